@@ -1,0 +1,666 @@
+"""Typed scenario objects (pydantic) for sixparty.
+
+A scenario is data: the parties' capability, positions and salience on the
+eight bargaining issues, the stated positions the article records, exogenous
+events with typed effects, optional dated invitations by the chair, model
+parameters and a seed.  Nothing in here says what *happened*: the historical
+record lives in ``analysis/data/record.yaml`` and only validation reads it.
+
+All models forbid unknown keys, so a misspelt key is an error, not a silent
+default.  Reading YAML files and turning validation errors into messages with
+file, line and column is done at the edge, in :mod:`sim.loader`.
+
+Scales
+------
+Every position and salience is a float in [0, 1].  What 0 and 1 mean on each
+issue is given by :data:`ISSUE_SCALES` (and repeated in each scenario file under
+``issues:`` so a reader of the YAML sees it).  Months are written ``YYYY-MM``;
+event dates ``YYYY-MM-DD`` or ``YYYY-MM``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+#: Party keys as written in scenario files, in the article's heads-of-delegation
+#: order (DPRK, US, China, ROK, Japan, Russia); source: ../shared/DOMAIN.md.
+PARTIES: tuple[str, ...] = ("DPRK", "US", "China", "ROK", "Japan", "Russia")
+
+#: The eight bargaining issues of DOMAIN.md §Issues, in order.
+ISSUES: tuple[str, ...] = (
+    "denuclearization",
+    "security_assurance",
+    "energy_aid",
+    "normalization",
+    "sanctions_relief",
+    "lwr",
+    "verification",
+    "format",
+)
+
+#: What 0 and 1 mean on each issue (the position a party advocates).
+ISSUE_SCALES: dict[str, tuple[str, str]] = {
+    "denuclearization": (
+        "freeze for compensation, phased and simultaneous",
+        "CVID first: complete, verifiable, irreversible dismantlement before any reward",
+    ),
+    "security_assurance": (
+        "no security assurance offered",
+        "binding guarantee: a written non-aggression treaty",
+    ),
+    "energy_aid": (
+        "no energy or economic aid",
+        "large aid (HFO) delivered up front, unconditionally",
+    ),
+    "normalization": (
+        "no steps toward normalized relations",
+        "full US-DPRK and Japan-DPRK normalization committed now",
+    ),
+    "sanctions_relief": (
+        "sanctions kept and widened, no delisting",
+        "all sanctions lifted, frozen funds released, removed from the terrorism list",
+    ),
+    "lwr": (
+        "no light-water reactor, no right to peaceful nuclear use",
+        "LWR provided before the DPRK returns to the NPT",
+    ),
+    "verification": (
+        "self-declaration only, no verification",
+        "intrusive IAEA verification of a complete declaration (sampling, inspections)",
+    ),
+    "format": (
+        "strictly multilateral: no US-DPRK contact without others present",
+        "direct bilateral US-DPRK talks",
+    ),
+}
+
+DOCUMENT_TYPES: tuple[str, ...] = (
+    "none",
+    "oral_summary",
+    "chairmans_statement",
+    "joint_statement",
+    "joint_document",
+)
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def month_index(year: int, month: int) -> int:
+    """Months since year 0: ``year * 12 + month - 1`` (an int, sortable)."""
+    return year * 12 + month - 1
+
+
+def month_label(index: int) -> str:
+    """``YYYY-MM`` for a month index made by :func:`month_index`."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _parse_month(value: object) -> str:
+    if isinstance(value, _dt.date):
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, str):
+        m = _MONTH_RE.match(value.strip())
+        if m and 1 <= int(m.group(2)) <= 12:
+            return value.strip()
+        d = _DATE_RE.match(value.strip())
+        if d:
+            _dt.date(int(d.group(1)), int(d.group(2)), int(d.group(3)))
+            return value.strip()[:7]
+    raise ValueError("expected a month written YYYY-MM, e.g. 2003-08")
+
+
+def _parse_date(value: object) -> str:
+    if isinstance(value, _dt.datetime):
+        value = value.date()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        s = value.strip()
+        d = _DATE_RE.match(s)
+        if d:
+            try:
+                _dt.date(int(d.group(1)), int(d.group(2)), int(d.group(3)))
+            except ValueError as exc:
+                raise ValueError(f"not a real date: {exc}") from None
+            return s
+        m = _MONTH_RE.match(s)
+        if m and 1 <= int(m.group(2)) <= 12:
+            return s
+    raise ValueError("expected a date written YYYY-MM-DD (or YYYY-MM), e.g. 2005-09-19")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=True)
+
+
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Delta = Annotated[float, Field(ge=-1.0, le=1.0)]
+
+
+class Source(_Strict):
+    """Where a figure comes from.
+
+    ``quote`` is a sentence copied verbatim from the article
+    (``../shared/seed/six_party_talks.zh.md``) so a test can find it there;
+    ``section`` is the article heading it stands under; ``gloss`` an English
+    rendering.  For figures not from the article, ``quote`` is omitted and
+    ``note`` names the dataset or states the judgement and its reasoning.
+    """
+
+    section: str | None = None
+    quote: str | None = None
+    gloss: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Source:
+        if not (self.quote or self.note):
+            raise ValueError("a source needs a 'quote' from the article or a 'note' naming its basis")
+        if self.quote and not self.section:
+            raise ValueError("a quote needs the 'section' of the article it stands under")
+        return self
+
+
+class IssueScale(_Strict):
+    """One bargaining issue: its name and what positions 0 and 1 mean."""
+
+    name: str
+    zero: str
+    one: str
+
+
+class IssuePosition(_Strict):
+    """A party's position and salience on one issue.
+
+    position: in [0, 1] on the issue's scale (see ``issues:``).
+    salience: in [0, 1], the share of attention the party gives the issue
+    (Bueno de Mesquita's salience).
+    """
+
+    position: Unit
+    salience: Unit
+
+
+class StatedPosition(_Strict):
+    """A position the article records a party stating, dated.
+
+    ``positions`` maps issue -> position in [0, 1].  With
+    ``parameters.anchoring: true`` the model resets the party's position on
+    those issues to these values in that month (a replay of historical
+    conditions); with anchoring off only the earliest statement is used.
+    """
+
+    date: str
+    label: str | None = None
+    positions: dict[str, Unit]
+    source: Source
+
+    _date = field_validator("date", mode="before")(lambda cls, v: _parse_month(v))
+
+    @field_validator("positions")
+    @classmethod
+    def _known_issues(cls, v: dict[str, float]) -> dict[str, float]:
+        for key in v:
+            if key not in ISSUES:
+                raise ValueError(f"unknown issue {key!r}; expected one of {', '.join(ISSUES)}")
+        if not v:
+            raise ValueError("a stated position must speak to at least one issue")
+        return v
+
+
+class Sourced(_Strict):
+    """A number in [0, 1] with the source or reasoning behind it."""
+
+    value: Unit
+    source: Source
+
+
+# ---------------------------------------------------------------- strategies
+class DPRKStrategy(_Strict):
+    """Behaviour switches of the DPRK (article §三方会谈, §第一轮, §第五轮).
+
+    simultaneity: in [0, 1], how strictly it demands simultaneous action
+    (同时行动): the largest lead of its counterparts' steps over its own that
+    it tolerates before slowing, in ledger steps is ``1 - simultaneity``.
+    sanctions_linkage: links attendance to the lifting of financial sanctions.
+    escalation: in [0, 1], propensity to answer pressure with a test.
+    """
+
+    simultaneity: Unit = 0.8
+    sanctions_linkage: bool = True
+    escalation: Unit = 0.5
+
+
+class USStrategy(_Strict):
+    """Behaviour switches of the United States (article §三方会谈, §第二轮, §第六轮).
+
+    direct_talks: ``refuse`` (no US-DPRK contact without a third party),
+    ``within_multilateral`` (bilateral contact inside the six-party frame), or
+    ``accept`` (direct bilateral talks).
+    sanction_response: in [0, 1], how strongly it answers a DPRK test or
+    violation with financial sanctions.
+    verification_first: requires verification before delisting.
+    """
+
+    direct_talks: Literal["refuse", "within_multilateral", "accept"] = "refuse"
+    sanction_response: Unit = 0.6
+    verification_first: bool = True
+
+
+class ChinaStrategy(_Strict):
+    """Behaviour switches of China, the chair (article §会谈背景, §第一轮).
+
+    shuttle: in [0, 1], intensity of shuttle diplomacy between sessions.
+    invite_threshold: in [0, 1], the readiness the chair must sound out
+    before it invites (lower = invites sooner).
+    """
+
+    shuttle: Unit = 0.6
+    invite_threshold: Unit = 0.55
+
+
+class ROKStrategy(_Strict):
+    """South Korea's government line (article §南韓與美國強硬化).
+
+    policy: ``engagement`` (Roh Moo-hyun) or ``hardline`` (Lee Myung-bak's
+    "无核开放3000": no talks or exchange before denuclearization steps).
+    """
+
+    policy: Literal["engagement", "hardline"] = "engagement"
+
+
+class JapanStrategy(_Strict):
+    """Japan's line (article §第一轮, §第四轮 第二阶段).
+
+    abductee_linkage: aid and normalization tied to settling the "outstanding
+    issues" (悬案) under the Pyongyang Declaration.
+    """
+
+    abductee_linkage: bool = True
+    policy: Literal["engagement", "hardline"] = "hardline"
+
+
+class RussiaStrategy(_Strict):
+    """Russia's line (article §第一轮, §第三轮): a phased "package" solution.
+
+    package_mediation: in [0, 1], how strongly Russia proposes the midpoint
+    package between the DPRK and the US when a draft stalls.
+    """
+
+    package_mediation: Unit = 0.5
+
+
+class PartyConfig(_Strict):
+    """One party: capability, resolve, domestic constraint, positions, trust.
+
+    capability: in [0, 1], relative power in the talks (Bueno de Mesquita's
+    capability); ``source`` must say where it comes from.
+    resolve: in [0, 1], unwillingness to concede (1 = never moves).
+    domestic_constraint: in [0, 1], how narrow the domestic win-set is
+    (Putnam 1988): high values shrink what the delegation can accept.
+    initial: issue -> position and salience at the window's start (all eight
+    issues required).
+    trust: other party -> initial trust in [0, 1] (belief that it will
+    perform its steps); parties not named start at 0.5.
+    """
+
+    name: str | None = None
+    capability: Sourced
+    resolve: Sourced
+    domestic_constraint: Sourced
+    salience_source: Source | None = None
+    initial: dict[str, IssuePosition]
+    stated_positions: list[StatedPosition] = Field(default_factory=list)
+    trust: dict[str, Unit] = Field(default_factory=dict)
+
+    @field_validator("initial")
+    @classmethod
+    def _all_issues(cls, v: dict[str, IssuePosition]) -> dict[str, IssuePosition]:
+        unknown = [k for k in v if k not in ISSUES]
+        if unknown:
+            raise ValueError(f"unknown issue {unknown[0]!r}; expected one of {', '.join(ISSUES)}")
+        missing = [k for k in ISSUES if k not in v]
+        if missing:
+            raise ValueError(f"missing issue(s) {', '.join(missing)}: all eight issues need a position and salience")
+        return v
+
+    @field_validator("trust")
+    @classmethod
+    def _known_parties(cls, v: dict[str, float]) -> dict[str, float]:
+        for key in v:
+            if key not in PARTIES:
+                raise ValueError(f"unknown party {key!r}; expected one of {', '.join(PARTIES)}")
+        return v
+
+
+class DPRKConfig(PartyConfig):
+    strategy: DPRKStrategy = Field(default_factory=DPRKStrategy)
+
+
+class USConfig(PartyConfig):
+    strategy: USStrategy = Field(default_factory=USStrategy)
+
+
+class ChinaConfig(PartyConfig):
+    strategy: ChinaStrategy = Field(default_factory=ChinaStrategy)
+
+
+class ROKConfig(PartyConfig):
+    strategy: ROKStrategy = Field(default_factory=ROKStrategy)
+
+
+class JapanConfig(PartyConfig):
+    strategy: JapanStrategy = Field(default_factory=JapanStrategy)
+
+
+class RussiaConfig(PartyConfig):
+    strategy: RussiaStrategy = Field(default_factory=RussiaStrategy)
+
+
+class Parties(_Strict):
+    """The six parties; each is required, no other key is allowed."""
+
+    DPRK: DPRKConfig
+    US: USConfig
+    China: ChinaConfig
+    ROK: ROKConfig
+    Japan: JapanConfig
+    Russia: RussiaConfig
+
+    def items(self):
+        """(key, config) pairs in :data:`PARTIES` order."""
+        return [(p, getattr(self, p)) for p in PARTIES]
+
+
+# -------------------------------------------------------------------- events
+class _Effect(_Strict):
+    pass
+
+
+class PositionEffect(_Effect):
+    """Shift ``party``'s position on ``issue`` by ``delta`` (clipped to [0, 1])."""
+
+    kind: Literal["position"]
+    party: Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]
+    issue: Literal[
+        "denuclearization", "security_assurance", "energy_aid", "normalization",
+        "sanctions_relief", "lwr", "verification", "format",
+    ]
+    delta: Delta
+
+
+class SalienceEffect(_Effect):
+    """Shift ``party``'s salience on ``issue`` by ``delta`` (clipped to [0, 1])."""
+
+    kind: Literal["salience"]
+    party: Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]
+    issue: Literal[
+        "denuclearization", "security_assurance", "energy_aid", "normalization",
+        "sanctions_relief", "lwr", "verification", "format",
+    ]
+    delta: Delta
+
+
+class TrustEffect(_Effect):
+    """Shift the trust of ``party`` in ``toward`` by ``delta`` (clipped to [0, 1])."""
+
+    kind: Literal["trust"]
+    party: Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]
+    toward: Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]
+    delta: Delta
+
+
+class ResolveEffect(_Effect):
+    """Shift ``party``'s resolve by ``delta`` (clipped to [0, 1])."""
+
+    kind: Literal["resolve"]
+    party: Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]
+    delta: Delta
+
+
+class DomesticEffect(_Effect):
+    """Shift ``party``'s domestic constraint by ``delta`` (clipped to [0, 1])."""
+
+    kind: Literal["domestic_constraint"]
+    party: Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]
+    delta: Delta
+
+
+class SanctionsEffect(_Effect):
+    """Shift the level of sanctions on the DPRK, in [0, 1], by ``delta``."""
+
+    kind: Literal["sanctions"]
+    delta: Delta
+
+
+class PolicyEffect(_Effect):
+    """Set a government's line (ROK or Japan): engagement or hardline."""
+
+    kind: Literal["policy"]
+    party: Literal["ROK", "Japan"]
+    value: Literal["engagement", "hardline"]
+
+
+class OutsideOptionEffect(_Effect):
+    """Shift the value of ``party``'s best alternative to agreement (BATNA), in [0, 1]."""
+
+    kind: Literal["outside_option"]
+    party: Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]
+    delta: Delta
+
+
+class StrategyEffect(_Effect):
+    """Set one strategy field of a party from this date (e.g. US direct_talks)."""
+
+    kind: Literal["strategy"]
+    party: Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]
+    field: str
+    value: float | bool | str
+
+
+Effect = Annotated[
+    PositionEffect | SalienceEffect | TrustEffect | ResolveEffect | DomesticEffect
+    | SanctionsEffect | PolicyEffect | OutsideOptionEffect | StrategyEffect,
+    Field(discriminator="kind"),
+]
+
+EVENT_TYPES = (
+    "nuclear",
+    "sanctions",
+    "sanctions_relief",
+    "military",
+    "diplomatic",
+    "domestic_politics",
+    "un_action",
+    "rhetoric",
+    "international",
+    "other",
+)
+
+
+class Event(_Strict):
+    """An exogenous event: a dated shock with typed effects.
+
+    id: unique slug (variants add or remove events by id).
+    date: ``YYYY-MM-DD`` or ``YYYY-MM``; must fall inside the window.
+    type: one of :data:`EVENT_TYPES`.
+    actors: parties involved (may be empty for third-party events).
+    effects: what the event changes, applied at the start of its month.
+    """
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    date: str
+    type: Literal[
+        "nuclear", "sanctions", "sanctions_relief", "military", "diplomatic",
+        "domestic_politics", "un_action", "rhetoric", "international", "other",
+    ]
+    title: str
+    actors: list[Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]] = Field(default_factory=list)
+    effects: list[Effect] = Field(default_factory=list)
+    source: Source
+
+    _date = field_validator("date", mode="before")(lambda cls, v: _parse_date(v))
+
+    @property
+    def month(self) -> str:
+        return self.date[:7]
+
+
+class Invitation(_Strict):
+    """A dated invitation by the chair: the parties still decide to attend."""
+
+    date: str
+    note: str | None = None
+
+    _date = field_validator("date", mode="before")(lambda cls, v: _parse_month(v))
+
+
+class Window(_Strict):
+    """The simulated period, inclusive, on a monthly step."""
+
+    start: str
+    end: str
+    step: Literal["month"] = "month"
+
+    _start = field_validator("start", mode="before")(lambda cls, v: _parse_month(v))
+    _end = field_validator("end", mode="before")(lambda cls, v: _parse_month(v))
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end < self.start:
+            raise ValueError(f"window ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    @property
+    def months(self) -> int:
+        """Number of monthly steps, inclusive of both ends."""
+        y0, m0 = map(int, self.start.split("-"))
+        y1, m1 = map(int, self.end.split("-"))
+        return month_index(y1, m1) - month_index(y0, m0) + 1
+
+
+class Phase(_Strict):
+    """One phase of the action-for-action menu that a joint document can adopt.
+
+    dprk_steps: what the DPRK does (e.g. shutdown and seal), each adding
+    ``progress`` to denuclearization progress in [0, 1].
+    aid_tonnes: HFO-equivalent tonnes the five pledge for the phase.
+    delisting: whether the US commits to remove the DPRK from the
+    state-sponsor-of-terrorism list in this phase.
+    months: months allowed for the phase after adoption (the deadline).
+    tranches: the number of paired steps the phase is cut into.
+    """
+
+    name: str
+    dprk_steps: list[str]
+    progress: Unit
+    aid_tonnes: Annotated[float, Field(ge=0.0)]
+    delisting: bool = False
+    months: Annotated[int, Field(ge=1, le=60)]
+    tranches: Annotated[int, Field(ge=1, le=24)] = 4
+    source: Source
+
+
+class Parameters(_Strict):
+    """Model parameters, with defaults.  All are dimensionless unless stated.
+
+    anchoring: reset positions to stated positions when dated (replay) or use
+    the first statements only.
+    concession_rate: in [0, 1], share of the gap to the draft a fully
+    trusting, unresolved party concedes in one bargaining iteration.
+    max_iterations: bargaining iterations (drafts) in one session.
+    acceptance_radius: in [0, 1], salience-weighted distance from its own
+    position within which a party accepts a text of commitments.
+    noise: standard deviation of per-decision noise (delivery, concession).
+    trust_memory: in [0, 1], weight kept by past observations each month
+    (forgetting factor of the Beta trust belief).
+    trust_prior_strength: pseudo-observations behind the initial trust.
+    generosity: in [0, 1], probability of performing a step when the
+    counterpart is one step behind (generous tit-for-tat, Nowak & Sigmund 1992).
+    drift: in [0, 1], monthly pull of a position back toward its anchor.
+    session_length_months: months a session may take, recess included.
+    test_threshold: pressure above which the DPRK considers a test.
+    """
+
+    anchoring: bool = True
+    concession_rate: Unit = 0.25
+    max_iterations: Annotated[int, Field(ge=1, le=100)] = 12
+    acceptance_radius: Unit = 0.12
+    noise: Annotated[float, Field(ge=0.0, le=0.5)] = 0.05
+    trust_memory: Unit = 0.92
+    trust_prior_strength: Annotated[float, Field(gt=0.0, le=100.0)] = 6.0
+    generosity: Unit = 0.3
+    drift: Unit = 0.05
+    session_length_months: Annotated[int, Field(ge=1, le=6)] = 2
+    test_threshold: Unit = 0.6
+
+
+class Scenario(_Strict):
+    """A complete scenario.
+
+    name: slug used for output folders; description: one paragraph a teacher
+    can read aloud; quote_language: language of ``source.quote`` (``zh``).
+    """
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
+    title: str | None = None
+    description: str
+    quote_language: Literal["zh", "en"] = "zh"
+    window: Window
+    issues: dict[str, IssueScale]
+    parties: Parties
+    phases: list[Phase] = Field(default_factory=list)
+    invitations: list[Invitation] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    parameters: Parameters = Field(default_factory=Parameters)
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
+
+    @field_validator("issues")
+    @classmethod
+    def _eight_issues(cls, v: dict[str, IssueScale]) -> dict[str, IssueScale]:
+        unknown = [k for k in v if k not in ISSUES]
+        if unknown:
+            raise ValueError(f"unknown issue {unknown[0]!r}; expected one of {', '.join(ISSUES)}")
+        missing = [k for k in ISSUES if k not in v]
+        if missing:
+            raise ValueError(f"missing issue(s): {', '.join(missing)}")
+        return v
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        ids: set[str] = set()
+        for i, ev in enumerate(self.events):
+            if ev.id in ids:
+                raise ValueError(f"events[{i}].id: duplicate event id {ev.id!r}")
+            ids.add(ev.id)
+            if not (self.window.start <= ev.month <= self.window.end):
+                raise ValueError(
+                    f"events[{i}].date: {ev.date} is outside the scenario window "
+                    f"{self.window.start}..{self.window.end}"
+                )
+            for j, eff in enumerate(ev.effects):
+                if isinstance(eff, StrategyEffect):
+                    fields = type(getattr(self.parties, eff.party).strategy).model_fields
+                    if eff.field not in fields:
+                        raise ValueError(
+                            f"events[{i}].effects[{j}].field: {eff.party} has no strategy field "
+                            f"{eff.field!r}; expected one of {', '.join(fields)}"
+                        )
+        for i, inv in enumerate(self.invitations):
+            if not (self.window.start <= inv.date <= self.window.end):
+                raise ValueError(
+                    f"invitations[{i}].date: {inv.date} is outside the scenario window "
+                    f"{self.window.start}..{self.window.end}"
+                )
+        return self
