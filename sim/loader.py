@@ -1,0 +1,1216 @@
+"""Scenario files: YAML → :class:`sim.scenario.Scenario`, with precise errors.
+
+Public functions
+----------------
+``load_scenario(path) -> Scenario``
+    Read, merge (``extends:``) and validate one scenario file.  ``path`` may
+    also be a shipped scenario name (see :func:`find_scenario`).
+``load_scenario_text(text, filename) -> Scenario``
+    The same for text already in memory; ``filename`` is used in messages and
+    to resolve a relative ``extends:``.
+``find_scenario(name_or_path) -> Path``
+    An existing file, else a shipped scenario by name (``historical``,
+    ``counterfactuals/no_bda_sanctions`` or ``no_bda_sanctions``).
+``shipped_scenarios() -> list[tuple[str, Path]]``
+    (name, path) of every scenario shipped in the ``scenarios`` package.
+``scenario_parent_chain(path) -> list[Path]``
+    The file and the files it extends, child first, root last.
+``diff_from_parent(path) -> list[tuple[str, object, object]]``
+    (dotted path, parent value, child value) of every difference between a
+    variant and the scenario it extends (after validation, defaults included).
+``scenario_json_schema() -> dict``
+    JSON Schema of the scenario format (for editors).
+
+Every user error raises :class:`ScenarioError`, which carries a list of
+:class:`Problem` (file, line, column, field path, message, suggestion) and
+formats them one per line::
+
+    scenarios/x.yaml:12:5: parties.DPRK.initial.verification.position: expected a number in [0, 1], got 1.4
+
+Safety: only plain YAML data is read (a ``yaml.SafeLoader`` composes the node
+tree; tags other than the core ones - map, seq, str, int, float, bool, null,
+timestamp - are refused), files over :data:`MAX_BYTES` are refused, duplicate
+mapping keys are errors and alias expansion is capped (:data:`MAX_NODES`).
+
+Variants (``extends:``)
+-----------------------
+A file may say ``extends: historical`` (a shipped scenario name) or a path
+relative to the file (``../historical.yaml``) and then state only what
+differs.  The parent is loaded (recursively: chains of any depth) and the
+child applied in this order:
+
+1. mappings are deep-merged; any other value, and any list other than
+   ``events``, replaces the parent's whole;
+2. ``events:`` in the child merges by ``id``: an event whose id exists
+   replaces the parent's event, a new id is appended;
+3. ``remove_events: [id, ...]`` drops events (each id must exist);
+4. ``add_events: [...]`` appends events;
+5. ``overrides:`` maps dotted paths to values
+   (``parties.US.strategy.direct_talks: accept``, ``events.bda_freeze.date``,
+   ``phases[0].months``); each path must exist in the parent or be a field
+   the format allows there.
+
+A child that gives no ``name`` is named after its file (stem).  Every merged
+value remembers the file and line it came from, so an error in the merged
+result names the file that holds the bad line.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import importlib.resources
+import os
+import re
+import types
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from sim.scenario import ISSUES, PARTIES, Scenario
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_NODES",
+    "Problem",
+    "ScenarioError",
+    "diff_from_parent",
+    "find_scenario",
+    "load_scenario",
+    "load_scenario_text",
+    "scenario_json_schema",
+    "scenario_parent_chain",
+    "shipped_scenarios",
+]
+
+#: Largest scenario file accepted, in bytes (2 MiB).
+MAX_BYTES = 2 * 1024 * 1024
+#: Largest number of YAML values in one file after alias expansion.
+MAX_NODES = 200_000
+#: Deepest nesting accepted.
+MAX_DEPTH = 64
+
+#: Top-level keys that only a file with ``extends:`` may use.
+VARIANT_KEYS = ("extends", "overrides", "remove_events", "add_events")
+
+_T = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_T + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+
+#: Keys of these mappings are drawn from a fixed set (for did-you-mean).
+_KEY_DOMAINS: dict[str, tuple[str, ...]] = {
+    "initial": ISSUES,
+    "positions": ISSUES,
+    "issues": ISSUES,
+    "trust": PARTIES,
+}
+
+
+# ------------------------------------------------------------------ problems
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario file.
+
+    file: the file as shown to the user; line, column: 1-based (None when
+    unknown); path: the field path (``parties.DPRK.initial.lwr.position``,
+    ``events[3].date``; empty for file-level problems); message: plain
+    English; suggestion: the name the user probably meant, or None.
+    """
+
+    file: str
+    line: int | None
+    column: int | None
+    path: str
+    message: str
+    suggestion: str | None = None
+
+    def location(self) -> str:
+        """``file:line:column`` (as much as is known)."""
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return where
+
+    def format(self) -> str:
+        """One line (plus an indented did-you-mean line when there is a suggestion)."""
+        text = f"{self.location()}: "
+        if self.path:
+            text += f"{self.path}: "
+        text += self.message
+        if self.suggestion:
+            text += f"\n  did you mean {self.suggestion!r}?"
+        return text
+
+
+class ScenarioError(Exception):
+    """A scenario could not be found, read, merged or validated.
+
+    ``problems`` is a non-empty list of :class:`Problem`; :meth:`format`
+    gives one line per problem.
+    """
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems: list[Problem] = list(problems)
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        return "\n".join(p.format() for p in self.problems)
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+def _closest(word: object, candidates: Iterable[str]) -> str | None:
+    cands = [c for c in candidates if isinstance(c, str)]
+    if not isinstance(word, str) or not cands:
+        return None
+    hits = difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
+    if not hits:
+        low = {c.lower(): c for c in cands}
+        hits = difflib.get_close_matches(word.lower(), list(low), n=1, cutoff=0.6)
+        hits = [low[h] for h in hits]
+    return hits[0] if hits and hits[0] != word else None
+
+
+def _display(path: Path | str) -> str:
+    """A path as shown in messages: relative to the working directory when inside it."""
+    p = Path(path)
+    try:
+        rel = os.path.relpath(p)
+    except ValueError:
+        return str(p)
+    return rel if not rel.startswith("..") else str(p)
+
+
+def _fmt_path(parts: Sequence[str | int]) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+# ------------------------------------------------------------ the node tree
+@dataclass(eq=False)
+class _Node:
+    """A YAML value with where it came from (1-based line/column)."""
+
+    kind: Literal["map", "seq", "scalar"]
+    value: Any  # dict[str, _Node] | list[_Node] | plain scalar
+    file: str
+    line: int
+    col: int
+    key_line: int | None = None
+    key_col: int | None = None
+
+    def at_key(self) -> tuple[int, int]:
+        """Line/column of the key naming this value (else of the value)."""
+        if self.key_line is not None:
+            return self.key_line, self.key_col or 1
+        return self.line, self.col
+
+    def get(self, key: str) -> _Node | None:
+        return self.value.get(key) if self.kind == "map" else None
+
+    def scalar(self, key: str) -> Any:
+        n = self.get(key)
+        return n.value if n is not None and n.kind == "scalar" else None
+
+
+def _plain(node: _Node) -> Any:
+    if node.kind == "map":
+        return {k: _plain(v) for k, v in node.value.items()}
+    if node.kind == "seq":
+        return [_plain(v) for v in node.value]
+    return node.value
+
+
+def _tag_text(tag: str) -> str:
+    return "!!" + tag[len(_T):] if tag.startswith(_T) else tag
+
+
+class _Builder:
+    """Turns a composed YAML node tree into :class:`_Node` s, collecting problems."""
+
+    def __init__(self, loader: yaml.SafeLoader, file: str):
+        self.loader = loader
+        self.file = file
+        self.problems: list[Problem] = []
+        self.count = 0
+        self.active: set[int] = set()
+
+    def _problem(self, mark: Any, path: Sequence[str | int], message: str, suggestion: str | None = None) -> None:
+        line = mark.line + 1 if mark is not None else None
+        col = mark.column + 1 if mark is not None else None
+        self.problems.append(Problem(self.file, line, col, _fmt_path(path), message, suggestion))
+
+    def build(self, node: yaml.Node, path: tuple[str | int, ...] = (), key_mark: Any = None) -> _Node:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise ScenarioError([Problem(self.file, node.start_mark.line + 1, node.start_mark.column + 1,
+                                         _fmt_path(path),
+                                         f"too many values (over {MAX_NODES}, counting alias expansions)")])
+        if len(path) > MAX_DEPTH or id(node) in self.active:
+            raise ScenarioError([Problem(self.file, node.start_mark.line + 1, node.start_mark.column + 1,
+                                         _fmt_path(path), "values nested too deeply (or a recursive alias)")])
+        mark = node.start_mark
+        kl = key_mark.line + 1 if key_mark is not None else None
+        kc = key_mark.column + 1 if key_mark is not None else None
+        where = dict(file=self.file, line=mark.line + 1, col=mark.column + 1, key_line=kl, key_col=kc)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                if node.tag != _T + "map":
+                    self._problem(mark, path, f"YAML tag {_tag_text(node.tag)!r} is not allowed: scenario files hold plain data only")
+                return _Node("map", self._mapping(node, path), **where)
+            if isinstance(node, yaml.SequenceNode):
+                if node.tag != _T + "seq":
+                    self._problem(mark, path, f"YAML tag {_tag_text(node.tag)!r} is not allowed: scenario files hold plain data only")
+                return _Node("seq", [self.build(n, path + (i,)) for i, n in enumerate(node.value)], **where)
+            if node.tag not in _SCALAR_TAGS:
+                self._problem(mark, path, f"YAML tag {_tag_text(node.tag)!r} is not allowed: scenario files hold plain data only")
+                return _Node("scalar", node.value, **where)
+            try:
+                value = self.loader.yaml_constructors[node.tag](self.loader, node)
+            except (ValueError, yaml.YAMLError, OverflowError):
+                value = node.value  # e.g. 2005-02-30: let validation say why
+            if isinstance(value, _dt.datetime):
+                value = value.date() if (value.hour, value.minute, value.second) == (0, 0, 0) else value
+            return _Node("scalar", value, **where)
+        finally:
+            self.active.discard(id(node))
+
+    def _mapping(self, node: yaml.MappingNode, path: tuple[str | int, ...]) -> dict[str, _Node]:
+        merged: dict[str, _Node] = {}
+        own: dict[str, _Node] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _T + "merge":  # YAML merge key "<<: *anchor"
+                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                for src in sources:
+                    built = self.build(src, path)
+                    if built.kind != "map":
+                        self._problem(src.start_mark, path, "a '<<' merge needs a mapping (an anchored block of key: value lines)")
+                        continue
+                    for k, v in built.value.items():
+                        merged.setdefault(k, v)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._problem(key_node.start_mark, path, "a key must be a plain name, not a list or mapping")
+                continue
+            key = str(key_node.value)
+            if key in own:
+                self._problem(key_node.start_mark, path + (key,),
+                              f"duplicate key {key!r} (first at line {first_line[key]})")
+                continue
+            first_line[key] = key_node.start_mark.line + 1
+            own[key] = self.build(value_node, path + (key,), key_node.start_mark)
+        for k, v in merged.items():
+            own.setdefault(k, v)
+        return own
+
+
+def _read_file(path: Path, shown: str) -> str:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ScenarioError([Problem(shown, None, None, "", "file not found")]) from None
+    except OSError as exc:
+        raise ScenarioError([Problem(shown, None, None, "", f"cannot read the file: {exc.strerror}")]) from None
+    if path.is_dir():
+        raise ScenarioError([Problem(shown, None, None, "", "is a folder, not a scenario file")])
+    if size > MAX_BYTES:
+        raise ScenarioError([Problem(shown, None, None, "",
+                                     f"file is too large ({size} bytes; the limit is {MAX_BYTES} bytes, 2 MiB)")])
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError([Problem(shown, None, None, "", f"cannot read the file: {exc.strerror}")]) from None
+    return _decode(data, shown)
+
+
+def _decode(data: bytes, shown: str) -> str:
+    if len(data) > MAX_BYTES:
+        raise ScenarioError([Problem(shown, None, None, "",
+                                     f"file is too large ({len(data)} bytes; the limit is {MAX_BYTES} bytes, 2 MiB)")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ScenarioError([Problem(shown, line, None, "", "the file is not UTF-8 text")]) from None
+
+
+def _parse(text: str, shown: str) -> _Node:
+    """Compose ``text`` safely and return its root mapping as a :class:`_Node` tree."""
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise ScenarioError([Problem(shown, None, None, "",
+                                     f"file is too large (the limit is {MAX_BYTES} bytes, 2 MiB)")])
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise ScenarioError([Problem(shown, 1, 1, "", "the file is empty: expected a scenario mapping (name:, description:, ...)")])
+        builder = _Builder(loader, shown)
+        tree = builder.build(root)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or "invalid YAML"
+        if exc.context:
+            what = f"{what} ({exc.context}"
+            if exc.context_mark is not None and exc.problem_mark is not None and exc.context_mark.line != exc.problem_mark.line:
+                what += f" at line {exc.context_mark.line + 1}"
+            what += ")"
+        if "\\t" in what or "'\\t'" in what or "\t" in what:
+            what += "; indent with spaces, not tabs"
+        raise ScenarioError([Problem(shown, mark.line + 1 if mark else None, mark.column + 1 if mark else None,
+                                     "", f"YAML syntax error: {what}")]) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError([Problem(shown, None, None, "", f"YAML syntax error: {exc}")]) from None
+    finally:
+        loader.dispose()
+    if builder.problems:
+        raise ScenarioError(builder.problems)
+    if tree.kind != "map":
+        raise ScenarioError([Problem(shown, tree.line, tree.col, "",
+                                     "expected a mapping of scenario fields (name:, description:, window:, ...) at the top level")])
+    return tree
+
+
+# ----------------------------------------------------------- finding files
+def _scenarios_root() -> Path:
+    return Path(str(importlib.resources.files("scenarios")))
+
+
+def shipped_scenarios() -> list[tuple[str, Path]]:
+    """(name, path) of every scenario shipped in the ``scenarios`` package.
+
+    Names are the file path inside the package without ``.yaml``
+    (``historical``, ``counterfactuals/no_bda_sanctions``), sorted with
+    top-level scenarios first.
+    """
+    root = _scenarios_root()
+    out: list[tuple[str, Path]] = []
+    for sub in ("", "counterfactuals"):
+        folder = root / sub if sub else root
+        if not folder.is_dir():
+            continue
+        for p in sorted(folder.iterdir()):
+            if p.is_file() and p.suffix in (".yaml", ".yml"):
+                out.append(((sub + "/" if sub else "") + p.stem, p))
+    return out
+
+
+def _shipped_lookup(name: str) -> Path | None:
+    stem = name[:-5] if name.endswith(".yaml") else name[:-4] if name.endswith(".yml") else name
+    stem = stem.replace("\\", "/").strip("/")
+    table = dict(shipped_scenarios())
+    if stem in table:
+        return table[stem]
+    if "/" not in stem and f"counterfactuals/{stem}" in table:
+        return table[f"counterfactuals/{stem}"]
+    return None
+
+
+def find_scenario(name_or_path: str | os.PathLike[str]) -> Path:
+    """Locate a scenario file.
+
+    Returns ``name_or_path`` as a :class:`Path` if that file exists; else the
+    shipped scenario of that name (``historical``,
+    ``counterfactuals/no_bda_sanctions`` or ``no_bda_sanctions``), found
+    through ``importlib.resources`` so an installed copy finds its data.
+    Raises :class:`ScenarioError` (with the closest names as suggestion) if
+    neither exists, or if the path is a folder.
+    """
+    text = os.fspath(name_or_path)
+    p = Path(text)
+    if p.is_file():
+        return p
+    if p.is_dir():
+        raise ScenarioError([Problem(text, None, None, "", "is a folder, not a scenario file")])
+    hit = _shipped_lookup(text)
+    if hit is not None:
+        return hit
+    names = [n for n, _ in shipped_scenarios()]
+    names += [n.split("/")[-1] for n in names if "/" in n]
+    guess = _closest(p.stem if p.suffix in (".yaml", ".yml") else text, names)
+    looks_like_path = p.suffix in (".yaml", ".yml") or "/" in text or os.sep in text
+    if looks_like_path:
+        msg = "file not found (and no shipped scenario has that name)"
+    else:
+        shown = ", ".join(n for n, _ in shipped_scenarios()) or "none installed"
+        msg = f"no such file and no shipped scenario of that name (shipped: {shown})"
+    raise ScenarioError([Problem(text, None, None, "", msg, guess)])
+
+
+# -------------------------------------------------------- schema navigation
+def _unwrap(ann: Any) -> tuple[Any, list[Any]]:
+    meta: list[Any] = []
+    while get_origin(ann) is Annotated:
+        args = get_args(ann)
+        ann = args[0]
+        for m in args[1:]:
+            meta.extend(getattr(m, "metadata", None) or [m])
+    return ann, meta
+
+
+def _is_union(ann: Any) -> bool:
+    return get_origin(ann) in (Union, types.UnionType)
+
+
+def _is_model(ann: Any) -> bool:
+    return isinstance(ann, type) and issubclass(ann, BaseModel)
+
+
+def _kind_of(model: type[BaseModel]) -> tuple[str, ...]:
+    f = model.model_fields.get("kind")
+    return tuple(get_args(f.annotation)) if f is not None else ()
+
+
+def _resolve_loc(loc: Sequence[str | int]) -> tuple[Any, list[Any], str | None] | None:
+    """Follow a pydantic ``loc`` through the Scenario types.
+
+    Returns (annotation, constraint metadata, name of the last field) or None
+    when the loc leaves the schema.  Discriminator tags in ``loc`` select the
+    union member.
+    """
+    ann: Any = Scenario
+    meta: list[Any] = []
+    last: str | None = None
+    i = 0
+    while i < len(loc):
+        elem = loc[i]
+        ann, m = _unwrap(ann)
+        meta = meta + m
+        if _is_union(ann):
+            members = [a for a in get_args(ann) if a is not type(None)]
+            if len(members) == 1:
+                ann = members[0]
+                continue
+            chosen = next((b for b in (_unwrap(a)[0] for a in members)
+                           if _is_model(b) and elem in _kind_of(b)), None)
+            if chosen is None:
+                return None
+            ann, meta, i = chosen, [], i + 1
+            continue
+        if _is_model(ann):
+            f = ann.model_fields.get(elem) if isinstance(elem, str) else None
+            if f is None:
+                return None
+            ann, meta, last, i = f.annotation, list(f.metadata), elem, i + 1
+            continue
+        origin = get_origin(ann)
+        if origin is dict:
+            ann, meta, i = get_args(ann)[1], [], i + 1
+            continue
+        if origin is list:
+            ann, meta, i = get_args(ann)[0], [], i + 1
+            continue
+        return None
+    base, m = _unwrap(ann)
+    if _is_union(base):
+        members = [a for a in get_args(base) if a is not type(None)]
+        if len(members) == 1:
+            base, m2 = _unwrap(members[0])
+            m = m + m2
+    return base, meta + m, last
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def _range_text(meta: list[Any], ctx: dict[str, Any], is_int: bool) -> str:
+    lo = hi = None
+    lo_open = hi_open = False
+    for m in list(meta) + [type("C", (), ctx)()]:
+        if getattr(m, "ge", None) is not None and lo is None:
+            lo, lo_open = m.ge, False
+        if getattr(m, "gt", None) is not None and lo is None:
+            lo, lo_open = m.gt, True
+        if getattr(m, "le", None) is not None and hi is None:
+            hi, hi_open = m.le, False
+        if getattr(m, "lt", None) is not None and hi is None:
+            hi, hi_open = m.lt, True
+    what = "a whole number" if is_int else "a number"
+    if lo is not None and hi is not None:
+        hi_txt = f"2**{int(hi).bit_length() - 1}" if hi >= 2**32 else _num(hi)
+        return f"{what} in {'(' if lo_open else '['}{_num(lo)}, {hi_txt}{')' if hi_open else ']'}"
+    if lo is not None:
+        return f"{what} {'>' if lo_open else '>='} {_num(lo)}"
+    if hi is not None:
+        return f"{what} {'<' if hi_open else '<='} {_num(hi)}"
+    return what
+
+
+# --------------------------------------------------- pydantic → plain English
+def _got(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return repr(value) if value else "an empty text"
+    return repr(value)
+
+
+_EXPECT = {
+    "float_type": "a number", "float_parsing": "a number",
+    "int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number",
+    "bool_type": "true or false", "bool_parsing": "true or false",
+    "string_type": "text", "dict_type": "a mapping (key: value lines)",
+    "model_type": "a mapping (key: value lines)", "model_attributes_type": "a mapping (key: value lines)",
+    "list_type": "a list (lines starting with '- ')",
+    "none_required": "nothing (null)",
+}
+
+_PATH_PREFIX = re.compile(r"^((?:[A-Za-z_]\w*|\[\d+\])(?:\.[A-Za-z_]\w*|\[\d+\])*): (.*)$", re.S)
+_UNKNOWN_NAME = re.compile(r"^unknown (issue|party) '([^']*)'; expected one of (.*)$", re.S)
+_ONE_OF = re.compile(r"'([^']*)'; expected one of ([\w, ]+)$", re.S)
+
+
+def _parse_path(text: str) -> list[str | int]:
+    out: list[str | int] = []
+    for name, idx in re.findall(r"([A-Za-z_]\w*)|\[(\d+)\]", text):
+        out.append(name if name else int(idx))
+    return out
+
+
+@dataclass
+class _Where:
+    node: _Node | None
+    names: list[str | int]  # display path (discriminator tags dropped)
+    rest: list[str | int]  # loc elements not found in the tree
+    parents: list[_Node] = field(default_factory=list)
+
+
+def _walk(root: _Node, loc: Sequence[str | int]) -> _Where:
+    node = root
+    names: list[str | int] = []
+    parents: list[_Node] = [root]
+    for i, elem in enumerate(loc):
+        nxt = None
+        if node.kind == "map" and isinstance(elem, str):
+            nxt = node.value.get(elem)
+            if nxt is None and node.scalar("kind") == elem:
+                continue  # discriminator tag added by pydantic
+        elif node.kind == "seq" and isinstance(elem, int) and 0 <= elem < len(node.value):
+            nxt = node.value[elem]
+        if nxt is None:
+            return _Where(None, names, list(loc[i:]), parents)
+        names.append(elem)
+        node = nxt
+        parents.append(node)
+    return _Where(node, names, [], parents)
+
+
+def _problem_at(where: _Where, message: str, *, suggestion: str | None = None,
+                at_key: bool = False, extra: Sequence[str | int] = ()) -> Problem:
+    node = where.node if where.node is not None else where.parents[-1]
+    if where.node is None or at_key or node.kind != "scalar":
+        line, col = node.at_key()
+    else:
+        line, col = node.line, node.col
+    path = list(where.names) + [r for r in where.rest if r != "[key]"] + list(extra)
+    return Problem(node.file, line, col, _fmt_path(path), message, suggestion)
+
+
+def _translate_one(err: dict[str, Any], root: _Node) -> Problem:
+    typ: str = err["type"]
+    loc = tuple(err["loc"])
+    ctx = err.get("ctx") or {}
+    inp = err.get("input")
+    msg: str = err["msg"]
+
+    if typ == "value_error" or typ == "assertion_error":
+        msg = re.sub(r"^(Value error|Assertion failed), ", "", msg)
+        m = _PATH_PREFIX.match(msg)
+        if m:  # model-level cross-checks: "events[3].date: ..."
+            loc = loc + tuple(_parse_path(m.group(1)))
+            msg = m.group(2)
+        where = _walk(root, loc)
+        u = _UNKNOWN_NAME.match(msg)
+        if u:
+            what, bad, allowed = u.group(1), u.group(2), u.group(3)
+            cands = ISSUES if what == "issue" else PARTIES
+            guess = _closest(bad, cands)
+            sub = _walk(root, loc + (bad,))
+            text = f"unknown {what} {bad!r}" + ("" if guess else f"; expected one of {allowed}")
+            if sub.node is not None:
+                return _problem_at(sub, text, suggestion=guess, at_key=True)
+            return _problem_at(where, text, suggestion=guess, extra=(bad,))
+        if msg.startswith("duplicate event id") and where.node is not None:
+            first = _first_event_line(root, where.node.value, where.node)
+            if first:
+                msg += f" (first at line {first})"
+        if msg.startswith("expected a") or msg.startswith("not a real date"):
+            msg += f", got {_got(inp)}"
+        guess = None
+        one = _ONE_OF.search(msg)
+        if one:
+            guess = _closest(one.group(1), [s.strip() for s in one.group(2).split(",")])
+            if guess:
+                msg = msg[: one.start(2) - len("; expected one of ")].rstrip()
+        return _problem_at(where, msg, suggestion=guess)
+
+    where = _walk(root, loc)
+
+    if typ == "missing":
+        return _problem_at(where, "required field is missing", at_key=True)
+
+    if typ == "extra_forbidden":
+        parent_loc = loc[:-1]
+        bad = loc[-1]
+        res = _resolve_loc(parent_loc)
+        allowed: tuple[str, ...] = ()
+        if res is not None and _is_model(res[0]):
+            allowed = tuple(res[0].model_fields)
+        elif res is not None and res[2] in _KEY_DOMAINS:
+            allowed = _KEY_DOMAINS[res[2]]
+        if not parent_loc and not allowed:
+            allowed = tuple(Scenario.model_fields)
+        guess = _closest(bad, allowed)
+        text = f"unknown key {bad!r}"
+        if bad in VARIANT_KEYS and not parent_loc:
+            text = f"{bad!r} is only allowed in a file that says 'extends:'"
+        elif not guess and allowed:
+            text += f"; allowed keys: {', '.join(allowed)}"
+        return _problem_at(where, text, suggestion=guess, at_key=True)
+
+    if typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        res = _resolve_loc(loc)
+        meta = res[1] if res else []
+        is_int = bool(res and res[0] is int)
+        return _problem_at(where, f"expected {_range_text(meta, ctx, is_int)}, got {_got(inp)}")
+
+    if typ == "literal_error":
+        allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        guess = _closest(inp, allowed)
+        what = "party" if set(allowed) == set(PARTIES) else "issue" if set(allowed) == set(ISSUES) else None
+        if what and isinstance(inp, str):
+            text = f"unknown {what} {inp!r}" + ("" if guess else f"; expected one of {', '.join(allowed)}")
+        else:
+            text = f"expected one of {', '.join(allowed)}; got {_got(inp)}"
+        return _problem_at(where, text, suggestion=guess)
+
+    if typ == "union_tag_invalid":
+        allowed = re.findall(r"'([^']*)'", str(ctx.get("expected_tags", "")))
+        disc = str(ctx.get("discriminator", "'kind'")).strip("'")
+        tag = ctx.get("tag")
+        guess = _closest(tag, allowed)
+        sub = _walk(root, loc + (disc,))
+        text = f"unknown {disc} {tag!r}" + ("" if guess else f"; expected one of {', '.join(allowed)}")
+        return _problem_at(sub if sub.node is not None else where, text, suggestion=guess)
+
+    if typ == "union_tag_not_found":
+        disc = str(ctx.get("discriminator", "'kind'")).strip("'")
+        res = _resolve_loc(loc[:-1] + (0,)) if loc else None
+        kinds: list[str] = []
+        if res is not None and _is_union(res[0]):
+            for a in get_args(res[0]):
+                kinds.extend(_kind_of(_unwrap(a)[0]))
+        text = f"missing {disc!r}" + (f": say which kind of effect, one of {', '.join(kinds)}" if kinds else "")
+        return _problem_at(where, text, at_key=True)
+
+    if typ == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        if pattern == r"^[a-z0-9_]+$":
+            text = "expected lowercase letters, digits and '_' only (e.g. bda_freeze)"
+        elif pattern == r"^[A-Za-z0-9_.-]+$":
+            text = "expected letters, digits, '_', '.' or '-' only (no spaces)"
+        else:
+            text = f"does not match the pattern {pattern}"
+        return _problem_at(where, f"{text}, got {_got(inp)}")
+
+    if typ in _EXPECT:
+        text = f"expected {_EXPECT[typ]}, got {_got(inp)}"
+        if typ == "string_type" and isinstance(inp, (int, float, _dt.date)) and not isinstance(inp, bool):
+            text += " (put it in quotes)"
+        if typ == "bool_parsing" or typ == "bool_type":
+            text = f"expected true or false, got {_got(inp)}"
+        return _problem_at(where, text, at_key=typ in ("missing",))
+
+    # anything else: pydantic's words without its jargon
+    text = msg.replace("Input should be", "expected").replace("Input", "value")
+    text = text[0].lower() + text[1:] if text else "invalid value"
+    if "got" not in text:
+        text += f", got {_got(inp)}"
+    return _problem_at(where, text)
+
+
+def _first_event_line(root: _Node, event_id: Any, dup: _Node) -> int | None:
+    events = root.get("events")
+    if events is None or events.kind != "seq":
+        return None
+    for ev in events.value:
+        idn = ev.get("id")
+        if idn is not None and idn.value == event_id and idn is not dup:
+            return idn.line
+    return None
+
+
+def _translate(exc: ValidationError, root: _Node) -> list[Problem]:
+    errors = exc.errors(include_url=False)
+    # Group union-member errors (loc ends with a member name like 'float').
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    order: list[tuple[Any, ...]] = []
+    for err in errors:
+        loc = tuple(err["loc"])
+        key = loc
+        if err["type"] in _EXPECT and loc and loc[-1] in ("float", "bool", "str", "int", "none"):
+            w = _walk(root, loc)
+            if w.node is None and w.rest == [loc[-1]]:
+                key = loc[:-1] + ("<union>",)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(err)
+    problems: list[Problem] = []
+    for key in order:
+        errs = groups[key]
+        if key and key[-1] == "<union>":
+            expected = []
+            for e in errs:
+                phrase = _EXPECT[e["type"]]
+                if phrase not in expected:
+                    expected.append(phrase)
+            loc = key[:-1]
+            where = _walk(root, loc)
+            if len(expected) > 2:
+                text = "expected " + ", ".join(expected[:-1]) + ", or " + expected[-1]
+            else:
+                text = "expected " + " or ".join(expected)
+            problems.append(_problem_at(where, f"{text}, got {_got(errs[0].get('input'))}"))
+        else:
+            problems.extend(_translate_one(e, root) for e in errs)
+    # A misspelt key also shows up as a missing field: keep the unknown-key line only.
+    suggested = {(p.file, p.path.rsplit(".", 1)[0] if "." in p.path else "", p.suggestion)
+                 for p in problems if p.message.startswith("unknown key") and p.suggestion}
+    out: list[Problem] = []
+    seen: set[tuple[Any, ...]] = set()
+    for p in problems:
+        if p.message == "required field is missing":
+            parent, _, name = p.path.rpartition(".")
+            if any(s[1] == parent and s[2] == name for s in suggested):
+                continue
+        ident = (p.file, p.line, p.column, p.path, p.message)
+        if ident not in seen:
+            seen.add(ident)
+            out.append(p)
+    out.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
+    return out
+
+
+def _validate(tree: _Node) -> Scenario:
+    try:
+        return Scenario.model_validate(_plain(tree))
+    except ValidationError as exc:
+        raise ScenarioError(_translate(exc, tree)) from None
+
+
+# ----------------------------------------------------------------- extends
+def _resolve_parent(ref_node: _Node, child: Path) -> Path:
+    ref = ref_node.value
+    if ref_node.kind != "scalar" or not isinstance(ref, str) or not ref.strip():
+        raise ScenarioError([Problem(ref_node.file, ref_node.line, ref_node.col, "extends",
+                                     f"expected a scenario name or a path relative to this file, got {_got(_plain(ref_node))}")])
+    ref = ref.strip()
+    base = child.parent / ref
+    candidates = [base] if base.suffix in (".yaml", ".yml") else [base, base.with_name(base.name + ".yaml")]
+    for c in candidates:
+        if c.is_file():
+            return c.resolve()
+    hit = _shipped_lookup(ref)
+    if hit is not None:
+        return hit.resolve()
+    names = [n for n, _ in shipped_scenarios()]
+    names += [n.split("/")[-1] for n in names if "/" in n]
+    if child.parent.is_dir():
+        names += [p.name for p in child.parent.iterdir() if p.suffix in (".yaml", ".yml")]
+    guess = _closest(ref, names)
+    raise ScenarioError([Problem(ref_node.file, ref_node.line, ref_node.col, "extends",
+                                 f"parent scenario {ref!r} not found (no file {_display(candidates[-1])} "
+                                 f"and no shipped scenario of that name)", guess)])
+
+
+def _merge(parent: _Node, child: _Node, top: bool = False) -> _Node:
+    if parent.kind != "map" or child.kind != "map":
+        return child
+    out = dict(parent.value)
+    for key, cv in child.value.items():
+        pv = out.get(key)
+        if top and key == "events" and pv is not None and pv.kind == "seq" and cv.kind == "seq":
+            out[key] = _merge_events(pv, cv.value, cv)
+        elif pv is not None and pv.kind == "map" and cv.kind == "map":
+            out[key] = _merge(pv, cv)
+        else:
+            out[key] = cv
+    return _Node("map", out, child.file, child.line, child.col, child.key_line, child.key_col)
+
+
+def _event_id(node: _Node) -> Any:
+    return node.scalar("id") if node.kind == "map" else None
+
+
+def _merge_events(parent: _Node, items: list[_Node], holder: _Node) -> _Node:
+    merged = list(parent.value)
+    index = {_event_id(ev): i for i, ev in enumerate(merged) if _event_id(ev) is not None}
+    for ev in items:
+        eid = _event_id(ev)
+        if eid is not None and eid in index:
+            merged[index[eid]] = ev
+        else:
+            if eid is not None:
+                index[eid] = len(merged)
+            merged.append(ev)
+    return _Node("seq", merged, holder.file, holder.line, holder.col, holder.key_line, holder.key_col)
+
+
+def _split_override(path: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for piece in path.split("."):
+        m = re.fullmatch(r"([^\[\]]*)((?:\[\d+\])*)", piece)
+        if not m or (not m.group(1) and not m.group(2)):
+            return []
+        if m.group(1):
+            parts.append(int(m.group(1)) if m.group(1).isdigit() else m.group(1))
+        parts.extend(int(i) for i in re.findall(r"\[(\d+)\]", m.group(2)))
+    return parts
+
+
+def _schema_child(ann: Any, seg: str | int, data: _Node | None, last_field: str | None) -> tuple[bool, Any, list[str]]:
+    """Can ``seg`` follow ``data`` (whose type is ``ann``)? Returns (ok, child annotation, allowed names)."""
+    ann, _ = _unwrap(ann)
+    if _is_union(ann):
+        members = [_unwrap(a)[0] for a in get_args(ann) if a is not type(None)]
+        models = [m for m in members if _is_model(m)]
+        kind = data.scalar("kind") if data is not None else None
+        chosen = next((m for m in models if kind in _kind_of(m)), None)
+        if chosen is None and len(members) == 1:
+            chosen = members[0]
+        if chosen is None:
+            return (False, None, [])
+        ann = chosen
+    if _is_model(ann):
+        fields = list(ann.model_fields)
+        if isinstance(seg, str) and seg in ann.model_fields:
+            return True, ann.model_fields[seg].annotation, fields
+        return False, None, fields
+    origin = get_origin(ann)
+    if origin is dict:
+        domain = list(_KEY_DOMAINS.get(last_field or "", ()))
+        if isinstance(seg, str) and (not domain or seg in domain):
+            return True, get_args(ann)[1], domain
+        return False, None, domain
+    if origin is list:
+        return data is not None, get_args(ann)[0], []
+    return False, None, []
+
+
+def _apply_override(root: _Node, key: str, key_node_line: tuple[int, int], value: _Node, file: str) -> Problem | None:
+    parts = _split_override(key)
+    line, col = key_node_line
+    if not parts:
+        return Problem(file, line, col, "overrides", f"{key!r} is not a dotted path like parties.US.strategy.direct_talks")
+    node: _Node = root
+    ann: Any = Scenario
+    last_field: str | None = None
+    for i, seg in enumerate(parts):
+        here = _fmt_path(parts[:i]) or "the top level"
+        is_last = i == len(parts) - 1
+        child: _Node | None = None
+        ok, child_ann, allowed = False, None, []
+        if node.kind == "seq":
+            items = node.value
+            if isinstance(seg, int):
+                if 0 <= seg < len(items):
+                    child = items[seg]
+                    ok, child_ann = True, _schema_child(ann, 0, node, last_field)[1]
+                else:
+                    return Problem(file, line, col, f"overrides.{key}",
+                                   f"{here} has {len(items)} item(s); there is no [{seg}]")
+            else:
+                ids = [_event_id(it) for it in items]
+                if seg in ids:
+                    child = items[ids.index(seg)]
+                    ok, child_ann = True, _schema_child(ann, 0, node, last_field)[1]
+                else:
+                    guess = _closest(seg, [x for x in ids if isinstance(x, str)])
+                    return Problem(file, line, col, f"overrides.{key}",
+                                   f"no item with id {seg!r} in {here}",
+                                   _fmt_path(parts[:i] + [guess] + parts[i + 1:]) if guess else None)
+        elif node.kind == "map":
+            child = node.value.get(seg) if isinstance(seg, str) else None
+            ok, child_ann, allowed = _schema_child(ann, seg, node, last_field)
+            if not ok and child is None:
+                names = list(dict.fromkeys(list(node.value) + list(allowed)))
+                guess = _closest(seg, names)
+                return Problem(file, line, col, f"overrides.{key}",
+                               f"no field {seg!r} in {here}",
+                               _fmt_path(parts[:i] + [guess] + parts[i + 1:]) if guess else None)
+        else:
+            return Problem(file, line, col, f"overrides.{key}", f"{here} is a single value, it has no {seg!r}")
+        if is_last:
+            placed = _Node(value.kind, value.value, value.file, value.line, value.col, line, col)
+            if node.kind == "seq":
+                node.value[node.value.index(child)] = placed
+            else:
+                node.value[seg] = placed
+            return None
+        if child is None:
+            child = _Node("map", {}, file, line, col, line, col)
+            node.value[seg] = child
+        if isinstance(seg, str) and node.kind == "map":
+            last_field = seg
+        node, ann = child, child_ann
+    return None
+
+
+def _copy_tree(node: _Node) -> _Node:
+    if node.kind == "map":
+        val: Any = {k: _copy_tree(v) for k, v in node.value.items()}
+    elif node.kind == "seq":
+        val = [_copy_tree(v) for v in node.value]
+    else:
+        val = node.value
+    return _Node(node.kind, val, node.file, node.line, node.col, node.key_line, node.key_col)
+
+
+def _load_tree(path: Path, text: str | None, shown: str, chain: list[Path]) -> _Node:
+    """Parse ``path`` (or ``text``), apply ``extends:`` recursively; return the merged tree."""
+    if text is None:
+        text = _read_file(path, shown)
+    tree = _parse(text, shown)
+    ext = tree.get("extends")
+    if ext is None:
+        present = [k for k in VARIANT_KEYS if k in tree.value]
+        if present:
+            problems = []
+            for k in present:
+                n = tree.value[k]
+                line, col = n.at_key()
+                problems.append(Problem(shown, line, col, k, f"{k!r} is only allowed in a file that says 'extends:'"))
+            raise ScenarioError(problems)
+        return tree
+    me = path.resolve()
+    parent_path = _resolve_parent(ext, path)
+    seen = chain + [me]
+    if parent_path in seen:
+        loop = seen + [parent_path]
+        raise ScenarioError([Problem(shown, ext.line, ext.col, "extends",
+                                     "cycle of extends: " + " -> ".join(_display(p) for p in loop))])
+    parent = _load_tree(parent_path, None, _display(parent_path), seen)
+    return _apply_variant(parent, tree, path, shown)
+
+
+def _apply_variant(parent: _Node, child: _Node, path: Path, shown: str) -> _Node:
+    body = {k: v for k, v in child.value.items() if k not in VARIANT_KEYS}
+    body_node = _Node("map", body, child.file, child.line, child.col)
+    merged = _merge(_copy_tree(parent), body_node, top=True)
+    if "name" not in body:
+        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem) or "variant"
+        merged.value["name"] = _Node("scalar", stem, shown, 1, 1)
+    problems: list[Problem] = []
+
+    rem = child.get("remove_events")
+    if rem is not None:
+        events = merged.get("events")
+        if rem.kind != "seq":
+            problems.append(Problem(shown, rem.line, rem.col, "remove_events",
+                                    f"expected a list of event ids, got {_got(_plain(rem))}"))
+        else:
+            evs = events.value if events is not None and events.kind == "seq" else []
+            for i, item in enumerate(rem.value):
+                ids = [_event_id(e) for e in evs]
+                if item.value in ids and item.kind == "scalar":
+                    del evs[ids.index(item.value)]
+                else:
+                    guess = _closest(item.value, [x for x in ids if isinstance(x, str)])
+                    problems.append(Problem(shown, item.line, item.col, f"remove_events[{i}]",
+                                            f"no event with id {item.value!r} in the parent scenario", guess))
+
+    add = child.get("add_events")
+    if add is not None:
+        if add.kind != "seq":
+            problems.append(Problem(shown, add.line, add.col, "add_events",
+                                    f"expected a list of events, got {_got(_plain(add))}"))
+        else:
+            events = merged.get("events")
+            if events is None or events.kind != "seq":
+                events = _Node("seq", [], add.file, add.line, add.col, add.key_line, add.key_col)
+                merged.value["events"] = events
+            events.value.extend(add.value)
+
+    ovr = child.get("overrides")
+    if ovr is not None:
+        if ovr.kind != "map":
+            problems.append(Problem(shown, ovr.line, ovr.col, "overrides",
+                                    "expected a mapping of dotted paths to values, e.g. parties.US.strategy.direct_talks: accept"))
+        else:
+            for key, value in ovr.value.items():
+                p = _apply_override(merged, key, value.at_key(), value, shown)
+                if p is not None:
+                    problems.append(p)
+    if problems:
+        raise ScenarioError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
+    return merged
+
+
+# ---------------------------------------------------------------- public API
+def load_scenario_text(text: str, filename: str | os.PathLike[str] = "<scenario>") -> Scenario:
+    """Validate scenario YAML given as text.
+
+    filename: shown in messages and used to resolve a relative ``extends:``
+    (relative to its folder).  Raises :class:`ScenarioError`.
+    """
+    path = Path(os.fspath(filename))
+    return _validate(_load_tree(path, text, _display(path), []))
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Read, merge (``extends:``) and validate a scenario file.
+
+    path: a YAML file, or a shipped scenario name (see :func:`find_scenario`).
+    Returns the validated :class:`~sim.scenario.Scenario`.  Raises
+    :class:`ScenarioError` listing every problem found with file, line,
+    column and field path.
+    """
+    p = find_scenario(path)
+    return _validate(_load_tree(p, None, _display(p), []))
+
+
+def _merged_tree(path: str | os.PathLike[str]) -> _Node:
+    p = find_scenario(path)
+    return _load_tree(p, None, _display(p), [])
+
+
+def scenario_parent_chain(path: str | os.PathLike[str]) -> list[Path]:
+    """The file and the files it extends, child first, root last.
+
+    ``[child]`` alone when the file extends nothing.  Raises
+    :class:`ScenarioError` on a missing parent or a cycle.
+    """
+    p = find_scenario(path)
+    chain = [p]
+    seen = [p.resolve()]
+    current = p
+    while True:
+        tree = _parse(_read_file(current, _display(current)), _display(current))
+        ext = tree.get("extends")
+        if ext is None:
+            return chain
+        parent = _resolve_parent(ext, current)
+        if parent in seen:
+            loop = seen + [parent]
+            raise ScenarioError([Problem(_display(current), ext.line, ext.col, "extends",
+                                         "cycle of extends: " + " -> ".join(_display(x) for x in loop))])
+        seen.append(parent)
+        chain.append(parent)
+        current = parent
+
+
+def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
+    if isinstance(value, dict) and value:
+        for k, v in value.items():
+            _flatten(v, f"{prefix}.{k}" if prefix else str(k), out)
+    else:
+        out[prefix] = value
+
+
+def _flat_scenario(s: Scenario) -> dict[str, Any]:
+    data = s.model_dump(mode="json")
+    events = data.pop("events", [])
+    out: dict[str, Any] = {}
+    _flatten(data, "", out)
+    for ev in events:
+        out[f"events.{ev['id']}"] = ev
+    return out
+
+
+def diff_from_parent(path: str | os.PathLike[str]) -> list[tuple[str, Any, Any]]:
+    """Differences between a variant and the scenario it extends.
+
+    Both are validated (defaults filled in) and flattened to dotted paths;
+    events are compared whole, by id (``events.<id>``); lists other than
+    events are compared whole.  Returns ``[(path, parent_value,
+    child_value), ...]`` in the child's order; a value absent on one side is
+    None.  Empty when the file extends nothing.  Raises :class:`ScenarioError`.
+    """
+    chain = scenario_parent_chain(path)
+    if len(chain) < 2:
+        return []
+    child = _flat_scenario(load_scenario(chain[0]))
+    parent = _flat_scenario(load_scenario(chain[1]))
+    out = []
+    for key in list(dict.fromkeys(list(parent) + list(child))):
+        a, b = parent.get(key), child.get(key)
+        if a != b:
+            out.append((key, a, b))
+    return out
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of scenario files, for editors and CI.
+
+    Built from ``Scenario.model_json_schema()``; adds ``$schema``, ``title``
+    and the variant keys (``extends``, ``overrides``, ``remove_events``,
+    ``add_events``).  Top-level required fields are only required when the
+    file has no ``extends:`` (nested objects in a variant are still checked
+    as complete objects; :func:`load_scenario` is the authority).
+    """
+    schema = Scenario.model_json_schema()
+    required = schema.pop("required", [])
+    props = schema.setdefault("properties", {})
+    props["extends"] = {
+        "type": "string",
+        "title": "Extends",
+        "description": "Shipped scenario name (e.g. 'historical') or a path relative to this file; "
+                       "the file then states only what differs.",
+    }
+    props["overrides"] = {
+        "type": "object",
+        "title": "Overrides",
+        "description": "Dotted path -> value, e.g. 'parties.US.strategy.direct_talks: accept'. "
+                       "Each path must exist in the parent.",
+        "propertyNames": {"pattern": r"^[A-Za-z0-9_]+(\[\d+\])*(\.[A-Za-z0-9_]+(\[\d+\])*)*$"},
+    }
+    props["remove_events"] = {
+        "type": "array",
+        "title": "Remove Events",
+        "description": "Ids of parent events to drop.",
+        "items": {"type": "string"},
+    }
+    props["add_events"] = {
+        "type": "array",
+        "title": "Add Events",
+        "description": "Events appended to the parent's.",
+        "items": {"$ref": "#/$defs/Event"},
+    }
+    out: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://github.com/sixparty/sixparty/scenario.schema.json",
+        "title": "sixparty scenario",
+        "description": (schema.pop("description", "") or "").strip(),
+    }
+    out.update(schema)
+    out["title"] = "sixparty scenario"
+    out["if"] = {"required": ["extends"]}
+    out["then"] = {}
+    out["else"] = {
+        "required": required,
+        "not": {"anyOf": [{"required": [k]} for k in VARIANT_KEYS[1:]]},
+    }
+    return out
+
