@@ -591,6 +591,13 @@ class Parameters(_Strict):
     drift: in [0, 1], monthly pull of a position back toward its anchor.
     session_length_months: months a session may take, recess included.
     test_threshold: pressure above which the DPRK considers a test.
+    suspend_threshold / resume_threshold: the DPRK's readiness to attend
+    (see ``DPRK.attend_score``) below which it declares a suspension of its
+    participation, and above which it returns (hysteresis).
+    walkout_threshold / return_threshold: the same for quitting the talks.
+    commitment_trust: trust in the counterpart a party needs before it signs
+    a joint document of paired steps (Kydd 2005's reassurance threshold).
+    min_months_between_sessions: the chair's preparation time between rounds.
     """
 
     anchoring: bool = True
@@ -604,6 +611,12 @@ class Parameters(_Strict):
     drift: Unit = 0.05
     session_length_months: Annotated[int, Field(ge=1, le=6)] = 2
     test_threshold: Unit = 0.6
+    suspend_threshold: Unit = 0.38
+    resume_threshold: Unit = 0.5
+    walkout_threshold: Unit = 0.2
+    return_threshold: Unit = 0.65
+    commitment_trust: Unit = 0.3
+    min_months_between_sessions: Annotated[int, Field(ge=1, le=24)] = 2
 
 
 class Scenario(_Strict):

@@ -1,0 +1,690 @@
+"""TalksModel: six parties bargain in rounds under "action for action".
+
+One step is one month of the scenario's window.  Each month, in this order:
+
+1. exogenous events of the month apply their typed effects;
+2. stated positions dated this month re-anchor the parties (anchoring mode);
+3. each party's ``step()`` in the fixed order DPRK, US, China, ROK, Japan,
+   Russia (drift toward the anchor, class-specific moves; the DPRK may test);
+4. the action-for-action ledger advances (performance, trust, suspension);
+5. the DPRK's stance is updated (participating / suspended / walked out);
+6. the chair resumes a recessed round, or sounds out the parties and invites;
+   each party decides to attend; if all six attend, a session bargains;
+7. the month is recorded.
+
+The model reads a :class:`sim.scenario.Scenario` and nothing else: no file
+I/O, and never the historical record.  Randomness comes only from
+``self.rng`` (Mesa's generator, seeded by ``rng=seed``), drawn in a fixed order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mesa
+import numpy as np
+
+from sim.parties import (
+    AID_PROVIDERS,
+    CHINA_I,
+    DEN,
+    DPRK_I,
+    LEVEL_SLACK,
+    PARTY_CLASSES,
+    RUSSIA_I,
+    US_I,
+    VER,
+    Party,
+)
+from sim.protocol import Ledger
+from sim.scenario import ISSUES, PARTIES, Scenario, month_index, month_label
+
+DOC_LEVELS = ("none", "oral_summary", "chairmans_statement", "joint_statement", "joint_document")
+DOC_RANK = {d: i for i, d in enumerate(DOC_LEVELS)}
+
+#: An issue is "common ground" when every party is within this distance of the text.
+COMMON_GROUND = 0.2
+#: Common-ground issues the chair needs to announce an oral summary.
+ORAL_SUMMARY_MIN_ISSUES = 2
+#: Phases (sessions) a round may have before the chair closes it.
+MAX_PHASES_PER_ROUND = 3
+
+
+@dataclass
+class Session:
+    """One session (a phase of a round) as the model saw it.
+
+    month: month index; attended: party keys; declined: party keys that
+    boycotted; iterations: drafts considered; document: one of
+    :data:`DOC_LEVELS`; recess: the round continues later; drafts: (n, 8)
+    texts the chair considered; text: the final text (8,); utilities: (6,)
+    each party's utility of the final text.
+    """
+
+    session_id: int
+    round: int
+    phase: int
+    month: int
+    invited_by: str
+    attended: list[str] = field(default_factory=list)
+    declined: list[str] = field(default_factory=list)
+    held: bool = False
+    iterations: int = 0
+    target: str = "none"
+    document: str = "none"
+    recess: bool = False
+    direct_contact: bool = False
+    common_ground: int = 0
+    drafts: list[np.ndarray] = field(default_factory=list)
+    text: np.ndarray | None = None
+    utilities: np.ndarray | None = None
+    draft_utilities: np.ndarray | None = None
+    adopted_phase: str | None = None
+    reasons: list[str] = field(default_factory=list)
+
+
+class TalksModel(mesa.Model):
+    """The Six-Party Talks on a monthly clock.
+
+    Args:
+        scenario: a validated :class:`Scenario`.
+        seed: int seed for Mesa's generator; defaults to ``scenario.seed``.
+        record_positions: keep the (months, 6, 8) position and salience
+            arrays and the (months, 6, 6) trust array (cheap; off saves memory
+            in large ensembles).
+
+    Attributes (state arrays, row = party in :data:`PARTIES` order):
+        pos, sal, anchor: (6, 8) floats in [0, 1].
+        cap, resolve, domestic, outside: (6,) floats in [0, 1].
+        trust: (6, 6), ``trust[i, j]`` = i's trust in j in [0, 1].
+        sanctions: level of sanctions on the DPRK in [0, 1].
+        progress: denuclearization progress in [0, 1].
+        stance: the DPRK's ``participating`` | ``suspended`` | ``walked_out``.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | None = None,
+                 record_positions: bool = True) -> None:
+        self.seed_used = int(scenario.seed if seed is None else seed)
+        super().__init__(rng=self.seed_used)
+        self.scenario = scenario
+        self.params = scenario.parameters
+        p = self.params
+        y0, m0 = map(int, scenario.window.start.split("-"))
+        self.start = month_index(y0, m0)
+        self.n_months = scenario.window.months
+        self.month = self.start
+        self.record_positions = record_positions
+
+        # ---- state arrays
+        self.pos = np.zeros((6, 8))
+        self.sal = np.zeros((6, 8))
+        self.cap = np.zeros(6)
+        self.resolve = np.zeros(6)
+        self.domestic = np.zeros(6)
+        self.outside = np.zeros(6)
+        init_trust = np.full((6, 6), 0.5)
+        for i, (_key, cfg) in enumerate(scenario.parties.items()):
+            for k, issue in enumerate(ISSUES):
+                self.pos[i, k] = cfg.initial[issue].position
+                self.sal[i, k] = cfg.initial[issue].salience
+            self.cap[i] = cfg.capability.value
+            self.resolve[i] = cfg.resolve.value
+            self.domestic[i] = cfg.domestic_constraint.value
+            for other, t in cfg.trust.items():
+                init_trust[i, PARTIES.index(other)] = t
+        np.fill_diagonal(init_trust, 1.0)
+        n0 = p.trust_prior_strength
+        self._prior_a = init_trust * n0
+        self._prior_b = (1.0 - init_trust) * n0
+        self._ev_a = np.zeros((6, 6))
+        self._ev_b = np.zeros((6, 6))
+        self.trust = init_trust.copy()
+        self.anchor = self.pos.copy()
+        self.sanctions = 0.0
+        self.grievance = 0.0
+        self.china_shuttle_credit = 0.0
+
+        # ---- parties (fixed order: call order fixes the random stream)
+        self.parties: list[Party] = [
+            cls(self, getattr(scenario.parties, cls.key).strategy) for cls in PARTY_CLASSES
+        ]
+
+        # ---- schedule of exogenous inputs
+        self._events: dict[int, list] = {}
+        for ev in scenario.events:
+            y, m = map(int, ev.month.split("-"))
+            self._events.setdefault(month_index(y, m), []).append(ev)
+        self._invitations = {
+            month_index(*map(int, inv.date.split("-"))) for inv in scenario.invitations
+        }
+        self._statements: dict[int, list[tuple[int, dict[str, float]]]] = {}
+        seen: set[tuple[int, str]] = set()
+        for i, (_key, cfg) in enumerate(scenario.parties.items()):
+            for st in sorted(cfg.stated_positions, key=lambda s: s.date):
+                vals = st.positions
+                if not p.anchoring:
+                    # Anchoring off: only each issue's first statement is used.
+                    vals = {k: v for k, v in vals.items() if (i, k) not in seen}
+                    seen.update((i, k) for k in vals)
+                if vals:
+                    mi = month_index(*map(int, st.date.split("-")))
+                    self._statements.setdefault(mi, []).append((i, vals))
+        self.anchoring_mode = "anchored" if p.anchoring else "free"
+
+        # ---- talks and implementation state
+        self.stance = "participating"
+        self._return_months = 0
+        self.sessions: list[Session] = []
+        self.round = 0
+        self.round_phase = 0
+        self.recess_pending = False
+        self.months_since_session = 99
+        # The chair's patience: after a session that brings nothing new it waits
+        # twice as long before the next invitation (up to a year).
+        self.chair_wait = self.params.min_months_between_sessions
+        self.best_document = "none"
+        self.agreed_text: np.ndarray | None = None
+        self.next_phase = 0
+        self.ledger = Ledger()
+        self.progress = 0.0
+        self.reversed_progress = 0.0
+        self.delisted = False
+        self.dprk_suspended_steps = False
+        self.tests: list[tuple[int, str]] = []
+        self.decisions: list[tuple[int, str, str, str]] = []  # (month, party, what, why)
+
+        # ---- records (one row per month)
+        self.timeline: list[dict] = []
+        if record_positions:
+            self.pos_hist = np.zeros((self.n_months, 6, 8))
+            self.sal_hist = np.zeros((self.n_months, 6, 8))
+            self.trust_hist = np.zeros((self.n_months, 6, 6))
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "progress": "progress",
+                "aid_delivered_t": lambda m: m.ledger.delivered_tonnes(),
+                "mean_trust": lambda m: m.mean_trust(),
+                "sanctions": "sanctions",
+            }
+        )
+        self._month_events: list[str] = []
+        self._month_status = "no_talks"
+
+    # ================================================================ helpers
+    def us_direct_talks(self) -> str:
+        return self.parties[US_I].strategy.direct_talks
+
+    def mean_trust(self) -> float:
+        """Mean of the off-diagonal trust matrix, in [0, 1]."""
+        t = self.trust
+        return float((t.sum() - np.trace(t)) / 30.0)
+
+    def _refresh_trust(self) -> None:
+        a = self._prior_a + self._ev_a
+        b = self._prior_b + self._ev_b
+        self.trust = a / (a + b)
+        np.fill_diagonal(self.trust, 1.0)
+
+    def observe(self, i: int, j: int, outcome: float, weight: float = 1.0) -> None:
+        """Party i observes party j cooperate (``outcome`` in [0, 1]) with ``weight``.
+
+        Trust is the mean of a Beta belief over j being a cooperative type
+        (Kydd 2005; the Beta reputation system of Josang & Ismail 2002), with
+        evidence discounted each month by ``trust_memory``.
+        """
+        self._ev_a[i, j] += weight * outcome
+        self._ev_b[i, j] += weight * (1.0 - outcome)
+        self._refresh_trust()
+
+    def shift_trust(self, i: int, j: int, delta: float) -> None:
+        """Move i's trust in j by ``delta`` (an event), keeping the evidence mass."""
+        a = self._prior_a[i, j] + self._ev_a[i, j]
+        b = self._prior_b[i, j] + self._ev_b[i, j]
+        n = a + b
+        target = min(1.0, max(0.0, a / n + delta))
+        self._ev_a[i, j] = target * n - self._prior_a[i, j]
+        self._ev_b[i, j] = (1.0 - target) * n - self._prior_b[i, j]
+        self._refresh_trust()
+
+    def note(self, text: str) -> None:
+        self._month_events.append(text)
+
+    def decide(self, party: str, what: str, why: str) -> None:
+        """Record a decision a party took, with the model's reason."""
+        self.decisions.append((self.month, party, what, why))
+        self.note(f"{party}: {what}")
+
+    # ================================================================ inputs
+    def _apply_events(self) -> None:
+        for ev in self._events.get(self.month, ()):
+            self.note(f"event:{ev.id}")
+            for eff in ev.effects:
+                self._apply_effect(eff)
+
+    def _apply_effect(self, eff) -> None:
+        kind = eff.kind
+        clip = lambda v: min(1.0, max(0.0, v))  # noqa: E731
+        if kind == "position":
+            i, k = PARTIES.index(eff.party), ISSUES.index(eff.issue)
+            self.pos[i, k] = clip(self.pos[i, k] + eff.delta)
+            self.anchor[i, k] = clip(self.anchor[i, k] + eff.delta)
+        elif kind == "salience":
+            i, k = PARTIES.index(eff.party), ISSUES.index(eff.issue)
+            self.sal[i, k] = clip(self.sal[i, k] + eff.delta)
+        elif kind == "trust":
+            i, j = PARTIES.index(eff.party), PARTIES.index(eff.toward)
+            self.shift_trust(i, j, eff.delta)
+            if i == DPRK_I and j == US_I and eff.delta < 0:
+                self.grievance = clip(self.grievance - eff.delta)
+        elif kind == "resolve":
+            i = PARTIES.index(eff.party)
+            self.resolve[i] = clip(self.resolve[i] + eff.delta)
+        elif kind == "domestic_constraint":
+            i = PARTIES.index(eff.party)
+            self.domestic[i] = clip(self.domestic[i] + eff.delta)
+        elif kind == "sanctions":
+            self.sanctions = clip(self.sanctions + eff.delta)
+            if eff.delta > 0:
+                self.grievance = clip(self.grievance + eff.delta)
+        elif kind == "outside_option":
+            i = PARTIES.index(eff.party)
+            self.outside[i] = clip(self.outside[i] + eff.delta)
+        elif kind == "policy":
+            self.parties[PARTIES.index(eff.party)].strategy.policy = eff.value
+        elif kind == "strategy":
+            setattr(self.parties[PARTIES.index(eff.party)].strategy, eff.field, eff.value)
+
+    def _apply_statements(self) -> None:
+        for i, vals in self._statements.get(self.month, ()):
+            for issue, v in vals.items():
+                k = ISSUES.index(issue)
+                self.pos[i, k] = v
+                self.anchor[i, k] = v
+
+    # ============================================================ escalation
+    def consider_escalation(self, dprk) -> None:
+        """The DPRK's test decision: 制裁-试验-再制裁-再试验 (article §第五轮 第一阶段).
+
+        Monthly probability ``escalation * 2 * (pressure - test_threshold)``
+        when pressure exceeds the threshold and no session sits this month.
+        A test raises the DPRK's outside option, relieves its grievance, and
+        draws sanctions from the US (``sanction_response``) and, for a nuclear
+        test, the Security Council; every party's trust in the DPRK falls.
+        """
+        pressure = dprk.pressure()
+        excess = pressure - self.params.test_threshold
+        if excess <= 0 or self.stance == "participating" and self.ledger.active_phase is not None:
+            return
+        prob = dprk.strategy.escalation * 2.0 * excess
+        if float(self.rng.random()) >= prob:
+            return
+        missiles = sum(1 for _, k in self.tests if k == "missile")
+        kind = "missile" if missiles <= len(self.tests) - missiles else "nuclear"
+        self.tests.append((self.month, kind))
+        big = kind == "nuclear"
+        self.decide("DPRK", f"{kind}_test",
+                    f"pressure {pressure:.2f} above threshold {self.params.test_threshold:.2f}")
+        self.outside[DPRK_I] = min(1.0, self.outside[DPRK_I] + (0.12 if big else 0.05))
+        self.grievance *= 0.4
+        us = self.parties[US_I]
+        rise = us.strategy.sanction_response * (0.25 if big else 0.1) + (0.1 if big else 0.0)
+        self.sanctions = min(1.0, self.sanctions + rise)
+        self.domestic[US_I] = min(1.0, self.domestic[US_I] + (0.1 if big else 0.04))
+        for j in range(1, 6):
+            self.observe(j, DPRK_I, 0.0, weight=3.0 if big else 1.5)
+        # China coordinates after a crisis (§第五轮 第二阶段: "中方与六方会谈其他各成员展开协调").
+        self.china_shuttle_credit = min(1.0, self.china_shuttle_credit + (0.5 if big else 0.2))
+
+    # ======================================================== implementation
+    def _implementation(self) -> str:
+        """Advance the ledger one month; return the implementation status."""
+        led = self.ledger
+        phase = led.active_phase
+        if phase is None:
+            return "complete" if led.steps else "none"
+        p = self.params
+        rng = self.rng
+        ph = self.scenario.phases[phase]
+        pace = ph.tranches / ph.months  # tranches a month at full willingness
+        dprk = self.parties[DPRK_I]
+        us = self.parties[US_I]
+        done_now: list = []
+
+        # --- the DPRK's suspension decision: a counterpart's step long overdue
+        overdue = [s for s in led.overdue(self.month - 1) if s.party != DPRK_I]
+        t_us = dprk.trust_in(US_I)
+        if not self.dprk_suspended_steps and overdue and t_us < 0.5:
+            self.dprk_suspended_steps = True
+            kinds = sorted({s.kind for s in overdue})
+            self.decide("DPRK", "suspends_steps",
+                        f"counterpart steps overdue ({', '.join(kinds)}); trust in US {t_us:.2f}")
+            self.grievance = min(1.0, self.grievance + 0.2)
+        elif self.dprk_suspended_steps and (not overdue or t_us > 0.6):
+            self.dprk_suspended_steps = False
+            self.decide("DPRK", "resumes_steps",
+                        "overdue steps performed" if not overdue else f"trust in US {t_us:.2f}")
+
+        # --- DPRK step: reciprocity across tranches, simultaneity within one
+        aid_done = led.aid_tranches_done(phase)
+        step = led.open_step(DPRK_I, phase, "dprk_action")
+        status = "active"
+        if self.dprk_suspended_steps:
+            status = "suspended"
+            if t_us < 0.3 and self.progress > 0:
+                # Restoring facilities "按原状恢复" (§第六轮 第二阶段, 2008).
+                back = min(self.progress, 0.02)
+                self.reversed_progress += back
+                self.note("DPRK: reverses_steps")
+        elif step is not None:
+            allowed = aid_done >= step.tranche - 1 or (
+                aid_done == step.tranche - 2 and float(rng.random()) < p.generosity)
+            if allowed:
+                aid_frac = self._aid_fraction(phase, step.tranche)
+                cap = min(1.0, aid_frac + (1.0 - dprk.strategy.simultaneity)) * step.amount
+                will = max(0.0, 0.45 + 0.55 * t_us - 0.3 * self.grievance)
+                amt = step.amount * pace * will * (1.0 + float(rng.normal(0, p.noise)))
+                amt = max(0.0, min(amt, cap - step.delivered, step.remaining))
+                if amt < 0.25 * step.amount * pace and step.delivered >= cap - 1e-9:
+                    status = "slowed"
+                step.delivered += amt
+                if step.done:
+                    step.completed_month = self.month
+                    done_now.append(step)
+            else:
+                status = "slowed"
+
+        # --- counterparts: aid and delisting
+        dprk_done = led.dprk_tranches_done(phase)
+        for j in AID_PROVIDERS:
+            party = self.parties[j]
+            st = led.open_step(j, phase, "aid")
+            if st is None:
+                continue
+            allowed = dprk_done >= st.tranche - 1 or (
+                dprk_done == st.tranche - 2 and float(rng.random()) < p.generosity)
+            if not allowed:
+                continue
+            will = max(0.0, min(1.0, party.delivery_willingness()))
+            amt = st.amount * pace * will * (1.0 + float(rng.normal(0, p.noise)))
+            amt = max(0.0, min(amt, st.remaining))
+            st.delivered += amt
+            if st.done:
+                st.completed_month = self.month
+                done_now.append(st)
+        st = led.open_step(US_I, phase, "delisting")
+        if st is not None and dprk_done >= st.tranche - 1:
+            agreed_ver = float(self.agreed_text[VER]) if self.agreed_text is not None else 0.0
+            verified = (not us.strategy.verification_first
+                        or us.position[VER] <= agreed_ver + us.radius())
+            if verified and float(rng.random()) < us.delivery_willingness():
+                st.delivered = 1.0
+                st.completed_month = self.month
+                done_now.append(st)
+                self.delisted = True
+                self.sanctions = max(0.0, self.sanctions - 0.15)
+                self.decide("US", "delists", "declaration done and verification satisfied")
+            elif not verified and us.position[VER] > agreed_ver + us.radius():
+                self.note("US: withholds_delisting (verification)")
+
+        # --- trust from performance: completed steps build it, overdue erode it
+        for s in done_now:
+            watchers = range(1, 6) if s.party == DPRK_I else (DPRK_I,)
+            for i in watchers:
+                if i != s.party:
+                    self.observe(i, s.party, 1.0, weight=0.6)
+        for s in led.overdue(self.month):
+            watchers = range(1, 6) if s.party == DPRK_I else (DPRK_I,)
+            for i in watchers:
+                if i != s.party:
+                    self.observe(i, s.party, 0.0, weight=0.25)
+        delivered = sum(s.delivered for s in led.steps if s.kind == "dprk_action")
+        self.progress = max(0.0, min(1.0, delivered - self.reversed_progress))
+        return status
+
+    def _aid_fraction(self, phase: int, tranche: int) -> float:
+        aid = [s for s in self.ledger.phase_steps(phase) if s.tranche == tranche and s.kind == "aid"]
+        if not aid:
+            return 1.0
+        return sum(s.delivered for s in aid) / sum(s.amount for s in aid)
+
+    # =============================================================== stance
+    def _update_stance(self) -> None:
+        dprk = self.parties[DPRK_I]
+        p = self.params
+        score = dprk.attend_score()
+        why = (f"readiness {score:.2f} (sanctions {self.sanctions:.2f}, "
+               f"trust in US {dprk.trust_in(US_I):.2f}, grievance {self.grievance:.2f})")
+        if self.stance == "walked_out":
+            self._return_months = self._return_months + 1 if score > p.return_threshold else 0
+            if self._return_months >= 3:
+                self.stance = "participating"
+                self.decide("DPRK", "returns", why)
+            return
+        if score < p.walkout_threshold and self.sessions:
+            self.stance = "walked_out"
+            self._return_months = 0
+            self.recess_pending = False
+            self.decide("DPRK", "walks_out", why)
+        elif self.stance == "participating" and score < p.suspend_threshold:
+            self.stance = "suspended"
+            self.decide("DPRK", "suspends_participation", why)
+        elif self.stance == "suspended" and score > p.resume_threshold:
+            self.stance = "participating"
+            self.decide("DPRK", "returns", why)
+
+    # ============================================================== sessions
+    def _target_level(self) -> str:
+        if (DOC_RANK[self.best_document] >= DOC_RANK["joint_statement"]
+                and self.next_phase < len(self.scenario.phases)
+                and self.ledger.active_phase is None):
+            return "joint_document"
+        return "joint_statement"
+
+    def _convene(self) -> None:
+        china = self.parties[CHINA_I]
+        resume = self.recess_pending
+        invited_by = ""
+        if self.stance == "walked_out":
+            return
+        if resume:
+            invited_by = "recess"
+        elif self.month in self._invitations:
+            invited_by = "scenario"
+        elif self.months_since_session >= self.chair_wait:
+            china.shuttle()
+            readiness = china.sound_out() + float(self.rng.normal(0, self.params.noise))
+            if readiness >= china.strategy.invite_threshold:
+                invited_by = "chair"
+        else:
+            china.shuttle()
+        if not invited_by:
+            return
+        if resume:
+            self.round_phase += 1
+        else:
+            self.round += 1
+            self.round_phase = 1
+        self.recess_pending = False
+        s = Session(len(self.sessions), self.round, self.round_phase, self.month, invited_by)
+        self.sessions.append(s)
+        for party in self.parties:
+            score = party.attend_score()
+            if party.idx == DPRK_I and self.stance != "participating":
+                score = 0.0
+            if score + float(self.rng.normal(0, self.params.noise)) > 0.5:
+                s.attended.append(party.key)
+            else:
+                s.declined.append(party.key)
+        if s.declined:
+            for k in s.declined:
+                self.decide(k, "boycotts", "declined the invitation (readiness below 0.5)")
+            self._month_status = "boycott"
+            self.months_since_session = 0
+            return
+        s.held = True
+        self._bargain(s)
+        self.months_since_session = 0
+
+    def _bargain(self, s: Session) -> None:
+        """Iterative drafting: draft, respond, amend, concede; then the document."""
+        p = self.params
+        parties = self.parties
+        china = parties[CHINA_I]
+        russia = parties[RUSSIA_I]
+        us = parties[US_I]
+        s.direct_contact = us.allows_direct_contact()
+        s.target = target = self._target_level()
+        text = china.draft(s)
+        start_gap = float(np.mean([q.distance(text) for q in parties]))
+        stall = 0
+        last_accepts = -1
+        utils: list[list[float]] = []
+        for it in range(p.max_iterations):
+            s.iterations = it + 1
+            s.drafts.append(text.copy())
+            utils.append([q.utility(text) for q in parties])
+            responses = [q.respond(text, target, s) for q in parties]
+            accepts = sum(1 for v, _ in responses if v == "accept")
+            if accepts == 6:
+                break
+            stall = stall + 1 if accepts <= last_accepts else 0
+            last_accepts = max(last_accepts, accepts)
+            # Amendments: pull the text toward each asker on its issue, by its weight.
+            amended = text.copy()
+            wsum = float((self.cap[:, None] * self.sal).sum(axis=0).max())
+            for q, (verdict, issue) in zip(parties, responses, strict=True):
+                if verdict == "amend":
+                    w = self.cap[q.idx] * self.sal[q.idx, issue] / wsum
+                    amended[issue] += min(0.5, w) * (q.position[issue] - amended[issue])
+            # Concessions: parties not accepting move toward the text; the chair
+            # urges the DPRK and the US to step toward each other (§第三轮).
+            for q, (verdict, _) in zip(parties, responses, strict=True):
+                if verdict != "accept":
+                    boost = china.strategy.shuttle if q.idx in (DPRK_I, US_I) else 0.0
+                    q.concede(text, rate_boost=boost)
+            text = 0.5 * china.draft(s) + 0.5 * amended
+            if stall >= 2:
+                text = russia.package(text)
+        s.text = text
+        s.draft_utilities = np.array(utils)
+        s.utilities = np.array([q.utility(text) for q in parties])
+        gaps = np.abs(self.pos - text[None, :])
+        s.common_ground = int(np.sum(np.all(gaps <= COMMON_GROUND, axis=0)))
+        document = "none"
+        for level in ("joint_document", "joint_statement", "chairmans_statement"):
+            if DOC_RANK[level] > DOC_RANK[target]:
+                continue
+            if all(q.accepts(text, level, s) for q in parties):
+                document = level
+                break
+        if document == "none" and s.common_ground >= ORAL_SUMMARY_MIN_ISSUES:
+            document = "oral_summary"
+        s.document = document
+        end_gap = float(np.mean([q.distance(text) for q in parties]))
+        narrowing = end_gap < 0.85 * start_gap
+        s.recess = (DOC_RANK[document] < DOC_RANK[target] and narrowing
+                    and self.round_phase < MAX_PHASES_PER_ROUND)
+        self.recess_pending = s.recess
+        holdouts = [q.key for q in parties if not q.accepts(text, target, s)]
+        if holdouts:
+            s.reasons.append(f"holdouts on a {target.replace('_', ' ')}: {', '.join(holdouts)}")
+        self._after_document(s)
+
+    def _after_document(self, s: Session) -> None:
+        """A document binds: trust grows, anchors move toward the agreed text."""
+        doc = s.document
+        rank = DOC_RANK[doc]
+        if rank >= DOC_RANK["chairmans_statement"]:
+            pull = {"chairmans_statement": 0.1, "joint_statement": 0.3, "joint_document": 0.5}[doc]
+            self.anchor += pull * (s.text[None, :] - self.anchor)
+            for i in range(6):
+                for j in range(6):
+                    if i != j:
+                        self.observe(i, j, 1.0, weight=0.3 * pull + 0.1)
+        elif doc == "none":
+            self.observe(DPRK_I, US_I, 0.0, weight=0.5)
+            self.observe(US_I, DPRK_I, 0.0, weight=0.5)
+        improved = rank > DOC_RANK[self.best_document] or doc == "joint_document"
+        if improved:
+            self.best_document = doc if rank > DOC_RANK[self.best_document] else self.best_document
+            self.chair_wait = self.params.min_months_between_sessions
+        elif not s.recess:
+            self.chair_wait = min(12, 2 * self.chair_wait)
+        if rank >= DOC_RANK["joint_statement"]:
+            self.agreed_text = s.text.copy()
+        if doc == "joint_document" and self.next_phase < len(self.scenario.phases):
+            ph = self.scenario.phases[self.next_phase]
+            self.ledger.adopt(self.next_phase, ph, self.month, AID_PROVIDERS, DPRK_I, US_I)
+            s.adopted_phase = ph.name
+            self.next_phase += 1
+            self.dprk_suspended_steps = False
+
+    # ================================================================= step
+    def step(self) -> None:
+        """Advance one month (see the module docstring for the order)."""
+        if self.month >= self.start + self.n_months:
+            self.running = False
+            return
+        self._month_events = []
+        self._month_status = "no_talks"
+        # Evidence fades: old cooperation and defection weigh less each month.
+        mem = self.params.trust_memory
+        self._ev_a *= mem
+        self._ev_b *= mem
+        self.grievance *= 0.9
+        self._refresh_trust()
+        self._apply_events()
+        self._apply_statements()
+        for party in self.parties:
+            party.step()
+        np.clip(self.pos, 0.0, 1.0, out=self.pos)
+        impl = self._implementation()
+        self._update_stance()
+        n_before = len(self.sessions)
+        self.months_since_session += 1
+        self._convene()
+        held = len(self.sessions) > n_before and self.sessions[-1].held
+        if held:
+            self._month_status = "in_session"
+        elif self._month_status != "boycott":
+            if self.stance == "walked_out":
+                self._month_status = "walked_out"
+            elif self.stance == "suspended":
+                self._month_status = "suspended"
+            elif self.recess_pending:
+                self._month_status = "recess"
+        self._record(impl)
+        self.month += 1
+        if self.month >= self.start + self.n_months:
+            self.running = False
+
+    def _record(self, impl: str) -> None:
+        t = self.month - self.start
+        led = self.ledger
+        self.timeline.append({
+            "month": month_label(self.month),
+            "talks_status": self._month_status,
+            "dprk_stance": self.stance,
+            "implementation": impl,
+            "progress": self.progress,
+            "aid_pledged_t": led.pledged_tonnes(),
+            "aid_delivered_t": led.delivered_tonnes(),
+            "sanctions": self.sanctions,
+            "mean_trust": self.mean_trust(),
+            "trust_dprk_us": float(self.trust[DPRK_I, US_I]),
+            "trust_us_dprk": float(self.trust[US_I, DPRK_I]),
+            "events": ";".join(self._month_events),
+        })
+        if self.record_positions:
+            self.pos_hist[t] = self.pos
+            self.sal_hist[t] = self.sal
+            self.trust_hist[t] = self.trust
+        self.datacollector.collect(self)
+
+    def run(self) -> None:
+        """Run the whole window."""
+        while self.running:
+            self.step()
+
+
+__all__ = ["TalksModel", "Session", "DOC_LEVELS", "LEVEL_SLACK", "DEN"]

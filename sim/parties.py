@@ -1,0 +1,439 @@
+"""The six parties: one base class on ``mesa.Agent`` and one subclass each.
+
+State lives in arrays owned by :class:`sim.model.TalksModel` (``pos``, ``sal``,
+``anchor``, ``cap``, ``resolve``, ``domestic``, ``outside`` and the Beta trust
+counts); an agent reads and writes its own row through ``self.idx``.  This keeps
+a month cheap (see ../shared/MESA_NOTES.md: Python overhead, not arithmetic,
+sets the speed of a six-party model).
+
+Every class follows the article (Chinese Wikipedia 六方会谈,
+``../shared/seed/six_party_talks.zh.md``); its docstring names the sections its
+behaviour comes from, and ``classifier`` (after the Axelrod library) lists its
+distinctive traits so tests and docs can ask for them.
+
+Utility (spatial, salience-weighted; Bueno de Mesquita 1994, Scholz et al. 2011):
+``u_i(x) = 1 - sum_k s_ik |x_k - p_ik| / sum_k s_ik`` in [0, 1] for a text ``x``
+in [0, 1]^8.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import mesa
+import numpy as np
+
+from sim.scenario import ISSUES, PARTIES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.model import TalksModel
+
+# Party and issue indices into the model's arrays.
+DPRK_I, US_I, CHINA_I, ROK_I, JAPAN_I, RUSSIA_I = range(6)
+(DEN, SEC, AID, NORM, SANC, LWR, VER, FMT) = range(8)
+AID_PROVIDERS = (US_I, CHINA_I, ROK_I, JAPAN_I, RUSSIA_I)
+
+#: Slack a text of each level leaves (vagueness): a chairman's statement of
+#: principles papers over more distance than a joint document of paired steps.
+LEVEL_SLACK = {"chairmans_statement": 0.16, "joint_statement": 0.07, "joint_document": 0.0}
+
+
+class Party(mesa.Agent):
+    """A delegation at the talks.
+
+    Attributes (views on the model's arrays, row ``idx``):
+        position: float array (8,), in [0, 1] per issue, scales in
+            :data:`sim.scenario.ISSUE_SCALES`.
+        salience: float array (8,), in [0, 1].
+        capability: float in [0, 1].
+        resolve: float in [0, 1]; 1 = never concedes.
+        domestic_constraint: float in [0, 1]; narrows the win-set (Putnam 1988).
+        outside_option: float in [0, 1]; value of no agreement (BATNA).
+    """
+
+    key: ClassVar[str] = ""
+    classifier: ClassVar[dict[str, object]] = {}
+
+    def __init__(self, model: TalksModel, strategy) -> None:
+        super().__init__(model)
+        self.idx = PARTIES.index(self.key)
+        self.strategy = strategy.model_copy()
+
+    # ----------------------------------------------------------- state views
+    @property
+    def position(self) -> np.ndarray:
+        return self.model.pos[self.idx]
+
+    @property
+    def salience(self) -> np.ndarray:
+        return self.model.sal[self.idx]
+
+    @property
+    def capability(self) -> float:
+        return float(self.model.cap[self.idx])
+
+    @property
+    def resolve(self) -> float:
+        return float(self.model.resolve[self.idx])
+
+    @property
+    def domestic_constraint(self) -> float:
+        return float(self.model.domestic[self.idx])
+
+    def trust_in(self, other: int) -> float:
+        """Trust in party ``other`` in [0, 1]: mean of a Beta belief (Kydd 2005)."""
+        return float(self.model.trust[self.idx, other])
+
+    # --------------------------------------------------------------- utility
+    def distance(self, text: np.ndarray) -> float:
+        """Salience-weighted mean distance of ``text`` (8,) from my position, in [0, 1]."""
+        s = self.salience
+        tot = float(s.sum()) or 1.0
+        return float(np.abs(text - self.position) @ s) / tot
+
+    def utility(self, text: np.ndarray) -> float:
+        """Utility of a text (8,) in [0, 1]; 1 = the text is my position."""
+        return 1.0 - self.distance(text)
+
+    def radius(self) -> float:
+        """Win-set radius: the distance I can accept, shrunk by domestic constraint."""
+        base = self.model.params.acceptance_radius
+        return base * (1.0 - 0.5 * self.domestic_constraint)
+
+    # --------------------------------------------------------- in a session
+    def penalty(self, session) -> float:
+        """Extra distance I perceive in this session (class-specific grievances)."""
+        return 0.0
+
+    def accepts(self, text: np.ndarray, level: str, session) -> bool:
+        """Would I sign ``text`` as a document of ``level``?
+
+        A joint document binds me to paired steps, so it also needs trust in my
+        counterparts (Kydd 2005: reassurance succeeds when trust exceeds a
+        threshold set by payoffs): ``parameters.commitment_trust``.
+        """
+        d = self.distance(text) + self.penalty(session) - LEVEL_SLACK[level]
+        if d > self.radius():
+            return False
+        if level == "joint_document":
+            return self.commitment_trust() >= self.model.params.commitment_trust
+        return True
+
+    def commitment_trust(self) -> float:
+        """Trust in whoever must perform the other half of my steps."""
+        return self.trust_in(DPRK_I)
+
+    def respond(self, text: np.ndarray, level: str, session) -> tuple[str, int | None]:
+        """``('accept', None)``, ``('amend', issue)`` or ``('reject', None)``.
+
+        An amendment names the issue where the text costs me most
+        (salience x distance); a text twice beyond my radius is rejected.
+        """
+        if self.accepts(text, level, session):
+            return "accept", None
+        d = self.distance(text) + self.penalty(session)
+        if d > 2.5 * self.radius():
+            return "reject", None
+        gaps = np.abs(text - self.position) * self.salience
+        return "amend", int(np.argmax(gaps))
+
+    def concession_rate(self) -> float:
+        """Share of the gap to the draft I concede per iteration, in [0, 1].
+
+        Grows with trust in the others (they will reciprocate) and shrinks with
+        resolve and domestic constraint.
+        """
+        p = self.model.params
+        others = [j for j in range(6) if j != self.idx]
+        t = float(np.mean(self.model.trust[self.idx, others]))
+        return p.concession_rate * (1.0 - self.resolve) * (0.4 + 0.6 * t) * (
+            1.0 - 0.5 * self.domestic_constraint
+        )
+
+    def concede(self, text: np.ndarray, rate_boost: float = 0.0) -> None:
+        """Move my position toward ``text`` (the chair's draft)."""
+        r = min(1.0, self.concession_rate() * (1.0 + rate_boost))
+        if r <= 0:
+            return
+        noise = self.model.params.noise
+        eps = float(self.model.rng.normal(0.0, noise)) if noise > 0 else 0.0
+        r = min(1.0, max(0.0, r * (1.0 + eps)))
+        row = self.position
+        row += r * (text - row)
+        np.clip(row, 0.0, 1.0, out=row)
+
+    def attend_score(self) -> float:
+        """Willingness to attend an invited session, in [0, 1] (0.5 = indifferent)."""
+        return 0.9
+
+    # ----------------------------------------------------------- each month
+    def step(self) -> None:
+        """Monthly: positions drift back toward the anchor (domestic pull)."""
+        m = self.model
+        row = m.pos[self.idx]
+        row += m.params.drift * (m.anchor[self.idx] - row)
+
+    # --------------------------------------------------------- implementation
+    def delivery_willingness(self) -> float:
+        """Share of a due aid step I deliver this month, in [0, 1], before noise."""
+        return 0.35 + 0.5 * self.trust_in(DPRK_I)
+
+
+class DPRK(Party):
+    """North Korea (朝鲜).
+
+    - Needs nuclear weapons against US "hostile policy" and wants direct talks
+      with the US (§三方会谈 各方的基本立场): perceives a penalty in any session
+      without direct US contact.
+    - Demands simultaneous action (同时行动) in a staged package (§第一轮): in the
+      ledger it never runs more than ``1 - simultaneity`` of a tranche ahead.
+    - Links attendance to the lifting of financial sanctions (§第五轮 第一阶段:
+      "如果美国不愿举行解除对朝鲜企业金融制裁的会谈，就绝无可能继续召开六方会谈").
+    - Answers pressure with escalation: the "制裁-试验-再制裁-再试验" cycle
+      (§第五轮 第一阶段): tests when pressure passes a threshold.
+    - Suspends, and may reverse, disablement when a counterpart's step is
+      overdue (§第六轮 第二阶段, 2008), and can walk out of the talks (§朝鲜退出).
+    """
+
+    key = "DPRK"
+    classifier = {
+        "demands_simultaneity": True,
+        "demands_direct_contact": True,
+        "links_attendance_to_sanctions": True,
+        "escalates_under_pressure": True,
+        "can_walk_out": True,
+    }
+
+    def penalty(self, session) -> float:
+        return 0.0 if session.direct_contact else 0.08
+
+    def commitment_trust(self) -> float:
+        return self.trust_in(US_I)
+
+    def pressure(self) -> float:
+        """Pressure felt, in [0, 1]: sanctions, hostility (distrust of the US), grievances."""
+        m = self.model
+        p = 0.45 * m.sanctions + 0.35 * (1.0 - self.trust_in(US_I)) + 0.3 * m.grievance
+        return float(min(1.0, max(0.0, p)))
+
+    def attend_score(self) -> float:
+        """China's persuasion and the value of talks against sanctions and hostility."""
+        m = self.model
+        s = 0.35 + 0.35 * self.trust_in(CHINA_I) + 0.25 * self.trust_in(US_I)
+        s += 0.25 * m.china_shuttle_credit
+        if self.strategy.sanctions_linkage:
+            s -= 0.55 * m.sanctions
+        s -= 0.25 * m.grievance
+        s -= 0.35 * self.model.outside[self.idx] - 0.1
+        if m.us_direct_talks() != "refuse":
+            s += 0.1
+        return float(min(1.0, max(0.0, s)))
+
+    def step(self) -> None:
+        super().step()
+        self.model.consider_escalation(self)
+
+
+class UnitedStates(Party):
+    """The United States (美国).
+
+    - Keeps the military option and refuses direct talks (§三方会谈); no
+      bilateral talks without a third party present (§第二轮 各方基本立场):
+      ``strategy.direct_talks``.
+    - The DPRK must give up its programme first, CVID (§第一轮): high resolve on
+      denuclearization; Libya model (§第二轮 narrative).
+    - Treats sanctions as outside the six-party table (§第五轮 第一阶段,
+      2005-12-06): never amends a text toward sanctions relief while its
+      domestic constraint is high, and answers DPRK tests with sanctions.
+    - Demands verification before delisting (§第六轮 第二阶段, Rice 2008): its
+      delisting step waits until the text's verification meets its position.
+    - Its stance moves with domestic politics (§第五轮 第二阶段: neoconservatives
+      recede after the 2006 midterms): domestic constraint hardens positions.
+    """
+
+    key = "US"
+    classifier = {
+        "requires_third_party_present": True,
+        "denuclearization_first": True,
+        "sanctions_off_the_table": True,
+        "verification_before_delisting": True,
+        "domestic_politics": True,
+    }
+
+    def respond(self, text, level, session):
+        verdict, issue = super().respond(text, level, session)
+        if verdict == "amend" and issue == SANC and self.domestic_constraint > 0.5:
+            # "制裁问题不在六方会谈中": refuse to bargain over sanctions; ask on the next issue.
+            gaps = np.abs(text - self.position) * self.salience
+            gaps[SANC] = -1.0
+            issue = int(np.argmax(gaps))
+        return verdict, issue
+
+    def allows_direct_contact(self) -> bool:
+        """US-DPRK contact inside the session (§第一轮: "在同一个屋顶下").
+
+        Refused under ``direct_talks: refuse`` while the domestic constraint is
+        high; allowed once the strategy or domestic politics permit it, or
+        once the US position on the format issue has moved past 0.35.
+        """
+        if self.strategy.direct_talks != "refuse":
+            return True
+        return self.domestic_constraint < 0.45 or float(self.position[FMT]) >= 0.35
+
+    def step(self) -> None:
+        # Domestic politics: a hard-line Congress or administration pulls the
+        # anchor of denuclearization and verification upward (Putnam 1988).
+        m = self.model
+        super().step()
+        hard = m.domestic[self.idx]
+        row = m.pos[self.idx]
+        row[DEN] += 0.02 * (hard - 0.5)
+        row[VER] += 0.02 * (hard - 0.5)
+        np.clip(row, 0.0, 1.0, out=row)
+
+    def delivery_willingness(self) -> float:
+        return 0.5 + 0.45 * self.trust_in(DPRK_I) - 0.3 * self.domestic_constraint
+
+
+class China(Party):
+    """China (中国), host and chair.
+
+    - Opposes both a nuclear DPRK and a military solution, understands DPRK
+      security concerns, will host more talks (§三方会谈 各方的基本立场).
+    - Convenes, chairs and drafts; shuttles between the DPRK and the US
+      (§会谈背景; §第一轮: Dai Bingguo's 2003 visits): between sessions its
+      shuttle raises the DPRK's trust in China and readiness to attend, and it
+      invites when its sounding says a session can succeed.
+    - Urges simultaneous steps (§第三轮: "美朝双方应相互同时迈步"): in session it
+      boosts the concessions of the DPRK and the US when a draft stalls.
+    """
+
+    key = "China"
+    classifier = {"chair": True, "shuttle_diplomacy": True, "drafts_texts": True}
+
+    def draft(self, session) -> np.ndarray:
+        """The chair's text: capability x salience weighted mean of positions.
+
+        The weighted mean is the expected-utility tradition's forecast of a
+        collective decision (Bueno de Mesquita 1994; Scholz, Calbert & Smith
+        2011).  Pending amendments pull the text toward the askers.
+        """
+        m = self.model
+        w = m.cap[:, None] * m.sal  # (6, 8)
+        text = (w * m.pos).sum(axis=0) / np.maximum(w.sum(axis=0), 1e-9)
+        return text
+
+    def sound_out(self) -> float:
+        """Shuttle diplomacy: estimated readiness for a session, in [0, 1].
+
+        Mean of the parties' attendance scores times the expected acceptance
+        of a draft (1 - the largest distance of any party from it, scaled).
+        """
+        m = self.model
+        scores = [p.attend_score() for p in m.parties]
+        draft = self.draft(None)
+        far = max(p.distance(draft) for p in m.parties)
+        return float(min(scores) ** 0.5 * np.mean(scores) ** 0.5 * (1.0 - 0.8 * far))
+
+    def shuttle(self) -> None:
+        """Between sessions: visits build the DPRK's trust in China and readiness."""
+        m = self.model
+        s = self.strategy.shuttle
+        m.china_shuttle_credit = min(1.0, 0.85 * m.china_shuttle_credit + 0.15 * s)
+        m.observe(DPRK_I, CHINA_I, 0.6 + 0.4 * s, weight=0.3 * s)
+
+
+class SouthKorea(Party):
+    """South Korea (韩国, ROK).
+
+    - Keeps the dialogue's momentum (§第一轮 各方的基本立场); DPRK must give up
+      its programme and the US guarantee DPRK security (§第二轮).
+    - Follows its government's line (``strategy.policy``): engagement under Roh
+      Moo-hyun (first 6,200 t of HFO, §第六轮 第一阶段) delivers aid generously;
+      the hard line of Lee Myung-bak from February 2008 ("无核开放3000",
+      §南韓與美國強硬化) demands denuclearization first and holds aid until
+      the DPRK's steps are done.
+    """
+
+    key = "ROK"
+    classifier = {"follows_government_line": True, "generous_when_engaging": True}
+
+    def step(self) -> None:
+        super().step()
+        row = self.model.pos[self.idx]
+        if self.strategy.policy == "hardline":
+            row[DEN] += 0.08 * (0.9 - row[DEN])
+            row[AID] += 0.08 * (0.2 - row[AID])
+        else:
+            row[AID] += 0.03 * (0.7 - row[AID])
+
+    def delivery_willingness(self) -> float:
+        if self.strategy.policy == "hardline":
+            return 0.0 if self.model.progress < 0.999 else 0.6
+        return 0.75 + 0.25 * self.trust_in(DPRK_I)
+
+    def attend_score(self) -> float:
+        return 0.95 if self.strategy.policy == "engagement" else 0.8
+
+
+class Japan(Party):
+    """Japan (日本).
+
+    - Aid only with preconditions (§第一轮 各方的基本立场); urges the US to strike
+      if the DPRK prepares to attack Japan (§第二轮); offers energy aid for a
+      freeze on conditions (§第三轮).
+    - Normalization tied to "清算不幸历史和妥善处理有关悬案" (the abductees) under the
+      Pyongyang Declaration (§第四轮 第二阶段): with ``abductee_linkage`` it
+      delivers no aid step and concedes nothing on normalization until that
+      issue is settled.
+    """
+
+    key = "Japan"
+    classifier = {"abductee_linkage": True, "conditional_aid": True}
+
+    def commitment_trust(self) -> float:
+        # Under the abductee linkage Japan signs while reserving its own share,
+        # so its signature does not hinge on trusting the DPRK to reciprocate.
+        return 1.0 if self.strategy.abductee_linkage else self.trust_in(DPRK_I)
+
+    def concede(self, text, rate_boost: float = 0.0) -> None:
+        keep = float(self.position[NORM])
+        super().concede(text, rate_boost)
+        if self.strategy.abductee_linkage:
+            self.position[NORM] = keep
+
+    def delivery_willingness(self) -> float:
+        if self.strategy.abductee_linkage:
+            return 0.0
+        return 0.5 + 0.4 * self.trust_in(DPRK_I)
+
+
+class Russia(Party):
+    """Russia (俄罗斯).
+
+    - Joined at China's suggestion (§第一轮); proposes a "package" solution
+      (§第一轮 各方的基本立场), denuclearization in phases (§第三轮), and with
+      China and the ROK the "Ukraine model" of security guarantees for
+      renunciation (§第二轮 narrative).
+    - In session, when a draft stalls, proposes the package: the text moves
+      toward the midpoint of the DPRK and US positions on their widest gap.
+    """
+
+    key = "Russia"
+    classifier = {"package_proposals": True, "phased_denuclearization": True}
+
+    def package(self, text: np.ndarray) -> np.ndarray:
+        """A package amendment: pull the text toward the DPRK-US midpoint."""
+        m = self.model
+        mid = 0.5 * (m.pos[DPRK_I] + m.pos[US_I])
+        gap = np.abs(m.pos[DPRK_I] - m.pos[US_I])
+        k = int(np.argmax(gap))
+        out = text.copy()
+        w = self.strategy.package_mediation
+        out[k] += w * (mid[k] - out[k])
+        return out
+
+
+PARTY_CLASSES: tuple[type[Party], ...] = (DPRK, UnitedStates, China, SouthKorea, Japan, Russia)
+assert tuple(c.key for c in PARTY_CLASSES) == PARTIES
+assert len(ISSUES) == 8

@@ -1,0 +1,148 @@
+"""Action for action (行动对行动): the ledger of paired steps.
+
+A joint document adopts the next phase of the scenario's menu
+(``Scenario.phases``).  The phase is cut into ``tranches``; in each tranche the
+DPRK's step (a share of denuclearization progress) is paired with the five
+parties' aid (HFO-equivalent tonnes, one fifth each) and, where the phase says
+so, the US delisting in the last tranche.  Source: article §第三轮 ("以循序渐进
+的方式，按照口头对口头、行动对行动"原则) and §第五轮 第二阶段 ("根据'行动对行动'
+原则，尽快采取协调一致步骤，分阶段落实共同声明").
+
+Reciprocity rule
+----------------
+A party performs tranche ``t`` only once its counterpart has completed tranche
+``t - 1`` (strict reciprocity: nobody is ever more than one step ahead).  With
+``generosity g > 0`` a party whose counterpart lags two tranches still performs
+with probability ``g`` a month (generous tit-for-tat, Nowak & Sigmund 1992).
+The aid side of a tranche counts as completed when 75 % of its tonnes are
+delivered ("substantially"), so one party's shortfall can hold the phase.
+
+This module holds data and bookkeeping only; the decisions (how much a party
+performs, when the DPRK suspends) are the parties' and the model's.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+#: Share of a tranche's aid that counts as the aid side having performed it.
+AID_TRANCHE_DONE = 0.75
+_EPS = 1e-9
+
+
+@dataclass
+class Step:
+    """One promised step.
+
+    kind: ``dprk_action`` (amount = share of denuclearization progress in
+    [0, 1]), ``aid`` (amount = HFO-equivalent tonnes) or ``delisting``
+    (amount = 1).  Months are month indices (see :func:`sim.scenario.month_index`).
+    """
+
+    step_id: int
+    phase: int
+    phase_name: str
+    tranche: int
+    party: int
+    kind: str
+    description: str
+    amount: float
+    promised_month: int
+    due_month: int
+    delivered: float = 0.0
+    completed_month: int | None = None
+    reversed_amount: float = 0.0
+
+    @property
+    def done(self) -> bool:
+        return self.delivered >= self.amount - _EPS
+
+    @property
+    def remaining(self) -> float:
+        return max(0.0, self.amount - self.delivered)
+
+
+@dataclass
+class Ledger:
+    """All steps promised by joint documents, in order of adoption."""
+
+    steps: list[Step] = field(default_factory=list)
+    phases: list[dict] = field(default_factory=list)
+
+    def adopt(self, phase_index: int, phase, month: int, providers: tuple[int, ...],
+              dprk: int, us: int) -> list[Step]:
+        """Create the paired steps of ``phase`` adopted in ``month``; return them."""
+        tranches = phase.tranches
+        new: list[Step] = []
+        for t in range(1, tranches + 1):
+            due = month + max(1, math.ceil(t * phase.months / tranches))
+            new.append(Step(len(self.steps) + len(new), phase_index, phase.name, t, dprk,
+                            "dprk_action", "; ".join(phase.dprk_steps),
+                            phase.progress / tranches, month, due))
+            if phase.aid_tonnes > 0:
+                share = phase.aid_tonnes / tranches / len(providers)
+                for j in providers:
+                    new.append(Step(len(self.steps) + len(new), phase_index, phase.name, t, j,
+                                    "aid", "HFO-equivalent aid", share, month, due))
+            if phase.delisting and t == tranches:
+                new.append(Step(len(self.steps) + len(new), phase_index, phase.name, t, us,
+                                "delisting", "removal from the state-sponsor-of-terrorism list",
+                                1.0, month, due))
+        self.steps.extend(new)
+        self.phases.append({"phase": phase_index, "name": phase.name, "month": month,
+                            "tranches": tranches})
+        return new
+
+    # ---------------------------------------------------------- bookkeeping
+    @property
+    def active_phase(self) -> int | None:
+        """Index of the latest adopted phase with steps still open, else None."""
+        open_phases = {s.phase for s in self.steps if not s.done}
+        return max(open_phases) if open_phases else None
+
+    def phase_steps(self, phase: int) -> list[Step]:
+        return [s for s in self.steps if s.phase == phase]
+
+    def dprk_tranches_done(self, phase: int) -> int:
+        """Number of leading DPRK tranches completed in ``phase``."""
+        n = 0
+        for s in self.phase_steps(phase):
+            if s.kind == "dprk_action":
+                if not s.done:
+                    break
+                n += 1
+        return n
+
+    def aid_tranches_done(self, phase: int) -> int:
+        """Number of leading tranches whose aid side is substantially delivered."""
+        steps = self.phase_steps(phase)
+        tranches = max((s.tranche for s in steps), default=0)
+        n = 0
+        for t in range(1, tranches + 1):
+            aid = [s for s in steps if s.tranche == t and s.kind == "aid"]
+            if aid:
+                total = sum(s.amount for s in aid)
+                got = sum(s.delivered for s in aid)
+                if got < AID_TRANCHE_DONE * total - _EPS:
+                    break
+            n += 1
+        return n
+
+    def open_step(self, party: int, phase: int, kind: str | None = None) -> Step | None:
+        """The party's first unfinished step in ``phase`` (of ``kind`` if given)."""
+        for s in self.phase_steps(phase):
+            if s.party == party and not s.done and (kind is None or s.kind == kind):
+                return s
+        return None
+
+    def overdue(self, month: int, party: int | None = None, kind: str | None = None) -> list[Step]:
+        """Steps past their due month and not done."""
+        return [s for s in self.steps if not s.done and s.due_month < month
+                and (party is None or s.party == party) and (kind is None or s.kind == kind)]
+
+    def pledged_tonnes(self) -> float:
+        return sum(s.amount for s in self.steps if s.kind == "aid")
+
+    def delivered_tonnes(self) -> float:
+        return sum(s.delivered for s in self.steps if s.kind == "aid")

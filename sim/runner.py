@@ -1,0 +1,249 @@
+"""Run one scenario with one seed and turn the model's records into tables.
+
+:func:`simulate` is pure (no I/O): it returns a :class:`RunResult` whose
+tables are lists of row dicts with the columns documented in
+``docs/outputs.md``.  :func:`cli_run` is the ``sixparty run`` command: it loads,
+simulates, writes the run folder (:mod:`sim.outputs`) and prints a summary.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+
+import mesa
+import numpy as np
+
+from sim.model import TalksModel
+from sim.scenario import ISSUES, PARTIES, Scenario, month_label
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced, as tables (lists of row dicts) and arrays.
+
+    timeline: one row a month; sessions: one row per invitation (held or
+    boycotted); ledger: one row per promised step; decisions: the parties'
+    endogenous decisions with the model's reason; drafts: one row per draft
+    the chair considered, with each party's utility of it.
+    positions, salience: (months, 6, 8) arrays; trust: (months, 6, 6).
+    """
+
+    scenario: Scenario
+    seed: int
+    anchoring_mode: str
+    months: list[str]
+    timeline: list[dict]
+    sessions: list[dict]
+    ledger: list[dict]
+    decisions: list[dict]
+    drafts: list[dict]
+    positions: np.ndarray | None = None
+    salience: np.ndarray | None = None
+    trust: np.ndarray | None = None
+    elapsed_s: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+    def position_rows(self) -> list[dict]:
+        """positions.csv rows: month x party x issue, position and salience."""
+        rows = []
+        if self.positions is None:
+            return rows
+        for t, month in enumerate(self.months):
+            for i, party in enumerate(PARTIES):
+                for k, issue in enumerate(ISSUES):
+                    rows.append({"month": month, "party": party, "issue": issue,
+                                 "position": float(self.positions[t, i, k]),
+                                 "salience": float(self.salience[t, i, k])})
+        return rows
+
+    def trust_rows(self) -> list[dict]:
+        """trust.csv rows: month x party x other party, trust in [0, 1]."""
+        rows = []
+        if self.trust is None:
+            return rows
+        for t, month in enumerate(self.months):
+            for i, a in enumerate(PARTIES):
+                for j, b in enumerate(PARTIES):
+                    if i != j:
+                        rows.append({"month": month, "party": a, "toward": b,
+                                     "trust": float(self.trust[t, i, j])})
+        return rows
+
+
+def simulate(scenario: Scenario, seed: int | None = None,
+             record_positions: bool = True) -> RunResult:
+    """Run ``scenario`` over its whole window with ``seed`` (default: its own).
+
+    Returns a :class:`RunResult`.  Frees Mesa's class-level agent registry
+    entry for the model afterwards (Mesa 3.3.1 leaks every model otherwise;
+    ../shared/MESA_NOTES.md).
+    """
+    t0 = time.perf_counter()
+    model = TalksModel(scenario, seed=seed, record_positions=record_positions)
+    try:
+        model.run()
+        result = _tables(model)
+    finally:
+        mesa.Agent._ids.pop(model, None)
+    result.elapsed_s = time.perf_counter() - t0
+    return result
+
+
+def _tables(m: TalksModel) -> RunResult:
+    months = [row["month"] for row in m.timeline]
+    sessions = []
+    drafts = []
+    for s in m.sessions:
+        row = {
+            "session_id": s.session_id,
+            "round": s.round,
+            "phase": s.phase,
+            "month": month_label(s.month),
+            "invited_by": s.invited_by,
+            "held": s.held,
+            "attended": ";".join(s.attended),
+            "declined": ";".join(s.declined),
+            "iterations": s.iterations,
+            "target": s.target,
+            "document": s.document if s.held else "none",
+            "recess": s.recess,
+            "direct_contact": s.direct_contact,
+            "common_ground_issues": s.common_ground,
+            "adopted_phase": s.adopted_phase or "",
+            "notes": "; ".join(s.reasons),
+        }
+        for i, party in enumerate(PARTIES):
+            row[f"utility_{party}"] = (float(s.utilities[i]) if s.utilities is not None
+                                       else float("nan"))
+        for k, issue in enumerate(ISSUES):
+            row[f"text_{issue}"] = float(s.text[k]) if s.text is not None else float("nan")
+        sessions.append(row)
+        for it, d in enumerate(s.drafts):
+            dr = {"session_id": s.session_id, "iteration": it + 1}
+            for i, party in enumerate(PARTIES):
+                dr[f"utility_{party}"] = float(s.draft_utilities[it, i])
+            for k, issue in enumerate(ISSUES):
+                dr[issue] = float(d[k])
+            drafts.append(dr)
+    ledger = []
+    for st in m.ledger.steps:
+        ledger.append({
+            "step_id": st.step_id,
+            "phase": st.phase + 1,
+            "phase_name": st.phase_name,
+            "tranche": st.tranche,
+            "party": PARTIES[st.party],
+            "kind": st.kind,
+            "description": st.description,
+            "amount": float(st.amount),
+            "unit": {"dprk_action": "progress", "aid": "t_HFO", "delisting": "step"}[st.kind],
+            "promised": month_label(st.promised_month),
+            "due": month_label(st.due_month),
+            "delivered": float(st.delivered),
+            "completed": month_label(st.completed_month) if st.completed_month is not None else "",
+        })
+    decisions = [{"month": month_label(mo), "party": party, "decision": what, "reason": why}
+                 for mo, party, what, why in m.decisions]
+    return RunResult(
+        scenario=m.scenario,
+        seed=m.seed_used,
+        anchoring_mode=m.anchoring_mode,
+        months=months,
+        timeline=m.timeline,
+        sessions=sessions,
+        ledger=ledger,
+        decisions=decisions,
+        drafts=drafts,
+        positions=getattr(m, "pos_hist", None),
+        salience=getattr(m, "sal_hist", None),
+        trust=getattr(m, "trust_hist", None),
+    )
+
+
+# ---------------------------------------------------------------- the command
+def summary_lines(result: RunResult) -> list[str]:
+    """The session-by-session summary ``sixparty run`` prints."""
+    sc = result.scenario
+    out = [f"{sc.title or sc.name}: {sc.window.start} to {sc.window.end}, seed {result.seed}, "
+           f"positions {result.anchoring_mode} "
+           f"({'stated positions re-anchor the parties when dated' if result.anchoring_mode == 'anchored' else 'evolving from the first statements only'})",
+           "",
+           f"{'month':8} {'session':8} {'attendance':24} {'iter':>4}  document"]
+    for s in result.sessions:
+        label = f"R{s['round']}.{s['phase']}"
+        if s["held"]:
+            att = "all six"
+            doc = s["document"].replace("_", " ")
+            if s["recess"]:
+                doc += " (recess)"
+            if s["adopted_phase"]:
+                doc += f" -> adopts '{s['adopted_phase']}'"
+        else:
+            att = f"boycott: {s['declined'].replace(';', ', ')}"
+            doc = "not held"
+        out.append(f"{s['month']:8} {label:8} {att:24} {s['iterations']:>4}  {doc}")
+    if not result.sessions:
+        out.append("(no session was convened)")
+    out.append("")
+    if result.decisions:
+        out.append("Decisions:")
+        for d in result.decisions:
+            out.append(f"  {d['month']}  {d['party']:6} {d['decision'].replace('_', ' ')}: {d['reason']}")
+        out.append("")
+    last = result.timeline[-1]
+    out.append(f"End of {last['month']}: talks {last['talks_status'].replace('_', ' ')}, "
+               f"denuclearization progress {last['progress']:.2f}, "
+               f"aid delivered {last['aid_delivered_t']:,.0f} t of {last['aid_pledged_t']:,.0f} t HFO-eq. pledged, "
+               f"mean trust {last['mean_trust']:.2f}")
+    return out
+
+
+def cli_run(args) -> int:
+    """``sixparty run``: load, simulate, write the run folder, print a summary."""
+    from sim import outputs
+    from sim.loader import find_scenario, load_scenario
+
+    path = find_scenario(args.scenario or "historical")
+    scenario = load_scenario(path)
+    seed = scenario.seed if args.seed is None else args.seed
+    runs = getattr(args, "runs", None) or 1
+    if runs > 1:
+        from analysis.ensemble import cli_ensemble
+
+        return cli_ensemble(args, path, scenario)
+    result = simulate(scenario, seed=seed)
+    out_dir = args.out or f"runs/{scenario.name}-{seed}"
+    files = outputs.write_run(result, out_dir, scenario_path=path,
+                              command=sys.argv, extra_writers=_extra_writers(args))
+    print("\n".join(summary_lines(result)))
+    for line in result.extra.get("report", []):
+        print(line)
+    print(f"\nWrote {len(files)} files to {out_dir}/")
+    if getattr(args, "narrate", False):
+        from analysis.narrate import narrate
+
+        print()
+        print(narrate(result, lang=getattr(args, "lang", "en") or "en"))
+    return 0
+
+
+def _extra_writers(args) -> list:
+    """Writers from ``analysis`` that add figures and the scorecard to the run folder."""
+    writers = []
+    try:
+        from analysis.scorecard import scorecard_writer
+    except ImportError:  # pragma: no cover - analysis not built yet
+        scorecard_writer = None
+    if scorecard_writer is not None:
+        writers.append(scorecard_writer())
+    if not getattr(args, "no_plots", False):
+        try:
+            from analysis.plots import figures_writer
+        except ImportError:  # pragma: no cover
+            figures_writer = None
+        if figures_writer is not None:
+            writers.append(figures_writer(fmt=getattr(args, "format", None) or "png",
+                                          lang=getattr(args, "lang", None) or "en"))
+    return writers
