@@ -51,6 +51,24 @@ MAX_PHASES_PER_ROUND = 3
 
 
 @dataclass
+class SeatOrders:
+    """Standing orders of a human-played delegation (classroom "take a seat").
+
+    attend: True / False, or None to let the agent decide.
+    respond: ``accept`` | ``amend`` | ``reject``, or None for the agent.
+    amend_issue / amend_to: with ``amend``, the issue and the position in
+    [0, 1] the delegation asks the text to move toward.
+    implementation: ``perform`` | ``slow`` | ``suspend`` its due steps, or None.
+    """
+
+    attend: bool | None = None
+    respond: str | None = None
+    amend_issue: str | None = None
+    amend_to: float | None = None
+    implementation: str | None = None
+
+
+@dataclass
 class Session:
     """One session (a phase of a round) as the model saw it.
 
@@ -209,6 +227,9 @@ class TalksModel(mesa.Model):
         )
         self._month_events: list[str] = []
         self._month_status = "no_talks"
+        #: A human seat (classroom): the party key a person plays, or None.
+        self.seat: str | None = None
+        self.seat_orders = SeatOrders()
 
     # ================================================================ helpers
     def us_direct_talks(self) -> str:
@@ -381,7 +402,7 @@ class TalksModel(mesa.Model):
             if allowed:
                 aid_frac = self._aid_fraction(phase, step.tranche)
                 cap = min(1.0, aid_frac + (1.0 - dprk.strategy.simultaneity)) * step.amount
-                will = max(0.0, 0.45 + 0.55 * t_us - 0.3 * self.grievance)
+                will = self._seat_pace("DPRK", max(0.0, 0.45 + 0.55 * t_us - 0.3 * self.grievance))
                 amt = step.amount * pace * will * (1.0 + float(rng.normal(0, p.noise)))
                 amt = max(0.0, min(amt, cap - step.delivered, step.remaining))
                 if amt < 0.25 * step.amount * pace and step.delivered >= cap - 1e-9:
@@ -404,7 +425,7 @@ class TalksModel(mesa.Model):
                 dprk_done == st.tranche - 2 and float(rng.random()) < p.generosity)
             if not allowed:
                 continue
-            will = max(0.0, min(1.0, party.delivery_willingness()))
+            will = self._seat_pace(party.key, max(0.0, min(1.0, party.delivery_willingness())))
             amt = st.amount * pace * will * (1.0 + float(rng.normal(0, p.noise)))
             amt = max(0.0, min(amt, st.remaining))
             st.delivered += amt
@@ -511,7 +532,10 @@ class TalksModel(mesa.Model):
             score = party.attend_score()
             if party.idx == DPRK_I and self.stance != "participating":
                 score = 0.0
-            if score + float(self.rng.normal(0, self.params.noise)) > 0.5:
+            draw = float(self.rng.normal(0, self.params.noise))
+            if party.key == self.seat and self.seat_orders.attend is not None:
+                score, draw = (1.0 if self.seat_orders.attend else 0.0), 0.0
+            if score + draw > 0.5:
                 s.attended.append(party.key)
             else:
                 s.declined.append(party.key)
@@ -543,7 +567,7 @@ class TalksModel(mesa.Model):
             s.iterations = it + 1
             s.drafts.append(text.copy())
             utils.append([q.utility(text) for q in parties])
-            responses = [q.respond(text, target, s) for q in parties]
+            responses = [self._respond(q, text, target, s) for q in parties]
             accepts = sum(1 for v, _ in responses if v == "accept")
             if accepts == 6:
                 break
@@ -589,6 +613,28 @@ class TalksModel(mesa.Model):
         if holdouts:
             s.reasons.append(f"holdouts on a {target.replace('_', ' ')}: {', '.join(holdouts)}")
         self._after_document(s)
+
+    def _respond(self, q: Party, text, target: str, s: Session):
+        """A party's response; a human seat's standing order replaces the agent's."""
+        o = self.seat_orders
+        if q.key != self.seat or o.respond is None:
+            return q.respond(text, target, s)
+        if o.respond == "amend":
+            issue = ISSUES.index(o.amend_issue) if o.amend_issue else int(
+                np.argmax(np.abs(text - q.position) * q.salience))
+            if o.amend_to is not None:
+                q.position[issue] = o.amend_to
+            return "amend", issue
+        if o.respond == "accept":
+            # Accepting means adopting the text as one's position for this session.
+            q.position[:] = text
+        return o.respond, None
+
+    def _seat_pace(self, key: str, will: float) -> float:
+        o = self.seat_orders
+        if key != self.seat or o.implementation is None:
+            return will
+        return {"perform": 1.0, "slow": 0.3, "suspend": 0.0}[o.implementation]
 
     def _after_document(self, s: Session) -> None:
         """A document binds: trust grows, anchors move toward the agreed text."""
