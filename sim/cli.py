@@ -1,0 +1,443 @@
+"""The ``sixparty`` command (also ``python -m sim``).
+
+``main(argv=None) -> int`` parses ``argv`` (default ``sys.argv[1:]``) and runs
+one subcommand.  Exit codes: 0 success, 2 user error (bad scenario, missing
+file, bad option value: one clear message on stderr, no traceback), 130
+interrupted.
+
+Subcommands
+-----------
+``list [DIR ...]``      shipped scenarios and those in DIRs: name, path, first sentence.
+``validate FILE ...``   ``ok  FILE`` or the problems; exit 2 if any file fails.
+``show FILE``           readable summary (differences from the parent first for a variant).
+``schema [--out FILE]`` JSON Schema of scenario files (written atomically with --out).
+``run``, ``plot``, ``compare``, ``dashboard``
+    thin shims calling ``sim.runner.cli_run(args)``,
+    ``analysis.plots.cli_plot(args)``, ``analysis.compare.cli_compare(args)``
+    and ``sim.dashboard.cli_dashboard(args)`` (imported lazily).  Add options
+    in ``add_run_arguments`` / ``add_plot_arguments`` / ... below.
+
+For ``run`` the CLI resolves and validates the scenario *before* calling the
+handler and puts the results on ``args``: ``args.scenario`` (the name or path
+as typed), ``args.scenario_path`` (:class:`pathlib.Path`) and
+``args.scenario_obj`` (:class:`sim.scenario.Scenario`).
+
+Handlers report user errors by raising :class:`CLIError` (message on stderr,
+exit 2) or :class:`sim.loader.ScenarioError`; they return an int exit code
+(None means 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import re
+import sys
+import tempfile
+import textwrap
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sim import __version__
+from sim.loader import (
+    Problem,
+    ScenarioError,
+    diff_from_parent,
+    find_scenario,
+    load_scenario,
+    scenario_json_schema,
+    scenario_parent_chain,
+    shipped_scenarios,
+)
+
+__all__ = ["CLIError", "build_parser", "main"]
+
+
+class CLIError(Exception):
+    """A user error: its message is printed as ``sixparty: error: ...`` and the exit code is 2."""
+
+
+# ------------------------------------------------------------ option types
+def non_negative_int(text: str) -> int:
+    """argparse type: an int >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an int >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
+    return value
+
+
+# ----------------------------------------------------------------- helpers
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _first_sentence(text: str, limit: int = 100) -> str:
+    flat = " ".join(str(text or "").split())
+    m = re.match(r"(.+?[.!?。])(\s|$)", flat)
+    sentence = m.group(1) if m else flat
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def _num(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "  ") -> str:
+    cells = [[str(h) for h in headers]] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = []
+    for r in cells:
+        lines.append(indent + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, dict) and "id" in v and "title" in v:
+        return f"{v.get('date')} {v['id']} ({v['title']})"
+    if v is None:
+        return "(absent)"
+    text = json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else str(v)
+    return text if len(text) <= 70 else text[:69] + "…"
+
+
+def _signed(x: float) -> str:
+    return f"{x:+.2f}"
+
+
+def effect_summary(effect: Any) -> str:
+    """One short phrase for an event effect (``trust DPRK->US +0.05``)."""
+    kind = effect.kind
+    if kind == "position":
+        return f"{effect.party} {effect.issue} {_signed(effect.delta)}"
+    if kind == "salience":
+        return f"salience {effect.party} {effect.issue} {_signed(effect.delta)}"
+    if kind == "trust":
+        return f"trust {effect.party}->{effect.toward} {_signed(effect.delta)}"
+    if kind in ("resolve", "domestic_constraint", "outside_option"):
+        return f"{kind} {effect.party} {_signed(effect.delta)}"
+    if kind == "sanctions":
+        return f"sanctions {_signed(effect.delta)}"
+    if kind == "policy":
+        return f"{effect.party} policy={effect.value}"
+    if kind == "strategy":
+        return f"{effect.party} strategy.{effect.field}={_value(effect.value)}"
+    return kind
+
+
+# -------------------------------------------------------------- subcommands
+def _scenario_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
+
+
+def _short_problem(err: ScenarioError) -> str:
+    first: Problem = err.problems[0]
+    text = f"{first.location()}: " + (f"{first.path}: " if first.path else "") + first.message
+    more = len(err.problems) - 1
+    return text + (f"; and {more} more problem(s)" if more else "")
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    entries: list[tuple[str, Path]] = list(shipped_scenarios())
+    for d in args.dirs:
+        folder = Path(d)
+        if not folder.is_dir():
+            raise CLIError(f"{d}: not a folder")
+        entries += [(str(p.relative_to(folder).with_suffix("")), p) for p in _scenario_files(folder)]
+    if not entries:
+        print("no scenarios found")
+        return 0
+    rows = []
+    for name, path in entries:
+        try:
+            scenario = load_scenario(path)
+            about = _first_sentence(scenario.description)
+        except ScenarioError as exc:
+            about = f"(invalid: {_short_problem(exc)})"
+        rows.append((name, _display(path), about))
+    print(_table(("name", "path", "description"), rows, indent=""))
+    return 0
+
+
+def _display(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return rel if not rel.startswith("..") else str(path)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    failed = 0
+    for name in args.files:
+        try:
+            load_scenario(name)
+        except ScenarioError as exc:
+            failed += 1
+            _err(exc.format())
+            continue
+        print(f"ok  {name}")
+    if failed and len(args.files) > 1:
+        _err(f"{failed} of {len(args.files)} file(s) failed")
+    return 2 if failed else 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    path = find_scenario(args.file)
+    s = load_scenario(path)
+    out: list[str] = []
+    chain = scenario_parent_chain(path)
+    if len(chain) > 1:
+        diffs = diff_from_parent(path)
+        out.append(f"Extends {_display(chain[1])}" + (f" (chain: {' <- '.join(_display(p) for p in chain)})"
+                                                      if len(chain) > 2 else ""))
+        out.append(f"Differences from the parent ({len(diffs)}):")
+        for key, parent, child in diffs:
+            out.append(f"  {key}: {_value(parent)} -> {_value(child)}")
+        out.append("")
+    title = s.title or s.name
+    out.append(f"{title} ({s.name})" if s.title else title)
+    out.append("=" * len(out[-1]))
+    out.extend(textwrap.wrap(" ".join(s.description.split()), 78))
+    out.append("")
+    out.append(f"Window: {s.window.start} .. {s.window.end} ({s.window.months} months, monthly steps)")
+    out.append(f"Seed: {s.seed}")
+    params = s.parameters.model_dump()
+    out.append("Parameters: " + ", ".join(f"{k}={_value(v)}" for k, v in params.items()))
+    out.append("")
+    out.append("Parties")
+    rows = []
+    for key, cfg in s.parties.items():
+        rows.append((key, _num(cfg.capability.value), _num(cfg.resolve.value),
+                     _num(cfg.domestic_constraint.value), len(cfg.stated_positions)))
+    out.append(_table(("party", "capability", "resolve", "domestic constraint", "stated positions"), rows))
+    out.append("")
+    out.append("Initial positions (position/salience, 0..1 on each issue's scale)")
+    parties = s.parties.items()
+    rows = []
+    for issue in s.issues:
+        rows.append([issue] + [f"{cfg.initial[issue].position:.2f}/{cfg.initial[issue].salience:.2f}"
+                               for _, cfg in parties])
+    out.append(_table(["issue"] + [k for k, _ in parties], rows))
+    out.append("")
+    out.append("Stated positions: " + ", ".join(f"{k} {len(cfg.stated_positions)}" for k, cfg in parties))
+    out.append("")
+    out.append(f"Events ({len(s.events)})")
+    if s.events:
+        rows = [(ev.date, ev.id, ev.title, "; ".join(effect_summary(e) for e in ev.effects) or "-")
+                for ev in sorted(s.events, key=lambda e: e.date)]
+        out.append(_table(("date", "id", "title", "effects"), rows))
+    else:
+        out.append("  (none)")
+    out.append("")
+    out.append(f"Phases ({len(s.phases)})")
+    if s.phases:
+        rows = [(i + 1, ph.name, ", ".join(ph.dprk_steps), _num(ph.progress), f"{ph.aid_tonnes:,.0f}",
+                 "yes" if ph.delisting else "no", ph.months, ph.tranches)
+                for i, ph in enumerate(s.phases)]
+        out.append(_table(("#", "name", "DPRK steps", "progress", "aid (t HFO)", "delisting",
+                           "months", "tranches"), rows))
+    else:
+        out.append("  (none)")
+    if s.invitations:
+        out.append("")
+        out.append("Invitations: " + ", ".join(inv.date for inv in s.invitations))
+    print("\n".join(out))
+    return 0
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise CLIError(f"{path}: folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    text = json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if args.out:
+        _write_atomic(Path(args.out), text)
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _handler(module: str, function: str, command: str) -> Callable[[argparse.Namespace], Any]:
+    """Import ``module.function`` lazily, or raise a clear CLIError."""
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
+            raise CLIError(f"'sixparty {command}' is not available yet: module {module} is missing") from None
+        hint = " (install the extra: pip install 'sixparty[dashboard]')" if command == "dashboard" else ""
+        raise CLIError(f"'sixparty {command}' needs the package {exc.name!r}, which is not installed{hint}") from None
+    fn = getattr(mod, function, None)
+    if not callable(fn):
+        raise CLIError(f"'sixparty {command}' is not available yet: {module} has no {function}()")
+    return fn
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    args.scenario_path = find_scenario(args.scenario)
+    args.scenario_obj = load_scenario(args.scenario_path)
+    return _handler("sim.runner", "cli_run", "run")(args)
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    return _handler("analysis.plots", "cli_plot", "plot")(args)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    return _handler("analysis.compare", "cli_compare", "compare")(args)
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    return _handler("sim.dashboard", "cli_dashboard", "dashboard")(args)
+
+
+# ------------------------------------------------------------------ parsers
+def add_run_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of ``sixparty run`` (colleagues: add yours here)."""
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="historical",
+                   help="scenario file or shipped name (default: historical)")
+    p.add_argument("--seed", type=non_negative_int, metavar="N", default=None,
+                   help="random seed, an integer >= 0 (default: the scenario's seed)")
+    p.add_argument("--out", metavar="DIR", default=None, help="output folder")
+    p.add_argument("--runs", type=positive_int, metavar="N", default=1,
+                   help="number of runs (seeds seed, seed+1, ...), >= 1 (default 1)")
+    p.add_argument("--jobs", type=positive_int, metavar="N", default=1,
+                   help="parallel worker processes, >= 1 (default 1)")
+    p.add_argument("--narrate", action="store_true", help="print a month-by-month narrative")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of narrative and plots")
+    p.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="plot file format")
+    p.add_argument("--no-plots", action="store_true", help="write data files only")
+
+
+def add_plot_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of ``sixparty plot`` (owned by analysis.plots' author)."""
+
+
+def add_compare_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of ``sixparty compare`` (owned by analysis.compare's author)."""
+
+
+def add_dashboard_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of ``sixparty dashboard`` (owned by sim.dashboard's author)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``sixparty`` argument parser with all subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="sixparty",
+        description="Agent-based simulator of the Six-Party Talks on the North Korean nuclear issue (2003-2009).",
+    )
+    parser.add_argument("--version", action="version", version=f"sixparty {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("list", help="list shipped scenarios and those in folders")
+    p.add_argument("dirs", metavar="DIR", nargs="*", help="more folders to search for *.yaml")
+    p.set_defaults(handler=cmd_list)
+
+    p = sub.add_parser("validate", help="check scenario files")
+    p.add_argument("files", metavar="FILE", nargs="+", help="scenario files or shipped names")
+    p.set_defaults(handler=cmd_validate)
+
+    p = sub.add_parser("show", help="readable summary of a scenario")
+    p.add_argument("file", metavar="FILE", help="scenario file or shipped name")
+    p.set_defaults(handler=cmd_show)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    p.add_argument("--out", metavar="FILE", help="write it to FILE (atomically) instead")
+    p.set_defaults(handler=cmd_schema)
+
+    p = sub.add_parser("run", help="run a scenario")
+    add_run_arguments(p)
+    p.set_defaults(handler=cmd_run)
+
+    p = sub.add_parser("plot", help="plot a run folder")
+    add_plot_arguments(p)
+    p.set_defaults(handler=cmd_plot)
+
+    p = sub.add_parser("compare", help="compare scenarios or runs")
+    add_compare_arguments(p)
+    p.set_defaults(handler=cmd_compare)
+
+    p = sub.add_parser("dashboard", help="interactive dashboard (needs sixparty[dashboard])")
+    add_dashboard_arguments(p)
+    p.set_defaults(handler=cmd_dashboard)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``sixparty`` command; returns the exit code (0, 2 user error, 130 interrupted)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, bad options
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_usage(sys.stderr)
+        _err("sixparty: error: choose a command (list, validate, show, schema, run, plot, compare, dashboard)")
+        return 2
+    try:
+        code = handler(args)
+    except ScenarioError as exc:
+        _err(exc.format())
+        return 2
+    except CLIError as exc:
+        _err(f"sixparty: error: {exc}")
+        return 2
+    except FileNotFoundError as exc:
+        _err(f"sixparty: error: {exc.filename or ''}: file not found".replace(": :", ":"))
+        return 2
+    except (IsADirectoryError, PermissionError, NotADirectoryError) as exc:
+        _err(f"sixparty: error: {exc.filename or ''}: {exc.strerror}")
+        return 2
+    except KeyboardInterrupt:
+        _err("sixparty: interrupted")
+        return 130
+    except BrokenPipeError:  # e.g. `sixparty show x | head`
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        except OSError:
+            pass
+        return 0
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    return int(code or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
