@@ -1,0 +1,299 @@
+"""Checks of the shipped historical data against the format and the article.
+
+- ``scenarios/historical.yaml`` validates as a :class:`sim.scenario.Scenario`;
+- every ``source.quote`` in it and in ``analysis/data/record.yaml`` is found
+  verbatim in the article (``../shared/seed/six_party_talks.zh.md``);
+- every party has stated positions, and every party with a bullet in the
+  rounds 1-3 position lists has one dated in that round's month;
+- the event ids counterfactuals rely on exist, and no event is a DPRK decision;
+- the record's documents and episode kinds are valid;
+- the example scenario in ``docs/scenarios.md`` validates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from sim.scenario import DOCUMENT_TYPES, ISSUE_SCALES, ISSUES, PARTIES, Scenario
+
+REPO = Path(__file__).resolve().parents[1]
+HISTORICAL = REPO / "scenarios" / "historical.yaml"
+RECORD = REPO / "analysis" / "data" / "record.yaml"
+DOC = REPO / "docs" / "scenarios.md"
+SEED = Path(__file__).parents[1].parent / "shared" / "seed" / "six_party_talks.zh.md"
+
+EPISODE_KINDS = {
+    "suspension", "boycott", "shutdown", "disablement_start", "disablement_slowed",
+    "declaration", "disablement_suspended", "delisting", "walkout", "missile_test",
+    "nuclear_test",
+}
+
+#: Months of the sessions with a "各方(的)基本立场" list, and the parties that
+#: have a bullet in it (../shared/seed/position_labels.md).
+POSITION_LISTS = {
+    "三方会谈": ("2003-04", ("DPRK", "US", "China")),
+    "第一轮": ("2003-08", PARTIES),
+    "第二轮": ("2004-02", PARTIES),
+    "第三轮": ("2004-06", PARTIES),
+}
+
+
+def _load(path: Path) -> Any:
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, Any]:
+    return _load(HISTORICAL)
+
+
+@pytest.fixture(scope="module")
+def scenario(raw: dict[str, Any]) -> Scenario:
+    return Scenario.model_validate(raw)
+
+
+@pytest.fixture(scope="module")
+def record() -> dict[str, Any]:
+    return _load(RECORD)
+
+
+@pytest.fixture(scope="module")
+def seed_text() -> str:
+    if not SEED.is_file():
+        pytest.skip(f"article not found at {SEED} (shared/ must sit beside the repository)")
+    return SEED.read_text(encoding="utf-8")
+
+
+def _quotes(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """(field path, quote) for every ``quote`` string anywhere in ``node``."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{path}.{key}" if path else str(key)
+            if key == "quote" and isinstance(value, str):
+                yield here, value
+            else:
+                yield from _quotes(value, here)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _quotes(value, f"{path}[{i}]")
+
+
+# ------------------------------------------------------------ the scenario
+def test_historical_validates(scenario: Scenario) -> None:
+    assert scenario.name == "historical"
+    assert (scenario.window.start, scenario.window.end) == ("2003-01", "2012-12")
+    assert scenario.quote_language == "zh"
+    assert scenario.invitations == []
+    assert scenario.seed == 20030827
+    assert scenario.parameters.anchoring is True
+
+
+def test_issue_scales_copied_from_schema(scenario: Scenario) -> None:
+    assert list(scenario.issues) == list(ISSUES)
+    for key, (zero, one) in ISSUE_SCALES.items():
+        assert scenario.issues[key].zero == zero, key
+        assert scenario.issues[key].one == one, key
+
+
+def test_capability_normalized_and_sourced(scenario: Scenario) -> None:
+    caps = {key: cfg.capability for key, cfg in scenario.parties.items()}
+    assert max(c.value for c in caps.values()) == 1.0
+    for key, cap in caps.items():
+        assert cap.source.note and "CINC" in cap.source.note, key
+
+
+def test_every_number_has_reasoning(scenario: Scenario) -> None:
+    for key, cfg in scenario.parties.items():
+        for field in ("resolve", "domestic_constraint"):
+            assert getattr(cfg, field).source.note, f"{key}.{field} has no reasoning"
+        assert cfg.salience_source is not None, f"{key} has no salience_source"
+        assert set(cfg.trust) == set(PARTIES) - {key}, f"{key} trust must name the five others"
+
+
+def test_us_refuses_direct_talks_and_rok_engages(scenario: Scenario) -> None:
+    assert scenario.parties.US.strategy.direct_talks == "refuse"
+    assert scenario.parties.ROK.strategy.policy == "engagement"
+    assert scenario.parties.Japan.strategy.abductee_linkage is True
+
+
+def test_all_parties_have_stated_positions(scenario: Scenario) -> None:
+    for key, cfg in scenario.parties.items():
+        assert cfg.stated_positions, f"{key} has no stated positions"
+
+
+@pytest.mark.parametrize("round_name", list(POSITION_LISTS))
+def test_position_list_bullets_have_dated_statements(scenario: Scenario, round_name: str) -> None:
+    month, parties = POSITION_LISTS[round_name]
+    for key in parties:
+        stated = getattr(scenario.parties, key).stated_positions
+        dated = [s for s in stated if s.date == month]
+        assert dated, f"{key} has no stated position dated {month} ({round_name})"
+        sections = {s.source.section for s in dated}
+        assert any(sec and sec.startswith(round_name) for sec in sections), (
+            f"{key}: no {month} statement cites a {round_name} section ({sections})"
+        )
+
+
+def test_stated_positions_inside_window(scenario: Scenario) -> None:
+    for key, cfg in scenario.parties.items():
+        for st in cfg.stated_positions:
+            assert scenario.window.start <= st.date <= scenario.window.end, (key, st.date)
+            assert st.source.quote and st.source.section and st.source.gloss, (key, st.label)
+
+
+def test_phases_form_the_action_for_action_menu(scenario: Scenario) -> None:
+    names = [ph.name for ph in scenario.phases]
+    assert len(names) == 3
+    assert sum(ph.progress for ph in scenario.phases) == pytest.approx(1.0)
+    first, second, _final = scenario.phases
+    assert first.aid_tonnes == 50000 and not first.delisting
+    assert second.aid_tonnes == 950000 and second.delisting and second.months == 3
+
+
+REQUIRED_EVENT_IDS = (
+    "npt_withdrawal_2003",
+    "iraq_war_pressure_2003",
+    "powell_visit_china_2003",
+    "libya_renounces_wmd_2003",
+    "us_tyranny_rhetoric_2004",
+    "rok_enrichment_admission_2004",
+    "us_financial_sanctions_2005_06",
+    "us_human_rights_envoy_2005",
+    "ulchi_focus_lens_2005",
+    "us_midterms_2006",
+    "bush_brutal_regimes_2007",
+    "rok_hardline_2008",
+    "obama_takes_office_2009",
+    "dprk_satellite_launch_2009",
+    "unsc_presidential_statement_2009",
+    "cheonan_sinking_2010",
+    "libya_intervention_2011",
+    "gaddafi_death_2011",
+    "kim_jong_il_death_2011",
+    "dprk_satellite_launch_2012",
+)
+
+
+def test_named_events_exist(scenario: Scenario) -> None:
+    ids = {ev.id for ev in scenario.events}
+    missing = [i for i in REQUIRED_EVENT_IDS if i not in ids]
+    assert not missing, f"missing event ids: {missing}"
+    bda = sorted(i for i in ids if i.startswith("bda_"))
+    assert {"bda_freeze_proposed_2005", "bda_public_accusation_2005", "bda_funds_released_2007"} <= set(bda)
+
+
+def test_key_event_effects(scenario: Scenario) -> None:
+    by_id = {ev.id: ev for ev in scenario.events}
+    assert by_id["unsc_presidential_statement_2009"].date == "2009-04-13"
+    assert any(
+        e.kind == "policy" and e.party == "ROK" and e.value == "hardline"
+        for e in by_id["rok_hardline_2008"].effects
+    )
+    assert any(
+        e.kind == "outside_option" and e.party == "DPRK" and e.delta > 0
+        for e in by_id["gaddafi_death_2011"].effects
+    )
+
+
+def test_no_event_is_a_dprk_decision(scenario: Scenario) -> None:
+    for ev in scenario.events:
+        for word in ("test", "boycott", "walkout", "walk_out", "1718", "1874"):
+            assert word not in ev.id, f"event {ev.id!r} looks like a DPRK decision or its direct response"
+
+
+def test_event_effects_are_modest(scenario: Scenario) -> None:
+    for ev in scenario.events:
+        for eff in ev.effects:
+            delta = getattr(eff, "delta", None)
+            if delta is not None:
+                assert abs(delta) <= 0.3, (ev.id, eff)
+
+
+# ------------------------------------------------------------ quotes
+def test_scenario_quotes_are_verbatim(raw: dict[str, Any], seed_text: str) -> None:
+    quotes = list(_quotes(raw))
+    assert len(quotes) > 50
+    missing = [(p, q) for p, q in quotes if q not in seed_text]
+    assert not missing, "quotes not found verbatim in the article:\n" + "\n".join(
+        f"  {p}: {q}" for p, q in missing
+    )
+
+
+def test_record_quotes_are_verbatim(record: dict[str, Any], seed_text: str) -> None:
+    quotes = list(_quotes(record))
+    assert len(quotes) > 10
+    missing = [(p, q) for p, q in quotes if q not in seed_text]
+    assert not missing, "quotes not found verbatim in the article:\n" + "\n".join(
+        f"  {p}: {q}" for p, q in missing
+    )
+
+
+def test_quotes_have_no_leading_bullet_colon(raw: dict[str, Any], record: dict[str, Any]) -> None:
+    for path, q in [*_quotes(raw), *_quotes(record)]:
+        assert not q.startswith(("：", ":", " ")), path
+
+
+# ------------------------------------------------------------ the record
+def test_record_sessions(record: dict[str, Any]) -> None:
+    sessions = record["sessions"]
+    ids = [s["id"] for s in sessions]
+    assert len(ids) == len(set(ids))
+    assert len(sessions) == 12  # three-party, R1-R3, R4 x2, R5 x3, R6 x2, July 2007 heads meeting
+    for s in sessions:
+        assert s["document"] in DOCUMENT_TYPES, s["id"]
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", s["start"]), s["id"]
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", s["end"]), s["id"]
+        assert s["start"] <= s["end"], s["id"]
+        assert set(s["participants"]) <= set(PARTIES), s["id"]
+        assert s["label"]["en"] and s["label"]["zh"], s["id"]
+        assert s["source"]["section"] and s["source"]["quote"], s["id"]
+    docs = {s["id"]: s["document"] for s in sessions}
+    assert docs["round4_phase2"] == "joint_statement"
+    assert docs["round5_phase3"] == docs["round6_phase2"] == "joint_document"
+    assert docs["round2"] == docs["round3"] == "chairmans_statement"
+
+
+def test_record_episodes(record: dict[str, Any]) -> None:
+    episodes = record["episodes"]
+    for ep in episodes:
+        assert ep["kind"] in EPISODE_KINDS, ep["id"]
+        assert re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", ep["start"]), ep["id"]
+        assert ep["source"]["quote"], ep["id"]
+    starts = {ep["id"]: ep["start"] for ep in episodes}
+    assert starts["dprk_suspends_2005"] == "2005-02-10"
+    assert starts["yongbyon_shutdown_2007"] == "2007-07-14"
+    assert starts["disablement_start_2007"] == "2007-11-05"
+    assert starts["walkout_2009"] == "2009-04-14"
+    boycott = next(ep for ep in episodes if ep["kind"] == "boycott")
+    assert boycott["end"] == "2006-11-01"
+    assert record["hfo_delivered"][0]["tonnes"] == 6200
+
+
+# ------------------------------------------------------------ the doc example
+def _doc_example() -> str:
+    text = DOC.read_text(encoding="utf-8")
+    m = re.search(r"<!-- example-scenario -->\s*```yaml\n(.*?)```", text, re.S)
+    assert m, "docs/scenarios.md has no yaml block after <!-- example-scenario -->"
+    return m.group(1)
+
+
+def test_doc_example_validates() -> None:
+    example = Scenario.model_validate(yaml.safe_load(_doc_example()))
+    assert len(list(example.parties.items())) == 6
+    assert example.phases and example.events
+
+
+def test_doc_lists_every_issue_and_effect_kind() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    for issue, (zero, one) in ISSUE_SCALES.items():
+        assert f"`{issue}`" in text and zero in text and one in text, issue
+    for kind in ("position", "salience", "trust", "resolve", "domestic_constraint",
+                 "sanctions", "policy", "outside_option", "strategy"):
+        assert f"`{kind}`" in text, kind
