@@ -20,7 +20,15 @@ from typing import Any
 import pytest
 import yaml
 
-from sim.scenario import DOCUMENT_TYPES, ISSUE_SCALES, ISSUES, PARTIES, Scenario
+from sim.scenario import (
+    DOCUMENT_TYPES,
+    ISSUE_SCALES,
+    ISSUES,
+    PARTIES,
+    Parameters,
+    Parties,
+    Scenario,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 HISTORICAL = REPO / "scenarios" / "historical.yaml"
@@ -297,3 +305,13 @@ def test_doc_lists_every_issue_and_effect_kind() -> None:
     for kind in ("position", "salience", "trust", "resolve", "domestic_constraint",
                  "sanctions", "policy", "outside_option", "strategy"):
         assert f"`{kind}`" in text, kind
+
+
+def test_doc_lists_every_parameter_and_strategy_field() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    for name in Parameters.model_fields:
+        assert f"`{name}`" in text, f"parameters.{name} is not documented in docs/scenarios.md"
+    for party, info in Parties.model_fields.items():
+        strategy_cls = info.annotation.model_fields["strategy"].annotation
+        for name in strategy_cls.model_fields:
+            assert f"`{name}`" in text, f"{party} strategy.{name} is not documented"
