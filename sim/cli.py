@@ -121,6 +121,10 @@ def _value(v: Any) -> str:
     return text if len(text) <= 70 else text[:69] + "…"
 
 
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _signed(x: float) -> str:
     return f"{x:+.2f}"
 
@@ -223,7 +227,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     out.append(f"Window: {s.window.start} .. {s.window.end} ({s.window.months} months, monthly steps)")
     out.append(f"Seed: {s.seed}")
     params = s.parameters.model_dump()
-    out.append("Parameters: " + ", ".join(f"{k}={_value(v)}" for k, v in params.items()))
+    out.extend(textwrap.wrap("Parameters: " + ", ".join(f"{k}={_value(v)}" for k, v in params.items()),
+                             100, subsequent_indent="  ", break_on_hyphens=False))
     out.append("")
     out.append("Parties")
     rows = []
@@ -244,7 +249,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     out.append("")
     out.append(f"Events ({len(s.events)})")
     if s.events:
-        rows = [(ev.date, ev.id, ev.title, "; ".join(effect_summary(e) for e in ev.effects) or "-")
+        rows = [(ev.date, ev.id, _clip(ev.title, 60), "; ".join(effect_summary(e) for e in ev.effects) or "-")
                 for ev in sorted(s.events, key=lambda e: e.date)]
         out.append(_table(("date", "id", "title", "effects"), rows))
     else:
