@@ -196,7 +196,7 @@ class TalksModel(mesa.Model):
         self.round = 0
         self.round_phase = 0
         self.recess_pending = False
-        self.months_since_session = 99
+        self.months_since_session = 0
         # The chair's patience: after a session that brings nothing new it waits
         # twice as long before the next invitation (up to a year).
         self.chair_wait = self.params.min_months_between_sessions
@@ -346,10 +346,13 @@ class TalksModel(mesa.Model):
         self.decide("DPRK", f"{kind}_test",
                     f"pressure {pressure:.2f} above threshold {self.params.test_threshold:.2f}")
         self.outside[DPRK_I] = min(1.0, self.outside[DPRK_I] + (0.12 if big else 0.05))
-        self.grievance *= 0.4
+        self.grievance *= 0.3
         us = self.parties[US_I]
-        rise = us.strategy.sanction_response * (0.25 if big else 0.1) + (0.1 if big else 0.0)
+        # The US (and, after a nuclear test, the Security Council) answer with
+        # sanctions, which feed the next round of grievance: the cycle.
+        rise = us.strategy.sanction_response * (0.15 if big else 0.06) + (0.05 if big else 0.0)
         self.sanctions = min(1.0, self.sanctions + rise)
+        self.grievance = min(1.0, self.grievance + rise)
         self.domestic[US_I] = min(1.0, self.domestic[US_I] + (0.1 if big else 0.04))
         for j in range(1, 6):
             self.observe(j, DPRK_I, 0.0, weight=3.0 if big else 1.5)
@@ -372,7 +375,7 @@ class TalksModel(mesa.Model):
         done_now: list = []
 
         # --- the DPRK's suspension decision: a counterpart's step long overdue
-        overdue = [s for s in led.overdue(self.month - 1) if s.party != DPRK_I]
+        overdue = self._overdue_counterpart_steps(phase)
         t_us = dprk.trust_in(US_I)
         if not self.dprk_suspended_steps and overdue and t_us < 0.5:
             self.dprk_suspended_steps = True
@@ -462,6 +465,19 @@ class TalksModel(mesa.Model):
         self.progress = max(0.0, min(1.0, delivered - self.reversed_progress))
         return status
 
+    def _overdue_counterpart_steps(self, phase: int) -> list:
+        """Counterpart steps a month past due that hold the DPRK back: an aid
+        tranche not substantially delivered (one provider's shortfall alone
+        does not count), or the delisting."""
+        led = self.ledger
+        late = [s for s in led.overdue(self.month - 1) if s.party != DPRK_I]
+        if not late:
+            return []
+        aid_done = led.aid_tranches_done(phase)
+        return [s for s in late
+                if s.kind == "delisting" or (s.kind == "aid" and s.phase == phase
+                                             and s.tranche > aid_done)]
+
     def _aid_fraction(self, phase: int, tranche: int) -> float:
         aid = [s for s in self.ledger.phase_steps(phase) if s.tranche == tranche and s.kind == "aid"]
         if not aid:
@@ -481,7 +497,12 @@ class TalksModel(mesa.Model):
                 self.stance = "participating"
                 self.decide("DPRK", "returns", why)
             return
-        if score < p.walkout_threshold and self.sessions:
+        condemned = any(ev.type == "un_action" and ev.effects
+                        for ev in self._events.get(self.month, ()))
+        if self.sessions and (score < p.walkout_threshold
+                              or (condemned and score < p.resume_threshold)):
+            if condemned:
+                why += "; condemned by the Security Council while the talks deliver little"
             self.stance = "walked_out"
             self._return_months = 0
             self.recess_pending = False
@@ -646,10 +667,14 @@ class TalksModel(mesa.Model):
             for i in range(6):
                 for j in range(6):
                     if i != j:
-                        self.observe(i, j, 1.0, weight=0.3 * pull + 0.1)
+                        self.observe(i, j, 1.0, weight=pull + 0.2)
         elif doc == "none":
             self.observe(DPRK_I, US_I, 0.0, weight=0.5)
             self.observe(US_I, DPRK_I, 0.0, weight=0.5)
+        if s.direct_contact:
+            # US-DPRK contact inside the session builds their mutual trust.
+            self.observe(DPRK_I, US_I, 1.0, weight=0.5)
+            self.observe(US_I, DPRK_I, 1.0, weight=0.5)
         improved = rank > DOC_RANK[self.best_document] or doc == "joint_document"
         if improved:
             self.best_document = doc if rank > DOC_RANK[self.best_document] else self.best_document

@@ -35,7 +35,7 @@ AID_PROVIDERS = (US_I, CHINA_I, ROK_I, JAPAN_I, RUSSIA_I)
 
 #: Slack a text of each level leaves (vagueness): a chairman's statement of
 #: principles papers over more distance than a joint document of paired steps.
-LEVEL_SLACK = {"chairmans_statement": 0.16, "joint_statement": 0.07, "joint_document": 0.0}
+LEVEL_SLACK = {"chairmans_statement": 0.25, "joint_statement": 0.1, "joint_document": 0.0}
 
 
 class Party(mesa.Agent):
@@ -205,15 +205,16 @@ class DPRK(Party):
     }
 
     def penalty(self, session) -> float:
-        return 0.0 if session.direct_contact else 0.08
+        return 0.0 if session.direct_contact else 0.12
 
     def commitment_trust(self) -> float:
         return self.trust_in(US_I)
 
     def pressure(self) -> float:
-        """Pressure felt, in [0, 1]: sanctions, hostility (distrust of the US), grievances."""
+        """Pressure felt, in [0, 1]: fresh grievances (new sanctions, hostile acts),
+        distrust of the US, and the standing level of sanctions."""
         m = self.model
-        p = 0.45 * m.sanctions + 0.35 * (1.0 - self.trust_in(US_I)) + 0.3 * m.grievance
+        p = 0.7 * m.grievance + 0.3 * (1.0 - self.trust_in(US_I)) + 0.2 * m.sanctions
         return float(min(1.0, max(0.0, p)))
 
     def attend_score(self) -> float:
@@ -222,7 +223,7 @@ class DPRK(Party):
         s = 0.35 + 0.35 * self.trust_in(CHINA_I) + 0.25 * self.trust_in(US_I)
         s += 0.25 * m.china_shuttle_credit
         if self.strategy.sanctions_linkage:
-            s -= 0.55 * m.sanctions
+            s -= 0.45 * m.sanctions
         s -= 0.25 * m.grievance
         s -= 0.35 * self.model.outside[self.idx] - 0.1
         if m.us_direct_talks() != "refuse":

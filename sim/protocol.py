@@ -97,9 +97,19 @@ class Ledger:
     # ---------------------------------------------------------- bookkeeping
     @property
     def active_phase(self) -> int | None:
-        """Index of the latest adopted phase with steps still open, else None."""
-        open_phases = {s.phase for s in self.steps if not s.done}
-        return max(open_phases) if open_phases else None
+        """Index of the latest adopted phase not yet complete, else None."""
+        if not self.phases:
+            return None
+        last = self.phases[-1]["phase"]
+        return None if self.phase_complete(last) else last
+
+    def phase_complete(self, phase: int) -> bool:
+        """All DPRK tranches done, the aid side substantially delivered, delisting done."""
+        steps = self.phase_steps(phase)
+        tranches = max((s.tranche for s in steps), default=0)
+        return (self.dprk_tranches_done(phase) == tranches
+                and self.aid_tranches_done(phase) == tranches
+                and all(s.done for s in steps if s.kind == "delisting"))
 
     def phase_steps(self, phase: int) -> list[Step]:
         return [s for s in self.steps if s.phase == phase]

@@ -267,7 +267,7 @@ class ChinaStrategy(_Strict):
     """
 
     shuttle: Unit = 0.6
-    invite_threshold: Unit = 0.55
+    invite_threshold: Unit = 0.45
 
 
 class ROKStrategy(_Strict):
@@ -601,7 +601,7 @@ class Parameters(_Strict):
     """
 
     anchoring: bool = True
-    concession_rate: Unit = 0.25
+    concession_rate: Unit = 0.2
     max_iterations: Annotated[int, Field(ge=1, le=100)] = 12
     acceptance_radius: Unit = 0.12
     noise: Annotated[float, Field(ge=0.0, le=0.5)] = 0.05
@@ -615,8 +615,8 @@ class Parameters(_Strict):
     resume_threshold: Unit = 0.5
     walkout_threshold: Unit = 0.2
     return_threshold: Unit = 0.65
-    commitment_trust: Unit = 0.3
-    min_months_between_sessions: Annotated[int, Field(ge=1, le=24)] = 2
+    commitment_trust: Unit = 0.25
+    min_months_between_sessions: Annotated[int, Field(ge=1, le=24)] = 3
 
 
 class Scenario(_Strict):
