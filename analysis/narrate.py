@@ -1,0 +1,668 @@
+"""A run told as a story, and a debrief for a classroom seat.
+
+:func:`narrate` turns a :class:`sim.runner.RunResult` into plain text: an
+opening line, one short paragraph per notable month (exogenous events, the
+parties' decisions with the model's reasons, steps of the action-for-action
+ledger completed, implementation slowing or stopping) and one per session
+(who attended or declined, what the chair aimed at, who held out and on
+what, what was agreed, which phase of paired steps it adopted), then the
+state at the end.  Everything comes from the result's tables (timeline,
+sessions, ledger, decisions; positions and salience when recorded), never
+from model internals, and nothing is invented: a month without anything to
+tell is skipped.
+
+``lang="zh"`` gives the same story in Chinese with the article's terms
+(主席声明, 共同声明, 共同文件, 行动对行动, 去功能化, 申报, 重油;
+``analysis.i18n``).  The model's reasons are written in its own terms
+(``readiness 0.31 (sanctions 0.40, ...)``); in Chinese the known phrases are
+translated and numbers kept.
+
+Session headings are fixed so a reader (or a test) can find them:
+``YYYY-MM · Round R, phase P`` in English, ``YYYY年M月 · 第R轮第P阶段会议``
+in Chinese.
+
+The debrief (:func:`debrief`, :func:`path_metrics`, :func:`record_metrics`)
+compares a seated (human-played) run with the agent run of the same scenario
+and seed and with the historical record ``analysis/data/record.yaml`` (read
+here, in ``analysis/``: the model never reads it).
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from analysis.i18n import check_lang, label
+from sim.scenario import ISSUE_SCALES, ISSUES, PARTIES
+
+__all__ = [
+    "debrief",
+    "debrief_rows",
+    "load_record",
+    "month_text",
+    "narrate",
+    "path_metrics",
+    "record_metrics",
+    "record_timeline",
+    "session_heading",
+    "translate_reason",
+]
+
+_DOC_RANK = {d: i for i, d in enumerate(
+    ("none", "oral_summary", "chairmans_statement", "joint_statement", "joint_document"))}
+
+# DPRK step ids of the shipped phases, in the article's words (zh) and plain English.
+_STEP_ZH = {
+    "shut_down_and_seal_yongbyon": "关闭并封存宁边核设施",
+    "readmit_iaea_monitors": "让国际原子能机构核查人员重返",
+    "disable_5mwe_reactor": "对5兆瓦实验性反应堆去功能化",
+    "disable_reprocessing_plant": "对后处理厂去功能化",
+    "disable_fuel_fabrication_plant": "对核燃料元件制造厂去功能化",
+    "complete_and_correct_declaration": "对全部核计划进行“完整、准确”的申报",
+    "verification_of_declaration": "接受对申报的核查",
+    "abandon_all_nuclear_weapons_and_programmes": "放弃一切核武器及现有核计划",
+    "return_to_npt_and_iaea_safeguards": "重返《不扩散核武器条约》并回到国际原子能机构保障监督之下",
+}
+
+# Phase names of the shipped scenarios in the article's words.
+_PHASE_ZH = {
+    "initial_actions": "起步行动",
+    "second_phase_actions": "第二阶段行动",
+    "abandonment_and_verification": "弃核与核查",
+}
+
+# Phrases of the model's reasons and notes, English -> Chinese (longest first when applied).
+_REASON_ZH = [
+    ("declined the invitation (readiness below 0.5)", "拒绝邀请（出席意愿低于0.5）"),
+    ("readiness below", "出席意愿低于"),
+    ("declaration done and verification satisfied", "申报已完成且核查要求已满足"),
+    ("overdue steps performed", "逾期步骤已履行"),
+    ("counterpart steps overdue", "对方步骤逾期"),
+    ("above threshold", "高于阈值"),
+    ("trust in US", "对美信任"),
+    ("readiness", "出席意愿"),
+    ("sanctions", "制裁"),
+    ("grievance", "不满"),
+    ("pressure", "压力"),
+    ("verification", "核查"),
+    ("delisting", "除名"),
+    ("dprk_action", "朝方步骤"),
+    ("aid", "援助"),
+    ("joint statement", "共同声明"),
+    ("joint document", "共同文件"),
+    ("chairman's statement", "主席声明"),
+    ("holdouts on a ", "未接受"),
+]
+
+_NOTE_EN = {
+    "withholds_delisting (verification)": "withholds delisting: verification is not yet satisfied",
+    "reverses_steps": "reverses part of its steps (restoring facilities)",
+}
+_NOTE_ZH = {
+    "withholds_delisting (verification)": "以核查未满足为由暂缓除名",
+    "reverses_steps": "着手按原状恢复部分核设施",
+}
+
+_T = {
+    "en": {
+        "opening": "{title}: {start} to {end}, seed {seed}; positions {mode}.",
+        "mode.anchored": "re-anchored to the stated positions as dated",
+        "mode.free": "evolving from the first statements only",
+        "session_heading": "{month} · Round {round}, phase {phase}",
+        "invited.chair": "China, as chair, judged the parties ready and invited them.",
+        "invited.recess": "The round resumed after its recess.",
+        "invited.scenario": "The chair issued the invitation the scenario dates to this month.",
+        "not_held": "{who} declined the invitation, so the session was not held ({why}).",
+        "attended_all": "All six delegations attended.",
+        "attended": "Attending: {who}.",
+        "drafts": "The chair tabled {n} draft(s), aiming at a {target}.",
+        "holdout": "{party} held out: it stood at {pos:.2f} on {issue} ({pole}), the text at {text:.2f}.",
+        "holdouts": "Holdouts on a {target}: {who}.",
+        "note": "Note: {text}.",
+        "doc.none": "No document came out of it.",
+        "doc.oral_summary": "No written document; the chair announced the common ground orally "
+                            "({n} of 8 issues).",
+        "doc.chairmans_statement": "The chair issued a chairman's statement.",
+        "doc.joint_statement": "The six adopted a joint statement.",
+        "doc.joint_document": "The six adopted a joint document.",
+        "adopt": "Under action for action it adopted the phase '{phase}': the DPRK to {steps}, "
+                 "in {tranches} tranche(s) due by {due}, against {aid} t of heavy fuel oil "
+                 "(HFO)-equivalent aid from the other five{delist}.",
+        "adopt.delist": " and the US removing the DPRK from the terrorism list",
+        "recess": "The round was adjourned (recess) and will resume.",
+        "contact": "US and DPRK delegates met directly inside the session.",
+        "month_heading": "{month}",
+        "event": "Event: {title}.",
+        "decision": "{party} {what}: {why}.",
+        "noteline": "{party} {what}.",
+        "completed.dprk_action": "The DPRK completed tranche {tranche} of '{phase}' ({steps}).",
+        "completed.aid": "{party} completed its HFO-equivalent aid for tranche {tranche} of '{phase}'.",
+        "completed.delisting": "The US completed the delisting ('{phase}').",
+        "impl.slowed": "Implementation slowed: the DPRK waits for its counterparts.",
+        "impl.suspended": "Implementation stopped: the DPRK has suspended its steps.",
+        "impl.active": "Implementation is under way.",
+        "impl.complete": "The phase's paired steps are complete.",
+        "ledger_state": "Denuclearization progress {progress:.2f}; aid delivered {delivered} t of "
+                        "{pledged} t pledged.",
+        "ending": "End of {month}: talks {status}; denuclearization progress {progress:.2f}; aid "
+                  "delivered {delivered} t of {pledged} t HFO-equivalent pledged; mean trust "
+                  "{trust:.2f}; sanctions {sanctions:.2f}.",
+        "no_sessions": "No session was convened.",
+        "sep": " ",
+        "list_sep": ", ",
+    },
+    "zh": {
+        "opening": "{title}：{start}至{end}，随机种子{seed}；立场{mode}。",
+        "mode.anchored": "按表态日期重新锚定",
+        "mode.free": "仅自首次表态起自行演变",
+        "session_heading": "{month} · 第{round}轮第{phase}阶段会议",
+        "invited.chair": "中国作为主席国判断各方已有准备，发出邀请。",
+        "invited.recess": "休会后本轮会谈复会。",
+        "invited.scenario": "主席国按情景设定的日期发出邀请。",
+        "not_held": "{who}拒绝邀请，会议未能举行（{why}）。",
+        "attended_all": "六方代表团全部出席。",
+        "attended": "出席：{who}。",
+        "drafts": "主席国先后提出{n}份草案，目标是{target}。",
+        "holdout": "{party}坚持己见：在{issue}问题上立场为{pos:.2f}，文本为{text:.2f}。",
+        "holdouts": "未接受{target}的一方：{who}。",
+        "note": "注：{text}。",
+        "doc.none": "会议未达成任何文件。",
+        "doc.oral_summary": "未发表任何书面文件；主席国口头宣布各方的共同点（8个议题中的{n}个）。",
+        "doc.chairmans_statement": "主席国发表了主席声明。",
+        "doc.joint_statement": "六方通过了共同声明。",
+        "doc.joint_document": "六方通过了共同文件。",
+        "adopt": "根据“行动对行动”原则，文件通过了“{phase}”阶段：朝鲜{steps}，分{tranches}批，"
+                 "于{due}前完成；其余五方提供相当于{aid}吨重油的援助{delist}。",
+        "adopt.delist": "，美国将朝鲜从“支持恐怖主义国家”名单中除名",
+        "recess": "本轮会谈宣布休会，之后复会。",
+        "contact": "会议期间美朝代表团进行了直接接触。",
+        "month_heading": "{month}",
+        "event": "外部事件：{title}。",
+        "decision": "{party}{what}（模型理由：{why}）。",
+        "noteline": "{party}{what}。",
+        "completed.dprk_action": "朝鲜完成了“{phase}”第{tranche}批步骤（{steps}）。",
+        "completed.aid": "{party}交付了“{phase}”第{tranche}批的重油当量援助。",
+        "completed.delisting": "美国完成了除名（“{phase}”）。",
+        "impl.slowed": "履行放缓：朝鲜等待对方先行动。",
+        "impl.suspended": "履行中断：朝鲜暂停了去功能化等步骤。",
+        "impl.active": "各方开始履行。",
+        "impl.complete": "本阶段的对等步骤已全部完成。",
+        "ledger_state": "无核化进展{progress:.2f}；已交付援助{delivered}吨，承诺{pledged}吨。",
+        "ending": "{month}末：会谈状态为{status}；无核化进展{progress:.2f}；已交付援助{delivered}吨，"
+                  "承诺{pledged}吨（重油当量）；平均信任{trust:.2f}；制裁{sanctions:.2f}。",
+        "no_sessions": "模拟期间未召开任何会议。",
+        "sep": "",
+        "list_sep": "、",
+    },
+}
+
+
+# ----------------------------------------------------------------- helpers
+def month_text(month: str, lang: str = "en") -> str:
+    """``YYYY-MM`` as written in ``lang``: ``2003-08`` or ``2003年8月``."""
+    if lang == "zh":
+        y, m = month.split("-")
+        return f"{int(y)}年{int(m)}月"
+    return month
+
+
+def session_heading(session: dict, lang: str = "en") -> str:
+    """The heading of a session's paragraph (see the module docstring)."""
+    return _T[lang]["session_heading"].format(month=month_text(session["month"], lang),
+                                             round=session["round"], phase=session["phase"])
+
+
+def _names(keys: Iterable[str], lang: str) -> str:
+    return _T[lang]["list_sep"].join(label(k, lang) for k in keys)
+
+
+def _split(text: str) -> list[str]:
+    return [x for x in (text or "").split(";") if x]
+
+
+def _tonnes(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def translate_reason(text: str, lang: str) -> str:
+    """A model reason or note in ``lang`` (Chinese: known phrases translated, numbers kept)."""
+    if lang != "zh" or not text:
+        return text
+    out = text
+    for en, zh in _REASON_ZH:
+        out = out.replace(en, zh)
+    for party in PARTIES:
+        out = re.sub(rf"\b{party}\b", label(party, "zh"), out)
+    return out
+
+
+def _boycott_why(reason: str) -> str:
+    m = re.fullmatch(r"declined the invitation \((.+)\)", reason.strip())
+    return m.group(1) if m else reason
+
+
+def _phase_name(name: str, lang: str) -> str:
+    return _PHASE_ZH.get(name, name) if lang == "zh" else name
+
+
+def _steps_text(descr: str, lang: str) -> str:
+    ids = [s.strip() for s in descr.split(";") if s.strip()]
+    if lang == "zh":
+        return "、".join(_STEP_ZH.get(s, s) for s in ids)
+    return ", ".join(s.replace("_", " ") for s in ids)
+
+
+def _event_titles(result) -> dict[str, str]:
+    return {ev.id: ev.title for ev in getattr(result.scenario, "events", [])}
+
+
+def _pole(issue: str, pos: float) -> str:
+    zero, one = ISSUE_SCALES[issue]
+    return zero if pos < 0.5 else one
+
+
+_HOLDOUT_RE = re.compile(r"holdouts on a ([a-z' ]+): (.+)")
+
+
+# ------------------------------------------------------------ paragraphs
+def _session_paragraph(result, s: dict, t: int | None, decisions: list[dict], lang: str) -> str:
+    T = _T[lang]
+    parts: list[str] = [T.get(f"invited.{s['invited_by']}", "")]
+    if not s["held"]:
+        declined = _split(s["declined"])
+        whys = sorted({translate_reason(_boycott_why(d["reason"]), lang) for d in decisions
+                       if d["decision"] == "boycotts" and d["party"] in declined})
+        parts.append(T["not_held"].format(who=_names(declined, lang),
+                                          why=T["list_sep"].join(whys) or "-"))
+        return session_heading(s, lang) + "\n" + T["sep"].join(p for p in parts if p)
+    attended = _split(s["attended"])
+    parts.append(T["attended_all"] if len(attended) == 6 else
+                 T["attended"].format(who=_names(attended, lang)))
+    parts.append(T["drafts"].format(n=s["iterations"], target=label(s["target"], lang)))
+    # The notes: holdouts (with the issue each stood farthest from the text), then the rest.
+    for note in (n.strip() for n in str(s.get("notes") or "").split(";")):
+        if not note:
+            continue
+        m = _HOLDOUT_RE.match(note)
+        if not m:
+            parts.append(T["note"].format(text=translate_reason(note, lang)))
+            continue
+        holdouts = [h.strip() for h in m.group(2).split(",") if h.strip() in PARTIES]
+        details = _holdout_details(result, s, t, holdouts, lang)
+        if details:
+            parts.extend(details)
+        else:
+            parts.append(T["holdouts"].format(target=label(s["target"], lang),
+                                              who=_names(holdouts, lang)))
+    doc = s["document"]
+    parts.append(T[f"doc.{doc}"].format(n=s.get("common_ground_issues", 0)))
+    if s.get("adopted_phase"):
+        parts.append(_adoption(result, s, lang))
+    if s.get("recess"):
+        parts.append(T["recess"])
+    if s.get("direct_contact"):
+        parts.append(T["contact"])
+    return session_heading(s, lang) + "\n" + T["sep"].join(p for p in parts if p)
+
+
+def _holdout_details(result, s: dict, t: int | None, holdouts: Sequence[str], lang: str) -> list[str]:
+    """For each holdout: the issue where its (salience-weighted) gap to the text is widest."""
+    if t is None or result.positions is None or not holdouts:
+        return []
+    text = [s.get(f"text_{issue}") for issue in ISSUES]
+    if any(v is None or v != v for v in text):  # missing or NaN
+        return []
+    out = []
+    for party in holdouts:
+        i = PARTIES.index(party)
+        pos = result.positions[t, i]
+        sal = result.salience[t, i] if result.salience is not None else [1.0] * len(ISSUES)
+        k = max(range(len(ISSUES)), key=lambda k: abs(pos[k] - text[k]) * sal[k])
+        issue = ISSUES[k]
+        out.append(_T[lang]["holdout"].format(
+            party=label(party, lang), pos=float(pos[k]), issue=label(issue, lang),
+            pole=_pole(issue, float(pos[k])), text=float(text[k])))
+    return out
+
+
+def _adoption(result, s: dict, lang: str) -> str:
+    T = _T[lang]
+    steps = [r for r in result.ledger if r["promised"] == s["month"]
+             and r["phase_name"] == s["adopted_phase"]]
+    dprk = [r for r in steps if r["kind"] == "dprk_action"]
+    aid = sum(r["amount"] for r in steps if r["kind"] == "aid")
+    due = max((r["due"] for r in steps), default=s["month"])
+    delist = any(r["kind"] == "delisting" for r in steps)
+    return T["adopt"].format(
+        phase=_phase_name(s["adopted_phase"], lang), steps=_steps_text(dprk[0]["description"], lang) if dprk else "-",
+        tranches=len(dprk), due=month_text(due, lang), aid=_tonnes(aid),
+        delist=T["adopt.delist"] if delist else "")
+
+
+def _month_paragraph(result, t: int, month: str, decisions: list[dict], lang: str,
+                     titles: dict[str, str], prev_impl: str) -> list[str]:
+    T = _T[lang]
+    row = result.timeline[t]
+    parts: list[str] = []
+    decided = {(d["party"], d["decision"]) for d in decisions}
+    for item in _split(row.get("events", "")):
+        if item.startswith("event:"):
+            eid = item[len("event:"):]
+            parts.append(T["event"].format(title=titles.get(eid, eid)))
+        elif ": " in item:
+            party, what = item.split(": ", 1)
+            if (party, what) in decided or what == "boycotts":
+                continue
+            table = _NOTE_ZH if lang == "zh" else _NOTE_EN
+            parts.append(T["noteline"].format(party=label(party, lang),
+                                              what=table.get(what, what.replace("_", " "))))
+    for d in decisions:
+        if d["decision"] == "boycotts":
+            continue  # told with the session
+        parts.append(T["decision"].format(party=label(d["party"], lang),
+                                          what=label(f"decision.{d['decision']}", lang),
+                                          why=translate_reason(d["reason"], lang)))
+    ledger_told = False
+    for r in result.ledger:
+        if r.get("completed") != month:
+            continue
+        key = f"completed.{r['kind']}"
+        parts.append(T[key].format(party=label(r["party"], lang), tranche=r["tranche"],
+                                   phase=_phase_name(r["phase_name"], lang), steps=_steps_text(r["description"], lang)))
+        ledger_told = True
+    impl = row.get("implementation", "none")
+    if impl != prev_impl and impl in ("slowed", "suspended", "complete") or (
+            impl == "active" and prev_impl in ("slowed", "suspended")):
+        parts.append(T[f"impl.{impl}"])
+        ledger_told = True
+    if ledger_told:
+        parts.append(T["ledger_state"].format(progress=row["progress"],
+                                              delivered=_tonnes(row["aid_delivered_t"]),
+                                              pledged=_tonnes(row["aid_pledged_t"])))
+    return parts
+
+
+# ------------------------------------------------------------------ narrate
+def narrate(result, lang: str = "en") -> str:
+    """The run as a story in ``lang`` (``"en"`` or ``"zh"``); returns plain text.
+
+    Args:
+        result: a :class:`sim.runner.RunResult` (timeline, sessions, ledger,
+            decisions; positions/salience are used when present).
+        lang: ``"en"`` or ``"zh"``; anything else raises ValueError.
+
+    Paragraphs are separated by a blank line: the opening; then, month by
+    month, a paragraph for a notable month (events, decisions, ledger) and
+    one per session convened that month (boycotted ones included); the end.
+    """
+    check_lang(lang)
+    T = _T[lang]
+    sc = result.scenario
+    paras = [T["opening"].format(title=sc.title or sc.name, start=month_text(sc.window.start, lang),
+                                 end=month_text(sc.window.end, lang), seed=result.seed,
+                                 mode=T[f"mode.{result.anchoring_mode}"]
+                                 if f"mode.{result.anchoring_mode}" in T else result.anchoring_mode)]
+    titles = _event_titles(result)
+    by_month_sessions: dict[str, list[dict]] = {}
+    for s in result.sessions:
+        by_month_sessions.setdefault(s["month"], []).append(s)
+    by_month_decisions: dict[str, list[dict]] = {}
+    for d in result.decisions:
+        by_month_decisions.setdefault(d["month"], []).append(d)
+    month_index = {m: t for t, m in enumerate(result.months)}
+    prev_impl = "none"
+    told = set()
+    for t, row in enumerate(result.timeline):
+        month = row["month"]
+        decisions = by_month_decisions.get(month, [])
+        parts = _month_paragraph(result, t, month, decisions, lang, titles, prev_impl)
+        prev_impl = row.get("implementation", "none")
+        if parts:
+            paras.append(T["month_heading"].format(month=month_text(month, lang)) + "\n"
+                         + T["sep"].join(parts))
+        for s in by_month_sessions.get(month, []):
+            paras.append(_session_paragraph(result, s, t, decisions, lang))
+            told.add(s["session_id"])
+    # Sessions outside the recorded months (should not happen) are still told, in order.
+    for s in result.sessions:
+        if s["session_id"] not in told:
+            paras.append(_session_paragraph(result, s, month_index.get(s["month"]),
+                                            by_month_decisions.get(s["month"], []), lang))
+    if not result.sessions:
+        paras.append(T["no_sessions"])
+    if result.timeline:
+        last = result.timeline[-1]
+        paras.append(T["ending"].format(
+            month=month_text(last["month"], lang),
+            status=label(f"status.{last['talks_status']}", lang),
+            progress=last["progress"], delivered=_tonnes(last["aid_delivered_t"]),
+            pledged=_tonnes(last["aid_pledged_t"]), trust=last["mean_trust"],
+            sanctions=last["sanctions"]))
+    return "\n\n".join(paras)
+
+
+# ============================================================== the record
+def load_record() -> dict | None:
+    """The historical record (``analysis/data/record.yaml``) as a dict, or None if absent.
+
+    Keys: ``sessions`` (id, label {en, zh}, start, end, document,
+    participants), ``episodes`` (id, kind, actor, start[, end]) and
+    ``hfo_delivered`` (date, tonnes, from).  Validation data: never model input.
+    """
+    import yaml
+
+    try:
+        path = importlib.resources.files("analysis") / "data" / "record.yaml"
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError, OSError):
+        return None
+    data = yaml.safe_load(text) or {}
+    return data if isinstance(data, dict) else None
+
+
+def record_timeline(lang: str = "en", record: dict | None = None) -> list[dict]:
+    """The record as dated rows for a timeline: ``{month, date, what, kind}``, sorted by date.
+
+    ``kind`` is ``session`` (``what`` = label and document) or the episode's
+    kind (``what`` = its gloss).  Empty if the record is missing.
+    """
+    check_lang(lang)
+    rec = record if record is not None else load_record()
+    if not rec:
+        return []
+    rows = []
+    for s in rec.get("sessions", []) or []:
+        name = (s.get("label") or {}).get(lang) or s.get("id", "")
+        doc = label(str(s.get("document", "none")), lang)
+        rows.append({"date": str(s.get("start", "")), "month": str(s.get("start", ""))[:7],
+                     "kind": "session", "what": f"{name}: {doc}"})
+    for e in rec.get("episodes", []) or []:
+        src = e.get("source") or {}
+        what = src.get("quote") if lang == "zh" else (src.get("gloss") or e.get("id"))
+        rows.append({"date": str(e.get("start", "")), "month": str(e.get("start", ""))[:7],
+                     "kind": str(e.get("kind", "")), "what": str(what)})
+    rows.sort(key=lambda r: r["date"])
+    return rows
+
+
+def path_metrics(result) -> dict[str, Any]:
+    """Headline measures of a run (tables of a RunResult) for the debrief.
+
+    Returns sessions_held, boycotts, best_document, chairmans_statements,
+    joint_statements, joint_documents, progress (end, [0, 1]), aid_delivered_t,
+    aid_pledged_t, tests (missile + nuclear), walkout (first month or ``""``).
+    """
+    held = [s for s in result.sessions if s["held"]]
+    docs = [s["document"] for s in held]
+    last = result.timeline[-1] if result.timeline else {}
+    walk = [d["month"] for d in result.decisions if d["decision"] == "walks_out"]
+    return {
+        "sessions_held": len(held),
+        "boycotts": sum(1 for s in result.sessions if not s["held"]),
+        "best_document": max(docs, key=lambda d: _DOC_RANK.get(d, 0), default="none"),
+        "chairmans_statements": docs.count("chairmans_statement"),
+        "joint_statements": docs.count("joint_statement"),
+        "joint_documents": docs.count("joint_document"),
+        "progress": float(last.get("progress", 0.0)),
+        "aid_delivered_t": float(last.get("aid_delivered_t", 0.0)),
+        "aid_pledged_t": float(last.get("aid_pledged_t", 0.0)),
+        "tests": sum(1 for d in result.decisions if d["decision"] in ("missile_test", "nuclear_test")),
+        "walkout": walk[0] if walk else "",
+    }
+
+
+def record_metrics(record: dict | None = None, until: str | None = None) -> dict[str, Any] | None:
+    """The same measures for history (record.yaml), up to month ``until`` (``YYYY-MM``) if given.
+
+    Six-party sessions only (the 2003 three-party talks are left out).  The
+    record gives no progress share on the model's scale, so ``progress`` and
+    ``aid_pledged_t`` are None; ``aid_delivered_t`` sums the shipments the
+    record lists (the article names only the first, 6,200 t).  None if the
+    record is missing.
+    """
+    rec = record if record is not None else load_record()
+    if not rec:
+        return None
+
+    def ok(date: str) -> bool:
+        return until is None or str(date)[:7] <= until
+
+    sessions = [s for s in rec.get("sessions", []) or []
+                if len(s.get("participants", [])) == 6 and ok(s.get("start", ""))]
+    docs = [str(s.get("document", "none")) for s in sessions]
+    eps = [e for e in rec.get("episodes", []) or [] if ok(e.get("start", ""))]
+    walk = [str(e["start"])[:7] for e in eps if e.get("kind") == "walkout"]
+    return {
+        "sessions_held": len(sessions),
+        "boycotts": sum(1 for e in eps if e.get("kind") == "boycott"),
+        "best_document": max(docs, key=lambda d: _DOC_RANK.get(d, 0), default="none"),
+        "chairmans_statements": docs.count("chairmans_statement"),
+        "joint_statements": docs.count("joint_statement"),
+        "joint_documents": docs.count("joint_document"),
+        "progress": None,
+        "aid_delivered_t": float(sum(h.get("tonnes", 0) for h in rec.get("hfo_delivered", []) or []
+                                     if ok(h.get("date", "")))),
+        "aid_pledged_t": None,
+        "tests": sum(1 for e in eps if e.get("kind") in ("missile_test", "nuclear_test")),
+        "walkout": walk[0] if walk else "",
+    }
+
+
+_DEBRIEF_ROWS = (
+    ("sessions_held", "sessions held", "举行的会议"),
+    ("boycotts", "boycotts", "抵制"),
+    ("best_document", "best document", "最高级别文件"),
+    ("chairmans_statements", "chairman's statements", "主席声明"),
+    ("joint_statements", "joint statements", "共同声明"),
+    ("joint_documents", "joint documents", "共同文件"),
+    ("progress", "denuclearization progress", "无核化进展"),
+    ("aid_delivered_t", "aid delivered (t HFO-eq.)", "已交付援助（吨重油当量）"),
+    ("tests", "missile and nuclear tests", "导弹和核试验"),
+    ("walkout", "DPRK walk-out", "朝鲜退出"),
+)
+
+
+def _fmt(key: str, v: Any, lang: str) -> str:
+    if v is None:
+        return "n/a"
+    if key == "best_document":
+        return label(v, lang)
+    if key == "progress":
+        return f"{v:.2f}"
+    if key == "aid_delivered_t":
+        return _tonnes(v)
+    if key == "walkout":
+        return v or ("no" if lang == "en" else "否")
+    return str(v)
+
+
+def _distance(key: str, a: Any, b: Any) -> float | None:
+    """How far ``a`` is from ``b`` on one measure (None if not comparable)."""
+    if a is None or b is None:
+        return None
+    if key == "best_document":
+        return abs(_DOC_RANK.get(a, 0) - _DOC_RANK.get(b, 0))
+    if key == "walkout":
+        return 0.0 if bool(a) == bool(b) else 1.0
+    if key == "aid_delivered_t":
+        return abs(a - b) / max(1.0, abs(b), abs(a))
+    return abs(float(a) - float(b))
+
+
+def debrief_rows(seated, agent, record: dict | None = None, until: str | None = None,
+                 lang: str = "en") -> list[dict]:
+    """Rows ``{measure, you, agent, history}`` (formatted strings) comparing the three paths.
+
+    ``seated`` and ``agent`` are RunResults (or anything with the same tables)
+    of the same scenario, seed and number of months; ``history`` comes from
+    ``record`` (default: record.yaml) up to ``until`` and is ``n/a`` when absent.
+    """
+    check_lang(lang)
+    you, ag = path_metrics(seated), path_metrics(agent)
+    rec = record_metrics(record, until)
+    rows = []
+    for key, en, zh in _DEBRIEF_ROWS:
+        rows.append({"key": key, "measure": zh if lang == "zh" else en,
+                     "you": _fmt(key, you[key], lang), "agent": _fmt(key, ag[key], lang),
+                     "history": _fmt(key, rec[key], lang) if rec else "n/a"})
+    return rows
+
+
+def debrief(seated, agent, seat: str, lang: str = "en", record: dict | None = None,
+            moves: Sequence[dict] = (), historical_conditions: bool = True) -> str:
+    """A short debrief of a seated run: the moves, then you vs the agent vs history.
+
+    Args:
+        seated: tables of the run where a person played ``seat``.
+        agent: tables of the same scenario and seed, same months, all agents.
+        seat: the party key the person played.
+        moves: the person's orders, ``{month, kind, value}`` dicts (kind
+            ``attend`` | ``respond`` | ``implementation``), as the dashboard logs them.
+        historical_conditions: False for a counterfactual, where history is
+            only a reference, not a target.
+
+    Returns plain text: a summary line per move type, a table, and a verdict
+    counting on how many measures the seated path was closer to history than
+    the agent's (ties not counted).
+    """
+    check_lang(lang)
+    until = seated.timeline[-1]["month"] if seated.timeline else None
+    rows = debrief_rows(seated, agent, record, until, lang)
+    zh = lang == "zh"
+    out = [f"你扮演：{label(seat, lang)}" if zh else f"Your seat: {label(seat, lang)}"]
+    if moves:
+        counts: dict[str, int] = {}
+        for mv in moves:
+            counts[f"{mv['kind']}={mv['value']}"] = counts.get(f"{mv['kind']}={mv['value']}", 0) + 1
+        out.append(("你的决定：" if zh else "Your orders: ")
+                   + ", ".join(f"{k} ×{n}" for k, n in sorted(counts.items())))
+    head = ("指标", "你", "同一席位的智能体", "历史") if zh else ("measure", "you", "agent in your seat",
+                                                          "history")
+    widths = [max(len(head[i]), *(len(list(r.values())[i + 1]) for r in rows)) for i in range(4)]
+    out.append("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
+    for r in rows:
+        vals = (r["measure"], r["you"], r["agent"], r["history"])
+        out.append("  ".join(v.ljust(w) for v, w in zip(vals, widths, strict=True)))
+    you, ag = path_metrics(seated), path_metrics(agent)
+    rec = record_metrics(record, until)
+    if rec:
+        closer = further = 0
+        for key, _, _ in _DEBRIEF_ROWS:
+            dy, da = _distance(key, you[key], rec[key]), _distance(key, ag[key], rec[key])
+            if dy is None or da is None:
+                continue
+            closer += dy < da
+            further += dy > da
+        if zh:
+            out.append(f"与历史相比：你的路径在{closer}项指标上比智能体更接近历史，在{further}项上更远。")
+        else:
+            out.append(f"Against history: your path was closer than the agent's on {closer} "
+                       f"measure(s) and further on {further}.")
+        if not historical_conditions:
+            out.append("（反事实情景：历史仅作参照。）" if zh else
+                       "(A counterfactual scenario: history is a reference, not a target.)")
+    else:
+        out.append("没有历史记录可比较。" if zh else "No historical record to compare with.")
+    return "\n".join(out)

@@ -1,0 +1,232 @@
+"""Narration (analysis.narrate) and labels (analysis.i18n).
+
+The historical run's narration tells every session the run convened, in
+order, in English and Chinese; the Chinese text uses the article's terms;
+decisions are told with the model's reasons; the debrief compares a seated
+run with the agent run and the record.  Synthetic results cover the paths the
+calibrated model may not take today (joint document, ledger, walk-out).
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from analysis import i18n
+from analysis.narrate import (
+    debrief,
+    debrief_rows,
+    load_record,
+    narrate,
+    path_metrics,
+    record_metrics,
+    record_timeline,
+    session_heading,
+    translate_reason,
+)
+from sim.loader import find_scenario, load_scenario
+from sim.runner import simulate
+from sim.scenario import ISSUES, PARTIES
+
+
+@pytest.fixture(scope="module")
+def historical():
+    return simulate(load_scenario(find_scenario("historical")))
+
+
+def _positions_in_order(text: str, needles: list[str]) -> list[int]:
+    found, start = [], 0
+    for n in needles:
+        i = text.find(n, start)
+        assert i >= 0, f"{n!r} missing (or out of order) in the narration"
+        found.append(i)
+        start = i + len(n)
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_historical_narration_tells_every_session_in_order(historical, lang):
+    assert historical.sessions, "the historical run convened no session: nothing to test"
+    text = narrate(historical, lang=lang)
+    headings = [session_heading(s, lang) for s in historical.sessions]
+    _positions_in_order(text, headings)
+    # and each heading once (a session is not told twice)
+    for h in headings:
+        assert text.count(h + "\n") == 1
+
+
+def test_session_headings_have_the_documented_form():
+    s = {"month": "2005-09", "round": 4, "phase": 2}
+    assert session_heading(s, "en") == "2005-09 · Round 4, phase 2"
+    assert session_heading(s, "zh") == "2005年9月 · 第4轮第2阶段会议"
+
+
+def test_narration_is_deterministic_and_language_checked(historical):
+    assert narrate(historical) == narrate(historical)
+    with pytest.raises(ValueError, match="en, zh"):
+        narrate(historical, lang="fr")
+
+
+def test_historical_narration_tells_decisions_with_reasons(historical):
+    text = narrate(historical)
+    for d in historical.decisions:
+        if d["decision"] == "boycotts":
+            continue
+        assert i18n.label(f"decision.{d['decision']}") in text
+        assert d["reason"] in text
+
+
+# ---------------------------------------------------------------- synthetic
+def _synthetic(historical):
+    """A copy of the historical result rewritten to take every narrated path."""
+    r = copy.copy(historical)
+    months = historical.months[:12]
+    r.months = months
+    r.timeline = [dict(row, events="") for row in historical.timeline[:12]]
+    r.positions = np.full((12, 6, 8), 0.5)
+    r.salience = np.full((12, 6, 8), 0.5)
+    r.positions[2, PARTIES.index("DPRK"), ISSUES.index("verification")] = 0.05
+    text = {f"text_{k}": 0.5 for k in ISSUES}
+    base = dict(round=1, invited_by="chair", held=True, attended=";".join(PARTIES), declined="",
+                iterations=5, recess=False, direct_contact=False, common_ground_issues=3,
+                adopted_phase="", notes="", **text)
+    r.sessions = [
+        dict(base, session_id=0, phase=1, month=months[2], target="joint_statement",
+             document="oral_summary", recess=True,
+             notes="holdouts on a joint statement: DPRK; amendment by US on verification"),
+        dict(base, session_id=1, phase=2, month=months[3], invited_by="recess",
+             target="joint_document", document="joint_document",
+             adopted_phase="initial_actions", direct_contact=True),
+        dict(base, session_id=2, round=2, phase=1, month=months[9], held=False,
+             attended="US;China;ROK;Japan;Russia", declined="DPRK", target="none", document="none",
+             iterations=0),
+    ]
+    r.ledger = [
+        {"step_id": 0, "phase": 1, "phase_name": "initial_actions", "tranche": 1, "party": "DPRK",
+         "kind": "dprk_action", "description": "shut_down_and_seal_yongbyon; readmit_iaea_monitors",
+         "amount": 0.1, "unit": "progress", "promised": months[3], "due": months[4],
+         "delivered": 0.1, "completed": months[5]},
+        {"step_id": 1, "phase": 1, "phase_name": "initial_actions", "tranche": 1, "party": "ROK",
+         "kind": "aid", "description": "HFO-equivalent aid", "amount": 5000.0, "unit": "t_HFO",
+         "promised": months[3], "due": months[4], "delivered": 5000.0, "completed": months[4]},
+    ]
+    for t, row in enumerate(r.timeline):
+        row.update(implementation="none", progress=0.0, aid_pledged_t=0.0, aid_delivered_t=0.0,
+                   talks_status="no_talks")
+        if t >= 3:
+            row.update(implementation="active", aid_pledged_t=5000.0)
+        if t >= 4:
+            row["aid_delivered_t"] = 5000.0
+        if t >= 5:
+            row["progress"] = 0.1
+        if t == 6:
+            row["implementation"] = "suspended"
+        if t >= 10:
+            row.update(talks_status="walked_out")
+    r.timeline[1]["events"] = "event:npt_withdrawal_2003;US: withholds_delisting (verification)"
+    r.decisions = [
+        {"month": months[6], "party": "DPRK", "decision": "suspends_steps",
+         "reason": "counterpart steps overdue (aid); trust in US 0.31"},
+        {"month": months[9], "party": "DPRK", "decision": "boycotts",
+         "reason": "declined the invitation (readiness below 0.5)"},
+        {"month": months[10], "party": "DPRK", "decision": "walks_out",
+         "reason": "readiness 0.15 (sanctions 0.60, trust in US 0.10, grievance 0.40)"},
+    ]
+    return r
+
+
+def test_synthetic_english_story(historical):
+    r = _synthetic(historical)
+    text = narrate(r, "en")
+    _positions_in_order(text, [session_heading(s, "en") for s in r.sessions])
+    assert "DPRK held out: it stood at 0.05 on verification (self-declaration only" in text
+    assert "Note: amendment by US on verification." in text
+    assert "the chair announced the common ground orally (3 of 8 issues)" in text
+    assert "The round was adjourned (recess)" in text
+    assert "adopted the phase 'initial_actions': the DPRK to shut down and seal yongbyon" in text
+    assert "against 5,000 t of heavy fuel oil (HFO)-equivalent aid" in text
+    assert "US and DPRK delegates met directly" in text
+    assert "ROK completed its HFO-equivalent aid for tranche 1" in text
+    assert "The DPRK completed tranche 1 of 'initial_actions'" in text
+    assert "Implementation stopped: the DPRK has suspended its steps." in text
+    assert "DPRK declined the invitation, so the session was not held (readiness below 0.5)" in text
+    assert ("DPRK walks out of the talks: readiness 0.15 (sanctions 0.60, trust in US 0.10, "
+            "grievance 0.40)") in text
+    assert "Event: DPRK announces withdrawal from the NPT." in text
+    assert "US withholds delisting: verification is not yet satisfied." in text
+    assert text.rstrip().endswith("sanctions {:.2f}.".format(r.timeline[-1]["sanctions"]))
+
+
+def test_synthetic_chinese_story_uses_the_articles_terms(historical):
+    r = _synthetic(historical)
+    text = narrate(r, "zh")
+    _positions_in_order(text, [session_heading(s, "zh") for s in r.sessions])
+    for term in ("共同声明", "共同文件", "行动对行动", "重油", "起步行动", "关闭并封存宁边核设施",
+                 "朝鲜退出六方会谈", "暂停去功能化作业", "休会", "朝鲜坚持己见", "核查"):
+        assert term in text, term
+    assert "出席意愿 0.15" in text and "对美信任 0.10" in text
+
+
+def test_chairmans_statement_and_disablement_terms_in_chinese():
+    assert i18n.LABELS["zh"]["chairmans_statement"] == "主席声明"
+    assert i18n.LABELS["zh"]["disablement"] == "去功能化"
+    assert i18n.LABELS["zh"]["hfo"] == "重油"
+    assert i18n.LABELS["zh"]["action_for_action"] == "行动对行动"
+    assert set(i18n.LABELS["en"]) == set(i18n.LABELS["zh"])
+    assert translate_reason("holdouts on a joint document: US", "zh") == "未接受共同文件: 美国"
+
+
+def test_label_falls_back_to_english_then_key():
+    assert i18n.label("DPRK", "zh") == "朝鲜"
+    assert i18n.label("no_such_key", "zh") == "no_such_key"
+
+
+def test_find_cjk_font_reports_what_matplotlib_has(monkeypatch):
+    from matplotlib import font_manager
+
+    class F:
+        def __init__(self, name):
+            self.name = name
+
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [F("DejaVu Sans")])
+    assert i18n.find_cjk_font() is None
+    font, msg = i18n.cjk_font_or_message()
+    assert font is None and "apt-get install fonts-noto-cjk" in msg
+    assert i18n.use_lang_font("zh") == msg
+    monkeypatch.setattr(font_manager.fontManager, "ttflist",
+                        [F("DejaVu Sans"), F("WenQuanYi Zen Hei"), F("Noto Sans CJK JP")])
+    assert i18n.find_cjk_font() == "Noto Sans CJK JP"
+    assert i18n.use_lang_font("en") is None
+
+
+# ------------------------------------------------------------------ debrief
+def test_record_timeline_and_metrics():
+    rec = load_record()
+    assert rec is not None
+    rows = record_timeline("en", rec)
+    assert rows == sorted(rows, key=lambda r: r["date"])
+    assert any(r["kind"] == "walkout" and r["month"] == "2009-04" for r in rows)
+    zh = record_timeline("zh", rec)
+    assert any("主席声明" in r["what"] for r in zh)
+    m = record_metrics(rec)
+    assert m["joint_documents"] == 2 and m["joint_statements"] == 1 and m["walkout"] == "2009-04"
+    early = record_metrics(rec, until="2004-12")
+    assert early["best_document"] == "chairmans_statement" and early["walkout"] == ""
+
+
+def test_debrief_compares_seat_agent_and_history(historical):
+    seated = _synthetic(historical)
+    m = path_metrics(seated)
+    assert m["walkout"] == seated.months[10] and m["joint_documents"] == 1 and m["boycotts"] == 1
+    rows = debrief_rows(seated, historical, lang="en")
+    by = {r["key"]: r for r in rows}
+    assert by["joint_documents"]["you"] == "1"
+    assert by["walkout"]["you"] == seated.months[10]
+    text = debrief(seated, historical, "DPRK", moves=[{"month": "2003-03", "kind": "attend",
+                                                       "value": "attend"}])
+    assert "Your seat: DPRK" in text and "attend=attend ×1" in text
+    assert "Against history: your path was closer than the agent's on" in text
+    assert "共同文件" in debrief(seated, historical, "DPRK", lang="zh")
+    assert "No historical record" in debrief(seated, historical, "DPRK", record={})
