@@ -36,7 +36,7 @@ from sim.parties import (
     VER,
     Party,
 )
-from sim.protocol import Ledger
+from sim.protocol import AID_TRANCHE_DONE, Ledger
 from sim.scenario import ISSUES, PARTIES, Scenario, month_index, month_label
 
 DOC_LEVELS = ("none", "oral_summary", "chairmans_statement", "joint_statement", "joint_document")
@@ -403,7 +403,8 @@ class TalksModel(mesa.Model):
             allowed = aid_done >= step.tranche - 1 or (
                 aid_done == step.tranche - 2 and float(rng.random()) < p.generosity)
             if allowed:
-                aid_frac = self._aid_fraction(phase, step.tranche)
+                # The aid side counts as performed once "substantially" delivered.
+                aid_frac = min(1.0, self._aid_fraction(phase, step.tranche) / AID_TRANCHE_DONE)
                 cap = min(1.0, aid_frac + (1.0 - dprk.strategy.simultaneity)) * step.amount
                 will = self._seat_pace("DPRK", max(0.0, 0.45 + 0.55 * t_us - 0.3 * self.grievance))
                 amt = step.amount * pace * will * (1.0 + float(rng.normal(0, p.noise)))
@@ -457,6 +458,8 @@ class TalksModel(mesa.Model):
                 if i != s.party:
                     self.observe(i, s.party, 1.0, weight=0.6)
         for s in led.overdue(self.month):
+            if not self._owed(s):
+                continue
             watchers = range(1, 6) if s.party == DPRK_I else (DPRK_I,)
             for i in watchers:
                 if i != s.party:
@@ -470,13 +473,22 @@ class TalksModel(mesa.Model):
         tranche not substantially delivered (one provider's shortfall alone
         does not count), or the delisting."""
         led = self.ledger
-        late = [s for s in led.overdue(self.month - 1) if s.party != DPRK_I]
+        late = [s for s in led.overdue(self.month - 1) if s.party != DPRK_I and self._owed(s)]
         if not late:
             return []
         aid_done = led.aid_tranches_done(phase)
         return [s for s in late
                 if s.kind == "delisting" or (s.kind == "aid" and s.phase == phase
                                              and s.tranche > aid_done)]
+
+    def _owed(self, s) -> bool:
+        """Is step ``s`` owed yet?  Under reciprocity a step of tranche t is owed
+        only once the counterpart has completed tranche t - 1; a step held back
+        because the counterpart is behind is not a defection."""
+        led = self.ledger
+        if s.kind == "dprk_action":
+            return led.aid_tranches_done(s.phase) >= s.tranche - 1
+        return led.dprk_tranches_done(s.phase) >= s.tranche - 1
 
     def _aid_fraction(self, phase: int, tranche: int) -> float:
         aid = [s for s in self.ledger.phase_steps(phase) if s.tranche == tranche and s.kind == "aid"]
@@ -680,7 +692,7 @@ class TalksModel(mesa.Model):
             self.best_document = doc if rank > DOC_RANK[self.best_document] else self.best_document
             self.chair_wait = self.params.min_months_between_sessions
         elif not s.recess:
-            self.chair_wait = min(12, 2 * self.chair_wait)
+            self.chair_wait = min(6, 2 * self.chair_wait)
         if rank >= DOC_RANK["joint_statement"]:
             self.agreed_text = s.text.copy()
         if doc == "joint_document" and self.next_phase < len(self.scenario.phases):
