@@ -38,6 +38,7 @@ def _ledger_model(generosity: float, seed: int) -> TalksModel:
     m = TalksModel(scenario(long), seed=seed)
     m.agreed_text = m.pos.mean(axis=0)
     m.ledger.adopt(0, m.scenario.phases[0], m.month, AID_PROVIDERS, DPRK_I, US_I)
+    m.next_phase = 1  # the menu's only phase is taken: no session can adopt it again
     return m
 
 
