@@ -351,6 +351,12 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
 
 def add_plot_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``sixparty plot`` (owned by analysis.plots' author)."""
+    p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by 'sixparty run'")
+    p.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
+                   help="figure file format (default png)")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="folder for the figures (default: RUN_DIR itself)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the labels")
 
 
 def add_compare_arguments(p: argparse.ArgumentParser) -> None:

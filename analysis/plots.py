@@ -1,0 +1,836 @@
+"""Figures of a run: positions, timeline, ledger, trust, scorecard, utilities.
+
+Six figures, drawn with matplotlib's object API on the Agg canvas (no
+display, no pyplot state), from :class:`analysis.runfiles.RunTables`:
+
+==================  ==========================================================
+``positions``       one panel per issue, one line per party, sessions shaded,
+                    exogenous events marked, the meaning of 0 and 1 written
+``timeline``        sessions as bars coloured by document type, suspensions,
+                    boycotts and walk-outs as spans, exogenous events as
+                    numbered markers with a key; the record on a second row
+``ledger``          denuclearization progress (left axis) and aid in tonnes
+                    HFO-equivalent (right axis), pledged vs delivered
+``trust``           the 6x6 trust matrix at a few dates, DPRK-US trust over time
+``scorecard``       each record item: recorded vs simulated, hit or miss
+``utilities``       each party's utility of each held session's text, with the
+                    Nash product and the Pareto distance (:mod:`analysis.quality`)
+==================  ==========================================================
+
+Every party has one colour everywhere (:data:`PARTY_COLORS`, Okabe & Ito
+2008, "Color Universal Design", colour-blind safe).  All text is looked up in
+:data:`LABELS` by language (``LABELS["en"]``; a missing key falls back to
+English), so a translation is one more dict.
+
+Entry points: :func:`draw_figures` (tables -> files), :func:`figures_writer`
+(a run-folder writer for ``sixparty run``) and :func:`cli_plot` (``sixparty
+plot RUN_DIR``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import matplotlib
+import matplotlib.dates as mdates
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
+
+from analysis.runfiles import (
+    NotARunFolder,
+    RunTables,
+    day_of,
+    month_end,
+    month_number,
+    month_start,
+    read_run,
+)
+from sim.scenario import ISSUE_SCALES, ISSUES, PARTIES
+
+FORMATS = ("png", "svg", "pdf")
+FIGURES = ("positions", "timeline", "ledger", "trust", "scorecard", "utilities")
+
+#: Okabe-Ito colours, one per party, used in every figure.
+PARTY_COLORS: dict[str, str] = {
+    "DPRK": "#D55E00",    # vermillion
+    "US": "#0072B2",      # blue
+    "China": "#E69F00",   # orange
+    "ROK": "#56B4E9",     # sky blue
+    "Japan": "#CC79A7",   # reddish purple
+    "Russia": "#009E73",  # bluish green
+}
+#: Document types on an ordered light-to-dark scale (ColorBrewer Blues).
+DOC_COLORS: dict[str, str] = {
+    "none": "#d9d9d9",
+    "oral_summary": "#c6dbef",
+    "chairmans_statement": "#6baed6",
+    "joint_statement": "#2171b5",
+    "joint_document": "#08306b",
+}
+HIT_COLOR, MISS_COLOR = "#009E73", "#D55E00"
+SESSION_SHADE = "#e6e6e6"
+SPAN_COLORS = {"suspended": "#E69F00", "boycott": "#CC79A7", "walked_out": "#000000"}
+EPISODE_MARKERS = {
+    "suspension": "<", "walkout": ">", "shutdown": "s", "disablement_start": "D",
+    "disablement_slowed": "v", "declaration": "P", "disablement_suspended": "X",
+    "delisting": "o", "missile_test": "^", "nuclear_test": "*",
+}
+
+LABELS: dict[str, dict] = {
+    "en": {
+        "party": {"DPRK": "DPRK", "US": "US", "China": "China", "ROK": "ROK",
+                  "Japan": "Japan", "Russia": "Russia"},
+        "issue": {"denuclearization": "Denuclearization", "security_assurance": "Security assurance",
+                  "energy_aid": "Energy aid", "normalization": "Normalization",
+                  "sanctions_relief": "Sanctions relief", "lwr": "Light-water reactor",
+                  "verification": "Verification", "format": "Format"},
+        # what 0 and 1 mean, shortened from sim.scenario.ISSUE_SCALES
+        "scale": {
+            "denuclearization": ("freeze for compensation, phased", "CVID first"),
+            "security_assurance": ("no assurance", "written non-aggression treaty"),
+            "energy_aid": ("no aid", "large HFO aid up front"),
+            "normalization": ("no steps", "full US/Japan-DPRK normalization now"),
+            "sanctions_relief": ("sanctions kept and widened", "all lifted, delisted"),
+            "lwr": ("no LWR, no peaceful use", "LWR before NPT return"),
+            "verification": ("self-declaration only", "intrusive IAEA verification"),
+            "format": ("strictly multilateral", "direct US-DPRK talks"),
+        },
+        "doc": {"none": "no document", "oral_summary": "oral summary",
+                "chairmans_statement": "chairman's statement",
+                "joint_statement": "joint statement", "joint_document": "joint document"},
+        "doc_abbr": {"none": "-", "oral_summary": "OS", "chairmans_statement": "CS",
+                     "joint_statement": "JS", "joint_document": "JD"},
+        "episode": {"suspension": "DPRK suspends participation", "walkout": "DPRK walks out",
+                    "shutdown": "Yongbyon shut down", "disablement_start": "disablement starts",
+                    "disablement_slowed": "disablement slowed", "declaration": "declaration",
+                    "disablement_suspended": "disablement suspended",
+                    "delisting": "US delists the DPRK", "missile_test": "missile test",
+                    "nuclear_test": "nuclear test", "boycott": "boycott"},
+        "span": {"suspended": "DPRK participation suspended", "boycott": "invitation declined (boycott)",
+                 "walked_out": "DPRK has walked out"},
+        "date_axis": "date (year)",
+        "run": "{name}, seed {seed}",
+        "session_shade": "session held (month)",
+        "event_line": "exogenous event",
+        "positions_title": "Positions on the eight issues",
+        "positions_y": "position (0-1)",
+        "scale_line": "0 = {zero}  |  1 = {one}",
+        "timeline_title": "Sessions, documents and episodes: simulated vs recorded",
+        "lanes": ("recorded episodes", "recorded sessions", "simulated episodes",
+                  "simulated sessions", "exogenous events"),
+        "declined": "invitation declined",
+        "event_key": "Exogenous events (numbers above)",
+        "ledger_title": "Action for action: DPRK steps against reciprocal aid",
+        "progress_y": "denuclearization progress (share, 0-1)",
+        "tonnes_y": "aid, cumulative (tonnes HFO-equivalent)",
+        "progress_delivered": "DPRK progress performed",
+        "progress_pledged": "DPRK progress pledged",
+        "aid_delivered": "aid delivered",
+        "aid_pledged": "aid pledged",
+        "record_hfo": "HFO delivered (record)",
+        "delisting_sim": "US delisting (simulated)",
+        "delisting_rec": "US delisting (record)",
+        "phase_adopted": "joint document adopts a phase",
+        "nothing_pledged": "No joint document adopted a phase: nothing was pledged.",
+        "trust_title": "Trust between the parties",
+        "trust_row": "trusting party",
+        "trust_col": "trust in (party)",
+        "trust_cbar": "trust (0-1, mean of a Beta belief)",
+        "trust_y": "trust (0-1)",
+        "trust_dprk_us": "DPRK's trust in the US",
+        "trust_us_dprk": "US trust in the DPRK",
+        "mean_trust": "mean of all 30 pairs",
+        "heatmap_date": "heatmap date",
+        "scorecard_title": "Replay scorecard: {hits} hits / {n} items",
+        "recorded": "recorded",
+        "simulated_hit": "simulated (hit)",
+        "simulated_miss": "simulated (miss)",
+        "tolerance": "tolerance window",
+        "hit": "hit",
+        "miss": "miss",
+        "sc_columns": ("recorded", "simulated"),
+        "kind_session": "session",
+        "kind_document": "document",
+        "utilities_title": "Each party's utility of each session's text",
+        "utility_y": "utility of the final text (0-1)",
+        "quality_y": "value (utility units, 0-1)",
+        "session_x": "held session (round.phase, month, document: {abbr})",
+        "nash": "Nash product (disagreement point 0)",
+        "pareto": "distance from the Pareto frontier of the drafts",
+        "no_sessions": "No session was held.",
+        "no_record": "no historical record available",
+    },
+}
+
+
+def labels(lang: str = "en") -> dict:
+    """The label dict for ``lang``, English for any missing key."""
+    base = dict(LABELS["en"])
+    base.update(LABELS.get(lang, {}))
+    return base
+
+
+# ----------------------------------------------------------------- helpers
+def _rc(lang: str) -> dict:
+    rc = {"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9,
+          "svg.hashsalt": "sixparty", "svg.fonttype": "none"}
+    fonts = LABELS.get(lang, {}).get("_fonts")
+    if fonts:
+        rc["font.sans-serif"] = list(fonts) + list(matplotlib.rcParams["font.sans-serif"])
+    return rc
+
+
+def _date_axis(ax, L: dict, label: bool = True) -> None:
+    loc = mdates.AutoDateLocator(minticks=4, maxticks=12)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, show_offset=False))
+    if label:
+        ax.set_xlabel(L["date_axis"])
+
+
+def _window(tables: RunTables) -> tuple[dt.date, dt.date]:
+    months = tables.months
+    return month_start(months[0]), month_end(months[-1])
+
+
+def _dates(months) -> list[dt.date]:
+    return [month_start(m) for m in months]
+
+
+def _mid(month: str) -> dt.date:
+    return day_of(str(month)[:7])
+
+
+def _shade_sessions(ax, tables: RunTables) -> None:
+    held = tables.held
+    if held.empty:
+        return
+    for m in sorted(set(held["month"])):
+        ax.axvspan(month_start(m), month_end(m), color=SESSION_SHADE, zorder=0, lw=0)
+
+
+def _mark_events(ax, tables: RunTables) -> None:
+    lo, hi = _window(tables)
+    for d in tables.events["date"] if not tables.events.empty else []:
+        x = day_of(d)
+        if lo <= x <= hi:
+            ax.axvline(x, color="black", lw=0.6, ls=":", alpha=0.55, zorder=1)
+
+
+def _run_title(tables: RunTables, L: dict) -> str:
+    return L["run"].format(name=tables.scenario_name or "run", seed=tables.seed)
+
+
+def _party_handles(L: dict) -> list:
+    return [Line2D([], [], color=PARTY_COLORS[p], lw=2, label=L["party"][p]) for p in PARTIES]
+
+
+def _thousands(x, _pos=None) -> str:
+    return f"{x:,.0f}"
+
+
+# --------------------------------------------------------------- positions
+def plot_positions(tables: RunTables, lang: str = "en") -> Figure:
+    """One panel per issue (4 x 2), one line per party; sessions shaded, events dotted."""
+    L = labels(lang)
+    fig = Figure(figsize=(14, 13), layout="constrained")
+    axes = fig.subplots(4, 2, sharex=True)
+    pos = tables.positions
+    lo, hi = _window(tables)
+    for k, issue in enumerate(ISSUES):
+        ax = axes.flat[k]
+        _shade_sessions(ax, tables)
+        _mark_events(ax, tables)
+        sub = pos[pos["issue"] == issue] if not pos.empty else pos
+        for p in PARTIES:
+            s = sub[sub["party"] == p] if not sub.empty else sub
+            if s.empty:
+                continue
+            ax.plot([month_start(m) for m in s["month"]], s["position"], color=PARTY_COLORS[p],
+                    lw=1.6, label=L["party"][p])
+        zero, one = L["scale"].get(issue, ISSUE_SCALES[issue])
+        ax.set_title(f"{L['issue'][issue]}\n" + L["scale_line"].format(zero=zero, one=one),
+                     fontsize=10)
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_xlim(lo, hi)
+        ax.set_ylabel(L["positions_y"])
+        _date_axis(ax, L, label=k >= 6)
+        ax.tick_params(labelbottom=True)
+        ax.grid(axis="y", color="#cccccc", lw=0.5)
+    handles = _party_handles(L) + [
+        Patch(color=SESSION_SHADE, label=L["session_shade"]),
+        Line2D([], [], color="black", lw=0.8, ls=":", label=L["event_line"])]
+    fig.suptitle(f"{L['positions_title']} - {_run_title(tables, L)}", fontsize=13)
+    fig.legend(handles=handles, loc="outside lower center", ncol=8, frameon=False)
+    return fig
+
+
+# ---------------------------------------------------------------- timeline
+def _runs(months: list[str], flags: list[bool]) -> list[tuple[str, str]]:
+    """Contiguous runs (first month, last month) where ``flags`` is true."""
+    out: list[tuple[str, str]] = []
+    prev = None
+    for m, f in zip(months, flags, strict=True):
+        if f:
+            if out and prev is not None and month_number(m) == month_number(prev) + 1 and prev == out[-1][1]:
+                out[-1] = (out[-1][0], m)
+            else:
+                out.append((m, m))
+        prev = m
+    return out
+
+
+def simulated_spans(tables: RunTables) -> dict[str, list[tuple[str, str]]]:
+    """Month runs of the DPRK's suspension, boycotts and walk-out in the run."""
+    tl = tables.timeline
+    months = list(tl["month"])
+    return {
+        "suspended": _runs(months, [s == "suspended" for s in tl["dprk_stance"]]),
+        "boycott": _runs(months, [s == "boycott" for s in tl["talks_status"]]),
+        "walked_out": _runs(months, [s == "walked_out" for s in tl["dprk_stance"]]),
+    }
+
+
+def record_spans(record: dict, window_end: dt.date) -> dict[str, list[tuple[dt.date, dt.date]]]:
+    """Date spans of the record: suspension (until the next recorded session),
+    boycott (start..end), walk-out (until the end of the window)."""
+    sessions = sorted(day_of(s["start"]) for s in record.get("sessions", []))
+    out: dict[str, list] = {"suspended": [], "boycott": [], "walked_out": []}
+    for e in record.get("episodes", []):
+        start = day_of(e["start"])
+        if e["kind"] == "suspension":
+            nxt = [d for d in sessions if d > start]
+            out["suspended"].append((start, nxt[0] if nxt else start + dt.timedelta(days=60)))
+        elif e["kind"] == "boycott":
+            out["boycott"].append((start, day_of(e.get("end") or e["start"])))
+        elif e["kind"] == "walkout":
+            out["walked_out"].append((start, max(window_end, start + dt.timedelta(days=60))))
+    return out
+
+
+def _event_levels(xs: list[dt.date], gap_days: float, n_levels: int = 4) -> list[int]:
+    last: list[dt.date | None] = [None] * n_levels
+    out = []
+    for x in xs:
+        free = [k for k in range(n_levels) if last[k] is None or (x - last[k]).days >= gap_days]
+        k = free[0] if free else min(range(n_levels), key=lambda j: last[j])
+        last[k] = x
+        out.append(k)
+    return out
+
+
+def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en") -> Figure:
+    """Sessions (bars by document), spans and events; the record as a second row.
+
+    Lanes from the top: exogenous events (numbered, key below), simulated
+    sessions, simulated episodes, recorded sessions, recorded episodes.
+    """
+    from analysis.scorecard import episode_months
+
+    L = labels(lang)
+    lo, hi = _window(tables)
+    events = tables.events
+    if not events.empty:
+        events = events[[lo <= day_of(d) < hi for d in events["date"]]]
+    n_ev = len(events)
+    ncols = 3
+    key_rows = -(-n_ev // ncols) if n_ev else 0
+    fig = Figure(figsize=(15, 6.2 + 0.19 * key_rows), layout="constrained")
+    gs = fig.add_gridspec(2, 1, height_ratios=[6.0, max(0.01, 0.19 * key_rows + 0.3)])
+    ax = fig.add_subplot(gs[0])
+    Y = {"rec_ep": 0.3, "rec": 1.0, "sim_ep": 2.0, "sim": 2.7, "ev": 3.55}
+    span_days = (hi - lo).days
+    # simulated sessions
+    for _, s in tables.sessions.iterrows() if not tables.sessions.empty else []:
+        x0, x1 = month_start(s["month"]), month_end(s["month"])
+        if bool(s["held"]):
+            ax.broken_barh([(x0, x1 - x0)], (Y["sim"] - 0.3, 0.6),
+                           facecolors=DOC_COLORS.get(s["document"], "#999999"),
+                           edgecolors="black", lw=0.5, zorder=3)
+        else:
+            ax.broken_barh([(x0, x1 - x0)], (Y["sim"] - 0.3, 0.6), facecolors="white",
+                           edgecolors=MISS_COLOR, hatch="////", lw=0.8, zorder=3)
+    # simulated spans and episode markers
+    for status, runs in simulated_spans(tables).items():
+        for a, b in runs:
+            ax.broken_barh([(month_start(a), month_end(b) - month_start(a))],
+                           (Y["sim_ep"] - 0.17, 0.34), facecolors=SPAN_COLORS[status],
+                           alpha=0.55 if status != "walked_out" else 0.35, lw=0, zorder=2)
+    kinds_seen: set[str] = set()
+    for kind, marker in EPISODE_MARKERS.items():
+        months = episode_months(tables, kind)
+        xs = [_mid(f"{m // 12:04d}-{m % 12 + 1:02d}") for m in months]
+        if xs:
+            kinds_seen.add(kind)
+            ax.scatter(xs, [Y["sim_ep"]] * len(xs), marker=marker, s=55, color="white",
+                       edgecolors="black", linewidths=1.0, zorder=4)
+    # record
+    if record:
+        for s in record.get("sessions", []):
+            a = day_of(s["start"])
+            b = day_of(s.get("end") or s["start"]) + dt.timedelta(days=1)
+            width = max(b - a, dt.timedelta(days=28))
+            ax.broken_barh([(a, width)], (Y["rec"] - 0.3, 0.6),
+                           facecolors=DOC_COLORS.get(str(s.get("document")), "#999999"),
+                           edgecolors="black", lw=0.5, zorder=3)
+        for status, spans in record_spans(record, hi).items():
+            for a, b in spans:
+                b = min(b, max(hi, a))
+                ax.broken_barh([(a, b - a)], (Y["rec_ep"] - 0.17, 0.34),
+                               facecolors=SPAN_COLORS[status],
+                               alpha=0.55 if status != "walked_out" else 0.35, lw=0, zorder=2)
+        for e in record.get("episodes", []):
+            if e["kind"] in EPISODE_MARKERS:
+                kinds_seen.add(e["kind"])
+                ax.scatter([day_of(e["start"])], [Y["rec_ep"]], marker=EPISODE_MARKERS[e["kind"]],
+                           s=55, color="white", edgecolors="black", linewidths=1.0, zorder=4)
+    else:
+        ax.text(lo + (hi - lo) / 2, (Y["rec"] + Y["rec_ep"]) / 2, L["no_record"], ha="center",
+                va="center", color="#555555", fontsize=10)
+    # exogenous events: numbered markers, staggered
+    xs = [day_of(d) for d in events["date"]] if n_ev else []
+    levels = _event_levels(xs, gap_days=span_days / 55)
+    for i, (x, lev) in enumerate(zip(xs, levels, strict=True), start=1):
+        y = Y["ev"] + 0.22 * lev
+        ax.plot([x, x], [Y["sim"] + 0.32, y - 0.08], color="#777777", lw=0.5, zorder=1)
+        ax.text(x, y, str(i), ha="center", va="center", fontsize=7.5, zorder=5,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "#555555", "lw": 0.5})
+    lanes = L["lanes"]
+    ax.set_yticks([Y["rec_ep"], Y["rec"], Y["sim_ep"], Y["sim"], Y["ev"] + 0.33])
+    ax.set_yticklabels(lanes)
+    ax.axhline((Y["rec"] + Y["sim_ep"]) / 2 - 0.05, color="black", lw=0.8)
+    ax.set_ylim(-0.05, Y["ev"] + 0.22 * 3 + 0.2)
+    ax.set_xlim(lo, hi)
+    ax.set_ylabel("")
+    _date_axis(ax, L)
+    ax.grid(axis="x", color="#dddddd", lw=0.5)
+    ax.set_title(f"{L['timeline_title']} - {_run_title(tables, L)}")
+    handles = [Patch(facecolor=DOC_COLORS[d], edgecolor="black", lw=0.5, label=L["doc"][d])
+               for d in DOC_COLORS]
+    handles.append(Patch(facecolor="white", edgecolor=MISS_COLOR, hatch="////", label=L["declined"]))
+    handles += [Patch(facecolor=SPAN_COLORS[k], alpha=0.55 if k != "walked_out" else 0.35,
+                      label=L["span"][k]) for k in SPAN_COLORS]
+    handles += [Line2D([], [], ls="", marker=EPISODE_MARKERS[k], markerfacecolor="white",
+                       markeredgecolor="black", markersize=7, label=L["episode"][k])
+                for k in EPISODE_MARKERS if k in kinds_seen]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.005, 1.0), frameon=False,
+              fontsize=8.5)
+    # key of the numbered events
+    kax = fig.add_subplot(gs[1])
+    kax.axis("off")
+    if n_ev:
+        kax.set_title(L["event_key"], loc="left", fontsize=9)
+        rows = list(events.itertuples(index=False))
+        for i, ev in enumerate(rows):
+            col, row = divmod(i, key_rows)
+            title = textwrap.shorten(str(ev.title), width=48, placeholder="...")
+            kax.text(col / ncols, 1 - (row + 0.5) / key_rows, f"{i + 1:>2}  {ev.month}  {title}",
+                     transform=kax.transAxes, fontsize=7.5, va="center", ha="left")
+    return fig
+
+
+# ------------------------------------------------------------------ ledger
+def plot_ledger(tables: RunTables, record: dict | None = None, lang: str = "en") -> Figure:
+    """DPRK progress (left axis) and aid tonnes (right axis), pledged vs delivered."""
+    L = labels(lang)
+    tl = tables.timeline
+    led = tables.ledger
+    dates = _dates(tl["month"])
+    lo, hi = _window(tables)
+    fig = Figure(figsize=(13, 6), layout="constrained")
+    ax = fig.add_subplot()
+    ax2 = ax.twinx()
+    _shade_sessions(ax, tables)
+    pledged = np.zeros(len(dates))
+    if not led.empty:
+        dprk = led[led["kind"] == "dprk_action"]
+        for i, m in enumerate(tl["month"]):
+            pledged[i] = float(dprk[dprk["promised"] <= m]["amount"].sum())
+    c = PARTY_COLORS["DPRK"]
+    ax.step(dates, pledged, where="post", color=c, ls="--", lw=1.6, label=L["progress_pledged"])
+    ax.step(dates, tl["progress"], where="post", color=c, lw=2.2, label=L["progress_delivered"])
+    ax2.step(dates, tl["aid_pledged_t"], where="post", color="black", ls="--", lw=1.4,
+             label=L["aid_pledged"])
+    ax2.step(dates, tl["aid_delivered_t"], where="post", color="black", lw=2.0,
+             label=L["aid_delivered"])
+    extra = []
+    held = tables.held
+    if not held.empty and "adopted_phase" in held.columns:
+        adopted = held[held["adopted_phase"].astype(str) != ""]
+        for _, s in adopted.iterrows():
+            i = list(tl["month"]).index(s["month"]) if s["month"] in set(tl["month"]) else None
+            y = pledged[i] if i is not None else 0.0
+            ax.plot([_mid(s["month"])], [y], marker="D", color="#333333", ms=7, ls="")
+        if len(adopted):
+            extra.append(Line2D([], [], marker="D", color="#333333", ls="", label=L["phase_adopted"]))
+    delist_months = []
+    if not led.empty:
+        delist_months += [c for c in led[led["kind"] == "delisting"]["completed"] if c]
+    if not tables.decisions.empty:
+        delist_months += list(tables.decisions[tables.decisions["decision"] == "delists"]["month"])
+    for m in sorted(set(delist_months)):
+        ax.axvline(_mid(m), color=PARTY_COLORS["US"], lw=1.5)
+    if delist_months:
+        extra.append(Line2D([], [], color=PARTY_COLORS["US"], lw=1.5, label=L["delisting_sim"]))
+    if record:
+        rec_del = [day_of(e["start"]) for e in record.get("episodes", []) if e["kind"] == "delisting"]
+        for x in rec_del:
+            if lo <= x <= hi:
+                ax.axvline(x, color=PARTY_COLORS["US"], lw=1.5, ls=":")
+        if rec_del:
+            extra.append(Line2D([], [], color=PARTY_COLORS["US"], lw=1.5, ls=":",
+                                label=L["delisting_rec"]))
+        hfo = sorted((day_of(h["date"]), float(h["tonnes"])) for h in record.get("hfo_delivered", []))
+        if hfo:
+            ax2.plot([d for d, _ in hfo], np.cumsum([t for _, t in hfo]), ls="", marker="o",
+                     mfc="white", mec="black", ms=7, label=L["record_hfo"])
+    if float(np.nanmax(pledged, initial=0.0)) == 0.0 and float(tl["aid_pledged_t"].max()) == 0.0:
+        ax.text(0.5, 0.5, L["nothing_pledged"], transform=ax.transAxes, ha="center",
+                va="center", fontsize=11, color="#444444",
+                bbox={"fc": "white", "ec": "#999999", "boxstyle": "round"})
+    ax.set_ylim(-0.02, 1.02)
+    top = max(float(tl["aid_pledged_t"].max()), float(tl["aid_delivered_t"].max()), 1.0)
+    ax2.set_ylim(-0.02 * top * 1.05, top * 1.05 if top > 1 else 100000)
+    ax2.yaxis.set_major_formatter(FuncFormatter(_thousands))
+    ax.set_ylabel(L["progress_y"], color=c)
+    ax2.set_ylabel(L["tonnes_y"])
+    ax.set_xlim(lo, hi)
+    _date_axis(ax, L)
+    ax.grid(axis="y", color="#dddddd", lw=0.5)
+    ax.set_title(f"{L['ledger_title']} - {_run_title(tables, L)}")
+    h1, _ = ax.get_legend_handles_labels()
+    h2, _ = ax2.get_legend_handles_labels()
+    handles = h1 + h2 + extra + [Patch(color=SESSION_SHADE, label=L["session_shade"])]
+    fig.legend(handles=handles, loc="outside lower center", ncol=5, frameon=False)
+    return fig
+
+
+# ------------------------------------------------------------------- trust
+def trust_array(tables: RunTables) -> np.ndarray:
+    """(months, 6, 6) trust, NaN on the diagonal and where missing."""
+    months = tables.months
+    arr = np.full((len(months), len(PARTIES), len(PARTIES)), np.nan)
+    tr = tables.trust
+    if tr.empty:
+        return arr
+    mi = {m: i for i, m in enumerate(months)}
+    pi = {p: i for i, p in enumerate(PARTIES)}
+    for m, a, b, v in zip(tr["month"], tr["party"], tr["toward"], tr["trust"], strict=True):
+        if m in mi and a in pi and b in pi:
+            arr[mi[m], pi[a], pi[b]] = v
+    return arr
+
+
+def default_trust_months(tables: RunTables, n: int = 4) -> list[str]:
+    """``n`` evenly spaced months of the window, first and last included."""
+    months = tables.months
+    idx = sorted(set(np.linspace(0, len(months) - 1, min(n, len(months))).round().astype(int)))
+    return [months[i] for i in idx]
+
+
+def plot_trust(tables: RunTables, lang: str = "en", months: list[str] | None = None) -> Figure:
+    """Trust heatmaps at ``months`` (default :func:`default_trust_months`) and DPRK-US trust."""
+    L = labels(lang)
+    months = months or default_trust_months(tables)
+    arr = trust_array(tables)
+    mi = {m: i for i, m in enumerate(tables.months)}
+    k = len(months)
+    fig = Figure(figsize=(max(13, 3.3 * k + 1), 9.5), layout="constrained")
+    gs = fig.add_gridspec(2, k, height_ratios=[1.15, 1])
+    names = [L["party"][p] for p in PARTIES]
+    im = None
+    hax = []
+    for j, m in enumerate(months):
+        ax = fig.add_subplot(gs[0, j])
+        hax.append(ax)
+        mat = arr[mi[m]] if m in mi else np.full((6, 6), np.nan)
+        im = ax.imshow(np.ma.masked_invalid(mat), vmin=0, vmax=1, cmap="viridis")
+        ax.set_facecolor("#bbbbbb")
+        for a in range(6):
+            for b in range(6):
+                v = mat[a, b]
+                if np.isfinite(v):
+                    ax.text(b, a, f"{v:.2f}", ha="center", va="center", fontsize=7.5,
+                            color="white" if v < 0.55 else "black")
+        ax.set_xticks(range(6), names, rotation=45, ha="right", fontsize=8.5)
+        ax.set_yticks(range(6), names if j == 0 else [""] * 6, fontsize=8.5)
+        ax.set_title(m)
+        ax.set_xlabel(L["trust_col"], fontsize=9)
+        if j == 0:
+            ax.set_ylabel(L["trust_row"])
+    cb = fig.colorbar(im, ax=hax, shrink=0.9, pad=0.01)
+    cb.set_label(L["trust_cbar"])
+    ax = fig.add_subplot(gs[1, :])
+    _shade_sessions(ax, tables)
+    tl = tables.timeline
+    dates = _dates(tl["month"])
+    ax.plot(dates, tl["trust_dprk_us"], color=PARTY_COLORS["DPRK"], lw=2, label=L["trust_dprk_us"])
+    ax.plot(dates, tl["trust_us_dprk"], color=PARTY_COLORS["US"], lw=2, label=L["trust_us_dprk"])
+    ax.plot(dates, tl["mean_trust"], color="#666666", lw=1.2, ls="--", label=L["mean_trust"])
+    for m in months:
+        ax.axvline(_mid(m), color="black", lw=0.8, ls=(0, (4, 3)))
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlim(*_window(tables))
+    ax.set_ylabel(L["trust_y"])
+    _date_axis(ax, L)
+    ax.grid(axis="y", color="#dddddd", lw=0.5)
+    handles, _ = ax.get_legend_handles_labels()
+    handles += [Line2D([], [], color="black", lw=0.8, ls=(0, (4, 3)), label=L["heatmap_date"]),
+                Patch(color=SESSION_SHADE, label=L["session_shade"])]
+    ax.legend(handles=handles, loc="upper left", ncol=5, frameon=True, fontsize=8.5)
+    fig.suptitle(f"{L['trust_title']} - {_run_title(tables, L)}", fontsize=13)
+    return fig
+
+
+# --------------------------------------------------------------- scorecard
+def plot_scorecard(items: list, tables: RunTables | None = None, lang: str = "en") -> Figure:
+    """Record items as rows: recorded date (black), simulated (hit/miss), tolerance window.
+
+    A right-hand column gives the recorded and simulated values as text.
+    """
+    from analysis.scorecard import TOLERANCE
+
+    L = labels(lang)
+    n = len(items)
+    hits = sum(1 for it in items if it.hit)
+    fig = Figure(figsize=(16, 1.6 + 0.3 * max(n, 3)), layout="constrained")
+    gs = fig.add_gridspec(1, 2, width_ratios=[1.25, 1])
+    ax = fig.add_subplot(gs[0])
+    tax = fig.add_subplot(gs[1], sharey=ax)
+    all_months = [m for it in items for m in (it.rec_start, it.rec_end, it.sim_start, it.sim_end) if m]
+    if tables is not None:
+        all_months += [tables.months[0], tables.months[-1]]
+    if all_months:
+        lo = month_start(min(all_months))
+        hi = month_end(max(all_months))
+    else:
+        lo, hi = dt.date(2003, 1, 1), dt.date(2010, 1, 1)
+    for y, it in enumerate(items):
+        color = HIT_COLOR if it.hit else MISS_COLOR
+        if it.rec_start:
+            tol = TOLERANCE["session"] if it.kind in ("session", "document") else (
+                TOLERANCE["episode"] if it.kind != "boycott" else 0)
+            a = month_start(it.rec_start)
+            b = month_end(it.rec_end or it.rec_start)
+            ta = month_start(f"{(month_number(it.rec_start) - tol) // 12:04d}-"
+                             f"{(month_number(it.rec_start) - tol) % 12 + 1:02d}")
+            tb_n = month_number(it.rec_end or it.rec_start) + tol + 1
+            tb = dt.date(tb_n // 12, tb_n % 12 + 1, 1)
+            ax.broken_barh([(ta, tb - ta)], (y - 0.32, 0.64), facecolors="#eeeeee", lw=0, zorder=1)
+            if it.kind == "boycott":
+                ax.broken_barh([(a, b - a)], (y - 0.12, 0.24), facecolors="black", zorder=3)
+            else:
+                ax.plot([_mid(it.rec_start)], [y], marker="D", color="black", ms=6, zorder=4)
+        if it.sim_start:
+            if it.kind == "boycott":
+                a, b = month_start(it.sim_start), month_end(it.sim_end or it.sim_start)
+                ax.broken_barh([(a, b - a)], (y + 0.14, 0.18), facecolors=color, zorder=3)
+            else:
+                ax.plot([_mid(it.sim_start)], [y], ls="", marker="o" if it.hit else "X",
+                        color=color, ms=8, mec="black", mew=0.5, zorder=5)
+        rec_t = textwrap.shorten(it.recorded, 34, placeholder="...")
+        sim_t = textwrap.shorten(it.simulated, 44, placeholder="...")
+        tax.text(0.0, y, rec_t, va="center", fontsize=8)
+        tax.text(0.36, y, sim_t, va="center", fontsize=8, color="black")
+        tax.text(0.985, y, L["hit"] if it.hit else L["miss"], va="center", ha="right", fontsize=8.5,
+                 fontweight="bold", color=color)
+    kname = {"session": L["kind_session"], "document": L["kind_document"]}
+    ylabels = [f"{textwrap.shorten(it.label, 44, placeholder='...')} - "
+               f"{kname.get(it.kind, L['episode'].get(it.kind, it.kind))}"
+               if it.kind in kname else textwrap.shorten(it.label, 52, placeholder="...")
+               for it in items]
+    ax.set_yticks(range(n), ylabels, fontsize=8.5)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlim(lo, hi)
+    _date_axis(ax, L)
+    ax.grid(axis="x", color="#dddddd", lw=0.5)
+    for y in range(n):
+        if y % 2 == 0:
+            tax.axhspan(y - 0.5, y + 0.5, color="#f4f4f4", zorder=0, lw=0)
+    tax.set_xlim(0, 1)
+    tax.tick_params(left=False, labelleft=False, bottom=False, labelbottom=False)
+    for side in ("top", "right", "bottom", "left"):
+        tax.spines[side].set_visible(False)
+    cols = L["sc_columns"]
+    tax.text(0.0, -0.9, cols[0], fontsize=9, fontweight="bold", va="bottom")
+    tax.text(0.36, -0.9, cols[1], fontsize=9, fontweight="bold", va="bottom")
+    tax.set_xlabel(" ")
+    handles = [Line2D([], [], ls="", marker="D", color="black", label=L["recorded"]),
+               Line2D([], [], ls="", marker="o", color=HIT_COLOR, mec="black", mew=0.5,
+                      label=L["simulated_hit"]),
+               Line2D([], [], ls="", marker="X", color=MISS_COLOR, mec="black", mew=0.5,
+                      label=L["simulated_miss"]),
+               Patch(color="#eeeeee", label=L["tolerance"])]
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False)
+    title = L["scorecard_title"].format(hits=hits, n=n)
+    if tables is not None:
+        title += f" - {_run_title(tables, L)}"
+    fig.suptitle(title, fontsize=13)
+    return fig
+
+
+# --------------------------------------------------------------- utilities
+def plot_utilities(tables: RunTables, lang: str = "en") -> Figure:
+    """Each party's utility of each held session's text; Nash product and Pareto distance."""
+    from analysis.quality import add_quality
+
+    L = labels(lang)
+    add_quality(tables)
+    held = tables.held.sort_values("session_id") if not tables.held.empty else tables.held
+    fig = Figure(figsize=(13, 8.5), layout="constrained")
+    ax, qax = fig.subplots(2, 1, sharex=True, height_ratios=[1.6, 1])
+    n = len(held)
+    x = np.arange(n)
+    for p in PARTIES:
+        col = f"utility_{p}"
+        if n and col in held.columns:
+            ax.plot(x, held[col], marker="o", ms=5, color=PARTY_COLORS[p], lw=1.6,
+                    label=L["party"][p])
+    if n:
+        qax.plot(x, held["nash_product"], marker="o", color="black", lw=1.6, label=L["nash"])
+        qax.plot(x, held["pareto_distance"], marker="s", color="#777777", lw=1.4, ls="--",
+                 label=L["pareto"])
+    else:
+        for a in (ax, qax):
+            a.text(0.5, 0.5, L["no_sessions"], transform=a.transAxes, ha="center", va="center")
+    abbr = L["doc_abbr"]
+    ticks = [f"R{int(r)}.{int(ph)}\n{m}\n{abbr.get(d, d)}"
+             for r, ph, m, d in zip(held.get("round", []), held.get("phase", []),
+                                    held.get("month", []), held.get("document", []), strict=True)]
+    step = max(1, -(-n // 24))
+    qax.set_xticks(x[::step], ticks[::step], fontsize=8)
+    legend_abbr = ", ".join(f"{abbr[d]} = {L['doc'][d]}" for d in DOC_COLORS)
+    qax.set_xlabel(L["session_x"].format(abbr=legend_abbr))
+    ax.set_ylabel(L["utility_y"])
+    qax.set_ylabel(L["quality_y"])
+    umin = float(np.nanmin(held[[f"utility_{p}" for p in PARTIES]].to_numpy(dtype=float))) if n else 0.0
+    ax.set_ylim(max(0.0, np.floor((umin - 0.05) * 10) / 10) if np.isfinite(umin) else 0.0, 1.01)
+    qax.set_ylim(0, 1.02)
+    if n:
+        ax.set_xlim(-0.5, n - 0.5)
+    for a in (ax, qax):
+        a.grid(axis="y", color="#dddddd", lw=0.5)
+    ax.legend(handles=_party_handles(L), loc="lower left", ncol=6, frameon=True, fontsize=9)
+    qax.legend(loc="upper left", ncol=2, frameon=True, fontsize=9)
+    fig.suptitle(f"{L['utilities_title']} - {_run_title(tables, L)}", fontsize=13)
+    return fig
+
+
+# ------------------------------------------------------------------ output
+def build_figures(tables: RunTables, record: dict | None = None, lang: str = "en",
+                  items: list | None = None) -> dict[str, Figure]:
+    """The six figures keyed by name (:data:`FIGURES`)."""
+    from analysis.quality import add_quality
+    from analysis.scorecard import score_run
+
+    add_quality(tables)
+    if items is None:
+        items = score_run(tables, record) if record else []
+    with matplotlib.rc_context(_rc(lang)):
+        return {
+            "positions": plot_positions(tables, lang),
+            "timeline": plot_timeline(tables, record, lang),
+            "ledger": plot_ledger(tables, record, lang),
+            "trust": plot_trust(tables, lang),
+            "scorecard": plot_scorecard(items, tables, lang),
+            "utilities": plot_utilities(tables, lang),
+        }
+
+
+def save_figure(fig: Figure, path: Path, fmt: str) -> None:
+    """Save without time stamps (same run, same bytes)."""
+    meta = {"png": {"Software": "sixparty/matplotlib"}, "svg": {"Date": None},
+            "pdf": {"CreationDate": None, "ModDate": None}}[fmt]
+    with matplotlib.rc_context({"svg.hashsalt": "sixparty"}):
+        fig.savefig(path, format=fmt, dpi=110, metadata=meta)
+
+
+def draw_figures(tables: RunTables, out_dir: str | Path, fmt: str = "png", lang: str = "en",
+                 record: dict | None = None, items: list | None = None) -> list[str]:
+    """Write the six figures into ``out_dir`` as ``<name>.<fmt>``; return the file names.
+
+    fmt: one of :data:`FORMATS` (ValueError otherwise).
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown figure format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    out = Path(out_dir)
+    names = []
+    with matplotlib.rc_context(_rc(lang)):
+        figs = build_figures(tables, record, lang, items)
+        for name, fig in figs.items():
+            fname = f"{name}.{fmt}"
+            save_figure(fig, out / fname, fmt)
+            names.append(fname)
+    return names
+
+
+def _record_or_none() -> dict | None:
+    from analysis.scorecard import load_record
+
+    try:
+        return load_record()
+    except (OSError, ValueError):
+        return None
+
+
+def figures_writer(fmt: str = "png", lang: str = "en"):
+    """A run-folder writer (``sim.runner._extra_writers``) drawing the six figures.
+
+    ``writer(result, stage_dir) -> [file names]``: converts the in-memory
+    ``RunResult`` to the tables of the files (:func:`analysis.runfiles.tables_from_result`)
+    and writes ``positions``, ``timeline``, ``ledger``, ``trust``,
+    ``scorecard`` and ``utilities`` in format ``fmt``.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown figure format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+    def write(result, stage_dir: Path) -> list[str]:
+        from analysis.runfiles import tables_from_result
+
+        tables = tables_from_result(result)
+        items = getattr(result, "extra", {}).get("scorecard")
+        return draw_figures(tables, stage_dir, fmt=fmt, lang=lang, record=_record_or_none(),
+                            items=items)
+
+    return write
+
+
+def cli_plot(args) -> int:
+    """``sixparty plot RUN_DIR [--format F] [--out DIR]``: redraw the figures from the files.
+
+    Returns 0; prints a message on stderr and returns 2 when RUN_DIR is not a
+    run folder or the output folder cannot be written.  Figures are drawn into
+    a staging folder and moved into place together.
+    """
+    run_dir = getattr(args, "run_dir", None)
+    fmt = getattr(args, "format", None) or "png"
+    lang = getattr(args, "lang", None) or "en"
+    try:
+        tables = read_run(run_dir)
+    except NotARunFolder as exc:
+        print(f"sixparty plot: error: {exc}", file=sys.stderr)
+        return 2
+    out = Path(getattr(args, "out", None) or run_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".plot.", dir=out))
+    except OSError as exc:
+        print(f"sixparty plot: error: {out}: cannot write ({exc.strerror})", file=sys.stderr)
+        return 2
+    try:
+        names = draw_figures(tables, stage, fmt=fmt, lang=lang, record=_record_or_none())
+        for n in names:
+            os.replace(stage / n, out / n)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    print(f"Wrote {len(names)} figures to {out}/: {', '.join(names)}")
+    return 0
