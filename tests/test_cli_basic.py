@@ -344,7 +344,10 @@ def test_run_scenario_error_raised_by_handler(capsys, scenario_file: Path, monke
 ])
 def test_missing_handler_module_is_a_clear_error(capsys, scenario_file: Path, monkeypatch, command, module) -> None:
     monkeypatch.setitem(sys.modules, module, None)  # import now raises ModuleNotFoundError
-    argv = [command, str(scenario_file)] if command == "run" else [command]
+    # Each command with its required positional arguments, so the handler is reached.
+    argv = {"run": [command, str(scenario_file)], "plot": [command, str(scenario_file.parent)],
+            "compare": [command, str(scenario_file), str(scenario_file)],
+            "dashboard": [command]}[command]
     code, _, err = run_main(capsys, *argv)
     assert code == 2
     assert f"'sixparty {command}' is not available yet" in err
@@ -352,5 +355,5 @@ def test_missing_handler_module_is_a_clear_error(capsys, scenario_file: Path, mo
 
 def test_handler_function_missing(capsys, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "analysis.plots", types.ModuleType("analysis.plots"))
-    code, _, err = run_main(capsys, "plot")
+    code, _, err = run_main(capsys, "plot", ".")
     assert code == 2 and "has no cli_plot()" in err
