@@ -223,7 +223,7 @@ def _mark_events(ax, tables: RunTables) -> None:
     for d in tables.events["date"] if not tables.events.empty else []:
         x = day_of(d)
         if lo <= x <= hi:
-            ax.axvline(x, color="black", lw=0.6, ls=":", alpha=0.55, zorder=1)
+            ax.axvline(x, color="#333333", lw=0.7, ls=":", alpha=0.8, zorder=1)
 
 
 def _run_title(tables: RunTables, L: dict) -> str:
@@ -355,10 +355,11 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
         if bool(s["held"]):
             ax.broken_barh([(x0, x1 - x0)], (Y["sim"] - 0.3, 0.6),
                            facecolors=DOC_COLORS.get(s["document"], "#999999"),
-                           edgecolors="black", lw=0.5, zorder=3)
+                           edgecolors="black", lw=0.5, zorder=3, gid="sim_session")
         else:
             ax.broken_barh([(x0, x1 - x0)], (Y["sim"] - 0.3, 0.6), facecolors="white",
-                           edgecolors=MISS_COLOR, hatch="////", lw=0.8, zorder=3)
+                           edgecolors=MISS_COLOR, hatch="////", lw=0.8, zorder=3,
+                           gid="sim_declined")
     # simulated spans and episode markers
     for status, runs in simulated_spans(tables).items():
         for a, b in runs:
@@ -381,7 +382,7 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
             width = max(b - a, dt.timedelta(days=28))
             ax.broken_barh([(a, width)], (Y["rec"] - 0.3, 0.6),
                            facecolors=DOC_COLORS.get(str(s.get("document")), "#999999"),
-                           edgecolors="black", lw=0.5, zorder=3)
+                           edgecolors="black", lw=0.5, zorder=3, gid="rec_session")
         for status, spans in record_spans(record, hi).items():
             for a, b in spans:
                 b = min(b, max(hi, a))
@@ -402,7 +403,7 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
     for i, (x, lev) in enumerate(zip(xs, levels, strict=True), start=1):
         y = Y["ev"] + 0.22 * lev
         ax.plot([x, x], [Y["sim"] + 0.32, y - 0.08], color="#777777", lw=0.5, zorder=1)
-        ax.text(x, y, str(i), ha="center", va="center", fontsize=7.5, zorder=5,
+        ax.text(x, y, str(i), ha="center", va="center", fontsize=7.5, zorder=5, gid="event",
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "#555555", "lw": 0.5})
     lanes = L["lanes"]
     ax.set_yticks([Y["rec_ep"], Y["rec"], Y["sim_ep"], Y["sim"], Y["ev"] + 0.33])
@@ -432,7 +433,7 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
         rows = list(events.itertuples(index=False))
         for i, ev in enumerate(rows):
             col, row = divmod(i, key_rows)
-            title = textwrap.shorten(str(ev.title), width=48, placeholder="...")
+            title = textwrap.shorten(str(ev.title), width=56, placeholder="...")
             kax.text(col / ncols, 1 - (row + 0.5) / key_rows, f"{i + 1:>2}  {ev.month}  {title}",
                      transform=kax.transAxes, fontsize=7.5, va="center", ha="left")
     return fig

@@ -1,0 +1,234 @@
+"""Figures drawn from a small simulated run: content, files, and `sixparty plot`."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+import pytest
+
+from analysis import plots
+from analysis.runfiles import read_run, tables_from_result
+from analysis.scorecard import load_record, score_run
+from sim.scenario import ISSUES, PARTIES
+
+matplotlib.use("Agg")
+
+UNIT = re.compile(r"\(.+\)")  # a unit or range in parentheses, e.g. "(0-1)", "(year)"
+
+
+@pytest.fixture(scope="module")
+def result():
+    from conftest import minimal_scenario_dict
+
+    from sim.runner import simulate
+    from sim.scenario import Scenario
+
+    return simulate(Scenario.model_validate(minimal_scenario_dict()))
+
+
+@pytest.fixture
+def tables(result):
+    return tables_from_result(result)
+
+
+@pytest.fixture(scope="module")
+def record():
+    return load_record()
+
+
+@pytest.fixture(scope="module")
+def run_dir(result, tmp_path_factory):
+    from analysis.scorecard import scorecard_writer
+    from sim.outputs import write_run
+
+    d = tmp_path_factory.mktemp("runs") / "minimal-7"
+    write_run(result, d, extra_writers=[scorecard_writer(), plots.figures_writer()])
+    return d
+
+
+def _legend_texts(fig):
+    texts = [t.get_text() for lg in fig.legends for t in lg.get_texts()]
+    for ax in fig.axes:
+        if ax.get_legend() is not None:
+            texts += [t.get_text() for t in ax.get_legend().get_texts()]
+    return texts
+
+
+def _has_unit(label: str) -> bool:
+    return bool(label.strip()) and bool(UNIT.search(label))
+
+
+def test_parties_have_one_okabe_ito_colour_each():
+    okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
+    assert set(plots.PARTY_COLORS) == set(PARTIES)
+    assert set(plots.PARTY_COLORS.values()) <= okabe_ito
+    assert len(set(plots.PARTY_COLORS.values())) == 6
+
+
+def test_labels_fall_back_to_english():
+    plots.LABELS["xx"] = {"positions_title": "X"}
+    try:
+        L = plots.labels("xx")
+        assert L["positions_title"] == "X" and L["trust_title"] == plots.LABELS["en"]["trust_title"]
+    finally:
+        del plots.LABELS["xx"]
+
+
+def test_positions_one_panel_per_issue_one_line_per_party(tables):
+    fig = plots.plot_positions(tables)
+    axes = fig.axes
+    assert len(axes) == len(ISSUES)
+    names = {plots.LABELS["en"]["issue"][i] for i in ISSUES}
+    for ax in axes:
+        first = ax.get_title().split("\n")
+        assert first[0] in names and first[1].startswith("0 = ") and "1 = " in first[1]
+        lines = [ln for ln in ax.get_lines() if ln.get_label() in PARTIES]
+        assert sorted(ln.get_label() for ln in lines) == sorted(PARTIES)
+        for ln in lines:
+            assert matplotlib.colors.to_hex(ln.get_color()).upper() == plots.PARTY_COLORS[ln.get_label()]
+        assert _has_unit(ax.get_ylabel())
+    assert all(_has_unit(ax.get_xlabel()) for ax in axes[-2:])
+    assert set(PARTIES) <= set(_legend_texts(fig))
+    assert fig._suptitle is not None and fig._suptitle.get_text()
+
+
+def test_timeline_bars_equal_held_sessions_and_record_row(tables, record):
+    fig = plots.plot_timeline(tables, record)
+    ax = fig.axes[0]
+    gids = [c.get_gid() for c in ax.collections]
+    held = int(tables.sessions["held"].sum())
+    assert gids.count("sim_session") == held
+    assert gids.count("sim_declined") == len(tables.sessions) - held
+    assert gids.count("rec_session") == len(record["sessions"])
+    lanes = [t.get_text() for t in ax.get_yticklabels()]
+    assert "recorded sessions" in lanes and "simulated sessions" in lanes
+    assert _has_unit(ax.get_xlabel()) and ax.get_title()
+    # every exogenous event of the window is numbered, and the key lists it
+    n_events = len(tables.events)
+    assert sum(1 for t in ax.texts if t.get_gid() == "event") == n_events
+    assert len(fig.axes[1].texts) == n_events
+    legend = _legend_texts(fig)
+    assert "joint document" in legend and "chairman's statement" in legend
+
+
+def test_timeline_without_record_says_so(tables):
+    fig = plots.plot_timeline(tables, None)
+    assert any("no historical record" in t.get_text() for t in fig.axes[0].texts)
+
+
+def test_ledger_two_axes_with_units(tables, record):
+    fig = plots.plot_ledger(tables, record)
+    ax, ax2 = fig.axes[:2]
+    assert _has_unit(ax.get_ylabel()) and "tonnes" in ax2.get_ylabel()
+    assert _has_unit(ax.get_xlabel())
+    legend = _legend_texts(fig)
+    for key in ("progress_pledged", "progress_delivered", "aid_pledged", "aid_delivered"):
+        assert plots.LABELS["en"][key] in legend
+
+
+def test_trust_heatmaps_and_pair_over_time(tables):
+    fig = plots.plot_trust(tables)
+    images = [ax for ax in fig.axes if ax.images]
+    assert len(images) == len(plots.default_trust_months(tables)) == 4
+    for ax in images:
+        assert [t.get_text() for t in ax.get_xticklabels()] == list(PARTIES)
+        assert ax.get_xlabel()
+    line_ax = [ax for ax in fig.axes if ax.get_lines() and not ax.images][0]
+    labels = {ln.get_label() for ln in line_ax.get_lines()}
+    assert {plots.LABELS["en"]["trust_dprk_us"], plots.LABELS["en"]["trust_us_dprk"]} <= labels
+    assert _has_unit(line_ax.get_ylabel()) and _has_unit(line_ax.get_xlabel())
+    fig = plots.plot_trust(tables, months=[tables.months[0], tables.months[-1]])
+    assert sum(1 for ax in fig.axes if ax.images) == 2
+
+
+def test_scorecard_rows_are_items(tables, record):
+    items = score_run(tables, record)
+    fig = plots.plot_scorecard(items, tables)
+    ax = fig.axes[0]
+    assert len(ax.get_yticks()) == len(items)
+    hits = sum(it.hit for it in items)
+    assert f"{hits} hits / {len(items)} items" in fig._suptitle.get_text()
+    words = [t.get_text() for t in fig.axes[1].texts]
+    assert words.count("hit") == hits and words.count("miss") == len(items) - hits
+    assert _has_unit(ax.get_xlabel())
+
+
+def test_utilities_one_line_per_party_and_quality(tables):
+    fig = plots.plot_utilities(tables)
+    top, bottom = fig.axes[:2]
+    held = int(tables.sessions["held"].sum())
+    lines = [ln for ln in top.get_lines() if ln.get_label() in PARTIES]
+    assert len(lines) == 6 and all(len(ln.get_xdata()) == held for ln in lines)
+    labels = {ln.get_label() for ln in bottom.get_lines()}
+    assert {plots.LABELS["en"]["nash"], plots.LABELS["en"]["pareto"]} <= labels
+    assert _has_unit(top.get_ylabel()) and _has_unit(bottom.get_ylabel())
+    assert bottom.get_xlabel()
+
+
+def test_draw_figures_writes_six_files_in_each_format(tables, record, tmp_path):
+    for fmt in ("png", "svg"):
+        names = plots.draw_figures(tables, tmp_path, fmt=fmt, record=record)
+        assert sorted(names) == sorted(f"{n}.{fmt}" for n in plots.FIGURES)
+        assert all((tmp_path / n).stat().st_size > 1000 for n in names)
+    assert (tmp_path / "timeline.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="format"):
+        plots.draw_figures(tables, tmp_path, fmt="gif")
+
+
+def test_same_run_same_png_bytes(tables, record, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    plots.draw_figures(tables, a, record=record)
+    plots.draw_figures(tables, b, record=record)
+    for n in plots.FIGURES:
+        assert (a / f"{n}.png").read_bytes() == (b / f"{n}.png").read_bytes(), n
+
+
+def test_figures_writer_in_a_run_folder(run_dir):
+    for n in plots.FIGURES:
+        assert (run_dir / f"{n}.png").is_file()
+    manifest = (run_dir / "manifest.json").read_text()
+    assert "timeline.png" in manifest and "scorecard.csv" in manifest
+
+
+def test_files_and_memory_give_the_same_tables(run_dir, result):
+    from_files = read_run(run_dir)
+    mem = tables_from_result(result)
+    for name in ("timeline", "sessions", "drafts", "ledger", "decisions"):
+        a = getattr(from_files, name)
+        b = getattr(mem, name)
+        cols = [c for c in b.columns]
+        assert list(a[cols].astype(str).values.tolist()) == list(b[cols].astype(str).values.tolist()), name
+
+
+def test_cli_plot_regenerates_figures(run_dir, tmp_path, capsys):
+    from sim.cli import main
+
+    (run_dir / "trust.png").unlink()
+    assert main(["plot", str(run_dir)]) == 0
+    assert (run_dir / "trust.png").is_file()
+    out = tmp_path / "figs"
+    assert main(["plot", str(run_dir), "--format", "pdf", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.pdf" for n in plots.FIGURES)
+    assert "Wrote 6 figures" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("make", ["missing", "file", "empty", "junk"])
+def test_cli_plot_bad_folder_exits_2(tmp_path, capsys, make):
+    from sim.cli import main
+
+    target = tmp_path / "x"
+    if make == "file":
+        target.write_text("hello")
+    elif make == "empty":
+        target.mkdir()
+    elif make == "junk":
+        target.mkdir()
+        (target / "timeline.csv").write_text("a,b\n1,2\n")
+        (target / "sessions.csv").write_text("c\n")
+    assert main(["plot", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "error" in err and str(target) in err and "Traceback" not in err
+    assert not list(tmp_path.glob("**/*.png"))
