@@ -328,6 +328,18 @@ def _event_levels(xs: list[dt.date], gap_days: float, n_levels: int = 4) -> list
     return out
 
 
+def _draw_markers(ax, marks: list, y: float, span_days: float) -> set[str]:
+    """Episode markers on a lane; markers closer than ~1/70 of the window are
+    staggered vertically so none hides another.  Returns the kinds drawn."""
+    marks = sorted(marks, key=lambda t: (t[0], t[1]))
+    levels = _event_levels([x for x, _ in marks], gap_days=span_days / 70, n_levels=3)
+    offsets = (0.0, 0.17, -0.17)
+    for (x, kind), lev in zip(marks, levels, strict=True):
+        ax.scatter([x], [y + offsets[lev]], marker=EPISODE_MARKERS[kind], s=55, color="white",
+                   edgecolors="black", linewidths=1.0, zorder=4)
+    return {kind for _, kind in marks}
+
+
 def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en") -> Figure:
     """Sessions (bars by document), spans and events; the record as a second row.
 
@@ -367,13 +379,11 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
                            (Y["sim_ep"] - 0.17, 0.34), facecolors=SPAN_COLORS[status],
                            alpha=0.55 if status != "walked_out" else 0.35, lw=0, zorder=2)
     kinds_seen: set[str] = set()
-    for kind, marker in EPISODE_MARKERS.items():
-        months = episode_months(tables, kind)
-        xs = [_mid(f"{m // 12:04d}-{m % 12 + 1:02d}") for m in months]
-        if xs:
-            kinds_seen.add(kind)
-            ax.scatter(xs, [Y["sim_ep"]] * len(xs), marker=marker, s=55, color="white",
-                       edgecolors="black", linewidths=1.0, zorder=4)
+    sim_marks = []
+    for kind in EPISODE_MARKERS:
+        for m in episode_months(tables, kind):
+            sim_marks.append((_mid(f"{m // 12:04d}-{m % 12 + 1:02d}"), kind))
+    kinds_seen |= _draw_markers(ax, sim_marks, Y["sim_ep"], span_days)
     # record
     if record:
         for s in record.get("sessions", []):
@@ -389,11 +399,9 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
                 ax.broken_barh([(a, b - a)], (Y["rec_ep"] - 0.17, 0.34),
                                facecolors=SPAN_COLORS[status],
                                alpha=0.55 if status != "walked_out" else 0.35, lw=0, zorder=2)
-        for e in record.get("episodes", []):
-            if e["kind"] in EPISODE_MARKERS:
-                kinds_seen.add(e["kind"])
-                ax.scatter([day_of(e["start"])], [Y["rec_ep"]], marker=EPISODE_MARKERS[e["kind"]],
-                           s=55, color="white", edgecolors="black", linewidths=1.0, zorder=4)
+        rec_marks = [(day_of(e["start"]), e["kind"]) for e in record.get("episodes", [])
+                     if e["kind"] in EPISODE_MARKERS]
+        kinds_seen |= _draw_markers(ax, rec_marks, Y["rec_ep"], span_days)
     else:
         ax.text(lo + (hi - lo) / 2, (Y["rec"] + Y["rec_ep"]) / 2, L["no_record"], ha="center",
                 va="center", color="#555555", fontsize=10)
