@@ -231,8 +231,8 @@ class DPRKStrategy(_Strict):
     """Behaviour switches of the DPRK (article §三方会谈, §第一轮, §第五轮).
 
     simultaneity: in [0, 1], how strictly it demands simultaneous action
-    (同时行动): the largest lead of its counterparts' steps over its own that
-    it tolerates before slowing, in ledger steps is ``1 - simultaneity``.
+    (同时行动): within a tranche it performs at most the share of the paired
+    aid delivered plus ``1 - simultaneity``.
     sanctions_linkage: links attendance to the lifting of financial sanctions.
     escalation: in [0, 1], propensity to answer pressure with a test.
     """
@@ -586,10 +586,10 @@ class Parameters(_Strict):
     trust_memory: in [0, 1], weight kept by past observations each month
     (forgetting factor of the Beta trust belief).
     trust_prior_strength: pseudo-observations behind the initial trust.
-    generosity: in [0, 1], probability of performing a step when the
-    counterpart is one step behind (generous tit-for-tat, Nowak & Sigmund 1992).
+    generosity: in [0, 1], monthly probability of performing a step although
+    the counterpart has not completed the previous one (generous
+    tit-for-tat, Nowak & Sigmund 1992).
     drift: in [0, 1], monthly pull of a position back toward its anchor.
-    session_length_months: months a session may take, recess included.
     test_threshold: pressure above which the DPRK considers a test.
     suspend_threshold / resume_threshold: the DPRK's readiness to attend
     (see ``DPRK.attend_score``) below which it declares a suspension of its
@@ -608,10 +608,9 @@ class Parameters(_Strict):
     trust_memory: Unit = 0.92
     trust_prior_strength: Annotated[float, Field(gt=0.0, le=100.0)] = 6.0
     generosity: Unit = 0.3
-    drift: Unit = 0.05
-    session_length_months: Annotated[int, Field(ge=1, le=6)] = 2
+    drift: Unit = 0.02
     test_threshold: Unit = 0.6
-    suspend_threshold: Unit = 0.38
+    suspend_threshold: Unit = 0.45
     resume_threshold: Unit = 0.5
     walkout_threshold: Unit = 0.2
     return_threshold: Unit = 0.65
