@@ -188,8 +188,8 @@ def tables_from_result(result) -> RunTables:
         "positions": outputs.csv_text(result.position_rows(),
                                       ["month", "party", "issue", "position", "salience"]),
         "trust": outputs.csv_text(result.trust_rows(), ["month", "party", "toward", "trust"]),
-        "sessions": outputs.csv_text(result.sessions, outputs._session_columns(result)),
-        "drafts": outputs.csv_text(result.drafts, outputs._draft_columns()),
+        "sessions": outputs.csv_text(result.sessions, outputs.session_columns(result)),
+        "drafts": outputs.csv_text(result.drafts, outputs.draft_columns()),
         "ledger": outputs.csv_text(result.ledger, outputs.LEDGER_COLUMNS),
         "decisions": outputs.csv_text(result.decisions, ["month", "party", "decision", "reason"]),
     }

@@ -595,11 +595,9 @@ class TalksModel(mesa.Model):
         start_gap = float(np.mean([q.distance(text) for q in parties]))
         stall = 0
         last_accepts = -1
-        utils: list[list[float]] = []
         for it in range(p.max_iterations):
             s.iterations = it + 1
             s.drafts.append(text.copy())
-            utils.append([q.utility(text) for q in parties])
             responses = [self._respond(q, text, target, s) for q in parties]
             accepts = sum(1 for v, _ in responses if v == "accept")
             if accepts == 6:
@@ -623,7 +621,9 @@ class TalksModel(mesa.Model):
             if stall >= 2:
                 text = russia.package(text)
         s.text = text
-        s.draft_utilities = np.array(utils)
+        # Every draft valued with the positions the parties hold at the end, so
+        # drafts and the final text are compared on the same preferences.
+        s.draft_utilities = np.array([[q.utility(d) for q in parties] for d in s.drafts])
         s.utilities = np.array([q.utility(text) for q in parties])
         gaps = np.abs(self.pos - text[None, :])
         s.common_ground = int(np.sum(np.all(gaps <= COMMON_GROUND, axis=0)))

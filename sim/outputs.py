@@ -90,8 +90,8 @@ def write_run(result, out_dir: str | os.PathLike, scenario_path: str | os.PathLi
             "positions.csv": csv_text(result.position_rows(),
                                       ["month", "party", "issue", "position", "salience"]),
             "trust.csv": csv_text(result.trust_rows(), ["month", "party", "toward", "trust"]),
-            "sessions.csv": csv_text(result.sessions, _session_columns(result)),
-            "drafts.csv": csv_text(result.drafts, _draft_columns()),
+            "sessions.csv": csv_text(result.sessions, session_columns(result)),
+            "drafts.csv": csv_text(result.drafts, draft_columns()),
             "ledger.csv": csv_text(result.ledger, LEDGER_COLUMNS),
             "decisions.csv": csv_text(result.decisions, ["month", "party", "decision", "reason"]),
         }
@@ -128,7 +128,7 @@ LEDGER_COLUMNS = ["step_id", "phase", "phase_name", "tranche", "party", "kind", 
                   "amount", "unit", "promised", "due", "delivered", "completed"]
 
 
-def _session_columns(result) -> list[str]:
+def session_columns(result) -> list[str]:
     from sim.scenario import ISSUES, PARTIES
 
     return (["session_id", "round", "phase", "month", "invited_by", "held", "attended",
@@ -137,7 +137,7 @@ def _session_columns(result) -> list[str]:
             + [f"utility_{p}" for p in PARTIES] + [f"text_{i}" for i in ISSUES])
 
 
-def _draft_columns() -> list[str]:
+def draft_columns() -> list[str]:
     from sim.scenario import ISSUES, PARTIES
 
     return ["session_id", "iteration"] + [f"utility_{p}" for p in PARTIES] + list(ISSUES)
