@@ -208,6 +208,8 @@ class TalksModel(mesa.Model):
         self.reversed_progress = 0.0
         self.delisted = False
         self.dprk_suspended_steps = False
+        #: Counterpart steps owed to the DPRK and more than a month overdue.
+        self.arrears = False
         self.tests: list[tuple[int, str]] = []
         self.decisions: list[tuple[int, str, str, str]] = []  # (month, party, what, why)
 
@@ -364,6 +366,7 @@ class TalksModel(mesa.Model):
         """Advance the ledger one month; return the implementation status."""
         led = self.ledger
         phase = led.active_phase
+        self.arrears = False
         if phase is None:
             return "complete" if led.steps else "none"
         p = self.params
@@ -376,6 +379,7 @@ class TalksModel(mesa.Model):
 
         # --- the DPRK's suspension decision: a counterpart's step long overdue
         overdue = self._overdue_counterpart_steps(phase)
+        self.arrears = bool(overdue)
         t_us = dprk.trust_in(US_I)
         if not self.dprk_suspended_steps and overdue and t_us < 0.5:
             self.dprk_suspended_steps = True
@@ -528,9 +532,13 @@ class TalksModel(mesa.Model):
 
     # ============================================================== sessions
     def _target_level(self) -> str:
+        """What the chair aims at: the next phase once a joint statement is in
+        force; while a phase is being implemented, a review that reaffirms the
+        commitments (a chairman's statement, as in 2006-12 and 2007-03)."""
+        if self.ledger.active_phase is not None:
+            return "chairmans_statement"
         if (DOC_RANK[self.best_document] >= DOC_RANK["joint_statement"]
-                and self.next_phase < len(self.scenario.phases)
-                and self.ledger.active_phase is None):
+                and self.next_phase < len(self.scenario.phases)):
             return "joint_document"
         return "joint_statement"
 

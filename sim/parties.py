@@ -228,6 +228,9 @@ class DPRK(Party):
         s -= 0.35 * self.model.outside[self.idx] - 0.1
         if m.us_direct_talks() != "refuse":
             s += 0.1
+        # What the talks deliver: steps owed to it and overdue weigh against them.
+        if m.arrears:
+            s -= 0.15
         return float(min(1.0, max(0.0, s)))
 
     def step(self) -> None:
