@@ -236,3 +236,20 @@ def test_every_class_declares_its_classifier_and_cites_the_article():
     for party in m.parties:
         assert party.classifier, party.key
         assert "§" in type(party).__doc__, party.key
+
+
+def test_dprk_readiness_falls_when_steps_owed_to_it_are_overdue():
+    m = make_model()
+    dprk = m.parties[DPRK_I]
+    m.arrears = False
+    on_time = dprk.attend_score()
+    m.arrears = True
+    assert dprk.attend_score() < on_time
+
+
+def test_chair_aims_at_a_review_while_a_phase_is_implemented():
+    m = make_model()
+    m.best_document = "joint_statement"
+    assert m._target_level() == "joint_document"
+    m.ledger.adopt(0, m.scenario.phases[0], m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
+    assert m._target_level() == "chairmans_statement"
