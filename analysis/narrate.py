@@ -41,6 +41,7 @@ __all__ = [
     "debrief",
     "debrief_rows",
     "load_record",
+    "month_story",
     "month_text",
     "narrate",
     "path_metrics",
@@ -443,6 +444,35 @@ def narrate(result, lang: str = "en") -> str:
     return "\n\n".join(paras)
 
 
+def month_story(result, t: int = -1, lang: str = "en") -> str:
+    """What happened in month ``t`` (index into ``result.timeline``; -1 = the last) in plain words.
+
+    The month's paragraph and its sessions' paragraphs as :func:`narrate`
+    writes them, joined by a space; when nothing happened, one sentence with
+    the talks' status.  Empty string for a run with no month yet.
+    """
+    check_lang(lang)
+    if not result.timeline:
+        return ""
+    t = t % len(result.timeline)
+    row = result.timeline[t]
+    month = row["month"]
+    T = _T[lang]
+    decisions = [d for d in result.decisions if d["month"] == month]
+    prev_impl = result.timeline[t - 1].get("implementation", "none") if t > 0 else "none"
+    parts = _month_paragraph(result, t, month, decisions, lang, _event_titles(result), prev_impl)
+    colon = "：" if lang == "zh" else ": "
+    out = [month_text(month, lang) + colon + T["sep"].join(parts)] if parts else []
+    for s in result.sessions:
+        if s["month"] == month:
+            out.append(_session_paragraph(result, s, t, decisions, lang).replace("\n", colon, 1))
+    if not out:
+        status = label(f"status.{row['talks_status']}", lang)
+        return (f"{month_text(month, lang)}：无会议、无决定；会谈状态为{status}。" if lang == "zh"
+                else f"{month}: no session and no decision; talks: {status}.")
+    return " ".join(out)
+
+
 # ============================================================== the record
 def load_record() -> dict | None:
     """The historical record (``analysis/data/record.yaml``) as a dict, or None if absent.
@@ -463,10 +493,11 @@ def load_record() -> dict | None:
 
 
 def record_timeline(lang: str = "en", record: dict | None = None) -> list[dict]:
-    """The record as dated rows for a timeline: ``{month, date, what, kind}``, sorted by date.
+    """The record as dated rows for a timeline: ``{month, date, what, kind, document}``, by date.
 
-    ``kind`` is ``session`` (``what`` = label and document) or the episode's
-    kind (``what`` = its gloss).  Empty if the record is missing.
+    ``kind`` is ``session`` (``what`` = label and document, ``document`` = its
+    level) or the episode's kind (``what`` = its gloss in English, the
+    article's quote in Chinese; ``document`` empty).  Empty if the record is missing.
     """
     check_lang(lang)
     rec = record if record is not None else load_record()
@@ -477,12 +508,13 @@ def record_timeline(lang: str = "en", record: dict | None = None) -> list[dict]:
         name = (s.get("label") or {}).get(lang) or s.get("id", "")
         doc = label(str(s.get("document", "none")), lang)
         rows.append({"date": str(s.get("start", "")), "month": str(s.get("start", ""))[:7],
-                     "kind": "session", "what": f"{name}: {doc}"})
+                     "kind": "session", "what": f"{name}: {doc}",
+                     "document": str(s.get("document", "none"))})
     for e in rec.get("episodes", []) or []:
         src = e.get("source") or {}
         what = src.get("quote") if lang == "zh" else (src.get("gloss") or e.get("id"))
         rows.append({"date": str(e.get("start", "")), "month": str(e.get("start", ""))[:7],
-                     "kind": str(e.get("kind", "")), "what": str(what)})
+                     "kind": str(e.get("kind", "")), "what": str(what), "document": ""})
     rows.sort(key=lambda r: r["date"])
     return rows
 

@@ -365,6 +365,16 @@ def add_compare_arguments(p: argparse.ArgumentParser) -> None:
 
 def add_dashboard_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``sixparty dashboard`` (owned by sim.dashboard's author)."""
+    from sim.scenario import PARTIES
+
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="historical",
+                   help="scenario file or shipped name (default: historical)")
+    p.add_argument("--port", type=positive_int, metavar="P", default=8765,
+                   help="port of the local web server (default 8765)")
+    p.add_argument("--host", metavar="HOST", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--seat", choices=PARTIES, metavar="PARTY", default=None,
+                   help="play one delegation: " + ", ".join(PARTIES))
 
 
 def build_parser() -> argparse.ArgumentParser:

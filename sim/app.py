@@ -1,0 +1,642 @@
+"""The classroom dashboard: a Solara page on Mesa's SolaraViz.
+
+Run it with ``sixparty dashboard [SCENARIO] [--seat PARTY]`` (see
+:mod:`sim.dashboard`), which starts ``solara run sim.app`` on loopback.  The
+page is an edge of the program: it drives :class:`ClassroomModel`, a
+:class:`sim.model.TalksModel` that a teacher can configure from the sidebar
+and in which a student can play one delegation.
+
+What the page shows (main area, redrawn when the model steps; plots are
+small matplotlib figures sent as PNG, so the page needs no CDN and works
+offline, and SolaraViz's *render interval* slider skips redraws while
+playing): the month and the talks' status; a plain-language line for
+what just happened (:func:`analysis.narrate.month_story`); the parties'
+positions on the eight issues with the last session's text; the trust
+between the parties; the action-for-action ledger (denuclearization progress
+against aid delivered); a timeline of sessions, documents, decisions and
+events so far, with the historical record (``analysis/data/record.yaml``,
+read through :mod:`analysis.narrate`) beneath it.
+
+Controls (sidebar, SolaraViz): Reset, play/pause, Step, play interval
+(speed) and render interval; model parameters: the scenario (shipped ones,
+the counterfactuals, and a file given on the command line), the seed, the
+sliders for ``concession_rate``, ``acceptance_radius``, ``noise``,
+``generosity``, ``trust_memory``, the anchoring toggle, switches for the main
+exogenous events, and the seat.  **Parameters apply when Reset is pressed**
+(SolaraViz's rule).  A slider left where it starts means "the scenario's own
+value": the values in use are listed on the page.
+
+Taking a seat: with a seat chosen, the model looks one month ahead (on a
+copy) before each step; when China will convene a session, the step stops and
+the page asks for the delegation's move (attend or boycott; accept, amend
+the text toward a position on one issue, or reject).  When a joint document
+adopts a phase, it asks whether to perform, slow or suspend the delegation's
+steps (a standing order that can be changed any time).  The orders go to
+``model.seat_orders`` before the step; the agents play the other five.  A
+debrief (on demand, and shown at the end of the window) compares the path
+with the agent who would have held the seat (same scenario and seed, no
+seat) and with history (:func:`analysis.narrate.debrief`).
+
+Environment (set by ``sixparty dashboard``): ``SIXPARTY_SCENARIO`` (name or
+path, default ``historical``), ``SIXPARTY_SEAT`` (party key or empty).
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import os
+import threading
+import warnings
+
+import mesa
+import solara
+
+from analysis.narrate import debrief, month_story, record_timeline
+from sim.loader import ScenarioError, find_scenario, load_scenario, shipped_scenarios
+from sim.model import SeatOrders, TalksModel
+from sim.runner import _tables
+from sim.scenario import ISSUE_SCALES, ISSUES, PARTIES, Scenario, month_label
+
+# Mesa 3.3.1's ComponentsView trips Solara's hook check when given no components (this
+# page draws its own layout); the warning is about Mesa's code, not a fault here.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite")
+    from mesa.visualization import SolaraViz
+    from mesa.visualization.utils import force_update, update_counter
+
+# ------------------------------------------------------------------ settings
+#: Exogenous event switches: parameter -> (label, substrings of event ids it removes).
+EVENT_SWITCHES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "ev_bda": ("BDA financial sanctions 2005-07 (incl. release)",
+               ("bda_", "us_financial_sanctions_2005")),
+    "ev_iraq": ("Iraq war pressure 2003", ("iraq_war",)),
+    "ev_libya": ("Libya: 2003 reward, 2011 fall", ("libya_", "gaddafi_")),
+    "ev_midterms": ("US midterms 2006", ("us_midterms",)),
+    "ev_rok_hardline": ("ROK hard line 2008 (Lee Myung-bak)", ("rok_hardline",)),
+    "ev_launches": ("Satellite launches and the UN statement", ("satellite_launch", "unsc_")),
+}
+
+#: The sliders: parameter -> (label, min, max, step).
+SLIDERS: dict[str, tuple[str, float, float, float]] = {
+    "concession_rate": ("Concession rate", 0.0, 1.0, 0.01),
+    "acceptance_radius": ("Acceptance radius", 0.0, 0.5, 0.01),
+    "noise": ("Noise", 0.0, 0.5, 0.01),
+    "generosity": ("Generosity (generous tit-for-tat)", 0.0, 1.0, 0.01),
+    "trust_memory": ("Trust memory", 0.5, 1.0, 0.01),
+}
+
+NO_SEAT = "none"
+_STEP_LOCK = threading.RLock()  # the play thread and the move buttons both step
+
+
+def _scenario_choices(startup: str) -> tuple[list[str], dict[str, str]]:
+    """(names for the picker, {name: problem} for shipped files that do not load)."""
+    names, broken = [], {}
+    for name, path in shipped_scenarios():
+        try:
+            load_scenario(path)
+        except ScenarioError as exc:
+            broken[name] = exc.problems[0].message if exc.problems else "invalid"
+            continue
+        names.append(name)
+    if startup not in names:
+        names.insert(0, startup)
+    return names, broken
+
+
+STARTUP_SCENARIO = os.environ.get("SIXPARTY_SCENARIO") or "historical"
+STARTUP_SEAT = os.environ.get("SIXPARTY_SEAT") or NO_SEAT
+if STARTUP_SEAT not in PARTIES:
+    STARTUP_SEAT = NO_SEAT
+SCENARIOS, BROKEN_SCENARIOS = _scenario_choices(STARTUP_SCENARIO)
+_STARTUP_PARAMS = load_scenario(find_scenario(STARTUP_SCENARIO)).parameters
+
+
+def _build_scenario(name: str, params: dict, events_off: set[str]) -> tuple[Scenario, list[str], dict]:
+    """Load ``name`` and apply the parameter overrides and event switches.
+
+    Returns (scenario, ids of the events removed, parameters changed).
+    """
+    sc = load_scenario(find_scenario(name))
+    changed = {k: v for k, v in params.items()
+               if v is not None and v != getattr(_STARTUP_PARAMS, k)}
+    removed: list[str] = []
+    if events_off:
+        subs = [s for key in events_off for s in EVENT_SWITCHES[key][1]]
+        keep = []
+        for ev in sc.events:
+            (removed if any(s in ev.id for s in subs) else keep).append(ev)
+        removed = [ev.id for ev in removed]
+        sc = sc.model_copy(update={"events": keep})
+    if changed:
+        sc = sc.model_copy(update={"parameters": sc.parameters.model_copy(update=changed)})
+    return sc, removed, changed
+
+
+class ClassroomModel(TalksModel):
+    """A :class:`TalksModel` built from dashboard settings, with a human seat.
+
+    Args (all keyword, as SolaraViz passes them):
+        scenario: shipped name or path.
+        seed: text; empty means the scenario's seed.
+        concession_rate, acceptance_radius, noise, generosity, trust_memory,
+        anchoring: parameter values; a value equal to the startup scenario's
+            counts as "not moved" and leaves the chosen scenario's own value.
+        ev_*: False switches the matching exogenous events off
+            (:data:`EVENT_SWITCHES`).
+        seat: a party key, or ``"none"``.
+
+    Attributes for the page: ``awaiting`` (None, or a dict describing the
+    decision the seat must take before the next step: ``kind`` ``session`` or
+    ``implementation``), ``moves`` (the orders given, ``{month, kind,
+    value}``), ``removed_events``, ``changed_params``, ``scenario_name``,
+    ``problem`` (a message when the settings could not be used).
+    """
+
+    def __init__(self, scenario: str = STARTUP_SCENARIO, seed: str = "",
+                 concession_rate: float | None = None, acceptance_radius: float | None = None,
+                 noise: float | None = None, generosity: float | None = None,
+                 trust_memory: float | None = None, anchoring: bool | None = None,
+                 ev_bda: bool = True, ev_iraq: bool = True, ev_libya: bool = True,
+                 ev_midterms: bool = True, ev_rok_hardline: bool = True,
+                 ev_launches: bool = True, seat: str = STARTUP_SEAT) -> None:
+        flags = {"ev_bda": ev_bda, "ev_iraq": ev_iraq, "ev_libya": ev_libya,
+                 "ev_midterms": ev_midterms, "ev_rok_hardline": ev_rok_hardline,
+                 "ev_launches": ev_launches}
+        params = {"concession_rate": concession_rate, "acceptance_radius": acceptance_radius,
+                  "noise": noise, "generosity": generosity, "trust_memory": trust_memory,
+                  "anchoring": anchoring}
+        self.problem: str | None = None
+        try:
+            sc, removed, changed = _build_scenario(scenario, params,
+                                                   {k for k, on in flags.items() if not on})
+        except ScenarioError as exc:
+            self.problem = f"scenario {scenario!r} could not be loaded: {exc.format()}"
+            scenario = STARTUP_SCENARIO
+            sc, removed, changed = _build_scenario(scenario, {}, set())
+        seed_value: int | None = None
+        text = str(seed or "").strip()
+        if text:
+            try:
+                seed_value = int(text)
+                if seed_value < 0:
+                    raise ValueError
+            except ValueError:
+                self.problem = f"seed {text!r} is not a whole number >= 0; using the scenario's seed"
+                seed_value = None
+        super().__init__(sc, seed=seed_value)
+        self.scenario_name = scenario
+        self.removed_events = removed
+        self.changed_params = changed
+        self.settings = {"scenario": scenario, "seed": seed_value, "params": params, "flags": flags}
+        self.seat = seat if seat in PARTIES else None
+        self.seat_orders = SeatOrders(implementation=None)
+        self.awaiting: dict | None = None
+        self.moves: list[dict] = []
+        self._orders_month: int | None = None
+        self._phases_seen = 0
+
+    # ------------------------------------------------------------ the seat
+    def _end(self) -> int:
+        return self.start + self.n_months
+
+    def _session_ahead(self) -> dict | None:
+        """Step a copy one month; describe the session it convenes, or None."""
+        twin = copy.deepcopy(self)
+        try:
+            TalksModel.step(twin)
+            if len(twin.sessions) > len(self.sessions):
+                s = twin.sessions[-1]
+                return {"kind": "session", "month": month_label(self.month), "round": s.round,
+                        "phase": s.phase, "invited_by": s.invited_by, "target": s.target}
+            return None
+        finally:
+            mesa.Agent._ids.pop(twin, None)
+
+    def step(self) -> None:
+        """One month; with a seat, stop before a session until the orders are given."""
+        with _STEP_LOCK:
+            if self.seat and self.month < self._end():
+                if self.awaiting is None and self._orders_month != self.month:
+                    self.awaiting = self._session_ahead()
+                if self.awaiting is not None:
+                    self.steps -= 1  # Mesa counted a step that did not happen
+                    return
+            super().step()
+            self._orders_month = None
+            if self.seat and self.ledger.phases and len(self.ledger.phases) > self._phases_seen:
+                self._phases_seen = len(self.ledger.phases)
+                ph = self.ledger.phases[-1]
+                self.awaiting = {"kind": "implementation", "month": month_label(self.month - 1),
+                                 "phase": ph["name"]}
+
+    def give_session_orders(self, attend: bool, respond: str, amend_issue: str | None = None,
+                            amend_to: float | None = None) -> None:
+        """The seat's move for the session ahead; the next step plays it."""
+        if respond not in ("accept", "amend", "reject"):
+            raise ValueError(f"respond must be accept, amend or reject, not {respond!r}")
+        o = self.seat_orders
+        o.attend, o.respond = attend, respond
+        o.amend_issue = amend_issue if respond == "amend" else None
+        o.amend_to = float(amend_to) if respond == "amend" and amend_to is not None else None
+        month = month_label(self.month)
+        self.moves.append({"month": month, "kind": "attend", "value": "attend" if attend else "boycott"})
+        if attend:
+            value = respond if respond != "amend" else f"amend {amend_issue}->{o.amend_to:.2f}"
+            self.moves.append({"month": month, "kind": "respond", "value": value})
+        self._orders_month = self.month
+        self.awaiting = None
+
+    def give_implementation_order(self, order: str) -> None:
+        """``perform`` | ``slow`` | ``suspend`` (standing order for the seat's steps)."""
+        if order not in ("perform", "slow", "suspend"):
+            raise ValueError(f"order must be perform, slow or suspend, not {order!r}")
+        if self.seat_orders.implementation != order or (self.awaiting or {}).get("kind") == "implementation":
+            self.moves.append({"month": month_label(self.month), "kind": "implementation",
+                               "value": order})
+        self.seat_orders.implementation = order
+        if self.awaiting and self.awaiting["kind"] == "implementation":
+            self.awaiting = None
+
+    # ------------------------------------------------------------- debrief
+    def agent_twin_tables(self):
+        """Tables of the same scenario and seed over the same months, no seat."""
+        twin = TalksModel(self.scenario, seed=self.seed_used)
+        try:
+            for _ in range(len(self.timeline)):
+                TalksModel.step(twin)
+            return _tables(twin)
+        finally:
+            mesa.Agent._ids.pop(twin, None)
+
+    def debrief_text(self, lang: str = "en") -> str:
+        if not self.seat or not self.timeline:
+            return "Take a seat and play at least one month to get a debrief."
+        return debrief(_tables(self), self.agent_twin_tables(), self.seat, lang=lang,
+                       moves=self.moves, historical_conditions=self.scenario_name == "historical")
+
+
+# ------------------------------------------------------------ model params
+def model_params() -> dict:
+    """SolaraViz ``model_params``: the sidebar inputs (applied on Reset)."""
+    p = _STARTUP_PARAMS
+    out: dict = {
+        "scenario": {"type": "Select", "value": STARTUP_SCENARIO, "values": SCENARIOS,
+                     "label": "Scenario (then press Reset)"},
+        "seat": {"type": "Select", "value": STARTUP_SEAT, "values": [NO_SEAT, *PARTIES],
+                 "label": "Take a seat (then press Reset)"},
+        "seed": {"type": "InputText", "value": "", "label": "Seed (empty: the scenario's)"},
+    }
+    for key, (text, lo, hi, step) in SLIDERS.items():
+        out[key] = {"type": "SliderFloat", "value": float(getattr(p, key)), "min": lo, "max": hi,
+                    "step": step, "label": text}
+    out["anchoring"] = {"type": "Checkbox", "value": bool(p.anchoring),
+                        "label": "Anchoring (re-anchor to stated positions)"}
+    for key, (text, _) in EVENT_SWITCHES.items():
+        out[key] = {"type": "Checkbox", "value": True, "label": f"Event: {text}"}
+    return out
+
+
+# ------------------------------------------------------------------ charts
+# Small matplotlib figures drawn on the server and sent as PNG: nothing to fetch from
+# a CDN, so the page works offline (a classroom network may block CDNs; Solara's
+# Altair widget loads vega from one).
+PARTY_COLORS = ["#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b"]
+DOC_COLORS = {"none": "#bbbbbb", "oral_summary": "#9ecae1", "chairmans_statement": "#4292c6",
+              "joint_statement": "#2171b5", "joint_document": "#08306b", "boycott": "#e6550d"}
+_DPI = 80
+
+
+def _figure(w: float, h: float):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(w, h), dpi=_DPI, layout="constrained")
+
+
+def positions_figure(m: TalksModel):
+    """Dots: each party's position on each issue (size: salience); black bars: the last text."""
+    fig = _figure(5.4, 3.4)
+    ax = fig.subplots()
+    for i, p in enumerate(PARTIES):
+        ax.scatter(m.pos[i], range(len(ISSUES)), s=20 + 160 * m.sal[i], color=PARTY_COLORS[i],
+                   alpha=0.8, label=p, edgecolors="white", linewidths=0.5)
+    held = [s for s in m.sessions if s.held and s.text is not None]
+    if held:
+        ax.scatter(held[-1].text, range(len(ISSUES)), marker="|", s=260, color="black",
+                   linewidths=2, label="last text")
+    ax.set_yticks(range(len(ISSUES)), [k.replace("_", " ") for k in ISSUES], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(-0.03, 1.03)
+    ax.set_xlabel("position (0 .. 1 on the issue's scale)", fontsize=8)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False,
+              markerscale=0.6)
+    ax.set_title("Positions (dot size: salience)", fontsize=10)
+    return fig
+
+
+def trust_figure(m: TalksModel):
+    """Heat map: the row party's trust in the column party, in [0, 1]."""
+    fig = _figure(3.8, 3.4)
+    ax = fig.subplots()
+    t = m.trust.copy()
+    ax.imshow(t, cmap="RdYlGn", vmin=0, vmax=1)
+    for i in range(6):
+        for j in range(6):
+            if i != j:
+                ax.text(j, i, f"{t[i, j]:.2f}", ha="center", va="center", fontsize=7)
+    ax.set_xticks(range(6), PARTIES, fontsize=7, rotation=45)
+    ax.set_yticks(range(6), PARTIES, fontsize=7)
+    ax.set_xlabel("trust in", fontsize=8)
+    ax.set_title("Trust", fontsize=10)
+    return fig
+
+
+def ledger_figure(m: TalksModel):
+    """Action for action: denuclearization progress (left) against aid delivered and pledged (right)."""
+    fig = _figure(5.4, 3.4)
+    ax = fig.subplots()
+    tl = m.timeline
+    x = list(range(len(tl)))
+    ax.plot(x, [r["progress"] for r in tl], color="#d62728", lw=2, label="progress")
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("denuclearization progress", fontsize=8, color="#d62728")
+    ax2 = ax.twinx()
+    ax2.plot(x, [r["aid_delivered_t"] / 1000 for r in tl], color="#1f77b4", lw=2, label="aid delivered")
+    ax2.plot(x, [r["aid_pledged_t"] / 1000 for r in tl], color="#9ecae1", lw=1.5, ls="--",
+             label="aid pledged")
+    ax2.set_ylabel("aid (1,000 t HFO-eq.)", fontsize=8, color="#1f77b4")
+    ax2.set_ylim(bottom=0, top=max(1.0, *(r["aid_pledged_t"] / 1000 * 1.1 for r in tl)) if tl else 1.0)
+    ax.set_xlim(0, max(12, m.n_months - 1))
+    years = [(k, month_label(m.start + k)[:4]) for k in range(0, m.n_months, 12)]
+    ax.set_xticks([k for k, _ in years], [y for _, y in years], fontsize=7, rotation=45)
+    ax.tick_params(axis="y", labelsize=7)
+    ax2.tick_params(axis="y", labelsize=7)
+    lines = ax.get_lines() + ax2.get_lines()
+    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=7, loc="upper left", frameon=False)
+    ax.set_title("Action for action: progress vs aid", fontsize=10)
+    return fig
+
+
+def timeline_figure(m: TalksModel, record_rows: list[dict]):
+    """The run's sessions, decisions and events (top rows) and the historical record (bottom row)."""
+    fig = _figure(11.5, 2.5)
+    ax = fig.subplots()
+    rows = ["model: sessions", "model: decisions", "model: events", "history (record.yaml)"]
+
+    def xpos(month: str) -> float:
+        y, mo = map(int, month[:7].split("-"))
+        return y + (mo - 0.5) / 12
+
+    for s in m.sessions:
+        doc = s.document if s.held else "boycott"
+        ax.scatter(xpos(month_label(s.month)), 0, s=60, color=DOC_COLORS[doc],
+                   marker="o" if s.held else "x", zorder=3)
+    for mo, _party, _what, _why in m.decisions:
+        ax.scatter(xpos(month_label(mo)), 1, s=40, color="#d62728", marker="D", zorder=3)
+    for r in m.timeline:
+        if "event:" in (r.get("events") or ""):
+            ax.scatter(xpos(r["month"]), 2, s=25, color="#7f7f7f", marker="s", zorder=3)
+    for r in record_rows:
+        if not r["month"] or r["month"] > m.scenario.window.end:
+            continue
+        if r["kind"] == "session":
+            doc = r.get("document", "none")
+            ax.scatter(xpos(r["month"]), 3, s=60, color=DOC_COLORS.get(doc, "#bbbbbb"), zorder=3)
+        else:
+            ax.scatter(xpos(r["month"]), 3, s=35, color="#b07aa1", marker="D", zorder=3)
+    if m.timeline:
+        ax.axvline(xpos(m.timeline[-1]["month"]) + 1 / 24, color="black", ls=":", lw=1)
+    ax.set_yticks(range(4), rows, fontsize=8)
+    ax.set_ylim(3.6, -0.6)
+    y0 = int(m.scenario.window.start[:4])
+    y1 = int(m.scenario.window.end[:4]) + 1
+    ax.set_xlim(y0, y1)
+    ax.set_xticks(range(y0, y1 + 1), [str(y) for y in range(y0, y1 + 1)], fontsize=7)
+    ax.grid(axis="x", alpha=0.3)
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], ls="", marker="o", color=c, label=d.replace("_", " "))
+               for d, c in DOC_COLORS.items()]
+    handles += [Line2D([], [], ls="", marker="D", color="#d62728", label="decision"),
+                Line2D([], [], ls="", marker="s", color="#7f7f7f", label="event"),
+                Line2D([], [], ls="", marker="D", color="#b07aa1", label="historical episode")]
+    ax.legend(handles=handles, fontsize=7, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.25),
+              frameon=False)
+    ax.set_title("Timeline: the run so far (top), history beneath", fontsize=10)
+    return fig
+
+
+# ------------------------------------------------------------------ components
+def _esc(x) -> str:
+    return html.escape(str(x))
+
+
+def _html_table(rows: list[dict], cls: str) -> str:
+    if not rows:
+        return ""
+    keys = list(rows[0])
+    head = "".join(f"<th style='text-align:left;padding:2px 8px'>{_esc(k)}</th>" for k in keys)
+    body = "".join("<tr>" + "".join(f"<td style='padding:2px 8px;vertical-align:top'>{_esc(r[k])}</td>"
+                                    for k in keys) + "</tr>" for r in rows)
+    return (f"<table class='{cls}' style='border-collapse:collapse;font-size:13px'>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def _status_line(m: TalksModel) -> tuple[str, str]:
+    if not m.timeline:
+        return f"Start {month_label(m.start)}", "before the first month"
+    r = m.timeline[-1]
+    return r["month"], (f"talks: {r['talks_status'].replace('_', ' ')} · DPRK: "
+                        f"{r['dprk_stance'].replace('_', ' ')} · implementation: {r['implementation']}"
+                        f" · sanctions {r['sanctions']:.2f} · mean trust {r['mean_trust']:.2f}")
+
+
+@solara.component
+def StatusCard(model: solara.Reactive):
+    update_counter.get()
+    m = model.value
+    month, status = _status_line(m)
+    with solara.Card(style={"min-width": "100%"}):
+        with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
+            solara.Text(month, classes=["sp-date"], style={"font-size": "28px", "font-weight": "bold"})
+            solara.Text(status, classes=["sp-status"])
+        sc = m.scenario
+        solara.Text(f"Scenario: {sc.title or sc.name} [{m.scenario_name}] · seed {m.seed_used} · "
+                    f"window {sc.window.start}..{sc.window.end}", classes=["sp-scenario"],
+                    style={"color": "#555"})
+        extra = []
+        if m.changed_params:
+            extra.append("parameters moved: " + ", ".join(f"{k}={v}" for k, v in m.changed_params.items()))
+        if m.removed_events:
+            extra.append("events switched off: " + ", ".join(m.removed_events))
+        if extra:
+            solara.Text(" · ".join(extra), style={"color": "#8a4b00"})
+        if m.problem:
+            solara.Warning(m.problem)
+        if BROKEN_SCENARIOS:
+            solara.Text("Not listed (invalid): " + ", ".join(BROKEN_SCENARIOS), style={"color": "#999"})
+        story = month_story(_tables(m), -1) if m.timeline else (
+            "Press Step (or ▶) to advance one month. Scenario, parameters and seat apply on Reset.")
+        solara.HTML(unsafe_innerHTML=f"<b>What just happened.</b> {_esc(story)}",
+                    classes=["sp-story"], style="font-size:15px;margin-top:6px")
+        if not m.running:
+            solara.Info("The window is over. Press Reset to start again.")
+
+
+@solara.component
+def SeatCard(model: solara.Reactive):
+    update_counter.get()
+    m = model.value
+    issue, set_issue = solara.use_state(ISSUES[6])
+    attend, set_attend = solara.use_state("attend")
+    respond, set_respond = solara.use_state("accept")
+    target, set_target = solara.use_state(None)
+    impl, set_impl = solara.use_state("perform")
+    report, set_report = solara.use_state("")
+
+    if not m.seat:
+        with solara.Card("Take a seat"):
+            solara.Text("Choose a delegation under 'Take a seat' in the sidebar and press Reset: "
+                        "you will be asked for its move at every session.")
+        return
+    i = PARTIES.index(m.seat)
+    k = ISSUES.index(issue)
+    own = float(m.pos[i, k])
+    goal = own if target is None else target
+
+    def play_session():
+        m.give_session_orders(attend == "attend", respond, issue, goal)
+        m.step()
+        set_target(None)
+        force_update()
+
+    def confirm_impl(value=None):
+        m.give_implementation_order(value or impl)
+        force_update()
+
+    def show_debrief():
+        set_report(m.debrief_text())
+
+    with solara.Card(f"Your seat: {m.seat}", classes=["sp-seat"]):
+        aw = m.awaiting
+        if aw and aw["kind"] == "session":
+            solara.HTML(unsafe_innerHTML=(
+                f"<h3 class='sp-your-move'>Your move, {_esc(m.seat)}</h3><p>China invites the six to "
+                f"<b>round {aw['round']}, phase {aw['phase']}</b> in {_esc(aw['month'])} (the chair "
+                f"aims at a {_esc(aw['target'].replace('_', ' '))}). Attend or boycott? If you attend, "
+                "accept the chair's text, ask to amend it on one issue, or reject it.</p>"))
+            solara.ToggleButtonsSingle(value=attend, values=["attend", "boycott"], on_value=set_attend,
+                                       classes=["sp-attend"])
+            if attend == "attend":
+                solara.ToggleButtonsSingle(value=respond, values=["accept", "amend", "reject"],
+                                           on_value=set_respond, classes=["sp-respond"])
+                if respond == "amend":
+                    solara.Select("Issue to amend", values=list(ISSUES), value=issue, on_value=set_issue)
+                    lo, hi = ISSUE_SCALES[issue]
+                    solara.Text(f"0 = {lo}; 1 = {hi}. Your position now: {own:.2f}; others: "
+                                + ", ".join(f"{p} {m.pos[j, k]:.2f}" for j, p in enumerate(PARTIES)
+                                            if j != i), style={"font-size": "12px"})
+                    solara.SliderFloat("Move the text toward", value=goal, min=0.0, max=1.0, step=0.01,
+                                       on_value=set_target)
+            solara.Button("Play this session", color="primary", on_click=play_session,
+                          classes=["sp-play-session"])
+        elif aw and aw["kind"] == "implementation":
+            solara.HTML(unsafe_innerHTML=(
+                f"<h3 class='sp-your-move'>Your move, {_esc(m.seat)}</h3><p>A joint document adopted "
+                f"the phase <b>{_esc(aw['phase'])}</b> (action for action). Will you perform your "
+                "steps, slow them, or suspend them?</p>"))
+            with solara.Row():
+                for order in ("perform", "slow", "suspend"):
+                    solara.Button(order, color="primary", outlined=True,
+                                  on_click=lambda o=order: confirm_impl(o), classes=[f"sp-impl-{order}"])
+        else:
+            solara.Text("No decision pending: press Step. The page stops and asks when a session "
+                        "is convened.", classes=["sp-seat-idle"])
+        if m.ledger.steps:
+            solara.Text(f"Standing order for your steps: {m.seat_orders.implementation or 'agent decides'}")
+            with solara.Row():
+                solara.ToggleButtonsSingle(value=impl, values=["perform", "slow", "suspend"],
+                                           on_value=set_impl)
+                solara.Button("Set", on_click=lambda: confirm_impl(None), text=True)
+        if m.moves:
+            solara.Text("Your orders: " + "; ".join(f"{mv['month']} {mv['value']}" for mv in m.moves[-6:]),
+                        classes=["sp-moves"], style={"font-size": "12px", "color": "#555"})
+        solara.Button("Debrief: me vs the agent vs history", on_click=show_debrief, outlined=True,
+                      classes=["sp-debrief"])
+        text = report or (m.debrief_text() if not m.running else "")
+        if text:
+            solara.Preformatted(text, classes=["sp-debrief-text"])
+
+
+@solara.component
+def Charts(model: solara.Reactive):
+    update_counter.get()
+    m = model.value
+    key = [id(m), len(m.timeline), len(m.sessions)]
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        with solara.Card(classes=["sp-positions"], margin=1):
+            solara.FigureMatplotlib(positions_figure(m), dependencies=key, format="png")
+        with solara.Card(classes=["sp-trust"], margin=1):
+            solara.FigureMatplotlib(trust_figure(m), dependencies=key, format="png")
+        with solara.Card(classes=["sp-ledger"], margin=1):
+            solara.FigureMatplotlib(ledger_figure(m), dependencies=key, format="png")
+
+
+_RECORD_ROWS = record_timeline("en")
+
+
+@solara.component
+def Timeline(model: solara.Reactive):
+    update_counter.get()
+    m = model.value
+    key = [id(m), len(m.timeline), len(m.sessions)]
+    with solara.Card("Timeline", classes=["sp-timeline"]):
+        solara.FigureMatplotlib(timeline_figure(m, _RECORD_ROWS), dependencies=key, format="png")
+        sessions = [{"month": month_label(s.month), "session": f"round {s.round}, phase {s.phase}",
+                     "attendance": "all six" if s.held else "declined: " + ", ".join(s.declined),
+                     "document": (s.document if s.held else "not held").replace("_", " "),
+                     "notes": "; ".join(s.reasons)} for s in m.sessions]
+        solara.Text(f"Sessions so far: {len(sessions)}", classes=["sp-session-count"],
+                    style={"font-weight": "bold"})
+        if sessions:
+            solara.HTML(unsafe_innerHTML=_html_table(sessions[::-1], "sp-sessions"))
+        decisions = [{"month": month_label(mo), "party": p, "decision": w.replace("_", " "), "why": y}
+                     for mo, p, w, y in m.decisions]
+        if decisions:
+            solara.Text("Decisions", style={"font-weight": "bold"})
+            solara.HTML(unsafe_innerHTML=_html_table(decisions[::-1], "sp-decisions"))
+        solara.Text("Historical record (analysis/data/record.yaml)", style={"font-weight": "bold"})
+        if _RECORD_ROWS:
+            solara.HTML(unsafe_innerHTML=_html_table(
+                [{"date": r["date"], "kind": r["kind"], "what": r["what"]} for r in _RECORD_ROWS],
+                "sp-record"))
+        else:
+            solara.Text("The historical record is not available.")
+
+
+@solara.component
+def Dashboard(model: solara.Reactive):
+    with solara.Column(style={"padding": "8px"}):
+        with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+            with solara.Column(style={"flex": "2 1 600px"}):
+                StatusCard(model)
+            with solara.Column(style={"flex": "1 1 320px"}):
+                SeatCard(model)
+        Charts(model)
+        Timeline(model)
+
+
+@solara.component
+def Page():
+    initial = solara.use_memo(lambda: ClassroomModel(), [])
+    model = solara.use_reactive(initial)
+    solara.Title("sixparty dashboard")
+    SolaraViz(model, components=[], model_params=model_params(), play_interval=300,
+              name="sixparty: the Six-Party Talks")
+    Dashboard(model)
+
+
+__all__ = ["ClassroomModel", "EVENT_SWITCHES", "Page", "SLIDERS", "model_params"]
