@@ -1,0 +1,522 @@
+"""``sixparty compare``: scenarios side by side, with common random numbers.
+
+``compare(scenarios, labels, runs, base_seed, jobs=1, dates=(), n_boot=2000, progress=True) -> Comparison``
+    Run an ensemble of every scenario with the *same* replicate seeds
+    (:func:`analysis.ensemble.derive_seeds` of ``base_seed``), so replicate
+    ``i`` of every scenario shares its seed and the differences against the
+    first scenario are paired.  Returns the ensembles and the outcome table.
+``outcome_values(result, dates) -> dict[str, Outcome]``
+    The per-replicate outcomes compared (see :data:`OUTCOME_HELP`).
+``cli_compare(args) -> int``
+    ``sixparty compare A B [C ...] --runs N [--jobs J] [--seed S] [--out DIR]
+    [--dates 2007-12,2009-06]``: prints the table and writes
+    ``comparison.csv``, ``walkout_dates.csv``, ``manifest.json`` and the
+    figures ``fan_progress``, ``outcome_probabilities`` and ``walkout_dates``
+    (PNG by default) into ``runs/compare-...`` or ``--out``, atomically.
+
+Statistics
+----------
+Every outcome is a number per replicate: an indicator (0/1) for the
+probabilities, a value for the means.  For each scenario the table gives the
+mean over replicates with a 95% percentile-bootstrap interval; for each
+variant (scenario 2, 3, ...) the mean of the paired differences
+``x_variant[i] - x_first[i]`` with a 95% paired-bootstrap interval
+(:func:`analysis.stats.bootstrap_mean_ci`, resampling replicates, 2,000
+resamples by default, seeded by the base seed: deterministic).  A difference
+is *significant* when its interval excludes 0.  A variant *flips* a
+probability outcome when the difference is significant and the majority
+outcome changes (p >= 0.5 in one scenario, < 0.5 in the other): the event
+that typically happened now typically does not, or the reverse.  Values
+(means) have no majority outcome: their ``flips`` is always false, read
+``significant``; the event ``half_progress`` (progress reaches 0.5 at some
+point) gives progress a majority outcome.  Results are identical whatever
+``--jobs``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from analysis.ensemble import (
+    QUANTILES,
+    ROUNDS,
+    EnsembleResult,
+    _month_index,
+    _qname,
+    run_ensemble,
+    write_atomically,
+)
+from analysis.stats import bootstrap_mean_ci
+from sim.scenario import DOCUMENT_TYPES, Scenario
+
+__all__ = ["OUTCOME_HELP", "PALETTE", "Comparison", "Outcome", "cli_compare", "compare",
+           "outcome_values", "plot_fan", "plot_probabilities", "plot_walkout"]
+
+#: Okabe-Ito colour-blind-safe palette (black first for the reference scenario).
+PALETTE = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7", "#F0E442")
+_LINESTYLES = ("-", "--", "-.", ":")
+
+#: What each outcome means (``<date>`` is a ``--dates`` month, ``<r>`` a round, ``<doc>`` a document type).
+OUTCOME_HELP: dict[str, str] = {
+    "walkout": "probability the DPRK walks out of the talks within the window",
+    "walkout_by_<date>": "probability the DPRK has walked out by the end of <date>",
+    "joint_statement": "probability of at least one joint statement",
+    "joint_document": "probability of at least one joint document (an action-for-action phase adopted)",
+    "nuclear_test": "probability of at least one DPRK nuclear test",
+    "half_progress": "probability that denuclearization progress reaches 0.5 at some point",
+    "round<r>:<doc>": "probability that the best document of round <r> is <doc> (not_held: the round never sat)",
+    "progress@<date>": "mean denuclearization progress (0-1) at the end of <date>",
+    "aid_delivered_t@<date>": "mean aid delivered by the end of <date> (t HFO-eq.)",
+    "final_progress": "mean denuclearization progress (0-1) at the end of the window",
+    "aid_delivered_t": "mean aid delivered by the end of the window (t HFO-eq.)",
+    "mean_trust": "mean over the window of the mean trust among the six (0-1)",
+    "sessions_held": "mean number of sessions held",
+    "nuclear_tests": "mean number of DPRK nuclear tests",
+}
+
+
+@dataclass
+class Outcome:
+    """One outcome: name, kind (``probability`` or ``mean``), unit, per-replicate values."""
+
+    name: str
+    kind: str
+    unit: str
+    values: np.ndarray
+
+
+def outcome_values(result: EnsembleResult, dates: Sequence[str]) -> dict[str, Outcome]:
+    """Per-replicate outcomes of one ensemble (name -> :class:`Outcome`, in display order)."""
+    s = result.summaries
+    out: dict[str, Outcome] = {}
+
+    def prob(name: str, v) -> None:
+        out[name] = Outcome(name, "probability", "share of runs", np.asarray(v, dtype=np.float64))
+
+    def mean(name: str, v, unit: str) -> None:
+        out[name] = Outcome(name, "mean", unit, np.asarray(v, dtype=np.float64))
+
+    walked = s["walked_out"] > 0
+    prob("walkout", walked)
+    for d in dates:
+        prob(f"walkout_by_{d}", walked & (s["walkout_month"] <= _month_index(d)))
+    prob("joint_statement", s["n_joint_statement"] > 0)
+    prob("joint_document", s["n_joint_document"] > 0)
+    prob("nuclear_test", s["nuclear_tests"] > 0)
+    prob("half_progress", s["max_progress"] >= 0.5)
+    for d in dates:
+        mean(f"progress@{d}", result.date_column("progress", d), "0-1")
+        mean(f"aid_delivered_t@{d}", result.date_column("aid_delivered_t", d), "t HFO-eq.")
+    mean("final_progress", s["final_progress"], "0-1")
+    mean("aid_delivered_t", s["aid_delivered_t"], "t HFO-eq.")
+    mean("mean_trust", s["mean_trust"], "0-1")
+    mean("sessions_held", s["sessions_held"], "sessions")
+    mean("nuclear_tests", s["nuclear_tests"], "tests")
+    for r in range(1, ROUNDS + 1):
+        col = s[f"doc_round_{r}"]
+        prob(f"round{r}:not_held", col < 0)
+        for k, doc in enumerate(DOCUMENT_TYPES):
+            prob(f"round{r}:{doc}", col == k)
+    return out
+
+
+@dataclass
+class Comparison:
+    """Ensembles of the compared scenarios and the outcome table.
+
+    results, labels: one per scenario (the first is the reference); rows:
+    ``comparison.csv`` rows (see :func:`compare`); flips: label -> names of
+    the outcomes that variant flips.
+    """
+
+    results: list[EnsembleResult]
+    labels: list[str]
+    runs: int
+    base_seed: int
+    dates: list[str]
+    n_boot: int
+    rows: list[dict] = field(default_factory=list)
+    flips: dict[str, list[str]] = field(default_factory=dict)
+
+
+COMPARISON_COLUMNS = ["outcome", "kind", "unit", "scenario", "runs", "value", "ci_low", "ci_high",
+                      "reference", "diff", "diff_ci_low", "diff_ci_high", "significant", "flips"]
+
+
+def compare(scenarios: Sequence[Scenario], labels: Sequence[str], runs: int, base_seed: int,
+            jobs: int = 1, dates: Sequence[str] = (), n_boot: int = 2000,
+            progress: bool = True) -> Comparison:
+    """Run every scenario with the same seeds and tabulate paired differences.
+
+    Rows (one per outcome x scenario): ``value`` with its bootstrap interval
+    ``ci_low``/``ci_high``; for variants also ``reference`` (the first
+    scenario's value), ``diff`` and ``diff_ci_low``/``diff_ci_high`` (paired
+    bootstrap), ``significant`` (interval excludes 0) and ``flips``.  Round
+    outcomes that are 0 in every scenario are left out.  Raises ValueError
+    on fewer than one scenario, ``runs < 1`` or a date outside a window.
+    """
+    if not scenarios:
+        raise ValueError("nothing to compare")
+    dates = list(dates)
+    results = [run_ensemble(sc, runs, base_seed, jobs=jobs, progress=progress, dates=dates)
+               for sc in scenarios]
+    cmp = Comparison(results=results, labels=list(labels), runs=runs, base_seed=base_seed,
+                     dates=dates, n_boot=n_boot)
+    outs = [outcome_values(r, dates) for r in results]
+    names = [n for n in outs[0]
+             if not (n.startswith("round") and all(not o[n].values.any() for o in outs))]
+    # level intervals: every scenario, every outcome at once (same resamples)
+    levels = []
+    for o in outs:
+        mat = np.column_stack([o[n].values for n in names])
+        levels.append(bootstrap_mean_ci(mat, n_boot=n_boot, seed=base_seed))
+    ref = outs[0]
+    rows: list[dict] = []
+    flips: dict[str, list[str]] = {lab: [] for lab in labels[1:]}
+    diffs = []
+    for o in outs[1:]:
+        mat = np.column_stack([o[n].values - ref[n].values for n in names])
+        diffs.append(bootstrap_mean_ci(mat, n_boot=n_boot, seed=base_seed))
+    for j, n in enumerate(names):
+        kind, unit = ref[n].kind, ref[n].unit
+        base_v = ref[n].values
+        for s, (o, lab) in enumerate(zip(outs, labels, strict=True)):
+            m, lo, hi = levels[s]
+            row = {"outcome": n, "kind": kind, "unit": unit, "scenario": lab, "runs": runs,
+                   "value": float(m[j]), "ci_low": float(lo[j]), "ci_high": float(hi[j]),
+                   "reference": "", "diff": "", "diff_ci_low": "", "diff_ci_high": "",
+                   "significant": "", "flips": ""}
+            if s > 0:
+                dm, dlo, dhi = (float(x[j]) for x in diffs[s - 1])
+                sig = dlo > 0 or dhi < 0
+                flip = sig and _typical_changes(kind, base_v, o[n].values)
+                row.update({"reference": float(levels[0][0][j]), "diff": dm, "diff_ci_low": dlo,
+                            "diff_ci_high": dhi, "significant": sig, "flips": flip})
+                if flip:
+                    flips[lab].append(n)
+            rows.append(row)
+    cmp.rows = rows
+    cmp.flips = flips
+    return cmp
+
+
+def _typical_changes(kind: str, base: np.ndarray, variant: np.ndarray) -> bool:
+    """Majority outcome changes (probabilities only: a mean has no majority outcome)."""
+    if kind != "probability":
+        return False
+    return bool((base.mean() >= 0.5) != (variant.mean() >= 0.5))
+
+
+# ------------------------------------------------------------------ report
+_KEY = ("walkout", "walkout_by_", "joint_statement", "joint_document", "nuclear_test", "half_progress",
+        "progress@", "aid_delivered_t@", "final_progress", "aid_delivered_t", "mean_trust",
+        "sessions_held", "nuclear_tests")
+
+
+def _fmt(kind: str, unit: str, x: float, signed: bool = False) -> str:
+    if kind == "probability":
+        return f"{100 * x:+.0f} pts" if signed else f"{100 * x:.0f}%"
+    if unit.startswith("t "):
+        return f"{x:+,.0f}" if signed else f"{x:,.0f}"
+    return f"{x:+.2f}" if signed else f"{x:.2f}"
+
+
+def report_lines(cmp: Comparison) -> list[str]:
+    """The printed comparison: per variant, key outcomes (and any significant round outcome)."""
+    ref = cmp.labels[0]
+    out = [f"Comparison of {len(cmp.labels)} scenarios, {cmp.runs} runs each with common seeds "
+           f"(base seed {cmp.base_seed}); reference: {ref}",
+           "Differences: variant minus reference, paired over replicates, 95% bootstrap interval "
+           f"({cmp.n_boot} resamples); * = interval excludes 0, FLIP = the typical outcome changes.",
+           ""]
+    by = {}
+    for r in cmp.rows:
+        by.setdefault(r["scenario"], []).append(r)
+    width = max(len(r["outcome"]) for r in cmp.rows)
+    for lab in cmp.labels[1:]:
+        out.append(f"{lab} vs {ref}")
+        out.append(f"  {'outcome':{width}}  {ref[:12]:>12}  {lab[:12]:>12}  {'difference [95% CI]':>36}")
+        for r in by[lab]:
+            key = r["outcome"].startswith(_KEY) and not r["outcome"].startswith("round")
+            if not key and not r["significant"]:
+                continue
+            k, u = r["kind"], r["unit"]
+            diff = (f"{_fmt(k, u, r['diff'], True)} [{_fmt(k, u, r['diff_ci_low'], True)}, "
+                    f"{_fmt(k, u, r['diff_ci_high'], True)}]")
+            flag = " FLIP" if r["flips"] else (" *" if r["significant"] else "")
+            out.append(f"  {r['outcome']:{width}}  {_fmt(k, u, r['reference']):>12}  "
+                       f"{_fmt(k, u, r['value']):>12}  {diff:>36}{flag}")
+        fl = cmp.flips.get(lab) or []
+        out.append(f"  flips: {', '.join(fl) if fl else 'nothing'}")
+        out.append("")
+    return out
+
+
+def walkout_rows(cmp: Comparison) -> list[dict]:
+    """``walkout_dates.csv``: scenario, month, runs walking out that month, share, cumulative share."""
+    rows = []
+    for res, lab in zip(cmp.results, cmp.labels, strict=True):
+        wm = res.summaries["walkout_month"]
+        cum = 0
+        for month in res.months:
+            k = int((wm == _month_index(month)).sum())
+            cum += k
+            if k:
+                rows.append({"scenario": lab, "month": month, "runs": k, "share": k / res.runs,
+                             "cumulative_share": cum / res.runs})
+    return rows
+
+
+# ------------------------------------------------------------------ figures
+def _x(months: Sequence[str]) -> np.ndarray:
+    return np.array([_month_index(m) / 12.0 for m in months])
+
+
+def _style(i: int) -> dict:
+    return {"color": PALETTE[i % len(PALETTE)], "linestyle": _LINESTYLES[(i // len(PALETTE)) % 4]}
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_fan(results: Sequence[EnsembleResult], labels: Sequence[str], path: Path,
+             metric: str = "progress") -> None:
+    """Fan chart of ``metric``: median and 5-95% band per scenario over time.
+
+    One panel per variant, each with the reference (first scenario) in black;
+    a single panel when only one scenario is given.
+    """
+    plt = _plt()
+    lo_j, med_j, hi_j = QUANTILES.index(0.05), QUANTILES.index(0.5), QUANTILES.index(0.95)
+    panels = max(1, len(results) - 1)
+    ncol = min(3, panels)
+    nrow = -(-panels // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(5.2 * ncol, 3.4 * nrow), squeeze=False,
+                             sharex=True, sharey=True)
+    ylabel = {"progress": "denuclearization progress (0-1)", "mean_trust": "mean trust (0-1)",
+              "aid_delivered_t": "aid delivered (t HFO-eq.)", "sanctions": "sanctions (0-1)"}[metric]
+    for p in range(nrow * ncol):
+        ax = axes[p // ncol][p % ncol]
+        if p >= panels:
+            ax.axis("off")
+            continue
+        members = [0] if len(results) == 1 else [0, p + 1]
+        for i in members:
+            r = results[i]
+            x = _x(r.months)
+            q = r.quantiles[metric]
+            st = _style(i)
+            ax.fill_between(x, q[:, lo_j], q[:, hi_j], color=st["color"], alpha=0.18, linewidth=0,
+                            label=f"{labels[i]} 5-95%")
+            ax.plot(x, q[:, med_j], label=f"{labels[i]} median", linewidth=1.6, **st)
+        ax.set_title(labels[p + 1] if len(results) > 1 else labels[0], fontsize=9)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="upper left")
+        if p % ncol == 0:
+            ax.set_ylabel(ylabel)
+        if p // ncol == nrow - 1:
+            ax.set_xlabel("year (monthly steps)")
+    n = results[0].runs
+    fig.suptitle(f"Denuclearization progress over time: median and 5-95% band of {n} runs"
+                 if metric == "progress" else f"{ylabel}: median and 5-95% band of {n} runs", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_probabilities(cmp: Comparison, path: Path) -> None:
+    """Grouped bars of the key outcome probabilities per scenario, with 95% bootstrap intervals."""
+    plt = _plt()
+    names = ["walkout", *[f"walkout_by_{d}" for d in cmp.dates], "joint_statement",
+             "joint_document", "half_progress", "nuclear_test"]
+    rows = {(r["outcome"], r["scenario"]): r for r in cmp.rows}
+    k = len(cmp.labels)
+    width = 0.8 / k
+    fig, ax = plt.subplots(figsize=(max(6.5, 1.2 * len(names) * max(1, k / 3)), 4.2 + 0.2 * (k // 4)))
+    x = np.arange(len(names))
+    for i, lab in enumerate(cmp.labels):
+        vals = np.array([rows[(n, lab)]["value"] for n in names])
+        lo = np.array([rows[(n, lab)]["ci_low"] for n in names])
+        hi = np.array([rows[(n, lab)]["ci_high"] for n in names])
+        ax.bar(x + (i - (k - 1) / 2) * width, 100 * vals, width, label=lab,
+               color=PALETTE[i % len(PALETTE)], hatch=None if i < len(PALETTE) else "//",
+               yerr=[100 * (vals - lo), 100 * (hi - vals)], capsize=2, error_kw={"linewidth": 0.8})
+    ax.set_xticks(x)
+    ax.set_xticklabels([n.replace("_", " ") for n in names], fontsize=8)
+    ax.set_ylabel("probability (% of runs)")
+    ax.set_ylim(0, 105)
+    ax.set_title(f"Outcome probabilities ({cmp.runs} runs each, 95% bootstrap intervals)", fontsize=10)
+    ax.legend(fontsize=7, ncol=min(4, k), loc="upper center", bbox_to_anchor=(0.5, -0.14),
+              frameon=False)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_walkout(cmp: Comparison, path: Path) -> None:
+    """Cumulative share of runs in which the DPRK has walked out, by month, per scenario."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    for i, (res, lab) in enumerate(zip(cmp.results, cmp.labels, strict=True)):
+        wm = res.summaries["walkout_month"]
+        idx = np.array([_month_index(m) for m in res.months])
+        cum = np.array([(wm[wm >= 0] <= t).sum() for t in idx]) / res.runs
+        ax.step(_x(res.months), 100 * cum, where="post", label=lab, linewidth=1.6, **_style(i))
+    ax.set_xlabel("year (monthly steps)")
+    ax.set_ylabel("runs in which the DPRK has walked out (%)")
+    ax.set_ylim(0, 105)
+    ax.set_title(f"When does the DPRK walk out? Cumulative share of {cmp.runs} runs", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------------- CLI
+_DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def parse_dates(text: str | None) -> list[str]:
+    """``"2007-12,2009-06"`` -> ``["2007-12", "2009-06"]``; raises ValueError on a bad month."""
+    if not text:
+        return []
+    out = []
+    for piece in text.split(","):
+        p = piece.strip()
+        if not p:
+            continue
+        if not _DATE_RE.match(p):
+            raise ValueError(f"--dates: {p!r} is not a month written YYYY-MM (e.g. 2007-12)")
+        out.append(p)
+    return list(dict.fromkeys(out))
+
+
+def _labels(scenarios: Sequence[Scenario]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for sc in scenarios:
+        seen[sc.name] = seen.get(sc.name, 0) + 1
+        out.append(sc.name if seen[sc.name] == 1 else f"{sc.name}#{seen[sc.name]}")
+    return out
+
+
+def cli_compare(args) -> int:
+    """``sixparty compare``: see the module docstring.  User errors raise CLIError / ScenarioError."""
+    from sim.cli import CLIError
+    from sim.loader import find_scenario, load_scenario
+
+    names = list(getattr(args, "scenarios", None) or [])
+    if len(names) < 2:
+        raise CLIError("compare needs at least two scenarios (the first is the reference)")
+    runs = int(getattr(args, "runs", 100))
+    if runs < 1:
+        raise CLIError(f"--runs: expected a whole number >= 1, got {runs}")
+    jobs = int(getattr(args, "jobs", None) or os.cpu_count() or 1)
+    if jobs < 1:
+        raise CLIError(f"--jobs: expected a whole number >= 1, got {jobs}")
+    try:
+        dates = parse_dates(getattr(args, "dates", None))
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    paths = [find_scenario(n) for n in names]
+    scenarios = [load_scenario(p) for p in paths]
+    for sc in scenarios:
+        for d in dates:
+            if not sc.window.start <= d <= sc.window.end:
+                raise CLIError(f"--dates: {d} is outside the window of scenario {sc.name!r} "
+                               f"({sc.window.start}..{sc.window.end})")
+    seed = scenarios[0].seed if getattr(args, "seed", None) is None else int(args.seed)
+    labels = _labels(scenarios)
+    n_boot = int(getattr(args, "boot", 2000) or 2000)
+    quiet = bool(getattr(args, "quiet", False))
+    cmp = compare(scenarios, labels, runs, seed, jobs=jobs, dates=dates, n_boot=n_boot,
+                  progress=not quiet)
+    out_dir = getattr(args, "out", None) or _default_out(labels, runs, seed)
+    files = write_comparison(cmp, out_dir, paths, fmt=getattr(args, "format", None) or "png",
+                             plots=not getattr(args, "no_plots", False), command=sys.argv)
+    print("\n".join(report_lines(cmp)))
+    print(f"Wrote {len(files)} files to {out_dir}/")
+    return 0
+
+
+def _default_out(labels: Sequence[str], runs: int, seed: int) -> str:
+    stem = "-vs-".join(labels) if len(labels) <= 3 else f"{labels[0]}-vs-{len(labels) - 1}-variants"
+    return f"runs/compare-{stem}-n{runs}-{seed}"
+
+
+def write_comparison(cmp: Comparison, out_dir, paths: Sequence[Path] = (), fmt: str = "png",
+                     plots: bool = True, command: Sequence[str] | None = None) -> list[str]:
+    """Write ``comparison.csv``, ``walkout_dates.csv``, figures and ``manifest.json`` atomically."""
+    import hashlib
+
+    from analysis.ensemble import QUANTILE_METHOD, SEED_DERIVATION
+    from sim.outputs import csv_text, package_versions
+
+    texts = {
+        "comparison.csv": csv_text(cmp.rows, COMPARISON_COLUMNS),
+        "walkout_dates.csv": csv_text(walkout_rows(cmp), ["scenario", "month", "runs", "share",
+                                                          "cumulative_share"]),
+        "progress_quantiles.csv": csv_text(_progress_rows(cmp),
+                                           ["scenario", "month", *[_qname(q) for q in QUANTILES], "mean"]),
+    }
+    writers = []
+    if plots:
+        def figs(folder: Path) -> list[str]:
+            names = [f"fan_progress.{fmt}", f"outcome_probabilities.{fmt}", f"walkout_dates.{fmt}"]
+            plot_fan(cmp.results, cmp.labels, folder / names[0])
+            plot_probabilities(cmp, folder / names[1])
+            plot_walkout(cmp, folder / names[2])
+            return names
+
+        writers.append(figs)
+    from datetime import UTC, datetime
+
+    manifest = {
+        "kind": "comparison",
+        "scenarios": [{"label": lab, "name": r.scenario.name,
+                       "file": str(p) if p else None,
+                       "sha256": hashlib.sha256(Path(p).read_bytes()).hexdigest() if p else None}
+                      for lab, r, p in zip(cmp.labels, cmp.results,
+                                           list(paths) or [None] * len(cmp.labels), strict=True)],
+        "runs": cmp.runs,
+        "base_seed": cmp.base_seed,
+        "seed_derivation": SEED_DERIVATION + " (the same seeds for every scenario)",
+        "dates": cmp.dates,
+        "bootstrap": {"resamples": cmp.n_boot, "level": 0.95, "kind": "percentile, paired over replicates",
+                      "seed": cmp.base_seed},
+        "quantile_method": QUANTILE_METHOD,
+        "flips": cmp.flips,
+        "versions": package_versions(),
+        "command": list(command) if command else None,
+        "started_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "elapsed_s": round(sum(r.elapsed_s for r in cmp.results), 3),
+    }
+    return write_atomically(out_dir, texts, writers, manifest=manifest)
+
+
+def _progress_rows(cmp: Comparison) -> list[dict]:
+    rows = []
+    for res, lab in zip(cmp.results, cmp.labels, strict=True):
+        for t, month in enumerate(res.months):
+            row = {"scenario": lab, "month": month}
+            for j, q in enumerate(QUANTILES):
+                row[_qname(q)] = float(res.quantiles["progress"][t, j])
+            row["mean"] = float(res.means["progress"][t])
+            rows.append(row)
+    return rows
+
