@@ -361,6 +361,23 @@ def add_plot_arguments(p: argparse.ArgumentParser) -> None:
 
 def add_compare_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``sixparty compare`` (owned by analysis.compare's author)."""
+    p.add_argument("scenarios", metavar="SCENARIO", nargs="+",
+                   help="two or more scenario files or shipped names; the first is the reference")
+    p.add_argument("--runs", type=positive_int, metavar="N", default=100,
+                   help="replicates per scenario, >= 1 (default 100); every scenario uses the same seeds")
+    p.add_argument("--jobs", type=positive_int, metavar="N", default=None,
+                   help="worker processes, >= 1 (default: all cores); results do not depend on it")
+    p.add_argument("--seed", type=non_negative_int, metavar="N", default=None,
+                   help="base seed, an integer >= 0 (default: the first scenario's seed)")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="output folder (default runs/compare-<A>-vs-<B>-n<N>-<seed>)")
+    p.add_argument("--dates", metavar="YYYY-MM,...", default="2007-12,2009-06",
+                   help="months at which progress and aid are compared (default 2007-12,2009-06)")
+    p.add_argument("--boot", type=positive_int, metavar="B", default=2000,
+                   help="bootstrap resamples for the 95%% intervals (default 2000)")
+    p.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="figure file format")
+    p.add_argument("--no-plots", action="store_true", help="write data files only")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def add_dashboard_arguments(p: argparse.ArgumentParser) -> None:
