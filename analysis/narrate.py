@@ -39,6 +39,7 @@ from sim.scenario import ISSUE_SCALES, ISSUES, PARTIES
 
 __all__ = [
     "debrief",
+    "debrief_parts",
     "debrief_rows",
     "load_record",
     "month_story",
@@ -642,6 +643,47 @@ def debrief_rows(seated, agent, record: dict | None = None, until: str | None = 
     return rows
 
 
+def debrief_parts(seated, agent, seat: str, lang: str = "en", record: dict | None = None,
+                  moves: Sequence[dict] = (), historical_conditions: bool = True) -> dict:
+    """The debrief as parts: ``{"head": [lines], "rows": debrief_rows(...), "verdict": [lines]}``.
+
+    Arguments as :func:`debrief`; a page can show ``rows`` as a table.
+    """
+    check_lang(lang)
+    until = seated.timeline[-1]["month"] if seated.timeline else None
+    rows = debrief_rows(seated, agent, record, until, lang)
+    zh = lang == "zh"
+    head = [f"你扮演：{label(seat, lang)}" if zh else f"Your seat: {label(seat, lang)}"]
+    if moves:
+        counts: dict[str, int] = {}
+        for mv in moves:
+            counts[f"{mv['kind']}={mv['value']}"] = counts.get(f"{mv['kind']}={mv['value']}", 0) + 1
+        head.append(("你的决定：" if zh else "Your orders: ")
+                    + ", ".join(f"{k} ×{n}" for k, n in sorted(counts.items())))
+    verdict: list[str] = []
+    you, ag = path_metrics(seated), path_metrics(agent)
+    rec = record_metrics(record, until)
+    if rec:
+        closer = further = 0
+        for key, _, _ in _DEBRIEF_ROWS:
+            dy, da = _distance(key, you[key], rec[key]), _distance(key, ag[key], rec[key])
+            if dy is None or da is None:
+                continue
+            closer += dy < da
+            further += dy > da
+        if zh:
+            verdict.append(f"与历史相比：你的路径在{closer}项指标上比智能体更接近历史，在{further}项上更远。")
+        else:
+            verdict.append(f"Against history: your path was closer than the agent's on {closer} "
+                           f"measure(s) and further on {further}.")
+        if not historical_conditions:
+            verdict.append("（反事实情景：历史仅作参照。）" if zh else
+                           "(A counterfactual scenario: history is a reference, not a target.)")
+    else:
+        verdict.append("没有历史记录可比较。" if zh else "No historical record to compare with.")
+    return {"head": head, "rows": rows, "verdict": verdict}
+
+
 def debrief(seated, agent, seat: str, lang: str = "en", record: dict | None = None,
             moves: Sequence[dict] = (), historical_conditions: bool = True) -> str:
     """A short debrief of a seated run: the moves, then you vs the agent vs history.
@@ -657,44 +699,19 @@ def debrief(seated, agent, seat: str, lang: str = "en", record: dict | None = No
 
     Returns plain text: a summary line per move type, a table, and a verdict
     counting on how many measures the seated path was closer to history than
-    the agent's (ties not counted).
+    the agent's (ties not counted).  History is the record up to the seated
+    run's last month.
     """
-    check_lang(lang)
-    until = seated.timeline[-1]["month"] if seated.timeline else None
-    rows = debrief_rows(seated, agent, record, until, lang)
+    parts = debrief_parts(seated, agent, seat, lang, record, moves, historical_conditions)
+    rows = parts["rows"]
     zh = lang == "zh"
-    out = [f"你扮演：{label(seat, lang)}" if zh else f"Your seat: {label(seat, lang)}"]
-    if moves:
-        counts: dict[str, int] = {}
-        for mv in moves:
-            counts[f"{mv['kind']}={mv['value']}"] = counts.get(f"{mv['kind']}={mv['value']}", 0) + 1
-        out.append(("你的决定：" if zh else "Your orders: ")
-                   + ", ".join(f"{k} ×{n}" for k, n in sorted(counts.items())))
     head = ("指标", "你", "同一席位的智能体", "历史") if zh else ("measure", "you", "agent in your seat",
                                                           "history")
-    widths = [max(len(head[i]), *(len(list(r.values())[i + 1]) for r in rows)) for i in range(4)]
-    out.append("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
+    keys = ("measure", "you", "agent", "history")
+    widths = [max(len(head[i]), *(len(r[keys[i]]) for r in rows)) for i in range(4)]
+    out = list(parts["head"])
+    out.append("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip())
     for r in rows:
-        vals = (r["measure"], r["you"], r["agent"], r["history"])
-        out.append("  ".join(v.ljust(w) for v, w in zip(vals, widths, strict=True)))
-    you, ag = path_metrics(seated), path_metrics(agent)
-    rec = record_metrics(record, until)
-    if rec:
-        closer = further = 0
-        for key, _, _ in _DEBRIEF_ROWS:
-            dy, da = _distance(key, you[key], rec[key]), _distance(key, ag[key], rec[key])
-            if dy is None or da is None:
-                continue
-            closer += dy < da
-            further += dy > da
-        if zh:
-            out.append(f"与历史相比：你的路径在{closer}项指标上比智能体更接近历史，在{further}项上更远。")
-        else:
-            out.append(f"Against history: your path was closer than the agent's on {closer} "
-                       f"measure(s) and further on {further}.")
-        if not historical_conditions:
-            out.append("（反事实情景：历史仅作参照。）" if zh else
-                       "(A counterfactual scenario: history is a reference, not a target.)")
-    else:
-        out.append("没有历史记录可比较。" if zh else "No historical record to compare with.")
+        out.append("  ".join(r[k].ljust(w) for k, w in zip(keys, widths, strict=True)).rstrip())
+    out.extend(parts["verdict"])
     return "\n".join(out)

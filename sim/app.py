@@ -52,7 +52,7 @@ import warnings
 import mesa
 import solara
 
-from analysis.narrate import debrief, month_story, record_timeline
+from analysis.narrate import debrief_parts, month_story, record_timeline
 from sim.loader import ScenarioError, find_scenario, load_scenario, shipped_scenarios
 from sim.model import SeatOrders, TalksModel
 from sim.runner import _tables
@@ -270,11 +270,13 @@ class ClassroomModel(TalksModel):
         finally:
             mesa.Agent._ids.pop(twin, None)
 
-    def debrief_text(self, lang: str = "en") -> str:
+    def debrief(self, lang: str = "en") -> dict | None:
+        """:func:`analysis.narrate.debrief_parts` for this run, or None without a seat or a month."""
         if not self.seat or not self.timeline:
-            return "Take a seat and play at least one month to get a debrief."
-        return debrief(_tables(self), self.agent_twin_tables(), self.seat, lang=lang,
-                       moves=self.moves, historical_conditions=self.scenario_name == "historical")
+            return None
+        return debrief_parts(_tables(self), self.agent_twin_tables(), self.seat, lang=lang,
+                             moves=self.moves,
+                             historical_conditions=self.scenario_name == "historical")
 
 
 # ------------------------------------------------------------ model params
@@ -464,7 +466,7 @@ def StatusCard(model: solara.Reactive):
             solara.Text(month, classes=["sp-date"], style={"font-size": "28px", "font-weight": "bold"})
             solara.Text(status, classes=["sp-status"])
         sc = m.scenario
-        solara.Text(f"Scenario: {sc.title or sc.name} [{m.scenario_name}] · seed {m.seed_used} · "
+        solara.Text(f"Scenario: {sc.title or sc.name} [{sc.name}] · seed {m.seed_used} · "
                     f"window {sc.window.start}..{sc.window.end}", classes=["sp-scenario"],
                     style={"color": "#555"})
         extra = []
@@ -495,7 +497,8 @@ def SeatCard(model: solara.Reactive):
     respond, set_respond = solara.use_state("accept")
     target, set_target = solara.use_state(None)
     impl, set_impl = solara.use_state("perform")
-    report, set_report = solara.use_state("")
+    report, set_report = solara.use_state(None)
+    solara.use_effect(lambda: set_report(None), [id(m)])  # a new model (Reset): no stale debrief
 
     if not m.seat:
         with solara.Card("Take a seat"):
@@ -518,7 +521,7 @@ def SeatCard(model: solara.Reactive):
         force_update()
 
     def show_debrief():
-        set_report(m.debrief_text())
+        set_report(m.debrief())
 
     with solara.Card(f"Your seat: {m.seat}", classes=["sp-seat"]):
         aw = m.awaiting
@@ -553,8 +556,8 @@ def SeatCard(model: solara.Reactive):
                     solara.Button(order, color="primary", outlined=True,
                                   on_click=lambda o=order: confirm_impl(o), classes=[f"sp-impl-{order}"])
         else:
-            solara.Text("No decision pending: press Step. The page stops and asks when a session "
-                        "is convened.", classes=["sp-seat-idle"])
+            solara.HTML(tag="div", classes=["sp-seat-idle"], unsafe_innerHTML=(
+                "No decision pending: press Step. The page stops and asks when a session is convened."))
         if m.ledger.steps:
             solara.Text(f"Standing order for your steps: {m.seat_orders.implementation or 'agent decides'}")
             with solara.Row():
@@ -562,13 +565,21 @@ def SeatCard(model: solara.Reactive):
                                            on_value=set_impl)
                 solara.Button("Set", on_click=lambda: confirm_impl(None), text=True)
         if m.moves:
-            solara.Text("Your orders: " + "; ".join(f"{mv['month']} {mv['value']}" for mv in m.moves[-6:]),
-                        classes=["sp-moves"], style={"font-size": "12px", "color": "#555"})
+            solara.HTML(tag="div", classes=["sp-moves"], style="font-size:12px;color:#555",
+                        unsafe_innerHTML=_esc("Your orders: " + "; ".join(
+                            f"{mv['month']} {mv['value']}" for mv in m.moves[-6:])))
         solara.Button("Debrief: me vs the agent vs history", on_click=show_debrief, outlined=True,
                       classes=["sp-debrief"])
-        text = report or (m.debrief_text() if not m.running else "")
-        if text:
-            solara.Preformatted(text, classes=["sp-debrief-text"])
+        parts = report or (m.debrief() if not m.running else None)
+        if parts:
+            heads = ("measure", "you", "agent in your seat", "history")
+            rows = [dict(zip(heads, (r["measure"], r["you"], r["agent"], r["history"]), strict=True))
+                    for r in parts["rows"]]
+            solara.HTML(tag="div", classes=["sp-debrief-text"], unsafe_innerHTML=(
+                "".join(f"<div>{_esc(x)}</div>" for x in parts["head"])
+                + _html_table(rows, "sp-debrief-table")
+                + "".join(f"<div><b>{_esc(x)}</b></div>" for x in parts["verdict"])),
+                style="font-size:12px")
 
 
 @solara.component

@@ -1,0 +1,280 @@
+"""The classroom dashboard, driven in a real browser (headless Chromium + Playwright).
+
+One dashboard server is started for the module as a subprocess on a free
+loopback port (``sixparty dashboard``'s own command line,
+:func:`sim.dashboard.server_command`), in its own process group, and
+stopped by that group's id at the end.  The page is driven in order: step a
+few months (the date and the charts change), switch scenario (sidebar picker
++ Reset), take the DPRK's seat and play one session, ask for the debrief, and
+no console error all along.  Screenshots go to ``test-artifacts/``.
+
+Marked ``browser`` (deselect with ``-m "not browser"``).  Skips, with the
+reason, when Playwright, the dashboard extra or a Chromium binary is missing
+(``pip install -e '.[test]'`` alone); ``.ci/run`` installs all three.
+Chromium: ``$SIXPARTY_CHROMIUM``, else ``chromium`` / ``chromium-browser``
+on PATH, else ``/usr/bin/chromium``.
+
+The CLI checks at the bottom (no solara, busy port) need no browser.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sim import dashboard
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+STEP_WAIT_MS = 15_000
+
+
+def _chromium() -> str | None:
+    env = os.environ.get("SIXPARTY_CHROMIUM")
+    if env:
+        return env if Path(env).exists() else None
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+def _skip_reason() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -e '.[test,dashboard,browser]')"
+    missing = dashboard.missing_modules()
+    if missing:
+        return f"the dashboard extra is not installed ({', '.join(missing)}): pip install -e '.[dashboard]'"
+    if _chromium() is None:
+        return "no Chromium binary (apt-get install -y chromium, or set SIXPARTY_CHROMIUM)"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+VARIANT = """\
+extends: historical
+name: browser_test_variant
+title: Browser-test variant (historical, no Libya events)
+description: The historical scenario without the Libya events, for the dashboard test.
+remove_events: [libya_renounces_wmd_2003]
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    ARTIFACTS.mkdir(exist_ok=True)
+    variant = tmp_path_factory.mktemp("dash") / "variant.yaml"
+    variant.write_text(VARIANT, encoding="utf-8")
+    port = _free_port()
+    log = open(ARTIFACTS / "dashboard-server.log", "w")  # noqa: SIM115
+    # Start on a variant given as a file, so the picker offers it and 'historical'.
+    proc = subprocess.Popen(dashboard.server_command("127.0.0.1", port),
+                            env=dashboard.server_env(str(variant), None), cwd=str(ROOT),
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        if not dashboard.wait_until_up(url, proc, timeout=90):
+            pytest.fail(f"the dashboard did not start; see {ARTIFACTS / 'dashboard-server.log'}")
+        yield {"url": url, "variant": str(variant)}
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=_chromium(),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update"])
+        try:
+            pg = browser.new_page(viewport={"width": 1500, "height": 1100})
+            pg.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}")
+                  if m.type == "error" else None)
+            pg.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+            pg.goto(server["url"])
+            pg.wait_for_selector(".sp-date", timeout=60_000)
+            pg.errors = errors
+            yield pg
+        finally:
+            browser.close()
+
+
+def _date(pg) -> str:
+    return pg.locator(".sp-date").inner_text().strip()
+
+
+def _shot(pg, name: str) -> None:
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _click_step_and_wait(pg) -> None:
+    before = _date(pg)
+    pg.get_by_role("button", name="Step", exact=True).click()
+    pg.wait_for_function("b => document.querySelector('.sp-date').innerText.trim() !== b",
+                         arg=before, timeout=STEP_WAIT_MS)
+
+
+def _chart_png(pg, cls: str) -> bytes:
+    img = pg.locator(f".{cls} img").first
+    img.wait_for(timeout=STEP_WAIT_MS)
+    return img.get_attribute("src") or ""
+
+
+def _pick(pg, label: str, option: str) -> None:
+    """Choose ``option`` in the sidebar's v-select labelled ``label``."""
+    field = pg.locator(".v-select").filter(has_text=label).first
+    field.click()
+    menu = pg.locator(".v-menu__content.menuable__content__active")
+    menu.get_by_text(option, exact=True).first.click()
+    pg.wait_for_timeout(300)
+
+
+def _reset(pg) -> None:
+    pg.get_by_role("button", name="Reset", exact=True).click()
+
+
+@pytest.mark.browser
+def test_step_advances_the_date_and_redraws_the_charts(page):
+    start = _date(page)
+    assert start.startswith("Start "), start
+    trust0 = _chart_png(page, "sp-trust")
+    ledger0 = _chart_png(page, "sp-ledger")
+    _shot(page, "01-start")
+    months = []
+    for _ in range(3):
+        _click_step_and_wait(page)
+        months.append(_date(page))
+    assert months == sorted(months) and len(set(months)) == 3, months
+    assert months[0] == start.removeprefix("Start ")
+    page.wait_for_function(
+        "s => { const i = document.querySelector('.sp-ledger img'); return i && i.src !== s; }",
+        arg=ledger0, timeout=STEP_WAIT_MS)
+    assert _chart_png(page, "sp-ledger") != ledger0
+    assert _chart_png(page, "sp-trust") != trust0
+    story = page.locator(".sp-story").inner_text()
+    assert months[-1] in story
+    _shot(page, "02-after-3-steps")
+
+
+@pytest.mark.browser
+def test_switch_scenario(page, server):
+    assert "browser_test_variant" in page.locator(".sp-scenario").inner_text()
+    _pick(page, "Scenario", "historical")
+    _reset(page)
+    page.wait_for_function(
+        "() => document.querySelector('.sp-scenario').innerText.includes('[historical]')",
+        timeout=STEP_WAIT_MS)
+    assert _date(page).startswith("Start ")
+    _click_step_and_wait(page)
+    _shot(page, "03-historical")
+
+
+@pytest.mark.browser
+def test_take_a_seat_and_play_one_session(page):
+    _pick(page, "Take a seat", "DPRK")
+    _reset(page)
+    page.wait_for_selector(".sp-seat", timeout=STEP_WAIT_MS)
+    # Step until the page asks for the DPRK's move (the first session).
+    for _ in range(60):
+        if page.locator(".sp-play-session").count():
+            break
+        before = _date(page)
+        page.get_by_role("button", name="Step", exact=True).click()
+        page.wait_for_function(
+            "b => document.querySelector('.sp-play-session') || "
+            "document.querySelector('.sp-date').innerText.trim() !== b", arg=before,
+            timeout=STEP_WAIT_MS)
+    else:
+        pytest.fail("no session was convened in 60 months")
+    prompt = page.locator(".sp-your-move").inner_text()
+    assert "DPRK" in prompt
+    asked_month = page.locator(".sp-seat").inner_text()
+    _shot(page, "04-your-move")
+    n_before = int(page.locator(".sp-session-count").inner_text().split(":")[1])
+    page.locator(".sp-attend").get_by_text("attend", exact=True).click()
+    page.locator(".sp-respond").get_by_text("amend", exact=True).click()
+    page.get_by_role("button", name="Play this session").click()
+    page.wait_for_function(
+        f"() => parseInt(document.querySelector('.sp-session-count').innerText.split(':')[1]) > {n_before}",
+        timeout=STEP_WAIT_MS)
+    assert page.locator(".sp-play-session").count() == 0
+    moves = page.locator(".sp-moves").inner_text()
+    assert "attend" in moves and "amend" in moves, moves
+    assert "round" in asked_month
+    page.locator(".sp-debrief").click()
+    page.wait_for_selector(".sp-debrief-text", timeout=STEP_WAIT_MS * 2)
+    text = page.locator(".sp-debrief-text").inner_text()
+    assert "Your seat: DPRK" in text and "agent in your seat" in text and "history" in text
+    _shot(page, "05-after-session-debrief")
+
+
+@pytest.mark.browser
+def test_no_console_errors(page):
+    assert page.errors == []
+
+
+# ------------------------------------------------------------ CLI, no browser
+def test_dashboard_without_solara_says_how_to_install(monkeypatch, capsys):
+    monkeypatch.setattr(dashboard, "missing_modules", lambda: ["solara"])
+    assert main(["dashboard"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'sixparty[dashboard]'" in err and "Traceback" not in err
+
+
+def test_dashboard_refuses_a_busy_port(monkeypatch, capsys):
+    monkeypatch.setattr(dashboard, "missing_modules", lambda: [])
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert main(["dashboard", "--port", str(port)]) == 2
+    assert f"port {port}" in capsys.readouterr().err
+
+
+def test_dashboard_rejects_unknown_seat_and_scenario(monkeypatch, capsys):
+    monkeypatch.setattr(dashboard, "missing_modules", lambda: [])
+    assert main(["dashboard", "--seat", "France"]) == 2
+    assert main(["dashboard", "no_such_scenario"]) == 2
+    err = capsys.readouterr().err
+    assert "France" in err and "no_such_scenario" in err
+
+
+def test_dashboard_defaults_to_loopback():
+    args = __import__("sim.cli", fromlist=["build_parser"]).build_parser().parse_args(["dashboard"])
+    assert args.host == "127.0.0.1" and args.port == 8765 and args.seat is None
+    assert dashboard.is_loopback("127.0.0.1") and not dashboard.is_loopback("0.0.0.0")
+    cmd = dashboard.server_command("127.0.0.1", 9999)
+    assert cmd[1:4] == ["-m", "solara", "run"] and "--production" in cmd and "--no-open" in cmd
+    env = dashboard.server_env("historical", "DPRK")
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False" and env["SIXPARTY_SEAT"] == "DPRK"
