@@ -1,0 +1,154 @@
+"""sixparty compare: bootstrap intervals, paired comparison end to end, bad input."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import dump_yaml, minimal_scenario_dict
+
+from analysis.compare import compare, outcome_values, parse_dates
+from analysis.stats import bootstrap_mean_ci, bootstrap_weights
+from sim.cli import main
+from sim.loader import load_scenario
+
+
+# -------------------------------------------------------------- bootstrap
+def test_constant_difference_collapses_the_interval():
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=200)
+    m, lo, hi = bootstrap_mean_ci((base + 0.3) - base, n_boot=500, seed=1)
+    assert m == pytest.approx(0.3) and lo == pytest.approx(0.3) and hi == pytest.approx(0.3)
+
+
+def test_interval_covers_known_mean_and_has_the_right_width():
+    rng = np.random.default_rng(42)
+    x = rng.normal(loc=2.0, scale=1.0, size=400)
+    m, lo, hi = bootstrap_mean_ci(x, n_boot=2000, seed=7)
+    assert lo < 2.0 < hi
+    # percentile bootstrap ~ normal theory: half-width about 1.96 * s / sqrt(n)
+    half = 1.96 * x.std(ddof=1) / np.sqrt(len(x))
+    assert (hi - lo) / 2 == pytest.approx(half, rel=0.15)
+
+
+def test_bootstrap_is_deterministic_and_columnwise():
+    rng = np.random.default_rng(5)
+    v = rng.normal(size=(50, 3))
+    a = bootstrap_mean_ci(v, n_boot=300, seed=9)
+    b = bootstrap_mean_ci(v, n_boot=300, seed=9, batch=7)  # batching does not matter
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(x, y)
+    single = bootstrap_mean_ci(v[:, 1], n_boot=300, seed=9)
+    assert single[1] == pytest.approx(a[1][1]) and single[2] == pytest.approx(a[2][1])
+    w = next(bootstrap_weights(50, 10, seed=1))
+    assert w.shape == (10, 50) and np.all(w.sum(axis=1) == 50)
+
+
+def test_paired_interval_is_narrower_than_unpaired():
+    rng = np.random.default_rng(1)
+    common = rng.normal(scale=3.0, size=300)  # shared noise, as with common seeds
+    a = common + rng.normal(scale=0.2, size=300)
+    b = common + 0.5 + rng.normal(scale=0.2, size=300)
+    _, plo, phi = bootstrap_mean_ci(b - a, seed=2)
+    assert plo > 0  # the paired design detects the shift
+    _, alo, ahi = bootstrap_mean_ci(a, seed=3)
+    _, blo, bhi = bootstrap_mean_ci(b, seed=4)
+    assert (phi - plo) < 0.5 * min(ahi - alo, bhi - blo)
+
+
+def test_parse_dates():
+    assert parse_dates("2007-12, 2009-06,2007-12") == ["2007-12", "2009-06"]
+    with pytest.raises(ValueError):
+        parse_dates("2007-13")
+
+
+# ------------------------------------------------------------ end to end
+@pytest.fixture
+def pair(tmp_path: Path) -> tuple[Path, Path]:
+    base = tmp_path / "minimal.yaml"
+    base.write_text(dump_yaml(minimal_scenario_dict()), encoding="utf-8")
+    variant = tmp_path / "no_sanctions.yaml"
+    variant.write_text("extends: minimal.yaml\ndescription: Variant without the sanctions step.\n"
+                       "remove_events: [sanctions_step]\n"
+                       "overrides:\n  parties.US.strategy.direct_talks: accept\n", encoding="utf-8")
+    return base, variant
+
+
+def test_compare_uses_common_seeds_and_pairs(pair):
+    scs = [load_scenario(p) for p in pair]
+    cmp = compare(scs, ["minimal", "variant"], runs=5, base_seed=3, jobs=1, dates=["2004-06"],
+                  n_boot=200, progress=False)
+    assert cmp.results[0].seeds.tolist() == cmp.results[1].seeds.tolist()
+    rows = {(r["outcome"], r["scenario"]): r for r in cmp.rows}
+    ref = outcome_values(cmp.results[0], ["2004-06"])
+    var = outcome_values(cmp.results[1], ["2004-06"])
+    r = rows[("sessions_held", "variant")]
+    assert r["diff"] == pytest.approx(float(np.mean(var["sessions_held"].values - ref["sessions_held"].values)))
+    assert r["diff_ci_low"] <= r["diff"] <= r["diff_ci_high"]
+    assert r["reference"] == pytest.approx(rows[("sessions_held", "minimal")]["value"])
+    # comparing a scenario with itself: every difference is exactly 0, nothing flips
+    same = compare([scs[0], scs[0]], ["a", "b"], runs=4, base_seed=3, n_boot=100, progress=False)
+    assert all(r["diff"] == 0 and not r["significant"] for r in same.rows if r["scenario"] == "b")
+    assert same.flips == {"b": []}
+
+
+def test_cli_compare_writes_table_and_figures_identically_for_jobs(pair, tmp_path, capsys):
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"cmp{jobs}"
+        code = main(["compare", str(pair[0]), str(pair[1]), "--runs", "6", "--jobs", jobs,
+                     "--seed", "8", "--dates", "2004-06", "--boot", "300", "--out", str(out), "--quiet"])
+        assert code == 0
+        outs.append(out)
+    names = {p.name for p in outs[0].iterdir()}
+    assert {"comparison.csv", "walkout_dates.csv", "manifest.json", "fan_progress.png",
+            "outcome_probabilities.png", "walkout_dates.png"} <= names
+    for name in ("comparison.csv", "walkout_dates.csv", "progress_quantiles.csv"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes()
+    rows = list(csv.DictReader((outs[0] / "comparison.csv").open()))
+    assert {r["scenario"] for r in rows} == {"minimal", "no_sanctions"}
+    assert {"walkout", "joint_statement", "progress@2004-06", "aid_delivered_t@2004-06",
+            "mean_trust"} <= {r["outcome"] for r in rows}
+    printed = capsys.readouterr().out
+    assert "no_sanctions vs minimal" in printed and "flips:" in printed
+
+
+# -------------------------------------------------------------- bad input
+def _run_err(argv, capsys) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err
+
+
+def test_compare_missing_scenario(capsys, tmp_path):
+    err = _run_err(["compare", "historical", str(tmp_path / "nope.yaml"), "--runs", "2"], capsys)
+    assert "nope.yaml" in err
+
+
+def test_compare_cycle_of_extends(capsys, tmp_path):
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\ndescription: a\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\ndescription: b\n", encoding="utf-8")
+    err = _run_err(["compare", "historical", str(tmp_path / "a.yaml"), "--runs", "2"], capsys)
+    assert "cycle" in err and "b.yaml:1:" in err and "a.yaml" in err
+
+
+def test_compare_bad_override_path(capsys, tmp_path):
+    p = tmp_path / "bad.yaml"
+    p.write_text("extends: historical\ndescription: bad\noverrides:\n"
+                 "  parties.US.strategy.direct_talkz: accept\n", encoding="utf-8")
+    err = _run_err(["compare", "historical", str(p), "--runs", "2"], capsys)
+    assert "bad.yaml:4" in err and "direct_talkz" in err and "direct_talks" in err
+
+
+@pytest.mark.parametrize("extra", [["--runs", "0"], ["--runs", "-1"], ["--dates", "2007-13"],
+                                   ["--dates", "1990-01"], ["--jobs", "0"]])
+def test_compare_bad_options(extra, capsys):
+    _run_err(["compare", "historical", "no_unsc_statement_2009", *extra], capsys)
+
+
+def test_compare_needs_two_scenarios(capsys):
+    err = _run_err(["compare", "historical", "--runs", "2"], capsys)
+    assert "two scenarios" in err
