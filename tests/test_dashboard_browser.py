@@ -10,7 +10,8 @@ no console error all along.  Screenshots go to ``test-artifacts/``.
 
 Marked ``browser`` (deselect with ``-m "not browser"``).  Skips, with the
 reason, when Playwright, the dashboard extra or a Chromium binary is missing
-(``pip install -e '.[test]'`` alone); ``.ci/run`` installs all three.
+(``pip install -e '.[test]'`` alone); ``.ci/run`` installs all three and sets
+``SIXPARTY_REQUIRE_BROWSER=1``, which turns that skip into a failure.
 Chromium: ``$SIXPARTY_CHROMIUM``, else ``chromium`` / ``chromium-browser``
 on PATH, else ``/usr/bin/chromium``.
 
@@ -78,6 +79,8 @@ remove_events: [libya_renounces_wmd_2003]
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     reason = _skip_reason()
+    if reason and os.environ.get("SIXPARTY_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"SIXPARTY_REQUIRE_BROWSER=1 but {reason}")
     if reason:
         pytest.skip(reason)
     ARTIFACTS.mkdir(exist_ok=True)
