@@ -340,10 +340,13 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
                    help="random seed, an integer >= 0 (default: the scenario's seed)")
     p.add_argument("--out", metavar="DIR", default=None, help="output folder")
     p.add_argument("--runs", type=positive_int, metavar="N", default=1,
-                   help="number of runs (seeds seed, seed+1, ...), >= 1 (default 1)")
-    p.add_argument("--jobs", type=positive_int, metavar="N", default=1,
-                   help="parallel worker processes, >= 1 (default 1)")
-    p.add_argument("--narrate", action="store_true", help="print a month-by-month narrative")
+                   help="number of seeded replicates, >= 1 (default 1); with N > 1 the seeds "
+                        "are spawned from --seed by numpy's SeedSequence")
+    p.add_argument("--jobs", type=positive_int, metavar="N", default=None,
+                   help="worker processes for an ensemble, >= 1 (default: all cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--narrate", action="store_true",
+                   help="tell the run as a story: a paragraph per session and notable month")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of narrative and plots")
     p.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="plot file format")
     p.add_argument("--no-plots", action="store_true", help="write data files only")
