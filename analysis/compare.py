@@ -279,8 +279,17 @@ def _x(months: Sequence[str]) -> np.ndarray:
     return np.array([_month_index(m) / 12.0 for m in months])
 
 
+def _colour(i: int) -> tuple[str, int]:
+    """Colour of scenario ``i`` (black only for the reference) and its cycle number."""
+    if i == 0:
+        return PALETTE[0], 0
+    k = len(PALETTE) - 1
+    return PALETTE[1 + (i - 1) % k], (i - 1) // k
+
+
 def _style(i: int) -> dict:
-    return {"color": PALETTE[i % len(PALETTE)], "linestyle": _LINESTYLES[(i // len(PALETTE)) % 4]}
+    colour, cycle = _colour(i)
+    return {"color": colour, "linestyle": _LINESTYLES[cycle % len(_LINESTYLES)]}
 
 
 def _plt():
@@ -345,14 +354,15 @@ def plot_probabilities(cmp: Comparison, path: Path) -> None:
     rows = {(r["outcome"], r["scenario"]): r for r in cmp.rows}
     k = len(cmp.labels)
     width = 0.8 / k
-    fig, ax = plt.subplots(figsize=(max(6.5, 1.2 * len(names) * max(1, k / 3)), 4.2 + 0.2 * (k // 4)))
+    fig, ax = plt.subplots(figsize=(min(15.0, max(6.5, 1.2 * len(names) * max(1, k / 3))),
+                                    4.2 + 0.2 * (k // 4)))
     x = np.arange(len(names))
     for i, lab in enumerate(cmp.labels):
         vals = np.array([rows[(n, lab)]["value"] for n in names])
         lo = np.array([rows[(n, lab)]["ci_low"] for n in names])
         hi = np.array([rows[(n, lab)]["ci_high"] for n in names])
         ax.bar(x + (i - (k - 1) / 2) * width, 100 * vals, width, label=lab,
-               color=PALETTE[i % len(PALETTE)], hatch=None if i < len(PALETTE) else "//",
+               color=_colour(i)[0], hatch="//" if _colour(i)[1] else None, edgecolor="white",
                yerr=[100 * (vals - lo), 100 * (hi - vals)], capsize=2, error_kw={"linewidth": 0.8})
     ax.set_xticks(x)
     ax.set_xticklabels([n.replace("_", " ") for n in names], fontsize=8)
