@@ -55,7 +55,7 @@ import solara
 from analysis.narrate import debrief_parts, month_story, record_timeline
 from sim.loader import ScenarioError, find_scenario, load_scenario, shipped_scenarios
 from sim.model import SeatOrders, TalksModel
-from sim.runner import _tables
+from sim.runner import tables as run_tables
 from sim.scenario import ISSUE_SCALES, ISSUES, PARTIES, Scenario, month_label
 
 # Mesa 3.3.1's ComponentsView trips Solara's hook check when given no components (this
@@ -266,7 +266,7 @@ class ClassroomModel(TalksModel):
         try:
             for _ in range(len(self.timeline)):
                 TalksModel.step(twin)
-            return _tables(twin)
+            return run_tables(twin)
         finally:
             mesa.Agent._ids.pop(twin, None)
 
@@ -274,7 +274,7 @@ class ClassroomModel(TalksModel):
         """:func:`analysis.narrate.debrief_parts` for this run, or None without a seat or a month."""
         if not self.seat or not self.timeline:
             return None
-        return debrief_parts(_tables(self), self.agent_twin_tables(), self.seat, lang=lang,
+        return debrief_parts(run_tables(self), self.agent_twin_tables(), self.seat, lang=lang,
                              moves=self.moves,
                              historical_conditions=self.scenario_name == "historical")
 
@@ -480,7 +480,7 @@ def StatusCard(model: solara.Reactive):
             solara.Warning(m.problem)
         if BROKEN_SCENARIOS:
             solara.Text("Not listed (invalid): " + ", ".join(BROKEN_SCENARIOS), style={"color": "#999"})
-        story = month_story(_tables(m), -1) if m.timeline else (
+        story = month_story(run_tables(m), -1) if m.timeline else (
             "Press Step (or ▶) to advance one month. Scenario, parameters and seat apply on Reset.")
         solara.HTML(unsafe_innerHTML=f"<b>What just happened.</b> {_esc(story)}",
                     classes=["sp-story"], style="font-size:15px;margin-top:6px")

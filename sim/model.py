@@ -237,6 +237,11 @@ class TalksModel(mesa.Model):
     def us_direct_talks(self) -> str:
         return self.parties[US_I].strategy.direct_talks
 
+    def distances(self, text: np.ndarray) -> np.ndarray:
+        """(6,) each party's salience-weighted distance from ``text``, in [0, 1]."""
+        tot = self.sal.sum(axis=1)
+        return (np.abs(self.pos - text) * self.sal).sum(axis=1) / np.where(tot > 0, tot, 1.0)
+
     def mean_trust(self) -> float:
         """Mean of the off-diagonal trust matrix, in [0, 1]."""
         t = self.trust
@@ -257,7 +262,8 @@ class TalksModel(mesa.Model):
         """
         self._ev_a[i, j] += weight * outcome
         self._ev_b[i, j] += weight * (1.0 - outcome)
-        self._refresh_trust()
+        a = self._prior_a[i, j] + self._ev_a[i, j]
+        self.trust[i, j] = a / (a + self._prior_b[i, j] + self._ev_b[i, j])
 
     def shift_trust(self, i: int, j: int, delta: float) -> None:
         """Move i's trust in j by ``delta`` (an event), keeping the evidence mass."""
@@ -461,8 +467,9 @@ class TalksModel(mesa.Model):
             for i in watchers:
                 if i != s.party:
                     self.observe(i, s.party, 1.0, weight=0.6)
+        counts: dict = {}
         for s in led.overdue(self.month):
-            if not self._owed(s):
+            if not self._owed(s, counts):
                 continue
             watchers = range(1, 6) if s.party == DPRK_I else (DPRK_I,)
             for i in watchers:
@@ -477,7 +484,9 @@ class TalksModel(mesa.Model):
         tranche not substantially delivered (one provider's shortfall alone
         does not count), or the delisting."""
         led = self.ledger
-        late = [s for s in led.overdue(self.month - 1) if s.party != DPRK_I and self._owed(s)]
+        counts: dict = {}
+        late = [s for s in led.overdue(self.month - 1)
+                if s.party != DPRK_I and self._owed(s, counts)]
         if not late:
             return []
         aid_done = led.aid_tranches_done(phase)
@@ -485,14 +494,20 @@ class TalksModel(mesa.Model):
                 if s.kind == "delisting" or (s.kind == "aid" and s.phase == phase
                                              and s.tranche > aid_done)]
 
-    def _owed(self, s) -> bool:
+    def _owed(self, s, counts: dict | None = None) -> bool:
         """Is step ``s`` owed yet?  Under reciprocity a step of tranche t is owed
         only once the counterpart has completed tranche t - 1; a step held back
-        because the counterpart is behind is not a defection."""
+        because the counterpart is behind is not a defection.  ``counts``
+        caches (DPRK tranches done, aid tranches done) per phase."""
         led = self.ledger
+        if counts is None:
+            counts = {}
+        if s.phase not in counts:
+            counts[s.phase] = (led.dprk_tranches_done(s.phase), led.aid_tranches_done(s.phase))
+        dprk_done, aid_done = counts[s.phase]
         if s.kind == "dprk_action":
-            return led.aid_tranches_done(s.phase) >= s.tranche - 1
-        return led.dprk_tranches_done(s.phase) >= s.tranche - 1
+            return aid_done >= s.tranche - 1
+        return dprk_done >= s.tranche - 1
 
     def _aid_fraction(self, phase: int, tranche: int) -> float:
         aid = [s for s in self.ledger.phase_steps(phase) if s.tranche == tranche and s.kind == "aid"]
@@ -600,13 +615,14 @@ class TalksModel(mesa.Model):
         s.direct_contact = us.allows_direct_contact()
         s.target = target = self._target_level()
         text = china.draft(s)
-        start_gap = float(np.mean([q.distance(text) for q in parties]))
+        start_gap = float(self.distances(text).mean())
         stall = 0
         last_accepts = -1
         for it in range(p.max_iterations):
             s.iterations = it + 1
             s.drafts.append(text.copy())
-            responses = [self._respond(q, text, target, s) for q in parties]
+            dist = self.distances(text)
+            responses = [self._respond(q, text, target, s, dist[q.idx]) for q in parties]
             accepts = sum(1 for v, _ in responses if v == "accept")
             if accepts == 6:
                 break
@@ -631,35 +647,36 @@ class TalksModel(mesa.Model):
         s.text = text
         # Every draft valued with the positions the parties hold at the end, so
         # drafts and the final text are compared on the same preferences.
-        s.draft_utilities = np.array([[q.utility(d) for q in parties] for d in s.drafts])
-        s.utilities = np.array([q.utility(text) for q in parties])
+        s.draft_utilities = np.array([1.0 - self.distances(d) for d in s.drafts])
+        dist = self.distances(text)
+        s.utilities = 1.0 - dist
         gaps = np.abs(self.pos - text[None, :])
         s.common_ground = int(np.sum(np.all(gaps <= COMMON_GROUND, axis=0)))
         document = "none"
         for level in ("joint_document", "joint_statement", "chairmans_statement"):
             if DOC_RANK[level] > DOC_RANK[target]:
                 continue
-            if all(q.accepts(text, level, s) for q in parties):
+            if all(q.accepts(text, level, s, dist[q.idx]) for q in parties):
                 document = level
                 break
         if document == "none" and s.common_ground >= ORAL_SUMMARY_MIN_ISSUES:
             document = "oral_summary"
         s.document = document
-        end_gap = float(np.mean([q.distance(text) for q in parties]))
+        end_gap = float(dist.mean())
         narrowing = end_gap < 0.85 * start_gap
         s.recess = (DOC_RANK[document] < DOC_RANK[target] and narrowing
                     and self.round_phase < MAX_PHASES_PER_ROUND)
         self.recess_pending = s.recess
-        holdouts = [q.key for q in parties if not q.accepts(text, target, s)]
+        holdouts = [q.key for q in parties if not q.accepts(text, target, s, dist[q.idx])]
         if holdouts:
             s.reasons.append(f"holdouts on a {target.replace('_', ' ')}: {', '.join(holdouts)}")
         self._after_document(s)
 
-    def _respond(self, q: Party, text, target: str, s: Session):
+    def _respond(self, q: Party, text, target: str, s: Session, d: float):
         """A party's response; a human seat's standing order replaces the agent's."""
         o = self.seat_orders
         if q.key != self.seat or o.respond is None:
-            return q.respond(text, target, s)
+            return q.respond(text, target, s, d)
         if o.respond == "amend":
             issue = ISSUES.index(o.amend_issue) if o.amend_issue else int(
                 np.argmax(np.abs(text - q.position) * q.salience))

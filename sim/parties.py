@@ -105,14 +105,18 @@ class Party(mesa.Agent):
         """Extra distance I perceive in this session (class-specific grievances)."""
         return 0.0
 
-    def accepts(self, text: np.ndarray, level: str, session) -> bool:
+    def accepts(self, text: np.ndarray, level: str, session, d: float | None = None) -> bool:
         """Would I sign ``text`` as a document of ``level``?
 
-        A joint document binds me to paired steps, so it also needs trust in my
-        counterparts (Kydd 2005: reassurance succeeds when trust exceeds a
-        threshold set by payoffs): ``parameters.commitment_trust``.
+        ``d``: my distance from ``text`` if already computed (the model
+        computes all six at once).  A joint document binds me to paired
+        steps, so it also needs trust in my counterparts (Kydd 2005:
+        reassurance succeeds when trust exceeds a threshold set by payoffs):
+        ``parameters.commitment_trust``.
         """
-        d = self.distance(text) + self.penalty(session) - LEVEL_SLACK[level]
+        if d is None:
+            d = self.distance(text)
+        d = d + self.penalty(session) - LEVEL_SLACK[level]
         if d > self.radius():
             return False
         if level == "joint_document":
@@ -123,16 +127,18 @@ class Party(mesa.Agent):
         """Trust in whoever must perform the other half of my steps."""
         return self.trust_in(DPRK_I)
 
-    def respond(self, text: np.ndarray, level: str, session) -> tuple[str, int | None]:
+    def respond(self, text: np.ndarray, level: str, session,
+                d: float | None = None) -> tuple[str, int | None]:
         """``('accept', None)``, ``('amend', issue)`` or ``('reject', None)``.
 
         An amendment names the issue where the text costs me most
-        (salience x distance); a text twice beyond my radius is rejected.
+        (salience x distance); a text 2.5 times beyond my radius is rejected.
         """
-        if self.accepts(text, level, session):
+        if d is None:
+            d = self.distance(text)
+        if self.accepts(text, level, session, d):
             return "accept", None
-        d = self.distance(text) + self.penalty(session)
-        if d > 2.5 * self.radius():
+        if d + self.penalty(session) > 2.5 * self.radius():
             return "reject", None
         gaps = np.abs(text - self.position) * self.salience
         return "amend", int(np.argmax(gaps))
@@ -264,8 +270,8 @@ class UnitedStates(Party):
         "domestic_politics": True,
     }
 
-    def respond(self, text, level, session):
-        verdict, issue = super().respond(text, level, session)
+    def respond(self, text, level, session, d=None):
+        verdict, issue = super().respond(text, level, session, d)
         if verdict == "amend" and issue == SANC and self.domestic_constraint > 0.5:
             # "制裁问题不在六方会谈中": refuse to bargain over sanctions; ask on the next issue.
             gaps = np.abs(text - self.position) * self.salience
@@ -336,7 +342,7 @@ class China(Party):
         m = self.model
         scores = [p.attend_score() for p in m.parties]
         draft = self.draft(None)
-        far = max(p.distance(draft) for p in m.parties)
+        far = float(m.distances(draft).max())
         return float(min(scores) ** 0.5 * np.mean(scores) ** 0.5 * (1.0 - 0.8 * far))
 
     def shuttle(self) -> None:

@@ -69,6 +69,7 @@ class Ledger:
 
     steps: list[Step] = field(default_factory=list)
     phases: list[dict] = field(default_factory=list)
+    _by_phase: dict[int, list[Step]] = field(default_factory=dict, repr=False)
 
     def adopt(self, phase_index: int, phase, month: int, providers: tuple[int, ...],
               dprk: int, us: int) -> list[Step]:
@@ -90,6 +91,7 @@ class Ledger:
                                 "delisting", "removal from the state-sponsor-of-terrorism list",
                                 1.0, month, due))
         self.steps.extend(new)
+        self._by_phase.setdefault(phase_index, []).extend(new)
         self.phases.append({"phase": phase_index, "name": phase.name, "month": month,
                             "tranches": tranches})
         return new
@@ -112,7 +114,8 @@ class Ledger:
                 and all(s.done for s in steps if s.kind == "delisting"))
 
     def phase_steps(self, phase: int) -> list[Step]:
-        return [s for s in self.steps if s.phase == phase]
+        """The steps of ``phase`` in order (do not modify the list)."""
+        return self._by_phase.get(phase, [])
 
     def dprk_tranches_done(self, phase: int) -> int:
         """Number of leading DPRK tranches completed in ``phase``."""

@@ -84,14 +84,15 @@ def simulate(scenario: Scenario, seed: int | None = None,
     model = TalksModel(scenario, seed=seed, record_positions=record_positions)
     try:
         model.run()
-        result = _tables(model)
+        result = tables(model)
     finally:
         mesa.Agent._ids.pop(model, None)
     result.elapsed_s = time.perf_counter() - t0
     return result
 
 
-def _tables(m: TalksModel) -> RunResult:
+def tables(m: TalksModel) -> RunResult:
+    """The records of a finished (or paused) model as a :class:`RunResult`."""
     months = [row["month"] for row in m.timeline]
     sessions = []
     drafts = []
