@@ -51,9 +51,9 @@ from analysis.ensemble import (
     _month_index,
     _qname,
     run_ensemble,
-    write_atomically,
 )
 from analysis.stats import bootstrap_mean_ci
+from sim.outputs import write_atomically
 from sim.scenario import DOCUMENT_TYPES, Scenario
 
 __all__ = ["OUTCOME_HELP", "PALETTE", "Comparison", "Outcome", "cli_compare", "compare",

@@ -57,13 +57,10 @@ ensemble checks it did (``tests/test_ensemble.py``).
 from __future__ import annotations
 
 import concurrent.futures as cf
-import json
 import math
 import multiprocessing
 import os
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -72,6 +69,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.outputs import write_atomically
 from sim.scenario import DOCUMENT_TYPES, Scenario
 
 __all__ = [
@@ -86,7 +84,6 @@ __all__ = [
     "cli_ensemble",
     "derive_seeds",
     "run_ensemble",
-    "write_atomically",
     "write_ensemble",
 ]
 
@@ -600,43 +597,6 @@ def _progress_bar(total: int, name: str, enabled: bool):
 
 
 # ------------------------------------------------------------------ writing
-def write_atomically(out_dir: str | os.PathLike, texts: dict[str, str],
-                     writers: Iterable[Callable[[Path], Sequence[str]]] = (),
-                     manifest: dict | None = None) -> list[str]:
-    """Write ``texts`` (name -> text) and what ``writers`` add into ``out_dir``, atomically.
-
-    Everything goes to a staging folder beside ``out_dir`` first and is moved
-    into place only when complete.  If ``manifest`` is given, ``manifest.json``
-    is added with ``files`` (name -> SHA-256 of each other file).  Returns the
-    file names written.  Raises OSError; then nothing in ``out_dir`` changed.
-    """
-    import hashlib
-
-    out = Path(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        names = []
-        for name, text in texts.items():
-            (stage / name).write_text(text, encoding="utf-8", newline="")
-            names.append(name)
-        for w in writers:
-            names.extend(w(stage))
-        if manifest is not None:
-            manifest = dict(manifest)
-            manifest["files"] = {n: hashlib.sha256((stage / n).read_bytes()).hexdigest()
-                                 for n in sorted(names)}
-            (stage / "manifest.json").write_text(
-                json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-            names.append("manifest.json")
-        out.mkdir(parents=True, exist_ok=True)
-        for n in names:
-            os.replace(stage / n, out / n)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    return names
-
-
 SEED_DERIVATION = ("numpy.random.SeedSequence(base_seed).spawn(runs); replicate i uses "
                    "int(child_i.generate_state(1, dtype=uint64)[0] >> 1)")
 QUANTILE_METHOD = (f"inverted CDF (Hyndman-Fan type 1) of values rounded to a grid of {BINS} steps "

@@ -9,6 +9,7 @@ scenario and seed give byte-identical CSVs.  Columns: ``docs/outputs.md``.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -81,41 +82,59 @@ def write_run(result, out_dir: str | os.PathLike, scenario_path: str | os.PathLi
     add.  Returns the file names written.  Raises OSError if the folder
     cannot be written; then nothing in ``out_dir`` has changed.
     """
+    tables = {
+        "timeline.csv": csv_text(result.timeline, TIMELINE_COLUMNS),
+        "positions.csv": csv_text(result.position_rows(),
+                                  ["month", "party", "issue", "position", "salience"]),
+        "trust.csv": csv_text(result.trust_rows(), ["month", "party", "toward", "trust"]),
+        "sessions.csv": csv_text(result.sessions, session_columns(result)),
+        "drafts.csv": csv_text(result.drafts, draft_columns()),
+        "ledger.csv": csv_text(result.ledger, LEDGER_COLUMNS),
+        "decisions.csv": csv_text(result.decisions, ["month", "party", "decision", "reason"]),
+    }
+    manifest = {
+        "scenario": result.scenario.name,
+        "scenario_file": str(scenario_path) if scenario_path else None,
+        "scenario_sha256": _sha256(Path(scenario_path)) if scenario_path else None,
+        "seed": result.seed,
+        "positions_mode": result.anchoring_mode,
+        "window": [result.scenario.window.start, result.scenario.window.end],
+        "versions": package_versions(),
+        "command": list(command) if command else None,
+        "started_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "elapsed_s": round(result.elapsed_s, 4),
+    }
+    writers = [functools.partial(w, result) for w in extra_writers]
+    return write_atomically(out_dir, tables, writers, manifest)
+
+
+def write_atomically(out_dir: str | os.PathLike, texts: dict[str, str],
+                     writers: Iterable[Callable[[Path], Sequence[str]]] = (),
+                     manifest: dict | None = None) -> list[str]:
+    """Write ``texts`` (name -> text) and what ``writers`` add into ``out_dir``, atomically.
+
+    Everything goes to a staging folder beside ``out_dir`` first and is moved
+    into place only when complete.  If ``manifest`` is given, ``manifest.json``
+    is added with ``files`` (name -> SHA-256 of each other file).  Returns the
+    file names written.  Raises OSError; then nothing in ``out_dir`` changed.
+    """
     out = Path(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        tables = {
-            "timeline.csv": csv_text(result.timeline, TIMELINE_COLUMNS),
-            "positions.csv": csv_text(result.position_rows(),
-                                      ["month", "party", "issue", "position", "salience"]),
-            "trust.csv": csv_text(result.trust_rows(), ["month", "party", "toward", "trust"]),
-            "sessions.csv": csv_text(result.sessions, session_columns(result)),
-            "drafts.csv": csv_text(result.drafts, draft_columns()),
-            "ledger.csv": csv_text(result.ledger, LEDGER_COLUMNS),
-            "decisions.csv": csv_text(result.decisions, ["month", "party", "decision", "reason"]),
-        }
-        for name, text in tables.items():
+        names = []
+        for name, text in texts.items():
             (stage / name).write_text(text, encoding="utf-8", newline="")
-        names = list(tables)
-        for writer in extra_writers:
-            names.extend(writer(result, stage))
-        manifest = {
-            "scenario": result.scenario.name,
-            "scenario_file": str(scenario_path) if scenario_path else None,
-            "scenario_sha256": _sha256(Path(scenario_path)) if scenario_path else None,
-            "seed": result.seed,
-            "positions_mode": result.anchoring_mode,
-            "window": [result.scenario.window.start, result.scenario.window.end],
-            "versions": package_versions(),
-            "command": list(command) if command else None,
-            "started_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-            "elapsed_s": round(result.elapsed_s, 4),
-            "files": {n: _sha256(stage / n) for n in sorted(names)},
-        }
-        (stage / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                                             encoding="utf-8")
-        names.append("manifest.json")
+            names.append(name)
+        for w in writers:
+            names.extend(w(stage))
+        if manifest is not None:
+            manifest = dict(manifest)
+            manifest["files"] = {n: hashlib.sha256((stage / n).read_bytes()).hexdigest()
+                                 for n in sorted(names)}
+            (stage / "manifest.json").write_text(
+                json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            names.append("manifest.json")
         out.mkdir(parents=True, exist_ok=True)
         for n in names:
             os.replace(stage / n, out / n)
