@@ -384,6 +384,15 @@ class Parties(_Strict):
 
 
 # -------------------------------------------------------------------- events
+#: A party key as written in scenario files (same order as :data:`PARTIES`).
+PartyKey = Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]
+#: An issue key (same order as :data:`ISSUES`).
+IssueKey = Literal[
+    "denuclearization", "security_assurance", "energy_aid", "normalization",
+    "sanctions_relief", "lwr", "verification", "format",
+]
+
+
 class _Effect(_Strict):
     pass
 
@@ -392,11 +401,8 @@ class PositionEffect(_Effect):
     """Shift ``party``'s position on ``issue`` by ``delta`` (clipped to [0, 1])."""
 
     kind: Literal["position"]
-    party: Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]
-    issue: Literal[
-        "denuclearization", "security_assurance", "energy_aid", "normalization",
-        "sanctions_relief", "lwr", "verification", "format",
-    ]
+    party: PartyKey
+    issue: IssueKey
     delta: Delta
 
 
@@ -404,11 +410,8 @@ class SalienceEffect(_Effect):
     """Shift ``party``'s salience on ``issue`` by ``delta`` (clipped to [0, 1])."""
 
     kind: Literal["salience"]
-    party: Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]
-    issue: Literal[
-        "denuclearization", "security_assurance", "energy_aid", "normalization",
-        "sanctions_relief", "lwr", "verification", "format",
-    ]
+    party: PartyKey
+    issue: IssueKey
     delta: Delta
 
 
@@ -416,8 +419,8 @@ class TrustEffect(_Effect):
     """Shift the trust of ``party`` in ``toward`` by ``delta`` (clipped to [0, 1])."""
 
     kind: Literal["trust"]
-    party: Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]
-    toward: Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]
+    party: PartyKey
+    toward: PartyKey
     delta: Delta
 
 
@@ -425,7 +428,7 @@ class ResolveEffect(_Effect):
     """Shift ``party``'s resolve by ``delta`` (clipped to [0, 1])."""
 
     kind: Literal["resolve"]
-    party: Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]
+    party: PartyKey
     delta: Delta
 
 
@@ -433,7 +436,7 @@ class DomesticEffect(_Effect):
     """Shift ``party``'s domestic constraint by ``delta`` (clipped to [0, 1])."""
 
     kind: Literal["domestic_constraint"]
-    party: Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]
+    party: PartyKey
     delta: Delta
 
 
@@ -456,7 +459,7 @@ class OutsideOptionEffect(_Effect):
     """Shift the value of ``party``'s best alternative to agreement (BATNA), in [0, 1]."""
 
     kind: Literal["outside_option"]
-    party: Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]
+    party: PartyKey
     delta: Delta
 
 
@@ -464,7 +467,7 @@ class StrategyEffect(_Effect):
     """Set one strategy field of a party from this date (e.g. US direct_talks)."""
 
     kind: Literal["strategy"]
-    party: Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]
+    party: PartyKey
     field: str
     value: float | bool | str
 
@@ -506,7 +509,7 @@ class Event(_Strict):
         "domestic_politics", "un_action", "rhetoric", "international", "other",
     ]
     title: str
-    actors: list[Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]] = Field(default_factory=list)
+    actors: list[PartyKey] = Field(default_factory=list)
     effects: list[Effect] = Field(default_factory=list)
     source: Source
 
