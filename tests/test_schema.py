@@ -1,0 +1,12 @@
+"""The schema's key vocabularies agree with each other."""
+
+import typing
+
+from sim import scenario as sc
+
+
+def test_literal_keys_match_the_tuples():
+    assert typing.get_args(sc.PartyKey) == sc.PARTIES
+    assert typing.get_args(sc.IssueKey) == sc.ISSUES
+    assert tuple(sc.ISSUE_SCALES) == sc.ISSUES
+    assert tuple(sc.Parties.model_fields) == sc.PARTIES
