@@ -174,10 +174,15 @@ class Party(mesa.Agent):
 
     # ----------------------------------------------------------- each month
     def step(self) -> None:
-        """Monthly: positions drift back toward the anchor (domestic pull)."""
+        """Monthly: positions drift back toward the anchor (domestic pull).
+
+        The pull grows with the domestic constraint: a delegation with a
+        narrow win-set is called back harder (Putnam 1988).
+        """
         m = self.model
         row = m.pos[self.idx]
-        row += m.params.drift * (m.anchor[self.idx] - row)
+        pull = min(1.0, m.params.drift * (0.5 + m.domestic[self.idx]))
+        row += pull * (m.anchor[self.idx] - row)
 
     # --------------------------------------------------------- implementation
     def delivery_willingness(self) -> float:

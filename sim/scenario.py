@@ -592,7 +592,8 @@ class Parameters(_Strict):
     generosity: in [0, 1], monthly probability of performing a step although
     the counterpart has not completed the previous one (generous
     tit-for-tat, Nowak & Sigmund 1992).
-    drift: in [0, 1], monthly pull of a position back toward its anchor.
+    drift: in [0, 1], monthly pull of a position back toward its anchor, scaled by
+    ``0.5 + domestic_constraint``.
     test_threshold: pressure above which the DPRK considers a test.
     suspend_threshold / resume_threshold: the DPRK's readiness to attend
     (see ``DPRK.attend_score``) below which it declares a suspension of its

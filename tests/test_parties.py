@@ -253,3 +253,15 @@ def test_chair_aims_at_a_review_while_a_phase_is_implemented():
     assert m._target_level() == "joint_document"
     m.ledger.adopt(0, m.scenario.phases[0], m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
     assert m._target_level() == "chairmans_statement"
+
+
+def test_domestic_constraint_pulls_a_delegation_back_harder():
+    def moved(domestic: float) -> float:
+        m = make_model()
+        china = m.parties[CHINA_I]  # the base class's drift
+        m.domestic[CHINA_I] = domestic
+        m.anchor[CHINA_I] = 0.0
+        m.pos[CHINA_I] = 1.0
+        Party.step(china)
+        return 1.0 - float(m.pos[CHINA_I, 0])
+    assert moved(0.9) > moved(0.1) > 0.0
