@@ -19,8 +19,17 @@ display, no pyplot state), from :class:`analysis.runfiles.RunTables`:
 
 Every party has one colour everywhere (:data:`PARTY_COLORS`, Okabe & Ito
 2008, "Color Universal Design", colour-blind safe).  All text is looked up in
-:data:`LABELS` by language (``LABELS["en"]``; a missing key falls back to
-English), so a translation is one more dict.
+:data:`LABELS` by language (``"en"``, ``"zh"``; a missing key falls back to
+English).  The Chinese party, issue and document names are those of
+:data:`analysis.i18n.LABELS` (one place per term); the strings only figures
+use are in ``LABELS["zh"]`` here.  Event titles come from the scenario and are
+shown as written (English); a Chinese figure says so in the event key.
+
+Chinese needs a CJK font (:func:`analysis.i18n.find_cjk_font`).  It is set for
+the figures only (``matplotlib.rc_context``, never the global rcParams).
+Without one the figures are drawn with English labels and one message on
+stderr says what to install (:data:`analysis.i18n.CJK_FONT_HINT`); nothing
+raises, so ``sixparty run --lang zh`` still writes its data files and exits 0.
 
 Entry points: :func:`draw_figures` (tables -> files), :func:`figures_writer`
 (a run-folder writer for ``sixparty run``) and :func:`cli_plot` (``sixparty
@@ -30,7 +39,10 @@ plot RUN_DIR``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -45,6 +57,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
+from analysis.i18n import CJK_FONT_HINT, find_cjk_font
+from analysis.i18n import LABELS as TERMS
 from analysis.runfiles import (
     NotARunFolder,
     RunTables,
@@ -168,8 +182,106 @@ LABELS: dict[str, dict] = {
         "pareto": "distance from the Pareto frontier of the drafts",
         "no_sessions": "No session was held.",
         "no_record": "no historical record available",
+        "round_phase": "R{round}.{phase}",
+        "year_suffix": " ({year})",
+        "list_sep": ", ",
+        "sc_text": (),
+        # ConciseDateFormatter formats (years, months, days, hours, minutes, seconds); None:
+        # matplotlib's defaults
+        "date_formats": None,
+        "date_zero_formats": None,
+    },
+    # Party, issue and document names: analysis.i18n (the narration's terms), added below.
+    "zh": {
+        "scale": {
+            "denuclearization": ("“冻结换补偿”，分阶段", "先以“全面、不可逆转和可验证”的方式弃核"),
+            "security_assurance": ("不提供安全保证", "书面互不侵犯条约"),
+            "energy_aid": ("不提供援助", "先期提供大量重油"),
+            "normalization": ("不采取步骤", "美日与朝鲜立即全面关系正常化"),
+            "sanctions_relief": ("维持并扩大制裁", "全部解除并除名"),
+            "lwr": ("无轻水反应堆，不和平利用核能", "重返《不扩散核武器条约》前提供轻水反应堆"),
+            "verification": ("仅自行申报", "国际原子能机构严格核查"),
+            "format": ("严格多边", "美朝直接会谈"),
+        },
+        "doc_abbr": {"none": "—", "oral_summary": "口头", "chairmans_statement": "主席",
+                     "joint_statement": "声明", "joint_document": "文件"},
+        "episode": {"suspension": "朝鲜中止参加会谈", "walkout": "朝鲜退出会谈",
+                    "shutdown": "关闭宁边核设施", "disablement_start": "去功能化开始",
+                    "disablement_slowed": "去功能化放缓", "declaration": "朝鲜申报核计划",
+                    "disablement_suspended": "暂停去功能化", "delisting": "美国将朝鲜除名",
+                    "missile_test": "导弹试验", "nuclear_test": "核试验", "boycott": "抵制"},
+        "span": {"suspended": "朝鲜中止参加会谈期间", "boycott": "拒绝出席（抵制）",
+                 "walked_out": "朝鲜已退出会谈"},
+        "date_axis": "日期（年份）",
+        "run": "{name}，随机种子 {seed}",
+        "session_shade": "举行会议的月份",
+        "event_line": "外部事件",
+        "positions_title": "各方在八个议题上的立场",
+        "positions_y": "立场（0–1）",
+        "scale_line": "0 = {zero}  |  1 = {one}",
+        "timeline_title": "会议、文件与关键行动：模拟与历史记录",
+        "lanes": ("历史记录：关键行动", "历史记录：会议", "模拟：关键行动", "模拟：会议",
+                  "外部事件"),
+        "declined": "拒绝出席",
+        "event_key": "外部事件（编号见上图；标题取自情景文件，保留英文原文）",
+        "ledger_title": f"{TERMS['zh']['action_for_action']}：朝鲜的步骤与对等援助",
+        "progress_y": "无核化进展（比例，0–1）",
+        "tonnes_y": f"累计援助，{TERMS['zh']['tonnes_hfo']}",
+        "progress_delivered": "朝鲜已完成的进展",
+        "progress_pledged": "朝鲜承诺的进展",
+        "aid_delivered": TERMS["zh"]["aid_delivered"],
+        "aid_pledged": TERMS["zh"]["aid_pledged"],
+        "record_hfo": "已交付重油（历史记录）",
+        "delisting_sim": "美国除名（模拟）",
+        "delisting_rec": "美国除名（历史记录）",
+        "phase_adopted": "共同文件通过一个阶段",
+        "nothing_pledged": "没有共同文件通过任何阶段：无任何承诺。",
+        "trust_title": "各方之间的信任",
+        "trust_row": "信任方",
+        "trust_col": "被信任方",
+        "trust_cbar": "信任（0–1，Beta 信念的均值）",
+        "trust_y": "信任（0–1）",
+        "trust_dprk_us": "朝鲜对美国的信任",
+        "trust_us_dprk": "美国对朝鲜的信任",
+        "mean_trust": f"{TERMS['zh']['mean_trust']}（全部30对）",
+        "heatmap_date": "热图日期",
+        "scorecard_title": "历史回放评分：{n}项中命中{hits}项",
+        "recorded": "历史记录",
+        "simulated_hit": "模拟（命中）",
+        "simulated_miss": "模拟（未命中）",
+        "tolerance": "容差窗口",
+        "hit": "命中",
+        "miss": "未命中",
+        "sc_columns": ("历史记录", "模拟结果"),
+        "kind_session": "会议",
+        "kind_document": "文件",
+        "utilities_title": "各方对每次会议文本的效用",
+        "utility_y": "最终文本的效用（0–1）",
+        "quality_y": "数值（效用单位，0–1）",
+        "session_x": "举行的会议（轮.阶段，月份，文件：{abbr}）",
+        "nash": "纳什积（谈判破裂点为0）",
+        "pareto": "与各草案帕累托前沿的距离",
+        "no_sessions": "未举行任何会议。",
+        "no_record": "无可用的历史记录",
+        "round_phase": "{round}.{phase}",
+        "year_suffix": "（{year}）",
+        "list_sep": "；",
+        # years bare (the axis label says 年份; "2003年" ticks crowd the 4 x 2 panels)
+        "date_formats": ["%Y", "%m月", "%m-%d", "%H:%M", "%H:%M", "%S.%f"],
+        "date_zero_formats": ["", "%Y", "%m月", "%m-%d", "%H:%M", "%H:%M"],
+        # the scorecard's recorded/simulated texts (analysis.scorecard, English): regex -> zh
+        "sc_text": (
+            (r"no held session within ±(\d+) months", r"±\1个月内未举行会议"),
+            (r"no matched session", "无对应的模拟会议"),
+            (r"nearest (\S+) \(outside ±(\d+) months\)", r"最近一次 \1（超出±\2个月）"),
+            (r"\(already matched to another record item\)", "（已与另一记录项匹配）"),
+            (r"^never$", "从未发生"),
+        ),
     },
 }
+for _key, _names in (("party", PARTIES), ("issue", ISSUES),
+                     ("doc", tuple(DOC_COLORS))):
+    LABELS["zh"][_key] = {k: TERMS["zh"][k] for k in _names}
 
 
 def labels(lang: str = "en") -> dict:
@@ -179,20 +291,61 @@ def labels(lang: str = "en") -> dict:
     return base
 
 
+def figure_lang(lang: str) -> tuple[str, str | None]:
+    """``(language to draw, CJK font family or None)`` for a requested ``lang``.
+
+    ``"zh"`` with an installed CJK font gives ``("zh", font)``; ``"zh"``
+    without one prints :data:`analysis.i18n.CJK_FONT_HINT` on stderr and
+    gives ``("en", None)`` (English labels rather than boxes).  Any other
+    language is returned unchanged with no font.
+    """
+    if lang != "zh":
+        return lang, None
+    font = find_cjk_font()
+    if font is None:
+        print(f"sixparty: warning: {CJK_FONT_HINT}. The figures are drawn with English labels "
+              "instead.", file=sys.stderr)
+        return "en", None
+    return "zh", font
+
+
 # ----------------------------------------------------------------- helpers
-def _rc(lang: str) -> dict:
+def _rc(lang: str, font: str | None = None) -> dict:
+    """rcParams for a figure: sizes, stable SVG ids and, with ``font``, a CJK family first.
+
+    The family list keeps DejaVu Sans after the CJK font so a glyph the CJK
+    font lacks falls back instead of drawing a box.
+    """
     rc = {"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9,
           "svg.hashsalt": "sixparty", "svg.fonttype": "none"}
-    fonts = LABELS.get(lang, {}).get("_fonts")
-    if fonts:
-        rc["font.sans-serif"] = list(fonts) + list(matplotlib.rcParams["font.sans-serif"])
+    if font:
+        rc["font.family"] = [font, "DejaVu Sans"]
+        rc["axes.unicode_minus"] = False
     return rc
+
+
+def _in_lang(func):
+    """Draw ``func``'s figure in its ``lang`` argument: :func:`figure_lang`, then
+    ``func`` inside ``rc_context(_rc(...))`` so every text gets the CJK font."""
+    sig = inspect.signature(func)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        bound = sig.bind(*args, **kwargs)
+        bound.apply_defaults()
+        lang, font = figure_lang(bound.arguments["lang"])
+        bound.arguments["lang"] = lang
+        with matplotlib.rc_context(_rc(lang, font)):
+            return func(*bound.args, **bound.kwargs)
+
+    return wrapper
 
 
 def _date_axis(ax, L: dict, label: bool = True) -> None:
     loc = mdates.AutoDateLocator(minticks=4, maxticks=12)
     ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, show_offset=False))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(
+        loc, formats=L["date_formats"], zero_formats=L["date_zero_formats"], show_offset=False))
     if label:
         ax.set_xlabel(L["date_axis"])
 
@@ -239,6 +392,7 @@ def _thousands(x, _pos=None) -> str:
 
 
 # --------------------------------------------------------------- positions
+@_in_lang
 def plot_positions(tables: RunTables, lang: str = "en") -> Figure:
     """One panel per issue (4 x 2), one line per party; sessions shaded, events dotted."""
     L = labels(lang)
@@ -340,6 +494,7 @@ def _draw_markers(ax, marks: list, y: float, span_days: float) -> set[str]:
     return {kind for _, kind in marks}
 
 
+@_in_lang
 def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en") -> Figure:
     """Sessions (bars by document), spans and events; the record as a second row.
 
@@ -448,6 +603,7 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
 
 
 # ------------------------------------------------------------------ ledger
+@_in_lang
 def plot_ledger(tables: RunTables, record: dict | None = None, lang: str = "en") -> Figure:
     """DPRK progress (left axis) and aid tonnes (right axis), pledged vs delivered."""
     L = labels(lang)
@@ -546,6 +702,7 @@ def default_trust_months(tables: RunTables, n: int = 4) -> list[str]:
     return [months[i] for i in idx]
 
 
+@_in_lang
 def plot_trust(tables: RunTables, lang: str = "en", months: list[str] | None = None) -> Figure:
     """Trust heatmaps at ``months`` (default :func:`default_trust_months`) and DPRK-US trust."""
     L = labels(lang)
@@ -601,14 +758,55 @@ def plot_trust(tables: RunTables, lang: str = "en", months: list[str] | None = N
 
 
 # --------------------------------------------------------------- scorecard
-def plot_scorecard(items: list, tables: RunTables | None = None, lang: str = "en") -> Figure:
+@_in_lang
+def _record_labels(record: dict | None, lang: str) -> dict[str, str]:
+    """Record item id -> its label in ``lang`` (the record's ``label: {en, zh}``)."""
+    out = {}
+    for item in (record or {}).get("sessions", []) + (record or {}).get("episodes", []):
+        lab = item.get("label")
+        if isinstance(lab, dict) and lab.get(lang):
+            out[str(item["id"])] = str(lab[lang])
+    return out
+
+
+def _item_label(it, L: dict, lang: str, rec_labels: dict[str, str]) -> str:
+    """A scorecard item's name in ``lang``: the record's label, else the episode name
+    and year, else the scorecard's English label."""
+    if lang == "en":
+        return it.label
+    rid = it.id.split(":", 1)[1] if ":" in it.id else it.id
+    if rid in rec_labels:
+        return rec_labels[rid]
+    if it.kind in L["episode"] and it.rec_start:
+        return L["episode"][it.kind] + L["year_suffix"].format(year=it.rec_start[:4])
+    return it.label
+
+
+def _item_text(text: str, L: dict) -> str:
+    """A scorecard recorded/simulated text with document names and the phrases of
+    ``L["sc_text"]`` in the figure's language (dates and session codes unchanged)."""
+    en_docs = LABELS["en"]["doc"]
+    for key in sorted(en_docs, key=lambda k: -len(en_docs[k])):
+        if L["doc"][key] != en_docs[key]:
+            text = re.sub(rf"\b{re.escape(en_docs[key])}\b", L["doc"][key], text)
+    for pattern, repl in L["sc_text"]:
+        text = re.sub(pattern, repl, text)
+    return text
+
+
+@_in_lang
+def plot_scorecard(items: list, tables: RunTables | None = None, lang: str = "en",
+                   record: dict | None = None) -> Figure:
     """Record items as rows: recorded date (black), simulated (hit/miss), tolerance window.
 
     A right-hand column gives the recorded and simulated values as text.
+    ``record`` (optional) gives the items' names in ``lang`` (its ``label:
+    {en, zh}``); without it a Chinese figure names episodes by kind and year.
     """
     from analysis.scorecard import TOLERANCE
 
     L = labels(lang)
+    rec_labels = _record_labels(record, lang)
     n = len(items)
     hits = sum(1 for it in items if it.hit)
     fig = Figure(figsize=(16, 1.6 + 0.3 * max(n, 3)), layout="constrained")
@@ -646,17 +844,18 @@ def plot_scorecard(items: list, tables: RunTables | None = None, lang: str = "en
             else:
                 ax.plot([_mid(it.sim_start)], [y], ls="", marker="o" if it.hit else "X",
                         color=color, ms=8, mec="black", mew=0.5, zorder=5)
-        rec_t = textwrap.shorten(it.recorded, 34, placeholder="...")
-        sim_t = textwrap.shorten(it.simulated, 44, placeholder="...")
+        rec_t = textwrap.shorten(_item_text(it.recorded, L), 34, placeholder="...")
+        sim_t = textwrap.shorten(_item_text(it.simulated, L), 44, placeholder="...")
         tax.text(0.0, y, rec_t, va="center", fontsize=8)
         tax.text(0.36, y, sim_t, va="center", fontsize=8, color="black")
         tax.text(0.985, y, L["hit"] if it.hit else L["miss"], va="center", ha="right", fontsize=8.5,
                  fontweight="bold", color=color)
     kname = {"session": L["kind_session"], "document": L["kind_document"]}
-    ylabels = [f"{textwrap.shorten(it.label, 44, placeholder='...')} - "
+    names = [_item_label(it, L, lang, rec_labels) for it in items]
+    ylabels = [f"{textwrap.shorten(name, 44, placeholder='...')} - "
                f"{kname.get(it.kind, L['episode'].get(it.kind, it.kind))}"
-               if it.kind in kname else textwrap.shorten(it.label, 52, placeholder="...")
-               for it in items]
+               if it.kind in kname else textwrap.shorten(name, 52, placeholder="...")
+               for it, name in zip(items, names, strict=True)]
     ax.set_yticks(range(n), ylabels, fontsize=8.5)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xlim(lo, hi)
@@ -688,6 +887,7 @@ def plot_scorecard(items: list, tables: RunTables | None = None, lang: str = "en
 
 
 # --------------------------------------------------------------- utilities
+@_in_lang
 def plot_utilities(tables: RunTables, lang: str = "en") -> Figure:
     """Each party's utility of each held session's text; Nash product and Pareto distance."""
     from analysis.quality import add_quality
@@ -712,12 +912,12 @@ def plot_utilities(tables: RunTables, lang: str = "en") -> Figure:
         for a in (ax, qax):
             a.text(0.5, 0.5, L["no_sessions"], transform=a.transAxes, ha="center", va="center")
     abbr = L["doc_abbr"]
-    ticks = [f"R{int(r)}.{int(ph)}\n{m}\n{abbr.get(d, d)}"
+    ticks = [f"{L['round_phase'].format(round=int(r), phase=int(ph))}\n{m}\n{abbr.get(d, d)}"
              for r, ph, m, d in zip(held.get("round", []), held.get("phase", []),
                                     held.get("month", []), held.get("document", []), strict=True)]
     step = max(1, -(-n // 24))
     qax.set_xticks(x[::step], ticks[::step], fontsize=8)
-    legend_abbr = ", ".join(f"{abbr[d]} = {L['doc'][d]}" for d in DOC_COLORS)
+    legend_abbr = L["list_sep"].join(f"{abbr[d]} = {L['doc'][d]}" for d in DOC_COLORS)
     qax.set_xlabel(L["session_x"].format(abbr=legend_abbr))
     ax.set_ylabel(L["utility_y"])
     qax.set_ylabel(L["quality_y"])
@@ -737,20 +937,25 @@ def plot_utilities(tables: RunTables, lang: str = "en") -> Figure:
 # ------------------------------------------------------------------ output
 def build_figures(tables: RunTables, record: dict | None = None, lang: str = "en",
                   items: list | None = None) -> dict[str, Figure]:
-    """The six figures keyed by name (:data:`FIGURES`)."""
+    """The six figures keyed by name (:data:`FIGURES`).
+
+    ``lang="zh"`` without a CJK font: English labels and one message on
+    stderr (:func:`figure_lang`).
+    """
     from analysis.quality import add_quality
     from analysis.scorecard import score_run
 
     add_quality(tables)
     if items is None:
         items = score_run(tables, record) if record else []
-    with matplotlib.rc_context(_rc(lang)):
+    lang, font = figure_lang(lang)
+    with matplotlib.rc_context(_rc(lang, font)):
         return {
             "positions": plot_positions(tables, lang),
             "timeline": plot_timeline(tables, record, lang),
             "ledger": plot_ledger(tables, record, lang),
             "trust": plot_trust(tables, lang),
-            "scorecard": plot_scorecard(items, tables, lang),
+            "scorecard": plot_scorecard(items, tables, lang, record),
             "utilities": plot_utilities(tables, lang),
         }
 
@@ -767,13 +972,16 @@ def draw_figures(tables: RunTables, out_dir: str | Path, fmt: str = "png", lang:
                  record: dict | None = None, items: list | None = None) -> list[str]:
     """Write the six figures into ``out_dir`` as ``<name>.<fmt>``; return the file names.
 
-    fmt: one of :data:`FORMATS` (ValueError otherwise).
+    fmt: one of :data:`FORMATS` (ValueError otherwise).  lang: ``"en"`` or
+    ``"zh"``; ``"zh"`` without a CJK font draws English labels and prints one
+    message on stderr (:func:`figure_lang`).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown figure format {fmt!r}; expected one of {', '.join(FORMATS)}")
     out = Path(out_dir)
     names = []
-    with matplotlib.rc_context(_rc(lang)):
+    lang, font = figure_lang(lang)
+    with matplotlib.rc_context(_rc(lang, font)):
         figs = build_figures(tables, record, lang, items)
         for name, fig in figs.items():
             fname = f"{name}.{fmt}"
