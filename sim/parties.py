@@ -261,7 +261,9 @@ class UnitedStates(Party):
       2005-12-06): never amends a text toward sanctions relief while its
       domestic constraint is high, and answers DPRK tests with sanctions.
     - Demands verification before delisting (§第六轮 第二阶段, Rice 2008): its
-      delisting step waits until the text's verification meets its position.
+      delisting step waits until the text's verification meets its position;
+      when the DPRK suspends disablement and its domestic constraint allows,
+      it compromises on verification (the 2008-10 agreement).
     - Its stance moves with domestic politics (§第五轮 第二阶段: neoconservatives
       recede after the 2006 midterms): domestic constraint hardens positions.
     """
@@ -304,6 +306,12 @@ class UnitedStates(Party):
         row = m.pos[self.idx]
         row[DEN] += 0.02 * (hard - 0.5)
         row[VER] += 0.02 * (hard - 0.5)
+        if (m.dprk_suspended_steps and m.agreed_text is not None
+                and hard < 0.7 and m.ledger.open_delisting()):
+            # Verification compromise (§第六轮 第二阶段, 2008-10: "美朝双方就验证问题达成协议"):
+            # with disablement suspended and its delisting still owed, a US whose
+            # domestic scene allows it moves its verification demand to the text.
+            row[VER] += 0.25 * (m.agreed_text[VER] - row[VER])
         np.clip(row, 0.0, 1.0, out=row)
 
     def delivery_willingness(self) -> float:

@@ -154,6 +154,10 @@ class Ledger:
         return [s for s in self.steps if not s.done and s.due_month < month
                 and (party is None or s.party == party) and (kind is None or s.kind == kind)]
 
+    def open_delisting(self) -> bool:
+        """Whether a promised delisting is still to be performed."""
+        return any(s.kind == "delisting" and not s.done for s in self.steps)
+
     def pledged_tonnes(self) -> float:
         return sum(s.amount for s in self.steps if s.kind == "aid")
 

@@ -265,3 +265,20 @@ def test_domestic_constraint_pulls_a_delegation_back_harder():
         Party.step(china)
         return 1.0 - float(m.pos[CHINA_I, 0])
     assert moved(0.9) > moved(0.1) > 0.0
+
+
+def test_us_compromises_on_verification_when_disablement_is_suspended():
+    def after_step(domestic: float) -> float:
+        m = make_model()
+        us = m.parties[US_I]
+        phase = m.scenario.phases[0].model_copy(update={"delisting": True})
+        m.ledger.adopt(0, phase, m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
+        m.agreed_text = m.pos.mean(axis=0)
+        m.agreed_text[6] = 0.3
+        m.pos[US_I, 6] = m.anchor[US_I, 6] = 0.95
+        m.domestic[US_I] = domestic
+        m.dprk_suspended_steps = True
+        us.step()
+        return float(m.pos[US_I, 6])
+    assert after_step(0.5) < 0.85  # moves toward the text
+    assert after_step(0.9) > 0.94  # a hard-line domestic scene forbids it
