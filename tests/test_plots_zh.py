@@ -1,0 +1,198 @@
+"""Chinese figures (`--lang zh`): labels, CJK font, and the fallback without one."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+
+import matplotlib
+import pytest
+from matplotlib.text import Text
+
+from analysis import plots
+from analysis.i18n import LABELS as TERMS
+from analysis.i18n import find_cjk_font
+from analysis.runfiles import tables_from_result
+from analysis.scorecard import load_record, score_run
+from sim.scenario import PARTIES
+
+matplotlib.use("Agg")
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+needs_cjk = pytest.mark.skipif(
+    find_cjk_font() is None,
+    reason="no CJK font installed (apt-get install fonts-noto-cjk, then rm -rf "
+           "~/.cache/matplotlib): Chinese figures cannot be drawn, only the fallback is tested")
+
+
+@pytest.fixture(scope="module")
+def result():
+    from conftest import minimal_scenario_dict
+
+    from sim.runner import simulate
+    from sim.scenario import Scenario
+
+    return simulate(Scenario.model_validate(minimal_scenario_dict()))
+
+
+@pytest.fixture
+def tables(result):
+    return tables_from_result(result)
+
+
+@pytest.fixture(scope="module")
+def record():
+    return load_record()
+
+
+def _draw(make):
+    """Build a figure with ``make()`` and render it to PNG; return (figure, glyph warnings)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = make()
+        fig.savefig(io.BytesIO(), format="png", dpi=50)
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    return fig, missing
+
+
+def _texts(fig) -> list[str]:
+    return [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def _labels(fig) -> list[str]:
+    """Titles, axis labels and legend entries (not tick labels or data text)."""
+    out = [fig._suptitle.get_text()] if fig._suptitle is not None else []
+    for ax in fig.axes:
+        out += [ax.get_title(), ax.get_title(loc="left"), ax.get_xlabel(), ax.get_ylabel()]
+        if ax.get_legend() is not None:
+            out += [t.get_text() for t in ax.get_legend().get_texts()]
+    out += [t.get_text() for lg in fig.legends for t in lg.get_texts()]
+    return [s for s in out if s.strip()]
+
+
+def _builders(tables, record):
+    items = score_run(tables, record)
+    return {
+        "positions": lambda: plots.plot_positions(tables, lang="zh"),
+        "timeline": lambda: plots.plot_timeline(tables, record, lang="zh"),
+        "ledger": lambda: plots.plot_ledger(tables, record, lang="zh"),
+        "trust": lambda: plots.plot_trust(tables, lang="zh"),
+        "scorecard": lambda: plots.plot_scorecard(items, tables, lang="zh", record=record),
+        "utilities": lambda: plots.plot_utilities(tables, lang="zh"),
+    }
+
+
+#: Chinese words each figure must show (the article's terms, analysis.i18n's where they exist).
+EXPECTED = {
+    "positions": ["各方在八个议题上的立场", "无核化", "核查", "立场（0–1）", "日期（年份）", "朝鲜",
+                  "俄罗斯", "举行会议的月份", "0 = “冻结换补偿”"],
+    "timeline": ["无文件", "口头共识", "主席声明", "共同声明", "共同文件", "模拟：会议",
+                 "历史记录：会议", "日期（年份）", "保留英文原文"],
+    "ledger": ["行动对行动", "无核化进展", "吨（重油当量）", "日期（年份）", "承诺援助", "已交付援助"],
+    "trust": ["各方之间的信任", "朝鲜", "美国", "中国", "韩国", "日本", "俄罗斯", "信任方",
+              "被信任方", "朝鲜对美国的信任", "日期（年份）"],
+    "scorecard": ["历史回放评分", "命中", "未命中", "第一轮", "会议", "历史记录", "日期（年份）"],
+    "utilities": ["各方对每次会议文本的效用", "朝鲜", "纳什积", "主席声明", "（0–1）"],
+}
+
+
+@needs_cjk
+@pytest.mark.parametrize("name", plots.FIGURES)
+def test_zh_figure_labels_and_no_missing_glyphs(name, tables, record):
+    fig, missing = _draw(_builders(tables, record)[name])
+    assert not missing, missing
+    text = "\n".join(_texts(fig))
+    for word in EXPECTED[name]:
+        assert word in text, f"{name}: {word!r} not in the figure"
+    # every title, axis label and legend entry is Chinese (heatmap titles are months, 2003-01)
+    english = [s for s in _labels(fig) if not CJK.search(s) and not re.fullmatch(r"\d{4}-\d{2}", s)]
+    assert not english, f"{name}: untranslated labels {english}"
+    # the figure's font is the CJK one, set for the figure only
+    assert matplotlib.rcParams["font.family"] != [find_cjk_font(), "DejaVu Sans"]
+    families = {f for t in fig.findobj(Text) if CJK.search(t.get_text())
+                for f in t.get_fontproperties().get_family()}
+    assert find_cjk_font() in families
+
+
+@needs_cjk
+def test_zh_party_issue_and_document_names_are_the_narrations(tables):
+    L = plots.labels("zh")
+    for key in PARTIES:
+        assert L["party"][key] == TERMS["zh"][key]
+    for key, name in L["doc"].items():
+        assert name == TERMS["zh"][key]
+    assert [L["party"][p] for p in PARTIES] == ["朝鲜", "美国", "中国", "韩国", "日本", "俄罗斯"]
+    fig = plots.plot_trust(tables, lang="zh")
+    heat = [ax for ax in fig.axes if ax.images][0]
+    assert [t.get_text() for t in heat.get_xticklabels()] == [L["party"][p] for p in PARTIES]
+
+
+@needs_cjk
+def test_zh_scorecard_texts_and_record_names(tables, record):
+    items = score_run(tables, record)
+    fig = plots.plot_scorecard(items, tables, lang="zh", record=record)
+    words = [t.get_text() for t in fig.axes[1].texts]
+    hits = sum(it.hit for it in items)
+    assert words.count("命中") == hits and words.count("未命中") == len(items) - hits
+    assert f"{len(items)}项中命中{hits}项" in fig._suptitle.get_text()
+    ylabels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ylabels[:2] == ["三方会谈 - 会议", "三方会谈 - 文件"]  # the record's label.zh
+    assert any(s.startswith("朝鲜中止参加会谈（2005）") for s in ylabels)
+    for english in ("no document", "chairman's statement", "no held session", "never"):
+        assert not any(english in w for w in words), english
+
+
+@needs_cjk
+def test_zh_draw_figures_and_cli_plot_write_six_files_quietly(result, record, tmp_path, capsys):
+    from sim.cli import main
+    from sim.outputs import write_run
+
+    (tmp_path / "a").mkdir()
+    names = plots.draw_figures(tables_from_result(result), tmp_path / "a", lang="zh", record=record)
+    assert sorted(names) == sorted(f"{n}.png" for n in plots.FIGURES)
+    run_dir = tmp_path / "run"
+    write_run(result, run_dir, extra_writers=[plots.figures_writer(lang="zh")])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["plot", str(run_dir), "--lang", "zh", "--out", str(tmp_path / "b")]) == 0
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    assert "CJK" not in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == sorted(names)
+
+
+# ------------------------------------------------------------ without a CJK font
+def test_no_cjk_font_falls_back_to_english_with_one_message(tables, record, tmp_path, capsys,
+                                                            monkeypatch):
+    monkeypatch.setattr(plots, "find_cjk_font", lambda: None)
+    names = plots.draw_figures(tables, tmp_path, lang="zh", record=record)
+    assert sorted(names) == sorted(f"{n}.png" for n in plots.FIGURES)
+    err = capsys.readouterr().err
+    assert err.count("no CJK font") == 1, err
+    assert "apt-get install fonts-noto-cjk" in err and "English labels" in err
+    figs = plots.build_figures(tables, record, lang="zh")
+    capsys.readouterr()
+    assert figs["positions"]._suptitle.get_text().startswith(plots.LABELS["en"]["positions_title"])
+    assert plots.LABELS["en"]["doc"]["chairmans_statement"] in "\n".join(_texts(figs["timeline"]))
+    for name, fig in figs.items():
+        # no box-drawn Chinese anywhere: every text is English (event titles are English anyway)
+        cjk = [s for s in _texts(fig) if CJK.search(s)]
+        assert not cjk, f"{name}: {cjk[:3]}"
+        fams = {f for t in fig.findobj(Text) for f in t.get_fontproperties().get_family()}
+        assert not any("CJK" in f for f in fams)
+
+
+def test_no_cjk_font_single_figure_and_sixparty_run_exit_0(scenario_file, tmp_path, capsys,
+                                                           monkeypatch, tables):
+    from sim.cli import main
+
+    monkeypatch.setattr(plots, "find_cjk_font", lambda: None)
+    fig = plots.plot_ledger(tables, lang="zh")
+    assert "tonnes" in fig.axes[1].get_ylabel()
+    assert "fonts-noto-cjk" in capsys.readouterr().err
+    out = tmp_path / "run"
+    assert main(["run", str(scenario_file), "--lang", "zh", "--out", str(out), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("no CJK font") == 1 and "Traceback" not in err
+    assert (out / "timeline.csv").is_file()
+    assert all((out / f"{n}.png").is_file() for n in plots.FIGURES)
