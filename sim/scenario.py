@@ -26,6 +26,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     field_validator,
@@ -144,8 +145,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=True)
 
 
-Unit = Annotated[float, Field(ge=0.0, le=1.0)]
-Delta = Annotated[float, Field(ge=-1.0, le=1.0)]
+def _no_bool(value: object) -> object:
+    # YAML's true/false would otherwise pass as 1.0/0.0.
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not a yes/no value")
+    return value
+
+
+Unit = Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=1.0)]
+Delta = Annotated[float, BeforeValidator(_no_bool), Field(ge=-1.0, le=1.0)]
 
 
 class Source(_Strict):
