@@ -138,7 +138,7 @@ def _parse_date(value: object) -> str:
         m = _MONTH_RE.match(s)
         if m and 1 <= int(m.group(2)) <= 12:
             return s
-    raise ValueError("expected a date written YYYY-MM-DD (or YYYY-MM), e.g. 2005-09-19")
+    raise ValueError("expected a date written YYYY-MM-DD (or YYYY-MM), e.g. 2004-02-25")
 
 
 class _Strict(BaseModel):
