@@ -23,7 +23,11 @@ variant (scenario 2, 3, ...) the mean of the paired differences
 ``x_variant[i] - x_first[i]`` with a 95% paired-bootstrap interval
 (:func:`analysis.stats.bootstrap_mean_ci`, resampling replicates, 2,000
 resamples by default, seeded by the base seed: deterministic).  A difference
-is *significant* when its interval excludes 0.  A variant *flips* a
+is *significant* when its interval excludes 0 strictly (``diff_ci_low > 0``
+or ``diff_ci_high < 0``; :func:`significant`): an interval touching 0, such
+as ``[+0.00, +0.00]``, is not.  Intervals need at least two replicates, so
+``compare`` refuses ``runs < 2``; below :data:`MIN_USEFUL_RUNS` runs the CLI
+warns on stderr that the intervals are rough.  A variant *flips* a
 probability outcome when the difference is significant and the majority
 outcome changes (p >= 0.5 in one scenario, < 0.5 in the other): the event
 that typically happened now typically does not, or the reverse.  Values
@@ -56,8 +60,14 @@ from analysis.stats import bootstrap_mean_ci
 from sim.outputs import write_atomically
 from sim.scenario import DOCUMENT_TYPES, Scenario
 
-__all__ = ["OUTCOME_HELP", "PALETTE", "Comparison", "Outcome", "cli_compare", "compare",
-           "outcome_values", "plot_fan", "plot_probabilities", "plot_walkout"]
+__all__ = ["MIN_USEFUL_RUNS", "OUTCOME_HELP", "PALETTE", "Comparison", "Outcome", "cli_compare",
+           "compare", "outcome_values", "plot_fan", "plot_probabilities", "plot_walkout",
+           "significant"]
+
+#: Below this many runs per scenario the bootstrap intervals are rough (the CLI warns).
+MIN_USEFUL_RUNS = 30
+#: The message of ``sixparty compare --runs 1``.
+RUNS_ERROR = "compare needs --runs 2 or more; 30 or more for useful intervals"
 
 #: Okabe-Ito colour-blind-safe palette (black first for the reference scenario).
 PALETTE = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7", "#F0E442")
@@ -158,12 +168,16 @@ def compare(scenarios: Sequence[Scenario], labels: Sequence[str], runs: int, bas
     Rows (one per outcome x scenario): ``value`` with its bootstrap interval
     ``ci_low``/``ci_high``; for variants also ``reference`` (the first
     scenario's value), ``diff`` and ``diff_ci_low``/``diff_ci_high`` (paired
-    bootstrap), ``significant`` (interval excludes 0) and ``flips``.  Round
-    outcomes that are 0 in every scenario are left out.  Raises ValueError
-    on fewer than one scenario, ``runs < 1`` or a date outside a window.
+    bootstrap), ``significant`` (interval excludes 0 strictly, see
+    :func:`significant`) and ``flips``.  Round outcomes that are 0 in every
+    scenario are left out.  Raises ValueError on fewer than one scenario,
+    ``runs < 2`` (no interval can be computed from one replicate) or a date
+    outside a window.
     """
     if not scenarios:
         raise ValueError("nothing to compare")
+    if runs < 2:
+        raise ValueError(RUNS_ERROR)
     dates = list(dates)
     results = [run_ensemble(sc, runs, base_seed, jobs=jobs, progress=progress, dates=dates)
                for sc in scenarios]
@@ -195,7 +209,7 @@ def compare(scenarios: Sequence[Scenario], labels: Sequence[str], runs: int, bas
                    "significant": "", "flips": ""}
             if s > 0:
                 dm, dlo, dhi = (float(x[j]) for x in diffs[s - 1])
-                sig = dlo > 0 or dhi < 0
+                sig = significant(dlo, dhi)
                 flip = sig and _typical_changes(kind, base_v, o[n].values)
                 row.update({"reference": float(levels[0][0][j]), "diff": dm, "diff_ci_low": dlo,
                             "diff_ci_high": dhi, "significant": sig, "flips": flip})
@@ -205,6 +219,19 @@ def compare(scenarios: Sequence[Scenario], labels: Sequence[str], runs: int, bas
     cmp.rows = rows
     cmp.flips = flips
     return cmp
+
+
+def significant(ci_low: float, ci_high: float) -> bool:
+    """True when the interval ``[ci_low, ci_high]`` excludes 0 strictly.
+
+    ``ci_low > 0`` or ``ci_high < 0``; an interval that touches 0 (e.g.
+    ``[0, 0]`` or ``[0, 0.1]``) and a NaN interval (fewer than two
+    replicates) are not significant.
+    """
+    lo, hi = float(ci_low), float(ci_high)
+    if np.isnan(lo) or np.isnan(hi):
+        return False
+    return lo > 0.0 or hi < 0.0
 
 
 def _typical_changes(kind: str, base: np.ndarray, variant: np.ndarray) -> bool:
@@ -225,6 +252,8 @@ def _fmt(kind: str, unit: str, x: float, signed: bool = False) -> str:
         return f"{100 * x:+.0f} pts" if signed else f"{100 * x:.0f}%"
     if unit.startswith("t "):
         return f"{x:+,.0f}" if signed else f"{x:,.0f}"
+    if unit == "0-1":  # three decimals: a difference of 0.002 must not print as +0.00
+        return f"{x:+.3f}" if signed else f"{x:.3f}"
     return f"{x:+.2f}" if signed else f"{x:.2f}"
 
 
@@ -434,8 +463,8 @@ def cli_compare(args) -> int:
     if len(names) < 2:
         raise CLIError("compare needs at least two scenarios (the first is the reference)")
     runs = int(getattr(args, "runs", 100))
-    if runs < 1:
-        raise CLIError(f"--runs: expected a whole number >= 1, got {runs}")
+    if runs < 2:
+        raise CLIError(RUNS_ERROR)
     jobs = int(getattr(args, "jobs", None) or os.cpu_count() or 1)
     if jobs < 1:
         raise CLIError(f"--jobs: expected a whole number >= 1, got {jobs}")
@@ -450,6 +479,10 @@ def cli_compare(args) -> int:
             if not sc.window.start <= d <= sc.window.end:
                 raise CLIError(f"--dates: {d} is outside the window of scenario {sc.name!r} "
                                f"({sc.window.start}..{sc.window.end})")
+    if runs < MIN_USEFUL_RUNS:
+        print(f"sixparty compare: warning: {runs} runs per scenario: the 95% intervals are "
+              f"rough below {MIN_USEFUL_RUNS} runs; use --runs {MIN_USEFUL_RUNS} or more",
+              file=sys.stderr)
     seed = scenarios[0].seed if getattr(args, "seed", None) is None else int(args.seed)
     labels = _labels(scenarios)
     n_boot = int(getattr(args, "boot", 2000) or 2000)

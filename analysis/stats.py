@@ -2,7 +2,7 @@
 
 ``bootstrap_mean_ci(values, n_boot=2000, seed=0, level=0.95, batch=250) -> (mean, lo, hi)``
     Percentile bootstrap interval of the mean of each column of ``values``
-    (shape ``(n,)`` or ``(n, k)``).  For a *paired* comparison pass the
+    (shape ``(n,)`` or ``(n, k)``; NaN bounds when ``n < 2``).  For a *paired* comparison pass the
     per-replicate differences ``x_variant - x_base``: resampling replicates
     keeps each pair together.
 ``bootstrap_weights(n, n_boot, seed, batch)``
@@ -50,8 +50,10 @@ def bootstrap_mean_ci(values: np.ndarray, n_boot: int = 2000, seed: int = 0,
     Returns three arrays of shape ``(k,)`` (or scalars' 0-d arrays for a 1-D
     input): the sample mean and the ``(1 - level) / 2`` and
     ``(1 + level) / 2`` quantiles of the resample means.  A column that is
-    constant gives ``lo == mean == hi`` (up to rounding).  Raises ValueError
-    on an empty input or a level outside (0, 1).
+    constant gives ``lo == mean == hi`` (up to rounding).  With fewer than
+    two replicates no interval can be computed: ``lo`` and ``hi`` are NaN
+    (so neither ``lo > 0`` nor ``hi < 0`` holds).  Raises ValueError on an
+    empty input or a level outside (0, 1).
     """
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be in (0, 1), got {level}")
@@ -62,6 +64,10 @@ def bootstrap_mean_ci(values: np.ndarray, n_boot: int = 2000, seed: int = 0,
     n = v.shape[0]
     if n == 0:
         raise ValueError("no values to bootstrap")
+    if n < 2:
+        nan = np.full(v.shape[1], np.nan)
+        mean = v.mean(axis=0)
+        return (mean[0], nan[0], nan[0]) if one_d else (mean, nan, nan.copy())
     means = []
     for w in bootstrap_weights(n, n_boot, seed, batch):
         means.append(w @ v / n)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import dump_yaml, minimal_scenario_dict
 
-from analysis.compare import compare, outcome_values, parse_dates
+from analysis.compare import compare, outcome_values, parse_dates, significant
 from analysis.stats import bootstrap_mean_ci, bootstrap_weights
 from sim.cli import main
 from sim.loader import load_scenario
@@ -58,6 +58,22 @@ def test_paired_interval_is_narrower_than_unpaired():
     assert (phi - plo) < 0.5 * min(ahi - alo, bhi - blo)
 
 
+def test_one_replicate_gives_no_interval():
+    m, lo, hi = bootstrap_mean_ci(np.array([0.002]), n_boot=100, seed=1)
+    assert m == pytest.approx(0.002) and np.isnan(lo) and np.isnan(hi)
+    m, lo, hi = bootstrap_mean_ci(np.array([[0.002, 1.0]]), n_boot=100, seed=1)
+    assert m.tolist() == pytest.approx([0.002, 1.0]) and np.isnan(lo).all() and np.isnan(hi).all()
+    assert not significant(lo[0], hi[0])
+
+
+def test_significant_means_the_interval_excludes_zero_strictly():
+    assert not significant(0.0, 0.0)
+    assert not significant(0.0, 0.1) and not significant(-0.1, 0.0)
+    assert not significant(-0.1, 0.1)
+    assert not significant(float("nan"), float("nan"))
+    assert significant(1e-9, 0.2) and significant(-0.2, -1e-9)
+
+
 def test_parse_dates():
     assert parse_dates("2007-12, 2009-06,2007-12") == ["2007-12", "2009-06"]
     with pytest.raises(ValueError):
@@ -92,6 +108,17 @@ def test_compare_uses_common_seeds_and_pairs(pair):
     same = compare([scs[0], scs[0]], ["a", "b"], runs=4, base_seed=3, n_boot=100, progress=False)
     assert all(r["diff"] == 0 and not r["significant"] for r in same.rows if r["scenario"] == "b")
     assert same.flips == {"b": []}
+    # significant and flips follow the strict rule on the printed interval
+    for r in cmp.rows:
+        if r["scenario"] == "variant":
+            assert r["significant"] == significant(r["diff_ci_low"], r["diff_ci_high"])
+            assert not r["flips"] or r["significant"]
+
+
+def test_compare_refuses_one_run(pair):
+    scs = [load_scenario(p) for p in pair]
+    with pytest.raises(ValueError, match="--runs 2 or more"):
+        compare(scs, ["a", "b"], runs=1, base_seed=3, n_boot=50, progress=False)
 
 
 def test_cli_compare_writes_table_and_figures_identically_for_jobs(pair, tmp_path, capsys):
@@ -111,8 +138,18 @@ def test_cli_compare_writes_table_and_figures_identically_for_jobs(pair, tmp_pat
     assert {r["scenario"] for r in rows} == {"minimal", "no_sanctions"}
     assert {"walkout", "joint_statement", "progress@2004-06", "aid_delivered_t@2004-06",
             "mean_trust"} <= {r["outcome"] for r in rows}
-    printed = capsys.readouterr().out
-    assert "no_sanctions vs minimal" in printed and "flips:" in printed
+    captured = capsys.readouterr()
+    assert "no_sanctions vs minimal" in captured.out and "flips:" in captured.out
+    # 6 runs: the intervals are rough, said once per command on stderr
+    assert captured.err.count("rough below 30 runs") == 2
+
+
+def test_cli_compare_one_run_is_refused(pair, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    err = _run_err(["compare", str(pair[0]), str(pair[1]), "--runs", "1", "--out", str(out),
+                    "--quiet"], capsys)
+    assert "compare needs --runs 2 or more; 30 or more for useful intervals" in err
+    assert not out.exists()
 
 
 # -------------------------------------------------------------- bad input
