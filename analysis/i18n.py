@@ -116,7 +116,7 @@ _ZH: dict[str, str] = {
     "decision.boycotts": "拒绝出席会谈", "decision.suspends_participation": "中止参加六方会谈",
     "decision.returns": "重返六方会谈", "decision.walks_out": "退出六方会谈",
     "decision.missile_test": "试射导弹", "decision.nuclear_test": "进行核试验",
-    "decision.suspends_steps": "暂停去功能化作业", "decision.resumes_steps": "重启去功能化作业",
+    "decision.suspends_steps": "暂停履行其步骤", "decision.resumes_steps": "恢复履行其步骤",
     "decision.delists": "将朝鲜从“支持恐怖主义国家”名单中除名",
     "month": "月份", "position": "立场", "salience": "重视程度", "trust": "信任",
     "mean_trust": "平均信任", "progress": "无核化进展", "aid_delivered": "已交付援助",

@@ -14,8 +14,14 @@ tell is skipped.
 ``lang="zh"`` gives the same story in Chinese with the article's terms
 (主席声明, 共同声明, 共同文件, 行动对行动, 去功能化, 申报, 重油;
 ``analysis.i18n``).  The model's reasons are written in its own terms
-(``readiness 0.31 (sanctions 0.40, ...)``); in Chinese the known phrases are
-translated and numbers kept.
+(``readiness 0.31 (sanctions 0.40, ...)``); in Chinese each clause the model
+writes is translated whole with its numbers kept, and a clause no pattern
+knows stays in English (:func:`translate_reason`).  The scenario's title and
+its events' titles exist only in English: the Chinese story quotes them as the
+scenario file's own text (``外部事件（情景文件原文）：“…”``).  A suspension or
+resumption of the DPRK's steps names the steps of the phase open in the ledger
+that month (shutdown and sealing under the initial actions, disablement and
+declaration under the second phase), in both languages.
 
 Session headings are fixed so a reader (or a test) can find them:
 ``YYYY-MM · Round R, phase P`` in English, ``YYYY年M月 · 第R轮第P阶段会议``
@@ -68,6 +74,19 @@ _STEP_ZH = {
     "return_to_npt_and_iaea_safeguards": "重返《不扩散核武器条约》并回到国际原子能机构保障监督之下",
 }
 
+# The same steps in plain English (capitalised names, articles); other ids: underscores -> spaces.
+_STEP_EN = {
+    "shut_down_and_seal_yongbyon": "shut down and seal the Yongbyon facilities",
+    "readmit_iaea_monitors": "readmit IAEA monitors",
+    "disable_5mwe_reactor": "disable the 5 MWe reactor",
+    "disable_reprocessing_plant": "disable the reprocessing plant",
+    "disable_fuel_fabrication_plant": "disable the fuel fabrication plant",
+    "complete_and_correct_declaration": "make a complete and correct declaration",
+    "verification_of_declaration": "accept verification of the declaration",
+    "abandon_all_nuclear_weapons_and_programmes": "abandon all nuclear weapons and programmes",
+    "return_to_npt_and_iaea_safeguards": "return to the NPT and IAEA safeguards",
+}
+
 # Phase names of the shipped scenarios in the article's words.
 _PHASE_ZH = {
     "initial_actions": "起步行动",
@@ -75,28 +94,34 @@ _PHASE_ZH = {
     "abandonment_and_verification": "弃核与核查",
 }
 
-# Phrases of the model's reasons and notes, English -> Chinese (longest first when applied).
-_REASON_ZH = [
-    ("declined the invitation (readiness below 0.5)", "拒绝邀请（出席意愿低于0.5）"),
-    ("readiness below", "出席意愿低于"),
-    ("declaration done and verification satisfied", "申报已完成且核查要求已满足"),
-    ("overdue steps performed", "逾期步骤已履行"),
-    ("counterpart steps overdue", "对方步骤逾期"),
-    ("above threshold", "高于阈值"),
-    ("trust in US", "对美信任"),
-    ("readiness", "出席意愿"),
-    ("sanctions", "制裁"),
-    ("grievance", "不满"),
-    ("pressure", "压力"),
-    ("verification", "核查"),
-    ("delisting", "除名"),
-    ("dprk_action", "朝方步骤"),
-    ("aid", "援助"),
-    ("joint statement", "共同声明"),
-    ("joint document", "共同文件"),
-    ("chairman's statement", "主席声明"),
-    ("holdouts on a ", "未接受"),
+# The model's reasons (sim/model.py ``decide(...)`` and the sessions' notes), clause by
+# clause: an English pattern and its Chinese template.  Numbers are kept as written;
+# ``{party}``/``{parties}``/``{kinds}``/``{level}`` groups are translated.  A clause no
+# pattern knows stays in English (never half translated).
+_REASON_PATTERNS_ZH: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"declined the invitation \(readiness below (?P<x>[\d.]+)\)"),
+     "拒绝邀请（出席意愿低于{x}）"),
+    (re.compile(r"readiness below (?P<x>[\d.]+)"), "出席意愿低于{x}"),
+    (re.compile(r"readiness (?P<x>[\d.]+) \((?P<inner>[^()]+)\)"), "出席意愿{x}（{inner}）"),
+    (re.compile(r"readiness (?P<x>[\d.]+)"), "出席意愿{x}"),
+    (re.compile(r"sanctions (?P<x>[\d.]+)"), "制裁{x}"),
+    (re.compile(r"grievance (?P<x>[\d.]+)"), "不满{x}"),
+    (re.compile(r"trust in (?P<party>[A-Za-z]+) (?P<x>[\d.]+)"), "对{party}信任{x}"),
+    (re.compile(r"pressure (?P<x>[\d.]+) above threshold (?P<y>[\d.]+)"), "压力{x}高于阈值{y}"),
+    (re.compile(r"condemned by the Security Council while the talks deliver little"),
+     "在会谈成果寥寥之际遭到联合国安理会谴责"),
+    (re.compile(r"counterpart steps overdue \((?P<kinds>[a-z_, ]+)\)"), "对方步骤逾期（{kinds}）"),
+    (re.compile(r"overdue steps performed"), "逾期步骤已履行"),
+    (re.compile(r"declaration done and verification satisfied"), "申报已完成且核查要求已满足"),
+    (re.compile(r"holdouts on a (?P<level>[a-z' ]+): (?P<parties>.+)"), "未接受{level}的一方：{parties}"),
 ]
+
+# Kinds of ledger steps and document levels as they appear inside reasons.
+_KIND_ZH = {"aid": "援助", "delisting": "除名", "dprk_action": "朝方步骤"}
+_LEVEL_ZH = {"oral summary": "口头共识", "chairman's statement": "主席声明",
+             "joint statement": "共同声明", "joint document": "共同文件"}
+# "对美国信任" reads better as the article's short form.
+_TRUST_IN_ZH = {"US": "美"}
 
 _NOTE_EN = {
     "withholds_delisting (verification)": "withholds delisting: verification is not yet satisfied",
@@ -138,12 +163,15 @@ _T = {
         "month_heading": "{month}",
         "event": "Event: {title}.",
         "decision": "{party} {what}: {why}.",
+        "steps_of_phase": "{what} under '{phase}' ({steps})",
         "noteline": "{party} {what}.",
         "completed.dprk_action": "The DPRK completed tranche {tranche} of '{phase}' ({steps}).",
         "completed.aid": "{party} completed its HFO-equivalent aid for tranche {tranche} of '{phase}'.",
         "completed.delisting": "The US completed the delisting ('{phase}').",
         "impl.slowed": "Implementation slowed: the DPRK waits for its counterparts.",
         "impl.suspended": "Implementation stopped: the DPRK has suspended its steps.",
+        "impl.suspended.phase": "Implementation stopped: the DPRK has suspended its steps under "
+                                "'{phase}' ({steps}).",
         "impl.active": "Implementation is under way.",
         "impl.complete": "The phase's paired steps are complete.",
         "ledger_state": "Denuclearization progress {progress:.2f}; aid delivered {delivered} t of "
@@ -156,7 +184,7 @@ _T = {
         "list_sep": ", ",
     },
     "zh": {
-        "opening": "{title}：{start}至{end}，随机种子{seed}；立场{mode}。",
+        "opening": "情景（情景文件原文标题）：“{title}”。{start}至{end}，随机种子{seed}；立场{mode}。",
         "mode.anchored": "按表态日期重新锚定",
         "mode.free": "仅自首次表态起自行演变",
         "session_heading": "{month} · 第{round}轮第{phase}阶段会议",
@@ -181,14 +209,16 @@ _T = {
         "recess": "本轮会谈宣布休会，之后复会。",
         "contact": "会议期间美朝代表团进行了直接接触。",
         "month_heading": "{month}",
-        "event": "外部事件：{title}。",
-        "decision": "{party}{what}（模型理由：{why}）。",
+        "event": "外部事件（情景文件原文）：“{title}”。",
+        "decision": "{party}{what}。模型理由：{why}。",
+        "steps_of_phase": "{what}（“{phase}”阶段：{steps}）",
         "noteline": "{party}{what}。",
         "completed.dprk_action": "朝鲜完成了“{phase}”第{tranche}批步骤（{steps}）。",
         "completed.aid": "{party}交付了“{phase}”第{tranche}批的重油当量援助。",
         "completed.delisting": "美国完成了除名（“{phase}”）。",
         "impl.slowed": "履行放缓：朝鲜等待对方先行动。",
-        "impl.suspended": "履行中断：朝鲜暂停了去功能化等步骤。",
+        "impl.suspended": "履行中断：朝鲜暂停履行其步骤。",
+        "impl.suspended.phase": "履行中断：朝鲜暂停履行“{phase}”阶段的步骤（{steps}）。",
         "impl.active": "各方开始履行。",
         "impl.complete": "本阶段的对等步骤已全部完成。",
         "ledger_state": "无核化进展{progress:.2f}；已交付援助{delivered}吨，承诺{pledged}吨。",
@@ -228,16 +258,60 @@ def _tonnes(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def _zh_clause(clause: str) -> str | None:
+    """One clause of a reason in Chinese, or None when no pattern knows it."""
+    for pattern, template in _REASON_PATTERNS_ZH:
+        m = pattern.fullmatch(clause)
+        if not m:
+            continue
+        g = m.groupdict()
+        if "inner" in g:
+            inner = [_zh_clause(c.strip()) for c in g["inner"].split(",")]
+            if any(c is None for c in inner):
+                return None
+            g["inner"] = "，".join(inner)  # type: ignore[arg-type]
+        if "party" in g:
+            if g["party"] not in PARTIES:
+                return None
+            g["party"] = _TRUST_IN_ZH.get(g["party"], label(g["party"], "zh"))
+        if "kinds" in g:
+            kinds = [k.strip() for k in g["kinds"].split(",")]
+            if any(k not in _KIND_ZH for k in kinds):
+                return None
+            g["kinds"] = "、".join(_KIND_ZH[k] for k in kinds)
+        if "level" in g:
+            if g["level"] not in _LEVEL_ZH:
+                return None
+            g["level"] = _LEVEL_ZH[g["level"]]
+        if "parties" in g:
+            parties = [p.strip() for p in g["parties"].split(",")]
+            if any(p not in PARTIES for p in parties):
+                return None
+            g["parties"] = "、".join(label(p, "zh") for p in parties)
+        return template.format(**g)
+    return None
+
+
 def translate_reason(text: str, lang: str) -> str:
-    """A model reason or note in ``lang`` (Chinese: known phrases translated, numbers kept)."""
+    """A model reason or session note in ``lang``.
+
+    English is returned unchanged.  In Chinese the text is split into its
+    ``"; "``-separated clauses and each clause the model writes (sim/model.py
+    ``decide(...)``: readiness with its sanctions/trust/grievance figures,
+    the Security Council condemnation, pressure above threshold, overdue
+    counterpart steps, overdue steps performed, declaration and verification
+    satisfied, a declined invitation; the sessions' holdout notes) is
+    translated with its numbers kept, e.g. ``"pressure 0.83 above threshold
+    0.60"`` -> ``"压力0.83高于阈值0.60"``.  A clause no pattern knows is kept
+    in English as it is, never half translated.  Clauses are joined by ``"；"``.
+    """
     if lang != "zh" or not text:
         return text
-    out = text
-    for en, zh in _REASON_ZH:
-        out = out.replace(en, zh)
-    for party in PARTIES:
-        out = re.sub(rf"\b{party}\b", label(party, "zh"), out)
-    return out
+    out = []
+    for clause in (c.strip() for c in text.split(";")):
+        if clause:
+            out.append(_zh_clause(clause) or clause)
+    return "；".join(out)
 
 
 def _boycott_why(reason: str) -> str:
@@ -253,7 +327,30 @@ def _steps_text(descr: str, lang: str) -> str:
     ids = [s.strip() for s in descr.split(";") if s.strip()]
     if lang == "zh":
         return "、".join(_STEP_ZH.get(s, s) for s in ids)
-    return ", ".join(s.replace("_", " ") for s in ids)
+    return ", ".join(_STEP_EN.get(s, s.replace("_", " ")) for s in ids)
+
+
+def _open_phase(result, month: str) -> tuple[str, str] | None:
+    """``(phase_name, DPRK step description)`` of the phase open in ``month``, or None.
+
+    Phases enter the ledger one at a time (the next only once the previous is
+    complete), so the open phase is the last one promised in or before ``month``.
+    """
+    rows = [r for r in result.ledger if r["kind"] == "dprk_action" and r["promised"] <= month]
+    if not rows:
+        return None
+    last = max(rows, key=lambda r: (r["promised"], r["phase"]))
+    return last["phase_name"], last["description"]
+
+
+def _with_steps(result, month: str, what: str, lang: str) -> str:
+    """``what`` (suspends/resumes its steps) naming the open phase and its DPRK steps."""
+    open_phase = _open_phase(result, month)
+    if open_phase is None:
+        return what
+    name, descr = open_phase
+    return _T[lang]["steps_of_phase"].format(what=what, phase=_phase_name(name, lang),
+                                              steps=_steps_text(descr, lang))
 
 
 def _event_titles(result) -> dict[str, str]:
@@ -363,8 +460,10 @@ def _month_paragraph(result, t: int, month: str, decisions: list[dict], lang: st
     for d in decisions:
         if d["decision"] == "boycotts":
             continue  # told with the session
-        parts.append(T["decision"].format(party=label(d["party"], lang),
-                                          what=label(f"decision.{d['decision']}", lang),
+        what = label(f"decision.{d['decision']}", lang)
+        if d["decision"] in ("suspends_steps", "resumes_steps"):
+            what = _with_steps(result, month, what, lang)
+        parts.append(T["decision"].format(party=label(d["party"], lang), what=what,
                                           why=translate_reason(d["reason"], lang)))
     ledger_told = False
     for r in result.ledger:
@@ -377,7 +476,14 @@ def _month_paragraph(result, t: int, month: str, decisions: list[dict], lang: st
     impl = row.get("implementation", "none")
     if impl != prev_impl and impl in ("slowed", "suspended", "complete") or (
             impl == "active" and prev_impl in ("slowed", "suspended")):
-        parts.append(T[f"impl.{impl}"])
+        # Name the suspended steps unless this month's decision already did.
+        open_phase = (_open_phase(result, month) if impl == "suspended"
+                      and ("DPRK", "suspends_steps") not in decided else None)
+        if open_phase is not None:
+            parts.append(T["impl.suspended.phase"].format(phase=_phase_name(open_phase[0], lang),
+                                                          steps=_steps_text(open_phase[1], lang)))
+        else:
+            parts.append(T[f"impl.{impl}"])
         ledger_told = True
     if ledger_told:
         parts.append(T["ledger_state"].format(progress=row["progress"],

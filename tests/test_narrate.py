@@ -145,11 +145,14 @@ def test_synthetic_english_story(historical):
     assert "Note: amendment by US on verification." in text
     assert "the chair announced the common ground orally (3 of 8 issues)" in text
     assert "The round was adjourned (recess)" in text
-    assert "adopted the phase 'initial_actions': the DPRK to shut down and seal yongbyon" in text
+    assert ("adopted the phase 'initial_actions': the DPRK to shut down and seal the Yongbyon "
+            "facilities, readmit IAEA monitors") in text
     assert "against 5,000 t of heavy fuel oil (HFO)-equivalent aid" in text
     assert "US and DPRK delegates met directly" in text
     assert "ROK completed its HFO-equivalent aid for tranche 1" in text
     assert "The DPRK completed tranche 1 of 'initial_actions'" in text
+    assert ("DPRK suspends its steps under 'initial_actions' (shut down and seal the Yongbyon "
+            "facilities, readmit IAEA monitors): counterpart steps overdue (aid)") in text
     assert "Implementation stopped: the DPRK has suspended its steps." in text
     assert "DPRK declined the invitation, so the session was not held (readiness below 0.5)" in text
     assert ("DPRK walks out of the talks: readiness 0.15 (sanctions 0.60, trust in US 0.10, "
@@ -164,9 +167,9 @@ def test_synthetic_chinese_story_uses_the_articles_terms(historical):
     text = narrate(r, "zh")
     _positions_in_order(text, [session_heading(s, "zh") for s in r.sessions])
     for term in ("共同声明", "共同文件", "行动对行动", "重油", "起步行动", "关闭并封存宁边核设施",
-                 "朝鲜退出六方会谈", "暂停去功能化作业", "休会", "朝鲜坚持己见", "核查"):
+                 "朝鲜退出六方会谈", "暂停履行其步骤", "休会", "朝鲜坚持己见", "核查"):
         assert term in text, term
-    assert "出席意愿 0.15" in text and "对美信任 0.10" in text
+    assert "模型理由：出席意愿0.15（制裁0.60，对美信任0.10，不满0.40）。" in text
 
 
 def test_chairmans_statement_and_disablement_terms_in_chinese():
@@ -175,7 +178,7 @@ def test_chairmans_statement_and_disablement_terms_in_chinese():
     assert i18n.LABELS["zh"]["hfo"] == "重油"
     assert i18n.LABELS["zh"]["action_for_action"] == "行动对行动"
     assert set(i18n.LABELS["en"]) == set(i18n.LABELS["zh"])
-    assert translate_reason("holdouts on a joint document: US", "zh") == "未接受共同文件: 美国"
+    assert translate_reason("holdouts on a joint document: US", "zh") == "未接受共同文件的一方：美国"
 
 
 def test_label_falls_back_to_english_then_key():
@@ -230,3 +233,109 @@ def test_debrief_compares_seat_agent_and_history(historical):
     assert "Against history: your path was closer than the agent's on" in text
     assert "共同文件" in debrief(seated, historical, "DPRK", lang="zh")
     assert "No historical record" in debrief(seated, historical, "DPRK", record={})
+
+
+# ------------------------------------------------ Chinese: reasons, steps, titles
+# The reasons exactly as sim/model.py writes them in its decide(...) calls.
+_MODEL_REASONS_ZH = [
+    ("readiness 0.43 (sanctions 0.69, trust in US 0.33, grievance 0.36); condemned by the "
+     "Security Council while the talks deliver little",
+     "出席意愿0.43（制裁0.69，对美信任0.33，不满0.36）；在会谈成果寥寥之际遭到联合国安理会谴责"),
+    ("readiness 0.53 (sanctions 0.69, trust in US 0.02, grievance 0.21)",
+     "出席意愿0.53（制裁0.69，对美信任0.02，不满0.21）"),
+    ("pressure 0.83 above threshold 0.60", "压力0.83高于阈值0.60"),
+    ("counterpart steps overdue (aid); trust in US 0.43", "对方步骤逾期（援助）；对美信任0.43"),
+    ("counterpart steps overdue (aid, delisting); trust in US 0.38",
+     "对方步骤逾期（援助、除名）；对美信任0.38"),
+    ("overdue steps performed", "逾期步骤已履行"),
+    ("trust in US 0.62", "对美信任0.62"),
+    ("declaration done and verification satisfied", "申报已完成且核查要求已满足"),
+    ("declined the invitation (readiness below 0.5)", "拒绝邀请（出席意愿低于0.5）"),
+    ("holdouts on a joint statement: DPRK, US", "未接受共同声明的一方：朝鲜、美国"),
+]
+
+
+@pytest.mark.parametrize(("en", "zh"), _MODEL_REASONS_ZH,
+                         ids=[f"reason{i}" for i in range(len(_MODEL_REASONS_ZH))])
+def test_model_reasons_are_translated_whole(en, zh):
+    assert translate_reason(en, "zh") == zh
+    assert translate_reason(en, "en") == en
+
+
+def test_unknown_reason_phrases_stay_english_whole():
+    # Not half translated ("…about 制裁"), and a known clause beside it still is.
+    assert translate_reason("a new reason about sanctions", "zh") == "a new reason about sanctions"
+    assert (translate_reason("pressure 0.70 above threshold 0.60; a new clause", "zh")
+            == "压力0.70高于阈值0.60；a new clause")
+    assert translate_reason("readiness 0.40 (sanctions 0.50, mood 0.30)", "zh") == (
+        "readiness 0.40 (sanctions 0.50, mood 0.30)")
+
+
+def test_chinese_story_has_no_english_inside_the_models_reasons(historical):
+    r = _synthetic(historical)
+    r.decisions = r.decisions + [
+        {"month": r.months[11], "party": "DPRK", "decision": "walks_out",
+         "reason": "readiness 0.43 (sanctions 0.69, trust in US 0.33, grievance 0.36); condemned "
+                   "by the Security Council while the talks deliver little"},
+        {"month": r.months[8], "party": "DPRK", "decision": "missile_test",
+         "reason": "pressure 0.83 above threshold 0.60"},
+        {"month": r.months[7], "party": "DPRK", "decision": "resumes_steps",
+         "reason": "overdue steps performed"},
+    ]
+    text = narrate(r, "zh")
+    assert "condemned" not in text and "Security Council" not in text
+    assert "在会谈成果寥寥之际遭到联合国安理会谴责" in text
+    whys = [part.split("。", 1)[0] for part in text.split("模型理由：")[1:]]
+    assert len(whys) == 5
+    for why in whys:
+        assert not any("a" <= ch.lower() <= "z" for ch in why), why
+    # also in the real historical run (its walk-out is condemned by the Security Council)
+    real = narrate(historical, "zh")
+    for part in real.split("模型理由：")[1:]:
+        why = part.split("。", 1)[0]
+        assert not any("a" <= ch.lower() <= "z" for ch in why), why
+    # and the boycotts' reasons, told with the session
+    assert "会议未能举行（出席意愿低于0.5）" in text
+
+
+def test_suspended_steps_are_the_open_phases_steps(historical):
+    r = _synthetic(historical)  # the DPRK suspends during 'initial_actions' (shutdown, sealing)
+    zh = narrate(r, "zh")
+    assert "去功能化" not in zh
+    assert ("朝鲜暂停履行其步骤（“起步行动”阶段：关闭并封存宁边核设施、让国际原子能机构核查人员重返）"
+            in zh)
+    en = narrate(r, "en")
+    assert "disable" not in en
+    # the same suspension under the 10.3 phase names the disablement
+    r2 = copy.copy(r)
+    r2.ledger = [dict(row, phase=2, phase_name="second_phase_actions",
+                      description="disable_5mwe_reactor; complete_and_correct_declaration")
+                 if row["kind"] == "dprk_action" else dict(row) for row in r.ledger]
+    zh2 = narrate(r2, "zh")
+    assert ("朝鲜暂停履行其步骤（“第二阶段行动”阶段：对5兆瓦实验性反应堆去功能化、"
+            "对全部核计划进行“完整、准确”的申报）") in zh2
+    assert ("DPRK suspends its steps under 'second_phase_actions' (disable the 5 MWe reactor, "
+            "make a complete and correct declaration)") in narrate(r2, "en")
+
+
+def test_suspension_in_the_historical_run_names_its_phase(historical):
+    susp = [d for d in historical.decisions if d["decision"] == "suspends_steps"]
+    if not susp:
+        pytest.skip("the historical run has no suspension of steps today")
+    zh = narrate(historical, "zh")
+    for d in susp:
+        phases = [row["phase_name"] for row in historical.ledger
+                  if row["kind"] == "dprk_action" and row["promised"] <= d["month"]]
+        name = {"initial_actions": "起步行动", "second_phase_actions": "第二阶段行动"}.get(
+            phases[-1], phases[-1])
+        assert f"朝鲜暂停履行其步骤（“{name}”阶段：" in zh
+
+
+def test_event_titles_are_marked_as_the_scenarios_english(historical):
+    r = _synthetic(historical)
+    zh = narrate(r, "zh")
+    title = "DPRK announces withdrawal from the NPT"
+    assert f"外部事件（情景文件原文）：“{title}”。" in zh
+    assert f"外部事件：{title}。" not in zh
+    assert zh.startswith(f"情景（情景文件原文标题）：“{historical.scenario.title}”。")
+    assert f"Event: {title}." in narrate(r, "en")
