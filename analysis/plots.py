@@ -165,6 +165,7 @@ LABELS: dict[str, dict] = {
         "mean_trust": "mean of all 30 pairs",
         "heatmap_date": "heatmap date",
         "scorecard_title": "Replay scorecard: {hits} hits / {n} items",
+        "scorecard_outside": " ({m} items outside the window not scored)",
         "recorded": "recorded",
         "simulated_hit": "simulated (hit)",
         "simulated_miss": "simulated (miss)",
@@ -246,6 +247,7 @@ LABELS: dict[str, dict] = {
         "mean_trust": f"{TERMS['zh']['mean_trust']}（全部30对）",
         "heatmap_date": "热图日期",
         "scorecard_title": "历史回放评分：{n}项中命中{hits}项",
+        "scorecard_outside": "（另有{m}项在模拟时段之外，未评分）",
         "recorded": "历史记录",
         "simulated_hit": "模拟（命中）",
         "simulated_miss": "模拟（未命中）",
@@ -802,11 +804,15 @@ def plot_scorecard(items: list, tables: RunTables | None = None, lang: str = "en
     A right-hand column gives the recorded and simulated values as text.
     ``record`` (optional) gives the items' names in ``lang`` (its ``label:
     {en, zh}``); without it a Chinese figure names episodes by kind and year.
+    Items outside the run's window (``hit is None``: not scored) get no row;
+    the title gives their number.
     """
     from analysis.scorecard import TOLERANCE
 
     L = labels(lang)
     rec_labels = _record_labels(record, lang)
+    n_outside = sum(1 for it in items if it.hit is None)
+    items = [it for it in items if it.hit is not None]
     n = len(items)
     hits = sum(1 for it in items if it.hit)
     fig = Figure(figsize=(16, 1.6 + 0.3 * max(n, 3)), layout="constrained")
@@ -880,6 +886,8 @@ def plot_scorecard(items: list, tables: RunTables | None = None, lang: str = "en
                Patch(color="#eeeeee", label=L["tolerance"])]
     fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False)
     title = L["scorecard_title"].format(hits=hits, n=n)
+    if n_outside:
+        title += L["scorecard_outside"].format(m=n_outside)
     if tables is not None:
         title += f" - {_run_title(tables, L)}"
     fig.suptitle(title, fontsize=13)

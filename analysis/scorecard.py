@@ -24,6 +24,11 @@ Rules (tolerances in :data:`TOLERANCE`):
 * span episodes (boycott): the months with ``talks_status`` in {suspended,
   boycott} that overlap the recorded span, as contiguous runs, against the
   span: hit when intersection over union ≥ 0.5.
+* the run's window: a record item whose recorded months lie wholly outside
+  the run's months (first..last month of ``timeline.csv``) is *not scored*:
+  it is listed as outside the window (``hit`` is None), neither hit nor miss,
+  and takes no part in the matching.  A span that straddles an edge of the
+  window is scored on its part inside the window.
 """
 
 from __future__ import annotations
@@ -91,7 +96,9 @@ class ScoreItem:
 
     id: ``session:<record id>``, ``document:<record id>`` or the episode id.
     kind: ``session``, ``document`` or the episode kind.  recorded,
-    simulated: readable text.  hit: the rule holds.  rule: the rule applied.
+    simulated: readable text.  hit: True (hit), False (miss) or None (not
+    scored: the recorded date lies outside the run's window; see
+    :attr:`scored`).  rule: the rule applied.
     label: short English name.  rec_start/rec_end, sim_start/sim_end:
     ``YYYY-MM`` months (empty when there is none), for plots.
     """
@@ -100,7 +107,7 @@ class ScoreItem:
     kind: str
     recorded: str
     simulated: str
-    hit: bool
+    hit: bool | None
     rule: str
     label: str = ""
     rec_start: str = ""
@@ -108,6 +115,14 @@ class ScoreItem:
     sim_start: str = ""
     sim_end: str = ""
 
+    @property
+    def scored(self) -> bool:
+        """False when the item lies outside the run's window (neither hit nor miss)."""
+        return self.hit is not None
+
+
+#: ``simulated`` text of an item outside the run's window.
+OUTSIDE_TEXT = "outside the window ({start}..{end}): not scored"
 
 SCORECARD_COLUMNS = ["id", "kind", "label", "recorded", "simulated", "hit", "rule",
                      "rec_start", "rec_end", "sim_start", "sim_end"]
@@ -287,32 +302,63 @@ def score_run(tables: RunTables, record: dict, tolerance: dict | None = None) ->
 
     Order: for each recorded session (date order) its session item then its
     document item; then the episodes in date order.  Episode kinds without a
-    rule in :data:`EPISODE_RULES` are skipped.
+    rule in :data:`EPISODE_RULES` are skipped.  Items whose recorded months
+    lie wholly outside the run's window (:func:`run_window`) are kept, with
+    ``hit=None`` and ``simulated`` = :data:`OUTSIDE_TEXT`, and are not matched.
     """
     tol = dict(TOLERANCE, **(tolerance or {}))
+    window = run_window(tables)
     items: list[ScoreItem] = []
-    items += _score_sessions(tables, record.get("sessions", []), tol)
-    items += _score_episodes(tables, record.get("episodes", []), tol)
+    items += _score_sessions(tables, record.get("sessions", []), tol, window)
+    items += _score_episodes(tables, record.get("episodes", []), tol, window)
     return items
 
 
-def _score_sessions(tables: RunTables, rec_sessions: list[dict], tol: dict) -> list[ScoreItem]:
+def run_window(tables: RunTables) -> tuple[int, int] | None:
+    """(first, last) month number of the run's timeline; None for an empty timeline."""
+    months = list(tables.timeline["month"]) if "month" in tables.timeline else []
+    if not months:
+        return None
+    return month_number(months[0]), month_number(months[-1])
+
+
+def _inside(window: tuple[int, int] | None, lo: int, hi: int) -> bool:
+    """The recorded months lo..hi overlap the window (always True without a window)."""
+    return window is None or (hi >= window[0] and lo <= window[1])
+
+
+def _outside_text(window: tuple[int, int]) -> str:
+    return OUTSIDE_TEXT.format(start=month_label(window[0]), end=month_label(window[1]))
+
+
+def _score_sessions(tables: RunTables, rec_sessions: list[dict], tol: dict,
+                    window: tuple[int, int] | None = None) -> list[ScoreItem]:
     recs = sorted(rec_sessions, key=lambda s: (s["start"], s.get("end") or s["start"]))
     held = tables.held
     sims = [] if held.empty else [
         (month_number(r["month"]), r) for _, r in held.sort_values("session_id").iterrows()]
     spans = [(month_number(s["start"]), month_number(s.get("end") or s["start"])) for s in recs]
-    match = greedy_match(spans, [m for m, _ in sims], tol["session"])
+    inside = [_inside(window, lo, hi) for lo, hi in spans]
+    sub = greedy_match([sp for sp, ok in zip(spans, inside, strict=True) if ok],
+                       [m for m, _ in sims], tol["session"])
+    it_sub = iter(sub)
+    match = [next(it_sub) if ok else None for ok in inside]
     n = tol["session"]
     srule = (f"a simulated held session within ±{n} months of the recorded dates, "
              "greedy in date order, one-to-one")
     drule = "the matched simulated session's document equals the recorded one"
     out = []
-    for rec, j in zip(recs, match, strict=True):
+    for rec, j, ok in zip(recs, match, inside, strict=True):
         label = _label(rec)
         rtext = _span_text(rec["start"], rec.get("end"))
         rdoc = str(rec.get("document", "none"))
         rs, re_ = rec["start"][:7], (rec.get("end") or rec["start"])[:7]
+        if not ok:
+            out.append(ScoreItem(f"session:{rec['id']}", "session", rtext, _outside_text(window),
+                                 None, srule, label, rs, re_))
+            out.append(ScoreItem(f"document:{rec['id']}", "document", DOC_NAMES.get(rdoc, rdoc),
+                                 _outside_text(window), None, drule, label, rs, re_))
+            continue
         if j is None:
             out.append(ScoreItem(f"session:{rec['id']}", "session", rtext,
                                  f"no held session within ±{n} months", False, srule, label,
@@ -332,15 +378,26 @@ def _score_sessions(tables: RunTables, rec_sessions: list[dict], tol: dict) -> l
     return out
 
 
-def _score_episodes(tables: RunTables, episodes: list[dict], tol: dict) -> list[ScoreItem]:
+def _score_episodes(tables: RunTables, episodes: list[dict], tol: dict,
+                    window: tuple[int, int] | None = None) -> list[ScoreItem]:
     eps = sorted((e for e in episodes if e.get("kind") in EPISODE_RULES),
                  key=lambda e: (e["start"], e["id"]))
     results: dict[str, ScoreItem] = {}
     n = tol["episode"]
+    # outside the window: listed, not scored, not matched
+    for e in eps:
+        lo = month_number(e["start"])
+        hi = month_number(e.get("end") or e["start"]) if e["kind"] in SPAN_KINDS else lo
+        if not _inside(window, lo, hi):
+            rs, re_ = e["start"][:7], (e.get("end") or e["start"])[:7]
+            rtext = _span_text(rs, re_) if e["kind"] in SPAN_KINDS else e["start"]
+            rule = f"{EPISODE_RULES[e['kind']]}"
+            results[e["id"]] = ScoreItem(e["id"], e["kind"], rtext, _outside_text(window), None,
+                                         rule, _label(e), rs, re_ if e["kind"] in SPAN_KINDS else rs)
     # point episodes: greedy one-to-one within each kind
     kinds = sorted({e["kind"] for e in eps if e["kind"] not in SPAN_KINDS})
     for kind in kinds:
-        recs = [e for e in eps if e["kind"] == kind]
+        recs = [e for e in eps if e["kind"] == kind and e["id"] not in results]
         sims = episode_months(tables, kind)
         spans = [(month_number(e["start"]), month_number(e["start"])) for e in recs]
         match = greedy_match(spans, sims, n)
@@ -366,13 +423,17 @@ def _score_episodes(tables: RunTables, episodes: list[dict], tol: dict) -> list[
     runs = absence_runs(tables)
     iou_min = tol["span_iou"]
     for e in eps:
-        if e["kind"] not in SPAN_KINDS:
+        if e["kind"] not in SPAN_KINDS or e["id"] in results:
             continue
         lo, hi = month_number(e["start"]), month_number(e.get("end") or e["start"])
-        over = [(a, b) for a, b in runs if b >= lo and a <= hi]
         rule = (f"{EPISODE_RULES[e['kind']]}: intersection over union with the recorded "
                 f"span >= {iou_min:g}")
         rtext = _span_text(e["start"][:7], (e.get("end") or e["start"])[:7])
+        if window is not None and (lo < window[0] or hi > window[1]):
+            # a span straddling an edge of the window: its part inside the window
+            lo, hi = max(lo, window[0]), min(hi, window[1])
+            rule += f" (span cut to the window: {_span_text(month_label(lo), month_label(hi))})"
+        over = [(a, b) for a, b in runs if b >= lo and a <= hi]
         if not over:
             results[e["id"]] = ScoreItem(e["id"], e["kind"], rtext,
                                          "talks not suspended or boycotted in the span",
@@ -393,7 +454,8 @@ def _score_episodes(tables: RunTables, episodes: list[dict], tol: dict) -> list[
 
 # ---------------------------------------------------------------- output
 def scorecard_csv(items: list[ScoreItem]) -> str:
-    """CSV text of the items (columns :data:`SCORECARD_COLUMNS`, ``true``/``false``)."""
+    """CSV text of the items (columns :data:`SCORECARD_COLUMNS`; ``hit`` is ``true``/``false``,
+    empty for an item outside the window, not scored)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(SCORECARD_COLUMNS)
@@ -404,15 +466,31 @@ def scorecard_csv(items: list[ScoreItem]) -> str:
     return buf.getvalue()
 
 
+def summary_line(items: list[ScoreItem]) -> str:
+    """``Replay scorecard: H hits / N items`` (N scored items), plus
+    ``(M items outside the window not scored)`` when M > 0."""
+    scored = [it for it in items if it.scored]
+    hits = sum(1 for it in scored if it.hit)
+    line = f"Replay scorecard: {hits} hits / {len(scored)} items"
+    outside = len(items) - len(scored)
+    if outside:
+        line += f" ({outside} item{'s' if outside != 1 else ''} outside the window not scored)"
+    return line
+
+
 def report_lines(items: list[ScoreItem]) -> list[str]:
-    """``Replay scorecard: H hits / N items`` and one line per miss."""
-    hits = sum(1 for it in items if it.hit)
-    out = ["", f"Replay scorecard: {hits} hits / {len(items)} items"]
-    misses = [it for it in items if not it.hit]
+    """:func:`summary_line`, one line per miss, then the items outside the window."""
+    out = ["", summary_line(items)]
+    misses = [it for it in items if it.hit is False]
     if misses:
         out.append("Misses:")
         for it in misses:
             out.append(f"  {it.kind:21} {it.label}: recorded {it.recorded}; simulated {it.simulated}")
+    outside = [it for it in items if not it.scored]
+    if outside:
+        out.append("Outside the window (not scored):")
+        for it in outside:
+            out.append(f"  {it.kind:21} {it.label}: recorded {it.recorded}")
     return out
 
 

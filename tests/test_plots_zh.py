@@ -130,15 +130,22 @@ def test_zh_party_issue_and_document_names_are_the_narrations(tables):
 
 @needs_cjk
 def test_zh_scorecard_texts_and_record_names(tables, record):
+    # an unlabelled episode inside the small run's window (2003-08..2004-12): named by kind and year
+    record = {**record, "episodes": [*record["episodes"], {
+        "id": "test_suspension", "kind": "suspension", "actor": "DPRK", "start": "2004-06-01"}]}
     items = score_run(tables, record)
     fig = plots.plot_scorecard(items, tables, lang="zh", record=record)
     words = [t.get_text() for t in fig.axes[1].texts]
-    hits = sum(it.hit for it in items)
-    assert words.count("命中") == hits and words.count("未命中") == len(items) - hits
-    assert f"{len(items)}项中命中{hits}项" in fig._suptitle.get_text()
+    scored = [it for it in items if it.scored]
+    hits = sum(1 for it in scored if it.hit)
+    assert words.count("命中") == hits and words.count("未命中") == len(scored) - hits
+    title = fig._suptitle.get_text()
+    assert f"{len(scored)}项中命中{hits}项" in title
+    assert f"另有{len(items) - len(scored)}项在模拟时段之外，未评分" in title
     ylabels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert ylabels[:2] == ["三方会谈 - 会议", "三方会谈 - 文件"]  # the record's label.zh
-    assert any(s.startswith("朝鲜中止参加会谈（2005）") for s in ylabels)
+    # the record's label.zh (the three-party talks, 2003-04, lie outside the window: no row)
+    assert ylabels[:2] == ["第一轮 - 会议", "第一轮 - 文件"]
+    assert any(s.startswith("朝鲜中止参加会谈（2004）") for s in ylabels)
     for english in ("no document", "chairman's statement", "no held session", "never"):
         assert not any(english in w for w in words), english
 

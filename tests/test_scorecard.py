@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -259,8 +261,56 @@ def test_scorecard_writer_on_a_simulated_run(tmp_path):
     names = write_run(result, tmp_path / "run", extra_writers=[scorecard_writer()])
     assert "scorecard.csv" in names
     lines = result.extra["report"]
-    assert any(ln.startswith("Replay scorecard: ") and ln.endswith(" items") for ln in lines)
+    # the small run (2003-08..2004-12) scores only the record items inside its window
+    assert any(re.fullmatch(r"Replay scorecard: \d+ hits / \d+ items \(\d+ items outside the "
+                            r"window not scored\)", ln) for ln in lines)
     header = (tmp_path / "run" / "sessions.csv").read_text().splitlines()[0]
     assert header.endswith("nash_product,pareto_distance")
     sc = (tmp_path / "run" / "scorecard.csv").read_text().splitlines()
     assert len(sc) == 1 + len(result.extra["scorecard"])
+
+
+# ------------------------------------------------------------ the run's window
+def test_items_outside_the_window_are_listed_not_scored():
+    rec = record([rec_session("a", "2004-02-01"), rec_session("b", "2008-03-01")],
+                 [BOYCOTT, {"id": "w", "kind": "walkout", "actor": "DPRK", "start": "2009-04-14"}])
+    t = make_tables(start="2003-01", end="2004-12", sessions=[("2004-02", "chairmans_statement")])
+    items = score_run(t, rec)
+    got = by_id(items)
+    assert got["session:a"].hit is True and got["document:a"].hit is True
+    for key in ("session:b", "document:b", "boy", "w"):
+        assert got[key].hit is None and not got[key].scored
+        assert got[key].simulated == "outside the window (2003-01..2004-12): not scored"
+    lines = report_lines(items)
+    assert "Replay scorecard: 2 hits / 2 items (4 items outside the window not scored)" in lines
+    assert "Misses:" not in lines  # outside items are not misses
+    i = lines.index("Outside the window (not scored):")
+    assert len(lines) - i - 1 == 4 and any("recorded 2009-04-14" in ln for ln in lines[i:])
+    rows = scorecard_csv(items).splitlines()
+    assert sum(1 for r in rows if r.startswith("session:b,") and ",outside the window" in r
+               and ",," in r) == 1
+    assert rows[1].split(",")[5] == "true"
+
+
+def test_every_item_inside_the_window_keeps_the_plain_summary():
+    rec = record([rec_session("a", "2004-02-01")])
+    lines = report_lines(score_run(make_tables(sessions=[("2004-05", "chairmans_statement")]), rec))
+    assert "Replay scorecard: 0 hits / 2 items" in lines
+
+
+def test_items_outside_the_window_take_no_simulated_session():
+    # the run starts 2003-08: the recorded 2003-06 session is outside and must not take the
+    # 2003-08 session that the 2003-10 session (inside, two months away) needs
+    rec = record([rec_session("early", "2003-06-10"), rec_session("r1", "2003-10-01")])
+    t = make_tables(start="2003-08", end="2004-12", sessions=[("2003-08", "chairmans_statement")])
+    got = by_id(score_run(t, rec))
+    assert got["session:early"].hit is None
+    assert got["session:r1"].hit and got["session:r1"].sim_start == "2003-08"
+
+
+def test_span_straddling_the_window_end_is_scored_on_its_part_inside():
+    # boycott 2005-11..2006-11, run ends 2006-04: the part inside is 2005-11..2006-04
+    t = make_tables(start="2003-01", end="2006-04", status={("2005-11", "2006-04"): "suspended"})
+    item = by_id(score_run(t, record(episodes=[BOYCOTT])))["boy"]
+    assert item.hit is True and "IoU 1.00" in item.simulated
+    assert "cut to the window: 2005-11..2006-04" in item.rule
