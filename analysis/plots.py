@@ -17,8 +17,10 @@ display, no pyplot state), from :class:`analysis.runfiles.RunTables`:
                     Nash product and the Pareto distance (:mod:`analysis.quality`)
 ==================  ==========================================================
 
-Every party has one colour everywhere (:data:`PARTY_COLORS`, Okabe & Ito
-2008, "Color Universal Design", colour-blind safe).  All text is looked up in
+Every party has one colour and one line style everywhere (:data:`PARTY_COLORS`,
+Okabe & Ito 2008, "Color Universal Design", colour-blind safe;
+:data:`PARTY_LINESTYLES`; both through :func:`party_style`), so lines differ
+even where two colours look alike or the figure is printed in grey.  All text is looked up in
 :data:`LABELS` by language (``"en"``, ``"zh"``; a missing key falls back to
 English).  The Chinese party, issue and document names are those of
 :data:`analysis.i18n.LABELS` (one place per term); the strings only figures
@@ -73,15 +75,34 @@ from sim.scenario import ISSUE_SCALES, ISSUES, PARTIES
 FORMATS = ("png", "svg", "pdf")
 FIGURES = ("positions", "timeline", "ledger", "trust", "scorecard", "utilities")
 
-#: Okabe-Ito colours, one per party, used in every figure.
+#: Okabe-Ito colours, one per party, used in every figure.  ROK is black, not
+#: sky blue: sky blue and the US's blue are hard to tell apart (CIE76 colour
+#: difference 26, the smallest of the palette); every pair here differs by >= 33.
 PARTY_COLORS: dict[str, str] = {
     "DPRK": "#D55E00",    # vermillion
     "US": "#0072B2",      # blue
     "China": "#E69F00",   # orange
-    "ROK": "#56B4E9",     # sky blue
+    "ROK": "#000000",     # black
     "Japan": "#CC79A7",   # reddish purple
     "Russia": "#009E73",  # bluish green
 }
+#: One line style per party (matplotlib dash patterns, scaled by the line width):
+#: lines differ without colour too (vermillion/orange, grey print, projectors).
+PARTY_LINESTYLES: dict[str, str | tuple] = {
+    "DPRK": "-",                                  # solid
+    "US": (0, (7, 1.5)),                          # long dashes
+    "China": (0, (3, 1.5)),                       # short dashes
+    "ROK": (0, (6, 1.5, 1.5, 1.5)),               # dash-dot
+    "Japan": (0, (1, 1.2)),                       # dotted
+    "Russia": (0, (6, 1.5, 1.5, 1.5, 1.5, 1.5)),  # dash-dot-dot
+}
+
+
+def party_style(party: str) -> dict:
+    """``{"color", "linestyle"}`` of a party's lines (for ``Axes.plot`` / ``Line2D``)."""
+    return {"color": PARTY_COLORS[party], "linestyle": PARTY_LINESTYLES[party]}
+
+
 #: Document types on an ordered light-to-dark scale (ColorBrewer Blues).
 DOC_COLORS: dict[str, str] = {
     "none": "#d9d9d9",
@@ -386,7 +407,7 @@ def _run_title(tables: RunTables, L: dict) -> str:
 
 
 def _party_handles(L: dict) -> list:
-    return [Line2D([], [], color=PARTY_COLORS[p], lw=2, label=L["party"][p]) for p in PARTIES]
+    return [Line2D([], [], lw=2, label=L["party"][p], **party_style(p)) for p in PARTIES]
 
 
 def _thousands(x, _pos=None) -> str:
@@ -411,8 +432,8 @@ def plot_positions(tables: RunTables, lang: str = "en") -> Figure:
             s = sub[sub["party"] == p] if not sub.empty else sub
             if s.empty:
                 continue
-            ax.plot([month_start(m) for m in s["month"]], s["position"], color=PARTY_COLORS[p],
-                    lw=1.6, label=L["party"][p])
+            ax.plot([month_start(m) for m in s["month"]], s["position"], lw=1.8,
+                    label=L["party"][p], **party_style(p))
         zero, one = L["scale"].get(issue, ISSUE_SCALES[issue])
         ax.set_title(f"{L['issue'][issue]}\n" + L["scale_line"].format(zero=zero, one=one),
                      fontsize=10)
@@ -426,7 +447,8 @@ def plot_positions(tables: RunTables, lang: str = "en") -> Figure:
         Patch(color=SESSION_SHADE, label=L["session_shade"]),
         Line2D([], [], color="black", lw=0.8, ls=":", label=L["event_line"])]
     fig.suptitle(f"{L['positions_title']} - {_run_title(tables, L)}", fontsize=13)
-    fig.legend(handles=handles, loc="outside lower center", ncol=8, frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncol=8, frameon=False,
+               handlelength=3.5)
     return fig
 
 
@@ -741,8 +763,8 @@ def plot_trust(tables: RunTables, lang: str = "en", months: list[str] | None = N
     _shade_sessions(ax, tables)
     tl = tables.timeline
     dates = _dates(tl["month"])
-    ax.plot(dates, tl["trust_dprk_us"], color=PARTY_COLORS["DPRK"], lw=2, label=L["trust_dprk_us"])
-    ax.plot(dates, tl["trust_us_dprk"], color=PARTY_COLORS["US"], lw=2, label=L["trust_us_dprk"])
+    ax.plot(dates, tl["trust_dprk_us"], lw=2, label=L["trust_dprk_us"], **party_style("DPRK"))
+    ax.plot(dates, tl["trust_us_dprk"], lw=2, label=L["trust_us_dprk"], **party_style("US"))
     ax.plot(dates, tl["mean_trust"], color="#666666", lw=1.2, ls="--", label=L["mean_trust"])
     for m in months:
         ax.axvline(_mid(m), color="black", lw=0.8, ls=(0, (4, 3)))
@@ -754,7 +776,8 @@ def plot_trust(tables: RunTables, lang: str = "en", months: list[str] | None = N
     handles, _ = ax.get_legend_handles_labels()
     handles += [Line2D([], [], color="black", lw=0.8, ls=(0, (4, 3)), label=L["heatmap_date"]),
                 Patch(color=SESSION_SHADE, label=L["session_shade"])]
-    ax.legend(handles=handles, loc="upper left", ncol=5, frameon=True, fontsize=8.5)
+    ax.legend(handles=handles, loc="upper left", ncol=5, frameon=True, fontsize=8.5,
+              handlelength=3.5)
     fig.suptitle(f"{L['trust_title']} - {_run_title(tables, L)}", fontsize=13)
     return fig
 
@@ -910,8 +933,8 @@ def plot_utilities(tables: RunTables, lang: str = "en") -> Figure:
     for p in PARTIES:
         col = f"utility_{p}"
         if n and col in held.columns:
-            ax.plot(x, held[col], marker="o", ms=5, color=PARTY_COLORS[p], lw=1.6,
-                    label=L["party"][p])
+            ax.plot(x, held[col], marker="o", ms=5, lw=1.6, label=L["party"][p],
+                    **party_style(p))
     if n:
         qax.plot(x, held["nash_product"], marker="o", color="black", lw=1.6, label=L["nash"])
         qax.plot(x, held["pareto_distance"], marker="s", color="#777777", lw=1.4, ls="--",
@@ -936,7 +959,8 @@ def plot_utilities(tables: RunTables, lang: str = "en") -> Figure:
         ax.set_xlim(-0.5, n - 0.5)
     for a in (ax, qax):
         a.grid(axis="y", color="#dddddd", lw=0.5)
-    ax.legend(handles=_party_handles(L), loc="lower left", ncol=6, frameon=True, fontsize=9)
+    ax.legend(handles=_party_handles(L), loc="lower left", ncol=6, frameon=True, fontsize=9,
+              handlelength=3.5)
     qax.legend(loc="upper left", ncol=2, frameon=True, fontsize=9)
     fig.suptitle(f"{L['utilities_title']} - {_run_title(tables, L)}", fontsize=13)
     return fig

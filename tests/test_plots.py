@@ -66,6 +66,33 @@ def test_parties_have_one_okabe_ito_colour_each():
     assert len(set(plots.PARTY_COLORS.values())) == 6
 
 
+def _lab(hex_colour: str):
+    """CIE L*a*b* (D65) of an sRGB colour."""
+    import numpy as np
+
+    c = np.array(matplotlib.colors.to_rgb(hex_colour))
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ c / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def test_parties_are_clearly_distinct_by_colour_and_line_style():
+    import itertools
+
+    import numpy as np
+
+    # US blue and sky blue differ by only 26 (CIE76): too close on a projector
+    for a, b in itertools.combinations(PARTIES, 2):
+        d = float(np.linalg.norm(_lab(plots.PARTY_COLORS[a]) - _lab(plots.PARTY_COLORS[b])))
+        assert d >= 30, (a, b, d)
+    assert set(plots.PARTY_LINESTYLES) == set(PARTIES)
+    assert len({str(s) for s in plots.PARTY_LINESTYLES.values()}) == 6
+    assert plots.party_style("ROK") == {"color": plots.PARTY_COLORS["ROK"],
+                                        "linestyle": plots.PARTY_LINESTYLES["ROK"]}
+
+
 def test_labels_fall_back_to_english():
     plots.LABELS["xx"] = {"positions_title": "X"}
     try:
@@ -85,8 +112,11 @@ def test_positions_one_panel_per_issue_one_line_per_party(tables):
         assert first[0] in names and first[1].startswith("0 = ") and "1 = " in first[1]
         lines = [ln for ln in ax.get_lines() if ln.get_label() in PARTIES]
         assert sorted(ln.get_label() for ln in lines) == sorted(PARTIES)
+        dashes = {}
         for ln in lines:
             assert matplotlib.colors.to_hex(ln.get_color()).upper() == plots.PARTY_COLORS[ln.get_label()]
+            dashes[ln.get_label()] = str(ln._unscaled_dash_pattern)  # (offset, on-off sequence)
+        assert len(set(dashes.values())) == 6  # one line style per party
         assert _has_unit(ax.get_ylabel())
     assert all(_has_unit(ax.get_xlabel()) for ax in axes[-2:])
     assert set(PARTIES) <= set(_legend_texts(fig))

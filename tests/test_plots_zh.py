@@ -203,3 +203,19 @@ def test_no_cjk_font_single_figure_and_sixparty_run_exit_0(scenario_file, tmp_pa
     assert err.count("no CJK font") == 1 and "Traceback" not in err
     assert (out / "timeline.csv").is_file()
     assert all((out / f"{n}.png").is_file() for n in plots.FIGURES)
+
+
+@needs_cjk
+def test_zh_positions_use_the_party_palette_and_line_styles(tables):
+    from matplotlib.lines import Line2D
+
+    L = plots.labels("zh")
+    fig = plots.plot_positions(tables, lang="zh")
+    names = {L["party"][p]: p for p in PARTIES}
+    lines = [ln for ln in fig.axes[0].get_lines() if ln.get_label() in names]
+    assert len(lines) == len(PARTIES)
+    for ln in lines:
+        p = names[ln.get_label()]
+        assert matplotlib.colors.to_hex(ln.get_color()).upper() == plots.PARTY_COLORS[p]
+        probe = Line2D([], [], linestyle=plots.PARTY_LINESTYLES[p])
+        assert ln._unscaled_dash_pattern == probe._unscaled_dash_pattern
