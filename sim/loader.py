@@ -347,13 +347,22 @@ def _decode(data: bytes, shown: str) -> str:
         raise ScenarioError([Problem(shown, line, None, "", "the file is not UTF-8 text")]) from None
 
 
+def _line_col(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of the character at ``position`` in ``text``."""
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
+
+
 def _parse(text: str, shown: str) -> _Node:
     """Compose ``text`` safely and return its root mapping as a :class:`_Node` tree."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ScenarioError([Problem(shown, None, None, "",
                                      f"file is too large (the limit is {MAX_BYTES} bytes, 2 MiB)")])
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        # The reader checks every character here: a NUL or other control
+        # character (a binary file) raises yaml.reader.ReaderError.
+        loader = yaml.SafeLoader(text)
         root = loader.get_single_node()
         if root is None:
             raise ScenarioError([Problem(shown, 1, 1, "", "the file is empty: expected a scenario mapping (name:, description:, ...)")])
@@ -371,10 +380,16 @@ def _parse(text: str, shown: str) -> _Node:
             what += "; indent with spaces, not tabs"
         raise ScenarioError([Problem(shown, mark.line + 1 if mark else None, mark.column + 1 if mark else None,
                                      "", f"YAML syntax error: {what}")]) from None
+    except yaml.reader.ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        raise ScenarioError([Problem(shown, line, col, "",
+                                     f"not a text YAML file: unacceptable character #x{exc.character:04X} "
+                                     f"at line {line}, column {col} (control characters are not allowed)")]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(shown, None, None, "", f"YAML syntax error: {exc}")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if builder.problems:
         raise ScenarioError(builder.problems)
     if tree.kind != "map":
