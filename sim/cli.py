@@ -52,6 +52,7 @@ from sim.loader import (
     scenario_parent_chain,
     shipped_scenarios,
 )
+from sim.outputs import OutputError, check_out_dir
 
 __all__ = ["CLIError", "build_parser", "main"]
 
@@ -69,6 +70,30 @@ def non_negative_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
+    return value
+
+
+#: Seeds are numpy/Mesa seeds: whole numbers in [0, 2**63), as in scenario files.
+MAX_SEED = 2**63 - 1
+
+
+def seed_int(text: str) -> int:
+    """argparse type: a seed, an int in [0, 2**63)."""
+    value = non_negative_int(text)
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 2**63-1 "
+                                         f"({MAX_SEED}), got {value}")
+    return value
+
+
+def port_number(text: str) -> int:
+    """argparse type: a TCP port, 1-65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be 1-65535, got {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 1-65535, got {value}")
     return value
 
 
@@ -158,7 +183,7 @@ def _short_problem(err: ScenarioError) -> str:
     first: Problem = err.problems[0]
     text = f"{first.location()}: " + (f"{first.path}: " if first.path else "") + first.message
     more = len(err.problems) - 1
-    return text + (f"; and {more} more problem(s)" if more else "")
+    return text + (f"; and {more} more problem{'s' if more != 1 else ''}" if more else "")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -272,20 +297,34 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to the file ``path`` via a temporary file beside it (mode 0666 minus umask).
+
+    Raises :class:`CLIError` naming ``path`` (never the temporary file).
+    """
     folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise CLIError(f"cannot write {path}: it is a folder, not a file")
     if not folder.is_dir():
-        raise CLIError(f"{path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        raise CLIError(f"cannot write {path}: folder {folder} does not exist")
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        mask = os.umask(0o022)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes it 0600
         os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+        tmp = None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise CLIError(f"cannot write {path}: {reason[:1].lower() + reason[1:]}") from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -305,7 +344,8 @@ def _handler(module: str, function: str, command: str) -> Callable[[argparse.Nam
     except ModuleNotFoundError as exc:
         if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
             raise CLIError(f"'sixparty {command}' is not available yet: module {module} is missing") from None
-        hint = " (install the extra: pip install 'sixparty[dashboard]')" if command == "dashboard" else ""
+        hint = (" (install the extra: pip install -e '.[dashboard]' in a clone of sixparty, "
+                "or pip install 'sixparty[dashboard]')") if command == "dashboard" else ""
         raise CLIError(f"'sixparty {command}' needs the package {exc.name!r}, which is not installed{hint}") from None
     fn = getattr(mod, function, None)
     if not callable(fn):
@@ -313,7 +353,14 @@ def _handler(module: str, function: str, command: str) -> Callable[[argparse.Nam
     return fn
 
 
+def _check_out(args: argparse.Namespace) -> None:
+    """Refuse a bad ``--out`` before any simulation (raises OutputError, exit 2)."""
+    if getattr(args, "out", None):
+        check_out_dir(args.out)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    _check_out(args)
     args.scenario_path = find_scenario(args.scenario)
     args.scenario_obj = load_scenario(args.scenario_path)
     return _handler("sim.runner", "cli_run", "run")(args)
@@ -324,6 +371,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    _check_out(args)
     return _handler("analysis.compare", "cli_compare", "compare")(args)
 
 
@@ -336,9 +384,11 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``sixparty run`` (colleagues: add yours here)."""
     p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="historical",
                    help="scenario file or shipped name (default: historical)")
-    p.add_argument("--seed", type=non_negative_int, metavar="N", default=None,
-                   help="random seed, an integer >= 0 (default: the scenario's seed)")
-    p.add_argument("--out", metavar="DIR", default=None, help="output folder")
+    p.add_argument("--seed", type=seed_int, metavar="N", default=None,
+                   help="random seed, a whole number from 0 to 2**63-1 (default: the scenario's seed)")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="output folder; a previous sixparty output folder there is replaced as a "
+                        "whole, any other non-empty folder is refused")
     p.add_argument("--runs", type=positive_int, metavar="N", default=1,
                    help="number of seeded replicates, >= 1 (default 1); with N > 1 the seeds "
                         "are spawned from --seed by numpy's SeedSequence")
@@ -346,7 +396,8 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
                    help="worker processes for an ensemble, >= 1 (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--narrate", action="store_true",
-                   help="tell the run as a story: a paragraph per session and notable month")
+                   help="tell the run as a story: a paragraph per session and notable month "
+                        "(a single run only: not with --runs N > 1)")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of narrative and plots")
     p.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="plot file format")
     p.add_argument("--no-plots", action="store_true", help="write data files only")
@@ -370,10 +421,11 @@ def add_compare_arguments(p: argparse.ArgumentParser) -> None:
                    help="replicates per scenario, >= 1 (default 100); every scenario uses the same seeds")
     p.add_argument("--jobs", type=positive_int, metavar="N", default=None,
                    help="worker processes, >= 1 (default: all cores); results do not depend on it")
-    p.add_argument("--seed", type=non_negative_int, metavar="N", default=None,
-                   help="base seed, an integer >= 0 (default: the first scenario's seed)")
+    p.add_argument("--seed", type=seed_int, metavar="N", default=None,
+                   help="base seed, a whole number from 0 to 2**63-1 (default: the first scenario's seed)")
     p.add_argument("--out", metavar="DIR", default=None,
-                   help="output folder (default runs/compare-<A>-vs-<B>-n<N>-<seed>)")
+                   help="output folder (default runs/compare-<A>-vs-<B>-n<N>-<seed>); a previous "
+                        "sixparty output folder there is replaced as a whole")
     p.add_argument("--dates", metavar="YYYY-MM,...", default="2007-12,2009-06",
                    help="months at which progress and aid are compared (default 2007-12,2009-06)")
     p.add_argument("--boot", type=positive_int, metavar="B", default=2000,
@@ -389,8 +441,8 @@ def add_dashboard_arguments(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="historical",
                    help="scenario file or shipped name (default: historical)")
-    p.add_argument("--port", type=positive_int, metavar="P", default=8765,
-                   help="port of the local web server (default 8765)")
+    p.add_argument("--port", type=port_number, metavar="P", default=8765,
+                   help="port of the local web server, 1-65535 (default 8765)")
     p.add_argument("--host", metavar="HOST", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--seat", choices=PARTIES, metavar="PARTY", default=None,
@@ -419,7 +471,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_show)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
-    p.add_argument("--out", metavar="FILE", help="write it to FILE (atomically) instead")
+    p.add_argument("--out", metavar="FILE", help="write it to FILE (atomically, mode 0666 minus umask) instead")
     p.set_defaults(handler=cmd_schema)
 
     p = sub.add_parser("run", help="run a scenario")
@@ -460,11 +512,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CLIError as exc:
         _err(f"sixparty: error: {exc}")
         return 2
+    except OutputError as exc:
+        _err(f"sixparty: error: {exc}")
+        return 2
     except FileNotFoundError as exc:
         _err(f"sixparty: error: {exc.filename or ''}: file not found".replace(": :", ":"))
         return 2
     except (IsADirectoryError, PermissionError, NotADirectoryError) as exc:
         _err(f"sixparty: error: {exc.filename or ''}: {exc.strerror}")
+        return 2
+    except OSError as exc:  # e.g. disk full, read-only file system
+        where = f"{exc.filename}: " if exc.filename else ""
+        _err(f"sixparty: error: {where}{exc.strerror or exc}")
         return 2
     except KeyboardInterrupt:
         _err("sixparty: interrupted")

@@ -1,8 +1,9 @@
 """Write a run folder: CSV tables, a manifest, and what ``analysis`` adds.
 
-Every file is first written into a staging folder beside the target and
-moved into place only when all of them are complete, so an error never leaves
-a half-written file.  Numbers are written with fixed precision so the same
+Every file is first written into a staging folder beside the target, which
+becomes the output folder as a whole only when all files are complete, so an
+error never leaves a half-written file and a re-used folder never mixes old
+and new files (:func:`write_atomically`).  Numbers are written with fixed precision so the same
 scenario and seed give byte-identical CSVs.  Columns: ``docs/outputs.md``.
 """
 
@@ -79,8 +80,10 @@ def write_run(result, out_dir: str | os.PathLike, scenario_path: str | os.PathLi
 
     Files: timeline.csv, positions.csv, trust.csv, sessions.csv, drafts.csv,
     ledger.csv, decisions.csv, manifest.json, plus what ``extra_writers``
-    add.  Returns the file names written.  Raises OSError if the folder
-    cannot be written; then nothing in ``out_dir`` has changed.
+    add.  Returns the file names written.  Raises :class:`OutputError` (an
+    OSError) if the folder cannot be written; then nothing in ``out_dir`` has
+    changed.  A previous output folder at ``out_dir`` is replaced as a whole
+    (:func:`write_atomically`).
     """
     tables = {
         "timeline.csv": csv_text(result.timeline, TIMELINE_COLUMNS),
@@ -108,20 +111,101 @@ def write_run(result, out_dir: str | os.PathLike, scenario_path: str | os.PathLi
     return write_atomically(out_dir, tables, writers, manifest)
 
 
+class OutputError(OSError):
+    """An output folder cannot be written (the message names the folder as the user gave it)."""
+
+
+def _reason(exc: OSError) -> str:
+    """A short lower-case reason for an OSError (``permission denied``)."""
+    text = exc.strerror or str(exc) or type(exc).__name__
+    return text[:1].lower() + text[1:]
+
+
+def _is_sixparty_output(folder: Path) -> bool:
+    """True if ``folder`` holds a ``manifest.json`` written by sixparty (a JSON object with ``files``)."""
+    try:
+        meta = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and isinstance(meta.get("files"), dict)
+
+
+def check_out_dir(out_dir: str | os.PathLike) -> str:
+    """Say what :func:`write_atomically` would do with ``out_dir``, or raise :class:`OutputError`.
+
+    Returns ``"new"`` (absent), ``"empty"`` (an empty folder) or ``"replace"``
+    (a previous sixparty output folder, replaced as a whole).  Raises
+    :class:`OutputError` if ``out_dir`` is a file, a folder that is neither
+    empty nor a sixparty output folder, the current folder (or one holding
+    it), or cannot be inspected.  Nothing is written.
+    """
+    out = Path(out_dir)
+    try:
+        if not out.exists():
+            if out.is_symlink():
+                raise OutputError(f"cannot write {out}: it is a broken symbolic link")
+            for above in Path(os.path.abspath(out)).parents:
+                if above.exists():
+                    if not above.is_dir():
+                        raise OutputError(f"cannot write {out}: {above} is a file, not a folder")
+                    break
+            return "new"
+        if not out.is_dir():
+            raise OutputError(f"cannot write {out}: it is a file, not a folder")
+        if not any(out.iterdir()):
+            return "empty"
+    except OutputError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {out}: {_reason(exc)}") from None
+    if not _is_sixparty_output(out):
+        raise OutputError(f"{out} exists and is not a sixparty output folder (it has files and no "
+                          "sixparty manifest.json); choose another --out")
+    real = Path(os.path.realpath(out))
+    cwd = Path(os.path.realpath(os.getcwd()))
+    if real == cwd or real in cwd.parents:
+        raise OutputError(f"cannot replace {out}: it is the current folder or holds it; "
+                          "choose another --out")
+    return "replace"
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(out_dir: str | os.PathLike, texts: dict[str, str],
                      writers: Iterable[Callable[[Path], Sequence[str]]] = (),
                      manifest: dict | None = None) -> list[str]:
     """Write ``texts`` (name -> text) and what ``writers`` add into ``out_dir``, atomically.
 
-    Everything goes to a staging folder beside ``out_dir`` first and is moved
-    into place only when complete.  If ``manifest`` is given, ``manifest.json``
-    is added with ``files`` (name -> SHA-256 of each other file).  Returns the
-    file names written.  Raises OSError; then nothing in ``out_dir`` changed.
+    Everything goes to a staging folder beside ``out_dir`` first.  When it is
+    complete the staging folder becomes ``out_dir`` as a whole: if
+    ``out_dir`` is absent or an empty folder it is renamed into place; if it
+    is a previous sixparty output folder (it holds a ``manifest.json`` with a
+    ``files`` list) the old folder is renamed away, the new one renamed in,
+    and the old one deleted, so no stale file of an earlier run survives.  A
+    folder with other contents is never touched.
+
+    If ``manifest`` is given, ``manifest.json`` is added with ``files``
+    (name -> SHA-256 of each other file).  Returns the file names written.
+    Raises :class:`OutputError` (an ``OSError`` whose message names
+    ``out_dir`` as given, never the staging folder) if ``out_dir`` is a file,
+    a foreign folder, or cannot be written; then nothing in ``out_dir`` has
+    changed.  Exceptions other than ``OSError`` raised by ``writers``
+    propagate unchanged (after the staging folder is removed).
     """
     out = Path(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    shown = str(out_dir)
+    check_out_dir(out)
+    # Work on the real location (a symbolic link to a folder keeps pointing at it).
+    target = Path(os.path.realpath(out))
+    parent = target.parent
+    stage: Path | None = None
     try:
+        parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
         names = []
         for name, text in texts.items():
             (stage / name).write_text(text, encoding="utf-8", newline="")
@@ -135,12 +219,44 @@ def write_atomically(out_dir: str | os.PathLike, texts: dict[str, str],
             (stage / "manifest.json").write_text(
                 json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             names.append("manifest.json")
-        out.mkdir(parents=True, exist_ok=True)
-        for n in names:
-            os.replace(stage / n, out / n)
+        os.chmod(stage, 0o777 & ~_umask())  # mkdtemp makes it 0700
+        _swap_in(stage, target, shown)
+        stage = None
+    except OutputError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {shown}: {_reason(exc)}") from exc
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
     return names
+
+
+def _swap_in(stage: Path, target: Path, shown: str) -> None:
+    """Make the complete folder ``stage`` become ``target`` (checked again: it may have changed)."""
+    how = check_out_dir(target)
+    if how == "new":
+        os.rename(stage, target)
+        return
+    if how == "empty":
+        target.rmdir()
+        try:
+            os.rename(stage, target)
+        except OSError:
+            target.mkdir(exist_ok=True)  # leave the empty folder as it was
+            raise
+        return
+    trash = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+    old = trash / target.name
+    try:
+        os.rename(target, old)
+        try:
+            os.rename(stage, target)
+        except OSError:
+            os.rename(old, target)  # put the previous folder back
+            raise
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 LEDGER_COLUMNS = ["step_id", "phase", "phase_name", "tranche", "party", "kind", "description",
