@@ -15,12 +15,16 @@ time axes).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+from sim import outputs
 
 #: Files a folder must hold to count as a run folder.
 REQUIRED_FILES = ("timeline.csv", "sessions.csv")
@@ -30,6 +34,15 @@ TABLE_FILES = ("timeline", "positions", "trust", "sessions", "drafts", "ledger",
 
 class NotARunFolder(ValueError):
     """The path is not a run folder written by ``sixparty run`` (message says why)."""
+
+
+class DamagedRunFolder(NotARunFolder):
+    """A run folder whose files are missing, changed since the run, or malformed.
+
+    The message names the file (``RUN/positions.csv is missing``,
+    ``RUN/trust.csv has changed since the run (checksum mismatch ...)``,
+    ``RUN/ledger.csv is damaged: missing column 'kind'``).
+    """
 
 
 @dataclass
@@ -112,7 +125,44 @@ _STR_COLUMNS = {
 }
 
 
+#: Columns every table must have (more are allowed: analysis adds some to sessions.csv).
+REQUIRED_COLUMNS = {
+    "timeline": tuple(outputs.TIMELINE_COLUMNS),
+    "positions": ("month", "party", "issue", "position", "salience"),
+    "trust": ("month", "party", "toward", "trust"),
+    "sessions": tuple(outputs.session_columns(None)),
+    "drafts": tuple(outputs.draft_columns()),
+    "ledger": tuple(outputs.LEDGER_COLUMNS),
+    "decisions": ("month", "party", "decision", "reason"),
+}
+#: Numeric columns that may never be empty (the others are empty for "not applicable").
+_FILLED_COLUMNS = {
+    "timeline": ("progress", "aid_pledged_t", "aid_delivered_t", "sanctions", "mean_trust",
+                 "trust_dprk_us", "trust_us_dprk"),
+    "positions": ("position", "salience"),
+    "trust": ("trust",),
+    "drafts": ("session_id", "iteration"),
+    "sessions": ("session_id", "round", "phase", "iterations"),
+    "ledger": ("step_id", "phase", "tranche", "amount", "delivered"),
+}
+#: Columns holding a month ``YYYY-MM`` (``completed`` may be empty).
+_MONTH_COLUMNS = {
+    "timeline": ("month",), "positions": ("month",), "trust": ("month",),
+    "sessions": ("month",), "decisions": ("month",), "ledger": ("promised", "due", "completed"),
+}
+_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class _TableProblem(ValueError):
+    """What is wrong inside one table (the caller adds the file name)."""
+
+
 def _parse(name: str, text: str) -> pd.DataFrame:
+    """Parse the CSV ``text`` of table ``name`` leniently (no checks; bad numbers become NaN).
+
+    For text the writer of :mod:`sim.outputs` produced (``tables_from_result``,
+    ``analysis.quality``); files on disk go through :func:`_parse_checked`.
+    """
     strs = _STR_COLUMNS.get(name, ())
     bools = _BOOL_COLUMNS.get(name, ())
     df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
@@ -124,12 +174,96 @@ def _parse(name: str, text: str) -> pd.DataFrame:
     return df
 
 
-def read_run(run_dir: str | Path) -> RunTables:
-    """Read the run folder ``run_dir``.
+def _parse_checked(name: str, text: str) -> pd.DataFrame:
+    """Parse the CSV ``text`` of table ``name`` and check its columns and cell types.
 
-    Raises :class:`NotARunFolder` if ``run_dir`` is missing, not a folder, or
-    lacks ``timeline.csv``/``sessions.csv``, or if a table cannot be parsed.
-    Optional tables that are absent come back empty.
+    Raises :class:`_TableProblem` (a ValueError) saying what is wrong: a
+    missing column, an incomplete line, a cell that is not a number, a
+    ``true``/``false`` or a month ``YYYY-MM`` where one is expected.
+    Line numbers count the header as line 1.
+    """
+    strs = _STR_COLUMNS.get(name, ())
+    bools = _BOOL_COLUMNS.get(name, ())
+    if text and not text.endswith("\n"):
+        raise _TableProblem(f"line {text.count(chr(10)) + 1} is incomplete (no line end: "
+                            "the file was cut short)")
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise _TableProblem("the file is empty (expected a header line)") from None
+    except pd.errors.ParserError as exc:
+        raise _TableProblem(f"not a well-formed CSV table ({str(exc).strip()})") from None
+    missing = [c for c in REQUIRED_COLUMNS.get(name, ()) if c not in df.columns]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise _TableProblem(f"missing column {missing[0]!r}{more}")
+    short = df.isna().any(axis=1)
+    if short.any():
+        line = int(short.to_numpy().argmax()) + 2
+        raise _TableProblem(f"line {line} is incomplete ({len(df.columns)} fields expected; "
+                            "the file may have been cut short)")
+    for c in _MONTH_COLUMNS.get(name, ()):
+        col = df[c]
+        bad = ~col.str.match(_MONTH_RE) & ~((col == "") & (c == "completed"))
+        _raise_first(bad, col, c, "a month YYYY-MM")
+    filled = _FILLED_COLUMNS.get(name, ())
+    for c in df.columns:
+        col = df[c]
+        if c in bools:
+            low = col.str.lower()
+            _raise_first(~low.isin(("true", "false")), col, c, "true or false")
+            df[c] = low.eq("true")
+        elif c not in strs:
+            present = col != ""
+            num = pd.to_numeric(col.where(present, None), errors="coerce")
+            _raise_first(present & num.isna(), col, c, "a number")
+            if c in filled:
+                _raise_first(~present, col, c, "a number")
+            df[c] = num
+    return df
+
+
+def _raise_first(bad: pd.Series, col: pd.Series, column: str, expected: str) -> None:
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        raise _TableProblem(f"line {i + 2}, column {column!r}: expected {expected}, "
+                            f"got {col.iloc[i]!r}")
+
+
+def _read_manifest(d: Path) -> dict:
+    """The manifest of run folder ``d`` (DamagedRunFolder if it is missing or unreadable)."""
+    mp = d / "manifest.json"
+    if not mp.is_file():
+        raise DamagedRunFolder(f"{mp} is missing (every folder written by 'sixparty run' has one; "
+                               "run the scenario again)")
+    try:
+        meta = json.loads(mp.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DamagedRunFolder(f"{mp} is damaged: not readable JSON ({exc})") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("files"), dict):
+        raise DamagedRunFolder(f"{mp} is damaged: expected a JSON object with a 'files' list "
+                               "of checksums")
+    return meta
+
+
+def read_run(run_dir: str | Path, verify: bool = True) -> RunTables:
+    """Read and check the run folder ``run_dir``.
+
+    Checks, in order: the folder and ``timeline.csv``/``sessions.csv`` exist
+    (else :class:`NotARunFolder`); with ``verify`` (the default),
+    ``manifest.json`` exists and every data table it lists
+    (``timeline.csv``, ``positions.csv``, ``trust.csv``, ``sessions.csv``,
+    ``drafts.csv``, ``ledger.csv``, ``decisions.csv``) exists; every table has
+    its columns (:data:`REQUIRED_COLUMNS`), complete lines, numbers, booleans
+    and ``YYYY-MM`` months where expected, and ``positions.csv``/``trust.csv``
+    have one row per month x party x issue (party); finally, with ``verify``,
+    each table's SHA-256 matches the manifest.  Figures and ``scorecard.*``,
+    also listed in the manifest, are not checked: ``sixparty plot`` redraws
+    the figures and nothing here reads them.  Any of these problems raises
+    :class:`DamagedRunFolder` (a :class:`NotARunFolder`) naming the file.
+
+    ``verify=False`` skips the manifest (for folders assembled by hand);
+    absent tables then come back empty.
     """
     d = Path(run_dir)
     if not d.exists():
@@ -140,27 +274,64 @@ def read_run(run_dir: str | Path) -> RunTables:
     if missing:
         raise NotARunFolder(f"{d}: not a run folder ({', '.join(missing)} missing; "
                             "write one with 'sixparty run --out DIR')")
+    meta = _read_manifest(d) if verify else {}
+    listed = meta.get("files", {}) if verify else {}
     tables = {}
     for name in TABLE_FILES:
-        p = d / f"{name}.csv"
-        text = p.read_text(encoding="utf-8") if p.is_file() else ""
+        fname = f"{name}.csv"
+        p = d / fname
+        if not p.is_file():
+            if fname in listed:
+                raise DamagedRunFolder(f"{p} is missing (manifest.json lists it)")
+            tables[name] = pd.DataFrame()
+            continue
         try:
-            tables[name] = _parse(name, text) if text.strip() else pd.DataFrame()
-        except (pd.errors.ParserError, ValueError) as exc:
-            raise NotARunFolder(f"{p}: cannot be read as a run table ({exc})") from None
-    if "month" not in tables["timeline"].columns or tables["timeline"].empty:
-        raise NotARunFolder(f"{d / 'timeline.csv'}: no 'month' column or no rows")
-    meta = {}
-    mp = d / "manifest.json"
-    if mp.is_file():
+            data = p.read_bytes()
+        except OSError as exc:
+            raise DamagedRunFolder(f"{p} cannot be read ({exc.strerror or exc})") from None
         try:
-            meta = json.loads(mp.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            meta = {}
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DamagedRunFolder(f"{p} is damaged: not UTF-8 text") from None
+        try:
+            tables[name] = _parse_checked(name, text)
+        except ValueError as exc:
+            raise DamagedRunFolder(f"{p} is damaged: {exc}") from None
+        if fname in listed and hashlib.sha256(data).hexdigest() != listed[fname]:
+            raise DamagedRunFolder(f"{p} has changed since the run (checksum mismatch with "
+                                   "manifest.json); run the scenario again")
+    if tables["timeline"].empty:
+        raise DamagedRunFolder(f"{d / 'timeline.csv'} is damaged: no rows")
+    _check_counts(d, tables)
+    if not verify:
+        meta = _manifest_if_any(d)
     scenario = _scenario_from_manifest(meta, d)
     events = events_table(scenario, tables["timeline"])
     return RunTables(**tables, events=events, scenario_name=meta.get("scenario", d.name),
                      seed=meta.get("seed"), meta=meta)
+
+
+def _check_counts(d: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """positions/trust: none, or one row per month x party x issue (other party)."""
+    from sim.scenario import ISSUES, PARTIES
+
+    months = len(tables["timeline"])
+    per_month = {"positions": len(PARTIES) * len(ISSUES),
+                 "trust": len(PARTIES) * (len(PARTIES) - 1)}
+    for name, k in per_month.items():
+        n = len(tables[name])
+        if n and n != months * k:
+            raise DamagedRunFolder(f"{d / (name + '.csv')} is damaged: {n} rows, expected "
+                                   f"{months * k} ({months} months x {k}); the file may have "
+                                   "been cut short")
+
+
+def _manifest_if_any(d: Path) -> dict:
+    try:
+        meta = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def _scenario_from_manifest(meta: dict, run_dir: Path):
@@ -181,8 +352,6 @@ def _scenario_from_manifest(meta: dict, run_dir: Path):
 
 def tables_from_result(result) -> RunTables:
     """The tables of an in-memory :class:`sim.runner.RunResult` (as the files would be)."""
-    from sim import outputs
-
     texts = {
         "timeline": outputs.csv_text(result.timeline, outputs.TIMELINE_COLUMNS),
         "positions": outputs.csv_text(result.position_rows(),
