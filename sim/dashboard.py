@@ -1,12 +1,15 @@
 """``sixparty dashboard``: start the classroom dashboard (``sim.app``) in a local web server.
 
 ``cli_dashboard(args) -> int`` checks that the dashboard extra is installed
-(solara, altair, ipyvuetify, networkx; else it says ``pip install
-'sixparty[dashboard]'`` and returns 2), resolves the scenario (a shipped name
+(solara, altair, ipyvuetify, networkx; else it says to install the
+dashboard extra, ``pip install -e '.[dashboard]'`` from a clone or ``pip
+install 'sixparty[dashboard]'``, and returns 2), resolves the scenario (a shipped name
 or a file; errors are :class:`sim.loader.ScenarioError`, exit 2), checks the
 port is free, then runs ``python -m solara run sim.app --host H --port P
 --no-open --production`` with Solara's telemetry off and waits for it.  When
-the server answers it prints the address to open.  Ctrl-C stops the server
+the server answers it prints the address to open (for ``--host 0.0.0.0`` or
+``::``: the loopback address and this machine's network address, since a
+browser cannot open 0.0.0.0).  Ctrl-C stops the server
 (exit 0).  It binds to 127.0.0.1 unless ``--host`` says otherwise (and warns
 then: anyone on the network could drive the page).
 
@@ -32,7 +35,8 @@ from sim.scenario import PARTIES
 
 #: Modules the page needs (the ``dashboard`` extra).
 REQUIRED = ("solara", "altair", "ipyvuetify", "networkx")
-INSTALL_HINT = "pip install 'sixparty[dashboard]'"
+INSTALL_HINT = ("pip install -e '.[dashboard]' (in a clone of sixparty), "
+                "or pip install 'sixparty[dashboard]'")
 DEFAULT_PORT = 8765
 START_TIMEOUT_S = 90.0
 
@@ -61,6 +65,47 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def is_wildcard(host: str) -> bool:
+    """True for the all-addresses hosts (``0.0.0.0``, ``::``), which a browser cannot open."""
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
+
+
+def _lan_address(ipv6: bool = False) -> str | None:
+    """This machine's address on its default route (no packet is sent), or None."""
+    family, probe = (socket.AF_INET6, "2001:db8::1") if ipv6 else (socket.AF_INET, "192.0.2.1")
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as s:
+            s.connect((probe, 9))
+            addr = s.getsockname()[0]
+    except OSError:
+        return None
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return None
+    return None if ip.is_unspecified or ip.is_loopback else addr
+
+
+def open_hint(host: str, port: int) -> str:
+    """Where to point a browser: the URL for ``host``; for ``0.0.0.0``/``::`` this machine's addresses."""
+    def url(h: str) -> str:
+        return f"http://[{h}]:{port}/" if ":" in h else f"http://{h}:{port}/"
+
+    if not is_wildcard(host):
+        return f"open {url(host)}"
+    local = "::1" if ":" in host else "127.0.0.1"
+    lan = _lan_address(ipv6=":" in host)
+    if lan is None:
+        lan = socket.gethostname() or None
+    text = f"open {url(local)} on this machine"
+    if lan:
+        text += f", or {url(lan)} from another computer on the network"
+    return text
 
 
 def server_command(host: str, port: int) -> list[str]:
@@ -116,6 +161,8 @@ def cli_dashboard(args) -> int:
         raise CLIError(f"--seat: unknown party {seat!r}; expected one of {', '.join(PARTIES)}")
     host = getattr(args, "host", None) or "127.0.0.1"
     port = getattr(args, "port", None) or DEFAULT_PORT
+    if not 1 <= int(port) <= 65535:
+        raise CLIError(f"--port: port must be 1-65535, got {port}")
     if not port_free(host, port):
         raise CLIError(f"port {port} on {host} is in use (or {host} is not an address of this "
                        f"machine); choose another with --port")
@@ -123,17 +170,17 @@ def cli_dashboard(args) -> int:
         print(f"sixparty: warning: serving on {host}: anyone who can reach this machine can "
               "open and drive the dashboard", file=sys.stderr)
     url_host = f"[{host}]" if ":" in host else host
-    url = f"http://{url_host}:{port}/"
     print(f"Starting the dashboard for {scenario}"
           + (f", your seat: {seat}" if seat else "") + " ...", flush=True)
     proc = subprocess.Popen(server_command(host, port), env=server_env(name, seat))
     previous = _stop_on_sigterm()
     try:
-        check_host = "127.0.0.1" if host in ("0.0.0.0", "::") else url_host
+        check_host = ("[::1]" if ":" in host else "127.0.0.1") if is_wildcard(host) else url_host
+        hint = open_hint(host, port)
         if wait_until_up(f"http://{check_host}:{port}/", proc):
-            print(f"Dashboard running: open {url} in your browser (Ctrl-C stops it).", flush=True)
+            print(f"Dashboard running: {hint} in your browser (Ctrl-C stops it).", flush=True)
         elif proc.poll() is None:
-            print(f"The server has not answered yet; try {url} in a moment (Ctrl-C stops it).",
+            print(f"The server has not answered yet; in a moment, {hint} (Ctrl-C stops it).",
                   flush=True)
         code = proc.wait()
         if code != 0:
@@ -166,5 +213,6 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-__all__ = ["DEFAULT_PORT", "INSTALL_HINT", "cli_dashboard", "missing_modules", "port_free",
+__all__ = ["DEFAULT_PORT", "INSTALL_HINT", "cli_dashboard", "is_wildcard", "missing_modules",
+           "open_hint", "port_free",
            "server_command", "server_env", "wait_until_up"]

@@ -164,6 +164,41 @@ def tables(m: TalksModel) -> RunResult:
 
 
 # ---------------------------------------------------------------- the command
+#: Display names of the ``document`` values of sessions.csv.
+DOCUMENT_NAMES = {
+    "none": "no document",
+    "oral_summary": "oral summary",
+    "chairmans_statement": "chairman's statement",
+    "joint_statement": "joint statement",
+    "joint_document": "joint document",
+}
+
+#: Phrases for the ``talks_status`` values of timeline.csv.
+STATUS_PHRASES = {
+    "no_talks": "no talks under way",
+    "in_session": "talks in session",
+    "recess": "talks in recess",
+    "boycott": "a session boycotted",
+    "suspended": "the DPRK's participation suspended",
+    "walked_out": "the DPRK has walked out of the talks",
+}
+
+
+def document_name(key: str) -> str:
+    """``chairmans_statement`` -> ``chairman's statement`` (unknown keys: underscores to spaces)."""
+    return DOCUMENT_NAMES.get(key, str(key).replace("_", " "))
+
+
+def status_phrase(key: str) -> str:
+    """``no_talks`` -> ``no talks under way`` (unknown keys: ``talks <key>``)."""
+    return STATUS_PHRASES.get(key, "talks " + str(key).replace("_", " "))
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 file``, ``3 files`` (``many`` for irregular plurals)."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
 def summary_lines(result: RunResult) -> list[str]:
     """The session-by-session summary ``sixparty run`` prints."""
     sc = result.scenario
@@ -176,7 +211,7 @@ def summary_lines(result: RunResult) -> list[str]:
         label = f"R{s['round']}.{s['phase']}"
         if s["held"]:
             att = "all six"
-            doc = s["document"].replace("_", " ")
+            doc = document_name(s["document"])
             if s["recess"]:
                 doc += " (recess)"
             if s["adopted_phase"]:
@@ -194,7 +229,7 @@ def summary_lines(result: RunResult) -> list[str]:
             out.append(f"  {d['month']}  {d['party']:6} {d['decision'].replace('_', ' ')}: {d['reason']}")
         out.append("")
     last = result.timeline[-1]
-    out.append(f"End of {last['month']}: talks {last['talks_status'].replace('_', ' ')}, "
+    out.append(f"End of {last['month']}: {status_phrase(last['talks_status'])}, "
                f"denuclearization progress {last['progress']:.2f}, "
                f"aid delivered {last['aid_delivered_t']:,.0f} t of {last['aid_pledged_t']:,.0f} t HFO-eq. pledged, "
                f"mean trust {last['mean_trust']:.2f}")
@@ -210,6 +245,11 @@ def cli_run(args) -> int:
     scenario = load_scenario(path)
     seed = scenario.seed if args.seed is None else args.seed
     runs = getattr(args, "runs", None) or 1
+    if runs > 1 and getattr(args, "narrate", False):
+        from sim.cli import CLIError
+
+        raise CLIError(f"--narrate tells a single run; it cannot be used with --runs {runs} "
+                       "(to narrate one replicate: sixparty run SCENARIO --seed S --narrate)")
     if runs > 1:
         from analysis.ensemble import cli_ensemble
 
@@ -221,7 +261,7 @@ def cli_run(args) -> int:
     print("\n".join(summary_lines(result)))
     for line in result.extra.get("report", []):
         print(line)
-    print(f"\nWrote {len(files)} files to {out_dir}/")
+    print(f"\nWrote {plural(len(files), 'file')} to {out_dir}/")
     if getattr(args, "narrate", False):
         from analysis.narrate import narrate
 
