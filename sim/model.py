@@ -387,7 +387,15 @@ class TalksModel(mesa.Model):
         overdue = self._overdue_counterpart_steps(phase)
         self.arrears = bool(overdue)
         t_us = dprk.trust_in(US_I)
-        if not self.dprk_suspended_steps and overdue and t_us < 0.5:
+        order = self.seat_orders.implementation if self.seat == "DPRK" else None
+        if order is not None:
+            # A person plays the DPRK: the suspension is theirs to decide.
+            want = order == "suspend"
+            if want != self.dprk_suspended_steps:
+                self.dprk_suspended_steps = want
+                self.decide("DPRK", "suspends_steps" if want else "resumes_steps",
+                            "the delegation's own order")
+        elif not self.dprk_suspended_steps and overdue and t_us < 0.5:
             self.dprk_suspended_steps = True
             kinds = sorted({s.kind for s in overdue})
             self.decide("DPRK", "suspends_steps",

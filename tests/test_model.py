@@ -185,3 +185,18 @@ def test_mesa_registry_entry_is_dropped_after_a_run(historical):
     for s in range(5):
         simulate(historical, seed=s, record_positions=False)
     assert len(mesa.Agent._ids) <= before
+
+
+def test_a_human_dprk_seat_decides_its_own_suspension():
+    m = _ledger_model(generosity=0.0, seed=1)
+    for party in m.parties[1:]:
+        party.delivery_willingness = lambda: 0.0  # counterparts fall behind
+    m.shift_trust(DPRK_I, US_I, -0.4)
+    m.seat = "DPRK"
+    m.seat_orders.implementation = "perform"
+    for _ in range(6):
+        m.step()
+    assert not any(d[2] == "suspends_steps" for d in m.decisions)
+    m.seat_orders.implementation = "suspend"
+    m.step()
+    assert m.decisions[-1][1:3] == ("DPRK", "suspends_steps")
