@@ -61,8 +61,8 @@ from sim.outputs import write_atomically
 from sim.scenario import DOCUMENT_TYPES, Scenario
 
 __all__ = ["MIN_USEFUL_RUNS", "OUTCOME_HELP", "PALETTE", "Comparison", "Outcome", "cli_compare",
-           "compare", "outcome_values", "plot_fan", "plot_probabilities", "plot_walkout",
-           "significant"]
+           "compare", "fan_figure", "outcome_values", "plot_fan", "plot_probabilities",
+           "plot_walkout", "probabilities_figure", "significant", "walkout_figure"]
 
 #: Below this many runs per scenario the bootstrap intervals are rough (the CLI warns).
 MIN_USEFUL_RUNS = 30
@@ -321,31 +321,62 @@ def _style(i: int) -> dict:
     return {"color": colour, "linestyle": _LINESTYLES[cycle % len(_LINESTYLES)]}
 
 
-def _plt():
-    import matplotlib
+#: Resolution of the comparison and ensemble figures: projector-readable (a 10 x 5.5 in
+#: figure is 1500 x 825 px).
+FIG_DPI = 150
+#: Readable names of the outcomes drawn as bars (``walkout_by_<date>`` is built from the date).
+_BAR_NAMES = {"walkout": "DPRK walks out (any time)", "joint_statement": "at least one joint statement",
+              "joint_document": "at least one joint document",
+              "half_progress": "progress reaches 0.5", "nuclear_test": "at least one nuclear test"}
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
 
-    return plt
+def _bar_name(name: str) -> str:
+    if name.startswith("walkout_by_"):
+        return f"DPRK has walked out by {name[len('walkout_by_'):]}"
+    return _BAR_NAMES.get(name, name.replace("_", " "))
 
 
-def plot_fan(results: Sequence[EnsembleResult], labels: Sequence[str], path: Path,
-             metric: str = "progress") -> None:
-    """Fan chart of ``metric``: median and 5-95% band per scenario over time.
+def _save(fig, path: Path) -> None:
+    fig.savefig(path, dpi=FIG_DPI, metadata={"Software": "sixparty/matplotlib"}
+                if str(path).endswith(".png") else None)
+
+
+def _figure(**kw):
+    from matplotlib.figure import Figure
+
+    return Figure(layout="constrained", **kw)
+
+
+def _title_names(labels: Sequence[str]) -> str:
+    """``A`` or ``A (reference, black) vs B, C``, wrapped to lines of 110 characters."""
+    import textwrap
+
+    text = labels[0] if len(labels) == 1 else (
+        f"{labels[0]} (reference, black) vs {', '.join(labels[1:])}")
+    return "\n".join(textwrap.wrap(text, 110))
+
+
+def fan_figure(results: Sequence[EnsembleResult], labels: Sequence[str], metric: str = "progress"):
+    """Fan chart of ``metric`` (a matplotlib Figure): median and 5-95% band per scenario.
 
     One panel per variant, each with the reference (first scenario) in black;
-    a single panel when only one scenario is given.
+    a single panel when only one scenario is given.  10 x 5.5 in for one panel
+    (two panels per row, 4.6 in per row, when there are more); the title names
+    every scenario shown; the legend has one entry per scenario (line =
+    median, shading = 5-95% band).
     """
-    plt = _plt()
+    from matplotlib.patches import Patch
+
     lo_j, med_j, hi_j = QUANTILES.index(0.05), QUANTILES.index(0.5), QUANTILES.index(0.95)
     panels = max(1, len(results) - 1)
-    ncol = min(3, panels)
+    ncol = min(2, panels)
     nrow = -(-panels // ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(5.2 * ncol, 3.4 * nrow), squeeze=False,
-                             sharex=True, sharey=True)
+    size = (10.0, 5.5) if panels == 1 else (8.0 * ncol, 1.6 + 4.6 * nrow)
+    fig = _figure(figsize=size)
+    axes = fig.subplots(nrow, ncol, squeeze=False, sharex=True, sharey=True)
     ylabel = {"progress": "denuclearization progress (0-1)", "mean_trust": "mean trust (0-1)",
               "aid_delivered_t": "aid delivered (t HFO-eq.)", "sanctions": "sanctions (0-1)"}[metric]
+    handles = {}
     for p in range(nrow * ncol):
         ax = axes[p // ncol][p % ncol]
         if p >= panels:
@@ -357,73 +388,111 @@ def plot_fan(results: Sequence[EnsembleResult], labels: Sequence[str], path: Pat
             x = _x(r.months)
             q = r.quantiles[metric]
             st = _style(i)
-            ax.fill_between(x, q[:, lo_j], q[:, hi_j], color=st["color"], alpha=0.18, linewidth=0,
-                            label=f"{labels[i]} 5-95%")
-            ax.plot(x, q[:, med_j], label=f"{labels[i]} median", linewidth=1.6, **st)
-        ax.set_title(labels[p + 1] if len(results) > 1 else labels[0], fontsize=9)
+            ax.fill_between(x, q[:, lo_j], q[:, hi_j], color=st["color"], alpha=0.18, linewidth=0)
+            (line,) = ax.plot(x, q[:, med_j], linewidth=2.2, **st)
+            handles.setdefault(i, (Patch(color=st["color"], alpha=0.18, linewidth=0), line))
+        if len(results) > 1:
+            ax.set_title(f"{labels[p + 1]} vs {labels[0]}", fontsize=12)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, loc="upper left")
+        ax.tick_params(labelsize=11)
         if p % ncol == 0:
-            ax.set_ylabel(ylabel)
-        if p // ncol == nrow - 1:
-            ax.set_xlabel("year (monthly steps)")
+            ax.set_ylabel(ylabel, fontsize=12)
+        if p // ncol == nrow - 1 or p + ncol >= panels:
+            ax.set_xlabel("year (monthly steps)", fontsize=12)
+            ax.xaxis.set_tick_params(labelbottom=True)
     n = results[0].runs
-    fig.suptitle(f"Denuclearization progress over time: median and 5-95% band of {n} runs"
-                 if metric == "progress" else f"{ylabel}: median and 5-95% band of {n} runs", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    what = "Denuclearization progress over time" if metric == "progress" else ylabel
+    if len(results) == 1:
+        fig.suptitle(f"{what}: median and 5-95% band of {n} runs\n{labels[0]}", fontsize=14)
+    else:
+        fig.suptitle(f"{what}: median and 5-95% band of {n} runs per scenario\n"
+                     f"{_title_names(labels)}", fontsize=14)
+    order = sorted(handles)
+    fig.legend([handles[i] for i in order],
+               [f"{labels[i]}: median (line), 5-95% of runs (band)" for i in order],
+               loc="outside lower center", ncol=min(3, len(order)), fontsize=11, frameon=False,
+               handlelength=3)
+    return fig
 
 
-def plot_probabilities(cmp: Comparison, path: Path) -> None:
-    """Grouped bars of the key outcome probabilities per scenario, with 95% bootstrap intervals."""
-    plt = _plt()
+def plot_fan(results: Sequence[EnsembleResult], labels: Sequence[str], path: Path,
+             metric: str = "progress") -> None:
+    """Write :func:`fan_figure` to ``path`` (at :data:`FIG_DPI`)."""
+    _save(fan_figure(results, labels, metric), path)
+
+
+def probabilities_figure(cmp: Comparison):
+    """Horizontal bars of the key outcome probabilities per scenario, with 95% bootstrap
+    intervals and the value written beside each bar (so a 0% bar still reads "0%")."""
     names = ["walkout", *[f"walkout_by_{d}" for d in cmp.dates], "joint_statement",
              "joint_document", "half_progress", "nuclear_test"]
     rows = {(r["outcome"], r["scenario"]): r for r in cmp.rows}
     k = len(cmp.labels)
-    width = 0.8 / k
-    fig, ax = plt.subplots(figsize=(min(15.0, max(6.5, 1.2 * len(names) * max(1, k / 3))),
-                                    4.2 + 0.2 * (k // 4)))
-    x = np.arange(len(names))
+    height = 0.8 / k
+    fig = _figure(figsize=(12.0, 1.9 + len(names) * (0.25 + 0.2 * k)))
+    ax = fig.subplots()
+    y = np.arange(len(names))
     for i, lab in enumerate(cmp.labels):
         vals = np.array([rows[(n, lab)]["value"] for n in names])
         lo = np.array([rows[(n, lab)]["ci_low"] for n in names])
         hi = np.array([rows[(n, lab)]["ci_high"] for n in names])
-        ax.bar(x + (i - (k - 1) / 2) * width, 100 * vals, width, label=lab,
-               color=_colour(i)[0], hatch="//" if _colour(i)[1] else None, edgecolor="white",
-               yerr=[100 * (vals - lo), 100 * (hi - vals)], capsize=2, error_kw={"linewidth": 0.8})
-    ax.set_xticks(x)
-    ax.set_xticklabels([n.replace("_", " ") for n in names], fontsize=8)
-    ax.set_ylabel("probability (% of runs)")
-    ax.set_ylim(0, 105)
-    ax.set_title(f"Outcome probabilities ({cmp.runs} runs each, 95% bootstrap intervals)", fontsize=10)
-    ax.legend(fontsize=7, ncol=min(4, k), loc="upper center", bbox_to_anchor=(0.5, -0.14),
-              frameon=False)
-    ax.grid(axis="y", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+        yy = y + (i - (k - 1) / 2) * height
+        colour, cycle = _colour(i)
+        ax.barh(yy, 100 * vals, height * 0.92, label=lab, color=colour,
+                hatch="//" if cycle else None, edgecolor="white",
+                xerr=[100 * (vals - lo), 100 * (hi - vals)], capsize=2.5,
+                error_kw={"linewidth": 1.2, "ecolor": "#777777"})
+        for v, h, yv in zip(vals, hi, yy, strict=True):
+            if v == 0:  # an empty bar: a stub of its colour says which scenario it is
+                ax.plot([0, 0], [yv - 0.4 * height, yv + 0.4 * height], color=colour,
+                        linewidth=4, solid_capstyle="butt", clip_on=False, zorder=3)
+            ax.text(100 * max(v, h) + 1.2, yv, f"{100 * v:.0f}%", va="center", ha="left",
+                    fontsize=10 if k <= 4 else 8.5, gid="bar_value")
+    ax.set_yticks(y, [_bar_name(n) for n in names], fontsize=11)
+    ax.set_ylim(len(names) - 0.5, -0.5)  # first outcome at the top
+    ax.set_xlim(0, 112)
+    ax.set_xticks(np.arange(0, 101, 20))
+    ax.tick_params(axis="x", labelsize=11)
+    ax.set_xlabel("probability (% of runs; bar = share of runs, whisker = 95% bootstrap interval)",
+                  fontsize=11)
+    ax.grid(axis="x", alpha=0.3)
+    for g in y[1:]:
+        ax.axhline(g - 0.5, color="#cccccc", linewidth=0.8)
+    fig.suptitle(f"Outcome probabilities: {cmp.runs} runs per scenario\n{_title_names(cmp.labels)}",
+                 fontsize=14)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=min(4, k),
+               fontsize=11, frameon=False)
+    return fig
 
 
-def plot_walkout(cmp: Comparison, path: Path) -> None:
+def plot_probabilities(cmp: Comparison, path: Path) -> None:
+    """Write :func:`probabilities_figure` to ``path`` (at :data:`FIG_DPI`)."""
+    _save(probabilities_figure(cmp), path)
+
+
+def walkout_figure(cmp: Comparison):
     """Cumulative share of runs in which the DPRK has walked out, by month, per scenario."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(7, 3.8))
+    fig = _figure(figsize=(10.0, 5.5))
+    ax = fig.subplots()
     for i, (res, lab) in enumerate(zip(cmp.results, cmp.labels, strict=True)):
         wm = res.summaries["walkout_month"]
         idx = np.array([_month_index(m) for m in res.months])
         cum = np.array([(wm[wm >= 0] <= t).sum() for t in idx]) / res.runs
-        ax.step(_x(res.months), 100 * cum, where="post", label=lab, linewidth=1.6, **_style(i))
-    ax.set_xlabel("year (monthly steps)")
-    ax.set_ylabel("runs in which the DPRK has walked out (%)")
-    ax.set_ylim(0, 105)
-    ax.set_title(f"When does the DPRK walk out? Cumulative share of {cmp.runs} runs", fontsize=10)
+        ax.step(_x(res.months), 100 * cum, where="post", label=lab, linewidth=2.2, **_style(i))
+    ax.set_xlabel("year (monthly steps)", fontsize=12)
+    ax.set_ylabel("runs in which the DPRK has walked out (%)", fontsize=12)
+    ax.tick_params(labelsize=11)
+    ax.set_ylim(-2, 105)  # a scenario that never walks out stays visible above the axis
+    ax.set_title(f"When does the DPRK walk out? Cumulative share of {cmp.runs} runs per scenario",
+                 fontsize=14)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    ax.legend(fontsize=11, loc="upper left", handlelength=3)
+    return fig
+
+
+def plot_walkout(cmp: Comparison, path: Path) -> None:
+    """Write :func:`walkout_figure` to ``path`` (at :data:`FIG_DPI`)."""
+    _save(walkout_figure(cmp), path)
 
 
 # ---------------------------------------------------------------------- CLI

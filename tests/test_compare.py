@@ -189,3 +189,60 @@ def test_compare_bad_options(extra, capsys):
 def test_compare_needs_two_scenarios(capsys):
     err = _run_err(["compare", "historical", "--runs", "2"], capsys)
     assert "two scenarios" in err
+
+
+# ---------------------------------------------------------------- figures
+@pytest.fixture(scope="module")
+def three(tmp_path_factory):
+    d = tmp_path_factory.mktemp("three")
+    base = d / "minimal.yaml"
+    base.write_text(dump_yaml(minimal_scenario_dict()), encoding="utf-8")
+    variant = d / "no_sanctions.yaml"
+    variant.write_text("extends: minimal.yaml\ndescription: Variant without the sanctions step.\n"
+                       "remove_events: [sanctions_step]\n", encoding="utf-8")
+    scs = [load_scenario(base), load_scenario(variant), load_scenario(base)]
+    return compare(scs, ["minimal", "no_sanctions", "minimal_again"], runs=3, base_seed=3,
+                   dates=["2004-06", "2004-12"], n_boot=50, progress=False)
+
+
+def _overlaps(texts, renderer) -> list[tuple[str, str]]:
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_text()]
+    return [(a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1:] if ba.overlaps(bb)]
+
+
+def test_probabilities_figure_labels_do_not_overlap_and_every_bar_has_its_value(three):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from analysis.compare import probabilities_figure
+
+    fig = probabilities_figure(three)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    ticks = ax.get_yticklabels() + ax.get_xticklabels()
+    assert "DPRK has walked out by 2004-06" in [t.get_text() for t in ticks]
+    assert _overlaps(ticks, renderer) == []
+    values = [t for t in ax.texts if t.get_gid() == "bar_value"]
+    n_bars = len(three.labels) * len(ax.get_yticks())
+    assert len(values) == n_bars
+    rows = {(r["outcome"], r["scenario"]): r for r in three.rows}
+    assert rows[("nuclear_test", "minimal")]["value"] == 0  # an empty bar must still read 0%
+    assert sum(t.get_text() == "0%" for t in values) >= 3
+    assert _overlaps(values, renderer) == []
+
+
+def test_fan_figure_is_projector_sized_and_names_every_scenario(three):
+    from analysis.compare import FIG_DPI, fan_figure
+
+    fig = fan_figure(three.results, three.labels)
+    width, height = fig.get_size_inches() * FIG_DPI
+    assert width >= 1400 and height >= 800
+    title = fig._suptitle.get_text()
+    assert all(lab in title for lab in three.labels)
+    legend = [t.get_text() for lg in fig.legends for t in lg.get_texts()]
+    assert len(legend) == len(three.labels)  # one entry per scenario
+    assert [t.split(":")[0] for t in legend] == three.labels
+    one = fan_figure(three.results[:1], three.labels[:1])
+    w1, h1 = one.get_size_inches() * FIG_DPI
+    assert (w1, h1) == (1500, 825) and "minimal" in one._suptitle.get_text()
