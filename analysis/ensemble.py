@@ -423,7 +423,8 @@ class EnsembleResult:
         sc = self.scenario
         out = [f"{sc.title or sc.name}: {n} runs, base seed {self.base_seed}, "
                f"{sc.window.start} to {sc.window.end} ({self.elapsed_s:.1f} s, "
-               f"{n / max(self.elapsed_s, 1e-9):.0f} runs/s, {self.jobs} job(s))"]
+               f"{n / max(self.elapsed_s, 1e-9):.0f} runs/s, {self.jobs} "
+               f"{'job' if self.jobs == 1 else 'jobs'})"]
         walked = s["walked_out"].astype(bool)
         line = f"  DPRK walks out: {_pct(walked.mean())} of runs"
         if walked.any():
@@ -441,7 +442,7 @@ class EnsembleResult:
             q = np.quantile(s[col], [0.05, 0.5, 0.95])
             out.append(f"  {label}: median {fmt_.format(q[1])} (5-95%: {fmt_.format(q[0])} to {fmt_.format(q[2])})")
         if self.leaked_models:
-            out.append(f"  warning: {self.leaked_models} model(s) left in mesa.Agent._ids")
+            out.append(f"  warning: {self.leaked_models} models left in mesa.Agent._ids")
         return out
 
 

@@ -144,7 +144,7 @@ _T = {
         "not_held": "{who} declined the invitation, so the session was not held ({why}).",
         "attended_all": "All six delegations attended.",
         "attended": "Attending: {who}.",
-        "drafts": "The chair tabled {n} draft(s), aiming at a {target}.",
+        "drafts": "The chair tabled {n} {drafts_word}, aiming at a {target}.",
         "holdout": "{party} held out: it stood at {pos:.2f} on {issue} ({pole}), the text at {text:.2f}.",
         "holdouts": "Holdouts on a {target}: {who}.",
         "note": "Note: {text}.",
@@ -155,7 +155,7 @@ _T = {
         "doc.joint_statement": "The six adopted a joint statement.",
         "doc.joint_document": "The six adopted a joint document.",
         "adopt": "Under action for action it adopted the phase '{phase}': the DPRK to {steps}, "
-                 "in {tranches} tranche(s) due by {due}, against {aid} t of heavy fuel oil "
+                 "in {tranches} {tranches_word} due by {due}, against {aid} t of heavy fuel oil "
                  "(HFO)-equivalent aid from the other five{delist}.",
         "adopt.delist": " and the US removing the DPRK from the terrorism list",
         "recess": "The round was adjourned (recess) and will resume.",
@@ -379,7 +379,8 @@ def _session_paragraph(result, s: dict, t: int | None, decisions: list[dict], la
     attended = _split(s["attended"])
     parts.append(T["attended_all"] if len(attended) == 6 else
                  T["attended"].format(who=_names(attended, lang)))
-    parts.append(T["drafts"].format(n=s["iterations"], target=label(s["target"], lang)))
+    parts.append(T["drafts"].format(n=s["iterations"], target=label(s["target"], lang),
+                                     drafts_word="draft" if s["iterations"] == 1 else "drafts"))
     # The notes: holdouts (with the issue each stood farthest from the text), then the rest.
     for note in (n.strip() for n in str(s.get("notes") or "").split(";")):
         if not note:
@@ -436,7 +437,8 @@ def _adoption(result, s: dict, lang: str) -> str:
     delist = any(r["kind"] == "delisting" for r in steps)
     return T["adopt"].format(
         phase=_phase_name(s["adopted_phase"], lang), steps=_steps_text(dprk[0]["description"], lang) if dprk else "-",
-        tranches=len(dprk), due=month_text(due, lang), aid=_tonnes(aid),
+        tranches=len(dprk), tranches_word="tranche" if len(dprk) == 1 else "tranches",
+        due=month_text(due, lang), aid=_tonnes(aid),
         delist=T["adopt.delist"] if delist else "")
 
 

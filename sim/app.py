@@ -53,6 +53,8 @@ import mesa
 import solara
 
 from analysis.narrate import debrief_parts, month_story, record_timeline
+from analysis.plots import DOC_COLORS as _PLOT_DOC_COLORS
+from analysis.plots import PARTY_COLORS as _PLOT_PARTY_COLORS
 from sim.loader import ScenarioError, find_scenario, load_scenario, shipped_scenarios
 from sim.model import SeatOrders, TalksModel
 from sim.runner import tables as run_tables
@@ -304,9 +306,9 @@ def model_params() -> dict:
 # Small matplotlib figures drawn on the server and sent as PNG: nothing to fetch from
 # a CDN, so the page works offline (a classroom network may block CDNs; Solara's
 # Altair widget loads vega from one).
-PARTY_COLORS = ["#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b"]
-DOC_COLORS = {"none": "#bbbbbb", "oral_summary": "#9ecae1", "chairmans_statement": "#4292c6",
-              "joint_statement": "#2171b5", "joint_document": "#08306b", "boycott": "#e6550d"}
+# The colours of the run figures (colour-blind-safe, one definition).
+PARTY_COLORS = [_PLOT_PARTY_COLORS[p] for p in PARTIES]
+DOC_COLORS = {**_PLOT_DOC_COLORS, "boycott": "#e6550d"}
 _DPI = 80
 
 

@@ -418,7 +418,8 @@ def add_compare_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenarios", metavar="SCENARIO", nargs="+",
                    help="two or more scenario files or shipped names; the first is the reference")
     p.add_argument("--runs", type=positive_int, metavar="N", default=100,
-                   help="replicates per scenario, >= 1 (default 100); every scenario uses the same seeds")
+                   help="replicates per scenario, >= 2 (default 100; 30 or more for useful intervals); "
+                        "every scenario uses the same seeds")
     p.add_argument("--jobs", type=positive_int, metavar="N", default=None,
                    help="worker processes, >= 1 (default: all cores); results do not depend on it")
     p.add_argument("--seed", type=seed_int, metavar="N", default=None,
