@@ -17,6 +17,9 @@ Fixtures:
 
 ``minimal_scenario``  -> dict   (``minimal_scenario_dict()``)
 ``scenario_file``     -> Path   (the minimal scenario written to ``tmp_path/minimal.yaml``)
+``result``            -> RunResult of the minimal scenario (once per module)
+``tables``            -> its tables as ``analysis`` reads them
+``record``            -> the historical record (``analysis/data/record.yaml``)
 ``write_scenario``    -> callable ``(data_or_text, name="scenario.yaml") -> Path`` writing
                          a dict (as YAML) or raw text into ``tmp_path``.
 """
@@ -182,3 +185,29 @@ def write_scenario(tmp_path: Path) -> Callable[..., Path]:
 def scenario_file(write_scenario: Callable[..., Path]) -> Path:
     """The minimal scenario written to ``tmp_path/minimal.yaml``."""
     return write_scenario(minimal_scenario_dict(), "minimal.yaml")
+
+
+# ------------------------------------------------------------ analysis fixtures
+@pytest.fixture(scope="module")
+def result():
+    """A run of the minimal scenario (a :class:`sim.runner.RunResult`), once per module."""
+    from sim.runner import simulate
+    from sim.scenario import Scenario
+
+    return simulate(Scenario.model_validate(minimal_scenario_dict()))
+
+
+@pytest.fixture
+def tables(result):
+    """The run's tables as ``analysis`` reads them (:class:`analysis.runfiles.RunTables`)."""
+    from analysis.runfiles import tables_from_result
+
+    return tables_from_result(result)
+
+
+@pytest.fixture(scope="module")
+def record():
+    """The historical record (``analysis/data/record.yaml``)."""
+    from analysis.scorecard import load_record
+
+    return load_record()

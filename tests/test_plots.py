@@ -9,32 +9,12 @@ import pytest
 
 from analysis import plots
 from analysis.runfiles import read_run, tables_from_result
-from analysis.scorecard import load_record, score_run
+from analysis.scorecard import score_run
 from sim.scenario import ISSUES, PARTIES
 
 matplotlib.use("Agg")
 
 UNIT = re.compile(r"\(.+\)")  # a unit or range in parentheses, e.g. "(0-1)", "(year)"
-
-
-@pytest.fixture(scope="module")
-def result():
-    from conftest import minimal_scenario_dict
-
-    from sim.runner import simulate
-    from sim.scenario import Scenario
-
-    return simulate(Scenario.model_validate(minimal_scenario_dict()))
-
-
-@pytest.fixture
-def tables(result):
-    return tables_from_result(result)
-
-
-@pytest.fixture(scope="module")
-def record():
-    return load_record()
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from analysis import plots
 from analysis.i18n import LABELS as TERMS
 from analysis.i18n import find_cjk_font
 from analysis.runfiles import tables_from_result
-from analysis.scorecard import load_record, score_run
+from analysis.scorecard import score_run
 from sim.scenario import PARTIES
 
 matplotlib.use("Agg")
@@ -24,26 +24,6 @@ needs_cjk = pytest.mark.skipif(
     find_cjk_font() is None,
     reason="no CJK font installed (apt-get install fonts-noto-cjk, then rm -rf "
            "~/.cache/matplotlib): Chinese figures cannot be drawn, only the fallback is tested")
-
-
-@pytest.fixture(scope="module")
-def result():
-    from conftest import minimal_scenario_dict
-
-    from sim.runner import simulate
-    from sim.scenario import Scenario
-
-    return simulate(Scenario.model_validate(minimal_scenario_dict()))
-
-
-@pytest.fixture
-def tables(result):
-    return tables_from_result(result)
-
-
-@pytest.fixture(scope="module")
-def record():
-    return load_record()
 
 
 def _draw(make):
