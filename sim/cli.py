@@ -62,15 +62,20 @@ class CLIError(Exception):
 
 
 # ------------------------------------------------------------ option types
-def non_negative_int(text: str) -> int:
-    """argparse type: an int >= 0."""
+def _int_in(text: str, lo: int, hi: int | None, expected: str) -> int:
+    """Parse ``text`` as an int in [lo, hi] (no upper bound if None) for argparse."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
+        raise argparse.ArgumentTypeError(f"{expected}, got {text!r}") from None
+    if value < lo or (hi is not None and value > hi):
+        raise argparse.ArgumentTypeError(f"{expected}, got {value}")
     return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: an int >= 0."""
+    return _int_in(text, 0, None, "expected a whole number >= 0")
 
 
 #: Seeds are numpy/Mesa seeds: whole numbers in [0, 2**63), as in scenario files.
@@ -80,32 +85,18 @@ MAX_SEED = 2**63 - 1
 def seed_int(text: str) -> int:
     """argparse type: a seed, an int in [0, 2**63)."""
     value = non_negative_int(text)
-    if value > MAX_SEED:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 2**63-1 "
-                                         f"({MAX_SEED}), got {value}")
-    return value
+    return _int_in(str(value), 0, MAX_SEED,
+                   f"expected a whole number from 0 to 2**63-1 ({MAX_SEED})")
 
 
 def port_number(text: str) -> int:
     """argparse type: a TCP port, 1-65535."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"port must be 1-65535, got {text!r}") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be 1-65535, got {value}")
-    return value
+    return _int_in(text, 1, 65535, "port must be 1-65535")
 
 
 def positive_int(text: str) -> int:
     """argparse type: an int >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
-    return value
+    return _int_in(text, 1, None, "expected a whole number >= 1")
 
 
 # ----------------------------------------------------------------- helpers
