@@ -50,6 +50,7 @@ import threading
 import warnings
 
 import mesa
+import numpy as np
 import solara
 
 from analysis.narrate import debrief_parts, month_story, record_timeline
@@ -346,11 +347,14 @@ def trust_figure(m: TalksModel):
     fig = _figure(3.8, 3.4)
     ax = fig.subplots()
     t = m.trust.copy()
-    ax.imshow(t, cmap="RdYlGn", vmin=0, vmax=1)
+    np.fill_diagonal(t, np.nan)  # no trust in oneself to show
+    # viridis, as in the run figures: readable for colour-blind viewers (red-green is not).
+    ax.imshow(t, cmap="viridis", vmin=0, vmax=1)
     for i in range(6):
         for j in range(6):
             if i != j:
-                ax.text(j, i, f"{t[i, j]:.2f}", ha="center", va="center", fontsize=7)
+                ax.text(j, i, f"{t[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                        color="white" if t[i, j] < 0.6 else "black")
     ax.set_xticks(range(6), PARTIES, fontsize=7, rotation=45)
     ax.set_yticks(range(6), PARTIES, fontsize=7)
     ax.set_xlabel("trust in", fontsize=8)
