@@ -27,9 +27,7 @@ import numpy as np
 from sim.parties import (
     AID_PROVIDERS,
     CHINA_I,
-    DEN,
     DPRK_I,
-    LEVEL_SLACK,
     PARTY_CLASSES,
     RUSSIA_I,
     US_I,
@@ -803,4 +801,4 @@ class TalksModel(mesa.Model):
             self.step()
 
 
-__all__ = ["TalksModel", "Session", "DOC_LEVELS", "LEVEL_SLACK", "DEN"]
+__all__ = ["DOC_LEVELS", "SeatOrders", "Session", "TalksModel"]
