@@ -271,20 +271,12 @@ def cli_run(args) -> int:
 
 
 def _extra_writers(args) -> list:
-    """Writers from ``analysis`` that add figures and the scorecard to the run folder."""
-    writers = []
-    try:
-        from analysis.scorecard import scorecard_writer
-    except ImportError:  # pragma: no cover - analysis not built yet
-        scorecard_writer = None
-    if scorecard_writer is not None:
-        writers.append(scorecard_writer())
+    """Writers from ``analysis`` that add the scorecard and the figures to the run folder."""
+    from analysis.plots import figures_writer
+    from analysis.scorecard import scorecard_writer
+
+    writers = [scorecard_writer()]
     if not getattr(args, "no_plots", False):
-        try:
-            from analysis.plots import figures_writer
-        except ImportError:  # pragma: no cover
-            figures_writer = None
-        if figures_writer is not None:
-            writers.append(figures_writer(fmt=getattr(args, "format", None) or "png",
-                                          lang=getattr(args, "lang", None) or "en"))
+        writers.append(figures_writer(fmt=getattr(args, "format", None) or "png",
+                                      lang=getattr(args, "lang", None) or "en"))
     return writers
