@@ -109,9 +109,13 @@ def open_hint(host: str, port: int) -> str:
 
 
 def server_command(host: str, port: int) -> list[str]:
-    """The command that serves the page (module form, so an installed copy works)."""
+    """The command that serves the page (module form, so an installed copy works).
+
+    ``--no-check-version`` keeps Solara from asking PyPI for a newer release at
+    start: a classroom may be offline, and the page needs nothing from outside.
+    """
     return [sys.executable, "-m", "solara", "run", "sim.app", "--host", host, "--port", str(port),
-            "--no-open", "--production"]
+            "--no-open", "--production", "--no-check-version"]
 
 
 def server_env(scenario: str, seat: str | None) -> dict[str, str]:

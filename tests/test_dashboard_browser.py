@@ -298,5 +298,6 @@ def test_dashboard_defaults_to_loopback():
     assert dashboard.is_loopback("127.0.0.1") and not dashboard.is_loopback("0.0.0.0")
     cmd = dashboard.server_command("127.0.0.1", 9999)
     assert cmd[1:4] == ["-m", "solara", "run"] and "--production" in cmd and "--no-open" in cmd
+    assert "--no-check-version" in cmd  # no call to PyPI when the page starts
     env = dashboard.server_env("historical", "DPRK")
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False" and env["SIXPARTY_SEAT"] == "DPRK"
