@@ -47,8 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-
-from analysis.ensemble import (
+from sixparty.analysis.ensemble import (
     QUANTILES,
     ROUNDS,
     EnsembleResult,
@@ -56,9 +55,9 @@ from analysis.ensemble import (
     _qname,
     run_ensemble,
 )
-from analysis.stats import bootstrap_mean_ci
-from sim.outputs import write_atomically
-from sim.scenario import DOCUMENT_TYPES, Scenario
+from sixparty.analysis.stats import bootstrap_mean_ci
+from sixparty.outputs import write_atomically
+from sixparty.scenario import DOCUMENT_TYPES, Scenario
 
 __all__ = ["MIN_USEFUL_RUNS", "OUTCOME_HELP", "PALETTE", "Comparison", "Outcome", "cli_compare",
            "compare", "fan_figure", "outcome_values", "plot_fan", "plot_probabilities",
@@ -525,8 +524,8 @@ def _labels(scenarios: Sequence[Scenario]) -> list[str]:
 
 def cli_compare(args) -> int:
     """``sixparty compare``: see the module docstring.  User errors raise CLIError / ScenarioError."""
-    from sim.cli import CLIError
-    from sim.loader import find_scenario, load_scenario
+    from sixparty.cli import CLIError
+    from sixparty.loader import find_scenario, load_scenario
 
     names = list(getattr(args, "scenarios", None) or [])
     if len(names) < 2:
@@ -576,8 +575,8 @@ def write_comparison(cmp: Comparison, out_dir, paths: Sequence[Path] = (), fmt: 
     """Write ``comparison.csv``, ``walkout_dates.csv``, figures and ``manifest.json`` atomically."""
     import hashlib
 
-    from analysis.ensemble import QUANTILE_METHOD, SEED_DERIVATION
-    from sim.outputs import csv_text, package_versions
+    from sixparty.analysis.ensemble import QUANTILE_METHOD, SEED_DERIVATION
+    from sixparty.outputs import csv_text, package_versions
 
     texts = {
         "comparison.csv": csv_text(cmp.rows, COMPARISON_COLUMNS),

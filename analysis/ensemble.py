@@ -5,7 +5,7 @@ Public API
 ``derive_seeds(base_seed, runs) -> list[int]``
     One model seed per replicate, from :class:`numpy.random.SeedSequence`.
 ``run_ensemble(scenario, runs, base_seed, jobs=1, progress=True, dates=()) -> EnsembleResult``
-    Run ``runs`` replicates of ``scenario`` (a :class:`sim.scenario.Scenario`),
+    Run ``runs`` replicates of ``scenario`` (a :class:`sixparty.scenario.Scenario`),
     serially (``jobs=1``, in this process) or on a pool of ``jobs`` worker
     processes; the result is identical whatever ``jobs`` is.
 ``write_ensemble(result, out_dir, scenario_path=None, command=None) -> list[str]``
@@ -68,9 +68,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-
-from sim.outputs import write_atomically
-from sim.scenario import DOCUMENT_TYPES, Scenario
+from sixparty._mesa_compat import live_models
+from sixparty.outputs import write_atomically
+from sixparty.scenario import DOCUMENT_TYPES, Scenario
 
 __all__ = [
     "BINS",
@@ -305,9 +305,8 @@ def _run_chunk(scenario: Scenario | None, chunk: Sequence[tuple[int, int]],
     Returns (summary rows, (k, n_metrics, months) float32, (k, months) int8,
     number of entries left in ``mesa.Agent._ids`` afterwards).
     """
-    import mesa
 
-    from sim.runner import simulate
+    from sixparty.runner import simulate
 
     sc = scenario if scenario is not None else _WORKER_SCENARIO
     rows, monthly, status = [], [], []
@@ -318,7 +317,7 @@ def _run_chunk(scenario: Scenario | None, chunk: Sequence[tuple[int, int]],
         monthly.append(m)
         status.append(s)
         del res
-    return rows, np.stack(monthly), np.stack(status), len(mesa.Agent._ids)
+    return rows, np.stack(monthly), np.stack(status), live_models()
 
 
 # ----------------------------------------------------------------- result
@@ -535,9 +534,8 @@ def run_ensemble(scenario: Scenario, runs: int, base_seed: int, jobs: int = 1,
     bar = _progress_bar(runs, scenario.name, progress)
     try:
         if jobs == 1:
-            import mesa
 
-            before = len(mesa.Agent._ids)
+            before = live_models()
             for ch in chunks:
                 rows, monthly, status, left = _run_chunk(scenario, ch, date_idx)
                 fold(rows, monthly, status, left - before)
@@ -606,7 +604,7 @@ QUANTILE_METHOD = (f"inverted CDF (Hyndman-Fan type 1) of values rounded to a gr
 
 def ensemble_manifest(result: EnsembleResult, scenario_path=None, command=None) -> dict:
     """The manifest of an ensemble folder (without ``files``)."""
-    from sim.outputs import package_versions
+    from sixparty.outputs import package_versions
 
     sha = None
     if scenario_path:
@@ -641,7 +639,7 @@ def ensemble_manifest(result: EnsembleResult, scenario_path=None, command=None) 
 
 def ensemble_texts(result: EnsembleResult) -> dict[str, str]:
     """The CSV files of an ensemble folder: name -> text."""
-    from sim.outputs import csv_text
+    from sixparty.outputs import csv_text
 
     qcols = ["month", "metric", *[_qname(q) for q in QUANTILES], "mean"]
     return {
@@ -664,7 +662,7 @@ def fan_chart_writer(results: Sequence[EnsembleResult], labels: Sequence[str],
     """A writer drawing the fan chart of progress (see :func:`analysis.compare.plot_fan`)."""
 
     def write(folder: Path) -> list[str]:
-        from analysis.compare import plot_fan
+        from sixparty.analysis.compare import plot_fan
 
         fname = f"{name}.{fmt}"
         plot_fan(results, labels, folder / fname)

@@ -2,9 +2,9 @@
 
 ``LABELS[lang][key] -> str`` for ``lang`` in ``"en"``, ``"zh"``.  Keys:
 
-* party keys of :data:`sim.scenario.PARTIES` (``"DPRK"`` -> ``"朝鲜"``);
-* issue keys of :data:`sim.scenario.ISSUES` (``"verification"`` -> ``"核查"``);
-* document levels of :data:`sim.scenario.DOCUMENT_TYPES`
+* party keys of :data:`sixparty.scenario.PARTIES` (``"DPRK"`` -> ``"朝鲜"``);
+* issue keys of :data:`sixparty.scenario.ISSUES` (``"verification"`` -> ``"核查"``);
+* document levels of :data:`sixparty.scenario.DOCUMENT_TYPES`
   (``"chairmans_statement"`` -> ``"主席声明"``);
 * ``status.<talks_status>``, ``stance.<dprk_stance>``, ``impl.<implementation>``
   (the columns of ``timeline.csv``, docs/outputs.md);

@@ -40,8 +40,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from analysis.i18n import check_lang, label
-from sim.scenario import ISSUE_SCALES, ISSUES, PARTIES
+from sixparty.analysis.i18n import check_lang, label
+from sixparty.scenario import ISSUE_SCALES, ISSUES, PARTIES
 
 __all__ = [
     "debrief",
@@ -593,7 +593,7 @@ def load_record() -> dict | None:
     import yaml
 
     try:
-        path = importlib.resources.files("analysis") / "data" / "record.yaml"
+        path = importlib.resources.files("sixparty.analysis") / "data" / "record.yaml"
         text = path.read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError, OSError):
         return None

@@ -14,7 +14,7 @@ display, no pyplot state), from :class:`analysis.runfiles.RunTables`:
 ``trust``           the 6x6 trust matrix at a few dates, DPRK-US trust over time
 ``scorecard``       each record item: recorded vs simulated, hit or miss
 ``utilities``       each party's utility of each held session's text, with the
-                    Nash product and the Pareto distance (:mod:`analysis.quality`)
+                    Nash product and the Pareto distance (:mod:`sixparty.analysis.quality`)
 ==================  ==========================================================
 
 Every party has one colour and one line style everywhere (:data:`PARTY_COLORS`,
@@ -58,10 +58,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
-
-from analysis.i18n import CJK_FONT_HINT, find_cjk_font
-from analysis.i18n import LABELS as TERMS
-from analysis.runfiles import (
+from sixparty.analysis.i18n import CJK_FONT_HINT, find_cjk_font
+from sixparty.analysis.i18n import LABELS as TERMS
+from sixparty.analysis.runfiles import (
     NotARunFolder,
     RunTables,
     day_of,
@@ -70,7 +69,7 @@ from analysis.runfiles import (
     month_start,
     read_run,
 )
-from sim.scenario import ISSUE_SCALES, ISSUES, PARTIES
+from sixparty.scenario import ISSUE_SCALES, ISSUES, PARTIES
 
 FORMATS = ("png", "svg", "pdf")
 FIGURES = ("positions", "timeline", "ledger", "trust", "scorecard", "utilities")
@@ -128,7 +127,7 @@ LABELS: dict[str, dict] = {
                   "energy_aid": "Energy aid", "normalization": "Normalization",
                   "sanctions_relief": "Sanctions relief", "lwr": "Light-water reactor",
                   "verification": "Verification", "format": "Format"},
-        # what 0 and 1 mean, shortened from sim.scenario.ISSUE_SCALES
+        # what 0 and 1 mean, shortened from sixparty.scenario.ISSUE_SCALES
         "scale": {
             "denuclearization": ("freeze for compensation, phased", "CVID first"),
             "security_assurance": ("no assurance", "written non-aggression treaty"),
@@ -525,7 +524,7 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
     Lanes from the top: exogenous events (numbered, key below), simulated
     sessions, simulated episodes, recorded sessions, recorded episodes.
     """
-    from analysis.scorecard import episode_months
+    from sixparty.analysis.scorecard import episode_months
 
     L = labels(lang)
     lo, hi = _window(tables)
@@ -830,7 +829,7 @@ def plot_scorecard(items: list, tables: RunTables | None = None, lang: str = "en
     Items outside the run's window (``hit is None``: not scored) get no row;
     the title gives their number.
     """
-    from analysis.scorecard import TOLERANCE
+    from sixparty.analysis.scorecard import TOLERANCE
 
     L = labels(lang)
     rec_labels = _record_labels(record, lang)
@@ -921,7 +920,7 @@ def plot_scorecard(items: list, tables: RunTables | None = None, lang: str = "en
 @_in_lang
 def plot_utilities(tables: RunTables, lang: str = "en") -> Figure:
     """Each party's utility of each held session's text; Nash product and Pareto distance."""
-    from analysis.quality import add_quality
+    from sixparty.analysis.quality import add_quality
 
     L = labels(lang)
     add_quality(tables)
@@ -974,8 +973,8 @@ def build_figures(tables: RunTables, record: dict | None = None, lang: str = "en
     ``lang="zh"`` without a CJK font: English labels and one message on
     stderr (:func:`figure_lang`).
     """
-    from analysis.quality import add_quality
-    from analysis.scorecard import score_run
+    from sixparty.analysis.quality import add_quality
+    from sixparty.analysis.scorecard import score_run
 
     add_quality(tables)
     if items is None:
@@ -1023,7 +1022,7 @@ def draw_figures(tables: RunTables, out_dir: str | Path, fmt: str = "png", lang:
 
 
 def _record_or_none() -> dict | None:
-    from analysis.scorecard import load_record
+    from sixparty.analysis.scorecard import load_record
 
     try:
         return load_record()
@@ -1043,7 +1042,7 @@ def figures_writer(fmt: str = "png", lang: str = "en"):
         raise ValueError(f"unknown figure format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
     def write(result, stage_dir: Path) -> list[str]:
-        from analysis.runfiles import tables_from_result
+        from sixparty.analysis.runfiles import tables_from_result
 
         tables = tables_from_result(result)
         items = getattr(result, "extra", {}).get("scorecard")

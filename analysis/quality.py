@@ -45,8 +45,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from sim.scenario import PARTIES
+from sixparty.scenario import PARTIES
 
 QUALITY_COLUMNS = ("nash_product", "pareto_distance")
 _EPS = 1e-12
@@ -148,7 +147,7 @@ def rewrite_sessions_csv(path: Path, drafts: pd.DataFrame) -> None:
     The other cells are copied as text (byte for byte); columns already
     present are recomputed in place.  Writes a temporary file, then replaces.
     """
-    from analysis.runfiles import _parse
+    from sixparty.analysis.runfiles import _parse
 
     text = path.read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(text)))
@@ -177,7 +176,7 @@ def quality_writer():
     """
 
     def write(result, stage_dir: Path) -> list[str]:
-        from analysis.runfiles import _parse
+        from sixparty.analysis.runfiles import _parse
 
         stage = Path(stage_dir)
         sp = stage / "sessions.csv"

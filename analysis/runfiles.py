@@ -3,7 +3,7 @@
 Both roads give the same :class:`RunTables`: :func:`read_run` parses the CSV
 files of a run folder (``docs/outputs.md``); :func:`tables_from_result`
 serialises a :class:`sim.runner.RunResult` with the very writer of
-:mod:`sim.outputs` and parses that text, so a figure drawn during
+:mod:`sixparty.outputs` and parses that text, so a figure drawn during
 ``sixparty run`` and one redrawn by ``sixparty plot`` from the saved files see
 identical numbers.
 
@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-
-from sim import outputs
+from sixparty import outputs
 
 #: Files a folder must hold to count as a run folder.
 REQUIRED_FILES = ("timeline.csv", "sessions.csv")
@@ -160,7 +159,7 @@ class _TableProblem(ValueError):
 def _parse(name: str, text: str) -> pd.DataFrame:
     """Parse the CSV ``text`` of table ``name`` leniently (no checks; bad numbers become NaN).
 
-    For text the writer of :mod:`sim.outputs` produced (``tables_from_result``,
+    For text the writer of :mod:`sixparty.outputs` produced (``tables_from_result``,
     ``analysis.quality``); files on disk go through :func:`_parse_checked`.
     """
     strs = _STR_COLUMNS.get(name, ())
@@ -313,7 +312,7 @@ def read_run(run_dir: str | Path, verify: bool = True) -> RunTables:
 
 def _check_counts(d: Path, tables: dict[str, pd.DataFrame]) -> None:
     """positions/trust: none, or one row per month x party x issue (other party)."""
-    from sim.scenario import ISSUES, PARTIES
+    from sixparty.scenario import ISSUES, PARTIES
 
     months = len(tables["timeline"])
     per_month = {"positions": len(PARTIES) * len(ISSUES),
@@ -343,7 +342,7 @@ def _scenario_from_manifest(meta: dict, run_dir: Path):
     if not p.is_absolute() and not p.exists():
         p = run_dir / p
     try:
-        from sim.loader import load_scenario
+        from sixparty.loader import load_scenario
 
         return load_scenario(p)
     except Exception:  # the file moved or changed: fall back to the ids

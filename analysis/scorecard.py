@@ -39,8 +39,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import yaml
-
-from analysis.runfiles import RunTables, month_label, month_number
+from sixparty.analysis.runfiles import RunTables, month_label, month_number
 
 #: Default record file.
 RECORD_PATH = Path(__file__).with_name("data") / "record.yaml"
@@ -502,12 +501,12 @@ def scorecard_writer(record_path: str | Path | None = None):
     in the staging folder), then scores the run against the record and sets
     ``result.extra["report"]`` to :func:`report_lines`.
     """
-    from analysis.quality import quality_writer
+    from sixparty.analysis.quality import quality_writer
 
     qwrite = quality_writer()
 
     def write(result, stage_dir: Path) -> list[str]:
-        from analysis.runfiles import tables_from_result
+        from sixparty.analysis.runfiles import tables_from_result
 
         names = list(qwrite(result, stage_dir))
         tables = tables_from_result(result)

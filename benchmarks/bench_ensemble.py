@@ -32,8 +32,8 @@ import sys
 CHILD = r"""
 import json, resource, sys, time, tracemalloc
 runs, jobs, seed, trace = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
-from sim.loader import load_scenario
-from analysis.ensemble import run_ensemble
+from sixparty.loader import load_scenario
+from sixparty.analysis.ensemble import run_ensemble
 if __name__ == "__main__":
     sc = load_scenario("historical")
     if trace:

@@ -31,8 +31,8 @@ def main() -> None:
                               "print(time.perf_counter()-t)"], capture_output=True, text=True, check=True)
         imports.append(float(out.stdout))
 
-    from sim.loader import load_scenario
-    from sim.runner import simulate
+    from sixparty.loader import load_scenario
+    from sixparty.runner import simulate
 
     t = time.perf_counter()
     sc = load_scenario("historical")

@@ -1,5 +1,5 @@
-"""``python -m sim`` is the ``sixparty`` command."""
+"""``python -m sixparty`` is the ``sixparty`` command."""
 
-from sim.cli import main
+from sixparty.cli import main
 
 raise SystemExit(main())

@@ -1,9 +1,9 @@
 """The classroom dashboard: a Solara page on Mesa's SolaraViz.
 
 Run it with ``sixparty dashboard [SCENARIO] [--seat PARTY]`` (see
-:mod:`sim.dashboard`), which starts ``solara run sim.app`` on loopback.  The
+:mod:`sixparty.dashboard`), which starts ``solara run sixparty.app`` on loopback.  The
 page is an edge of the program: it drives :class:`ClassroomModel`, a
-:class:`sim.model.TalksModel` that a teacher can configure from the sidebar
+:class:`sixparty.model.TalksModel` that a teacher can configure from the sidebar
 and in which a student can play one delegation.
 
 What the page shows (main area, redrawn when the model steps; plots are
@@ -15,7 +15,7 @@ positions on the eight issues with the last session's text; the trust
 between the parties; the action-for-action ledger (denuclearization progress
 against aid delivered); a timeline of sessions, documents, decisions and
 events so far, with the historical record (``analysis/data/record.yaml``,
-read through :mod:`analysis.narrate`) beneath it.
+read through :mod:`sixparty.analysis.narrate`) beneath it.
 
 Controls (sidebar, SolaraViz): Reset, play/pause, Step, play interval
 (speed) and render interval; model parameters: the scenario (shipped ones,
@@ -49,17 +49,16 @@ import os
 import threading
 import warnings
 
-import mesa
 import numpy as np
 import solara
-
-from analysis.narrate import debrief_parts, month_story, record_timeline
-from analysis.plots import DOC_COLORS as _PLOT_DOC_COLORS
-from analysis.plots import PARTY_COLORS as _PLOT_PARTY_COLORS
-from sim.loader import ScenarioError, find_scenario, load_scenario, shipped_scenarios
-from sim.model import SeatOrders, TalksModel
-from sim.runner import tables as run_tables
-from sim.scenario import ISSUE_SCALES, ISSUES, PARTIES, Scenario, month_label
+from sixparty._mesa_compat import release_model
+from sixparty.analysis.narrate import debrief_parts, month_story, record_timeline
+from sixparty.analysis.plots import DOC_COLORS as _PLOT_DOC_COLORS
+from sixparty.analysis.plots import PARTY_COLORS as _PLOT_PARTY_COLORS
+from sixparty.loader import ScenarioError, find_scenario, load_scenario, shipped_scenarios
+from sixparty.model import SeatOrders, TalksModel
+from sixparty.runner import tables as run_tables
+from sixparty.scenario import ISSUE_SCALES, ISSUES, PARTIES, Scenario, month_label
 
 # Mesa 3.3.1's ComponentsView trips Solara's hook check when given no components (this
 # page draws its own layout); the warning is about Mesa's code, not a fault here.
@@ -215,7 +214,7 @@ class ClassroomModel(TalksModel):
                         "phase": s.phase, "invited_by": s.invited_by, "target": s.target}
             return None
         finally:
-            mesa.Agent._ids.pop(twin, None)
+            release_model(twin)
 
     def step(self) -> None:
         """One month; with a seat, stop before a session until the orders are given."""
@@ -265,13 +264,13 @@ class ClassroomModel(TalksModel):
     # ------------------------------------------------------------- debrief
     def agent_twin_tables(self):
         """Tables of the same scenario and seed over the same months, no seat."""
-        twin = TalksModel(self.scenario, seed=self.seed_used)
+        twin = TalksModel(self.spec, seed=self.seed_used)
         try:
             for _ in range(len(self.timeline)):
                 TalksModel.step(twin)
             return run_tables(twin)
         finally:
-            mesa.Agent._ids.pop(twin, None)
+            release_model(twin)
 
     def debrief(self, lang: str = "en") -> dict | None:
         """:func:`analysis.narrate.debrief_parts` for this run, or None without a seat or a month."""
@@ -408,7 +407,7 @@ def timeline_figure(m: TalksModel, record_rows: list[dict]):
         if "event:" in (r.get("events") or ""):
             ax.scatter(xpos(r["month"]), 2, s=25, color="#7f7f7f", marker="s", zorder=3)
     for r in record_rows:
-        if not r["month"] or r["month"] > m.scenario.window.end:
+        if not r["month"] or r["month"] > m.spec.window.end:
             continue
         if r["kind"] == "session":
             doc = r.get("document", "none")
@@ -419,8 +418,8 @@ def timeline_figure(m: TalksModel, record_rows: list[dict]):
         ax.axvline(xpos(m.timeline[-1]["month"]) + 1 / 24, color="black", ls=":", lw=1)
     ax.set_yticks(range(4), rows, fontsize=8)
     ax.set_ylim(3.6, -0.6)
-    y0 = int(m.scenario.window.start[:4])
-    y1 = int(m.scenario.window.end[:4]) + 1
+    y0 = int(m.spec.window.start[:4])
+    y1 = int(m.spec.window.end[:4]) + 1
     ax.set_xlim(y0, y1)
     ax.set_xticks(range(y0, y1 + 1), [str(y) for y in range(y0, y1 + 1)], fontsize=7)
     ax.grid(axis="x", alpha=0.3)
@@ -471,7 +470,7 @@ def StatusCard(model: solara.Reactive):
         with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
             solara.Text(month, classes=["sp-date"], style={"font-size": "28px", "font-weight": "bold"})
             solara.Text(status, classes=["sp-status"])
-        sc = m.scenario
+        sc = m.spec
         solara.Text(f"Scenario: {sc.title or sc.name} [{sc.name}] · seed {m.seed_used} · "
                     f"window {sc.window.start}..{sc.window.end}", classes=["sp-scenario"],
                     style={"color": "#555"})

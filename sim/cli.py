@@ -1,4 +1,4 @@
-"""The ``sixparty`` command (also ``python -m sim``).
+"""The ``sixparty`` command (also ``python -m sixparty``).
 
 ``main(argv=None) -> int`` parses ``argv`` (default ``sys.argv[1:]``) and runs
 one subcommand.  Exit codes: 0 success, 2 user error (bad scenario, missing
@@ -20,7 +20,7 @@ Subcommands
 For ``run`` the CLI resolves and validates the scenario *before* calling the
 handler and puts the results on ``args``: ``args.scenario`` (the name or path
 as typed), ``args.scenario_path`` (:class:`pathlib.Path`) and
-``args.scenario_obj`` (:class:`sim.scenario.Scenario`).
+``args.scenario_obj`` (:class:`sixparty.scenario.Scenario`).
 
 Handlers report user errors by raising :class:`CLIError` (message on stderr,
 exit 2) or :class:`sim.loader.ScenarioError`; they return an int exit code
@@ -41,8 +41,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim import __version__
-from sim.loader import (
+from sixparty import __version__
+from sixparty.loader import (
     Problem,
     ScenarioError,
     diff_from_parent,
@@ -52,7 +52,7 @@ from sim.loader import (
     scenario_parent_chain,
     shipped_scenarios,
 )
-from sim.outputs import OutputError, check_out_dir
+from sixparty.outputs import OutputError, check_out_dir
 
 __all__ = ["CLIError", "build_parser", "main"]
 
@@ -354,20 +354,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     _check_out(args)
     args.scenario_path = find_scenario(args.scenario)
     args.scenario_obj = load_scenario(args.scenario_path)
-    return _handler("sim.runner", "cli_run", "run")(args)
+    return _handler("sixparty.runner", "cli_run", "run")(args)
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    return _handler("analysis.plots", "cli_plot", "plot")(args)
+    return _handler("sixparty.analysis.plots", "cli_plot", "plot")(args)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     _check_out(args)
-    return _handler("analysis.compare", "cli_compare", "compare")(args)
+    return _handler("sixparty.analysis.compare", "cli_compare", "compare")(args)
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    return _handler("sim.dashboard", "cli_dashboard", "dashboard")(args)
+    return _handler("sixparty.dashboard", "cli_dashboard", "dashboard")(args)
 
 
 # ------------------------------------------------------------------ parsers
@@ -429,7 +429,7 @@ def add_compare_arguments(p: argparse.ArgumentParser) -> None:
 
 def add_dashboard_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``sixparty dashboard`` (owned by sim.dashboard's author)."""
-    from sim.scenario import PARTIES
+    from sixparty.scenario import PARTIES
 
     p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="historical",
                    help="scenario file or shipped name (default: historical)")

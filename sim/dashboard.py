@@ -5,7 +5,7 @@
 dashboard extra, ``pip install -e '.[dashboard]'`` from a clone or ``pip
 install 'sixparty[dashboard]'``, and returns 2), resolves the scenario (a shipped name
 or a file; errors are :class:`sim.loader.ScenarioError`, exit 2), checks the
-port is free, then runs ``python -m solara run sim.app --host H --port P
+port is free, then runs ``python -m solara run sixparty.app --host H --port P
 --no-open --production`` with Solara's telemetry off and waits for it.  When
 the server answers it prints the address to open (for ``--host 0.0.0.0`` or
 ``::``: the loopback address and this machine's network address, since a
@@ -30,8 +30,8 @@ import time
 import urllib.error
 import urllib.request
 
-from sim.loader import find_scenario, load_scenario
-from sim.scenario import PARTIES
+from sixparty.loader import find_scenario, load_scenario
+from sixparty.scenario import PARTIES
 
 #: Modules the page needs (the ``dashboard`` extra).
 REQUIRED = ("solara", "altair", "ipyvuetify", "networkx")
@@ -114,7 +114,7 @@ def server_command(host: str, port: int) -> list[str]:
     ``--no-check-version`` keeps Solara from asking PyPI for a newer release at
     start: a classroom may be offline, and the page needs nothing from outside.
     """
-    return [sys.executable, "-m", "solara", "run", "sim.app", "--host", host, "--port", str(port),
+    return [sys.executable, "-m", "solara", "run", "sixparty.app", "--host", host, "--port", str(port),
             "--no-open", "--production", "--no-check-version"]
 
 
@@ -148,7 +148,7 @@ def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout: float
 
 def cli_dashboard(args) -> int:
     """``sixparty dashboard [SCENARIO] [--port P] [--host H] [--seat PARTY]``."""
-    from sim.cli import CLIError
+    from sixparty.cli import CLIError
 
     missing = missing_modules()
     if missing:

@@ -1,4 +1,4 @@
-"""Scenario files: YAML → :class:`sim.scenario.Scenario`, with precise errors.
+"""Scenario files: YAML → :class:`sixparty.scenario.Scenario`, with precise errors.
 
 Public functions
 ----------------
@@ -70,8 +70,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
-
-from sim.scenario import ISSUES, PARTIES, Scenario
+from sixparty.scenario import ISSUES, PARTIES, Scenario
 
 __all__ = [
     "MAX_BYTES",
@@ -400,7 +399,7 @@ def _parse(text: str, shown: str) -> _Node:
 
 # ----------------------------------------------------------- finding files
 def _scenarios_root() -> Path:
-    return Path(str(importlib.resources.files("scenarios")))
+    return Path(str(importlib.resources.files("sixparty.scenarios")))
 
 
 def shipped_scenarios() -> list[tuple[str, Path]]:
@@ -1098,7 +1097,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Read, merge (``extends:``) and validate a scenario file.
 
     path: a YAML file, or a shipped scenario name (see :func:`find_scenario`).
-    Returns the validated :class:`~sim.scenario.Scenario`.  Raises
+    Returns the validated :class:`~sixparty.scenario.Scenario`.  Raises
     :class:`ScenarioError` listing every problem found with file, line,
     column and field path.
     """

@@ -12,7 +12,7 @@ One step is one month of the scenario's window.  Each month, in this order:
    each party decides to attend; if all six attend, a session bargains;
 7. the month is recorded.
 
-The model reads a :class:`sim.scenario.Scenario` and nothing else: no file
+The model reads a :class:`sixparty.scenario.Scenario` and nothing else: no file
 I/O, and never the historical record.  Randomness comes only from
 ``self.rng`` (Mesa's generator, seeded by ``rng=seed``), drawn in a fixed order.
 """
@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 
 import mesa
 import numpy as np
-
-from sim.parties import (
+from sixparty.parties import (
     AID_PROVIDERS,
     CHINA_I,
     DPRK_I,
@@ -34,8 +33,8 @@ from sim.parties import (
     VER,
     Party,
 )
-from sim.protocol import AID_TRANCHE_DONE, Ledger
-from sim.scenario import ISSUES, PARTIES, Scenario, month_index, month_label
+from sixparty.protocol import AID_TRANCHE_DONE, Ledger
+from sixparty.scenario import ISSUES, PARTIES, Scenario, month_index, month_label
 
 DOC_LEVELS = ("none", "oral_summary", "chairmans_statement", "joint_statement", "joint_document")
 DOC_RANK = {d: i for i, d in enumerate(DOC_LEVELS)}
@@ -122,7 +121,7 @@ class TalksModel(mesa.Model):
                  record_positions: bool = True) -> None:
         self.seed_used = int(scenario.seed if seed is None else seed)
         super().__init__(rng=self.seed_used)
-        self.scenario = scenario
+        self.spec = scenario
         self.params = scenario.parameters
         p = self.params
         y0, m0 = map(int, scenario.window.start.split("-"))
@@ -375,7 +374,7 @@ class TalksModel(mesa.Model):
             return "complete" if led.steps else "none"
         p = self.params
         rng = self.rng
-        ph = self.scenario.phases[phase]
+        ph = self.spec.phases[phase]
         pace = ph.tranches / ph.months  # tranches a month at full willingness
         dprk = self.parties[DPRK_I]
         us = self.parties[US_I]
@@ -559,7 +558,7 @@ class TalksModel(mesa.Model):
         if self.ledger.active_phase is not None:
             return "chairmans_statement"
         if (DOC_RANK[self.best_document] >= DOC_RANK["joint_statement"]
-                and self.next_phase < len(self.scenario.phases)):
+                and self.next_phase < len(self.spec.phases)):
             return "joint_document"
         return "joint_statement"
 
@@ -726,8 +725,8 @@ class TalksModel(mesa.Model):
             self.chair_wait = min(6, 2 * self.chair_wait)
         if rank >= DOC_RANK["joint_statement"]:
             self.agreed_text = s.text.copy()
-        if doc == "joint_document" and self.next_phase < len(self.scenario.phases):
-            ph = self.scenario.phases[self.next_phase]
+        if doc == "joint_document" and self.next_phase < len(self.spec.phases):
+            ph = self.spec.phases[self.next_phase]
             self.ledger.adopt(self.next_phase, ph, self.month, AID_PROVIDERS, DPRK_I, US_I)
             s.adopted_phase = ph.name
             self.next_phase += 1

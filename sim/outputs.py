@@ -264,7 +264,7 @@ LEDGER_COLUMNS = ["step_id", "phase", "phase_name", "tranche", "party", "kind", 
 
 
 def session_columns(result) -> list[str]:
-    from sim.scenario import ISSUES, PARTIES
+    from sixparty.scenario import ISSUES, PARTIES
 
     return (["session_id", "round", "phase", "month", "invited_by", "held", "attended",
              "declined", "iterations", "target", "document", "recess", "direct_contact",
@@ -273,6 +273,6 @@ def session_columns(result) -> list[str]:
 
 
 def draft_columns() -> list[str]:
-    from sim.scenario import ISSUES, PARTIES
+    from sixparty.scenario import ISSUES, PARTIES
 
     return ["session_id", "iteration"] + [f"utility_{p}" for p in PARTIES] + list(ISSUES)

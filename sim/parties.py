@@ -22,11 +22,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 import numpy as np
-
-from sim.scenario import ISSUES, PARTIES
+from sixparty.scenario import ISSUES, PARTIES
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sim.model import TalksModel
+    from sixparty.model import TalksModel
 
 # Party and issue indices into the model's arrays.
 DPRK_I, US_I, CHINA_I, ROK_I, JAPAN_I, RUSSIA_I = range(6)
@@ -43,7 +42,7 @@ class Party(mesa.Agent):
 
     Attributes (views on the model's arrays, row ``idx``):
         position: float array (8,), in [0, 1] per issue, scales in
-            :data:`sim.scenario.ISSUE_SCALES`.
+            :data:`sixparty.scenario.ISSUE_SCALES`.
         salience: float array (8,), in [0, 1].
         capability: float in [0, 1].
         resolve: float in [0, 1]; 1 = never concedes.

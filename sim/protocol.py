@@ -37,7 +37,7 @@ class Step:
 
     kind: ``dprk_action`` (amount = share of denuclearization progress in
     [0, 1]), ``aid`` (amount = HFO-equivalent tonnes) or ``delisting``
-    (amount = 1).  Months are month indices (see :func:`sim.scenario.month_index`).
+    (amount = 1).  Months are month indices (see :func:`sixparty.scenario.month_index`).
     """
 
     step_id: int

@@ -3,7 +3,7 @@
 :func:`simulate` is pure (no I/O): it returns a :class:`RunResult` whose
 tables are lists of row dicts with the columns documented in
 ``docs/outputs.md``.  :func:`cli_run` is the ``sixparty run`` command: it loads,
-simulates, writes the run folder (:mod:`sim.outputs`) and prints a summary.
+simulates, writes the run folder (:mod:`sixparty.outputs`) and prints a summary.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-import mesa
 import numpy as np
-
-from sim.model import TalksModel
-from sim.scenario import ISSUES, PARTIES, Scenario, month_label
+from sixparty._mesa_compat import release_model
+from sixparty.model import TalksModel
+from sixparty.scenario import ISSUES, PARTIES, Scenario, month_label
 
 
 @dataclass
@@ -86,7 +85,7 @@ def simulate(scenario: Scenario, seed: int | None = None,
         model.run()
         result = tables(model)
     finally:
-        mesa.Agent._ids.pop(model, None)
+        release_model(model)
     result.elapsed_s = time.perf_counter() - t0
     return result
 
@@ -148,7 +147,7 @@ def tables(m: TalksModel) -> RunResult:
     decisions = [{"month": month_label(mo), "party": party, "decision": what, "reason": why}
                  for mo, party, what, why in m.decisions]
     return RunResult(
-        scenario=m.scenario,
+        scenario=m.spec,
         seed=m.seed_used,
         anchoring_mode=m.anchoring_mode,
         months=months,
@@ -238,20 +237,20 @@ def summary_lines(result: RunResult) -> list[str]:
 
 def cli_run(args) -> int:
     """``sixparty run``: load, simulate, write the run folder, print a summary."""
-    from sim import outputs
-    from sim.loader import find_scenario, load_scenario
+    from sixparty import outputs
+    from sixparty.loader import find_scenario, load_scenario
 
     path = find_scenario(args.scenario or "historical")
     scenario = load_scenario(path)
     seed = scenario.seed if args.seed is None else args.seed
     runs = getattr(args, "runs", None) or 1
     if runs > 1 and getattr(args, "narrate", False):
-        from sim.cli import CLIError
+        from sixparty.cli import CLIError
 
         raise CLIError(f"--narrate tells a single run; it cannot be used with --runs {runs} "
                        "(to narrate one replicate: sixparty run SCENARIO --seed S --narrate)")
     if runs > 1:
-        from analysis.ensemble import cli_ensemble
+        from sixparty.analysis.ensemble import cli_ensemble
 
         return cli_ensemble(args, path, scenario)
     result = simulate(scenario, seed=seed)
@@ -263,7 +262,7 @@ def cli_run(args) -> int:
         print(line)
     print(f"\nWrote {plural(len(files), 'file')} to {out_dir}/")
     if getattr(args, "narrate", False):
-        from analysis.narrate import narrate
+        from sixparty.analysis.narrate import narrate
 
         print()
         print(narrate(result, lang=getattr(args, "lang", "en") or "en"))
@@ -272,8 +271,8 @@ def cli_run(args) -> int:
 
 def _extra_writers(args) -> list:
     """Writers from ``analysis`` that add the scorecard and the figures to the run folder."""
-    from analysis.plots import figures_writer
-    from analysis.scorecard import scorecard_writer
+    from sixparty.analysis.plots import figures_writer
+    from sixparty.analysis.scorecard import scorecard_writer
 
     writers = [scorecard_writer()]
     if not getattr(args, "no_plots", False):

@@ -8,7 +8,7 @@ record lives in ``analysis/data/record.yaml`` and only validation reads it.
 
 All models forbid unknown keys, so a misspelt key is an error, not a silent
 default.  Reading YAML files and turning validation errors into messages with
-file, line and column is done at the edge, in :mod:`sim.loader`.
+file, line and column is done at the edge, in :mod:`sixparty.loader`.
 
 Scales
 ------

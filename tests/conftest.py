@@ -33,8 +33,7 @@ from typing import Any
 
 import pytest
 import yaml
-
-from sim.scenario import ISSUE_SCALES, ISSUES, PARTIES
+from sixparty.scenario import ISSUE_SCALES, ISSUES, PARTIES
 
 _NOTE = {"note": "test fixture value, not a calibrated figure"}
 
@@ -191,8 +190,8 @@ def scenario_file(write_scenario: Callable[..., Path]) -> Path:
 @pytest.fixture(scope="module")
 def result():
     """A run of the minimal scenario (a :class:`sim.runner.RunResult`), once per module."""
-    from sim.runner import simulate
-    from sim.scenario import Scenario
+    from sixparty.runner import simulate
+    from sixparty.scenario import Scenario
 
     return simulate(Scenario.model_validate(minimal_scenario_dict()))
 
@@ -200,7 +199,7 @@ def result():
 @pytest.fixture
 def tables(result):
     """The run's tables as ``analysis`` reads them (:class:`analysis.runfiles.RunTables`)."""
-    from analysis.runfiles import tables_from_result
+    from sixparty.analysis.runfiles import tables_from_result
 
     return tables_from_result(result)
 
@@ -208,6 +207,6 @@ def tables(result):
 @pytest.fixture(scope="module")
 def record():
     """The historical record (``analysis/data/record.yaml``)."""
-    from analysis.scorecard import load_record
+    from sixparty.analysis.scorecard import load_record
 
     return load_record()

@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sixparty
+import sixparty.loader as loader
 from conftest import dump_yaml, line_of, minimal_scenario_dict
-
-import sim
-import sim.loader as loader
-from sim.cli import main
+from sixparty.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -141,7 +140,7 @@ def test_validate_subprocess(write_scenario) -> None:
     d["parties"]["DPRK"]["initial"]["verification"]["position"] = 1.4
     text = dump_yaml(d)
     path = write_scenario(text, "bad.yaml")
-    proc = subprocess.run([sys.executable, "-m", "sim", "validate", str(path)],
+    proc = subprocess.run([sys.executable, "-m", "sixparty", "validate", str(path)],
                           capture_output=True, text=True, cwd=REPO, timeout=120)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
@@ -260,7 +259,7 @@ def test_schema_out_missing_folder(capsys, tmp_path: Path) -> None:
 # -------------------------------------------------------- options and shims
 def test_version(capsys) -> None:
     code, out, _ = run_main(capsys, "--version")
-    assert code == 0 and out.strip() == f"sixparty {sim.__version__}"
+    assert code == 0 and out.strip() == f"sixparty {sixparty.__version__}"
 
 
 def test_no_command(capsys) -> None:
@@ -285,9 +284,9 @@ def test_bad_options_exit_2(capsys, argv) -> None:
 @pytest.fixture
 def fake_runner(monkeypatch) -> list[Any]:
     calls: list[Any] = []
-    module = types.ModuleType("sim.runner")
+    module = types.ModuleType("sixparty.runner")
     module.cli_run = lambda args: calls.append(args) or 0  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "sim.runner", module)
+    monkeypatch.setitem(sys.modules, "sixparty.runner", module)
     return calls
 
 
@@ -327,20 +326,20 @@ def test_run_unknown_scenario_name(capsys, fake_runner) -> None:
 
 
 def test_run_scenario_error_raised_by_handler(capsys, scenario_file: Path, monkeypatch) -> None:
-    module = types.ModuleType("sim.runner")
+    module = types.ModuleType("sixparty.runner")
 
     def cli_run(args):
         raise loader.ScenarioError([loader.Problem("x.yaml", 3, 1, "seed", "bad seed")])
 
     module.cli_run = cli_run  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "sim.runner", module)
+    monkeypatch.setitem(sys.modules, "sixparty.runner", module)
     code, _, err = run_main(capsys, "run", str(scenario_file))
     assert code == 2 and err.strip() == "x.yaml:3:1: seed: bad seed"
 
 
 @pytest.mark.parametrize("command,module", [
-    ("run", "sim.runner"), ("plot", "analysis.plots"), ("compare", "analysis.compare"),
-    ("dashboard", "sim.dashboard"),
+    ("run", "sixparty.runner"), ("plot", "sixparty.analysis.plots"), ("compare", "sixparty.analysis.compare"),
+    ("dashboard", "sixparty.dashboard"),
 ])
 def test_missing_handler_module_is_a_clear_error(capsys, scenario_file: Path, monkeypatch, command, module) -> None:
     monkeypatch.setitem(sys.modules, module, None)  # import now raises ModuleNotFoundError
@@ -354,6 +353,6 @@ def test_missing_handler_module_is_a_clear_error(capsys, scenario_file: Path, mo
 
 
 def test_handler_function_missing(capsys, monkeypatch) -> None:
-    monkeypatch.setitem(sys.modules, "analysis.plots", types.ModuleType("analysis.plots"))
+    monkeypatch.setitem(sys.modules, "sixparty.analysis.plots", types.ModuleType("sixparty.analysis.plots"))
     code, _, err = run_main(capsys, "plot", ".")
     assert code == 2 and "has no cli_plot()" in err

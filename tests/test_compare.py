@@ -8,11 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import dump_yaml, minimal_scenario_dict
-
-from analysis.compare import compare, outcome_values, parse_dates, significant
-from analysis.stats import bootstrap_mean_ci, bootstrap_weights
-from sim.cli import main
-from sim.loader import load_scenario
+from sixparty.analysis.compare import compare, outcome_values, parse_dates, significant
+from sixparty.analysis.stats import bootstrap_mean_ci, bootstrap_weights
+from sixparty.cli import main
+from sixparty.loader import load_scenario
 
 
 # -------------------------------------------------------------- bootstrap
@@ -212,8 +211,7 @@ def _overlaps(texts, renderer) -> list[tuple[str, str]]:
 
 def test_probabilities_figure_labels_do_not_overlap_and_every_bar_has_its_value(three):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    from analysis.compare import probabilities_figure
+    from sixparty.analysis.compare import probabilities_figure
 
     fig = probabilities_figure(three)
     canvas = FigureCanvasAgg(fig)
@@ -233,7 +231,7 @@ def test_probabilities_figure_labels_do_not_overlap_and_every_bar_has_its_value(
 
 
 def test_fan_figure_is_projector_sized_and_names_every_scenario(three):
-    from analysis.compare import FIG_DPI, fan_figure
+    from sixparty.analysis.compare import FIG_DPI, fan_figure
 
     fig = fan_figure(three.results, three.labels)
     width, height = fig.get_size_inches() * FIG_DPI

@@ -7,8 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from sim.loader import diff_from_parent, load_scenario, scenario_parent_chain
+from sixparty.loader import diff_from_parent, load_scenario, scenario_parent_chain
 
 ROOT = Path(__file__).parents[1]
 FOLDER = ROOT / "scenarios" / "counterfactuals"

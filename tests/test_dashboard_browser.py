@@ -28,9 +28,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from sim import dashboard
-from sim.cli import main
+from sixparty import dashboard
+from sixparty.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -293,7 +292,7 @@ def test_dashboard_rejects_unknown_seat_and_scenario(monkeypatch, capsys):
 
 
 def test_dashboard_defaults_to_loopback():
-    args = __import__("sim.cli", fromlist=["build_parser"]).build_parser().parse_args(["dashboard"])
+    args = __import__("sixparty.cli", fromlist=["build_parser"]).build_parser().parse_args(["dashboard"])
     assert args.host == "127.0.0.1" and args.port == 8765 and args.seat is None
     assert dashboard.is_loopback("127.0.0.1") and not dashboard.is_loopback("0.0.0.0")
     cmd = dashboard.server_command("127.0.0.1", 9999)

@@ -6,8 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from sim import scenario as sc
+from sixparty import scenario as sc
 
 DOC = Path(__file__).parents[1] / "docs" / "scenarios.md"
 ROW = re.compile(r"^\|(?: (?P<party>DPRK|US|China|ROK|Japan|Russia) \|)? `(?P<name>[a-z_]+)` \| (?:[^|\\]|\\\|)+ \| (?P<default>[^|]+) \|")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import mesa
 import numpy as np
 import pytest
 from conftest import dump_yaml, minimal_scenario_dict
-
-from analysis.ensemble import (
+from sixparty._mesa_compat import live_models
+from sixparty.analysis.ensemble import (
     BINS,
     QUANTILES,
     SUMMARY_COLUMNS,
@@ -20,8 +19,8 @@ from analysis.ensemble import (
     run_ensemble,
     write_ensemble,
 )
-from sim.cli import main
-from sim.loader import load_scenario_text
+from sixparty.cli import main
+from sixparty.loader import load_scenario_text
 
 
 @pytest.fixture(scope="module")
@@ -95,11 +94,11 @@ def test_ensemble_identical_for_jobs_and_chunking(minimal, tmp_path):
 
 
 def test_ensemble_frees_models_and_matches_single_runs(minimal):
-    from sim.runner import simulate
+    from sixparty.runner import simulate
 
-    before = len(mesa.Agent._ids)
+    before = live_models()
     res = run_ensemble(minimal, 4, 5, jobs=1, progress=False)
-    assert len(mesa.Agent._ids) == before
+    assert live_models() == before
     assert res.leaked_models == 0
     seed = derive_seeds(5, 4)[2]
     one = simulate(minimal, seed=seed, record_positions=False)

@@ -1,6 +1,6 @@
 """Checks of the shipped historical data against the format and the article.
 
-- ``scenarios/historical.yaml`` validates as a :class:`sim.scenario.Scenario`;
+- ``scenarios/historical.yaml`` validates as a :class:`sixparty.scenario.Scenario`;
 - every ``source.quote`` in it and in ``analysis/data/record.yaml`` is found
   verbatim in the article (``../shared/seed/six_party_talks.zh.md``);
 - every party has stated positions, and every party with a bullet in the
@@ -19,8 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-
-from sim.scenario import (
+from sixparty.scenario import (
     DOCUMENT_TYPES,
     ISSUE_SCALES,
     ISSUES,

@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+import sixparty.loader as loader
 from conftest import dump_yaml, line_of, minimal_scenario_dict
-
-import sim.loader as loader
-from sim.loader import (
+from sixparty.loader import (
     MAX_BYTES,
     Problem,
     ScenarioError,
@@ -20,7 +19,7 @@ from sim.loader import (
     scenario_json_schema,
     scenario_parent_chain,
 )
-from sim.scenario import PARTIES, Scenario
+from sixparty.scenario import PARTIES, Scenario
 
 
 def problems_of(text: str, filename: str = "s.yaml") -> list[Problem]:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import minimal_scenario_dict
-
-from sim.loader import find_scenario, load_scenario
-from sim.model import TalksModel
-from sim.outputs import csv_text
-from sim.parties import AID_PROVIDERS, DPRK_I, US_I
-from sim.protocol import Ledger
-from sim.runner import simulate
-from sim.scenario import Scenario
+from sixparty._mesa_compat import live_models
+from sixparty.loader import find_scenario, load_scenario
+from sixparty.model import TalksModel
+from sixparty.outputs import csv_text
+from sixparty.parties import AID_PROVIDERS, DPRK_I, US_I
+from sixparty.protocol import Ledger
+from sixparty.runner import simulate
+from sixparty.scenario import Scenario
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def _ledger_model(generosity: float, seed: int) -> TalksModel:
         d["phases"][0].update({"tranches": 4, "months": 8})
     m = TalksModel(scenario(long), seed=seed)
     m.agreed_text = m.pos.mean(axis=0)
-    m.ledger.adopt(0, m.scenario.phases[0], m.month, AID_PROVIDERS, DPRK_I, US_I)
+    m.ledger.adopt(0, m.spec.phases[0], m.month, AID_PROVIDERS, DPRK_I, US_I)
     m.next_phase = 1  # the menu's only phase is taken: no session can adopt it again
     return m
 
@@ -170,21 +170,20 @@ def test_anchoring_mode_is_reported_and_changes_positions(historical):
 def test_model_never_reads_the_historical_record():
     import pathlib
 
-    import sim
-    src = pathlib.Path(sim.__file__).parent
+    import sixparty
+    src = pathlib.Path(sixparty.__file__).parent
     for name in ("model.py", "parties.py", "protocol.py"):
         text = (src / name).read_text(encoding="utf-8")
         assert "record.yaml" not in text, name
-        assert "from analysis" not in text and "import analysis" not in text, name
+        assert "sixparty.analysis" not in text and "import analysis" not in text, name
         assert "open(" not in text, f"{name} does I/O"
 
 
 def test_mesa_registry_entry_is_dropped_after_a_run(historical):
-    import mesa
-    before = len(mesa.Agent._ids)
+    before = live_models()
     for s in range(5):
         simulate(historical, seed=s, record_positions=False)
-    assert len(mesa.Agent._ids) <= before
+    assert live_models() <= before
 
 
 def test_a_human_dprk_seat_decides_its_own_suspension():

@@ -13,9 +13,8 @@ import copy
 
 import numpy as np
 import pytest
-
-from analysis import i18n
-from analysis.narrate import (
+from sixparty.analysis import i18n
+from sixparty.analysis.narrate import (
     debrief,
     debrief_rows,
     load_record,
@@ -26,9 +25,9 @@ from analysis.narrate import (
     session_heading,
     translate_reason,
 )
-from sim.loader import find_scenario, load_scenario
-from sim.runner import simulate
-from sim.scenario import ISSUES, PARTIES
+from sixparty.loader import find_scenario, load_scenario
+from sixparty.runner import simulate
+from sixparty.scenario import ISSUES, PARTIES
 
 
 @pytest.fixture(scope="module")

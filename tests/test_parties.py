@@ -12,9 +12,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from conftest import minimal_scenario_dict
-
-from sim.model import TalksModel
-from sim.parties import (
+from sixparty.model import TalksModel
+from sixparty.parties import (
     AID,
     CHINA_I,
     DEN,
@@ -28,7 +27,7 @@ from sim.parties import (
     US_I,
     Party,
 )
-from sim.scenario import Scenario
+from sixparty.scenario import Scenario
 
 
 def make_model(mutate=None, seed: int = 1) -> TalksModel:
@@ -94,7 +93,7 @@ def test_dprk_demands_simultaneity_within_a_tranche():
             d["parties"][p]["trust"] = {"DPRK": 0.0}
     m = make_model(strict)
     m.agreed_text = m.pos.mean(axis=0)
-    m.ledger.adopt(0, m.scenario.phases[0], m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
+    m.ledger.adopt(0, m.spec.phases[0], m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
     for party in m.parties[1:]:
         party.delivery_willingness = lambda: 0.0  # nobody delivers
     m._implementation()
@@ -153,7 +152,7 @@ def test_us_verification_before_delisting():
         us = m.parties[US_I]
         us.strategy.verification_first = verification_first
         us.delivery_willingness = lambda: 1.0
-        phase = m.scenario.phases[0].model_copy(update={"delisting": True, "tranches": 1})
+        phase = m.spec.phases[0].model_copy(update={"delisting": True, "tranches": 1})
         m.ledger.adopt(0, phase, m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
         m.agreed_text = m.pos.mean(axis=0)
         m.agreed_text[6] = 0.1  # the text says little about verification
@@ -251,7 +250,7 @@ def test_chair_aims_at_a_review_while_a_phase_is_implemented():
     m = make_model()
     m.best_document = "joint_statement"
     assert m._target_level() == "joint_document"
-    m.ledger.adopt(0, m.scenario.phases[0], m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
+    m.ledger.adopt(0, m.spec.phases[0], m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
     assert m._target_level() == "chairmans_statement"
 
 
@@ -271,7 +270,7 @@ def test_us_compromises_on_verification_when_disablement_is_suspended():
     def after_step(domestic: float) -> float:
         m = make_model()
         us = m.parties[US_I]
-        phase = m.scenario.phases[0].model_copy(update={"delisting": True})
+        phase = m.spec.phases[0].model_copy(update={"delisting": True})
         m.ledger.adopt(0, phase, m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
         m.agreed_text = m.pos.mean(axis=0)
         m.agreed_text[6] = 0.3

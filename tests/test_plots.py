@@ -6,11 +6,10 @@ import re
 
 import matplotlib
 import pytest
-
-from analysis import plots
-from analysis.runfiles import read_run, tables_from_result
-from analysis.scorecard import score_run
-from sim.scenario import ISSUES, PARTIES
+from sixparty.analysis import plots
+from sixparty.analysis.runfiles import read_run, tables_from_result
+from sixparty.analysis.scorecard import score_run
+from sixparty.scenario import ISSUES, PARTIES
 
 matplotlib.use("Agg")
 
@@ -19,8 +18,8 @@ UNIT = re.compile(r"\(.+\)")  # a unit or range in parentheses, e.g. "(0-1)", "(
 
 @pytest.fixture(scope="module")
 def run_dir(result, tmp_path_factory):
-    from analysis.scorecard import scorecard_writer
-    from sim.outputs import write_run
+    from sixparty.analysis.scorecard import scorecard_writer
+    from sixparty.outputs import write_run
 
     d = tmp_path_factory.mktemp("runs") / "minimal-7"
     write_run(result, d, extra_writers=[scorecard_writer(), plots.figures_writer()])
@@ -218,7 +217,7 @@ def test_files_and_memory_give_the_same_tables(run_dir, result):
 
 
 def test_cli_plot_regenerates_figures(run_dir, tmp_path, capsys):
-    from sim.cli import main
+    from sixparty.cli import main
 
     (run_dir / "trust.png").unlink()
     assert main(["plot", str(run_dir)]) == 0
@@ -231,7 +230,7 @@ def test_cli_plot_regenerates_figures(run_dir, tmp_path, capsys):
 
 @pytest.mark.parametrize("make", ["missing", "file", "empty", "junk"])
 def test_cli_plot_bad_folder_exits_2(tmp_path, capsys, make):
-    from sim.cli import main
+    from sixparty.cli import main
 
     target = tmp_path / "x"
     if make == "file":

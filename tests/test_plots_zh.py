@@ -9,13 +9,12 @@ import warnings
 import matplotlib
 import pytest
 from matplotlib.text import Text
-
-from analysis import plots
-from analysis.i18n import LABELS as TERMS
-from analysis.i18n import find_cjk_font
-from analysis.runfiles import tables_from_result
-from analysis.scorecard import score_run
-from sim.scenario import PARTIES
+from sixparty.analysis import plots
+from sixparty.analysis.i18n import LABELS as TERMS
+from sixparty.analysis.i18n import find_cjk_font
+from sixparty.analysis.runfiles import tables_from_result
+from sixparty.analysis.scorecard import score_run
+from sixparty.scenario import PARTIES
 
 matplotlib.use("Agg")
 
@@ -132,8 +131,8 @@ def test_zh_scorecard_texts_and_record_names(tables, record):
 
 @needs_cjk
 def test_zh_draw_figures_and_cli_plot_write_six_files_quietly(result, record, tmp_path, capsys):
-    from sim.cli import main
-    from sim.outputs import write_run
+    from sixparty.cli import main
+    from sixparty.outputs import write_run
 
     (tmp_path / "a").mkdir()
     names = plots.draw_figures(tables_from_result(result), tmp_path / "a", lang="zh", record=record)
@@ -171,7 +170,7 @@ def test_no_cjk_font_falls_back_to_english_with_one_message(tables, record, tmp_
 
 def test_no_cjk_font_single_figure_and_sixparty_run_exit_0(scenario_file, tmp_path, capsys,
                                                            monkeypatch, tables):
-    from sim.cli import main
+    from sixparty.cli import main
 
     monkeypatch.setattr(plots, "find_cjk_font", lambda: None)
     fig = plots.plot_ledger(tables, lang="zh")

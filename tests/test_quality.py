@@ -7,8 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
-from analysis.quality import (
+from sixparty.analysis.quality import (
     dominates,
     frontier,
     nash_product,
@@ -17,7 +16,7 @@ from analysis.quality import (
     rewrite_sessions_csv,
     session_quality,
 )
-from sim.scenario import PARTIES
+from sixparty.scenario import PARTIES
 
 
 def test_nash_product_is_the_product_of_gains_over_the_disagreement_point():

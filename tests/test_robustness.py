@@ -19,8 +19,7 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
-
-from sim.cli import main
+from sixparty.cli import main
 
 
 def run_main(capsys, *argv: str) -> tuple[int, str, str]:
@@ -33,16 +32,15 @@ def run_main(capsys, *argv: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def minimal_result():
     from conftest import dump_yaml, minimal_scenario_dict
-
-    from sim.loader import load_scenario_text
-    from sim.runner import simulate
+    from sixparty.loader import load_scenario_text
+    from sixparty.runner import simulate
 
     return simulate(load_scenario_text(dump_yaml(minimal_scenario_dict())), seed=5)
 
 
 @pytest.fixture(scope="module")
 def good_run(minimal_result, tmp_path_factory) -> Path:
-    from sim.outputs import write_run
+    from sixparty.outputs import write_run
 
     d = tmp_path_factory.mktemp("good") / "run"
     write_run(minimal_result, d)
@@ -77,7 +75,7 @@ def test_compare_out_is_a_file(capsys, tmp_path):
 
 
 def test_write_atomically_out_is_a_file(tmp_path):
-    from sim.outputs import OutputError, write_atomically
+    from sixparty.outputs import OutputError, write_atomically
 
     f = tmp_path / "FILE"
     f.write_text("mine")
@@ -88,7 +86,7 @@ def test_write_atomically_out_is_a_file(tmp_path):
 
 
 def test_out_below_a_file(tmp_path):
-    from sim.outputs import OutputError, write_atomically
+    from sixparty.outputs import OutputError, write_atomically
 
     (tmp_path / "FILE").write_text("mine")
     with pytest.raises(OutputError, match="FILE is a file, not a folder"):
@@ -105,7 +103,7 @@ def test_unwritable_out_names_the_target_not_the_staging_folder(capsys, scenario
 
 
 def test_write_error_message_names_the_target(tmp_path):
-    from sim.outputs import OutputError, write_atomically
+    from sixparty.outputs import OutputError, write_atomically
 
     def full(stage):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(stage / "big.png"))
@@ -120,7 +118,7 @@ def test_write_error_message_names_the_target(tmp_path):
 
 
 def test_write_error_through_cli(capsys, tmp_path, scenario_file, monkeypatch):
-    from sim import runner
+    from sixparty import runner
 
     def full(args):
         def write(result, stage):
@@ -175,7 +173,7 @@ def _writer(name):
 
 
 def test_previous_output_folder_is_replaced_as_a_whole(tmp_path):
-    from sim.outputs import write_atomically
+    from sixparty.outputs import write_atomically
 
     out = tmp_path / "out"
     write_atomically(out, {"data.csv": "seed 1\n"}, [_writer("old.png")], manifest={"seed": 1})
@@ -196,7 +194,7 @@ def test_rerun_with_no_plots_leaves_no_old_figures(capsys, tmp_path, scenario_fi
 
 
 def test_failed_rewrite_keeps_the_previous_folder(tmp_path):
-    from sim.outputs import OutputError, write_atomically
+    from sixparty.outputs import OutputError, write_atomically
 
     out = tmp_path / "out"
     write_atomically(out, {"data.csv": "seed 1\n"}, manifest={"seed": 1})
@@ -226,7 +224,7 @@ def test_foreign_folder_is_refused_and_untouched(capsys, tmp_path, scenario_file
 
 
 def test_foreign_folder_refused_by_write_atomically(tmp_path):
-    from sim.outputs import OutputError, write_atomically
+    from sixparty.outputs import OutputError, write_atomically
 
     (tmp_path / "notes.txt").write_text("x")
     with pytest.raises(OutputError, match="not a sixparty output folder"):
@@ -242,7 +240,7 @@ def test_empty_existing_folder_is_fine(capsys, tmp_path, scenario_file):
 
 
 def test_current_folder_is_never_replaced(tmp_path, monkeypatch):
-    from sim.outputs import OutputError, write_atomically
+    from sixparty.outputs import OutputError, write_atomically
 
     out = tmp_path / "out"
     write_atomically(out, {"a.csv": "x\n"}, manifest={})
@@ -263,7 +261,7 @@ def test_validate_nul_byte_file(capsys, tmp_path):
 
 
 def test_control_character_position(tmp_path):
-    from sim.loader import ScenarioError, load_scenario
+    from sixparty.loader import ScenarioError, load_scenario
 
     f = tmp_path / "g.yaml"
     f.write_bytes(b"name: x\nab: \x07\n")
@@ -306,7 +304,7 @@ def test_yaml_errors_are_scenario_errors(capsys, tmp_path, text):
     lambda m: yaml.YAMLError("something else"),
 ], ids=["reader", "scanner", "parser", "composer", "constructor", "plain"])
 def test_every_yaml_error_class_is_caught(tmp_path, monkeypatch, make):
-    from sim.loader import ScenarioError, load_scenario
+    from sixparty.loader import ScenarioError, load_scenario
 
     mark = yaml.Mark("<file>", 0, 1, 2, None, None)
 
@@ -329,7 +327,7 @@ def _plot(capsys, run_dir, tmp_path):
 
 
 def test_good_run_folder_reads(good_run):
-    from analysis.runfiles import read_run
+    from sixparty.analysis.runfiles import read_run
 
     t = read_run(good_run)
     assert len(t.positions) == len(t.timeline) * 48 and len(t.trust) == len(t.timeline) * 30
@@ -368,7 +366,7 @@ def test_truncated_positions(capsys, run_copy, tmp_path):
 
 
 def test_positions_cut_at_a_line_end_is_caught_by_the_count(run_copy):
-    from analysis.runfiles import DamagedRunFolder, read_run
+    from sixparty.analysis.runfiles import DamagedRunFolder, read_run
 
     p = run_copy / "positions.csv"
     lines = p.read_text().splitlines(keepends=True)
@@ -420,7 +418,7 @@ def test_binary_table(capsys, run_copy, tmp_path):
 
 
 def test_bad_month_and_boolean(run_copy):
-    from analysis.runfiles import DamagedRunFolder, read_run
+    from sixparty.analysis.runfiles import DamagedRunFolder, read_run
 
     p = run_copy / "sessions.csv"
     text = p.read_text()
@@ -440,7 +438,7 @@ def test_bad_month_and_boolean(run_copy):
 
 def test_figures_may_be_redrawn_without_a_checksum_error(capsys, run_copy, tmp_path):
     """Only the data tables are checked: figures listed in the manifest may change."""
-    from analysis.runfiles import read_run
+    from sixparty.analysis.runfiles import read_run
 
     (run_copy / "timeline.png").write_bytes(b"redrawn")
     meta = json.loads((run_copy / "manifest.json").read_text())
@@ -457,8 +455,8 @@ def test_dashboard_port_range(capsys, port):
 
 
 def test_dashboard_port_checked_for_direct_callers():
-    from sim.cli import CLIError
-    from sim.dashboard import cli_dashboard, missing_modules
+    from sixparty.cli import CLIError
+    from sixparty.dashboard import cli_dashboard, missing_modules
 
     if missing_modules():
         pytest.skip("dashboard extra not installed")
@@ -475,7 +473,7 @@ def test_seed_range_on_the_command_line(capsys, command):
 
 
 def test_largest_seed_is_accepted():
-    from sim.cli import build_parser
+    from sixparty.cli import build_parser
 
     args = build_parser().parse_args(["run", "--seed", str(2**63 - 1)])
     assert args.seed == 2**63 - 1
@@ -509,7 +507,7 @@ def _fake_result(status="no_talks"):
 
 
 def test_summary_uses_document_display_names():
-    from sim.runner import summary_lines
+    from sixparty.runner import summary_lines
 
     text = "\n".join(summary_lines(_fake_result()))
     for name in ("no document", "oral summary", "chairman's statement", "joint statement",
@@ -521,7 +519,7 @@ def test_summary_uses_document_display_names():
 @pytest.mark.parametrize("status", ["no_talks", "in_session", "recess", "boycott", "suspended",
                                     "walked_out"])
 def test_summary_end_line_reads_as_english(status):
-    from sim.runner import summary_lines
+    from sixparty.runner import summary_lines
 
     end = summary_lines(_fake_result(status))[-1]
     assert "talks no talks" not in end and "talks walked out" not in end and "_" not in end
@@ -530,14 +528,14 @@ def test_summary_end_line_reads_as_english(status):
 
 
 def test_plural():
-    from sim.runner import plural
+    from sixparty.runner import plural
 
     assert (plural(1, "file"), plural(9, "file"), plural(0, "draft")) == ("1 file", "9 files",
                                                                           "0 drafts")
 
 
 def test_dashboard_install_hint_works_from_a_clone(capsys, monkeypatch):
-    from sim import dashboard
+    from sixparty import dashboard
 
     monkeypatch.setattr(dashboard, "missing_modules", lambda: ["solara"])
     code, _, err = run_main(capsys, "dashboard")
@@ -547,7 +545,7 @@ def test_dashboard_install_hint_works_from_a_clone(capsys, monkeypatch):
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::"])
 def test_dashboard_wildcard_host_gives_a_reachable_address(host):
-    from sim.dashboard import open_hint
+    from sixparty.dashboard import open_hint
 
     hint = open_hint(host, 8765)
     assert "0.0.0.0" not in hint and "http://[::]" not in hint
@@ -555,7 +553,7 @@ def test_dashboard_wildcard_host_gives_a_reachable_address(host):
 
 
 def test_dashboard_loopback_hint_unchanged():
-    from sim.dashboard import open_hint
+    from sixparty.dashboard import open_hint
 
     assert open_hint("127.0.0.1", 8765) == "open http://127.0.0.1:8765/"
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sim.cli import main
+from sixparty.cli import main
 
 DATA_FILES = ["timeline.csv", "positions.csv", "trust.csv", "sessions.csv", "drafts.csv",
               "ledger.csv", "decisions.csv"]
@@ -35,7 +35,7 @@ def test_run_writes_every_file_and_a_manifest(tmp_path, capsys):
 def test_same_seed_byte_identical_in_separate_processes(tmp_path):
     env = {**os.environ, "MPLBACKEND": "Agg"}
     for name in ("a", "b"):
-        subprocess.run([sys.executable, "-m", "sim", "run", "--seed", "9", "--out",
+        subprocess.run([sys.executable, "-m", "sixparty", "run", "--seed", "9", "--out",
                         str(tmp_path / name), "--no-plots"], check=True, env=env,
                        capture_output=True, cwd=tmp_path)
     for f in DATA_FILES:
@@ -50,9 +50,9 @@ def test_unknown_scenario_is_a_user_error(tmp_path, capsys):
 
 
 def test_failed_write_leaves_no_half_written_folder(tmp_path, monkeypatch):
-    from sim import outputs
-    from sim.loader import load_scenario
-    from sim.runner import simulate
+    from sixparty import outputs
+    from sixparty.loader import load_scenario
+    from sixparty.runner import simulate
 
     result = simulate(load_scenario("historical"), seed=1, record_positions=False)
 

@@ -2,7 +2,7 @@
 
 import typing
 
-from sim import scenario as sc
+from sixparty import scenario as sc
 
 
 def test_literal_keys_match_the_tuples():

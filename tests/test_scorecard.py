@@ -6,9 +6,8 @@ import re
 
 import pandas as pd
 import pytest
-
-from analysis.runfiles import RunTables, month_label, month_number
-from analysis.scorecard import (
+from sixparty.analysis.runfiles import RunTables, month_label, month_number
+from sixparty.analysis.scorecard import (
     RECORD_PATH,
     greedy_match,
     load_record,
@@ -17,7 +16,7 @@ from analysis.scorecard import (
     scorecard_csv,
     scorecard_writer,
 )
-from sim.scenario import PARTIES
+from sixparty.scenario import PARTIES
 
 
 def make_tables(start="2004-01", end="2009-12", sessions=(), status=None, stance=None,
@@ -252,10 +251,9 @@ def test_shipped_record_loads_with_the_items_the_brief_names():
 
 def test_scorecard_writer_on_a_simulated_run(tmp_path):
     from conftest import minimal_scenario_dict
-
-    from sim.outputs import write_run
-    from sim.runner import simulate
-    from sim.scenario import Scenario
+    from sixparty.outputs import write_run
+    from sixparty.runner import simulate
+    from sixparty.scenario import Scenario
 
     result = simulate(Scenario.model_validate(minimal_scenario_dict()))
     names = write_run(result, tmp_path / "run", extra_writers=[scorecard_writer()])
