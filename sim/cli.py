@@ -222,7 +222,39 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
+def parameters_table(values: dict[str, Any] | None = None, width: int = 100) -> str:
+    """The declared parameter table as text: name, default (and a scenario's
+    value if ``values`` is given), range, unit, calibrated?, then the
+    description and source wrapped beneath each row."""
+    from sixparty.parameters import declared_parameters
+
+    out: list[str] = []
+    for p in declared_parameters():
+        lo, hi = (_value(p.lo), _value(p.hi))
+        rng = f"{'(' if p.lo_exclusive else '['}{lo}, {hi}]"
+        head = f"{p.name}  default {_value(p.default)}"
+        if values is not None and values.get(p.name) != p.default:
+            head += f"  (this scenario: {_value(values.get(p.name))})"
+        cal = "free" if p.calibrate else "fixed"
+        out.append(f"{head}  range {rng}  unit: {p.unit}  [{p.kind}, {cal}]")
+        for label, text in (("", p.description), ("source: ", p.source)):
+            out.extend(textwrap.wrap(label + text, width, initial_indent="    ",
+                                     subsequent_indent="      ", break_on_hyphens=False))
+    free = sum(p.calibrate for p in declared_parameters())
+    out.append("")
+    out.append(f"{len(declared_parameters())} parameters, {free} free (calibrate: true: a calibration may fit them), the rest fixed; "
+               "table: sixparty/data/parameters.yaml")
+    return "\n".join(out)
+
+
 def cmd_show(args: argparse.Namespace) -> int:
+    if getattr(args, "parameters", False):
+        values = load_scenario(find_scenario(args.file)).parameters.model_dump() if args.file else None
+        print(parameters_table(values))
+        return 0
+    if not args.file:
+        _err("sixparty show: error: give a scenario FILE, or --parameters for the parameter table")
+        return 2
     path = find_scenario(args.file)
     s = load_scenario(path)
     out: list[str] = []
@@ -243,7 +275,14 @@ def cmd_show(args: argparse.Namespace) -> int:
     out.append(f"Window: {s.window.start} .. {s.window.end} ({s.window.months} months, monthly steps)")
     out.append(f"Seed: {s.seed}")
     params = s.parameters.model_dump()
-    out.extend(textwrap.wrap("Parameters: " + ", ".join(f"{k}={_value(v)}" for k, v in params.items()),
+    defaults = type(s.parameters)().model_dump()
+    shown = {k: v for k, v in params.items()
+             if k in s.parameters.model_fields_set or v != defaults[k]}
+    rest = len(params) - len(shown)
+    out.extend(textwrap.wrap("Parameters: " + (", ".join(f"{k}={_value(v)}" for k, v in shown.items())
+                                               or "all at their defaults")
+                             + (f" (other {rest} at their defaults: sixparty show --parameters)"
+                                if shown and rest else ""),
                              100, subsequent_indent="  ", break_on_hyphens=False))
     out.append("")
     out.append("Parties")
@@ -459,7 +498,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_validate)
 
     p = sub.add_parser("show", help="readable summary of a scenario")
-    p.add_argument("file", metavar="FILE", help="scenario file or shipped name")
+    p.add_argument("file", metavar="FILE", nargs="?", help="scenario file or shipped name")
+    p.add_argument("--parameters", action="store_true",
+                   help="print the declared parameter table (with FILE: mark that scenario's values)")
     p.set_defaults(handler=cmd_show)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")

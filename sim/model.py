@@ -33,18 +33,11 @@ from sixparty.parties import (
     VER,
     Party,
 )
-from sixparty.protocol import AID_TRANCHE_DONE, Ledger
+from sixparty.protocol import Ledger
 from sixparty.scenario import ISSUES, PARTIES, Scenario, month_index, month_label
 
 DOC_LEVELS = ("none", "oral_summary", "chairmans_statement", "joint_statement", "joint_document")
 DOC_RANK = {d: i for i, d in enumerate(DOC_LEVELS)}
-
-#: An issue is "common ground" when every party is within this distance of the text.
-COMMON_GROUND = 0.2
-#: Common-ground issues the chair needs to announce an oral summary.
-ORAL_SUMMARY_MIN_ISSUES = 2
-#: Phases (sessions) a round may have before the chair closes it.
-MAX_PHASES_PER_ROUND = 3
 
 
 @dataclass
@@ -137,7 +130,7 @@ class TalksModel(mesa.Model):
         self.resolve = np.zeros(6)
         self.domestic = np.zeros(6)
         self.outside = np.zeros(6)
-        init_trust = np.full((6, 6), 0.5)
+        init_trust = np.full((6, 6), p.default_trust)
         for i, (_key, cfg) in enumerate(scenario.parties.items()):
             for k, issue in enumerate(ISSUES):
                 self.pos[i, k] = cfg.initial[issue].position
@@ -200,7 +193,7 @@ class TalksModel(mesa.Model):
         self.best_document = "none"
         self.agreed_text: np.ndarray | None = None
         self.next_phase = 0
-        self.ledger = Ledger()
+        self.ledger = Ledger(aid_done_share=p.aid_tranche_done)
         self.progress = 0.0
         self.reversed_progress = 0.0
         self.delisted = False
@@ -331,17 +324,19 @@ class TalksModel(mesa.Model):
     def consider_escalation(self, dprk) -> None:
         """The DPRK's test decision: 制裁-试验-再制裁-再试验 (article §第五轮 第一阶段).
 
-        Monthly probability ``escalation * 2 * (pressure - test_threshold)``
+        Monthly probability ``escalation * test_probability_slope *
+        (pressure - test_threshold)``
         when pressure exceeds the threshold and no session sits this month.
         A test raises the DPRK's outside option, relieves its grievance, and
         draws sanctions from the US (``sanction_response``) and, for a nuclear
         test, the Security Council; every party's trust in the DPRK falls.
         """
+        p = self.params
         pressure = dprk.pressure()
-        excess = pressure - self.params.test_threshold
+        excess = pressure - p.test_threshold
         if excess <= 0 or self.stance == "participating" and self.ledger.active_phase is not None:
             return
-        prob = dprk.strategy.escalation * 2.0 * excess
+        prob = dprk.strategy.escalation * p.test_probability_slope * excess
         if float(self.rng.random()) >= prob:
             return
         missiles = sum(1 for _, k in self.tests if k == "missile")
@@ -350,19 +345,25 @@ class TalksModel(mesa.Model):
         big = kind == "nuclear"
         self.decide("DPRK", f"{kind}_test",
                     f"pressure {pressure:.2f} above threshold {self.params.test_threshold:.2f}")
-        self.outside[DPRK_I] = min(1.0, self.outside[DPRK_I] + (0.12 if big else 0.05))
-        self.grievance *= 0.3
+        gain = p.test_outside_gain_nuclear if big else p.test_outside_gain_missile
+        self.outside[DPRK_I] = min(1.0, self.outside[DPRK_I] + gain)
+        self.grievance *= p.test_grievance_kept
         us = self.parties[US_I]
         # The US (and, after a nuclear test, the Security Council) answer with
         # sanctions, which feed the next round of grievance: the cycle.
-        rise = us.strategy.sanction_response * (0.15 if big else 0.06) + (0.05 if big else 0.0)
+        rise = (us.strategy.sanction_response
+                * (p.test_sanctions_nuclear if big else p.test_sanctions_missile)
+                + (p.test_unsc_sanctions_nuclear if big else p.test_unsc_sanctions_missile))
         self.sanctions = min(1.0, self.sanctions + rise)
         self.grievance = min(1.0, self.grievance + rise)
-        self.domestic[US_I] = min(1.0, self.domestic[US_I] + (0.1 if big else 0.04))
+        hard = p.test_us_hardening_nuclear if big else p.test_us_hardening_missile
+        self.domestic[US_I] = min(1.0, self.domestic[US_I] + hard)
         for j in range(1, 6):
-            self.observe(j, DPRK_I, 0.0, weight=3.0 if big else 1.5)
+            self.observe(j, DPRK_I, 0.0,
+                         weight=p.test_trust_weight_nuclear if big else p.test_trust_weight_missile)
         # China coordinates after a crisis (§第五轮 第二阶段: "中方与六方会谈其他各成员展开协调").
-        self.china_shuttle_credit = min(1.0, self.china_shuttle_credit + (0.5 if big else 0.2))
+        coord = p.test_china_coordination_nuclear if big else p.test_china_coordination_missile
+        self.china_shuttle_credit = min(1.0, self.china_shuttle_credit + coord)
 
     # ======================================================== implementation
     def _implementation(self) -> str:
@@ -392,13 +393,13 @@ class TalksModel(mesa.Model):
                 self.dprk_suspended_steps = want
                 self.decide("DPRK", "suspends_steps" if want else "resumes_steps",
                             "the delegation's own order")
-        elif not self.dprk_suspended_steps and overdue and t_us < 0.5:
+        elif not self.dprk_suspended_steps and overdue and t_us < p.suspend_steps_trust:
             self.dprk_suspended_steps = True
             kinds = sorted({s.kind for s in overdue})
             self.decide("DPRK", "suspends_steps",
                         f"counterpart steps overdue ({', '.join(kinds)}); trust in US {t_us:.2f}")
-            self.grievance = min(1.0, self.grievance + 0.2)
-        elif self.dprk_suspended_steps and (not overdue or t_us > 0.6):
+            self.grievance = min(1.0, self.grievance + p.suspend_steps_grievance)
+        elif self.dprk_suspended_steps and (not overdue or t_us > p.resume_steps_trust):
             self.dprk_suspended_steps = False
             self.decide("DPRK", "resumes_steps",
                         "overdue steps performed" if not overdue else f"trust in US {t_us:.2f}")
@@ -409,9 +410,9 @@ class TalksModel(mesa.Model):
         status = "active"
         if self.dprk_suspended_steps:
             status = "suspended"
-            if t_us < 0.3 and self.progress > 0:
+            if t_us < p.reverse_steps_trust and self.progress > 0:
                 # Restoring facilities "按原状恢复" (§第六轮 第二阶段, 2008).
-                back = min(self.progress, 0.02)
+                back = min(self.progress, p.reversal_rate)
                 self.reversed_progress += back
                 self.note("DPRK: reverses_steps")
         elif step is not None:
@@ -419,12 +420,14 @@ class TalksModel(mesa.Model):
                 aid_done == step.tranche - 2 and float(rng.random()) < p.generosity)
             if allowed:
                 # The aid side counts as performed once "substantially" delivered.
-                aid_frac = min(1.0, self._aid_fraction(phase, step.tranche) / AID_TRANCHE_DONE)
+                aid_frac = min(1.0, self._aid_fraction(phase, step.tranche) / p.aid_tranche_done
+                               if p.aid_tranche_done > 0 else 1.0)
                 cap = min(1.0, aid_frac + (1.0 - dprk.strategy.simultaneity)) * step.amount
-                will = self._seat_pace("DPRK", max(0.0, 0.45 + 0.55 * t_us - 0.3 * self.grievance))
+                will = self._seat_pace("DPRK", max(0.0, p.dprk_will_base + p.dprk_will_trust * t_us
+                                                   - p.dprk_will_grievance * self.grievance))
                 amt = step.amount * pace * will * (1.0 + float(rng.normal(0, p.noise)))
                 amt = max(0.0, min(amt, cap - step.delivered, step.remaining))
-                if amt < 0.25 * step.amount * pace and step.delivered >= cap - 1e-9:
+                if amt < p.slowed_share * step.amount * pace and step.delivered >= cap - 1e-9:
                     status = "slowed"
                 step.delivered += amt
                 if step.done:
@@ -461,7 +464,7 @@ class TalksModel(mesa.Model):
                 st.completed_month = self.month
                 done_now.append(st)
                 self.delisted = True
-                self.sanctions = max(0.0, self.sanctions - 0.15)
+                self.sanctions = max(0.0, self.sanctions - p.delisting_sanctions_relief)
                 self.decide("US", "delists", "declaration done and verification satisfied")
             elif not verified and us.position[VER] > agreed_ver + us.radius():
                 self.note("US: withholds_delisting (verification)")
@@ -471,7 +474,7 @@ class TalksModel(mesa.Model):
             watchers = range(1, 6) if s.party == DPRK_I else (DPRK_I,)
             for i in watchers:
                 if i != s.party:
-                    self.observe(i, s.party, 1.0, weight=0.6)
+                    self.observe(i, s.party, 1.0, weight=p.trust_weight_performed)
         counts: dict = {}
         for s in led.overdue(self.month):
             if not self._owed(s, counts):
@@ -479,7 +482,7 @@ class TalksModel(mesa.Model):
             watchers = range(1, 6) if s.party == DPRK_I else (DPRK_I,)
             for i in watchers:
                 if i != s.party:
-                    self.observe(i, s.party, 0.0, weight=0.25)
+                    self.observe(i, s.party, 0.0, weight=p.trust_weight_overdue)
         delivered = sum(s.delivered for s in led.steps if s.kind == "dprk_action")
         self.progress = max(0.0, min(1.0, delivered - self.reversed_progress))
         return status
@@ -529,7 +532,7 @@ class TalksModel(mesa.Model):
                f"trust in US {dprk.trust_in(US_I):.2f}, grievance {self.grievance:.2f})")
         if self.stance == "walked_out":
             self._return_months = self._return_months + 1 if score > p.return_threshold else 0
-            if self._return_months >= 3:
+            if self._return_months >= p.return_months:
                 self.stance = "participating"
                 self.decide("DPRK", "returns", why)
             return
@@ -596,13 +599,14 @@ class TalksModel(mesa.Model):
             draw = float(self.rng.normal(0, self.params.noise))
             if party.key == self.seat and self.seat_orders.attend is not None:
                 score, draw = (1.0 if self.seat_orders.attend else 0.0), 0.0
-            if score + draw > 0.5:
+            if score + draw > self.params.attend_threshold:
                 s.attended.append(party.key)
             else:
                 s.declined.append(party.key)
         if s.declined:
             for k in s.declined:
-                self.decide(k, "boycotts", "declined the invitation (readiness below 0.5)")
+                self.decide(k, "boycotts", "declined the invitation (readiness below "
+                                           f"{self.params.attend_threshold:g})")
             self._month_status = "boycott"
             self.months_since_session = 0
             return
@@ -639,15 +643,16 @@ class TalksModel(mesa.Model):
             for q, (verdict, issue) in zip(parties, responses, strict=True):
                 if verdict == "amend":
                     w = self.cap[q.idx] * self.sal[q.idx, issue] / wsum
-                    amended[issue] += min(0.5, w) * (q.position[issue] - amended[issue])
+                    amended[issue] += min(p.amendment_weight_cap, w) * (
+                        q.position[issue] - amended[issue])
             # Concessions: parties not accepting move toward the text; the chair
             # urges the DPRK and the US to step toward each other (§第三轮).
             for q, (verdict, _) in zip(parties, responses, strict=True):
                 if verdict != "accept":
                     boost = china.strategy.shuttle if q.idx in (DPRK_I, US_I) else 0.0
                     q.concede(text, rate_boost=boost)
-            text = 0.5 * china.draft(s) + 0.5 * amended
-            if stall >= 2:
+            text = (1.0 - p.amendment_share) * china.draft(s) + p.amendment_share * amended
+            if stall >= p.stall_iterations:
                 text = russia.package(text)
         s.text = text
         # Every draft valued with the positions the parties hold at the end, so
@@ -656,7 +661,7 @@ class TalksModel(mesa.Model):
         dist = self.distances(text)
         s.utilities = 1.0 - dist
         gaps = np.abs(self.pos - text[None, :])
-        s.common_ground = int(np.sum(np.all(gaps <= COMMON_GROUND, axis=0)))
+        s.common_ground = int(np.sum(np.all(gaps <= p.common_ground_distance, axis=0)))
         document = "none"
         for level in ("joint_document", "joint_statement", "chairmans_statement"):
             if DOC_RANK[level] > DOC_RANK[target]:
@@ -664,13 +669,13 @@ class TalksModel(mesa.Model):
             if all(q.accepts(text, level, s, dist[q.idx]) for q in parties):
                 document = level
                 break
-        if document == "none" and s.common_ground >= ORAL_SUMMARY_MIN_ISSUES:
+        if document == "none" and s.common_ground >= p.oral_summary_min_issues:
             document = "oral_summary"
         s.document = document
         end_gap = float(dist.mean())
-        narrowing = end_gap < 0.85 * start_gap
+        narrowing = end_gap < p.recess_narrowing * start_gap
         s.recess = (DOC_RANK[document] < DOC_RANK[target] and narrowing
-                    and self.round_phase < MAX_PHASES_PER_ROUND)
+                    and self.round_phase < p.max_phases_per_round)
         self.recess_pending = s.recess
         holdouts = [q.key for q in parties if not q.accepts(text, target, s, dist[q.idx])]
         if holdouts:
@@ -697,32 +702,34 @@ class TalksModel(mesa.Model):
         o = self.seat_orders
         if key != self.seat or o.implementation is None:
             return will
-        return {"perform": 1.0, "slow": 0.3, "suspend": 0.0}[o.implementation]
+        return {"perform": 1.0, "slow": self.params.seat_slow_pace,
+                "suspend": 0.0}[o.implementation]
 
     def _after_document(self, s: Session) -> None:
         """A document binds: trust grows, anchors move toward the agreed text."""
+        p = self.params
         doc = s.document
         rank = DOC_RANK[doc]
         if rank >= DOC_RANK["chairmans_statement"]:
-            pull = {"chairmans_statement": 0.1, "joint_statement": 0.3, "joint_document": 0.5}[doc]
+            pull = float(getattr(p, f"anchor_pull_{doc}"))
             self.anchor += pull * (s.text[None, :] - self.anchor)
             for i in range(6):
                 for j in range(6):
                     if i != j:
-                        self.observe(i, j, 1.0, weight=pull + 0.2)
+                        self.observe(i, j, 1.0, weight=pull + p.document_trust_weight)
         elif doc == "none":
-            self.observe(DPRK_I, US_I, 0.0, weight=0.5)
-            self.observe(US_I, DPRK_I, 0.0, weight=0.5)
+            self.observe(DPRK_I, US_I, 0.0, weight=p.failed_session_trust_weight)
+            self.observe(US_I, DPRK_I, 0.0, weight=p.failed_session_trust_weight)
         if s.direct_contact:
             # US-DPRK contact inside the session builds their mutual trust.
-            self.observe(DPRK_I, US_I, 1.0, weight=0.5)
-            self.observe(US_I, DPRK_I, 1.0, weight=0.5)
+            self.observe(DPRK_I, US_I, 1.0, weight=p.direct_contact_trust_weight)
+            self.observe(US_I, DPRK_I, 1.0, weight=p.direct_contact_trust_weight)
         improved = rank > DOC_RANK[self.best_document] or doc == "joint_document"
         if improved:
             self.best_document = doc if rank > DOC_RANK[self.best_document] else self.best_document
             self.chair_wait = self.params.min_months_between_sessions
         elif not s.recess:
-            self.chair_wait = min(6, 2 * self.chair_wait)
+            self.chair_wait = min(p.chair_max_wait, p.chair_wait_factor * self.chair_wait)
         if rank >= DOC_RANK["joint_statement"]:
             self.agreed_text = s.text.copy()
         if doc == "joint_document" and self.next_phase < len(self.spec.phases):
@@ -744,7 +751,7 @@ class TalksModel(mesa.Model):
         mem = self.params.trust_memory
         self._ev_a *= mem
         self._ev_b *= mem
-        self.grievance *= 0.9
+        self.grievance *= self.params.grievance_memory
         self._refresh_trust()
         self._apply_events()
         self._apply_statements()

@@ -32,9 +32,12 @@ DPRK_I, US_I, CHINA_I, ROK_I, JAPAN_I, RUSSIA_I = range(6)
 (DEN, SEC, AID, NORM, SANC, LWR, VER, FMT) = range(8)
 AID_PROVIDERS = (US_I, CHINA_I, ROK_I, JAPAN_I, RUSSIA_I)
 
-#: Slack a text of each level leaves (vagueness): a chairman's statement of
-#: principles papers over more distance than a joint document of paired steps.
-LEVEL_SLACK = {"chairmans_statement": 0.25, "joint_statement": 0.1, "joint_document": 0.0}
+
+def level_slack(params, level: str) -> float:
+    """Slack a text of ``level`` leaves (vagueness), a distance in [0, 1]: a
+    chairman's statement of principles papers over more distance than a joint
+    document of paired steps (``parameters.slack_<level>``)."""
+    return float(getattr(params, f"slack_{level}"))
 
 
 class Party(mesa.Agent):
@@ -96,8 +99,8 @@ class Party(mesa.Agent):
 
     def radius(self) -> float:
         """Win-set radius: the distance I can accept, shrunk by domestic constraint."""
-        base = self.model.params.acceptance_radius
-        return base * (1.0 - 0.5 * self.domestic_constraint)
+        p = self.model.params
+        return p.acceptance_radius * (1.0 - p.domestic_radius_shrink * self.domestic_constraint)
 
     # --------------------------------------------------------- in a session
     def penalty(self, session) -> float:
@@ -115,7 +118,7 @@ class Party(mesa.Agent):
         """
         if d is None:
             d = self.distance(text)
-        d = d + self.penalty(session) - LEVEL_SLACK[level]
+        d = d + self.penalty(session) - level_slack(self.model.params, level)
         if d > self.radius():
             return False
         if level == "joint_document":
@@ -131,13 +134,14 @@ class Party(mesa.Agent):
         """``('accept', None)``, ``('amend', issue)`` or ``('reject', None)``.
 
         An amendment names the issue where the text costs me most
-        (salience x distance); a text 2.5 times beyond my radius is rejected.
+        (salience x distance); a text ``reject_radius_multiple`` times beyond
+        my radius is rejected.
         """
         if d is None:
             d = self.distance(text)
         if self.accepts(text, level, session, d):
             return "accept", None
-        if d + self.penalty(session) > 2.5 * self.radius():
+        if d + self.penalty(session) > self.model.params.reject_radius_multiple * self.radius():
             return "reject", None
         gaps = np.abs(text - self.position) * self.salience
         return "amend", int(np.argmax(gaps))
@@ -151,8 +155,9 @@ class Party(mesa.Agent):
         p = self.model.params
         others = [j for j in range(6) if j != self.idx]
         t = float(np.mean(self.model.trust[self.idx, others]))
-        return p.concession_rate * (1.0 - self.resolve) * (0.4 + 0.6 * t) * (
-            1.0 - 0.5 * self.domestic_constraint
+        floor = p.concession_trust_floor
+        return p.concession_rate * (1.0 - self.resolve) * (floor + (1.0 - floor) * t) * (
+            1.0 - p.concession_domestic_shrink * self.domestic_constraint
         )
 
     def concede(self, text: np.ndarray, rate_boost: float = 0.0) -> None:
@@ -169,7 +174,7 @@ class Party(mesa.Agent):
 
     def attend_score(self) -> float:
         """Willingness to attend an invited session, in [0, 1] (0.5 = indifferent)."""
-        return 0.9
+        return self.model.params.attend_score_default
 
     # ----------------------------------------------------------- each month
     def step(self) -> None:
@@ -180,13 +185,14 @@ class Party(mesa.Agent):
         """
         m = self.model
         row = m.pos[self.idx]
-        pull = min(1.0, m.params.drift * (0.5 + m.domestic[self.idx]))
+        pull = min(1.0, m.params.drift * (m.params.drift_domestic_base + m.domestic[self.idx]))
         row += pull * (m.anchor[self.idx] - row)
 
     # --------------------------------------------------------- implementation
     def delivery_willingness(self) -> float:
         """Share of a due aid step I deliver this month, in [0, 1], before noise."""
-        return 0.35 + 0.5 * self.trust_in(DPRK_I)
+        p = self.model.params
+        return p.delivery_base + p.delivery_trust * self.trust_in(DPRK_I)
 
 
 class DPRK(Party):
@@ -215,7 +221,7 @@ class DPRK(Party):
     }
 
     def penalty(self, session) -> float:
-        return 0.0 if session.direct_contact else 0.12
+        return 0.0 if session.direct_contact else self.model.params.dprk_no_contact_penalty
 
     def commitment_trust(self) -> float:
         return self.trust_in(US_I)
@@ -224,23 +230,27 @@ class DPRK(Party):
         """Pressure felt, in [0, 1]: fresh grievances (new sanctions, hostile acts),
         distrust of the US, and the standing level of sanctions."""
         m = self.model
-        p = 0.7 * m.grievance + 0.3 * (1.0 - self.trust_in(US_I)) + 0.2 * m.sanctions
+        q = m.params
+        p = (q.pressure_grievance * m.grievance + q.pressure_distrust * (1.0 - self.trust_in(US_I))
+             + q.pressure_sanctions * m.sanctions)
         return float(min(1.0, max(0.0, p)))
 
     def attend_score(self) -> float:
         """China's persuasion and the value of talks against sanctions and hostility."""
         m = self.model
-        s = 0.35 + 0.35 * self.trust_in(CHINA_I) + 0.25 * self.trust_in(US_I)
-        s += 0.25 * m.china_shuttle_credit
+        q = m.params
+        s = (q.dprk_attend_base + q.dprk_attend_trust_china * self.trust_in(CHINA_I)
+             + q.dprk_attend_trust_us * self.trust_in(US_I))
+        s += q.dprk_attend_shuttle * m.china_shuttle_credit
         if self.strategy.sanctions_linkage:
-            s -= 0.45 * m.sanctions
-        s -= 0.25 * m.grievance
-        s -= 0.35 * self.model.outside[self.idx] - 0.1
+            s -= q.dprk_attend_sanctions * m.sanctions
+        s -= q.dprk_attend_grievance * m.grievance
+        s -= q.dprk_attend_outside * self.model.outside[self.idx] - q.dprk_attend_outside_offset
         if m.us_direct_talks() != "refuse":
-            s += 0.1
+            s += q.dprk_attend_direct_talks
         # What the talks deliver: steps owed to it and overdue weigh against them.
         if m.arrears:
-            s -= 0.15
+            s -= q.dprk_attend_arrears
         return float(min(1.0, max(0.0, s)))
 
     def step(self) -> None:
@@ -278,7 +288,8 @@ class UnitedStates(Party):
 
     def respond(self, text, level, session, d=None):
         verdict, issue = super().respond(text, level, session, d)
-        if verdict == "amend" and issue == SANC and self.domestic_constraint > 0.5:
+        if (verdict == "amend" and issue == SANC
+                and self.domestic_constraint > self.model.params.us_sanctions_refusal_domestic):
             # "制裁问题不在六方会谈中": refuse to bargain over sanctions; ask on the next issue.
             gaps = np.abs(text - self.position) * self.salience
             gaps[SANC] = -1.0
@@ -289,12 +300,15 @@ class UnitedStates(Party):
         """US-DPRK contact inside the session (§第一轮: "在同一个屋顶下").
 
         Refused under ``direct_talks: refuse`` while the domestic constraint is
-        high; allowed once the strategy or domestic politics permit it, or
-        once the US position on the format issue has moved past 0.35.
+        high (``us_contact_domestic``); allowed once the strategy or domestic
+        politics permit it, or once the US position on the format issue has
+        moved to ``us_contact_format``.
         """
         if self.strategy.direct_talks != "refuse":
             return True
-        return self.domestic_constraint < 0.45 or float(self.position[FMT]) >= 0.35
+        p = self.model.params
+        return (self.domestic_constraint < p.us_contact_domestic
+                or float(self.position[FMT]) >= p.us_contact_format)
 
     def step(self) -> None:
         # Domestic politics: a hard-line Congress or administration pulls the
@@ -303,18 +317,21 @@ class UnitedStates(Party):
         super().step()
         hard = m.domestic[self.idx]
         row = m.pos[self.idx]
-        row[DEN] += 0.02 * (hard - 0.5)
-        row[VER] += 0.02 * (hard - 0.5)
+        q = m.params
+        row[DEN] += q.us_domestic_drift * (hard - q.us_domestic_neutral)
+        row[VER] += q.us_domestic_drift * (hard - q.us_domestic_neutral)
         if (m.dprk_suspended_steps and m.agreed_text is not None
-                and hard < 0.7 and m.ledger.open_delisting()):
+                and hard < q.us_verification_compromise_domestic and m.ledger.open_delisting()):
             # Verification compromise (§第六轮 第二阶段, 2008-10: "美朝双方就验证问题达成协议"):
             # with disablement suspended and its delisting still owed, a US whose
             # domestic scene allows it moves its verification demand to the text.
-            row[VER] += 0.25 * (m.agreed_text[VER] - row[VER])
+            row[VER] += q.us_verification_compromise_rate * (m.agreed_text[VER] - row[VER])
         np.clip(row, 0.0, 1.0, out=row)
 
     def delivery_willingness(self) -> float:
-        return 0.5 + 0.45 * self.trust_in(DPRK_I) - 0.3 * self.domestic_constraint
+        p = self.model.params
+        return (p.us_delivery_base + p.us_delivery_trust * self.trust_in(DPRK_I)
+                - p.us_delivery_domestic * self.domestic_constraint)
 
 
 class China(Party):
@@ -355,14 +372,18 @@ class China(Party):
         scores = [p.attend_score() for p in m.parties]
         draft = self.draft(None)
         far = float(m.distances(draft).max())
-        return float(min(scores) ** 0.5 * np.mean(scores) ** 0.5 * (1.0 - 0.8 * far))
+        w = m.params.sound_out_distance_weight
+        return float(min(scores) ** 0.5 * np.mean(scores) ** 0.5 * (1.0 - w * far))
 
     def shuttle(self) -> None:
         """Between sessions: visits build the DPRK's trust in China and readiness."""
         m = self.model
         s = self.strategy.shuttle
-        m.china_shuttle_credit = min(1.0, 0.85 * m.china_shuttle_credit + 0.15 * s)
-        m.observe(DPRK_I, CHINA_I, 0.6 + 0.4 * s, weight=0.3 * s)
+        p = m.params
+        keep = p.shuttle_credit_memory
+        m.china_shuttle_credit = min(1.0, keep * m.china_shuttle_credit + (1.0 - keep) * s)
+        base = p.shuttle_trust_outcome_base
+        m.observe(DPRK_I, CHINA_I, base + (1.0 - base) * s, weight=p.shuttle_trust_weight * s)
 
 
 class SouthKorea(Party):
@@ -383,19 +404,23 @@ class SouthKorea(Party):
     def step(self) -> None:
         super().step()
         row = self.model.pos[self.idx]
+        p = self.model.params
         if self.strategy.policy == "hardline":
-            row[DEN] += 0.08 * (0.9 - row[DEN])
-            row[AID] += 0.08 * (0.2 - row[AID])
+            row[DEN] += p.rok_line_rate_hardline * (p.rok_hardline_denuclearization - row[DEN])
+            row[AID] += p.rok_line_rate_hardline * (p.rok_hardline_aid - row[AID])
         else:
-            row[AID] += 0.03 * (0.7 - row[AID])
+            row[AID] += p.rok_line_rate_engagement * (p.rok_engagement_aid - row[AID])
 
     def delivery_willingness(self) -> float:
+        p = self.model.params
         if self.strategy.policy == "hardline":
-            return 0.0 if self.model.progress < 0.999 else 0.6
-        return 0.75 + 0.25 * self.trust_in(DPRK_I)
+            # Aid only once denuclearization is complete (progress 1, to rounding).
+            return 0.0 if self.model.progress < 1.0 - 1e-3 else p.rok_hardline_delivery
+        return p.rok_delivery_base + p.rok_delivery_trust * self.trust_in(DPRK_I)
 
     def attend_score(self) -> float:
-        return 0.95 if self.strategy.policy == "engagement" else 0.8
+        p = self.model.params
+        return p.rok_attend_engagement if self.strategy.policy == "engagement" else p.rok_attend_hardline
 
 
 class Japan(Party):
@@ -427,7 +452,8 @@ class Japan(Party):
     def delivery_willingness(self) -> float:
         if self.strategy.abductee_linkage:
             return 0.0
-        return 0.5 + 0.4 * self.trust_in(DPRK_I)
+        p = self.model.params
+        return p.japan_delivery_base + p.japan_delivery_trust * self.trust_in(DPRK_I)
 
 
 class Russia(Party):

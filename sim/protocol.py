@@ -14,8 +14,9 @@ A party performs tranche ``t`` only once its counterpart has completed tranche
 ``t - 1`` (strict reciprocity: nobody is ever more than one step ahead).  With
 ``generosity g > 0`` a party whose counterpart lags two tranches still performs
 with probability ``g`` a month (generous tit-for-tat, Nowak & Sigmund 1992).
-The aid side of a tranche counts as completed when 75 % of its tonnes are
-delivered ("substantially"), so one party's shortfall can hold the phase.
+The aid side of a tranche counts as completed when the share
+``parameters.aid_tranche_done`` (default 75 %) of its tonnes is delivered
+("substantially"), so one party's shortfall can hold the phase.
 
 This module holds data and bookkeeping only; the decisions (how much a party
 performs, when the DPRK suspends) are the parties' and the model's.
@@ -26,8 +27,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-#: Share of a tranche's aid that counts as the aid side having performed it.
-AID_TRANCHE_DONE = 0.75
 _EPS = 1e-9
 
 
@@ -67,6 +66,10 @@ class Step:
 class Ledger:
     """All steps promised by joint documents, in order of adoption."""
 
+    #: Share of a tranche's aid tonnes that counts as the aid side having
+    #: performed it ("substantially delivered"), in [0, 1]; the model sets it
+    #: from ``parameters.aid_tranche_done``.
+    aid_done_share: float = 0.75
     steps: list[Step] = field(default_factory=list)
     phases: list[dict] = field(default_factory=list)
     _by_phase: dict[int, list[Step]] = field(default_factory=dict, repr=False)
@@ -137,7 +140,7 @@ class Ledger:
             if aid:
                 total = sum(s.amount for s in aid)
                 got = sum(s.delivered for s in aid)
-                if got < AID_TRANCHE_DONE * total - _EPS:
+                if got < self.aid_done_share * total - _EPS:
                     break
             n += 1
         return n

@@ -584,41 +584,30 @@ class Phase(_Strict):
 
 
 class Parameters(_Strict):
-    """Model parameters, with defaults.  All are dimensionless unless stated.
+    """Model parameters, with defaults.
 
-    anchoring: reset positions to stated positions when dated (replay) or use
-    the first statements only.
-    concession_rate: in [0, 1], share of the gap to the draft a fully
-    trusting, unresolved party concedes in one bargaining iteration.
-    max_iterations: bargaining iterations (drafts) in one session.
-    acceptance_radius: in [0, 1], salience-weighted distance from its own
-    position within which a party accepts a text of commitments.
-    noise: standard deviation of per-decision noise (delivery, concession).
-    trust_memory: in [0, 1], weight kept by past observations each month
-    (forgetting factor of the Beta trust belief).
-    trust_prior_strength: pseudo-observations behind the initial trust.
-    generosity: in [0, 1], monthly probability of performing a step although
-    the counterpart has not completed the previous one (generous
-    tit-for-tat, Nowak & Sigmund 1992).
-    drift: in [0, 1], monthly pull of a position back toward its anchor, scaled by
-    ``0.5 + domestic_constraint``.
-    test_threshold: pressure above which the DPRK considers a test.
-    suspend_threshold / resume_threshold: the DPRK's readiness to attend
-    (see ``DPRK.attend_score``) below which it declares a suspension of its
-    participation, and above which it returns (hysteresis).
-    walkout_threshold / return_threshold: the same for quitting the talks.
-    commitment_trust: trust in the counterpart a party needs before it signs
-    a joint document of paired steps (Kydd 2005's reassurance threshold).
-    min_months_between_sessions: the chair's preparation time between rounds.
+    Every number the model's behaviour depends on is a field here, with its
+    range; the declared table ``sixparty/data/parameters.yaml`` (read by
+    :mod:`sixparty.parameters`, shown by ``sixparty show --parameters``) gives
+    each one's unit, description, source or reasoning, and whether a
+    calibration may fit it.  ``tests/test_parameters.py`` checks that the
+    table and these fields agree exactly (names, defaults, ranges).
+
+    The original sixteen: anchoring (replay stated positions when dated),
+    concession_rate, max_iterations, acceptance_radius, noise, trust_memory,
+    trust_prior_strength, generosity, drift, test_threshold,
+    suspend/resume/walkout/return_threshold, commitment_trust,
+    min_months_between_sessions; the rest replace literals that were in
+    the model code (same values).
     """
 
     anchoring: bool = True
     concession_rate: Unit = 0.2
     max_iterations: Annotated[int, Field(ge=1, le=100)] = 12
     acceptance_radius: Unit = 0.12
-    noise: Annotated[float, Field(ge=0.0, le=0.5)] = 0.05
+    noise: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=0.5)] = 0.05
     trust_memory: Unit = 0.92
-    trust_prior_strength: Annotated[float, Field(gt=0.0, le=100.0)] = 6.0
+    trust_prior_strength: Annotated[float, BeforeValidator(_no_bool), Field(gt=0.0, le=100.0)] = 6.0
     generosity: Unit = 0.3
     drift: Unit = 0.02
     test_threshold: Unit = 0.6
@@ -628,6 +617,104 @@ class Parameters(_Strict):
     return_threshold: Unit = 0.65
     commitment_trust: Unit = 0.25
     min_months_between_sessions: Annotated[int, Field(ge=1, le=24)] = 3
+    common_ground_distance: Unit = 0.2
+    oral_summary_min_issues: Annotated[int, Field(ge=0, le=8)] = 2
+    max_phases_per_round: Annotated[int, Field(ge=1, le=10)] = 3
+    amendment_weight_cap: Unit = 0.5
+    amendment_share: Unit = 0.5
+    stall_iterations: Annotated[int, Field(ge=1, le=100)] = 2
+    recess_narrowing: Unit = 0.85
+    slack_chairmans_statement: Unit = 0.25
+    slack_joint_statement: Unit = 0.1
+    slack_joint_document: Unit = 0.0
+    domestic_radius_shrink: Unit = 0.5
+    reject_radius_multiple: Annotated[float, BeforeValidator(_no_bool), Field(ge=1.0, le=10.0)] = 2.5
+    concession_trust_floor: Unit = 0.4
+    concession_domestic_shrink: Unit = 0.5
+    drift_domestic_base: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=2.0)] = 0.5
+    attend_threshold: Unit = 0.5
+    anchor_pull_chairmans_statement: Unit = 0.1
+    anchor_pull_joint_statement: Unit = 0.3
+    anchor_pull_joint_document: Unit = 0.5
+    document_trust_weight: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = 0.2
+    failed_session_trust_weight: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = 0.5
+    direct_contact_trust_weight: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = 0.5
+    chair_max_wait: Annotated[int, Field(ge=1, le=24)] = 6
+    chair_wait_factor: Annotated[int, Field(ge=1, le=4)] = 2
+    sound_out_distance_weight: Unit = 0.8
+    attend_score_default: Unit = 0.9
+    default_trust: Unit = 0.5
+    dprk_no_contact_penalty: Unit = 0.12
+    pressure_grievance: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=2.0)] = 0.7
+    pressure_distrust: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=2.0)] = 0.3
+    pressure_sanctions: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=2.0)] = 0.2
+    grievance_memory: Unit = 0.9
+    dprk_attend_base: Unit = 0.35
+    dprk_attend_trust_china: Unit = 0.35
+    dprk_attend_trust_us: Unit = 0.25
+    dprk_attend_shuttle: Unit = 0.25
+    dprk_attend_sanctions: Unit = 0.45
+    dprk_attend_grievance: Unit = 0.25
+    dprk_attend_outside: Unit = 0.35
+    dprk_attend_outside_offset: Unit = 0.1
+    dprk_attend_direct_talks: Unit = 0.1
+    dprk_attend_arrears: Unit = 0.15
+    test_probability_slope: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = 2.0
+    test_outside_gain_missile: Unit = 0.05
+    test_outside_gain_nuclear: Unit = 0.12
+    test_grievance_kept: Unit = 0.3
+    test_sanctions_missile: Unit = 0.06
+    test_sanctions_nuclear: Unit = 0.15
+    test_unsc_sanctions_missile: Unit = 0.0
+    test_unsc_sanctions_nuclear: Unit = 0.05
+    test_us_hardening_missile: Unit = 0.04
+    test_us_hardening_nuclear: Unit = 0.1
+    test_trust_weight_missile: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = 1.5
+    test_trust_weight_nuclear: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = 3.0
+    test_china_coordination_missile: Unit = 0.2
+    test_china_coordination_nuclear: Unit = 0.5
+    suspend_steps_trust: Unit = 0.5
+    resume_steps_trust: Unit = 0.6
+    suspend_steps_grievance: Unit = 0.2
+    reverse_steps_trust: Unit = 0.3
+    reversal_rate: Unit = 0.02
+    dprk_will_base: Unit = 0.45
+    dprk_will_trust: Unit = 0.55
+    dprk_will_grievance: Unit = 0.3
+    return_months: Annotated[int, Field(ge=1, le=24)] = 3
+    aid_tranche_done: Unit = 0.75
+    slowed_share: Unit = 0.25
+    trust_weight_performed: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = 0.6
+    trust_weight_overdue: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = 0.25
+    delisting_sanctions_relief: Unit = 0.15
+    delivery_base: Unit = 0.35
+    delivery_trust: Unit = 0.5
+    seat_slow_pace: Unit = 0.3
+    us_sanctions_refusal_domestic: Unit = 0.5
+    us_contact_domestic: Unit = 0.45
+    us_contact_format: Unit = 0.35
+    us_domestic_drift: Unit = 0.02
+    us_domestic_neutral: Unit = 0.5
+    us_verification_compromise_domestic: Unit = 0.7
+    us_verification_compromise_rate: Unit = 0.25
+    us_delivery_base: Unit = 0.5
+    us_delivery_trust: Unit = 0.45
+    us_delivery_domestic: Unit = 0.3
+    shuttle_credit_memory: Unit = 0.85
+    shuttle_trust_outcome_base: Unit = 0.6
+    shuttle_trust_weight: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = 0.3
+    rok_line_rate_hardline: Unit = 0.08
+    rok_hardline_denuclearization: Unit = 0.9
+    rok_hardline_aid: Unit = 0.2
+    rok_line_rate_engagement: Unit = 0.03
+    rok_engagement_aid: Unit = 0.7
+    rok_hardline_delivery: Unit = 0.6
+    rok_delivery_base: Unit = 0.75
+    rok_delivery_trust: Unit = 0.25
+    rok_attend_engagement: Unit = 0.95
+    rok_attend_hardline: Unit = 0.8
+    japan_delivery_base: Unit = 0.5
+    japan_delivery_trust: Unit = 0.4
 
 
 class Scenario(_Strict):
