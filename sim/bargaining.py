@@ -362,11 +362,15 @@ def _probability_fast(x, w):
     dist = np.abs(x[:, :, None] - x[:, None, :])  # dist[b, i, k] = |x_i - x_k|
     D = np.zeros_like(x)
     den = np.zeros(dist.shape)
+    buf = np.empty(dist.shape)
     for k in range(x.shape[1]):  # voters, accumulated in a fixed order
-        dk = dist[:, :, k]  # |x_i - x_k|
+        dk = np.ascontiguousarray(dist[:, :, k])  # |x_i - x_k|
         wk = w[:, k, None]
         D += wk * dk
-        den += wk[:, :, None] * np.abs(dk[:, None, :] - dk[:, :, None])
+        np.subtract(dk[:, None, :], dk[:, :, None], out=buf)
+        np.abs(buf, out=buf)
+        buf *= wk[:, :, None]
+        den += buf
     num = 0.5 * (D[:, None, :] - D[:, :, None] + den)
     return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.5)
 
@@ -592,6 +596,18 @@ class RoundResult:
     counts: dict = field(default_factory=dict)
 
 
+def _receiver_utilities(U, x, mu, r, span, alternatives):
+    """B5 for entry [i, j] valued with the receiver j's exponent r_j.
+
+    Without U_b / U_w (Q = 1) these are the transpose of j's own utilities, because
+    d_ij is symmetric: no further powers are needed.
+    """
+    if alternatives:
+        return basic_utilities(x, mu, r[:, None, :], span, True)
+    return {"s": np.swapaxes(U["s"], 1, 2), "f": np.swapaxes(U["f"], 1, 2),
+            "sq": np.swapaxes(U["sq"], 1, 2)}
+
+
 def _round_core(x, c, s, span, params):
     """B2-B11 on a (B, n) batch; returns every intermediate array."""
     w = c * s
@@ -600,10 +616,11 @@ def _round_core(x, c, s, span, params):
     alt = params.status_quo_probability < 1.0
     E1 = expected_utilities(P, basic_utilities(x, mu, None, span, alt), s, params)  # B6, r = 1
     r = risk_exponents(E1, params)  # B7-B8
-    E = expected_utilities(P, basic_utilities(x, mu, r, span, alt), s, params)  # B6 with r
+    U = basic_utilities(x, mu, r, span, alt)
+    E = expected_utilities(P, U, s, params)  # B6 with r
     seen = None
     if params.perception == "receiver":  # j values i's challenge with r_j (B9)
-        seen = expected_utilities(P, basic_utilities(x, mu, r[:, None, :], span, alt), s, params)
+        seen = expected_utilities(P, _receiver_utilities(U, x, mu, r, span, alt), s, params)
     challenge, outcome, proposal = offers(E, x, seen)  # B9
     sender, new = best_offers(outcome, proposal, x, E if seen is None else seen)  # B10-B11
     acc = np.where(sender >= 0,

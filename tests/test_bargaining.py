@@ -351,3 +351,20 @@ def test_risk_neutral_shortcut_and_alternatives_match_the_general_formula():
     a = bg.basic_utilities(x, mu, None, np.ones(3))
     b = bg.basic_utilities(x, mu, np.ones((3, 5)), np.ones(3))
     assert all(np.allclose(a[key], b[key]) for key in ("s", "f", "b", "w", "sq"))
+
+
+def test_receiver_perception_shortcut_matches_the_general_formula():
+    """With Q = 1 the receiver's view reuses transposed utilities; it equals the direct formula."""
+    rng = np.random.default_rng(8)
+    x = rng.uniform(0, 1, (4, 6))
+    mu = rng.uniform(0, 1, 4)
+    r = rng.uniform(0.5, 2, (4, 6))
+    span = np.ones(4)
+    own = bg.basic_utilities(x, mu, r, span, False)
+    short = bg._receiver_utilities(own, x, mu, r, span, False)
+    direct = bg.basic_utilities(x, mu, r[:, None, :], span, False)
+    for key in ("s", "f"):
+        assert np.allclose(short[key], direct[key], rtol=0, atol=1e-13)
+    assert np.allclose(np.broadcast_to(short["sq"], (4, 6, 6)), np.broadcast_to(direct["sq"], (4, 6, 6)))
+    full = bg._receiver_utilities(own, x, mu, r, span, True)
+    assert np.allclose(full["b"], bg.basic_utilities(x, mu, r[:, None, :], span, True)["b"])
