@@ -24,15 +24,16 @@ argument                shape                       meaning (units)
 ``scale``               scalar, (R,) or (R, k)      width x_max - x_min of the issue scale
 ======================  ==========================  =====================================
 
-Equations (numbered here B1-B12; the paper's own presentation follows the same
-order: votes and the median voter, probabilities of success, utilities, expected
-utility of a challenge, risk, offers, the best offer and the position update):
+Equations, numbered B1-B12 in this module (this numbering is ours, not the paper's;
+docs/model.md, "Bargaining core", gives the sources, what was checked against the
+published example and where readings of the paper differ):
 
-* **B1 votes**  ``v^k_ij = c_k s_k (|x_k - x_j| - |x_k - x_i|) / Δ`` — voter k's
-  capability- and salience-weighted vote for x_i over x_j, Δ the scale width.
+* **B1 votes**  ``v^k_ij = c_k s_k (g_kj - g_ki)`` with ``g_ki = (|x_k - x_i| / Δ)^(r_k)`` —
+  voter k's capability- and salience-weighted vote for x_i over x_j, Δ the scale width,
+  r_k the voter's risk exponent (1 in the first pass).
 * **B2 median voter**  ``μ = argmax_j Σ_k V_jk`` with ``V_jk = Σ_i v^i_jk``: the position
-  that beats the others by the largest total vote; with votes linear in distance it is
-  the capability×salience weighted median (B3).
+  that beats the others by the largest total vote.  With r = 1 the votes are linear in
+  distance and μ is the capability×salience weighted median (B3) — BDM's forecast.
 * **B3 weighted median**  the smallest x_(m) (sorted) whose cumulative weight reaches half
   the total.
 * **B4 probability of success**  ``P_ij = Σ_k max(v^k_ij, 0) / Σ_k |v^k_ij|`` — the share of
@@ -45,10 +46,11 @@ utility of a challenge, risk, offers, the best offer and the position update):
   ``E^i(U_ij) = s_j [P_ij U_s + (1 - P_ij) U_f] + (1 - s_j) U_s
   - Q U_sq - (1 - Q) [T U_b + (1 - T) U_w]`` — the first two terms are the value of
   challenging (j resists with probability s_j), the rest the value of not challenging.
-* **B7 security / risk**  ``S_i = Σ_{j≠i} E^j(U_ji)`` (computed with all r = 1);
+* **B7 security / risk**  ``S_i = Σ_{j≠i} E^j(U_ji)`` (first pass: all r = 1);
   ``R_i = (2 S_i - max S - min S) / (max S - min S)`` in [-1, 1].
 * **B8 risk exponent**  ``r_i = (1 - R_i/a) / (1 + R_i/a)``, ``a = (r_max + 1)/(r_max - 1)``;
-  with the paper's a = 3 (r_max = 2) r ranges over [0.5, 2].
+  with the paper's a = 3 (r_max = 2) r ranges over [0.5, 2].  Second pass: B1-B6 again
+  with these r (risk-shaped votes, μ, P, utilities and expected utilities).
 * **B9 offers**  i challenges j when ``E^i(U_ij) > 0`` (and x_i ≠ x_j).  The receiver j
   judges the challenge from its own point of view: it values the sender's expected
   utility with its own risk exponent r_j (BDM's perceptions; ``S = E^i(U_ij)`` seen by j)
@@ -62,7 +64,7 @@ utility of a challenge, risk, offers, the best offer and the position update):
 * **B11 update**  all actors move simultaneously to their best offer; actors with no
   offer keep their positions.
 * **B12 rounds**  B2-B11 repeat (risk exponents recomputed every round) until no position
-  moves more than ``tol`` in a round (converged) or ``max_rounds`` is reached (the
+  moves more than ``tolerance × Δ`` in a round (converged) or ``max_rounds`` is reached (the
   patience guard; BDM's model may cycle).
 
 The module also carries the disagreement-value and Zeuthen helpers that session
@@ -133,20 +135,20 @@ class BargainingParameters:
         Convergence tolerance of B12 as a fraction of the issue scale width Δ (>= 0): a
         replicate has converged when no position moved more than ``tolerance × Δ`` in a
         round.  Default 1e-3 (a thousandth of the scale; finer than any position the
-        field distinguishes).  Compromises approach the median geometrically (about 2 %
-        of the remaining gap a round in the published example), so a tolerance of 0
-        would never be met.
+        field distinguishes).  Compromises approach their targets geometrically (in the
+        published example the last moves shrink by 16-20 % a round), so a tolerance of 0
+        is met only at machine precision.
     max_rounds:
         Patience guard of B12 (>= 1): the most rounds :func:`run_to_convergence` plays.
-        Default 200: the published example settles (tolerance 1e-3) in about 50 rounds; a
+        Default 200: the published example settles (tolerance 1e-3) in about 40 rounds; a
         replicate still moving after 200 is cycling or deadlocked, and is reported as
         stopped by the cap.
     perception:
         Whose risk exponent values a challenge when the receiver j weighs it (B9):
         ``"receiver"`` (default) — j estimates the sender's expected utility E^i(U_ij) with
-        its own exponent r_j, BDM's perceptions as read by Scholz et al. (2011) and both open
-        reimplementations; ``"own"`` — j sees the sender's own figure (complete
-        information; the replication's later version).
+        its own exponent r_j (BDM's perceptions, as two open reimplementations of Scholz et
+        al. read them); ``"own"`` — j sees the sender's own figure (complete information,
+        as one version of dmasad/BDM_DecisionModel_Replication does).
     """
 
     status_quo_probability: float = 1.0
@@ -275,15 +277,31 @@ def weighted_median(positions, weights) -> np.ndarray:
     return np.take_along_axis(xs, idx[..., None], axis=-1)[..., 0]
 
 
-def _votes(x, w, span):
+def _voter_distances(x, span, risk_exponent=None):
+    """``g[b, k, i] = (|x_k - x_i| / Δ)^(r_k)``: voter k's risk-shaped distance to x_i.
+
+    ``risk_exponent`` ``(B, n)`` or None (r = 1: plain normalised distance); distances are
+    clipped to [0, 1].
+    """
+    d = np.clip(np.abs(x[:, :, None] - x[:, None, :]) / span[:, None, None], 0.0, 1.0)
+    return d if risk_exponent is None else d ** np.asarray(risk_exponent, dtype=float)[:, :, None]
+
+
+def _votes(x, w, span, risk_exponent=None):
     """B1 for a (B, n) batch: ``out[b, i, j, k] = v^k_ij`` (voter k, i over j)."""
-    dist = np.abs(x[:, None, :] - x[:, :, None])  # dist[b, a, k] = |x_a - x_k|
-    # v^k_ij = w_k (|x_k - x_j| - |x_k - x_i|) / span
-    return w[:, None, None, :] * (dist[:, None, :, :] - dist[:, :, None, :]) / span[:, None, None, None]
+    gT = np.swapaxes(_voter_distances(x, span, risk_exponent), 1, 2)  # gT[b, i, k] = g_ki
+    # v^k_ij = w_k (g_kj - g_ki)
+    return w[:, None, None, :] * (gT[:, None, :, :] - gT[:, :, None, :])
 
 
-def vote_matrix(positions, weights, scale=None) -> np.ndarray:
-    """B1 summed over voters: ``V[..., j, k] = Σ_i w_i (|x_i - x_k| - |x_i - x_j|) / Δ``.
+def _span(x, scale):
+    span = (x.max(axis=-1) - x.min(axis=-1)) if scale is None else np.broadcast_to(
+        np.asarray(scale, dtype=float), x.shape[:-1])
+    return np.where(span > 0, span, 1.0)
+
+
+def vote_matrix(positions, weights, scale=None, risk_exponent=None) -> np.ndarray:
+    """B1 summed over voters: ``V[..., j, k] = Σ_i v^i_jk = Σ_i w_i (g_ik - g_ij)``.
 
     Parameters
     ----------
@@ -292,6 +310,9 @@ def vote_matrix(positions, weights, scale=None) -> np.ndarray:
     scale:
         Δ, the width of the issue scale: scalar or ``(R,)``; None uses each replicate's
         ``max x - min x``.
+    risk_exponent:
+        ``(R, n)`` voters' risk exponents r_i, or None for r = 1; the voter's distance is
+        ``g_ij = (|x_i - x_j| / Δ)^(r_i)``.
 
     Returns
     -------
@@ -299,33 +320,39 @@ def vote_matrix(positions, weights, scale=None) -> np.ndarray:
     """
     x = np.asarray(positions, dtype=float)
     w = np.broadcast_to(np.asarray(weights, dtype=float), x.shape)
-    span = (x.max(axis=-1) - x.min(axis=-1)) if scale is None else np.broadcast_to(
-        np.asarray(scale, dtype=float), x.shape[:-1])
-    span = np.where(span > 0, span, 1.0)
-    return _votes(x, w, span).sum(axis=-1)
+    return _votes(x, w, _span(x, scale), risk_exponent).sum(axis=-1)
 
 
-def median_voter_position(positions, weights, scale=None) -> np.ndarray:
-    """B2: BDM's forecast, the actor position with the largest total pairwise vote.
+def _median_voter(x, w, span, risk_exponent=None, g=None):
+    """B2 on a (B, n) batch via ``Σ_k V_jk = const - n Σ_i w_i g_ij`` (no n^3 array)."""
+    g = _voter_distances(x, span, risk_exponent) if g is None else g
+    cost = np.zeros_like(x)
+    for i in range(x.shape[1]):  # voters, accumulated in a fixed order
+        cost += w[:, i, None] * g[:, i, :]
+    best = cost.min(axis=-1, keepdims=True)
+    tol = 1e-12 * np.maximum(1.0, np.abs(best))
+    return np.where(cost <= best + tol, x, np.inf).min(axis=-1)
 
-    ``μ = x_j*`` with ``j* = argmax_j Σ_k V[j, k]`` (see :func:`vote_matrix`).  Because the
-    votes are linear in distance this equals :func:`weighted_median` with weights
-    capability × salience.  Ties (equal total votes) go to the lowest position value.
+
+def median_voter_position(positions, weights, scale=None, risk_exponent=None) -> np.ndarray:
+    """B2: BDM's median voter position, the actor position with the largest total vote.
+
+    ``μ = x_j*`` with ``j* = argmax_j Σ_k V[j, k]`` (see :func:`vote_matrix`), i.e. the
+    position minimising ``Σ_i w_i g_ij``.  With r = 1 (the forecast) the votes are linear
+    in distance and this equals :func:`weighted_median` with weights capability ×
+    salience.  Ties (equal total votes) go to the lowest position value.
 
     Returns ``(R,)``.
     """
     x = np.asarray(positions, dtype=float)
-    total = vote_matrix(x, weights, scale).sum(axis=-1)  # (R, n)
-    best = total.max(axis=-1, keepdims=True)
-    tol = 1e-12 * np.maximum(1.0, np.abs(best))
-    cand = np.where(total >= best - tol, x, np.inf)
-    return cand.min(axis=-1)
+    w = np.broadcast_to(np.asarray(weights, dtype=float), x.shape)
+    return _median_voter(x, w, _span(x, scale), risk_exponent)
 
 
 # --------------------------------------------------------------------------- B4-B6
 
 
-def probability_of_success(positions, weights, scale=None) -> np.ndarray:
+def probability_of_success(positions, weights, scale=None, risk_exponent=None) -> np.ndarray:
     """B4: ``P[..., i, j]``, the probability that i prevails when it challenges j.
 
     ``P_ij = Σ_k max(v^k_ij, 0) / Σ_k |v^k_ij|`` over all voters k (both parties
@@ -335,12 +362,13 @@ def probability_of_success(positions, weights, scale=None) -> np.ndarray:
     Properties: ``0 <= P <= 1``; ``P_ij + P_ji = 1``; P_ij grows with the
     capability × salience of voters closer to x_i than to x_j.
 
-    Parameters: ``positions`` ``(R, n)``, ``weights`` ``(R, n)`` or ``(n,)``, ``scale`` as in
-    :func:`vote_matrix` (it cancels).  Returns ``(R, n, n)``.
+    Parameters: ``positions`` ``(R, n)``, ``weights`` ``(R, n)`` or ``(n,)``, ``scale`` and
+    ``risk_exponent`` as in :func:`vote_matrix` (the scale cancels when r = 1).
+    Returns ``(R, n, n)``.
     """
     x = np.asarray(positions, dtype=float)
     w = np.broadcast_to(np.asarray(weights, dtype=float), x.shape)
-    return _probability_fast(x, np.ascontiguousarray(w))
+    return _probability_fast(x, np.ascontiguousarray(w), _span(x, scale), risk_exponent)
 
 
 def _probability(v):
@@ -349,25 +377,27 @@ def _probability(v):
     return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.5)
 
 
-def _probability_fast(x, w):
+def _probability_fast(x, w, span=None, risk_exponent=None, g=None):
     """B4 without materialising the signed votes (same result as :func:`_probability`).
 
-    With ``a_kij = |x_k - x_j| - |x_k - x_i|``: ``Σ_k w_k a_kij = D_j - D_i`` where
-    ``D_i = Σ_k w_k |x_k - x_i|``, and ``max(a, 0) = (a + |a|) / 2``; so only the
-    denominator ``Σ_k w_k |a_kij|`` needs the (B, n, n, n) array.
+    With ``a_kij = g_kj - g_ki``: ``Σ_k w_k a_kij = D_j - D_i`` where ``D_i = Σ_k w_k g_ki``,
+    and ``max(a, 0) = (a + |a|) / 2``; so only ``Σ_k w_k |a_kij|`` needs a loop over voters.
     """
-    # Plain element-wise products and sums over the last axis only (no BLAS, no einsum):
-    # the summation order must not depend on the batch size, so that a replicate gives
-    # bit-identical results whatever R (and whichever replicates are masked).
-    dist = np.abs(x[:, :, None] - x[:, None, :])  # dist[b, i, k] = |x_i - x_k|
+    # Plain element-wise products, accumulated over voters in a fixed order (no BLAS, no
+    # einsum): the summation order must not depend on the batch size, so that a
+    # replicate gives bit-identical results whatever R (and whichever are masked).
+    if g is None:
+        if span is None:  # r = 1: the scale cancels; any width covering the positions will do
+            span = np.maximum(x.max(axis=-1) - x.min(axis=-1), 1.0)
+        g = _voter_distances(x, span, risk_exponent)  # g[b, k, i]
     D = np.zeros_like(x)
-    den = np.zeros(dist.shape)
-    buf = np.empty(dist.shape)
-    for k in range(x.shape[1]):  # voters, accumulated in a fixed order
-        dk = np.ascontiguousarray(dist[:, :, k])  # |x_i - x_k|
+    den = np.zeros(g.shape)
+    buf = np.empty(g.shape)
+    for k in range(x.shape[1]):
+        gk = g[:, k, :]  # g_k. (B, n)
         wk = w[:, k, None]
-        D += wk * dk
-        np.subtract(dk[:, None, :], dk[:, :, None], out=buf)
+        D += wk * gk
+        np.subtract(gk[:, None, :], gk[:, :, None], out=buf)
         np.abs(buf, out=buf)
         buf *= wk[:, :, None]
         den += buf
@@ -433,7 +463,7 @@ def expected_utilities(probability, utilities, salience, params: BargainingParam
     stay = Q * U["sq"]
     if Q < 1.0:
         stay = stay + (1.0 - Q) * (T * U["b"] + (1.0 - T) * U["w"])
-    E = challenge - stay
+    E = np.ascontiguousarray(challenge - stay)  # C order even from transposed utilities
     n = E.shape[-1]
     E[:, np.arange(n), np.arange(n)] = 0.0
     return E
@@ -503,18 +533,19 @@ def offers(expected_utility, positions, perceived=None) -> tuple[np.ndarray, np.
     E = np.asarray(expected_utility, dtype=float)
     S = E if perceived is None else np.asarray(perceived, dtype=float)
     x = np.asarray(positions, dtype=float)
-    Ej = np.swapaxes(E, -1, -2)  # Ej[i, j] = E^j(U_ji), j's own figure
+    Ej = np.ascontiguousarray(np.swapaxes(E, -1, -2))  # Ej[i, j] = E^j(U_ji), j's own figure
     xi = x[:, :, None]
     xj = x[:, None, :]
     challenge = (E > 0) & (xi != xj)
     credible = challenge & (S > 0)
+    absEj = np.abs(Ej)
     conflict = credible & (Ej > 0) & (S > Ej)
-    compromise = credible & (Ej <= 0) & (S > -Ej)
-    capitulation = credible & (Ej < 0) & (-Ej >= S)
+    compromise = credible & (Ej <= 0) & (S > absEj)
+    capitulation = credible & (Ej < 0) & (absEj >= S)
     # the three cases are mutually exclusive
     outcome = (conflict * np.int8(CONFLICT) + compromise * np.int8(COMPROMISE)
                + capitulation * np.int8(CAPITULATION)).astype(np.int8)
-    ratio = np.abs(Ej) / np.where(credible, S, 1.0)
+    ratio = absEj / np.where(credible, S, 1.0)
     proposal = np.where(compromise, xj + (xi - xj) * ratio, xi)
     proposal = np.where(outcome != NO_OFFER, proposal, np.nan)
     return challenge, outcome, proposal
@@ -572,10 +603,13 @@ class RoundResult:
     Attributes
     ----------
     positions: (R, n[, k]) positions after the round (unmasked replicates unchanged).
-    median: (R[, k]) the median voter forecast μ before the move (NaN where unmasked).
+    median: (R[, k]) the forecast: the median voter position (B2, r = 1, the weighted
+        median) before the move (NaN where unmasked).
+    median_with_risk: (R[, k]) the median voter position with risk-shaped votes, the μ
+        of B5 in the second pass (NaN where unmasked).
     risk_exponent: (R, n[, k]) r_i used in the round (NaN where unmasked).
     expected_utility: (R, n, n[, k]) E^i(U_ij) with those r (NaN where unmasked).
-    probability: (R, n, n[, k]) P_ij (NaN where unmasked).
+    probability: (R, n, n[, k]) P_ij with risk-shaped votes (NaN where unmasked).
     challenge: (R, n, n[, k]) bool, i challenged j.
     outcome: (R, n, n[, k]) int8 dyad outcome codes (see :func:`offers`).
     accepted_from: (R, n[, k]) int, sender of the accepted offer, -1 if none.
@@ -586,6 +620,7 @@ class RoundResult:
 
     positions: np.ndarray
     median: np.ndarray
+    median_with_risk: np.ndarray
     risk_exponent: np.ndarray
     expected_utility: np.ndarray
     probability: np.ndarray
@@ -609,13 +644,22 @@ def _receiver_utilities(U, x, mu, r, span, alternatives):
 
 
 def _round_core(x, c, s, span, params):
-    """B2-B11 on a (B, n) batch; returns every intermediate array."""
+    """B2-B11 on a (B, n) batch; returns every intermediate array.
+
+    The paper's procedure: with every r = 1, the median voter position, the
+    probabilities and the expected utilities give the risk exponents (B2-B8); then the
+    median voter position, probabilities, utilities and expected utilities are computed
+    again with those exponents (votes risk-shaped, B1) and drive the offers (B9-B11).
+    """
     w = c * s
-    mu = weighted_median(x, w)  # = median_voter_position (B2-B3)
-    P = _probability_fast(x, w)  # B4
+    forecast = weighted_median(x, w)  # B2-B3 with r = 1
     alt = params.status_quo_probability < 1.0
-    E1 = expected_utilities(P, basic_utilities(x, mu, None, span, alt), s, params)  # B6, r = 1
+    P1 = _probability_fast(x, w, span)  # B4, r = 1
+    E1 = expected_utilities(P1, basic_utilities(x, forecast, None, span, alt), s, params)
     r = risk_exponents(E1, params)  # B7-B8
+    g = _voter_distances(x, span, r)  # B1 again, votes shaped by r
+    mu = _median_voter(x, w, span, g=g)  # B2 again
+    P = _probability_fast(x, w, g=g)  # B4 again
     U = basic_utilities(x, mu, r, span, alt)
     E = expected_utilities(P, U, s, params)  # B6 with r
     seen = None
@@ -626,7 +670,7 @@ def _round_core(x, c, s, span, params):
     acc = np.where(sender >= 0,
                    np.take_along_axis(outcome, np.maximum(sender, 0)[:, None, :], axis=1)[:, 0, :],
                    NO_OFFER).astype(np.int8)
-    return mu, P, r, E, challenge, outcome, sender, acc, new
+    return forecast, mu, P, r, E, challenge, outcome, sender, acc, new
 
 
 def bargaining_round(state: BargainingState, params: BargainingParameters | None = None,
@@ -650,6 +694,7 @@ def bargaining_round(state: BargainingState, params: BargainingParameters | None
                                        state.scale, mask)
     B, n = x.shape
     new = x.copy()
+    forecast = np.full(B, np.nan)
     mu = np.full(B, np.nan)
     r = np.full((B, n), np.nan)
     E = np.full((B, n, n), np.nan)
@@ -661,10 +706,12 @@ def bargaining_round(state: BargainingState, params: BargainingParameters | None
     if mb.any():
         idx = np.flatnonzero(mb) if not mb.all() else slice(None)
         out = _round_core(x[idx], c[idx], s[idx], span[idx], params)
-        mu[idx], P[idx], r[idx], E[idx], challenge[idx], outcome[idx], sender[idx], acc[idx], new[idx] = out
+        (forecast[idx], mu[idx], P[idx], r[idx], E[idx], challenge[idx], outcome[idx], sender[idx],
+         acc[idx], new[idx]) = out
     counts = {name: unflat((acc == code).sum(axis=-1)) for code, name in _OUTCOME_NAMES.items()}
     return RoundResult(
-        positions=unflat(new), median=unflat(mu), risk_exponent=unflat(r),
+        positions=unflat(new), median=unflat(forecast), median_with_risk=unflat(mu),
+        risk_exponent=unflat(r),
         expected_utility=unflat(E), probability=unflat(P), challenge=unflat(challenge),
         outcome=unflat(outcome), accepted_from=unflat(sender), accepted_outcome=unflat(acc),
         counts=counts)
