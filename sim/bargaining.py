@@ -181,6 +181,28 @@ class BargainingParameters:
 # --------------------------------------------------------------------------- shapes
 
 
+def _scale_widths(x, scale):
+    """Δ per replicate (and issue): ``(R,)`` for (R, n) positions, ``(R, k)`` for (R, n, k).
+
+    ``scale`` None: each replicate's (and issue's) ``max x - min x``; a scalar, ``(R,)`` or
+    ``(R, k)`` otherwise.  Zero widths (all positions equal) count as 1.
+    """
+    shape = (x.shape[0],) + x.shape[2:]
+    if scale is None:
+        span = x.max(axis=1) - x.min(axis=1)
+    else:
+        span = np.asarray(scale, dtype=float)
+        if span.ndim == 1 and len(shape) == 2:
+            span = span[:, None]  # one width per replicate, shared by its issues
+        try:
+            span = np.broadcast_to(span, shape)
+        except ValueError:
+            raise ValueError(f"scale has shape {np.shape(scale)}; expected a scalar, (R,) or {shape}") from None
+        if np.any(span < 0):
+            raise ValueError("scale (the width of the issue scale) must be >= 0")
+    return np.where(span > 0, span, 1.0)
+
+
 def _batch(positions, capability, salience, scale=None, mask=None):
     """Flatten (R, n[, k]) inputs to a (B, n) batch; return arrays and an un-flattener.
 
@@ -218,13 +240,7 @@ def _batch(positions, capability, salience, scale=None, mask=None):
     def flat(a):
         return np.ascontiguousarray(np.moveaxis(a, 2, 1).reshape(R * k, n)) if multi else np.array(a)
 
-    if scale is None:
-        span = x.max(axis=1) - x.min(axis=1)  # (R[, k])
-    else:
-        span = np.broadcast_to(np.asarray(scale, dtype=float), (R, k) if multi else (R,))
-        if np.any(span < 0):
-            raise ValueError("scale (the width of the issue scale) must be >= 0")
-    span = np.where(span > 0, span, 1.0).reshape(R * k)
+    span = _scale_widths(x, scale).reshape(R * k)
 
     if mask is None:
         m = np.ones(R, dtype=bool)
@@ -764,9 +780,8 @@ def run_to_convergence(state: BargainingState, params: BargainingParameters | No
     if scale is None:
         scale = x0.max(axis=1) - x0.min(axis=1)
     cur = BargainingState(x0.copy(), state.capability, state.salience, scale)
-    span = np.asarray(scale, dtype=float)
-    span = np.where(span > 0, span, 1.0)
-    span = span.reshape(span.shape[:1] + (1,) + span.shape[1:]) if span.ndim else span
+    span = _scale_widths(x0, scale)
+    span = span.reshape(span.shape[:1] + (1,) + span.shape[1:])  # broadcast over actors
     history = [x0.copy()]
     converged = np.zeros(R, bool)
     rounds = np.zeros(R, int)

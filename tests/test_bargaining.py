@@ -395,3 +395,17 @@ def test_receiver_perception_shortcut_matches_the_general_formula():
     assert np.allclose(np.broadcast_to(short["sq"], (4, 6, 6)), np.broadcast_to(direct["sq"], (4, 6, 6)))
     full = bg._receiver_utilities(own, x, mu, r, span, True)
     assert np.allclose(full["b"], bg.basic_utilities(x, mu, r[:, None, :], span, True)["b"])
+
+
+def test_scale_forms_for_several_issues():
+    rng = np.random.default_rng(2)
+    x = rng.uniform(0, 1, (3, 5, 2))
+    c, s = rng.uniform(0.1, 1, 5), rng.uniform(0, 1, (3, 5, 2))
+    a = bg.bargaining_round(bg.BargainingState(x, c, s, 1.0))
+    b = bg.bargaining_round(bg.BargainingState(x, c, s, np.ones(3)))
+    d = bg.bargaining_round(bg.BargainingState(x, c, s, np.ones((3, 2))))
+    assert np.array_equal(a.positions, b.positions) and np.array_equal(a.positions, d.positions)
+    out = bg.run_to_convergence(bg.BargainingState(x, c, s, np.ones(3)))
+    assert out.positions.shape[1:] == x.shape
+    with pytest.raises(ValueError, match="scale"):
+        bg.bargaining_round(bg.BargainingState(x, c, s, np.ones(4)))
