@@ -114,7 +114,7 @@ def day_of(label: str) -> dt.date:
 _BOOL_COLUMNS = {"sessions": ("held", "recess", "direct_contact")}
 _STR_COLUMNS = {
     "timeline": ("month", "talks_status", "dprk_stance", "implementation", "events"),
-    "sessions": ("month", "invited_by", "attended", "declined", "target", "document",
+    "sessions": ("month", "invited_by", "attended", "declined", "ending", "target", "document",
                  "adopted_phase", "notes"),
     "ledger": ("phase_name", "party", "kind", "description", "unit", "promised", "due",
                "completed"),
@@ -129,7 +129,8 @@ REQUIRED_COLUMNS = {
     "timeline": tuple(outputs.TIMELINE_COLUMNS),
     "positions": ("month", "party", "issue", "position", "salience"),
     "trust": ("month", "party", "toward", "trust"),
-    "sessions": tuple(outputs.session_columns(None)),
+    # ``ending`` came later: run folders written before it still read.
+    "sessions": tuple(c for c in outputs.session_columns(None) if c != "ending"),
     "drafts": tuple(outputs.draft_columns()),
     "ledger": tuple(outputs.LEDGER_COLUMNS),
     "decisions": ("month", "party", "decision", "reason"),

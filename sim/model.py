@@ -63,7 +63,9 @@ class Session:
     """One session (a phase of a round) as the model saw it.
 
     month: month index; attended: party keys; declined: party keys that
-    boycotted; iterations: drafts considered; document: one of
+    boycotted; iterations: drafts considered; ending: ``converged`` (all
+    six accept, or no party moves further than ``concession_tolerance``) or
+    ``deadlock`` (the chair's patience ran out), empty if not held; document: one of
     :data:`DOC_LEVELS`; recess: the round continues later; drafts: (n, 8)
     texts the chair considered; text: the final text (8,); utilities: (6,)
     each party's utility of the final text.
@@ -78,6 +80,7 @@ class Session:
     declined: list[str] = field(default_factory=list)
     held: bool = False
     iterations: int = 0
+    ending: str = ""
     target: str = "none"
     document: str = "none"
     recess: bool = False
@@ -232,6 +235,12 @@ class TalksModel(mesa.Model):
         tot = self.sal.sum(axis=1)
         return (np.abs(self.pos - text) * self.sal).sum(axis=1) / np.where(tot > 0, tot, 1.0)
 
+    def distances_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """(6,) each party's salience-weighted distance between its rows of two
+        (6, 8) position arrays ``a`` and ``b``, in [0, 1] (how far it moved)."""
+        tot = self.sal.sum(axis=1)
+        return (np.abs(a - b) * self.sal).sum(axis=1) / np.where(tot > 0, tot, 1.0)
+
     def mean_trust(self) -> float:
         """Mean of the off-diagonal trust matrix, in [0, 1]."""
         t = self.trust
@@ -322,30 +331,23 @@ class TalksModel(mesa.Model):
 
     # ============================================================ escalation
     def consider_escalation(self, dprk) -> None:
-        """The DPRK's test decision: 制裁-试验-再制裁-再试验 (article §第五轮 第一阶段).
+        """The DPRK's test decision (:meth:`DPRK.choose_test`) and its consequences:
+        制裁-试验-再制裁-再试验 (article §第五轮 第一阶段).
 
-        Monthly probability ``escalation * test_probability_slope *
-        (pressure - test_threshold)``
-        when pressure exceeds the threshold and no session sits this month.
-        A test raises the DPRK's outside option, relieves its grievance, and
-        draws sanctions from the US (``sanction_response``) and, for a nuclear
-        test, the Security Council; every party's trust in the DPRK falls.
+        A test raises the DPRK's outside option (a nuclear test's scaled by its
+        programme's state), vents its grievance, and draws sanctions from the
+        US (``sanction_response``) and the Security Council, which feed the
+        next round of grievance; every party's trust in the DPRK falls and
+        China's coordination (shuttle credit) rises.
         """
         p = self.params
-        pressure = dprk.pressure()
-        excess = pressure - p.test_threshold
-        if excess <= 0 or self.stance == "participating" and self.ledger.active_phase is not None:
+        kind, why = dprk.choose_test()
+        if kind is None:
             return
-        prob = dprk.strategy.escalation * p.test_probability_slope * excess
-        if float(self.rng.random()) >= prob:
-            return
-        missiles = sum(1 for _, k in self.tests if k == "missile")
-        kind = "missile" if missiles <= len(self.tests) - missiles else "nuclear"
         self.tests.append((self.month, kind))
         big = kind == "nuclear"
-        self.decide("DPRK", f"{kind}_test",
-                    f"pressure {pressure:.2f} above threshold {self.params.test_threshold:.2f}")
-        gain = p.test_outside_gain_nuclear if big else p.test_outside_gain_missile
+        self.decide("DPRK", f"{kind}_test", why)
+        gain = p.test_outside_gain_nuclear * dprk.programme() if big else p.test_outside_gain_missile
         self.outside[DPRK_I] = min(1.0, self.outside[DPRK_I] + gain)
         self.grievance *= p.test_grievance_kept
         us = self.parties[US_I]
@@ -525,41 +527,28 @@ class TalksModel(mesa.Model):
 
     # =============================================================== stance
     def _update_stance(self) -> None:
+        """Apply the DPRK's stance decision (:meth:`DPRK.next_stance`)."""
         dprk = self.parties[DPRK_I]
-        p = self.params
+        stance, decision = dprk.next_stance()
+        if decision is None:
+            return
         score = dprk.attend_score()
         why = (f"readiness {score:.2f} (sanctions {self.sanctions:.2f}, "
                f"trust in US {dprk.trust_in(US_I):.2f}, grievance {self.grievance:.2f})")
-        if self.stance == "walked_out":
-            self._return_months = self._return_months + 1 if score > p.return_threshold else 0
-            if self._return_months >= p.return_months:
-                self.stance = "participating"
-                self.decide("DPRK", "returns", why)
-            return
-        condemned = any(ev.type == "un_action" and ev.effects
-                        for ev in self._events.get(self.month, ()))
-        if self.sessions and (score < p.walkout_threshold
-                              or (condemned and score < p.resume_threshold)):
-            if condemned:
-                why += "; condemned by the Security Council while the talks deliver little"
-            self.stance = "walked_out"
+        self.stance = stance
+        if decision == "walks_out":
             self._return_months = 0
             self.recess_pending = False
-            self.decide("DPRK", "walks_out", why)
-        elif self.stance == "participating" and score < p.suspend_threshold:
-            self.stance = "suspended"
-            self.decide("DPRK", "suspends_participation", why)
-        elif self.stance == "suspended" and score > p.resume_threshold:
-            self.stance = "participating"
-            self.decide("DPRK", "returns", why)
+        self.decide("DPRK", decision, why)
 
     # ============================================================== sessions
     def _target_level(self) -> str:
-        """What the chair aims at: the next phase once a joint statement is in
-        force; while a phase is being implemented, a review that reaffirms the
-        commitments (a chairman's statement, as in 2006-12 and 2007-03)."""
+        """What the chair aims at: a joint statement; the next phase (a joint
+        document) once a joint statement is in force; while a phase is being
+        implemented, a joint document that reopens and renegotiates it (its
+        text, and the due months of its open steps)."""
         if self.ledger.active_phase is not None:
-            return "chairmans_statement"
+            return "joint_document"
         if (DOC_RANK[self.best_document] >= DOC_RANK["joint_statement"]
                 and self.next_phase < len(self.spec.phases)):
             return "joint_document"
@@ -625,8 +614,9 @@ class TalksModel(mesa.Model):
         s.target = target = self._target_level()
         text = china.draft(s)
         start_gap = float(self.distances(text).mean())
-        stall = 0
-        last_accepts = -1
+        best_accepts = -1
+        idle = 0  # iterations in a row without a new acceptance: the chair's patience
+        s.ending = "deadlock"
         for it in range(p.max_iterations):
             s.iterations = it + 1
             s.drafts.append(text.copy())
@@ -634,9 +624,16 @@ class TalksModel(mesa.Model):
             responses = [self._respond(q, text, target, s, dist[q.idx]) for q in parties]
             accepts = sum(1 for v, _ in responses if v == "accept")
             if accepts == 6:
+                s.ending = "converged"
                 break
-            stall = stall + 1 if accepts <= last_accepts else 0
-            last_accepts = max(last_accepts, accepts)
+            if accepts > best_accepts:
+                best_accepts, idle = accepts, 0
+            else:
+                idle += 1
+            if idle >= p.chair_patience:
+                # Deadlock: the chair's patience has run out.
+                s.reasons.append(f"deadlock: no new acceptance in {idle} drafts")
+                break
             # Amendments: pull the text toward each asker on its issue, by its weight.
             amended = text.copy()
             wsum = float((self.cap[:, None] * self.sal).sum(axis=0).max())
@@ -647,13 +644,21 @@ class TalksModel(mesa.Model):
                         q.position[issue] - amended[issue])
             # Concessions: parties not accepting move toward the text; the chair
             # urges the DPRK and the US to step toward each other (§第三轮).
+            before = self.pos.copy()
             for q, (verdict, _) in zip(parties, responses, strict=True):
                 if verdict != "accept":
                     boost = china.strategy.shuttle if q.idx in (DPRK_I, US_I) else 0.0
                     q.concede(text, rate_boost=boost)
+            moved = float(self.distances_between(before, self.pos).max())
+            if moved < p.concession_tolerance:
+                # Converged: no party will move further on this text.
+                s.ending = "converged"
+                break
             text = (1.0 - p.amendment_share) * china.draft(s) + p.amendment_share * amended
-            if stall >= p.stall_iterations:
+            if idle >= p.stall_iterations:
                 text = russia.package(text)
+        else:
+            s.reasons.append(f"deadlock: the chair's bound of {p.max_iterations} drafts")
         s.text = text
         # Every draft valued with the positions the parties hold at the end, so
         # drafts and the final text are compared on the same preferences.
@@ -662,6 +667,10 @@ class TalksModel(mesa.Model):
         s.utilities = 1.0 - dist
         gaps = np.abs(self.pos - text[None, :])
         s.common_ground = int(np.sum(np.all(gaps <= p.common_ground_distance, axis=0)))
+        # The document: the highest level, up to the target, whose acceptance
+        # rule all six meet on the final text.  A text that falls short of the
+        # target is offered as the next lower level in every session (a vaguer
+        # document leaves more slack: parameters.slack_<level>).
         document = "none"
         for level in ("joint_document", "joint_statement", "chairmans_statement"):
             if DOC_RANK[level] > DOC_RANK[target]:
@@ -732,7 +741,13 @@ class TalksModel(mesa.Model):
             self.chair_wait = min(p.chair_max_wait, p.chair_wait_factor * self.chair_wait)
         if rank >= DOC_RANK["joint_statement"]:
             self.agreed_text = s.text.copy()
-        if doc == "joint_document" and self.next_phase < len(self.spec.phases):
+        active = self.ledger.active_phase
+        if doc == "joint_document" and active is not None:
+            # The phase in force is reopened: its open steps fall due afresh.
+            ph = self.spec.phases[active]
+            self.ledger.reschedule(active, self.month, ph.months)
+            s.reasons.append("the phase in force renegotiated: open steps re-dated")
+        elif doc == "joint_document" and self.next_phase < len(self.spec.phases):
             ph = self.spec.phases[self.next_phase]
             self.ledger.adopt(self.next_phase, ph, self.month, AID_PROVIDERS, DPRK_I, US_I)
             s.adopted_phase = ph.name

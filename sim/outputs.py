@@ -267,7 +267,7 @@ def session_columns(result) -> list[str]:
     from sixparty.scenario import ISSUES, PARTIES
 
     return (["session_id", "round", "phase", "month", "invited_by", "held", "attended",
-             "declined", "iterations", "target", "document", "recess", "direct_contact",
+             "declined", "iterations", "ending", "target", "document", "recess", "direct_contact",
              "common_ground_issues", "adopted_phase", "notes"]
             + [f"utility_{p}" for p in PARTIES] + [f"text_{i}" for i in ISSUES])
 

@@ -206,9 +206,12 @@ class DPRK(Party):
     - Links attendance to the lifting of financial sanctions (§第五轮 第一阶段:
       "如果美国不愿举行解除对朝鲜企业金融制裁的会谈，就绝无可能继续召开六方会谈").
     - Answers pressure with escalation: the "制裁-试验-再制裁-再试验" cycle
-      (§第五轮 第一阶段): tests when pressure passes a threshold.
+      (§第五轮 第一阶段): tests when pressure passes a threshold, choosing the
+      test (missile or nuclear) with the larger expected gain given its
+      programme, and only when its outside option beats the deal in force.
     - Suspends, and may reverse, disablement when a counterpart's step is
-      overdue (§第六轮 第二阶段, 2008), and can walk out of the talks (§朝鲜退出).
+      overdue (§第六轮 第二阶段, 2008), and can walk out of the talks (§朝鲜退出)
+      when its readiness falls below a threshold.
     """
 
     key = "DPRK"
@@ -226,14 +229,157 @@ class DPRK(Party):
     def commitment_trust(self) -> float:
         return self.trust_in(US_I)
 
-    def pressure(self) -> float:
+    def pressure(self, grievance: float | None = None, sanctions: float | None = None) -> float:
         """Pressure felt, in [0, 1]: fresh grievances (new sanctions, hostile acts),
-        distrust of the US, and the standing level of sanctions."""
+        distrust of the US, and the standing level of sanctions.
+
+        ``grievance`` / ``sanctions`` (in [0, 1]) replace the model's current
+        values, to value a hypothetical state (what a test would leave).
+        """
         m = self.model
         q = m.params
-        p = (q.pressure_grievance * m.grievance + q.pressure_distrust * (1.0 - self.trust_in(US_I))
-             + q.pressure_sanctions * m.sanctions)
+        g = m.grievance if grievance is None else grievance
+        sanc = m.sanctions if sanctions is None else sanctions
+        p = (q.pressure_grievance * g + q.pressure_distrust * (1.0 - self.trust_in(US_I))
+             + q.pressure_sanctions * sanc)
         return float(min(1.0, max(0.0, p)))
+
+    # ------------------------------------------------------------- escalation
+    def programme(self) -> float:
+        """State of the nuclear programme, in [0, 1]: the share not disabled or
+        dismantled (``1 - progress``, progress net of reversals).  A nuclear
+        test needs a programme (> 0) and demonstrates a deterrent worth as much
+        as the programme behind it."""
+        return float(max(0.0, 1.0 - self.model.progress))
+
+    def deal_value(self) -> float:
+        """What the deal being implemented is worth to the DPRK, in [0, 1].
+
+        While it participates and a phase is in force: its utility of the
+        agreed text times its trust that the US performs its half (Kydd
+        2005's reassurance); otherwise 0 (there is no deal a test would
+        forfeit).
+        """
+        m = self.model
+        if (m.stance != "participating" or m.ledger.active_phase is None
+                or m.agreed_text is None):
+            return 0.0
+        return self.utility(m.agreed_text) * self.trust_in(US_I)
+
+    def test_outcomes(self) -> dict[str, tuple[float, float, float]]:
+        """For each test kind, ``(outside option gained, pressure relief, expected gain)``.
+
+        The DPRK anticipates the answers the model gives every test: its
+        outside option rises (``test_outside_gain_<kind>``; a nuclear test's
+        scaled by :meth:`programme`), its grievance is vented
+        (``test_grievance_kept``), and the US (``sanction_response`` x
+        ``test_sanctions_<kind>``) and the Security Council
+        (``test_unsc_sanctions_<kind>``) add sanctions that feed grievance
+        again.  Relief = pressure now - pressure after; expected gain =
+        outside option gained + relief.  Units: [0, 1] scales; relief and gain
+        may be negative.  Kinds not feasible (a nuclear test without a
+        programme) are left out.
+        """
+        m = self.model
+        q = m.params
+        us = m.parties[US_I]
+        now = self.pressure()
+        out: dict[str, tuple[float, float, float]] = {}
+        for kind in ("missile", "nuclear"):
+            gain = getattr(q, f"test_outside_gain_{kind}")
+            if kind == "nuclear":
+                if self.programme() <= 0.0:
+                    continue
+                gain *= self.programme()
+            gain = min(gain, 1.0 - float(m.outside[self.idx]))
+            rise = (us.strategy.sanction_response * getattr(q, f"test_sanctions_{kind}")
+                    + getattr(q, f"test_unsc_sanctions_{kind}"))
+            after = self.pressure(min(1.0, m.grievance * q.test_grievance_kept + rise),
+                                  min(1.0, m.sanctions + rise))
+            out[kind] = (gain, now - after, gain + now - after)
+        return out
+
+    def choose_test(self) -> tuple[str | None, str]:
+        """This month's test decision from state: ``(kind or None, reason)``.
+
+        1. Pressure must exceed ``test_threshold`` (the sanction-test cycle,
+           article §第五轮 第一阶段).
+        2. The kind: the feasible test with the larger expected gain
+           (:meth:`test_outcomes`); ties go to the missile.  No test if no
+           kind's expected gain is positive.
+        3. The deal: the outside option after the test must exceed the
+           value of the deal a test forfeits (:meth:`deal_value`; 0 when no
+           phase is being implemented).
+        4. Propensity: with probability ``escalation x test_probability_slope
+           x (pressure - test_threshold)`` (one draw of the model's generator,
+           made only when 1-3 hold).
+        """
+        m = self.model
+        q = m.params
+        pressure = self.pressure()
+        excess = pressure - q.test_threshold
+        if excess <= 0:
+            return None, ""
+        outcomes = self.test_outcomes()
+        kind = "missile"
+        if "nuclear" in outcomes and outcomes["nuclear"][2] > outcomes["missile"][2]:
+            kind = "nuclear"
+        gain, _relief, value = outcomes[kind]
+        if value <= 0:
+            return None, ""
+        deal = self.deal_value()
+        outside_after = float(m.outside[self.idx]) + gain
+        if outside_after <= deal:
+            return None, ""
+        prob = self.strategy.escalation * q.test_probability_slope * excess
+        if float(m.rng.random()) >= prob:
+            return None, ""
+        why = (f"pressure {pressure:.2f} above threshold {q.test_threshold:.2f}; "
+               f"expected gain of a missile test {outcomes['missile'][2]:.2f}")
+        if "nuclear" in outcomes:
+            why += (f", of a nuclear test {outcomes['nuclear'][2]:.2f} "
+                    f"(programme {self.programme():.2f})")
+        else:
+            why += f"; a nuclear test infeasible (programme {self.programme():.2f})"
+        if deal > 0:
+            why += f"; outside option {outside_after:.2f} above deal value {deal:.2f}"
+        return kind, why
+
+    # ----------------------------------------------------------------- stance
+    def next_stance(self) -> tuple[str, str | None]:
+        """The DPRK's stance toward the talks this month, from its readiness alone.
+
+        Readiness is :meth:`attend_score` (trust, sanctions, grievance,
+        outside option, what the talks deliver).  Events act only through
+        their effects on that state; no rule reads an event's type, id or
+        date.  Rules, in order:
+
+        - walked out: returns after ``return_months`` months running with
+          readiness above ``return_threshold`` (the count is kept in the
+          model's ``_return_months``);
+        - once talks have been convened, walks out when readiness falls
+          below ``walkout_threshold``;
+        - participating: suspends when readiness is below ``suspend_threshold``;
+        - suspended: returns when readiness is above ``resume_threshold``.
+
+        Returns ``(stance, decision)`` with ``decision`` one of ``walks_out``,
+        ``returns``, ``suspends_participation`` or None (no change).
+        """
+        m = self.model
+        q = m.params
+        score = self.attend_score()
+        if m.stance == "walked_out":
+            m._return_months = m._return_months + 1 if score > q.return_threshold else 0
+            if m._return_months >= q.return_months:
+                return "participating", "returns"
+            return m.stance, None
+        if m.sessions and score < q.walkout_threshold:
+            return "walked_out", "walks_out"
+        if m.stance == "participating" and score < q.suspend_threshold:
+            return "suspended", "suspends_participation"
+        if m.stance == "suspended" and score > q.resume_threshold:
+            return "participating", "returns"
+        return m.stance, None
 
     def attend_score(self) -> float:
         """China's persuasion and the value of talks against sanctions and hostility."""
@@ -270,9 +416,10 @@ class UnitedStates(Party):
       2005-12-06): never amends a text toward sanctions relief while its
       domestic constraint is high, and answers DPRK tests with sanctions.
     - Demands verification before delisting (§第六轮 第二阶段, Rice 2008): its
-      delisting step waits until the text's verification meets its position;
-      when the DPRK suspends disablement and its domestic constraint allows,
-      it compromises on verification (the 2008-10 agreement).
+      delisting step waits until the text's verification meets its position.
+      A verification compromise can only come from bargaining: a stalled
+      phase is reopened in session, and the renegotiated text (its
+      verification included) is the one the delisting is measured against.
     - Its stance moves with domestic politics (§第五轮 第二阶段: neoconservatives
       recede after the 2006 midterms): domestic constraint hardens positions.
     """
@@ -320,12 +467,6 @@ class UnitedStates(Party):
         q = m.params
         row[DEN] += q.us_domestic_drift * (hard - q.us_domestic_neutral)
         row[VER] += q.us_domestic_drift * (hard - q.us_domestic_neutral)
-        if (m.dprk_suspended_steps and m.agreed_text is not None
-                and hard < q.us_verification_compromise_domestic and m.ledger.open_delisting()):
-            # Verification compromise (§第六轮 第二阶段, 2008-10: "美朝双方就验证问题达成协议"):
-            # with disablement suspended and its delisting still owed, a US whose
-            # domestic scene allows it moves its verification demand to the text.
-            row[VER] += q.us_verification_compromise_rate * (m.agreed_text[VER] - row[VER])
         np.clip(row, 0.0, 1.0, out=row)
 
     def delivery_willingness(self) -> float:

@@ -99,6 +99,30 @@ class Ledger:
                             "tranches": tranches})
         return new
 
+    def reschedule(self, phase_index: int, month: int, months: int) -> int:
+        """Renegotiation of a phase in force: its open steps fall due afresh.
+
+        The first open tranche falls due ``ceil(months / T)`` months after
+        ``month`` (T = the phase's tranches), the next one a tranche later,
+        and so on, at the phase's original pace; a due month is never moved
+        earlier.  Returns the number of steps re-dated.
+        """
+        steps = self.phase_steps(phase_index)
+        open_tranches = sorted({s.tranche for s in steps if not s.done})
+        if not open_tranches:
+            return 0
+        tranches = max(s.tranche for s in steps)
+        first = open_tranches[0]
+        n = 0
+        for s in steps:
+            if s.done or s.tranche < first:
+                continue
+            due = month + max(1, math.ceil((s.tranche - first + 1) * months / tranches))
+            if due > s.due_month:
+                s.due_month = due
+                n += 1
+        return n
+
     # ---------------------------------------------------------- bookkeeping
     @property
     def active_phase(self) -> int | None:

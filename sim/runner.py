@@ -106,6 +106,7 @@ def tables(m: TalksModel) -> RunResult:
             "attended": ";".join(s.attended),
             "declined": ";".join(s.declined),
             "iterations": s.iterations,
+            "ending": s.ending if s.held else "",
             "target": s.target,
             "document": s.document if s.held else "none",
             "recess": s.recess,

@@ -603,7 +603,9 @@ class Parameters(_Strict):
 
     anchoring: bool = True
     concession_rate: Unit = 0.2
-    max_iterations: Annotated[int, Field(ge=1, le=100)] = 12
+    max_iterations: Annotated[int, Field(ge=1, le=100)] = 100
+    chair_patience: Annotated[int, Field(ge=1, le=14)] = 4
+    concession_tolerance: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=0.1)] = 0.005
     acceptance_radius: Unit = 0.12
     noise: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=0.5)] = 0.05
     trust_memory: Unit = 0.92
@@ -695,8 +697,6 @@ class Parameters(_Strict):
     us_contact_format: Unit = 0.35
     us_domestic_drift: Unit = 0.02
     us_domestic_neutral: Unit = 0.5
-    us_verification_compromise_domestic: Unit = 0.7
-    us_verification_compromise_rate: Unit = 0.25
     us_delivery_base: Unit = 0.5
     us_delivery_trust: Unit = 0.45
     us_delivery_domestic: Unit = 0.3

@@ -110,27 +110,45 @@ def test_a_suspension_and_a_boycott_arise_from_sanctions_not_from_a_script():
     assert "suspends_participation" not in {d["decision"] for d in calm.decisions}
 
 
-def _shock(kind: str):
+def _shock(kind: str, effects=None):
+    effects = effects if effects is not None else [
+        {"kind": "sanctions", "delta": 0.8},
+        {"kind": "trust", "party": "DPRK", "toward": "US", "delta": -0.3},
+        {"kind": "trust", "party": "DPRK", "toward": "China", "delta": -0.2}]
+
     def mutate(d):
         d["window"]["end"] = "2006-12"
         d["events"].append({
             "id": "shock", "date": "2005-04", "type": kind,
-            "title": "Security Council condemns a launch",
-            "effects": [{"kind": "sanctions", "delta": 0.8},
-                        {"kind": "trust", "party": "DPRK", "toward": "US", "delta": -0.3},
-                        {"kind": "trust", "party": "DPRK", "toward": "China", "delta": -0.2}],
+            "title": "Security Council condemns a launch", "effects": effects,
             "source": {"note": "test"}})
     return scenario(mutate)
 
 
-def test_a_walk_out_arises_from_condemnation_when_the_talks_deliver_little():
+def test_a_walk_out_arises_from_the_effects_of_a_shock_on_readiness():
     r = simulate(_shock("un_action"), seed=2)
     walk = [d for d in r.decisions if d["decision"] == "walks_out"]
     assert walk and walk[0]["month"] == "2005-04"
     assert r.timeline[-1]["talks_status"] == "walked_out"
-    # The same pressure without a condemnation by the Security Council: no walk-out.
-    same = simulate(_shock("sanctions"), seed=2)
-    assert not [d for d in same.decisions if d["decision"] == "walks_out"]
+    readiness = float(walk[0]["reason"].split()[1])
+    assert readiness < r.scenario.parameters.walkout_threshold
+
+
+@pytest.mark.parametrize("kind", ["sanctions", "diplomatic", "other"])
+def test_retyping_an_event_with_the_same_effects_changes_nothing(kind):
+    """No rule reads an event's type: the same effects under another type give
+    byte-identical tables (the walk-out included)."""
+    a, b = simulate(_shock("un_action"), seed=2), simulate(_shock(kind), seed=2)
+    assert _csvs(a) == _csvs(b)
+
+
+def test_removing_an_effect_changes_the_walk_out_decision():
+    """Without the sanctions the shock carried, readiness stays above the
+    walk-out threshold and the DPRK stays in the talks."""
+    mild = [{"kind": "trust", "party": "DPRK", "toward": "US", "delta": -0.3},
+            {"kind": "trust", "party": "DPRK", "toward": "China", "delta": -0.2}]
+    r = simulate(_shock("un_action", mild), seed=2)
+    assert not [d for d in r.decisions if d["decision"] == "walks_out"]
 
 
 def test_disablement_suspension_arises_when_counterparts_fall_behind():
@@ -199,3 +217,18 @@ def test_a_human_dprk_seat_decides_its_own_suspension():
     m.seat_orders.implementation = "suspend"
     m.step()
     assert m.decisions[-1][1:3] == ("DPRK", "suspends_steps")
+
+
+@pytest.mark.parametrize("reason", [
+    "pressure 0.89 above threshold 0.60; expected gain of a missile test 0.35, of a nuclear test "
+    "-0.05 (programme 1.00); outside option 0.40 above deal value 0.20",
+    "pressure 0.70 above threshold 0.60; expected gain of a missile test 0.30; a nuclear test "
+    "infeasible (programme 0.00)",
+    "deadlock: no new acceptance in 4 drafts; holdouts on a joint statement: DPRK, US",
+    "deadlock: the chair's bound of 100 drafts",
+    "the phase in force renegotiated: open steps re-dated",
+])
+def test_the_new_decision_reasons_are_narrated_in_chinese(reason):
+    from sixparty.analysis.narrate import translate_reason
+    zh = translate_reason(reason, "zh")
+    assert not any("a" <= ch.lower() <= "z" for ch in zh), zh

@@ -246,12 +246,200 @@ def test_dprk_readiness_falls_when_steps_owed_to_it_are_overdue():
     assert dprk.attend_score() < on_time
 
 
-def test_chair_aims_at_a_review_while_a_phase_is_implemented():
+def test_chair_reopens_a_phase_in_force_instead_of_a_review():
+    """No review-only target: while a phase is in force the chair aims at a
+    joint document that renegotiates it."""
     m = make_model()
     m.best_document = "joint_statement"
     assert m._target_level() == "joint_document"
     m.ledger.adopt(0, m.spec.phases[0], m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
-    assert m._target_level() == "chairmans_statement"
+    assert m._target_level() == "joint_document"
+    m.ledger.steps[0].delivered = m.ledger.steps[0].amount  # the phase can be complete...
+    for st in m.ledger.steps:
+        st.delivered = st.amount
+    assert m.ledger.active_phase is None
+    m.next_phase = 1  # ...and the menu exhausted: back to a joint statement
+    assert m._target_level() == "joint_statement"
+
+
+def test_a_joint_document_on_a_phase_in_force_re_dates_its_open_steps():
+    m = make_model()
+    m.ledger.adopt(0, m.spec.phases[0], m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
+    m.next_phase = 1
+    m.agreed_text = m.pos.mean(axis=0)
+    due = [st.due_month for st in m.ledger.steps]
+    later = m.month + 12
+    m.month = later
+    s = SimpleNamespace(document="joint_document", text=m.pos.mean(axis=0), direct_contact=False,
+                        recess=False, adopted_phase=None, reasons=[])
+    m._after_document(s)
+    assert s.adopted_phase is None and len(m.ledger.phases) == 1  # no new phase
+    assert all(st.due_month > later for st in m.ledger.steps)
+    assert all(new > old for new, old in zip([st.due_month for st in m.ledger.steps], due,
+                                            strict=True))
+    assert any("renegotiated" in r for r in s.reasons)
+
+
+def test_us_verification_demand_moves_only_by_bargaining_and_domestic_politics():
+    """The scripted 2008 compromise is gone: a suspended DPRK and an owed
+    delisting do not move the US verification position by themselves."""
+    def after_step(suspended: bool) -> float:
+        m = make_model()
+        phase = m.spec.phases[0].model_copy(update={"delisting": True})
+        m.ledger.adopt(0, phase, m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
+        m.agreed_text = m.pos.mean(axis=0)
+        m.agreed_text[6] = 0.3
+        m.pos[US_I, 6] = m.anchor[US_I, 6] = 0.95
+        m.domestic[US_I] = 0.5
+        m.dprk_suspended_steps = suspended
+        m.parties[US_I].step()
+        return float(m.pos[US_I, 6])
+    assert after_step(True) == after_step(False) == pytest.approx(0.95)
+    # In session the same US concedes toward the text like any party.
+    m = make_model()
+    m.pos[US_I, 6] = 0.95
+    m.resolve[US_I] = 0.0
+    text = m.pos.mean(axis=0)
+    text[6] = 0.3
+    m.parties[US_I].concede(text)
+    assert m.pos[US_I, 6] < 0.95
+
+
+# ------------------------------------------------ DPRK decisions from state
+def _pressured(m, grievance=0.9):
+    m.grievance = grievance
+    m.params.test_threshold = 0.3
+    m.parties[DPRK_I].strategy.escalation = 1.0
+    m.params.test_probability_slope = 10.0  # the draw always succeeds
+    return m.parties[DPRK_I]
+
+
+def test_dprk_chooses_the_test_with_the_larger_expected_gain():
+    m = make_model()
+    dprk = _pressured(m)
+    m.parties[US_I].strategy.sanction_response = 0.0  # a nuclear test costs little more
+    out = dprk.test_outcomes()
+    assert out["nuclear"][2] > out["missile"][2]
+    assert dprk.choose_test()[0] == "nuclear"
+    m2 = make_model()
+    dprk2 = _pressured(m2)
+    m2.parties[US_I].strategy.sanction_response = 1.0  # sanctions make it costly
+    out2 = dprk2.test_outcomes()
+    assert out2["missile"][2] > out2["nuclear"][2]
+    assert dprk2.choose_test()[0] == "missile"
+
+
+def test_a_nuclear_test_needs_the_programme():
+    m = make_model()
+    dprk = _pressured(m)
+    m.parties[US_I].strategy.sanction_response = 0.0
+    m.progress = 1.0  # the programme is disabled and dismantled
+    assert "nuclear" not in dprk.test_outcomes()
+    assert dprk.choose_test()[0] == "missile"
+    m.progress = 0.6  # partly disabled: the nuclear test is worth less
+    assert dprk.test_outcomes()["nuclear"][0] == pytest.approx(
+        0.4 * m.params.test_outside_gain_nuclear)
+
+
+def test_dprk_tests_in_a_phase_only_when_its_outside_option_beats_the_deal():
+    def decide(outside: float) -> str | None:
+        m = make_model()
+        dprk = _pressured(m)
+        m.ledger.adopt(0, m.spec.phases[0], m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
+        m.agreed_text = m.pos[DPRK_I].copy()  # a deal on its own terms
+        m.shift_trust(DPRK_I, US_I, 0.5)
+        m.outside[DPRK_I] = outside
+        assert dprk.deal_value() > 0.5
+        return dprk.choose_test()[0]
+    assert decide(0.0) is None  # the deal is worth more than any test
+    assert decide(0.9) is not None  # its outside option beats the deal
+    # Not participating, there is no deal to forfeit.
+    m = make_model()
+    dprk = _pressured(m)
+    m.ledger.adopt(0, m.spec.phases[0], m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
+    m.agreed_text = m.pos[DPRK_I].copy()
+    m.stance = "suspended"
+    assert dprk.deal_value() == 0.0 and dprk.choose_test()[0] is not None
+
+
+def test_no_test_below_the_pressure_threshold():
+    m = make_model()
+    dprk = _pressured(m, grievance=0.0)
+    m.params.test_threshold = 0.99
+    assert dprk.choose_test() == (None, "")
+
+
+def test_dprk_stance_follows_its_readiness():
+    m = make_model()
+    dprk = m.parties[DPRK_I]
+    m.sessions.append(object())  # talks have been convened
+    for attr, value in (("sanctions", 0.0), ("grievance", 0.0)):
+        setattr(m, attr, value)
+    assert dprk.next_stance() == ("participating", None)
+    m.sanctions, m.grievance = 1.0, 1.0
+    m.outside[DPRK_I] = 1.0
+    assert dprk.attend_score() < m.params.walkout_threshold
+    assert dprk.next_stance() == ("walked_out", "walks_out")
+    # The same readiness before any session: a suspension, not a walk-out.
+    m.sessions.clear()
+    assert dprk.next_stance() == ("suspended", "suspends_participation")
+    # A walked-out DPRK returns only after return_months months of readiness.
+    m.stance = "walked_out"
+    m.sanctions, m.grievance, m.outside[DPRK_I] = 0.0, 0.0, 0.0
+    m.shift_trust(DPRK_I, CHINA_I, 0.5)
+    m.shift_trust(DPRK_I, US_I, 0.5)
+    assert dprk.attend_score() > m.params.return_threshold
+    m._return_months = 0
+    got = [dprk.next_stance()[1] for _ in range(m.params.return_months)]
+    assert got[:-1] == [None] * (m.params.return_months - 1) and got[-1] == "returns"
+
+
+# ------------------------------------------------ sessions: convergence, deadlock
+def _session_model(mutate=None):
+    def quiet(d):
+        d["parameters"]["noise"] = 0.0
+        if mutate:
+            mutate(d)
+    m = make_model(quiet)
+    m.round, m.round_phase = 1, 1
+    return m
+
+
+def _bargain(m):
+    from sixparty.model import Session
+    s = Session(0, 1, 1, m.month, "test", held=True)
+    m.sessions.append(s)
+    m._bargain(s)
+    return s
+
+
+def test_a_session_where_all_accept_converges_at_once():
+    m = _session_model()
+    m.pos[:] = m.pos[0]  # everyone holds the same position
+    s = _bargain(m)
+    assert (s.ending, s.iterations) == ("converged", 1)
+    assert s.document == "joint_statement"
+
+
+def test_a_session_converges_when_no_party_will_move():
+    m = _session_model(lambda d: d["parameters"].update(acceptance_radius=0.0))
+    m.resolve[:] = 1.0  # nobody concedes
+    s = _bargain(m)
+    assert (s.ending, s.iterations) == ("converged", 1)
+
+
+def test_a_session_ends_in_deadlock_when_the_chairs_patience_runs_out():
+    def hard(d):
+        d["parameters"].update(acceptance_radius=0.0, chair_patience=3,
+                               slack_chairmans_statement=0.0, slack_joint_statement=0.0)
+    m = _session_model(hard)
+    m.resolve[:] = 0.0
+    s = _bargain(m)
+    assert s.ending == "deadlock" and s.iterations == 4  # 1 + patience drafts
+    assert any(r.startswith("deadlock") for r in s.reasons)
+    m2 = _session_model(lambda d: (hard(d), d["parameters"].update(chair_patience=6)))
+    m2.resolve[:] = 0.0
+    assert _bargain(m2).iterations == 7
 
 
 def test_domestic_constraint_pulls_a_delegation_back_harder():
@@ -264,20 +452,3 @@ def test_domestic_constraint_pulls_a_delegation_back_harder():
         Party.step(china)
         return 1.0 - float(m.pos[CHINA_I, 0])
     assert moved(0.9) > moved(0.1) > 0.0
-
-
-def test_us_compromises_on_verification_when_disablement_is_suspended():
-    def after_step(domestic: float) -> float:
-        m = make_model()
-        us = m.parties[US_I]
-        phase = m.spec.phases[0].model_copy(update={"delisting": True})
-        m.ledger.adopt(0, phase, m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
-        m.agreed_text = m.pos.mean(axis=0)
-        m.agreed_text[6] = 0.3
-        m.pos[US_I, 6] = m.anchor[US_I, 6] = 0.95
-        m.domestic[US_I] = domestic
-        m.dprk_suspended_steps = True
-        us.step()
-        return float(m.pos[US_I, 6])
-    assert after_step(0.5) < 0.85  # moves toward the text
-    assert after_step(0.9) > 0.94  # a hard-line domestic scene forbids it
