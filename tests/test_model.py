@@ -232,3 +232,21 @@ def test_the_new_decision_reasons_are_narrated_in_chinese(reason):
     from sixparty.analysis.narrate import translate_reason
     zh = translate_reason(reason, "zh")
     assert not any("a" <= ch.lower() <= "z" for ch in zh), zh
+
+
+def test_renegotiation_re_dates_open_steps_from_the_session_and_never_earlier():
+    m = _ledger_model(generosity=0.0, seed=0)
+    led = m.ledger
+    first = [s for s in led.phase_steps(0) if s.tranche == 1]
+    for s in first:
+        s.delivered = s.amount  # tranche 1 done on both sides
+    before = {s.step_id: s.due_month for s in led.phase_steps(0)}
+    month = m.month + 10
+    n = led.reschedule(0, month, m.spec.phases[0].months)
+    assert n > 0
+    for s in led.phase_steps(0):
+        if s.tranche == 1:
+            assert s.due_month == before[s.step_id]  # done steps keep their dates
+        else:  # tranche 2 is now the first open one: due 2 months (8 / 4) after the session
+            assert s.due_month == max(before[s.step_id], month + 2 * (s.tranche - 1))
+    assert led.reschedule(0, m.month, m.spec.phases[0].months) == 0  # never earlier
