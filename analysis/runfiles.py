@@ -129,8 +129,9 @@ REQUIRED_COLUMNS = {
     "timeline": tuple(outputs.TIMELINE_COLUMNS),
     "positions": ("month", "party", "issue", "position", "salience"),
     "trust": ("month", "party", "toward", "trust"),
-    # ``ending`` came later: run folders written before it still read.
-    "sessions": tuple(c for c in outputs.session_columns(None) if c != "ending"),
+    # ``ending`` and the offer counts came later: run folders written before them still read.
+    "sessions": tuple(c for c in outputs.session_columns(None)
+                      if c not in ("ending", "conflicts", "compromises", "capitulations")),
     "drafts": tuple(outputs.draft_columns()),
     "ledger": tuple(outputs.LEDGER_COLUMNS),
     "decisions": ("month", "party", "decision", "reason"),

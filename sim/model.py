@@ -23,6 +23,14 @@ from dataclasses import dataclass, field
 
 import mesa
 import numpy as np
+from sixparty.bargaining import (
+    CAPITULATION,
+    COMPROMISE,
+    CONFLICT,
+    BargainingParameters,
+    BargainingState,
+    bargaining_round,
+)
 from sixparty.parties import (
     AID_PROVIDERS,
     CHINA_I,
@@ -90,6 +98,9 @@ class Session:
     text: np.ndarray | None = None
     utilities: np.ndarray | None = None
     draft_utilities: np.ndarray | None = None
+    conflicts: int = 0
+    compromises: int = 0
+    capitulations: int = 0
     adopted_phase: str | None = None
     reasons: list[str] = field(default_factory=list)
 
@@ -603,8 +614,108 @@ class TalksModel(mesa.Model):
         self._bargain(s)
         self.months_since_session = 0
 
+    def bargaining_salience(self) -> np.ndarray:
+        """(6, 8) each party's salience as it enters the expected-utility model
+        (:meth:`Party.bargaining_salience`: resolve, domestic constraint and the
+        class's own lines), in [0, 1]."""
+        return np.stack([q.bargaining_salience() for q in self.parties])
+
+    def bargaining_parameters(self) -> BargainingParameters:
+        """The expected-utility model's parameters from the scenario's."""
+        p = self.params
+        return BargainingParameters(
+            status_quo_probability=p.bdm_status_quo_probability,
+            improvement_probability=p.bdm_improvement_probability,
+            risk_exponent_max=p.bdm_risk_exponent_max,
+            tolerance=p.concession_tolerance,
+            perception="receiver" if p.bdm_receiver_perception else "own")
+
     def _bargain(self, s: Session) -> None:
-        """Iterative drafting: draft, respond, amend, concede; then the document."""
+        """A session: drafts and expected-utility rounds until convergence or deadlock.
+
+        With ``parameters.expected_utility_sessions`` false the fixed-share
+        session is played instead (:meth:`_bargain_fixed_share`).  Each draft:
+
+        1. one round of Bueno de Mesquita's expected-utility model
+           (:func:`sixparty.bargaining.bargaining_round`; Scholz, Calbert &
+           Smith 2011) on the six parties' positions (1, 6, 8), capability and
+           bargaining salience (:meth:`bargaining_salience`), issue scale 1;
+        2. the chair drafts the round's forecast, the weighted median
+           (:meth:`China.draft`); after ``stall_iterations`` drafts without a
+           new acceptance Russia's package amends it (:meth:`Russia.package`);
+        3. each party judges the draft at the target level (utility of the
+           text against its disagreement value, :meth:`Party.accepts`): all six
+           accept -> ``converged``; ``chair_patience`` drafts in a row without
+           a new acceptance -> ``deadlock``;
+        4. positions move by the round's accepted offers (conflict,
+           compromise, capitulation; B9-B11), each party keeping the issues
+           its class will not bargain over (:meth:`Party.hold_in_round`) and a
+           human seat its own choice; no position moving by
+           ``concession_tolerance`` or more -> ``converged``.
+
+        The document is the highest level all six accept on the final text.
+        """
+        p = self.params
+        if not p.expected_utility_sessions:
+            self._bargain_fixed_share(s)
+            return
+        parties = self.parties
+        china = parties[CHINA_I]
+        russia = parties[RUSSIA_I]
+        s.direct_contact = parties[US_I].allows_direct_contact()
+        s.target = target = self._target_level()
+        bp = self.bargaining_parameters()
+        seat = PARTIES.index(self.seat) if self.seat in PARTIES else None
+        text = china.draft(s)
+        start_gap = float(self.distances(text).mean())
+        best_accepts = -1
+        idle = 0  # drafts in a row without a new acceptance: the chair's patience
+        s.ending = "deadlock"
+        for it in range(p.max_iterations):
+            s.iterations = it + 1
+            state = BargainingState(self.pos[None].copy(), self.cap,
+                                    self.bargaining_salience()[None], 1.0)
+            res = bargaining_round(state, bp)
+            text = china.draft(s)
+            if idle >= p.stall_iterations:
+                text = russia.package(text)
+            s.drafts.append(text.copy())
+            dist = self.distances(text)
+            responses = [self._respond(q, text, target, s, dist[q.idx]) for q in parties]
+            accepts = sum(1 for v, _ in responses if v == "accept")
+            if accepts == 6:
+                s.ending = "converged"
+                break
+            if accepts > best_accepts:
+                best_accepts, idle = accepts, 0
+            else:
+                idle += 1
+            if idle >= p.chair_patience:
+                s.reasons.append(f"deadlock: no new acceptance in {idle} drafts")
+                break
+            before = self.pos.copy()
+            after = res.positions[0]
+            for q in parties:
+                if q.idx == seat:
+                    continue  # a human seat keeps the position it chose
+                self.pos[q.idx] = q.hold_in_round(before[q.idx], after[q.idx])
+            np.clip(self.pos, 0.0, 1.0, out=self.pos)
+            kinds = res.accepted_outcome[0] * (self.pos != before)
+            s.conflicts += int(np.sum(kinds == CONFLICT))
+            s.compromises += int(np.sum(kinds == COMPROMISE))
+            s.capitulations += int(np.sum(kinds == CAPITULATION))
+            moved = float(self.distances_between(before, self.pos).max())
+            if moved < p.concession_tolerance:
+                s.ending = "converged"  # no party will move further
+                break
+        else:
+            s.reasons.append(f"deadlock: the chair's bound of {p.max_iterations} drafts")
+        self._conclude(s, text, start_gap)
+
+    def _bargain_fixed_share(self, s: Session) -> None:
+        """The fixed-share session (``expected_utility_sessions: false``), kept
+        for comparison: a weighted-mean draft, amendments, and non-accepting
+        parties conceding a share of the gap to it."""
         p = self.params
         parties = self.parties
         china = parties[CHINA_I]
@@ -659,6 +770,13 @@ class TalksModel(mesa.Model):
                 text = russia.package(text)
         else:
             s.reasons.append(f"deadlock: the chair's bound of {p.max_iterations} drafts")
+        self._conclude(s, text, start_gap)
+
+    def _conclude(self, s: Session, text: np.ndarray, start_gap: float) -> None:
+        """The session's end: the final text, the document all six accept, recess."""
+        p = self.params
+        parties = self.parties
+        target = s.target
         s.text = text
         # Every draft valued with the positions the parties hold at the end, so
         # drafts and the final text are compared on the same preferences.

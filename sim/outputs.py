@@ -269,7 +269,8 @@ def session_columns(result) -> list[str]:
     return (["session_id", "round", "phase", "month", "invited_by", "held", "attended",
              "declined", "iterations", "ending", "target", "document", "recess", "direct_contact",
              "common_ground_issues", "adopted_phase", "notes"]
-            + [f"utility_{p}" for p in PARTIES] + [f"text_{i}" for i in ISSUES])
+            + [f"utility_{p}" for p in PARTIES] + [f"text_{i}" for i in ISSUES]
+            + ["conflicts", "compromises", "capitulations"])
 
 
 def draft_columns() -> list[str]:

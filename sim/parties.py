@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 import numpy as np
+from sixparty.bargaining import accepts as nash_accepts
+from sixparty.bargaining import weighted_median
 from sixparty.scenario import ISSUES, PARTIES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -107,19 +109,56 @@ class Party(mesa.Agent):
         """Extra distance I perceive in this session (class-specific grievances)."""
         return 0.0
 
-    def accepts(self, text: np.ndarray, level: str, session, d: float | None = None) -> bool:
-        """Would I sign ``text`` as a document of ``level``?
+    def outside_option(self) -> float:
+        """Value of no agreement (BATNA) on the utility scale, in [-1, 1].
 
-        ``d``: my distance from ``text`` if already computed (the model
-        computes all six at once).  A joint document binds me to paired
-        steps, so it also needs trust in my counterparts (Kydd 2005:
-        reassurance succeeds when trust exceeds a threshold set by payoffs):
-        ``parameters.commitment_trust``.
+        The base class reads the model's ``outside`` row (moved only by
+        typed ``outside_option`` effects and, for the DPRK, by its tests);
+        the DPRK's class nets sanctions out of it (:meth:`DPRK.outside_option`).
+        """
+        return float(self.model.outside[self.idx])
+
+    def disagreement_value(self) -> float:
+        """My disagreement value d_i (Nash 1950): the utility of no agreement.
+
+        ``d_i = 1 - rho_i (1 - o_i)`` with ``rho_i`` = :meth:`radius` (the
+        win-set radius, narrowed by the domestic constraint, Putnam 1988)
+        and ``o_i`` = :meth:`outside_option`.  With no outside option
+        (o = 0) a text is worth signing when it lies within my radius; an
+        outside option o > 0 shrinks the win-set to ``rho (1 - o)`` (o = 1:
+        only my own position); o < 0 (sanctions make no deal worse than the
+        neutral status quo) widens it.  Range [1 - 2 rho, 1].
+        """
+        o = min(1.0, max(-1.0, self.outside_option()))
+        return 1.0 - self.radius() * (1.0 - o)
+
+    def text_utility(self, text: np.ndarray, level: str, session,
+                     d: float | None = None) -> float:
+        """What signing ``text`` as a document of ``level`` is worth to me, <= 1.
+
+        ``u_i(x, L) = 1 - max(0, d_i(x) + penalty_i - slack_L)``: my
+        salience-weighted distance from the text, plus the grievance I
+        perceive in this session (:meth:`penalty`), less the slack a vaguer
+        document leaves (``parameters.slack_<level>``; a chairman's statement
+        of principles binds less than a joint document of paired steps).
+        ``d``: my distance from ``text`` if already computed.
         """
         if d is None:
             d = self.distance(text)
-        d = d + self.penalty(session) - level_slack(self.model.params, level)
-        if d > self.radius():
+        return 1.0 - max(0.0, d + self.penalty(session) - level_slack(self.model.params, level))
+
+    def accepts(self, text: np.ndarray, level: str, session, d: float | None = None) -> bool:
+        """Would I sign ``text`` as a document of ``level``?
+
+        Only if it is worth at least my disagreement value (Nash 1950;
+        :func:`sixparty.bargaining.accepts`): ``text_utility >=
+        disagreement_value``.  A joint document binds me to paired steps, so
+        it also needs trust in my counterparts (Kydd 2005: reassurance
+        succeeds when trust exceeds a threshold set by payoffs):
+        ``parameters.commitment_trust``.
+        """
+        u = self.text_utility(text, level, session, d)
+        if not bool(nash_accepts(u, self.disagreement_value())):
             return False
         if level == "joint_document":
             return self.commitment_trust() >= self.model.params.commitment_trust
@@ -171,6 +210,39 @@ class Party(mesa.Agent):
         row = self.position
         row += r * (text - row)
         np.clip(row, 0.0, 1.0, out=row)
+
+    # ------------------------------------------- inputs to the expected-utility model
+    def willingness_to_yield(self) -> float:
+        """``y_i = (1 - resolve)(1 - concession_domestic_shrink x domestic)``, in [0, 1].
+
+        Resolve (1 = never concedes) and a narrow domestic win-set (Putnam
+        1988) both make a delegation less willing to give way.
+        """
+        p = self.model.params
+        return (1.0 - self.resolve) * (1.0 - p.concession_domestic_shrink * self.domestic_constraint)
+
+    def bargaining_salience(self) -> np.ndarray:
+        """(8,) salience as it enters the expected-utility model, in [0, 1].
+
+        In Bueno de Mesquita's model (Scholz et al. 2011, eq. B6 in
+        :mod:`sixparty.bargaining`) salience ``s_j`` is the probability that j
+        resists a challenge.  A party resists unless it is both unconcerned
+        and willing to yield: ``s'_ik = 1 - (1 - s_ik) y_i``
+        (:meth:`willingness_to_yield`).  Resolve 1 gives s' = 1 (always
+        resists); resolve 0 and no domestic constraint give the stated
+        salience.  The same s' weights the party's votes (B1) and the chair's
+        weighted median.
+        """
+        return 1.0 - (1.0 - self.salience) * self.willingness_to_yield()
+
+    def hold_in_round(self, before: np.ndarray, after: np.ndarray) -> np.ndarray:
+        """(8,) my position after an expected-utility round.
+
+        ``before``: my position before the round; ``after``: where my best
+        offer takes me (B10-B11).  The base class takes the move; a class
+        keeps the issues it will not bargain over.
+        """
+        return after
 
     def attend_score(self) -> float:
         """Willingness to attend an invited session, in [0, 1] (0.5 = indifferent)."""
@@ -228,6 +300,19 @@ class DPRK(Party):
 
     def commitment_trust(self) -> float:
         return self.trust_in(US_I)
+
+    def outside_option(self) -> float:
+        """The DPRK's value of no agreement, in [-1, 1]: its outside option
+        (raised by its tests, :meth:`test_outcomes`, and by typed
+        ``outside_option`` effects) net of the sanctions it bears,
+        ``outside - dprk_outside_sanctions x sanctions`` (article §第五轮
+        第一阶段: financial sanctions as the cost of no deal).  Brinkmanship is
+        a decision on this state: a test raises the disagreement value at
+        which the DPRK signs (:meth:`Party.disagreement_value`), the sanctions
+        it draws lower it again.
+        """
+        m = self.model
+        return float(m.outside[self.idx]) - m.params.dprk_outside_sanctions * m.sanctions
 
     def pressure(self, grievance: float | None = None, sanctions: float | None = None) -> float:
         """Pressure felt, in [0, 1]: fresh grievances (new sanctions, hostile acts),
@@ -435,13 +520,34 @@ class UnitedStates(Party):
 
     def respond(self, text, level, session, d=None):
         verdict, issue = super().respond(text, level, session, d)
-        if (verdict == "amend" and issue == SANC
-                and self.domestic_constraint > self.model.params.us_sanctions_refusal_domestic):
+        if verdict == "amend" and issue == SANC and self.sanctions_off_the_table():
             # "制裁问题不在六方会谈中": refuse to bargain over sanctions; ask on the next issue.
             gaps = np.abs(text - self.position) * self.salience
             gaps[SANC] = -1.0
             issue = int(np.argmax(gaps))
         return verdict, issue
+
+    def sanctions_off_the_table(self) -> bool:
+        """"制裁问题不在六方会谈中" (article §第五轮 第一阶段, 2005-12-06): while its
+        domestic constraint exceeds ``us_sanctions_refusal_domestic`` the US
+        does not bargain over sanctions."""
+        return self.domestic_constraint > self.model.params.us_sanctions_refusal_domestic
+
+    def bargaining_salience(self) -> np.ndarray:
+        """Sanctions off the table: full resistance on sanctions relief (article
+        §第五轮 第一阶段); otherwise the base class's resolve and domestic
+        constraint (:meth:`Party.bargaining_salience`)."""
+        s = super().bargaining_salience()
+        if self.sanctions_off_the_table():
+            s[SANC] = 1.0
+        return s
+
+    def hold_in_round(self, before, after):
+        """Sanctions off the table: the US keeps its sanctions position."""
+        out = after.copy()
+        if self.sanctions_off_the_table():
+            out[SANC] = before[SANC]
+        return out
 
     def allows_direct_contact(self) -> bool:
         """US-DPRK contact inside the session (§第一轮: "在同一个屋顶下").
@@ -492,13 +598,21 @@ class China(Party):
     classifier = {"chair": True, "shuttle_diplomacy": True, "drafts_texts": True}
 
     def draft(self, session) -> np.ndarray:
-        """The chair's text: capability x salience weighted mean of positions.
+        """The chair's text (8,): the expected-utility model's forecast.
 
-        The weighted mean is the expected-utility tradition's forecast of a
-        collective decision (Bueno de Mesquita 1994; Scholz, Calbert & Smith
-        2011).  Pending amendments pull the text toward the askers.
+        With ``parameters.expected_utility_sessions`` (default) the text is,
+        issue by issue, the weighted median of the positions with weights
+        capability x bargaining salience (:meth:`Party.bargaining_salience`):
+        Bueno de Mesquita's forecast of the collective decision, the median
+        voter position of eq. B2-B3 (Bueno de Mesquita 1994; Scholz, Calbert
+        & Smith 2011; :func:`sixparty.bargaining.weighted_median`).  With the
+        switch off (the fixed-share model kept for comparison), the
+        capability x salience weighted mean of positions.
         """
         m = self.model
+        if m.params.expected_utility_sessions:
+            w = m.cap[:, None] * m.bargaining_salience()  # (6, 8)
+            return weighted_median(m.pos.T, w.T)
         w = m.cap[:, None] * m.sal  # (6, 8)
         text = (w * m.pos).sum(axis=0) / np.maximum(w.sum(axis=0), 1e-9)
         return text
@@ -583,6 +697,21 @@ class Japan(Party):
         # Under the abductee linkage Japan signs while reserving its own share,
         # so its signature does not hinge on trusting the DPRK to reciprocate.
         return 1.0 if self.strategy.abductee_linkage else self.trust_in(DPRK_I)
+
+    def bargaining_salience(self) -> np.ndarray:
+        """Abductee linkage (article §第四轮 第二阶段, the Pyongyang Declaration's
+        "妥善处理有关悬案"): full resistance on normalization until settled."""
+        s = super().bargaining_salience()
+        if self.strategy.abductee_linkage:
+            s[NORM] = 1.0
+        return s
+
+    def hold_in_round(self, before, after):
+        """Abductee linkage: Japan concedes nothing on normalization."""
+        out = after.copy()
+        if self.strategy.abductee_linkage:
+            out[NORM] = before[NORM]
+        return out
 
     def concede(self, text, rate_boost: float = 0.0) -> None:
         keep = float(self.position[NORM])

@@ -114,6 +114,9 @@ def tables(m: TalksModel) -> RunResult:
             "common_ground_issues": s.common_ground,
             "adopted_phase": s.adopted_phase or "",
             "notes": "; ".join(s.reasons),
+            "conflicts": s.conflicts,
+            "compromises": s.compromises,
+            "capitulations": s.capitulations,
         }
         for i, party in enumerate(PARTIES):
             row[f"utility_{party}"] = (float(s.utilities[i]) if s.utilities is not None

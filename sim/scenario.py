@@ -715,6 +715,12 @@ class Parameters(_Strict):
     rok_attend_hardline: Unit = 0.8
     japan_delivery_base: Unit = 0.5
     japan_delivery_trust: Unit = 0.4
+    expected_utility_sessions: bool = True
+    bdm_status_quo_probability: Unit = 1.0
+    bdm_improvement_probability: Unit = 1.0
+    bdm_risk_exponent_max: Annotated[float, BeforeValidator(_no_bool), Field(gt=1.0, le=10.0)] = 2.0
+    bdm_receiver_perception: bool = True
+    dprk_outside_sanctions: Unit = 0.5
 
 
 class Scenario(_Strict):

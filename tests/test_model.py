@@ -97,8 +97,10 @@ def test_a_suspension_and_a_boycott_arise_from_sanctions_not_from_a_script():
         d["invitations"] = [{"date": "2005-06"}]
         d["events"].append({
             "id": "heavy_sanctions", "date": "2004-09", "type": "sanctions", "title": "Sanctions",
+            # Strong enough under either session model (the expected-utility
+            # sessions reach documents sooner, so trust before the shock is higher).
             "effects": [{"kind": "sanctions", "delta": 0.9},
-                        {"kind": "trust", "party": "DPRK", "toward": "US", "delta": -0.3}],
+                        {"kind": "trust", "party": "DPRK", "toward": "US", "delta": -0.4}],
             "source": {"note": "test"}})
     r = simulate(scenario(harsh), seed=3)
     decisions = {d["decision"] for d in r.decisions}
@@ -113,8 +115,8 @@ def test_a_suspension_and_a_boycott_arise_from_sanctions_not_from_a_script():
 def _shock(kind: str, effects=None):
     effects = effects if effects is not None else [
         {"kind": "sanctions", "delta": 0.8},
-        {"kind": "trust", "party": "DPRK", "toward": "US", "delta": -0.3},
-        {"kind": "trust", "party": "DPRK", "toward": "China", "delta": -0.2}]
+        {"kind": "trust", "party": "DPRK", "toward": "US", "delta": -0.4},
+        {"kind": "trust", "party": "DPRK", "toward": "China", "delta": -0.3}]
 
     def mutate(d):
         d["window"]["end"] = "2006-12"

@@ -164,12 +164,24 @@ def test_us_verification_before_delisting():
 
 
 # --------------------------------------------------------------- China
-def test_china_drafts_the_capability_salience_weighted_mean():
+def test_china_drafts_the_weighted_median_forecast():
+    """The chair's draft is Bueno de Mesquita's forecast: issue by issue the
+    capability x bargaining-salience weighted median, never the mean."""
     m = make_model()
     text = m.parties[CHINA_I].draft(None)
-    w = m.cap[:, None] * m.sal
-    expected = (w * m.pos).sum(axis=0) / w.sum(axis=0)
-    assert np.allclose(text, expected)
+    w = m.cap[:, None] * m.bargaining_salience()
+    for k in range(8):
+        order = np.argsort(m.pos[:, k], kind="stable")
+        cum = np.cumsum(w[order, k])
+        expected = m.pos[order, k][np.argmax(cum >= 0.5 * cum[-1] * (1 - 1e-12))]
+        assert text[k] == expected
+        assert text[k] in m.pos[:, k]  # a median is one of the positions
+    mean = (w * m.pos).sum(axis=0) / w.sum(axis=0)
+    assert not np.allclose(text, mean)
+    # The fixed-share model kept for comparison drafts the weighted mean.
+    m.params.expected_utility_sessions = False
+    w0 = m.cap[:, None] * m.sal
+    assert np.allclose(m.parties[CHINA_I].draft(None), (w0 * m.pos).sum(axis=0) / w0.sum(axis=0))
 
 
 def test_china_shuttle_diplomacy_builds_dprk_trust_and_readiness():
@@ -422,8 +434,18 @@ def test_a_session_where_all_accept_converges_at_once():
 
 
 def test_a_session_converges_when_no_party_will_move():
-    m = _session_model(lambda d: d["parameters"].update(acceptance_radius=0.0))
-    m.resolve[:] = 1.0  # nobody concedes
+    # No win-set beyond the level's slack; the expected-utility rounds move
+    # positions until no party moves by concession_tolerance (or all six are
+    # close enough to sign): converged, never a deadlock with patience to spare.
+    m = _session_model(lambda d: d["parameters"].update(acceptance_radius=0.0, chair_patience=14))
+    s = _bargain(m)
+    assert s.ending == "converged" and s.iterations > 1
+    assert s.conflicts + s.compromises + s.capitulations > 0
+    assert not any(r.startswith("deadlock") for r in s.reasons)
+    # The fixed-share model: nobody concedes under full resolve -> converged at once.
+    m = _session_model(lambda d: d["parameters"].update(acceptance_radius=0.0,
+                                                        expected_utility_sessions=False))
+    m.resolve[:] = 1.0
     s = _bargain(m)
     assert (s.ending, s.iterations) == ("converged", 1)
 
