@@ -6,7 +6,9 @@ Prints, as JSON, over seeds 0..RUNS-1 of ``historical``: the share of runs with 
 DPRK walk-out in April 2009 (and at any time), with a nuclear test, the mean
 numbers of missile and nuclear tests, the median month of the first joint
 statement (or joint document), the share of held sessions that ended in a
-declared deadlock, mean drafts per held session, renegotiated phases per run,
+declared deadlock, mean drafts per held session, documents by type (per run),
+the expected-utility offers taken per held session (conflict, compromise,
+capitulation; sessions.csv), phases adopted per run, renegotiated phases per run,
 the share of runs with a US delisting, and the mean replay scorecard (hits /
 scored items, ``analysis/scorecard.py``).  ``--set`` overrides a parameter of
 the scenario (e.g. ``--set chair_patience=8``) for sensitivity checks; it is a
@@ -35,6 +37,10 @@ def figures(runs: int, overrides: dict[str, str]) -> dict:
     walk_apr09 = walk_any = nuclear_runs = delisted = 0
     nuclear, missile, first, scores, renegotiated = [], [], [], [], []
     held = deadlocks = drafts = 0
+    documents = {d: 0 for d in ("none", "oral_summary", "chairmans_statement", "joint_statement",
+                                "joint_document")}
+    offers = {"conflicts": 0, "compromises": 0, "capitulations": 0}
+    adopted = []
     for seed in range(runs):
         r = simulate(sc, seed)
         dec = r.decisions
@@ -49,11 +55,15 @@ def figures(runs: int, overrides: dict[str, str]) -> dict:
                 if s["held"] and s["document"] in ("joint_statement", "joint_document")]
         first.append(docs[0] if docs else None)
         renegotiated.append(sum("renegotiated" in s["notes"] for s in r.sessions))
+        adopted.append(sum(bool(s["adopted_phase"]) for s in r.sessions))
         for s in r.sessions:
             if s["held"]:
                 held += 1
                 drafts += s["iterations"]
                 deadlocks += s.get("ending") == "deadlock"
+                documents[s["document"]] += 1
+                for k in offers:
+                    offers[k] += s.get(k, 0)
         items = [it for it in score_run(tables_from_result(r), record) if it.scored]
         scores.append(sum(1 for it in items if it.hit) / len(items))
     months = sorted(m for m in first if m is not None)
@@ -70,6 +80,9 @@ def figures(runs: int, overrides: dict[str, str]) -> dict:
         "held_sessions": held,
         "deadlock_share": deadlocks / held if held else None,
         "drafts_per_held_session": drafts / held if held else None,
+        "documents_per_run": {d: n / runs for d, n in documents.items()},
+        "offers_per_held_session": {k: n / held if held else None for k, n in offers.items()},
+        "phases_adopted_per_run": statistics.mean(adopted),
         "renegotiations_per_run": statistics.mean(renegotiated),
         "delisting_run_share": delisted / runs,
         "scorecard_mean": statistics.mean(scores),

@@ -13,7 +13,12 @@ distinctive traits so tests and docs can ask for them.
 
 Utility (spatial, salience-weighted; Bueno de Mesquita 1994, Scholz et al. 2011):
 ``u_i(x) = 1 - sum_k s_ik |x_k - p_ik| / sum_k s_ik`` in [0, 1] for a text ``x``
-in [0, 1]^8.
+in [0, 1]^8.  A party signs a text only if its utility (less the slack of the
+document's level) is at least its disagreement value (Nash 1950;
+:meth:`Party.disagreement_value`).  In session, positions move by Bueno de
+Mesquita's expected-utility model (:mod:`sixparty.bargaining`); each class's
+resolve, domestic constraint and lines enter it through
+:meth:`Party.bargaining_salience` and :meth:`Party.hold_in_round`.
 """
 
 from __future__ import annotations
@@ -186,7 +191,8 @@ class Party(mesa.Agent):
         return "amend", int(np.argmax(gaps))
 
     def concession_rate(self) -> float:
-        """Share of the gap to the draft I concede per iteration, in [0, 1].
+        """Share of the gap to the draft I concede per iteration, in [0, 1]
+        (the fixed-share session only, ``expected_utility_sessions: false``).
 
         Grows with trust in the others (they will reciprocate) and shrinks with
         resolve and domestic constraint.
@@ -200,7 +206,8 @@ class Party(mesa.Agent):
         )
 
     def concede(self, text: np.ndarray, rate_boost: float = 0.0) -> None:
-        """Move my position toward ``text`` (the chair's draft)."""
+        """Move my position toward ``text`` (the chair's draft); the
+        fixed-share session only."""
         r = min(1.0, self.concession_rate() * (1.0 + rate_boost))
         if r <= 0:
             return
@@ -281,6 +288,9 @@ class DPRK(Party):
       (§第五轮 第一阶段): tests when pressure passes a threshold, choosing the
       test (missile or nuclear) with the larger expected gain given its
       programme, and only when its outside option beats the deal in force.
+    - Signs a text only when it is worth its disagreement value, whose outside
+      option rises with its tests and falls with sanctions
+      (:meth:`outside_option`): brinkmanship moves its bargaining bar.
     - Suspends, and may reverse, disablement when a counterpart's step is
       overdue (§第六轮 第二阶段, 2008), and can walk out of the talks (§朝鲜退出)
       when its readiness falls below a threshold.
@@ -590,8 +600,13 @@ class China(Party):
       (§会谈背景; §第一轮: Dai Bingguo's 2003 visits): between sessions its
       shuttle raises the DPRK's trust in China and readiness to attend, and it
       invites when its sounding says a session can succeed.
-    - Urges simultaneous steps (§第三轮: "美朝双方应相互同时迈步"): in session it
-      boosts the concessions of the DPRK and the US when a draft stalls.
+    - Drafts Bueno de Mesquita's forecast, the capability x salience weighted
+      median (:meth:`draft`).
+    - Urges simultaneous steps (§第三轮: "美朝双方应相互同时迈步"): in the
+      fixed-share session (``expected_utility_sessions: false``) it boosts the
+      concessions of the DPRK and the US when a draft stalls; the
+      expected-utility session has no such boost (positions move only by the
+      round's offers).
     """
 
     key = "China"

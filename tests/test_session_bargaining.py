@@ -1,0 +1,216 @@
+"""Sessions on the expected-utility core (issue 10, deliverables 2 and 3).
+
+Axelrod-style: each test scripts a state and checks one decision against the
+rule the docs cite — the chair drafts Bueno de Mesquita's forecast (weighted
+median), positions move by the round's offers, a party signs only a text worth
+at least its disagreement value (Nash 1950), the DPRK's outside option moves
+with its tests and with sanctions through state, sessions end converged or in
+a declared deadlock, never by the cap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import minimal_scenario_dict
+from sixparty.bargaining import BargainingState, bargaining_round, weighted_median
+from sixparty.model import Session, TalksModel
+from sixparty.parties import DPRK_I, JAPAN_I, NORM, SANC, US_I
+from sixparty.runner import simulate
+from sixparty.scenario import Scenario
+
+
+def _model(mutate=None, seed: int = 1) -> TalksModel:
+    data = minimal_scenario_dict()
+    data["parameters"]["noise"] = 0.0
+    if mutate:
+        mutate(data)
+    m = TalksModel(Scenario.model_validate(data), seed=seed)
+    m.round, m.round_phase = 1, 1
+    return m
+
+
+def _bargain(m: TalksModel) -> Session:
+    s = Session(len(m.sessions), 1, 1, m.month, "test", held=True)
+    m.sessions.append(s)
+    m._bargain(s)
+    return s
+
+
+def _session(direct_contact: bool = True):
+    return Session(0, 1, 1, 0, "test", direct_contact=direct_contact)
+
+
+# ------------------------------------------------------------------ drafting
+def test_every_draft_is_the_weighted_median_of_the_positions_it_was_drafted_from():
+    m = _model(lambda d: d["parameters"].update(chair_patience=14, stall_iterations=100))
+    seen = []
+    orig = m.parties[2].draft
+
+    def spy(session):
+        text = orig(session)
+        w = m.cap[:, None] * m.bargaining_salience()
+        seen.append((text.copy(), weighted_median(m.pos.T, w.T)))
+        return text
+    m.parties[2].draft = spy
+    s = _bargain(m)
+    assert len(s.drafts) >= 2
+    for text, median in seen:
+        assert np.array_equal(text, median)
+    for d in s.drafts:  # every recorded draft is one of the chair's medians
+        assert any(np.array_equal(d, t) for t, _ in seen)
+
+
+def test_positions_move_by_the_expected_utility_round():
+    """One draft that nobody accepts: every position (but the issues a class
+    keeps) is where its best offer in the round takes it."""
+    m = _model(lambda d: d["parameters"].update(acceptance_radius=0.0, chair_patience=1,
+                                                slack_chairmans_statement=0.0,
+                                                slack_joint_statement=0.0))
+    m.parties[JAPAN_I].strategy.abductee_linkage = False  # no class holds an issue here
+    m.domestic[US_I] = 0.0
+    before = m.pos.copy()
+    res = bargaining_round(BargainingState(before[None].copy(), m.cap, m.bargaining_salience()[None],
+                                           1.0), m.bargaining_parameters())
+    s = _bargain(m)
+    # chair_patience 1: draft 1 sets the best count, moves; draft 2 is the first idle one.
+    assert s.iterations == 2 and s.ending == "deadlock"
+    first_move = res.positions[0]
+    assert not np.allclose(first_move, before)
+    # the second round started from the first round's result
+    res2 = bargaining_round(BargainingState(first_move[None].copy(), m.cap,
+                                            m.bargaining_salience()[None], 1.0),
+                            m.bargaining_parameters())
+    assert np.allclose(m.pos, first_move)  # the deadlock ended the session before round 2 moved
+    assert s.conflicts + s.compromises + s.capitulations == int(
+        np.sum((res.accepted_outcome[0] > 0) & (res.positions[0] != before)))
+    assert res2.median.shape == (1, 8)
+
+
+# ---------------------------------------------------------------- acceptance
+def test_a_party_signs_only_a_text_worth_its_disagreement_value():
+    m = _model()
+    china = m.parties[2]
+    dv = china.disagreement_value()
+    assert dv == pytest.approx(1.0 - china.radius())  # no outside option: the win-set edge
+    level = "joint_statement"
+    slack = m.params.slack_joint_statement
+    assert china.text_utility(china.position, level, _session()) == 1.0 >= dv
+    assert china.accepts(china.position, level, _session())
+    # A scripted text just below / just above the disagreement value.
+    for margin, expected in ((-0.01, False), (0.01, True)):
+        d = 1.0 - (dv + margin) + slack  # distance that gives utility dv + margin
+        assert china.accepts(china.position, level, _session(), d=d) is expected
+
+
+def test_an_outside_option_raises_the_disagreement_value_and_the_bar():
+    m = _model()
+    rok = m.parties[3]
+    d = rok.radius() * 0.8  # inside the win-set without an outside option
+    assert rok.accepts(rok.position, "joint_statement", _session(), d=d + m.params.slack_joint_statement)
+    m.outside[3] = 0.5  # its BATNA improves: the win-set halves
+    assert rok.disagreement_value() == pytest.approx(1.0 - 0.5 * rok.radius())
+    assert not rok.accepts(rok.position, "joint_statement", _session(),
+                           d=d + m.params.slack_joint_statement)
+
+
+def test_dprk_acceptance_moves_with_its_tests_and_with_sanctions_through_state():
+    """Brinkmanship as a decision: a test raises the DPRK's outside option, so
+    a text it would sign before it refuses after; sanctions lower the outside
+    option again.  Nothing reads an event's type: only ``outside`` and
+    ``sanctions`` change."""
+    m = _model()
+    dprk = m.parties[DPRK_I]
+    m.sanctions = 0.0
+    m.outside[DPRK_I] = 0.0
+    level = "chairmans_statement"
+    slack = m.params.slack_chairmans_statement
+    d = 0.9 * dprk.radius() + slack  # a text just inside its win-set
+    assert dprk.accepts(dprk.position, level, _session(True), d=d)
+    # The outside option a nuclear test gives (the model's test_outcomes figure).
+    m.progress = 0.0
+    gain = dprk.test_outcomes()["nuclear"][0]
+    assert gain > 0
+    m.outside[DPRK_I] += gain
+    assert dprk.disagreement_value() > 1.0 - dprk.radius()
+    assert not dprk.accepts(dprk.position, level, _session(True), d=d)
+    # Sanctions lower its outside option: the same text is signed again.
+    m.sanctions = gain / m.params.dprk_outside_sanctions
+    assert dprk.outside_option() == pytest.approx(0.0, abs=1e-12)
+    assert dprk.accepts(dprk.position, level, _session(True), d=d)
+    # The base class reads ``outside`` only: sanctions do not lower others' outside options.
+    m.outside[US_I] = 0.2
+    assert m.parties[US_I].outside_option() == pytest.approx(0.2)
+
+
+def test_a_joint_document_also_needs_trust_in_the_counterpart():
+    m = _model()
+    dprk = m.parties[DPRK_I]
+    m.shift_trust(DPRK_I, US_I, -1.0)
+    assert dprk.commitment_trust() < m.params.commitment_trust
+    assert dprk.accepts(dprk.position, "joint_statement", _session(True))
+    assert not dprk.accepts(dprk.position, "joint_document", _session(True))
+
+
+# ------------------------------------------------- modifiers in each class
+def test_resolve_and_domestic_constraint_raise_resistance():
+    m = _model()
+    q = m.parties[3]
+    m.resolve[3], m.domestic[3] = 0.0, 0.0
+    assert np.allclose(q.bargaining_salience(), q.salience)
+    m.resolve[3] = 0.5
+    mid = q.bargaining_salience()
+    assert np.all(mid >= q.salience) and np.any(mid > q.salience)
+    m.domestic[3] = 1.0
+    assert np.all(q.bargaining_salience() >= mid)
+    m.resolve[3] = 1.0
+    assert np.allclose(q.bargaining_salience(), 1.0)  # never yields: always resists
+
+
+def test_japan_and_the_us_keep_the_issues_they_will_not_bargain_over():
+    m = _model()
+    japan, us = m.parties[JAPAN_I], m.parties[US_I]
+    before, after = np.zeros(8), np.ones(8)
+    japan.strategy.abductee_linkage = True
+    assert japan.bargaining_salience()[NORM] == 1.0
+    assert japan.hold_in_round(before, after)[NORM] == 0.0
+    japan.strategy.abductee_linkage = False
+    assert np.array_equal(japan.hold_in_round(before, after), after)
+    m.domestic[US_I] = 0.9
+    assert us.bargaining_salience()[SANC] == 1.0
+    kept = us.hold_in_round(before, after)
+    assert kept[SANC] == 0.0 and kept[0] == 1.0
+    m.domestic[US_I] = 0.1
+    assert np.array_equal(us.hold_in_round(before, after), after)
+
+
+def test_a_human_seat_keeps_its_position_through_the_rounds():
+    def run(seat):
+        m = _model(lambda d: d["parameters"].update(chair_patience=14))
+        m.seat = seat
+        start = m.pos.copy()
+        _bargain(m)
+        return start, m.pos.copy()
+    start, end = run("US")
+    assert np.array_equal(end[US_I], start[US_I])
+    start0, end0 = run(None)
+    assert not np.array_equal(end0[US_I], start0[US_I])
+
+
+# ------------------------------------------------------------ session end
+def test_historical_sessions_end_converged_or_in_deadlock_never_by_the_cap():
+    from sixparty.loader import load_scenario
+    r = simulate(load_scenario("historical"), seed=0)
+    held = [s for s in r.sessions if s["held"]]
+    assert held
+    assert {s["ending"] for s in held} <= {"converged", "deadlock"}
+    assert not any("bound" in s["notes"] for s in held)
+    assert all(s["iterations"] < r.scenario.parameters.max_iterations for s in held)
+    assert sum(s["conflicts"] + s["compromises"] + s["capitulations"] for s in held) > 0
+
+
+def test_the_fixed_share_model_is_kept_for_comparison():
+    m = _model(lambda d: d["parameters"].update(expected_utility_sessions=False))
+    s = _bargain(m)
+    assert s.ending in ("converged", "deadlock")
+    assert s.conflicts == s.compromises == s.capitulations == 0
