@@ -30,6 +30,7 @@ from sixparty.bargaining import (
     BargainingParameters,
     BargainingState,
     bargaining_round,
+    zeuthen_concedes,
 )
 from sixparty.parties import (
     AID_PROVIDERS,
@@ -671,6 +672,7 @@ class TalksModel(mesa.Model):
         best_accepts = -1
         idle = 0  # drafts in a row without a new acceptance: the chair's patience
         s.ending = "deadlock"
+        zeuthen: dict[str, int] = {}  # Zeuthen concessions by party
         for it in range(p.max_iterations):
             s.iterations = it + 1
             state = BargainingState(self.pos[None].copy(), self.cap,
@@ -695,12 +697,19 @@ class TalksModel(mesa.Model):
                 break
             before = self.pos.copy()
             after = res.positions[0]
+            conceders = self._zeuthen(responses, idle)
             for q in parties:
                 if q.idx == seat:
                     continue  # a human seat keeps the position it chose
-                self.pos[q.idx] = q.hold_in_round(before[q.idx], after[q.idx])
+                if q.idx in conceders:  # Zeuthen: a concession, or holding firm
+                    if not np.array_equal(conceders[q.idx], before[q.idx]):
+                        zeuthen[q.key] = zeuthen.get(q.key, 0) + 1
+                    self.pos[q.idx] = conceders[q.idx]
+                else:
+                    self.pos[q.idx] = q.hold_in_round(before[q.idx], after[q.idx])
             np.clip(self.pos, 0.0, 1.0, out=self.pos)
-            kinds = res.accepted_outcome[0] * (self.pos != before)
+            by_round = np.array([[q.idx not in conceders] for q in parties])  # (6, 1)
+            kinds = res.accepted_outcome[0] * ((self.pos != before) & by_round)
             s.conflicts += int(np.sum(kinds == CONFLICT))
             s.compromises += int(np.sum(kinds == COMPROMISE))
             s.capitulations += int(np.sum(kinds == CAPITULATION))
@@ -710,7 +719,37 @@ class TalksModel(mesa.Model):
                 break
         else:
             s.reasons.append(f"deadlock: the chair's bound of {p.max_iterations} drafts")
+        if zeuthen:
+            s.reasons.append("Zeuthen concessions: " + ", ".join(
+                f"{k} {n}" for k, n in sorted(zeuthen.items(), key=lambda kv: PARTIES.index(kv[0]))))
         self._conclude(s, text, start_gap)
+
+    def _zeuthen(self, responses, idle: int) -> dict[int, np.ndarray]:
+        """Zeuthen's principle between the DPRK and the US (Zeuthen 1930; Harsanyi 1956).
+
+        Only with ``parameters.zeuthen_dprk_us`` (off by default).  When acceptance has stalled (``stall_iterations`` drafts without a new
+        acceptance) and the only holdouts are the DPRK and the US, the one with
+        the smaller risk limit against the other's position concedes (both on
+        a tie): its position this draft is its minimal concession
+        (:meth:`Party.zeuthen_concession`) instead of its expected-utility
+        move, and the other holds its offer.  Risk limits value offers from
+        each party's anchor (:meth:`Party.reference_utility`).  Returns party
+        index -> new position (both parties); empty otherwise.  A human seat
+        keeps its own position.
+        """
+        if not self.params.zeuthen_dprk_us or idle < self.params.stall_iterations:
+            return {}
+        holdouts = {i for i, (v, _) in enumerate(responses) if v != "accept"}
+        if not holdouts or not holdouts <= {DPRK_I, US_I}:
+            return {}
+        dprk, us = self.parties[DPRK_I], self.parties[US_I]
+        r_d = dprk.risk_limit(dprk.position, us.position)
+        r_u = us.risk_limit(us.position, dprk.position)
+        d_concedes, u_concedes = zeuthen_concedes(r_d, r_u)
+        # The one that does not concede holds its offer (Zeuthen's protocol).
+        out = {DPRK_I: dprk.zeuthen_concession(us) if d_concedes else dprk.position.copy(),
+               US_I: us.zeuthen_concession(dprk) if u_concedes else us.position.copy()}
+        return {i: x for i, x in out.items() if self.parties[i].key != self.seat}
 
     def _bargain_fixed_share(self, s: Session) -> None:
         """The fixed-share session (``expected_utility_sessions: false``), kept

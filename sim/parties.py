@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 import numpy as np
 from sixparty.bargaining import accepts as nash_accepts
-from sixparty.bargaining import weighted_median
+from sixparty.bargaining import weighted_median, zeuthen_risk_limit
 from sixparty.scenario import ISSUES, PARTIES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -250,6 +250,62 @@ class Party(mesa.Agent):
         keeps the issues it will not bargain over.
         """
         return after
+
+    def reference_utility(self, texts: np.ndarray) -> np.ndarray:
+        """Utility of text(s) ``(..., 8)`` measured from my anchor, in [0, 1].
+
+        The anchor is my domestic reference point (the position I return to
+        between sessions), so these are fixed preferences within a session,
+        while my position is the offer I currently stand on.  Used by
+        Zeuthen's principle (:meth:`risk_limit`).
+        """
+        s = self.salience
+        tot = float(s.sum()) or 1.0
+        return 1.0 - (np.abs(np.asarray(texts) - self.model.anchor[self.idx]) @ s) / tot
+
+    def risk_limit(self, own_offer: np.ndarray, other_offer: np.ndarray) -> np.ndarray:
+        """My Zeuthen (1930) risk limit, ``(u(own) - u(other)) / (u(own) - d)`` in [0, 1].
+
+        ``own_offer`` / ``other_offer``: ``(..., 8)`` texts, valued by
+        :meth:`reference_utility`; d is my :meth:`disagreement_value`.  The
+        largest probability of breakdown I would bear rather than accept the
+        other's offer (:func:`sixparty.bargaining.zeuthen_risk_limit`).
+        """
+        return zeuthen_risk_limit(self.reference_utility(own_offer),
+                                  self.reference_utility(other_offer), self.disagreement_value())
+
+    def zeuthen_concession(self, other: Party) -> np.ndarray:
+        """(8,) my position after a minimal Zeuthen concession toward ``other``.
+
+        Offers are positions.  Of my offers on the segment from my position a
+        toward the other's b, ``a + λ (b - a)`` (λ on a grid of
+        ``zeuthen_grid`` steps), I make the smallest concession after which my
+        risk limit is at least the other's, so that the other concedes next
+        (Zeuthen 1930; Harsanyi 1956), moving at least
+        ``concession_tolerance`` (a smaller move is no move, §3.3).  I never
+        offer what is worth less to me than my disagreement value: if no such
+        offer reverses the order I concede as far as that allows, and if it
+        allows no move I stand firm.  The issues my class will not bargain
+        over stay (:meth:`hold_in_round`).
+        """
+        p = self.model.params
+        a = self.position.copy()
+        b = other.position.copy()
+        lam = np.linspace(0.0, 1.0, p.zeuthen_grid + 1)
+        offers = a[None, :] + lam[:, None] * (b - a)[None, :]
+        offers = np.stack([self.hold_in_round(a, o) for o in offers])
+        mine = self.risk_limit(offers, b)
+        theirs = other.risk_limit(b, offers)
+        feasible = self.reference_utility(offers) >= self.disagreement_value()
+        moved = np.abs(offers - a) @ self.salience / (float(self.salience.sum()) or 1.0)
+        big_enough = moved >= p.concession_tolerance
+        ok = feasible & big_enough & (mine >= theirs)
+        if ok.any():
+            return offers[int(np.argmax(ok))]
+        room = feasible & big_enough
+        if room.any():
+            return offers[int(np.flatnonzero(room)[-1])]
+        return a
 
     def attend_score(self) -> float:
         """Willingness to attend an invited session, in [0, 1] (0.5 = indifferent)."""

@@ -721,6 +721,8 @@ class Parameters(_Strict):
     bdm_risk_exponent_max: Annotated[float, BeforeValidator(_no_bool), Field(gt=1.0, le=10.0)] = 2.0
     bdm_receiver_perception: bool = True
     dprk_outside_sanctions: Unit = 0.5
+    zeuthen_dprk_us: bool = False
+    zeuthen_grid: Annotated[int, Field(ge=10, le=1000)] = 100
 
 
 class Scenario(_Strict):

@@ -214,3 +214,62 @@ def test_the_fixed_share_model_is_kept_for_comparison():
     s = _bargain(m)
     assert s.ending in ("converged", "deadlock")
     assert s.conflicts == s.compromises == s.capitulations == 0
+
+
+# ------------------------------------------------------------------- Zeuthen
+def _zeuthen_model(on=True):
+    m = _model(lambda d: d["parameters"].update(zeuthen_dprk_us=on, acceptance_radius=0.5))
+    m.domestic[:] = 0.0
+    m.outside[:] = 0.0
+    m.sal[:] = 1.0
+    m.pos[DPRK_I] = m.anchor[DPRK_I] = 0.2
+    m.pos[US_I] = m.anchor[US_I] = 0.6
+    return m
+
+
+STALLED = [("amend", 0), ("amend", 0)] + [("accept", None)] * 4
+
+
+def test_zeuthen_the_smaller_risk_limit_concedes_and_the_other_holds():
+    m = _zeuthen_model()
+    dprk, us = m.parties[DPRK_I], m.parties[US_I]
+    m.outside[US_I] = 0.5  # the US has the better alternative: it can bear more risk
+    r_d = float(dprk.risk_limit(dprk.position, us.position))
+    r_u = float(us.risk_limit(us.position, dprk.position))
+    assert r_d < r_u
+    out = m._zeuthen(STALLED, idle=m.params.stall_iterations)
+    assert np.array_equal(out[US_I], us.position)  # holds its offer
+    moved = out[DPRK_I] - dprk.position
+    assert np.all(moved > 0)  # toward the US
+    # Minimal: after it, the DPRK's risk limit is at least the US's; one grid step less is not.
+    assert dprk.risk_limit(out[DPRK_I], us.position) >= us.risk_limit(us.position, out[DPRK_I])
+    step = (us.position - dprk.position) / m.params.zeuthen_grid
+    less = out[DPRK_I] - step
+    assert dprk.risk_limit(less, us.position) < us.risk_limit(us.position, less)
+    # Flip the outside options: now the US concedes.
+    m.outside[US_I], m.outside[DPRK_I] = 0.0, 0.5
+    out = m._zeuthen(STALLED, idle=m.params.stall_iterations)
+    assert np.array_equal(out[DPRK_I], dprk.position) and np.all(out[US_I] < us.position)
+
+
+def test_zeuthen_acts_only_when_switched_on_stalled_and_between_the_dprk_and_the_us():
+    m = _zeuthen_model(on=False)
+    assert m._zeuthen(STALLED, idle=10) == {}
+    m = _zeuthen_model()
+    assert m._zeuthen(STALLED, idle=m.params.stall_iterations - 1) == {}
+    others = [("amend", 0), ("amend", 0), ("amend", 0)] + [("accept", None)] * 3
+    assert m._zeuthen(others, idle=10) == {}  # China holds out too
+    assert m._zeuthen(STALLED, idle=10)
+
+
+def test_zeuthen_never_concedes_below_the_disagreement_value():
+    m = _zeuthen_model()
+    dprk, us = m.parties[DPRK_I], m.parties[US_I]
+    m.outside[US_I] = 0.9  # the US will bear almost any risk
+    new = dprk.zeuthen_concession(us)
+    assert dprk.reference_utility(new) >= dprk.disagreement_value()
+    # Already beyond its disagreement value measured from its anchor (0.2), with
+    # the US farther still: any concession is worse than breakdown, it stands firm.
+    m.pos[DPRK_I], m.pos[US_I] = 0.75, 0.9
+    assert dprk.reference_utility(dprk.position) < dprk.disagreement_value()
+    assert np.array_equal(dprk.zeuthen_concession(us), m.pos[DPRK_I])
