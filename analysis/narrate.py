@@ -119,6 +119,7 @@ _REASON_PATTERNS_ZH: list[tuple[re.Pattern, str]] = [
      "外部选项{x}高于协议价值{y}"),
     (re.compile(r"deadlock: no new acceptance in (?P<x>\d+) drafts"), "僵局：连续{x}稿无新的接受方"),
     (re.compile(r"deadlock: the chair's bound of (?P<x>\d+) drafts"), "僵局：已达主席的{x}稿上限"),
+    (re.compile(r"Zeuthen concessions: (?P<x>.+)"), "按Zeuthen原则让步：{x}"),
     (re.compile(r"the phase in force renegotiated: open steps re-dated"),
      "重新谈判现行阶段：未完成步骤重新定期"),
     (re.compile(r"counterpart steps overdue \((?P<kinds>[a-z_, ]+)\)"), "对方步骤逾期（{kinds}）"),
