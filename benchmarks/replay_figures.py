@@ -35,7 +35,7 @@ def figures(runs: int, overrides: dict[str, str]) -> dict:
                 else type(current)(value))
     record = load_record()
     walk_apr09 = walk_any = nuclear_runs = delisted = 0
-    nuclear, missile, first, scores, renegotiated = [], [], [], [], []
+    nuclear, missile, first, scores, renegotiated, first_jd = [], [], [], [], [], []
     held = deadlocks = drafts = 0
     documents = {d: 0 for d in ("none", "oral_summary", "chairmans_statement", "joint_statement",
                                 "joint_document")}
@@ -54,6 +54,8 @@ def figures(runs: int, overrides: dict[str, str]) -> dict:
         docs = [s["month"] for s in r.sessions
                 if s["held"] and s["document"] in ("joint_statement", "joint_document")]
         first.append(docs[0] if docs else None)
+        jd = [s["month"] for s in r.sessions if s["held"] and s["document"] == "joint_document"]
+        first_jd.append(jd[0] if jd else None)
         renegotiated.append(sum("renegotiated" in s["notes"] for s in r.sessions))
         adopted.append(sum(bool(s["adopted_phase"]) for s in r.sessions))
         for s in r.sessions:
@@ -67,6 +69,7 @@ def figures(runs: int, overrides: dict[str, str]) -> dict:
         items = [it for it in score_run(tables_from_result(r), record) if it.scored]
         scores.append(sum(1 for it in items if it.hit) / len(items))
     months = sorted(m for m in first if m is not None)
+    jd_months = sorted(m for m in first_jd if m is not None)
     return {
         "runs": runs,
         "overrides": overrides,
@@ -77,6 +80,8 @@ def figures(runs: int, overrides: dict[str, str]) -> dict:
         "missile_tests_mean": statistics.mean(missile),
         "first_joint_statement_median": months[len(months) // 2] if months else None,
         "runs_without_joint_statement": first.count(None),
+        "first_joint_document_median": jd_months[len(jd_months) // 2] if jd_months else None,
+        "runs_without_joint_document": first_jd.count(None),
         "held_sessions": held,
         "deadlock_share": deadlocks / held if held else None,
         "drafts_per_held_session": drafts / held if held else None,
