@@ -727,7 +727,8 @@ class TalksModel(mesa.Model):
     def _zeuthen(self, responses, idle: int) -> dict[int, np.ndarray]:
         """Zeuthen's principle between the DPRK and the US (Zeuthen 1930; Harsanyi 1956).
 
-        Only with ``parameters.zeuthen_dprk_us`` (off by default).  When acceptance has stalled (``stall_iterations`` drafts without a new
+        Only with ``parameters.zeuthen_dprk_us`` (off by default).  When
+        acceptance has stalled (``stall_iterations`` drafts without a new
         acceptance) and the only holdouts are the DPRK and the US, the one with
         the smaller risk limit against the other's position concedes (both on
         a tie): its position this draft is its minimal concession
