@@ -1,0 +1,180 @@
+"""Hardening: hostile or mistaken input gets a clear refusal (exit 2), never a crash,
+a silently changed number, a file's content echoed, or a half-written file.
+
+Sections: the YAML reader (YAML 1.2 numbers, depth, alias cap, files that are not
+scenarios), the schema (non-finite numbers, every out-of-window event at once),
+run folders (months in order), the CLI (broken pipe, unwritable --out), the
+dashboard's scenario picker and its clean-up (no browser here; the browser
+check is in test_dashboard_browser.py).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sixparty import loader
+from sixparty.cli import main
+from sixparty.loader import ScenarioError, load_scenario, load_scenario_text
+
+CANARY = "zq-canary-7731"  # a word that must never appear in any message
+
+
+def _problems(text: str, tmp_path: Path, name: str = "s.yaml") -> list[loader.Problem]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    return info.value.problems
+
+
+def _variant(tmp_path: Path, body: str, name: str = "v.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text("extends: historical\n" + body, encoding="utf-8")
+    return path
+
+
+# ------------------------------------------------------- YAML 1.2 numbers
+@pytest.mark.parametrize("written, value", [("42", 42), ("1e3", 1000), ("0x1F", 31), ("0o17", 15)])
+def test_numbers_read_as_yaml_1_2(tmp_path, written, value):
+    assert load_scenario(_variant(tmp_path, f"seed: {written}\n")).seed == value
+
+
+@pytest.mark.parametrize("written, octal", [("0042", "34"), ("010", "8"), ("-07", None)])
+def test_a_leading_zero_is_refused_with_the_fix(tmp_path, written, octal):
+    field = "parameters:\n  max_iterations" if written == "010" else "seed"
+    path = _variant(tmp_path, f"{field}: {written}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (p,) = info.value.problems
+    assert p.line == (3 if written == "010" else 2)
+    assert f"write {int(written)}, or quote it" in p.message
+    if octal:
+        assert f"octal number {octal}" in p.message
+
+
+def test_quoted_leading_zero_is_text(tmp_path):
+    assert load_scenario(_variant(tmp_path, "title: '0042'\n")).title == "0042"
+
+
+def test_sexagesimal_is_text_not_base_60(tmp_path):
+    path = _variant(tmp_path, "seed: 1:30\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (p,) = info.value.problems
+    assert p.path == "seed" and "'1:30'" in p.message and "base-60" in p.message
+
+
+@pytest.mark.parametrize("word", ["no", "off", "yes", "on", "n", "y"])
+def test_only_true_and_false_are_booleans(tmp_path, word):
+    s = load_scenario(_variant(tmp_path, f"title: {word}\n"))
+    assert s.title == word  # YAML 1.1 would have made it a boolean and refused it
+
+
+def test_a_boolean_where_text_is_expected_says_to_quote(tmp_path):
+    (p,) = _problems("extends: historical\ntitle: true\n", tmp_path)
+    assert "expected text, got true (put it in quotes)" in p.message
+
+
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", ".NaN"])
+def test_non_finite_numbers_are_refused(tmp_path, value):
+    path = _variant(tmp_path, f"overrides:\n  phases[0].aid_tonnes: {value}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (p,) = info.value.problems
+    assert p.path == "phases[0].aid_tonnes" and p.line == 3
+    assert "expected a finite number" in p.message and ".inf and .nan are not allowed" in p.message
+
+
+def test_non_finite_parameter_is_refused(tmp_path):
+    (p,) = _problems("extends: historical\nparameters:\n  trust_prior_strength: .inf\n", tmp_path)
+    assert p.path == "parameters.trust_prior_strength" and "finite" in p.message
+
+
+# ------------------------------------------------------------ depth, aliases
+def test_deep_nesting_is_refused_before_the_parser_overflows(tmp_path, capsys):
+    path = tmp_path / "deep.yaml"
+    path.write_text("extends: historical\nx: " + "[" * 500 + "]" * 500 + "\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "nested too deeply" in err and f"{path.name}:2:" in err.replace(str(path), path.name)
+    assert "Traceback" not in err and "RecursionError" not in err
+    block = "".join("  " * i + f"k{i}:\n" for i in range(200)) + "  " * 200 + "v: 1\n"
+    (p,) = _problems("name: x\n" + block, tmp_path, "block.yaml")
+    assert "nested too deeply" in p.message and p.line is not None
+
+
+def test_shipped_alias_cap_stays_small():
+    # A cap far above its shipped value lets a few-line alias bomb eat the machine.
+    assert 10_000 <= loader.MAX_NODES <= 1_000_000
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path):
+    lines = ["name: x", "a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+    for i in range(1, 9):  # 10**9 values once expanded
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    (p,) = _problems("\n".join(lines) + "\n", tmp_path)
+    assert "too many values" in p.message and str(loader.MAX_NODES) in p.message
+
+
+# ------------------------------------------- files that are not scenarios
+def test_extends_a_non_yaml_file_never_shows_its_lines(tmp_path, capsys):
+    secret = tmp_path / "secrets.txt"
+    secret.write_text(f"root:{CANARY}:19000:0:99999:7:::\n{CANARY}: 1\n", encoding="utf-8")
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {secret}\n", encoding="utf-8")
+    assert main(["validate", str(child)]) == 2
+    err = capsys.readouterr().err
+    assert CANARY not in err and "is not a scenario file" in err and ":1:10:" in err
+
+
+def test_extends_a_yaml_file_that_is_not_a_scenario(tmp_path, capsys):
+    other = tmp_path / "config.yaml"
+    other.write_text(f"{CANARY}: 1\npassword: {CANARY}\n", encoding="utf-8")
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: config.yaml\n", encoding="utf-8")
+    assert main(["validate", str(child)]) == 2
+    err = capsys.readouterr().err
+    assert CANARY not in err and "not a scenario file" in err and "config.yaml:1:1" in err
+
+
+@pytest.mark.parametrize("text", [
+    f"root:*:{CANARY}:0:99999:7:::\n{CANARY}:*:1:0:99999:7:::\n",  # /etc/shadow read as YAML
+    f"- {CANARY}\n- *{CANARY}\n",  # undefined alias: PyYAML quotes its name
+    f"{CANARY}: &{CANARY} 1\nb: &{CANARY} 2\nc: *nope{CANARY}\n",
+    f"{CANARY}: [1, 2\n",  # unclosed list
+    f"!{CANARY} x: 1\n",
+])
+def test_parse_failures_never_echo_the_text(tmp_path, capsys, text):
+    path = tmp_path / "shadow"
+    path.write_text(text, encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert CANARY not in err and "Traceback" not in err
+    assert err.startswith(f"{path}:")
+
+
+def test_a_scenario_with_typos_still_names_the_bad_keys(tmp_path):
+    problems = _problems("extends: historical\nseeed: 3\n", tmp_path)
+    assert any(p.suggestion == "seed" for p in problems)
+
+
+# --------------------------------------------------------------- the schema
+def test_every_out_of_window_event_is_reported_at_once(tmp_path):
+    events = "".join(
+        f"  - {{id: out_{i}, date: {d}, type: other, title: t, effects: [], source: {{note: x}}}}\n"
+        for i, d in enumerate(["1999-01-01", "2001-05-01", "2040-05-01"]))
+    problems = _problems("extends: historical\nadd_events:\n" + events, tmp_path)
+    dates = [p for p in problems if p.path.endswith(".date")]
+    assert len(dates) == 3
+    assert [p.line for p in dates] == [3, 4, 5]
+    assert all("outside the scenario window" in p.message for p in dates)
+
+
+def test_scenario_text_round_trip_still_validates():
+    text = (Path(loader._scenarios_root()) / "historical.yaml").read_text(encoding="utf-8")
+    assert load_scenario_text(text, "historical.yaml").name == "historical"
