@@ -178,3 +178,58 @@ def test_every_out_of_window_event_is_reported_at_once(tmp_path):
 def test_scenario_text_round_trip_still_validates():
     text = (Path(loader._scenarios_root()) / "historical.yaml").read_text(encoding="utf-8")
     assert load_scenario_text(text, "historical.yaml").name == "historical"
+
+
+# --------------------------------------------------------------------- CLI
+def test_broken_pipe_is_quiet_and_exits_0():
+    proc = subprocess.Popen([sys.executable, "-m", "sixparty", "show", "historical"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the first line is written (`| head -0`)
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, err
+    assert err == ""
+
+
+def _read_only(monkeypatch, folder: Path) -> None:
+    """Make ``folder`` behave as a read-only file system for the write check (root ignores modes)."""
+    import errno
+    import tempfile
+
+    real = tempfile.mkdtemp
+
+    def mkdtemp(*args, dir=None, **kwargs):
+        if dir is not None and Path(dir).resolve() == folder.resolve():
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+
+
+def test_read_only_out_is_refused_before_the_simulation(tmp_path, monkeypatch, capsys):
+    import sixparty.runner
+
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    _read_only(monkeypatch, ro)
+    ran = []
+    monkeypatch.setattr(sixparty.runner, "cli_run", lambda args: ran.append(args) or 0)
+    assert main(["run", "historical", "--out", str(ro / "new" / "run"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "is not writable (read-only file system)" in err and str(ro) in err
+    assert ran == [] and list(ro.iterdir()) == []
+    # a writable place passes the check and leaves nothing behind
+    ok = tmp_path / "ok"
+    ok.mkdir()
+    assert main(["run", "historical", "--out", str(ok / "run"), "--quiet"]) == 0
+    assert len(ran) == 1 and list(ok.iterdir()) == []
+
+
+def test_plot_into_a_read_only_folder_is_refused_first(tmp_path, monkeypatch, capsys):
+    import sixparty.analysis.plots
+
+    ro = tmp_path / "figs"
+    ro.mkdir()
+    _read_only(monkeypatch, ro)
+    monkeypatch.setattr(sixparty.analysis.plots, "cli_plot", lambda args: pytest.fail("plotted"))
+    assert main(["plot", str(tmp_path), "--out", str(ro)]) == 2
+    assert "is not writable" in capsys.readouterr().err
