@@ -233,3 +233,73 @@ def test_plot_into_a_read_only_folder_is_refused_first(tmp_path, monkeypatch, ca
     monkeypatch.setattr(sixparty.analysis.plots, "cli_plot", lambda args: pytest.fail("plotted"))
     assert main(["plot", str(tmp_path), "--out", str(ro)]) == 2
     assert "is not writable" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------- run folders
+@pytest.fixture(scope="module")
+def signed_run(tmp_path_factory) -> Path:
+    from conftest import dump_yaml, minimal_scenario_dict
+    from sixparty.outputs import write_run
+    from sixparty.runner import simulate
+
+    scenario = load_scenario_text(dump_yaml(minimal_scenario_dict()), "minimal.yaml")
+    d = tmp_path_factory.mktemp("runs") / "run"
+    write_run(simulate(scenario, seed=3), d)
+    return d
+
+
+def _resign(run: Path, name: str, lines: list[str]) -> None:
+    """Rewrite ``name`` and its checksum in the manifest (a folder 're-signed' after editing)."""
+    import hashlib
+    import json
+
+    data = ("\n".join(lines) + "\n").encode()
+    (run / name).write_bytes(data)
+    meta = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    meta["files"][name] = hashlib.sha256(data).hexdigest()
+    (run / "manifest.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def _copy(run: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    d = tmp_path / "run"
+    shutil.copytree(run, d)
+    return d
+
+
+@pytest.mark.parametrize("how", ["reversed", "duplicated"])
+def test_plot_refuses_months_out_of_order(signed_run, tmp_path, capsys, how):
+    from sixparty.analysis.runfiles import DamagedRunFolder, read_run
+
+    run = _copy(signed_run, tmp_path)
+    header, *rows = (run / "timeline.csv").read_text(encoding="utf-8").splitlines()
+    if how == "reversed":
+        rows = rows[::-1]
+    else:
+        rows[1] = rows[0]
+    _resign(run, "timeline.csv", [header, *rows])
+    with pytest.raises(DamagedRunFolder, match=r"timeline.csv is damaged: line 3, month .* does not "
+                                               r"come after .*strictly increasing"):
+        read_run(run)
+    figs = tmp_path / "figs"
+    assert main(["plot", str(run), "--out", str(figs)]) == 2
+    assert "strictly increasing" in capsys.readouterr().err
+    assert not figs.exists() or not any(figs.iterdir())
+
+
+def test_plot_refuses_positions_shuffled_between_months(signed_run, tmp_path):
+    from sixparty.analysis.runfiles import DamagedRunFolder, read_run
+
+    run = _copy(signed_run, tmp_path)
+    header, *rows = (run / "positions.csv").read_text(encoding="utf-8").splitlines()
+    _resign(run, "positions.csv", [header, *rows[48:96], *rows[:48], *rows[96:]])
+    with pytest.raises(DamagedRunFolder, match=r"positions.csv is damaged: line 2, month"):
+        read_run(run)
+
+
+def test_a_good_run_folder_still_reads(signed_run):
+    from sixparty.analysis.runfiles import read_run
+
+    t = read_run(signed_run)
+    assert list(t.timeline["month"]) == sorted(set(t.timeline["month"]))
