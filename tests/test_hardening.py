@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -303,3 +302,111 @@ def test_a_good_run_folder_still_reads(signed_run):
 
     t = read_run(signed_run)
     assert list(t.timeline["month"]) == sorted(set(t.timeline["month"]))
+
+
+# ----------------------------------------------------------------- dashboard
+@pytest.fixture(scope="module")
+def app():
+    pytest.importorskip("solara")
+    import sixparty.app as app
+
+    return app
+
+
+class FakeKernel:
+    """What the dashboard uses of a Solara virtual kernel: page status, close event and hook."""
+
+    def __init__(self, connected: bool = True):
+        from solara.server.kernel_context import PageStatus
+
+        self.page_status = {"page-1": PageStatus.CONNECTED if connected else PageStatus.DISCONNECTED}
+        self.closed_event = __import__("threading").Event()
+        self._on_close: list = []
+
+    def on_close(self, f):
+        self._on_close.append(f)
+
+    def connect(self):
+        from solara.server.kernel_context import PageStatus
+
+        self.page_status["page-1"] = PageStatus.CONNECTED
+
+    def close(self):
+        for f in self._on_close:
+            f()
+        self.closed_event.set()
+
+
+@pytest.mark.parametrize("sent", ["/etc/shadow", "../../../../etc/passwd", "historical.yaml",
+                                  "counterfactuals/../../../x", "", None, 42])
+def test_dashboard_loads_only_offered_scenarios(app, sent):
+    m = app.ClassroomModel(scenario=sent)
+    try:
+        assert m.problem is not None and "is not one this dashboard offers" in m.problem
+        assert m.scenario_name == app.STARTUP_SCENARIO
+        assert "root:" not in m.problem
+    finally:
+        m.retire()
+
+
+def test_dashboard_offers_the_teachers_folder_and_nothing_else(app, tmp_path):
+    (tmp_path / "class").mkdir()
+    start = tmp_path / "class" / "mine.yaml"
+    start.write_text("extends: historical\nname: mine\n", encoding="utf-8")
+    (tmp_path / "class" / "other.yml").write_text("extends: historical\nname: other\n", encoding="utf-8")
+    (tmp_path / "class" / "notes.txt").write_text("extends: historical\n", encoding="utf-8")
+    (tmp_path / "class" / "sub").mkdir()
+    (tmp_path / "class" / "sub" / "deep.yaml").write_text("extends: historical\n", encoding="utf-8")
+    (tmp_path / "secret.yaml").write_text("extends: historical\n", encoding="utf-8")
+    name, offered = app._offered_files(str(start))
+    assert name == "class/mine.yaml" and offered[name] == start.resolve()
+    mine = {n for n in offered if n.startswith("class/")}
+    assert mine == {"class/mine.yaml", "class/other.yml"}
+    assert "historical" in offered and all(n.count("/") <= 1 for n in offered)
+
+
+def test_dashboard_refuses_parameters_out_of_range(app):
+    m = app.ClassroomModel(scenario="historical", noise=float("nan"), concession_rate=7.0)
+    try:
+        assert "parameters not used" in m.problem and "noise" in m.problem
+        assert m.spec.parameters.noise == load_scenario("historical").parameters.noise
+    finally:
+        m.retire()
+
+
+def test_dashboard_retires_the_models_of_a_closed_session(app, monkeypatch):
+    from sixparty._mesa_compat import live_models
+
+    kernel = FakeKernel()
+    monkeypatch.setattr(app, "_current_kernel", lambda: kernel)
+    before = live_models()
+    models = [app.ClassroomModel(scenario="historical") for _ in range(3)]
+    assert app.live_classroom_models() >= 3
+    kernel.close()
+    assert all(m.retired and not m.running for m in models)
+    assert live_models() <= before  # Mesa 3.3's class-level references are gone (0 on 3.4+)
+    models[0].step()
+    assert models[0].timeline == [] and models[0].steps == 0
+
+
+def test_dashboard_computes_nothing_while_no_page_is_connected(app, monkeypatch):
+    import threading
+
+    kernel = FakeKernel(connected=False)
+    monkeypatch.setattr(app, "_current_kernel", lambda: kernel)
+    monkeypatch.setattr(app, "PAGE_POLL_S", 0.05)
+    m = app.ClassroomModel(scenario="historical")
+    player = threading.Thread(target=m.step, daemon=True)  # SolaraViz's play loop
+    player.start()
+    player.join(0.5)
+    assert player.is_alive() and m.timeline == []  # waiting, not computing
+    kernel.connect()  # the page is back: the step goes on
+    player.join(60)
+    assert not player.is_alive() and len(m.timeline) == 1
+    kernel.page_status["page-1"] = FakeKernel(connected=False).page_status["page-1"]
+    player = threading.Thread(target=m.step, daemon=True)
+    player.start()
+    player.join(0.3)
+    kernel.close()  # the last page closed for good
+    player.join(10)
+    assert not player.is_alive() and len(m.timeline) == 1 and m.retired and not m.running
