@@ -30,7 +30,14 @@ formats them one per line::
 Safety: only plain YAML data is read (a ``yaml.SafeLoader`` composes the node
 tree; tags other than the core ones - map, seq, str, int, float, bool, null,
 timestamp - are refused), files over :data:`MAX_BYTES` are refused, duplicate
-mapping keys are errors and alias expansion is capped (:data:`MAX_NODES`).
+mapping keys are errors, alias expansion is capped (:data:`MAX_NODES`) and
+nesting is checked (:data:`MAX_DEPTH`) before anything recursive reads the file.
+Plain scalars follow YAML 1.2's core schema (:class:`_Yaml12Loader`: only
+true/false are booleans, no octal or base-60 numbers; ``0042`` is refused with
+the fix).  A file none of whose top-level keys is a scenario field is refused
+as "not a scenario file", and no message quotes such a file's text (nor a
+YAML syntax error the words of any file); ``extends:`` reads only shipped names
+and ``.yaml``/``.yml`` files.
 
 Variants (``extends:``)
 -----------------------
@@ -90,7 +97,7 @@ __all__ = [
 MAX_BYTES = 2 * 1024 * 1024
 #: Largest number of YAML values in one file after alias expansion.
 MAX_NODES = 200_000
-#: Deepest nesting accepted.
+#: Deepest nesting of lists and mappings accepted (a scenario needs fewer than 10 levels).
 MAX_DEPTH = 64
 
 #: Top-level keys that only a file with ``extends:`` may use.
