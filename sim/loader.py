@@ -31,7 +31,7 @@ Safety: only plain YAML data is read (a ``yaml.SafeLoader`` composes the node
 tree; tags other than the core ones - map, seq, str, int, float, bool, null,
 timestamp - are refused), files over :data:`MAX_BYTES` are refused, duplicate
 mapping keys are errors, alias expansion is capped (:data:`MAX_NODES`) and
-nesting is checked (:data:`MAX_DEPTH`) before anything recursive reads the file.
+nesting is capped (:data:`MAX_DEPTH`) while composing, before Python's stack can overflow.
 Plain scalars follow YAML 1.2's core schema (:class:`_Yaml12Loader`: only
 true/false are booleans, no octal or base-60 numbers; ``0042`` is refused with
 the fix).  A file none of whose top-level keys is a scenario field is refused
@@ -118,7 +118,30 @@ class _Yaml12Loader(yaml.SafeLoader):
     them).  A plain integer with a leading zero (``0042``) is refused by
     :class:`_Builder`: YAML 1.1 tools would read it as octal.  Dates
     (``2005-09-19``) are still read as dates, and ``<<`` merge keys work.
+
+    Nesting deeper than :data:`MAX_DEPTH` raises :class:`_TooDeep` while
+    composing: PyYAML's composer recurses once per level, and 500 nested
+    ``[`` would otherwise exhaust Python's stack (RecursionError).
     """
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _TooDeep(Exception):
+    """Nesting deeper than :data:`MAX_DEPTH` (``mark``: where)."""
+
+    def __init__(self, mark: Any):
+        super().__init__("too deep")
+        self.mark = mark
 
 
 _Yaml12Loader.yaml_implicit_resolvers = {}
@@ -436,7 +459,6 @@ def _parse(text: str, shown: str) -> _Node:
     try:
         # The reader checks every character here: a NUL or other control
         # character (a binary file) raises yaml.reader.ReaderError.
-        _check_depth(text, shown)
         loader = _Yaml12Loader(text)
         root = loader.get_single_node()
         if root is None:
@@ -448,6 +470,11 @@ def _parse(text: str, shown: str) -> _Node:
         _check_is_scenario(root, shown)
         builder = _Builder(loader, shown)
         tree = builder.build(root)
+    except _TooDeep as exc:
+        raise ScenarioError([Problem(
+            shown, exc.mark.line + 1, exc.mark.column + 1, "",
+            f"values nested too deeply (more than {MAX_DEPTH} levels of lists and mappings; "
+            "a scenario needs fewer than 10)")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = _no_quotes(exc.problem or "invalid YAML")
@@ -494,32 +521,6 @@ def _no_quotes(message: str) -> str:
         inner = m.group(1)
         return m.group(0) if inner.startswith("<") or _ONE_CHAR.match(inner) else "(a name)"
     return _QUOTED.sub(keep, message)
-
-
-def _check_depth(text: str, shown: str) -> None:
-    """Refuse nesting deeper than :data:`MAX_DEPTH` before anything recursive reads ``text``.
-
-    PyYAML's parser works with an explicit stack, but its composer (and our
-    builder) recurse once per level: 500 nested ``[`` would exhaust Python's
-    stack.  This pass only counts the start and end events.
-    """
-    loader = _Yaml12Loader(text)
-    try:
-        depth = 0
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    raise ScenarioError([Problem(
-                        shown, mark.line + 1, mark.column + 1, "",
-                        f"values nested too deeply (more than {MAX_DEPTH} levels of lists and "
-                        "mappings; a scenario needs fewer than 10)")])
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-    finally:
-        loader.dispose()
 
 
 def _check_is_scenario(root: yaml.MappingNode, shown: str) -> None:
