@@ -257,7 +257,8 @@ def read_run(run_dir: str | Path, verify: bool = True) -> RunTables:
     ``drafts.csv``, ``ledger.csv``, ``decisions.csv``) exists; every table has
     its columns (:data:`REQUIRED_COLUMNS`), complete lines, numbers, booleans
     and ``YYYY-MM`` months where expected, and ``positions.csv``/``trust.csv``
-    have one row per month x party x issue (party); finally, with ``verify``,
+    have one row per month x party x issue (party); months are in order
+    (:func:`_check_months`: the timeline strictly increasing); finally, with ``verify``,
     each table's SHA-256 matches the manifest.  Figures and ``scorecard.*``,
     also listed in the manifest, are not checked: ``sixparty plot`` redraws
     the figures and nothing here reads them.  Any of these problems raises
@@ -304,6 +305,7 @@ def read_run(run_dir: str | Path, verify: bool = True) -> RunTables:
     if tables["timeline"].empty:
         raise DamagedRunFolder(f"{d / 'timeline.csv'} is damaged: no rows")
     _check_counts(d, tables)
+    _check_months(d, tables)
     if not verify:
         meta = _manifest_if_any(d)
     scenario = _scenario_from_manifest(meta, d)
@@ -325,6 +327,53 @@ def _check_counts(d: Path, tables: dict[str, pd.DataFrame]) -> None:
             raise DamagedRunFolder(f"{d / (name + '.csv')} is damaged: {n} rows, expected "
                                    f"{months * k} ({months} months x {k}); the file may have "
                                    "been cut short")
+
+
+def _check_months(d: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Months in order: the timeline strictly increasing, the other tables following it.
+
+    A run has one timeline row per month, in order; positions and trust come
+    in blocks of one month each, in the timeline's order; sessions and
+    decisions are in month order inside the timeline's window.  A folder whose
+    months are reversed, repeated or shuffled (and whose manifest was written
+    again to match) would otherwise plot a wrong picture without a word.
+    Raises :class:`DamagedRunFolder` naming the file and the line (the header
+    is line 1).
+    """
+    months = list(tables["timeline"]["month"])
+    for i in range(1, len(months)):
+        if months[i] <= months[i - 1]:
+            raise DamagedRunFolder(
+                f"{d / 'timeline.csv'} is damaged: line {i + 2}, month {months[i]} does not come "
+                f"after {months[i - 1]} (months must be strictly increasing, one row per month)")
+    first, last = (months[0], months[-1]) if months else ("", "")
+    for name in ("positions", "trust"):
+        table = tables[name]
+        if table.empty:
+            continue
+        k = len(table) // len(months)
+        expected = [m for m in months for _ in range(k)]
+        got = list(table["month"])
+        bad = next((i for i, (a, b) in enumerate(zip(got, expected, strict=True)) if a != b), None)
+        if bad is not None:
+            raise DamagedRunFolder(
+                f"{d / (name + '.csv')} is damaged: line {bad + 2}, month {got[bad]} where the "
+                f"timeline has {expected[bad]} (one block of {k} rows per month, in the "
+                "timeline's order)")
+    for name in ("sessions", "decisions"):
+        table = tables[name]
+        if table.empty:
+            continue
+        got = list(table["month"])
+        for i, m in enumerate(got):
+            if not first <= m <= last:
+                raise DamagedRunFolder(
+                    f"{d / (name + '.csv')} is damaged: line {i + 2}, month {m} is outside the "
+                    f"run's months {first}..{last}")
+            if i and m < got[i - 1]:
+                raise DamagedRunFolder(
+                    f"{d / (name + '.csv')} is damaged: line {i + 2}, month {m} comes before "
+                    f"{got[i - 1]} (rows are in month order)")
 
 
 def _manifest_if_any(d: Path) -> dict:

@@ -19,7 +19,9 @@ read through :mod:`sixparty.analysis.narrate`) beneath it.
 
 Controls (sidebar, SolaraViz): Reset, play/pause, Step, play interval
 (speed) and render interval; model parameters: the scenario (shipped ones,
-the counterfactuals, and a file given on the command line), the seed, the
+the counterfactuals, a file given on the command line and the other scenario
+files of its folder; the page loads nothing else, whatever the browser sends:
+:data:`SCENARIO_FILES`), the seed, the
 sliders for ``concession_rate``, ``acceptance_radius``, ``noise``,
 ``generosity``, ``trust_memory``, the anchoring toggle, switches for the main
 exogenous events, and the seat.  **Parameters apply when Reset is pressed**
@@ -37,6 +39,11 @@ debrief (on demand, and shown at the end of the window) compares the path
 with the agent who would have held the seat (same scenario and seed, no
 seat) and with history (:func:`analysis.narrate.debrief`).
 
+Clean-up: a model replaced by Reset, and every model of a browser session
+whose last page closed, is retired (:meth:`ClassroomModel.retire`: Mesa's
+class-level reference dropped, no more steps); while no page of a session is
+connected, playing waits instead of computing.
+
 Environment (set by ``sixparty dashboard``): ``SIXPARTY_SCENARIO`` (name or
 path, default ``historical``), ``SIXPARTY_SEAT`` (party key or empty).
 """
@@ -48,9 +55,12 @@ import html
 import os
 import threading
 import warnings
+import weakref
+from pathlib import Path
 
 import numpy as np
 import solara
+from pydantic import ValidationError
 from sixparty._mesa_compat import release_model
 from sixparty.analysis.narrate import debrief_parts, month_story, record_timeline
 from sixparty.analysis.plots import DOC_COLORS as _PLOT_DOC_COLORS
@@ -58,7 +68,7 @@ from sixparty.analysis.plots import PARTY_COLORS as _PLOT_PARTY_COLORS
 from sixparty.loader import ScenarioError, find_scenario, load_scenario, shipped_scenarios
 from sixparty.model import SeatOrders, TalksModel
 from sixparty.runner import tables as run_tables
-from sixparty.scenario import ISSUE_SCALES, ISSUES, PARTIES, Scenario, month_label
+from sixparty.scenario import ISSUE_SCALES, ISSUES, PARTIES, Parameters, Scenario, month_label
 
 # Mesa 3.3.1's ComponentsView trips Solara's hook check when given no components (this
 # page draws its own layout); the warning is about Mesa's code, not a fault here.
@@ -92,35 +102,83 @@ NO_SEAT = "none"
 _STEP_LOCK = threading.RLock()  # the play thread and the move buttons both step
 
 
-def _scenario_choices(startup: str) -> tuple[list[str], dict[str, str]]:
-    """(names for the picker, {name: problem} for shipped files that do not load)."""
+#: Most files read from the teacher's folder for the picker (a big folder is not scanned whole).
+MAX_FOLDER_FILES = 50
+
+
+def _offered_files(startup: str) -> tuple[str, dict[str, Path]]:
+    """The scenarios this page may load: (picker name of the startup scenario, {name: file}).
+
+    Shipped scenarios by name; and when the teacher started with a file, that
+    file and the other ``.yaml``/``.yml`` files of its folder (not below), named
+    ``folder/file.yaml``.  The page loads only these files: a scenario name
+    coming from the browser is looked up in this table and never becomes a
+    path (a browser that sends ``/etc/shadow`` gets a refusal, not the file).
+    """
+    offered: dict[str, Path] = {name: path for name, path in shipped_scenarios()}
+    path = find_scenario(startup)
+    if startup in offered:
+        return startup, offered
+    shipped = {p.resolve() for p in offered.values()}
+    if path.resolve() in shipped:  # a shipped scenario given by another spelling
+        return next(n for n, p in offered.items() if p.resolve() == path.resolve()), offered
+    folder = path.resolve().parent
+    siblings = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    siblings = [p for p in siblings if p != path.resolve()][: MAX_FOLDER_FILES - 1]
+    startup_name = f"{folder.name}/{path.name}"
+    offered[startup_name] = path.resolve()
+    for p in siblings:
+        offered.setdefault(f"{folder.name}/{p.name}", p)
+    return startup_name, offered
+
+
+def _scenario_choices(startup_name: str, offered: dict[str, Path]) -> tuple[list[str], dict[str, str]]:
+    """(names for the picker, {name: problem} for offered files that do not load)."""
     names, broken = [], {}
-    for name, path in shipped_scenarios():
+    for name, path in offered.items():
+        if name == startup_name:
+            continue
         try:
             load_scenario(path)
         except ScenarioError as exc:
             broken[name] = exc.problems[0].message if exc.problems else "invalid"
             continue
         names.append(name)
-    if startup not in names:
-        names.insert(0, startup)
+    names.insert(0, startup_name)
     return names, broken
 
 
-STARTUP_SCENARIO = os.environ.get("SIXPARTY_SCENARIO") or "historical"
 STARTUP_SEAT = os.environ.get("SIXPARTY_SEAT") or NO_SEAT
 if STARTUP_SEAT not in PARTIES:
     STARTUP_SEAT = NO_SEAT
-SCENARIOS, BROKEN_SCENARIOS = _scenario_choices(STARTUP_SCENARIO)
-_STARTUP_PARAMS = load_scenario(find_scenario(STARTUP_SCENARIO)).parameters
+STARTUP_SCENARIO, SCENARIO_FILES = _offered_files(os.environ.get("SIXPARTY_SCENARIO") or "historical")
+SCENARIOS, BROKEN_SCENARIOS = _scenario_choices(STARTUP_SCENARIO, SCENARIO_FILES)
+_STARTUP_PARAMS = load_scenario(SCENARIO_FILES[STARTUP_SCENARIO]).parameters
+
+
+class NotOffered(ValueError):
+    """A scenario name that is not in the page's list (see :func:`_offered_files`)."""
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    """A value from the browser, quoted and cut short for a message."""
+    text = repr(str(value))
+    return text if len(text) <= limit else text[: limit - 2] + "…'"
 
 
 def _build_scenario(name: str, params: dict, events_off: set[str]) -> tuple[Scenario, list[str], dict]:
     """Load ``name`` and apply the parameter overrides and event switches.
 
+    name: a key of :data:`SCENARIO_FILES` (else :class:`NotOffered`).
     Returns (scenario, ids of the events removed, parameters changed).
+    Raises ScenarioError (the file), NotOffered, or pydantic's
+    ValidationError (a parameter outside its range).
     """
-    sc = load_scenario(find_scenario(name))
+    path = SCENARIO_FILES.get(name) if isinstance(name, str) else None
+    if path is None:
+        raise NotOffered(f"scenario {_shown(name)} is not one this dashboard offers; "
+                         "choose one from the list")
+    sc = load_scenario(path)
     changed = {k: v for k, v in params.items()
                if v is not None and v != getattr(_STARTUP_PARAMS, k)}
     removed: list[str] = []
@@ -132,8 +190,77 @@ def _build_scenario(name: str, params: dict, events_off: set[str]) -> tuple[Scen
         removed = [ev.id for ev in removed]
         sc = sc.model_copy(update={"events": keep})
     if changed:
-        sc = sc.model_copy(update={"parameters": sc.parameters.model_copy(update=changed)})
+        # Validated (ranges, finite numbers): the browser can send any value for a slider.
+        merged = Parameters.model_validate({**sc.parameters.model_dump(), **changed})
+        sc = sc.model_copy(update={"parameters": merged})
     return sc, removed, changed
+
+
+# ------------------------------------------------------------ lifecycle
+# Each browser session runs in its own Solara virtual kernel.  A model is retired
+# (Mesa's class-level reference dropped, running set to False) when Reset replaces
+# it and when its kernel closes (the last page of the session closed, or culled).
+# While no page of its kernel is connected, a model does not compute: SolaraViz's
+# play loop blocks in step() until a page reconnects or the kernel closes.
+
+#: Seconds between two looks at the kernel while no page is connected.
+PAGE_POLL_S = 1.0
+
+_MODEL_KERNEL: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> its kernel
+_KERNEL_MODELS: dict[int, weakref.WeakSet] = {}  # id(kernel) -> its live models
+_KERNEL_LOCK = threading.Lock()
+
+
+def _current_kernel():
+    """The Solara virtual kernel running this code (one per browser session), or None."""
+    try:
+        from solara.server import kernel_context
+
+        if kernel_context.has_current_context():
+            return kernel_context.get_current_context()
+    except Exception:  # noqa: BLE001 - outside a server (tests, scripts): no kernel
+        pass
+    return None
+
+
+def _page_connected(kernel) -> bool:
+    """True if a browser page of ``kernel`` is connected (or if that cannot be told)."""
+    try:
+        from solara.server.kernel_context import PageStatus
+
+        status = tuple(kernel.page_status.values())
+    except Exception:  # noqa: BLE001 - a Solara without page status: assume connected
+        return True
+    return not status or PageStatus.CONNECTED in status
+
+
+def _track(model: ClassroomModel) -> None:
+    """Remember ``model`` under the current kernel; retire it when the kernel closes."""
+    kernel = _current_kernel()
+    if kernel is None:
+        return
+    _MODEL_KERNEL[model] = kernel
+    key = id(kernel)
+    with _KERNEL_LOCK:
+        models = _KERNEL_MODELS.get(key)
+        if models is None:
+            models = _KERNEL_MODELS[key] = weakref.WeakSet()
+            kernel.on_close(lambda: _close_kernel(key))
+        models.add(model)
+
+
+def _close_kernel(key: int) -> None:
+    """Retire every model of the kernel ``key`` (its last page closed, or it was culled)."""
+    with _KERNEL_LOCK:
+        models = list(_KERNEL_MODELS.pop(key, ()))
+    for m in models:
+        m.retire()
+
+
+def live_classroom_models() -> int:
+    """Models not retired yet, over all kernels (for tests and the memory benchmark)."""
+    with _KERNEL_LOCK:
+        return sum(1 for ms in _KERNEL_MODELS.values() for m in ms if not m.retired)
 
 
 class ClassroomModel(TalksModel):
@@ -173,19 +300,29 @@ class ClassroomModel(TalksModel):
         try:
             sc, removed, changed = _build_scenario(scenario, params,
                                                    {k for k, on in flags.items() if not on})
+        except NotOffered as exc:
+            self.problem = f"{exc}; showing {STARTUP_SCENARIO!r}"
+            scenario = STARTUP_SCENARIO
+            sc, removed, changed = _build_scenario(scenario, {}, set())
         except ScenarioError as exc:
             self.problem = f"scenario {scenario!r} could not be loaded: {exc.format()}"
             scenario = STARTUP_SCENARIO
             sc, removed, changed = _build_scenario(scenario, {}, set())
+        except ValidationError as exc:
+            bad = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}, got {_shown(e.get('input'))}"
+                            for e in exc.errors(include_url=False))
+            self.problem = f"parameters not used ({bad}); using the scenario's values"
+            sc, removed, changed = _build_scenario(scenario, {}, {k for k, on in flags.items() if not on})
         seed_value: int | None = None
         text = str(seed or "").strip()
         if text:
             try:
-                seed_value = int(text)
-                if seed_value < 0:
+                seed_value = int(text) if len(text) <= 20 else -1
+                if not 0 <= seed_value < 2**63:
                     raise ValueError
             except ValueError:
-                self.problem = f"seed {text!r} is not a whole number >= 0; using the scenario's seed"
+                self.problem = (f"seed {_shown(text)} is not a whole number from 0 to 2**63-1; "
+                                "using the scenario's seed")
                 seed_value = None
         super().__init__(sc, seed=seed_value)
         self.scenario_name = scenario
@@ -198,6 +335,30 @@ class ClassroomModel(TalksModel):
         self.moves: list[dict] = []
         self._orders_month: int | None = None
         self._phases_seen = 0
+        self.retired = False
+        _track(self)
+
+    def retire(self) -> None:
+        """Stop this model for good: no more steps, Mesa's reference to it dropped.
+
+        Called when Reset replaces it and when its browser session closes.
+        """
+        self.retired = True
+        self.running = False
+        release_model(self)
+
+    def _wait_for_a_page(self) -> bool:
+        """Block, computing nothing, while no page of this model's session is connected.
+
+        Returns False when the model was retired or its kernel closed meanwhile.
+        """
+        kernel = _MODEL_KERNEL.get(self)
+        while not self.retired:
+            if kernel is None or _page_connected(kernel):
+                return True
+            if kernel.closed_event.wait(PAGE_POLL_S):
+                self.retire()
+        return False
 
     # ------------------------------------------------------------ the seat
     def _end(self) -> int:
@@ -217,7 +378,15 @@ class ClassroomModel(TalksModel):
             release_model(twin)
 
     def step(self) -> None:
-        """One month; with a seat, stop before a session until the orders are given."""
+        """One month; with a seat, stop before a session until the orders are given.
+
+        A retired model does not step; while no page is connected, the step
+        waits (see :meth:`_wait_for_a_page`).
+        """
+        if not self._wait_for_a_page():
+            self.steps -= 1  # Mesa counted a step that did not happen
+            self.running = False
+            return
         with _STEP_LOCK:
             if self.seat and self.month < self._end():
                 if self.awaiting is None and self._orders_month != self.month:
@@ -649,10 +818,13 @@ def Dashboard(model: solara.Reactive):
 def Page():
     initial = solara.use_memo(lambda: ClassroomModel(), [])
     model = solara.use_reactive(initial)
+    # Reset makes a new model: retire the one it replaces (and the last one on unmount).
+    solara.use_effect(lambda: model.value.retire, [model.value])
     solara.Title("sixparty dashboard")
     SolaraViz(model, components=[], model_params=model_params(), play_interval=300,
               name="sixparty: the Six-Party Talks")
     Dashboard(model)
 
 
-__all__ = ["ClassroomModel", "EVENT_SWITCHES", "Page", "SLIDERS", "model_params"]
+__all__ = ["ClassroomModel", "EVENT_SWITCHES", "NotOffered", "Page", "SCENARIO_FILES", "SLIDERS",
+           "live_classroom_models", "model_params"]

@@ -383,10 +383,40 @@ def _handler(module: str, function: str, command: str) -> Callable[[argparse.Nam
     return fn
 
 
-def _check_out(args: argparse.Namespace) -> None:
-    """Refuse a bad ``--out`` before any simulation (raises OutputError, exit 2)."""
-    if getattr(args, "out", None):
-        check_out_dir(args.out)
+def _check_out(args: argparse.Namespace, into: bool = False) -> None:
+    """Refuse a bad or unwritable ``--out`` before any simulation (raises OutputError, exit 2).
+
+    into: the files go into the folder itself (``plot``) rather than into a
+    staging folder beside it (``run``, ``compare``).
+    """
+    out = getattr(args, "out", None)
+    if not out:
+        return
+    if not into:
+        check_out_dir(out)
+    _check_writable(Path(out), into)
+
+
+def _check_writable(out: Path, into: bool) -> None:
+    """Create and remove a scratch folder where the writer will write, or raise OutputError.
+
+    The writer stages a run beside ``out`` (in its parent, creating missing
+    folders); ``into`` checks ``out`` itself when it exists.  A read-only file
+    system or a folder without write permission is refused here, before the
+    simulation, instead of after it.  Nothing is left behind.
+    """
+    start = Path(os.path.abspath(out))
+    candidates = ([start] if into else []) + [start.parent, *start.parent.parents]
+    folder = next((p for p in candidates if p.is_dir()), None)
+    if folder is None:
+        return  # check_out_dir / the writer say what is wrong
+    try:
+        scratch = tempfile.mkdtemp(prefix=".sixparty-write-check.", dir=folder)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise OutputError(f"cannot write {out}: {folder} is not writable "
+                          f"({reason[:1].lower() + reason[1:]}); choose another --out") from None
+    os.rmdir(scratch)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -397,6 +427,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
+    target = args.out or args.run_dir  # figures go into RUN_DIR unless --out says otherwise
+    if target and (args.out or Path(target).is_dir()):
+        _check_writable(Path(target), into=True)
     return _handler("sixparty.analysis.plots", "cli_plot", "plot")(args)
 
 
@@ -525,6 +558,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null so the exit flush cannot fail on a closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (tests' capture)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``sixparty`` command; returns the exit code (0, 2 user error, 130 interrupted)."""
     parser = build_parser()
@@ -539,6 +582,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         code = handler(args)
+        sys.stdout.flush()  # a reader that went away (`| head -1`) shows up here at the latest
+    except BrokenPipeError:  # e.g. `sixparty show x | head -1`: not an error (before OSError, its base)
+        _quiet_stdout()
+        return 0
     except ScenarioError as exc:
         _err(exc.format())
         return 2
@@ -561,12 +608,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("sixparty: interrupted")
         return 130
-    except BrokenPipeError:  # e.g. `sixparty show x | head`
-        try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
-        except OSError:
-            pass
-        return 0
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     return int(code or 0)

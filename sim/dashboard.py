@@ -14,7 +14,10 @@ browser cannot open 0.0.0.0).  Ctrl-C stops the server
 then: anyone on the network could drive the page).
 
 The scenario and seat reach the app through the environment variables
-``SIXPARTY_SCENARIO`` and ``SIXPARTY_SEAT``.
+``SIXPARTY_SCENARIO`` and ``SIXPARTY_SEAT``.  The page's scenario picker then
+offers the shipped scenarios and, for a file, the scenario files of its folder,
+and loads nothing else (:data:`sixparty.app.SCENARIO_FILES`): start it on a
+file in a folder that holds only what the class may see.
 """
 
 from __future__ import annotations

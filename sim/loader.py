@@ -30,7 +30,14 @@ formats them one per line::
 Safety: only plain YAML data is read (a ``yaml.SafeLoader`` composes the node
 tree; tags other than the core ones - map, seq, str, int, float, bool, null,
 timestamp - are refused), files over :data:`MAX_BYTES` are refused, duplicate
-mapping keys are errors and alias expansion is capped (:data:`MAX_NODES`).
+mapping keys are errors, alias expansion is capped (:data:`MAX_NODES`) and
+nesting is capped (:data:`MAX_DEPTH`) while composing, before Python's stack can overflow.
+Plain scalars follow YAML 1.2's core schema (:class:`_Yaml12Loader`: only
+true/false are booleans, no octal or base-60 numbers; ``0042`` is refused with
+the fix).  A file none of whose top-level keys is a scenario field is refused
+as "not a scenario file", and no message quotes such a file's text (nor a
+YAML syntax error the words of any file); ``extends:`` reads only shipped names
+and ``.yaml``/``.yml`` files.
 
 Variants (``extends:``)
 -----------------------
@@ -90,7 +97,7 @@ __all__ = [
 MAX_BYTES = 2 * 1024 * 1024
 #: Largest number of YAML values in one file after alias expansion.
 MAX_NODES = 200_000
-#: Deepest nesting accepted.
+#: Deepest nesting of lists and mappings accepted (a scenario needs fewer than 10 levels).
 MAX_DEPTH = 64
 
 #: Top-level keys that only a file with ``extends:`` may use.
@@ -98,6 +105,82 @@ VARIANT_KEYS = ("extends", "overrides", "remove_events", "add_events")
 
 _T = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_T + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` reading plain scalars by the YAML 1.2 core schema.
+
+    PyYAML follows YAML 1.1, which turns ``0042`` into 34 (octal), ``1:30``
+    into 90 (base 60) and ``no``/``off``/``yes``/``on`` into booleans.  Here
+    only ``true``/``false`` are booleans, ``1:30`` and ``no`` stay text,
+    integers are decimal (``0x1F`` and ``0o17`` as written), floats may use
+    an exponent (``1e3``) and ``.inf``/``.nan`` are floats (the schema refuses
+    them).  A plain integer with a leading zero (``0042``) is refused by
+    :class:`_Builder`: YAML 1.1 tools would read it as octal.  Dates
+    (``2005-09-19``) are still read as dates, and ``<<`` merge keys work.
+
+    Nesting deeper than :data:`MAX_DEPTH` raises :class:`_TooDeep` while
+    composing: PyYAML's composer recurses once per level, and 500 nested
+    ``[`` would otherwise exhaust Python's stack (RecursionError).
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _TooDeep(Exception):
+    """Nesting deeper than :data:`MAX_DEPTH` (``mark``: where)."""
+
+    def __init__(self, mark: Any):
+        super().__init__("too deep")
+        self.mark = mark
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {}
+for _tag, _regexp, _first in (
+    (_T + "null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    (_T + "bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    (_T + "int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+    (_T + "float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                   r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", list("-+0123456789.")),
+):
+    _Yaml12Loader.add_implicit_resolver(_tag, re.compile(_regexp), _first)
+for _first_char, _resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items():
+    for _tag, _regexp in _resolvers:  # YAML 1.1 dates and '<<' merge keys are kept
+        if _tag in (_T + "timestamp", _T + "merge"):
+            _Yaml12Loader.add_implicit_resolver(_tag, _regexp, [_first_char])
+
+
+def _construct_int12(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    if text[:2] in ("0x", "0o"):
+        return int(text[2:], 16 if text[1] == "x" else 8)
+    return int(text)
+
+
+def _construct_float12(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
+    text = str(loader.construct_scalar(node))
+    low = text.lower()
+    if low.endswith(".inf"):
+        return float("-inf") if low.startswith("-") else float("inf")
+    if low == ".nan":
+        return float("nan")
+    return float(text)
+
+
+_Yaml12Loader.add_constructor(_T + "int", _construct_int12)
+_Yaml12Loader.add_constructor(_T + "float", _construct_float12)
+
+#: A plain integer with a leading zero: octal in YAML 1.1, decimal in YAML 1.2.
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9]+$")
 
 #: Keys of these mappings are drawn from a fixed set (for did-you-mean).
 _KEY_DOMAINS: dict[str, tuple[str, ...]] = {
@@ -276,6 +359,9 @@ class _Builder:
             if node.tag not in _SCALAR_TAGS:
                 self._problem(mark, path, f"YAML tag {_tag_text(node.tag)!r} is not allowed: scenario files hold plain data only")
                 return _Node("scalar", node.value, **where)
+            if node.tag == _T + "int" and node.style is None and _LEADING_ZERO.match(node.value):
+                self._problem(mark, path, _leading_zero_message(node.value))
+                return _Node("scalar", node.value, **where)
             try:
                 value = self.loader.yaml_constructors[node.tag](self.loader, node)
             except (ValueError, yaml.YAMLError, OverflowError):
@@ -314,6 +400,18 @@ class _Builder:
         for k, v in merged.items():
             own.setdefault(k, v)
         return own
+
+
+def _leading_zero_message(text: str) -> str:
+    """Why ``0042`` is refused, and the two ways to write it."""
+    sign = "-" if text.startswith("-") else ""
+    digits = text.lstrip("+-")
+    as_decimal = f"{sign}{int(digits)}"
+    octal = ""
+    if set(digits) <= set("01234567"):
+        octal = f" (YAML 1.1 tools read it as the octal number {sign}{int(digits, 8)})"
+    return (f"a number with a leading zero is ambiguous{octal}: write {as_decimal}, "
+            f"or quote it ('{text}') if it is text")
 
 
 def _read_file(path: Path, shown: str) -> str:
@@ -361,17 +459,27 @@ def _parse(text: str, shown: str) -> _Node:
     try:
         # The reader checks every character here: a NUL or other control
         # character (a binary file) raises yaml.reader.ReaderError.
-        loader = yaml.SafeLoader(text)
+        loader = _Yaml12Loader(text)
         root = loader.get_single_node()
         if root is None:
             raise ScenarioError([Problem(shown, 1, 1, "", "the file is empty: expected a scenario mapping (name:, description:, ...)")])
+        if not isinstance(root, yaml.MappingNode):
+            raise ScenarioError([Problem(shown, root.start_mark.line + 1, root.start_mark.column + 1, "",
+                                         "expected a mapping of scenario fields (name:, description:, "
+                                         "window:, ...) at the top level")])
+        _check_is_scenario(root, shown)
         builder = _Builder(loader, shown)
         tree = builder.build(root)
+    except _TooDeep as exc:
+        raise ScenarioError([Problem(
+            shown, exc.mark.line + 1, exc.mark.column + 1, "",
+            f"values nested too deeply (more than {MAX_DEPTH} levels of lists and mappings; "
+            "a scenario needs fewer than 10)")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        what = exc.problem or "invalid YAML"
+        what = _no_quotes(exc.problem or "invalid YAML")
         if exc.context:
-            what = f"{what} ({exc.context}"
+            what = f"{what} ({_no_quotes(exc.context)}"
             if exc.context_mark is not None and exc.problem_mark is not None and exc.context_mark.line != exc.problem_mark.line:
                 what += f" at line {exc.context_mark.line + 1}"
             what += ")"
@@ -385,16 +493,49 @@ def _parse(text: str, shown: str) -> _Node:
                                      f"not a text YAML file: unacceptable character #x{exc.character:04X} "
                                      f"at line {line}, column {col} (control characters are not allowed)")]) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(shown, None, None, "", f"YAML syntax error: {exc}")]) from None
+        raise ScenarioError([Problem(shown, None, None, "",
+                                     f"YAML syntax error: {_no_quotes(str(exc))}")]) from None
     finally:
         if loader is not None:
             loader.dispose()
     if builder.problems:
         raise ScenarioError(builder.problems)
-    if tree.kind != "map":
-        raise ScenarioError([Problem(shown, tree.line, tree.col, "",
-                                     "expected a mapping of scenario fields (name:, description:, window:, ...) at the top level")])
     return tree
+
+
+#: Every key a scenario file may have at its top level.
+_TOP_KEYS = frozenset(Scenario.model_fields) | frozenset(VARIANT_KEYS)
+_QUOTED = re.compile(r"'((?:\\.|[^'\\])*)'")
+_ONE_CHAR = re.compile(r"^(?:.|\\.|\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8})$")
+
+
+def _no_quotes(message: str) -> str:
+    """A YAML parser message without the file's words.
+
+    PyYAML quotes pieces of the file in some messages (an alias, anchor or
+    tag handle name).  Those are dropped: the message may be about a file that
+    is not a scenario file at all, whose text must not be echoed.  A single
+    character (``'\\t'``) and token names (``'<block end>'``) stay.
+    """
+    def keep(m: re.Match[str]) -> str:
+        inner = m.group(1)
+        return m.group(0) if inner.startswith("<") or _ONE_CHAR.match(inner) else "(a name)"
+    return _QUOTED.sub(keep, message)
+
+
+def _check_is_scenario(root: yaml.MappingNode, shown: str) -> None:
+    """Refuse a mapping none of whose top-level keys is a scenario field.
+
+    Such a file (a configuration file, ``/etc/shadow`` read as YAML) is not a
+    scenario: its keys are not listed back, so no message shows its content.
+    """
+    keys = [k.value for k, _ in root.value if isinstance(k, yaml.ScalarNode)]
+    if any(k in _TOP_KEYS or k == "<<" for k in keys):
+        return
+    raise ScenarioError([Problem(
+        shown, root.start_mark.line + 1, root.start_mark.column + 1, "",
+        "not a scenario file: none of its top-level keys is a scenario field (expected name:, "
+        "description:, window:, issues:, parties:, ... or extends: for a variant)")])
 
 
 # ----------------------------------------------------------- finding files
@@ -588,7 +729,11 @@ _EXPECT = {
     "model_type": "a mapping (key: value lines)", "model_attributes_type": "a mapping (key: value lines)",
     "list_type": "a list (lines starting with '- ')",
     "none_required": "nothing (null)",
+    "finite_number": "a finite number",
 }
+
+#: ``1:30`` - a YAML 1.1 base-60 number, text in YAML 1.2.
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 
 _PATH_PREFIX = re.compile(r"^((?:[A-Za-z_]\w*|\[\d+\])(?:\.[A-Za-z_]\w*|\[\d+\])*): (.*)$", re.S)
 _UNKNOWN_NAME = re.compile(r"^unknown (issue|party) '([^']*)'; expected one of (.*)$", re.S)
@@ -750,8 +895,13 @@ def _translate_one(err: dict[str, Any], root: _Node) -> Problem:
 
     if typ in _EXPECT:
         text = f"expected {_EXPECT[typ]}, got {_got(inp)}"
-        if typ == "string_type" and isinstance(inp, (int, float, _dt.date)) and not isinstance(inp, bool):
+        if typ == "string_type" and isinstance(inp, (int, float, _dt.date, bool)):
             text += " (put it in quotes)"
+        if typ in ("int_parsing", "float_parsing") and isinstance(inp, str) and _SEXAGESIMAL.match(inp):
+            text += (" (write the number itself: YAML 1.1 tools read a:b as a base-60 number, "
+                     "this reader takes it as text)")
+        if typ == "finite_number":
+            text += " (.inf and .nan are not allowed: write a finite number)"
         if typ == "bool_parsing" or typ == "bool_type":
             text = f"expected true or false, got {_got(inp)}"
         return _problem_at(where, text, at_key=typ in ("missing",))
@@ -842,7 +992,16 @@ def _resolve_parent(ref_node: _Node, child: Path) -> Path:
                                      f"expected a scenario name or a path relative to this file, got {_got(_plain(ref_node))}")])
     ref = ref.strip()
     base = child.parent / ref
-    candidates = [base] if base.suffix in (".yaml", ".yml") else [base, base.with_name(base.name + ".yaml")]
+    if base.suffix in (".yaml", ".yml"):
+        candidates = [base]
+    else:
+        candidates = [base.with_name(base.name + ".yaml")]
+        if base.is_file() and _shipped_lookup(ref) is None:
+            # Only .yaml/.yml files are read as parents, so that pointing extends:
+            # at any other file (a key, a password file) never shows its lines.
+            raise ScenarioError([Problem(ref_node.file, ref_node.line, ref_node.col, "extends",
+                                         f"{ref!r} is not a scenario file: a parent must be a shipped "
+                                         "scenario name or a .yaml/.yml file")])
     for c in candidates:
         if c.is_file():
             return c.resolve()

@@ -29,9 +29,11 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 #: Party keys as written in scenario files, in the article's heads-of-delegation
 #: order (DPRK, US, China, ROK, Japan, Russia); source: ../shared/DOMAIN.md.
@@ -142,7 +144,9 @@ def _parse_date(value: object) -> str:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=True)
+    # allow_inf_nan=False: YAML's .inf/.nan are floats, and no figure of a scenario may be infinite.
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=True,
+                              allow_inf_nan=False)
 
 
 def _no_bool(value: object) -> object:
@@ -758,28 +762,33 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
+        # Every problem found here is reported at once (a ValidationError with one
+        # line per problem), not only the first.
+        problems: list[tuple[tuple[str | int, ...], str, object]] = []
         ids: set[str] = set()
         for i, ev in enumerate(self.events):
             if ev.id in ids:
-                raise ValueError(f"events[{i}].id: duplicate event id {ev.id!r}")
+                problems.append((("events", i, "id"), f"duplicate event id {ev.id!r}", ev.id))
             ids.add(ev.id)
             if not (self.window.start <= ev.month <= self.window.end):
-                raise ValueError(
-                    f"events[{i}].date: {ev.date} is outside the scenario window "
-                    f"{self.window.start}..{self.window.end}"
-                )
+                problems.append((("events", i, "date"),
+                                 f"{ev.date} is outside the scenario window "
+                                 f"{self.window.start}..{self.window.end}", ev.date))
             for j, eff in enumerate(ev.effects):
                 if isinstance(eff, StrategyEffect):
                     fields = type(getattr(self.parties, eff.party).strategy).model_fields
                     if eff.field not in fields:
-                        raise ValueError(
-                            f"events[{i}].effects[{j}].field: {eff.party} has no strategy field "
-                            f"{eff.field!r}; expected one of {', '.join(fields)}"
-                        )
+                        problems.append((("events", i, "effects", j, "field"),
+                                         f"{eff.party} has no strategy field {eff.field!r}; "
+                                         f"expected one of {', '.join(fields)}", eff.field))
         for i, inv in enumerate(self.invitations):
             if not (self.window.start <= inv.date <= self.window.end):
-                raise ValueError(
-                    f"invitations[{i}].date: {inv.date} is outside the scenario window "
-                    f"{self.window.start}..{self.window.end}"
-                )
+                problems.append((("invitations", i, "date"),
+                                 f"{inv.date} is outside the scenario window "
+                                 f"{self.window.start}..{self.window.end}", inv.date))
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, [
+                InitErrorDetails(type=PydanticCustomError("value_error", "{message}", {"message": text}),
+                                 loc=loc, input=value)
+                for loc, text, value in problems])
         return self

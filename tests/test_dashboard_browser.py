@@ -5,7 +5,8 @@ loopback port (``sixparty dashboard``'s own command line,
 :func:`sim.dashboard.server_command`), in its own process group, and
 stopped by that group's id at the end.  The page is driven in order: step a
 few months (the date and the charts change), switch scenario (sidebar picker
-+ Reset), take the DPRK's seat and play one session, ask for the debrief, and
++ Reset), take the DPRK's seat and play one session, ask for the debrief, send
+a file path as the scenario (refused, the file's content never shown), and
 no console error all along.  Screenshots go to ``test-artifacts/``.
 
 Marked ``browser`` (deselect with ``-m "not browser"``).  Skips, with the
@@ -258,6 +259,34 @@ def test_take_a_seat_and_play_one_session(page):
     assert page.locator(".sp-sessions tr").count() >= 2  # header + the session just played
     timeline.screenshot(path=str(ARTIFACTS / "06-timeline.png"))
     timeline.locator("img").first.screenshot(path=str(ARTIFACTS / "07-timeline-chart.png"))
+
+
+def _send_scenario(pg, value: str) -> None:
+    """Set the scenario picker to ``value`` as a browser could, bypassing the list's options."""
+    pg.evaluate("""v => {
+        const field = [...document.querySelectorAll('.v-select')]
+            .find(e => e.innerText.includes('Scenario'));
+        field.__vue__.$emit('input', v);
+    }""", value)
+    pg.wait_for_timeout(300)
+
+
+@pytest.mark.browser
+def test_a_path_sent_as_the_scenario_is_refused_without_its_content(page, server, tmp_path):
+    canary = "zq-canary-5120"
+    secret = tmp_path / "secret.yaml"
+    secret.write_text(f"root:{canary}:19000:0:99999:7:::\n{canary}: 1\nname: x\n", encoding="utf-8")
+    for value in (str(secret), "../../../../../../" + str(secret), "/etc/passwd"):
+        _send_scenario(page, value)
+        _reset(page)
+        page.wait_for_function(
+            "() => document.body.innerText.includes('is not one this dashboard offers')",
+            timeout=STEP_WAIT_MS)
+        body = page.inner_text("body")
+        assert canary not in body and "root:" not in body
+        # the page falls back to the scenario the teacher started with
+        assert "[browser_test_variant]" in page.locator(".sp-scenario").inner_text()
+    _shot(page, "08-path-refused")
 
 
 @pytest.mark.browser
