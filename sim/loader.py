@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import functools
 import importlib.resources
 import os
 import re
@@ -365,6 +366,15 @@ def _parse_fast(text: str, shown: str) -> _Node | None:
     """
     if _CSafeLoader is None:
         return None
+    tree = _parse_fast_cached(text, shown)
+    # a copy: callers may change their tree (variants are merged into copies too)
+    return _copy_tree(tree) if tree is not None else None
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_fast_cached(text: str, shown: str) -> _Node | None:
+    """:func:`_parse_fast` without the copy, remembered for the last few texts (a
+    parent scenario is read once for all its variants, as by ``sixparty list``)."""
     loader = None
     try:
         loader = _CSafeLoader(text)

@@ -110,3 +110,15 @@ def test_save_figure_leaves_the_figure_as_it_was(tables):
     plots.save_figure(fig, io.BytesIO(), "png")
     assert fig.get_layout_engine() is engine and fig.dpi == dpi and fig.canvas is canvas
     plots.save_figure(fig, io.BytesIO(), "svg")  # and it can be saved again
+
+
+def test_parsed_trees_are_not_shared_between_loads():
+    """The parent of several variants is composed once; each load gets its own tree."""
+    name, path = loader.shipped_scenarios()[0]
+    text = path.read_text(encoding="utf-8")
+    first = loader._parse(text, name)
+    first.value["name"].value = "changed"
+    del first.value["events"]
+    again = loader._parse(text, name)
+    assert again.value["name"].value != "changed" and "events" in again.value
+    assert loader.load_scenario(path).name != "changed"
