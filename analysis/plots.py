@@ -54,10 +54,11 @@ from pathlib import Path
 import matplotlib
 import matplotlib.dates as mdates
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FixedFormatter, FixedLocator, FuncFormatter
 from sixparty.analysis.i18n import CJK_FONT_HINT, find_cjk_font
 from sixparty.analysis.i18n import LABELS as TERMS
 from sixparty.analysis.runfiles import (
@@ -72,6 +73,8 @@ from sixparty.analysis.runfiles import (
 from sixparty.scenario import ISSUE_SCALES, ISSUES, PARTIES
 
 FORMATS = ("png", "svg", "pdf")
+#: Resolution of saved figures (dots per inch).
+SAVE_DPI = 110
 FIGURES = ("positions", "timeline", "ledger", "trust", "scorecard", "utilities")
 
 #: Okabe-Ito colours, one per party, used in every figure.  ROK is black, not
@@ -386,19 +389,29 @@ def _mid(month: str) -> dt.date:
 
 
 def _shade_sessions(ax, tables: RunTables) -> None:
+    """Shade each month with a held session, full height (one collection, not a
+    patch per month: the same picture as ``axvspan`` at a fraction of the cost)."""
     held = tables.held
     if held.empty:
         return
-    for m in sorted(set(held["month"])):
-        ax.axvspan(month_start(m), month_end(m), color=SESSION_SHADE, zorder=0, lw=0)
+    spans = [(month_start(m), month_end(m) - month_start(m)) for m in sorted(set(held["month"]))]
+    ax.broken_barh(spans, (0, 1), transform=ax.get_xaxis_transform(which="grid"),
+                   facecolors=SESSION_SHADE, zorder=0, lw=0)
+
+
+def _vlines(ax, xs, **kwargs) -> None:
+    """Full-height vertical lines at the dates ``xs``, as one LineCollection
+    (what ``axvline`` draws, one artist instead of one per line)."""
+    if len(xs):
+        ax.vlines(mdates.date2num(list(xs)), 0, 1, transform=ax.get_xaxis_transform(which="grid"),
+                  **kwargs)
 
 
 def _mark_events(ax, tables: RunTables) -> None:
     lo, hi = _window(tables)
-    for d in tables.events["date"] if not tables.events.empty else []:
-        x = day_of(d)
-        if lo <= x <= hi:
-            ax.axvline(x, color="#333333", lw=0.7, ls=":", alpha=0.8, zorder=1)
+    xs = [day_of(d) for d in (tables.events["date"] if not tables.events.empty else [])]
+    _vlines(ax, [x for x in xs if lo <= x <= hi], colors="#333333", lw=0.7, linestyles=":",
+            alpha=0.8, zorder=1)
 
 
 def _run_title(tables: RunTables, L: dict) -> str:
@@ -840,7 +853,7 @@ def plot_scorecard(items: list, tables: RunTables | None = None, lang: str = "en
     fig = Figure(figsize=(16, 1.6 + 0.3 * max(n, 3)), layout="constrained")
     gs = fig.add_gridspec(1, 2, width_ratios=[1.25, 1])
     ax = fig.add_subplot(gs[0])
-    tax = fig.add_subplot(gs[1], sharey=ax)
+    tax = fig.add_subplot(gs[1])  # rows aligned by the same y limits, not sharey (no hidden ticks)
     all_months = [m for it in items for m in (it.rec_start, it.rec_end, it.sim_start, it.sim_end) if m]
     if tables is not None:
         all_months += [tables.months[0], tables.months[-1]]
@@ -893,6 +906,8 @@ def plot_scorecard(items: list, tables: RunTables | None = None, lang: str = "en
         if y % 2 == 0:
             tax.axhspan(y - 0.5, y + 0.5, color="#f4f4f4", zorder=0, lw=0)
     tax.set_xlim(0, 1)
+    tax.set_ylim(ax.get_ylim())
+    tax.set_yticks([])
     tax.tick_params(left=False, labelleft=False, bottom=False, labelbottom=False)
     for side in ("top", "right", "bottom", "left"):
         tax.spines[side].set_visible(False)
@@ -991,12 +1006,83 @@ def build_figures(tables: RunTables, record: dict | None = None, lang: str = "en
         }
 
 
+def _fix_date_ticks(fig: Figure) -> None:
+    """Replace each automatic date axis by its ticks and labels at the current limits.
+
+    A figure is laid out and drawn in several passes (constrained layout
+    measures every axis twice, then draws it), and each pass recomputes an
+    ``AutoDateLocator`` (a dateutil rrule) and a ``ConciseDateFormatter``
+    for every axis: a large part of the drawing time.  The ticks depend only
+    on the x limits, which are final when a figure is saved, so they are
+    computed once here and kept as a ``FixedLocator``/``FixedFormatter``:
+    the same ticks and labels, the same pixels.
+    """
+    for ax in fig.axes:
+        axis = ax.xaxis
+        locator, formatter = axis.get_major_locator(), axis.get_major_formatter()
+        if isinstance(locator, mdates.AutoDateLocator) and isinstance(
+                formatter, mdates.ConciseDateFormatter):
+            locs = locator()
+            axis.set_major_locator(FixedLocator(locs))
+            axis.set_major_formatter(FixedFormatter(formatter.format_ticks(locs)))
+
+
+def _fix_ticks(fig: Figure) -> None:
+    """After the layout: every axis keeps the ticks and labels it would draw now.
+
+    Once the axes have their final size the automatic locators (whose number
+    of ticks depends on the axis length) and formatters give the same ticks
+    in every later pass; fixing them spares recomputing them for each
+    tick-label measurement of the draw.  Axes whose formatter shows an offset
+    or a multiplier (``1e6``) are left alone.
+    """
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            locator, formatter = axis.get_major_locator(), axis.get_major_formatter()
+            if isinstance(locator, FixedLocator) and isinstance(formatter, FixedFormatter):
+                continue
+            locs = locator()
+            labels = formatter.format_ticks(locs)
+            if formatter.get_offset():
+                continue
+            axis.set_major_locator(FixedLocator(locs))
+            axis.set_major_formatter(FixedFormatter(labels))
+
+
 def save_figure(fig: Figure, path: Path, fmt: str) -> None:
-    """Save without time stamps (same run, same bytes)."""
+    """Save without time stamps (same run, same bytes).
+
+    ``fmt`` is one of :data:`FORMATS`, at :data:`SAVE_DPI`.  Date axes get
+    their final ticks first (:func:`_fix_date_ticks`).  A PNG is laid out once
+    on the Agg canvas, its ticks fixed (:func:`_fix_ticks`) and drawn once, not
+    laid out and drawn twice as ``savefig`` does: the same bytes, about a
+    quarter less CPU.  The figure keeps its layout engine, dpi and canvas, and
+    its ticks stay fixed (saving it again in another format draws the same).
+    """
+    _fix_date_ticks(fig)
     meta = {"png": {"Software": "sixparty/matplotlib"}, "svg": {"Date": None},
             "pdf": {"CreationDate": None, "ModDate": None}}[fmt]
-    with matplotlib.rc_context({"svg.hashsalt": "sixparty"}):
-        fig.savefig(path, format=fmt, dpi=110, metadata=meta)
+    engine = fig.get_layout_engine()
+    if fmt != "png" or engine is None:
+        with matplotlib.rc_context({"svg.hashsalt": "sixparty"}):
+            fig.savefig(path, format=fmt, dpi=SAVE_DPI, metadata=meta)
+        return
+    # savefig with a layout engine draws the figure twice: once with drawing
+    # disabled (to run the layout), then for real.  Running the layout here,
+    # on the same Agg renderer at the same dpi, and saving without the engine
+    # gives the same pixels with one draw less.
+    old_canvas, old_dpi = fig.canvas, fig.dpi
+    FigureCanvasAgg(fig)
+    fig.set_dpi(SAVE_DPI)
+    try:
+        engine.execute(fig)
+        _fix_ticks(fig)
+        fig.set_layout_engine(None)
+        fig.savefig(path, format="png", dpi=SAVE_DPI, metadata=meta)
+    finally:
+        fig.set_layout_engine(engine)
+        fig.set_dpi(old_dpi)
+        fig.set_canvas(old_canvas)
 
 
 def draw_figures(tables: RunTables, out_dir: str | Path, fmt: str = "png", lang: str = "en",

@@ -1,20 +1,75 @@
-"""Speed of single runs of the historical scenario (2003-01 to 2012-12).
+"""Speed of single runs of the historical scenario (2003-01 to 2012-12) and of the command.
 
-Usage: python benchmarks/bench_run.py [--repeat 15] [--loop 100] [--loops 3]
+Usage: python benchmarks/bench_run.py [--repeat 15] [--loop 100] [--loops 3] [--cli 5] [--no-model]
 
 Prints medians: the import of the model (fresh interpreter), one run after
 import (as ``sixparty run`` does it, positions recorded, and as an ensemble
 does it, positions not recorded), and a loop of ``--loop`` runs (distinct
 seeds).  Target (2-core machine): one run < 0.2 s.
+
+Then the command as a user types it, each in a fresh process, CPU time
+(user + system, of the child; medians of ``--cli`` runs): ``sixparty
+--help``, ``sixparty list``, ``sixparty run`` without and with its six
+figures (PNG, then ``--lang zh``).  Targets: ``--help`` and ``list`` <= 0.5 s,
+``run`` with figures <= 3 s.  matplotlib's font cache is built once per
+machine (per ``MPLCONFIGDIR``); its first-run cost is measured apart, in a
+fresh temporary ``MPLCONFIGDIR`` (the user's cache is not touched).  CPU
+time grows on a loaded machine: the load average is printed with the figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+
+
+def child_cpu(argv: list[str], env: dict | None = None) -> float:
+    """CPU seconds (user + system) of one child process running ``argv``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def bench_cli(repeat: int) -> None:
+    """The ``sixparty`` command in fresh processes: medians of ``repeat`` CPU times."""
+    cmd = [sys.executable, "-m", "sixparty"]
+    load = os.getloadavg()
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = []
+        for k in range(min(repeat, 3)):  # font cache: build it (fresh dir), then reuse it
+            cfg = os.path.join(tmp, f"mpl{k}")
+            env = dict(os.environ, MPLCONFIGDIR=cfg)
+            code = "import matplotlib.font_manager"
+            fresh.append((child_cpu([sys.executable, "-c", code], env),
+                          child_cpu([sys.executable, "-c", code], env)))
+        cases = [("sixparty --help", ["--help"], 0.5), ("sixparty list", ["list"], 0.5),
+                 ("sixparty run --no-plots", ["run", "--quiet", "--no-plots"], None),
+                 ("sixparty run (six PNG figures)", ["run", "--quiet"], 3.0),
+                 ("sixparty run --lang zh (six PNG figures)", ["run", "--quiet", "--lang", "zh"], None)]
+        rows = []
+        for label, args, target in cases:
+            times = []
+            for k in range(repeat):
+                extra = ["--out", os.path.join(tmp, f"run{k}-{len(rows)}")] if args[0] == "run" else []
+                times.append(child_cpu(cmd + args + extra))
+            rows.append((label, statistics.median(times), times, target))
+    print(f"\nthe command, fresh process each, CPU user+system, median of {repeat} "
+          f"(load average at start {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, "
+          f"at end {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs)")
+    for label, med, times, target in rows:
+        verdict = "" if target is None else f"  [target <= {target} s: {'met' if med <= target else 'MISSED'}]"
+        print(f"  {label:42s} {med:5.2f} s  ({', '.join(f'{t:.2f}' for t in times)}){verdict}")
+    first = statistics.median(a for a, _ in fresh)
+    warm = statistics.median(b for _, b in fresh)
+    print(f"  {'import matplotlib.font_manager, no cache':42s} {first:5.2f} s  "
+          f"(with the cache: {warm:.2f} s; first-run font-cache cost {first - warm:+.2f} s, once per machine)")
 
 
 def main() -> None:
@@ -22,12 +77,17 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=15, help="single runs timed (median)")
     ap.add_argument("--loop", type=int, default=100, help="runs in the loop")
     ap.add_argument("--loops", type=int, default=3, help="loops timed (median)")
+    ap.add_argument("--cli", type=int, default=5, help="runs of each command timed (median); 0: skip")
+    ap.add_argument("--no-model", action="store_true", help="only the command timings")
     a = ap.parse_args()
+    if a.no_model:
+        bench_cli(a.cli)
+        return
 
     imports = []
     for _ in range(3):
         out = subprocess.run([sys.executable, "-c",
-                              "import time; t=time.perf_counter(); import sim.runner, sim.loader; "
+                              "import time; t=time.perf_counter(); import sixparty.runner, sixparty.loader; "
                               "print(time.perf_counter()-t)"], capture_output=True, text=True, check=True)
         imports.append(float(out.stdout))
 
@@ -54,12 +114,14 @@ def main() -> None:
         loops.append(time.perf_counter() - t)
     loop = statistics.median(loops)
     print(f"historical scenario, {sc.window.months} months ({sc.window.start}..{sc.window.end})")
-    print(f"  import sim.runner + sim.loader (fresh process, median of 3): {imports and statistics.median(imports):.3f} s")
+    print(f"  import sixparty.runner + sixparty.loader (fresh process, median of 3): {imports and statistics.median(imports):.3f} s")
     print(f"  load and validate historical.yaml:                            {load_s:.3f} s")
     print(f"  one run, positions recorded (sixparty run), median of {a.repeat}: {single[True]:.4f} s"
           f"  [target < 0.2 s: {'met' if single[True] < 0.2 else 'MISSED'}]")
     print(f"  one run, positions not recorded (ensembles), median of {a.repeat}: {single[False]:.4f} s")
     print(f"  loop of {a.loop} runs, median of {a.loops}: {loop:.2f} s = {a.loop / loop:.1f} runs/s")
+    if a.cli:
+        bench_cli(a.cli)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,124 @@
+"""What keeps the quick commands quick and the figure files unchanged, tested without timing.
+
+* ``sixparty --help`` and ``sixparty list`` import none of the heavy libraries
+  (Mesa, matplotlib, pandas, SciPy): they are imported only by the commands
+  that use them.  Checked in a fresh interpreter (this test process has them
+  all loaded already).
+* Scenario files are composed by libyaml when PyYAML has it, with the same
+  tree (values, lines, columns) as the pure-Python composer, which still
+  gives the messages for broken files.
+* Figures are saved with their layout run once and their ticks fixed
+  afterwards: the PNG bytes are those of a plain ``Figure.savefig``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+import yaml
+from sixparty import loader
+from sixparty.analysis import plots
+from sixparty.analysis.scorecard import score_run
+
+HEAVY = ("mesa", "matplotlib", "pandas", "scipy")
+
+_PROBE = """
+import contextlib, io, json, sys
+from sixparty.cli import build_parser, main
+build_parser()
+with contextlib.redirect_stdout(io.StringIO()):
+    codes = [main(argv) for argv in {argvs!r}]
+heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r}))
+print(json.dumps({{"codes": codes, "heavy": heavy}}))
+"""
+
+
+def _probe(argvs: list[list[str]]) -> dict:
+    code = _PROBE.format(argvs=argvs, heavy=HEAVY)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_cli_import_and_parser_load_no_heavy_library():
+    assert _probe([]) == {"codes": [], "heavy": []}
+
+
+def test_help_and_list_load_no_heavy_library():
+    got = _probe([["--help"], ["run", "--help"], ["list"]])
+    assert got["codes"] == [0, 0, 0]
+    assert got["heavy"] == []
+
+
+def _tree(node):
+    """A parsed ``loader._Node`` tree as plain data with each node's line and column."""
+    value = node.value
+    if node.kind == "map":
+        value = {k: _tree(v) for k, v in value.items()}
+    elif node.kind == "seq":
+        value = [_tree(v) for v in value]
+    return (node.kind, node.line, node.col, node.key_line, node.key_col, value)
+
+
+@pytest.mark.skipif(getattr(yaml, "CSafeLoader", None) is None, reason="PyYAML without libyaml")
+def test_libyaml_tree_is_the_pure_python_tree(monkeypatch):
+    for name, path in loader.shipped_scenarios():
+        text = path.read_text(encoding="utf-8")
+        fast = loader._parse_fast(text, name)
+        assert fast is not None, name
+        monkeypatch.setattr(loader, "_CSafeLoader", None)
+        slow = loader._parse(text, name)
+        monkeypatch.undo()
+        assert _tree(fast) == _tree(slow), name
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("name: x\n  bad: [\n", "YAML syntax error"),
+    ("name: x\nname: y\n", "name"),
+    ("name: !!python/object:os.system x\n", "is not allowed"),
+    ("- a\n- b\n", "mapping"),
+])
+def test_broken_yaml_messages_come_from_the_pure_python_parser(text, expected):
+    assert loader._parse_fast(text, "x.yaml") is None
+    with pytest.raises(loader.ScenarioError, match=expected):
+        loader._parse(text, "x.yaml")
+
+
+def test_saved_png_is_that_of_a_plain_savefig(tables, record):
+    """save_figure (layout run once, ticks fixed) writes the bytes savefig would."""
+    items = score_run(tables, record)
+    makers = {
+        "positions": lambda: plots.plot_positions(tables),
+        "timeline": lambda: plots.plot_timeline(tables, record),
+        "scorecard": lambda: plots.plot_scorecard(items, tables, record=record),
+    }
+    meta = {"Software": "sixparty/matplotlib"}
+    for name, make in makers.items():
+        fast, plain = io.BytesIO(), io.BytesIO()
+        plots.save_figure(make(), fast, "png")
+        make().savefig(plain, format="png", dpi=plots.SAVE_DPI, metadata=meta)
+        assert fast.getvalue() == plain.getvalue(), name
+
+
+def test_save_figure_leaves_the_figure_as_it_was(tables):
+    fig = plots.plot_ledger(tables)
+    engine, dpi, canvas = fig.get_layout_engine(), fig.dpi, fig.canvas
+    plots.save_figure(fig, io.BytesIO(), "png")
+    assert fig.get_layout_engine() is engine and fig.dpi == dpi and fig.canvas is canvas
+    plots.save_figure(fig, io.BytesIO(), "svg")  # and it can be saved again
+
+
+def test_parsed_trees_are_not_shared_between_loads():
+    """The parent of several variants is composed once; each load gets its own tree."""
+    name, path = loader.shipped_scenarios()[0]
+    text = path.read_text(encoding="utf-8")
+    first = loader._parse(text, name)
+    first.value["name"].value = "changed"
+    del first.value["events"]
+    again = loader._parse(text, name)
+    assert again.value["name"].value != "changed" and "events" in again.value
+    assert loader.load_scenario(path).name != "changed"
