@@ -451,8 +451,28 @@ def _line_col(text: str, position: int) -> tuple[int, int]:
     return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
-#: libyaml's composer (PyYAML's C extension), when PyYAML was built with it.
-_CSafeLoader = getattr(yaml, "CSafeLoader", None)
+#: libyaml's composer (PyYAML's C extension), when PyYAML was built with it, reading
+#: scalars by the same YAML 1.2 rules as :class:`_Yaml12Loader`.  Used only for the
+#: shipped scenario files: libyaml's composer recurses in C with no depth check, so a
+#: user's file always goes through :class:`_Yaml12Loader` (depth-checked, and its
+#: messages for a file that is not a scenario).
+_CSafeLoader = None
+if getattr(yaml, "CSafeLoader", None) is not None:
+    class _CYaml12Loader(yaml.CSafeLoader):  # type: ignore[misc, valid-type]
+        pass
+
+    _CYaml12Loader.yaml_implicit_resolvers = {
+        k: list(v) for k, v in _Yaml12Loader.yaml_implicit_resolvers.items()}
+    _CYaml12Loader.yaml_constructors = dict(_Yaml12Loader.yaml_constructors)
+    _CSafeLoader = _CYaml12Loader
+
+
+def _is_shipped(path: Path) -> bool:
+    """Whether ``path`` lies in the package's own scenario folder (trusted input)."""
+    try:
+        return path.resolve().is_relative_to(_scenarios_root().resolve())
+    except (OSError, ValueError):
+        return False
 
 
 def _parse_fast(text: str, shown: str) -> _Node | None:
@@ -489,12 +509,17 @@ def _parse_fast_cached(text: str, shown: str) -> _Node | None:
     return tree if not builder.problems and tree.kind == "map" else None
 
 
-def _parse(text: str, shown: str) -> _Node:
-    """Compose ``text`` safely and return its root mapping as a :class:`_Node` tree."""
+def _parse(text: str, shown: str, shipped: bool = False) -> _Node:
+    """Compose ``text`` safely and return its root mapping as a :class:`_Node` tree.
+
+    ``shipped``: the text is one of the package's own scenario files, which may be read
+    with libyaml (:func:`_parse_fast`); anything else is read by the depth-checked
+    pure-Python composer.
+    """
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ScenarioError([Problem(shown, None, None, "",
                                      f"file is too large (the limit is {MAX_BYTES} bytes, 2 MiB)")])
-    fast = _parse_fast(text, shown)
+    fast = _parse_fast(text, shown) if shipped else None
     if fast is not None:
         return fast
     loader = None
@@ -1205,9 +1230,10 @@ def _copy_tree(node: _Node) -> _Node:
 
 def _load_tree(path: Path, text: str | None, shown: str, chain: list[Path]) -> _Node:
     """Parse ``path`` (or ``text``), apply ``extends:`` recursively; return the merged tree."""
+    shipped = text is None and _is_shipped(path)
     if text is None:
         text = _read_file(path, shown)
-    tree = _parse(text, shown)
+    tree = _parse(text, shown, shipped)
     ext = tree.get("extends")
     if ext is None:
         present = [k for k in VARIANT_KEYS if k in tree.value]
@@ -1322,7 +1348,7 @@ def scenario_parent_chain(path: str | os.PathLike[str]) -> list[Path]:
     seen = [p.resolve()]
     current = p
     while True:
-        tree = _parse(_read_file(current, _display(current)), _display(current))
+        tree = _parse(_read_file(current, _display(current)), _display(current), _is_shipped(current))
         ext = tree.get("extends")
         if ext is None:
             return chain

@@ -29,6 +29,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationError,
     field_validator,
     model_validator,
@@ -250,7 +251,7 @@ class DPRKStrategy(_Strict):
     """
 
     simultaneity: Unit = 0.8
-    sanctions_linkage: bool = True
+    sanctions_linkage: StrictBool = True
     escalation: Unit = 0.5
 
 
@@ -267,7 +268,7 @@ class USStrategy(_Strict):
 
     direct_talks: Literal["refuse", "within_multilateral", "accept"] = "refuse"
     sanction_response: Unit = 0.6
-    verification_first: bool = True
+    verification_first: StrictBool = True
 
 
 class ChinaStrategy(_Strict):
@@ -299,7 +300,7 @@ class JapanStrategy(_Strict):
     issues" (悬案) under the Pyongyang Declaration.
     """
 
-    abductee_linkage: bool = True
+    abductee_linkage: StrictBool = True
     policy: Literal["engagement", "hardline"] = "hardline"
 
 
@@ -581,7 +582,7 @@ class Phase(_Strict):
     dprk_steps: list[str]
     progress: Unit
     aid_tonnes: Annotated[float, Field(ge=0.0)]
-    delisting: bool = False
+    delisting: StrictBool = False
     months: Annotated[int, Field(ge=1, le=60)]
     tranches: Annotated[int, Field(ge=1, le=24)] = 4
     source: Source
@@ -605,7 +606,7 @@ class Parameters(_Strict):
     the model code (same values).
     """
 
-    anchoring: bool = True
+    anchoring: StrictBool = True
     concession_rate: Unit = 0.2
     max_iterations: Annotated[int, Field(ge=1, le=100)] = 100
     chair_patience: Annotated[int, Field(ge=1, le=14)] = 4
@@ -719,13 +720,13 @@ class Parameters(_Strict):
     rok_attend_hardline: Unit = 0.8
     japan_delivery_base: Unit = 0.5
     japan_delivery_trust: Unit = 0.4
-    expected_utility_sessions: bool = True
+    expected_utility_sessions: StrictBool = True
     bdm_status_quo_probability: Unit = 1.0
     bdm_improvement_probability: Unit = 1.0
     bdm_risk_exponent_max: Annotated[float, BeforeValidator(_no_bool), Field(gt=1.0, le=10.0)] = 2.0
-    bdm_receiver_perception: bool = True
+    bdm_receiver_perception: StrictBool = True
     dprk_outside_sanctions: Unit = 0.5
-    zeuthen_dprk_us: bool = False
+    zeuthen_dprk_us: StrictBool = False
     zeuthen_grid: Annotated[int, Field(ge=10, le=1000)] = 100
 
 

@@ -116,9 +116,26 @@ def test_parsed_trees_are_not_shared_between_loads():
     """The parent of several variants is composed once; each load gets its own tree."""
     name, path = loader.shipped_scenarios()[0]
     text = path.read_text(encoding="utf-8")
-    first = loader._parse(text, name)
+    first = loader._parse(text, name, shipped=True)
     first.value["name"].value = "changed"
     del first.value["events"]
-    again = loader._parse(text, name)
+    again = loader._parse(text, name, shipped=True)
     assert again.value["name"].value != "changed" and "events" in again.value
     assert loader.load_scenario(path).name != "changed"
+
+
+@pytest.mark.skipif(getattr(yaml, "CSafeLoader", None) is None, reason="PyYAML without libyaml")
+def test_libyaml_reads_yaml_1_2_scalars_too():
+    tree = loader._parse_fast("name: x\nseed: 1:30\nflag: off\nn: 0x1F\n", "x.yaml")
+    assert tree.value["seed"].value == "1:30" and tree.value["flag"].value == "off"
+    assert tree.value["n"].value == 31
+
+
+def test_a_user_file_never_takes_the_libyaml_path(tmp_path, monkeypatch):
+    """libyaml has no depth check: only the shipped files may be read with it."""
+    calls = []
+    monkeypatch.setattr(loader, "_parse_fast", lambda *a: calls.append(a))
+    path = tmp_path / "mine.yaml"
+    path.write_text(loader.shipped_scenarios()[0][1].read_text(encoding="utf-8"), encoding="utf-8")
+    loader.load_scenario(path)
+    assert calls == []
