@@ -291,7 +291,7 @@ def figures(ev: dict):
     ax.set_xlim(0, 1.02)
     ax.set_xlabel("probability of the recorded outcome (the record: 1)")
     ax.set_title(f"Strict scorecard items, {ev['mode']} mode, {ev['runs']} runs")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     rel = Figure(figsize=(5.5, 5.5), layout="constrained")
     ax2 = rel.add_subplot()
     pts = np.array(reliability_points(ev["model"], ev["record"]))
