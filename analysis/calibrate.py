@@ -168,9 +168,24 @@ def calibrate(scenario: Scenario, train: dict, budget: int, runs_per_point: int,
             bar.close()
         default_score = evaluate({})
     best = study.best_trial
+    complete = [tr for tr in study.trials if tr.state == optuna.trial.TrialState.COMPLETE]
     return {"best": dict(best.params), "best_score": float(best.value),
             "default_score": float(default_score),
+            "values": [float(tr.value) for tr in complete],
             "trials": len([t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE])}
+
+
+def fit(scenario: Scenario, record: dict, until: str, budget: int, runs_per_point: int,
+        seed: int, jobs: int = 1, storage: str | None = None, study_name: str = "sixparty",
+        progress: bool = False) -> dict:
+    """Split ``record`` at ``until`` (:func:`split_record`) and :func:`calibrate` on the
+    training part only; the held-out part is returned as ``"test"`` for scoring."""
+    train, test = split_record(record, until)
+    out = calibrate(scenario, train, budget, runs_per_point, seed, jobs, storage, study_name,
+                    progress)
+    out["train_items"] = [it["id"] for it in record_items(train)]
+    out["test"] = test
+    return out
 
 
 def variant_yaml(parent: str, fitted: dict, mode: str, train_until: str, score: float) -> str:
@@ -231,33 +246,34 @@ def cli_calibrate(args) -> int:
     out_dir = Path(args.out or f"runs/{scenario.name}-calibrate-{mode}-{until}")
     storage_path = Path(args.storage) if args.storage else out_dir / "study.sqlite3"
     storage_path.parent.mkdir(parents=True, exist_ok=True)
-    record = load_record()
-    train, test = split_record(record, until)
-    fit = calibrate(scenario, train, args.budget, args.runs_per_point, seed, jobs,
-                    storage=f"sqlite:///{storage_path.resolve()}",
-                    study_name=f"{scenario.name}-{mode}-{until}-{seed}", progress=True)
-    ho = held_out(scenario, fit["best"], test, max(args.runs_per_point, 32), seed, jobs, progress=True)
+    result = fit(scenario, load_record(), until, args.budget, args.runs_per_point, seed, jobs,
+                 storage=f"sqlite:///{storage_path.resolve()}",
+                 study_name=f"{scenario.name}-{mode}-{until}-{seed}", progress=True)
+    test = result.pop("test")
+    ho = held_out(scenario, result["best"], test, max(args.runs_per_point, 32), seed, jobs, progress=True)
     texts = {
-        f"{scenario.name}_calibrated.yaml": variant_yaml(_extends_ref(path), fit["best"], mode,
-                                                          until, fit["best_score"]),
+        f"{scenario.name}_calibrated.yaml": variant_yaml(_extends_ref(path), result["best"], mode,
+                                                          until, result["best_score"]),
         "calibration.json": json.dumps({"train_until": until, "mode": mode, "seed": seed,
                                         "budget": args.budget, "runs_per_point": args.runs_per_point,
-                                        "fit": fit, "held_out": ho}, indent=2, sort_keys=True) + "\n",
+                                        "fit": result, "held_out": ho}, indent=2, sort_keys=True) + "\n",
     }
     # the sqlite study may live in out_dir: write the other files beside it, atomically each
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, text in texts.items():
         _write_file(out_dir / name, text)
     lines = [f"Calibration of {scenario.name} ({mode} mode) on the record up to {until}: "
-             f"{fit['trials']} trials x {args.runs_per_point} runs",
-             f"  training log score: fitted {fit['best_score']:.3f}, defaults {fit['default_score']:.3f} nats",
+             f"{result['trials']} trials x {args.runs_per_point} runs "
+             f"({len(result['train_items'])} training items)",
+             f"  training log score: fitted {result['best_score']:.3f}, defaults "
+             f"{result['default_score']:.3f} nats",
              f"Held out (items after {until}: {len(ho['items'])}), mean log score / Brier / hit rate:"]
     for name, tot in [("fitted", ho["fitted"]), ("defaults", ho["default"])] + list(ho["nulls"].items()):
         lines.append(f"  {name:16} {tot['log_score']:.3f} / {tot['brier']:.3f} / {tot['hit_rate']:.3f}")
     lines.append(f"  skill (log score) vs the best null ({ho['best_null']}): fitted "
                  f"{ho['skill_fitted']['log_score']:.3f}, defaults {ho['skill_default']['log_score']:.3f}")
     lines.append("Fitted parameters: " + ", ".join(
-        f"{k}={v if isinstance(v, int) else round(v, 4)}" for k, v in sorted(fit["best"].items())))
+        f"{k}={v if isinstance(v, int) else round(v, 4)}" for k, v in sorted(result["best"].items())))
     print("\n".join(lines))
     print(f"\nWrote {', '.join(texts)} and the study ({storage_path}) to {out_dir}/")
     return 0
@@ -289,5 +305,5 @@ def _write_file(path: Path, text: str) -> None:
         raise
 
 
-__all__ = ["calibrate", "cli_calibrate", "free_parameter_table", "held_out", "split_record",
+__all__ = ["calibrate", "cli_calibrate", "fit", "free_parameter_table", "held_out", "split_record",
            "variant_yaml"]

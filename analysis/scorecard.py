@@ -596,7 +596,7 @@ def _score_episodes(tables: RunTables, episodes: list[dict], tol: dict,
         sims = sorted({m for c in cands for m, _ in c})
         fail = [{m: w for m, w in c} for c in cands]
         spans = [(month_number(e["start"]), month_number(e["start"])) for e in recs]
-        match = greedy_match(spans, sims, n, good=lambda i, j: not fail[i].get(sims[j], ""))
+        match = greedy_match(spans, sims, n, good=lambda i, j, fail=fail, sims=sims: not fail[i].get(sims[j], ""))
         rule = f"{EPISODE_RULES[kind]} within ±{n} months"
         for i, (e, j) in enumerate(zip(recs, match, strict=True)):
             rs = e["start"][:7]
@@ -636,7 +636,7 @@ def _score_episodes(tables: RunTables, episodes: list[dict], tol: dict,
         cands = [(a, b) for a, b in spells if (cut_lo and a <= lo + n) or abs(a - lo) <= n]
         if not cands:
             near = [(a, b) for a, b in spells if b >= lo - n and a <= hi + n]
-            stext = ("no absence spell starting within ±%d months" % n) + (
+            stext = f"no absence spell starting within ±{n} months" + (
                 f" (nearest {month_label(near[0][0])}..{month_label(near[0][1])})" if near else "")
             results[e["id"]] = ScoreItem(e["id"], e["kind"], rtext, stext, False, rule, _label(e),
                                          month_label(lo), month_label(hi), category="no")
