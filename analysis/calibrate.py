@@ -262,12 +262,22 @@ def cli_calibrate(args) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, text in texts.items():
         _write_file(out_dir / name, text)
+    # a manifest, so the folder counts as a sixparty output folder (sixparty.outputs) and a
+    # rerun with the same --out continues the study instead of being refused
+    import hashlib
+    import sys
+
+    manifest = {"kind": "calibration", "command": list(sys.argv),
+                "scenario": str(path), "study": str(storage_path),
+                "files": {n: hashlib.sha256(t.encode("utf-8")).hexdigest() for n, t in texts.items()}}
+    _write_file(out_dir / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     lines = [f"Calibration of {scenario.name} ({mode} mode) on the record up to {until}: "
              f"{result['trials']} trials x {args.runs_per_point} runs "
              f"({len(result['train_items'])} training items)",
              f"  training log score: fitted {result['best_score']:.3f}, defaults "
              f"{result['default_score']:.3f} nats",
-             f"Held out (items after {until}: {len(ho['items'])}), mean log score / Brier / hit rate:"]
+             f"Held out (items after {until} inside the window: {ho['fitted']['items']}), "
+             "mean log score / Brier / hit rate:"]
     for name, tot in [("fitted", ho["fitted"]), ("defaults", ho["default"])] + list(ho["nulls"].items()):
         lines.append(f"  {name:16} {tot['log_score']:.3f} / {tot['brier']:.3f} / {tot['hit_rate']:.3f}")
     lines.append(f"  skill (log score) vs the best null ({ho['best_null']}): fitted "
