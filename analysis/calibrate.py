@@ -42,51 +42,57 @@ from sixparty.analysis.validation import (
 )
 from sixparty.scenario import Scenario
 
-#: The free parameters and their ranges when ``sixparty.parameters`` (the project's
-#: parameter table) is not installed: name -> (low, high).  Ranges are the plausible
-#: bounds stated in docs/validation.md ("Calibration").
-FALLBACK_RANGES: dict[str, tuple[float, float]] = {
-    "concession_rate": (0.05, 0.5),
-    "acceptance_radius": (0.05, 0.3),
-    "noise": (0.0, 0.15),
-    "trust_memory": (0.8, 0.99),
-    "generosity": (0.0, 0.6),
-    "drift": (0.0, 0.1),
-    "test_threshold": (0.4, 0.8),
-    "suspend_threshold": (0.3, 0.6),
-    "resume_threshold": (0.35, 0.7),
-    "walkout_threshold": (0.1, 0.35),
-    "return_threshold": (0.5, 0.85),
-    "commitment_trust": (0.1, 0.5),
-    "min_months_between_sessions": (1, 6),
-}
+#: Half-width of the search range around a parameter's default, as a share of the default
+#: (:func:`search_range`), and its floor as a share of the declared range.
+SEARCH_SPAN = 0.3
+SEARCH_FLOOR = 0.05
+
+
+def search_range(default: float, lo: float, hi: float, integer: bool = False) -> tuple[float, float]:
+    """The range calibration and sensitivity analysis search for one parameter.
+
+    The declared range (``sim/data/parameters.yaml``) is the range a value is *allowed*
+    in (e.g. [0, 1] for a share), far wider than what anyone argues for; the search
+    stays near the default: default ± w with w = max(:data:`SEARCH_SPAN` × |default|,
+    :data:`SEARCH_FLOOR` × (hi − lo)), cut to the declared range; integers rounded
+    outward, at least one step wide.
+    """
+    w = max(SEARCH_SPAN * abs(default), SEARCH_FLOOR * (hi - lo))
+    a, b = max(lo, default - w), min(hi, default + w)
+    if integer:
+        import math
+
+        a, b = max(lo, math.floor(a)), min(hi, math.ceil(b))
+        if a == b:
+            a, b = max(lo, a - 1), min(hi, b + 1)
+    return a, b
 
 
 def free_parameter_table(scenario: Scenario | None = None) -> list[dict]:
     """The parameters calibration and sensitivity analysis vary: ``[{name, default, low,
-    high, integer}]``.
-
-    From the project's parameter table (``sixparty.parameters.free_parameters()``) when it
-    exists, else :data:`FALLBACK_RANGES`; defaults from ``scenario.parameters`` (or the
-    model's defaults).
+    high, integer, declared}]``: every declared free parameter
+    (``sixparty.parameters.free_parameters()``, the ``calibrate: true`` rows of
+    ``sim/data/parameters.yaml``), its default from ``scenario.parameters`` (or the
+    model's defaults), ``low``..``high`` its :func:`search_range` and ``declared`` the
+    declared range.
     """
+    from sixparty.parameters import free_parameters
     from sixparty.scenario import Parameters
 
     params = scenario.parameters if scenario is not None else Parameters()
-    fields = type(params).model_fields
     rows = []
-    try:  # the project's parameter table, when present
-        from sixparty.parameters import free_parameters  # type: ignore[import-not-found]
-
-        table = [(p.name, p.range[0], p.range[1]) for p in free_parameters()
-                 if p.name in fields]
-    except ImportError:
-        table = [(n, lo, hi) for n, (lo, hi) in FALLBACK_RANGES.items()]
-    for name, lo, hi in table:
-        ann = str(fields[name].annotation)
-        integer = "int" in ann and "float" not in ann
-        rows.append({"name": name, "default": getattr(params, name), "low": lo, "high": hi,
-                     "integer": integer})
+    for spec in free_parameters():
+        if spec.type not in ("int", "float"):
+            continue
+        integer = spec.type == "int"
+        default = getattr(params, spec.name)
+        lo, hi = search_range(float(default), float(spec.lo), float(spec.hi), integer)
+        if spec.lo_exclusive and lo <= spec.lo:
+            lo = spec.lo + (1 if integer else 1e-6 * (spec.hi - spec.lo))
+        rows.append({"name": spec.name, "default": default,
+                     "low": int(lo) if integer else round(lo, 9),
+                     "high": int(hi) if integer else round(hi, 9),
+                     "integer": integer, "declared": [spec.lo, spec.hi]})
     return rows
 
 
