@@ -83,12 +83,12 @@ def point_outcomes(rows: list[dict], ids: list[str], null_log: float, window_mon
 
 
 def run_sensitivity(scenario: Scenario, method: str = "morris", samples: int | None = None,
-                    runs_per_point: int = 8, jobs: int = 1, seed: int = 0,
+                    runs_per_point: int = 4, jobs: int = 1, seed: int = 0,
                     progress: bool = False, record: dict | None = None) -> dict:
     """Sample, simulate, analyse.  Returns ``{"factors", "method", "points", "indices":
     [{factor, kind, outcome, ...index columns}], "outputs": (points, outcomes) array}``.
 
-    morris: ``samples`` trajectories (default 10), 4 levels; indices mu_star, mu_star_conf,
+    morris: ``samples`` trajectories (default 8), 4 levels; indices mu_star, mu_star_conf,
     sigma (SALib.analyze.morris).  sobol: ``samples`` base samples (default 64; a power of 2),
     Saltelli's scheme with second order off; indices S1, S1_conf, ST, ST_conf.
     """
@@ -102,7 +102,7 @@ def run_sensitivity(scenario: Scenario, method: str = "morris", samples: int | N
     problem = {"num_vars": len(facs), "names": [f["name"] for f in facs],
                "bounds": [[f["low"], f["high"]] for f in facs]}
     if method == "morris":
-        n = samples or 10
+        n = samples or 8
         X = morris_sample.sample(problem, n, num_levels=4, seed=seed)
     elif method == "sobol":
         n = samples or 64

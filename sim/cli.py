@@ -488,8 +488,8 @@ def add_validation_parsers(sub) -> None:
     p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="historical")
     p.add_argument("--method", choices=("morris", "sobol"), default="morris")
     p.add_argument("--samples", type=positive_int, default=None,
-                   help="Morris trajectories (default 10) or Sobol base samples (default 64)")
-    p.add_argument("--runs-per-point", type=positive_int, default=8, help="runs per point (default 8)")
+                   help="Morris trajectories (default 8) or Sobol base samples (default 64)")
+    p.add_argument("--runs-per-point", type=positive_int, default=4, help="runs per point (default 4)")
     p.add_argument("--mode", choices=("anchored", "free"), default="free", help="anchoring mode (default free)")
     p.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: up to 2)")
     p.add_argument("--out", metavar="DIR", default=None, help="output folder")
