@@ -154,15 +154,18 @@ def ranking(res: dict, outcome: str, top: int = 5) -> list[tuple[str, float]]:
     return [(r["factor"], r[key]) for r in rows[:top]]
 
 
-def figure(res: dict):
-    """Heat map factors × outcomes of the main index, each outcome scaled to its maximum."""
+def figure(res: dict, top: int = 12):
+    """Heat map factors × outcomes of the main index, each outcome scaled to its maximum;
+    rows: the factors among the ``top`` of some outcome (every factor is in the CSV)."""
     from matplotlib.figure import Figure
 
     key = main_index(res["method"])
-    names = [f["name"] for f in res["factors"]]
+    keep = {f for o in res["outcomes"] for f, _ in ranking(res, o, top)}
+    names = [f["name"] for f in res["factors"] if f["name"] in keep]
     M = np.zeros((len(names), len(res["outcomes"])))
     for r in res["indices"]:
-        M[names.index(r["factor"]), res["outcomes"].index(r["outcome"])] = r[key]
+        if r["factor"] in keep:
+            M[names.index(r["factor"]), res["outcomes"].index(r["outcome"])] = r[key]
     scaled = M / np.where(np.nanmax(M, axis=0) > 0, np.nanmax(M, axis=0), 1.0)
     fig = Figure(figsize=(8, 0.26 * len(names) + 1.8), layout="constrained")
     ax = fig.add_subplot()
@@ -176,7 +179,8 @@ def figure(res: dict):
                     color="white" if scaled[i, j] > 0.6 else "black")
     ax.set_title(f"{'Morris mu*' if res['method'] == 'morris' else 'Sobol total index ST'} "
                  f"(shade: share of the outcome's largest); {res['points']} points x "
-                 f"{res['runs_per_point']} runs", fontsize=9)
+                 f"{res['runs_per_point']} runs;\nthe {len(names)} factors in the top {top} of "
+                 f"some outcome (of {len(res['factors'])})", fontsize=9)
     fig.colorbar(im, ax=ax, shrink=0.5)
     return fig
 
