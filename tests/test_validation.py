@@ -305,3 +305,17 @@ def test_a_missing_extra_is_a_clear_exit_2(small_file, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "SALib" in err and "pip install 'sixparty[validation]'" in err
     assert "Traceback" not in err
+
+
+def test_the_scenario_format_takes_an_optional_uncertainty():
+    from pydantic import ValidationError
+
+    d = minimal_scenario_dict()
+    d["parties"]["DPRK"]["capability"]["uncertainty"] = 0.05
+    d["parties"]["DPRK"]["salience_uncertainty"] = 0.2
+    sc = Scenario.model_validate(d)
+    assert sc.parties.DPRK.capability.uncertainty == 0.05
+    assert sc.parties.US.capability.uncertainty is None  # default: DEFAULT_UNCERTAINTY
+    d["parties"]["DPRK"]["resolve"]["uncertainty"] = 0.7  # beyond ±0.5
+    with pytest.raises(ValidationError, match="uncertainty"):
+        Scenario.model_validate(d)
