@@ -293,7 +293,7 @@ LABELS: dict[str, dict] = {
         "date_zero_formats": ["", "%Y", "%m月", "%m-%d", "%H:%M", "%H:%M"],
         # the scorecard's recorded/simulated texts (analysis.scorecard, English): regex -> zh
         "sc_text": (
-            (r"no held session within ±(\d+) months", r"±\1个月内未举行会议"),
+            (r"no held session within ±(\d+) months?", r"±\1个月内未举行会议"),
             (r"no matched session", "无对应的模拟会议"),
             (r"nearest (\S+) \(outside ±(\d+) months\)", r"最近一次 \1（超出±\2个月）"),
             (r"\(already matched to another record item\)", "（已与另一记录项匹配）"),

@@ -531,7 +531,7 @@ def _score_sessions(tables: RunTables, rec_sessions: list[dict], tol: dict,
                                  label, rs, re_))
             continue
         if j is None:
-            out.append(ScoreItem(sid, "session", rtext, f"no held session within ±{n} months",
+            out.append(ScoreItem(sid, "session", rtext, f"no held session within ±{n} month{'s' if n != 1 else ''}",
                                  False, rule, label, rs, re_, category=NO_SESSION))
             continue
         _m, srow = sims[j]
