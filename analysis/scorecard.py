@@ -1,62 +1,81 @@
-"""Replay scorecard: compare a run with the historical record.
+"""Strict replay scorecard: compare a run with the historical record.
 
-The record is ``analysis/data/record.yaml`` (sessions with dates and document
-type; the DPRK's and the US's episodes).  :func:`score_run` turns a run's
-tables (:class:`analysis.runfiles.RunTables`) and the record into a list of
-:class:`ScoreItem`, one per record item, each a hit or a miss under a stated
-rule (``docs/validation.md`` gives every rule).  :func:`scorecard_writer` adds
-``scorecard.csv`` to a run folder and puts the printed report in
-``result.extra["report"]``.
+The record is ``analysis/data/record.yaml`` (sessions with dates, document
+type and, for a joint document, the phase it adopts; the DPRK's and the US's
+episodes, with the cause where the article states one).  :func:`score_run`
+turns a run's tables (:class:`analysis.runfiles.RunTables`) and the record
+into a list of :class:`ScoreItem`, one per record item, each a hit or a miss
+under a stated rule (``docs/validation.md`` gives every rule and why).
+:func:`scorecard_writer` adds ``scorecard.csv`` to a run folder and puts the
+printed report in ``result.extra["report"]``.
 
 Rules (tolerances in :data:`TOLERANCE`):
 
-* session: the recorded session is matched to a simulated *held* session
-  whose month lies within ±2 months of the recorded session's months
-  (0 when inside ``start..end``).  Recorded sessions are taken in date order;
-  each takes the nearest still-unmatched simulated session (the earlier one
-  on a tie): greedy, one-to-one.
-* document: the matched simulated session's ``document`` equals the recorded
-  type (no match = miss).
+* session (ONE item per recorded session): a simulated *held* session within
+  ±1 month of the recorded months (0 inside ``start..end``) whose
+  ``document`` equals the recorded type; for a joint document the phase it
+  adopts must also be the recorded ``adopts_phase``.  Timing alone earns
+  nothing.  Recorded sessions are taken in date order; each takes an
+  unmatched simulated session within the tolerance, preferring one that
+  hits, then the nearest (the earlier on a tie): greedy, one-to-one.  A miss
+  whose matched document is one rank away (:data:`DOCUMENT_TYPES` order) is
+  flagged ``near`` and reported separately, never counted as a hit.
 * point episodes (suspension, shutdown, disablement start/slowed/suspended,
   declaration, delisting, walk-out, missile and nuclear tests): the model's
-  corresponding state change (see :data:`EPISODE_RULES`) within ±3 months of
-  the recorded month, matched greedily and one-to-one within each kind.
-* span episodes (boycott): the months with ``talks_status`` in {suspended,
-  boycott} that overlap the recorded span, as contiguous runs, against the
-  span: hit when intersection over union ≥ 0.5.
+  corresponding state change (:data:`EPISODE_RULES`) within ±2 months of the
+  recorded month, greedy one-to-one within each kind.  A suspension of
+  disablement also needs the recorded phase under way (``in_phase``) and the
+  recorded cause (``cause``, read from the decision's reason).
+* the boycott (an absence spell): the DPRK's absence (``talks_status``
+  boycott/suspended or ``dprk_stance`` suspended; gaps without a held session
+  bridged) starts within ±2 months of the recorded start and ends within ±2
+  months of the recorded end, and no held session lies inside the recorded
+  span.
 * the run's window: a record item whose recorded months lie wholly outside
-  the run's months (first..last month of ``timeline.csv``) is *not scored*:
-  it is listed as outside the window (``hit`` is None), neither hit nor miss,
-  and takes no part in the matching.  A span that straddles an edge of the
-  window is scored on its part inside the window.
+  the run's months is *not scored* (``hit`` is None) and takes no part in the
+  matching.  A span straddling an edge of the window is scored on its part
+  inside (its edge conditions at the window's edge are waived).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import yaml
 from sixparty.analysis.runfiles import RunTables, month_label, month_number
+from sixparty.scenario import DOCUMENT_TYPES
 
 #: Default record file.
 RECORD_PATH = Path(__file__).with_name("data") / "record.yaml"
 
-#: Tolerances: months either side for sessions and point episodes; minimum
-#: intersection over union for spans.
-TOLERANCE = {"session": 2, "episode": 3, "span_iou": 0.5}
+#: Tolerances in months either side: sessions, episodes (points and the ends
+#: of spans).
+TOLERANCE = {"session": 1, "episode": 2}
+
+#: Rank of each document type (none < oral summary < chairman's statement <
+#: joint statement < joint document).
+DOC_RANK: dict[str, int] = {d: i for i, d in enumerate(DOCUMENT_TYPES)}
+
+#: Category of a session item when no held session lies within the tolerance.
+NO_SESSION = "no_session"
 
 #: What in the run stands for each recorded episode kind.
 EPISODE_RULES: dict[str, str] = {
     "suspension": "dprk_stance becomes 'suspended' (timeline.csv)",
-    "boycott": "months with talks_status in {suspended, boycott} (timeline.csv)",
+    "boycott": ("an absence spell (talks_status boycott/suspended or dprk_stance suspended; "
+                "gaps without a held session bridged) starting and ending within ±{n} months "
+                "of the recorded start and end, with no held session inside the recorded span"),
     "shutdown": "first month denuclearization progress > 0 in the phase whose DPRK steps name a shutdown (else the first phase)",
     "disablement_start": "first month progress enters the phase whose DPRK steps name disablement",
     "disablement_slowed": "implementation becomes 'slowed' (timeline.csv)",
     "declaration": "month the last DPRK tranche of the phase naming the declaration is completed (ledger.csv)",
-    "disablement_suspended": "DPRK decision 'suspends_steps' (decisions.csv)",
+    "disablement_suspended": ("DPRK decision 'suspends_steps' (decisions.csv) while the recorded "
+                              "phase is under way (ledger.csv) and for the recorded cause (the "
+                              "overdue step kinds in the decision's reason)"),
     "delisting": "US decision 'delists' or delisting step completed (decisions.csv, ledger.csv)",
     "walkout": "DPRK decision 'walks_out' or dprk_stance becomes 'walked_out'",
     "missile_test": "DPRK decision 'missile_test' (decisions.csv)",
@@ -93,13 +112,16 @@ DOC_NAMES = {
 class ScoreItem:
     """One record item scored against a run.
 
-    id: ``session:<record id>``, ``document:<record id>`` or the episode id.
-    kind: ``session``, ``document`` or the episode kind.  recorded,
-    simulated: readable text.  hit: True (hit), False (miss) or None (not
-    scored: the recorded date lies outside the run's window; see
-    :attr:`scored`).  rule: the rule applied.
-    label: short English name.  rec_start/rec_end, sim_start/sim_end:
-    ``YYYY-MM`` months (empty when there is none), for plots.
+    id: ``session:<record id>`` or the episode id.  kind: ``session`` or the
+    episode kind.  recorded, simulated: readable text.  hit: True (hit),
+    False (miss) or None (not scored: outside the run's window; see
+    :attr:`scored`).  rule: the rule applied.  label: short English name.
+    rec_start/rec_end, sim_start/sim_end: ``YYYY-MM`` months (empty when
+    there is none), for plots.  near: a session miss whose matched document
+    is one rank away (reported, never a hit).  fed: the item is read off a
+    stated position the run was anchored to (``docs/validation.md``).
+    category: what the run showed, for ensemble forecasts: a session's
+    matched document type or ``no_session``; an episode's ``yes``/``no``.
     """
 
     id: str
@@ -113,6 +135,9 @@ class ScoreItem:
     rec_end: str = ""
     sim_start: str = ""
     sim_end: str = ""
+    near: bool = False
+    fed: bool = False
+    category: str = ""
 
     @property
     def scored(self) -> bool:
@@ -123,8 +148,8 @@ class ScoreItem:
 #: ``simulated`` text of an item outside the run's window.
 OUTSIDE_TEXT = "outside the window ({start}..{end}): not scored"
 
-SCORECARD_COLUMNS = ["id", "kind", "label", "recorded", "simulated", "hit", "rule",
-                     "rec_start", "rec_end", "sim_start", "sim_end"]
+SCORECARD_COLUMNS = ["id", "kind", "label", "recorded", "simulated", "hit", "near", "fed",
+                     "rule", "rec_start", "rec_end", "sim_start", "sim_end"]
 
 
 def load_record(path: str | Path | None = None) -> dict:
@@ -141,7 +166,49 @@ def load_record(path: str | Path | None = None) -> dict:
         for key in ("start", "end"):
             if key in item and item[key] is not None:
                 item[key] = str(item[key])
+        for fb in item.get("fed_by") or []:
+            fb["date"] = str(fb["date"])[:7]
     return data
+
+
+def record_items(record: dict) -> list[dict]:
+    """Every scored record item as ``{id, kind, start, end}`` in :func:`score_run` order
+    (sessions in date order, then the episodes with a rule in date order); ``id`` is the
+    scorecard item id (``session:<id>`` for sessions)."""
+    out = []
+    for s in sorted(record.get("sessions", []), key=lambda s: (s["start"], s.get("end") or s["start"])):
+        out.append({"id": f"session:{s['id']}", "kind": "session", "start": s["start"][:7],
+                    "end": (s.get("end") or s["start"])[:7]})
+    for e in sorted((e for e in record.get("episodes", []) if e.get("kind") in EPISODE_RULES),
+                    key=lambda e: (e["start"], e["id"])):
+        out.append({"id": e["id"], "kind": e["kind"], "start": e["start"][:7],
+                    "end": (e.get("end") or e["start"])[:7]})
+    return out
+
+
+def fed_item_ids(record: dict, scenario) -> set[str]:
+    """Scorecard ids of the record items that a run of ``scenario`` in anchored mode is fed.
+
+    An item is fed when its ``fed_by`` names a stated position (party, month)
+    that the scenario holds: in anchored mode the model resets that party's
+    position to it in that month, so the item's outcome was read off the very
+    document being scored.  With ``parameters.anchoring: false`` nothing is fed
+    (empty set).
+    """
+    if scenario is None or not scenario.parameters.anchoring:
+        return set()
+    stated = set()
+    for party in ("DPRK", "US", "China", "ROK", "Japan", "Russia"):
+        for sp in getattr(scenario.parties, party).stated_positions:
+            stated.add((party, str(sp.date)[:7]))
+    out = set()
+    for s in record.get("sessions", []):
+        if any((f["party"], f["date"]) in stated for f in s.get("fed_by") or []):
+            out.add(f"session:{s['id']}")
+    for e in record.get("episodes", []):
+        if any((f["party"], f["date"]) in stated for f in e.get("fed_by") or []):
+            out.add(e["id"])
+    return out
 
 
 # --------------------------------------------------------------- matching
@@ -150,14 +217,15 @@ def _dist(m: int, lo: int, hi: int) -> int:
 
 
 def greedy_match(recorded: list[tuple[int, int]], simulated: list[int],
-                 tolerance: int) -> list[int | None]:
+                 tolerance: int, good=None) -> list[int | None]:
     """One-to-one greedy matching in date order.
 
     recorded: (first month, last month) per recorded item, month numbers.
     simulated: month numbers.  Recorded items are visited in order of first
-    month; each takes the nearest unmatched simulated month within
-    ``tolerance`` months (the earlier on a tie).  Returns, per recorded item
-    (in the given order), the index into ``simulated`` or None.
+    month; each takes, among the unmatched simulated months within
+    ``tolerance`` months, one for which ``good(i, j)`` holds if any (default:
+    all are good), then the nearest, then the earlier.  Returns, per recorded
+    item (in the given order), the index into ``simulated`` or None.
     """
     order = sorted(range(len(recorded)), key=lambda i: recorded[i])
     used: set[int] = set()
@@ -171,7 +239,7 @@ def greedy_match(recorded: list[tuple[int, int]], simulated: list[int],
             d = _dist(m, lo, hi)
             if d > tolerance:
                 continue
-            key = (d, m, j)
+            key = (0 if good is None or good(i, j) else 1, d, m, j)
             if best is None or key < best[0]:
                 best = (key, j)
         if best is not None:
@@ -206,14 +274,19 @@ def _transitions(timeline, column: str, value: str) -> list[int]:
     return out
 
 
-def _decision_months(tables: RunTables, decision: str, party: str | None = None) -> list[int]:
+def _decision_rows(tables: RunTables, decision: str, party: str | None = None) -> list[tuple[int, str]]:
     d = tables.decisions
     if d.empty:
         return []
     sel = d[d["decision"] == decision]
     if party:
         sel = sel[sel["party"] == party]
-    return sorted(month_number(m) for m in sel["month"])
+    reasons = sel["reason"] if "reason" in sel else [""] * len(sel)
+    return sorted((month_number(m), str(r)) for m, r in zip(sel["month"], reasons, strict=True))
+
+
+def _decision_months(tables: RunTables, decision: str, party: str | None = None) -> list[int]:
+    return [m for m, _ in _decision_rows(tables, decision, party)]
 
 
 def _phase_with(tables: RunTables, word: str):
@@ -239,6 +312,33 @@ def _progress_enters(tables: RunTables, threshold: float, after: str = "") -> li
         if float(p) > threshold + 1e-9:
             return [month_number(month)]
     return []
+
+
+def phase_numbers(tables: RunTables) -> dict[str, int]:
+    """Phase name -> phase number (1-based, as ``ledger.csv`` ``phase``) from the ledger."""
+    led = tables.ledger
+    if led.empty or "phase_name" not in led:
+        return {}
+    return {str(n): int(p) for n, p in zip(led["phase_name"], led["phase"], strict=True)}
+
+
+def phase_under_way(tables: RunTables, month: int) -> int | None:
+    """Number of the most recently adopted phase at ``month`` (ledger ``promised``), or None."""
+    led = tables.ledger
+    if led.empty:
+        return None
+    best = None
+    for p, promised in zip(led["phase"], led["promised"], strict=True):
+        if promised and month_number(str(promised)) <= month:
+            best = int(p) if best is None else max(best, int(p))
+    return best
+
+
+def overdue_kinds(reason: str) -> set[str]:
+    """The overdue counterpart step kinds a ``suspends_steps`` reason names:
+    ``counterpart steps overdue (aid, delisting); ...`` -> {aid, delisting}."""
+    m = re.search(r"overdue \(([^)]*)\)", reason or "")
+    return {k.strip() for k in m.group(1).split(",")} if m else set()
 
 
 def episode_months(tables: RunTables, kind: str) -> list[int]:
@@ -295,21 +395,54 @@ def absence_runs(tables: RunTables) -> list[tuple[int, int]]:
     return runs
 
 
+def held_months(tables: RunTables) -> list[int]:
+    """Month numbers of the held sessions (sorted)."""
+    held = tables.held
+    return [] if held.empty else sorted(month_number(m) for m in held["month"])
+
+
+def absence_spells(tables: RunTables) -> list[tuple[int, int]]:
+    """The DPRK's absence spells (first, last month number).
+
+    A month is absent when ``talks_status`` is boycott or suspended or
+    ``dprk_stance`` is suspended.  Absent months form one spell until a held
+    session (which the DPRK attended) intervenes: months without talks between
+    two absent months are bridged.
+    """
+    tl = tables.timeline
+    stance = tl["dprk_stance"] if "dprk_stance" in tl else [""] * len(tl)
+    absent = [month_number(m) for m, st, ds in zip(tl["month"], tl["talks_status"], stance,
+                                                  strict=True)
+              if st in ("suspended", "boycott") or ds == "suspended"]
+    held = held_months(tables)
+    spells: list[tuple[int, int]] = []
+    for m in absent:
+        if spells and not any(spells[-1][1] < h < m for h in held) and m not in held:
+            spells[-1] = (spells[-1][0], m)
+        else:
+            spells.append((m, m))
+    return spells
+
+
 # --------------------------------------------------------------- scoring
-def score_run(tables: RunTables, record: dict, tolerance: dict | None = None) -> list[ScoreItem]:
+def score_run(tables: RunTables, record: dict, tolerance: dict | None = None,
+              fed: set[str] | None = None) -> list[ScoreItem]:
     """Score a run against the record; one :class:`ScoreItem` per record item.
 
-    Order: for each recorded session (date order) its session item then its
-    document item; then the episodes in date order.  Episode kinds without a
-    rule in :data:`EPISODE_RULES` are skipped.  Items whose recorded months
-    lie wholly outside the run's window (:func:`run_window`) are kept, with
-    ``hit=None`` and ``simulated`` = :data:`OUTSIDE_TEXT`, and are not matched.
+    Order: the recorded sessions (date order), then the episodes in date
+    order (:func:`record_items`).  Episode kinds without a rule in
+    :data:`EPISODE_RULES` are skipped.  Items whose recorded months lie wholly
+    outside the run's window (:func:`run_window`) are kept with ``hit=None``
+    and are not matched.  ``fed``: scorecard ids to flag as fed
+    (:func:`fed_item_ids`).
     """
     tol = dict(TOLERANCE, **(tolerance or {}))
     window = run_window(tables)
     items: list[ScoreItem] = []
     items += _score_sessions(tables, record.get("sessions", []), tol, window)
     items += _score_episodes(tables, record.get("episodes", []), tol, window)
+    for it in items:
+        it.fed = it.id in (fed or ())
     return items
 
 
@@ -330,50 +463,110 @@ def _outside_text(window: tuple[int, int]) -> str:
     return OUTSIDE_TEXT.format(start=month_label(window[0]), end=month_label(window[1]))
 
 
+def _sim_sessions(tables: RunTables) -> list[tuple[int, dict]]:
+    """(month number, row) of the held sessions in session order; each row gets
+    ``adopted_number`` (phase number of the adopted phase, or None)."""
+    held = tables.held
+    if held.empty:
+        return []
+    names = phase_numbers(tables)
+    out = []
+    order = held.sort_values("session_id") if "session_id" in held else held
+    for r in order.to_dict("records"):
+        num = None
+        if "adopted_phase_number" in r and r["adopted_phase_number"] not in ("", None) \
+                and r["adopted_phase_number"] == r["adopted_phase_number"]:
+            num = int(r["adopted_phase_number"])
+        elif r.get("adopted_phase"):
+            num = names.get(str(r["adopted_phase"]))
+        r["adopted_number"] = num
+        out.append((month_number(r["month"]), r))
+    return out
+
+
+def _session_name(row: dict) -> str:
+    return f"R{int(row['round'])}.{int(row['phase'])}" if "round" in row else "session"
+
+
+def _session_hit(rec: dict, row: dict) -> tuple[bool, str]:
+    """(hit, why not) of a matched session against a recorded one."""
+    rdoc, sdoc = str(rec.get("document", "none")), str(row["document"])
+    if sdoc != rdoc:
+        return False, "wrong document"
+    want = rec.get("adopts_phase")
+    if want is not None and row.get("adopted_number") != int(want):
+        got = row.get("adopted_number")
+        return False, (f"wrong content: adopts phase {got}" if got else
+                       "wrong content: adopts no phase") + f", recorded phase {int(want)}"
+    return True, ""
+
+
 def _score_sessions(tables: RunTables, rec_sessions: list[dict], tol: dict,
                     window: tuple[int, int] | None = None) -> list[ScoreItem]:
     recs = sorted(rec_sessions, key=lambda s: (s["start"], s.get("end") or s["start"]))
-    held = tables.held
-    sims = [] if held.empty else [
-        (month_number(r["month"]), r) for _, r in held.sort_values("session_id").iterrows()]
+    sims = _sim_sessions(tables)
     spans = [(month_number(s["start"]), month_number(s.get("end") or s["start"])) for s in recs]
     inside = [_inside(window, lo, hi) for lo, hi in spans]
+    in_recs = [r for r, ok in zip(recs, inside, strict=True) if ok]
     sub = greedy_match([sp for sp, ok in zip(spans, inside, strict=True) if ok],
-                       [m for m, _ in sims], tol["session"])
+                       [m for m, _ in sims], tol["session"],
+                       good=lambda i, j: _session_hit(in_recs[i], sims[j][1])[0])
     it_sub = iter(sub)
     match = [next(it_sub) if ok else None for ok in inside]
     n = tol["session"]
-    srule = (f"a simulated held session within ±{n} months of the recorded dates, "
-             "greedy in date order, one-to-one")
-    drule = "the matched simulated session's document equals the recorded one"
+    rule = (f"a held simulated session within ±{n} month{'s' if n != 1 else ''} with the same "
+            "document (a joint document: adopting the recorded phase); greedy in date order, "
+            "one-to-one")
     out = []
     for rec, j, ok in zip(recs, match, inside, strict=True):
         label = _label(rec)
-        rtext = _span_text(rec["start"], rec.get("end"))
         rdoc = str(rec.get("document", "none"))
+        rtext = f"{DOC_NAMES.get(rdoc, rdoc)}, {_span_text(rec['start'], rec.get('end'))}"
+        if rec.get("adopts_phase") is not None:
+            rtext += f", adopts phase {int(rec['adopts_phase'])}"
         rs, re_ = rec["start"][:7], (rec.get("end") or rec["start"])[:7]
+        sid = f"session:{rec['id']}"
         if not ok:
-            out.append(ScoreItem(f"session:{rec['id']}", "session", rtext, _outside_text(window),
-                                 None, srule, label, rs, re_))
-            out.append(ScoreItem(f"document:{rec['id']}", "document", DOC_NAMES.get(rdoc, rdoc),
-                                 _outside_text(window), None, drule, label, rs, re_))
+            out.append(ScoreItem(sid, "session", rtext, _outside_text(window), None, rule,
+                                 label, rs, re_))
             continue
         if j is None:
-            out.append(ScoreItem(f"session:{rec['id']}", "session", rtext,
-                                 f"no held session within ±{n} months", False, srule, label,
-                                 rs, re_))
-            out.append(ScoreItem(f"document:{rec['id']}", "document", DOC_NAMES.get(rdoc, rdoc),
-                                 "no matched session", False, drule, label, rs, re_))
+            out.append(ScoreItem(sid, "session", rtext, f"no held session within ±{n} month{'s' if n != 1 else ''}",
+                                 False, rule, label, rs, re_, category=NO_SESSION))
             continue
-        m, srow = sims[j]
-        sname = f"R{int(srow['round'])}.{int(srow['phase'])}"
+        _m, srow = sims[j]
         sdoc = str(srow["document"])
-        out.append(ScoreItem(f"session:{rec['id']}", "session", rtext,
-                             f"{srow['month']} ({sname})", True, srule, label, rs, re_,
-                             srow["month"], srow["month"]))
-        out.append(ScoreItem(f"document:{rec['id']}", "document", DOC_NAMES.get(rdoc, rdoc),
-                             f"{DOC_NAMES.get(sdoc, sdoc)} ({sname} {srow['month']})",
-                             sdoc == rdoc, drule, label, rs, re_, srow["month"], srow["month"]))
+        hit, why = _session_hit(rec, srow)
+        near = (not hit) and abs(DOC_RANK.get(sdoc, -9) - DOC_RANK.get(rdoc, 9)) == 1
+        stext = f"{DOC_NAMES.get(sdoc, sdoc)} ({_session_name(srow)} {srow['month']})"
+        if srow.get("adopted_number"):
+            stext += f", adopts phase {srow['adopted_number']}"
+        if not hit:
+            stext += f": {why}" + ("; one rank away (near miss)" if near else "")
+        out.append(ScoreItem(sid, "session", rtext, stext, hit, rule, label, rs, re_,
+                             srow["month"], srow["month"], near=near, category=sdoc))
+    return out
+
+
+def _episode_candidates(tables: RunTables, e: dict) -> list[tuple[int, str]]:
+    """(month, failing condition or '') per simulated occurrence of ``e``'s kind."""
+    kind = e["kind"]
+    if kind != "disablement_suspended":
+        return [(m, "") for m in episode_months(tables, kind)]
+    out = []
+    for m, reason in _decision_rows(tables, "suspends_steps", "DPRK"):
+        why = []
+        want_phase = e.get("in_phase")
+        if want_phase is not None:
+            got = phase_under_way(tables, m)
+            if got != int(want_phase):
+                why.append(f"phase under way {got or 'none'}, recorded {int(want_phase)}")
+        cause = e.get("cause")
+        if cause:
+            kinds = overdue_kinds(reason)
+            if cause not in kinds:
+                why.append(f"cause {', '.join(sorted(kinds)) or 'unstated'}, recorded {cause}")
+        out.append((m, "; ".join(why)))
     return out
 
 
@@ -383,25 +576,29 @@ def _score_episodes(tables: RunTables, episodes: list[dict], tol: dict,
                  key=lambda e: (e["start"], e["id"]))
     results: dict[str, ScoreItem] = {}
     n = tol["episode"]
-    # outside the window: listed, not scored, not matched
     for e in eps:
         lo = month_number(e["start"])
         hi = month_number(e.get("end") or e["start"]) if e["kind"] in SPAN_KINDS else lo
         if not _inside(window, lo, hi):
             rs, re_ = e["start"][:7], (e.get("end") or e["start"])[:7]
             rtext = _span_text(rs, re_) if e["kind"] in SPAN_KINDS else e["start"]
-            rule = f"{EPISODE_RULES[e['kind']]}"
             results[e["id"]] = ScoreItem(e["id"], e["kind"], rtext, _outside_text(window), None,
-                                         rule, _label(e), rs, re_ if e["kind"] in SPAN_KINDS else rs)
-    # point episodes: greedy one-to-one within each kind
+                                         EPISODE_RULES[e["kind"]].format(n=n), _label(e), rs,
+                                         re_ if e["kind"] in SPAN_KINDS else rs)
+    # point episodes: greedy one-to-one within each kind, preferring a candidate that meets
+    # every condition
     kinds = sorted({e["kind"] for e in eps if e["kind"] not in SPAN_KINDS})
     for kind in kinds:
         recs = [e for e in eps if e["kind"] == kind and e["id"] not in results]
-        sims = episode_months(tables, kind)
+        if not recs:
+            continue
+        cands = [_episode_candidates(tables, e) for e in recs]
+        sims = sorted({m for c in cands for m, _ in c})
+        fail = [{m: w for m, w in c} for c in cands]
         spans = [(month_number(e["start"]), month_number(e["start"])) for e in recs]
-        match = greedy_match(spans, sims, n)
+        match = greedy_match(spans, sims, n, good=lambda i, j, fail=fail, sims=sims: not fail[i].get(sims[j], ""))
         rule = f"{EPISODE_RULES[kind]} within ±{n} months"
-        for e, j in zip(recs, match, strict=True):
+        for i, (e, j) in enumerate(zip(recs, match, strict=True)):
             rs = e["start"][:7]
             if j is None:
                 if sims:
@@ -413,48 +610,55 @@ def _score_episodes(tables: RunTables, episodes: list[dict], tol: dict,
                 else:
                     stext, sm = "never", ""
                 results[e["id"]] = ScoreItem(e["id"], kind, e["start"], stext, False, rule,
-                                             _label(e), rs, rs, sm, sm)
+                                             _label(e), rs, rs, sm, sm, category="no")
             else:
                 sm = month_label(sims[j])
-                results[e["id"]] = ScoreItem(e["id"], kind, e["start"], sm, True, rule,
-                                             _label(e), rs, rs, sm, sm)
-    # spans
-    runs = absence_runs(tables)
-    iou_min = tol["span_iou"]
+                why = fail[i].get(sims[j], "")
+                results[e["id"]] = ScoreItem(
+                    e["id"], kind, e["start"] + (f" (cause: {e['cause']})" if e.get("cause") else ""),
+                    sm + (f": {why}" if why else ""), not why, rule, _label(e), rs, rs, sm, sm,
+                    category="no" if why else "yes")
+    # spans: absence spells
+    spells = absence_spells(tables)
+    held = held_months(tables)
     for e in eps:
         if e["kind"] not in SPAN_KINDS or e["id"] in results:
             continue
         lo, hi = month_number(e["start"]), month_number(e.get("end") or e["start"])
-        rule = (f"{EPISODE_RULES[e['kind']]}: intersection over union with the recorded "
-                f"span >= {iou_min:g}")
+        rule = EPISODE_RULES[e["kind"]].format(n=n)
         rtext = _span_text(e["start"][:7], (e.get("end") or e["start"])[:7])
-        if window is not None and (lo < window[0] or hi > window[1]):
-            # a span straddling an edge of the window: its part inside the window
+        cut_lo = window is not None and lo < window[0]
+        cut_hi = window is not None and hi > window[1]
+        if cut_lo or cut_hi:
             lo, hi = max(lo, window[0]), min(hi, window[1])
             rule += f" (span cut to the window: {_span_text(month_label(lo), month_label(hi))})"
-        over = [(a, b) for a, b in runs if b >= lo and a <= hi]
-        if not over:
-            results[e["id"]] = ScoreItem(e["id"], e["kind"], rtext,
-                                         "talks not suspended or boycotted in the span",
-                                         False, rule, _label(e), month_label(lo), month_label(hi))
+        inside_held = [h for h in held if lo <= h <= hi]
+        cands = [(a, b) for a, b in spells if (cut_lo and a <= lo + n) or abs(a - lo) <= n]
+        if not cands:
+            near = [(a, b) for a, b in spells if b >= lo - n and a <= hi + n]
+            stext = f"no absence spell starting within ±{n} months" + (
+                f" (nearest {month_label(near[0][0])}..{month_label(near[0][1])})" if near else "")
+            results[e["id"]] = ScoreItem(e["id"], e["kind"], rtext, stext, False, rule, _label(e),
+                                         month_label(lo), month_label(hi), category="no")
             continue
-        a, b = min(r[0] for r in over), max(r[1] for r in over)
-        inter = sum(min(y, hi) - max(x, lo) + 1 for x, y in over)
-        # union of the span and the runs: the span plus run months outside it
-        outside = sum((y - x + 1) - (min(y, hi) - max(x, lo) + 1) for x, y in over)
-        union = (hi - lo + 1) + outside
-        iou = inter / union
-        stext = f"{month_label(a)}..{month_label(b)} (IoU {iou:.2f})"
-        results[e["id"]] = ScoreItem(e["id"], e["kind"], rtext, stext, iou >= iou_min - 1e-12,
-                                     rule, _label(e), month_label(lo), month_label(hi),
-                                     month_label(a), month_label(b))
+        a, b = min(cands, key=lambda s: (abs(s[0] - lo), s[0]))
+        why = []
+        if not (cut_hi and b >= hi - n) and abs(b - hi) > n:
+            why.append(f"ends {month_label(b)}, recorded end {month_label(hi)}")
+        if inside_held:
+            why.append("a session held inside the span (" +
+                       ", ".join(month_label(h) for h in inside_held) + ")")
+        stext = f"{month_label(a)}..{month_label(b)}" + (f": {'; '.join(why)}" if why else "")
+        results[e["id"]] = ScoreItem(e["id"], e["kind"], rtext, stext, not why, rule, _label(e),
+                                     month_label(lo), month_label(hi), month_label(a),
+                                     month_label(b), category="no" if why else "yes")
     return [results[e["id"]] for e in eps]
 
 
 # ---------------------------------------------------------------- output
 def scorecard_csv(items: list[ScoreItem]) -> str:
     """CSV text of the items (columns :data:`SCORECARD_COLUMNS`; ``hit`` is ``true``/``false``,
-    empty for an item outside the window, not scored)."""
+    empty for an item outside the window, not scored; ``near``, ``fed`` ``true``/``false``)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(SCORECARD_COLUMNS)
@@ -466,11 +670,18 @@ def scorecard_csv(items: list[ScoreItem]) -> str:
 
 
 def summary_line(items: list[ScoreItem]) -> str:
-    """``Replay scorecard: H hits / N items`` (N scored items), plus
-    ``(M items outside the window not scored)`` when M > 0."""
+    """``Replay scorecard (strict): H hits / N items`` (N scored items), then
+    ``; K near misses (not counted)`` when K > 0, ``; F hits fed`` when some hits
+    are fed items, and ``(M items outside the window not scored)`` when M > 0."""
     scored = [it for it in items if it.scored]
     hits = sum(1 for it in scored if it.hit)
-    line = f"Replay scorecard: {hits} hits / {len(scored)} items"
+    line = f"Replay scorecard (strict): {hits} hits / {len(scored)} items"
+    near = sum(1 for it in scored if it.near)
+    if near:
+        line += f"; {near} near miss{'es' if near != 1 else ''} (document one rank away, not counted)"
+    fed = sum(1 for it in scored if it.hit and it.fed)
+    if fed:
+        line += f"; {fed} of the hits fed by anchoring"
     outside = len(items) - len(scored)
     if outside:
         line += f" ({outside} item{'s' if outside != 1 else ''} outside the window not scored)"
@@ -485,6 +696,10 @@ def report_lines(items: list[ScoreItem]) -> list[str]:
         out.append("Misses:")
         for it in misses:
             out.append(f"  {it.kind:21} {it.label}: recorded {it.recorded}; simulated {it.simulated}")
+    fed = [it for it in items if it.fed and it.scored]
+    if fed:
+        out.append("Fed (read off a stated position the run was anchored to): "
+                   + ", ".join(it.label for it in fed))
     outside = [it for it in items if not it.scored]
     if outside:
         out.append("Outside the window (not scored):")
@@ -498,7 +713,8 @@ def scorecard_writer(record_path: str | Path | None = None):
 
     ``writer(result, stage_dir) -> ["scorecard.csv"]``.  It first runs
     :func:`analysis.quality.quality_writer` (which rewrites ``sessions.csv``
-    in the staging folder), then scores the run against the record and sets
+    in the staging folder), then scores the run against the record (fed
+    items flagged from the run's scenario and anchoring mode) and sets
     ``result.extra["report"]`` to :func:`report_lines`.
     """
     from sixparty.analysis.quality import quality_writer
@@ -510,7 +726,8 @@ def scorecard_writer(record_path: str | Path | None = None):
 
         names = list(qwrite(result, stage_dir))
         tables = tables_from_result(result)
-        items = score_run(tables, load_record(record_path))
+        record = load_record(record_path)
+        items = score_run(tables, record, fed=fed_item_ids(record, getattr(result, "scenario", None)))
         (Path(stage_dir) / "scorecard.csv").write_text(scorecard_csv(items), encoding="utf-8",
                                                        newline="")
         extra = getattr(result, "extra", None)

@@ -442,6 +442,61 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     return _handler("sixparty.dashboard", "cli_dashboard", "dashboard")(args)
 
 
+# validation (docs/validation.md): evaluate, calibrate, sensitivity
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    _check_out(args)
+    return _handler("sixparty.analysis.validation", "cli_evaluate", "evaluate")(args)
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    _check_out(args)
+    return _handler("sixparty.analysis.calibrate", "cli_calibrate", "calibrate")(args)
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    _check_out(args)
+    return _handler("sixparty.analysis.sensitivity", "cli_sensitivity", "sensitivity")(args)
+
+
+def add_validation_parsers(sub) -> None:
+    """``sixparty evaluate``, ``calibrate`` and ``sensitivity`` (docs/validation.md)."""
+    p = sub.add_parser("evaluate", help="ensemble scores of a scenario and the null models against the record")
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="historical")
+    p.add_argument("--runs", type=positive_int, default=100, help="runs (seeds) in the ensemble (default 100)")
+    p.add_argument("--mode", choices=("anchored", "free"), default="free",
+                   help="stated positions re-anchor the parties (anchored) or not (free, the default: the headline)")
+    p.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: up to 2)")
+    p.add_argument("--out", metavar="DIR", default=None, help="output folder")
+    p.add_argument("--seed", type=seed_int, default=None, help="base seed (default: the scenario's)")
+    p.set_defaults(handler=cmd_evaluate)
+
+    p = sub.add_parser("calibrate", help="fit the free parameters on the record up to a split (Optuna TPE)")
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="historical")
+    p.add_argument("--train-until", metavar="YYYY-MM", default="2006-12",
+                   help="last month of the training period (default 2006-12)")
+    p.add_argument("--budget", type=positive_int, default=200, help="trials (default 200)")
+    p.add_argument("--runs-per-point", type=positive_int, default=16, help="runs per trial (default 16)")
+    p.add_argument("--mode", choices=("anchored", "free"), default="free", help="anchoring mode (default free)")
+    p.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: up to 2)")
+    p.add_argument("--storage", metavar="PATH", default=None,
+                   help="Optuna sqlite file (default OUT/study.sqlite3); rerun with it to continue")
+    p.add_argument("--out", metavar="DIR", default=None, help="output folder")
+    p.add_argument("--seed", type=seed_int, default=None, help="seed of the sampler and the runs")
+    p.set_defaults(handler=cmd_calibrate)
+
+    p = sub.add_parser("sensitivity", help="global sensitivity (SALib Morris or Sobol) of key outcomes")
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="historical")
+    p.add_argument("--method", choices=("morris", "sobol"), default="morris")
+    p.add_argument("--samples", type=positive_int, default=None,
+                   help="Morris trajectories (default 8) or Sobol base samples (default 64)")
+    p.add_argument("--runs-per-point", type=positive_int, default=4, help="runs per point (default 4)")
+    p.add_argument("--mode", choices=("anchored", "free"), default="free", help="anchoring mode (default free)")
+    p.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: up to 2)")
+    p.add_argument("--out", metavar="DIR", default=None, help="output folder")
+    p.add_argument("--seed", type=seed_int, default=None, help="seed of the sample and the runs")
+    p.set_defaults(handler=cmd_sensitivity)
+
+
 # ------------------------------------------------------------------ parsers
 def add_run_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``sixparty run`` (colleagues: add yours here)."""
@@ -555,6 +610,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dashboard", help="interactive dashboard (needs sixparty[dashboard])")
     add_dashboard_arguments(p)
     p.set_defaults(handler=cmd_dashboard)
+
+    add_validation_parsers(sub)
     return parser
 
 
@@ -578,7 +635,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_usage(sys.stderr)
-        _err("sixparty: error: choose a command (list, validate, show, schema, run, plot, compare, dashboard)")
+        _err("sixparty: error: choose a command (list, validate, show, schema, run, plot, compare, dashboard, evaluate, calibrate, sensitivity)")
         return 2
     try:
         code = handler(args)

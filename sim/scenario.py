@@ -232,11 +232,25 @@ class StatedPosition(_Strict):
         return v
 
 
+#: Default ± uncertainty of a judgement input (capability, resolve, domestic constraint,
+#: salience) when the scenario states none; used only by sensitivity analysis
+#: (``sixparty sensitivity``, docs/validation.md), never by a run.
+DEFAULT_UNCERTAINTY = 0.1
+
+Uncertainty = Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=0.5)]
+
+
 class Sourced(_Strict):
-    """A number in [0, 1] with the source or reasoning behind it."""
+    """A number in [0, 1] with the source or reasoning behind it.
+
+    uncertainty: optional ± range in [0, 0.5] of the judgement (the value may
+    plausibly lie in value ± uncertainty, clipped to [0, 1]); only sensitivity
+    analysis reads it (default :data:`DEFAULT_UNCERTAINTY`).
+    """
 
     value: Unit
     source: Source
+    uncertainty: Uncertainty | None = None
 
 
 # ---------------------------------------------------------------- strategies
@@ -324,6 +338,9 @@ class PartyConfig(_Strict):
     (Putnam 1988): high values shrink what the delegation can accept.
     initial: issue -> position and salience at the window's start (all eight
     issues required).
+    salience_uncertainty: optional ± range in [0, 0.5] of the party's
+    saliences, shifted together in sensitivity analysis (default
+    :data:`DEFAULT_UNCERTAINTY`); no run reads it.
     trust: other party -> initial trust in [0, 1] (belief that it will
     perform its steps); parties not named start at 0.5.
     """
@@ -333,6 +350,7 @@ class PartyConfig(_Strict):
     resolve: Sourced
     domestic_constraint: Sourced
     salience_source: Source | None = None
+    salience_uncertainty: Uncertainty | None = None
     initial: dict[str, IssuePosition]
     stated_positions: list[StatedPosition] = Field(default_factory=list)
     trust: dict[str, Unit] = Field(default_factory=dict)

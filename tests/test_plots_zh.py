@@ -123,7 +123,7 @@ def test_zh_scorecard_texts_and_record_names(tables, record):
     assert f"另有{len(items) - len(scored)}项在模拟时段之外，未评分" in title
     ylabels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     # the record's label.zh (the three-party talks, 2003-04, lie outside the window: no row)
-    assert ylabels[:2] == ["第一轮 - 会议", "第一轮 - 文件"]
+    assert ylabels[:2] == ["第一轮 - 会议", "第二轮 - 会议"]
     assert any(s.startswith("朝鲜中止参加会谈（2004）") for s in ylabels)
     for english in ("no document", "chairman's statement", "no held session", "never"):
         assert not any(english in w for w in words), english

@@ -1,0 +1,321 @@
+"""Validation: null models against hand-computed values, ensemble scores, the executor's
+determinism, calibration's split, sensitivity, and the three commands (small runs)."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+
+import numpy as np
+import pytest
+from conftest import minimal_scenario_dict
+from sixparty.analysis import nulls
+from sixparty.analysis.calibrate import fit, free_parameter_table, split_record, variant_yaml
+from sixparty.analysis.runfiles import tables_from_result
+from sixparty.analysis.scorecard import load_record, score_run
+from sixparty.analysis.simulate import WorkItem, apply_work, fast_tables, simulate_many
+from sixparty.analysis.validation import (
+    LOG_FLOOR,
+    bootstrap_totals,
+    hit_matrix,
+    item_scores,
+    model_scores,
+    null_scores,
+    skill,
+    totals,
+)
+from sixparty.cli import main
+from sixparty.runner import simulate
+from sixparty.scenario import Scenario
+
+
+@pytest.fixture(scope="module")
+def small() -> Scenario:
+    return Scenario.model_validate(minimal_scenario_dict())
+
+
+@pytest.fixture(scope="module")
+def record() -> dict:
+    return load_record()
+
+
+def _historical() -> Scenario:
+    from sixparty.loader import find_scenario, load_scenario
+
+    return load_scenario(find_scenario("historical"))
+
+
+def rec_session(sid, start, document="chairmans_statement"):
+    return {"id": sid, "start": start, "end": start, "document": document}
+
+
+# ------------------------------------------------------------------ null models
+def test_record_schedule_of_the_shipped_record(record):
+    r = nulls.record_schedule(record)
+    # 12 sessions from 2003-04 to 2007-09: 53 months / 11 intervals = 4.8 -> 5
+    assert r["n"] == 12 and r["interval"] == 5 and r["commonest"] == "chairmans_statement"
+    assert r["rates"]["chairmans_statement"] == pytest.approx(5 / 12)
+
+
+def test_fixed_schedule_scores_the_hand_computed_hits(record):
+    t = nulls.fixed_schedule(_historical(), record)
+    assert list(t.held["month"]) == ["2003-04", "2003-09", "2004-02", "2004-07", "2004-12",
+                                     "2005-05", "2005-10", "2006-03", "2006-08", "2007-01",
+                                     "2007-06", "2007-11"]
+    hits = {it.id for it in score_run(t, record) if it.hit}
+    # chairman's statements within a month: round 2 (2004-02), round 3 (2004-06 ~ 2004-07),
+    # round 5 phase 2 (2006-12 ~ 2007-01), the 2007-07 heads of delegation (~ 2007-06)
+    assert hits == {"session:round2", "session:round3", "session:round5_phase2",
+                    "session:heads_of_delegation_2007_07"}
+
+
+def test_random_schedule_matches_the_hand_computed_probabilities(small):
+    # two sessions, 2004-01 (chairman's statement) and 2004-03 (no document): the null draws
+    # two of the three months 2004-01..03, each document CS or none with probability 1/2.
+    # Enumerating the 3 x 4 equally likely cases by hand: P(A) = 7/12, P(B) = 1/2.
+    rec = {"sessions": [rec_session("A", "2004-01"), rec_session("B", "2004-03", "none")],
+           "episodes": []}
+    runs = nulls.random_schedule(small, rec, draws=1000, seed=7)
+    ms = model_scores("random", [{"hit": {it.id: it.hit for it in score_run(t, rec)},
+                                  "near": {}, "category": {}} for t in runs],
+                      ["session:A", "session:B"])
+    assert ms.p["session:A"] == pytest.approx(7 / 12, abs=0.05)  # 3.2 standard errors
+    assert ms.p["session:B"] == pytest.approx(1 / 2, abs=0.05)
+    # seeded and prefix-stable
+    again = nulls.random_schedule(small, rec, draws=5, seed=7)
+    assert [list(t.held["month"]) for t in again] == [list(t.held["month"]) for t in runs[:5]]
+
+
+def test_joint_documents_of_a_null_adopt_the_phases_in_order(record):
+    t = nulls.null_tables(("2007-01", "2007-12"), [(month, "joint_document") for month in
+                                                  (24085, 24093)], ["initial", "second"])
+    assert list(t.held["adopted_phase"]) == ["initial", "second"]
+    items = {it.id: it for it in score_run(t, record)}
+    assert items["session:round5_phase3"].hit and items["session:round6_phase2"].hit
+
+
+def test_weighted_median_and_the_eu_document_rule():
+    assert nulls.weighted_median(np.array([0.0, 0.5, 1.0]), np.array([1.0, 1.0, 3.0])) == 1.0
+    assert nulls.weighted_median(np.array([0.0, 0.5, 1.0]), np.array([2.0, 1.0, 1.0])) == 0.0
+    assert nulls.weighted_median(np.array([0.2, 0.4]), np.zeros(2)) == pytest.approx(0.3)
+    sal = np.ones((6, 2))
+    cap = np.ones(6)
+    same = np.full((6, 2), 0.5)
+    assert nulls.eu_document(same, sal, cap, 0.1)[0] == "joint_document"
+    spread = same.copy()
+    spread[0] = 0.58  # within the radius, not within half of it
+    assert nulls.eu_document(spread, sal, cap, 0.1)[0] == "joint_statement"
+    spread[:2] = 0.9  # two parties far away
+    assert nulls.eu_document(spread, sal, cap, 0.1)[0] == "chairmans_statement"
+    spread[:4] = [[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]]
+    assert nulls.eu_document(spread, sal, cap, 0.1)[0] == "oral_summary"
+
+
+def test_every_null_is_scored_by_the_same_rules(record):
+    sc = _historical()
+    ids = [f"session:{s['id']}" for s in record["sessions"]]
+    ns = null_scores(sc, record, ids, draws=20, seed=1)
+    assert set(ns) == set(nulls.NULL_MODELS)
+    assert ns["fixed_schedule"].runs == 1 and ns["random_schedule"].runs == 20
+    assert ns["fixed_schedule"].totals["hit_rate"] == pytest.approx(4 / 12)
+
+
+# ------------------------------------------------------------------ scores
+def test_brier_and_log_score_with_the_floor():
+    b, ls = item_scores([1.0, 0.5, 0.0])
+    assert list(b) == [0.0, 0.25, 1.0]
+    assert ls[0] == 0.0 and ls[1] == pytest.approx(math.log(2))
+    assert ls[2] == pytest.approx(-math.log(LOG_FLOOR))
+
+
+def test_totals_skip_items_not_scored_and_skill():
+    rows = [{"hit": {"a": True, "b": False, "c": None}}, {"hit": {"a": True, "b": True, "c": None}}]
+    H = hit_matrix(rows, ["a", "b", "c"])
+    t = totals(H)
+    assert t["items"] == 2 and t["hit_rate"] == 0.75
+    assert t["brier"] == pytest.approx((0 + 0.25) / 2)
+    assert t["log_score"] == pytest.approx(math.log(2) / 2)
+    s = skill({"hit_rate": 0.5, "brier": 0.2, "log_score": 1.0},
+              {"hit_rate": 0.25, "brier": 0.4, "log_score": 2.0})
+    assert s == pytest.approx({"hit_rate": 1 / 3, "brier": 0.5, "log_score": 0.5})
+
+
+def test_bootstrap_intervals_bracket_the_estimate():
+    rng = np.random.default_rng(0)
+    H = (rng.random((40, 6)) < 0.6).astype(float)
+    ci = bootstrap_totals(H, seed=3)
+    t = totals(H)
+    for key in ("hit_rate", "brier", "log_score"):
+        assert ci[key][0] <= t[key] <= ci[key][1]
+    assert bootstrap_totals(H, seed=3) == ci  # seeded
+
+
+# ------------------------------------------------------------------ the executor
+def test_fast_tables_score_like_the_run_folder_tables(record):
+    sc = _historical()
+    result = simulate(sc, seed=5, record_positions=False)
+    a = score_run(fast_tables(result), record)
+    b = score_run(tables_from_result(result), record)
+    assert [(x.id, x.hit, x.simulated) for x in a] == [(x.id, x.hit, x.simulated) for x in b]
+
+
+def test_work_items_set_parameters_and_shift_judgements(small):
+    sc = apply_work(small, WorkItem(1, (("concession_rate", 0.3), ("max_iterations", 5.6)),
+                                    (("DPRK.capability", 0.05), ("US.salience", -1.0))))
+    assert sc.parameters.concession_rate == 0.3 and sc.parameters.max_iterations == 6
+    assert sc.parties.DPRK.capability.value == pytest.approx(small.parties.DPRK.capability.value + 0.05)
+    assert all(ip.salience == 0.0 for ip in sc.parties.US.initial.values())
+    assert small.parameters.concession_rate == 0.2  # the original is untouched
+    with pytest.raises(ValueError, match="unknown parameter"):
+        apply_work(small, WorkItem(1, (("nope", 1.0),)))
+    with pytest.raises(ValueError, match="unknown judgement input"):
+        apply_work(small, WorkItem(1, (), (("DPRK.charm", 0.1),)))
+
+
+def test_same_seeds_same_rows_with_one_job_or_two(small, record):
+    items = [WorkItem(s, (("concession_rate", c),), (("DPRK.resolve", d),))
+             for s, c, d in [(1, 0.2, 0.0), (2, 0.35, 0.05), (3, 0.1, -0.05), (4, 0.2, 0.1)]]
+    one = simulate_many(small, items, jobs=1, record=record)
+    two = simulate_many(small, items, jobs=2, record=record)
+    assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)
+    assert [r["seed"] for r in one] == [1, 2, 3, 4]
+
+
+# ------------------------------------------------------------------ calibration
+#: A post-split item the small scenario hits (it holds a joint statement in 2004-10): read,
+#: it would pull the objective down from the floor.
+PLANT = {"id": "planted_2004", "start": "2004-10-01", "end": "2004-10-01",
+         "document": "joint_statement"}
+
+
+def test_split_record_cuts_at_the_month(record):
+    train, test = split_record(record, "2006-12")
+    assert {s["id"] for s in train["sessions"]} >= {"round1", "round5_phase2"}
+    assert "round5_phase3" in {s["id"] for s in test["sessions"]}
+    # the boycott ends 2006-11: training; the 2006 nuclear test too
+    assert {"dprk_boycott_2005_2006", "nuclear_test_2006"} <= {e["id"] for e in train["episodes"]}
+    assert all(str(e.get("end") or e["start"])[:7] > "2006-12" for e in test["episodes"])
+
+
+def test_calibration_never_reads_an_item_after_the_split(small, record):
+    pytest.importorskip("optuna")
+    base = {"sessions": [s for s in record["sessions"] if s["start"] < "2004-12"], "episodes": []}
+    planted = {"sessions": base["sessions"] + [PLANT], "episodes": []}
+    kw = {"budget": 3, "runs_per_point": 2, "seed": 11}
+    a = fit(small, base, "2004-03", **kw)
+    b = fit(small, planted, "2004-03", **kw)
+    assert "session:planted_2004" not in b["train_items"]
+    assert (a["values"], a["best"]) == (b["values"], b["best"])
+    # the planted item would change the fit if it were read: with the split after it, the
+    # objective differs
+    c = fit(small, planted, "2004-11", **kw)
+    assert "session:planted_2004" in c["train_items"]
+    assert c["values"] != a["values"]
+
+
+def test_free_parameters_and_the_variant(small, tmp_path):
+    table = free_parameter_table(small)
+    names = {p["name"] for p in table}
+    assert {"concession_rate", "test_threshold", "resume_threshold"} <= names
+    assert all(p["low"] < p["high"] for p in table)
+    text = variant_yaml("historical", {"concession_rate": 0.25, "min_months_between_sessions": 4},
+                        "free", "2006-12", 3.0)
+    path = tmp_path / "v.yaml"
+    path.write_text(text, encoding="utf-8")
+    from sixparty.loader import load_scenario
+
+    sc = load_scenario(path)
+    assert sc.parameters.concession_rate == 0.25 and sc.parameters.anchoring is False
+    assert sc.parameters.min_months_between_sessions == 4
+
+
+# ------------------------------------------------------------------ sensitivity
+def test_sensitivity_factors_follow_the_stated_uncertainty(small):
+    from sixparty.analysis.sensitivity import factors
+
+    sc = small.model_copy(deep=True)
+    sc.parties.DPRK.capability.uncertainty = 0.0
+    sc.parties.US.resolve.uncertainty = 0.05
+    sc.parties.China.salience_uncertainty = 0.2
+    f = {x["name"]: x for x in factors(sc)}
+    assert "DPRK.capability" not in f
+    assert (f["US.resolve"]["low"], f["US.resolve"]["high"]) == (-0.05, 0.05)
+    assert f["China.salience"]["high"] == 0.2 and f["Japan.resolve"]["high"] == 0.1
+    assert f["concession_rate"]["kind"] == "parameter"
+
+
+def test_morris_indices_for_every_factor_and_outcome(small, record):
+    pytest.importorskip("SALib")
+    from sixparty.analysis.sensitivity import OUTCOMES, factors, run_sensitivity
+
+    res = run_sensitivity(small, "morris", samples=2, runs_per_point=1, jobs=1, seed=2,
+                          record=record)
+    assert res["points"] == 2 * (len(factors(small)) + 1)
+    assert len(res["indices"]) == len(factors(small)) * len(OUTCOMES)
+    assert all(r["mu_star"] >= 0 for r in res["indices"] if not math.isnan(r["mu_star"]))
+
+
+# ------------------------------------------------------------------ the commands
+@pytest.fixture
+def small_file(tmp_path):
+    import yaml
+
+    path = tmp_path / "small.yaml"
+    path.write_text(yaml.safe_dump(minimal_scenario_dict(), allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_evaluate_command_writes_its_files(small_file, tmp_path, capsys):
+    out = tmp_path / "ev"
+    assert main(["evaluate", str(small_file), "--runs", "3", "--jobs", "1", "--out", str(out),
+                 "--seed", "4"]) == 0
+    text = capsys.readouterr().out
+    assert "skill vs fixed_schedule" in text and "log score" in text
+    for name in ("evaluation.csv", "evaluation.json", "evaluation_items.png",
+                 "evaluation_reliability.png", "manifest.json"):
+        assert (out / name).exists(), name
+    data = json.loads((out / "evaluation.json").read_text())
+    assert data["mode"] == "free" and data["runs"] == 3 and data["log_floor"] == LOG_FLOOR
+    assert set(data["nulls"]) == set(nulls.NULL_MODELS)
+
+
+def test_calibrate_command_resumes_its_study(small_file, tmp_path, capsys):
+    pytest.importorskip("optuna")
+    out = tmp_path / "cal"
+    args = ["calibrate", str(small_file), "--train-until", "2004-03", "--runs-per-point", "1",
+            "--jobs", "1", "--out", str(out), "--seed", "3"]
+    assert main(args + ["--budget", "2"]) == 0
+    assert main(args + ["--budget", "3"]) == 0
+    data = json.loads((out / "calibration.json").read_text())
+    assert data["fit"]["trials"] == 3  # two from the first call, one more
+    assert (out / "minimal_calibrated.yaml").exists() and (out / "study.sqlite3").exists()
+    assert "Held out" in capsys.readouterr().out
+
+
+def test_calibrate_rejects_a_bad_month(small_file, capsys):
+    pytest.importorskip("optuna")
+    assert main(["calibrate", str(small_file), "--train-until", "2006-13"]) == 2
+    assert "expected a month written YYYY-MM" in capsys.readouterr().err
+
+
+def test_a_missing_extra_is_a_clear_exit_2(small_file, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "SALib", None)
+    assert main(["sensitivity", str(small_file), "--samples", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "SALib" in err and "pip install 'sixparty[validation]'" in err
+    assert "Traceback" not in err
+
+
+def test_the_scenario_format_takes_an_optional_uncertainty():
+    from pydantic import ValidationError
+
+    d = minimal_scenario_dict()
+    d["parties"]["DPRK"]["capability"]["uncertainty"] = 0.05
+    d["parties"]["DPRK"]["salience_uncertainty"] = 0.2
+    sc = Scenario.model_validate(d)
+    assert sc.parties.DPRK.capability.uncertainty == 0.05
+    assert sc.parties.US.capability.uncertainty is None  # default: DEFAULT_UNCERTAINTY
+    d["parties"]["DPRK"]["resolve"]["uncertainty"] = 0.7  # beyond ±0.5
+    with pytest.raises(ValidationError, match="uncertainty"):
+        Scenario.model_validate(d)
