@@ -117,8 +117,8 @@ _STR_COLUMNS = {
     "sessions": ("month", "invited_by", "attended", "declined", "ending", "target", "document",
                  "adopted_phase", "notes"),
     "ledger": ("phase_name", "party", "kind", "description", "unit", "promised", "due",
-               "completed"),
-    "decisions": ("month", "party", "decision", "reason"),
+               "completed", "superseded"),
+    "decisions": ("month", "party", "decision", "reason", "cause"),
     "positions": ("month", "party", "issue"),
     "trust": ("month", "party", "toward"),
 }
@@ -133,7 +133,8 @@ REQUIRED_COLUMNS = {
     "sessions": tuple(c for c in outputs.session_columns(None)
                       if c not in ("ending", "conflicts", "compromises", "capitulations")),
     "drafts": tuple(outputs.draft_columns()),
-    "ledger": tuple(outputs.LEDGER_COLUMNS),
+    # ``superseded`` came later: run folders written before it still read.
+    "ledger": tuple(c for c in outputs.LEDGER_COLUMNS if c != "superseded"),
     "decisions": ("month", "party", "decision", "reason"),
 }
 #: Numeric columns that may never be empty (the others are empty for "not applicable").
@@ -149,9 +150,18 @@ _FILLED_COLUMNS = {
 #: Columns holding a month ``YYYY-MM`` (``completed`` may be empty).
 _MONTH_COLUMNS = {
     "timeline": ("month",), "positions": ("month",), "trust": ("month",),
-    "sessions": ("month",), "decisions": ("month",), "ledger": ("promised", "due", "completed"),
+    "sessions": ("month",), "decisions": ("month",),
+    "ledger": ("promised", "due", "completed", "superseded"),
 }
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+#: Month columns that are empty for "not yet" / "never".
+_MAY_BE_EMPTY = ("completed", "superseded")
+
+
+def _is_str_column(name: str, column: str) -> bool:
+    """Text columns: the declared ones and timeline.csv's ``facility_<name>`` states."""
+    return column in _STR_COLUMNS.get(name, ()) or (
+        name == "timeline" and column.startswith(outputs.FACILITY_PREFIX))
 
 
 class _TableProblem(ValueError):
@@ -170,7 +180,7 @@ def _parse(name: str, text: str) -> pd.DataFrame:
     for c in df.columns:
         if c in bools:
             df[c] = df[c].str.lower().eq("true")
-        elif c not in strs:
+        elif c not in strs and not _is_str_column(name, c):
             df[c] = pd.to_numeric(df[c].replace("", None), errors="coerce")
     return df
 
@@ -204,8 +214,10 @@ def _parse_checked(name: str, text: str) -> pd.DataFrame:
         raise _TableProblem(f"line {line} is incomplete ({len(df.columns)} fields expected; "
                             "the file may have been cut short)")
     for c in _MONTH_COLUMNS.get(name, ()):
+        if c not in df.columns:  # a column added later (ledger ``superseded``)
+            continue
         col = df[c]
-        bad = ~col.str.match(_MONTH_RE) & ~((col == "") & (c == "completed"))
+        bad = ~col.str.match(_MONTH_RE) & ~((col == "") & (c in _MAY_BE_EMPTY))
         _raise_first(bad, col, c, "a month YYYY-MM")
     filled = _FILLED_COLUMNS.get(name, ())
     for c in df.columns:
@@ -214,7 +226,7 @@ def _parse_checked(name: str, text: str) -> pd.DataFrame:
             low = col.str.lower()
             _raise_first(~low.isin(("true", "false")), col, c, "true or false")
             df[c] = low.eq("true")
-        elif c not in strs:
+        elif c not in strs and not _is_str_column(name, c):
             present = col != ""
             num = pd.to_numeric(col.where(present, None), errors="coerce")
             _raise_first(present & num.isna(), col, c, "a number")
@@ -403,14 +415,14 @@ def _scenario_from_manifest(meta: dict, run_dir: Path):
 def tables_from_result(result) -> RunTables:
     """The tables of an in-memory :class:`sim.runner.RunResult` (as the files would be)."""
     texts = {
-        "timeline": outputs.csv_text(result.timeline, outputs.TIMELINE_COLUMNS),
+        "timeline": outputs.csv_text(result.timeline, outputs.timeline_columns(result)),
         "positions": outputs.csv_text(result.position_rows(),
                                       ["month", "party", "issue", "position", "salience"]),
         "trust": outputs.csv_text(result.trust_rows(), ["month", "party", "toward", "trust"]),
         "sessions": outputs.csv_text(result.sessions, outputs.session_columns(result)),
         "drafts": outputs.csv_text(result.drafts, outputs.draft_columns()),
         "ledger": outputs.csv_text(result.ledger, outputs.LEDGER_COLUMNS),
-        "decisions": outputs.csv_text(result.decisions, ["month", "party", "decision", "reason"]),
+        "decisions": outputs.csv_text(result.decisions, outputs.DECISION_COLUMNS),
     }
     tables = {k: _parse(k, v) for k, v in texts.items()}
     events = events_table(result.scenario, tables["timeline"])

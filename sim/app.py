@@ -570,7 +570,7 @@ def timeline_figure(m: TalksModel, record_rows: list[dict]):
         doc = s.document if s.held else "boycott"
         ax.scatter(xpos(month_label(s.month)), 0, s=60, color=DOC_COLORS[doc],
                    marker="o" if s.held else "x", zorder=3)
-    for mo, _party, _what, _why in m.decisions:
+    for mo, _party, _what, _why, _cause in m.decisions:
         ax.scatter(xpos(month_label(mo)), 1, s=40, color="#d62728", marker="D", zorder=3)
     for r in m.timeline:
         if "event:" in (r.get("events") or ""):
@@ -789,7 +789,7 @@ def Timeline(model: solara.Reactive):
         if sessions:
             solara.HTML(unsafe_innerHTML=_html_table(sessions[::-1], "sp-sessions"))
         decisions = [{"month": month_label(mo), "party": p, "decision": w.replace("_", " "), "why": y}
-                     for mo, p, w, y in m.decisions]
+                     for mo, p, w, y, _c in m.decisions]
         if decisions:
             solara.Text("Decisions", style={"font-weight": "bold"})
             solara.HTML(unsafe_innerHTML=_html_table(decisions[::-1], "sp-decisions"))

@@ -43,7 +43,14 @@ from sixparty.parties import (
     Party,
 )
 from sixparty.protocol import Ledger
-from sixparty.scenario import ISSUES, PARTIES, Scenario, month_index, month_label
+from sixparty.scenario import (
+    FACILITY_STATES,
+    ISSUES,
+    PARTIES,
+    Scenario,
+    month_index,
+    month_label,
+)
 
 DOC_LEVELS = ("none", "oral_summary", "chairmans_statement", "joint_statement", "joint_document")
 DOC_RANK = {d: i for i, d in enumerate(DOC_LEVELS)}
@@ -207,16 +214,26 @@ class TalksModel(mesa.Model):
         self.chair_wait = self.params.min_months_between_sessions
         self.best_document = "none"
         self.agreed_text: np.ndarray | None = None
+        #: First phase of the menu a joint document may still adopt: adopting
+        #: phase k closes every phase before it.
         self.next_phase = 0
         self.ledger = Ledger(aid_done_share=p.aid_tranche_done)
         self.progress = 0.0
         self.reversed_progress = 0.0
+        #: facility -> state (:data:`FACILITY_STATES`), every facility named by
+        #: a phase's ``facility_steps``, in order of first mention; all operating.
+        self.facilities: dict[str, str] = {}
+        for ph in scenario.phases:
+            for fs in ph.facility_steps:
+                self.facilities.setdefault(fs.facility, "operating")
         self.delisted = False
         self.dprk_suspended_steps = False
         #: Counterpart steps owed to the DPRK and more than a month overdue.
         self.arrears = False
         self.tests: list[tuple[int, str]] = []
-        self.decisions: list[tuple[int, str, str, str]] = []  # (month, party, what, why)
+        #: (month, party, what, why, cause): cause is a reason code naming what
+        #: the decision answered (e.g. ``overdue_delisting``), or "".
+        self.decisions: list[tuple[int, str, str, str, str]] = []
 
         # ---- records (one row per month)
         self.timeline: list[dict] = []
@@ -289,9 +306,10 @@ class TalksModel(mesa.Model):
     def note(self, text: str) -> None:
         self._month_events.append(text)
 
-    def decide(self, party: str, what: str, why: str) -> None:
-        """Record a decision a party took, with the model's reason."""
-        self.decisions.append((self.month, party, what, why))
+    def decide(self, party: str, what: str, why: str, cause: str = "") -> None:
+        """Record a decision a party took, with the model's reason and, where
+        it answers a specific step, a reason code (``cause``) naming it."""
+        self.decisions.append((self.month, party, what, why, cause))
         self.note(f"{party}: {what}")
 
     # ================================================================ inputs
@@ -409,9 +427,9 @@ class TalksModel(mesa.Model):
                             "the delegation's own order")
         elif not self.dprk_suspended_steps and overdue and t_us < p.suspend_steps_trust:
             self.dprk_suspended_steps = True
-            kinds = sorted({s.kind for s in overdue})
+            cause, what = self._overdue_cause(overdue)
             self.decide("DPRK", "suspends_steps",
-                        f"counterpart steps overdue ({', '.join(kinds)}); trust in US {t_us:.2f}")
+                        f"{cause}: {what}; trust in US {t_us:.2f}", cause=cause)
             self.grievance = min(1.0, self.grievance + p.suspend_steps_grievance)
         elif self.dprk_suspended_steps and (not overdue or t_us > p.resume_steps_trust):
             self.dprk_suspended_steps = False
@@ -424,11 +442,9 @@ class TalksModel(mesa.Model):
         status = "active"
         if self.dprk_suspended_steps:
             status = "suspended"
-            if t_us < p.reverse_steps_trust and self.progress > 0:
+            if t_us < p.reverse_steps_trust:
                 # Restoring facilities "按原状恢复" (§第六轮 第二阶段, 2008).
-                back = min(self.progress, p.reversal_rate)
-                self.reversed_progress += back
-                self.note("DPRK: reverses_steps")
+                self._reverse(phase, p.reversal_rate, t_us)
         elif step is not None:
             allowed = aid_done >= step.tranche - 1 or (
                 aid_done == step.tranche - 2 and float(rng.random()) < p.generosity)
@@ -447,6 +463,7 @@ class TalksModel(mesa.Model):
                 if step.done:
                     step.completed_month = self.month
                     done_now.append(step)
+                    self._dprk_step_done(step)
             else:
                 status = "slowed"
 
@@ -469,7 +486,7 @@ class TalksModel(mesa.Model):
                 st.completed_month = self.month
                 done_now.append(st)
         st = led.open_step(US_I, phase, "delisting")
-        if st is not None and dprk_done >= st.tranche - 1:
+        if st is not None and dprk_done >= st.owed_after:
             agreed_ver = float(self.agreed_text[VER]) if self.agreed_text is not None else 0.0
             verified = (not us.strategy.verification_first
                         or us.position[VER] <= agreed_ver + us.radius())
@@ -498,8 +515,73 @@ class TalksModel(mesa.Model):
                 if i != s.party:
                     self.observe(i, s.party, 0.0, weight=p.trust_weight_overdue)
         delivered = sum(s.delivered for s in led.steps if s.kind == "dprk_action")
-        self.progress = max(0.0, min(1.0, delivered - self.reversed_progress))
+        self.progress = max(0.0, min(1.0, delivered))
         return status
+
+    # ------------------------------------------------------------ facilities
+    def _dprk_step_done(self, step) -> None:
+        """A DPRK tranche is complete: the facilities it moves reach their state
+        (never backward), and a declaration starts the delisting clock."""
+        ph = self.spec.phases[step.phase]
+        order = FACILITY_STATES.index
+        for fs in ph.facility_steps:
+            if fs.tranche == step.tranche and order(fs.to) > order(self.facilities[fs.facility]):
+                self.facilities[fs.facility] = fs.to
+        if ph.declaration_tranche == step.tranche:
+            self.ledger.declaration_done(step.phase, self.month)
+
+    def _reverse(self, phase: int, amount: float, t_us: float) -> None:
+        """The DPRK undoes ``amount`` of progress from the latest performed steps
+        of the phase in force (last in, first out).  A tranche that is no
+        longer complete re-opens (it must be performed again), and the
+        facilities it had moved are restored to operating."""
+        restored: list[str] = []
+        left = amount
+        steps = [s for s in self.ledger.phase_steps(phase) if s.kind == "dprk_action"]
+        for st in reversed(steps):
+            if left <= 0:
+                break
+            if st.delivered <= 0:
+                continue
+            was_done = st.done
+            back = min(left, st.delivered)
+            st.delivered -= back
+            st.reversed_amount += back
+            self.reversed_progress += back
+            left -= back
+            if was_done and not st.done:
+                st.completed_month = None
+                for fs in self.spec.phases[phase].facility_steps:
+                    if fs.tranche == st.tranche and self.facilities[fs.facility] != "operating":
+                        self.facilities[fs.facility] = "operating"
+                        restored.append(fs.facility)
+        if left < amount:
+            self.note("DPRK: reverses_steps")
+        if restored:
+            self.decide("DPRK", "restores_facilities",
+                        f"{', '.join(restored)} restored to operating (suspended, trust in US "
+                        f"{t_us:.2f})")
+
+    def _overdue_cause(self, overdue: list) -> tuple[str, str]:
+        """A reason code naming the overdue counterpart steps and a phrase
+        saying which they are: ``overdue_delisting``, ``overdue_aid`` or both
+        joined by ``+`` (delisting first)."""
+        parts, codes = [], []
+        delist = [s for s in overdue if s.kind == "delisting"]
+        aid = [s for s in overdue if s.kind == "aid"]
+        if delist:
+            st = delist[0]
+            codes.append("overdue_delisting")
+            parts.append(f"the US delisting (phase {st.phase + 1} {st.phase_name}) due "
+                         f"{month_label(st.due_month)}")
+        if aid:
+            tranche = min(s.tranche for s in aid)
+            late = sorted({PARTIES[s.party] for s in aid if s.tranche == tranche})
+            st = aid[0]
+            codes.append("overdue_aid")
+            parts.append(f"aid tranche {tranche} (phase {st.phase + 1} {st.phase_name}) due "
+                         f"{month_label(st.due_month)}, short: {', '.join(late)}")
+        return "+".join(codes), "; ".join(parts)
 
     def _overdue_counterpart_steps(self, phase: int) -> list:
         """Counterpart steps a month past due that hold the DPRK back: an aid
@@ -529,7 +611,7 @@ class TalksModel(mesa.Model):
         dprk_done, aid_done = counts[s.phase]
         if s.kind == "dprk_action":
             return aid_done >= s.tranche - 1
-        return dprk_done >= s.tranche - 1
+        return dprk_done >= s.owed_after
 
     def _aid_fraction(self, phase: int, tranche: int) -> float:
         aid = [s for s in self.ledger.phase_steps(phase) if s.tranche == tranche and s.kind == "aid"]
@@ -899,18 +981,48 @@ class TalksModel(mesa.Model):
             self.chair_wait = min(p.chair_max_wait, p.chair_wait_factor * self.chair_wait)
         if rank >= DOC_RANK["joint_statement"]:
             self.agreed_text = s.text.copy()
-        active = self.ledger.active_phase
-        if doc == "joint_document" and active is not None:
+        if doc == "joint_document":
+            self._adopt_from_text(s)
+
+    def _adopted_phase(self, text) -> int | None:
+        """The phase a joint document with ``text`` (8 values) adopts: the
+        furthest phase of the menu, from ``next_phase`` on, whose terms the
+        text covers (:meth:`sixparty.scenario.Phase.covered_by`); None if it
+        covers none."""
+        covered = [k for k in range(self.next_phase, len(self.spec.phases))
+                   if self.spec.phases[k].covered_by(text)]
+        return covered[-1] if covered else None
+
+    def _adopt_from_text(self, s: Session) -> None:
+        """A joint document sets the ledger from its text: it adopts the phase
+        whose terms the text covers (a phase in force, if any, is superseded:
+        its open steps are no longer owed); a text that covers no new phase
+        renegotiates the phase in force (its open steps re-dated), or, with
+        none in force, adopts nothing."""
+        led = self.ledger
+        active = led.active_phase
+        k = self._adopted_phase(s.text)
+        if k is not None:
+            if active is not None:
+                n = led.supersede(active, self.month)
+                s.reasons.append(f"phase {active + 1} superseded ({n} open steps)")
+            ph = self.spec.phases[k]
+            refusing = tuple(PARTIES[j] for j in AID_PROVIDERS
+                             if self.parties[j].refuses_aid_pledge())
+            shares = {PARTIES.index(key): v for key, v in ph.provider_shares(refusing).items()}
+            led.adopt(k, ph, self.month, AID_PROVIDERS, DPRK_I, US_I, shares=shares)
+            s.adopted_phase = ph.name
+            if refusing and ph.aid_tonnes > 0:
+                s.reasons.append(f"no aid pledged by {', '.join(refusing)} (its stated line)")
+            self.next_phase = k + 1
+            self.dprk_suspended_steps = False
+        elif active is not None:
             # The phase in force is reopened: its open steps fall due afresh.
             ph = self.spec.phases[active]
-            self.ledger.reschedule(active, self.month, ph.months)
+            led.reschedule(active, self.month, ph.months)
             s.reasons.append("the phase in force renegotiated: open steps re-dated")
-        elif doc == "joint_document" and self.next_phase < len(self.spec.phases):
-            ph = self.spec.phases[self.next_phase]
-            self.ledger.adopt(self.next_phase, ph, self.month, AID_PROVIDERS, DPRK_I, US_I)
-            s.adopted_phase = ph.name
-            self.next_phase += 1
-            self.dprk_suspended_steps = False
+        elif self.next_phase < len(self.spec.phases):
+            s.reasons.append("the text covers no phase's terms: nothing adopted")
 
     # ================================================================= step
     def step(self) -> None:
@@ -967,6 +1079,7 @@ class TalksModel(mesa.Model):
             "trust_dprk_us": float(self.trust[DPRK_I, US_I]),
             "trust_us_dprk": float(self.trust[US_I, DPRK_I]),
             "events": ";".join(self._month_events),
+            **{f"facility_{name}": state for name, state in self.facilities.items()},
         })
         if self.record_positions:
             self.pos_hist[t] = self.pos

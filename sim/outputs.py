@@ -29,6 +29,20 @@ TIMELINE_COLUMNS = [
     "trust_dprk_us", "trust_us_dprk", "events",
 ]
 
+#: Prefix of the facility-state columns of timeline.csv (one per facility the
+#: scenario's phases name, after :data:`TIMELINE_COLUMNS`).
+FACILITY_PREFIX = "facility_"
+
+#: Columns of decisions.csv (``cause`` came later: older run folders lack it).
+DECISION_COLUMNS = ["month", "party", "decision", "reason", "cause"]
+
+
+def timeline_columns(result) -> list[str]:
+    """:data:`TIMELINE_COLUMNS` and the ``facility_<name>`` columns of ``result``'s timeline."""
+    rows = getattr(result, "timeline", None) or []
+    extra = [c for c in (rows[0] if rows else {}) if c.startswith(FACILITY_PREFIX)]
+    return TIMELINE_COLUMNS + extra
+
 #: A writer adds files to the staging folder and returns their names.
 Writer = Callable[[object, Path], Sequence[str]]
 
@@ -86,14 +100,14 @@ def write_run(result, out_dir: str | os.PathLike, scenario_path: str | os.PathLi
     (:func:`write_atomically`).
     """
     tables = {
-        "timeline.csv": csv_text(result.timeline, TIMELINE_COLUMNS),
+        "timeline.csv": csv_text(result.timeline, timeline_columns(result)),
         "positions.csv": csv_text(result.position_rows(),
                                   ["month", "party", "issue", "position", "salience"]),
         "trust.csv": csv_text(result.trust_rows(), ["month", "party", "toward", "trust"]),
         "sessions.csv": csv_text(result.sessions, session_columns(result)),
         "drafts.csv": csv_text(result.drafts, draft_columns()),
         "ledger.csv": csv_text(result.ledger, LEDGER_COLUMNS),
-        "decisions.csv": csv_text(result.decisions, ["month", "party", "decision", "reason"]),
+        "decisions.csv": csv_text(result.decisions, DECISION_COLUMNS),
     }
     manifest = {
         "scenario": result.scenario.name,
@@ -260,7 +274,7 @@ def _swap_in(stage: Path, target: Path, shown: str) -> None:
 
 
 LEDGER_COLUMNS = ["step_id", "phase", "phase_name", "tranche", "party", "kind", "description",
-                  "amount", "unit", "promised", "due", "delivered", "completed"]
+                  "amount", "unit", "promised", "due", "delivered", "completed", "superseded"]
 
 
 def session_columns(result) -> list[str]:

@@ -329,6 +329,12 @@ class Party(mesa.Agent):
         p = self.model.params
         return p.delivery_base + p.delivery_trust * self.trust_in(DPRK_I)
 
+    def refuses_aid_pledge(self) -> bool:
+        """Whether my stated line refuses any aid pledge now: a joint document
+        adopted now assigns me no share of its aid, and the others' shares
+        cover the phase (:meth:`sixparty.scenario.Phase.provider_shares`)."""
+        return False
+
 
 class DPRK(Party):
     """North Korea (朝鲜).
@@ -757,8 +763,8 @@ class Japan(Party):
       freeze on conditions (§第三轮).
     - Normalization tied to "清算不幸历史和妥善处理有关悬案" (the abductees) under the
       Pyongyang Declaration (§第四轮 第二阶段): with ``abductee_linkage`` it
-      delivers no aid step and concedes nothing on normalization until that
-      issue is settled.
+      pledges no share of a phase's aid (``refuses_aid_pledge``), delivers
+      nothing and concedes nothing on normalization until that issue is settled.
     """
 
     key = "Japan"
@@ -789,6 +795,12 @@ class Japan(Party):
         super().concede(text, rate_boost)
         if self.strategy.abductee_linkage:
             self.position[NORM] = keep
+
+    def refuses_aid_pledge(self) -> bool:
+        # Aid only once the abductee issue ("有关悬案") is settled: under the
+        # linkage Japan takes no share of a phase's aid (2.13, outside fact:
+        # Japan would not provide energy aid until the abduction issue moved).
+        return bool(self.strategy.abductee_linkage)
 
     def delivery_willingness(self) -> float:
         if self.strategy.abductee_linkage:

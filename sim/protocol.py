@@ -1,10 +1,13 @@
 """Action for action (行动对行动): the ledger of paired steps.
 
-A joint document adopts the next phase of the scenario's menu
-(``Scenario.phases``).  The phase is cut into ``tranches``; in each tranche the
-DPRK's step (a share of denuclearization progress) is paired with the five
-parties' aid (HFO-equivalent tonnes, one fifth each) and, where the phase says
-so, the US delisting in the last tranche.  Source: article §第三轮 ("以循序渐进
+A joint document adopts the phase of the scenario's menu
+(``Scenario.phases``) whose terms its text covers (the model decides which;
+see :meth:`sixparty.model.TalksModel._adopted_phase`).  The phase is cut into
+``tranches``; in each tranche the DPRK's step (a share of denuclearization
+progress) is paired with the providers' aid (HFO-equivalent tonnes, each
+provider's share as the text and its stated line set it: ``shares``) and,
+where the phase says so, the US delisting in the last tranche, owed once the
+DPRK's declaration tranche is done and due ``delisting_days`` after it.  Source: article §第三轮 ("以循序渐进
 的方式，按照口头对口头、行动对行动"原则) and §第五轮 第二阶段 ("根据'行动对行动'
 原则，尽快采取协调一致步骤，分阶段落实共同声明").
 
@@ -29,6 +32,15 @@ from dataclasses import dataclass, field
 
 _EPS = 1e-9
 
+#: Mean days in a month of the Gregorian calendar (365.2425 / 12): converts a
+#: deadline in days into the model's monthly clock.  A unit, not a behaviour.
+DAYS_PER_MONTH = 365.2425 / 12
+
+
+def months_for_days(days: int) -> int:
+    """Whole months (rounded up, at least 1) that cover ``days`` days: 45 -> 2."""
+    return max(1, math.ceil(days / DAYS_PER_MONTH - 1e-9))
+
 
 @dataclass
 class Step:
@@ -52,6 +64,17 @@ class Step:
     delivered: float = 0.0
     completed_month: int | None = None
     reversed_amount: float = 0.0
+    #: A counterpart step is owed once the DPRK has completed this many
+    #: tranches of the phase (None: ``tranche - 1``, strict reciprocity).
+    after_tranche: int | None = None
+    #: Month a later joint document replaced the step's phase (its open steps
+    #: are no longer owed), else None.
+    superseded_month: int | None = None
+
+    @property
+    def owed_after(self) -> int:
+        """DPRK tranches of the phase that must be done before this counterpart step is owed."""
+        return self.tranche - 1 if self.after_tranche is None else self.after_tranche
 
     @property
     def done(self) -> bool:
@@ -75,29 +98,77 @@ class Ledger:
     _by_phase: dict[int, list[Step]] = field(default_factory=dict, repr=False)
 
     def adopt(self, phase_index: int, phase, month: int, providers: tuple[int, ...],
-              dprk: int, us: int) -> list[Step]:
-        """Create the paired steps of ``phase`` adopted in ``month``; return them."""
+              dprk: int, us: int, shares: dict[int, float] | None = None) -> list[Step]:
+        """Create the paired steps of ``phase`` adopted in ``month``; return them.
+
+        providers: party indices of the aid providers; shares: provider index
+        -> share of ``phase.aid_tonnes`` in [0, 1] (None: equal shares among
+        ``providers``).  A provider with a zero share gets no aid step.  A
+        delisting with ``phase.declaration_tranche`` is owed once that DPRK
+        tranche is done and falls due ``delisting_days`` (in whole months,
+        rounded up) after that tranche's due month; :meth:`declaration_done`
+        re-dates it from the month the declaration is actually complete.
+        """
         tranches = phase.tranches
+        if shares is None:
+            shares = {j: 1.0 / len(providers) for j in providers}
+        decl = getattr(phase, "declaration_tranche", None)
+        days = getattr(phase, "delisting_days", None)
         new: list[Step] = []
+
+        def due_of(t: int) -> int:
+            return month + max(1, math.ceil(t * phase.months / tranches))
+
         for t in range(1, tranches + 1):
-            due = month + max(1, math.ceil(t * phase.months / tranches))
+            due = due_of(t)
             new.append(Step(len(self.steps) + len(new), phase_index, phase.name, t, dprk,
                             "dprk_action", "; ".join(phase.dprk_steps),
                             phase.progress / tranches, month, due))
             if phase.aid_tonnes > 0:
-                share = phase.aid_tonnes / tranches / len(providers)
                 for j in providers:
+                    amount = phase.aid_tonnes / tranches * shares.get(j, 0.0)
+                    if amount <= _EPS:
+                        continue
                     new.append(Step(len(self.steps) + len(new), phase_index, phase.name, t, j,
-                                    "aid", "HFO-equivalent aid", share, month, due))
+                                    "aid", "HFO-equivalent aid", amount, month, due))
             if phase.delisting and t == tranches:
+                after = decl if decl is not None else None
+                d_due = due if days is None or decl is None else (
+                    due_of(decl) + months_for_days(days))
                 new.append(Step(len(self.steps) + len(new), phase_index, phase.name, t, us,
                                 "delisting", "removal from the state-sponsor-of-terrorism list",
-                                1.0, month, due))
+                                1.0, month, d_due, after_tranche=after))
         self.steps.extend(new)
         self._by_phase.setdefault(phase_index, []).extend(new)
         self.phases.append({"phase": phase_index, "name": phase.name, "month": month,
-                            "tranches": tranches})
+                            "tranches": tranches, "delisting_days": days})
         return new
+
+    def declaration_done(self, phase_index: int, month: int) -> int:
+        """The DPRK's declaration tranche of ``phase_index`` was completed in
+        ``month``: a delisting tied to it falls due ``delisting_days`` later
+        (whole months, rounded up; never earlier than ``month + 1``).
+        Returns the number of steps re-dated."""
+        days = next((p.get("delisting_days") for p in self.phases if p["phase"] == phase_index),
+                    None)
+        if days is None:
+            return 0
+        n = 0
+        for s in self.phase_steps(phase_index):
+            if s.kind == "delisting" and not s.done and s.after_tranche is not None:
+                s.due_month = month + months_for_days(days)
+                n += 1
+        return n
+
+    def supersede(self, phase_index: int, month: int) -> int:
+        """A later joint document replaced phase ``phase_index``: its open
+        steps are no longer owed (done ones stand).  Returns how many."""
+        n = 0
+        for s in self.phase_steps(phase_index):
+            if not s.done and s.superseded_month is None:
+                s.superseded_month = month
+                n += 1
+        return n
 
     def reschedule(self, phase_index: int, month: int, months: int) -> int:
         """Renegotiation of a phase in force: its open steps fall due afresh.
@@ -131,6 +202,10 @@ class Ledger:
             return None
         last = self.phases[-1]["phase"]
         return None if self.phase_complete(last) else last
+
+    def adopted(self, phase: int) -> bool:
+        """Whether ``phase`` has been adopted by a joint document."""
+        return any(p["phase"] == phase for p in self.phases)
 
     def phase_complete(self, phase: int) -> bool:
         """All DPRK tranches done, the aid side substantially delivered, delisting done."""
@@ -179,14 +254,27 @@ class Ledger:
     def overdue(self, month: int, party: int | None = None, kind: str | None = None) -> list[Step]:
         """Steps past their due month and not done."""
         return [s for s in self.steps if not s.done and s.due_month < month
+                and s.superseded_month is None
                 and (party is None or s.party == party) and (kind is None or s.kind == kind)]
 
     def open_delisting(self) -> bool:
         """Whether a promised delisting is still to be performed."""
-        return any(s.kind == "delisting" and not s.done for s in self.steps)
+        return any(s.kind == "delisting" and not s.done and s.superseded_month is None
+                   for s in self.steps)
 
     def pledged_tonnes(self) -> float:
-        return sum(s.amount for s in self.steps if s.kind == "aid")
+        """Aid tonnes pledged and still owed or delivered (superseded shortfalls excluded)."""
+        return sum(s.delivered if s.superseded_month is not None else s.amount
+                   for s in self.steps if s.kind == "aid")
+
+    def delivered_by(self, party: int) -> float:
+        """Aid tonnes ``party`` has delivered over all phases."""
+        return sum(s.delivered for s in self.steps if s.kind == "aid" and s.party == party)
+
+    def pledged_by(self, party: int) -> float:
+        """Aid tonnes ``party`` has pledged (superseded shortfalls excluded)."""
+        return sum(s.delivered if s.superseded_month is not None else s.amount
+                   for s in self.steps if s.kind == "aid" and s.party == party)
 
     def delivered_tonnes(self) -> float:
         return sum(s.delivered for s in self.steps if s.kind == "aid")

@@ -147,9 +147,12 @@ def tables(m: TalksModel) -> RunResult:
             "due": month_label(st.due_month),
             "delivered": float(st.delivered),
             "completed": month_label(st.completed_month) if st.completed_month is not None else "",
+            "superseded": (month_label(st.superseded_month) if st.superseded_month is not None
+                           else ""),
         })
-    decisions = [{"month": month_label(mo), "party": party, "decision": what, "reason": why}
-                 for mo, party, what, why in m.decisions]
+    decisions = [{"month": month_label(mo), "party": party, "decision": what, "reason": why,
+                  "cause": cause}
+                 for mo, party, what, why, cause in m.decisions]
     return RunResult(
         scenario=m.spec,
         seed=m.seed_used,

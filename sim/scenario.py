@@ -584,26 +584,138 @@ class Window(_Strict):
         return month_index(y1, m1) - month_index(y0, m0) + 1
 
 
+#: Facility states, in the order a DPRK step moves them (article §第六轮 第二阶段:
+#: 关闭 shut down, 去功能化 disabled; 废弃 dismantled is 9·19's end state).
+FACILITY_STATES: tuple[str, ...] = ("operating", "shut_down", "disabled", "dismantled")
+
+#: The five aid providers (every party but the DPRK), in :data:`PARTIES` order.
+AID_PROVIDER_KEYS: tuple[str, ...] = ("US", "China", "ROK", "Japan", "Russia")
+
+ProviderKey = Literal["US", "China", "ROK", "Japan", "Russia"]
+
+
+class Term(_Strict):
+    """What a phase requires of an agreed text on one issue.
+
+    at_least / at_most: bounds in [0, 1] on the text's value on the issue's
+    scale (``issues:``); a text *covers* the term when it lies within them.
+    At least one bound is required.
+    """
+
+    at_least: Unit | None = None
+    at_most: Unit | None = None
+
+    @model_validator(mode="after")
+    def _a_bound(self) -> Term:
+        if self.at_least is None and self.at_most is None:
+            raise ValueError("a term needs 'at_least' or 'at_most' (a value in [0, 1])")
+        if (self.at_least is not None and self.at_most is not None
+                and self.at_least > self.at_most):
+            raise ValueError(f"at_least ({self.at_least:g}) is above at_most ({self.at_most:g})")
+        return self
+
+    def covers(self, value: float) -> bool:
+        """Whether a text value in [0, 1] lies within the bounds."""
+        return ((self.at_least is None or value >= self.at_least - 1e-12)
+                and (self.at_most is None or value <= self.at_most + 1e-12))
+
+
+class FacilityStep(_Strict):
+    """A DPRK step that moves one facility to a state.
+
+    facility: a name (slug) shared across phases (e.g. ``yongbyon_5mwe_reactor``);
+    to: ``shut_down`` | ``disabled`` | ``dismantled``; tranche: the DPRK tranche
+    (1..tranches) whose completion moves it.
+    """
+
+    facility: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    to: Literal["shut_down", "disabled", "dismantled"]
+    tranche: Annotated[int, Field(ge=1, le=24)]
+
+
 class Phase(_Strict):
     """One phase of the action-for-action menu that a joint document can adopt.
 
-    dprk_steps: what the DPRK does (e.g. shutdown and seal), each adding
+    dprk_steps: what the DPRK does (e.g. shutdown and seal), together adding
     ``progress`` to denuclearization progress in [0, 1].
-    aid_tonnes: HFO-equivalent tonnes the five pledge for the phase.
+    aid_tonnes: HFO-equivalent tonnes the providers pledge for the phase.
+    aid_shares: provider -> share of ``aid_tonnes`` the text assigns it
+    (shares sum to 1; omitted: equal shares among the five).  A provider whose
+    stated line refuses aid (Japan under ``abductee_linkage``) pledges nothing
+    at adoption and the others' shares are scaled up to cover the phase.
+    aid_source: where the shares come from (required with ``aid_shares``).
     delisting: whether the US commits to remove the DPRK from the
     state-sponsor-of-terrorism list in this phase.
+    declaration_tranche: the DPRK tranche that carries its declaration
+    (申报); with ``delisting_days`` the US's delisting falls due that many
+    days after the declaration is complete (and is owed only from then).
     months: months allowed for the phase after adoption (the deadline).
     tranches: the number of paired steps the phase is cut into.
+    terms: issue -> :class:`Term`: what an agreed text must say for a joint
+    document to adopt this phase (no terms: any joint document covers it).
+    terms_source: where the terms come from (required with ``terms``).
+    facility_steps: which DPRK tranche moves which facility to which state.
     """
 
     name: str
     dprk_steps: list[str]
     progress: Unit
     aid_tonnes: Annotated[float, Field(ge=0.0)]
+    aid_shares: dict[ProviderKey, Unit] | None = None
+    aid_source: Source | None = None
     delisting: StrictBool = False
+    declaration_tranche: Annotated[int, Field(ge=1, le=24)] | None = None
+    delisting_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    delisting_source: Source | None = None
     months: Annotated[int, Field(ge=1, le=60)]
     tranches: Annotated[int, Field(ge=1, le=24)] = 4
+    terms: dict[IssueKey, Term] = Field(default_factory=dict)
+    terms_source: Source | None = None
+    facility_steps: list[FacilityStep] = Field(default_factory=list)
     source: Source
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Phase:
+        if self.aid_shares is not None:
+            total = sum(self.aid_shares.values())
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"aid_shares sum to {total:g}; expected 1 (shares of aid_tonnes)")
+            if self.aid_source is None:
+                raise ValueError("aid_shares need an 'aid_source' (section and quote, or a note)")
+        if self.terms and self.terms_source is None:
+            raise ValueError("terms need a 'terms_source' (section and quote, or a note)")
+        for name in ("declaration_tranche",):
+            v = getattr(self, name)
+            if v is not None and v > self.tranches:
+                raise ValueError(f"{name} {v} is beyond the phase's {self.tranches} tranches")
+        for i, fs in enumerate(self.facility_steps):
+            if fs.tranche > self.tranches:
+                raise ValueError(f"facility_steps[{i}].tranche {fs.tranche} is beyond the "
+                                 f"phase's {self.tranches} tranches")
+        if self.delisting_days is not None:
+            if not self.delisting:
+                raise ValueError("delisting_days needs 'delisting: true'")
+            if self.declaration_tranche is None:
+                raise ValueError("delisting_days counts from the declaration: set "
+                                 "'declaration_tranche'")
+        return self
+
+    def covered_by(self, text) -> bool:
+        """Whether an agreed text (8 values in [0, 1], :data:`ISSUES` order)
+        meets every one of this phase's terms."""
+        return all(term.covers(float(text[ISSUES.index(issue)]))
+                   for issue, term in self.terms.items())
+
+    def provider_shares(self, refusing: tuple[str, ...] = ()) -> dict[str, float]:
+        """provider key -> share of ``aid_tonnes`` in [0, 1] (the text's shares,
+        equal if none), with the ``refusing`` providers' shares set to 0 and
+        the rest scaled to sum to 1 (all 0 if every sharer refuses)."""
+        base = (dict(self.aid_shares) if self.aid_shares is not None
+                else {k: 1.0 / len(AID_PROVIDER_KEYS) for k in AID_PROVIDER_KEYS})
+        shares = {k: (0.0 if k in refusing else float(base.get(k, 0.0)))
+                  for k in AID_PROVIDER_KEYS}
+        total = sum(shares.values())
+        return {k: (v / total if total > 0 else 0.0) for k, v in shares.items()}
 
 
 class Parameters(_Strict):
