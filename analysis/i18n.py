@@ -88,6 +88,7 @@ _EN: dict[str, str] = {
     "decision.nuclear_test": "conducts a nuclear test", "decision.suspends_steps":
     "suspends its steps", "decision.resumes_steps": "resumes its steps",
     "decision.delists": "removes the DPRK from the terrorism list",
+    "decision.restores_facilities": "restores facilities it had shut down or disabled",
     # figure labels
     "month": "month", "position": "position", "salience": "salience", "trust": "trust",
     "mean_trust": "mean trust", "progress": "denuclearization progress",
@@ -118,6 +119,7 @@ _ZH: dict[str, str] = {
     "decision.missile_test": "试射导弹", "decision.nuclear_test": "进行核试验",
     "decision.suspends_steps": "暂停履行其步骤", "decision.resumes_steps": "恢复履行其步骤",
     "decision.delists": "将朝鲜从“支持恐怖主义国家”名单中除名",
+    "decision.restores_facilities": "按原状恢复已关闭或去功能化的核设施",
     "month": "月份", "position": "立场", "salience": "重视程度", "trust": "信任",
     "mean_trust": "平均信任", "progress": "无核化进展", "aid_delivered": "已交付援助",
     "aid_pledged": "承诺援助", "tonnes_hfo": "吨（重油当量）", "sanctions": "制裁", "party": "一方",

@@ -87,6 +87,22 @@ _STEP_EN = {
     "return_to_npt_and_iaea_safeguards": "return to the NPT and IAEA safeguards",
 }
 
+# Facilities of the shipped phases (``facility_steps``), in the article's words and in English.
+_FACILITY_ZH = {
+    "yongbyon_5mwe_reactor": "宁边5兆瓦实验性反应堆",
+    "reprocessing_plant": "后处理厂",
+    "fuel_fabrication_plant": "核燃料元件制造厂",
+}
+_FACILITY_EN = {
+    "yongbyon_5mwe_reactor": "the Yongbyon 5 MWe reactor",
+    "reprocessing_plant": "the reprocessing plant",
+    "fuel_fabrication_plant": "the fuel fabrication plant",
+}
+_STATE_ZH = {"operating": "恢复运行", "shut_down": "已关闭", "disabled": "已去功能化",
+             "dismantled": "已拆除"}
+_STATE_EN = {"operating": "back in operation", "shut_down": "shut down", "disabled": "disabled",
+             "dismantled": "dismantled"}
+
 # Phase names of the shipped scenarios in the article's words.
 _PHASE_ZH = {
     "initial_actions": "起步行动",
@@ -124,6 +140,20 @@ _REASON_PATTERNS_ZH: list[tuple[re.Pattern, str]] = [
      "重新谈判现行阶段：未完成步骤重新定期"),
     (re.compile(r"counterpart steps overdue \((?P<kinds>[a-z_, ]+)\)"), "对方步骤逾期（{kinds}）"),
     (re.compile(r"overdue steps performed"), "逾期步骤已履行"),
+    (re.compile(r"overdue_delisting: the US delisting of phase (?P<n>\d+) due (?P<m>\d{4}-\d{2})"),
+     "美方未按期除名（第{n}阶段，应于{m}完成）"),
+    (re.compile(r"overdue_aid: aid tranche (?P<t>\d+) of phase (?P<n>\d+) due (?P<m>\d{4}-\d{2}), "
+                r"short: (?P<parties>.+)"),
+     "第{n}阶段第{t}批援助逾期（应于{m}完成；未足额：{parties}）"),
+    (re.compile(r"(?P<facilities>[a-z0-9_, ]+) restored to operating \(suspended, trust in "
+                r"(?P<party>[A-Za-z]+) (?P<x>[\d.]+)\)"),
+     "按原状恢复{facilities}（暂停期间，对{party}信任{x}）"),
+    (re.compile(r"phase (?P<n>\d+) superseded \((?P<k>\d+) open steps\)"),
+     "第{n}阶段被新文件取代（{k}个未完成步骤）"),
+    (re.compile(r"no aid pledged by (?P<parties>.+) \(its stated line\)"),
+     "{parties}按其既定立场不承诺援助"),
+    (re.compile(r"the text covers no phase's terms: nothing adopted"),
+     "文本未满足任何阶段的条件：未通过新的阶段"),
     (re.compile(r"declaration done and verification satisfied"), "申报已完成且核查要求已满足"),
     (re.compile(r"holdouts on a (?P<level>[a-z' ]+): (?P<parties>.+)"), "未接受{level}的一方：{parties}"),
 ]
@@ -168,7 +198,10 @@ _T = {
         "doc.joint_document": "The six adopted a joint document.",
         "adopt": "Under action for action it adopted the phase '{phase}': the DPRK to {steps}, "
                  "in {tranches} {tranches_word} due by {due}, against {aid} t of heavy fuel oil "
-                 "(HFO)-equivalent aid from the other five{delist}.",
+                 "(HFO)-equivalent aid ({shares}){delist}.",
+        "share": "{party} {tonnes} t",
+        "no_aid": "none pledged",
+        "facility": "{facility} is {state}.",
         "adopt.delist": " and the US removing the DPRK from the terrorism list",
         "recess": "The round was adjourned (recess) and will resume.",
         "contact": "US and DPRK delegates met directly inside the session.",
@@ -216,7 +249,10 @@ _T = {
         "doc.joint_statement": "六方通过了共同声明。",
         "doc.joint_document": "六方通过了共同文件。",
         "adopt": "根据“行动对行动”原则，文件通过了“{phase}”阶段：朝鲜{steps}，分{tranches}批，"
-                 "于{due}前完成；其余五方提供相当于{aid}吨重油的援助{delist}。",
+                 "于{due}前完成；相当于{aid}吨重油的援助（{shares}）{delist}。",
+        "share": "{party}{tonnes}吨",
+        "no_aid": "无援助承诺",
+        "facility": "{facility}{state}。",
         "adopt.delist": "，美国将朝鲜从“支持恐怖主义国家”名单中除名",
         "recess": "本轮会谈宣布休会，之后复会。",
         "contact": "会议期间美朝代表团进行了直接接触。",
@@ -295,6 +331,11 @@ def _zh_clause(clause: str) -> str | None:
             if g["level"] not in _LEVEL_ZH:
                 return None
             g["level"] = _LEVEL_ZH[g["level"]]
+        if "facilities" in g:
+            names = [f.strip() for f in g["facilities"].split(",")]
+            if any(f not in _FACILITY_ZH for f in names):
+                return None
+            g["facilities"] = "、".join(_FACILITY_ZH[f] for f in names)
         if "parties" in g:
             parties = [p.strip() for p in g["parties"].split(",")]
             if any(p not in PARTIES for p in parties):
@@ -345,8 +386,8 @@ def _steps_text(descr: str, lang: str) -> str:
 def _open_phase(result, month: str) -> tuple[str, str] | None:
     """``(phase_name, DPRK step description)`` of the phase open in ``month``, or None.
 
-    Phases enter the ledger one at a time (the next only once the previous is
-    complete), so the open phase is the last one promised in or before ``month``.
+    A joint document adopts one phase at a time and a later one supersedes the
+    phase in force, so the open phase is the last one promised in or before ``month``.
     """
     rows = [r for r in result.ledger if r["kind"] == "dprk_action" and r["promised"] <= month]
     if not rows:
@@ -447,11 +488,37 @@ def _adoption(result, s: dict, lang: str) -> str:
     aid = sum(r["amount"] for r in steps if r["kind"] == "aid")
     due = max((r["due"] for r in steps), default=s["month"])
     delist = any(r["kind"] == "delisting" for r in steps)
+    by_party: dict[str, float] = {}
+    for r in steps:
+        if r["kind"] == "aid":
+            by_party[r["party"]] = by_party.get(r["party"], 0.0) + float(r["amount"])
+    sep = "、" if lang == "zh" else ", "
+    shares = sep.join(T["share"].format(party=label(p, lang), tonnes=_tonnes(v))
+                      for p, v in by_party.items()) or T["no_aid"]
     return T["adopt"].format(
         phase=_phase_name(s["adopted_phase"], lang), steps=_steps_text(dprk[0]["description"], lang) if dprk else "-",
         tranches=len(dprk), tranches_word="tranche" if len(dprk) == 1 else "tranches",
-        due=month_text(due, lang), aid=_tonnes(aid),
+        due=month_text(due, lang), aid=_tonnes(aid), shares=shares,
         delist=T["adopt.delist"] if delist else "")
+
+
+def _facility_changes(result, t: int, lang: str) -> list[str]:
+    """One sentence per facility whose state (timeline ``facility_<name>``) changed in month t."""
+    row = result.timeline[t]
+    prev = result.timeline[t - 1] if t > 0 else {}
+    names = _FACILITY_ZH if lang == "zh" else _FACILITY_EN
+    states = _STATE_ZH if lang == "zh" else _STATE_EN
+    out = []
+    for col, state in row.items():
+        if not col.startswith("facility_"):
+            continue
+        before = prev.get(col, "operating")
+        if state != before:
+            name = col[len("facility_"):]
+            line = _T[lang]["facility"].format(
+                facility=names.get(name, name.replace("_", " ")), state=states.get(state, state))
+            out.append(line[:1].upper() + line[1:])
+    return out
 
 
 def _month_paragraph(result, t: int, month: str, decisions: list[dict], lang: str,
@@ -487,6 +554,9 @@ def _month_paragraph(result, t: int, month: str, decisions: list[dict], lang: st
         parts.append(T[key].format(party=label(r["party"], lang), tranche=r["tranche"],
                                    phase=_phase_name(r["phase_name"], lang), steps=_steps_text(r["description"], lang)))
         ledger_told = True
+    facility_lines = _facility_changes(result, t, lang)
+    parts.extend(facility_lines)
+    ledger_told = ledger_told or bool(facility_lines)
     impl = row.get("implementation", "none")
     if impl != prev_impl and impl in ("slowed", "suspended", "complete") or (
             impl == "active" and prev_impl in ("slowed", "suspended")):

@@ -428,8 +428,7 @@ class TalksModel(mesa.Model):
         elif not self.dprk_suspended_steps and overdue and t_us < p.suspend_steps_trust:
             self.dprk_suspended_steps = True
             cause, what = self._overdue_cause(overdue)
-            self.decide("DPRK", "suspends_steps",
-                        f"{cause}: {what}; trust in US {t_us:.2f}", cause=cause)
+            self.decide("DPRK", "suspends_steps", f"{what}; trust in US {t_us:.2f}", cause=cause)
             self.grievance = min(1.0, self.grievance + p.suspend_steps_grievance)
         elif self.dprk_suspended_steps and (not overdue or t_us > p.resume_steps_trust):
             self.dprk_suspended_steps = False
@@ -486,7 +485,7 @@ class TalksModel(mesa.Model):
                 st.completed_month = self.month
                 done_now.append(st)
         st = led.open_step(US_I, phase, "delisting")
-        if st is not None and dprk_done >= st.owed_after:
+        if st is not None and st.owed_given(dprk_done):
             agreed_ver = float(self.agreed_text[VER]) if self.agreed_text is not None else 0.0
             verified = (not us.strategy.verification_first
                         or us.position[VER] <= agreed_ver + us.radius())
@@ -532,12 +531,16 @@ class TalksModel(mesa.Model):
 
     def _reverse(self, phase: int, amount: float, t_us: float) -> None:
         """The DPRK undoes ``amount`` of progress from the latest performed steps
-        of the phase in force (last in, first out).  A tranche that is no
-        longer complete re-opens (it must be performed again), and the
-        facilities it had moved are restored to operating."""
+        of the phase in force (last in, first out) that moved a facility (any
+        step if the phase moves none: a declaration once made is not unmade).
+        A tranche that is no longer complete re-opens (it must be performed
+        again), and the facilities it had moved are restored to operating."""
         restored: list[str] = []
         left = amount
-        steps = [s for s in self.ledger.phase_steps(phase) if s.kind == "dprk_action"]
+        ph = self.spec.phases[phase]
+        moving = {fs.tranche for fs in ph.facility_steps}
+        steps = [s for s in self.ledger.phase_steps(phase) if s.kind == "dprk_action"
+                 and (not moving or s.tranche in moving)]
         for st in reversed(steps):
             if left <= 0:
                 break
@@ -551,7 +554,7 @@ class TalksModel(mesa.Model):
             left -= back
             if was_done and not st.done:
                 st.completed_month = None
-                for fs in self.spec.phases[phase].facility_steps:
+                for fs in ph.facility_steps:
                     if fs.tranche == st.tranche and self.facilities[fs.facility] != "operating":
                         self.facilities[fs.facility] = "operating"
                         restored.append(fs.facility)
@@ -563,24 +566,26 @@ class TalksModel(mesa.Model):
                         f"{t_us:.2f})")
 
     def _overdue_cause(self, overdue: list) -> tuple[str, str]:
-        """A reason code naming the overdue counterpart steps and a phrase
-        saying which they are: ``overdue_delisting``, ``overdue_aid`` or both
-        joined by ``+`` (delisting first)."""
+        """The reason code naming the overdue counterpart steps
+        (``overdue_delisting``, ``overdue_aid``, or both joined by ``+``,
+        delisting first) and the clauses saying which steps they are, each
+        led by its own code, e.g. ``overdue_delisting: the US delisting of
+        phase 2 due 2008-09``."""
         parts, codes = [], []
         delist = [s for s in overdue if s.kind == "delisting"]
         aid = [s for s in overdue if s.kind == "aid"]
         if delist:
             st = delist[0]
             codes.append("overdue_delisting")
-            parts.append(f"the US delisting (phase {st.phase + 1} {st.phase_name}) due "
+            parts.append(f"overdue_delisting: the US delisting of phase {st.phase + 1} due "
                          f"{month_label(st.due_month)}")
         if aid:
-            tranche = min(s.tranche for s in aid)
-            late = sorted({PARTIES[s.party] for s in aid if s.tranche == tranche})
-            st = aid[0]
+            st = min(aid, key=lambda s: (s.phase, s.tranche))
+            late = sorted({s.party for s in aid if s.phase == st.phase and s.tranche == st.tranche})
             codes.append("overdue_aid")
-            parts.append(f"aid tranche {tranche} (phase {st.phase + 1} {st.phase_name}) due "
-                         f"{month_label(st.due_month)}, short: {', '.join(late)}")
+            parts.append(f"overdue_aid: aid tranche {st.tranche} of phase {st.phase + 1} due "
+                         f"{month_label(st.due_month)}, short: "
+                         f"{', '.join(PARTIES[j] for j in late)}")
         return "+".join(codes), "; ".join(parts)
 
     def _overdue_counterpart_steps(self, phase: int) -> list:
@@ -611,7 +616,7 @@ class TalksModel(mesa.Model):
         dprk_done, aid_done = counts[s.phase]
         if s.kind == "dprk_action":
             return aid_done >= s.tranche - 1
-        return dprk_done >= s.owed_after
+        return s.owed_given(dprk_done)
 
     def _aid_fraction(self, phase: int, tranche: int) -> float:
         aid = [s for s in self.ledger.phase_steps(phase) if s.tranche == tranche and s.kind == "aid"]
@@ -1007,8 +1012,9 @@ class TalksModel(mesa.Model):
                 n = led.supersede(active, self.month)
                 s.reasons.append(f"phase {active + 1} superseded ({n} open steps)")
             ph = self.spec.phases[k]
+            base = ph.provider_shares()
             refusing = tuple(PARTIES[j] for j in AID_PROVIDERS
-                             if self.parties[j].refuses_aid_pledge())
+                             if base[PARTIES[j]] > 0 and self.parties[j].refuses_aid_pledge())
             shares = {PARTIES.index(key): v for key, v in ph.provider_shares(refusing).items()}
             led.adopt(k, ph, self.month, AID_PROVIDERS, DPRK_I, US_I, shares=shares)
             s.adopted_phase = ph.name

@@ -70,11 +70,18 @@ class Step:
     #: Month a later joint document replaced the step's phase (its open steps
     #: are no longer owed), else None.
     superseded_month: int | None = None
+    #: For a step tied to the declaration (``after_tranche``): the month the
+    #: declaration was complete, from which the step is owed; a declaration
+    #: once made stays made, whatever the DPRK later reverses.
+    owed_month: int | None = None
 
-    @property
-    def owed_after(self) -> int:
-        """DPRK tranches of the phase that must be done before this counterpart step is owed."""
-        return self.tranche - 1 if self.after_tranche is None else self.after_tranche
+    def owed_given(self, dprk_done: int) -> bool:
+        """Whether this counterpart step is owed when the DPRK has completed
+        ``dprk_done`` leading tranches of the phase (strict reciprocity:
+        ``tranche - 1``; a step tied to the declaration: once it was made)."""
+        if self.after_tranche is not None:
+            return self.owed_month is not None
+        return dprk_done >= self.tranche - 1
 
     @property
     def done(self) -> bool:
@@ -146,16 +153,18 @@ class Ledger:
 
     def declaration_done(self, phase_index: int, month: int) -> int:
         """The DPRK's declaration tranche of ``phase_index`` was completed in
-        ``month``: a delisting tied to it falls due ``delisting_days`` later
-        (whole months, rounded up; never earlier than ``month + 1``).
-        Returns the number of steps re-dated."""
+        ``month``: a delisting tied to it is owed from now and falls due
+        ``delisting_days`` later (whole months, rounded up; at least one).
+        Only the first completion counts.  Returns the number of steps re-dated."""
         days = next((p.get("delisting_days") for p in self.phases if p["phase"] == phase_index),
                     None)
         if days is None:
             return 0
         n = 0
         for s in self.phase_steps(phase_index):
-            if s.kind == "delisting" and not s.done and s.after_tranche is not None:
+            if (s.kind == "delisting" and not s.done and s.after_tranche is not None
+                    and s.owed_month is None):
+                s.owed_month = month
                 s.due_month = month + months_for_days(days)
                 n += 1
         return n

@@ -251,6 +251,17 @@ _MODEL_REASONS_ZH = [
     ("declaration done and verification satisfied", "申报已完成且核查要求已满足"),
     ("declined the invitation (readiness below 0.5)", "拒绝邀请（出席意愿低于0.5）"),
     ("holdouts on a joint statement: DPRK, US", "未接受共同声明的一方：朝鲜、美国"),
+    ("overdue_delisting: the US delisting of phase 2 due 2008-09; trust in US 0.31",
+     "美方未按期除名（第2阶段，应于2008-09完成）；对美信任0.31"),
+    ("overdue_delisting: the US delisting of phase 2 due 2008-09; overdue_aid: aid tranche 3 of "
+     "phase 2 due 2008-03, short: China, ROK; trust in US 0.31",
+     "美方未按期除名（第2阶段，应于2008-09完成）；第2阶段第3批援助逾期（应于2008-03完成；未足额：中国、韩国）；"
+     "对美信任0.31"),
+    ("yongbyon_5mwe_reactor, reprocessing_plant restored to operating (suspended, trust in US 0.21)",
+     "按原状恢复宁边5兆瓦实验性反应堆、后处理厂（暂停期间，对美信任0.21）"),
+    ("phase 1 superseded (3 open steps)", "第1阶段被新文件取代（3个未完成步骤）"),
+    ("no aid pledged by Japan (its stated line)", "日本按其既定立场不承诺援助"),
+    ("the text covers no phase's terms: nothing adopted", "文本未满足任何阶段的条件：未通过新的阶段"),
 ]
 
 

@@ -1,0 +1,363 @@
+"""The ledger from the agreed text (issue 10, deliverable 5), from scripted states.
+
+A joint document adopts the phase whose terms its text covers; aid is pledged
+by provider (the phase's shares and each provider's stated line); facilities
+have states moved by the DPRK's steps and restored by its reversal; the
+delisting falls due after the declaration; a suspension names the step that
+is overdue.  Each test sets the state by hand (Axelrod style) so it fails if
+the behaviour breaks, whatever the bargaining produces.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+from sixparty.loader import find_scenario, load_scenario
+from sixparty.model import TalksModel
+from sixparty.outputs import csv_text, timeline_columns, write_run
+from sixparty.parties import AID_PROVIDERS, DPRK_I, JAPAN_I, ROK_I, US_I
+from sixparty.protocol import Ledger, months_for_days
+from sixparty.runner import simulate, tables
+from sixparty.scenario import ISSUES, Phase, Scenario
+
+INITIAL, SECOND, FINAL = 0, 1, 2
+
+
+@pytest.fixture(scope="module")
+def historical() -> Scenario:
+    return load_scenario(find_scenario("historical"))
+
+
+def model(historical: Scenario, seed: int = 1, **strategy) -> TalksModel:
+    sc = historical.model_copy(deep=True)
+    for key, (party, value) in strategy.items():
+        setattr(getattr(sc.parties, party).strategy, key, value)
+    return TalksModel(sc, seed=seed)
+
+
+def text(**values: float) -> np.ndarray:
+    """An agreed text: 0.1 on every issue (next to nothing on anything), some issues set."""
+    x = np.full(len(ISSUES), 0.1)
+    for issue, v in values.items():
+        x[ISSUES.index(issue)] = v
+    return x
+
+
+#: The disablement package as an agreed text: aid and delisting past the
+#: midpoint, the sequence still phased.
+DISABLEMENT = dict(energy_aid=0.6, sanctions_relief=0.6, denuclearization=0.4)
+SHUTDOWN = dict(energy_aid=0.35, sanctions_relief=0.35, denuclearization=0.4)
+CVID = dict(denuclearization=0.7, verification=0.7)
+
+
+def joint_document(m: TalksModel, x: np.ndarray) -> SimpleNamespace:
+    s = SimpleNamespace(document="joint_document", text=x, direct_contact=False, recess=False,
+                        adopted_phase=None, reasons=[])
+    m._after_document(s)
+    return s
+
+
+# ------------------------------------------------------------ adoption
+def test_a_text_covering_the_disablement_package_adopts_phase_2_without_phase_1(historical):
+    m = model(historical)
+    s = joint_document(m, text(**DISABLEMENT))
+    assert s.adopted_phase == "second_phase_actions"
+    assert [p["phase"] for p in m.ledger.phases] == [SECOND]
+    assert m.next_phase == SECOND + 1  # the shutdown phase is closed: disablement subsumes it
+    # A later text covering only the shutdown terms cannot go back to phase 1.
+    for st in m.ledger.steps:
+        st.delivered = st.amount
+    s2 = joint_document(m, text(**SHUTDOWN))
+    assert s2.adopted_phase is None and len(m.ledger.phases) == 1
+
+
+def test_the_text_not_the_order_picks_the_phase(historical):
+    m = model(historical)
+    assert joint_document(m, text(**SHUTDOWN)).adopted_phase == "initial_actions"
+    assert model(historical)._adopted_phase(text(**CVID)) == FINAL
+    assert model(historical)._adopted_phase(text(**DISABLEMENT)) == SECOND
+
+
+def test_a_text_that_covers_nothing_adopts_nothing(historical):
+    m = model(historical)
+    s = joint_document(m, text())  # 0.1 everywhere: no aid to speak of, no delisting
+    assert s.adopted_phase is None and m.ledger.steps == []
+    assert any("covers no phase" in r for r in s.reasons)
+
+
+def test_a_new_package_supersedes_the_phase_in_force(historical):
+    m = model(historical)
+    joint_document(m, text(**SHUTDOWN))
+    open_before = [st for st in m.ledger.steps if not st.done]
+    s = joint_document(m, text(**DISABLEMENT))
+    assert s.adopted_phase == "second_phase_actions"
+    assert all(st.superseded_month == m.month for st in open_before)
+    assert m.ledger.active_phase == SECOND
+    assert not any(st.phase == INITIAL for st in m.ledger.overdue(m.month + 60))
+    assert any("superseded" in r for r in s.reasons)
+
+
+def test_a_text_covering_no_new_phase_renegotiates_the_phase_in_force(historical):
+    m = model(historical)
+    joint_document(m, text(**DISABLEMENT))
+    due = [st.due_month for st in m.ledger.steps]
+    m.month += 10
+    s = joint_document(m, text(**SHUTDOWN))
+    assert s.adopted_phase is None
+    assert all(st.due_month > old for st, old in zip(m.ledger.steps, due, strict=True))
+
+
+def test_phase_terms_are_checked_bound_by_bound():
+    ph = Phase(name="p", dprk_steps=["x"], progress=0.2, aid_tonnes=0, months=2,
+               terms={"energy_aid": {"at_least": 0.5}, "denuclearization": {"at_most": 0.5}},
+               terms_source={"note": "test"}, source={"note": "test"})
+    assert ph.covered_by(text(energy_aid=0.5, denuclearization=0.5))
+    assert not ph.covered_by(text(energy_aid=0.49, denuclearization=0.2))
+    assert not ph.covered_by(text(energy_aid=0.9, denuclearization=0.51))
+
+
+@pytest.mark.parametrize(("update", "message"), [
+    ({"aid_shares": {"ROK": 0.5}, "aid_source": {"note": "t"}}, "sum to 0.5"),
+    ({"aid_shares": {"ROK": 1.0}}, "aid_source"),
+    ({"terms": {"energy_aid": {"at_least": 0.5}}}, "terms_source"),
+    ({"terms": {"energy_aid": {}}, "terms_source": {"note": "t"}}, "at_least"),
+    ({"delisting_days": 45}, "delisting: true"),
+    ({"facility_steps": [{"facility": "r", "to": "disabled", "tranche": 9}]}, "beyond"),
+])
+def test_phase_format_errors_say_what_is_wrong(update, message):
+    base = dict(name="p", dprk_steps=["x"], progress=0.2, aid_tonnes=10, months=2, tranches=2,
+                source={"note": "test"})
+    with pytest.raises(ValidationError, match=message):
+        Phase.model_validate({**base, **update})
+
+
+# ------------------------------------------------------------ aid by provider
+def _pledged(m: TalksModel) -> dict[int, float]:
+    return {j: m.ledger.pledged_by(j) for j in AID_PROVIDERS}
+
+
+def test_the_rok_alone_pledges_the_shutdown_aid(historical):
+    m = model(historical)
+    s = joint_document(m, text(**SHUTDOWN))
+    assert not any("Japan" in r for r in s.reasons)  # Japan had no share to refuse
+    pledged = _pledged(m)
+    assert pledged[ROK_I] == pytest.approx(50000.0)
+    assert sum(pledged.values()) == pytest.approx(50000.0)
+
+
+def test_japan_pledges_nothing_under_the_abductee_linkage_and_the_others_cover_it(historical):
+    linked = model(historical, abductee_linkage=("Japan", True))
+    joint_document(linked, text(**DISABLEMENT))
+    pledged = _pledged(linked)
+    assert pledged[JAPAN_I] == 0.0
+    assert not any(st.party == JAPAN_I for st in linked.ledger.steps)
+    for j in (US_I, ROK_I, 2, 5):
+        assert pledged[j] == pytest.approx(950000.0 / 4)
+    free = model(historical, abductee_linkage=("Japan", False))
+    joint_document(free, text(**DISABLEMENT))
+    assert all(v == pytest.approx(950000.0 / 5) for v in _pledged(free).values())
+
+
+def test_provider_shares_renormalise_around_a_refusal():
+    ph = Phase(name="p", dprk_steps=["x"], progress=0.2, aid_tonnes=100, months=2,
+               aid_shares={"US": 0.5, "Japan": 0.25, "China": 0.25}, aid_source={"note": "t"},
+               source={"note": "t"})
+    assert ph.provider_shares(("Japan",)) == pytest.approx(
+        {"US": 2 / 3, "China": 1 / 3, "ROK": 0.0, "Japan": 0.0, "Russia": 0.0})
+
+
+# ------------------------------------------------------------ facilities
+def _complete_dprk_tranche(m: TalksModel, phase: int, tranche: int) -> None:
+    st = next(s for s in m.ledger.phase_steps(phase)
+              if s.kind == "dprk_action" and s.tranche == tranche)
+    st.delivered = st.amount
+    st.completed_month = m.month
+    m._dprk_step_done(st)
+
+
+def test_a_facility_is_shut_down_then_disabled_then_restored_by_a_reversal(historical):
+    m = model(historical)
+    reactor = "yongbyon_5mwe_reactor"
+    assert m.facilities[reactor] == "operating"
+    joint_document(m, text(**SHUTDOWN))
+    _complete_dprk_tranche(m, INITIAL, 1)
+    assert m.facilities == {f: "shut_down" for f in m.facilities}
+    for st in m.ledger.steps:  # the shutdown phase is done on both sides
+        st.delivered = st.amount
+    joint_document(m, text(**DISABLEMENT))
+    _complete_dprk_tranche(m, SECOND, 1)
+    assert m.facilities[reactor] == "disabled"
+    assert m.facilities["reprocessing_plant"] == "shut_down"
+    # Suspended, with trust in the US low: the DPRK restores what it disabled.
+    m._reverse(SECOND, m.params.reversal_rate, 0.1)
+    assert m.facilities[reactor] == "operating"
+    assert m.decisions[-1][2] == "restores_facilities" and reactor in m.decisions[-1][3]
+    st = m.ledger.open_step(DPRK_I, SECOND, "dprk_action")
+    assert st.tranche == 1 and st.reversed_amount > 0  # the step must be performed again
+    _complete_dprk_tranche(m, SECOND, 1)
+    assert m.facilities[reactor] == "disabled"
+
+
+def test_reversal_in_the_implementation_needs_suspension_and_low_trust(historical):
+    def run(trust: float, suspended: bool) -> str:
+        m = model(historical)
+        joint_document(m, text(**DISABLEMENT))
+        _complete_dprk_tranche(m, SECOND, 1)
+        m.dprk_suspended_steps = suspended
+        m.trust[DPRK_I, US_I] = trust
+        m.parties[DPRK_I].trust_in = lambda j: trust
+        m._overdue_counterpart_steps = lambda phase: [object()] if suspended else []
+        m._implementation()
+        return m.facilities["yongbyon_5mwe_reactor"]
+    assert run(0.1, suspended=True) == "operating"
+    assert run(0.4, suspended=True) == "disabled"  # above reverse_steps_trust (0.3)
+
+
+def test_timeline_has_a_state_column_per_facility(historical):
+    r = simulate(historical, seed=0, record_positions=False)
+    cols = timeline_columns(r)
+    assert [c for c in cols if c.startswith("facility_")] == [
+        "facility_yongbyon_5mwe_reactor", "facility_reprocessing_plant",
+        "facility_fuel_fabrication_plant"]
+    assert all(row["facility_reprocessing_plant"] in
+               ("operating", "shut_down", "disabled", "dismantled") for row in r.timeline)
+
+
+# ------------------------------------------------------------ delisting
+def test_delisting_is_owed_after_the_declaration_and_due_45_days_later(historical):
+    m = model(historical)
+    joint_document(m, text(**DISABLEMENT))
+    delist = next(st for st in m.ledger.steps if st.kind == "delisting")
+    assert delist.after_tranche == 4 and not delist.owed_given(3)
+    m.month += 2
+    for t in (1, 2, 3, 4):
+        _complete_dprk_tranche(m, SECOND, t)
+    assert delist.owed_given(4) and delist.owed_month == m.month
+    assert delist.due_month == m.month + months_for_days(45) == m.month + 2
+    # a declaration once made stays made: a later reversal does not cancel the debt
+    m._reverse(SECOND, 1.0, 0.1)
+    assert m.ledger.dprk_tranches_done(SECOND) < 4 and delist.owed_given(0)
+
+
+def test_months_for_days():
+    assert [months_for_days(d) for d in (1, 30, 31, 45, 60, 61, 365)] == [1, 1, 2, 2, 2, 3, 12]
+
+
+# ------------------------------------------------------------ suspension cause
+def _owed_to_dprk(historical, delisting_late: bool, aid_late: bool) -> TalksModel:
+    m = model(historical)
+    joint_document(m, text(**DISABLEMENT))
+    led = m.ledger
+    for st in led.steps:
+        if st.kind == "dprk_action":
+            st.delivered = st.amount
+            st.completed_month = m.month
+        elif st.kind == "aid" and not (aid_late and st.tranche == 4):
+            st.delivered = st.amount
+    delist = next(st for st in led.steps if st.kind == "delisting")
+    delist.owed_month = m.month
+    if not delisting_late:
+        delist.delivered = 1.0
+    m.month = max(st.due_month for st in led.steps) + 2
+    m.parties[DPRK_I].trust_in = lambda j: 0.2  # below suspend_steps_trust
+    m.parties[US_I].delivery_willingness = lambda: 0.0  # the US does not act this month
+    for j in AID_PROVIDERS:
+        m.parties[j].delivery_willingness = lambda: 0.0
+    m._implementation()
+    return m
+
+
+def test_a_suspension_cites_the_overdue_delisting(historical):
+    m = _owed_to_dprk(historical, delisting_late=True, aid_late=False)
+    month, party, what, why, cause = m.decisions[-1] if m.decisions[-1][2] == "suspends_steps" \
+        else next(d for d in m.decisions if d[2] == "suspends_steps")
+    assert (party, what, cause) == ("DPRK", "suspends_steps", "overdue_delisting")
+    assert why.startswith("overdue_delisting: the US delisting of phase 2 due ")
+    assert "aid" not in why
+
+
+def test_a_suspension_cites_overdue_aid_when_aid_is_what_is_overdue(historical):
+    m = _owed_to_dprk(historical, delisting_late=False, aid_late=True)
+    d = next(d for d in m.decisions if d[2] == "suspends_steps")
+    assert d[4] == "overdue_aid" and "delisting" not in d[3]
+    assert "short: US, China, ROK, Russia" in d[3]  # Japan pledged nothing
+
+
+def test_a_suspension_cites_both_when_both_are_overdue(historical):
+    m = _owed_to_dprk(historical, delisting_late=True, aid_late=True)
+    d = next(d for d in m.decisions if d[2] == "suspends_steps")
+    assert d[4] == "overdue_delisting+overdue_aid"
+
+
+def test_nothing_overdue_no_suspension(historical):
+    m = _owed_to_dprk(historical, delisting_late=False, aid_late=False)
+    assert not any(d[2] == "suspends_steps" for d in m.decisions)
+
+
+# ------------------------------------------------------------ tables and determinism
+def test_ledger_and_decisions_tables_carry_the_new_columns(historical):
+    m = model(historical)
+    joint_document(m, text(**SHUTDOWN))
+    joint_document(m, text(**DISABLEMENT))
+    m.decide("DPRK", "suspends_steps", "overdue_delisting: x", cause="overdue_delisting")
+    r = tables(m)
+    assert {row["superseded"] for row in r.ledger if row["phase"] == 1} == {
+        f"{m.month // 12:04d}-{m.month % 12 + 1:02d}"}
+    assert r.decisions[-1]["cause"] == "overdue_delisting"
+
+
+def test_same_seed_same_tables_with_adoptions(historical):
+    sc = historical.model_copy(deep=True)
+    sc.parameters.chair_patience = 14
+    sc.parameters.concession_tolerance = 0.0
+    a = simulate(sc, seed=4, record_positions=False)
+    b = simulate(sc, seed=4, record_positions=False)
+    assert any(s["adopted_phase"] for s in a.sessions)
+    for name in ("ledger", "decisions", "timeline"):
+        ra, rb = getattr(a, name), getattr(b, name)
+        cols = list(ra[0]) if ra else []
+        assert csv_text(ra, cols) == csv_text(rb, cols)
+
+
+def test_old_run_folders_without_the_new_columns_still_read(historical, tmp_path):
+    import json
+
+    from sixparty.analysis.runfiles import read_run
+
+    r = simulate(historical, seed=0, record_positions=False)
+    write_run(r, tmp_path / "run")
+    d = tmp_path / "run"
+    # Strip the new columns as a folder written before them would lack them.
+    import pandas as pd
+    for name, cols in (("timeline", [c for c in pd.read_csv(d / "timeline.csv").columns
+                                     if c.startswith("facility_")]),
+                       ("ledger", ["superseded"]), ("decisions", ["cause"])):
+        df = pd.read_csv(d / f"{name}.csv", dtype=str, keep_default_na=False)
+        df.drop(columns=[c for c in cols if c in df.columns]).to_csv(d / f"{name}.csv",
+                                                                     index=False)
+    meta = json.loads((d / "manifest.json").read_text())
+    assert read_run(d, verify=False).timeline is not None
+    new = tmp_path / "new"
+    write_run(r, new)
+    t = read_run(new).timeline
+    assert set(t["facility_reprocessing_plant"]) <= {"operating", "shut_down", "disabled",
+                                                     "dismantled"}
+    assert meta["scenario"] == "historical"
+
+
+def test_ledger_protocol_shares_and_zero_shares_make_no_step():
+    class P:
+        name = "p"
+        dprk_steps = ["a"]
+        progress = 0.2
+        aid_tonnes = 1000.0
+        delisting = False
+        months = 2
+        tranches = 2
+    led = Ledger()
+    steps = led.adopt(0, P, 10, AID_PROVIDERS, DPRK_I, US_I, shares={ROK_I: 1.0})
+    aid = [s for s in steps if s.kind == "aid"]
+    assert {s.party for s in aid} == {ROK_I} and sum(s.amount for s in aid) == pytest.approx(1000)
