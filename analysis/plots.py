@@ -173,6 +173,7 @@ LABELS: dict[str, dict] = {
         "progress_pledged": "DPRK progress pledged",
         "aid_delivered": "aid delivered",
         "aid_pledged": "aid pledged",
+        "aid_by": "aid delivered by {party}",
         "record_hfo": "HFO delivered (record)",
         "delisting_sim": "US delisting (simulated)",
         "delisting_rec": "US delisting (record)",
@@ -255,6 +256,7 @@ LABELS: dict[str, dict] = {
         "progress_pledged": "朝鲜承诺的进展",
         "aid_delivered": TERMS["zh"]["aid_delivered"],
         "aid_pledged": TERMS["zh"]["aid_pledged"],
+        "aid_by": "{party}已交付援助",
         "record_hfo": "已交付重油（历史记录）",
         "delisting_sim": "美国除名（模拟）",
         "delisting_rec": "美国除名（历史记录）",
@@ -664,8 +666,16 @@ def plot_ledger(tables: RunTables, record: dict | None = None, lang: str = "en")
     pledged = np.zeros(len(dates))
     if not led.empty:
         dprk = led[led["kind"] == "dprk_action"]
+        sup = (dprk["superseded"].astype(str) if "superseded" in dprk.columns
+               else None)
         for i, m in enumerate(tl["month"]):
-            pledged[i] = float(dprk[dprk["promised"] <= m]["amount"].sum())
+            rows = dprk[dprk["promised"] <= m]
+            if sup is not None:
+                # A superseded step counts only what was performed before it was replaced.
+                gone = (sup[rows.index] != "") & (sup[rows.index] <= m)
+                pledged[i] = float(rows["amount"].where(~gone, rows["delivered"]).sum())
+            else:
+                pledged[i] = float(rows["amount"].sum())
     c = PARTY_COLORS["DPRK"]
     ax.step(dates, pledged, where="post", color=c, ls="--", lw=1.6, label=L["progress_pledged"])
     ax.step(dates, tl["progress"], where="post", color=c, lw=2.2, label=L["progress_delivered"])
@@ -673,6 +683,12 @@ def plot_ledger(tables: RunTables, record: dict | None = None, lang: str = "en")
              label=L["aid_pledged"])
     ax2.step(dates, tl["aid_delivered_t"], where="post", color="black", lw=2.0,
              label=L["aid_delivered"])
+    for party in PARTIES[1:]:
+        col = f"aid_delivered_t_{party}"
+        if col in tl.columns and float(tl[col].max()) > 0:
+            style = {**party_style(party), "lw": 1.1}
+            ax2.step(dates, tl[col], where="post", alpha=0.9, **style,
+                     label=L["aid_by"].format(party=L["party"].get(party, party)))
     extra = []
     held = tables.held
     if not held.empty and "adopted_phase" in held.columns:

@@ -1085,6 +1085,7 @@ class TalksModel(mesa.Model):
             "trust_dprk_us": float(self.trust[DPRK_I, US_I]),
             "trust_us_dprk": float(self.trust[US_I, DPRK_I]),
             "events": ";".join(self._month_events),
+            **{f"aid_delivered_t_{PARTIES[j]}": led.delivered_by(j) for j in AID_PROVIDERS},
             **{f"facility_{name}": state for name, state in self.facilities.items()},
         })
         if self.record_positions:

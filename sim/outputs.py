@@ -37,10 +37,16 @@ FACILITY_PREFIX = "facility_"
 DECISION_COLUMNS = ["month", "party", "decision", "reason", "cause"]
 
 
+#: Prefix of the per-provider aid columns of timeline.csv (``aid_delivered_t_<party>``).
+PROVIDER_AID_PREFIX = "aid_delivered_t_"
+
+
 def timeline_columns(result) -> list[str]:
-    """:data:`TIMELINE_COLUMNS` and the ``facility_<name>`` columns of ``result``'s timeline."""
+    """:data:`TIMELINE_COLUMNS`, then the ``aid_delivered_t_<party>`` and
+    ``facility_<name>`` columns of ``result``'s timeline (in its order)."""
     rows = getattr(result, "timeline", None) or []
-    extra = [c for c in (rows[0] if rows else {}) if c.startswith(FACILITY_PREFIX)]
+    extra = [c for c in (rows[0] if rows else {})
+             if c.startswith(FACILITY_PREFIX) or c.startswith(PROVIDER_AID_PREFIX)]
     return TIMELINE_COLUMNS + extra
 
 #: A writer adds files to the staging folder and returns their names.
