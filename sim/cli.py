@@ -317,6 +317,18 @@ def cmd_show(args: argparse.Namespace) -> int:
                 for i, ph in enumerate(s.phases)]
         out.append(_table(("#", "name", "DPRK steps", "progress", "aid (t HFO)", "delisting",
                            "months", "tranches"), rows))
+        out.append("")
+        out.append("Phase terms (what an agreed text must say for a joint document to adopt "
+                   "the phase), aid shares, delisting deadline, facilities")
+        rows = [(i + 1, ph.name, _terms_text(ph) or "(none: any joint document)",
+                 ", ".join(f"{k} {v:.0%}" for k, v in ph.provider_shares().items() if v > 0)
+                 if ph.aid_tonnes > 0 else "-",
+                 f"{ph.delisting_days} days after the declaration" if ph.delisting_days else "-",
+                 "; ".join(f"t{fs.tranche} {fs.facility} -> {fs.to}" for fs in ph.facility_steps)
+                 or "-")
+                for i, ph in enumerate(s.phases)]
+        out.append(_table(("#", "name", "terms", "aid shares (before stated lines)",
+                           "delisting due", "facilities"), rows))
     else:
         out.append("  (none)")
     if s.invitations:
@@ -672,3 +684,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
+
+
+def _terms_text(ph) -> str:
+    """``energy_aid >= 0.5, denuclearization <= 0.5`` for a phase's terms."""
+    parts = []
+    for issue, term in ph.terms.items():
+        if term.at_least is not None:
+            parts.append(f"{issue} >= {term.at_least:g}")
+        if term.at_most is not None:
+            parts.append(f"{issue} <= {term.at_most:g}")
+    return ", ".join(parts)
