@@ -50,7 +50,7 @@ def text(**values: float) -> np.ndarray:
 #: midpoint, the sequence still phased.
 DISABLEMENT = dict(energy_aid=0.6, sanctions_relief=0.6, denuclearization=0.4)
 SHUTDOWN = dict(energy_aid=0.35, sanctions_relief=0.35, denuclearization=0.4)
-CVID = dict(denuclearization=0.7, verification=0.7)
+CVID = dict(denuclearization=0.7, verification=0.7, security_assurance=0.6, normalization=0.3, lwr=0.3)
 
 
 def joint_document(m: TalksModel, x: np.ndarray) -> SimpleNamespace:
