@@ -553,6 +553,11 @@ def ledger_figure(m: TalksModel):
     lines = ax.get_lines() + ax2.get_lines()
     ax.legend(lines, [ln.get_label() for ln in lines], fontsize=7, loc="upper left", frameon=False)
     ax.set_title("Action for action: progress vs aid", fontsize=10)
+    if m.facilities:
+        # The facilities' states now (shut down, disabled and dismantled told apart).
+        states = ", ".join(f"{name.replace('_', ' ')}: {state.replace('_', ' ')}"
+                           for name, state in m.facilities.items())
+        ax.set_xlabel(states, fontsize=7)
     return fig
 
 

@@ -310,12 +310,17 @@ def test_ledger_and_decisions_tables_carry_the_new_columns(historical):
 
 
 def test_same_seed_same_tables_with_adoptions(historical):
+    """Byte-identical ledger, decisions and timeline (facility columns included)."""
     sc = historical.model_copy(deep=True)
     sc.parameters.chair_patience = 14
     sc.parameters.concession_tolerance = 0.0
-    a = simulate(sc, seed=4, record_positions=False)
-    b = simulate(sc, seed=4, record_positions=False)
-    assert any(s["adopted_phase"] for s in a.sessions)
+    for seed in range(4, 10):  # a seed whose run adopts a phase (seed 4 does today)
+        a = simulate(sc, seed=seed, record_positions=False)
+        if any(s["adopted_phase"] for s in a.sessions):
+            break
+    else:
+        pytest.skip("no run of seeds 4-9 adopts a phase with these sessions")
+    b = simulate(sc, seed=seed, record_positions=False)
     for name in ("ledger", "decisions", "timeline"):
         ra, rb = getattr(a, name), getattr(b, name)
         cols = list(ra[0]) if ra else []
@@ -361,3 +366,56 @@ def test_ledger_protocol_shares_and_zero_shares_make_no_step():
     steps = led.adopt(0, P, 10, AID_PROVIDERS, DPRK_I, US_I, shares={ROK_I: 1.0})
     aid = [s for s in steps if s.kind == "aid"]
     assert {s.party for s in aid} == {ROK_I} and sum(s.amount for s in aid) == pytest.approx(1000)
+
+
+# ------------------------------------------------------------ narration
+@pytest.fixture(scope="module")
+def scripted_run(historical):
+    """A scripted run: a joint document covering the disablement package, the
+    reactor disabled the next month, then a suspension over the overdue
+    delisting (the reason from the model's own code) and a restoration."""
+    from sixparty.model import Session
+    from sixparty.scenario import PARTIES
+
+    m = model(historical)
+    s = Session(0, 1, 1, m.month, "chair", attended=list(PARTIES), held=True,
+                document="joint_document", text=text(**DISABLEMENT),
+                utilities=np.ones(6), draft_utilities=np.ones((0, 6)))
+    m.sessions.append(s)
+    m._after_document(s)
+    m._record("active")
+    m.month += 1
+    _complete_dprk_tranche(m, SECOND, 1)
+    m._record("active")
+    m.month += 1
+    delist = next(st for st in m.ledger.steps if st.kind == "delisting")
+    cause, what = m._overdue_cause([delist])
+    m.decide("DPRK", "suspends_steps", f"{what}; trust in US 0.20", cause=cause)
+    m._reverse(SECOND, m.params.reversal_rate, 0.2)
+    m._record("suspended")
+    return tables(m)
+
+
+def test_narration_tells_facility_states_and_aid_by_provider(scripted_run):
+    from sixparty.analysis.narrate import narrate
+
+    en = narrate(scripted_run, "en")
+    zh = narrate(scripted_run, "zh")
+    assert "The Yongbyon 5 MWe reactor is disabled." in en
+    assert "宁边5兆瓦实验性反应堆已去功能化。" in zh
+    assert "The Yongbyon 5 MWe reactor is back in operation." in en
+    assert "(US 237,500 t, China 237,500 t, ROK 237,500 t, Russia 237,500 t)" in en
+    assert "no aid pledged by Japan (its stated line)" in en
+    assert "日本按其既定立场不承诺援助" in zh
+
+
+def test_chinese_reasons_of_a_suspension_for_the_delisting_have_no_english(scripted_run):
+    from sixparty.analysis.narrate import narrate
+
+    susp = [d for d in scripted_run.decisions if d["decision"] == "suspends_steps"]
+    assert [d["cause"] for d in susp] == ["overdue_delisting"]
+    zh = narrate(scripted_run, "zh")
+    assert "美方未按期除名" in zh and "按原状恢复宁边5兆瓦实验性反应堆" in zh
+    for part in zh.split("模型理由：")[1:]:
+        why = part.split("。", 1)[0]
+        assert not any("a" <= ch.lower() <= "z" for ch in why), why
