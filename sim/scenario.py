@@ -674,12 +674,18 @@ class Phase(_Strict):
     facility_steps: list[FacilityStep] = Field(default_factory=list)
     source: Source
 
+    @field_validator("aid_shares")
+    @classmethod
+    def _shares_sum_to_one(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is not None:
+            total = sum(v.values())
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"shares sum to {total:g}; expected 1 (shares of aid_tonnes)")
+        return v
+
     @model_validator(mode="after")
     def _consistent(self) -> Phase:
         if self.aid_shares is not None:
-            total = sum(self.aid_shares.values())
-            if abs(total - 1.0) > 1e-6:
-                raise ValueError(f"aid_shares sum to {total:g}; expected 1 (shares of aid_tonnes)")
             if self.aid_source is None:
                 raise ValueError("aid_shares need an 'aid_source' (section and quote, or a note)")
         if self.terms and self.terms_source is None:

@@ -120,7 +120,7 @@ def test_phase_terms_are_checked_bound_by_bound():
 
 
 @pytest.mark.parametrize(("update", "message"), [
-    ({"aid_shares": {"ROK": 0.5}, "aid_source": {"note": "t"}}, "sum to 0.5"),
+    ({"aid_shares": {"ROK": 0.5}, "aid_source": {"note": "t"}}, "shares sum to 0.5"),
     ({"aid_shares": {"ROK": 1.0}}, "aid_source"),
     ({"terms": {"energy_aid": {"at_least": 0.5}}}, "terms_source"),
     ({"terms": {"energy_aid": {}}, "terms_source": {"note": "t"}}, "at_least"),
