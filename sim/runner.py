@@ -239,6 +239,10 @@ def summary_lines(result: RunResult) -> list[str]:
                f"denuclearization progress {last['progress']:.2f}, "
                f"aid delivered {last['aid_delivered_t']:,.0f} t of {last['aid_pledged_t']:,.0f} t HFO-eq. pledged, "
                f"mean trust {last['mean_trust']:.2f}")
+    facilities = [(k[len("facility_"):], v) for k, v in last.items() if k.startswith("facility_")]
+    if facilities:
+        out.append("Facilities: " + ", ".join(f"{name.replace('_', ' ')} {state.replace('_', ' ')}"
+                                              for name, state in facilities))
     return out
 
 

@@ -419,3 +419,11 @@ def test_chinese_reasons_of_a_suspension_for_the_delisting_have_no_english(scrip
     for part in zh.split("模型理由：")[1:]:
         why = part.split("。", 1)[0]
         assert not any("a" <= ch.lower() <= "z" for ch in why), why
+
+
+def test_run_summary_names_the_facilities_states(scripted_run):
+    from sixparty.runner import summary_lines
+
+    lines = summary_lines(scripted_run)
+    assert lines[-1] == ("Facilities: yongbyon 5mwe reactor operating, reprocessing plant "
+                         "operating, fuel fabrication plant operating")
