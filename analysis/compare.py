@@ -39,7 +39,6 @@ point) gives progress a majority outcome.  Results are identical whatever
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Sequence
@@ -161,7 +160,8 @@ COMPARISON_COLUMNS = ["outcome", "kind", "unit", "scenario", "runs", "value", "c
 
 def compare(scenarios: Sequence[Scenario], labels: Sequence[str], runs: int, base_seed: int,
             jobs: int = 1, dates: Sequence[str] = (), n_boot: int = 2000,
-            progress: bool = True) -> Comparison:
+            progress: bool | None = None, executor=None, chunk_size: int | None = None,
+            serial_below: int | None = None) -> Comparison:
     """Run every scenario with the same seeds and tabulate paired differences.
 
     Rows (one per outcome x scenario): ``value`` with its bootstrap interval
@@ -172,14 +172,34 @@ def compare(scenarios: Sequence[Scenario], labels: Sequence[str], runs: int, bas
     scenario are left out.  Raises ValueError on fewer than one scenario,
     ``runs < 2`` (no interval can be computed from one replicate) or a date
     outside a window.
+
+    executor: an executor of :mod:`sixparty.analysis.executors`, shared by
+    every scenario (default: one made from ``jobs``, started once for the
+    whole comparison and closed at the end); chunk_size, serial_below: as
+    for :func:`~sixparty.analysis.ensemble.run_ensemble`.
     """
     if not scenarios:
         raise ValueError("nothing to compare")
     if runs < 2:
         raise ValueError(RUNS_ERROR)
     dates = list(dates)
-    results = [run_ensemble(sc, runs, base_seed, jobs=jobs, progress=progress, dates=dates)
-               for sc in scenarios]
+    from sixparty.analysis.executors import SERIAL_BELOW, make_executor
+
+    ex = executor if executor is not None else make_executor(jobs)
+    extra = {"serial_below": SERIAL_BELOW if serial_below is None else serial_below}
+    # all scenarios' runs count towards the serial threshold: one pool serves them all
+    if runs * len(scenarios) >= extra["serial_below"]:
+        extra["serial_below"] = 0
+    try:
+        results = [run_ensemble(sc, runs, base_seed, progress=progress, dates=dates,
+                                executor=ex, chunk_size=chunk_size, **extra)
+                   for sc in scenarios]
+    except BaseException:
+        if executor is None:
+            ex.abort()
+        raise
+    if executor is None:
+        ex.close()
     cmp = Comparison(results=results, labels=list(labels), runs=runs, base_seed=base_seed,
                      dates=dates, n_boot=n_boot)
     outs = [outcome_values(r, dates) for r in results]
@@ -533,9 +553,6 @@ def cli_compare(args) -> int:
     runs = int(getattr(args, "runs", 100))
     if runs < 2:
         raise CLIError(RUNS_ERROR)
-    jobs = int(getattr(args, "jobs", None) or os.cpu_count() or 1)
-    if jobs < 1:
-        raise CLIError(f"--jobs: expected a whole number >= 1, got {jobs}")
     try:
         dates = parse_dates(getattr(args, "dates", None))
     except ValueError as exc:
@@ -555,11 +572,24 @@ def cli_compare(args) -> int:
     labels = _labels(scenarios)
     n_boot = int(getattr(args, "boot", 2000) or 2000)
     quiet = bool(getattr(args, "quiet", False))
-    cmp = compare(scenarios, labels, runs, seed, jobs=jobs, dates=dates, n_boot=n_boot,
-                  progress=not quiet)
     out_dir = getattr(args, "out", None) or _default_out(labels, runs, seed)
-    files = write_comparison(cmp, out_dir, paths, fmt=getattr(args, "format", None) or "png",
-                             plots=not getattr(args, "no_plots", False), command=sys.argv)
+    from sixparty.analysis.ensemble import cli_executor, stop_on_signals, stopped_message
+    from sixparty.outputs import check_out_dir
+
+    how = check_out_dir(out_dir)
+    months = max(sc.window.months for sc in scenarios)
+    with stop_on_signals():
+        try:
+            with cli_executor(args, runs, months, out_dir, scenarios=len(scenarios)) as ex:
+                cmp = compare(scenarios, labels, runs, seed, dates=dates, n_boot=n_boot,
+                              progress=None if not quiet else False, executor=ex,
+                              chunk_size=getattr(args, "chunk_size", None))
+            files = write_comparison(cmp, out_dir, paths, fmt=getattr(args, "format", None) or "png",
+                                     plots=not getattr(args, "no_plots", False), command=sys.argv)
+        except KeyboardInterrupt as exc:
+            line, code = stopped_message(exc, out_dir, how)
+            print(line, file=sys.stderr, flush=True)
+            return code
     print("\n".join(report_lines(cmp)))
     print(f"Wrote {len(files)} files to {out_dir}/")
     return 0

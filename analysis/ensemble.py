@@ -1,53 +1,59 @@
-"""Monte Carlo ensembles: one scenario, many seeds, streamed into fixed-size accumulators.
+"""Monte Carlo ensembles: one scenario, many seeds, streamed to disk as the runs come in.
 
 Public API
 ----------
+``replicate_seed(base_seed, r) -> int``
+    The model seed of replicate ``r``; depends only on ``(base_seed, r)``.
 ``derive_seeds(base_seed, runs) -> list[int]``
-    One model seed per replicate, from :class:`numpy.random.SeedSequence`.
-``run_ensemble(scenario, runs, base_seed, jobs=1, progress=True, dates=()) -> EnsembleResult``
-    Run ``runs`` replicates of ``scenario`` (a :class:`sixparty.scenario.Scenario`),
-    serially (``jobs=1``, in this process) or on a pool of ``jobs`` worker
-    processes; the result is identical whatever ``jobs`` is.
+    ``[replicate_seed(base_seed, r) for r in range(runs)]``.
+``run_ensemble(scenario, runs, base_seed, jobs=1, progress=None, dates=(), chunk_size=None,
+executor=None, workdir=None, table_format="csv") -> EnsembleResult``
+    Run ``runs`` replicates of ``scenario`` on an executor
+    (:mod:`sixparty.analysis.executors`: this process, a process pool, a
+    dask cluster); the files are byte-identical whatever the executor, the
+    number of workers or the chunk size.
 ``write_ensemble(result, out_dir, scenario_path=None, command=None) -> list[str]``
-    Write ``summaries.csv``, ``quantiles.csv``, ``status.csv`` and
-    ``manifest.json`` atomically.
+    Write ``runs.csv`` (or ``runs.parquet``), ``quantiles.csv``,
+    ``status.csv`` and ``manifest.json`` atomically.
 ``cli_ensemble(args, path, scenario) -> int``
-    ``sixparty run SCENARIO --runs N [--jobs J] [--seed S] [--out DIR]``.
+    ``sixparty run SCENARIO --runs N [--jobs J | --dask ADDR] [--seed S] [--out DIR]``.
+``check_bounds(runs, jobs, months, ...)``
+    The limits of ``--runs`` and ``--jobs`` (:data:`MAX_RUNS`, cores, disk, memory).
 
 Seeds
 -----
-``SeedSequence(base_seed).spawn(runs)`` gives one child sequence per
-replicate; replicate ``i`` runs with the model seed
-``int(child_i.generate_state(1, dtype=numpy.uint64)[0] >> 1)`` - a 63-bit
-integer (the scenario format accepts seeds in ``[0, 2**63)``).  A child's
-state depends only on ``base_seed`` and ``i``, so the seeds of the first
-``k`` replicates are the same whatever ``runs`` is, and they do not depend
-on ``jobs`` or on how the work is cut into chunks.
+Replicate ``r`` runs with the model seed
+``int(SeedSequence(base_seed, spawn_key=(r,)).generate_state(1, uint64)[0] >> 1)``,
+a 63-bit integer.  ``SeedSequence(base_seed, spawn_key=(r,))`` is the
+``r``-th child that ``SeedSequence(base_seed).spawn(n)`` would give for any
+``n > r``, but it is built alone: no list of children is made, seeds are
+derived in the workers chunk by chunk, and one replicate can be rerun by
+itself (``sixparty run --seed-of ENSEMBLE_DIR R``).
 
-Work and memory
----------------
-Replicates are cut into chunks of consecutive indices; each task runs one
-chunk (one :func:`sim.runner.simulate` call per seed, positions not recorded)
-and sends back, per run, a compact summary (one row of
-:data:`SUMMARY_COLUMNS`) and a ``(4, months)`` float32 array of the monthly
-scalars :data:`MONTHLY_METRICS` plus the talks-status codes - never the full
-tables.  The pool uses the ``spawn`` start method (Mesa forces it anyway) and
-keeps at most ``2 * jobs`` chunks in flight; results are folded in replicate
-order (chunks are consumed in submission order), so every sum is computed in
-the same order whatever ``jobs`` is and the output is byte-identical.
+Streaming and memory
+--------------------
+The work unit is a chunk of consecutive replicate indices
+(:func:`_ensemble_chunk`); it returns, per run, one row of the per-run table
+and the run's monthly scalars :data:`MONTHLY_METRICS` as float32.  The parent
+folds chunks in replicate order and writes them at once:
 
-Monthly quantiles are computed from binned counts: each metric's range
-(``[0, 1]`` for progress, mean trust and sanctions; ``[0, total HFO-eq.
-tonnes of the scenario's phases]`` for aid) is cut into :data:`BINS` equal
-steps and every value is rounded to the nearest grid point, so one
-``(months, BINS + 1)`` int32 array per metric holds the whole distribution
-(about 4.8 MB for a 120-month window, whatever the number of runs).
-Quantiles are the inverted-CDF (Hyndman-Fan type 1, numpy
-``method="inverted_cdf"``) quantiles of the grid-rounded values: exact to
-within half a grid step (1e-4 of the range; 100 t for a 1,000,000 t aid
-range).  Monthly means are exact (float64 sums in replicate order).  The
-per-run summary table is preallocated (``runs x ~40`` numbers, ~3 MB at
-10,000 runs); it is the only part that grows with ``runs``.
+* the rows go to ``runs.csv`` (or ``runs.parquet``, row groups of
+  :data:`PARQUET_ROW_GROUP` rows whatever the chunk size) in the work folder;
+* the numeric columns go to a column file ``.work/columns.bin`` (one
+  contiguous float64/int64 row per column; read back lazily, as memory
+  maps, by :attr:`EnsembleResult.summaries`);
+* the monthly scalars go to ``.work/monthly.bin``, float32 laid out as
+  ``(metric, month, run)``, so each month of each metric is one contiguous
+  row of ``runs`` values;
+* the talks-status counts are summed (``months x 7`` integers).
+
+Nothing kept in the parent grows with the number of runs.  At the end each
+(metric, month) row is read alone and its quantiles are computed exactly
+with ``numpy.quantile`` (default "linear" method, Hyndman-Fan type 7) and its
+mean with float64 pairwise summation: transient memory ``~8 x runs`` bytes.
+Disk: :func:`bytes_per_run` (``16 x months`` for the monthly scalars, 8 per
+numeric column, ~400 for the CSV row); ``.work/`` is removed when the folder
+is complete.
 
 Mesa 3.3.1 keeps every model alive through ``mesa.Agent._ids``;
 :func:`sim.runner.simulate` drops the finished model's entry, and the
@@ -56,33 +62,47 @@ ensemble checks it did (``tests/test_ensemble.py``).
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import math
-import multiprocessing
+import csv
 import os
+import shutil
+import signal
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 from sixparty._mesa_compat import live_models
-from sixparty.outputs import write_atomically
+from sixparty.analysis.executors import (
+    SERIAL_BELOW,
+    Executor,
+    chunked,
+    default_chunk_size,
+    make_executor,
+    map_chunks,
+    progress_bar,
+)
+from sixparty.outputs import fmt, write_atomically
 from sixparty.scenario import DOCUMENT_TYPES, Scenario
 
 __all__ = [
-    "BINS",
+    "MAX_RUNS",
     "MONTHLY_METRICS",
     "QUANTILES",
     "ROUNDS",
     "STATUSES",
     "SUMMARY_COLUMNS",
-    "BinnedQuantiles",
     "EnsembleResult",
+    "Stopped",
+    "bytes_per_run",
+    "check_bounds",
     "cli_ensemble",
     "derive_seeds",
+    "replicate_seed",
     "run_ensemble",
     "write_ensemble",
 ]
@@ -101,10 +121,15 @@ STATUSES: tuple[str, ...] = ("no_talks", "in_session", "recess", "boycott", "sus
                              "walked_out", "other")
 #: Quantile levels written to ``quantiles.csv``.
 QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
-#: Grid steps per metric range for the binned quantiles.
-BINS = 10_000
 #: Rounds whose best document is kept per run (``doc_round_1`` ...).
 ROUNDS = 8
+#: Most runs one ensemble may have (``--runs``): 10 million runs of a 120-month window
+#: stream about 23 GB to disk; split bigger studies into ensembles with other base seeds.
+MAX_RUNS = 10_000_000
+#: Rows per Parquet row group (fixed, so the file does not depend on the chunk size).
+PARQUET_ROW_GROUP = 65_536
+#: Bytes of a ``runs.csv`` row, a generous estimate for the disk check.
+CSV_ROW_BYTES = 512
 
 _DOC_RANK = {d: i for i, d in enumerate(DOCUMENT_TYPES)}
 _STATUS_CODE = {s: i for i, s in enumerate(STATUSES)}
@@ -140,7 +165,7 @@ _BASE_COLUMNS: list[tuple[str, str]] = [
     ("final_status", "status"),
     *[(f"doc_round_{r}", "doc") for r in range(1, ROUNDS + 1)],
 ]
-#: Columns of ``summaries.csv`` (without the per-date columns) and how they are written.
+#: Columns of ``runs.csv`` (without the per-date columns) and how they are written.
 SUMMARY_COLUMNS: tuple[str, ...] = tuple(n for n, _ in _BASE_COLUMNS)
 _DATE_METRICS = ("progress", "aid_delivered_t", "mean_trust")
 
@@ -155,75 +180,32 @@ def _month_label(index: int) -> str:
 
 
 # ------------------------------------------------------------------ seeds
-def derive_seeds(base_seed: int, runs: int) -> list[int]:
-    """Model seeds of replicates ``0 .. runs-1`` (ints in ``[0, 2**63)``).
+def replicate_seed(base_seed: int, replicate: int) -> int:
+    """Model seed of replicate ``replicate`` (an int in ``[0, 2**63)``).
 
-    ``SeedSequence(base_seed).spawn(runs)[i].generate_state(1, uint64)[0] >> 1``.
+    ``SeedSequence(base_seed, spawn_key=(replicate,)).generate_state(1, uint64)[0] >> 1``:
+    the same child as ``SeedSequence(base_seed).spawn(n)[replicate]`` for any
+    ``n > replicate``; depends only on ``(base_seed, replicate)``.  Raises
+    ValueError if either is negative.
+    """
+    if replicate < 0:
+        raise ValueError(f"replicate must be >= 0, got {replicate}")
+    if base_seed < 0:
+        raise ValueError(f"base_seed must be >= 0, got {base_seed}")
+    child = np.random.SeedSequence(int(base_seed), spawn_key=(int(replicate),))
+    return int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+def derive_seeds(base_seed: int, runs: int) -> list[int]:
+    """Model seeds of replicates ``0 .. runs-1`` (see :func:`replicate_seed`).
+
     Prefix-stable (the first ``k`` seeds do not depend on ``runs``) and
     distinct in practice (63-bit hashes).  Raises ValueError if ``runs < 1``
     or ``base_seed < 0``.
     """
     if runs < 1:
         raise ValueError(f"runs must be >= 1, got {runs}")
-    if base_seed < 0:
-        raise ValueError(f"base_seed must be >= 0, got {base_seed}")
-    children = np.random.SeedSequence(int(base_seed)).spawn(int(runs))
-    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
-
-
-# ------------------------------------------------------------ accumulators
-class BinnedQuantiles:
-    """Distribution of one metric per month, as counts on a fixed grid.
-
-    ``lo``, ``hi``: the metric's range; ``bins``: grid steps (``bins + 1``
-    grid points).  :meth:`add` takes a ``(k, months)`` array; values are
-    rounded to the nearest grid point and clipped to the range
-    (:attr:`clipped` counts values that were outside it).  Memory:
-    ``months * (bins + 1)`` int32, independent of the number of runs.
-    """
-
-    def __init__(self, months: int, lo: float, hi: float, bins: int = BINS) -> None:
-        if not hi > lo:
-            hi = lo + 1.0
-        self.months, self.lo, self.hi, self.bins = months, float(lo), float(hi), int(bins)
-        self.counts = np.zeros((months, self.bins + 1), dtype=np.int32)
-        self.n = 0
-        self.clipped = 0
-        self._offsets = (np.arange(months, dtype=np.int64) * (self.bins + 1))[None, :]
-
-    def grid(self) -> np.ndarray:
-        """The grid values, shape ``(bins + 1,)``."""
-        return self.lo + (self.hi - self.lo) * np.arange(self.bins + 1) / self.bins
-
-    def add(self, values: np.ndarray) -> None:
-        """Add ``values`` of shape ``(k, months)`` (k runs)."""
-        v = np.asarray(values, dtype=np.float64)
-        if v.ndim == 1:
-            v = v[None, :]
-        idx = np.rint((v - self.lo) / (self.hi - self.lo) * self.bins)
-        out = (idx < 0) | (idx > self.bins)
-        self.clipped += int(out.sum())
-        idx = np.clip(idx, 0, self.bins).astype(np.int64)
-        flat = (idx + self._offsets).ravel()
-        self.counts += np.bincount(flat, minlength=self.counts.size).reshape(self.counts.shape).astype(np.int32)
-        self.n += v.shape[0]
-
-    def quantiles(self, qs: Sequence[float] = QUANTILES) -> np.ndarray:
-        """Inverted-CDF quantiles of the grid-rounded values, shape ``(months, len(qs))``.
-
-        For each q: the smallest grid value x with ``count(<= x) >= q * n``.
-        NaN when nothing was added.
-        """
-        out = np.full((self.months, len(qs)), np.nan)
-        if self.n == 0:
-            return out
-        cum = np.cumsum(self.counts, axis=1, dtype=np.int64)
-        grid = self.grid()
-        for j, q in enumerate(qs):
-            k = max(1, math.ceil(q * self.n - 1e-9))
-            idx = (cum >= k).argmax(axis=1)
-            out[:, j] = grid[idx]
-        return out
+    return [replicate_seed(base_seed, r) for r in range(int(runs))]
 
 
 # ---------------------------------------------------------------- one run
@@ -290,52 +272,188 @@ def _summarize(result, replicate: int, date_idx: Sequence[int]) -> tuple[list, n
     return row, monthly.astype(np.float32), status
 
 
-_WORKER_SCENARIO: Scenario | None = None
 
 
-def _init_worker(scenario: Scenario) -> None:
-    global _WORKER_SCENARIO
-    _WORKER_SCENARIO = scenario
+def _ensemble_chunk(shared: tuple[Scenario, int, tuple[int, ...]], replicates: list[int]
+                    ) -> tuple[list[list], np.ndarray, np.ndarray, int]:
+    """Run the replicates ``replicates`` (consecutive indices) of one ensemble.
 
-
-def _run_chunk(scenario: Scenario | None, chunk: Sequence[tuple[int, int]],
-               date_idx: Sequence[int]) -> tuple[list[list], np.ndarray, np.ndarray, int]:
-    """Run the (replicate, seed) pairs of ``chunk``; return stacked compact results.
-
-    Returns (summary rows, (k, n_metrics, months) float32, (k, months) int8,
-    number of entries left in ``mesa.Agent._ids`` afterwards).
+    shared: (scenario, base seed, month offsets of the per-date columns).
+    Returns (per-run rows in replicate order, ``(k, n_metrics, months)``
+    float32 monthly scalars, ``(k, months)`` int8 status codes, entries left
+    in ``mesa.Agent._ids`` afterwards).  A later model that simulates many
+    replicates in one call can replace the loop without changing the caller.
     """
-
     from sixparty.runner import simulate
 
-    sc = scenario if scenario is not None else _WORKER_SCENARIO
+    scenario, base_seed, date_idx = shared
+    before = live_models()
     rows, monthly, status = [], [], []
-    for rep, seed in chunk:
-        res = simulate(sc, seed=seed, record_positions=False)
+    for rep in replicates:
+        res = simulate(scenario, seed=replicate_seed(base_seed, rep), record_positions=False)
         r, m, s = _summarize(res, rep, date_idx)
         rows.append(r)
         monthly.append(m)
         status.append(s)
         del res
-    return rows, np.stack(monthly), np.stack(status), live_models()
+    return rows, np.stack(monthly), np.stack(status), live_models() - before
+
+
+# ------------------------------------------------------------ on-disk tables
+class _RowsFile:
+    """A 2-D array on disk, ``(n_rows, length)`` of ``dtype``, written in column blocks.
+
+    :meth:`write` puts a ``(n_rows, k)`` block at columns ``i0 .. i0+k`` with
+    one ``pwrite`` per row (no memory map, so the parent's resident memory
+    does not grow with the file); :meth:`row` reads one row back.
+    """
+
+    def __init__(self, path: Path, n_rows: int, length: int, dtype) -> None:
+        self.path, self.n_rows, self.length = path, int(n_rows), int(length)
+        self.dtype = np.dtype(dtype)
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.ftruncate(self._fd, self.n_rows * self.length * self.dtype.itemsize)
+
+    def write(self, i0: int, block: np.ndarray) -> None:
+        block = np.ascontiguousarray(block, dtype=self.dtype)
+        size = self.dtype.itemsize
+        for j in range(self.n_rows):
+            os.pwrite(self._fd, block[j].tobytes(), (j * self.length + i0) * size)
+
+    def row(self, j: int) -> np.ndarray:
+        """Row ``j`` read into memory, shape ``(length,)``."""
+        size = self.dtype.itemsize
+        data = os.pread(self._fd, self.length * size, j * self.length * size)
+        return np.frombuffer(data, dtype=self.dtype)
+
+    def view(self, j: int) -> np.ndarray:
+        """Row ``j`` as a read-only memory map (nothing read until used)."""
+        return np.memmap(self.path, dtype=self.dtype, mode="r",
+                         offset=j * self.length * self.dtype.itemsize, shape=(self.length,))
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+class _Columns(Mapping):
+    """Per-run columns (name -> ``(runs,)`` array), memory-mapped from the column files."""
+
+    def __init__(self, names: list[str], kinds: dict[str, str], ints: _RowsFile,
+                 floats: _RowsFile) -> None:
+        self._names = names
+        self._where = {}
+        ni = nf = 0
+        for n in names:
+            if kinds[n] == "float":
+                self._where[n] = (floats, nf)
+                nf += 1
+            else:
+                self._where[n] = (ints, ni)
+                ni += 1
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._cache:
+            f, j = self._where[name]
+            self._cache[name] = f.view(j)
+        return self._cache[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def _cell(kind: str, v):
+    """A per-run value as written in ``runs.csv`` (months as YYYY-MM, documents by name)."""
+    if kind == "month":
+        return _month_label(int(v)) if v >= 0 else ""
+    if kind == "bool":
+        return bool(v)
+    if kind == "status":
+        return STATUSES[int(v)]
+    if kind == "doc":
+        return DOCUMENT_TYPES[int(v)] if v >= 0 else "not_held"
+    if kind == "float":
+        return float(v)
+    return int(v)
+
+
+class _RunsWriter:
+    """Streams per-run rows into ``runs.csv`` or ``runs.parquet``."""
+
+    def __init__(self, path: Path, names: list[str], kinds: dict[str, str], table_format: str) -> None:
+        self.path, self.names, self.kinds, self.format = path, names, kinds, table_format
+        if table_format == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            types = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
+            self._schema = pa.schema([(n, types.get(kinds[n], pa.string())) for n in names])
+            self._writer = pq.ParquetWriter(str(path), self._schema, compression="zstd")
+            self._buf: list[list] = []
+        else:
+            self._fh = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            self._csv = csv.writer(self._fh, lineterminator="\n")
+            self._csv.writerow(names)
+
+    def write(self, rows: list[list]) -> None:
+        kinds = [self.kinds[n] for n in self.names]
+        if self.format == "parquet":
+            for r in rows:
+                self._buf.append([_cell(k, v) for k, v in zip(kinds, r, strict=True)])
+            while len(self._buf) >= PARQUET_ROW_GROUP:
+                self._flush(self._buf[:PARQUET_ROW_GROUP])
+                self._buf = self._buf[PARQUET_ROW_GROUP:]
+        else:
+            self._csv.writerows([fmt(_cell(k, v)) for k, v in zip(kinds, r, strict=True)]
+                                for r in rows)
+
+    def _flush(self, rows: list[list]) -> None:
+        import pyarrow as pa
+
+        cols = {}
+        for j, n in enumerate(self.names):
+            vals = [r[j] for r in rows]
+            if self.kinds[n] == "month":
+                vals = [v or None for v in vals]
+            cols[n] = vals
+        self._writer.write_table(pa.table(cols, schema=self._schema))
+
+    def close(self) -> None:
+        if self.format == "parquet":
+            if self._writer is not None:
+                if self._buf:
+                    self._flush(self._buf)
+                    self._buf = []
+                self._writer.close()
+                self._writer = None
+        elif not self._fh.closed:
+            self._fh.close()
 
 
 # ----------------------------------------------------------------- result
 @dataclass
 class EnsembleResult:
-    """An ensemble's compact results.
+    """An ensemble's results: small aggregates in memory, per-run data on disk.
 
-    scenario: the :class:`Scenario`; runs, base_seed, jobs, chunk_size;
-    seeds: (runs,) model seeds; months: ``YYYY-MM`` labels of the window;
-    dates: ``YYYY-MM`` labels with per-run values in the summaries
-    (``progress@YYYY-MM``, ``aid_delivered_t@YYYY-MM``, ``mean_trust@YYYY-MM``);
-    summaries: column -> (runs,) array (:data:`SUMMARY_COLUMNS` + per-date
-    columns; month columns hold month indices, -1 = never; ``doc_round_r``
-    holds an index into ``DOCUMENT_TYPES``, -1 = round not held);
-    quantiles: metric -> (months, len(QUANTILES)); means: metric -> (months,);
-    status_counts: (months, len(STATUSES)) int; elapsed_s: wall time;
-    leaked_models: entries left in ``mesa.Agent._ids`` (should be 0);
-    clipped: metric -> values outside the binned range (should be 0).
+    scenario: the :class:`Scenario`; runs, base_seed, jobs (workers),
+    chunk_size, executor (a description); seeds: a lazy ``(runs,)`` int64
+    column; months: ``YYYY-MM`` labels of the window; dates: ``YYYY-MM``
+    labels with per-run values (``progress@YYYY-MM``,
+    ``aid_delivered_t@YYYY-MM``, ``mean_trust@YYYY-MM``); summaries: column
+    -> ``(runs,)`` array, memory-mapped from disk (:data:`SUMMARY_COLUMNS` +
+    per-date columns; month columns hold month indices, -1 = never;
+    ``doc_round_r`` holds an index into ``DOCUMENT_TYPES``, -1 = round not
+    held); quantiles: metric -> ``(months, len(QUANTILES))``; means: metric
+    -> ``(months,)``; status_counts: ``(months, len(STATUSES))``; workdir:
+    the folder holding ``runs_file`` (``runs.csv`` or ``runs.parquet``);
+    worker_pids: the process ids that ran chunks (for tests; never written
+    to a data file); elapsed_s: wall time; leaked_models: entries left in
+    ``mesa.Agent._ids`` (should be 0).
     """
 
     scenario: Scenario
@@ -343,50 +461,28 @@ class EnsembleResult:
     base_seed: int
     jobs: int
     chunk_size: int
-    seeds: np.ndarray
     months: list[str]
     dates: list[str]
-    summaries: dict[str, np.ndarray]
+    summaries: Mapping[str, np.ndarray]
     quantiles: dict[str, np.ndarray]
     means: dict[str, np.ndarray]
     status_counts: np.ndarray
+    workdir: Path
+    runs_file: str = "runs.csv"
+    executor: str = "this process"
     elapsed_s: float = 0.0
     leaked_models: int = 0
-    clipped: dict[str, int] = field(default_factory=dict)
-    bin_width: dict[str, float] = field(default_factory=dict)
+    worker_pids: set[int] = field(default_factory=set)
+    kinds: dict[str, str] = field(default_factory=dict)
 
-    # ------------------------------------------------------------ tables
+    @property
+    def seeds(self) -> np.ndarray:
+        """The model seeds, ``(runs,)`` int64 (memory-mapped)."""
+        return self.summaries["seed"]
+
     def column_kinds(self) -> dict[str, str]:
         """Column -> kind (``int``, ``float``, ``month``, ``bool``, ``status``, ``doc``)."""
-        kinds = dict(_BASE_COLUMNS)
-        for c in self.summaries:
-            kinds.setdefault(c, "float")
-        return kinds
-
-    def summary_rows(self) -> list[dict]:
-        """``summaries.csv`` rows: months as ``YYYY-MM`` (empty = never), documents by name."""
-        kinds = self.column_kinds()
-        cols = list(self.summaries)
-        rows = []
-        for i in range(self.runs):
-            row = {}
-            for c in cols:
-                v = self.summaries[c][i]
-                k = kinds[c]
-                if k == "month":
-                    row[c] = _month_label(int(v)) if v >= 0 else ""
-                elif k == "bool":
-                    row[c] = bool(v)
-                elif k == "status":
-                    row[c] = STATUSES[int(v)]
-                elif k == "doc":
-                    row[c] = DOCUMENT_TYPES[int(v)] if v >= 0 else "not_held"
-                elif k == "float":
-                    row[c] = float(v)
-                else:
-                    row[c] = int(v)
-            rows.append(row)
-        return rows
+        return dict(self.kinds)
 
     def quantile_rows(self) -> list[dict]:
         """``quantiles.csv`` rows: month x metric with q05..q95 and the mean."""
@@ -414,6 +510,15 @@ class EnsembleResult:
         """Per-run values of ``metric`` at month ``date`` (``YYYY-MM``), shape (runs,)."""
         return self.summaries[f"{metric}@{date}"]
 
+    def read_runs(self):
+        """The per-run table as a pandas DataFrame (reads the whole file)."""
+        import pandas as pd
+
+        path = self.workdir / self.runs_file
+        if self.runs_file.endswith(".parquet"):
+            return pd.read_parquet(path)
+        return pd.read_csv(path, keep_default_na=False, na_values=[""])
+
     # ------------------------------------------------------------ report
     def report_lines(self) -> list[str]:
         """A short plain-English report of the ensemble."""
@@ -422,12 +527,12 @@ class EnsembleResult:
         sc = self.scenario
         out = [f"{sc.title or sc.name}: {n} runs, base seed {self.base_seed}, "
                f"{sc.window.start} to {sc.window.end} ({self.elapsed_s:.1f} s, "
-               f"{n / max(self.elapsed_s, 1e-9):.0f} runs/s, {self.jobs} "
-               f"{'job' if self.jobs == 1 else 'jobs'})"]
-        walked = s["walked_out"].astype(bool)
+               f"{n / max(self.elapsed_s, 1e-9):.0f} runs/s, {self.executor})"]
+        walked = np.asarray(s["walked_out"]).astype(bool)
         line = f"  DPRK walks out: {_pct(walked.mean())} of runs"
         if walked.any():
-            q = np.quantile(s["walkout_month"][walked], [0.05, 0.5, 0.95], method="inverted_cdf")
+            q = np.quantile(np.asarray(s["walkout_month"])[walked], [0.05, 0.5, 0.95],
+                            method="inverted_cdf")
             line += f" (median {_month_label(int(q[1]))}, 90% between {_month_label(int(q[0]))} and {_month_label(int(q[2]))})"
         out.append(line)
         out.append(f"  At least one joint statement: {_pct((s['n_joint_statement'] > 0).mean())}; "
@@ -453,16 +558,83 @@ def _pct(x: float) -> str:
     return f"{100 * float(x):.0f}%"
 
 
+# ------------------------------------------------------------------ bounds
+def bytes_per_run(months: int, n_columns: int = len(_BASE_COLUMNS) + 6) -> int:
+    """Disk bytes one run takes while an ensemble streams (see the module docstring).
+
+    ``16 x months`` (four float32 monthly scalars) + ``8 x n_columns`` (the
+    column file) + :data:`CSV_ROW_BYTES` (its ``runs.csv`` row).
+    """
+    return 4 * len(MONTHLY_METRICS) * int(months) + 8 * int(n_columns) + CSV_ROW_BYTES
+
+
+def _available_memory() -> int | None:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def cores() -> int:
+    """Cores this process may use (``sched_getaffinity``, else ``os.cpu_count()``)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def check_bounds(runs: int, jobs: int, months: int, folder: str | os.PathLike = ".",
+                 force: bool = False, what: str = "--runs", scenarios: int = 1) -> None:
+    """Refuse an ensemble that cannot run here, before any work (ValueError with the message).
+
+    * ``runs <= MAX_RUNS``;
+    * ``jobs <= cores()`` unless ``force`` (more workers than cores only add overhead);
+    * disk: ``scenarios x runs x bytes_per_run(months)`` must fit in the free
+      space of ``folder``'s file system (where the files are streamed);
+    * memory: the exact quantiles read one ``(runs,)`` float32 row at a time
+      and numpy sorts a copy: ``16 x runs`` bytes must fit in half of the
+      available memory (``MemAvailable``).
+    """
+    if runs > MAX_RUNS:
+        raise ValueError(f"{what} {runs:,}: at most {MAX_RUNS:,} runs per ensemble (its files "
+                         f"would take {_size(runs * bytes_per_run(months))}); split the study "
+                         "into ensembles with different --seed")
+    ncores = cores()
+    if jobs > ncores and not force:
+        raise ValueError(f"--jobs {jobs}: this machine has {ncores} core{'s' if ncores != 1 else ''}; "
+                         f"more worker processes than cores only slow an ensemble down. Use "
+                         f"--jobs {ncores} or fewer, or add --force")
+    need = scenarios * runs * bytes_per_run(months)
+    probe = Path(os.path.abspath(folder))
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        free = shutil.disk_usage(probe).free
+    except OSError:
+        free = None
+    if free is not None and need > free:
+        raise ValueError(f"{what} {runs:,} of a {months}-month window need about {_size(need)} of "
+                         f"disk while they run ({_size(bytes_per_run(months))} a run); {probe} has "
+                         f"{_size(free)} free. Use fewer runs or another --out")
+    mem = _available_memory()
+    if mem is not None and 16 * runs > mem // 2:
+        raise ValueError(f"{what} {runs:,}: the exact quantiles need about {_size(16 * runs)} of "
+                         f"memory; {_size(mem)} is available. Use fewer runs")
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "kB", "MB", "GB", "TB", "PB"):
+        if n < 1000 or unit == "PB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} PB"  # pragma: no cover
+
+
 # ------------------------------------------------------------------ runner
-def _chunks(pairs: list[tuple[int, int]], size: int) -> list[list[tuple[int, int]]]:
-    return [pairs[i:i + size] for i in range(0, len(pairs), size)]
-
-
-def default_chunk_size(runs: int, jobs: int) -> int:
-    """Replicates per task: about 4 tasks per worker, at most 64 per task."""
-    return max(1, min(64, math.ceil(runs / (4 * max(1, jobs)))))
-
-
 def _dates_index(scenario: Scenario, dates: Sequence[str]) -> list[int]:
     start = _month_index(scenario.window.start)
     n = scenario.window.months
@@ -477,129 +649,151 @@ def _dates_index(scenario: Scenario, dates: Sequence[str]) -> list[int]:
 
 
 def run_ensemble(scenario: Scenario, runs: int, base_seed: int, jobs: int = 1,
-                 progress: bool = True, dates: Sequence[str] = (),
-                 chunk_size: int | None = None) -> EnsembleResult:
-    """Run ``runs`` replicates of ``scenario`` with seeds from :func:`derive_seeds`.
+                 progress: bool | None = None, dates: Sequence[str] = (),
+                 chunk_size: int | None = None, executor: Executor | None = None,
+                 workdir: str | os.PathLike | None = None, table_format: str = "csv",
+                 serial_below: int = SERIAL_BELOW,
+                 on_start: Callable[[Executor], None] | None = None) -> EnsembleResult:
+    """Run ``runs`` replicates of ``scenario`` with seeds :func:`replicate_seed` (base_seed, r).
 
-    jobs: worker processes (1 = run in this process); the result does not
-    depend on it (nor on ``chunk_size``).  progress: show a tqdm bar on
-    stderr (only when stderr is a terminal).  dates: ``YYYY-MM`` months whose
-    progress, aid delivered and mean trust are kept per run.  Raises
-    ValueError on ``runs < 1``, ``jobs < 1`` or a date outside the window.
+    jobs: worker processes when no ``executor`` is given (1 = this process;
+    a pool is started and closed here).  executor: an executor from
+    :mod:`sixparty.analysis.executors` (kept open: reuse it for several
+    ensembles).  chunk_size: replicates per task (default
+    :func:`~sixparty.analysis.executors.default_chunk_size`).  The files
+    and every number of the result are the same whatever ``jobs``,
+    ``executor`` and ``chunk_size`` are.  progress: a tqdm bar on stderr
+    (``None``: only on a terminal).  dates: ``YYYY-MM`` months whose
+    progress, aid delivered and mean trust are kept per run.  workdir: the
+    folder to stream ``runs.csv``/``runs.parquet`` (and the ``.work/``
+    scratch files) into; by default a temporary folder removed with the
+    result.  table_format: ``"csv"`` or ``"parquet"`` (needs pyarrow).
+    serial_below: fewer runs than this run in this process.  on_start:
+    called with the executor once it is about to receive work.  Raises
+    ValueError on ``runs < 1``, ``runs > MAX_RUNS``, ``jobs < 1`` or a date
+    outside the window; RuntimeError when the workers cannot start (message
+    says why).
     """
     if runs < 1:
         raise ValueError(f"runs must be >= 1, got {runs}")
+    if runs > MAX_RUNS:
+        raise ValueError(f"runs must be <= {MAX_RUNS:,}, got {runs:,}")
     if jobs < 1:
         raise ValueError(f"jobs must be >= 1, got {jobs}")
+    if table_format not in ("csv", "parquet"):
+        raise ValueError(f"table_format must be 'csv' or 'parquet', got {table_format!r}")
+    if table_format == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise ValueError("Parquet output needs pyarrow: pip install 'sixparty[parquet]'") from None
     t0 = time.perf_counter()
     dates = [str(d) for d in dates]
-    date_idx = _dates_index(scenario, dates)
-    seeds = derive_seeds(base_seed, runs)
+    date_idx = tuple(_dates_index(scenario, dates))
     months = [_month_label(_month_index(scenario.window.start) + t) for t in range(scenario.window.months)]
     n_months = len(months)
-    aid_hi = float(sum(ph.aid_tonnes for ph in scenario.phases)) or 1.0
-    ranges = {"progress": (0.0, 1.0), "aid_delivered_t": (0.0, aid_hi),
-              "mean_trust": (0.0, 1.0), "sanctions": (0.0, 1.0)}
-    acc = {m: BinnedQuantiles(n_months, *ranges[m]) for m in MONTHLY_METRICS}
-    sums = np.zeros((len(MONTHLY_METRICS), n_months), dtype=np.float64)
-    status_counts = np.zeros((n_months, len(STATUSES)), dtype=np.int64)
-    date_cols = [f"{m}@{d}" for d in dates for m in MONTHLY_METRICS if m in _DATE_METRICS]
+
     kinds = dict(_BASE_COLUMNS)
-    cols: dict[str, np.ndarray] = {}
-    for name, kind in _BASE_COLUMNS:
-        cols[name] = np.zeros(runs, dtype=np.float64 if kind == "float" else np.int64)
-    for c in date_cols:
-        cols[c] = np.zeros(runs, dtype=np.float64)
-        kinds[c] = "float"
-    names = list(cols)
+    for d in dates:
+        for m in MONTHLY_METRICS:
+            if m in _DATE_METRICS:
+                kinds[f"{m}@{d}"] = "float"
+    names = list(kinds)
+    int_idx = [j for j, n in enumerate(names) if kinds[n] != "float"]
+    float_idx = [j for j, n in enumerate(names) if kinds[n] == "float"]
+
+    if workdir is None:
+        folder = Path(tempfile.mkdtemp(prefix="sixparty-ensemble-"))
+        owned = True
+    else:
+        folder = Path(workdir)
+        folder.mkdir(parents=True, exist_ok=True)
+        owned = False
+    scratch = folder / ".work"
+    scratch.mkdir(exist_ok=True)
+    runs_file = "runs.parquet" if table_format == "parquet" else "runs.csv"
+    ints = _RowsFile(scratch / "columns_int.bin", len(int_idx), runs, np.int64)
+    floats = _RowsFile(scratch / "columns_float.bin", len(float_idx), runs, np.float64)
+    monthly_f = _RowsFile(scratch / "monthly.bin", len(MONTHLY_METRICS) * n_months, runs, np.float32)
+    writer = _RunsWriter(folder / runs_file, names, kinds, table_format)
+    status_counts = np.zeros((n_months, len(STATUSES)), dtype=np.int64)
     leaked = 0
+    pids: set[int] = set()
+    done = 0
 
-    def fold(rows: list[list], monthly: np.ndarray, status: np.ndarray, left: int) -> None:
-        nonlocal leaked
-        leaked = max(leaked, left)
-        for r in rows:
-            i = r[0]
-            for c, v in zip(names, r, strict=True):
-                cols[c][i] = v
-        for k, m in enumerate(MONTHLY_METRICS):
-            acc[m].add(monthly[:, k, :])
-            # row by row, in replicate order: the same float sums whatever jobs is
-            for row in monthly[:, k, :].astype(np.float64):
-                sums[k] += row
-        for k in range(len(STATUSES)):
-            status_counts[:, k] += (status == k).sum(axis=0)
+    own_ex = executor is None
+    ex = executor if executor is not None else make_executor(jobs)
+    workers = ex.workers if runs >= serial_below else 1
+    size = chunk_size or default_chunk_size(runs, workers)
+    bar = progress_bar(runs, scenario.name, progress)
 
-    size = chunk_size or default_chunk_size(runs, jobs)
-    chunks = _chunks(list(enumerate(seeds)), size)
-    bar = _progress_bar(runs, scenario.name, progress)
+    def tick(k: int, pid: int) -> None:
+        pids.add(pid)
+        bar.update(k)
+
     try:
-        if jobs == 1:
-
-            before = live_models()
-            for ch in chunks:
-                rows, monthly, status, left = _run_chunk(scenario, ch, date_idx)
-                fold(rows, monthly, status, left - before)
-                bar.update(len(ch))
-        else:
-            ctx = multiprocessing.get_context("spawn")
-            with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx,
-                                        initializer=_init_worker, initargs=(scenario,)) as ex:
-                pending: list[tuple[cf.Future, int]] = []
-                it = iter(chunks)
-                try:
-                    for ch in it:
-                        pending.append((ex.submit(_run_chunk, None, ch, date_idx), len(ch)))
-                        if len(pending) >= 2 * jobs:
-                            break
-                    while pending:
-                        fut, k = pending.pop(0)
-                        fold(*fut.result())
-                        bar.update(k)
-                        nxt = next(it, None)
-                        if nxt is not None:
-                            pending.append((ex.submit(_run_chunk, None, nxt, date_idx), len(nxt)))
-                except BaseException:
-                    for fut, _ in pending:
-                        fut.cancel()
-                    ex.shutdown(wait=True, cancel_futures=True)
-                    raise
+        if on_start is not None:
+            on_start(ex)
+        results = map_chunks(_ensemble_chunk, (scenario, int(base_seed), date_idx),
+                             chunked(range(runs), size), executor=ex, n_items=runs,
+                             serial_below=serial_below, on_result=tick)
+        for rows, monthly, status, left in results:
+            k = len(rows)
+            leaked = max(leaked, left)
+            writer.write(rows)
+            block = np.array([r for r in rows], dtype=object)
+            ints.write(done, block[:, int_idx].T.astype(np.int64))
+            floats.write(done, block[:, float_idx].T.astype(np.float64))
+            # (k, metrics, months) -> (metrics * months, k): each month a contiguous row on disk
+            monthly_f.write(done, monthly.transpose(1, 2, 0).reshape(-1, k))
+            for c in range(len(STATUSES)):
+                status_counts[:, c] += (status == c).sum(axis=0)
+            done += k
+        writer.close()
+        qs = {}
+        means = {}
+        for k_m, m in enumerate(MONTHLY_METRICS):
+            q = np.empty((n_months, len(QUANTILES)))
+            mu = np.empty(n_months)
+            for t in range(n_months):
+                row = monthly_f.row(k_m * n_months + t)
+                q[t] = np.quantile(row, QUANTILES)
+                mu[t] = row.mean(dtype=np.float64)
+            qs[m], means[m] = q, mu
+    except BaseException:
+        writer.close()
+        for f in (ints, floats, monthly_f):
+            f.close()
+        if own_ex:
+            ex.abort()
+        if owned:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
     finally:
         bar.close()
-    qs = {m: acc[m].quantiles(QUANTILES) for m in MONTHLY_METRICS}
-    means = {m: sums[k] / runs for k, m in enumerate(MONTHLY_METRICS)}
-    return EnsembleResult(
-        scenario=scenario, runs=runs, base_seed=int(base_seed), jobs=jobs, chunk_size=size,
-        seeds=np.array(seeds, dtype=np.int64), months=months, dates=dates,
-        summaries=cols, quantiles=qs, means=means, status_counts=status_counts,
-        elapsed_s=time.perf_counter() - t0, leaked_models=leaked,
-        clipped={m: acc[m].clipped for m in MONTHLY_METRICS},
-        bin_width={m: (ranges[m][1] - ranges[m][0]) / BINS for m in MONTHLY_METRICS},
-    )
-
-
-class _NoBar:
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def _progress_bar(total: int, name: str, enabled: bool):
-    if not enabled or not getattr(sys.stderr, "isatty", lambda: False)():
-        return _NoBar()
-    try:
-        from tqdm import tqdm
-    except ImportError:  # pragma: no cover
-        return _NoBar()
-    return tqdm(total=total, desc=name, unit="run", file=sys.stderr, leave=False)
+    if own_ex:
+        ex.close()
+    monthly_f.close()
+    summaries = _Columns(names, kinds, ints, floats)
+    result = EnsembleResult(
+        scenario=scenario, runs=runs, base_seed=int(base_seed), jobs=workers, chunk_size=size,
+        months=months, dates=dates, summaries=summaries, quantiles=qs, means=means,
+        status_counts=status_counts, workdir=folder, runs_file=runs_file,
+        executor=ex.describe() if runs >= serial_below else "this process",
+        elapsed_s=time.perf_counter() - t0, leaked_models=leaked, worker_pids=pids, kinds=kinds)
+    ints.close()
+    floats.close()
+    if owned:
+        weakref.finalize(result, shutil.rmtree, str(folder), True)
+    return result
 
 
 # ------------------------------------------------------------------ writing
-SEED_DERIVATION = ("numpy.random.SeedSequence(base_seed).spawn(runs); replicate i uses "
-                   "int(child_i.generate_state(1, dtype=uint64)[0] >> 1)")
-QUANTILE_METHOD = (f"inverted CDF (Hyndman-Fan type 1) of values rounded to a grid of {BINS} steps "
-                   "over each metric's range")
+SEED_DERIVATION = ("replicate r uses int(numpy.random.SeedSequence(base_seed, spawn_key=(r,))"
+                   ".generate_state(1, dtype=uint64)[0] >> 1), the r-th child of "
+                   "SeedSequence(base_seed).spawn()")
+QUANTILE_METHOD = ("exact: numpy.quantile (linear interpolation, Hyndman-Fan type 7) of the "
+                   "float32 monthly values of all runs")
 
 
 def ensemble_manifest(result: EnsembleResult, scenario_path=None, command=None) -> dict:
@@ -623,10 +817,10 @@ def ensemble_manifest(result: EnsembleResult, scenario_path=None, command=None) 
         "window": [result.scenario.window.start, result.scenario.window.end],
         "positions_mode": "anchored" if result.scenario.parameters.anchoring else "free",
         "dates": result.dates,
+        "runs_table": result.runs_file,
         "quantiles": list(QUANTILES),
         "quantile_method": QUANTILE_METHOD,
-        "quantile_resolution": result.bin_width,
-        "values_outside_range": result.clipped,
+        "executor": result.executor,
         "jobs": result.jobs,
         "chunk_size": result.chunk_size,
         "leaked_models": result.leaked_models,
@@ -638,22 +832,35 @@ def ensemble_manifest(result: EnsembleResult, scenario_path=None, command=None) 
 
 
 def ensemble_texts(result: EnsembleResult) -> dict[str, str]:
-    """The CSV files of an ensemble folder: name -> text."""
+    """The small CSV files of an ensemble folder (``quantiles.csv``, ``status.csv``): name -> text."""
     from sixparty.outputs import csv_text
 
     qcols = ["month", "metric", *[_qname(q) for q in QUANTILES], "mean"]
     return {
-        "summaries.csv": csv_text(result.summary_rows(), list(result.summaries)),
         "quantiles.csv": csv_text(result.quantile_rows(), qcols),
         "status.csv": csv_text(result.status_rows(), ["month", *STATUSES]),
     }
 
 
+def _place(src: Path, dst: Path) -> None:
+    """Put the file ``src`` at ``dst``: a hard link when possible, else a streamed copy."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
 def write_ensemble(result: EnsembleResult, out_dir: str | os.PathLike, scenario_path=None,
                    command: Sequence[str] | None = None,
                    writers: Iterable[Callable[[Path], Sequence[str]]] = ()) -> list[str]:
-    """Write ``summaries.csv``, ``quantiles.csv``, ``status.csv``, ``manifest.json`` (+ writers)."""
-    return write_atomically(out_dir, ensemble_texts(result), writers,
+    """Write ``runs.csv``/``runs.parquet``, ``quantiles.csv``, ``status.csv``, ``manifest.json``
+    (+ what ``writers`` add) into ``out_dir`` atomically; returns the file names."""
+
+    def runs_table(folder: Path) -> list[str]:
+        _place(result.workdir / result.runs_file, folder / result.runs_file)
+        return [result.runs_file]
+
+    return write_atomically(out_dir, ensemble_texts(result), [runs_table, *writers],
                             manifest=ensemble_manifest(result, scenario_path, command))
 
 
@@ -671,24 +878,177 @@ def fan_chart_writer(results: Sequence[EnsembleResult], labels: Sequence[str],
     return write
 
 
-# ---------------------------------------------------------------------- CLI
-def cli_ensemble(args, path, scenario: Scenario) -> int:
-    """``sixparty run SCENARIO --runs N [--jobs J] [--seed S] [--out DIR]``.
+# ---------------------------------------------------------------- stopping
+class Stopped(KeyboardInterrupt):
+    """SIGTERM (or SIGINT) arrived: stop the work; ``signum`` says which."""
 
-    Writes ``runs/<scenario>-ens<N>-<seed>/`` (or ``--out``) and prints a
-    short report.  The base seed is ``--seed`` or the scenario's seed.
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class stop_on_signals:
+    """Context manager: SIGINT and SIGTERM raise :class:`Stopped` in the main thread.
+
+    The first signal raises; later ones are ignored while the work is
+    cleaned up (so a second Ctrl-C cannot leave a half-removed staging
+    folder).  The previous handlers are restored on exit.  Does nothing
+    outside the main thread.
     """
+
+    def __enter__(self):
+        import threading
+
+        self._saved = {}
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        self._fired = False
+
+        def handler(signum, frame):
+            if self._fired:
+                return
+            self._fired = True
+            raise Stopped(signum)
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self._saved[sig] = signal.signal(sig, handler)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for sig, h in self._saved.items():
+            signal.signal(sig, h)
+
+
+# ---------------------------------------------------------------------- CLI
+def cli_executor(args, runs: int, months: int, out: str | os.PathLike, scenarios: int = 1):
+    """The executor for ``--jobs``/``--dask``/``SIXPARTY_DASK`` after :func:`check_bounds`.
+
+    Raises :class:`sixparty.cli.CLIError` (exit 2) on a bound or a missing
+    dask; prints the dask dashboard link on stderr.
+    """
+    from sixparty.cli import CLIError
+
+    dask = getattr(args, "dask", None) or os.environ.get("SIXPARTY_DASK") or None
+    jobs = int(getattr(args, "jobs", None) or cores())
+    if jobs < 1:
+        raise CLIError(f"--jobs: expected a whole number >= 1, got {jobs}")
+    try:
+        check_bounds(runs, jobs if (not dask or dask == "local") else 1, months,
+                     folder=Path(out).parent, force=bool(getattr(args, "force", False)),
+                     scenarios=scenarios)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    if dask:
+        if dask != "local" and not dask.startswith(("tcp://", "tls://")):
+            raise CLIError(f"--dask: expected 'local' or a scheduler address tcp://HOST:PORT, got {dask!r}")
+        try:
+            ex = make_executor(jobs, dask=dask)
+        except RuntimeError as exc:
+            raise CLIError(str(exc)) from None
+        except (OSError, TimeoutError) as exc:
+            raise CLIError(f"--dask {dask}: cannot reach the scheduler ({exc})") from None
+        if getattr(ex, "dashboard_link", None):
+            print(f"sixparty: dask dashboard: {ex.dashboard_link}", file=sys.stderr, flush=True)
+        return ex
+    return make_executor(jobs)
+
+
+def stopped_message(exc: KeyboardInterrupt, out_dir, how: str, done: int | None = None,
+                    runs: int | None = None) -> tuple[str, int]:
+    """(the one stderr line, the exit code 130/143) after an interrupt."""
+    signum = getattr(exc, "signum", signal.SIGINT)
+    name = signal.Signals(signum).name
+    kept = (f"the previous output in {out_dir}/ is untouched" if how == "replace"
+            else f"nothing was written ({out_dir}/ was not created)" if how == "new"
+            else f"nothing was written ({out_dir}/ is still empty)")
+    progress_ = f" after {done:,} of {runs:,} runs" if done is not None and runs else ""
+    return f"sixparty: interrupted by {name}{progress_}: {kept}", 128 + int(signum)
+
+
+def cli_ensemble(args, path, scenario: Scenario) -> int:
+    """``sixparty run SCENARIO --runs N [--jobs J | --dask ADDR] [--seed S] [--out DIR]``.
+
+    Checks the bounds (:func:`check_bounds`, exit 2) before any work, then
+    streams the runs into a staging folder beside ``runs/<scenario>-ens<N>-<seed>/``
+    (or ``--out``) that becomes the output folder only when complete.
+    SIGINT/SIGTERM stop the workers at once, remove the staging folder, print
+    one line saying what was kept and return 130/143.
+    """
+    from sixparty.outputs import check_out_dir
+
     runs = int(args.runs)
-    jobs = int(getattr(args, "jobs", None) or os.cpu_count() or 1)
     seed = scenario.seed if getattr(args, "seed", None) is None else int(args.seed)
     quiet = bool(getattr(args, "quiet", False))
-    result = run_ensemble(scenario, runs, seed, jobs=jobs, progress=not quiet)
+    table_format = getattr(args, "table_format", None) or "csv"
+    chunk = getattr(args, "chunk_size", None)
     out_dir = getattr(args, "out", None) or f"runs/{scenario.name}-ens{runs}-{seed}"
-    writers = []
-    if not getattr(args, "no_plots", False):
-        writers.append(fan_chart_writer([result], [scenario.name],
-                                        fmt=getattr(args, "format", None) or "png"))
-    files = write_ensemble(result, out_dir, scenario_path=path, command=sys.argv, writers=writers)
-    print("\n".join(result.report_lines()))
+    from sixparty.cli import CLIError
+
+    if table_format == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise CLIError("--table-format parquet needs pyarrow: pip install 'sixparty[parquet]'") from None
+    how = check_out_dir(out_dir)
+    fig_fmt = getattr(args, "format", None) or "png"
+    plots = not getattr(args, "no_plots", False)
+    manifest: dict = {}
+    holder: dict = {}
+
+    def started(ex: Executor) -> None:
+        where = f"on {ex.describe()}" if runs >= SERIAL_BELOW else "in this process"
+        print(f"sixparty: running {runs:,} runs of {scenario.name} {where}", file=sys.stderr,
+              flush=True)
+
+    def run_into(stage: Path) -> list[str]:
+        result = run_ensemble(scenario, runs, seed, progress=None if not quiet else False,
+                              chunk_size=chunk, executor=holder["ex"], workdir=stage,
+                              table_format=table_format, on_start=started)
+        holder["result"] = result
+        names = [result.runs_file]
+        for name, text in ensemble_texts(result).items():
+            (stage / name).write_text(text, encoding="utf-8", newline="")
+            names.append(name)
+        if plots:
+            names += fan_chart_writer([result], [scenario.name], fmt=fig_fmt)(stage)
+        holder["report"] = result.report_lines()
+        manifest.update(ensemble_manifest(result, path, sys.argv))
+        shutil.rmtree(stage / ".work", ignore_errors=True)
+        return names
+
+    with stop_on_signals():
+        try:
+            holder["ex"] = cli_executor(args, runs, scenario.window.months, out_dir)
+            with holder["ex"]:
+                files = write_atomically(out_dir, {}, [run_into], manifest=manifest)
+        except KeyboardInterrupt as exc:
+            line, code = stopped_message(exc, out_dir, how)
+            print(line, file=sys.stderr, flush=True)
+            return code
+    print("\n".join(holder["report"]))
     print(f"\nWrote {len(files)} files to {out_dir}/")
     return 0
+
+
+def seed_of(ensemble_dir: str | os.PathLike, replicate: int) -> tuple[int, str | None]:
+    """(model seed of replicate ``replicate``, scenario file) read from an ensemble's manifest.
+
+    Raises ValueError naming the folder when it holds no ensemble manifest or
+    ``replicate`` is outside ``0 .. runs-1``.
+    """
+    import json
+
+    path = Path(ensemble_dir) / "manifest.json"
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"--seed-of {ensemble_dir}: no manifest.json there (not an ensemble folder)") from None
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"--seed-of {ensemble_dir}: cannot read manifest.json ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("kind") != "ensemble":
+        raise ValueError(f"--seed-of {ensemble_dir}: not an ensemble folder (manifest kind "
+                         f"{meta.get('kind') if isinstance(meta, dict) else None!r})")
+    runs = int(meta["runs"])
+    if not 0 <= replicate < runs:
+        raise ValueError(f"--seed-of {ensemble_dir} {replicate}: replicate must be 0..{runs - 1}")
+    return replicate_seed(int(meta["base_seed"]), replicate), meta.get("scenario_file")

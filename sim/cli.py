@@ -433,9 +433,40 @@ def _check_writable(out: Path, into: bool) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     _check_out(args)
+    if getattr(args, "seed_of", None):
+        _apply_seed_of(args)
+    if args.scenario is None:
+        args.scenario = "historical"
     args.scenario_path = find_scenario(args.scenario)
     args.scenario_obj = load_scenario(args.scenario_path)
     return _handler("sixparty.runner", "cli_run", "run")(args)
+
+
+def _apply_seed_of(args: argparse.Namespace) -> None:
+    """``--seed-of DIR R``: the seed (and, unless given, the scenario) of replicate R of DIR."""
+    from sixparty.analysis.ensemble import seed_of
+
+    folder, rep = args.seed_of
+    try:
+        replicate = int(rep)
+    except ValueError:
+        raise CLIError(f"--seed-of {folder} {rep}: R must be a replicate number (0, 1, ...)") from None
+    if args.seed is not None:
+        raise CLIError("--seed-of sets the seed; it cannot be used with --seed")
+    if (args.runs or 1) > 1:
+        raise CLIError("--seed-of reruns one replicate; it cannot be used with --runs N > 1")
+    try:
+        seed, scenario_file = seed_of(folder, replicate)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    args.seed = seed
+    if args.scenario is None:
+        if not scenario_file:
+            raise CLIError(f"--seed-of {folder}: its manifest names no scenario file; give SCENARIO")
+        args.scenario = scenario_file
+    if not getattr(args, "out", None):
+        args.out = f"{str(folder).rstrip('/')}-replicate{replicate}"
+        _check_out(args)
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
@@ -512,7 +543,7 @@ def add_validation_parsers(sub) -> None:
 # ------------------------------------------------------------------ parsers
 def add_run_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``sixparty run`` (colleagues: add yours here)."""
-    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="historical",
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default=None,
                    help="scenario file or shipped name (default: historical)")
     p.add_argument("--seed", type=seed_int, metavar="N", default=None,
                    help="random seed, a whole number from 0 to 2**63-1 (default: the scenario's seed)")
@@ -523,7 +554,16 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
                    help="number of seeded replicates, >= 1 (default 1); with N > 1 the seeds "
                         "are spawned from --seed by numpy's SeedSequence")
     p.add_argument("--jobs", type=positive_int, metavar="N", default=None,
-                   help="worker processes for an ensemble, >= 1 (default: all cores)")
+                   help="worker processes for an ensemble, 1 to the number of cores (default: "
+                        "all cores); the files do not depend on it")
+    add_executor_arguments(p)
+    p.add_argument("--table-format", choices=("csv", "parquet"), default="csv",
+                   help="per-run table of an ensemble: runs.csv (default) or runs.parquet "
+                        "(needs pyarrow: pip install 'sixparty[parquet]')")
+    p.add_argument("--seed-of", nargs=2, metavar=("ENSEMBLE_DIR", "R"), default=None,
+                   help="rerun replicate R of the ensemble in ENSEMBLE_DIR as a single run (its "
+                        "seed depends only on the ensemble's base seed and R; the scenario is "
+                        "the ensemble's unless SCENARIO is given)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--narrate", action="store_true",
                    help="tell the run as a story: a paragraph per session and notable month "
@@ -531,6 +571,19 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of narrative and plots")
     p.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="plot file format")
     p.add_argument("--no-plots", action="store_true", help="write data files only")
+
+
+def add_executor_arguments(p: argparse.ArgumentParser) -> None:
+    """``--dask``, ``--force``, ``--chunk-size`` (owned by analysis.executors' author)."""
+    p.add_argument("--dask", metavar="ADDR", default=None,
+                   help="run on a dask.distributed cluster: tcp://HOST:PORT of a running scheduler, "
+                        "or 'local' to start one on this machine with --jobs workers (default: the "
+                        "SIXPARTY_DASK environment variable; needs pip install 'sixparty[dask]')")
+    p.add_argument("--force", action="store_true",
+                   help="allow --jobs above the number of cores")
+    p.add_argument("--chunk-size", type=positive_int, metavar="K", default=None,
+                   help="replicates per task sent to a worker (default: about 4 tasks per worker, "
+                        "at most 64); the files do not depend on it")
 
 
 def add_plot_arguments(p: argparse.ArgumentParser) -> None:
@@ -551,7 +604,9 @@ def add_compare_arguments(p: argparse.ArgumentParser) -> None:
                    help="replicates per scenario, >= 2 (default 100; 30 or more for useful intervals); "
                         "every scenario uses the same seeds")
     p.add_argument("--jobs", type=positive_int, metavar="N", default=None,
-                   help="worker processes, >= 1 (default: all cores); results do not depend on it")
+                   help="worker processes, 1 to the number of cores (default: all cores); results "
+                        "do not depend on it")
+    add_executor_arguments(p)
     p.add_argument("--seed", type=seed_int, metavar="N", default=None,
                    help="base seed, a whole number from 0 to 2**63-1 (default: the first scenario's seed)")
     p.add_argument("--out", metavar="DIR", default=None,

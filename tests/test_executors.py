@@ -1,0 +1,75 @@
+"""The executor layer: ordered results, the serial threshold, one pool reused, guard message."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sixparty.analysis.executors import (
+    MAX_CHUNK,
+    PoolExecutor,
+    SerialExecutor,
+    chunked,
+    default_chunk_size,
+    make_executor,
+    map_chunks,
+    map_items,
+)
+
+
+def _cube(shared, x):
+    return (shared, x ** 3, os.getpid())
+
+
+def _chunk_sum(shared, chunk):
+    return sum(chunk) + shared
+
+
+def test_chunked_and_default_chunk_size():
+    assert list(chunked(range(7), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
+    with pytest.raises(ValueError):
+        list(chunked([1], 0))
+    assert default_chunk_size(10, 2) == 2 and default_chunk_size(10**6, 2) == MAX_CHUNK
+    assert default_chunk_size(1, 8) == 1
+
+
+def test_map_items_keeps_order_whatever_the_executor_and_chunk_size():
+    items = list(range(70))
+    want = [("s", x ** 3) for x in items]
+    serial = [r[:2] for r in map_items(_cube, items, shared="s", progress=False)]
+    assert serial == want
+    with PoolExecutor(2) as ex:
+        for size in (1, 4, 33):
+            got = list(map_items(_cube, items, shared="s", executor=ex, chunk_size=size,
+                                 serial_below=0, progress=False))
+            assert [r[:2] for r in got] == want
+        assert {r[2] for r in got} <= set(ex.pids) and len(ex.pids) == 2
+        pids = list(ex.pids)
+        # the same pool serves the next call: no new worker processes
+        list(map_chunks(_chunk_sum, 1, chunked(items, 5), executor=ex, serial_below=0))
+        assert ex.pids == pids
+
+
+def test_small_batches_run_here():
+    with PoolExecutor(2) as ex:
+        got = list(map_items(_cube, [1, 2, 3], shared=0, executor=ex, progress=False))
+        assert {r[2] for r in got} == {os.getpid()}
+        assert ex.pids == []  # the pool was never started
+
+
+def test_errors_in_a_chunk_propagate():
+    def bad(shared, chunk):
+        raise ZeroDivisionError("boom")
+
+    with pytest.raises(ZeroDivisionError):
+        list(map_chunks(bad, None, [[1]], executor=SerialExecutor()))
+
+
+def test_make_executor(monkeypatch):
+    monkeypatch.delenv("SIXPARTY_DASK", raising=False)
+    assert isinstance(make_executor(1), SerialExecutor)
+    ex = make_executor(2)
+    assert isinstance(ex, PoolExecutor) and ex.workers == 2
+    ex.close()
+    with pytest.raises(ValueError):
+        PoolExecutor(0)
