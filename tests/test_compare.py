@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import dump_yaml, minimal_scenario_dict
 from sixparty.analysis.compare import compare, outcome_values, parse_dates, significant
-from sixparty.analysis.stats import bootstrap_mean_ci, bootstrap_weights
+from sixparty.analysis.stats import BOOTSTRAP_METHOD, bootstrap_mean_ci
 from sixparty.cli import main
 from sixparty.loader import load_scenario
 
@@ -36,13 +36,31 @@ def test_bootstrap_is_deterministic_and_columnwise():
     rng = np.random.default_rng(5)
     v = rng.normal(size=(50, 3))
     a = bootstrap_mean_ci(v, n_boot=300, seed=9)
-    b = bootstrap_mean_ci(v, n_boot=300, seed=9, batch=7)  # batching does not matter
+    b = bootstrap_mean_ci(v, n_boot=300, seed=9)
     for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
     single = bootstrap_mean_ci(v[:, 1], n_boot=300, seed=9)
-    assert single[1] == pytest.approx(a[1][1]) and single[2] == pytest.approx(a[2][1])
-    w = next(bootstrap_weights(50, 10, seed=1))
-    assert w.shape == (10, 50) and np.all(w.sum(axis=1) == 50)
+    assert single[1] == a[1][1] and single[2] == a[2][1]  # same resamples for every column
+    assert bootstrap_mean_ci(v, n_boot=300, seed=10)[1][0] != a[1][0]
+
+
+def test_bootstrap_is_scipy_percentile_with_the_seeded_generator():
+    from scipy import stats
+
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=80)
+    m, lo, hi = bootstrap_mean_ci(x, n_boot=999, seed=4)
+    ref = stats.bootstrap((x,), np.mean, n_resamples=999, method="percentile",
+                          rng=np.random.default_rng(4)).confidence_interval
+    assert BOOTSTRAP_METHOD == "percentile"
+    assert (lo, hi) == pytest.approx((ref.low, ref.high), rel=1e-12)
+    # paired: the interval of the differences is scipy's paired bootstrap of the mean difference
+    y = x + rng.normal(0.3, 0.1, size=80)
+    _, dlo, dhi = bootstrap_mean_ci(y - x, n_boot=999, seed=4)
+    paired = stats.bootstrap((y, x), lambda a, b, axis=-1: a.mean(axis=axis) - b.mean(axis=axis),
+                             paired=True, n_resamples=999, method="percentile",
+                             rng=np.random.default_rng(4)).confidence_interval
+    assert (dlo, dhi) == pytest.approx((paired.low, paired.high), rel=1e-9)
 
 
 def test_paired_interval_is_narrower_than_unpaired():
@@ -112,6 +130,20 @@ def test_compare_uses_common_seeds_and_pairs(pair):
         if r["scenario"] == "variant":
             assert r["significant"] == significant(r["diff_ci_low"], r["diff_ci_high"])
             assert not r["flips"] or r["significant"]
+
+
+def test_compare_runs_every_scenario_on_one_pool(pair):
+    from sixparty.analysis.executors import PoolExecutor
+
+    scs = [load_scenario(p) for p in pair]
+    serial = compare(scs, ["a", "b"], runs=6, base_seed=3, n_boot=100, progress=False)
+    with PoolExecutor(2) as ex:
+        cmp = compare(scs, ["a", "b"], runs=6, base_seed=3, n_boot=100, progress=False,
+                      executor=ex, chunk_size=2, serial_below=0)
+        pids = set(ex.pids)
+        assert len(pids) == 2
+        assert all(r.worker_pids <= pids for r in cmp.results)  # no second pool
+    assert cmp.rows == serial.rows
 
 
 def test_compare_refuses_one_run(pair):
