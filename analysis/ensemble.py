@@ -17,6 +17,9 @@ executor=None, workdir=None, table_format="csv") -> EnsembleResult``
     ``status.csv`` and ``manifest.json`` atomically.
 ``cli_ensemble(args, path, scenario) -> int``
     ``sixparty run SCENARIO --runs N [--jobs J | --dask ADDR] [--seed S] [--out DIR]``.
+``map_runs(items, summarise, executor=None, chunk_size=None) -> iterator``
+    ``summarise(item, simulate(scenario, seed))`` for ``(scenario, seed, ...)``
+    items, in order, on any executor (for the validation harness).
 ``check_bounds(runs, jobs, months, ...)``
     The limits of ``--runs`` and ``--jobs`` (:data:`MAX_RUNS`, cores, disk, memory).
 
@@ -101,6 +104,7 @@ __all__ = [
     "bytes_per_run",
     "check_bounds",
     "cli_ensemble",
+    "map_runs",
     "derive_seeds",
     "replicate_seed",
     "run_ensemble",
@@ -297,6 +301,34 @@ def _ensemble_chunk(shared: tuple[Scenario, int, tuple[int, ...]], replicates: l
         status.append(s)
         del res
     return rows, np.stack(monthly), np.stack(status), live_models() - before
+
+
+def _simulate_item(summarise: Callable, item: tuple) -> object:
+    from sixparty.runner import simulate
+
+    scenario, seed = item[0], item[1]
+    return summarise(item, simulate(scenario, seed=int(seed), record_positions=False))
+
+
+def map_runs(items: Sequence[tuple], summarise: Callable, *, executor: Executor | None = None,
+             chunk_size: int | None = None, progress: bool | None = None,
+             serial_below: int = SERIAL_BELOW) -> Iterator:
+    """Simulate every ``(scenario, seed, ...)`` item and yield ``summarise(item, run_result)``
+    in the items' order.
+
+    The entry point for batches of single runs summarised by the caller
+    (``sixparty evaluate``/``calibrate``/``sensitivity``): items may carry
+    more than the scenario and seed (a parameter-set id, a replicate) after
+    them; summarise must be a module-level function (workers import it)
+    returning something small and picklable (a dict of scores, a row).  Runs
+    on ``executor`` (default: this process) in chunks of ``chunk_size``
+    items; the results do not depend on the executor or the chunk size.
+    Use :func:`replicate_seed` for the seeds of replicates.
+    """
+    from sixparty.analysis.executors import map_items
+
+    yield from map_items(_simulate_item, items, shared=summarise, executor=executor,
+                         chunk_size=chunk_size, serial_below=serial_below, progress=progress)
 
 
 # ------------------------------------------------------------ on-disk tables

@@ -73,3 +73,22 @@ def test_make_executor(monkeypatch):
     ex.close()
     with pytest.raises(ValueError):
         PoolExecutor(0)
+
+
+def _final_progress(item, result):
+    return (item[2], result.seed, result.timeline[-1]["progress"])
+
+
+def test_map_runs_summarises_single_runs_in_order(scenario_file):
+    from sixparty.analysis.ensemble import map_runs, replicate_seed, run_ensemble
+    from sixparty.loader import load_scenario
+
+    sc = load_scenario(scenario_file)
+    items = [(sc, replicate_seed(4, r), f"rep{r}") for r in range(6)]
+    serial = list(map_runs(items, _final_progress, progress=False))
+    with PoolExecutor(2) as ex:
+        pooled = list(map_runs(items, _final_progress, executor=ex, chunk_size=2,
+                               serial_below=0, progress=False))
+    assert serial == pooled and [r[0] for r in serial] == [f"rep{r}" for r in range(6)]
+    ens = run_ensemble(sc, 6, 4, progress=False)
+    assert [r[2] for r in serial] == pytest.approx(list(ens.summaries["final_progress"]))
