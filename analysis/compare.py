@@ -21,8 +21,9 @@ probabilities, a value for the means.  For each scenario the table gives the
 mean over replicates with a 95% percentile-bootstrap interval; for each
 variant (scenario 2, 3, ...) the mean of the paired differences
 ``x_variant[i] - x_first[i]`` with a 95% paired-bootstrap interval
-(:func:`analysis.stats.bootstrap_mean_ci`, resampling replicates, 2,000
-resamples by default, seeded by the base seed: deterministic).  A difference
+(:func:`analysis.stats.bootstrap_mean_ci`: ``scipy.stats.bootstrap``,
+percentile method, resampling replicates, 2,000 resamples by default, seeded
+by the base seed: deterministic).  A difference
 is *significant* when its interval excludes 0 strictly (``diff_ci_low > 0``
 or ``diff_ci_high < 0``; :func:`significant`): an interval touching 0, such
 as ``[+0.00, +0.00]``, is not.  Intervals need at least two replicates, so
@@ -638,7 +639,7 @@ def write_comparison(cmp: Comparison, out_dir, paths: Sequence[Path] = (), fmt: 
         "base_seed": cmp.base_seed,
         "seed_derivation": SEED_DERIVATION + " (the same seeds for every scenario)",
         "dates": cmp.dates,
-        "bootstrap": {"resamples": cmp.n_boot, "level": 0.95, "kind": "percentile, paired over replicates",
+        "bootstrap": {"resamples": cmp.n_boot, "level": 0.95, "kind": "percentile (scipy.stats.bootstrap), paired over replicates",
                       "seed": cmp.base_seed},
         "quantile_method": QUANTILE_METHOD,
         "flips": cmp.flips,
