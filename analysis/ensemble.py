@@ -128,7 +128,7 @@ QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: Rounds whose best document is kept per run (``doc_round_1`` ...).
 ROUNDS = 8
 #: Most runs one ensemble may have (``--runs``): 10 million runs of a 120-month window
-#: stream about 23 GB to disk; split bigger studies into ensembles with other base seeds.
+#: stream about 28 GB to disk; split bigger studies into ensembles with other base seeds.
 MAX_RUNS = 10_000_000
 #: Rows per Parquet row group (fixed, so the file does not depend on the chunk size).
 PARQUET_ROW_GROUP = 65_536
