@@ -103,7 +103,7 @@ def test_ensemble_identical_for_jobs_and_chunking(minimal):
 
 
 def test_jobs_2_really_runs_in_two_processes(minimal):
-    res = run_ensemble(minimal, 16, 3, jobs=2, chunk_size=1, serial_below=0, progress=False)
+    res = run_ensemble(minimal, 40, 3, jobs=2, chunk_size=1, serial_below=0, progress=False)
     assert len(res.worker_pids) == 2 and os.getpid() not in res.worker_pids
     # the pids are a test hook: no data file carries them
     texts = ensemble_texts(res)
