@@ -701,7 +701,7 @@ def run_ensemble(scenario: Scenario, runs: int, base_seed: int, jobs: int = 1,
     scratch files) into; by default a temporary folder removed with the
     result.  table_format: ``"csv"`` or ``"parquet"`` (needs pyarrow).
     serial_below: fewer runs than this run in this process.  on_start:
-    called with the executor once it is about to receive work.  Raises
+    called with the executor once its workers are up, before the first chunk.  Raises
     ValueError on ``runs < 1``, ``runs > MAX_RUNS``, ``jobs < 1`` or a date
     outside the window; RuntimeError when the workers cannot start (message
     says why).
@@ -764,6 +764,8 @@ def run_ensemble(scenario: Scenario, runs: int, base_seed: int, jobs: int = 1,
         bar.update(k)
 
     try:
+        if runs >= serial_below:
+            ex.start(_ensemble_chunk)
         if on_start is not None:
             on_start(ex)
         results = map_chunks(_ensemble_chunk, (scenario, int(base_seed), date_idx),

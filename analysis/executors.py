@@ -27,7 +27,8 @@ Executors
     :func:`map_chunks` call until :meth:`~PoolExecutor.close` - ``compare``
     runs all its scenarios on the same pool.  Workers ignore SIGINT: the
     parent decides, and on an interrupt it terminates them at once
-    (:meth:`~PoolExecutor.abort`) instead of waiting for running chunks.
+    (:meth:`~PoolExecutor.abort`) instead of waiting for running chunks;
+    on Linux a worker also ends when its parent dies, even by SIGKILL.
     Workers are started without re-importing the caller's ``__main__``
     module when the chunk function lives in an importable module, so a
     script that calls :func:`sixparty.analysis.ensemble.run_ensemble` with
@@ -138,6 +139,10 @@ class Executor:
     def submit(self, fn: ChunkFn, shared: Any, chunk: list):  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def start(self, fn: ChunkFn | None = None, shared: Any = None) -> None:
+        """Start the workers now (they start on first use otherwise); ``fn``/``shared``: the
+        work to come (a function from ``__main__`` needs workers that import it)."""
+
     def abort(self) -> None:
         """Stop at once: cancel pending work, terminate workers (after an interrupt)."""
         self.close()
@@ -184,6 +189,22 @@ class SerialExecutor(Executor):
 def _worker_init() -> None:
     # The parent handles Ctrl-C (it terminates the workers); a worker never prints a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGTERM this worker when the parent dies (even by SIGKILL): no orphans."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _warm() -> int:
@@ -259,6 +280,9 @@ class PoolExecutor(Executor):
             raise
         self._pool = pool
         return pool
+
+    def start(self, fn: ChunkFn | None = None, shared: Any = None) -> None:
+        self._ensure(fn or _warm, shared)
 
     def submit(self, fn: ChunkFn, shared: Any, chunk: list):
         return self._ensure(fn, shared).submit(_call, fn, shared, chunk)

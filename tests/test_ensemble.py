@@ -311,6 +311,19 @@ def _children(pid: int) -> list:
         return []
 
 
+def _wait_for_start(proc) -> str:
+    """The 'sixparty: running ...' line of ``proc``'s stderr (the lines before it in the message)."""
+    seen = []
+    for _ in range(20):
+        line = proc.stderr.readline()
+        if not line:
+            break
+        if "sixparty: running" in line:
+            return line
+        seen.append(line)
+    raise AssertionError(f"no 'running' line on stderr (exit {proc.poll()}): {''.join(seen)}")
+
+
 @pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 @pytest.mark.parametrize("previous", [False, True])
 def test_signal_stops_the_ensemble_cleanly(sig, code, previous, tmp_path):
@@ -324,7 +337,7 @@ def test_signal_stops_the_ensemble_cleanly(sig, code, previous, tmp_path):
                              "1000", "--jobs", "2", "--out", str(out), "--no-plots", "--quiet"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
     try:
-        line = proc.stderr.readline()  # printed once the workers are up
+        line = _wait_for_start(proc)  # printed once the workers are up
         assert "running 1,000 runs of historical on 2 worker processes" in line
         time.sleep(0.5)
         workers = _children(proc.pid)
@@ -337,6 +350,7 @@ def test_signal_stops_the_ensemble_cleanly(sig, code, previous, tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.wait()
     assert proc.returncode == code
     assert elapsed < 2.0, elapsed
     lines = [ln for ln in err.splitlines() if ln.strip()]
@@ -351,6 +365,32 @@ def test_signal_stops_the_ensemble_cleanly(sig, code, previous, tmp_path):
     time.sleep(0.2)
     alive = [p for p in workers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert not alive, alive
+
+
+def test_workers_end_when_the_parent_is_killed(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    if not sys.platform.startswith("linux"):
+        pytest.skip("PR_SET_PDEATHSIG is Linux-only")
+    proc = subprocess.Popen([sys.executable, "-m", "sixparty", "run", "historical", "--runs",
+                             "1000", "--jobs", "2", "--out", str(tmp_path / "e"), "--no-plots",
+                             "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=ENV)
+    workers = []
+    try:
+        _wait_for_start(proc)
+        workers = _children(proc.pid)
+        assert len(workers) >= 2
+        proc.kill()  # SIGKILL: no handler runs in the parent
+        proc.wait()
+        gone, alive = psutil.wait_procs(workers, timeout=10)
+        assert not alive, alive
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for p in workers:
+            if p.is_running():
+                p.kill()
 
 
 def test_script_without_main_guard_works(tmp_path):
