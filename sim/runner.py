@@ -205,16 +205,26 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
-def summary_lines(result: RunResult) -> list[str]:
-    """The session-by-session summary ``sixparty run`` prints."""
+def summary_lines(result: RunResult, history_labels=None) -> list[str]:
+    """The session-by-session summary ``sixparty run`` prints.
+
+    Sessions are named as the model's own (``session 7``, in the order of
+    invitations), never by the model's internal round counter.
+    history_labels: optional function ``sessions rows -> [text]`` giving,
+    per session, the historical round it is matched to (``≈ Round 4, phase
+    2``) or ``""``; supplied by the command's edge
+    (:func:`sixparty.analysis.rounds.session_labeller`): this module never
+    reads the historical record.
+    """
     sc = result.scenario
+    hist = list(history_labels(result.sessions)) if history_labels and result.sessions else []
     out = [f"{sc.title or sc.name}: {sc.window.start} to {sc.window.end}, seed {result.seed}, "
            f"positions {result.anchoring_mode} "
            f"({'stated positions re-anchor the parties when dated' if result.anchoring_mode == 'anchored' else 'evolving from the first statements only'})",
            "",
-           f"{'month':8} {'session':8} {'attendance':24} {'iter':>4}  document"]
-    for s in result.sessions:
-        label = f"R{s['round']}.{s['phase']}"
+           f"{'month':8} {'session':11} {'attendance':24} {'iter':>4}  document"]
+    for n, s in enumerate(result.sessions):
+        label = f"session {n + 1}"
         if s["held"]:
             att = "all six"
             doc = document_name(s["document"])
@@ -225,7 +235,9 @@ def summary_lines(result: RunResult) -> list[str]:
         else:
             att = f"boycott: {s['declined'].replace(';', ', ')}"
             doc = "not held"
-        out.append(f"{s['month']:8} {label:8} {att:24} {s['iterations']:>4}  {doc}")
+        if n < len(hist) and hist[n]:
+            doc += f"  [{hist[n]}]"
+        out.append(f"{s['month']:8} {label:11} {att:24} {s['iterations']:>4}  {doc}")
     if not result.sessions:
         out.append("(no session was convened)")
     out.append("")
@@ -268,7 +280,7 @@ def cli_run(args) -> int:
     out_dir = args.out or f"runs/{scenario.name}-{seed}"
     files = outputs.write_run(result, out_dir, scenario_path=path,
                               command=sys.argv, extra_writers=_extra_writers(args))
-    print("\n".join(summary_lines(result)))
+    print("\n".join(summary_lines(result, history_labels=_history_labels())))
     for line in result.extra.get("report", []):
         print(line)
     print(f"\nWrote {plural(len(files), 'file')} to {out_dir}/")
@@ -278,6 +290,13 @@ def cli_run(args) -> int:
         print()
         print(narrate(result, lang=getattr(args, "lang", "en") or "en"))
     return 0
+
+
+def _history_labels():
+    """The analysis-side labeller naming each session's historical round (reads the record there)."""
+    from sixparty.analysis.rounds import session_labeller
+
+    return session_labeller("en")
 
 
 def _extra_writers(args) -> list:
