@@ -24,8 +24,12 @@ that month (shutdown and sealing under the initial actions, disablement and
 declaration under the second phase), in both languages.
 
 Session headings are fixed so a reader (or a test) can find them:
-``YYYY-MM · Round R, phase P`` in English, ``YYYY年M月 · 第R轮第P阶段会议``
-in Chinese.
+``YYYY-MM · Session N`` in English, ``YYYY年M月 · 第N次会议`` in Chinese, N
+the model's own count of its sessions (invitations, held or boycotted; the
+model's internal round counter is not history's rounds and is not shown).
+Where the session is matched to a recorded one (:mod:`sixparty.analysis.rounds`:
+±1 month, greedy one-to-one), the heading adds it: ``2005-08 · Session 12 ·
+≈ Round 4, phase 2 (9.19 joint statement)`` / ``… · ≈ 第四轮 第二阶段``.
 
 The debrief (:func:`debrief`, :func:`path_metrics`, :func:`record_metrics`)
 compares a seated (human-played) run with the agent run of the same scenario
@@ -179,7 +183,7 @@ _T = {
         "opening": "{title}: {start} to {end}, seed {seed}; positions {mode}.",
         "mode.anchored": "re-anchored to the stated positions as dated",
         "mode.free": "evolving from the first statements only",
-        "session_heading": "{month} · Round {round}, phase {phase}",
+        "session_heading": "{month} · Session {n}",
         "invited.chair": "China, as chair, judged the parties ready and invited them.",
         "invited.recess": "The round resumed after its recess.",
         "invited.scenario": "The chair issued the invitation the scenario dates to this month.",
@@ -232,7 +236,7 @@ _T = {
         "opening": "情景（情景文件原文标题）：“{title}”。{start}至{end}，随机种子{seed}；立场{mode}。",
         "mode.anchored": "按表态日期重新锚定",
         "mode.free": "仅自首次表态起自行演变",
-        "session_heading": "{month} · 第{round}轮第{phase}阶段会议",
+        "session_heading": "{month} · 第{n}次会议",
         "invited.chair": "中国作为主席国判断各方已有准备，发出邀请。",
         "invited.recess": "休会后本轮会谈复会。",
         "invited.scenario": "主席国按情景设定的日期发出邀请。",
@@ -288,10 +292,25 @@ def month_text(month: str, lang: str = "en") -> str:
     return month
 
 
-def session_heading(session: dict, lang: str = "en") -> str:
-    """The heading of a session's paragraph (see the module docstring)."""
-    return _T[lang]["session_heading"].format(month=month_text(session["month"], lang),
-                                             round=session["round"], phase=session["phase"])
+def session_heading(session: dict, lang: str = "en", history: str = "") -> str:
+    """The heading of a session's paragraph (see the module docstring).
+
+    session: a row of the sessions table (``month``, ``session_id`` 0-based);
+    history: the matched round's label (``≈ Round 4, phase 2``) or empty.
+    """
+    head = _T[lang]["session_heading"].format(month=month_text(session["month"], lang),
+                                              n=int(session["session_id"]) + 1)
+    return f"{head} · {history}" if history else head
+
+
+def _history_labels(result, lang: str) -> dict[int, str]:
+    """session_id -> the matched historical round's label (empty when unmatched)."""
+    from sixparty.analysis.rounds import recorded_sessions, session_labels
+
+    recs = recorded_sessions(load_record() or {})
+    labs = session_labels(result.sessions, recorded=recs)
+    return {int(s["session_id"]): lab.history(lang) for s, lab in zip(result.sessions, labs,
+                                                                       strict=True)}
 
 
 def _names(keys: Iterable[str], lang: str) -> str:
@@ -419,7 +438,8 @@ _HOLDOUT_RE = re.compile(r"holdouts on a ([a-z' ]+): (.+)")
 
 
 # ------------------------------------------------------------ paragraphs
-def _session_paragraph(result, s: dict, t: int | None, decisions: list[dict], lang: str) -> str:
+def _session_paragraph(result, s: dict, t: int | None, decisions: list[dict], lang: str,
+                       history: str = "") -> str:
     T = _T[lang]
     parts: list[str] = [T.get(f"invited.{s['invited_by']}", "")]
     if not s["held"]:
@@ -428,7 +448,7 @@ def _session_paragraph(result, s: dict, t: int | None, decisions: list[dict], la
                        if d["decision"] == "boycotts" and d["party"] in declined})
         parts.append(T["not_held"].format(who=_names(declined, lang),
                                           why=T["list_sep"].join(whys) or "-"))
-        return session_heading(s, lang) + "\n" + T["sep"].join(p for p in parts if p)
+        return session_heading(s, lang, history) + "\n" + T["sep"].join(p for p in parts if p)
     attended = _split(s["attended"])
     parts.append(T["attended_all"] if len(attended) == 6 else
                  T["attended"].format(who=_names(attended, lang)))
@@ -457,7 +477,7 @@ def _session_paragraph(result, s: dict, t: int | None, decisions: list[dict], la
         parts.append(T["recess"])
     if s.get("direct_contact"):
         parts.append(T["contact"])
-    return session_heading(s, lang) + "\n" + T["sep"].join(p for p in parts if p)
+    return session_heading(s, lang, history) + "\n" + T["sep"].join(p for p in parts if p)
 
 
 def _holdout_details(result, s: dict, t: int | None, holdouts: Sequence[str], lang: str) -> list[str]:
@@ -597,6 +617,7 @@ def narrate(result, lang: str = "en") -> str:
                                  mode=T[f"mode.{result.anchoring_mode}"]
                                  if f"mode.{result.anchoring_mode}" in T else result.anchoring_mode)]
     titles = _event_titles(result)
+    hist = _history_labels(result, lang)
     by_month_sessions: dict[str, list[dict]] = {}
     for s in result.sessions:
         by_month_sessions.setdefault(s["month"], []).append(s)
@@ -615,13 +636,15 @@ def narrate(result, lang: str = "en") -> str:
             paras.append(T["month_heading"].format(month=month_text(month, lang)) + "\n"
                          + T["sep"].join(parts))
         for s in by_month_sessions.get(month, []):
-            paras.append(_session_paragraph(result, s, t, decisions, lang))
+            paras.append(_session_paragraph(result, s, t, decisions, lang,
+                                            hist.get(int(s["session_id"]), "")))
             told.add(s["session_id"])
     # Sessions outside the recorded months (should not happen) are still told, in order.
     for s in result.sessions:
         if s["session_id"] not in told:
             paras.append(_session_paragraph(result, s, month_index.get(s["month"]),
-                                            by_month_decisions.get(s["month"], []), lang))
+                                            by_month_decisions.get(s["month"], []), lang,
+                                            hist.get(int(s["session_id"]), "")))
     if not result.sessions:
         paras.append(T["no_sessions"])
     if result.timeline:
@@ -654,9 +677,11 @@ def month_story(result, t: int = -1, lang: str = "en") -> str:
     parts = _month_paragraph(result, t, month, decisions, lang, _event_titles(result), prev_impl)
     colon = "：" if lang == "zh" else ": "
     out = [month_text(month, lang) + colon + T["sep"].join(parts)] if parts else []
+    hist = _history_labels(result, lang) if any(s["month"] == month for s in result.sessions) else {}
     for s in result.sessions:
         if s["month"] == month:
-            out.append(_session_paragraph(result, s, t, decisions, lang).replace("\n", colon, 1))
+            out.append(_session_paragraph(result, s, t, decisions, lang,
+                                          hist.get(int(s["session_id"]), "")).replace("\n", colon, 1))
     if not out:
         status = label(f"status.{row['talks_status']}", lang)
         return (f"{month_text(month, lang)}：无会议、无决定；会谈状态为{status}。" if lang == "zh"

@@ -53,13 +53,24 @@ def test_historical_narration_tells_every_session_in_order(historical, lang):
     _positions_in_order(text, headings)
     # and each heading once (a session is not told twice)
     for h in headings:
-        assert text.count(h + "\n") == 1
+        assert text.count(h + "\n") + text.count(h + " · ≈") == 1
 
 
 def test_session_headings_have_the_documented_form():
-    s = {"month": "2005-09", "round": 4, "phase": 2}
-    assert session_heading(s, "en") == "2005-09 · Round 4, phase 2"
-    assert session_heading(s, "zh") == "2005年9月 · 第4轮第2阶段会议"
+    s = {"month": "2005-09", "round": 14, "phase": 2, "session_id": 11}
+    assert session_heading(s, "en") == "2005-09 · Session 12"
+    assert session_heading(s, "zh") == "2005年9月 · 第12次会议"
+    assert session_heading(s, "en", "≈ Round 4, phase 2") == "2005-09 · Session 12 · ≈ Round 4, phase 2"
+
+
+def test_sessions_are_told_by_their_own_number_and_the_historical_round_they_match(historical):
+    text = narrate(historical)
+    assert "Round 14" not in text and "· Round " not in text
+    assert "· Session 1" in text
+    matched = [line for line in text.splitlines() if " · ≈ Round " in line]
+    assert matched, "no session of the historical run matched a recorded round"
+    zh = narrate(historical, lang="zh")
+    assert "次会议 · ≈ 第" in zh
 
 
 def test_narration_is_deterministic_and_language_checked(historical):
