@@ -17,8 +17,9 @@ tell is skipped.
 (``readiness 0.31 (sanctions 0.40, ...)``); in Chinese each clause the model
 writes is translated whole with its numbers kept, and a clause no pattern
 knows stays in English (:func:`translate_reason`).  The scenario's title and
-its events' titles exist only in English: the Chinese story quotes them as the
-scenario file's own text (``外部事件（情景文件原文）：“…”``).  A suspension or
+an event without a ``title_zh`` are English only: the Chinese story quotes them as
+the scenario file's own text (``外部事件（情景文件原文）：“…”``); an event with a
+``title_zh`` is told in it (``外部事件：…。``).  A suspension or
 resumption of the DPRK's steps names the steps of the phase open in the ledger
 that month (shutdown and sealing under the initial actions, disablement and
 declaration under the second phase), in both languages.
@@ -211,6 +212,7 @@ _T = {
         "contact": "US and DPRK delegates met directly inside the session.",
         "month_heading": "{month}",
         "event": "Event: {title}.",
+        "event_zh": "Event: {title}.",
         "decision": "{party} {what}: {why}.",
         "steps_of_phase": "{what} under '{phase}' ({steps})",
         "noteline": "{party} {what}.",
@@ -262,6 +264,7 @@ _T = {
         "contact": "会议期间美朝代表团进行了直接接触。",
         "month_heading": "{month}",
         "event": "外部事件（情景文件原文）：“{title}”。",
+        "event_zh": "外部事件：{title}。",
         "decision": "{party}{what}。模型理由：{why}。",
         "steps_of_phase": "{what}（“{phase}”阶段：{steps}）",
         "noteline": "{party}{what}。",
@@ -425,8 +428,14 @@ def _with_steps(result, month: str, what: str, lang: str) -> str:
                                               steps=_steps_text(descr, lang))
 
 
-def _event_titles(result) -> dict[str, str]:
-    return {ev.id: ev.title for ev in getattr(result.scenario, "events", [])}
+def _event_titles(result, lang: str = "en") -> dict[str, str]:
+    """event id -> the title to tell: in Chinese the scenario's ``title_zh`` when it gives one
+    (marked ``zh:``), else the English ``title``."""
+    out = {}
+    for ev in getattr(result.scenario, "events", []):
+        zh = getattr(ev, "title_zh", None) if lang == "zh" else None
+        out[ev.id] = f"zh:{zh}" if zh else ev.title
+    return out
 
 
 def _pole(issue: str, pos: float) -> str:
@@ -550,7 +559,11 @@ def _month_paragraph(result, t: int, month: str, decisions: list[dict], lang: st
     for item in _split(row.get("events", "")):
         if item.startswith("event:"):
             eid = item[len("event:"):]
-            parts.append(T["event"].format(title=titles.get(eid, eid)))
+            title = titles.get(eid, eid)
+            if title.startswith("zh:"):  # the scenario's own Chinese title
+                parts.append(T["event_zh"].format(title=title[3:]))
+            else:
+                parts.append(T["event"].format(title=title))
         elif ": " in item:
             party, what = item.split(": ", 1)
             if (party, what) in decided or what == "boycotts":
@@ -616,7 +629,7 @@ def narrate(result, lang: str = "en") -> str:
                                  end=month_text(sc.window.end, lang), seed=result.seed,
                                  mode=T[f"mode.{result.anchoring_mode}"]
                                  if f"mode.{result.anchoring_mode}" in T else result.anchoring_mode)]
-    titles = _event_titles(result)
+    titles = _event_titles(result, lang)
     hist = _history_labels(result, lang)
     by_month_sessions: dict[str, list[dict]] = {}
     for s in result.sessions:
@@ -674,7 +687,8 @@ def month_story(result, t: int = -1, lang: str = "en") -> str:
     T = _T[lang]
     decisions = [d for d in result.decisions if d["month"] == month]
     prev_impl = result.timeline[t - 1].get("implementation", "none") if t > 0 else "none"
-    parts = _month_paragraph(result, t, month, decisions, lang, _event_titles(result), prev_impl)
+    parts = _month_paragraph(result, t, month, decisions, lang, _event_titles(result, lang),
+                             prev_impl)
     colon = "：" if lang == "zh" else ": "
     out = [month_text(month, lang) + colon + T["sep"].join(parts)] if parts else []
     hist = _history_labels(result, lang) if any(s["month"] == month for s in result.sessions) else {}

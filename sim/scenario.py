@@ -531,6 +531,9 @@ class Event(_Strict):
     type: one of :data:`EVENT_TYPES`.
     actors: parties involved (may be empty for third-party events).
     effects: what the event changes, applied at the start of its month.
+    title_zh: optional Chinese title (shown by the dashboard and the Chinese
+    narration; the English ``title`` otherwise).  Display only: no decision
+    reads it.
     """
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
@@ -540,6 +543,7 @@ class Event(_Strict):
         "domestic_politics", "un_action", "rhetoric", "international", "other",
     ]
     title: str
+    title_zh: str | None = Field(default=None, description="Chinese title (display only)")
     actors: list[PartyKey] = Field(default_factory=list)
     effects: list[Effect] = Field(default_factory=list)
     source: Source

@@ -356,6 +356,13 @@ def test_event_titles_are_marked_as_the_scenarios_english(historical):
     r = _synthetic(historical)
     zh = narrate(r, "zh")
     title = "DPRK announces withdrawal from the NPT"
+    # the historical scenario gives this event a Chinese title: told in it
+    assert "外部事件：朝鲜宣布退出《不扩散核武器条约》。" in zh
+    assert title not in zh
+    # without title_zh, the English title is quoted as the scenario file's own text
+    events = [e.model_copy(update={"title_zh": None}) for e in r.scenario.events]
+    r.scenario = r.scenario.model_copy(update={"events": events})
+    zh = narrate(r, "zh")
     assert f"外部事件（情景文件原文）：“{title}”。" in zh
     assert f"外部事件：{title}。" not in zh
     assert zh.startswith(f"情景（情景文件原文标题）：“{historical.scenario.title}”。")
