@@ -62,9 +62,12 @@ import numpy as np
 import solara
 from pydantic import ValidationError
 from sixparty._mesa_compat import release_model
-from sixparty.analysis.narrate import debrief_parts, month_story, record_timeline
+from sixparty.analysis.i18n import label as i18n_label
+from sixparty.analysis.i18n import use_lang_font as prepare_lang_font
+from sixparty.analysis.narrate import debrief_parts, month_story, month_text, record_timeline
 from sixparty.analysis.plots import DOC_COLORS as _PLOT_DOC_COLORS
 from sixparty.analysis.plots import PARTY_COLORS as _PLOT_PARTY_COLORS
+from sixparty.analysis.rounds import recorded_sessions, session_labels
 from sixparty.loader import ScenarioError, find_scenario, load_scenario, shipped_scenarios
 from sixparty.model import SeatOrders, TalksModel
 from sixparty.runner import tables as run_tables
@@ -74,7 +77,7 @@ from sixparty.scenario import ISSUE_SCALES, ISSUES, PARTIES, Parameters, Scenari
 # page draws its own layout); the warning is about Mesa's code, not a fault here.
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite")
-    from mesa.visualization import SolaraViz
+    from mesa.visualization.solara_viz import ModelController, ModelCreator
     from mesa.visualization.utils import force_update, update_counter
 
 # ------------------------------------------------------------------ settings
@@ -99,6 +102,95 @@ SLIDERS: dict[str, tuple[str, float, float, float]] = {
 }
 
 NO_SEAT = "none"
+
+#: Milliseconds between two months while playing (the projector layout has no speed slider).
+PLAY_INTERVAL_MS = 300
+
+#: The page's words in English and Chinese (the field's terms: analysis/i18n.py, the article's).
+UI: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "sixparty: the Six-Party Talks", "controls": "Controls",
+        "parameters": "Model parameters (apply on Reset)", "lang": "Language",
+        "start": "Start {month}", "before": "before the first month",
+        "status": "talks: {talks} · DPRK: {dprk} · implementation: {impl} · sanctions {sanctions:.2f}"
+                  " · mean trust {trust:.2f}",
+        "scenario": "Scenario: {title} [{name}] · seed {seed} · window {start}..{end}",
+        "moved": "parameters moved: ", "switched_off": "events switched off: ",
+        "not_listed": "Not listed (invalid): ", "what": "What just happened.",
+        "press_step": "Press Step (or ▶) to advance one month. Scenario, parameters and seat apply "
+                      "on Reset.",
+        "over": "The window is over. Press Reset to start again.",
+        "steps": "Month {k} of {n}",
+        "timeline": "Timeline", "sessions_so_far": "Sessions so far: {n}", "decisions": "Decisions",
+        "record": "Historical record (analysis/data/record.yaml)",
+        "no_record": "The historical record is not available.",
+        "col.month": "month", "col.session": "session", "col.history": "history (±1 month)",
+        "col.attendance": "attendance", "col.document": "document", "col.notes": "notes",
+        "col.party": "party", "col.decision": "decision", "col.why": "why", "col.date": "date",
+        "col.kind": "kind", "col.what": "what", "all_six": "all six", "declined": "declined: ",
+        "not_held": "not held",
+        "p.scenario": "Scenario (then press Reset)", "p.seat": "Take a seat (then press Reset)",
+        "p.seed": "Seed (empty: the scenario's)", "p.concession_rate": "Concession rate",
+        "p.acceptance_radius": "Acceptance radius", "p.noise": "Noise",
+        "p.generosity": "Generosity (generous tit-for-tat)", "p.trust_memory": "Trust memory",
+        "p.anchoring": "Anchoring (re-anchor to stated positions)", "p.event": "Event: {text}",
+        "c.positions": "Positions (dot size: salience)", "c.position_x": "position (0 .. 1 on the issue's scale)",
+        "c.last_text": "last text", "c.trust": "Trust", "c.trust_in": "trust in",
+        "c.ledger": "Action for action: progress vs aid", "c.progress": "progress",
+        "c.progress_y": "denuclearization progress", "c.aid_delivered": "aid delivered",
+        "c.aid_pledged": "aid pledged", "c.aid_y": "aid (1,000 t HFO-eq.)",
+        "c.timeline": "Timeline: the run so far (top), history beneath",
+        "c.rows": "model: sessions|model: decisions|model: events|history (record.yaml)",
+        "c.decision": "decision", "c.event": "event", "c.episode": "historical episode",
+        "c.boycott": "boycott",
+    },
+    "zh": {
+        "title": "六方会谈模拟（sixparty）", "controls": "控制", "parameters": "模型参数（按“Reset”后生效）",
+        "lang": "语言",
+        "start": "起点 {month}", "before": "尚未开始第一个月",
+        "status": "会谈：{talks} · 朝鲜：{dprk} · 履行：{impl} · 制裁 {sanctions:.2f} · 平均信任 {trust:.2f}",
+        "scenario": "情景：{title} [{name}] · 随机种子 {seed} · 时段 {start}..{end}",
+        "moved": "已调整的参数：", "switched_off": "已关闭的外部事件：",
+        "not_listed": "未列出（无效）：", "what": "刚刚发生了什么。",
+        "press_step": "按“Step”（或 ▶）前进一个月。情景、参数和席位在按“Reset”后生效。",
+        "over": "模拟时段已结束。按“Reset”重新开始。",
+        "steps": "第 {k} 个月，共 {n} 个月",
+        "timeline": "时间线", "sessions_so_far": "迄今会议：{n}", "decisions": "决定",
+        "record": "历史记录（analysis/data/record.yaml）", "no_record": "没有历史记录。",
+        "col.month": "月份", "col.session": "会议", "col.history": "历史（±1个月）",
+        "col.attendance": "出席", "col.document": "文件", "col.notes": "说明",
+        "col.party": "一方", "col.decision": "决定", "col.why": "模型理由", "col.date": "日期",
+        "col.kind": "类别", "col.what": "内容", "all_six": "六方全部出席", "declined": "拒绝出席：",
+        "not_held": "未举行",
+        "p.scenario": "情景（选后按 Reset）", "p.seat": "扮演一方（选后按 Reset）",
+        "p.seed": "随机种子（空：情景自带）", "p.concession_rate": "让步速度",
+        "p.acceptance_radius": "接受半径", "p.noise": "噪声",
+        "p.generosity": "宽容度（宽容的以牙还牙）", "p.trust_memory": "信任记忆",
+        "p.anchoring": "锚定（按表态重新锚定立场）", "p.event": "外部事件：{text}",
+        "c.positions": "各方立场（点的大小：重视程度）", "c.position_x": "立场（议题量表上的 0 .. 1）",
+        "c.last_text": "最新文本", "c.trust": "信任", "c.trust_in": "信任对象",
+        "c.ledger": "行动对行动：无核化进展与援助", "c.progress": "进展",
+        "c.progress_y": "无核化进展", "c.aid_delivered": "已交付援助", "c.aid_pledged": "承诺援助",
+        "c.aid_y": "援助（千吨重油当量）",
+        "c.timeline": "时间线：模拟（上）与历史（下）",
+        "c.rows": "模型：会议|模型：决定|模型：外部事件|历史（record.yaml）",
+        "c.decision": "决定", "c.event": "外部事件", "c.episode": "历史事件",
+        "c.boycott": "抵制",
+    },
+}
+
+#: Chinese names of the event switches (the English ones are in :data:`EVENT_SWITCHES`).
+EVENT_SWITCHES_ZH: dict[str, str] = {
+    "ev_bda": "汇业银行金融制裁 2005-07（含解冻）", "ev_iraq": "2003年伊拉克战争的压力",
+    "ev_libya": "利比亚：2003年获回报，2011年政权倒台", "ev_midterms": "2006年美国中期选举",
+    "ev_rok_hardline": "2008年韩国强硬路线（李明博）", "ev_launches": "卫星发射与安理会主席声明",
+}
+
+
+def ui(key: str, lang: str = "en", **kw) -> str:
+    """The page's word for ``key`` in ``lang`` (English when Chinese lacks it), formatted with ``kw``."""
+    text = UI.get(lang, UI["en"]).get(key) or UI["en"].get(key, key)
+    return text.format(**kw) if kw else text
 _STEP_LOCK = threading.RLock()  # the play thread and the move buttons both step
 
 
@@ -148,6 +240,11 @@ def _scenario_choices(startup_name: str, offered: dict[str, Path]) -> tuple[list
     return names, broken
 
 
+STARTUP_LANG = os.environ.get("SIXPARTY_LANG") or "en"
+if STARTUP_LANG not in UI:
+    STARTUP_LANG = "en"
+#: The page's language (one per browser session; the switch in the app bar sets it).
+LANG = solara.reactive(STARTUP_LANG)
 STARTUP_SEAT = os.environ.get("SIXPARTY_SEAT") or NO_SEAT
 if STARTUP_SEAT not in PARTIES:
     STARTUP_SEAT = NO_SEAT
@@ -371,8 +468,8 @@ class ClassroomModel(TalksModel):
             TalksModel.step(twin)
             if len(twin.sessions) > len(self.sessions):
                 s = twin.sessions[-1]
-                return {"kind": "session", "month": month_label(self.month), "round": s.round,
-                        "phase": s.phase, "invited_by": s.invited_by, "target": s.target}
+                return {"kind": "session", "month": month_label(self.month),
+                        "number": s.session_id + 1, "invited_by": s.invited_by, "target": s.target}
             return None
         finally:
             release_model(twin)
@@ -388,6 +485,10 @@ class ClassroomModel(TalksModel):
             self.running = False
             return
         with _STEP_LOCK:
+            if self.month >= self._end():  # the window is over: no month, and no step counted
+                self.steps -= 1
+                self.running = False
+                return
             if self.seat and self.month < self._end():
                 if self.awaiting is None and self._orders_month != self.month:
                     self.awaiting = self._session_ahead()
@@ -451,23 +552,46 @@ class ClassroomModel(TalksModel):
 
 
 # ------------------------------------------------------------ model params
-def model_params() -> dict:
-    """SolaraViz ``model_params``: the sidebar inputs (applied on Reset)."""
+def scenario_switches(scenario_name: str) -> list[str]:
+    """The keys of :data:`EVENT_SWITCHES` whose events ``scenario_name`` has (in that order)."""
+    path = SCENARIO_FILES.get(scenario_name)
+    try:
+        ids = [ev.id for ev in load_scenario(path).events] if path is not None else []
+    except ScenarioError:
+        ids = []
+    return [key for key, (_, subs) in EVENT_SWITCHES.items()
+            if any(sub in eid for sub in subs for eid in ids)]
+
+
+def model_params(scenario_name: str | None = None, lang: str = "en",
+                 current: dict | None = None) -> dict:
+    """SolaraViz ``model_params``: the sidebar inputs (applied on Reset), labelled in ``lang``.
+
+    Event switches are offered only for events the scenario ``scenario_name``
+    (default: the startup scenario) has.  current: values the teacher has set
+    (shown instead of the defaults when the sidebar is drawn again).
+    """
     p = _STARTUP_PARAMS
     out: dict = {
-        "scenario": {"type": "Select", "value": STARTUP_SCENARIO, "values": SCENARIOS,
-                     "label": "Scenario (then press Reset)"},
+        "scenario": {"type": "Select", "value": scenario_name or STARTUP_SCENARIO, "values": SCENARIOS,
+                     "label": ui("p.scenario", lang)},
         "seat": {"type": "Select", "value": STARTUP_SEAT, "values": [NO_SEAT, *PARTIES],
-                 "label": "Take a seat (then press Reset)"},
-        "seed": {"type": "InputText", "value": "", "label": "Seed (empty: the scenario's)"},
+                 "label": ui("p.seat", lang)},
+        "seed": {"type": "InputText", "value": "", "label": ui("p.seed", lang)},
     }
-    for key, (text, lo, hi, step) in SLIDERS.items():
+    for key, (_text, lo, hi, step) in SLIDERS.items():
         out[key] = {"type": "SliderFloat", "value": float(getattr(p, key)), "min": lo, "max": hi,
-                    "step": step, "label": text}
-    out["anchoring"] = {"type": "Checkbox", "value": bool(p.anchoring),
-                        "label": "Anchoring (re-anchor to stated positions)"}
-    for key, (text, _) in EVENT_SWITCHES.items():
-        out[key] = {"type": "Checkbox", "value": True, "label": f"Event: {text}"}
+                    "step": step, "label": ui(f"p.{key}", lang)}
+    out["anchoring"] = {"type": "Checkbox", "value": bool(p.anchoring), "label": ui("p.anchoring", lang)}
+    for key in scenario_switches(scenario_name or STARTUP_SCENARIO):
+        text = EVENT_SWITCHES_ZH[key] if lang == "zh" else EVENT_SWITCHES[key][0]
+        out[key] = {"type": "Checkbox", "value": True, "label": ui("p.event", lang, text=text)}
+    for key, value in (current or {}).items():
+        if key not in out or value is None:
+            continue
+        if out[key]["type"] == "Select" and value not in out[key]["values"]:
+            continue  # a value the list does not offer (whatever the browser sent) is not shown
+        out[key]["value"] = value
     return out
 
 
@@ -479,6 +603,10 @@ def model_params() -> dict:
 PARTY_COLORS = [_PLOT_PARTY_COLORS[p] for p in PARTIES]
 DOC_COLORS = {**_PLOT_DOC_COLORS, "boycott": "#e6550d"}
 _DPI = 80
+#: Chart type in points: 14 pt at 80 dpi is 15.6 px on the page, so it stays ≥ 14 px when
+#: the browser shrinks a figure to 90 % to fit (a projector needs large type); titles 17 pt.
+FONT_PT = 14
+TITLE_PT = 17
 
 
 def _figure(w: float, h: float):
@@ -487,32 +615,32 @@ def _figure(w: float, h: float):
     return Figure(figsize=(w, h), dpi=_DPI, layout="constrained")
 
 
-def positions_figure(m: TalksModel):
+def positions_figure(m: TalksModel, lang: str = "en"):
     """Dots: each party's position on each issue (size: salience); black bars: the last text."""
-    fig = _figure(5.4, 3.4)
+    fig = _figure(8.0, 5.4)
     ax = fig.subplots()
     for i, p in enumerate(PARTIES):
-        ax.scatter(m.pos[i], range(len(ISSUES)), s=20 + 160 * m.sal[i], color=PARTY_COLORS[i],
-                   alpha=0.8, label=p, edgecolors="white", linewidths=0.5)
+        ax.scatter(m.pos[i], range(len(ISSUES)), s=30 + 240 * m.sal[i], color=PARTY_COLORS[i],
+                   alpha=0.8, label=i18n_label(p, lang), edgecolors="white", linewidths=0.5)
     held = [s for s in m.sessions if s.held and s.text is not None]
     if held:
-        ax.scatter(held[-1].text, range(len(ISSUES)), marker="|", s=260, color="black",
-                   linewidths=2, label="last text")
-    ax.set_yticks(range(len(ISSUES)), [k.replace("_", " ") for k in ISSUES], fontsize=8)
+        ax.scatter(held[-1].text, range(len(ISSUES)), marker="|", s=380, color="black",
+                   linewidths=2.5, label=ui("c.last_text", lang))
+    ax.set_yticks(range(len(ISSUES)), [i18n_label(k, lang) for k in ISSUES], fontsize=FONT_PT)
     ax.invert_yaxis()
     ax.set_xlim(-0.03, 1.03)
-    ax.set_xlabel("position (0 .. 1 on the issue's scale)", fontsize=8)
-    ax.tick_params(axis="x", labelsize=8)
+    ax.set_xlabel(ui("c.position_x", lang), fontsize=FONT_PT)
+    ax.tick_params(axis="x", labelsize=FONT_PT)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False,
+    ax.legend(fontsize=FONT_PT, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False,
               markerscale=0.6)
-    ax.set_title("Positions (dot size: salience)", fontsize=10)
+    ax.set_title(ui("c.positions", lang), fontsize=TITLE_PT)
     return fig
 
 
-def trust_figure(m: TalksModel):
+def trust_figure(m: TalksModel, lang: str = "en"):
     """Heat map: the row party's trust in the column party, in [0, 1]."""
-    fig = _figure(3.8, 3.4)
+    fig = _figure(6.2, 5.4)
     ax = fig.subplots()
     t = m.trust.copy()
     np.fill_diagonal(t, np.nan)  # no trust in oneself to show
@@ -521,51 +649,54 @@ def trust_figure(m: TalksModel):
     for i in range(6):
         for j in range(6):
             if i != j:
-                ax.text(j, i, f"{t[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                ax.text(j, i, f"{t[i, j]:.2f}", ha="center", va="center", fontsize=FONT_PT - 1,
                         color="white" if t[i, j] < 0.6 else "black")
-    ax.set_xticks(range(6), PARTIES, fontsize=7, rotation=45)
-    ax.set_yticks(range(6), PARTIES, fontsize=7)
-    ax.set_xlabel("trust in", fontsize=8)
-    ax.set_title("Trust", fontsize=10)
+    names = [i18n_label(p, lang) for p in PARTIES]
+    ax.set_xticks(range(6), names, fontsize=FONT_PT, rotation=45)
+    ax.set_yticks(range(6), names, fontsize=FONT_PT)
+    ax.set_xlabel(ui("c.trust_in", lang), fontsize=FONT_PT)
+    ax.set_title(ui("c.trust", lang), fontsize=TITLE_PT)
     return fig
 
 
-def ledger_figure(m: TalksModel):
+def ledger_figure(m: TalksModel, lang: str = "en"):
     """Action for action: denuclearization progress (left) against aid delivered and pledged (right)."""
-    fig = _figure(5.4, 3.4)
+    fig = _figure(8.0, 5.4)
     ax = fig.subplots()
     tl = m.timeline
     x = list(range(len(tl)))
-    ax.plot(x, [r["progress"] for r in tl], color="#d62728", lw=2, label="progress")
+    ax.plot(x, [r["progress"] for r in tl], color="#d62728", lw=2.5, label=ui("c.progress", lang))
     ax.set_ylim(0, 1)
-    ax.set_ylabel("denuclearization progress", fontsize=8, color="#d62728")
+    ax.set_ylabel(ui("c.progress_y", lang), fontsize=FONT_PT, color="#d62728")
     ax2 = ax.twinx()
-    ax2.plot(x, [r["aid_delivered_t"] / 1000 for r in tl], color="#1f77b4", lw=2, label="aid delivered")
-    ax2.plot(x, [r["aid_pledged_t"] / 1000 for r in tl], color="#9ecae1", lw=1.5, ls="--",
-             label="aid pledged")
-    ax2.set_ylabel("aid (1,000 t HFO-eq.)", fontsize=8, color="#1f77b4")
+    ax2.plot(x, [r["aid_delivered_t"] / 1000 for r in tl], color="#1f77b4", lw=2.5,
+             label=ui("c.aid_delivered", lang))
+    ax2.plot(x, [r["aid_pledged_t"] / 1000 for r in tl], color="#9ecae1", lw=2, ls="--",
+             label=ui("c.aid_pledged", lang))
+    ax2.set_ylabel(ui("c.aid_y", lang), fontsize=FONT_PT, color="#1f77b4")
     ax2.set_ylim(bottom=0, top=max(1.0, *(r["aid_pledged_t"] / 1000 * 1.1 for r in tl)) if tl else 1.0)
     ax.set_xlim(0, max(12, m.n_months - 1))
-    years = [(k, month_label(m.start + k)[:4]) for k in range(0, m.n_months, 12)]
-    ax.set_xticks([k for k, _ in years], [y for _, y in years], fontsize=7, rotation=45)
-    ax.tick_params(axis="y", labelsize=7)
-    ax2.tick_params(axis="y", labelsize=7)
+    years = [(k, month_label(m.start + k)[:4]) for k in range(0, m.n_months, 24)]
+    ax.set_xticks([k for k, _ in years], [y for _, y in years], fontsize=FONT_PT, rotation=45)
+    ax.tick_params(axis="y", labelsize=FONT_PT)
+    ax2.tick_params(axis="y", labelsize=FONT_PT)
     lines = ax.get_lines() + ax2.get_lines()
-    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=7, loc="upper left", frameon=False)
-    ax.set_title("Action for action: progress vs aid", fontsize=10)
+    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=FONT_PT, loc="upper left",
+              frameon=False)
+    ax.set_title(ui("c.ledger", lang), fontsize=TITLE_PT)
     if m.facilities:
         # The facilities' states now (shut down, disabled and dismantled told apart).
         states = ", ".join(f"{name.replace('_', ' ')}: {state.replace('_', ' ')}"
                            for name, state in m.facilities.items())
-        ax.set_xlabel(states, fontsize=7)
+        ax.set_xlabel(states, fontsize=FONT_PT)
     return fig
 
 
-def timeline_figure(m: TalksModel, record_rows: list[dict]):
+def timeline_figure(m: TalksModel, record_rows: list[dict], lang: str = "en"):
     """The run's sessions, decisions and events (top rows) and the historical record (bottom row)."""
-    fig = _figure(11.5, 2.5)
+    fig = _figure(12.0, 4.4)
     ax = fig.subplots()
-    rows = ["model: sessions", "model: decisions", "model: events", "history (record.yaml)"]
+    rows = ui("c.rows", lang).split("|")
 
     def xpos(month: str) -> float:
         y, mo = map(int, month[:7].split("-"))
@@ -573,40 +704,41 @@ def timeline_figure(m: TalksModel, record_rows: list[dict]):
 
     for s in m.sessions:
         doc = s.document if s.held else "boycott"
-        ax.scatter(xpos(month_label(s.month)), 0, s=60, color=DOC_COLORS[doc],
+        ax.scatter(xpos(month_label(s.month)), 0, s=90, color=DOC_COLORS[doc],
                    marker="o" if s.held else "x", zorder=3)
     for mo, _party, _what, _why, _cause in m.decisions:
-        ax.scatter(xpos(month_label(mo)), 1, s=40, color="#d62728", marker="D", zorder=3)
+        ax.scatter(xpos(month_label(mo)), 1, s=60, color="#d62728", marker="D", zorder=3)
     for r in m.timeline:
         if "event:" in (r.get("events") or ""):
-            ax.scatter(xpos(r["month"]), 2, s=25, color="#7f7f7f", marker="s", zorder=3)
+            ax.scatter(xpos(r["month"]), 2, s=40, color="#7f7f7f", marker="s", zorder=3)
     for r in record_rows:
         if not r["month"] or r["month"] > m.spec.window.end:
             continue
         if r["kind"] == "session":
             doc = r.get("document", "none")
-            ax.scatter(xpos(r["month"]), 3, s=60, color=DOC_COLORS.get(doc, "#bbbbbb"), zorder=3)
+            ax.scatter(xpos(r["month"]), 3, s=90, color=DOC_COLORS.get(doc, "#bbbbbb"), zorder=3)
         else:
-            ax.scatter(xpos(r["month"]), 3, s=35, color="#b07aa1", marker="D", zorder=3)
+            ax.scatter(xpos(r["month"]), 3, s=50, color="#b07aa1", marker="D", zorder=3)
     if m.timeline:
-        ax.axvline(xpos(m.timeline[-1]["month"]) + 1 / 24, color="black", ls=":", lw=1)
-    ax.set_yticks(range(4), rows, fontsize=8)
+        ax.axvline(xpos(m.timeline[-1]["month"]) + 1 / 24, color="black", ls=":", lw=1.5)
+    ax.set_yticks(range(4), rows, fontsize=FONT_PT)
     ax.set_ylim(3.6, -0.6)
     y0 = int(m.spec.window.start[:4])
     y1 = int(m.spec.window.end[:4]) + 1
     ax.set_xlim(y0, y1)
-    ax.set_xticks(range(y0, y1 + 1), [str(y) for y in range(y0, y1 + 1)], fontsize=7)
+    ax.set_xticks(range(y0, y1 + 1), [str(y) for y in range(y0, y1 + 1)], fontsize=FONT_PT)
     ax.grid(axis="x", alpha=0.3)
     from matplotlib.lines import Line2D
 
-    handles = [Line2D([], [], ls="", marker="o", color=c, label=d.replace("_", " "))
+    handles = [Line2D([], [], ls="", marker="o", color=c,
+                      label=ui("c.boycott", lang) if d == "boycott" else i18n_label(d, lang))
                for d, c in DOC_COLORS.items()]
-    handles += [Line2D([], [], ls="", marker="D", color="#d62728", label="decision"),
-                Line2D([], [], ls="", marker="s", color="#7f7f7f", label="event"),
-                Line2D([], [], ls="", marker="D", color="#b07aa1", label="historical episode")]
-    ax.legend(handles=handles, fontsize=7, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.25),
-              frameon=False)
-    ax.set_title("Timeline: the run so far (top), history beneath", fontsize=10)
+    handles += [Line2D([], [], ls="", marker="D", color="#d62728", label=ui("c.decision", lang)),
+                Line2D([], [], ls="", marker="s", color="#7f7f7f", label=ui("c.event", lang)),
+                Line2D([], [], ls="", marker="D", color="#b07aa1", label=ui("c.episode", lang))]
+    ax.legend(handles=handles, fontsize=FONT_PT, ncol=4, loc="upper center",
+              bbox_to_anchor=(0.5, -0.2), frameon=False)
+    ax.set_title(ui("c.timeline", lang), fontsize=TITLE_PT)
     return fig
 
 
@@ -615,56 +747,60 @@ def _esc(x) -> str:
     return html.escape(str(x))
 
 
-def _html_table(rows: list[dict], cls: str) -> str:
+def _html_table(rows: list[dict], cls: str, lang: str | None = None) -> str:
+    """An HTML table of ``rows``; with ``lang``, the column heads are the page's words ``col.<key>``."""
     if not rows:
         return ""
     keys = list(rows[0])
-    head = "".join(f"<th style='text-align:left;padding:2px 8px'>{_esc(k)}</th>" for k in keys)
+    head = "".join(f"<th style='text-align:left;padding:2px 8px'>"
+                   f"{_esc(ui('col.' + k, lang) if lang else k)}</th>" for k in keys)
     body = "".join("<tr>" + "".join(f"<td style='padding:2px 8px;vertical-align:top'>{_esc(r[k])}</td>"
                                     for k in keys) + "</tr>" for r in rows)
-    return (f"<table class='{cls}' style='border-collapse:collapse;font-size:13px'>"
+    return (f"<table class='{cls}' style='border-collapse:collapse;font-size:16px'>"
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
-def _status_line(m: TalksModel) -> tuple[str, str]:
+def _status_line(m: TalksModel, lang: str = "en") -> tuple[str, str]:
     if not m.timeline:
-        return f"Start {month_label(m.start)}", "before the first month"
+        return ui("start", lang, month=month_label(m.start)), ui("before", lang)
     r = m.timeline[-1]
-    return r["month"], (f"talks: {r['talks_status'].replace('_', ' ')} · DPRK: "
-                        f"{r['dprk_stance'].replace('_', ' ')} · implementation: {r['implementation']}"
-                        f" · sanctions {r['sanctions']:.2f} · mean trust {r['mean_trust']:.2f}")
+    return r["month"], ui("status", lang, talks=i18n_label(f"status.{r['talks_status']}", lang),
+                          dprk=i18n_label(f"stance.{r['dprk_stance']}", lang),
+                          impl=i18n_label(f"impl.{r['implementation']}", lang),
+                          sanctions=r["sanctions"], trust=r["mean_trust"])
 
 
 @solara.component
 def StatusCard(model: solara.Reactive):
     update_counter.get()
+    lang = LANG.value
     m = model.value
-    month, status = _status_line(m)
+    month, status = _status_line(m, lang)
     with solara.Card(style={"min-width": "100%"}):
-        with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
-            solara.Text(month, classes=["sp-date"], style={"font-size": "28px", "font-weight": "bold"})
-            solara.Text(status, classes=["sp-status"])
+        solara.Text(month, classes=["sp-date"], style={"font-size": "40px", "font-weight": "bold",
+                                                         "line-height": "1.25", "display": "block"})
+        solara.Text(status, classes=["sp-status"], style={"font-size": "20px", "display": "block",
+                                                          "line-height": "1.35"})
         sc = m.spec
-        solara.Text(f"Scenario: {sc.title or sc.name} [{sc.name}] · seed {m.seed_used} · "
-                    f"window {sc.window.start}..{sc.window.end}", classes=["sp-scenario"],
-                    style={"color": "#555"})
+        solara.Text(ui("scenario", lang, title=sc.title or sc.name, name=sc.name, seed=m.seed_used,
+                       start=sc.window.start, end=sc.window.end), classes=["sp-scenario"],
+                    style={"color": "#555", "font-size": "17px"})
         extra = []
         if m.changed_params:
-            extra.append("parameters moved: " + ", ".join(f"{k}={v}" for k, v in m.changed_params.items()))
+            extra.append(ui("moved", lang) + ", ".join(f"{k}={v}" for k, v in m.changed_params.items()))
         if m.removed_events:
-            extra.append("events switched off: " + ", ".join(m.removed_events))
+            extra.append(ui("switched_off", lang) + ", ".join(m.removed_events))
         if extra:
-            solara.Text(" · ".join(extra), style={"color": "#8a4b00"})
+            solara.Text(" · ".join(extra), style={"color": "#8a4b00", "font-size": "16px"})
         if m.problem:
             solara.Warning(m.problem)
         if BROKEN_SCENARIOS:
-            solara.Text("Not listed (invalid): " + ", ".join(BROKEN_SCENARIOS), style={"color": "#999"})
-        story = month_story(run_tables(m), -1) if m.timeline else (
-            "Press Step (or ▶) to advance one month. Scenario, parameters and seat apply on Reset.")
-        solara.HTML(unsafe_innerHTML=f"<b>What just happened.</b> {_esc(story)}",
-                    classes=["sp-story"], style="font-size:15px;margin-top:6px")
+            solara.Text(ui("not_listed", lang) + ", ".join(BROKEN_SCENARIOS), style={"color": "#999"})
+        story = month_story(run_tables(m), -1, lang=lang) if m.timeline else ui("press_step", lang)
+        solara.HTML(unsafe_innerHTML=f"<b>{_esc(ui('what', lang))}</b> {_esc(story)}",
+                    classes=["sp-story"], style="font-size:20px;line-height:1.45;margin-top:8px")
         if not m.running:
-            solara.Info("The window is over. Press Reset to start again.")
+            solara.Info(ui("over", lang))
 
 
 @solara.component
@@ -707,7 +843,7 @@ def SeatCard(model: solara.Reactive):
         if aw and aw["kind"] == "session":
             solara.HTML(unsafe_innerHTML=(
                 f"<h3 class='sp-your-move'>Your move, {_esc(m.seat)}</h3><p>China invites the six to "
-                f"<b>round {aw['round']}, phase {aw['phase']}</b> in {_esc(aw['month'])} (the chair "
+                f"<b>session {aw['number']}</b> in {_esc(aw['month'])} (the chair "
                 f"aims at a {_esc(aw['target'].replace('_', ' '))}). Attend or boycott? If you attend, "
                 "accept the chair's text, ask to amend it on one issue, or reject it.</p>"))
             solara.ToggleButtonsSingle(value=attend, values=["attend", "boycott"], on_value=set_attend,
@@ -764,47 +900,71 @@ def SeatCard(model: solara.Reactive):
 @solara.component
 def Charts(model: solara.Reactive):
     update_counter.get()
+    lang = LANG.value
     m = model.value
-    key = [id(m), len(m.timeline), len(m.sessions)]
+    key = [id(m), len(m.timeline), len(m.sessions), lang]
+    if lang == "zh":
+        prepare_lang_font("zh")  # a CJK font first (labels would be boxes otherwise)
     with solara.Row(style={"flex-wrap": "wrap"}):
         with solara.Card(classes=["sp-positions"], margin=1):
-            solara.FigureMatplotlib(positions_figure(m), dependencies=key, format="png")
+            solara.FigureMatplotlib(positions_figure(m, lang), dependencies=key, format="png")
         with solara.Card(classes=["sp-trust"], margin=1):
-            solara.FigureMatplotlib(trust_figure(m), dependencies=key, format="png")
+            solara.FigureMatplotlib(trust_figure(m, lang), dependencies=key, format="png")
         with solara.Card(classes=["sp-ledger"], margin=1):
-            solara.FigureMatplotlib(ledger_figure(m), dependencies=key, format="png")
+            solara.FigureMatplotlib(ledger_figure(m, lang), dependencies=key, format="png")
 
 
-_RECORD_ROWS = record_timeline("en")
+_RECORD_ROWS = {"en": record_timeline("en"), "zh": record_timeline("zh")}
+_RECORDED_SESSIONS = recorded_sessions()
+
+
+def session_rows(m: TalksModel, lang: str = "en") -> list[dict]:
+    """The sessions table of the page: the model's own numbering, and the historical round
+    each held session is matched to (:mod:`sixparty.analysis.rounds`, ±1 month)."""
+    rows = [{"month": month_label(s.month), "held": s.held} for s in m.sessions]
+    labels = session_labels(rows, recorded=_RECORDED_SESSIONS)
+    out = []
+    for s, lab in zip(m.sessions, labels, strict=True):
+        declined = ", ".join(i18n_label(p, lang) for p in s.declined)
+        out.append({"month": month_text(month_label(s.month), lang),
+                    "session": (f"第{lab.number}次" if lang == "zh" else f"session {lab.number}"),
+                    "history": lab.history(lang),
+                    "attendance": ui("all_six", lang) if s.held else ui("declined", lang) + declined,
+                    "document": i18n_label(s.document, lang) if s.held else ui("not_held", lang),
+                    "notes": "; ".join(s.reasons)})
+    return out
+
+
+_HEAD_STYLE = {"font-weight": "bold", "font-size": "18px", "display": "block", "margin-top": "10px"}
 
 
 @solara.component
 def Timeline(model: solara.Reactive):
     update_counter.get()
+    lang = LANG.value
     m = model.value
-    key = [id(m), len(m.timeline), len(m.sessions)]
-    with solara.Card("Timeline", classes=["sp-timeline"]):
-        solara.FigureMatplotlib(timeline_figure(m, _RECORD_ROWS), dependencies=key, format="png")
-        sessions = [{"month": month_label(s.month), "session": f"round {s.round}, phase {s.phase}",
-                     "attendance": "all six" if s.held else "declined: " + ", ".join(s.declined),
-                     "document": (s.document if s.held else "not held").replace("_", " "),
-                     "notes": "; ".join(s.reasons)} for s in m.sessions]
-        solara.Text(f"Sessions so far: {len(sessions)}", classes=["sp-session-count"],
-                    style={"font-weight": "bold"})
+    key = [id(m), len(m.timeline), len(m.sessions), lang]
+    with solara.Card(ui("timeline", lang), classes=["sp-timeline"]):
+        solara.FigureMatplotlib(timeline_figure(m, _RECORD_ROWS["en"], lang), dependencies=key,
+                                format="png")
+        sessions = session_rows(m, lang)
+        solara.Text(ui("sessions_so_far", lang, n=len(sessions)), classes=["sp-session-count"],
+                    style=_HEAD_STYLE)
         if sessions:
-            solara.HTML(unsafe_innerHTML=_html_table(sessions[::-1], "sp-sessions"))
-        decisions = [{"month": month_label(mo), "party": p, "decision": w.replace("_", " "), "why": y}
+            solara.HTML(unsafe_innerHTML=_html_table(sessions[::-1], "sp-sessions", lang))
+        decisions = [{"month": month_text(month_label(mo), lang), "party": i18n_label(p, lang),
+                      "decision": i18n_label(f"decision.{w}", lang), "why": y}
                      for mo, p, w, y, _c in m.decisions]
         if decisions:
-            solara.Text("Decisions", style={"font-weight": "bold"})
-            solara.HTML(unsafe_innerHTML=_html_table(decisions[::-1], "sp-decisions"))
-        solara.Text("Historical record (analysis/data/record.yaml)", style={"font-weight": "bold"})
-        if _RECORD_ROWS:
+            solara.Text(ui("decisions", lang), style=_HEAD_STYLE)
+            solara.HTML(unsafe_innerHTML=_html_table(decisions[::-1], "sp-decisions", lang))
+        solara.Text(ui("record", lang), style=_HEAD_STYLE)
+        if _RECORD_ROWS[lang]:
             solara.HTML(unsafe_innerHTML=_html_table(
-                [{"date": r["date"], "kind": r["kind"], "what": r["what"]} for r in _RECORD_ROWS],
-                "sp-record"))
+                [{"date": r["date"], "kind": r["kind"], "what": r["what"]} for r in _RECORD_ROWS[lang]],
+                "sp-record", lang))
         else:
-            solara.Text("The historical record is not available.")
+            solara.Text(ui("no_record", lang))
 
 
 @solara.component
@@ -820,16 +980,63 @@ def Dashboard(model: solara.Reactive):
 
 
 @solara.component
+def StepCounter(model: solara.Reactive):
+    """Months simulated of the window's months (never more: the model stops at the window's end)."""
+    update_counter.get()
+    m = model.value
+    solara.Text(ui("steps", LANG.value, k=len(m.timeline), n=m.n_months), classes=["sp-steps"],
+                style={"font-size": "18px", "font-weight": "bold"})
+
+
+#: The projector layout: large type, and nothing of Solara's over the content.
+PROJECTOR_CSS = """
+/* "This website runs on Solara": Solara's banner at the page's bottom right, over the content */
+div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
+.v-application { font-size: 17px; }
+.v-navigation-drawer .v-label, .v-navigation-drawer .v-input, .v-navigation-drawer .v-btn,
+.v-navigation-drawer .v-select__selection { font-size: 17px !important; }
+.v-card__title { font-size: 22px !important; word-break: normal !important; }
+.v-card__text, .v-card .v-card__text { font-size: 17px !important; line-height: 1.45; }
+.sp-seat p, .sp-seat-idle { font-size: 17px; }
+.v-btn { font-size: 17px !important; }
+.sp-sessions td, .sp-decisions td, .sp-record td { font-size: 16px; }
+.sp-sessions td:first-child, .sp-decisions td:first-child, .sp-record td:first-child,
+.sp-sessions td:nth-child(2), .sp-sessions td:nth-child(3) { white-space: nowrap; }
+.v-toolbar__title { font-size: 24px !important; }
+"""
+
+
+@solara.component
 def Page():
     initial = solara.use_memo(lambda: ClassroomModel(), [])
     model = solara.use_reactive(initial)
+    params = solara.use_reactive({})
+    play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
     # Reset makes a new model: retire the one it replaces (and the last one on unmount).
     solara.use_effect(lambda: model.value.retire, [model.value])
+    lang = LANG.value
     solara.Title("sixparty dashboard")
-    SolaraViz(model, components=[], model_params=model_params(), play_interval=300,
-              name="sixparty: the Six-Party Talks")
+    solara.Style(PROJECTOR_CSS)
+    # Mesa's own controller and parameter form, without Mesa's speed and threads controls
+    # (a fixed play interval; one month a step): the projector layout.
+    with solara.AppBar():
+        solara.AppBarTitle(ui("title", lang))
+        solara.ToggleButtonsSingle(value=lang, values=["en", "zh"], on_value=LANG.set,
+                                   classes=["sp-lang"])
+    with solara.Sidebar(), solara.Column():
+        with solara.Card(ui("controls", lang)):
+            ModelController(model, model_parameters=params, play_interval=play_interval,
+                            render_interval=render_interval, use_threads=use_threads)
+            StepCounter(model)
+        with solara.Card(ui("parameters", lang), classes=["sp-params"]):
+            chosen = params.value.get("scenario")
+            if not isinstance(chosen, str) or chosen not in SCENARIO_FILES:
+                chosen = model.value.scenario_name  # the switches of the scenario in use
+            ModelCreator(model, model_params(chosen, lang, params.value), model_parameters=params)
     Dashboard(model)
 
 
 __all__ = ["ClassroomModel", "EVENT_SWITCHES", "NotOffered", "Page", "SCENARIO_FILES", "SLIDERS",
-           "live_classroom_models", "model_params"]
+           "UI", "live_classroom_models", "model_params", "scenario_switches", "session_rows", "ui"]

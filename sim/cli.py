@@ -633,6 +633,8 @@ def add_dashboard_arguments(p: argparse.ArgumentParser) -> None:
                    help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--seat", choices=PARTIES, metavar="PARTY", default=None,
                    help="play one delegation: " + ", ".join(PARTIES))
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language the page opens in (a switch on the page changes it)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,8 +13,9 @@ browser cannot open 0.0.0.0).  Ctrl-C stops the server
 (exit 0).  It binds to 127.0.0.1 unless ``--host`` says otherwise (and warns
 then: anyone on the network could drive the page).
 
-The scenario and seat reach the app through the environment variables
-``SIXPARTY_SCENARIO`` and ``SIXPARTY_SEAT``.  The page's scenario picker then
+The scenario, seat and language (``--lang en|zh``, the page's language at
+start; a switch on the page changes it) reach the app through the environment
+variables ``SIXPARTY_SCENARIO``, ``SIXPARTY_SEAT`` and ``SIXPARTY_LANG``.  The page's scenario picker then
 offers the shipped scenarios and, for a file, the scenario files of its folder,
 and loads nothing else (:data:`sixparty.app.SCENARIO_FILES`): start it on a
 file in a folder that holds only what the class may see.
@@ -121,10 +122,11 @@ def server_command(host: str, port: int) -> list[str]:
             "--no-open", "--production", "--no-check-version"]
 
 
-def server_env(scenario: str, seat: str | None) -> dict[str, str]:
+def server_env(scenario: str, seat: str | None, lang: str = "en") -> dict[str, str]:
     env = dict(os.environ)
     env["SIXPARTY_SCENARIO"] = scenario
     env["SIXPARTY_SEAT"] = seat or ""
+    env["SIXPARTY_LANG"] = lang if lang in ("en", "zh") else "en"
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env.setdefault("MPLBACKEND", "Agg")
     # Solara warns about cookies over plain http on loopback: noise for a classroom.
@@ -150,7 +152,7 @@ def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout: float
 
 
 def cli_dashboard(args) -> int:
-    """``sixparty dashboard [SCENARIO] [--port P] [--host H] [--seat PARTY]``."""
+    """``sixparty dashboard [SCENARIO] [--port P] [--host H] [--seat PARTY] [--lang en|zh]``."""
     from sixparty.cli import CLIError
 
     missing = missing_modules()
@@ -179,7 +181,8 @@ def cli_dashboard(args) -> int:
     url_host = f"[{host}]" if ":" in host else host
     print(f"Starting the dashboard for {scenario}"
           + (f", your seat: {seat}" if seat else "") + " ...", flush=True)
-    proc = subprocess.Popen(server_command(host, port), env=server_env(name, seat))
+    lang = getattr(args, "lang", None) or "en"
+    proc = subprocess.Popen(server_command(host, port), env=server_env(name, seat, lang))
     previous = _stop_on_sigterm()
     try:
         check_host = ("[::1]" if ":" in host else "127.0.0.1") if is_wildcard(host) else url_host

@@ -248,7 +248,7 @@ def test_take_a_seat_and_play_one_session(page):
     assert page.locator(".sp-play-session").count() == 0
     moves = page.locator(".sp-moves").inner_text()
     assert "attend" in moves and "amend" in moves, moves
-    assert "round" in asked_month
+    assert "session" in asked_month and "round" not in asked_month  # the model's own numbering
     page.locator(".sp-debrief").click()
     page.wait_for_selector(".sp-debrief-text", timeout=STEP_WAIT_MS * 2)
     text = page.locator(".sp-debrief-text").inner_text()
@@ -290,8 +290,107 @@ def test_a_path_sent_as_the_scenario_is_refused_without_its_content(page, server
 
 
 @pytest.mark.browser
+def test_projector_layout_large_type_no_mesa_internals_no_badge(page):
+    body = page.inner_text("body")
+    for gone in ("Use Threads", "Play Interval", "Render Interval", "This website runs on"):
+        assert gone not in body, gone
+    badge = page.locator("a[href='https://solara.dev']")
+    for i in range(badge.count()):
+        assert not badge.nth(i).is_visible()
+    # chart type: FONT_PT at the figures' dpi, times the scale the browser draws the PNG at
+    from sixparty.app import _DPI, FONT_PT
+
+    for cls in ("sp-positions", "sp-trust", "sp-ledger", "sp-timeline"):
+        img = page.locator(f".{cls} img").first
+        img.wait_for(timeout=STEP_WAIT_MS)
+        scale = img.evaluate("i => i.clientWidth / i.naturalWidth")
+        assert FONT_PT * _DPI / 72 * scale >= 14, (cls, scale)
+    story_px = page.locator(".sp-story").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert story_px >= 18
+    _shot(page, "09-projector")
+
+
+@pytest.mark.browser
+def test_step_counter_counts_months_of_the_window(page):
+    text = page.locator(".sp-steps").inner_text()
+    k, n = (int(x) for x in text.replace("Month", "").split("of"))
+    assert 0 <= k <= n and n == 120, text
+    _click_step_and_wait(page)
+    k2, n2 = (int(x) for x in page.locator(".sp-steps").inner_text().replace("Month", "").split("of"))
+    assert k2 == k + 1 <= n2 == n
+
+
+@pytest.mark.browser
+def test_event_switches_fit_the_chosen_scenario(page, server):
+    """Only switches for events the chosen scenario has (no_seoul_hardline_2008 has no ROK hard line)."""
+    _pick(page, "Scenario", "counterfactuals/no_seoul_hardline_2008")
+    page.wait_for_function("() => !document.querySelector('.sp-params').innerText.includes('ROK hard line')",
+                           timeout=STEP_WAIT_MS)
+    params = page.locator(".sp-params").inner_text()
+    assert "Event: US midterms 2006" in params
+    _pick(page, "Scenario", "historical")
+    page.wait_for_function("() => document.querySelector('.sp-params').innerText.includes('ROK hard line')",
+                           timeout=STEP_WAIT_MS)
+
+
+@pytest.mark.browser
+def test_the_language_switch_turns_the_page_chinese_and_back(page):
+    page.locator(".sp-lang").get_by_text("zh", exact=True).click()
+    page.wait_for_function("() => ['迄今会议', '控制', '模型参数', '时间线']"
+                           ".every(w => document.body.innerText.includes(w))", timeout=STEP_WAIT_MS)
+    body = page.inner_text("body")
+    assert "控制" in body and "模型参数" in body and "时间线" in body
+    _shot(page, "10-zh-switch")
+    page.locator(".sp-lang").get_by_text("en", exact=True).click()
+    page.wait_for_function("() => ['Sessions so far', 'Controls', 'Model parameters']"
+                           ".every(w => document.body.innerText.includes(w))", timeout=STEP_WAIT_MS)
+
+
+@pytest.mark.browser
 def test_no_console_errors(page):
     assert page.errors == []
+
+
+@pytest.mark.browser
+def test_dashboard_in_chinese_with_lang_zh(page):
+    """A second server started as ``sixparty dashboard --lang zh`` opens in Chinese."""
+    port = _free_port()
+    log = open(ARTIFACTS / "dashboard-server-zh.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(dashboard.server_command("127.0.0.1", port),
+                            env=dashboard.server_env("historical", None, "zh"), cwd=str(ROOT),
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        assert dashboard.wait_until_up(url, proc, timeout=90)
+        pg = page.context.browser.new_page(viewport={"width": 1500, "height": 1100})
+        try:
+            pg.goto(url)
+            pg.wait_for_selector(".sp-date", timeout=60_000)
+            body = pg.inner_text("body")
+            assert "控制" in body and "时间线" in body and "迄今会议" in body, body[:400]
+            assert "起点" in pg.locator(".sp-date").inner_text()
+            assert "第 0 个月，共 120 个月" in pg.locator(".sp-steps").inner_text()
+            assert "Use Threads" not in body
+            for _ in range(4):
+                before = pg.locator(".sp-date").inner_text().strip()
+                pg.get_by_role("button", name="Step", exact=True).click()
+                pg.wait_for_function("b => document.querySelector('.sp-date').innerText.trim() !== b",
+                                     arg=before, timeout=STEP_WAIT_MS)
+            assert "会谈：" in pg.locator(".sp-status").inner_text()
+            _shot(pg, "11-zh")
+        finally:
+            pg.close()
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
 
 
 # ------------------------------------------------------------ CLI, no browser

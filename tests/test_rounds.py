@@ -14,6 +14,7 @@ from sixparty.analysis.rounds import (
     session_labels,
 )
 
+
 @pytest.fixture(scope="module")
 def historical():
     from sixparty.loader import find_scenario, load_scenario

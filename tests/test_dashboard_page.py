@@ -1,0 +1,60 @@
+"""The dashboard's page logic without a browser: switches, labels, the step counter, sessions."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("solara")
+pytest.importorskip("mesa.visualization")
+
+import sixparty.app as app  # noqa: E402
+from sixparty.analysis.i18n import LABELS  # noqa: E402
+
+
+def test_event_switches_are_only_those_of_the_chosen_scenario():
+    assert app.scenario_switches("historical") == list(app.EVENT_SWITCHES)
+    no_hardline = app.scenario_switches("counterfactuals/no_seoul_hardline_2008")
+    assert "ev_rok_hardline" not in no_hardline and "ev_midterms" in no_hardline
+    params = app.model_params("counterfactuals/no_seoul_hardline_2008")
+    assert "ev_rok_hardline" not in params and "ev_midterms" in params
+    assert app.scenario_switches("/etc/passwd") == []  # not offered: nothing read
+
+
+def test_the_sidebar_keeps_the_teachers_values_and_speaks_chinese():
+    params = app.model_params("historical", "zh", {"seat": "DPRK", "noise": 0.3, "ev_iraq": False})
+    assert params["seat"]["value"] == "DPRK" and params["noise"]["value"] == 0.3
+    assert params["ev_iraq"]["value"] is False
+    assert params["scenario"]["label"].startswith("情景") and "外部事件" in params["ev_iraq"]["label"]
+
+
+def test_every_page_word_has_both_languages():
+    assert set(app.UI["en"]) == set(app.UI["zh"])
+    assert set(app.EVENT_SWITCHES_ZH) == set(app.EVENT_SWITCHES)
+    assert app.ui("steps", "zh", k=3, n=120) == "第 3 个月，共 120 个月"
+    assert "zh" in LABELS
+
+
+def test_the_step_counter_never_exceeds_the_window():
+    m = app.ClassroomModel(scenario="historical")
+    try:
+        for _ in range(m.n_months + 12):  # the Step button pressed past the window's end
+            m.step()
+        assert m.steps == m.n_months == len(m.timeline) == 120
+        assert not m.running
+    finally:
+        m.retire()
+
+
+def test_sessions_table_uses_the_models_numbering_and_historys_rounds():
+    m = app.ClassroomModel(scenario="historical")
+    try:
+        while m.running and len([s for s in m.sessions if s.held]) < 12:
+            m.step()
+        rows = app.session_rows(m)
+        assert [r["session"] for r in rows] == [f"session {i + 1}" for i in range(len(rows))]
+        assert any(r["history"].startswith("≈ Round") for r in rows)
+        assert all("Round 1" not in r["session"] for r in rows)
+        zh = app.session_rows(m, "zh")
+        assert zh[0]["session"] == "第1次" and any(r["history"].startswith("≈ 第") for r in zh)
+    finally:
+        m.retire()
