@@ -6,25 +6,35 @@ page is an edge of the program: it drives :class:`ClassroomModel`, a
 :class:`sixparty.model.TalksModel` that a teacher can configure from the sidebar
 and in which a student can play one delegation.
 
+The layout is for a projector: large type (chart labels ``FONT_PT`` at
+``_DPI``: ≥ 14 px on the page), Mesa's own controller and parameter form
+(:func:`mesa.visualization.solara_viz.ModelController`, ``ModelCreator``)
+without SolaraViz's speed, render-interval and threads controls (a fixed
+:data:`PLAY_INTERVAL_MS`), Solara's "runs on Solara" banner hidden
+(:data:`PROJECTOR_CSS`), and the page in English or Chinese (:data:`UI`; the
+switch in the app bar, ``SIXPARTY_LANG`` at start).
+
 What the page shows (main area, redrawn when the model steps; plots are
-small matplotlib figures sent as PNG, so the page needs no CDN and works
-offline, and SolaraViz's *render interval* slider skips redraws while
-playing): the month and the talks' status; a plain-language line for
+matplotlib figures sent as PNG, so the page needs no CDN and works
+offline): the month and the talks' status; a plain-language line for
 what just happened (:func:`analysis.narrate.month_story`); the parties'
 positions on the eight issues with the last session's text; the trust
 between the parties; the action-for-action ledger (denuclearization progress
 against aid delivered); a timeline of sessions, documents, decisions and
 events so far, with the historical record (``analysis/data/record.yaml``,
-read through :mod:`sixparty.analysis.narrate`) beneath it.
+read through :mod:`sixparty.analysis.narrate`) beneath it; the sessions
+table names sessions by the model's own count (``session 7``) and, where one
+falls within ±1 month of a recorded session, by it (``≈ Round 4, phase 2``;
+:mod:`sixparty.analysis.rounds`).
 
-Controls (sidebar, SolaraViz): Reset, play/pause, Step, play interval
-(speed) and render interval; model parameters: the scenario (shipped ones,
+Controls (sidebar): Reset, play/pause, Step, the month counter (months
+simulated of the window's, never more); model parameters: the scenario (shipped ones,
 the counterfactuals, a file given on the command line and the other scenario
 files of its folder; the page loads nothing else, whatever the browser sends:
 :data:`SCENARIO_FILES`), the seed, the
 sliders for ``concession_rate``, ``acceptance_radius``, ``noise``,
 ``generosity``, ``trust_memory``, the anchoring toggle, switches for the main
-exogenous events, and the seat.  **Parameters apply when Reset is pressed**
+exogenous events the chosen scenario has (:func:`scenario_switches`), and the seat.  **Parameters apply when Reset is pressed**
 (SolaraViz's rule).  A slider left where it starts means "the scenario's own
 value": the values in use are listed on the page.
 
@@ -45,7 +55,8 @@ class-level reference dropped, no more steps); while no page of a session is
 connected, playing waits instead of computing.
 
 Environment (set by ``sixparty dashboard``): ``SIXPARTY_SCENARIO`` (name or
-path, default ``historical``), ``SIXPARTY_SEAT`` (party key or empty).
+path, default ``historical``), ``SIXPARTY_SEAT`` (party key or empty),
+``SIXPARTY_LANG`` (``en`` or ``zh``, the page's language at start).
 """
 
 from __future__ import annotations
