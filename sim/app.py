@@ -154,6 +154,23 @@ UI: dict[str, dict[str, str]] = {
         "c.rows": "model: sessions|model: decisions|model: events|history (record.yaml)",
         "c.decision": "decision", "c.event": "event", "c.episode": "historical episode",
         "c.boycott": "boycott",
+        "s.take": "Take a seat",
+        "s.take_text": "Choose a delegation under 'Take a seat' in the sidebar and press Reset: "
+                       "you will be asked for its move at every session.",
+        "s.your_seat": "Your seat: {seat}", "s.your_move": "Your move, {seat}",
+        "s.invite": "China invites the six to <b>session {n}</b> in {month} (the chair aims at a "
+                    "{target}). Attend or boycott? If you attend, accept the chair's text, ask to "
+                    "amend it on one issue, or reject it.",
+        "s.issue": "Issue to amend", "s.toward": "Move the text toward",
+        "s.scale": "0 = {lo}; 1 = {hi}. Your position now: {own:.2f}; others: {others}",
+        "s.play": "Play this session",
+        "s.phase": "A joint document adopted the phase <b>{phase}</b> (action for action). Will you "
+                   "perform your steps, slow them, or suspend them?",
+        "s.idle": "No decision pending: press Step. The page stops and asks when a session is convened.",
+        "s.standing": "Standing order for your steps: {order}", "s.agent_decides": "agent decides",
+        "s.set": "Set", "s.orders": "Your orders: ", "s.debrief": "Debrief: me vs the agent vs history",
+        "col.measure": "measure", "col.you": "you", "col.agent": "agent in your seat",
+        "col.past": "history",
     },
     "zh": {
         "title": "六方会谈模拟（sixparty）", "controls": "控制", "parameters": "模型参数（按“Reset”后生效）",
@@ -187,6 +204,20 @@ UI: dict[str, dict[str, str]] = {
         "c.rows": "模型：会议|模型：决定|模型：外部事件|历史（record.yaml）",
         "c.decision": "决定", "c.event": "外部事件", "c.episode": "历史事件",
         "c.boycott": "抵制",
+        "s.take": "扮演一方",
+        "s.take_text": "在侧栏“扮演一方”中选择一个代表团并按“Reset”：每次会议都会请你决定它的行动。",
+        "s.your_seat": "你的席位：{seat}", "s.your_move": "轮到你了，{seat}",
+        "s.invite": "中国邀请六方于{month}举行<b>第{n}次会议</b>（主席国的目标：{target}）。出席还是抵制？"
+                    "若出席：接受主席国的文本，要求就一个议题修改，或拒绝。",
+        "s.issue": "要修改的议题", "s.toward": "把文本推向",
+        "s.scale": "0 = {lo}；1 = {hi}。你现在的立场：{own:.2f}；其他各方：{others}",
+        "s.play": "进行这次会议",
+        "s.phase": "共同文件通过了<b>{phase}</b>阶段（行动对行动）。你将履行、放缓还是暂停你的步骤？",
+        "s.idle": "目前无需决定：按“Step”。召开会议时页面会停下来询问。",
+        "s.standing": "你的步骤的长期指令：{order}", "s.agent_decides": "由智能体决定",
+        "s.set": "设定", "s.orders": "你的指令：", "s.debrief": "复盘：我、智能体与历史",
+        "col.measure": "指标", "col.you": "你", "col.agent": "智能体（同一席位）",
+        "col.past": "历史",
     },
 }
 
@@ -817,6 +848,7 @@ def StatusCard(model: solara.Reactive):
 @solara.component
 def SeatCard(model: solara.Reactive):
     update_counter.get()
+    lang = LANG.value
     m = model.value
     issue, set_issue = solara.use_state(ISSUES[6])
     attend, set_attend = solara.use_state("attend")
@@ -827,9 +859,8 @@ def SeatCard(model: solara.Reactive):
     solara.use_effect(lambda: set_report(None), [id(m)])  # a new model (Reset): no stale debrief
 
     if not m.seat:
-        with solara.Card("Take a seat"):
-            solara.Text("Choose a delegation under 'Take a seat' in the sidebar and press Reset: "
-                        "you will be asked for its move at every session.")
+        with solara.Card(ui("s.take", lang)):
+            solara.Text(ui("s.take_text", lang))
         return
     i = PARTIES.index(m.seat)
     k = ISSUES.index(issue)
@@ -847,65 +878,66 @@ def SeatCard(model: solara.Reactive):
         force_update()
 
     def show_debrief():
-        set_report(m.debrief())
+        set_report(m.debrief(lang))
 
-    with solara.Card(f"Your seat: {m.seat}", classes=["sp-seat"]):
+    seat = i18n_label(m.seat, lang)
+    with solara.Card(ui("s.your_seat", lang, seat=seat), classes=["sp-seat"]):
         aw = m.awaiting
         if aw and aw["kind"] == "session":
             solara.HTML(unsafe_innerHTML=(
-                f"<h3 class='sp-your-move'>Your move, {_esc(m.seat)}</h3><p>China invites the six to "
-                f"<b>session {aw['number']}</b> in {_esc(aw['month'])} (the chair "
-                f"aims at a {_esc(aw['target'].replace('_', ' '))}). Attend or boycott? If you attend, "
-                "accept the chair's text, ask to amend it on one issue, or reject it.</p>"))
+                f"<h3 class='sp-your-move'>{_esc(ui('s.your_move', lang, seat=seat))}</h3><p>"
+                + ui("s.invite", lang, n=aw["number"], month=_esc(month_text(aw["month"], lang)),
+                     target=_esc(i18n_label(aw["target"], lang))) + "</p>"))
             solara.ToggleButtonsSingle(value=attend, values=["attend", "boycott"], on_value=set_attend,
                                        classes=["sp-attend"])
             if attend == "attend":
                 solara.ToggleButtonsSingle(value=respond, values=["accept", "amend", "reject"],
                                            on_value=set_respond, classes=["sp-respond"])
                 if respond == "amend":
-                    solara.Select("Issue to amend", values=list(ISSUES), value=issue, on_value=set_issue)
+                    solara.Select(ui("s.issue", lang), values=list(ISSUES), value=issue,
+                                  on_value=set_issue)
                     lo, hi = ISSUE_SCALES[issue]
-                    solara.Text(f"0 = {lo}; 1 = {hi}. Your position now: {own:.2f}; others: "
-                                + ", ".join(f"{p} {m.pos[j, k]:.2f}" for j, p in enumerate(PARTIES)
-                                            if j != i), style={"font-size": "12px"})
-                    solara.SliderFloat("Move the text toward", value=goal, min=0.0, max=1.0, step=0.01,
+                    others = ", ".join(f"{i18n_label(p, lang)} {m.pos[j, k]:.2f}"
+                                       for j, p in enumerate(PARTIES) if j != i)
+                    solara.Text(ui("s.scale", lang, lo=lo, hi=hi, own=own, others=others),
+                                style={"font-size": "16px"})
+                    solara.SliderFloat(ui("s.toward", lang), value=goal, min=0.0, max=1.0, step=0.01,
                                        on_value=set_target)
-            solara.Button("Play this session", color="primary", on_click=play_session,
+            solara.Button(ui("s.play", lang), color="primary", on_click=play_session,
                           classes=["sp-play-session"])
         elif aw and aw["kind"] == "implementation":
             solara.HTML(unsafe_innerHTML=(
-                f"<h3 class='sp-your-move'>Your move, {_esc(m.seat)}</h3><p>A joint document adopted "
-                f"the phase <b>{_esc(aw['phase'])}</b> (action for action). Will you perform your "
-                "steps, slow them, or suspend them?</p>"))
+                f"<h3 class='sp-your-move'>{_esc(ui('s.your_move', lang, seat=seat))}</h3><p>"
+                + ui("s.phase", lang, phase=_esc(aw["phase"])) + "</p>"))
             with solara.Row():
                 for order in ("perform", "slow", "suspend"):
                     solara.Button(order, color="primary", outlined=True,
                                   on_click=lambda o=order: confirm_impl(o), classes=[f"sp-impl-{order}"])
         else:
             solara.HTML(tag="div", classes=["sp-seat-idle"], unsafe_innerHTML=(
-                "No decision pending: press Step. The page stops and asks when a session is convened."))
+                _esc(ui("s.idle", lang))))
         if m.ledger.steps:
-            solara.Text(f"Standing order for your steps: {m.seat_orders.implementation or 'agent decides'}")
+            solara.Text(ui("s.standing", lang,
+                           order=m.seat_orders.implementation or ui("s.agent_decides", lang)))
             with solara.Row():
                 solara.ToggleButtonsSingle(value=impl, values=["perform", "slow", "suspend"],
                                            on_value=set_impl)
-                solara.Button("Set", on_click=lambda: confirm_impl(None), text=True)
+                solara.Button(ui("s.set", lang), on_click=lambda: confirm_impl(None), text=True)
         if m.moves:
-            solara.HTML(tag="div", classes=["sp-moves"], style="font-size:12px;color:#555",
-                        unsafe_innerHTML=_esc("Your orders: " + "; ".join(
+            solara.HTML(tag="div", classes=["sp-moves"], style="font-size:16px;color:#555",
+                        unsafe_innerHTML=_esc(ui("s.orders", lang) + "; ".join(
                             f"{mv['month']} {mv['value']}" for mv in m.moves[-6:])))
-        solara.Button("Debrief: me vs the agent vs history", on_click=show_debrief, outlined=True,
+        solara.Button(ui("s.debrief", lang), on_click=show_debrief, outlined=True,
                       classes=["sp-debrief"])
-        parts = report or (m.debrief() if not m.running else None)
+        parts = report or (m.debrief(lang) if not m.running else None)
         if parts:
-            heads = ("measure", "you", "agent in your seat", "history")
-            rows = [dict(zip(heads, (r["measure"], r["you"], r["agent"], r["history"]), strict=True))
-                    for r in parts["rows"]]
+            rows = [{"measure": r["measure"], "you": r["you"], "agent": r["agent"],
+                     "past": r["history"]} for r in parts["rows"]]
             solara.HTML(tag="div", classes=["sp-debrief-text"], unsafe_innerHTML=(
                 "".join(f"<div>{_esc(x)}</div>" for x in parts["head"])
-                + _html_table(rows, "sp-debrief-table")
+                + _html_table(rows, "sp-debrief-table", lang)
                 + "".join(f"<div><b>{_esc(x)}</b></div>" for x in parts["verdict"])),
-                style="font-size:12px")
+                style="font-size:16px")
 
 
 @solara.component

@@ -154,7 +154,7 @@ def test_synthetic_english_story(historical):
     assert "DPRK held out: it stood at 0.05 on verification (self-declaration only" in text
     assert "Note: amendment by US on verification." in text
     assert "the chair announced the common ground orally (3 of 8 issues)" in text
-    assert "The round was adjourned (recess)" in text
+    assert "The session was adjourned (recess)" in text
     assert ("adopted the phase 'initial_actions': the DPRK to shut down and seal the Yongbyon "
             "facilities, readmit IAEA monitors") in text
     assert "against 5,000 t of heavy fuel oil (HFO)-equivalent aid" in text
