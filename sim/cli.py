@@ -433,12 +433,35 @@ def _check_writable(out: Path, into: bool) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     _check_out(args)
-    if getattr(args, "seed_of", None):
-        _apply_seed_of(args)
-    if args.scenario is None:
-        args.scenario = "historical"
-    args.scenario_path = find_scenario(args.scenario)
-    args.scenario_obj = load_scenario(args.scenario_path)
+    if getattr(args, "from_dir", None):
+        if getattr(args, "seed_of", None):
+            raise CLIError("--from and --seed-of both name a run to repeat; give one of them")
+        if args.scenario is not None:
+            raise CLIError(f"give a SCENARIO or --from RUN_DIR, not both (got {args.scenario!r} "
+                           f"and --from {args.from_dir})")
+        if (args.runs or 1) > 1:
+            raise CLIError("--from reruns a single run; it cannot be used with --runs")
+        if args.out and os.path.realpath(args.out) == os.path.realpath(args.from_dir):
+            raise CLIError(f"--out {args.out} is the folder being rerun; choose another --out "
+                           f"(default {args.from_dir.rstrip('/')}-rerun)")
+    else:
+        if getattr(args, "seed_of", None):
+            _apply_seed_of(args)
+        if args.scenario is None:
+            args.scenario = "historical"
+        args.scenario_path = find_scenario(args.scenario)
+        args.scenario_obj = load_scenario(args.scenario_path)
+    table_format = getattr(args, "table_format", "csv")
+    if table_format != "csv":
+        if (args.runs or 1) > 1:
+            raise CLIError(f"--format {table_format} applies to a single run's tables; an ensemble "
+                           "(--runs N > 1) writes CSV files")
+        from sixparty.outputs import MissingDependency, require_pyarrow
+
+        try:
+            require_pyarrow()
+        except MissingDependency as exc:
+            raise CLIError(str(exc)) from None
     return _handler("sixparty.runner", "cli_run", "run")(args)
 
 
@@ -541,10 +564,40 @@ def add_validation_parsers(sub) -> None:
 
 
 # ------------------------------------------------------------------ parsers
+#: ``--format`` values of ``sixparty run`` naming the data tables' format (the others name the figures').
+TABLE_FORMATS = ("csv", "parquet")
+#: ``--format`` values naming the figures' format.
+FIGURE_FORMATS = ("png", "svg", "pdf")
+
+
+class _RunFormat(argparse.Action):
+    """``--format F[,F]``: ``csv``/``parquet`` set ``table_format``, ``png``/``svg``/``pdf`` set ``format``.
+
+    The option may be repeated (``--format parquet --format svg``) or take both at
+    once (``--format parquet,svg``); ``args.format`` stays the figure format (as for
+    ``plot`` and ``compare``).
+    """
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        for value in str(values).split(","):
+            value = value.strip().lower()
+            if value in TABLE_FORMATS:
+                namespace.table_format = value
+            elif value in FIGURE_FORMATS:
+                namespace.format = value
+            else:
+                parser.error(f"argument --format: invalid choice: {value!r} (choose tables "
+                             f"{' or '.join(TABLE_FORMATS)}, figures {', '.join(FIGURE_FORMATS)})")
+
+
 def add_run_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``sixparty run`` (colleagues: add yours here)."""
     p.add_argument("scenario", metavar="SCENARIO", nargs="?", default=None,
                    help="scenario file or shipped name (default: historical)")
+    p.add_argument("--from", dest="from_dir", metavar="RUN_DIR", default=None,
+                   help="rerun a run folder: its scenario.resolved.yaml with its manifest's seed "
+                        "(default --out RUN_DIR-rerun); says whether the data files came out "
+                        "byte-identical")
     p.add_argument("--seed", type=seed_int, metavar="N", default=None,
                    help="random seed, a whole number from 0 to 2**63-1 (default: the scenario's seed)")
     p.add_argument("--out", metavar="DIR", default=None,
@@ -569,7 +622,11 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
                    help="tell the run as a story: a paragraph per session and notable month "
                         "(a single run only: not with --runs N > 1)")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of narrative and plots")
-    p.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="plot file format")
+    p.add_argument("--format", action=_RunFormat, metavar="F[,F]", default="png",
+                   help="file formats: data tables csv (default) or parquet (needs pyarrow: "
+                        "pip install 'sixparty[parquet]'); figures png (default), svg or pdf. "
+                        "E.g. --format parquet,svg")
+    p.set_defaults(table_format="csv")
     p.add_argument("--no-plots", action="store_true", help="write data files only")
 
 
