@@ -10,7 +10,8 @@ Subcommands
 ``list [DIR ...]``      shipped scenarios and those in DIRs: name, path, first sentence.
 ``validate FILE ...``   ``ok  FILE`` or the problems; exit 2 if any file fails.
 ``show FILE``           readable summary (differences from the parent first for a variant).
-``schema [--out FILE]`` JSON Schema of scenario files (written atomically with --out).
+``schema [--kind K] [--out FILE]`` JSON Schema of scenario files: complete, variant or
+                        either (written atomically with --out).
 ``run``, ``plot``, ``compare``, ``dashboard``
     thin shims calling ``sim.runner.cli_run(args)``,
     ``analysis.plots.cli_plot(args)``, ``analysis.compare.cli_compare(args)``
@@ -370,7 +371,8 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    text = json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(scenario_json_schema(getattr(args, "kind", "any")), indent=2,
+                      ensure_ascii=False) + "\n"
     if args.out:
         _write_atomic(Path(args.out), text)
         print(f"wrote {args.out}", file=sys.stderr)
@@ -716,6 +718,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_show)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    p.add_argument("--kind", choices=("any", "complete", "variant"), default="any",
+                   help="complete: files without extends:; variant: files with extends: (partial "
+                        "mappings, overrides paths checked); any (default): either, by extends:")
     p.add_argument("--out", metavar="FILE", help="write it to FILE (atomically, mode 0666 minus umask) instead")
     p.set_defaults(handler=cmd_schema)
 
