@@ -15,6 +15,7 @@ Re-exported from the package root (``import sixparty as sp; sp.variant(...)``);
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -86,9 +87,14 @@ def variant(scenario: Scenario | str | os.PathLike[str], *,
     if ovr:
         child["overrides"] = ovr
     child_text = yaml.safe_dump(child, sort_keys=False, allow_unicode=True)
-    child_tree = loader._parse(child_text, shown)
-    merged = loader._apply_variant(parent_tree, child_tree, Path(shown), shown)
-    return loader._validate(merged)
+    try:
+        child_tree = loader._parse(child_text, shown)
+        merged = loader._apply_variant(parent_tree, child_tree, Path(shown), shown)
+        return loader._validate(merged)
+    except loader.ScenarioError as exc:
+        # Lines of text made here, or of the parent's dump, would point nowhere: drop them.
+        raise loader.ScenarioError([dataclasses.replace(p, file=shown, line=None, column=None)
+                                    for p in exc.problems]) from None
 
 
 def read_run(run_dir: str | os.PathLike[str], verify: bool = True) -> RunTables:
