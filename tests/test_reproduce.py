@@ -129,6 +129,13 @@ def test_run_from_says_when_files_differ(tmp_path, capsys):
     assert "NOT reproduced: trust.csv differ" in capsys.readouterr().out
 
 
+@pytest.fixture(scope="module")
+def one_run(tmp_path_factory) -> Path:
+    run = tmp_path_factory.mktemp("base") / "r"
+    assert main(["run", "--seed", "1", "--out", str(run), "--no-plots"]) == 0
+    return run
+
+
 @pytest.mark.parametrize("setup,argv_extra,words", [
     ("missing", [], "not a folder"),
     ("no_manifest", [], "no manifest.json"),
@@ -138,10 +145,10 @@ def test_run_from_says_when_files_differ(tmp_path, capsys):
     ("ok", ["--runs", "3"], "single run"),
     ("ok", ["--out", "SELF"], "the folder being rerun"),
 ])
-def test_run_from_refuses_clearly(tmp_path, capsys, setup, argv_extra, words):
+def test_run_from_refuses_clearly(tmp_path, capsys, one_run, setup, argv_extra, words):
     run = tmp_path / "r"
     if setup != "missing":
-        assert main(["run", "--seed", "1", "--out", str(run), "--no-plots"]) == 0
+        shutil.copytree(one_run, run)
     if setup == "no_manifest":
         (run / "manifest.json").unlink()
     elif setup == "no_resolved":
@@ -180,13 +187,30 @@ def test_parquet_tables_are_readable_deterministic_and_match_the_csv(tmp_path, c
     assert list(timeline["month"]) == list(csv["month"])
 
 
-def test_format_takes_tables_and_figures_together(tmp_path, capsys):
-    pytest.importorskip("pyarrow")
-    pytest.importorskip("matplotlib")
-    out = tmp_path / "both"
-    assert main(["run", "--seed", "6", "--out", str(out), "--format", "parquet,svg"]) == 0
-    assert (out / "timeline.parquet").is_file() and (out / "timeline.svg").is_file()
-    assert not list(out.glob("*.png"))
+@pytest.mark.parametrize("argv,tables,figures", [
+    ([], "csv", "png"),
+    (["--format", "svg"], "csv", "svg"),
+    (["--format", "parquet"], "parquet", "png"),
+    (["--format", "parquet,pdf"], "parquet", "pdf"),
+    (["--format", "parquet", "--format", "svg"], "parquet", "svg"),
+])
+def test_format_names_tables_and_figures(argv, tables, figures):
+    from sixparty.cli import build_parser
+
+    args = build_parser().parse_args(["run", *argv])
+    assert (args.table_format, args.format) == (tables, figures)
+
+
+def test_format_reaches_the_figure_writer(monkeypatch):
+    from sixparty import runner
+
+    seen = {}
+    monkeypatch.setattr("sixparty.analysis.plots.figures_writer",
+                        lambda fmt, lang: seen.setdefault("fmt", fmt))
+    from sixparty.cli import build_parser
+
+    runner._extra_writers(build_parser().parse_args(["run", "--format", "parquet,svg"]))
+    assert seen["fmt"] == "svg"
 
 
 def test_parquet_without_pyarrow_is_a_clear_user_error(tmp_path, capsys, monkeypatch):

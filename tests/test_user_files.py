@@ -50,11 +50,11 @@ def test_python_m_sixparty_help(folder) -> None:
 
 
 def test_python_m_sixparty_run_and_ensemble(folder) -> None:
-    _ok(_run(folder, sys.executable, "-m", "sixparty", "run", "--seed", "3", "--out", "one"))
+    _ok(_run(folder, sys.executable, "-m", "sixparty", "run", "--seed", "3", "--out", "one", "--no-plots"))
     assert (folder / "one" / "timeline.csv").is_file() and (folder / "one" / "scorecard.csv").is_file()
     # worker processes start from this folder too
     _ok(_run(folder, sys.executable, "-m", "sixparty", "run", "--runs", "4", "--jobs", "2", "--out", "ens",
-             "--quiet"))
+             "--quiet", "--no-plots"))
     assert (folder / "ens" / "summaries.csv").is_file()
 
 
