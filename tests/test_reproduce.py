@@ -213,6 +213,24 @@ def test_format_reaches_the_figure_writer(monkeypatch):
     assert seen["fmt"] == "svg"
 
 
+def test_a_parquet_run_folder_reads_back_and_plots(tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    import sixparty as sp
+
+    pq, csv = tmp_path / "pq", tmp_path / "csv"
+    assert main(["run", "--seed", "8", "--out", str(pq), "--format", "parquet", "--no-plots"]) == 0
+    assert main(["run", "--seed", "8", "--out", str(csv), "--no-plots"]) == 0
+    a, b = sp.read_run(pq), sp.read_run(csv)
+    for stem in DATA:
+        left, right = getattr(a, stem), getattr(b, stem)
+        cols = list(left.columns)
+        pd.testing.assert_frame_equal(left[cols], right[cols], check_dtype=False, atol=5e-7)
+    assert len(a.events) == len(b.events) > 0
+    (pq / "trust.parquet").write_bytes(b"PAR1 damaged")
+    with pytest.raises(ValueError, match="trust.parquet"):
+        sp.read_run(pq)
+
+
 def test_parquet_without_pyarrow_is_a_clear_user_error(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow -> ImportError
     out = tmp_path / "p"
