@@ -64,7 +64,33 @@ _LAZY: dict[str, str] = {
     "Comparison": "sixparty.analysis.compare",
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = [  # the names of _LAZY, spelled out for tools that read __all__ statically
+    "Comparison",
+    "EnsembleResult",
+    "RunResult",
+    "RunTables",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "compare",
+    "decisions_table",
+    "find_scenario",
+    "ledger_table",
+    "load_scenario",
+    "load_scenario_text",
+    "positions_table",
+    "read_run",
+    "run_ensemble",
+    "run_tables",
+    "scenario_json_schema",
+    "sessions_table",
+    "shipped_scenarios",
+    "simulate",
+    "timeline_table",
+    "trust_table",
+    "variant",
+    "write_run",
+]
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports on demand
     from sixparty.analysis.compare import Comparison, compare

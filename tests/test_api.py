@@ -38,6 +38,11 @@ def test_help_and_list_load_no_numerical_library() -> None:
         assert not [m for m in ("numpy", "pandas", "mesa", "matplotlib", "scipy") if m in loaded], argv
 
 
+def test_all_lists_exactly_the_lazy_names() -> None:
+    assert sorted(sixparty.__all__) == sorted(["__version__", *sixparty._LAZY])
+    assert len(set(sixparty.__all__)) == len(sixparty.__all__)
+
+
 def test_every_public_name_resolves_and_is_documented() -> None:
     assert set(sixparty.__all__) <= set(dir(sixparty))
     for name in sixparty.__all__:
