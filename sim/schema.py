@@ -48,6 +48,7 @@ LOADER_ONLY = (
     "every event date and invitation date falls inside the window",
     "event ids are unique",
     "a date is a real calendar date (2004-02-30 matches the pattern)",
+    "numbers are finite (YAML's .inf and .nan, which JSON cannot write, are refused)",
     "a variant's parent exists (extends:), and the chain has no cycle",
     "remove_events ids, overrides list indexes and events.<id> paths exist in the parent",
     "the merged variant is a complete, valid scenario",

@@ -122,6 +122,7 @@ COMPLETE_CASES: list[tuple[str, str, Any]] = [
     ("invitation_outside_window", LOADER_ONLY_CHECK, lambda d: _set(d, "invitations.0.date", "2010-01")),
     ("duplicate_event_id", LOADER_ONLY_CHECK, lambda d: _set(d, "events.1.id", d["events"][0]["id"])),
     ("not_a_real_date", LOADER_ONLY_CHECK, lambda d: _set(d, "events.0.date", "2004-02-30")),
+    ("infinite_aid", LOADER_ONLY_CHECK, lambda d: _set(d, "phases.0.aid_tonnes", float("inf"))),
     ("event_month_13", BOTH_BAD, lambda d: _set(d, "events.0.date", "2004-13-01")),
     ("unknown_top_level_key", BOTH_BAD, lambda d: _set(d, "colour", "red")),
     ("overrides_without_extends", BOTH_BAD, lambda d: _set(d, "overrides", {"seed": 1})),
