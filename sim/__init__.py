@@ -15,7 +15,8 @@ Runs: :func:`simulate` -> :class:`RunResult`; :func:`write_run` writes a run fol
 :func:`read_run` reads one back.  Tables (pandas DataFrames, columns of
 ``docs/outputs.md``): :func:`run_tables`, :func:`timeline_table`, :func:`sessions_table`,
 :func:`decisions_table`, :func:`ledger_table`, :func:`positions_table`,
-:func:`trust_table`.  Many runs: :func:`run_ensemble`, :func:`compare`.
+:func:`trust_table`.  Many runs: :func:`run_ensemble`, :func:`compare`; scored against
+the historical record with the null models: :func:`evaluate` (``docs/validation.md``).
 
 The package imports these lazily (on first use of the name), so ``import sixparty``
 and the ``sixparty`` command stay fast: pydantic, numpy, Mesa and pandas are only
@@ -62,6 +63,7 @@ _LAZY: dict[str, str] = {
     "EnsembleResult": "sixparty.analysis.ensemble",
     "compare": "sixparty.analysis.compare",
     "Comparison": "sixparty.analysis.compare",
+    "evaluate": "sixparty.analysis.validation",
 }
 
 __all__ = [  # the names of _LAZY, spelled out for tools that read __all__ statically
@@ -74,6 +76,7 @@ __all__ = [  # the names of _LAZY, spelled out for tools that read __all__ stati
     "__version__",
     "compare",
     "decisions_table",
+    "evaluate",
     "find_scenario",
     "ledger_table",
     "load_scenario",
@@ -96,6 +99,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from sixparty.analysis.compare import Comparison, compare
     from sixparty.analysis.ensemble import EnsembleResult, run_ensemble
     from sixparty.analysis.runfiles import RunTables
+    from sixparty.analysis.validation import evaluate
     from sixparty.api import (
         decisions_table,
         ledger_table,
