@@ -455,9 +455,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         args.scenario_obj = load_scenario(args.scenario_path)
     table_format = getattr(args, "table_format", "csv")
     if table_format != "csv":
-        if (args.runs or 1) > 1:
-            raise CLIError(f"--format {table_format} applies to a single run's tables; an ensemble "
-                           "(--runs N > 1) writes CSV files")
         from sixparty.outputs import MissingDependency, require_pyarrow
 
         try:

@@ -240,11 +240,6 @@ def test_parquet_without_pyarrow_is_a_clear_user_error(tmp_path, capsys, monkeyp
     assert not out.exists()
 
 
-def test_parquet_is_for_a_single_run(tmp_path, capsys):
-    assert main(["run", "--runs", "2", "--out", str(tmp_path / "e"), "--format", "parquet"]) == 2
-    assert "single run" in capsys.readouterr().err
-
-
 def test_bad_format_lists_the_choices(capsys):
     assert main(["run", "--format", "xlsx"]) == 2
     err = capsys.readouterr().err

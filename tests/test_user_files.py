@@ -55,7 +55,7 @@ def test_python_m_sixparty_run_and_ensemble(folder) -> None:
     # worker processes start from this folder too
     _ok(_run(folder, sys.executable, "-m", "sixparty", "run", "--runs", "4", "--jobs", "2", "--out", "ens",
              "--quiet", "--no-plots"))
-    assert (folder / "ens" / "summaries.csv").is_file()
+    assert (folder / "ens" / "manifest.json").is_file() and (folder / "ens" / "runs.csv").is_file()
 
 
 def test_sixparty_command_run(folder) -> None:
