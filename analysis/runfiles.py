@@ -278,13 +278,22 @@ def read_run(run_dir: str | Path, verify: bool = True) -> RunTables:
 
     ``verify=False`` skips the manifest (for folders assembled by hand);
     absent tables then come back empty.
+
+    A folder written with ``sixparty run --format parquet`` (``timeline.parquet``
+    and no ``timeline.csv``) is read from its ``.parquet`` tables (needs pyarrow),
+    with the same checks of presence, columns, row counts and checksums; the
+    numbers keep their full precision.  The scenario comes from the folder's
+    ``scenario.resolved.yaml`` when it has one.
     """
     d = Path(run_dir)
     if not d.exists():
         raise NotARunFolder(f"{d}: no such folder")
     if not d.is_dir():
         raise NotARunFolder(f"{d}: not a folder (expected a run folder written by 'sixparty run')")
-    missing = [f for f in REQUIRED_FILES if not (d / f).is_file()]
+    # Tables are CSV, or Parquet for `sixparty run --format parquet` (outputs.TABLE_FORMATS).
+    ext = "parquet" if not (d / "timeline.csv").is_file() and (d / "timeline.parquet").is_file() else "csv"
+    missing = [f.replace(".csv", f".{ext}") for f in REQUIRED_FILES
+               if not (d / f.replace(".csv", f".{ext}")).is_file()]
     if missing:
         raise NotARunFolder(f"{d}: not a run folder ({', '.join(missing)} missing; "
                             "write one with 'sixparty run --out DIR')")
@@ -292,7 +301,7 @@ def read_run(run_dir: str | Path, verify: bool = True) -> RunTables:
     listed = meta.get("files", {}) if verify else {}
     tables = {}
     for name in TABLE_FILES:
-        fname = f"{name}.csv"
+        fname = f"{name}.{ext}"
         p = d / fname
         if not p.is_file():
             if fname in listed:
@@ -303,19 +312,22 @@ def read_run(run_dir: str | Path, verify: bool = True) -> RunTables:
             data = p.read_bytes()
         except OSError as exc:
             raise DamagedRunFolder(f"{p} cannot be read ({exc.strerror or exc})") from None
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise DamagedRunFolder(f"{p} is damaged: not UTF-8 text") from None
-        try:
-            tables[name] = _parse_checked(name, text)
-        except ValueError as exc:
-            raise DamagedRunFolder(f"{p} is damaged: {exc}") from None
+        if ext == "parquet":
+            tables[name] = _read_parquet(name, p, data)
+        else:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise DamagedRunFolder(f"{p} is damaged: not UTF-8 text") from None
+            try:
+                tables[name] = _parse_checked(name, text)
+            except ValueError as exc:
+                raise DamagedRunFolder(f"{p} is damaged: {exc}") from None
         if fname in listed and hashlib.sha256(data).hexdigest() != listed[fname]:
             raise DamagedRunFolder(f"{p} has changed since the run (checksum mismatch with "
                                    "manifest.json); run the scenario again")
     if tables["timeline"].empty:
-        raise DamagedRunFolder(f"{d / 'timeline.csv'} is damaged: no rows")
+        raise DamagedRunFolder(f"{d / ('timeline.' + ext)} is damaged: no rows")
     _check_counts(d, tables)
     _check_months(d, tables)
     if not verify:
@@ -324,6 +336,27 @@ def read_run(run_dir: str | Path, verify: bool = True) -> RunTables:
     events = events_table(scenario, tables["timeline"])
     return RunTables(**tables, events=events, scenario_name=meta.get("scenario", d.name),
                      seed=meta.get("seed"), meta=meta)
+
+
+def _read_parquet(name: str, path: Path, data: bytes) -> pd.DataFrame:
+    """A Parquet table (``--format parquet``), with its required columns; DamagedRunFolder if not."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise DamagedRunFolder(f"{path} is a Parquet table and reading it needs the package "
+                               "'pyarrow': pip install 'sixparty[parquet]'") from None
+    try:
+        df = pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # pyarrow raises its own error types for a damaged file
+        raise DamagedRunFolder(f"{path} is damaged: not a readable Parquet file ({exc})") from None
+    missing = [c for c in REQUIRED_COLUMNS.get(name, ()) if c not in df.columns]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise DamagedRunFolder(f"{path} is damaged: missing column {missing[0]!r}{more}")
+    for c in _STR_COLUMNS.get(name, ()):
+        if c in df.columns:
+            df[c] = df[c].astype(object).where(df[c].notna(), "").astype(str)
+    return df
 
 
 def _check_counts(d: Path, tables: dict[str, pd.DataFrame]) -> None:
@@ -336,7 +369,8 @@ def _check_counts(d: Path, tables: dict[str, pd.DataFrame]) -> None:
     for name, k in per_month.items():
         n = len(tables[name])
         if n and n != months * k:
-            raise DamagedRunFolder(f"{d / (name + '.csv')} is damaged: {n} rows, expected "
+            shown = d / (name + ".csv") if (d / (name + ".csv")).is_file() else d / (name + ".parquet")
+            raise DamagedRunFolder(f"{shown} is damaged: {n} rows, expected "
                                    f"{months * k} ({months} months x {k}); the file may have "
                                    "been cut short")
 
@@ -397,7 +431,15 @@ def _manifest_if_any(d: Path) -> dict:
 
 
 def _scenario_from_manifest(meta: dict, run_dir: Path):
-    """The scenario named in the manifest, if it still loads; else None."""
+    """The run's ``scenario.resolved.yaml``, else the scenario file the manifest names, if it loads; else None."""
+    resolved = run_dir / "scenario.resolved.yaml"
+    if resolved.is_file():
+        try:
+            from sixparty.loader import load_scenario
+
+            return load_scenario(resolved)
+        except Exception:  # changed by hand: fall back below
+            pass
     path = meta.get("scenario_file")
     if not path:
         return None

@@ -10,7 +10,8 @@ Subcommands
 ``list [DIR ...]``      shipped scenarios and those in DIRs: name, path, first sentence.
 ``validate FILE ...``   ``ok  FILE`` or the problems; exit 2 if any file fails.
 ``show FILE``           readable summary (differences from the parent first for a variant).
-``schema [--out FILE]`` JSON Schema of scenario files (written atomically with --out).
+``schema [--kind K] [--out FILE]`` JSON Schema of scenario files: complete, variant or
+                        either (written atomically with --out).
 ``run``, ``plot``, ``compare``, ``dashboard``
     thin shims calling ``sim.runner.cli_run(args)``,
     ``analysis.plots.cli_plot(args)``, ``analysis.compare.cli_compare(args)``
@@ -370,7 +371,8 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    text = json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(scenario_json_schema(getattr(args, "kind", "any")), indent=2,
+                      ensure_ascii=False) + "\n"
     if args.out:
         _write_atomic(Path(args.out), text)
         print(f"wrote {args.out}", file=sys.stderr)
@@ -433,12 +435,32 @@ def _check_writable(out: Path, into: bool) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     _check_out(args)
-    if getattr(args, "seed_of", None):
-        _apply_seed_of(args)
-    if args.scenario is None:
-        args.scenario = "historical"
-    args.scenario_path = find_scenario(args.scenario)
-    args.scenario_obj = load_scenario(args.scenario_path)
+    if getattr(args, "from_dir", None):
+        if getattr(args, "seed_of", None):
+            raise CLIError("--from and --seed-of both name a run to repeat; give one of them")
+        if args.scenario is not None:
+            raise CLIError(f"give a SCENARIO or --from RUN_DIR, not both (got {args.scenario!r} "
+                           f"and --from {args.from_dir})")
+        if (args.runs or 1) > 1:
+            raise CLIError("--from reruns a single run; it cannot be used with --runs")
+        if args.out and os.path.realpath(args.out) == os.path.realpath(args.from_dir):
+            raise CLIError(f"--out {args.out} is the folder being rerun; choose another --out "
+                           f"(default {args.from_dir.rstrip('/')}-rerun)")
+    else:
+        if getattr(args, "seed_of", None):
+            _apply_seed_of(args)
+        if args.scenario is None:
+            args.scenario = "historical"
+        args.scenario_path = find_scenario(args.scenario)
+        args.scenario_obj = load_scenario(args.scenario_path)
+    table_format = getattr(args, "table_format", "csv")
+    if table_format != "csv":
+        from sixparty.outputs import MissingDependency, require_pyarrow
+
+        try:
+            require_pyarrow()
+        except MissingDependency as exc:
+            raise CLIError(str(exc)) from None
     return _handler("sixparty.runner", "cli_run", "run")(args)
 
 
@@ -541,10 +563,40 @@ def add_validation_parsers(sub) -> None:
 
 
 # ------------------------------------------------------------------ parsers
+#: ``--format`` values of ``sixparty run`` naming the data tables' format (the others name the figures').
+TABLE_FORMATS = ("csv", "parquet")
+#: ``--format`` values naming the figures' format.
+FIGURE_FORMATS = ("png", "svg", "pdf")
+
+
+class _RunFormat(argparse.Action):
+    """``--format F[,F]``: ``csv``/``parquet`` set ``table_format``, ``png``/``svg``/``pdf`` set ``format``.
+
+    The option may be repeated (``--format parquet --format svg``) or take both at
+    once (``--format parquet,svg``); ``args.format`` stays the figure format (as for
+    ``plot`` and ``compare``).
+    """
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        for value in str(values).split(","):
+            value = value.strip().lower()
+            if value in TABLE_FORMATS:
+                namespace.table_format = value
+            elif value in FIGURE_FORMATS:
+                namespace.format = value
+            else:
+                parser.error(f"argument --format: invalid choice: {value!r} (choose tables "
+                             f"{' or '.join(TABLE_FORMATS)}, figures {', '.join(FIGURE_FORMATS)})")
+
+
 def add_run_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``sixparty run`` (colleagues: add yours here)."""
     p.add_argument("scenario", metavar="SCENARIO", nargs="?", default=None,
                    help="scenario file or shipped name (default: historical)")
+    p.add_argument("--from", dest="from_dir", metavar="RUN_DIR", default=None,
+                   help="rerun a run folder: its scenario.resolved.yaml with its manifest's seed "
+                        "(default --out RUN_DIR-rerun); says whether the data files came out "
+                        "byte-identical")
     p.add_argument("--seed", type=seed_int, metavar="N", default=None,
                    help="random seed, a whole number from 0 to 2**63-1 (default: the scenario's seed)")
     p.add_argument("--out", metavar="DIR", default=None,
@@ -569,7 +621,11 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
                    help="tell the run as a story: a paragraph per session and notable month "
                         "(a single run only: not with --runs N > 1)")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of narrative and plots")
-    p.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="plot file format")
+    p.add_argument("--format", action=_RunFormat, metavar="F[,F]", default="png",
+                   help="file formats: data tables csv (default) or parquet (needs pyarrow: "
+                        "pip install 'sixparty[parquet]'); figures png (default), svg or pdf. "
+                        "E.g. --format parquet,svg")
+    p.set_defaults(table_format="csv")
     p.add_argument("--no-plots", action="store_true", help="write data files only")
 
 
@@ -661,6 +717,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_show)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    p.add_argument("--kind", choices=("any", "complete", "variant"), default="any",
+                   help="complete: files without extends:; variant: files with extends: (partial "
+                        "mappings, overrides paths checked); any (default): either, by extends:")
     p.add_argument("--out", metavar="FILE", help="write it to FILE (atomically, mode 0666 minus umask) instead")
     p.set_defaults(handler=cmd_schema)
 

@@ -1402,56 +1402,17 @@ def diff_from_parent(path: str | os.PathLike[str]) -> list[tuple[str, Any, Any]]
     return out
 
 
-def scenario_json_schema() -> dict[str, Any]:
+def scenario_json_schema(kind: str = "any") -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of scenario files, for editors and CI.
 
-    Built from ``Scenario.model_json_schema()``; adds ``$schema``, ``title``
-    and the variant keys (``extends``, ``overrides``, ``remove_events``,
-    ``add_events``).  Top-level required fields are only required when the
-    file has no ``extends:`` (nested objects in a variant are still checked
-    as complete objects; :func:`load_scenario` is the authority).
+    kind: ``"complete"`` (a file without ``extends:``), ``"variant"`` (a file
+    with ``extends:``: partial mappings allowed, ``overrides`` paths and values
+    checked) or ``"any"`` (either, chosen by ``extends``; the default).  Built by
+    :func:`sixparty.schema.json_schema` from the pydantic models; checks JSON
+    Schema cannot express (events inside the window, ids that must exist in the
+    parent...) are listed in its description and made by :func:`load_scenario`,
+    the authority.  Raises ValueError on an unknown ``kind``.
     """
-    schema = Scenario.model_json_schema()
-    required = schema.pop("required", [])
-    props = schema.setdefault("properties", {})
-    props["extends"] = {
-        "type": "string",
-        "title": "Extends",
-        "description": "Shipped scenario name (e.g. 'historical') or a path relative to this file; "
-                       "the file then states only what differs.",
-    }
-    props["overrides"] = {
-        "type": "object",
-        "title": "Overrides",
-        "description": "Dotted path -> value, e.g. 'parties.US.strategy.direct_talks: accept'. "
-                       "Each path must exist in the parent.",
-        "propertyNames": {"pattern": r"^[A-Za-z0-9_]+(\[\d+\])*(\.[A-Za-z0-9_]+(\[\d+\])*)*$"},
-    }
-    props["remove_events"] = {
-        "type": "array",
-        "title": "Remove Events",
-        "description": "Ids of parent events to drop.",
-        "items": {"type": "string"},
-    }
-    props["add_events"] = {
-        "type": "array",
-        "title": "Add Events",
-        "description": "Events appended to the parent's.",
-        "items": {"$ref": "#/$defs/Event"},
-    }
-    out: dict[str, Any] = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://github.com/sixparty/sixparty/scenario.schema.json",
-        "title": "sixparty scenario",
-        "description": (schema.pop("description", "") or "").strip(),
-    }
-    out.update(schema)
-    out["title"] = "sixparty scenario"
-    out["if"] = {"required": ["extends"]}
-    out["then"] = {}
-    out["else"] = {
-        "required": required,
-        "not": {"anyOf": [{"required": [k]} for k in VARIANT_KEYS[1:]]},
-    }
-    return out
+    from sixparty.schema import json_schema
 
+    return json_schema(kind)

@@ -5,6 +5,13 @@ becomes the output folder as a whole only when all files are complete, so an
 error never leaves a half-written file and a re-used folder never mixes old
 and new files (:func:`write_atomically`).  Numbers are written with fixed precision so the same
 scenario and seed give byte-identical CSVs.  Columns: ``docs/outputs.md``.
+
+A run folder reproduces itself: it holds the resolved scenario
+(``scenario.resolved.yaml``: after ``extends:`` and overrides, every default
+filled in) and a manifest with the seed, the SHA-256 of every source file of
+the ``extends`` chain, the package version and git commit, the Python version,
+the platform and every installed distribution (:func:`provenance`);
+``sixparty run --from RUN_DIR`` reruns it.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ import json
 import os
 import platform
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -83,6 +92,14 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+#: The run's data tables (file stems), in the order they are written.
+TABLE_NAMES = ("timeline", "positions", "trust", "sessions", "drafts", "ledger", "decisions")
+#: File formats of the data tables: ``csv`` (default, six decimals) or ``parquet`` (needs pyarrow).
+TABLE_FORMATS = ("csv", "parquet")
+#: The resolved scenario a run folder keeps (``sixparty run --from`` reads it).
+RESOLVED_SCENARIO = "scenario.resolved.yaml"
+
+
 def package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in ("sixparty", "mesa", "numpy", "pydantic", "pyyaml", "matplotlib", "pandas"):
@@ -93,42 +110,218 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+def table_rows(result) -> dict[str, tuple[list[dict], list[str]]]:
+    """The data tables of ``result``: stem -> (row dicts, columns), in :data:`TABLE_NAMES` order."""
+    return {
+        "timeline": (result.timeline, timeline_columns(result)),
+        "positions": (result.position_rows(), ["month", "party", "issue", "position", "salience"]),
+        "trust": (result.trust_rows(), ["month", "party", "toward", "trust"]),
+        "sessions": (result.sessions, session_columns(result)),
+        "drafts": (result.drafts, draft_columns()),
+        "ledger": (result.ledger, LEDGER_COLUMNS),
+        "decisions": (result.decisions, DECISION_COLUMNS),
+    }
+
+
+class MissingDependency(RuntimeError):
+    """An optional package a requested output needs is not installed (the message says how to add it)."""
+
+
+def require_pyarrow() -> None:
+    """Raise :class:`MissingDependency` unless pyarrow (the ``parquet`` extra) can be imported."""
+    try:
+        import pyarrow  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise MissingDependency(
+            "Parquet tables need the package 'pyarrow', which is not installed: "
+            "pip install 'sixparty[parquet]' (or pip install -e '.[parquet]' in a clone), "
+            "or write CSV tables (the default)") from None
+
+
+def parquet_writer(result) -> Writer:
+    """A writer adding ``<table>.parquet`` for every data table of ``result``.
+
+    Columns as in the CSV files; numbers at full float64 precision (CSV keeps six
+    decimals); months ``YYYY-MM`` strings; booleans as booleans.  Read one with
+    ``pandas.read_parquet(path)``.  Raises :class:`MissingDependency` without pyarrow.
+    """
+    require_pyarrow()
+
+    def write(stage: Path) -> list[str]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        names = []
+        for stem, (rows, columns) in table_rows(result).items():
+            data = {c: [_parquet_cell(r.get(c)) for r in rows] for c in columns}
+            table = pa.table(data) if rows else pa.table({c: pa.array([], pa.string()) for c in columns})
+            name = f"{stem}.parquet"
+            # No statistics or timestamps that vary: the same run gives the same bytes.
+            pq.write_table(table, stage / name, compression="zstd", write_statistics=False)
+            names.append(name)
+        return names
+
+    return write
+
+
+def _parquet_cell(value):
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    return value
+
+
+def resolved_scenario_text(scenario) -> str:
+    """``scenario.resolved.yaml``: the validated scenario with every field (defaults included).
+
+    Loading this text gives a scenario equal to ``scenario`` (``extends:`` and
+    overrides already applied), so a run can be repeated without its source files.
+    """
+    import yaml
+
+    head = ("# The resolved scenario of this run (extends: and overrides applied, defaults\n"
+            "# filled in), written by sixparty.  Rerun it: sixparty run --from THIS_FOLDER\n")
+    body = yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True,
+                          width=100)
+    return head + body
+
+
+def source_files(scenario_path: str | os.PathLike | None) -> list[dict]:
+    """The file ``scenario_path`` and the files it extends (child first), each with its SHA-256.
+
+    Empty for an in-memory scenario (no path).  Never raises: a chain that can no
+    longer be read ends where it breaks.
+    """
+    if not scenario_path:
+        return []
+    try:
+        from sixparty.loader import scenario_parent_chain
+
+        chain = scenario_parent_chain(scenario_path)
+    except Exception:  # the file changed since it was loaded: keep what we can hash
+        chain = [Path(scenario_path)]
+    out = []
+    for p in chain:
+        try:
+            out.append({"path": str(p), "sha256": _sha256(Path(p))})
+        except OSError:
+            out.append({"path": str(p), "sha256": None})
+    return out
+
+
+def _git(folder: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True,
+                              timeout=10, check=False, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+@functools.lru_cache(maxsize=1)
+def git_state() -> dict:
+    """``{"commit": SHA or None, "dirty": bool or None}`` of the sixparty source checkout.
+
+    Only when the package is imported from a git checkout of sixparty itself (its
+    top folder holds sixparty's ``pyproject.toml``), not from an installed copy
+    that happens to sit inside some other repository.  Never raises.
+    """
+    none = {"commit": None, "dirty": None}
+    try:
+        here = Path(__file__).resolve().parent
+        top = _git(here, "rev-parse", "--show-toplevel")
+        if not top:
+            return none
+        pyproject = Path(top) / "pyproject.toml"
+        if not pyproject.is_file() or 'name = "sixparty"' not in pyproject.read_text(encoding="utf-8"):
+            return none
+        commit = _git(Path(top), "rev-parse", "HEAD")
+        if not commit:
+            return none
+        status = _git(Path(top), "status", "--porcelain", "--untracked-files=no")
+        return {"commit": commit, "dirty": None if status is None else bool(status)}
+    except Exception:  # provenance is best effort: never fail a run for it
+        return none
+
+
+def installed_distributions() -> dict[str, str]:
+    """Every distribution importable here, name -> version, sorted by lower-case name."""
+    found: dict[str, str] = {}
+    try:
+        for dist in metadata.distributions():
+            name = dist.metadata["Name"] if dist.metadata else None
+            if name and name not in found:
+                found[name] = dist.version
+    except Exception:  # a broken dist-info must not fail a run
+        pass
+    return dict(sorted(found.items(), key=lambda kv: kv[0].lower()))
+
+
+def provenance() -> dict:
+    """Where a run was made: sixparty version, git state, Python, platform, distributions."""
+    from sixparty import __version__
+
+    return {
+        "sixparty_version": __version__,
+        "git": git_state(),
+        "python": {"version": platform.python_version(),
+                   "implementation": platform.python_implementation(),
+                   "executable": sys.executable},
+        "platform": platform.platform(),
+        "distributions": installed_distributions(),
+    }
+
+
 def write_run(result, out_dir: str | os.PathLike, scenario_path: str | os.PathLike | None = None,
               command: Sequence[str] | None = None,
-              extra_writers: Sequence[Writer] = ()) -> list[str]:
-    """Write ``result`` (a :class:`sim.runner.RunResult`) into ``out_dir``.
+              extra_writers: Sequence[Writer] = (), table_format: str = "csv",
+              rerun_of: dict | None = None) -> list[str]:
+    """Write ``result`` (a :class:`sixparty.runner.RunResult`) into ``out_dir``.
 
-    Files: timeline.csv, positions.csv, trust.csv, sessions.csv, drafts.csv,
-    ledger.csv, decisions.csv, manifest.json, plus what ``extra_writers``
-    add.  Returns the file names written.  Raises :class:`OutputError` (an
-    OSError) if the folder cannot be written; then nothing in ``out_dir`` has
-    changed.  A previous output folder at ``out_dir`` is replaced as a whole
-    (:func:`write_atomically`).
+    Files: the data tables timeline, positions, trust, sessions, drafts, ledger and
+    decisions as ``.csv`` (``table_format="csv"``, the default) or ``.parquet``
+    (``"parquet"``: needs pyarrow, else :class:`MissingDependency` before anything
+    is written); ``scenario.resolved.yaml`` (:func:`resolved_scenario_text`);
+    ``manifest.json`` (seed, source files and their SHA-256, :func:`provenance`,
+    command, time, and the SHA-256 of every file); plus what ``extra_writers``
+    add.  ``scenario_path``: the file the scenario was loaded from (None for an
+    in-memory scenario).  ``rerun_of``: for ``sixparty run --from``, what is
+    recorded about the original run.  Returns the file names written.  Raises
+    :class:`OutputError` (an OSError) if the folder cannot be written; then nothing
+    in ``out_dir`` has changed.  A previous output folder at ``out_dir`` is
+    replaced as a whole (:func:`write_atomically`).
     """
-    tables = {
-        "timeline.csv": csv_text(result.timeline, timeline_columns(result)),
-        "positions.csv": csv_text(result.position_rows(),
-                                  ["month", "party", "issue", "position", "salience"]),
-        "trust.csv": csv_text(result.trust_rows(), ["month", "party", "toward", "trust"]),
-        "sessions.csv": csv_text(result.sessions, session_columns(result)),
-        "drafts.csv": csv_text(result.drafts, draft_columns()),
-        "ledger.csv": csv_text(result.ledger, LEDGER_COLUMNS),
-        "decisions.csv": csv_text(result.decisions, DECISION_COLUMNS),
-    }
+    if table_format not in TABLE_FORMATS:
+        raise ValueError(f"table_format must be one of {', '.join(TABLE_FORMATS)}, got {table_format!r}")
+    texts: dict[str, str] = {}
+    writers: list[Callable[[Path], Sequence[str]]] = []
+    if table_format == "csv":
+        texts = {f"{stem}.csv": csv_text(rows, columns)
+                 for stem, (rows, columns) in table_rows(result).items()}
+    else:
+        writers.append(parquet_writer(result))
+    resolved = resolved_scenario_text(result.scenario)
+    texts[RESOLVED_SCENARIO] = resolved
     manifest = {
         "scenario": result.scenario.name,
         "scenario_file": str(scenario_path) if scenario_path else None,
         "scenario_sha256": _sha256(Path(scenario_path)) if scenario_path else None,
+        "scenario_sources": source_files(scenario_path),
+        "scenario_resolved": RESOLVED_SCENARIO,
+        "scenario_resolved_sha256": hashlib.sha256(resolved.encode("utf-8")).hexdigest(),
         "seed": result.seed,
         "positions_mode": result.anchoring_mode,
         "window": [result.scenario.window.start, result.scenario.window.end],
+        "table_format": table_format,
         "versions": package_versions(),
+        **provenance(),
         "command": list(command) if command else None,
+        "rerun_of": rerun_of,
         "started_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "elapsed_s": round(result.elapsed_s, 4),
     }
-    writers = [functools.partial(w, result) for w in extra_writers]
-    return write_atomically(out_dir, tables, writers, manifest)
+    writers += [functools.partial(w, result) for w in extra_writers]
+    return write_atomically(out_dir, texts, writers, manifest)
 
 
 class OutputError(OSError):

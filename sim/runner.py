@@ -259,13 +259,25 @@ def summary_lines(result: RunResult, history_labels=None) -> list[str]:
 
 
 def cli_run(args) -> int:
-    """``sixparty run``: load, simulate, write the run folder, print a summary."""
+    """``sixparty run``: load, simulate, write the run folder, print a summary.
+
+    With ``--from RUN_DIR`` the scenario is RUN_DIR's ``scenario.resolved.yaml``
+    and the seed its manifest's (:func:`load_rerun`); the new folder's data files
+    are then compared with RUN_DIR's checksums and the verdict printed.
+    """
     from sixparty import outputs
     from sixparty.loader import find_scenario, load_scenario
 
-    path = find_scenario(args.scenario or "historical")
-    scenario = load_scenario(path)
-    seed = scenario.seed if args.seed is None else args.seed
+    table_format = getattr(args, "table_format", None) or "csv"
+    rerun = None
+    if getattr(args, "from_dir", None):
+        rerun = load_rerun(args.from_dir)
+        path, scenario = rerun.scenario_path, rerun.scenario
+        seed = rerun.seed if args.seed is None else args.seed
+    else:
+        path = find_scenario(args.scenario or "historical")
+        scenario = load_scenario(path)
+        seed = scenario.seed if args.seed is None else args.seed
     runs = getattr(args, "runs", None) or 1
     if runs > 1 and getattr(args, "narrate", False):
         from sixparty.cli import CLIError
@@ -276,14 +288,23 @@ def cli_run(args) -> int:
         from sixparty.analysis.ensemble import cli_ensemble
 
         return cli_ensemble(args, path, scenario)
+    if table_format != "csv":
+        outputs.require_pyarrow()  # before the run, not after it
     result = simulate(scenario, seed=seed)
-    out_dir = args.out or f"runs/{scenario.name}-{seed}"
+    if rerun is not None:
+        out_dir = args.out or rerun.default_out
+    else:
+        out_dir = args.out or f"runs/{scenario.name}-{seed}"
     files = outputs.write_run(result, out_dir, scenario_path=path,
-                              command=sys.argv, extra_writers=_extra_writers(args))
+                              command=sys.argv, extra_writers=_extra_writers(args),
+                              table_format=table_format,
+                              rerun_of=rerun.record() if rerun is not None else None)
     print("\n".join(summary_lines(result, history_labels=_history_labels())))
     for line in result.extra.get("report", []):
         print(line)
     print(f"\nWrote {plural(len(files), 'file')} to {out_dir}/")
+    if rerun is not None:
+        print(rerun.verdict(out_dir, seed, table_format))
     if getattr(args, "narrate", False):
         from sixparty.analysis.narrate import narrate
 
@@ -309,3 +330,100 @@ def _extra_writers(args) -> list:
         writers.append(figures_writer(fmt=getattr(args, "format", None) or "png",
                                       lang=getattr(args, "lang", None) or "en"))
     return writers
+
+
+# ------------------------------------------------------------- sixparty run --from
+@dataclass
+class Rerun:
+    """What ``sixparty run --from RUN_DIR`` needs from a run folder (see :func:`load_rerun`).
+
+    run_dir: the folder as given; manifest: its ``manifest.json``; scenario_path:
+    its ``scenario.resolved.yaml``; scenario: that file loaded; seed: the
+    manifest's seed; default_out: ``<RUN_DIR>-rerun`` (never RUN_DIR itself).
+    """
+
+    run_dir: str
+    manifest: dict
+    scenario_path: object
+    scenario: Scenario
+    seed: int
+
+    @property
+    def default_out(self) -> str:
+        return str(self.run_dir).rstrip("/\\") + "-rerun"
+
+    def record(self) -> dict:
+        """The manifest's ``rerun_of`` entry: the original folder, seed, commit and version."""
+        m = self.manifest
+        return {"run_dir": str(self.run_dir), "seed": m.get("seed"),
+                "scenario_resolved_sha256": m.get("scenario_resolved_sha256"),
+                "sixparty_version": m.get("sixparty_version"),
+                "git_commit": (m.get("git") or {}).get("commit"),
+                "started_utc": m.get("started_utc")}
+
+    def verdict(self, out_dir, seed: int, table_format: str) -> str:
+        """A line saying whether the new data files are byte-identical to the original ones."""
+        import hashlib
+        from pathlib import Path
+
+        from sixparty import outputs
+
+        if seed != self.seed:
+            return f"Seed {seed} differs from the original run's {self.seed}: files not compared."
+        old = self.manifest.get("files") or {}
+        names = [f"{stem}.{table_format}" for stem in outputs.TABLE_NAMES]
+        if not all(n in old for n in names):
+            return (f"{self.run_dir} holds no {table_format.upper()} tables to compare with "
+                    f"(its tables are {self.manifest.get('table_format', 'csv')}).")
+        differ = [n for n in names
+                  if hashlib.sha256((Path(out_dir) / n).read_bytes()).hexdigest() != old[n]]
+        if not differ:
+            return (f"Reproduced: the {len(names)} data files are byte-identical to those of "
+                    f"{self.run_dir}.")
+        return (f"NOT reproduced: {', '.join(differ)} differ from {self.run_dir} "
+                f"(original: sixparty {self.manifest.get('sixparty_version')}, "
+                f"commit {(self.manifest.get('git') or {}).get('commit')}; see both manifests' "
+                "'distributions').")
+
+
+def load_rerun(run_dir) -> Rerun:
+    """Read RUN_DIR's manifest and resolved scenario for ``sixparty run --from``.
+
+    Raises :class:`sixparty.cli.CLIError` (exit 2) if RUN_DIR is not a folder,
+    has no readable ``manifest.json`` with a seed, or no ``scenario.resolved.yaml``
+    (folders written before this release), or that file no longer matches the
+    manifest's checksum; :class:`sixparty.loader.ScenarioError` if it does not load.
+    """
+    import hashlib
+    import json
+    from pathlib import Path
+
+    from sixparty import outputs
+    from sixparty.cli import CLIError
+    from sixparty.loader import load_scenario
+
+    d = Path(run_dir)
+    if not d.is_dir():
+        raise CLIError(f"--from {run_dir}: not a folder (expected a run folder written by 'sixparty run')")
+    mp = d / "manifest.json"
+    try:
+        manifest = json.loads(mp.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CLIError(f"--from {run_dir}: no manifest.json (not a run folder written by "
+                       "'sixparty run')") from None
+    except (OSError, ValueError) as exc:
+        raise CLIError(f"--from {run_dir}: manifest.json is not readable JSON ({exc})") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("seed"), int):
+        raise CLIError(f"--from {run_dir}: manifest.json has no seed (an ensemble or comparison "
+                       "folder? --from reruns a single run)")
+    sp = d / outputs.RESOLVED_SCENARIO
+    if not sp.is_file():
+        raise CLIError(f"--from {run_dir}: no {outputs.RESOLVED_SCENARIO} (written by an "
+                       "earlier sixparty, which did not keep it); rerun with: sixparty run "
+                       f"{manifest.get('scenario_file') or 'SCENARIO'} --seed {manifest['seed']}")
+    want = manifest.get("scenario_resolved_sha256")
+    if want and hashlib.sha256(sp.read_bytes()).hexdigest() != want:
+        raise CLIError(f"--from {run_dir}: {outputs.RESOLVED_SCENARIO} has changed since the run "
+                       "(checksum mismatch with manifest.json)")
+    return Rerun(run_dir=str(run_dir), manifest=manifest, scenario_path=sp,
+                 scenario=load_scenario(sp), seed=manifest["seed"])

@@ -607,5 +607,10 @@ def test_json_schema() -> None:
         assert key in schema["properties"]
     assert set(PARTIES) <= set(schema["$defs"]["Parties"]["properties"])
     assert "required" not in schema  # a variant may omit fields ...
-    assert "name" in schema["else"]["required"]  # ... a complete scenario may not
-    assert schema["properties"]["add_events"]["items"] == {"$ref": "#/$defs/Event"}
+    assert schema["else"] == {"$ref": "#/$defs/CompleteScenario"}
+    assert "name" in schema["$defs"]["CompleteScenario"]["required"]  # ... a complete scenario may not
+    assert schema["$defs"]["VariantScenario"]["required"] == ["extends"]
+    assert schema["$defs"]["VariantScenario"]["properties"]["add_events"]["items"] == {"$ref": "#/$defs/Event"}
+    # the two halves alone (sixparty schema --kind complete|variant)
+    assert "extends" not in scenario_json_schema("complete")["properties"]
+    assert scenario_json_schema("variant")["required"] == ["extends"]

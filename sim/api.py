@@ -1,0 +1,173 @@
+"""Notebook helpers: variants built in code and a run's tables as pandas DataFrames.
+
+Re-exported from the package root (``import sixparty as sp; sp.variant(...)``);
+``docs/api.md`` shows them at work.
+
+* :func:`variant` builds a scenario that differs from another by dotted-path
+  overrides, removed and added events: the same rules as a YAML file that says
+  ``extends:`` (``docs/scenarios.md``), applied by the same loader code, with the
+  same checks and messages.
+* :func:`run_tables` and the six ``*_table`` functions give the tables of a run
+  (an in-memory :class:`~sixparty.runner.RunResult` or a run folder on disk) as
+  DataFrames with the columns of ``docs/outputs.md``; months stay ``YYYY-MM``
+  strings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sixparty.analysis.runfiles import RunTables
+    from sixparty.runner import RunResult
+    from sixparty.scenario import Scenario
+
+__all__ = [
+    "decisions_table",
+    "ledger_table",
+    "positions_table",
+    "read_run",
+    "run_tables",
+    "sessions_table",
+    "timeline_table",
+    "trust_table",
+    "variant",
+]
+
+
+def variant(scenario: Scenario | str | os.PathLike[str], *,
+            overrides: Mapping[str, Any] | None = None,
+            parameters: Mapping[str, Any] | None = None,
+            remove_events: Iterable[str] = (),
+            add_events: Iterable[Mapping[str, Any]] = (),
+            name: str | None = None, title: str | None = None,
+            description: str | None = None, seed: int | None = None) -> Scenario:
+    """A new scenario: ``scenario`` with the changes given, checked like a variant file.
+
+    scenario: a :class:`~sixparty.scenario.Scenario`, a shipped scenario name
+    (``"historical"``) or a YAML file.  The changes are applied in the order of an
+    ``extends:`` file (``docs/scenarios.md``): ``remove_events`` (ids of the
+    parent's events), ``add_events`` (event mappings as in YAML), then
+    ``overrides`` (dotted path -> value: ``"parties.US.strategy.direct_talks":
+    "accept"``, ``"events.bda_freeze.date": "2006-01"``, ``"phases[0].months":
+    2``); a path must exist in the parent or be a field the format allows there,
+    and a mapping value replaces the whole mapping at its path.
+    ``parameters`` is shorthand for overrides under ``parameters.``
+    (``{"noise": 0.1}`` == ``{"parameters.noise": 0.1}``).  ``name`` (default
+    ``<parent name>-variant``), ``title``, ``description`` and ``seed`` set those
+    fields.  Returns a validated :class:`~sixparty.scenario.Scenario`; ``scenario``
+    itself is not changed.  Raises :class:`~sixparty.loader.ScenarioError` with the
+    problems (field path, expected, did-you-mean), the location shown as
+    ``<variant of NAME>``.
+    """
+    import yaml
+    from sixparty import loader
+    from sixparty.scenario import Scenario as _Scenario
+
+    parent = scenario if isinstance(scenario, _Scenario) else loader.load_scenario(scenario)
+    shown = f"<variant of {parent.name}>"
+    parent_text = yaml.safe_dump(parent.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    parent_tree = loader._parse(parent_text, f"<{parent.name}>")
+    ovr: dict[str, Any] = {f"parameters.{k}": v for k, v in (parameters or {}).items()}
+    ovr.update(dict(overrides or {}))
+    child: dict[str, Any] = {"extends": parent.name,
+                             "name": name or f"{parent.name}-variant"}
+    for key, value in (("title", title), ("description", description), ("seed", seed)):
+        if value is not None:
+            child[key] = value
+    if remove_events:
+        child["remove_events"] = list(remove_events)
+    if add_events:
+        child["add_events"] = [dict(ev) for ev in add_events]
+    if ovr:
+        child["overrides"] = ovr
+    child_text = yaml.safe_dump(child, sort_keys=False, allow_unicode=True)
+    try:
+        child_tree = loader._parse(child_text, shown)
+        merged = loader._apply_variant(parent_tree, child_tree, Path(shown), shown)
+        return loader._validate(merged)
+    except loader.ScenarioError as exc:
+        # Lines of text made here, or of the parent's dump, would point nowhere: drop them.
+        raise loader.ScenarioError([dataclasses.replace(p, file=shown, line=None, column=None)
+                                    for p in exc.problems]) from None
+
+
+def read_run(run_dir: str | os.PathLike[str], verify: bool = True) -> RunTables:
+    """Read a run folder written by ``sixparty run`` (or :func:`~sixparty.outputs.write_run`).
+
+    Returns a :class:`~sixparty.analysis.runfiles.RunTables` (one DataFrame per
+    table: ``timeline``, ``positions``, ``trust``, ``sessions``, ``drafts``,
+    ``ledger``, ``decisions``, ``events``; ``meta`` is the manifest).  With
+    ``verify`` the files' checksums are checked against ``manifest.json``.
+    Raises :class:`~sixparty.analysis.runfiles.NotARunFolder` (a ValueError) naming
+    the file that is missing or damaged.
+    """
+    from sixparty.analysis.runfiles import read_run as _read_run
+
+    return _read_run(run_dir, verify=verify)
+
+
+def run_tables(run: RunResult | RunTables | str | os.PathLike[str]) -> RunTables:
+    """All tables of ``run`` as DataFrames.
+
+    run: a :class:`~sixparty.runner.RunResult` (from :func:`~sixparty.runner.simulate`),
+    a run folder (read and checked by :func:`read_run`) or a
+    :class:`~sixparty.analysis.runfiles.RunTables` (returned as is).  The numbers are
+    those of the CSV files, six decimals, whichever road.
+    """
+    from sixparty.analysis.runfiles import RunTables as _RunTables
+    from sixparty.analysis.runfiles import tables_from_result
+
+    if isinstance(run, _RunTables):
+        return run
+    if isinstance(run, (str, os.PathLike)):
+        return read_run(run)
+    return tables_from_result(run)
+
+
+def timeline_table(run: RunResult | RunTables | str | os.PathLike[str]) -> pd.DataFrame:
+    """One row a month: ``month``, ``talks_status``, ``progress``, aid, sanctions, trust, events.
+
+    Columns and units: ``docs/outputs.md`` (``timeline.csv``).  ``run``: as for
+    :func:`run_tables`.
+    """
+    return run_tables(run).timeline.copy()
+
+
+def sessions_table(run: RunResult | RunTables | str | os.PathLike[str]) -> pd.DataFrame:
+    """One row per invitation (held or boycotted): round, month, document, utilities, text.
+
+    Columns: ``docs/outputs.md`` (``sessions.csv``); ``held``, ``recess`` and
+    ``direct_contact`` are booleans.
+    """
+    return run_tables(run).sessions.copy()
+
+
+def decisions_table(run: RunResult | RunTables | str | os.PathLike[str]) -> pd.DataFrame:
+    """The parties' endogenous decisions: ``month``, ``party``, ``decision``, ``reason``."""
+    return run_tables(run).decisions.copy()
+
+
+def ledger_table(run: RunResult | RunTables | str | os.PathLike[str]) -> pd.DataFrame:
+    """The action-for-action ledger, one row per promised step (``docs/outputs.md``, ``ledger.csv``)."""
+    return run_tables(run).ledger.copy()
+
+
+def positions_table(run: RunResult | RunTables | str | os.PathLike[str]) -> pd.DataFrame:
+    """Month x party x issue: ``position`` and ``salience`` in [0, 1] at the end of the month.
+
+    Long format (``month, party, issue, position, salience``); for a month x
+    party grid of one issue: ``df[df.issue == "denuclearization"].pivot(index="month",
+    columns="party", values="position")``.  Empty if the run did not record positions.
+    """
+    return run_tables(run).positions.copy()
+
+
+def trust_table(run: RunResult | RunTables | str | os.PathLike[str]) -> pd.DataFrame:
+    """Month x party x other party: ``trust`` of ``party`` in ``toward``, in [0, 1]."""
+    return run_tables(run).trust.copy()
