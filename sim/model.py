@@ -751,7 +751,7 @@ class TalksModel(mesa.Model):
         china = parties[CHINA_I]
         russia = parties[RUSSIA_I]
         s.direct_contact = parties[US_I].allows_direct_contact()
-        s.target = target = self._target_level()
+        s.target = self._target_level()
         bp = self.bargaining_parameters()
         seat = PARTIES.index(self.seat) if self.seat in PARTIES else None
         text = china.draft(s)
@@ -768,19 +768,8 @@ class TalksModel(mesa.Model):
             text = china.draft(s)
             if idle >= p.stall_iterations:
                 text = russia.package(text)
-            s.drafts.append(text.copy())
-            dist = self.distances(text)
-            responses = [self._respond(q, text, target, s, dist[q.idx]) for q in parties]
-            accepts = sum(1 for v, _ in responses if v == "accept")
-            if accepts == 6:
-                s.ending = "converged"
-                break
-            if accepts > best_accepts:
-                best_accepts, idle = accepts, 0
-            else:
-                idle += 1
-            if idle >= p.chair_patience:
-                s.reasons.append(f"deadlock: no new acceptance in {idle} drafts")
+            responses, ended, best_accepts, idle = self._judge_draft(s, text, best_accepts, idle)
+            if ended:
                 break
             before = self.pos.copy()
             after = res.positions[0]
@@ -839,6 +828,32 @@ class TalksModel(mesa.Model):
                US_I: us.zeuthen_concession(dprk) if u_concedes else us.position.copy()}
         return {i: x for i, x in out.items() if self.parties[i].key != self.seat}
 
+    def _judge_draft(self, s: Session, text: np.ndarray, best_accepts: int,
+                     idle: int) -> tuple[list, bool, int, int]:
+        """Table one draft: record it, take the six responses, and say whether the
+        session ends here - ``converged`` when all six accept, a declared deadlock
+        when ``chair_patience`` drafts in a row brought no new acceptance.
+
+        Returns ``(responses, ended, best_accepts, idle)`` with the chair's
+        updated count of drafts without progress (``idle``).
+        """
+        s.drafts.append(text.copy())
+        dist = self.distances(text)
+        responses = [self._respond(q, text, s.target, s, dist[q.idx]) for q in self.parties]
+        accepts = sum(1 for v, _ in responses if v == "accept")
+        if accepts == 6:
+            s.ending = "converged"
+            return responses, True, best_accepts, idle
+        if accepts > best_accepts:
+            best_accepts, idle = accepts, 0
+        else:
+            idle += 1
+        if idle >= self.params.chair_patience:
+            # the chair's patience has run out
+            s.reasons.append(f"deadlock: no new acceptance in {idle} drafts")
+            return responses, True, best_accepts, idle
+        return responses, False, best_accepts, idle
+
     def _bargain_fixed_share(self, s: Session) -> None:
         """The fixed-share session (``expected_utility_sessions: false``), kept
         for comparison: a weighted-mean draft, amendments, and non-accepting
@@ -849,7 +864,7 @@ class TalksModel(mesa.Model):
         russia = parties[RUSSIA_I]
         us = parties[US_I]
         s.direct_contact = us.allows_direct_contact()
-        s.target = target = self._target_level()
+        s.target = self._target_level()
         text = china.draft(s)
         start_gap = float(self.distances(text).mean())
         best_accepts = -1
@@ -857,20 +872,8 @@ class TalksModel(mesa.Model):
         s.ending = "deadlock"
         for it in range(p.max_iterations):
             s.iterations = it + 1
-            s.drafts.append(text.copy())
-            dist = self.distances(text)
-            responses = [self._respond(q, text, target, s, dist[q.idx]) for q in parties]
-            accepts = sum(1 for v, _ in responses if v == "accept")
-            if accepts == 6:
-                s.ending = "converged"
-                break
-            if accepts > best_accepts:
-                best_accepts, idle = accepts, 0
-            else:
-                idle += 1
-            if idle >= p.chair_patience:
-                # Deadlock: the chair's patience has run out.
-                s.reasons.append(f"deadlock: no new acceptance in {idle} drafts")
+            responses, ended, best_accepts, idle = self._judge_draft(s, text, best_accepts, idle)
+            if ended:
                 break
             # Amendments: pull the text toward each asker on its issue, by its weight.
             amended = text.copy()
