@@ -49,7 +49,6 @@ from pathlib import Path
 import numpy as np
 from sixparty.analysis.ensemble import (
     QUANTILES,
-    ROUNDS,
     EnsembleResult,
     _month_index,
     _qname,
@@ -72,7 +71,8 @@ RUNS_ERROR = "compare needs --runs 2 or more; 30 or more for useful intervals"
 PALETTE = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7", "#F0E442")
 _LINESTYLES = ("-", "--", "-.", ":")
 
-#: What each outcome means (``<date>`` is a ``--dates`` month, ``<r>`` a round, ``<doc>`` a document type).
+#: What each outcome means (``<date>`` is a ``--dates`` month, ``<from>..<to>`` a calendar
+#: quarter, ``<id>`` a recorded session of analysis/data/record.yaml, ``<doc>`` a document type).
 OUTCOME_HELP: dict[str, str] = {
     "walkout": "probability the DPRK walks out of the talks within the window",
     "walkout_by_<date>": "probability the DPRK has walked out by the end of <date>",
@@ -80,7 +80,10 @@ OUTCOME_HELP: dict[str, str] = {
     "joint_document": "probability of at least one joint document (an action-for-action phase adopted)",
     "nuclear_test": "probability of at least one DPRK nuclear test",
     "half_progress": "probability that denuclearization progress reaches 0.5 at some point",
-    "round<r>:<doc>": "probability that the best document of round <r> is <doc> (not_held: the round never sat)",
+    "window:<from>..<to>:<doc>": "probability that the best document of the sessions held in "
+                                 "months <from>..<to> is <doc> (not_held: no session held then)",
+    "record:<id>:<doc>": "probability that the simulated session matched to recorded session <id> "
+                         "(±1 month) produced <doc> (not_matched: no held session matched it)",
     "progress@<date>": "mean denuclearization progress (0-1) at the end of <date>",
     "aid_delivered_t@<date>": "mean aid delivered by the end of <date> (t HFO-eq.)",
     "final_progress": "mean denuclearization progress (0-1) at the end of the window",
@@ -128,12 +131,19 @@ def outcome_values(result: EnsembleResult, dates: Sequence[str]) -> dict[str, Ou
     mean("mean_trust", s["mean_trust"], "0-1")
     mean("sessions_held", s["sessions_held"], "sessions")
     mean("nuclear_tests", s["nuclear_tests"], "tests")
-    for r in range(1, ROUNDS + 1):
-        col = s[f"doc_round_{r}"]
-        prob(f"round{r}:not_held", col < 0)
-        for k, doc in enumerate(DOCUMENT_TYPES):
-            prob(f"round{r}:{doc}", col == k)
+    kinds = result.column_kinds()
+    for name in s:
+        if name.startswith(_DATED) and kinds.get(name) in ("doc", "match"):
+            col = np.asarray(s[name])
+            prob(f"{name}:{'not_held' if kinds[name] == 'doc' else 'not_matched'}", col < 0)
+            for k, doc in enumerate(DOCUMENT_TYPES):
+                prob(f"{name}:{doc}", col == k)
     return out
+
+
+#: Prefixes of the outcomes by date window and by matched recorded session: never the
+#: model's own round counter, which differs between scenarios for the same date.
+_DATED = ("window:", "record:")
 
 
 @dataclass
@@ -169,8 +179,10 @@ def compare(scenarios: Sequence[Scenario], labels: Sequence[str], runs: int, bas
     ``ci_low``/``ci_high``; for variants also ``reference`` (the first
     scenario's value), ``diff`` and ``diff_ci_low``/``diff_ci_high`` (paired
     bootstrap), ``significant`` (interval excludes 0 strictly, see
-    :func:`significant`) and ``flips``.  Round outcomes that are 0 in every
-    scenario are left out.  Raises ValueError on fewer than one scenario,
+    :func:`significant`) and ``flips``.  Window and recorded-session
+    outcomes are kept where every scenario has them (windows: the calendar
+    quarters common to all scenario windows) and left out where they are 0
+    in every scenario.  Raises ValueError on fewer than one scenario,
     ``runs < 2`` (no interval can be computed from one replicate) or a date
     outside a window.
 
@@ -205,7 +217,8 @@ def compare(scenarios: Sequence[Scenario], labels: Sequence[str], runs: int, bas
                      dates=dates, n_boot=n_boot)
     outs = [outcome_values(r, dates) for r in results]
     names = [n for n in outs[0]
-             if not (n.startswith("round") and all(not o[n].values.any() for o in outs))]
+             if all(n in o for o in outs)
+             and not (n.startswith(_DATED) and all(not o[n].values.any() for o in outs))]
     # level intervals: every scenario, every outcome at once (same resamples)
     levels = []
     for o in outs:
@@ -278,7 +291,8 @@ def _fmt(kind: str, unit: str, x: float, signed: bool = False) -> str:
 
 
 def report_lines(cmp: Comparison) -> list[str]:
-    """The printed comparison: per variant, key outcomes (and any significant round outcome)."""
+    """The printed comparison: per variant, key outcomes (and any significant outcome by date
+    window or recorded session)."""
     ref = cmp.labels[0]
     out = [f"Comparison of {len(cmp.labels)} scenarios, {cmp.runs} runs each with common seeds "
            f"(base seed {cmp.base_seed}); reference: {ref}",
@@ -293,7 +307,7 @@ def report_lines(cmp: Comparison) -> list[str]:
         out.append(f"{lab} vs {ref}")
         out.append(f"  {'outcome':{width}}  {ref[:12]:>12}  {lab[:12]:>12}  {'difference [95% CI]':>36}")
         for r in by[lab]:
-            key = r["outcome"].startswith(_KEY) and not r["outcome"].startswith("round")
+            key = r["outcome"].startswith(_KEY)
             if not key and not r["significant"]:
                 continue
             k, u = r["kind"], r["unit"]

@@ -96,7 +96,7 @@ __all__ = [
     "MAX_RUNS",
     "MONTHLY_METRICS",
     "QUANTILES",
-    "ROUNDS",
+    "WINDOW_MONTHS",
     "STATUSES",
     "SUMMARY_COLUMNS",
     "EnsembleResult",
@@ -105,6 +105,8 @@ __all__ = [
     "check_bounds",
     "cli_ensemble",
     "map_runs",
+    "outcome_windows",
+    "window_name",
     "derive_seeds",
     "replicate_seed",
     "run_ensemble",
@@ -125,8 +127,11 @@ STATUSES: tuple[str, ...] = ("no_talks", "in_session", "recess", "boycott", "sus
                              "walked_out", "other")
 #: Quantile levels written to ``quantiles.csv``.
 QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
-#: Rounds whose best document is kept per run (``doc_round_1`` ...).
-ROUNDS = 8
+#: Months of an outcome window (``window:2005-07..2005-09`` columns): calendar quarters, the
+#: same grid for every scenario (docs/outputs.md says why quarters).
+WINDOW_MONTHS = 3
+#: Recorded sessions assumed by the disk estimate (analysis/data/record.yaml has 14).
+_RECORD_COLUMNS_ESTIMATE = 24
 #: Most runs one ensemble may have (``--runs``): 10 million runs of a 120-month window
 #: stream about 28 GB to disk; split bigger studies into ensembles with other base seeds.
 MAX_RUNS = 10_000_000
@@ -139,7 +144,8 @@ _DOC_RANK = {d: i for i, d in enumerate(DOCUMENT_TYPES)}
 _STATUS_CODE = {s: i for i, s in enumerate(STATUSES)}
 
 # (name, kind) - kind: "int", "float", "month" (month index, -1 = never), "bool",
-# "status" (index into STATUSES), "doc" (index into DOCUMENT_TYPES, -1 = round not held)
+# "status" (index into STATUSES), "doc" (index into DOCUMENT_TYPES, -1 = no session held),
+# "match" (index into DOCUMENT_TYPES, -1 = no simulated session matched the recorded one)
 _BASE_COLUMNS: list[tuple[str, str]] = [
     ("replicate", "int"),
     ("seed", "int"),
@@ -167,9 +173,9 @@ _BASE_COLUMNS: list[tuple[str, str]] = [
     ("months_in_session", "int"),
     ("months_walked_out", "int"),
     ("final_status", "status"),
-    *[(f"doc_round_{r}", "doc") for r in range(1, ROUNDS + 1)],
 ]
-#: Columns of ``runs.csv`` (without the per-date columns) and how they are written.
+#: Columns of ``runs.csv`` (without the per-window, per-recorded-session and per-date
+#: columns) and how they are written.
 SUMMARY_COLUMNS: tuple[str, ...] = tuple(n for n, _ in _BASE_COLUMNS)
 _DATE_METRICS = ("progress", "aid_delivered_t", "mean_trust")
 
@@ -181,6 +187,34 @@ def _month_index(label: str) -> int:
 
 def _month_label(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def outcome_windows(start: str, months: int) -> list[tuple[int, int]]:
+    """The outcome windows of a scenario window: calendar quarters that overlap it.
+
+    start: the window's first month ``YYYY-MM``; months: its length (>= 1).
+    Returns ``(first, last)`` month indices (year*12 + month-1), whole quarters
+    (Jan-Mar, Apr-Jun, Jul-Sep, Oct-Dec) in date order, so two scenarios'
+    windows are the same wherever their windows overlap.
+    """
+    lo = _month_index(start)
+    hi = lo + int(months) - 1
+    q = lo - lo % WINDOW_MONTHS
+    out = []
+    while q <= hi:
+        out.append((q, q + WINDOW_MONTHS - 1))
+        q += WINDOW_MONTHS
+    return out
+
+
+def window_name(first: int, last: int) -> str:
+    """``window:2005-07..2005-09`` for month indices ``first``..``last``."""
+    return f"window:{_month_label(first)}..{_month_label(last)}"
+
+
+def _outcome_columns(windows: Sequence[tuple[int, int]], recorded: Sequence) -> list[tuple[str, str]]:
+    return ([(window_name(a, b), "doc") for a, b in windows]
+            + [(f"record:{r.id}", "match") for r in recorded])
 
 
 # ------------------------------------------------------------------ seeds
@@ -213,13 +247,26 @@ def derive_seeds(base_seed: int, runs: int) -> list[int]:
 
 
 # ---------------------------------------------------------------- one run
-def _summarize(result, replicate: int, date_idx: Sequence[int]) -> tuple[list, np.ndarray, np.ndarray]:
-    """(summary row values, (n_metrics, months) float32, (months,) int8 status codes)."""
+def _summarize(result, replicate: int, date_idx: Sequence[int],
+               windows: Sequence[tuple[int, int]] = (), recorded: Sequence = ()
+               ) -> tuple[list, np.ndarray, np.ndarray]:
+    """(summary row values, (n_metrics, months) float32, (months,) int8 status codes).
+
+    windows: ``(first, last)`` month indices (:func:`outcome_windows`): per
+    window the best document of the held sessions in it (-1 = none held).
+    recorded: :class:`~sixparty.analysis.rounds.RecordedSession` s: per recorded
+    session the document of the held session matched to it
+    (:func:`~sixparty.analysis.rounds.match_sessions`; -1 = not matched).
+    """
+    from sixparty.analysis.rounds import match_sessions
+
     tl = result.timeline
     sessions = result.sessions
     held = [s for s in sessions if s["held"]]
     docs = {d: 0 for d in DOCUMENT_TYPES}
     best_round: dict[int, int] = {}
+    held_months = [_month_index(s["month"]) for s in held]
+    held_ranks = [_DOC_RANK.get(s["document"], 0) for s in held]
     first_js = first_jd = -1
     for s in held:
         d = s["document"]
@@ -267,8 +314,16 @@ def _summarize(result, replicate: int, date_idx: Sequence[int]) -> tuple[list, n
         int((status == _STATUS_CODE["in_session"]).sum()),
         int((status == _STATUS_CODE["walked_out"]).sum()),
         _STATUS_CODE.get(last["talks_status"], len(STATUSES) - 1),
-        *[best_round.get(r, -1) for r in range(1, ROUNDS + 1)],
     ]
+    for a, b in windows:
+        row.append(max((k for m, k in zip(held_months, held_ranks, strict=True) if a <= m <= b),
+                       default=-1))
+    if recorded:
+        doc_of = [-1] * len(recorded)
+        for k, i in zip(held_ranks, match_sessions(held_months, recorded), strict=True):
+            if i is not None:
+                doc_of[i] = k
+        row.extend(doc_of)
     for t in date_idx:
         for k, m in enumerate(MONTHLY_METRICS):
             if m in _DATE_METRICS:
@@ -282,7 +337,8 @@ def _ensemble_chunk(shared: tuple[Scenario, int, tuple[int, ...]], replicates: l
                     ) -> tuple[list[list], np.ndarray, np.ndarray, int]:
     """Run the replicates ``replicates`` (consecutive indices) of one ensemble.
 
-    shared: (scenario, base seed, month offsets of the per-date columns).
+    shared: (scenario, base seed, month offsets of the per-date columns, outcome
+    windows, recorded sessions: see :func:`_summarize`).
     Returns (per-run rows in replicate order, ``(k, n_metrics, months)``
     float32 monthly scalars, ``(k, months)`` int8 status codes, entries left
     in ``mesa.Agent._ids`` afterwards).  A later model that simulates many
@@ -290,12 +346,12 @@ def _ensemble_chunk(shared: tuple[Scenario, int, tuple[int, ...]], replicates: l
     """
     from sixparty.runner import simulate
 
-    scenario, base_seed, date_idx = shared
+    scenario, base_seed, date_idx, windows, recorded = shared
     before = live_models()
     rows, monthly, status = [], [], []
     for rep in replicates:
         res = simulate(scenario, seed=replicate_seed(base_seed, rep), record_positions=False)
-        r, m, s = _summarize(res, rep, date_idx)
+        r, m, s = _summarize(res, rep, date_idx, windows, recorded)
         rows.append(r)
         monthly.append(m)
         status.append(s)
@@ -409,6 +465,8 @@ def _cell(kind: str, v):
         return STATUSES[int(v)]
     if kind == "doc":
         return DOCUMENT_TYPES[int(v)] if v >= 0 else "not_held"
+    if kind == "match":
+        return DOCUMENT_TYPES[int(v)] if v >= 0 else "not_matched"
     if kind == "float":
         return float(v)
     return int(v)
@@ -478,9 +536,10 @@ class EnsembleResult:
     labels with per-run values (``progress@YYYY-MM``,
     ``aid_delivered_t@YYYY-MM``, ``mean_trust@YYYY-MM``); summaries: column
     -> ``(runs,)`` array, memory-mapped from disk (:data:`SUMMARY_COLUMNS` +
-    per-date columns; month columns hold month indices, -1 = never;
-    ``doc_round_r`` holds an index into ``DOCUMENT_TYPES``, -1 = round not
-    held); quantiles: metric -> ``(months, len(QUANTILES))``; means: metric
+    per-window ``window:YYYY-MM..YYYY-MM`` and per-recorded-session
+    ``record:<id>`` columns + per-date columns; month columns hold month
+    indices, -1 = never; window and record columns hold an index into
+    ``DOCUMENT_TYPES``, -1 = no session held in the window / not matched); quantiles: metric -> ``(months, len(QUANTILES))``; means: metric
     -> ``(months,)``; status_counts: ``(months, len(STATUSES))``; workdir:
     the folder holding ``runs_file`` (``runs.csv`` or ``runs.parquet``);
     worker_pids: the process ids that ran chunks (for tests; never written
@@ -513,7 +572,7 @@ class EnsembleResult:
         return self.summaries["seed"]
 
     def column_kinds(self) -> dict[str, str]:
-        """Column -> kind (``int``, ``float``, ``month``, ``bool``, ``status``, ``doc``)."""
+        """Column -> kind (``int``, ``float``, ``month``, ``bool``, ``status``, ``doc``, ``match``)."""
         return dict(self.kinds)
 
     def quantile_rows(self) -> list[dict]:
@@ -591,12 +650,17 @@ def _pct(x: float) -> str:
 
 
 # ------------------------------------------------------------------ bounds
-def bytes_per_run(months: int, n_columns: int = len(_BASE_COLUMNS) + 6) -> int:
+def bytes_per_run(months: int, n_columns: int | None = None) -> int:
     """Disk bytes one run takes while an ensemble streams (see the module docstring).
 
     ``16 x months`` (four float32 monthly scalars) + ``8 x n_columns`` (the
-    column file) + :data:`CSV_ROW_BYTES` (its ``runs.csv`` row).
+    column file) + :data:`CSV_ROW_BYTES` (its ``runs.csv`` row).  n_columns
+    defaults to :data:`SUMMARY_COLUMNS` + 6 date columns + the quarters of
+    ``months`` + 24 recorded sessions.
     """
+    if n_columns is None:
+        n_columns = (len(_BASE_COLUMNS) + 6 + int(months) // WINDOW_MONTHS + 2
+                     + _RECORD_COLUMNS_ESTIMATE)
     return 4 * len(MONTHLY_METRICS) * int(months) + 8 * int(n_columns) + CSV_ROW_BYTES
 
 
@@ -725,7 +789,12 @@ def run_ensemble(scenario: Scenario, runs: int, base_seed: int, jobs: int = 1,
     months = [_month_label(_month_index(scenario.window.start) + t) for t in range(scenario.window.months)]
     n_months = len(months)
 
+    from sixparty.analysis.rounds import recorded_sessions
+
+    windows = tuple(outcome_windows(scenario.window.start, scenario.window.months))
+    recorded = tuple(recorded_sessions())
     kinds = dict(_BASE_COLUMNS)
+    kinds.update(_outcome_columns(windows, recorded))
     for d in dates:
         for m in MONTHLY_METRICS:
             if m in _DATE_METRICS:
@@ -768,7 +837,7 @@ def run_ensemble(scenario: Scenario, runs: int, base_seed: int, jobs: int = 1,
             ex.start(_ensemble_chunk)
         if on_start is not None:
             on_start(ex)
-        results = map_chunks(_ensemble_chunk, (scenario, int(base_seed), date_idx),
+        results = map_chunks(_ensemble_chunk, (scenario, int(base_seed), date_idx, windows, recorded),
                              chunked(range(runs), size), executor=ex, n_items=runs,
                              serial_below=serial_below, on_result=tick)
         for rows, monthly, status, left in results:

@@ -485,7 +485,12 @@ def _sim_sessions(tables: RunTables) -> list[tuple[int, dict]]:
 
 
 def _session_name(row: dict) -> str:
-    return f"R{int(row['round'])}.{int(row['phase'])}" if "round" in row else "session"
+    """``session 7, 2006-02``: the model's own session number (invitation order), never its round counter."""
+    from sixparty.analysis.rounds import SessionLabel
+
+    if "session_id" not in row:
+        return f"session, {str(row['month'])[:7]}"
+    return SessionLabel(int(row["session_id"]) + 1, str(row["month"])[:7]).own()
 
 
 def _session_hit(rec: dict, row: dict) -> tuple[bool, str]:
@@ -538,7 +543,7 @@ def _score_sessions(tables: RunTables, rec_sessions: list[dict], tol: dict,
         sdoc = str(srow["document"])
         hit, why = _session_hit(rec, srow)
         near = (not hit) and abs(DOC_RANK.get(sdoc, -9) - DOC_RANK.get(rdoc, 9)) == 1
-        stext = f"{DOC_NAMES.get(sdoc, sdoc)} ({_session_name(srow)} {srow['month']})"
+        stext = f"{DOC_NAMES.get(sdoc, sdoc)} ({_session_name(srow)})"
         if srow.get("adopted_number"):
             stext += f", adopts phase {srow['adopted_number']}"
         if not hit:

@@ -276,3 +276,59 @@ def test_fan_figure_is_projector_sized_and_names_every_scenario(three):
     one = fan_figure(three.results[:1], three.labels[:1])
     w1, h1 = one.get_size_inches() * FIG_DPI
     assert (w1, h1) == (1500, 825) and "minimal" in one._suptitle.get_text()
+
+
+# ------------------------------------ outcomes by date window and recorded session
+class _FakeEnsemble:
+    """Just what :func:`outcome_values` reads of an ensemble: per-run columns and their kinds."""
+
+    def __init__(self, columns: dict[str, tuple[str, np.ndarray]], runs: int) -> None:
+        base = {"walked_out": np.zeros(runs), "walkout_month": np.full(runs, -1),
+                "n_joint_statement": np.zeros(runs), "n_joint_document": np.zeros(runs),
+                "nuclear_tests": np.zeros(runs), "max_progress": np.zeros(runs),
+                "final_progress": np.zeros(runs), "aid_delivered_t": np.zeros(runs),
+                "mean_trust": np.zeros(runs), "sessions_held": np.ones(runs)}
+        self.summaries = {**base, **{n: v for n, (_, v) in columns.items()}}
+        self.kinds = {n: k for n, (k, _) in columns.items()}
+        self.seeds = np.arange(runs)
+
+    def column_kinds(self) -> dict[str, str]:
+        return dict(self.kinds)
+
+
+def test_compare_reports_outcomes_by_date_window_and_recorded_round(monkeypatch):
+    """The same dates at different model round indexes compare by date; a window only one
+    scenario has is left out; printed rows never name the model's round counter."""
+    import re
+
+    from sixparty.analysis import compare as cmp_mod
+    from sixparty.analysis.compare import report_lines
+    from sixparty.scenario import DOCUMENT_TYPES
+
+    runs, js = 20, DOCUMENT_TYPES.index("joint_statement")
+    few = np.where(np.arange(runs) < 3, js, -1)     # 15% joint statement in 2005-Q3
+    most = np.where(np.arange(runs) < 19, js, -1)   # 95%
+    fakes = {
+        # the reference meets from 2003: 2005-Q3 is its model's round 7
+        "a": _FakeEnsemble({"window:2005-07..2005-09": ("doc", few),
+                            "record:round4_phase2": ("match", few)}, runs),
+        # the variant starts in 2005: 2005-Q3 is its round 1; it also has 2006-Q1
+        "b": _FakeEnsemble({"window:2005-07..2005-09": ("doc", most),
+                            "window:2006-01..2006-03": ("doc", most),
+                            "record:round4_phase2": ("match", most)}, runs),
+    }
+    monkeypatch.setattr(cmp_mod, "run_ensemble", lambda sc, *a, **k: fakes[sc])
+    cmp = compare(["a", "b"], ["ref", "var"], runs=runs, base_seed=1, n_boot=200, progress=False)
+    rows = {(r["outcome"], r["scenario"]): r for r in cmp.rows}
+    w = rows[("window:2005-07..2005-09:joint_statement", "var")]
+    assert w["reference"] == pytest.approx(0.15) and w["value"] == pytest.approx(0.95)
+    assert w["flips"]
+    assert rows[("window:2005-07..2005-09:not_held", "var")]["value"] == pytest.approx(0.05)
+    assert rows[("record:round4_phase2:not_matched", "ref")]["value"] == pytest.approx(0.85)
+    assert "record:round4_phase2:joint_statement" in cmp.flips["var"]
+    assert not any(o.startswith("window:2006-01") for o, _ in rows)  # not in the reference's window
+    assert not any(o.endswith(":chairmans_statement") for o, _ in rows)  # 0 everywhere
+    text = "\n".join(report_lines(cmp))
+    assert "window:2005-07..2005-09:joint_statement" in text
+    for line in text.splitlines():
+        assert not re.search(r"round_?\d", line.replace("record:round4_phase2", "")), line

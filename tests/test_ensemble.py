@@ -29,10 +29,12 @@ from sixparty.analysis.ensemble import (
     ensemble_texts,
     replicate_seed,
     run_ensemble,
+    window_name,
     write_ensemble,
 )
 from sixparty.cli import main
 from sixparty.loader import load_scenario_text
+from sixparty.scenario import DOCUMENT_TYPES
 
 TESTS = Path(__file__).parent
 ENV = {**os.environ, "PYTHONPATH": str(TESTS)}
@@ -194,7 +196,8 @@ def test_check_bounds():
     check_bounds(10, 10_000, 120, force=True)
     with pytest.raises(ValueError, match="of disk"):
         check_bounds(MAX_RUNS, 1, 10**9)
-    assert bytes_per_run(120) == 16 * 120 + 8 * (len(SUMMARY_COLUMNS) + 6) + 512
+    assert bytes_per_run(120) == 16 * 120 + 8 * (len(SUMMARY_COLUMNS) + 6 + 42 + 24) + 512
+    assert bytes_per_run(120, 10) == 16 * 120 + 8 * 10 + 512
 
 
 @pytest.mark.parametrize("extra,message", [
@@ -427,3 +430,69 @@ def test_script_without_main_guard_and_its_own_function_fails_with_the_fix(tmp_p
     assert time.monotonic() - t0 < 60
     assert r.returncode != 0
     assert 'if __name__ == "__main__":' in r.stderr.splitlines()[-1]
+
+
+# ------------------------------------------- outcomes by date window and recorded session
+def _fake_run(sessions: list[tuple[str, bool, str]], first_round: int):
+    """A run result with ``sessions`` (month, held, document), counted by the model from
+    ``first_round`` (so the same dates carry different model round indexes)."""
+    from types import SimpleNamespace
+
+    months = [f"2005-{m:02d}" for m in range(1, 13)]
+    tl = [{"month": m, "progress": 0.0, "aid_delivered_t": 0.0, "aid_pledged_t": 0.0,
+           "mean_trust": 0.5, "sanctions": 0.0, "talks_status": "no_talks"} for m in months]
+    rows = [{"month": m, "held": h, "document": d, "round": first_round + k, "adopted_phase": None}
+            for k, (m, h, d) in enumerate(sessions)]
+    return SimpleNamespace(timeline=tl, sessions=rows, decisions=[], seed=1)
+
+
+def test_window_and_record_outcomes_follow_dates_not_the_model_round_counter():
+    from sixparty.analysis.ensemble import _outcome_columns, _summarize, outcome_windows
+    from sixparty.analysis.rounds import RecordedSession
+
+    recs = (RecordedSession("round4_phase1", "Round 4, phase 1", "", "2005-07", "2005-08"),
+            RecordedSession("round4_phase2", "Round 4, phase 2", "", "2005-09", "2005-09"),
+            RecordedSession("round5_phase1", "Round 5, phase 1", "", "2005-11", "2005-11"))
+    windows = outcome_windows("2005-01", 12)
+    assert [window_name(*w) for w in windows] == [
+        "window:2005-01..2005-03", "window:2005-04..2005-06", "window:2005-07..2005-09",
+        "window:2005-10..2005-12"]
+    # a scenario window starting mid-quarter gets the whole calendar quarter
+    assert outcome_windows("2003-08", 17)[0] == outcome_windows("2003-07", 3)[0]
+    sessions = [("2005-07", True, "chairmans_statement"), ("2005-09", True, "joint_statement"),
+                ("2005-11", False, "none")]
+    a, _, _ = _summarize(_fake_run(sessions, 1), 0, (), windows, recs)
+    b, _, _ = _summarize(_fake_run([("2005-02", True, "none"), *sessions], 7), 0, (), windows, recs)
+    n = len(SUMMARY_COLUMNS)
+    names = [c for c, _ in _outcome_columns(windows, recs)]
+    got_a = dict(zip(names, a[n:], strict=True))
+    got_b = dict(zip(names, b[n:], strict=True))
+    js = DOCUMENT_TYPES.index("joint_statement")
+    assert got_a["window:2005-07..2005-09"] == got_b["window:2005-07..2005-09"] == js
+    assert got_a["window:2005-10..2005-12"] == -1  # invited, boycotted: not held
+    assert got_a["window:2005-01..2005-03"] == -1 and got_b["window:2005-01..2005-03"] == 0
+    assert got_a["record:round4_phase2"] == got_b["record:round4_phase2"] == js
+    assert got_a["record:round4_phase1"] == DOCUMENT_TYPES.index("chairmans_statement")
+    assert got_a["record:round5_phase1"] == -1  # the boycotted session is not matched
+
+
+def test_runs_csv_has_no_column_keyed_by_the_model_round_counter(minimal, tmp_path):
+    import re
+
+    res = run_ensemble(minimal, runs=2, base_seed=1, progress=False, workdir=tmp_path)
+    with open(tmp_path / res.runs_file, encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+    header = reader.fieldnames
+    assert "window:2003-07..2003-09" in header and "window:2004-10..2004-12" in header
+    assert any(h.startswith("record:round") for h in header)
+    from sixparty.analysis.rounds import recorded_sessions
+
+    history = {f"record:{r.id}" for r in recorded_sessions()}
+    for h in header:  # "round<digit>" only in history's session ids, never the model's counter
+        assert h in history or not re.search(r"round_?\d", h), h
+    for h in header:
+        if h.startswith("window:"):
+            assert {r[h] for r in rows} <= {*DOCUMENT_TYPES, "not_held"}
+        if h.startswith("record:"):
+            assert {r[h] for r in rows} <= {*DOCUMENT_TYPES, "not_matched"}

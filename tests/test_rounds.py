@@ -113,3 +113,24 @@ def test_sim_never_reads_the_historical_record(historical, monkeypatch):
             if isinstance(node, ast.ImportFrom):
                 names = {a.name for a in node.names}
                 assert not names & {"load_record", "RECORD_PATH", "recorded_sessions"}, path.name
+
+
+def test_scorecard_names_sessions_as_the_model_own_never_its_round_counter():
+    import re
+
+    import pandas as pd
+    from sixparty.analysis.runfiles import RunTables
+    from sixparty.analysis.scorecard import _score_sessions
+
+    # the model's 7th invitation (session_id 6), in its round 12: shown as "session 7, 2005-09"
+    sess = pd.DataFrame([{"session_id": 6, "round": 12, "phase": 3, "month": "2005-09",
+                          "held": True, "document": "chairmans_statement", "adopted_phase": "",
+                          "adopted_phase_number": None}])
+    empty = pd.DataFrame()
+    tables = RunTables(timeline=empty, positions=empty, trust=empty, sessions=sess, drafts=empty,
+                       ledger=empty, decisions=empty, events=empty, scenario_name="t", seed=0)
+    rec = [{"id": "round4_phase2", "label": {"en": "Round 4, phase 2"}, "start": "2005-09-13",
+            "end": "2005-09-19", "document": "joint_statement"}]
+    (item,) = _score_sessions(tables, rec, {"session": 1})
+    assert "(session 7, 2005-09)" in item.simulated
+    assert not re.search(r"\bR\d+\.\d+|round ?\d", item.simulated)
