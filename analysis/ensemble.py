@@ -1149,8 +1149,8 @@ def seed_of(ensemble_dir: str | os.PathLike, replicate: int) -> tuple[int, str |
     except (OSError, ValueError) as exc:
         raise ValueError(f"--seed-of {ensemble_dir}: cannot read manifest.json ({exc})") from None
     if not isinstance(meta, dict) or meta.get("kind") != "ensemble":
-        raise ValueError(f"--seed-of {ensemble_dir}: not an ensemble folder (manifest kind "
-                         f"{meta.get('kind') if isinstance(meta, dict) else None!r})")
+        raise ValueError(f"--seed-of {ensemble_dir}: not an ensemble folder (it was not written "
+                         "by sixparty run --runs N; for a single run folder use --from)")
     runs = int(meta["runs"])
     if not 0 <= replicate < runs:
         raise ValueError(f"--seed-of {ensemble_dir} {replicate}: replicate must be 0..{runs - 1}")

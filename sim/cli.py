@@ -697,7 +697,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``sixparty`` argument parser with all subcommands."""
     parser = argparse.ArgumentParser(
         prog="sixparty",
-        description="Agent-based simulator of the Six-Party Talks on the North Korean nuclear issue (2003-2009).",
+        description="Agent-based simulator of the Six-Party Talks on the North Korean nuclear issue (2003-2009; the historical scenario runs to 2012).",
     )
     parser.add_argument("--version", action="version", version=f"sixparty {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -375,11 +375,23 @@ class Rerun:
         if not all(n in old for n in names):
             return (f"{self.run_dir} holds no {table_format.upper()} tables to compare with "
                     f"(its tables are {self.manifest.get('table_format', 'csv')}).")
-        differ = [n for n in names
-                  if hashlib.sha256((Path(out_dir) / n).read_bytes()).hexdigest() != old[n]]
-        if not differ:
+        def sha(path: Path) -> str | None:
+            try:
+                return hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                return None
+
+        # Compare with the files as the run wrote them (the manifest's hashes), and say
+        # so when the copies now in RUN_DIR were changed or removed since.
+        differ = [n for n in names if sha(Path(out_dir) / n) != old[n]]
+        changed = [n for n in names if sha(Path(self.run_dir) / n) != old[n]]
+        if not differ and not changed:
             return (f"Reproduced: the {len(names)} data files are byte-identical to those of "
                     f"{self.run_dir}.")
+        if not differ:
+            return (f"Reproduced the run as recorded in {self.run_dir}/manifest.json, but "
+                    f"{', '.join(changed)} in {self.run_dir} were changed or removed since the "
+                    "run (they no longer match its manifest): the new files are the originals.")
         return (f"NOT reproduced: {', '.join(differ)} differ from {self.run_dir} "
                 f"(original: sixparty {self.manifest.get('sixparty_version')}, "
                 f"commit {(self.manifest.get('git') or {}).get('commit')}; see both manifests' "

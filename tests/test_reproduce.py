@@ -244,3 +244,17 @@ def test_bad_format_lists_the_choices(capsys):
     assert main(["run", "--format", "xlsx"]) == 2
     err = capsys.readouterr().err
     assert "csv or parquet" in err and "png, svg, pdf" in err
+
+
+def test_run_from_says_when_the_original_files_were_edited(tmp_path, capsys):
+    """A hand-edited table in RUN_DIR is not called byte-identical to the rerun."""
+    run = tmp_path / "r"
+    assert main(["run", "--seed", "2", "--out", str(run), "--no-plots"]) == 0
+    lines = (run / "timeline.csv").read_text().splitlines(keepends=True)
+    lines[5] = lines[5].replace("0", "9", 1)
+    (run / "timeline.csv").write_text("".join(lines))
+    capsys.readouterr()
+    assert main(["run", "--from", str(run), "--out", str(tmp_path / "x"), "--no-plots"]) == 0
+    out = capsys.readouterr().out
+    assert "Reproduced: the 7 data files" not in out
+    assert "timeline.csv" in out and "changed or removed since the run" in out
