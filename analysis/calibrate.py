@@ -30,6 +30,7 @@ import json
 from pathlib import Path
 
 from sixparty.analysis.ensemble import derive_seeds
+from sixparty.analysis.executors import Executor
 from sixparty.analysis.scorecard import load_record, record_items
 from sixparty.analysis.simulate import RunPool, WorkItem
 from sixparty.analysis.validation import (
@@ -124,32 +125,56 @@ def objective_score(rows: list[dict], ids: list[str]) -> float:
     return totals(hit_matrix(rows, ids))["log_score"]
 
 
-def calibrate(scenario: Scenario, train: dict, budget: int, runs_per_point: int, seed: int,
-              jobs: int = 1, storage: str | None = None, study_name: str = "sixparty",
-              progress: bool = False) -> dict:
-    """Fit the free parameters on the ``train`` record; returns ``{"best": {name: value},
-    "best_score", "default_score", "trials"}``.
-
-    Only ``train`` is given to the workers and the objective: nothing after the split
-    can reach the fit.  ``storage``: an Optuna RDB URL (``sqlite:///path``) or None (in
-    memory).  A study with trials already in ``storage`` is continued up to ``budget``.
-    """
+def open_study(storage: str | None, study_name: str, seed: int, budget: int):
+    """The Optuna study (TPE, seeded) in ``storage``, created or loaded; a trial left
+    ``RUNNING`` by an interrupted earlier call is marked ``FAIL`` (only one process uses
+    a study), so the study counts only finished trials and continues from them."""
     import optuna
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    table = free_parameter_table(scenario)
-    ids = [it["id"] for it in record_items(train)]
-    seeds = derive_seeds(seed, runs_per_point)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # no traceback of a stopped trial
     sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(20, max(5, budget // 10)))
     study = optuna.create_study(direction="minimize", sampler=sampler, storage=storage,
                                 study_name=study_name, load_if_exists=True)
-    done = len([t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE])
-    if done == 0:
+    for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+        study.tell(t.number, state=optuna.trial.TrialState.FAIL)
+    return study
+
+
+def completed_trials(study) -> list:
+    """The study's finished (``COMPLETE``) trials."""
+    import optuna
+
+    return study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+
+
+def calibrate(scenario: Scenario, train: dict, budget: int, runs_per_point: int, seed: int,
+              jobs: int = 1, storage: str | None = None, study_name: str = "sixparty",
+              progress: bool = False, executor: Executor | None = None,
+              chunk_size: int | None = None) -> dict:
+    """Fit the free parameters on the ``train`` record; returns ``{"best": {name: value},
+    "best_score", "default_score", "values", "trials"}``.
+
+    Only ``train`` is given to the workers and the objective: nothing after the split
+    can reach the fit.  ``storage``: an Optuna RDB URL (``sqlite:///path``) or None (in
+    memory).  A study with trials already in ``storage`` is continued up to ``budget``
+    finished trials (:func:`open_study`).  executor: where every trial's runs go (one
+    executor for all trials; default ``jobs`` worker processes); the values do not
+    depend on it.
+    """
+    import optuna
+
+    table = free_parameter_table(scenario)
+    ids = [it["id"] for it in record_items(train)]
+    seeds = derive_seeds(seed, runs_per_point)
+    study = open_study(storage, study_name, seed, budget)
+    done = len(completed_trials(study))
+    waiting = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.WAITING,))
+    if done == 0 and not waiting:
         study.enqueue_trial({p["name"]: p["default"] for p in table
                              if p["low"] <= p["default"] <= p["high"]})
     from tqdm import tqdm
 
-    with RunPool(scenario, train, jobs) as pool:
+    with RunPool(scenario, train, jobs, executor=executor, chunk_size=chunk_size) as pool:
         def evaluate(params: dict) -> float:
             items = [WorkItem(s, tuple(sorted(params.items()))) for s in seeds]
             return objective_score(pool.map(items), ids)
@@ -174,21 +199,22 @@ def calibrate(scenario: Scenario, train: dict, budget: int, runs_per_point: int,
             bar.close()
         default_score = evaluate({})
     best = study.best_trial
-    complete = [tr for tr in study.trials if tr.state == optuna.trial.TrialState.COMPLETE]
+    complete = completed_trials(study)
     return {"best": dict(best.params), "best_score": float(best.value),
             "default_score": float(default_score),
             "values": [float(tr.value) for tr in complete],
-            "trials": len([t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE])}
+            "trials": len(complete)}
 
 
 def fit(scenario: Scenario, record: dict, until: str, budget: int, runs_per_point: int,
         seed: int, jobs: int = 1, storage: str | None = None, study_name: str = "sixparty",
-        progress: bool = False) -> dict:
+        progress: bool = False, executor: Executor | None = None,
+        chunk_size: int | None = None) -> dict:
     """Split ``record`` at ``until`` (:func:`split_record`) and :func:`calibrate` on the
     training part only; the held-out part is returned as ``"test"`` for scoring."""
     train, test = split_record(record, until)
     out = calibrate(scenario, train, budget, runs_per_point, seed, jobs, storage, study_name,
-                    progress)
+                    progress, executor=executor, chunk_size=chunk_size)
     out["train_items"] = [it["id"] for it in record_items(train)]
     out["test"] = test
     return out
@@ -213,15 +239,17 @@ def variant_yaml(parent: str, fitted: dict, mode: str, train_until: str, score: 
     return "\n".join(lines) + "\n"
 
 
-def held_out(scenario: Scenario, fitted: dict, test: dict, runs: int, seed: int, jobs: int,
-             progress: bool = False) -> dict:
+def held_out(scenario: Scenario, fitted: dict, test: dict, runs: int, seed: int, jobs: int = 1,
+             progress: bool = False, executor: Executor | None = None,
+             chunk_size: int | None = None) -> dict:
     """Held-out totals on the ``test`` record of the fitted and default parameters and the
-    null models, with skill of each against the best null (by log score)."""
+    null models, with skill of each against the best null (by log score).  executor: as
+    :func:`calibrate` (the command passes the same one)."""
     from sixparty.analysis.validation import skill
 
     ids = [it["id"] for it in record_items(test)]
     seeds = derive_seeds(seed + 1, runs)  # seeds not used in the fit
-    with RunPool(scenario, test, jobs) as pool:
+    with RunPool(scenario, test, jobs, executor=executor, chunk_size=chunk_size) as pool:
         rows_fit = pool.map([WorkItem(s, tuple(sorted(fitted.items()))) for s in seeds],
                             progress=progress, desc="held-out")
         rows_def = pool.map([WorkItem(s) for s in seeds], progress=progress, desc="defaults")
@@ -238,9 +266,21 @@ def held_out(scenario: Scenario, fitted: dict, test: dict, runs: int, seed: int,
 
 
 def cli_calibrate(args) -> int:
-    """``sixparty calibrate``."""
-    from sixparty.analysis.simulate import default_jobs
+    """``sixparty calibrate``.
+
+    Every trial, the default point and the held-out runs go to ONE executor (``--jobs``,
+    ``--dask``, ``SIXPARTY_DASK``; :func:`sixparty.analysis.simulate.command_executor`),
+    started once.  The study is in the sqlite file from the start (with a manifest, so a
+    rerun with the same ``--out`` is allowed and continues it); SIGINT/SIGTERM stop the
+    workers, keep the study's finished trials (the running one is marked failed and
+    sampled again on the rerun), print one line and exit 130/143.
+    """
+    import hashlib
+    import sys
+
+    from sixparty.analysis.simulate import command_executor, run_command
     from sixparty.analysis.validation import load_for_cli, missing_extra
+    from sixparty.outputs import check_out_dir
 
     missing_extra("optuna")
     until = _check_month(args.train_until)
@@ -248,51 +288,87 @@ def cli_calibrate(args) -> int:
     mode = args.mode or ("anchored" if scenario.parameters.anchoring else "free")
     scenario = set_mode(scenario, mode)
     seed = scenario.seed if args.seed is None else args.seed
-    jobs = args.jobs or default_jobs()
     out_dir = Path(args.out or f"runs/{scenario.name}-calibrate-{mode}-{until}")
+    how = check_out_dir(out_dir)
     storage_path = Path(args.storage) if args.storage else out_dir / "study.sqlite3"
-    storage_path.parent.mkdir(parents=True, exist_ok=True)
-    result = fit(scenario, load_record(), until, args.budget, args.runs_per_point, seed, jobs,
-                 storage=f"sqlite:///{storage_path.resolve()}",
-                 study_name=f"{scenario.name}-{mode}-{until}-{seed}", progress=True)
-    test = result.pop("test")
-    ho = held_out(scenario, result["best"], test, max(args.runs_per_point, 32), seed, jobs, progress=True)
-    texts = {
-        f"{scenario.name}_calibrated.yaml": variant_yaml(_extends_ref(path), result["best"], mode,
-                                                          until, result["best_score"]),
-        "calibration.json": json.dumps({"train_until": until, "mode": mode, "seed": seed,
-                                        "budget": args.budget, "runs_per_point": args.runs_per_point,
-                                        "fit": result, "held_out": ho}, indent=2, sort_keys=True) + "\n",
-    }
-    # the sqlite study may live in out_dir: write the other files beside it, atomically each
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name, text in texts.items():
-        _write_file(out_dir / name, text)
-    # a manifest, so the folder counts as a sixparty output folder (sixparty.outputs) and a
-    # rerun with the same --out continues the study instead of being refused
-    import hashlib
-    import sys
+    storage = f"sqlite:///{storage_path.resolve()}"
+    study_name = f"{scenario.name}-{mode}-{until}-{seed}"
+    rpp = args.runs_per_point
+    ho_runs = max(rpp, 32)
+    chunk = getattr(args, "chunk_size", None)
 
-    manifest = {"kind": "calibration", "command": list(sys.argv),
-                "scenario": str(path), "study": str(storage_path),
-                "files": {n: hashlib.sha256(t.encode("utf-8")).hexdigest() for n, t in texts.items()}}
-    _write_file(out_dir / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    lines = [f"Calibration of {scenario.name} ({mode} mode) on the record up to {until}: "
-             f"{result['trials']} trials x {args.runs_per_point} runs "
+    def body() -> int:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        storage_path.parent.mkdir(parents=True, exist_ok=True)
+        if not (out_dir / "manifest.json").exists():
+            # the study is written from the first trial on: mark the folder as sixparty's
+            # so that a rerun with the same --out continues it instead of being refused
+            _write_file(out_dir / "manifest.json", json.dumps(
+                {"kind": "calibration", "status": "in progress", "command": list(sys.argv),
+                 "scenario": str(path), "study": str(storage_path), "files": {}},
+                indent=2, sort_keys=True) + "\n")
+        what = (f"up to {args.budget:,} trials x {rpp:,} runs of {scenario.name} "
+                f"(+ {rpp + 2 * ho_runs:,} runs of defaults and held out)")
+        with command_executor(args, args.budget * rpp + rpp + 2 * ho_runs, what) as ex:
+            result = fit(scenario, load_record(), until, args.budget, rpp, seed,
+                         storage=storage, study_name=study_name, progress=True, executor=ex,
+                         chunk_size=chunk)
+            test = result.pop("test")
+            ho = held_out(scenario, result["best"], test, ho_runs, seed, progress=True,
+                          executor=ex, chunk_size=chunk)
+        texts = {
+            f"{scenario.name}_calibrated.yaml": variant_yaml(_extends_ref(path), result["best"],
+                                                              mode, until, result["best_score"]),
+            "calibration.json": json.dumps({"train_until": until, "mode": mode, "seed": seed,
+                                            "budget": args.budget, "runs_per_point": rpp,
+                                            "fit": result, "held_out": ho},
+                                           indent=2, sort_keys=True) + "\n",
+        }
+        # the sqlite study may live in out_dir: write the other files beside it, atomically each
+        for name, text in texts.items():
+            _write_file(out_dir / name, text)
+        manifest = {"kind": "calibration", "command": list(sys.argv),
+                    "scenario": str(path), "study": str(storage_path),
+                    "files": {n: hashlib.sha256(t.encode("utf-8")).hexdigest()
+                              for n, t in texts.items()}}
+        _write_file(out_dir / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        print("\n".join(report_lines(scenario.name, mode, until, rpp, result, ho)))
+        print(f"\nWrote {', '.join(texts)} and the study ({storage_path}) to {out_dir}/")
+        return 0
+
+    def kept(exc) -> str:
+        import signal
+
+        name = signal.Signals(getattr(exc, "signum", signal.SIGINT)).name
+        try:
+            import optuna
+
+            k = len(completed_trials(optuna.load_study(study_name=study_name, storage=storage)))
+            trials = f"its {k:,} finished trial{'s' if k != 1 else ''} (of --budget {args.budget:,})"
+        except Exception:  # no study yet, or it cannot be read now
+            trials = "its finished trials"
+        return (f"sixparty: interrupted by {name}: the study in {storage_path} keeps {trials}, "
+                f"no new results were written to {out_dir}/; rerun the same command to continue")
+
+    return run_command(body, out_dir, how, kept=kept)
+
+
+def report_lines(name: str, mode: str, until: str, rpp: int, result: dict, ho: dict) -> list[str]:
+    """The lines ``sixparty calibrate`` prints: training and held-out scores, fitted values."""
+    lines = [f"Calibration of {name} ({mode} mode) on the record up to {until}: "
+             f"{result['trials']} trials x {rpp} runs "
              f"({len(result['train_items'])} training items)",
              f"  training log score: fitted {result['best_score']:.3f}, defaults "
              f"{result['default_score']:.3f} nats",
              f"Held out (items after {until} inside the window: {ho['fitted']['items']}), "
              "mean log score / Brier / hit rate:"]
-    for name, tot in [("fitted", ho["fitted"]), ("defaults", ho["default"])] + list(ho["nulls"].items()):
-        lines.append(f"  {name:16} {tot['log_score']:.3f} / {tot['brier']:.3f} / {tot['hit_rate']:.3f}")
+    for label, tot in [("fitted", ho["fitted"]), ("defaults", ho["default"])] + list(ho["nulls"].items()):
+        lines.append(f"  {label:16} {tot['log_score']:.3f} / {tot['brier']:.3f} / {tot['hit_rate']:.3f}")
     lines.append(f"  skill (log score) vs the best null ({ho['best_null']}): fitted "
                  f"{ho['skill_fitted']['log_score']:.3f}, defaults {ho['skill_default']['log_score']:.3f}")
     lines.append("Fitted parameters: " + ", ".join(
         f"{k}={v if isinstance(v, int) else round(v, 4)}" for k, v in sorted(result["best"].items())))
-    print("\n".join(lines))
-    print(f"\nWrote {', '.join(texts)} and the study ({storage_path}) to {out_dir}/")
-    return 0
+    return lines
 
 
 def _extends_ref(path) -> str:

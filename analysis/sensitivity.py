@@ -9,7 +9,8 @@ value) and the party's saliences shifted together (``salience_uncertainty``)
 :data:`sixparty.scenario.DEFAULT_UNCERTAINTY`), clipped to [0, 1] when applied.
 
 Every point of the sample is run ``runs_per_point`` times with the same seeds
-(common random numbers) through :func:`sixparty.analysis.simulate.RunPool`;
+(common random numbers) through :class:`sixparty.analysis.simulate.RunPool`
+on one executor (``--jobs``, ``--dask``; :mod:`sixparty.analysis.executors`);
 the outcomes of a point are means over its runs (:data:`OUTCOMES`).
 """
 
@@ -22,6 +23,7 @@ import sys
 import numpy as np
 from sixparty.analysis.calibrate import free_parameter_table
 from sixparty.analysis.ensemble import derive_seeds
+from sixparty.analysis.executors import Executor
 from sixparty.analysis.scorecard import load_record, record_items
 from sixparty.analysis.simulate import RunPool, WorkItem
 from sixparty.analysis.validation import hit_matrix, null_scores, totals
@@ -82,22 +84,13 @@ def point_outcomes(rows: list[dict], ids: list[str], null_log: float, window_mon
     }
 
 
-def run_sensitivity(scenario: Scenario, method: str = "morris", samples: int | None = None,
-                    runs_per_point: int = 4, jobs: int = 1, seed: int = 0,
-                    progress: bool = False, record: dict | None = None) -> dict:
-    """Sample, simulate, analyse.  Returns ``{"factors", "method", "points", "indices":
-    [{factor, kind, outcome, ...index columns}], "outputs": (points, outcomes) array}``.
-
-    morris: ``samples`` trajectories (default 8), 4 levels; indices mu_star, mu_star_conf,
-    sigma (SALib.analyze.morris).  sobol: ``samples`` base samples (default 64; a power of 2),
-    Saltelli's scheme with second order off; indices S1, S1_conf, ST, ST_conf.
-    """
-    from SALib.analyze import morris as morris_analyze
-    from SALib.analyze import sobol as sobol_analyze
+def sample_points(scenario: Scenario, method: str = "morris", samples: int | None = None,
+                  seed: int = 0) -> tuple[list[dict], dict, np.ndarray, int]:
+    """(factors, SALib problem, sample X of shape (points, factors), samples) of
+    :func:`run_sensitivity`; raises ValueError for an unknown method."""
     from SALib.sample import morris as morris_sample
     from SALib.sample import sobol as sobol_sample
 
-    record = record if record is not None else load_record()
     facs = factors(scenario)
     problem = {"num_vars": len(facs), "names": [f["name"] for f in facs],
                "bounds": [[f["low"], f["high"]] for f in facs]}
@@ -109,12 +102,34 @@ def run_sensitivity(scenario: Scenario, method: str = "morris", samples: int | N
         X = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     else:
         raise ValueError(f"unknown method {method!r}; expected morris or sobol")
+    return facs, problem, X, n
+
+
+def run_sensitivity(scenario: Scenario, method: str = "morris", samples: int | None = None,
+                    runs_per_point: int = 4, jobs: int = 1, seed: int = 0,
+                    progress: bool = False, record: dict | None = None,
+                    executor: Executor | None = None, chunk_size: int | None = None) -> dict:
+    """Sample, simulate, analyse.  Returns ``{"factors", "method", "points", "indices":
+    [{factor, kind, outcome, ...index columns}], "outputs": (points, outcomes) array}``.
+
+    executor: where every point's runs go (default ``jobs`` worker processes); the
+    indices do not depend on it.
+
+    morris: ``samples`` trajectories (default 8), 4 levels; indices mu_star, mu_star_conf,
+    sigma (SALib.analyze.morris).  sobol: ``samples`` base samples (default 64; a power of 2),
+    Saltelli's scheme with second order off; indices S1, S1_conf, ST, ST_conf.
+    """
+    from SALib.analyze import morris as morris_analyze
+    from SALib.analyze import sobol as sobol_analyze
+
+    record = record if record is not None else load_record()
+    facs, problem, X, n = sample_points(scenario, method, samples, seed)
     ids = [it["id"] for it in record_items(record)]
     nulls = null_scores(scenario, record, ids)
     null_log = min(ms.totals["log_score"] for ms in nulls.values())
     seeds = derive_seeds(seed, runs_per_point)
     items = [w for x in X for w in work_items(x, facs, seeds)]
-    with RunPool(scenario, record, jobs) as pool:
+    with RunPool(scenario, record, jobs, executor=executor, chunk_size=chunk_size) as pool:
         rows = pool.map(items, progress=progress, desc=f"sensitivity ({method})")
     names = list(OUTCOMES)
     Y = np.array([[point_outcomes(rows[k * runs_per_point:(k + 1) * runs_per_point], ids,
@@ -205,9 +220,10 @@ def report_lines(res: dict) -> list[str]:
 
 
 def cli_sensitivity(args) -> int:
-    """``sixparty sensitivity``."""
+    """``sixparty sensitivity``: every point's runs on ONE executor (``--jobs``, ``--dask``,
+    ``SIXPARTY_DASK``); SIGINT/SIGTERM stop it, write nothing and exit 130/143."""
     from sixparty import outputs
-    from sixparty.analysis.simulate import default_jobs
+    from sixparty.analysis.simulate import command_executor, run_command
     from sixparty.analysis.validation import load_for_cli, missing_extra, set_mode
 
     missing_extra("SALib")
@@ -216,25 +232,34 @@ def cli_sensitivity(args) -> int:
     scenario = set_mode(scenario, mode)
     seed = scenario.seed if args.seed is None else args.seed
     seed = seed % (2**32)  # SALib seeds numpy's legacy generator
-    jobs = args.jobs or default_jobs()
-    res = run_sensitivity(scenario, args.method, args.samples, args.runs_per_point, jobs, seed,
-                          progress=True)
     out_dir = args.out or f"runs/{scenario.name}-sensitivity-{args.method}-{mode}"
-    lines = report_lines(res)
+    how = outputs.check_out_dir(out_dir)
+    points = len(sample_points(scenario, args.method, args.samples, seed)[2])
+    runs = points * args.runs_per_point
 
-    def fig(folder):
-        figure(res).savefig(folder / "sensitivity.png", dpi=110)
-        return ["sensitivity.png"]
+    def body() -> int:
+        what = f"{runs:,} runs of {scenario.name} ({points:,} points x {args.runs_per_point:,})"
+        with command_executor(args, runs, what) as ex:
+            res = run_sensitivity(scenario, args.method, args.samples, args.runs_per_point,
+                                  seed=seed, progress=True, executor=ex,
+                                  chunk_size=getattr(args, "chunk_size", None))
+        lines = report_lines(res)
 
-    summary = {k: v for k, v in res.items() if k != "outputs"}
-    summary["mode"] = mode
-    summary["seed"] = seed
-    files = outputs.write_atomically(
-        out_dir, {"sensitivity.csv": _csv(res),
-                  "sensitivity.json": json.dumps(summary, indent=2, sort_keys=True) + "\n",
-                  "sensitivity.txt": "\n".join(lines) + "\n"},
-        writers=[fig], manifest={"command": list(sys.argv), "scenario": str(path),
-                                 "kind": "sensitivity"})
-    print("\n".join(lines))
-    print(f"\nWrote {len(files)} files to {out_dir}/")
-    return 0
+        def fig(folder):
+            figure(res).savefig(folder / "sensitivity.png", dpi=110)
+            return ["sensitivity.png"]
+
+        summary = {k: v for k, v in res.items() if k != "outputs"}
+        summary["mode"] = mode
+        summary["seed"] = seed
+        files = outputs.write_atomically(
+            out_dir, {"sensitivity.csv": _csv(res),
+                      "sensitivity.json": json.dumps(summary, indent=2, sort_keys=True) + "\n",
+                      "sensitivity.txt": "\n".join(lines) + "\n"},
+            writers=[fig], manifest={"command": list(sys.argv), "scenario": str(path),
+                                     "kind": "sensitivity"})
+        print("\n".join(lines))
+        print(f"\nWrote {len(files)} files to {out_dir}/")
+        return 0
+
+    return run_command(body, out_dir, how)

@@ -33,6 +33,7 @@ from sixparty.analysis.scorecard import (
     load_record,
     record_items,
 )
+from sixparty.analysis.executors import Executor
 from sixparty.analysis.simulate import WorkItem, score_row, simulate_many
 from sixparty.scenario import DOCUMENT_TYPES, Scenario
 
@@ -185,23 +186,30 @@ def set_mode(scenario: Scenario, mode: str) -> Scenario:
 
 def evaluate(scenario: Scenario, runs: int = 100, seed: int = 0, jobs: int = 1,
              record: dict | None = None, draws: int = 500, progress: bool = False,
-             ci: bool = True) -> dict:
+             ci: bool = True, executor: Executor | None = None,
+             chunk_size: int | None = None) -> dict:
     """Ensemble scores of the model (``runs`` seeds derived from ``seed``) and the nulls.
 
     Returns ``{"ids", "model": ModelScores, "nulls": {name: ModelScores}, "skill":
-    {null: {...}}, "record"}``.  The scenario's own ``parameters.anchoring`` sets the mode.
+    {null: {...}}, "record", "fed", "fed_if_anchored", "mode", "runs", "seed"}``.  The
+    scenario's own ``parameters.anchoring`` sets the mode; ``fed`` lists the items fed in
+    that mode (none in free mode), ``fed_if_anchored`` those anchored mode would feed.
+    executor: where the runs go (:mod:`sixparty.analysis.executors`; default ``jobs``
+    worker processes); the scores do not depend on it.
     """
     from sixparty.analysis.ensemble import derive_seeds
 
     record = record if record is not None else load_record()
     ids = [it["id"] for it in record_items(record)]
     rows = simulate_many(scenario, [WorkItem(s) for s in derive_seeds(seed, runs)], jobs,
-                         record, progress=progress, desc="evaluate")
+                         record, progress=progress, desc="evaluate", executor=executor,
+                         chunk_size=chunk_size)
     model = model_scores("model", rows, ids, ci_seed=seed if ci else None)
     nulls = null_scores(scenario, record, ids, draws, seed)
     return {"ids": ids, "model": model, "nulls": nulls,
             "skill": {n: skill(model.totals, ns.totals) for n, ns in nulls.items()},
             "record": record, "fed": sorted(fed_item_ids(record, scenario)),
+            "fed_if_anchored": sorted(fed_item_ids(record, set_mode(scenario, "anchored"))),
             "mode": "anchored" if scenario.parameters.anchoring else "free",
             "runs": runs, "seed": seed}
 
@@ -225,19 +233,48 @@ def _fmt(x: float, nd: int = 2) -> str:
     return "  -  " if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{nd}f}"
 
 
+#: Column labels of :func:`table_lines`: the model and each null model.
+TABLE_COLUMNS = {"model": "model", "fixed_schedule": "fixed", "random_schedule": "random",
+                 "eu_forecast": "EU"}
+
+
+def fed_note(ev: dict) -> str:
+    """The line under :func:`table_lines`' items saying which items are fed.
+
+    Anchored mode: how many items are fed (``yes`` in the ``fed`` column).  Free mode:
+    none is fed (anchoring is off), naming the items anchored mode would feed, which
+    are forecasts here like the others.
+    """
+    if ev["mode"] == "anchored":
+        n = len(ev["fed"])
+        return (f"fed: {n} item{'s' if n != 1 else ''} marked yes, read off stated positions the "
+                "runs were anchored to (anchored mode)" if n else
+                "fed: none (anchored mode, but the scenario holds no stated position an item "
+                "is read off)")
+    would = ev.get("fed_if_anchored") or []
+    return ("fed: none - free mode, anchoring off: no run is reset to a stated position"
+            + (f"; the {len(would)} items anchored mode feeds ({', '.join(would)}) are "
+               "forecasts here like the others" if would else ""))
+
+
 def table_lines(ev: dict) -> list[str]:
-    """The table ``sixparty evaluate`` prints: items × (model, nulls) hit probabilities, then
+    """The table ``sixparty evaluate`` prints: items × (model, nulls) hit probabilities and
+    whether the item is fed (``yes``, else blank; :func:`fed_note` below the items), then
     totals (hit rate, Brier, log score), skill and bootstrap intervals."""
     names = ["model"] + list(NULL_MODELS)
-    cols = {"model": "model", "fixed_schedule": "fixed", "random_schedule": "random",
-            "eu_forecast": "EU"}
+    cols = TABLE_COLUMNS
     get = {"model": ev["model"], **ev["nulls"]}
+    fed = set(ev["fed"])
     out = [f"Strict replay scorecard, {ev['mode']} mode, {ev['runs']} runs (seed {ev['seed']}); "
            f"P(hit) per item", "",
-           f"{'item':44} " + " ".join(f"{cols[n]:>7}" for n in names) + "  fed"]
+           f"{'item':44} " + " ".join(f"{cols[n]:>7}" for n in names) + f"  | {'fed':3}"]
     for i in ev["ids"]:
         out.append(f"{i[:44]:44} " + " ".join(f"{_fmt(get[n].p[i]):>7}" for n in names)
-                   + ("  fed" if i in ev["fed"] else ""))
+                   + ("  | yes" if i in fed else "  |").rstrip())
+    import textwrap
+
+    out += textwrap.wrap(fed_note(ev), width=100, subsequent_indent="     ",
+                         break_on_hyphens=False)
     out += ["", f"{'total (mean over items)':44} " + " ".join(f"{cols[n]:>7}" for n in names)]
     for key, lab in (("hit_rate", "hit rate (higher is better)"), ("brier", "Brier (lower)"),
                      ("log_score", f"log score, nats, floor {LOG_FLOOR} (lower)")):
@@ -251,8 +288,6 @@ def table_lines(ev: dict) -> list[str]:
         ci = ev["model"].ci
         out.append("model 90% bootstrap over runs: " + "; ".join(
             f"{k} [{ci[k][0]:.3f}, {ci[k][1]:.3f}]" for k in ("hit_rate", "brier", "log_score")))
-    if ev["fed"]:
-        out.append(f"fed items (read off stated positions the runs were anchored to): {len(ev['fed'])}")
     return out
 
 
@@ -353,34 +388,46 @@ def load_for_cli(args):
 
 
 def cli_evaluate(args) -> int:
-    """``sixparty evaluate``: ensemble scores, nulls, table, evaluation.csv/.json, figures."""
+    """``sixparty evaluate``: ensemble scores, nulls, table, evaluation.csv/.json, figures.
+
+    The runs go to one executor (``--jobs``, ``--dask``, ``SIXPARTY_DASK``:
+    :func:`sixparty.analysis.simulate.command_executor`); SIGINT/SIGTERM stop it, write
+    nothing and exit 130/143.
+    """
     from sixparty import outputs
-    from sixparty.analysis.simulate import default_jobs
+    from sixparty.analysis.simulate import command_executor, run_command
     from sixparty.cli import CLIError
 
     if args.runs < 1:
         raise CLIError(f"--runs must be at least 1, got {args.runs}")
     path, scenario = load_for_cli(args)
-    jobs = args.jobs or default_jobs()
     seed = scenario.seed if args.seed is None else args.seed
-    ev = evaluate(scenario, runs=args.runs, seed=seed, jobs=jobs, progress=True)
-    lines = table_lines(ev)
-    out_dir = args.out or f"runs/{scenario.name}-evaluate-{ev['mode']}"
+    mode = "anchored" if scenario.parameters.anchoring else "free"
+    out_dir = args.out or f"runs/{scenario.name}-evaluate-{mode}"
+    how = outputs.check_out_dir(out_dir)
 
-    def figs(folder):
-        names = []
-        for name, fig in figures(ev).items():
-            fig.savefig(folder / f"{name}.png", dpi=110)
-            names.append(f"{name}.png")
-        return names
+    def body() -> int:
+        with command_executor(args, args.runs, f"{args.runs:,} runs of {scenario.name}") as ex:
+            ev = evaluate(scenario, runs=args.runs, seed=seed, progress=True, executor=ex,
+                          chunk_size=getattr(args, "chunk_size", None))
+        lines = table_lines(ev)
 
-    files = outputs.write_atomically(
-        out_dir, {"evaluation.csv": _csv_text(evaluation_rows(ev)),
-                  "evaluation.json": json.dumps(evaluation_json(ev), indent=2, sort_keys=True,
-                                                allow_nan=True) + "\n",
-                  "evaluation.txt": "\n".join(lines) + "\n"},
-        writers=[figs],
-        manifest={"command": list(sys.argv), "scenario": str(path), "kind": "evaluation"})
-    print("\n".join(lines))
-    print(f"\nWrote {len(files)} files to {out_dir}/")
-    return 0
+        def figs(folder):
+            names = []
+            for name, fig in figures(ev).items():
+                fig.savefig(folder / f"{name}.png", dpi=110)
+                names.append(f"{name}.png")
+            return names
+
+        files = outputs.write_atomically(
+            out_dir, {"evaluation.csv": _csv_text(evaluation_rows(ev)),
+                      "evaluation.json": json.dumps(evaluation_json(ev), indent=2, sort_keys=True,
+                                                    allow_nan=True) + "\n",
+                      "evaluation.txt": "\n".join(lines) + "\n"},
+            writers=[figs],
+            manifest={"command": list(sys.argv), "scenario": str(path), "kind": "evaluation"})
+        print("\n".join(lines))
+        print(f"\nWrote {len(files)} files to {out_dir}/")
+        return 0
+
+    return run_command(body, out_dir, how)

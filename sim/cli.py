@@ -530,7 +530,10 @@ def add_validation_parsers(sub) -> None:
     p.add_argument("--runs", type=positive_int, default=100, help="runs (seeds) in the ensemble (default 100)")
     p.add_argument("--mode", choices=("anchored", "free"), default="free",
                    help="stated positions re-anchor the parties (anchored) or not (free, the default: the headline)")
-    p.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: up to 2)")
+    p.add_argument("--jobs", type=positive_int, default=None,
+                   help="worker processes, 1 to the number of cores (default: up to 2); results "
+                        "do not depend on it")
+    add_executor_arguments(p)
     p.add_argument("--out", metavar="DIR", default=None, help="output folder")
     p.add_argument("--seed", type=seed_int, default=None, help="base seed (default: the scenario's)")
     p.set_defaults(handler=cmd_evaluate)
@@ -542,7 +545,10 @@ def add_validation_parsers(sub) -> None:
     p.add_argument("--budget", type=positive_int, default=200, help="trials (default 200)")
     p.add_argument("--runs-per-point", type=positive_int, default=16, help="runs per trial (default 16)")
     p.add_argument("--mode", choices=("anchored", "free"), default="free", help="anchoring mode (default free)")
-    p.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: up to 2)")
+    p.add_argument("--jobs", type=positive_int, default=None,
+                   help="worker processes, 1 to the number of cores (default: up to 2); results "
+                        "do not depend on it")
+    add_executor_arguments(p)
     p.add_argument("--storage", metavar="PATH", default=None,
                    help="Optuna sqlite file (default OUT/study.sqlite3); rerun with it to continue")
     p.add_argument("--out", metavar="DIR", default=None, help="output folder")
@@ -556,7 +562,10 @@ def add_validation_parsers(sub) -> None:
                    help="Morris trajectories (default 8) or Sobol base samples (default 64)")
     p.add_argument("--runs-per-point", type=positive_int, default=4, help="runs per point (default 4)")
     p.add_argument("--mode", choices=("anchored", "free"), default="free", help="anchoring mode (default free)")
-    p.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: up to 2)")
+    p.add_argument("--jobs", type=positive_int, default=None,
+                   help="worker processes, 1 to the number of cores (default: up to 2); results "
+                        "do not depend on it")
+    add_executor_arguments(p)
     p.add_argument("--out", metavar="DIR", default=None, help="output folder")
     p.add_argument("--seed", type=seed_int, default=None, help="seed of the sample and the runs")
     p.set_defaults(handler=cmd_sensitivity)
