@@ -25,7 +25,10 @@ Rules (tolerances in :data:`TOLERANCE`):
   corresponding state change (:data:`EPISODE_RULES`) within ±2 months of the
   recorded month, greedy one-to-one within each kind.  A suspension of
   disablement also needs the recorded phase under way (``in_phase``) and the
-  recorded cause (``cause``, read from the decision's reason).
+  recorded cause (``cause``), read from the decision's ``cause`` code in
+  ``decisions.csv`` (:func:`overdue_causes`); a run folder written before that
+  column existed is scored by the old rule, the overdue kinds its ``reason``
+  names (:func:`overdue_kinds`).
 * the boycott (an absence spell): the DPRK's absence (``talks_status``
   boycott/suspended or ``dprk_stance`` suspended; gaps without a held session
   bridged) starts within ±2 months of the recorded start and ends within ±2
@@ -75,7 +78,8 @@ EPISODE_RULES: dict[str, str] = {
     "declaration": "month the last DPRK tranche of the phase naming the declaration is completed (ledger.csv)",
     "disablement_suspended": ("DPRK decision 'suspends_steps' (decisions.csv) while the recorded "
                               "phase is under way (ledger.csv) and for the recorded cause (the "
-                              "overdue step kinds in the decision's reason)"),
+                              "decision's cause code, e.g. overdue_delisting; folders without a "
+                              "cause column: the overdue step kinds in its reason)"),
     "delisting": "US decision 'delists' or delisting step completed (decisions.csv, ledger.csv)",
     "walkout": "DPRK decision 'walks_out' or dprk_stance becomes 'walked_out'",
     "missile_test": "DPRK decision 'missile_test' (decisions.csv)",
@@ -335,10 +339,43 @@ def phase_under_way(tables: RunTables, month: int) -> int | None:
 
 
 def overdue_kinds(reason: str) -> set[str]:
-    """The overdue counterpart step kinds a ``suspends_steps`` reason names:
+    """The overdue counterpart step kinds a ``suspends_steps`` reason of a run folder
+    written before ``decisions.csv`` had a ``cause`` column names:
     ``counterpart steps overdue (aid, delisting); ...`` -> {aid, delisting}."""
     m = re.search(r"overdue \(([^)]*)\)", reason or "")
     return {k.strip() for k in m.group(1).split(",")} if m else set()
+
+
+#: Prefix of the reason codes in ``decisions.csv`` ``cause`` naming an overdue counterpart
+#: step (``overdue_delisting``, ``overdue_aid``; docs/outputs.md).
+OVERDUE_PREFIX = "overdue_"
+
+
+def overdue_causes(cause: str) -> set[str]:
+    """The overdue counterpart step kinds a ``decisions.csv`` ``cause`` code names:
+    ``overdue_delisting+overdue_aid`` -> {delisting, aid}; ``""`` (or a missing value)
+    -> set(); codes not about an overdue step are ignored."""
+    if not isinstance(cause, str):
+        return set()
+    return {c.strip()[len(OVERDUE_PREFIX):] for c in cause.split("+")
+            if c.strip().startswith(OVERDUE_PREFIX)}
+
+
+def suspension_causes(tables: RunTables) -> list[tuple[int, set[str]]]:
+    """(month number, overdue step kinds it answered) per DPRK ``suspends_steps`` decision,
+    in month order: from the ``cause`` column (:func:`overdue_causes`), or, in a run
+    folder written before that column, from the ``reason`` text (:func:`overdue_kinds`)."""
+    d = tables.decisions
+    if d.empty:
+        return []
+    sel = d[(d["decision"] == "suspends_steps") & (d["party"] == "DPRK")]
+    if "cause" in d.columns:
+        kinds = [overdue_causes(c) for c in sel["cause"]]
+    else:
+        reasons = sel["reason"] if "reason" in sel else [""] * len(sel)
+        kinds = [overdue_kinds(str(r)) for r in reasons]
+    return sorted(((month_number(m), k) for m, k in zip(sel["month"], kinds, strict=True)),
+                  key=lambda x: x[0])
 
 
 def episode_months(tables: RunTables, kind: str) -> list[int]:
@@ -559,7 +596,7 @@ def _episode_candidates(tables: RunTables, e: dict) -> list[tuple[int, str]]:
     if kind != "disablement_suspended":
         return [(m, "") for m in episode_months(tables, kind)]
     out = []
-    for m, reason in _decision_rows(tables, "suspends_steps", "DPRK"):
+    for m, kinds in suspension_causes(tables):
         why = []
         want_phase = e.get("in_phase")
         if want_phase is not None:
@@ -568,7 +605,6 @@ def _episode_candidates(tables: RunTables, e: dict) -> list[tuple[int, str]]:
                 why.append(f"phase under way {got or 'none'}, recorded {int(want_phase)}")
         cause = e.get("cause")
         if cause:
-            kinds = overdue_kinds(reason)
             if cause not in kinds:
                 why.append(f"cause {', '.join(sorted(kinds)) or 'unstated'}, recorded {cause}")
         out.append((m, "; ".join(why)))
