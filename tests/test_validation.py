@@ -319,3 +319,308 @@ def test_the_scenario_format_takes_an_optional_uncertainty():
     d["parties"]["DPRK"]["resolve"]["uncertainty"] = 0.7  # beyond ±0.5
     with pytest.raises(ValidationError, match="uncertainty"):
         Scenario.model_validate(d)
+
+
+# ------------------------------------------------------------------ the executor layer
+def _files(folder, names):
+    return {n: (folder / n).read_bytes() for n in names}
+
+
+@pytest.fixture
+def few_null_draws(monkeypatch):
+    """20 draws of the random-schedule null instead of 500 (the nulls run in this process,
+    not on the executor; they are not what these tests are about)."""
+    from sixparty.analysis import validation
+
+    real = validation.null_scores
+    monkeypatch.setattr(validation, "null_scores",
+                        lambda sc, rec, ids, draws=500, seed=0: real(sc, rec, ids, 20, seed))
+
+
+def test_evaluate_is_byte_identical_on_one_job_two_jobs_and_a_local_dask_cluster(
+        small_file, tmp_path, capsys, few_null_draws):
+    # 32 runs: at the threshold below which a command runs in this process, so --jobs 2
+    # really uses the two worker processes
+    outs = {}
+    for name, extra in [("j1", ["--jobs", "1"]), ("j2", ["--jobs", "2"]),
+                        ("j2c3", ["--jobs", "2", "--chunk-size", "3"])]:
+        out = tmp_path / name
+        assert main(["evaluate", str(small_file), "--runs", "32", "--seed", "5", "--out", str(out),
+                     *extra]) == 0
+        outs[name] = _files(out, ["evaluation.csv", "evaluation.json", "evaluation.txt"])
+        err = capsys.readouterr().err
+        assert ("in this process" in err) == (name == "j1")
+        if name != "j1":
+            assert "on 2 worker processes" in err
+    import importlib.util
+
+    if importlib.util.find_spec("distributed") is not None:  # the test extra installs it
+        out = tmp_path / "dask"
+        assert main(["evaluate", str(small_file), "--runs", "32", "--seed", "5", "--out", str(out),
+                     "--jobs", "2", "--dask", "local"]) == 0
+        err = capsys.readouterr().err
+        assert "on a local dask cluster" in err and "dask dashboard: http://127.0.0.1:" in err
+        outs["dask"] = _files(out, ["evaluation.csv", "evaluation.json", "evaluation.txt"])
+    first = outs["j1"]
+    for name, files in outs.items():
+        assert files == first, name
+
+
+def test_sixparty_dask_environment_variable_and_a_bad_address(small_file, tmp_path, monkeypatch,
+                                                               capsys):
+    monkeypatch.setenv("SIXPARTY_DASK", "nowhere:1")
+    assert main(["evaluate", str(small_file), "--runs", "2", "--out", str(tmp_path / "e")]) == 2
+    err = capsys.readouterr().err
+    assert "--dask: expected 'local' or a scheduler address tcp://HOST:PORT" in err
+    assert "Traceback" not in err and not (tmp_path / "e").exists()
+
+
+def test_jobs_above_the_cores_need_force(small_file, tmp_path, capsys):
+    from sixparty.analysis.ensemble import cores
+
+    assert main(["sensitivity", str(small_file), "--jobs", str(cores() + 1), "--samples", "1",
+                 "--out", str(tmp_path / "s")]) == 2
+    assert "add --force" in capsys.readouterr().err
+
+
+def test_calibrate_is_identical_with_one_job_or_two(small_file, tmp_path, capsys):
+    pytest.importorskip("optuna")
+    texts = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"cal{jobs}"
+        assert main(["calibrate", str(small_file), "--train-until", "2004-03", "--budget", "3",
+                     "--runs-per-point", "4", "--jobs", jobs, "--out", str(out), "--seed", "8"]) == 0
+        texts[jobs] = _files(out, ["calibration.json", "minimal_calibrated.yaml"])
+        err = capsys.readouterr().err
+        # trials, the default point and the held-out runs: 3 x 4 + 4 + 2 x 32 runs, one pool
+        assert err.count("sixparty: running") == 1
+        assert ("on 2 worker processes" in err) == (jobs == "2")
+    assert texts["1"] == texts["2"]
+
+
+def test_one_executor_serves_every_batch_of_a_command(small, record, monkeypatch):
+    from sixparty.analysis import executors
+    from sixparty.analysis.sensitivity import run_sensitivity
+
+    started = []
+
+    class Counting(executors.SerialExecutor):
+        def start(self, fn=None, shared=None):
+            started.append(self)
+
+    ex = Counting()
+    seen = []
+    real = executors.map_items
+
+    def spy(func, items, shared=None, *, executor=None, **kw):
+        seen.append(executor)
+        return real(func, items, shared, executor=executor, **kw)
+
+    monkeypatch.setattr("sixparty.analysis.simulate.map_items", spy)
+    pytest.importorskip("optuna")
+    fit(small, record, "2004-03", budget=2, runs_per_point=1, seed=1, executor=ex)
+    pytest.importorskip("SALib")
+    run_sensitivity(small, "morris", samples=1, runs_per_point=1, seed=2, record=record,
+                    executor=ex)
+    assert len(seen) >= 4 and all(e is ex for e in seen)
+
+
+# ------------------------------------------------------------------ interrupts
+ENV = {**__import__("os").environ, "PYTHONPATH": str(__import__("pathlib").Path(__file__).parent)}
+
+
+def _start(args):
+    import subprocess
+
+    proc = subprocess.Popen([sys.executable, "-m", "sixparty", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=ENV)
+    seen = []
+    for _ in range(20):
+        line = proc.stderr.readline()
+        if not line:
+            break
+        if "sixparty: running" in line:
+            return proc, line
+        seen.append(line)
+    proc.kill()
+    proc.wait()
+    raise AssertionError(f"no 'running' line (exit {proc.poll()}): {''.join(seen)}")
+
+
+def _stop(proc, sig):
+    import time
+
+    psutil = pytest.importorskip("psutil")
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    try:
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    time.sleep(0.2)
+    alive = [p for p in workers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    for p in alive:
+        p.kill()
+    assert not alive, alive
+    return err
+
+
+@pytest.mark.parametrize("sig,code", [(2, 130), (15, 143)])
+def test_a_signal_stops_evaluate_cleanly(sig, code, tmp_path):
+    import signal
+    import time
+
+    pytest.importorskip("psutil")
+    out = tmp_path / "ev"
+    proc, line = _start(["evaluate", "historical", "--runs", "2000", "--jobs", "2",
+                         "--out", str(out)])
+    assert "running 2,000 runs of historical on 2 worker processes" in line
+    time.sleep(0.5)
+    err = _stop(proc, signal.Signals(sig))
+    assert proc.returncode == code
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert f"interrupted by {signal.Signals(sig).name}" in lines[0]
+    assert "nothing was written" in lines[0] and not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupted_calibration_keeps_its_study_and_continues(small_file, tmp_path):
+    import signal
+    import time
+
+    optuna = pytest.importorskip("optuna")
+    pytest.importorskip("psutil")
+    out = tmp_path / "cal"
+    args = ["calibrate", str(small_file), "--train-until", "2004-03", "--runs-per-point", "32",
+            "--jobs", "2", "--out", str(out), "--seed", "3"]
+    proc, _ = _start(args + ["--budget", "500"])
+    storage = f"sqlite:///{(out / 'study.sqlite3').resolve()}"
+    name = "minimal-free-2004-03-3"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait for a few finished trials
+        time.sleep(0.5)
+        try:
+            study = optuna.load_study(study_name=name, storage=storage)
+        except KeyError:  # not created yet
+            continue
+        if len([t for t in study.trials if t.state.name == "COMPLETE"]) >= 2:
+            break
+    err = _stop(proc, signal.SIGTERM)
+    assert proc.returncode == 143
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert "interrupted by SIGTERM" in lines[0] and "rerun the same command to continue" in lines[0]
+    study = optuna.load_study(study_name=name, storage=storage)
+    states = [t.state.name for t in study.trials]
+    done = states.count("COMPLETE")
+    assert done >= 2 and "RUNNING" not in states  # the stopped trial is marked failed
+    assert f"keeps its {done} finished trials" in lines[0]
+    assert not (out / "calibration.json").exists()
+    # the rerun (same --out: the folder is a sixparty folder) continues to the budget
+    assert main(args + ["--budget", str(done + 1)]) == 0
+    data = json.loads((out / "calibration.json").read_text())
+    assert data["fit"]["trials"] == done + 1
+    study = optuna.load_study(study_name=name, storage=storage)
+    assert [t.state.name for t in study.trials].count("COMPLETE") == done + 1
+
+
+# ------------------------------------------------------------------ the table
+def _ev(mode, fed, would):
+    from sixparty.analysis.validation import ModelScores
+
+    ids = ["session:round1", "declaration_2008"]
+
+    def ms(name, p):
+        return ModelScores(name, 10, dict(zip(ids, p, strict=True)), dict.fromkeys(ids, 0.0),
+                           {i: {} for i in ids}, {"hit_rate": 0.5, "brier": 0.3, "log_score": 1.0})
+    nulls_ = {n: ms(n, [1.0, 0.0]) for n in nulls.NULL_MODELS}  # EU gives round 1 P = 1.00
+    return {"ids": ids, "model": ms("model", [0.0, 0.5]), "nulls": nulls_, "mode": mode,
+            "runs": 10, "seed": 1, "fed": fed, "fed_if_anchored": would,
+            "skill": {n: {"hit_rate": 0.0, "brier": 0.0, "log_score": 0.0} for n in nulls_}}
+
+
+def test_the_fed_column_says_yes_or_nothing_and_free_mode_says_none_is_fed():
+    from sixparty.analysis.validation import table_lines
+
+    lines = table_lines(_ev("free", [], ["session:round1"]))
+    header = next(ln for ln in lines if ln.startswith("item"))
+    row = next(ln for ln in lines if ln.startswith("session:round1"))
+    assert header.rstrip().endswith("| fed")
+    # the EU null's 1.00 is its own column; the fed cell is blank
+    assert row.split("|")[1].strip() == "" and "1.00" in row.split("|")[0]
+    note = " ".join(ln.strip() for ln in lines[lines.index(row) + 2:] if ln.strip()).split("total")[0]
+    assert "fed: none" in note and "free mode, anchoring off" in note
+    assert "session:round1" in note
+    lines = table_lines(_ev("anchored", ["session:round1"], ["session:round1"]))
+    row = next(ln for ln in lines if ln.startswith("session:round1"))
+    other = next(ln for ln in lines if ln.startswith("declaration_2008"))
+    assert row.split("|")[1].strip() == "yes" and other.split("|")[1].strip() == ""
+    assert any(ln.startswith("fed: 1 item marked yes") for ln in lines)
+
+
+def test_evaluate_prints_no_fed_item_in_free_mode(small_file, tmp_path, capsys, few_null_draws):
+    assert main(["evaluate", str(small_file), "--runs", "2", "--jobs", "1", "--mode", "free",
+                 "--out", str(tmp_path / "e")]) == 0
+    text = capsys.readouterr().out
+    rows = [ln for ln in text.splitlines() if ln.startswith(("session:", "dprk_", "nuclear_"))]
+    assert rows and all(ln.split("|")[1].strip() == "" for ln in rows)
+    assert "fed: none - free mode, anchoring off" in text
+
+
+# ------------------------------------------------------------------ the suspension's cause
+def _suspension_tables(cause=None, reason="overdue_delisting: the US delisting of phase 2 due "
+                                         "2008-09; trust in US 0.31"):
+    import dataclasses
+
+    import pandas as pd
+    from test_scorecard import _ledger, make_tables
+
+    t = make_tables(decisions=[("2008-09", "DPRK", "suspends_steps", reason)], ledger=_ledger())
+    if cause is None:  # a folder written before decisions.csv had a cause column
+        return t
+    dec = pd.DataFrame([("2008-09", "DPRK", "suspends_steps", reason, cause)],
+                       columns=["month", "party", "decision", "reason", "cause"])
+    return dataclasses.replace(t, decisions=dec)
+
+
+SUSPENSION_2008 = {"id": "disablement_suspended_2008", "kind": "disablement_suspended",
+                   "actor": "DPRK", "start": "2008-08-11", "in_phase": 2, "cause": "delisting"}
+
+
+@pytest.mark.parametrize("cause,hit", [("overdue_delisting", True),
+                                       ("overdue_delisting+overdue_aid", True),
+                                       ("overdue_aid", False), ("", False)])
+def test_the_suspension_cause_is_read_from_the_cause_column(cause, hit):
+    rec = {"sessions": [], "episodes": [SUSPENSION_2008]}
+    # the reason text says nothing the old rule could read: only the cause column decides
+    item = next(it for it in score_run(_suspension_tables(cause, reason="trust in US 0.31"), rec)
+                if it.id == "disablement_suspended_2008")
+    assert item.hit is hit
+    if not hit:
+        assert "recorded delisting" in item.simulated
+
+
+def test_the_cause_column_wins_over_the_reason_text():
+    rec = {"sessions": [], "episodes": [SUSPENSION_2008]}
+    t = _suspension_tables("overdue_aid", reason="counterpart steps overdue (aid, delisting)")
+    assert score_run(t, rec)[0].hit is False
+    assert "cause aid, recorded delisting" in score_run(t, rec)[0].simulated
+
+
+def test_a_folder_without_the_cause_column_is_scored_by_the_old_rule():
+    rec = {"sessions": [], "episodes": [SUSPENSION_2008]}
+    old_ok = _suspension_tables(None, reason="counterpart steps overdue (aid, delisting); trust 0.3")
+    old_wrong = _suspension_tables(None, reason="counterpart steps overdue (aid); trust 0.3")
+    assert score_run(old_ok, rec)[0].hit is True
+    assert score_run(old_wrong, rec)[0].hit is False
+
+
+def test_the_fast_tables_keep_the_cause_column(record):
+    result = simulate(_historical(), seed=3, record_positions=False)
+    t = fast_tables(result)
+    assert list(t.decisions.columns) == ["month", "party", "decision", "reason", "cause"]
+    b = tables_from_result(result)
+    assert list(t.decisions["cause"]) == list(b.decisions["cause"].fillna(""))
