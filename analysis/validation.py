@@ -26,6 +26,7 @@ import sys
 from dataclasses import dataclass, field
 
 import numpy as np
+from sixparty.analysis.executors import Executor
 from sixparty.analysis.nulls import NULL_DESCRIPTIONS, NULL_MODELS, null_runs
 from sixparty.analysis.scorecard import (
     NO_SESSION,
@@ -33,7 +34,6 @@ from sixparty.analysis.scorecard import (
     load_record,
     record_items,
 )
-from sixparty.analysis.executors import Executor
 from sixparty.analysis.simulate import WorkItem, score_row, simulate_many
 from sixparty.scenario import DOCUMENT_TYPES, Scenario
 
