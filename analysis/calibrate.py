@@ -120,6 +120,24 @@ def _check_month(text: str) -> str:
     return text
 
 
+def _check_split(record: dict, until: str) -> None:
+    """Refuse (exit 2, before any work) a split that leaves no item to train on or none
+    held out: the record's items end between its first and last months."""
+    from sixparty.cli import CLIError
+
+    train, test = split_record(record, until)
+    n_train = len(train["sessions"]) + len(train["episodes"])
+    n_test = len(test["sessions"]) + len(test["episodes"])
+    if n_train and n_test:
+        return
+    ends = sorted(str(it.get("end") or it["start"])[:7]
+                  for it in record["sessions"] + record["episodes"])
+    side = "no record item ends by then, nothing to train on" if not n_train else \
+        "every record item ends by then, nothing is held out"
+    raise CLIError(f"--train-until {until}: {side}; choose a month from {ends[0]} to "
+                   f"{ends[-2]} (the default is 2006-12)")
+
+
 def objective_score(rows: list[dict], ids: list[str]) -> float:
     """Mean log score of the items ``ids`` over the runs' rows (lower is better)."""
     return totals(hit_matrix(rows, ids))["log_score"]
@@ -284,6 +302,7 @@ def cli_calibrate(args) -> int:
 
     missing_extra("optuna")
     until = _check_month(args.train_until)
+    _check_split(load_record(), until)
     path, scenario = load_for_cli(args)
     mode = args.mode or ("anchored" if scenario.parameters.anchoring else "free")
     scenario = set_mode(scenario, mode)

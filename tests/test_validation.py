@@ -628,3 +628,16 @@ def test_the_fast_tables_keep_the_cause_column(record):
     assert list(t.decisions.columns) == ["month", "party", "decision", "reason", "cause"]
     b = tables_from_result(result)
     assert list(t.decisions["cause"]) == list(b.decisions["cause"].fillna(""))
+
+
+@pytest.mark.parametrize("until, words", [("2020-01", "nothing is held out"),
+                                          ("2002-01", "nothing to train on")])
+def test_calibrate_refuses_a_split_outside_the_record(tmp_path, capsys, until, words):
+    from sixparty.cli import main
+
+    out = tmp_path / "cal"
+    code = main(["calibrate", "historical", "--train-until", until, "--budget", "1",
+                 "--runs-per-point", "1", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and words in err and "Traceback" not in err
+    assert not out.exists()  # refused before any file was written
