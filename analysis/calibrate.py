@@ -49,7 +49,9 @@ SEARCH_SPAN = 0.3
 SEARCH_FLOOR = 0.05
 
 
-def search_range(default: float, lo: float, hi: float, integer: bool = False) -> tuple[float, float]:
+def search_range(
+    default: float, lo: float, hi: float, integer: bool = False
+) -> tuple[float, float]:
     """The range calibration and sensitivity analysis search for one parameter.
 
     The declared range (``sim/data/parameters.yaml``) is the range a value is *allowed*
@@ -90,23 +92,34 @@ def free_parameter_table(scenario: Scenario | None = None) -> list[dict]:
         lo, hi = search_range(float(default), float(spec.lo), float(spec.hi), integer)
         if spec.lo_exclusive and lo <= spec.lo:
             lo = spec.lo + (1 if integer else 1e-6 * (spec.hi - spec.lo))
-        rows.append({"name": spec.name, "default": default,
-                     "low": int(lo) if integer else round(lo, 9),
-                     "high": int(hi) if integer else round(hi, 9),
-                     "integer": integer, "declared": [spec.lo, spec.hi]})
+        rows.append(
+            {
+                "name": spec.name,
+                "default": default,
+                "low": int(lo) if integer else round(lo, 9),
+                "high": int(hi) if integer else round(hi, 9),
+                "integer": integer,
+                "declared": [spec.lo, spec.hi],
+            }
+        )
     return rows
 
 
 def split_record(record: dict, until: str) -> tuple[dict, dict]:
     """(training record, held-out record): items whose recorded end month is <= ``until``
     (``YYYY-MM``) train; the rest are held out.  Copies; ``record`` is not changed."""
+
     def end(it):
         return str(it.get("end") or it["start"])[:7]
 
-    train = {"sessions": [s for s in record["sessions"] if end(s) <= until],
-             "episodes": [e for e in record["episodes"] if end(e) <= until]}
-    test = {"sessions": [s for s in record["sessions"] if end(s) > until],
-            "episodes": [e for e in record["episodes"] if end(e) > until]}
+    train = {
+        "sessions": [s for s in record["sessions"] if end(s) <= until],
+        "episodes": [e for e in record["episodes"] if end(e) <= until],
+    }
+    test = {
+        "sessions": [s for s in record["sessions"] if end(s) > until],
+        "episodes": [e for e in record["episodes"] if end(e) > until],
+    }
     return train, test
 
 
@@ -116,7 +129,9 @@ def _check_month(text: str) -> str:
     from sixparty.cli import CLIError
 
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text or ""):
-        raise CLIError(f"--train-until: expected a month written YYYY-MM (e.g. 2006-12), got {text!r}")
+        raise CLIError(
+            f"--train-until: expected a month written YYYY-MM (e.g. 2006-12), got {text!r}"
+        )
     return text
 
 
@@ -130,12 +145,18 @@ def _check_split(record: dict, until: str) -> None:
     n_test = len(test["sessions"]) + len(test["episodes"])
     if n_train and n_test:
         return
-    ends = sorted(str(it.get("end") or it["start"])[:7]
-                  for it in record["sessions"] + record["episodes"])
-    side = "no record item ends by then, nothing to train on" if not n_train else \
-        "every record item ends by then, nothing is held out"
-    raise CLIError(f"--train-until {until}: {side}; choose a month from {ends[0]} to "
-                   f"{ends[-2]} (the default is 2006-12)")
+    ends = sorted(
+        str(it.get("end") or it["start"])[:7] for it in record["sessions"] + record["episodes"]
+    )
+    side = (
+        "no record item ends by then, nothing to train on"
+        if not n_train
+        else "every record item ends by then, nothing is held out"
+    )
+    raise CLIError(
+        f"--train-until {until}: {side}; choose a month from {ends[0]} to "
+        f"{ends[-2]} (the default is 2006-12)"
+    )
 
 
 def objective_score(rows: list[dict], ids: list[str]) -> float:
@@ -151,8 +172,13 @@ def open_study(storage: str | None, study_name: str, seed: int, budget: int):
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # no traceback of a stopped trial
     sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(20, max(5, budget // 10)))
-    study = optuna.create_study(direction="minimize", sampler=sampler, storage=storage,
-                                study_name=study_name, load_if_exists=True)
+    study = optuna.create_study(
+        direction="minimize",
+        sampler=sampler,
+        storage=storage,
+        study_name=study_name,
+        load_if_exists=True,
+    )
     for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
         study.tell(t.number, state=optuna.trial.TrialState.FAIL)
     return study
@@ -165,10 +191,19 @@ def completed_trials(study) -> list:
     return study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
 
 
-def calibrate(scenario: Scenario, train: dict, budget: int, runs_per_point: int, seed: int,
-              jobs: int = 1, storage: str | None = None, study_name: str = "sixparty",
-              progress: bool = False, executor: Executor | None = None,
-              chunk_size: int | None = None) -> dict:
+def calibrate(
+    scenario: Scenario,
+    train: dict,
+    budget: int,
+    runs_per_point: int,
+    seed: int,
+    jobs: int = 1,
+    storage: str | None = None,
+    study_name: str = "sixparty",
+    progress: bool = False,
+    executor: Executor | None = None,
+    chunk_size: int | None = None,
+) -> dict:
     """Fit the free parameters on the ``train`` record; returns ``{"best": {name: value},
     "best_score", "default_score", "values", "trials"}``.
 
@@ -188,11 +223,13 @@ def calibrate(scenario: Scenario, train: dict, budget: int, runs_per_point: int,
     done = len(completed_trials(study))
     waiting = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.WAITING,))
     if done == 0 and not waiting:
-        study.enqueue_trial({p["name"]: p["default"] for p in table
-                             if p["low"] <= p["default"] <= p["high"]})
+        study.enqueue_trial(
+            {p["name"]: p["default"] for p in table if p["low"] <= p["default"] <= p["high"]}
+        )
     from tqdm import tqdm
 
     with RunPool(scenario, train, jobs, executor=executor, chunk_size=chunk_size) as pool:
+
         def evaluate(params: dict) -> float:
             items = [WorkItem(s, tuple(sorted(params.items()))) for s in seeds]
             return objective_score(pool.map(items), ids)
@@ -203,12 +240,19 @@ def calibrate(scenario: Scenario, train: dict, budget: int, runs_per_point: int,
                 if p["integer"]:
                     params[p["name"]] = trial.suggest_int(p["name"], int(p["low"]), int(p["high"]))
                 else:
-                    params[p["name"]] = trial.suggest_float(p["name"], float(p["low"]), float(p["high"]))
+                    params[p["name"]] = trial.suggest_float(
+                        p["name"], float(p["low"]), float(p["high"])
+                    )
             return evaluate(params)
 
         left = max(0, budget - done)
-        bar = tqdm(total=left, desc="calibrate", unit="trial", disable=None if progress else True,
-                   leave=False)
+        bar = tqdm(
+            total=left,
+            desc="calibrate",
+            unit="trial",
+            disable=None if progress else True,
+            leave=False,
+        )
         try:
             for _ in range(left):
                 study.optimize(objective, n_trials=1)
@@ -218,21 +262,45 @@ def calibrate(scenario: Scenario, train: dict, budget: int, runs_per_point: int,
         default_score = evaluate({})
     best = study.best_trial
     complete = completed_trials(study)
-    return {"best": dict(best.params), "best_score": float(best.value),
-            "default_score": float(default_score),
-            "values": [float(tr.value) for tr in complete],
-            "trials": len(complete)}
+    return {
+        "best": dict(best.params),
+        "best_score": float(best.value),
+        "default_score": float(default_score),
+        "values": [float(tr.value) for tr in complete],
+        "trials": len(complete),
+    }
 
 
-def fit(scenario: Scenario, record: dict, until: str, budget: int, runs_per_point: int,
-        seed: int, jobs: int = 1, storage: str | None = None, study_name: str = "sixparty",
-        progress: bool = False, executor: Executor | None = None,
-        chunk_size: int | None = None) -> dict:
+def fit(
+    scenario: Scenario,
+    record: dict,
+    until: str,
+    budget: int,
+    runs_per_point: int,
+    seed: int,
+    jobs: int = 1,
+    storage: str | None = None,
+    study_name: str = "sixparty",
+    progress: bool = False,
+    executor: Executor | None = None,
+    chunk_size: int | None = None,
+) -> dict:
     """Split ``record`` at ``until`` (:func:`split_record`) and :func:`calibrate` on the
     training part only; the held-out part is returned as ``"test"`` for scoring."""
     train, test = split_record(record, until)
-    out = calibrate(scenario, train, budget, runs_per_point, seed, jobs, storage, study_name,
-                    progress, executor=executor, chunk_size=chunk_size)
+    out = calibrate(
+        scenario,
+        train,
+        budget,
+        runs_per_point,
+        seed,
+        jobs,
+        storage,
+        study_name,
+        progress,
+        executor=executor,
+        chunk_size=chunk_size,
+    )
     out["train_items"] = [it["id"] for it in record_items(train)]
     out["test"] = test
     return out
@@ -257,9 +325,17 @@ def variant_yaml(parent: str, fitted: dict, mode: str, train_until: str, score: 
     return "\n".join(lines) + "\n"
 
 
-def held_out(scenario: Scenario, fitted: dict, test: dict, runs: int, seed: int, jobs: int = 1,
-             progress: bool = False, executor: Executor | None = None,
-             chunk_size: int | None = None) -> dict:
+def held_out(
+    scenario: Scenario,
+    fitted: dict,
+    test: dict,
+    runs: int,
+    seed: int,
+    jobs: int = 1,
+    progress: bool = False,
+    executor: Executor | None = None,
+    chunk_size: int | None = None,
+) -> dict:
     """Held-out totals on the ``test`` record of the fitted and default parameters and the
     null models, with skill of each against the best null (by log score).  executor: as
     :func:`calibrate` (the command passes the same one)."""
@@ -268,12 +344,17 @@ def held_out(scenario: Scenario, fitted: dict, test: dict, runs: int, seed: int,
     ids = [it["id"] for it in record_items(test)]
     seeds = derive_seeds(seed + 1, runs)  # seeds not used in the fit
     with RunPool(scenario, test, jobs, executor=executor, chunk_size=chunk_size) as pool:
-        rows_fit = pool.map([WorkItem(s, tuple(sorted(fitted.items()))) for s in seeds],
-                            progress=progress, desc="held-out")
+        rows_fit = pool.map(
+            [WorkItem(s, tuple(sorted(fitted.items()))) for s in seeds],
+            progress=progress,
+            desc="held-out",
+        )
         rows_def = pool.map([WorkItem(s) for s in seeds], progress=progress, desc="defaults")
-    out = {"items": ids,
-           "fitted": subset(model_scores("fitted", rows_fit, ids), ids),
-           "default": subset(model_scores("default", rows_def, ids), ids)}
+    out = {
+        "items": ids,
+        "fitted": subset(model_scores("fitted", rows_fit, ids), ids),
+        "default": subset(model_scores("default", rows_def, ids), ids),
+    }
     nulls = null_scores(scenario, test, ids)
     out["nulls"] = {n: subset(ms, ids) for n, ms in nulls.items()}
     best_null = min(out["nulls"], key=lambda n: out["nulls"][n]["log_score"])
@@ -322,35 +403,83 @@ def cli_calibrate(args) -> int:
         if not (out_dir / "manifest.json").exists():
             # the study is written from the first trial on: mark the folder as sixparty's
             # so that a rerun with the same --out continues it instead of being refused
-            _write_file(out_dir / "manifest.json", json.dumps(
-                {"kind": "calibration", "status": "in progress", "command": list(sys.argv),
-                 "scenario": str(path), "study": str(storage_path), "files": {}},
-                indent=2, sort_keys=True) + "\n")
-        what = (f"up to {args.budget:,} trials x {rpp:,} runs of {scenario.name} "
-                f"(+ {rpp + 2 * ho_runs:,} runs of defaults and held out)")
+            _write_file(
+                out_dir / "manifest.json",
+                json.dumps(
+                    {
+                        "kind": "calibration",
+                        "status": "in progress",
+                        "command": list(sys.argv),
+                        "scenario": str(path),
+                        "study": str(storage_path),
+                        "files": {},
+                    },
+                    indent=2,
+                    sort_keys=True,
+                )
+                + "\n",
+            )
+        what = (
+            f"up to {args.budget:,} trials x {rpp:,} runs of {scenario.name} "
+            f"(+ {rpp + 2 * ho_runs:,} runs of defaults and held out)"
+        )
         with command_executor(args, args.budget * rpp + rpp + 2 * ho_runs, what) as ex:
-            result = fit(scenario, load_record(), until, args.budget, rpp, seed,
-                         storage=storage, study_name=study_name, progress=True, executor=ex,
-                         chunk_size=chunk)
+            result = fit(
+                scenario,
+                load_record(),
+                until,
+                args.budget,
+                rpp,
+                seed,
+                storage=storage,
+                study_name=study_name,
+                progress=True,
+                executor=ex,
+                chunk_size=chunk,
+            )
             test = result.pop("test")
-            ho = held_out(scenario, result["best"], test, ho_runs, seed, progress=True,
-                          executor=ex, chunk_size=chunk)
+            ho = held_out(
+                scenario,
+                result["best"],
+                test,
+                ho_runs,
+                seed,
+                progress=True,
+                executor=ex,
+                chunk_size=chunk,
+            )
         texts = {
-            f"{scenario.name}_calibrated.yaml": variant_yaml(_extends_ref(path), result["best"],
-                                                              mode, until, result["best_score"]),
-            "calibration.json": json.dumps({"train_until": until, "mode": mode, "seed": seed,
-                                            "budget": args.budget, "runs_per_point": rpp,
-                                            "fit": result, "held_out": ho},
-                                           indent=2, sort_keys=True) + "\n",
+            f"{scenario.name}_calibrated.yaml": variant_yaml(
+                _extends_ref(path), result["best"], mode, until, result["best_score"]
+            ),
+            "calibration.json": json.dumps(
+                {
+                    "train_until": until,
+                    "mode": mode,
+                    "seed": seed,
+                    "budget": args.budget,
+                    "runs_per_point": rpp,
+                    "fit": result,
+                    "held_out": ho,
+                },
+                indent=2,
+                sort_keys=True,
+            )
+            + "\n",
         }
         # the sqlite study may live in out_dir: write the other files beside it, atomically each
         for name, text in texts.items():
             _write_file(out_dir / name, text)
-        manifest = {"kind": "calibration", "command": list(sys.argv),
-                    "scenario": str(path), "study": str(storage_path),
-                    "files": {n: hashlib.sha256(t.encode("utf-8")).hexdigest()
-                              for n, t in texts.items()}}
-        _write_file(out_dir / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        manifest = {
+            "kind": "calibration",
+            "command": list(sys.argv),
+            "scenario": str(path),
+            "study": str(storage_path),
+            "files": {n: hashlib.sha256(t.encode("utf-8")).hexdigest() for n, t in texts.items()},
+        }
+        _write_file(
+            out_dir / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+        )
         print("\n".join(report_lines(scenario.name, mode, until, rpp, result, ho)))
         print(f"\nWrote {', '.join(texts)} and the study ({storage_path}) to {out_dir}/")
         return 0
@@ -363,30 +492,47 @@ def cli_calibrate(args) -> int:
             import optuna
 
             k = len(completed_trials(optuna.load_study(study_name=study_name, storage=storage)))
-            trials = f"its {k:,} finished trial{'s' if k != 1 else ''} (of --budget {args.budget:,})"
+            trials = (
+                f"its {k:,} finished trial{'s' if k != 1 else ''} (of --budget {args.budget:,})"
+            )
         except Exception:  # no study yet, or it cannot be read now
             trials = "its finished trials"
-        return (f"sixparty: interrupted by {name}: the study in {storage_path} keeps {trials}, "
-                f"no new results were written to {out_dir}/; rerun the same command to continue")
+        return (
+            f"sixparty: interrupted by {name}: the study in {storage_path} keeps {trials}, "
+            f"no new results were written to {out_dir}/; rerun the same command to continue"
+        )
 
     return run_command(body, out_dir, how, kept=kept)
 
 
 def report_lines(name: str, mode: str, until: str, rpp: int, result: dict, ho: dict) -> list[str]:
     """The lines ``sixparty calibrate`` prints: training and held-out scores, fitted values."""
-    lines = [f"Calibration of {name} ({mode} mode) on the record up to {until}: "
-             f"{result['trials']} trials x {rpp} runs "
-             f"({len(result['train_items'])} training items)",
-             f"  training log score: fitted {result['best_score']:.3f}, defaults "
-             f"{result['default_score']:.3f} nats",
-             f"Held out (items after {until} inside the window: {ho['fitted']['items']}), "
-             "mean log score / Brier / hit rate:"]
-    for label, tot in [("fitted", ho["fitted"]), ("defaults", ho["default"])] + list(ho["nulls"].items()):
-        lines.append(f"  {label:16} {tot['log_score']:.3f} / {tot['brier']:.3f} / {tot['hit_rate']:.3f}")
-    lines.append(f"  skill (log score) vs the best null ({ho['best_null']}): fitted "
-                 f"{ho['skill_fitted']['log_score']:.3f}, defaults {ho['skill_default']['log_score']:.3f}")
-    lines.append("Fitted parameters: " + ", ".join(
-        f"{k}={v if isinstance(v, int) else round(v, 4)}" for k, v in sorted(result["best"].items())))
+    lines = [
+        f"Calibration of {name} ({mode} mode) on the record up to {until}: "
+        f"{result['trials']} trials x {rpp} runs "
+        f"({len(result['train_items'])} training items)",
+        f"  training log score: fitted {result['best_score']:.3f}, defaults "
+        f"{result['default_score']:.3f} nats",
+        f"Held out (items after {until} inside the window: {ho['fitted']['items']}), "
+        "mean log score / Brier / hit rate:",
+    ]
+    for label, tot in [("fitted", ho["fitted"]), ("defaults", ho["default"])] + list(
+        ho["nulls"].items()
+    ):
+        lines.append(
+            f"  {label:16} {tot['log_score']:.3f} / {tot['brier']:.3f} / {tot['hit_rate']:.3f}"
+        )
+    lines.append(
+        f"  skill (log score) vs the best null ({ho['best_null']}): fitted "
+        f"{ho['skill_fitted']['log_score']:.3f}, defaults {ho['skill_default']['log_score']:.3f}"
+    )
+    lines.append(
+        "Fitted parameters: "
+        + ", ".join(
+            f"{k}={v if isinstance(v, int) else round(v, 4)}"
+            for k, v in sorted(result["best"].items())
+        )
+    )
     return lines
 
 
@@ -416,5 +562,12 @@ def _write_file(path: Path, text: str) -> None:
         raise
 
 
-__all__ = ["calibrate", "cli_calibrate", "fit", "free_parameter_table", "held_out", "split_record",
-           "variant_yaml"]
+__all__ = [
+    "calibrate",
+    "cli_calibrate",
+    "fit",
+    "free_parameter_table",
+    "held_out",
+    "split_record",
+    "variant_yaml",
+]

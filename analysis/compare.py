@@ -58,9 +58,23 @@ from sixparty.analysis.stats import bootstrap_mean_ci
 from sixparty.outputs import write_atomically
 from sixparty.scenario import DOCUMENT_TYPES, Scenario
 
-__all__ = ["MIN_USEFUL_RUNS", "OUTCOME_HELP", "PALETTE", "Comparison", "Outcome", "cli_compare",
-           "compare", "fan_figure", "outcome_values", "plot_fan", "plot_probabilities",
-           "plot_walkout", "probabilities_figure", "significant", "walkout_figure"]
+__all__ = [
+    "MIN_USEFUL_RUNS",
+    "OUTCOME_HELP",
+    "PALETTE",
+    "Comparison",
+    "Outcome",
+    "cli_compare",
+    "compare",
+    "fan_figure",
+    "outcome_values",
+    "plot_fan",
+    "plot_probabilities",
+    "plot_walkout",
+    "probabilities_figure",
+    "significant",
+    "walkout_figure",
+]
 
 #: Below this many runs per scenario the bootstrap intervals are rough (the CLI warns).
 MIN_USEFUL_RUNS = 30
@@ -81,9 +95,9 @@ OUTCOME_HELP: dict[str, str] = {
     "nuclear_test": "probability of at least one DPRK nuclear test",
     "half_progress": "probability that denuclearization progress reaches 0.5 at some point",
     "window:<from>..<to>:<doc>": "probability that the best document of the sessions held in "
-                                 "months <from>..<to> is <doc> (not_held: no session held then)",
+    "months <from>..<to> is <doc> (not_held: no session held then)",
     "record:<id>:<doc>": "probability that the simulated session matched to recorded session <id> "
-                         "(±1 month) produced <doc> (not_matched: no held session matched it)",
+    "(±1 month) produced <doc> (not_matched: no held session matched it)",
     "progress@<date>": "mean denuclearization progress (0-1) at the end of <date>",
     "aid_delivered_t@<date>": "mean aid delivered by the end of <date> (t HFO-eq.)",
     "final_progress": "mean denuclearization progress (0-1) at the end of the window",
@@ -165,14 +179,37 @@ class Comparison:
     flips: dict[str, list[str]] = field(default_factory=dict)
 
 
-COMPARISON_COLUMNS = ["outcome", "kind", "unit", "scenario", "runs", "value", "ci_low", "ci_high",
-                      "reference", "diff", "diff_ci_low", "diff_ci_high", "significant", "flips"]
+COMPARISON_COLUMNS = [
+    "outcome",
+    "kind",
+    "unit",
+    "scenario",
+    "runs",
+    "value",
+    "ci_low",
+    "ci_high",
+    "reference",
+    "diff",
+    "diff_ci_low",
+    "diff_ci_high",
+    "significant",
+    "flips",
+]
 
 
-def compare(scenarios: Sequence[Scenario], labels: Sequence[str], runs: int, base_seed: int,
-            jobs: int = 1, dates: Sequence[str] = (), n_boot: int = 2000,
-            progress: bool | None = None, executor=None, chunk_size: int | None = None,
-            serial_below: int | None = None) -> Comparison:
+def compare(
+    scenarios: Sequence[Scenario],
+    labels: Sequence[str],
+    runs: int,
+    base_seed: int,
+    jobs: int = 1,
+    dates: Sequence[str] = (),
+    n_boot: int = 2000,
+    progress: bool | None = None,
+    executor=None,
+    chunk_size: int | None = None,
+    serial_below: int | None = None,
+) -> Comparison:
     """Run every scenario with the same seeds and tabulate paired differences.
 
     Rows (one per outcome x scenario): ``value`` with its bootstrap interval
@@ -204,21 +241,40 @@ def compare(scenarios: Sequence[Scenario], labels: Sequence[str], runs: int, bas
     if runs * len(scenarios) >= extra["serial_below"]:
         extra["serial_below"] = 0
     try:
-        results = [run_ensemble(sc, runs, base_seed, progress=progress, dates=dates,
-                                executor=ex, chunk_size=chunk_size, **extra)
-                   for sc in scenarios]
+        results = [
+            run_ensemble(
+                sc,
+                runs,
+                base_seed,
+                progress=progress,
+                dates=dates,
+                executor=ex,
+                chunk_size=chunk_size,
+                **extra,
+            )
+            for sc in scenarios
+        ]
     except BaseException:
         if executor is None:
             ex.abort()
         raise
     if executor is None:
         ex.close()
-    cmp = Comparison(results=results, labels=list(labels), runs=runs, base_seed=base_seed,
-                     dates=dates, n_boot=n_boot)
+    cmp = Comparison(
+        results=results,
+        labels=list(labels),
+        runs=runs,
+        base_seed=base_seed,
+        dates=dates,
+        n_boot=n_boot,
+    )
     outs = [outcome_values(r, dates) for r in results]
-    names = [n for n in outs[0]
-             if all(n in o for o in outs)
-             and not (n.startswith(_DATED) and all(not o[n].values.any() for o in outs))]
+    names = [
+        n
+        for n in outs[0]
+        if all(n in o for o in outs)
+        and not (n.startswith(_DATED) and all(not o[n].values.any() for o in outs))
+    ]
     # level intervals: every scenario, every outcome at once (same resamples)
     levels = []
     for o in outs:
@@ -236,16 +292,36 @@ def compare(scenarios: Sequence[Scenario], labels: Sequence[str], runs: int, bas
         base_v = ref[n].values
         for s, (o, lab) in enumerate(zip(outs, labels, strict=True)):
             m, lo, hi = levels[s]
-            row = {"outcome": n, "kind": kind, "unit": unit, "scenario": lab, "runs": runs,
-                   "value": float(m[j]), "ci_low": float(lo[j]), "ci_high": float(hi[j]),
-                   "reference": "", "diff": "", "diff_ci_low": "", "diff_ci_high": "",
-                   "significant": "", "flips": ""}
+            row = {
+                "outcome": n,
+                "kind": kind,
+                "unit": unit,
+                "scenario": lab,
+                "runs": runs,
+                "value": float(m[j]),
+                "ci_low": float(lo[j]),
+                "ci_high": float(hi[j]),
+                "reference": "",
+                "diff": "",
+                "diff_ci_low": "",
+                "diff_ci_high": "",
+                "significant": "",
+                "flips": "",
+            }
             if s > 0:
                 dm, dlo, dhi = (float(x[j]) for x in diffs[s - 1])
                 sig = significant(dlo, dhi)
                 flip = sig and _typical_changes(kind, base_v, o[n].values)
-                row.update({"reference": float(levels[0][0][j]), "diff": dm, "diff_ci_low": dlo,
-                            "diff_ci_high": dhi, "significant": sig, "flips": flip})
+                row.update(
+                    {
+                        "reference": float(levels[0][0][j]),
+                        "diff": dm,
+                        "diff_ci_low": dlo,
+                        "diff_ci_high": dhi,
+                        "significant": sig,
+                        "flips": flip,
+                    }
+                )
                 if flip:
                     flips[lab].append(n)
             rows.append(row)
@@ -275,9 +351,21 @@ def _typical_changes(kind: str, base: np.ndarray, variant: np.ndarray) -> bool:
 
 
 # ------------------------------------------------------------------ report
-_KEY = ("walkout", "walkout_by_", "joint_statement", "joint_document", "nuclear_test", "half_progress",
-        "progress@", "aid_delivered_t@", "final_progress", "aid_delivered_t", "mean_trust",
-        "sessions_held", "nuclear_tests")
+_KEY = (
+    "walkout",
+    "walkout_by_",
+    "joint_statement",
+    "joint_document",
+    "nuclear_test",
+    "half_progress",
+    "progress@",
+    "aid_delivered_t@",
+    "final_progress",
+    "aid_delivered_t",
+    "mean_trust",
+    "sessions_held",
+    "nuclear_tests",
+)
 
 
 def _fmt(kind: str, unit: str, x: float, signed: bool = False) -> str:
@@ -294,28 +382,36 @@ def report_lines(cmp: Comparison) -> list[str]:
     """The printed comparison: per variant, key outcomes (and any significant outcome by date
     window or recorded session)."""
     ref = cmp.labels[0]
-    out = [f"Comparison of {len(cmp.labels)} scenarios, {cmp.runs} runs each with common seeds "
-           f"(base seed {cmp.base_seed}); reference: {ref}",
-           "Differences: variant minus reference, paired over replicates, 95% bootstrap interval "
-           f"({cmp.n_boot} resamples); * = interval excludes 0, FLIP = the typical outcome changes.",
-           ""]
+    out = [
+        f"Comparison of {len(cmp.labels)} scenarios, {cmp.runs} runs each with common seeds "
+        f"(base seed {cmp.base_seed}); reference: {ref}",
+        "Differences: variant minus reference, paired over replicates, 95% bootstrap interval "
+        f"({cmp.n_boot} resamples); * = interval excludes 0, FLIP = the typical outcome changes.",
+        "",
+    ]
     by = {}
     for r in cmp.rows:
         by.setdefault(r["scenario"], []).append(r)
     width = max(len(r["outcome"]) for r in cmp.rows)
     for lab in cmp.labels[1:]:
         out.append(f"{lab} vs {ref}")
-        out.append(f"  {'outcome':{width}}  {ref[:12]:>12}  {lab[:12]:>12}  {'difference [95% CI]':>36}")
+        out.append(
+            f"  {'outcome':{width}}  {ref[:12]:>12}  {lab[:12]:>12}  {'difference [95% CI]':>36}"
+        )
         for r in by[lab]:
             key = r["outcome"].startswith(_KEY)
             if not key and not r["significant"]:
                 continue
             k, u = r["kind"], r["unit"]
-            diff = (f"{_fmt(k, u, r['diff'], True)} [{_fmt(k, u, r['diff_ci_low'], True)}, "
-                    f"{_fmt(k, u, r['diff_ci_high'], True)}]")
+            diff = (
+                f"{_fmt(k, u, r['diff'], True)} [{_fmt(k, u, r['diff_ci_low'], True)}, "
+                f"{_fmt(k, u, r['diff_ci_high'], True)}]"
+            )
             flag = " FLIP" if r["flips"] else (" *" if r["significant"] else "")
-            out.append(f"  {r['outcome']:{width}}  {_fmt(k, u, r['reference']):>12}  "
-                       f"{_fmt(k, u, r['value']):>12}  {diff:>36}{flag}")
+            out.append(
+                f"  {r['outcome']:{width}}  {_fmt(k, u, r['reference']):>12}  "
+                f"{_fmt(k, u, r['value']):>12}  {diff:>36}{flag}"
+            )
         fl = cmp.flips.get(lab) or []
         out.append(f"  flips: {', '.join(fl) if fl else 'nothing'}")
         out.append("")
@@ -332,8 +428,15 @@ def walkout_rows(cmp: Comparison) -> list[dict]:
             k = int((wm == _month_index(month)).sum())
             cum += k
             if k:
-                rows.append({"scenario": lab, "month": month, "runs": k, "share": k / res.runs,
-                             "cumulative_share": cum / res.runs})
+                rows.append(
+                    {
+                        "scenario": lab,
+                        "month": month,
+                        "runs": k,
+                        "share": k / res.runs,
+                        "cumulative_share": cum / res.runs,
+                    }
+                )
     return rows
 
 
@@ -359,20 +462,27 @@ def _style(i: int) -> dict:
 #: figure is 1500 x 825 px).
 FIG_DPI = 150
 #: Readable names of the outcomes drawn as bars (``walkout_by_<date>`` is built from the date).
-_BAR_NAMES = {"walkout": "DPRK walks out (any time)", "joint_statement": "at least one joint statement",
-              "joint_document": "at least one joint document",
-              "half_progress": "progress reaches 0.5", "nuclear_test": "at least one nuclear test"}
+_BAR_NAMES = {
+    "walkout": "DPRK walks out (any time)",
+    "joint_statement": "at least one joint statement",
+    "joint_document": "at least one joint document",
+    "half_progress": "progress reaches 0.5",
+    "nuclear_test": "at least one nuclear test",
+}
 
 
 def _bar_name(name: str) -> str:
     if name.startswith("walkout_by_"):
-        return f"DPRK has walked out by {name[len('walkout_by_'):]}"
+        return f"DPRK has walked out by {name[len('walkout_by_') :]}"
     return _BAR_NAMES.get(name, name.replace("_", " "))
 
 
 def _save(fig, path: Path) -> None:
-    fig.savefig(path, dpi=FIG_DPI, metadata={"Software": "sixparty/matplotlib"}
-                if str(path).endswith(".png") else None)
+    fig.savefig(
+        path,
+        dpi=FIG_DPI,
+        metadata={"Software": "sixparty/matplotlib"} if str(path).endswith(".png") else None,
+    )
 
 
 def _figure(**kw):
@@ -385,8 +495,11 @@ def _title_names(labels: Sequence[str]) -> str:
     """``A`` or ``A (reference, black) vs B, C``, wrapped to lines of 110 characters."""
     import textwrap
 
-    text = labels[0] if len(labels) == 1 else (
-        f"{labels[0]} (reference, black) vs {', '.join(labels[1:])}")
+    text = (
+        labels[0]
+        if len(labels) == 1
+        else (f"{labels[0]} (reference, black) vs {', '.join(labels[1:])}")
+    )
     return "\n".join(textwrap.wrap(text, 110))
 
 
@@ -408,8 +521,12 @@ def fan_figure(results: Sequence[EnsembleResult], labels: Sequence[str], metric:
     size = (10.0, 5.5) if panels == 1 else (8.0 * ncol, 1.6 + 4.6 * nrow)
     fig = _figure(figsize=size)
     axes = fig.subplots(nrow, ncol, squeeze=False, sharex=True, sharey=True)
-    ylabel = {"progress": "denuclearization progress (0-1)", "mean_trust": "mean trust (0-1)",
-              "aid_delivered_t": "aid delivered (t HFO-eq.)", "sanctions": "sanctions (0-1)"}[metric]
+    ylabel = {
+        "progress": "denuclearization progress (0-1)",
+        "mean_trust": "mean trust (0-1)",
+        "aid_delivered_t": "aid delivered (t HFO-eq.)",
+        "sanctions": "sanctions (0-1)",
+    }[metric]
     handles = {}
     for p in range(nrow * ncol):
         ax = axes[p // ncol][p % ncol]
@@ -439,18 +556,26 @@ def fan_figure(results: Sequence[EnsembleResult], labels: Sequence[str], metric:
     if len(results) == 1:
         fig.suptitle(f"{what}: median and 5-95% band of {n} runs\n{labels[0]}", fontsize=14)
     else:
-        fig.suptitle(f"{what}: median and 5-95% band of {n} runs per scenario\n"
-                     f"{_title_names(labels)}", fontsize=14)
+        fig.suptitle(
+            f"{what}: median and 5-95% band of {n} runs per scenario\n{_title_names(labels)}",
+            fontsize=14,
+        )
     order = sorted(handles)
-    fig.legend([handles[i] for i in order],
-               [f"{labels[i]}: median (line), 5-95% of runs (band)" for i in order],
-               loc="outside lower center", ncol=min(3, len(order)), fontsize=11, frameon=False,
-               handlelength=3)
+    fig.legend(
+        [handles[i] for i in order],
+        [f"{labels[i]}: median (line), 5-95% of runs (band)" for i in order],
+        loc="outside lower center",
+        ncol=min(3, len(order)),
+        fontsize=11,
+        frameon=False,
+        handlelength=3,
+    )
     return fig
 
 
-def plot_fan(results: Sequence[EnsembleResult], labels: Sequence[str], path: Path,
-             metric: str = "progress") -> None:
+def plot_fan(
+    results: Sequence[EnsembleResult], labels: Sequence[str], path: Path, metric: str = "progress"
+) -> None:
     """Write :func:`fan_figure` to ``path`` (at :data:`FIG_DPI`)."""
     _save(fan_figure(results, labels, metric), path)
 
@@ -458,8 +583,14 @@ def plot_fan(results: Sequence[EnsembleResult], labels: Sequence[str], path: Pat
 def probabilities_figure(cmp: Comparison):
     """Horizontal bars of the key outcome probabilities per scenario, with 95% bootstrap
     intervals and the value written beside each bar (so a 0% bar still reads "0%")."""
-    names = ["walkout", *[f"walkout_by_{d}" for d in cmp.dates], "joint_statement",
-             "joint_document", "half_progress", "nuclear_test"]
+    names = [
+        "walkout",
+        *[f"walkout_by_{d}" for d in cmp.dates],
+        "joint_statement",
+        "joint_document",
+        "half_progress",
+        "nuclear_test",
+    ]
     rows = {(r["outcome"], r["scenario"]): r for r in cmp.rows}
     k = len(cmp.labels)
     height = 0.8 / k
@@ -472,30 +603,61 @@ def probabilities_figure(cmp: Comparison):
         hi = np.array([rows[(n, lab)]["ci_high"] for n in names])
         yy = y + (i - (k - 1) / 2) * height
         colour, cycle = _colour(i)
-        ax.barh(yy, 100 * vals, height * 0.92, label=lab, color=colour,
-                hatch="//" if cycle else None, edgecolor="white",
-                xerr=[100 * (vals - lo), 100 * (hi - vals)], capsize=2.5,
-                error_kw={"linewidth": 1.2, "ecolor": "#777777"})
+        ax.barh(
+            yy,
+            100 * vals,
+            height * 0.92,
+            label=lab,
+            color=colour,
+            hatch="//" if cycle else None,
+            edgecolor="white",
+            xerr=[100 * (vals - lo), 100 * (hi - vals)],
+            capsize=2.5,
+            error_kw={"linewidth": 1.2, "ecolor": "#777777"},
+        )
         for v, h, yv in zip(vals, hi, yy, strict=True):
             if v == 0:  # an empty bar: a stub of its colour says which scenario it is
-                ax.plot([0, 0], [yv - 0.4 * height, yv + 0.4 * height], color=colour,
-                        linewidth=4, solid_capstyle="butt", clip_on=False, zorder=3)
-            ax.text(100 * max(v, h) + 1.2, yv, f"{100 * v:.0f}%", va="center", ha="left",
-                    fontsize=10 if k <= 4 else 8.5, gid="bar_value")
+                ax.plot(
+                    [0, 0],
+                    [yv - 0.4 * height, yv + 0.4 * height],
+                    color=colour,
+                    linewidth=4,
+                    solid_capstyle="butt",
+                    clip_on=False,
+                    zorder=3,
+                )
+            ax.text(
+                100 * max(v, h) + 1.2,
+                yv,
+                f"{100 * v:.0f}%",
+                va="center",
+                ha="left",
+                fontsize=10 if k <= 4 else 8.5,
+                gid="bar_value",
+            )
     ax.set_yticks(y, [_bar_name(n) for n in names], fontsize=11)
     ax.set_ylim(len(names) - 0.5, -0.5)  # first outcome at the top
     ax.set_xlim(0, 112)
     ax.set_xticks(np.arange(0, 101, 20))
     ax.tick_params(axis="x", labelsize=11)
-    ax.set_xlabel("probability (% of runs; bar = share of runs, whisker = 95% bootstrap interval)",
-                  fontsize=11)
+    ax.set_xlabel(
+        "probability (% of runs; bar = share of runs, whisker = 95% bootstrap interval)",
+        fontsize=11,
+    )
     ax.grid(axis="x", alpha=0.3)
     for g in y[1:]:
         ax.axhline(g - 0.5, color="#cccccc", linewidth=0.8)
-    fig.suptitle(f"Outcome probabilities: {cmp.runs} runs per scenario\n{_title_names(cmp.labels)}",
-                 fontsize=14)
-    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=min(4, k),
-               fontsize=11, frameon=False)
+    fig.suptitle(
+        f"Outcome probabilities: {cmp.runs} runs per scenario\n{_title_names(cmp.labels)}",
+        fontsize=14,
+    )
+    fig.legend(
+        *ax.get_legend_handles_labels(),
+        loc="outside lower center",
+        ncol=min(4, k),
+        fontsize=11,
+        frameon=False,
+    )
     return fig
 
 
@@ -517,8 +679,10 @@ def walkout_figure(cmp: Comparison):
     ax.set_ylabel("runs in which the DPRK has walked out (%)", fontsize=12)
     ax.tick_params(labelsize=11)
     ax.set_ylim(-2, 105)  # a scenario that never walks out stays visible above the axis
-    ax.set_title(f"When does the DPRK walk out? Cumulative share of {cmp.runs} runs per scenario",
-                 fontsize=14)
+    ax.set_title(
+        f"When does the DPRK walk out? Cumulative share of {cmp.runs} runs per scenario",
+        fontsize=14,
+    )
     ax.grid(alpha=0.3)
     ax.legend(fontsize=11, loc="upper left", handlelength=3)
     return fig
@@ -577,12 +741,16 @@ def cli_compare(args) -> int:
     for sc in scenarios:
         for d in dates:
             if not sc.window.start <= d <= sc.window.end:
-                raise CLIError(f"--dates: {d} is outside the window of scenario {sc.name!r} "
-                               f"({sc.window.start}..{sc.window.end})")
+                raise CLIError(
+                    f"--dates: {d} is outside the window of scenario {sc.name!r} "
+                    f"({sc.window.start}..{sc.window.end})"
+                )
     if runs < MIN_USEFUL_RUNS:
-        print(f"sixparty compare: warning: {runs} runs per scenario: the 95% intervals are "
-              f"rough below {MIN_USEFUL_RUNS} runs; use --runs {MIN_USEFUL_RUNS} or more",
-              file=sys.stderr)
+        print(
+            f"sixparty compare: warning: {runs} runs per scenario: the 95% intervals are "
+            f"rough below {MIN_USEFUL_RUNS} runs; use --runs {MIN_USEFUL_RUNS} or more",
+            file=sys.stderr,
+        )
     seed = scenarios[0].seed if getattr(args, "seed", None) is None else int(args.seed)
     labels = _labels(scenarios)
     n_boot = int(getattr(args, "boot", 2000) or 2000)
@@ -596,11 +764,25 @@ def cli_compare(args) -> int:
     with stop_on_signals():
         try:
             with cli_executor(args, runs, months, out_dir, scenarios=len(scenarios)) as ex:
-                cmp = compare(scenarios, labels, runs, seed, dates=dates, n_boot=n_boot,
-                              progress=None if not quiet else False, executor=ex,
-                              chunk_size=getattr(args, "chunk_size", None))
-            files = write_comparison(cmp, out_dir, paths, fmt=getattr(args, "format", None) or "png",
-                                     plots=not getattr(args, "no_plots", False), command=sys.argv)
+                cmp = compare(
+                    scenarios,
+                    labels,
+                    runs,
+                    seed,
+                    dates=dates,
+                    n_boot=n_boot,
+                    progress=None if not quiet else False,
+                    executor=ex,
+                    chunk_size=getattr(args, "chunk_size", None),
+                )
+            files = write_comparison(
+                cmp,
+                out_dir,
+                paths,
+                fmt=getattr(args, "format", None) or "png",
+                plots=not getattr(args, "no_plots", False),
+                command=sys.argv,
+            )
         except KeyboardInterrupt as exc:
             line, code = stopped_message(exc, out_dir, how)
             print(line, file=sys.stderr, flush=True)
@@ -615,8 +797,14 @@ def _default_out(labels: Sequence[str], runs: int, seed: int) -> str:
     return f"runs/compare-{stem}-n{runs}-{seed}"
 
 
-def write_comparison(cmp: Comparison, out_dir, paths: Sequence[Path] = (), fmt: str = "png",
-                     plots: bool = True, command: Sequence[str] | None = None) -> list[str]:
+def write_comparison(
+    cmp: Comparison,
+    out_dir,
+    paths: Sequence[Path] = (),
+    fmt: str = "png",
+    plots: bool = True,
+    command: Sequence[str] | None = None,
+) -> list[str]:
     """Write ``comparison.csv``, ``walkout_dates.csv``, figures and ``manifest.json`` atomically."""
     import hashlib
 
@@ -625,13 +813,16 @@ def write_comparison(cmp: Comparison, out_dir, paths: Sequence[Path] = (), fmt: 
 
     texts = {
         "comparison.csv": csv_text(cmp.rows, COMPARISON_COLUMNS),
-        "walkout_dates.csv": csv_text(walkout_rows(cmp), ["scenario", "month", "runs", "share",
-                                                          "cumulative_share"]),
-        "progress_quantiles.csv": csv_text(_progress_rows(cmp),
-                                           ["scenario", "month", *[_qname(q) for q in QUANTILES], "mean"]),
+        "walkout_dates.csv": csv_text(
+            walkout_rows(cmp), ["scenario", "month", "runs", "share", "cumulative_share"]
+        ),
+        "progress_quantiles.csv": csv_text(
+            _progress_rows(cmp), ["scenario", "month", *[_qname(q) for q in QUANTILES], "mean"]
+        ),
     }
     writers = []
     if plots:
+
         def figs(folder: Path) -> list[str]:
             names = [f"fan_progress.{fmt}", f"outcome_probabilities.{fmt}", f"walkout_dates.{fmt}"]
             plot_fan(cmp.results, cmp.labels, folder / names[0])
@@ -644,17 +835,27 @@ def write_comparison(cmp: Comparison, out_dir, paths: Sequence[Path] = (), fmt: 
 
     manifest = {
         "kind": "comparison",
-        "scenarios": [{"label": lab, "name": r.scenario.name,
-                       "file": str(p) if p else None,
-                       "sha256": hashlib.sha256(Path(p).read_bytes()).hexdigest() if p else None}
-                      for lab, r, p in zip(cmp.labels, cmp.results,
-                                           list(paths) or [None] * len(cmp.labels), strict=True)],
+        "scenarios": [
+            {
+                "label": lab,
+                "name": r.scenario.name,
+                "file": str(p) if p else None,
+                "sha256": hashlib.sha256(Path(p).read_bytes()).hexdigest() if p else None,
+            }
+            for lab, r, p in zip(
+                cmp.labels, cmp.results, list(paths) or [None] * len(cmp.labels), strict=True
+            )
+        ],
         "runs": cmp.runs,
         "base_seed": cmp.base_seed,
         "seed_derivation": SEED_DERIVATION + " (the same seeds for every scenario)",
         "dates": cmp.dates,
-        "bootstrap": {"resamples": cmp.n_boot, "level": 0.95, "kind": "percentile (scipy.stats.bootstrap), paired over replicates",
-                      "seed": cmp.base_seed},
+        "bootstrap": {
+            "resamples": cmp.n_boot,
+            "level": 0.95,
+            "kind": "percentile (scipy.stats.bootstrap), paired over replicates",
+            "seed": cmp.base_seed,
+        },
         "quantile_method": QUANTILE_METHOD,
         "flips": cmp.flips,
         "versions": package_versions(),
@@ -675,4 +876,3 @@ def _progress_rows(cmp: Comparison) -> list[dict]:
             row["mean"] = float(res.means["progress"][t])
             rows.append(row)
     return rows
-

@@ -123,8 +123,15 @@ METRIC_UNITS: dict[str, str] = {
     "sanctions": "0-1",
 }
 #: The talks status codes of ``timeline.csv`` (code = index); ``other`` catches anything new.
-STATUSES: tuple[str, ...] = ("no_talks", "in_session", "recess", "boycott", "suspended",
-                             "walked_out", "other")
+STATUSES: tuple[str, ...] = (
+    "no_talks",
+    "in_session",
+    "recess",
+    "boycott",
+    "suspended",
+    "walked_out",
+    "other",
+)
 #: Quantile levels written to ``quantiles.csv``.
 QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: Months of an outcome window (``window:2005-07..2005-09`` columns): calendar quarters, the
@@ -212,9 +219,12 @@ def window_name(first: int, last: int) -> str:
     return f"window:{_month_label(first)}..{_month_label(last)}"
 
 
-def _outcome_columns(windows: Sequence[tuple[int, int]], recorded: Sequence) -> list[tuple[str, str]]:
-    return ([(window_name(a, b), "doc") for a, b in windows]
-            + [(f"record:{r.id}", "match") for r in recorded])
+def _outcome_columns(
+    windows: Sequence[tuple[int, int]], recorded: Sequence
+) -> list[tuple[str, str]]:
+    return [(window_name(a, b), "doc") for a, b in windows] + [
+        (f"record:{r.id}", "match") for r in recorded
+    ]
 
 
 # ------------------------------------------------------------------ seeds
@@ -247,9 +257,13 @@ def derive_seeds(base_seed: int, runs: int) -> list[int]:
 
 
 # ---------------------------------------------------------------- one run
-def _summarize(result, replicate: int, date_idx: Sequence[int],
-               windows: Sequence[tuple[int, int]] = (), recorded: Sequence = ()
-               ) -> tuple[list, np.ndarray, np.ndarray]:
+def _summarize(
+    result,
+    replicate: int,
+    date_idx: Sequence[int],
+    windows: Sequence[tuple[int, int]] = (),
+    recorded: Sequence = (),
+) -> tuple[list, np.ndarray, np.ndarray]:
     """(summary row values, (n_metrics, months) float32, (months,) int8 status codes).
 
     windows: ``(first, last)`` month indices (:func:`outcome_windows`): per
@@ -281,11 +295,14 @@ def _summarize(result, replicate: int, date_idx: Sequence[int],
             first_jd = mi
     dec = result.decisions
     walk = next((_month_index(d["month"]) for d in dec if d["decision"] == "walks_out"), -1)
-    susp = next((_month_index(d["month"]) for d in dec if d["decision"] == "suspends_participation"), -1)
+    susp = next(
+        (_month_index(d["month"]) for d in dec if d["decision"] == "suspends_participation"), -1
+    )
     ntests = [d for d in dec if d["decision"] == "nuclear_test"]
     monthly = np.array([[row[m] for row in tl] for m in MONTHLY_METRICS], dtype=np.float64)
-    status = np.array([_STATUS_CODE.get(row["talks_status"], len(STATUSES) - 1) for row in tl],
-                      dtype=np.int8)
+    status = np.array(
+        [_STATUS_CODE.get(row["talks_status"], len(STATUSES) - 1) for row in tl], dtype=np.int8
+    )
     last = tl[-1]
     row = [
         replicate,
@@ -316,8 +333,11 @@ def _summarize(result, replicate: int, date_idx: Sequence[int],
         _STATUS_CODE.get(last["talks_status"], len(STATUSES) - 1),
     ]
     for a, b in windows:
-        row.append(max((k for m, k in zip(held_months, held_ranks, strict=True) if a <= m <= b),
-                       default=-1))
+        row.append(
+            max(
+                (k for m, k in zip(held_months, held_ranks, strict=True) if a <= m <= b), default=-1
+            )
+        )
     if recorded:
         doc_of = [-1] * len(recorded)
         for k, i in zip(held_ranks, match_sessions(held_months, recorded), strict=True):
@@ -331,10 +351,9 @@ def _summarize(result, replicate: int, date_idx: Sequence[int],
     return row, monthly.astype(np.float32), status
 
 
-
-
-def _ensemble_chunk(shared: tuple[Scenario, int, tuple[int, ...]], replicates: list[int]
-                    ) -> tuple[list[list], np.ndarray, np.ndarray, int]:
+def _ensemble_chunk(
+    shared: tuple[Scenario, int, tuple[int, ...]], replicates: list[int]
+) -> tuple[list[list], np.ndarray, np.ndarray, int]:
     """Run the replicates ``replicates`` (consecutive indices) of one ensemble.
 
     shared: (scenario, base seed, month offsets of the per-date columns, outcome
@@ -366,9 +385,15 @@ def _simulate_item(summarise: Callable, item: tuple) -> object:
     return summarise(item, simulate(scenario, seed=int(seed), record_positions=False))
 
 
-def map_runs(items: Sequence[tuple], summarise: Callable, *, executor: Executor | None = None,
-             chunk_size: int | None = None, progress: bool | None = None,
-             serial_below: int = SERIAL_BELOW) -> Iterator:
+def map_runs(
+    items: Sequence[tuple],
+    summarise: Callable,
+    *,
+    executor: Executor | None = None,
+    chunk_size: int | None = None,
+    progress: bool | None = None,
+    serial_below: int = SERIAL_BELOW,
+) -> Iterator:
     """Simulate every ``(scenario, seed, ...)`` item and yield ``summarise(item, run_result)``
     in the items' order.
 
@@ -383,8 +408,15 @@ def map_runs(items: Sequence[tuple], summarise: Callable, *, executor: Executor 
     """
     from sixparty.analysis.executors import map_items
 
-    yield from map_items(_simulate_item, items, shared=summarise, executor=executor,
-                         chunk_size=chunk_size, serial_below=serial_below, progress=progress)
+    yield from map_items(
+        _simulate_item,
+        items,
+        shared=summarise,
+        executor=executor,
+        chunk_size=chunk_size,
+        serial_below=serial_below,
+        progress=progress,
+    )
 
 
 # ------------------------------------------------------------ on-disk tables
@@ -416,8 +448,13 @@ class _RowsFile:
 
     def view(self, j: int) -> np.ndarray:
         """Row ``j`` as a read-only memory map (nothing read until used)."""
-        return np.memmap(self.path, dtype=self.dtype, mode="r",
-                         offset=j * self.length * self.dtype.itemsize, shape=(self.length,))
+        return np.memmap(
+            self.path,
+            dtype=self.dtype,
+            mode="r",
+            offset=j * self.length * self.dtype.itemsize,
+            shape=(self.length,),
+        )
 
     def close(self) -> None:
         if self._fd >= 0:
@@ -428,8 +465,9 @@ class _RowsFile:
 class _Columns(Mapping):
     """Per-run columns (name -> ``(runs,)`` array), memory-mapped from the column files."""
 
-    def __init__(self, names: list[str], kinds: dict[str, str], ints: _RowsFile,
-                 floats: _RowsFile) -> None:
+    def __init__(
+        self, names: list[str], kinds: dict[str, str], ints: _RowsFile, floats: _RowsFile
+    ) -> None:
         self._names = names
         self._where = {}
         ni = nf = 0
@@ -475,7 +513,9 @@ def _cell(kind: str, v):
 class _RunsWriter:
     """Streams per-run rows into ``runs.csv`` or ``runs.parquet``."""
 
-    def __init__(self, path: Path, names: list[str], kinds: dict[str, str], table_format: str) -> None:
+    def __init__(
+        self, path: Path, names: list[str], kinds: dict[str, str], table_format: str
+    ) -> None:
         self.path, self.names, self.kinds, self.format = path, names, kinds, table_format
         if table_format == "parquet":
             import pyarrow as pa
@@ -499,8 +539,9 @@ class _RunsWriter:
                 self._flush(self._buf[:PARQUET_ROW_GROUP])
                 self._buf = self._buf[PARQUET_ROW_GROUP:]
         else:
-            self._csv.writerows([fmt(_cell(k, v)) for k, v in zip(kinds, r, strict=True)]
-                                for r in rows)
+            self._csv.writerows(
+                [fmt(_cell(k, v)) for k, v in zip(kinds, r, strict=True)] for r in rows
+            )
 
     def _flush(self, rows: list[list]) -> None:
         import pyarrow as pa
@@ -616,26 +657,37 @@ class EnsembleResult:
         s = self.summaries
         n = self.runs
         sc = self.scenario
-        out = [f"{sc.title or sc.name}: {n} runs, base seed {self.base_seed}, "
-               f"{sc.window.start} to {sc.window.end} ({self.elapsed_s:.1f} s, "
-               f"{n / max(self.elapsed_s, 1e-9):.0f} runs/s, {self.executor})"]
+        out = [
+            f"{sc.title or sc.name}: {n} runs, base seed {self.base_seed}, "
+            f"{sc.window.start} to {sc.window.end} ({self.elapsed_s:.1f} s, "
+            f"{n / max(self.elapsed_s, 1e-9):.0f} runs/s, {self.executor})"
+        ]
         walked = np.asarray(s["walked_out"]).astype(bool)
         line = f"  DPRK walks out: {_pct(walked.mean())} of runs"
         if walked.any():
-            q = np.quantile(np.asarray(s["walkout_month"])[walked], [0.05, 0.5, 0.95],
-                            method="inverted_cdf")
+            q = np.quantile(
+                np.asarray(s["walkout_month"])[walked], [0.05, 0.5, 0.95], method="inverted_cdf"
+            )
             line += f" (median {_month_label(int(q[1]))}, 90% between {_month_label(int(q[0]))} and {_month_label(int(q[2]))})"
         out.append(line)
-        out.append(f"  At least one joint statement: {_pct((s['n_joint_statement'] > 0).mean())}; "
-                   f"joint document: {_pct((s['n_joint_document'] > 0).mean())}; "
-                   f"nuclear test: {_pct((s['nuclear_tests'] > 0).mean())}")
-        out.append(f"  Sessions held: median {np.median(s['sessions_held']):.0f} "
-                   f"(5-95%: {np.quantile(s['sessions_held'], 0.05):.0f}-{np.quantile(s['sessions_held'], 0.95):.0f})")
-        for col, label, fmt_ in (("final_progress", "Denuclearization progress at the end", "{:.2f}"),
-                                 ("aid_delivered_t", "Aid delivered by the end (t HFO-eq.)", "{:,.0f}"),
-                                 ("mean_trust", "Mean trust over the window", "{:.2f}")):
+        out.append(
+            f"  At least one joint statement: {_pct((s['n_joint_statement'] > 0).mean())}; "
+            f"joint document: {_pct((s['n_joint_document'] > 0).mean())}; "
+            f"nuclear test: {_pct((s['nuclear_tests'] > 0).mean())}"
+        )
+        out.append(
+            f"  Sessions held: median {np.median(s['sessions_held']):.0f} "
+            f"(5-95%: {np.quantile(s['sessions_held'], 0.05):.0f}-{np.quantile(s['sessions_held'], 0.95):.0f})"
+        )
+        for col, label, fmt_ in (
+            ("final_progress", "Denuclearization progress at the end", "{:.2f}"),
+            ("aid_delivered_t", "Aid delivered by the end (t HFO-eq.)", "{:,.0f}"),
+            ("mean_trust", "Mean trust over the window", "{:.2f}"),
+        ):
             q = np.quantile(s[col], [0.05, 0.5, 0.95])
-            out.append(f"  {label}: median {fmt_.format(q[1])} (5-95%: {fmt_.format(q[0])} to {fmt_.format(q[2])})")
+            out.append(
+                f"  {label}: median {fmt_.format(q[1])} (5-95%: {fmt_.format(q[0])} to {fmt_.format(q[2])})"
+            )
         if self.leaked_models:
             out.append(f"  warning: {self.leaked_models} models left in mesa.Agent._ids")
         return out
@@ -659,8 +711,9 @@ def bytes_per_run(months: int, n_columns: int | None = None) -> int:
     ``months`` + 24 recorded sessions.
     """
     if n_columns is None:
-        n_columns = (len(_BASE_COLUMNS) + 6 + int(months) // WINDOW_MONTHS + 2
-                     + _RECORD_COLUMNS_ESTIMATE)
+        n_columns = (
+            len(_BASE_COLUMNS) + 6 + int(months) // WINDOW_MONTHS + 2 + _RECORD_COLUMNS_ESTIMATE
+        )
     return 4 * len(MONTHLY_METRICS) * int(months) + 8 * int(n_columns) + CSV_ROW_BYTES
 
 
@@ -683,8 +736,15 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def check_bounds(runs: int, jobs: int, months: int, folder: str | os.PathLike = ".",
-                 force: bool = False, what: str = "--runs", scenarios: int = 1) -> None:
+def check_bounds(
+    runs: int,
+    jobs: int,
+    months: int,
+    folder: str | os.PathLike = ".",
+    force: bool = False,
+    what: str = "--runs",
+    scenarios: int = 1,
+) -> None:
     """Refuse an ensemble that cannot run here, before any work (ValueError with the message).
 
     * ``runs <= MAX_RUNS``;
@@ -696,14 +756,18 @@ def check_bounds(runs: int, jobs: int, months: int, folder: str | os.PathLike = 
       available memory (``MemAvailable``).
     """
     if runs > MAX_RUNS:
-        raise ValueError(f"{what} {runs:,}: at most {MAX_RUNS:,} runs per ensemble (its files "
-                         f"would take {_size(runs * bytes_per_run(months))}); split the study "
-                         "into ensembles with different --seed")
+        raise ValueError(
+            f"{what} {runs:,}: at most {MAX_RUNS:,} runs per ensemble (its files "
+            f"would take {_size(runs * bytes_per_run(months))}); split the study "
+            "into ensembles with different --seed"
+        )
     ncores = cores()
     if jobs > ncores and not force:
-        raise ValueError(f"--jobs {jobs}: this machine has {ncores} core{'s' if ncores != 1 else ''}; "
-                         f"more worker processes than cores only slow an ensemble down. Use "
-                         f"--jobs {ncores} or fewer, or add --force")
+        raise ValueError(
+            f"--jobs {jobs}: this machine has {ncores} core{'s' if ncores != 1 else ''}; "
+            f"more worker processes than cores only slow an ensemble down. Use "
+            f"--jobs {ncores} or fewer, or add --force"
+        )
     need = scenarios * runs * bytes_per_run(months)
     probe = Path(os.path.abspath(folder))
     while not probe.exists() and probe != probe.parent:
@@ -713,13 +777,17 @@ def check_bounds(runs: int, jobs: int, months: int, folder: str | os.PathLike = 
     except OSError:
         free = None
     if free is not None and need > free:
-        raise ValueError(f"{what} {runs:,} of a {months}-month window need about {_size(need)} of "
-                         f"disk while they run ({_size(bytes_per_run(months))} a run); {probe} has "
-                         f"{_size(free)} free. Use fewer runs or another --out")
+        raise ValueError(
+            f"{what} {runs:,} of a {months}-month window need about {_size(need)} of "
+            f"disk while they run ({_size(bytes_per_run(months))} a run); {probe} has "
+            f"{_size(free)} free. Use fewer runs or another --out"
+        )
     mem = _available_memory()
     if mem is not None and 16 * runs > mem // 2:
-        raise ValueError(f"{what} {runs:,}: the exact quantiles need about {_size(16 * runs)} of "
-                         f"memory; {_size(mem)} is available. Use fewer runs")
+        raise ValueError(
+            f"{what} {runs:,}: the exact quantiles need about {_size(16 * runs)} of "
+            f"memory; {_size(mem)} is available. Use fewer runs"
+        )
 
 
 def _size(n: float) -> str:
@@ -738,18 +806,28 @@ def _dates_index(scenario: Scenario, dates: Sequence[str]) -> list[int]:
     for d in dates:
         t = _month_index(d) - start
         if not 0 <= t < n:
-            raise ValueError(f"date {d} is outside the window of scenario {scenario.name!r} "
-                             f"({scenario.window.start}..{scenario.window.end})")
+            raise ValueError(
+                f"date {d} is outside the window of scenario {scenario.name!r} "
+                f"({scenario.window.start}..{scenario.window.end})"
+            )
         idx.append(t)
     return idx
 
 
-def run_ensemble(scenario: Scenario, runs: int, base_seed: int, jobs: int = 1,
-                 progress: bool | None = None, dates: Sequence[str] = (),
-                 chunk_size: int | None = None, executor: Executor | None = None,
-                 workdir: str | os.PathLike | None = None, table_format: str = "csv",
-                 serial_below: int = SERIAL_BELOW,
-                 on_start: Callable[[Executor], None] | None = None) -> EnsembleResult:
+def run_ensemble(
+    scenario: Scenario,
+    runs: int,
+    base_seed: int,
+    jobs: int = 1,
+    progress: bool | None = None,
+    dates: Sequence[str] = (),
+    chunk_size: int | None = None,
+    executor: Executor | None = None,
+    workdir: str | os.PathLike | None = None,
+    table_format: str = "csv",
+    serial_below: int = SERIAL_BELOW,
+    on_start: Callable[[Executor], None] | None = None,
+) -> EnsembleResult:
     """Run ``runs`` replicates of ``scenario`` with seeds :func:`replicate_seed` (base_seed, r).
 
     jobs: worker processes when no ``executor`` is given (1 = this process;
@@ -782,11 +860,15 @@ def run_ensemble(scenario: Scenario, runs: int, base_seed: int, jobs: int = 1,
         try:
             import pyarrow  # noqa: F401
         except ImportError:
-            raise ValueError("Parquet output needs pyarrow: pip install 'sixparty[parquet]'") from None
+            raise ValueError(
+                "Parquet output needs pyarrow: pip install 'sixparty[parquet]'"
+            ) from None
     t0 = time.perf_counter()
     dates = [str(d) for d in dates]
     date_idx = tuple(_dates_index(scenario, dates))
-    months = [_month_label(_month_index(scenario.window.start) + t) for t in range(scenario.window.months)]
+    months = [
+        _month_label(_month_index(scenario.window.start) + t) for t in range(scenario.window.months)
+    ]
     n_months = len(months)
 
     from sixparty.analysis.rounds import recorded_sessions
@@ -815,7 +897,9 @@ def run_ensemble(scenario: Scenario, runs: int, base_seed: int, jobs: int = 1,
     runs_file = "runs.parquet" if table_format == "parquet" else "runs.csv"
     ints = _RowsFile(scratch / "columns_int.bin", len(int_idx), runs, np.int64)
     floats = _RowsFile(scratch / "columns_float.bin", len(float_idx), runs, np.float64)
-    monthly_f = _RowsFile(scratch / "monthly.bin", len(MONTHLY_METRICS) * n_months, runs, np.float32)
+    monthly_f = _RowsFile(
+        scratch / "monthly.bin", len(MONTHLY_METRICS) * n_months, runs, np.float32
+    )
     writer = _RunsWriter(folder / runs_file, names, kinds, table_format)
     status_counts = np.zeros((n_months, len(STATUSES)), dtype=np.int64)
     leaked = 0
@@ -837,9 +921,15 @@ def run_ensemble(scenario: Scenario, runs: int, base_seed: int, jobs: int = 1,
             ex.start(_ensemble_chunk)
         if on_start is not None:
             on_start(ex)
-        results = map_chunks(_ensemble_chunk, (scenario, int(base_seed), date_idx, windows, recorded),
-                             chunked(range(runs), size), executor=ex, n_items=runs,
-                             serial_below=serial_below, on_result=tick)
+        results = map_chunks(
+            _ensemble_chunk,
+            (scenario, int(base_seed), date_idx, windows, recorded),
+            chunked(range(runs), size),
+            executor=ex,
+            n_items=runs,
+            serial_below=serial_below,
+            on_result=tick,
+        )
         for rows, monthly, status, left in results:
             k = len(rows)
             leaked = max(leaked, left)
@@ -879,11 +969,25 @@ def run_ensemble(scenario: Scenario, runs: int, base_seed: int, jobs: int = 1,
     monthly_f.close()
     summaries = _Columns(names, kinds, ints, floats)
     result = EnsembleResult(
-        scenario=scenario, runs=runs, base_seed=int(base_seed), jobs=workers, chunk_size=size,
-        months=months, dates=dates, summaries=summaries, quantiles=qs, means=means,
-        status_counts=status_counts, workdir=folder, runs_file=runs_file,
+        scenario=scenario,
+        runs=runs,
+        base_seed=int(base_seed),
+        jobs=workers,
+        chunk_size=size,
+        months=months,
+        dates=dates,
+        summaries=summaries,
+        quantiles=qs,
+        means=means,
+        status_counts=status_counts,
+        workdir=folder,
+        runs_file=runs_file,
         executor=ex.describe() if runs >= serial_below else "this process",
-        elapsed_s=time.perf_counter() - t0, leaked_models=leaked, worker_pids=pids, kinds=kinds)
+        elapsed_s=time.perf_counter() - t0,
+        leaked_models=leaked,
+        worker_pids=pids,
+        kinds=kinds,
+    )
     ints.close()
     floats.close()
     if owned:
@@ -892,11 +996,15 @@ def run_ensemble(scenario: Scenario, runs: int, base_seed: int, jobs: int = 1,
 
 
 # ------------------------------------------------------------------ writing
-SEED_DERIVATION = ("replicate r uses int(numpy.random.SeedSequence(base_seed, spawn_key=(r,))"
-                   ".generate_state(1, dtype=uint64)[0] >> 1), the r-th child of "
-                   "SeedSequence(base_seed).spawn()")
-QUANTILE_METHOD = ("exact: numpy.quantile (linear interpolation, Hyndman-Fan type 7) of the "
-                   "float32 monthly values of all runs")
+SEED_DERIVATION = (
+    "replicate r uses int(numpy.random.SeedSequence(base_seed, spawn_key=(r,))"
+    ".generate_state(1, dtype=uint64)[0] >> 1), the r-th child of "
+    "SeedSequence(base_seed).spawn()"
+)
+QUANTILE_METHOD = (
+    "exact: numpy.quantile (linear interpolation, Hyndman-Fan type 7) of the "
+    "float32 monthly values of all runs"
+)
 
 
 def ensemble_manifest(result: EnsembleResult, scenario_path=None, command=None) -> dict:
@@ -953,9 +1061,13 @@ def _place(src: Path, dst: Path) -> None:
         shutil.copyfile(src, dst)
 
 
-def write_ensemble(result: EnsembleResult, out_dir: str | os.PathLike, scenario_path=None,
-                   command: Sequence[str] | None = None,
-                   writers: Iterable[Callable[[Path], Sequence[str]]] = ()) -> list[str]:
+def write_ensemble(
+    result: EnsembleResult,
+    out_dir: str | os.PathLike,
+    scenario_path=None,
+    command: Sequence[str] | None = None,
+    writers: Iterable[Callable[[Path], Sequence[str]]] = (),
+) -> list[str]:
     """Write ``runs.csv``/``runs.parquet``, ``quantiles.csv``, ``status.csv``, ``manifest.json``
     (+ what ``writers`` add) into ``out_dir`` atomically; returns the file names."""
 
@@ -963,12 +1075,20 @@ def write_ensemble(result: EnsembleResult, out_dir: str | os.PathLike, scenario_
         _place(result.workdir / result.runs_file, folder / result.runs_file)
         return [result.runs_file]
 
-    return write_atomically(out_dir, ensemble_texts(result), [runs_table, *writers],
-                            manifest=ensemble_manifest(result, scenario_path, command))
+    return write_atomically(
+        out_dir,
+        ensemble_texts(result),
+        [runs_table, *writers],
+        manifest=ensemble_manifest(result, scenario_path, command),
+    )
 
 
-def fan_chart_writer(results: Sequence[EnsembleResult], labels: Sequence[str],
-                     fmt: str = "png", name: str = "fan_progress") -> Callable[[Path], list[str]]:
+def fan_chart_writer(
+    results: Sequence[EnsembleResult],
+    labels: Sequence[str],
+    fmt: str = "png",
+    name: str = "fan_progress",
+) -> Callable[[Path], list[str]]:
     """A writer drawing the fan chart of progress (see :func:`analysis.compare.plot_fan`)."""
 
     def write(folder: Path) -> list[str]:
@@ -1036,14 +1156,21 @@ def cli_executor(args, runs: int, months: int, out: str | os.PathLike, scenarios
     if jobs < 1:
         raise CLIError(f"--jobs: expected a whole number >= 1, got {jobs}")
     try:
-        check_bounds(runs, jobs if (not dask or dask == "local") else 1, months,
-                     folder=Path(out).parent, force=bool(getattr(args, "force", False)),
-                     scenarios=scenarios)
+        check_bounds(
+            runs,
+            jobs if (not dask or dask == "local") else 1,
+            months,
+            folder=Path(out).parent,
+            force=bool(getattr(args, "force", False)),
+            scenarios=scenarios,
+        )
     except ValueError as exc:
         raise CLIError(str(exc)) from None
     if dask:
         if dask != "local" and not dask.startswith(("tcp://", "tls://")):
-            raise CLIError(f"--dask: expected 'local' or a scheduler address tcp://HOST:PORT, got {dask!r}")
+            raise CLIError(
+                f"--dask: expected 'local' or a scheduler address tcp://HOST:PORT, got {dask!r}"
+            )
         try:
             ex = make_executor(jobs, dask=dask)
         except RuntimeError as exc:
@@ -1056,14 +1183,19 @@ def cli_executor(args, runs: int, months: int, out: str | os.PathLike, scenarios
     return make_executor(jobs)
 
 
-def stopped_message(exc: KeyboardInterrupt, out_dir, how: str, done: int | None = None,
-                    runs: int | None = None) -> tuple[str, int]:
+def stopped_message(
+    exc: KeyboardInterrupt, out_dir, how: str, done: int | None = None, runs: int | None = None
+) -> tuple[str, int]:
     """(the one stderr line, the exit code 130/143) after an interrupt."""
     signum = getattr(exc, "signum", signal.SIGINT)
     name = signal.Signals(signum).name
-    kept = (f"the previous output in {out_dir}/ is untouched" if how == "replace"
-            else f"nothing was written ({out_dir}/ was not created)" if how == "new"
-            else f"nothing was written ({out_dir}/ is still empty)")
+    kept = (
+        f"the previous output in {out_dir}/ is untouched"
+        if how == "replace"
+        else f"nothing was written ({out_dir}/ was not created)"
+        if how == "new"
+        else f"nothing was written ({out_dir}/ is still empty)"
+    )
     progress_ = f" after {done:,} of {runs:,} runs" if done is not None and runs else ""
     return f"sixparty: interrupted by {name}{progress_}: {kept}", 128 + int(signum)
 
@@ -1091,7 +1223,9 @@ def cli_ensemble(args, path, scenario: Scenario) -> int:
         try:
             import pyarrow  # noqa: F401
         except ImportError:
-            raise CLIError("--table-format parquet needs pyarrow: pip install 'sixparty[parquet]'") from None
+            raise CLIError(
+                "--table-format parquet needs pyarrow: pip install 'sixparty[parquet]'"
+            ) from None
     how = check_out_dir(out_dir)
     fig_fmt = getattr(args, "format", None) or "png"
     plots = not getattr(args, "no_plots", False)
@@ -1100,13 +1234,24 @@ def cli_ensemble(args, path, scenario: Scenario) -> int:
 
     def started(ex: Executor) -> None:
         where = f"on {ex.describe()}" if runs >= SERIAL_BELOW else "in this process"
-        print(f"sixparty: running {runs:,} runs of {scenario.name} {where}", file=sys.stderr,
-              flush=True)
+        print(
+            f"sixparty: running {runs:,} runs of {scenario.name} {where}",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def run_into(stage: Path) -> list[str]:
-        result = run_ensemble(scenario, runs, seed, progress=None if not quiet else False,
-                              chunk_size=chunk, executor=holder["ex"], workdir=stage,
-                              table_format=table_format, on_start=started)
+        result = run_ensemble(
+            scenario,
+            runs,
+            seed,
+            progress=None if not quiet else False,
+            chunk_size=chunk,
+            executor=holder["ex"],
+            workdir=stage,
+            table_format=table_format,
+            on_start=started,
+        )
         holder["result"] = result
         names = [result.runs_file]
         for name, text in ensemble_texts(result).items():
@@ -1145,12 +1290,16 @@ def seed_of(ensemble_dir: str | os.PathLike, replicate: int) -> tuple[int, str |
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ValueError(f"--seed-of {ensemble_dir}: no manifest.json there (not an ensemble folder)") from None
+        raise ValueError(
+            f"--seed-of {ensemble_dir}: no manifest.json there (not an ensemble folder)"
+        ) from None
     except (OSError, ValueError) as exc:
         raise ValueError(f"--seed-of {ensemble_dir}: cannot read manifest.json ({exc})") from None
     if not isinstance(meta, dict) or meta.get("kind") != "ensemble":
-        raise ValueError(f"--seed-of {ensemble_dir}: not an ensemble folder (it was not written "
-                         "by sixparty run --runs N; for a single run folder use --from)")
+        raise ValueError(
+            f"--seed-of {ensemble_dir}: not an ensemble folder (it was not written "
+            "by sixparty run --runs N; for a single run folder use --from)"
+        )
     runs = int(meta["runs"])
     if not 0 <= replicate < runs:
         raise ValueError(f"--seed-of {ensemble_dir} {replicate}: replicate must be 0..{runs - 1}")

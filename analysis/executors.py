@@ -90,9 +90,10 @@ MAX_CHUNK = 64
 
 GUARD_MESSAGE = (
     "sixparty: worker processes re-ran your script's top level and it started another batch. "
-    "Put the call under `if __name__ == \"__main__\":` in your script (worker processes "
+    'Put the call under `if __name__ == "__main__":` in your script (worker processes '
     "are started with the 'spawn' method, which imports the main module again), or pass "
-    "jobs=1.")
+    "jobs=1."
+)
 
 ChunkFn = Callable[[Any, list], Any]
 
@@ -154,8 +155,11 @@ class Executor:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None and issubclass(exc_type, BaseException) and not issubclass(
-                exc_type, Exception):
+        if (
+            exc_type is not None
+            and issubclass(exc_type, BaseException)
+            and not issubclass(exc_type, Exception)
+        ):
             self.abort()  # KeyboardInterrupt, SystemExit, a termination signal
         else:
             self.close()
@@ -263,8 +267,9 @@ class PoolExecutor(Executor):
             return self._pool
         check_not_spawned_main()
         ctx = multiprocessing.get_context("spawn")
-        pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
-                                      initializer=_worker_init)
+        pool = cf.ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=ctx, initializer=_worker_init
+        )
         # Start every worker now (each submit starts one while none is idle); without
         # re-importing __main__ unless the chunk function lives there.
         hide = not _uses_main(fn, shared)
@@ -327,20 +332,28 @@ class DaskExecutor(Executor):
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError:
-            raise RuntimeError("--dask needs dask.distributed: pip install 'sixparty[dask]' "
-                               "(or pip install 'dask[distributed]')") from None
+            raise RuntimeError(
+                "--dask needs dask.distributed: pip install 'sixparty[dask]' "
+                "(or pip install 'dask[distributed]')"
+            ) from None
         check_not_spawned_main()
         self.address = address
         self._cluster = None
         if address == "local":
-            self._cluster = LocalCluster(n_workers=max(1, int(n_workers)), threads_per_worker=1,
-                                         processes=True, host="127.0.0.1",
-                                         dashboard_address="127.0.0.1:0")
+            self._cluster = LocalCluster(
+                n_workers=max(1, int(n_workers)),
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0",
+            )
             self._client = Client(self._cluster)
         else:
             self._client = Client(address, timeout="10s")
         info = self._client.scheduler_info()
-        self.workers = max(1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()))
+        self.workers = max(
+            1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values())
+        )
         self.dashboard_link = getattr(self._client, "dashboard_link", None)
 
     def describe(self) -> str:
@@ -377,9 +390,16 @@ def make_executor(jobs: int = 1, dask: str | None = None) -> Executor:
 
 
 # ------------------------------------------------------------------- mapping
-def map_chunks(fn: ChunkFn, shared: Any, chunks: Iterable[list], *, executor: Executor | None = None,
-               n_items: int | None = None, serial_below: int = SERIAL_BELOW,
-               on_result: Callable[[int, int], None] | None = None) -> Iterator[Any]:
+def map_chunks(
+    fn: ChunkFn,
+    shared: Any,
+    chunks: Iterable[list],
+    *,
+    executor: Executor | None = None,
+    n_items: int | None = None,
+    serial_below: int = SERIAL_BELOW,
+    on_result: Callable[[int, int], None] | None = None,
+) -> Iterator[Any]:
     """Yield ``fn(shared, chunk)`` for every chunk, in the chunks' order.
 
     executor: where to run (default: this process).  n_items: total work
@@ -416,7 +436,8 @@ def map_chunks(fn: ChunkFn, shared: Any, chunks: Iterable[list], *, executor: Ex
                 raise RuntimeError(
                     "a worker process died (killed, out of memory, or it could not load the "
                     "chunk function: functions defined in a script need the script to run its "
-                    "batch under `if __name__ == \"__main__\":`)") from None
+                    'batch under `if __name__ == "__main__":`)'
+                ) from None
             nxt = next(it, None)
             if nxt is not None:
                 pending.append((ex.submit(fn, shared, nxt), len(nxt)))
@@ -439,10 +460,17 @@ def _items_chunk(shared: tuple[Callable, Any], chunk: list) -> list:
     return [func(arg, item) for item in chunk]
 
 
-def map_items(func: Callable[[Any, Any], Any], items: Sequence, shared: Any = None, *,
-              executor: Executor | None = None, chunk_size: int | None = None,
-              serial_below: int = SERIAL_BELOW, progress: bool | None = None,
-              desc: str = "runs") -> Iterator[Any]:
+def map_items(
+    func: Callable[[Any, Any], Any],
+    items: Sequence,
+    shared: Any = None,
+    *,
+    executor: Executor | None = None,
+    chunk_size: int | None = None,
+    serial_below: int = SERIAL_BELOW,
+    progress: bool | None = None,
+    desc: str = "runs",
+) -> Iterator[Any]:
     """Yield ``func(shared, item)`` for every item, in the items' order (one result per item).
 
     The entry point for batches of simulations with a per-run summarising
@@ -470,9 +498,15 @@ def map_items(func: Callable[[Any, Any], Any], items: Sequence, shared: Any = No
     size = chunk_size or default_chunk_size(n, ex.workers)
     bar = progress_bar(n, desc, progress)
     try:
-        for outs in map_chunks(_items_chunk, (func, shared), chunked(items, size), executor=ex,
-                               n_items=n, serial_below=serial_below,
-                               on_result=lambda k, _pid: bar.update(k)):
+        for outs in map_chunks(
+            _items_chunk,
+            (func, shared),
+            chunked(items, size),
+            executor=ex,
+            n_items=n,
+            serial_below=serial_below,
+            on_result=lambda k, _pid: bar.update(k),
+        ):
             yield from outs
     finally:
         bar.close()
@@ -483,5 +517,12 @@ def progress_bar(total: int, desc: str, enabled: bool | None = None):
     ``False`` never."""
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=desc, unit="run", file=sys.stderr, leave=False,
-                disable=None if enabled is None or enabled else True, dynamic_ncols=True)
+    return tqdm(
+        total=total,
+        desc=desc,
+        unit="run",
+        file=sys.stderr,
+        leave=False,
+        disable=None if enabled is None or enabled else True,
+        dynamic_ncols=True,
+    )

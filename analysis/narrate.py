@@ -63,8 +63,12 @@ __all__ = [
     "translate_reason",
 ]
 
-_DOC_RANK = {d: i for i, d in enumerate(
-    ("none", "oral_summary", "chairmans_statement", "joint_statement", "joint_document"))}
+_DOC_RANK = {
+    d: i
+    for i, d in enumerate(
+        ("none", "oral_summary", "chairmans_statement", "joint_statement", "joint_document")
+    )
+}
 
 # DPRK step ids of the shipped phases, in the article's words (zh) and plain English.
 _STEP_ZH = {
@@ -103,10 +107,18 @@ _FACILITY_EN = {
     "reprocessing_plant": "the reprocessing plant",
     "fuel_fabrication_plant": "the fuel fabrication plant",
 }
-_STATE_ZH = {"operating": "恢复运行", "shut_down": "已关闭", "disabled": "已去功能化",
-             "dismantled": "已拆除"}
-_STATE_EN = {"operating": "back in operation", "shut_down": "shut down", "disabled": "disabled",
-             "dismantled": "dismantled"}
+_STATE_ZH = {
+    "operating": "恢复运行",
+    "shut_down": "已关闭",
+    "disabled": "已去功能化",
+    "dismantled": "已拆除",
+}
+_STATE_EN = {
+    "operating": "back in operation",
+    "shut_down": "shut down",
+    "disabled": "disabled",
+    "dismantled": "dismantled",
+}
 
 # Phase names of the shipped scenarios in the article's words.
 _PHASE_ZH = {
@@ -120,8 +132,10 @@ _PHASE_ZH = {
 # ``{party}``/``{parties}``/``{kinds}``/``{level}`` groups are translated.  A clause no
 # pattern knows stays in English (never half translated).
 _REASON_PATTERNS_ZH: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"declined the invitation \(readiness below (?P<x>[\d.]+)\)"),
-     "拒绝邀请（出席意愿低于{x}）"),
+    (
+        re.compile(r"declined the invitation \(readiness below (?P<x>[\d.]+)\)"),
+        "拒绝邀请（出席意愿低于{x}）",
+    ),
     (re.compile(r"readiness below (?P<x>[\d.]+)"), "出席意愿低于{x}"),
     (re.compile(r"readiness (?P<x>[\d.]+) \((?P<inner>[^()]+)\)"), "出席意愿{x}（{inner}）"),
     (re.compile(r"readiness (?P<x>[\d.]+)"), "出席意愿{x}"),
@@ -129,44 +143,85 @@ _REASON_PATTERNS_ZH: list[tuple[re.Pattern, str]] = [
     (re.compile(r"grievance (?P<x>[\d.]+)"), "不满{x}"),
     (re.compile(r"trust in (?P<party>[A-Za-z]+) (?P<x>[\d.]+)"), "对{party}信任{x}"),
     (re.compile(r"pressure (?P<x>[\d.]+) above threshold (?P<y>[\d.]+)"), "压力{x}高于阈值{y}"),
-    (re.compile(r"condemned by the Security Council while the talks deliver little"),
-     "在会谈成果寥寥之际遭到联合国安理会谴责"),
-    (re.compile(r"expected gain of a missile test (?P<x>-?[\d.]+), of a nuclear test "
-                r"(?P<y>-?[\d.]+) \(programme (?P<z>[\d.]+)\)"),
-     "导弹试验预期收益{x}，核试验预期收益{y}（核计划存量{z}）"),
+    (
+        re.compile(r"condemned by the Security Council while the talks deliver little"),
+        "在会谈成果寥寥之际遭到联合国安理会谴责",
+    ),
+    (
+        re.compile(
+            r"expected gain of a missile test (?P<x>-?[\d.]+), of a nuclear test "
+            r"(?P<y>-?[\d.]+) \(programme (?P<z>[\d.]+)\)"
+        ),
+        "导弹试验预期收益{x}，核试验预期收益{y}（核计划存量{z}）",
+    ),
     (re.compile(r"expected gain of a missile test (?P<x>-?[\d.]+)"), "导弹试验预期收益{x}"),
-    (re.compile(r"a nuclear test infeasible \(programme (?P<z>[\d.]+)\)"), "核试验不可行（核计划存量{z}）"),
-    (re.compile(r"outside option (?P<x>[\d.]+) above deal value (?P<y>[\d.]+)"),
-     "外部选项{x}高于协议价值{y}"),
-    (re.compile(r"deadlock: no new acceptance in (?P<x>\d+) drafts"), "僵局：连续{x}稿无新的接受方"),
+    (
+        re.compile(r"a nuclear test infeasible \(programme (?P<z>[\d.]+)\)"),
+        "核试验不可行（核计划存量{z}）",
+    ),
+    (
+        re.compile(r"outside option (?P<x>[\d.]+) above deal value (?P<y>[\d.]+)"),
+        "外部选项{x}高于协议价值{y}",
+    ),
+    (
+        re.compile(r"deadlock: no new acceptance in (?P<x>\d+) drafts"),
+        "僵局：连续{x}稿无新的接受方",
+    ),
     (re.compile(r"deadlock: the chair's bound of (?P<x>\d+) drafts"), "僵局：已达主席的{x}稿上限"),
     (re.compile(r"Zeuthen concessions: (?P<x>.+)"), "按Zeuthen原则让步：{x}"),
-    (re.compile(r"the phase in force renegotiated: open steps re-dated"),
-     "重新谈判现行阶段：未完成步骤重新定期"),
+    (
+        re.compile(r"the phase in force renegotiated: open steps re-dated"),
+        "重新谈判现行阶段：未完成步骤重新定期",
+    ),
     (re.compile(r"counterpart steps overdue \((?P<kinds>[a-z_, ]+)\)"), "对方步骤逾期（{kinds}）"),
     (re.compile(r"overdue steps performed"), "逾期步骤已履行"),
-    (re.compile(r"overdue_delisting: the US delisting of phase (?P<n>\d+) due (?P<m>\d{4}-\d{2})"),
-     "美方未按期除名（第{n}阶段，应于{m}完成）"),
-    (re.compile(r"overdue_aid: aid tranche (?P<t>\d+) of phase (?P<n>\d+) due (?P<m>\d{4}-\d{2}), "
-                r"short: (?P<parties>.+)"),
-     "第{n}阶段第{t}批援助逾期（应于{m}完成；未足额：{parties}）"),
-    (re.compile(r"(?P<facilities>[a-z0-9_, ]+) restored to operating \(suspended, trust in "
-                r"(?P<party>[A-Za-z]+) (?P<x>[\d.]+)\)"),
-     "按原状恢复{facilities}（暂停期间，对{party}信任{x}）"),
-    (re.compile(r"phase (?P<n>\d+) superseded \((?P<k>\d+) open steps\)"),
-     "第{n}阶段被新文件取代（{k}个未完成步骤）"),
-    (re.compile(r"no aid pledged by (?P<parties>.+) \(its stated line\)"),
-     "{parties}按其既定立场不承诺援助"),
-    (re.compile(r"the text covers no phase's terms: nothing adopted"),
-     "文本未满足任何阶段的条件：未通过新的阶段"),
+    (
+        re.compile(
+            r"overdue_delisting: the US delisting of phase (?P<n>\d+) due (?P<m>\d{4}-\d{2})"
+        ),
+        "美方未按期除名（第{n}阶段，应于{m}完成）",
+    ),
+    (
+        re.compile(
+            r"overdue_aid: aid tranche (?P<t>\d+) of phase (?P<n>\d+) due (?P<m>\d{4}-\d{2}), "
+            r"short: (?P<parties>.+)"
+        ),
+        "第{n}阶段第{t}批援助逾期（应于{m}完成；未足额：{parties}）",
+    ),
+    (
+        re.compile(
+            r"(?P<facilities>[a-z0-9_, ]+) restored to operating \(suspended, trust in "
+            r"(?P<party>[A-Za-z]+) (?P<x>[\d.]+)\)"
+        ),
+        "按原状恢复{facilities}（暂停期间，对{party}信任{x}）",
+    ),
+    (
+        re.compile(r"phase (?P<n>\d+) superseded \((?P<k>\d+) open steps\)"),
+        "第{n}阶段被新文件取代（{k}个未完成步骤）",
+    ),
+    (
+        re.compile(r"no aid pledged by (?P<parties>.+) \(its stated line\)"),
+        "{parties}按其既定立场不承诺援助",
+    ),
+    (
+        re.compile(r"the text covers no phase's terms: nothing adopted"),
+        "文本未满足任何阶段的条件：未通过新的阶段",
+    ),
     (re.compile(r"declaration done and verification satisfied"), "申报已完成且核查要求已满足"),
-    (re.compile(r"holdouts on a (?P<level>[a-z' ]+): (?P<parties>.+)"), "未接受{level}的一方：{parties}"),
+    (
+        re.compile(r"holdouts on a (?P<level>[a-z' ]+): (?P<parties>.+)"),
+        "未接受{level}的一方：{parties}",
+    ),
 ]
 
 # Kinds of ledger steps and document levels as they appear inside reasons.
 _KIND_ZH = {"aid": "援助", "delisting": "除名", "dprk_action": "朝方步骤"}
-_LEVEL_ZH = {"oral summary": "口头共识", "chairman's statement": "主席声明",
-             "joint statement": "共同声明", "joint document": "共同文件"}
+_LEVEL_ZH = {
+    "oral summary": "口头共识",
+    "chairman's statement": "主席声明",
+    "joint statement": "共同声明",
+    "joint document": "共同文件",
+}
 # "对美国信任" reads better as the article's short form.
 _TRUST_IN_ZH = {"US": "美"}
 
@@ -197,13 +252,13 @@ _T = {
         "note": "Note: {text}.",
         "doc.none": "No document came out of it.",
         "doc.oral_summary": "No written document; the chair announced the common ground orally "
-                            "({n} of 8 issues).",
+        "({n} of 8 issues).",
         "doc.chairmans_statement": "The chair issued a chairman's statement.",
         "doc.joint_statement": "The six adopted a joint statement.",
         "doc.joint_document": "The six adopted a joint document.",
         "adopt": "Under action for action it adopted the phase '{phase}': the DPRK to {steps}, "
-                 "in {tranches} {tranches_word} due by {due}, against {aid} t of heavy fuel oil "
-                 "(HFO)-equivalent aid ({shares}){delist}.",
+        "in {tranches} {tranches_word} due by {due}, against {aid} t of heavy fuel oil "
+        "(HFO)-equivalent aid ({shares}){delist}.",
         "share": "{party} {tonnes} t",
         "no_aid": "none pledged",
         "facility": "{facility} is {state}.",
@@ -222,14 +277,14 @@ _T = {
         "impl.slowed": "Implementation slowed: the DPRK waits for its counterparts.",
         "impl.suspended": "Implementation stopped: the DPRK has suspended its steps.",
         "impl.suspended.phase": "Implementation stopped: the DPRK has suspended its steps under "
-                                "'{phase}' ({steps}).",
+        "'{phase}' ({steps}).",
         "impl.active": "Implementation is under way.",
         "impl.complete": "The phase's paired steps are complete.",
         "ledger_state": "Denuclearization progress {progress:.2f}; aid delivered {delivered} t of "
-                        "{pledged} t pledged.",
+        "{pledged} t pledged.",
         "ending": "End of {month}: talks {status}; denuclearization progress {progress:.2f}; aid "
-                  "delivered {delivered} t of {pledged} t HFO-equivalent pledged; mean trust "
-                  "{trust:.2f}; sanctions {sanctions:.2f}.",
+        "delivered {delivered} t of {pledged} t HFO-equivalent pledged; mean trust "
+        "{trust:.2f}; sanctions {sanctions:.2f}.",
         "no_sessions": "No session was convened.",
         "sep": " ",
         "list_sep": ", ",
@@ -255,7 +310,7 @@ _T = {
         "doc.joint_statement": "六方通过了共同声明。",
         "doc.joint_document": "六方通过了共同文件。",
         "adopt": "根据“行动对行动”原则，文件通过了“{phase}”阶段：朝鲜{steps}，分{tranches}批，"
-                 "于{due}前完成；相当于{aid}吨重油的援助（{shares}）{delist}。",
+        "于{due}前完成；相当于{aid}吨重油的援助（{shares}）{delist}。",
         "share": "{party}{tonnes}吨",
         "no_aid": "无援助承诺",
         "facility": "{facility}{state}。",
@@ -278,7 +333,7 @@ _T = {
         "impl.complete": "本阶段的对等步骤已全部完成。",
         "ledger_state": "无核化进展{progress:.2f}；已交付援助{delivered}吨，承诺{pledged}吨。",
         "ending": "{month}末：会谈状态为{status}；无核化进展{progress:.2f}；已交付援助{delivered}吨，"
-                  "承诺{pledged}吨（重油当量）；平均信任{trust:.2f}；制裁{sanctions:.2f}。",
+        "承诺{pledged}吨（重油当量）；平均信任{trust:.2f}；制裁{sanctions:.2f}。",
         "no_sessions": "模拟期间未召开任何会议。",
         "sep": "",
         "list_sep": "、",
@@ -301,8 +356,9 @@ def session_heading(session: dict, lang: str = "en", history: str = "") -> str:
     session: a row of the sessions table (``month``, ``session_id`` 0-based);
     history: the matched round's label (``≈ Round 4, phase 2``) or empty.
     """
-    head = _T[lang]["session_heading"].format(month=month_text(session["month"], lang),
-                                              n=int(session["session_id"]) + 1)
+    head = _T[lang]["session_heading"].format(
+        month=month_text(session["month"], lang), n=int(session["session_id"]) + 1
+    )
     return f"{head} · {history}" if history else head
 
 
@@ -312,8 +368,10 @@ def _history_labels(result, lang: str) -> dict[int, str]:
 
     recs = recorded_sessions(load_record() or {})
     labs = session_labels(result.sessions, recorded=recs)
-    return {int(s["session_id"]): lab.history(lang) for s, lab in zip(result.sessions, labs,
-                                                                       strict=True)}
+    return {
+        int(s["session_id"]): lab.history(lang)
+        for s, lab in zip(result.sessions, labs, strict=True)
+    }
 
 
 def _names(keys: Iterable[str], lang: str) -> str:
@@ -424,8 +482,9 @@ def _with_steps(result, month: str, what: str, lang: str) -> str:
     if open_phase is None:
         return what
     name, descr = open_phase
-    return _T[lang]["steps_of_phase"].format(what=what, phase=_phase_name(name, lang),
-                                              steps=_steps_text(descr, lang))
+    return _T[lang]["steps_of_phase"].format(
+        what=what, phase=_phase_name(name, lang), steps=_steps_text(descr, lang)
+    )
 
 
 def _event_titles(result, lang: str = "en") -> dict[str, str]:
@@ -447,22 +506,37 @@ _HOLDOUT_RE = re.compile(r"holdouts on a ([a-z' ]+): (.+)")
 
 
 # ------------------------------------------------------------ paragraphs
-def _session_paragraph(result, s: dict, t: int | None, decisions: list[dict], lang: str,
-                       history: str = "") -> str:
+def _session_paragraph(
+    result, s: dict, t: int | None, decisions: list[dict], lang: str, history: str = ""
+) -> str:
     T = _T[lang]
     parts: list[str] = [T.get(f"invited.{s['invited_by']}", "")]
     if not s["held"]:
         declined = _split(s["declined"])
-        whys = sorted({translate_reason(_boycott_why(d["reason"]), lang) for d in decisions
-                       if d["decision"] == "boycotts" and d["party"] in declined})
-        parts.append(T["not_held"].format(who=_names(declined, lang),
-                                          why=T["list_sep"].join(whys) or "-"))
+        whys = sorted(
+            {
+                translate_reason(_boycott_why(d["reason"]), lang)
+                for d in decisions
+                if d["decision"] == "boycotts" and d["party"] in declined
+            }
+        )
+        parts.append(
+            T["not_held"].format(who=_names(declined, lang), why=T["list_sep"].join(whys) or "-")
+        )
         return session_heading(s, lang, history) + "\n" + T["sep"].join(p for p in parts if p)
     attended = _split(s["attended"])
-    parts.append(T["attended_all"] if len(attended) == 6 else
-                 T["attended"].format(who=_names(attended, lang)))
-    parts.append(T["drafts"].format(n=s["iterations"], target=label(s["target"], lang),
-                                     drafts_word="draft" if s["iterations"] == 1 else "drafts"))
+    parts.append(
+        T["attended_all"]
+        if len(attended) == 6
+        else T["attended"].format(who=_names(attended, lang))
+    )
+    parts.append(
+        T["drafts"].format(
+            n=s["iterations"],
+            target=label(s["target"], lang),
+            drafts_word="draft" if s["iterations"] == 1 else "drafts",
+        )
+    )
     # The notes: holdouts (with the issue each stood farthest from the text), then the rest.
     for note in (n.strip() for n in str(s.get("notes") or "").split(";")):
         if not note:
@@ -476,8 +550,9 @@ def _session_paragraph(result, s: dict, t: int | None, decisions: list[dict], la
         if details:
             parts.extend(details)
         else:
-            parts.append(T["holdouts"].format(target=label(s["target"], lang),
-                                              who=_names(holdouts, lang)))
+            parts.append(
+                T["holdouts"].format(target=label(s["target"], lang), who=_names(holdouts, lang))
+            )
     doc = s["document"]
     parts.append(T[f"doc.{doc}"].format(n=s.get("common_ground_issues", 0)))
     if s.get("adopted_phase"):
@@ -489,7 +564,9 @@ def _session_paragraph(result, s: dict, t: int | None, decisions: list[dict], la
     return session_heading(s, lang, history) + "\n" + T["sep"].join(p for p in parts if p)
 
 
-def _holdout_details(result, s: dict, t: int | None, holdouts: Sequence[str], lang: str) -> list[str]:
+def _holdout_details(
+    result, s: dict, t: int | None, holdouts: Sequence[str], lang: str
+) -> list[str]:
     """For each holdout: the issue where its (salience-weighted) gap to the text is widest."""
     if t is None or result.positions is None or not holdouts:
         return []
@@ -503,16 +580,25 @@ def _holdout_details(result, s: dict, t: int | None, holdouts: Sequence[str], la
         sal = result.salience[t, i] if result.salience is not None else [1.0] * len(ISSUES)
         k = max(range(len(ISSUES)), key=lambda k: abs(pos[k] - text[k]) * sal[k])
         issue = ISSUES[k]
-        out.append(_T[lang]["holdout"].format(
-            party=label(party, lang), pos=float(pos[k]), issue=label(issue, lang),
-            pole=_pole(issue, float(pos[k])), text=float(text[k])))
+        out.append(
+            _T[lang]["holdout"].format(
+                party=label(party, lang),
+                pos=float(pos[k]),
+                issue=label(issue, lang),
+                pole=_pole(issue, float(pos[k])),
+                text=float(text[k]),
+            )
+        )
     return out
 
 
 def _adoption(result, s: dict, lang: str) -> str:
     T = _T[lang]
-    steps = [r for r in result.ledger if r["promised"] == s["month"]
-             and r["phase_name"] == s["adopted_phase"]]
+    steps = [
+        r
+        for r in result.ledger
+        if r["promised"] == s["month"] and r["phase_name"] == s["adopted_phase"]
+    ]
     dprk = [r for r in steps if r["kind"] == "dprk_action"]
     aid = sum(r["amount"] for r in steps if r["kind"] == "aid")
     due = max((r["due"] for r in steps), default=s["month"])
@@ -522,13 +608,22 @@ def _adoption(result, s: dict, lang: str) -> str:
         if r["kind"] == "aid":
             by_party[r["party"]] = by_party.get(r["party"], 0.0) + float(r["amount"])
     sep = "、" if lang == "zh" else ", "
-    shares = sep.join(T["share"].format(party=label(p, lang), tonnes=_tonnes(v))
-                      for p, v in by_party.items()) or T["no_aid"]
+    shares = (
+        sep.join(
+            T["share"].format(party=label(p, lang), tonnes=_tonnes(v)) for p, v in by_party.items()
+        )
+        or T["no_aid"]
+    )
     return T["adopt"].format(
-        phase=_phase_name(s["adopted_phase"], lang), steps=_steps_text(dprk[0]["description"], lang) if dprk else "-",
-        tranches=len(dprk), tranches_word="tranche" if len(dprk) == 1 else "tranches",
-        due=month_text(due, lang), aid=_tonnes(aid), shares=shares,
-        delist=T["adopt.delist"] if delist else "")
+        phase=_phase_name(s["adopted_phase"], lang),
+        steps=_steps_text(dprk[0]["description"], lang) if dprk else "-",
+        tranches=len(dprk),
+        tranches_word="tranche" if len(dprk) == 1 else "tranches",
+        due=month_text(due, lang),
+        aid=_tonnes(aid),
+        shares=shares,
+        delist=T["adopt.delist"] if delist else "",
+    )
 
 
 def _facility_changes(result, t: int, lang: str) -> list[str]:
@@ -543,22 +638,30 @@ def _facility_changes(result, t: int, lang: str) -> list[str]:
             continue
         before = prev.get(col, "operating")
         if state != before:
-            name = col[len("facility_"):]
+            name = col[len("facility_") :]
             line = _T[lang]["facility"].format(
-                facility=names.get(name, name.replace("_", " ")), state=states.get(state, state))
+                facility=names.get(name, name.replace("_", " ")), state=states.get(state, state)
+            )
             out.append(line[:1].upper() + line[1:])
     return out
 
 
-def _month_paragraph(result, t: int, month: str, decisions: list[dict], lang: str,
-                     titles: dict[str, str], prev_impl: str) -> list[str]:
+def _month_paragraph(
+    result,
+    t: int,
+    month: str,
+    decisions: list[dict],
+    lang: str,
+    titles: dict[str, str],
+    prev_impl: str,
+) -> list[str]:
     T = _T[lang]
     row = result.timeline[t]
     parts: list[str] = []
     decided = {(d["party"], d["decision"]) for d in decisions}
     for item in _split(row.get("events", "")):
         if item.startswith("event:"):
-            eid = item[len("event:"):]
+            eid = item[len("event:") :]
             title = titles.get(eid, eid)
             if title.startswith("zh:"):  # the scenario's own Chinese title
                 parts.append(T["event_zh"].format(title=title[3:]))
@@ -569,43 +672,68 @@ def _month_paragraph(result, t: int, month: str, decisions: list[dict], lang: st
             if (party, what) in decided or what == "boycotts":
                 continue
             table = _NOTE_ZH if lang == "zh" else _NOTE_EN
-            parts.append(T["noteline"].format(party=label(party, lang),
-                                              what=table.get(what, what.replace("_", " "))))
+            parts.append(
+                T["noteline"].format(
+                    party=label(party, lang), what=table.get(what, what.replace("_", " "))
+                )
+            )
     for d in decisions:
         if d["decision"] == "boycotts":
             continue  # told with the session
         what = label(f"decision.{d['decision']}", lang)
         if d["decision"] in ("suspends_steps", "resumes_steps"):
             what = _with_steps(result, month, what, lang)
-        parts.append(T["decision"].format(party=label(d["party"], lang), what=what,
-                                          why=translate_reason(d["reason"], lang)))
+        parts.append(
+            T["decision"].format(
+                party=label(d["party"], lang), what=what, why=translate_reason(d["reason"], lang)
+            )
+        )
     ledger_told = False
     for r in result.ledger:
         if r.get("completed") != month:
             continue
         key = f"completed.{r['kind']}"
-        parts.append(T[key].format(party=label(r["party"], lang), tranche=r["tranche"],
-                                   phase=_phase_name(r["phase_name"], lang), steps=_steps_text(r["description"], lang)))
+        parts.append(
+            T[key].format(
+                party=label(r["party"], lang),
+                tranche=r["tranche"],
+                phase=_phase_name(r["phase_name"], lang),
+                steps=_steps_text(r["description"], lang),
+            )
+        )
         ledger_told = True
     facility_lines = _facility_changes(result, t, lang)
     parts.extend(facility_lines)
     ledger_told = ledger_told or bool(facility_lines)
     impl = row.get("implementation", "none")
-    if impl != prev_impl and impl in ("slowed", "suspended", "complete") or (
-            impl == "active" and prev_impl in ("slowed", "suspended")):
+    if (
+        impl != prev_impl
+        and impl in ("slowed", "suspended", "complete")
+        or (impl == "active" and prev_impl in ("slowed", "suspended"))
+    ):
         # Name the suspended steps unless this month's decision already did.
-        open_phase = (_open_phase(result, month) if impl == "suspended"
-                      and ("DPRK", "suspends_steps") not in decided else None)
+        open_phase = (
+            _open_phase(result, month)
+            if impl == "suspended" and ("DPRK", "suspends_steps") not in decided
+            else None
+        )
         if open_phase is not None:
-            parts.append(T["impl.suspended.phase"].format(phase=_phase_name(open_phase[0], lang),
-                                                          steps=_steps_text(open_phase[1], lang)))
+            parts.append(
+                T["impl.suspended.phase"].format(
+                    phase=_phase_name(open_phase[0], lang), steps=_steps_text(open_phase[1], lang)
+                )
+            )
         else:
             parts.append(T[f"impl.{impl}"])
         ledger_told = True
     if ledger_told:
-        parts.append(T["ledger_state"].format(progress=row["progress"],
-                                              delivered=_tonnes(row["aid_delivered_t"]),
-                                              pledged=_tonnes(row["aid_pledged_t"])))
+        parts.append(
+            T["ledger_state"].format(
+                progress=row["progress"],
+                delivered=_tonnes(row["aid_delivered_t"]),
+                pledged=_tonnes(row["aid_pledged_t"]),
+            )
+        )
     return parts
 
 
@@ -625,10 +753,17 @@ def narrate(result, lang: str = "en") -> str:
     check_lang(lang)
     T = _T[lang]
     sc = result.scenario
-    paras = [T["opening"].format(title=sc.title or sc.name, start=month_text(sc.window.start, lang),
-                                 end=month_text(sc.window.end, lang), seed=result.seed,
-                                 mode=T[f"mode.{result.anchoring_mode}"]
-                                 if f"mode.{result.anchoring_mode}" in T else result.anchoring_mode)]
+    paras = [
+        T["opening"].format(
+            title=sc.title or sc.name,
+            start=month_text(sc.window.start, lang),
+            end=month_text(sc.window.end, lang),
+            seed=result.seed,
+            mode=T[f"mode.{result.anchoring_mode}"]
+            if f"mode.{result.anchoring_mode}" in T
+            else result.anchoring_mode,
+        )
+    ]
     titles = _event_titles(result, lang)
     hist = _history_labels(result, lang)
     by_month_sessions: dict[str, list[dict]] = {}
@@ -646,28 +781,46 @@ def narrate(result, lang: str = "en") -> str:
         parts = _month_paragraph(result, t, month, decisions, lang, titles, prev_impl)
         prev_impl = row.get("implementation", "none")
         if parts:
-            paras.append(T["month_heading"].format(month=month_text(month, lang)) + "\n"
-                         + T["sep"].join(parts))
+            paras.append(
+                T["month_heading"].format(month=month_text(month, lang))
+                + "\n"
+                + T["sep"].join(parts)
+            )
         for s in by_month_sessions.get(month, []):
-            paras.append(_session_paragraph(result, s, t, decisions, lang,
-                                            hist.get(int(s["session_id"]), "")))
+            paras.append(
+                _session_paragraph(
+                    result, s, t, decisions, lang, hist.get(int(s["session_id"]), "")
+                )
+            )
             told.add(s["session_id"])
     # Sessions outside the recorded months (should not happen) are still told, in order.
     for s in result.sessions:
         if s["session_id"] not in told:
-            paras.append(_session_paragraph(result, s, month_index.get(s["month"]),
-                                            by_month_decisions.get(s["month"], []), lang,
-                                            hist.get(int(s["session_id"]), "")))
+            paras.append(
+                _session_paragraph(
+                    result,
+                    s,
+                    month_index.get(s["month"]),
+                    by_month_decisions.get(s["month"], []),
+                    lang,
+                    hist.get(int(s["session_id"]), ""),
+                )
+            )
     if not result.sessions:
         paras.append(T["no_sessions"])
     if result.timeline:
         last = result.timeline[-1]
-        paras.append(T["ending"].format(
-            month=month_text(last["month"], lang),
-            status=label(f"status.{last['talks_status']}", lang),
-            progress=last["progress"], delivered=_tonnes(last["aid_delivered_t"]),
-            pledged=_tonnes(last["aid_pledged_t"]), trust=last["mean_trust"],
-            sanctions=last["sanctions"]))
+        paras.append(
+            T["ending"].format(
+                month=month_text(last["month"], lang),
+                status=label(f"status.{last['talks_status']}", lang),
+                progress=last["progress"],
+                delivered=_tonnes(last["aid_delivered_t"]),
+                pledged=_tonnes(last["aid_pledged_t"]),
+                trust=last["mean_trust"],
+                sanctions=last["sanctions"],
+            )
+        )
     return "\n\n".join(paras)
 
 
@@ -687,19 +840,28 @@ def month_story(result, t: int = -1, lang: str = "en") -> str:
     T = _T[lang]
     decisions = [d for d in result.decisions if d["month"] == month]
     prev_impl = result.timeline[t - 1].get("implementation", "none") if t > 0 else "none"
-    parts = _month_paragraph(result, t, month, decisions, lang, _event_titles(result, lang),
-                             prev_impl)
+    parts = _month_paragraph(
+        result, t, month, decisions, lang, _event_titles(result, lang), prev_impl
+    )
     colon = "：" if lang == "zh" else ": "
     out = [month_text(month, lang) + colon + T["sep"].join(parts)] if parts else []
-    hist = _history_labels(result, lang) if any(s["month"] == month for s in result.sessions) else {}
+    hist = (
+        _history_labels(result, lang) if any(s["month"] == month for s in result.sessions) else {}
+    )
     for s in result.sessions:
         if s["month"] == month:
-            out.append(_session_paragraph(result, s, t, decisions, lang,
-                                          hist.get(int(s["session_id"]), "")).replace("\n", colon, 1))
+            out.append(
+                _session_paragraph(
+                    result, s, t, decisions, lang, hist.get(int(s["session_id"]), "")
+                ).replace("\n", colon, 1)
+            )
     if not out:
         status = label(f"status.{row['talks_status']}", lang)
-        return (f"{month_text(month, lang)}：无会议、无决定；会谈状态为{status}。" if lang == "zh"
-                else f"{month}: no session and no decision; talks: {status}.")
+        return (
+            f"{month_text(month, lang)}：无会议、无决定；会谈状态为{status}。"
+            if lang == "zh"
+            else f"{month}: no session and no decision; talks: {status}."
+        )
     return " ".join(out)
 
 
@@ -737,14 +899,27 @@ def record_timeline(lang: str = "en", record: dict | None = None) -> list[dict]:
     for s in rec.get("sessions", []) or []:
         name = (s.get("label") or {}).get(lang) or s.get("id", "")
         doc = label(str(s.get("document", "none")), lang)
-        rows.append({"date": str(s.get("start", "")), "month": str(s.get("start", ""))[:7],
-                     "kind": "session", "what": f"{name}: {doc}",
-                     "document": str(s.get("document", "none"))})
+        rows.append(
+            {
+                "date": str(s.get("start", "")),
+                "month": str(s.get("start", ""))[:7],
+                "kind": "session",
+                "what": f"{name}: {doc}",
+                "document": str(s.get("document", "none")),
+            }
+        )
     for e in rec.get("episodes", []) or []:
         src = e.get("source") or {}
         what = src.get("quote") if lang == "zh" else (src.get("gloss") or e.get("id"))
-        rows.append({"date": str(e.get("start", "")), "month": str(e.get("start", ""))[:7],
-                     "kind": str(e.get("kind", "")), "what": str(what), "document": ""})
+        rows.append(
+            {
+                "date": str(e.get("start", "")),
+                "month": str(e.get("start", ""))[:7],
+                "kind": str(e.get("kind", "")),
+                "what": str(what),
+                "document": "",
+            }
+        )
     rows.sort(key=lambda r: r["date"])
     return rows
 
@@ -770,7 +945,9 @@ def path_metrics(result) -> dict[str, Any]:
         "progress": float(last.get("progress", 0.0)),
         "aid_delivered_t": float(last.get("aid_delivered_t", 0.0)),
         "aid_pledged_t": float(last.get("aid_pledged_t", 0.0)),
-        "tests": sum(1 for d in result.decisions if d["decision"] in ("missile_test", "nuclear_test")),
+        "tests": sum(
+            1 for d in result.decisions if d["decision"] in ("missile_test", "nuclear_test")
+        ),
         "walkout": walk[0] if walk else "",
     }
 
@@ -791,8 +968,11 @@ def record_metrics(record: dict | None = None, until: str | None = None) -> dict
     def ok(date: str) -> bool:
         return until is None or str(date)[:7] <= until
 
-    sessions = [s for s in rec.get("sessions", []) or []
-                if len(s.get("participants", [])) == 6 and ok(s.get("start", ""))]
+    sessions = [
+        s
+        for s in rec.get("sessions", []) or []
+        if len(s.get("participants", [])) == 6 and ok(s.get("start", ""))
+    ]
     docs = [str(s.get("document", "none")) for s in sessions]
     eps = [e for e in rec.get("episodes", []) or [] if ok(e.get("start", ""))]
     walk = [str(e["start"])[:7] for e in eps if e.get("kind") == "walkout"]
@@ -804,8 +984,13 @@ def record_metrics(record: dict | None = None, until: str | None = None) -> dict
         "joint_statements": docs.count("joint_statement"),
         "joint_documents": docs.count("joint_document"),
         "progress": None,
-        "aid_delivered_t": float(sum(h.get("tonnes", 0) for h in rec.get("hfo_delivered", []) or []
-                                     if ok(h.get("date", "")))),
+        "aid_delivered_t": float(
+            sum(
+                h.get("tonnes", 0)
+                for h in rec.get("hfo_delivered", []) or []
+                if ok(h.get("date", ""))
+            )
+        ),
         "aid_pledged_t": None,
         "tests": sum(1 for e in eps if e.get("kind") in ("missile_test", "nuclear_test")),
         "walkout": walk[0] if walk else "",
@@ -853,8 +1038,9 @@ def _distance(key: str, a: Any, b: Any) -> float | None:
     return abs(float(a) - float(b))
 
 
-def debrief_rows(seated, agent, record: dict | None = None, until: str | None = None,
-                 lang: str = "en") -> list[dict]:
+def debrief_rows(
+    seated, agent, record: dict | None = None, until: str | None = None, lang: str = "en"
+) -> list[dict]:
     """Rows ``{measure, you, agent, history}`` (formatted strings) comparing the three paths.
 
     ``seated`` and ``agent`` are RunResults (or anything with the same tables)
@@ -866,14 +1052,27 @@ def debrief_rows(seated, agent, record: dict | None = None, until: str | None = 
     rec = record_metrics(record, until)
     rows = []
     for key, en, zh in _DEBRIEF_ROWS:
-        rows.append({"key": key, "measure": zh if lang == "zh" else en,
-                     "you": _fmt(key, you[key], lang), "agent": _fmt(key, ag[key], lang),
-                     "history": _fmt(key, rec[key], lang) if rec else "n/a"})
+        rows.append(
+            {
+                "key": key,
+                "measure": zh if lang == "zh" else en,
+                "you": _fmt(key, you[key], lang),
+                "agent": _fmt(key, ag[key], lang),
+                "history": _fmt(key, rec[key], lang) if rec else "n/a",
+            }
+        )
     return rows
 
 
-def debrief_parts(seated, agent, seat: str, lang: str = "en", record: dict | None = None,
-                  moves: Sequence[dict] = (), historical_conditions: bool = True) -> dict:
+def debrief_parts(
+    seated,
+    agent,
+    seat: str,
+    lang: str = "en",
+    record: dict | None = None,
+    moves: Sequence[dict] = (),
+    historical_conditions: bool = True,
+) -> dict:
     """The debrief as parts: ``{"head": [lines], "rows": debrief_rows(...), "verdict": [lines]}``.
 
     Arguments as :func:`debrief`; a page can show ``rows`` as a table.
@@ -887,8 +1086,10 @@ def debrief_parts(seated, agent, seat: str, lang: str = "en", record: dict | Non
         counts: dict[str, int] = {}
         for mv in moves:
             counts[f"{mv['kind']}={mv['value']}"] = counts.get(f"{mv['kind']}={mv['value']}", 0) + 1
-        head.append(("你的决定：" if zh else "Your orders: ")
-                    + ", ".join(f"{k} ×{n}" for k, n in sorted(counts.items())))
+        head.append(
+            ("你的决定：" if zh else "Your orders: ")
+            + ", ".join(f"{k} ×{n}" for k, n in sorted(counts.items()))
+        )
     verdict: list[str] = []
     you, ag = path_metrics(seated), path_metrics(agent)
     rec = record_metrics(record, until)
@@ -901,20 +1102,34 @@ def debrief_parts(seated, agent, seat: str, lang: str = "en", record: dict | Non
             closer += dy < da
             further += dy > da
         if zh:
-            verdict.append(f"与历史相比：你的路径在{closer}项指标上比智能体更接近历史，在{further}项上更远。")
+            verdict.append(
+                f"与历史相比：你的路径在{closer}项指标上比智能体更接近历史，在{further}项上更远。"
+            )
         else:
-            verdict.append(f"Against history: your path was closer than the agent's on {closer} "
-                           f"measure(s) and further on {further}.")
+            verdict.append(
+                f"Against history: your path was closer than the agent's on {closer} "
+                f"measure(s) and further on {further}."
+            )
         if not historical_conditions:
-            verdict.append("（反事实情景：历史仅作参照。）" if zh else
-                           "(A counterfactual scenario: history is a reference, not a target.)")
+            verdict.append(
+                "（反事实情景：历史仅作参照。）"
+                if zh
+                else "(A counterfactual scenario: history is a reference, not a target.)"
+            )
     else:
         verdict.append("没有历史记录可比较。" if zh else "No historical record to compare with.")
     return {"head": head, "rows": rows, "verdict": verdict}
 
 
-def debrief(seated, agent, seat: str, lang: str = "en", record: dict | None = None,
-            moves: Sequence[dict] = (), historical_conditions: bool = True) -> str:
+def debrief(
+    seated,
+    agent,
+    seat: str,
+    lang: str = "en",
+    record: dict | None = None,
+    moves: Sequence[dict] = (),
+    historical_conditions: bool = True,
+) -> str:
     """A short debrief of a seated run: the moves, then you vs the agent vs history.
 
     Args:
@@ -934,8 +1149,11 @@ def debrief(seated, agent, seat: str, lang: str = "en", record: dict | None = No
     parts = debrief_parts(seated, agent, seat, lang, record, moves, historical_conditions)
     rows = parts["rows"]
     zh = lang == "zh"
-    head = ("指标", "你", "同一席位的智能体", "历史") if zh else ("measure", "you", "agent in your seat",
-                                                          "history")
+    head = (
+        ("指标", "你", "同一席位的智能体", "历史")
+        if zh
+        else ("measure", "you", "agent in your seat", "history")
+    )
     keys = ("measure", "you", "agent", "history")
     widths = [max(len(head[i]), *(len(r[keys[i]]) for r in rows)) for i in range(4)]
     out = list(parts["head"])

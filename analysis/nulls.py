@@ -53,12 +53,22 @@ def record_schedule(record: dict) -> dict:
     n = len(starts)
     interval = max(1, round((starts[-1] - starts[0]) / (n - 1))) if n > 1 else 1
     commonest = max(DOCUMENT_TYPES, key=lambda d: (counts.get(d, 0), -DOCUMENT_TYPES.index(d)))
-    return {"first": starts[0], "last": starts[-1], "n": n, "interval": interval,
-            "commonest": commonest, "rates": {d: counts.get(d, 0) / n for d in DOCUMENT_TYPES}}
+    return {
+        "first": starts[0],
+        "last": starts[-1],
+        "n": n,
+        "interval": interval,
+        "commonest": commonest,
+        "rates": {d: counts.get(d, 0) / n for d in DOCUMENT_TYPES},
+    }
 
 
-def null_tables(window: tuple[str, str], sessions: list[tuple[int, str]],
-                phases: list[str] | None = None, name: str = "null") -> RunTables:
+def null_tables(
+    window: tuple[str, str],
+    sessions: list[tuple[int, str]],
+    phases: list[str] | None = None,
+    name: str = "null",
+) -> RunTables:
     """Run tables of a schedule: ``sessions`` = (month number, document type) pairs, all
     held, all six attending.  The n-th joint document adopts the n-th phase (named from
     ``phases`` when given; ``adopted_phase_number`` = n).  The timeline says ``in_session``
@@ -67,11 +77,17 @@ def null_tables(window: tuple[str, str], sessions: list[tuple[int, str]],
     lo, hi = month_number(window[0]), month_number(window[1])
     in_session = {m for m, _ in sessions}
     months = [month_label(m) for m in range(lo, hi + 1)]
-    timeline = pd.DataFrame({
-        "month": months,
-        "talks_status": ["in_session" if month_number(m) in in_session else "no_talks" for m in months],
-        "dprk_stance": "participating", "implementation": "none", "progress": 0.0,
-    })
+    timeline = pd.DataFrame(
+        {
+            "month": months,
+            "talks_status": [
+                "in_session" if month_number(m) in in_session else "no_talks" for m in months
+            ],
+            "dprk_stance": "participating",
+            "implementation": "none",
+            "progress": 0.0,
+        }
+    )
     rows, adopted = [], 0
     for i, (m, doc) in enumerate(sorted(sessions)):
         num, pname = None, ""
@@ -79,20 +95,62 @@ def null_tables(window: tuple[str, str], sessions: list[tuple[int, str]],
             adopted += 1
             num = adopted
             pname = phases[adopted - 1] if phases and adopted <= len(phases) else f"phase_{adopted}"
-        rows.append({"session_id": i + 1, "round": i + 1, "phase": 1, "month": month_label(m),
-                     "held": True, "document": doc, "adopted_phase": pname,
-                     "adopted_phase_number": num})
-    sess = pd.DataFrame(rows, columns=["session_id", "round", "phase", "month", "held", "document",
-                                       "adopted_phase", "adopted_phase_number"])
-    ledger = pd.DataFrame(columns=["step_id", "phase", "phase_name", "tranche", "party", "kind",
-                                   "description", "amount", "unit", "promised", "due", "delivered",
-                                   "completed"])
+        rows.append(
+            {
+                "session_id": i + 1,
+                "round": i + 1,
+                "phase": 1,
+                "month": month_label(m),
+                "held": True,
+                "document": doc,
+                "adopted_phase": pname,
+                "adopted_phase_number": num,
+            }
+        )
+    sess = pd.DataFrame(
+        rows,
+        columns=[
+            "session_id",
+            "round",
+            "phase",
+            "month",
+            "held",
+            "document",
+            "adopted_phase",
+            "adopted_phase_number",
+        ],
+    )
+    ledger = pd.DataFrame(
+        columns=[
+            "step_id",
+            "phase",
+            "phase_name",
+            "tranche",
+            "party",
+            "kind",
+            "description",
+            "amount",
+            "unit",
+            "promised",
+            "due",
+            "delivered",
+            "completed",
+        ]
+    )
     dec = pd.DataFrame(columns=["month", "party", "decision", "reason"])
     empty = pd.DataFrame()
-    return RunTables(timeline=timeline, positions=empty, trust=empty, sessions=sess, drafts=empty,
-                     ledger=ledger, decisions=dec,
-                     events=pd.DataFrame(columns=["id", "date", "month", "type", "title"]),
-                     scenario_name=name, seed=0)
+    return RunTables(
+        timeline=timeline,
+        positions=empty,
+        trust=empty,
+        sessions=sess,
+        drafts=empty,
+        ledger=ledger,
+        decisions=dec,
+        events=pd.DataFrame(columns=["id", "date", "month", "type", "title"]),
+        scenario_name=name,
+        seed=0,
+    )
 
 
 def _window(scenario: Scenario) -> tuple[str, str]:
@@ -108,11 +166,17 @@ def fixed_schedule(scenario: Scenario, record: dict) -> RunTables:
     """The fixed-schedule null (module docstring)."""
     r = record_schedule(record)
     months = _inside([r["first"] + i * r["interval"] for i in range(r["n"])], scenario)
-    return null_tables(_window(scenario), [(m, r["commonest"]) for m in months],
-                       [p.name for p in scenario.phases], "fixed_schedule")
+    return null_tables(
+        _window(scenario),
+        [(m, r["commonest"]) for m in months],
+        [p.name for p in scenario.phases],
+        "fixed_schedule",
+    )
 
 
-def random_schedule(scenario: Scenario, record: dict, draws: int = 500, seed: int = 0) -> list[RunTables]:
+def random_schedule(
+    scenario: Scenario, record: dict, draws: int = 500, seed: int = 0
+) -> list[RunTables]:
     """``draws`` random-schedule nulls (module docstring); draw ``i`` uses
     ``default_rng([seed, i])``, so the first k draws do not depend on ``draws``."""
     r = record_schedule(record)
@@ -122,11 +186,19 @@ def random_schedule(scenario: Scenario, record: dict, draws: int = 500, seed: in
     out = []
     for i in range(draws):
         rng = np.random.default_rng([int(seed), i])
-        months = sorted(int(m) for m in rng.choice(span, size=min(r["n"], len(span)), replace=False))
+        months = sorted(
+            int(m) for m in rng.choice(span, size=min(r["n"], len(span)), replace=False)
+        )
         kinds = [docs[k] for k in rng.choice(len(docs), size=len(months), p=p)]
         months = _inside(months, scenario)
-        out.append(null_tables(_window(scenario), list(zip(months, kinds[:len(months)], strict=True)),
-                               [ph.name for ph in scenario.phases], "random_schedule"))
+        out.append(
+            null_tables(
+                _window(scenario),
+                list(zip(months, kinds[: len(months)], strict=True)),
+                [ph.name for ph in scenario.phases],
+                "random_schedule",
+            )
+        )
     return out
 
 
@@ -167,7 +239,9 @@ def positions_at(scenario: Scenario, month: str) -> tuple[np.ndarray, np.ndarray
     return pos, sal, cap
 
 
-def eu_document(pos: np.ndarray, sal: np.ndarray, cap: np.ndarray, radius: float) -> tuple[str, np.ndarray]:
+def eu_document(
+    pos: np.ndarray, sal: np.ndarray, cap: np.ndarray, radius: float
+) -> tuple[str, np.ndarray]:
     """(document type, forecast (8,)) of the expected-utility null for one session.
 
     forecast_k = weighted median of the positions on issue k with weights capability_i ×
@@ -201,12 +275,18 @@ def eu_forecast(scenario: Scenario, record: dict) -> RunTables:
     for m in months:
         pos, sal, cap = positions_at(scenario, month_label(m))
         sessions.append((m, eu_document(pos, sal, cap, radius)[0]))
-    return null_tables(_window(scenario), sessions, [p.name for p in scenario.phases], "eu_forecast")
+    return null_tables(
+        _window(scenario), sessions, [p.name for p in scenario.phases], "eu_forecast"
+    )
 
 
-def null_runs(scenario: Scenario, record: dict, draws: int = 500, seed: int = 0) -> dict[str, list[RunTables]]:
+def null_runs(
+    scenario: Scenario, record: dict, draws: int = 500, seed: int = 0
+) -> dict[str, list[RunTables]]:
     """Every null model's runs: ``{name: [RunTables, ...]}`` (one run for the deterministic
     nulls, ``draws`` for the random schedule)."""
-    return {"fixed_schedule": [fixed_schedule(scenario, record)],
-            "random_schedule": random_schedule(scenario, record, draws, seed),
-            "eu_forecast": [eu_forecast(scenario, record)]}
+    return {
+        "fixed_schedule": [fixed_schedule(scenario, record)],
+        "random_schedule": random_schedule(scenario, record, draws, seed),
+        "eu_forecast": [eu_forecast(scenario, record)],
+    }

@@ -81,21 +81,21 @@ FIGURES = ("positions", "timeline", "ledger", "trust", "scorecard", "utilities")
 #: sky blue: sky blue and the US's blue are hard to tell apart (CIE76 colour
 #: difference 26, the smallest of the palette); every pair here differs by >= 33.
 PARTY_COLORS: dict[str, str] = {
-    "DPRK": "#D55E00",    # vermillion
-    "US": "#0072B2",      # blue
-    "China": "#E69F00",   # orange
-    "ROK": "#000000",     # black
-    "Japan": "#CC79A7",   # reddish purple
+    "DPRK": "#D55E00",  # vermillion
+    "US": "#0072B2",  # blue
+    "China": "#E69F00",  # orange
+    "ROK": "#000000",  # black
+    "Japan": "#CC79A7",  # reddish purple
     "Russia": "#009E73",  # bluish green
 }
 #: One line style per party (matplotlib dash patterns, scaled by the line width):
 #: lines differ without colour too (vermillion/orange, grey print, projectors).
 PARTY_LINESTYLES: dict[str, str | tuple] = {
-    "DPRK": "-",                                  # solid
-    "US": (0, (7, 1.5)),                          # long dashes
-    "China": (0, (3, 1.5)),                       # short dashes
-    "ROK": (0, (6, 1.5, 1.5, 1.5)),               # dash-dot
-    "Japan": (0, (1, 1.2)),                       # dotted
+    "DPRK": "-",  # solid
+    "US": (0, (7, 1.5)),  # long dashes
+    "China": (0, (3, 1.5)),  # short dashes
+    "ROK": (0, (6, 1.5, 1.5, 1.5)),  # dash-dot
+    "Japan": (0, (1, 1.2)),  # dotted
     "Russia": (0, (6, 1.5, 1.5, 1.5, 1.5, 1.5)),  # dash-dot-dot
 }
 
@@ -117,19 +117,38 @@ HIT_COLOR, MISS_COLOR = "#009E73", "#D55E00"
 SESSION_SHADE = "#e6e6e6"
 SPAN_COLORS = {"suspended": "#E69F00", "boycott": "#CC79A7", "walked_out": "#000000"}
 EPISODE_MARKERS = {
-    "suspension": "<", "walkout": ">", "shutdown": "s", "disablement_start": "D",
-    "disablement_slowed": "v", "declaration": "P", "disablement_suspended": "X",
-    "delisting": "o", "missile_test": "^", "nuclear_test": "*",
+    "suspension": "<",
+    "walkout": ">",
+    "shutdown": "s",
+    "disablement_start": "D",
+    "disablement_slowed": "v",
+    "declaration": "P",
+    "disablement_suspended": "X",
+    "delisting": "o",
+    "missile_test": "^",
+    "nuclear_test": "*",
 }
 
 LABELS: dict[str, dict] = {
     "en": {
-        "party": {"DPRK": "DPRK", "US": "US", "China": "China", "ROK": "ROK",
-                  "Japan": "Japan", "Russia": "Russia"},
-        "issue": {"denuclearization": "Denuclearization", "security_assurance": "Security assurance",
-                  "energy_aid": "Energy aid", "normalization": "Normalization",
-                  "sanctions_relief": "Sanctions relief", "lwr": "Light-water reactor",
-                  "verification": "Verification", "format": "Format"},
+        "party": {
+            "DPRK": "DPRK",
+            "US": "US",
+            "China": "China",
+            "ROK": "ROK",
+            "Japan": "Japan",
+            "Russia": "Russia",
+        },
+        "issue": {
+            "denuclearization": "Denuclearization",
+            "security_assurance": "Security assurance",
+            "energy_aid": "Energy aid",
+            "normalization": "Normalization",
+            "sanctions_relief": "Sanctions relief",
+            "lwr": "Light-water reactor",
+            "verification": "Verification",
+            "format": "Format",
+        },
         # what 0 and 1 mean, shortened from sixparty.scenario.ISSUE_SCALES
         "scale": {
             "denuclearization": ("freeze for compensation, phased", "CVID first"),
@@ -141,19 +160,38 @@ LABELS: dict[str, dict] = {
             "verification": ("self-declaration only", "intrusive IAEA verification"),
             "format": ("strictly multilateral", "direct US-DPRK talks"),
         },
-        "doc": {"none": "no document", "oral_summary": "oral summary",
-                "chairmans_statement": "chairman's statement",
-                "joint_statement": "joint statement", "joint_document": "joint document"},
-        "doc_abbr": {"none": "-", "oral_summary": "OS", "chairmans_statement": "CS",
-                     "joint_statement": "JS", "joint_document": "JD"},
-        "episode": {"suspension": "DPRK suspends participation", "walkout": "DPRK walks out",
-                    "shutdown": "Yongbyon shut down", "disablement_start": "disablement starts",
-                    "disablement_slowed": "disablement slowed", "declaration": "declaration",
-                    "disablement_suspended": "disablement suspended",
-                    "delisting": "US delists the DPRK", "missile_test": "missile test",
-                    "nuclear_test": "nuclear test", "boycott": "boycott"},
-        "span": {"suspended": "DPRK participation suspended", "boycott": "invitation declined (boycott)",
-                 "walked_out": "DPRK has walked out"},
+        "doc": {
+            "none": "no document",
+            "oral_summary": "oral summary",
+            "chairmans_statement": "chairman's statement",
+            "joint_statement": "joint statement",
+            "joint_document": "joint document",
+        },
+        "doc_abbr": {
+            "none": "-",
+            "oral_summary": "OS",
+            "chairmans_statement": "CS",
+            "joint_statement": "JS",
+            "joint_document": "JD",
+        },
+        "episode": {
+            "suspension": "DPRK suspends participation",
+            "walkout": "DPRK walks out",
+            "shutdown": "Yongbyon shut down",
+            "disablement_start": "disablement starts",
+            "disablement_slowed": "disablement slowed",
+            "declaration": "declaration",
+            "disablement_suspended": "disablement suspended",
+            "delisting": "US delists the DPRK",
+            "missile_test": "missile test",
+            "nuclear_test": "nuclear test",
+            "boycott": "boycott",
+        },
+        "span": {
+            "suspended": "DPRK participation suspended",
+            "boycott": "invitation declined (boycott)",
+            "walked_out": "DPRK has walked out",
+        },
         "date_axis": "date (year)",
         "run": "{name}, seed {seed}",
         "session_shade": "session held (month)",
@@ -162,8 +200,13 @@ LABELS: dict[str, dict] = {
         "positions_y": "position (0-1)",
         "scale_line": "0 = {zero}  |  1 = {one}",
         "timeline_title": "Sessions, documents and episodes: simulated vs recorded",
-        "lanes": ("recorded episodes", "recorded sessions", "simulated episodes",
-                  "simulated sessions", "exogenous events"),
+        "lanes": (
+            "recorded episodes",
+            "recorded sessions",
+            "simulated episodes",
+            "simulated sessions",
+            "exogenous events",
+        ),
         "declined": "invitation declined",
         "event_key": "Exogenous events (numbers above)",
         "ledger_title": "Action for action: DPRK steps against reciprocal aid",
@@ -228,15 +271,31 @@ LABELS: dict[str, dict] = {
             "verification": ("仅自行申报", "国际原子能机构严格核查"),
             "format": ("严格多边", "美朝直接会谈"),
         },
-        "doc_abbr": {"none": "—", "oral_summary": "口头", "chairmans_statement": "主席",
-                     "joint_statement": "声明", "joint_document": "文件"},
-        "episode": {"suspension": "朝鲜中止参加会谈", "walkout": "朝鲜退出会谈",
-                    "shutdown": "关闭宁边核设施", "disablement_start": "去功能化开始",
-                    "disablement_slowed": "去功能化放缓", "declaration": "朝鲜申报核计划",
-                    "disablement_suspended": "暂停去功能化", "delisting": "美国将朝鲜除名",
-                    "missile_test": "导弹试验", "nuclear_test": "核试验", "boycott": "抵制"},
-        "span": {"suspended": "朝鲜中止参加会谈期间", "boycott": "拒绝出席（抵制）",
-                 "walked_out": "朝鲜已退出会谈"},
+        "doc_abbr": {
+            "none": "—",
+            "oral_summary": "口头",
+            "chairmans_statement": "主席",
+            "joint_statement": "声明",
+            "joint_document": "文件",
+        },
+        "episode": {
+            "suspension": "朝鲜中止参加会谈",
+            "walkout": "朝鲜退出会谈",
+            "shutdown": "关闭宁边核设施",
+            "disablement_start": "去功能化开始",
+            "disablement_slowed": "去功能化放缓",
+            "declaration": "朝鲜申报核计划",
+            "disablement_suspended": "暂停去功能化",
+            "delisting": "美国将朝鲜除名",
+            "missile_test": "导弹试验",
+            "nuclear_test": "核试验",
+            "boycott": "抵制",
+        },
+        "span": {
+            "suspended": "朝鲜中止参加会谈期间",
+            "boycott": "拒绝出席（抵制）",
+            "walked_out": "朝鲜已退出会谈",
+        },
         "date_axis": "日期（年份）",
         "run": "{name}，随机种子 {seed}",
         "session_shade": "举行会议的月份",
@@ -245,8 +304,13 @@ LABELS: dict[str, dict] = {
         "positions_y": "立场（0–1）",
         "scale_line": "0 = {zero}  |  1 = {one}",
         "timeline_title": "会议、文件与关键行动：模拟与历史记录",
-        "lanes": ("历史记录：关键行动", "历史记录：会议", "模拟：关键行动", "模拟：会议",
-                  "外部事件"),
+        "lanes": (
+            "历史记录：关键行动",
+            "历史记录：会议",
+            "模拟：关键行动",
+            "模拟：会议",
+            "外部事件",
+        ),
         "declined": "拒绝出席",
         "event_key": "外部事件（编号见上图；标题取自情景文件，保留英文原文）",
         "ledger_title": f"{TERMS['zh']['action_for_action']}：朝鲜的步骤与对等援助",
@@ -303,10 +367,19 @@ LABELS: dict[str, dict] = {
             (r"nearest (\S+) \(outside ±(\d+) months\)", r"最近一次 \1（超出±\2个月）"),
             (r"\(already matched to another record item\)", "（已与另一记录项匹配）"),
             (r"^never$", "从未发生"),
-            (r": wrong document; one rank away \(near miss\)", "：文件类型不符（相差一级，近似命中）"),
+            (
+                r": wrong document; one rank away \(near miss\)",
+                "：文件类型不符（相差一级，近似命中）",
+            ),
             (r": wrong document", "：文件类型不符"),
-            (r"wrong content: adopts phase (\d+), recorded phase (\d+)", r"内容不符：通过第\1阶段，记录为第\2阶段"),
-            (r"wrong content: adopts no phase, recorded phase (\d+)", r"内容不符：未通过任何阶段，记录为第\1阶段"),
+            (
+                r"wrong content: adopts phase (\d+), recorded phase (\d+)",
+                r"内容不符：通过第\1阶段，记录为第\2阶段",
+            ),
+            (
+                r"wrong content: adopts no phase, recorded phase (\d+)",
+                r"内容不符：未通过任何阶段，记录为第\1阶段",
+            ),
             (r", adopts phase (\d+)", r"，通过第\1阶段"),
             (r"cause (\S+), recorded (\S+)", r"原因 \1，记录为 \2"),
             (r"phase under way (\S+), recorded (\d+)", r"进行中的阶段 \1，记录为 \2"),
@@ -316,8 +389,7 @@ LABELS: dict[str, dict] = {
         ),
     },
 }
-for _key, _names in (("party", PARTIES), ("issue", ISSUES),
-                     ("doc", tuple(DOC_COLORS))):
+for _key, _names in (("party", PARTIES), ("issue", ISSUES), ("doc", tuple(DOC_COLORS))):
     LABELS["zh"][_key] = {k: TERMS["zh"][k] for k in _names}
 
 
@@ -340,8 +412,11 @@ def figure_lang(lang: str) -> tuple[str, str | None]:
         return lang, None
     font = find_cjk_font()
     if font is None:
-        print(f"sixparty: warning: {CJK_FONT_HINT}. The figures are drawn with English labels "
-              "instead.", file=sys.stderr)
+        print(
+            f"sixparty: warning: {CJK_FONT_HINT}. The figures are drawn with English labels "
+            "instead.",
+            file=sys.stderr,
+        )
         return "en", None
     return "zh", font
 
@@ -353,8 +428,14 @@ def _rc(lang: str, font: str | None = None) -> dict:
     The family list keeps DejaVu Sans after the CJK font so a glyph the CJK
     font lacks falls back instead of drawing a box.
     """
-    rc = {"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9,
-          "svg.hashsalt": "sixparty", "svg.fonttype": "none"}
+    rc = {
+        "font.size": 10,
+        "axes.titlesize": 11,
+        "axes.labelsize": 10,
+        "legend.fontsize": 9,
+        "svg.hashsalt": "sixparty",
+        "svg.fonttype": "none",
+    }
     if font:
         rc["font.family"] = [font, "DejaVu Sans"]
         rc["axes.unicode_minus"] = False
@@ -381,8 +462,11 @@ def _in_lang(func):
 def _date_axis(ax, L: dict, label: bool = True) -> None:
     loc = mdates.AutoDateLocator(minticks=4, maxticks=12)
     ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(
-        loc, formats=L["date_formats"], zero_formats=L["date_zero_formats"], show_offset=False))
+    ax.xaxis.set_major_formatter(
+        mdates.ConciseDateFormatter(
+            loc, formats=L["date_formats"], zero_formats=L["date_zero_formats"], show_offset=False
+        )
+    )
     if label:
         ax.set_xlabel(L["date_axis"])
 
@@ -407,23 +491,41 @@ def _shade_sessions(ax, tables: RunTables) -> None:
     if held.empty:
         return
     spans = [(month_start(m), month_end(m) - month_start(m)) for m in sorted(set(held["month"]))]
-    ax.broken_barh(spans, (0, 1), transform=ax.get_xaxis_transform(which="grid"),
-                   facecolors=SESSION_SHADE, zorder=0, lw=0)
+    ax.broken_barh(
+        spans,
+        (0, 1),
+        transform=ax.get_xaxis_transform(which="grid"),
+        facecolors=SESSION_SHADE,
+        zorder=0,
+        lw=0,
+    )
 
 
 def _vlines(ax, xs, **kwargs) -> None:
     """Full-height vertical lines at the dates ``xs``, as one LineCollection
     (what ``axvline`` draws, one artist instead of one per line)."""
     if len(xs):
-        ax.vlines(mdates.date2num(list(xs)), 0, 1, transform=ax.get_xaxis_transform(which="grid"),
-                  **kwargs)
+        ax.vlines(
+            mdates.date2num(list(xs)),
+            0,
+            1,
+            transform=ax.get_xaxis_transform(which="grid"),
+            **kwargs,
+        )
 
 
 def _mark_events(ax, tables: RunTables) -> None:
     lo, hi = _window(tables)
     xs = [day_of(d) for d in (tables.events["date"] if not tables.events.empty else [])]
-    _vlines(ax, [x for x in xs if lo <= x <= hi], colors="#333333", lw=0.7, linestyles=":",
-            alpha=0.8, zorder=1)
+    _vlines(
+        ax,
+        [x for x in xs if lo <= x <= hi],
+        colors="#333333",
+        lw=0.7,
+        linestyles=":",
+        alpha=0.8,
+        zorder=1,
+    )
 
 
 def _run_title(tables: RunTables, L: dict) -> str:
@@ -456,11 +558,17 @@ def plot_positions(tables: RunTables, lang: str = "en") -> Figure:
             s = sub[sub["party"] == p] if not sub.empty else sub
             if s.empty:
                 continue
-            ax.plot([month_start(m) for m in s["month"]], s["position"], lw=1.8,
-                    label=L["party"][p], **party_style(p))
+            ax.plot(
+                [month_start(m) for m in s["month"]],
+                s["position"],
+                lw=1.8,
+                label=L["party"][p],
+                **party_style(p),
+            )
         zero, one = L["scale"].get(issue, ISSUE_SCALES[issue])
-        ax.set_title(f"{L['issue'][issue]}\n" + L["scale_line"].format(zero=zero, one=one),
-                     fontsize=10)
+        ax.set_title(
+            f"{L['issue'][issue]}\n" + L["scale_line"].format(zero=zero, one=one), fontsize=10
+        )
         ax.set_ylim(-0.03, 1.03)
         ax.set_xlim(lo, hi)
         ax.set_ylabel(L["positions_y"])
@@ -469,10 +577,10 @@ def plot_positions(tables: RunTables, lang: str = "en") -> Figure:
         ax.grid(axis="y", color="#cccccc", lw=0.5)
     handles = _party_handles(L) + [
         Patch(color=SESSION_SHADE, label=L["session_shade"]),
-        Line2D([], [], color="black", lw=0.8, ls=":", label=L["event_line"])]
+        Line2D([], [], color="black", lw=0.8, ls=":", label=L["event_line"]),
+    ]
     fig.suptitle(f"{L['positions_title']} - {_run_title(tables, L)}", fontsize=13)
-    fig.legend(handles=handles, loc="outside lower center", ncol=8, frameon=False,
-               handlelength=3.5)
+    fig.legend(handles=handles, loc="outside lower center", ncol=8, frameon=False, handlelength=3.5)
     return fig
 
 
@@ -483,7 +591,12 @@ def _runs(months: list[str], flags: list[bool]) -> list[tuple[str, str]]:
     prev = None
     for m, f in zip(months, flags, strict=True):
         if f:
-            if out and prev is not None and month_number(m) == month_number(prev) + 1 and prev == out[-1][1]:
+            if (
+                out
+                and prev is not None
+                and month_number(m) == month_number(prev) + 1
+                and prev == out[-1][1]
+            ):
                 out[-1] = (out[-1][0], m)
             else:
                 out.append((m, m))
@@ -537,8 +650,16 @@ def _draw_markers(ax, marks: list, y: float, span_days: float) -> set[str]:
     levels = _event_levels([x for x, _ in marks], gap_days=span_days / 70, n_levels=3)
     offsets = (0.0, 0.17, -0.17)
     for (x, kind), lev in zip(marks, levels, strict=True):
-        ax.scatter([x], [y + offsets[lev]], marker=EPISODE_MARKERS[kind], s=55, color="white",
-                   edgecolors="black", linewidths=1.0, zorder=4)
+        ax.scatter(
+            [x],
+            [y + offsets[lev]],
+            marker=EPISODE_MARKERS[kind],
+            s=55,
+            color="white",
+            edgecolors="black",
+            linewidths=1.0,
+            zorder=4,
+        )
     return {kind for _, kind in marks}
 
 
@@ -568,19 +689,37 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
     for _, s in tables.sessions.iterrows() if not tables.sessions.empty else []:
         x0, x1 = month_start(s["month"]), month_end(s["month"])
         if bool(s["held"]):
-            ax.broken_barh([(x0, x1 - x0)], (Y["sim"] - 0.3, 0.6),
-                           facecolors=DOC_COLORS.get(s["document"], "#999999"),
-                           edgecolors="black", lw=0.5, zorder=3, gid="sim_session")
+            ax.broken_barh(
+                [(x0, x1 - x0)],
+                (Y["sim"] - 0.3, 0.6),
+                facecolors=DOC_COLORS.get(s["document"], "#999999"),
+                edgecolors="black",
+                lw=0.5,
+                zorder=3,
+                gid="sim_session",
+            )
         else:
-            ax.broken_barh([(x0, x1 - x0)], (Y["sim"] - 0.3, 0.6), facecolors="white",
-                           edgecolors=MISS_COLOR, hatch="////", lw=0.8, zorder=3,
-                           gid="sim_declined")
+            ax.broken_barh(
+                [(x0, x1 - x0)],
+                (Y["sim"] - 0.3, 0.6),
+                facecolors="white",
+                edgecolors=MISS_COLOR,
+                hatch="////",
+                lw=0.8,
+                zorder=3,
+                gid="sim_declined",
+            )
     # simulated spans and episode markers
     for status, runs in simulated_spans(tables).items():
         for a, b in runs:
-            ax.broken_barh([(month_start(a), month_end(b) - month_start(a))],
-                           (Y["sim_ep"] - 0.17, 0.34), facecolors=SPAN_COLORS[status],
-                           alpha=0.55 if status != "walked_out" else 0.35, lw=0, zorder=2)
+            ax.broken_barh(
+                [(month_start(a), month_end(b) - month_start(a))],
+                (Y["sim_ep"] - 0.17, 0.34),
+                facecolors=SPAN_COLORS[status],
+                alpha=0.55 if status != "walked_out" else 0.35,
+                lw=0,
+                zorder=2,
+            )
     kinds_seen: set[str] = set()
     sim_marks = []
     for kind in EPISODE_MARKERS:
@@ -593,29 +732,59 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
             a = day_of(s["start"])
             b = day_of(s.get("end") or s["start"]) + dt.timedelta(days=1)
             width = max(b - a, dt.timedelta(days=28))
-            ax.broken_barh([(a, width)], (Y["rec"] - 0.3, 0.6),
-                           facecolors=DOC_COLORS.get(str(s.get("document")), "#999999"),
-                           edgecolors="black", lw=0.5, zorder=3, gid="rec_session")
+            ax.broken_barh(
+                [(a, width)],
+                (Y["rec"] - 0.3, 0.6),
+                facecolors=DOC_COLORS.get(str(s.get("document")), "#999999"),
+                edgecolors="black",
+                lw=0.5,
+                zorder=3,
+                gid="rec_session",
+            )
         for status, spans in record_spans(record, hi).items():
             for a, b in spans:
                 b = min(b, max(hi, a))
-                ax.broken_barh([(a, b - a)], (Y["rec_ep"] - 0.17, 0.34),
-                               facecolors=SPAN_COLORS[status],
-                               alpha=0.55 if status != "walked_out" else 0.35, lw=0, zorder=2)
-        rec_marks = [(day_of(e["start"]), e["kind"]) for e in record.get("episodes", [])
-                     if e["kind"] in EPISODE_MARKERS]
+                ax.broken_barh(
+                    [(a, b - a)],
+                    (Y["rec_ep"] - 0.17, 0.34),
+                    facecolors=SPAN_COLORS[status],
+                    alpha=0.55 if status != "walked_out" else 0.35,
+                    lw=0,
+                    zorder=2,
+                )
+        rec_marks = [
+            (day_of(e["start"]), e["kind"])
+            for e in record.get("episodes", [])
+            if e["kind"] in EPISODE_MARKERS
+        ]
         kinds_seen |= _draw_markers(ax, rec_marks, Y["rec_ep"], span_days)
     else:
-        ax.text(lo + (hi - lo) / 2, (Y["rec"] + Y["rec_ep"]) / 2, L["no_record"], ha="center",
-                va="center", color="#555555", fontsize=10)
+        ax.text(
+            lo + (hi - lo) / 2,
+            (Y["rec"] + Y["rec_ep"]) / 2,
+            L["no_record"],
+            ha="center",
+            va="center",
+            color="#555555",
+            fontsize=10,
+        )
     # exogenous events: numbered markers, staggered
     xs = [day_of(d) for d in events["date"]] if n_ev else []
     levels = _event_levels(xs, gap_days=span_days / 55)
     for i, (x, lev) in enumerate(zip(xs, levels, strict=True), start=1):
         y = Y["ev"] + 0.22 * lev
         ax.plot([x, x], [Y["sim"] + 0.32, y - 0.08], color="#777777", lw=0.5, zorder=1)
-        ax.text(x, y, str(i), ha="center", va="center", fontsize=7.5, zorder=5, gid="event",
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "#555555", "lw": 0.5})
+        ax.text(
+            x,
+            y,
+            str(i),
+            ha="center",
+            va="center",
+            fontsize=7.5,
+            zorder=5,
+            gid="event",
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "#555555", "lw": 0.5},
+        )
     lanes = L["lanes"]
     ax.set_yticks([Y["rec_ep"], Y["rec"], Y["sim_ep"], Y["sim"], Y["ev"] + 0.33])
     ax.set_yticklabels(lanes)
@@ -626,16 +795,36 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
     _date_axis(ax, L)
     ax.grid(axis="x", color="#dddddd", lw=0.5)
     ax.set_title(f"{L['timeline_title']} - {_run_title(tables, L)}")
-    handles = [Patch(facecolor=DOC_COLORS[d], edgecolor="black", lw=0.5, label=L["doc"][d])
-               for d in DOC_COLORS]
-    handles.append(Patch(facecolor="white", edgecolor=MISS_COLOR, hatch="////", label=L["declined"]))
-    handles += [Patch(facecolor=SPAN_COLORS[k], alpha=0.55 if k != "walked_out" else 0.35,
-                      label=L["span"][k]) for k in SPAN_COLORS]
-    handles += [Line2D([], [], ls="", marker=EPISODE_MARKERS[k], markerfacecolor="white",
-                       markeredgecolor="black", markersize=7, label=L["episode"][k])
-                for k in EPISODE_MARKERS if k in kinds_seen]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.005, 1.0), frameon=False,
-              fontsize=8.5)
+    handles = [
+        Patch(facecolor=DOC_COLORS[d], edgecolor="black", lw=0.5, label=L["doc"][d])
+        for d in DOC_COLORS
+    ]
+    handles.append(
+        Patch(facecolor="white", edgecolor=MISS_COLOR, hatch="////", label=L["declined"])
+    )
+    handles += [
+        Patch(
+            facecolor=SPAN_COLORS[k], alpha=0.55 if k != "walked_out" else 0.35, label=L["span"][k]
+        )
+        for k in SPAN_COLORS
+    ]
+    handles += [
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker=EPISODE_MARKERS[k],
+            markerfacecolor="white",
+            markeredgecolor="black",
+            markersize=7,
+            label=L["episode"][k],
+        )
+        for k in EPISODE_MARKERS
+        if k in kinds_seen
+    ]
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.005, 1.0), frameon=False, fontsize=8.5
+    )
     # key of the numbered events
     kax = fig.add_subplot(gs[1])
     kax.axis("off")
@@ -645,8 +834,15 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
         for i, ev in enumerate(rows):
             col, row = divmod(i, key_rows)
             title = textwrap.shorten(str(ev.title), width=56, placeholder="...")
-            kax.text(col / ncols, 1 - (row + 0.5) / key_rows, f"{i + 1:>2}  {ev.month}  {title}",
-                     transform=kax.transAxes, fontsize=7.5, va="center", ha="left")
+            kax.text(
+                col / ncols,
+                1 - (row + 0.5) / key_rows,
+                f"{i + 1:>2}  {ev.month}  {title}",
+                transform=kax.transAxes,
+                fontsize=7.5,
+                va="center",
+                ha="left",
+            )
     return fig
 
 
@@ -666,8 +862,7 @@ def plot_ledger(tables: RunTables, record: dict | None = None, lang: str = "en")
     pledged = np.zeros(len(dates))
     if not led.empty:
         dprk = led[led["kind"] == "dprk_action"]
-        sup = (dprk["superseded"].astype(str) if "superseded" in dprk.columns
-               else None)
+        sup = dprk["superseded"].astype(str) if "superseded" in dprk.columns else None
         for i, m in enumerate(tl["month"]):
             rows = dprk[dprk["promised"] <= m]
             if sup is not None:
@@ -679,16 +874,30 @@ def plot_ledger(tables: RunTables, record: dict | None = None, lang: str = "en")
     c = PARTY_COLORS["DPRK"]
     ax.step(dates, pledged, where="post", color=c, ls="--", lw=1.6, label=L["progress_pledged"])
     ax.step(dates, tl["progress"], where="post", color=c, lw=2.2, label=L["progress_delivered"])
-    ax2.step(dates, tl["aid_pledged_t"], where="post", color="black", ls="--", lw=1.4,
-             label=L["aid_pledged"])
-    ax2.step(dates, tl["aid_delivered_t"], where="post", color="black", lw=2.0,
-             label=L["aid_delivered"])
+    ax2.step(
+        dates,
+        tl["aid_pledged_t"],
+        where="post",
+        color="black",
+        ls="--",
+        lw=1.4,
+        label=L["aid_pledged"],
+    )
+    ax2.step(
+        dates, tl["aid_delivered_t"], where="post", color="black", lw=2.0, label=L["aid_delivered"]
+    )
     for party in PARTIES[1:]:
         col = f"aid_delivered_t_{party}"
         if col in tl.columns and float(tl[col].max()) > 0:
             style = {**party_style(party), "lw": 1.1}
-            ax2.step(dates, tl[col], where="post", alpha=0.9, **style,
-                     label=L["aid_by"].format(party=L["party"].get(party, party)))
+            ax2.step(
+                dates,
+                tl[col],
+                where="post",
+                alpha=0.9,
+                **style,
+                label=L["aid_by"].format(party=L["party"].get(party, party)),
+            )
     extra = []
     held = tables.held
     if not held.empty and "adopted_phase" in held.columns:
@@ -698,7 +907,9 @@ def plot_ledger(tables: RunTables, record: dict | None = None, lang: str = "en")
             y = pledged[i] if i is not None else 0.0
             ax.plot([_mid(s["month"])], [y], marker="D", color="#333333", ms=7, ls="")
         if len(adopted):
-            extra.append(Line2D([], [], marker="D", color="#333333", ls="", label=L["phase_adopted"]))
+            extra.append(
+                Line2D([], [], marker="D", color="#333333", ls="", label=L["phase_adopted"])
+            )
     delist_months = []
     if not led.empty:
         delist_months += [c for c in led[led["kind"] == "delisting"]["completed"] if c]
@@ -709,21 +920,42 @@ def plot_ledger(tables: RunTables, record: dict | None = None, lang: str = "en")
     if delist_months:
         extra.append(Line2D([], [], color=PARTY_COLORS["US"], lw=1.5, label=L["delisting_sim"]))
     if record:
-        rec_del = [day_of(e["start"]) for e in record.get("episodes", []) if e["kind"] == "delisting"]
+        rec_del = [
+            day_of(e["start"]) for e in record.get("episodes", []) if e["kind"] == "delisting"
+        ]
         for x in rec_del:
             if lo <= x <= hi:
                 ax.axvline(x, color=PARTY_COLORS["US"], lw=1.5, ls=":")
         if rec_del:
-            extra.append(Line2D([], [], color=PARTY_COLORS["US"], lw=1.5, ls=":",
-                                label=L["delisting_rec"]))
-        hfo = sorted((day_of(h["date"]), float(h["tonnes"])) for h in record.get("hfo_delivered", []))
+            extra.append(
+                Line2D([], [], color=PARTY_COLORS["US"], lw=1.5, ls=":", label=L["delisting_rec"])
+            )
+        hfo = sorted(
+            (day_of(h["date"]), float(h["tonnes"])) for h in record.get("hfo_delivered", [])
+        )
         if hfo:
-            ax2.plot([d for d, _ in hfo], np.cumsum([t for _, t in hfo]), ls="", marker="o",
-                     mfc="white", mec="black", ms=7, label=L["record_hfo"])
+            ax2.plot(
+                [d for d, _ in hfo],
+                np.cumsum([t for _, t in hfo]),
+                ls="",
+                marker="o",
+                mfc="white",
+                mec="black",
+                ms=7,
+                label=L["record_hfo"],
+            )
     if float(np.nanmax(pledged, initial=0.0)) == 0.0 and float(tl["aid_pledged_t"].max()) == 0.0:
-        ax.text(0.5, 0.5, L["nothing_pledged"], transform=ax.transAxes, ha="center",
-                va="center", fontsize=11, color="#444444",
-                bbox={"fc": "white", "ec": "#999999", "boxstyle": "round"})
+        ax.text(
+            0.5,
+            0.5,
+            L["nothing_pledged"],
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=11,
+            color="#444444",
+            bbox={"fc": "white", "ec": "#999999", "boxstyle": "round"},
+        )
     ax.set_ylim(-0.02, 1.02)
     top = max(float(tl["aid_pledged_t"].max()), float(tl["aid_delivered_t"].max()), 1.0)
     ax2.set_ylim(-0.02 * top * 1.05, top * 1.05 if top > 1 else 100000)
@@ -787,8 +1019,15 @@ def plot_trust(tables: RunTables, lang: str = "en", months: list[str] | None = N
             for b in range(6):
                 v = mat[a, b]
                 if np.isfinite(v):
-                    ax.text(b, a, f"{v:.2f}", ha="center", va="center", fontsize=7.5,
-                            color="white" if v < 0.55 else "black")
+                    ax.text(
+                        b,
+                        a,
+                        f"{v:.2f}",
+                        ha="center",
+                        va="center",
+                        fontsize=7.5,
+                        color="white" if v < 0.55 else "black",
+                    )
         ax.set_xticks(range(6), names, rotation=45, ha="right", fontsize=8.5)
         ax.set_yticks(range(6), names if j == 0 else [""] * 6, fontsize=8.5)
         ax.set_title(m)
@@ -812,10 +1051,13 @@ def plot_trust(tables: RunTables, lang: str = "en", months: list[str] | None = N
     _date_axis(ax, L)
     ax.grid(axis="y", color="#dddddd", lw=0.5)
     handles, _ = ax.get_legend_handles_labels()
-    handles += [Line2D([], [], color="black", lw=0.8, ls=(0, (4, 3)), label=L["heatmap_date"]),
-                Patch(color=SESSION_SHADE, label=L["session_shade"])]
-    ax.legend(handles=handles, loc="upper left", ncol=5, frameon=True, fontsize=8.5,
-              handlelength=3.5)
+    handles += [
+        Line2D([], [], color="black", lw=0.8, ls=(0, (4, 3)), label=L["heatmap_date"]),
+        Patch(color=SESSION_SHADE, label=L["session_shade"]),
+    ]
+    ax.legend(
+        handles=handles, loc="upper left", ncol=5, frameon=True, fontsize=8.5, handlelength=3.5
+    )
     fig.suptitle(f"{L['trust_title']} - {_run_title(tables, L)}", fontsize=13)
     return fig
 
@@ -858,8 +1100,9 @@ def _item_text(text: str, L: dict) -> str:
 
 
 @_in_lang
-def plot_scorecard(items: list, tables: RunTables | None = None, lang: str = "en",
-                   record: dict | None = None) -> Figure:
+def plot_scorecard(
+    items: list, tables: RunTables | None = None, lang: str = "en", record: dict | None = None
+) -> Figure:
     """Record items as rows: recorded date (black), simulated (hit/miss), tolerance window.
 
     A right-hand column gives the recorded and simulated values as text.
@@ -880,7 +1123,9 @@ def plot_scorecard(items: list, tables: RunTables | None = None, lang: str = "en
     gs = fig.add_gridspec(1, 2, width_ratios=[1.25, 1])
     ax = fig.add_subplot(gs[0])
     tax = fig.add_subplot(gs[1])  # rows aligned by the same y limits, not sharey (no hidden ticks)
-    all_months = [m for it in items for m in (it.rec_start, it.rec_end, it.sim_start, it.sim_end) if m]
+    all_months = [
+        m for it in items for m in (it.rec_start, it.rec_end, it.sim_start, it.sim_end) if m
+    ]
     if tables is not None:
         all_months += [tables.months[0], tables.months[-1]]
     if all_months:
@@ -891,12 +1136,17 @@ def plot_scorecard(items: list, tables: RunTables | None = None, lang: str = "en
     for y, it in enumerate(items):
         color = HIT_COLOR if it.hit else MISS_COLOR
         if it.rec_start:
-            tol = TOLERANCE["session"] if it.kind in ("session", "document") else (
-                TOLERANCE["episode"] if it.kind != "boycott" else 0)
+            tol = (
+                TOLERANCE["session"]
+                if it.kind in ("session", "document")
+                else (TOLERANCE["episode"] if it.kind != "boycott" else 0)
+            )
             a = month_start(it.rec_start)
             b = month_end(it.rec_end or it.rec_start)
-            ta = month_start(f"{(month_number(it.rec_start) - tol) // 12:04d}-"
-                             f"{(month_number(it.rec_start) - tol) % 12 + 1:02d}")
+            ta = month_start(
+                f"{(month_number(it.rec_start) - tol) // 12:04d}-"
+                f"{(month_number(it.rec_start) - tol) % 12 + 1:02d}"
+            )
             tb_n = month_number(it.rec_end or it.rec_start) + tol + 1
             tb = dt.date(tb_n // 12, tb_n % 12 + 1, 1)
             ax.broken_barh([(ta, tb - ta)], (y - 0.32, 0.64), facecolors="#eeeeee", lw=0, zorder=1)
@@ -909,20 +1159,40 @@ def plot_scorecard(items: list, tables: RunTables | None = None, lang: str = "en
                 a, b = month_start(it.sim_start), month_end(it.sim_end or it.sim_start)
                 ax.broken_barh([(a, b - a)], (y + 0.14, 0.18), facecolors=color, zorder=3)
             else:
-                ax.plot([_mid(it.sim_start)], [y], ls="", marker="o" if it.hit else "X",
-                        color=color, ms=8, mec="black", mew=0.5, zorder=5)
+                ax.plot(
+                    [_mid(it.sim_start)],
+                    [y],
+                    ls="",
+                    marker="o" if it.hit else "X",
+                    color=color,
+                    ms=8,
+                    mec="black",
+                    mew=0.5,
+                    zorder=5,
+                )
         rec_t = textwrap.shorten(_item_text(it.recorded, L), 34, placeholder="...")
         sim_t = textwrap.shorten(_item_text(it.simulated, L), 44, placeholder="...")
         tax.text(0.0, y, rec_t, va="center", fontsize=8)
         tax.text(0.36, y, sim_t, va="center", fontsize=8, color="black")
-        tax.text(0.985, y, L["hit"] if it.hit else L["miss"], va="center", ha="right", fontsize=8.5,
-                 fontweight="bold", color=color)
+        tax.text(
+            0.985,
+            y,
+            L["hit"] if it.hit else L["miss"],
+            va="center",
+            ha="right",
+            fontsize=8.5,
+            fontweight="bold",
+            color=color,
+        )
     kname = {"session": L["kind_session"], "document": L["kind_document"]}
     names = [_item_label(it, L, lang, rec_labels) for it in items]
-    ylabels = [f"{textwrap.shorten(name, 44, placeholder='...')} - "
-               f"{kname.get(it.kind, L['episode'].get(it.kind, it.kind))}"
-               if it.kind in kname else textwrap.shorten(name, 52, placeholder="...")
-               for it, name in zip(items, names, strict=True)]
+    ylabels = [
+        f"{textwrap.shorten(name, 44, placeholder='...')} - "
+        f"{kname.get(it.kind, L['episode'].get(it.kind, it.kind))}"
+        if it.kind in kname
+        else textwrap.shorten(name, 52, placeholder="...")
+        for it, name in zip(items, names, strict=True)
+    ]
     ax.set_yticks(range(n), ylabels, fontsize=8.5)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xlim(lo, hi)
@@ -941,12 +1211,30 @@ def plot_scorecard(items: list, tables: RunTables | None = None, lang: str = "en
     tax.text(0.0, -0.9, cols[0], fontsize=9, fontweight="bold", va="bottom")
     tax.text(0.36, -0.9, cols[1], fontsize=9, fontweight="bold", va="bottom")
     tax.set_xlabel(" ")
-    handles = [Line2D([], [], ls="", marker="D", color="black", label=L["recorded"]),
-               Line2D([], [], ls="", marker="o", color=HIT_COLOR, mec="black", mew=0.5,
-                      label=L["simulated_hit"]),
-               Line2D([], [], ls="", marker="X", color=MISS_COLOR, mec="black", mew=0.5,
-                      label=L["simulated_miss"]),
-               Patch(color="#eeeeee", label=L["tolerance"])]
+    handles = [
+        Line2D([], [], ls="", marker="D", color="black", label=L["recorded"]),
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker="o",
+            color=HIT_COLOR,
+            mec="black",
+            mew=0.5,
+            label=L["simulated_hit"],
+        ),
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker="X",
+            color=MISS_COLOR,
+            mec="black",
+            mew=0.5,
+            label=L["simulated_miss"],
+        ),
+        Patch(color="#eeeeee", label=L["tolerance"]),
+    ]
     fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False)
     title = L["scorecard_title"].format(hits=hits, n=n)
     if n_outside:
@@ -973,42 +1261,66 @@ def plot_utilities(tables: RunTables, lang: str = "en") -> Figure:
     for p in PARTIES:
         col = f"utility_{p}"
         if n and col in held.columns:
-            ax.plot(x, held[col], marker="o", ms=5, lw=1.6, label=L["party"][p],
-                    **party_style(p))
+            ax.plot(x, held[col], marker="o", ms=5, lw=1.6, label=L["party"][p], **party_style(p))
     if n:
         qax.plot(x, held["nash_product"], marker="o", color="black", lw=1.6, label=L["nash"])
-        qax.plot(x, held["pareto_distance"], marker="s", color="#777777", lw=1.4, ls="--",
-                 label=L["pareto"])
+        qax.plot(
+            x,
+            held["pareto_distance"],
+            marker="s",
+            color="#777777",
+            lw=1.4,
+            ls="--",
+            label=L["pareto"],
+        )
     else:
         for a in (ax, qax):
             a.text(0.5, 0.5, L["no_sessions"], transform=a.transAxes, ha="center", va="center")
     abbr = L["doc_abbr"]
-    ticks = [f"{L['round_phase'].format(round=int(r), phase=int(ph))}\n{m}\n{abbr.get(d, d)}"
-             for r, ph, m, d in zip(held.get("round", []), held.get("phase", []),
-                                    held.get("month", []), held.get("document", []), strict=True)]
+    ticks = [
+        f"{L['round_phase'].format(round=int(r), phase=int(ph))}\n{m}\n{abbr.get(d, d)}"
+        for r, ph, m, d in zip(
+            held.get("round", []),
+            held.get("phase", []),
+            held.get("month", []),
+            held.get("document", []),
+            strict=True,
+        )
+    ]
     step = max(1, -(-n // 24))
     qax.set_xticks(x[::step], ticks[::step], fontsize=8)
     legend_abbr = L["list_sep"].join(f"{abbr[d]} = {L['doc'][d]}" for d in DOC_COLORS)
     qax.set_xlabel(L["session_x"].format(abbr=legend_abbr))
     ax.set_ylabel(L["utility_y"])
     qax.set_ylabel(L["quality_y"])
-    umin = float(np.nanmin(held[[f"utility_{p}" for p in PARTIES]].to_numpy(dtype=float))) if n else 0.0
+    umin = (
+        float(np.nanmin(held[[f"utility_{p}" for p in PARTIES]].to_numpy(dtype=float)))
+        if n
+        else 0.0
+    )
     ax.set_ylim(max(0.0, np.floor((umin - 0.05) * 10) / 10) if np.isfinite(umin) else 0.0, 1.01)
     qax.set_ylim(0, 1.02)
     if n:
         ax.set_xlim(-0.5, n - 0.5)
     for a in (ax, qax):
         a.grid(axis="y", color="#dddddd", lw=0.5)
-    ax.legend(handles=_party_handles(L), loc="lower left", ncol=6, frameon=True, fontsize=9,
-              handlelength=3.5)
+    ax.legend(
+        handles=_party_handles(L),
+        loc="lower left",
+        ncol=6,
+        frameon=True,
+        fontsize=9,
+        handlelength=3.5,
+    )
     qax.legend(loc="upper left", ncol=2, frameon=True, fontsize=9)
     fig.suptitle(f"{L['utilities_title']} - {_run_title(tables, L)}", fontsize=13)
     return fig
 
 
 # ------------------------------------------------------------------ output
-def build_figures(tables: RunTables, record: dict | None = None, lang: str = "en",
-                  items: list | None = None) -> dict[str, Figure]:
+def build_figures(
+    tables: RunTables, record: dict | None = None, lang: str = "en", items: list | None = None
+) -> dict[str, Figure]:
     """The six figures keyed by name (:data:`FIGURES`).
 
     ``lang="zh"`` without a CJK font: English labels and one message on
@@ -1047,7 +1359,8 @@ def _fix_date_ticks(fig: Figure) -> None:
         axis = ax.xaxis
         locator, formatter = axis.get_major_locator(), axis.get_major_formatter()
         if isinstance(locator, mdates.AutoDateLocator) and isinstance(
-                formatter, mdates.ConciseDateFormatter):
+            formatter, mdates.ConciseDateFormatter
+        ):
             locs = locator()
             axis.set_major_locator(FixedLocator(locs))
             axis.set_major_formatter(FixedFormatter(formatter.format_ticks(locs)))
@@ -1086,8 +1399,11 @@ def save_figure(fig: Figure, path: Path, fmt: str) -> None:
     its ticks stay fixed (saving it again in another format draws the same).
     """
     _fix_date_ticks(fig)
-    meta = {"png": {"Software": "sixparty/matplotlib"}, "svg": {"Date": None},
-            "pdf": {"CreationDate": None, "ModDate": None}}[fmt]
+    meta = {
+        "png": {"Software": "sixparty/matplotlib"},
+        "svg": {"Date": None},
+        "pdf": {"CreationDate": None, "ModDate": None},
+    }[fmt]
     engine = fig.get_layout_engine()
     if fmt != "png" or engine is None:
         with matplotlib.rc_context({"svg.hashsalt": "sixparty"}):
@@ -1111,8 +1427,14 @@ def save_figure(fig: Figure, path: Path, fmt: str) -> None:
         fig.set_canvas(old_canvas)
 
 
-def draw_figures(tables: RunTables, out_dir: str | Path, fmt: str = "png", lang: str = "en",
-                 record: dict | None = None, items: list | None = None) -> list[str]:
+def draw_figures(
+    tables: RunTables,
+    out_dir: str | Path,
+    fmt: str = "png",
+    lang: str = "en",
+    record: dict | None = None,
+    items: list | None = None,
+) -> list[str]:
     """Write the six figures into ``out_dir`` as ``<name>.<fmt>``; return the file names.
 
     fmt: one of :data:`FORMATS` (ValueError otherwise).  lang: ``"en"`` or
@@ -1158,8 +1480,9 @@ def figures_writer(fmt: str = "png", lang: str = "en"):
 
         tables = tables_from_result(result)
         items = getattr(result, "extra", {}).get("scorecard")
-        return draw_figures(tables, stage_dir, fmt=fmt, lang=lang, record=_record_or_none(),
-                            items=items)
+        return draw_figures(
+            tables, stage_dir, fmt=fmt, lang=lang, record=_record_or_none(), items=items
+        )
 
     return write
 

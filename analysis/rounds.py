@@ -29,8 +29,15 @@ from dataclasses import dataclass
 
 from sixparty.analysis.i18n import check_lang
 
-__all__ = ["SESSION_TOLERANCE", "RecordedSession", "SessionLabel", "match_sessions",
-           "recorded_sessions", "session_labeller", "session_labels"]
+__all__ = [
+    "SESSION_TOLERANCE",
+    "RecordedSession",
+    "SessionLabel",
+    "match_sessions",
+    "recorded_sessions",
+    "session_labeller",
+    "session_labels",
+]
 
 #: Months either side of a recorded session within which a simulated session matches it
 #: (the validation's session tolerance).
@@ -93,8 +100,11 @@ def _dist(m: int, lo: int, hi: int) -> int:
     return 0 if lo <= m <= hi else (lo - m if m < lo else m - hi)
 
 
-def match_sessions(simulated_months: Sequence[str | int], recorded: Sequence[RecordedSession],
-                   tolerance: int = SESSION_TOLERANCE) -> list[int | None]:
+def match_sessions(
+    simulated_months: Sequence[str | int],
+    recorded: Sequence[RecordedSession],
+    tolerance: int = SESSION_TOLERANCE,
+) -> list[int | None]:
     """Match simulated sessions to recorded ones by date (greedy, one-to-one).
 
     simulated_months: the month (``YYYY-MM`` or a month number, year*12+month-1)
@@ -144,14 +154,24 @@ def recorded_sessions(record: dict | None = None) -> list[RecordedSession]:
         end = str(s.get("end") or s.get("start", ""))[:7]
         if not start:
             continue
-        out.append(RecordedSession(str(s.get("id", "")), str(lab.get("en") or s.get("id", "")),
-                                   str(lab.get("zh") or ""), start, end))
+        out.append(
+            RecordedSession(
+                str(s.get("id", "")),
+                str(lab.get("en") or s.get("id", "")),
+                str(lab.get("zh") or ""),
+                start,
+                end,
+            )
+        )
     return sorted(out, key=lambda r: (r.start, r.end))
 
 
-def session_labels(sessions: Sequence[dict], record: dict | None = None,
-                   recorded: Sequence[RecordedSession] | None = None,
-                   tolerance: int = SESSION_TOLERANCE) -> list[SessionLabel]:
+def session_labels(
+    sessions: Sequence[dict],
+    record: dict | None = None,
+    recorded: Sequence[RecordedSession] | None = None,
+    tolerance: int = SESSION_TOLERANCE,
+) -> list[SessionLabel]:
     """One :class:`SessionLabel` per row of ``sessions`` (the run's sessions table).
 
     sessions: rows with ``month`` (``YYYY-MM``) and ``held``, in the model's
@@ -162,12 +182,15 @@ def session_labels(sessions: Sequence[dict], record: dict | None = None,
     recs = list(recorded) if recorded is not None else recorded_sessions(record)
     held = [j for j, s in enumerate(sessions) if s.get("held")]
     match = match_sessions([sessions[j]["month"] for j in held], recs, tolerance)
-    rounds: dict[int, RecordedSession] = {j: recs[i] for j, i in zip(held, match, strict=True)
-                                          if i is not None}
+    rounds: dict[int, RecordedSession] = {
+        j: recs[i] for j, i in zip(held, match, strict=True) if i is not None
+    }
     return [SessionLabel(j + 1, str(s["month"])[:7], rounds.get(j)) for j, s in enumerate(sessions)]
 
 
-def session_labeller(lang: str = "en", record: dict | None = None) -> Callable[[Sequence[dict]], list[str]]:
+def session_labeller(
+    lang: str = "en", record: dict | None = None
+) -> Callable[[Sequence[dict]], list[str]]:
     """A function ``sessions rows -> [history label or ""]`` for ``sixparty run``'s summary.
 
     The record is read once, here (``sim/`` receives only this function).

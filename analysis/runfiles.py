@@ -114,10 +114,28 @@ def day_of(label: str) -> dt.date:
 _BOOL_COLUMNS = {"sessions": ("held", "recess", "direct_contact")}
 _STR_COLUMNS = {
     "timeline": ("month", "talks_status", "dprk_stance", "implementation", "events"),
-    "sessions": ("month", "invited_by", "attended", "declined", "ending", "target", "document",
-                 "adopted_phase", "notes"),
-    "ledger": ("phase_name", "party", "kind", "description", "unit", "promised", "due",
-               "completed", "superseded"),
+    "sessions": (
+        "month",
+        "invited_by",
+        "attended",
+        "declined",
+        "ending",
+        "target",
+        "document",
+        "adopted_phase",
+        "notes",
+    ),
+    "ledger": (
+        "phase_name",
+        "party",
+        "kind",
+        "description",
+        "unit",
+        "promised",
+        "due",
+        "completed",
+        "superseded",
+    ),
     "decisions": ("month", "party", "decision", "reason", "cause"),
     "positions": ("month", "party", "issue"),
     "trust": ("month", "party", "toward"),
@@ -130,8 +148,11 @@ REQUIRED_COLUMNS = {
     "positions": ("month", "party", "issue", "position", "salience"),
     "trust": ("month", "party", "toward", "trust"),
     # ``ending`` and the offer counts came later: run folders written before them still read.
-    "sessions": tuple(c for c in outputs.session_columns(None)
-                      if c not in ("ending", "conflicts", "compromises", "capitulations")),
+    "sessions": tuple(
+        c
+        for c in outputs.session_columns(None)
+        if c not in ("ending", "conflicts", "compromises", "capitulations")
+    ),
     "drafts": tuple(outputs.draft_columns()),
     # ``superseded`` came later: run folders written before it still read.
     "ledger": tuple(c for c in outputs.LEDGER_COLUMNS if c != "superseded"),
@@ -139,8 +160,15 @@ REQUIRED_COLUMNS = {
 }
 #: Numeric columns that may never be empty (the others are empty for "not applicable").
 _FILLED_COLUMNS = {
-    "timeline": ("progress", "aid_pledged_t", "aid_delivered_t", "sanctions", "mean_trust",
-                 "trust_dprk_us", "trust_us_dprk"),
+    "timeline": (
+        "progress",
+        "aid_pledged_t",
+        "aid_delivered_t",
+        "sanctions",
+        "mean_trust",
+        "trust_dprk_us",
+        "trust_us_dprk",
+    ),
     "positions": ("position", "salience"),
     "trust": ("trust",),
     "drafts": ("session_id", "iteration"),
@@ -149,8 +177,11 @@ _FILLED_COLUMNS = {
 }
 #: Columns holding a month ``YYYY-MM`` (``completed`` may be empty).
 _MONTH_COLUMNS = {
-    "timeline": ("month",), "positions": ("month",), "trust": ("month",),
-    "sessions": ("month",), "decisions": ("month",),
+    "timeline": ("month",),
+    "positions": ("month",),
+    "trust": ("month",),
+    "sessions": ("month",),
+    "decisions": ("month",),
     "ledger": ("promised", "due", "completed", "superseded"),
 }
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -161,7 +192,8 @@ _MAY_BE_EMPTY = ("completed", "superseded")
 def _is_str_column(name: str, column: str) -> bool:
     """Text columns: the declared ones and timeline.csv's ``facility_<name>`` states."""
     return column in _STR_COLUMNS.get(name, ()) or (
-        name == "timeline" and column.startswith(outputs.FACILITY_PREFIX))
+        name == "timeline" and column.startswith(outputs.FACILITY_PREFIX)
+    )
 
 
 class _TableProblem(ValueError):
@@ -196,8 +228,9 @@ def _parse_checked(name: str, text: str) -> pd.DataFrame:
     strs = _STR_COLUMNS.get(name, ())
     bools = _BOOL_COLUMNS.get(name, ())
     if text and not text.endswith("\n"):
-        raise _TableProblem(f"line {text.count(chr(10)) + 1} is incomplete (no line end: "
-                            "the file was cut short)")
+        raise _TableProblem(
+            f"line {text.count(chr(10)) + 1} is incomplete (no line end: the file was cut short)"
+        )
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
@@ -211,8 +244,10 @@ def _parse_checked(name: str, text: str) -> pd.DataFrame:
     short = df.isna().any(axis=1)
     if short.any():
         line = int(short.to_numpy().argmax()) + 2
-        raise _TableProblem(f"line {line} is incomplete ({len(df.columns)} fields expected; "
-                            "the file may have been cut short)")
+        raise _TableProblem(
+            f"line {line} is incomplete ({len(df.columns)} fields expected; "
+            "the file may have been cut short)"
+        )
     for c in _MONTH_COLUMNS.get(name, ()):
         if c not in df.columns:  # a column added later (ledger ``superseded``)
             continue
@@ -239,23 +274,27 @@ def _parse_checked(name: str, text: str) -> pd.DataFrame:
 def _raise_first(bad: pd.Series, col: pd.Series, column: str, expected: str) -> None:
     if bad.any():
         i = int(bad.to_numpy().argmax())
-        raise _TableProblem(f"line {i + 2}, column {column!r}: expected {expected}, "
-                            f"got {col.iloc[i]!r}")
+        raise _TableProblem(
+            f"line {i + 2}, column {column!r}: expected {expected}, got {col.iloc[i]!r}"
+        )
 
 
 def _read_manifest(d: Path) -> dict:
     """The manifest of run folder ``d`` (DamagedRunFolder if it is missing or unreadable)."""
     mp = d / "manifest.json"
     if not mp.is_file():
-        raise DamagedRunFolder(f"{mp} is missing (every folder written by 'sixparty run' has one; "
-                               "run the scenario again)")
+        raise DamagedRunFolder(
+            f"{mp} is missing (every folder written by 'sixparty run' has one; "
+            "run the scenario again)"
+        )
     try:
         meta = json.loads(mp.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise DamagedRunFolder(f"{mp} is damaged: not readable JSON ({exc})") from None
     if not isinstance(meta, dict) or not isinstance(meta.get("files"), dict):
-        raise DamagedRunFolder(f"{mp} is damaged: expected a JSON object with a 'files' list "
-                               "of checksums")
+        raise DamagedRunFolder(
+            f"{mp} is damaged: expected a JSON object with a 'files' list of checksums"
+        )
     return meta
 
 
@@ -291,12 +330,21 @@ def read_run(run_dir: str | Path, verify: bool = True) -> RunTables:
     if not d.is_dir():
         raise NotARunFolder(f"{d}: not a folder (expected a run folder written by 'sixparty run')")
     # Tables are CSV, or Parquet for `sixparty run --format parquet` (outputs.TABLE_FORMATS).
-    ext = "parquet" if not (d / "timeline.csv").is_file() and (d / "timeline.parquet").is_file() else "csv"
-    missing = [f.replace(".csv", f".{ext}") for f in REQUIRED_FILES
-               if not (d / f.replace(".csv", f".{ext}")).is_file()]
+    ext = (
+        "parquet"
+        if not (d / "timeline.csv").is_file() and (d / "timeline.parquet").is_file()
+        else "csv"
+    )
+    missing = [
+        f.replace(".csv", f".{ext}")
+        for f in REQUIRED_FILES
+        if not (d / f.replace(".csv", f".{ext}")).is_file()
+    ]
     if missing:
-        raise NotARunFolder(f"{d}: not a run folder ({', '.join(missing)} missing; "
-                            "write one with 'sixparty run --out DIR')")
+        raise NotARunFolder(
+            f"{d}: not a run folder ({', '.join(missing)} missing; "
+            "write one with 'sixparty run --out DIR')"
+        )
     meta = _read_manifest(d) if verify else {}
     listed = meta.get("files", {}) if verify else {}
     tables = {}
@@ -324,8 +372,10 @@ def read_run(run_dir: str | Path, verify: bool = True) -> RunTables:
             except ValueError as exc:
                 raise DamagedRunFolder(f"{p} is damaged: {exc}") from None
         if fname in listed and hashlib.sha256(data).hexdigest() != listed[fname]:
-            raise DamagedRunFolder(f"{p} has changed since the run (checksum mismatch with "
-                                   "manifest.json); run the scenario again")
+            raise DamagedRunFolder(
+                f"{p} has changed since the run (checksum mismatch with "
+                "manifest.json); run the scenario again"
+            )
     if tables["timeline"].empty:
         raise DamagedRunFolder(f"{d / ('timeline.' + ext)} is damaged: no rows")
     _check_counts(d, tables)
@@ -334,8 +384,13 @@ def read_run(run_dir: str | Path, verify: bool = True) -> RunTables:
         meta = _manifest_if_any(d)
     scenario = _scenario_from_manifest(meta, d)
     events = events_table(scenario, tables["timeline"])
-    return RunTables(**tables, events=events, scenario_name=meta.get("scenario", d.name),
-                     seed=meta.get("seed"), meta=meta)
+    return RunTables(
+        **tables,
+        events=events,
+        scenario_name=meta.get("scenario", d.name),
+        seed=meta.get("seed"),
+        meta=meta,
+    )
 
 
 def _read_parquet(name: str, path: Path, data: bytes) -> pd.DataFrame:
@@ -343,8 +398,10 @@ def _read_parquet(name: str, path: Path, data: bytes) -> pd.DataFrame:
     try:
         import pyarrow  # noqa: F401
     except ImportError:
-        raise DamagedRunFolder(f"{path} is a Parquet table and reading it needs the package "
-                               "'pyarrow': pip install 'sixparty[parquet]'") from None
+        raise DamagedRunFolder(
+            f"{path} is a Parquet table and reading it needs the package "
+            "'pyarrow': pip install 'sixparty[parquet]'"
+        ) from None
     try:
         df = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:  # pyarrow raises its own error types for a damaged file
@@ -364,15 +421,21 @@ def _check_counts(d: Path, tables: dict[str, pd.DataFrame]) -> None:
     from sixparty.scenario import ISSUES, PARTIES
 
     months = len(tables["timeline"])
-    per_month = {"positions": len(PARTIES) * len(ISSUES),
-                 "trust": len(PARTIES) * (len(PARTIES) - 1)}
+    per_month = {
+        "positions": len(PARTIES) * len(ISSUES),
+        "trust": len(PARTIES) * (len(PARTIES) - 1),
+    }
     for name, k in per_month.items():
         n = len(tables[name])
         if n and n != months * k:
-            shown = d / (name + ".csv") if (d / (name + ".csv")).is_file() else d / (name + ".parquet")
-            raise DamagedRunFolder(f"{shown} is damaged: {n} rows, expected "
-                                   f"{months * k} ({months} months x {k}); the file may have "
-                                   "been cut short")
+            shown = (
+                d / (name + ".csv") if (d / (name + ".csv")).is_file() else d / (name + ".parquet")
+            )
+            raise DamagedRunFolder(
+                f"{shown} is damaged: {n} rows, expected "
+                f"{months * k} ({months} months x {k}); the file may have "
+                "been cut short"
+            )
 
 
 def _check_months(d: Path, tables: dict[str, pd.DataFrame]) -> None:
@@ -391,7 +454,8 @@ def _check_months(d: Path, tables: dict[str, pd.DataFrame]) -> None:
         if months[i] <= months[i - 1]:
             raise DamagedRunFolder(
                 f"{d / 'timeline.csv'} is damaged: line {i + 2}, month {months[i]} does not come "
-                f"after {months[i - 1]} (months must be strictly increasing, one row per month)")
+                f"after {months[i - 1]} (months must be strictly increasing, one row per month)"
+            )
     first, last = (months[0], months[-1]) if months else ("", "")
     for name in ("positions", "trust"):
         table = tables[name]
@@ -405,7 +469,8 @@ def _check_months(d: Path, tables: dict[str, pd.DataFrame]) -> None:
             raise DamagedRunFolder(
                 f"{d / (name + '.csv')} is damaged: line {bad + 2}, month {got[bad]} where the "
                 f"timeline has {expected[bad]} (one block of {k} rows per month, in the "
-                "timeline's order)")
+                "timeline's order)"
+            )
     for name in ("sessions", "decisions"):
         table = tables[name]
         if table.empty:
@@ -415,11 +480,13 @@ def _check_months(d: Path, tables: dict[str, pd.DataFrame]) -> None:
             if not first <= m <= last:
                 raise DamagedRunFolder(
                     f"{d / (name + '.csv')} is damaged: line {i + 2}, month {m} is outside the "
-                    f"run's months {first}..{last}")
+                    f"run's months {first}..{last}"
+                )
             if i and m < got[i - 1]:
                 raise DamagedRunFolder(
                     f"{d / (name + '.csv')} is damaged: line {i + 2}, month {m} comes before "
-                    f"{got[i - 1]} (rows are in month order)")
+                    f"{got[i - 1]} (rows are in month order)"
+                )
 
 
 def _manifest_if_any(d: Path) -> dict:
@@ -458,8 +525,9 @@ def tables_from_result(result) -> RunTables:
     """The tables of an in-memory :class:`sim.runner.RunResult` (as the files would be)."""
     texts = {
         "timeline": outputs.csv_text(result.timeline, outputs.timeline_columns(result)),
-        "positions": outputs.csv_text(result.position_rows(),
-                                      ["month", "party", "issue", "position", "salience"]),
+        "positions": outputs.csv_text(
+            result.position_rows(), ["month", "party", "issue", "position", "salience"]
+        ),
         "trust": outputs.csv_text(result.trust_rows(), ["month", "party", "toward", "trust"]),
         "sessions": outputs.csv_text(result.sessions, outputs.session_columns(result)),
         "drafts": outputs.csv_text(result.drafts, outputs.draft_columns()),
@@ -468,16 +536,23 @@ def tables_from_result(result) -> RunTables:
     }
     tables = {k: _parse(k, v) for k, v in texts.items()}
     events = events_table(result.scenario, tables["timeline"])
-    return RunTables(**tables, events=events, scenario_name=result.scenario.name,
-                     seed=result.seed, meta={"title": result.scenario.title or ""})
+    return RunTables(
+        **tables,
+        events=events,
+        scenario_name=result.scenario.name,
+        seed=result.seed,
+        meta={"title": result.scenario.title or ""},
+    )
 
 
 def events_table(scenario, timeline: pd.DataFrame) -> pd.DataFrame:
     """Exogenous events (id, date, month, type, title) from the scenario or the timeline."""
     cols = ["id", "date", "month", "type", "title"]
     if scenario is not None:
-        rows = [{"id": e.id, "date": e.date, "month": e.date[:7], "type": e.type,
-                 "title": e.title} for e in scenario.events]
+        rows = [
+            {"id": e.id, "date": e.date, "month": e.date[:7], "type": e.type, "title": e.title}
+            for e in scenario.events
+        ]
         return pd.DataFrame(rows, columns=cols)
     rows = []
     if "events" in timeline.columns:
@@ -485,7 +560,14 @@ def events_table(scenario, timeline: pd.DataFrame) -> pd.DataFrame:
             for tok in str(ev).split(";"):
                 tok = tok.strip()
                 if tok.startswith("event:"):
-                    eid = tok[len("event:"):]
-                    rows.append({"id": eid, "date": month, "month": month, "type": "",
-                                 "title": eid.replace("_", " ")})
+                    eid = tok[len("event:") :]
+                    rows.append(
+                        {
+                            "id": eid,
+                            "date": month,
+                            "month": month,
+                            "type": "",
+                            "title": eid.replace("_", " "),
+                        }
+                    )
     return pd.DataFrame(rows, columns=cols)

@@ -69,17 +69,21 @@ NO_SESSION = "no_session"
 #: What in the run stands for each recorded episode kind.
 EPISODE_RULES: dict[str, str] = {
     "suspension": "dprk_stance becomes 'suspended' (timeline.csv)",
-    "boycott": ("an absence spell (talks_status boycott/suspended or dprk_stance suspended; "
-                "gaps without a held session bridged) starting and ending within ±{n} months "
-                "of the recorded start and end, with no held session inside the recorded span"),
+    "boycott": (
+        "an absence spell (talks_status boycott/suspended or dprk_stance suspended; "
+        "gaps without a held session bridged) starting and ending within ±{n} months "
+        "of the recorded start and end, with no held session inside the recorded span"
+    ),
     "shutdown": "first month denuclearization progress > 0 in the phase whose DPRK steps name a shutdown (else the first phase)",
     "disablement_start": "first month progress enters the phase whose DPRK steps name disablement",
     "disablement_slowed": "implementation becomes 'slowed' (timeline.csv)",
     "declaration": "month the last DPRK tranche of the phase naming the declaration is completed (ledger.csv)",
-    "disablement_suspended": ("DPRK decision 'suspends_steps' (decisions.csv) while the recorded "
-                              "phase is under way (ledger.csv) and for the recorded cause (the "
-                              "decision's cause code, e.g. overdue_delisting; folders without a "
-                              "cause column: the overdue step kinds in its reason)"),
+    "disablement_suspended": (
+        "DPRK decision 'suspends_steps' (decisions.csv) while the recorded "
+        "phase is under way (ledger.csv) and for the recorded cause (the "
+        "decision's cause code, e.g. overdue_delisting; folders without a "
+        "cause column: the overdue step kinds in its reason)"
+    ),
     "delisting": "US decision 'delists' or delisting step completed (decisions.csv, ledger.csv)",
     "walkout": "DPRK decision 'walks_out' or dprk_stance becomes 'walked_out'",
     "missile_test": "DPRK decision 'missile_test' (decisions.csv)",
@@ -152,8 +156,21 @@ class ScoreItem:
 #: ``simulated`` text of an item outside the run's window.
 OUTSIDE_TEXT = "outside the window ({start}..{end}): not scored"
 
-SCORECARD_COLUMNS = ["id", "kind", "label", "recorded", "simulated", "hit", "near", "fed",
-                     "rule", "rec_start", "rec_end", "sim_start", "sim_end"]
+SCORECARD_COLUMNS = [
+    "id",
+    "kind",
+    "label",
+    "recorded",
+    "simulated",
+    "hit",
+    "near",
+    "fed",
+    "rule",
+    "rec_start",
+    "rec_end",
+    "sim_start",
+    "sim_end",
+]
 
 
 def load_record(path: str | Path | None = None) -> dict:
@@ -180,13 +197,29 @@ def record_items(record: dict) -> list[dict]:
     (sessions in date order, then the episodes with a rule in date order); ``id`` is the
     scorecard item id (``session:<id>`` for sessions)."""
     out = []
-    for s in sorted(record.get("sessions", []), key=lambda s: (s["start"], s.get("end") or s["start"])):
-        out.append({"id": f"session:{s['id']}", "kind": "session", "start": s["start"][:7],
-                    "end": (s.get("end") or s["start"])[:7]})
-    for e in sorted((e for e in record.get("episodes", []) if e.get("kind") in EPISODE_RULES),
-                    key=lambda e: (e["start"], e["id"])):
-        out.append({"id": e["id"], "kind": e["kind"], "start": e["start"][:7],
-                    "end": (e.get("end") or e["start"])[:7]})
+    for s in sorted(
+        record.get("sessions", []), key=lambda s: (s["start"], s.get("end") or s["start"])
+    ):
+        out.append(
+            {
+                "id": f"session:{s['id']}",
+                "kind": "session",
+                "start": s["start"][:7],
+                "end": (s.get("end") or s["start"])[:7],
+            }
+        )
+    for e in sorted(
+        (e for e in record.get("episodes", []) if e.get("kind") in EPISODE_RULES),
+        key=lambda e: (e["start"], e["id"]),
+    ):
+        out.append(
+            {
+                "id": e["id"],
+                "kind": e["kind"],
+                "start": e["start"][:7],
+                "end": (e.get("end") or e["start"])[:7],
+            }
+        )
     return out
 
 
@@ -220,8 +253,9 @@ def _dist(m: int, lo: int, hi: int) -> int:
     return 0 if lo <= m <= hi else (lo - m if m < lo else m - hi)
 
 
-def greedy_match(recorded: list[tuple[int, int]], simulated: list[int],
-                 tolerance: int, good=None) -> list[int | None]:
+def greedy_match(
+    recorded: list[tuple[int, int]], simulated: list[int], tolerance: int, good=None
+) -> list[int | None]:
     """One-to-one greedy matching in date order.
 
     recorded: (first month, last month) per recorded item, month numbers.
@@ -278,7 +312,9 @@ def _transitions(timeline, column: str, value: str) -> list[int]:
     return out
 
 
-def _decision_rows(tables: RunTables, decision: str, party: str | None = None) -> list[tuple[int, str]]:
+def _decision_rows(
+    tables: RunTables, decision: str, party: str | None = None
+) -> list[tuple[int, str]]:
     d = tables.decisions
     if d.empty:
         return []
@@ -357,8 +393,11 @@ def overdue_causes(cause: str) -> set[str]:
     -> set(); codes not about an overdue step are ignored."""
     if not isinstance(cause, str):
         return set()
-    return {c.strip()[len(OVERDUE_PREFIX):] for c in cause.split("+")
-            if c.strip().startswith(OVERDUE_PREFIX)}
+    return {
+        c.strip()[len(OVERDUE_PREFIX) :]
+        for c in cause.split("+")
+        if c.strip().startswith(OVERDUE_PREFIX)
+    }
 
 
 def suspension_causes(tables: RunTables) -> list[tuple[int, set[str]]]:
@@ -374,8 +413,9 @@ def suspension_causes(tables: RunTables) -> list[tuple[int, set[str]]]:
     else:
         reasons = sel["reason"] if "reason" in sel else [""] * len(sel)
         kinds = [overdue_kinds(str(r)) for r in reasons]
-    return sorted(((month_number(m), k) for m, k in zip(sel["month"], kinds, strict=True)),
-                  key=lambda x: x[0])
+    return sorted(
+        ((month_number(m), k) for m, k in zip(sel["month"], kinds, strict=True)), key=lambda x: x[0]
+    )
 
 
 def episode_months(tables: RunTables, kind: str) -> list[int]:
@@ -413,7 +453,8 @@ def episode_months(tables: RunTables, kind: str) -> list[int]:
             months += [month_number(c) for c in led[led["kind"] == "delisting"]["completed"] if c]
     elif kind == "walkout":
         months = _decision_months(tables, "walks_out", "DPRK") + _transitions(
-            tl, "dprk_stance", "walked_out")
+            tl, "dprk_stance", "walked_out"
+        )
     elif kind in ("missile_test", "nuclear_test"):
         months = _decision_months(tables, kind, "DPRK")
     return sorted(set(months))
@@ -448,9 +489,11 @@ def absence_spells(tables: RunTables) -> list[tuple[int, int]]:
     """
     tl = tables.timeline
     stance = tl["dprk_stance"] if "dprk_stance" in tl else [""] * len(tl)
-    absent = [month_number(m) for m, st, ds in zip(tl["month"], tl["talks_status"], stance,
-                                                  strict=True)
-              if st in ("suspended", "boycott") or ds == "suspended"]
+    absent = [
+        month_number(m)
+        for m, st, ds in zip(tl["month"], tl["talks_status"], stance, strict=True)
+        if st in ("suspended", "boycott") or ds == "suspended"
+    ]
     held = held_months(tables)
     spells: list[tuple[int, int]] = []
     for m in absent:
@@ -462,8 +505,9 @@ def absence_spells(tables: RunTables) -> list[tuple[int, int]]:
 
 
 # --------------------------------------------------------------- scoring
-def score_run(tables: RunTables, record: dict, tolerance: dict | None = None,
-              fed: set[str] | None = None) -> list[ScoreItem]:
+def score_run(
+    tables: RunTables, record: dict, tolerance: dict | None = None, fed: set[str] | None = None
+) -> list[ScoreItem]:
     """Score a run against the record; one :class:`ScoreItem` per record item.
 
     Order: the recorded sessions (date order), then the episodes in date
@@ -511,8 +555,11 @@ def _sim_sessions(tables: RunTables) -> list[tuple[int, dict]]:
     order = held.sort_values("session_id") if "session_id" in held else held
     for r in order.to_dict("records"):
         num = None
-        if "adopted_phase_number" in r and r["adopted_phase_number"] not in ("", None) \
-                and r["adopted_phase_number"] == r["adopted_phase_number"]:
+        if (
+            "adopted_phase_number" in r
+            and r["adopted_phase_number"] not in ("", None)
+            and r["adopted_phase_number"] == r["adopted_phase_number"]
+        ):
             num = int(r["adopted_phase_number"])
         elif r.get("adopted_phase"):
             num = names.get(str(r["adopted_phase"]))
@@ -538,27 +585,34 @@ def _session_hit(rec: dict, row: dict) -> tuple[bool, str]:
     want = rec.get("adopts_phase")
     if want is not None and row.get("adopted_number") != int(want):
         got = row.get("adopted_number")
-        return False, (f"wrong content: adopts phase {got}" if got else
-                       "wrong content: adopts no phase") + f", recorded phase {int(want)}"
+        return False, (
+            f"wrong content: adopts phase {got}" if got else "wrong content: adopts no phase"
+        ) + f", recorded phase {int(want)}"
     return True, ""
 
 
-def _score_sessions(tables: RunTables, rec_sessions: list[dict], tol: dict,
-                    window: tuple[int, int] | None = None) -> list[ScoreItem]:
+def _score_sessions(
+    tables: RunTables, rec_sessions: list[dict], tol: dict, window: tuple[int, int] | None = None
+) -> list[ScoreItem]:
     recs = sorted(rec_sessions, key=lambda s: (s["start"], s.get("end") or s["start"]))
     sims = _sim_sessions(tables)
     spans = [(month_number(s["start"]), month_number(s.get("end") or s["start"])) for s in recs]
     inside = [_inside(window, lo, hi) for lo, hi in spans]
     in_recs = [r for r, ok in zip(recs, inside, strict=True) if ok]
-    sub = greedy_match([sp for sp, ok in zip(spans, inside, strict=True) if ok],
-                       [m for m, _ in sims], tol["session"],
-                       good=lambda i, j: _session_hit(in_recs[i], sims[j][1])[0])
+    sub = greedy_match(
+        [sp for sp, ok in zip(spans, inside, strict=True) if ok],
+        [m for m, _ in sims],
+        tol["session"],
+        good=lambda i, j: _session_hit(in_recs[i], sims[j][1])[0],
+    )
     it_sub = iter(sub)
     match = [next(it_sub) if ok else None for ok in inside]
     n = tol["session"]
-    rule = (f"a held simulated session within ±{n} month{'s' if n != 1 else ''} with the same "
-            "document (a joint document: adopting the recorded phase); greedy in date order, "
-            "one-to-one")
+    rule = (
+        f"a held simulated session within ±{n} month{'s' if n != 1 else ''} with the same "
+        "document (a joint document: adopting the recorded phase); greedy in date order, "
+        "one-to-one"
+    )
     out = []
     for rec, j, ok in zip(recs, match, inside, strict=True):
         label = _label(rec)
@@ -569,12 +623,25 @@ def _score_sessions(tables: RunTables, rec_sessions: list[dict], tol: dict,
         rs, re_ = rec["start"][:7], (rec.get("end") or rec["start"])[:7]
         sid = f"session:{rec['id']}"
         if not ok:
-            out.append(ScoreItem(sid, "session", rtext, _outside_text(window), None, rule,
-                                 label, rs, re_))
+            out.append(
+                ScoreItem(sid, "session", rtext, _outside_text(window), None, rule, label, rs, re_)
+            )
             continue
         if j is None:
-            out.append(ScoreItem(sid, "session", rtext, f"no held session within ±{n} month{'s' if n != 1 else ''}",
-                                 False, rule, label, rs, re_, category=NO_SESSION))
+            out.append(
+                ScoreItem(
+                    sid,
+                    "session",
+                    rtext,
+                    f"no held session within ±{n} month{'s' if n != 1 else ''}",
+                    False,
+                    rule,
+                    label,
+                    rs,
+                    re_,
+                    category=NO_SESSION,
+                )
+            )
             continue
         _m, srow = sims[j]
         sdoc = str(srow["document"])
@@ -585,8 +652,23 @@ def _score_sessions(tables: RunTables, rec_sessions: list[dict], tol: dict,
             stext += f", adopts phase {srow['adopted_number']}"
         if not hit:
             stext += f": {why}" + ("; one rank away (near miss)" if near else "")
-        out.append(ScoreItem(sid, "session", rtext, stext, hit, rule, label, rs, re_,
-                             srow["month"], srow["month"], near=near, category=sdoc))
+        out.append(
+            ScoreItem(
+                sid,
+                "session",
+                rtext,
+                stext,
+                hit,
+                rule,
+                label,
+                rs,
+                re_,
+                srow["month"],
+                srow["month"],
+                near=near,
+                category=sdoc,
+            )
+        )
     return out
 
 
@@ -611,10 +693,12 @@ def _episode_candidates(tables: RunTables, e: dict) -> list[tuple[int, str]]:
     return out
 
 
-def _score_episodes(tables: RunTables, episodes: list[dict], tol: dict,
-                    window: tuple[int, int] | None = None) -> list[ScoreItem]:
-    eps = sorted((e for e in episodes if e.get("kind") in EPISODE_RULES),
-                 key=lambda e: (e["start"], e["id"]))
+def _score_episodes(
+    tables: RunTables, episodes: list[dict], tol: dict, window: tuple[int, int] | None = None
+) -> list[ScoreItem]:
+    eps = sorted(
+        (e for e in episodes if e.get("kind") in EPISODE_RULES), key=lambda e: (e["start"], e["id"])
+    )
     results: dict[str, ScoreItem] = {}
     n = tol["episode"]
     for e in eps:
@@ -623,9 +707,17 @@ def _score_episodes(tables: RunTables, episodes: list[dict], tol: dict,
         if not _inside(window, lo, hi):
             rs, re_ = e["start"][:7], (e.get("end") or e["start"])[:7]
             rtext = _span_text(rs, re_) if e["kind"] in SPAN_KINDS else e["start"]
-            results[e["id"]] = ScoreItem(e["id"], e["kind"], rtext, _outside_text(window), None,
-                                         EPISODE_RULES[e["kind"]].format(n=n), _label(e), rs,
-                                         re_ if e["kind"] in SPAN_KINDS else rs)
+            results[e["id"]] = ScoreItem(
+                e["id"],
+                e["kind"],
+                rtext,
+                _outside_text(window),
+                None,
+                EPISODE_RULES[e["kind"]].format(n=n),
+                _label(e),
+                rs,
+                re_ if e["kind"] in SPAN_KINDS else rs,
+            )
     # point episodes: greedy one-to-one within each kind, preferring a candidate that meets
     # every condition
     kinds = sorted({e["kind"] for e in eps if e["kind"] not in SPAN_KINDS})
@@ -637,28 +729,54 @@ def _score_episodes(tables: RunTables, episodes: list[dict], tol: dict,
         sims = sorted({m for c in cands for m, _ in c})
         fail = [{m: w for m, w in c} for c in cands]
         spans = [(month_number(e["start"]), month_number(e["start"])) for e in recs]
-        match = greedy_match(spans, sims, n, good=lambda i, j, fail=fail, sims=sims: not fail[i].get(sims[j], ""))
+        match = greedy_match(
+            spans, sims, n, good=lambda i, j, fail=fail, sims=sims: not fail[i].get(sims[j], "")
+        )
         rule = f"{EPISODE_RULES[kind]} within ±{n} months"
         for i, (e, j) in enumerate(zip(recs, match, strict=True)):
             rs = e["start"][:7]
             if j is None:
                 if sims:
                     near = min(sims, key=lambda m: abs(m - month_number(rs)))
-                    stext = f"nearest {month_label(near)} (outside ±{n} months)" if not any(
-                        abs(m - month_number(rs)) <= n for m in sims) else \
-                        f"{month_label(near)} (already matched to another record item)"
+                    stext = (
+                        f"nearest {month_label(near)} (outside ±{n} months)"
+                        if not any(abs(m - month_number(rs)) <= n for m in sims)
+                        else f"{month_label(near)} (already matched to another record item)"
+                    )
                     sm = month_label(near)
                 else:
                     stext, sm = "never", ""
-                results[e["id"]] = ScoreItem(e["id"], kind, e["start"], stext, False, rule,
-                                             _label(e), rs, rs, sm, sm, category="no")
+                results[e["id"]] = ScoreItem(
+                    e["id"],
+                    kind,
+                    e["start"],
+                    stext,
+                    False,
+                    rule,
+                    _label(e),
+                    rs,
+                    rs,
+                    sm,
+                    sm,
+                    category="no",
+                )
             else:
                 sm = month_label(sims[j])
                 why = fail[i].get(sims[j], "")
                 results[e["id"]] = ScoreItem(
-                    e["id"], kind, e["start"] + (f" (cause: {e['cause']})" if e.get("cause") else ""),
-                    sm + (f": {why}" if why else ""), not why, rule, _label(e), rs, rs, sm, sm,
-                    category="no" if why else "yes")
+                    e["id"],
+                    kind,
+                    e["start"] + (f" (cause: {e['cause']})" if e.get("cause") else ""),
+                    sm + (f": {why}" if why else ""),
+                    not why,
+                    rule,
+                    _label(e),
+                    rs,
+                    rs,
+                    sm,
+                    sm,
+                    category="no" if why else "yes",
+                )
     # spans: absence spells
     spells = absence_spells(tables)
     held = held_months(tables)
@@ -678,21 +796,46 @@ def _score_episodes(tables: RunTables, episodes: list[dict], tol: dict,
         if not cands:
             near = [(a, b) for a, b in spells if b >= lo - n and a <= hi + n]
             stext = f"no absence spell starting within ±{n} months" + (
-                f" (nearest {month_label(near[0][0])}..{month_label(near[0][1])})" if near else "")
-            results[e["id"]] = ScoreItem(e["id"], e["kind"], rtext, stext, False, rule, _label(e),
-                                         month_label(lo), month_label(hi), category="no")
+                f" (nearest {month_label(near[0][0])}..{month_label(near[0][1])})" if near else ""
+            )
+            results[e["id"]] = ScoreItem(
+                e["id"],
+                e["kind"],
+                rtext,
+                stext,
+                False,
+                rule,
+                _label(e),
+                month_label(lo),
+                month_label(hi),
+                category="no",
+            )
             continue
         a, b = min(cands, key=lambda s: (abs(s[0] - lo), s[0]))
         why = []
         if not (cut_hi and b >= hi - n) and abs(b - hi) > n:
             why.append(f"ends {month_label(b)}, recorded end {month_label(hi)}")
         if inside_held:
-            why.append("a session held inside the span (" +
-                       ", ".join(month_label(h) for h in inside_held) + ")")
+            why.append(
+                "a session held inside the span ("
+                + ", ".join(month_label(h) for h in inside_held)
+                + ")"
+            )
         stext = f"{month_label(a)}..{month_label(b)}" + (f": {'; '.join(why)}" if why else "")
-        results[e["id"]] = ScoreItem(e["id"], e["kind"], rtext, stext, not why, rule, _label(e),
-                                     month_label(lo), month_label(hi), month_label(a),
-                                     month_label(b), category="no" if why else "yes")
+        results[e["id"]] = ScoreItem(
+            e["id"],
+            e["kind"],
+            rtext,
+            stext,
+            not why,
+            rule,
+            _label(e),
+            month_label(lo),
+            month_label(hi),
+            month_label(a),
+            month_label(b),
+            category="no" if why else "yes",
+        )
     return [results[e["id"]] for e in eps]
 
 
@@ -705,8 +848,12 @@ def scorecard_csv(items: list[ScoreItem]) -> str:
     w.writerow(SCORECARD_COLUMNS)
     for it in items:
         d = asdict(it)
-        w.writerow(["true" if d[c] is True else "false" if d[c] is False else d[c]
-                    for c in SCORECARD_COLUMNS])
+        w.writerow(
+            [
+                "true" if d[c] is True else "false" if d[c] is False else d[c]
+                for c in SCORECARD_COLUMNS
+            ]
+        )
     return buf.getvalue()
 
 
@@ -719,7 +866,9 @@ def summary_line(items: list[ScoreItem]) -> str:
     line = f"Replay scorecard (strict): {hits} hits / {len(scored)} items"
     near = sum(1 for it in scored if it.near)
     if near:
-        line += f"; {near} near miss{'es' if near != 1 else ''} (document one rank away, not counted)"
+        line += (
+            f"; {near} near miss{'es' if near != 1 else ''} (document one rank away, not counted)"
+        )
     fed = sum(1 for it in scored if it.hit and it.fed)
     if fed:
         line += f"; {fed} of the hits fed by anchoring"
@@ -736,11 +885,15 @@ def report_lines(items: list[ScoreItem]) -> list[str]:
     if misses:
         out.append("Misses:")
         for it in misses:
-            out.append(f"  {it.kind:21} {it.label}: recorded {it.recorded}; simulated {it.simulated}")
+            out.append(
+                f"  {it.kind:21} {it.label}: recorded {it.recorded}; simulated {it.simulated}"
+            )
     fed = [it for it in items if it.fed and it.scored]
     if fed:
-        out.append("Fed (read off a stated position the run was anchored to): "
-                   + ", ".join(it.label for it in fed))
+        out.append(
+            "Fed (read off a stated position the run was anchored to): "
+            + ", ".join(it.label for it in fed)
+        )
     outside = [it for it in items if not it.scored]
     if outside:
         out.append("Outside the window (not scored):")
@@ -768,9 +921,12 @@ def scorecard_writer(record_path: str | Path | None = None):
         names = list(qwrite(result, stage_dir))
         tables = tables_from_result(result)
         record = load_record(record_path)
-        items = score_run(tables, record, fed=fed_item_ids(record, getattr(result, "scenario", None)))
-        (Path(stage_dir) / "scorecard.csv").write_text(scorecard_csv(items), encoding="utf-8",
-                                                       newline="")
+        items = score_run(
+            tables, record, fed=fed_item_ids(record, getattr(result, "scenario", None))
+        )
+        (Path(stage_dir) / "scorecard.csv").write_text(
+            scorecard_csv(items), encoding="utf-8", newline=""
+        )
         extra = getattr(result, "extra", None)
         if isinstance(extra, dict):
             extra["report"] = report_lines(items)

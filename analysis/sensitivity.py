@@ -33,7 +33,7 @@ from sixparty.scenario import DEFAULT_UNCERTAINTY, PARTIES, Scenario
 OUTCOMES = {
     "skill": "log-score skill against the best null model (strict scorecard, all items)",
     "first_joint_statement": "months from the window's start to the first joint statement or "
-                             "document (runs without one count as the window's length)",
+    "document (runs without one count as the window's length)",
     "walkout": "probability the DPRK walks out",
     "nuclear_test": "probability of at least one DPRK nuclear test",
     "final_progress": "denuclearization progress in the last month, in [0, 1]",
@@ -43,31 +43,56 @@ OUTCOMES = {
 def factors(scenario: Scenario) -> list[dict]:
     """``[{name, kind: parameter|judgement, low, high, integer}]``: parameters by their
     ranges; judgements ``PARTY.input`` as shifts in [−u, +u]."""
-    out = [{"name": p["name"], "kind": "parameter", "low": float(p["low"]),
-            "high": float(p["high"]), "integer": p["integer"]}
-           for p in free_parameter_table(scenario)]
+    out = [
+        {
+            "name": p["name"],
+            "kind": "parameter",
+            "low": float(p["low"]),
+            "high": float(p["high"]),
+            "integer": p["integer"],
+        }
+        for p in free_parameter_table(scenario)
+    ]
     for party in PARTIES:
         cfg = getattr(scenario.parties, party)
         for what in ("capability", "resolve", "domestic_constraint"):
             u = getattr(cfg, what).uncertainty
             u = DEFAULT_UNCERTAINTY if u is None else float(u)
             if u > 0:
-                out.append({"name": f"{party}.{what}", "kind": "judgement", "low": -u, "high": u,
-                            "integer": False})
+                out.append(
+                    {
+                        "name": f"{party}.{what}",
+                        "kind": "judgement",
+                        "low": -u,
+                        "high": u,
+                        "integer": False,
+                    }
+                )
         u = cfg.salience_uncertainty
         u = DEFAULT_UNCERTAINTY if u is None else float(u)
         if u > 0:
-            out.append({"name": f"{party}.salience", "kind": "judgement", "low": -u, "high": u,
-                        "integer": False})
+            out.append(
+                {
+                    "name": f"{party}.salience",
+                    "kind": "judgement",
+                    "low": -u,
+                    "high": u,
+                    "integer": False,
+                }
+            )
     return out
 
 
 def work_items(point: np.ndarray, facs: list[dict], seeds: list[int]) -> list[WorkItem]:
     """The runs of one sample point (one per seed)."""
-    params = tuple((f["name"], (int(round(v)) if f["integer"] else float(v)))
-                   for f, v in zip(facs, point, strict=True) if f["kind"] == "parameter")
-    shifts = tuple((f["name"], float(v)) for f, v in zip(facs, point, strict=True)
-                   if f["kind"] == "judgement")
+    params = tuple(
+        (f["name"], (int(round(v)) if f["integer"] else float(v)))
+        for f, v in zip(facs, point, strict=True)
+        if f["kind"] == "parameter"
+    )
+    shifts = tuple(
+        (f["name"], float(v)) for f, v in zip(facs, point, strict=True) if f["kind"] == "judgement"
+    )
     return [WorkItem(s, params, shifts) for s in seeds]
 
 
@@ -77,23 +102,29 @@ def point_outcomes(rows: list[dict], ids: list[str], null_log: float, window_mon
     fj = [r["outcomes"]["first_joint_statement"] for r in rows]
     return {
         "skill": (null_log - log) / null_log if null_log > 0 else math.nan,
-        "first_joint_statement": float(np.mean([window_months if math.isnan(x) else x for x in fj])),
+        "first_joint_statement": float(
+            np.mean([window_months if math.isnan(x) else x for x in fj])
+        ),
         "walkout": float(np.mean([r["outcomes"]["walkout"] for r in rows])),
         "nuclear_test": float(np.mean([r["outcomes"]["nuclear_test"] for r in rows])),
         "final_progress": float(np.mean([r["outcomes"]["final_progress"] for r in rows])),
     }
 
 
-def sample_points(scenario: Scenario, method: str = "morris", samples: int | None = None,
-                  seed: int = 0) -> tuple[list[dict], dict, np.ndarray, int]:
+def sample_points(
+    scenario: Scenario, method: str = "morris", samples: int | None = None, seed: int = 0
+) -> tuple[list[dict], dict, np.ndarray, int]:
     """(factors, SALib problem, sample X of shape (points, factors), samples) of
     :func:`run_sensitivity`; raises ValueError for an unknown method."""
     from SALib.sample import morris as morris_sample
     from SALib.sample import sobol as sobol_sample
 
     facs = factors(scenario)
-    problem = {"num_vars": len(facs), "names": [f["name"] for f in facs],
-               "bounds": [[f["low"], f["high"]] for f in facs]}
+    problem = {
+        "num_vars": len(facs),
+        "names": [f["name"] for f in facs],
+        "bounds": [[f["low"], f["high"]] for f in facs],
+    }
     if method == "morris":
         n = samples or 8
         X = morris_sample.sample(problem, n, num_levels=4, seed=seed)
@@ -105,10 +136,18 @@ def sample_points(scenario: Scenario, method: str = "morris", samples: int | Non
     return facs, problem, X, n
 
 
-def run_sensitivity(scenario: Scenario, method: str = "morris", samples: int | None = None,
-                    runs_per_point: int = 4, jobs: int = 1, seed: int = 0,
-                    progress: bool = False, record: dict | None = None,
-                    executor: Executor | None = None, chunk_size: int | None = None) -> dict:
+def run_sensitivity(
+    scenario: Scenario,
+    method: str = "morris",
+    samples: int | None = None,
+    runs_per_point: int = 4,
+    jobs: int = 1,
+    seed: int = 0,
+    progress: bool = False,
+    record: dict | None = None,
+    executor: Executor | None = None,
+    chunk_size: int | None = None,
+) -> dict:
     """Sample, simulate, analyse.  Returns ``{"factors", "method", "points", "indices":
     [{factor, kind, outcome, ...index columns}], "outputs": (points, outcomes) array}``.
 
@@ -132,29 +171,66 @@ def run_sensitivity(scenario: Scenario, method: str = "morris", samples: int | N
     with RunPool(scenario, record, jobs, executor=executor, chunk_size=chunk_size) as pool:
         rows = pool.map(items, progress=progress, desc=f"sensitivity ({method})")
     names = list(OUTCOMES)
-    Y = np.array([[point_outcomes(rows[k * runs_per_point:(k + 1) * runs_per_point], ids,
-                                  null_log, scenario.window.months)[o] for o in names]
-                  for k in range(len(X))])
+    Y = np.array(
+        [
+            [
+                point_outcomes(
+                    rows[k * runs_per_point : (k + 1) * runs_per_point],
+                    ids,
+                    null_log,
+                    scenario.window.months,
+                )[o]
+                for o in names
+            ]
+            for k in range(len(X))
+        ]
+    )
     indices = []
     for j, o in enumerate(names):
         y = Y[:, j]
         if method == "morris":
-            res = morris_analyze.analyze(problem, X, y, num_levels=4, seed=seed, print_to_console=False)
+            res = morris_analyze.analyze(
+                problem, X, y, num_levels=4, seed=seed, print_to_console=False
+            )
             for i, f in enumerate(facs):
-                indices.append({"factor": f["name"], "kind": f["kind"], "outcome": o,
-                                "mu_star": float(res["mu_star"][i]),
-                                "mu_star_conf": float(res["mu_star_conf"][i]),
-                                "sigma": float(res["sigma"][i]), "mu": float(res["mu"][i])})
+                indices.append(
+                    {
+                        "factor": f["name"],
+                        "kind": f["kind"],
+                        "outcome": o,
+                        "mu_star": float(res["mu_star"][i]),
+                        "mu_star_conf": float(res["mu_star_conf"][i]),
+                        "sigma": float(res["sigma"][i]),
+                        "mu": float(res["mu"][i]),
+                    }
+                )
         else:
-            res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed,
-                                        print_to_console=False)
+            res = sobol_analyze.analyze(
+                problem, y, calc_second_order=False, seed=seed, print_to_console=False
+            )
             for i, f in enumerate(facs):
-                indices.append({"factor": f["name"], "kind": f["kind"], "outcome": o,
-                                "S1": float(res["S1"][i]), "S1_conf": float(res["S1_conf"][i]),
-                                "ST": float(res["ST"][i]), "ST_conf": float(res["ST_conf"][i])})
-    return {"factors": facs, "method": method, "samples": n, "points": int(len(X)),
-            "runs_per_point": runs_per_point, "indices": indices, "outputs": Y,
-            "outcomes": names, "null_log": null_log}
+                indices.append(
+                    {
+                        "factor": f["name"],
+                        "kind": f["kind"],
+                        "outcome": o,
+                        "S1": float(res["S1"][i]),
+                        "S1_conf": float(res["S1_conf"][i]),
+                        "ST": float(res["ST"][i]),
+                        "ST_conf": float(res["ST_conf"][i]),
+                    }
+                )
+    return {
+        "factors": facs,
+        "method": method,
+        "samples": n,
+        "points": int(len(X)),
+        "runs_per_point": runs_per_point,
+        "indices": indices,
+        "outputs": Y,
+        "outcomes": names,
+        "null_log": null_log,
+    }
 
 
 def main_index(method: str) -> str:
@@ -186,16 +262,31 @@ def figure(res: dict, top: int = 12):
     ax = fig.add_subplot()
     im = ax.imshow(scaled, aspect="auto", cmap="Blues", vmin=0, vmax=1)
     ax.set_yticks(range(len(names)), names, fontsize=7.5)
-    ax.set_xticks(range(len(res["outcomes"])), [o.replace("_", " ") for o in res["outcomes"]],
-                  rotation=25, ha="right", fontsize=8)
+    ax.set_xticks(
+        range(len(res["outcomes"])),
+        [o.replace("_", " ") for o in res["outcomes"]],
+        rotation=25,
+        ha="right",
+        fontsize=8,
+    )
     for i in range(len(names)):
         for j in range(len(res["outcomes"])):
-            ax.text(j, i, f"{M[i, j]:.2g}", ha="center", va="center", fontsize=6,
-                    color="white" if scaled[i, j] > 0.6 else "black")
-    ax.set_title(f"{'Morris mu*' if res['method'] == 'morris' else 'Sobol total index ST'} "
-                 f"(shade: share of the outcome's largest); {res['points']} points x "
-                 f"{res['runs_per_point']} runs;\nthe {len(names)} factors in the top {top} of "
-                 f"some outcome (of {len(res['factors'])})", fontsize=9)
+            ax.text(
+                j,
+                i,
+                f"{M[i, j]:.2g}",
+                ha="center",
+                va="center",
+                fontsize=6,
+                color="white" if scaled[i, j] > 0.6 else "black",
+            )
+    ax.set_title(
+        f"{'Morris mu*' if res['method'] == 'morris' else 'Sobol total index ST'} "
+        f"(shade: share of the outcome's largest); {res['points']} points x "
+        f"{res['runs_per_point']} runs;\nthe {len(names)} factors in the top {top} of "
+        f"some outcome (of {len(res['factors'])})",
+        fontsize=9,
+    )
     fig.colorbar(im, ax=ax, shrink=0.5)
     return fig
 
@@ -212,8 +303,10 @@ def _csv(res: dict) -> str:
 
 def report_lines(res: dict) -> list[str]:
     key = main_index(res["method"])
-    out = [f"Sensitivity ({res['method']}, {res['points']} points x {res['runs_per_point']} runs, "
-           f"{len(res['factors'])} factors): top factors by {key}"]
+    out = [
+        f"Sensitivity ({res['method']}, {res['points']} points x {res['runs_per_point']} runs, "
+        f"{len(res['factors'])} factors): top factors by {key}"
+    ]
     for o in res["outcomes"]:
         out.append(f"  {o:22} " + ", ".join(f"{f} {v:.3g}" for f, v in ranking(res, o)))
     return out
@@ -240,9 +333,16 @@ def cli_sensitivity(args) -> int:
     def body() -> int:
         what = f"{runs:,} runs of {scenario.name} ({points:,} points x {args.runs_per_point:,})"
         with command_executor(args, runs, what) as ex:
-            res = run_sensitivity(scenario, args.method, args.samples, args.runs_per_point,
-                                  seed=seed, progress=True, executor=ex,
-                                  chunk_size=getattr(args, "chunk_size", None))
+            res = run_sensitivity(
+                scenario,
+                args.method,
+                args.samples,
+                args.runs_per_point,
+                seed=seed,
+                progress=True,
+                executor=ex,
+                chunk_size=getattr(args, "chunk_size", None),
+            )
         lines = report_lines(res)
 
         def fig(folder):
@@ -253,11 +353,15 @@ def cli_sensitivity(args) -> int:
         summary["mode"] = mode
         summary["seed"] = seed
         files = outputs.write_atomically(
-            out_dir, {"sensitivity.csv": _csv(res),
-                      "sensitivity.json": json.dumps(summary, indent=2, sort_keys=True) + "\n",
-                      "sensitivity.txt": "\n".join(lines) + "\n"},
-            writers=[fig], manifest={"command": list(sys.argv), "scenario": str(path),
-                                     "kind": "sensitivity"})
+            out_dir,
+            {
+                "sensitivity.csv": _csv(res),
+                "sensitivity.json": json.dumps(summary, indent=2, sort_keys=True) + "\n",
+                "sensitivity.txt": "\n".join(lines) + "\n",
+            },
+            writers=[fig],
+            manifest={"command": list(sys.argv), "scenario": str(path), "kind": "sensitivity"},
+        )
         print("\n".join(lines))
         print(f"\nWrote {len(files)} files to {out_dir}/")
         return 0

@@ -79,8 +79,10 @@ def apply_work(scenario: Scenario, item: WorkItem) -> Scenario:
     for key, delta in item.shifts:
         party, _, what = key.partition(".")
         if party not in PARTIES or what not in JUDGEMENT_INPUTS:
-            raise ValueError(f"unknown judgement input {key!r}; expected PARTY.one of "
-                             f"{', '.join(JUDGEMENT_INPUTS)}")
+            raise ValueError(
+                f"unknown judgement input {key!r}; expected PARTY.one of "
+                f"{', '.join(JUDGEMENT_INPUTS)}"
+            )
         cfg = getattr(sc.parties, party)
         if what == "salience":
             for issue in ISSUES:
@@ -100,13 +102,16 @@ def fast_tables(result) -> RunTables:
     empty = pd.DataFrame()
     return RunTables(
         timeline=pd.DataFrame(result.timeline),
-        positions=empty, trust=empty,
+        positions=empty,
+        trust=empty,
         sessions=pd.DataFrame(result.sessions),
         drafts=empty,
         ledger=pd.DataFrame(result.ledger, columns=LEDGER_COLUMNS),
         decisions=pd.DataFrame(result.decisions, columns=DECISION_COLUMNS),
         events=pd.DataFrame(columns=["id", "date", "month", "type", "title"]),
-        scenario_name=result.scenario.name, seed=result.seed)
+        scenario_name=result.scenario.name,
+        seed=result.seed,
+    )
 
 
 def outcomes(tables: RunTables) -> dict[str, float]:
@@ -122,8 +127,11 @@ def outcomes(tables: RunTables) -> dict[str, float]:
     first = math.nan
     held = tables.held
     if not held.empty:
-        js = [month_number(m) for m, d in zip(held["month"], held["document"], strict=True)
-              if DOC_RANK.get(str(d), 0) >= DOC_RANK["joint_statement"]]
+        js = [
+            month_number(m)
+            for m, d in zip(held["month"], held["document"], strict=True)
+            if DOC_RANK.get(str(d), 0) >= DOC_RANK["joint_statement"]
+        ]
         if js:
             first = float(min(js) - start)
     dec = tables.decisions
@@ -140,11 +148,13 @@ def score_row(tables: RunTables, record: dict, fed: set[str] | None = None) -> d
     """``{"hit": {id: True/False/None}, "category": {id: str}, "near": {id: bool},
     "fed": [ids], "outcomes": {...}}`` for one run's tables."""
     items = score_run(tables, record, fed=fed)
-    return {"hit": {it.id: it.hit for it in items},
-            "category": {it.id: it.category for it in items},
-            "near": {it.id: it.near for it in items},
-            "fed": sorted(it.id for it in items if it.fed),
-            "outcomes": outcomes(tables)}
+    return {
+        "hit": {it.id: it.hit for it in items},
+        "category": {it.id: it.category for it in items},
+        "near": {it.id: it.near for it in items},
+        "fed": sorted(it.id for it in items if it.fed),
+        "outcomes": outcomes(tables),
+    }
 
 
 def score_item(shared: tuple[Scenario, dict], item: WorkItem) -> dict:
@@ -175,8 +185,14 @@ class RunPool:
     manager.
     """
 
-    def __init__(self, scenario: Scenario, record: dict, jobs: int = 1,
-                 executor: Executor | None = None, chunk_size: int | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        record: dict,
+        jobs: int = 1,
+        executor: Executor | None = None,
+        chunk_size: int | None = None,
+    ) -> None:
         self.scenario, self.record = scenario, record
         self.chunk_size = chunk_size
         self._own = executor is None
@@ -189,7 +205,9 @@ class RunPool:
         if self._own:
             self.executor.__exit__(exc_type, exc, tb)
 
-    def map(self, items: Sequence[WorkItem], progress: bool = False, desc: str = "runs") -> list[dict]:
+    def map(
+        self, items: Sequence[WorkItem], progress: bool = False, desc: str = "runs"
+    ) -> list[dict]:
         """Rows of :func:`score_row` (plus ``seed``), one per item, in the items' order.
 
         Runs on the pool's executor however few the items (``serial_below=0``: the
@@ -197,15 +215,30 @@ class RunPool:
         stderr when it is a terminal.
         """
         items = list(items)
-        return list(map_items(score_item, items, shared=(self.scenario, self.record),
-                              executor=self.executor, chunk_size=self.chunk_size,
-                              serial_below=0, progress=None if progress else False, desc=desc))
+        return list(
+            map_items(
+                score_item,
+                items,
+                shared=(self.scenario, self.record),
+                executor=self.executor,
+                chunk_size=self.chunk_size,
+                serial_below=0,
+                progress=None if progress else False,
+                desc=desc,
+            )
+        )
 
 
-def simulate_many(scenario: Scenario, items: Iterable[WorkItem], jobs: int = 1,
-                  record: dict | None = None, progress: bool = False,
-                  desc: str = "runs", executor: Executor | None = None,
-                  chunk_size: int | None = None) -> list[dict]:
+def simulate_many(
+    scenario: Scenario,
+    items: Iterable[WorkItem],
+    jobs: int = 1,
+    record: dict | None = None,
+    progress: bool = False,
+    desc: str = "runs",
+    executor: Executor | None = None,
+    chunk_size: int | None = None,
+) -> list[dict]:
     """Run and score every work item; rows in the items' order (see :class:`RunPool`).
 
     record: the historical record (default :func:`load_record`).  executor: where
@@ -214,8 +247,13 @@ def simulate_many(scenario: Scenario, items: Iterable[WorkItem], jobs: int = 1,
     """
     from sixparty.analysis.scorecard import load_record
 
-    with RunPool(scenario, record if record is not None else load_record(), jobs,
-                 executor=executor, chunk_size=chunk_size) as pool:
+    with RunPool(
+        scenario,
+        record if record is not None else load_record(),
+        jobs,
+        executor=executor,
+        chunk_size=chunk_size,
+    ) as pool:
         return pool.map(list(items), progress=progress, desc=desc)
 
 

@@ -40,8 +40,9 @@ BOOTSTRAP_METHOD = "percentile"
 _BATCH_VALUES = 2_000_000
 
 
-def bootstrap_mean_ci(values: np.ndarray, n_boot: int = 2000, seed: int = 0,
-                      level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def bootstrap_mean_ci(
+    values: np.ndarray, n_boot: int = 2000, seed: int = 0, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean and percentile-bootstrap interval of the mean, per column.
 
     values: ``(n,)`` or ``(n, k)`` (n replicates, k outcomes), finite.
@@ -76,9 +77,16 @@ def bootstrap_mean_ci(values: np.ndarray, n_boot: int = 2000, seed: int = 0,
             if np.ptp(col) == 0:  # constant: every resample mean is the mean
                 lo[j] = hi[j] = mean[j]
                 continue
-            res = stats.bootstrap((col,), np.mean, n_resamples=int(n_boot), batch=batch,
-                                  vectorized=True, confidence_level=level,
-                                  method=BOOTSTRAP_METHOD, rng=np.random.default_rng(int(seed)))
+            res = stats.bootstrap(
+                (col,),
+                np.mean,
+                n_resamples=int(n_boot),
+                batch=batch,
+                vectorized=True,
+                confidence_level=level,
+                method=BOOTSTRAP_METHOD,
+                rng=np.random.default_rng(int(seed)),
+            )
             lo[j], hi[j] = res.confidence_interval.low, res.confidence_interval.high
     if one_d:
         return mean[0], lo[0], hi[0]

@@ -68,8 +68,12 @@ def totals(H: np.ndarray) -> dict[str, float]:
     Hs = H[:, scored]
     p = np.nanmean(Hs, axis=0)
     b, ls = item_scores(p)
-    return {"hit_rate": float(np.nanmean(Hs)), "brier": float(b.mean()),
-            "log_score": float(ls.mean()), "items": int(scored.sum())}
+    return {
+        "hit_rate": float(np.nanmean(Hs)),
+        "brier": float(b.mean()),
+        "log_score": float(ls.mean()),
+        "items": int(scored.sum()),
+    }
 
 
 def skill(model: dict, null: dict) -> dict[str, float]:
@@ -92,10 +96,18 @@ def bootstrap_totals(H: np.ndarray, seed: int = 0) -> dict[str, list[float]]:
         return {}
     out = {}
     for key in ("hit_rate", "brier", "log_score"):
+
         def stat(idx, key=key):
             return totals(H[np.asarray(idx, dtype=int)])[key]
-        res = bootstrap((np.arange(n),), stat, vectorized=False, method="percentile",
-                        random_state=np.random.default_rng(seed), **BOOTSTRAP)
+
+        res = bootstrap(
+            (np.arange(n),),
+            stat,
+            vectorized=False,
+            method="percentile",
+            random_state=np.random.default_rng(seed),
+            **BOOTSTRAP,
+        )
         ci = res.confidence_interval
         out[key] = [float(ci.low), float(ci.high)]
     return out
@@ -116,11 +128,15 @@ class ModelScores:
     fed: list[str] = field(default_factory=list)
 
 
-def model_scores(name: str, rows: list[dict], ids: list[str], ci_seed: int | None = None) -> ModelScores:
+def model_scores(
+    name: str, rows: list[dict], ids: list[str], ci_seed: int | None = None
+) -> ModelScores:
     """:class:`ModelScores` from scored rows (:func:`simulate_many` or :func:`score_row`)."""
     H = hit_matrix(rows, ids)
-    p = {i: (float(np.nanmean(H[:, j])) if not np.all(np.isnan(H[:, j])) else math.nan)
-         for j, i in enumerate(ids)}
+    p = {
+        i: (float(np.nanmean(H[:, j])) if not np.all(np.isnan(H[:, j])) else math.nan)
+        for j, i in enumerate(ids)
+    }
     near = {i: float(np.mean([bool(r["near"].get(i)) for r in rows])) for i in ids}
     cats: dict[str, dict[str, float]] = {}
     for i in ids:
@@ -131,12 +147,21 @@ def model_scores(name: str, rows: list[dict], ids: list[str], ci_seed: int | Non
                 c[k] = c.get(k, 0.0) + 1.0 / len(rows)
         cats[i] = c
     fed = sorted({f for r in rows for f in r.get("fed", [])})
-    return ModelScores(name, len(rows), p, near, cats, totals(H),
-                       bootstrap_totals(H, ci_seed) if ci_seed is not None else {}, fed)
+    return ModelScores(
+        name,
+        len(rows),
+        p,
+        near,
+        cats,
+        totals(H),
+        bootstrap_totals(H, ci_seed) if ci_seed is not None else {},
+        fed,
+    )
 
 
-def null_scores(scenario: Scenario, record: dict, ids: list[str], draws: int = 500,
-                seed: int = 0) -> dict[str, ModelScores]:
+def null_scores(
+    scenario: Scenario, record: dict, ids: list[str], draws: int = 500, seed: int = 0
+) -> dict[str, ModelScores]:
     """Every null model scored by the same rules (:func:`score_row` on each null run)."""
     out = {}
     for name, runs in null_runs(scenario, record, draws, seed).items():
@@ -151,8 +176,12 @@ def subset(ms: ModelScores, keep: list[str], rows: list[dict] | None = None) -> 
     if len(ps) == 0:
         return {"hit_rate": math.nan, "brier": math.nan, "log_score": math.nan, "items": 0}
     b, ls = item_scores(ps)
-    return {"hit_rate": float(ps.mean()), "brier": float(b.mean()), "log_score": float(ls.mean()),
-            "items": int(len(ps))}
+    return {
+        "hit_rate": float(ps.mean()),
+        "brier": float(b.mean()),
+        "log_score": float(ls.mean()),
+        "items": int(len(ps)),
+    }
 
 
 def reliability_points(ms: ModelScores, record: dict) -> list[tuple[float, float]]:
@@ -184,10 +213,18 @@ def set_mode(scenario: Scenario, mode: str) -> Scenario:
     return sc
 
 
-def evaluate(scenario: Scenario, runs: int = 100, seed: int = 0, jobs: int = 1,
-             record: dict | None = None, draws: int = 500, progress: bool = False,
-             ci: bool = True, executor: Executor | None = None,
-             chunk_size: int | None = None) -> dict:
+def evaluate(
+    scenario: Scenario,
+    runs: int = 100,
+    seed: int = 0,
+    jobs: int = 1,
+    record: dict | None = None,
+    draws: int = 500,
+    progress: bool = False,
+    ci: bool = True,
+    executor: Executor | None = None,
+    chunk_size: int | None = None,
+) -> dict:
     """Ensemble scores of the model (``runs`` seeds derived from ``seed``) and the nulls.
 
     Returns ``{"ids", "model": ModelScores, "nulls": {name: ModelScores}, "skill":
@@ -201,17 +238,30 @@ def evaluate(scenario: Scenario, runs: int = 100, seed: int = 0, jobs: int = 1,
 
     record = record if record is not None else load_record()
     ids = [it["id"] for it in record_items(record)]
-    rows = simulate_many(scenario, [WorkItem(s) for s in derive_seeds(seed, runs)], jobs,
-                         record, progress=progress, desc="evaluate", executor=executor,
-                         chunk_size=chunk_size)
+    rows = simulate_many(
+        scenario,
+        [WorkItem(s) for s in derive_seeds(seed, runs)],
+        jobs,
+        record,
+        progress=progress,
+        desc="evaluate",
+        executor=executor,
+        chunk_size=chunk_size,
+    )
     model = model_scores("model", rows, ids, ci_seed=seed if ci else None)
     nulls = null_scores(scenario, record, ids, draws, seed)
-    return {"ids": ids, "model": model, "nulls": nulls,
-            "skill": {n: skill(model.totals, ns.totals) for n, ns in nulls.items()},
-            "record": record, "fed": sorted(fed_item_ids(record, scenario)),
-            "fed_if_anchored": sorted(fed_item_ids(record, set_mode(scenario, "anchored"))),
-            "mode": "anchored" if scenario.parameters.anchoring else "free",
-            "runs": runs, "seed": seed}
+    return {
+        "ids": ids,
+        "model": model,
+        "nulls": nulls,
+        "skill": {n: skill(model.totals, ns.totals) for n, ns in nulls.items()},
+        "record": record,
+        "fed": sorted(fed_item_ids(record, scenario)),
+        "fed_if_anchored": sorted(fed_item_ids(record, set_mode(scenario, "anchored"))),
+        "mode": "anchored" if scenario.parameters.anchoring else "free",
+        "runs": runs,
+        "seed": seed,
+    }
 
 
 def evaluation_rows(ev: dict) -> list[dict]:
@@ -222,10 +272,20 @@ def evaluation_rows(ev: dict) -> list[dict]:
         for i in ev["ids"]:
             p = ms.p[i]
             b, ls = item_scores([p]) if not math.isnan(p) else ([math.nan], [math.nan])
-            rows.append({"item": i, "kind": labels[i]["kind"], "recorded": labels[i]["start"],
-                         "model": ms.name, "runs": ms.runs, "p_hit": p,
-                         "p_near": ms.near[i], "brier": float(b[0]), "log_score": float(ls[0]),
-                         "fed": i in ev["fed"] and ms.name == "model"})
+            rows.append(
+                {
+                    "item": i,
+                    "kind": labels[i]["kind"],
+                    "recorded": labels[i]["start"],
+                    "model": ms.name,
+                    "runs": ms.runs,
+                    "p_hit": p,
+                    "p_near": ms.near[i],
+                    "brier": float(b[0]),
+                    "log_score": float(ls[0]),
+                    "fed": i in ev["fed"] and ms.name == "model",
+                }
+            )
     return rows
 
 
@@ -234,8 +294,12 @@ def _fmt(x: float, nd: int = 2) -> str:
 
 
 #: Column labels of :func:`table_lines`: the model and each null model.
-TABLE_COLUMNS = {"model": "model", "fixed_schedule": "fixed", "random_schedule": "random",
-                 "eu_forecast": "EU"}
+TABLE_COLUMNS = {
+    "model": "model",
+    "fixed_schedule": "fixed",
+    "random_schedule": "random",
+    "eu_forecast": "EU",
+}
 
 
 def fed_note(ev: dict) -> str:
@@ -247,14 +311,20 @@ def fed_note(ev: dict) -> str:
     """
     if ev["mode"] == "anchored":
         n = len(ev["fed"])
-        return (f"fed: {n} item{'s' if n != 1 else ''} marked yes, read off stated positions the "
-                "runs were anchored to (anchored mode)" if n else
-                "fed: none (anchored mode, but the scenario holds no stated position an item "
-                "is read off)")
+        return (
+            f"fed: {n} item{'s' if n != 1 else ''} marked yes, read off stated positions the "
+            "runs were anchored to (anchored mode)"
+            if n
+            else "fed: none (anchored mode, but the scenario holds no stated position an item "
+            "is read off)"
+        )
     would = ev.get("fed_if_anchored") or []
-    return ("fed: none - free mode, anchoring off: no run is reset to a stated position"
-            + (f"; the {len(would)} items anchored mode feeds ({', '.join(would)}) are "
-               "forecasts here like the others" if would else ""))
+    return "fed: none - free mode, anchoring off: no run is reset to a stated position" + (
+        f"; the {len(would)} items anchored mode feeds ({', '.join(would)}) are "
+        "forecasts here like the others"
+        if would
+        else ""
+    )
 
 
 def table_lines(ev: dict) -> list[str]:
@@ -265,42 +335,70 @@ def table_lines(ev: dict) -> list[str]:
     cols = TABLE_COLUMNS
     get = {"model": ev["model"], **ev["nulls"]}
     fed = set(ev["fed"])
-    out = [f"Strict replay scorecard, {ev['mode']} mode, {ev['runs']} runs (seed {ev['seed']}); "
-           f"P(hit) per item", "",
-           f"{'item':44} " + " ".join(f"{cols[n]:>7}" for n in names) + f"  | {'fed':3}"]
+    out = [
+        f"Strict replay scorecard, {ev['mode']} mode, {ev['runs']} runs (seed {ev['seed']}); "
+        f"P(hit) per item",
+        "",
+        f"{'item':44} " + " ".join(f"{cols[n]:>7}" for n in names) + f"  | {'fed':3}",
+    ]
     for i in ev["ids"]:
-        out.append(f"{i[:44]:44} " + " ".join(f"{_fmt(get[n].p[i]):>7}" for n in names)
-                   + ("  | yes" if i in fed else "  |").rstrip())
+        out.append(
+            f"{i[:44]:44} "
+            + " ".join(f"{_fmt(get[n].p[i]):>7}" for n in names)
+            + ("  | yes" if i in fed else "  |").rstrip()
+        )
     import textwrap
 
-    out += textwrap.wrap(fed_note(ev), width=100, subsequent_indent="     ",
-                         break_on_hyphens=False)
+    out += textwrap.wrap(fed_note(ev), width=100, subsequent_indent="     ", break_on_hyphens=False)
     out += ["", f"{'total (mean over items)':44} " + " ".join(f"{cols[n]:>7}" for n in names)]
-    for key, lab in (("hit_rate", "hit rate (higher is better)"), ("brier", "Brier (lower)"),
-                     ("log_score", f"log score, nats, floor {LOG_FLOOR} (lower)")):
+    for key, lab in (
+        ("hit_rate", "hit rate (higher is better)"),
+        ("brier", "Brier (lower)"),
+        ("log_score", f"log score, nats, floor {LOG_FLOOR} (lower)"),
+    ):
         out.append(f"{lab:44} " + " ".join(f"{_fmt(get[n].totals[key], 3):>7}" for n in names))
     out.append("")
     for n in NULL_MODELS:
         s = ev["skill"][n]
-        out.append(f"skill vs {n:16} hit rate {_fmt(s['hit_rate'], 3):>7}  Brier "
-                   f"{_fmt(s['brier'], 3):>7}  log {_fmt(s['log_score'], 3):>7}")
+        out.append(
+            f"skill vs {n:16} hit rate {_fmt(s['hit_rate'], 3):>7}  Brier "
+            f"{_fmt(s['brier'], 3):>7}  log {_fmt(s['log_score'], 3):>7}"
+        )
     if ev["model"].ci:
         ci = ev["model"].ci
-        out.append("model 90% bootstrap over runs: " + "; ".join(
-            f"{k} [{ci[k][0]:.3f}, {ci[k][1]:.3f}]" for k in ("hit_rate", "brier", "log_score")))
+        out.append(
+            "model 90% bootstrap over runs: "
+            + "; ".join(
+                f"{k} [{ci[k][0]:.3f}, {ci[k][1]:.3f}]" for k in ("hit_rate", "brier", "log_score")
+            )
+        )
     return out
 
 
 def evaluation_json(ev: dict) -> dict:
     """The JSON summary (totals, skill, intervals, probabilities, settings)."""
+
     def ms_dict(ms: ModelScores) -> dict:
-        return {"runs": ms.runs, "totals": ms.totals, "ci90": ms.ci, "p_hit": ms.p,
-                "p_near": ms.near}
-    return {"mode": ev["mode"], "runs": ev["runs"], "seed": ev["seed"], "log_floor": LOG_FLOOR,
-            "fed_items": ev["fed"], "model": ms_dict(ev["model"]),
-            "nulls": {n: dict(ms_dict(ms), description=NULL_DESCRIPTIONS[n])
-                      for n, ms in ev["nulls"].items()},
-            "skill": ev["skill"]}
+        return {
+            "runs": ms.runs,
+            "totals": ms.totals,
+            "ci90": ms.ci,
+            "p_hit": ms.p,
+            "p_near": ms.near,
+        }
+
+    return {
+        "mode": ev["mode"],
+        "runs": ev["runs"],
+        "seed": ev["seed"],
+        "log_floor": LOG_FLOOR,
+        "fed_items": ev["fed"],
+        "model": ms_dict(ev["model"]),
+        "nulls": {
+            n: dict(ms_dict(ms), description=NULL_DESCRIPTIONS[n]) for n, ms in ev["nulls"].items()
+        },
+        "skill": ev["skill"],
+    }
 
 
 def figures(ev: dict):
@@ -317,10 +415,18 @@ def figures(ev: dict):
     colors = ["#1f77b4", "#aaaaaa", "#dddddd", "#ff7f0e"]
     for k, n in enumerate(names):
         vals = [0.0 if math.isnan(get[n].p[i]) else get[n].p[i] for i in ids]
-        ax.barh([y + (k - 1.5) * h for y in range(len(ids))], vals, height=h, color=colors[k],
-                label=n.replace("_", " "), edgecolor="black", linewidth=0.3)
-    ax.set_yticks(range(len(ids)), [i + (" (fed)" if i in ev["fed"] else "") for i in ids],
-                  fontsize=7.5)
+        ax.barh(
+            [y + (k - 1.5) * h for y in range(len(ids))],
+            vals,
+            height=h,
+            color=colors[k],
+            label=n.replace("_", " "),
+            edgecolor="black",
+            linewidth=0.3,
+        )
+    ax.set_yticks(
+        range(len(ids)), [i + (" (fed)" if i in ev["fed"] else "") for i in ids], fontsize=7.5
+    )
     ax.set_ylim(len(ids) - 0.5, -0.5)
     ax.axvline(1.0, color="black", lw=0.8)
     ax.set_xlim(0, 1.02)
@@ -372,7 +478,9 @@ def missing_extra(module: str, extra: str = "validation") -> None:
     except ImportError:
         from sixparty.cli import CLIError
 
-        raise CLIError(f"this command needs the {module!r} package: pip install 'sixparty[{extra}]'") from None
+        raise CLIError(
+            f"this command needs the {module!r} package: pip install 'sixparty[{extra}]'"
+        ) from None
 
 
 def load_for_cli(args):
@@ -408,8 +516,14 @@ def cli_evaluate(args) -> int:
 
     def body() -> int:
         with command_executor(args, args.runs, f"{args.runs:,} runs of {scenario.name}") as ex:
-            ev = evaluate(scenario, runs=args.runs, seed=seed, progress=True, executor=ex,
-                          chunk_size=getattr(args, "chunk_size", None))
+            ev = evaluate(
+                scenario,
+                runs=args.runs,
+                seed=seed,
+                progress=True,
+                executor=ex,
+                chunk_size=getattr(args, "chunk_size", None),
+            )
         lines = table_lines(ev)
 
         def figs(folder):
@@ -420,12 +534,18 @@ def cli_evaluate(args) -> int:
             return names
 
         files = outputs.write_atomically(
-            out_dir, {"evaluation.csv": _csv_text(evaluation_rows(ev)),
-                      "evaluation.json": json.dumps(evaluation_json(ev), indent=2, sort_keys=True,
-                                                    allow_nan=True) + "\n",
-                      "evaluation.txt": "\n".join(lines) + "\n"},
+            out_dir,
+            {
+                "evaluation.csv": _csv_text(evaluation_rows(ev)),
+                "evaluation.json": json.dumps(
+                    evaluation_json(ev), indent=2, sort_keys=True, allow_nan=True
+                )
+                + "\n",
+                "evaluation.txt": "\n".join(lines) + "\n",
+            },
             writers=[figs],
-            manifest={"command": list(sys.argv), "scenario": str(path), "kind": "evaluation"})
+            manifest={"command": list(sys.argv), "scenario": str(path), "kind": "evaluation"},
+        )
         print("\n".join(lines))
         print(f"\nWrote {len(files)} files to {out_dir}/")
         return 0

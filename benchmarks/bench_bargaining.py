@@ -27,9 +27,12 @@ N_ACTORS, N_ISSUES = 6, 8
 
 def state(R: int) -> BargainingState:
     rng = np.random.default_rng(2003)  # fixed inputs: the same state every run
-    return BargainingState(positions=rng.uniform(0, 1, (R, N_ACTORS, N_ISSUES)),
-                           capability=rng.uniform(0.05, 0.4, (R, N_ACTORS)),
-                           salience=rng.uniform(0.2, 1.0, (R, N_ACTORS, N_ISSUES)), scale=1.0)
+    return BargainingState(
+        positions=rng.uniform(0, 1, (R, N_ACTORS, N_ISSUES)),
+        capability=rng.uniform(0.05, 0.4, (R, N_ACTORS)),
+        salience=rng.uniform(0.2, 1.0, (R, N_ACTORS, N_ISSUES)),
+        scale=1.0,
+    )
 
 
 def timed(fn, repeat: int) -> tuple[float, float, float]:
@@ -54,22 +57,28 @@ def main() -> None:
     ap.add_argument("--replicates", type=int, nargs="+", default=[1, 1000])
     a = ap.parse_args()
     params = BargainingParameters()
-    print(f"bargaining_round, {N_ACTORS} actors x {N_ISSUES} issues, {a.repeat} calls: "
-          "wall median (best) and CPU median")
+    print(
+        f"bargaining_round, {N_ACTORS} actors x {N_ISSUES} issues, {a.repeat} calls: "
+        "wall median (best) and CPU median"
+    )
     print(f"{'R':>6} {'per call ms':>26} {'per replicate us':>28} {'per replicate-issue us':>26}")
     for R in a.replicates:
         st = state(R)
         med, best, cpu = timed(lambda st=st: bargaining_round(st, params), a.repeat)
-        print(f"{R:>6} {med * 1e3:>9.3f} ({best * 1e3:7.3f}) {cpu * 1e3:7.3f}"
-              f" {med / R * 1e6:>10.2f} ({best / R * 1e6:7.2f}) {cpu / R * 1e6:7.2f}"
-              f" {med / R / N_ISSUES * 1e6:>9.2f} ({best / R / N_ISSUES * 1e6:6.2f}) {cpu / R / N_ISSUES * 1e6:6.2f}")
+        print(
+            f"{R:>6} {med * 1e3:>9.3f} ({best * 1e3:7.3f}) {cpu * 1e3:7.3f}"
+            f" {med / R * 1e6:>10.2f} ({best / R * 1e6:7.2f}) {cpu / R * 1e6:7.2f}"
+            f" {med / R / N_ISSUES * 1e6:>9.2f} ({best / R / N_ISSUES * 1e6:6.2f}) {cpu / R / N_ISSUES * 1e6:6.2f}"
+        )
     for R in a.replicates:
         st = state(R)
         t = time.perf_counter()
         out = run_to_convergence(st, params)
         wall = time.perf_counter() - t
-        print(f"run_to_convergence R={R}: {wall * 1e3:.1f} ms, {out.positions.shape[0] - 1} rounds, "
-              f"{int(out.converged.sum())}/{R} converged, median rounds {int(np.median(out.rounds))}")
+        print(
+            f"run_to_convergence R={R}: {wall * 1e3:.1f} ms, {out.positions.shape[0] - 1} rounds, "
+            f"{int(out.converged.sum())}/{R} converged, median rounds {int(np.median(out.rounds))}"
+        )
 
 
 if __name__ == "__main__":

@@ -56,8 +56,12 @@ if __name__ == "__main__":
 
 def child(runs: int, mode: str, seed: int) -> dict:
     load0 = os.getloadavg()[0]
-    out = subprocess.run([sys.executable, "-c", CHILD, str(runs), mode, str(seed)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(runs), mode, str(seed)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     r = json.loads(out.stdout.strip().splitlines()[-1])
     r["load"] = (load0, os.getloadavg()[0])
     return r
@@ -72,8 +76,11 @@ def main() -> None:
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(",") if s]
     modes = [m for m in a.modes.split(",") if m]
-    print(f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.2f} at start; historical "
-          f"scenario (120 months); medians of {a.repeat}", flush=True)
+    print(
+        f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.2f} at start; historical "
+        f"scenario (120 months); medians of {a.repeat}",
+        flush=True,
+    )
     walls: dict[tuple[int, str], float] = {}
     for n in sizes:
         for mode in modes:
@@ -81,19 +88,24 @@ def main() -> None:
             wall = statistics.median(r["wall"] for r in rs)
             walls[(n, mode)] = wall
             r = rs[0]
-            print(f"  {n:6d} runs {mode:5s}: {wall:7.1f} s {n / wall:6.1f} runs/s  "
-                  f"CPU {statistics.median(x['cpu'] for x in rs):7.1f} s  "
-                  f"parent heap peak {max(x['heap_mb'] for x in rs):5.1f} MB, "
-                  f"parent RSS {max(x['rss_self_mb'] for x in rs):4.0f} MB, "
-                  f"largest child RSS {max(x['rss_child_mb'] for x in rs):4.0f} MB; "
-                  f"leaked {r['leaked']}; load {r['load'][0]:.2f} -> {r['load'][1]:.2f}",
-                  flush=True)
+            print(
+                f"  {n:6d} runs {mode:5s}: {wall:7.1f} s {n / wall:6.1f} runs/s  "
+                f"CPU {statistics.median(x['cpu'] for x in rs):7.1f} s  "
+                f"parent heap peak {max(x['heap_mb'] for x in rs):5.1f} MB, "
+                f"parent RSS {max(x['rss_self_mb'] for x in rs):4.0f} MB, "
+                f"largest child RSS {max(x['rss_child_mb'] for x in rs):4.0f} MB; "
+                f"leaked {r['leaked']}; load {r['load'][0]:.2f} -> {r['load'][1]:.2f}",
+                flush=True,
+            )
         if (n, "jobs1") in walls:
             for m in ("jobs2", "dask2"):
                 if (n, m) in walls:
                     eff = walls[(n, "jobs1")] / (2 * walls[(n, m)])
-                    print(f"  {n:6d} runs: scaling efficiency 1 -> 2 workers ({m}): {eff:.2f} "
-                          f"(speed-up {2 * eff:.2f})", flush=True)
+                    print(
+                        f"  {n:6d} runs: scaling efficiency 1 -> 2 workers ({m}): {eff:.2f} "
+                        f"(speed-up {2 * eff:.2f})",
+                        flush=True,
+                    )
 
 
 if __name__ == "__main__":

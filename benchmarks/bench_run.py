@@ -47,29 +47,46 @@ def bench_cli(repeat: int) -> None:
             cfg = os.path.join(tmp, f"mpl{k}")
             env = dict(os.environ, MPLCONFIGDIR=cfg)
             code = "import matplotlib.font_manager"
-            fresh.append((child_cpu([sys.executable, "-c", code], env),
-                          child_cpu([sys.executable, "-c", code], env)))
-        cases = [("sixparty --help", ["--help"], 0.5), ("sixparty list", ["list"], 0.5),
-                 ("sixparty run --no-plots", ["run", "--quiet", "--no-plots"], None),
-                 ("sixparty run (six PNG figures)", ["run", "--quiet"], 3.0),
-                 ("sixparty run --lang zh (six PNG figures)", ["run", "--quiet", "--lang", "zh"], None)]
+            fresh.append(
+                (
+                    child_cpu([sys.executable, "-c", code], env),
+                    child_cpu([sys.executable, "-c", code], env),
+                )
+            )
+        cases = [
+            ("sixparty --help", ["--help"], 0.5),
+            ("sixparty list", ["list"], 0.5),
+            ("sixparty run --no-plots", ["run", "--quiet", "--no-plots"], None),
+            ("sixparty run (six PNG figures)", ["run", "--quiet"], 3.0),
+            ("sixparty run --lang zh (six PNG figures)", ["run", "--quiet", "--lang", "zh"], None),
+        ]
         rows = []
         for label, args, target in cases:
             times = []
             for k in range(repeat):
-                extra = ["--out", os.path.join(tmp, f"run{k}-{len(rows)}")] if args[0] == "run" else []
+                extra = (
+                    ["--out", os.path.join(tmp, f"run{k}-{len(rows)}")] if args[0] == "run" else []
+                )
                 times.append(child_cpu(cmd + args + extra))
             rows.append((label, statistics.median(times), times, target))
-    print(f"\nthe command, fresh process each, CPU user+system, median of {repeat} "
-          f"(load average at start {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, "
-          f"at end {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs)")
+    print(
+        f"\nthe command, fresh process each, CPU user+system, median of {repeat} "
+        f"(load average at start {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, "
+        f"at end {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs)"
+    )
     for label, med, times, target in rows:
-        verdict = "" if target is None else f"  [target <= {target} s: {'met' if med <= target else 'MISSED'}]"
+        verdict = (
+            ""
+            if target is None
+            else f"  [target <= {target} s: {'met' if med <= target else 'MISSED'}]"
+        )
         print(f"  {label:42s} {med:5.2f} s  ({', '.join(f'{t:.2f}' for t in times)}){verdict}")
     first = statistics.median(a for a, _ in fresh)
     warm = statistics.median(b for _, b in fresh)
-    print(f"  {'import matplotlib.font_manager, no cache':42s} {first:5.2f} s  "
-          f"(with the cache: {warm:.2f} s; first-run font-cache cost {first - warm:+.2f} s, once per machine)")
+    print(
+        f"  {'import matplotlib.font_manager, no cache':42s} {first:5.2f} s  "
+        f"(with the cache: {warm:.2f} s; first-run font-cache cost {first - warm:+.2f} s, once per machine)"
+    )
 
 
 def main() -> None:
@@ -77,7 +94,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=15, help="single runs timed (median)")
     ap.add_argument("--loop", type=int, default=100, help="runs in the loop")
     ap.add_argument("--loops", type=int, default=3, help="loops timed (median)")
-    ap.add_argument("--cli", type=int, default=5, help="runs of each command timed (median); 0: skip")
+    ap.add_argument(
+        "--cli", type=int, default=5, help="runs of each command timed (median); 0: skip"
+    )
     ap.add_argument("--no-model", action="store_true", help="only the command timings")
     a = ap.parse_args()
     if a.no_model:
@@ -86,9 +105,17 @@ def main() -> None:
 
     imports = []
     for _ in range(3):
-        out = subprocess.run([sys.executable, "-c",
-                              "import time; t=time.perf_counter(); import sixparty.runner, sixparty.loader; "
-                              "print(time.perf_counter()-t)"], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import time; t=time.perf_counter(); import sixparty.runner, sixparty.loader; "
+                "print(time.perf_counter()-t)",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         imports.append(float(out.stdout))
 
     from sixparty.loader import load_scenario
@@ -114,12 +141,20 @@ def main() -> None:
         loops.append(time.perf_counter() - t)
     loop = statistics.median(loops)
     print(f"historical scenario, {sc.window.months} months ({sc.window.start}..{sc.window.end})")
-    print(f"  import sixparty.runner + sixparty.loader (fresh process, median of 3): {imports and statistics.median(imports):.3f} s")
+    print(
+        f"  import sixparty.runner + sixparty.loader (fresh process, median of 3): {imports and statistics.median(imports):.3f} s"
+    )
     print(f"  load and validate historical.yaml:                            {load_s:.3f} s")
-    print(f"  one run, positions recorded (sixparty run), median of {a.repeat}: {single[True]:.4f} s"
-          f"  [target < 0.2 s: {'met' if single[True] < 0.2 else 'MISSED'}]")
-    print(f"  one run, positions not recorded (ensembles), median of {a.repeat}: {single[False]:.4f} s")
-    print(f"  loop of {a.loop} runs, median of {a.loops}: {loop:.2f} s = {a.loop / loop:.1f} runs/s")
+    print(
+        f"  one run, positions recorded (sixparty run), median of {a.repeat}: {single[True]:.4f} s"
+        f"  [target < 0.2 s: {'met' if single[True] < 0.2 else 'MISSED'}]"
+    )
+    print(
+        f"  one run, positions not recorded (ensembles), median of {a.repeat}: {single[False]:.4f} s"
+    )
+    print(
+        f"  loop of {a.loop} runs, median of {a.loops}: {loop:.2f} s = {a.loop / loop:.1f} runs/s"
+    )
     if a.cli:
         bench_cli(a.cli)
 

@@ -30,8 +30,11 @@ def figures(runs: int, overrides: dict[str, str]) -> dict:
     sc = load_scenario("historical")
     for key, value in overrides.items():
         current = getattr(sc.parameters, key)
-        setattr(sc.parameters, key, (value.lower() == "true") if isinstance(current, bool)
-                else type(current)(value))
+        setattr(
+            sc.parameters,
+            key,
+            (value.lower() == "true") if isinstance(current, bool) else type(current)(value),
+        )
     counter = collections.Counter
     adoptions, adopting, first, superseded = counter(), counter(), counter(), counter()
     aid, causes, final = counter(), counter(), counter()
@@ -62,8 +65,9 @@ def figures(runs: int, overrides: dict[str, str]) -> dict:
             delistings += d["decision"] == "delists"
             restorations += d["decision"] == "restores_facilities"
         last = r.timeline[-1]
-        final.update(f"{k[len('facility_'):]}={v}" for k, v in last.items()
-                     if k.startswith("facility_"))
+        final.update(
+            f"{k[len('facility_') :]}={v}" for k, v in last.items() if k.startswith("facility_")
+        )
         progressed += last["progress"] >= 0.5
     first_months.sort()
     return {

@@ -31,14 +31,25 @@ def figures(runs: int, overrides: dict[str, str]) -> dict:
     sc = load_scenario("historical")
     for key, value in overrides.items():
         current = getattr(sc.parameters, key)
-        setattr(sc.parameters, key, (value.lower() == "true") if isinstance(current, bool)
-                else type(current)(value))
+        setattr(
+            sc.parameters,
+            key,
+            (value.lower() == "true") if isinstance(current, bool) else type(current)(value),
+        )
     record = load_record()
     walk_apr09 = walk_any = nuclear_runs = delisted = 0
     nuclear, missile, first, scores, renegotiated, first_jd = [], [], [], [], [], []
     held = deadlocks = drafts = 0
-    documents = {d: 0 for d in ("none", "oral_summary", "chairmans_statement", "joint_statement",
-                                "joint_document")}
+    documents = {
+        d: 0
+        for d in (
+            "none",
+            "oral_summary",
+            "chairmans_statement",
+            "joint_statement",
+            "joint_document",
+        )
+    }
     offers = {"conflicts": 0, "compromises": 0, "capitulations": 0}
     adopted = []
     for seed in range(runs):
@@ -51,8 +62,11 @@ def figures(runs: int, overrides: dict[str, str]) -> dict:
         nuclear_runs += n > 0
         missile.append(sum(d["decision"] == "missile_test" for d in dec))
         delisted += any(d["decision"] == "delists" for d in dec)
-        docs = [s["month"] for s in r.sessions
-                if s["held"] and s["document"] in ("joint_statement", "joint_document")]
+        docs = [
+            s["month"]
+            for s in r.sessions
+            if s["held"] and s["document"] in ("joint_statement", "joint_document")
+        ]
         first.append(docs[0] if docs else None)
         jd = [s["month"] for s in r.sessions if s["held"] and s["document"] == "joint_document"]
         first_jd.append(jd[0] if jd else None)

@@ -40,13 +40,18 @@ __all__ = [
 ]
 
 
-def variant(scenario: Scenario | str | os.PathLike[str], *,
-            overrides: Mapping[str, Any] | None = None,
-            parameters: Mapping[str, Any] | None = None,
-            remove_events: Iterable[str] = (),
-            add_events: Iterable[Mapping[str, Any]] = (),
-            name: str | None = None, title: str | None = None,
-            description: str | None = None, seed: int | None = None) -> Scenario:
+def variant(
+    scenario: Scenario | str | os.PathLike[str],
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    remove_events: Iterable[str] = (),
+    add_events: Iterable[Mapping[str, Any]] = (),
+    name: str | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    seed: int | None = None,
+) -> Scenario:
     """A new scenario: ``scenario`` with the changes given, checked like a variant file.
 
     scenario: a :class:`~sixparty.scenario.Scenario`, a shipped scenario name
@@ -71,12 +76,13 @@ def variant(scenario: Scenario | str | os.PathLike[str], *,
 
     parent = scenario if isinstance(scenario, _Scenario) else loader.load_scenario(scenario)
     shown = f"<variant of {parent.name}>"
-    parent_text = yaml.safe_dump(parent.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    parent_text = yaml.safe_dump(
+        parent.model_dump(mode="json"), sort_keys=False, allow_unicode=True
+    )
     parent_tree = loader._parse(parent_text, f"<{parent.name}>")
     ovr: dict[str, Any] = {f"parameters.{k}": v for k, v in (parameters or {}).items()}
     ovr.update(dict(overrides or {}))
-    child: dict[str, Any] = {"extends": parent.name,
-                             "name": name or f"{parent.name}-variant"}
+    child: dict[str, Any] = {"extends": parent.name, "name": name or f"{parent.name}-variant"}
     for key, value in (("title", title), ("description", description), ("seed", seed)):
         if value is not None:
             child[key] = value
@@ -93,8 +99,9 @@ def variant(scenario: Scenario | str | os.PathLike[str], *,
         return loader._validate(merged)
     except loader.ScenarioError as exc:
         # Lines of text made here, or of the parent's dump, would point nowhere: drop them.
-        raise loader.ScenarioError([dataclasses.replace(p, file=shown, line=None, column=None)
-                                    for p in exc.problems]) from None
+        raise loader.ScenarioError(
+            [dataclasses.replace(p, file=shown, line=None, column=None) for p in exc.problems]
+        ) from None
 
 
 def read_run(run_dir: str | os.PathLike[str], verify: bool = True) -> RunTables:

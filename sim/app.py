@@ -94,8 +94,10 @@ with warnings.catch_warnings():
 # ------------------------------------------------------------------ settings
 #: Exogenous event switches: parameter -> (label, substrings of event ids it removes).
 EVENT_SWITCHES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "ev_bda": ("BDA financial sanctions 2005-07 (incl. release)",
-               ("bda_", "us_financial_sanctions_2005")),
+    "ev_bda": (
+        "BDA financial sanctions 2005-07 (incl. release)",
+        ("bda_", "us_financial_sanctions_2005"),
+    ),
     "ev_iraq": ("Iraq war pressure 2003", ("iraq_war",)),
     "ev_libya": ("Libya: 2003 reward, 2011 fall", ("libya_", "gaddafi_")),
     "ev_midterms": ("US midterms 2006", ("us_midterms",)),
@@ -120,112 +122,190 @@ PLAY_INTERVAL_MS = 300
 #: The page's words in English and Chinese (the field's terms: analysis/i18n.py, the article's).
 UI: dict[str, dict[str, str]] = {
     "en": {
-        "title": "sixparty: the Six-Party Talks", "controls": "Controls",
-        "parameters": "Model parameters (apply on Reset)", "lang": "Language",
-        "start": "Start {month}", "before": "before the first month",
+        "title": "sixparty: the Six-Party Talks",
+        "controls": "Controls",
+        "parameters": "Model parameters (apply on Reset)",
+        "lang": "Language",
+        "start": "Start {month}",
+        "before": "before the first month",
         "status": "talks: {talks} · DPRK: {dprk} · implementation: {impl} · sanctions {sanctions:.2f}"
-                  " · mean trust {trust:.2f}",
+        " · mean trust {trust:.2f}",
         "scenario": "Scenario: {title} [{name}] · seed {seed} · window {start}..{end}",
-        "moved": "parameters moved: ", "switched_off": "events switched off: ",
-        "not_listed": "Not listed (invalid): ", "what": "What just happened.",
+        "moved": "parameters moved: ",
+        "switched_off": "events switched off: ",
+        "not_listed": "Not listed (invalid): ",
+        "what": "What just happened.",
         "press_step": "Press Step (or ▶) to advance one month. Scenario, parameters and seat apply "
-                      "on Reset.",
+        "on Reset.",
         "over": "The window is over. Press Reset to start again.",
         "steps": "Month {k} of {n}",
-        "timeline": "Timeline", "sessions_so_far": "Sessions so far: {n}", "decisions": "Decisions",
+        "timeline": "Timeline",
+        "sessions_so_far": "Sessions so far: {n}",
+        "decisions": "Decisions",
         "record": "Historical record (analysis/data/record.yaml)",
         "no_record": "The historical record is not available.",
-        "col.month": "month", "col.session": "session", "col.history": "history (±1 month)",
-        "col.attendance": "attendance", "col.document": "document", "col.notes": "notes",
-        "col.party": "party", "col.decision": "decision", "col.why": "why", "col.date": "date",
-        "col.kind": "kind", "col.what": "what", "all_six": "all six", "declined": "declined: ",
+        "col.month": "month",
+        "col.session": "session",
+        "col.history": "history (±1 month)",
+        "col.attendance": "attendance",
+        "col.document": "document",
+        "col.notes": "notes",
+        "col.party": "party",
+        "col.decision": "decision",
+        "col.why": "why",
+        "col.date": "date",
+        "col.kind": "kind",
+        "col.what": "what",
+        "all_six": "all six",
+        "declined": "declined: ",
         "not_held": "not held",
-        "p.scenario": "Scenario (then press Reset)", "p.seat": "Take a seat (then press Reset)",
-        "p.seed": "Seed (empty: the scenario's)", "p.concession_rate": "Concession rate",
-        "p.acceptance_radius": "Acceptance radius", "p.noise": "Noise",
-        "p.generosity": "Generosity (generous tit-for-tat)", "p.trust_memory": "Trust memory",
-        "p.anchoring": "Anchoring (re-anchor to stated positions)", "p.event": "Event: {text}",
-        "c.positions": "Positions (dot size: salience)", "c.position_x": "position (0 .. 1 on the issue's scale)",
-        "c.last_text": "last text", "c.trust": "Trust", "c.trust_in": "trust in",
-        "c.ledger": "Action for action: progress vs aid", "c.progress": "progress",
-        "c.progress_y": "denuclearization progress", "c.aid_delivered": "aid delivered",
-        "c.aid_pledged": "aid pledged", "c.aid_y": "aid (1,000 t HFO-eq.)",
+        "p.scenario": "Scenario (then press Reset)",
+        "p.seat": "Take a seat (then press Reset)",
+        "p.seed": "Seed (empty: the scenario's)",
+        "p.concession_rate": "Concession rate",
+        "p.acceptance_radius": "Acceptance radius",
+        "p.noise": "Noise",
+        "p.generosity": "Generosity (generous tit-for-tat)",
+        "p.trust_memory": "Trust memory",
+        "p.anchoring": "Anchoring (re-anchor to stated positions)",
+        "p.event": "Event: {text}",
+        "c.positions": "Positions (dot size: salience)",
+        "c.position_x": "position (0 .. 1 on the issue's scale)",
+        "c.last_text": "last text",
+        "c.trust": "Trust",
+        "c.trust_in": "trust in",
+        "c.ledger": "Action for action: progress vs aid",
+        "c.progress": "progress",
+        "c.progress_y": "denuclearization progress",
+        "c.aid_delivered": "aid delivered",
+        "c.aid_pledged": "aid pledged",
+        "c.aid_y": "aid (1,000 t HFO-eq.)",
         "c.timeline": "Timeline: the run so far (top), history beneath",
         "c.rows": "model: sessions|model: decisions|model: events|history (record.yaml)",
-        "c.decision": "decision", "c.event": "event", "c.episode": "historical episode",
+        "c.decision": "decision",
+        "c.event": "event",
+        "c.episode": "historical episode",
         "c.boycott": "boycott",
         "s.take": "Take a seat",
         "s.take_text": "Choose a delegation under 'Take a seat' in the sidebar and press Reset: "
-                       "you will be asked for its move at every session.",
-        "s.your_seat": "Your seat: {seat}", "s.your_move": "Your move, {seat}",
+        "you will be asked for its move at every session.",
+        "s.your_seat": "Your seat: {seat}",
+        "s.your_move": "Your move, {seat}",
         "s.invite": "China invites the six to <b>session {n}</b> in {month} (the chair aims at a "
-                    "{target}). Attend or boycott? If you attend, accept the chair's text, ask to "
-                    "amend it on one issue, or reject it.",
-        "s.issue": "Issue to amend", "s.toward": "Move the text toward",
+        "{target}). Attend or boycott? If you attend, accept the chair's text, ask to "
+        "amend it on one issue, or reject it.",
+        "s.issue": "Issue to amend",
+        "s.toward": "Move the text toward",
         "s.scale": "0 = {lo}; 1 = {hi}. Your position now: {own:.2f}; others: {others}",
         "s.play": "Play this session",
         "s.phase": "A joint document adopted the phase <b>{phase}</b> (action for action). Will you "
-                   "perform your steps, slow them, or suspend them?",
+        "perform your steps, slow them, or suspend them?",
         "s.idle": "No decision pending: press Step. The page stops and asks when a session is convened.",
-        "s.standing": "Standing order for your steps: {order}", "s.agent_decides": "agent decides",
-        "s.set": "Set", "s.orders": "Your orders: ", "s.debrief": "Debrief: me vs the agent vs history",
-        "col.measure": "measure", "col.you": "you", "col.agent": "agent in your seat",
+        "s.standing": "Standing order for your steps: {order}",
+        "s.agent_decides": "agent decides",
+        "s.set": "Set",
+        "s.orders": "Your orders: ",
+        "s.debrief": "Debrief: me vs the agent vs history",
+        "col.measure": "measure",
+        "col.you": "you",
+        "col.agent": "agent in your seat",
         "col.past": "history",
     },
     "zh": {
-        "title": "六方会谈模拟（sixparty）", "controls": "控制", "parameters": "模型参数（按“Reset”后生效）",
+        "title": "六方会谈模拟（sixparty）",
+        "controls": "控制",
+        "parameters": "模型参数（按“Reset”后生效）",
         "lang": "语言",
-        "start": "起点 {month}", "before": "尚未开始第一个月",
+        "start": "起点 {month}",
+        "before": "尚未开始第一个月",
         "status": "会谈：{talks} · 朝鲜：{dprk} · 履行：{impl} · 制裁 {sanctions:.2f} · 平均信任 {trust:.2f}",
         "scenario": "情景：{title} [{name}] · 随机种子 {seed} · 时段 {start}..{end}",
-        "moved": "已调整的参数：", "switched_off": "已关闭的外部事件：",
-        "not_listed": "未列出（无效）：", "what": "刚刚发生了什么。",
+        "moved": "已调整的参数：",
+        "switched_off": "已关闭的外部事件：",
+        "not_listed": "未列出（无效）：",
+        "what": "刚刚发生了什么。",
         "press_step": "按“Step”（或 ▶）前进一个月。情景、参数和席位在按“Reset”后生效。",
         "over": "模拟时段已结束。按“Reset”重新开始。",
         "steps": "第 {k} 个月，共 {n} 个月",
-        "timeline": "时间线", "sessions_so_far": "迄今会议：{n}", "decisions": "决定",
-        "record": "历史记录（analysis/data/record.yaml）", "no_record": "没有历史记录。",
-        "col.month": "月份", "col.session": "会议", "col.history": "历史（±1个月）",
-        "col.attendance": "出席", "col.document": "文件", "col.notes": "说明",
-        "col.party": "一方", "col.decision": "决定", "col.why": "模型理由", "col.date": "日期",
-        "col.kind": "类别", "col.what": "内容", "all_six": "六方全部出席", "declined": "拒绝出席：",
+        "timeline": "时间线",
+        "sessions_so_far": "迄今会议：{n}",
+        "decisions": "决定",
+        "record": "历史记录（analysis/data/record.yaml）",
+        "no_record": "没有历史记录。",
+        "col.month": "月份",
+        "col.session": "会议",
+        "col.history": "历史（±1个月）",
+        "col.attendance": "出席",
+        "col.document": "文件",
+        "col.notes": "说明",
+        "col.party": "一方",
+        "col.decision": "决定",
+        "col.why": "模型理由",
+        "col.date": "日期",
+        "col.kind": "类别",
+        "col.what": "内容",
+        "all_six": "六方全部出席",
+        "declined": "拒绝出席：",
         "not_held": "未举行",
-        "p.scenario": "情景（选后按 Reset）", "p.seat": "扮演一方（选后按 Reset）",
-        "p.seed": "随机种子（空：情景自带）", "p.concession_rate": "让步速度",
-        "p.acceptance_radius": "接受半径", "p.noise": "噪声",
-        "p.generosity": "宽容度（宽容的以牙还牙）", "p.trust_memory": "信任记忆",
-        "p.anchoring": "锚定（按表态重新锚定立场）", "p.event": "外部事件：{text}",
-        "c.positions": "各方立场（点的大小：重视程度）", "c.position_x": "立场（议题量表上的 0 .. 1）",
-        "c.last_text": "最新文本", "c.trust": "信任", "c.trust_in": "信任对象",
-        "c.ledger": "行动对行动：无核化进展与援助", "c.progress": "进展",
-        "c.progress_y": "无核化进展", "c.aid_delivered": "已交付援助", "c.aid_pledged": "承诺援助",
+        "p.scenario": "情景（选后按 Reset）",
+        "p.seat": "扮演一方（选后按 Reset）",
+        "p.seed": "随机种子（空：情景自带）",
+        "p.concession_rate": "让步速度",
+        "p.acceptance_radius": "接受半径",
+        "p.noise": "噪声",
+        "p.generosity": "宽容度（宽容的以牙还牙）",
+        "p.trust_memory": "信任记忆",
+        "p.anchoring": "锚定（按表态重新锚定立场）",
+        "p.event": "外部事件：{text}",
+        "c.positions": "各方立场（点的大小：重视程度）",
+        "c.position_x": "立场（议题量表上的 0 .. 1）",
+        "c.last_text": "最新文本",
+        "c.trust": "信任",
+        "c.trust_in": "信任对象",
+        "c.ledger": "行动对行动：无核化进展与援助",
+        "c.progress": "进展",
+        "c.progress_y": "无核化进展",
+        "c.aid_delivered": "已交付援助",
+        "c.aid_pledged": "承诺援助",
         "c.aid_y": "援助（千吨重油当量）",
         "c.timeline": "时间线：模拟（上）与历史（下）",
         "c.rows": "模型：会议|模型：决定|模型：外部事件|历史（record.yaml）",
-        "c.decision": "决定", "c.event": "外部事件", "c.episode": "历史事件",
+        "c.decision": "决定",
+        "c.event": "外部事件",
+        "c.episode": "历史事件",
         "c.boycott": "抵制",
         "s.take": "扮演一方",
         "s.take_text": "在侧栏“扮演一方”中选择一个代表团并按“Reset”：每次会议都会请你决定它的行动。",
-        "s.your_seat": "你的席位：{seat}", "s.your_move": "轮到你了，{seat}",
+        "s.your_seat": "你的席位：{seat}",
+        "s.your_move": "轮到你了，{seat}",
         "s.invite": "中国邀请六方于{month}举行<b>第{n}次会议</b>（主席国的目标：{target}）。出席还是抵制？"
-                    "若出席：接受主席国的文本，要求就一个议题修改，或拒绝。",
-        "s.issue": "要修改的议题", "s.toward": "把文本推向",
+        "若出席：接受主席国的文本，要求就一个议题修改，或拒绝。",
+        "s.issue": "要修改的议题",
+        "s.toward": "把文本推向",
         "s.scale": "0 = {lo}；1 = {hi}。你现在的立场：{own:.2f}；其他各方：{others}",
         "s.play": "进行这次会议",
         "s.phase": "共同文件通过了<b>{phase}</b>阶段（行动对行动）。你将履行、放缓还是暂停你的步骤？",
         "s.idle": "目前无需决定：按“Step”。召开会议时页面会停下来询问。",
-        "s.standing": "你的步骤的长期指令：{order}", "s.agent_decides": "由智能体决定",
-        "s.set": "设定", "s.orders": "你的指令：", "s.debrief": "复盘：我、智能体与历史",
-        "col.measure": "指标", "col.you": "你", "col.agent": "智能体（同一席位）",
+        "s.standing": "你的步骤的长期指令：{order}",
+        "s.agent_decides": "由智能体决定",
+        "s.set": "设定",
+        "s.orders": "你的指令：",
+        "s.debrief": "复盘：我、智能体与历史",
+        "col.measure": "指标",
+        "col.you": "你",
+        "col.agent": "智能体（同一席位）",
         "col.past": "历史",
     },
 }
 
 #: Chinese names of the event switches (the English ones are in :data:`EVENT_SWITCHES`).
 EVENT_SWITCHES_ZH: dict[str, str] = {
-    "ev_bda": "汇业银行金融制裁 2005-07（含解冻）", "ev_iraq": "2003年伊拉克战争的压力",
-    "ev_libya": "利比亚：2003年获回报，2011年政权倒台", "ev_midterms": "2006年美国中期选举",
-    "ev_rok_hardline": "2008年韩国强硬路线（李明博）", "ev_launches": "卫星发射与安理会主席声明",
+    "ev_bda": "汇业银行金融制裁 2005-07（含解冻）",
+    "ev_iraq": "2003年伊拉克战争的压力",
+    "ev_libya": "利比亚：2003年获回报，2011年政权倒台",
+    "ev_midterms": "2006年美国中期选举",
+    "ev_rok_hardline": "2008年韩国强硬路线（李明博）",
+    "ev_launches": "卫星发射与安理会主席声明",
 }
 
 
@@ -233,6 +313,8 @@ def ui(key: str, lang: str = "en", **kw) -> str:
     """The page's word for ``key`` in ``lang`` (English when Chinese lacks it), formatted with ``kw``."""
     text = UI.get(lang, UI["en"]).get(key) or UI["en"].get(key, key)
     return text.format(**kw) if kw else text
+
+
 _STEP_LOCK = threading.RLock()  # the play thread and the move buttons both step
 
 
@@ -266,7 +348,9 @@ def _offered_files(startup: str) -> tuple[str, dict[str, Path]]:
     return startup_name, offered
 
 
-def _scenario_choices(startup_name: str, offered: dict[str, Path]) -> tuple[list[str], dict[str, str]]:
+def _scenario_choices(
+    startup_name: str, offered: dict[str, Path]
+) -> tuple[list[str], dict[str, str]]:
     """(names for the picker, {name: problem} for offered files that do not load)."""
     names, broken = [], {}
     for name, path in offered.items():
@@ -290,7 +374,9 @@ LANG = solara.reactive(STARTUP_LANG)
 STARTUP_SEAT = os.environ.get("SIXPARTY_SEAT") or NO_SEAT
 if STARTUP_SEAT not in PARTIES:
     STARTUP_SEAT = NO_SEAT
-STARTUP_SCENARIO, SCENARIO_FILES = _offered_files(os.environ.get("SIXPARTY_SCENARIO") or "historical")
+STARTUP_SCENARIO, SCENARIO_FILES = _offered_files(
+    os.environ.get("SIXPARTY_SCENARIO") or "historical"
+)
 SCENARIOS, BROKEN_SCENARIOS = _scenario_choices(STARTUP_SCENARIO, SCENARIO_FILES)
 _STARTUP_PARAMS = load_scenario(SCENARIO_FILES[STARTUP_SCENARIO]).parameters
 
@@ -305,7 +391,9 @@ def _shown(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 2] + "…'"
 
 
-def _build_scenario(name: str, params: dict, events_off: set[str]) -> tuple[Scenario, list[str], dict]:
+def _build_scenario(
+    name: str, params: dict, events_off: set[str]
+) -> tuple[Scenario, list[str], dict]:
     """Load ``name`` and apply the parameter overrides and event switches.
 
     name: a key of :data:`SCENARIO_FILES` (else :class:`NotOffered`).
@@ -315,11 +403,13 @@ def _build_scenario(name: str, params: dict, events_off: set[str]) -> tuple[Scen
     """
     path = SCENARIO_FILES.get(name) if isinstance(name, str) else None
     if path is None:
-        raise NotOffered(f"scenario {_shown(name)} is not one this dashboard offers; "
-                         "choose one from the list")
+        raise NotOffered(
+            f"scenario {_shown(name)} is not one this dashboard offers; choose one from the list"
+        )
     sc = load_scenario(path)
-    changed = {k: v for k, v in params.items()
-               if v is not None and v != getattr(_STARTUP_PARAMS, k)}
+    changed = {
+        k: v for k, v in params.items() if v is not None and v != getattr(_STARTUP_PARAMS, k)
+    }
     removed: list[str] = []
     if events_off:
         subs = [s for key in events_off for s in EVENT_SWITCHES[key][1]]
@@ -422,23 +512,45 @@ class ClassroomModel(TalksModel):
     ``problem`` (a message when the settings could not be used).
     """
 
-    def __init__(self, scenario: str = STARTUP_SCENARIO, seed: str = "",
-                 concession_rate: float | None = None, acceptance_radius: float | None = None,
-                 noise: float | None = None, generosity: float | None = None,
-                 trust_memory: float | None = None, anchoring: bool | None = None,
-                 ev_bda: bool = True, ev_iraq: bool = True, ev_libya: bool = True,
-                 ev_midterms: bool = True, ev_rok_hardline: bool = True,
-                 ev_launches: bool = True, seat: str = STARTUP_SEAT) -> None:
-        flags = {"ev_bda": ev_bda, "ev_iraq": ev_iraq, "ev_libya": ev_libya,
-                 "ev_midterms": ev_midterms, "ev_rok_hardline": ev_rok_hardline,
-                 "ev_launches": ev_launches}
-        params = {"concession_rate": concession_rate, "acceptance_radius": acceptance_radius,
-                  "noise": noise, "generosity": generosity, "trust_memory": trust_memory,
-                  "anchoring": anchoring}
+    def __init__(
+        self,
+        scenario: str = STARTUP_SCENARIO,
+        seed: str = "",
+        concession_rate: float | None = None,
+        acceptance_radius: float | None = None,
+        noise: float | None = None,
+        generosity: float | None = None,
+        trust_memory: float | None = None,
+        anchoring: bool | None = None,
+        ev_bda: bool = True,
+        ev_iraq: bool = True,
+        ev_libya: bool = True,
+        ev_midterms: bool = True,
+        ev_rok_hardline: bool = True,
+        ev_launches: bool = True,
+        seat: str = STARTUP_SEAT,
+    ) -> None:
+        flags = {
+            "ev_bda": ev_bda,
+            "ev_iraq": ev_iraq,
+            "ev_libya": ev_libya,
+            "ev_midterms": ev_midterms,
+            "ev_rok_hardline": ev_rok_hardline,
+            "ev_launches": ev_launches,
+        }
+        params = {
+            "concession_rate": concession_rate,
+            "acceptance_radius": acceptance_radius,
+            "noise": noise,
+            "generosity": generosity,
+            "trust_memory": trust_memory,
+            "anchoring": anchoring,
+        }
         self.problem: str | None = None
         try:
-            sc, removed, changed = _build_scenario(scenario, params,
-                                                   {k for k, on in flags.items() if not on})
+            sc, removed, changed = _build_scenario(
+                scenario, params, {k for k, on in flags.items() if not on}
+            )
         except NotOffered as exc:
             self.problem = f"{exc}; showing {STARTUP_SCENARIO!r}"
             scenario = STARTUP_SCENARIO
@@ -448,10 +560,14 @@ class ClassroomModel(TalksModel):
             scenario = STARTUP_SCENARIO
             sc, removed, changed = _build_scenario(scenario, {}, set())
         except ValidationError as exc:
-            bad = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}, got {_shown(e.get('input'))}"
-                            for e in exc.errors(include_url=False))
+            bad = "; ".join(
+                f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}, got {_shown(e.get('input'))}"
+                for e in exc.errors(include_url=False)
+            )
             self.problem = f"parameters not used ({bad}); using the scenario's values"
-            sc, removed, changed = _build_scenario(scenario, {}, {k for k, on in flags.items() if not on})
+            sc, removed, changed = _build_scenario(
+                scenario, {}, {k for k, on in flags.items() if not on}
+            )
         seed_value: int | None = None
         text = str(seed or "").strip()
         if text:
@@ -460,8 +576,10 @@ class ClassroomModel(TalksModel):
                 if not 0 <= seed_value < 2**63:
                     raise ValueError
             except ValueError:
-                self.problem = (f"seed {_shown(text)} is not a whole number from 0 to 2**63-1; "
-                                "using the scenario's seed")
+                self.problem = (
+                    f"seed {_shown(text)} is not a whole number from 0 to 2**63-1; "
+                    "using the scenario's seed"
+                )
                 seed_value = None
         super().__init__(sc, seed=seed_value)
         self.scenario_name = scenario
@@ -510,8 +628,13 @@ class ClassroomModel(TalksModel):
             TalksModel.step(twin)
             if len(twin.sessions) > len(self.sessions):
                 s = twin.sessions[-1]
-                return {"kind": "session", "month": month_label(self.month),
-                        "number": s.session_id + 1, "invited_by": s.invited_by, "target": s.target}
+                return {
+                    "kind": "session",
+                    "month": month_label(self.month),
+                    "number": s.session_id + 1,
+                    "invited_by": s.invited_by,
+                    "target": s.target,
+                }
             return None
         finally:
             release_model(twin)
@@ -542,11 +665,19 @@ class ClassroomModel(TalksModel):
             if self.seat and self.ledger.phases and len(self.ledger.phases) > self._phases_seen:
                 self._phases_seen = len(self.ledger.phases)
                 ph = self.ledger.phases[-1]
-                self.awaiting = {"kind": "implementation", "month": month_label(self.month - 1),
-                                 "phase": ph["name"]}
+                self.awaiting = {
+                    "kind": "implementation",
+                    "month": month_label(self.month - 1),
+                    "phase": ph["name"],
+                }
 
-    def give_session_orders(self, attend: bool, respond: str, amend_issue: str | None = None,
-                            amend_to: float | None = None) -> None:
+    def give_session_orders(
+        self,
+        attend: bool,
+        respond: str,
+        amend_issue: str | None = None,
+        amend_to: float | None = None,
+    ) -> None:
         """The seat's move for the session ahead; the next step plays it."""
         if respond not in ("accept", "amend", "reject"):
             raise ValueError(f"respond must be accept, amend or reject, not {respond!r}")
@@ -555,7 +686,9 @@ class ClassroomModel(TalksModel):
         o.amend_issue = amend_issue if respond == "amend" else None
         o.amend_to = float(amend_to) if respond == "amend" and amend_to is not None else None
         month = month_label(self.month)
-        self.moves.append({"month": month, "kind": "attend", "value": "attend" if attend else "boycott"})
+        self.moves.append(
+            {"month": month, "kind": "attend", "value": "attend" if attend else "boycott"}
+        )
         if attend:
             value = respond if respond != "amend" else f"amend {amend_issue}->{o.amend_to:.2f}"
             self.moves.append({"month": month, "kind": "respond", "value": value})
@@ -566,9 +699,13 @@ class ClassroomModel(TalksModel):
         """``perform`` | ``slow`` | ``suspend`` (standing order for the seat's steps)."""
         if order not in ("perform", "slow", "suspend"):
             raise ValueError(f"order must be perform, slow or suspend, not {order!r}")
-        if self.seat_orders.implementation != order or (self.awaiting or {}).get("kind") == "implementation":
-            self.moves.append({"month": month_label(self.month), "kind": "implementation",
-                               "value": order})
+        if (
+            self.seat_orders.implementation != order
+            or (self.awaiting or {}).get("kind") == "implementation"
+        ):
+            self.moves.append(
+                {"month": month_label(self.month), "kind": "implementation", "value": order}
+            )
         self.seat_orders.implementation = order
         if self.awaiting and self.awaiting["kind"] == "implementation":
             self.awaiting = None
@@ -588,9 +725,14 @@ class ClassroomModel(TalksModel):
         """:func:`analysis.narrate.debrief_parts` for this run, or None without a seat or a month."""
         if not self.seat or not self.timeline:
             return None
-        return debrief_parts(run_tables(self), self.agent_twin_tables(), self.seat, lang=lang,
-                             moves=self.moves,
-                             historical_conditions=self.scenario_name == "historical")
+        return debrief_parts(
+            run_tables(self),
+            self.agent_twin_tables(),
+            self.seat,
+            lang=lang,
+            moves=self.moves,
+            historical_conditions=self.scenario_name == "historical",
+        )
 
 
 # ------------------------------------------------------------ model params
@@ -601,12 +743,16 @@ def scenario_switches(scenario_name: str) -> list[str]:
         ids = [ev.id for ev in load_scenario(path).events] if path is not None else []
     except ScenarioError:
         ids = []
-    return [key for key, (_, subs) in EVENT_SWITCHES.items()
-            if any(sub in eid for sub in subs for eid in ids)]
+    return [
+        key
+        for key, (_, subs) in EVENT_SWITCHES.items()
+        if any(sub in eid for sub in subs for eid in ids)
+    ]
 
 
-def model_params(scenario_name: str | None = None, lang: str = "en",
-                 current: dict | None = None) -> dict:
+def model_params(
+    scenario_name: str | None = None, lang: str = "en", current: dict | None = None
+) -> dict:
     """SolaraViz ``model_params``: the sidebar inputs (applied on Reset), labelled in ``lang``.
 
     Event switches are offered only for events the scenario ``scenario_name``
@@ -615,16 +761,34 @@ def model_params(scenario_name: str | None = None, lang: str = "en",
     """
     p = _STARTUP_PARAMS
     out: dict = {
-        "scenario": {"type": "Select", "value": scenario_name or STARTUP_SCENARIO, "values": SCENARIOS,
-                     "label": ui("p.scenario", lang)},
-        "seat": {"type": "Select", "value": STARTUP_SEAT, "values": [NO_SEAT, *PARTIES],
-                 "label": ui("p.seat", lang)},
+        "scenario": {
+            "type": "Select",
+            "value": scenario_name or STARTUP_SCENARIO,
+            "values": SCENARIOS,
+            "label": ui("p.scenario", lang),
+        },
+        "seat": {
+            "type": "Select",
+            "value": STARTUP_SEAT,
+            "values": [NO_SEAT, *PARTIES],
+            "label": ui("p.seat", lang),
+        },
         "seed": {"type": "InputText", "value": "", "label": ui("p.seed", lang)},
     }
     for key, (_text, lo, hi, step) in SLIDERS.items():
-        out[key] = {"type": "SliderFloat", "value": float(getattr(p, key)), "min": lo, "max": hi,
-                    "step": step, "label": ui(f"p.{key}", lang)}
-    out["anchoring"] = {"type": "Checkbox", "value": bool(p.anchoring), "label": ui("p.anchoring", lang)}
+        out[key] = {
+            "type": "SliderFloat",
+            "value": float(getattr(p, key)),
+            "min": lo,
+            "max": hi,
+            "step": step,
+            "label": ui(f"p.{key}", lang),
+        }
+    out["anchoring"] = {
+        "type": "Checkbox",
+        "value": bool(p.anchoring),
+        "label": ui("p.anchoring", lang),
+    }
     for key in scenario_switches(scenario_name or STARTUP_SCENARIO):
         text = EVENT_SWITCHES_ZH[key] if lang == "zh" else EVENT_SWITCHES[key][0]
         out[key] = {"type": "Checkbox", "value": True, "label": ui("p.event", lang, text=text)}
@@ -662,20 +826,41 @@ def positions_figure(m: TalksModel, lang: str = "en"):
     fig = _figure(8.0, 5.4)
     ax = fig.subplots()
     for i, p in enumerate(PARTIES):
-        ax.scatter(m.pos[i], range(len(ISSUES)), s=30 + 240 * m.sal[i], color=PARTY_COLORS[i],
-                   alpha=0.8, label=i18n_label(p, lang), edgecolors="white", linewidths=0.5)
+        ax.scatter(
+            m.pos[i],
+            range(len(ISSUES)),
+            s=30 + 240 * m.sal[i],
+            color=PARTY_COLORS[i],
+            alpha=0.8,
+            label=i18n_label(p, lang),
+            edgecolors="white",
+            linewidths=0.5,
+        )
     held = [s for s in m.sessions if s.held and s.text is not None]
     if held:
-        ax.scatter(held[-1].text, range(len(ISSUES)), marker="|", s=380, color="black",
-                   linewidths=2.5, label=ui("c.last_text", lang))
+        ax.scatter(
+            held[-1].text,
+            range(len(ISSUES)),
+            marker="|",
+            s=380,
+            color="black",
+            linewidths=2.5,
+            label=ui("c.last_text", lang),
+        )
     ax.set_yticks(range(len(ISSUES)), [i18n_label(k, lang) for k in ISSUES], fontsize=FONT_PT)
     ax.invert_yaxis()
     ax.set_xlim(-0.03, 1.03)
     ax.set_xlabel(ui("c.position_x", lang), fontsize=FONT_PT)
     ax.tick_params(axis="x", labelsize=FONT_PT)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=FONT_PT, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False,
-              markerscale=0.6)
+    ax.legend(
+        fontsize=FONT_PT,
+        ncol=4,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16),
+        frameon=False,
+        markerscale=0.6,
+    )
     ax.set_title(ui("c.positions", lang), fontsize=TITLE_PT)
     return fig
 
@@ -691,8 +876,15 @@ def trust_figure(m: TalksModel, lang: str = "en"):
     for i in range(6):
         for j in range(6):
             if i != j:
-                ax.text(j, i, f"{t[i, j]:.2f}", ha="center", va="center", fontsize=FONT_PT - 1,
-                        color="white" if t[i, j] < 0.6 else "black")
+                ax.text(
+                    j,
+                    i,
+                    f"{t[i, j]:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=FONT_PT - 1,
+                    color="white" if t[i, j] < 0.6 else "black",
+                )
     names = [i18n_label(p, lang) for p in PARTIES]
     ax.set_xticks(range(6), names, fontsize=FONT_PT, rotation=45)
     ax.set_yticks(range(6), names, fontsize=FONT_PT)
@@ -711,25 +903,41 @@ def ledger_figure(m: TalksModel, lang: str = "en"):
     ax.set_ylim(0, 1)
     ax.set_ylabel(ui("c.progress_y", lang), fontsize=FONT_PT, color="#d62728")
     ax2 = ax.twinx()
-    ax2.plot(x, [r["aid_delivered_t"] / 1000 for r in tl], color="#1f77b4", lw=2.5,
-             label=ui("c.aid_delivered", lang))
-    ax2.plot(x, [r["aid_pledged_t"] / 1000 for r in tl], color="#9ecae1", lw=2, ls="--",
-             label=ui("c.aid_pledged", lang))
+    ax2.plot(
+        x,
+        [r["aid_delivered_t"] / 1000 for r in tl],
+        color="#1f77b4",
+        lw=2.5,
+        label=ui("c.aid_delivered", lang),
+    )
+    ax2.plot(
+        x,
+        [r["aid_pledged_t"] / 1000 for r in tl],
+        color="#9ecae1",
+        lw=2,
+        ls="--",
+        label=ui("c.aid_pledged", lang),
+    )
     ax2.set_ylabel(ui("c.aid_y", lang), fontsize=FONT_PT, color="#1f77b4")
-    ax2.set_ylim(bottom=0, top=max(1.0, *(r["aid_pledged_t"] / 1000 * 1.1 for r in tl)) if tl else 1.0)
+    ax2.set_ylim(
+        bottom=0, top=max(1.0, *(r["aid_pledged_t"] / 1000 * 1.1 for r in tl)) if tl else 1.0
+    )
     ax.set_xlim(0, max(12, m.n_months - 1))
     years = [(k, month_label(m.start + k)[:4]) for k in range(0, m.n_months, 24)]
     ax.set_xticks([k for k, _ in years], [y for _, y in years], fontsize=FONT_PT, rotation=45)
     ax.tick_params(axis="y", labelsize=FONT_PT)
     ax2.tick_params(axis="y", labelsize=FONT_PT)
     lines = ax.get_lines() + ax2.get_lines()
-    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=FONT_PT, loc="upper left",
-              frameon=False)
+    ax.legend(
+        lines, [ln.get_label() for ln in lines], fontsize=FONT_PT, loc="upper left", frameon=False
+    )
     ax.set_title(ui("c.ledger", lang), fontsize=TITLE_PT)
     if m.facilities:
         # The facilities' states now (shut down, disabled and dismantled told apart).
-        states = ", ".join(f"{name.replace('_', ' ')}: {state.replace('_', ' ')}"
-                           for name, state in m.facilities.items())
+        states = ", ".join(
+            f"{name.replace('_', ' ')}: {state.replace('_', ' ')}"
+            for name, state in m.facilities.items()
+        )
         ax.set_xlabel(states, fontsize=FONT_PT)
     return fig
 
@@ -746,8 +954,14 @@ def timeline_figure(m: TalksModel, record_rows: list[dict], lang: str = "en"):
 
     for s in m.sessions:
         doc = s.document if s.held else "boycott"
-        ax.scatter(xpos(month_label(s.month)), 0, s=90, color=DOC_COLORS[doc],
-                   marker="o" if s.held else "x", zorder=3)
+        ax.scatter(
+            xpos(month_label(s.month)),
+            0,
+            s=90,
+            color=DOC_COLORS[doc],
+            marker="o" if s.held else "x",
+            zorder=3,
+        )
     for mo, _party, _what, _why, _cause in m.decisions:
         ax.scatter(xpos(month_label(mo)), 1, s=60, color="#d62728", marker="D", zorder=3)
     for r in m.timeline:
@@ -772,14 +986,30 @@ def timeline_figure(m: TalksModel, record_rows: list[dict], lang: str = "en"):
     ax.grid(axis="x", alpha=0.3)
     from matplotlib.lines import Line2D
 
-    handles = [Line2D([], [], ls="", marker="o", color=c,
-                      label=ui("c.boycott", lang) if d == "boycott" else i18n_label(d, lang))
-               for d, c in DOC_COLORS.items()]
-    handles += [Line2D([], [], ls="", marker="D", color="#d62728", label=ui("c.decision", lang)),
-                Line2D([], [], ls="", marker="s", color="#7f7f7f", label=ui("c.event", lang)),
-                Line2D([], [], ls="", marker="D", color="#b07aa1", label=ui("c.episode", lang))]
-    ax.legend(handles=handles, fontsize=FONT_PT, ncol=4, loc="upper center",
-              bbox_to_anchor=(0.5, -0.2), frameon=False)
+    handles = [
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker="o",
+            color=c,
+            label=ui("c.boycott", lang) if d == "boycott" else i18n_label(d, lang),
+        )
+        for d, c in DOC_COLORS.items()
+    ]
+    handles += [
+        Line2D([], [], ls="", marker="D", color="#d62728", label=ui("c.decision", lang)),
+        Line2D([], [], ls="", marker="s", color="#7f7f7f", label=ui("c.event", lang)),
+        Line2D([], [], ls="", marker="D", color="#b07aa1", label=ui("c.episode", lang)),
+    ]
+    ax.legend(
+        handles=handles,
+        fontsize=FONT_PT,
+        ncol=4,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        frameon=False,
+    )
     ax.set_title(ui("c.timeline", lang), fontsize=TITLE_PT)
     return fig
 
@@ -794,22 +1024,36 @@ def _html_table(rows: list[dict], cls: str, lang: str | None = None) -> str:
     if not rows:
         return ""
     keys = list(rows[0])
-    head = "".join(f"<th style='text-align:left;padding:2px 8px'>"
-                   f"{_esc(ui('col.' + k, lang) if lang else k)}</th>" for k in keys)
-    body = "".join("<tr>" + "".join(f"<td style='padding:2px 8px;vertical-align:top'>{_esc(r[k])}</td>"
-                                    for k in keys) + "</tr>" for r in rows)
-    return (f"<table class='{cls}' style='border-collapse:collapse;font-size:16px'>"
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    head = "".join(
+        f"<th style='text-align:left;padding:2px 8px'>"
+        f"{_esc(ui('col.' + k, lang) if lang else k)}</th>"
+        for k in keys
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td style='padding:2px 8px;vertical-align:top'>{_esc(r[k])}</td>" for k in keys)
+        + "</tr>"
+        for r in rows
+    )
+    return (
+        f"<table class='{cls}' style='border-collapse:collapse;font-size:16px'>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def _status_line(m: TalksModel, lang: str = "en") -> tuple[str, str]:
     if not m.timeline:
         return ui("start", lang, month=month_label(m.start)), ui("before", lang)
     r = m.timeline[-1]
-    return r["month"], ui("status", lang, talks=i18n_label(f"status.{r['talks_status']}", lang),
-                          dprk=i18n_label(f"stance.{r['dprk_stance']}", lang),
-                          impl=i18n_label(f"impl.{r['implementation']}", lang),
-                          sanctions=r["sanctions"], trust=r["mean_trust"])
+    return r["month"], ui(
+        "status",
+        lang,
+        talks=i18n_label(f"status.{r['talks_status']}", lang),
+        dprk=i18n_label(f"stance.{r['dprk_stance']}", lang),
+        impl=i18n_label(f"impl.{r['implementation']}", lang),
+        sanctions=r["sanctions"],
+        trust=r["mean_trust"],
+    )
 
 
 @solara.component
@@ -819,17 +1063,40 @@ def StatusCard(model: solara.Reactive):
     m = model.value
     month, status = _status_line(m, lang)
     with solara.Card(style={"min-width": "100%"}):
-        solara.Text(month, classes=["sp-date"], style={"font-size": "40px", "font-weight": "bold",
-                                                         "line-height": "1.25", "display": "block"})
-        solara.Text(status, classes=["sp-status"], style={"font-size": "20px", "display": "block",
-                                                          "line-height": "1.35"})
+        solara.Text(
+            month,
+            classes=["sp-date"],
+            style={
+                "font-size": "40px",
+                "font-weight": "bold",
+                "line-height": "1.25",
+                "display": "block",
+            },
+        )
+        solara.Text(
+            status,
+            classes=["sp-status"],
+            style={"font-size": "20px", "display": "block", "line-height": "1.35"},
+        )
         sc = m.spec
-        solara.Text(ui("scenario", lang, title=sc.title or sc.name, name=sc.name, seed=m.seed_used,
-                       start=sc.window.start, end=sc.window.end), classes=["sp-scenario"],
-                    style={"color": "#555", "font-size": "17px"})
+        solara.Text(
+            ui(
+                "scenario",
+                lang,
+                title=sc.title or sc.name,
+                name=sc.name,
+                seed=m.seed_used,
+                start=sc.window.start,
+                end=sc.window.end,
+            ),
+            classes=["sp-scenario"],
+            style={"color": "#555", "font-size": "17px"},
+        )
         extra = []
         if m.changed_params:
-            extra.append(ui("moved", lang) + ", ".join(f"{k}={v}" for k, v in m.changed_params.items()))
+            extra.append(
+                ui("moved", lang) + ", ".join(f"{k}={v}" for k, v in m.changed_params.items())
+            )
         if m.removed_events:
             extra.append(ui("switched_off", lang) + ", ".join(m.removed_events))
         if extra:
@@ -837,10 +1104,15 @@ def StatusCard(model: solara.Reactive):
         if m.problem:
             solara.Warning(m.problem)
         if BROKEN_SCENARIOS:
-            solara.Text(ui("not_listed", lang) + ", ".join(BROKEN_SCENARIOS), style={"color": "#999"})
+            solara.Text(
+                ui("not_listed", lang) + ", ".join(BROKEN_SCENARIOS), style={"color": "#999"}
+            )
         story = month_story(run_tables(m), -1, lang=lang) if m.timeline else ui("press_step", lang)
-        solara.HTML(unsafe_innerHTML=f"<b>{_esc(ui('what', lang))}</b> {_esc(story)}",
-                    classes=["sp-story"], style="font-size:20px;line-height:1.45;margin-top:8px")
+        solara.HTML(
+            unsafe_innerHTML=f"<b>{_esc(ui('what', lang))}</b> {_esc(story)}",
+            classes=["sp-story"],
+            style="font-size:20px;line-height:1.45;margin-top:8px",
+        )
         if not m.running:
             solara.Info(ui("over", lang))
 
@@ -884,60 +1156,128 @@ def SeatCard(model: solara.Reactive):
     with solara.Card(ui("s.your_seat", lang, seat=seat), classes=["sp-seat"]):
         aw = m.awaiting
         if aw and aw["kind"] == "session":
-            solara.HTML(unsafe_innerHTML=(
-                f"<h3 class='sp-your-move'>{_esc(ui('s.your_move', lang, seat=seat))}</h3><p>"
-                + ui("s.invite", lang, n=aw["number"], month=_esc(month_text(aw["month"], lang)),
-                     target=_esc(i18n_label(aw["target"], lang))) + "</p>"))
-            solara.ToggleButtonsSingle(value=attend, values=["attend", "boycott"], on_value=set_attend,
-                                       classes=["sp-attend"])
+            solara.HTML(
+                unsafe_innerHTML=(
+                    f"<h3 class='sp-your-move'>{_esc(ui('s.your_move', lang, seat=seat))}</h3><p>"
+                    + ui(
+                        "s.invite",
+                        lang,
+                        n=aw["number"],
+                        month=_esc(month_text(aw["month"], lang)),
+                        target=_esc(i18n_label(aw["target"], lang)),
+                    )
+                    + "</p>"
+                )
+            )
+            solara.ToggleButtonsSingle(
+                value=attend,
+                values=["attend", "boycott"],
+                on_value=set_attend,
+                classes=["sp-attend"],
+            )
             if attend == "attend":
-                solara.ToggleButtonsSingle(value=respond, values=["accept", "amend", "reject"],
-                                           on_value=set_respond, classes=["sp-respond"])
+                solara.ToggleButtonsSingle(
+                    value=respond,
+                    values=["accept", "amend", "reject"],
+                    on_value=set_respond,
+                    classes=["sp-respond"],
+                )
                 if respond == "amend":
-                    solara.Select(ui("s.issue", lang), values=list(ISSUES), value=issue,
-                                  on_value=set_issue)
+                    solara.Select(
+                        ui("s.issue", lang), values=list(ISSUES), value=issue, on_value=set_issue
+                    )
                     lo, hi = ISSUE_SCALES[issue]
-                    others = ", ".join(f"{i18n_label(p, lang)} {m.pos[j, k]:.2f}"
-                                       for j, p in enumerate(PARTIES) if j != i)
-                    solara.Text(ui("s.scale", lang, lo=lo, hi=hi, own=own, others=others),
-                                style={"font-size": "16px"})
-                    solara.SliderFloat(ui("s.toward", lang), value=goal, min=0.0, max=1.0, step=0.01,
-                                       on_value=set_target)
-            solara.Button(ui("s.play", lang), color="primary", on_click=play_session,
-                          classes=["sp-play-session"])
+                    others = ", ".join(
+                        f"{i18n_label(p, lang)} {m.pos[j, k]:.2f}"
+                        for j, p in enumerate(PARTIES)
+                        if j != i
+                    )
+                    solara.Text(
+                        ui("s.scale", lang, lo=lo, hi=hi, own=own, others=others),
+                        style={"font-size": "16px"},
+                    )
+                    solara.SliderFloat(
+                        ui("s.toward", lang),
+                        value=goal,
+                        min=0.0,
+                        max=1.0,
+                        step=0.01,
+                        on_value=set_target,
+                    )
+            solara.Button(
+                ui("s.play", lang),
+                color="primary",
+                on_click=play_session,
+                classes=["sp-play-session"],
+            )
         elif aw and aw["kind"] == "implementation":
-            solara.HTML(unsafe_innerHTML=(
-                f"<h3 class='sp-your-move'>{_esc(ui('s.your_move', lang, seat=seat))}</h3><p>"
-                + ui("s.phase", lang, phase=_esc(aw["phase"])) + "</p>"))
+            solara.HTML(
+                unsafe_innerHTML=(
+                    f"<h3 class='sp-your-move'>{_esc(ui('s.your_move', lang, seat=seat))}</h3><p>"
+                    + ui("s.phase", lang, phase=_esc(aw["phase"]))
+                    + "</p>"
+                )
+            )
             with solara.Row():
                 for order in ("perform", "slow", "suspend"):
-                    solara.Button(order, color="primary", outlined=True,
-                                  on_click=lambda o=order: confirm_impl(o), classes=[f"sp-impl-{order}"])
+                    solara.Button(
+                        order,
+                        color="primary",
+                        outlined=True,
+                        on_click=lambda o=order: confirm_impl(o),
+                        classes=[f"sp-impl-{order}"],
+                    )
         else:
-            solara.HTML(tag="div", classes=["sp-seat-idle"], unsafe_innerHTML=(
-                _esc(ui("s.idle", lang))))
+            solara.HTML(
+                tag="div", classes=["sp-seat-idle"], unsafe_innerHTML=(_esc(ui("s.idle", lang)))
+            )
         if m.ledger.steps:
-            solara.Text(ui("s.standing", lang,
-                           order=m.seat_orders.implementation or ui("s.agent_decides", lang)))
+            solara.Text(
+                ui(
+                    "s.standing",
+                    lang,
+                    order=m.seat_orders.implementation or ui("s.agent_decides", lang),
+                )
+            )
             with solara.Row():
-                solara.ToggleButtonsSingle(value=impl, values=["perform", "slow", "suspend"],
-                                           on_value=set_impl)
+                solara.ToggleButtonsSingle(
+                    value=impl, values=["perform", "slow", "suspend"], on_value=set_impl
+                )
                 solara.Button(ui("s.set", lang), on_click=lambda: confirm_impl(None), text=True)
         if m.moves:
-            solara.HTML(tag="div", classes=["sp-moves"], style="font-size:16px;color:#555",
-                        unsafe_innerHTML=_esc(ui("s.orders", lang) + "; ".join(
-                            f"{mv['month']} {mv['value']}" for mv in m.moves[-6:])))
-        solara.Button(ui("s.debrief", lang), on_click=show_debrief, outlined=True,
-                      classes=["sp-debrief"])
+            solara.HTML(
+                tag="div",
+                classes=["sp-moves"],
+                style="font-size:16px;color:#555",
+                unsafe_innerHTML=_esc(
+                    ui("s.orders", lang)
+                    + "; ".join(f"{mv['month']} {mv['value']}" for mv in m.moves[-6:])
+                ),
+            )
+        solara.Button(
+            ui("s.debrief", lang), on_click=show_debrief, outlined=True, classes=["sp-debrief"]
+        )
         parts = report or (m.debrief(lang) if not m.running else None)
         if parts:
-            rows = [{"measure": r["measure"], "you": r["you"], "agent": r["agent"],
-                     "past": r["history"]} for r in parts["rows"]]
-            solara.HTML(tag="div", classes=["sp-debrief-text"], unsafe_innerHTML=(
-                "".join(f"<div>{_esc(x)}</div>" for x in parts["head"])
-                + _html_table(rows, "sp-debrief-table", lang)
-                + "".join(f"<div><b>{_esc(x)}</b></div>" for x in parts["verdict"])),
-                style="font-size:16px")
+            rows = [
+                {
+                    "measure": r["measure"],
+                    "you": r["you"],
+                    "agent": r["agent"],
+                    "past": r["history"],
+                }
+                for r in parts["rows"]
+            ]
+            solara.HTML(
+                tag="div",
+                classes=["sp-debrief-text"],
+                unsafe_innerHTML=(
+                    "".join(f"<div>{_esc(x)}</div>" for x in parts["head"])
+                    + _html_table(rows, "sp-debrief-table", lang)
+                    + "".join(f"<div><b>{_esc(x)}</b></div>" for x in parts["verdict"])
+                ),
+                style="font-size:16px",
+            )
 
 
 @solara.component
@@ -969,12 +1309,16 @@ def session_rows(m: TalksModel, lang: str = "en") -> list[dict]:
     out = []
     for s, lab in zip(m.sessions, labels, strict=True):
         declined = ", ".join(i18n_label(p, lang) for p in s.declined)
-        out.append({"month": month_text(month_label(s.month), lang),
-                    "session": (f"第{lab.number}次" if lang == "zh" else f"session {lab.number}"),
-                    "history": lab.history(lang),
-                    "attendance": ui("all_six", lang) if s.held else ui("declined", lang) + declined,
-                    "document": i18n_label(s.document, lang) if s.held else ui("not_held", lang),
-                    "notes": "; ".join(s.reasons)})
+        out.append(
+            {
+                "month": month_text(month_label(s.month), lang),
+                "session": (f"第{lab.number}次" if lang == "zh" else f"session {lab.number}"),
+                "history": lab.history(lang),
+                "attendance": ui("all_six", lang) if s.held else ui("declined", lang) + declined,
+                "document": i18n_label(s.document, lang) if s.held else ui("not_held", lang),
+                "notes": "; ".join(s.reasons),
+            }
+        )
     return out
 
 
@@ -988,24 +1332,41 @@ def Timeline(model: solara.Reactive):
     m = model.value
     key = [id(m), len(m.timeline), len(m.sessions), lang]
     with solara.Card(ui("timeline", lang), classes=["sp-timeline"]):
-        solara.FigureMatplotlib(timeline_figure(m, _RECORD_ROWS["en"], lang), dependencies=key,
-                                format="png")
+        solara.FigureMatplotlib(
+            timeline_figure(m, _RECORD_ROWS["en"], lang), dependencies=key, format="png"
+        )
         sessions = session_rows(m, lang)
-        solara.Text(ui("sessions_so_far", lang, n=len(sessions)), classes=["sp-session-count"],
-                    style=_HEAD_STYLE)
+        solara.Text(
+            ui("sessions_so_far", lang, n=len(sessions)),
+            classes=["sp-session-count"],
+            style=_HEAD_STYLE,
+        )
         if sessions:
             solara.HTML(unsafe_innerHTML=_html_table(sessions[::-1], "sp-sessions", lang))
-        decisions = [{"month": month_text(month_label(mo), lang), "party": i18n_label(p, lang),
-                      "decision": i18n_label(f"decision.{w}", lang), "why": y}
-                     for mo, p, w, y, _c in m.decisions]
+        decisions = [
+            {
+                "month": month_text(month_label(mo), lang),
+                "party": i18n_label(p, lang),
+                "decision": i18n_label(f"decision.{w}", lang),
+                "why": y,
+            }
+            for mo, p, w, y, _c in m.decisions
+        ]
         if decisions:
             solara.Text(ui("decisions", lang), style=_HEAD_STYLE)
             solara.HTML(unsafe_innerHTML=_html_table(decisions[::-1], "sp-decisions", lang))
         solara.Text(ui("record", lang), style=_HEAD_STYLE)
         if _RECORD_ROWS[lang]:
-            solara.HTML(unsafe_innerHTML=_html_table(
-                [{"date": r["date"], "kind": r["kind"], "what": r["what"]} for r in _RECORD_ROWS[lang]],
-                "sp-record", lang))
+            solara.HTML(
+                unsafe_innerHTML=_html_table(
+                    [
+                        {"date": r["date"], "kind": r["kind"], "what": r["what"]}
+                        for r in _RECORD_ROWS[lang]
+                    ],
+                    "sp-record",
+                    lang,
+                )
+            )
         else:
             solara.Text(ui("no_record", lang))
 
@@ -1027,8 +1388,11 @@ def StepCounter(model: solara.Reactive):
     """Months simulated of the window's months (never more: the model stops at the window's end)."""
     update_counter.get()
     m = model.value
-    solara.Text(ui("steps", LANG.value, k=len(m.timeline), n=m.n_months), classes=["sp-steps"],
-                style={"font-size": "18px", "font-weight": "bold"})
+    solara.Text(
+        ui("steps", LANG.value, k=len(m.timeline), n=m.n_months),
+        classes=["sp-steps"],
+        style={"font-size": "18px", "font-weight": "bold"},
+    )
 
 
 #: The projector layout: large type, and nothing of Solara's over the content.
@@ -1066,12 +1430,18 @@ def Page():
     # (a fixed play interval; one month a step): the projector layout.
     with solara.AppBar():
         solara.AppBarTitle(ui("title", lang))
-        solara.ToggleButtonsSingle(value=lang, values=["en", "zh"], on_value=LANG.set,
-                                   classes=["sp-lang"])
+        solara.ToggleButtonsSingle(
+            value=lang, values=["en", "zh"], on_value=LANG.set, classes=["sp-lang"]
+        )
     with solara.Sidebar(), solara.Column():
         with solara.Card(ui("controls", lang)):
-            ModelController(model, model_parameters=params, play_interval=play_interval,
-                            render_interval=render_interval, use_threads=use_threads)
+            ModelController(
+                model,
+                model_parameters=params,
+                play_interval=play_interval,
+                render_interval=render_interval,
+                use_threads=use_threads,
+            )
             StepCounter(model)
         with solara.Card(ui("parameters", lang), classes=["sp-params"]):
             chosen = params.value.get("scenario")
@@ -1081,5 +1451,17 @@ def Page():
     Dashboard(model)
 
 
-__all__ = ["ClassroomModel", "EVENT_SWITCHES", "NotOffered", "Page", "SCENARIO_FILES", "SLIDERS",
-           "UI", "live_classroom_models", "model_params", "scenario_switches", "session_rows", "ui"]
+__all__ = [
+    "ClassroomModel",
+    "EVENT_SWITCHES",
+    "NotOffered",
+    "Page",
+    "SCENARIO_FILES",
+    "SLIDERS",
+    "UI",
+    "live_classroom_models",
+    "model_params",
+    "scenario_switches",
+    "session_rows",
+    "ui",
+]

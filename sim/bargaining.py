@@ -164,13 +164,18 @@ class BargainingParameters:
             ("improvement_probability", 0.0 <= self.improvement_probability <= 1.0, "in [0, 1]"),
             ("risk_exponent_max", 1.0 < self.risk_exponent_max <= 10.0, "in (1, 10]"),
             ("tolerance", self.tolerance >= 0.0, ">= 0"),
-            ("max_rounds", int(self.max_rounds) == self.max_rounds and self.max_rounds >= 1,
-             "an integer >= 1"),
+            (
+                "max_rounds",
+                int(self.max_rounds) == self.max_rounds and self.max_rounds >= 1,
+                "an integer >= 1",
+            ),
             ("perception", self.perception in ("receiver", "own"), "'receiver' or 'own'"),
         ]
         for name, ok, expected in checks:
             if not ok:
-                raise ValueError(f"BargainingParameters.{name} = {getattr(self, name)!r}: expected {expected}")
+                raise ValueError(
+                    f"BargainingParameters.{name} = {getattr(self, name)!r}: expected {expected}"
+                )
 
     @property
     def risk_divisor(self) -> float:
@@ -197,7 +202,9 @@ def _scale_widths(x, scale):
         try:
             span = np.broadcast_to(span, shape)
         except ValueError:
-            raise ValueError(f"scale has shape {np.shape(scale)}; expected a scalar, (R,) or {shape}") from None
+            raise ValueError(
+                f"scale has shape {np.shape(scale)}; expected a scalar, (R,) or {shape}"
+            ) from None
         if np.any(span < 0):
             raise ValueError("scale (the width of the issue scale) must be >= 0")
     return np.where(span > 0, span, 1.0)
@@ -227,7 +234,9 @@ def _batch(positions, capability, salience, scale=None, mask=None):
             else:
                 a = np.broadcast_to(a, full)
         except ValueError:
-            raise ValueError(f"{name} has shape {np.shape(a)}; expected (n,), (R, n) or {full}") from None
+            raise ValueError(
+                f"{name} has shape {np.shape(a)}; expected (n,), (R, n) or {full}"
+            ) from None
         return a
 
     c = expand(capability, "capability")
@@ -238,7 +247,9 @@ def _batch(positions, capability, salience, scale=None, mask=None):
         raise ValueError("salience must lie in [0, 1] (divide percentages by 100)")
 
     def flat(a):
-        return np.ascontiguousarray(np.moveaxis(a, 2, 1).reshape(R * k, n)) if multi else np.array(a)
+        return (
+            np.ascontiguousarray(np.moveaxis(a, 2, 1).reshape(R * k, n)) if multi else np.array(a)
+        )
 
     span = _scale_widths(x, scale).reshape(R * k)
 
@@ -311,8 +322,11 @@ def _votes(x, w, span, risk_exponent=None):
 
 
 def _span(x, scale):
-    span = (x.max(axis=-1) - x.min(axis=-1)) if scale is None else np.broadcast_to(
-        np.asarray(scale, dtype=float), x.shape[:-1])
+    span = (
+        (x.max(axis=-1) - x.min(axis=-1))
+        if scale is None
+        else np.broadcast_to(np.asarray(scale, dtype=float), x.shape[:-1])
+    )
     return np.where(span > 0, span, 1.0)
 
 
@@ -421,8 +435,13 @@ def _probability_fast(x, w, span=None, risk_exponent=None, g=None):
     return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.5)
 
 
-def basic_utilities(positions, median, risk_exponent, scale, alternatives: bool = True,
-                    ) -> dict[str, np.ndarray]:
+def basic_utilities(
+    positions,
+    median,
+    risk_exponent,
+    scale,
+    alternatives: bool = True,
+) -> dict[str, np.ndarray]:
     """B5: the utilities of actor i in its dyad with j, for a (B, n) batch.
 
     Parameters
@@ -443,25 +462,32 @@ def basic_utilities(positions, median, risk_exponent, scale, alternatives: bool 
     span = np.asarray(scale, dtype=float)[:, None, None]
     d = np.clip(np.abs(x[:, :, None] - x[:, None, :]) / span, 0.0, 1.0)
     if risk_exponent is None:
+
         def power(base):
             return base
+
         sq = np.zeros((x.shape[0], x.shape[1], 1))
     else:
         r = np.asarray(risk_exponent, dtype=float)
         r = r[:, :, None] if r.ndim == 2 else r
 
         def power(base):
-            return base ** r
-        sq = 2.0 - 4.0 * 0.5 ** r
+            return base**r
+
+        sq = 2.0 - 4.0 * 0.5**r
     out = {"s": 2.0 - 4.0 * power(0.5 - 0.5 * d), "f": 2.0 - 4.0 * power(0.5 + 0.5 * d), "sq": sq}
     if alternatives:
-        dmu = np.clip(np.abs(x - np.asarray(median, dtype=float)[:, None])[:, :, None] / span, 0.0, 1.0)
+        dmu = np.clip(
+            np.abs(x - np.asarray(median, dtype=float)[:, None])[:, :, None] / span, 0.0, 1.0
+        )
         out["b"] = 2.0 - 4.0 * power(0.5 - 0.25 * (dmu + d))
         out["w"] = 2.0 - 4.0 * power(0.5 + 0.25 * (dmu + d))
     return out
 
 
-def expected_utilities(probability, utilities, salience, params: BargainingParameters) -> np.ndarray:
+def expected_utilities(
+    probability, utilities, salience, params: BargainingParameters
+) -> np.ndarray:
     """B6: ``E[b, i, j] = E^i(U_ij)``, i's expected utility of challenging j.
 
     ``E^i(U_ij) = s_j [P_ij U_s + (1 - P_ij) U_f] + (1 - s_j) U_s
@@ -521,7 +547,9 @@ def risk_exponents(expected_utility, params: BargainingParameters) -> np.ndarray
 # --------------------------------------------------------------------------- B9-B11
 
 
-def offers(expected_utility, positions, perceived=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def offers(
+    expected_utility, positions, perceived=None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """B9: challenges, dyad outcomes and proposals, for a (B, n) batch.
 
     Parameters
@@ -559,8 +587,11 @@ def offers(expected_utility, positions, perceived=None) -> tuple[np.ndarray, np.
     compromise = credible & (Ej <= 0) & (S > absEj)
     capitulation = credible & (Ej < 0) & (absEj >= S)
     # the three cases are mutually exclusive
-    outcome = (conflict * np.int8(CONFLICT) + compromise * np.int8(COMPROMISE)
-               + capitulation * np.int8(CAPITULATION)).astype(np.int8)
+    outcome = (
+        conflict * np.int8(CONFLICT)
+        + compromise * np.int8(COMPROMISE)
+        + capitulation * np.int8(CAPITULATION)
+    ).astype(np.int8)
     ratio = absEj / np.where(credible, S, 1.0)
     proposal = np.where(compromise, xj + (xi - xj) * ratio, xi)
     proposal = np.where(outcome != NO_OFFER, proposal, np.nan)
@@ -655,8 +686,11 @@ def _receiver_utilities(U, x, mu, r, span, alternatives):
     """
     if alternatives:
         return basic_utilities(x, mu, r[:, None, :], span, True)
-    return {"s": np.swapaxes(U["s"], 1, 2), "f": np.swapaxes(U["f"], 1, 2),
-            "sq": np.swapaxes(U["sq"], 1, 2)}
+    return {
+        "s": np.swapaxes(U["s"], 1, 2),
+        "f": np.swapaxes(U["f"], 1, 2),
+        "sq": np.swapaxes(U["sq"], 1, 2),
+    }
 
 
 def _round_core(x, c, s, span, params):
@@ -683,14 +717,17 @@ def _round_core(x, c, s, span, params):
         seen = expected_utilities(P, _receiver_utilities(U, x, mu, r, span, alt), s, params)
     challenge, outcome, proposal = offers(E, x, seen)  # B9
     sender, new = best_offers(outcome, proposal, x, E if seen is None else seen)  # B10-B11
-    acc = np.where(sender >= 0,
-                   np.take_along_axis(outcome, np.maximum(sender, 0)[:, None, :], axis=1)[:, 0, :],
-                   NO_OFFER).astype(np.int8)
+    acc = np.where(
+        sender >= 0,
+        np.take_along_axis(outcome, np.maximum(sender, 0)[:, None, :], axis=1)[:, 0, :],
+        NO_OFFER,
+    ).astype(np.int8)
     return forecast, mu, P, r, E, challenge, outcome, sender, acc, new
 
 
-def bargaining_round(state: BargainingState, params: BargainingParameters | None = None,
-                     mask=None) -> RoundResult:
+def bargaining_round(
+    state: BargainingState, params: BargainingParameters | None = None, mask=None
+) -> RoundResult:
     """Play one round of the expected-utility model (B2-B11) in every masked replicate.
 
     Parameters
@@ -706,8 +743,9 @@ def bargaining_round(state: BargainingState, params: BargainingParameters | None
     outside [0, 1].
     """
     params = params or BargainingParameters()
-    x, c, s, span, mb, unflat = _batch(state.positions, state.capability, state.salience,
-                                       state.scale, mask)
+    x, c, s, span, mb, unflat = _batch(
+        state.positions, state.capability, state.salience, state.scale, mask
+    )
     B, n = x.shape
     new = x.copy()
     forecast = np.full(B, np.nan)
@@ -722,15 +760,32 @@ def bargaining_round(state: BargainingState, params: BargainingParameters | None
     if mb.any():
         idx = np.flatnonzero(mb) if not mb.all() else slice(None)
         out = _round_core(x[idx], c[idx], s[idx], span[idx], params)
-        (forecast[idx], mu[idx], P[idx], r[idx], E[idx], challenge[idx], outcome[idx], sender[idx],
-         acc[idx], new[idx]) = out
+        (
+            forecast[idx],
+            mu[idx],
+            P[idx],
+            r[idx],
+            E[idx],
+            challenge[idx],
+            outcome[idx],
+            sender[idx],
+            acc[idx],
+            new[idx],
+        ) = out
     counts = {name: unflat((acc == code).sum(axis=-1)) for code, name in _OUTCOME_NAMES.items()}
     return RoundResult(
-        positions=unflat(new), median=unflat(forecast), median_with_risk=unflat(mu),
+        positions=unflat(new),
+        median=unflat(forecast),
+        median_with_risk=unflat(mu),
         risk_exponent=unflat(r),
-        expected_utility=unflat(E), probability=unflat(P), challenge=unflat(challenge),
-        outcome=unflat(outcome), accepted_from=unflat(sender), accepted_outcome=unflat(acc),
-        counts=counts)
+        expected_utility=unflat(E),
+        probability=unflat(P),
+        challenge=unflat(challenge),
+        outcome=unflat(outcome),
+        accepted_from=unflat(sender),
+        accepted_outcome=unflat(acc),
+        counts=counts,
+    )
 
 
 @dataclass(frozen=True)
@@ -756,9 +811,12 @@ class ConvergenceResult:
     stopped_by: np.ndarray
 
 
-def run_to_convergence(state: BargainingState, params: BargainingParameters | None = None,
-                       mask=None, on_round: Callable[[int, RoundResult], None] | None = None,
-                       ) -> ConvergenceResult:
+def run_to_convergence(
+    state: BargainingState,
+    params: BargainingParameters | None = None,
+    mask=None,
+    on_round: Callable[[int, RoundResult], None] | None = None,
+) -> ConvergenceResult:
     """B12: repeat rounds until no position moves more than ``params.tolerance × Δ``.
 
     Replicates advance in lockstep; one that has converged is masked out of later rounds
@@ -801,8 +859,9 @@ def run_to_convergence(state: BargainingState, params: BargainingParameters | No
     positions = np.stack(history)
     medians = np.stack([_forecast(row, state.capability, state.salience) for row in history])
     stopped = np.where(converged, "converged", np.where(bargaining, "max_rounds", "not bargaining"))
-    return ConvergenceResult(positions=positions, medians=medians, converged=converged,
-                             rounds=rounds, stopped_by=stopped)
+    return ConvergenceResult(
+        positions=positions, medians=medians, converged=converged, rounds=rounds, stopped_by=stopped
+    )
 
 
 def _forecast(positions, capability, salience):

@@ -86,8 +86,9 @@ MAX_SEED = 2**63 - 1
 def seed_int(text: str) -> int:
     """argparse type: a seed, an int in [0, 2**63)."""
     value = non_negative_int(text)
-    return _int_in(str(value), 0, MAX_SEED,
-                   f"expected a whole number from 0 to 2**63-1 ({MAX_SEED})")
+    return _int_in(
+        str(value), 0, MAX_SEED, f"expected a whole number from 0 to 2**63-1 ({MAX_SEED})"
+    )
 
 
 def port_number(text: str) -> int:
@@ -121,7 +122,9 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = 
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     lines = []
     for r in cells:
-        lines.append(indent + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        lines.append(
+            indent + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+        )
     return "\n".join(lines)
 
 
@@ -184,7 +187,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         folder = Path(d)
         if not folder.is_dir():
             raise CLIError(f"{d}: not a folder")
-        entries += [(str(p.relative_to(folder).with_suffix("")), p) for p in _scenario_files(folder)]
+        entries += [
+            (str(p.relative_to(folder).with_suffix("")), p) for p in _scenario_files(folder)
+        ]
     if not entries:
         print("no scenarios found")
         return 0
@@ -239,18 +244,29 @@ def parameters_table(values: dict[str, Any] | None = None, width: int = 100) -> 
         cal = "free" if p.calibrate else "fixed"
         out.append(f"{head}  range {rng}  unit: {p.unit}  [{p.kind}, {cal}]")
         for label, text in (("", p.description), ("source: ", p.source)):
-            out.extend(textwrap.wrap(label + text, width, initial_indent="    ",
-                                     subsequent_indent="      ", break_on_hyphens=False))
+            out.extend(
+                textwrap.wrap(
+                    label + text,
+                    width,
+                    initial_indent="    ",
+                    subsequent_indent="      ",
+                    break_on_hyphens=False,
+                )
+            )
     free = sum(p.calibrate for p in declared_parameters())
     out.append("")
-    out.append(f"{len(declared_parameters())} parameters, {free} free (calibrate: true: a calibration may fit them), the rest fixed; "
-               "table: sixparty/data/parameters.yaml")
+    out.append(
+        f"{len(declared_parameters())} parameters, {free} free (calibrate: true: a calibration may fit them), the rest fixed; "
+        "table: sixparty/data/parameters.yaml"
+    )
     return "\n".join(out)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     if getattr(args, "parameters", False):
-        values = load_scenario(find_scenario(args.file)).parameters.model_dump() if args.file else None
+        values = (
+            load_scenario(find_scenario(args.file)).parameters.model_dump() if args.file else None
+        )
         print(parameters_table(values))
         return 0
     if not args.file:
@@ -262,8 +278,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     chain = scenario_parent_chain(path)
     if len(chain) > 1:
         diffs = diff_from_parent(path)
-        out.append(f"Extends {_display(chain[1])}" + (f" (chain: {' <- '.join(_display(p) for p in chain)})"
-                                                      if len(chain) > 2 else ""))
+        out.append(
+            f"Extends {_display(chain[1])}"
+            + (f" (chain: {' <- '.join(_display(p) for p in chain)})" if len(chain) > 2 else "")
+        )
         out.append(f"Differences from the parent ({len(diffs)}):")
         for key, parent, child in diffs:
             out.append(f"  {key}: {_value(parent)} -> {_value(child)}")
@@ -273,63 +291,141 @@ def cmd_show(args: argparse.Namespace) -> int:
     out.append("=" * len(out[-1]))
     out.extend(textwrap.wrap(" ".join(s.description.split()), 78))
     out.append("")
-    out.append(f"Window: {s.window.start} .. {s.window.end} ({s.window.months} months, monthly steps)")
+    out.append(
+        f"Window: {s.window.start} .. {s.window.end} ({s.window.months} months, monthly steps)"
+    )
     out.append(f"Seed: {s.seed}")
     params = s.parameters.model_dump()
     defaults = type(s.parameters)().model_dump()
-    shown = {k: v for k, v in params.items()
-             if k in s.parameters.model_fields_set or v != defaults[k]}
+    shown = {
+        k: v for k, v in params.items() if k in s.parameters.model_fields_set or v != defaults[k]
+    }
     rest = len(params) - len(shown)
-    out.extend(textwrap.wrap("Parameters: " + (", ".join(f"{k}={_value(v)}" for k, v in shown.items())
-                                               or "all at their defaults")
-                             + (f" (other {rest} at their defaults: sixparty show --parameters)"
-                                if shown and rest else ""),
-                             100, subsequent_indent="  ", break_on_hyphens=False))
+    out.extend(
+        textwrap.wrap(
+            "Parameters: "
+            + (", ".join(f"{k}={_value(v)}" for k, v in shown.items()) or "all at their defaults")
+            + (
+                f" (other {rest} at their defaults: sixparty show --parameters)"
+                if shown and rest
+                else ""
+            ),
+            100,
+            subsequent_indent="  ",
+            break_on_hyphens=False,
+        )
+    )
     out.append("")
     out.append("Parties")
     rows = []
     for key, cfg in s.parties.items():
-        rows.append((key, _num(cfg.capability.value), _num(cfg.resolve.value),
-                     _num(cfg.domestic_constraint.value), len(cfg.stated_positions)))
-    out.append(_table(("party", "capability", "resolve", "domestic constraint", "stated positions"), rows))
+        rows.append(
+            (
+                key,
+                _num(cfg.capability.value),
+                _num(cfg.resolve.value),
+                _num(cfg.domestic_constraint.value),
+                len(cfg.stated_positions),
+            )
+        )
+    out.append(
+        _table(("party", "capability", "resolve", "domestic constraint", "stated positions"), rows)
+    )
     out.append("")
     out.append("Initial positions (position/salience, 0..1 on each issue's scale)")
     parties = s.parties.items()
     rows = []
     for issue in s.issues:
-        rows.append([issue] + [f"{cfg.initial[issue].position:.2f}/{cfg.initial[issue].salience:.2f}"
-                               for _, cfg in parties])
+        rows.append(
+            [issue]
+            + [
+                f"{cfg.initial[issue].position:.2f}/{cfg.initial[issue].salience:.2f}"
+                for _, cfg in parties
+            ]
+        )
     out.append(_table(["issue"] + [k for k, _ in parties], rows))
     out.append("")
-    out.append("Stated positions: " + ", ".join(f"{k} {len(cfg.stated_positions)}" for k, cfg in parties))
+    out.append(
+        "Stated positions: " + ", ".join(f"{k} {len(cfg.stated_positions)}" for k, cfg in parties)
+    )
     out.append("")
     out.append(f"Events ({len(s.events)})")
     if s.events:
-        rows = [(ev.date, ev.id, _clip(ev.title, 60), "; ".join(effect_summary(e) for e in ev.effects) or "-")
-                for ev in sorted(s.events, key=lambda e: e.date)]
+        rows = [
+            (
+                ev.date,
+                ev.id,
+                _clip(ev.title, 60),
+                "; ".join(effect_summary(e) for e in ev.effects) or "-",
+            )
+            for ev in sorted(s.events, key=lambda e: e.date)
+        ]
         out.append(_table(("date", "id", "title", "effects"), rows))
     else:
         out.append("  (none)")
     out.append("")
     out.append(f"Phases ({len(s.phases)})")
     if s.phases:
-        rows = [(i + 1, ph.name, ", ".join(ph.dprk_steps), _num(ph.progress), f"{ph.aid_tonnes:,.0f}",
-                 "yes" if ph.delisting else "no", ph.months, ph.tranches)
-                for i, ph in enumerate(s.phases)]
-        out.append(_table(("#", "name", "DPRK steps", "progress", "aid (t HFO)", "delisting",
-                           "months", "tranches"), rows))
+        rows = [
+            (
+                i + 1,
+                ph.name,
+                ", ".join(ph.dprk_steps),
+                _num(ph.progress),
+                f"{ph.aid_tonnes:,.0f}",
+                "yes" if ph.delisting else "no",
+                ph.months,
+                ph.tranches,
+            )
+            for i, ph in enumerate(s.phases)
+        ]
+        out.append(
+            _table(
+                (
+                    "#",
+                    "name",
+                    "DPRK steps",
+                    "progress",
+                    "aid (t HFO)",
+                    "delisting",
+                    "months",
+                    "tranches",
+                ),
+                rows,
+            )
+        )
         out.append("")
-        out.append("Phase terms (what an agreed text must say for a joint document to adopt "
-                   "the phase), aid shares, delisting deadline, facilities")
-        rows = [(i + 1, ph.name, _terms_text(ph) or "(none: any joint document)",
-                 ", ".join(f"{k} {v:.0%}" for k, v in ph.provider_shares().items() if v > 0)
-                 if ph.aid_tonnes > 0 else "-",
-                 f"{ph.delisting_days} days after the declaration" if ph.delisting_days else "-",
-                 "; ".join(f"t{fs.tranche} {fs.facility} -> {fs.to}" for fs in ph.facility_steps)
-                 or "-")
-                for i, ph in enumerate(s.phases)]
-        out.append(_table(("#", "name", "terms", "aid shares (before stated lines)",
-                           "delisting due", "facilities"), rows))
+        out.append(
+            "Phase terms (what an agreed text must say for a joint document to adopt "
+            "the phase), aid shares, delisting deadline, facilities"
+        )
+        rows = [
+            (
+                i + 1,
+                ph.name,
+                _terms_text(ph) or "(none: any joint document)",
+                ", ".join(f"{k} {v:.0%}" for k, v in ph.provider_shares().items() if v > 0)
+                if ph.aid_tonnes > 0
+                else "-",
+                f"{ph.delisting_days} days after the declaration" if ph.delisting_days else "-",
+                "; ".join(f"t{fs.tranche} {fs.facility} -> {fs.to}" for fs in ph.facility_steps)
+                or "-",
+            )
+            for i, ph in enumerate(s.phases)
+        ]
+        out.append(
+            _table(
+                (
+                    "#",
+                    "name",
+                    "terms",
+                    "aid shares (before stated lines)",
+                    "delisting due",
+                    "facilities",
+                ),
+                rows,
+            )
+        )
     else:
         out.append("  (none)")
     if s.invitations:
@@ -371,8 +467,10 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    text = json.dumps(scenario_json_schema(getattr(args, "kind", "any")), indent=2,
-                      ensure_ascii=False) + "\n"
+    text = (
+        json.dumps(scenario_json_schema(getattr(args, "kind", "any")), indent=2, ensure_ascii=False)
+        + "\n"
+    )
     if args.out:
         _write_atomic(Path(args.out), text)
         print(f"wrote {args.out}", file=sys.stderr)
@@ -387,10 +485,20 @@ def _handler(module: str, function: str, command: str) -> Callable[[argparse.Nam
         mod = importlib.import_module(module)
     except ModuleNotFoundError as exc:
         if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
-            raise CLIError(f"'sixparty {command}' is not available yet: module {module} is missing") from None
-        hint = (" (install the extra: pip install -e '.[dashboard]' in a clone of sixparty, "
-                "or pip install 'sixparty[dashboard]')") if command == "dashboard" else ""
-        raise CLIError(f"'sixparty {command}' needs the package {exc.name!r}, which is not installed{hint}") from None
+            raise CLIError(
+                f"'sixparty {command}' is not available yet: module {module} is missing"
+            ) from None
+        hint = (
+            (
+                " (install the extra: pip install -e '.[dashboard]' in a clone of sixparty, "
+                "or pip install 'sixparty[dashboard]')"
+            )
+            if command == "dashboard"
+            else ""
+        )
+        raise CLIError(
+            f"'sixparty {command}' needs the package {exc.name!r}, which is not installed{hint}"
+        ) from None
     fn = getattr(mod, function, None)
     if not callable(fn):
         raise CLIError(f"'sixparty {command}' is not available yet: {module} has no {function}()")
@@ -428,8 +536,10 @@ def _check_writable(out: Path, into: bool) -> None:
         scratch = tempfile.mkdtemp(prefix=".sixparty-write-check.", dir=folder)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise OutputError(f"cannot write {out}: {folder} is not writable "
-                          f"({reason[:1].lower() + reason[1:]}); choose another --out") from None
+        raise OutputError(
+            f"cannot write {out}: {folder} is not writable "
+            f"({reason[:1].lower() + reason[1:]}); choose another --out"
+        ) from None
     os.rmdir(scratch)
 
 
@@ -439,13 +549,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         if getattr(args, "seed_of", None):
             raise CLIError("--from and --seed-of both name a run to repeat; give one of them")
         if args.scenario is not None:
-            raise CLIError(f"give a SCENARIO or --from RUN_DIR, not both (got {args.scenario!r} "
-                           f"and --from {args.from_dir})")
+            raise CLIError(
+                f"give a SCENARIO or --from RUN_DIR, not both (got {args.scenario!r} "
+                f"and --from {args.from_dir})"
+            )
         if (args.runs or 1) > 1:
             raise CLIError("--from reruns a single run; it cannot be used with --runs")
         if args.out and os.path.realpath(args.out) == os.path.realpath(args.from_dir):
-            raise CLIError(f"--out {args.out} is the folder being rerun; choose another --out "
-                           f"(default {args.from_dir.rstrip('/')}-rerun)")
+            raise CLIError(
+                f"--out {args.out} is the folder being rerun; choose another --out "
+                f"(default {args.from_dir.rstrip('/')}-rerun)"
+            )
     else:
         if getattr(args, "seed_of", None):
             _apply_seed_of(args)
@@ -472,7 +586,9 @@ def _apply_seed_of(args: argparse.Namespace) -> None:
     try:
         replicate = int(rep)
     except ValueError:
-        raise CLIError(f"--seed-of {folder} {rep}: R must be a replicate number (0, 1, ...)") from None
+        raise CLIError(
+            f"--seed-of {folder} {rep}: R must be a replicate number (0, 1, ...)"
+        ) from None
     if args.seed is not None:
         raise CLIError("--seed-of sets the seed; it cannot be used with --seed")
     if (args.runs or 1) > 1:
@@ -484,7 +600,9 @@ def _apply_seed_of(args: argparse.Namespace) -> None:
     args.seed = seed
     if args.scenario is None:
         if not scenario_file:
-            raise CLIError(f"--seed-of {folder}: its manifest names no scenario file; give SCENARIO")
+            raise CLIError(
+                f"--seed-of {folder}: its manifest names no scenario file; give SCENARIO"
+            )
         args.scenario = scenario_file
     if not getattr(args, "out", None):
         args.out = f"{str(folder).rstrip('/')}-replicate{replicate}"
@@ -525,46 +643,92 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 def add_validation_parsers(sub) -> None:
     """``sixparty evaluate``, ``calibrate`` and ``sensitivity`` (docs/validation.md)."""
-    p = sub.add_parser("evaluate", help="ensemble scores of a scenario and the null models against the record")
+    p = sub.add_parser(
+        "evaluate", help="ensemble scores of a scenario and the null models against the record"
+    )
     p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="historical")
-    p.add_argument("--runs", type=positive_int, default=100, help="runs (seeds) in the ensemble (default 100)")
-    p.add_argument("--mode", choices=("anchored", "free"), default="free",
-                   help="stated positions re-anchor the parties (anchored) or not (free, the default: the headline)")
-    p.add_argument("--jobs", type=positive_int, default=None,
-                   help="worker processes, 1 to the number of cores (default: up to 2); results "
-                        "do not depend on it")
+    p.add_argument(
+        "--runs", type=positive_int, default=100, help="runs (seeds) in the ensemble (default 100)"
+    )
+    p.add_argument(
+        "--mode",
+        choices=("anchored", "free"),
+        default="free",
+        help="stated positions re-anchor the parties (anchored) or not (free, the default: the headline)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=None,
+        help="worker processes, 1 to the number of cores (default: up to 2); results "
+        "do not depend on it",
+    )
     add_executor_arguments(p)
     p.add_argument("--out", metavar="DIR", default=None, help="output folder")
-    p.add_argument("--seed", type=seed_int, default=None, help="base seed (default: the scenario's)")
+    p.add_argument(
+        "--seed", type=seed_int, default=None, help="base seed (default: the scenario's)"
+    )
     p.set_defaults(handler=cmd_evaluate)
 
-    p = sub.add_parser("calibrate", help="fit the free parameters on the record up to a split (Optuna TPE)")
+    p = sub.add_parser(
+        "calibrate", help="fit the free parameters on the record up to a split (Optuna TPE)"
+    )
     p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="historical")
-    p.add_argument("--train-until", metavar="YYYY-MM", default="2006-12",
-                   help="last month of the training period (default 2006-12)")
+    p.add_argument(
+        "--train-until",
+        metavar="YYYY-MM",
+        default="2006-12",
+        help="last month of the training period (default 2006-12)",
+    )
     p.add_argument("--budget", type=positive_int, default=200, help="trials (default 200)")
-    p.add_argument("--runs-per-point", type=positive_int, default=16, help="runs per trial (default 16)")
-    p.add_argument("--mode", choices=("anchored", "free"), default="free", help="anchoring mode (default free)")
-    p.add_argument("--jobs", type=positive_int, default=None,
-                   help="worker processes, 1 to the number of cores (default: up to 2); results "
-                        "do not depend on it")
+    p.add_argument(
+        "--runs-per-point", type=positive_int, default=16, help="runs per trial (default 16)"
+    )
+    p.add_argument(
+        "--mode", choices=("anchored", "free"), default="free", help="anchoring mode (default free)"
+    )
+    p.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=None,
+        help="worker processes, 1 to the number of cores (default: up to 2); results "
+        "do not depend on it",
+    )
     add_executor_arguments(p)
-    p.add_argument("--storage", metavar="PATH", default=None,
-                   help="Optuna sqlite file (default OUT/study.sqlite3); rerun with it to continue")
+    p.add_argument(
+        "--storage",
+        metavar="PATH",
+        default=None,
+        help="Optuna sqlite file (default OUT/study.sqlite3); rerun with it to continue",
+    )
     p.add_argument("--out", metavar="DIR", default=None, help="output folder")
     p.add_argument("--seed", type=seed_int, default=None, help="seed of the sampler and the runs")
     p.set_defaults(handler=cmd_calibrate)
 
-    p = sub.add_parser("sensitivity", help="global sensitivity (SALib Morris or Sobol) of key outcomes")
+    p = sub.add_parser(
+        "sensitivity", help="global sensitivity (SALib Morris or Sobol) of key outcomes"
+    )
     p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="historical")
     p.add_argument("--method", choices=("morris", "sobol"), default="morris")
-    p.add_argument("--samples", type=positive_int, default=None,
-                   help="Morris trajectories (default 8) or Sobol base samples (default 64)")
-    p.add_argument("--runs-per-point", type=positive_int, default=4, help="runs per point (default 4)")
-    p.add_argument("--mode", choices=("anchored", "free"), default="free", help="anchoring mode (default free)")
-    p.add_argument("--jobs", type=positive_int, default=None,
-                   help="worker processes, 1 to the number of cores (default: up to 2); results "
-                        "do not depend on it")
+    p.add_argument(
+        "--samples",
+        type=positive_int,
+        default=None,
+        help="Morris trajectories (default 8) or Sobol base samples (default 64)",
+    )
+    p.add_argument(
+        "--runs-per-point", type=positive_int, default=4, help="runs per point (default 4)"
+    )
+    p.add_argument(
+        "--mode", choices=("anchored", "free"), default="free", help="anchoring mode (default free)"
+    )
+    p.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=None,
+        help="worker processes, 1 to the number of cores (default: up to 2); results "
+        "do not depend on it",
+    )
     add_executor_arguments(p)
     p.add_argument("--out", metavar="DIR", default=None, help="output folder")
     p.add_argument("--seed", type=seed_int, default=None, help="seed of the sample and the runs")
@@ -594,94 +758,194 @@ class _RunFormat(argparse.Action):
             elif value in FIGURE_FORMATS:
                 namespace.format = value
             else:
-                parser.error(f"argument --format: invalid choice: {value!r} (choose tables "
-                             f"{' or '.join(TABLE_FORMATS)}, figures {', '.join(FIGURE_FORMATS)})")
+                parser.error(
+                    f"argument --format: invalid choice: {value!r} (choose tables "
+                    f"{' or '.join(TABLE_FORMATS)}, figures {', '.join(FIGURE_FORMATS)})"
+                )
 
 
 def add_run_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``sixparty run`` (colleagues: add yours here)."""
-    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default=None,
-                   help="scenario file or shipped name (default: historical)")
-    p.add_argument("--from", dest="from_dir", metavar="RUN_DIR", default=None,
-                   help="rerun a run folder: its scenario.resolved.yaml with its manifest's seed "
-                        "(default --out RUN_DIR-rerun); says whether the data files came out "
-                        "byte-identical")
-    p.add_argument("--seed", type=seed_int, metavar="N", default=None,
-                   help="random seed, a whole number from 0 to 2**63-1 (default: the scenario's seed)")
-    p.add_argument("--out", metavar="DIR", default=None,
-                   help="output folder; a previous sixparty output folder there is replaced as a "
-                        "whole, any other non-empty folder is refused")
-    p.add_argument("--runs", type=positive_int, metavar="N", default=1,
-                   help="number of seeded replicates, >= 1 (default 1); with N > 1 the seeds "
-                        "are spawned from --seed by numpy's SeedSequence")
-    p.add_argument("--jobs", type=positive_int, metavar="N", default=None,
-                   help="worker processes for an ensemble, 1 to the number of cores (default: "
-                        "all cores); the files do not depend on it")
+    p.add_argument(
+        "scenario",
+        metavar="SCENARIO",
+        nargs="?",
+        default=None,
+        help="scenario file or shipped name (default: historical)",
+    )
+    p.add_argument(
+        "--from",
+        dest="from_dir",
+        metavar="RUN_DIR",
+        default=None,
+        help="rerun a run folder: its scenario.resolved.yaml with its manifest's seed "
+        "(default --out RUN_DIR-rerun); says whether the data files came out "
+        "byte-identical",
+    )
+    p.add_argument(
+        "--seed",
+        type=seed_int,
+        metavar="N",
+        default=None,
+        help="random seed, a whole number from 0 to 2**63-1 (default: the scenario's seed)",
+    )
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        default=None,
+        help="output folder; a previous sixparty output folder there is replaced as a "
+        "whole, any other non-empty folder is refused",
+    )
+    p.add_argument(
+        "--runs",
+        type=positive_int,
+        metavar="N",
+        default=1,
+        help="number of seeded replicates, >= 1 (default 1); with N > 1 the seeds "
+        "are spawned from --seed by numpy's SeedSequence",
+    )
+    p.add_argument(
+        "--jobs",
+        type=positive_int,
+        metavar="N",
+        default=None,
+        help="worker processes for an ensemble, 1 to the number of cores (default: "
+        "all cores); the files do not depend on it",
+    )
     add_executor_arguments(p)
-    p.add_argument("--table-format", choices=("csv", "parquet"), default="csv",
-                   help="per-run table of an ensemble: runs.csv (default) or runs.parquet "
-                        "(needs pyarrow: pip install 'sixparty[parquet]')")
-    p.add_argument("--seed-of", nargs=2, metavar=("ENSEMBLE_DIR", "R"), default=None,
-                   help="rerun replicate R of the ensemble in ENSEMBLE_DIR as a single run (its "
-                        "seed depends only on the ensemble's base seed and R; the scenario is "
-                        "the ensemble's unless SCENARIO is given)")
+    p.add_argument(
+        "--table-format",
+        choices=("csv", "parquet"),
+        default="csv",
+        help="per-run table of an ensemble: runs.csv (default) or runs.parquet "
+        "(needs pyarrow: pip install 'sixparty[parquet]')",
+    )
+    p.add_argument(
+        "--seed-of",
+        nargs=2,
+        metavar=("ENSEMBLE_DIR", "R"),
+        default=None,
+        help="rerun replicate R of the ensemble in ENSEMBLE_DIR as a single run (its "
+        "seed depends only on the ensemble's base seed and R; the scenario is "
+        "the ensemble's unless SCENARIO is given)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--narrate", action="store_true",
-                   help="tell the run as a story: a paragraph per session and notable month "
-                        "(a single run only: not with --runs N > 1)")
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of narrative and plots")
-    p.add_argument("--format", action=_RunFormat, metavar="F[,F]", default="png",
-                   help="file formats: data tables csv (default) or parquet (needs pyarrow: "
-                        "pip install 'sixparty[parquet]'); figures png (default), svg or pdf. "
-                        "E.g. --format parquet,svg")
+    p.add_argument(
+        "--narrate",
+        action="store_true",
+        help="tell the run as a story: a paragraph per session and notable month "
+        "(a single run only: not with --runs N > 1)",
+    )
+    p.add_argument(
+        "--lang", choices=("en", "zh"), default="en", help="language of narrative and plots"
+    )
+    p.add_argument(
+        "--format",
+        action=_RunFormat,
+        metavar="F[,F]",
+        default="png",
+        help="file formats: data tables csv (default) or parquet (needs pyarrow: "
+        "pip install 'sixparty[parquet]'); figures png (default), svg or pdf. "
+        "E.g. --format parquet,svg",
+    )
     p.set_defaults(table_format="csv")
     p.add_argument("--no-plots", action="store_true", help="write data files only")
 
 
 def add_executor_arguments(p: argparse.ArgumentParser) -> None:
     """``--dask``, ``--force``, ``--chunk-size`` (owned by analysis.executors' author)."""
-    p.add_argument("--dask", metavar="ADDR", default=None,
-                   help="run on a dask.distributed cluster: tcp://HOST:PORT of a running scheduler, "
-                        "or 'local' to start one on this machine with --jobs workers (default: the "
-                        "SIXPARTY_DASK environment variable; needs pip install 'sixparty[dask]')")
-    p.add_argument("--force", action="store_true",
-                   help="allow --jobs above the number of cores")
-    p.add_argument("--chunk-size", type=positive_int, metavar="K", default=None,
-                   help="replicates per task sent to a worker (default: about 4 tasks per worker, "
-                        "at most 64); the files do not depend on it")
+    p.add_argument(
+        "--dask",
+        metavar="ADDR",
+        default=None,
+        help="run on a dask.distributed cluster: tcp://HOST:PORT of a running scheduler, "
+        "or 'local' to start one on this machine with --jobs workers (default: the "
+        "SIXPARTY_DASK environment variable; needs pip install 'sixparty[dask]')",
+    )
+    p.add_argument("--force", action="store_true", help="allow --jobs above the number of cores")
+    p.add_argument(
+        "--chunk-size",
+        type=positive_int,
+        metavar="K",
+        default=None,
+        help="replicates per task sent to a worker (default: about 4 tasks per worker, "
+        "at most 64); the files do not depend on it",
+    )
 
 
 def add_plot_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``sixparty plot`` (owned by analysis.plots' author)."""
     p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by 'sixparty run'")
-    p.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
-                   help="figure file format (default png)")
-    p.add_argument("--out", metavar="DIR", default=None,
-                   help="folder for the figures (default: RUN_DIR itself)")
+    p.add_argument(
+        "--format",
+        choices=("png", "svg", "pdf"),
+        default="png",
+        help="figure file format (default png)",
+    )
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        default=None,
+        help="folder for the figures (default: RUN_DIR itself)",
+    )
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the labels")
 
 
 def add_compare_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``sixparty compare`` (owned by analysis.compare's author)."""
-    p.add_argument("scenarios", metavar="SCENARIO", nargs="+",
-                   help="two or more scenario files or shipped names; the first is the reference")
-    p.add_argument("--runs", type=positive_int, metavar="N", default=100,
-                   help="replicates per scenario, >= 2 (default 100; 30 or more for useful intervals); "
-                        "every scenario uses the same seeds")
-    p.add_argument("--jobs", type=positive_int, metavar="N", default=None,
-                   help="worker processes, 1 to the number of cores (default: all cores); results "
-                        "do not depend on it")
+    p.add_argument(
+        "scenarios",
+        metavar="SCENARIO",
+        nargs="+",
+        help="two or more scenario files or shipped names; the first is the reference",
+    )
+    p.add_argument(
+        "--runs",
+        type=positive_int,
+        metavar="N",
+        default=100,
+        help="replicates per scenario, >= 2 (default 100; 30 or more for useful intervals); "
+        "every scenario uses the same seeds",
+    )
+    p.add_argument(
+        "--jobs",
+        type=positive_int,
+        metavar="N",
+        default=None,
+        help="worker processes, 1 to the number of cores (default: all cores); results "
+        "do not depend on it",
+    )
     add_executor_arguments(p)
-    p.add_argument("--seed", type=seed_int, metavar="N", default=None,
-                   help="base seed, a whole number from 0 to 2**63-1 (default: the first scenario's seed)")
-    p.add_argument("--out", metavar="DIR", default=None,
-                   help="output folder (default runs/compare-<A>-vs-<B>-n<N>-<seed>); a previous "
-                        "sixparty output folder there is replaced as a whole")
-    p.add_argument("--dates", metavar="YYYY-MM,...", default="2007-12,2009-06",
-                   help="months at which progress and aid are compared (default 2007-12,2009-06)")
-    p.add_argument("--boot", type=positive_int, metavar="B", default=2000,
-                   help="bootstrap resamples for the 95%% intervals (default 2000)")
-    p.add_argument("--format", choices=("png", "svg", "pdf"), default="png", help="figure file format")
+    p.add_argument(
+        "--seed",
+        type=seed_int,
+        metavar="N",
+        default=None,
+        help="base seed, a whole number from 0 to 2**63-1 (default: the first scenario's seed)",
+    )
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        default=None,
+        help="output folder (default runs/compare-<A>-vs-<B>-n<N>-<seed>); a previous "
+        "sixparty output folder there is replaced as a whole",
+    )
+    p.add_argument(
+        "--dates",
+        metavar="YYYY-MM,...",
+        default="2007-12,2009-06",
+        help="months at which progress and aid are compared (default 2007-12,2009-06)",
+    )
+    p.add_argument(
+        "--boot",
+        type=positive_int,
+        metavar="B",
+        default=2000,
+        help="bootstrap resamples for the 95%% intervals (default 2000)",
+    )
+    p.add_argument(
+        "--format", choices=("png", "svg", "pdf"), default="png", help="figure file format"
+    )
     p.add_argument("--no-plots", action="store_true", help="write data files only")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -690,16 +954,39 @@ def add_dashboard_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``sixparty dashboard`` (owned by sim.dashboard's author)."""
     from sixparty.scenario import PARTIES
 
-    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="historical",
-                   help="scenario file or shipped name (default: historical)")
-    p.add_argument("--port", type=port_number, metavar="P", default=8765,
-                   help="port of the local web server, 1-65535 (default 8765)")
-    p.add_argument("--host", metavar="HOST", default="127.0.0.1",
-                   help="address to bind (default 127.0.0.1: this machine only)")
-    p.add_argument("--seat", choices=PARTIES, metavar="PARTY", default=None,
-                   help="play one delegation: " + ", ".join(PARTIES))
-    p.add_argument("--lang", choices=("en", "zh"), default="en",
-                   help="language the page opens in (a switch on the page changes it)")
+    p.add_argument(
+        "scenario",
+        metavar="SCENARIO",
+        nargs="?",
+        default="historical",
+        help="scenario file or shipped name (default: historical)",
+    )
+    p.add_argument(
+        "--port",
+        type=port_number,
+        metavar="P",
+        default=8765,
+        help="port of the local web server, 1-65535 (default 8765)",
+    )
+    p.add_argument(
+        "--host",
+        metavar="HOST",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1: this machine only)",
+    )
+    p.add_argument(
+        "--seat",
+        choices=PARTIES,
+        metavar="PARTY",
+        default=None,
+        help="play one delegation: " + ", ".join(PARTIES),
+    )
+    p.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="language the page opens in (a switch on the page changes it)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -721,15 +1008,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="readable summary of a scenario")
     p.add_argument("file", metavar="FILE", nargs="?", help="scenario file or shipped name")
-    p.add_argument("--parameters", action="store_true",
-                   help="print the declared parameter table (with FILE: mark that scenario's values)")
+    p.add_argument(
+        "--parameters",
+        action="store_true",
+        help="print the declared parameter table (with FILE: mark that scenario's values)",
+    )
     p.set_defaults(handler=cmd_show)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
-    p.add_argument("--kind", choices=("any", "complete", "variant"), default="any",
-                   help="complete: files without extends:; variant: files with extends: (partial "
-                        "mappings, overrides paths checked); any (default): either, by extends:")
-    p.add_argument("--out", metavar="FILE", help="write it to FILE (atomically, mode 0666 minus umask) instead")
+    p.add_argument(
+        "--kind",
+        choices=("any", "complete", "variant"),
+        default="any",
+        help="complete: files without extends:; variant: files with extends: (partial "
+        "mappings, overrides paths checked); any (default): either, by extends:",
+    )
+    p.add_argument(
+        "--out", metavar="FILE", help="write it to FILE (atomically, mode 0666 minus umask) instead"
+    )
     p.set_defaults(handler=cmd_schema)
 
     p = sub.add_parser("run", help="run a scenario")
@@ -772,12 +1068,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_usage(sys.stderr)
-        _err("sixparty: error: choose a command (list, validate, show, schema, run, plot, compare, dashboard, evaluate, calibrate, sensitivity)")
+        _err(
+            "sixparty: error: choose a command (list, validate, show, schema, run, plot, compare, dashboard, evaluate, calibrate, sensitivity)"
+        )
         return 2
     try:
         code = handler(args)
         sys.stdout.flush()  # a reader that went away (`| head -1`) shows up here at the latest
-    except BrokenPipeError:  # e.g. `sixparty show x | head -1`: not an error (before OSError, its base)
+    except (
+        BrokenPipeError
+    ):  # e.g. `sixparty show x | head -1`: not an error (before OSError, its base)
         _quiet_stdout()
         return 0
     except ScenarioError as exc:

@@ -39,8 +39,9 @@ from sixparty.scenario import PARTIES
 
 #: Modules the page needs (the ``dashboard`` extra).
 REQUIRED = ("solara", "altair", "ipyvuetify", "networkx")
-INSTALL_HINT = ("pip install -e '.[dashboard]' (in a clone of sixparty), "
-                "or pip install 'sixparty[dashboard]'")
+INSTALL_HINT = (
+    "pip install -e '.[dashboard]' (in a clone of sixparty), or pip install 'sixparty[dashboard]'"
+)
 DEFAULT_PORT = 8765
 START_TIMEOUT_S = 90.0
 
@@ -97,6 +98,7 @@ def _lan_address(ipv6: bool = False) -> str | None:
 
 def open_hint(host: str, port: int) -> str:
     """Where to point a browser: the URL for ``host``; for ``0.0.0.0``/``::`` this machine's addresses."""
+
     def url(h: str) -> str:
         return f"http://[{h}]:{port}/" if ":" in h else f"http://{h}:{port}/"
 
@@ -118,8 +120,20 @@ def server_command(host: str, port: int) -> list[str]:
     ``--no-check-version`` keeps Solara from asking PyPI for a newer release at
     start: a classroom may be offline, and the page needs nothing from outside.
     """
-    return [sys.executable, "-m", "solara", "run", "sixparty.app", "--host", host, "--port", str(port),
-            "--no-open", "--production", "--no-check-version"]
+    return [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "sixparty.app",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--no-open",
+        "--production",
+        "--no-check-version",
+    ]
 
 
 def server_env(scenario: str, seat: str | None, lang: str = "en") -> dict[str, str]:
@@ -131,11 +145,15 @@ def server_env(scenario: str, seat: str | None, lang: str = "en") -> dict[str, s
     env.setdefault("MPLBACKEND", "Agg")
     # Solara warns about cookies over plain http on loopback: noise for a classroom.
     extra = "ignore:Cookies with samesite:UserWarning"
-    env["PYTHONWARNINGS"] = f"{env['PYTHONWARNINGS']},{extra}" if env.get("PYTHONWARNINGS") else extra
+    env["PYTHONWARNINGS"] = (
+        f"{env['PYTHONWARNINGS']},{extra}" if env.get("PYTHONWARNINGS") else extra
+    )
     return env
 
 
-def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout: float = START_TIMEOUT_S) -> bool:
+def wait_until_up(
+    url: str, proc: subprocess.Popen | None = None, timeout: float = START_TIMEOUT_S
+) -> bool:
     """Poll ``url`` until it answers (True) or ``proc`` exits / time runs out (False)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -157,9 +175,11 @@ def cli_dashboard(args) -> int:
 
     missing = missing_modules()
     if missing:
-        raise CLIError(f"'sixparty dashboard' needs {', '.join(missing)}, which "
-                       f"{'is' if len(missing) == 1 else 'are'} not installed; install the "
-                       f"dashboard extra: {INSTALL_HINT}")
+        raise CLIError(
+            f"'sixparty dashboard' needs {', '.join(missing)}, which "
+            f"{'is' if len(missing) == 1 else 'are'} not installed; install the "
+            f"dashboard extra: {INSTALL_HINT}"
+        )
     scenario = getattr(args, "scenario", None) or "historical"
     path = find_scenario(scenario)
     load_scenario(path)  # a broken file fails here, with file/line/column, exit 2
@@ -173,14 +193,23 @@ def cli_dashboard(args) -> int:
     if not 1 <= int(port) <= 65535:
         raise CLIError(f"--port: port must be 1-65535, got {port}")
     if not port_free(host, port):
-        raise CLIError(f"port {port} on {host} is in use (or {host} is not an address of this "
-                       f"machine); choose another with --port")
+        raise CLIError(
+            f"port {port} on {host} is in use (or {host} is not an address of this "
+            f"machine); choose another with --port"
+        )
     if not is_loopback(host):
-        print(f"sixparty: warning: serving on {host}: anyone who can reach this machine can "
-              "open and drive the dashboard", file=sys.stderr)
+        print(
+            f"sixparty: warning: serving on {host}: anyone who can reach this machine can "
+            "open and drive the dashboard",
+            file=sys.stderr,
+        )
     url_host = f"[{host}]" if ":" in host else host
-    print(f"Starting the dashboard for {scenario}"
-          + (f", your seat: {seat}" if seat else "") + " ...", flush=True)
+    print(
+        f"Starting the dashboard for {scenario}"
+        + (f", your seat: {seat}" if seat else "")
+        + " ...",
+        flush=True,
+    )
     lang = getattr(args, "lang", None) or "en"
     proc = subprocess.Popen(server_command(host, port), env=server_env(name, seat, lang))
     previous = _stop_on_sigterm()
@@ -190,8 +219,10 @@ def cli_dashboard(args) -> int:
         if wait_until_up(f"http://{check_host}:{port}/", proc):
             print(f"Dashboard running: {hint} in your browser (Ctrl-C stops it).", flush=True)
         elif proc.poll() is None:
-            print(f"The server has not answered yet; in a moment, {hint} (Ctrl-C stops it).",
-                  flush=True)
+            print(
+                f"The server has not answered yet; in a moment, {hint} (Ctrl-C stops it).",
+                flush=True,
+            )
         code = proc.wait()
         if code != 0:
             print(f"sixparty: error: the dashboard server exited with code {code}", file=sys.stderr)
@@ -207,8 +238,10 @@ def cli_dashboard(args) -> int:
 
 def _stop_on_sigterm():
     """Turn SIGTERM into KeyboardInterrupt so the server is stopped too; returns the old handler."""
+
     def handler(signum, frame):
         raise KeyboardInterrupt
+
     return signal.signal(signal.SIGTERM, handler)
 
 
@@ -223,6 +256,15 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-__all__ = ["DEFAULT_PORT", "INSTALL_HINT", "cli_dashboard", "is_wildcard", "missing_modules",
-           "open_hint", "port_free",
-           "server_command", "server_env", "wait_until_up"]
+__all__ = [
+    "DEFAULT_PORT",
+    "INSTALL_HINT",
+    "cli_dashboard",
+    "is_wildcard",
+    "missing_modules",
+    "open_hint",
+    "port_free",
+    "server_command",
+    "server_env",
+    "wait_until_up",
+]

@@ -150,8 +150,12 @@ for _tag, _regexp, _first in (
     (_T + "null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     (_T + "bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
     (_T + "int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
-    (_T + "float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-                   r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", list("-+0123456789.")),
+    (
+        _T + "float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+0123456789."),
+    ),
 ):
     _Yaml12Loader.add_implicit_resolver(_tag, re.compile(_regexp), _first)
 for _first_char, _resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items():
@@ -316,7 +320,7 @@ def _plain(node: _Node) -> Any:
 
 
 def _tag_text(tag: str) -> str:
-    return "!!" + tag[len(_T):] if tag.startswith(_T) else tag
+    return "!!" + tag[len(_T) :] if tag.startswith(_T) else tag
 
 
 class _Builder:
@@ -329,36 +333,73 @@ class _Builder:
         self.count = 0
         self.active: set[int] = set()
 
-    def _problem(self, mark: Any, path: Sequence[str | int], message: str, suggestion: str | None = None) -> None:
+    def _problem(
+        self, mark: Any, path: Sequence[str | int], message: str, suggestion: str | None = None
+    ) -> None:
         line = mark.line + 1 if mark is not None else None
         col = mark.column + 1 if mark is not None else None
         self.problems.append(Problem(self.file, line, col, _fmt_path(path), message, suggestion))
 
-    def build(self, node: yaml.Node, path: tuple[str | int, ...] = (), key_mark: Any = None) -> _Node:
+    def build(
+        self, node: yaml.Node, path: tuple[str | int, ...] = (), key_mark: Any = None
+    ) -> _Node:
         self.count += 1
         if self.count > MAX_NODES:
-            raise ScenarioError([Problem(self.file, node.start_mark.line + 1, node.start_mark.column + 1,
-                                         _fmt_path(path),
-                                         f"too many values (over {MAX_NODES}, counting alias expansions)")])
+            raise ScenarioError(
+                [
+                    Problem(
+                        self.file,
+                        node.start_mark.line + 1,
+                        node.start_mark.column + 1,
+                        _fmt_path(path),
+                        f"too many values (over {MAX_NODES}, counting alias expansions)",
+                    )
+                ]
+            )
         if len(path) > MAX_DEPTH or id(node) in self.active:
-            raise ScenarioError([Problem(self.file, node.start_mark.line + 1, node.start_mark.column + 1,
-                                         _fmt_path(path), "values nested too deeply (or a recursive alias)")])
+            raise ScenarioError(
+                [
+                    Problem(
+                        self.file,
+                        node.start_mark.line + 1,
+                        node.start_mark.column + 1,
+                        _fmt_path(path),
+                        "values nested too deeply (or a recursive alias)",
+                    )
+                ]
+            )
         mark = node.start_mark
         kl = key_mark.line + 1 if key_mark is not None else None
         kc = key_mark.column + 1 if key_mark is not None else None
-        where = dict(file=self.file, line=mark.line + 1, col=mark.column + 1, key_line=kl, key_col=kc)
+        where = dict(
+            file=self.file, line=mark.line + 1, col=mark.column + 1, key_line=kl, key_col=kc
+        )
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):
                 if node.tag != _T + "map":
-                    self._problem(mark, path, f"YAML tag {_tag_text(node.tag)!r} is not allowed: scenario files hold plain data only")
+                    self._problem(
+                        mark,
+                        path,
+                        f"YAML tag {_tag_text(node.tag)!r} is not allowed: scenario files hold plain data only",
+                    )
                 return _Node("map", self._mapping(node, path), **where)
             if isinstance(node, yaml.SequenceNode):
                 if node.tag != _T + "seq":
-                    self._problem(mark, path, f"YAML tag {_tag_text(node.tag)!r} is not allowed: scenario files hold plain data only")
-                return _Node("seq", [self.build(n, path + (i,)) for i, n in enumerate(node.value)], **where)
+                    self._problem(
+                        mark,
+                        path,
+                        f"YAML tag {_tag_text(node.tag)!r} is not allowed: scenario files hold plain data only",
+                    )
+                return _Node(
+                    "seq", [self.build(n, path + (i,)) for i, n in enumerate(node.value)], **where
+                )
             if node.tag not in _SCALAR_TAGS:
-                self._problem(mark, path, f"YAML tag {_tag_text(node.tag)!r} is not allowed: scenario files hold plain data only")
+                self._problem(
+                    mark,
+                    path,
+                    f"YAML tag {_tag_text(node.tag)!r} is not allowed: scenario files hold plain data only",
+                )
                 return _Node("scalar", node.value, **where)
             if node.tag == _T + "int" and node.style is None and _LEADING_ZERO.match(node.value):
                 self._problem(mark, path, _leading_zero_message(node.value))
@@ -368,7 +409,9 @@ class _Builder:
             except (ValueError, yaml.YAMLError, OverflowError):
                 value = node.value  # e.g. 2005-02-30: let validation say why
             if isinstance(value, _dt.datetime):
-                value = value.date() if (value.hour, value.minute, value.second) == (0, 0, 0) else value
+                value = (
+                    value.date() if (value.hour, value.minute, value.second) == (0, 0, 0) else value
+                )
             return _Node("scalar", value, **where)
         finally:
             self.active.discard(id(node))
@@ -379,22 +422,33 @@ class _Builder:
         first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _T + "merge":  # YAML merge key "<<: *anchor"
-                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                sources = (
+                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                )
                 for src in sources:
                     built = self.build(src, path)
                     if built.kind != "map":
-                        self._problem(src.start_mark, path, "a '<<' merge needs a mapping (an anchored block of key: value lines)")
+                        self._problem(
+                            src.start_mark,
+                            path,
+                            "a '<<' merge needs a mapping (an anchored block of key: value lines)",
+                        )
                         continue
                     for k, v in built.value.items():
                         merged.setdefault(k, v)
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                self._problem(key_node.start_mark, path, "a key must be a plain name, not a list or mapping")
+                self._problem(
+                    key_node.start_mark, path, "a key must be a plain name, not a list or mapping"
+                )
                 continue
             key = str(key_node.value)
             if key in own:
-                self._problem(key_node.start_mark, path + (key,),
-                              f"duplicate key {key!r} (first at line {first_line[key]})")
+                self._problem(
+                    key_node.start_mark,
+                    path + (key,),
+                    f"duplicate key {key!r} (first at line {first_line[key]})",
+                )
                 continue
             first_line[key] = key_node.start_mark.line + 1
             own[key] = self.build(value_node, path + (key,), key_node.start_mark)
@@ -411,8 +465,10 @@ def _leading_zero_message(text: str) -> str:
     octal = ""
     if set(digits) <= set("01234567"):
         octal = f" (YAML 1.1 tools read it as the octal number {sign}{int(digits, 8)})"
-    return (f"a number with a leading zero is ambiguous{octal}: write {as_decimal}, "
-            f"or quote it ('{text}') if it is text")
+    return (
+        f"a number with a leading zero is ambiguous{octal}: write {as_decimal}, "
+        f"or quote it ('{text}') if it is text"
+    )
 
 
 def _read_file(path: Path, shown: str) -> str:
@@ -421,28 +477,52 @@ def _read_file(path: Path, shown: str) -> str:
     except FileNotFoundError:
         raise ScenarioError([Problem(shown, None, None, "", "file not found")]) from None
     except OSError as exc:
-        raise ScenarioError([Problem(shown, None, None, "", f"cannot read the file: {exc.strerror}")]) from None
+        raise ScenarioError(
+            [Problem(shown, None, None, "", f"cannot read the file: {exc.strerror}")]
+        ) from None
     if path.is_dir():
         raise ScenarioError([Problem(shown, None, None, "", "is a folder, not a scenario file")])
     if size > MAX_BYTES:
-        raise ScenarioError([Problem(shown, None, None, "",
-                                     f"file is too large ({size} bytes; the limit is {MAX_BYTES} bytes, 2 MiB)")])
+        raise ScenarioError(
+            [
+                Problem(
+                    shown,
+                    None,
+                    None,
+                    "",
+                    f"file is too large ({size} bytes; the limit is {MAX_BYTES} bytes, 2 MiB)",
+                )
+            ]
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ScenarioError([Problem(shown, None, None, "", f"cannot read the file: {exc.strerror}")]) from None
+        raise ScenarioError(
+            [Problem(shown, None, None, "", f"cannot read the file: {exc.strerror}")]
+        ) from None
     return _decode(data, shown)
 
 
 def _decode(data: bytes, shown: str) -> str:
     if len(data) > MAX_BYTES:
-        raise ScenarioError([Problem(shown, None, None, "",
-                                     f"file is too large ({len(data)} bytes; the limit is {MAX_BYTES} bytes, 2 MiB)")])
+        raise ScenarioError(
+            [
+                Problem(
+                    shown,
+                    None,
+                    None,
+                    "",
+                    f"file is too large ({len(data)} bytes; the limit is {MAX_BYTES} bytes, 2 MiB)",
+                )
+            ]
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ScenarioError([Problem(shown, line, None, "", "the file is not UTF-8 text")]) from None
+        raise ScenarioError(
+            [Problem(shown, line, None, "", "the file is not UTF-8 text")]
+        ) from None
 
 
 def _line_col(text: str, position: int) -> tuple[int, int]:
@@ -458,11 +538,13 @@ def _line_col(text: str, position: int) -> tuple[int, int]:
 #: messages for a file that is not a scenario).
 _CSafeLoader = None
 if getattr(yaml, "CSafeLoader", None) is not None:
+
     class _CYaml12Loader(yaml.CSafeLoader):  # type: ignore[misc, valid-type]
         pass
 
     _CYaml12Loader.yaml_implicit_resolvers = {
-        k: list(v) for k, v in _Yaml12Loader.yaml_implicit_resolvers.items()}
+        k: list(v) for k, v in _Yaml12Loader.yaml_implicit_resolvers.items()
+    }
     _CYaml12Loader.yaml_constructors = dict(_Yaml12Loader.yaml_constructors)
     _CSafeLoader = _CYaml12Loader
 
@@ -517,8 +599,17 @@ def _parse(text: str, shown: str, shipped: bool = False) -> _Node:
     pure-Python composer.
     """
     if len(text.encode("utf-8")) > MAX_BYTES:
-        raise ScenarioError([Problem(shown, None, None, "",
-                                     f"file is too large (the limit is {MAX_BYTES} bytes, 2 MiB)")])
+        raise ScenarioError(
+            [
+                Problem(
+                    shown,
+                    None,
+                    None,
+                    "",
+                    f"file is too large (the limit is {MAX_BYTES} bytes, 2 MiB)",
+                )
+            ]
+        )
     fast = _parse_fast(text, shown) if shipped else None
     if fast is not None:
         return fast
@@ -529,39 +620,89 @@ def _parse(text: str, shown: str, shipped: bool = False) -> _Node:
         loader = _Yaml12Loader(text)
         root = loader.get_single_node()
         if root is None:
-            raise ScenarioError([Problem(shown, 1, 1, "", "the file is empty: expected a scenario mapping (name:, description:, ...)")])
+            raise ScenarioError(
+                [
+                    Problem(
+                        shown,
+                        1,
+                        1,
+                        "",
+                        "the file is empty: expected a scenario mapping (name:, description:, ...)",
+                    )
+                ]
+            )
         if not isinstance(root, yaml.MappingNode):
-            raise ScenarioError([Problem(shown, root.start_mark.line + 1, root.start_mark.column + 1, "",
-                                         "expected a mapping of scenario fields (name:, description:, "
-                                         "window:, ...) at the top level")])
+            raise ScenarioError(
+                [
+                    Problem(
+                        shown,
+                        root.start_mark.line + 1,
+                        root.start_mark.column + 1,
+                        "",
+                        "expected a mapping of scenario fields (name:, description:, "
+                        "window:, ...) at the top level",
+                    )
+                ]
+            )
         _check_is_scenario(root, shown)
         builder = _Builder(loader, shown)
         tree = builder.build(root)
     except _TooDeep as exc:
-        raise ScenarioError([Problem(
-            shown, exc.mark.line + 1, exc.mark.column + 1, "",
-            f"values nested too deeply (more than {MAX_DEPTH} levels of lists and mappings; "
-            "a scenario needs fewer than 10)")]) from None
+        raise ScenarioError(
+            [
+                Problem(
+                    shown,
+                    exc.mark.line + 1,
+                    exc.mark.column + 1,
+                    "",
+                    f"values nested too deeply (more than {MAX_DEPTH} levels of lists and mappings; "
+                    "a scenario needs fewer than 10)",
+                )
+            ]
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = _no_quotes(exc.problem or "invalid YAML")
         if exc.context:
             what = f"{what} ({_no_quotes(exc.context)}"
-            if exc.context_mark is not None and exc.problem_mark is not None and exc.context_mark.line != exc.problem_mark.line:
+            if (
+                exc.context_mark is not None
+                and exc.problem_mark is not None
+                and exc.context_mark.line != exc.problem_mark.line
+            ):
                 what += f" at line {exc.context_mark.line + 1}"
             what += ")"
         if "\\t" in what or "'\\t'" in what or "\t" in what:
             what += "; indent with spaces, not tabs"
-        raise ScenarioError([Problem(shown, mark.line + 1 if mark else None, mark.column + 1 if mark else None,
-                                     "", f"YAML syntax error: {what}")]) from None
+        raise ScenarioError(
+            [
+                Problem(
+                    shown,
+                    mark.line + 1 if mark else None,
+                    mark.column + 1 if mark else None,
+                    "",
+                    f"YAML syntax error: {what}",
+                )
+            ]
+        ) from None
     except yaml.reader.ReaderError as exc:
         line, col = _line_col(text, exc.position)
-        raise ScenarioError([Problem(shown, line, col, "",
-                                     f"not a text YAML file: unacceptable character #x{exc.character:04X} "
-                                     f"at line {line}, column {col} (control characters are not allowed)")]) from None
+        raise ScenarioError(
+            [
+                Problem(
+                    shown,
+                    line,
+                    col,
+                    "",
+                    f"not a text YAML file: unacceptable character #x{exc.character:04X} "
+                    f"at line {line}, column {col} (control characters are not allowed)",
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(shown, None, None, "",
-                                     f"YAML syntax error: {_no_quotes(str(exc))}")]) from None
+        raise ScenarioError(
+            [Problem(shown, None, None, "", f"YAML syntax error: {_no_quotes(str(exc))}")]
+        ) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -584,9 +725,11 @@ def _no_quotes(message: str) -> str:
     is not a scenario file at all, whose text must not be echoed.  A single
     character (``'\\t'``) and token names (``'<block end>'``) stay.
     """
+
     def keep(m: re.Match[str]) -> str:
         inner = m.group(1)
         return m.group(0) if inner.startswith("<") or _ONE_CHAR.match(inner) else "(a name)"
+
     return _QUOTED.sub(keep, message)
 
 
@@ -599,10 +742,18 @@ def _check_is_scenario(root: yaml.MappingNode, shown: str) -> None:
     keys = [k.value for k, _ in root.value if isinstance(k, yaml.ScalarNode)]
     if any(k in _TOP_KEYS or k == "<<" for k in keys):
         return
-    raise ScenarioError([Problem(
-        shown, root.start_mark.line + 1, root.start_mark.column + 1, "",
-        "not a scenario file: none of its top-level keys is a scenario field (expected name:, "
-        "description:, window:, issues:, parties:, ... or extends: for a variant)")])
+    raise ScenarioError(
+        [
+            Problem(
+                shown,
+                root.start_mark.line + 1,
+                root.start_mark.column + 1,
+                "",
+                "not a scenario file: none of its top-level keys is a scenario field (expected name:, "
+                "description:, window:, issues:, parties:, ... or extends: for a variant)",
+            )
+        ]
+    )
 
 
 # ----------------------------------------------------------- finding files
@@ -715,8 +866,14 @@ def _resolve_loc(loc: Sequence[str | int]) -> tuple[Any, list[Any], str | None] 
             if len(members) == 1:
                 ann = members[0]
                 continue
-            chosen = next((b for b in (_unwrap(a)[0] for a in members)
-                           if _is_model(b) and elem in _kind_of(b)), None)
+            chosen = next(
+                (
+                    b
+                    for b in (_unwrap(a)[0] for a in members)
+                    if _is_model(b) and elem in _kind_of(b)
+                ),
+                None,
+            )
             if chosen is None:
                 return None
             ann, meta, i = chosen, [], i + 1
@@ -789,11 +946,17 @@ def _got(value: Any) -> str:
 
 
 _EXPECT = {
-    "float_type": "a number", "float_parsing": "a number",
-    "int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number",
-    "bool_type": "true or false", "bool_parsing": "true or false",
-    "string_type": "text", "dict_type": "a mapping (key: value lines)",
-    "model_type": "a mapping (key: value lines)", "model_attributes_type": "a mapping (key: value lines)",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "string_type": "text",
+    "dict_type": "a mapping (key: value lines)",
+    "model_type": "a mapping (key: value lines)",
+    "model_attributes_type": "a mapping (key: value lines)",
     "list_type": "a list (lines starting with '- ')",
     "none_required": "nothing (null)",
     "finite_number": "a finite number",
@@ -842,8 +1005,14 @@ def _walk(root: _Node, loc: Sequence[str | int]) -> _Where:
     return _Where(node, names, [], parents)
 
 
-def _problem_at(where: _Where, message: str, *, suggestion: str | None = None,
-                at_key: bool = False, extra: Sequence[str | int] = ()) -> Problem:
+def _problem_at(
+    where: _Where,
+    message: str,
+    *,
+    suggestion: str | None = None,
+    at_key: bool = False,
+    extra: Sequence[str | int] = (),
+) -> Problem:
     node = where.node if where.node is not None else where.parents[-1]
     if where.node is None or at_key or node.kind != "scalar":
         line, col = node.at_key()
@@ -924,9 +1093,17 @@ def _translate_one(err: dict[str, Any], root: _Node) -> Problem:
     if typ == "literal_error":
         allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         guess = _closest(inp, allowed)
-        what = "party" if set(allowed) == set(PARTIES) else "issue" if set(allowed) == set(ISSUES) else None
+        what = (
+            "party"
+            if set(allowed) == set(PARTIES)
+            else "issue"
+            if set(allowed) == set(ISSUES)
+            else None
+        )
         if what and isinstance(inp, str):
-            text = f"unknown {what} {inp!r}" + ("" if guess else f"; expected one of {', '.join(allowed)}")
+            text = f"unknown {what} {inp!r}" + (
+                "" if guess else f"; expected one of {', '.join(allowed)}"
+            )
         else:
             text = f"expected one of {', '.join(allowed)}; got {_got(inp)}"
         return _problem_at(where, text, suggestion=guess)
@@ -937,7 +1114,9 @@ def _translate_one(err: dict[str, Any], root: _Node) -> Problem:
         tag = ctx.get("tag")
         guess = _closest(tag, allowed)
         sub = _walk(root, loc + (disc,))
-        text = f"unknown {disc} {tag!r}" + ("" if guess else f"; expected one of {', '.join(allowed)}")
+        text = f"unknown {disc} {tag!r}" + (
+            "" if guess else f"; expected one of {', '.join(allowed)}"
+        )
         return _problem_at(sub if sub.node is not None else where, text, suggestion=guess)
 
     if typ == "union_tag_not_found":
@@ -947,7 +1126,9 @@ def _translate_one(err: dict[str, Any], root: _Node) -> Problem:
         if res is not None and _is_union(res[0]):
             for a in get_args(res[0]):
                 kinds.extend(_kind_of(_unwrap(a)[0]))
-        text = f"missing {disc!r}" + (f": say which kind of effect, one of {', '.join(kinds)}" if kinds else "")
+        text = f"missing {disc!r}" + (
+            f": say which kind of effect, one of {', '.join(kinds)}" if kinds else ""
+        )
         return _problem_at(where, text, at_key=True)
 
     if typ == "string_pattern_mismatch":
@@ -964,9 +1145,15 @@ def _translate_one(err: dict[str, Any], root: _Node) -> Problem:
         text = f"expected {_EXPECT[typ]}, got {_got(inp)}"
         if typ == "string_type" and isinstance(inp, (int, float, _dt.date, bool)):
             text += " (put it in quotes)"
-        if typ in ("int_parsing", "float_parsing") and isinstance(inp, str) and _SEXAGESIMAL.match(inp):
-            text += (" (write the number itself: YAML 1.1 tools read a:b as a base-60 number, "
-                     "this reader takes it as text)")
+        if (
+            typ in ("int_parsing", "float_parsing")
+            and isinstance(inp, str)
+            and _SEXAGESIMAL.match(inp)
+        ):
+            text += (
+                " (write the number itself: YAML 1.1 tools read a:b as a base-60 number, "
+                "this reader takes it as text)"
+            )
         if typ == "finite_number":
             text += " (.inf and .nan are not allowed: write a finite number)"
         if typ == "bool_parsing" or typ == "bool_type":
@@ -1027,8 +1214,11 @@ def _translate(exc: ValidationError, root: _Node) -> list[Problem]:
         else:
             problems.extend(_translate_one(e, root) for e in errs)
     # A misspelt key also shows up as a missing field: keep the unknown-key line only.
-    suggested = {(p.file, p.path.rsplit(".", 1)[0] if "." in p.path else "", p.suggestion)
-                 for p in problems if p.message.startswith("unknown key") and p.suggestion}
+    suggested = {
+        (p.file, p.path.rsplit(".", 1)[0] if "." in p.path else "", p.suggestion)
+        for p in problems
+        if p.message.startswith("unknown key") and p.suggestion
+    }
     out: list[Problem] = []
     seen: set[tuple[Any, ...]] = set()
     for p in problems:
@@ -1055,8 +1245,17 @@ def _validate(tree: _Node) -> Scenario:
 def _resolve_parent(ref_node: _Node, child: Path) -> Path:
     ref = ref_node.value
     if ref_node.kind != "scalar" or not isinstance(ref, str) or not ref.strip():
-        raise ScenarioError([Problem(ref_node.file, ref_node.line, ref_node.col, "extends",
-                                     f"expected a scenario name or a path relative to this file, got {_got(_plain(ref_node))}")])
+        raise ScenarioError(
+            [
+                Problem(
+                    ref_node.file,
+                    ref_node.line,
+                    ref_node.col,
+                    "extends",
+                    f"expected a scenario name or a path relative to this file, got {_got(_plain(ref_node))}",
+                )
+            ]
+        )
     ref = ref.strip()
     base = child.parent / ref
     if base.suffix in (".yaml", ".yml"):
@@ -1066,9 +1265,18 @@ def _resolve_parent(ref_node: _Node, child: Path) -> Path:
         if base.is_file() and _shipped_lookup(ref) is None:
             # Only .yaml/.yml files are read as parents, so that pointing extends:
             # at any other file (a key, a password file) never shows its lines.
-            raise ScenarioError([Problem(ref_node.file, ref_node.line, ref_node.col, "extends",
-                                         f"{ref!r} is not a scenario file: a parent must be a shipped "
-                                         "scenario name or a .yaml/.yml file")])
+            raise ScenarioError(
+                [
+                    Problem(
+                        ref_node.file,
+                        ref_node.line,
+                        ref_node.col,
+                        "extends",
+                        f"{ref!r} is not a scenario file: a parent must be a shipped "
+                        "scenario name or a .yaml/.yml file",
+                    )
+                ]
+            )
     for c in candidates:
         if c.is_file():
             return c.resolve()
@@ -1080,9 +1288,19 @@ def _resolve_parent(ref_node: _Node, child: Path) -> Path:
     if child.parent.is_dir():
         names += [p.name for p in child.parent.iterdir() if p.suffix in (".yaml", ".yml")]
     guess = _closest(ref, names)
-    raise ScenarioError([Problem(ref_node.file, ref_node.line, ref_node.col, "extends",
-                                 f"parent scenario {ref!r} not found (no file {_display(candidates[-1])} "
-                                 f"and no shipped scenario of that name)", guess)])
+    raise ScenarioError(
+        [
+            Problem(
+                ref_node.file,
+                ref_node.line,
+                ref_node.col,
+                "extends",
+                f"parent scenario {ref!r} not found (no file {_display(candidates[-1])} "
+                f"and no shipped scenario of that name)",
+                guess,
+            )
+        ]
+    )
 
 
 def _merge(parent: _Node, child: _Node, top: bool = False) -> _Node:
@@ -1115,7 +1333,9 @@ def _merge_events(parent: _Node, items: list[_Node], holder: _Node) -> _Node:
             if eid is not None:
                 index[eid] = len(merged)
             merged.append(ev)
-    return _Node("seq", merged, holder.file, holder.line, holder.col, holder.key_line, holder.key_col)
+    return _Node(
+        "seq", merged, holder.file, holder.line, holder.col, holder.key_line, holder.key_col
+    )
 
 
 def _split_override(path: str) -> list[str | int]:
@@ -1130,7 +1350,9 @@ def _split_override(path: str) -> list[str | int]:
     return parts
 
 
-def _schema_child(ann: Any, seg: str | int, data: _Node | None, last_field: str | None) -> tuple[bool, Any, list[str]]:
+def _schema_child(
+    ann: Any, seg: str | int, data: _Node | None, last_field: str | None
+) -> tuple[bool, Any, list[str]]:
     """Can ``seg`` follow ``data`` (whose type is ``ann``)? Returns (ok, child annotation, allowed names)."""
     ann, _ = _unwrap(ann)
     if _is_union(ann):
@@ -1159,11 +1381,19 @@ def _schema_child(ann: Any, seg: str | int, data: _Node | None, last_field: str 
     return False, None, []
 
 
-def _apply_override(root: _Node, key: str, key_node_line: tuple[int, int], value: _Node, file: str) -> Problem | None:
+def _apply_override(
+    root: _Node, key: str, key_node_line: tuple[int, int], value: _Node, file: str
+) -> Problem | None:
     parts = _split_override(key)
     line, col = key_node_line
     if not parts:
-        return Problem(file, line, col, "overrides", f"{key!r} is not a dotted path like parties.US.strategy.direct_talks")
+        return Problem(
+            file,
+            line,
+            col,
+            "overrides",
+            f"{key!r} is not a dotted path like parties.US.strategy.direct_talks",
+        )
     node: _Node = root
     ann: Any = Scenario
     last_field: str | None = None
@@ -1179,8 +1409,13 @@ def _apply_override(root: _Node, key: str, key_node_line: tuple[int, int], value
                     child = items[seg]
                     ok, child_ann = True, _schema_child(ann, 0, node, last_field)[1]
                 else:
-                    return Problem(file, line, col, f"overrides.{key}",
-                                   f"{here} has {len(items)} item(s); there is no [{seg}]")
+                    return Problem(
+                        file,
+                        line,
+                        col,
+                        f"overrides.{key}",
+                        f"{here} has {len(items)} item(s); there is no [{seg}]",
+                    )
             else:
                 ids = [_event_id(it) for it in items]
                 if seg in ids:
@@ -1188,20 +1423,32 @@ def _apply_override(root: _Node, key: str, key_node_line: tuple[int, int], value
                     ok, child_ann = True, _schema_child(ann, 0, node, last_field)[1]
                 else:
                     guess = _closest(seg, [x for x in ids if isinstance(x, str)])
-                    return Problem(file, line, col, f"overrides.{key}",
-                                   f"no item with id {seg!r} in {here}",
-                                   _fmt_path(parts[:i] + [guess] + parts[i + 1:]) if guess else None)
+                    return Problem(
+                        file,
+                        line,
+                        col,
+                        f"overrides.{key}",
+                        f"no item with id {seg!r} in {here}",
+                        _fmt_path(parts[:i] + [guess] + parts[i + 1 :]) if guess else None,
+                    )
         elif node.kind == "map":
             child = node.value.get(seg) if isinstance(seg, str) else None
             ok, child_ann, allowed = _schema_child(ann, seg, node, last_field)
             if not ok and child is None:
                 names = list(dict.fromkeys(list(node.value) + list(allowed)))
                 guess = _closest(seg, names)
-                return Problem(file, line, col, f"overrides.{key}",
-                               f"no field {seg!r} in {here}",
-                               _fmt_path(parts[:i] + [guess] + parts[i + 1:]) if guess else None)
+                return Problem(
+                    file,
+                    line,
+                    col,
+                    f"overrides.{key}",
+                    f"no field {seg!r} in {here}",
+                    _fmt_path(parts[:i] + [guess] + parts[i + 1 :]) if guess else None,
+                )
         else:
-            return Problem(file, line, col, f"overrides.{key}", f"{here} is a single value, it has no {seg!r}")
+            return Problem(
+                file, line, col, f"overrides.{key}", f"{here} is a single value, it has no {seg!r}"
+            )
         if is_last:
             placed = _Node(value.kind, value.value, value.file, value.line, value.col, line, col)
             if node.kind == "seq":
@@ -1242,7 +1489,11 @@ def _load_tree(path: Path, text: str | None, shown: str, chain: list[Path]) -> _
             for k in present:
                 n = tree.value[k]
                 line, col = n.at_key()
-                problems.append(Problem(shown, line, col, k, f"{k!r} is only allowed in a file that says 'extends:'"))
+                problems.append(
+                    Problem(
+                        shown, line, col, k, f"{k!r} is only allowed in a file that says 'extends:'"
+                    )
+                )
             raise ScenarioError(problems)
         return tree
     me = path.resolve()
@@ -1250,8 +1501,17 @@ def _load_tree(path: Path, text: str | None, shown: str, chain: list[Path]) -> _
     seen = chain + [me]
     if parent_path in seen:
         loop = seen + [parent_path]
-        raise ScenarioError([Problem(shown, ext.line, ext.col, "extends",
-                                     "cycle of extends: " + " -> ".join(_display(p) for p in loop))])
+        raise ScenarioError(
+            [
+                Problem(
+                    shown,
+                    ext.line,
+                    ext.col,
+                    "extends",
+                    "cycle of extends: " + " -> ".join(_display(p) for p in loop),
+                )
+            ]
+        )
     parent = _load_tree(parent_path, None, _display(parent_path), seen)
     return _apply_variant(parent, tree, path, shown)
 
@@ -1269,8 +1529,15 @@ def _apply_variant(parent: _Node, child: _Node, path: Path, shown: str) -> _Node
     if rem is not None:
         events = merged.get("events")
         if rem.kind != "seq":
-            problems.append(Problem(shown, rem.line, rem.col, "remove_events",
-                                    f"expected a list of event ids, got {_got(_plain(rem))}"))
+            problems.append(
+                Problem(
+                    shown,
+                    rem.line,
+                    rem.col,
+                    "remove_events",
+                    f"expected a list of event ids, got {_got(_plain(rem))}",
+                )
+            )
         else:
             evs = events.value if events is not None and events.kind == "seq" else []
             for i, item in enumerate(rem.value):
@@ -1279,14 +1546,29 @@ def _apply_variant(parent: _Node, child: _Node, path: Path, shown: str) -> _Node
                     del evs[ids.index(item.value)]
                 else:
                     guess = _closest(item.value, [x for x in ids if isinstance(x, str)])
-                    problems.append(Problem(shown, item.line, item.col, f"remove_events[{i}]",
-                                            f"no event with id {item.value!r} in the parent scenario", guess))
+                    problems.append(
+                        Problem(
+                            shown,
+                            item.line,
+                            item.col,
+                            f"remove_events[{i}]",
+                            f"no event with id {item.value!r} in the parent scenario",
+                            guess,
+                        )
+                    )
 
     add = child.get("add_events")
     if add is not None:
         if add.kind != "seq":
-            problems.append(Problem(shown, add.line, add.col, "add_events",
-                                    f"expected a list of events, got {_got(_plain(add))}"))
+            problems.append(
+                Problem(
+                    shown,
+                    add.line,
+                    add.col,
+                    "add_events",
+                    f"expected a list of events, got {_got(_plain(add))}",
+                )
+            )
         else:
             events = merged.get("events")
             if events is None or events.kind != "seq":
@@ -1297,8 +1579,15 @@ def _apply_variant(parent: _Node, child: _Node, path: Path, shown: str) -> _Node
     ovr = child.get("overrides")
     if ovr is not None:
         if ovr.kind != "map":
-            problems.append(Problem(shown, ovr.line, ovr.col, "overrides",
-                                    "expected a mapping of dotted paths to values, e.g. parties.US.strategy.direct_talks: accept"))
+            problems.append(
+                Problem(
+                    shown,
+                    ovr.line,
+                    ovr.col,
+                    "overrides",
+                    "expected a mapping of dotted paths to values, e.g. parties.US.strategy.direct_talks: accept",
+                )
+            )
         else:
             for key, value in ovr.value.items():
                 p = _apply_override(merged, key, value.at_key(), value, shown)
@@ -1348,15 +1637,26 @@ def scenario_parent_chain(path: str | os.PathLike[str]) -> list[Path]:
     seen = [p.resolve()]
     current = p
     while True:
-        tree = _parse(_read_file(current, _display(current)), _display(current), _is_shipped(current))
+        tree = _parse(
+            _read_file(current, _display(current)), _display(current), _is_shipped(current)
+        )
         ext = tree.get("extends")
         if ext is None:
             return chain
         parent = _resolve_parent(ext, current)
         if parent in seen:
             loop = seen + [parent]
-            raise ScenarioError([Problem(_display(current), ext.line, ext.col, "extends",
-                                         "cycle of extends: " + " -> ".join(_display(x) for x in loop))])
+            raise ScenarioError(
+                [
+                    Problem(
+                        _display(current),
+                        ext.line,
+                        ext.col,
+                        "extends",
+                        "cycle of extends: " + " -> ".join(_display(x) for x in loop),
+                    )
+                ]
+            )
         seen.append(parent)
         chain.append(parent)
         current = parent

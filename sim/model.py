@@ -132,8 +132,9 @@ class TalksModel(mesa.Model):
         stance: the DPRK's ``participating`` | ``suspended`` | ``walked_out``.
     """
 
-    def __init__(self, scenario: Scenario, seed: int | None = None,
-                 record_positions: bool = True) -> None:
+    def __init__(
+        self, scenario: Scenario, seed: int | None = None, record_positions: bool = True
+    ) -> None:
         self.seed_used = int(scenario.seed if seed is None else seed)
         super().__init__(rng=self.seed_used)
         self.spec = scenario
@@ -377,22 +378,28 @@ class TalksModel(mesa.Model):
         self.tests.append((self.month, kind))
         big = kind == "nuclear"
         self.decide("DPRK", f"{kind}_test", why)
-        gain = p.test_outside_gain_nuclear * dprk.programme() if big else p.test_outside_gain_missile
+        gain = (
+            p.test_outside_gain_nuclear * dprk.programme() if big else p.test_outside_gain_missile
+        )
         self.outside[DPRK_I] = min(1.0, self.outside[DPRK_I] + gain)
         self.grievance *= p.test_grievance_kept
         us = self.parties[US_I]
         # The US (and, after a nuclear test, the Security Council) answer with
         # sanctions, which feed the next round of grievance: the cycle.
-        rise = (us.strategy.sanction_response
-                * (p.test_sanctions_nuclear if big else p.test_sanctions_missile)
-                + (p.test_unsc_sanctions_nuclear if big else p.test_unsc_sanctions_missile))
+        rise = us.strategy.sanction_response * (
+            p.test_sanctions_nuclear if big else p.test_sanctions_missile
+        ) + (p.test_unsc_sanctions_nuclear if big else p.test_unsc_sanctions_missile)
         self.sanctions = min(1.0, self.sanctions + rise)
         self.grievance = min(1.0, self.grievance + rise)
         hard = p.test_us_hardening_nuclear if big else p.test_us_hardening_missile
         self.domestic[US_I] = min(1.0, self.domestic[US_I] + hard)
         for j in range(1, 6):
-            self.observe(j, DPRK_I, 0.0,
-                         weight=p.test_trust_weight_nuclear if big else p.test_trust_weight_missile)
+            self.observe(
+                j,
+                DPRK_I,
+                0.0,
+                weight=p.test_trust_weight_nuclear if big else p.test_trust_weight_missile,
+            )
         # China coordinates after a crisis (§第五轮 第二阶段: "中方与六方会谈其他各成员展开协调").
         coord = p.test_china_coordination_nuclear if big else p.test_china_coordination_missile
         self.china_shuttle_credit = min(1.0, self.china_shuttle_credit + coord)
@@ -423,8 +430,11 @@ class TalksModel(mesa.Model):
             want = order == "suspend"
             if want != self.dprk_suspended_steps:
                 self.dprk_suspended_steps = want
-                self.decide("DPRK", "suspends_steps" if want else "resumes_steps",
-                            "the delegation's own order")
+                self.decide(
+                    "DPRK",
+                    "suspends_steps" if want else "resumes_steps",
+                    "the delegation's own order",
+                )
         elif not self.dprk_suspended_steps and overdue and t_us < p.suspend_steps_trust:
             self.dprk_suspended_steps = True
             cause, what = self._overdue_cause(overdue)
@@ -432,8 +442,11 @@ class TalksModel(mesa.Model):
             self.grievance = min(1.0, self.grievance + p.suspend_steps_grievance)
         elif self.dprk_suspended_steps and (not overdue or t_us > p.resume_steps_trust):
             self.dprk_suspended_steps = False
-            self.decide("DPRK", "resumes_steps",
-                        "overdue steps performed" if not overdue else f"trust in US {t_us:.2f}")
+            self.decide(
+                "DPRK",
+                "resumes_steps",
+                "overdue steps performed" if not overdue else f"trust in US {t_us:.2f}",
+            )
 
         # --- DPRK step: reciprocity across tranches, simultaneity within one
         aid_done = led.aid_tranches_done(phase)
@@ -446,14 +459,26 @@ class TalksModel(mesa.Model):
                 self._reverse(phase, p.reversal_rate, t_us)
         elif step is not None:
             allowed = aid_done >= step.tranche - 1 or (
-                aid_done == step.tranche - 2 and float(rng.random()) < p.generosity)
+                aid_done == step.tranche - 2 and float(rng.random()) < p.generosity
+            )
             if allowed:
                 # The aid side counts as performed once "substantially" delivered.
-                aid_frac = min(1.0, self._aid_fraction(phase, step.tranche) / p.aid_tranche_done
-                               if p.aid_tranche_done > 0 else 1.0)
+                aid_frac = min(
+                    1.0,
+                    self._aid_fraction(phase, step.tranche) / p.aid_tranche_done
+                    if p.aid_tranche_done > 0
+                    else 1.0,
+                )
                 cap = min(1.0, aid_frac + (1.0 - dprk.strategy.simultaneity)) * step.amount
-                will = self._seat_pace("DPRK", max(0.0, p.dprk_will_base + p.dprk_will_trust * t_us
-                                                   - p.dprk_will_grievance * self.grievance))
+                will = self._seat_pace(
+                    "DPRK",
+                    max(
+                        0.0,
+                        p.dprk_will_base
+                        + p.dprk_will_trust * t_us
+                        - p.dprk_will_grievance * self.grievance,
+                    ),
+                )
                 amt = step.amount * pace * will * (1.0 + float(rng.normal(0, p.noise)))
                 amt = max(0.0, min(amt, cap - step.delivered, step.remaining))
                 if amt < p.slowed_share * step.amount * pace and step.delivered >= cap - 1e-9:
@@ -474,7 +499,8 @@ class TalksModel(mesa.Model):
             if st is None:
                 continue
             allowed = dprk_done >= st.tranche - 1 or (
-                dprk_done == st.tranche - 2 and float(rng.random()) < p.generosity)
+                dprk_done == st.tranche - 2 and float(rng.random()) < p.generosity
+            )
             if not allowed:
                 continue
             will = self._seat_pace(party.key, max(0.0, min(1.0, party.delivery_willingness())))
@@ -487,8 +513,9 @@ class TalksModel(mesa.Model):
         st = led.open_step(US_I, phase, "delisting")
         if st is not None and st.owed_given(dprk_done):
             agreed_ver = float(self.agreed_text[VER]) if self.agreed_text is not None else 0.0
-            verified = (not us.strategy.verification_first
-                        or us.position[VER] <= agreed_ver + us.radius())
+            verified = (
+                not us.strategy.verification_first or us.position[VER] <= agreed_ver + us.radius()
+            )
             if verified and float(rng.random()) < us.delivery_willingness():
                 st.delivered = 1.0
                 st.completed_month = self.month
@@ -539,8 +566,11 @@ class TalksModel(mesa.Model):
         left = amount
         ph = self.spec.phases[phase]
         moving = {fs.tranche for fs in ph.facility_steps}
-        steps = [s for s in self.ledger.phase_steps(phase) if s.kind == "dprk_action"
-                 and (not moving or s.tranche in moving)]
+        steps = [
+            s
+            for s in self.ledger.phase_steps(phase)
+            if s.kind == "dprk_action" and (not moving or s.tranche in moving)
+        ]
         for st in reversed(steps):
             if left <= 0:
                 break
@@ -561,9 +591,11 @@ class TalksModel(mesa.Model):
         if left < amount:
             self.note("DPRK: reverses_steps")
         if restored:
-            self.decide("DPRK", "restores_facilities",
-                        f"{', '.join(restored)} restored to operating (suspended, trust in US "
-                        f"{t_us:.2f})")
+            self.decide(
+                "DPRK",
+                "restores_facilities",
+                f"{', '.join(restored)} restored to operating (suspended, trust in US {t_us:.2f})",
+            )
 
     def _overdue_cause(self, overdue: list) -> tuple[str, str]:
         """The reason code naming the overdue counterpart steps
@@ -577,15 +609,19 @@ class TalksModel(mesa.Model):
         if delist:
             st = delist[0]
             codes.append("overdue_delisting")
-            parts.append(f"overdue_delisting: the US delisting of phase {st.phase + 1} due "
-                         f"{month_label(st.due_month)}")
+            parts.append(
+                f"overdue_delisting: the US delisting of phase {st.phase + 1} due "
+                f"{month_label(st.due_month)}"
+            )
         if aid:
             st = min(aid, key=lambda s: (s.phase, s.tranche))
             late = sorted({s.party for s in aid if s.phase == st.phase and s.tranche == st.tranche})
             codes.append("overdue_aid")
-            parts.append(f"overdue_aid: aid tranche {st.tranche} of phase {st.phase + 1} due "
-                         f"{month_label(st.due_month)}, short: "
-                         f"{', '.join(PARTIES[j] for j in late)}")
+            parts.append(
+                f"overdue_aid: aid tranche {st.tranche} of phase {st.phase + 1} due "
+                f"{month_label(st.due_month)}, short: "
+                f"{', '.join(PARTIES[j] for j in late)}"
+            )
         return "+".join(codes), "; ".join(parts)
 
     def _overdue_counterpart_steps(self, phase: int) -> list:
@@ -594,14 +630,18 @@ class TalksModel(mesa.Model):
         does not count), or the delisting."""
         led = self.ledger
         counts: dict = {}
-        late = [s for s in led.overdue(self.month - 1)
-                if s.party != DPRK_I and self._owed(s, counts)]
+        late = [
+            s for s in led.overdue(self.month - 1) if s.party != DPRK_I and self._owed(s, counts)
+        ]
         if not late:
             return []
         aid_done = led.aid_tranches_done(phase)
-        return [s for s in late
-                if s.kind == "delisting" or (s.kind == "aid" and s.phase == phase
-                                             and s.tranche > aid_done)]
+        return [
+            s
+            for s in late
+            if s.kind == "delisting"
+            or (s.kind == "aid" and s.phase == phase and s.tranche > aid_done)
+        ]
 
     def _owed(self, s, counts: dict | None = None) -> bool:
         """Is step ``s`` owed yet?  Under reciprocity a step of tranche t is owed
@@ -619,7 +659,9 @@ class TalksModel(mesa.Model):
         return s.owed_given(dprk_done)
 
     def _aid_fraction(self, phase: int, tranche: int) -> float:
-        aid = [s for s in self.ledger.phase_steps(phase) if s.tranche == tranche and s.kind == "aid"]
+        aid = [
+            s for s in self.ledger.phase_steps(phase) if s.tranche == tranche and s.kind == "aid"
+        ]
         if not aid:
             return 1.0
         return sum(s.delivered for s in aid) / sum(s.amount for s in aid)
@@ -632,8 +674,10 @@ class TalksModel(mesa.Model):
         if decision is None:
             return
         score = dprk.attend_score()
-        why = (f"readiness {score:.2f} (sanctions {self.sanctions:.2f}, "
-               f"trust in US {dprk.trust_in(US_I):.2f}, grievance {self.grievance:.2f})")
+        why = (
+            f"readiness {score:.2f} (sanctions {self.sanctions:.2f}, "
+            f"trust in US {dprk.trust_in(US_I):.2f}, grievance {self.grievance:.2f})"
+        )
         self.stance = stance
         if decision == "walks_out":
             self._return_months = 0
@@ -648,8 +692,9 @@ class TalksModel(mesa.Model):
         text, and the due months of its open steps)."""
         if self.ledger.active_phase is not None:
             return "joint_document"
-        if (DOC_RANK[self.best_document] >= DOC_RANK["joint_statement"]
-                and self.next_phase < len(self.spec.phases)):
+        if DOC_RANK[self.best_document] >= DOC_RANK["joint_statement"] and self.next_phase < len(
+            self.spec.phases
+        ):
             return "joint_document"
         return "joint_statement"
 
@@ -693,8 +738,11 @@ class TalksModel(mesa.Model):
                 s.declined.append(party.key)
         if s.declined:
             for k in s.declined:
-                self.decide(k, "boycotts", "declined the invitation (readiness below "
-                                           f"{self.params.attend_threshold:g})")
+                self.decide(
+                    k,
+                    "boycotts",
+                    f"declined the invitation (readiness below {self.params.attend_threshold:g})",
+                )
             self._month_status = "boycott"
             self.months_since_session = 0
             return
@@ -716,7 +764,8 @@ class TalksModel(mesa.Model):
             improvement_probability=p.bdm_improvement_probability,
             risk_exponent_max=p.bdm_risk_exponent_max,
             tolerance=p.concession_tolerance,
-            perception="receiver" if p.bdm_receiver_perception else "own")
+            perception="receiver" if p.bdm_receiver_perception else "own",
+        )
 
     def _bargain(self, s: Session) -> None:
         """A session: drafts and expected-utility rounds until convergence or deadlock.
@@ -762,8 +811,9 @@ class TalksModel(mesa.Model):
         zeuthen: dict[str, int] = {}  # Zeuthen concessions by party
         for it in range(p.max_iterations):
             s.iterations = it + 1
-            state = BargainingState(self.pos[None].copy(), self.cap,
-                                    self.bargaining_salience()[None], 1.0)
+            state = BargainingState(
+                self.pos[None].copy(), self.cap, self.bargaining_salience()[None], 1.0
+            )
             res = bargaining_round(state, bp)
             text = china.draft(s)
             if idle >= p.stall_iterations:
@@ -796,8 +846,13 @@ class TalksModel(mesa.Model):
         else:
             s.reasons.append(f"deadlock: the chair's bound of {p.max_iterations} drafts")
         if zeuthen:
-            s.reasons.append("Zeuthen concessions: " + ", ".join(
-                f"{k} {n}" for k, n in sorted(zeuthen.items(), key=lambda kv: PARTIES.index(kv[0]))))
+            s.reasons.append(
+                "Zeuthen concessions: "
+                + ", ".join(
+                    f"{k} {n}"
+                    for k, n in sorted(zeuthen.items(), key=lambda kv: PARTIES.index(kv[0]))
+                )
+            )
         self._conclude(s, text, start_gap)
 
     def _zeuthen(self, responses, idle: int) -> dict[int, np.ndarray]:
@@ -824,12 +879,15 @@ class TalksModel(mesa.Model):
         r_u = us.risk_limit(us.position, dprk.position)
         d_concedes, u_concedes = zeuthen_concedes(r_d, r_u)
         # The one that does not concede holds its offer (Zeuthen's protocol).
-        out = {DPRK_I: dprk.zeuthen_concession(us) if d_concedes else dprk.position.copy(),
-               US_I: us.zeuthen_concession(dprk) if u_concedes else us.position.copy()}
+        out = {
+            DPRK_I: dprk.zeuthen_concession(us) if d_concedes else dprk.position.copy(),
+            US_I: us.zeuthen_concession(dprk) if u_concedes else us.position.copy(),
+        }
         return {i: x for i, x in out.items() if self.parties[i].key != self.seat}
 
-    def _judge_draft(self, s: Session, text: np.ndarray, best_accepts: int,
-                     idle: int) -> tuple[list, bool, int, int]:
+    def _judge_draft(
+        self, s: Session, text: np.ndarray, best_accepts: int, idle: int
+    ) -> tuple[list, bool, int, int]:
         """Table one draft: record it, take the six responses, and say whether the
         session ends here - ``converged`` when all six accept, a declared deadlock
         when ``chair_patience`` drafts in a row brought no new acceptance.
@@ -882,7 +940,8 @@ class TalksModel(mesa.Model):
                 if verdict == "amend":
                     w = self.cap[q.idx] * self.sal[q.idx, issue] / wsum
                     amended[issue] += min(p.amendment_weight_cap, w) * (
-                        q.position[issue] - amended[issue])
+                        q.position[issue] - amended[issue]
+                    )
             # Concessions: parties not accepting move toward the text; the chair
             # urges the DPRK and the US to step toward each other (§第三轮).
             before = self.pos.copy()
@@ -931,8 +990,11 @@ class TalksModel(mesa.Model):
         s.document = document
         end_gap = float(dist.mean())
         narrowing = end_gap < p.recess_narrowing * start_gap
-        s.recess = (DOC_RANK[document] < DOC_RANK[target] and narrowing
-                    and self.round_phase < p.max_phases_per_round)
+        s.recess = (
+            DOC_RANK[document] < DOC_RANK[target]
+            and narrowing
+            and self.round_phase < p.max_phases_per_round
+        )
         self.recess_pending = s.recess
         holdouts = [q.key for q in parties if not q.accepts(text, target, s, dist[q.idx])]
         if holdouts:
@@ -945,8 +1007,11 @@ class TalksModel(mesa.Model):
         if q.key != self.seat or o.respond is None:
             return q.respond(text, target, s, d)
         if o.respond == "amend":
-            issue = ISSUES.index(o.amend_issue) if o.amend_issue else int(
-                np.argmax(np.abs(text - q.position) * q.salience))
+            issue = (
+                ISSUES.index(o.amend_issue)
+                if o.amend_issue
+                else int(np.argmax(np.abs(text - q.position) * q.salience))
+            )
             if o.amend_to is not None:
                 q.position[issue] = o.amend_to
             return "amend", issue
@@ -959,8 +1024,9 @@ class TalksModel(mesa.Model):
         o = self.seat_orders
         if key != self.seat or o.implementation is None:
             return will
-        return {"perform": 1.0, "slow": self.params.seat_slow_pace,
-                "suspend": 0.0}[o.implementation]
+        return {"perform": 1.0, "slow": self.params.seat_slow_pace, "suspend": 0.0}[
+            o.implementation
+        ]
 
     def _after_document(self, s: Session) -> None:
         """A document binds: trust grows, anchors move toward the agreed text."""
@@ -997,8 +1063,11 @@ class TalksModel(mesa.Model):
         furthest phase of the menu, from ``next_phase`` on, whose terms the
         text covers (:meth:`sixparty.scenario.Phase.covered_by`); None if it
         covers none."""
-        covered = [k for k in range(self.next_phase, len(self.spec.phases))
-                   if self.spec.phases[k].covered_by(text)]
+        covered = [
+            k
+            for k in range(self.next_phase, len(self.spec.phases))
+            if self.spec.phases[k].covered_by(text)
+        ]
         return covered[-1] if covered else None
 
     def _adopt_from_text(self, s: Session) -> None:
@@ -1016,8 +1085,11 @@ class TalksModel(mesa.Model):
                 s.reasons.append(f"phase {active + 1} superseded ({n} open steps)")
             ph = self.spec.phases[k]
             base = ph.provider_shares()
-            refusing = tuple(PARTIES[j] for j in AID_PROVIDERS
-                             if base[PARTIES[j]] > 0 and self.parties[j].refuses_aid_pledge())
+            refusing = tuple(
+                PARTIES[j]
+                for j in AID_PROVIDERS
+                if base[PARTIES[j]] > 0 and self.parties[j].refuses_aid_pledge()
+            )
             shares = {PARTIES.index(key): v for key, v in ph.provider_shares(refusing).items()}
             led.adopt(k, ph, self.month, AID_PROVIDERS, DPRK_I, US_I, shares=shares)
             s.adopted_phase = ph.name
@@ -1075,22 +1147,24 @@ class TalksModel(mesa.Model):
     def _record(self, impl: str) -> None:
         t = self.month - self.start
         led = self.ledger
-        self.timeline.append({
-            "month": month_label(self.month),
-            "talks_status": self._month_status,
-            "dprk_stance": self.stance,
-            "implementation": impl,
-            "progress": self.progress,
-            "aid_pledged_t": led.pledged_tonnes(),
-            "aid_delivered_t": led.delivered_tonnes(),
-            "sanctions": self.sanctions,
-            "mean_trust": self.mean_trust(),
-            "trust_dprk_us": float(self.trust[DPRK_I, US_I]),
-            "trust_us_dprk": float(self.trust[US_I, DPRK_I]),
-            "events": ";".join(self._month_events),
-            **{f"aid_delivered_t_{PARTIES[j]}": led.delivered_by(j) for j in AID_PROVIDERS},
-            **{f"facility_{name}": state for name, state in self.facilities.items()},
-        })
+        self.timeline.append(
+            {
+                "month": month_label(self.month),
+                "talks_status": self._month_status,
+                "dprk_stance": self.stance,
+                "implementation": impl,
+                "progress": self.progress,
+                "aid_pledged_t": led.pledged_tonnes(),
+                "aid_delivered_t": led.delivered_tonnes(),
+                "sanctions": self.sanctions,
+                "mean_trust": self.mean_trust(),
+                "trust_dprk_us": float(self.trust[DPRK_I, US_I]),
+                "trust_us_dprk": float(self.trust[US_I, DPRK_I]),
+                "events": ";".join(self._month_events),
+                **{f"aid_delivered_t_{PARTIES[j]}": led.delivered_by(j) for j in AID_PROVIDERS},
+                **{f"facility_{name}": state for name, state in self.facilities.items()},
+            }
+        )
         if self.record_positions:
             self.pos_hist[t] = self.pos
             self.sal_hist[t] = self.sal

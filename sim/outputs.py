@@ -33,9 +33,18 @@ from importlib import metadata
 from pathlib import Path
 
 TIMELINE_COLUMNS = [
-    "month", "talks_status", "dprk_stance", "implementation", "progress",
-    "aid_pledged_t", "aid_delivered_t", "sanctions", "mean_trust",
-    "trust_dprk_us", "trust_us_dprk", "events",
+    "month",
+    "talks_status",
+    "dprk_stance",
+    "implementation",
+    "progress",
+    "aid_pledged_t",
+    "aid_delivered_t",
+    "sanctions",
+    "mean_trust",
+    "trust_dprk_us",
+    "trust_us_dprk",
+    "events",
 ]
 
 #: Prefix of the facility-state columns of timeline.csv (one per facility the
@@ -54,9 +63,13 @@ def timeline_columns(result) -> list[str]:
     """:data:`TIMELINE_COLUMNS`, then the ``aid_delivered_t_<party>`` and
     ``facility_<name>`` columns of ``result``'s timeline (in its order)."""
     rows = getattr(result, "timeline", None) or []
-    extra = [c for c in (rows[0] if rows else {})
-             if c.startswith(FACILITY_PREFIX) or c.startswith(PROVIDER_AID_PREFIX)]
+    extra = [
+        c
+        for c in (rows[0] if rows else {})
+        if c.startswith(FACILITY_PREFIX) or c.startswith(PROVIDER_AID_PREFIX)
+    ]
     return TIMELINE_COLUMNS + extra
+
 
 #: A writer adds files to the staging folder and returns their names.
 Writer = Callable[[object, Path], Sequence[str]]
@@ -136,7 +149,8 @@ def require_pyarrow() -> None:
         raise MissingDependency(
             "Parquet tables need the package 'pyarrow', which is not installed: "
             "pip install 'sixparty[parquet]' (or pip install -e '.[parquet]' in a clone), "
-            "or write CSV tables (the default)") from None
+            "or write CSV tables (the default)"
+        ) from None
 
 
 def parquet_writer(result) -> Writer:
@@ -155,7 +169,11 @@ def parquet_writer(result) -> Writer:
         names = []
         for stem, (rows, columns) in table_rows(result).items():
             data = {c: [_parquet_cell(r.get(c)) for r in rows] for c in columns}
-            table = pa.table(data) if rows else pa.table({c: pa.array([], pa.string()) for c in columns})
+            table = (
+                pa.table(data)
+                if rows
+                else pa.table({c: pa.array([], pa.string()) for c in columns})
+            )
             name = f"{stem}.parquet"
             # No statistics or timestamps that vary: the same run gives the same bytes.
             pq.write_table(table, stage / name, compression="zstd", write_statistics=False)
@@ -179,10 +197,13 @@ def resolved_scenario_text(scenario) -> str:
     """
     import yaml
 
-    head = ("# The resolved scenario of this run (extends: and overrides applied, defaults\n"
-            "# filled in), written by sixparty.  Rerun it: sixparty run --from THIS_FOLDER\n")
-    body = yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True,
-                          width=100)
+    head = (
+        "# The resolved scenario of this run (extends: and overrides applied, defaults\n"
+        "# filled in), written by sixparty.  Rerun it: sixparty run --from THIS_FOLDER\n"
+    )
+    body = yaml.safe_dump(
+        scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True, width=100
+    )
     return head + body
 
 
@@ -211,8 +232,14 @@ def source_files(scenario_path: str | os.PathLike | None) -> list[dict]:
 
 def _git(folder: Path, *args: str) -> str | None:
     try:
-        done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True,
-                              timeout=10, check=False, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            ["git", "-C", str(folder), *args],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
     except (OSError, subprocess.SubprocessError, ValueError):
         return None
     return done.stdout.strip() if done.returncode == 0 else None
@@ -233,7 +260,9 @@ def git_state() -> dict:
         if not top:
             return none
         pyproject = Path(top) / "pyproject.toml"
-        if not pyproject.is_file() or 'name = "sixparty"' not in pyproject.read_text(encoding="utf-8"):
+        if not pyproject.is_file() or 'name = "sixparty"' not in pyproject.read_text(
+            encoding="utf-8"
+        ):
             return none
         commit = _git(Path(top), "rev-parse", "HEAD")
         if not commit:
@@ -264,18 +293,25 @@ def provenance() -> dict:
     return {
         "sixparty_version": __version__,
         "git": git_state(),
-        "python": {"version": platform.python_version(),
-                   "implementation": platform.python_implementation(),
-                   "executable": sys.executable},
+        "python": {
+            "version": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "executable": sys.executable,
+        },
         "platform": platform.platform(),
         "distributions": installed_distributions(),
     }
 
 
-def write_run(result, out_dir: str | os.PathLike, scenario_path: str | os.PathLike | None = None,
-              command: Sequence[str] | None = None,
-              extra_writers: Sequence[Writer] = (), table_format: str = "csv",
-              rerun_of: dict | None = None) -> list[str]:
+def write_run(
+    result,
+    out_dir: str | os.PathLike,
+    scenario_path: str | os.PathLike | None = None,
+    command: Sequence[str] | None = None,
+    extra_writers: Sequence[Writer] = (),
+    table_format: str = "csv",
+    rerun_of: dict | None = None,
+) -> list[str]:
     """Write ``result`` (a :class:`sixparty.runner.RunResult`) into ``out_dir``.
 
     Files: the data tables timeline, positions, trust, sessions, drafts, ledger and
@@ -292,12 +328,16 @@ def write_run(result, out_dir: str | os.PathLike, scenario_path: str | os.PathLi
     replaced as a whole (:func:`write_atomically`).
     """
     if table_format not in TABLE_FORMATS:
-        raise ValueError(f"table_format must be one of {', '.join(TABLE_FORMATS)}, got {table_format!r}")
+        raise ValueError(
+            f"table_format must be one of {', '.join(TABLE_FORMATS)}, got {table_format!r}"
+        )
     texts: dict[str, str] = {}
     writers: list[Callable[[Path], Sequence[str]]] = []
     if table_format == "csv":
-        texts = {f"{stem}.csv": csv_text(rows, columns)
-                 for stem, (rows, columns) in table_rows(result).items()}
+        texts = {
+            f"{stem}.csv": csv_text(rows, columns)
+            for stem, (rows, columns) in table_rows(result).items()
+        }
     else:
         writers.append(parquet_writer(result))
     resolved = resolved_scenario_text(result.scenario)
@@ -372,13 +412,16 @@ def check_out_dir(out_dir: str | os.PathLike) -> str:
     except OSError as exc:
         raise OutputError(f"cannot write {out}: {_reason(exc)}") from None
     if not _is_sixparty_output(out):
-        raise OutputError(f"{out} exists and is not a sixparty output folder (it has files and no "
-                          "sixparty manifest.json); choose another --out")
+        raise OutputError(
+            f"{out} exists and is not a sixparty output folder (it has files and no "
+            "sixparty manifest.json); choose another --out"
+        )
     real = Path(os.path.realpath(out))
     cwd = Path(os.path.realpath(os.getcwd()))
     if real == cwd or real in cwd.parents:
-        raise OutputError(f"cannot replace {out}: it is the current folder or holds it; "
-                          "choose another --out")
+        raise OutputError(
+            f"cannot replace {out}: it is the current folder or holds it; choose another --out"
+        )
     return "replace"
 
 
@@ -388,9 +431,12 @@ def _umask() -> int:
     return mask
 
 
-def write_atomically(out_dir: str | os.PathLike, texts: dict[str, str],
-                     writers: Iterable[Callable[[Path], Sequence[str]]] = (),
-                     manifest: dict | None = None) -> list[str]:
+def write_atomically(
+    out_dir: str | os.PathLike,
+    texts: dict[str, str],
+    writers: Iterable[Callable[[Path], Sequence[str]]] = (),
+    manifest: dict | None = None,
+) -> list[str]:
     """Write ``texts`` (name -> text) and what ``writers`` add into ``out_dir``, atomically.
 
     Everything goes to a staging folder beside ``out_dir`` first.  When it is
@@ -427,10 +473,12 @@ def write_atomically(out_dir: str | os.PathLike, texts: dict[str, str],
             names.extend(w(stage))
         if manifest is not None:
             manifest = dict(manifest)
-            manifest["files"] = {n: hashlib.sha256((stage / n).read_bytes()).hexdigest()
-                                 for n in sorted(names)}
+            manifest["files"] = {
+                n: hashlib.sha256((stage / n).read_bytes()).hexdigest() for n in sorted(names)
+            }
             (stage / "manifest.json").write_text(
-                json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+                json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
             names.append("manifest.json")
         os.chmod(stage, 0o777 & ~_umask())  # mkdtemp makes it 0700
         _swap_in(stage, target, shown)
@@ -472,18 +520,51 @@ def _swap_in(stage: Path, target: Path, shown: str) -> None:
         shutil.rmtree(trash, ignore_errors=True)
 
 
-LEDGER_COLUMNS = ["step_id", "phase", "phase_name", "tranche", "party", "kind", "description",
-                  "amount", "unit", "promised", "due", "delivered", "completed", "superseded"]
+LEDGER_COLUMNS = [
+    "step_id",
+    "phase",
+    "phase_name",
+    "tranche",
+    "party",
+    "kind",
+    "description",
+    "amount",
+    "unit",
+    "promised",
+    "due",
+    "delivered",
+    "completed",
+    "superseded",
+]
 
 
 def session_columns(result) -> list[str]:
     from sixparty.scenario import ISSUES, PARTIES
 
-    return (["session_id", "round", "phase", "month", "invited_by", "held", "attended",
-             "declined", "iterations", "ending", "target", "document", "recess", "direct_contact",
-             "common_ground_issues", "adopted_phase", "notes"]
-            + [f"utility_{p}" for p in PARTIES] + [f"text_{i}" for i in ISSUES]
-            + ["conflicts", "compromises", "capitulations"])
+    return (
+        [
+            "session_id",
+            "round",
+            "phase",
+            "month",
+            "invited_by",
+            "held",
+            "attended",
+            "declined",
+            "iterations",
+            "ending",
+            "target",
+            "document",
+            "recess",
+            "direct_contact",
+            "common_ground_issues",
+            "adopted_phase",
+            "notes",
+        ]
+        + [f"utility_{p}" for p in PARTIES]
+        + [f"text_{i}" for i in ISSUES]
+        + ["conflicts", "compromises", "capitulations"]
+    )
 
 
 def draft_columns() -> list[str]:

@@ -67,8 +67,18 @@ class ParameterSpec:
         return (self.lo, self.hi)
 
 
-_KEYS = {"name", "type", "default", "range", "unit", "description", "source",
-         "calibrate", "kind", "lo_exclusive"}
+_KEYS = {
+    "name",
+    "type",
+    "default",
+    "range",
+    "unit",
+    "description",
+    "source",
+    "calibrate",
+    "kind",
+    "lo_exclusive",
+}
 
 
 def _spec(entry: dict, index: int) -> ParameterSpec:
@@ -78,17 +88,28 @@ def _spec(entry: dict, index: int) -> ParameterSpec:
     unknown = set(entry) - _KEYS
     missing = _KEYS - {"lo_exclusive"} - set(entry)
     if unknown or missing:
-        raise ValueError(f"{where} ({entry.get('name')}): unknown keys {sorted(unknown)}, "
-                         f"missing keys {sorted(missing)}")
+        raise ValueError(
+            f"{where} ({entry.get('name')}): unknown keys {sorted(unknown)}, "
+            f"missing keys {sorted(missing)}"
+        )
     if entry["type"] not in TYPES or entry["kind"] not in KINDS:
-        raise ValueError(f"{where} ({entry['name']}): type must be one of {TYPES}, "
-                         f"kind one of {KINDS}")
+        raise ValueError(
+            f"{where} ({entry['name']}): type must be one of {TYPES}, kind one of {KINDS}"
+        )
     lo, hi = entry["range"]
     return ParameterSpec(
-        name=entry["name"], type=entry["type"], default=entry["default"], lo=lo, hi=hi,
-        unit=entry["unit"], description=" ".join(str(entry["description"]).split()),
-        source=" ".join(str(entry["source"]).split()), calibrate=bool(entry["calibrate"]),
-        kind=entry["kind"], lo_exclusive=bool(entry.get("lo_exclusive", False)))
+        name=entry["name"],
+        type=entry["type"],
+        default=entry["default"],
+        lo=lo,
+        hi=hi,
+        unit=entry["unit"],
+        description=" ".join(str(entry["description"]).split()),
+        source=" ".join(str(entry["source"]).split()),
+        calibrate=bool(entry["calibrate"]),
+        kind=entry["kind"],
+        lo_exclusive=bool(entry.get("lo_exclusive", False)),
+    )
 
 
 @cache

@@ -137,8 +137,7 @@ class Party(mesa.Agent):
         o = min(1.0, max(-1.0, self.outside_option()))
         return 1.0 - self.radius() * (1.0 - o)
 
-    def text_utility(self, text: np.ndarray, level: str, session,
-                     d: float | None = None) -> float:
+    def text_utility(self, text: np.ndarray, level: str, session, d: float | None = None) -> float:
         """What signing ``text`` as a document of ``level`` is worth to me, <= 1.
 
         ``u_i(x, L) = 1 - max(0, d_i(x) + penalty_i - slack_L)``: my
@@ -173,8 +172,9 @@ class Party(mesa.Agent):
         """Trust in whoever must perform the other half of my steps."""
         return self.trust_in(DPRK_I)
 
-    def respond(self, text: np.ndarray, level: str, session,
-                d: float | None = None) -> tuple[str, int | None]:
+    def respond(
+        self, text: np.ndarray, level: str, session, d: float | None = None
+    ) -> tuple[str, int | None]:
         """``('accept', None)``, ``('amend', issue)`` or ``('reject', None)``.
 
         An amendment names the issue where the text costs me most
@@ -201,8 +201,11 @@ class Party(mesa.Agent):
         others = [j for j in range(6) if j != self.idx]
         t = float(np.mean(self.model.trust[self.idx, others]))
         floor = p.concession_trust_floor
-        return p.concession_rate * (1.0 - self.resolve) * (floor + (1.0 - floor) * t) * (
-            1.0 - p.concession_domestic_shrink * self.domestic_constraint
+        return (
+            p.concession_rate
+            * (1.0 - self.resolve)
+            * (floor + (1.0 - floor) * t)
+            * (1.0 - p.concession_domestic_shrink * self.domestic_constraint)
         )
 
     def concede(self, text: np.ndarray, rate_boost: float = 0.0) -> None:
@@ -226,7 +229,9 @@ class Party(mesa.Agent):
         1988) both make a delegation less willing to give way.
         """
         p = self.model.params
-        return (1.0 - self.resolve) * (1.0 - p.concession_domestic_shrink * self.domestic_constraint)
+        return (1.0 - self.resolve) * (
+            1.0 - p.concession_domestic_shrink * self.domestic_constraint
+        )
 
     def bargaining_salience(self) -> np.ndarray:
         """(8,) salience as it enters the expected-utility model, in [0, 1].
@@ -271,8 +276,11 @@ class Party(mesa.Agent):
         largest probability of breakdown I would bear rather than accept the
         other's offer (:func:`sixparty.bargaining.zeuthen_risk_limit`).
         """
-        return zeuthen_risk_limit(self.reference_utility(own_offer),
-                                  self.reference_utility(other_offer), self.disagreement_value())
+        return zeuthen_risk_limit(
+            self.reference_utility(own_offer),
+            self.reference_utility(other_offer),
+            self.disagreement_value(),
+        )
 
     def zeuthen_concession(self, other: Party) -> np.ndarray:
         """(8,) my position after a minimal Zeuthen concession toward ``other``.
@@ -397,8 +405,11 @@ class DPRK(Party):
         q = m.params
         g = m.grievance if grievance is None else grievance
         sanc = m.sanctions if sanctions is None else sanctions
-        p = (q.pressure_grievance * g + q.pressure_distrust * (1.0 - self.trust_in(US_I))
-             + q.pressure_sanctions * sanc)
+        p = (
+            q.pressure_grievance * g
+            + q.pressure_distrust * (1.0 - self.trust_in(US_I))
+            + q.pressure_sanctions * sanc
+        )
         return float(min(1.0, max(0.0, p)))
 
     # ------------------------------------------------------------- escalation
@@ -418,8 +429,7 @@ class DPRK(Party):
         forfeit).
         """
         m = self.model
-        if (m.stance != "participating" or m.ledger.active_phase is None
-                or m.agreed_text is None):
+        if m.stance != "participating" or m.ledger.active_phase is None or m.agreed_text is None:
             return 0.0
         return self.utility(m.agreed_text) * self.trust_in(US_I)
 
@@ -449,10 +459,12 @@ class DPRK(Party):
                     continue
                 gain *= self.programme()
             gain = min(gain, 1.0 - float(m.outside[self.idx]))
-            rise = (us.strategy.sanction_response * getattr(q, f"test_sanctions_{kind}")
-                    + getattr(q, f"test_unsc_sanctions_{kind}"))
-            after = self.pressure(min(1.0, m.grievance * q.test_grievance_kept + rise),
-                                  min(1.0, m.sanctions + rise))
+            rise = us.strategy.sanction_response * getattr(q, f"test_sanctions_{kind}") + getattr(
+                q, f"test_unsc_sanctions_{kind}"
+            )
+            after = self.pressure(
+                min(1.0, m.grievance * q.test_grievance_kept + rise), min(1.0, m.sanctions + rise)
+            )
             out[kind] = (gain, now - after, gain + now - after)
         return out
 
@@ -491,11 +503,15 @@ class DPRK(Party):
         prob = self.strategy.escalation * q.test_probability_slope * excess
         if float(m.rng.random()) >= prob:
             return None, ""
-        why = (f"pressure {pressure:.2f} above threshold {q.test_threshold:.2f}; "
-               f"expected gain of a missile test {outcomes['missile'][2]:.2f}")
+        why = (
+            f"pressure {pressure:.2f} above threshold {q.test_threshold:.2f}; "
+            f"expected gain of a missile test {outcomes['missile'][2]:.2f}"
+        )
         if "nuclear" in outcomes:
-            why += (f", of a nuclear test {outcomes['nuclear'][2]:.2f} "
-                    f"(programme {self.programme():.2f})")
+            why += (
+                f", of a nuclear test {outcomes['nuclear'][2]:.2f} "
+                f"(programme {self.programme():.2f})"
+            )
         else:
             why += f"; a nuclear test infeasible (programme {self.programme():.2f})"
         if deal > 0:
@@ -542,8 +558,11 @@ class DPRK(Party):
         """China's persuasion and the value of talks against sanctions and hostility."""
         m = self.model
         q = m.params
-        s = (q.dprk_attend_base + q.dprk_attend_trust_china * self.trust_in(CHINA_I)
-             + q.dprk_attend_trust_us * self.trust_in(US_I))
+        s = (
+            q.dprk_attend_base
+            + q.dprk_attend_trust_china * self.trust_in(CHINA_I)
+            + q.dprk_attend_trust_us * self.trust_in(US_I)
+        )
         s += q.dprk_attend_shuttle * m.china_shuttle_credit
         if self.strategy.sanctions_linkage:
             s -= q.dprk_attend_sanctions * m.sanctions
@@ -600,7 +619,7 @@ class UnitedStates(Party):
         return verdict, issue
 
     def sanctions_off_the_table(self) -> bool:
-        """"制裁问题不在六方会谈中" (article §第五轮 第一阶段, 2005-12-06): while its
+        """ "制裁问题不在六方会谈中" (article §第五轮 第一阶段, 2005-12-06): while its
         domestic constraint exceeds ``us_sanctions_refusal_domestic`` the US
         does not bargain over sanctions."""
         return self.domestic_constraint > self.model.params.us_sanctions_refusal_domestic
@@ -632,8 +651,10 @@ class UnitedStates(Party):
         if self.strategy.direct_talks != "refuse":
             return True
         p = self.model.params
-        return (self.domestic_constraint < p.us_contact_domestic
-                or float(self.position[FMT]) >= p.us_contact_format)
+        return (
+            self.domestic_constraint < p.us_contact_domestic
+            or float(self.position[FMT]) >= p.us_contact_format
+        )
 
     def step(self) -> None:
         # Domestic politics: a hard-line Congress or administration pulls the
@@ -649,8 +670,11 @@ class UnitedStates(Party):
 
     def delivery_willingness(self) -> float:
         p = self.model.params
-        return (p.us_delivery_base + p.us_delivery_trust * self.trust_in(DPRK_I)
-                - p.us_delivery_domestic * self.domestic_constraint)
+        return (
+            p.us_delivery_base
+            + p.us_delivery_trust * self.trust_in(DPRK_I)
+            - p.us_delivery_domestic * self.domestic_constraint
+        )
 
 
 class China(Party):
@@ -752,7 +776,11 @@ class SouthKorea(Party):
 
     def attend_score(self) -> float:
         p = self.model.params
-        return p.rok_attend_engagement if self.strategy.policy == "engagement" else p.rok_attend_hardline
+        return (
+            p.rok_attend_engagement
+            if self.strategy.policy == "engagement"
+            else p.rok_attend_hardline
+        )
 
 
 class Japan(Party):

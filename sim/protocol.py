@@ -104,8 +104,16 @@ class Ledger:
     phases: list[dict] = field(default_factory=list)
     _by_phase: dict[int, list[Step]] = field(default_factory=dict, repr=False)
 
-    def adopt(self, phase_index: int, phase, month: int, providers: tuple[int, ...],
-              dprk: int, us: int, shares: dict[int, float] | None = None) -> list[Step]:
+    def adopt(
+        self,
+        phase_index: int,
+        phase,
+        month: int,
+        providers: tuple[int, ...],
+        dprk: int,
+        us: int,
+        shares: dict[int, float] | None = None,
+    ) -> list[Step]:
         """Create the paired steps of ``phase`` adopted in ``month``; return them.
 
         providers: party indices of the aid providers; shares: provider index
@@ -128,27 +136,70 @@ class Ledger:
 
         for t in range(1, tranches + 1):
             due = due_of(t)
-            new.append(Step(len(self.steps) + len(new), phase_index, phase.name, t, dprk,
-                            "dprk_action", "; ".join(phase.dprk_steps),
-                            phase.progress / tranches, month, due))
+            new.append(
+                Step(
+                    len(self.steps) + len(new),
+                    phase_index,
+                    phase.name,
+                    t,
+                    dprk,
+                    "dprk_action",
+                    "; ".join(phase.dprk_steps),
+                    phase.progress / tranches,
+                    month,
+                    due,
+                )
+            )
             if phase.aid_tonnes > 0:
                 for j in providers:
                     amount = phase.aid_tonnes / tranches * shares.get(j, 0.0)
                     if amount <= _EPS:
                         continue
-                    new.append(Step(len(self.steps) + len(new), phase_index, phase.name, t, j,
-                                    "aid", "HFO-equivalent aid", amount, month, due))
+                    new.append(
+                        Step(
+                            len(self.steps) + len(new),
+                            phase_index,
+                            phase.name,
+                            t,
+                            j,
+                            "aid",
+                            "HFO-equivalent aid",
+                            amount,
+                            month,
+                            due,
+                        )
+                    )
             if phase.delisting and t == tranches:
                 after = decl if decl is not None else None
-                d_due = due if days is None or decl is None else (
-                    due_of(decl) + months_for_days(days))
-                new.append(Step(len(self.steps) + len(new), phase_index, phase.name, t, us,
-                                "delisting", "removal from the state-sponsor-of-terrorism list",
-                                1.0, month, d_due, after_tranche=after))
+                d_due = (
+                    due if days is None or decl is None else (due_of(decl) + months_for_days(days))
+                )
+                new.append(
+                    Step(
+                        len(self.steps) + len(new),
+                        phase_index,
+                        phase.name,
+                        t,
+                        us,
+                        "delisting",
+                        "removal from the state-sponsor-of-terrorism list",
+                        1.0,
+                        month,
+                        d_due,
+                        after_tranche=after,
+                    )
+                )
         self.steps.extend(new)
         self._by_phase.setdefault(phase_index, []).extend(new)
-        self.phases.append({"phase": phase_index, "name": phase.name, "month": month,
-                            "tranches": tranches, "delisting_days": days})
+        self.phases.append(
+            {
+                "phase": phase_index,
+                "name": phase.name,
+                "month": month,
+                "tranches": tranches,
+                "delisting_days": days,
+            }
+        )
         return new
 
     def declaration_done(self, phase_index: int, month: int) -> int:
@@ -156,14 +207,19 @@ class Ledger:
         ``month``: a delisting tied to it is owed from now and falls due
         ``delisting_days`` later (whole months, rounded up; at least one).
         Only the first completion counts.  Returns the number of steps re-dated."""
-        days = next((p.get("delisting_days") for p in self.phases if p["phase"] == phase_index),
-                    None)
+        days = next(
+            (p.get("delisting_days") for p in self.phases if p["phase"] == phase_index), None
+        )
         if days is None:
             return 0
         n = 0
         for s in self.phase_steps(phase_index):
-            if (s.kind == "delisting" and not s.done and s.after_tranche is not None
-                    and s.owed_month is None):
+            if (
+                s.kind == "delisting"
+                and not s.done
+                and s.after_tranche is not None
+                and s.owed_month is None
+            ):
                 s.owed_month = month
                 s.due_month = month + months_for_days(days)
                 n += 1
@@ -220,9 +276,11 @@ class Ledger:
         """All DPRK tranches done, the aid side substantially delivered, delisting done."""
         steps = self.phase_steps(phase)
         tranches = max((s.tranche for s in steps), default=0)
-        return (self.dprk_tranches_done(phase) == tranches
-                and self.aid_tranches_done(phase) == tranches
-                and all(s.done for s in steps if s.kind == "delisting"))
+        return (
+            self.dprk_tranches_done(phase) == tranches
+            and self.aid_tranches_done(phase) == tranches
+            and all(s.done for s in steps if s.kind == "delisting")
+        )
 
     def phase_steps(self, phase: int) -> list[Step]:
         """The steps of ``phase`` in order (do not modify the list)."""
@@ -262,19 +320,29 @@ class Ledger:
 
     def overdue(self, month: int, party: int | None = None, kind: str | None = None) -> list[Step]:
         """Steps past their due month and not done."""
-        return [s for s in self.steps if not s.done and s.due_month < month
-                and s.superseded_month is None
-                and (party is None or s.party == party) and (kind is None or s.kind == kind)]
+        return [
+            s
+            for s in self.steps
+            if not s.done
+            and s.due_month < month
+            and s.superseded_month is None
+            and (party is None or s.party == party)
+            and (kind is None or s.kind == kind)
+        ]
 
     def open_delisting(self) -> bool:
         """Whether a promised delisting is still to be performed."""
-        return any(s.kind == "delisting" and not s.done and s.superseded_month is None
-                   for s in self.steps)
+        return any(
+            s.kind == "delisting" and not s.done and s.superseded_month is None for s in self.steps
+        )
 
     def pledged_tonnes(self) -> float:
         """Aid tonnes pledged and still owed or delivered (superseded shortfalls excluded)."""
-        return sum(s.delivered if s.superseded_month is not None else s.amount
-                   for s in self.steps if s.kind == "aid")
+        return sum(
+            s.delivered if s.superseded_month is not None else s.amount
+            for s in self.steps
+            if s.kind == "aid"
+        )
 
     def delivered_by(self, party: int) -> float:
         """Aid tonnes ``party`` has delivered over all phases."""
@@ -282,8 +350,11 @@ class Ledger:
 
     def pledged_by(self, party: int) -> float:
         """Aid tonnes ``party`` has pledged (superseded shortfalls excluded)."""
-        return sum(s.delivered if s.superseded_month is not None else s.amount
-                   for s in self.steps if s.kind == "aid" and s.party == party)
+        return sum(
+            s.delivered if s.superseded_month is not None else s.amount
+            for s in self.steps
+            if s.kind == "aid" and s.party == party
+        )
 
     def delivered_tonnes(self) -> float:
         return sum(s.delivered for s in self.steps if s.kind == "aid")

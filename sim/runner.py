@@ -52,9 +52,15 @@ class RunResult:
         for t, month in enumerate(self.months):
             for i, party in enumerate(PARTIES):
                 for k, issue in enumerate(ISSUES):
-                    rows.append({"month": month, "party": party, "issue": issue,
-                                 "position": float(self.positions[t, i, k]),
-                                 "salience": float(self.salience[t, i, k])})
+                    rows.append(
+                        {
+                            "month": month,
+                            "party": party,
+                            "issue": issue,
+                            "position": float(self.positions[t, i, k]),
+                            "salience": float(self.salience[t, i, k]),
+                        }
+                    )
         return rows
 
     def trust_rows(self) -> list[dict]:
@@ -66,13 +72,20 @@ class RunResult:
             for i, a in enumerate(PARTIES):
                 for j, b in enumerate(PARTIES):
                     if i != j:
-                        rows.append({"month": month, "party": a, "toward": b,
-                                     "trust": float(self.trust[t, i, j])})
+                        rows.append(
+                            {
+                                "month": month,
+                                "party": a,
+                                "toward": b,
+                                "trust": float(self.trust[t, i, j]),
+                            }
+                        )
         return rows
 
 
-def simulate(scenario: Scenario, seed: int | None = None,
-             record_positions: bool = True) -> RunResult:
+def simulate(
+    scenario: Scenario, seed: int | None = None, record_positions: bool = True
+) -> RunResult:
     """Run ``scenario`` over its whole window with ``seed`` (default: its own).
 
     Returns a :class:`RunResult`.  Frees Mesa's class-level agent registry
@@ -119,8 +132,9 @@ def tables(m: TalksModel) -> RunResult:
             "capitulations": s.capitulations,
         }
         for i, party in enumerate(PARTIES):
-            row[f"utility_{party}"] = (float(s.utilities[i]) if s.utilities is not None
-                                       else float("nan"))
+            row[f"utility_{party}"] = (
+                float(s.utilities[i]) if s.utilities is not None else float("nan")
+            )
         for k, issue in enumerate(ISSUES):
             row[f"text_{issue}"] = float(s.text[k]) if s.text is not None else float("nan")
         sessions.append(row)
@@ -133,26 +147,32 @@ def tables(m: TalksModel) -> RunResult:
             drafts.append(dr)
     ledger = []
     for st in m.ledger.steps:
-        ledger.append({
-            "step_id": st.step_id,
-            "phase": st.phase + 1,
-            "phase_name": st.phase_name,
-            "tranche": st.tranche,
-            "party": PARTIES[st.party],
-            "kind": st.kind,
-            "description": st.description,
-            "amount": float(st.amount),
-            "unit": {"dprk_action": "progress", "aid": "t_HFO", "delisting": "step"}[st.kind],
-            "promised": month_label(st.promised_month),
-            "due": month_label(st.due_month),
-            "delivered": float(st.delivered),
-            "completed": month_label(st.completed_month) if st.completed_month is not None else "",
-            "superseded": (month_label(st.superseded_month) if st.superseded_month is not None
-                           else ""),
-        })
-    decisions = [{"month": month_label(mo), "party": party, "decision": what, "reason": why,
-                  "cause": cause}
-                 for mo, party, what, why, cause in m.decisions]
+        ledger.append(
+            {
+                "step_id": st.step_id,
+                "phase": st.phase + 1,
+                "phase_name": st.phase_name,
+                "tranche": st.tranche,
+                "party": PARTIES[st.party],
+                "kind": st.kind,
+                "description": st.description,
+                "amount": float(st.amount),
+                "unit": {"dprk_action": "progress", "aid": "t_HFO", "delisting": "step"}[st.kind],
+                "promised": month_label(st.promised_month),
+                "due": month_label(st.due_month),
+                "delivered": float(st.delivered),
+                "completed": month_label(st.completed_month)
+                if st.completed_month is not None
+                else "",
+                "superseded": (
+                    month_label(st.superseded_month) if st.superseded_month is not None else ""
+                ),
+            }
+        )
+    decisions = [
+        {"month": month_label(mo), "party": party, "decision": what, "reason": why, "cause": cause}
+        for mo, party, what, why, cause in m.decisions
+    ]
     return RunResult(
         scenario=m.spec,
         seed=m.seed_used,
@@ -218,11 +238,13 @@ def summary_lines(result: RunResult, history_labels=None) -> list[str]:
     """
     sc = result.scenario
     hist = list(history_labels(result.sessions)) if history_labels and result.sessions else []
-    out = [f"{sc.title or sc.name}: {sc.window.start} to {sc.window.end}, seed {result.seed}, "
-           f"positions {result.anchoring_mode} "
-           f"({'stated positions re-anchor the parties when dated' if result.anchoring_mode == 'anchored' else 'evolving from the first statements only'})",
-           "",
-           f"{'month':8} {'session':11} {'attendance':24} {'iter':>4}  document"]
+    out = [
+        f"{sc.title or sc.name}: {sc.window.start} to {sc.window.end}, seed {result.seed}, "
+        f"positions {result.anchoring_mode} "
+        f"({'stated positions re-anchor the parties when dated' if result.anchoring_mode == 'anchored' else 'evolving from the first statements only'})",
+        "",
+        f"{'month':8} {'session':11} {'attendance':24} {'iter':>4}  document",
+    ]
     for n, s in enumerate(result.sessions):
         label = f"session {n + 1}"
         if s["held"]:
@@ -244,17 +266,25 @@ def summary_lines(result: RunResult, history_labels=None) -> list[str]:
     if result.decisions:
         out.append("Decisions:")
         for d in result.decisions:
-            out.append(f"  {d['month']}  {d['party']:6} {d['decision'].replace('_', ' ')}: {d['reason']}")
+            out.append(
+                f"  {d['month']}  {d['party']:6} {d['decision'].replace('_', ' ')}: {d['reason']}"
+            )
         out.append("")
     last = result.timeline[-1]
-    out.append(f"End of {last['month']}: {status_phrase(last['talks_status'])}, "
-               f"denuclearization progress {last['progress']:.2f}, "
-               f"aid delivered {last['aid_delivered_t']:,.0f} t of {last['aid_pledged_t']:,.0f} t HFO-eq. pledged, "
-               f"mean trust {last['mean_trust']:.2f}")
-    facilities = [(k[len("facility_"):], v) for k, v in last.items() if k.startswith("facility_")]
+    out.append(
+        f"End of {last['month']}: {status_phrase(last['talks_status'])}, "
+        f"denuclearization progress {last['progress']:.2f}, "
+        f"aid delivered {last['aid_delivered_t']:,.0f} t of {last['aid_pledged_t']:,.0f} t HFO-eq. pledged, "
+        f"mean trust {last['mean_trust']:.2f}"
+    )
+    facilities = [(k[len("facility_") :], v) for k, v in last.items() if k.startswith("facility_")]
     if facilities:
-        out.append("Facilities: " + ", ".join(f"{name.replace('_', ' ')} {state.replace('_', ' ')}"
-                                              for name, state in facilities))
+        out.append(
+            "Facilities: "
+            + ", ".join(
+                f"{name.replace('_', ' ')} {state.replace('_', ' ')}" for name, state in facilities
+            )
+        )
     return out
 
 
@@ -282,8 +312,10 @@ def cli_run(args) -> int:
     if runs > 1 and getattr(args, "narrate", False):
         from sixparty.cli import CLIError
 
-        raise CLIError(f"--narrate tells a single run; it cannot be used with --runs {runs} "
-                       "(to narrate one replicate: sixparty run SCENARIO --seed S --narrate)")
+        raise CLIError(
+            f"--narrate tells a single run; it cannot be used with --runs {runs} "
+            "(to narrate one replicate: sixparty run SCENARIO --seed S --narrate)"
+        )
     if runs > 1:
         from sixparty.analysis.ensemble import cli_ensemble
 
@@ -295,10 +327,15 @@ def cli_run(args) -> int:
         out_dir = args.out or rerun.default_out
     else:
         out_dir = args.out or f"runs/{scenario.name}-{seed}"
-    files = outputs.write_run(result, out_dir, scenario_path=path,
-                              command=sys.argv, extra_writers=_extra_writers(args),
-                              table_format=table_format,
-                              rerun_of=rerun.record() if rerun is not None else None)
+    files = outputs.write_run(
+        result,
+        out_dir,
+        scenario_path=path,
+        command=sys.argv,
+        extra_writers=_extra_writers(args),
+        table_format=table_format,
+        rerun_of=rerun.record() if rerun is not None else None,
+    )
     print("\n".join(summary_lines(result, history_labels=_history_labels())))
     for line in result.extra.get("report", []):
         print(line)
@@ -327,8 +364,11 @@ def _extra_writers(args) -> list:
 
     writers = [scorecard_writer()]
     if not getattr(args, "no_plots", False):
-        writers.append(figures_writer(fmt=getattr(args, "format", None) or "png",
-                                      lang=getattr(args, "lang", None) or "en"))
+        writers.append(
+            figures_writer(
+                fmt=getattr(args, "format", None) or "png", lang=getattr(args, "lang", None) or "en"
+            )
+        )
     return writers
 
 
@@ -355,11 +395,14 @@ class Rerun:
     def record(self) -> dict:
         """The manifest's ``rerun_of`` entry: the original folder, seed, commit and version."""
         m = self.manifest
-        return {"run_dir": str(self.run_dir), "seed": m.get("seed"),
-                "scenario_resolved_sha256": m.get("scenario_resolved_sha256"),
-                "sixparty_version": m.get("sixparty_version"),
-                "git_commit": (m.get("git") or {}).get("commit"),
-                "started_utc": m.get("started_utc")}
+        return {
+            "run_dir": str(self.run_dir),
+            "seed": m.get("seed"),
+            "scenario_resolved_sha256": m.get("scenario_resolved_sha256"),
+            "sixparty_version": m.get("sixparty_version"),
+            "git_commit": (m.get("git") or {}).get("commit"),
+            "started_utc": m.get("started_utc"),
+        }
 
     def verdict(self, out_dir, seed: int, table_format: str) -> str:
         """A line saying whether the new data files are byte-identical to the original ones."""
@@ -373,8 +416,11 @@ class Rerun:
         old = self.manifest.get("files") or {}
         names = [f"{stem}.{table_format}" for stem in outputs.TABLE_NAMES]
         if not all(n in old for n in names):
-            return (f"{self.run_dir} holds no {table_format.upper()} tables to compare with "
-                    f"(its tables are {self.manifest.get('table_format', 'csv')}).")
+            return (
+                f"{self.run_dir} holds no {table_format.upper()} tables to compare with "
+                f"(its tables are {self.manifest.get('table_format', 'csv')})."
+            )
+
         def sha(path: Path) -> str | None:
             try:
                 return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -386,16 +432,22 @@ class Rerun:
         differ = [n for n in names if sha(Path(out_dir) / n) != old[n]]
         changed = [n for n in names if sha(Path(self.run_dir) / n) != old[n]]
         if not differ and not changed:
-            return (f"Reproduced: the {len(names)} data files are byte-identical to those of "
-                    f"{self.run_dir}.")
+            return (
+                f"Reproduced: the {len(names)} data files are byte-identical to those of "
+                f"{self.run_dir}."
+            )
         if not differ:
-            return (f"Reproduced the run as recorded in {self.run_dir}/manifest.json, but "
-                    f"{', '.join(changed)} in {self.run_dir} were changed or removed since the "
-                    "run (they no longer match its manifest): the new files are the originals.")
-        return (f"NOT reproduced: {', '.join(differ)} differ from {self.run_dir} "
-                f"(original: sixparty {self.manifest.get('sixparty_version')}, "
-                f"commit {(self.manifest.get('git') or {}).get('commit')}; see both manifests' "
-                "'distributions').")
+            return (
+                f"Reproduced the run as recorded in {self.run_dir}/manifest.json, but "
+                f"{', '.join(changed)} in {self.run_dir} were changed or removed since the "
+                "run (they no longer match its manifest): the new files are the originals."
+            )
+        return (
+            f"NOT reproduced: {', '.join(differ)} differ from {self.run_dir} "
+            f"(original: sixparty {self.manifest.get('sixparty_version')}, "
+            f"commit {(self.manifest.get('git') or {}).get('commit')}; see both manifests' "
+            "'distributions')."
+        )
 
 
 def load_rerun(run_dir) -> Rerun:
@@ -416,26 +468,40 @@ def load_rerun(run_dir) -> Rerun:
 
     d = Path(run_dir)
     if not d.is_dir():
-        raise CLIError(f"--from {run_dir}: not a folder (expected a run folder written by 'sixparty run')")
+        raise CLIError(
+            f"--from {run_dir}: not a folder (expected a run folder written by 'sixparty run')"
+        )
     mp = d / "manifest.json"
     try:
         manifest = json.loads(mp.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise CLIError(f"--from {run_dir}: no manifest.json (not a run folder written by "
-                       "'sixparty run')") from None
+        raise CLIError(
+            f"--from {run_dir}: no manifest.json (not a run folder written by 'sixparty run')"
+        ) from None
     except (OSError, ValueError) as exc:
         raise CLIError(f"--from {run_dir}: manifest.json is not readable JSON ({exc})") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("seed"), int):
-        raise CLIError(f"--from {run_dir}: manifest.json has no seed (an ensemble or comparison "
-                       "folder? --from reruns a single run)")
+        raise CLIError(
+            f"--from {run_dir}: manifest.json has no seed (an ensemble or comparison "
+            "folder? --from reruns a single run)"
+        )
     sp = d / outputs.RESOLVED_SCENARIO
     if not sp.is_file():
-        raise CLIError(f"--from {run_dir}: no {outputs.RESOLVED_SCENARIO} (written by an "
-                       "earlier sixparty, which did not keep it); rerun with: sixparty run "
-                       f"{manifest.get('scenario_file') or 'SCENARIO'} --seed {manifest['seed']}")
+        raise CLIError(
+            f"--from {run_dir}: no {outputs.RESOLVED_SCENARIO} (written by an "
+            "earlier sixparty, which did not keep it); rerun with: sixparty run "
+            f"{manifest.get('scenario_file') or 'SCENARIO'} --seed {manifest['seed']}"
+        )
     want = manifest.get("scenario_resolved_sha256")
     if want and hashlib.sha256(sp.read_bytes()).hexdigest() != want:
-        raise CLIError(f"--from {run_dir}: {outputs.RESOLVED_SCENARIO} has changed since the run "
-                       "(checksum mismatch with manifest.json)")
-    return Rerun(run_dir=str(run_dir), manifest=manifest, scenario_path=sp,
-                 scenario=load_scenario(sp), seed=manifest["seed"])
+        raise CLIError(
+            f"--from {run_dir}: {outputs.RESOLVED_SCENARIO} has changed since the run "
+            "(checksum mismatch with manifest.json)"
+        )
+    return Rerun(
+        run_dir=str(run_dir),
+        manifest=manifest,
+        scenario_path=sp,
+        scenario=load_scenario(sp),
+        seed=manifest["seed"],
+    )

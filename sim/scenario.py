@@ -146,8 +146,9 @@ def _parse_date(value: object) -> str:
 
 class _Strict(BaseModel):
     # allow_inf_nan=False: YAML's .inf/.nan are floats, and no figure of a scenario may be infinite.
-    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=True,
-                              allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid", frozen=False, validate_assignment=True, allow_inf_nan=False
+    )
 
 
 def _no_bool(value: object) -> object:
@@ -179,7 +180,9 @@ class Source(_Strict):
     @model_validator(mode="after")
     def _something(self) -> Source:
         if not (self.quote or self.note):
-            raise ValueError("a source needs a 'quote' from the article or a 'note' naming its basis")
+            raise ValueError(
+                "a source needs a 'quote' from the article or a 'note' naming its basis"
+            )
         if self.quote and not self.section:
             raise ValueError("a quote needs the 'section' of the article it stands under")
         return self
@@ -363,7 +366,9 @@ class PartyConfig(_Strict):
             raise ValueError(f"unknown issue {unknown[0]!r}; expected one of {', '.join(ISSUES)}")
         missing = [k for k in ISSUES if k not in v]
         if missing:
-            raise ValueError(f"missing issue(s) {', '.join(missing)}: all eight issues need a position and salience")
+            raise ValueError(
+                f"missing issue(s) {', '.join(missing)}: all eight issues need a position and salience"
+            )
         return v
 
     @field_validator("trust")
@@ -419,8 +424,14 @@ class Parties(_Strict):
 PartyKey = Literal["DPRK", "US", "China", "ROK", "Japan", "Russia"]
 #: An issue key (same order as :data:`ISSUES`).
 IssueKey = Literal[
-    "denuclearization", "security_assurance", "energy_aid", "normalization",
-    "sanctions_relief", "lwr", "verification", "format",
+    "denuclearization",
+    "security_assurance",
+    "energy_aid",
+    "normalization",
+    "sanctions_relief",
+    "lwr",
+    "verification",
+    "format",
 ]
 
 
@@ -504,8 +515,15 @@ class StrategyEffect(_Effect):
 
 
 Effect = Annotated[
-    PositionEffect | SalienceEffect | TrustEffect | ResolveEffect | DomesticEffect
-    | SanctionsEffect | PolicyEffect | OutsideOptionEffect | StrategyEffect,
+    PositionEffect
+    | SalienceEffect
+    | TrustEffect
+    | ResolveEffect
+    | DomesticEffect
+    | SanctionsEffect
+    | PolicyEffect
+    | OutsideOptionEffect
+    | StrategyEffect,
     Field(discriminator="kind"),
 ]
 
@@ -539,8 +557,16 @@ class Event(_Strict):
     id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
     date: str
     type: Literal[
-        "nuclear", "sanctions", "sanctions_relief", "military", "diplomatic",
-        "domestic_politics", "un_action", "rhetoric", "international", "other",
+        "nuclear",
+        "sanctions",
+        "sanctions_relief",
+        "military",
+        "diplomatic",
+        "domestic_politics",
+        "un_action",
+        "rhetoric",
+        "international",
+        "other",
     ]
     title: str
     title_zh: str | None = Field(default=None, description="Chinese title (display only)")
@@ -613,15 +639,15 @@ class Term(_Strict):
     def _a_bound(self) -> Term:
         if self.at_least is None and self.at_most is None:
             raise ValueError("a term needs 'at_least' or 'at_most' (a value in [0, 1])")
-        if (self.at_least is not None and self.at_most is not None
-                and self.at_least > self.at_most):
+        if self.at_least is not None and self.at_most is not None and self.at_least > self.at_most:
             raise ValueError(f"at_least ({self.at_least:g}) is above at_most ({self.at_most:g})")
         return self
 
     def covers(self, value: float) -> bool:
         """Whether a text value in [0, 1] lies within the bounds."""
-        return ((self.at_least is None or value >= self.at_least - 1e-12)
-                and (self.at_most is None or value <= self.at_most + 1e-12))
+        return (self.at_least is None or value >= self.at_least - 1e-12) and (
+            self.at_most is None or value <= self.at_most + 1e-12
+        )
 
 
 class FacilityStep(_Strict):
@@ -700,30 +726,36 @@ class Phase(_Strict):
                 raise ValueError(f"{name} {v} is beyond the phase's {self.tranches} tranches")
         for i, fs in enumerate(self.facility_steps):
             if fs.tranche > self.tranches:
-                raise ValueError(f"facility_steps[{i}].tranche {fs.tranche} is beyond the "
-                                 f"phase's {self.tranches} tranches")
+                raise ValueError(
+                    f"facility_steps[{i}].tranche {fs.tranche} is beyond the "
+                    f"phase's {self.tranches} tranches"
+                )
         if self.delisting_days is not None:
             if not self.delisting:
                 raise ValueError("delisting_days needs 'delisting: true'")
             if self.declaration_tranche is None:
-                raise ValueError("delisting_days counts from the declaration: set "
-                                 "'declaration_tranche'")
+                raise ValueError(
+                    "delisting_days counts from the declaration: set 'declaration_tranche'"
+                )
         return self
 
     def covered_by(self, text) -> bool:
         """Whether an agreed text (8 values in [0, 1], :data:`ISSUES` order)
         meets every one of this phase's terms."""
-        return all(term.covers(float(text[ISSUES.index(issue)]))
-                   for issue, term in self.terms.items())
+        return all(
+            term.covers(float(text[ISSUES.index(issue)])) for issue, term in self.terms.items()
+        )
 
     def provider_shares(self, refusing: tuple[str, ...] = ()) -> dict[str, float]:
         """provider key -> share of ``aid_tonnes`` in [0, 1] (the text's shares,
         equal if none), with the ``refusing`` providers' shares set to 0 and
         the rest scaled to sum to 1 (all 0 if every sharer refuses)."""
-        base = (dict(self.aid_shares) if self.aid_shares is not None
-                else {k: 1.0 / len(AID_PROVIDER_KEYS) for k in AID_PROVIDER_KEYS})
-        shares = {k: (0.0 if k in refusing else float(base.get(k, 0.0)))
-                  for k in AID_PROVIDER_KEYS}
+        base = (
+            dict(self.aid_shares)
+            if self.aid_shares is not None
+            else {k: 1.0 / len(AID_PROVIDER_KEYS) for k in AID_PROVIDER_KEYS}
+        )
+        shares = {k: (0.0 if k in refusing else float(base.get(k, 0.0))) for k in AID_PROVIDER_KEYS}
         total = sum(shares.values())
         return {k: (v / total if total > 0 else 0.0) for k, v in shares.items()}
 
@@ -775,7 +807,9 @@ class Parameters(_Strict):
     slack_joint_statement: Unit = 0.1
     slack_joint_document: Unit = 0.0
     domestic_radius_shrink: Unit = 0.5
-    reject_radius_multiple: Annotated[float, BeforeValidator(_no_bool), Field(ge=1.0, le=10.0)] = 2.5
+    reject_radius_multiple: Annotated[float, BeforeValidator(_no_bool), Field(ge=1.0, le=10.0)] = (
+        2.5
+    )
     concession_trust_floor: Unit = 0.4
     concession_domestic_shrink: Unit = 0.5
     drift_domestic_base: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=2.0)] = 0.5
@@ -784,8 +818,12 @@ class Parameters(_Strict):
     anchor_pull_joint_statement: Unit = 0.3
     anchor_pull_joint_document: Unit = 0.5
     document_trust_weight: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = 0.2
-    failed_session_trust_weight: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = 0.5
-    direct_contact_trust_weight: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = 0.5
+    failed_session_trust_weight: Annotated[
+        float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)
+    ] = 0.5
+    direct_contact_trust_weight: Annotated[
+        float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)
+    ] = 0.5
     chair_max_wait: Annotated[int, Field(ge=1, le=24)] = 6
     chair_wait_factor: Annotated[int, Field(ge=1, le=4)] = 2
     sound_out_distance_weight: Unit = 0.8
@@ -806,7 +844,9 @@ class Parameters(_Strict):
     dprk_attend_outside_offset: Unit = 0.1
     dprk_attend_direct_talks: Unit = 0.1
     dprk_attend_arrears: Unit = 0.15
-    test_probability_slope: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = 2.0
+    test_probability_slope: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = (
+        2.0
+    )
     test_outside_gain_missile: Unit = 0.05
     test_outside_gain_nuclear: Unit = 0.12
     test_grievance_kept: Unit = 0.3
@@ -816,8 +856,12 @@ class Parameters(_Strict):
     test_unsc_sanctions_nuclear: Unit = 0.05
     test_us_hardening_missile: Unit = 0.04
     test_us_hardening_nuclear: Unit = 0.1
-    test_trust_weight_missile: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = 1.5
-    test_trust_weight_nuclear: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = 3.0
+    test_trust_weight_missile: Annotated[
+        float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)
+    ] = 1.5
+    test_trust_weight_nuclear: Annotated[
+        float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)
+    ] = 3.0
     test_china_coordination_missile: Unit = 0.2
     test_china_coordination_nuclear: Unit = 0.5
     suspend_steps_trust: Unit = 0.5
@@ -831,7 +875,9 @@ class Parameters(_Strict):
     return_months: Annotated[int, Field(ge=1, le=24)] = 3
     aid_tranche_done: Unit = 0.75
     slowed_share: Unit = 0.25
-    trust_weight_performed: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = 0.6
+    trust_weight_performed: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = (
+        0.6
+    )
     trust_weight_overdue: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = 0.25
     delisting_sanctions_relief: Unit = 0.15
     delivery_base: Unit = 0.35
@@ -912,24 +958,46 @@ class Scenario(_Strict):
                 problems.append((("events", i, "id"), f"duplicate event id {ev.id!r}", ev.id))
             ids.add(ev.id)
             if not (self.window.start <= ev.month <= self.window.end):
-                problems.append((("events", i, "date"),
-                                 f"{ev.date} is outside the scenario window "
-                                 f"{self.window.start}..{self.window.end}", ev.date))
+                problems.append(
+                    (
+                        ("events", i, "date"),
+                        f"{ev.date} is outside the scenario window "
+                        f"{self.window.start}..{self.window.end}",
+                        ev.date,
+                    )
+                )
             for j, eff in enumerate(ev.effects):
                 if isinstance(eff, StrategyEffect):
                     fields = type(getattr(self.parties, eff.party).strategy).model_fields
                     if eff.field not in fields:
-                        problems.append((("events", i, "effects", j, "field"),
-                                         f"{eff.party} has no strategy field {eff.field!r}; "
-                                         f"expected one of {', '.join(fields)}", eff.field))
+                        problems.append(
+                            (
+                                ("events", i, "effects", j, "field"),
+                                f"{eff.party} has no strategy field {eff.field!r}; "
+                                f"expected one of {', '.join(fields)}",
+                                eff.field,
+                            )
+                        )
         for i, inv in enumerate(self.invitations):
             if not (self.window.start <= inv.date <= self.window.end):
-                problems.append((("invitations", i, "date"),
-                                 f"{inv.date} is outside the scenario window "
-                                 f"{self.window.start}..{self.window.end}", inv.date))
+                problems.append(
+                    (
+                        ("invitations", i, "date"),
+                        f"{inv.date} is outside the scenario window "
+                        f"{self.window.start}..{self.window.end}",
+                        inv.date,
+                    )
+                )
         if problems:
-            raise ValidationError.from_exception_data(type(self).__name__, [
-                InitErrorDetails(type=PydanticCustomError("value_error", "{message}", {"message": text}),
-                                 loc=loc, input=value)
-                for loc, text, value in problems])
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("value_error", "{message}", {"message": text}),
+                        loc=loc,
+                        input=value,
+                    )
+                    for loc, text, value in problems
+                ],
+            )
         return self

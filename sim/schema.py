@@ -61,7 +61,12 @@ LOADER_LENIENT = (
 
 _SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
 _KEY_DOMAINS = {"issues": ISSUES, "initial": ISSUES, "positions": ISSUES, "trust": PARTIES}
-_PYDANTIC_BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+_PYDANTIC_BOUNDS = {
+    "ge": "minimum",
+    "le": "maximum",
+    "gt": "exclusiveMinimum",
+    "lt": "exclusiveMaximum",
+}
 
 
 def _fix_bounds(node: Any) -> None:
@@ -83,40 +88,71 @@ def _base() -> dict[str, Any]:
     s = Scenario.model_json_schema()
     _fix_bounds(s)
     defs = s["$defs"]
-    month = {"type": "string", "pattern": MONTH_PATTERN,
-             "description": "A month YYYY-MM (a date YYYY-MM-DD is read as its month)."}
+    month = {
+        "type": "string",
+        "pattern": MONTH_PATTERN,
+        "description": "A month YYYY-MM (a date YYYY-MM-DD is read as its month).",
+    }
     defs["Window"]["properties"]["start"].update(month)
     defs["Window"]["properties"]["end"].update(month)
-    defs["Window"]["description"] = ("The simulated period, inclusive, on a monthly step. "
-                                     "Loader-only check: end is not before start.")
+    defs["Window"]["description"] = (
+        "The simulated period, inclusive, on a monthly step. "
+        "Loader-only check: end is not before start."
+    )
     defs["Invitation"]["properties"]["date"].update(month)
     defs["StatedPosition"]["properties"]["date"].update(month)
     defs["Event"]["properties"]["date"].update(
-        {"type": "string", "pattern": DATE_PATTERN,
-         "description": "YYYY-MM-DD or YYYY-MM. Loader-only checks: a real calendar date, "
-                        "inside the window."})
+        {
+            "type": "string",
+            "pattern": DATE_PATTERN,
+            "description": "YYYY-MM-DD or YYYY-MM. Loader-only checks: a real calendar date, "
+            "inside the window.",
+        }
+    )
     # Dicts keyed by issue or party: only those keys; all eight issues where required.
-    s["properties"]["issues"].update({"propertyNames": {"enum": list(ISSUES)}, "required": list(ISSUES)})
+    s["properties"]["issues"].update(
+        {"propertyNames": {"enum": list(ISSUES)}, "required": list(ISSUES)}
+    )
     for party in PARTIES:
         props = defs[f"{party}Config"]["properties"]
         props["initial"].update({"propertyNames": {"enum": list(ISSUES)}, "required": list(ISSUES)})
         props["trust"]["propertyNames"] = {"enum": list(PARTIES)}
     defs["StatedPosition"]["properties"]["positions"].update(
-        {"propertyNames": {"enum": list(ISSUES)}, "minProperties": 1})
+        {"propertyNames": {"enum": list(ISSUES)}, "minProperties": 1}
+    )
     # A source needs a quote (with its section) or a note (Source._something).
     defs["Source"]["allOf"] = [
-        {"anyOf": [{"required": ["quote"], "properties": {"quote": {"type": "string", "minLength": 1}}},
-                   {"required": ["note"], "properties": {"note": {"type": "string", "minLength": 1}}}]},
-        {"if": {"required": ["quote"], "properties": {"quote": {"type": "string", "minLength": 1}}},
-         "then": {"required": ["section"], "properties": {"section": {"type": "string", "minLength": 1}}}},
+        {
+            "anyOf": [
+                {
+                    "required": ["quote"],
+                    "properties": {"quote": {"type": "string", "minLength": 1}},
+                },
+                {"required": ["note"], "properties": {"note": {"type": "string", "minLength": 1}}},
+            ]
+        },
+        {
+            "if": {
+                "required": ["quote"],
+                "properties": {"quote": {"type": "string", "minLength": 1}},
+            },
+            "then": {
+                "required": ["section"],
+                "properties": {"section": {"type": "string", "minLength": 1}},
+            },
+        },
     ]
     # A strategy effect names a strategy field of its party (Scenario._cross_checks).
     parties = Scenario.model_fields["parties"].annotation
-    strategy_fields = {p: list(parties.model_fields[p].annotation.model_fields["strategy"].annotation.model_fields)
-                       for p in PARTIES}
+    strategy_fields = {
+        p: list(parties.model_fields[p].annotation.model_fields["strategy"].annotation.model_fields)
+        for p in PARTIES
+    }
     defs["StrategyEffect"]["allOf"] = [
-        {"if": {"properties": {"party": {"const": p}}, "required": ["party"]},
-         "then": {"properties": {"field": {"enum": fields}}}}
+        {
+            "if": {"properties": {"party": {"const": p}}, "required": ["party"]},
+            "then": {"properties": {"field": {"enum": fields}}},
+        }
         for p, fields in strategy_fields.items()
     ]
     s["description"] = (s.get("description") or "").strip()
@@ -184,7 +220,9 @@ def override_paths(schema: dict[str, Any] | None = None) -> dict[str, dict[str, 
         if path:
             add(path, node)
         target = _resolve(node, defs)
-        members = [m for m in target.get("anyOf", target.get("oneOf", [])) if m.get("type") != "null"]
+        members = [
+            m for m in target.get("anyOf", target.get("oneOf", [])) if m.get("type") != "null"
+        ]
         if members:
             for m in members:
                 walk_children(_resolve(m, defs), path, depth)
@@ -213,9 +251,11 @@ def override_paths(schema: dict[str, Any] | None = None) -> dict[str, dict[str, 
 
 
 def _loader_only_text() -> str:
-    return ("JSON Schema cannot express every check; sixparty's loader (sixparty validate FILE) "
-            "is the authority. Checked by the loader only: " + "; ".join(LOADER_ONLY) + ". "
-            "The loader also accepts what these schemas refuse: " + "; ".join(LOADER_LENIENT) + ".")
+    return (
+        "JSON Schema cannot express every check; sixparty's loader (sixparty validate FILE) "
+        "is the authority. Checked by the loader only: " + "; ".join(LOADER_ONLY) + ". "
+        "The loader also accepts what these schemas refuse: " + "; ".join(LOADER_LENIENT) + "."
+    )
 
 
 def json_schema(kind: str = "any") -> dict[str, Any]:
@@ -236,54 +276,82 @@ def json_schema(kind: str = "any") -> dict[str, Any]:
     partial = _partial(complete, defs, made)
     defs.update(made)
     variant_props = {
-        "extends": {"type": "string", "minLength": 1, "title": "Extends",
-                    "description": "Shipped scenario name (e.g. 'historical') or a path relative to "
-                                   "this file; the file then states only what differs. Loader-only: "
-                                   "the parent exists."},
-        "overrides": {"type": "object", "title": "Overrides",
-                      "description": "Dotted path -> value, e.g. 'parties.US.strategy.direct_talks: "
-                                     "accept', 'phases[0].months: 2', 'events.<id>.date: 2006-01'. The "
-                                     "value replaces the whole value at the path. Loader-only: list "
-                                     "indexes and event ids exist in the parent.",
-                      "patternProperties": override_paths({**base, "$defs": defs}),
-                      "additionalProperties": False},
-        "remove_events": {"type": "array", "title": "Remove Events",
-                          "description": "Ids of parent events to drop. Loader-only: each id exists "
-                                         "in the parent.",
-                          "items": {"type": "string", "pattern": r"^[a-z0-9_]+$"}},
-        "add_events": {"type": "array", "title": "Add Events",
-                       "description": "Complete events appended to the parent's.",
-                       "items": {"$ref": "#/$defs/Event"}},
+        "extends": {
+            "type": "string",
+            "minLength": 1,
+            "title": "Extends",
+            "description": "Shipped scenario name (e.g. 'historical') or a path relative to "
+            "this file; the file then states only what differs. Loader-only: "
+            "the parent exists.",
+        },
+        "overrides": {
+            "type": "object",
+            "title": "Overrides",
+            "description": "Dotted path -> value, e.g. 'parties.US.strategy.direct_talks: "
+            "accept', 'phases[0].months: 2', 'events.<id>.date: 2006-01'. The "
+            "value replaces the whole value at the path. Loader-only: list "
+            "indexes and event ids exist in the parent.",
+            "patternProperties": override_paths({**base, "$defs": defs}),
+            "additionalProperties": False,
+        },
+        "remove_events": {
+            "type": "array",
+            "title": "Remove Events",
+            "description": "Ids of parent events to drop. Loader-only: each id exists "
+            "in the parent.",
+            "items": {"type": "string", "pattern": r"^[a-z0-9_]+$"},
+        },
+        "add_events": {
+            "type": "array",
+            "title": "Add Events",
+            "description": "Complete events appended to the parent's.",
+            "items": {"$ref": "#/$defs/Event"},
+        },
     }
     variant = dict(partial)
     variant["properties"] = {**variant_props, **partial["properties"]}
     variant["required"] = ["extends"]
     variant["additionalProperties"] = False
-    complete["description"] = ("A complete scenario (no extends:). " + scenario_doc)
-    variant["description"] = ("A variant (extends:): mappings are deep-merged into the parent, so "
-                              "they may be partial; a list replaces the parent's whole list, so list "
-                              "items are complete; an event replaces the parent's event of the same id.")
+    complete["description"] = "A complete scenario (no extends:). " + scenario_doc
+    variant["description"] = (
+        "A variant (extends:): mappings are deep-merged into the parent, so "
+        "they may be partial; a list replaces the parent's whole list, so list "
+        "items are complete; an event replaces the parent's event of the same id."
+    )
     head = {"$schema": _SCHEMA_URI}
     if kind == "complete":
-        doc = {**head, "title": "sixparty scenario (complete)",
-               "description": complete["description"] + " " + _loader_only_text(),
-               **{k: v for k, v in complete.items() if k != "description"}}
+        doc = {
+            **head,
+            "title": "sixparty scenario (complete)",
+            "description": complete["description"] + " " + _loader_only_text(),
+            **{k: v for k, v in complete.items() if k != "description"},
+        }
     elif kind == "variant":
-        doc = {**head, "title": "sixparty scenario variant (extends:)",
-               "description": variant["description"] + " " + _loader_only_text(),
-               **{k: v for k, v in variant.items() if k != "description"}}
+        doc = {
+            **head,
+            "title": "sixparty scenario variant (extends:)",
+            "description": variant["description"] + " " + _loader_only_text(),
+            **{k: v for k, v in variant.items() if k != "description"},
+        }
     else:
         defs["CompleteScenario"] = complete
         defs["VariantScenario"] = variant
-        doc = {**head, "title": "sixparty scenario",
-               "description": ("A sixparty scenario file: a complete scenario, or a variant when it "
-                               "says extends:. " + _loader_only_text()),
-               "type": "object",
-               # Shown to editors for completion; the branch below does the checking.
-               "properties": {k: {"$ref": f"#/$defs/VariantScenario/properties/{k}"}
-                              for k in variant["properties"]},
-               "if": {"required": ["extends"]},
-               "then": {"$ref": "#/$defs/VariantScenario"},
-               "else": {"$ref": "#/$defs/CompleteScenario"}}
+        doc = {
+            **head,
+            "title": "sixparty scenario",
+            "description": (
+                "A sixparty scenario file: a complete scenario, or a variant when it "
+                "says extends:. " + _loader_only_text()
+            ),
+            "type": "object",
+            # Shown to editors for completion; the branch below does the checking.
+            "properties": {
+                k: {"$ref": f"#/$defs/VariantScenario/properties/{k}"}
+                for k in variant["properties"]
+            },
+            "if": {"required": ["extends"]},
+            "then": {"$ref": "#/$defs/VariantScenario"},
+            "else": {"$ref": "#/$defs/CompleteScenario"},
+        }
     doc["$defs"] = defs
     return doc

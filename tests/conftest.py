@@ -39,12 +39,66 @@ _NOTE = {"note": "test fixture value, not a calibrated figure"}
 
 # position, salience on each issue (ISSUES order) for each party (PARTIES order)
 _POSITIONS: dict[str, list[tuple[float, float]]] = {
-    "DPRK": [(0.1, 0.9), (0.9, 0.9), (0.8, 0.6), (0.8, 0.4), (0.9, 0.7), (0.9, 0.5), (0.1, 0.6), (0.9, 0.8)],
-    "US": [(0.95, 0.9), (0.2, 0.4), (0.2, 0.3), (0.1, 0.2), (0.1, 0.6), (0.0, 0.4), (0.95, 0.8), (0.1, 0.5)],
-    "China": [(0.5, 0.6), (0.7, 0.5), (0.6, 0.4), (0.6, 0.3), (0.6, 0.3), (0.5, 0.2), (0.5, 0.4), (0.7, 0.5)],
-    "ROK": [(0.6, 0.8), (0.7, 0.4), (0.7, 0.5), (0.6, 0.4), (0.5, 0.3), (0.4, 0.2), (0.6, 0.4), (0.6, 0.3)],
-    "Japan": [(0.9, 0.7), (0.3, 0.3), (0.2, 0.4), (0.2, 0.8), (0.2, 0.4), (0.1, 0.2), (0.9, 0.6), (0.2, 0.3)],
-    "Russia": [(0.5, 0.5), (0.7, 0.4), (0.6, 0.4), (0.6, 0.2), (0.6, 0.3), (0.6, 0.3), (0.5, 0.3), (0.6, 0.3)],
+    "DPRK": [
+        (0.1, 0.9),
+        (0.9, 0.9),
+        (0.8, 0.6),
+        (0.8, 0.4),
+        (0.9, 0.7),
+        (0.9, 0.5),
+        (0.1, 0.6),
+        (0.9, 0.8),
+    ],
+    "US": [
+        (0.95, 0.9),
+        (0.2, 0.4),
+        (0.2, 0.3),
+        (0.1, 0.2),
+        (0.1, 0.6),
+        (0.0, 0.4),
+        (0.95, 0.8),
+        (0.1, 0.5),
+    ],
+    "China": [
+        (0.5, 0.6),
+        (0.7, 0.5),
+        (0.6, 0.4),
+        (0.6, 0.3),
+        (0.6, 0.3),
+        (0.5, 0.2),
+        (0.5, 0.4),
+        (0.7, 0.5),
+    ],
+    "ROK": [
+        (0.6, 0.8),
+        (0.7, 0.4),
+        (0.7, 0.5),
+        (0.6, 0.4),
+        (0.5, 0.3),
+        (0.4, 0.2),
+        (0.6, 0.4),
+        (0.6, 0.3),
+    ],
+    "Japan": [
+        (0.9, 0.7),
+        (0.3, 0.3),
+        (0.2, 0.4),
+        (0.2, 0.8),
+        (0.2, 0.4),
+        (0.1, 0.2),
+        (0.9, 0.6),
+        (0.2, 0.3),
+    ],
+    "Russia": [
+        (0.5, 0.5),
+        (0.7, 0.4),
+        (0.6, 0.4),
+        (0.6, 0.2),
+        (0.6, 0.3),
+        (0.6, 0.3),
+        (0.5, 0.3),
+        (0.6, 0.3),
+    ],
 }
 _POWER = {"DPRK": 0.15, "US": 0.35, "China": 0.2, "ROK": 0.1, "Japan": 0.12, "Russia": 0.08}
 
@@ -91,8 +145,10 @@ def minimal_scenario_dict() -> dict[str, Any]:
         "title": "Minimal test scenario",
         "description": "A small scenario for tests. It is not calibrated.",
         "window": {"start": "2003-08", "end": "2004-12"},
-        "issues": {issue: {"name": issue.replace("_", " "), "zero": z, "one": o}
-                   for issue, (z, o) in ISSUE_SCALES.items()},
+        "issues": {
+            issue: {"name": issue.replace("_", " "), "zero": z, "one": o}
+            for issue, (z, o) in ISSUE_SCALES.items()
+        },
         "parties": parties,
         "phases": [
             {
@@ -133,7 +189,12 @@ def minimal_scenario_dict() -> dict[str, Any]:
                 "actors": ["US"],
                 "effects": [
                     {"kind": "position", "party": "US", "issue": "energy_aid", "delta": 0.1},
-                    {"kind": "strategy", "party": "US", "field": "direct_talks", "value": "within_multilateral"},
+                    {
+                        "kind": "strategy",
+                        "party": "US",
+                        "field": "direct_talks",
+                        "value": "within_multilateral",
+                    },
                 ],
                 "source": dict(_NOTE),
             },

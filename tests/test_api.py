@@ -19,9 +19,13 @@ HEAVY = ("numpy", "pandas", "mesa", "matplotlib", "scipy", "pydantic")
 
 
 def _modules_after(code: str) -> set[str]:
-    done = subprocess.run([sys.executable, "-c", code + "\nimport sys, json\n"
-                           "print(json.dumps(sorted(sys.modules)))"],
-                          capture_output=True, text=True, check=True, cwd=ROOT / "docs")
+    done = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT / "docs",
+    )
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
@@ -33,9 +37,13 @@ def test_import_sixparty_loads_no_heavy_library() -> None:
 def test_help_and_list_load_no_numerical_library() -> None:
     """`sixparty --help` and `sixparty list` stay quick: no numpy, pandas, Mesa or matplotlib."""
     for argv in (["--help"], ["list"]):
-        loaded = _modules_after("import contextlib, io\nfrom sixparty.cli import main\n"
-                                f"with contextlib.redirect_stdout(io.StringIO()): main({argv!r})")
-        assert not [m for m in ("numpy", "pandas", "mesa", "matplotlib", "scipy") if m in loaded], argv
+        loaded = _modules_after(
+            "import contextlib, io\nfrom sixparty.cli import main\n"
+            f"with contextlib.redirect_stdout(io.StringIO()): main({argv!r})"
+        )
+        assert not [m for m in ("numpy", "pandas", "mesa", "matplotlib", "scipy") if m in loaded], (
+            argv
+        )
 
 
 def test_all_lists_exactly_the_lazy_names() -> None:
@@ -77,12 +85,23 @@ def minimal():
 
 
 def test_variant_applies_overrides_parameters_and_events(minimal) -> None:
-    v = sixparty.variant(minimal, overrides={"parties.US.strategy.direct_talks": "accept",
-                                             "phases[0].months": 5},
-                         parameters={"noise": 0.1}, remove_events=["sanctions_step"],
-                         add_events=[{"id": "extra", "date": "2004-03", "type": "other",
-                                      "title": "Added", "source": {"note": "test"}}],
-                         name="bold", seed=7)
+    v = sixparty.variant(
+        minimal,
+        overrides={"parties.US.strategy.direct_talks": "accept", "phases[0].months": 5},
+        parameters={"noise": 0.1},
+        remove_events=["sanctions_step"],
+        add_events=[
+            {
+                "id": "extra",
+                "date": "2004-03",
+                "type": "other",
+                "title": "Added",
+                "source": {"note": "test"},
+            }
+        ],
+        name="bold",
+        seed=7,
+    )
     assert v.name == "bold" and v.seed == 7
     assert v.parties.US.strategy.direct_talks == "accept"
     assert v.phases[0].months == 5 and v.parameters.noise == 0.1
@@ -95,23 +114,41 @@ def test_variant_equals_the_same_variant_file(tmp_path: Path) -> None:
     from conftest import dump_yaml
 
     (tmp_path / "base.yaml").write_text(dump_yaml(minimal_scenario_dict()))
-    (tmp_path / "v.yaml").write_text(dump_yaml({
-        "extends": "base", "name": "v", "remove_events": ["us_opens"],
-        "overrides": {"parties.DPRK.strategy": {"escalation": 0.9}, "window.end": "2004-10"}}))
+    (tmp_path / "v.yaml").write_text(
+        dump_yaml(
+            {
+                "extends": "base",
+                "name": "v",
+                "remove_events": ["us_opens"],
+                "overrides": {
+                    "parties.DPRK.strategy": {"escalation": 0.9},
+                    "window.end": "2004-10",
+                },
+            }
+        )
+    )
     from_file = load_scenario(tmp_path / "v.yaml")
-    in_code = sixparty.variant(load_scenario(tmp_path / "base.yaml"), name="v",
-                               remove_events=["us_opens"],
-                               overrides={"parties.DPRK.strategy": {"escalation": 0.9},
-                                          "window.end": "2004-10"})
+    in_code = sixparty.variant(
+        load_scenario(tmp_path / "base.yaml"),
+        name="v",
+        remove_events=["us_opens"],
+        overrides={"parties.DPRK.strategy": {"escalation": 0.9}, "window.end": "2004-10"},
+    )
     assert in_code == from_file
 
 
-@pytest.mark.parametrize("kwargs,path,words", [
-    ({"overrides": {"parties.US.strategy.direct_talk": "accept"}}, "overrides.parties.US.strategy.direct_talk",
-     "parties.US.strategy.direct_talks"),
-    ({"parameters": {"noise": 0.9}}, "parameters.noise", "[0, 0.5]"),
-    ({"remove_events": ["nope"]}, "remove_events[0]", "no event with id 'nope'"),
-])
+@pytest.mark.parametrize(
+    "kwargs,path,words",
+    [
+        (
+            {"overrides": {"parties.US.strategy.direct_talk": "accept"}},
+            "overrides.parties.US.strategy.direct_talk",
+            "parties.US.strategy.direct_talks",
+        ),
+        ({"parameters": {"noise": 0.9}}, "parameters.noise", "[0, 0.5]"),
+        ({"remove_events": ["nope"]}, "remove_events[0]", "no event with id 'nope'"),
+    ],
+)
 def test_variant_errors_are_the_loaders(minimal, kwargs, path, words) -> None:
     with pytest.raises(ScenarioError) as info:
         sixparty.variant(minimal, **kwargs)
@@ -130,8 +167,14 @@ def test_variant_of_a_shipped_name() -> None:
 def test_tables_from_a_result_and_from_its_folder_agree(minimal, tmp_path: Path) -> None:
     result = sixparty.simulate(minimal, seed=2)
     sixparty.write_run(result, tmp_path / "run")
-    for fn in (sixparty.timeline_table, sixparty.sessions_table, sixparty.decisions_table,
-               sixparty.ledger_table, sixparty.positions_table, sixparty.trust_table):
+    for fn in (
+        sixparty.timeline_table,
+        sixparty.sessions_table,
+        sixparty.decisions_table,
+        sixparty.ledger_table,
+        sixparty.positions_table,
+        sixparty.trust_table,
+    ):
         mem, disk = fn(result), fn(tmp_path / "run")
         assert isinstance(mem, pd.DataFrame)
         pd.testing.assert_frame_equal(mem, disk, check_dtype=False)

@@ -60,7 +60,11 @@ def test_example_first_round_moves(example):
     default = bg.bargaining_round(state_of(example))
     own = bg.bargaining_round(state_of(example), bg.BargainingParameters(perception="own"))
     for res in (default, own):
-        for loser, winner in [("Luxembourg", "Belgium"), ("Belgium", "France"), ("Ireland", "France")]:
+        for loser, winner in [
+            ("Luxembourg", "Belgium"),
+            ("Belgium", "France"),
+            ("Ireland", "France"),
+        ]:
             assert res.accepted_from[0, who[loser]] == who[winner], loser
             assert res.accepted_outcome[0, who[loser]] == bg.CONFLICT, loser
             assert res.positions[0, who[loser]] == x[who[winner]], loser
@@ -97,14 +101,17 @@ def test_example_converges_to_consensus(example, perception):
 # ---------------------------------------------------------------- B1-B4 by hand
 
 
-@pytest.mark.parametrize("x,w,expected", [
-    ([1, 2, 3], [1, 1, 1], 2),
-    ([1, 2, 3, 4], [1, 1, 1, 1], 2),      # flat minimiser [2, 3]: the lower end
-    ([0, 10], [3, 1], 0),
-    ([5, 1, 3], [1, 1, 5], 3),
-    ([5, 1, 3], [0, 0, 0], 3),           # no weight: the plain (lower) median
-    ([4, 7, 10], [0.248, 0.093, 0.336], 7),
-])
+@pytest.mark.parametrize(
+    "x,w,expected",
+    [
+        ([1, 2, 3], [1, 1, 1], 2),
+        ([1, 2, 3, 4], [1, 1, 1, 1], 2),  # flat minimiser [2, 3]: the lower end
+        ([0, 10], [3, 1], 0),
+        ([5, 1, 3], [1, 1, 5], 3),
+        ([5, 1, 3], [0, 0, 0], 3),  # no weight: the plain (lower) median
+        ([4, 7, 10], [0.248, 0.093, 0.336], 7),
+    ],
+)
 def test_weighted_median_hand_cases(x, w, expected):
     assert bg.weighted_median(np.array(x, float), np.array(w, float)) == expected
 
@@ -150,10 +157,14 @@ def test_probability_of_success_properties():
     hi = bg.probability_of_success(x, np.array([[1.0, 1.0, 2.0]]))[0, 0, 1]
     assert hi > lo
     # with r = 1 the scale cancels: positions in years give the same P as in [0, 1]
-    assert np.allclose(bg.probability_of_success(6 * x + 4, np.array([[1.0, 1.0, 0.5]])),
-                       bg.probability_of_success(x, np.array([[1.0, 1.0, 0.5]])))
-    assert np.allclose(bg.probability_of_success(6 * x, [[1.0, 1.0, 0.5]], 6.0, [[0.5, 2.0, 1.0]]),
-                       bg.probability_of_success(x, [[1.0, 1.0, 0.5]], 1.0, [[0.5, 2.0, 1.0]]))
+    assert np.allclose(
+        bg.probability_of_success(6 * x + 4, np.array([[1.0, 1.0, 0.5]])),
+        bg.probability_of_success(x, np.array([[1.0, 1.0, 0.5]])),
+    )
+    assert np.allclose(
+        bg.probability_of_success(6 * x, [[1.0, 1.0, 0.5]], 6.0, [[0.5, 2.0, 1.0]]),
+        bg.probability_of_success(x, [[1.0, 1.0, 0.5]], 1.0, [[0.5, 2.0, 1.0]]),
+    )
     # identical positions: no contest, P = 0.5
     assert bg.probability_of_success(np.array([[0.3, 0.3]]), np.array([[1.0, 1.0]]))[0, 0, 1] == 0.5
 
@@ -190,12 +201,24 @@ def test_risk_exponents_span_and_order():
 
 def test_offer_classification_and_best_offer():
     x = np.array([[0.0, 1.0, 0.4]])
-    E = np.array([[[0.0, 0.8, 0.6],     # 0 challenges 1 and 2
-                   [-0.2, 0.0, 0.0],    # 1 would lose 0.2 (< 0.8): compromise
-                   [0.3, 0.0, 0.0]]])   # 2 also challenges 0 but less: conflict, 2 loses
+    E = np.array(
+        [
+            [
+                [0.0, 0.8, 0.6],  # 0 challenges 1 and 2
+                [-0.2, 0.0, 0.0],  # 1 would lose 0.2 (< 0.8): compromise
+                [0.3, 0.0, 0.0],
+            ]
+        ]
+    )  # 2 also challenges 0 but less: conflict, 2 loses
     challenge, outcome, proposal = bg.offers(E, x)
-    assert challenge[0].tolist() == [[False, True, True], [False, False, False], [True, False, False]]
-    assert outcome[0, 0, 1] == bg.COMPROMISE and proposal[0, 0, 1] == pytest.approx(1.0 + (0 - 1) * 0.2 / 0.8)
+    assert challenge[0].tolist() == [
+        [False, True, True],
+        [False, False, False],
+        [True, False, False],
+    ]
+    assert outcome[0, 0, 1] == bg.COMPROMISE and proposal[0, 0, 1] == pytest.approx(
+        1.0 + (0 - 1) * 0.2 / 0.8
+    )
     assert outcome[0, 0, 2] == bg.CONFLICT and proposal[0, 0, 2] == 0.0
     assert outcome[0, 2, 0] == bg.NO_OFFER  # 2 loses that conflict: nothing for 0 to accept
     E[0, 1, 0] = -0.9  # 1 would lose more than 0 gains: capitulation
@@ -247,9 +270,13 @@ def test_masked_replicates_stay_unchanged(example):
     assert np.array_equal(res.positions[~mask], st.positions[~mask])
     assert np.isnan(res.median[~mask]).all() and (res.accepted_from[~mask] == -1).all()
     assert all((v[~mask] == 0).all() for v in res.counts.values())
-    assert np.array_equal(res.positions[mask], np.repeat(bg.bargaining_round(state_of(example)).positions, 2, 0))
+    assert np.array_equal(
+        res.positions[mask], np.repeat(bg.bargaining_round(state_of(example)).positions, 2, 0)
+    )
     out = bg.run_to_convergence(st, mask=mask)
-    assert np.array_equal(out.positions[:, ~mask], np.broadcast_to(st.positions[~mask], out.positions[:, ~mask].shape))
+    assert np.array_equal(
+        out.positions[:, ~mask], np.broadcast_to(st.positions[~mask], out.positions[:, ~mask].shape)
+    )
     assert out.stopped_by.tolist() == ["converged", "not bargaining", "converged", "not bargaining"]
     assert out.rounds[~mask].tolist() == [0, 0]
 
@@ -261,7 +288,9 @@ def test_heterogeneous_replicates_match_their_solo_runs():
     s = rng.uniform(0, 1, (6, 6))
     together = bg.run_to_convergence(bg.BargainingState(x, c, s, 1.0))
     for i in range(6):
-        alone = bg.run_to_convergence(bg.BargainingState(x[i:i + 1], c[i:i + 1], s[i:i + 1], 1.0))
+        alone = bg.run_to_convergence(
+            bg.BargainingState(x[i : i + 1], c[i : i + 1], s[i : i + 1], 1.0)
+        )
         T = alone.positions.shape[0]
         assert np.array_equal(together.positions[:T, i], alone.positions[:, 0])
         assert together.rounds[i] == alone.rounds[0] and together.converged[i] == alone.converged[0]
@@ -309,10 +338,17 @@ def test_consensus_converges_at_once():
 # ---------------------------------------------------------------- parameters and inputs
 
 
-@pytest.mark.parametrize("bad", [
-    {"status_quo_probability": 1.5}, {"improvement_probability": -0.1},
-    {"risk_exponent_max": 1.0}, {"tolerance": -1.0}, {"max_rounds": 0}, {"perception": "all"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"status_quo_probability": 1.5},
+        {"improvement_probability": -0.1},
+        {"risk_exponent_max": 1.0},
+        {"tolerance": -1.0},
+        {"max_rounds": 0},
+        {"perception": "all"},
+    ],
+)
 def test_parameters_are_validated(bad):
     with pytest.raises(ValueError, match=next(iter(bad))):
         bg.BargainingParameters(**bad)
@@ -324,7 +360,9 @@ def test_bad_inputs_are_refused():
     with pytest.raises(ValueError, match="positions"):
         bg.bargaining_round(bg.BargainingState(np.zeros(3), np.ones(3), np.ones(3)))
     with pytest.raises(ValueError, match="mask"):
-        bg.bargaining_round(bg.BargainingState(np.zeros((2, 3)), np.ones(3), np.ones(3)), mask=[True])
+        bg.bargaining_round(
+            bg.BargainingState(np.zeros((2, 3)), np.ones(3), np.ones(3)), mask=[True]
+        )
 
 
 # ---------------------------------------------------------------- disagreement value, Zeuthen
@@ -392,7 +430,9 @@ def test_receiver_perception_shortcut_matches_the_general_formula():
     direct = bg.basic_utilities(x, mu, r[:, None, :], span, False)
     for key in ("s", "f"):
         assert np.allclose(short[key], direct[key], rtol=0, atol=1e-13)
-    assert np.allclose(np.broadcast_to(short["sq"], (4, 6, 6)), np.broadcast_to(direct["sq"], (4, 6, 6)))
+    assert np.allclose(
+        np.broadcast_to(short["sq"], (4, 6, 6)), np.broadcast_to(direct["sq"], (4, 6, 6))
+    )
     full = bg._receiver_utilities(own, x, mu, r, span, True)
     assert np.allclose(full["b"], bg.basic_utilities(x, mu, r[:, None, :], span, True)["b"])
 

@@ -39,6 +39,7 @@ def _set(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:
         for key in path[:-1]:
             target = target[key]
         target[path[-1]] = value
+
     return mutate
 
 
@@ -48,6 +49,7 @@ def _rename(path: tuple[Any, ...], old: str, new: str) -> Callable[[dict[str, An
         for key in path:
             target = target[key]
         target[new] = target.pop(old)
+
     return mutate
 
 
@@ -57,31 +59,82 @@ def _delete(path: tuple[Any, ...]) -> Callable[[dict[str, Any]], None]:
         for key in path[:-1]:
             target = target[key]
         del target[path[-1]]
+
     return mutate
 
 
 # (id, mutation of the dict, text edit or None, field path in the message, needle on the reported line)
 BAD_INPUTS = [
-    ("unknown_key", _rename(("parties", "US"), "capability", "capabilty"), None,
-     "parties.US.capabilty: unknown key 'capabilty'", "capabilty:"),
-    ("missing_field", _delete(("parties", "Russia", "domestic_constraint")), None,
-     "parties.Russia.domestic_constraint: required field is missing", "  Russia:\n"),
-    ("out_of_range", _set(("parties", "DPRK", "initial", "verification", "position"), 1.4), None,
-     "parties.DPRK.initial.verification.position: expected a number in [0, 1], got 1.4", "position: 1.4"),
-    ("not_a_date", _set(("events", 0, "date"), "next spring"), None,
-     "events[0].date: expected a date written YYYY-MM-DD", "next spring"),
-    ("outside_window", _set(("events", 1, "date"), "2010-02"), None,
-     "events[1].date: 2010-02 is outside the scenario window", "2010-02"),
-    ("unknown_party", _rename(("parties",), "DPRK", "DPKR"), None,
-     "parties.DPKR: unknown key 'DPKR'", "  DPKR:"),
-    ("unknown_issue", _rename(("parties", "ROK", "initial"), "lwr", "lrw"), None,
-     "parties.ROK.initial.lrw: unknown issue 'lrw'", "lrw:"),
-    ("duplicate_party", None, ("  Russia:\n", "  US:\n    capability: {value: 0.3, source: {note: n}}\n  Russia:\n"),
-     "parties.US: duplicate key 'US'", "  US:\n    capability: {value"),
-    ("duplicate_event_id", _set(("events", 1, "id"), "us_opens"), None,
-     "events[2].id: duplicate event id 'us_opens'", None),
-    ("yaml_syntax", None, ("title: Minimal test scenario\n", "title: [Minimal\n"),
-     "YAML syntax error", None),
+    (
+        "unknown_key",
+        _rename(("parties", "US"), "capability", "capabilty"),
+        None,
+        "parties.US.capabilty: unknown key 'capabilty'",
+        "capabilty:",
+    ),
+    (
+        "missing_field",
+        _delete(("parties", "Russia", "domestic_constraint")),
+        None,
+        "parties.Russia.domestic_constraint: required field is missing",
+        "  Russia:\n",
+    ),
+    (
+        "out_of_range",
+        _set(("parties", "DPRK", "initial", "verification", "position"), 1.4),
+        None,
+        "parties.DPRK.initial.verification.position: expected a number in [0, 1], got 1.4",
+        "position: 1.4",
+    ),
+    (
+        "not_a_date",
+        _set(("events", 0, "date"), "next spring"),
+        None,
+        "events[0].date: expected a date written YYYY-MM-DD",
+        "next spring",
+    ),
+    (
+        "outside_window",
+        _set(("events", 1, "date"), "2010-02"),
+        None,
+        "events[1].date: 2010-02 is outside the scenario window",
+        "2010-02",
+    ),
+    (
+        "unknown_party",
+        _rename(("parties",), "DPRK", "DPKR"),
+        None,
+        "parties.DPKR: unknown key 'DPKR'",
+        "  DPKR:",
+    ),
+    (
+        "unknown_issue",
+        _rename(("parties", "ROK", "initial"), "lwr", "lrw"),
+        None,
+        "parties.ROK.initial.lrw: unknown issue 'lrw'",
+        "lrw:",
+    ),
+    (
+        "duplicate_party",
+        None,
+        ("  Russia:\n", "  US:\n    capability: {value: 0.3, source: {note: n}}\n  Russia:\n"),
+        "parties.US: duplicate key 'US'",
+        "  US:\n    capability: {value",
+    ),
+    (
+        "duplicate_event_id",
+        _set(("events", 1, "id"), "us_opens"),
+        None,
+        "events[2].id: duplicate event id 'us_opens'",
+        None,
+    ),
+    (
+        "yaml_syntax",
+        None,
+        ("title: Minimal test scenario\n", "title: [Minimal\n"),
+        "YAML syntax error",
+        None,
+    ),
 ]
 
 
@@ -103,7 +156,7 @@ def test_validate_bad_input(capsys, write_scenario, case) -> None:
     first = err.splitlines()[0]
     prefix = f"{path}:"
     assert first.startswith(prefix)
-    line = int(first[len(prefix):].split(":")[0])
+    line = int(first[len(prefix) :].split(":")[0])
     if needle is not None:
         if "\n" in needle:
             want = text[: text.index(needle)].count("\n") + 1
@@ -140,13 +193,21 @@ def test_validate_subprocess(write_scenario) -> None:
     d["parties"]["DPRK"]["initial"]["verification"]["position"] = 1.4
     text = dump_yaml(d)
     path = write_scenario(text, "bad.yaml")
-    proc = subprocess.run([sys.executable, "-m", "sixparty", "validate", str(path)],
-                          capture_output=True, text=True, cwd=REPO, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sixparty", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     want = line_of(text, "position: 1.4")
     assert f"{path}:{want}:" in proc.stderr
-    assert "parties.DPRK.initial.verification.position: expected a number in [0, 1], got 1.4" in proc.stderr
+    assert (
+        "parties.DPRK.initial.verification.position: expected a number in [0, 1], got 1.4"
+        in proc.stderr
+    )
 
 
 def test_python_tag_refused_through_cli(capsys, write_scenario) -> None:
@@ -164,7 +225,9 @@ def test_oversized_file_through_cli(capsys, tmp_path: Path) -> None:
 
 def test_variant_errors_through_cli(capsys, write_scenario) -> None:
     write_scenario(minimal_scenario_dict(), "base.yaml")
-    child = write_scenario("extends: base.yaml\noverrides:\n  parameters.anchorng: false\n", "child.yaml")
+    child = write_scenario(
+        "extends: base.yaml\noverrides:\n  parameters.anchorng: false\n", "child.yaml"
+    )
     code, _, err = run_main(capsys, "validate", str(child))
     assert code == 2
     assert f"{child}:3:3: overrides.parameters.anchorng: no field 'anchorng'" in err
@@ -220,8 +283,9 @@ def test_show(capsys, scenario_file: Path) -> None:
 
 def test_show_variant_prints_differences_first(capsys, write_scenario) -> None:
     write_scenario(minimal_scenario_dict(), "base.yaml")
-    child = write_scenario("extends: base.yaml\noverrides:\n  parties.US.strategy.direct_talks: accept\n",
-                           "child.yaml")
+    child = write_scenario(
+        "extends: base.yaml\noverrides:\n  parties.US.strategy.direct_talks: accept\n", "child.yaml"
+    )
     code, out, _ = run_main(capsys, "show", str(child))
     assert code == 0
     assert out.startswith("Extends ")
@@ -239,7 +303,9 @@ def test_schema_stdout(capsys) -> None:
     code, out, _ = run_main(capsys, "schema")
     assert code == 0
     schema = json.loads(out)
-    assert {"DPRK", "US", "China", "ROK", "Japan", "Russia"} <= set(schema["$defs"]["Parties"]["properties"])
+    assert {"DPRK", "US", "China", "ROK", "Japan", "Russia"} <= set(
+        schema["$defs"]["Parties"]["properties"]
+    )
     assert "extends" in schema["properties"]
 
 
@@ -267,15 +333,18 @@ def test_no_command(capsys) -> None:
     assert code == 2 and "choose a command" in err
 
 
-@pytest.mark.parametrize("argv", [
-    ["run", "--runs", "0"],
-    ["run", "--runs", "many"],
-    ["run", "--seed", "-1"],
-    ["run", "--lang", "fr"],
-    ["run", "--format", "gif"],
-    ["run", "--jobs", "0"],
-    ["frobnicate"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "--runs", "0"],
+        ["run", "--runs", "many"],
+        ["run", "--seed", "-1"],
+        ["run", "--lang", "fr"],
+        ["run", "--format", "gif"],
+        ["run", "--jobs", "0"],
+        ["frobnicate"],
+    ],
+)
 def test_bad_options_exit_2(capsys, argv) -> None:
     code, _, err = run_main(capsys, *argv)
     assert code == 2 and "error:" in err
@@ -291,17 +360,44 @@ def fake_runner(monkeypatch) -> list[Any]:
 
 
 def test_run_passes_parsed_args(capsys, scenario_file: Path, fake_runner) -> None:
-    code, _, _ = run_main(capsys, "run", str(scenario_file), "--seed", "3", "--runs", "2", "--jobs", "2",
-                          "--narrate", "--lang", "zh", "--format", "svg", "--no-plots", "--out", "o")
+    code, _, _ = run_main(
+        capsys,
+        "run",
+        str(scenario_file),
+        "--seed",
+        "3",
+        "--runs",
+        "2",
+        "--jobs",
+        "2",
+        "--narrate",
+        "--lang",
+        "zh",
+        "--format",
+        "svg",
+        "--no-plots",
+        "--out",
+        "o",
+    )
     assert code == 0
     (args,) = fake_runner
-    assert (args.seed, args.runs, args.jobs, args.narrate, args.lang, args.format, args.no_plots, args.out) == (
-        3, 2, 2, True, "zh", "svg", True, "o")
+    assert (
+        args.seed,
+        args.runs,
+        args.jobs,
+        args.narrate,
+        args.lang,
+        args.format,
+        args.no_plots,
+        args.out,
+    ) == (3, 2, 2, True, "zh", "svg", True, "o")
     assert args.scenario == str(scenario_file) and args.scenario_path == scenario_file
     assert args.scenario_obj.name == "minimal"
 
 
-def test_run_default_scenario_is_historical(capsys, fake_runner, tmp_path: Path, monkeypatch) -> None:
+def test_run_default_scenario_is_historical(
+    capsys, fake_runner, tmp_path: Path, monkeypatch
+) -> None:
     root = tmp_path / "pkg"
     root.mkdir()
     (root / "historical.yaml").write_text(dump_yaml(minimal_scenario_dict()))
@@ -337,22 +433,34 @@ def test_run_scenario_error_raised_by_handler(capsys, scenario_file: Path, monke
     assert code == 2 and err.strip() == "x.yaml:3:1: seed: bad seed"
 
 
-@pytest.mark.parametrize("command,module", [
-    ("run", "sixparty.runner"), ("plot", "sixparty.analysis.plots"), ("compare", "sixparty.analysis.compare"),
-    ("dashboard", "sixparty.dashboard"),
-])
-def test_missing_handler_module_is_a_clear_error(capsys, scenario_file: Path, monkeypatch, command, module) -> None:
+@pytest.mark.parametrize(
+    "command,module",
+    [
+        ("run", "sixparty.runner"),
+        ("plot", "sixparty.analysis.plots"),
+        ("compare", "sixparty.analysis.compare"),
+        ("dashboard", "sixparty.dashboard"),
+    ],
+)
+def test_missing_handler_module_is_a_clear_error(
+    capsys, scenario_file: Path, monkeypatch, command, module
+) -> None:
     monkeypatch.setitem(sys.modules, module, None)  # import now raises ModuleNotFoundError
     # Each command with its required positional arguments, so the handler is reached.
-    argv = {"run": [command, str(scenario_file)], "plot": [command, str(scenario_file.parent)],
-            "compare": [command, str(scenario_file), str(scenario_file)],
-            "dashboard": [command]}[command]
+    argv = {
+        "run": [command, str(scenario_file)],
+        "plot": [command, str(scenario_file.parent)],
+        "compare": [command, str(scenario_file), str(scenario_file)],
+        "dashboard": [command],
+    }[command]
     code, _, err = run_main(capsys, *argv)
     assert code == 2
     assert f"'sixparty {command}' is not available yet" in err
 
 
 def test_handler_function_missing(capsys, monkeypatch) -> None:
-    monkeypatch.setitem(sys.modules, "sixparty.analysis.plots", types.ModuleType("sixparty.analysis.plots"))
+    monkeypatch.setitem(
+        sys.modules, "sixparty.analysis.plots", types.ModuleType("sixparty.analysis.plots")
+    )
     code, _, err = run_main(capsys, "plot", ".")
     assert code == 2 and "has no cli_plot()" in err

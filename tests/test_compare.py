@@ -50,16 +50,22 @@ def test_bootstrap_is_scipy_percentile_with_the_seeded_generator():
     rng = np.random.default_rng(2)
     x = rng.normal(size=80)
     m, lo, hi = bootstrap_mean_ci(x, n_boot=999, seed=4)
-    ref = stats.bootstrap((x,), np.mean, n_resamples=999, method="percentile",
-                          rng=np.random.default_rng(4)).confidence_interval
+    ref = stats.bootstrap(
+        (x,), np.mean, n_resamples=999, method="percentile", rng=np.random.default_rng(4)
+    ).confidence_interval
     assert BOOTSTRAP_METHOD == "percentile"
     assert (lo, hi) == pytest.approx((ref.low, ref.high), rel=1e-12)
     # paired: the interval of the differences is scipy's paired bootstrap of the mean difference
     y = x + rng.normal(0.3, 0.1, size=80)
     _, dlo, dhi = bootstrap_mean_ci(y - x, n_boot=999, seed=4)
-    paired = stats.bootstrap((y, x), lambda a, b, axis=-1: a.mean(axis=axis) - b.mean(axis=axis),
-                             paired=True, n_resamples=999, method="percentile",
-                             rng=np.random.default_rng(4)).confidence_interval
+    paired = stats.bootstrap(
+        (y, x),
+        lambda a, b, axis=-1: a.mean(axis=axis) - b.mean(axis=axis),
+        paired=True,
+        n_resamples=999,
+        method="percentile",
+        rng=np.random.default_rng(4),
+    ).confidence_interval
     assert (dlo, dhi) == pytest.approx((paired.low, paired.high), rel=1e-9)
 
 
@@ -103,22 +109,35 @@ def pair(tmp_path: Path) -> tuple[Path, Path]:
     base = tmp_path / "minimal.yaml"
     base.write_text(dump_yaml(minimal_scenario_dict()), encoding="utf-8")
     variant = tmp_path / "no_sanctions.yaml"
-    variant.write_text("extends: minimal.yaml\ndescription: Variant without the sanctions step.\n"
-                       "remove_events: [sanctions_step]\n"
-                       "overrides:\n  parties.US.strategy.direct_talks: accept\n", encoding="utf-8")
+    variant.write_text(
+        "extends: minimal.yaml\ndescription: Variant without the sanctions step.\n"
+        "remove_events: [sanctions_step]\n"
+        "overrides:\n  parties.US.strategy.direct_talks: accept\n",
+        encoding="utf-8",
+    )
     return base, variant
 
 
 def test_compare_uses_common_seeds_and_pairs(pair):
     scs = [load_scenario(p) for p in pair]
-    cmp = compare(scs, ["minimal", "variant"], runs=5, base_seed=3, jobs=1, dates=["2004-06"],
-                  n_boot=200, progress=False)
+    cmp = compare(
+        scs,
+        ["minimal", "variant"],
+        runs=5,
+        base_seed=3,
+        jobs=1,
+        dates=["2004-06"],
+        n_boot=200,
+        progress=False,
+    )
     assert cmp.results[0].seeds.tolist() == cmp.results[1].seeds.tolist()
     rows = {(r["outcome"], r["scenario"]): r for r in cmp.rows}
     ref = outcome_values(cmp.results[0], ["2004-06"])
     var = outcome_values(cmp.results[1], ["2004-06"])
     r = rows[("sessions_held", "variant")]
-    assert r["diff"] == pytest.approx(float(np.mean(var["sessions_held"].values - ref["sessions_held"].values)))
+    assert r["diff"] == pytest.approx(
+        float(np.mean(var["sessions_held"].values - ref["sessions_held"].values))
+    )
     assert r["diff_ci_low"] <= r["diff"] <= r["diff_ci_high"]
     assert r["reference"] == pytest.approx(rows[("sessions_held", "minimal")]["value"])
     # comparing a scenario with itself: every difference is exactly 0, nothing flips
@@ -138,8 +157,17 @@ def test_compare_runs_every_scenario_on_one_pool(pair):
     scs = [load_scenario(p) for p in pair]
     serial = compare(scs, ["a", "b"], runs=6, base_seed=3, n_boot=100, progress=False)
     with PoolExecutor(2) as ex:
-        cmp = compare(scs, ["a", "b"], runs=6, base_seed=3, n_boot=100, progress=False,
-                      executor=ex, chunk_size=2, serial_below=0)
+        cmp = compare(
+            scs,
+            ["a", "b"],
+            runs=6,
+            base_seed=3,
+            n_boot=100,
+            progress=False,
+            executor=ex,
+            chunk_size=2,
+            serial_below=0,
+        )
         pids = set(ex.pids)
         assert len(pids) == 2
         assert all(r.worker_pids <= pids for r in cmp.results)  # no second pool
@@ -156,19 +184,48 @@ def test_cli_compare_writes_table_and_figures_identically_for_jobs(pair, tmp_pat
     outs = []
     for jobs in ("1", "2"):
         out = tmp_path / f"cmp{jobs}"
-        code = main(["compare", str(pair[0]), str(pair[1]), "--runs", "6", "--jobs", jobs,
-                     "--seed", "8", "--dates", "2004-06", "--boot", "300", "--out", str(out), "--quiet"])
+        code = main(
+            [
+                "compare",
+                str(pair[0]),
+                str(pair[1]),
+                "--runs",
+                "6",
+                "--jobs",
+                jobs,
+                "--seed",
+                "8",
+                "--dates",
+                "2004-06",
+                "--boot",
+                "300",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
         assert code == 0
         outs.append(out)
     names = {p.name for p in outs[0].iterdir()}
-    assert {"comparison.csv", "walkout_dates.csv", "manifest.json", "fan_progress.png",
-            "outcome_probabilities.png", "walkout_dates.png"} <= names
+    assert {
+        "comparison.csv",
+        "walkout_dates.csv",
+        "manifest.json",
+        "fan_progress.png",
+        "outcome_probabilities.png",
+        "walkout_dates.png",
+    } <= names
     for name in ("comparison.csv", "walkout_dates.csv", "progress_quantiles.csv"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes()
     rows = list(csv.DictReader((outs[0] / "comparison.csv").open()))
     assert {r["scenario"] for r in rows} == {"minimal", "no_sanctions"}
-    assert {"walkout", "joint_statement", "progress@2004-06", "aid_delivered_t@2004-06",
-            "mean_trust"} <= {r["outcome"] for r in rows}
+    assert {
+        "walkout",
+        "joint_statement",
+        "progress@2004-06",
+        "aid_delivered_t@2004-06",
+        "mean_trust",
+    } <= {r["outcome"] for r in rows}
     captured = capsys.readouterr()
     assert "no_sanctions vs minimal" in captured.out and "flips:" in captured.out
     # 6 runs: the intervals are rough, said once per command on stderr
@@ -177,8 +234,9 @@ def test_cli_compare_writes_table_and_figures_identically_for_jobs(pair, tmp_pat
 
 def test_cli_compare_one_run_is_refused(pair, tmp_path, capsys):
     out = tmp_path / "cmp"
-    err = _run_err(["compare", str(pair[0]), str(pair[1]), "--runs", "1", "--out", str(out),
-                    "--quiet"], capsys)
+    err = _run_err(
+        ["compare", str(pair[0]), str(pair[1]), "--runs", "1", "--out", str(out), "--quiet"], capsys
+    )
     assert "compare needs --runs 2 or more; 30 or more for useful intervals" in err
     assert not out.exists()
 
@@ -205,14 +263,25 @@ def test_compare_cycle_of_extends(capsys, tmp_path):
 
 def test_compare_bad_override_path(capsys, tmp_path):
     p = tmp_path / "bad.yaml"
-    p.write_text("extends: historical\ndescription: bad\noverrides:\n"
-                 "  parties.US.strategy.direct_talkz: accept\n", encoding="utf-8")
+    p.write_text(
+        "extends: historical\ndescription: bad\noverrides:\n"
+        "  parties.US.strategy.direct_talkz: accept\n",
+        encoding="utf-8",
+    )
     err = _run_err(["compare", "historical", str(p), "--runs", "2"], capsys)
     assert "bad.yaml:4" in err and "direct_talkz" in err and "direct_talks" in err
 
 
-@pytest.mark.parametrize("extra", [["--runs", "0"], ["--runs", "-1"], ["--dates", "2007-13"],
-                                   ["--dates", "1990-01"], ["--jobs", "0"]])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--runs", "0"],
+        ["--runs", "-1"],
+        ["--dates", "2007-13"],
+        ["--dates", "1990-01"],
+        ["--jobs", "0"],
+    ],
+)
 def test_compare_bad_options(extra, capsys):
     _run_err(["compare", "historical", "no_unsc_statement_2009", *extra], capsys)
 
@@ -229,16 +298,28 @@ def three(tmp_path_factory):
     base = d / "minimal.yaml"
     base.write_text(dump_yaml(minimal_scenario_dict()), encoding="utf-8")
     variant = d / "no_sanctions.yaml"
-    variant.write_text("extends: minimal.yaml\ndescription: Variant without the sanctions step.\n"
-                       "remove_events: [sanctions_step]\n", encoding="utf-8")
+    variant.write_text(
+        "extends: minimal.yaml\ndescription: Variant without the sanctions step.\n"
+        "remove_events: [sanctions_step]\n",
+        encoding="utf-8",
+    )
     scs = [load_scenario(base), load_scenario(variant), load_scenario(base)]
-    return compare(scs, ["minimal", "no_sanctions", "minimal_again"], runs=3, base_seed=3,
-                   dates=["2004-06", "2004-12"], n_boot=50, progress=False)
+    return compare(
+        scs,
+        ["minimal", "no_sanctions", "minimal_again"],
+        runs=3,
+        base_seed=3,
+        dates=["2004-06", "2004-12"],
+        n_boot=50,
+        progress=False,
+    )
 
 
 def _overlaps(texts, renderer) -> list[tuple[str, str]]:
     boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_text()]
-    return [(a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1:] if ba.overlaps(bb)]
+    return [
+        (a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1 :] if ba.overlaps(bb)
+    ]
 
 
 def test_probabilities_figure_labels_do_not_overlap_and_every_bar_has_its_value(three):
@@ -283,11 +364,18 @@ class _FakeEnsemble:
     """Just what :func:`outcome_values` reads of an ensemble: per-run columns and their kinds."""
 
     def __init__(self, columns: dict[str, tuple[str, np.ndarray]], runs: int) -> None:
-        base = {"walked_out": np.zeros(runs), "walkout_month": np.full(runs, -1),
-                "n_joint_statement": np.zeros(runs), "n_joint_document": np.zeros(runs),
-                "nuclear_tests": np.zeros(runs), "max_progress": np.zeros(runs),
-                "final_progress": np.zeros(runs), "aid_delivered_t": np.zeros(runs),
-                "mean_trust": np.zeros(runs), "sessions_held": np.ones(runs)}
+        base = {
+            "walked_out": np.zeros(runs),
+            "walkout_month": np.full(runs, -1),
+            "n_joint_statement": np.zeros(runs),
+            "n_joint_document": np.zeros(runs),
+            "nuclear_tests": np.zeros(runs),
+            "max_progress": np.zeros(runs),
+            "final_progress": np.zeros(runs),
+            "aid_delivered_t": np.zeros(runs),
+            "mean_trust": np.zeros(runs),
+            "sessions_held": np.ones(runs),
+        }
         self.summaries = {**base, **{n: v for n, (_, v) in columns.items()}}
         self.kinds = {n: k for n, (k, _) in columns.items()}
         self.seeds = np.arange(runs)
@@ -306,16 +394,22 @@ def test_compare_reports_outcomes_by_date_window_and_recorded_round(monkeypatch)
     from sixparty.scenario import DOCUMENT_TYPES
 
     runs, js = 20, DOCUMENT_TYPES.index("joint_statement")
-    few = np.where(np.arange(runs) < 3, js, -1)     # 15% joint statement in 2005-Q3
-    most = np.where(np.arange(runs) < 19, js, -1)   # 95%
+    few = np.where(np.arange(runs) < 3, js, -1)  # 15% joint statement in 2005-Q3
+    most = np.where(np.arange(runs) < 19, js, -1)  # 95%
     fakes = {
         # the reference meets from 2003: 2005-Q3 is its model's round 7
-        "a": _FakeEnsemble({"window:2005-07..2005-09": ("doc", few),
-                            "record:round4_phase2": ("match", few)}, runs),
+        "a": _FakeEnsemble(
+            {"window:2005-07..2005-09": ("doc", few), "record:round4_phase2": ("match", few)}, runs
+        ),
         # the variant starts in 2005: 2005-Q3 is its round 1; it also has 2006-Q1
-        "b": _FakeEnsemble({"window:2005-07..2005-09": ("doc", most),
-                            "window:2006-01..2006-03": ("doc", most),
-                            "record:round4_phase2": ("match", most)}, runs),
+        "b": _FakeEnsemble(
+            {
+                "window:2005-07..2005-09": ("doc", most),
+                "window:2006-01..2006-03": ("doc", most),
+                "record:round4_phase2": ("match", most),
+            },
+            runs,
+        ),
     }
     monkeypatch.setattr(cmp_mod, "run_ensemble", lambda sc, *a, **k: fakes[sc])
     cmp = compare(["a", "b"], ["ref", "var"], runs=runs, base_seed=1, n_boot=200, progress=False)

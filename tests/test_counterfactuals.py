@@ -13,9 +13,15 @@ ROOT = Path(__file__).parents[1]
 FOLDER = ROOT / "scenarios" / "counterfactuals"
 SEED = ROOT.parent / "shared" / "seed" / "six_party_talks.zh.md"
 EXPECTED = [
-    "hfo_on_schedule", "libya_model_throughout", "lwr_at_round4", "no_bda_sanctions",
-    "no_seoul_hardline_2008", "no_unsc_statement_2009", "ukraine_model",
-    "us_direct_talks_2003", "verification_in_10_3",
+    "hfo_on_schedule",
+    "libya_model_throughout",
+    "lwr_at_round4",
+    "no_bda_sanctions",
+    "no_seoul_hardline_2008",
+    "no_unsc_statement_2009",
+    "ukraine_model",
+    "us_direct_talks_2003",
+    "verification_in_10_3",
 ]
 _CJK_QUOTE = re.compile(r'"([^"]*[\u4e00-\u9fff][^"]*)"')
 _SECTION = re.compile(r"§([^:：)]+)[:：]")
@@ -57,7 +63,11 @@ def test_description_cites_the_article_verbatim(name, cf):
         assert q in seed, f"{name}: quote not found verbatim in the article: {q}"
     sections = _SECTION.findall(desc)
     assert sections, f"{name}: the description names no article section (§...)"
-    headings = {line.lstrip("#").strip().split("（")[0] for line in seed.splitlines() if line.startswith("#")}
+    headings = {
+        line.lstrip("#").strip().split("（")[0]
+        for line in seed.splitlines()
+        if line.startswith("#")
+    }
     for s in sections:
         assert all(part in headings for part in s.split()), f"{name}: unknown section {s}"
     assert len(desc) > 300  # a paragraph a teacher can read aloud
@@ -68,15 +78,19 @@ def _event_ids(sc):
 
 
 def _stated(sc, party, date_from="0000", issue=None):
-    return [st for st in getattr(sc.parties, party).stated_positions
-            if st.date >= date_from and (issue is None or issue in st.positions)]
+    return [
+        st
+        for st in getattr(sc.parties, party).stated_positions
+        if st.date >= date_from and (issue is None or issue in st.positions)
+    ]
 
 
 def test_no_bda_sanctions(cf, historical):
     assert {i for i in _event_ids(historical) if i.startswith("bda_")}
     assert not {i for i in _event_ids(cf["no_bda_sanctions"]) if i.startswith("bda_")}
-    assert _event_ids(historical) - _event_ids(cf["no_bda_sanctions"]) == \
-        {i for i in _event_ids(historical) if i.startswith("bda_")}
+    assert _event_ids(historical) - _event_ids(cf["no_bda_sanctions"]) == {
+        i for i in _event_ids(historical) if i.startswith("bda_")
+    }
 
 
 def test_us_direct_talks(cf, historical):
@@ -84,25 +98,46 @@ def test_us_direct_talks(cf, historical):
     assert historical.parties.US.strategy.direct_talks == "refuse"
     assert sc.parties.US.strategy.direct_talks == "accept"
     mid = next(e for e in sc.events if e.id == "us_midterms_2006")
-    assert all(getattr(f, "value", "accept") == "accept" for f in mid.effects if f.kind == "strategy")
-    assert all(st.positions["format"] >= 0.7 for st in _stated(sc, "US", issue="format") if st.date < "2006")
+    assert all(
+        getattr(f, "value", "accept") == "accept" for f in mid.effects if f.kind == "strategy"
+    )
+    assert all(
+        st.positions["format"] >= 0.7
+        for st in _stated(sc, "US", issue="format")
+        if st.date < "2006"
+    )
 
 
 def test_libya_model_throughout(cf, historical):
     sc = cf["libya_model_throughout"]
-    den = [st.positions["denuclearization"] for st in _stated(sc, "US", "2004-02", "denuclearization")]
+    den = [
+        st.positions["denuclearization"] for st in _stated(sc, "US", "2004-02", "denuclearization")
+    ]
     assert den and all(v == 1.0 for v in den)
-    assert min(st.positions["denuclearization"] for st in _stated(historical, "US", "2004-02", "denuclearization")) < 1.0
+    assert (
+        min(
+            st.positions["denuclearization"]
+            for st in _stated(historical, "US", "2004-02", "denuclearization")
+        )
+        < 1.0
+    )
     assert sc.parties.US.resolve.value > historical.parties.US.resolve.value
 
 
 def test_ukraine_model(cf, historical):
     sc = cf["ukraine_model"]
-    r2 = [st for st in _stated(sc, "US", "2004-02") if st.date == "2004-02" and "security_assurance" in st.positions]
+    r2 = [
+        st
+        for st in _stated(sc, "US", "2004-02")
+        if st.date == "2004-02" and "security_assurance" in st.positions
+    ]
     assert r2 and r2[0].positions["security_assurance"] >= 0.8
     assert r2[0].positions["denuclearization"] <= 0.5
-    bush = [st.positions["security_assurance"] for st in _stated(sc, "US", "2004-02", "security_assurance")
-            if st.date < "2009"]
+    bush = [
+        st.positions["security_assurance"]
+        for st in _stated(sc, "US", "2004-02", "security_assurance")
+        if st.date < "2009"
+    ]
     assert all(v >= 0.8 for v in bush)
 
 
@@ -113,10 +148,19 @@ def test_lwr_at_round4(cf, historical):
 
 
 def test_verification_in_10_3(cf, historical):
-    ver = [st.positions["verification"] for st in _stated(cf["verification_in_10_3"], "DPRK", "2007-09", "verification")
-           if st.date <= "2008-10"]
+    ver = [
+        st.positions["verification"]
+        for st in _stated(cf["verification_in_10_3"], "DPRK", "2007-09", "verification")
+        if st.date <= "2008-10"
+    ]
     assert len(ver) == 3 and all(v >= 0.8 for v in ver)
-    assert min(st.positions["verification"] for st in _stated(historical, "DPRK", "2007-09", "verification")) < 0.5
+    assert (
+        min(
+            st.positions["verification"]
+            for st in _stated(historical, "DPRK", "2007-09", "verification")
+        )
+        < 0.5
+    )
 
 
 def test_hfo_on_schedule(cf, historical):
@@ -132,9 +176,15 @@ def test_no_seoul_hardline(cf, historical):
     assert "rok_hardline_2008" in _event_ids(historical)
     assert "rok_hardline_2008" not in _event_ids(sc)
     lee = _stated(sc, "ROK", "2008-02")
-    assert lee and lee[0].positions["denuclearization"] == sc.parties.ROK.initial["denuclearization"].position
+    assert (
+        lee
+        and lee[0].positions["denuclearization"]
+        == sc.parties.ROK.initial["denuclearization"].position
+    )
 
 
 def test_no_unsc_statement(cf, historical):
-    assert _event_ids(historical) - _event_ids(cf["no_unsc_statement_2009"]) == {"unsc_presidential_statement_2009"}
+    assert _event_ids(historical) - _event_ids(cf["no_unsc_statement_2009"]) == {
+        "unsc_presidential_statement_2009"
+    }
     assert "dprk_satellite_launch_2009" in _event_ids(cf["no_unsc_statement_2009"])

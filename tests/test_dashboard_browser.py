@@ -89,9 +89,14 @@ def server(tmp_path_factory):
     port = _free_port()
     log = open(ARTIFACTS / "dashboard-server.log", "w")  # noqa: SIM115
     # Start on a variant given as a file, so the picker offers it and 'historical'.
-    proc = subprocess.Popen(dashboard.server_command("127.0.0.1", port),
-                            env=dashboard.server_env(str(variant), None), cwd=str(ROOT),
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        dashboard.server_command("127.0.0.1", port),
+        env=dashboard.server_env(str(variant), None),
+        cwd=str(ROOT),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         url = f"http://127.0.0.1:{port}/"
         if not dashboard.wait_until_up(url, proc, timeout=90):
@@ -118,12 +123,22 @@ def page(server):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=_chromium(),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update"])
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
         try:
             pg = browser.new_page(viewport={"width": 1500, "height": 1100})
-            pg.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}")
-                  if m.type == "error" else None)
+            pg.on(
+                "console",
+                lambda m: (
+                    errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None
+                ),
+            )
             pg.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
             pg.goto(server["url"])
             pg.wait_for_selector(".sp-date", timeout=60_000)
@@ -162,8 +177,9 @@ def _click_and_wait(pg, button: str, predicate: str, arg=None, tries: int = 3) -
 
 
 def _click_step_and_wait(pg) -> None:
-    _click_and_wait(pg, "Step", "b => document.querySelector('.sp-date').innerText.trim() !== b",
-                    arg=_date(pg))
+    _click_and_wait(
+        pg, "Step", "b => document.querySelector('.sp-date').innerText.trim() !== b", arg=_date(pg)
+    )
 
 
 def _chart_png(pg, cls: str) -> bytes:
@@ -200,7 +216,9 @@ def test_step_advances_the_date_and_redraws_the_charts(page):
     assert months[0] == start.removeprefix("Start ")
     page.wait_for_function(
         "s => { const i = document.querySelector('.sp-ledger img'); return i && i.src !== s; }",
-        arg=ledger0, timeout=STEP_WAIT_MS)
+        arg=ledger0,
+        timeout=STEP_WAIT_MS,
+    )
     assert _chart_png(page, "sp-ledger") != ledger0
     assert _chart_png(page, "sp-trust") != trust0
     story = page.locator(".sp-story").inner_text()
@@ -215,7 +233,8 @@ def test_switch_scenario(page, server):
     _reset(page)
     page.wait_for_function(
         "() => document.querySelector('.sp-scenario').innerText.includes('[historical]')",
-        timeout=STEP_WAIT_MS)
+        timeout=STEP_WAIT_MS,
+    )
     assert _date(page).startswith("Start ")
     _click_step_and_wait(page)
     _shot(page, "03-historical")
@@ -230,8 +249,13 @@ def test_take_a_seat_and_play_one_session(page):
     for _ in range(60):
         if page.locator(".sp-play-session").count():
             break
-        _click_and_wait(page, "Step", "b => document.querySelector('.sp-play-session') || "
-                        "document.querySelector('.sp-date').innerText.trim() !== b", arg=_date(page))
+        _click_and_wait(
+            page,
+            "Step",
+            "b => document.querySelector('.sp-play-session') || "
+            "document.querySelector('.sp-date').innerText.trim() !== b",
+            arg=_date(page),
+        )
     else:
         pytest.fail("no session was convened in 60 months")
     prompt = page.locator(".sp-your-move").inner_text()
@@ -242,9 +266,12 @@ def test_take_a_seat_and_play_one_session(page):
     page.locator(".sp-attend").get_by_text("attend", exact=True).click()
     page.locator(".sp-respond").get_by_text("amend", exact=True).click()
     page.get_by_text("Move the text toward").wait_for(timeout=STEP_WAIT_MS)  # the amend form is up
-    _click_and_wait(page, "Play this session",
-                    "n => parseInt(document.querySelector('.sp-session-count').innerText"
-                    ".split(':')[1]) > n", arg=n_before)
+    _click_and_wait(
+        page,
+        "Play this session",
+        "n => parseInt(document.querySelector('.sp-session-count').innerText.split(':')[1]) > n",
+        arg=n_before,
+    )
     assert page.locator(".sp-play-session").count() == 0
     moves = page.locator(".sp-moves").inner_text()
     assert "attend" in moves and "amend" in moves, moves
@@ -263,11 +290,14 @@ def test_take_a_seat_and_play_one_session(page):
 
 def _send_scenario(pg, value: str) -> None:
     """Set the scenario picker to ``value`` as a browser could, bypassing the list's options."""
-    pg.evaluate("""v => {
+    pg.evaluate(
+        """v => {
         const field = [...document.querySelectorAll('.v-select')]
             .find(e => e.innerText.includes('Scenario'));
         field.__vue__.$emit('input', v);
-    }""", value)
+    }""",
+        value,
+    )
     pg.wait_for_timeout(300)
 
 
@@ -281,7 +311,8 @@ def test_a_path_sent_as_the_scenario_is_refused_without_its_content(page, server
         _reset(page)
         page.wait_for_function(
             "() => document.body.innerText.includes('is not one this dashboard offers')",
-            timeout=STEP_WAIT_MS)
+            timeout=STEP_WAIT_MS,
+        )
         body = page.inner_text("body")
         assert canary not in body and "root:" not in body
         # the page falls back to the scenario the teacher started with
@@ -316,7 +347,9 @@ def test_step_counter_counts_months_of_the_window(page):
     k, n = (int(x) for x in text.replace("Month", "").split("of"))
     assert 0 <= k <= n and n == 120, text
     _click_step_and_wait(page)
-    k2, n2 = (int(x) for x in page.locator(".sp-steps").inner_text().replace("Month", "").split("of"))
+    k2, n2 = (
+        int(x) for x in page.locator(".sp-steps").inner_text().replace("Month", "").split("of")
+    )
     assert k2 == k + 1 <= n2 == n
 
 
@@ -324,26 +357,36 @@ def test_step_counter_counts_months_of_the_window(page):
 def test_event_switches_fit_the_chosen_scenario(page, server):
     """Only switches for events the chosen scenario has (no_seoul_hardline_2008 has no ROK hard line)."""
     _pick(page, "Scenario", "counterfactuals/no_seoul_hardline_2008")
-    page.wait_for_function("() => !document.querySelector('.sp-params').innerText.includes('ROK hard line')",
-                           timeout=STEP_WAIT_MS)
+    page.wait_for_function(
+        "() => !document.querySelector('.sp-params').innerText.includes('ROK hard line')",
+        timeout=STEP_WAIT_MS,
+    )
     params = page.locator(".sp-params").inner_text()
     assert "Event: US midterms 2006" in params
     _pick(page, "Scenario", "historical")
-    page.wait_for_function("() => document.querySelector('.sp-params').innerText.includes('ROK hard line')",
-                           timeout=STEP_WAIT_MS)
+    page.wait_for_function(
+        "() => document.querySelector('.sp-params').innerText.includes('ROK hard line')",
+        timeout=STEP_WAIT_MS,
+    )
 
 
 @pytest.mark.browser
 def test_the_language_switch_turns_the_page_chinese_and_back(page):
     page.locator(".sp-lang").get_by_text("zh", exact=True).click()
-    page.wait_for_function("() => ['迄今会议', '控制', '模型参数', '时间线']"
-                           ".every(w => document.body.innerText.includes(w))", timeout=STEP_WAIT_MS)
+    page.wait_for_function(
+        "() => ['迄今会议', '控制', '模型参数', '时间线']"
+        ".every(w => document.body.innerText.includes(w))",
+        timeout=STEP_WAIT_MS,
+    )
     body = page.inner_text("body")
     assert "控制" in body and "模型参数" in body and "时间线" in body
     _shot(page, "10-zh-switch")
     page.locator(".sp-lang").get_by_text("en", exact=True).click()
-    page.wait_for_function("() => ['Sessions so far', 'Controls', 'Model parameters']"
-                           ".every(w => document.body.innerText.includes(w))", timeout=STEP_WAIT_MS)
+    page.wait_for_function(
+        "() => ['Sessions so far', 'Controls', 'Model parameters']"
+        ".every(w => document.body.innerText.includes(w))",
+        timeout=STEP_WAIT_MS,
+    )
 
 
 @pytest.mark.browser
@@ -356,9 +399,14 @@ def test_dashboard_in_chinese_with_lang_zh(page):
     """A second server started as ``sixparty dashboard --lang zh`` opens in Chinese."""
     port = _free_port()
     log = open(ARTIFACTS / "dashboard-server-zh.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(dashboard.server_command("127.0.0.1", port),
-                            env=dashboard.server_env("historical", None, "zh"), cwd=str(ROOT),
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        dashboard.server_command("127.0.0.1", port),
+        env=dashboard.server_env("historical", None, "zh"),
+        cwd=str(ROOT),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         url = f"http://127.0.0.1:{port}/"
         assert dashboard.wait_until_up(url, proc, timeout=90)
@@ -374,8 +422,11 @@ def test_dashboard_in_chinese_with_lang_zh(page):
             for _ in range(4):
                 before = pg.locator(".sp-date").inner_text().strip()
                 pg.get_by_role("button", name="Step", exact=True).click()
-                pg.wait_for_function("b => document.querySelector('.sp-date').innerText.trim() !== b",
-                                     arg=before, timeout=STEP_WAIT_MS)
+                pg.wait_for_function(
+                    "b => document.querySelector('.sp-date').innerText.trim() !== b",
+                    arg=before,
+                    timeout=STEP_WAIT_MS,
+                )
             assert "会谈：" in pg.locator(".sp-status").inner_text()
             _shot(pg, "11-zh")
         finally:
@@ -420,7 +471,11 @@ def test_dashboard_rejects_unknown_seat_and_scenario(monkeypatch, capsys):
 
 
 def test_dashboard_defaults_to_loopback():
-    args = __import__("sixparty.cli", fromlist=["build_parser"]).build_parser().parse_args(["dashboard"])
+    args = (
+        __import__("sixparty.cli", fromlist=["build_parser"])
+        .build_parser()
+        .parse_args(["dashboard"])
+    )
     assert args.host == "127.0.0.1" and args.port == 8765 and args.seat is None
     assert dashboard.is_loopback("127.0.0.1") and not dashboard.is_loopback("0.0.0.0")
     cmd = dashboard.server_command("127.0.0.1", 9999)

@@ -24,7 +24,9 @@ def test_the_sidebar_keeps_the_teachers_values_and_speaks_chinese():
     params = app.model_params("historical", "zh", {"seat": "DPRK", "noise": 0.3, "ev_iraq": False})
     assert params["seat"]["value"] == "DPRK" and params["noise"]["value"] == 0.3
     assert params["ev_iraq"]["value"] is False
-    assert params["scenario"]["label"].startswith("情景") and "外部事件" in params["ev_iraq"]["label"]
+    assert (
+        params["scenario"]["label"].startswith("情景") and "外部事件" in params["ev_iraq"]["label"]
+    )
 
 
 def test_every_page_word_has_both_languages():

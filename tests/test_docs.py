@@ -9,7 +9,9 @@ import pytest
 from sixparty import scenario as sc
 
 DOC = Path(__file__).parents[1] / "docs" / "scenarios.md"
-ROW = re.compile(r"^\|(?: (?P<party>DPRK|US|China|ROK|Japan|Russia) \|)? `(?P<name>[a-z_]+)` \| (?:[^|\\]|\\\|)+ \| (?P<default>[^|]+) \|")
+ROW = re.compile(
+    r"^\|(?: (?P<party>DPRK|US|China|ROK|Japan|Russia) \|)? `(?P<name>[a-z_]+)` \| (?:[^|\\]|\\\|)+ \| (?P<default>[^|]+) \|"
+)
 
 
 def documented_defaults() -> dict[tuple[str | None, str], str]:
@@ -29,13 +31,24 @@ def test_parameter_defaults_match_the_docs():
     docs = documented_defaults()
     for name, field in sc.Parameters.model_fields.items():
         assert (None, name) in docs, f"parameters.{name} is not documented"
-        assert float(docs[(None, name)]) == pytest.approx(float(field.default)) if not isinstance(
-            field.default, bool) else docs[(None, name)] == _text(field.default), name
+        assert (
+            float(docs[(None, name)]) == pytest.approx(float(field.default))
+            if not isinstance(field.default, bool)
+            else docs[(None, name)] == _text(field.default)
+        ), name
 
 
-@pytest.mark.parametrize("party,model", [
-    ("DPRK", sc.DPRKStrategy), ("US", sc.USStrategy), ("China", sc.ChinaStrategy),
-    ("ROK", sc.ROKStrategy), ("Japan", sc.JapanStrategy), ("Russia", sc.RussiaStrategy)])
+@pytest.mark.parametrize(
+    "party,model",
+    [
+        ("DPRK", sc.DPRKStrategy),
+        ("US", sc.USStrategy),
+        ("China", sc.ChinaStrategy),
+        ("ROK", sc.ROKStrategy),
+        ("Japan", sc.JapanStrategy),
+        ("Russia", sc.RussiaStrategy),
+    ],
+)
 def test_strategy_defaults_match_the_docs(party, model):
     docs = documented_defaults()
     for name, field in model.model_fields.items():
@@ -50,6 +63,17 @@ def test_documented_parameters_all_exist():
             continue
         if party is None:
             continue
-        assert name in getattr(sc, {"DPRK": "DPRKStrategy", "US": "USStrategy", "China": "ChinaStrategy",
-                                    "ROK": "ROKStrategy", "Japan": "JapanStrategy",
-                                    "Russia": "RussiaStrategy"}[party]).model_fields
+        assert (
+            name
+            in getattr(
+                sc,
+                {
+                    "DPRK": "DPRKStrategy",
+                    "US": "USStrategy",
+                    "China": "ChinaStrategy",
+                    "ROK": "ROKStrategy",
+                    "Japan": "JapanStrategy",
+                    "Russia": "RussiaStrategy",
+                }[party],
+            ).model_fields
+        )

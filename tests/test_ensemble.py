@@ -65,8 +65,9 @@ def test_replicate_seed_is_the_spawned_child_built_alone():
         spawned = np.random.SeedSequence(base).spawn(r + 1)[r]
         alone = np.random.SeedSequence(base, spawn_key=(r,))
         assert alone.generate_state(4).tolist() == spawned.generate_state(4).tolist()
-        assert replicate_seed(base, r) == int(spawned.generate_state(1, dtype=np.uint64)[0]
-                                              >> np.uint64(1))
+        assert replicate_seed(base, r) == int(
+            spawned.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)
+        )
     # a far replicate costs nothing: no list of children is made
     assert 0 <= replicate_seed(1, MAX_RUNS - 1) < 2**63
 
@@ -169,8 +170,7 @@ def _parent_peak(scenario, runs: int) -> int:
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
-        res = run_ensemble(scenario, runs, 9, jobs=2, chunk_size=64, serial_below=0,
-                           progress=False)
+        res = run_ensemble(scenario, runs, 9, jobs=2, chunk_size=64, serial_below=0, progress=False)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -200,10 +200,13 @@ def test_check_bounds():
     assert bytes_per_run(120, 10) == 16 * 120 + 8 * 10 + 512
 
 
-@pytest.mark.parametrize("extra,message", [
-    (["--runs", "1000000000000"], "at most 10,000,000 runs"),
-    (["--runs", "5", "--jobs", "64"], "more worker processes than cores"),
-])
+@pytest.mark.parametrize(
+    "extra,message",
+    [
+        (["--runs", "1000000000000"], "at most 10,000,000 runs"),
+        (["--runs", "5", "--jobs", "64"], "more worker processes than cores"),
+    ],
+)
 def test_cli_refuses_huge_runs_and_jobs_at_once(extra, message, tmp_path, capsys):
     out = tmp_path / "big"
     t0 = time.perf_counter()
@@ -217,11 +220,28 @@ def test_cli_refuses_huge_runs_and_jobs_at_once(extra, message, tmp_path, capsys
 # -------------------------------------------------------------------- CLI
 def test_cli_run_ensemble_writes_folder(scenario_file: Path, tmp_path, capsys):
     out = tmp_path / "out"
-    code = main(["run", str(scenario_file), "--runs", "3", "--jobs", "1", "--seed", "4",
-                 "--out", str(out), "--no-plots"])
+    code = main(
+        [
+            "run",
+            str(scenario_file),
+            "--runs",
+            "3",
+            "--jobs",
+            "1",
+            "--seed",
+            "4",
+            "--out",
+            str(out),
+            "--no-plots",
+        ]
+    )
     assert code == 0
-    assert {p.name for p in out.iterdir()} == {"runs.csv", "quantiles.csv", "status.csv",
-                                               "manifest.json"}
+    assert {p.name for p in out.iterdir()} == {
+        "runs.csv",
+        "quantiles.csv",
+        "status.csv",
+        "manifest.json",
+    }
     assert "3 runs" in capsys.readouterr().out
     import pandas as pd
 
@@ -237,8 +257,25 @@ def test_cli_run_rejects_bad_runs(runs, capsys):
 
 def test_seed_of_reruns_one_replicate_alone(scenario_file: Path, tmp_path, capsys):
     ens = tmp_path / "ens"
-    assert main(["run", str(scenario_file), "--runs", "5", "--jobs", "1", "--seed", "12",
-                 "--out", str(ens), "--no-plots", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(scenario_file),
+                "--runs",
+                "5",
+                "--jobs",
+                "1",
+                "--seed",
+                "12",
+                "--out",
+                str(ens),
+                "--no-plots",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     rows = list(csv.DictReader((ens / "runs.csv").open()))
     one = tmp_path / "one"
     assert main(["run", "--seed-of", str(ens), "3", "--out", str(one), "--no-plots"]) == 0
@@ -247,7 +284,9 @@ def test_seed_of_reruns_one_replicate_alone(scenario_file: Path, tmp_path, capsy
     timeline = list(csv.DictReader((one / "timeline.csv").open()))
     sessions = list(csv.DictReader((one / "sessions.csv").open()))
     assert float(timeline[-1]["progress"]) == pytest.approx(float(rows[3]["final_progress"]))
-    assert float(timeline[-1]["aid_delivered_t"]) == pytest.approx(float(rows[3]["aid_delivered_t"]))
+    assert float(timeline[-1]["aid_delivered_t"]) == pytest.approx(
+        float(rows[3]["aid_delivered_t"])
+    )
     assert timeline[-1]["talks_status"] == rows[3]["final_status"]
     assert sum(s["held"] == "true" for s in sessions) == int(rows[3]["sessions_held"])
     capsys.readouterr()
@@ -262,16 +301,35 @@ def test_parquet_table_holds_the_same_runs(scenario_file: Path, tmp_path):
     import pandas as pd
 
     for fmt_ in ("csv", "parquet"):
-        assert main(["run", str(scenario_file), "--runs", "4", "--jobs", "1", "--seed", "2",
-                     "--out", str(tmp_path / fmt_), "--no-plots", "--quiet",
-                     "--table-format", fmt_]) == 0
+        assert (
+            main(
+                [
+                    "run",
+                    str(scenario_file),
+                    "--runs",
+                    "4",
+                    "--jobs",
+                    "1",
+                    "--seed",
+                    "2",
+                    "--out",
+                    str(tmp_path / fmt_),
+                    "--no-plots",
+                    "--quiet",
+                    "--table-format",
+                    fmt_,
+                ]
+            )
+            == 0
+        )
     a = pd.read_csv(tmp_path / "csv" / "runs.csv", keep_default_na=False)
     b = pd.read_parquet(tmp_path / "parquet" / "runs.parquet")
     assert list(a.columns) == list(b.columns) and len(b) == 4
     assert a["seed"].tolist() == b["seed"].tolist()
     np.testing.assert_allclose(a["final_progress"], b["final_progress"], atol=1e-6)
-    assert ((tmp_path / "csv" / "quantiles.csv").read_bytes()
-            == (tmp_path / "parquet" / "quantiles.csv").read_bytes())
+    assert (tmp_path / "csv" / "quantiles.csv").read_bytes() == (
+        tmp_path / "parquet" / "quantiles.csv"
+    ).read_bytes()
 
 
 def test_files_identical_on_jobs_chunks_and_a_local_dask_cluster(scenario_file: Path, tmp_path):
@@ -279,10 +337,14 @@ def test_files_identical_on_jobs_chunks_and_a_local_dask_cluster(scenario_file: 
     from dask.distributed import LocalCluster
 
     base = ["run", str(scenario_file), "--runs", "40", "--seed", "6", "--no-plots", "--quiet"]
-    variants = {"jobs1": ["--jobs", "1"], "jobs2": ["--jobs", "2"],
-                "jobs2_chunk3": ["--jobs", "2", "--chunk-size", "3"]}
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+    variants = {
+        "jobs1": ["--jobs", "1"],
+        "jobs2": ["--jobs", "2"],
+        "jobs2_chunk3": ["--jobs", "2", "--chunk-size", "3"],
+    }
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         variants["dask"] = ["--dask", cluster.scheduler_address, "--chunk-size", "5"]
         for name, extra in variants.items():
@@ -298,8 +360,27 @@ def test_files_identical_on_jobs_chunks_and_a_local_dask_cluster(scenario_file: 
 def test_dask_local_starts_a_loopback_cluster(scenario_file: Path, tmp_path, capsys):
     pytest.importorskip("dask.distributed")
     out = tmp_path / "dl"
-    assert main(["run", str(scenario_file), "--runs", "32", "--seed", "6", "--no-plots",
-                 "--quiet", "--jobs", "2", "--dask", "local", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(scenario_file),
+                "--runs",
+                "32",
+                "--seed",
+                "6",
+                "--no-plots",
+                "--quiet",
+                "--jobs",
+                "2",
+                "--dask",
+                "local",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     err = capsys.readouterr().err
     assert "dask dashboard: http://127.0.0.1:" in err
     assert json.loads((out / "manifest.json").read_text())["executor"].startswith("a local dask")
@@ -333,12 +414,45 @@ def test_signal_stops_the_ensemble_cleanly(sig, code, previous, tmp_path):
     psutil = pytest.importorskip("psutil")
     out = tmp_path / "ens"
     if previous:  # a previous output folder is left as it was
-        assert main(["run", "historical", "--runs", "2", "--jobs", "1", "--out", str(out),
-                     "--no-plots", "--quiet"]) == 0
+        assert (
+            main(
+                [
+                    "run",
+                    "historical",
+                    "--runs",
+                    "2",
+                    "--jobs",
+                    "1",
+                    "--out",
+                    str(out),
+                    "--no-plots",
+                    "--quiet",
+                ]
+            )
+            == 0
+        )
     before = {p.name: p.read_bytes() for p in out.iterdir()} if previous else {}
-    proc = subprocess.Popen([sys.executable, "-m", "sixparty", "run", "historical", "--runs",
-                             "1000", "--jobs", "2", "--out", str(out), "--no-plots", "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sixparty",
+            "run",
+            "historical",
+            "--runs",
+            "1000",
+            "--jobs",
+            "2",
+            "--out",
+            str(out),
+            "--no-plots",
+            "--quiet",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
     try:
         line = _wait_for_start(proc)  # printed once the workers are up
         assert "running 1,000 runs of historical on 2 worker processes" in line
@@ -374,10 +488,27 @@ def test_workers_end_when_the_parent_is_killed(tmp_path):
     psutil = pytest.importorskip("psutil")
     if not sys.platform.startswith("linux"):
         pytest.skip("PR_SET_PDEATHSIG is Linux-only")
-    proc = subprocess.Popen([sys.executable, "-m", "sixparty", "run", "historical", "--runs",
-                             "1000", "--jobs", "2", "--out", str(tmp_path / "e"), "--no-plots",
-                             "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=ENV)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sixparty",
+            "run",
+            "historical",
+            "--runs",
+            "1000",
+            "--jobs",
+            "2",
+            "--out",
+            str(tmp_path / "e"),
+            "--no-plots",
+            "--quiet",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
     workers = []
     try:
         _wait_for_start(proc)
@@ -398,7 +529,8 @@ def test_workers_end_when_the_parent_is_killed(tmp_path):
 
 def test_script_without_main_guard_works(tmp_path):
     script = tmp_path / "script.py"
-    script.write_text(textwrap.dedent("""
+    script.write_text(
+        textwrap.dedent("""
         from conftest import dump_yaml, minimal_scenario_dict
         from sixparty.loader import load_scenario_text
         from sixparty.analysis.ensemble import run_ensemble
@@ -406,16 +538,25 @@ def test_script_without_main_guard_works(tmp_path):
         sc = load_scenario_text(dump_yaml(minimal_scenario_dict()), "m.yaml")
         res = run_ensemble(sc, 6, 1, jobs=2, serial_below=0, progress=False)
         print("done", len(res.worker_pids))
-    """), encoding="utf-8")
-    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=ENV,
-                       timeout=120, cwd=tmp_path)
+    """),
+        encoding="utf-8",
+    )
+    r = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "done 2"
 
 
 def test_script_without_main_guard_and_its_own_function_fails_with_the_fix(tmp_path):
     script = tmp_path / "script.py"
-    script.write_text(textwrap.dedent("""
+    script.write_text(
+        textwrap.dedent("""
         from sixparty.analysis.executors import PoolExecutor, map_items
 
         def square(shared, x):
@@ -423,10 +564,18 @@ def test_script_without_main_guard_and_its_own_function_fails_with_the_fix(tmp_p
 
         with PoolExecutor(2) as ex:
             print(list(map_items(square, list(range(50)), executor=ex, serial_below=0)))
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     t0 = time.monotonic()
-    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=ENV,
-                       timeout=120, cwd=tmp_path)
+    r = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert time.monotonic() - t0 < 60
     assert r.returncode != 0
     assert 'if __name__ == "__main__":' in r.stderr.splitlines()[-1]
@@ -439,10 +588,22 @@ def _fake_run(sessions: list[tuple[str, bool, str]], first_round: int):
     from types import SimpleNamespace
 
     months = [f"2005-{m:02d}" for m in range(1, 13)]
-    tl = [{"month": m, "progress": 0.0, "aid_delivered_t": 0.0, "aid_pledged_t": 0.0,
-           "mean_trust": 0.5, "sanctions": 0.0, "talks_status": "no_talks"} for m in months]
-    rows = [{"month": m, "held": h, "document": d, "round": first_round + k, "adopted_phase": None}
-            for k, (m, h, d) in enumerate(sessions)]
+    tl = [
+        {
+            "month": m,
+            "progress": 0.0,
+            "aid_delivered_t": 0.0,
+            "aid_pledged_t": 0.0,
+            "mean_trust": 0.5,
+            "sanctions": 0.0,
+            "talks_status": "no_talks",
+        }
+        for m in months
+    ]
+    rows = [
+        {"month": m, "held": h, "document": d, "round": first_round + k, "adopted_phase": None}
+        for k, (m, h, d) in enumerate(sessions)
+    ]
     return SimpleNamespace(timeline=tl, sessions=rows, decisions=[], seed=1)
 
 
@@ -450,17 +611,25 @@ def test_window_and_record_outcomes_follow_dates_not_the_model_round_counter():
     from sixparty.analysis.ensemble import _outcome_columns, _summarize, outcome_windows
     from sixparty.analysis.rounds import RecordedSession
 
-    recs = (RecordedSession("round4_phase1", "Round 4, phase 1", "", "2005-07", "2005-08"),
-            RecordedSession("round4_phase2", "Round 4, phase 2", "", "2005-09", "2005-09"),
-            RecordedSession("round5_phase1", "Round 5, phase 1", "", "2005-11", "2005-11"))
+    recs = (
+        RecordedSession("round4_phase1", "Round 4, phase 1", "", "2005-07", "2005-08"),
+        RecordedSession("round4_phase2", "Round 4, phase 2", "", "2005-09", "2005-09"),
+        RecordedSession("round5_phase1", "Round 5, phase 1", "", "2005-11", "2005-11"),
+    )
     windows = outcome_windows("2005-01", 12)
     assert [window_name(*w) for w in windows] == [
-        "window:2005-01..2005-03", "window:2005-04..2005-06", "window:2005-07..2005-09",
-        "window:2005-10..2005-12"]
+        "window:2005-01..2005-03",
+        "window:2005-04..2005-06",
+        "window:2005-07..2005-09",
+        "window:2005-10..2005-12",
+    ]
     # a scenario window starting mid-quarter gets the whole calendar quarter
     assert outcome_windows("2003-08", 17)[0] == outcome_windows("2003-07", 3)[0]
-    sessions = [("2005-07", True, "chairmans_statement"), ("2005-09", True, "joint_statement"),
-                ("2005-11", False, "none")]
+    sessions = [
+        ("2005-07", True, "chairmans_statement"),
+        ("2005-09", True, "joint_statement"),
+        ("2005-11", False, "none"),
+    ]
     a, _, _ = _summarize(_fake_run(sessions, 1), 0, (), windows, recs)
     b, _, _ = _summarize(_fake_run([("2005-02", True, "none"), *sessions], 7), 0, (), windows, recs)
     n = len(SUMMARY_COLUMNS)

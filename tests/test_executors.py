@@ -18,7 +18,7 @@ from sixparty.analysis.executors import (
 
 
 def _cube(shared, x):
-    return (shared, x ** 3, os.getpid())
+    return (shared, x**3, os.getpid())
 
 
 def _chunk_sum(shared, chunk):
@@ -35,13 +35,22 @@ def test_chunked_and_default_chunk_size():
 
 def test_map_items_keeps_order_whatever_the_executor_and_chunk_size():
     items = list(range(70))
-    want = [("s", x ** 3) for x in items]
+    want = [("s", x**3) for x in items]
     serial = [r[:2] for r in map_items(_cube, items, shared="s", progress=False)]
     assert serial == want
     with PoolExecutor(2) as ex:
         for size in (1, 4, 33):
-            got = list(map_items(_cube, items, shared="s", executor=ex, chunk_size=size,
-                                 serial_below=0, progress=False))
+            got = list(
+                map_items(
+                    _cube,
+                    items,
+                    shared="s",
+                    executor=ex,
+                    chunk_size=size,
+                    serial_below=0,
+                    progress=False,
+                )
+            )
             assert [r[:2] for r in got] == want
         assert {r[2] for r in got} <= set(ex.pids) and len(ex.pids) == 2
         pids = list(ex.pids)
@@ -87,8 +96,11 @@ def test_map_runs_summarises_single_runs_in_order(scenario_file):
     items = [(sc, replicate_seed(4, r), f"rep{r}") for r in range(6)]
     serial = list(map_runs(items, _final_progress, progress=False))
     with PoolExecutor(2) as ex:
-        pooled = list(map_runs(items, _final_progress, executor=ex, chunk_size=2,
-                               serial_below=0, progress=False))
+        pooled = list(
+            map_runs(
+                items, _final_progress, executor=ex, chunk_size=2, serial_below=0, progress=False
+            )
+        )
     assert serial == pooled and [r[0] for r in serial] == [f"rep{r}" for r in range(6)]
     ens = run_ensemble(sc, 6, 4, progress=False)
     assert [r[2] for r in serial] == pytest.approx(list(ens.summaries["final_progress"]))

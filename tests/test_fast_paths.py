@@ -76,12 +76,15 @@ def test_libyaml_tree_is_the_pure_python_tree(monkeypatch):
         assert _tree(fast) == _tree(slow), name
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("name: x\n  bad: [\n", "YAML syntax error"),
-    ("name: x\nname: y\n", "name"),
-    ("name: !!python/object:os.system x\n", "is not allowed"),
-    ("- a\n- b\n", "mapping"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("name: x\n  bad: [\n", "YAML syntax error"),
+        ("name: x\nname: y\n", "name"),
+        ("name: !!python/object:os.system x\n", "is not allowed"),
+        ("- a\n- b\n", "mapping"),
+    ],
+)
 def test_broken_yaml_messages_come_from_the_pure_python_parser(text, expected):
     assert loader._parse_fast(text, "x.yaml") is None
     with pytest.raises(loader.ScenarioError, match=expected):

@@ -141,13 +141,16 @@ def test_extends_a_yaml_file_that_is_not_a_scenario(tmp_path, capsys):
     assert CANARY not in err and "not a scenario file" in err and "config.yaml:1:1" in err
 
 
-@pytest.mark.parametrize("text", [
-    f"root:*:{CANARY}:0:99999:7:::\n{CANARY}:*:1:0:99999:7:::\n",  # /etc/shadow read as YAML
-    f"- {CANARY}\n- *{CANARY}\n",  # undefined alias: PyYAML quotes its name
-    f"{CANARY}: &{CANARY} 1\nb: &{CANARY} 2\nc: *nope{CANARY}\n",
-    f"{CANARY}: [1, 2\n",  # unclosed list
-    f"!{CANARY} x: 1\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"root:*:{CANARY}:0:99999:7:::\n{CANARY}:*:1:0:99999:7:::\n",  # /etc/shadow read as YAML
+        f"- {CANARY}\n- *{CANARY}\n",  # undefined alias: PyYAML quotes its name
+        f"{CANARY}: &{CANARY} 1\nb: &{CANARY} 2\nc: *nope{CANARY}\n",
+        f"{CANARY}: [1, 2\n",  # unclosed list
+        f"!{CANARY} x: 1\n",
+    ],
+)
 def test_parse_failures_never_echo_the_text(tmp_path, capsys, text):
     path = tmp_path / "shadow"
     path.write_text(text, encoding="utf-8")
@@ -166,7 +169,8 @@ def test_a_scenario_with_typos_still_names_the_bad_keys(tmp_path):
 def test_every_out_of_window_event_is_reported_at_once(tmp_path):
     events = "".join(
         f"  - {{id: out_{i}, date: {d}, type: other, title: t, effects: [], source: {{note: x}}}}\n"
-        for i, d in enumerate(["1999-01-01", "2001-05-01", "2040-05-01"]))
+        for i, d in enumerate(["1999-01-01", "2001-05-01", "2040-05-01"])
+    )
     problems = _problems("extends: historical\nadd_events:\n" + events, tmp_path)
     dates = [p for p in problems if p.path.endswith(".date")]
     assert len(dates) == 3
@@ -181,8 +185,11 @@ def test_scenario_text_round_trip_still_validates():
 
 # --------------------------------------------------------------------- CLI
 def test_broken_pipe_is_quiet_and_exits_0():
-    proc = subprocess.Popen([sys.executable, "-m", "sixparty", "show", "historical"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sixparty", "show", "historical"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     proc.stdout.close()  # the reader is gone before the first line is written (`| head -0`)
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0, err
@@ -278,8 +285,11 @@ def test_plot_refuses_months_out_of_order(signed_run, tmp_path, capsys, how):
     else:
         rows[1] = rows[0]
     _resign(run, "timeline.csv", [header, *rows])
-    with pytest.raises(DamagedRunFolder, match=r"timeline.csv is damaged: line 3, month .* does not "
-                                               r"come after .*strictly increasing"):
+    with pytest.raises(
+        DamagedRunFolder,
+        match=r"timeline.csv is damaged: line 3, month .* does not "
+        r"come after .*strictly increasing",
+    ):
         read_run(run)
     figs = tmp_path / "figs"
     assert main(["plot", str(run), "--out", str(figs)]) == 2
@@ -319,7 +329,9 @@ class FakeKernel:
     def __init__(self, connected: bool = True):
         from solara.server.kernel_context import PageStatus
 
-        self.page_status = {"page-1": PageStatus.CONNECTED if connected else PageStatus.DISCONNECTED}
+        self.page_status = {
+            "page-1": PageStatus.CONNECTED if connected else PageStatus.DISCONNECTED
+        }
         self.closed_event = __import__("threading").Event()
         self._on_close: list = []
 
@@ -337,8 +349,18 @@ class FakeKernel:
         self.closed_event.set()
 
 
-@pytest.mark.parametrize("sent", ["/etc/shadow", "../../../../etc/passwd", "historical.yaml",
-                                  "counterfactuals/../../../x", "", None, 42])
+@pytest.mark.parametrize(
+    "sent",
+    [
+        "/etc/shadow",
+        "../../../../etc/passwd",
+        "historical.yaml",
+        "counterfactuals/../../../x",
+        "",
+        None,
+        42,
+    ],
+)
 def test_dashboard_loads_only_offered_scenarios(app, sent):
     m = app.ClassroomModel(scenario=sent)
     try:
@@ -353,7 +375,9 @@ def test_dashboard_offers_the_teachers_folder_and_nothing_else(app, tmp_path):
     (tmp_path / "class").mkdir()
     start = tmp_path / "class" / "mine.yaml"
     start.write_text("extends: historical\nname: mine\n", encoding="utf-8")
-    (tmp_path / "class" / "other.yml").write_text("extends: historical\nname: other\n", encoding="utf-8")
+    (tmp_path / "class" / "other.yml").write_text(
+        "extends: historical\nname: other\n", encoding="utf-8"
+    )
     (tmp_path / "class" / "notes.txt").write_text("extends: historical\n", encoding="utf-8")
     (tmp_path / "class" / "sub").mkdir()
     (tmp_path / "class" / "sub" / "deep.yaml").write_text("extends: historical\n", encoding="utf-8")

@@ -36,8 +36,16 @@ DOC = REPO / "docs" / "scenarios.md"
 SEED = Path(__file__).parents[1].parent / "shared" / "seed" / "six_party_talks.zh.md"
 
 EPISODE_KINDS = {
-    "suspension", "boycott", "shutdown", "disablement_start", "disablement_slowed",
-    "declaration", "disablement_suspended", "delisting", "walkout", "missile_test",
+    "suspension",
+    "boycott",
+    "shutdown",
+    "disablement_start",
+    "disablement_slowed",
+    "declaration",
+    "disablement_suspended",
+    "delisting",
+    "walkout",
+    "missile_test",
     "nuclear_test",
 }
 
@@ -193,7 +201,11 @@ def test_named_events_exist(scenario: Scenario) -> None:
     missing = [i for i in REQUIRED_EVENT_IDS if i not in ids]
     assert not missing, f"missing event ids: {missing}"
     bda = sorted(i for i in ids if i.startswith("bda_"))
-    assert {"bda_freeze_proposed_2005", "bda_public_accusation_2005", "bda_funds_released_2007"} <= set(bda)
+    assert {
+        "bda_freeze_proposed_2005",
+        "bda_public_accusation_2005",
+        "bda_funds_released_2007",
+    } <= set(bda)
 
 
 def test_key_event_effects(scenario: Scenario) -> None:
@@ -212,7 +224,9 @@ def test_key_event_effects(scenario: Scenario) -> None:
 def test_no_event_is_a_dprk_decision(scenario: Scenario) -> None:
     for ev in scenario.events:
         for word in ("test", "boycott", "walkout", "walk_out", "1718", "1874"):
-            assert word not in ev.id, f"event {ev.id!r} looks like a DPRK decision or its direct response"
+            assert word not in ev.id, (
+                f"event {ev.id!r} looks like a DPRK decision or its direct response"
+            )
 
 
 def test_event_effects_are_modest(scenario: Scenario) -> None:
@@ -301,8 +315,17 @@ def test_doc_lists_every_issue_and_effect_kind() -> None:
     text = DOC.read_text(encoding="utf-8")
     for issue, (zero, one) in ISSUE_SCALES.items():
         assert f"`{issue}`" in text and zero in text and one in text, issue
-    for kind in ("position", "salience", "trust", "resolve", "domestic_constraint",
-                 "sanctions", "policy", "outside_option", "strategy"):
+    for kind in (
+        "position",
+        "salience",
+        "trust",
+        "resolve",
+        "domestic_constraint",
+        "sanctions",
+        "policy",
+        "outside_option",
+        "strategy",
+    ):
         assert f"`{kind}`" in text, kind
 
 

@@ -50,12 +50,20 @@ def text(**values: float) -> np.ndarray:
 #: midpoint, the sequence still phased.
 DISABLEMENT = dict(energy_aid=0.6, sanctions_relief=0.6, denuclearization=0.4)
 SHUTDOWN = dict(energy_aid=0.35, sanctions_relief=0.35, denuclearization=0.4)
-CVID = dict(denuclearization=0.7, verification=0.7, security_assurance=0.6, normalization=0.3, lwr=0.3)
+CVID = dict(
+    denuclearization=0.7, verification=0.7, security_assurance=0.6, normalization=0.3, lwr=0.3
+)
 
 
 def joint_document(m: TalksModel, x: np.ndarray) -> SimpleNamespace:
-    s = SimpleNamespace(document="joint_document", text=x, direct_contact=False, recess=False,
-                        adopted_phase=None, reasons=[])
+    s = SimpleNamespace(
+        document="joint_document",
+        text=x,
+        direct_contact=False,
+        recess=False,
+        adopted_phase=None,
+        reasons=[],
+    )
     m._after_document(s)
     return s
 
@@ -111,25 +119,42 @@ def test_a_text_covering_no_new_phase_renegotiates_the_phase_in_force(historical
 
 
 def test_phase_terms_are_checked_bound_by_bound():
-    ph = Phase(name="p", dprk_steps=["x"], progress=0.2, aid_tonnes=0, months=2,
-               terms={"energy_aid": {"at_least": 0.5}, "denuclearization": {"at_most": 0.5}},
-               terms_source={"note": "test"}, source={"note": "test"})
+    ph = Phase(
+        name="p",
+        dprk_steps=["x"],
+        progress=0.2,
+        aid_tonnes=0,
+        months=2,
+        terms={"energy_aid": {"at_least": 0.5}, "denuclearization": {"at_most": 0.5}},
+        terms_source={"note": "test"},
+        source={"note": "test"},
+    )
     assert ph.covered_by(text(energy_aid=0.5, denuclearization=0.5))
     assert not ph.covered_by(text(energy_aid=0.49, denuclearization=0.2))
     assert not ph.covered_by(text(energy_aid=0.9, denuclearization=0.51))
 
 
-@pytest.mark.parametrize(("update", "message"), [
-    ({"aid_shares": {"ROK": 0.5}, "aid_source": {"note": "t"}}, "shares sum to 0.5"),
-    ({"aid_shares": {"ROK": 1.0}}, "aid_source"),
-    ({"terms": {"energy_aid": {"at_least": 0.5}}}, "terms_source"),
-    ({"terms": {"energy_aid": {}}, "terms_source": {"note": "t"}}, "at_least"),
-    ({"delisting_days": 45}, "delisting: true"),
-    ({"facility_steps": [{"facility": "r", "to": "disabled", "tranche": 9}]}, "beyond"),
-])
+@pytest.mark.parametrize(
+    ("update", "message"),
+    [
+        ({"aid_shares": {"ROK": 0.5}, "aid_source": {"note": "t"}}, "shares sum to 0.5"),
+        ({"aid_shares": {"ROK": 1.0}}, "aid_source"),
+        ({"terms": {"energy_aid": {"at_least": 0.5}}}, "terms_source"),
+        ({"terms": {"energy_aid": {}}, "terms_source": {"note": "t"}}, "at_least"),
+        ({"delisting_days": 45}, "delisting: true"),
+        ({"facility_steps": [{"facility": "r", "to": "disabled", "tranche": 9}]}, "beyond"),
+    ],
+)
 def test_phase_format_errors_say_what_is_wrong(update, message):
-    base = dict(name="p", dprk_steps=["x"], progress=0.2, aid_tonnes=10, months=2, tranches=2,
-                source={"note": "test"})
+    base = dict(
+        name="p",
+        dprk_steps=["x"],
+        progress=0.2,
+        aid_tonnes=10,
+        months=2,
+        tranches=2,
+        source={"note": "test"},
+    )
     with pytest.raises(ValidationError, match=message):
         Phase.model_validate({**base, **update})
 
@@ -162,17 +187,26 @@ def test_japan_pledges_nothing_under_the_abductee_linkage_and_the_others_cover_i
 
 
 def test_provider_shares_renormalise_around_a_refusal():
-    ph = Phase(name="p", dprk_steps=["x"], progress=0.2, aid_tonnes=100, months=2,
-               aid_shares={"US": 0.5, "Japan": 0.25, "China": 0.25}, aid_source={"note": "t"},
-               source={"note": "t"})
+    ph = Phase(
+        name="p",
+        dprk_steps=["x"],
+        progress=0.2,
+        aid_tonnes=100,
+        months=2,
+        aid_shares={"US": 0.5, "Japan": 0.25, "China": 0.25},
+        aid_source={"note": "t"},
+        source={"note": "t"},
+    )
     assert ph.provider_shares(("Japan",)) == pytest.approx(
-        {"US": 2 / 3, "China": 1 / 3, "ROK": 0.0, "Japan": 0.0, "Russia": 0.0})
+        {"US": 2 / 3, "China": 1 / 3, "ROK": 0.0, "Japan": 0.0, "Russia": 0.0}
+    )
 
 
 # ------------------------------------------------------------ facilities
 def _complete_dprk_tranche(m: TalksModel, phase: int, tranche: int) -> None:
-    st = next(s for s in m.ledger.phase_steps(phase)
-              if s.kind == "dprk_action" and s.tranche == tranche)
+    st = next(
+        s for s in m.ledger.phase_steps(phase) if s.kind == "dprk_action" and s.tranche == tranche
+    )
     st.delivered = st.amount
     st.completed_month = m.month
     m._dprk_step_done(st)
@@ -212,6 +246,7 @@ def test_reversal_in_the_implementation_needs_suspension_and_low_trust(historica
         m._overdue_counterpart_steps = lambda phase: [object()] if suspended else []
         m._implementation()
         return m.facilities["yongbyon_5mwe_reactor"]
+
     assert run(0.1, suspended=True) == "operating"
     assert run(0.4, suspended=True) == "disabled"  # above reverse_steps_trust (0.3)
 
@@ -220,10 +255,14 @@ def test_timeline_has_a_state_column_per_facility(historical):
     r = simulate(historical, seed=0, record_positions=False)
     cols = timeline_columns(r)
     assert [c for c in cols if c.startswith("facility_")] == [
-        "facility_yongbyon_5mwe_reactor", "facility_reprocessing_plant",
-        "facility_fuel_fabrication_plant"]
-    assert all(row["facility_reprocessing_plant"] in
-               ("operating", "shut_down", "disabled", "dismantled") for row in r.timeline)
+        "facility_yongbyon_5mwe_reactor",
+        "facility_reprocessing_plant",
+        "facility_fuel_fabrication_plant",
+    ]
+    assert all(
+        row["facility_reprocessing_plant"] in ("operating", "shut_down", "disabled", "dismantled")
+        for row in r.timeline
+    )
 
 
 # ------------------------------------------------------------ delisting
@@ -272,8 +311,11 @@ def _owed_to_dprk(historical, delisting_late: bool, aid_late: bool) -> TalksMode
 
 def test_a_suspension_cites_the_overdue_delisting(historical):
     m = _owed_to_dprk(historical, delisting_late=True, aid_late=False)
-    month, party, what, why, cause = m.decisions[-1] if m.decisions[-1][2] == "suspends_steps" \
+    month, party, what, why, cause = (
+        m.decisions[-1]
+        if m.decisions[-1][2] == "suspends_steps"
         else next(d for d in m.decisions if d[2] == "suspends_steps")
+    )
     assert (party, what, cause) == ("DPRK", "suspends_steps", "overdue_delisting")
     assert why.startswith("overdue_delisting: the US delisting of phase 2 due ")
     assert "aid" not in why
@@ -305,7 +347,8 @@ def test_ledger_and_decisions_tables_carry_the_new_columns(historical):
     m.decide("DPRK", "suspends_steps", "overdue_delisting: x", cause="overdue_delisting")
     r = tables(m)
     assert {row["superseded"] for row in r.ledger if row["phase"] == 1} == {
-        f"{m.month // 12:04d}-{m.month % 12 + 1:02d}"}
+        f"{m.month // 12:04d}-{m.month % 12 + 1:02d}"
+    }
     assert r.decisions[-1]["cause"] == "overdue_delisting"
 
 
@@ -337,19 +380,28 @@ def test_old_run_folders_without_the_new_columns_still_read(historical, tmp_path
     d = tmp_path / "run"
     # Strip the new columns as a folder written before them would lack them.
     import pandas as pd
-    for name, cols in (("timeline", [c for c in pd.read_csv(d / "timeline.csv").columns
-                                     if c.startswith("facility_")]),
-                       ("ledger", ["superseded"]), ("decisions", ["cause"])):
+
+    for name, cols in (
+        (
+            "timeline",
+            [c for c in pd.read_csv(d / "timeline.csv").columns if c.startswith("facility_")],
+        ),
+        ("ledger", ["superseded"]),
+        ("decisions", ["cause"]),
+    ):
         df = pd.read_csv(d / f"{name}.csv", dtype=str, keep_default_na=False)
-        df.drop(columns=[c for c in cols if c in df.columns]).to_csv(d / f"{name}.csv",
-                                                                     index=False)
+        df.drop(columns=[c for c in cols if c in df.columns]).to_csv(d / f"{name}.csv", index=False)
     meta = json.loads((d / "manifest.json").read_text())
     assert read_run(d, verify=False).timeline is not None
     new = tmp_path / "new"
     write_run(r, new)
     t = read_run(new).timeline
-    assert set(t["facility_reprocessing_plant"]) <= {"operating", "shut_down", "disabled",
-                                                     "dismantled"}
+    assert set(t["facility_reprocessing_plant"]) <= {
+        "operating",
+        "shut_down",
+        "disabled",
+        "dismantled",
+    }
     assert meta["scenario"] == "historical"
 
 
@@ -362,6 +414,7 @@ def test_ledger_protocol_shares_and_zero_shares_make_no_step():
         delisting = False
         months = 2
         tranches = 2
+
     led = Ledger()
     steps = led.adopt(0, P, 10, AID_PROVIDERS, DPRK_I, US_I, shares={ROK_I: 1.0})
     aid = [s for s in steps if s.kind == "aid"]
@@ -378,9 +431,19 @@ def scripted_run(historical):
     from sixparty.scenario import PARTIES
 
     m = model(historical)
-    s = Session(0, 1, 1, m.month, "chair", attended=list(PARTIES), held=True,
-                document="joint_document", text=text(**DISABLEMENT),
-                utilities=np.ones(6), draft_utilities=np.ones((0, 6)))
+    s = Session(
+        0,
+        1,
+        1,
+        m.month,
+        "chair",
+        attended=list(PARTIES),
+        held=True,
+        document="joint_document",
+        text=text(**DISABLEMENT),
+        utilities=np.ones(6),
+        draft_utilities=np.ones((0, 6)),
+    )
     m.sessions.append(s)
     m._after_document(s)
     m._record("active")
@@ -425,5 +488,7 @@ def test_run_summary_names_the_facilities_states(scripted_run):
     from sixparty.runner import summary_lines
 
     lines = summary_lines(scripted_run)
-    assert lines[-1] == ("Facilities: yongbyon 5mwe reactor operating, reprocessing plant "
-                         "operating, fuel fabrication plant operating")
+    assert lines[-1] == (
+        "Facilities: yongbyon 5mwe reactor operating, reprocessing plant "
+        "operating, fuel fabrication plant operating"
+    )

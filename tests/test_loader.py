@@ -37,7 +37,13 @@ def only(problems: list[Problem], path: str) -> Problem:
 
 def assert_plain(err: ScenarioError) -> None:
     text = err.format()
-    for jargon in ("Input should be", "pydantic", "errors.pydantic.dev", "Value error", "Traceback"):
+    for jargon in (
+        "Input should be",
+        "pydantic",
+        "errors.pydantic.dev",
+        "Value error",
+        "Traceback",
+    ):
         assert jargon not in text, text
 
 
@@ -59,11 +65,15 @@ def test_yaml_dates_are_accepted() -> None:
 
 def test_merge_key_and_anchor_are_plain_yaml() -> None:
     d = minimal_scenario_dict()
-    text = dump_yaml(d).replace("parameters:\n  anchoring: true",
-                                "base: &b {anchoring: false}\nparameters:\n  <<: *b\n  noise: 0.1")
+    text = dump_yaml(d).replace(
+        "parameters:\n  anchoring: true",
+        "base: &b {anchoring: false}\nparameters:\n  <<: *b\n  noise: 0.1",
+    )
     problems = problems_of(text)  # 'base' itself is not a scenario field
     assert [p.path for p in problems] == ["base"]
-    text = text.replace("base: &b {anchoring: false}\n", "").replace("<<: *b", "<<: {anchoring: false}")
+    text = text.replace("base: &b {anchoring: false}\n", "").replace(
+        "<<: *b", "<<: {anchoring: false}"
+    )
     s = load_scenario_text(text)
     assert s.parameters.anchoring is False and s.parameters.noise == 0.1
 
@@ -130,7 +140,9 @@ def test_value_out_of_range_says_the_range() -> None:
     assert p.message == "expected a number in [0, 1], got 1.4"
     want = line_of(text, "position: 1.4")
     assert p.line == want and p.column == text.splitlines()[want - 1].index("1.4") + 1
-    assert p.format().startswith(f"s.yaml:{want}:{p.column}: parties.DPRK.initial.verification.position: ")
+    assert p.format().startswith(
+        f"s.yaml:{want}:{p.column}: parties.DPRK.initial.verification.position: "
+    )
 
 
 def test_integer_range_and_type_messages() -> None:
@@ -139,7 +151,10 @@ def test_integer_range_and_type_messages() -> None:
     d["phases"][0]["months"] = 2.5
     d["parameters"]["noise"] = "high"
     problems = problems_of(dump_yaml(d))
-    assert only(problems, "parameters.max_iterations").message == "expected a whole number in [1, 100], got 0"
+    assert (
+        only(problems, "parameters.max_iterations").message
+        == "expected a whole number in [1, 100], got 0"
+    )
     assert only(problems, "phases[0].months").message.startswith("expected a whole number")
     assert only(problems, "parameters.noise").message == "expected a number, got 'high'"
 
@@ -165,7 +180,9 @@ def test_month_not_a_month() -> None:
     d["window"]["end"] = "2004-13"
     text = dump_yaml(d)
     p = only(problems_of(text), "window.end")
-    assert "expected a month written YYYY-MM" in p.message and p.line == line_of(text, "end: 2004-13")
+    assert "expected a month written YYYY-MM" in p.message and p.line == line_of(
+        text, "end: 2004-13"
+    )
 
 
 def test_event_outside_window() -> None:
@@ -201,7 +218,9 @@ def test_unknown_party_in_effect_and_trust() -> None:
 
 def test_unknown_issue_name_did_you_mean() -> None:
     d = minimal_scenario_dict()
-    d["parties"]["Japan"]["initial"]["verificaton"] = d["parties"]["Japan"]["initial"].pop("verification")
+    d["parties"]["Japan"]["initial"]["verificaton"] = d["parties"]["Japan"]["initial"].pop(
+        "verification"
+    )
     text = dump_yaml(d)
     p = only(problems_of(text), "parties.Japan.initial.verificaton")
     assert p.message == "unknown issue 'verificaton'" and p.suggestion == "verification"
@@ -251,7 +270,7 @@ def test_union_value_is_one_message() -> None:
 def test_duplicate_party() -> None:
     text = dump_yaml(minimal_scenario_dict())
     first = line_of(text, "  DPRK:")
-    block = text.splitlines()[first - 1: line_of(text, "  US:") - 1]
+    block = text.splitlines()[first - 1 : line_of(text, "  US:") - 1]
     lines = text.splitlines()
     at = line_of(text, "  Russia:") - 1
     lines[at:at] = block
@@ -283,9 +302,12 @@ def test_python_object_tag_is_refused(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     text = dump_yaml(minimal_scenario_dict()).replace(
         "title: Minimal test scenario",
-        f"title: !!python/object/apply:pathlib.Path.touch [!!python/object/apply:pathlib.Path ['{marker}']]")
+        f"title: !!python/object/apply:pathlib.Path.touch [!!python/object/apply:pathlib.Path ['{marker}']]",
+    )
     problems = problems_of(text)
-    assert any("!!python/object/apply" in p.message and "not allowed" in p.message for p in problems)
+    assert any(
+        "!!python/object/apply" in p.message and "not allowed" in p.message for p in problems
+    )
     assert not marker.exists()
     (p,) = problems_of("name: !!python/object:os.system {}\n")
     assert p.line == 1 and p.path == "name"
@@ -334,10 +356,18 @@ def test_variant_keys_need_extends() -> None:
 
 
 def test_problem_format_one_line() -> None:
-    p = Problem("scenarios/x.yaml", 12, 5, "parties.DPRK.positions.verification",
-                "expected a number in [0, 1], got 1.4", "verification")
-    assert p.format() == ("scenarios/x.yaml:12:5: parties.DPRK.positions.verification: "
-                          "expected a number in [0, 1], got 1.4\n  did you mean 'verification'?")
+    p = Problem(
+        "scenarios/x.yaml",
+        12,
+        5,
+        "parties.DPRK.positions.verification",
+        "expected a number in [0, 1], got 1.4",
+        "verification",
+    )
+    assert p.format() == (
+        "scenarios/x.yaml:12:5: parties.DPRK.positions.verification: "
+        "expected a number in [0, 1], got 1.4\n  did you mean 'verification'?"
+    )
 
 
 # ---------------------------------------------------------------- extends
@@ -368,7 +398,9 @@ def test_extends_deep_merge_and_overrides(base: Path, write_scenario) -> None:
     assert s.description == "Variant."
     assert s.parties.DPRK.resolve.value == 0.9
     assert s.parties.DPRK.resolve.source.note  # deep merge kept the sibling key
-    assert s.parties.US.strategy.direct_talks == "accept"  # default field, absent in the parent file
+    assert (
+        s.parties.US.strategy.direct_talks == "accept"
+    )  # default field, absent in the parent file
     assert s.parameters.anchoring is False
     assert s.parties.China.trust["DPRK"] == 0.8
     assert s.events[2].title == "Renamed"
@@ -390,15 +422,21 @@ def test_extends_events_by_id_remove_and_add(base: Path, write_scenario) -> None
     )
     s = load_scenario(child)
     assert [(e.id, e.title) for e in s.events] == [
-        ("sanctions_step", "Later"), ("us_opens", "US first comprehensive proposal"),
-        ("brand_new", "New"), ("added", "Added"),
+        ("sanctions_step", "Later"),
+        ("us_opens", "US first comprehensive proposal"),
+        ("brand_new", "New"),
+        ("added", "Added"),
     ]
 
 
 def test_three_level_chain(base: Path, write_scenario) -> None:
-    write_scenario("extends: ../base.yaml\nseed: 11\noverrides:\n  parameters.noise: 0.2\n", "sub/mid.yaml")
-    leaf = write_scenario("extends: sub/mid\nremove_events: [us_opens]\noverrides:\n  parameters.drift: 0.1\n",
-                          "leaf.yaml")
+    write_scenario(
+        "extends: ../base.yaml\nseed: 11\noverrides:\n  parameters.noise: 0.2\n", "sub/mid.yaml"
+    )
+    leaf = write_scenario(
+        "extends: sub/mid\nremove_events: [us_opens]\noverrides:\n  parameters.drift: 0.1\n",
+        "leaf.yaml",
+    )
     s = load_scenario(leaf)
     assert (s.seed, s.parameters.noise, s.parameters.drift) == (11, 0.2, 0.1)
     assert [e.id for e in s.events] == ["first_round", "sanctions_step"]
@@ -458,8 +496,10 @@ def test_bad_override_path(base: Path, write_scenario) -> None:
 
 
 def test_override_bad_index_and_event_id(base: Path, write_scenario) -> None:
-    child = write_scenario("extends: base.yaml\noverrides:\n  phases[3].months: 4\n  events.us_open.title: x\n",
-                           "child.yaml")
+    child = write_scenario(
+        "extends: base.yaml\noverrides:\n  phases[3].months: 4\n  events.us_open.title: x\n",
+        "child.yaml",
+    )
     with pytest.raises(ScenarioError) as info:
         load_scenario(child)
     p1, p2 = info.value.problems
@@ -468,7 +508,9 @@ def test_override_bad_index_and_event_id(base: Path, write_scenario) -> None:
 
 
 def test_remove_events_unknown_id(base: Path, write_scenario) -> None:
-    child = write_scenario("extends: base.yaml\nremove_events:\n  - us_opens\n  - first_rond\n", "child.yaml")
+    child = write_scenario(
+        "extends: base.yaml\nremove_events:\n  - us_opens\n  - first_rond\n", "child.yaml"
+    )
     with pytest.raises(ScenarioError) as info:
         load_scenario(child)
     (p,) = info.value.problems
@@ -539,7 +581,10 @@ def test_diff_from_parent(base: Path, write_scenario) -> None:
     assert diff["name"] == ("minimal", "variant")
     assert diff["seed"] == (7, 8)
     assert diff["parties.US.strategy.direct_talks"] == ("refuse", "accept")
-    assert diff["events.first_round"][1] is None and diff["events.first_round"][0]["id"] == "first_round"
+    assert (
+        diff["events.first_round"][1] is None
+        and diff["events.first_round"][0]["id"] == "first_round"
+    )
     assert len(diff) == 4
     assert diff_from_parent(base) == []
 
@@ -551,12 +596,15 @@ def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "counterfactuals").mkdir(parents=True)
     (root / "historical.yaml").write_text(dump_yaml(minimal_scenario_dict()))
     (root / "counterfactuals" / "no_bda_sanctions.yaml").write_text(
-        "extends: ../historical.yaml\nremove_events: [sanctions_step]\n")
+        "extends: ../historical.yaml\nremove_events: [sanctions_step]\n"
+    )
     monkeypatch.setattr(loader, "_scenarios_root", lambda: root)
     return root
 
 
-def test_find_shipped_by_name(shipped: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_find_shipped_by_name(
+    shipped: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert find_scenario("historical") == shipped / "historical.yaml"
     cf = shipped / "counterfactuals" / "no_bda_sanctions.yaml"
@@ -565,8 +613,10 @@ def test_find_shipped_by_name(shipped: Path, tmp_path: Path, monkeypatch: pytest
     assert find_scenario("no_bda_sanctions.yaml") == cf
     s = load_scenario("no_bda_sanctions")
     assert [e.id for e in s.events] == ["first_round", "us_opens"]
-    assert loader.shipped_scenarios() == [("historical", shipped / "historical.yaml"),
-                                          ("counterfactuals/no_bda_sanctions", cf)]
+    assert loader.shipped_scenarios() == [
+        ("historical", shipped / "historical.yaml"),
+        ("counterfactuals/no_bda_sanctions", cf),
+    ]
 
 
 def test_find_existing_path_wins(shipped: Path, scenario_file: Path) -> None:
@@ -608,9 +658,13 @@ def test_json_schema() -> None:
     assert set(PARTIES) <= set(schema["$defs"]["Parties"]["properties"])
     assert "required" not in schema  # a variant may omit fields ...
     assert schema["else"] == {"$ref": "#/$defs/CompleteScenario"}
-    assert "name" in schema["$defs"]["CompleteScenario"]["required"]  # ... a complete scenario may not
+    assert (
+        "name" in schema["$defs"]["CompleteScenario"]["required"]
+    )  # ... a complete scenario may not
     assert schema["$defs"]["VariantScenario"]["required"] == ["extends"]
-    assert schema["$defs"]["VariantScenario"]["properties"]["add_events"]["items"] == {"$ref": "#/$defs/Event"}
+    assert schema["$defs"]["VariantScenario"]["properties"]["add_events"]["items"] == {
+        "$ref": "#/$defs/Event"
+    }
     # the two halves alone (sixparty schema --kind complete|variant)
     assert "extends" not in scenario_json_schema("complete")["properties"]
     assert scenario_json_schema("variant")["required"] == ["extends"]

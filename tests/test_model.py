@@ -35,6 +35,7 @@ def _ledger_model(generosity: float, seed: int) -> TalksModel:
         d["invitations"] = []
         d["parameters"]["generosity"] = generosity
         d["phases"][0].update({"tranches": 4, "months": 8})
+
     m = TalksModel(scenario(long), seed=seed)
     m.agreed_text = m.pos.mean(axis=0)
     m.ledger.adopt(0, m.spec.phases[0], m.month, AID_PROVIDERS, DPRK_I, US_I)
@@ -81,6 +82,7 @@ def test_ledger_pairs_every_dprk_step_with_aid_and_delisting_last():
         delisting = True
         months = 4
         tranches = 4
+
     led = Ledger()
     steps = led.adopt(0, Phase, 100, AID_PROVIDERS, DPRK_I, US_I)
     assert sum(1 for s in steps if s.kind == "dprk_action") == 4
@@ -95,13 +97,22 @@ def test_a_suspension_and_a_boycott_arise_from_sanctions_not_from_a_script():
     def harsh(d):
         d["window"]["end"] = "2006-12"
         d["invitations"] = [{"date": "2005-06"}]
-        d["events"].append({
-            "id": "heavy_sanctions", "date": "2004-09", "type": "sanctions", "title": "Sanctions",
-            # Strong enough under either session model (the expected-utility
-            # sessions reach documents sooner, so trust before the shock is higher).
-            "effects": [{"kind": "sanctions", "delta": 0.9},
-                        {"kind": "trust", "party": "DPRK", "toward": "US", "delta": -0.4}],
-            "source": {"note": "test"}})
+        d["events"].append(
+            {
+                "id": "heavy_sanctions",
+                "date": "2004-09",
+                "type": "sanctions",
+                "title": "Sanctions",
+                # Strong enough under either session model (the expected-utility
+                # sessions reach documents sooner, so trust before the shock is higher).
+                "effects": [
+                    {"kind": "sanctions", "delta": 0.9},
+                    {"kind": "trust", "party": "DPRK", "toward": "US", "delta": -0.4},
+                ],
+                "source": {"note": "test"},
+            }
+        )
+
     r = simulate(scenario(harsh), seed=3)
     decisions = {d["decision"] for d in r.decisions}
     assert "suspends_participation" in decisions
@@ -113,17 +124,29 @@ def test_a_suspension_and_a_boycott_arise_from_sanctions_not_from_a_script():
 
 
 def _shock(kind: str, effects=None):
-    effects = effects if effects is not None else [
-        {"kind": "sanctions", "delta": 0.8},
-        {"kind": "trust", "party": "DPRK", "toward": "US", "delta": -0.4},
-        {"kind": "trust", "party": "DPRK", "toward": "China", "delta": -0.3}]
+    effects = (
+        effects
+        if effects is not None
+        else [
+            {"kind": "sanctions", "delta": 0.8},
+            {"kind": "trust", "party": "DPRK", "toward": "US", "delta": -0.4},
+            {"kind": "trust", "party": "DPRK", "toward": "China", "delta": -0.3},
+        ]
+    )
 
     def mutate(d):
         d["window"]["end"] = "2006-12"
-        d["events"].append({
-            "id": "shock", "date": "2005-04", "type": kind,
-            "title": "Security Council condemns a launch", "effects": effects,
-            "source": {"note": "test"}})
+        d["events"].append(
+            {
+                "id": "shock",
+                "date": "2005-04",
+                "type": kind,
+                "title": "Security Council condemns a launch",
+                "effects": effects,
+                "source": {"note": "test"},
+            }
+        )
+
     return scenario(mutate)
 
 
@@ -147,8 +170,10 @@ def test_retyping_an_event_with_the_same_effects_changes_nothing(kind):
 def test_removing_an_effect_changes_the_walk_out_decision():
     """Without the sanctions the shock carried, readiness stays above the
     walk-out threshold and the DPRK stays in the talks."""
-    mild = [{"kind": "trust", "party": "DPRK", "toward": "US", "delta": -0.3},
-            {"kind": "trust", "party": "DPRK", "toward": "China", "delta": -0.2}]
+    mild = [
+        {"kind": "trust", "party": "DPRK", "toward": "US", "delta": -0.3},
+        {"kind": "trust", "party": "DPRK", "toward": "China", "delta": -0.2},
+    ]
     r = simulate(_shock("un_action", mild), seed=2)
     assert not [d for d in r.decisions if d["decision"] == "walks_out"]
 
@@ -165,8 +190,14 @@ def test_disablement_suspension_arises_when_counterparts_fall_behind():
 
 # ---------------------------------------------------------------- determinism
 def _csvs(r) -> list[str]:
-    return [csv_text(r.timeline), csv_text(r.position_rows()), csv_text(r.sessions),
-            csv_text(r.ledger), csv_text(r.decisions), csv_text(r.trust_rows())]
+    return [
+        csv_text(r.timeline),
+        csv_text(r.position_rows()),
+        csv_text(r.sessions),
+        csv_text(r.ledger),
+        csv_text(r.decisions),
+        csv_text(r.trust_rows()),
+    ]
 
 
 def test_same_scenario_and_seed_give_identical_tables(historical):
@@ -191,6 +222,7 @@ def test_model_never_reads_the_historical_record():
     import pathlib
 
     import sixparty
+
     src = pathlib.Path(sixparty.__file__).parent
     for name in ("model.py", "parties.py", "protocol.py"):
         text = (src / name).read_text(encoding="utf-8")
@@ -221,17 +253,21 @@ def test_a_human_dprk_seat_decides_its_own_suspension():
     assert m.decisions[-1][1:3] == ("DPRK", "suspends_steps")
 
 
-@pytest.mark.parametrize("reason", [
-    "pressure 0.89 above threshold 0.60; expected gain of a missile test 0.35, of a nuclear test "
-    "-0.05 (programme 1.00); outside option 0.40 above deal value 0.20",
-    "pressure 0.70 above threshold 0.60; expected gain of a missile test 0.30; a nuclear test "
-    "infeasible (programme 0.00)",
-    "deadlock: no new acceptance in 4 drafts; holdouts on a joint statement: DPRK, US",
-    "deadlock: the chair's bound of 100 drafts",
-    "the phase in force renegotiated: open steps re-dated",
-])
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "pressure 0.89 above threshold 0.60; expected gain of a missile test 0.35, of a nuclear test "
+        "-0.05 (programme 1.00); outside option 0.40 above deal value 0.20",
+        "pressure 0.70 above threshold 0.60; expected gain of a missile test 0.30; a nuclear test "
+        "infeasible (programme 0.00)",
+        "deadlock: no new acceptance in 4 drafts; holdouts on a joint statement: DPRK, US",
+        "deadlock: the chair's bound of 100 drafts",
+        "the phase in force renegotiated: open steps re-dated",
+    ],
+)
 def test_the_new_decision_reasons_are_narrated_in_chinese(reason):
     from sixparty.analysis.narrate import translate_reason
+
     zh = translate_reason(reason, "zh")
     assert not any("a" <= ch.lower() <= "z" for ch in zh), zh
 

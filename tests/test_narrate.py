@@ -60,7 +60,10 @@ def test_session_headings_have_the_documented_form():
     s = {"month": "2005-09", "round": 14, "phase": 2, "session_id": 11}
     assert session_heading(s, "en") == "2005-09 · Session 12"
     assert session_heading(s, "zh") == "2005年9月 · 第12次会议"
-    assert session_heading(s, "en", "≈ Round 4, phase 2") == "2005-09 · Session 12 · ≈ Round 4, phase 2"
+    assert (
+        session_heading(s, "en", "≈ Round 4, phase 2")
+        == "2005-09 · Session 12 · ≈ Round 4, phase 2"
+    )
 
 
 def test_sessions_are_told_by_their_own_number_and_the_historical_round_they_match(historical):
@@ -99,32 +102,96 @@ def _synthetic(historical):
     r.salience = np.full((12, 6, 8), 0.5)
     r.positions[2, PARTIES.index("DPRK"), ISSUES.index("verification")] = 0.05
     text = {f"text_{k}": 0.5 for k in ISSUES}
-    base = dict(round=1, invited_by="chair", held=True, attended=";".join(PARTIES), declined="",
-                iterations=5, recess=False, direct_contact=False, common_ground_issues=3,
-                adopted_phase="", notes="", **text)
+    base = dict(
+        round=1,
+        invited_by="chair",
+        held=True,
+        attended=";".join(PARTIES),
+        declined="",
+        iterations=5,
+        recess=False,
+        direct_contact=False,
+        common_ground_issues=3,
+        adopted_phase="",
+        notes="",
+        **text,
+    )
     r.sessions = [
-        dict(base, session_id=0, phase=1, month=months[2], target="joint_statement",
-             document="oral_summary", recess=True,
-             notes="holdouts on a joint statement: DPRK; amendment by US on verification"),
-        dict(base, session_id=1, phase=2, month=months[3], invited_by="recess",
-             target="joint_document", document="joint_document",
-             adopted_phase="initial_actions", direct_contact=True),
-        dict(base, session_id=2, round=2, phase=1, month=months[9], held=False,
-             attended="US;China;ROK;Japan;Russia", declined="DPRK", target="none", document="none",
-             iterations=0),
+        dict(
+            base,
+            session_id=0,
+            phase=1,
+            month=months[2],
+            target="joint_statement",
+            document="oral_summary",
+            recess=True,
+            notes="holdouts on a joint statement: DPRK; amendment by US on verification",
+        ),
+        dict(
+            base,
+            session_id=1,
+            phase=2,
+            month=months[3],
+            invited_by="recess",
+            target="joint_document",
+            document="joint_document",
+            adopted_phase="initial_actions",
+            direct_contact=True,
+        ),
+        dict(
+            base,
+            session_id=2,
+            round=2,
+            phase=1,
+            month=months[9],
+            held=False,
+            attended="US;China;ROK;Japan;Russia",
+            declined="DPRK",
+            target="none",
+            document="none",
+            iterations=0,
+        ),
     ]
     r.ledger = [
-        {"step_id": 0, "phase": 1, "phase_name": "initial_actions", "tranche": 1, "party": "DPRK",
-         "kind": "dprk_action", "description": "shut_down_and_seal_yongbyon; readmit_iaea_monitors",
-         "amount": 0.1, "unit": "progress", "promised": months[3], "due": months[4],
-         "delivered": 0.1, "completed": months[5]},
-        {"step_id": 1, "phase": 1, "phase_name": "initial_actions", "tranche": 1, "party": "ROK",
-         "kind": "aid", "description": "HFO-equivalent aid", "amount": 5000.0, "unit": "t_HFO",
-         "promised": months[3], "due": months[4], "delivered": 5000.0, "completed": months[4]},
+        {
+            "step_id": 0,
+            "phase": 1,
+            "phase_name": "initial_actions",
+            "tranche": 1,
+            "party": "DPRK",
+            "kind": "dprk_action",
+            "description": "shut_down_and_seal_yongbyon; readmit_iaea_monitors",
+            "amount": 0.1,
+            "unit": "progress",
+            "promised": months[3],
+            "due": months[4],
+            "delivered": 0.1,
+            "completed": months[5],
+        },
+        {
+            "step_id": 1,
+            "phase": 1,
+            "phase_name": "initial_actions",
+            "tranche": 1,
+            "party": "ROK",
+            "kind": "aid",
+            "description": "HFO-equivalent aid",
+            "amount": 5000.0,
+            "unit": "t_HFO",
+            "promised": months[3],
+            "due": months[4],
+            "delivered": 5000.0,
+            "completed": months[4],
+        },
     ]
     for t, row in enumerate(r.timeline):
-        row.update(implementation="none", progress=0.0, aid_pledged_t=0.0, aid_delivered_t=0.0,
-                   talks_status="no_talks")
+        row.update(
+            implementation="none",
+            progress=0.0,
+            aid_pledged_t=0.0,
+            aid_delivered_t=0.0,
+            talks_status="no_talks",
+        )
         if t >= 3:
             row.update(implementation="active", aid_pledged_t=5000.0)
         if t >= 4:
@@ -137,12 +204,24 @@ def _synthetic(historical):
             row.update(talks_status="walked_out")
     r.timeline[1]["events"] = "event:npt_withdrawal_2003;US: withholds_delisting (verification)"
     r.decisions = [
-        {"month": months[6], "party": "DPRK", "decision": "suspends_steps",
-         "reason": "counterpart steps overdue (aid); trust in US 0.31"},
-        {"month": months[9], "party": "DPRK", "decision": "boycotts",
-         "reason": "declined the invitation (readiness below 0.5)"},
-        {"month": months[10], "party": "DPRK", "decision": "walks_out",
-         "reason": "readiness 0.15 (sanctions 0.60, trust in US 0.10, grievance 0.40)"},
+        {
+            "month": months[6],
+            "party": "DPRK",
+            "decision": "suspends_steps",
+            "reason": "counterpart steps overdue (aid); trust in US 0.31",
+        },
+        {
+            "month": months[9],
+            "party": "DPRK",
+            "decision": "boycotts",
+            "reason": "declined the invitation (readiness below 0.5)",
+        },
+        {
+            "month": months[10],
+            "party": "DPRK",
+            "decision": "walks_out",
+            "reason": "readiness 0.15 (sanctions 0.60, trust in US 0.10, grievance 0.40)",
+        },
     ]
     return r
 
@@ -155,18 +234,24 @@ def test_synthetic_english_story(historical):
     assert "Note: amendment by US on verification." in text
     assert "the chair announced the common ground orally (3 of 8 issues)" in text
     assert "The session was adjourned (recess)" in text
-    assert ("adopted the phase 'initial_actions': the DPRK to shut down and seal the Yongbyon "
-            "facilities, readmit IAEA monitors") in text
+    assert (
+        "adopted the phase 'initial_actions': the DPRK to shut down and seal the Yongbyon "
+        "facilities, readmit IAEA monitors"
+    ) in text
     assert "against 5,000 t of heavy fuel oil (HFO)-equivalent aid" in text
     assert "US and DPRK delegates met directly" in text
     assert "ROK completed its HFO-equivalent aid for tranche 1" in text
     assert "The DPRK completed tranche 1 of 'initial_actions'" in text
-    assert ("DPRK suspends its steps under 'initial_actions' (shut down and seal the Yongbyon "
-            "facilities, readmit IAEA monitors): counterpart steps overdue (aid)") in text
+    assert (
+        "DPRK suspends its steps under 'initial_actions' (shut down and seal the Yongbyon "
+        "facilities, readmit IAEA monitors): counterpart steps overdue (aid)"
+    ) in text
     assert "Implementation stopped: the DPRK has suspended its steps." in text
     assert "DPRK declined the invitation, so the session was not held (readiness below 0.5)" in text
-    assert ("DPRK walks out of the talks: readiness 0.15 (sanctions 0.60, trust in US 0.10, "
-            "grievance 0.40)") in text
+    assert (
+        "DPRK walks out of the talks: readiness 0.15 (sanctions 0.60, trust in US 0.10, "
+        "grievance 0.40)"
+    ) in text
     assert "Event: DPRK announces withdrawal from the NPT." in text
     assert "US withholds delisting: verification is not yet satisfied." in text
     assert text.rstrip().endswith("sanctions {:.2f}.".format(r.timeline[-1]["sanctions"]))
@@ -176,8 +261,19 @@ def test_synthetic_chinese_story_uses_the_articles_terms(historical):
     r = _synthetic(historical)
     text = narrate(r, "zh")
     _positions_in_order(text, [session_heading(s, "zh") for s in r.sessions])
-    for term in ("共同声明", "共同文件", "行动对行动", "重油", "起步行动", "关闭并封存宁边核设施",
-                 "朝鲜退出六方会谈", "暂停履行其步骤", "休会", "朝鲜坚持己见", "核查"):
+    for term in (
+        "共同声明",
+        "共同文件",
+        "行动对行动",
+        "重油",
+        "起步行动",
+        "关闭并封存宁边核设施",
+        "朝鲜退出六方会谈",
+        "暂停履行其步骤",
+        "休会",
+        "朝鲜坚持己见",
+        "核查",
+    ):
         assert term in text, term
     assert "模型理由：出席意愿0.15（制裁0.60，对美信任0.10，不满0.40）。" in text
 
@@ -188,7 +284,9 @@ def test_chairmans_statement_and_disablement_terms_in_chinese():
     assert i18n.LABELS["zh"]["hfo"] == "重油"
     assert i18n.LABELS["zh"]["action_for_action"] == "行动对行动"
     assert set(i18n.LABELS["en"]) == set(i18n.LABELS["zh"])
-    assert translate_reason("holdouts on a joint document: US", "zh") == "未接受共同文件的一方：美国"
+    assert (
+        translate_reason("holdouts on a joint document: US", "zh") == "未接受共同文件的一方：美国"
+    )
 
 
 def test_label_falls_back_to_english_then_key():
@@ -208,8 +306,11 @@ def test_find_cjk_font_reports_what_matplotlib_has(monkeypatch):
     font, msg = i18n.cjk_font_or_message()
     assert font is None and "apt-get install fonts-noto-cjk" in msg
     assert i18n.use_lang_font("zh") == msg
-    monkeypatch.setattr(font_manager.fontManager, "ttflist",
-                        [F("DejaVu Sans"), F("WenQuanYi Zen Hei"), F("Noto Sans CJK JP")])
+    monkeypatch.setattr(
+        font_manager.fontManager,
+        "ttflist",
+        [F("DejaVu Sans"), F("WenQuanYi Zen Hei"), F("Noto Sans CJK JP")],
+    )
     assert i18n.find_cjk_font() == "Noto Sans CJK JP"
     assert i18n.use_lang_font("en") is None
 
@@ -237,8 +338,12 @@ def test_debrief_compares_seat_agent_and_history(historical):
     by = {r["key"]: r for r in rows}
     assert by["joint_documents"]["you"] == "1"
     assert by["walkout"]["you"] == seated.months[10]
-    text = debrief(seated, historical, "DPRK", moves=[{"month": "2003-03", "kind": "attend",
-                                                       "value": "attend"}])
+    text = debrief(
+        seated,
+        historical,
+        "DPRK",
+        moves=[{"month": "2003-03", "kind": "attend", "value": "attend"}],
+    )
     assert "Your seat: DPRK" in text and "attend=attend ×1" in text
     assert "Against history: your path was closer than the agent's on" in text
     assert "共同文件" in debrief(seated, historical, "DPRK", lang="zh")
@@ -248,36 +353,52 @@ def test_debrief_compares_seat_agent_and_history(historical):
 # ------------------------------------------------ Chinese: reasons, steps, titles
 # The reasons exactly as sim/model.py writes them in its decide(...) calls.
 _MODEL_REASONS_ZH = [
-    ("readiness 0.43 (sanctions 0.69, trust in US 0.33, grievance 0.36); condemned by the "
-     "Security Council while the talks deliver little",
-     "出席意愿0.43（制裁0.69，对美信任0.33，不满0.36）；在会谈成果寥寥之际遭到联合国安理会谴责"),
-    ("readiness 0.53 (sanctions 0.69, trust in US 0.02, grievance 0.21)",
-     "出席意愿0.53（制裁0.69，对美信任0.02，不满0.21）"),
+    (
+        "readiness 0.43 (sanctions 0.69, trust in US 0.33, grievance 0.36); condemned by the "
+        "Security Council while the talks deliver little",
+        "出席意愿0.43（制裁0.69，对美信任0.33，不满0.36）；在会谈成果寥寥之际遭到联合国安理会谴责",
+    ),
+    (
+        "readiness 0.53 (sanctions 0.69, trust in US 0.02, grievance 0.21)",
+        "出席意愿0.53（制裁0.69，对美信任0.02，不满0.21）",
+    ),
     ("pressure 0.83 above threshold 0.60", "压力0.83高于阈值0.60"),
     ("counterpart steps overdue (aid); trust in US 0.43", "对方步骤逾期（援助）；对美信任0.43"),
-    ("counterpart steps overdue (aid, delisting); trust in US 0.38",
-     "对方步骤逾期（援助、除名）；对美信任0.38"),
+    (
+        "counterpart steps overdue (aid, delisting); trust in US 0.38",
+        "对方步骤逾期（援助、除名）；对美信任0.38",
+    ),
     ("overdue steps performed", "逾期步骤已履行"),
     ("trust in US 0.62", "对美信任0.62"),
     ("declaration done and verification satisfied", "申报已完成且核查要求已满足"),
     ("declined the invitation (readiness below 0.5)", "拒绝邀请（出席意愿低于0.5）"),
     ("holdouts on a joint statement: DPRK, US", "未接受共同声明的一方：朝鲜、美国"),
-    ("overdue_delisting: the US delisting of phase 2 due 2008-09; trust in US 0.31",
-     "美方未按期除名（第2阶段，应于2008-09完成）；对美信任0.31"),
-    ("overdue_delisting: the US delisting of phase 2 due 2008-09; overdue_aid: aid tranche 3 of "
-     "phase 2 due 2008-03, short: China, ROK; trust in US 0.31",
-     "美方未按期除名（第2阶段，应于2008-09完成）；第2阶段第3批援助逾期（应于2008-03完成；未足额：中国、韩国）；"
-     "对美信任0.31"),
-    ("yongbyon_5mwe_reactor, reprocessing_plant restored to operating (suspended, trust in US 0.21)",
-     "按原状恢复宁边5兆瓦实验性反应堆、后处理厂（暂停期间，对美信任0.21）"),
+    (
+        "overdue_delisting: the US delisting of phase 2 due 2008-09; trust in US 0.31",
+        "美方未按期除名（第2阶段，应于2008-09完成）；对美信任0.31",
+    ),
+    (
+        "overdue_delisting: the US delisting of phase 2 due 2008-09; overdue_aid: aid tranche 3 of "
+        "phase 2 due 2008-03, short: China, ROK; trust in US 0.31",
+        "美方未按期除名（第2阶段，应于2008-09完成）；第2阶段第3批援助逾期（应于2008-03完成；未足额：中国、韩国）；"
+        "对美信任0.31",
+    ),
+    (
+        "yongbyon_5mwe_reactor, reprocessing_plant restored to operating (suspended, trust in US 0.21)",
+        "按原状恢复宁边5兆瓦实验性反应堆、后处理厂（暂停期间，对美信任0.21）",
+    ),
     ("phase 1 superseded (3 open steps)", "第1阶段被新文件取代（3个未完成步骤）"),
     ("no aid pledged by Japan (its stated line)", "日本按其既定立场不承诺援助"),
-    ("the text covers no phase's terms: nothing adopted", "文本未满足任何阶段的条件：未通过新的阶段"),
+    (
+        "the text covers no phase's terms: nothing adopted",
+        "文本未满足任何阶段的条件：未通过新的阶段",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("en", "zh"), _MODEL_REASONS_ZH,
-                         ids=[f"reason{i}" for i in range(len(_MODEL_REASONS_ZH))])
+@pytest.mark.parametrize(
+    ("en", "zh"), _MODEL_REASONS_ZH, ids=[f"reason{i}" for i in range(len(_MODEL_REASONS_ZH))]
+)
 def test_model_reasons_are_translated_whole(en, zh):
     assert translate_reason(en, "zh") == zh
     assert translate_reason(en, "en") == en
@@ -286,22 +407,37 @@ def test_model_reasons_are_translated_whole(en, zh):
 def test_unknown_reason_phrases_stay_english_whole():
     # Not half translated ("…about 制裁"), and a known clause beside it still is.
     assert translate_reason("a new reason about sanctions", "zh") == "a new reason about sanctions"
-    assert (translate_reason("pressure 0.70 above threshold 0.60; a new clause", "zh")
-            == "压力0.70高于阈值0.60；a new clause")
+    assert (
+        translate_reason("pressure 0.70 above threshold 0.60; a new clause", "zh")
+        == "压力0.70高于阈值0.60；a new clause"
+    )
     assert translate_reason("readiness 0.40 (sanctions 0.50, mood 0.30)", "zh") == (
-        "readiness 0.40 (sanctions 0.50, mood 0.30)")
+        "readiness 0.40 (sanctions 0.50, mood 0.30)"
+    )
 
 
 def test_chinese_story_has_no_english_inside_the_models_reasons(historical):
     r = _synthetic(historical)
     r.decisions = r.decisions + [
-        {"month": r.months[11], "party": "DPRK", "decision": "walks_out",
-         "reason": "readiness 0.43 (sanctions 0.69, trust in US 0.33, grievance 0.36); condemned "
-                   "by the Security Council while the talks deliver little"},
-        {"month": r.months[8], "party": "DPRK", "decision": "missile_test",
-         "reason": "pressure 0.83 above threshold 0.60"},
-        {"month": r.months[7], "party": "DPRK", "decision": "resumes_steps",
-         "reason": "overdue steps performed"},
+        {
+            "month": r.months[11],
+            "party": "DPRK",
+            "decision": "walks_out",
+            "reason": "readiness 0.43 (sanctions 0.69, trust in US 0.33, grievance 0.36); condemned "
+            "by the Security Council while the talks deliver little",
+        },
+        {
+            "month": r.months[8],
+            "party": "DPRK",
+            "decision": "missile_test",
+            "reason": "pressure 0.83 above threshold 0.60",
+        },
+        {
+            "month": r.months[7],
+            "party": "DPRK",
+            "decision": "resumes_steps",
+            "reason": "overdue steps performed",
+        },
     ]
     text = narrate(r, "zh")
     assert "condemned" not in text and "Security Council" not in text
@@ -323,20 +459,34 @@ def test_suspended_steps_are_the_open_phases_steps(historical):
     r = _synthetic(historical)  # the DPRK suspends during 'initial_actions' (shutdown, sealing)
     zh = narrate(r, "zh")
     assert "去功能化" not in zh
-    assert ("朝鲜暂停履行其步骤（“起步行动”阶段：关闭并封存宁边核设施、让国际原子能机构核查人员重返）"
-            in zh)
+    assert (
+        "朝鲜暂停履行其步骤（“起步行动”阶段：关闭并封存宁边核设施、让国际原子能机构核查人员重返）"
+        in zh
+    )
     en = narrate(r, "en")
     assert "disable" not in en
     # the same suspension under the 10.3 phase names the disablement
     r2 = copy.copy(r)
-    r2.ledger = [dict(row, phase=2, phase_name="second_phase_actions",
-                      description="disable_5mwe_reactor; complete_and_correct_declaration")
-                 if row["kind"] == "dprk_action" else dict(row) for row in r.ledger]
+    r2.ledger = [
+        dict(
+            row,
+            phase=2,
+            phase_name="second_phase_actions",
+            description="disable_5mwe_reactor; complete_and_correct_declaration",
+        )
+        if row["kind"] == "dprk_action"
+        else dict(row)
+        for row in r.ledger
+    ]
     zh2 = narrate(r2, "zh")
-    assert ("朝鲜暂停履行其步骤（“第二阶段行动”阶段：对5兆瓦实验性反应堆去功能化、"
-            "对全部核计划进行“完整、准确”的申报）") in zh2
-    assert ("DPRK suspends its steps under 'second_phase_actions' (disable the 5 MWe reactor, "
-            "make a complete and correct declaration)") in narrate(r2, "en")
+    assert (
+        "朝鲜暂停履行其步骤（“第二阶段行动”阶段：对5兆瓦实验性反应堆去功能化、"
+        "对全部核计划进行“完整、准确”的申报）"
+    ) in zh2
+    assert (
+        "DPRK suspends its steps under 'second_phase_actions' (disable the 5 MWe reactor, "
+        "make a complete and correct declaration)"
+    ) in narrate(r2, "en")
 
 
 def test_suspension_in_the_historical_run_names_its_phase(historical):
@@ -345,10 +495,14 @@ def test_suspension_in_the_historical_run_names_its_phase(historical):
         pytest.skip("the historical run has no suspension of steps today")
     zh = narrate(historical, "zh")
     for d in susp:
-        phases = [row["phase_name"] for row in historical.ledger
-                  if row["kind"] == "dprk_action" and row["promised"] <= d["month"]]
+        phases = [
+            row["phase_name"]
+            for row in historical.ledger
+            if row["kind"] == "dprk_action" and row["promised"] <= d["month"]
+        ]
         name = {"initial_actions": "起步行动", "second_phase_actions": "第二阶段行动"}.get(
-            phases[-1], phases[-1])
+            phases[-1], phases[-1]
+        )
         assert f"朝鲜暂停履行其步骤（“{name}”阶段：" in zh
 
 

@@ -16,8 +16,9 @@ def _bounds(field) -> dict[str, float]:
             if v is not None:
                 out[attr] = v
         if isinstance(m, annotated_types.Interval):
-            out.update({k: getattr(m, k) for k in ("ge", "gt", "le", "lt")
-                        if getattr(m, k) is not None})
+            out.update(
+                {k: getattr(m, k) for k in ("ge", "gt", "le", "lt") if getattr(m, k) is not None}
+            )
     return out
 
 
@@ -61,6 +62,7 @@ def test_free_parameters_are_the_calibrated_ones():
 
 def test_out_of_range_values_are_refused():
     from pydantic import ValidationError
+
     for spec in declared_parameters():
         if spec.type == "bool":
             continue
@@ -70,6 +72,7 @@ def test_out_of_range_values_are_refused():
 
 def test_show_parameters_prints_the_table(capsys):
     from sixparty.cli import main
+
     assert main(["show", "--parameters"]) == 0
     out = capsys.readouterr().out
     for spec in declared_parameters():
@@ -82,6 +85,7 @@ def test_show_parameters_marks_a_scenarios_values(capsys, tmp_path):
     import yaml
     from sixparty.cli import main
     from sixparty.loader import find_scenario
+
     d = yaml.safe_load(find_scenario("historical").read_text(encoding="utf-8"))
     d["parameters"]["aid_tranche_done"] = 0.5
     f = tmp_path / "s.yaml"
@@ -93,5 +97,6 @@ def test_show_parameters_marks_a_scenarios_values(capsys, tmp_path):
 
 def test_show_without_file_or_flag_is_an_error(capsys):
     from sixparty.cli import main
+
     assert main(["show"]) == 2
     assert "--parameters" in capsys.readouterr().err

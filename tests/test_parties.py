@@ -87,10 +87,12 @@ def test_dprk_answers_pressure_with_a_test_and_the_us_with_sanctions():
 
 def test_dprk_demands_simultaneity_within_a_tranche():
     """With no aid delivered, the DPRK does at most (1 - simultaneity) of its step."""
+
     def strict(d):
         d["parties"]["DPRK"]["strategy"] = {"simultaneity": 1.0}
         for p in ("US", "China", "ROK", "Japan", "Russia"):
             d["parties"][p]["trust"] = {"DPRK": 0.0}
+
     m = make_model(strict)
     m.agreed_text = m.pos.mean(axis=0)
     m.ledger.adopt(0, m.spec.phases[0], m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
@@ -159,6 +161,7 @@ def test_us_verification_before_delisting():
         m.pos[US_I, 6] = 0.95  # the US wants intrusive verification
         m._implementation()
         return m.delisted
+
     assert run(verification_first=False)
     assert not run(verification_first=True)
 
@@ -282,19 +285,27 @@ def test_a_joint_document_on_a_phase_in_force_re_dates_its_open_steps():
     due = [st.due_month for st in m.ledger.steps]
     later = m.month + 12
     m.month = later
-    s = SimpleNamespace(document="joint_document", text=m.pos.mean(axis=0), direct_contact=False,
-                        recess=False, adopted_phase=None, reasons=[])
+    s = SimpleNamespace(
+        document="joint_document",
+        text=m.pos.mean(axis=0),
+        direct_contact=False,
+        recess=False,
+        adopted_phase=None,
+        reasons=[],
+    )
     m._after_document(s)
     assert s.adopted_phase is None and len(m.ledger.phases) == 1  # no new phase
     assert all(st.due_month > later for st in m.ledger.steps)
-    assert all(new > old for new, old in zip([st.due_month for st in m.ledger.steps], due,
-                                            strict=True))
+    assert all(
+        new > old for new, old in zip([st.due_month for st in m.ledger.steps], due, strict=True)
+    )
     assert any("renegotiated" in r for r in s.reasons)
 
 
 def test_us_verification_demand_moves_only_by_bargaining_and_domestic_politics():
     """The scripted 2008 compromise is gone: a suspended DPRK and an owed
     delisting do not move the US verification position by themselves."""
+
     def after_step(suspended: bool) -> float:
         m = make_model()
         phase = m.spec.phases[0].model_copy(update={"delisting": True})
@@ -306,6 +317,7 @@ def test_us_verification_demand_moves_only_by_bargaining_and_domestic_politics()
         m.dprk_suspended_steps = suspended
         m.parties[US_I].step()
         return float(m.pos[US_I, 6])
+
     assert after_step(True) == after_step(False) == pytest.approx(0.95)
     # In session the same US concedes toward the text like any party.
     m = make_model()
@@ -350,7 +362,8 @@ def test_a_nuclear_test_needs_the_programme():
     assert dprk.choose_test()[0] == "missile"
     m.progress = 0.6  # partly disabled: the nuclear test is worth less
     assert dprk.test_outcomes()["nuclear"][0] == pytest.approx(
-        0.4 * m.params.test_outside_gain_nuclear)
+        0.4 * m.params.test_outside_gain_nuclear
+    )
 
 
 def test_dprk_tests_in_a_phase_only_when_its_outside_option_beats_the_deal():
@@ -363,6 +376,7 @@ def test_dprk_tests_in_a_phase_only_when_its_outside_option_beats_the_deal():
         m.outside[DPRK_I] = outside
         assert dprk.deal_value() > 0.5
         return dprk.choose_test()[0]
+
     assert decide(0.0) is None  # the deal is worth more than any test
     assert decide(0.9) is not None  # its outside option beats the deal
     # Not participating, there is no deal to forfeit.
@@ -412,6 +426,7 @@ def _session_model(mutate=None):
         d["parameters"]["noise"] = 0.0
         if mutate:
             mutate(d)
+
     m = make_model(quiet)
     m.round, m.round_phase = 1, 1
     return m
@@ -419,6 +434,7 @@ def _session_model(mutate=None):
 
 def _bargain(m):
     from sixparty.model import Session
+
     s = Session(0, 1, 1, m.month, "test", held=True)
     m.sessions.append(s)
     m._bargain(s)
@@ -443,8 +459,9 @@ def test_a_session_converges_when_no_party_will_move():
     assert s.conflicts + s.compromises + s.capitulations > 0
     assert not any(r.startswith("deadlock") for r in s.reasons)
     # The fixed-share model: nobody concedes under full resolve -> converged at once.
-    m = _session_model(lambda d: d["parameters"].update(acceptance_radius=0.0,
-                                                        expected_utility_sessions=False))
+    m = _session_model(
+        lambda d: d["parameters"].update(acceptance_radius=0.0, expected_utility_sessions=False)
+    )
     m.resolve[:] = 1.0
     s = _bargain(m)
     assert (s.ending, s.iterations) == ("converged", 1)
@@ -452,8 +469,13 @@ def test_a_session_converges_when_no_party_will_move():
 
 def test_a_session_ends_in_deadlock_when_the_chairs_patience_runs_out():
     def hard(d):
-        d["parameters"].update(acceptance_radius=0.0, chair_patience=3,
-                               slack_chairmans_statement=0.0, slack_joint_statement=0.0)
+        d["parameters"].update(
+            acceptance_radius=0.0,
+            chair_patience=3,
+            slack_chairmans_statement=0.0,
+            slack_joint_statement=0.0,
+        )
+
     m = _session_model(hard)
     m.resolve[:] = 0.0
     s = _bargain(m)
@@ -473,4 +495,5 @@ def test_domestic_constraint_pulls_a_delegation_back_harder():
         m.pos[CHINA_I] = 1.0
         Party.step(china)
         return 1.0 - float(m.pos[CHINA_I, 0])
+
     assert moved(0.9) > moved(0.1) > 0.0

@@ -39,7 +39,16 @@ def _has_unit(label: str) -> bool:
 
 
 def test_parties_have_one_okabe_ito_colour_each():
-    okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
+    okabe_ito = {
+        "#E69F00",
+        "#56B4E9",
+        "#009E73",
+        "#F0E442",
+        "#0072B2",
+        "#D55E00",
+        "#CC79A7",
+        "#000000",
+    }
     assert set(plots.PARTY_COLORS) == set(PARTIES)
     assert set(plots.PARTY_COLORS.values()) <= okabe_ito
     assert len(set(plots.PARTY_COLORS.values())) == 6
@@ -51,8 +60,11 @@ def _lab(hex_colour: str):
 
     c = np.array(matplotlib.colors.to_rgb(hex_colour))
     c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
-                    [0.0193, 0.1192, 0.9505]]) @ c / np.array([0.95047, 1.0, 1.08883])
+    xyz = (
+        np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+        @ c
+        / np.array([0.95047, 1.0, 1.08883])
+    )
     f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
     return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
 
@@ -68,8 +80,10 @@ def test_parties_are_clearly_distinct_by_colour_and_line_style():
         assert d >= 30, (a, b, d)
     assert set(plots.PARTY_LINESTYLES) == set(PARTIES)
     assert len({str(s) for s in plots.PARTY_LINESTYLES.values()}) == 6
-    assert plots.party_style("ROK") == {"color": plots.PARTY_COLORS["ROK"],
-                                        "linestyle": plots.PARTY_LINESTYLES["ROK"]}
+    assert plots.party_style("ROK") == {
+        "color": plots.PARTY_COLORS["ROK"],
+        "linestyle": plots.PARTY_LINESTYLES["ROK"],
+    }
 
 
 def test_labels_fall_back_to_english():
@@ -93,7 +107,10 @@ def test_positions_one_panel_per_issue_one_line_per_party(tables):
         assert sorted(ln.get_label() for ln in lines) == sorted(PARTIES)
         dashes = {}
         for ln in lines:
-            assert matplotlib.colors.to_hex(ln.get_color()).upper() == plots.PARTY_COLORS[ln.get_label()]
+            assert (
+                matplotlib.colors.to_hex(ln.get_color()).upper()
+                == plots.PARTY_COLORS[ln.get_label()]
+            )
             dashes[ln.get_label()] = str(ln._unscaled_dash_pattern)  # (offset, on-off sequence)
         assert len(set(dashes.values())) == 6  # one line style per party
         assert _has_unit(ax.get_ylabel())
@@ -160,8 +177,10 @@ def test_scorecard_rows_are_items(tables, record):
     assert outside > 0  # the small run (2003-08..2004-12) leaves most of the record outside
     assert len(ax.get_yticks()) == len(scored)
     hits = sum(1 for it in scored if it.hit)
-    assert (f"{hits} hits / {len(scored)} items ({outside} items outside the window not scored)"
-            in fig._suptitle.get_text())
+    assert (
+        f"{hits} hits / {len(scored)} items ({outside} items outside the window not scored)"
+        in fig._suptitle.get_text()
+    )
     words = [t.get_text() for t in fig.axes[1].texts]
     assert words.count("hit") == hits and words.count("miss") == len(scored) - hits
     assert _has_unit(ax.get_xlabel())
@@ -213,7 +232,9 @@ def test_files_and_memory_give_the_same_tables(run_dir, result):
         a = getattr(from_files, name)
         b = getattr(mem, name)
         cols = [c for c in b.columns]
-        assert list(a[cols].astype(str).values.tolist()) == list(b[cols].astype(str).values.tolist()), name
+        assert list(a[cols].astype(str).values.tolist()) == list(
+            b[cols].astype(str).values.tolist()
+        ), name
 
 
 def test_cli_plot_regenerates_figures(run_dir, tmp_path, capsys):

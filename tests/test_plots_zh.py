@@ -22,7 +22,8 @@ CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 needs_cjk = pytest.mark.skipif(
     find_cjk_font() is None,
     reason="no CJK font installed (apt-get install fonts-noto-cjk, then rm -rf "
-           "~/.cache/matplotlib): Chinese figures cannot be drawn, only the fallback is tested")
+    "~/.cache/matplotlib): Chinese figures cannot be drawn, only the fallback is tested",
+)
 
 
 def _draw(make):
@@ -64,13 +65,49 @@ def _builders(tables, record):
 
 #: Chinese words each figure must show (the article's terms, analysis.i18n's where they exist).
 EXPECTED = {
-    "positions": ["各方在八个议题上的立场", "无核化", "核查", "立场（0–1）", "日期（年份）", "朝鲜",
-                  "俄罗斯", "举行会议的月份", "0 = “冻结换补偿”"],
-    "timeline": ["无文件", "口头共识", "主席声明", "共同声明", "共同文件", "模拟：会议",
-                 "历史记录：会议", "日期（年份）", "保留英文原文"],
-    "ledger": ["行动对行动", "无核化进展", "吨（重油当量）", "日期（年份）", "承诺援助", "已交付援助"],
-    "trust": ["各方之间的信任", "朝鲜", "美国", "中国", "韩国", "日本", "俄罗斯", "信任方",
-              "被信任方", "朝鲜对美国的信任", "日期（年份）"],
+    "positions": [
+        "各方在八个议题上的立场",
+        "无核化",
+        "核查",
+        "立场（0–1）",
+        "日期（年份）",
+        "朝鲜",
+        "俄罗斯",
+        "举行会议的月份",
+        "0 = “冻结换补偿”",
+    ],
+    "timeline": [
+        "无文件",
+        "口头共识",
+        "主席声明",
+        "共同声明",
+        "共同文件",
+        "模拟：会议",
+        "历史记录：会议",
+        "日期（年份）",
+        "保留英文原文",
+    ],
+    "ledger": [
+        "行动对行动",
+        "无核化进展",
+        "吨（重油当量）",
+        "日期（年份）",
+        "承诺援助",
+        "已交付援助",
+    ],
+    "trust": [
+        "各方之间的信任",
+        "朝鲜",
+        "美国",
+        "中国",
+        "韩国",
+        "日本",
+        "俄罗斯",
+        "信任方",
+        "被信任方",
+        "朝鲜对美国的信任",
+        "日期（年份）",
+    ],
     "scorecard": ["历史回放评分", "命中", "未命中", "第一轮", "会议", "历史记录", "日期（年份）"],
     "utilities": ["各方对每次会议文本的效用", "朝鲜", "纳什积", "主席声明", "（0–1）"],
 }
@@ -89,8 +126,12 @@ def test_zh_figure_labels_and_no_missing_glyphs(name, tables, record):
     assert not english, f"{name}: untranslated labels {english}"
     # the figure's font is the CJK one, set for the figure only
     assert matplotlib.rcParams["font.family"] != [find_cjk_font(), "DejaVu Sans"]
-    families = {f for t in fig.findobj(Text) if CJK.search(t.get_text())
-                for f in t.get_fontproperties().get_family()}
+    families = {
+        f
+        for t in fig.findobj(Text)
+        if CJK.search(t.get_text())
+        for f in t.get_fontproperties().get_family()
+    }
     assert find_cjk_font() in families
 
 
@@ -110,8 +151,13 @@ def test_zh_party_issue_and_document_names_are_the_narrations(tables):
 @needs_cjk
 def test_zh_scorecard_texts_and_record_names(tables, record):
     # an unlabelled episode inside the small run's window (2003-08..2004-12): named by kind and year
-    record = {**record, "episodes": [*record["episodes"], {
-        "id": "test_suspension", "kind": "suspension", "actor": "DPRK", "start": "2004-06-01"}]}
+    record = {
+        **record,
+        "episodes": [
+            *record["episodes"],
+            {"id": "test_suspension", "kind": "suspension", "actor": "DPRK", "start": "2004-06-01"},
+        ],
+    }
     items = score_run(tables, record)
     fig = plots.plot_scorecard(items, tables, lang="zh", record=record)
     words = [t.get_text() for t in fig.axes[1].texts]
@@ -148,8 +194,9 @@ def test_zh_draw_figures_and_cli_plot_write_six_files_quietly(result, record, tm
 
 
 # ------------------------------------------------------------ without a CJK font
-def test_no_cjk_font_falls_back_to_english_with_one_message(tables, record, tmp_path, capsys,
-                                                            monkeypatch):
+def test_no_cjk_font_falls_back_to_english_with_one_message(
+    tables, record, tmp_path, capsys, monkeypatch
+):
     monkeypatch.setattr(plots, "find_cjk_font", lambda: None)
     names = plots.draw_figures(tables, tmp_path, lang="zh", record=record)
     assert sorted(names) == sorted(f"{n}.png" for n in plots.FIGURES)
@@ -168,8 +215,9 @@ def test_no_cjk_font_falls_back_to_english_with_one_message(tables, record, tmp_
         assert not any("CJK" in f for f in fams)
 
 
-def test_no_cjk_font_single_figure_and_sixparty_run_exit_0(scenario_file, tmp_path, capsys,
-                                                           monkeypatch, tables):
+def test_no_cjk_font_single_figure_and_sixparty_run_exit_0(
+    scenario_file, tmp_path, capsys, monkeypatch, tables
+):
     from sixparty.cli import main
 
     monkeypatch.setattr(plots, "find_cjk_font", lambda: None)

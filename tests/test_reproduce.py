@@ -29,9 +29,16 @@ def variant_file(tmp_path: Path) -> Path:
     src = tmp_path / "src"
     src.mkdir()
     path = src / "my.yaml"
-    path.write_text(dump_yaml({"extends": "no_bda_sanctions", "name": "my_variant",
-                               "overrides": {"parameters.generosity": 0.45},
-                               "parties": {"US": {"strategy": {"direct_talks": "accept"}}}}))
+    path.write_text(
+        dump_yaml(
+            {
+                "extends": "no_bda_sanctions",
+                "name": "my_variant",
+                "overrides": {"parameters.generosity": 0.45},
+                "parties": {"US": {"strategy": {"direct_talks": "accept"}}},
+            }
+        )
+    )
     return path
 
 
@@ -47,7 +54,11 @@ def test_manifest_records_sources_resolved_scenario_and_environment(tmp_path, va
     assert "extends" not in yaml.safe_load(resolved.read_text())
     # every file of the extends chain, child first, with its hash
     sources = m["scenario_sources"]
-    assert [Path(s["path"]).name for s in sources] == ["my.yaml", "no_bda_sanctions.yaml", "historical.yaml"]
+    assert [Path(s["path"]).name for s in sources] == [
+        "my.yaml",
+        "no_bda_sanctions.yaml",
+        "historical.yaml",
+    ]
     for s in sources:
         assert s["sha256"] == sha(Path(s["path"]))
     # where it ran
@@ -105,7 +116,9 @@ def test_run_from_a_copied_folder_is_byte_identical(tmp_path, variant_file, caps
     assert "Reproduced: the 7 data files are byte-identical" in printed
     for stem in DATA:
         assert (again / f"{stem}.csv").read_bytes() == (moved / f"{stem}.csv").read_bytes(), stem
-    assert (again / "scenario.resolved.yaml").read_bytes() == (moved / "scenario.resolved.yaml").read_bytes()
+    assert (again / "scenario.resolved.yaml").read_bytes() == (
+        moved / "scenario.resolved.yaml"
+    ).read_bytes()
     m = json.loads((again / "manifest.json").read_text())
     assert m["seed"] == 11 and m["scenario"] == "my_variant"
     assert m["rerun_of"]["run_dir"] == str(moved) and m["rerun_of"]["seed"] == 11
@@ -115,7 +128,9 @@ def test_run_from_default_out_is_beside_the_folder(tmp_path, monkeypatch, capsys
     monkeypatch.chdir(tmp_path)
     assert main(["run", "--seed", "2", "--out", "r", "--no-plots"]) == 0
     assert main(["run", "--from", "r", "--no-plots"]) == 0
-    assert (tmp_path / "r-rerun" / "timeline.csv").read_bytes() == (tmp_path / "r" / "timeline.csv").read_bytes()
+    assert (tmp_path / "r-rerun" / "timeline.csv").read_bytes() == (
+        tmp_path / "r" / "timeline.csv"
+    ).read_bytes()
 
 
 def test_run_from_says_when_files_differ(tmp_path, capsys):
@@ -136,15 +151,18 @@ def one_run(tmp_path_factory) -> Path:
     return run
 
 
-@pytest.mark.parametrize("setup,argv_extra,words", [
-    ("missing", [], "not a folder"),
-    ("no_manifest", [], "no manifest.json"),
-    ("no_resolved", [], "no scenario.resolved.yaml"),
-    ("tampered", [], "has changed since the run"),
-    ("ok", ["historical"], "not both"),
-    ("ok", ["--runs", "3"], "single run"),
-    ("ok", ["--out", "SELF"], "the folder being rerun"),
-])
+@pytest.mark.parametrize(
+    "setup,argv_extra,words",
+    [
+        ("missing", [], "not a folder"),
+        ("no_manifest", [], "no manifest.json"),
+        ("no_resolved", [], "no scenario.resolved.yaml"),
+        ("tampered", [], "has changed since the run"),
+        ("ok", ["historical"], "not both"),
+        ("ok", ["--runs", "3"], "single run"),
+        ("ok", ["--out", "SELF"], "the folder being rerun"),
+    ],
+)
 def test_run_from_refuses_clearly(tmp_path, capsys, one_run, setup, argv_extra, words):
     run = tmp_path / "r"
     if setup != "missing":
@@ -157,7 +175,9 @@ def test_run_from_refuses_clearly(tmp_path, capsys, one_run, setup, argv_extra, 
         with (run / "scenario.resolved.yaml").open("a") as fh:
             fh.write("seed: 5\n")
     capsys.readouterr()
-    argv = ["run", "--from", str(run), "--no-plots"] + [str(run) if a == "SELF" else a for a in argv_extra]
+    argv = ["run", "--from", str(run), "--no-plots"] + [
+        str(run) if a == "SELF" else a for a in argv_extra
+    ]
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err
@@ -168,8 +188,21 @@ def test_run_from_refuses_clearly(tmp_path, capsys, one_run, setup, argv_extra, 
 def test_parquet_tables_are_readable_deterministic_and_match_the_csv(tmp_path, capsys):
     pytest.importorskip("pyarrow")
     for name in ("p1", "p2"):
-        assert main(["run", "--seed", "6", "--out", str(tmp_path / name), "--format", "parquet",
-                     "--no-plots"]) == 0
+        assert (
+            main(
+                [
+                    "run",
+                    "--seed",
+                    "6",
+                    "--out",
+                    str(tmp_path / name),
+                    "--format",
+                    "parquet",
+                    "--no-plots",
+                ]
+            )
+            == 0
+        )
     assert main(["run", "--seed", "6", "--out", str(tmp_path / "c"), "--no-plots"]) == 0
     m = json.loads((tmp_path / "p1" / "manifest.json").read_text())
     assert m["table_format"] == "parquet"
@@ -179,7 +212,9 @@ def test_parquet_tables_are_readable_deterministic_and_match_the_csv(tmp_path, c
         assert p.read_bytes() == (tmp_path / "p2" / f"{stem}.parquet").read_bytes(), stem
         frame = pd.read_parquet(p)
         csv = pd.read_csv(tmp_path / "c" / f"{stem}.csv", keep_default_na=False)
-        assert list(frame.columns) == [c for c in csv.columns if c not in ("nash_product", "pareto_distance")]
+        assert list(frame.columns) == [
+            c for c in csv.columns if c not in ("nash_product", "pareto_distance")
+        ]
         assert len(frame) == len(csv)
     timeline = pd.read_parquet(tmp_path / "p1" / "timeline.parquet")
     csv = pd.read_csv(tmp_path / "c" / "timeline.csv")
@@ -187,13 +222,16 @@ def test_parquet_tables_are_readable_deterministic_and_match_the_csv(tmp_path, c
     assert list(timeline["month"]) == list(csv["month"])
 
 
-@pytest.mark.parametrize("argv,tables,figures", [
-    ([], "csv", "png"),
-    (["--format", "svg"], "csv", "svg"),
-    (["--format", "parquet"], "parquet", "png"),
-    (["--format", "parquet,pdf"], "parquet", "pdf"),
-    (["--format", "parquet", "--format", "svg"], "parquet", "svg"),
-])
+@pytest.mark.parametrize(
+    "argv,tables,figures",
+    [
+        ([], "csv", "png"),
+        (["--format", "svg"], "csv", "svg"),
+        (["--format", "parquet"], "parquet", "png"),
+        (["--format", "parquet,pdf"], "parquet", "pdf"),
+        (["--format", "parquet", "--format", "svg"], "parquet", "svg"),
+    ],
+)
 def test_format_names_tables_and_figures(argv, tables, figures):
     from sixparty.cli import build_parser
 
@@ -205,8 +243,9 @@ def test_format_reaches_the_figure_writer(monkeypatch):
     from sixparty import runner
 
     seen = {}
-    monkeypatch.setattr("sixparty.analysis.plots.figures_writer",
-                        lambda fmt, lang: seen.setdefault("fmt", fmt))
+    monkeypatch.setattr(
+        "sixparty.analysis.plots.figures_writer", lambda fmt, lang: seen.setdefault("fmt", fmt)
+    )
     from sixparty.cli import build_parser
 
     runner._extra_writers(build_parser().parse_args(["run", "--format", "parquet,svg"]))

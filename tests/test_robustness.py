@@ -68,8 +68,18 @@ def test_run_out_is_a_file(capsys, tmp_path, scenario_file, extra):
 def test_compare_out_is_a_file(capsys, tmp_path):
     f = tmp_path / "FILE"
     f.write_text("mine")
-    code, _, err = run_main(capsys, "compare", "historical", "no_bda_sanctions", "--runs", "3",
-                            "--out", f, "--no-plots", "--quiet")
+    code, _, err = run_main(
+        capsys,
+        "compare",
+        "historical",
+        "no_bda_sanctions",
+        "--runs",
+        "3",
+        "--out",
+        f,
+        "--no-plots",
+        "--quiet",
+    )
     assert code == 2
     assert f"cannot write {f}: it is a file, not a folder" in err
 
@@ -123,6 +133,7 @@ def test_write_error_through_cli(capsys, tmp_path, scenario_file, monkeypatch):
     def full(args):
         def write(result, stage):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(stage / "x.png"))
+
         return [write]
 
     monkeypatch.setattr(runner, "_extra_writers", full)
@@ -169,6 +180,7 @@ def _writer(name):
     def write(stage):
         (stage / name).write_text(name)
         return [name]
+
     return write
 
 
@@ -218,7 +230,10 @@ def test_foreign_folder_is_refused_and_untouched(capsys, tmp_path, scenario_file
         (mine / "manifest.json").write_text(manifest)
     code, _, err = run_main(capsys, "run", scenario_file, "--out", mine, "--no-plots")
     assert code == 2
-    assert f"{mine} exists and is not a sixparty output folder" in err and "choose another --out" in err
+    assert (
+        f"{mine} exists and is not a sixparty output folder" in err
+        and "choose another --out" in err
+    )
     assert (mine / "thesis.tex").read_text() == "precious"
     assert len(list(mine.iterdir())) == (1 if manifest is None else 2)
 
@@ -279,15 +294,18 @@ def test_list_shows_binary_file_as_invalid(capsys, tmp_path):
     assert "(invalid:" in line and "not a text YAML file" in line
 
 
-@pytest.mark.parametrize("text", [
-    'a: "\\x\n',                 # ScannerError
-    "a: [1\n",                  # ParserError
-    "a: *nowhere\n",            # ComposerError
-    "a: 1\n---\nb: 2\n",        # ComposerError (two documents)
-    "a: !!int zz\n",            # constructor fails on the value
-    "? [a, b]\n: 1\n",          # a key that is not a scalar
-    "a: !!binary '@@'\n",       # refused tag
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a: "\\x\n',  # ScannerError
+        "a: [1\n",  # ParserError
+        "a: *nowhere\n",  # ComposerError
+        "a: 1\n---\nb: 2\n",  # ComposerError (two documents)
+        "a: !!int zz\n",  # constructor fails on the value
+        "? [a, b]\n: 1\n",  # a key that is not a scalar
+        "a: !!binary '@@'\n",  # refused tag
+    ],
+)
 def test_yaml_errors_are_scenario_errors(capsys, tmp_path, text):
     f = tmp_path / "e.yaml"
     f.write_text(text)
@@ -295,14 +313,20 @@ def test_yaml_errors_are_scenario_errors(capsys, tmp_path, text):
     assert code == 2 and "e.yaml" in err
 
 
-@pytest.mark.parametrize("make", [
-    lambda m: yaml.reader.ReaderError("<file>", 3, 0, "utf-8", "special characters are not allowed"),
-    lambda m: yaml.scanner.ScannerError("while scanning", m, "bad token", m),
-    lambda m: yaml.parser.ParserError("while parsing", m, "expected node", m),
-    lambda m: yaml.composer.ComposerError("while composing", m, "bad alias", m),
-    lambda m: yaml.constructor.ConstructorError(None, None, "cannot construct", m),
-    lambda m: yaml.YAMLError("something else"),
-], ids=["reader", "scanner", "parser", "composer", "constructor", "plain"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: yaml.reader.ReaderError(
+            "<file>", 3, 0, "utf-8", "special characters are not allowed"
+        ),
+        lambda m: yaml.scanner.ScannerError("while scanning", m, "bad token", m),
+        lambda m: yaml.parser.ParserError("while parsing", m, "expected node", m),
+        lambda m: yaml.composer.ComposerError("while composing", m, "bad alias", m),
+        lambda m: yaml.constructor.ConstructorError(None, None, "cannot construct", m),
+        lambda m: yaml.YAMLError("something else"),
+    ],
+    ids=["reader", "scanner", "parser", "composer", "constructor", "plain"],
+)
 def test_every_yaml_error_class_is_caught(tmp_path, monkeypatch, make):
     from sixparty.loader import ScenarioError, load_scenario
 
@@ -349,8 +373,9 @@ def test_ledger_without_kind(capsys, run_copy, tmp_path):
     assert code == 2 and f"{p} is damaged: missing column 'kind'" in err
 
 
-@pytest.mark.parametrize("name", ["positions.csv", "trust.csv", "drafts.csv", "ledger.csv",
-                                  "decisions.csv"])
+@pytest.mark.parametrize(
+    "name", ["positions.csv", "trust.csv", "drafts.csv", "ledger.csv", "decisions.csv"]
+)
 def test_deleted_table(capsys, run_copy, tmp_path, name):
     (run_copy / name).unlink()
     code, err = _plot(capsys, run_copy, tmp_path)
@@ -427,7 +452,9 @@ def test_bad_month_and_boolean(run_copy):
     cells[5] = "maybe"  # held
     lines[1] = ",".join(cells)
     p.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DamagedRunFolder, match="column 'held': expected true or false, got 'maybe'"):
+    with pytest.raises(
+        DamagedRunFolder, match="column 'held': expected true or false, got 'maybe'"
+    ):
         read_run(run_copy, verify=False)
     p.write_text(text)
     t = run_copy / "timeline.csv"
@@ -461,7 +488,9 @@ def test_dashboard_port_checked_for_direct_callers():
     if missing_modules():
         pytest.skip("dashboard extra not installed")
     with pytest.raises(CLIError, match="port must be 1-65535"):
-        cli_dashboard(SimpleNamespace(scenario="historical", port=99999, host="127.0.0.1", seat=None))
+        cli_dashboard(
+            SimpleNamespace(scenario="historical", port=99999, host="127.0.0.1", seat=None)
+        )
 
 
 @pytest.mark.parametrize("command", [["run"], ["compare", "historical", "no_bda_sanctions"]])
@@ -494,30 +523,63 @@ def test_narrate_help_says_single_run(capsys):
 # ------------------------------------------------------------------- wording
 def _fake_result(status="no_talks"):
     sessions = []
-    for i, doc in enumerate(["none", "oral_summary", "chairmans_statement", "joint_statement",
-                             "joint_document"]):
-        sessions.append({"round": i + 1, "phase": 1, "month": f"2004-0{i + 1}", "held": True,
-                         "declined": "", "iterations": 3, "document": doc, "recess": False,
-                         "adopted_phase": ""})
-    timeline = [{"month": "2004-06", "talks_status": status, "progress": 0.1,
-                 "aid_delivered_t": 0.0, "aid_pledged_t": 0.0, "mean_trust": 0.3}]
-    sc = SimpleNamespace(title="T", name="t", window=SimpleNamespace(start="2004-01", end="2004-06"))
-    return SimpleNamespace(scenario=sc, seed=1, anchoring_mode="anchored", sessions=sessions,
-                           decisions=[], timeline=timeline)
+    for i, doc in enumerate(
+        ["none", "oral_summary", "chairmans_statement", "joint_statement", "joint_document"]
+    ):
+        sessions.append(
+            {
+                "round": i + 1,
+                "phase": 1,
+                "month": f"2004-0{i + 1}",
+                "held": True,
+                "declined": "",
+                "iterations": 3,
+                "document": doc,
+                "recess": False,
+                "adopted_phase": "",
+            }
+        )
+    timeline = [
+        {
+            "month": "2004-06",
+            "talks_status": status,
+            "progress": 0.1,
+            "aid_delivered_t": 0.0,
+            "aid_pledged_t": 0.0,
+            "mean_trust": 0.3,
+        }
+    ]
+    sc = SimpleNamespace(
+        title="T", name="t", window=SimpleNamespace(start="2004-01", end="2004-06")
+    )
+    return SimpleNamespace(
+        scenario=sc,
+        seed=1,
+        anchoring_mode="anchored",
+        sessions=sessions,
+        decisions=[],
+        timeline=timeline,
+    )
 
 
 def test_summary_uses_document_display_names():
     from sixparty.runner import summary_lines
 
     text = "\n".join(summary_lines(_fake_result()))
-    for name in ("no document", "oral summary", "chairman's statement", "joint statement",
-                 "joint document"):
+    for name in (
+        "no document",
+        "oral summary",
+        "chairman's statement",
+        "joint statement",
+        "joint document",
+    ):
         assert name in text
     assert "chairmans" not in text and " none" not in text
 
 
-@pytest.mark.parametrize("status", ["no_talks", "in_session", "recess", "boycott", "suspended",
-                                    "walked_out"])
+@pytest.mark.parametrize(
+    "status", ["no_talks", "in_session", "recess", "boycott", "suspended", "walked_out"]
+)
 def test_summary_end_line_reads_as_english(status):
     from sixparty.runner import summary_lines
 
@@ -530,8 +592,11 @@ def test_summary_end_line_reads_as_english(status):
 def test_plural():
     from sixparty.runner import plural
 
-    assert (plural(1, "file"), plural(9, "file"), plural(0, "draft")) == ("1 file", "9 files",
-                                                                          "0 drafts")
+    assert (plural(1, "file"), plural(9, "file"), plural(0, "draft")) == (
+        "1 file",
+        "9 files",
+        "0 drafts",
+    )
 
 
 def test_dashboard_install_hint_works_from_a_clone(capsys, monkeypatch):

@@ -66,7 +66,9 @@ def test_the_record_gives_rounds_in_date_order_with_chinese_labels():
     recs = recorded_sessions()
     assert [r.start for r in recs] == sorted(r.start for r in recs)
     r = next(r for r in recs if r.id == "round4_phase2")
-    assert r.start == "2005-09" and r.zh.startswith("第四轮") and r.en.startswith("Round 4, phase 2")
+    assert (
+        r.start == "2005-09" and r.zh.startswith("第四轮") and r.en.startswith("Round 4, phase 2")
+    )
     labels = session_labeller("en")([_s("2005-10"), _s("2005-12", held=False)])
     assert labels[0].startswith("≈ Round 4, phase 2") and labels[1] == ""
 
@@ -97,18 +99,26 @@ def test_sim_never_reads_the_historical_record(historical, monkeypatch):
     assert summary_lines(result)
     # and no module of sim/ except the dashboard edge names the record or imports its readers
     import sixparty
+
     src = pathlib.Path(sixparty.__file__).parent
     for path in sorted(src.glob("*.py")):
         if path.name in ("app.py",):  # the page shows history beneath the run, through analysis
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        docstrings = {id(n.body[0].value) for n in ast.walk(tree)
-                      if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
-                      and n.body and isinstance(n.body[0], ast.Expr)
-                      and isinstance(n.body[0].value, ast.Constant)}
+        docstrings = {
+            id(n.body[0].value)
+            for n in ast.walk(tree)
+            if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+            and n.body
+            and isinstance(n.body[0], ast.Expr)
+            and isinstance(n.body[0].value, ast.Constant)
+        }
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                    and id(node) not in docstrings:
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+            ):
                 assert "record.yaml" not in node.value, path.name
             if isinstance(node, ast.ImportFrom):
                 names = {a.name for a in node.names}
@@ -123,14 +133,42 @@ def test_scorecard_names_sessions_as_the_model_own_never_its_round_counter():
     from sixparty.analysis.scorecard import _score_sessions
 
     # the model's 7th invitation (session_id 6), in its round 12: shown as "session 7, 2005-09"
-    sess = pd.DataFrame([{"session_id": 6, "round": 12, "phase": 3, "month": "2005-09",
-                          "held": True, "document": "chairmans_statement", "adopted_phase": "",
-                          "adopted_phase_number": None}])
+    sess = pd.DataFrame(
+        [
+            {
+                "session_id": 6,
+                "round": 12,
+                "phase": 3,
+                "month": "2005-09",
+                "held": True,
+                "document": "chairmans_statement",
+                "adopted_phase": "",
+                "adopted_phase_number": None,
+            }
+        ]
+    )
     empty = pd.DataFrame()
-    tables = RunTables(timeline=empty, positions=empty, trust=empty, sessions=sess, drafts=empty,
-                       ledger=empty, decisions=empty, events=empty, scenario_name="t", seed=0)
-    rec = [{"id": "round4_phase2", "label": {"en": "Round 4, phase 2"}, "start": "2005-09-13",
-            "end": "2005-09-19", "document": "joint_statement"}]
+    tables = RunTables(
+        timeline=empty,
+        positions=empty,
+        trust=empty,
+        sessions=sess,
+        drafts=empty,
+        ledger=empty,
+        decisions=empty,
+        events=empty,
+        scenario_name="t",
+        seed=0,
+    )
+    rec = [
+        {
+            "id": "round4_phase2",
+            "label": {"en": "Round 4, phase 2"},
+            "start": "2005-09-13",
+            "end": "2005-09-19",
+            "document": "joint_statement",
+        }
+    ]
     (item,) = _score_sessions(tables, rec, {"session": 1})
     assert "(session 7, 2005-09)" in item.simulated
     assert not re.search(r"\bR\d+\.\d+|round ?\d", item.simulated)

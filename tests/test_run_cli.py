@@ -10,8 +10,15 @@ from pathlib import Path
 
 from sixparty.cli import main
 
-DATA_FILES = ["timeline.csv", "positions.csv", "trust.csv", "sessions.csv", "drafts.csv",
-              "ledger.csv", "decisions.csv"]
+DATA_FILES = [
+    "timeline.csv",
+    "positions.csv",
+    "trust.csv",
+    "sessions.csv",
+    "drafts.csv",
+    "ledger.csv",
+    "decisions.csv",
+]
 
 
 def test_run_writes_every_file_and_a_manifest(tmp_path, capsys):
@@ -35,9 +42,23 @@ def test_run_writes_every_file_and_a_manifest(tmp_path, capsys):
 def test_same_seed_byte_identical_in_separate_processes(tmp_path):
     env = {**os.environ, "MPLBACKEND": "Agg"}
     for name in ("a", "b"):
-        subprocess.run([sys.executable, "-m", "sixparty", "run", "--seed", "9", "--out",
-                        str(tmp_path / name), "--no-plots"], check=True, env=env,
-                       capture_output=True, cwd=tmp_path)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sixparty",
+                "run",
+                "--seed",
+                "9",
+                "--out",
+                str(tmp_path / name),
+                "--no-plots",
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
+            cwd=tmp_path,
+        )
     for f in DATA_FILES:
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
 

@@ -68,9 +68,15 @@ def loader_ok(path: Path) -> bool:
 
 
 def expect(verdict: str, schema: bool, loader: bool) -> None:
-    want = {BOTH_OK: (True, True), BOTH_BAD: (False, False),
-            LOADER_ONLY_CHECK: (True, False), LENIENT: (False, True)}[verdict]
-    assert (schema, loader) == want, f"expected {verdict}; schema valid={schema}, loader valid={loader}"
+    want = {
+        BOTH_OK: (True, True),
+        BOTH_BAD: (False, False),
+        LOADER_ONLY_CHECK: (True, False),
+        LENIENT: (False, True),
+    }[verdict]
+    assert (schema, loader) == want, (
+        f"expected {verdict}; schema valid={schema}, loader valid={loader}"
+    )
 
 
 # ------------------------------------------------------------ shipped files
@@ -78,14 +84,19 @@ def expect(verdict: str, schema: bool, loader: bool) -> None:
 def test_every_shipped_scenario_is_valid_in_both(validators, name, path) -> None:
     data = _plain(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
     kind = "variant" if "extends" in data else "complete"
-    errors = [f"{list(e.absolute_path)}: {e.message[:200]}" for e in validators[kind].iter_errors(data)]
+    errors = [
+        f"{list(e.absolute_path)}: {e.message[:200]}" for e in validators[kind].iter_errors(data)
+    ]
     assert not errors, errors
     assert validators["any"].is_valid(data)
     assert loader_ok(path)
 
 
 def test_the_counterfactuals_are_variants_and_historical_complete() -> None:
-    kinds = {n: "extends" in yaml.safe_load(Path(p).read_text(encoding="utf-8")) for n, p in shipped_scenarios()}
+    kinds = {
+        n: "extends" in yaml.safe_load(Path(p).read_text(encoding="utf-8"))
+        for n, p in shipped_scenarios()
+    }
     assert kinds["historical"] is False
     assert any(kinds.values()), "no shipped variant: the variant schema would be untested"
 
@@ -119,8 +130,16 @@ COMPLETE_CASES: list[tuple[str, str, Any]] = [
     ("month_words", BOTH_BAD, lambda d: _set(d, "window.start", "August 2003")),
     ("window_backwards", LOADER_ONLY_CHECK, lambda d: _set(d, "window.end", "2003-01")),
     ("event_outside_window", LOADER_ONLY_CHECK, lambda d: _set(d, "events.0.date", "2009-04-14")),
-    ("invitation_outside_window", LOADER_ONLY_CHECK, lambda d: _set(d, "invitations.0.date", "2010-01")),
-    ("duplicate_event_id", LOADER_ONLY_CHECK, lambda d: _set(d, "events.1.id", d["events"][0]["id"])),
+    (
+        "invitation_outside_window",
+        LOADER_ONLY_CHECK,
+        lambda d: _set(d, "invitations.0.date", "2010-01"),
+    ),
+    (
+        "duplicate_event_id",
+        LOADER_ONLY_CHECK,
+        lambda d: _set(d, "events.1.id", d["events"][0]["id"]),
+    ),
     ("not_a_real_date", LOADER_ONLY_CHECK, lambda d: _set(d, "events.0.date", "2004-02-30")),
     ("infinite_aid", LOADER_ONLY_CHECK, lambda d: _set(d, "phases.0.aid_tonnes", float("inf"))),
     ("event_month_13", BOTH_BAD, lambda d: _set(d, "events.0.date", "2004-13-01")),
@@ -128,24 +147,51 @@ COMPLETE_CASES: list[tuple[str, str, Any]] = [
     ("overrides_without_extends", BOTH_BAD, lambda d: _set(d, "overrides", {"seed": 1})),
     ("missing_description", BOTH_BAD, lambda d: _delete(d, "description")),
     ("missing_issue_scale", BOTH_BAD, lambda d: _delete(d, "issues.lwr")),
-    ("unknown_issue_scale", BOTH_BAD, lambda d: _set(d, "issues.fishing", {"name": "f", "zero": "a", "one": "b"})),
+    (
+        "unknown_issue_scale",
+        BOTH_BAD,
+        lambda d: _set(d, "issues.fishing", {"name": "f", "zero": "a", "one": "b"}),
+    ),
     ("missing_initial_issue", BOTH_BAD, lambda d: _delete(d, "parties.US.initial.lwr")),
-    ("unknown_initial_issue", BOTH_BAD,
-     lambda d: _set(d, "parties.US.initial.fishing", {"position": 0.5, "salience": 0.5})),
+    (
+        "unknown_initial_issue",
+        BOTH_BAD,
+        lambda d: _set(d, "parties.US.initial.fishing", {"position": 0.5, "salience": 0.5}),
+    ),
     ("position_above_1", BOTH_BAD, lambda d: _set(d, "parties.US.initial.lwr.position", 1.4)),
     ("yes_as_a_number", BOTH_BAD, lambda d: _set(d, "parties.US.initial.lwr.position", True)),
     ("trust_above_1", BOTH_BAD, lambda d: _set(d, "parties.US.trust.DPRK", 1.5)),
     ("trust_unknown_party", BOTH_BAD, lambda d: _set(d, "parties.US.trust.EU", 0.5)),
     ("missing_party", BOTH_BAD, lambda d: _delete(d, "parties.Russia")),
-    ("source_without_quote_or_note", BOTH_BAD, lambda d: _set(d, "parties.US.capability.source", {"gloss": "x"})),
-    ("quote_without_section", BOTH_BAD, lambda d: _set(d, "parties.US.capability.source", {"quote": "某句"})),
-    ("stated_position_no_issue", BOTH_BAD, lambda d: _set(d, "parties.US.stated_positions.0.positions", {})),
-    ("strategy_field_of_another_party", BOTH_BAD,
-     lambda d: d["events"][0]["effects"].append({"kind": "strategy", "party": "US", "field": "policy",
-                                                 "value": "hardline"})),
-    ("strategy_field_of_its_party", BOTH_OK,
-     lambda d: d["events"][0]["effects"].append({"kind": "strategy", "party": "US", "field": "direct_talks",
-                                                 "value": "accept"})),
+    (
+        "source_without_quote_or_note",
+        BOTH_BAD,
+        lambda d: _set(d, "parties.US.capability.source", {"gloss": "x"}),
+    ),
+    (
+        "quote_without_section",
+        BOTH_BAD,
+        lambda d: _set(d, "parties.US.capability.source", {"quote": "某句"}),
+    ),
+    (
+        "stated_position_no_issue",
+        BOTH_BAD,
+        lambda d: _set(d, "parties.US.stated_positions.0.positions", {}),
+    ),
+    (
+        "strategy_field_of_another_party",
+        BOTH_BAD,
+        lambda d: d["events"][0]["effects"].append(
+            {"kind": "strategy", "party": "US", "field": "policy", "value": "hardline"}
+        ),
+    ),
+    (
+        "strategy_field_of_its_party",
+        BOTH_OK,
+        lambda d: d["events"][0]["effects"].append(
+            {"kind": "strategy", "party": "US", "field": "direct_talks", "value": "accept"}
+        ),
+    ),
     ("unknown_effect_kind", BOTH_BAD, lambda d: _set(d, "events.0.effects.0.kind", "mood")),
     ("delta_above_1", BOTH_BAD, lambda d: _set(d, "events.0.effects.0.delta", 2)),
     ("parameter_out_of_range", BOTH_BAD, lambda d: _set(d, "parameters", {"noise": 0.9})),
@@ -171,19 +217,58 @@ def test_complete_scenarios(validators, tmp_path, case, verdict, change) -> None
 VARIANT_CASES: list[tuple[str, str, dict]] = [
     # a variant deep-merges partial mappings: the old schema refused these
     ("partial_strategy", BOTH_OK, {"parties": {"US": {"strategy": {"direct_talks": "accept"}}}}),
-    ("partial_parameters_and_window", BOTH_OK, {"parameters": {"noise": 0.1}, "window": {"end": "2004-06"}}),
+    (
+        "partial_parameters_and_window",
+        BOTH_OK,
+        {"parameters": {"noise": 0.1}, "window": {"end": "2004-06"}},
+    ),
     ("partial_party_value", BOTH_OK, {"parties": {"DPRK": {"resolve": {"value": 0.9}}}}),
     ("partial_initial", BOTH_OK, {"parties": {"Japan": {"initial": {"lwr": {"salience": 0.1}}}}}),
-    ("override_paths", BOTH_OK, {"overrides": {"parties.US.strategy.direct_talks": "accept",
-                                               "phases[0].months": 3, "phases.0.tranches": 1,
-                                               "events.first_round.date": "2003-09",
-                                               "events[1].title": "renamed",
-                                               "parameters": {"noise": 0.2}}}),
-    ("remove_and_add", BOTH_OK, {"remove_events": ["sanctions_step"],
-                                 "add_events": [{"id": "new_one", "date": "2004-03", "type": "other",
-                                                 "title": "An added event", "source": {"note": "test"}}]}),
-    ("replace_event_by_id", BOTH_OK, {"events": [{"id": "us_opens", "date": "2004-07", "type": "diplomatic",
-                                                  "title": "Later", "source": {"note": "test"}}]}),
+    (
+        "override_paths",
+        BOTH_OK,
+        {
+            "overrides": {
+                "parties.US.strategy.direct_talks": "accept",
+                "phases[0].months": 3,
+                "phases.0.tranches": 1,
+                "events.first_round.date": "2003-09",
+                "events[1].title": "renamed",
+                "parameters": {"noise": 0.2},
+            }
+        },
+    ),
+    (
+        "remove_and_add",
+        BOTH_OK,
+        {
+            "remove_events": ["sanctions_step"],
+            "add_events": [
+                {
+                    "id": "new_one",
+                    "date": "2004-03",
+                    "type": "other",
+                    "title": "An added event",
+                    "source": {"note": "test"},
+                }
+            ],
+        },
+    ),
+    (
+        "replace_event_by_id",
+        BOTH_OK,
+        {
+            "events": [
+                {
+                    "id": "us_opens",
+                    "date": "2004-07",
+                    "type": "diplomatic",
+                    "title": "Later",
+                    "source": {"note": "test"},
+                }
+            ]
+        },
+    ),
     # bad in both
     ("month_13", BOTH_BAD, {"window": {"start": "2003-13"}}),
     ("bad_override_path", BOTH_BAD, {"overrides": {"parties.US.strategy.direct_talk": "accept"}}),
@@ -192,19 +277,34 @@ VARIANT_CASES: list[tuple[str, str, dict]] = [
     ("override_out_of_range", BOTH_BAD, {"overrides": {"parameters.noise": 0.9}}),
     ("override_wrong_choice", BOTH_BAD, {"overrides": {"parties.ROK.strategy.policy": "maybe"}}),
     ("override_bad_month", BOTH_BAD, {"overrides": {"window.end": "2004-13"}}),
-    ("override_incomplete_mapping", BOTH_BAD, {"overrides": {"parties.US.capability": {"value": 0.5}}}),
+    (
+        "override_incomplete_mapping",
+        BOTH_BAD,
+        {"overrides": {"parties.US.capability": {"value": 0.5}}},
+    ),
     ("partial_out_of_range", BOTH_BAD, {"parties": {"US": {"resolve": {"value": 2}}}}),
     ("partial_unknown_key", BOTH_BAD, {"parties": {"US": {"strategy": {"direct_talk": "accept"}}}}),
-    ("incomplete_added_event", BOTH_BAD, {"add_events": [{"id": "x", "date": "2004-03", "type": "other",
-                                                          "title": "no source"}]}),
+    (
+        "incomplete_added_event",
+        BOTH_BAD,
+        {"add_events": [{"id": "x", "date": "2004-03", "type": "other", "title": "no source"}]},
+    ),
     ("incomplete_replacing_event", BOTH_BAD, {"events": [{"id": "us_opens", "date": "2004-07"}]}),
     ("remove_events_not_a_list", BOTH_BAD, {"remove_events": "sanctions_step"}),
     # need the parent or several fields: the loader alone
     ("remove_unknown_event", LOADER_ONLY_CHECK, {"remove_events": ["no_such_event"]}),
     ("override_index_out_of_range", LOADER_ONLY_CHECK, {"overrides": {"phases[5].months": 3}}),
-    ("override_unknown_event_id", LOADER_ONLY_CHECK, {"overrides": {"events.no_such_event.date": "2004-01"}}),
+    (
+        "override_unknown_event_id",
+        LOADER_ONLY_CHECK,
+        {"overrides": {"events.no_such_event.date": "2004-01"}},
+    ),
     ("window_shrinks_past_events", LOADER_ONLY_CHECK, {"window": {"end": "2003-09"}}),
-    ("override_event_outside_window", LOADER_ONLY_CHECK, {"overrides": {"events.us_opens.date": "2009-01"}}),
+    (
+        "override_event_outside_window",
+        LOADER_ONLY_CHECK,
+        {"overrides": {"events.us_opens.date": "2009-01"}},
+    ),
     ("missing_parent", LOADER_ONLY_CHECK, {"extends": "no_such_parent"}),
 ]
 

@@ -21,8 +21,17 @@ from sixparty.analysis.scorecard import (
 from sixparty.scenario import PARTIES
 
 
-def make_tables(start="2004-01", end="2009-12", sessions=(), status=None, stance=None,
-                implementation=None, progress=None, decisions=(), ledger=()) -> RunTables:
+def make_tables(
+    start="2004-01",
+    end="2009-12",
+    sessions=(),
+    status=None,
+    stance=None,
+    implementation=None,
+    progress=None,
+    decisions=(),
+    ledger=(),
+) -> RunTables:
     """A run built by hand.  sessions: (month, document[, held]); status, stance,
     implementation: {month or (first, last): value}; progress: {month: value} held
     from that month on; decisions: (month, party, decision)."""
@@ -41,44 +50,98 @@ def make_tables(start="2004-01", end="2009-12", sessions=(), status=None, stance
     for m in months:
         level = (progress or {}).get(m, level)
         prog.append(level)
-    timeline = pd.DataFrame({
-        "month": months,
-        "talks_status": fill(status, "no_talks"),
-        "dprk_stance": fill(stance, "participating"),
-        "implementation": fill(implementation, "none"),
-        "progress": prog,
-        "aid_pledged_t": 0.0, "aid_delivered_t": 0.0, "sanctions": 0.2, "mean_trust": 0.4,
-        "trust_dprk_us": 0.2, "trust_us_dprk": 0.2, "events": "",
-    })
+    timeline = pd.DataFrame(
+        {
+            "month": months,
+            "talks_status": fill(status, "no_talks"),
+            "dprk_stance": fill(stance, "participating"),
+            "implementation": fill(implementation, "none"),
+            "progress": prog,
+            "aid_pledged_t": 0.0,
+            "aid_delivered_t": 0.0,
+            "sanctions": 0.2,
+            "mean_trust": 0.4,
+            "trust_dprk_us": 0.2,
+            "trust_us_dprk": 0.2,
+            "events": "",
+        }
+    )
     srows = []
     for i, s in enumerate(sessions):
         month, doc = s[0], s[1]
         held = s[2] if len(s) > 2 else True
         adopted = s[3] if len(s) > 3 else None
-        row = {"session_id": i, "round": i + 1, "phase": 1, "month": month, "held": held,
-               "document": doc if held else "none",
-               "adopted_phase": f"p{adopted}" if adopted else "",
-               "adopted_phase_number": adopted}
+        row = {
+            "session_id": i,
+            "round": i + 1,
+            "phase": 1,
+            "month": month,
+            "held": held,
+            "document": doc if held else "none",
+            "adopted_phase": f"p{adopted}" if adopted else "",
+            "adopted_phase_number": adopted,
+        }
         row.update({f"utility_{p}": 0.8 for p in PARTIES})
         srows.append(row)
-    sess = pd.DataFrame(srows, columns=["session_id", "round", "phase", "month", "held",
-                                        "document", "adopted_phase", "adopted_phase_number"]
-                        + [f"utility_{p}" for p in PARTIES])
-    dec = pd.DataFrame([tuple(d) + ("test",) * (4 - len(d)) for d in decisions],
-                       columns=["month", "party", "decision", "reason"])
-    led = pd.DataFrame(list(ledger), columns=["step_id", "phase", "phase_name", "tranche",
-                                              "party", "kind", "description", "amount", "unit",
-                                              "promised", "due", "delivered", "completed"])
+    sess = pd.DataFrame(
+        srows,
+        columns=[
+            "session_id",
+            "round",
+            "phase",
+            "month",
+            "held",
+            "document",
+            "adopted_phase",
+            "adopted_phase_number",
+        ]
+        + [f"utility_{p}" for p in PARTIES],
+    )
+    dec = pd.DataFrame(
+        [tuple(d) + ("test",) * (4 - len(d)) for d in decisions],
+        columns=["month", "party", "decision", "reason"],
+    )
+    led = pd.DataFrame(
+        list(ledger),
+        columns=[
+            "step_id",
+            "phase",
+            "phase_name",
+            "tranche",
+            "party",
+            "kind",
+            "description",
+            "amount",
+            "unit",
+            "promised",
+            "due",
+            "delivered",
+            "completed",
+        ],
+    )
     empty = pd.DataFrame()
-    return RunTables(timeline=timeline, positions=empty, trust=empty, sessions=sess,
-                     drafts=empty, ledger=led, decisions=dec,
-                     events=pd.DataFrame(columns=["id", "date", "month", "type", "title"]),
-                     scenario_name="constructed", seed=0)
+    return RunTables(
+        timeline=timeline,
+        positions=empty,
+        trust=empty,
+        sessions=sess,
+        drafts=empty,
+        ledger=led,
+        decisions=dec,
+        events=pd.DataFrame(columns=["id", "date", "month", "type", "title"]),
+        scenario_name="constructed",
+        seed=0,
+    )
 
 
 def rec_session(sid, start, end=None, document="chairmans_statement", adopts=None):
-    out = {"id": sid, "label": {"en": sid}, "start": start, "end": end or start,
-           "document": document}
+    out = {
+        "id": sid,
+        "label": {"en": sid},
+        "start": start,
+        "end": end or start,
+        "document": document,
+    }
     if adopts is not None:
         out["adopts_phase"] = adopts
     return out
@@ -98,20 +161,30 @@ def test_a_session_is_one_item_hit_within_one_month_with_the_same_document():
     hit = by_id(score_run(make_tables(sessions=[("2004-03", "chairmans_statement")]), rec))
     assert list(hit) == ["session:r2"] and hit["session:r2"].hit
     # two months away: no longer a match (timing alone earned nothing anyway)
-    item = by_id(score_run(make_tables(sessions=[("2004-04", "chairmans_statement")]), rec))["session:r2"]
+    item = by_id(score_run(make_tables(sessions=[("2004-04", "chairmans_statement")]), rec))[
+        "session:r2"
+    ]
     assert item.hit is False and item.category == "no_session"
     # the tolerance is a parameter
-    assert by_id(score_run(make_tables(sessions=[("2004-04", "chairmans_statement")]), rec,
-                           tolerance={"session": 2}))["session:r2"].hit
+    assert by_id(
+        score_run(
+            make_tables(sessions=[("2004-04", "chairmans_statement")]),
+            rec,
+            tolerance={"session": 2},
+        )
+    )["session:r2"].hit
 
 
 def test_timing_alone_earns_nothing_and_a_near_miss_is_reported_apart():
     rec = record([rec_session("r2", "2004-02-25", document="chairmans_statement")])
-    item = by_id(score_run(make_tables(sessions=[("2004-02", "joint_statement")]), rec))["session:r2"]
+    item = by_id(score_run(make_tables(sessions=[("2004-02", "joint_statement")]), rec))[
+        "session:r2"
+    ]
     assert item.hit is False and item.near is True  # one rank away
     assert "joint statement" in item.simulated and "near miss" in item.simulated
     item = by_id(score_run(make_tables(sessions=[("2004-02", "joint_document", True, 1)]), rec))[
-        "session:r2"]
+        "session:r2"
+    ]
     assert item.hit is False and item.near is False  # two ranks away
     items = score_run(make_tables(sessions=[("2004-02", "oral_summary")]), rec)
     assert "1 near miss (document one rank away, not counted)" in summary_line(items)
@@ -154,8 +227,14 @@ def test_matching_is_one_to_one():
     rec = record([rec_session("a", "2004-02-01"), rec_session("b", "2004-03-01")])
     items = by_id(score_run(make_tables(sessions=[("2004-02", "chairmans_statement")]), rec))
     assert items["session:a"].hit and not items["session:b"].hit
-    items = by_id(score_run(make_tables(sessions=[("2004-02", "chairmans_statement"),
-                                                  ("2004-03", "chairmans_statement")]), rec))
+    items = by_id(
+        score_run(
+            make_tables(
+                sessions=[("2004-02", "chairmans_statement"), ("2004-03", "chairmans_statement")]
+            ),
+            rec,
+        )
+    )
     assert items["session:a"].hit and items["session:b"].hit
     assert items["session:a"].sim_start == "2004-02" and items["session:b"].sim_start == "2004-03"
 
@@ -181,14 +260,17 @@ def test_boycotted_invitations_are_not_sessions():
 BOYCOTT = {"id": "boy", "kind": "boycott", "actor": "DPRK", "start": "2005-11", "end": "2006-11-01"}
 
 
-@pytest.mark.parametrize(("span", "hit"), [
-    (("2005-11", "2006-11"), True),
-    (("2005-09", "2007-01"), True),    # both ends within ±2 months
-    (("2006-02", "2006-10"), False),   # starts three months late
-    (("2005-10", "2007-03"), False),   # stays away until 2007-03
-    (("2003-01", "2009-12"), False),   # covers all, far too long
-    (("2007-03", "2007-08"), False),   # no overlap
-])
+@pytest.mark.parametrize(
+    ("span", "hit"),
+    [
+        (("2005-11", "2006-11"), True),
+        (("2005-09", "2007-01"), True),  # both ends within ±2 months
+        (("2006-02", "2006-10"), False),  # starts three months late
+        (("2005-10", "2007-03"), False),  # stays away until 2007-03
+        (("2003-01", "2009-12"), False),  # covers all, far too long
+        (("2007-03", "2007-08"), False),  # no overlap
+    ],
+)
 def test_boycott_is_an_absence_spell(span, hit):
     t = make_tables(start="2003-01", status={span: "suspended"})
     item = by_id(score_run(t, record(episodes=[BOYCOTT])))["boy"]
@@ -197,9 +279,11 @@ def test_boycott_is_an_absence_spell(span, hit):
 
 def test_a_session_inside_the_boycott_breaks_it():
     # absent from 2005-11 to 2006-11, but the DPRK attends a session in 2006-05
-    t = make_tables(start="2003-01", status={("2005-11", "2006-04"): "suspended",
-                                             ("2006-06", "2006-11"): "suspended"},
-                    sessions=[("2006-05", "chairmans_statement")])
+    t = make_tables(
+        start="2003-01",
+        status={("2005-11", "2006-04"): "suspended", ("2006-06", "2006-11"): "suspended"},
+        sessions=[("2006-05", "chairmans_statement")],
+    )
     item = by_id(score_run(t, record(episodes=[BOYCOTT])))["boy"]
     assert item.hit is False and "a session held inside the span (2006-05)" in item.simulated
 
@@ -223,29 +307,56 @@ def test_suspension_is_the_stance_change_within_two_months():
     assert not item.hit and "2005-05" in item.simulated
 
 
-SUSPENDED = {"id": "d", "kind": "disablement_suspended", "actor": "DPRK", "start": "2008-08-11",
-             "in_phase": 2, "cause": "delisting"}
+SUSPENDED = {
+    "id": "d",
+    "kind": "disablement_suspended",
+    "actor": "DPRK",
+    "start": "2008-08-11",
+    "in_phase": 2,
+    "cause": "delisting",
+}
 OVERDUE_DELISTING = "counterpart steps overdue (aid, delisting); trust in US 0.40"
 
 
 def test_disablement_suspended_needs_the_phase_and_the_cause():
     led = _ledger()  # phase 1 adopted 2007-02, phase 2 2007-10
-    ok = make_tables(decisions=[("2008-09", "DPRK", "suspends_steps", OVERDUE_DELISTING)], ledger=led)
+    ok = make_tables(
+        decisions=[("2008-09", "DPRK", "suspends_steps", OVERDUE_DELISTING)], ledger=led
+    )
     assert by_id(score_run(ok, record(episodes=[SUSPENDED])))["d"].hit
     # wrong cause: only aid overdue
-    wrong = make_tables(decisions=[("2008-09", "DPRK", "suspends_steps",
-                                    "counterpart steps overdue (aid); trust in US 0.40")], ledger=led)
+    wrong = make_tables(
+        decisions=[
+            (
+                "2008-09",
+                "DPRK",
+                "suspends_steps",
+                "counterpart steps overdue (aid); trust in US 0.40",
+            )
+        ],
+        ledger=led,
+    )
     item = by_id(score_run(wrong, record(episodes=[SUSPENDED])))["d"]
     assert item.hit is False and "cause aid, recorded delisting" in item.simulated
     # wrong phase: the suspension falls in the shutdown phase (phase 2 not yet adopted)
     early = [r[:9] + ("2008-12", "2008-12") + r[11:] if r[1] == 2 else r for r in led]
-    item = by_id(score_run(make_tables(decisions=[("2008-09", "DPRK", "suspends_steps",
-                                                   OVERDUE_DELISTING)], ledger=early),
-                           record(episodes=[SUSPENDED])))["d"]
+    item = by_id(
+        score_run(
+            make_tables(
+                decisions=[("2008-09", "DPRK", "suspends_steps", OVERDUE_DELISTING)], ledger=early
+            ),
+            record(episodes=[SUSPENDED]),
+        )
+    )["d"]
     assert item.hit is False and "phase under way 1, recorded 2" in item.simulated
     # a wrong suspension does not hide a right one within the tolerance
-    both = make_tables(decisions=[("2008-07", "DPRK", "suspends_steps", "counterpart steps overdue (aid)"),
-                                  ("2008-10", "DPRK", "suspends_steps", OVERDUE_DELISTING)], ledger=led)
+    both = make_tables(
+        decisions=[
+            ("2008-07", "DPRK", "suspends_steps", "counterpart steps overdue (aid)"),
+            ("2008-10", "DPRK", "suspends_steps", OVERDUE_DELISTING),
+        ],
+        ledger=led,
+    )
     assert by_id(score_run(both, record(episodes=[SUSPENDED])))["d"].hit
 
 
@@ -258,8 +369,10 @@ def test_walkout_from_decisions():
 
 
 def test_point_episodes_match_one_to_one_within_a_kind():
-    eps = [{"id": "t1", "kind": "nuclear_test", "actor": "DPRK", "start": "2006-10-09"},
-           {"id": "t2", "kind": "nuclear_test", "actor": "DPRK", "start": "2006-12-01"}]
+    eps = [
+        {"id": "t1", "kind": "nuclear_test", "actor": "DPRK", "start": "2006-10-09"},
+        {"id": "t2", "kind": "nuclear_test", "actor": "DPRK", "start": "2006-12-01"},
+    ]
     t = make_tables(decisions=[("2006-11", "DPRK", "nuclear_test")])
     items = by_id(score_run(t, record(episodes=eps)))
     assert items["t1"].hit and not items["t2"].hit
@@ -267,18 +380,36 @@ def test_point_episodes_match_one_to_one_within_a_kind():
 
 def _ledger():
     rows = []
-    for phase, desc, amount, promised in [(1, "shut_down_and_seal_yongbyon", 0.2, "2007-02"),
-                                          (2, "disable_5mwe_reactor; complete_and_correct_declaration",
-                                           0.35, "2007-10")]:
+    for phase, desc, amount, promised in [
+        (1, "shut_down_and_seal_yongbyon", 0.2, "2007-02"),
+        (2, "disable_5mwe_reactor; complete_and_correct_declaration", 0.35, "2007-10"),
+    ]:
         for tranche in (1, 2):
-            rows.append((len(rows), phase, f"p{phase}", tranche, "DPRK", "dprk_action", desc,
-                         amount / 2, "progress", promised, promised, amount / 2, ""))
+            rows.append(
+                (
+                    len(rows),
+                    phase,
+                    f"p{phase}",
+                    tranche,
+                    "DPRK",
+                    "dprk_action",
+                    desc,
+                    amount / 2,
+                    "progress",
+                    promised,
+                    promised,
+                    amount / 2,
+                    "",
+                )
+            )
     return rows
 
 
 def test_shutdown_and_disablement_start_from_progress_and_ledger():
-    eps = [{"id": "sh", "kind": "shutdown", "actor": "DPRK", "start": "2007-07-14"},
-           {"id": "dis", "kind": "disablement_start", "actor": "DPRK", "start": "2007-11-05"}]
+    eps = [
+        {"id": "sh", "kind": "shutdown", "actor": "DPRK", "start": "2007-07-14"},
+        {"id": "dis", "kind": "disablement_start", "actor": "DPRK", "start": "2007-11-05"},
+    ]
     t = make_tables(progress={"2007-06": 0.1, "2007-08": 0.2, "2008-05": 0.3}, ledger=_ledger())
     items = by_id(score_run(t, record(episodes=eps)))
     assert items["sh"].hit and items["sh"].sim_start == "2007-06"
@@ -307,8 +438,12 @@ def test_fed_items_follow_the_scenario_and_its_mode():
     sc = load_scenario(find_scenario("historical"))
     sc.parameters.anchoring = True
     fed = fed_item_ids(rec, sc)
-    assert {"session:round4_phase2", "session:round5_phase3", "session:round6_phase2",
-            "delisting_2008"} <= fed
+    assert {
+        "session:round4_phase2",
+        "session:round5_phase3",
+        "session:round6_phase2",
+        "delisting_2008",
+    } <= fed
     sc.parameters.anchoring = False
     assert fed_item_ids(rec, sc) == set()
     items = score_run(make_tables(start="2003-01"), rec, fed={"delisting_2008"})
@@ -330,13 +465,20 @@ def test_report_and_csv():
 def test_shipped_record_loads_with_the_items_the_brief_names():
     rec = load_record(RECORD_PATH)
     kinds = {e["kind"] for e in rec["episodes"]}
-    assert {"suspension", "boycott", "shutdown", "disablement_start",
-            "disablement_suspended", "walkout"} <= kinds
+    assert {
+        "suspension",
+        "boycott",
+        "shutdown",
+        "disablement_start",
+        "disablement_suspended",
+        "walkout",
+    } <= kinds
     items = score_run(make_tables(start="2003-01"), rec)
     # one item per recorded session and per episode
     assert len(items) == len(rec["sessions"]) + len(rec["episodes"])
-    joint = {s["id"]: s.get("adopts_phase") for s in rec["sessions"]
-             if s["document"] == "joint_document"}
+    joint = {
+        s["id"]: s.get("adopts_phase") for s in rec["sessions"] if s["document"] == "joint_document"
+    }
     assert joint == {"round5_phase3": 1, "round6_phase2": 2}
     susp = next(e for e in rec["episodes"] if e["kind"] == "disablement_suspended")
     assert susp["cause"] == "delisting" and susp["in_phase"] == 2
@@ -353,8 +495,14 @@ def test_scorecard_writer_on_a_simulated_run(tmp_path):
     assert "scorecard.csv" in names
     lines = result.extra["report"]
     # the small run (2003-08..2004-12) scores only the record items inside its window
-    assert any(re.fullmatch(r"Replay scorecard \(strict\): \d+ hits / \d+ items.*\(\d+ items "
-                            r"outside the window not scored\)", ln) for ln in lines)
+    assert any(
+        re.fullmatch(
+            r"Replay scorecard \(strict\): \d+ hits / \d+ items.*\(\d+ items "
+            r"outside the window not scored\)",
+            ln,
+        )
+        for ln in lines
+    )
     header = (tmp_path / "run" / "sessions.csv").read_text().splitlines()[0]
     assert header.endswith("nash_product,pareto_distance")
     sc = (tmp_path / "run" / "scorecard.csv").read_text().splitlines()
@@ -363,8 +511,10 @@ def test_scorecard_writer_on_a_simulated_run(tmp_path):
 
 # ------------------------------------------------------------ the run's window
 def test_items_outside_the_window_are_listed_not_scored():
-    rec = record([rec_session("a", "2004-02-01"), rec_session("b", "2008-03-01")],
-                 [BOYCOTT, {"id": "w", "kind": "walkout", "actor": "DPRK", "start": "2009-04-14"}])
+    rec = record(
+        [rec_session("a", "2004-02-01"), rec_session("b", "2008-03-01")],
+        [BOYCOTT, {"id": "w", "kind": "walkout", "actor": "DPRK", "start": "2009-04-14"}],
+    )
     t = make_tables(start="2003-01", end="2004-12", sessions=[("2004-02", "chairmans_statement")])
     items = score_run(t, rec)
     got = by_id(items)
@@ -373,13 +523,22 @@ def test_items_outside_the_window_are_listed_not_scored():
         assert got[key].hit is None and not got[key].scored
         assert got[key].simulated == "outside the window (2003-01..2004-12): not scored"
     lines = report_lines(items)
-    assert "Replay scorecard (strict): 1 hits / 1 items (3 items outside the window not scored)" in lines
+    assert (
+        "Replay scorecard (strict): 1 hits / 1 items (3 items outside the window not scored)"
+        in lines
+    )
     assert "Misses:" not in lines  # outside items are not misses
     i = lines.index("Outside the window (not scored):")
     assert len(lines) - i - 1 == 3 and any("recorded 2009-04-14" in ln for ln in lines[i:])
     rows = scorecard_csv(items).splitlines()
-    assert sum(1 for r in rows if r.startswith("session:b,") and ",outside the window" in r
-               and ",," in r) == 1
+    assert (
+        sum(
+            1
+            for r in rows
+            if r.startswith("session:b,") and ",outside the window" in r and ",," in r
+        )
+        == 1
+    )
     import csv
 
     assert next(csv.DictReader(rows))["hit"] == "true"

@@ -52,6 +52,7 @@ def test_every_draft_is_the_weighted_median_of_the_positions_it_was_drafted_from
         w = m.cap[:, None] * m.bargaining_salience()
         seen.append((text.copy(), weighted_median(m.pos.T, w.T)))
         return text
+
     m.parties[2].draft = spy
     s = _bargain(m)
     assert len(s.drafts) >= 2
@@ -64,26 +65,35 @@ def test_every_draft_is_the_weighted_median_of_the_positions_it_was_drafted_from
 def test_positions_move_by_the_expected_utility_round():
     """One draft that nobody accepts: every position (but the issues a class
     keeps) is where its best offer in the round takes it."""
-    m = _model(lambda d: d["parameters"].update(acceptance_radius=0.0, chair_patience=1,
-                                                slack_chairmans_statement=0.0,
-                                                slack_joint_statement=0.0))
+    m = _model(
+        lambda d: d["parameters"].update(
+            acceptance_radius=0.0,
+            chair_patience=1,
+            slack_chairmans_statement=0.0,
+            slack_joint_statement=0.0,
+        )
+    )
     m.parties[JAPAN_I].strategy.abductee_linkage = False  # no class holds an issue here
     m.domestic[US_I] = 0.0
     before = m.pos.copy()
-    res = bargaining_round(BargainingState(before[None].copy(), m.cap, m.bargaining_salience()[None],
-                                           1.0), m.bargaining_parameters())
+    res = bargaining_round(
+        BargainingState(before[None].copy(), m.cap, m.bargaining_salience()[None], 1.0),
+        m.bargaining_parameters(),
+    )
     s = _bargain(m)
     # chair_patience 1: draft 1 sets the best count, moves; draft 2 is the first idle one.
     assert s.iterations == 2 and s.ending == "deadlock"
     first_move = res.positions[0]
     assert not np.allclose(first_move, before)
     # the second round started from the first round's result
-    res2 = bargaining_round(BargainingState(first_move[None].copy(), m.cap,
-                                            m.bargaining_salience()[None], 1.0),
-                            m.bargaining_parameters())
+    res2 = bargaining_round(
+        BargainingState(first_move[None].copy(), m.cap, m.bargaining_salience()[None], 1.0),
+        m.bargaining_parameters(),
+    )
     assert np.allclose(m.pos, first_move)  # the deadlock ended the session before round 2 moved
     assert s.conflicts + s.compromises + s.capitulations == int(
-        np.sum((res.accepted_outcome[0] > 0) & (res.positions[0] != before)))
+        np.sum((res.accepted_outcome[0] > 0) & (res.positions[0] != before))
+    )
     assert res2.median.shape == (1, 8)
 
 
@@ -107,11 +117,14 @@ def test_an_outside_option_raises_the_disagreement_value_and_the_bar():
     m = _model()
     rok = m.parties[3]
     d = rok.radius() * 0.8  # inside the win-set without an outside option
-    assert rok.accepts(rok.position, "joint_statement", _session(), d=d + m.params.slack_joint_statement)
+    assert rok.accepts(
+        rok.position, "joint_statement", _session(), d=d + m.params.slack_joint_statement
+    )
     m.outside[3] = 0.5  # its BATNA improves: the win-set halves
     assert rok.disagreement_value() == pytest.approx(1.0 - 0.5 * rok.radius())
-    assert not rok.accepts(rok.position, "joint_statement", _session(),
-                           d=d + m.params.slack_joint_statement)
+    assert not rok.accepts(
+        rok.position, "joint_statement", _session(), d=d + m.params.slack_joint_statement
+    )
 
 
 def test_dprk_acceptance_moves_with_its_tests_and_with_sanctions_through_state():
@@ -191,6 +204,7 @@ def test_a_human_seat_keeps_its_position_through_the_rounds():
         start = m.pos.copy()
         _bargain(m)
         return start, m.pos.copy()
+
     start, end = run("US")
     assert np.array_equal(end[US_I], start[US_I])
     start0, end0 = run(None)
@@ -200,6 +214,7 @@ def test_a_human_seat_keeps_its_position_through_the_rounds():
 # ------------------------------------------------------------ session end
 def test_historical_sessions_end_converged_or_in_deadlock_never_by_the_cap():
     from sixparty.loader import load_scenario
+
     r = simulate(load_scenario("historical"), seed=0)
     held = [s for s in r.sessions if s["held"]]
     assert held

@@ -23,14 +23,18 @@ USER_FILES = ("analysis.py", "sim.py", "scenarios.py")
 def folder(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("user_project")
     for name in USER_FILES:
-        (d / name).write_text(f'raise RuntimeError("the user\'s {name} was imported")\n', encoding="utf-8")
+        (d / name).write_text(
+            f'raise RuntimeError("the user\'s {name} was imported")\n', encoding="utf-8"
+        )
     return d
 
 
 def _run(folder: Path, *argv: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("PYTHONPATH", None)
-    return subprocess.run(list(argv), cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        list(argv), cwd=folder, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def _ok(done: subprocess.CompletedProcess) -> None:
@@ -50,11 +54,41 @@ def test_python_m_sixparty_help(folder) -> None:
 
 
 def test_python_m_sixparty_run_and_ensemble(folder) -> None:
-    _ok(_run(folder, sys.executable, "-m", "sixparty", "run", "--seed", "3", "--out", "one", "--no-plots"))
-    assert (folder / "one" / "timeline.csv").is_file() and (folder / "one" / "scorecard.csv").is_file()
+    _ok(
+        _run(
+            folder,
+            sys.executable,
+            "-m",
+            "sixparty",
+            "run",
+            "--seed",
+            "3",
+            "--out",
+            "one",
+            "--no-plots",
+        )
+    )
+    assert (folder / "one" / "timeline.csv").is_file() and (
+        folder / "one" / "scorecard.csv"
+    ).is_file()
     # worker processes start from this folder too
-    _ok(_run(folder, sys.executable, "-m", "sixparty", "run", "--runs", "4", "--jobs", "2", "--out", "ens",
-             "--quiet", "--no-plots"))
+    _ok(
+        _run(
+            folder,
+            sys.executable,
+            "-m",
+            "sixparty",
+            "run",
+            "--runs",
+            "4",
+            "--jobs",
+            "2",
+            "--out",
+            "ens",
+            "--quiet",
+            "--no-plots",
+        )
+    )
     assert (folder / "ens" / "manifest.json").is_file() and (folder / "ens" / "runs.csv").is_file()
 
 
@@ -67,10 +101,12 @@ def test_sixparty_command_run(folder) -> None:
 
 
 def test_python_api(folder) -> None:
-    code = ("import sixparty as sp\n"
-            "s = sp.variant('historical', parameters={'noise': 0.1})\n"
-            "r = sp.simulate(s, seed=2)\n"
-            "print(len(sp.timeline_table(r)), len(sp.sessions_table(r)) > 0)\n")
+    code = (
+        "import sixparty as sp\n"
+        "s = sp.variant('historical', parameters={'noise': 0.1})\n"
+        "r = sp.simulate(s, seed=2)\n"
+        "print(len(sp.timeline_table(r)), len(sp.sessions_table(r)) > 0)\n"
+    )
     done = _run(folder, sys.executable, "-c", code)
     _ok(done)
     assert done.stdout.split() == ["120", "True"]

@@ -60,26 +60,48 @@ def test_record_schedule_of_the_shipped_record(record):
 
 def test_fixed_schedule_scores_the_hand_computed_hits(record):
     t = nulls.fixed_schedule(_historical(), record)
-    assert list(t.held["month"]) == ["2003-04", "2003-09", "2004-02", "2004-07", "2004-12",
-                                     "2005-05", "2005-10", "2006-03", "2006-08", "2007-01",
-                                     "2007-06", "2007-11"]
+    assert list(t.held["month"]) == [
+        "2003-04",
+        "2003-09",
+        "2004-02",
+        "2004-07",
+        "2004-12",
+        "2005-05",
+        "2005-10",
+        "2006-03",
+        "2006-08",
+        "2007-01",
+        "2007-06",
+        "2007-11",
+    ]
     hits = {it.id for it in score_run(t, record) if it.hit}
     # chairman's statements within a month: round 2 (2004-02), round 3 (2004-06 ~ 2004-07),
     # round 5 phase 2 (2006-12 ~ 2007-01), the 2007-07 heads of delegation (~ 2007-06)
-    assert hits == {"session:round2", "session:round3", "session:round5_phase2",
-                    "session:heads_of_delegation_2007_07"}
+    assert hits == {
+        "session:round2",
+        "session:round3",
+        "session:round5_phase2",
+        "session:heads_of_delegation_2007_07",
+    }
 
 
 def test_random_schedule_matches_the_hand_computed_probabilities(small):
     # two sessions, 2004-01 (chairman's statement) and 2004-03 (no document): the null draws
     # two of the three months 2004-01..03, each document CS or none with probability 1/2.
     # Enumerating the 3 x 4 equally likely cases by hand: P(A) = 7/12, P(B) = 1/2.
-    rec = {"sessions": [rec_session("A", "2004-01"), rec_session("B", "2004-03", "none")],
-           "episodes": []}
+    rec = {
+        "sessions": [rec_session("A", "2004-01"), rec_session("B", "2004-03", "none")],
+        "episodes": [],
+    }
     runs = nulls.random_schedule(small, rec, draws=1000, seed=7)
-    ms = model_scores("random", [{"hit": {it.id: it.hit for it in score_run(t, rec)},
-                                  "near": {}, "category": {}} for t in runs],
-                      ["session:A", "session:B"])
+    ms = model_scores(
+        "random",
+        [
+            {"hit": {it.id: it.hit for it in score_run(t, rec)}, "near": {}, "category": {}}
+            for t in runs
+        ],
+        ["session:A", "session:B"],
+    )
     assert ms.p["session:A"] == pytest.approx(7 / 12, abs=0.05)  # 3.2 standard errors
     assert ms.p["session:B"] == pytest.approx(1 / 2, abs=0.05)
     # seeded and prefix-stable
@@ -88,8 +110,11 @@ def test_random_schedule_matches_the_hand_computed_probabilities(small):
 
 
 def test_joint_documents_of_a_null_adopt_the_phases_in_order(record):
-    t = nulls.null_tables(("2007-01", "2007-12"), [(month, "joint_document") for month in
-                                                  (24085, 24093)], ["initial", "second"])
+    t = nulls.null_tables(
+        ("2007-01", "2007-12"),
+        [(month, "joint_document") for month in (24085, 24093)],
+        ["initial", "second"],
+    )
     assert list(t.held["adopted_phase"]) == ["initial", "second"]
     items = {it.id: it for it in score_run(t, record)}
     assert items["session:round5_phase3"].hit and items["session:round6_phase2"].hit
@@ -136,8 +161,10 @@ def test_totals_skip_items_not_scored_and_skill():
     assert t["items"] == 2 and t["hit_rate"] == 0.75
     assert t["brier"] == pytest.approx((0 + 0.25) / 2)
     assert t["log_score"] == pytest.approx(math.log(2) / 2)
-    s = skill({"hit_rate": 0.5, "brier": 0.2, "log_score": 1.0},
-              {"hit_rate": 0.25, "brier": 0.4, "log_score": 2.0})
+    s = skill(
+        {"hit_rate": 0.5, "brier": 0.2, "log_score": 1.0},
+        {"hit_rate": 0.25, "brier": 0.4, "log_score": 2.0},
+    )
     assert s == pytest.approx({"hit_rate": 1 / 3, "brier": 0.5, "log_score": 0.5})
 
 
@@ -161,10 +188,18 @@ def test_fast_tables_score_like_the_run_folder_tables(record):
 
 
 def test_work_items_set_parameters_and_shift_judgements(small):
-    sc = apply_work(small, WorkItem(1, (("concession_rate", 0.3), ("max_iterations", 5.6)),
-                                    (("DPRK.capability", 0.05), ("US.salience", -1.0))))
+    sc = apply_work(
+        small,
+        WorkItem(
+            1,
+            (("concession_rate", 0.3), ("max_iterations", 5.6)),
+            (("DPRK.capability", 0.05), ("US.salience", -1.0)),
+        ),
+    )
     assert sc.parameters.concession_rate == 0.3 and sc.parameters.max_iterations == 6
-    assert sc.parties.DPRK.capability.value == pytest.approx(small.parties.DPRK.capability.value + 0.05)
+    assert sc.parties.DPRK.capability.value == pytest.approx(
+        small.parties.DPRK.capability.value + 0.05
+    )
     assert all(ip.salience == 0.0 for ip in sc.parties.US.initial.values())
     assert small.parameters.concession_rate == 0.2  # the original is untouched
     with pytest.raises(ValueError, match="unknown parameter"):
@@ -174,8 +209,10 @@ def test_work_items_set_parameters_and_shift_judgements(small):
 
 
 def test_same_seeds_same_rows_with_one_job_or_two(small, record):
-    items = [WorkItem(s, (("concession_rate", c),), (("DPRK.resolve", d),))
-             for s, c, d in [(1, 0.2, 0.0), (2, 0.35, 0.05), (3, 0.1, -0.05), (4, 0.2, 0.1)]]
+    items = [
+        WorkItem(s, (("concession_rate", c),), (("DPRK.resolve", d),))
+        for s, c, d in [(1, 0.2, 0.0), (2, 0.35, 0.05), (3, 0.1, -0.05), (4, 0.2, 0.1)]
+    ]
     one = simulate_many(small, items, jobs=1, record=record)
     two = simulate_many(small, items, jobs=2, record=record)
     assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)
@@ -185,8 +222,12 @@ def test_same_seeds_same_rows_with_one_job_or_two(small, record):
 # ------------------------------------------------------------------ calibration
 #: A post-split item the small scenario hits (it holds a joint statement in 2004-10): read,
 #: it would pull the objective down from the floor.
-PLANT = {"id": "planted_2004", "start": "2004-10-01", "end": "2004-10-01",
-         "document": "joint_statement"}
+PLANT = {
+    "id": "planted_2004",
+    "start": "2004-10-01",
+    "end": "2004-10-01",
+    "document": "joint_statement",
+}
 
 
 def test_split_record_cuts_at_the_month(record):
@@ -219,8 +260,13 @@ def test_free_parameters_and_the_variant(small, tmp_path):
     names = {p["name"] for p in table}
     assert {"concession_rate", "test_threshold", "resume_threshold"} <= names
     assert all(p["low"] < p["high"] for p in table)
-    text = variant_yaml("historical", {"concession_rate": 0.25, "min_months_between_sessions": 4},
-                        "free", "2006-12", 3.0)
+    text = variant_yaml(
+        "historical",
+        {"concession_rate": 0.25, "min_months_between_sessions": 4},
+        "free",
+        "2006-12",
+        3.0,
+    )
     path = tmp_path / "v.yaml"
     path.write_text(text, encoding="utf-8")
     from sixparty.loader import load_scenario
@@ -249,8 +295,9 @@ def test_morris_indices_for_every_factor_and_outcome(small, record):
     pytest.importorskip("SALib")
     from sixparty.analysis.sensitivity import OUTCOMES, factors, run_sensitivity
 
-    res = run_sensitivity(small, "morris", samples=2, runs_per_point=1, jobs=1, seed=2,
-                          record=record)
+    res = run_sensitivity(
+        small, "morris", samples=2, runs_per_point=1, jobs=1, seed=2, record=record
+    )
     assert res["points"] == 2 * (len(factors(small)) + 1)
     assert len(res["indices"]) == len(factors(small)) * len(OUTCOMES)
     assert all(r["mu_star"] >= 0 for r in res["indices"] if not math.isnan(r["mu_star"]))
@@ -268,12 +315,32 @@ def small_file(tmp_path):
 
 def test_evaluate_command_writes_its_files(small_file, tmp_path, capsys):
     out = tmp_path / "ev"
-    assert main(["evaluate", str(small_file), "--runs", "3", "--jobs", "1", "--out", str(out),
-                 "--seed", "4"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                str(small_file),
+                "--runs",
+                "3",
+                "--jobs",
+                "1",
+                "--out",
+                str(out),
+                "--seed",
+                "4",
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "skill vs fixed_schedule" in text and "log score" in text
-    for name in ("evaluation.csv", "evaluation.json", "evaluation_items.png",
-                 "evaluation_reliability.png", "manifest.json"):
+    for name in (
+        "evaluation.csv",
+        "evaluation.json",
+        "evaluation_items.png",
+        "evaluation_reliability.png",
+        "manifest.json",
+    ):
         assert (out / name).exists(), name
     data = json.loads((out / "evaluation.json").read_text())
     assert data["mode"] == "free" and data["runs"] == 3 and data["log_floor"] == LOG_FLOOR
@@ -283,8 +350,20 @@ def test_evaluate_command_writes_its_files(small_file, tmp_path, capsys):
 def test_calibrate_command_resumes_its_study(small_file, tmp_path, capsys):
     pytest.importorskip("optuna")
     out = tmp_path / "cal"
-    args = ["calibrate", str(small_file), "--train-until", "2004-03", "--runs-per-point", "1",
-            "--jobs", "1", "--out", str(out), "--seed", "3"]
+    args = [
+        "calibrate",
+        str(small_file),
+        "--train-until",
+        "2004-03",
+        "--runs-per-point",
+        "1",
+        "--jobs",
+        "1",
+        "--out",
+        str(out),
+        "--seed",
+        "3",
+    ]
     assert main(args + ["--budget", "2"]) == 0
     assert main(args + ["--budget", "3"]) == 0
     data = json.loads((out / "calibration.json").read_text())
@@ -333,20 +412,41 @@ def few_null_draws(monkeypatch):
     from sixparty.analysis import validation
 
     real = validation.null_scores
-    monkeypatch.setattr(validation, "null_scores",
-                        lambda sc, rec, ids, draws=500, seed=0: real(sc, rec, ids, 20, seed))
+    monkeypatch.setattr(
+        validation,
+        "null_scores",
+        lambda sc, rec, ids, draws=500, seed=0: real(sc, rec, ids, 20, seed),
+    )
 
 
 def test_evaluate_is_byte_identical_on_one_job_two_jobs_and_a_local_dask_cluster(
-        small_file, tmp_path, capsys, few_null_draws):
+    small_file, tmp_path, capsys, few_null_draws
+):
     # 32 runs: at the threshold below which a command runs in this process, so --jobs 2
     # really uses the two worker processes
     outs = {}
-    for name, extra in [("j1", ["--jobs", "1"]), ("j2", ["--jobs", "2"]),
-                        ("j2c3", ["--jobs", "2", "--chunk-size", "3"])]:
+    for name, extra in [
+        ("j1", ["--jobs", "1"]),
+        ("j2", ["--jobs", "2"]),
+        ("j2c3", ["--jobs", "2", "--chunk-size", "3"]),
+    ]:
         out = tmp_path / name
-        assert main(["evaluate", str(small_file), "--runs", "32", "--seed", "5", "--out", str(out),
-                     *extra]) == 0
+        assert (
+            main(
+                [
+                    "evaluate",
+                    str(small_file),
+                    "--runs",
+                    "32",
+                    "--seed",
+                    "5",
+                    "--out",
+                    str(out),
+                    *extra,
+                ]
+            )
+            == 0
+        )
         outs[name] = _files(out, ["evaluation.csv", "evaluation.json", "evaluation.txt"])
         err = capsys.readouterr().err
         assert ("in this process" in err) == (name == "j1")
@@ -356,8 +456,25 @@ def test_evaluate_is_byte_identical_on_one_job_two_jobs_and_a_local_dask_cluster
 
     if importlib.util.find_spec("distributed") is not None:  # the test extra installs it
         out = tmp_path / "dask"
-        assert main(["evaluate", str(small_file), "--runs", "32", "--seed", "5", "--out", str(out),
-                     "--jobs", "2", "--dask", "local"]) == 0
+        assert (
+            main(
+                [
+                    "evaluate",
+                    str(small_file),
+                    "--runs",
+                    "32",
+                    "--seed",
+                    "5",
+                    "--out",
+                    str(out),
+                    "--jobs",
+                    "2",
+                    "--dask",
+                    "local",
+                ]
+            )
+            == 0
+        )
         err = capsys.readouterr().err
         assert "on a local dask cluster" in err and "dask dashboard: http://127.0.0.1:" in err
         outs["dask"] = _files(out, ["evaluation.csv", "evaluation.json", "evaluation.txt"])
@@ -366,8 +483,9 @@ def test_evaluate_is_byte_identical_on_one_job_two_jobs_and_a_local_dask_cluster
         assert files == first, name
 
 
-def test_sixparty_dask_environment_variable_and_a_bad_address(small_file, tmp_path, monkeypatch,
-                                                               capsys):
+def test_sixparty_dask_environment_variable_and_a_bad_address(
+    small_file, tmp_path, monkeypatch, capsys
+):
     monkeypatch.setenv("SIXPARTY_DASK", "nowhere:1")
     assert main(["evaluate", str(small_file), "--runs", "2", "--out", str(tmp_path / "e")]) == 2
     err = capsys.readouterr().err
@@ -378,8 +496,21 @@ def test_sixparty_dask_environment_variable_and_a_bad_address(small_file, tmp_pa
 def test_jobs_above_the_cores_need_force(small_file, tmp_path, capsys):
     from sixparty.analysis.ensemble import cores
 
-    assert main(["sensitivity", str(small_file), "--jobs", str(cores() + 1), "--samples", "1",
-                 "--out", str(tmp_path / "s")]) == 2
+    assert (
+        main(
+            [
+                "sensitivity",
+                str(small_file),
+                "--jobs",
+                str(cores() + 1),
+                "--samples",
+                "1",
+                "--out",
+                str(tmp_path / "s"),
+            ]
+        )
+        == 2
+    )
     assert "add --force" in capsys.readouterr().err
 
 
@@ -388,8 +519,27 @@ def test_calibrate_is_identical_with_one_job_or_two(small_file, tmp_path, capsys
     texts = {}
     for jobs in ("1", "2"):
         out = tmp_path / f"cal{jobs}"
-        assert main(["calibrate", str(small_file), "--train-until", "2004-03", "--budget", "3",
-                     "--runs-per-point", "4", "--jobs", jobs, "--out", str(out), "--seed", "8"]) == 0
+        assert (
+            main(
+                [
+                    "calibrate",
+                    str(small_file),
+                    "--train-until",
+                    "2004-03",
+                    "--budget",
+                    "3",
+                    "--runs-per-point",
+                    "4",
+                    "--jobs",
+                    jobs,
+                    "--out",
+                    str(out),
+                    "--seed",
+                    "8",
+                ]
+            )
+            == 0
+        )
         texts[jobs] = _files(out, ["calibration.json", "minimal_calibrated.yaml"])
         err = capsys.readouterr().err
         # trials, the default point and the held-out runs: 3 x 4 + 4 + 2 x 32 runs, one pool
@@ -420,8 +570,9 @@ def test_one_executor_serves_every_batch_of_a_command(small, record, monkeypatch
     pytest.importorskip("optuna")
     fit(small, record, "2004-03", budget=2, runs_per_point=1, seed=1, executor=ex)
     pytest.importorskip("SALib")
-    run_sensitivity(small, "morris", samples=1, runs_per_point=1, seed=2, record=record,
-                    executor=ex)
+    run_sensitivity(
+        small, "morris", samples=1, runs_per_point=1, seed=2, record=record, executor=ex
+    )
     assert len(seen) >= 4 and all(e is ex for e in seen)
 
 
@@ -432,8 +583,13 @@ ENV = {**__import__("os").environ, "PYTHONPATH": str(__import__("pathlib").Path(
 def _start(args):
     import subprocess
 
-    proc = subprocess.Popen([sys.executable, "-m", "sixparty", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=ENV)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sixparty", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
     seen = []
     for _ in range(20):
         line = proc.stderr.readline()
@@ -474,8 +630,9 @@ def test_a_signal_stops_evaluate_cleanly(sig, code, tmp_path):
 
     pytest.importorskip("psutil")
     out = tmp_path / "ev"
-    proc, line = _start(["evaluate", "historical", "--runs", "2000", "--jobs", "2",
-                         "--out", str(out)])
+    proc, line = _start(
+        ["evaluate", "historical", "--runs", "2000", "--jobs", "2", "--out", str(out)]
+    )
     assert "running 2,000 runs of historical on 2 worker processes" in line
     time.sleep(0.5)
     err = _stop(proc, signal.Signals(sig))
@@ -496,8 +653,20 @@ def test_an_interrupted_calibration_keeps_its_study_and_continues(small_file, tm
     optuna = pytest.importorskip("optuna")
     pytest.importorskip("psutil")
     out = tmp_path / "cal"
-    args = ["calibrate", str(small_file), "--train-until", "2004-03", "--runs-per-point", "32",
-            "--jobs", "2", "--out", str(out), "--seed", "3"]
+    args = [
+        "calibrate",
+        str(small_file),
+        "--train-until",
+        "2004-03",
+        "--runs-per-point",
+        "32",
+        "--jobs",
+        "2",
+        "--out",
+        str(out),
+        "--seed",
+        "3",
+    ]
     proc, _ = _start(args + ["--budget", "500"])
     storage = f"sqlite:///{(out / 'study.sqlite3').resolve()}"
     name = "minimal-free-2004-03-3"
@@ -505,8 +674,9 @@ def test_an_interrupted_calibration_keeps_its_study_and_continues(small_file, tm
     while time.monotonic() < deadline:  # wait for a few finished trials (read-only peeks)
         time.sleep(0.5)
         try:
-            with contextlib.closing(sqlite3.connect(
-                    f"file:{out / 'study.sqlite3'}?mode=ro", uri=True, timeout=0.1)) as db:
+            with contextlib.closing(
+                sqlite3.connect(f"file:{out / 'study.sqlite3'}?mode=ro", uri=True, timeout=0.1)
+            ) as db:
                 n = db.execute("select count(*) from trials where state = 'COMPLETE'").fetchone()[0]
         except sqlite3.Error:  # not created yet, or busy
             continue
@@ -538,12 +708,27 @@ def _ev(mode, fed, would):
     ids = ["session:round1", "declaration_2008"]
 
     def ms(name, p):
-        return ModelScores(name, 10, dict(zip(ids, p, strict=True)), dict.fromkeys(ids, 0.0),
-                           {i: {} for i in ids}, {"hit_rate": 0.5, "brier": 0.3, "log_score": 1.0})
+        return ModelScores(
+            name,
+            10,
+            dict(zip(ids, p, strict=True)),
+            dict.fromkeys(ids, 0.0),
+            {i: {} for i in ids},
+            {"hit_rate": 0.5, "brier": 0.3, "log_score": 1.0},
+        )
+
     nulls_ = {n: ms(n, [1.0, 0.0]) for n in nulls.NULL_MODELS}  # EU gives round 1 P = 1.00
-    return {"ids": ids, "model": ms("model", [0.0, 0.5]), "nulls": nulls_, "mode": mode,
-            "runs": 10, "seed": 1, "fed": fed, "fed_if_anchored": would,
-            "skill": {n: {"hit_rate": 0.0, "brier": 0.0, "log_score": 0.0} for n in nulls_}}
+    return {
+        "ids": ids,
+        "model": ms("model", [0.0, 0.5]),
+        "nulls": nulls_,
+        "mode": mode,
+        "runs": 10,
+        "seed": 1,
+        "fed": fed,
+        "fed_if_anchored": would,
+        "skill": {n: {"hit_rate": 0.0, "brier": 0.0, "log_score": 0.0} for n in nulls_},
+    }
 
 
 def test_the_fed_column_says_yes_or_nothing_and_free_mode_says_none_is_fed():
@@ -555,7 +740,9 @@ def test_the_fed_column_says_yes_or_nothing_and_free_mode_says_none_is_fed():
     assert header.rstrip().endswith("| fed")
     # the EU null's 1.00 is its own column; the fed cell is blank
     assert row.split("|")[1].strip() == "" and "1.00" in row.split("|")[0]
-    note = " ".join(ln.strip() for ln in lines[lines.index(row) + 2:] if ln.strip()).split("total")[0]
+    note = " ".join(ln.strip() for ln in lines[lines.index(row) + 2 :] if ln.strip()).split(
+        "total"
+    )[0]
     assert "fed: none" in note and "free mode, anchoring off" in note
     assert "session:round1" in note
     lines = table_lines(_ev("anchored", ["session:round1"], ["session:round1"]))
@@ -566,8 +753,23 @@ def test_the_fed_column_says_yes_or_nothing_and_free_mode_says_none_is_fed():
 
 
 def test_evaluate_prints_no_fed_item_in_free_mode(small_file, tmp_path, capsys, few_null_draws):
-    assert main(["evaluate", str(small_file), "--runs", "2", "--jobs", "1", "--mode", "free",
-                 "--out", str(tmp_path / "e")]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                str(small_file),
+                "--runs",
+                "2",
+                "--jobs",
+                "1",
+                "--mode",
+                "free",
+                "--out",
+                str(tmp_path / "e"),
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     rows = [ln for ln in text.splitlines() if ln.startswith(("session:", "dprk_", "nuclear_"))]
     assert rows and all(ln.split("|")[1].strip() == "" for ln in rows)
@@ -575,8 +777,10 @@ def test_evaluate_prints_no_fed_item_in_free_mode(small_file, tmp_path, capsys, 
 
 
 # ------------------------------------------------------------------ the suspension's cause
-def _suspension_tables(cause=None, reason="overdue_delisting: the US delisting of phase 2 due "
-                                         "2008-09; trust in US 0.31"):
+def _suspension_tables(
+    cause=None,
+    reason="overdue_delisting: the US delisting of phase 2 due 2008-09; trust in US 0.31",
+):
     import dataclasses
 
     import pandas as pd
@@ -585,23 +789,40 @@ def _suspension_tables(cause=None, reason="overdue_delisting: the US delisting o
     t = make_tables(decisions=[("2008-09", "DPRK", "suspends_steps", reason)], ledger=_ledger())
     if cause is None:  # a folder written before decisions.csv had a cause column
         return t
-    dec = pd.DataFrame([("2008-09", "DPRK", "suspends_steps", reason, cause)],
-                       columns=["month", "party", "decision", "reason", "cause"])
+    dec = pd.DataFrame(
+        [("2008-09", "DPRK", "suspends_steps", reason, cause)],
+        columns=["month", "party", "decision", "reason", "cause"],
+    )
     return dataclasses.replace(t, decisions=dec)
 
 
-SUSPENSION_2008 = {"id": "disablement_suspended_2008", "kind": "disablement_suspended",
-                   "actor": "DPRK", "start": "2008-08-11", "in_phase": 2, "cause": "delisting"}
+SUSPENSION_2008 = {
+    "id": "disablement_suspended_2008",
+    "kind": "disablement_suspended",
+    "actor": "DPRK",
+    "start": "2008-08-11",
+    "in_phase": 2,
+    "cause": "delisting",
+}
 
 
-@pytest.mark.parametrize("cause,hit", [("overdue_delisting", True),
-                                       ("overdue_delisting+overdue_aid", True),
-                                       ("overdue_aid", False), ("", False)])
+@pytest.mark.parametrize(
+    "cause,hit",
+    [
+        ("overdue_delisting", True),
+        ("overdue_delisting+overdue_aid", True),
+        ("overdue_aid", False),
+        ("", False),
+    ],
+)
 def test_the_suspension_cause_is_read_from_the_cause_column(cause, hit):
     rec = {"sessions": [], "episodes": [SUSPENSION_2008]}
     # the reason text says nothing the old rule could read: only the cause column decides
-    item = next(it for it in score_run(_suspension_tables(cause, reason="trust in US 0.31"), rec)
-                if it.id == "disablement_suspended_2008")
+    item = next(
+        it
+        for it in score_run(_suspension_tables(cause, reason="trust in US 0.31"), rec)
+        if it.id == "disablement_suspended_2008"
+    )
     assert item.hit is hit
     if not hit:
         assert "recorded delisting" in item.simulated
@@ -616,7 +837,9 @@ def test_the_cause_column_wins_over_the_reason_text():
 
 def test_a_folder_without_the_cause_column_is_scored_by_the_old_rule():
     rec = {"sessions": [], "episodes": [SUSPENSION_2008]}
-    old_ok = _suspension_tables(None, reason="counterpart steps overdue (aid, delisting); trust 0.3")
+    old_ok = _suspension_tables(
+        None, reason="counterpart steps overdue (aid, delisting); trust 0.3"
+    )
     old_wrong = _suspension_tables(None, reason="counterpart steps overdue (aid); trust 0.3")
     assert score_run(old_ok, rec)[0].hit is True
     assert score_run(old_wrong, rec)[0].hit is False
@@ -630,14 +853,27 @@ def test_the_fast_tables_keep_the_cause_column(record):
     assert list(t.decisions["cause"]) == list(b.decisions["cause"].fillna(""))
 
 
-@pytest.mark.parametrize("until, words", [("2020-01", "nothing is held out"),
-                                          ("2002-01", "nothing to train on")])
+@pytest.mark.parametrize(
+    "until, words", [("2020-01", "nothing is held out"), ("2002-01", "nothing to train on")]
+)
 def test_calibrate_refuses_a_split_outside_the_record(tmp_path, capsys, until, words):
     from sixparty.cli import main
 
     out = tmp_path / "cal"
-    code = main(["calibrate", "historical", "--train-until", until, "--budget", "1",
-                 "--runs-per-point", "1", "--out", str(out)])
+    code = main(
+        [
+            "calibrate",
+            "historical",
+            "--train-until",
+            until,
+            "--budget",
+            "1",
+            "--runs-per-point",
+            "1",
+            "--out",
+            str(out),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and words in err and "Traceback" not in err
     assert not out.exists()  # refused before any file was written
