@@ -282,7 +282,7 @@ _T = {
         "impl.complete": "The phase's paired steps are complete.",
         "ledger_state": "Denuclearization progress {progress:.2f}; aid delivered {delivered} t of "
         "{pledged} t pledged.",
-        "ending": "End of {month}: talks {status}; denuclearization progress {progress:.2f}; aid "
+        "ending": "End of {month}: status of the talks: {status}; denuclearization progress {progress:.2f}; aid "
         "delivered {delivered} t of {pledged} t HFO-equivalent pledged; mean trust "
         "{trust:.2f}; sanctions {sanctions:.2f}.",
         "no_sessions": "No session was convened.",
