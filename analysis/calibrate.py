@@ -84,7 +84,7 @@ def free_parameter_table(scenario: Scenario | None = None) -> list[dict]:
 
     params = scenario.parameters if scenario is not None else Parameters()
     rows = []
-    for spec in free_parameters():
+    for spec in free_parameters(params):
         if spec.type not in ("int", "float"):
             continue
         integer = spec.type == "int"

@@ -47,6 +47,9 @@ class ParameterSpec:
     source: where the value comes from, or the reasoning behind it.
     calibrate: True for a free behavioural parameter a calibration may fit.
     kind: one of :data:`KINDS`.
+    used_when: the other parameters' values under which this one acts at all
+    (e.g. ``{"expected_utility_sessions": False}`` for a rule of the fixed-share
+    session); empty when it always acts.
     """
 
     name: str
@@ -60,6 +63,11 @@ class ParameterSpec:
     calibrate: bool
     kind: Literal["model", "judgement", "structural"]
     lo_exclusive: bool = False
+    used_when: tuple[tuple[str, object], ...] = ()
+
+    def active(self, params) -> bool:
+        """Whether this parameter acts under ``params`` (a :class:`Parameters`)."""
+        return all(getattr(params, k) == v for k, v in self.used_when)
 
     @property
     def range(self) -> tuple[float | int | bool, float | int | bool]:
@@ -78,6 +86,7 @@ _KEYS = {
     "calibrate",
     "kind",
     "lo_exclusive",
+    "used_when",
 }
 
 
@@ -86,7 +95,7 @@ def _spec(entry: dict, index: int) -> ParameterSpec:
     if not isinstance(entry, dict):
         raise ValueError(f"{where}: expected a mapping")
     unknown = set(entry) - _KEYS
-    missing = _KEYS - {"lo_exclusive"} - set(entry)
+    missing = _KEYS - {"lo_exclusive", "used_when"} - set(entry)
     if unknown or missing:
         raise ValueError(
             f"{where} ({entry.get('name')}): unknown keys {sorted(unknown)}, "
@@ -109,6 +118,7 @@ def _spec(entry: dict, index: int) -> ParameterSpec:
         calibrate=bool(entry["calibrate"]),
         kind=entry["kind"],
         lo_exclusive=bool(entry.get("lo_exclusive", False)),
+        used_when=tuple(sorted((entry.get("used_when") or {}).items())),
     )
 
 
@@ -128,9 +138,30 @@ def declared_parameters() -> list[ParameterSpec]:
     return list(_load())
 
 
-def free_parameters() -> list[ParameterSpec]:
-    """The parameters a calibration may fit (``calibrate: true``)."""
-    return [p for p in _load() if p.calibrate]
+def free_parameters(params=None) -> list[ParameterSpec]:
+    """The parameters a calibration may fit (``calibrate: true``); with ``params`` (a
+    :class:`Parameters`), only those that act under them (see ``used_when``): a
+    calibration or sensitivity analysis that varied an inert parameter would spend
+    its budget on a dimension the model ignores."""
+    return [p for p in _load() if p.calibrate and (params is None or p.active(params))]
+
+
+def inert_settings(params, explicit) -> list[tuple[ParameterSpec, str]]:
+    """The parameters among ``explicit`` (names a scenario sets) that do nothing under
+    ``params``, each with a sentence saying why: ``[(spec, why)]``."""
+    out = []
+    for p in _load():
+        if p.name in explicit and not p.active(params):
+            cond = ", ".join(f"{k} is {str(v).lower()}" for k, v in p.used_when)
+            now = ", ".join(f"{k} is {str(getattr(params, k)).lower()}" for k, _ in p.used_when)
+            out.append(
+                (
+                    p,
+                    f"parameters.{p.name} has no effect here: it acts only when {cond} "
+                    f"(this scenario: {now})",
+                )
+            )
+    return out
 
 
 def parameter(name: str) -> ParameterSpec:

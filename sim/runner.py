@@ -308,6 +308,7 @@ def cli_run(args) -> int:
         path = find_scenario(args.scenario or "historical")
         scenario = load_scenario(path)
         seed = scenario.seed if args.seed is None else args.seed
+        note_inert_parameters(scenario)
     runs = getattr(args, "runs", None) or 1
     if runs > 1 and getattr(args, "narrate", False):
         from sixparty.cli import CLIError
@@ -348,6 +349,20 @@ def cli_run(args) -> int:
         print()
         print(narrate(result, lang=getattr(args, "lang", "en") or "en"))
     return 0
+
+
+def note_inert_parameters(scenario: Scenario) -> list[str]:
+    """Print (stderr) and return a note for each parameter the scenario sets that has no
+    effect under its other settings (e.g. ``concession_rate`` while the sessions use the
+    expected-utility model): the user would otherwise see an unchanged run and no
+    reason."""
+    from sixparty.parameters import inert_settings
+
+    params = scenario.parameters
+    notes = [why for _, why in inert_settings(params, params.model_fields_set)]
+    for why in notes:
+        print(f"sixparty: note: {why}", file=sys.stderr)
+    return notes
 
 
 def _history_labels():

@@ -100,3 +100,32 @@ def test_show_without_file_or_flag_is_an_error(capsys):
 
     assert main(["show"]) == 2
     assert "--parameters" in capsys.readouterr().err
+
+
+def test_fixed_share_parameters_are_inert_under_expected_utility_sessions():
+    from sixparty.parameters import free_parameters, inert_settings
+    from sixparty.scenario import Parameters
+
+    eu, fixed = Parameters(), Parameters(expected_utility_sessions=False)
+    names_eu = {p.name for p in free_parameters(eu)}
+    names_fixed = {p.name for p in free_parameters(fixed)}
+    assert "concession_rate" not in names_eu and "concession_rate" in names_fixed
+    assert names_eu < names_fixed
+    notes = inert_settings(eu, {"concession_rate", "chair_patience"})
+    assert [p.name for p, _ in notes] == ["concession_rate"]
+    assert not inert_settings(fixed, {"concession_rate"})
+
+
+def test_run_notes_a_parameter_that_has_no_effect(tmp_path, capsys):
+    from sixparty.cli import main
+
+    variant = tmp_path / "slow.yaml"
+    variant.write_text(
+        "extends: historical\nname: slow\noverrides:\n  parameters.concession_rate: 0.1\n",
+        encoding="utf-8",
+    )
+    assert main(["run", str(variant), "--no-plots", "--out", str(tmp_path / "r")]) == 0
+    err = capsys.readouterr().err
+    assert "parameters.concession_rate has no effect here" in err
+    assert main(["run", "historical", "--no-plots", "--out", str(tmp_path / "h")]) == 0
+    assert "no effect" not in capsys.readouterr().err
