@@ -31,6 +31,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 from sixparty.analysis.runfiles import RunTables, month_label, month_number
+from sixparty.outputs import DECISION_COLUMNS, LEDGER_COLUMNS
 from sixparty.scenario import DOCUMENT_TYPES, ISSUES, PARTIES, Scenario
 
 NULL_MODELS = ("fixed_schedule", "random_schedule", "eu_forecast")
@@ -120,24 +121,8 @@ def null_tables(
             "adopted_phase_number",
         ],
     )
-    ledger = pd.DataFrame(
-        columns=[
-            "step_id",
-            "phase",
-            "phase_name",
-            "tranche",
-            "party",
-            "kind",
-            "description",
-            "amount",
-            "unit",
-            "promised",
-            "due",
-            "delivered",
-            "completed",
-        ]
-    )
-    dec = pd.DataFrame(columns=["month", "party", "decision", "reason"])
+    ledger = pd.DataFrame(columns=LEDGER_COLUMNS)
+    dec = pd.DataFrame(columns=DECISION_COLUMNS)
     empty = pd.DataFrame()
     return RunTables(
         timeline=timeline,
