@@ -74,7 +74,7 @@ import types
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, NoReturn, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -340,34 +340,21 @@ class _Builder:
         col = mark.column + 1 if mark is not None else None
         self.problems.append(Problem(self.file, line, col, _fmt_path(path), message, suggestion))
 
+    def _refuse(self, node: yaml.Node, path: Sequence[str | int], message: str) -> NoReturn:
+        """Stop reading at once: a file this large or deep is refused whole."""
+        mark = node.start_mark
+        raise ScenarioError(
+            [Problem(self.file, mark.line + 1, mark.column + 1, _fmt_path(path), message)]
+        )
+
     def build(
         self, node: yaml.Node, path: tuple[str | int, ...] = (), key_mark: Any = None
     ) -> _Node:
         self.count += 1
         if self.count > MAX_NODES:
-            raise ScenarioError(
-                [
-                    Problem(
-                        self.file,
-                        node.start_mark.line + 1,
-                        node.start_mark.column + 1,
-                        _fmt_path(path),
-                        f"too many values (over {MAX_NODES}, counting alias expansions)",
-                    )
-                ]
-            )
+            self._refuse(node, path, f"too many values (over {MAX_NODES}, counting alias expansions)")
         if len(path) > MAX_DEPTH or id(node) in self.active:
-            raise ScenarioError(
-                [
-                    Problem(
-                        self.file,
-                        node.start_mark.line + 1,
-                        node.start_mark.column + 1,
-                        _fmt_path(path),
-                        "values nested too deeply (or a recursive alias)",
-                    )
-                ]
-            )
+            self._refuse(node, path, "values nested too deeply (or a recursive alias)")
         mark = node.start_mark
         kl = key_mark.line + 1 if key_mark is not None else None
         kc = key_mark.column + 1 if key_mark is not None else None
