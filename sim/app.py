@@ -44,7 +44,7 @@ the page asks for the delegation's move (attend or boycott; accept, amend
 the text toward a position on one issue, or reject).  When a joint document
 adopts a phase, it asks whether to perform, slow or suspend the delegation's
 steps (a standing order that can be changed any time).  The orders go to
-``model.seat_orders`` before the step; the agents play the other five.  A
+``model.seats`` before the step; the agents play the other seats.  A
 debrief (on demand, and shown at the end of the window) compares the path
 with the agent who would have held the seat (same scenario and seed, no
 seat) and with history (:func:`analysis.narrate.debrief`).
@@ -61,7 +61,7 @@ path, default ``historical``), ``SIXPARTY_SEAT`` (party key or empty),
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import html
 import os
 import threading
@@ -505,11 +505,18 @@ class ClassroomModel(TalksModel):
             (:data:`EVENT_SWITCHES`).
         seat: a party key, or ``"none"``.
 
-    Attributes for the page: ``awaiting`` (None, or a dict describing the
-    decision the seat must take before the next step: ``kind`` ``session`` or
-    ``implementation``), ``moves`` (the orders given, ``{month, kind,
-    value}``), ``removed_events``, ``changed_params``, ``scenario_name``,
-    ``problem`` (a message when the settings could not be used).
+    Several seats: :meth:`take_seat` / :meth:`leave_seat` (the model's), and
+    per party :meth:`awaiting_for` (None, or a dict describing the decision
+    the seat must take before the next step: ``kind`` ``session`` or
+    ``implementation``, with its ``briefing``), :meth:`awaiting_parties`,
+    :meth:`give_session_orders` and :meth:`give_implementation_order` (the
+    party first).  ``awaiting`` is the single seat's pending decision.
+
+    Attributes for the page: ``moves`` (the orders given, ``{month, party,
+    kind, value, agent, reason}``: ``agent`` and ``reason`` are what the
+    agent would have done and its reason code), ``removed_events``,
+    ``changed_params``, ``scenario_name``, ``problem`` (a message when the
+    settings could not be used).
     """
 
     def __init__(
@@ -586,12 +593,17 @@ class ClassroomModel(TalksModel):
         self.removed_events = removed
         self.changed_params = changed
         self.settings = {"scenario": scenario, "seed": seed_value, "params": params, "flags": flags}
-        self.seat = seat if seat in PARTIES else None
-        self.seat_orders = SeatOrders(implementation=None)
-        self.awaiting: dict | None = None
+        self._awaiting: dict[str, dict] = {}
+        #: party -> the month its session orders were given for.
+        self._given: dict[str, int] = {}
+        #: (month, parties asked, briefings) of the look-ahead for this month.
+        self._ahead: tuple[int, set[str], dict] | None = None
+        #: month index -> the orders each seat held that month (for :meth:`replay`).
+        self._orders_log: dict[int, dict[str, SeatOrders]] = {}
         self.moves: list[dict] = []
-        self._orders_month: int | None = None
         self._phases_seen = 0
+        if seat in PARTIES:
+            self.take_seat(seat)
         self.retired = False
         _track(self)
 
@@ -617,30 +629,65 @@ class ClassroomModel(TalksModel):
                 self.retire()
         return False
 
-    # ------------------------------------------------------------ the seat
+    # ------------------------------------------------------------ the seats
     def _end(self) -> int:
         return self.start + self.n_months
 
-    def _session_ahead(self) -> dict | None:
-        """Step a copy one month; describe the session it convenes, or None."""
-        twin = copy.deepcopy(self)
-        try:
-            TalksModel.step(twin)
-            if len(twin.sessions) > len(self.sessions):
-                s = twin.sessions[-1]
-                return {
-                    "kind": "session",
-                    "month": month_label(self.month),
-                    "number": s.session_id + 1,
-                    "invited_by": s.invited_by,
-                    "target": s.target,
-                }
-            return None
-        finally:
-            release_model(twin)
+    @property
+    def awaiting(self) -> dict | None:
+        """The single seat's pending decision (:meth:`awaiting_for`), or None."""
+        return None if self.seat is None else self.awaiting_for(self.seat)
+
+    def awaiting_for(self, party: str) -> dict | None:
+        """The decision ``party``'s seat must take before the next step, or None.
+
+        ``{"kind": "session", "month", "number", "invited_by", "target",
+        "briefing": SeatBriefing}`` before a session it is invited to, or
+        ``{"kind": "implementation", "month", "phase", "briefing":
+        ImplementationBriefing}`` once a joint document adopted a phase.
+        """
+        return self._awaiting.get(party)
+
+    def awaiting_parties(self) -> list[str]:
+        """Seated parties whose decision the next step waits for, in party order."""
+        return [k for k in PARTIES if k in self._awaiting]
+
+    def take_seat(self, party: str) -> SeatOrders:
+        """A person takes ``party``'s delegation; asked at the next step."""
+        orders = super().take_seat(party)
+        self._given.pop(party, None)
+        return orders
+
+    def leave_seat(self, party: str) -> None:
+        """The seat goes back to its agent at once; nothing is awaited from it."""
+        super().leave_seat(party)
+        self._awaiting.pop(party, None)
+        self._given.pop(party, None)
+
+    def _ask_for_sessions(self) -> None:
+        """Before a month with a session: a briefing for every seat without orders."""
+        need = [k for k in self.seats if self._given.get(k) != self.month]
+        if not need:
+            return
+        if self._ahead is None or self._ahead[0] != self.month or not set(need) <= self._ahead[1]:
+            self._ahead = (self.month, set(self.seats), self.previews(tuple(self.seats)))
+        briefings = self._ahead[2]
+        for k in need:
+            b = briefings.get(k)
+            if b is None:
+                continue
+            self._awaiting[k] = {
+                "kind": "session",
+                "month": b.month,
+                "number": b.session,
+                "invited_by": b.invited_by,
+                "target": b.target,
+                "briefing": b,
+            }
 
     def step(self) -> None:
-        """One month; with a seat, stop before a session until the orders are given.
+        """One month; with seats, stop before a session (or after a joint
+        document adopts a phase) until every seated party has given its orders.
 
         A retired model does not step; while no page is connected, the step
         waits (see :meth:`_wait_for_a_page`).
@@ -654,83 +701,148 @@ class ClassroomModel(TalksModel):
                 self.steps -= 1
                 self.running = False
                 return
-            if self.seat and self.month < self._end():
-                if self.awaiting is None and self._orders_month != self.month:
-                    self.awaiting = self._session_ahead()
-                if self.awaiting is not None:
+            if self.seats:
+                self._ask_for_sessions()
+                if self._awaiting:
                     self.steps -= 1  # Mesa counted a step that did not happen
                     return
+            self._orders_log[self.month] = {
+                k: dataclasses.replace(o) for k, o in self.seats.items()
+            }
             super().step()
-            self._orders_month = None
-            if self.seat and self.ledger.phases and len(self.ledger.phases) > self._phases_seen:
+            for o in self.seats.values():  # session orders hold for that month's session only
+                o.attend = o.respond = o.amend_issue = o.amend_to = None
+            self._ahead = None
+            if self.ledger.phases and len(self.ledger.phases) > self._phases_seen:
                 self._phases_seen = len(self.ledger.phases)
                 ph = self.ledger.phases[-1]
-                self.awaiting = {
-                    "kind": "implementation",
-                    "month": month_label(self.month - 1),
-                    "phase": ph["name"],
-                }
+                for k in self.seats:
+                    self._awaiting[k] = {
+                        "kind": "implementation",
+                        "month": month_label(self.month - 1),
+                        "phase": ph["name"],
+                        "briefing": self.implementation_preview(k),
+                    }
 
     def give_session_orders(
         self,
+        party: str,
         attend: bool,
-        respond: str,
-        amend_issue: str | None = None,
-        amend_to: float | None = None,
+        respond: str | None = None,
+        issue: str | None = None,
+        target: float | None = None,
     ) -> None:
-        """The seat's move for the session ahead; the next step plays it."""
-        if respond not in ("accept", "amend", "reject"):
+        """``party``'s move for the session ahead; the step that follows plays it.
+
+        attend: True / False; respond: ``accept`` | ``amend`` | ``reject``
+        (needed when attending); with ``amend``, ``issue`` (an issue key) and
+        ``target`` in [0, 1] (the position asked for; None: its own).
+
+        Raises:
+            ValueError: ``party`` holds no seat, or an unknown response or issue.
+        """
+        if party not in self.seats:
+            raise ValueError(f"{party!r} holds no seat; seats: {', '.join(self.seats) or 'none'}")
+        if attend and respond not in ("accept", "amend", "reject"):
             raise ValueError(f"respond must be accept, amend or reject, not {respond!r}")
-        o = self.seat_orders
-        o.attend, o.respond = attend, respond
-        o.amend_issue = amend_issue if respond == "amend" else None
-        o.amend_to = float(amend_to) if respond == "amend" and amend_to is not None else None
+        if attend and respond == "amend" and issue not in ISSUES:
+            raise ValueError(f"amend needs an issue, one of {', '.join(ISSUES)}; got {issue!r}")
+        o = self.seats[party]
+        o.attend = bool(attend)
+        o.respond = respond if attend else None
+        o.amend_issue = issue if attend and respond == "amend" else None
+        o.amend_to = float(target) if attend and respond == "amend" and target is not None else None
+        aw = self._awaiting.get(party)
+        b = aw.get("briefing") if aw and aw["kind"] == "session" else None
         month = month_label(self.month)
         self.moves.append(
-            {"month": month, "kind": "attend", "value": "attend" if attend else "boycott"}
+            {
+                "month": month,
+                "party": party,
+                "kind": "attend",
+                "value": "attend" if attend else "boycott",
+                "agent": None if b is None else ("attend" if b.recommend_attend else "boycott"),
+                "reason": None if b is None else b.attend_reason,
+            }
         )
         if attend:
-            value = respond if respond != "amend" else f"amend {amend_issue}->{o.amend_to:.2f}"
-            self.moves.append({"month": month, "kind": "respond", "value": value})
-        self._orders_month = self.month
-        self.awaiting = None
-
-    def give_implementation_order(self, order: str) -> None:
-        """``perform`` | ``slow`` | ``suspend`` (standing order for the seat's steps)."""
-        if order not in ("perform", "slow", "suspend"):
-            raise ValueError(f"order must be perform, slow or suspend, not {order!r}")
-        if (
-            self.seat_orders.implementation != order
-            or (self.awaiting or {}).get("kind") == "implementation"
-        ):
             self.moves.append(
-                {"month": month_label(self.month), "kind": "implementation", "value": order}
+                {
+                    "month": month,
+                    "party": party,
+                    "kind": "respond",
+                    "value": respond,
+                    "issue": o.amend_issue,
+                    "to": o.amend_to,
+                    "agent": None if b is None else b.recommend,
+                    "reason": None if b is None else b.reason,
+                }
             )
-        self.seat_orders.implementation = order
-        if self.awaiting and self.awaiting["kind"] == "implementation":
-            self.awaiting = None
+        self._given[party] = self.month
+        if aw and aw["kind"] == "session":
+            del self._awaiting[party]
+
+    def give_implementation_order(self, party: str, value: str) -> None:
+        """``party``'s standing order for its own steps: ``perform`` | ``slow`` | ``suspend``.
+
+        Raises:
+            ValueError: ``party`` holds no seat, or an unknown order.
+        """
+        if party not in self.seats:
+            raise ValueError(f"{party!r} holds no seat; seats: {', '.join(self.seats) or 'none'}")
+        if value not in ("perform", "slow", "suspend"):
+            raise ValueError(f"order must be perform, slow or suspend, not {value!r}")
+        aw = self._awaiting.get(party)
+        pending = aw is not None and aw["kind"] == "implementation"
+        if self.seats[party].implementation != value or pending:
+            self.moves.append(
+                {
+                    "month": month_label(self.month),
+                    "party": party,
+                    "kind": "implementation",
+                    "value": value,
+                    "agent": None,
+                    "reason": None,
+                }
+            )
+        self.seats[party].implementation = value
+        if pending:
+            del self._awaiting[party]
 
     # ------------------------------------------------------------- debrief
-    def agent_twin_tables(self):
-        """Tables of the same scenario and seed over the same months, no seat."""
-        twin = TalksModel(self.spec, seed=self.seed_used)
+    def agent_twin_tables(self, party: str | None = None):
+        """Tables of the same scenario and seed over the same months with the
+        agent in ``party``'s seat (default: the single seat) and every other
+        seat replaying the orders its team gave (:meth:`replay`)."""
+        twin = self.replay(without=party or self.seat)
         try:
-            for _ in range(len(self.timeline)):
-                TalksModel.step(twin)
             return run_tables(twin)
         finally:
             release_model(twin)
 
-    def debrief(self, lang: str = "en") -> dict | None:
-        """:func:`analysis.narrate.debrief_parts` for this run, or None without a seat or a month."""
-        if not self.seat or not self.timeline:
+    def replay(self, without: str | None) -> TalksModel:
+        """A :class:`TalksModel` of the same scenario and seed, stepped over
+        the months played so far, each seat except ``without`` holding the
+        orders it held that month (the agent plays ``without``)."""
+        twin = TalksModel(self.spec, seed=self.seed_used)
+        for _ in range(len(self.timeline)):
+            orders = self._orders_log.get(twin.month, {})
+            twin.seats = {k: dataclasses.replace(o) for k, o in orders.items() if k != without}
+            TalksModel.step(twin)
+        return twin
+
+    def debrief(self, lang: str = "en", party: str | None = None) -> dict | None:
+        """:func:`analysis.narrate.debrief_parts` for ``party``'s seat (default:
+        the single seat), or None without that seat or a month."""
+        party = party or self.seat
+        if not party or party not in self.seats or not self.timeline:
             return None
         return debrief_parts(
             run_tables(self),
-            self.agent_twin_tables(),
-            self.seat,
+            self.agent_twin_tables(party),
+            party,
             lang=lang,
-            moves=self.moves,
+            moves=[mv for mv in self.moves if mv.get("party", party) == party],
             historical_conditions=self.scenario_name == "historical",
         )
 
@@ -1140,13 +1252,13 @@ def SeatCard(model: solara.Reactive):
     goal = own if target is None else target
 
     def play_session():
-        m.give_session_orders(attend == "attend", respond, issue, goal)
+        m.give_session_orders(m.seat, attend == "attend", respond, issue, goal)
         m.step()
         set_target(None)
         force_update()
 
     def confirm_impl(value=None):
-        m.give_implementation_order(value or impl)
+        m.give_implementation_order(m.seat, value or impl)
         force_update()
 
     def show_debrief():

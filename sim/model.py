@@ -19,10 +19,12 @@ I/O, and never the historical record.  Randomness comes only from
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import mesa
 import numpy as np
+from sixparty._mesa_compat import release_model
 from sixparty.bargaining import (
     CAPITULATION,
     COMPROMISE,
@@ -30,6 +32,7 @@ from sixparty.bargaining import (
     BargainingParameters,
     BargainingState,
     bargaining_round,
+    weighted_median,
     zeuthen_concedes,
 )
 from sixparty.parties import (
@@ -50,6 +53,15 @@ from sixparty.scenario import (
     Scenario,
     month_index,
     month_label,
+)
+from sixparty.seat import (
+    Due,
+    ImplementationBriefing,
+    SeatBriefing,
+    attend_reason,
+    best_amendment,
+    respond_reason,
+    split_dues,
 )
 
 DOC_LEVELS = ("none", "oral_summary", "chairmans_statement", "joint_statement", "joint_document")
@@ -111,6 +123,10 @@ class Session:
     capitulations: int = 0
     adopted_phase: str | None = None
     reasons: list[str] = field(default_factory=list)
+
+
+class _PreviewDone(Exception):
+    """Stops a look-ahead copy once the briefings are taken."""
 
 
 class TalksModel(mesa.Model):
@@ -252,9 +268,200 @@ class TalksModel(mesa.Model):
         )
         self._month_events: list[str] = []
         self._month_status = "no_talks"
-        #: A human seat (classroom): the party key a person plays, or None.
-        self.seat: str | None = None
-        self.seat_orders = SeatOrders()
+        #: Human seats (classroom): party key -> that delegation's standing
+        #: orders; empty = the agents play all six (:meth:`take_seat`).
+        self.seats: dict[str, SeatOrders] = {}
+        #: Set only on a look-ahead copy (:meth:`session_preview`): called with
+        #: the session as the chair invites, before anyone decides to attend.
+        self._preview_hook = None
+
+    # ================================================================= seats
+    @property
+    def seat(self) -> str | None:
+        """The single seated party's key, or None with no seat or several
+        (read-only; :attr:`seats` holds every seat)."""
+        return next(iter(self.seats)) if len(self.seats) == 1 else None
+
+    @property
+    def seat_orders(self) -> SeatOrders | None:
+        """The single seat's standing orders (see :attr:`seat`), or None."""
+        key = self.seat
+        return None if key is None else self.seats[key]
+
+    def take_seat(self, party: str) -> SeatOrders:
+        """A person takes ``party``'s delegation (a key of :data:`PARTIES`);
+        returns its standing orders, all None (the agent decides) until given.
+        Taking a seat already taken keeps its orders.
+
+        Raises:
+            ValueError: ``party`` is not a party key.
+        """
+        if party not in PARTIES:
+            raise ValueError(f"unknown party {party!r}; expected one of {', '.join(PARTIES)}")
+        if party not in self.seats:
+            # Seats in PARTIES order, so iteration is the fixed order of the parties.
+            self.seats[party] = SeatOrders()
+            self.seats = {k: self.seats[k] for k in PARTIES if k in self.seats}
+        return self.seats[party]
+
+    def leave_seat(self, party: str) -> None:
+        """``party``'s seat is emptied: its agent plays it again from now on
+        (no-op for a party nobody holds)."""
+        self.seats.pop(party, None)
+
+    def _orders(self, key: str) -> SeatOrders | None:
+        return self.seats.get(key)
+
+    def session_preview(self, party: str) -> SeatBriefing | None:
+        """What ``party`` is shown before the session of the coming month
+        (:class:`sixparty.seat.SeatBriefing`), or None when the next step
+        convenes no session (or the window is over).
+
+        The coming month is played on a copy of the model up to the moment
+        the chair invites (events, drift, implementation, the chair's
+        sounding), so the draft is the text the session will table, by the
+        same code (:meth:`first_draft`); the model itself draws no random
+        number and changes no state.
+
+        Raises:
+            ValueError: ``party`` is not a party key.
+        """
+        return self.previews((party,)).get(party)
+
+    def previews(self, parties) -> dict[str, SeatBriefing]:
+        """:meth:`session_preview` for several parties from one look-ahead:
+        party key -> briefing; empty when the next step convenes no session."""
+        for key in parties:
+            if key not in PARTIES:
+                raise ValueError(f"unknown party {key!r}; expected one of {', '.join(PARTIES)}")
+        if self.month >= self.start + self.n_months or not parties:
+            return {}
+        found: dict[str, SeatBriefing] = {}
+
+        def hook(twin: TalksModel, s: Session) -> None:
+            found.update({k: twin._briefing(s, k) for k in parties})
+            raise _PreviewDone
+
+        twin = copy.deepcopy(self)
+        twin._preview_hook = hook
+        try:
+            TalksModel.step(twin)
+        except _PreviewDone:
+            pass
+        finally:
+            release_model(twin)
+        return found
+
+    def _briefing(self, s: Session, key: str) -> SeatBriefing:
+        """The briefing of ``key`` at session ``s`` as the chair invites."""
+        p = self.params
+        i = PARTIES.index(key)
+        q = self.parties[i]
+        target = self._target_level()
+        draft = self.first_draft(s)
+        d = q.disagreement_value()
+        u_accept = q.text_utility(draft, target, s)
+
+        def utility(text) -> float:
+            return q.text_utility(np.asarray(text, dtype=float), target, s)
+
+        if p.expected_utility_sessions:
+            w = self.cap[:, None] * self.bargaining_salience()
+
+            def amended(k: int, v: float) -> np.ndarray:
+                # The chair re-drafts: the weighted median with my ask on issue k.
+                out = draft.copy()
+                col = self.pos[:, k].copy()
+                col[i] = v
+                out[k] = float(weighted_median(col, w[:, k]))
+                return out
+
+        else:
+            wsum = float((self.cap[:, None] * self.sal).sum(axis=0).max())
+
+            def amended(k: int, v: float) -> np.ndarray:
+                # The fixed-share rule: the amendment pulls the draft by my weight.
+                pulled = draft.copy()
+                share = min(p.amendment_weight_cap, self.cap[i] * self.sal[i, k] / wsum)
+                pulled[k] += share * (v - pulled[k])
+                return (1.0 - p.amendment_share) * draft + p.amendment_share * pulled
+
+        def asks(k: int) -> list[float]:
+            # Where a text can land: the bounds, my position, the others' positions.
+            return sorted({0.0, 1.0, *(float(x) for x in self.pos[:, k])})
+
+        u_amend, k_amend, ask, amended_text = best_amendment(
+            draft, utility, amended, asks, len(ISSUES)
+        )
+        readiness = self.attend_readiness(i)
+        dprk_out = i == DPRK_I and self.stance != "participating"
+        verdict, issue = q.respond(draft, target, s)
+        trust = q.commitment_trust()
+        needed = p.commitment_trust if target == "joint_document" else None
+        return SeatBriefing(
+            party=key,
+            month=month_label(self.month),
+            session=s.session_id + 1,
+            invited_by=s.invited_by,
+            target=target,
+            issues=tuple(ISSUES),
+            parties=tuple(PARTIES),
+            draft=tuple(float(x) for x in draft),
+            positions=tuple(tuple(float(x) for x in row) for row in self.pos),
+            salience=tuple(float(x) for x in self.sal[i]),
+            u_accept=float(u_accept),
+            u_amend=float(u_amend),
+            amend_issue=None if k_amend is None else ISSUES[k_amend],
+            amend_to=ask,
+            amended_draft=amended_text,
+            u_walk_away=float(d),
+            readiness=float(readiness),
+            attend_threshold=float(p.attend_threshold),
+            recommend_attend=bool(readiness > p.attend_threshold),
+            attend_reason=attend_reason(readiness, p.attend_threshold, dprk_out),
+            recommend=verdict,
+            recommend_issue=None if issue is None else ISSUES[issue],
+            reason=respond_reason(verdict, float(u_accept), float(d), trust, needed),
+            commitment_trust=float(trust),
+            trust_needed=needed,
+        )
+
+    def implementation_preview(self, party: str) -> ImplementationBriefing:
+        """What is due from ``party`` and from its counterparts now
+        (:class:`sixparty.seat.ImplementationBriefing`): the open steps of
+        every phase in force that nobody has superseded, from the ledger.
+
+        Raises:
+            ValueError: ``party`` is not a party key.
+        """
+        if party not in PARTIES:
+            raise ValueError(f"unknown party {party!r}; expected one of {', '.join(PARTIES)}")
+        led = self.ledger
+        counts: dict = {}
+        dues = [
+            Due(
+                party=PARTIES[st.party],
+                kind=st.kind,
+                phase=st.phase_name,
+                tranche=st.tranche,
+                amount=float(st.amount),
+                delivered=float(st.delivered),
+                due=month_label(st.due_month),
+                owed=self._owed(st, counts),
+                overdue=self._owed(st, counts) and st.due_month < self.month,
+            )
+            for st in led.steps
+            if st.superseded_month is None and not st.done
+        ]
+        mine, theirs = split_dues(party, dues, PARTIES[DPRK_I])
+        active = led.active_phase
+        return ImplementationBriefing(
+            party=party,
+            month=month_label(self.month),
+            phase=None if active is None else self.spec.phases[active].name,
+            mine=mine,
+            theirs=theirs,
+        )
 
     # ================================================================ helpers
     def us_direct_talks(self) -> str:
@@ -424,7 +631,8 @@ class TalksModel(mesa.Model):
         overdue = self._overdue_counterpart_steps(phase)
         self.arrears = bool(overdue)
         t_us = dprk.trust_in(US_I)
-        order = self.seat_orders.implementation if self.seat == "DPRK" else None
+        seat = self._orders("DPRK")
+        order = seat.implementation if seat is not None else None
         if order is not None:
             # A person plays the DPRK: the suspension is theirs to decide.
             want = order == "suspend"
@@ -725,13 +933,14 @@ class TalksModel(mesa.Model):
         self.recess_pending = False
         s = Session(len(self.sessions), self.round, self.round_phase, self.month, invited_by)
         self.sessions.append(s)
+        if self._preview_hook is not None:
+            self._preview_hook(self, s)
         for party in self.parties:
-            score = party.attend_score()
-            if party.idx == DPRK_I and self.stance != "participating":
-                score = 0.0
+            score = self.attend_readiness(party.idx)
             draw = float(self.rng.normal(0, self.params.noise))
-            if party.key == self.seat and self.seat_orders.attend is not None:
-                score, draw = (1.0 if self.seat_orders.attend else 0.0), 0.0
+            o = self._orders(party.key)
+            if o is not None and o.attend is not None:
+                score, draw = (1.0 if o.attend else 0.0), 0.0
             if score + draw > self.params.attend_threshold:
                 s.attended.append(party.key)
             else:
@@ -749,6 +958,21 @@ class TalksModel(mesa.Model):
         s.held = True
         self._bargain(s)
         self.months_since_session = 0
+
+    def attend_readiness(self, i: int) -> float:
+        """Party ``i``'s readiness to attend an invited session before noise,
+        in [0, 1] (:meth:`Party.attend_score`; 0 for the DPRK unless it is
+        participating).  It attends when readiness plus a noise draw exceeds
+        ``parameters.attend_threshold``."""
+        if i == DPRK_I and self.stance != "participating":
+            return 0.0
+        return self.parties[i].attend_score()
+
+    def first_draft(self, s: Session) -> np.ndarray:
+        """(8,) the text the chair tables first in session ``s`` (China's
+        draft on the current positions, :meth:`China.draft`); draws no random
+        number and changes no state."""
+        return self.parties[CHINA_I].draft(s)
 
     def bargaining_salience(self) -> np.ndarray:
         """(6, 8) each party's salience as it enters the expected-utility model
@@ -802,8 +1026,8 @@ class TalksModel(mesa.Model):
         s.direct_contact = parties[US_I].allows_direct_contact()
         s.target = self._target_level()
         bp = self.bargaining_parameters()
-        seat = PARTIES.index(self.seat) if self.seat in PARTIES else None
-        text = china.draft(s)
+        seated = {PARTIES.index(k) for k in self.seats}
+        text = self.first_draft(s)
         start_gap = float(self.distances(text).mean())
         best_accepts = -1
         idle = 0  # drafts in a row without a new acceptance: the chair's patience
@@ -825,7 +1049,7 @@ class TalksModel(mesa.Model):
             after = res.positions[0]
             conceders = self._zeuthen(responses, idle)
             for q in parties:
-                if q.idx == seat:
+                if q.idx in seated:
                     continue  # a human seat keeps the position it chose
                 if q.idx in conceders:  # Zeuthen: a concession, or holding firm
                     if not np.array_equal(conceders[q.idx], before[q.idx]):
@@ -883,7 +1107,7 @@ class TalksModel(mesa.Model):
             DPRK_I: dprk.zeuthen_concession(us) if d_concedes else dprk.position.copy(),
             US_I: us.zeuthen_concession(dprk) if u_concedes else us.position.copy(),
         }
-        return {i: x for i, x in out.items() if self.parties[i].key != self.seat}
+        return {i: x for i, x in out.items() if self.parties[i].key not in self.seats}
 
     def _judge_draft(
         self, s: Session, text: np.ndarray, best_accepts: int, idle: int
@@ -923,7 +1147,7 @@ class TalksModel(mesa.Model):
         us = parties[US_I]
         s.direct_contact = us.allows_direct_contact()
         s.target = self._target_level()
-        text = china.draft(s)
+        text = self.first_draft(s)
         start_gap = float(self.distances(text).mean())
         best_accepts = -1
         idle = 0  # iterations in a row without a new acceptance: the chair's patience
@@ -1003,8 +1227,8 @@ class TalksModel(mesa.Model):
 
     def _respond(self, q: Party, text, target: str, s: Session, d: float):
         """A party's response; a human seat's standing order replaces the agent's."""
-        o = self.seat_orders
-        if q.key != self.seat or o.respond is None:
+        o = self._orders(q.key)
+        if o is None or o.respond is None:
             return q.respond(text, target, s, d)
         if o.respond == "amend":
             issue = (
@@ -1021,8 +1245,8 @@ class TalksModel(mesa.Model):
         return o.respond, None
 
     def _seat_pace(self, key: str, will: float) -> float:
-        o = self.seat_orders
-        if key != self.seat or o.implementation is None:
+        o = self._orders(key)
+        if o is None or o.implementation is None:
             return will
         return {"perform": 1.0, "slow": self.params.seat_slow_pace, "suspend": 0.0}[
             o.implementation
@@ -1177,4 +1401,4 @@ class TalksModel(mesa.Model):
             self.step()
 
 
-__all__ = ["DOC_LEVELS", "SeatOrders", "Session", "TalksModel"]
+__all__ = ["DOC_LEVELS", "SeatBriefing", "SeatOrders", "Session", "TalksModel"]

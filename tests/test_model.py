@@ -243,12 +243,11 @@ def test_a_human_dprk_seat_decides_its_own_suspension():
     for party in m.parties[1:]:
         party.delivery_willingness = lambda: 0.0  # counterparts fall behind
     m.shift_trust(DPRK_I, US_I, -0.4)
-    m.seat = "DPRK"
-    m.seat_orders.implementation = "perform"
+    m.take_seat("DPRK").implementation = "perform"
     for _ in range(6):
         m.step()
     assert not any(d[2] == "suspends_steps" for d in m.decisions)
-    m.seat_orders.implementation = "suspend"
+    m.seats["DPRK"].implementation = "suspend"
     m.step()
     assert m.decisions[-1][1:3] == ("DPRK", "suspends_steps")
 

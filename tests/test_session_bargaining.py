@@ -200,7 +200,8 @@ def test_japan_and_the_us_keep_the_issues_they_will_not_bargain_over():
 def test_a_human_seat_keeps_its_position_through_the_rounds():
     def run(seat):
         m = _model(lambda d: d["parameters"].update(chair_patience=14))
-        m.seat = seat
+        if seat:
+            m.take_seat(seat)
         start = m.pos.copy()
         _bargain(m)
         return start, m.pos.copy()

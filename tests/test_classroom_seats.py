@@ -1,0 +1,133 @@
+"""The classroom model with several human seats: it waits for each seated
+party's move before a session, shows each its briefing, records the moves
+with the agent's recommendation beside them, and re-runs the game for the
+debrief.  No browser: the page's model only."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("solara")
+pytest.importorskip("mesa.visualization")
+
+import sixparty.app as app  # noqa: E402
+from sixparty.runner import tables  # noqa: E402
+from sixparty.seat import ImplementationBriefing, SeatBriefing  # noqa: E402
+
+
+@pytest.fixture
+def model():
+    m = app.ClassroomModel(scenario="historical", seed="1")
+    yield m
+    m.retire()
+
+
+def _until_asked(m, limit=200):
+    for _ in range(limit):
+        if m.awaiting_parties() or not m.running:
+            return m.awaiting_parties()
+        m.step()
+    raise AssertionError("never asked")
+
+
+def test_the_game_waits_for_every_seated_party(model):
+    m = model
+    m.take_seat("US")
+    m.take_seat("DPRK")
+    assert _until_asked(m) == ["DPRK", "US"]
+    month = m.month
+    for k in ("DPRK", "US"):
+        aw = m.awaiting_for(k)
+        assert aw["kind"] == "session" and isinstance(aw["briefing"], SeatBriefing)
+        assert aw["briefing"].party == k and aw["number"] == aw["briefing"].session
+    assert m.awaiting is None  # two seats: no single one
+    m.step()
+    assert m.month == month  # nothing played until both have moved
+    m.give_session_orders("DPRK", True, "reject")
+    assert m.awaiting_parties() == ["US"]
+    m.step()
+    assert m.month == month
+    m.give_session_orders("US", True, "amend", "verification", 0.9)
+    n = len(m.sessions)
+    m.step()
+    assert m.month == month + 1 and len(m.sessions) == n + 1
+    assert m.seats["US"].respond is None  # the orders were for that session only
+    us = [mv for mv in m.moves if mv["party"] == "US"]
+    assert [mv["kind"] for mv in us] == ["attend", "respond"]
+    assert us[1]["value"] == "amend" and us[1]["issue"] == "verification" and us[1]["to"] == 0.9
+    assert us[1]["agent"] in ("accept", "amend", "reject") and us[1]["reason"]
+
+
+def test_leaving_a_seat_releases_the_wait(model):
+    m = model
+    m.take_seat("Japan")
+    m.take_seat("Russia")
+    _until_asked(m)
+    month = m.month
+    m.give_session_orders("Japan", False)
+    m.leave_seat("Russia")  # the team left: its agent plays at once
+    assert m.awaiting_parties() == []
+    m.step()
+    assert m.month == month + 1 and "Japan" in m.sessions[-1].declined
+
+
+def test_the_single_seat_forms_still_work(model):
+    m = model
+    m.take_seat("ROK")
+    _until_asked(m)
+    assert m.awaiting["kind"] == "session" and m.seat == "ROK"
+    with pytest.raises(ValueError, match="holds no seat"):
+        m.give_session_orders("US", True, "accept")
+    with pytest.raises(ValueError, match="accept, amend or reject"):
+        m.give_session_orders("ROK", True, "maybe")
+    with pytest.raises(ValueError, match="amend needs an issue"):
+        m.give_session_orders("ROK", True, "amend", None, 0.5)
+    m.give_session_orders("ROK", True, "accept")
+    assert m.awaiting is None
+
+
+def test_a_phase_adopted_asks_every_seat_for_its_implementation_order(model):
+    m = model
+    m.take_seat("US")
+    m.take_seat("China")
+    while m.running and not m.ledger.phases:
+        for k in m.awaiting_parties():
+            m.give_session_orders(k, True, "accept")
+        m.step()
+    assert m.ledger.phases, "US and China accepting every draft adopt a phase (seed 1)"
+    assert m.awaiting_parties() == ["US", "China"]
+    aw = m.awaiting_for("US")
+    assert aw["kind"] == "implementation" and isinstance(aw["briefing"], ImplementationBriefing)
+    assert aw["briefing"].theirs and all(d.party == "DPRK" for d in aw["briefing"].theirs)
+    with pytest.raises(ValueError, match="perform, slow or suspend"):
+        m.give_implementation_order("US", "maybe")
+    month = m.month
+    m.step()
+    assert m.month == month  # waits for both
+    m.give_implementation_order("US", "slow")
+    m.give_implementation_order("China", "perform")
+    assert m.awaiting_parties() == [] and m.seats["US"].implementation == "slow"
+    assert [mv["value"] for mv in m.moves if mv["kind"] == "implementation"] == ["slow", "perform"]
+    m.step()
+    assert m.month == month + 1
+
+
+def test_replay_reproduces_the_game_and_puts_the_agent_in_one_seat(model):
+    m = model
+    m.take_seat("DPRK")
+    m.take_seat("US")
+    for _ in range(40):
+        for k in m.awaiting_parties():
+            if m.awaiting_for(k)["kind"] == "session":
+                m.give_session_orders(k, True, "reject")
+            else:
+                m.give_implementation_order(k, "suspend")
+        m.step()
+    same = m.replay(without=None)
+    assert repr(tables(same).timeline) == repr(tables(m).timeline)
+    no_us = m.replay(without="US")
+    assert list(no_us.seats) == ["DPRK"]
+    assert len(no_us.timeline) == len(m.timeline)
+    d = m.debrief(party="US")
+    assert d is not None and d["rows"]
+    assert m.debrief(party="China") is None  # nobody holds China

@@ -1,0 +1,232 @@
+"""Several human seats in one model: taking and leaving seats, the briefing a
+seat is shown before a session (the chair's draft, the positions, the three
+utilities, the agent's recommendation), what is due during implementation,
+and the per-party waiting of the classroom model."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import numpy as np
+import pytest
+from sixparty.loader import load_scenario
+from sixparty.model import SeatOrders, TalksModel
+from sixparty.runner import tables
+from sixparty.scenario import ISSUES, PARTIES
+from sixparty.seat import ATTEND_REASONS, RESPOND_REASONS, SeatBriefing
+
+
+@pytest.fixture(scope="module")
+def historical():
+    return load_scenario("historical")
+
+
+def _to_first_session(m: TalksModel, parties=("DPRK",)):
+    while m.running:
+        b = m.previews(parties)
+        if b:
+            return b
+        m.step()
+    raise AssertionError("no session in the window")
+
+
+# ------------------------------------------------------------ take / leave
+# ------------------------------------------------------------ take / leave
+def test_seats_are_taken_and_left_and_seat_is_the_single_one(historical):
+    m = TalksModel(historical, seed=0)
+    assert m.seats == {} and m.seat is None and m.seat_orders is None
+    o = m.take_seat("Japan")
+    assert isinstance(o, SeatOrders) and m.seat == "Japan" and m.seat_orders is o
+    m.take_seat("DPRK")
+    assert list(m.seats) == ["DPRK", "Japan"]  # party order, whatever the order taken
+    assert m.seat is None  # several seats: no single one
+    assert m.take_seat("DPRK") is m.seats["DPRK"]  # taking it again keeps its orders
+    m.leave_seat("DPRK")
+    m.leave_seat("Russia")  # nobody holds it: no-op
+    assert m.seat == "Japan"
+    with pytest.raises(ValueError, match="unknown party 'France'"):
+        m.take_seat("France")
+    with pytest.raises(AttributeError):
+        m.seat = "US"  # read-only
+
+
+def test_two_seats_keep_their_positions_through_a_session(historical):
+    m = TalksModel(historical, seed=0)
+    found = _to_first_session(m, ("DPRK", "US"))
+    for k in ("DPRK", "US"):
+        o = m.take_seat(k)
+        o.attend, o.respond = True, "reject"
+    n = len(m.sessions)
+    m.step()
+    s = m.sessions[n]
+    assert s.held and s.iterations > 1
+    # the rounds moved the agents' positions, never the seats' (rejecting keeps them)
+    assert not np.allclose(m.pos[PARTIES.index("China")], found["DPRK"].position("China"))
+    for k in ("DPRK", "US"):
+        assert np.array_equal(m.pos[PARTIES.index(k)], found[k].position(k))
+
+
+def test_an_empty_seat_goes_back_to_the_agent_at_once(historical):
+    agent = TalksModel(historical, seed=3)
+    agent.run()
+    m = TalksModel(historical, seed=3)
+    o = m.take_seat("ROK")
+    o.attend, o.respond = False, None
+    m.leave_seat("ROK")
+    m.run()
+    assert tables(m).timeline == tables(agent).timeline
+
+
+# ------------------------------------------------------------ the preview
+def test_preview_then_step_is_the_same_run_as_step_alone(historical):
+    plain = TalksModel(historical, seed=5)
+    plain.run()
+    m = TalksModel(historical, seed=5)
+    n = 0
+    while m.running:
+        n += len(m.previews(tuple(PARTIES)))
+        m.step()
+    assert n > 0
+    a, b = tables(m), tables(plain)
+    for name in ("timeline", "sessions", "decisions", "ledger"):
+        assert repr(getattr(a, name)) == repr(getattr(b, name))  # repr: NaN equals NaN
+    assert np.array_equal(m.pos_hist, plain.pos_hist)
+
+
+def test_the_preview_is_the_text_the_session_tables(historical):
+    m = TalksModel(historical, seed=0)
+    held = 0
+    while m.running and held < 4:
+        found = m.previews(("DPRK", "Japan"))
+        n = len(m.sessions)
+        m.step()
+        if not found:
+            assert len(m.sessions) == n  # no preview, no session
+            continue
+        s = m.sessions[n]
+        b = found["DPRK"]
+        assert (b.session, b.invited_by) == (s.session_id + 1, s.invited_by)
+        assert b.draft == found["Japan"].draft
+        if s.held:
+            held += 1
+            assert np.allclose(b.draft, s.drafts[0]) and b.target == s.target
+    assert held == 4
+
+
+def test_briefing_holds_positions_utilities_and_the_agents_recommendation(historical):
+    m = TalksModel(historical, seed=0)
+    found = _to_first_session(m, tuple(PARTIES))
+    assert set(found) == set(PARTIES)
+    for key, b in found.items():
+        assert isinstance(b, SeatBriefing) and b.party == key
+        assert b.issues == tuple(ISSUES) and b.parties == tuple(PARTIES)
+        assert len(b.draft) == 8 and len(b.positions) == 6
+        assert all(len(r) == 8 for r in b.positions)
+        assert b.u_amend >= b.u_accept  # the best amendment is never worse than none
+        assert (b.amend_issue is None) == (b.amend_to is None)
+        assert b.recommend in ("accept", "amend", "reject") and b.reason in RESPOND_REASONS
+        assert (b.reason == "worth_signing") == (b.recommend == "accept")
+        assert (b.recommend_issue is not None) == (b.recommend == "amend")
+        assert b.attend_reason in ATTEND_REASONS
+        assert b.recommend_attend == (b.readiness > b.attend_threshold)
+        if b.recommend == "accept":
+            assert b.u_accept >= b.u_walk_away
+        if b.reason == "below_walking_away":
+            assert b.u_accept < b.u_walk_away
+    b = found["US"]
+    rows = b.rows()
+    assert [r["issue"] for r in rows] == list(ISSUES)
+    assert rows[0]["own"] == b.position("US")[0] and rows[0]["DPRK"] == b.position("DPRK")[0]
+    assert "US" not in rows[0]  # the seat's own column is "own"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        b.u_accept = 0.0  # type: ignore[misc]
+
+
+def test_walking_away_is_the_disagreement_value_and_accepting_the_text_utility(historical):
+    """The briefing's numbers are the party's own methods at the session."""
+    m = TalksModel(historical, seed=0)
+    _to_first_session(m)
+    seen = {}
+
+    def hook(twin, s):
+        q = twin.parties[PARTIES.index("ROK")]
+        draft = twin.first_draft(s)
+        seen["d"] = q.disagreement_value()
+        seen["u"] = q.text_utility(draft, twin._target_level(), s)
+        seen["verdict"] = q.respond(draft, twin._target_level(), s)[0]
+        raise RuntimeError("stop")
+
+    b = m.session_preview("ROK")
+    twin = copy.deepcopy(m)
+    twin._preview_hook = hook
+    with pytest.raises(RuntimeError, match="stop"):
+        twin.step()
+    assert b.u_walk_away == seen["d"] and b.u_accept == seen["u"]
+    assert b.recommend == seen["verdict"]
+
+
+def test_the_recommendation_is_what_the_agent_then_answers(historical):
+    m = TalksModel(historical, seed=0)
+    answers: list = []
+    respond = m._respond
+
+    def recording(q, text, target, s, d):
+        out = respond(q, text, target, s, d)
+        answers.append((len(s.drafts), q.key, out[0]))
+        return out
+
+    m._respond = recording
+    checked = 0
+    while m.running and checked < 5:
+        found = m.previews(tuple(PARTIES))
+        answers.clear()
+        m.step()
+        if not found or not m.sessions[-1].held:
+            continue
+        first = {k: v for n, k, v in answers if n == 1}
+        assert first == {k: b.recommend for k, b in found.items()}
+        checked += 1
+    assert checked == 5
+
+
+def test_amending_under_the_fixed_share_rules_pulls_the_draft(historical):
+    sc = historical.model_copy(deep=True)
+    sc.parameters.expected_utility_sessions = False
+    m = TalksModel(sc, seed=0)
+    found = _to_first_session(m, tuple(PARTIES))
+    gains = [b for b in found.values() if b.amend_issue is not None]
+    assert gains, "some party gains by an amendment when amendments pull the text"
+    for b in gains:
+        assert b.u_amend > b.u_accept
+        k = ISSUES.index(b.amend_issue)
+        me = b.position(b.party)[k]
+        assert abs(b.amended_draft[k] - me) < abs(b.draft[k] - me)  # toward the party
+
+
+def test_preview_outside_a_session_month_is_none(historical):
+    m = TalksModel(historical, seed=0)
+    while m.running and m.previews(("DPRK",)):
+        m.step()
+    assert m.session_preview("DPRK") is None
+    with pytest.raises(ValueError, match="unknown party"):
+        m.session_preview("France")
+    m.run()
+    assert m.session_preview("DPRK") is None  # the window is over
+
+
+# ----------------------------------------------------- implementation dues
+def test_implementation_preview_lists_own_and_counterpart_dues(historical):
+    m = TalksModel(historical, seed=1)  # seed 1 adopts the initial actions (aid)
+    while m.running and not any(s.kind == "aid" for s in m.ledger.steps):
+        m.step()
+    assert m.ledger.steps, "no phase with aid adopted in the historical run"
+    d = m.implementation_preview("DPRK")
+    assert d.phase is not None
+    assert d.mine and all(x.party == "DPRK" and x.kind == "dprk_action" for x in d.mine)
+    assert d.theirs and all(x.party != "DPRK" for x in d.theirs)
+    assert any(x.kind == "aid" and x.amount > 1000 for x in d.theirs)  # tonnes
+    assert all(len(x.due) == 7 for x in d.mine + d.theirs)  # YYYY-MM
+    j = m.implementation_preview("Japan")
+    assert all(x.party == "DPRK" for x in j.theirs)
+    assert all(x.party == "Japan" for x in j.mine)
