@@ -193,6 +193,10 @@ def _scale_widths(x, scale):
     ``(R, k)`` otherwise.  Zero widths (all positions equal) count as 1.
     """
     shape = (x.shape[0],) + x.shape[2:]
+    if isinstance(scale, (int, float, np.integer, np.floating)):  # one width for all
+        if scale < 0:
+            raise ValueError("scale (the width of the issue scale) must be >= 0")
+        return np.full(shape, float(scale) if scale > 0 else 1.0)
     if scale is None:
         span = x.max(axis=1) - x.min(axis=1)
     else:
@@ -210,6 +214,10 @@ def _scale_widths(x, scale):
     return np.where(span > 0, span, 1.0)
 
 
+#: axes that move the issue axis (1, after the reshape in ``unflat``) last, by batch ndim
+_ISSUE_LAST = {nd: (0,) + tuple(range(2, nd + 1)) + (1,) for nd in range(1, 5)}
+
+
 def _batch(positions, capability, salience, scale=None, mask=None):
     """Flatten (R, n[, k]) inputs to a (B, n) batch; return arrays and an un-flattener.
 
@@ -224,51 +232,51 @@ def _batch(positions, capability, salience, scale=None, mask=None):
     k = x.shape[2] if multi else 1
     full = x.shape
 
-    def expand(a, name):
+    def flat(a, name):
+        """(n,), (R, n) or the full shape -> a C-contiguous (R k, n) copy."""
         a = np.asarray(a, dtype=float)
-        try:
-            if a.ndim == 1:
-                a = np.broadcast_to(a[None, :, None] if multi else a[None, :], full)
-            elif a.ndim == 2 and multi:
-                a = np.broadcast_to(a[:, :, None], full)
-            else:
-                a = np.broadcast_to(a, full)
-        except ValueError:
-            raise ValueError(
-                f"{name} has shape {np.shape(a)}; expected (n,), (R, n) or {full}"
-            ) from None
-        return a
-
-    c = expand(capability, "capability")
-    s = expand(salience, "salience")
-    if np.any(c < 0):
-        raise ValueError("capability must be >= 0")
-    if np.any((s < 0) | (s > 1)):
-        raise ValueError("salience must lie in [0, 1] (divide percentages by 100)")
-
-    def flat(a):
+        if a.shape != full:
+            try:
+                if a.ndim == 1:
+                    a = np.broadcast_to(a[None, :, None] if multi else a[None, :], full)
+                elif a.ndim == 2 and multi:
+                    a = np.broadcast_to(a[:, :, None], full)
+                else:
+                    a = np.broadcast_to(a, full)
+            except ValueError:
+                raise ValueError(
+                    f"{name} has shape {np.shape(a)}; expected (n,), (R, n) or {full}"
+                ) from None
+        # (R, n, k) -> (R, k, n) -> (R k, n), C order (no moveaxis: cheap on small arrays)
         return (
-            np.ascontiguousarray(np.moveaxis(a, 2, 1).reshape(R * k, n)) if multi else np.array(a)
+            np.ascontiguousarray(a.transpose(0, 2, 1).reshape(R * k, n)) if multi else np.array(a)
         )
+
+    xf = flat(x, "positions")
+    c = flat(capability, "capability")
+    s = flat(salience, "salience")
+    if (c < 0).any():
+        raise ValueError("capability must be >= 0")
+    if ((s < 0) | (s > 1)).any():
+        raise ValueError("salience must lie in [0, 1] (divide percentages by 100)")
 
     span = _scale_widths(x, scale).reshape(R * k)
 
     if mask is None:
-        m = np.ones(R, dtype=bool)
+        mb = np.ones(R * k, dtype=bool)
     else:
         m = np.asarray(mask, dtype=bool)
         if m.shape != (R,):
             raise ValueError(f"mask must have shape (R,) = ({R},); got {m.shape}")
-    mb = np.repeat(m, k)
+        mb = np.repeat(m, k)
 
     def unflat(a):
         """(B, ...) -> (R, ..., k) with the issue axis last (or (R, ...) for one issue)."""
         if not multi:
             return a
-        a = a.reshape((R, k) + a.shape[1:])
-        return np.moveaxis(a, 1, -1)
+        return a.reshape((R, k) + a.shape[1:]).transpose(_ISSUE_LAST[a.ndim])
 
-    return flat(x), flat(c), flat(s), span, mb, unflat
+    return xf, c, s, span, mb, unflat
 
 
 # --------------------------------------------------------------------------- B1-B3
@@ -291,17 +299,26 @@ def weighted_median(positions, weights) -> np.ndarray:
     returned — the stated deterministic tie-break.
     """
     x = np.asarray(positions, dtype=float)
-    w = np.broadcast_to(np.asarray(weights, dtype=float), x.shape)
-    if np.any(w < 0):
+    w = np.asarray(weights, dtype=float)
+    if w.shape != x.shape:
+        w = np.broadcast_to(w, x.shape)
+    if (w < 0).any():
         raise ValueError("weights must be >= 0")
     total = w.sum(axis=-1, keepdims=True)
     w = np.where(total > 0, w, 1.0)
     total = w.sum(axis=-1, keepdims=True)
+    shape = x.shape[:-1]
+    if x.ndim != 2:  # one row per median: (M, n); the sums above keep their layout
+        n = x.shape[-1]
+        x = x.reshape(-1, n)
+        w = w.reshape(-1, n)
+        total = total.reshape(-1, 1)
     order = np.argsort(x, axis=-1, kind="stable")
-    xs = np.take_along_axis(x, order, axis=-1)
-    cum = np.cumsum(np.take_along_axis(w, order, axis=-1), axis=-1)
+    rows = np.arange(x.shape[0])
+    cum = np.cumsum(w[rows[:, None], order], axis=-1)
     idx = np.argmax(cum >= 0.5 * total * (1.0 - 1e-12), axis=-1)
-    return np.take_along_axis(xs, idx[..., None], axis=-1)[..., 0]
+    out = x[rows, order[rows, idx]]
+    return out.reshape(shape)
 
 
 def _voter_distances(x, span, risk_exponent=None):
@@ -353,12 +370,24 @@ def vote_matrix(positions, weights, scale=None, risk_exponent=None) -> np.ndarra
     return _votes(x, w, _span(x, scale), risk_exponent).sum(axis=-1)
 
 
-def _median_voter(x, w, span, risk_exponent=None, g=None):
-    """B2 on a (B, n) batch via ``Σ_k V_jk = const - n Σ_i w_i g_ij`` (no n^3 array)."""
-    g = _voter_distances(x, span, risk_exponent) if g is None else g
-    cost = np.zeros_like(x)
-    for i in range(x.shape[1]):  # voters, accumulated in a fixed order
-        cost += w[:, i, None] * g[:, i, :]
+def _distance_sums(w, g):
+    """``D[b, j] = Σ_i w_i g_ij`` for a (B, n) batch: the weighted distance of x_j.
+
+    The sum runs over the voter axis, which is not the innermost one, so numpy adds the
+    voters' terms one after another in index order for every element: the result does
+    not depend on the batch size B (no pairwise summation across voters).
+    """
+    return (w[:, :, None] * g).sum(axis=1)
+
+
+def _median_voter(x, w, span, risk_exponent=None, g=None, cost=None):
+    """B2 on a (B, n) batch via ``Σ_k V_jk = const - n Σ_i w_i g_ij`` (no n^3 array).
+
+    ``cost``: the weighted distances ``Σ_i w_i g_ij`` (:func:`_distance_sums`) if known.
+    """
+    if cost is None:
+        g = _voter_distances(x, span, risk_exponent) if g is None else g
+        cost = _distance_sums(w, g)
     best = cost.min(axis=-1, keepdims=True)
     tol = 1e-12 * np.maximum(1.0, np.abs(best))
     return np.where(cost <= best + tol, x, np.inf).min(axis=-1)
@@ -407,30 +436,27 @@ def _probability(v):
     return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.5)
 
 
-def _probability_fast(x, w, span=None, risk_exponent=None, g=None):
+def _probability_fast(x, w, span=None, risk_exponent=None, g=None, D=None):
     """B4 without materialising the signed votes (same result as :func:`_probability`).
 
     With ``a_kij = g_kj - g_ki``: ``Σ_k w_k a_kij = D_j - D_i`` where ``D_i = Σ_k w_k g_ki``,
     and ``max(a, 0) = (a + |a|) / 2``; so only ``Σ_k w_k |a_kij|`` needs a loop over voters.
     """
-    # Plain element-wise products, accumulated over voters in a fixed order (no BLAS, no
-    # einsum): the summation order must not depend on the batch size, so that a
-    # replicate gives bit-identical results whatever R (and whichever are masked).
+    # Plain element-wise products, summed over the voter axis (not the innermost one, so
+    # term after term in voter order; no BLAS, no einsum): the summation order must not
+    # depend on the batch size, so that a replicate gives bit-identical results whatever
+    # R (and whichever are masked).  ``D`` (:func:`_distance_sums`) may be passed in.
     if g is None:
         if span is None:  # r = 1: the scale cancels; any width covering the positions will do
             span = np.maximum(x.max(axis=-1) - x.min(axis=-1), 1.0)
         g = _voter_distances(x, span, risk_exponent)  # g[b, k, i]
-    D = np.zeros_like(x)
-    den = np.zeros(g.shape)
-    buf = np.empty(g.shape)
-    for k in range(x.shape[1]):
-        gk = g[:, k, :]  # g_k. (B, n)
-        wk = w[:, k, None]
-        D += wk * gk
-        np.subtract(gk[:, None, :], gk[:, :, None], out=buf)
-        np.abs(buf, out=buf)
-        buf *= wk[:, :, None]
-        den += buf
+    if D is None:
+        D = _distance_sums(w, g)
+    # a[b, k, i, j] = w_k |g_kj - g_ki|, summed over the voters k
+    a = g[:, :, None, :] - g[:, :, :, None]
+    np.abs(a, out=a)
+    a *= w[:, :, None, None]
+    den = a.sum(axis=1)
     num = 0.5 * (D[:, None, :] - D[:, :, None] + den)
     return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.5)
 
@@ -459,8 +485,14 @@ def basic_utilities(
     worse, and the status quo.  Utilities range over [-2, 2].
     """
     x = np.asarray(positions, dtype=float)
-    span = np.asarray(scale, dtype=float)[:, None, None]
-    d = np.clip(np.abs(x[:, :, None] - x[:, None, :]) / span, 0.0, 1.0)
+    span = np.asarray(scale, dtype=float)
+    d = np.clip(np.abs(x[:, :, None] - x[:, None, :]) / span[:, None, None], 0.0, 1.0)
+    return _utilities(x, d, median, risk_exponent, span, alternatives)
+
+
+def _utilities(x, d, median, risk_exponent, span, alternatives):
+    """B5 from the normalised distances ``d`` (B, n, n) (:func:`basic_utilities`)."""
+    span = span[:, None, None]
     if risk_exponent is None:
 
         def power(base):
@@ -507,7 +539,7 @@ def expected_utilities(
         stay = stay + (1.0 - Q) * (T * U["b"] + (1.0 - T) * U["w"])
     E = np.ascontiguousarray(challenge - stay)  # C order even from transposed utilities
     n = E.shape[-1]
-    E[:, np.arange(n), np.arange(n)] = 0.0
+    E.reshape(E.shape[0], n * n)[:, :: n + 1] = 0.0  # the diagonal (a view: E is C order)
     return E
 
 
@@ -535,7 +567,11 @@ def risk_exponents(expected_utility, params: BargainingParameters) -> np.ndarray
     Returns ``(B, n)`` in ``[1/r_max, r_max]``: the most exposed actor (largest S) gets
     1/r_max, the safest r_max.
     """
-    S = security_levels(expected_utility)
+    return _risk_from_security(security_levels(expected_utility), params)
+
+
+def _risk_from_security(S, params: BargainingParameters) -> np.ndarray:
+    """B7-B8 from the security levels ``S`` (B, n) (:func:`risk_exponents`)."""
     hi = S.max(axis=-1, keepdims=True)
     lo = S.min(axis=-1, keepdims=True)
     width = hi - lo
@@ -620,7 +656,7 @@ def best_offers(outcome, proposal, positions, expected_utility) -> tuple[np.ndar
     score = np.where(cand, expected_utility, -np.inf)
     sender = np.argmax(score, axis=1)  # first maximum -> lowest index
     any_offer = has.any(axis=1)
-    chosen = np.take_along_axis(proposal, sender[:, None, :], axis=1)[:, 0, :]
+    chosen = proposal[np.arange(x.shape[0])[:, None], sender, np.arange(x.shape[1])]
     new = np.where(any_offer, chosen, x)
     return np.where(any_offer, sender, -1), new
 
@@ -704,24 +740,24 @@ def _round_core(x, c, s, span, params):
     w = c * s
     forecast = weighted_median(x, w)  # B2-B3 with r = 1
     alt = params.status_quo_probability < 1.0
-    P1 = _probability_fast(x, w, span)  # B4, r = 1
-    E1 = expected_utilities(P1, basic_utilities(x, forecast, None, span, alt), s, params)
-    r = risk_exponents(E1, params)  # B7-B8
-    g = _voter_distances(x, span, r)  # B1 again, votes shaped by r
-    mu = _median_voter(x, w, span, g=g)  # B2 again
-    P = _probability_fast(x, w, g=g)  # B4 again
-    U = basic_utilities(x, mu, r, span, alt)
+    d = _voter_distances(x, span)  # |x_i - x_j| / Δ: the votes' distances with r = 1, and B5's
+    P1 = _probability_fast(x, w, g=d)  # B4, r = 1
+    E1 = expected_utilities(P1, _utilities(x, d, forecast, None, span, alt), s, params)
+    r = _risk_from_security(E1.sum(axis=-2), params)  # B7-B8 (E1's diagonal is 0)
+    g = d ** r[:, :, None]  # B1 again, votes shaped by r
+    D = _distance_sums(w, g)
+    mu = _median_voter(x, w, span, cost=D)  # B2 again
+    P = _probability_fast(x, w, g=g, D=D)  # B4 again
+    U = _utilities(x, d, mu, r, span, alt)
     E = expected_utilities(P, U, s, params)  # B6 with r
     seen = None
     if params.perception == "receiver":  # j values i's challenge with r_j (B9)
         seen = expected_utilities(P, _receiver_utilities(U, x, mu, r, span, alt), s, params)
     challenge, outcome, proposal = offers(E, x, seen)  # B9
     sender, new = best_offers(outcome, proposal, x, E if seen is None else seen)  # B10-B11
-    acc = np.where(
-        sender >= 0,
-        np.take_along_axis(outcome, np.maximum(sender, 0)[:, None, :], axis=1)[:, 0, :],
-        NO_OFFER,
-    ).astype(np.int8)
+    B, n = x.shape
+    taken = outcome[np.arange(B)[:, None], np.maximum(sender, 0), np.arange(n)]
+    acc = np.where(sender >= 0, taken, NO_OFFER).astype(np.int8)
     return forecast, mu, P, r, E, challenge, outcome, sender, acc, new
 
 
@@ -747,6 +783,11 @@ def bargaining_round(
         state.positions, state.capability, state.salience, state.scale, mask
     )
     B, n = x.shape
+    if mb.all():  # every replicate bargains: the core's arrays are the result
+        (forecast, mu, P, r, E, challenge, outcome, sender, acc, new) = _round_core(
+            x, c, s, span, params
+        )
+        return _result(unflat, forecast, mu, P, r, E, challenge, outcome, sender, acc, new)
     new = x.copy()
     forecast = np.full(B, np.nan)
     mu = np.full(B, np.nan)
@@ -758,7 +799,7 @@ def bargaining_round(
     sender = np.full((B, n), -1)
     acc = np.zeros((B, n), dtype=np.int8)
     if mb.any():
-        idx = np.flatnonzero(mb) if not mb.all() else slice(None)
+        idx = np.flatnonzero(mb)
         out = _round_core(x[idx], c[idx], s[idx], span[idx], params)
         (
             forecast[idx],
@@ -772,6 +813,11 @@ def bargaining_round(
             acc[idx],
             new[idx],
         ) = out
+    return _result(unflat, forecast, mu, P, r, E, challenge, outcome, sender, acc, new)
+
+
+def _result(unflat, forecast, mu, P, r, E, challenge, outcome, sender, acc, new) -> RoundResult:
+    """The :class:`RoundResult` of a round's (B, ...) arrays, issue axis restored."""
     counts = {name: unflat((acc == code).sum(axis=-1)) for code, name in _OUTCOME_NAMES.items()}
     return RoundResult(
         positions=unflat(new),

@@ -104,3 +104,65 @@ def test_map_runs_summarises_single_runs_in_order(scenario_file):
     assert serial == pooled and [r[0] for r in serial] == [f"rep{r}" for r in range(6)]
     ens = run_ensemble(sc, 6, 4, progress=False)
     assert [r[2] for r in serial] == pytest.approx(list(ens.summaries["final_progress"]))
+
+
+# ------------------------------------------------------------- one pool per command
+class _CountingPool:
+    """Stands in for ``concurrent.futures.ProcessPoolExecutor``: counts the pools a
+    command starts and runs their tasks one at a time in a thread (no processes)."""
+
+    created: list = []
+
+    def __init__(self, max_workers=None, mp_context=None, initializer=None):
+        import concurrent.futures as cf
+
+        self.workers = max_workers
+        self.tasks = 0
+        self._inner = cf.ThreadPoolExecutor(max_workers=1)
+        _CountingPool.created.append(self)
+
+    def submit(self, fn, *args):
+        self.tasks += 1
+        return self._inner.submit(fn, *args)
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        self._inner.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["compare", "{a}", "{b}", "--runs", "16", "--dates", "2004-06", "--boot", "50", "--quiet"],
+        ["evaluate", "{a}", "--runs", "32"],
+        ["calibrate", "{a}", "--train-until", "2004-03", "--budget", "2", "--runs-per-point", "8"],
+        ["sensitivity", "{a}", "--samples", "1", "--runs-per-point", "1"],
+    ],
+    ids=lambda c: c[0],
+)
+def test_a_command_starts_one_worker_pool_for_all_its_batches(command, tmp_path, monkeypatch):
+    """``compare``, ``evaluate``, ``calibrate`` and ``sensitivity`` at ``--jobs 2`` start
+    ONE pool, reused by every batch (scenarios, trials, points, held-out runs).  The
+    runs are just enough (>= SERIAL_BELOW = 32 in all) for the command to use workers."""
+    import concurrent.futures as cf
+
+    import yaml
+    from conftest import minimal_scenario_dict
+    from sixparty.cli import main
+
+    if command[0] == "calibrate":
+        pytest.importorskip("optuna")
+    if command[0] == "sensitivity":
+        pytest.importorskip("SALib")
+    a = tmp_path / "minimal.yaml"
+    a.write_text(yaml.safe_dump(minimal_scenario_dict(), allow_unicode=True), encoding="utf-8")
+    b = tmp_path / "variant.yaml"
+    b.write_text("extends: minimal.yaml\nremove_events: [sanctions_step]\n", encoding="utf-8")
+    monkeypatch.setattr(cf, "ProcessPoolExecutor", _CountingPool)
+    monkeypatch.setattr(_CountingPool, "created", [])
+    argv = [arg.format(a=a, b=b) for arg in command]
+    code = main(argv + ["--jobs", "2", "--seed", "5", "--out", str(tmp_path / "out")])
+    assert code == 0
+    pools = _CountingPool.created
+    assert len(pools) == 1, f"{command[0]} started {len(pools)} pools"
+    # the pool ran the work: its two warm-up tasks and more than one batch's chunks
+    assert pools[0].workers == 2 and pools[0].tasks > 2 + 1
