@@ -9,6 +9,10 @@
 * ``status.<talks_status>``, ``stance.<dprk_stance>``, ``impl.<implementation>``
   (the columns of ``timeline.csv``, docs/outputs.md);
 * ``decision.<decision>`` (the decisions of ``decisions.csv``);
+* ``seat.*``: what a classroom seat is shown before a session and during
+  implementation, and the debrief's sentences (:mod:`sixparty.seat` codes:
+  ``seat.why.<reason code>``, ``seat.do.<choice>``, ``seat.kind.<step kind>``;
+  :func:`phrase` fills their ``{fields}``);
 * figure labels: ``month``, ``position``, ``salience``, ``trust``,
   ``mean_trust``, ``progress``, ``aid_delivered``, ``aid_pledged``,
   ``tonnes_hfo``, ``sanctions``, ``party``, ``toward``, ``issue``,
@@ -211,6 +215,129 @@ _ZH: dict[str, str] = {
 
 #: ``LABELS[lang][key]``: the two label tables (same keys; see the module docstring).
 LABELS: dict[str, dict[str, str]] = {"en": _EN, "zh": _ZH}
+
+
+# ---- a classroom seat: the briefing, the dues, the debrief (sixparty.seat codes)
+_EN.update(
+    {
+        "seat.col.issue": "issue",
+        "seat.col.draft": "chair's draft",
+        "seat.col.you": "you",
+        "seat.col.amended": "if amended",
+        "seat.draft_title": "The chair's draft against the positions (0 .. 1 on each issue's scale)",
+        "seat.u_accept": "Accept the draft: utility {u:.2f}",
+        "seat.u_amend": "Amend it on {issue} toward {to:.2f}: utility {u:.2f}",
+        "seat.u_amend_none": "Amend: no amendment moves this draft toward you (utility {u:.2f})",
+        "seat.u_walk": "Walk away (your disagreement value): {u:.2f}",
+        "seat.recommend": "The agent in your seat would {attend} and {respond}: {why}.",
+        "seat.recommend_away": "The agent in your seat would {attend}: {why}.",
+        "seat.do.attend": "attend",
+        "seat.do.boycott": "boycott",
+        "seat.do.accept": "accept",
+        "seat.do.amend": "amend it on {issue}",
+        "seat.do.reject": "reject it",
+        "seat.choice.accept": "accept",
+        "seat.choice.amend": "amend",
+        "seat.choice.reject": "reject",
+        "seat.order.perform": "perform",
+        "seat.order.slow": "slow",
+        "seat.order.suspend": "suspend",
+        "seat.why.ready": "its readiness {r:.2f} is above the threshold {t:.2f}",
+        "seat.why.not_ready": "its readiness {r:.2f} is not above the threshold {t:.2f}",
+        "seat.why.dprk_suspended": "the DPRK has suspended its participation",
+        "seat.why.worth_signing": "the draft is worth {u:.2f} to it, at least the {d:.2f} of "
+        "walking away",
+        "seat.why.trust_too_low": "the draft is worth signing ({u:.2f} against {d:.2f}), but a "
+        "joint document binds it to paired steps and its trust in its counterpart, {trust:.2f}, "
+        "is below {need:.2f}",
+        "seat.why.below_walking_away": "the draft is worth {u:.2f} to it, less than the {d:.2f} of "
+        "walking away, and costs it most on {issue}",
+        "seat.why.far_beyond_radius": "the draft is worth {u:.2f} to it against {d:.2f} for "
+        "walking away: too far from its position to amend",
+        "seat.choose": "Your choice (nothing is chosen for you):",
+        "seat.pick_first": "Choose attend or boycott, and if you attend, your answer to the draft.",
+        "seat.pick_issue": "Choose the issue to amend.",
+        "seat.due_mine": "Due from you",
+        "seat.due_theirs": "Due from your counterparts",
+        "seat.due_none": "nothing open",
+        "seat.col.party": "party",
+        "seat.col.step": "step",
+        "seat.col.tranche": "tranche",
+        "seat.col.amount": "amount",
+        "seat.col.delivered": "delivered",
+        "seat.col.due": "due",
+        "seat.col.state": "state",
+        "seat.kind.dprk_action": "denuclearization step (share of progress)",
+        "seat.kind.aid": "aid (t HFO-equivalent)",
+        "seat.kind.delisting": "removal from the terrorism list",
+        "seat.state.overdue": "overdue",
+        "seat.state.owed": "owed now",
+        "seat.state.waiting": "after the counterpart's step",
+    }
+)
+_ZH.update(
+    {
+        "seat.col.issue": "议题",
+        "seat.col.draft": "主席国草案",
+        "seat.col.you": "你",
+        "seat.col.amended": "修改后",
+        "seat.draft_title": "主席国草案与各方立场（各议题量表上的 0 .. 1）",
+        "seat.u_accept": "接受草案：效用 {u:.2f}",
+        "seat.u_amend": "要求修改{issue}，推向 {to:.2f}：效用 {u:.2f}",
+        "seat.u_amend_none": "修改：任何修改都不能使这份草案更接近你（效用 {u:.2f}）",
+        "seat.u_walk": "退出（你的分歧点，即不达成协议的效用）：{u:.2f}",
+        "seat.recommend": "若由智能体扮演你：{attend}，并{respond}——{why}。",
+        "seat.recommend_away": "若由智能体扮演你：{attend}——{why}。",
+        "seat.do.attend": "出席",
+        "seat.do.boycott": "抵制",
+        "seat.do.accept": "接受",
+        "seat.do.amend": "要求修改{issue}",
+        "seat.do.reject": "拒绝",
+        "seat.choice.accept": "接受",
+        "seat.choice.amend": "修改",
+        "seat.choice.reject": "拒绝",
+        "seat.order.perform": "履行",
+        "seat.order.slow": "放缓",
+        "seat.order.suspend": "暂停",
+        "seat.why.ready": "其出席意愿 {r:.2f} 高于门槛 {t:.2f}",
+        "seat.why.not_ready": "其出席意愿 {r:.2f} 未高于门槛 {t:.2f}",
+        "seat.why.dprk_suspended": "朝鲜已中止参加会谈",
+        "seat.why.worth_signing": "草案对它的效用为 {u:.2f}，不低于退出的 {d:.2f}",
+        "seat.why.trust_too_low": "草案值得签署（{u:.2f}，退出为 {d:.2f}），但共同文件要求对等履行步骤，"
+        "而它对对方的信任 {trust:.2f} 低于 {need:.2f}",
+        "seat.why.below_walking_away": "草案对它的效用为 {u:.2f}，低于退出的 {d:.2f}，"
+        "在{issue}上代价最大",
+        "seat.why.far_beyond_radius": "草案对它的效用为 {u:.2f}，退出为 {d:.2f}：离其立场太远，无从修改",
+        "seat.choose": "你的选择（没有预先替你选定）：",
+        "seat.pick_first": "请选择出席或抵制；若出席，再选择你对草案的答复。",
+        "seat.pick_issue": "请选择要修改的议题。",
+        "seat.due_mine": "你应履行的步骤",
+        "seat.due_theirs": "对方应履行的步骤",
+        "seat.due_none": "没有未完成的步骤",
+        "seat.col.party": "一方",
+        "seat.col.step": "步骤",
+        "seat.col.tranche": "批次",
+        "seat.col.amount": "数量",
+        "seat.col.delivered": "已履行",
+        "seat.col.due": "期限",
+        "seat.col.state": "状态",
+        "seat.kind.dprk_action": "无核化步骤（进展份额）",
+        "seat.kind.aid": "援助（吨重油当量）",
+        "seat.kind.delisting": "从“支持恐怖主义国家”名单中除名",
+        "seat.state.overdue": "逾期",
+        "seat.state.owed": "现应履行",
+        "seat.state.waiting": "待对方先履行",
+    }
+)
+
+
+def phrase(key: str, lang: str = "en", **fields) -> str:
+    """The label of ``key`` in ``lang`` (:func:`label`) with its ``{fields}`` filled.
+
+    Raises:
+        KeyError: a field the text names is missing.
+    """
+    return label(key, lang).format(**fields)
 
 
 def check_lang(lang: str) -> str:

@@ -74,6 +74,7 @@ import solara
 from pydantic import ValidationError
 from sixparty._mesa_compat import release_model
 from sixparty.analysis.i18n import label as i18n_label
+from sixparty.analysis.i18n import phrase
 from sixparty.analysis.i18n import use_lang_font as prepare_lang_font
 from sixparty.analysis.narrate import debrief_parts, month_story, month_text, record_timeline
 from sixparty.analysis.plots import DOC_COLORS as _PLOT_DOC_COLORS
@@ -83,6 +84,7 @@ from sixparty.loader import ScenarioError, find_scenario, load_scenario, shipped
 from sixparty.model import SeatOrders, TalksModel
 from sixparty.runner import tables as run_tables
 from sixparty.scenario import ISSUE_SCALES, ISSUES, PARTIES, Parameters, Scenario, month_label
+from sixparty.seat import ImplementationBriefing, SeatBriefing
 
 # Mesa 3.3.1's ComponentsView trips Solara's hook check when given no components (this
 # page draws its own layout); the warning is about Mesa's code, not a fault here.
@@ -1229,45 +1231,185 @@ def StatusCard(model: solara.Reactive):
             solara.Info(ui("over", lang))
 
 
+def _fmt(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def recommendation_text(b: SeatBriefing, lang: str = "en") -> str:
+    """The agent's recommendation in a sentence, from the briefing's reason codes."""
+    issue = i18n_label(b.recommend_issue, lang) if b.recommend_issue else ""
+    attend_why = phrase(f"seat.why.{b.attend_reason}", lang, r=b.readiness, t=b.attend_threshold)
+    attend = phrase("seat.do.attend" if b.recommend_attend else "seat.do.boycott", lang)
+    if not b.recommend_attend:
+        return phrase("seat.recommend_away", lang, attend=attend, why=attend_why)
+    why = phrase(
+        f"seat.why.{b.reason}",
+        lang,
+        u=b.u_accept,
+        d=b.u_walk_away,
+        trust=b.commitment_trust,
+        need=b.trust_needed if b.trust_needed is not None else 0.0,
+        issue=issue,
+    )
+    respond = phrase(f"seat.do.{b.recommend}", lang, issue=issue)
+    return phrase("seat.recommend", lang, attend=attend, respond=respond, why=why)
+
+
+def utility_lines(b: SeatBriefing, lang: str = "en") -> list[str]:
+    """The three utilities (accept, amend, walk away) as sentences."""
+    if b.amend_issue is None:
+        amend = phrase("seat.u_amend_none", lang, u=b.u_amend)
+    else:
+        amend = phrase(
+            "seat.u_amend", lang, issue=i18n_label(b.amend_issue, lang), to=b.amend_to, u=b.u_amend
+        )
+    return [
+        phrase("seat.u_accept", lang, u=b.u_accept),
+        amend,
+        phrase("seat.u_walk", lang, u=b.u_walk_away),
+    ]
+
+
+def briefing_html(b: SeatBriefing, lang: str = "en") -> str:
+    """The seat's briefing as HTML for a projector: the draft against every
+    position, issue by issue (the seat's own column first, cells where the
+    draft is far from it in bold), the three utilities and the agent's
+    recommendation."""
+    others = [k for k in b.parties if k != b.party]
+    head = (
+        [phrase("seat.col.issue", lang), phrase("seat.col.draft", lang)]
+        + [phrase("seat.col.you", lang)]
+        + [i18n_label(k, lang) for k in others]
+    )
+    rows = []
+    for r in b.rows():
+        own = _fmt(r["own"])
+        if abs(r["gap"]) >= 0.1:
+            own = f"<b>{own}</b>"
+        draft = _fmt(r["draft"])
+        if r["amended"] is not None:
+            draft += f" → {_fmt(r['amended'])}"
+        cells = [_esc(i18n_label(r["issue"], lang)), draft, own] + [_fmt(r[k]) for k in others]
+        rows.append(
+            "<tr>" + "".join(f"<td style='padding:2px 8px'>{c}</td>" for c in cells) + "</tr>"
+        )
+    table = (
+        "<table class='sp-brief-table' style='border-collapse:collapse;font-size:18px'>"
+        "<thead><tr>"
+        + "".join(f"<th style='text-align:left;padding:2px 8px'>{_esc(h)}</th>" for h in head)
+        + "</tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+    utilities = "".join(f"<li>{_esc(x)}</li>" for x in utility_lines(b, lang))
+    return (
+        f"<div class='sp-brief'><div style='font-size:17px'>{_esc(phrase('seat.draft_title', lang))}"
+        f"</div>{table}<ul class='sp-utilities' style='font-size:18px;margin:6px 0'>{utilities}</ul>"
+        f"<p class='sp-recommend' style='font-size:18px'>{_esc(recommendation_text(b, lang))}</p>"
+        "</div>"
+    )
+
+
+def _due_rows(dues, lang: str) -> str:
+    if not dues:
+        return f"<p>{_esc(phrase('seat.due_none', lang))}</p>"
+    keys = ("party", "step", "tranche", "amount", "delivered", "due", "state")
+    head = "".join(
+        f"<th style='text-align:left;padding:2px 8px'>{_esc(phrase('seat.col.' + k, lang))}</th>"
+        for k in keys
+    )
+    body = []
+    for d in dues:
+        tonnes = d.kind == "aid"
+        amount = f"{d.amount:,.0f}" if tonnes else _fmt(d.amount)
+        delivered = f"{d.delivered:,.0f}" if tonnes else _fmt(d.delivered)
+        state = "overdue" if d.overdue else ("owed" if d.owed else "waiting")
+        cells = (
+            i18n_label(d.party, lang),
+            phrase(f"seat.kind.{d.kind}", lang),
+            d.tranche,
+            amount,
+            delivered,
+            month_text(d.due, lang),
+            phrase(f"seat.state.{state}", lang),
+        )
+        body.append(
+            "<tr>" + "".join(f"<td style='padding:2px 8px'>{_esc(c)}</td>" for c in cells) + "</tr>"
+        )
+    return (
+        "<table class='sp-dues-table' style='border-collapse:collapse;font-size:17px'>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def dues_html(d: ImplementationBriefing, lang: str = "en") -> str:
+    """What is due from the seat and from its counterparts, as HTML tables."""
+    return (
+        f"<div class='sp-dues'><b>{_esc(phrase('seat.due_mine', lang))}</b>{_due_rows(d.mine, lang)}"
+        f"<b>{_esc(phrase('seat.due_theirs', lang))}</b>{_due_rows(d.theirs, lang)}</div>"
+    )
+
+
 @solara.component
-def SeatCard(model: solara.Reactive):
+def SeatCard(model: solara.Reactive, party: str | None = None):
+    """One seat's card: the briefing and the choice before a session, the
+    dues and the standing order during implementation, the debrief.
+
+    party: the seated party this card plays (default: the model's single
+    seat).  Nothing is chosen for the student: the choices start empty and
+    "Play this session" stays disabled until attend/boycott (and, attending,
+    the answer, and with ``amend`` the issue) are chosen.
+    """
     update_counter.get()
     lang = LANG.value
     m = model.value
-    issue, set_issue = solara.use_state(ISSUES[6])
-    attend, set_attend = solara.use_state("attend")
-    respond, set_respond = solara.use_state("accept")
+    key = party or m.seat
+    issue, set_issue = solara.use_state(None)
+    attend, set_attend = solara.use_state(None)
+    respond, set_respond = solara.use_state(None)
     target, set_target = solara.use_state(None)
-    impl, set_impl = solara.use_state("perform")
+    impl, set_impl = solara.use_state(None)
     report, set_report = solara.use_state(None)
-    solara.use_effect(lambda: set_report(None), [id(m)])  # a new model (Reset): no stale debrief
 
-    if not m.seat:
+    def fresh():
+        for setter in (set_report, set_attend, set_respond, set_issue, set_target):
+            setter(None)
+
+    solara.use_effect(fresh, [id(m), key])  # a new model (Reset) or seat: no stale choice
+
+    if not key or key not in m.seats:
         with solara.Card(ui("s.take", lang)):
             solara.Text(ui("s.take_text", lang))
         return
-    i = PARTIES.index(m.seat)
-    k = ISSUES.index(issue)
-    own = float(m.pos[i, k])
+    i = PARTIES.index(key)
+    own = float(m.pos[i, ISSUES.index(issue)]) if issue else 0.5
     goal = own if target is None else target
+    ready = attend == "boycott" or (
+        attend == "attend"
+        and (respond in ("accept", "reject") or (respond == "amend" and issue is not None))
+    )
 
     def play_session():
-        m.give_session_orders(m.seat, attend == "attend", respond, issue, goal)
+        if not ready:
+            return
+        m.give_session_orders(key, attend == "attend", respond, issue, goal)
         m.step()
-        set_target(None)
+        fresh()
         force_update()
 
     def confirm_impl(value=None):
-        m.give_implementation_order(m.seat, value or impl)
-        force_update()
+        if value or impl:
+            m.give_implementation_order(key, value or impl)
+            force_update()
 
     def show_debrief():
-        set_report(m.debrief(lang))
+        set_report(m.debrief(lang, party=key))
 
-    seat = i18n_label(m.seat, lang)
+    seat = i18n_label(key, lang)
     with solara.Card(ui("s.your_seat", lang, seat=seat), classes=["sp-seat"]):
-        aw = m.awaiting
+        aw = m.awaiting_for(key)
         if aw and aw["kind"] == "session":
+            b = aw["briefing"]
             solara.HTML(
                 unsafe_innerHTML=(
                     f"<h3 class='sp-your-move'>{_esc(ui('s.your_move', lang, seat=seat))}</h3><p>"
@@ -1279,47 +1421,60 @@ def SeatCard(model: solara.Reactive):
                         target=_esc(i18n_label(aw["target"], lang)),
                     )
                     + "</p>"
+                    + briefing_html(b, lang)
                 )
             )
-            solara.ToggleButtonsSingle(
-                value=attend,
-                values=["attend", "boycott"],
-                on_value=set_attend,
-                classes=["sp-attend"],
-            )
+            solara.Text(phrase("seat.choose", lang), style={"font-size": "17px"})
+            with solara.ToggleButtonsSingle(
+                value=attend, on_value=set_attend, mandatory=False, classes=["sp-attend"]
+            ):
+                for choice in ("attend", "boycott"):
+                    solara.Button(phrase(f"seat.do.{choice}", lang), value=choice)
             if attend == "attend":
-                solara.ToggleButtonsSingle(
-                    value=respond,
-                    values=["accept", "amend", "reject"],
-                    on_value=set_respond,
-                    classes=["sp-respond"],
-                )
+                with solara.ToggleButtonsSingle(
+                    value=respond, on_value=set_respond, mandatory=False, classes=["sp-respond"]
+                ):
+                    for choice in ("accept", "amend", "reject"):
+                        solara.Button(phrase(f"seat.choice.{choice}", lang), value=choice)
                 if respond == "amend":
                     solara.Select(
-                        ui("s.issue", lang), values=list(ISSUES), value=issue, on_value=set_issue
+                        ui("s.issue", lang),
+                        values=list(ISSUES),
+                        value=issue,
+                        on_value=lambda v: (set_issue(v), set_target(None)),
                     )
-                    lo, hi = ISSUE_SCALES[issue]
-                    others = ", ".join(
-                        f"{i18n_label(p, lang)} {m.pos[j, k]:.2f}"
-                        for j, p in enumerate(PARTIES)
-                        if j != i
-                    )
-                    solara.Text(
-                        ui("s.scale", lang, lo=lo, hi=hi, own=own, others=others),
-                        style={"font-size": "16px"},
-                    )
-                    solara.SliderFloat(
-                        ui("s.toward", lang),
-                        value=goal,
-                        min=0.0,
-                        max=1.0,
-                        step=0.01,
-                        on_value=set_target,
-                    )
+                    if issue:
+                        lo, hi = ISSUE_SCALES[issue]
+                        k = ISSUES.index(issue)
+                        others = ", ".join(
+                            f"{i18n_label(p, lang)} {m.pos[j, k]:.2f}"
+                            for j, p in enumerate(PARTIES)
+                            if j != i
+                        )
+                        solara.Text(
+                            ui("s.scale", lang, lo=lo, hi=hi, own=own, others=others),
+                            style={"font-size": "16px"},
+                        )
+                        solara.SliderFloat(
+                            ui("s.toward", lang),
+                            value=goal,
+                            min=0.0,
+                            max=1.0,
+                            step=0.01,
+                            on_value=set_target,
+                        )
+                    else:
+                        solara.Text(phrase("seat.pick_issue", lang), style={"font-size": "16px"})
+            if not ready:
+                solara.Text(
+                    phrase("seat.pick_first", lang),
+                    style={"font-size": "16px", "color": "#8a4b00"},
+                )
             solara.Button(
                 ui("s.play", lang),
                 color="primary",
                 on_click=play_session,
+                disabled=not ready,
                 classes=["sp-play-session"],
             )
         elif aw and aw["kind"] == "implementation":
@@ -1328,12 +1483,13 @@ def SeatCard(model: solara.Reactive):
                     f"<h3 class='sp-your-move'>{_esc(ui('s.your_move', lang, seat=seat))}</h3><p>"
                     + ui("s.phase", lang, phase=_esc(aw["phase"]))
                     + "</p>"
+                    + dues_html(aw["briefing"], lang)
                 )
             )
             with solara.Row():
                 for order in ("perform", "slow", "suspend"):
                     solara.Button(
-                        order,
+                        phrase(f"seat.order.{order}", lang),
                         color="primary",
                         outlined=True,
                         on_click=lambda o=order: confirm_impl(o),
@@ -1343,33 +1499,43 @@ def SeatCard(model: solara.Reactive):
             solara.HTML(
                 tag="div", classes=["sp-seat-idle"], unsafe_innerHTML=(_esc(ui("s.idle", lang)))
             )
+            if m.ledger.steps:
+                solara.HTML(unsafe_innerHTML=dues_html(m.implementation_preview(key), lang))
         if m.ledger.steps:
             solara.Text(
                 ui(
                     "s.standing",
                     lang,
-                    order=m.seat_orders.implementation or ui("s.agent_decides", lang),
+                    order=phrase(f"seat.order.{m.seats[key].implementation}", lang)
+                    if m.seats[key].implementation
+                    else ui("s.agent_decides", lang),
                 )
             )
             with solara.Row():
-                solara.ToggleButtonsSingle(
-                    value=impl, values=["perform", "slow", "suspend"], on_value=set_impl
+                with solara.ToggleButtonsSingle(value=impl, on_value=set_impl, mandatory=False):
+                    for order in ("perform", "slow", "suspend"):
+                        solara.Button(phrase(f"seat.order.{order}", lang), value=order)
+                solara.Button(
+                    ui("s.set", lang),
+                    on_click=lambda: confirm_impl(None),
+                    text=True,
+                    disabled=impl is None,
                 )
-                solara.Button(ui("s.set", lang), on_click=lambda: confirm_impl(None), text=True)
-        if m.moves:
+        mine = [mv for mv in m.moves if mv.get("party") == key]
+        if mine:
             solara.HTML(
                 tag="div",
                 classes=["sp-moves"],
                 style="font-size:16px;color:#555",
                 unsafe_innerHTML=_esc(
                     ui("s.orders", lang)
-                    + "; ".join(f"{mv['month']} {mv['value']}" for mv in m.moves[-6:])
+                    + "; ".join(f"{mv['month']} {mv['value']}" for mv in mine[-6:])
                 ),
             )
         solara.Button(
             ui("s.debrief", lang), on_click=show_debrief, outlined=True, classes=["sp-debrief"]
         )
-        parts = report or (m.debrief(lang) if not m.running else None)
+        parts = report or (m.debrief(lang, party=key) if not m.running else None)
         if parts:
             rows = [
                 {

@@ -131,3 +131,97 @@ def test_replay_reproduces_the_game_and_puts_the_agent_in_one_seat(model):
     d = m.debrief(party="US")
     assert d is not None and d["rows"]
     assert m.debrief(party="China") is None  # nobody holds China
+
+
+# ------------------------------------------------------------ what the card shows
+def _asked(seat="DPRK"):
+    m = app.ClassroomModel(scenario="historical", seed="1", seat=seat)
+    _until_asked(m)
+    return m
+
+
+def test_the_briefing_shows_draft_positions_utilities_and_the_reason():
+    m = _asked()
+    try:
+        b = m.awaiting_for("DPRK")["briefing"]
+        page = app.briefing_html(b, "en")
+        assert "chair&#x27;s draft" in page and "light-water reactor" in page
+        for k in ("US", "China", "ROK", "Japan", "Russia"):
+            assert f">{k}<" in page  # a column per other party
+        assert f"{b.draft[0]:.2f}" in page and f"{b.position('DPRK')[0]:.2f}" in page
+        assert f"Walk away (your disagreement value): {b.u_walk_away:.2f}" in page
+        assert f"Accept the draft: utility {b.u_accept:.2f}" in page
+        sentence = app.recommendation_text(b, "en")
+        assert sentence.startswith("The agent in your seat would ")
+        assert "{" not in sentence and "_" not in sentence  # no code or field leaks
+        zh = app.briefing_html(b, "zh")
+        assert "主席国草案" in zh and "分歧点" in zh and "若由智能体扮演你" in zh
+    finally:
+        m.retire()
+
+
+@pytest.mark.parametrize(
+    "reason", ["worth_signing", "trust_too_low", "below_walking_away", "far_beyond_radius"]
+)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_reason_code_reads_as_a_sentence(reason, lang):
+    from test_seat import _briefing
+
+    verdict = {"worth_signing": "accept", "far_beyond_radius": "reject"}.get(reason, "amend")
+    b = _briefing(
+        reason=reason,
+        recommend=verdict,
+        trust_needed=0.25,
+        amend_issue=None,
+        amend_to=None,
+        issues=("verification", "lwr"),
+        recommend_issue="verification",
+    )
+    text = app.recommendation_text(b, lang)
+    assert "{" not in text and reason not in text
+    away = _briefing(recommend_attend=False, attend_reason="not_ready")
+    assert "0.60" in app.recommendation_text(away, lang)
+    assert all("{" not in x for x in app.utility_lines(b, lang))
+
+
+def test_the_dues_show_mine_and_my_counterparts():
+    from sixparty.seat import Due, ImplementationBriefing
+
+    d = ImplementationBriefing(
+        party="DPRK",
+        month="2007-03",
+        phase="initial_actions",
+        mine=(Due("DPRK", "dprk_action", "initial_actions", 1, 0.05, 0.0, "2007-04", True, False),),
+        theirs=(Due("ROK", "aid", "initial_actions", 1, 25000.0, 5000.0, "2007-04", True, True),),
+    )
+    page = app.dues_html(d, "en")
+    assert "Due from you" in page and "Due from your counterparts" in page
+    assert "25,000" in page and "5,000" in page and "overdue" in page and "owed now" in page
+    assert "应履行" in app.dues_html(d, "zh")
+
+
+def test_the_card_preselects_nothing_and_plays_only_a_full_choice():
+    import ipyvuetify as v
+    import solara
+
+    m = _asked()
+    try:
+        box, rc = solara.render(app.SeatCard(solara.reactive(m)), handle_error=False)
+        play = rc.find(v.Btn, children=["Play this session"])
+        attend = rc.find(v.BtnToggle, class_="sp-attend")
+        assert play.widget.disabled and attend.widget.v_model is None
+        month = m.month
+        attend.widget.v_model = 0  # attend
+        respond = rc.find(v.BtnToggle, class_="sp-respond")
+        assert respond.widget.v_model is None and play.widget.disabled
+        respond.widget.v_model = 1  # amend: still needs an issue
+        assert rc.find(v.Btn, children=["Play this session"]).widget.disabled
+        respond.widget.v_model = 2  # reject
+        play = rc.find(v.Btn, children=["Play this session"])
+        assert not play.widget.disabled
+        play.widget.click()
+        assert m.month == month + 1
+        assert [mv["value"] for mv in m.moves] == ["attend", "reject"]
+        assert m.sessions[-1].held or "DPRK" in m.sessions[-1].attended
+    finally:
+        m.retire()
