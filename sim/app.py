@@ -1231,6 +1231,10 @@ def StatusCard(model: solara.Reactive):
             solara.Info(ui("over", lang))
 
 
+#: A seat's position this far from the draft on an issue is shown in bold (display only).
+FAR_FROM_DRAFT = 0.1
+
+
 def _fmt(x: float) -> str:
     return f"{x:.2f}"
 
@@ -1284,7 +1288,7 @@ def briefing_html(b: SeatBriefing, lang: str = "en") -> str:
     rows = []
     for r in b.rows():
         own = _fmt(r["own"])
-        if abs(r["gap"]) >= 0.1:
+        if abs(r["gap"]) >= FAR_FROM_DRAFT:
             own = f"<b>{own}</b>"
         draft = _fmt(r["draft"])
         if r["amended"] is not None:

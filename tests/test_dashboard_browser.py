@@ -263,9 +263,18 @@ def test_take_a_seat_and_play_one_session(page):
     asked_month = page.locator(".sp-seat").inner_text()
     _shot(page, "04-your-move")
     n_before = int(page.locator(".sp-session-count").inner_text().split(":")[1])
+    brief = page.locator(".sp-brief").inner_text()  # the briefing before the choice
+    assert "chair's draft" in brief and "disagreement value" in brief, brief
+    assert "The agent in your seat would" in brief, brief
+    play = page.locator(".sp-play-session")
+    assert play.is_disabled()  # nothing is chosen for the student
     page.locator(".sp-attend").get_by_text("attend", exact=True).click()
     page.locator(".sp-respond").get_by_text("amend", exact=True).click()
+    page.wait_for_timeout(300)
+    assert play.is_disabled()  # amend needs its issue
+    _pick(page, "Issue to amend", "verification")
     page.get_by_text("Move the text toward").wait_for(timeout=STEP_WAIT_MS)  # the amend form is up
+    assert play.is_enabled()
     _click_and_wait(
         page,
         "Play this session",
