@@ -50,6 +50,7 @@ from sixparty.scenario import ISSUE_SCALES, ISSUES, PARTIES
 
 __all__ = [
     "debrief",
+    "debrief_explain",
     "debrief_parts",
     "debrief_rows",
     "load_record",
@@ -1046,22 +1047,530 @@ def debrief_rows(
     ``seated`` and ``agent`` are RunResults (or anything with the same tables)
     of the same scenario, seed and number of months; ``history`` comes from
     ``record`` (default: record.yaml) up to ``until`` and is ``n/a`` when absent.
+    History's aid is the sum of the shipments the record lists, a lower
+    bound (the record and the article give no delivered total): ``≥ 6,200
+    (1 shipment listed)``.
     """
     check_lang(lang)
     you, ag = path_metrics(seated), path_metrics(agent)
     rec = record_metrics(record, until)
     rows = []
     for key, en, zh in _DEBRIEF_ROWS:
+        hist = _fmt(key, rec[key], lang) if rec else "n/a"
+        if rec and key == "aid_delivered_t":
+            n = len(_record_items(record, until).get("hfo", []))
+            hist = _d("aid.lower_bound", lang, tonnes=hist, n=n)
         rows.append(
             {
                 "key": key,
                 "measure": zh if lang == "zh" else en,
                 "you": _fmt(key, you[key], lang),
                 "agent": _fmt(key, ag[key], lang),
-                "history": _fmt(key, rec[key], lang) if rec else "n/a",
+                "history": hist,
             }
         )
     return rows
+
+
+# ------------------------------------------------------------ the debrief's sentences
+#: Sentence templates of the debrief (en, zh); ``{fields}`` are filled by
+#: :func:`debrief_explain` from the runs' tables and the record.
+_DEB: dict[str, dict[str, str]] = {
+    "en": {
+        "moves": "Your moves: {parts}.",
+        "moves.attend": "attended {a} of {n} sessions you were invited to",
+        "moves.respond": "to the chair's drafts you {parts}",
+        "moves.accept": "accepted {n}",
+        "moves.amend": "asked to amend {n} ({issues})",
+        "moves.reject": "rejected {n}",
+        "moves.impl": "your steps: {parts}",
+        "moves.impl_one": "{order} from {month}",
+        "moves.none": "Your moves: none (the agent played every decision).",
+        "order.perform": "perform",
+        "order.slow": "slow",
+        "order.suspend": "suspend",
+        "unlike.head": "Where you did not do what the agent in your seat would have done:",
+        "unlike": "{month}, session {n}: you chose to {you}; the agent would have chosen to {agent}, "
+        "because {why}.",
+        "unlike.more": "… and {n} more move(s) unlike the agent's.",
+        "unlike.none": "Every move you made was the one the agent in your seat would have made.",
+        "did.attend": "attend",
+        "did.boycott": "boycott",
+        "did.accept": "accept the draft",
+        "did.amend": "amend it on {issue}",
+        "did.amend_any": "amend it",
+        "did.reject": "reject it",
+        "diff.head": "You, the agent in your seat, and history:",
+        "m.sessions_held": "Sessions held: {you} in your game, {agent} with the agent in your "
+        "seat{hist}.",
+        "m.sessions_held.h": "; history held {h} six-party sessions, from {first} to {last}",
+        "m.boycotts": "Sessions boycotted: {you} in your game, {agent} with the agent{hist}.",
+        "m.boycotts.h": "; the record has {h} boycott(s){dates}",
+        "m.best_document": "Best document: {you} in your game{you_when}, {agent} with the "
+        "agent{agent_when}{hist}.",
+        "m.best_document.h": "; history's best was a {h}: {what}",
+        "m.docs": "{doc}s: {you} in your game{you_when}, {agent} with the agent{agent_when}{hist}.",
+        "m.docs.h": "; history adopted {h}{what}",
+        "m.progress": "Denuclearization progress at the end: {you} in your game, {agent} with the "
+        "agent (the record gives no figure on this scale).",
+        "m.aid_delivered_t": "Aid delivered: {you} t of heavy fuel oil (HFO) equivalent in your "
+        "game, {agent} t with the agent{hist}.",
+        "m.aid_delivered_t.h": "; the record lists {n} shipment(s) to the DPRK: {what}, and the "
+        "article gives no total delivered ({pledge})",
+        "m.aid.shipment": "{tonnes} t from {party} on {date} (article §{section})",
+        "aid.lower_bound": "≥ {tonnes} ({n} shipment(s) listed)",
+        "m.aid.pledge": "{tonnes} t HFO-equivalent were promised on {date}, article §{section}",
+        "m.tests": "Missile and nuclear tests: {you} in your game, {agent} with the agent{hist}.",
+        "m.tests.h": "; history had {h}{dates}",
+        "m.walkout": "DPRK walk-out: {you} in your game, {agent} with the agent{hist}.",
+        "m.walkout.h": "; history: {h}",
+        "never": "never",
+        "in": " ({when})",
+        "dates": " ({dates})",
+        "closer": " Your game is closer to history here than the agent's.",
+        "further": " The agent's is closer to history here than yours.",
+        "counterfactual": "(A counterfactual scenario: history is a reference, not a target.)",
+        "no_record": "No historical record to compare with.",
+        "changed.head": "What would have changed it (the same game re-run with the agent in your "
+        "seat, same seed, the other seats as played):",
+        "changed.same": "Nothing: the re-run is the game you played, month for month.",
+        "changed.part": "The two games are the same month for month until they part in {month}.",
+        "changed.first": "Your first move unlike the agent's was in {month}: you chose to {you}, "
+        "the agent would have chosen to {agent}.",
+        "changed.outcome": "With the agent in your seat: {parts}.",
+        "changed.one": "{measure} {agent} instead of {you}",
+        "changed.no_outcome": "The path differs, but none of the measures above ends differently.",
+    },
+    "zh": {
+        "moves": "你的决定：{parts}。",
+        "moves.attend": "受邀的{n}次会议中出席{a}次",
+        "moves.respond": "对主席国草案，你{parts}",
+        "moves.accept": "接受{n}次",
+        "moves.amend": "要求修改{n}次（{issues}）",
+        "moves.reject": "拒绝{n}次",
+        "moves.impl": "你的步骤：{parts}",
+        "moves.impl_one": "自{month}起{order}",
+        "moves.none": "你的决定：无（全部由智能体决定）。",
+        "order.perform": "履行",
+        "order.slow": "放缓",
+        "order.suspend": "暂停",
+        "unlike.head": "你与同一席位智能体做法不同之处：",
+        "unlike": "{month}，第{n}次会议：你选择{you}；智能体会选择{agent}，因为{why}。",
+        "unlike.more": "……另有{n}个决定与智能体不同。",
+        "unlike.none": "你的每个决定都与同一席位的智能体相同。",
+        "did.attend": "出席",
+        "did.boycott": "抵制",
+        "did.accept": "接受草案",
+        "did.amend": "要求修改{issue}",
+        "did.amend_any": "要求修改",
+        "did.reject": "拒绝草案",
+        "diff.head": "你、同一席位的智能体与历史：",
+        "m.sessions_held": "举行的会议：你的模拟{you}次，智能体{agent}次{hist}。",
+        "m.sessions_held.h": "；历史上举行了{h}次六方会议（{first}至{last}）",
+        "m.boycotts": "被抵制的会议：你的模拟{you}次，智能体{agent}次{hist}。",
+        "m.boycotts.h": "；历史记录中有{h}次抵制{dates}",
+        "m.best_document": "最高级别文件：你的模拟为{you}{you_when}，智能体为{agent}{agent_when}{hist}。",
+        "m.best_document.h": "；历史上为{h}：{what}",
+        "m.docs": "{doc}：你的模拟{you}份{you_when}，智能体{agent}份{agent_when}{hist}。",
+        "m.docs.h": "；历史上通过{h}份{what}",
+        "m.progress": "期末无核化进展：你的模拟{you}，智能体{agent}（历史记录没有这一量表上的数字）。",
+        "m.aid_delivered_t": "已交付援助：你的模拟{you}吨重油当量，智能体{agent}吨{hist}。",
+        "m.aid_delivered_t.h": "；历史记录列出{n}批运抵朝鲜的重油：{what}；条目未给出交付总量（{pledge}）",
+        "m.aid.shipment": "{date}{party}提供的{tonnes}吨（条目§{section}）",
+        "aid.lower_bound": "≥ {tonnes}（记录仅列{n}批）",
+        "m.aid.pledge": "{date}承诺相当于{tonnes}吨重油的援助，条目§{section}",
+        "m.tests": "导弹和核试验：你的模拟{you}次，智能体{agent}次{hist}。",
+        "m.tests.h": "；历史上{h}次{dates}",
+        "m.walkout": "朝鲜退出会谈：你的模拟{you}，智能体{agent}{hist}。",
+        "m.walkout.h": "；历史上：{h}",
+        "never": "从未",
+        "in": "（{when}）",
+        "dates": "（{dates}）",
+        "closer": "这一项上你的模拟比智能体更接近历史。",
+        "further": "这一项上智能体比你更接近历史。",
+        "counterfactual": "（反事实情景：历史仅作参照。）",
+        "no_record": "没有历史记录可比较。",
+        "changed.head": "什么会改变结果（同一局以同一随机种子重跑，由智能体扮演你的席位，其他席位按原样）：",
+        "changed.same": "没有变化：重跑的结果与你的模拟逐月相同。",
+        "changed.part": "两局逐月相同，直到{month}分道。",
+        "changed.first": "你第一个与智能体不同的决定在{month}：你选择{you}，智能体会选择{agent}。",
+        "changed.outcome": "若由智能体扮演你的席位：{parts}。",
+        "changed.one": "{measure}为{agent}而非{you}",
+        "changed.no_outcome": "过程不同，但上述各项指标的结果相同。",
+    },
+}
+
+_DOC_PLURAL = {
+    "chairmans_statements": "chairmans_statement",
+    "joint_statements": "joint_statement",
+    "joint_documents": "joint_document",
+}
+
+
+def _d(key: str, lang: str, **kw) -> str:
+    return _DEB[lang][key].format(**kw)
+
+
+def _first_month(result, document: str) -> str:
+    held = [s for s in result.sessions if s["held"] and s["document"] == document]
+    return held[0]["month"] if held else ""
+
+
+def _doc_months(result, document: str) -> list[str]:
+    return [s["month"] for s in result.sessions if s["held"] and s["document"] == document]
+
+
+def _record_items(record: dict | None, until: str | None) -> dict[str, Any]:
+    """The record's dated facts the debrief cites, up to ``until``: six-party
+    sessions (label, date, document), boycotts, tests, the walk-out and the
+    HFO shipments (date, tonnes, from, section)."""
+    rec = record if record is not None else load_record()
+    if not rec:
+        return {}
+
+    def ok(date: str) -> bool:
+        return until is None or str(date)[:7] <= until
+
+    sessions = [
+        s
+        for s in rec.get("sessions", []) or []
+        if len(s.get("participants", [])) == 6 and ok(s.get("start", ""))
+    ]
+    eps = [e for e in rec.get("episodes", []) or [] if ok(e.get("start", ""))]
+    return {
+        "sessions": sessions,
+        "boycotts": [e for e in eps if e.get("kind") == "boycott"],
+        "tests": [e for e in eps if e.get("kind") in ("missile_test", "nuclear_test")],
+        "walkout": [e for e in eps if e.get("kind") == "walkout"],
+        "hfo": [h for h in rec.get("hfo_delivered", []) or [] if ok(h.get("date", ""))],
+        "pledged": [h for h in rec.get("hfo_pledged", []) or [] if ok(h.get("date", ""))],
+    }
+
+
+def _session_name(s: dict, lang: str) -> str:
+    name = (s.get("label") or {}).get(lang) or s.get("id", "")
+    return f"{name} · {s.get('start', '')}"
+
+
+#: How many dates a debrief sentence lists before "…" (display only).
+DATES_SHOWN = 4
+
+
+def _dates(months: Sequence[str], lang: str) -> str:
+    shown = _T[lang]["list_sep"].join(months[:DATES_SHOWN])
+    return shown + ("…" if len(months) > DATES_SHOWN else "")
+
+
+def _history_clause(key: str, h: Any, items: dict, lang: str) -> str:
+    """The history half of a measure's sentence, from the record's items."""
+    if not items:
+        return ""
+    sep = _T[lang]["list_sep"]
+    if key == "sessions_held":
+        ses = items["sessions"]
+        if not ses:
+            return _d("m.sessions_held.h", lang, h=0, first="-", last="-")
+        return _d(
+            "m.sessions_held.h",
+            lang,
+            h=h,
+            first=str(ses[0].get("start", "")),
+            last=str(ses[-1].get("start", "")),
+        )
+    if key == "boycotts":
+        dates = sep.join(str(e.get("start", "")) for e in items["boycotts"])
+        return _d("m.boycotts.h", lang, h=h, dates=_d("dates", lang, dates=dates) if dates else "")
+    if key == "best_document":
+        best = [s for s in items["sessions"] if str(s.get("document")) == h]
+        what = _session_name(best[0], lang) if best else label(h, lang)
+        return _d("m.best_document.h", lang, h=label(h, lang), what=what)
+    if key in _DOC_PLURAL:
+        doc = _DOC_PLURAL[key]
+        ses = [s for s in items["sessions"] if str(s.get("document")) == doc]
+        what = sep.join(_session_name(s, lang) for s in ses)
+        return _d("m.docs.h", lang, h=h, what=_d("in", lang, when=what) if what else "")
+    if key == "aid_delivered_t":
+        hfo = items["hfo"]
+        what = sep.join(
+            _d(
+                "m.aid.shipment",
+                lang,
+                tonnes=_tonnes(float(x.get("tonnes", 0))),
+                party=label(str(x.get("from", "")), lang),
+                date=str(x.get("date", "")),
+                section=(x.get("source") or {}).get("section", ""),
+            )
+            for x in hfo
+        )
+        pledge = sep.join(
+            _d(
+                "m.aid.pledge",
+                lang,
+                tonnes=_tonnes(float(x.get("tonnes", 0))),
+                date=str(x.get("date", "")),
+                section=(x.get("source") or {}).get("section", ""),
+            )
+            for x in items["pledged"]
+        )
+        return _d("m.aid_delivered_t.h", lang, n=len(hfo), what=what or "-", pledge=pledge or "-")
+    if key == "tests":
+        dates = sep.join(str(e.get("start", "")) for e in items["tests"])
+        return _d("m.tests.h", lang, h=h, dates=_d("dates", lang, dates=dates) if dates else "")
+    if key == "walkout":
+        w = items["walkout"]
+        return _d("m.walkout.h", lang, h=str(w[0].get("start", "")) if w else _d("never", lang))
+    return ""
+
+
+def _value(key: str, v: Any, lang: str) -> str:
+    if key == "walkout":
+        return v or _d("never", lang)
+    if key == "best_document":
+        return label(v, lang)
+    return _fmt(key, v, lang)
+
+
+def _measure_sentence(key, you, ag, rec, items, seated, agent, lang) -> str:
+    y, a = _value(key, you[key], lang), _value(key, ag[key], lang)
+    hist = _history_clause(key, rec.get(key), items, lang) if rec else ""
+    if key == "best_document":
+        yw, aw = _first_month(seated, you[key]), _first_month(agent, ag[key])
+        return _d(
+            "m.best_document",
+            lang,
+            you=y,
+            agent=a,
+            you_when=_d("in", lang, when=yw) if yw else "",
+            agent_when=_d("in", lang, when=aw) if aw else "",
+            hist=hist,
+        )
+    if key in _DOC_PLURAL:
+        doc = _DOC_PLURAL[key]
+        yw, aw = _dates(_doc_months(seated, doc), lang), _dates(_doc_months(agent, doc), lang)
+        return _d(
+            "m.docs",
+            lang,
+            doc=label(doc, lang).capitalize() if lang == "en" else label(doc, lang),
+            you=y,
+            agent=a,
+            you_when=_d("in", lang, when=yw) if yw else "",
+            agent_when=_d("in", lang, when=aw) if aw else "",
+            hist=hist,
+        )
+    return _d(f"m.{key}", lang, you=y, agent=a, hist=hist)
+
+
+def _did(value: str, issue: str | None, lang: str) -> str:
+    if value == "amend":
+        return (
+            _d("did.amend", lang, issue=label(issue, lang)) if issue else _d("did.amend_any", lang)
+        )
+    return _d(f"did.{value}", lang)
+
+
+def _why(mv: dict, lang: str) -> str:
+    """The agent's reason for a move, from its reason code and numbers."""
+    from sixparty.analysis.i18n import phrase
+
+    w = dict(mv.get("why") or {})
+    issue = w.get("issue")
+    return phrase(
+        f"seat.why.{mv['reason']}",
+        lang,
+        u=float(w.get("u", 0.0)),
+        d=float(w.get("d", 0.0)),
+        r=float(w.get("r", 0.0)),
+        t=float(w.get("t", 0.0)),
+        trust=float(w.get("trust", 0.0)),
+        need=float(w.get("need") or 0.0),
+        issue=label(issue, lang) if issue else "",
+    )
+
+
+def _unlike(moves: Sequence[dict]) -> list[dict]:
+    """The session moves that differ from what the agent would have done."""
+    return [
+        mv
+        for mv in moves
+        if mv.get("kind") in ("attend", "respond")
+        and mv.get("agent") is not None
+        and mv["agent"] != mv["value"]
+    ]
+
+
+def _moves_sentence(moves: Sequence[dict], lang: str) -> str:
+    if not moves:
+        return _d("moves.none", lang)
+    sep = _T[lang]["list_sep"]
+    parts = []
+    att = [mv for mv in moves if mv.get("kind") == "attend"]
+    if att:
+        parts.append(
+            _d("moves.attend", lang, a=sum(mv["value"] == "attend" for mv in att), n=len(att))
+        )
+    resp = [mv for mv in moves if mv.get("kind") == "respond"]
+    if resp:
+        bits = []
+        for v in ("accept", "amend", "reject"):
+            these = [mv for mv in resp if mv["value"] == v]
+            if not these:
+                continue
+            if v == "amend":
+                issues: dict[str, int] = {}
+                for mv in these:
+                    k = label(mv.get("issue") or "", lang) or "?"
+                    issues[k] = issues.get(k, 0) + 1
+                text = sep.join(f"{k} ×{n}" if n > 1 else k for k, n in issues.items())
+                bits.append(_d("moves.amend", lang, n=len(these), issues=text))
+            else:
+                bits.append(_d(f"moves.{v}", lang, n=len(these)))
+        parts.append(_d("moves.respond", lang, parts=sep.join(bits)))
+    impl = [mv for mv in moves if mv.get("kind") == "implementation"]
+    if impl:
+        parts.append(
+            _d(
+                "moves.impl",
+                lang,
+                parts=sep.join(
+                    _d(
+                        "moves.impl_one",
+                        lang,
+                        order=_d(f"order.{mv['value']}", lang),
+                        month=month_text(mv["month"], lang),
+                    )
+                    for mv in impl
+                ),
+            )
+        )
+    return _d("moves", lang, parts="; ".join(parts) if lang == "en" else "；".join(parts))
+
+
+def _first_parting(seated, agent) -> str | None:
+    """The first month whose timeline row differs between the two runs, or None."""
+    for a, b in zip(seated.timeline, agent.timeline, strict=False):
+        if repr(a) != repr(b):
+            return str(a.get("month", ""))
+    return None
+
+
+#: How many moves unlike the agent's the debrief tells one by one (display only).
+UNLIKE_SHOWN = 3
+
+
+def debrief_explain(
+    seated,
+    agent,
+    seat: str,
+    lang: str = "en",
+    record: dict | None = None,
+    moves: Sequence[dict] = (),
+    historical_conditions: bool = True,
+) -> dict[str, list[str]]:
+    """The debrief's sentences: ``{"moves", "unlike", "differences", "changed"}``,
+    each a list of sentences in ``lang``.
+
+    moves: a summary of the person's orders.  unlike: the first
+    :data:`UNLIKE_SHOWN` session moves unlike what the agent in the seat would
+    have done (``moves`` carry the agent's choice ``agent``, its reason code
+    ``reason`` and its numbers ``why``, as :class:`sixparty.app.ClassroomModel`
+    logs them), each with the agent's reason.  differences: one sentence per
+    measure where the seated game differs from the agent's or from history,
+    with history's figures and dates from the record (documents and their
+    dates, the HFO shipments the record lists with their sources, boycotts,
+    tests, the walk-out), and which path is closer to history.  changed: what
+    would have changed it, from ``agent`` (the same game re-run with the agent
+    in the seat): the month the two games part, the first move unlike the
+    agent's, and the measures that end differently.
+    """
+    check_lang(lang)
+    until = seated.timeline[-1]["month"] if seated.timeline else None
+    you, ag = path_metrics(seated), path_metrics(agent)
+    rec = record_metrics(record, until) or {}
+    items = _record_items(record, until) if rec else {}
+    names = {key: (zh if lang == "zh" else en) for key, en, zh in _DEBRIEF_ROWS}
+
+    unlike = _unlike(moves)
+    told = []
+    for mv in unlike[:UNLIKE_SHOWN]:
+        told.append(
+            _d(
+                "unlike",
+                lang,
+                month=month_text(mv["month"], lang),
+                n=mv.get("session", "?"),
+                you=_did(mv["value"], mv.get("issue"), lang),
+                agent=_did(mv["agent"], (mv.get("why") or {}).get("issue"), lang),
+                why=_why(mv, lang) if mv.get("reason") else "-",
+            )
+        )
+    if len(unlike) > UNLIKE_SHOWN:
+        told.append(_d("unlike.more", lang, n=len(unlike) - UNLIKE_SHOWN))
+    if unlike:
+        told.insert(0, _d("unlike.head", lang))
+    elif any(mv.get("agent") is not None for mv in moves):
+        told.append(_d("unlike.none", lang))
+
+    differences = []
+    for key, _, _ in _DEBRIEF_ROWS:
+        h = rec.get(key) if rec else None
+        same_agent = _distance(key, you[key], ag[key]) in (0, 0.0)
+        same_hist = h is None or _distance(key, you[key], h) in (0, 0.0)
+        if same_agent and same_hist:
+            continue
+        text = _measure_sentence(key, you, ag, rec, items, seated, agent, lang)
+        if h is not None and not same_agent and key != "aid_delivered_t":
+            # (history's aid is a lower bound: no "closer" on it)
+            dy, da = _distance(key, you[key], h), _distance(key, ag[key], h)
+            if dy is not None and da is not None and dy != da:
+                text += _d("closer" if dy < da else "further", lang)
+        differences.append(text)
+    if differences:
+        differences.insert(0, _d("diff.head", lang))
+    if not rec:
+        differences.append(_d("no_record", lang))
+    elif not historical_conditions:
+        differences.append(_d("counterfactual", lang))
+
+    changed = [_d("changed.head", lang)]
+    part = _first_parting(seated, agent)
+    if part is None:
+        changed.append(_d("changed.same", lang))
+    else:
+        changed.append(_d("changed.part", lang, month=month_text(part, lang)))
+        if unlike:
+            mv = unlike[0]
+            changed.append(
+                _d(
+                    "changed.first",
+                    lang,
+                    month=month_text(mv["month"], lang),
+                    you=_did(mv["value"], mv.get("issue"), lang),
+                    agent=_did(mv["agent"], (mv.get("why") or {}).get("issue"), lang),
+                )
+            )
+        outs = [
+            _d(
+                "changed.one",
+                lang,
+                measure=names[key],
+                agent=_value(key, ag[key], lang),
+                you=_value(key, you[key], lang),
+            )
+            for key, _, _ in _DEBRIEF_ROWS
+            if _distance(key, you[key], ag[key]) not in (0, 0.0, None)
+        ]
+        sep = _T[lang]["list_sep"]
+        changed.append(
+            _d("changed.outcome", lang, parts=sep.join(outs))
+            if outs
+            else _d("changed.no_outcome", lang)
+        )
+    return {
+        "moves": [_moves_sentence(moves, lang)],
+        "unlike": told,
+        "differences": differences,
+        "changed": changed,
+    }
 
 
 def debrief_parts(
@@ -1073,52 +1582,29 @@ def debrief_parts(
     moves: Sequence[dict] = (),
     historical_conditions: bool = True,
 ) -> dict:
-    """The debrief as parts: ``{"head": [lines], "rows": debrief_rows(...), "verdict": [lines]}``.
+    """The debrief as parts: ``{"head": [lines], "rows": debrief_rows(...),
+    "verdict": [lines], "unlike": [...], "differences": [...], "changed": [...]}``.
 
     Arguments as :func:`debrief`; a page can show ``rows`` as a table.
+    ``head`` names the seat and summarises the moves; ``verdict`` holds the
+    sentences on the differences from the agent and from history and what
+    would have changed it (:func:`debrief_explain`), also given by part.
     """
     check_lang(lang)
     until = seated.timeline[-1]["month"] if seated.timeline else None
     rows = debrief_rows(seated, agent, record, until, lang)
-    zh = lang == "zh"
-    head = [f"你扮演：{label(seat, lang)}" if zh else f"Your seat: {label(seat, lang)}"]
-    if moves:
-        counts: dict[str, int] = {}
-        for mv in moves:
-            counts[f"{mv['kind']}={mv['value']}"] = counts.get(f"{mv['kind']}={mv['value']}", 0) + 1
-        head.append(
-            ("你的决定：" if zh else "Your orders: ")
-            + ", ".join(f"{k} ×{n}" for k, n in sorted(counts.items()))
-        )
-    verdict: list[str] = []
-    you, ag = path_metrics(seated), path_metrics(agent)
-    rec = record_metrics(record, until)
-    if rec:
-        closer = further = 0
-        for key, _, _ in _DEBRIEF_ROWS:
-            dy, da = _distance(key, you[key], rec[key]), _distance(key, ag[key], rec[key])
-            if dy is None or da is None:
-                continue
-            closer += dy < da
-            further += dy > da
-        if zh:
-            verdict.append(
-                f"与历史相比：你的路径在{closer}项指标上比智能体更接近历史，在{further}项上更远。"
-            )
-        else:
-            verdict.append(
-                f"Against history: your path was closer than the agent's on {closer} "
-                f"measure(s) and further on {further}."
-            )
-        if not historical_conditions:
-            verdict.append(
-                "（反事实情景：历史仅作参照。）"
-                if zh
-                else "(A counterfactual scenario: history is a reference, not a target.)"
-            )
-    else:
-        verdict.append("没有历史记录可比较。" if zh else "No historical record to compare with.")
-    return {"head": head, "rows": rows, "verdict": verdict}
+    head = [f"你扮演：{label(seat, lang)}" if lang == "zh" else f"Your seat: {label(seat, lang)}"]
+    ex = debrief_explain(seated, agent, seat, lang, record, moves, historical_conditions)
+    head.extend(ex["moves"])
+    verdict = ex["unlike"] + ex["differences"] + ex["changed"]
+    return {
+        "head": head,
+        "rows": rows,
+        "verdict": verdict,
+        "unlike": ex["unlike"],
+        "differences": ex["differences"],
+        "changed": ex["changed"],
+    }
 
 
 def debrief(

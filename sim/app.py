@@ -757,14 +757,17 @@ class ClassroomModel(TalksModel):
         aw = self._awaiting.get(party)
         b = aw.get("briefing") if aw and aw["kind"] == "session" else None
         month = month_label(self.month)
+        session = None if b is None else b.session
         self.moves.append(
             {
                 "month": month,
                 "party": party,
+                "session": session,
                 "kind": "attend",
                 "value": "attend" if attend else "boycott",
                 "agent": None if b is None else ("attend" if b.recommend_attend else "boycott"),
                 "reason": None if b is None else b.attend_reason,
+                "why": None if b is None else {"r": b.readiness, "t": b.attend_threshold},
             }
         )
         if attend:
@@ -772,12 +775,23 @@ class ClassroomModel(TalksModel):
                 {
                     "month": month,
                     "party": party,
+                    "session": session,
                     "kind": "respond",
                     "value": respond,
                     "issue": o.amend_issue,
                     "to": o.amend_to,
-                    "agent": None if b is None else b.recommend,
+                    # the agent's answer counts only where it would have attended too
+                    "agent": None if b is None or not b.recommend_attend else b.recommend,
                     "reason": None if b is None else b.reason,
+                    "why": None
+                    if b is None
+                    else {
+                        "u": b.u_accept,
+                        "d": b.u_walk_away,
+                        "trust": b.commitment_trust,
+                        "need": b.trust_needed,
+                        "issue": b.recommend_issue,
+                    },
                 }
             )
         self._given[party] = self.month
@@ -1556,7 +1570,12 @@ def SeatCard(model: solara.Reactive, party: str | None = None):
                 unsafe_innerHTML=(
                     "".join(f"<div>{_esc(x)}</div>" for x in parts["head"])
                     + _html_table(rows, "sp-debrief-table", lang)
-                    + "".join(f"<div><b>{_esc(x)}</b></div>" for x in parts["verdict"])
+                    + "".join(
+                        f"<div style='margin-top:6px'><b>{_esc(x)}</b></div>"
+                        if x.endswith((":", "："))
+                        else f"<div>{_esc(x)}</div>"
+                        for x in parts["verdict"]
+                    )
                 ),
                 style="font-size:16px",
             )
