@@ -225,3 +225,26 @@ def test_the_card_preselects_nothing_and_plays_only_a_full_choice():
         assert m.sessions[-1].held or "DPRK" in m.sessions[-1].attended
     finally:
         m.retire()
+
+
+def test_the_card_of_one_of_several_seats_shows_its_dues_during_implementation():
+    import ipyvuetify as v
+    import solara
+
+    m = app.ClassroomModel(scenario="historical", seed="1")
+    try:
+        m.take_seat("US")
+        m.take_seat("China")
+        while m.running and not m.ledger.phases:
+            for k in m.awaiting_parties():
+                m.give_session_orders(k, True, "accept")
+            m.step()
+        assert m.awaiting_for("US")["kind"] == "implementation"
+        box, rc = solara.render(app.SeatCard(solara.reactive(m), party="US"), handle_error=False)
+        rc.find(v.Btn, class_="sp-impl-slow").widget.click()
+        assert m.seats["US"].implementation == "slow" and m.awaiting_parties() == ["China"]
+        assert "China" not in [mv["party"] for mv in m.moves if mv["kind"] == "implementation"]
+        page = app.dues_html(m.implementation_preview("US"), "en")
+        assert "Due from you" in page and "denuclearization step" in page  # the DPRK's, theirs
+    finally:
+        m.retire()
