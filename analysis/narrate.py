@@ -1059,7 +1059,8 @@ def debrief_rows(
         hist = _fmt(key, rec[key], lang) if rec else "n/a"
         if rec and key == "aid_delivered_t":
             n = len(_record_items(record, until).get("hfo", []))
-            hist = _d("aid.lower_bound", lang, tonnes=hist, n=n)
+            if n:
+                hist = _d("aid.lower_bound", lang, tonnes=hist, n=n)
         rows.append(
             {
                 "key": key,
@@ -1125,6 +1126,8 @@ _DEB: dict[str, dict[str, str]] = {
         "m.walkout": "DPRK walk-out: {you} in your game, {agent} with the agent{hist}.",
         "m.walkout.h": "; history: {h}",
         "never": "never",
+        "m.none_yet": "; history had none by then",
+        "m.aid.none_yet": "; the record lists no shipment by then",
         "in": " ({when})",
         "dates": " ({dates})",
         "closer": " Your game is closer to history here than the agent's.",
@@ -1184,6 +1187,8 @@ _DEB: dict[str, dict[str, str]] = {
         "m.walkout": "朝鲜退出会谈：你的模拟{you}，智能体{agent}{hist}。",
         "m.walkout.h": "；历史上：{h}",
         "never": "从未",
+        "m.none_yet": "；历史上此时尚无",
+        "m.aid.none_yet": "；历史记录中此时尚无运抵的重油",
         "in": "（{when}）",
         "dates": "（{dates}）",
         "closer": "这一项上你的模拟比智能体更接近历史。",
@@ -1269,7 +1274,7 @@ def _history_clause(key: str, h: Any, items: dict, lang: str) -> str:
     if key == "sessions_held":
         ses = items["sessions"]
         if not ses:
-            return _d("m.sessions_held.h", lang, h=0, first="-", last="-")
+            return _d("m.none_yet", lang)
         return _d(
             "m.sessions_held.h",
             lang,
@@ -1282,8 +1287,9 @@ def _history_clause(key: str, h: Any, items: dict, lang: str) -> str:
         return _d("m.boycotts.h", lang, h=h, dates=_d("dates", lang, dates=dates) if dates else "")
     if key == "best_document":
         best = [s for s in items["sessions"] if str(s.get("document")) == h]
-        what = _session_name(best[0], lang) if best else label(h, lang)
-        return _d("m.best_document.h", lang, h=label(h, lang), what=what)
+        if h == "none" or not best:
+            return _d("m.none_yet", lang)
+        return _d("m.best_document.h", lang, h=label(h, lang), what=_session_name(best[0], lang))
     if key in _DOC_PLURAL:
         doc = _DOC_PLURAL[key]
         ses = [s for s in items["sessions"] if str(s.get("document")) == doc]
@@ -1291,6 +1297,8 @@ def _history_clause(key: str, h: Any, items: dict, lang: str) -> str:
         return _d("m.docs.h", lang, h=h, what=_d("in", lang, when=what) if what else "")
     if key == "aid_delivered_t":
         hfo = items["hfo"]
+        if not hfo:
+            return _d("m.aid.none_yet", lang)
         what = sep.join(
             _d(
                 "m.aid.shipment",
@@ -1334,7 +1342,8 @@ def _measure_sentence(key, you, ag, rec, items, seated, agent, lang) -> str:
     y, a = _value(key, you[key], lang), _value(key, ag[key], lang)
     hist = _history_clause(key, rec.get(key), items, lang) if rec else ""
     if key == "best_document":
-        yw, aw = _first_month(seated, you[key]), _first_month(agent, ag[key])
+        yw = _first_month(seated, you[key]) if you[key] != "none" else ""
+        aw = _first_month(agent, ag[key]) if ag[key] != "none" else ""
         return _d(
             "m.best_document",
             lang,

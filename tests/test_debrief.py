@@ -140,3 +140,15 @@ def test_the_parts_and_the_text_hold_every_sentence_in_both_languages(runs):
             assert "{" not in line and "}" not in line
     zh = debrief(seated, agent, "DPRK", lang="zh", moves=MOVES)
     assert "什么会改变结果" in zh and "条目未给出交付总量" in zh
+
+
+def test_a_debrief_before_history_had_anything_says_so(runs):
+    seated, agent = runs
+    early = copy.copy(seated)
+    early.timeline = seated.timeline[:4]
+    early.sessions = [s for s in seated.sessions if s["month"] <= early.timeline[-1]["month"]]
+    text = " ".join(debrief_explain(early, agent, "DPRK")["differences"])
+    assert " - " not in text and "a no document" not in text and "0 shipment" not in text
+    until = early.timeline[-1]["month"]
+    rows = {r["key"]: r for r in debrief_rows(early, early, until=until, lang="en")}
+    assert rows["aid_delivered_t"]["history"] == "0"
