@@ -226,7 +226,8 @@ _EN.update(
         "seat.col.amended": "if amended",
         "seat.draft_title": "The chair's draft against the positions (0 .. 1 on each issue's scale)",
         "seat.u_accept": "Accept the draft: utility {u:.2f}",
-        "seat.u_amend": "Amend it on {issue} toward {to:.2f}: utility {u:.2f}",
+        "seat.u_amend": "Amend it on {issue}, standing at {to:.2f} (the chair's redraft): "
+        "utility {u:.2f}",
         "seat.u_amend_none": "Amend: no amendment moves this draft toward you (utility {u:.2f})",
         "seat.u_walk": "Walk away (your disagreement value): {u:.2f}",
         "seat.recommend": "The agent in your seat would {attend} and {respond}: {why}.",
@@ -283,7 +284,7 @@ _ZH.update(
         "seat.col.amended": "修改后",
         "seat.draft_title": "主席国草案与各方立场（各议题量表上的 0 .. 1）",
         "seat.u_accept": "接受草案：效用 {u:.2f}",
-        "seat.u_amend": "要求修改{issue}，推向 {to:.2f}：效用 {u:.2f}",
+        "seat.u_amend": "要求修改{issue}，坚持 {to:.2f}（主席国重拟的文本）：效用 {u:.2f}",
         "seat.u_amend_none": "修改：任何修改都不能使这份草案更接近你（效用 {u:.2f}）",
         "seat.u_walk": "退出（你的分歧点，即不达成协议的效用）：{u:.2f}",
         "seat.recommend": "若由智能体扮演你：{attend}，并{respond}——{why}。",

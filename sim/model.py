@@ -365,17 +365,12 @@ class TalksModel(mesa.Model):
         def utility(text) -> float:
             return q.text_utility(np.asarray(text, dtype=float), target, s)
 
+        def asks(k: int) -> list[float]:
+            # Where a text can land: the bounds, my position, the others' positions.
+            return sorted({0.0, 1.0, *(float(x) for x in self.pos[:, k])})
+
         if p.expected_utility_sessions:
-            w = self.cap[:, None] * self.bargaining_salience()
-
-            def amended(k: int, v: float) -> np.ndarray:
-                # The chair re-drafts: the weighted median with my ask on issue k.
-                out = draft.copy()
-                col = self.pos[:, k].copy()
-                col[i] = v
-                out[k] = float(weighted_median(col, w[:, k]))
-                return out
-
+            amended = self._eu_redraft(i, draft)
         else:
             wsum = float((self.cap[:, None] * self.sal).sum(axis=0).max())
 
@@ -385,10 +380,6 @@ class TalksModel(mesa.Model):
                 share = min(p.amendment_weight_cap, self.cap[i] * self.sal[i, k] / wsum)
                 pulled[k] += share * (v - pulled[k])
                 return (1.0 - p.amendment_share) * draft + p.amendment_share * pulled
-
-        def asks(k: int) -> list[float]:
-            # Where a text can land: the bounds, my position, the others' positions.
-            return sorted({0.0, 1.0, *(float(x) for x in self.pos[:, k])})
 
         u_amend, k_amend, ask, amended_text = best_amendment(
             draft, utility, amended, asks, len(ISSUES)
@@ -425,6 +416,44 @@ class TalksModel(mesa.Model):
             commitment_trust=float(trust),
             trust_needed=needed,
         )
+
+    def _eu_redraft(self, i: int, draft: np.ndarray):
+        """The expected-utility session's answer to party ``i`` amending the
+        first draft: ``(k, v) -> text``, the draft with issue k as the chair
+        redrafts it next, ``i`` holding position v on k.
+
+        The session's order (:meth:`_bargain`): the round of the expected-
+        utility model is played on the positions the first draft was tabled
+        on; the agents move by it (keeping the issues their classes keep), a
+        seat holds its position with the amendment it asked for, and the chair
+        drafts the weighted median of those positions.  Zeuthen's principle and
+        Russia's package, which act only after drafts stall, are left out.
+        Draws no random number."""
+        bs = self.bargaining_salience()
+        res = bargaining_round(
+            BargainingState(self.pos[None].copy(), self.cap, bs[None], 1.0),
+            self.bargaining_parameters(),
+        )
+        after = res.positions[0]
+        moved = np.stack(
+            [
+                self.pos[j]
+                if q.key in self.seats or j == i
+                else q.hold_in_round(self.pos[j], after[j])
+                for j, q in enumerate(self.parties)
+            ]
+        )
+        np.clip(moved, 0.0, 1.0, out=moved)
+        w = self.cap[:, None] * bs  # the chair's weights (6, 8)
+
+        def amended(k: int, v: float) -> np.ndarray:
+            col = moved[:, k].copy()
+            col[i] = v
+            out = draft.copy()
+            out[k] = float(weighted_median(col, w[:, k]))
+            return out
+
+        return amended
 
     def implementation_preview(self, party: str) -> ImplementationBriefing:
         """What is due from ``party`` and from its counterparts now

@@ -61,8 +61,13 @@ class SeatBriefing:
         u_accept: utility of signing the draft at the target level.
         u_amend: utility of the draft with the party's best amendment taken
             in under the session's rules (``amended_draft``), signed at the
-            target level; equals ``u_accept`` when no amendment helps.
-        amend_issue, amend_to: that amendment (None when none helps).
+            target level; equals ``u_accept`` when no amendment helps.  Under
+            the expected-utility session the amended issue is the chair's next
+            draft of it, after the round in which the party holds its ask;
+            under the fixed-share session the amendment pulls the text by the
+            party's weight.
+        amend_issue, amend_to: that amendment, the issue and the position
+            asked for (None when none helps).
         amended_draft: (8,) the text with that amendment.
         u_walk_away: the party's disagreement value (utility of no agreement).
         readiness, attend_threshold: the agent's readiness to attend before

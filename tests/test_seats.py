@@ -190,6 +190,31 @@ def test_the_recommendation_is_what_the_agent_then_answers(historical):
     assert checked == 5
 
 
+def test_the_amended_draft_is_the_chairs_next_draft_in_the_session(historical):
+    """Under the expected-utility session, the briefing's amendment is what
+    the chair tables next when the seat asks for it."""
+    m = TalksModel(historical, seed=0)
+    o = m.take_seat("US")
+    checked = 0
+    while m.running and checked < 3:
+        b = m.session_preview("US")
+        if b is None or b.amend_issue is None:
+            o.attend = o.respond = o.amend_issue = o.amend_to = None
+            m.step()
+            continue
+        o.attend, o.respond, o.amend_issue, o.amend_to = True, "amend", b.amend_issue, b.amend_to
+        n = len(m.sessions)
+        m.step()
+        s = m.sessions[n]
+        if s.held and len(s.drafts) >= 2:
+            k = ISSUES.index(b.amend_issue)
+            assert np.allclose(s.drafts[0], b.draft)
+            assert s.drafts[1][k] == pytest.approx(b.amended_draft[k])
+            assert b.u_amend > b.u_accept
+            checked += 1
+    assert checked == 3
+
+
 def test_amending_under_the_fixed_share_rules_pulls_the_draft(historical):
     sc = historical.model_copy(deep=True)
     sc.parameters.expected_utility_sessions = False
