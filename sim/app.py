@@ -1253,6 +1253,20 @@ def _fmt(x: float) -> str:
     return f"{x:.2f}"
 
 
+def move_word(mv: dict, lang: str = "en") -> str:
+    """A logged move (``ClassroomModel.moves``) in a word or two: ``attend``,
+    ``amend (verification)``, ``slow``."""
+    kind, value = mv["kind"], mv["value"]
+    if kind == "attend":
+        return phrase(f"seat.do.{value}", lang)
+    if kind == "implementation":
+        return phrase(f"seat.order.{value}", lang)
+    word = phrase(f"seat.choice.{value}", lang)
+    if value == "amend" and mv.get("issue"):
+        word += f" ({i18n_label(mv['issue'], lang)})"
+    return word
+
+
 def recommendation_text(b: SeatBriefing, lang: str = "en") -> str:
     """The agent's recommendation in a sentence, from the briefing's reason codes."""
     issue = i18n_label(b.recommend_issue, lang) if b.recommend_issue else ""
@@ -1547,7 +1561,9 @@ def SeatCard(model: solara.Reactive, party: str | None = None):
                 style="font-size:16px;color:#555",
                 unsafe_innerHTML=_esc(
                     ui("s.orders", lang)
-                    + "; ".join(f"{mv['month']} {mv['value']}" for mv in mine[-6:])
+                    + "; ".join(
+                        f"{month_text(mv['month'], lang)} {move_word(mv, lang)}" for mv in mine[-6:]
+                    )
                 ),
             )
         solara.Button(

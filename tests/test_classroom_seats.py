@@ -248,3 +248,11 @@ def test_the_card_of_one_of_several_seats_shows_its_dues_during_implementation()
         assert "Due from you" in page and "denuclearization step" in page  # the DPRK's, theirs
     finally:
         m.retire()
+
+
+def test_a_logged_move_reads_as_a_word_in_both_languages():
+    amend = {"kind": "respond", "value": "amend", "issue": "verification"}
+    assert app.move_word(amend) == "amend (verification)"
+    assert app.move_word(amend, "zh") == "修改 (核查)"
+    assert app.move_word({"kind": "attend", "value": "boycott"}, "zh") == "抵制"
+    assert app.move_word({"kind": "implementation", "value": "slow"}) == "slow"
