@@ -1383,14 +1383,17 @@ def dues_html(d: ImplementationBriefing, lang: str = "en") -> str:
 
 
 @solara.component
-def SeatCard(model: solara.Reactive, party: str | None = None):
+def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool = True):
     """One seat's card: the briefing and the choice before a session, the
     dues and the standing order during implementation, the debrief.
 
     party: the seated party this card plays (default: the model's single
-    seat).  Nothing is chosen for the student: the choices start empty and
-    "Play this session" stays disabled until attend/boycott (and, attending,
-    the answer, and with ``amend`` the issue) are chosen.
+    seat).  step_after: "Play this session" also steps the model (a game
+    whose clock someone else keeps passes False: the orders are only given).
+    Nothing is chosen for the student: the choices start empty (again at
+    every new decision) and "Play this session" stays disabled until
+    attend/boycott (and, attending, the answer, and with ``amend`` the
+    issue) are chosen.
     """
     update_counter.get()
     lang = LANG.value
@@ -1407,7 +1410,10 @@ def SeatCard(model: solara.Reactive, party: str | None = None):
         for setter in (set_report, set_attend, set_respond, set_issue, set_target):
             setter(None)
 
-    solara.use_effect(fresh, [id(m), key])  # a new model (Reset) or seat: no stale choice
+    pending = m.awaiting_for(key) if key in m.seats else None
+    decision = None if pending is None else (pending["kind"], pending["month"])
+    # a new model (Reset), seat or decision: no choice carried over
+    solara.use_effect(fresh, [id(m), key, decision])
 
     if not key or key not in m.seats:
         with solara.Card(ui("s.take", lang)):
@@ -1425,7 +1431,8 @@ def SeatCard(model: solara.Reactive, party: str | None = None):
         if not ready:
             return
         m.give_session_orders(key, attend == "attend", respond, issue, goal)
-        m.step()
+        if step_after:
+            m.step()
         fresh()
         force_update()
 

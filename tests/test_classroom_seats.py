@@ -256,3 +256,24 @@ def test_a_logged_move_reads_as_a_word_in_both_languages():
     assert app.move_word(amend, "zh") == "修改 (核查)"
     assert app.move_word({"kind": "attend", "value": "boycott"}, "zh") == "抵制"
     assert app.move_word({"kind": "implementation", "value": "slow"}) == "slow"
+
+
+def test_a_card_in_a_game_with_its_own_clock_only_gives_the_orders():
+    import ipyvuetify as v
+    import solara
+
+    m = app.ClassroomModel(scenario="historical", seed="1")
+    try:
+        m.take_seat("DPRK")
+        m.take_seat("US")
+        _until_asked(m)
+        month = m.month
+        box, rc = solara.render(
+            app.SeatCard(solara.reactive(m), party="DPRK", step_after=False), handle_error=False
+        )
+        rc.find(v.BtnToggle, class_="sp-attend").widget.v_model = 1  # boycott
+        rc.find(v.Btn, children=["Play this session"]).widget.click()
+        assert m.month == month and m.awaiting_parties() == ["US"]
+        assert m.seats["DPRK"].attend is False
+    finally:
+        m.retire()
