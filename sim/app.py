@@ -521,6 +521,9 @@ class ClassroomModel(TalksModel):
     settings could not be used).
     """
 
+    #: Not model state: the look-ahead copy (:meth:`TalksModel.previews`) shares these.
+    PREVIEW_SHARED = ("moves", "_orders_log", "_ahead", "_awaiting", "_given", "settings")
+
     def __init__(
         self,
         scenario: str = STARTUP_SCENARIO,

@@ -132,6 +132,11 @@ class _PreviewDone(Exception):
 class TalksModel(mesa.Model):
     """The Six-Party Talks on a monthly clock.
 
+    ``PREVIEW_SHARED``: names of attributes a subclass keeps that are not
+    model state (logs, locks, references to pages); the look-ahead copy of
+    :meth:`previews` shares them instead of copying them (a lock cannot be
+    copied), so the look-ahead must not write to them.
+
     Args:
         scenario: a validated :class:`Scenario`.
         seed: int seed for Mesa's generator; defaults to ``scenario.seed``.
@@ -147,6 +152,8 @@ class TalksModel(mesa.Model):
         progress: denuclearization progress in [0, 1].
         stance: the DPRK's ``participating`` | ``suspended`` | ``walked_out``.
     """
+
+    PREVIEW_SHARED: tuple[str, ...] = ()
 
     def __init__(
         self, scenario: Scenario, seed: int | None = None, record_positions: bool = True
@@ -342,7 +349,11 @@ class TalksModel(mesa.Model):
             found.update({k: twin._briefing(s, k) for k in parties})
             raise _PreviewDone
 
-        twin = copy.deepcopy(self)
+        # Attributes that are not model state (a page's log, locks) are shared, not copied.
+        memo = {
+            id(v): v for v in (getattr(self, a, None) for a in self.PREVIEW_SHARED) if v is not None
+        }
+        twin = copy.deepcopy(self, memo)
         twin._preview_hook = hook
         try:
             TalksModel.step(twin)

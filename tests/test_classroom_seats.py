@@ -277,3 +277,16 @@ def test_a_card_in_a_game_with_its_own_clock_only_gives_the_orders():
         assert m.seats["DPRK"].attend is False
     finally:
         m.retire()
+
+
+def test_the_look_ahead_shares_what_is_not_model_state():
+    import threading
+
+    m = app.ClassroomModel(scenario="historical", seed="1", seat="ROK")
+    try:
+        m.lock = threading.Lock()  # a page's lock: deepcopy would refuse it
+        m.PREVIEW_SHARED = (*app.ClassroomModel.PREVIEW_SHARED, "lock")
+        assert _until_asked(m) == ["ROK"]
+        assert m.moves == [] and m.awaiting_for("ROK")["briefing"].party == "ROK"
+    finally:
+        m.retire()
