@@ -1116,10 +1116,10 @@ _DEB: dict[str, dict[str, str]] = {
         "agent (the record gives no figure on this scale).",
         "m.aid_delivered_t": "Aid delivered: {you} t of heavy fuel oil (HFO) equivalent in your "
         "game, {agent} t with the agent{hist}.",
-        "m.aid_delivered_t.h": "; the record lists {n} shipment(s) to the DPRK: {what}, and the "
+        "m.aid_delivered_t.h": "; shipments to the DPRK the record lists: {n} ({what}); the "
         "article gives no total delivered ({pledge})",
-        "m.aid.shipment": "{tonnes} t from {party} on {date} (article §{section})",
-        "aid.lower_bound": "≥ {tonnes} ({n} shipment(s) listed)",
+        "m.aid.shipment": "{tonnes} t by {party} on {date} (article §{section})",
+        "aid.lower_bound": "≥ {tonnes} (shipments listed: {n})",
         "m.aid.pledge": "{tonnes} t HFO-equivalent were promised on {date}, article §{section}",
         "m.tests": "Missile and nuclear tests: {you} in your game, {agent} with the agent{hist}.",
         "m.tests.h": "; history had {h}{dates}",
