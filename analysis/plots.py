@@ -75,6 +75,10 @@ from sixparty.scenario import ISSUE_SCALES, ISSUES, PARTIES
 FORMATS = ("png", "svg", "pdf")
 #: Resolution of saved figures (dots per inch).
 SAVE_DPI = 110
+#: zlib level of the PNG files (PIL's default is 6): level 3 writes the same pixels in
+#: about two thirds of the compression time, for files about 5 % larger (measured on the
+#: six figures of a historical run; benchmarks/README.md).
+PNG_COMPRESS_LEVEL = 3
 FIGURES = ("positions", "timeline", "ledger", "trust", "scorecard", "utilities")
 
 #: Okabe-Ito colours, one per party, used in every figure.  ROK is black, not
@@ -546,21 +550,29 @@ def plot_positions(tables: RunTables, lang: str = "en") -> Figure:
     """One panel per issue (4 x 2), one line per party; sessions shaded, events dotted."""
     L = labels(lang)
     fig = Figure(figsize=(14, 13), layout="constrained")
-    axes = fig.subplots(4, 2, sharex=True)
+    # Every panel spans the same window and the same 0-1 scale: the years are labelled
+    # under the bottom row and the scale left of the left column only (the other panels
+    # keep their tick marks).  Repeating them on all eight panels added some 100 texts
+    # that carried no information and a quarter of the figure's drawing time.
+    axes = fig.subplots(4, 2, sharex=True, sharey=True)
     pos = tables.positions
     lo, hi = _window(tables)
+    # one pass over the table: (issue, party) -> (months, positions)
+    series = {}
+    if not pos.empty:
+        for (issue, p), s in pos.groupby(["issue", "party"], sort=False):
+            series[(issue, p)] = (s["month"], s["position"])
     for k, issue in enumerate(ISSUES):
         ax = axes.flat[k]
         _shade_sessions(ax, tables)
         _mark_events(ax, tables)
-        sub = pos[pos["issue"] == issue] if not pos.empty else pos
         for p in PARTIES:
-            s = sub[sub["party"] == p] if not sub.empty else sub
-            if s.empty:
+            if (issue, p) not in series:
                 continue
+            months, values = series[(issue, p)]
             ax.plot(
-                [month_start(m) for m in s["month"]],
-                s["position"],
+                [month_start(m) for m in months],
+                values,
                 lw=1.8,
                 label=L["party"][p],
                 **party_style(p),
@@ -571,9 +583,9 @@ def plot_positions(tables: RunTables, lang: str = "en") -> Figure:
         )
         ax.set_ylim(-0.03, 1.03)
         ax.set_xlim(lo, hi)
-        ax.set_ylabel(L["positions_y"])
+        if k % 2 == 0:
+            ax.set_ylabel(L["positions_y"])
         _date_axis(ax, L, label=k >= 6)
-        ax.tick_params(labelbottom=True)
         ax.grid(axis="y", color="#cccccc", lw=0.5)
     handles = _party_handles(L) + [
         Patch(color=SESSION_SHADE, label=L["session_shade"]),
@@ -1391,7 +1403,8 @@ def _fix_ticks(fig: Figure) -> None:
 def save_figure(fig: Figure, path: Path, fmt: str) -> None:
     """Save without time stamps (same run, same bytes).
 
-    ``fmt`` is one of :data:`FORMATS`, at :data:`SAVE_DPI`.  Date axes get
+    ``fmt`` is one of :data:`FORMATS`, at :data:`SAVE_DPI`; PNG at zlib level
+    :data:`PNG_COMPRESS_LEVEL`.  Date axes get
     their final ticks first (:func:`_fix_date_ticks`).  A PNG is laid out once
     on the Agg canvas, its ticks fixed (:func:`_fix_ticks`) and drawn once, not
     laid out and drawn twice as ``savefig`` does: the same bytes, about a
@@ -1406,8 +1419,9 @@ def save_figure(fig: Figure, path: Path, fmt: str) -> None:
     }[fmt]
     engine = fig.get_layout_engine()
     if fmt != "png" or engine is None:
+        png = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
         with matplotlib.rc_context({"svg.hashsalt": "sixparty"}):
-            fig.savefig(path, format=fmt, dpi=SAVE_DPI, metadata=meta)
+            fig.savefig(path, format=fmt, dpi=SAVE_DPI, metadata=meta, **png)
         return
     # savefig with a layout engine draws the figure twice: once with drawing
     # disabled (to run the layout), then for real.  Running the layout here,
@@ -1420,7 +1434,13 @@ def save_figure(fig: Figure, path: Path, fmt: str) -> None:
         engine.execute(fig)
         _fix_ticks(fig)
         fig.set_layout_engine(None)
-        fig.savefig(path, format="png", dpi=SAVE_DPI, metadata=meta)
+        fig.savefig(
+            path,
+            format="png",
+            dpi=SAVE_DPI,
+            metadata=meta,
+            pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL},
+        )
     finally:
         fig.set_layout_engine(engine)
         fig.set_dpi(old_dpi)

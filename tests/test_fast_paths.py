@@ -103,7 +103,13 @@ def test_saved_png_is_that_of_a_plain_savefig(tables, record):
     for name, make in makers.items():
         fast, plain = io.BytesIO(), io.BytesIO()
         plots.save_figure(make(), fast, "png")
-        make().savefig(plain, format="png", dpi=plots.SAVE_DPI, metadata=meta)
+        make().savefig(
+            plain,
+            format="png",
+            dpi=plots.SAVE_DPI,
+            metadata=meta,
+            pil_kwargs={"compress_level": plots.PNG_COMPRESS_LEVEL},
+        )
         assert fast.getvalue() == plain.getvalue(), name
 
 

@@ -113,8 +113,15 @@ def test_positions_one_panel_per_issue_one_line_per_party(tables):
             )
             dashes[ln.get_label()] = str(ln._unscaled_dash_pattern)  # (offset, on-off sequence)
         assert len(set(dashes.values())) == 6  # one line style per party
-        assert _has_unit(ax.get_ylabel())
+    # one window and one 0-1 scale for all panels: years under the bottom row, the scale
+    # (with its unit) left of the left column; the other panels share both axes
+    assert all(_has_unit(ax.get_ylabel()) for ax in axes[0::2])
     assert all(_has_unit(ax.get_xlabel()) for ax in axes[-2:])
+    for ax in axes:
+        assert ax.get_ylim() == axes[0].get_ylim() and ax.get_xlim() == axes[0].get_xlim()
+        years_shown = any(t.get_visible() for t in ax.get_xticklabels())
+        scale_shown = any(t.get_visible() for t in ax.get_yticklabels())
+        assert years_shown == (ax in axes[-2:]) and scale_shown == (ax in axes[0::2])
     assert set(PARTIES) <= set(_legend_texts(fig))
     assert fig._suptitle is not None and fig._suptitle.get_text()
 
