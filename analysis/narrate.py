@@ -881,7 +881,7 @@ def load_record() -> dict | None:
         text = path.read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError, OSError):
         return None
-    data = yaml.safe_load(text) or {}
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     return data if isinstance(data, dict) else None
 
 

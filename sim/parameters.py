@@ -32,6 +32,9 @@ import yaml
 KINDS = ("model", "judgement", "structural")
 TYPES = ("float", "int", "bool")
 
+#: libyaml's safe loader when PyYAML has it (the same data as yaml.safe_load, faster)
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class ParameterSpec:
@@ -125,7 +128,7 @@ def _spec(entry: dict, index: int) -> ParameterSpec:
 @cache
 def _load() -> tuple[ParameterSpec, ...]:
     text = resources.files("sixparty").joinpath("data", "parameters.yaml").read_text("utf-8")
-    doc = yaml.safe_load(text)
+    doc = yaml.load(text, Loader=_SAFE_LOADER)
     return tuple(_spec(e, i) for i, e in enumerate(doc["parameters"]))
 
 

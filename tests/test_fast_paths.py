@@ -148,3 +148,19 @@ def test_a_user_file_never_takes_the_libyaml_path(tmp_path, monkeypatch):
     path.write_text(loader.shipped_scenarios()[0][1].read_text(encoding="utf-8"), encoding="utf-8")
     loader.load_scenario(path)
     assert calls == []
+
+
+def test_record_and_parameter_files_read_as_yaml_safe_load_reads_them():
+    """load_record and the parameter declarations parse with libyaml when PyYAML has it:
+    the same data as the pure-Python yaml.safe_load."""
+    from importlib import resources
+
+    import yaml
+    from sixparty import parameters
+    from sixparty.analysis import narrate, scorecard
+
+    text = scorecard.RECORD_PATH.read_text(encoding="utf-8")
+    assert narrate.load_record() == yaml.safe_load(text)
+    assert yaml.load(text, Loader=scorecard._SAFE_LOADER) == yaml.safe_load(text)
+    decl = resources.files("sixparty").joinpath("data", "parameters.yaml").read_text("utf-8")
+    assert yaml.load(decl, Loader=parameters._SAFE_LOADER) == yaml.safe_load(decl)
