@@ -374,11 +374,12 @@ def _history_labels():
 
 def _extra_writers(args) -> list:
     """Writers from ``analysis`` that add the scorecard and the figures to the run folder."""
-    from sixparty.analysis.plots import figures_writer
     from sixparty.analysis.scorecard import scorecard_writer
 
     writers = [scorecard_writer()]
     if not getattr(args, "no_plots", False):
+        from sixparty.analysis.plots import figures_writer  # matplotlib: only for figures
+
         writers.append(
             figures_writer(
                 fmt=getattr(args, "format", None) or "png", lang=getattr(args, "lang", None) or "en"

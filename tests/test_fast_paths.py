@@ -155,7 +155,6 @@ def test_record_and_parameter_files_read_as_yaml_safe_load_reads_them():
     the same data as the pure-Python yaml.safe_load."""
     from importlib import resources
 
-    import yaml
     from sixparty import parameters
     from sixparty.analysis import narrate, scorecard
 
@@ -164,3 +163,26 @@ def test_record_and_parameter_files_read_as_yaml_safe_load_reads_them():
     assert yaml.load(text, Loader=scorecard._SAFE_LOADER) == yaml.safe_load(text)
     decl = resources.files("sixparty").joinpath("data", "parameters.yaml").read_text("utf-8")
     assert yaml.load(decl, Loader=parameters._SAFE_LOADER) == yaml.safe_load(decl)
+
+
+def test_resolved_scenario_text_is_that_of_yaml_safe_dump():
+    """scenario.resolved.yaml is emitted by libyaml when PyYAML has it: the same text as
+    the pure-Python yaml.safe_dump, for every shipped scenario."""
+    from sixparty.outputs import resolved_scenario_text
+
+    for _name, path in loader.shipped_scenarios():
+        sc = loader.load_scenario(path)
+        plain = yaml.safe_dump(
+            sc.model_dump(mode="json"), sort_keys=False, allow_unicode=True, width=100
+        )
+        assert resolved_scenario_text(sc).endswith("\n" + plain)
+
+
+def test_run_without_figures_does_not_import_matplotlib(tmp_path):
+    """``sixparty run --no-plots`` draws nothing, so it does not import matplotlib."""
+    code = (
+        "import sys; from sixparty.cli import main; "
+        f"rc = main(['run', '--quiet', '--no-plots', '--out', {str(tmp_path / 'r')!r}]); "
+        "sys.exit(10 if 'matplotlib' in sys.modules else rc)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
