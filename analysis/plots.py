@@ -874,15 +874,23 @@ def plot_ledger(tables: RunTables, record: dict | None = None, lang: str = "en")
     pledged = np.zeros(len(dates))
     if not led.empty:
         dprk = led[led["kind"] == "dprk_action"]
-        sup = dprk["superseded"].astype(str) if "superseded" in dprk.columns else None
+        # months as text; a missing one ("~" sorts after every month) is never pledged
+        promised = dprk["promised"].fillna("~").to_numpy(dtype=object)
+        amount = dprk["amount"].to_numpy(dtype=float)
+        delivered = dprk["delivered"].to_numpy(dtype=float) if "delivered" in dprk else amount
+        sup = (
+            dprk["superseded"].astype(str).to_numpy(dtype=object)
+            if "superseded" in dprk.columns
+            else None
+        )
         for i, m in enumerate(tl["month"]):
-            rows = dprk[dprk["promised"] <= m]
+            rows = promised <= m
             if sup is not None:
                 # A superseded step counts only what was performed before it was replaced.
-                gone = (sup[rows.index] != "") & (sup[rows.index] <= m)
-                pledged[i] = float(rows["amount"].where(~gone, rows["delivered"]).sum())
+                gone = (sup != "") & (sup <= m)
+                pledged[i] = float(np.nansum(np.where(gone, delivered, amount)[rows]))
             else:
-                pledged[i] = float(rows["amount"].sum())
+                pledged[i] = float(np.nansum(amount[rows]))
     c = PARTY_COLORS["DPRK"]
     ax.step(dates, pledged, where="post", color=c, ls="--", lw=1.6, label=L["progress_pledged"])
     ax.step(dates, tl["progress"], where="post", color=c, lw=2.2, label=L["progress_delivered"])

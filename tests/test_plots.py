@@ -160,6 +160,32 @@ def test_ledger_two_axes_with_units(tables, record):
         assert plots.LABELS["en"][key] in legend
 
 
+def test_ledger_pledged_progress_counts_superseded_steps_as_performed(tables):
+    """The dashed DPRK line: per month, the amounts of the steps promised by then, a step
+    superseded by then counting only what it delivered; a step without a month never."""
+    import dataclasses
+
+    import pandas as pd
+
+    months = list(tables.timeline["month"])
+    led = tables.ledger.iloc[:4].copy().reset_index(drop=True)
+    led["kind"] = ["dprk_action", "dprk_action", "dprk_action", "aid"]
+    led["promised"] = pd.array([months[2], months[5], None, months[0]], dtype="string")
+    led["amount"] = [0.25, 0.5, 0.125, 9.0]
+    led["delivered"] = [0.0, 0.125, 0.0, 0.0]
+    led["superseded"] = ["", months[8], "", ""]
+    led["completed"] = ""
+    fig = plots.plot_ledger(dataclasses.replace(tables, ledger=led))
+    line = next(
+        ln
+        for ln in fig.axes[0].get_lines()
+        if ln.get_label() == plots.LABELS["en"]["progress_pledged"]
+    )
+    y = list(line.get_ydata())
+    assert y[:2] == [0.0, 0.0] and y[2:5] == [0.25] * 3
+    assert y[5:8] == [0.75] * 3 and y[8:] == [0.375] * (len(months) - 8)
+
+
 def test_trust_heatmaps_and_pair_over_time(tables):
     fig = plots.plot_trust(tables)
     images = [ax for ax in fig.axes if ax.images]
