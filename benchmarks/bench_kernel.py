@@ -63,16 +63,22 @@ def main(argv=None) -> None:
     scenario = load_scenario("historical")
     init = nk.initial_state(scenario)
     ref = reference_core() if args.reference else None
-    fast = (sixparty.model.bargaining_round, sixparty.parties.weighted_median)
+    # where the model's modules hold the core's functions (patched for --reference)
+    slots = [(sixparty.model, "bargaining_round"), (sixparty.parties, "weighted_median")]
+    slots += (
+        [(sixparty.model, "weighted_median")] if hasattr(sixparty.model, "weighted_median") else []
+    )
+    fast = [getattr(mod, name) for mod, name in slots]
 
     def model_run(seed, core=None):
         if core is not None:
-            sixparty.model.bargaining_round = core.bargaining_round
-            sixparty.parties.weighted_median = core.weighted_median
+            for mod, name in slots:
+                setattr(mod, name, getattr(core, name))
         try:
             return simulate(scenario, seed=seed, record_positions=False)
         finally:
-            sixparty.model.bargaining_round, sixparty.parties.weighted_median = fast
+            for (mod, name), fn in zip(slots, fast, strict=True):
+                setattr(mod, name, fn)
 
     def work(result):
         held = [s for s in result.sessions if s.get("held")]
