@@ -165,6 +165,24 @@ _REASON_PATTERNS_ZH: list[tuple[re.Pattern, str]] = [
         "外部选项{x}高于协议价值{y}",
     ),
     (
+        re.compile(
+            r"outside option net of sanctions from a missile test (?P<x>[-+]?[\d.]+), from a "
+            r"nuclear test (?P<y>[-+]?[\d.]+) \(programme (?P<z>[\d.]+)\)"
+        ),
+        "导弹试验使扣除制裁后的外部选项变化{x}，核试验变化{y}（核计划存量{z}）",
+    ),
+    (
+        re.compile(r"outside option net of sanctions from a missile test (?P<x>[-+]?[\d.]+)"),
+        "导弹试验使扣除制裁后的外部选项变化{x}",
+    ),
+    (
+        re.compile(
+            r"outside option (?P<x>[\d.]+) (?P<dir>above|below) the talks' value (?P<y>[\d.]+)"
+            r"(?: \(performance (?P<p>[\d.]+), utility of the text (?P<u>[\d.]+)\))?"
+        ),
+        "外部选项{x}{dir}会谈价值{y}{detail}",
+    ),
+    (
         re.compile(r"deadlock: no new acceptance in (?P<x>\d+) drafts"),
         "僵局：连续{x}稿无新的接受方",
     ),
@@ -412,6 +430,11 @@ def _zh_clause(clause: str) -> str | None:
             if g["level"] not in _LEVEL_ZH:
                 return None
             g["level"] = _LEVEL_ZH[g["level"]]
+        if "dir" in g:
+            g["dir"] = "高于" if g["dir"] == "above" else "低于"
+            g["detail"] = (
+                f"（履约概率{g['p']}，文本效用{g['u']}）" if g.get("p") is not None else ""
+            )
         if "facilities" in g:
             names = [f.strip() for f in g["facilities"].split(",")]
             if any(f not in _FACILITY_ZH for f in names):

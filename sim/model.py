@@ -926,6 +926,13 @@ class TalksModel(mesa.Model):
             f"readiness {score:.2f} (sanctions {self.sanctions:.2f}, "
             f"trust in US {dprk.trust_in(US_I):.2f}, grievance {self.grievance:.2f})"
         )
+        if decision == "walks_out" or (decision == "returns" and self.stance == "walked_out"):
+            why = (
+                f"outside option {float(self.outside[DPRK_I]):.2f} "
+                f"{'above' if decision == 'walks_out' else 'below'} the talks' value "
+                f"{dprk.talks_value():.2f} (performance {dprk.performance_probability():.2f}, "
+                f"utility of the text {dprk.utility(dprk.talks_text()):.2f}); " + why
+            )
         self.stance = stance
         if decision == "walks_out":
             self._return_months = 0

@@ -420,38 +420,74 @@ class DPRK(Party):
         as the programme behind it."""
         return float(max(0.0, 1.0 - self.model.progress))
 
-    def deal_value(self) -> float:
-        """What the deal being implemented is worth to the DPRK, in [0, 1].
+    def talks_text(self) -> np.ndarray:
+        """(8,) the text the talks offer the DPRK, in [0, 1]: the agreed text
+        (the last joint statement or document) if there is one, else the
+        chair's forecast of a text now (:meth:`China.draft`, the weighted
+        median of the current positions)."""
+        m = self.model
+        if m.agreed_text is not None:
+            return m.agreed_text
+        return m.parties[CHINA_I].draft(None)
 
-        While it participates and a phase is in force: its utility of the
-        agreed text times its trust that the US performs its half (Kydd
-        2005's reassurance); otherwise 0 (there is no deal a test would
-        forfeit).
+    def performance_probability(self) -> float:
+        """The probability the DPRK gives that its counterparts perform a deal,
+        in [0, 1]: its mean trust in the five others (a joint document's
+        steps owed to the DPRK come from all five: aid from the providers,
+        delisting from the US; Kydd 2005's reassurance)."""
+        return float(np.mean([self.trust_in(j) for j in range(6) if j != self.idx]))
+
+    def talks_value(self) -> float:
+        """What staying in the talks is worth to the DPRK over leaving them,
+        in [0, 2]: ``V_T = P (u(x) + dprk_outside_sanctions x x_relief x
+        sanctions)``.
+
+        ``x`` is :meth:`talks_text`, ``u`` the DPRK's utility of it,
+        ``P`` :meth:`performance_probability`, ``x_relief`` the text's
+        sanctions-relief value (the share of sanctions a performed deal
+        lifts).  Staying is worth the deal if performed (with probability P)
+        and the sanctions it lifts; if not performed the DPRK is left under
+        the same sanctions as if it had left, so the standing sanctions cancel
+        out of the comparison with its outside option (:meth:`prefers_outside`)
+        except for the part a deal would lift: sanctions make the talks worth
+        more only as far as the talks can lift them.
         """
         m = self.model
-        if m.stance != "participating" or m.ledger.active_phase is None or m.agreed_text is None:
-            return 0.0
-        return self.utility(m.agreed_text) * self.trust_in(US_I)
+        x = self.talks_text()
+        relief = m.params.dprk_outside_sanctions * float(x[SANC]) * m.sanctions
+        return self.performance_probability() * (self.utility(x) + relief)
 
-    def test_outcomes(self) -> dict[str, tuple[float, float, float]]:
-        """For each test kind, ``(outside option gained, pressure relief, expected gain)``.
+    def prefers_outside(self, outside: float | None = None) -> bool:
+        """Brinkmanship as a decision (article §朝鲜退出: "退出六方会谈并将重启核设施建设"):
+        does the DPRK's outside option beat the talks (:meth:`talks_value`)?
+
+        Leaving is worth its outside option ``outside`` (the model's row,
+        raised by its tests and by typed ``outside_option`` effects) net of
+        the standing sanctions; staying is worth :meth:`talks_value` net of
+        the same sanctions.  ``outside``: a hypothetical outside option (what
+        a test would leave), else the current one.
+        """
+        o = float(self.model.outside[self.idx]) if outside is None else outside
+        return o > self.talks_value()
+
+    def test_outcomes(self) -> dict[str, tuple[float, float]]:
+        """For each test kind, ``(outside option gained, change of the outside option net of sanctions)``.
 
         The DPRK anticipates the answers the model gives every test: its
         outside option rises (``test_outside_gain_<kind>``; a nuclear test's
-        scaled by :meth:`programme`), its grievance is vented
-        (``test_grievance_kept``), and the US (``sanction_response`` x
-        ``test_sanctions_<kind>``) and the Security Council
-        (``test_unsc_sanctions_<kind>``) add sanctions that feed grievance
-        again.  Relief = pressure now - pressure after; expected gain =
-        outside option gained + relief.  Units: [0, 1] scales; relief and gain
-        may be negative.  Kinds not feasible (a nuclear test without a
-        programme) are left out.
+        scaled by :meth:`programme`, and capped at 1), and the US
+        (``sanction_response`` x ``test_sanctions_<kind>``) and the Security
+        Council (``test_unsc_sanctions_<kind>``) add sanctions, which lower
+        its outside option by ``dprk_outside_sanctions`` each
+        (:meth:`outside_option`).  The test's value is the change of its
+        outside option: ``gain - dprk_outside_sanctions x sanctions drawn``.
+        Units: [0, 1] scales; the value may be negative.  Kinds not feasible
+        (a nuclear test without a programme) are left out.
         """
         m = self.model
         q = m.params
         us = m.parties[US_I]
-        now = self.pressure()
-        out: dict[str, tuple[float, float, float]] = {}
+        out: dict[str, tuple[float, float]] = {}
         for kind in ("missile", "nuclear"):
             gain = getattr(q, f"test_outside_gain_{kind}")
             if kind == "nuclear":
@@ -462,10 +498,8 @@ class DPRK(Party):
             rise = us.strategy.sanction_response * getattr(q, f"test_sanctions_{kind}") + getattr(
                 q, f"test_unsc_sanctions_{kind}"
             )
-            after = self.pressure(
-                min(1.0, m.grievance * q.test_grievance_kept + rise), min(1.0, m.sanctions + rise)
-            )
-            out[kind] = (gain, now - after, gain + now - after)
+            rise = min(rise, 1.0 - m.sanctions)
+            out[kind] = (gain, gain - q.dprk_outside_sanctions * rise)
         return out
 
     def choose_test(self) -> tuple[str | None, str]:
@@ -473,12 +507,13 @@ class DPRK(Party):
 
         1. Pressure must exceed ``test_threshold`` (the sanction-test cycle,
            article §第五轮 第一阶段).
-        2. The kind: the feasible test with the larger expected gain
-           (:meth:`test_outcomes`); ties go to the missile.  No test if no
-           kind's expected gain is positive.
-        3. The deal: the outside option after the test must exceed the
-           value of the deal a test forfeits (:meth:`deal_value`; 0 when no
-           phase is being implemented).
+        2. The kind: the feasible test that raises its outside option net of
+           the sanctions it draws the most (:meth:`test_outcomes`); ties go
+           to the missile.  No test if no kind raises it.
+        3. The talks: while it participates, a test puts the talks at risk,
+           so it tests only if its outside option after the test beats the
+           talks (:meth:`prefers_outside`); suspended or walked out, there are
+           no talks to forfeit.
         4. Propensity: with probability ``escalation x test_probability_slope
            x (pressure - test_threshold)`` (one draw of the model's generator,
            made only when 1-3 hold).
@@ -491,47 +526,52 @@ class DPRK(Party):
             return None, ""
         outcomes = self.test_outcomes()
         kind = "missile"
-        if "nuclear" in outcomes and outcomes["nuclear"][2] > outcomes["missile"][2]:
+        if "nuclear" in outcomes and outcomes["nuclear"][1] > outcomes["missile"][1]:
             kind = "nuclear"
-        gain, _relief, value = outcomes[kind]
+        gain, value = outcomes[kind]
         if value <= 0:
             return None, ""
-        deal = self.deal_value()
         outside_after = float(m.outside[self.idx]) + gain
-        if outside_after <= deal:
+        in_talks = m.stance == "participating"
+        if in_talks and not self.prefers_outside(outside_after):
             return None, ""
         prob = self.strategy.escalation * q.test_probability_slope * excess
         if float(m.rng.random()) >= prob:
             return None, ""
         why = (
             f"pressure {pressure:.2f} above threshold {q.test_threshold:.2f}; "
-            f"expected gain of a missile test {outcomes['missile'][2]:.2f}"
+            f"outside option net of sanctions from a missile test {outcomes['missile'][1]:+.2f}"
         )
         if "nuclear" in outcomes:
             why += (
-                f", of a nuclear test {outcomes['nuclear'][2]:.2f} "
+                f", from a nuclear test {outcomes['nuclear'][1]:+.2f} "
                 f"(programme {self.programme():.2f})"
             )
         else:
             why += f"; a nuclear test infeasible (programme {self.programme():.2f})"
-        if deal > 0:
-            why += f"; outside option {outside_after:.2f} above deal value {deal:.2f}"
+        if in_talks:
+            why += f"; outside option {outside_after:.2f} above the talks' value {self.talks_value():.2f}"
         return kind, why
 
     # ----------------------------------------------------------------- stance
     def next_stance(self) -> tuple[str, str | None]:
-        """The DPRK's stance toward the talks this month, from its readiness alone.
+        """The DPRK's stance toward the talks this month, from state alone.
 
-        Readiness is :meth:`attend_score` (trust, sanctions, grievance,
-        outside option, what the talks deliver).  Events act only through
-        their effects on that state; no rule reads an event's type, id or
-        date.  Rules, in order:
+        Two decisions (article §第五轮 第一阶段: the boycott over the financial
+        sanctions; §朝鲜退出: the walk-out): suspending participation is a
+        bargaining tactic read from its readiness (:meth:`attend_score`:
+        trust, sanctions, grievance, outside option, what the talks deliver);
+        walking out is brinkmanship, leaving the talks for the outside option
+        when that is worth more than the talks (:meth:`prefers_outside`).
+        Events act only through their effects on that state; no rule reads an
+        event's type, id or date.  Rules, in order:
 
-        - walked out: returns after ``return_months`` months running with
-          readiness above ``return_threshold`` (the count is kept in the
-          model's ``_return_months``);
-        - once talks have been convened, walks out when readiness falls
-          below ``walkout_threshold``;
+        - walked out: returns after ``return_months`` months running in which
+          the talks beat its outside option and its readiness is above
+          ``return_threshold`` (the count is kept in the model's
+          ``_return_months``);
+        - once talks have been convened, walks out when its outside option
+          beats the talks;
         - participating: suspends when readiness is below ``suspend_threshold``;
         - suspended: returns when readiness is above ``resume_threshold``.
 
@@ -542,11 +582,12 @@ class DPRK(Party):
         q = m.params
         score = self.attend_score()
         if m.stance == "walked_out":
-            m._return_months = m._return_months + 1 if score > q.return_threshold else 0
+            back = score > q.return_threshold and not self.prefers_outside()
+            m._return_months = m._return_months + 1 if back else 0
             if m._return_months >= q.return_months:
                 return "participating", "returns"
             return m.stance, None
-        if m.sessions and score < q.walkout_threshold:
+        if m.sessions and self.prefers_outside():
             return "walked_out", "walks_out"
         if m.stance == "participating" and score < q.suspend_threshold:
             return "suspended", "suspends_participation"

@@ -792,7 +792,6 @@ class Parameters(_Strict):
     test_threshold: Unit = 0.6
     suspend_threshold: Unit = 0.45
     resume_threshold: Unit = 0.5
-    walkout_threshold: Unit = 0.2
     return_threshold: Unit = 0.65
     commitment_trust: Unit = 0.25
     min_months_between_sessions: Annotated[int, Field(ge=1, le=24)] = 3

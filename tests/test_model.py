@@ -128,7 +128,8 @@ def _shock(kind: str, effects=None):
         effects
         if effects is not None
         else [
-            {"kind": "sanctions", "delta": 0.8},
+            {"kind": "sanctions", "delta": 0.3},
+            {"kind": "outside_option", "party": "DPRK", "delta": 0.6},
             {"kind": "trust", "party": "DPRK", "toward": "US", "delta": -0.4},
             {"kind": "trust", "party": "DPRK", "toward": "China", "delta": -0.3},
         ]
@@ -150,13 +151,15 @@ def _shock(kind: str, effects=None):
     return scenario(mutate)
 
 
-def test_a_walk_out_arises_from_the_effects_of_a_shock_on_readiness():
+def test_a_walk_out_arises_from_the_effects_of_a_shock_on_the_outside_option():
     r = simulate(_shock("un_action"), seed=2)
     walk = [d for d in r.decisions if d["decision"] == "walks_out"]
     assert walk and walk[0]["month"] == "2005-04"
     assert r.timeline[-1]["talks_status"] == "walked_out"
-    readiness = float(walk[0]["reason"].split()[1])
-    assert readiness < r.scenario.parameters.walkout_threshold
+    # The reason names the comparison: outside option above the talks' value.
+    words = walk[0]["reason"].split()
+    outside, value = float(words[2]), float(words[7])
+    assert words[:2] == ["outside", "option"] and outside > value
 
 
 @pytest.mark.parametrize("kind", ["sanctions", "diplomatic", "other"])
@@ -168,11 +171,12 @@ def test_retyping_an_event_with_the_same_effects_changes_nothing(kind):
 
 
 def test_removing_an_effect_changes_the_walk_out_decision():
-    """Without the sanctions the shock carried, readiness stays above the
-    walk-out threshold and the DPRK stays in the talks."""
+    """Without the outside option the shock carried, the talks stay worth more
+    than leaving them and the DPRK stays in the talks."""
     mild = [
-        {"kind": "trust", "party": "DPRK", "toward": "US", "delta": -0.3},
-        {"kind": "trust", "party": "DPRK", "toward": "China", "delta": -0.2},
+        {"kind": "sanctions", "delta": 0.3},
+        {"kind": "trust", "party": "DPRK", "toward": "US", "delta": -0.4},
+        {"kind": "trust", "party": "DPRK", "toward": "China", "delta": -0.3},
     ]
     r = simulate(_shock("un_action", mild), seed=2)
     assert not [d for d in r.decisions if d["decision"] == "walks_out"]

@@ -71,6 +71,7 @@ def test_dprk_answers_pressure_with_a_test_and_the_us_with_sanctions():
     m.grievance = 1.0
     m.params.test_threshold = 0.1
     dprk.strategy.escalation = 1.0
+    m.stance = "suspended"  # out of the talks: a test forfeits none
     before = m.sanctions
     m.consider_escalation(dprk)
     assert m.tests, "a DPRK under pressure far above its threshold should test"
@@ -330,27 +331,44 @@ def test_us_verification_demand_moves_only_by_bargaining_and_domestic_politics()
 
 
 # ------------------------------------------------ DPRK decisions from state
-def _pressured(m, grievance=0.9):
+def _pressured(m, grievance=0.9, stance="suspended"):
+    """A DPRK under pressure whose draw always succeeds; out of the talks by
+    default (in the talks a test must also beat them, tested below)."""
     m.grievance = grievance
+    m.stance = stance
     m.params.test_threshold = 0.3
     m.parties[DPRK_I].strategy.escalation = 1.0
     m.params.test_probability_slope = 10.0  # the draw always succeeds
     return m.parties[DPRK_I]
 
 
-def test_dprk_chooses_the_test_with_the_larger_expected_gain():
+def test_dprk_chooses_the_test_that_raises_its_outside_option_most():
+    """A test is worth the outside option it adds less the sanctions it draws
+    (which lower the outside option by dprk_outside_sanctions each)."""
     m = make_model()
     dprk = _pressured(m)
     m.parties[US_I].strategy.sanction_response = 0.0  # a nuclear test costs little more
     out = dprk.test_outcomes()
-    assert out["nuclear"][2] > out["missile"][2]
+    q = m.params
+    assert out["nuclear"][1] == pytest.approx(
+        q.test_outside_gain_nuclear - q.dprk_outside_sanctions * q.test_unsc_sanctions_nuclear
+    )
+    assert out["nuclear"][1] > out["missile"][1]
     assert dprk.choose_test()[0] == "nuclear"
     m2 = make_model()
     dprk2 = _pressured(m2)
     m2.parties[US_I].strategy.sanction_response = 1.0  # sanctions make it costly
+    m2.params.test_sanctions_nuclear = 0.5
     out2 = dprk2.test_outcomes()
-    assert out2["missile"][2] > out2["nuclear"][2]
+    assert out2["missile"][1] > out2["nuclear"][1]
     assert dprk2.choose_test()[0] == "missile"
+    # Sanctions that would cost more outside option than any test adds: no test.
+    m3 = make_model()
+    dprk3 = _pressured(m3)
+    m3.parties[US_I].strategy.sanction_response = 1.0
+    m3.params.test_sanctions_missile = m3.params.test_sanctions_nuclear = 0.9
+    assert all(v <= 0 for _, v in dprk3.test_outcomes().values())
+    assert dprk3.choose_test() == (None, "")
 
 
 def test_a_nuclear_test_needs_the_programme():
@@ -366,26 +384,48 @@ def test_a_nuclear_test_needs_the_programme():
     )
 
 
-def test_dprk_tests_in_a_phase_only_when_its_outside_option_beats_the_deal():
+def _talks_worth_much(m):
+    """A deal on the DPRK's own terms, with trust in every counterpart."""
+    m.agreed_text = m.pos[DPRK_I].copy()
+    for j in range(1, 6):
+        m.shift_trust(DPRK_I, j, 0.4)
+
+
+def test_dprk_tests_in_the_talks_only_when_its_outside_option_beats_them():
     def decide(outside: float) -> str | None:
         m = make_model()
-        dprk = _pressured(m)
-        m.ledger.adopt(0, m.spec.phases[0], m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
-        m.agreed_text = m.pos[DPRK_I].copy()  # a deal on its own terms
-        m.shift_trust(DPRK_I, US_I, 0.5)
+        dprk = _pressured(m, stance="participating")
+        _talks_worth_much(m)
         m.outside[DPRK_I] = outside
-        assert dprk.deal_value() > 0.5
+        assert dprk.talks_value() > 0.5
         return dprk.choose_test()[0]
 
-    assert decide(0.0) is None  # the deal is worth more than any test
-    assert decide(0.9) is not None  # its outside option beats the deal
-    # Not participating, there is no deal to forfeit.
+    assert decide(0.0) is None  # the talks are worth more than any test
+    assert decide(0.9) is not None  # its outside option beats the talks
+    # Suspended, there are no talks to forfeit.
     m = make_model()
     dprk = _pressured(m)
-    m.ledger.adopt(0, m.spec.phases[0], m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
-    m.agreed_text = m.pos[DPRK_I].copy()
+    _talks_worth_much(m)
     m.stance = "suspended"
-    assert dprk.deal_value() == 0.0 and dprk.choose_test()[0] is not None
+    assert not dprk.prefers_outside() and dprk.choose_test()[0] is not None
+
+
+def test_talks_value_is_the_performed_deal_and_the_sanctions_it_lifts():
+    m = make_model()
+    dprk = m.parties[DPRK_I]
+    text = m.pos[DPRK_I].copy()
+    text[4] = 0.6  # sanctions_relief (ISSUES index 4): the share a performed deal lifts
+    m.agreed_text = text
+    m.sanctions = 0.5
+    p, u = dprk.performance_probability(), dprk.utility(text)
+    want = p * (u + m.params.dprk_outside_sanctions * 0.6 * 0.5)
+    assert dprk.talks_value() == pytest.approx(want)
+    # Less trust in the counterparts: the talks are worth less.
+    m.shift_trust(DPRK_I, US_I, -0.3)
+    assert dprk.talks_value() < want
+    # Without an agreed text the talks offer the chair's forecast.
+    m.agreed_text = None
+    assert np.allclose(dprk.talks_text(), m.parties[2].draft(None))
 
 
 def test_no_test_below_the_pressure_threshold():
@@ -395,18 +435,26 @@ def test_no_test_below_the_pressure_threshold():
     assert dprk.choose_test() == (None, "")
 
 
-def test_dprk_stance_follows_its_readiness():
+def test_dprk_stance_follows_state():
+    """Suspension follows readiness; the walk-out follows the comparison of its
+    outside option with the talks (brinkmanship as a decision)."""
     m = make_model()
     dprk = m.parties[DPRK_I]
     m.sessions.append(object())  # talks have been convened
     for attr, value in (("sanctions", 0.0), ("grievance", 0.0)):
         setattr(m, attr, value)
     assert dprk.next_stance() == ("participating", None)
+    # Low readiness with the talks still worth more than the outside option:
+    # a suspension, not a walk-out.
     m.sanctions, m.grievance = 1.0, 1.0
+    assert not dprk.prefers_outside()
+    assert dprk.attend_score() < m.params.suspend_threshold
+    assert dprk.next_stance() == ("suspended", "suspends_participation")
+    # An outside option above the talks' value: it walks out.
     m.outside[DPRK_I] = 1.0
-    assert dprk.attend_score() < m.params.walkout_threshold
+    assert dprk.prefers_outside()
     assert dprk.next_stance() == ("walked_out", "walks_out")
-    # The same readiness before any session: a suspension, not a walk-out.
+    # The same state before any session: a suspension, not a walk-out.
     m.sessions.clear()
     assert dprk.next_stance() == ("suspended", "suspends_participation")
     # A walked-out DPRK returns only after return_months months of readiness.

@@ -220,12 +220,12 @@ def test_same_seeds_same_rows_with_one_job_or_two(small, record):
 
 
 # ------------------------------------------------------------------ calibration
-#: A post-split item the small scenario hits (it holds a joint statement in 2004-10): read,
+#: A post-split item the small scenario hits (it holds a joint statement in 2004-08): read,
 #: it would pull the objective down from the floor.
 PLANT = {
     "id": "planted_2004",
-    "start": "2004-10-01",
-    "end": "2004-10-01",
+    "start": "2004-08-01",
+    "end": "2004-08-01",
     "document": "joint_statement",
 }
 
@@ -250,7 +250,7 @@ def test_calibration_never_reads_an_item_after_the_split(small, record):
     assert (a["values"], a["best"]) == (b["values"], b["best"])
     # the planted item would change the fit if it were read: with the split after it, the
     # objective differs
-    c = fit(small, planted, "2004-11", **kw)
+    c = fit(small, planted, "2004-09", **kw)
     assert "session:planted_2004" in c["train_items"]
     assert c["values"] != a["values"]
 
