@@ -1331,15 +1331,21 @@ class TalksModel(mesa.Model):
 
     def _adopted_phase(self, text) -> int | None:
         """The phase a joint document with ``text`` (8 values) adopts: the
-        furthest phase of the menu, from ``next_phase`` on, whose terms the
+        earliest phase of the menu, from ``next_phase`` on, whose terms the
         text covers (:meth:`sixparty.scenario.Phase.covered_by`); None if it
-        covers none."""
-        covered = [
-            k
-            for k in range(self.next_phase, len(self.spec.phases))
-            if self.spec.phases[k].covered_by(text)
-        ]
-        return covered[-1] if covered else None
+        covers none.
+
+        Action for action is step by step (article §第三轮:
+        "以循序渐进的方式，按照口头对口头、行动对行动"): a text that covers
+        several phases' terms starts the sequence at the first of them, whose
+        DPRK steps are paired with that phase's counterpart steps (the 9·19
+        package was implemented by the 2·13 "起步行动" first, §第五轮 第三阶段);
+        the deeper phases need documents of their own.  Open phases before the
+        adopted one, whose terms the text does not cover, are closed."""
+        for k in range(self.next_phase, len(self.spec.phases)):
+            if self.spec.phases[k].covered_by(text):
+                return k
+        return None
 
     def _adopt_from_text(self, s: Session) -> None:
         """A joint document sets the ledger from its text: it adopts the phase

@@ -68,13 +68,34 @@ def joint_document(m: TalksModel, x: np.ndarray) -> SimpleNamespace:
     return s
 
 
+def disablement(m: TalksModel) -> SimpleNamespace:
+    """The disablement package adopted with the shutdown phase already closed
+    (the disablement is then the earliest open phase its text covers)."""
+    m.next_phase = SECOND
+    return joint_document(m, text(**DISABLEMENT))
+
+
 # ------------------------------------------------------------ adoption
-def test_a_text_covering_the_disablement_package_adopts_phase_2_without_phase_1(historical):
+def test_a_text_covering_the_disablement_package_starts_with_the_shutdown(historical):
+    """Action for action is step by step: a text that covers the shutdown's and
+    the disablement's terms adopts the earliest, the shutdown paired with its
+    aid; the disablement needs a document of its own."""
     m = model(historical)
+    assert historical.phases[INITIAL].covered_by(text(**DISABLEMENT))
     s = joint_document(m, text(**DISABLEMENT))
-    assert s.adopted_phase == "second_phase_actions"
-    assert [p["phase"] for p in m.ledger.phases] == [SECOND]
-    assert m.next_phase == SECOND + 1  # the shutdown phase is closed: disablement subsumes it
+    assert s.adopted_phase == "initial_actions"
+    assert [p["phase"] for p in m.ledger.phases] == [INITIAL]
+    assert any(st.kind == "aid" for st in m.ledger.steps)  # paired: the DPRK is owed aid
+    s2 = joint_document(m, text(**DISABLEMENT))
+    assert s2.adopted_phase == "second_phase_actions"
+    assert m.next_phase == SECOND + 1
+
+
+def test_a_text_covering_only_a_later_phase_skips_the_earlier(historical):
+    m = model(historical)
+    s = joint_document(m, text(**CVID))
+    assert s.adopted_phase == "abandonment_and_verification"
+    assert m.next_phase == FINAL + 1  # the phases before it are closed
     # A later text covering only the shutdown terms cannot go back to phase 1.
     for st in m.ledger.steps:
         st.delivered = st.amount
@@ -86,7 +107,10 @@ def test_the_text_not_the_order_picks_the_phase(historical):
     m = model(historical)
     assert joint_document(m, text(**SHUTDOWN)).adopted_phase == "initial_actions"
     assert model(historical)._adopted_phase(text(**CVID)) == FINAL
-    assert model(historical)._adopted_phase(text(**DISABLEMENT)) == SECOND
+    only_disablement = text(energy_aid=0.6, sanctions_relief=0.6, denuclearization=0.4)
+    m2 = model(historical)
+    m2.next_phase = SECOND  # the shutdown phase already closed
+    assert m2._adopted_phase(only_disablement) == SECOND
 
 
 def test_a_text_that_covers_nothing_adopts_nothing(historical):
@@ -175,14 +199,14 @@ def test_the_rok_alone_pledges_the_shutdown_aid(historical):
 
 def test_japan_pledges_nothing_under_the_abductee_linkage_and_the_others_cover_it(historical):
     linked = model(historical, abductee_linkage=("Japan", True))
-    joint_document(linked, text(**DISABLEMENT))
+    disablement(linked)
     pledged = _pledged(linked)
     assert pledged[JAPAN_I] == 0.0
     assert not any(st.party == JAPAN_I for st in linked.ledger.steps)
     for j in (US_I, ROK_I, 2, 5):
         assert pledged[j] == pytest.approx(950000.0 / 4)
     free = model(historical, abductee_linkage=("Japan", False))
-    joint_document(free, text(**DISABLEMENT))
+    disablement(free)
     assert all(v == pytest.approx(950000.0 / 5) for v in _pledged(free).values())
 
 
@@ -221,7 +245,7 @@ def test_a_facility_is_shut_down_then_disabled_then_restored_by_a_reversal(histo
     assert m.facilities == {f: "shut_down" for f in m.facilities}
     for st in m.ledger.steps:  # the shutdown phase is done on both sides
         st.delivered = st.amount
-    joint_document(m, text(**DISABLEMENT))
+    disablement(m)
     _complete_dprk_tranche(m, SECOND, 1)
     assert m.facilities[reactor] == "disabled"
     assert m.facilities["reprocessing_plant"] == "shut_down"
@@ -238,7 +262,7 @@ def test_a_facility_is_shut_down_then_disabled_then_restored_by_a_reversal(histo
 def test_reversal_in_the_implementation_needs_suspension_and_low_trust(historical):
     def run(trust: float, suspended: bool) -> str:
         m = model(historical)
-        joint_document(m, text(**DISABLEMENT))
+        disablement(m)
         _complete_dprk_tranche(m, SECOND, 1)
         m.dprk_suspended_steps = suspended
         m.trust[DPRK_I, US_I] = trust
@@ -268,7 +292,7 @@ def test_timeline_has_a_state_column_per_facility(historical):
 # ------------------------------------------------------------ delisting
 def test_delisting_is_owed_after_the_declaration_and_due_45_days_later(historical):
     m = model(historical)
-    joint_document(m, text(**DISABLEMENT))
+    disablement(m)
     delist = next(st for st in m.ledger.steps if st.kind == "delisting")
     assert delist.after_tranche == 4 and not delist.owed_given(3)
     m.month += 2
@@ -288,7 +312,7 @@ def test_months_for_days():
 # ------------------------------------------------------------ suspension cause
 def _owed_to_dprk(historical, delisting_late: bool, aid_late: bool) -> TalksModel:
     m = model(historical)
-    joint_document(m, text(**DISABLEMENT))
+    disablement(m)
     led = m.ledger
     for st in led.steps:
         if st.kind == "dprk_action":
@@ -343,7 +367,7 @@ def test_nothing_overdue_no_suspension(historical):
 def test_ledger_and_decisions_tables_carry_the_new_columns(historical):
     m = model(historical)
     joint_document(m, text(**SHUTDOWN))
-    joint_document(m, text(**DISABLEMENT))
+    disablement(m)
     m.decide("DPRK", "suspends_steps", "overdue_delisting: x", cause="overdue_delisting")
     r = tables(m)
     assert {row["superseded"] for row in r.ledger if row["phase"] == 1} == {
@@ -445,6 +469,7 @@ def scripted_run(historical):
         draft_utilities=np.ones((0, 6)),
     )
     m.sessions.append(s)
+    m.next_phase = SECOND  # the shutdown phase already closed
     m._after_document(s)
     m._record("active")
     m.month += 1
