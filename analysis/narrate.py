@@ -192,6 +192,13 @@ _REASON_PATTERNS_ZH: list[tuple[re.Pattern, str]] = [
         re.compile(r"the phase in force renegotiated: open steps re-dated"),
         "重新谈判现行阶段：未完成步骤重新定期",
     ),
+    (
+        re.compile(r"the phase in force reaffirmed: performed on time"),
+        "重申现行阶段：各方按期履行",
+    ),
+    (re.compile(r"reopened: dprk_suspended"), "重开原因：朝方暂停履行步骤"),
+    (re.compile(r"reopened: overdue_counterpart"), "重开原因：对朝方的步骤逾期"),
+    (re.compile(r"reopened: overdue_dprk"), "重开原因：朝方步骤逾期"),
     (re.compile(r"counterpart steps overdue \((?P<kinds>[a-z_, ]+)\)"), "对方步骤逾期（{kinds}）"),
     (re.compile(r"overdue steps performed"), "逾期步骤已履行"),
     (

@@ -122,6 +122,8 @@ class Session:
     compromises: int = 0
     capitulations: int = 0
     adopted_phase: str | None = None
+    #: a joint document that reopened the (stalled) phase in force
+    renegotiated: bool = False
     reasons: list[str] = field(default_factory=list)
 
 
@@ -1318,7 +1320,15 @@ class TalksModel(mesa.Model):
             # US-DPRK contact inside the session builds their mutual trust.
             self.observe(DPRK_I, US_I, 1.0, weight=p.direct_contact_trust_weight)
             self.observe(US_I, DPRK_I, 1.0, weight=p.direct_contact_trust_weight)
-        improved = rank > DOC_RANK[self.best_document] or doc == "joint_document"
+        # A document improves on the talks when it reaches a higher level than
+        # before, or when a joint document adopts a phase or reopens a stalled
+        # one (set by _adopt_from_text below); a joint document that only
+        # reaffirms the phase in force does not bring the chair back sooner.
+        if doc == "joint_document":
+            self._adopt_from_text(s)
+        improved = rank > DOC_RANK[self.best_document] or bool(
+            s.adopted_phase or s.renegotiated
+        )
         if improved:
             self.best_document = doc if rank > DOC_RANK[self.best_document] else self.best_document
             self.chair_wait = self.params.min_months_between_sessions
@@ -1326,8 +1336,6 @@ class TalksModel(mesa.Model):
             self.chair_wait = min(p.chair_max_wait, p.chair_wait_factor * self.chair_wait)
         if rank >= DOC_RANK["joint_statement"]:
             self.agreed_text = s.text.copy()
-        if doc == "joint_document":
-            self._adopt_from_text(s)
 
     def _adopted_phase(self, text) -> int | None:
         """The phase a joint document with ``text`` (8 values) adopts: the
@@ -1375,10 +1383,17 @@ class TalksModel(mesa.Model):
             self.next_phase = k + 1
             self.dprk_suspended_steps = False
         elif active is not None:
-            # The phase in force is reopened: its open steps fall due afresh.
-            ph = self.spec.phases[active]
-            led.reschedule(active, self.month, ph.months)
-            s.reasons.append("the phase in force renegotiated: open steps re-dated")
+            china = self.parties[CHINA_I]
+            stalled = china.phase_stalled()
+            if stalled:
+                # The chair reopens a stalled phase: its open steps fall due afresh.
+                ph = self.spec.phases[active]
+                led.reschedule(active, self.month, ph.months)
+                s.reasons.append("the phase in force renegotiated: open steps re-dated")
+                s.reasons.append(f"reopened: {stalled}")
+                s.renegotiated = True
+            else:
+                s.reasons.append("the phase in force reaffirmed: performed on time")
         elif self.next_phase < len(self.spec.phases):
             s.reasons.append("the text covers no phase's terms: nothing adopted")
 

@@ -772,6 +772,41 @@ class China(Party):
         w = m.params.sound_out_distance_weight
         return float(min(scores) ** 0.5 * np.mean(scores) ** 0.5 * (1.0 - w * far))
 
+    def phase_stalled(self) -> str:
+        """Has the phase in force stalled?  A reason code, or "" if not.
+
+        ``dprk_suspended`` (the DPRK has suspended its steps),
+        ``overdue_counterpart`` (a step owed to the DPRK more than a month
+        overdue: the model's ``arrears``) or ``overdue_dprk`` (a DPRK step owed
+        and past due); "" when no phase is in force or every owed step is on
+        time.  Read from the ledger's state only.
+        """
+        m = self.model
+        phase = m.ledger.active_phase
+        if phase is None:
+            return ""
+        if m.dprk_suspended_steps:
+            return "dprk_suspended"
+        if m.arrears:
+            return "overdue_counterpart"
+        counts: dict = {}
+        if any(m._owed(st, counts) for st in m.ledger.overdue(m.month, party=DPRK_I)):
+            return "overdue_dprk"
+        return ""
+
+    def reopens_phase(self) -> bool:
+        """The chair's decision to reopen the phase in force (article §第六轮
+        第二阶段: the 2008 verification dispute was settled by renegotiating
+        the disablement phase's terms).
+
+        Reopening re-dates the open steps of a deal the parties are bound to:
+        a cost to every party's commitment, worth bearing only to rescue a
+        phase that has stalled (:meth:`phase_stalled`).  A phase being
+        performed on time is not reopened; a joint document that covers no new
+        phase then reaffirms it.
+        """
+        return bool(self.phase_stalled())
+
     def shuttle(self) -> None:
         """Between sessions: visits build the DPRK's trust in China and readiness."""
         m = self.model

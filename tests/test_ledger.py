@@ -62,6 +62,7 @@ def joint_document(m: TalksModel, x: np.ndarray) -> SimpleNamespace:
         direct_contact=False,
         recess=False,
         adopted_phase=None,
+        renegotiated=False,
         reasons=[],
     )
     m._after_document(s)
@@ -140,6 +141,31 @@ def test_a_text_covering_no_new_phase_renegotiates_the_phase_in_force(historical
     s = joint_document(m, text(**SHUTDOWN))
     assert s.adopted_phase is None
     assert all(st.due_month > old for st, old in zip(m.ledger.steps, due, strict=True))
+
+
+def test_a_phase_performed_on_time_is_reaffirmed_not_reopened(historical):
+    """Reopening is the chair's decision from the ledger's state: only a stalled
+    phase is renegotiated; a joint document on a phase performed on time
+    reaffirms it, leaves its due months alone and does not bring the chair back
+    sooner."""
+    m = model(historical)
+    joint_document(m, text(**SHUTDOWN))  # adopts the shutdown
+    due = [st.due_month for st in m.ledger.steps]
+    m.best_document = "joint_document"
+    m.chair_wait = m.params.chair_max_wait
+    assert m.parties[2].phase_stalled() == ""
+    s = joint_document(m, text(**SHUTDOWN))  # covers no open phase
+    assert not s.renegotiated and s.adopted_phase is None
+    assert any("reaffirmed" in r for r in s.reasons)
+    assert [st.due_month for st in m.ledger.steps] == due
+    assert m.chair_wait == m.params.chair_max_wait
+    # The DPRK suspends its steps: the phase has stalled, and is reopened.
+    m.dprk_suspended_steps = True
+    assert m.parties[2].phase_stalled() == "dprk_suspended"
+    m.month += 1
+    s2 = joint_document(m, text(**SHUTDOWN))
+    assert s2.renegotiated and any("reopened: dprk_suspended" in r for r in s2.reasons)
+    assert m.chair_wait == m.params.min_months_between_sessions
 
 
 def test_phase_terms_are_checked_bound_by_bound():

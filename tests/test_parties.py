@@ -292,6 +292,7 @@ def test_a_joint_document_on_a_phase_in_force_re_dates_its_open_steps():
         direct_contact=False,
         recess=False,
         adopted_phase=None,
+        renegotiated=False,
         reasons=[],
     )
     m._after_document(s)
