@@ -1326,9 +1326,7 @@ class TalksModel(mesa.Model):
         # reaffirms the phase in force does not bring the chair back sooner.
         if doc == "joint_document":
             self._adopt_from_text(s)
-        improved = rank > DOC_RANK[self.best_document] or bool(
-            s.adopted_phase or s.renegotiated
-        )
+        improved = rank > DOC_RANK[self.best_document] or bool(s.adopted_phase or s.renegotiated)
         if improved:
             self.best_document = doc if rank > DOC_RANK[self.best_document] else self.best_document
             self.chair_wait = self.params.min_months_between_sessions
