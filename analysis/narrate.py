@@ -121,6 +121,13 @@ _STATE_EN = {
     "dismantled": "dismantled",
 }
 
+# Counterpart steps (commitments) of the shipped scenarios in the article's words (9·19).
+_COMMITMENT_ZH = {
+    "security_assurance": "安全保证",
+    "normalization": "关系正常化步骤",
+    "lwr_discussion": "讨论提供轻水反应堆",
+}
+
 # Phase names of the shipped scenarios in the article's words.
 _PHASE_ZH = {
     "initial_actions": "起步行动",
@@ -206,6 +213,13 @@ _REASON_PATTERNS_ZH: list[tuple[re.Pattern, str]] = [
             r"overdue_delisting: the US delisting of phase (?P<n>\d+) due (?P<m>\d{4}-\d{2})"
         ),
         "美方未按期除名（第{n}阶段，应于{m}完成）",
+    ),
+    (
+        re.compile(
+            r"overdue_commitment: the (?P<parties>[A-Za-z]+) (?P<step>[a-z_]+) of phase (?P<n>\d+) "
+            r"due (?P<m>\d{4}-\d{2})"
+        ),
+        "{parties}未按期履行{step}（第{n}阶段，应于{m}完成）",
     ),
     (
         re.compile(
@@ -300,6 +314,7 @@ _T = {
         "completed.dprk_action": "The DPRK completed tranche {tranche} of '{phase}' ({steps}).",
         "completed.aid": "{party} completed its HFO-equivalent aid for tranche {tranche} of '{phase}'.",
         "completed.delisting": "The US completed the delisting ('{phase}').",
+        "completed.commitment": "{party} performed its commitment: {commitment} ('{phase}').",
         "impl.slowed": "Implementation slowed: the DPRK waits for its counterparts.",
         "impl.suspended": "Implementation stopped: the DPRK has suspended its steps.",
         "impl.suspended.phase": "Implementation stopped: the DPRK has suspended its steps under "
@@ -352,6 +367,7 @@ _T = {
         "completed.dprk_action": "朝鲜完成了“{phase}”第{tranche}批步骤（{steps}）。",
         "completed.aid": "{party}交付了“{phase}”第{tranche}批的重油当量援助。",
         "completed.delisting": "美国完成了除名（“{phase}”）。",
+        "completed.commitment": "{party}履行了承诺：{commitment}（“{phase}”）。",
         "impl.slowed": "履行放缓：朝鲜等待对方先行动。",
         "impl.suspended": "履行中断：朝鲜暂停履行其步骤。",
         "impl.suspended.phase": "履行中断：朝鲜暂停履行“{phase}”阶段的步骤（{steps}）。",
@@ -437,6 +453,10 @@ def _zh_clause(clause: str) -> str | None:
             if g["level"] not in _LEVEL_ZH:
                 return None
             g["level"] = _LEVEL_ZH[g["level"]]
+        if "step" in g:
+            if g["step"] not in _COMMITMENT_ZH:
+                return None
+            g["step"] = _COMMITMENT_ZH[g["step"]]
         if "dir" in g:
             g["dir"] = "高于" if g["dir"] == "above" else "低于"
             g["detail"] = (
@@ -730,6 +750,11 @@ def _month_paragraph(
                 tranche=r["tranche"],
                 phase=_phase_name(r["phase_name"], lang),
                 steps=_steps_text(r["description"], lang),
+                commitment=(
+                    _COMMITMENT_ZH.get(r["description"], r["description"])
+                    if lang == "zh"
+                    else r["description"].replace("_", " ")
+                ),
             )
         )
         ledger_told = True

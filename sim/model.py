@@ -775,6 +775,25 @@ class TalksModel(mesa.Model):
                 self.decide("US", "delists", "declaration done and verification satisfied")
             elif not verified and us.position[VER] > agreed_ver + us.radius():
                 self.note("US: withholds_delisting (verification)")
+        # The text's other counterpart steps (commitments: the security
+        # assurance, normalization, the LWR), each owed under reciprocity and
+        # performed by its party as willingly as it delivers (its stated line
+        # included: Japan's abductee linkage holds its normalization).
+        for st in led.phase_steps(phase):
+            if (
+                st.kind != "commitment"
+                or st.done
+                or st.superseded_month is not None
+                or not st.owed_given(dprk_done)
+            ):
+                continue
+            party = self.parties[st.party]
+            will = self._seat_pace(party.key, max(0.0, min(1.0, party.delivery_willingness())))
+            if float(rng.random()) < will:
+                st.delivered = 1.0
+                st.completed_month = self.month
+                done_now.append(st)
+                self.note(f"{party.key}: performs_{st.description}")
 
         # --- trust from performance: completed steps build it, overdue erode it
         for s in done_now:
@@ -849,13 +868,14 @@ class TalksModel(mesa.Model):
 
     def _overdue_cause(self, overdue: list) -> tuple[str, str]:
         """The reason code naming the overdue counterpart steps
-        (``overdue_delisting``, ``overdue_aid``, or both joined by ``+``,
-        delisting first) and the clauses saying which steps they are, each
+        (``overdue_delisting``, ``overdue_aid``, ``overdue_commitment``, or
+        several joined by ``+`` in that order) and the clauses saying which steps they are, each
         led by its own code, e.g. ``overdue_delisting: the US delisting of
         phase 2 due 2008-09``."""
         parts, codes = [], []
         delist = [s for s in overdue if s.kind == "delisting"]
         aid = [s for s in overdue if s.kind == "aid"]
+        commit = [s for s in overdue if s.kind == "commitment"]
         if delist:
             st = delist[0]
             codes.append("overdue_delisting")
@@ -871,6 +891,13 @@ class TalksModel(mesa.Model):
                 f"overdue_aid: aid tranche {st.tranche} of phase {st.phase + 1} due "
                 f"{month_label(st.due_month)}, short: "
                 f"{', '.join(PARTIES[j] for j in late)}"
+            )
+        if commit:
+            codes.append("overdue_commitment")
+            parts.extend(
+                f"overdue_commitment: the {PARTIES[st.party]} {st.description} of phase "
+                f"{st.phase + 1} due {month_label(st.due_month)}"
+                for st in commit
             )
         return "+".join(codes), "; ".join(parts)
 
@@ -889,7 +916,7 @@ class TalksModel(mesa.Model):
         return [
             s
             for s in late
-            if s.kind == "delisting"
+            if s.kind in ("delisting", "commitment")
             or (s.kind == "aid" and s.phase == phase and s.tranche > aid_done)
         ]
 
@@ -1374,7 +1401,19 @@ class TalksModel(mesa.Model):
                 if base[PARTIES[j]] > 0 and self.parties[j].refuses_aid_pledge()
             )
             shares = {PARTIES.index(key): v for key, v in ph.provider_shares(refusing).items()}
-            led.adopt(k, ph, self.month, AID_PROVIDERS, DPRK_I, US_I, shares=shares)
+            commitments = [
+                (cs.tranche, PARTIES.index(cs.party), cs.step) for cs in ph.commitments(s.text)
+            ]
+            led.adopt(
+                k,
+                ph,
+                self.month,
+                AID_PROVIDERS,
+                DPRK_I,
+                US_I,
+                shares=shares,
+                commitments=commitments,
+            )
             s.adopted_phase = ph.name
             if refusing and ph.aid_tonnes > 0:
                 s.reasons.append(f"no aid pledged by {', '.join(refusing)} (its stated line)")

@@ -47,8 +47,9 @@ class Step:
     """One promised step.
 
     kind: ``dprk_action`` (amount = share of denuclearization progress in
-    [0, 1]), ``aid`` (amount = HFO-equivalent tonnes) or ``delisting``
-    (amount = 1).  Months are month indices (see :func:`sixparty.scenario.month_index`).
+    [0, 1]), ``aid`` (amount = HFO-equivalent tonnes), ``delisting``
+    (amount = 1) or ``commitment`` (a counterpart step the text commits,
+    e.g. the security assurance; amount = 1; ``description`` names it).  Months are month indices (see :func:`sixparty.scenario.month_index`).
     """
 
     step_id: int
@@ -113,6 +114,7 @@ class Ledger:
         dprk: int,
         us: int,
         shares: dict[int, float] | None = None,
+        commitments: list[tuple[int, int, str]] | None = None,
     ) -> list[Step]:
         """Create the paired steps of ``phase`` adopted in ``month``; return them.
 
@@ -123,6 +125,10 @@ class Ledger:
         tranche is done and falls due ``delisting_days`` (in whole months,
         rounded up) after that tranche's due month; :meth:`declaration_done`
         re-dates it from the month the declaration is actually complete.
+        commitments: ``(tranche, party index, step name)`` of the counterpart
+        steps the adopting text commits (:meth:`sixparty.scenario.Phase.commitments`):
+        each is owed once the DPRK completed the tranche before it and falls
+        due with its tranche.
         """
         tranches = phase.tranches
         if shares is None:
@@ -169,6 +175,23 @@ class Ledger:
                             due,
                         )
                     )
+            for ct, j, name in commitments or ():
+                if ct != t:
+                    continue
+                new.append(
+                    Step(
+                        len(self.steps) + len(new),
+                        phase_index,
+                        phase.name,
+                        t,
+                        j,
+                        "commitment",
+                        name,
+                        1.0,
+                        month,
+                        due,
+                    )
+                )
             if phase.delisting and t == tranches:
                 after = decl if decl is not None else None
                 d_due = (
@@ -273,13 +296,14 @@ class Ledger:
         return any(p["phase"] == phase for p in self.phases)
 
     def phase_complete(self, phase: int) -> bool:
-        """All DPRK tranches done, the aid side substantially delivered, delisting done."""
+        """All DPRK tranches done, the aid side substantially delivered, delisting
+        and the text's other counterpart steps (commitments) done."""
         steps = self.phase_steps(phase)
         tranches = max((s.tranche for s in steps), default=0)
         return (
             self.dprk_tranches_done(phase) == tranches
             and self.aid_tranches_done(phase) == tranches
-            and all(s.done for s in steps if s.kind == "delisting")
+            and all(s.done for s in steps if s.kind in ("delisting", "commitment"))
         )
 
     def phase_steps(self, phase: int) -> list[Step]:

@@ -157,7 +157,12 @@ def tables(m: TalksModel) -> RunResult:
                 "kind": st.kind,
                 "description": st.description,
                 "amount": float(st.amount),
-                "unit": {"dprk_action": "progress", "aid": "t_HFO", "delisting": "step"}[st.kind],
+                "unit": {
+                    "dprk_action": "progress",
+                    "aid": "t_HFO",
+                    "delisting": "step",
+                    "commitment": "step",
+                }[st.kind],
                 "promised": month_label(st.promised_month),
                 "due": month_label(st.due_month),
                 "delivered": float(st.delivered),

@@ -663,6 +663,28 @@ class FacilityStep(_Strict):
     tranche: Annotated[int, Field(ge=1, le=24)]
 
 
+class CounterpartStep(_Strict):
+    """A step owed *to* the DPRK in a phase besides aid and delisting: a
+    commitment of the joint document's text (the 9·19 security assurance,
+    normalization, the light-water reactor).
+
+    party: the provider that owes it (``US``, ``China``, ``ROK``, ``Japan``,
+    ``Russia``); step: a name (slug, e.g. ``security_assurance``); issue: the
+    issue of the text that commits it; at_least: the step is owed only if the
+    adopting joint document's text is at least this on ``issue`` (in [0, 1];
+    0: always); tranche: the tranche (1..tranches) it is paired with: owed
+    once the DPRK has completed the tranche before it (reciprocity) and due
+    with it; source: the article's sentence that states the commitment.
+    """
+
+    party: ProviderKey
+    step: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    issue: IssueKey
+    at_least: Unit = 0.0
+    tranche: Annotated[int, Field(ge=1, le=24)]
+    source: Source
+
+
 class Phase(_Strict):
     """One phase of the action-for-action menu that a joint document can adopt.
 
@@ -685,6 +707,9 @@ class Phase(_Strict):
     document to adopt this phase (no terms: any joint document covers it).
     terms_source: where the terms come from (required with ``terms``).
     facility_steps: which DPRK tranche moves which facility to which state.
+    counterpart_steps: the steps owed to the DPRK besides aid and delisting
+    (:class:`CounterpartStep`), each paired with a tranche and owed only if
+    the adopting text commits it.
     """
 
     name: str
@@ -702,6 +727,7 @@ class Phase(_Strict):
     terms: dict[IssueKey, Term] = Field(default_factory=dict)
     terms_source: Source | None = None
     facility_steps: list[FacilityStep] = Field(default_factory=list)
+    counterpart_steps: list[CounterpartStep] = Field(default_factory=list)
     source: Source
 
     @field_validator("aid_shares")
@@ -730,6 +756,12 @@ class Phase(_Strict):
                     f"facility_steps[{i}].tranche {fs.tranche} is beyond the "
                     f"phase's {self.tranches} tranches"
                 )
+        for i, cs in enumerate(self.counterpart_steps):
+            if cs.tranche > self.tranches:
+                raise ValueError(
+                    f"counterpart_steps[{i}].tranche {cs.tranche} is beyond the "
+                    f"phase's {self.tranches} tranches"
+                )
         if self.delisting_days is not None:
             if not self.delisting:
                 raise ValueError("delisting_days needs 'delisting: true'")
@@ -745,6 +777,16 @@ class Phase(_Strict):
         return all(
             term.covers(float(text[ISSUES.index(issue)])) for issue, term in self.terms.items()
         )
+
+    def commitments(self, text) -> list[CounterpartStep]:
+        """The counterpart steps an adopting text (8 values in [0, 1],
+        :data:`ISSUES` order) commits: those whose issue value reaches their
+        ``at_least``."""
+        return [
+            cs
+            for cs in self.counterpart_steps
+            if float(text[ISSUES.index(cs.issue)]) >= cs.at_least - 1e-12
+        ]
 
     def provider_shares(self, refusing: tuple[str, ...] = ()) -> dict[str, float]:
         """provider key -> share of ``aid_tonnes`` in [0, 1] (the text's shares,

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +34,12 @@ REPO = Path(__file__).resolve().parents[1]
 HISTORICAL = REPO / "scenarios" / "historical.yaml"
 RECORD = REPO / "analysis" / "data" / "record.yaml"
 DOC = REPO / "docs" / "scenarios.md"
-SEED = Path(__file__).parents[1].parent / "shared" / "seed" / "six_party_talks.zh.md"
+#: The article: ``shared/`` beside the repository, or the file named by the
+#: environment variable SIXPARTY_ARTICLE (a git worktree elsewhere).
+SEED = Path(
+    os.environ.get("SIXPARTY_ARTICLE")
+    or Path(__file__).parents[1].parent / "shared" / "seed" / "six_party_talks.zh.md"
+)
 
 EPISODE_KINDS = {
     "suspension",
@@ -245,6 +251,27 @@ def test_scenario_quotes_are_verbatim(raw: dict[str, Any], seed_text: str) -> No
     assert not missing, "quotes not found verbatim in the article:\n" + "\n".join(
         f"  {p}: {q}" for p, q in missing
     )
+
+
+def test_the_919_rewards_are_counterpart_steps_quoting_the_article(
+    scenario: Scenario, seed_text: str
+) -> None:
+    """The abandonment phase owes the DPRK the 9·19 security assurance,
+    normalization (US and Japan) and the LWR discussion, each quoting the
+    joint statement's sentence verbatim (article §第四轮 第二阶段)."""
+    phase = next(p for p in scenario.phases if p.name == "abandonment_and_verification")
+    steps = {(c.party, c.step): c for c in phase.counterpart_steps}
+    assert set(steps) == {
+        ("US", "security_assurance"),
+        ("US", "normalization"),
+        ("Japan", "normalization"),
+        ("US", "lwr_discussion"),
+    }
+    for c in steps.values():
+        assert c.source.section == "第四轮 第二阶段"
+        assert c.source.quote and c.source.quote in seed_text, c.source.quote
+        # owed only by a text that commits it, as the phase's own terms read it
+        assert c.at_least == phase.terms[c.issue].at_least
 
 
 def test_record_quotes_are_verbatim(record: dict[str, Any], seed_text: str) -> None:

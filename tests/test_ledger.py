@@ -21,7 +21,7 @@ from sixparty.outputs import csv_text, timeline_columns, write_run
 from sixparty.parties import AID_PROVIDERS, DPRK_I, JAPAN_I, ROK_I, US_I
 from sixparty.protocol import Ledger, months_for_days
 from sixparty.runner import simulate, tables
-from sixparty.scenario import ISSUES, Phase, Scenario
+from sixparty.scenario import ISSUES, PARTIES, Phase, Scenario
 
 INITIAL, SECOND, FINAL = 0, 1, 2
 
@@ -166,6 +166,56 @@ def test_a_phase_performed_on_time_is_reaffirmed_not_reopened(historical):
     s2 = joint_document(m, text(**SHUTDOWN))
     assert s2.renegotiated and any("reopened: dprk_suspended" in r for r in s2.reasons)
     assert m.chair_wait == m.params.min_months_between_sessions
+
+
+def test_abandonment_owes_the_dprk_the_919_rewards_the_text_commits(historical):
+    """A text covering the abandonment phase sets counterpart steps owed to the
+    DPRK (the security assurance, normalization, the LWR discussion), each paired
+    with its tranche under reciprocity; a step the text does not commit is not
+    owed."""
+    m = model(historical)
+    s = joint_document(m, text(**CVID))
+    assert s.adopted_phase == "abandonment_and_verification"
+    owed = sorted(
+        (st.tranche, PARTIES[st.party], st.description)
+        for st in m.ledger.steps
+        if st.kind == "commitment"
+    )
+    assert owed == [
+        (1, "US", "security_assurance"),
+        (3, "Japan", "normalization"),
+        (3, "US", "normalization"),
+        (6, "US", "lwr_discussion"),
+    ]
+    first = next(st for st in m.ledger.steps if st.kind == "commitment" and st.tranche == 3)
+    assert not first.owed_given(1) and first.owed_given(2)  # reciprocity
+    ph = historical.phases[FINAL]
+    assert [c.step for c in ph.commitments(text(**{**CVID, "lwr": 0.1}))] == [
+        "security_assurance",
+        "normalization",
+        "normalization",
+    ]
+    # the phase is complete only when those steps are done too
+    for st in m.ledger.steps:
+        if st.kind != "commitment":
+            st.delivered = st.amount
+    assert not m.ledger.phase_complete(FINAL)
+
+
+def test_an_overdue_commitment_is_a_cause_of_suspension(historical):
+    m = model(historical)
+    joint_document(m, text(**CVID))
+    led = m.ledger
+    for st in led.steps:
+        if st.kind == "dprk_action" and st.tranche == 1:
+            st.delivered = st.amount
+            st.completed_month = m.month
+    m.month = max(st.due_month for st in led.steps if st.tranche == 1) + 2
+    overdue = m._overdue_counterpart_steps(FINAL)
+    assert [st.description for st in overdue] == ["security_assurance"]
+    cause, why = m._overdue_cause(overdue)
+    assert cause == "overdue_commitment"
+    assert why.startswith("overdue_commitment: the US security_assurance of phase 3 due")
 
 
 def test_phase_terms_are_checked_bound_by_bound():

@@ -501,9 +501,11 @@ def test_suspension_in_the_historical_run_names_its_phase(historical):
             for row in historical.ledger
             if row["kind"] == "dprk_action" and row["promised"] <= d["month"]
         ]
-        name = {"initial_actions": "起步行动", "second_phase_actions": "第二阶段行动"}.get(
-            phases[-1], phases[-1]
-        )
+        name = {
+            "initial_actions": "起步行动",
+            "second_phase_actions": "第二阶段行动",
+            "abandonment_and_verification": "弃核与核查",
+        }.get(phases[-1], phases[-1])
         assert f"朝鲜暂停履行其步骤（“{name}”阶段：" in zh
 
 
