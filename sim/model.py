@@ -1349,7 +1349,7 @@ class TalksModel(mesa.Model):
             self.observe(US_I, DPRK_I, 1.0, weight=p.direct_contact_trust_weight)
         # A document improves on the talks when it reaches a higher level than
         # before, or when a joint document adopts a phase or reopens a stalled
-        # one (set by _adopt_from_text below); a joint document that only
+        # one (set by _adopt_from_text); a joint document that only
         # reaffirms the phase in force does not bring the chair back sooner.
         if doc == "joint_document":
             self._adopt_from_text(s)
