@@ -200,6 +200,10 @@ _REASON_PATTERNS_ZH: list[tuple[re.Pattern, str]] = [
         "重新谈判现行阶段：未完成步骤重新定期",
     ),
     (
+        re.compile(r"no (?P<step>[a-z_]+) owed by (?P<parties>[A-Za-z]+) \(its stated line\)"),
+        "{parties}按其既定立场不承担{step}",
+    ),
+    (
         re.compile(r"the phase in force reaffirmed: performed on time"),
         "重申现行阶段：各方按期履行",
     ),

@@ -1401,9 +1401,13 @@ class TalksModel(mesa.Model):
                 if base[PARTIES[j]] > 0 and self.parties[j].refuses_aid_pledge()
             )
             shares = {PARTIES.index(key): v for key, v in ph.provider_shares(refusing).items()}
-            commitments = [
-                (cs.tranche, PARTIES.index(cs.party), cs.step) for cs in ph.commitments(s.text)
-            ]
+            commitments = []
+            for cs in ph.commitments(s.text):
+                j = PARTIES.index(cs.party)
+                if self.parties[j].refuses_commitment(cs.step):
+                    s.reasons.append(f"no {cs.step} owed by {cs.party} (its stated line)")
+                else:
+                    commitments.append((cs.tranche, j, cs.step))
             led.adopt(
                 k,
                 ph,

@@ -343,6 +343,12 @@ class Party(mesa.Agent):
         cover the phase (:meth:`sixparty.scenario.Phase.provider_shares`)."""
         return False
 
+    def refuses_commitment(self, step: str) -> bool:
+        """Whether my stated line withholds the counterpart step ``step`` (a
+        slug, e.g. ``normalization``) now: a joint document adopted now owes
+        no such step from me (:meth:`sixparty.scenario.Phase.commitments`)."""
+        return False
+
 
 class DPRK(Party):
     """North Korea (朝鲜).
@@ -905,6 +911,13 @@ class Japan(Party):
         # linkage Japan takes no share of a phase's aid (2.13, outside fact:
         # Japan would not provide energy aid until the abduction issue moved).
         return bool(self.strategy.abductee_linkage)
+
+    def refuses_commitment(self, step: str) -> bool:
+        # 9.19 ties Japan's normalization steps to settling the outstanding
+        # issues (§第四轮 第二阶段: "在清算不幸历史和妥善处理有关悬案基础上，
+        # 采取步骤实现关系正常化"): under the abductee linkage the condition is
+        # unmet, so a text adopted now owes no normalization step from Japan.
+        return step == "normalization" and bool(self.strategy.abductee_linkage)
 
     def delivery_willingness(self) -> float:
         if self.strategy.abductee_linkage:

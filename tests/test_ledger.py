@@ -181,12 +181,20 @@ def test_abandonment_owes_the_dprk_the_919_rewards_the_text_commits(historical):
         for st in m.ledger.steps
         if st.kind == "commitment"
     )
+    # Japan's normalization is conditioned on the outstanding issues (9.19): under
+    # the abductee linkage (historical) the text owes none from Japan.
     assert owed == [
         (1, "US", "security_assurance"),
-        (3, "Japan", "normalization"),
         (3, "US", "normalization"),
         (6, "US", "lwr_discussion"),
     ]
+    assert any("no normalization owed by Japan" in r for r in s.reasons)
+    m2 = model(historical)
+    m2.parties[4].strategy.abductee_linkage = False
+    joint_document(m2, text(**CVID))
+    assert (3, 4, "normalization") in {
+        (st.tranche, st.party, st.description) for st in m2.ledger.steps if st.kind == "commitment"
+    }
     first = next(st for st in m.ledger.steps if st.kind == "commitment" and st.tranche == 3)
     assert not first.owed_given(1) and first.owed_given(2)  # reciprocity
     ph = historical.phases[FINAL]
