@@ -80,6 +80,13 @@ from sixparty.analysis.narrate import debrief_parts, month_story, month_text, re
 from sixparty.analysis.plots import DOC_COLORS as _PLOT_DOC_COLORS
 from sixparty.analysis.plots import PARTY_COLORS as _PLOT_PARTY_COLORS
 from sixparty.analysis.rounds import recorded_sessions, session_labels
+from sixparty.games import (
+    DEFAULT_IDLE_EXPIRY_S,
+    DEFAULT_MAX_GAMES,
+    MIN_IDLE_EXPIRY_S,
+    GameError,
+    GameRegistry,
+)
 from sixparty.loader import ScenarioError, find_scenario, load_scenario, shipped_scenarios
 from sixparty.model import SeatOrders, TalksModel
 from sixparty.runner import tables as run_tables
@@ -494,6 +501,45 @@ def live_classroom_models() -> int:
         return sum(1 for ms in _KERNEL_MODELS.values() for m in ms if not m.retired)
 
 
+def keep_on_server(model: ClassroomModel) -> None:
+    """The model belongs to a game of :data:`GAMES` from now on, not to the page that made it.
+
+    Its browser session closing (a reload, a dropped connection) no longer
+    retires it; the registry does, when Reset replaces it or the game expires.
+    A play loop of a page that is gone stops stepping it (:meth:`ClassroomModel._wait_for_a_page`).
+    """
+    model.kept = True
+    _MODEL_KERNEL.pop(model, None)
+    with _KERNEL_LOCK:
+        for models in _KERNEL_MODELS.values():
+            models.discard(model)
+
+
+def _retire_kept(model) -> None:
+    retire = getattr(model, "retire", None)
+    if callable(retire):
+        retire()
+
+
+def _env_number(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name) or default)
+    except ValueError:
+        return default
+
+
+#: The games this server keeps (:mod:`sixparty.games`): a page finds its game again from
+#: ``?game=ID`` in its URL.  Bounds from ``sixparty dashboard --max-games`` and
+#: ``--game-idle-hours`` (``SIXPARTY_MAX_GAMES``, ``SIXPARTY_GAME_IDLE_S``).
+GAMES = GameRegistry(
+    max_games=int(_env_number("SIXPARTY_MAX_GAMES", DEFAULT_MAX_GAMES)),
+    idle_expiry_s=max(
+        MIN_IDLE_EXPIRY_S, _env_number("SIXPARTY_GAME_IDLE_S", DEFAULT_IDLE_EXPIRY_S)
+    ),
+    retire=_retire_kept,
+)
+
+
 class ClassroomModel(TalksModel):
     """A :class:`TalksModel` built from dashboard settings, with a human seat.
 
@@ -610,6 +656,8 @@ class ClassroomModel(TalksModel):
         if seat in PARTIES:
             self.take_seat(seat)
         self.retired = False
+        #: True once a game of :data:`GAMES` keeps this model (:func:`keep_on_server`).
+        self.kept = False
         _track(self)
 
     def retire(self) -> None:
@@ -625,12 +673,17 @@ class ClassroomModel(TalksModel):
         """Block, computing nothing, while no page of this model's session is connected.
 
         Returns False when the model was retired or its kernel closed meanwhile.
+        A model kept by a game (:func:`keep_on_server`) waits for a page of the
+        session that steps it (a reloaded page is a new session): the play loop
+        of a page that is gone stops, and the game lives on.
         """
-        kernel = _MODEL_KERNEL.get(self)
+        kernel = _current_kernel() if self.kept else _MODEL_KERNEL.get(self)
         while not self.retired:
             if kernel is None or _page_connected(kernel):
                 return True
             if kernel.closed_event.wait(PAGE_POLL_S):
+                if self.kept:
+                    return False
                 self.retire()
         return False
 
@@ -699,7 +752,8 @@ class ClassroomModel(TalksModel):
         """
         if not self._wait_for_a_page():
             self.steps -= 1  # Mesa counted a step that did not happen
-            self.running = False
+            if not self.kept:
+                self.running = False
             return
         with _STEP_LOCK:
             if self.month >= self._end():  # the window is over: no month, and no step counted
@@ -1740,17 +1794,95 @@ div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 """
 
 
+def query_params(search: str | None) -> dict[str, str]:
+    """``?a=1&b=2`` (the router's ``search``, without the ``?``) as a dict (first value wins)."""
+    from urllib.parse import parse_qsl
+
+    out: dict[str, str] = {}
+    for k, v in parse_qsl(search or "", keep_blank_values=False):
+        out.setdefault(k, v)
+    return out
+
+
+def solo_game(game_id: str | None) -> tuple[object | None, str | None]:
+    """The game of ``?game=ID``, or a new one: (game or None, a note for the page or None).
+
+    A new game's model is the startup one (:class:`ClassroomModel` with the
+    command line's scenario and seat).  None when the server keeps as many
+    games as it may (:class:`sixparty.games.RegistryFull`): the page then
+    plays without reconnect, and says so.
+    """
+    game = GAMES.get(game_id) if game_id else None
+    if game is not None and game.kind == "solo":
+        return game, None
+    note = (
+        "This game is no longer on the server (it was idle too long, or the server "
+        "restarted): a new game started."
+        if game_id
+        else None
+    )
+    model = ClassroomModel()
+    try:
+        game = GAMES.create(model, "solo")
+    except GameError as exc:
+        return None, f"{exc}: this page will not survive a reload."
+    keep_on_server(model)
+    return game, note
+
+
+CLASSROOM = os.environ.get("SIXPARTY_CLASSROOM") == "1"
+
+
 @solara.component
 def Page():
-    initial = solara.use_memo(lambda: ClassroomModel(), [])
+    """The page: one game of one class (:func:`SoloPage`), or with ``--classroom`` the
+    teacher's and the teams' pages of a shared game (:mod:`sixparty.classroom_app`)."""
+    if CLASSROOM:
+        from sixparty.classroom_app import ClassroomPage
+
+        ClassroomPage()
+    else:
+        SoloPage()
+
+
+@solara.component
+def SoloPage():
+    """The dashboard of one game, kept on the server under the ``?game=ID`` of its URL."""
+    router = solara.use_router()
+    asked = query_params(router.search).get("game")
+    game, note = solara.use_memo(lambda: solo_game(asked), [])
+    initial = solara.use_memo(lambda: game.model if game is not None else ClassroomModel(), [])
     model = solara.use_reactive(initial)
-    params = solara.use_reactive({})
+    params = solara.use_reactive(dict(getattr(initial, "sidebar_params", None) or {}))
     play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
     render_interval = solara.use_reactive(1)
     use_threads = solara.use_reactive(False)
-    # Reset makes a new model: retire the one it replaces (and the last one on unmount).
-    solara.use_effect(lambda: model.value.retire, [model.value])
+
+    def put_id_in_url():
+        # The game id in the address bar: a reload (or the same URL in a new tab) finds it.
+        if game is not None and asked != game.id:
+            router.push(f"{router.path or '/'}?game={game.id}")
+
+    # Again whenever the address changes: the browser reports its own address once it has
+    # mounted the page, which would otherwise undo a change made before.
+    solara.use_effect(put_id_in_url, [asked])
+
+    def follow_reset():
+        # Reset makes a new model: the game keeps it (and retires the one it replaces);
+        # without a game, retire the one replaced and the last one on unmount.
+        m = model.value
+        if game is None:
+            return m.retire
+        if game.model is not m:
+            keep_on_server(m)
+            m.sidebar_params = dict(params.value)
+            game.replace_model(m, retire=_retire_kept)
+        return None
+
+    solara.use_effect(follow_reset, [model.value])
     lang = LANG.value
+    if note:
+        solara.Warning(note, classes=["sp-game-note"])
     solara.Title("sixparty dashboard")
     solara.Style(PROJECTOR_CSS)
     # Mesa's own controller and parameter form, without Mesa's speed and threads controls
@@ -1782,13 +1914,18 @@ __all__ = [
     "ClassroomModel",
     "EVENT_SWITCHES",
     "NotOffered",
+    "GAMES",
     "Page",
     "SCENARIO_FILES",
+    "SoloPage",
     "SLIDERS",
     "UI",
     "live_classroom_models",
+    "keep_on_server",
     "model_params",
+    "query_params",
     "scenario_switches",
     "session_rows",
+    "solo_game",
     "ui",
 ]
