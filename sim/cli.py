@@ -987,6 +987,35 @@ def add_dashboard_arguments(p: argparse.ArgumentParser) -> None:
         default="en",
         help="language the page opens in (a switch on the page changes it)",
     )
+    p.add_argument(
+        "--classroom",
+        action="store_true",
+        help="six teams, one game: a teacher's page (join code, QR code, time) and a page "
+        "per team on its own device; the only mode that may bind beyond this machine (--host)",
+    )
+    p.add_argument(
+        "--countdown",
+        type=float,
+        metavar="SECONDS",
+        default=None,
+        help="--classroom: seconds the teams have for a move at a session (10-1800, default 90; "
+        "the teacher's page changes it)",
+    )
+    p.add_argument(
+        "--max-games",
+        type=int,
+        metavar="N",
+        default=None,
+        help="most games the server keeps at once (1-10000, default 200): each page's game "
+        "survives a reload under the id in its URL",
+    )
+    p.add_argument(
+        "--game-idle-hours",
+        type=float,
+        metavar="H",
+        default=None,
+        help="a game nobody opened or played for H hours is dropped (default 4, at least 0.02)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

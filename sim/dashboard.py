@@ -10,8 +10,17 @@ port is free, then runs ``python -m solara run sixparty.app --host H --port P
 the server answers it prints the address to open (for ``--host 0.0.0.0`` or
 ``::``: the loopback address and this machine's network address, since a
 browser cannot open 0.0.0.0).  Ctrl-C stops the server
-(exit 0).  It binds to 127.0.0.1 unless ``--host`` says otherwise (and warns
-then: anyone on the network could drive the page).
+(exit 0).  It binds to 127.0.0.1 unless ``--host`` says otherwise.
+
+``--classroom`` starts a shared game instead (:mod:`sixparty.classroom_app`):
+the command makes the game id, the join code and the teacher's key
+(:class:`ClassroomSettings`), passes them to the server, and prints the
+teacher's link (this machine), the URL the teams open and the code.  Only a
+classroom game may bind beyond loopback (``--host 0.0.0.0``; it warns, with
+the URL and the code); without ``--classroom`` such a ``--host`` is refused
+(exit 2).  ``--countdown`` sets the seconds the teams have at a session;
+``--max-games`` and ``--game-idle-hours`` bound the games the server keeps
+(:mod:`sixparty.games`; each page's game survives a reload).
 
 The scenario, seat and language (``--lang en|zh``, the page's language at
 start; a switch on the page changes it) reach the app through the environment
@@ -26,6 +35,7 @@ from __future__ import annotations
 import importlib.util
 import ipaddress
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -33,7 +43,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 
+from sixparty.games import COUNTDOWN_RANGE_S, DEFAULT_COUNTDOWN_S, MIN_IDLE_EXPIRY_S, new_code
 from sixparty.loader import find_scenario, load_scenario
 from sixparty.scenario import PARTIES
 
@@ -136,11 +148,46 @@ def server_command(host: str, port: int) -> list[str]:
     ]
 
 
-def server_env(scenario: str, seat: str | None, lang: str = "en") -> dict[str, str]:
+def server_env(
+    scenario: str,
+    seat: str | None,
+    lang: str = "en",
+    *,
+    classroom: ClassroomSettings | None = None,
+    max_games: int | None = None,
+    idle_s: float | None = None,
+) -> dict[str, str]:
+    """The server's environment: the page's settings (``SIXPARTY_*``), Solara's quiet.
+
+    classroom: the shared game's id, code, teacher key, countdown and join URL
+    (``SIXPARTY_CLASSROOM=1`` and the rest); None for the ordinary page.
+    max_games, idle_s: bounds of the server's games (:mod:`sixparty.games`).
+    """
     env = dict(os.environ)
     env["SIXPARTY_SCENARIO"] = scenario
     env["SIXPARTY_SEAT"] = seat or ""
     env["SIXPARTY_LANG"] = lang if lang in ("en", "zh") else "en"
+    for key in (
+        "SIXPARTY_CLASSROOM",
+        "SIXPARTY_GAME_ID",
+        "SIXPARTY_JOIN_CODE",
+        "SIXPARTY_TEACHER_KEY",
+        "SIXPARTY_COUNTDOWN_S",
+        "SIXPARTY_JOIN_URL",
+    ):
+        env.pop(key, None)
+    if classroom is not None:
+        env["SIXPARTY_CLASSROOM"] = "1"
+        env["SIXPARTY_SEAT"] = ""
+        env["SIXPARTY_GAME_ID"] = classroom.game_id
+        env["SIXPARTY_JOIN_CODE"] = classroom.code
+        env["SIXPARTY_TEACHER_KEY"] = classroom.teacher_key
+        env["SIXPARTY_COUNTDOWN_S"] = f"{classroom.countdown_s:g}"
+        env["SIXPARTY_JOIN_URL"] = classroom.join_url
+    if max_games is not None:
+        env["SIXPARTY_MAX_GAMES"] = str(int(max_games))
+    if idle_s is not None:
+        env["SIXPARTY_GAME_IDLE_S"] = f"{float(idle_s):g}"
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env.setdefault("MPLBACKEND", "Agg")
     # Solara warns about cookies over plain http on loopback: noise for a classroom.
@@ -149,6 +196,35 @@ def server_env(scenario: str, seat: str | None, lang: str = "en") -> dict[str, s
         f"{env['PYTHONWARNINGS']},{extra}" if env.get("PYTHONWARNINGS") else extra
     )
     return env
+
+
+@dataclass(frozen=True)
+class ClassroomSettings:
+    """A shared game's secrets and settings, made by the command and passed to the server."""
+
+    game_id: str
+    code: str
+    teacher_key: str
+    countdown_s: float
+    join_url: str
+
+    @classmethod
+    def new(cls, join_url: str, countdown_s: float = DEFAULT_COUNTDOWN_S) -> ClassroomSettings:
+        return cls(
+            game_id=secrets.token_urlsafe(16),
+            code=new_code(),
+            teacher_key=secrets.token_urlsafe(24),
+            countdown_s=float(countdown_s),
+            join_url=join_url,
+        )
+
+
+def base_url(host: str, port: int) -> str:
+    """The URL other devices open: for ``0.0.0.0``/``::``, this machine's network address."""
+    if is_wildcard(host):
+        lan = _lan_address(ipv6=":" in host) or socket.gethostname() or "127.0.0.1"
+        host = lan
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 def wait_until_up(
@@ -192,32 +268,65 @@ def cli_dashboard(args) -> int:
     port = getattr(args, "port", None) or DEFAULT_PORT
     if not 1 <= int(port) <= 65535:
         raise CLIError(f"--port: port must be 1-65535, got {port}")
+    classroom = bool(getattr(args, "classroom", False))
+    countdown = getattr(args, "countdown", None)
+    max_games = getattr(args, "max_games", None)
+    idle_hours = getattr(args, "game_idle_hours", None)
+    if countdown is not None and not classroom:
+        raise CLIError("--countdown is for a classroom game: add --classroom")
+    if countdown is not None and not (COUNTDOWN_RANGE_S[0] <= countdown <= COUNTDOWN_RANGE_S[1]):
+        lo, hi = COUNTDOWN_RANGE_S
+        raise CLIError(f"--countdown: seconds must be {lo:g}-{hi:g}, got {countdown:g}")
+    if max_games is not None and not 1 <= max_games <= 10_000:
+        raise CLIError(f"--max-games: must be 1-10000, got {max_games}")
+    if idle_hours is not None and not (MIN_IDLE_EXPIRY_S / 3600 <= idle_hours <= 24 * 30):
+        raise CLIError(
+            f"--game-idle-hours: must be {MIN_IDLE_EXPIRY_S / 3600:.2f}-720, got {idle_hours:g}"
+        )
+    if seat and classroom:
+        raise CLIError("--seat is for one player; in a --classroom game the teams take the seats")
+    if not is_loopback(host) and not classroom:
+        raise CLIError(
+            f"--host {host}: the dashboard listens beyond this machine only for a classroom "
+            "game, which asks for a join code at every action: add --classroom (or leave "
+            "--host out: 127.0.0.1)"
+        )
     if not port_free(host, port):
         raise CLIError(
             f"port {port} on {host} is in use (or {host} is not an address of this "
             f"machine); choose another with --port"
         )
-    if not is_loopback(host):
-        print(
-            f"sixparty: warning: serving on {host}: anyone who can reach this machine can "
-            "open and drive the dashboard",
-            file=sys.stderr,
-        )
     url_host = f"[{host}]" if ":" in host else host
     print(
-        f"Starting the dashboard for {scenario}"
+        f"Starting the {'classroom game' if classroom else 'dashboard'} for {scenario}"
         + (f", your seat: {seat}" if seat else "")
         + " ...",
         flush=True,
     )
     lang = getattr(args, "lang", None) or "en"
-    proc = subprocess.Popen(server_command(host, port), env=server_env(name, seat, lang))
+    settings = (
+        ClassroomSettings.new(base_url(host, port), countdown or DEFAULT_COUNTDOWN_S)
+        if classroom
+        else None
+    )
+    env = server_env(
+        name,
+        seat,
+        lang,
+        classroom=settings,
+        max_games=max_games,
+        idle_s=None if idle_hours is None else idle_hours * 3600,
+    )
+    proc = subprocess.Popen(server_command(host, port), env=env)
     previous = _stop_on_sigterm()
     try:
         check_host = ("[::1]" if ":" in host else "127.0.0.1") if is_wildcard(host) else url_host
         hint = open_hint(host, port)
         if wait_until_up(f"http://{check_host}:{port}/", proc):
-            print(f"Dashboard running: {hint} in your browser (Ctrl-C stops it).", flush=True)
+            if settings is not None:
+                print(classroom_banner(settings, f"http://{check_host}:{port}/", host), flush=True)
+            else:
+                print(f"Dashboard running: {hint} in your browser (Ctrl-C stops it).", flush=True)
         elif proc.poll() is None:
             print(
                 f"The server has not answered yet; in a moment, {hint} (Ctrl-C stops it).",
@@ -234,6 +343,33 @@ def cli_dashboard(args) -> int:
     finally:
         _stop(proc)
         signal.signal(signal.SIGTERM, previous)
+
+
+def teacher_url(local_url: str, settings: ClassroomSettings) -> str:
+    """The teacher's page on this machine (the key leaves the address bar once it opens)."""
+    return f"{local_url}?teacher={settings.teacher_key}"
+
+
+def classroom_banner(settings: ClassroomSettings, local_url: str, host: str) -> str:
+    """What ``--classroom`` prints once the server answers: the pages, the code, the warning."""
+    lines = [
+        "Classroom game running (Ctrl-C stops it).",
+        f"  Teacher (open on this machine, project it): {teacher_url(local_url, settings)}",
+        f"  Teams open:  {settings.join_url}",
+        f"  Join code:   {settings.code}",
+    ]
+    if is_loopback(host):
+        lines.append(
+            "  Only this machine can open it (127.0.0.1): for the teams' own devices, start "
+            "with --host 0.0.0.0"
+        )
+    else:
+        lines.append(
+            f"sixparty: warning: serving on {host}: anyone on this network can open "
+            f"{settings.join_url}; every action needs the join code {settings.code}, and time "
+            "is controlled only from the teacher's link above: do not show that link"
+        )
+    return "\n".join(lines)
 
 
 def _stop_on_sigterm():
@@ -257,8 +393,11 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 __all__ = [
+    "ClassroomSettings",
     "DEFAULT_PORT",
     "INSTALL_HINT",
+    "base_url",
+    "classroom_banner",
     "cli_dashboard",
     "is_wildcard",
     "missing_modules",
@@ -266,5 +405,6 @@ __all__ = [
     "port_free",
     "server_command",
     "server_env",
+    "teacher_url",
     "wait_until_up",
 ]

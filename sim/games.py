@@ -295,11 +295,25 @@ class Game:
     touched: float = 0.0
     failures: list[float] = field(default_factory=list)
     message: str = ""
+    #: Makes the copy of the model that pages draw (:attr:`view`); None: they draw the model.
+    snapshot: Callable[[Any], Any] | None = None
 
     def __post_init__(self) -> None:
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
         self.touched = self.clock()
+        self._view: Any = None
+
+    @property
+    def view(self) -> Any:
+        """What pages draw: a copy of the model taken after the last month (with a
+        :attr:`snapshot`), so a page never reads the model in the middle of a step."""
+        return self.model if self.snapshot is None or self._view is None else self._view
+
+    def refresh_view(self) -> None:
+        with self.lock:
+            if self.snapshot is not None:
+                self._view = self.snapshot(self.model)
 
     # -------------------------------------------------------------- basics
     @property
@@ -331,6 +345,7 @@ class Game:
             self.deadline = None
             self.playing = False
             self.pending_steps = 0
+            self.refresh_view()
         if retire is not None and old is not model:
             retire(old)
         self.notify()
@@ -567,6 +582,7 @@ class Game:
             before = _months_done(self.model)
             self.model.step()
             if _months_done(self.model) > before:
+                self.refresh_view()
                 self.notify()
                 return "stepped"
             if self.waiting_for():
