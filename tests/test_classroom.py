@@ -1,0 +1,155 @@
+"""``sixparty dashboard --classroom`` without a browser: the command's checks, the settings it
+passes to the server, and a shared game on the real model (teams, countdown, debrief)."""
+
+from __future__ import annotations
+
+import pytest
+from sixparty import dashboard
+from sixparty.cli import main
+from sixparty.games import GameRegistry, SeatError, WrongCode
+
+
+@pytest.fixture
+def no_server(monkeypatch):
+    """The command up to starting the server; the server is a stand-in that exits at once."""
+    started = {}
+
+    class Proc:
+        pid = 0
+
+        def __init__(self, cmd, env):
+            started["cmd"], started["env"] = cmd, env
+
+        def poll(self):
+            return 0
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr(dashboard, "missing_modules", lambda: [])
+    monkeypatch.setattr(dashboard, "port_free", lambda host, port: True)
+    monkeypatch.setattr(dashboard, "wait_until_up", lambda url, proc=None, timeout=0: True)
+    monkeypatch.setattr(dashboard.subprocess, "Popen", Proc)
+    return started
+
+
+def test_beyond_loopback_only_with_classroom(no_server, capsys):
+    assert main(["dashboard", "--host", "0.0.0.0"]) == 2
+    err = capsys.readouterr().err
+    assert "--classroom" in err and "Traceback" not in err
+    assert "cmd" not in no_server  # nothing started
+
+
+def test_classroom_on_the_network_warns_with_the_url_and_the_code(no_server, capsys):
+    assert main(["dashboard", "--classroom", "--host", "0.0.0.0", "--countdown", "45"]) == 0
+    out = capsys.readouterr().out
+    env = no_server["env"]
+    code, key = env["SIXPARTY_JOIN_CODE"], env["SIXPARTY_TEACHER_KEY"]
+    assert env["SIXPARTY_CLASSROOM"] == "1" and env["SIXPARTY_COUNTDOWN_S"] == "45"
+    assert len(env["SIXPARTY_GAME_ID"]) >= 16 and len(key) >= 16 and len(code) == 6
+    assert "warning" in out and code in out and env["SIXPARTY_JOIN_URL"] in out
+    assert "0.0.0.0" not in env["SIXPARTY_JOIN_URL"]  # a URL another device can open
+    assert f"?teacher={key}" in out
+    assert no_server["cmd"][no_server["cmd"].index("--host") + 1] == "0.0.0.0"
+
+
+def test_every_classroom_start_has_new_secrets(no_server, capsys):
+    main(["dashboard", "--classroom"])
+    first = dict(no_server["env"])
+    main(["dashboard", "--classroom"])
+    second = no_server["env"]
+    for key in ("SIXPARTY_GAME_ID", "SIXPARTY_JOIN_CODE", "SIXPARTY_TEACHER_KEY"):
+        assert first[key] != second[key]
+    assert "127.0.0.1" in capsys.readouterr().out  # loopback: it says how to open it up
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--countdown", "30"], "add --classroom"),
+        (["--classroom", "--countdown", "5"], "--countdown"),
+        (["--classroom", "--seat", "DPRK"], "--seat"),
+        (["--max-games", "0"], "--max-games"),
+        (["--game-idle-hours", "0"], "--game-idle-hours"),
+    ],
+)
+def test_bad_classroom_options_are_refused(no_server, capsys, argv, words):
+    assert main(["dashboard", *argv]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+
+
+def test_the_ordinary_dashboard_passes_no_classroom_settings(no_server, monkeypatch):
+    monkeypatch.setenv("SIXPARTY_JOIN_CODE", "LEAKED")
+    assert main(["dashboard", "--max-games", "7", "--game-idle-hours", "2"]) == 0
+    env = no_server["env"]
+    assert "SIXPARTY_CLASSROOM" not in env and "SIXPARTY_JOIN_CODE" not in env
+    assert env["SIXPARTY_MAX_GAMES"] == "7" and env["SIXPARTY_GAME_IDLE_S"] == "7200"
+
+
+# ------------------------------------------------------------ the pages' logic, real model
+solara = pytest.importorskip("solara")
+
+
+def test_the_query_string_and_the_qr_code():
+    from sixparty.app import query_params
+    from sixparty.classroom_app import CL, qr_svg
+
+    assert query_params("game=abc&team=t&game=x") == {"game": "abc", "team": "t"}
+    assert query_params(None) == {}
+    svg = qr_svg("http://192.0.2.1:8765/")
+    assert svg.startswith("<svg") and "path" in svg
+    assert set(CL["en"]) == set(CL["zh"])
+
+
+class Clock:
+    t = 0.0
+
+    def __call__(self):
+        return self.t
+
+
+def test_a_shared_game_on_the_model_waits_times_out_and_debriefs_every_team():
+    from sixparty.app import ClassroomModel
+    from sixparty.classroom_app import debrief_html, team_rows
+
+    clock = Clock()
+    reg = GameRegistry(clock=clock, retire=lambda m: m.retire())
+    model = ClassroomModel(scenario="historical", seat="none")
+    game = reg.create(model, "classroom", countdown_s=10)
+    try:
+        a = game.join(game.code, "Team A")
+        with pytest.raises(WrongCode):
+            game.take_seat("NOTIT", a.token, "DPRK")
+        game.take_seat(game.code, a.token, "DPRK")
+        results = []
+
+        def until_waiting():
+            for _ in range(40):
+                results.append(game.advance())
+                if results[-1] == "waiting":
+                    return
+            pytest.fail("no session for the DPRK in 40 months")
+
+        until_waiting()
+        aw = game.awaiting_for("DPRK")
+        assert aw["kind"] == "session" and game.waiting_for() == ["DPRK"]
+        assert game.advance() == "waiting"  # the countdown runs
+        game.session_orders(game.code, a.token, True, "reject")
+        assert game.advance() == "stepped"
+        until_waiting()
+        clock.t += 11  # nobody answers: the agent's recommendation
+        assert game.advance() == "stepped"
+        assert [(m["value"], m["by"]) for m in game.moves][0] == ("reject", "team")
+        assert game.moves[-1]["by"] == "agent" and game.moves[-1]["team"] == "Team A"
+        with pytest.raises(SeatError):
+            game.session_orders(game.code, a.token, True, "accept")  # nothing is due now
+        rows = team_rows(game)
+        assert rows == [
+            {"team": "Team A", "delegation": "DPRK", "last": rows[0]["last"], "moves": "2 (1)"}
+        ]
+        html = debrief_html(game, model, "en")
+        assert "Team A — DPRK" in html and "time ran out" in html and "reject" in html
+        assert "sp-debrief-table" in html  # the seat debrief of the team's delegation
+    finally:
+        model.retire()
