@@ -105,7 +105,13 @@ CL: dict[str, dict[str, str]] = {
         "idle": "No decision pending: the teacher moves time.",
         "standing": "Standing order for your steps: {order}",
         "agent_decides": "the agent decides",
-        "preview": "The chair's draft against your position (agent's advice: {advice})",
+        "utilities": "Utility if you accept: {accept:.2f}; with your best amendment{how}: "
+        "{amend:.2f}; walking away (your disagreement value): {walk:.2f}. The agent would: {advice}.",
+        "col.issue": "issue",
+        "col.draft": "chair's draft",
+        "col.you": "you",
+        "due_mine": "Due from you",
+        "due_theirs": "Due from your counterparts",
         "moves": "Your moves",
         "by_agent": "(time ran out: the agent's recommendation)",
         "debrief": "Debrief: every team",
@@ -163,7 +169,12 @@ CL: dict[str, dict[str, str]] = {
         "idle": "目前无需决定：由教师推进时间。",
         "standing": "你们步骤的长期指令：{order}",
         "agent_decides": "由智能体决定",
-        "preview": "主席国草案与你们的立场（智能体建议：{advice}）",
+        "utilities": "接受的效用：{accept:.2f}；最佳修改{how}：{amend:.2f}；退出（谈判破裂的效用）：{walk:.2f}。智能体会：{advice}。",
+        "col.issue": "议题",
+        "col.draft": "主席国草案",
+        "col.you": "你们",
+        "due_mine": "你们应履行的",
+        "due_theirs": "对方应履行的",
         "moves": "你们的行动",
         "by_agent": "（超时：采用智能体的建议）",
         "debrief": "复盘：所有小组",
@@ -310,17 +321,11 @@ def team_rows(game: Game, lang: str = "en") -> list[dict]:
 def team_debrief(view, party: str, lang: str = "en") -> dict | None:
     """The seat debrief of ``party`` on the game's model copy (:meth:`ClassroomModel.debrief`).
 
-    Uses ``debrief(lang, party=...)`` when the model has several seats; with a
-    one-seat model, its ``debrief(lang)`` when ``party`` is that seat.
+    The seat debrief compares the team's path with the agent in its seat (the
+    other teams' orders replayed) and with history.
     """
     fn = getattr(view, "debrief", None)
-    if fn is None:
-        return None
-    try:
-        return fn(lang, party=party)
-    except TypeError:
-        # TODO(seats): one seat only until the Seats API lands on main.
-        return fn(lang) if getattr(view, "seat", None) == party else None
+    return None if fn is None else fn(lang, party=party)
 
 
 def debrief_html(game: Game, view, lang: str = "en") -> str:
@@ -688,7 +693,7 @@ def TeamMove(game: Game, team, m, act, version: int):
             )
             Countdown(game, lang)
             solara.Text(cl("invite", lang, target=i18n_label(aw.get("target", ""), lang)))
-            Briefing(game, party, lang, version)
+            solara.HTML(tag="div", unsafe_innerHTML=briefing_html(aw.get("briefing"), lang))
             with solara.Row():
                 for value in ("attend", "boycott"):
                     solara.Button(
@@ -716,7 +721,9 @@ def TeamMove(game: Game, team, m, act, version: int):
                     i, k = PARTIES.index(party), ISSUES.index(issue)
                     lo, hi = ISSUE_SCALES[issue]
                     own = float(m.pos[i, k])
-                    solara.Text(cl("scale", lang, lo=lo, hi=hi, own=own, draft="—"))
+                    b = aw.get("briefing")
+                    draft = f"{b.draft[k]:.2f}" if hasattr(b, "draft") else "—"
+                    solara.Text(cl("scale", lang, lo=lo, hi=hi, own=own, draft=draft))
                     solara.SliderFloat(
                         cl("toward", lang),
                         value=own if target is None else target,
@@ -756,6 +763,7 @@ def TeamMove(game: Game, team, m, act, version: int):
                 classes=["sp-your-move"],
                 unsafe_innerHTML=A._esc(cl("impl", lang, phase=aw.get("phase", ""))),
             )
+            solara.HTML(tag="div", unsafe_innerHTML=dues_html(aw.get("briefing"), lang))
             with solara.Row():
                 for order in ("perform", "slow", "suspend"):
                     solara.Button(
@@ -793,26 +801,70 @@ def TeamMove(game: Game, team, m, act, version: int):
         )
 
 
-@solara.component
-def Briefing(game: Game, party: str, lang: str, version: int):
-    """The chair's draft against the team's position, when the model gives a preview."""
-    b = solara.use_memo(lambda: game.seats.preview(party), [version, party])
-    if b is None or not hasattr(b, "draft"):
-        return
-    i = PARTIES.index(party)
-    advice = getattr(b, "recommend", "")
-    if getattr(b, "recommend_attend", True) is False:
-        advice = "boycott"
-    rows = [
-        {
-            "issue": i18n_label(k, lang),
-            "draft": f"{b.draft[n]:.2f}",
-            "you": f"{b.positions[i][n]:.2f}",
-        }
-        for n, k in enumerate(ISSUES)
-    ]
-    solara.Text(cl("preview", lang, advice=advice), style={"font-weight": "bold"})
-    solara.HTML(tag="div", unsafe_innerHTML=A._html_table(rows, "sp-briefing"))
+def briefing_html(b, lang: str = "en") -> str:
+    """The session briefing (:class:`sixparty.seat.SeatBriefing`) as HTML: the chair's draft
+    against the team's position and the others' on every issue; the utilities of accepting,
+    of the best amendment and of walking away; the agent's advice."""
+    if b is None or not hasattr(b, "rows"):
+        return ""
+    others = [p for p in b.parties if p != b.party]
+    head = ["issue", "draft", "you", *others]
+    th = "".join(
+        f"<th style='text-align:left;padding:2px 6px'>{A._esc(_party(h, lang) if h in PARTIES else cl('col.' + h, lang))}</th>"
+        for h in head
+    )
+    body = "".join(
+        "<tr>"
+        + f"<td style='padding:2px 6px'>{A._esc(i18n_label(r['issue'], lang))}</td>"
+        + f"<td style='padding:2px 6px'><b>{r['draft']:.2f}</b></td>"
+        + f"<td style='padding:2px 6px'>{r['own']:.2f}</td>"
+        + "".join(f"<td style='padding:2px 6px;color:#666'>{r[p]:.2f}</td>" for p in others)
+        + "</tr>"
+        for r in b.rows()
+    )
+    advice = "boycott" if not b.recommend_attend else b.recommend
+    if b.recommend_attend and b.recommend == "amend" and b.recommend_issue:
+        advice += " " + i18n_label(b.recommend_issue, lang)
+    amend = (
+        f" ({i18n_label(b.amend_issue, lang)} → {b.amend_to:.2f})"
+        if b.amend_issue and b.amend_to is not None
+        else ""
+    )
+    line = cl(
+        "utilities",
+        lang,
+        accept=b.u_accept,
+        amend=b.u_amend,
+        how=amend,
+        walk=b.u_walk_away,
+        advice=advice,
+    )
+    return (
+        f"<div class='sp-briefing-line' style='font-size:16px;margin:6px 0'>{A._esc(line)}</div>"
+        f"<table class='sp-briefing' style='font-size:15px;border-collapse:collapse'>"
+        f"<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def dues_html(b, lang: str = "en") -> str:
+    """What is due from the team and from its counterparts (:class:`ImplementationBriefing`)."""
+    if b is None or not hasattr(b, "mine"):
+        return ""
+
+    def items(dues) -> str:
+        return (
+            "".join(
+                f"<li>{A._esc(_party(d.party, lang))}: {A._esc(d.kind)} {d.delivered:g}/{d.amount:g}"
+                f" ({A._esc(d.phase)}, {A._esc(d.due)}{', overdue' if d.overdue else ''})</li>"
+                for d in dues
+            )
+            or "<li>—</li>"
+        )
+
+    return (
+        f"<div><b>{A._esc(cl('due_mine', lang))}</b><ul>{items(b.mine)}</ul>"
+        f"<b>{A._esc(cl('due_theirs', lang))}</b><ul>{items(b.theirs)}</ul></div>"
+    )
 
 
 CLASSROOM_CSS = """
@@ -845,6 +897,8 @@ __all__ = [
     "debrief_html",
     "join_url",
     "qr_svg",
+    "briefing_html",
+    "dues_html",
     "team_debrief",
     "team_rows",
 ]

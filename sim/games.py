@@ -202,48 +202,57 @@ class Seats:
     def agent_plays(self, party: str) -> str:
         """Play the agent's recommendation for ``party``'s pending move; returns what was played.
 
-        Session: the preview's recommendation (attend or not; accept, amend
-        toward its ask, or reject).  Without a preview (a model that has
-        none) the delegation's own agent decides at the step.  Implementation:
-        the standing order is left to the agent.
+        Session: the briefing's recommendation (``awaiting_for(party)["briefing"]``
+        or ``session_preview(party)``: attend or not; accept, amend on its
+        issue toward its own position, or reject).  Without a briefing the
+        delegation's own agent decides at the step.  Implementation: the
+        team's standing order stays; with none, the agent decides.
         """
         aw = self.awaiting_for(party) or {}
         if aw.get("kind") == "implementation":
-            if self.multi and callable(getattr(self.model, "release_to_agent", None)):
-                self.model.release_to_agent(party)
-            else:
-                self._clear_awaiting(party)
+            self._clear_awaiting(party, session=False)
             return "implementation: the agent's"
-        b = self.preview(party)
+        b = aw.get("briefing") or self.preview(party)
         if b is not None and hasattr(b, "recommend"):
             attend = bool(getattr(b, "recommend_attend", True))
-            respond = getattr(b, "recommend", "accept")
-            issue = getattr(b, "recommend_issue", None) or getattr(b, "amend_issue", None)
-            target = getattr(b, "amend_to", None)
-            if respond == "amend" and (issue not in ISSUES or target is None):
-                respond, issue, target = "accept", None, None
-            self.session_orders(party, attend, respond, issue, target)
-            if not attend:
-                return "boycott"
-            return respond if respond != "amend" else f"amend {issue}->{float(target):.2f}"
-        # No preview: let the agent decide at the step (orders left empty).
-        self._clear_awaiting(party)
+            respond = getattr(b, "recommend", None)
+            issue = getattr(b, "recommend_issue", None) if respond == "amend" else None
+            if respond in ("accept", "reject") or (respond == "amend" and issue in ISSUES):
+                # amend: toward the delegation's own position (target None), as the agent asks
+                self.session_orders(party, attend, respond, issue, None)
+                if not attend:
+                    return "boycott"
+                return respond if respond != "amend" else f"amend {issue}"
+        self._clear_awaiting(party, session=True)
         return "the agent's"
 
-    def _clear_awaiting(self, party: str) -> None:
+    def _clear_awaiting(self, party: str, session: bool) -> None:
+        """Nothing is awaited from ``party`` now; its agent decides what is left open."""
         m = self.model
+        release = getattr(m, "release_to_agent", None)
+        if callable(release):
+            release(party)
+            return
         orders = (getattr(m, "seats", None) or {}).get(party) if self.multi else None
         if orders is None and getattr(m, "seat", None) == party:
             orders = getattr(m, "seat_orders", None)
-        if orders is not None:
+        if orders is not None and session:
             orders.attend = None
             orders.respond = None
             orders.amend_issue = None
             orders.amend_to = None
-        if not self.multi:
-            if (getattr(m, "awaiting", None) or {}).get("kind") == "session":
-                m._orders_month = m.month  # the month's orders are given: the agent's
-            m.awaiting = None
+        if self.multi:
+            # TODO(seats): a public ClassroomModel.release_to_agent(party) would replace this.
+            pending = getattr(m, "_awaiting", None)
+            if isinstance(pending, dict):
+                pending.pop(party, None)
+            given = getattr(m, "_given", None)
+            if session and isinstance(given, dict):
+                given[party] = m.month  # this month's orders are the agent's
+            return
+        if session and (getattr(m, "awaiting", None) or {}).get("kind") == "session":
+            m._orders_month = m.month  # the month's orders are given: the agent's
+        m.awaiting = None
 
 
 # ------------------------------------------------------------------ a game
@@ -473,8 +482,8 @@ class Game:
         """The team's move for the session ahead (refused unless one is due)."""
         if respond not in ("accept", "amend", "reject"):
             raise SeatError(f"respond must be accept, amend or reject, not {respond!r}")
-        if respond == "amend" and (issue not in ISSUES or target is None):
-            raise SeatError("an amendment needs an issue and where to move the text")
+        if attend and respond == "amend" and issue not in ISSUES:
+            raise SeatError("an amendment needs an issue")
         with self.lock:
             team = self._team(code, token)
             aw = self.seats.awaiting_for(team.party) if team.party else None
@@ -482,11 +491,12 @@ class Game:
                 raise SeatError("no session is waiting for your move")
             target = None if target is None else min(1.0, max(0.0, float(target)))
             self.seats.session_orders(team.party, bool(attend), respond, issue, target)
-            value = (
-                "boycott"
-                if not attend
-                else (respond if respond != "amend" else f"amend {issue}->{target:.2f}")
-            )
+            if not attend:
+                value = "boycott"
+            elif respond != "amend":
+                value = respond
+            else:
+                value = f"amend {issue}" + (f"->{target:.2f}" if target is not None else "")
             self._record(team, team.party, "session", value, "team")
         self.notify()
 

@@ -3,6 +3,8 @@ passes to the server, and a shared game on the real model (teams, countdown, deb
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from sixparty import dashboard
 from sixparty.cli import main
@@ -111,7 +113,7 @@ class Clock:
 
 def test_a_shared_game_on_the_model_waits_times_out_and_debriefs_every_team():
     from sixparty.app import ClassroomModel
-    from sixparty.classroom_app import debrief_html, team_rows
+    from sixparty.classroom_app import briefing_html, debrief_html, team_rows
 
     clock = Clock()
     reg = GameRegistry(clock=clock, retire=lambda m: m.retire())
@@ -134,6 +136,13 @@ def test_a_shared_game_on_the_model_waits_times_out_and_debriefs_every_team():
         until_waiting()
         aw = game.awaiting_for("DPRK")
         assert aw["kind"] == "session" and game.waiting_for() == ["DPRK"]
+        brief = html.unescape(briefing_html(aw["briefing"], "en"))
+        assert (
+            "chair's draft" in brief
+            and "disagreement value" in brief
+            and "The agent would" in brief
+        )
+        assert brief.count("<tr>") == 1 + 8  # the head and the eight issues
         assert game.advance() == "waiting"  # the countdown runs
         game.session_orders(game.code, a.token, True, "reject")
         assert game.advance() == "stepped"
@@ -148,8 +157,8 @@ def test_a_shared_game_on_the_model_waits_times_out_and_debriefs_every_team():
         assert rows == [
             {"team": "Team A", "delegation": "DPRK", "last": rows[0]["last"], "moves": "2 (1)"}
         ]
-        html = debrief_html(game, model, "en")
-        assert "Team A — DPRK" in html and "time ran out" in html and "reject" in html
-        assert "sp-debrief-table" in html  # the seat debrief of the team's delegation
+        report = debrief_html(game, model, "en")
+        assert "Team A — DPRK" in report and "time ran out" in report and "reject" in report
+        assert "sp-debrief-table" in report  # the seat debrief of the team's delegation
     finally:
         model.retire()

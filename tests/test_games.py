@@ -214,7 +214,7 @@ def test_when_the_countdown_runs_out_the_agents_recommendation_is_played_and_rec
     assert game.tick() == "waiting" and 0 < game.seconds_left() <= 1
     clock.t += 1.0
     assert game.tick() == "stepped"
-    assert model.orders == [("DPRK", True, "amend", "sanctions_relief", 0.3)]
+    assert model.orders == [("DPRK", True, "amend", "sanctions_relief", None)]  # its own position
     (move,) = game.moves
     assert move["by"] == "agent" and move["team"] == "A" and move["value"].startswith("amend")
     game.set_playing(game.code, game.teacher_key, False)
