@@ -535,11 +535,13 @@ def TeacherView(game: Game):
             else:
                 solara.Text(cl("nobody", lang))
     A.StatusCard(view)
-    if game.over() or show_debrief:
+    report = solara.use_memo(
+        lambda: debrief_html(game, m, lang) if game.over() or show_debrief else "",
+        [version, lang, show_debrief],
+    )
+    if report:
         with solara.Card(cl("debrief", lang), classes=["sp-class-debrief"]):
-            solara.HTML(
-                tag="div", unsafe_innerHTML=debrief_html(game, m, lang), style="font-size:17px"
-            )
+            solara.HTML(tag="div", unsafe_innerHTML=report, style="font-size:17px")
     else:
         solara.Button(
             cl("show_debrief", lang),
@@ -653,11 +655,12 @@ def TeamView(game: Game, team, token: str, code: str):
                     )
     else:
         TeamMove(game, team, m, act, version)
-    if game.over():
+    report = solara.use_memo(
+        lambda: debrief_html(game, m, lang) if game.over() else "", [version, lang]
+    )
+    if report:
         with solara.Card(cl("debrief", lang), classes=["sp-class-debrief"]):
-            solara.HTML(
-                tag="div", unsafe_innerHTML=debrief_html(game, m, lang), style="font-size:16px"
-            )
+            solara.HTML(tag="div", unsafe_innerHTML=report, style="font-size:16px")
 
 
 @solara.component

@@ -332,6 +332,8 @@ def cli_dashboard(args) -> int:
                 f"The server has not answered yet; in a moment, {hint} (Ctrl-C stops it).",
                 flush=True,
             )
+            if settings is not None:
+                print(classroom_banner(settings, f"http://{check_host}:{port}/", host), flush=True)
         code = proc.wait()
         if code != 0:
             print(f"sixparty: error: the dashboard server exited with code {code}", file=sys.stderr)
