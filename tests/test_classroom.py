@@ -162,3 +162,40 @@ def test_a_shared_game_on_the_model_waits_times_out_and_debriefs_every_team():
         assert "sp-debrief-table" in report  # the seat debrief of the team's delegation
     finally:
         model.retire()
+
+
+def test_a_model_kept_by_a_game_outlives_the_page_that_made_it(monkeypatch):
+    """A reload closes the old page's session: its model lives on in the game; the old
+    page's play loop stops stepping it, the new page's steps it."""
+    import threading
+
+    import sixparty.app as app
+    from test_hardening import FakeKernel
+
+    old = FakeKernel()
+    current = {"kernel": old}
+    monkeypatch.setattr(app, "_current_kernel", lambda: current["kernel"])
+    monkeypatch.setattr(app, "PAGE_POLL_S", 0.05)
+    game, note = app.solo_game(None)
+    m = game.model
+    try:
+        assert note is None and m.kept and app.GAMES.get(game.id) is game
+        assert app.solo_game(game.id) == (game, None)  # the URL's id finds it
+        m.step()
+        old.page_status["page-1"] = FakeKernel(connected=False).page_status["page-1"]
+        player = threading.Thread(target=m.step, daemon=True)  # the old page's play loop
+        player.start()
+        player.join(0.3)
+        assert player.is_alive() and len(m.timeline) == 1  # its page is gone: it waits
+        old.close()  # the old session closes: the loop ends, the model does not
+        player.join(10)
+        assert not player.is_alive() and not m.retired and m.running and len(m.timeline) == 1
+        current["kernel"] = FakeKernel()  # the reloaded page
+        m.step()
+        assert len(m.timeline) == 2
+        again, note = app.solo_game("no-such-game-id-000")
+        assert again is not game and "no longer on the server" in note
+        app.GAMES.remove(again.id)
+    finally:
+        app.GAMES.remove(game.id)
+    assert m.retired  # the registry retires what it drops
