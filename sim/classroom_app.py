@@ -82,6 +82,8 @@ CL: dict[str, dict[str, str]] = {
         "col.delegation": "delegation",
         "col.last": "last move",
         "col.moves": "moves (by the agent when time ran out)",
+        "col.as_agent": "decisions as the agent advised",
+        "col.timeouts": "time ran out",
         "agent": "the agent",
         "nobody": "No team has joined yet.",
         "take": "Take a delegation",
@@ -147,6 +149,8 @@ CL: dict[str, dict[str, str]] = {
         "col.delegation": "代表团",
         "col.last": "最近的行动",
         "col.moves": "行动（超时则由智能体代行）",
+        "col.as_agent": "与智能体建议相同的决定",
+        "col.timeouts": "超时次数",
         "agent": "智能体",
         "nobody": "还没有小组加入。",
         "take": "选择一个代表团",
@@ -328,9 +332,38 @@ def team_debrief(view, party: str, lang: str = "en") -> dict | None:
     return None if fn is None else fn(lang, party=party)
 
 
+def summary_rows(game: Game, view, lang: str = "en") -> list[dict]:
+    """One row per seated team, to compare the teams: its moves, how many were what its
+    agent recommended (the briefing's advice, ``agent`` in the model's moves), and how
+    many the agent played because time ran out."""
+    rows = []
+    model_moves = list(getattr(view, "moves", []) or [])
+    with game.lock:
+        teams = [t for t in game.teams.values() if t.party]
+        for t in teams:
+            mine = [m for m in game.moves if m["team"] == t.name and m["party"] == t.party]
+            advised = [
+                mv
+                for mv in model_moves
+                if mv.get("party") == t.party and mv.get("agent") is not None
+            ]
+            rows.append(
+                {
+                    "team": t.name,
+                    "delegation": _party(t.party, lang),
+                    "moves": len(mine),
+                    "as_agent": f"{sum(1 for mv in advised if mv['value'] == mv['agent'])}"
+                    f"/{len(advised)}",
+                    "timeouts": sum(1 for m in mine if m["by"] == "agent"),
+                }
+            )
+    return rows
+
+
 def debrief_html(game: Game, view, lang: str = "en") -> str:
-    """Every team's debrief: its moves (the agent's when time ran out) and its seat debrief."""
-    parts = []
+    """Every team's debrief: a table comparing the teams (:func:`summary_rows`), then each
+    team's moves (the agent's when time ran out) and its seat debrief."""
+    parts = [_table(summary_rows(game, view, lang), "sp-class-summary", lang)]
     for t in list(game.teams.values()):
         if not t.party:
             continue
@@ -900,6 +933,7 @@ __all__ = [
     "debrief_html",
     "join_url",
     "qr_svg",
+    "summary_rows",
     "briefing_html",
     "dues_html",
     "team_debrief",

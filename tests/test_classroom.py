@@ -113,7 +113,7 @@ class Clock:
 
 def test_a_shared_game_on_the_model_waits_times_out_and_debriefs_every_team():
     from sixparty.app import ClassroomModel
-    from sixparty.classroom_app import briefing_html, debrief_html, team_rows
+    from sixparty.classroom_app import briefing_html, debrief_html, summary_rows, team_rows
 
     clock = Clock()
     reg = GameRegistry(clock=clock, retire=lambda m: m.retire())
@@ -160,6 +160,10 @@ def test_a_shared_game_on_the_model_waits_times_out_and_debriefs_every_team():
         report = debrief_html(game, model, "en")
         assert "Team A — DPRK" in report and "time ran out" in report and "reject" in report
         assert "sp-debrief-table" in report  # the seat debrief of the team's delegation
+        (row,) = summary_rows(game, model)
+        assert row["team"] == "Team A" and row["timeouts"] == 1 and row["moves"] == 2
+        done, advised = map(int, row["as_agent"].split("/"))
+        assert advised >= 2 and 1 <= done <= advised  # the time-out's moves are the agent's
     finally:
         model.retire()
 

@@ -173,6 +173,8 @@ def test_a_classroom_game_teacher_and_two_teams_to_the_debrief(classroom, browse
     assert answered["A"] >= 1 and "accept" in debrief
     assert "Team B — US" in debrief and answered["B"] >= 1
     assert debrief.count("agent in your seat") >= 2  # the seat debrief of each team
+    summary = teacher.locator(".sp-class-summary").inner_text()
+    assert "Team A" in summary and "Team B" in summary and "as the agent advised" in summary
     _shot(teacher, "classroom-3-debrief")
     team_a.wait_for_selector(".sp-class-debrief", timeout=STEP_WAIT_MS)
     rows = teacher.locator(".sp-teams").inner_text()
