@@ -551,7 +551,7 @@ def TeacherView(game: Game):
                 cl("countdown", lang, v=int(game.countdown_s)),
                 value=int(game.countdown_s),
                 min=int(COUNTDOWN_RANGE_S[0]),
-                max=300,
+                max=max(300, int(game.countdown_s)),
                 step=5,
                 on_value=lambda v: act(game.set_countdown, v),
             )

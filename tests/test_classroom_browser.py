@@ -175,7 +175,8 @@ def test_a_classroom_game_teacher_and_two_teams_to_the_debrief(classroom, browse
     assert debrief.count("agent in your seat") >= 2  # the seat debrief of each team
     summary = teacher.locator(".sp-class-summary").inner_text()
     assert "Team A" in summary and "Team B" in summary and "as the agent advised" in summary
-    _shot(teacher, "classroom-3-debrief")
+    _shot(teacher, "classroom-3-teacher-end")
+    teacher.locator(".sp-class-debrief").screenshot(path=str(ARTIFACTS / "classroom-4-debrief.png"))
     team_a.wait_for_selector(".sp-class-debrief", timeout=STEP_WAIT_MS)
     rows = teacher.locator(".sp-teams").inner_text()
     assert "Team A" in rows and "DPRK" in rows
