@@ -972,7 +972,8 @@ def add_dashboard_arguments(p: argparse.ArgumentParser) -> None:
         "--host",
         metavar="HOST",
         default="127.0.0.1",
-        help="address to bind (default 127.0.0.1: this machine only)",
+        help="address to bind (default 127.0.0.1: this machine only; another address, e.g. "
+        "0.0.0.0 for the network, only with --classroom)",
     )
     p.add_argument(
         "--seat",
