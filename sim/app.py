@@ -1825,6 +1825,7 @@ def solo_game(game_id: str | None) -> tuple[object | None, str | None]:
     try:
         game = GAMES.create(model, "solo")
     except GameError as exc:
+        model.retire()
         return None, f"{exc}: this page will not survive a reload."
     keep_on_server(model)
     return game, note

@@ -203,3 +203,13 @@ def test_a_model_kept_by_a_game_outlives_the_page_that_made_it(monkeypatch):
     finally:
         app.GAMES.remove(game.id)
     assert m.retired  # the registry retires what it drops
+
+
+def test_a_full_server_still_serves_a_page_without_reconnect(monkeypatch):
+    import sixparty.app as app
+
+    full = GameRegistry(max_games=1)
+    full.create(object())
+    monkeypatch.setattr(app, "GAMES", full)
+    game, note = app.solo_game(None)
+    assert game is None and "--max-games" in note and "reload" in note

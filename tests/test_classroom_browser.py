@@ -126,12 +126,16 @@ def test_a_classroom_game_teacher_and_two_teams_to_the_debrief(classroom, browse
     team_b.locator(".sp-take-US").click()
     team_b.wait_for_selector(".sp-seat", timeout=STEP_WAIT_MS)
 
-    # A team URL with a wrong code acts on nothing.
+    # A team URL with a wrong code acts on nothing; a team's browser is not the teacher.
     forged = a_url.replace(f"code={st.code}", "code=AAAAAA")
     pg = team_b.context.new_page()
     pg.goto(forged)
     pg.wait_for_selector(".sp-refused", timeout=60_000)
     assert pg.locator(".sp-seat").count() == 0
+    for link in (f"{url}?teacher=1", f"{url}?teacher={st.teacher_key[:-2]}xx"):
+        pg.goto(link)
+        pg.wait_for_selector(".sp-not-teacher", timeout=60_000)
+        assert pg.locator(".sp-teacher-play").count() == 0
     pg.close()
 
     teacher.wait_for_function(
