@@ -144,6 +144,16 @@ def test_a_classroom_game_teacher_and_two_teams_to_the_debrief(classroom, browse
     )
     _shot(teacher, "classroom-1-teacher")
 
+    # One Step on the teacher's page reaches both teams' pages (timed: "device to device").
+    t_step = time.monotonic()
+    teacher.locator(".sp-teacher-step").click()
+    for pg in (team_a, team_b):
+        pg.wait_for_function(
+            f"() => document.querySelector('.sp-steps').innerText.includes('Month 1 of {MONTHS}')",
+            timeout=STEP_WAIT_MS,
+        )
+    print(f"teacher's Step -> both teams' pages: {time.monotonic() - t_step:.2f} s")
+
     # Play: ▶ on the teacher's page; the teams move when a session waits for them.
     teacher.locator(".sp-teacher-play").click()
     let_expire = True  # the first session: team A does not answer
