@@ -41,7 +41,6 @@ from mesa.visualization.utils import force_update
 from sixparty import app as A
 from sixparty._mesa_compat import release_model
 from sixparty.analysis.i18n import label as i18n_label
-from sixparty.analysis.narrate import month_text
 from sixparty.games import (
     COUNTDOWN_RANGE_S,
     DEFAULT_COUNTDOWN_S,
@@ -50,7 +49,7 @@ from sixparty.games import (
     GameError,
     normalize_code,
 )
-from sixparty.scenario import ISSUE_SCALES, ISSUES, PARTIES
+from sixparty.scenario import PARTIES
 
 #: Seconds between two touches of the game while a page is open (keeps it from expiring).
 TOUCH_EVERY_S = 60.0
@@ -84,43 +83,16 @@ CL: dict[str, dict[str, str]] = {
         "col.moves": "moves (by the agent when time ran out)",
         "col.as_agent": "decisions as the agent advised",
         "col.timeouts": "time ran out",
-        "agent": "the agent",
         "nobody": "No team has joined yet.",
         "take": "Take a delegation",
         "taken_by": "taken by {team}",
-        "your_delegation": "Your delegation: {party}",
         "leave": "Give the delegation back to the agent",
-        "your_move": "Your move, {party}: session {n} in {month}",
-        "invite": "The chair aims at a {target}. Attend or boycott? If you attend: accept the "
-        "chair's text, amend it on one issue, or reject it.",
-        "attend": "Attend",
-        "boycott": "Boycott",
-        "accept": "Accept",
-        "amend": "Amend",
-        "reject": "Reject",
-        "issue": "Issue to amend",
-        "toward": "Move the text toward",
-        "scale": "0 = {lo}; 1 = {hi}. Your position: {own:.2f}; draft: {draft}",
-        "send": "Send our move",
         "sent": "Move sent: {value}. Waiting for the other teams and the teacher.",
-        "impl": "A joint document adopted the phase {phase}: perform, slow or suspend your steps?",
-        "idle": "No decision pending: the teacher moves time.",
-        "standing": "Standing order for your steps: {order}",
-        "agent_decides": "the agent decides",
-        "utilities": "Utility if you accept: {accept:.2f}; with your best amendment{how}: "
-        "{amend:.2f}; walking away (your disagreement value): {walk:.2f}. The agent would: {advice}.",
-        "col.issue": "issue",
-        "col.draft": "chair's draft",
-        "col.you": "you",
-        "due_mine": "Due from you",
-        "due_theirs": "Due from your counterparts",
-        "moves": "Your moves",
         "by_agent": "(time ran out: the agent's recommendation)",
         "debrief": "Debrief: every team",
         "show_debrief": "Debrief now",
         "debrief_team": "{team} — {party}",
         "no_debrief": "no seat debrief for this delegation",
-        "over": "The game is over.",
         "error": "Refused: {msg}",
         "full": "No seat can be taken in this game now.",
     },
@@ -151,41 +123,16 @@ CL: dict[str, dict[str, str]] = {
         "col.moves": "行动（超时则由智能体代行）",
         "col.as_agent": "与智能体建议相同的决定",
         "col.timeouts": "超时次数",
-        "agent": "智能体",
         "nobody": "还没有小组加入。",
         "take": "选择一个代表团",
         "taken_by": "已由{team}选择",
-        "your_delegation": "你们的代表团：{party}",
         "leave": "把代表团交还给智能体",
-        "your_move": "轮到你们了，{party}：{month}第{n}次会议",
-        "invite": "主席国的目标：{target}。出席还是抵制？若出席：接受主席国的文本，就一个议题修改，或拒绝。",
-        "attend": "出席",
-        "boycott": "抵制",
-        "accept": "接受",
-        "amend": "修改",
-        "reject": "拒绝",
-        "issue": "要修改的议题",
-        "toward": "把文本推向",
-        "scale": "0 = {lo}；1 = {hi}。你们的立场：{own:.2f}；草案：{draft}",
-        "send": "提交我们的行动",
         "sent": "已提交：{value}。等待其他小组和教师。",
-        "impl": "共同文件通过了{phase}阶段：履行、放缓还是暂停你们的步骤？",
-        "idle": "目前无需决定：由教师推进时间。",
-        "standing": "你们步骤的长期指令：{order}",
-        "agent_decides": "由智能体决定",
-        "utilities": "接受的效用：{accept:.2f}；最佳修改{how}：{amend:.2f}；退出（谈判破裂的效用）：{walk:.2f}。智能体会：{advice}。",
-        "col.issue": "议题",
-        "col.draft": "主席国草案",
-        "col.you": "你们",
-        "due_mine": "你们应履行的",
-        "due_theirs": "对方应履行的",
-        "moves": "你们的行动",
         "by_agent": "（超时：采用智能体的建议）",
         "debrief": "复盘：所有小组",
         "show_debrief": "现在复盘",
         "debrief_team": "{team}——{party}",
         "no_debrief": "该代表团没有复盘",
-        "over": "游戏结束。",
         "error": "被拒绝：{msg}",
         "full": "现在不能再选择代表团。",
     },
@@ -687,7 +634,14 @@ def TeamView(game: Game, team, token: str, code: str):
                         classes=[f"sp-take-{p}"],
                     )
     else:
-        TeamMove(game, team, m, act, version)
+        TeamSeatCard(
+            game,
+            team,
+            code,
+            token,
+            version,
+            lambda msg: set_error(None if msg is None else cl("error", lang, msg=msg)),
+        )
     report = solara.use_memo(
         lambda: debrief_html(game, m, lang) if game.over() else "", [version, lang]
     )
@@ -696,211 +650,102 @@ def TeamView(game: Game, team, token: str, code: str):
             solara.HTML(tag="div", unsafe_innerHTML=report, style="font-size:16px")
 
 
+class TeamSeat:
+    """The model as a team's seat card (:func:`sixparty.app.SeatCard`) sees it.
+
+    Reads go to the game's last copy of the model (``game.view``), except the
+    seats, the pending decisions and the moves, which are read from the game
+    (they change between months).  Orders go through the game, which checks
+    the join code and the team's token and plays them for the team's own
+    delegation only (the ``party`` the card passes is not trusted); a refusal
+    is passed to ``on_error`` (a sentence for the page).  Nothing steps the
+    model from here: the teacher keeps the clock.
+    """
+
+    def __init__(self, game: Game, code: str, token: str, on_error) -> None:
+        self._game = game
+        self._code = code
+        self._token = token
+        self._on_error = on_error
+
+    def __getattr__(self, name: str):
+        return getattr(self._game.view, name)
+
+    @property
+    def seats(self) -> dict:
+        with self._game.lock:
+            return dict(self._game.model.seats)
+
+    @property
+    def moves(self) -> list[dict]:
+        with self._game.lock:
+            return list(self._game.model.moves)
+
+    @property
+    def seat(self) -> str | None:
+        team = self._game.teams.get(self._token)
+        return team.party if team else None
+
+    def awaiting_for(self, party: str) -> dict | None:
+        return self._game.awaiting_for(party)
+
+    def _act(self, fn, *args) -> None:
+        try:
+            fn(self._code, self._token, *args)
+            self._on_error(None)
+        except GameError as exc:
+            self._on_error(str(exc))
+
+    def give_session_orders(self, party, attend, respond=None, issue=None, target=None) -> None:
+        self._act(self._game.session_orders, attend, respond or "accept", issue, target)
+
+    def give_implementation_order(self, party, value) -> None:
+        self._act(self._game.implementation_order, value)
+
+    def step(self) -> None:
+        """Nothing: the teacher's page keeps the clock."""
+
+
 @solara.component
-def TeamMove(game: Game, team, m, act, version: int):
-    """The team's move; ``version`` (the game's) redraws it when the game changes."""
+def TeamSeatCard(game: Game, team, code: str, token: str, version: int, on_error):
+    """The team's seat card (the briefing, the choice, the dues, its debrief) and, while the
+    game waits, the countdown; ``version`` (the game's) redraws it when the game changes."""
     lang = A.LANG.value
-    party = team.party
-    attend, set_attend = solara.use_state(None)
-    respond, set_respond = solara.use_state(None)
-    issue, set_issue = solara.use_state(None)
-    target, set_target = solara.use_state(None)
-    aw = game.awaiting_for(party)
-    key = (aw or {}).get("month"), (aw or {}).get("kind")
-
-    def clear():
-        set_attend(None), set_respond(None), set_issue(None), set_target(None)
-
-    solara.use_effect(clear, [key])
-    with solara.Card(cl("your_delegation", lang, party=_party(party, lang)), classes=["sp-seat"]):
-        if aw and aw.get("kind") == "session":
-            solara.HTML(
-                tag="h3",
-                classes=["sp-your-move"],
-                unsafe_innerHTML=A._esc(
-                    cl(
-                        "your_move",
-                        lang,
-                        party=_party(party, lang),
-                        n=aw.get("number", "?"),
-                        month=month_text(aw.get("month", ""), lang),
-                    )
-                ),
-            )
-            Countdown(game, lang)
-            solara.Text(cl("invite", lang, target=i18n_label(aw.get("target", ""), lang)))
-            solara.HTML(tag="div", unsafe_innerHTML=briefing_html(aw.get("briefing"), lang))
-            with solara.Row():
-                for value in ("attend", "boycott"):
-                    solara.Button(
-                        cl(value, lang),
-                        color="primary",
-                        outlined=attend != value,
-                        on_click=lambda v=value: set_attend(v),
-                        classes=[f"sp-{value}"],
-                    )
-            if attend == "attend":
-                with solara.Row():
-                    for value in ("accept", "amend", "reject"):
-                        solara.Button(
-                            cl(value, lang),
-                            color="primary",
-                            outlined=respond != value,
-                            on_click=lambda v=value: set_respond(v),
-                            classes=[f"sp-{value}"],
-                        )
-            if attend == "attend" and respond == "amend":
-                solara.Select(
-                    cl("issue", lang), values=list(ISSUES), value=issue, on_value=set_issue
-                )
-                if issue:
-                    i, k = PARTIES.index(party), ISSUES.index(issue)
-                    lo, hi = ISSUE_SCALES[issue]
-                    own = float(m.pos[i, k])
-                    b = aw.get("briefing")
-                    draft = f"{b.draft[k]:.2f}" if hasattr(b, "draft") else "—"
-                    solara.Text(cl("scale", lang, lo=lo, hi=hi, own=own, draft=draft))
-                    solara.SliderFloat(
-                        cl("toward", lang),
-                        value=own if target is None else target,
-                        min=0.0,
-                        max=1.0,
-                        step=0.01,
-                        on_value=set_target,
-                    )
-            ready = (
-                attend == "boycott"
-                or (attend == "attend" and respond in ("accept", "reject"))
-                or (attend == "attend" and respond == "amend" and issue)
-            )
-
-            def send():
-                goal = target
-                if respond == "amend" and goal is None:
-                    goal = float(m.pos[PARTIES.index(party), ISSUES.index(issue)])
-                act(
-                    game.session_orders,
-                    attend == "attend",
-                    respond or "accept",
-                    issue if respond == "amend" else None,
-                    goal if respond == "amend" else None,
-                )
-
-            solara.Button(
-                cl("send", lang),
-                color="primary",
-                disabled=not ready,
-                on_click=send,
-                classes=["sp-send-move"],
-            )
-        elif aw and aw.get("kind") == "implementation":
-            solara.HTML(
-                tag="h3",
-                classes=["sp-your-move"],
-                unsafe_innerHTML=A._esc(cl("impl", lang, phase=aw.get("phase", ""))),
-            )
-            solara.HTML(tag="div", unsafe_innerHTML=dues_html(aw.get("briefing"), lang))
-            with solara.Row():
-                for order in ("perform", "slow", "suspend"):
-                    solara.Button(
-                        order,
-                        color="primary",
-                        outlined=True,
-                        on_click=lambda o=order: act(game.implementation_order, o),
-                        classes=[f"sp-impl-{order}"],
-                    )
-        else:
-            mine = [mv for mv in game.moves if mv["team"] == team.name and mv["party"] == party]
-            last = mine[-1] if mine else None
-            if last and game.waiting_for():
-                solara.Text(cl("sent", lang, value=last["value"]), classes=["sp-sent"])
-            else:
-                solara.Text(cl("idle", lang), classes=["sp-seat-idle"])
-        mine = [mv for mv in game.moves if mv["team"] == team.name and mv["party"] == party]
+    seat = solara.use_memo(lambda: TeamSeat(game, code, token, on_error), [game.id, token])
+    model = solara.use_reactive(seat)
+    waiting = game.waiting_for()
+    if team.party in waiting:
+        Countdown(game, lang)
+    elif waiting:
+        mine = [m for m in game.moves if m["team"] == team.name and m["party"] == team.party]
         if mine:
-            solara.HTML(
-                tag="div",
-                classes=["sp-moves"],
-                unsafe_innerHTML=A._esc(cl("moves", lang) + ": ")
-                + "; ".join(
-                    A._esc(f"{mv['month']} {mv['value']}")
-                    + (f" <i>{A._esc(cl('by_agent', lang))}</i>" if mv["by"] == "agent" else "")
-                    for mv in mine[-8:]
-                ),
-            )
-        solara.Button(
-            cl("leave", lang),
-            text=True,
-            disabled=game.deadline is not None,
-            on_click=lambda: act(game.leave_seat),
-            classes=["sp-leave"],
+            solara.Text(cl("sent", lang, value=mine[-1]["value"]), classes=["sp-sent"])
+        Countdown(game, lang)
+    A.SeatCard(model, party=team.party, step_after=False)
+    mine = [m for m in game.moves if m["team"] == team.name and m["by"] == "agent"]
+    if mine:
+        solara.HTML(
+            tag="div",
+            classes=["sp-agent-moves"],
+            unsafe_innerHTML=A._esc(
+                "; ".join(f"{m['month']} {m['value']}" for m in mine) + " " + cl("by_agent", lang)
+            ),
         )
-
-
-def briefing_html(b, lang: str = "en") -> str:
-    """The session briefing (:class:`sixparty.seat.SeatBriefing`) as HTML: the chair's draft
-    against the team's position and the others' on every issue; the utilities of accepting,
-    of the best amendment and of walking away; the agent's advice."""
-    if b is None or not hasattr(b, "rows"):
-        return ""
-    others = [p for p in b.parties if p != b.party]
-    head = ["issue", "draft", "you", *others]
-    th = "".join(
-        f"<th style='text-align:left;padding:2px 6px'>{A._esc(_party(h, lang) if h in PARTIES else cl('col.' + h, lang))}</th>"
-        for h in head
-    )
-    body = "".join(
-        "<tr>"
-        + f"<td style='padding:2px 6px'>{A._esc(i18n_label(r['issue'], lang))}</td>"
-        + f"<td style='padding:2px 6px'><b>{r['draft']:.2f}</b></td>"
-        + f"<td style='padding:2px 6px'>{r['own']:.2f}</td>"
-        + "".join(f"<td style='padding:2px 6px;color:#666'>{r[p]:.2f}</td>" for p in others)
-        + "</tr>"
-        for r in b.rows()
-    )
-    advice = "boycott" if not b.recommend_attend else b.recommend
-    if b.recommend_attend and b.recommend == "amend" and b.recommend_issue:
-        advice += " " + i18n_label(b.recommend_issue, lang)
-    amend = (
-        f" ({i18n_label(b.amend_issue, lang)} → {b.amend_to:.2f})"
-        if b.amend_issue and b.amend_to is not None
-        else ""
-    )
-    line = cl(
-        "utilities",
-        lang,
-        accept=b.u_accept,
-        amend=b.u_amend,
-        how=amend,
-        walk=b.u_walk_away,
-        advice=advice,
-    )
-    return (
-        f"<div class='sp-briefing-line' style='font-size:16px;margin:6px 0'>{A._esc(line)}</div>"
-        f"<table class='sp-briefing' style='font-size:15px;border-collapse:collapse'>"
-        f"<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+    solara.Button(
+        cl("leave", lang),
+        text=True,
+        disabled=game.deadline is not None,
+        on_click=lambda: on_error_safe(game.leave_seat, code, token, on_error),
+        classes=["sp-leave"],
     )
 
 
-def dues_html(b, lang: str = "en") -> str:
-    """What is due from the team and from its counterparts (:class:`ImplementationBriefing`)."""
-    if b is None or not hasattr(b, "mine"):
-        return ""
-
-    def items(dues) -> str:
-        return (
-            "".join(
-                f"<li>{A._esc(_party(d.party, lang))}: {A._esc(d.kind)} {d.delivered:g}/{d.amount:g}"
-                f" ({A._esc(d.phase)}, {A._esc(d.due)}{', overdue' if d.overdue else ''})</li>"
-                for d in dues
-            )
-            or "<li>—</li>"
-        )
-
-    return (
-        f"<div><b>{A._esc(cl('due_mine', lang))}</b><ul>{items(b.mine)}</ul>"
-        f"<b>{A._esc(cl('due_theirs', lang))}</b><ul>{items(b.theirs)}</ul></div>"
-    )
+def on_error_safe(fn, code: str, token: str, on_error) -> None:
+    try:
+        fn(code, token)
+        on_error(None)
+    except GameError as exc:
+        on_error(str(exc))
 
 
 CLASSROOM_CSS = """
@@ -934,8 +779,7 @@ __all__ = [
     "join_url",
     "qr_svg",
     "summary_rows",
-    "briefing_html",
-    "dues_html",
+    "TeamSeat",
     "team_debrief",
     "team_rows",
 ]

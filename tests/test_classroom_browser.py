@@ -163,17 +163,19 @@ def test_a_classroom_game_teacher_and_two_teams_to_the_debrief(classroom, browse
         if teacher.locator(".sp-class-debrief").count():
             break
         for name, pg in (("A", team_a), ("B", team_b)):
-            if not pg.locator(".sp-send-move").count():
+            if not pg.locator(".sp-play-session").count():
                 continue
             if name == "A" and let_expire:
                 _shot(team_a, "classroom-2-team-move")
-                pg.wait_for_selector(".sp-send-move", state="detached", timeout=COUNTDOWN_S * 4000)
+                pg.wait_for_selector(
+                    ".sp-play-session", state="detached", timeout=COUNTDOWN_S * 4000
+                )
                 let_expire = False
                 continue
-            pg.locator(".sp-attend").click()
-            pg.locator(".sp-accept").click()
-            pg.locator(".sp-send-move").click()
-            pg.wait_for_selector(".sp-send-move", state="detached", timeout=STEP_WAIT_MS)
+            pg.locator(".sp-attend").get_by_text("attend", exact=True).click()
+            pg.locator(".sp-respond").get_by_text("accept", exact=True).click()
+            pg.locator(".sp-play-session:not([disabled])").click()
+            pg.wait_for_selector(".sp-play-session", state="detached", timeout=STEP_WAIT_MS)
             answered[name] += 1
         time.sleep(0.3)
     else:
