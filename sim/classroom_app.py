@@ -163,7 +163,9 @@ _TEACHER_SESSIONS: set[str] = set()
 
 def _snapshot(model):
     """A copy of the model for the pages to draw (Mesa's class-level reference dropped)."""
-    twin = copy.deepcopy(model)
+    # What is not model state (TalksModel.PREVIEW_SHARED: logs, locks) is shared, not copied.
+    shared = (getattr(model, a, None) for a in getattr(model, "PREVIEW_SHARED", ()))
+    twin = copy.deepcopy(model, {id(v): v for v in shared if v is not None})
     release_model(twin)
     return twin
 
