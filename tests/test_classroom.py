@@ -90,10 +90,13 @@ def test_the_ordinary_dashboard_passes_no_classroom_settings(no_server, monkeypa
 
 
 # ------------------------------------------------------------ the pages' logic, real model
-solara = pytest.importorskip("solara")
+@pytest.fixture
+def needs_solara():
+    """The tests below this line need the dashboard extra (the ones above do not)."""
+    pytest.importorskip("solara")
 
 
-def test_the_query_string_and_the_qr_code():
+def test_the_query_string_and_the_qr_code(needs_solara):
     from sixparty.app import query_params
     from sixparty.classroom_app import CL, qr_svg
 
@@ -111,7 +114,7 @@ class Clock:
         return self.t
 
 
-def test_a_shared_game_on_the_model_waits_times_out_and_debriefs_every_team():
+def test_a_shared_game_on_the_model_waits_times_out_and_debriefs_every_team(needs_solara):
     from sixparty.app import ClassroomModel, briefing_html
     from sixparty.classroom_app import debrief_html, summary_rows, team_rows
 
@@ -163,7 +166,7 @@ def test_a_shared_game_on_the_model_waits_times_out_and_debriefs_every_team():
         model.retire()
 
 
-def test_a_model_kept_by_a_game_outlives_the_page_that_made_it(monkeypatch):
+def test_a_model_kept_by_a_game_outlives_the_page_that_made_it(needs_solara, monkeypatch):
     """A reload closes the old page's session: its model lives on in the game; the old
     page's play loop stops stepping it, the new page's steps it."""
     import threading
@@ -200,7 +203,7 @@ def test_a_model_kept_by_a_game_outlives_the_page_that_made_it(monkeypatch):
     assert m.retired  # the registry retires what it drops
 
 
-def test_a_full_server_still_serves_a_page_without_reconnect(monkeypatch):
+def test_a_full_server_still_serves_a_page_without_reconnect(needs_solara, monkeypatch):
     import sixparty.app as app
 
     full = GameRegistry(max_games=1)
@@ -210,7 +213,7 @@ def test_a_full_server_still_serves_a_page_without_reconnect(monkeypatch):
     assert game is None and "--max-games" in note and "reload" in note
 
 
-def test_the_team_seat_card_acts_only_through_the_game_with_the_code():
+def test_the_team_seat_card_acts_only_through_the_game_with_the_code(needs_solara):
     """SeatCard on a team's page: orders go through the game (code and token checked, the
     team's own delegation only); reads come from the game's copy of the model."""
     from sixparty.app import ClassroomModel
