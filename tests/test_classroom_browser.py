@@ -155,6 +155,8 @@ def test_a_classroom_game_teacher_and_two_teams_to_the_debrief(classroom, browse
     print(f"teacher's Step -> both teams' pages: {time.monotonic() - t_step:.2f} s")
 
     # Play: ▶ on the teacher's page; the teams move when a session waits for them.
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     teacher.locator(".sp-teacher-play").click()
     let_expire = True  # the first session: team A does not answer
     answered = {"A": 0, "B": 0}
@@ -172,9 +174,12 @@ def test_a_classroom_game_teacher_and_two_teams_to_the_debrief(classroom, browse
                 )
                 let_expire = False
                 continue
-            pg.locator(".sp-attend").get_by_text("attend", exact=True).click()
-            pg.locator(".sp-respond").get_by_text("accept", exact=True).click()
-            pg.locator(".sp-play-session:not([disabled])").click()
+            try:
+                pg.locator(".sp-attend").get_by_text("attend", exact=True).click(timeout=5000)
+                pg.locator(".sp-respond").get_by_text("accept", exact=True).click(timeout=5000)
+                pg.locator(".sp-play-session:not([disabled])").click(timeout=5000)
+            except PlaywrightTimeout:
+                continue  # the wait ended meanwhile (the countdown ran out): the next one
             pg.wait_for_selector(".sp-play-session", state="detached", timeout=STEP_WAIT_MS)
             answered[name] += 1
         time.sleep(0.3)
