@@ -313,7 +313,7 @@ def debrief_html(game: Game, view, lang: str = "en") -> str:
     """Every team's debrief: a table comparing the teams (:func:`summary_rows`), then each
     team's moves (the agent's when time ran out) and its seat debrief."""
     parts = [_table(summary_rows(game, view, lang), "sp-class-summary", lang)]
-    for t in list(game.teams.values()):
+    for t in game.team_list():
         if not t.party:
             continue
         head = cl("debrief_team", lang, team=t.name, party=_party(t.party, lang))

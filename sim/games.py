@@ -404,16 +404,23 @@ class Game:
         with self.lock:
             return self._team(code, token)
 
+    def team_list(self) -> list[Team]:
+        """The teams, in the order they joined (a copy: safe while others join)."""
+        with self.lock:
+            return list(self.teams.values())
+
     def holder(self, party: str) -> Team | None:
         """The team holding ``party``'s delegation, or None (the agent plays it)."""
-        return next((t for t in self.teams.values() if t.party == party), None)
+        with self.lock:
+            return next((t for t in self.teams.values() if t.party == party), None)
 
     def free_parties(self) -> list[str]:
         """Delegations no team holds, that a team may take now."""
-        held = {t.party for t in self.teams.values() if t.party}
-        if len(held) >= self.seats.capacity:
-            return []
-        return [p for p in PARTIES if p not in held]
+        with self.lock:
+            held = {t.party for t in self.teams.values() if t.party}
+            if len(held) >= self.seats.capacity:
+                return []
+            return [p for p in PARTIES if p not in held]
 
     def take_seat(self, code: object, token: object, party: str) -> None:
         """The team takes ``party``'s delegation (leaving the one it held)."""
