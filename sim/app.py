@@ -49,10 +49,19 @@ debrief (on demand, and shown at the end of the window) compares the path
 with the agent who would have held the seat (same scenario and seed, no
 seat) and with history (:func:`analysis.narrate.debrief`).
 
-Clean-up: a model replaced by Reset, and every model of a browser session
-whose last page closed, is retired (:meth:`ClassroomModel.retire`: Mesa's
-class-level reference dropped, no more steps); while no page of a session is
-connected, playing waits instead of computing.
+Games kept on the server: each page's model belongs to a game of
+:data:`GAMES` (:mod:`sixparty.games`) whose id the page puts in its URL
+(``?game=ID``); a reload, or the URL opened again after the connection
+dropped, shows the same game at the same month with the same seat and moves.
+With ``--classroom`` the page is the teacher's or a team's page of one shared
+game (:mod:`sixparty.classroom_app`).
+
+Clean-up: a model replaced by Reset, and a game dropped after its idle expiry
+(``--game-idle-hours``), is retired (:meth:`ClassroomModel.retire`: Mesa's
+class-level reference dropped, no more steps), as is every model of a browser
+session whose last page closed when the server could not keep it (more than
+``--max-games``); while no page of the session that plays it is connected,
+playing waits instead of computing.
 
 Environment (set by ``sixparty dashboard``): ``SIXPARTY_SCENARIO`` (name or
 path, default ``historical``), ``SIXPARTY_SEAT`` (party key or empty),
