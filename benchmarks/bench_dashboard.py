@@ -80,12 +80,13 @@ def bench_server(months: int, scenario: str, seat: str | None) -> None:
     os.environ["SIXPARTY_SCENARIO"] = scenario
     os.environ["SIXPARTY_SEAT"] = seat or ""
     import solara
+    from sixparty import app  # it imports Mesa's page code with Mesa's hook warning filtered
     from solara.server import kernel as skernel
     from solara.server import kernel_context
 
-    from sixparty import app  # first: it imports Mesa's page code with its warning filtered
-
-    from mesa.visualization.utils import force_update
+    force_update = (
+        app.force_update
+    )  # Mesa's (mesa.visualization.utils), as the Step button calls it
 
     kernel = skernel.Kernel()
     ctx = kernel_context.VirtualKernelContext(
@@ -154,7 +155,6 @@ def _proc_cpu(pid: int) -> float:
 
 def bench_browser(months: int, scenario: str) -> None:
     from playwright.sync_api import sync_playwright
-
     from sixparty import dashboard
 
     port = _free_port()
