@@ -78,16 +78,14 @@ import warnings
 import weakref
 from pathlib import Path
 
-import numpy as np
+import reacton.ipywidgets as rw
 import solara
 from pydantic import ValidationError
+from sixparty import dashboard_charts as _charts
 from sixparty._mesa_compat import release_model
 from sixparty.analysis.i18n import label as i18n_label
 from sixparty.analysis.i18n import phrase
-from sixparty.analysis.i18n import use_lang_font as prepare_lang_font
 from sixparty.analysis.narrate import debrief_parts, month_story, month_text, record_timeline
-from sixparty.analysis.plots import DOC_COLORS as _PLOT_DOC_COLORS
-from sixparty.analysis.plots import PARTY_COLORS as _PLOT_PARTY_COLORS
 from sixparty.analysis.rounds import recorded_sessions, session_labels
 from sixparty.games import (
     DEFAULT_IDLE_EXPIRY_S,
@@ -996,216 +994,37 @@ def model_params(
 
 
 # ------------------------------------------------------------------ charts
-# Small matplotlib figures drawn on the server and sent as PNG: nothing to fetch from
-# a CDN, so the page works offline (a classroom network may block CDNs; Solara's
-# Altair widget loads vega from one).
-# The colours of the run figures (colour-blind-safe, one definition).
-PARTY_COLORS = [_PLOT_PARTY_COLORS[p] for p in PARTIES]
-DOC_COLORS = {**_PLOT_DOC_COLORS, "boycott": "#e6550d"}
-_DPI = 80
-#: Chart type in points: 14 pt at 80 dpi is 15.6 px on the page, so it stays ≥ 14 px when
-#: the browser shrinks a figure to 90 % to fit (a projector needs large type); titles 17 pt.
-FONT_PT = 14
-TITLE_PT = 17
+# The four charts live in sixparty.dashboard_charts: matplotlib figures kept alive per
+# browser session and updated in place each month (why: that module's docstring).
+PARTY_COLORS = _charts.PARTY_COLORS
+DOC_COLORS = _charts.DOC_COLORS
+_DPI = _charts.DPI
+FONT_PT = _charts.FONT_PT
+TITLE_PT = _charts.TITLE_PT
 
 
-def _figure(w: float, h: float):
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(w, h), dpi=_DPI, layout="constrained")
+def _words(lang: str):
+    return lambda key: ui(key, lang)
 
 
 def positions_figure(m: TalksModel, lang: str = "en"):
     """Dots: each party's position on each issue (size: salience); black bars: the last text."""
-    fig = _figure(8.0, 5.4)
-    ax = fig.subplots()
-    for i, p in enumerate(PARTIES):
-        ax.scatter(
-            m.pos[i],
-            range(len(ISSUES)),
-            s=30 + 240 * m.sal[i],
-            color=PARTY_COLORS[i],
-            alpha=0.8,
-            label=i18n_label(p, lang),
-            edgecolors="white",
-            linewidths=0.5,
-        )
-    held = [s for s in m.sessions if s.held and s.text is not None]
-    if held:
-        ax.scatter(
-            held[-1].text,
-            range(len(ISSUES)),
-            marker="|",
-            s=380,
-            color="black",
-            linewidths=2.5,
-            label=ui("c.last_text", lang),
-        )
-    ax.set_yticks(range(len(ISSUES)), [i18n_label(k, lang) for k in ISSUES], fontsize=FONT_PT)
-    ax.invert_yaxis()
-    ax.set_xlim(-0.03, 1.03)
-    ax.set_xlabel(ui("c.position_x", lang), fontsize=FONT_PT)
-    ax.tick_params(axis="x", labelsize=FONT_PT)
-    ax.grid(axis="x", alpha=0.3)
-    ax.legend(
-        fontsize=FONT_PT,
-        ncol=4,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.16),
-        frameon=False,
-        markerscale=0.6,
-    )
-    ax.set_title(ui("c.positions", lang), fontsize=TITLE_PT)
-    return fig
+    return _charts.PositionsChart(lang, _words(lang)).figure(m)
 
 
 def trust_figure(m: TalksModel, lang: str = "en"):
     """Heat map: the row party's trust in the column party, in [0, 1]."""
-    fig = _figure(6.2, 5.4)
-    ax = fig.subplots()
-    t = m.trust.copy()
-    np.fill_diagonal(t, np.nan)  # no trust in oneself to show
-    # viridis, as in the run figures: readable for colour-blind viewers (red-green is not).
-    ax.imshow(t, cmap="viridis", vmin=0, vmax=1)
-    for i in range(6):
-        for j in range(6):
-            if i != j:
-                ax.text(
-                    j,
-                    i,
-                    f"{t[i, j]:.2f}",
-                    ha="center",
-                    va="center",
-                    fontsize=FONT_PT - 1,
-                    color="white" if t[i, j] < 0.6 else "black",
-                )
-    names = [i18n_label(p, lang) for p in PARTIES]
-    ax.set_xticks(range(6), names, fontsize=FONT_PT, rotation=45)
-    ax.set_yticks(range(6), names, fontsize=FONT_PT)
-    ax.set_xlabel(ui("c.trust_in", lang), fontsize=FONT_PT)
-    ax.set_title(ui("c.trust", lang), fontsize=TITLE_PT)
-    return fig
+    return _charts.TrustChart(lang, _words(lang)).figure(m)
 
 
 def ledger_figure(m: TalksModel, lang: str = "en"):
     """Action for action: denuclearization progress (left) against aid delivered and pledged (right)."""
-    fig = _figure(8.0, 5.4)
-    ax = fig.subplots()
-    tl = m.timeline
-    x = list(range(len(tl)))
-    ax.plot(x, [r["progress"] for r in tl], color="#d62728", lw=2.5, label=ui("c.progress", lang))
-    ax.set_ylim(0, 1)
-    ax.set_ylabel(ui("c.progress_y", lang), fontsize=FONT_PT, color="#d62728")
-    ax2 = ax.twinx()
-    ax2.plot(
-        x,
-        [r["aid_delivered_t"] / 1000 for r in tl],
-        color="#1f77b4",
-        lw=2.5,
-        label=ui("c.aid_delivered", lang),
-    )
-    ax2.plot(
-        x,
-        [r["aid_pledged_t"] / 1000 for r in tl],
-        color="#9ecae1",
-        lw=2,
-        ls="--",
-        label=ui("c.aid_pledged", lang),
-    )
-    ax2.set_ylabel(ui("c.aid_y", lang), fontsize=FONT_PT, color="#1f77b4")
-    ax2.set_ylim(
-        bottom=0, top=max(1.0, *(r["aid_pledged_t"] / 1000 * 1.1 for r in tl)) if tl else 1.0
-    )
-    ax.set_xlim(0, max(12, m.n_months - 1))
-    years = [(k, month_label(m.start + k)[:4]) for k in range(0, m.n_months, 24)]
-    ax.set_xticks([k for k, _ in years], [y for _, y in years], fontsize=FONT_PT, rotation=45)
-    ax.tick_params(axis="y", labelsize=FONT_PT)
-    ax2.tick_params(axis="y", labelsize=FONT_PT)
-    lines = ax.get_lines() + ax2.get_lines()
-    ax.legend(
-        lines, [ln.get_label() for ln in lines], fontsize=FONT_PT, loc="upper left", frameon=False
-    )
-    ax.set_title(ui("c.ledger", lang), fontsize=TITLE_PT)
-    if m.facilities:
-        # The facilities' states now (shut down, disabled and dismantled told apart).
-        states = ", ".join(
-            f"{name.replace('_', ' ')}: {state.replace('_', ' ')}"
-            for name, state in m.facilities.items()
-        )
-        ax.set_xlabel(states, fontsize=FONT_PT)
-    return fig
+    return _charts.LedgerChart(lang, _words(lang)).figure(m)
 
 
 def timeline_figure(m: TalksModel, record_rows: list[dict], lang: str = "en"):
     """The run's sessions, decisions and events (top rows) and the historical record (bottom row)."""
-    fig = _figure(12.0, 4.4)
-    ax = fig.subplots()
-    rows = ui("c.rows", lang).split("|")
-
-    def xpos(month: str) -> float:
-        y, mo = map(int, month[:7].split("-"))
-        return y + (mo - 0.5) / 12
-
-    for s in m.sessions:
-        doc = s.document if s.held else "boycott"
-        ax.scatter(
-            xpos(month_label(s.month)),
-            0,
-            s=90,
-            color=DOC_COLORS[doc],
-            marker="o" if s.held else "x",
-            zorder=3,
-        )
-    for mo, _party, _what, _why, _cause in m.decisions:
-        ax.scatter(xpos(month_label(mo)), 1, s=60, color="#d62728", marker="D", zorder=3)
-    for r in m.timeline:
-        if "event:" in (r.get("events") or ""):
-            ax.scatter(xpos(r["month"]), 2, s=40, color="#7f7f7f", marker="s", zorder=3)
-    for r in record_rows:
-        if not r["month"] or r["month"] > m.spec.window.end:
-            continue
-        if r["kind"] == "session":
-            doc = r.get("document", "none")
-            ax.scatter(xpos(r["month"]), 3, s=90, color=DOC_COLORS.get(doc, "#bbbbbb"), zorder=3)
-        else:
-            ax.scatter(xpos(r["month"]), 3, s=50, color="#b07aa1", marker="D", zorder=3)
-    if m.timeline:
-        ax.axvline(xpos(m.timeline[-1]["month"]) + 1 / 24, color="black", ls=":", lw=1.5)
-    ax.set_yticks(range(4), rows, fontsize=FONT_PT)
-    ax.set_ylim(3.6, -0.6)
-    y0 = int(m.spec.window.start[:4])
-    y1 = int(m.spec.window.end[:4]) + 1
-    ax.set_xlim(y0, y1)
-    ax.set_xticks(range(y0, y1 + 1), [str(y) for y in range(y0, y1 + 1)], fontsize=FONT_PT)
-    ax.grid(axis="x", alpha=0.3)
-    from matplotlib.lines import Line2D
-
-    handles = [
-        Line2D(
-            [],
-            [],
-            ls="",
-            marker="o",
-            color=c,
-            label=ui("c.boycott", lang) if d == "boycott" else i18n_label(d, lang),
-        )
-        for d, c in DOC_COLORS.items()
-    ]
-    handles += [
-        Line2D([], [], ls="", marker="D", color="#d62728", label=ui("c.decision", lang)),
-        Line2D([], [], ls="", marker="s", color="#7f7f7f", label=ui("c.event", lang)),
-        Line2D([], [], ls="", marker="D", color="#b07aa1", label=ui("c.episode", lang)),
-    ]
-    ax.legend(
-        handles=handles,
-        fontsize=FONT_PT,
-        ncol=4,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.2),
-        frameon=False,
-    )
-    ax.set_title(ui("c.timeline", lang), fontsize=TITLE_PT)
-    return fig
+    return _charts.TimelineChart(lang, _words(lang), record_rows).figure(m)
 
 
 # ------------------------------------------------------------------ components
@@ -1301,7 +1120,12 @@ def StatusCard(model: solara.Reactive):
             solara.Text(
                 ui("not_listed", lang) + ", ".join(BROKEN_SCENARIOS), style={"color": "#999"}
             )
-        story = month_story(run_tables(m), -1, lang=lang) if m.timeline else ui("press_step", lang)
+        story = solara.use_memo(  # the run's tables are built once a month, not once a render
+            lambda: (
+                month_story(run_tables(m), -1, lang=lang) if m.timeline else ui("press_step", lang)
+            ),
+            [m, len(m.timeline), lang],
+        )
         solara.HTML(
             unsafe_innerHTML=f"<b>{_esc(ui('what', lang))}</b> {_esc(story)}",
             classes=["sp-story"],
@@ -1671,20 +1495,37 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
 
 
 @solara.component
+def ChartImage(
+    kind: type, m: TalksModel, lang: str, tick: int, record_rows: list[dict] | None = None
+):
+    """One chart of :mod:`sixparty.dashboard_charts` as a PNG image.
+
+    The chart object lives as long as this component (one per browser page and
+    language): each month it is updated in place, and redrawn only when what it
+    shows changed.  tick: Mesa's update counter (a new value makes the component
+    look at the model again; the model object itself stays the same between steps).
+    """
+
+    def make():
+        extra = {} if record_rows is None else {"record_rows": record_rows}
+        return kind(lang, _words(lang), **extra)
+
+    chart = solara.use_memo(make, [kind, lang])
+    rw.Image(value=chart.png(m), format="png")
+
+
+@solara.component
 def Charts(model: solara.Reactive):
-    update_counter.get()
+    tick = update_counter.get()
     lang = LANG.value
     m = model.value
-    key = [id(m), len(m.timeline), len(m.sessions), lang]
-    if lang == "zh":
-        prepare_lang_font("zh")  # a CJK font first (labels would be boxes otherwise)
     with solara.Row(style={"flex-wrap": "wrap"}):
         with solara.Card(classes=["sp-positions"], margin=1):
-            solara.FigureMatplotlib(positions_figure(m, lang), dependencies=key, format="png")
+            ChartImage(_charts.PositionsChart, m, lang, tick)
         with solara.Card(classes=["sp-trust"], margin=1):
-            solara.FigureMatplotlib(trust_figure(m, lang), dependencies=key, format="png")
+            ChartImage(_charts.TrustChart, m, lang, tick)
         with solara.Card(classes=["sp-ledger"], margin=1):
-            solara.FigureMatplotlib(ledger_figure(m, lang), dependencies=key, format="png")
+            ChartImage(_charts.LedgerChart, m, lang, tick)
 
 
 _RECORD_ROWS = {"en": record_timeline("en"), "zh": record_timeline("zh")}
@@ -1715,48 +1556,59 @@ def session_rows(m: TalksModel, lang: str = "en") -> list[dict]:
 _HEAD_STYLE = {"font-weight": "bold", "font-size": "18px", "display": "block", "margin-top": "10px"}
 
 
+def _record_html(lang: str) -> str:
+    """The historical record's table (the same for every page: built once per language)."""
+    if lang not in _RECORD_HTML:
+        _RECORD_HTML[lang] = _html_table(
+            [{"date": r["date"], "kind": r["kind"], "what": r["what"]} for r in _RECORD_ROWS[lang]],
+            "sp-record",
+            lang,
+        )
+    return _RECORD_HTML[lang]
+
+
+_RECORD_HTML: dict[str, str] = {}
+
+
+def _decisions_html(m: TalksModel, lang: str) -> str:
+    decisions = [
+        {
+            "month": month_text(month_label(mo), lang),
+            "party": i18n_label(p, lang),
+            "decision": i18n_label(f"decision.{w}", lang),
+            "why": y,
+        }
+        for mo, p, w, y, _c in m.decisions
+    ]
+    return _html_table(decisions[::-1], "sp-decisions", lang)
+
+
 @solara.component
 def Timeline(model: solara.Reactive):
-    update_counter.get()
+    tick = update_counter.get()
     lang = LANG.value
     m = model.value
-    key = [id(m), len(m.timeline), len(m.sessions), lang]
+    # The tables are rebuilt only when a session or a decision was added (not every month).
+    sessions = solara.use_memo(lambda: session_rows(m, lang), [m, len(m.sessions), lang])
+    sessions_html = solara.use_memo(
+        lambda: _html_table(sessions[::-1], "sp-sessions", lang), [sessions]
+    )
+    decisions_html = solara.use_memo(lambda: _decisions_html(m, lang), [m, len(m.decisions), lang])
     with solara.Card(ui("timeline", lang), classes=["sp-timeline"]):
-        solara.FigureMatplotlib(
-            timeline_figure(m, _RECORD_ROWS["en"], lang), dependencies=key, format="png"
-        )
-        sessions = session_rows(m, lang)
+        ChartImage(_charts.TimelineChart, m, lang, tick, record_rows=_RECORD_ROWS["en"])
         solara.Text(
             ui("sessions_so_far", lang, n=len(sessions)),
             classes=["sp-session-count"],
             style=_HEAD_STYLE,
         )
         if sessions:
-            solara.HTML(unsafe_innerHTML=_html_table(sessions[::-1], "sp-sessions", lang))
-        decisions = [
-            {
-                "month": month_text(month_label(mo), lang),
-                "party": i18n_label(p, lang),
-                "decision": i18n_label(f"decision.{w}", lang),
-                "why": y,
-            }
-            for mo, p, w, y, _c in m.decisions
-        ]
-        if decisions:
+            solara.HTML(unsafe_innerHTML=sessions_html)
+        if decisions_html:
             solara.Text(ui("decisions", lang), style=_HEAD_STYLE)
-            solara.HTML(unsafe_innerHTML=_html_table(decisions[::-1], "sp-decisions", lang))
+            solara.HTML(unsafe_innerHTML=decisions_html)
         solara.Text(ui("record", lang), style=_HEAD_STYLE)
         if _RECORD_ROWS[lang]:
-            solara.HTML(
-                unsafe_innerHTML=_html_table(
-                    [
-                        {"date": r["date"], "kind": r["kind"], "what": r["what"]}
-                        for r in _RECORD_ROWS[lang]
-                    ],
-                    "sp-record",
-                    lang,
-                )
-            )
+            solara.HTML(unsafe_innerHTML=_record_html(lang))
         else:
             solara.Text(ui("no_record", lang))
 
