@@ -7,16 +7,18 @@ page is an edge of the program: it drives :class:`ClassroomModel`, a
 and in which a student can play one delegation.
 
 The layout is for a projector: large type (chart labels ``FONT_PT`` at
-``_DPI``: ≥ 14 px on the page), Mesa's own controller and parameter form
-(:func:`mesa.visualization.solara_viz.ModelController`, ``ModelCreator``)
-without SolaraViz's speed, render-interval and threads controls (a fixed
-:data:`PLAY_INTERVAL_MS`), Solara's "runs on Solara" banner hidden
+``_DPI``: ≥ 14 px on the page), Mesa's parameter form
+(:func:`mesa.visualization.solara_viz.ModelCreator`) with the page's own time
+controls instead of Mesa's (:func:`sixparty.dashboard_controls.PlayControls`:
+Reset, ▶ at a speed the teacher sets in months per second, Step computed in the
+background with the buttons disabled and a busy sign meanwhile; no
+render-interval or threads controls), Solara's "runs on Solara" banner hidden
 (:data:`PROJECTOR_CSS`), and the page in English or Chinese (:data:`UI`; the
 switch in the app bar, ``SIXPARTY_LANG`` at start).
 
 What the page shows (main area, redrawn when the model steps; plots are
-matplotlib figures sent as PNG, so the page needs no CDN and works
-offline): the month and the talks' status; a plain-language line for
+matplotlib figures kept alive and updated in place, sent as PNG, so the page
+needs no CDN and works offline: :mod:`sixparty.dashboard_charts`): the month and the talks' status; a plain-language line for
 what just happened (:func:`analysis.narrate.month_story`); the parties'
 positions on the eight issues with the last session's text; the trust
 between the parties; the action-for-action ledger (denuclearization progress
@@ -27,8 +29,9 @@ table names sessions by the model's own count (``session 7``) and, where one
 falls within ±1 month of a recorded session, by it (``≈ Round 4, phase 2``;
 :mod:`sixparty.analysis.rounds`).
 
-Controls (sidebar): Reset, play/pause, Step, the month counter (months
-simulated of the window's, never more); model parameters: the scenario (shipped ones,
+Controls (sidebar): Reset, play/pause, Step, the speed of play in months per
+second, a busy sign while the server computes (buttons disabled meanwhile), the
+month counter (months simulated of the window's, never more); model parameters: the scenario (shipped ones,
 the counterfactuals, a file given on the command line and the other scenario
 files of its folder; the page loads nothing else, whatever the browser sends:
 :data:`SCENARIO_FILES`), the seed, the
@@ -87,6 +90,7 @@ from sixparty.analysis.i18n import label as i18n_label
 from sixparty.analysis.i18n import phrase
 from sixparty.analysis.narrate import debrief_parts, month_story, month_text, record_timeline
 from sixparty.analysis.rounds import recorded_sessions, session_labels
+from sixparty.dashboard_controls import BUSY, PlayControls
 from sixparty.games import (
     DEFAULT_IDLE_EXPIRY_S,
     DEFAULT_MAX_GAMES,
@@ -104,7 +108,7 @@ from sixparty.seat import ImplementationBriefing, SeatBriefing
 # page draws its own layout); the warning is about Mesa's code, not a fault here.
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite")
-    from mesa.visualization.solara_viz import ModelController, ModelCreator
+    from mesa.visualization.solara_viz import ModelCreator
     from mesa.visualization.utils import force_update, update_counter
 
 # ------------------------------------------------------------------ settings
@@ -131,9 +135,6 @@ SLIDERS: dict[str, tuple[str, float, float, float]] = {
 }
 
 NO_SEAT = "none"
-
-#: Milliseconds between two months while playing (the projector layout has no speed slider).
-PLAY_INTERVAL_MS = 300
 
 #: The page's words in English and Chinese (the field's terms: analysis/i18n.py, the article's).
 UI: dict[str, dict[str, str]] = {
@@ -1076,6 +1077,10 @@ def StatusCard(model: solara.Reactive):
     m = model.value
     month, status = _status_line(m, lang)
     with solara.Card(style={"min-width": "100%"}):
+        # the busy sign where the class looks (a month or a session being computed)
+        solara.ProgressLinear(
+            BUSY.value > 0, style={"visibility": "visible" if BUSY.value > 0 else "hidden"}
+        )
         solara.Text(
             month,
             classes=["sp-date"],
@@ -1716,9 +1721,6 @@ def SoloPage():
     initial = solara.use_memo(lambda: game.model if game is not None else ClassroomModel(), [])
     model = solara.use_reactive(initial)
     params = solara.use_reactive(dict(getattr(initial, "sidebar_params", None) or {}))
-    play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
-    render_interval = solara.use_reactive(1)
-    use_threads = solara.use_reactive(False)
 
     def put_id_in_url():
         # The game id in the address bar: a reload (or the same URL in a new tab) finds it.
@@ -1747,8 +1749,8 @@ def SoloPage():
         solara.Warning(note, classes=["sp-game-note"])
     solara.Title("sixparty dashboard")
     solara.Style(PROJECTOR_CSS)
-    # Mesa's own controller and parameter form, without Mesa's speed and threads controls
-    # (a fixed play interval; one month a step): the projector layout.
+    # The page's time controls (speed in months per second, busy sign) and Mesa's parameter
+    # form: the projector layout.
     with solara.AppBar():
         solara.AppBarTitle(ui("title", lang))
         solara.ToggleButtonsSingle(
@@ -1756,13 +1758,7 @@ def SoloPage():
         )
     with solara.Sidebar(), solara.Column():
         with solara.Card(ui("controls", lang)):
-            ModelController(
-                model,
-                model_parameters=params,
-                play_interval=play_interval,
-                render_interval=render_interval,
-                use_threads=use_threads,
-            )
+            PlayControls(model, params, lang)
             StepCounter(model)
         with solara.Card(ui("parameters", lang), classes=["sp-params"]):
             chosen = params.value.get("scenario")

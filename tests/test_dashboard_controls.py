@@ -1,0 +1,150 @@
+"""The dashboard's time controls (sixparty.dashboard_controls), rendered without a browser.
+
+Step computes in the background with every button disabled and the busy sign
+up meanwhile; ▶ plays months at the speed set in months per second, waits at a
+seat's prompt and goes on once the orders are given; ❚❚ stops it; Reset builds
+a new model from the sidebar's values.  No assertion on durations: the tests
+wait for states (with generous timeouts) and never time the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+
+pytest.importorskip("solara")
+pytest.importorskip("mesa.visualization")
+# Solara's server patches (imported below: threads started from a page's code run in
+# that page's kernel context, as the controls' tasks do under ``solara run``) would pick
+# their own matplotlib backend without this.
+os.environ.setdefault("MPLBACKEND", "Agg")
+import ipyvuetify as v  # noqa: E402
+import sixparty.app as app  # noqa: E402
+import solara  # noqa: E402
+import solara.server.app  # noqa: E402, F401
+from sixparty import dashboard_controls as controls  # noqa: E402
+from solara.server import kernel as skernel  # noqa: E402
+from solara.server import kernel_context  # noqa: E402
+
+WAIT_S = 60.0
+
+
+def _until(predicate, timeout: float = WAIT_S) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("the state was not reached in time")
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def page():
+    """PlayControls for a model in a Solara virtual kernel: (model reactive, params, rc)."""
+    ctx = kernel_context.VirtualKernelContext(
+        id="test-dashboard-controls", kernel=skernel.Kernel(), session_id="test-session"
+    )
+    with ctx:
+        model = solara.reactive(app.ClassroomModel(scenario="historical"))
+        params = solara.reactive({"scenario": "historical"})
+        _box, rc = solara.render(controls.PlayControls(model, params, "en"), handle_error=False)
+        try:
+            yield model, params, rc
+        finally:
+            model.value.retire()
+            rc.close()
+            ctx.close()
+
+
+def _button(rc, label: str):
+    return rc.find(v.Btn, children=[label]).widget
+
+
+def test_step_computes_in_the_background_with_the_buttons_disabled(page):
+    model, _params, rc = page
+    m = model.value
+    release = threading.Event()
+    real_step = m.step
+
+    def slow_step():
+        release.wait(WAIT_S)
+        real_step()
+
+    m.step = slow_step
+    _button(rc, "Step").click()
+    _until(lambda: controls.BUSY.value > 0)
+    for label in ("Reset", "▶", "Step"):
+        _until(lambda label=label: _button(rc, label).disabled)
+    _until(lambda: rc.find(v.ProgressLinear).widgets)  # the busy sign
+    assert len(m.timeline) == 0
+    release.set()
+    _until(lambda: len(m.timeline) == 1 and not _button(rc, "Step").disabled)
+    _until(lambda: not rc.find(v.ProgressLinear).widgets)
+    assert controls.BUSY.value == 0
+
+
+def test_play_advances_months_then_pause_stops_it(page):
+    model, _params, rc = page
+    m = model.value
+    speed = rc.find(v.Select).widget
+    assert "months per second" in speed.label
+    assert speed.items == ["0.5", "1", "2", "4", "8"] and speed.v_model == "2"
+    speed.v_model = "8"
+    _button(rc, "▶").click()
+    _until(lambda: rc.find(v.Btn, children=["❚❚"]).widgets)
+    assert _button(rc, "Step").disabled and _button(rc, "Reset").disabled
+    _until(lambda: len(m.timeline) >= 3)
+    _button(rc, "❚❚").click()
+    _until(lambda: rc.find(v.Btn, children=["▶"]).widgets)
+    stopped = len(m.timeline)
+    time.sleep(0.6)  # a few months' worth at 8 months/s: none may come
+    assert len(m.timeline) <= stopped + 1  # at most the month being computed at the click
+    assert not _button(rc, "Step").disabled
+
+
+def test_play_waits_at_a_seat_prompt_and_goes_on_after_the_orders(page):
+    model, params, rc = page
+    params.value = {"scenario": "historical", "seat": "Japan"}
+    _button(rc, "Reset").click()
+    _until(lambda: getattr(model.value, "seat", None) == "Japan")
+    m = model.value
+    rc.find(v.Select).widget.v_model = "8"
+    _button(rc, "▶").click()
+    _until(lambda: m.awaiting is not None)
+    asked = len(m.timeline)
+    _until(lambda: rc.find(v.Html, class_="sp-play-waiting").widgets)
+    time.sleep(0.6)
+    assert len(m.timeline) == asked  # no month while the team decides
+    aw = m.awaiting
+    if aw["kind"] == "session":
+        m.give_session_orders("Japan", True, "accept")
+    else:
+        m.give_implementation_order("Japan", "perform")
+    _until(lambda: len(m.timeline) > asked)  # ▶ went on by itself
+    _button(rc, "❚❚").click()
+
+
+def test_reset_builds_a_new_model_from_the_sidebar(page):
+    model, params, rc = page
+    first = model.value
+    first.step()
+    params.value = {"scenario": "counterfactuals/no_seoul_hardline_2008"}
+    _button(rc, "Reset").click()
+    _until(lambda: model.value is not first)
+    assert model.value.scenario_name == "counterfactuals/no_seoul_hardline_2008"
+    assert model.value.timeline == []
+    first.retire()
+
+
+def test_month_delay_keeps_the_speed_and_a_least_gap():
+    assert controls.month_delay(2.0, 0.1) == pytest.approx(0.4)
+    assert controls.month_delay(8.0, 0.5) == controls.MIN_GAP_S
+    assert controls.month_delay(0.5, 0.0) == pytest.approx(2.0)
+
+
+def test_the_controls_speak_both_languages():
+    assert set(controls.WORDS["en"]) == set(controls.WORDS["zh"])
+    assert "每秒" in controls.word("speed", "zh")
+    assert controls.word("busy", "fr") == controls.word("busy", "en")
