@@ -13,7 +13,8 @@ times, the model steps and the page is re-rendered the way the Step button does 
 process and wall seconds per month, split into the model's step and the page's
 re-render (medians, p90, max).  With ``--seat PARTY`` the seat's prompts are
 answered with "attend, accept" and "perform" as they come (through the model's
-``give_session_orders`` / ``give_implementation_order``).
+``give_session_orders`` / ``give_implementation_order``); the months a prompt
+stopped are counted once, when they are played.
 
 (b) **Browser** (``--browser``): starts the server with ``sixparty dashboard``'s own
 command line (:func:`sixparty.dashboard.server_command`, ``server_env``) on a free
@@ -64,14 +65,13 @@ def _load() -> str:
 
 
 def _answer_prompts(m) -> None:
-    """Answer the seat's pending prompt: attend + accept a session; perform a phase."""
-    aw = getattr(m, "awaiting", None)
-    if not aw:
-        return
-    if aw.get("kind") == "session":
-        m.give_session_orders(True, "accept")
-    elif aw.get("kind") == "implementation":
-        m.give_implementation_order("perform")
+    """Answer every seat's pending prompt: attend + accept a session; perform a phase."""
+    for party in m.awaiting_parties():
+        aw = m.awaiting_for(party)
+        if aw["kind"] == "session":
+            m.give_session_orders(party, True, "accept")
+        else:
+            m.give_implementation_order(party, "perform")
 
 
 # ------------------------------------------------------------------ (a) in process
