@@ -13,7 +13,11 @@ and whose Step runs in the click's handler with the button still live).
   :data:`DEFAULT_SPEED`); when computing and drawing a month takes longer than
   that, the next month follows :data:`MIN_GAP_S` after it (the page stays
   responsive: the pause button and the seat's buttons are answered between
-  months).  While ▶ plays, Step and Reset are disabled and ▶ turns into ❚❚
+  months).  ▶ never runs ahead of the browser: before computing a month it
+  waits (at most :data:`PAINT_WAIT_S`) until the page has confirmed the month
+  before last (:class:`PaintAck`), so a slow browser or network cannot pile
+  months up on the websocket (a backlog that grows until the connection is
+  dropped and the session lost).  While ▶ plays, Step and Reset are disabled and ▶ turns into ❚❚
   (pause), which stays live.  With seats, ▶ waits at each prompt (no month is
   computed, nothing is redrawn) and goes on once every seated team has given
   its orders; it stops at the window's end.
@@ -34,7 +38,9 @@ import threading
 import time
 from collections.abc import Callable
 
+import ipyvue
 import solara
+import traitlets
 
 #: The speeds of ▶ offered to the teacher, in months per second.
 SPEEDS: list[float] = [0.5, 1.0, 2.0, 4.0, 8.0]
@@ -46,6 +52,10 @@ DEFAULT_SPEED = 2.0
 MIN_GAP_S = 0.05
 #: Seconds between two looks at a seat prompt while ▶ waits for the teams' orders.
 PROMPT_POLL_S = 0.25
+#: Longest wait, in seconds, for the browser to confirm it has received the month before
+#: last before ▶ computes the next (a page that never confirms, e.g. a hidden one, is not
+#: waited for again until it does).
+PAINT_WAIT_S = 2.0
 
 #: The controls' words (the page's others are in :data:`sixparty.app.UI`).
 WORDS: dict[str, dict[str, str]] = {
@@ -85,6 +95,55 @@ def busy():
     finally:
         with _BUSY_LOCK:
             BUSY.value = max(0, BUSY.value - 1)
+
+
+class PaintAck(ipyvue.VueTemplate):
+    """An invisible widget that tells the server which redraw the browser has taken in.
+
+    ``frame`` goes to the browser with each redraw of the page; the browser sets
+    ``painted`` to it after Vue has applied that redraw's changes (the widgets'
+    messages are applied in order, so the charts of that frame are in the page).
+    """
+
+    template = traitlets.Unicode(
+        """<template><span class="sp-paint-ack" style="display: none"></span></template>
+<script>
+module.exports = {
+    mounted() { this.ack(this.frame); },
+    watch: { frame(value) { this.ack(value); } },
+    methods: {
+        ack(value) { this.$nextTick(() => setTimeout(() => { this.painted = value; }, 0)); },
+    },
+};
+</script>"""
+    ).tag(sync=True)
+    frame = traitlets.Int(-1).tag(sync=True)
+    painted = traitlets.Int(-1).tag(sync=True)
+
+
+class _Painted:
+    """The last frame the browser confirmed (:class:`PaintAck`), for ▶ to wait on."""
+
+    def __init__(self) -> None:
+        self.frame = -1
+        self.live = False  # a browser has confirmed at least once (none in tests without one)
+        self._cond = threading.Condition()
+
+    def set(self, frame: int) -> None:
+        with self._cond:
+            self.frame = int(frame)
+            self.live = True
+            self._cond.notify_all()
+
+    def wait_for(self, frame: int, timeout: float) -> bool:
+        """Wait until the browser confirmed ``frame`` (True) or ``timeout`` s passed (False)."""
+        if not self.live:
+            return False
+        with self._cond:
+            done = self._cond.wait_for(lambda: self.frame >= frame, timeout)
+        if not done:
+            self.live = False  # stop waiting for a page that does not answer (hidden, slow)
+        return done
 
 
 def _waiting_for_seats(m) -> bool:
@@ -142,11 +201,12 @@ def PlayControls(
     """
     from mesa.visualization.utils import force_update, update_counter
 
-    update_counter.get()  # drawn again with the page (the step counter, a prompt while ▶)
+    frame = update_counter.get()  # drawn again with the page (a prompt while ▶, the ack)
     redraw = on_month or force_update
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(_speed_text(DEFAULT_SPEED))
     m = model.value
+    painted = solara.use_memo(_Painted, [])
 
     def one_month():
         with busy():
@@ -174,6 +234,9 @@ def PlayControls(
             current.step()
             if _month_count(current) != before or _waiting_for_seats(current):
                 redraw()  # the new month, or the seat's prompt that stopped it
+                # Backpressure: no month more while the browser is still taking in the
+                # one before last (months would queue up on the websocket otherwise).
+                painted.wait_for(update_counter.value - 1, PAINT_WAIT_S)
             time.sleep(month_delay(float(speed.value), time.monotonic() - t0))
         if playing.value and (model.value is not current or not current.running):
             playing.set(False)  # the window is over (or the model was replaced)
@@ -215,6 +278,7 @@ def PlayControls(
         classes=["sp-speed"],
     )
     BusyLine(lang, waiting=playing.value and _waiting_for_seats(m))
+    PaintAck.element(frame=frame, on_painted=painted.set)
 
 
 __all__ = [
@@ -222,7 +286,9 @@ __all__ = [
     "BusyLine",
     "DEFAULT_SPEED",
     "MIN_GAP_S",
+    "PAINT_WAIT_S",
     "PROMPT_POLL_S",
+    "PaintAck",
     "PlayControls",
     "SPEEDS",
     "WORDS",
