@@ -32,6 +32,11 @@ from test_dashboard_browser import (  # noqa: F401 - fixtures
     server,
 )
 
+try:
+    from playwright.sync_api import Error as PlaywrightError
+except ImportError:  # the fixtures skip the test
+    PlaywrightError = Exception
+
 SEAT = "Japan"
 GAME_BUDGET_S = 420.0  # a generous bound for a loaded machine; ~1-3 minutes when quiet
 
@@ -83,8 +88,6 @@ def _quantile(xs: list[float], q: float) -> float:
 def _click_if_there(locator) -> bool:
     """Click ``locator``'s first match if it is there now; False if it is not (or went away:
     the page re-renders between months)."""
-    from playwright.sync_api import Error as PlaywrightError
-
     try:
         if not locator.count():
             return False
@@ -94,13 +97,53 @@ def _click_if_there(locator) -> bool:
         return False
 
 
-def _answer_session(pg) -> None:
-    """Attend and accept (clicked: the card may preselect nothing), then play the session."""
-    _click_if_there(pg.locator(".sp-attend").get_by_text("attend", exact=True))
-    pg.wait_for_timeout(100)
-    _click_if_there(pg.locator(".sp-respond").get_by_text("accept", exact=True))
-    pg.wait_for_timeout(100)
-    _click_if_there(pg.locator(".sp-play-session:not([disabled])"))
+def _choose(pg, container: str, text: str) -> bool:
+    """Select the toggle ``text`` in ``container`` unless it is selected already (a second
+    click would deselect it: the seat card's toggles are not mandatory)."""
+    button = pg.locator(container).locator("button").filter(has_text=text)
+    try:
+        if "v-btn--active" in (button.first.get_attribute("class", timeout=3_000) or ""):
+            return True
+    except PlaywrightError:
+        return False
+    return _click_if_there(button)
+
+
+def _gone(pg, selector: str, date: str) -> None:
+    """Wait until ``selector`` left the page or the month changed (the answer was taken)."""
+    try:
+        pg.wait_for_function(
+            "([s, d]) => !document.querySelector(s) "
+            "|| document.querySelector('.sp-date').innerText.trim() !== d",
+            arg=[selector, date],
+            timeout=STEP_WAIT_MS,
+        )
+    except PlaywrightError:
+        pass  # looked at again by the caller's loop
+
+
+def _answer_session(pg, date: str) -> None:
+    """Attend and accept (chosen: the card may preselect nothing), play the session, and
+    wait until the page took it (no second click on a control the server has removed)."""
+    if not _choose(pg, ".sp-attend", "attend"):
+        return
+    try:
+        pg.wait_for_selector(".sp-respond", timeout=5_000)
+    except PlaywrightError:
+        return
+    if not _choose(pg, ".sp-respond", "accept"):
+        return
+    try:
+        pg.wait_for_selector(".sp-play-session:not([disabled])", timeout=5_000)
+    except PlaywrightError:
+        return
+    if _click_if_there(pg.locator(".sp-play-session:not([disabled])")):
+        _gone(pg, ".sp-play-session", date)
+
+
+def _answer_phase(pg, date: str) -> None:
+    if _click_if_there(pg.locator(".sp-impl-perform")):
+        _gone(pg, ".sp-impl-perform", date)
 
 
 def _speed_fastest(pg) -> None:
@@ -130,9 +173,9 @@ def test_a_seated_game_runs_to_the_debrief_without_a_disconnect(page):  # noqa: 
     while len(step_latency) < 4:
         state = pg.evaluate(_STATE_JS)
         if state["session"]:
-            _answer_session(pg)
+            _answer_session(pg, state["date"])
         elif state["impl"]:
-            _click_if_there(pg.locator(".sp-impl-perform"))
+            _answer_phase(pg, state["date"])
         else:
             before = _date(pg)
             t0 = time.perf_counter()
@@ -169,12 +212,12 @@ def test_a_seated_game_runs_to_the_debrief_without_a_disconnect(page):  # noqa: 
             if seen_asking != ("session", state["date"]):
                 seen_asking = ("session", state["date"])
                 sessions += 1
-            _answer_session(pg)
+            _answer_session(pg, state["date"])
         elif state["impl"]:
             if seen_asking != ("impl", state["date"]):
                 seen_asking = ("impl", state["date"])
                 phases += 1
-            _click_if_there(pg.locator(".sp-impl-perform"))
+            _answer_phase(pg, state["date"])
         elif not state["playing"] and 0 <= k < n:
             _click_if_there(pg.locator(".sp-play:not([disabled])"))
         pg.wait_for_timeout(150)
