@@ -148,3 +148,15 @@ def test_the_controls_speak_both_languages():
     assert set(controls.WORDS["en"]) == set(controls.WORDS["zh"])
     assert "每秒" in controls.word("speed", "zh")
     assert controls.word("busy", "fr") == controls.word("busy", "en")
+
+
+def test_play_waits_for_the_browsers_confirmation_only_from_a_page_that_confirms():
+    painted = controls._Painted()
+    assert painted.wait_for(5, timeout=10.0) is False  # no browser has confirmed: no wait
+    painted.set(4)
+    threading.Timer(0.05, painted.set, args=(5,)).start()
+    assert painted.wait_for(5, timeout=WAIT_S) is True  # released by the confirmation
+    assert painted.wait_for(9, timeout=0.01) is False  # a page that stops confirming ...
+    assert not painted.live  # ... is not waited for again until it confirms
+    painted.set(9)
+    assert painted.live and painted.wait_for(9, timeout=0.0)
