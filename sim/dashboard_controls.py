@@ -20,7 +20,9 @@ and whose Step runs in the click's handler with the button still live).
   dropped and the session lost).  While ▶ plays, Step and Reset are disabled and ▶ turns into ❚❚
   (pause), which stays live.  With seats, ▶ waits at each prompt (no month is
   computed, nothing is redrawn) and goes on once every seated team has given
-  its orders; it stops at the window's end.
+  its orders; it stops at the window's end, and when a step computes nothing
+  (the model retired, or the page's session closed: a game's model kept on the
+  server is then stepped by the page that reconnected, not by this loop).
 * **Reset** builds the model from the sidebar's parameters (SolaraViz's rule:
   parameters apply on Reset) in a background thread, busy meanwhile.
 
@@ -225,6 +227,7 @@ def PlayControls(
     def play_loop():
         # Not marked busy: ▶ turning into ❚❚ is the sign, and the seats' buttons stay live.
         current = model.value
+        stalled = False
         while playing.value and model.value is current and current.running:
             if _waiting_for_seats(current):
                 time.sleep(PROMPT_POLL_S)  # the seat's own button plays that month
@@ -232,14 +235,19 @@ def PlayControls(
             t0 = time.monotonic()
             before = _month_count(current)
             current.step()
-            if _month_count(current) != before or _waiting_for_seats(current):
-                redraw()  # the new month, or the seat's prompt that stopped it
-                # Backpressure: no month more while the browser is still taking in the
-                # one before last (months would queue up on the websocket otherwise).
-                painted.wait_for(update_counter.value - 1, PAINT_WAIT_S)
+            if _month_count(current) == before and not _waiting_for_seats(current):
+                # No month and no prompt: the model was retired, or this page's session
+                # closed (a model kept by a game waits for the page that steps it now).
+                stalled = True
+                break
+            redraw()  # the new month, or the seat's prompt that stopped it
+            # Backpressure: no month more while the browser is still taking in the
+            # one before last (months would queue up on the websocket otherwise).
+            painted.wait_for(update_counter.value - 1, PAINT_WAIT_S)
             time.sleep(month_delay(float(speed.value), time.monotonic() - t0))
-        if playing.value and (model.value is not current or not current.running):
-            playing.set(False)  # the window is over (or the model was replaced)
+        if stalled or (playing.value and (model.value is not current or not current.running)):
+            with contextlib.suppress(Exception):  # a closed session has no page to tell
+                playing.set(False)  # the window is over (or the model was replaced)
 
     solara.lab.use_task(play_loop, dependencies=[playing.value])
 

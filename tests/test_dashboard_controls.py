@@ -160,3 +160,16 @@ def test_play_waits_for_the_browsers_confirmation_only_from_a_page_that_confirms
     assert not painted.live  # ... is not waited for again until it confirms
     painted.set(9)
     assert painted.live and painted.wait_for(9, timeout=0.0)
+
+
+def test_play_stops_when_a_step_computes_nothing(page):
+    """A model kept by a game whose page session closed steps nothing: ▶ stops, no spinning."""
+    model, _params, rc = page
+    m = model.value
+    calls = []
+    m.step = lambda: calls.append(1)  # no month, no prompt
+    _button(rc, "▶").click()
+    _until(lambda: calls)
+    _until(lambda: rc.find(v.Btn, children=["▶"]).widgets and not _button(rc, "▶").disabled)
+    time.sleep(0.3)
+    assert len(calls) == 1 and m.timeline == []
