@@ -19,7 +19,7 @@ import time
 import pytest
 import yaml
 from sixparty import dashboard
-from test_dashboard_browser import ARTIFACTS, STEP_WAIT_MS, _chromium
+from test_dashboard_browser import ARTIFACTS, STEP_WAIT_MS, _chromium, _free_port
 from test_reconnect_browser import LAUNCH_ARGS, start_server, stop_server
 
 MONTHS = 18
@@ -44,9 +44,10 @@ def short_scenario(path) -> str:
 @pytest.fixture(scope="module")
 def classroom(tmp_path_factory):
     scenario = short_scenario(tmp_path_factory.mktemp("classroom") / "short.yaml")
-    settings = dashboard.ClassroomSettings.new("http://127.0.0.1:0/", COUNTDOWN_S)
+    port = _free_port()  # the join URL the teacher's page shows is the server's own
+    settings = dashboard.ClassroomSettings.new(f"http://127.0.0.1:{port}/", COUNTDOWN_S)
     env = dashboard.server_env(scenario, None, classroom=settings)
-    proc, url, log = start_server(env, "dashboard-server-classroom.log")
+    proc, url, log = start_server(env, "dashboard-server-classroom.log", port=port)
     try:
         yield {"url": url, "settings": settings}
     finally:

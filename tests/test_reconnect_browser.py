@@ -37,15 +37,15 @@ LAUNCH_ARGS = [
 ]
 
 
-def start_server(env: dict, log_name: str):
-    """A dashboard server on a free loopback port: (process, url, log file)."""
+def start_server(env: dict, log_name: str, port: int | None = None):
+    """A dashboard server on ``port`` (default: a free loopback port): (process, url, log file)."""
     reason = _skip_reason()
     if reason and os.environ.get("SIXPARTY_REQUIRE_BROWSER") == "1":
         pytest.fail(f"SIXPARTY_REQUIRE_BROWSER=1 but {reason}")
     if reason:
         pytest.skip(reason)
     ARTIFACTS.mkdir(exist_ok=True)
-    port = _free_port()
+    port = port or _free_port()
     log = open(ARTIFACTS / log_name, "w")  # noqa: SIM115
     proc = subprocess.Popen(
         dashboard.server_command("127.0.0.1", port),
