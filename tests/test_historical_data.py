@@ -364,3 +364,26 @@ def test_doc_lists_every_parameter_and_strategy_field() -> None:
         strategy_cls = info.annotation.model_fields["strategy"].annotation
         for name in strategy_cls.model_fields:
             assert f"`{name}`" in text, f"{party} strategy.{name} is not documented"
+
+
+def test_the_abandonment_terms_admit_the_dprk_919_commitment(scenario: Scenario, seed_text: str) -> None:
+    """The abandonment phase's terms quote the 9·19 sentence in which the DPRK
+    committed to abandon all nuclear weapons and programmes; the DPRK's stated
+    position quoting the same sentence must lie within the phase's
+    denuclearization term (one reading of one sentence), and the term must
+    exclude the scale's upper half ("dismantlement before any reward"): the
+    statement was implemented action for action (article §第五轮 第二阶段)."""
+    phase = next(p for p in scenario.phases if p.name == "abandonment_and_verification")
+    quote = phase.terms_source.quote
+    assert quote in seed_text
+    assert "根据“行动对行动”原则，尽快采取协调一致步骤，分阶段落实共同声明" in seed_text
+    stated = [
+        s
+        for s in scenario.parties.DPRK.stated_positions
+        if s.source.quote == quote and "denuclearization" in s.positions
+    ]
+    assert stated, "the DPRK's 9·19 stated position quotes the phase's sentence"
+    term = phase.terms["denuclearization"]
+    for s in stated:
+        assert term.covers(s.positions["denuclearization"])
+    assert not term.covers(0.6)

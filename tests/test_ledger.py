@@ -50,9 +50,15 @@ def text(**values: float) -> np.ndarray:
 #: midpoint, the sequence still phased.
 DISABLEMENT = dict(energy_aid=0.6, sanctions_relief=0.6, denuclearization=0.4)
 SHUTDOWN = dict(energy_aid=0.35, sanctions_relief=0.35, denuclearization=0.4)
-CVID = dict(
-    denuclearization=0.7, verification=0.7, security_assurance=0.6, normalization=0.3, lwr=0.3
+#: The 9·19 package as an agreed text: abandonment under verification, still
+#: action for action (denuclearization on the phased half, as the scenario
+#: reads the DPRK's 9·19 commitment: 0.4), with the assurance, normalization
+#: and LWR steps it was traded for; no aid to speak of (not the shutdown).
+NINETEEN = dict(
+    denuclearization=0.4, verification=0.7, security_assurance=0.6, normalization=0.3, lwr=0.3
 )
+#: The same package with the sequence at "dismantlement before any reward".
+CVID = {**NINETEEN, "denuclearization": 0.7}
 
 
 def joint_document(m: TalksModel, x: np.ndarray) -> SimpleNamespace:
@@ -94,7 +100,7 @@ def test_a_text_covering_the_disablement_package_starts_with_the_shutdown(histor
 
 def test_a_text_covering_only_a_later_phase_skips_the_earlier(historical):
     m = model(historical)
-    s = joint_document(m, text(**CVID))
+    s = joint_document(m, text(**NINETEEN))
     assert s.adopted_phase == "abandonment_and_verification"
     assert m.next_phase == FINAL + 1  # the phases before it are closed
     # A later text covering only the shutdown terms cannot go back to phase 1.
@@ -107,11 +113,27 @@ def test_a_text_covering_only_a_later_phase_skips_the_earlier(historical):
 def test_the_text_not_the_order_picks_the_phase(historical):
     m = model(historical)
     assert joint_document(m, text(**SHUTDOWN)).adopted_phase == "initial_actions"
-    assert model(historical)._adopted_phase(text(**CVID)) == FINAL
+    assert model(historical)._adopted_phase(text(**NINETEEN)) == FINAL
     only_disablement = text(energy_aid=0.6, sanctions_relief=0.6, denuclearization=0.4)
     m2 = model(historical)
     m2.next_phase = SECOND  # the shutdown phase already closed
     assert m2._adopted_phase(only_disablement) == SECOND
+
+
+def test_a_text_of_dismantlement_before_any_reward_adopts_no_phase(historical):
+    """Every phase of the menu implements the 9·19 statement action for action
+    (article §第五轮 第二阶段: "根据“行动对行动”原则，尽快采取协调一致步骤，分阶段落实共同声明"),
+    so a text on the scale's "dismantlement before any reward" half (its
+    1 end: CVID first) covers none of them, however much else it offers; the
+    DPRK's own 9·19 commitment as the scenario reads it (0.4) covers the
+    abandonment phase.  Before the fix the abandonment phase required
+    denuclearization >= 0.5 and adopted the CVID text."""
+    for k in range(len(historical.phases)):
+        assert not historical.phases[k].covered_by(text(**CVID, energy_aid=0.6, sanctions_relief=0.6))
+    m = model(historical)
+    s = joint_document(m, text(**CVID))
+    assert s.adopted_phase is None and m.ledger.steps == []
+    assert m._adopted_phase(text(**NINETEEN)) == FINAL
 
 
 def test_a_text_that_covers_nothing_adopts_nothing(historical):
@@ -174,7 +196,7 @@ def test_abandonment_owes_the_dprk_the_919_rewards_the_text_commits(historical):
     with its tranche under reciprocity; a step the text does not commit is not
     owed."""
     m = model(historical)
-    s = joint_document(m, text(**CVID))
+    s = joint_document(m, text(**NINETEEN))
     assert s.adopted_phase == "abandonment_and_verification"
     owed = sorted(
         (st.tranche, PARTIES[st.party], st.description)
@@ -191,14 +213,14 @@ def test_abandonment_owes_the_dprk_the_919_rewards_the_text_commits(historical):
     assert any("no normalization owed by Japan" in r for r in s.reasons)
     m2 = model(historical)
     m2.parties[4].strategy.abductee_linkage = False
-    joint_document(m2, text(**CVID))
+    joint_document(m2, text(**NINETEEN))
     assert (3, 4, "normalization") in {
         (st.tranche, st.party, st.description) for st in m2.ledger.steps if st.kind == "commitment"
     }
     first = next(st for st in m.ledger.steps if st.kind == "commitment" and st.tranche == 3)
     assert not first.owed_given(1) and first.owed_given(2)  # reciprocity
     ph = historical.phases[FINAL]
-    assert [c.step for c in ph.commitments(text(**{**CVID, "lwr": 0.1}))] == [
+    assert [c.step for c in ph.commitments(text(**{**NINETEEN, "lwr": 0.1}))] == [
         "security_assurance",
         "normalization",
         "normalization",
@@ -212,7 +234,7 @@ def test_abandonment_owes_the_dprk_the_919_rewards_the_text_commits(historical):
 
 def test_an_overdue_commitment_is_a_cause_of_suspension(historical):
     m = model(historical)
-    joint_document(m, text(**CVID))
+    joint_document(m, text(**NINETEEN))
     led = m.ledger
     for st in led.steps:
         if st.kind == "dprk_action" and st.tranche == 1:
