@@ -730,6 +730,28 @@ class ClassroomModel(TalksModel):
         self._awaiting.pop(party, None)
         self._given.pop(party, None)
 
+    def release_to_agent(self, party: str) -> None:
+        """Give ``party``'s pending decision back to its agent, for this prompt only.
+
+        The seat stays taken.  A pending session: the orders for it are
+        cleared and the month counts as answered (the agent decides at the
+        step, and is not asked again this month); a pending implementation
+        order: the standing order stays (with none, the agent decides).
+        Nothing pending: nothing changes.  Used when a classroom game's
+        countdown runs out (:meth:`sixparty.games.Seats.agent_plays`).
+
+        Raises:
+            ValueError: ``party`` holds no seat.
+        """
+        if party not in self.seats:
+            raise ValueError(f"{party!r} holds no seat; seats: {', '.join(self.seats) or 'none'}")
+        aw = self._awaiting.pop(party, None)
+        if aw is None or aw["kind"] != "session":
+            return
+        o = self.seats[party]
+        o.attend = o.respond = o.amend_issue = o.amend_to = None
+        self._given[party] = self.month  # this month's orders are the agent's
+
     def _ask_for_sessions(self) -> None:
         """Before a month with a session: a briefing for every seat without orders."""
         need = [k for k in self.seats if self._given.get(k) != self.month]

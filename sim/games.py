@@ -126,9 +126,9 @@ class Seats:
     The agreed interface (``model.seats``, ``take_seat(party)``,
     ``leave_seat(party)``, ``awaiting_for(party)``, ``awaiting_parties()``,
     ``give_session_orders(party, attend, respond, issue, target)``,
-    ``give_implementation_order(party, value)``, ``session_preview(party)``)
-    is used when the model has ``awaiting_parties``; a model with one seat
-    (``model.seat``, ``model.awaiting``, ``give_session_orders(attend,
+    ``give_implementation_order(party, value)``, ``session_preview(party)``,
+    ``release_to_agent(party)``) is used when the model has ``awaiting_parties``;
+    a model with one seat (``model.seat``, ``model.awaiting``, ``give_session_orders(attend,
     respond, issue, target)``) is driven through the same calls and holds at
     most one human seat (:attr:`capacity` 1).
     """
@@ -227,29 +227,22 @@ class Seats:
         return "the agent's"
 
     def _clear_awaiting(self, party: str, session: bool) -> None:
-        """Nothing is awaited from ``party`` now; its agent decides what is left open."""
+        """Nothing is awaited from ``party`` now; its agent decides what is left open.
+
+        A model with several seats does it itself (``release_to_agent(party)``,
+        :meth:`sixparty.app.ClassroomModel.release_to_agent`); a one-seat model
+        has its orders cleared and its prompt dropped here.
+        """
         m = self.model
-        release = getattr(m, "release_to_agent", None)
-        if callable(release):
-            release(party)
+        if self.multi:
+            m.release_to_agent(party)
             return
-        orders = (getattr(m, "seats", None) or {}).get(party) if self.multi else None
-        if orders is None and getattr(m, "seat", None) == party:
-            orders = getattr(m, "seat_orders", None)
+        orders = getattr(m, "seat_orders", None) if getattr(m, "seat", None) == party else None
         if orders is not None and session:
             orders.attend = None
             orders.respond = None
             orders.amend_issue = None
             orders.amend_to = None
-        if self.multi:
-            # TODO(seats): a public ClassroomModel.release_to_agent(party) would replace this.
-            pending = getattr(m, "_awaiting", None)
-            if isinstance(pending, dict):
-                pending.pop(party, None)
-            given = getattr(m, "_given", None)
-            if session and isinstance(given, dict):
-                given[party] = m.month  # this month's orders are the agent's
-            return
         if session and (getattr(m, "awaiting", None) or {}).get("kind") == "session":
             m._orders_month = m.month  # the month's orders are given: the agent's
         m.awaiting = None

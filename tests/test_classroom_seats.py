@@ -290,3 +290,20 @@ def test_the_look_ahead_shares_what_is_not_model_state():
         assert m.moves == [] and m.awaiting_for("ROK")["briefing"].party == "ROK"
     finally:
         m.retire()
+
+
+def test_release_to_agent_gives_the_pending_decision_back_for_this_prompt_only(model):
+    model.take_seat("DPRK")
+    model.take_seat("US")
+    assert "DPRK" in _until_asked(model)
+    month = model.month
+    model.seats["DPRK"].respond = "reject"  # a half-given order is cleared
+    model.release_to_agent("DPRK")
+    assert model.awaiting_for("DPRK") is None and model.awaiting_parties() == ["US"]
+    assert model.seats["DPRK"].respond is None and "DPRK" in model.seats  # the seat stays
+    model.give_session_orders("US", True, "accept")
+    model.step()
+    assert model.month == month + 1  # the agent played the DPRK's session
+    with pytest.raises(ValueError, match="holds no seat"):
+        model.release_to_agent("Japan")
+

@@ -39,6 +39,7 @@ class MultiSeatModel:
         self.awaiting: dict[str, dict] = {}
         self.given: set[str] = set()
         self.orders: list[tuple] = []
+        self.released: list[str] = []
         self.retired = False
 
     def take_seat(self, party):
@@ -69,6 +70,11 @@ class MultiSeatModel:
 
     def give_implementation_order(self, party, value):
         self.orders.append((party, value))
+
+    def release_to_agent(self, party):
+        self.released.append(party)
+        if self.awaiting.pop(party, None) is not None:
+            self.given.add(party)
 
     def step(self):
         if self.month >= self.n_months:
@@ -320,3 +326,12 @@ def test_a_one_seat_model_holds_one_team_and_the_agent_decides_on_time_out():
     assert game.free_parties() == []
     with pytest.raises(SeatError):
         game.take_seat("ABCDEF", b.token, "China")
+
+
+def test_an_implementation_order_not_given_in_time_goes_back_to_the_model_s_agent():
+    reg, game, model, clock = _classroom()
+    model.take_seat("US")
+    model.awaiting["US"] = {"kind": "implementation", "month": 2}
+    s = Seats(model)
+    assert s.agent_plays("US") == "implementation: the agent's"
+    assert model.released == ["US"] and model.awaiting == {}  # through the public method
