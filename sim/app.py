@@ -90,7 +90,7 @@ from sixparty.analysis.i18n import label as i18n_label
 from sixparty.analysis.i18n import phrase
 from sixparty.analysis.narrate import debrief_parts, month_story, month_text, record_timeline
 from sixparty.analysis.rounds import recorded_sessions, session_labels
-from sixparty.dashboard_controls import BUSY, PlayControls
+from sixparty.dashboard_controls import BUSY, PlayControls, busy
 from sixparty.games import (
     DEFAULT_IDLE_EXPIRY_S,
     DEFAULT_MAX_GAMES,
@@ -1345,11 +1345,12 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
     )
 
     def play_session():
-        if not ready:
+        if not ready or BUSY.value > 0:
             return
-        m.give_session_orders(key, attend == "attend", respond, issue, goal)
-        if step_after:
-            m.step()
+        with busy():  # the busy sign, and the page's buttons disabled, while it computes
+            m.give_session_orders(key, attend == "attend", respond, issue, goal)
+            if step_after:
+                m.step()
         fresh()
         force_update()
 
@@ -1430,7 +1431,7 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
                 ui("s.play", lang),
                 color="primary",
                 on_click=play_session,
-                disabled=not ready,
+                disabled=not ready or BUSY.value > 0,
                 classes=["sp-play-session"],
             )
         elif aw and aw["kind"] == "implementation":

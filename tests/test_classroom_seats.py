@@ -307,3 +307,32 @@ def test_release_to_agent_gives_the_pending_decision_back_for_this_prompt_only(m
     with pytest.raises(ValueError, match="holds no seat"):
         model.release_to_agent("Japan")
 
+
+
+def test_play_this_session_shows_the_busy_sign_and_is_disabled_while_busy():
+    import ipyvuetify as v
+    import solara
+    from sixparty import dashboard_controls as controls
+
+    m = _asked()
+    try:
+        seen = []
+        real_step = m.step
+
+        def step():
+            seen.append(controls.BUSY.value)
+            real_step()
+
+        m.step = step
+        box, rc = solara.render(app.SeatCard(solara.reactive(m)), handle_error=False)
+        rc.find(v.BtnToggle, class_="sp-attend").widget.v_model = 1  # boycott
+        assert not rc.find(v.Btn, children=["Play this session"]).widget.disabled
+        controls.BUSY.value = 1  # another job of the page (a month being computed)
+        try:
+            assert rc.find(v.Btn, children=["Play this session"]).widget.disabled
+        finally:
+            controls.BUSY.value = 0
+        rc.find(v.Btn, children=["Play this session"]).widget.click()
+        assert seen == [1] and controls.BUSY.value == 0  # busy while the month was computed
+    finally:
+        m.retire()
