@@ -1306,7 +1306,8 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
 
     party: the seated party this card plays (default: the model's single
     seat).  step_after: "Play this session" also steps the model (a game
-    whose clock someone else keeps passes False: the orders are only given).
+    whose clock someone else keeps passes False: the orders are only given,
+    and the button reads "Send our move").
     Nothing is chosen for the student: the choices start empty (again at
     every new decision) and "Play this session" stays disabled until
     attend/boycott (and, attending, the answer, and with ``amend`` the
@@ -1428,7 +1429,8 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
                     style={"font-size": "16px", "color": "#8a4b00"},
                 )
             solara.Button(
-                ui("s.play", lang),
+                # a game whose clock someone else keeps: the button only sends the move
+                ui("s.play", lang) if step_after else phrase("seat.send", lang),
                 color="primary",
                 on_click=play_session,
                 disabled=not ready or BUSY.value > 0,

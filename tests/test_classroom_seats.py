@@ -272,11 +272,19 @@ def test_a_card_in_a_game_with_its_own_clock_only_gives_the_orders():
             app.SeatCard(solara.reactive(m), party="DPRK", step_after=False), handle_error=False
         )
         rc.find(v.BtnToggle, class_="sp-attend").widget.v_model = 1  # boycott
-        rc.find(v.Btn, children=["Play this session"]).widget.click()
+        assert not rc.find(v.Btn, children=["Play this session"]).widgets
+        rc.find(v.Btn, children=["Send our move"]).widget.click()
         assert m.month == month and m.awaiting_parties() == ["US"]
         assert m.seats["DPRK"].attend is False
     finally:
         m.retire()
+
+
+def test_the_send_button_speaks_both_languages():
+    from sixparty.analysis.i18n import phrase
+
+    assert phrase("seat.send", "en") == "Send our move"
+    assert phrase("seat.send", "zh") == "提交我方决定"
 
 
 def test_the_look_ahead_shares_what_is_not_model_state():
