@@ -1332,6 +1332,12 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
     decision = None if pending is None else (pending["kind"], pending["month"])
     # a new model (Reset), seat or decision: no choice carried over
     solara.use_effect(fresh, [id(m), key, decision])
+    # The debrief shown at the window's end replays the whole game: once per model
+    # state (model, seat, language, months, moves), not once per redraw of the page.
+    final = solara.use_memo(
+        lambda: m.debrief(lang, party=key) if not m.running and key in m.seats else None,
+        [id(m), key, lang, m.running, len(m.timeline), len(m.moves)],
+    )
 
     if not key or key not in m.seats:
         with solara.Card(ui("s.take", lang)):
@@ -1496,7 +1502,7 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
         solara.Button(
             ui("s.debrief", lang), on_click=show_debrief, outlined=True, classes=["sp-debrief"]
         )
-        parts = report or (m.debrief(lang, party=key) if not m.running else None)
+        parts = report or final
         if parts:
             rows = [
                 {

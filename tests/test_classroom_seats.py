@@ -344,3 +344,28 @@ def test_play_this_session_shows_the_busy_sign_and_is_disabled_while_busy():
         assert seen == [1] and controls.BUSY.value == 0  # busy while the month was computed
     finally:
         m.retire()
+
+
+def test_the_debrief_at_the_window_s_end_is_computed_once_not_at_every_redraw():
+    import solara
+    from mesa.visualization.utils import force_update
+
+    m = _asked()
+    try:
+        m.give_session_orders("DPRK", True, "accept")
+        m.step()
+        m.running = False  # the window is over
+        calls = []
+        real = m.debrief
+
+        def debrief(*a, **kw):
+            calls.append(len(m.timeline))
+            return real(*a, **kw)
+
+        m.debrief = debrief
+        box, rc = solara.render(app.SeatCard(solara.reactive(m)), handle_error=False)
+        for _ in range(3):
+            force_update()  # the page redrawn (Mesa's counter), the model unchanged
+        assert len(calls) == 1
+    finally:
+        m.retire()
