@@ -40,6 +40,8 @@ here, in ``analysis/``: the model never reads it).
 
 from __future__ import annotations
 
+import copy
+import functools
 import importlib.resources
 import re
 from collections.abc import Iterable, Sequence
@@ -932,7 +934,18 @@ def load_record() -> dict | None:
     Keys: ``sessions`` (id, label {en, zh}, start, end, document,
     participants), ``episodes`` (id, kind, actor, start[, end]) and
     ``hfo_delivered`` (date, tonnes, from).  Validation data: never model input.
+
+    The file is read and parsed once per process (:func:`_parsed_record`); each
+    call returns a fresh deep copy, so a caller may change what it gets without
+    changing what the next caller sees.
     """
+    data = _parsed_record()
+    return None if data is None else copy.deepcopy(data)
+
+
+@functools.lru_cache(maxsize=1)
+def _parsed_record() -> dict | None:
+    """record.yaml parsed (cached: the page's story reads it at every session month)."""
     import yaml
 
     try:

@@ -534,3 +534,23 @@ def test_event_titles_are_marked_as_the_scenarios_english(historical):
     assert f"外部事件：{title}。" not in zh
     assert zh.startswith(f"情景（情景文件原文标题）：“{historical.scenario.title}”。")
     assert f"Event: {title}." in narrate(r, "en")
+
+
+def test_the_record_is_parsed_once_and_callers_cannot_change_the_cache(monkeypatch):
+    import yaml
+    from sixparty.analysis import narrate
+
+    narrate._parsed_record.cache_clear()
+    parses = []
+    real = yaml.load
+    monkeypatch.setattr(yaml, "load", lambda *a, **kw: parses.append(1) or real(*a, **kw))
+    try:
+        first = load_record()
+        first["sessions"].clear()  # a caller changing what it got
+        first["extra"] = True
+        second = load_record()
+        assert len(parses) == 1  # read and parsed once, not at every call
+        assert second["sessions"] and "extra" not in second
+        assert second is not load_record()
+    finally:
+        narrate._parsed_record.cache_clear()
