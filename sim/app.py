@@ -155,6 +155,8 @@ UI: dict[str, dict[str, str]] = {
         "press_step": "Press Step (or ▶) to advance one month. Scenario, parameters and seat apply "
         "on Reset.",
         "over": "The window is over. Press Reset to start again.",
+        "press_step_clock": "The teacher's Step (or ▶) advances the talks a month.",
+        "over_final": "The window is over.",
         "steps": "Month {k} of {n}",
         "timeline": "Timeline",
         "sessions_so_far": "Sessions so far: {n}",
@@ -243,6 +245,8 @@ UI: dict[str, dict[str, str]] = {
         "what": "刚刚发生了什么。",
         "press_step": "按“Step”（或 ▶）前进一个月。情景、参数和席位在按“Reset”后生效。",
         "over": "模拟时段已结束。按“Reset”重新开始。",
+        "press_step_clock": "教师按“前进一个月”（或 ▶）推进一个月。",
+        "over_final": "模拟时段已结束。",
         "steps": "第 {k} 个月，共 {n} 个月",
         "timeline": "时间线",
         "sessions_so_far": "迄今会议：{n}",
@@ -1093,7 +1097,12 @@ def _status_line(m: TalksModel, lang: str = "en") -> tuple[str, str]:
 
 
 @solara.component
-def StatusCard(model: solara.Reactive):
+def StatusCard(model: solara.Reactive, reset: bool = True):
+    """The month, the talks' status, the scenario and what happened, in large type.
+
+    reset: the page has Reset (the solo page); False (the classroom teacher's
+    page, whose model the game keeps) leaves Reset out of the hints.
+    """
     update_counter.get()
     lang = LANG.value
     m = model.value
@@ -1149,9 +1158,11 @@ def StatusCard(model: solara.Reactive):
             )
         story = solara.use_memo(  # the run's tables are built once a month, not once a render
             lambda: (
-                month_story(run_tables(m), -1, lang=lang) if m.timeline else ui("press_step", lang)
+                month_story(run_tables(m), -1, lang=lang)
+                if m.timeline
+                else ui("press_step" if reset else "press_step_clock", lang)
             ),
-            [m, len(m.timeline), lang],
+            [m, len(m.timeline), lang, reset],
         )
         solara.HTML(
             unsafe_innerHTML=f"<b>{_esc(ui('what', lang))}</b> {_esc(story)}",
@@ -1159,7 +1170,7 @@ def StatusCard(model: solara.Reactive):
             style="font-size:20px;line-height:1.45;margin-top:8px",
         )
         if not m.running:
-            solara.Info(ui("over", lang))
+            solara.Info(ui("over" if reset else "over_final", lang))
 
 
 #: A seat's position this far from the draft on an issue is shown in bold (display only).

@@ -516,7 +516,7 @@ def TeacherView(game: Game):
                 solara.HTML(tag="div", unsafe_innerHTML=_table(rows, "sp-teams", lang))
             else:
                 solara.Text(cl("nobody", lang))
-    A.StatusCard(view)
+    A.StatusCard(view, reset=False)  # the game keeps the model: no Reset here
     report = solara.use_memo(
         lambda: debrief_html(game, m, lang) if game.over() or show_debrief else "",
         [version, lang, show_debrief],

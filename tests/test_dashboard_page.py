@@ -60,3 +60,39 @@ def test_sessions_table_uses_the_models_numbering_and_historys_rounds():
         assert zh[0]["session"] == "第1次" and any(r["history"].startswith("≈ 第") for r in zh)
     finally:
         m.retire()
+
+
+def _page_text(widget) -> str:
+    """Every text and HTML the rendered widget tree shows, joined."""
+    out = []
+    for attr in ("children", "unsafe_innerHTML", "label"):
+        val = getattr(widget, attr, None)
+        if isinstance(val, str):
+            out.append(val)
+    for child in getattr(widget, "children", None) or []:
+        out.append(child if isinstance(child, str) else _page_text(child))
+    return " ".join(out)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_status_card_mentions_reset_only_where_the_page_has_it(lang):
+    import solara
+
+    m = app.ClassroomModel(scenario="historical")
+    app.LANG.value = lang
+    try:
+        box, _rc = solara.render(app.StatusCard(solara.reactive(m)), handle_error=False)
+        assert "Reset" in _page_text(box)  # the solo page: parameters apply on Reset
+        box, _rc = solara.render(
+            app.StatusCard(solara.reactive(m), reset=False), handle_error=False
+        )
+        assert "Reset" not in _page_text(box)  # the classroom teacher's page has none
+        m.running = False  # the window is over
+        box, _rc = solara.render(
+            app.StatusCard(solara.reactive(m), reset=False), handle_error=False
+        )
+        text = _page_text(box)
+        assert "Reset" not in text and app.ui("over_final", lang) in text
+    finally:
+        app.LANG.value = "en"
+        m.retire()
