@@ -7,7 +7,10 @@ dashboard --classroom``).  Three pages, chosen by the URL:
 
 * ``/?teacher=KEY`` — the **teacher's page**, projected: the join URL, the
   join code and a QR code of the URL (:func:`qr_svg`, ``segno``); Step, ▶ /
-  ❚❚, months per second, the countdown's length and "end the wait now"; the
+  ❚❚, months per second, the countdown's length and "end the wait now" (▶
+  waits for this page to have drawn the month before last:
+  :class:`~sixparty.dashboard_controls.PaintAck`,
+  :meth:`~sixparty.games.Game.painted`); the
   table of teams and delegations; the talks (the status, charts and timeline
   of the ordinary page) and, at the end, the debrief of every team.  The key
   leaves the address bar once the page has opened (the projector shows the
@@ -41,6 +44,7 @@ from mesa.visualization.utils import force_update
 from sixparty import app as A
 from sixparty._mesa_compat import release_model
 from sixparty.analysis.i18n import label as i18n_label
+from sixparty.dashboard_controls import PaintAck
 from sixparty.games import (
     COUNTDOWN_RANGE_S,
     DEFAULT_COUNTDOWN_S,
@@ -533,6 +537,10 @@ def TeacherView(game: Game):
         )
     A.Charts(view)
     A.Timeline(view)
+    # Last on the page: once the browser has applied this redraw (charts included), it
+    # confirms the months drawn, and the game's ▶ plays no month more while the month
+    # before last is unconfirmed (Game.painted): ▶ cannot run ahead of the projector.
+    PaintAck.element(frame=len(m.timeline), on_painted=game.painted)
 
 
 # ------------------------------------------------------------------ the teams

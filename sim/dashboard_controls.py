@@ -43,6 +43,7 @@ from collections.abc import Callable
 import ipyvue
 import solara
 import traitlets
+from sixparty.games import PAINT_WAIT_S as _GAME_PAINT_WAIT_S
 
 #: The speeds of ▶ offered to the teacher, in months per second.
 SPEEDS: list[float] = [0.5, 1.0, 2.0, 4.0, 8.0]
@@ -56,8 +57,9 @@ MIN_GAP_S = 0.05
 PROMPT_POLL_S = 0.25
 #: Longest wait, in seconds, for the browser to confirm it has received the month before
 #: last before ▶ computes the next (a page that never confirms, e.g. a hidden one, is not
-#: waited for again until it does).
-PAINT_WAIT_S = 2.0
+#: waited for again until it does); the classroom teacher's ▶ waits as long
+#: (:data:`sixparty.games.PAINT_WAIT_S`, the one value).
+PAINT_WAIT_S = _GAME_PAINT_WAIT_S
 
 #: The controls' words (the page's others are in :data:`sixparty.app.UI`).
 WORDS: dict[str, dict[str, str]] = {

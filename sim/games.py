@@ -20,6 +20,9 @@ Two kinds of game:
   waits for the seated teams' moves until the **countdown** runs out, then
   the agent's recommendation is played for each team that has not moved, and
   the move is recorded as the agent's (:attr:`Game.moves`, ``by="agent"``).
+  ▶ never runs ahead of the projector: once the teacher's page confirms the
+  months it has drawn (:meth:`Game.painted`), the clock plays no month while
+  the month before last is unconfirmed (at most :data:`PAINT_WAIT_S`).
 
 Ids, tokens and keys are :func:`secrets.token_urlsafe` (unguessable); the
 join code is :data:`CODE_LENGTH` characters of :data:`CODE_ALPHABET` (easy
@@ -68,6 +71,11 @@ COUNTDOWN_RANGE_S = (10.0, 1800.0)
 #: Months per second while the teacher's ▶ plays (0.2 .. 5).
 DEFAULT_MONTHS_PER_SECOND = 1.0
 MONTHS_PER_SECOND_RANGE = (0.2, 5.0)
+#: Longest wait, in seconds, for the teacher's page to confirm it has drawn the month
+#: before last before ▶ plays the next (:meth:`Game.painted`); a page that does not
+#: confirm in time (hidden, closed, far too slow) is not waited for again until it does.
+#: The solo page's ▶ uses the same bound (:data:`sixparty.dashboard_controls.PAINT_WAIT_S`).
+PAINT_WAIT_S = 2.0
 #: The join code: letters and digits without the look-alikes (0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
@@ -276,6 +284,9 @@ class Game:
         deadline: the clock's time (``clock()``) when the current wait ends,
             or None when the game waits for nobody.
         playing, months_per_second, pending_steps: the teacher's ▶ and Step.
+        shown: the most months a teacher's page confirmed it has drawn
+            (:meth:`painted`; -1: none yet); shown_live: ▶ waits for those
+            confirmations (True from the first, until one is late).
         version: bumped at every change (pages redraw when it moves).
     """
 
@@ -293,6 +304,9 @@ class Game:
     months_per_second: float = DEFAULT_MONTHS_PER_SECOND
     pending_steps: int = 0
     next_due: float = 0.0
+    shown: int = -1
+    shown_live: bool = False
+    stepped_at: float = 0.0
     version: int = 0
     touched: float = 0.0
     failures: list[float] = field(default_factory=list)
@@ -347,6 +361,7 @@ class Game:
             self.deadline = None
             self.playing = False
             self.pending_steps = 0
+            self.shown, self.shown_live = -1, False
             self.refresh_view()
         if retire is not None and old is not model:
             retire(old)
@@ -605,8 +620,31 @@ class Game:
             self.notify()
             return "waiting"
 
+    def painted(self, months: int) -> None:
+        """A teacher's page confirms it has drawn the game after ``months`` months.
+
+        From the first confirmation on, ▶ waits for them (:meth:`tick`); with
+        several teacher's pages the furthest confirmation counts.
+        """
+        with self.lock:
+            self.shown = max(self.shown, int(months))
+            self.shown_live = True
+
+    def _painting(self, now: float) -> bool:
+        """True while ▶ waits for the teacher's page to draw the month before last."""
+        if not self.shown_live or self.shown >= _months_done(self.model) - 1:
+            return False
+        if now - self.stepped_at < PAINT_WAIT_S:
+            return True
+        self.shown_live = False  # a page that does not answer is not waited for again
+        return False
+
     def tick(self) -> str | None:
-        """The clock's beat: play a month if the teacher asked for one and it is due."""
+        """The clock's beat: play a month if the teacher asked for one and it is due.
+
+        Returns None (nothing due), ``painting`` (▶ waits for the teacher's
+        page to draw, see :meth:`painted`) or what :meth:`advance` returned.
+        """
         with self.lock:
             now = self.clock()
             due = self.pending_steps > 0 or (self.playing and now >= self.next_due)
@@ -614,8 +652,11 @@ class Game:
                 return None
             if self.deadline is not None and now < self.deadline and self.waiting_for():
                 return "waiting"
+            if self.pending_steps == 0 and self._painting(now):
+                return "painting"
             result = self.advance()
             if result == "stepped":
+                self.stepped_at = now
                 self.pending_steps = max(0, self.pending_steps - 1)
                 self.next_due = now + 1.0 / self.months_per_second
             elif result == "over":
@@ -812,6 +853,7 @@ __all__ = [
     "GameError",
     "GameRegistry",
     "NotTeacher",
+    "PAINT_WAIT_S",
     "RegistryFull",
     "SeatError",
     "Seats",

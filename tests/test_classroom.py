@@ -245,3 +245,25 @@ def test_the_team_seat_card_acts_only_through_the_game_with_the_code(needs_solar
         assert game.waiting_for() == ["US"]
     finally:
         model.retire()
+
+
+def test_the_teachers_page_tells_the_game_what_it_has_drawn(needs_solara):
+    """The teacher's ▶ cannot run ahead of the projector: the page's PaintAck carries the
+    months drawn, and the browser's confirmation reaches the game (Game.painted)."""
+    import solara
+    from sixparty.app import ClassroomModel
+    from sixparty.classroom_app import TeacherView
+    from sixparty.dashboard_controls import PaintAck
+
+    reg = GameRegistry(clock=Clock(), retire=lambda m: m.retire())
+    model = ClassroomModel(scenario="historical", seat="none")
+    game = reg.create(model, "classroom", countdown_s=10)
+    try:
+        _box, rc = solara.render(TeacherView(game), handle_error=False)
+        ack = rc.find(PaintAck).widget
+        assert ack.frame == 0 and not game.shown_live
+        ack.painted = 0  # what the browser does once it has applied the redraw
+        assert game.shown == 0 and game.shown_live
+        rc.close()
+    finally:
+        model.retire()

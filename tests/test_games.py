@@ -335,3 +335,32 @@ def test_an_implementation_order_not_given_in_time_goes_back_to_the_model_s_agen
     s = Seats(model)
     assert s.agent_plays("US") == "implementation: the agent's"
     assert model.released == ["US"] and model.awaiting == {}  # through the public method
+
+
+def test_play_waits_for_the_teachers_page_to_draw_the_month_before_last():
+    reg, game, model, clock = _classroom(n_months=30)
+    gap = 1.0 / game.months_per_second
+    game.set_playing(game.code, game.teacher_key, True)
+    assert game.tick() == "stepped"  # no page has confirmed yet: nothing to wait for
+    game.painted(0)  # the teacher's page drew the game before the first month
+    clock.t += gap
+    assert game.tick() == "stepped"  # the page drew the state before month 1: month 2 may follow
+    clock.t += gap
+    assert game.tick() == "painting" and len(model.timeline) == 2  # month 1 not on screen
+    game.painted(1)
+    assert game.tick() == "stepped" and len(model.timeline) == 3
+    clock.t += gap
+    assert game.tick() == "painting"
+    clock.t += games.PAINT_WAIT_S  # the page does not answer: not waited for any more
+    assert game.tick() == "stepped"
+    clock.t += gap
+    assert game.tick() == "stepped" and not game.shown_live
+    game.painted(4)  # it answers again: waited for again
+    clock.t += gap
+    assert game.tick() == "stepped" and len(model.timeline) == 6
+    clock.t += gap
+    assert game.tick() == "painting"
+    game.request_step(game.code, game.teacher_key)  # the teacher's own Step is not held back
+    assert game.tick() == "stepped"
+    game.replace_model(MultiSeatModel(30), retire=_retire)  # a new model: nothing drawn yet
+    assert game.shown == -1 and not game.shown_live
