@@ -316,7 +316,6 @@ def test_release_to_agent_gives_the_pending_decision_back_for_this_prompt_only(m
         model.release_to_agent("Japan")
 
 
-
 def test_play_this_session_shows_the_busy_sign_and_is_disabled_while_busy():
     import ipyvuetify as v
     import solara
