@@ -352,7 +352,9 @@ class _Builder:
     ) -> _Node:
         self.count += 1
         if self.count > MAX_NODES:
-            self._refuse(node, path, f"too many values (over {MAX_NODES}, counting alias expansions)")
+            self._refuse(
+                node, path, f"too many values (over {MAX_NODES}, counting alias expansions)"
+            )
         if len(path) > MAX_DEPTH or id(node) in self.active:
             self._refuse(node, path, "values nested too deeply (or a recursive alias)")
         mark = node.start_mark

@@ -366,7 +366,9 @@ def test_doc_lists_every_parameter_and_strategy_field() -> None:
             assert f"`{name}`" in text, f"{party} strategy.{name} is not documented"
 
 
-def test_the_abandonment_terms_admit_the_dprk_919_commitment(scenario: Scenario, seed_text: str) -> None:
+def test_the_abandonment_terms_admit_the_dprk_919_commitment(
+    scenario: Scenario, seed_text: str
+) -> None:
     """The abandonment phase's terms quote the 9·19 sentence in which the DPRK
     committed to abandon all nuclear weapons and programmes; the DPRK's stated
     position quoting the same sentence must lie within the phase's

@@ -129,7 +129,9 @@ def test_a_text_of_dismantlement_before_any_reward_adopts_no_phase(historical):
     abandonment phase.  Before the fix the abandonment phase required
     denuclearization >= 0.5 and adopted the CVID text."""
     for k in range(len(historical.phases)):
-        assert not historical.phases[k].covered_by(text(**CVID, energy_aid=0.6, sanctions_relief=0.6))
+        assert not historical.phases[k].covered_by(
+            text(**CVID, energy_aid=0.6, sanctions_relief=0.6)
+        )
     m = model(historical)
     s = joint_document(m, text(**CVID))
     assert s.adopted_phase is None and m.ledger.steps == []
