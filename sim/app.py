@@ -97,6 +97,7 @@ from sixparty.games import (
     MIN_IDLE_EXPIRY_S,
     GameError,
     GameRegistry,
+    on_game_clock,
 )
 from sixparty.loader import ScenarioError, find_scenario, load_scenario, shipped_scenarios
 from sixparty.model import SeatOrders, TalksModel
@@ -689,6 +690,8 @@ class ClassroomModel(TalksModel):
         session that steps it (a reloaded page is a new session): the play loop
         of a page that is gone stops, and the game lives on.
         """
+        if self.kept and on_game_clock():
+            return not self.retired  # the game's own clock: no page to wait for
         kernel = _current_kernel() if self.kept else _MODEL_KERNEL.get(self)
         while not self.retired:
             if kernel is None or _page_connected(kernel):

@@ -112,6 +112,19 @@ class SeatError(GameError):
     """A seat that cannot be taken or a move that is not due."""
 
 
+_CLOCK = threading.local()
+
+
+def on_game_clock() -> bool:
+    """True in the registry's clock thread (:meth:`GameRegistry.start_clock`).
+
+    A game belongs to no browser page: a month its clock computes must not wait for
+    the page that happened to start the game (the web framework hands a new thread the
+    page's context), or one dropped device would stop the game for every team.
+    """
+    return getattr(_CLOCK, "active", False)
+
+
 def new_code(n: int = CODE_LENGTH) -> str:
     """A random join code: ``n`` characters of :data:`CODE_ALPHABET`."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(n))
@@ -368,12 +381,18 @@ class Game:
         self.notify()
 
     # ------------------------------------------------------------ checks
-    def check_code(self, code: object) -> None:
-        """Raise :class:`WrongCode` unless ``code`` is this game's join code."""
+    def check_code(self, code: object, trusted: bool = False) -> None:
+        """Raise :class:`WrongCode` unless ``code`` is this game's join code.
+
+        After :data:`MAX_CODE_FAILURES` wrong codes in a minute every code is refused,
+        except for a ``trusted`` caller (one that already showed a team's token or the
+        teacher's key, secrets no one can guess): guessing locks out newcomers only,
+        never the teams in the game or the teacher.
+        """
         now = self.clock()
         with self.lock:
             self.failures = [t for t in self.failures if now - t < CODE_FAILURE_WINDOW_S]
-            if len(self.failures) >= MAX_CODE_FAILURES:
+            if not trusted and len(self.failures) >= MAX_CODE_FAILURES:
                 raise WrongCode("too many wrong codes were tried: wait a minute and try again")
             if not _same(code, self.code):
                 self.failures.append(now)
@@ -381,13 +400,16 @@ class Game:
 
     def check_teacher(self, code: object, key: object) -> None:
         """Raise unless ``code`` and the teacher ``key`` are both right."""
-        self.check_code(code)
-        if not (self.teacher_key and hmac.compare_digest(str(key or ""), self.teacher_key)):
+        is_teacher = bool(self.teacher_key) and hmac.compare_digest(
+            str(key or ""), self.teacher_key
+        )
+        self.check_code(code, trusted=is_teacher)
+        if not is_teacher:
             raise NotTeacher("only the teacher's page can do this")
 
     def _team(self, code: object, token: object) -> Team:
-        self.check_code(code)
         team = self.teams.get(str(token or ""))
+        self.check_code(code, trusted=team is not None)
         if team is None:
             raise SeatError("this team is not in the game: join again with the code")
         return team
@@ -402,6 +424,10 @@ class Game:
             name = (
                 " ".join(str(name or "").split())[:MAX_TEAM_NAME] or f"Team {len(self.teams) + 1}"
             )
+            taken = {t.name for t in self.teams.values()}
+            base, n = name, 2
+            while name in taken:  # two teams called "Alpha" become "Alpha" and "Alpha 2"
+                name, n = f"{base} {n}", n + 1
             team = Team(token=secrets.token_urlsafe(16), name=name)
             self.teams[team.token] = team
         self.notify()
@@ -828,6 +854,7 @@ class GameRegistry:
             self._stop.clear()
 
             def loop() -> None:
+                _CLOCK.active = True  # steps from here wait for no page (see on_game_clock)
                 while not self._stop.wait(interval_s):
                     self.tick_all()
 
@@ -843,6 +870,7 @@ class GameRegistry:
 
 
 __all__ = [
+    "on_game_clock",
     "CODE_ALPHABET",
     "CODE_LENGTH",
     "COUNTDOWN_RANGE_S",

@@ -267,3 +267,39 @@ def test_the_teachers_page_tells_the_game_what_it_has_drawn(needs_solara):
         rc.close()
     finally:
         model.retire()
+
+
+def test_the_game_clock_steps_a_kept_model_whose_first_page_dropped(needs_solara, monkeypatch):
+    """The clock thread inherits the context of the page that started the game; if that
+    device drops without closing its session, the game still steps (newuser's freeze)."""
+    import threading
+
+    import sixparty.app as app
+    from sixparty import games
+    from test_hardening import FakeKernel
+
+    dropped = FakeKernel(connected=False)  # disconnected, never closed
+    monkeypatch.setattr(app, "_current_kernel", lambda: dropped)
+    monkeypatch.setattr(app, "PAGE_POLL_S", 0.05)
+    game, _ = app.solo_game(None)
+    m = game.model
+    done = threading.Event()
+
+    def clock_step():
+        games._CLOCK.active = True  # as GameRegistry.start_clock's thread marks itself
+        m.step()
+        done.set()
+
+    try:
+        t = threading.Thread(target=clock_step, daemon=True)
+        t.start()
+        assert done.wait(30), "the game's clock waited for a page that is gone"
+        assert len(m.timeline) == 1
+        waiter = threading.Thread(target=m.step, daemon=True)  # a page's own play loop
+        waiter.start()
+        waiter.join(0.3)
+        assert waiter.is_alive() and len(m.timeline) == 1  # still waits for its page
+        dropped.close()
+        waiter.join(10)
+    finally:
+        app.GAMES.remove(game.id)

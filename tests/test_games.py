@@ -166,6 +166,30 @@ def test_too_many_wrong_codes_lock_the_game_for_a_minute():
     assert game.join(game.code, "x").name == "x"
 
 
+def test_wrong_codes_lock_out_newcomers_only_never_teams_in_the_game_or_the_teacher():
+    reg, game, model, clock = _classroom()
+    team = game.join(game.code, "A")
+    for _ in range(games.MAX_CODE_FAILURES):
+        with pytest.raises(WrongCode):
+            game.join("BADBAD", "x")
+    with pytest.raises(WrongCode, match="too many"):
+        game.join(game.code, "newcomer")
+    assert game.team(game.code, team.token) is team  # a reload of a team in the game
+    game.take_seat(game.code, team.token, "DPRK")
+    game.set_countdown(game.code, game.teacher_key, 20)  # the teacher's page
+    assert game.countdown_s == 20
+    with pytest.raises(WrongCode, match="wrong join code"):
+        game.team("BADBAD", team.token)  # a token never stands in for the code
+    with pytest.raises(WrongCode, match="too many"):
+        game.team(game.code, "guessed-token")
+
+
+def test_two_teams_with_one_name_are_told_apart():
+    reg, game, model, clock = _classroom()
+    names = [game.join(game.code, "Alpha").name for _ in range(3)]
+    assert names == ["Alpha", "Alpha 2", "Alpha 3"]
+
+
 def test_a_delegation_is_held_by_one_team():
     reg, game, model, clock = _classroom()
     a, b = game.join(game.code, "A"), game.join(game.code, "B")
