@@ -641,6 +641,20 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     return _handler("sixparty.analysis.sensitivity", "cli_sensitivity", "sensitivity")(args)
 
 
+def _add_mode_and_workers(p, mode_help: str = "anchoring mode (default free)") -> None:
+    """``--mode``, ``--jobs`` and the executor options, alike in ``evaluate``,
+    ``calibrate`` and ``sensitivity``."""
+    p.add_argument("--mode", choices=("anchored", "free"), default="free", help=mode_help)
+    p.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=None,
+        help="worker processes, 1 to the number of cores (default: up to 2); results "
+        "do not depend on it",
+    )
+    add_executor_arguments(p)
+
+
 def add_validation_parsers(sub) -> None:
     """``sixparty evaluate``, ``calibrate`` and ``sensitivity`` (docs/validation.md)."""
     p = sub.add_parser(
@@ -650,20 +664,11 @@ def add_validation_parsers(sub) -> None:
     p.add_argument(
         "--runs", type=positive_int, default=100, help="runs (seeds) in the ensemble (default 100)"
     )
-    p.add_argument(
-        "--mode",
-        choices=("anchored", "free"),
-        default="free",
-        help="stated positions re-anchor the parties (anchored) or not (free, the default: the headline)",
+    _add_mode_and_workers(
+        p,
+        mode_help="stated positions re-anchor the parties (anchored) or not (free, the "
+        "default: the headline)",
     )
-    p.add_argument(
-        "--jobs",
-        type=positive_int,
-        default=None,
-        help="worker processes, 1 to the number of cores (default: up to 2); results "
-        "do not depend on it",
-    )
-    add_executor_arguments(p)
     p.add_argument("--out", metavar="DIR", default=None, help="output folder")
     p.add_argument(
         "--seed", type=seed_int, default=None, help="base seed (default: the scenario's)"
@@ -684,17 +689,7 @@ def add_validation_parsers(sub) -> None:
     p.add_argument(
         "--runs-per-point", type=positive_int, default=16, help="runs per trial (default 16)"
     )
-    p.add_argument(
-        "--mode", choices=("anchored", "free"), default="free", help="anchoring mode (default free)"
-    )
-    p.add_argument(
-        "--jobs",
-        type=positive_int,
-        default=None,
-        help="worker processes, 1 to the number of cores (default: up to 2); results "
-        "do not depend on it",
-    )
-    add_executor_arguments(p)
+    _add_mode_and_workers(p)
     p.add_argument(
         "--storage",
         metavar="PATH",
@@ -719,17 +714,7 @@ def add_validation_parsers(sub) -> None:
     p.add_argument(
         "--runs-per-point", type=positive_int, default=4, help="runs per point (default 4)"
     )
-    p.add_argument(
-        "--mode", choices=("anchored", "free"), default="free", help="anchoring mode (default free)"
-    )
-    p.add_argument(
-        "--jobs",
-        type=positive_int,
-        default=None,
-        help="worker processes, 1 to the number of cores (default: up to 2); results "
-        "do not depend on it",
-    )
-    add_executor_arguments(p)
+    _add_mode_and_workers(p)
     p.add_argument("--out", metavar="DIR", default=None, help="output folder")
     p.add_argument("--seed", type=seed_int, default=None, help="seed of the sample and the runs")
     p.set_defaults(handler=cmd_sensitivity)
