@@ -460,51 +460,38 @@ def _leading_zero_message(text: str) -> str:
     )
 
 
+def _file_error(shown: str, message: str) -> ScenarioError:
+    """A problem with the file as a whole (no line, column or field)."""
+    return ScenarioError([Problem(shown, None, None, "", message)])
+
+
+def _too_large(size: int | None = None) -> str:
+    """Why a file over :data:`MAX_BYTES` is refused (with its size when known)."""
+    given = f"{size} bytes; " if size is not None else ""
+    return f"file is too large ({given}the limit is {MAX_BYTES} bytes, 2 MiB)"
+
+
 def _read_file(path: Path, shown: str) -> str:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise ScenarioError([Problem(shown, None, None, "", "file not found")]) from None
+        raise _file_error(shown, "file not found") from None
     except OSError as exc:
-        raise ScenarioError(
-            [Problem(shown, None, None, "", f"cannot read the file: {exc.strerror}")]
-        ) from None
+        raise _file_error(shown, f"cannot read the file: {exc.strerror}") from None
     if path.is_dir():
-        raise ScenarioError([Problem(shown, None, None, "", "is a folder, not a scenario file")])
+        raise _file_error(shown, "is a folder, not a scenario file")
     if size > MAX_BYTES:
-        raise ScenarioError(
-            [
-                Problem(
-                    shown,
-                    None,
-                    None,
-                    "",
-                    f"file is too large ({size} bytes; the limit is {MAX_BYTES} bytes, 2 MiB)",
-                )
-            ]
-        )
+        raise _file_error(shown, _too_large(size))
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ScenarioError(
-            [Problem(shown, None, None, "", f"cannot read the file: {exc.strerror}")]
-        ) from None
+        raise _file_error(shown, f"cannot read the file: {exc.strerror}") from None
     return _decode(data, shown)
 
 
 def _decode(data: bytes, shown: str) -> str:
     if len(data) > MAX_BYTES:
-        raise ScenarioError(
-            [
-                Problem(
-                    shown,
-                    None,
-                    None,
-                    "",
-                    f"file is too large ({len(data)} bytes; the limit is {MAX_BYTES} bytes, 2 MiB)",
-                )
-            ]
-        )
+        raise _file_error(shown, _too_large(len(data)))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -588,17 +575,7 @@ def _parse(text: str, shown: str, shipped: bool = False) -> _Node:
     pure-Python composer.
     """
     if len(text.encode("utf-8")) > MAX_BYTES:
-        raise ScenarioError(
-            [
-                Problem(
-                    shown,
-                    None,
-                    None,
-                    "",
-                    f"file is too large (the limit is {MAX_BYTES} bytes, 2 MiB)",
-                )
-            ]
-        )
+        raise _file_error(shown, _too_large())
     fast = _parse_fast(text, shown) if shipped else None
     if fast is not None:
         return fast
@@ -689,9 +666,7 @@ def _parse(text: str, shown: str, shipped: bool = False) -> _Node:
             ]
         ) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError(
-            [Problem(shown, None, None, "", f"YAML syntax error: {_no_quotes(str(exc))}")]
-        ) from None
+        raise _file_error(shown, f"YAML syntax error: {_no_quotes(str(exc))}") from None
     finally:
         if loader is not None:
             loader.dispose()

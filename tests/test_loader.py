@@ -319,8 +319,14 @@ def test_file_size_limit(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as info:
         load_scenario(big)
     assert "too large" in info.value.format() and "2 MiB" in info.value.format()
-    with pytest.raises(ScenarioError):
+    (p,) = info.value.problems
+    size = MAX_BYTES + 3
+    assert p.message == f"file is too large ({size} bytes; the limit is {MAX_BYTES} bytes, 2 MiB)"
+    with pytest.raises(ScenarioError) as info:
         load_scenario_text("# " + "x" * MAX_BYTES)
+    (p,) = info.value.problems
+    assert p.message == f"file is too large (the limit is {MAX_BYTES} bytes, 2 MiB)"
+    assert (p.line, p.column, p.path) == (None, None, "")
 
 
 def test_alias_expansion_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
