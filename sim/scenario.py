@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -527,7 +527,7 @@ Effect = Annotated[
     Field(discriminator="kind"),
 ]
 
-EVENT_TYPES = (
+EventType = Literal[
     "nuclear",
     "sanctions",
     "sanctions_relief",
@@ -538,7 +538,9 @@ EVENT_TYPES = (
     "rhetoric",
     "international",
     "other",
-)
+]
+#: The event types (the values :class:`EventType` admits), in that order.
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 
 
 class Event(_Strict):
@@ -556,18 +558,7 @@ class Event(_Strict):
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
     date: str
-    type: Literal[
-        "nuclear",
-        "sanctions",
-        "sanctions_relief",
-        "military",
-        "diplomatic",
-        "domestic_politics",
-        "un_action",
-        "rhetoric",
-        "international",
-        "other",
-    ]
+    type: EventType
     title: str
     title_zh: str | None = Field(default=None, description="Chinese title (display only)")
     actors: list[PartyKey] = Field(default_factory=list)
@@ -750,18 +741,13 @@ class Phase(_Strict):
             v = getattr(self, name)
             if v is not None and v > self.tranches:
                 raise ValueError(f"{name} {v} is beyond the phase's {self.tranches} tranches")
-        for i, fs in enumerate(self.facility_steps):
-            if fs.tranche > self.tranches:
-                raise ValueError(
-                    f"facility_steps[{i}].tranche {fs.tranche} is beyond the "
-                    f"phase's {self.tranches} tranches"
-                )
-        for i, cs in enumerate(self.counterpart_steps):
-            if cs.tranche > self.tranches:
-                raise ValueError(
-                    f"counterpart_steps[{i}].tranche {cs.tranche} is beyond the "
-                    f"phase's {self.tranches} tranches"
-                )
+        for name in ("facility_steps", "counterpart_steps"):
+            for i, step in enumerate(getattr(self, name)):
+                if step.tranche > self.tranches:
+                    raise ValueError(
+                        f"{name}[{i}].tranche {step.tranche} is beyond the "
+                        f"phase's {self.tranches} tranches"
+                    )
         if self.delisting_days is not None:
             if not self.delisting:
                 raise ValueError("delisting_days needs 'delisting: true'")

@@ -274,7 +274,31 @@ def test_phase_terms_are_checked_bound_by_bound():
         ({"terms": {"energy_aid": {"at_least": 0.5}}}, "terms_source"),
         ({"terms": {"energy_aid": {}}, "terms_source": {"note": "t"}}, "at_least"),
         ({"delisting_days": 45}, "delisting: true"),
-        ({"facility_steps": [{"facility": "r", "to": "disabled", "tranche": 9}]}, "beyond"),
+        (
+            {"facility_steps": [{"facility": "r", "to": "disabled", "tranche": 9}]},
+            r"facility_steps\[0\]\.tranche 9 is beyond the phase's 2 tranches",
+        ),
+        (
+            {
+                "counterpart_steps": [
+                    {
+                        "party": "US",
+                        "step": "s",
+                        "issue": "normalization",
+                        "tranche": 1,
+                        "source": {"note": "t"},
+                    },
+                    {
+                        "party": "US",
+                        "step": "s",
+                        "issue": "normalization",
+                        "tranche": 3,
+                        "source": {"note": "t"},
+                    },
+                ]
+            },
+            r"counterpart_steps\[1\]\.tranche 3 is beyond the phase's 2 tranches",
+        ),
     ],
 )
 def test_phase_format_errors_say_what_is_wrong(update, message):
