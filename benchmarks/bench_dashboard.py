@@ -17,7 +17,7 @@ answered with "attend, accept" and "perform" as they come (through the model's
 stopped are counted once, when they are played.
 
 (b) **Browser** (``--browser``): starts the server with ``sixparty dashboard``'s own
-command line (:func:`sixparty.dashboard.server_command`, ``server_env``) on a free
+command line (:func:`sixparty.dashboard.start_in_background`, as the browser tests) on a free
 loopback port, opens the page in headless Chromium (Playwright,
 ``$SIXPARTY_CHROMIUM`` or ``/usr/bin/chromium``), then ``--months`` times clicks
 Step and waits until the month label has changed and the timeline chart (whose
@@ -35,10 +35,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -161,14 +159,7 @@ def bench_browser(months: int, scenario: str) -> None:
     url = f"http://127.0.0.1:{port}/"
     print(f"(b) browser: {scenario}, {months} months, headless Chromium; {_load()}")
     t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        dashboard.server_command("127.0.0.1", port),
-        env=dashboard.server_env(scenario, None),
-        cwd=str(ROOT),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    proc = dashboard.start_in_background(dashboard.server_env(scenario, None), port, cwd=str(ROOT))
     try:
         if not dashboard.wait_until_up(url, proc, timeout=120):
             sys.exit("the dashboard server did not start")
@@ -209,15 +200,7 @@ def bench_browser(months: int, scenario: str) -> None:
             finally:
                 browser.close()
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        dashboard.stop_background(proc)
     print(_line("Step click -> new month on screen", screen))
     print(_line("server CPU per month", server_cpu))
     print(f"  {_load()}")

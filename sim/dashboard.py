@@ -245,6 +245,43 @@ def wait_until_up(
     return False
 
 
+def start_in_background(
+    env: dict[str, str],
+    port: int,
+    host: str = "127.0.0.1",
+    *,
+    log=None,
+    cwd: str | None = None,
+) -> subprocess.Popen:
+    """The page's server (:func:`server_command` on ``host``:``port``, environment ``env``)
+    as a background process in a process group of its own, for a program that drives a
+    page (the browser tests, ``benchmarks/bench_dashboard.py``); stop it with
+    :func:`stop_background`.  ``log``: an open file for its output (default: discarded).
+    """
+    return subprocess.Popen(
+        server_command(host, port),
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL if log is None else log,
+        stderr=subprocess.DEVNULL if log is None else subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop_background(proc: subprocess.Popen, timeout: float = 15.0) -> None:
+    """Stop a server of :func:`start_in_background`: SIGTERM to its process group, then
+    SIGKILL if it has not exited within ``timeout`` seconds."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 def cli_dashboard(args) -> int:
     """``sixparty dashboard [SCENARIO] [--port P] [--host H] [--seat PARTY] [--lang en|zh]``."""
     from sixparty.cli import CLIError
@@ -407,6 +444,8 @@ __all__ = [
     "port_free",
     "server_command",
     "server_env",
+    "start_in_background",
+    "stop_background",
     "teacher_url",
     "wait_until_up",
 ]

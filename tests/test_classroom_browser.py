@@ -19,8 +19,15 @@ import time
 import pytest
 import yaml
 from sixparty import dashboard
-from test_dashboard_browser import ARTIFACTS, STEP_WAIT_MS, _chromium, _free_port
-from test_reconnect_browser import LAUNCH_ARGS, start_server, stop_server
+from test_dashboard_browser import (
+    ARTIFACTS,
+    STEP_WAIT_MS,
+    _chromium,
+    _free_port,
+    start_server,
+    stop_server,
+)
+from test_reconnect_browser import LAUNCH_ARGS
 
 MONTHS = 18
 COUNTDOWN_S = 10

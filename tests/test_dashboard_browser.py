@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -76,43 +74,44 @@ remove_events: [libya_renounces_wmd_2003]
 """
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def start_server(env: dict, log_name: str, port: int | None = None):
+    """A dashboard server on ``port`` (default: a free loopback port): (process, url, log file).
+
+    Skips (fails under ``SIXPARTY_REQUIRE_BROWSER=1``) without the browser's needs;
+    fails when the server does not answer within 90 s (its log is in ``test-artifacts/``).
+    """
     reason = _skip_reason()
     if reason and os.environ.get("SIXPARTY_REQUIRE_BROWSER") == "1":
         pytest.fail(f"SIXPARTY_REQUIRE_BROWSER=1 but {reason}")
     if reason:
         pytest.skip(reason)
     ARTIFACTS.mkdir(exist_ok=True)
+    port = port or _free_port()
+    log = open(ARTIFACTS / log_name, "w")  # noqa: SIM115
+    proc = dashboard.start_in_background(env, port, log=log, cwd=str(ROOT))
+    url = f"http://127.0.0.1:{port}/"
+    if not dashboard.wait_until_up(url, proc, timeout=90):
+        stop_server(proc, log)
+        pytest.fail(f"the dashboard did not start; see {ARTIFACTS / log_name}")
+    return proc, url, log
+
+
+def stop_server(proc, log) -> None:
+    """Stop a server of :func:`start_server` (its whole process group) and close its log."""
+    dashboard.stop_background(proc)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
     variant = tmp_path_factory.mktemp("dash") / "variant.yaml"
     variant.write_text(VARIANT, encoding="utf-8")
-    port = _free_port()
-    log = open(ARTIFACTS / "dashboard-server.log", "w")  # noqa: SIM115
     # Start on a variant given as a file, so the picker offers it and 'historical'.
-    proc = subprocess.Popen(
-        dashboard.server_command("127.0.0.1", port),
-        env=dashboard.server_env(str(variant), None),
-        cwd=str(ROOT),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    proc, url, log = start_server(dashboard.server_env(str(variant), None), "dashboard-server.log")
     try:
-        url = f"http://127.0.0.1:{port}/"
-        if not dashboard.wait_until_up(url, proc, timeout=90):
-            pytest.fail(f"the dashboard did not start; see {ARTIFACTS / 'dashboard-server.log'}")
         yield {"url": url, "variant": str(variant)}
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
+        stop_server(proc, log)
 
 
 @pytest.fixture(scope="module")
@@ -406,19 +405,10 @@ def test_no_console_errors(page):
 @pytest.mark.browser
 def test_dashboard_in_chinese_with_lang_zh(page):
     """A second server started as ``sixparty dashboard --lang zh`` opens in Chinese."""
-    port = _free_port()
-    log = open(ARTIFACTS / "dashboard-server-zh.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        dashboard.server_command("127.0.0.1", port),
-        env=dashboard.server_env("historical", None, "zh"),
-        cwd=str(ROOT),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    proc, url, log = start_server(
+        dashboard.server_env("historical", None, "zh"), "dashboard-server-zh.log"
     )
     try:
-        url = f"http://127.0.0.1:{port}/"
-        assert dashboard.wait_until_up(url, proc, timeout=90)
         pg = page.context.browser.new_page(viewport={"width": 1500, "height": 1100})
         try:
             pg.goto(url)
@@ -441,16 +431,7 @@ def test_dashboard_in_chinese_with_lang_zh(page):
         finally:
             pg.close()
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
+        stop_server(proc, log)
 
 
 # ------------------------------------------------------------ CLI, no browser
@@ -492,3 +473,38 @@ def test_dashboard_defaults_to_loopback():
     assert "--no-check-version" in cmd  # no call to PyPI when the page starts
     env = dashboard.server_env("historical", "DPRK")
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False" and env["SIXPARTY_SEAT"] == "DPRK"
+
+
+def test_a_background_server_stops_with_its_whole_process_group(monkeypatch, tmp_path):
+    """``start_in_background`` / ``stop_background`` (the browser tests' and the benchmark's
+    server): the stop reaches what the server started too (here a stand-in and its child)."""
+    import sys
+    import time
+
+    pid_file = tmp_path / "child.pid"
+    stand_in = (
+        "import subprocess, sys, time; "
+        "c = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
+        f"open({str(pid_file)!r}, 'w').write(str(c.pid)); time.sleep(60)"
+    )
+    monkeypatch.setattr(
+        dashboard, "server_command", lambda host, port: [sys.executable, "-c", stand_in]
+    )
+    proc = dashboard.start_in_background(dict(os.environ), 0)
+    deadline = time.monotonic() + 30
+    while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    dashboard.stop_background(proc, timeout=5)
+    assert proc.poll() is not None
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            break  # gone
+        if state == "Z":
+            break  # ended, not yet reaped by its new parent
+        time.sleep(0.05)
+    else:
+        pytest.fail(f"the server's child {child} outlived stop_background")

@@ -11,21 +11,16 @@ the same month, seat and moves are shown.  Helpers and skips are those of
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-
 import pytest
 from sixparty import dashboard
 from test_dashboard_browser import (
     ARTIFACTS,
-    ROOT,
     STEP_WAIT_MS,
     _chromium,
     _click_and_wait,
     _date,
-    _free_port,
-    _skip_reason,
+    start_server,
+    stop_server,
 )
 
 LAUNCH_ARGS = [
@@ -35,44 +30,6 @@ LAUNCH_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
-
-
-def start_server(env: dict, log_name: str, port: int | None = None):
-    """A dashboard server on ``port`` (default: a free loopback port): (process, url, log file)."""
-    reason = _skip_reason()
-    if reason and os.environ.get("SIXPARTY_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"SIXPARTY_REQUIRE_BROWSER=1 but {reason}")
-    if reason:
-        pytest.skip(reason)
-    ARTIFACTS.mkdir(exist_ok=True)
-    port = port or _free_port()
-    log = open(ARTIFACTS / log_name, "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        dashboard.server_command("127.0.0.1", port),
-        env=env,
-        cwd=str(ROOT),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    if not dashboard.wait_until_up(url, proc, timeout=90):
-        stop_server(proc, log)
-        pytest.fail(f"the dashboard did not start; see {ARTIFACTS / log_name}")
-    return proc, url, log
-
-
-def stop_server(proc, log) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    log.close()
 
 
 @pytest.fixture(scope="module")
