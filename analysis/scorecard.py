@@ -860,6 +860,14 @@ def scorecard_csv(items: list[ScoreItem]) -> str:
     return buf.getvalue()
 
 
+#: The head of the report's list of fed items: what "fed" means, in words.
+FED_HEAD = (
+    "Fed (the scenario's inputs decide these items, not the model: the run was anchored "
+    "to a stated position read off the very document or act scored, so a hit there is "
+    "no evidence for the model): "
+)
+
+
 def summary_line(items: list[ScoreItem]) -> str:
     """``Replay scorecard (strict): H hits / N items`` (N scored items), then
     ``; K near misses (not counted)`` when K > 0, ``; F hits fed`` when some hits
@@ -874,7 +882,7 @@ def summary_line(items: list[ScoreItem]) -> str:
         )
     fed = sum(1 for it in scored if it.hit and it.fed)
     if fed:
-        line += f"; {fed} of the hits fed by anchoring"
+        line += f"; {fed} of the hits fed by anchoring (decided by the inputs, not the model)"
     outside = len(items) - len(scored)
     if outside:
         line += f" ({outside} item{'s' if outside != 1 else ''} outside the window not scored)"
@@ -893,10 +901,7 @@ def report_lines(items: list[ScoreItem]) -> list[str]:
             )
     fed = [it for it in items if it.fed and it.scored]
     if fed:
-        out.append(
-            "Fed (read off a stated position the run was anchored to): "
-            + ", ".join(it.label for it in fed)
-        )
+        out.append(FED_HEAD + ", ".join(it.label for it in fed))
     outside = [it for it in items if not it.scored]
     if outside:
         out.append("Outside the window (not scored):")

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from sixparty.analysis.runfiles import RunTables, month_label, month_number
 from sixparty.analysis.scorecard import (
+    FED_HEAD,
     RECORD_PATH,
     fed_item_ids,
     greedy_match,
@@ -448,6 +449,18 @@ def test_fed_items_follow_the_scenario_and_its_mode():
     assert fed_item_ids(rec, sc) == set()
     items = score_run(make_tables(start="2003-01"), rec, fed={"delisting_2008"})
     assert [it.id for it in items if it.fed] == ["delisting_2008"]
+
+
+def test_the_report_says_in_words_what_fed_means():
+    rec = record([rec_session("a", "2004-02-01"), rec_session("b", "2005-02-01")])
+    tables = make_tables(sessions=[("2004-02", "chairmans_statement")])
+    items = score_run(tables, rec, fed={"session:a"})
+    fed_lines = [ln for ln in report_lines(items) if ln.startswith("Fed")]
+    assert fed_lines == [FED_HEAD + "a"]
+    assert "the scenario's inputs decide these items, not the model" in FED_HEAD
+    assert "1 of the hits fed by anchoring (decided by the inputs, not the model)" in (
+        summary_line(items)
+    )
 
 
 # ------------------------------------------------------------------ output
