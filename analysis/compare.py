@@ -9,7 +9,9 @@
     The per-replicate outcomes compared (see :data:`OUTCOME_HELP`).
 ``cli_compare(args) -> int``
     ``sixparty compare A B [C ...] --runs N [--jobs J] [--seed S] [--out DIR]
-    [--dates 2007-12,2009-06]``: prints the table and writes
+    [--dates 2007-12,2009-06] [--full]``: prints a summary (:data:`SUMMARY_OUTCOMES`
+    per variant, the other differences and flips counted; ``--full``: every key
+    outcome and every significant one) and where the full table is, and writes
     ``comparison.csv``, ``walkout_dates.csv``, ``manifest.json`` and the
     figures ``fan_progress``, ``outcome_probabilities`` and ``walkout_dates``
     (PNG by default) into ``runs/compare-...`` or ``--out``, atomically.
@@ -378,9 +380,25 @@ def _fmt(kind: str, unit: str, x: float, signed: bool = False) -> str:
     return f"{x:+.2f}" if signed else f"{x:.2f}"
 
 
-def report_lines(cmp: Comparison) -> list[str]:
+#: The outcomes ``sixparty compare`` prints without ``--full`` (the rest: ``comparison.csv``).
+SUMMARY_OUTCOMES = (
+    "walkout",
+    "joint_document",
+    "nuclear_test",
+    "half_progress",
+    "final_progress",
+    "aid_delivered_t",
+    "sessions_held",
+)
+
+
+def report_lines(cmp: Comparison, full: bool = True) -> list[str]:
     """The printed comparison: per variant, key outcomes (and any significant outcome by date
-    window or recorded session)."""
+    window or recorded session).
+
+    ``full=False``: only :data:`SUMMARY_OUTCOMES` per variant, then how many other
+    outcomes differ (interval excluding 0) and the flips; ``comparison.csv`` has them all.
+    """
     ref = cmp.labels[0]
     out = [
         f"Comparison of {len(cmp.labels)} scenarios, {cmp.runs} runs each with common seeds "
@@ -392,15 +410,20 @@ def report_lines(cmp: Comparison) -> list[str]:
     by = {}
     for r in cmp.rows:
         by.setdefault(r["scenario"], []).append(r)
-    width = max(len(r["outcome"]) for r in cmp.rows)
+    width = max(len(r["outcome"]) for r in cmp.rows if full or r["outcome"] in SUMMARY_OUTCOMES)
     for lab in cmp.labels[1:]:
         out.append(f"{lab} vs {ref}")
         out.append(
             f"  {'outcome':{width}}  {ref[:12]:>12}  {lab[:12]:>12}  {'difference [95% CI]':>36}"
         )
+        hidden = 0
         for r in by[lab]:
-            key = r["outcome"].startswith(_KEY)
-            if not key and not r["significant"]:
+            if full:
+                shown = r["outcome"].startswith(_KEY) or r["significant"]
+            else:
+                shown = r["outcome"] in SUMMARY_OUTCOMES
+                hidden += bool(r["significant"]) and not shown
+            if not shown:
                 continue
             k, u = r["kind"], r["unit"]
             diff = (
@@ -412,8 +435,20 @@ def report_lines(cmp: Comparison) -> list[str]:
                 f"  {r['outcome']:{width}}  {_fmt(k, u, r['reference']):>12}  "
                 f"{_fmt(k, u, r['value']):>12}  {diff:>36}{flag}"
             )
+        if hidden:
+            out.append(
+                f"  and {hidden} other outcome{'s' if hidden != 1 else ''} whose interval "
+                "excludes 0 (comparison.csv)"
+            )
         fl = cmp.flips.get(lab) or []
-        out.append(f"  flips: {', '.join(fl) if fl else 'nothing'}")
+        dated = [] if full else [f for f in fl if f.startswith(_DATED)]
+        named = [f for f in fl if f not in dated]
+        if dated:
+            named.append(
+                f"{len(dated)} outcome{'s' if len(dated) != 1 else ''} by date window or "
+                "recorded session"
+            )
+        out.append(f"  flips: {', '.join(named) if named else 'nothing'}")
         out.append("")
     return out
 
@@ -787,8 +822,15 @@ def cli_compare(args) -> int:
             line, code = stopped_message(exc, out_dir, how)
             print(line, file=sys.stderr, flush=True)
             return code
-    print("\n".join(report_lines(cmp)))
+    full = bool(getattr(args, "full", False))
+    print("\n".join(report_lines(cmp, full=full)))
     print(f"Wrote {len(files)} files to {out_dir}/")
+    if not full:
+        table = Path(out_dir) / "comparison.csv"
+        print(
+            f"The full table ({len(cmp.rows)} rows: every outcome, every scenario) is {table}; "
+            "--full prints every key outcome and every difference here."
+        )
     return 0
 
 

@@ -933,6 +933,12 @@ def add_compare_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--no-plots", action="store_true", help="write data files only")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="print every key outcome and every outcome whose difference is significant "
+        "(default: a short summary; comparison.csv has every row)",
+    )
 
 
 def add_dashboard_arguments(p: argparse.ArgumentParser) -> None:

@@ -426,3 +426,54 @@ def test_compare_reports_outcomes_by_date_window_and_recorded_round(monkeypatch)
     assert "window:2005-07..2005-09:joint_statement" in text
     for line in text.splitlines():
         assert not re.search(r"round_?\d", line.replace("record:round4_phase2", "")), line
+
+
+def test_the_printed_summary_is_short_and_says_where_the_full_table_is(monkeypatch):
+    """Without --full: the summary outcomes only, the other differences and the flips by
+    date counted, not listed (comparison.csv has every row); --full: the long report."""
+    from sixparty.analysis import compare as cmp_mod
+    from sixparty.analysis.compare import SUMMARY_OUTCOMES, report_lines
+    from sixparty.scenario import DOCUMENT_TYPES
+
+    runs, js = 20, DOCUMENT_TYPES.index("joint_statement")
+    few = np.where(np.arange(runs) < 3, js, -1)
+    most = np.where(np.arange(runs) < 19, js, -1)
+    fakes = {
+        "a": _FakeEnsemble({"window:2005-07..2005-09": ("doc", few)}, runs),
+        "b": _FakeEnsemble({"window:2005-07..2005-09": ("doc", most)}, runs),
+    }
+    monkeypatch.setattr(cmp_mod, "run_ensemble", lambda sc, *a, **k: fakes[sc])
+    cmp = compare(["a", "b"], ["ref", "var"], runs=runs, base_seed=1, n_boot=200, progress=False)
+    full, short = report_lines(cmp), report_lines(cmp, full=False)
+    assert len(short) < len(full)
+    table = [
+        ln.split()[0] for ln in short if ln.startswith("  ") and ln.split()[0] in SUMMARY_OUTCOMES
+    ]
+    assert table == list(SUMMARY_OUTCOMES)
+    assert not any("window:" in ln for ln in short)
+    assert "  and 2 other outcomes whose interval excludes 0 (comparison.csv)" in short
+    assert "  flips: 2 outcomes by date window or recorded session" in short
+    assert any("window:2005-07..2005-09:joint_statement" in ln for ln in full)
+
+
+def test_cli_compare_prints_the_summary_and_the_table_s_path(pair, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    argv = [
+        "compare",
+        str(pair[0]),
+        str(pair[1]),
+        "--runs",
+        "3",
+        "--boot",
+        "50",
+        "--dates",
+        "2004-06",
+    ]
+    argv += ["--no-plots", "--quiet", "--out", str(out)]
+    assert main(argv) == 0
+    short = capsys.readouterr().out
+    assert f"is {out / 'comparison.csv'}; --full prints" in short
+    assert "mean_trust" not in short  # a key outcome of the full report, not of the summary
+    assert main([*argv, "--full"]) == 0
+    full = capsys.readouterr().out
+    assert "mean_trust" in full and "--full prints" not in full
