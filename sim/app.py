@@ -1038,7 +1038,7 @@ def _words(lang: str):
 
 
 def positions_figure(m: TalksModel, lang: str = "en"):
-    """Dots: each party's position on each issue (size: salience); black bars: the last text."""
+    """Dots: each party's position on each issue (size: salience); grey bars: the last text."""
     return _charts.PositionsChart(lang, _words(lang)).figure(m)
 
 

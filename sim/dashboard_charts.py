@@ -72,6 +72,9 @@ FACILITY_LINE_CHARS = 64
 
 #: The parties' colours (colour-blind-safe, as the run figures), in PARTIES order.
 PARTY_COLORS = [_PLOT_PARTY_COLORS[p] for p in PARTIES]
+#: The last text's bars on the positions chart: a mid grey, the colour of no party (black
+#: is the ROK's: its dots must not read as the text).
+TEXT_COLOR = "#8c8c8c"
 #: Document colours of the timeline (the run figures'), and a boycotted session's.
 DOC_COLORS = {**_PLOT_DOC_COLORS, "boycott": "#e6550d"}
 
@@ -208,7 +211,7 @@ def _encode_png(canvas: FigureCanvasAgg) -> bytes:
 
 # ------------------------------------------------------------------ the four charts
 class PositionsChart(LiveChart):
-    """Dots: each party's position on each issue (size: salience); black bars: the last text."""
+    """Dots: each party's position on each issue (size: salience); grey bars: the last text."""
 
     size = (8.0, 5.4)
 
@@ -246,7 +249,7 @@ class PositionsChart(LiveChart):
             rows,
             marker="|",
             s=380,
-            color="black",
+            color=TEXT_COLOR,
             linewidths=2.5,
             label=w("c.last_text"),
         )

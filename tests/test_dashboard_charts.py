@@ -147,3 +147,18 @@ def test_the_page_sends_new_chart_images_when_the_model_steps():
         finally:
             rc.close()
             m.retire()
+
+
+def test_every_party_keeps_its_colour_and_the_last_text_has_none_of_theirs(model):
+    """The ROK's dots are its colour, and the last text's bars are a colour no party has
+    (black is the ROK's: the bars used to be black too)."""
+    from matplotlib.colors import to_hex
+
+    for _ in range(6):
+        model.step()
+    fig = app.positions_figure(model)
+    handles, labels = fig.axes[0].get_legend_handles_labels()
+    colour = {lab: to_hex(h.get_facecolor()[0]) for h, lab in zip(handles, labels, strict=True)}
+    assert colour["ROK"] == to_hex(charts.PARTY_COLORS[charts.PARTIES.index("ROK")])
+    assert to_hex(charts.TEXT_COLOR) == colour["last text"]
+    assert colour["last text"] not in {to_hex(c) for c in charts.PARTY_COLORS}
