@@ -1198,6 +1198,16 @@ def move_word(mv: dict, lang: str = "en") -> str:
     return word
 
 
+def orders_summary(moves: list[dict], lang: str = "en") -> str:
+    """Every logged move of a seat (``ClassroomModel.moves``), one entry per month from the
+    first: ``2003-04 attend, accept; 2003-05 boycott; 2007-09 perform``."""
+    by_month: dict[str, list[str]] = {}
+    for mv in moves:
+        by_month.setdefault(mv["month"], []).append(move_word(mv, lang))
+    sep = "、" if lang == "zh" else ", "
+    return "; ".join(f"{month_text(mo, lang)} {sep.join(w)}" for mo, w in by_month.items())
+
+
 def recommendation_text(b: SeatBriefing, lang: str = "en") -> str:
     """The agent's recommendation in a sentence, from the briefing's reason codes."""
     issue = i18n_label(b.recommend_issue, lang) if b.recommend_issue else ""
@@ -1506,12 +1516,7 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
                 tag="div",
                 classes=["sp-moves"],
                 style="font-size:16px;color:#555",
-                unsafe_innerHTML=_esc(
-                    ui("s.orders", lang)
-                    + "; ".join(
-                        f"{month_text(mv['month'], lang)} {move_word(mv, lang)}" for mv in mine[-6:]
-                    )
-                ),
+                unsafe_innerHTML=_esc(ui("s.orders", lang) + orders_summary(mine, lang)),
             )
         solara.Button(
             ui("s.debrief", lang), on_click=show_debrief, outlined=True, classes=["sp-debrief"]

@@ -368,3 +368,32 @@ def test_the_debrief_at_the_window_s_end_is_computed_once_not_at_every_redraw():
         assert len(calls) == 1
     finally:
         m.retire()
+
+
+def test_your_orders_lists_every_session_from_the_first(model):
+    """The seat card's "Your orders" keeps the first session after many (it showed only the
+    last six moves, three sessions, before)."""
+    import solara
+
+    m = model
+    m.take_seat("Japan")
+    months = []
+    while len(months) < 5:
+        _until_asked(m)
+        aw = m.awaiting_for("Japan")
+        if aw["kind"] == "session":
+            months.append(app.month_label(m.month))
+            m.give_session_orders("Japan", True, "accept")
+        else:
+            m.give_implementation_order("Japan", "perform")
+        m.step()
+    text = app.orders_summary([mv for mv in m.moves if mv["party"] == "Japan"])
+    assert text.split("; ")[0] == f"{months[0]} attend, accept"
+    assert [entry.split()[0] for entry in text.split("; ")] == months
+    box, rc = solara.render(app.SeatCard(solara.reactive(m), party="Japan"), handle_error=False)
+    shown = [
+        w.unsafe_innerHTML
+        for w in rc.find(solara.widgets.HTML).widgets
+        if (w.attributes or {}).get("class") == "sp-moves"
+    ]
+    assert shown == ["Your orders: " + text]
