@@ -1177,6 +1177,8 @@ _DEB: dict[str, dict[str, str]] = {
         "m.sessions_held": "Sessions held: {you} in your game, {agent} with the agent in your "
         "seat{hist}.",
         "m.sessions_held.h": "; history held {h} six-party sessions, from {first} to {last}",
+        "m.sessions_held.none_yet": "; history held no six-party session by then",
+        "m.sessions_held.only": "; history held no six-party session by then; before them: {what}",
         "m.boycotts": "Sessions boycotted: {you} in your game, {agent} with the agent{hist}.",
         "m.boycotts.h": "; the record has {h} boycott(s){dates}",
         "m.best_document": "Best document: {you} in your game{you_when}, {agent} with the "
@@ -1198,7 +1200,7 @@ _DEB: dict[str, dict[str, str]] = {
         "m.walkout": "DPRK walk-out: {you} in your game, {agent} with the agent{hist}.",
         "m.walkout.h": "; history: {h}",
         "never": "never",
-        "m.none_yet": "; history had none by then",
+        "m.none_yet": "; history had no document by then",
         "m.aid.none_yet": "; the record lists no shipment by then",
         "in": " ({when})",
         "dates": " ({dates})",
@@ -1242,6 +1244,8 @@ _DEB: dict[str, dict[str, str]] = {
         "diff.head": "你、同一席位的智能体与历史：",
         "m.sessions_held": "举行的会议：你的模拟{you}次，智能体{agent}次{hist}。",
         "m.sessions_held.h": "；历史上举行了{h}次六方会议（{first}至{last}）",
+        "m.sessions_held.none_yet": "；历史上此时尚未举行六方会议",
+        "m.sessions_held.only": "；历史上此时尚未举行六方会议，此前有{what}",
         "m.boycotts": "被抵制的会议：你的模拟{you}次，智能体{agent}次{hist}。",
         "m.boycotts.h": "；历史记录中有{h}次抵制{dates}",
         "m.best_document": "最高级别文件：你的模拟为{you}{you_when}，智能体为{agent}{agent_when}{hist}。",
@@ -1259,7 +1263,7 @@ _DEB: dict[str, dict[str, str]] = {
         "m.walkout": "朝鲜退出会谈：你的模拟{you}，智能体{agent}{hist}。",
         "m.walkout.h": "；历史上：{h}",
         "never": "从未",
-        "m.none_yet": "；历史上此时尚无",
+        "m.none_yet": "；历史上此时尚无文件",
         "m.aid.none_yet": "；历史记录中此时尚无运抵的重油",
         "in": "（{when}）",
         "dates": "（{dates}）",
@@ -1299,8 +1303,9 @@ def _doc_months(result, document: str) -> list[str]:
 
 def _record_items(record: dict | None, until: str | None) -> dict[str, Any]:
     """The record's dated facts the debrief cites, up to ``until``: six-party
-    sessions (label, date, document), boycotts, tests, the walk-out and the
-    HFO shipments (date, tonnes, from, section)."""
+    sessions (label, date, document), the talks in another format
+    (``other_sessions``: the three-party talks of 2003-04), boycotts, tests,
+    the walk-out and the HFO shipments (date, tonnes, from, section)."""
     rec = record if record is not None else load_record()
     if not rec:
         return {}
@@ -1308,14 +1313,12 @@ def _record_items(record: dict | None, until: str | None) -> dict[str, Any]:
     def ok(date: str) -> bool:
         return until is None or str(date)[:7] <= until
 
-    sessions = [
-        s
-        for s in rec.get("sessions", []) or []
-        if len(s.get("participants", [])) == 6 and ok(s.get("start", ""))
-    ]
+    held = [s for s in rec.get("sessions", []) or [] if ok(s.get("start", ""))]
+    sessions = [s for s in held if len(s.get("participants", [])) == 6]
     eps = [e for e in rec.get("episodes", []) or [] if ok(e.get("start", ""))]
     return {
         "sessions": sessions,
+        "other_sessions": [s for s in held if len(s.get("participants", [])) != 6],
         "boycotts": [e for e in eps if e.get("kind") == "boycott"],
         "tests": [e for e in eps if e.get("kind") in ("missile_test", "nuclear_test")],
         "walkout": [e for e in eps if e.get("kind") == "walkout"],
@@ -1346,7 +1349,11 @@ def _history_clause(key: str, h: Any, items: dict, lang: str) -> str:
     if key == "sessions_held":
         ses = items["sessions"]
         if not ses:
-            return _d("m.none_yet", lang)
+            other = items.get("other_sessions") or []
+            if other:
+                what = sep.join(_session_name(x, lang) for x in other)
+                return _d("m.sessions_held.only", lang, what=what)
+            return _d("m.sessions_held.none_yet", lang)
         return _d(
             "m.sessions_held.h",
             lang,

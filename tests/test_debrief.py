@@ -152,3 +152,25 @@ def test_a_debrief_before_history_had_anything_says_so(runs):
     until = early.timeline[-1]["month"]
     rows = {r["key"]: r for r in debrief_rows(early, early, until=until, lang="en")}
     assert rows["aid_delivered_t"]["history"] == "0"
+
+
+def test_before_round_1_the_debrief_names_the_three_party_talks(runs):
+    """History had talks before the first six-party round (the three-party talks of
+    2003-04): a debrief that ends then says so, not that history had none."""
+    seated, agent = runs
+
+    def cut(month):
+        early = copy.copy(seated)
+        early.timeline = [r for r in seated.timeline if r["month"] <= month]
+        early.sessions = [s for s in seated.sessions if s["month"] <= month]
+        return early
+
+    for lang, words in (
+        ("en", "history held no six-party session by then; before them: Three-party talks"),
+        ("zh", "历史上此时尚未举行六方会议，此前有三方会谈"),
+    ):
+        text = " ".join(debrief_explain(cut("2003-05"), agent, "DPRK", lang=lang)["differences"])
+        assert words in text and "had none by then" not in text
+    text = " ".join(debrief_explain(cut("2003-03"), agent, "DPRK")["differences"])
+    assert "history held no six-party session by then." in text and "Three-party" not in text
+    assert "history had no document by then" in text
