@@ -49,6 +49,7 @@ from sixparty.games import (
     COUNTDOWN_RANGE_S,
     DEFAULT_COUNTDOWN_S,
     MONTHS_PER_SECOND_RANGE,
+    TEAM_SEEN_EVERY_S,
     Game,
     GameError,
     normalize_code,
@@ -57,6 +58,9 @@ from sixparty.scenario import PARTIES
 
 #: Seconds between two touches of the game while a page is open (keeps it from expiring).
 TOUCH_EVERY_S = 60.0
+#: Seconds between two redraws of the teacher's table of teams (a team turns "away" by
+#: the clock alone, with no change of the game).
+TEAMS_REDRAW_S = 10.0
 
 #: The classroom pages' words (English, Chinese).
 CL: dict[str, dict[str, str]] = {
@@ -88,6 +92,7 @@ CL: dict[str, dict[str, str]] = {
         "col.as_agent": "decisions as the agent advised",
         "col.timeouts": "time ran out",
         "nobody": "No team has joined yet.",
+        "away": "{team} — away (no page for {m} min)",
         "take": "Take a delegation",
         "taken_by": "taken by {team}",
         "leave": "Give the delegation back to the agent",
@@ -128,6 +133,7 @@ CL: dict[str, dict[str, str]] = {
         "col.as_agent": "与智能体建议相同的决定",
         "col.timeouts": "超时次数",
         "nobody": "还没有小组加入。",
+        "away": "{team}——已离开（{m} 分钟没有打开页面）",
         "take": "选择一个代表团",
         "taken_by": "已由{team}选择",
         "leave": "把代表团交还给智能体",
@@ -214,17 +220,25 @@ def _session_id() -> str:
         return ""
 
 
-def use_game(game: Game):
+def use_game(game: Game, token: str | None = None):
     """Redraw when ``game`` changes; returns (a reactive holding the model's latest copy,
     the game's version).  The page's thread waits on the game (no polling of the model)
-    and touches it now and then, so an open page keeps its game from expiring."""
+    and touches it now and then, so an open page keeps its game from expiring.  A team's
+    page (``token``) also reports, every :data:`~sixparty.games.TEAM_SEEN_EVERY_S` while
+    its browser is connected, that the team is here (:meth:`Game.team_seen`)."""
     view = solara.use_reactive(game.view)
     version, set_version = solara.use_state(game.version)
+    kernel = A._current_kernel()
 
     def watch(cancel: threading.Event):
         seen = game.version
         touched = time.monotonic()
+        reported = -float("inf")
         while not cancel.is_set():
+            if token and time.monotonic() - reported >= TEAM_SEEN_EVERY_S:
+                if kernel is None or A._page_connected(kernel):
+                    game.team_seen(token)
+                    reported = time.monotonic()
             v = game.wait_change(seen, timeout=1.0)
             if cancel.is_set():
                 return
@@ -237,7 +251,7 @@ def use_game(game: Game):
                 game.touch()
                 touched = time.monotonic()
 
-    solara.use_thread(watch, [game.id], intrusive_cancel=False)
+    solara.use_thread(watch, [game.id, token], intrusive_cancel=False)
     return view, version
 
 
@@ -258,15 +272,22 @@ def _waiting_line(game: Game, lang: str) -> str:
 
 
 def team_rows(game: Game, lang: str = "en") -> list[dict]:
-    """The teacher's table: one row per team (name, delegation, last move, moves / by the agent)."""
+    """The teacher's table: one row per team (name, delegation, last move, moves / by the agent).
+
+    A team whose page gave no sign for :attr:`Game.team_away_s` is marked away beside
+    its name (:meth:`Game.away`); it keeps its delegation.
+    """
     rows = []
     with game.lock:
         for t in game.teams.values():
             mine = [m for m in game.moves if m["team"] == t.name and m["party"] == t.party]
             last = mine[-1] if mine else None
+            gone = game.away(t)
             rows.append(
                 {
-                    "team": t.name,
+                    "team": t.name
+                    if gone is None
+                    else cl("away", lang, team=t.name, m=max(1, int(gone // 60))),
                     "delegation": _party(t.party, lang),
                     "last": f"{last['month']} {last['value']}" if last else "",
                     "moves": f"{len(mine)} ({sum(1 for m in mine if m['by'] == 'agent')})",
@@ -385,6 +406,24 @@ def Countdown(game: Game, lang: str):
         classes=["sp-waiting"],
         style={"font-size": "20px", "display": "block", "color": "#8a4b00"},
     )
+
+
+@solara.component
+def TeamsTable(game: Game, lang: str):
+    """The teacher's table of teams (:func:`team_rows`), redrawn every
+    :data:`TEAMS_REDRAW_S` too: a team turns away by the clock, not by a change of the game."""
+    _t, set_t = solara.use_state(0.0)
+
+    def tick(cancel: threading.Event):
+        while not cancel.wait(TEAMS_REDRAW_S):
+            set_t(time.monotonic())
+
+    solara.use_thread(tick, [game.id], intrusive_cancel=False)
+    rows = team_rows(game, lang)
+    if rows:
+        solara.HTML(tag="div", unsafe_innerHTML=_table(rows, "sp-teams", lang))
+    else:
+        solara.Text(cl("nobody", lang))
 
 
 @solara.component
@@ -515,11 +554,7 @@ def TeacherView(game: Game):
         with solara.Card(
             cl("teams", lang), classes=["sp-teams-card"], style={"min-width": "380px"}
         ):
-            rows = team_rows(game, lang)
-            if rows:
-                solara.HTML(tag="div", unsafe_innerHTML=_table(rows, "sp-teams", lang))
-            else:
-                solara.Text(cl("nobody", lang))
+            TeamsTable(game, lang)
     A.StatusCard(view, reset=False)  # the game keeps the model: no Reset here
     report = solara.use_memo(
         lambda: debrief_html(game, m, lang) if game.over() or show_debrief else "",
@@ -604,7 +639,7 @@ def TeamPage(game: Game, token: str, code: str):
 def TeamView(game: Game, team, token: str, code: str):
     lang = A.LANG.value
     error, set_error = solara.use_state(None)
-    view, version = use_game(game)
+    view, version = use_game(game, token)
     m = view.value
     with solara.AppBar():
         solara.AppBarTitle(cl("team_title", lang, team=team.name))

@@ -82,6 +82,13 @@ CODE_LENGTH = 6
 #: Wrong codes a game accepts in :data:`CODE_FAILURE_WINDOW_S` before it refuses every code.
 MAX_CODE_FAILURES = 20
 CODE_FAILURE_WINDOW_S = 60.0
+#: A team whose page has given no sign of life for this long (seconds) is shown as away
+#: on the teacher's page (it closed the page, or lost the network); it keeps its
+#: delegation and comes back by reopening its page.  An open team page reports every
+#: :data:`TEAM_SEEN_EVERY_S` seconds, so two minutes is several missed reports.
+TEAM_AWAY_S = 120.0
+#: Seconds between two "still here" reports of an open team page (:meth:`Game.team_seen`).
+TEAM_SEEN_EVERY_S = 15.0
 #: Longest team name kept (characters).
 MAX_TEAM_NAME = 40
 #: Teams one classroom game admits (six delegations, and as many watching teams).
@@ -277,6 +284,8 @@ class Team:
     token: str
     name: str
     party: str | None = None
+    #: The game clock's time of the last sign of the team's page (joining, a report).
+    seen: float = 0.0
 
 
 @dataclass
@@ -324,6 +333,8 @@ class Game:
     touched: float = 0.0
     failures: list[float] = field(default_factory=list)
     message: str = ""
+    #: Seconds without a sign of a team's page before it shows as away (:meth:`away`).
+    team_away_s: float = TEAM_AWAY_S
     #: Makes the copy of the model that pages draw (:attr:`view`); None: they draw the model.
     snapshot: Callable[[Any], Any] | None = None
 
@@ -428,7 +439,7 @@ class Game:
             base, n = name, 2
             while name in taken:  # two teams called "Alpha" become "Alpha" and "Alpha 2"
                 name, n = f"{base} {n}", n + 1
-            team = Team(token=secrets.token_urlsafe(16), name=name)
+            team = Team(token=secrets.token_urlsafe(16), name=name, seen=self.clock())
             self.teams[team.token] = team
         self.notify()
         return team
@@ -437,6 +448,19 @@ class Game:
         """The team of ``token`` (the code checked), for a page that reconnects."""
         with self.lock:
             return self._team(code, token)
+
+    def team_seen(self, token: object) -> None:
+        """The page of the team of ``token`` is open (an unknown token: nothing)."""
+        with self.lock:
+            team = self.teams.get(str(token or ""))
+            if team is not None:
+                team.seen = self.clock()
+
+    def away(self, team: Team) -> float | None:
+        """Seconds since ``team``'s page last gave a sign of life, when that is longer
+        than :attr:`team_away_s` (the team is away); None while it is here."""
+        gone = self.clock() - team.seen
+        return gone if gone > self.team_away_s else None
 
     def team_list(self) -> list[Team]:
         """The teams, in the order they joined (a copy: safe while others join)."""

@@ -303,3 +303,60 @@ def test_the_game_clock_steps_a_kept_model_whose_first_page_dropped(needs_solara
         waiter.join(10)
     finally:
         app.GAMES.remove(game.id)
+
+
+def test_a_team_whose_page_is_gone_shows_as_away_on_the_teachers_table(needs_solara):
+    """No sign of a team's page for TEAM_AWAY_S: the teacher's table marks it away (it keeps
+    its delegation); a sign of its page brings it back."""
+    from sixparty.classroom_app import team_rows
+    from sixparty.games import TEAM_AWAY_S, Game
+
+    clock = Clock()
+    game = Game(id="x" * 16, kind="classroom", model=object(), clock=clock, code="ABCDEF")
+    a = game.join("ABCDEF", "Team A")
+    b = game.join("ABCDEF", "Team B")
+    clock.t = TEAM_AWAY_S - 1
+    game.team_seen(b.token)
+    assert [r["team"] for r in team_rows(game)] == ["Team A", "Team B"]
+    clock.t = TEAM_AWAY_S + 61
+    assert [r["team"] for r in team_rows(game)] == [
+        "Team A — away (no page for 3 min)",
+        "Team B",
+    ]
+    assert team_rows(game, "zh")[0]["team"] == "Team A——已离开（3 分钟没有打开页面）"
+    game.team_seen(a.token)
+    game.team_seen("not-a-token")  # nothing
+    assert [r["team"] for r in team_rows(game)] == ["Team A", "Team B"]
+
+
+@pytest.mark.parametrize("connected", [True, False])
+def test_an_open_team_page_reports_that_the_team_is_here(needs_solara, monkeypatch, connected):
+    import threading
+
+    import sixparty.app as app
+    import solara
+    from sixparty.classroom_app import use_game
+    from sixparty.games import Game
+    from test_hardening import FakeKernel
+
+    monkeypatch.setattr(app, "_current_kernel", lambda: FakeKernel(connected=connected))
+    clock = Clock()
+    game = Game(id="x" * 16, kind="classroom", model=object(), clock=clock, code="ABCDEF")
+    team = game.join("ABCDEF", "Team A")
+    clock.t = 500.0
+
+    @solara.component
+    def Page():
+        use_game(game, team.token)
+        solara.Text("team page")
+
+    _box, rc = solara.render(Page(), handle_error=False)
+    try:
+        deadline = threading.Event()
+        for _ in range(40):
+            if team.seen == 500.0:
+                break
+            deadline.wait(0.05)
+        assert (team.seen == 500.0) is connected  # a dropped page does not count
+    finally:
+        rc.close()
