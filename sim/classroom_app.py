@@ -17,9 +17,13 @@ dashboard --classroom``).  Three pages, chosen by the URL:
   URL): the browser session that opened it stays the teacher's (Solara's
   session cookie), so a reload keeps the teacher's controls.
 * ``/`` — the **join page** each team opens (from the QR code): the code and a
-  team name; joining gives the team a token and moves it to
-  ``/?team=TOKEN&code=CODE`` (a reload keeps the team's seat).
-* ``/?team=TOKEN&code=CODE`` — the **team's page**: take a free delegation;
+  team name; joining gives the team a token and moves it to ``/?team=TOKEN``
+  (a reload keeps the team's seat).  The code stays out of the address bar (a
+  screenshot or a projected URL would show it): the server keeps it for the
+  browser session that joined (Solara's session cookie); another browser opening
+  ``/?team=TOKEN`` is asked for the code again.  An old ``/?team=TOKEN&code=CODE``
+  still works, and the code leaves its address bar once checked.
+* ``/?team=TOKEN`` — the **team's page**: take a free delegation;
   at a session, the move (attend or boycott; accept, amend on one issue, or
   reject: nothing preselected) before the countdown runs out; during
   implementation, the standing order; the team's moves; the debrief.
@@ -73,6 +77,8 @@ CL: dict[str, dict[str, str]] = {
         "code": "Code",
         "team_name": "Team name",
         "join_btn": "Join",
+        "rejoin": "Back to your team: enter the code",
+        "rejoin_btn": "Back to the game",
         "not_teacher": "This page is not the teacher's. Teams: open the join page and enter the code.",
         "time": "Time",
         "step": "Step",
@@ -114,6 +120,8 @@ CL: dict[str, dict[str, str]] = {
         "code": "代码",
         "team_name": "小组名称",
         "join_btn": "加入",
+        "rejoin": "回到你的小组：请输入代码",
+        "rejoin_btn": "回到游戏",
         "not_teacher": "这不是教师的页面。各小组：打开加入页面并输入代码。",
         "time": "时间",
         "step": "前进一个月",
@@ -169,6 +177,9 @@ _GAME_LOCK = threading.Lock()
 _GAME: Game | None = None
 #: Browser sessions (Solara's session cookie) that opened the teacher's link.
 _TEACHER_SESSIONS: set[str] = set()
+#: (browser session, team token) -> the join code that team's browser gave: the team's
+#: page acts with it, so the code need not stay in the page's address.
+_TEAM_CODES: dict[tuple[str, str], str] = {}
 
 
 def _snapshot(model):
@@ -218,6 +229,26 @@ def _session_id() -> str:
         return solara.get_session_id()
     except Exception:  # noqa: BLE001 - outside a server: no session
         return ""
+
+
+def remember_team_code(session: str, token: str, code: str) -> None:
+    """Keep the join ``code`` a team's browser ``session`` gave for its team ``token``."""
+    if session and token:
+        with _GAME_LOCK:
+            _TEAM_CODES[(session, token)] = normalize_code(code)
+
+
+def team_code(session: str, token: str) -> str:
+    """The join code this browser session gave for team ``token`` ("" if none)."""
+    with _GAME_LOCK:
+        return _TEAM_CODES.get((session, token), "") if session else ""
+
+
+def team_path(path: str, token: str, code: str, session: str) -> str:
+    """The team page's address: ``?team=TOKEN``, with ``&code=`` only when there is no
+    browser session to keep the code for (outside a server)."""
+    base = f"{path or '/'}?team={token}"
+    return base if session else f"{base}&code={normalize_code(code)}"
 
 
 def use_game(game: Game, token: str | None = None):
@@ -586,6 +617,7 @@ def JoinPage(game: Game):
     code, set_code = solara.use_state("")
     name, set_name = solara.use_state("")
     error, set_error = solara.use_state(None)
+    session = _session_id()
 
     def join():
         try:
@@ -593,7 +625,8 @@ def JoinPage(game: Game):
         except GameError as exc:
             set_error(cl("error", lang, msg=str(exc)))
             return
-        router.push(f"{router.path or '/'}?team={team.token}&code={normalize_code(code)}")
+        remember_team_code(session, team.token, code)
+        router.push(team_path(router.path, team.token, code, session))
 
     solara.Title("sixparty classroom")
     solara.Style(A.PROJECTOR_CSS + CLASSROOM_CSS)
@@ -620,19 +653,64 @@ def JoinPage(game: Game):
 
 
 @solara.component
-def TeamPage(game: Game, token: str, code: str):
+def TeamPage(game: Game, token: str, url_code: str = ""):
+    """A team's page: the code from the address (an old link) or the one this browser
+    session gave (:func:`team_code`); without either, a form asks for it again."""
     lang = A.LANG.value
+    router = solara.use_router()
+    session = _session_id()
+    _asked, set_asked = solara.use_state(0)  # redraw once the form's code is kept
+    typed, set_typed = solara.use_state("")
+    form_error, set_form_error = solara.use_state(None)
+    code = url_code or team_code(session, token)
+    team, refusal = None, None
+    if code:
+        try:
+            team = game.team(code, token)
+        except GameError as exc:
+            refusal = str(exc)
+
+    def hide_code():
+        # The address bar may be projected or photographed: the code leaves it once checked.
+        if team is not None and url_code and session:
+            remember_team_code(session, token, url_code)
+            router.push(team_path(router.path, token, url_code, session))
+
+    solara.use_effect(hide_code, [url_code, team is not None])
+
+    def rejoin():
+        try:
+            game.team(typed, token)
+        except GameError as exc:
+            set_form_error(cl("error", lang, msg=str(exc)))
+            return
+        remember_team_code(session, token, typed)
+        set_form_error(None)
+        set_asked(_asked + 1)
+
     solara.Title("sixparty classroom")
     solara.Style(A.PROJECTOR_CSS + CLASSROOM_CSS)
-    try:
-        team = game.team(code, token)
-    except GameError as exc:
-        with solara.AppBar():
-            solara.AppBarTitle(cl("join_title", lang))
-            LangSwitch()
-        solara.Error(cl("error", lang, msg=str(exc)), classes=["sp-refused"])
-    else:
+    if team is not None:
         TeamView(game, team, token, code)
+        return
+    with solara.AppBar():
+        solara.AppBarTitle(cl("join_title", lang))
+        LangSwitch()
+    if refusal is not None:
+        solara.Error(cl("error", lang, msg=refusal), classes=["sp-refused"])
+        return
+    with solara.Card(cl("rejoin", lang), classes=["sp-rejoin"], style={"max-width": "520px"}):
+        solara.InputText(
+            cl("code", lang),
+            value=typed,
+            on_value=set_typed,
+            continuous_update=True,
+            classes=["sp-code-input"],
+        )
+        solara.Button(
+            cl("rejoin_btn", lang), color="primary", on_click=rejoin, classes=["sp-rejoin-btn"]
+        )
+        ErrorLine(form_error)
 
 
 @solara.component
@@ -803,7 +881,7 @@ CLASSROOM_CSS = """
 # ------------------------------------------------------------------ dispatch
 @solara.component
 def ClassroomPage():
-    """``/?teacher=KEY`` the teacher, ``/?team=TOKEN&code=CODE`` a team, else the join page."""
+    """``/?teacher=KEY`` the teacher, ``/?team=TOKEN`` a team, else the join page."""
     router = solara.use_router()
     q = A.query_params(router.search)
     game = classroom_game()
@@ -823,8 +901,11 @@ __all__ = [
     "debrief_html",
     "join_url",
     "qr_svg",
+    "remember_team_code",
     "summary_rows",
     "TeamSeat",
+    "team_code",
     "team_debrief",
+    "team_path",
     "team_rows",
 ]

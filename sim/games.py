@@ -14,8 +14,8 @@ Two kinds of game:
   carries the game's **join code** and is refused (:class:`WrongCode`)
   without it; the teacher's actions also carry the **teacher key**
   (:class:`NotTeacher`).  Each team that joins gets a **team token** (its seat
-  survives a reload: ``?game=ID&team=TOKEN&code=CODE``).  The agents play the
-  delegations nobody holds.  Time: the teacher steps or plays (``months per
+  survives a reload: ``?team=TOKEN``; the page keeps the code on the server,
+  out of the address bar).  The agents play the delegations nobody holds.  Time: the teacher steps or plays (``months per
   second``); when a session is convened for a seated delegation, the game
   waits for the seated teams' moves until the **countdown** runs out, then
   the agent's recommendation is played for each team that has not moved, and

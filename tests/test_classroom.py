@@ -360,3 +360,72 @@ def test_an_open_team_page_reports_that_the_team_is_here(needs_solara, monkeypat
         assert (team.seen == 500.0) is connected  # a dropped page does not count
     finally:
         rc.close()
+
+
+def test_the_join_code_leaves_the_team_pages_address(needs_solara, monkeypatch):
+    """After joining the address is ``?team=TOKEN``: the server keeps the code for that
+    browser session; an old ``&code=`` link works and is cleaned; another browser is asked
+    for the code; a wrong code acts on nothing."""
+    import ipyvuetify as v
+    import solara
+    import solara.routing
+    from sixparty import classroom_app as C
+    from sixparty.app import ClassroomModel
+
+    reg = GameRegistry(clock=Clock(), retire=lambda m: m.retire())
+    model = ClassroomModel(scenario="historical", seat="none")
+    game = reg.create(model, "classroom", countdown_s=10)
+    monkeypatch.setattr(C, "_TEAM_CODES", {})
+    pushed: list[str] = []
+
+    @solara.component
+    def Page(kind: str, url_code: str = "", token: str = ""):
+        solara.routing.router_context.provide(
+            solara.routing.Router("/", [], set_path=pushed.append)
+        )
+        if kind == "join":
+            C.JoinPage(game)
+        else:
+            C.TeamPage(game, token, url_code)
+
+    def shown(rc, cls):
+        return len(rc.find(v.Btn, class_=cls).widgets)
+
+    try:
+        # Joining: the address gets the token, never the code.
+        monkeypatch.setattr(C, "_session_id", lambda: "browser-1")
+        _box, rc = solara.render(Page("join"), handle_error=False)
+        rc.find(v.TextField, class_="sp-code-input").widget.v_model = game.code.lower()
+        rc.find(v.TextField, class_="sp-name-input").widget.v_model = "Team A"
+        rc.find(v.Btn, class_="sp-join-btn").widget.click()
+        rc.close()
+        (token,) = game.teams
+        assert pushed == [f"/?team={token}"] and game.code not in pushed[0]
+        # The same browser on ?team=TOKEN: the team's page, with the code it gave.
+        _box, rc = solara.render(Page("team", token=token), handle_error=False)
+        assert shown(rc, "sp-take-DPRK") == 1 and shown(rc, "sp-rejoin-btn") == 0
+        rc.close()
+        # An old link with &code=: it works, and the code leaves the address.
+        monkeypatch.setattr(C, "_session_id", lambda: "browser-2")
+        pushed.clear()
+        _box, rc = solara.render(Page("team", game.code, token), handle_error=False)
+        assert shown(rc, "sp-take-DPRK") == 1 and pushed == [f"/?team={token}"]
+        rc.close()
+        # Another browser with the token alone is asked for the code; a wrong one is refused.
+        monkeypatch.setattr(C, "_session_id", lambda: "browser-3")
+        _box, rc = solara.render(Page("team", token=token), handle_error=False)
+        assert shown(rc, "sp-take-DPRK") == 0 and shown(rc, "sp-rejoin-btn") == 1
+        rc.find(v.TextField, class_="sp-code-input").widget.v_model = "WRONG9"
+        rc.find(v.Btn, class_="sp-rejoin-btn").widget.click()
+        assert shown(rc, "sp-take-DPRK") == 0 and "wrong join code" in str(rc.find(v.Alert).widget)
+        rc.find(v.TextField, class_="sp-code-input").widget.v_model = game.code
+        rc.find(v.Btn, class_="sp-rejoin-btn").widget.click()
+        assert shown(rc, "sp-take-DPRK") == 1
+        rc.close()
+        # A link with a wrong code shows a refusal and no seat.
+        monkeypatch.setattr(C, "_session_id", lambda: "browser-4")
+        _box, rc = solara.render(Page("team", "AAAAAA", token), handle_error=False)
+        assert shown(rc, "sp-take-DPRK") == 0 and shown(rc, "sp-rejoin-btn") == 0
+        rc.close()
+    finally:
+        model.retire()

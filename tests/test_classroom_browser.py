@@ -9,7 +9,9 @@ browser contexts: the teacher (the projected page) and two teams, each on
 first session team A lets the countdown run out (the agent's recommendation
 is played and the debrief says so), at the others it attends and accepts.
 The game is played to the end and the debrief of every team is checked; a
-wrong code is refused, and team A's page reloaded keeps its seat.
+wrong code is refused, the code never shows in a team's address bar (another
+browser opening team A's address is asked for it), and team A's page
+reloaded keeps its seat.
 """
 
 from __future__ import annotations
@@ -119,8 +121,13 @@ def test_a_classroom_game_teacher_and_two_teams_to_the_debrief(classroom, browse
     _join(team_a, st.code.lower(), "Team A")
     team_a.locator(".sp-take-DPRK").click()
     team_a.wait_for_selector(".sp-seat", timeout=STEP_WAIT_MS)
+    # The code is not in the address bar (a screenshot or a projected URL would show it).
+    team_a.wait_for_function(
+        "() => location.search.startsWith('?team=') && !location.search.includes('code=')",
+        timeout=STEP_WAIT_MS,
+    )
     a_url = team_a.url
-    assert "team=" in a_url and "code=" in a_url
+    assert st.code not in a_url
 
     # Team B, on another device.
     team_b = _page(browser, url, errors, width=900)
@@ -135,11 +142,16 @@ def test_a_classroom_game_teacher_and_two_teams_to_the_debrief(classroom, browse
     team_b.wait_for_selector(".sp-seat", timeout=STEP_WAIT_MS)
 
     # A team URL with a wrong code acts on nothing; a team's browser is not the teacher.
-    forged = a_url.replace(f"code={st.code}", "code=AAAAAA")
+    forged = f"{a_url}&code=AAAAAA"
     pg = team_b.context.new_page()
     pg.goto(forged)
     pg.wait_for_selector(".sp-refused", timeout=60_000)
     assert pg.locator(".sp-seat").count() == 0
+    # Team A's address in another browser: the code is asked for again.
+    elsewhere = _page(browser, a_url, errors, width=900)
+    elsewhere.wait_for_selector(".sp-rejoin-btn", timeout=60_000)
+    assert elsewhere.locator(".sp-seat").count() == 0
+    elsewhere.context.close()
     for link in (f"{url}?teacher=1", f"{url}?teacher={st.teacher_key[:-2]}xx"):
         pg.goto(link)
         pg.wait_for_selector(".sp-not-teacher", timeout=60_000)
