@@ -397,3 +397,31 @@ def test_your_orders_lists_every_session_from_the_first(model):
         if (w.attributes or {}).get("class") == "sp-moves"
     ]
     assert shown == ["Your orders: " + text]
+
+
+def test_the_agent_in_japans_seat_is_the_plain_run():
+    """Issue 12's report: in Japan's seat the debrief's agent column counted 24 sessions
+    where the plain run held 23.  With no other seat taken, the agent in the seat is the
+    plain run, month for month: every headline measure of the debrief agrees with it."""
+    from sixparty.analysis.narrate import path_metrics
+    from sixparty.loader import find_scenario, load_scenario
+    from sixparty.runner import simulate
+
+    m = app.ClassroomModel(scenario="historical", seat="Japan")
+    try:
+        while m.running:  # Lesson 3, step 4: attend and accept, perform
+            aw = m.awaiting_for("Japan")
+            if aw and aw["kind"] == "session":
+                m.give_session_orders("Japan", True, "accept")
+            elif aw:
+                m.give_implementation_order("Japan", "perform")
+            m.step()
+        plain = simulate(load_scenario(find_scenario("historical")))
+        twin = m.agent_twin_tables("Japan")
+        assert len(twin.timeline) == len(plain.timeline) == m.n_months
+        assert path_metrics(twin) == path_metrics(plain)
+        rows = {r["key"]: r for r in m.debrief("en")["rows"]}
+        held = sum(1 for s in plain.sessions if s["held"])
+        assert rows["sessions_held"]["agent"] == str(held)
+    finally:
+        m.retire()
