@@ -860,11 +860,12 @@ def scorecard_csv(items: list[ScoreItem]) -> str:
     return buf.getvalue()
 
 
-#: The head of the report's list of fed items: what "fed" means, in words.
+#: The head of the report's list of fed items: what "fed" means, in words, and how many
+#: of them are hits (the summary line counts only those).
 FED_HEAD = (
-    "Fed (the scenario's inputs decide these items, not the model: the run was anchored "
-    "to a stated position read off the very document or act scored, so a hit there is "
-    "no evidence for the model): "
+    "Fed ({hits} of these {n} are hits; the scenario's inputs decide these items, not the "
+    "model: the run was anchored to a stated position read off the very document or act "
+    "scored, so a hit there is no evidence for the model): "
 )
 
 
@@ -901,7 +902,11 @@ def report_lines(items: list[ScoreItem]) -> list[str]:
             )
     fed = [it for it in items if it.fed and it.scored]
     if fed:
-        out.append(FED_HEAD + ", ".join(it.label for it in fed))
+        hits = sum(1 for it in fed if it.hit)
+        out.append(
+            FED_HEAD.format(hits=hits, n=len(fed))
+            + ", ".join(f"{it.label} ({'hit' if it.hit else 'miss'})" for it in fed)
+        )
     outside = [it for it in items if not it.scored]
     if outside:
         out.append("Outside the window (not scored):")

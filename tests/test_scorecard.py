@@ -454,10 +454,11 @@ def test_fed_items_follow_the_scenario_and_its_mode():
 def test_the_report_says_in_words_what_fed_means():
     rec = record([rec_session("a", "2004-02-01"), rec_session("b", "2005-02-01")])
     tables = make_tables(sessions=[("2004-02", "chairmans_statement")])
-    items = score_run(tables, rec, fed={"session:a"})
+    items = score_run(tables, rec, fed={"session:a", "session:b"})
     fed_lines = [ln for ln in report_lines(items) if ln.startswith("Fed")]
-    assert fed_lines == [FED_HEAD + "a"]
-    assert "the scenario's inputs decide these items, not the model" in FED_HEAD
+    assert fed_lines == [FED_HEAD.format(hits=1, n=2) + "a (hit), b (miss)"]
+    assert fed_lines[0].startswith("Fed (1 of these 2 are hits; the scenario's inputs decide")
+    assert "not the model" in FED_HEAD
     assert "1 of the hits fed by anchoring (decided by the inputs, not the model)" in (
         summary_line(items)
     )
