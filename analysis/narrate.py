@@ -1037,35 +1037,20 @@ def record_metrics(record: dict | None = None, until: str | None = None) -> dict
     rec = record if record is not None else load_record()
     if not rec:
         return None
-
-    def ok(date: str) -> bool:
-        return until is None or str(date)[:7] <= until
-
-    sessions = [
-        s
-        for s in rec.get("sessions", []) or []
-        if len(s.get("participants", [])) == 6 and ok(s.get("start", ""))
-    ]
-    docs = [str(s.get("document", "none")) for s in sessions]
-    eps = [e for e in rec.get("episodes", []) or [] if ok(e.get("start", ""))]
-    walk = [str(e["start"])[:7] for e in eps if e.get("kind") == "walkout"]
+    items = _record_items(rec, until)
+    docs = [str(s.get("document", "none")) for s in items["sessions"]]
+    walk = [str(e["start"])[:7] for e in items["walkout"]]
     return {
-        "sessions_held": len(sessions),
-        "boycotts": sum(1 for e in eps if e.get("kind") == "boycott"),
+        "sessions_held": len(items["sessions"]),
+        "boycotts": len(items["boycotts"]),
         "best_document": max(docs, key=lambda d: _DOC_RANK.get(d, 0), default="none"),
         "chairmans_statements": docs.count("chairmans_statement"),
         "joint_statements": docs.count("joint_statement"),
         "joint_documents": docs.count("joint_document"),
         "progress": None,
-        "aid_delivered_t": float(
-            sum(
-                h.get("tonnes", 0)
-                for h in rec.get("hfo_delivered", []) or []
-                if ok(h.get("date", ""))
-            )
-        ),
+        "aid_delivered_t": float(sum(h.get("tonnes", 0) for h in items["hfo"])),
         "aid_pledged_t": None,
-        "tests": sum(1 for e in eps if e.get("kind") in ("missile_test", "nuclear_test")),
+        "tests": len(items["tests"]),
         "walkout": walk[0] if walk else "",
     }
 
