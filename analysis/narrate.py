@@ -142,122 +142,99 @@ _PHASE_ZH = {
 # ``{party}``/``{parties}``/``{kinds}``/``{level}`` groups are translated.  A clause no
 # pattern knows stays in English (never half translated).
 _REASON_PATTERNS_ZH: list[tuple[re.Pattern, str]] = [
-    (
-        re.compile(r"declined the invitation \(readiness below (?P<x>[\d.]+)\)"),
-        "拒绝邀请（出席意愿低于{x}）",
-    ),
-    (re.compile(r"readiness below (?P<x>[\d.]+)"), "出席意愿低于{x}"),
-    (re.compile(r"readiness (?P<x>[\d.]+) \((?P<inner>[^()]+)\)"), "出席意愿{x}（{inner}）"),
-    (re.compile(r"readiness (?P<x>[\d.]+)"), "出席意愿{x}"),
-    (re.compile(r"sanctions (?P<x>[\d.]+)"), "制裁{x}"),
-    (re.compile(r"grievance (?P<x>[\d.]+)"), "不满{x}"),
-    (re.compile(r"trust in (?P<party>[A-Za-z]+) (?P<x>[\d.]+)"), "对{party}信任{x}"),
-    (re.compile(r"pressure (?P<x>[\d.]+) above threshold (?P<y>[\d.]+)"), "压力{x}高于阈值{y}"),
-    (
-        re.compile(r"condemned by the Security Council while the talks deliver little"),
-        "在会谈成果寥寥之际遭到联合国安理会谴责",
-    ),
-    (
-        re.compile(
+    (re.compile(pattern), template)
+    for pattern, template in [
+        (
+            r"declined the invitation \(readiness below (?P<x>[\d.]+)\)",
+            "拒绝邀请（出席意愿低于{x}）",
+        ),
+        (r"readiness below (?P<x>[\d.]+)", "出席意愿低于{x}"),
+        (r"readiness (?P<x>[\d.]+) \((?P<inner>[^()]+)\)", "出席意愿{x}（{inner}）"),
+        (r"readiness (?P<x>[\d.]+)", "出席意愿{x}"),
+        (r"sanctions (?P<x>[\d.]+)", "制裁{x}"),
+        (r"grievance (?P<x>[\d.]+)", "不满{x}"),
+        (r"trust in (?P<party>[A-Za-z]+) (?P<x>[\d.]+)", "对{party}信任{x}"),
+        (r"pressure (?P<x>[\d.]+) above threshold (?P<y>[\d.]+)", "压力{x}高于阈值{y}"),
+        (
+            r"condemned by the Security Council while the talks deliver little",
+            "在会谈成果寥寥之际遭到联合国安理会谴责",
+        ),
+        (
             r"expected gain of a missile test (?P<x>-?[\d.]+), of a nuclear test "
-            r"(?P<y>-?[\d.]+) \(programme (?P<z>[\d.]+)\)"
+            r"(?P<y>-?[\d.]+) \(programme (?P<z>[\d.]+)\)",
+            "导弹试验预期收益{x}，核试验预期收益{y}（核计划存量{z}）",
         ),
-        "导弹试验预期收益{x}，核试验预期收益{y}（核计划存量{z}）",
-    ),
-    (re.compile(r"expected gain of a missile test (?P<x>-?[\d.]+)"), "导弹试验预期收益{x}"),
-    (
-        re.compile(r"a nuclear test infeasible \(programme (?P<z>[\d.]+)\)"),
-        "核试验不可行（核计划存量{z}）",
-    ),
-    (
-        re.compile(r"outside option (?P<x>[\d.]+) above deal value (?P<y>[\d.]+)"),
-        "外部选项{x}高于协议价值{y}",
-    ),
-    (
-        re.compile(
+        (r"expected gain of a missile test (?P<x>-?[\d.]+)", "导弹试验预期收益{x}"),
+        (r"a nuclear test infeasible \(programme (?P<z>[\d.]+)\)", "核试验不可行（核计划存量{z}）"),
+        (
+            r"outside option (?P<x>[\d.]+) above deal value (?P<y>[\d.]+)",
+            "外部选项{x}高于协议价值{y}",
+        ),
+        (
             r"outside option net of sanctions from a missile test (?P<x>[-+]?[\d.]+), from a "
-            r"nuclear test (?P<y>[-+]?[\d.]+) \(programme (?P<z>[\d.]+)\)"
+            r"nuclear test (?P<y>[-+]?[\d.]+) \(programme (?P<z>[\d.]+)\)",
+            "导弹试验使扣除制裁后的外部选项变化{x}，核试验变化{y}（核计划存量{z}）",
         ),
-        "导弹试验使扣除制裁后的外部选项变化{x}，核试验变化{y}（核计划存量{z}）",
-    ),
-    (
-        re.compile(r"outside option net of sanctions from a missile test (?P<x>[-+]?[\d.]+)"),
-        "导弹试验使扣除制裁后的外部选项变化{x}",
-    ),
-    (
-        re.compile(
+        (
+            r"outside option net of sanctions from a missile test (?P<x>[-+]?[\d.]+)",
+            "导弹试验使扣除制裁后的外部选项变化{x}",
+        ),
+        (
             r"outside option (?P<x>[\d.]+) (?P<dir>above|below) the talks' value (?P<y>[\d.]+)"
-            r"(?: \(performance (?P<p>[\d.]+), utility of the text (?P<u>[\d.]+)\))?"
+            r"(?: \(performance (?P<p>[\d.]+), utility of the text (?P<u>[\d.]+)\))?",
+            "外部选项{x}{dir}会谈价值{y}{detail}",
         ),
-        "外部选项{x}{dir}会谈价值{y}{detail}",
-    ),
-    (
-        re.compile(r"deadlock: no new acceptance in (?P<x>\d+) drafts"),
-        "僵局：连续{x}稿无新的接受方",
-    ),
-    (re.compile(r"deadlock: the chair's bound of (?P<x>\d+) drafts"), "僵局：已达主席的{x}稿上限"),
-    (re.compile(r"Zeuthen concessions: (?P<x>.+)"), "按Zeuthen原则让步：{x}"),
-    (
-        re.compile(r"the phase in force renegotiated: open steps re-dated"),
-        "重新谈判现行阶段：未完成步骤重新定期",
-    ),
-    (
-        re.compile(r"no (?P<step>[a-z_]+) owed by (?P<parties>[A-Za-z]+) \(its stated line\)"),
-        "{parties}按其既定立场不承担{step}",
-    ),
-    (
-        re.compile(r"the phase in force reaffirmed: performed on time"),
-        "重申现行阶段：各方按期履行",
-    ),
-    (re.compile(r"reopened: dprk_suspended"), "重开原因：朝方暂停履行步骤"),
-    (re.compile(r"reopened: overdue_counterpart"), "重开原因：对朝方的步骤逾期"),
-    (re.compile(r"reopened: overdue_dprk"), "重开原因：朝方步骤逾期"),
-    (re.compile(r"counterpart steps overdue \((?P<kinds>[a-z_, ]+)\)"), "对方步骤逾期（{kinds}）"),
-    (re.compile(r"overdue steps performed"), "逾期步骤已履行"),
-    (
-        re.compile(
-            r"overdue_delisting: the US delisting of phase (?P<n>\d+) due (?P<m>\d{4}-\d{2})"
+        (r"deadlock: no new acceptance in (?P<x>\d+) drafts", "僵局：连续{x}稿无新的接受方"),
+        (r"deadlock: the chair's bound of (?P<x>\d+) drafts", "僵局：已达主席的{x}稿上限"),
+        (r"Zeuthen concessions: (?P<x>.+)", "按Zeuthen原则让步：{x}"),
+        (
+            r"the phase in force renegotiated: open steps re-dated",
+            "重新谈判现行阶段：未完成步骤重新定期",
         ),
-        "美方未按期除名（第{n}阶段，应于{m}完成）",
-    ),
-    (
-        re.compile(
+        (
+            r"no (?P<step>[a-z_]+) owed by (?P<parties>[A-Za-z]+) \(its stated line\)",
+            "{parties}按其既定立场不承担{step}",
+        ),
+        (r"the phase in force reaffirmed: performed on time", "重申现行阶段：各方按期履行"),
+        (r"reopened: dprk_suspended", "重开原因：朝方暂停履行步骤"),
+        (r"reopened: overdue_counterpart", "重开原因：对朝方的步骤逾期"),
+        (r"reopened: overdue_dprk", "重开原因：朝方步骤逾期"),
+        (r"counterpart steps overdue \((?P<kinds>[a-z_, ]+)\)", "对方步骤逾期（{kinds}）"),
+        (r"overdue steps performed", "逾期步骤已履行"),
+        (
+            r"overdue_delisting: the US delisting of phase (?P<n>\d+) due (?P<m>\d{4}-\d{2})",
+            "美方未按期除名（第{n}阶段，应于{m}完成）",
+        ),
+        (
             r"overdue_commitment: the (?P<parties>[A-Za-z]+) (?P<step>[a-z_]+) of phase (?P<n>\d+) "
-            r"due (?P<m>\d{4}-\d{2})"
+            r"due (?P<m>\d{4}-\d{2})",
+            "{parties}未按期履行{step}（第{n}阶段，应于{m}完成）",
         ),
-        "{parties}未按期履行{step}（第{n}阶段，应于{m}完成）",
-    ),
-    (
-        re.compile(
+        (
             r"overdue_aid: aid tranche (?P<t>\d+) of phase (?P<n>\d+) due (?P<m>\d{4}-\d{2}), "
-            r"short: (?P<parties>.+)"
+            r"short: (?P<parties>.+)",
+            "第{n}阶段第{t}批援助逾期（应于{m}完成；未足额：{parties}）",
         ),
-        "第{n}阶段第{t}批援助逾期（应于{m}完成；未足额：{parties}）",
-    ),
-    (
-        re.compile(
+        (
             r"(?P<facilities>[a-z0-9_, ]+) restored to operating \(suspended, trust in "
-            r"(?P<party>[A-Za-z]+) (?P<x>[\d.]+)\)"
+            r"(?P<party>[A-Za-z]+) (?P<x>[\d.]+)\)",
+            "按原状恢复{facilities}（暂停期间，对{party}信任{x}）",
         ),
-        "按原状恢复{facilities}（暂停期间，对{party}信任{x}）",
-    ),
-    (
-        re.compile(r"phase (?P<n>\d+) superseded \((?P<k>\d+) open steps\)"),
-        "第{n}阶段被新文件取代（{k}个未完成步骤）",
-    ),
-    (
-        re.compile(r"no aid pledged by (?P<parties>.+) \(its stated line\)"),
-        "{parties}按其既定立场不承诺援助",
-    ),
-    (
-        re.compile(r"the text covers no phase's terms: nothing adopted"),
-        "文本未满足任何阶段的条件：未通过新的阶段",
-    ),
-    (re.compile(r"declaration done and verification satisfied"), "申报已完成且核查要求已满足"),
-    (
-        re.compile(r"holdouts on a (?P<level>[a-z' ]+): (?P<parties>.+)"),
-        "未接受{level}的一方：{parties}",
-    ),
+        (
+            r"phase (?P<n>\d+) superseded \((?P<k>\d+) open steps\)",
+            "第{n}阶段被新文件取代（{k}个未完成步骤）",
+        ),
+        (
+            r"no aid pledged by (?P<parties>.+) \(its stated line\)",
+            "{parties}按其既定立场不承诺援助",
+        ),
+        (
+            r"the text covers no phase's terms: nothing adopted",
+            "文本未满足任何阶段的条件：未通过新的阶段",
+        ),
+        (r"declaration done and verification satisfied", "申报已完成且核查要求已满足"),
+        (r"holdouts on a (?P<level>[a-z' ]+): (?P<parties>.+)", "未接受{level}的一方：{parties}"),
+    ]
 ]
 
 # Kinds of ledger steps and document levels as they appear inside reasons.
