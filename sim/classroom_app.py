@@ -610,6 +610,20 @@ def TeacherView(game: Game):
 
 
 # ------------------------------------------------------------------ the teams
+def _join_bar(lang: str) -> None:
+    """The top bar of a page without a team yet (join, or the code asked again)."""
+    with solara.AppBar():
+        solara.AppBarTitle(cl("join_title", lang))
+        LangSwitch()
+
+
+def _field(label: str, value: str, on_value, css_class: str) -> None:
+    """A text field of the join forms (the code: ``sp-code-input``; the team's name)."""
+    solara.InputText(
+        label, value=value, on_value=on_value, continuous_update=True, classes=[css_class]
+    )
+
+
 @solara.component
 def JoinPage(game: Game):
     lang = A.LANG.value
@@ -630,24 +644,10 @@ def JoinPage(game: Game):
 
     solara.Title("sixparty classroom")
     solara.Style(A.PROJECTOR_CSS + CLASSROOM_CSS)
-    with solara.AppBar():
-        solara.AppBarTitle(cl("join_title", lang))
-        LangSwitch()
+    _join_bar(lang)
     with solara.Card(cl("join", lang), classes=["sp-join-form"], style={"max-width": "520px"}):
-        solara.InputText(
-            cl("code", lang),
-            value=code,
-            on_value=set_code,
-            continuous_update=True,
-            classes=["sp-code-input"],
-        )
-        solara.InputText(
-            cl("team_name", lang),
-            value=name,
-            on_value=set_name,
-            continuous_update=True,
-            classes=["sp-name-input"],
-        )
+        _field(cl("code", lang), code, set_code, "sp-code-input")
+        _field(cl("team_name", lang), name, set_name, "sp-name-input")
         solara.Button(cl("join_btn", lang), color="primary", on_click=join, classes=["sp-join-btn"])
         ErrorLine(error)
 
@@ -693,20 +693,12 @@ def TeamPage(game: Game, token: str, url_code: str = ""):
     if team is not None:
         TeamView(game, team, token, code)
         return
-    with solara.AppBar():
-        solara.AppBarTitle(cl("join_title", lang))
-        LangSwitch()
+    _join_bar(lang)
     if refusal is not None:
         solara.Error(cl("error", lang, msg=refusal), classes=["sp-refused"])
         return
     with solara.Card(cl("rejoin", lang), classes=["sp-rejoin"], style={"max-width": "520px"}):
-        solara.InputText(
-            cl("code", lang),
-            value=typed,
-            on_value=set_typed,
-            continuous_update=True,
-            classes=["sp-code-input"],
-        )
+        _field(cl("code", lang), typed, set_typed, "sp-code-input")
         solara.Button(
             cl("rejoin_btn", lang), color="primary", on_click=rejoin, classes=["sp-rejoin-btn"]
         )
