@@ -1,6 +1,8 @@
 """TalksModel: six parties bargain in rounds under "action for action".
 
-One step is one month of the scenario's window.  Each month, in this order:
+One model instance steps R replicates of a scenario in lockstep (state
+arrays with a leading replicate axis; a single run is R = 1).  One step is
+one month of the scenario's window.  Each month, in this order:
 
 1. exogenous events of the month apply their typed effects;
 2. stated positions dated this month re-anchor the parties (anchoring mode);
@@ -13,8 +15,10 @@ One step is one month of the scenario's window.  Each month, in this order:
 7. the month is recorded.
 
 The model reads a :class:`sixparty.scenario.Scenario` and nothing else: no file
-I/O, and never the historical record.  Randomness comes only from
-``self.rng`` (Mesa's generator, seeded by ``rng=seed``), drawn in a fixed order.
+I/O, and never the historical record.  Randomness comes only from one
+generator per replicate (``self.rngs[r] = numpy.random.default_rng(seed_r)``;
+replicate 0's is Mesa's ``self.rng``), drawn in a fixed order, so a
+replicate's run does not depend on the others in its batch.
 """
 
 from __future__ import annotations
@@ -36,14 +40,25 @@ from sixparty.bargaining import (
     zeuthen_concedes,
 )
 from sixparty.parties import (
+    ACCEPT,
     AID_PROVIDERS,
+    ALL,
+    AMEND,
     CHINA_I,
     DPRK_I,
+    PARTICIPATING,
     PARTY_CLASSES,
+    REJECT,
     RUSSIA_I,
+    STANCE_DECISIONS,
+    STANCES,
+    SUSPENDED,
     US_I,
     VER,
+    VERDICTS,
+    WALKED_OUT,
     Party,
+    row_sum,
 )
 from sixparty.protocol import Ledger
 from sixparty.scenario import (
@@ -131,8 +146,43 @@ class _PreviewDone(Exception):
     """Stops a look-ahead copy once the briefings are taken."""
 
 
+@dataclass
+class ReplicateRecord:
+    """What one replicate produced, as the run's files report it.
+
+    sessions: every invitation (held or boycotted), in order; decisions:
+    ``(month, party, what, why, cause)``; tests: ``(month, kind)``;
+    timeline: one row a month (the columns of ``timeline.csv``); ledger: its
+    action-for-action :class:`~sixparty.protocol.Ledger`; facilities: facility
+    -> state (:data:`FACILITY_STATES`); events: this month's notes.
+    """
+
+    ledger: Ledger
+    facilities: dict[str, str]
+    sessions: list[Session] = field(default_factory=list)
+    decisions: list[tuple[int, str, str, str, str]] = field(default_factory=list)
+    tests: list[tuple[int, str]] = field(default_factory=list)
+    timeline: list[dict] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
+
+
+#: Talks status of a month, as codes in the model's ``status`` array.
+TALKS_STATUSES = ("no_talks", "in_session", "boycott", "walked_out", "suspended", "recess")
+_NO_TALKS, _IN_SESSION, _BOYCOTT, _WALKED, _SUSP, _RECESS = range(6)
+_SLACK_LEVELS = ("joint_document", "joint_statement", "chairmans_statement")
+
+
 class TalksModel(mesa.Model):
-    """The Six-Party Talks on a monthly clock.
+    """The Six-Party Talks on a monthly clock, R replicates in lockstep.
+
+    One instance advances R replicates of the same scenario, each with its
+    own seed: state arrays carry a leading replicate axis, every decision of
+    the six party classes is taken on arrays (a session convened in some
+    replicates and not in others, a walk-out in some), and each replicate
+    draws from its own generator ``numpy.random.default_rng(seed_r)`` in a
+    fixed order, so replicate r's run depends only on its seed: the same as
+    a run of that seed alone (R = 1), whatever the batch (tested bit for
+    bit).  A single run is R = 1 through the same code.
 
     ``PREVIEW_SHARED``: names of attributes a subclass keeps that are not
     model state (logs, locks, references to pages); the look-ahead copy of
@@ -141,27 +191,44 @@ class TalksModel(mesa.Model):
 
     Args:
         scenario: a validated :class:`Scenario`.
-        seed: int seed for Mesa's generator; defaults to ``scenario.seed``.
-        record_positions: keep the (months, 6, 8) position and salience
-            arrays and the (months, 6, 6) trust array (cheap; off saves memory
+        seed: int seed of a single run; defaults to ``scenario.seed``.
+        record_positions: keep the (R, months, 6, 8) position and salience
+            arrays and the (R, months, 6, 6) trust array (off saves memory
             in large ensembles).
+        seeds: the seeds of R replicates (overrides ``seed``), R >= 1.
 
-    Attributes (state arrays, row = party in :data:`PARTIES` order):
-        pos, sal, anchor: (6, 8) floats in [0, 1].
-        cap, resolve, domestic, outside: (6,) floats in [0, 1].
-        trust: (6, 6), ``trust[i, j]`` = i's trust in j in [0, 1].
-        sanctions: level of sanctions on the DPRK in [0, 1].
-        progress: denuclearization progress in [0, 1].
-        stance: the DPRK's ``participating`` | ``suspended`` | ``walked_out``.
+    Attributes (state arrays, party axis in :data:`PARTIES` order):
+        pos, sal, anchor: (R, 6, 8) floats in [0, 1].
+        cap, resolve, domestic, outside: (R, 6) floats in [0, 1].
+        trust: (R, 6, 6), ``trust[r, i, j]`` = i's trust in j in [0, 1].
+        sanctions, grievance, progress: (R,) in [0, 1].
+        stance: (R,) codes of :data:`~sixparty.parties.STANCES`.
+        records: one :class:`ReplicateRecord` per replicate.
+
+    Raises:
+        ValueError: ``seeds`` is empty.
     """
 
     PREVIEW_SHARED: tuple[str, ...] = ()
 
     def __init__(
-        self, scenario: Scenario, seed: int | None = None, record_positions: bool = True
+        self,
+        scenario: Scenario,
+        seed: int | None = None,
+        record_positions: bool = True,
+        seeds=None,
     ) -> None:
-        self.seed_used = int(scenario.seed if seed is None else seed)
-        super().__init__(rng=self.seed_used)
+        if seeds is None:
+            seeds = [int(scenario.seed if seed is None else seed)]
+        seeds = [int(s) for s in seeds]
+        if not seeds:
+            raise ValueError("seeds must name at least one replicate")
+        self.seeds = seeds
+        self.R = R = len(seeds)
+        self.seed_used = seeds[0]
+        super().__init__(rng=seeds[0])
+        #: One generator per replicate; replicate 0's is Mesa's ``self.rng``.
+        self.rngs = [self.rng] + [np.random.default_rng(s) for s in seeds[1:]]
         self.spec = scenario
         self.params = scenario.parameters
         p = self.params
@@ -171,41 +238,48 @@ class TalksModel(mesa.Model):
         self.month = self.start
         self.record_positions = record_positions
 
-        # ---- state arrays
-        self.pos = np.zeros((6, 8))
-        self.sal = np.zeros((6, 8))
-        self.cap = np.zeros(6)
-        self.resolve = np.zeros(6)
-        self.domestic = np.zeros(6)
-        self.outside = np.zeros(6)
+        # ---- state arrays, one row per replicate
+        pos = np.zeros((6, 8))
+        sal = np.zeros((6, 8))
+        cap, resolve, domestic = np.zeros(6), np.zeros(6), np.zeros(6)
         init_trust = np.full((6, 6), p.default_trust)
         for i, (_key, cfg) in enumerate(scenario.parties.items()):
             for k, issue in enumerate(ISSUES):
-                self.pos[i, k] = cfg.initial[issue].position
-                self.sal[i, k] = cfg.initial[issue].salience
-            self.cap[i] = cfg.capability.value
-            self.resolve[i] = cfg.resolve.value
-            self.domestic[i] = cfg.domestic_constraint.value
+                pos[i, k] = cfg.initial[issue].position
+                sal[i, k] = cfg.initial[issue].salience
+            cap[i] = cfg.capability.value
+            resolve[i] = cfg.resolve.value
+            domestic[i] = cfg.domestic_constraint.value
             for other, t in cfg.trust.items():
                 init_trust[i, PARTIES.index(other)] = t
         np.fill_diagonal(init_trust, 1.0)
-        n0 = p.trust_prior_strength
-        self._prior_a = init_trust * n0
-        self._prior_b = (1.0 - init_trust) * n0
-        self._ev_a = np.zeros((6, 6))
-        self._ev_b = np.zeros((6, 6))
-        self.trust = init_trust.copy()
-        self.anchor = self.pos.copy()
-        self.sanctions = 0.0
-        self.grievance = 0.0
-        self.china_shuttle_credit = 0.0
 
-        # ---- parties (fixed order: call order fixes the random stream)
+        def tile(a: np.ndarray) -> np.ndarray:
+            return np.repeat(a[None], R, axis=0)
+
+        self.pos = tile(pos)
+        self.sal = tile(sal)
+        self.cap = tile(cap)
+        self.resolve = tile(resolve)
+        self.domestic = tile(domestic)
+        self.outside = np.zeros((R, 6))
+        n0 = p.trust_prior_strength
+        self._prior_a = init_trust * n0  # (6, 6): the same prior in every replicate
+        self._prior_b = (1.0 - init_trust) * n0
+        self._ev_a = np.zeros((R, 6, 6))
+        self._ev_b = np.zeros((R, 6, 6))
+        self.trust = tile(init_trust)
+        self.anchor = self.pos.copy()
+        self.sanctions = np.zeros(R)
+        self.grievance = np.zeros(R)
+        self.china_shuttle_credit = np.zeros(R)
+
+        # ---- parties (fixed order: call order fixes the random streams)
         self.parties: list[Party] = [
             cls(self, getattr(scenario.parties, cls.key).strategy) for cls in PARTY_CLASSES
         ]
 
-        # ---- schedule of exogenous inputs
+        # ---- schedule of exogenous inputs (the same in every replicate)
         self._events: dict[int, list] = {}
         for ev in scenario.events:
             y, m = map(int, ev.month.split("-"))
@@ -227,62 +301,95 @@ class TalksModel(mesa.Model):
                     self._statements.setdefault(mi, []).append((i, vals))
         self.anchoring_mode = "anchored" if p.anchoring else "free"
 
-        # ---- talks and implementation state
-        self.stance = "participating"
-        self._return_months = 0
-        self.sessions: list[Session] = []
-        self.round = 0
-        self.round_phase = 0
-        self.recess_pending = False
-        self.months_since_session = 0
+        # ---- talks and implementation state, one value per replicate
+        self.stance = np.full(R, PARTICIPATING, dtype=np.int8)
+        self.return_months = np.zeros(R, dtype=np.int64)
+        self.n_sessions = np.zeros(R, dtype=np.int64)
+        self.round = np.zeros(R, dtype=np.int64)
+        self.round_phase = np.zeros(R, dtype=np.int64)
+        self.recess_pending = np.zeros(R, dtype=bool)
+        self.months_since_session = np.zeros(R, dtype=np.int64)
         # The chair's patience: after a session that brings nothing new it waits
         # twice as long before the next invitation (up to a year).
-        self.chair_wait = self.params.min_months_between_sessions
-        self.best_document = "none"
-        self.agreed_text: np.ndarray | None = None
+        self.chair_wait = np.full(R, p.min_months_between_sessions, dtype=np.int64)
+        self.best_document = np.zeros(R, dtype=np.int64)  # rank in DOC_LEVELS
+        self.agreed_text = np.zeros((R, 8))
+        self.has_agreed_text = np.zeros(R, dtype=bool)
         #: First phase of the menu a joint document may still adopt: adopting
         #: phase k closes every phase before it.
-        self.next_phase = 0
-        self.ledger = Ledger(aid_done_share=p.aid_tranche_done)
-        self.progress = 0.0
-        self.reversed_progress = 0.0
+        self.next_phase = np.zeros(R, dtype=np.int64)
+        self.progress = np.zeros(R)
+        self.reversed_progress = np.zeros(R)
+        self.delisted = np.zeros(R, dtype=bool)
+        self.dprk_suspended_steps = np.zeros(R, dtype=bool)
+        #: Counterpart steps owed to the DPRK and more than a month overdue.
+        self.arrears = np.zeros(R, dtype=bool)
+        self.status = np.zeros(R, dtype=np.int8)  # this month's TALKS_STATUSES code
+
         #: facility -> state (:data:`FACILITY_STATES`), every facility named by
         #: a phase's ``facility_steps``, in order of first mention; all operating.
-        self.facilities: dict[str, str] = {}
+        facilities: dict[str, str] = {}
         for ph in scenario.phases:
             for fs in ph.facility_steps:
-                self.facilities.setdefault(fs.facility, "operating")
-        self.delisted = False
-        self.dprk_suspended_steps = False
-        #: Counterpart steps owed to the DPRK and more than a month overdue.
-        self.arrears = False
-        self.tests: list[tuple[int, str]] = []
-        #: (month, party, what, why, cause): cause is a reason code naming what
-        #: the decision answered (e.g. ``overdue_delisting``), or "".
-        self.decisions: list[tuple[int, str, str, str, str]] = []
+                facilities.setdefault(fs.facility, "operating")
+        self.records = [
+            ReplicateRecord(Ledger(aid_done_share=p.aid_tranche_done), dict(facilities))
+            for _ in range(R)
+        ]
+        self.ledgers = [rec.ledger for rec in self.records]
 
-        # ---- records (one row per month)
-        self.timeline: list[dict] = []
         if record_positions:
-            self.pos_hist = np.zeros((self.n_months, 6, 8))
-            self.sal_hist = np.zeros((self.n_months, 6, 8))
-            self.trust_hist = np.zeros((self.n_months, 6, 6))
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                "progress": "progress",
-                "aid_delivered_t": lambda m: m.ledger.delivered_tonnes(),
-                "mean_trust": lambda m: m.mean_trust(),
-                "sanctions": "sanctions",
-            }
-        )
-        self._month_events: list[str] = []
-        self._month_status = "no_talks"
+            self.pos_hist = np.zeros((R, self.n_months, 6, 8))
+            self.sal_hist = np.zeros((R, self.n_months, 6, 8))
+            self.trust_hist = np.zeros((R, self.n_months, 6, 6))
         #: Human seats (classroom): party key -> that delegation's standing
-        #: orders; empty = the agents play all six (:meth:`take_seat`).
+        #: orders; empty = the agents play all six (:meth:`take_seat`; R = 1).
         self.seats: dict[str, SeatOrders] = {}
         #: Set only on a look-ahead copy (:meth:`session_preview`): called with
         #: the session as the chair invites, before anyone decides to attend.
         self._preview_hook = None
+
+    # ====================================================== one replicate's view
+    def _single(self) -> ReplicateRecord:
+        if self.R != 1:
+            raise ValueError(
+                f"this model steps {self.R} replicates; use records[r] for replicate r"
+            )
+        return self.records[0]
+
+    @property
+    def sessions(self) -> list[Session]:
+        """The single run's sessions (R = 1; ``records[r].sessions`` otherwise)."""
+        return self._single().sessions
+
+    @property
+    def decisions(self) -> list[tuple[int, str, str, str, str]]:
+        """The single run's decisions (R = 1)."""
+        return self._single().decisions
+
+    @property
+    def timeline(self) -> list[dict]:
+        """The single run's monthly rows (R = 1)."""
+        return self._single().timeline
+
+    @property
+    def ledger(self) -> Ledger:
+        """The single run's ledger (R = 1)."""
+        return self._single().ledger
+
+    @property
+    def facilities(self) -> dict[str, str]:
+        """The single run's facility states (R = 1)."""
+        return self._single().facilities
+
+    @property
+    def tests(self) -> list[tuple[int, str]]:
+        """The single run's tests (R = 1)."""
+        return self._single().tests
+
+    def stance_of(self, rep: int = 0) -> str:
+        """The DPRK's stance in replicate ``rep``, a name of :data:`STANCES`."""
+        return STANCES[int(self.stance[rep])]
 
     # ================================================================= seats
     @property
@@ -303,10 +410,12 @@ class TalksModel(mesa.Model):
         Taking a seat already taken keeps its orders.
 
         Raises:
-            ValueError: ``party`` is not a party key.
+            ValueError: ``party`` is not a party key, or the model steps
+                more than one replicate (a person plays one run).
         """
         if party not in PARTIES:
             raise ValueError(f"unknown party {party!r}; expected one of {', '.join(PARTIES)}")
+        self._single()
         if party not in self.seats:
             # Seats in PARTIES order, so iteration is the fixed order of the parties.
             self.seats[party] = SeatOrders()
@@ -324,7 +433,7 @@ class TalksModel(mesa.Model):
     def session_preview(self, party: str) -> SeatBriefing | None:
         """What ``party`` is shown before the session of the coming month
         (:class:`sixparty.seat.SeatBriefing`), or None when the next step
-        convenes no session (or the window is over).
+        convenes no session (or the window is over).  R = 1.
 
         The coming month is played on a copy of the model up to the moment
         the chair invites (events, drift, implementation, the chair's
@@ -343,6 +452,7 @@ class TalksModel(mesa.Model):
         for key in parties:
             if key not in PARTIES:
                 raise ValueError(f"unknown party {key!r}; expected one of {', '.join(PARTIES)}")
+        self._single()
         if self.month >= self.start + self.n_months or not parties:
             return {}
         found: dict[str, SeatBriefing] = {}
@@ -366,41 +476,46 @@ class TalksModel(mesa.Model):
         return found
 
     def _briefing(self, s: Session, key: str) -> SeatBriefing:
-        """The briefing of ``key`` at session ``s`` as the chair invites."""
+        """The briefing of ``key`` at session ``s`` as the chair invites (R = 1)."""
         p = self.params
         i = PARTIES.index(key)
         q = self.parties[i]
-        target = self._target_level()
-        draft = self.first_draft(s)
-        d = q.disagreement_value()
-        u_accept = q.text_utility(draft, target, s)
+        target = self._target_level(0)
+        draft = self.first_draft(0)
+        contact = bool(self.parties[US_I].allows_direct_contact(0))
+        d = float(q.disagreement_value(0))
+        u_accept = float(q.text_utility(draft, target, contact, 0))
 
         def utility(text) -> float:
-            return q.text_utility(np.asarray(text, dtype=float), target, s)
+            return float(q.text_utility(np.asarray(text, dtype=float), target, contact, 0))
+
+        pos = self.pos[0]
 
         def asks(k: int) -> list[float]:
             # Where a text can land: the bounds, my position, the others' positions.
-            return sorted({0.0, 1.0, *(float(x) for x in self.pos[:, k])})
+            return sorted({0.0, 1.0, *(float(x) for x in pos[:, k])})
 
         if p.expected_utility_sessions:
             amended = self._eu_redraft(i, draft)
         else:
-            wsum = float((self.cap[:, None] * self.sal).sum(axis=0).max())
+            sal, cap = self.sal[0], self.cap[0]
+            wsum = float((cap[:, None] * sal).sum(axis=0).max())
 
             def amended(k: int, v: float) -> np.ndarray:
                 # The fixed-share rule: the amendment pulls the draft by my weight.
                 pulled = draft.copy()
-                share = min(p.amendment_weight_cap, self.cap[i] * self.sal[i, k] / wsum)
+                share = min(p.amendment_weight_cap, cap[i] * sal[i, k] / wsum)
                 pulled[k] += share * (v - pulled[k])
                 return (1.0 - p.amendment_share) * draft + p.amendment_share * pulled
 
         u_amend, k_amend, ask, amended_text = best_amendment(
             draft, utility, amended, asks, len(ISSUES)
         )
-        readiness = self.attend_readiness(i)
-        dprk_out = i == DPRK_I and self.stance != "participating"
-        verdict, issue = q.respond(draft, target, s)
-        trust = q.commitment_trust()
+        readiness = float(self.attend_readiness(i, 0))
+        dprk_out = i == DPRK_I and self.stance[0] != PARTICIPATING
+        verdict, issue = q.respond(draft, target, contact, 0)
+        verdict, issue = VERDICTS[int(verdict)], int(issue)
+        trust = float(q.commitment_trust(0))
         needed = p.commitment_trust if target == "joint_document" else None
         return SeatBriefing(
             party=key,
@@ -411,29 +526,29 @@ class TalksModel(mesa.Model):
             issues=tuple(ISSUES),
             parties=tuple(PARTIES),
             draft=tuple(float(x) for x in draft),
-            positions=tuple(tuple(float(x) for x in row) for row in self.pos),
-            salience=tuple(float(x) for x in self.sal[i]),
-            u_accept=float(u_accept),
+            positions=tuple(tuple(float(x) for x in row) for row in pos),
+            salience=tuple(float(x) for x in self.sal[0, i]),
+            u_accept=u_accept,
             u_amend=float(u_amend),
             amend_issue=None if k_amend is None else ISSUES[k_amend],
             amend_to=ask,
             amended_draft=amended_text,
-            u_walk_away=float(d),
-            readiness=float(readiness),
+            u_walk_away=d,
+            readiness=readiness,
             attend_threshold=float(p.attend_threshold),
             recommend_attend=bool(readiness > p.attend_threshold),
             attend_reason=attend_reason(readiness, p.attend_threshold, dprk_out),
             recommend=verdict,
-            recommend_issue=None if issue is None else ISSUES[issue],
-            reason=respond_reason(verdict, float(u_accept), float(d), trust, needed),
-            commitment_trust=float(trust),
+            recommend_issue=None if issue < 0 else ISSUES[issue],
+            reason=respond_reason(verdict, u_accept, d, trust, needed),
+            commitment_trust=trust,
             trust_needed=needed,
         )
 
     def _eu_redraft(self, i: int, draft: np.ndarray):
         """The expected-utility session's answer to party ``i`` amending the
-        first draft: ``(k, v) -> text``, the draft with issue k as the chair
-        redrafts it next, ``i`` holding position v on k.
+        first draft (R = 1): ``(k, v) -> text``, the draft with issue k as the
+        chair redrafts it next, ``i`` holding position v on k.
 
         The session's order (:meth:`_bargain`): the round of the expected-
         utility model is played on the positions the first draft was tabled
@@ -442,22 +557,25 @@ class TalksModel(mesa.Model):
         drafts the weighted median of those positions.  Zeuthen's principle and
         Russia's package, which act only after drafts stall, are left out.
         Draws no random number."""
-        bs = self.bargaining_salience()
+        reps = np.array([0])
+        bs = self.bargaining_salience(reps)
         res = bargaining_round(
-            BargainingState(self.pos[None].copy(), self.cap, bs[None], 1.0),
+            BargainingState(self.pos[reps].copy(), self.cap[reps], bs, 1.0),
             self.bargaining_parameters(),
         )
-        after = res.positions[0]
+        after = res.positions
+        pos = self.pos[reps]
         moved = np.stack(
             [
-                self.pos[j]
+                pos[:, j]
                 if q.key in self.seats or j == i
-                else q.hold_in_round(self.pos[j], after[j])
+                else q.hold_in_round(pos[:, j], after[:, j], reps)
                 for j, q in enumerate(self.parties)
-            ]
-        )
+            ],
+            axis=1,
+        )[0]
         np.clip(moved, 0.0, 1.0, out=moved)
-        w = self.cap[:, None] * bs  # the chair's weights (6, 8)
+        w = self.cap[0][:, None] * bs[0]  # the chair's weights (6, 8)
 
         def amended(k: int, v: float) -> np.ndarray:
             col = moved[:, k].copy()
@@ -471,14 +589,14 @@ class TalksModel(mesa.Model):
     def implementation_preview(self, party: str) -> ImplementationBriefing:
         """What is due from ``party`` and from its counterparts now
         (:class:`sixparty.seat.ImplementationBriefing`): the open steps of
-        every phase in force that nobody has superseded, from the ledger.
+        every phase in force that nobody has superseded, from the ledger (R = 1).
 
         Raises:
             ValueError: ``party`` is not a party key.
         """
         if party not in PARTIES:
             raise ValueError(f"unknown party {party!r}; expected one of {', '.join(PARTIES)}")
-        led = self.ledger
+        led = self._single().ledger
         counts: dict = {}
         dues = [
             Due(
@@ -489,8 +607,8 @@ class TalksModel(mesa.Model):
                 amount=float(st.amount),
                 delivered=float(st.delivered),
                 due=month_label(st.due_month),
-                owed=self._owed(st, counts),
-                overdue=self._owed(st, counts) and st.due_month < self.month,
+                owed=self._owed(0, st, counts),
+                overdue=self._owed(0, st, counts) and st.due_month < self.month,
             )
             for st in led.steps
             if st.superseded_month is None and not st.done
@@ -509,76 +627,89 @@ class TalksModel(mesa.Model):
     def us_direct_talks(self) -> str:
         return self.parties[US_I].strategy.direct_talks
 
-    def distances(self, text: np.ndarray) -> np.ndarray:
-        """(6,) each party's salience-weighted distance from ``text``, in [0, 1]."""
-        tot = self.sal.sum(axis=1)
-        return (np.abs(self.pos - text) * self.sal).sum(axis=1) / np.where(tot > 0, tot, 1.0)
+    def distances(self, text: np.ndarray, r=ALL) -> np.ndarray:
+        """(n, 6) each party's salience-weighted distance from ``text`` (one
+        (8,) row per replicate of ``r``), in [0, 1]."""
+        sal = self.sal[r]
+        tot = row_sum(sal)
+        return row_sum(np.abs(self.pos[r] - np.asarray(text)[..., None, :]) * sal) / np.where(
+            tot > 0, tot, 1.0
+        )
 
-    def distances_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """(6,) each party's salience-weighted distance between its rows of two
-        (6, 8) position arrays ``a`` and ``b``, in [0, 1] (how far it moved)."""
-        tot = self.sal.sum(axis=1)
-        return (np.abs(a - b) * self.sal).sum(axis=1) / np.where(tot > 0, tot, 1.0)
+    def distances_between(self, a: np.ndarray, b: np.ndarray, r=ALL) -> np.ndarray:
+        """(n, 6) each party's salience-weighted distance between its rows of
+        two (n, 6, 8) position arrays ``a`` and ``b``, in [0, 1] (how far it moved)."""
+        sal = self.sal[r]
+        tot = row_sum(sal)
+        return row_sum(np.abs(a - b) * sal) / np.where(tot > 0, tot, 1.0)
 
-    def mean_trust(self) -> float:
-        """Mean of the off-diagonal trust matrix, in [0, 1]."""
+    def mean_trust(self) -> np.ndarray:
+        """(R,) mean of the off-diagonal trust matrix, in [0, 1]."""
         t = self.trust
-        return float((t.sum() - np.trace(t)) / 30.0)
+        return (t.reshape(self.R, 36).sum(axis=1) - np.trace(t, axis1=1, axis2=2)) / 30.0
 
     def _refresh_trust(self) -> None:
         a = self._prior_a + self._ev_a
         b = self._prior_b + self._ev_b
         self.trust = a / (a + b)
-        np.fill_diagonal(self.trust, 1.0)
+        self.trust[:, range(6), range(6)] = 1.0
 
-    def observe(self, i: int, j: int, outcome: float, weight: float = 1.0) -> None:
-        """Party i observes party j cooperate (``outcome`` in [0, 1]) with ``weight``.
+    def observe(self, r, i: int, j: int, outcome, weight) -> None:
+        """Party i observes party j cooperate (``outcome`` in [0, 1]) with
+        ``weight``, in replicates ``r`` (an index array, a slice or one index).
 
         Trust is the mean of a Beta belief over j being a cooperative type
         (Kydd 2005; the Beta reputation system of Josang & Ismail 2002), with
         evidence discounted each month by ``trust_memory``.
         """
-        self._ev_a[i, j] += weight * outcome
-        self._ev_b[i, j] += weight * (1.0 - outcome)
-        a = self._prior_a[i, j] + self._ev_a[i, j]
-        self.trust[i, j] = a / (a + self._prior_b[i, j] + self._ev_b[i, j])
+        self._ev_a[r, i, j] += weight * outcome
+        self._ev_b[r, i, j] += weight * (1.0 - outcome)
+        a = self._prior_a[i, j] + self._ev_a[r, i, j]
+        self.trust[r, i, j] = a / (a + self._prior_b[i, j] + self._ev_b[r, i, j])
 
     def shift_trust(self, i: int, j: int, delta: float) -> None:
-        """Move i's trust in j by ``delta`` (an event), keeping the evidence mass."""
-        a = self._prior_a[i, j] + self._ev_a[i, j]
-        b = self._prior_b[i, j] + self._ev_b[i, j]
+        """Move i's trust in j by ``delta`` (an event) in every replicate,
+        keeping the evidence mass."""
+        a = self._prior_a[i, j] + self._ev_a[:, i, j]
+        b = self._prior_b[i, j] + self._ev_b[:, i, j]
         n = a + b
-        target = min(1.0, max(0.0, a / n + delta))
-        self._ev_a[i, j] = target * n - self._prior_a[i, j]
-        self._ev_b[i, j] = (1.0 - target) * n - self._prior_b[i, j]
+        target = np.minimum(1.0, np.maximum(0.0, a / n + delta))
+        self._ev_a[:, i, j] = target * n - self._prior_a[i, j]
+        self._ev_b[:, i, j] = (1.0 - target) * n - self._prior_b[i, j]
         self._refresh_trust()
 
-    def note(self, text: str) -> None:
-        self._month_events.append(text)
+    def note(self, rep: int, text: str) -> None:
+        self.records[rep].events.append(text)
 
-    def decide(self, party: str, what: str, why: str, cause: str = "") -> None:
-        """Record a decision a party took, with the model's reason and, where
-        it answers a specific step, a reason code (``cause``) naming it."""
-        self.decisions.append((self.month, party, what, why, cause))
-        self.note(f"{party}: {what}")
+    def decide(self, rep: int, party: str, what: str, why: str, cause: str = "") -> None:
+        """Record a decision a party took in replicate ``rep``, with the
+        model's reason and, where it answers a specific step, a reason code
+        (``cause``) naming it."""
+        self.records[rep].decisions.append((self.month, party, what, why, cause))
+        self.note(rep, f"{party}: {what}")
 
     # ================================================================ inputs
     def _apply_events(self) -> None:
         for ev in self._events.get(self.month, ()):
-            self.note(f"event:{ev.id}")
+            for rec in self.records:
+                rec.events.append(f"event:{ev.id}")
             for eff in ev.effects:
                 self._apply_effect(eff)
 
     def _apply_effect(self, eff) -> None:
+        """One typed effect, the same in every replicate (on its own state)."""
         kind = eff.kind
-        clip = lambda v: min(1.0, max(0.0, v))  # noqa: E731
+
+        def clip(v):
+            return np.minimum(1.0, np.maximum(0.0, v))
+
         if kind == "position":
             i, k = PARTIES.index(eff.party), ISSUES.index(eff.issue)
-            self.pos[i, k] = clip(self.pos[i, k] + eff.delta)
-            self.anchor[i, k] = clip(self.anchor[i, k] + eff.delta)
+            self.pos[:, i, k] = clip(self.pos[:, i, k] + eff.delta)
+            self.anchor[:, i, k] = clip(self.anchor[:, i, k] + eff.delta)
         elif kind == "salience":
             i, k = PARTIES.index(eff.party), ISSUES.index(eff.issue)
-            self.sal[i, k] = clip(self.sal[i, k] + eff.delta)
+            self.sal[:, i, k] = clip(self.sal[:, i, k] + eff.delta)
         elif kind == "trust":
             i, j = PARTIES.index(eff.party), PARTIES.index(eff.toward)
             self.shift_trust(i, j, eff.delta)
@@ -586,17 +717,17 @@ class TalksModel(mesa.Model):
                 self.grievance = clip(self.grievance - eff.delta)
         elif kind == "resolve":
             i = PARTIES.index(eff.party)
-            self.resolve[i] = clip(self.resolve[i] + eff.delta)
+            self.resolve[:, i] = clip(self.resolve[:, i] + eff.delta)
         elif kind == "domestic_constraint":
             i = PARTIES.index(eff.party)
-            self.domestic[i] = clip(self.domestic[i] + eff.delta)
+            self.domestic[:, i] = clip(self.domestic[:, i] + eff.delta)
         elif kind == "sanctions":
             self.sanctions = clip(self.sanctions + eff.delta)
             if eff.delta > 0:
                 self.grievance = clip(self.grievance + eff.delta)
         elif kind == "outside_option":
             i = PARTIES.index(eff.party)
-            self.outside[i] = clip(self.outside[i] + eff.delta)
+            self.outside[:, i] = clip(self.outside[:, i] + eff.delta)
         elif kind == "policy":
             self.parties[PARTIES.index(eff.party)].strategy.policy = eff.value
         elif kind == "strategy":
@@ -606,13 +737,14 @@ class TalksModel(mesa.Model):
         for i, vals in self._statements.get(self.month, ()):
             for issue, v in vals.items():
                 k = ISSUES.index(issue)
-                self.pos[i, k] = v
-                self.anchor[i, k] = v
+                self.pos[:, i, k] = v
+                self.anchor[:, i, k] = v
 
     # ============================================================ escalation
     def consider_escalation(self, dprk) -> None:
-        """The DPRK's test decision (:meth:`DPRK.choose_test`) and its consequences:
-        制裁-试验-再制裁-再试验 (article §第五轮 第一阶段).
+        """The DPRK's test decision (:meth:`DPRK.choose_test`) in every
+        replicate and its consequences: 制裁-试验-再制裁-再试验 (article
+        §第五轮 第一阶段).
 
         A test raises the DPRK's outside option (a nuclear test's scaled by its
         programme's state), vents its grievance, and draws sanctions from the
@@ -621,48 +753,54 @@ class TalksModel(mesa.Model):
         China's coordination (shuttle credit) rises.
         """
         p = self.params
-        kind, why = dprk.choose_test()
-        if kind is None:
+        kinds = dprk.choose_test()
+        reps = np.flatnonzero(kinds)
+        if reps.size == 0:
             return
-        self.tests.append((self.month, kind))
-        big = kind == "nuclear"
-        self.decide("DPRK", f"{kind}_test", why)
-        gain = (
-            p.test_outside_gain_nuclear * dprk.programme() if big else p.test_outside_gain_missile
+        big = kinds[reps] == 2
+        gain = np.where(
+            big, p.test_outside_gain_nuclear * dprk.programme(reps), p.test_outside_gain_missile
         )
-        self.outside[DPRK_I] = min(1.0, self.outside[DPRK_I] + gain)
-        self.grievance *= p.test_grievance_kept
+        for b, rep in enumerate(reps):
+            kind = "nuclear" if big[b] else "missile"
+            capped = min(float(gain[b]), 1.0 - float(self.outside[rep, DPRK_I]))
+            why = dprk.test_reason(int(rep), float(self.outside[rep, DPRK_I]) + capped)
+            self.records[rep].tests.append((self.month, kind))
+            self.decide(int(rep), "DPRK", f"{kind}_test", why)
+        self.outside[reps, DPRK_I] = np.minimum(1.0, self.outside[reps, DPRK_I] + gain)
+        self.grievance[reps] *= p.test_grievance_kept
         us = self.parties[US_I]
         # The US (and, after a nuclear test, the Security Council) answer with
         # sanctions, which feed the next round of grievance: the cycle.
-        rise = us.strategy.sanction_response * (
-            p.test_sanctions_nuclear if big else p.test_sanctions_missile
-        ) + (p.test_unsc_sanctions_nuclear if big else p.test_unsc_sanctions_missile)
-        self.sanctions = min(1.0, self.sanctions + rise)
-        self.grievance = min(1.0, self.grievance + rise)
-        hard = p.test_us_hardening_nuclear if big else p.test_us_hardening_missile
-        self.domestic[US_I] = min(1.0, self.domestic[US_I] + hard)
+        rise = us.strategy.sanction_response * np.where(
+            big, p.test_sanctions_nuclear, p.test_sanctions_missile
+        ) + np.where(big, p.test_unsc_sanctions_nuclear, p.test_unsc_sanctions_missile)
+        self.sanctions[reps] = np.minimum(1.0, self.sanctions[reps] + rise)
+        self.grievance[reps] = np.minimum(1.0, self.grievance[reps] + rise)
+        hard = np.where(big, p.test_us_hardening_nuclear, p.test_us_hardening_missile)
+        self.domestic[reps, US_I] = np.minimum(1.0, self.domestic[reps, US_I] + hard)
+        weight = np.where(big, p.test_trust_weight_nuclear, p.test_trust_weight_missile)
         for j in range(1, 6):
-            self.observe(
-                j,
-                DPRK_I,
-                0.0,
-                weight=p.test_trust_weight_nuclear if big else p.test_trust_weight_missile,
-            )
+            self.observe(reps, j, DPRK_I, 0.0, weight)
         # China coordinates after a crisis (§第五轮 第二阶段: "中方与六方会谈其他各成员展开协调").
-        coord = p.test_china_coordination_nuclear if big else p.test_china_coordination_missile
-        self.china_shuttle_credit = min(1.0, self.china_shuttle_credit + coord)
+        coord = np.where(big, p.test_china_coordination_nuclear, p.test_china_coordination_missile)
+        self.china_shuttle_credit[reps] = np.minimum(1.0, self.china_shuttle_credit[reps] + coord)
 
     # ======================================================== implementation
-    def _implementation(self) -> str:
-        """Advance the ledger one month; return the implementation status."""
-        led = self.ledger
+    def _implementation(self) -> list[str]:
+        """Advance every replicate's ledger one month; return the
+        implementation status of each."""
+        self.arrears[:] = False
+        return [self._implement(rep) for rep in range(self.R)]
+
+    def _implement(self, rep: int) -> str:
+        """Advance replicate ``rep``'s ledger one month; return its status."""
+        led = self.ledgers[rep]
         phase = led.active_phase
-        self.arrears = False
         if phase is None:
             return "complete" if led.steps else "none"
         p = self.params
-        rng = self.rng
+        rng = self.rngs[rep]
         ph = self.spec.phases[phase]
         pace = ph.tranches / ph.months  # tranches a month at full willingness
         dprk = self.parties[DPRK_I]
@@ -670,29 +808,34 @@ class TalksModel(mesa.Model):
         done_now: list = []
 
         # --- the DPRK's suspension decision: a counterpart's step long overdue
-        overdue = self._overdue_counterpart_steps(phase)
-        self.arrears = bool(overdue)
-        t_us = dprk.trust_in(US_I)
+        overdue = self._overdue_counterpart_steps(rep, phase)
+        self.arrears[rep] = bool(overdue)
+        t_us = float(dprk.trust_in(US_I, rep))
         seat = self._orders("DPRK")
         order = seat.implementation if seat is not None else None
+        suspended = bool(self.dprk_suspended_steps[rep])
         if order is not None:
             # A person plays the DPRK: the suspension is theirs to decide.
             want = order == "suspend"
-            if want != self.dprk_suspended_steps:
-                self.dprk_suspended_steps = want
+            if want != suspended:
+                self.dprk_suspended_steps[rep] = want
                 self.decide(
+                    rep,
                     "DPRK",
                     "suspends_steps" if want else "resumes_steps",
                     "the delegation's own order",
                 )
-        elif not self.dprk_suspended_steps and overdue and t_us < p.suspend_steps_trust:
-            self.dprk_suspended_steps = True
+        elif not suspended and overdue and t_us < p.suspend_steps_trust:
+            self.dprk_suspended_steps[rep] = True
             cause, what = self._overdue_cause(overdue)
-            self.decide("DPRK", "suspends_steps", f"{what}; trust in US {t_us:.2f}", cause=cause)
-            self.grievance = min(1.0, self.grievance + p.suspend_steps_grievance)
-        elif self.dprk_suspended_steps and (not overdue or t_us > p.resume_steps_trust):
-            self.dprk_suspended_steps = False
             self.decide(
+                rep, "DPRK", "suspends_steps", f"{what}; trust in US {t_us:.2f}", cause=cause
+            )
+            self.grievance[rep] = min(1.0, float(self.grievance[rep]) + p.suspend_steps_grievance)
+        elif suspended and (not overdue or t_us > p.resume_steps_trust):
+            self.dprk_suspended_steps[rep] = False
+            self.decide(
+                rep,
                 "DPRK",
                 "resumes_steps",
                 "overdue steps performed" if not overdue else f"trust in US {t_us:.2f}",
@@ -702,11 +845,11 @@ class TalksModel(mesa.Model):
         aid_done = led.aid_tranches_done(phase)
         step = led.open_step(DPRK_I, phase, "dprk_action")
         status = "active"
-        if self.dprk_suspended_steps:
+        if self.dprk_suspended_steps[rep]:
             status = "suspended"
             if t_us < p.reverse_steps_trust:
                 # Restoring facilities "按原状恢复" (§第六轮 第二阶段, 2008).
-                self._reverse(phase, p.reversal_rate, t_us)
+                self._reverse(rep, phase, p.reversal_rate, t_us)
         elif step is not None:
             allowed = aid_done >= step.tranche - 1 or (
                 aid_done == step.tranche - 2 and float(rng.random()) < p.generosity
@@ -715,7 +858,7 @@ class TalksModel(mesa.Model):
                 # The aid side counts as performed once "substantially" delivered.
                 aid_frac = min(
                     1.0,
-                    self._aid_fraction(phase, step.tranche) / p.aid_tranche_done
+                    self._aid_fraction(rep, phase, step.tranche) / p.aid_tranche_done
                     if p.aid_tranche_done > 0
                     else 1.0,
                 )
@@ -726,7 +869,7 @@ class TalksModel(mesa.Model):
                         0.0,
                         p.dprk_will_base
                         + p.dprk_will_trust * t_us
-                        - p.dprk_will_grievance * self.grievance,
+                        - p.dprk_will_grievance * float(self.grievance[rep]),
                     ),
                 )
                 amt = step.amount * pace * will * (1.0 + float(rng.normal(0, p.noise)))
@@ -737,7 +880,7 @@ class TalksModel(mesa.Model):
                 if step.done:
                     step.completed_month = self.month
                     done_now.append(step)
-                    self._dprk_step_done(step)
+                    self._dprk_step_done(rep, step)
             else:
                 status = "slowed"
 
@@ -753,7 +896,9 @@ class TalksModel(mesa.Model):
             )
             if not allowed:
                 continue
-            will = self._seat_pace(party.key, max(0.0, min(1.0, party.delivery_willingness())))
+            will = self._seat_pace(
+                party.key, max(0.0, min(1.0, float(party.delivery_willingness(rep))))
+            )
             amt = st.amount * pace * will * (1.0 + float(rng.normal(0, p.noise)))
             amt = max(0.0, min(amt, st.remaining))
             st.delivered += amt
@@ -762,19 +907,21 @@ class TalksModel(mesa.Model):
                 done_now.append(st)
         st = led.open_step(US_I, phase, "delisting")
         if st is not None and st.owed_given(dprk_done):
-            agreed_ver = float(self.agreed_text[VER]) if self.agreed_text is not None else 0.0
-            verified = (
-                not us.strategy.verification_first or us.position[VER] <= agreed_ver + us.radius()
-            )
-            if verified and float(rng.random()) < us.delivery_willingness():
+            agreed_ver = float(self.agreed_text[rep, VER]) if self.has_agreed_text[rep] else 0.0
+            us_ver = float(self.pos[rep, US_I, VER])
+            us_radius = float(us.radius(rep))
+            verified = not us.strategy.verification_first or us_ver <= agreed_ver + us_radius
+            if verified and float(rng.random()) < float(us.delivery_willingness(rep)):
                 st.delivered = 1.0
                 st.completed_month = self.month
                 done_now.append(st)
-                self.delisted = True
-                self.sanctions = max(0.0, self.sanctions - p.delisting_sanctions_relief)
-                self.decide("US", "delists", "declaration done and verification satisfied")
-            elif not verified and us.position[VER] > agreed_ver + us.radius():
-                self.note("US: withholds_delisting (verification)")
+                self.delisted[rep] = True
+                self.sanctions[rep] = max(
+                    0.0, float(self.sanctions[rep]) - p.delisting_sanctions_relief
+                )
+                self.decide(rep, "US", "delists", "declaration done and verification satisfied")
+            elif not verified and us_ver > agreed_ver + us_radius:
+                self.note(rep, "US: withholds_delisting (verification)")
         # The text's other counterpart steps (commitments: the security
         # assurance, normalization, the LWR), each owed under reciprocity and
         # performed by its party as willingly as it delivers (its stated line
@@ -788,44 +935,47 @@ class TalksModel(mesa.Model):
             ):
                 continue
             party = self.parties[st.party]
-            will = self._seat_pace(party.key, max(0.0, min(1.0, party.delivery_willingness())))
+            will = self._seat_pace(
+                party.key, max(0.0, min(1.0, float(party.delivery_willingness(rep))))
+            )
             if float(rng.random()) < will:
                 st.delivered = 1.0
                 st.completed_month = self.month
                 done_now.append(st)
-                self.note(f"{party.key}: performs_{st.description}")
+                self.note(rep, f"{party.key}: performs_{st.description}")
 
         # --- trust from performance: completed steps build it, overdue erode it
         for s in done_now:
             watchers = range(1, 6) if s.party == DPRK_I else (DPRK_I,)
             for i in watchers:
                 if i != s.party:
-                    self.observe(i, s.party, 1.0, weight=p.trust_weight_performed)
+                    self.observe(rep, i, s.party, 1.0, p.trust_weight_performed)
         counts: dict = {}
         for s in led.overdue(self.month):
-            if not self._owed(s, counts):
+            if not self._owed(rep, s, counts):
                 continue
             watchers = range(1, 6) if s.party == DPRK_I else (DPRK_I,)
             for i in watchers:
                 if i != s.party:
-                    self.observe(i, s.party, 0.0, weight=p.trust_weight_overdue)
+                    self.observe(rep, i, s.party, 0.0, p.trust_weight_overdue)
         delivered = sum(s.delivered for s in led.steps if s.kind == "dprk_action")
-        self.progress = max(0.0, min(1.0, delivered))
+        self.progress[rep] = max(0.0, min(1.0, delivered))
         return status
 
     # ------------------------------------------------------------ facilities
-    def _dprk_step_done(self, step) -> None:
+    def _dprk_step_done(self, rep: int, step) -> None:
         """A DPRK tranche is complete: the facilities it moves reach their state
         (never backward), and a declaration starts the delisting clock."""
         ph = self.spec.phases[step.phase]
         order = FACILITY_STATES.index
+        facilities = self.records[rep].facilities
         for fs in ph.facility_steps:
-            if fs.tranche == step.tranche and order(fs.to) > order(self.facilities[fs.facility]):
-                self.facilities[fs.facility] = fs.to
+            if fs.tranche == step.tranche and order(fs.to) > order(facilities[fs.facility]):
+                facilities[fs.facility] = fs.to
         if ph.declaration_tranche == step.tranche:
-            self.ledger.declaration_done(step.phase, self.month)
+            self.ledgers[rep].declaration_done(step.phase, self.month)
 
-    def _reverse(self, phase: int, amount: float, t_us: float) -> None:
+    def _reverse(self, rep: int, phase: int, amount: float, t_us: float) -> None:
         """The DPRK undoes ``amount`` of progress from the latest performed steps
         of the phase in force (last in, first out) that moved a facility (any
         step if the phase moves none: a declaration once made is not unmade).
@@ -834,10 +984,11 @@ class TalksModel(mesa.Model):
         restored: list[str] = []
         left = amount
         ph = self.spec.phases[phase]
+        facilities = self.records[rep].facilities
         moving = {fs.tranche for fs in ph.facility_steps}
         steps = [
             s
-            for s in self.ledger.phase_steps(phase)
+            for s in self.ledgers[rep].phase_steps(phase)
             if s.kind == "dprk_action" and (not moving or s.tranche in moving)
         ]
         for st in reversed(steps):
@@ -849,18 +1000,19 @@ class TalksModel(mesa.Model):
             back = min(left, st.delivered)
             st.delivered -= back
             st.reversed_amount += back
-            self.reversed_progress += back
+            self.reversed_progress[rep] += back
             left -= back
             if was_done and not st.done:
                 st.completed_month = None
                 for fs in ph.facility_steps:
-                    if fs.tranche == st.tranche and self.facilities[fs.facility] != "operating":
-                        self.facilities[fs.facility] = "operating"
+                    if fs.tranche == st.tranche and facilities[fs.facility] != "operating":
+                        facilities[fs.facility] = "operating"
                         restored.append(fs.facility)
         if left < amount:
-            self.note("DPRK: reverses_steps")
+            self.note(rep, "DPRK: reverses_steps")
         if restored:
             self.decide(
+                rep,
                 "DPRK",
                 "restores_facilities",
                 f"{', '.join(restored)} restored to operating (suspended, trust in US {t_us:.2f})",
@@ -901,14 +1053,16 @@ class TalksModel(mesa.Model):
             )
         return "+".join(codes), "; ".join(parts)
 
-    def _overdue_counterpart_steps(self, phase: int) -> list:
+    def _overdue_counterpart_steps(self, rep: int, phase: int) -> list:
         """Counterpart steps a month past due that hold the DPRK back: an aid
         tranche not substantially delivered (one provider's shortfall alone
         does not count), or the delisting."""
-        led = self.ledger
+        led = self.ledgers[rep]
         counts: dict = {}
         late = [
-            s for s in led.overdue(self.month - 1) if s.party != DPRK_I and self._owed(s, counts)
+            s
+            for s in led.overdue(self.month - 1)
+            if s.party != DPRK_I and self._owed(rep, s, counts)
         ]
         if not late:
             return []
@@ -920,12 +1074,13 @@ class TalksModel(mesa.Model):
             or (s.kind == "aid" and s.phase == phase and s.tranche > aid_done)
         ]
 
-    def _owed(self, s, counts: dict | None = None) -> bool:
-        """Is step ``s`` owed yet?  Under reciprocity a step of tranche t is owed
-        only once the counterpart has completed tranche t - 1; a step held back
-        because the counterpart is behind is not a defection.  ``counts``
-        caches (DPRK tranches done, aid tranches done) per phase."""
-        led = self.ledger
+    def _owed(self, rep: int, s, counts: dict | None = None) -> bool:
+        """Is step ``s`` of replicate ``rep``'s ledger owed yet?  Under
+        reciprocity a step of tranche t is owed only once the counterpart has
+        completed tranche t - 1; a step held back because the counterpart is
+        behind is not a defection.  ``counts`` caches (DPRK tranches done,
+        aid tranches done) per phase."""
+        led = self.ledgers[rep]
         if counts is None:
             counts = {}
         if s.phase not in counts:
@@ -935,9 +1090,11 @@ class TalksModel(mesa.Model):
             return aid_done >= s.tranche - 1
         return s.owed_given(dprk_done)
 
-    def _aid_fraction(self, phase: int, tranche: int) -> float:
+    def _aid_fraction(self, rep: int, phase: int, tranche: int) -> float:
         aid = [
-            s for s in self.ledger.phase_steps(phase) if s.tranche == tranche and s.kind == "aid"
+            s
+            for s in self.ledgers[rep].phase_steps(phase)
+            if s.tranche == tranche and s.kind == "aid"
         ]
         if not aid:
             return 1.0
@@ -945,116 +1102,144 @@ class TalksModel(mesa.Model):
 
     # =============================================================== stance
     def _update_stance(self) -> None:
-        """Apply the DPRK's stance decision (:meth:`DPRK.next_stance`)."""
+        """Apply the DPRK's stance decision (:meth:`DPRK.next_stance`) in every replicate."""
         dprk = self.parties[DPRK_I]
         stance, decision = dprk.next_stance()
-        if decision is None:
-            return
-        score = dprk.attend_score()
-        why = (
-            f"readiness {score:.2f} (sanctions {self.sanctions:.2f}, "
-            f"trust in US {dprk.trust_in(US_I):.2f}, grievance {self.grievance:.2f})"
-        )
-        if decision == "walks_out" or (decision == "returns" and self.stance == "walked_out"):
+        reps = np.flatnonzero(decision)
+        for rep in reps:
+            rep = int(rep)
+            what = STANCE_DECISIONS[int(decision[rep])]
+            score = float(dprk.attend_score(rep))
             why = (
-                f"outside option {float(self.outside[DPRK_I]):.2f} "
-                f"{'above' if decision == 'walks_out' else 'below'} the talks' value "
-                f"{dprk.talks_value():.2f} (performance {dprk.performance_probability():.2f}, "
-                f"utility of the text {dprk.utility(dprk.talks_text()):.2f}); " + why
+                f"readiness {score:.2f} (sanctions {float(self.sanctions[rep]):.2f}, "
+                f"trust in US {float(dprk.trust_in(US_I, rep)):.2f}, "
+                f"grievance {float(self.grievance[rep]):.2f})"
             )
-        self.stance = stance
-        if decision == "walks_out":
-            self._return_months = 0
-            self.recess_pending = False
-        self.decide("DPRK", decision, why)
+            if what == "walks_out" or (what == "returns" and self.stance[rep] == WALKED_OUT):
+                x = dprk.talks_text(rep)
+                why = (
+                    f"outside option {float(self.outside[rep, DPRK_I]):.2f} "
+                    f"{'above' if what == 'walks_out' else 'below'} the talks' value "
+                    f"{float(dprk.talks_value(rep)):.2f} (performance "
+                    f"{float(dprk.performance_probability(rep)):.2f}, "
+                    f"utility of the text {float(dprk.utility(x, rep)):.2f}); " + why
+                )
+            self.stance[rep] = stance[rep]
+            if what == "walks_out":
+                self.return_months[rep] = 0
+                self.recess_pending[rep] = False
+            self.decide(rep, "DPRK", what, why)
 
     # ============================================================== sessions
-    def _target_level(self) -> str:
-        """What the chair aims at: a joint statement; the next phase (a joint
-        document) once a joint statement is in force; while a phase is being
-        implemented, a joint document that reopens and renegotiates it (its
-        text, and the due months of its open steps)."""
-        if self.ledger.active_phase is not None:
+    def _target_level(self, rep: int) -> str:
+        """What the chair aims at in replicate ``rep``: a joint statement; the
+        next phase (a joint document) once a joint statement is in force;
+        while a phase is being implemented, a joint document that reopens and
+        renegotiates it (its text, and the due months of its open steps)."""
+        if self.ledgers[rep].active_phase is not None:
             return "joint_document"
-        if DOC_RANK[self.best_document] >= DOC_RANK["joint_statement"] and self.next_phase < len(
+        if self.best_document[rep] >= DOC_RANK["joint_statement"] and self.next_phase[rep] < len(
             self.spec.phases
         ):
             return "joint_document"
         return "joint_statement"
 
-    def _convene(self) -> None:
+    def _convene(self) -> np.ndarray:
+        """The chair's month in every replicate: resume a recessed round, or
+        sound out the parties and invite; each party decides to attend; the
+        replicates where all six attend hold a session.  Returns the (R,)
+        mask of replicates that held one."""
+        p = self.params
         china = self.parties[CHINA_I]
-        resume = self.recess_pending
-        invited_by = ""
-        if self.stance == "walked_out":
-            return
-        if resume:
-            invited_by = "recess"
-        elif self.month in self._invitations:
-            invited_by = "scenario"
-        elif self.months_since_session >= self.chair_wait:
-            china.shuttle()
-            readiness = china.sound_out() + float(self.rng.normal(0, self.params.noise))
-            if readiness >= china.strategy.invite_threshold:
-                invited_by = "chair"
-        else:
-            china.shuttle()
-        if not invited_by:
-            return
-        if resume:
-            self.round_phase += 1
-        else:
-            self.round += 1
-            self.round_phase = 1
-        self.recess_pending = False
-        s = Session(len(self.sessions), self.round, self.round_phase, self.month, invited_by)
-        self.sessions.append(s)
+        R = self.R
+        live = self.stance != WALKED_OUT
+        resume = live & self.recess_pending
+        scheduled = live & ~resume & (self.month in self._invitations)
+        due = live & ~resume & ~scheduled & (self.months_since_session >= self.chair_wait)
+        invited = resume | scheduled
+        sound = np.flatnonzero(due)
+        if sound.size:
+            china.shuttle(sound)
+            readiness = china.sound_out(sound)
+            for b, rep in enumerate(sound):
+                readiness[b] += float(self.rngs[rep].normal(0, p.noise))
+            invited[sound[readiness >= china.strategy.invite_threshold]] = True
+        idle = np.flatnonzero(live & ~resume & ~scheduled & ~due)
+        if idle.size:
+            china.shuttle(idle)
+        held = np.zeros(R, dtype=bool)
+        reps = np.flatnonzero(invited)
+        if reps.size == 0:
+            return held
+        self.round_phase[reps] = np.where(resume[reps], self.round_phase[reps] + 1, 1)
+        self.round[reps] += np.where(resume[reps], 0, 1)
+        self.recess_pending[reps] = False
+        sessions = []
+        for rep in reps:
+            how = "recess" if resume[rep] else "scenario" if scheduled[rep] else "chair"
+            rec = self.records[rep]
+            s = Session(
+                len(rec.sessions),
+                int(self.round[rep]),
+                int(self.round_phase[rep]),
+                self.month,
+                how,
+            )
+            rec.sessions.append(s)
+            sessions.append(s)
+        self.n_sessions[reps] += 1
         if self._preview_hook is not None:
-            self._preview_hook(self, s)
+            self._preview_hook(self, sessions[0])
+        attends = np.zeros((reps.size, 6), dtype=bool)
         for party in self.parties:
-            score = self.attend_readiness(party.idx)
-            draw = float(self.rng.normal(0, self.params.noise))
+            score = np.asarray(self.attend_readiness(party.idx, reps), dtype=float)
+            draw = np.array([float(self.rngs[rep].normal(0, p.noise)) for rep in reps])
             o = self._orders(party.key)
             if o is not None and o.attend is not None:
-                score, draw = (1.0 if o.attend else 0.0), 0.0
-            if score + draw > self.params.attend_threshold:
-                s.attended.append(party.key)
-            else:
-                s.declined.append(party.key)
-        if s.declined:
+                score[:], draw[:] = (1.0 if o.attend else 0.0), 0.0
+            attends[:, party.idx] = score + draw > p.attend_threshold
+        for b, (rep, s) in enumerate(zip(reps, sessions, strict=True)):
+            s.attended = [PARTIES[i] for i in range(6) if attends[b, i]]
+            s.declined = [PARTIES[i] for i in range(6) if not attends[b, i]]
             for k in s.declined:
                 self.decide(
+                    int(rep),
                     k,
                     "boycotts",
-                    f"declined the invitation (readiness below {self.params.attend_threshold:g})",
+                    f"declined the invitation (readiness below {p.attend_threshold:g})",
                 )
-            self._month_status = "boycott"
-            self.months_since_session = 0
-            return
-        s.held = True
-        self._bargain(s)
-        self.months_since_session = 0
+            if s.declined:
+                self.status[rep] = _BOYCOTT
+            else:
+                s.held = True
+        self.months_since_session[reps] = 0
+        full = attends.all(axis=1)
+        if full.any():
+            held[reps[full]] = True
+            self._bargain(reps[full], [s for s, f in zip(sessions, full, strict=True) if f])
+        return held
 
-    def attend_readiness(self, i: int) -> float:
+    def attend_readiness(self, i: int, r=ALL):
         """Party ``i``'s readiness to attend an invited session before noise,
         in [0, 1] (:meth:`Party.attend_score`; 0 for the DPRK unless it is
         participating).  It attends when readiness plus a noise draw exceeds
         ``parameters.attend_threshold``."""
-        if i == DPRK_I and self.stance != "participating":
-            return 0.0
-        return self.parties[i].attend_score()
+        score = self.parties[i].attend_score(r)
+        if i == DPRK_I:
+            return np.where(self.stance[r] != PARTICIPATING, 0.0, score)
+        return score
 
-    def first_draft(self, s: Session) -> np.ndarray:
-        """(8,) the text the chair tables first in session ``s`` (China's
-        draft on the current positions, :meth:`China.draft`); draws no random
-        number and changes no state."""
-        return self.parties[CHINA_I].draft(s)
+    def first_draft(self, r=ALL) -> np.ndarray:
+        """The text the chair tables first in a session, one (8,) row per
+        replicate of ``r`` (China's draft on the current positions,
+        :meth:`China.draft`); draws no random number and changes no state."""
+        return self.parties[CHINA_I].draft(r)
 
-    def bargaining_salience(self) -> np.ndarray:
-        """(6, 8) each party's salience as it enters the expected-utility model
-        (:meth:`Party.bargaining_salience`: resolve, domestic constraint and the
-        class's own lines), in [0, 1]."""
-        return np.stack([q.bargaining_salience() for q in self.parties])
+    def bargaining_salience(self, r=ALL) -> np.ndarray:
+        """(n, 6, 8) each party's salience as it enters the expected-utility
+        model (:meth:`Party.bargaining_salience`: resolve, domestic constraint
+        and the class's own lines), in [0, 1]."""
+        return np.stack([q.bargaining_salience(r) for q in self.parties], axis=-2)
 
     def bargaining_parameters(self) -> BargainingParameters:
         """The expected-utility model's parameters from the scenario's."""
@@ -1067,15 +1252,26 @@ class TalksModel(mesa.Model):
             perception="receiver" if p.bdm_receiver_perception else "own",
         )
 
-    def _bargain(self, s: Session) -> None:
-        """A session: drafts and expected-utility rounds until convergence or deadlock.
+    def _open_sessions(self, H: np.ndarray, sessions: list[Session]) -> tuple:
+        """The session's frame in replicates ``H``: direct contact and the
+        chair's target, recorded on each session."""
+        contact = np.asarray(self.parties[US_I].allows_direct_contact(H), dtype=bool)
+        targets = [self._target_level(int(h)) for h in H]
+        for b, s in enumerate(sessions):
+            s.direct_contact = bool(contact[b])
+            s.target = targets[b]
+        return contact, np.array(targets, dtype=object)
+
+    def _bargain(self, H: np.ndarray, sessions: list[Session]) -> None:
+        """Sessions in replicates ``H``: drafts and expected-utility rounds
+        until convergence or deadlock, every replicate at once.
 
         With ``parameters.expected_utility_sessions`` false the fixed-share
         session is played instead (:meth:`_bargain_fixed_share`).  Each draft:
 
         1. one round of Bueno de Mesquita's expected-utility model
            (:func:`sixparty.bargaining.bargaining_round`; Scholz, Calbert &
-           Smith 2011) on the six parties' positions (1, 6, 8), capability and
+           Smith 2011) on the six parties' positions (n, 6, 8), capability and
            bargaining salience (:meth:`bargaining_salience`), issue scale 1;
         2. the chair drafts the round's forecast, the weighted median
            (:meth:`China.draft`); after ``stall_iterations`` drafts without a
@@ -1094,69 +1290,94 @@ class TalksModel(mesa.Model):
         """
         p = self.params
         if not p.expected_utility_sessions:
-            self._bargain_fixed_share(s)
+            self._bargain_fixed_share(H, sessions)
             return
-        parties = self.parties
-        china = parties[CHINA_I]
-        russia = parties[RUSSIA_I]
-        s.direct_contact = parties[US_I].allows_direct_contact()
-        s.target = self._target_level()
+        china = self.parties[CHINA_I]
+        russia = self.parties[RUSSIA_I]
+        contact, targets = self._open_sessions(H, sessions)
         bp = self.bargaining_parameters()
         seated = {PARTIES.index(k) for k in self.seats}
-        text = self.first_draft(s)
-        start_gap = float(self.distances(text).mean())
-        best_accepts = -1
-        idle = 0  # drafts in a row without a new acceptance: the chair's patience
-        s.ending = "deadlock"
-        zeuthen: dict[str, int] = {}  # Zeuthen concessions by party
+        text = self.first_draft(H)
+        start_gap = self.distances(text, H).mean(axis=-1)
+        n = H.size
+        best_accepts = np.full(n, -1)
+        idle = np.zeros(n, dtype=np.int64)  # drafts without a new acceptance: patience
+        active = np.ones(n, dtype=bool)
+        for s in sessions:
+            s.ending = "deadlock"
+        zeuthen: list[dict[str, int]] = [{} for _ in range(n)]  # Zeuthen concessions
         for it in range(p.max_iterations):
-            s.iterations = it + 1
+            A = np.flatnonzero(active)
+            if A.size == 0:
+                break
+            reps = H[A]
+            for b in A:
+                sessions[b].iterations = it + 1
             state = BargainingState(
-                self.pos[None].copy(), self.cap, self.bargaining_salience()[None], 1.0
+                self.pos[reps], self.cap[reps], self.bargaining_salience(reps), 1.0
             )
             res = bargaining_round(state, bp)
-            text = china.draft(s)
-            if idle >= p.stall_iterations:
-                text = russia.package(text)
-            responses, ended, best_accepts, idle = self._judge_draft(s, text, best_accepts, idle)
-            if ended:
-                break
-            before = self.pos.copy()
-            after = res.positions[0]
-            conceders = self._zeuthen(responses, idle)
-            for q in parties:
-                if q.idx in seated:
-                    continue  # a human seat keeps the position it chose
-                if q.idx in conceders:  # Zeuthen: a concession, or holding firm
-                    if not np.array_equal(conceders[q.idx], before[q.idx]):
-                        zeuthen[q.key] = zeuthen.get(q.key, 0) + 1
-                    self.pos[q.idx] = conceders[q.idx]
-                else:
-                    self.pos[q.idx] = q.hold_in_round(before[q.idx], after[q.idx])
-            np.clip(self.pos, 0.0, 1.0, out=self.pos)
-            by_round = np.array([[q.idx not in conceders] for q in parties])  # (6, 1)
-            kinds = res.accepted_outcome[0] * ((self.pos != before) & by_round)
-            s.conflicts += int(np.sum(kinds == CONFLICT))
-            s.compromises += int(np.sum(kinds == COMPROMISE))
-            s.capitulations += int(np.sum(kinds == CAPITULATION))
-            moved = float(self.distances_between(before, self.pos).max())
-            if moved < p.concession_tolerance:
-                s.ending = "converged"  # no party will move further
-                break
-        else:
-            s.reasons.append(f"deadlock: the chair's bound of {p.max_iterations} drafts")
-        if zeuthen:
-            s.reasons.append(
-                "Zeuthen concessions: "
-                + ", ".join(
-                    f"{k} {n}"
-                    for k, n in sorted(zeuthen.items(), key=lambda kv: PARTIES.index(kv[0]))
-                )
+            t = china.draft(reps)
+            stall = idle[A] >= p.stall_iterations
+            if stall.any():
+                t[stall] = russia.package(t[stall], reps[stall])
+            text[A] = t
+            verdicts, ended = self._judge_draft(
+                sessions, A, reps, t, contact[A], targets[A], best_accepts, idle
             )
-        self._conclude(s, text, start_gap)
+            active[A[ended]] = False
+            go = ~ended
+            if not go.any():
+                continue
+            C, creps = A[go], reps[go]
+            before = self.pos[creps]
+            after = res.positions[go]
+            new = np.stack(
+                [q.hold_in_round(before[:, q.idx], after[:, q.idx], creps) for q in self.parties],
+                axis=1,
+            )
+            for i in seated:
+                new[:, i] = before[:, i]  # a human seat keeps the position it chose
+            by_round = np.ones((C.size, 6, 1), dtype=bool)
+            if p.zeuthen_dprk_us:
+                for b, rep in enumerate(creps):
+                    conceders = self._zeuthen(int(rep), verdicts[go][b], int(idle[C[b]]))
+                    for i, x in conceders.items():
+                        if not np.array_equal(x, before[b, i]):
+                            key = PARTIES[i]
+                            zeuthen[C[b]][key] = zeuthen[C[b]].get(key, 0) + 1
+                        new[b, i] = x
+                        by_round[b, i] = False
+            np.clip(new, 0.0, 1.0, out=new)
+            self.pos[creps] = new
+            kinds = res.accepted_outcome[go] * ((new != before) & by_round)
+            conflicts = (kinds == CONFLICT).sum(axis=(1, 2))
+            compromises = (kinds == COMPROMISE).sum(axis=(1, 2))
+            capitulations = (kinds == CAPITULATION).sum(axis=(1, 2))
+            moved = self.distances_between(before, new, creps).max(axis=-1)
+            for b, c in enumerate(C):
+                s = sessions[c]
+                s.conflicts += int(conflicts[b])
+                s.compromises += int(compromises[b])
+                s.capitulations += int(capitulations[b])
+                if moved[b] < p.concession_tolerance:
+                    s.ending = "converged"  # no party will move further
+                    active[c] = False
+        for b in np.flatnonzero(active):
+            sessions[b].reasons.append(f"deadlock: the chair's bound of {p.max_iterations} drafts")
+        for b, z in enumerate(zeuthen):
+            if z:
+                sessions[b].reasons.append(
+                    "Zeuthen concessions: "
+                    + ", ".join(
+                        f"{k} {n}" for k, n in sorted(z.items(), key=lambda kv: PARTIES.index(kv[0]))
+                    )
+                )
+        self._conclude(H, sessions, text, start_gap, contact, targets)
 
-    def _zeuthen(self, responses, idle: int) -> dict[int, np.ndarray]:
-        """Zeuthen's principle between the DPRK and the US (Zeuthen 1930; Harsanyi 1956).
+    def _zeuthen(self, rep: int, verdicts: np.ndarray, idle: int) -> dict[int, np.ndarray]:
+        """Zeuthen's principle between the DPRK and the US in replicate ``rep``
+        (Zeuthen 1930; Harsanyi 1956).
 
         Only with ``parameters.zeuthen_dprk_us`` (off by default).  When
         acceptance has stalled (``stall_iterations`` drafts without a new
@@ -1169,50 +1390,93 @@ class TalksModel(mesa.Model):
         index -> new position (both parties); empty otherwise.  A human seat
         keeps its own position.
         """
-        if not self.params.zeuthen_dprk_us or idle < self.params.stall_iterations:
+        if idle < self.params.stall_iterations:
             return {}
-        holdouts = {i for i, (v, _) in enumerate(responses) if v != "accept"}
+        holdouts = {i for i in range(6) if verdicts[i] != ACCEPT}
         if not holdouts or not holdouts <= {DPRK_I, US_I}:
             return {}
         dprk, us = self.parties[DPRK_I], self.parties[US_I]
-        r_d = dprk.risk_limit(dprk.position, us.position)
-        r_u = us.risk_limit(us.position, dprk.position)
+        d_pos, u_pos = self.pos[rep, DPRK_I], self.pos[rep, US_I]
+        r_d = dprk.risk_limit(d_pos, u_pos, rep)
+        r_u = us.risk_limit(u_pos, d_pos, rep)
         d_concedes, u_concedes = zeuthen_concedes(r_d, r_u)
         # The one that does not concede holds its offer (Zeuthen's protocol).
         out = {
-            DPRK_I: dprk.zeuthen_concession(us) if d_concedes else dprk.position.copy(),
-            US_I: us.zeuthen_concession(dprk) if u_concedes else us.position.copy(),
+            DPRK_I: dprk.zeuthen_concession(us, rep) if d_concedes else d_pos.copy(),
+            US_I: us.zeuthen_concession(dprk, rep) if u_concedes else u_pos.copy(),
         }
         return {i: x for i, x in out.items() if self.parties[i].key not in self.seats}
 
+    def _responses(self, reps, text, contact, targets, dist) -> tuple[np.ndarray, np.ndarray]:
+        """Every party's response to ``text`` (one row per replicate of
+        ``reps``) at each replicate's target level: (n, 6) verdict codes and
+        amended issues; a human seat's standing order replaces its agent's."""
+        n = len(reps)
+        verdicts = np.zeros((n, 6), dtype=np.int64)
+        issues = np.full((n, 6), -1, dtype=np.int64)
+        levels = [(lv, targets == lv) for lv in dict.fromkeys(targets)]
+        for q in self.parties:
+            for level, rows in levels:
+                if rows.all():
+                    v, k = q.respond(text, level, contact, reps, dist[:, q.idx])
+                else:
+                    v, k = q.respond(
+                        text[rows], level, contact[rows], reps[rows], dist[rows, q.idx]
+                    )
+                verdicts[rows, q.idx] = v
+                issues[rows, q.idx] = k
+            o = self._orders(q.key)
+            if o is not None and o.respond is not None:
+                verdicts[0, q.idx], issues[0, q.idx] = self._seat_response(q, o, text[0])
+        return verdicts, issues
+
+    def _seat_response(self, q: Party, o: SeatOrders, text: np.ndarray) -> tuple[int, int]:
+        """A human seat's response to ``text`` (R = 1): its standing order."""
+        row = self.pos[0, q.idx]
+        if o.respond == "amend":
+            issue = (
+                ISSUES.index(o.amend_issue)
+                if o.amend_issue
+                else int(np.argmax(np.abs(text - row) * self.sal[0, q.idx]))
+            )
+            if o.amend_to is not None:
+                row[issue] = o.amend_to
+            return AMEND, issue
+        if o.respond == "accept":
+            # Accepting means adopting the text as one's position for this session.
+            row[:] = text
+            return ACCEPT, -1
+        return REJECT, -1
+
     def _judge_draft(
-        self, s: Session, text: np.ndarray, best_accepts: int, idle: int
-    ) -> tuple[list, bool, int, int]:
-        """Table one draft: record it, take the six responses, and say whether the
-        session ends here - ``converged`` when all six accept, a declared deadlock
-        when ``chair_patience`` drafts in a row brought no new acceptance.
+        self, sessions, A, reps, text, contact, targets, best_accepts, idle
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Table one draft in the sessions ``A`` (replicates ``reps``): record
+        it, take the six responses, and say where the session ends here -
+        ``converged`` when all six accept, a declared deadlock when
+        ``chair_patience`` drafts in a row brought no new acceptance.
 
-        Returns ``(responses, ended, best_accepts, idle)`` with the chair's
-        updated count of drafts without progress (``idle``).
+        Updates the chair's counts ``best_accepts`` and ``idle`` (drafts
+        without progress) in place.  Returns ``(verdicts (n, 6), ended (n,))``.
         """
-        s.drafts.append(text.copy())
-        dist = self.distances(text)
-        responses = [self._respond(q, text, s.target, s, dist[q.idx]) for q in self.parties]
-        accepts = sum(1 for v, _ in responses if v == "accept")
-        if accepts == 6:
-            s.ending = "converged"
-            return responses, True, best_accepts, idle
-        if accepts > best_accepts:
-            best_accepts, idle = accepts, 0
-        else:
-            idle += 1
-        if idle >= self.params.chair_patience:
-            # the chair's patience has run out
-            s.reasons.append(f"deadlock: no new acceptance in {idle} drafts")
-            return responses, True, best_accepts, idle
-        return responses, False, best_accepts, idle
+        for b, c in enumerate(A):
+            sessions[c].drafts.append(text[b].copy())
+        dist = self.distances(text, reps)
+        verdicts, _ = self._responses(reps, text, contact, targets, dist)
+        accepts = (verdicts == ACCEPT).sum(axis=1)
+        ended = accepts == 6
+        for c in A[ended]:
+            sessions[c].ending = "converged"
+        better = accepts > best_accepts[A]
+        best_accepts[A] = np.where(better, accepts, best_accepts[A])
+        idle[A] = np.where(better, 0, idle[A] + 1)
+        # the chair's patience has run out
+        out_of_patience = ~ended & (idle[A] >= self.params.chair_patience)
+        for c in A[out_of_patience]:
+            sessions[c].reasons.append(f"deadlock: no new acceptance in {idle[c]} drafts")
+        return verdicts, ended | out_of_patience
 
-    def _bargain_fixed_share(self, s: Session) -> None:
+    def _bargain_fixed_share(self, H: np.ndarray, sessions: list[Session]) -> None:
         """The fixed-share session (``expected_utility_sessions: false``), kept
         for comparison: a weighted-mean draft, amendments, and non-accepting
         parties conceding a share of the gap to it."""
@@ -1220,105 +1484,131 @@ class TalksModel(mesa.Model):
         parties = self.parties
         china = parties[CHINA_I]
         russia = parties[RUSSIA_I]
-        us = parties[US_I]
-        s.direct_contact = us.allows_direct_contact()
-        s.target = self._target_level()
-        text = self.first_draft(s)
-        start_gap = float(self.distances(text).mean())
-        best_accepts = -1
-        idle = 0  # iterations in a row without a new acceptance: the chair's patience
-        s.ending = "deadlock"
+        contact, targets = self._open_sessions(H, sessions)
+        text = self.first_draft(H)
+        start_gap = self.distances(text, H).mean(axis=-1)
+        n = H.size
+        best_accepts = np.full(n, -1)
+        idle = np.zeros(n, dtype=np.int64)
+        active = np.ones(n, dtype=bool)
+        for s in sessions:
+            s.ending = "deadlock"
         for it in range(p.max_iterations):
-            s.iterations = it + 1
-            responses, ended, best_accepts, idle = self._judge_draft(s, text, best_accepts, idle)
-            if ended:
+            A = np.flatnonzero(active)
+            if A.size == 0:
                 break
+            reps = H[A]
+            for b in A:
+                sessions[b].iterations = it + 1
+            t = text[A]
+            dist = self.distances(t, reps)
+            for b, c in enumerate(A):
+                sessions[c].drafts.append(t[b].copy())
+            verdicts, issues = self._responses(reps, t, contact[A], targets[A], dist)
+            accepts = (verdicts == ACCEPT).sum(axis=1)
+            ended = accepts == 6
+            for c in A[ended]:
+                sessions[c].ending = "converged"
+            better = accepts > best_accepts[A]
+            best_accepts[A] = np.where(better, accepts, best_accepts[A])
+            idle[A] = np.where(better, 0, idle[A] + 1)
+            tired = ~ended & (idle[A] >= p.chair_patience)
+            for c in A[tired]:
+                sessions[c].reasons.append(f"deadlock: no new acceptance in {idle[c]} drafts")
+            ended |= tired
+            active[A[ended]] = False
+            go = ~ended
+            if not go.any():
+                continue
+            C, creps = A[go], reps[go]
+            t, verdicts, issues = t[go], verdicts[go], issues[go]
             # Amendments: pull the text toward each asker on its issue, by its weight.
-            amended = text.copy()
-            wsum = float((self.cap[:, None] * self.sal).sum(axis=0).max())
-            for q, (verdict, issue) in zip(parties, responses, strict=True):
-                if verdict == "amend":
-                    w = self.cap[q.idx] * self.sal[q.idx, issue] / wsum
-                    amended[issue] += min(p.amendment_weight_cap, w) * (
-                        q.position[issue] - amended[issue]
-                    )
+            amended = t.copy()
+            cap, sal, pos = self.cap[creps], self.sal[creps], self.pos[creps]
+            wsum = (cap[:, :, None] * sal).sum(axis=1).max(axis=1)
+            for q in parties:
+                rows = np.flatnonzero(verdicts[:, q.idx] == AMEND)
+                for b in rows:
+                    k = issues[b, q.idx]
+                    w = cap[b, q.idx] * sal[b, q.idx, k] / wsum[b]
+                    amended[b, k] += min(p.amendment_weight_cap, w) * (pos[b, q.idx, k] - amended[b, k])
             # Concessions: parties not accepting move toward the text; the chair
             # urges the DPRK and the US to step toward each other (§第三轮).
-            before = self.pos.copy()
-            for q, (verdict, _) in zip(parties, responses, strict=True):
-                if verdict != "accept":
+            before = self.pos[creps]
+            for q in parties:
+                rows = np.flatnonzero(verdicts[:, q.idx] != ACCEPT)
+                if rows.size:
                     boost = china.strategy.shuttle if q.idx in (DPRK_I, US_I) else 0.0
-                    q.concede(text, rate_boost=boost)
-            moved = float(self.distances_between(before, self.pos).max())
-            if moved < p.concession_tolerance:
+                    q.concede(t[rows], boost, creps[rows])
+            moved = self.distances_between(before, self.pos[creps], creps).max(axis=-1)
+            conv = moved < p.concession_tolerance
+            for c in C[conv]:
                 # Converged: no party will move further on this text.
-                s.ending = "converged"
-                break
-            text = (1.0 - p.amendment_share) * china.draft(s) + p.amendment_share * amended
-            if idle >= p.stall_iterations:
-                text = russia.package(text)
-        else:
-            s.reasons.append(f"deadlock: the chair's bound of {p.max_iterations} drafts")
-        self._conclude(s, text, start_gap)
+                sessions[c].ending = "converged"
+            active[C[conv]] = False
+            keep = ~conv
+            if keep.any():
+                C2, r2 = C[keep], creps[keep]
+                nxt = (1.0 - p.amendment_share) * china.draft(r2) + p.amendment_share * amended[keep]
+                stall = idle[C2] >= p.stall_iterations
+                if stall.any():
+                    nxt[stall] = russia.package(nxt[stall], r2[stall])
+                text[C2] = nxt
+        for b in np.flatnonzero(active):
+            sessions[b].reasons.append(f"deadlock: the chair's bound of {p.max_iterations} drafts")
+        self._conclude(H, sessions, text, start_gap, contact, targets)
 
-    def _conclude(self, s: Session, text: np.ndarray, start_gap: float) -> None:
-        """The session's end: the final text, the document all six accept, recess."""
+    def _conclude(self, H, sessions, text, start_gap, contact, targets) -> None:
+        """The sessions' end: the final text, the document all six accept, recess."""
         p = self.params
-        parties = self.parties
-        target = s.target
-        s.text = text
-        # Every draft valued with the positions the parties hold at the end, so
-        # drafts and the final text are compared on the same preferences.
-        s.draft_utilities = np.array([1.0 - self.distances(d) for d in s.drafts])
-        dist = self.distances(text)
-        s.utilities = 1.0 - dist
-        gaps = np.abs(self.pos - text[None, :])
-        s.common_ground = int(np.sum(np.all(gaps <= p.common_ground_distance, axis=0)))
+        dist = self.distances(text, H)
+        gaps = np.abs(self.pos[H] - text[:, None, :])
+        common = np.all(gaps <= p.common_ground_distance, axis=1).sum(axis=-1)
         # The document: the highest level, up to the target, whose acceptance
         # rule all six meet on the final text.  A text that falls short of the
         # target is offered as the next lower level in every session (a vaguer
         # document leaves more slack: parameters.slack_<level>).
-        document = "none"
-        for level in ("joint_document", "joint_statement", "chairmans_statement"):
-            if DOC_RANK[level] > DOC_RANK[target]:
-                continue
-            if all(q.accepts(text, level, s, dist[q.idx]) for q in parties):
-                document = level
-                break
-        if document == "none" and s.common_ground >= p.oral_summary_min_issues:
-            document = "oral_summary"
-        s.document = document
-        end_gap = float(dist.mean())
-        narrowing = end_gap < p.recess_narrowing * start_gap
-        s.recess = (
-            DOC_RANK[document] < DOC_RANK[target]
-            and narrowing
-            and self.round_phase < p.max_phases_per_round
-        )
-        self.recess_pending = s.recess
-        holdouts = [q.key for q in parties if not q.accepts(text, target, s, dist[q.idx])]
-        if holdouts:
-            s.reasons.append(f"holdouts on a {target.replace('_', ' ')}: {', '.join(holdouts)}")
-        self._after_document(s)
-
-    def _respond(self, q: Party, text, target: str, s: Session, d: float):
-        """A party's response; a human seat's standing order replaces the agent's."""
-        o = self._orders(q.key)
-        if o is None or o.respond is None:
-            return q.respond(text, target, s, d)
-        if o.respond == "amend":
-            issue = (
-                ISSUES.index(o.amend_issue)
-                if o.amend_issue
-                else int(np.argmax(np.abs(text - q.position) * q.salience))
+        acc = {
+            level: np.stack(
+                [q.accepts(text, level, contact, H, dist[:, q.idx]) for q in self.parties],
+                axis=1,
             )
-            if o.amend_to is not None:
-                q.position[issue] = o.amend_to
-            return "amend", issue
-        if o.respond == "accept":
-            # Accepting means adopting the text as one's position for this session.
-            q.position[:] = text
-        return o.respond, None
+            for level in _SLACK_LEVELS
+        }
+        end_gap = dist.mean(axis=-1)
+        narrowing = end_gap < p.recess_narrowing * start_gap
+        for b, rep in enumerate(H):
+            rep = int(rep)
+            s = sessions[b]
+            target = str(targets[b])
+            s.text = text[b].copy()
+            # Every draft valued with the positions the parties hold at the end, so
+            # drafts and the final text are compared on the same preferences.
+            s.draft_utilities = np.array([1.0 - self.distances(d, rep) for d in s.drafts])
+            s.utilities = 1.0 - dist[b]
+            s.common_ground = int(common[b])
+            document = "none"
+            for level in _SLACK_LEVELS:
+                if DOC_RANK[level] > DOC_RANK[target]:
+                    continue
+                if acc[level][b].all():
+                    document = level
+                    break
+            if document == "none" and s.common_ground >= p.oral_summary_min_issues:
+                document = "oral_summary"
+            s.document = document
+            s.recess = bool(
+                DOC_RANK[document] < DOC_RANK[target]
+                and narrowing[b]
+                and self.round_phase[rep] < p.max_phases_per_round
+            )
+            self.recess_pending[rep] = s.recess
+            holdouts = [q.key for q in self.parties if not acc[target][b, q.idx]]
+            if holdouts:
+                s.reasons.append(
+                    f"holdouts on a {target.replace('_', ' ')}: {', '.join(holdouts)}"
+                )
+            self._after_document(rep, s)
 
     def _seat_pace(self, key: str, will: float) -> float:
         o = self._orders(key)
@@ -1328,45 +1618,47 @@ class TalksModel(mesa.Model):
             o.implementation
         ]
 
-    def _after_document(self, s: Session) -> None:
+    def _after_document(self, rep: int, s: Session) -> None:
         """A document binds: trust grows, anchors move toward the agreed text."""
         p = self.params
         doc = s.document
         rank = DOC_RANK[doc]
         if rank >= DOC_RANK["chairmans_statement"]:
             pull = float(getattr(p, f"anchor_pull_{doc}"))
-            self.anchor += pull * (s.text[None, :] - self.anchor)
+            self.anchor[rep] += pull * (s.text[None, :] - self.anchor[rep])
             for i in range(6):
                 for j in range(6):
                     if i != j:
-                        self.observe(i, j, 1.0, weight=pull + p.document_trust_weight)
+                        self.observe(rep, i, j, 1.0, pull + p.document_trust_weight)
         elif doc == "none":
-            self.observe(DPRK_I, US_I, 0.0, weight=p.failed_session_trust_weight)
-            self.observe(US_I, DPRK_I, 0.0, weight=p.failed_session_trust_weight)
+            self.observe(rep, DPRK_I, US_I, 0.0, p.failed_session_trust_weight)
+            self.observe(rep, US_I, DPRK_I, 0.0, p.failed_session_trust_weight)
         if s.direct_contact:
             # US-DPRK contact inside the session builds their mutual trust.
-            self.observe(DPRK_I, US_I, 1.0, weight=p.direct_contact_trust_weight)
-            self.observe(US_I, DPRK_I, 1.0, weight=p.direct_contact_trust_weight)
+            self.observe(rep, DPRK_I, US_I, 1.0, p.direct_contact_trust_weight)
+            self.observe(rep, US_I, DPRK_I, 1.0, p.direct_contact_trust_weight)
         # A document improves on the talks when it reaches a higher level than
         # before, or when a joint document adopts a phase or reopens a stalled
         # one (set by _adopt_from_text); a joint document that only
         # reaffirms the phase in force does not bring the chair back sooner.
         if doc == "joint_document":
-            self._adopt_from_text(s)
-        improved = rank > DOC_RANK[self.best_document] or bool(s.adopted_phase or s.renegotiated)
+            self._adopt_from_text(rep, s)
+        best = int(self.best_document[rep])
+        improved = rank > best or bool(s.adopted_phase or s.renegotiated)
         if improved:
-            self.best_document = doc if rank > DOC_RANK[self.best_document] else self.best_document
-            self.chair_wait = self.params.min_months_between_sessions
+            self.best_document[rep] = max(rank, best)
+            self.chair_wait[rep] = p.min_months_between_sessions
         elif not s.recess:
-            self.chair_wait = min(p.chair_max_wait, p.chair_wait_factor * self.chair_wait)
+            self.chair_wait[rep] = min(p.chair_max_wait, p.chair_wait_factor * int(self.chair_wait[rep]))
         if rank >= DOC_RANK["joint_statement"]:
-            self.agreed_text = s.text.copy()
+            self.agreed_text[rep] = s.text
+            self.has_agreed_text[rep] = True
 
-    def _adopted_phase(self, text) -> int | None:
-        """The phase a joint document with ``text`` (8 values) adopts: the
-        earliest phase of the menu, from ``next_phase`` on, whose terms the
-        text covers (:meth:`sixparty.scenario.Phase.covered_by`); None if it
-        covers none.
+    def _adopted_phase(self, text, rep: int = 0) -> int | None:
+        """The phase a joint document with ``text`` (8 values) adopts in
+        replicate ``rep``: the earliest phase of the menu, from its
+        ``next_phase`` on, whose terms the text covers
+        (:meth:`sixparty.scenario.Phase.covered_by`); None if it covers none.
 
         Action for action is step by step (article §第三轮:
         "以循序渐进的方式，按照口头对口头、行动对行动"): a text that covers
@@ -1375,20 +1667,20 @@ class TalksModel(mesa.Model):
         package was implemented by the 2·13 "起步行动" first, §第五轮 第三阶段);
         the deeper phases need documents of their own.  Open phases before the
         adopted one, whose terms the text does not cover, are closed."""
-        for k in range(self.next_phase, len(self.spec.phases)):
+        for k in range(int(self.next_phase[rep]), len(self.spec.phases)):
             if self.spec.phases[k].covered_by(text):
                 return k
         return None
 
-    def _adopt_from_text(self, s: Session) -> None:
+    def _adopt_from_text(self, rep: int, s: Session) -> None:
         """A joint document sets the ledger from its text: it adopts the phase
         whose terms the text covers (a phase in force, if any, is superseded:
         its open steps are no longer owed); a text that covers no new phase
         renegotiates the phase in force (its open steps re-dated), or, with
         none in force, adopts nothing."""
-        led = self.ledger
+        led = self.ledgers[rep]
         active = led.active_phase
-        k = self._adopted_phase(s.text)
+        k = self._adopted_phase(s.text, rep)
         if k is not None:
             if active is not None:
                 n = led.supersede(active, self.month)
@@ -1421,11 +1713,11 @@ class TalksModel(mesa.Model):
             s.adopted_phase = ph.name
             if refusing and ph.aid_tonnes > 0:
                 s.reasons.append(f"no aid pledged by {', '.join(refusing)} (its stated line)")
-            self.next_phase = k + 1
-            self.dprk_suspended_steps = False
+            self.next_phase[rep] = k + 1
+            self.dprk_suspended_steps[rep] = False
         elif active is not None:
             china = self.parties[CHINA_I]
-            stalled = china.phase_stalled()
+            stalled = china.phase_stalled(rep)
             if stalled:
                 # The chair reopens a stalled phase: its open steps fall due afresh.
                 ph = self.spec.phases[active]
@@ -1435,17 +1727,18 @@ class TalksModel(mesa.Model):
                 s.renegotiated = True
             else:
                 s.reasons.append("the phase in force reaffirmed: performed on time")
-        elif self.next_phase < len(self.spec.phases):
+        elif self.next_phase[rep] < len(self.spec.phases):
             s.reasons.append("the text covers no phase's terms: nothing adopted")
 
     # ================================================================= step
     def step(self) -> None:
-        """Advance one month (see the module docstring for the order)."""
+        """Advance one month in every replicate (see the module docstring for the order)."""
         if self.month >= self.start + self.n_months:
             self.running = False
             return
-        self._month_events = []
-        self._month_status = "no_talks"
+        for rec in self.records:
+            rec.events = []
+        self.status[:] = _NO_TALKS
         # Evidence fades: old cooperation and defection weigh less each month.
         mem = self.params.trust_memory
         self._ev_a *= mem
@@ -1459,50 +1752,54 @@ class TalksModel(mesa.Model):
         np.clip(self.pos, 0.0, 1.0, out=self.pos)
         impl = self._implementation()
         self._update_stance()
-        n_before = len(self.sessions)
         self.months_since_session += 1
-        self._convene()
-        held = len(self.sessions) > n_before and self.sessions[-1].held
-        if held:
-            self._month_status = "in_session"
-        elif self._month_status != "boycott":
-            if self.stance == "walked_out":
-                self._month_status = "walked_out"
-            elif self.stance == "suspended":
-                self._month_status = "suspended"
-            elif self.recess_pending:
-                self._month_status = "recess"
+        held = self._convene()
+        quiet = ~held & (self.status != _BOYCOTT)
+        self.status[held] = _IN_SESSION
+        self.status[quiet & (self.stance == WALKED_OUT)] = _WALKED
+        self.status[quiet & (self.stance == SUSPENDED)] = _SUSP
+        self.status[quiet & (self.stance == PARTICIPATING) & self.recess_pending] = _RECESS
         self._record(impl)
         self.month += 1
         if self.month >= self.start + self.n_months:
             self.running = False
 
-    def _record(self, impl: str) -> None:
+    def _record(self, impl: list[str]) -> None:
         t = self.month - self.start
-        led = self.ledger
-        self.timeline.append(
-            {
-                "month": month_label(self.month),
-                "talks_status": self._month_status,
-                "dprk_stance": self.stance,
-                "implementation": impl,
-                "progress": self.progress,
-                "aid_pledged_t": led.pledged_tonnes(),
-                "aid_delivered_t": led.delivered_tonnes(),
-                "sanctions": self.sanctions,
-                "mean_trust": self.mean_trust(),
-                "trust_dprk_us": float(self.trust[DPRK_I, US_I]),
-                "trust_us_dprk": float(self.trust[US_I, DPRK_I]),
-                "events": ";".join(self._month_events),
-                **{f"aid_delivered_t_{PARTIES[j]}": led.delivered_by(j) for j in AID_PROVIDERS},
-                **{f"facility_{name}": state for name, state in self.facilities.items()},
+        label = month_label(self.month)
+        mean_trust = self.mean_trust()
+        for rep, rec in enumerate(self.records):
+            led = rec.ledger
+            pledged = delivered = 0.0
+            by = dict.fromkeys(AID_PROVIDERS, 0.0)
+            for s in led.steps:
+                if s.kind == "aid":
+                    pledged += s.delivered if s.superseded_month is not None else s.amount
+                    delivered += s.delivered
+                    by[s.party] += s.delivered
+            row = {
+                "month": label,
+                "talks_status": TALKS_STATUSES[self.status[rep]],
+                "dprk_stance": STANCES[self.stance[rep]],
+                "implementation": impl[rep],
+                "progress": float(self.progress[rep]),
+                "aid_pledged_t": pledged,
+                "aid_delivered_t": delivered,
+                "sanctions": float(self.sanctions[rep]),
+                "mean_trust": float(mean_trust[rep]),
+                "trust_dprk_us": float(self.trust[rep, DPRK_I, US_I]),
+                "trust_us_dprk": float(self.trust[rep, US_I, DPRK_I]),
+                "events": ";".join(rec.events),
             }
-        )
+            for j in AID_PROVIDERS:
+                row[f"aid_delivered_t_{PARTIES[j]}"] = by[j]
+            for name, state in rec.facilities.items():
+                row[f"facility_{name}"] = state
+            rec.timeline.append(row)
         if self.record_positions:
-            self.pos_hist[t] = self.pos
-            self.sal_hist[t] = self.sal
-            self.trust_hist[t] = self.trust
-        self.datacollector.collect(self)
+            self.pos_hist[:, t] = self.pos
+            self.sal_hist[:, t] = self.sal
+            self.trust_hist[:, t] = self.trust
 
     def run(self) -> None:
         """Run the whole window."""
@@ -1510,4 +1807,12 @@ class TalksModel(mesa.Model):
             self.step()
 
 
-__all__ = ["DOC_LEVELS", "SeatBriefing", "SeatOrders", "Session", "TalksModel"]
+__all__ = [
+    "DOC_LEVELS",
+    "TALKS_STATUSES",
+    "ReplicateRecord",
+    "SeatBriefing",
+    "SeatOrders",
+    "Session",
+    "TalksModel",
+]

@@ -1,10 +1,15 @@
 """The six parties: one base class on ``mesa.Agent`` and one subclass each.
 
-State lives in arrays owned by :class:`sim.model.TalksModel` (``pos``, ``sal``,
-``anchor``, ``cap``, ``resolve``, ``domestic``, ``outside`` and the Beta trust
-counts); an agent reads and writes its own row through ``self.idx``.  This keeps
-a month cheap (see ../shared/MESA_NOTES.md: Python overhead, not arithmetic,
-sets the speed of a six-party model).
+State lives in arrays owned by :class:`sixparty.model.TalksModel` with a
+leading replicate axis (``pos``, ``sal``, ``anchor``: ``(R, 6, 8)``; ``cap``,
+``resolve``, ``domestic``, ``outside``: ``(R, 6)``; trust ``(R, 6, 6)``): one
+model instance advances R replicates in lockstep, and every decision method of
+a party works on arrays.  A method takes ``r``, the replicates it decides for
+(a slice, an index array, or one replicate's index), and returns one value per
+replicate in ``r`` (an array; a scalar for one replicate's index).  A single
+run is R = 1 through the same code.  This keeps a month cheap
+(../shared/MESA_NOTES.md: Python overhead, not arithmetic, sets the speed of
+a six-party model).
 
 Every class follows the article (Chinese Wikipedia 六方会谈,
 ``../shared/seed/six_party_talks.zh.md``); its docstring names the sections its
@@ -39,6 +44,17 @@ DPRK_I, US_I, CHINA_I, ROK_I, JAPAN_I, RUSSIA_I = range(6)
 (DEN, SEC, AID, NORM, SANC, LWR, VER, FMT) = range(8)
 AID_PROVIDERS = (US_I, CHINA_I, ROK_I, JAPAN_I, RUSSIA_I)
 
+#: All replicates (the default selector of every decision method).
+ALL = slice(None)
+
+#: A party's answer to a draft, as codes in the arrays :meth:`Party.respond` returns.
+ACCEPT, AMEND, REJECT = 0, 1, 2
+VERDICTS = ("accept", "amend", "reject")
+
+#: The DPRK's stance toward the talks, as codes in ``TalksModel.stance``.
+PARTICIPATING, SUSPENDED, WALKED_OUT = 0, 1, 2
+STANCES = ("participating", "suspended", "walked_out")
+
 
 def level_slack(params, level: str) -> float:
     """Slack a text of ``level`` leaves (vagueness), a distance in [0, 1]: a
@@ -47,17 +63,29 @@ def level_slack(params, level: str) -> float:
     return float(getattr(params, f"slack_{level}"))
 
 
+def row_sum(x: np.ndarray) -> np.ndarray:
+    """Sum over the last axis, the same bits for a row whatever the batch.
+
+    numpy's pairwise summation depends on the memory layout of the reduced
+    axis; a contiguous copy makes every replicate's sum independent of how
+    many replicates share the array (byte-identical runs at any batch size).
+    """
+    return np.ascontiguousarray(x).sum(axis=-1)
+
+
 class Party(mesa.Agent):
     """A delegation at the talks.
 
-    Attributes (views on the model's arrays, row ``idx``):
-        position: float array (8,), in [0, 1] per issue, scales in
+    Attributes (views on the model's arrays, column ``idx``, all replicates):
+        position: float array (R, 8), in [0, 1] per issue, scales in
             :data:`sixparty.scenario.ISSUE_SCALES`.
-        salience: float array (8,), in [0, 1].
-        capability: float in [0, 1].
-        resolve: float in [0, 1]; 1 = never concedes.
-        domestic_constraint: float in [0, 1]; narrows the win-set (Putnam 1988).
-        outside_option: float in [0, 1]; value of no agreement (BATNA).
+        salience: float array (R, 8), in [0, 1].
+        capability: float array (R,) in [0, 1].
+        resolve: (R,) in [0, 1]; 1 = never concedes.
+        domestic_constraint: (R,) in [0, 1]; narrows the win-set (Putnam 1988).
+
+    Methods take ``r``, the replicates decided for (default all), and return
+    one value per replicate of ``r``.
     """
 
     key: ClassVar[str] = ""
@@ -71,59 +99,65 @@ class Party(mesa.Agent):
     # ----------------------------------------------------------- state views
     @property
     def position(self) -> np.ndarray:
-        return self.model.pos[self.idx]
+        return self.model.pos[:, self.idx]
 
     @property
     def salience(self) -> np.ndarray:
-        return self.model.sal[self.idx]
+        return self.model.sal[:, self.idx]
 
     @property
-    def capability(self) -> float:
-        return float(self.model.cap[self.idx])
+    def capability(self) -> np.ndarray:
+        return self.model.cap[:, self.idx]
 
     @property
-    def resolve(self) -> float:
-        return float(self.model.resolve[self.idx])
+    def resolve(self) -> np.ndarray:
+        return self.model.resolve[:, self.idx]
 
     @property
-    def domestic_constraint(self) -> float:
-        return float(self.model.domestic[self.idx])
+    def domestic_constraint(self) -> np.ndarray:
+        return self.model.domestic[:, self.idx]
 
-    def trust_in(self, other: int) -> float:
+    def trust_in(self, other: int, r=ALL):
         """Trust in party ``other`` in [0, 1]: mean of a Beta belief (Kydd 2005)."""
-        return float(self.model.trust[self.idx, other])
+        return self.model.trust[r, self.idx, other]
 
     # --------------------------------------------------------------- utility
-    def distance(self, text: np.ndarray) -> float:
-        """Salience-weighted mean distance of ``text`` (8,) from my position, in [0, 1]."""
-        s = self.salience
-        tot = float(s.sum()) or 1.0
-        return float(np.abs(text - self.position) @ s) / tot
+    def distance(self, text: np.ndarray, r=ALL):
+        """Salience-weighted mean distance of ``text`` (one (8,) row per
+        replicate of ``r``) from my position, in [0, 1]."""
+        s = self.model.sal[r, self.idx]
+        tot = row_sum(s)
+        tot = np.where(tot > 0, tot, 1.0)
+        return row_sum(np.abs(text - self.model.pos[r, self.idx]) * s) / tot
 
-    def utility(self, text: np.ndarray) -> float:
-        """Utility of a text (8,) in [0, 1]; 1 = the text is my position."""
-        return 1.0 - self.distance(text)
+    def utility(self, text: np.ndarray, r=ALL):
+        """Utility of a text in [0, 1]; 1 = the text is my position."""
+        return 1.0 - self.distance(text, r)
 
-    def radius(self) -> float:
+    def radius(self, r=ALL):
         """Win-set radius: the distance I can accept, shrunk by domestic constraint."""
         p = self.model.params
-        return p.acceptance_radius * (1.0 - p.domestic_radius_shrink * self.domestic_constraint)
+        return p.acceptance_radius * (
+            1.0 - p.domestic_radius_shrink * self.model.domestic[r, self.idx]
+        )
 
     # --------------------------------------------------------- in a session
-    def penalty(self, session) -> float:
-        """Extra distance I perceive in this session (class-specific grievances)."""
-        return 0.0
+    def penalty(self, direct_contact, r=ALL):
+        """Extra distance I perceive in a session (class-specific grievances);
+        ``direct_contact``: whether the session has US-DPRK contact, per
+        replicate of ``r``."""
+        return np.zeros(np.shape(direct_contact))
 
-    def outside_option(self) -> float:
+    def outside_option(self, r=ALL):
         """Value of no agreement (BATNA) on the utility scale, in [-1, 1].
 
-        The base class reads the model's ``outside`` row (moved only by
+        The base class reads the model's ``outside`` column (moved only by
         typed ``outside_option`` effects and, for the DPRK, by its tests);
         the DPRK's class nets sanctions out of it (:meth:`DPRK.outside_option`).
         """
-        return float(self.model.outside[self.idx])
+        return self.model.outside[r, self.idx]
 
-    def disagreement_value(self) -> float:
+    def disagreement_value(self, r=ALL):
         """My disagreement value d_i (Nash 1950): the utility of no agreement.
 
         ``d_i = 1 - rho_i (1 - o_i)`` with ``rho_i`` = :meth:`radius` (the
@@ -134,10 +168,10 @@ class Party(mesa.Agent):
         only my own position); o < 0 (sanctions make no deal worse than the
         neutral status quo) widens it.  Range [1 - 2 rho, 1].
         """
-        o = min(1.0, max(-1.0, self.outside_option()))
-        return 1.0 - self.radius() * (1.0 - o)
+        o = np.minimum(1.0, np.maximum(-1.0, self.outside_option(r)))
+        return 1.0 - self.radius(r) * (1.0 - o)
 
-    def text_utility(self, text: np.ndarray, level: str, session, d: float | None = None) -> float:
+    def text_utility(self, text, level: str, direct_contact, r=ALL, d=None):
         """What signing ``text`` as a document of ``level`` is worth to me, <= 1.
 
         ``u_i(x, L) = 1 - max(0, d_i(x) + penalty_i - slack_L)``: my
@@ -148,11 +182,12 @@ class Party(mesa.Agent):
         ``d``: my distance from ``text`` if already computed.
         """
         if d is None:
-            d = self.distance(text)
-        return 1.0 - max(0.0, d + self.penalty(session) - level_slack(self.model.params, level))
+            d = self.distance(text, r)
+        slack = level_slack(self.model.params, level)
+        return 1.0 - np.maximum(0.0, d + self.penalty(direct_contact, r) - slack)
 
-    def accepts(self, text: np.ndarray, level: str, session, d: float | None = None) -> bool:
-        """Would I sign ``text`` as a document of ``level``?
+    def accepts(self, text, level: str, direct_contact, r=ALL, d=None):
+        """Would I sign ``text`` as a document of ``level``?  (bool per replicate)
 
         Only if it is worth at least my disagreement value (Nash 1950;
         :func:`sixparty.bargaining.accepts`): ``text_utility >=
@@ -161,80 +196,87 @@ class Party(mesa.Agent):
         succeeds when trust exceeds a threshold set by payoffs):
         ``parameters.commitment_trust``.
         """
-        u = self.text_utility(text, level, session, d)
-        if not bool(nash_accepts(u, self.disagreement_value())):
-            return False
+        u = self.text_utility(text, level, direct_contact, r, d)
+        ok = nash_accepts(u, self.disagreement_value(r))
         if level == "joint_document":
-            return self.commitment_trust() >= self.model.params.commitment_trust
-        return True
+            ok = ok & (self.commitment_trust(r) >= self.model.params.commitment_trust)
+        return ok
 
-    def commitment_trust(self) -> float:
+    def commitment_trust(self, r=ALL):
         """Trust in whoever must perform the other half of my steps."""
-        return self.trust_in(DPRK_I)
+        return self.trust_in(DPRK_I, r)
 
-    def respond(
-        self, text: np.ndarray, level: str, session, d: float | None = None
-    ) -> tuple[str, int | None]:
-        """``('accept', None)``, ``('amend', issue)`` or ``('reject', None)``.
+    def respond(self, text, level: str, direct_contact, r=ALL, d=None):
+        """``(verdict, issue)`` per replicate: verdict codes :data:`ACCEPT`,
+        :data:`AMEND` or :data:`REJECT`; issue the amended issue's index
+        (-1 unless amending).
 
         An amendment names the issue where the text costs me most
         (salience x distance); a text ``reject_radius_multiple`` times beyond
         my radius is rejected.
         """
         if d is None:
-            d = self.distance(text)
-        if self.accepts(text, level, session, d):
-            return "accept", None
-        if d + self.penalty(session) > self.model.params.reject_radius_multiple * self.radius():
-            return "reject", None
-        gaps = np.abs(text - self.position) * self.salience
-        return "amend", int(np.argmax(gaps))
+            d = self.distance(text, r)
+        ok = self.accepts(text, level, direct_contact, r, d)
+        far = d + self.penalty(direct_contact, r) > (
+            self.model.params.reject_radius_multiple * self.radius(r)
+        )
+        gaps = np.abs(text - self.model.pos[r, self.idx]) * self.model.sal[r, self.idx]
+        verdict = np.where(ok, ACCEPT, np.where(far, REJECT, AMEND))
+        issue = np.where(verdict == AMEND, np.argmax(gaps, axis=-1), -1)
+        return verdict, issue
 
-    def concession_rate(self) -> float:
+    def concession_rate(self, r=ALL):
         """Share of the gap to the draft I concede per iteration, in [0, 1]
         (the fixed-share session only, ``expected_utility_sessions: false``).
 
         Grows with trust in the others (they will reciprocate) and shrinks with
         resolve and domestic constraint.
         """
-        p = self.model.params
+        m = self.model
+        p = m.params
         others = [j for j in range(6) if j != self.idx]
-        t = float(np.mean(self.model.trust[self.idx, others]))
+        t = np.mean(m.trust[r, self.idx][..., others], axis=-1)
         floor = p.concession_trust_floor
         return (
             p.concession_rate
-            * (1.0 - self.resolve)
+            * (1.0 - m.resolve[r, self.idx])
             * (floor + (1.0 - floor) * t)
-            * (1.0 - p.concession_domestic_shrink * self.domestic_constraint)
+            * (1.0 - p.concession_domestic_shrink * m.domestic[r, self.idx])
         )
 
-    def concede(self, text: np.ndarray, rate_boost: float = 0.0) -> None:
-        """Move my position toward ``text`` (the chair's draft); the
-        fixed-share session only."""
-        r = min(1.0, self.concession_rate() * (1.0 + rate_boost))
-        if r <= 0:
-            return
-        noise = self.model.params.noise
-        eps = float(self.model.rng.normal(0.0, noise)) if noise > 0 else 0.0
-        r = min(1.0, max(0.0, r * (1.0 + eps)))
-        row = self.position
-        row += r * (text - row)
-        np.clip(row, 0.0, 1.0, out=row)
+    def concede(self, text, rate_boost: float, reps) -> None:
+        """Move my position toward ``text`` (the chair's draft, one row per
+        replicate of the index array ``reps``); the fixed-share session only.
+        One noise draw per replicate, from that replicate's generator."""
+        m = self.model
+        rate = np.minimum(1.0, self.concession_rate(reps) * (1.0 + rate_boost))
+        noise = m.params.noise
+        for b, rep in enumerate(reps):
+            rb = float(rate[b])
+            if rb <= 0:
+                continue
+            eps = float(m.rngs[rep].normal(0.0, noise)) if noise > 0 else 0.0
+            rb = min(1.0, max(0.0, rb * (1.0 + eps)))
+            row = m.pos[rep, self.idx]
+            row += rb * (text[b] - row)
+            np.clip(row, 0.0, 1.0, out=row)
 
     # ------------------------------------------- inputs to the expected-utility model
-    def willingness_to_yield(self) -> float:
+    def willingness_to_yield(self, r=ALL):
         """``y_i = (1 - resolve)(1 - concession_domestic_shrink x domestic)``, in [0, 1].
 
         Resolve (1 = never concedes) and a narrow domestic win-set (Putnam
         1988) both make a delegation less willing to give way.
         """
-        p = self.model.params
-        return (1.0 - self.resolve) * (
-            1.0 - p.concession_domestic_shrink * self.domestic_constraint
+        m = self.model
+        p = m.params
+        return (1.0 - m.resolve[r, self.idx]) * (
+            1.0 - p.concession_domestic_shrink * m.domestic[r, self.idx]
         )
 
-    def bargaining_salience(self) -> np.ndarray:
-        """(8,) salience as it enters the expected-utility model, in [0, 1].
+    def bargaining_salience(self, r=ALL) -> np.ndarray:
+        """(n, 8) salience as it enters the expected-utility model, in [0, 1].
 
         In Bueno de Mesquita's model (Scholz et al. 2011, eq. B6 in
         :mod:`sixparty.bargaining`) salience ``s_j`` is the probability that j
@@ -245,30 +287,32 @@ class Party(mesa.Agent):
         salience.  The same s' weights the party's votes (B1) and the chair's
         weighted median.
         """
-        return 1.0 - (1.0 - self.salience) * self.willingness_to_yield()
+        y = np.asarray(self.willingness_to_yield(r))[..., None]
+        return 1.0 - (1.0 - self.model.sal[r, self.idx]) * y
 
-    def hold_in_round(self, before: np.ndarray, after: np.ndarray) -> np.ndarray:
-        """(8,) my position after an expected-utility round.
+    def hold_in_round(self, before: np.ndarray, after: np.ndarray, r=ALL) -> np.ndarray:
+        """(n, 8) my positions after an expected-utility round.
 
-        ``before``: my position before the round; ``after``: where my best
+        ``before``: my positions before the round; ``after``: where my best
         offer takes me (B10-B11).  The base class takes the move; a class
         keeps the issues it will not bargain over.
         """
         return after
 
-    def reference_utility(self, texts: np.ndarray) -> np.ndarray:
-        """Utility of text(s) ``(..., 8)`` measured from my anchor, in [0, 1].
+    def reference_utility(self, texts: np.ndarray, rep: int) -> np.ndarray:
+        """Utility of text(s) ``(..., 8)`` measured from my anchor in replicate
+        ``rep``, in [0, 1].
 
         The anchor is my domestic reference point (the position I return to
         between sessions), so these are fixed preferences within a session,
         while my position is the offer I currently stand on.  Used by
         Zeuthen's principle (:meth:`risk_limit`).
         """
-        s = self.salience
+        s = self.model.sal[rep, self.idx]
         tot = float(s.sum()) or 1.0
-        return 1.0 - (np.abs(np.asarray(texts) - self.model.anchor[self.idx]) @ s) / tot
+        return 1.0 - row_sum(np.abs(np.asarray(texts) - self.model.anchor[rep, self.idx]) * s) / tot
 
-    def risk_limit(self, own_offer: np.ndarray, other_offer: np.ndarray) -> np.ndarray:
+    def risk_limit(self, own_offer: np.ndarray, other_offer: np.ndarray, rep: int) -> np.ndarray:
         """My Zeuthen (1930) risk limit, ``(u(own) - u(other)) / (u(own) - d)`` in [0, 1].
 
         ``own_offer`` / ``other_offer``: ``(..., 8)`` texts, valued by
@@ -277,13 +321,14 @@ class Party(mesa.Agent):
         other's offer (:func:`sixparty.bargaining.zeuthen_risk_limit`).
         """
         return zeuthen_risk_limit(
-            self.reference_utility(own_offer),
-            self.reference_utility(other_offer),
-            self.disagreement_value(),
+            self.reference_utility(own_offer, rep),
+            self.reference_utility(other_offer, rep),
+            self.disagreement_value(rep),
         )
 
-    def zeuthen_concession(self, other: Party) -> np.ndarray:
-        """(8,) my position after a minimal Zeuthen concession toward ``other``.
+    def zeuthen_concession(self, other: Party, rep: int) -> np.ndarray:
+        """(8,) my position in replicate ``rep`` after a minimal Zeuthen
+        concession toward ``other``.
 
         Offers are positions.  Of my offers on the segment from my position a
         toward the other's b, ``a + λ (b - a)`` (λ on a grid of
@@ -296,16 +341,18 @@ class Party(mesa.Agent):
         allows no move I stand firm.  The issues my class will not bargain
         over stay (:meth:`hold_in_round`).
         """
-        p = self.model.params
-        a = self.position.copy()
-        b = other.position.copy()
+        m = self.model
+        p = m.params
+        a = m.pos[rep, self.idx].copy()
+        b = m.pos[rep, other.idx].copy()
         lam = np.linspace(0.0, 1.0, p.zeuthen_grid + 1)
         offers = a[None, :] + lam[:, None] * (b - a)[None, :]
-        offers = np.stack([self.hold_in_round(a, o) for o in offers])
-        mine = self.risk_limit(offers, b)
-        theirs = other.risk_limit(b, offers)
-        feasible = self.reference_utility(offers) >= self.disagreement_value()
-        moved = np.abs(offers - a) @ self.salience / (float(self.salience.sum()) or 1.0)
+        offers = np.asarray(self.hold_in_round(np.broadcast_to(a, offers.shape), offers, rep))
+        mine = self.risk_limit(offers, b, rep)
+        theirs = other.risk_limit(b, offers, rep)
+        feasible = self.reference_utility(offers, rep) >= self.disagreement_value(rep)
+        s = m.sal[rep, self.idx]
+        moved = row_sum(np.abs(offers - a) * s) / (float(s.sum()) or 1.0)
         big_enough = moved >= p.concession_tolerance
         ok = feasible & big_enough & (mine >= theirs)
         if ok.any():
@@ -315,32 +362,35 @@ class Party(mesa.Agent):
             return offers[int(np.flatnonzero(room)[-1])]
         return a
 
-    def attend_score(self) -> float:
+    def attend_score(self, r=ALL):
         """Willingness to attend an invited session, in [0, 1] (0.5 = indifferent)."""
-        return self.model.params.attend_score_default
+        return np.full(self.model.sanctions[r].shape, self.model.params.attend_score_default)
 
     # ----------------------------------------------------------- each month
     def step(self) -> None:
-        """Monthly: positions drift back toward the anchor (domestic pull).
+        """Monthly, in every replicate: positions drift back toward the anchor
+        (domestic pull).
 
         The pull grows with the domestic constraint: a delegation with a
         narrow win-set is called back harder (Putnam 1988).
         """
         m = self.model
-        row = m.pos[self.idx]
-        pull = min(1.0, m.params.drift * (m.params.drift_domestic_base + m.domestic[self.idx]))
-        row += pull * (m.anchor[self.idx] - row)
+        i = self.idx
+        pull = np.minimum(1.0, m.params.drift * (m.params.drift_domestic_base + m.domestic[:, i]))
+        m.pos[:, i] += pull[:, None] * (m.anchor[:, i] - m.pos[:, i])
 
     # --------------------------------------------------------- implementation
-    def delivery_willingness(self) -> float:
+    def delivery_willingness(self, r=ALL):
         """Share of a due aid step I deliver this month, in [0, 1], before noise."""
         p = self.model.params
-        return p.delivery_base + p.delivery_trust * self.trust_in(DPRK_I)
+        return p.delivery_base + p.delivery_trust * self.trust_in(DPRK_I, r)
 
     def refuses_aid_pledge(self) -> bool:
         """Whether my stated line refuses any aid pledge now: a joint document
         adopted now assigns me no share of its aid, and the others' shares
-        cover the phase (:meth:`sixparty.scenario.Phase.provider_shares`)."""
+        cover the phase (:meth:`sixparty.scenario.Phase.provider_shares`).
+        Read from the strategy, which only typed events change (the same in
+        every replicate)."""
         return False
 
     def refuses_commitment(self, step: str) -> bool:
@@ -381,13 +431,13 @@ class DPRK(Party):
         "can_walk_out": True,
     }
 
-    def penalty(self, session) -> float:
-        return 0.0 if session.direct_contact else self.model.params.dprk_no_contact_penalty
+    def penalty(self, direct_contact, r=ALL):
+        return np.where(direct_contact, 0.0, self.model.params.dprk_no_contact_penalty)
 
-    def commitment_trust(self) -> float:
-        return self.trust_in(US_I)
+    def commitment_trust(self, r=ALL):
+        return self.trust_in(US_I, r)
 
-    def outside_option(self) -> float:
+    def outside_option(self, r=ALL):
         """The DPRK's value of no agreement, in [-1, 1]: its outside option
         (raised by its tests, :meth:`test_outcomes`, and by typed
         ``outside_option`` effects) net of the sanctions it bears,
@@ -398,52 +448,46 @@ class DPRK(Party):
         it draws lower it again.
         """
         m = self.model
-        return float(m.outside[self.idx]) - m.params.dprk_outside_sanctions * m.sanctions
+        return m.outside[r, self.idx] - m.params.dprk_outside_sanctions * m.sanctions[r]
 
-    def pressure(self, grievance: float | None = None, sanctions: float | None = None) -> float:
+    def pressure(self, r=ALL):
         """Pressure felt, in [0, 1]: fresh grievances (new sanctions, hostile acts),
-        distrust of the US, and the standing level of sanctions.
-
-        ``grievance`` / ``sanctions`` (in [0, 1]) replace the model's current
-        values, to value a hypothetical state (what a test would leave).
-        """
+        distrust of the US, and the standing level of sanctions."""
         m = self.model
         q = m.params
-        g = m.grievance if grievance is None else grievance
-        sanc = m.sanctions if sanctions is None else sanctions
         p = (
-            q.pressure_grievance * g
-            + q.pressure_distrust * (1.0 - self.trust_in(US_I))
-            + q.pressure_sanctions * sanc
+            q.pressure_grievance * m.grievance[r]
+            + q.pressure_distrust * (1.0 - self.trust_in(US_I, r))
+            + q.pressure_sanctions * m.sanctions[r]
         )
-        return float(min(1.0, max(0.0, p)))
+        return np.minimum(1.0, np.maximum(0.0, p))
 
     # ------------------------------------------------------------- escalation
-    def programme(self) -> float:
+    def programme(self, r=ALL):
         """State of the nuclear programme, in [0, 1]: the share not disabled or
         dismantled (``1 - progress``, progress net of reversals).  A nuclear
         test needs a programme (> 0) and demonstrates a deterrent worth as much
         as the programme behind it."""
-        return float(max(0.0, 1.0 - self.model.progress))
+        return np.maximum(0.0, 1.0 - self.model.progress[r])
 
-    def talks_text(self) -> np.ndarray:
-        """(8,) the text the talks offer the DPRK, in [0, 1]: the agreed text
-        (the last joint statement or document) if there is one, else the
+    def talks_text(self, r=ALL) -> np.ndarray:
+        """(n, 8) the text the talks offer the DPRK, in [0, 1]: the agreed text
+        (the last joint statement or document) where there is one, else the
         chair's forecast of a text now (:meth:`China.draft`, the weighted
         median of the current positions)."""
         m = self.model
-        if m.agreed_text is not None:
-            return m.agreed_text
-        return m.parties[CHINA_I].draft(None)
+        return np.where(
+            m.has_agreed_text[r][..., None], m.agreed_text[r], m.parties[CHINA_I].draft(r)
+        )
 
-    def performance_probability(self) -> float:
+    def performance_probability(self, r=ALL):
         """The probability the DPRK gives that its counterparts perform a deal,
         in [0, 1]: its mean trust in the five others (a joint document's
         steps owed to the DPRK come from all five: aid from the providers,
         delisting from the US; Kydd 2005's reassurance)."""
-        return float(np.mean([self.trust_in(j) for j in range(6) if j != self.idx]))
+        return np.mean(self.model.trust[r, self.idx][..., 1:], axis=-1)
 
-    def talks_value(self) -> float:
+    def talks_value(self, r=ALL):
         """What staying in the talks is worth to the DPRK over leaving them,
         in [0, 2]: ``V_T = P (u(x) + dprk_outside_sanctions x x_relief x
         sanctions)``.
@@ -459,25 +503,26 @@ class DPRK(Party):
         more only as far as the talks can lift them.
         """
         m = self.model
-        x = self.talks_text()
-        relief = m.params.dprk_outside_sanctions * float(x[SANC]) * m.sanctions
-        return self.performance_probability() * (self.utility(x) + relief)
+        x = self.talks_text(r)
+        relief = m.params.dprk_outside_sanctions * x[..., SANC] * m.sanctions[r]
+        return self.performance_probability(r) * (self.utility(x, r) + relief)
 
-    def prefers_outside(self, outside: float | None = None) -> bool:
+    def prefers_outside(self, r=ALL, outside=None):
         """Brinkmanship as a decision (article §朝鲜退出: "退出六方会谈并将重启核设施建设"):
         does the DPRK's outside option beat the talks (:meth:`talks_value`)?
 
-        Leaving is worth its outside option ``outside`` (the model's row,
+        Leaving is worth its outside option ``outside`` (the model's column,
         raised by its tests and by typed ``outside_option`` effects) net of
         the standing sanctions; staying is worth :meth:`talks_value` net of
-        the same sanctions.  ``outside``: a hypothetical outside option (what
-        a test would leave), else the current one.
+        the same sanctions.  ``outside``: a hypothetical outside option per
+        replicate of ``r`` (what a test would leave), else the current one.
         """
-        o = float(self.model.outside[self.idx]) if outside is None else outside
-        return o > self.talks_value()
+        o = self.model.outside[r, self.idx] if outside is None else outside
+        return o > self.talks_value(r)
 
-    def test_outcomes(self) -> dict[str, tuple[float, float]]:
-        """For each test kind, ``(outside option gained, change of the outside option net of sanctions)``.
+    def test_outcomes(self, r=ALL) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """For each test kind, ``(feasible, outside option gained, change of
+        the outside option net of sanctions)``, one value per replicate.
 
         The DPRK anticipates the answers the model gives every test: its
         outside option rises (``test_outside_gain_<kind>``; a nuclear test's
@@ -487,29 +532,33 @@ class DPRK(Party):
         its outside option by ``dprk_outside_sanctions`` each
         (:meth:`outside_option`).  The test's value is the change of its
         outside option: ``gain - dprk_outside_sanctions x sanctions drawn``.
-        Units: [0, 1] scales; the value may be negative.  Kinds not feasible
-        (a nuclear test without a programme) are left out.
+        Units: [0, 1] scales; the value may be negative.  A nuclear test
+        without a programme is not feasible.
         """
         m = self.model
         q = m.params
         us = m.parties[US_I]
-        out: dict[str, tuple[float, float]] = {}
+        out = {}
+        prog = self.programme(r)
+        room_out = 1.0 - m.outside[r, self.idx]
+        room_sanc = 1.0 - m.sanctions[r]
         for kind in ("missile", "nuclear"):
             gain = getattr(q, f"test_outside_gain_{kind}")
+            feasible = np.ones(np.shape(prog), dtype=bool)
             if kind == "nuclear":
-                if self.programme() <= 0.0:
-                    continue
-                gain *= self.programme()
-            gain = min(gain, 1.0 - float(m.outside[self.idx]))
+                feasible = prog > 0.0
+                gain = gain * prog
+            gain = np.minimum(gain, room_out)
             rise = us.strategy.sanction_response * getattr(q, f"test_sanctions_{kind}") + getattr(
                 q, f"test_unsc_sanctions_{kind}"
             )
-            rise = min(rise, 1.0 - m.sanctions)
-            out[kind] = (gain, gain - q.dprk_outside_sanctions * rise)
+            rise = np.minimum(rise, room_sanc)
+            out[kind] = (feasible, gain, gain - q.dprk_outside_sanctions * rise)
         return out
 
-    def choose_test(self) -> tuple[str | None, str]:
-        """This month's test decision from state: ``(kind or None, reason)``.
+    def choose_test(self) -> np.ndarray:
+        """This month's test decision from state, every replicate: ``(R,)``
+        codes 0 none, 1 missile, 2 nuclear.
 
         1. Pressure must exceed ``test_threshold`` (the sanction-test cycle,
            article §第五轮 第一阶段).
@@ -521,47 +570,61 @@ class DPRK(Party):
            talks (:meth:`prefers_outside`); suspended or walked out, there are
            no talks to forfeit.
         4. Propensity: with probability ``escalation x test_probability_slope
-           x (pressure - test_threshold)`` (one draw of the model's generator,
-           made only when 1-3 hold).
+           x (pressure - test_threshold)`` (one draw of the replicate's
+           generator, made only when 1-3 hold).
         """
         m = self.model
         q = m.params
-        pressure = self.pressure()
-        excess = pressure - q.test_threshold
-        if excess <= 0:
-            return None, ""
-        outcomes = self.test_outcomes()
-        kind = "missile"
-        if "nuclear" in outcomes and outcomes["nuclear"][1] > outcomes["missile"][1]:
-            kind = "nuclear"
-        gain, value = outcomes[kind]
-        if value <= 0:
-            return None, ""
-        outside_after = float(m.outside[self.idx]) + gain
-        in_talks = m.stance == "participating"
-        if in_talks and not self.prefers_outside(outside_after):
-            return None, ""
-        prob = self.strategy.escalation * q.test_probability_slope * excess
-        if float(m.rng.random()) >= prob:
-            return None, ""
+        kind = np.zeros(m.R, dtype=np.int8)
+        excess = self.pressure() - q.test_threshold
+        cand = np.flatnonzero(excess > 0)
+        if cand.size == 0:
+            return kind
+        outcomes = self.test_outcomes(cand)
+        mf, mg, mv = outcomes["missile"]
+        nf, ng, nv = outcomes["nuclear"]
+        nuclear = nf & (nv > mv)
+        gain = np.where(nuclear, ng, mg)
+        value = np.where(nuclear, nv, mv)
+        ok = value > 0
+        in_talks = m.stance[cand] == PARTICIPATING
+        outside_after = m.outside[cand, self.idx] + gain
+        ok &= ~in_talks | self.prefers_outside(cand, outside_after)
+        prob = self.strategy.escalation * q.test_probability_slope * excess[cand]
+        for b in np.flatnonzero(ok):
+            rep = cand[b]
+            if float(m.rngs[rep].random()) < prob[b]:
+                kind[rep] = 2 if nuclear[b] else 1
+        return kind
+
+    def test_reason(self, rep: int, outside_after: float) -> str:
+        """The reason of a test in replicate ``rep`` (state before the test),
+        for ``decisions.csv``."""
+        m = self.model
+        q = m.params
+        outcomes = self.test_outcomes(rep)
         why = (
-            f"pressure {pressure:.2f} above threshold {q.test_threshold:.2f}; "
-            f"outside option net of sanctions from a missile test {outcomes['missile'][1]:+.2f}"
+            f"pressure {float(self.pressure(rep)):.2f} above threshold {q.test_threshold:.2f}; "
+            f"outside option net of sanctions from a missile test {float(outcomes['missile'][2]):+.2f}"
         )
-        if "nuclear" in outcomes:
-            why += (
-                f", from a nuclear test {outcomes['nuclear'][1]:+.2f} "
-                f"(programme {self.programme():.2f})"
-            )
+        prog = float(self.programme(rep))
+        if bool(outcomes["nuclear"][0]):
+            why += f", from a nuclear test {float(outcomes['nuclear'][2]):+.2f} (programme {prog:.2f})"
         else:
-            why += f"; a nuclear test infeasible (programme {self.programme():.2f})"
-        if in_talks:
-            why += f"; outside option {outside_after:.2f} above the talks' value {self.talks_value():.2f}"
-        return kind, why
+            why += f"; a nuclear test infeasible (programme {prog:.2f})"
+        if m.stance[rep] == PARTICIPATING:
+            why += (
+                f"; outside option {outside_after:.2f} above the talks' value "
+                f"{float(self.talks_value(rep)):.2f}"
+            )
+        return why
 
     # ----------------------------------------------------------------- stance
-    def next_stance(self) -> tuple[str, str | None]:
-        """The DPRK's stance toward the talks this month, from state alone.
+    def next_stance(self) -> tuple[np.ndarray, np.ndarray]:
+        """The DPRK's stance toward the talks this month, from state alone,
+        every replicate: ``(stance codes (R,), decision codes (R,))`` with
+        decisions 0 none, 1 ``walks_out``, 2 ``returns``, 3
+        ``suspends_participation`` (:data:`STANCE_DECISIONS`).
 
         Two decisions (article §第五轮 第一阶段: the boycott over the financial
         sanctions; §朝鲜退出: the walk-out): suspending participation is a
@@ -575,56 +638,64 @@ class DPRK(Party):
         - walked out: returns after ``return_months`` months running in which
           the talks beat its outside option and its readiness is above
           ``return_threshold`` (the count is kept in the model's
-          ``_return_months``);
+          ``return_months``);
         - once talks have been convened, walks out when its outside option
           beats the talks;
         - participating: suspends when readiness is below ``suspend_threshold``;
         - suspended: returns when readiness is above ``resume_threshold``.
-
-        Returns ``(stance, decision)`` with ``decision`` one of ``walks_out``,
-        ``returns``, ``suspends_participation`` or None (no change).
         """
         m = self.model
         q = m.params
         score = self.attend_score()
-        if m.stance == "walked_out":
-            back = score > q.return_threshold and not self.prefers_outside()
-            m._return_months = m._return_months + 1 if back else 0
-            if m._return_months >= q.return_months:
-                return "participating", "returns"
-            return m.stance, None
-        if m.sessions and self.prefers_outside():
-            return "walked_out", "walks_out"
-        if m.stance == "participating" and score < q.suspend_threshold:
-            return "suspended", "suspends_participation"
-        if m.stance == "suspended" and score > q.resume_threshold:
-            return "participating", "returns"
-        return m.stance, None
+        prefers = self.prefers_outside()
+        stance = m.stance.copy()
+        decision = np.zeros(m.R, dtype=np.int8)
+        out = stance == WALKED_OUT
+        back = out & (score > q.return_threshold) & ~prefers
+        m.return_months[:] = np.where(back, m.return_months + 1, np.where(out, 0, m.return_months))
+        ret = out & (m.return_months >= q.return_months)
+        stance[ret] = PARTICIPATING
+        decision[ret] = 2
+        live = ~out
+        walk = live & (m.n_sessions > 0) & prefers
+        stance[walk] = WALKED_OUT
+        decision[walk] = 1
+        live &= ~walk
+        susp = live & (m.stance == PARTICIPATING) & (score < q.suspend_threshold)
+        stance[susp] = SUSPENDED
+        decision[susp] = 3
+        back_in = live & (m.stance == SUSPENDED) & (score > q.resume_threshold)
+        stance[back_in] = PARTICIPATING
+        decision[back_in] = 2
+        return stance, decision
 
-    def attend_score(self) -> float:
+    def attend_score(self, r=ALL):
         """China's persuasion and the value of talks against sanctions and hostility."""
         m = self.model
         q = m.params
         s = (
             q.dprk_attend_base
-            + q.dprk_attend_trust_china * self.trust_in(CHINA_I)
-            + q.dprk_attend_trust_us * self.trust_in(US_I)
+            + q.dprk_attend_trust_china * self.trust_in(CHINA_I, r)
+            + q.dprk_attend_trust_us * self.trust_in(US_I, r)
         )
-        s += q.dprk_attend_shuttle * m.china_shuttle_credit
+        s = s + q.dprk_attend_shuttle * m.china_shuttle_credit[r]
         if self.strategy.sanctions_linkage:
-            s -= q.dprk_attend_sanctions * m.sanctions
-        s -= q.dprk_attend_grievance * m.grievance
-        s -= q.dprk_attend_outside * self.model.outside[self.idx] - q.dprk_attend_outside_offset
+            s = s - q.dprk_attend_sanctions * m.sanctions[r]
+        s = s - q.dprk_attend_grievance * m.grievance[r]
+        s = s - (q.dprk_attend_outside * m.outside[r, self.idx] - q.dprk_attend_outside_offset)
         if m.us_direct_talks() != "refuse":
-            s += q.dprk_attend_direct_talks
+            s = s + q.dprk_attend_direct_talks
         # What the talks deliver: steps owed to it and overdue weigh against them.
-        if m.arrears:
-            s -= q.dprk_attend_arrears
-        return float(min(1.0, max(0.0, s)))
+        s = s - np.where(m.arrears[r], q.dprk_attend_arrears, 0.0)
+        return np.minimum(1.0, np.maximum(0.0, s))
 
     def step(self) -> None:
         super().step()
         self.model.consider_escalation(self)
+
+
+#: Codes of :meth:`DPRK.next_stance`'s decisions (index 0: no change).
+STANCE_DECISIONS = ("", "walks_out", "returns", "suspends_participation")
 
 
 class UnitedStates(Party):
@@ -656,38 +727,37 @@ class UnitedStates(Party):
         "domestic_politics": True,
     }
 
-    def respond(self, text, level, session, d=None):
-        verdict, issue = super().respond(text, level, session, d)
-        if verdict == "amend" and issue == SANC and self.sanctions_off_the_table():
-            # "制裁问题不在六方会谈中": refuse to bargain over sanctions; ask on the next issue.
-            gaps = np.abs(text - self.position) * self.salience
-            gaps[SANC] = -1.0
-            issue = int(np.argmax(gaps))
+    def respond(self, text, level, direct_contact, r=ALL, d=None):
+        verdict, issue = super().respond(text, level, direct_contact, r, d)
+        # "制裁问题不在六方会谈中": refuse to bargain over sanctions; ask on the next issue.
+        redo = (verdict == AMEND) & (issue == SANC) & self.sanctions_off_the_table(r)
+        if np.any(redo):
+            gaps = np.abs(text - self.model.pos[r, self.idx]) * self.model.sal[r, self.idx]
+            gaps[..., SANC] = -1.0
+            issue = np.where(redo, np.argmax(gaps, axis=-1), issue)
         return verdict, issue
 
-    def sanctions_off_the_table(self) -> bool:
+    def sanctions_off_the_table(self, r=ALL):
         """ "制裁问题不在六方会谈中" (article §第五轮 第一阶段, 2005-12-06): while its
         domestic constraint exceeds ``us_sanctions_refusal_domestic`` the US
-        does not bargain over sanctions."""
-        return self.domestic_constraint > self.model.params.us_sanctions_refusal_domestic
+        does not bargain over sanctions (bool per replicate)."""
+        return self.model.domestic[r, self.idx] > self.model.params.us_sanctions_refusal_domestic
 
-    def bargaining_salience(self) -> np.ndarray:
+    def bargaining_salience(self, r=ALL) -> np.ndarray:
         """Sanctions off the table: full resistance on sanctions relief (article
         §第五轮 第一阶段); otherwise the base class's resolve and domestic
         constraint (:meth:`Party.bargaining_salience`)."""
-        s = super().bargaining_salience()
-        if self.sanctions_off_the_table():
-            s[SANC] = 1.0
+        s = super().bargaining_salience(r)
+        s[..., SANC] = np.where(self.sanctions_off_the_table(r), 1.0, s[..., SANC])
         return s
 
-    def hold_in_round(self, before, after):
+    def hold_in_round(self, before, after, r=ALL):
         """Sanctions off the table: the US keeps its sanctions position."""
-        out = after.copy()
-        if self.sanctions_off_the_table():
-            out[SANC] = before[SANC]
+        out = np.array(after, dtype=float, copy=True)
+        out[..., SANC] = np.where(self.sanctions_off_the_table(r), before[..., SANC], out[..., SANC])
         return out
 
-    def allows_direct_contact(self) -> bool:
+    def allows_direct_contact(self, r=ALL):
         """US-DPRK contact inside the session (§第一轮: "在同一个屋顶下").
 
         Refused under ``direct_talks: refuse`` while the domestic constraint is
@@ -695,12 +765,12 @@ class UnitedStates(Party):
         politics permit it, or once the US position on the format issue has
         moved to ``us_contact_format``.
         """
+        m = self.model
         if self.strategy.direct_talks != "refuse":
-            return True
-        p = self.model.params
-        return (
-            self.domestic_constraint < p.us_contact_domestic
-            or float(self.position[FMT]) >= p.us_contact_format
+            return np.ones(m.sanctions[r].shape, dtype=bool)
+        p = m.params
+        return (m.domestic[r, self.idx] < p.us_contact_domestic) | (
+            m.pos[r, self.idx, FMT] >= p.us_contact_format
         )
 
     def step(self) -> None:
@@ -708,19 +778,19 @@ class UnitedStates(Party):
         # anchor of denuclearization and verification upward (Putnam 1988).
         m = self.model
         super().step()
-        hard = m.domestic[self.idx]
-        row = m.pos[self.idx]
         q = m.params
-        row[DEN] += q.us_domestic_drift * (hard - q.us_domestic_neutral)
-        row[VER] += q.us_domestic_drift * (hard - q.us_domestic_neutral)
+        push = q.us_domestic_drift * (m.domestic[:, self.idx] - q.us_domestic_neutral)
+        row = m.pos[:, self.idx]
+        row[:, DEN] += push
+        row[:, VER] += push
         np.clip(row, 0.0, 1.0, out=row)
 
-    def delivery_willingness(self) -> float:
+    def delivery_willingness(self, r=ALL):
         p = self.model.params
         return (
             p.us_delivery_base
-            + p.us_delivery_trust * self.trust_in(DPRK_I)
-            - p.us_delivery_domestic * self.domestic_constraint
+            + p.us_delivery_trust * self.trust_in(DPRK_I, r)
+            - p.us_delivery_domestic * self.model.domestic[r, self.idx]
         )
 
 
@@ -745,8 +815,9 @@ class China(Party):
     key = "China"
     classifier = {"chair": True, "shuttle_diplomacy": True, "drafts_texts": True}
 
-    def draft(self, session) -> np.ndarray:
-        """The chair's text (8,): the expected-utility model's forecast.
+    def draft(self, r=ALL) -> np.ndarray:
+        """The chair's text, one (8,) row per replicate of ``r``: the
+        expected-utility model's forecast.
 
         With ``parameters.expected_utility_sessions`` (default) the text is,
         issue by issue, the weighted median of the positions with weights
@@ -758,28 +829,30 @@ class China(Party):
         capability x salience weighted mean of positions.
         """
         m = self.model
+        pos = m.pos[r]
         if m.params.expected_utility_sessions:
-            w = m.cap[:, None] * m.bargaining_salience()  # (6, 8)
-            return weighted_median(m.pos.T, w.T)
-        w = m.cap[:, None] * m.sal  # (6, 8)
-        text = (w * m.pos).sum(axis=0) / np.maximum(w.sum(axis=0), 1e-9)
-        return text
+            w = m.cap[r][..., None] * m.bargaining_salience(r)  # (n, 6, 8)
+            return weighted_median(np.swapaxes(pos, -1, -2), np.swapaxes(w, -1, -2))
+        w = m.cap[r][..., None] * m.sal[r]
+        num = np.ascontiguousarray(np.swapaxes(w * pos, -1, -2)).sum(axis=-1)
+        den = np.ascontiguousarray(np.swapaxes(w, -1, -2)).sum(axis=-1)
+        return num / np.maximum(den, 1e-9)
 
-    def sound_out(self) -> float:
+    def sound_out(self, r=ALL):
         """Shuttle diplomacy: estimated readiness for a session, in [0, 1].
 
         Mean of the parties' attendance scores times the expected acceptance
         of a draft (1 - the largest distance of any party from it, scaled).
         """
         m = self.model
-        scores = [p.attend_score() for p in m.parties]
-        draft = self.draft(None)
-        far = float(m.distances(draft).max())
+        scores = np.stack([p.attend_score(r) for p in m.parties], axis=-1)
+        far = m.distances(self.draft(r), r).max(axis=-1)
         w = m.params.sound_out_distance_weight
-        return float(min(scores) ** 0.5 * np.mean(scores) ** 0.5 * (1.0 - w * far))
+        return scores.min(axis=-1) ** 0.5 * scores.mean(axis=-1) ** 0.5 * (1.0 - w * far)
 
-    def phase_stalled(self) -> str:
-        """Has the phase in force stalled?  A reason code, or "" if not.
+    def phase_stalled(self, rep: int) -> str:
+        """Has the phase in force stalled in replicate ``rep``?  A reason
+        code, or "" if not.
 
         ``dprk_suspended`` (the DPRK has suspended its steps),
         ``overdue_counterpart`` (a step owed to the DPRK more than a month
@@ -788,19 +861,19 @@ class China(Party):
         time.  Read from the ledger's state only.
         """
         m = self.model
-        phase = m.ledger.active_phase
-        if phase is None:
+        led = m.ledgers[rep]
+        if led.active_phase is None:
             return ""
-        if m.dprk_suspended_steps:
+        if m.dprk_suspended_steps[rep]:
             return "dprk_suspended"
-        if m.arrears:
+        if m.arrears[rep]:
             return "overdue_counterpart"
         counts: dict = {}
-        if any(m._owed(st, counts) for st in m.ledger.overdue(m.month, party=DPRK_I)):
+        if any(m._owed(rep, st, counts) for st in led.overdue(m.month, party=DPRK_I)):
             return "overdue_dprk"
         return ""
 
-    def reopens_phase(self) -> bool:
+    def reopens_phase(self, rep: int) -> bool:
         """The chair's decision to reopen the phase in force (article §第六轮
         第二阶段: the 2008 verification dispute was settled by renegotiating
         the disablement phase's terms).
@@ -811,17 +884,20 @@ class China(Party):
         performed on time is not reopened; a joint document that covers no new
         phase then reaffirms it.
         """
-        return bool(self.phase_stalled())
+        return bool(self.phase_stalled(rep))
 
-    def shuttle(self) -> None:
-        """Between sessions: visits build the DPRK's trust in China and readiness."""
+    def shuttle(self, r) -> None:
+        """Between sessions, in replicates ``r`` (an index array): visits build
+        the DPRK's trust in China and readiness."""
         m = self.model
         s = self.strategy.shuttle
         p = m.params
         keep = p.shuttle_credit_memory
-        m.china_shuttle_credit = min(1.0, keep * m.china_shuttle_credit + (1.0 - keep) * s)
+        m.china_shuttle_credit[r] = np.minimum(
+            1.0, keep * m.china_shuttle_credit[r] + (1.0 - keep) * s
+        )
         base = p.shuttle_trust_outcome_base
-        m.observe(DPRK_I, CHINA_I, base + (1.0 - base) * s, weight=p.shuttle_trust_weight * s)
+        m.observe(r, DPRK_I, CHINA_I, base + (1.0 - base) * s, weight=p.shuttle_trust_weight * s)
 
 
 class SouthKorea(Party):
@@ -841,28 +917,25 @@ class SouthKorea(Party):
 
     def step(self) -> None:
         super().step()
-        row = self.model.pos[self.idx]
+        row = self.model.pos[:, self.idx]
         p = self.model.params
         if self.strategy.policy == "hardline":
-            row[DEN] += p.rok_line_rate_hardline * (p.rok_hardline_denuclearization - row[DEN])
-            row[AID] += p.rok_line_rate_hardline * (p.rok_hardline_aid - row[AID])
+            row[:, DEN] += p.rok_line_rate_hardline * (p.rok_hardline_denuclearization - row[:, DEN])
+            row[:, AID] += p.rok_line_rate_hardline * (p.rok_hardline_aid - row[:, AID])
         else:
-            row[AID] += p.rok_line_rate_engagement * (p.rok_engagement_aid - row[AID])
+            row[:, AID] += p.rok_line_rate_engagement * (p.rok_engagement_aid - row[:, AID])
 
-    def delivery_willingness(self) -> float:
+    def delivery_willingness(self, r=ALL):
         p = self.model.params
         if self.strategy.policy == "hardline":
             # Aid only once denuclearization is complete (progress 1, to rounding).
-            return 0.0 if self.model.progress < 1.0 - 1e-3 else p.rok_hardline_delivery
-        return p.rok_delivery_base + p.rok_delivery_trust * self.trust_in(DPRK_I)
+            return np.where(self.model.progress[r] < 1.0 - 1e-3, 0.0, p.rok_hardline_delivery)
+        return p.rok_delivery_base + p.rok_delivery_trust * self.trust_in(DPRK_I, r)
 
-    def attend_score(self) -> float:
+    def attend_score(self, r=ALL):
         p = self.model.params
-        return (
-            p.rok_attend_engagement
-            if self.strategy.policy == "engagement"
-            else p.rok_attend_hardline
-        )
+        v = p.rok_attend_engagement if self.strategy.policy == "engagement" else p.rok_attend_hardline
+        return np.full(self.model.sanctions[r].shape, v)
 
 
 class Japan(Party):
@@ -880,31 +953,32 @@ class Japan(Party):
     key = "Japan"
     classifier = {"abductee_linkage": True, "conditional_aid": True}
 
-    def commitment_trust(self) -> float:
+    def commitment_trust(self, r=ALL):
         # Under the abductee linkage Japan signs while reserving its own share,
         # so its signature does not hinge on trusting the DPRK to reciprocate.
-        return 1.0 if self.strategy.abductee_linkage else self.trust_in(DPRK_I)
+        t = self.trust_in(DPRK_I, r)
+        return np.ones(np.shape(t)) if self.strategy.abductee_linkage else t
 
-    def bargaining_salience(self) -> np.ndarray:
+    def bargaining_salience(self, r=ALL) -> np.ndarray:
         """Abductee linkage (article §第四轮 第二阶段, the Pyongyang Declaration's
         "妥善处理有关悬案"): full resistance on normalization until settled."""
-        s = super().bargaining_salience()
+        s = super().bargaining_salience(r)
         if self.strategy.abductee_linkage:
-            s[NORM] = 1.0
+            s[..., NORM] = 1.0
         return s
 
-    def hold_in_round(self, before, after):
+    def hold_in_round(self, before, after, r=ALL):
         """Abductee linkage: Japan concedes nothing on normalization."""
-        out = after.copy()
+        out = np.array(after, dtype=float, copy=True)
         if self.strategy.abductee_linkage:
-            out[NORM] = before[NORM]
+            out[..., NORM] = before[..., NORM]
         return out
 
-    def concede(self, text, rate_boost: float = 0.0) -> None:
-        keep = float(self.position[NORM])
-        super().concede(text, rate_boost)
+    def concede(self, text, rate_boost: float, reps) -> None:
+        keep = self.model.pos[reps, self.idx, NORM].copy()
+        super().concede(text, rate_boost, reps)
         if self.strategy.abductee_linkage:
-            self.position[NORM] = keep
+            self.model.pos[reps, self.idx, NORM] = keep
 
     def refuses_aid_pledge(self) -> bool:
         # Aid only once the abductee issue ("有关悬案") is settled: under the
@@ -919,11 +993,12 @@ class Japan(Party):
         # unmet, so a text adopted now owes no normalization step from Japan.
         return step == "normalization" and bool(self.strategy.abductee_linkage)
 
-    def delivery_willingness(self) -> float:
+    def delivery_willingness(self, r=ALL):
+        t = self.trust_in(DPRK_I, r)
         if self.strategy.abductee_linkage:
-            return 0.0
+            return np.zeros(np.shape(t))
         p = self.model.params
-        return p.japan_delivery_base + p.japan_delivery_trust * self.trust_in(DPRK_I)
+        return p.japan_delivery_base + p.japan_delivery_trust * t
 
 
 class Russia(Party):
@@ -940,15 +1015,18 @@ class Russia(Party):
     key = "Russia"
     classifier = {"package_proposals": True, "phased_denuclearization": True}
 
-    def package(self, text: np.ndarray) -> np.ndarray:
-        """A package amendment: pull the text toward the DPRK-US midpoint."""
+    def package(self, text: np.ndarray, r) -> np.ndarray:
+        """A package amendment per replicate of the index array ``r``
+        (``text``: (n, 8), one row each): pull the text toward the DPRK-US
+        midpoint on their widest gap."""
         m = self.model
-        mid = 0.5 * (m.pos[DPRK_I] + m.pos[US_I])
-        gap = np.abs(m.pos[DPRK_I] - m.pos[US_I])
-        k = int(np.argmax(gap))
-        out = text.copy()
+        d, u = m.pos[r, DPRK_I], m.pos[r, US_I]
+        mid = 0.5 * (d + u)
+        k = np.argmax(np.abs(d - u), axis=-1)
+        out = np.array(text, dtype=float, copy=True)
+        rows = np.arange(out.shape[0])
         w = self.strategy.package_mediation
-        out[k] += w * (mid[k] - out[k])
+        out[rows, k] += w * (mid[rows, k] - out[rows, k])
         return out
 
 

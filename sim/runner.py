@@ -92,23 +92,41 @@ def simulate(
     entry for the model afterwards (Mesa 3.3.1 leaks every model otherwise;
     ../shared/MESA_NOTES.md).
     """
+    return simulate_batch(scenario, [scenario.seed if seed is None else seed], record_positions)[0]
+
+
+def simulate_batch(
+    scenario: Scenario, seeds, record_positions: bool = True
+) -> list[RunResult]:
+    """Run ``scenario`` once per seed of ``seeds``, every run in one model
+    stepping them in lockstep (:class:`~sixparty.model.TalksModel` with a
+    replicate axis).  Returns one :class:`RunResult` per seed, in order,
+    each byte-identical to :func:`simulate` of that seed alone.
+
+    Raises:
+        ValueError: ``seeds`` is empty.
+    """
     t0 = time.perf_counter()
-    model = TalksModel(scenario, seed=seed, record_positions=record_positions)
+    model = TalksModel(scenario, record_positions=record_positions, seeds=list(seeds))
     try:
         model.run()
-        result = tables(model)
+        results = [tables(model, r) for r in range(model.R)]
     finally:
         release_model(model)
-    result.elapsed_s = time.perf_counter() - t0
-    return result
+    elapsed = (time.perf_counter() - t0) / len(results)
+    for res in results:
+        res.elapsed_s = elapsed
+    return results
 
 
-def tables(m: TalksModel) -> RunResult:
-    """The records of a finished (or paused) model as a :class:`RunResult`."""
-    months = [row["month"] for row in m.timeline]
+def tables(m: TalksModel, rep: int = 0) -> RunResult:
+    """The records of replicate ``rep`` of a finished (or paused) model as a
+    :class:`RunResult`."""
+    rec = m.records[rep]
+    months = [row["month"] for row in rec.timeline]
     sessions = []
     drafts = []
-    for s in m.sessions:
+    for s in rec.sessions:
         row = {
             "session_id": s.session_id,
             "round": s.round,
@@ -146,7 +164,7 @@ def tables(m: TalksModel) -> RunResult:
                 dr[issue] = float(d[k])
             drafts.append(dr)
     ledger = []
-    for st in m.ledger.steps:
+    for st in rec.ledger.steps:
         ledger.append(
             {
                 "step_id": st.step_id,
@@ -176,21 +194,21 @@ def tables(m: TalksModel) -> RunResult:
         )
     decisions = [
         {"month": month_label(mo), "party": party, "decision": what, "reason": why, "cause": cause}
-        for mo, party, what, why, cause in m.decisions
+        for mo, party, what, why, cause in rec.decisions
     ]
     return RunResult(
         scenario=m.spec,
-        seed=m.seed_used,
+        seed=m.seeds[rep],
         anchoring_mode=m.anchoring_mode,
         months=months,
-        timeline=m.timeline,
+        timeline=rec.timeline,
         sessions=sessions,
         ledger=ledger,
         decisions=decisions,
         drafts=drafts,
-        positions=getattr(m, "pos_hist", None),
-        salience=getattr(m, "sal_hist", None),
-        trust=getattr(m, "trust_hist", None),
+        positions=m.pos_hist[rep] if m.record_positions else None,
+        salience=m.sal_hist[rep] if m.record_positions else None,
+        trust=m.trust_hist[rep] if m.record_positions else None,
     )
 
 
