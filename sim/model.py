@@ -24,6 +24,7 @@ replicate's run does not depend on the others in its batch.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import mesa
@@ -146,24 +147,70 @@ class _PreviewDone(Exception):
     """Stops a look-ahead copy once the briefings are taken."""
 
 
+class TimelineRows(Sequence):
+    """One replicate's ``timeline.csv`` rows (dicts), built on demand from
+    the model's monthly arrays and kept once built (a month's row never
+    changes).  A read-only sequence: ``len``, indexing, slicing, iteration."""
+
+    def __init__(self, model: TalksModel, rep: int) -> None:
+        self._model = model
+        self._rep = rep
+        self._rows: list[dict] = []
+
+    def __len__(self) -> int:
+        return self._model._recorded
+
+    def _build(self, n: int) -> None:
+        while len(self._rows) < n:
+            self._rows.append(self._model._timeline_row(self._rep, len(self._rows)))
+
+    def __getitem__(self, i):
+        n = len(self)
+        self._build(n if isinstance(i, slice) or i < 0 else min(n, i + 1))
+        return self._rows[:n][i]
+
+    def __iter__(self):
+        n = len(self)
+        self._build(n)
+        return iter(self._rows[:n])
+
+
 @dataclass
 class ReplicateRecord:
     """What one replicate produced, as the run's files report it.
 
     sessions: every invitation (held or boycotted), in order; decisions:
     ``(month, party, what, why, cause)``; tests: ``(month, kind)``;
-    timeline: one row a month (the columns of ``timeline.csv``); ledger: its
-    action-for-action :class:`~sixparty.protocol.Ledger`; facilities: facility
-    -> state (:data:`FACILITY_STATES`); events: this month's notes.
+    timeline: one row a month (the columns of ``timeline.csv``,
+    :class:`TimelineRows`); ledger: its action-for-action
+    :class:`~sixparty.protocol.Ledger`; facilities: facility -> state
+    (:data:`FACILITY_STATES`); events: this month's notes; event_log: the
+    notes of every month recorded, joined by ``;``.
     """
 
     ledger: Ledger
     facilities: dict[str, str]
+    timeline: TimelineRows
     sessions: list[Session] = field(default_factory=list)
     decisions: list[tuple[int, str, str, str, str]] = field(default_factory=list)
     tests: list[tuple[int, str]] = field(default_factory=list)
-    timeline: list[dict] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
+    event_log: list[str] = field(default_factory=list)
+
+
+#: Implementation status of a month, as codes in the model's timeline arrays.
+IMPLEMENTATION_STATUSES = ("none", "complete", "active", "suspended", "slowed")
+_IMPL_CODE = {k: i for i, k in enumerate(IMPLEMENTATION_STATUSES)}
+#: The float columns of a timeline row before the per-provider aid, in order.
+_TIMELINE_FLOATS = (
+    "progress",
+    "aid_pledged_t",
+    "aid_delivered_t",
+    "sanctions",
+    "mean_trust",
+    "trust_dprk_us",
+    "trust_us_dprk",
+)
 
 
 #: Talks status of a month, as codes in the model's ``status`` array.
@@ -333,10 +380,19 @@ class TalksModel(mesa.Model):
             for fs in ph.facility_steps:
                 facilities.setdefault(fs.facility, "operating")
         self.records = [
-            ReplicateRecord(Ledger(aid_done_share=p.aid_tranche_done), dict(facilities))
-            for _ in range(R)
+            ReplicateRecord(
+                Ledger(aid_done_share=p.aid_tranche_done), dict(facilities), TimelineRows(self, r)
+            )
+            for r in range(R)
         ]
         self.ledgers = [rec.ledger for rec in self.records]
+        # ---- the monthly records (timeline.csv), one row per replicate and month
+        T = self.n_months
+        self._recorded = 0
+        self._facility_names = list(facilities)
+        self._tl_codes = np.zeros((R, T, 3), dtype=np.int8)  # talks status, stance, implementation
+        self._tl_floats = np.zeros((R, T, len(_TIMELINE_FLOATS) + len(AID_PROVIDERS)))
+        self._tl_facilities = np.zeros((R, T, len(facilities)), dtype=np.int8)
 
         if record_positions:
             self.pos_hist = np.zeros((R, self.n_months, 6, 8))
@@ -1370,7 +1426,8 @@ class TalksModel(mesa.Model):
                 sessions[b].reasons.append(
                     "Zeuthen concessions: "
                     + ", ".join(
-                        f"{k} {n}" for k, n in sorted(z.items(), key=lambda kv: PARTIES.index(kv[0]))
+                        f"{k} {n}"
+                        for k, n in sorted(z.items(), key=lambda kv: PARTIES.index(kv[0]))
                     )
                 )
         self._conclude(H, sessions, text, start_gap, contact, targets)
@@ -1531,7 +1588,9 @@ class TalksModel(mesa.Model):
                 for b in rows:
                     k = issues[b, q.idx]
                     w = cap[b, q.idx] * sal[b, q.idx, k] / wsum[b]
-                    amended[b, k] += min(p.amendment_weight_cap, w) * (pos[b, q.idx, k] - amended[b, k])
+                    amended[b, k] += min(p.amendment_weight_cap, w) * (
+                        pos[b, q.idx, k] - amended[b, k]
+                    )
             # Concessions: parties not accepting move toward the text; the chair
             # urges the DPRK and the US to step toward each other (§第三轮).
             before = self.pos[creps]
@@ -1549,7 +1608,9 @@ class TalksModel(mesa.Model):
             keep = ~conv
             if keep.any():
                 C2, r2 = C[keep], creps[keep]
-                nxt = (1.0 - p.amendment_share) * china.draft(r2) + p.amendment_share * amended[keep]
+                nxt = (1.0 - p.amendment_share) * china.draft(r2) + p.amendment_share * amended[
+                    keep
+                ]
                 stall = idle[C2] >= p.stall_iterations
                 if stall.any():
                     nxt[stall] = russia.package(nxt[stall], r2[stall])
@@ -1584,7 +1645,9 @@ class TalksModel(mesa.Model):
             s.text = text[b].copy()
             # Every draft valued with the positions the parties hold at the end, so
             # drafts and the final text are compared on the same preferences.
-            s.draft_utilities = np.array([1.0 - self.distances(d, rep) for d in s.drafts])
+            s.draft_utilities = 1.0 - self.distances(
+                np.array(s.drafts), np.full(len(s.drafts), rep)
+            )
             s.utilities = 1.0 - dist[b]
             s.common_ground = int(common[b])
             document = "none"
@@ -1605,10 +1668,10 @@ class TalksModel(mesa.Model):
             self.recess_pending[rep] = s.recess
             holdouts = [q.key for q in self.parties if not acc[target][b, q.idx]]
             if holdouts:
-                s.reasons.append(
-                    f"holdouts on a {target.replace('_', ' ')}: {', '.join(holdouts)}"
-                )
-            self._after_document(rep, s)
+                s.reasons.append(f"holdouts on a {target.replace('_', ' ')}: {', '.join(holdouts)}")
+        self._document_trust(H, sessions)
+        for b, rep in enumerate(H):
+            self._after_document(int(rep), sessions[b])
 
     def _seat_pace(self, key: str, will: float) -> float:
         o = self._orders(key)
@@ -1618,25 +1681,52 @@ class TalksModel(mesa.Model):
             o.implementation
         ]
 
+    def _document_trust(self, H: np.ndarray, sessions: list[Session]) -> None:
+        """What the sessions in replicates ``H`` do to trust, every replicate
+        at once: a document binds (every party observes every other
+        cooperate, by the document's anchor pull plus
+        ``document_trust_weight``); a session without one costs the DPRK's
+        and the US's trust in each other; direct contact builds it."""
+        p = self.params
+        ranks = np.array([DOC_RANK[s.document] for s in sessions])
+        doc = ranks >= DOC_RANK["chairmans_statement"]
+        if doc.any():
+            pull = np.array(
+                [
+                    float(getattr(p, f"anchor_pull_{s.document}")) if d else 0.0
+                    for s, d in zip(sessions, doc, strict=True)
+                ]
+            )[doc]
+            reps = H[doc]
+            w = (pull + p.document_trust_weight)[:, None, None]
+            off = ~np.eye(6, dtype=bool)
+            ev_a, ev_b = self._ev_a[reps], self._ev_b[reps]
+            ev_a = np.where(off, ev_a + w * 1.0, ev_a)
+            ev_b = np.where(off, ev_b + w * 0.0, ev_b)
+            self._ev_a[reps], self._ev_b[reps] = ev_a, ev_b
+            a = self._prior_a + ev_a
+            trust = self.trust[reps]
+            self.trust[reps] = np.where(off, a / (a + self._prior_b + ev_b), trust)
+        none = H[ranks == DOC_RANK["none"]]
+        if none.size:
+            self.observe(none, DPRK_I, US_I, 0.0, p.failed_session_trust_weight)
+            self.observe(none, US_I, DPRK_I, 0.0, p.failed_session_trust_weight)
+        contact = H[np.array([s.direct_contact for s in sessions], dtype=bool)]
+        if contact.size:
+            # US-DPRK contact inside the session builds their mutual trust.
+            self.observe(contact, DPRK_I, US_I, 1.0, p.direct_contact_trust_weight)
+            self.observe(contact, US_I, DPRK_I, 1.0, p.direct_contact_trust_weight)
+
     def _after_document(self, rep: int, s: Session) -> None:
-        """A document binds: trust grows, anchors move toward the agreed text."""
+        """A document binds: anchors move toward the agreed text, a joint
+        document sets the ledger, the chair's patience and the agreed text
+        follow (trust: :meth:`_document_trust`, before this)."""
         p = self.params
         doc = s.document
         rank = DOC_RANK[doc]
         if rank >= DOC_RANK["chairmans_statement"]:
             pull = float(getattr(p, f"anchor_pull_{doc}"))
             self.anchor[rep] += pull * (s.text[None, :] - self.anchor[rep])
-            for i in range(6):
-                for j in range(6):
-                    if i != j:
-                        self.observe(rep, i, j, 1.0, pull + p.document_trust_weight)
-        elif doc == "none":
-            self.observe(rep, DPRK_I, US_I, 0.0, p.failed_session_trust_weight)
-            self.observe(rep, US_I, DPRK_I, 0.0, p.failed_session_trust_weight)
-        if s.direct_contact:
-            # US-DPRK contact inside the session builds their mutual trust.
-            self.observe(rep, DPRK_I, US_I, 1.0, p.direct_contact_trust_weight)
-            self.observe(rep, US_I, DPRK_I, 1.0, p.direct_contact_trust_weight)
         # A document improves on the talks when it reaches a higher level than
         # before, or when a joint document adopts a phase or reopens a stalled
         # one (set by _adopt_from_text); a joint document that only
@@ -1649,7 +1739,9 @@ class TalksModel(mesa.Model):
             self.best_document[rep] = max(rank, best)
             self.chair_wait[rep] = p.min_months_between_sessions
         elif not s.recess:
-            self.chair_wait[rep] = min(p.chair_max_wait, p.chair_wait_factor * int(self.chair_wait[rep]))
+            self.chair_wait[rep] = min(
+                p.chair_max_wait, p.chair_wait_factor * int(self.chair_wait[rep])
+            )
         if rank >= DOC_RANK["joint_statement"]:
             self.agreed_text[rep] = s.text
             self.has_agreed_text[rep] = True
@@ -1766,40 +1858,54 @@ class TalksModel(mesa.Model):
 
     def _record(self, impl: list[str]) -> None:
         t = self.month - self.start
-        label = month_label(self.month)
-        mean_trust = self.mean_trust()
+        codes = self._tl_codes[:, t]
+        codes[:, 0] = self.status
+        codes[:, 1] = self.stance
+        codes[:, 2] = [_IMPL_CODE[x] for x in impl]
+        f = self._tl_floats[:, t]
+        f[:, 0] = self.progress
+        f[:, 3] = self.sanctions
+        f[:, 4] = self.mean_trust()
+        f[:, 5] = self.trust[:, DPRK_I, US_I]
+        f[:, 6] = self.trust[:, US_I, DPRK_I]
+        order = FACILITY_STATES.index
         for rep, rec in enumerate(self.records):
-            led = rec.ledger
-            pledged = delivered = 0.0
-            by = dict.fromkeys(AID_PROVIDERS, 0.0)
-            for s in led.steps:
-                if s.kind == "aid":
-                    pledged += s.delivered if s.superseded_month is not None else s.amount
-                    delivered += s.delivered
-                    by[s.party] += s.delivered
-            row = {
-                "month": label,
-                "talks_status": TALKS_STATUSES[self.status[rep]],
-                "dprk_stance": STANCES[self.stance[rep]],
-                "implementation": impl[rep],
-                "progress": float(self.progress[rep]),
-                "aid_pledged_t": pledged,
-                "aid_delivered_t": delivered,
-                "sanctions": float(self.sanctions[rep]),
-                "mean_trust": float(mean_trust[rep]),
-                "trust_dprk_us": float(self.trust[rep, DPRK_I, US_I]),
-                "trust_us_dprk": float(self.trust[rep, US_I, DPRK_I]),
-                "events": ";".join(rec.events),
-            }
-            for j in AID_PROVIDERS:
-                row[f"aid_delivered_t_{PARTIES[j]}"] = by[j]
-            for name, state in rec.facilities.items():
-                row[f"facility_{name}"] = state
-            rec.timeline.append(row)
+            if rec.ledger.steps:
+                pledged = delivered = 0.0
+                by = dict.fromkeys(AID_PROVIDERS, 0.0)
+                for s in rec.ledger.steps:
+                    if s.kind == "aid":
+                        pledged += s.delivered if s.superseded_month is not None else s.amount
+                        delivered += s.delivered
+                        by[s.party] += s.delivered
+                f[rep, 1] = pledged
+                f[rep, 2] = delivered
+                f[rep, 7:] = [by[j] for j in AID_PROVIDERS]
+                self._tl_facilities[rep, t] = [order(v) for v in rec.facilities.values()]
+            rec.event_log.append(";".join(rec.events))
+        self._recorded = t + 1
         if self.record_positions:
             self.pos_hist[:, t] = self.pos
             self.sal_hist[:, t] = self.sal
             self.trust_hist[:, t] = self.trust
+
+    def _timeline_row(self, rep: int, t: int) -> dict:
+        """Replicate ``rep``'s ``timeline.csv`` row of month ``t`` of the window."""
+        codes = self._tl_codes[rep, t]
+        f = self._tl_floats[rep, t].tolist()
+        row = {
+            "month": month_label(self.start + t),
+            "talks_status": TALKS_STATUSES[codes[0]],
+            "dprk_stance": STANCES[codes[1]],
+            "implementation": IMPLEMENTATION_STATUSES[codes[2]],
+        }
+        row.update(zip(_TIMELINE_FLOATS, f[:7], strict=True))
+        row["events"] = self.records[rep].event_log[t]
+        for j, v in zip(AID_PROVIDERS, f[7:], strict=True):
+            row[f"aid_delivered_t_{PARTIES[j]}"] = v
+        for name, code in zip(self._facility_names, self._tl_facilities[rep, t], strict=True):
+            row[f"facility_{name}"] = FACILITY_STATES[code]
+        return row
 
     def run(self) -> None:
         """Run the whole window."""

@@ -609,7 +609,9 @@ class DPRK(Party):
         )
         prog = float(self.programme(rep))
         if bool(outcomes["nuclear"][0]):
-            why += f", from a nuclear test {float(outcomes['nuclear'][2]):+.2f} (programme {prog:.2f})"
+            why += (
+                f", from a nuclear test {float(outcomes['nuclear'][2]):+.2f} (programme {prog:.2f})"
+            )
         else:
             why += f"; a nuclear test infeasible (programme {prog:.2f})"
         if m.stance[rep] == PARTICIPATING:
@@ -754,7 +756,9 @@ class UnitedStates(Party):
     def hold_in_round(self, before, after, r=ALL):
         """Sanctions off the table: the US keeps its sanctions position."""
         out = np.array(after, dtype=float, copy=True)
-        out[..., SANC] = np.where(self.sanctions_off_the_table(r), before[..., SANC], out[..., SANC])
+        out[..., SANC] = np.where(
+            self.sanctions_off_the_table(r), before[..., SANC], out[..., SANC]
+        )
         return out
 
     def allows_direct_contact(self, r=ALL):
@@ -920,7 +924,9 @@ class SouthKorea(Party):
         row = self.model.pos[:, self.idx]
         p = self.model.params
         if self.strategy.policy == "hardline":
-            row[:, DEN] += p.rok_line_rate_hardline * (p.rok_hardline_denuclearization - row[:, DEN])
+            row[:, DEN] += p.rok_line_rate_hardline * (
+                p.rok_hardline_denuclearization - row[:, DEN]
+            )
             row[:, AID] += p.rok_line_rate_hardline * (p.rok_hardline_aid - row[:, AID])
         else:
             row[:, AID] += p.rok_line_rate_engagement * (p.rok_engagement_aid - row[:, AID])
@@ -934,7 +940,11 @@ class SouthKorea(Party):
 
     def attend_score(self, r=ALL):
         p = self.model.params
-        v = p.rok_attend_engagement if self.strategy.policy == "engagement" else p.rok_attend_hardline
+        v = (
+            p.rok_attend_engagement
+            if self.strategy.policy == "engagement"
+            else p.rok_attend_hardline
+        )
         return np.full(self.model.sanctions[r].shape, v)
 
 

@@ -95,9 +95,7 @@ def simulate(
     return simulate_batch(scenario, [scenario.seed if seed is None else seed], record_positions)[0]
 
 
-def simulate_batch(
-    scenario: Scenario, seeds, record_positions: bool = True
-) -> list[RunResult]:
+def simulate_batch(scenario: Scenario, seeds, record_positions: bool = True) -> list[RunResult]:
     """Run ``scenario`` once per seed of ``seeds``, every run in one model
     stepping them in lockstep (:class:`~sixparty.model.TalksModel` with a
     replicate axis).  Returns one :class:`RunResult` per seed, in order,
@@ -201,7 +199,7 @@ def tables(m: TalksModel, rep: int = 0) -> RunResult:
         seed=m.seeds[rep],
         anchoring_mode=m.anchoring_mode,
         months=months,
-        timeline=rec.timeline,
+        timeline=list(rec.timeline),
         sessions=sessions,
         ledger=ledger,
         decisions=decisions,
