@@ -12,22 +12,33 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from conftest import minimal_scenario_dict
-from sixparty.model import TalksModel
+from sixparty.model import DOC_LEVELS, Session, TalksModel
 from sixparty.parties import (
     AID,
+    AMEND,
     CHINA_I,
     DEN,
     DPRK_I,
     FMT,
     JAPAN_I,
     NORM,
+    PARTICIPATING,
     ROK_I,
     RUSSIA_I,
     SANC,
+    STANCE_DECISIONS,
+    STANCES,
+    SUSPENDED,
     US_I,
+    WALKED_OUT,
     Party,
 )
 from sixparty.scenario import Scenario
+
+#: Codes of :meth:`DPRK.choose_test` (one per replicate).
+NO_TEST, MISSILE, NUCLEAR = 0, 1, 2
+#: The single replicate of these models, as an index array.
+REP0 = np.array([0])
 
 
 def make_model(mutate=None, seed: int = 1) -> TalksModel:
@@ -37,49 +48,45 @@ def make_model(mutate=None, seed: int = 1) -> TalksModel:
     return TalksModel(Scenario.model_validate(data), seed=seed)
 
 
-def session(direct_contact: bool) -> SimpleNamespace:
-    return SimpleNamespace(direct_contact=direct_contact)
-
-
 # ---------------------------------------------------------------- DPRK
 def test_dprk_demands_direct_contact_with_the_us():
     m = make_model()
     dprk = m.parties[DPRK_I]
-    text = dprk.position.copy()
-    text[:] = np.clip(text + 0.9 * dprk.radius(), 0, 1)  # just inside the win-set
-    assert dprk.accepts(text, "joint_statement", session(direct_contact=True))
-    assert not dprk.accepts(text, "joint_statement", session(direct_contact=False))
+    text = dprk.position[0].copy()
+    text[:] = np.clip(text + 0.9 * dprk.radius(0), 0, 1)  # just inside the win-set
+    assert dprk.accepts(text, "joint_statement", True, 0)
+    assert not dprk.accepts(text, "joint_statement", False, 0)
     # The base class perceives no such grievance.
-    assert Party.penalty(dprk, session(False)) == 0.0
+    assert Party.penalty(dprk, False, 0) == 0.0
 
 
 def test_dprk_links_attendance_to_sanctions():
     m = make_model()
     dprk = m.parties[DPRK_I]
-    m.sanctions = 0.0
-    free = dprk.attend_score()
-    m.sanctions = 0.8
-    sanctioned = dprk.attend_score()
+    m.sanctions[:] = 0.0
+    free = dprk.attend_score()[0]
+    m.sanctions[:] = 0.8
+    sanctioned = dprk.attend_score()[0]
     assert sanctioned < free - 0.2
     dprk.strategy.sanctions_linkage = False
-    assert dprk.attend_score() == pytest.approx(free)
+    assert dprk.attend_score()[0] == pytest.approx(free)
 
 
 def test_dprk_answers_pressure_with_a_test_and_the_us_with_sanctions():
     m = make_model()
     dprk = m.parties[DPRK_I]
-    m.grievance = 1.0
+    m.grievance[:] = 1.0
     m.params.test_threshold = 0.1
     dprk.strategy.escalation = 1.0
-    m.stance = "suspended"  # out of the talks: a test forfeits none
-    before = m.sanctions
+    m.stance[:] = SUSPENDED  # out of the talks: a test forfeits none
+    before = m.sanctions.copy()
     m.consider_escalation(dprk)
     assert m.tests, "a DPRK under pressure far above its threshold should test"
-    assert m.sanctions > before
+    assert m.sanctions[0] > before[0]
     assert any(d[2].endswith("_test") for d in m.decisions)
     # Without the propensity to escalate, no test.
     m2 = make_model()
-    m2.grievance = 1.0
+    m2.grievance[:] = 1.0
     m2.params.test_threshold = 0.1
     m2.parties[DPRK_I].strategy.escalation = 0.0
     m2.consider_escalation(m2.parties[DPRK_I])
@@ -95,10 +102,11 @@ def test_dprk_demands_simultaneity_within_a_tranche():
             d["parties"][p]["trust"] = {"DPRK": 0.0}
 
     m = make_model(strict)
-    m.agreed_text = m.pos.mean(axis=0)
+    m.agreed_text[0] = m.pos[0].mean(axis=0)
+    m.has_agreed_text[0] = True
     m.ledger.adopt(0, m.spec.phases[0], m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
     for party in m.parties[1:]:
-        party.delivery_willingness = lambda: 0.0  # nobody delivers
+        party.delivery_willingness = lambda r=None: 0.0  # nobody delivers
     m._implementation()
     assert m.ledger.steps[0].delivered == 0.0
 
@@ -107,46 +115,46 @@ def test_dprk_demands_simultaneity_within_a_tranche():
 def test_us_refuses_to_bargain_over_sanctions_when_domestic_constraint_is_high():
     m = make_model()
     us = m.parties[US_I]
-    m.domestic[US_I] = 0.9
-    m.sal[US_I] = 0.1
-    m.sal[US_I, SANC] = 0.6
-    m.pos[US_I, SANC] = 0.1
-    text = us.position.copy()
+    m.domestic[0, US_I] = 0.9
+    m.sal[0, US_I] = 0.1
+    m.sal[0, US_I, SANC] = 0.6
+    m.pos[0, US_I, SANC] = 0.1
+    text = us.position[0].copy()
     text[SANC] = 0.35  # the costliest gap is on sanctions relief
-    text[DEN] = us.position[DEN] - 0.3
-    verdict, issue = us.respond(text, "joint_document", session(True))
-    assert verdict == "amend"
+    text[DEN] = us.position[0, DEN] - 0.3
+    verdict, issue = us.respond(text, "joint_document", True, 0)
+    assert verdict == AMEND
     assert issue != SANC
     # The base class would ask on sanctions, the costliest issue.
-    base_verdict, base_issue = Party.respond(us, text, "joint_document", session(True))
-    assert (base_verdict, base_issue) == ("amend", SANC)
+    base_verdict, base_issue = Party.respond(us, text, "joint_document", True, 0)
+    assert (base_verdict, base_issue) == (AMEND, SANC)
 
 
 def test_us_refuses_direct_contact_until_strategy_or_domestic_politics_allow():
     m = make_model()
     us = m.parties[US_I]
     us.strategy.direct_talks = "refuse"
-    m.domestic[US_I] = 0.8
-    m.pos[US_I, FMT] = 0.1
-    assert not us.allows_direct_contact()
-    m.domestic[US_I] = 0.3  # after the midterms
-    assert us.allows_direct_contact()
-    m.domestic[US_I] = 0.8
+    m.domestic[0, US_I] = 0.8
+    m.pos[0, US_I, FMT] = 0.1
+    assert not us.allows_direct_contact()[0]
+    m.domestic[0, US_I] = 0.3  # after the midterms
+    assert us.allows_direct_contact()[0]
+    m.domestic[0, US_I] = 0.8
     us.strategy.direct_talks = "within_multilateral"
-    assert us.allows_direct_contact()
+    assert us.allows_direct_contact()[0]
 
 
 def test_us_domestic_politics_harden_its_positions():
     m = make_model()
     m.params.drift = 0.0
-    m.pos[US_I, DEN] = m.pos[US_I, 6] = 0.5
-    m.domestic[US_I] = 1.0
+    m.pos[0, US_I, DEN] = m.pos[0, US_I, 6] = 0.5
+    m.domestic[0, US_I] = 1.0
     m.parties[US_I].step()
-    hard = (m.pos[US_I, DEN], m.pos[US_I, 6])
-    m.pos[US_I, DEN] = m.pos[US_I, 6] = 0.5
-    m.domestic[US_I] = 0.0
+    hard = (m.pos[0, US_I, DEN], m.pos[0, US_I, 6])
+    m.pos[0, US_I, DEN] = m.pos[0, US_I, 6] = 0.5
+    m.domestic[0, US_I] = 0.0
     m.parties[US_I].step()
-    assert hard[0] > m.pos[US_I, DEN] and hard[1] > m.pos[US_I, 6]
+    assert hard[0] > m.pos[0, US_I, DEN] and hard[1] > m.pos[0, US_I, 6]
 
 
 def test_us_verification_before_delisting():
@@ -154,14 +162,15 @@ def test_us_verification_before_delisting():
         m = make_model()
         us = m.parties[US_I]
         us.strategy.verification_first = verification_first
-        us.delivery_willingness = lambda: 1.0
+        us.delivery_willingness = lambda r=None: 1.0
         phase = m.spec.phases[0].model_copy(update={"delisting": True, "tranches": 1})
         m.ledger.adopt(0, phase, m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
-        m.agreed_text = m.pos.mean(axis=0)
-        m.agreed_text[6] = 0.1  # the text says little about verification
-        m.pos[US_I, 6] = 0.95  # the US wants intrusive verification
+        m.agreed_text[0] = m.pos[0].mean(axis=0)
+        m.has_agreed_text[0] = True
+        m.agreed_text[0, 6] = 0.1  # the text says little about verification
+        m.pos[0, US_I, 6] = 0.95  # the US wants intrusive verification
         m._implementation()
-        return m.delisted
+        return bool(m.delisted[0])
 
     assert run(verification_first=False)
     assert not run(verification_first=True)
@@ -172,30 +181,31 @@ def test_china_drafts_the_weighted_median_forecast():
     """The chair's draft is Bueno de Mesquita's forecast: issue by issue the
     capability x bargaining-salience weighted median, never the mean."""
     m = make_model()
-    text = m.parties[CHINA_I].draft(None)
-    w = m.cap[:, None] * m.bargaining_salience()
+    text = m.parties[CHINA_I].draft()[0]
+    pos = m.pos[0]
+    w = m.cap[0][:, None] * m.bargaining_salience()[0]
     for k in range(8):
-        order = np.argsort(m.pos[:, k], kind="stable")
+        order = np.argsort(pos[:, k], kind="stable")
         cum = np.cumsum(w[order, k])
-        expected = m.pos[order, k][np.argmax(cum >= 0.5 * cum[-1] * (1 - 1e-12))]
+        expected = pos[order, k][np.argmax(cum >= 0.5 * cum[-1] * (1 - 1e-12))]
         assert text[k] == expected
-        assert text[k] in m.pos[:, k]  # a median is one of the positions
-    mean = (w * m.pos).sum(axis=0) / w.sum(axis=0)
+        assert text[k] in pos[:, k]  # a median is one of the positions
+    mean = (w * pos).sum(axis=0) / w.sum(axis=0)
     assert not np.allclose(text, mean)
     # The fixed-share model kept for comparison drafts the weighted mean.
     m.params.expected_utility_sessions = False
-    w0 = m.cap[:, None] * m.sal
-    assert np.allclose(m.parties[CHINA_I].draft(None), (w0 * m.pos).sum(axis=0) / w0.sum(axis=0))
+    w0 = m.cap[0][:, None] * m.sal[0]
+    assert np.allclose(m.parties[CHINA_I].draft()[0], (w0 * pos).sum(axis=0) / w0.sum(axis=0))
 
 
 def test_china_shuttle_diplomacy_builds_dprk_trust_and_readiness():
     m = make_model()
-    t0 = m.trust[DPRK_I, CHINA_I]
-    r0 = m.parties[DPRK_I].attend_score()
+    t0 = m.trust[0, DPRK_I, CHINA_I]
+    r0 = m.parties[DPRK_I].attend_score()[0]
     for _ in range(3):
-        m.parties[CHINA_I].shuttle()
-    assert m.trust[DPRK_I, CHINA_I] > t0
-    assert m.parties[DPRK_I].attend_score() > r0
+        m.parties[CHINA_I].shuttle(REP0)
+    assert m.trust[0, DPRK_I, CHINA_I] > t0
+    assert m.parties[DPRK_I].attend_score()[0] > r0
 
 
 # ----------------------------------------------------------------- ROK
@@ -203,15 +213,15 @@ def test_rok_follows_its_government_line():
     m = make_model()
     rok = m.parties[ROK_I]
     rok.strategy.policy = "engagement"
-    assert rok.delivery_willingness() > 0.5
+    assert rok.delivery_willingness()[0] > 0.5
     rok.strategy.policy = "hardline"
-    m.progress = 0.3
-    assert rok.delivery_willingness() == 0.0
+    m.progress[:] = 0.3
+    assert rok.delivery_willingness()[0] == 0.0
     m.params.drift = 0.0
-    m.pos[ROK_I, DEN] = 0.4
-    m.pos[ROK_I, AID] = 0.7
+    m.pos[0, ROK_I, DEN] = 0.4
+    m.pos[0, ROK_I, AID] = 0.7
     rok.step()
-    assert m.pos[ROK_I, DEN] > 0.4 and m.pos[ROK_I, AID] < 0.7
+    assert m.pos[0, ROK_I, DEN] > 0.4 and m.pos[0, ROK_I, AID] < 0.7
 
 
 # --------------------------------------------------------------- Japan
@@ -219,31 +229,31 @@ def test_japan_abductee_linkage_holds_aid_and_normalization():
     m = make_model()
     japan = m.parties[JAPAN_I]
     japan.strategy.abductee_linkage = True
-    assert japan.delivery_willingness() == 0.0
-    text = japan.position.copy()
+    assert japan.delivery_willingness()[0] == 0.0
+    text = japan.position[0].copy()
     text[NORM] = 1.0 - text[NORM]
-    before = float(japan.position[NORM])
+    before = float(japan.position[0, NORM])
     m.params.noise = 0.0
-    japan.concede(text, rate_boost=5.0)
-    assert japan.position[NORM] == before
+    japan.concede(text[None], rate_boost=5.0, reps=REP0)
+    assert japan.position[0, NORM] == before
     japan.strategy.abductee_linkage = False
-    assert japan.delivery_willingness() > 0.0
-    japan.concede(text, rate_boost=5.0)
-    assert japan.position[NORM] != before
+    assert japan.delivery_willingness()[0] > 0.0
+    japan.concede(text[None], rate_boost=5.0, reps=REP0)
+    assert japan.position[0, NORM] != before
 
 
 # -------------------------------------------------------------- Russia
 def test_russia_package_moves_text_toward_the_dprk_us_midpoint():
     m = make_model()
     russia = m.parties[RUSSIA_I]
-    gap = np.abs(m.pos[DPRK_I] - m.pos[US_I])
+    gap = np.abs(m.pos[0, DPRK_I] - m.pos[0, US_I])
     k = int(np.argmax(gap))
-    text = m.pos[US_I].copy()
-    out = russia.package(text)
-    mid = 0.5 * (m.pos[DPRK_I, k] + m.pos[US_I, k])
+    text = m.pos[0, US_I].copy()
+    out = russia.package(text[None], REP0)[0]
+    mid = 0.5 * (m.pos[0, DPRK_I, k] + m.pos[0, US_I, k])
     assert abs(out[k] - mid) < abs(text[k] - mid)
     russia.strategy.package_mediation = 0.0
-    assert np.allclose(russia.package(text), text)
+    assert np.allclose(russia.package(text[None], REP0)[0], text)
 
 
 def test_every_class_declares_its_classifier_and_cites_the_article():
@@ -256,46 +266,47 @@ def test_every_class_declares_its_classifier_and_cites_the_article():
 def test_dprk_readiness_falls_when_steps_owed_to_it_are_overdue():
     m = make_model()
     dprk = m.parties[DPRK_I]
-    m.arrears = False
-    on_time = dprk.attend_score()
-    m.arrears = True
-    assert dprk.attend_score() < on_time
+    m.arrears[:] = False
+    on_time = dprk.attend_score()[0]
+    m.arrears[:] = True
+    assert dprk.attend_score()[0] < on_time
 
 
 def test_chair_reopens_a_phase_in_force_instead_of_a_review():
     """No review-only target: while a phase is in force the chair aims at a
     joint document that renegotiates it."""
     m = make_model()
-    m.best_document = "joint_statement"
-    assert m._target_level() == "joint_document"
+    m.best_document[:] = DOC_LEVELS.index("joint_statement")
+    assert m._target_level(0) == "joint_document"
     m.ledger.adopt(0, m.spec.phases[0], m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
-    assert m._target_level() == "joint_document"
+    assert m._target_level(0) == "joint_document"
     m.ledger.steps[0].delivered = m.ledger.steps[0].amount  # the phase can be complete...
     for st in m.ledger.steps:
         st.delivered = st.amount
     assert m.ledger.active_phase is None
-    m.next_phase = 1  # ...and the menu exhausted: back to a joint statement
-    assert m._target_level() == "joint_statement"
+    m.next_phase[:] = 1  # ...and the menu exhausted: back to a joint statement
+    assert m._target_level(0) == "joint_statement"
 
 
 def test_a_joint_document_on_a_phase_in_force_re_dates_its_open_steps():
     m = make_model()
     m.ledger.adopt(0, m.spec.phases[0], m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
-    m.next_phase = 1
-    m.agreed_text = m.pos.mean(axis=0)
+    m.next_phase[:] = 1
+    m.agreed_text[0] = m.pos[0].mean(axis=0)
+    m.has_agreed_text[0] = True
     due = [st.due_month for st in m.ledger.steps]
     later = m.month + 12
     m.month = later
     s = SimpleNamespace(
         document="joint_document",
-        text=m.pos.mean(axis=0),
+        text=m.pos[0].mean(axis=0),
         direct_contact=False,
         recess=False,
         adopted_phase=None,
         renegotiated=False,
         reasons=[],
     )
-    m._after_document(s)
+    m._after_document(0, s)
     assert s.adopted_phase is None and len(m.ledger.phases) == 1  # no new phase
     assert all(st.due_month > later for st in m.ledger.steps)
     assert all(
@@ -312,31 +323,32 @@ def test_us_verification_demand_moves_only_by_bargaining_and_domestic_politics()
         m = make_model()
         phase = m.spec.phases[0].model_copy(update={"delisting": True})
         m.ledger.adopt(0, phase, m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
-        m.agreed_text = m.pos.mean(axis=0)
-        m.agreed_text[6] = 0.3
-        m.pos[US_I, 6] = m.anchor[US_I, 6] = 0.95
-        m.domestic[US_I] = 0.5
-        m.dprk_suspended_steps = suspended
+        m.agreed_text[0] = m.pos[0].mean(axis=0)
+        m.has_agreed_text[0] = True
+        m.agreed_text[0, 6] = 0.3
+        m.pos[0, US_I, 6] = m.anchor[0, US_I, 6] = 0.95
+        m.domestic[0, US_I] = 0.5
+        m.dprk_suspended_steps[:] = suspended
         m.parties[US_I].step()
-        return float(m.pos[US_I, 6])
+        return float(m.pos[0, US_I, 6])
 
     assert after_step(True) == after_step(False) == pytest.approx(0.95)
     # In session the same US concedes toward the text like any party.
     m = make_model()
-    m.pos[US_I, 6] = 0.95
-    m.resolve[US_I] = 0.0
-    text = m.pos.mean(axis=0)
+    m.pos[0, US_I, 6] = 0.95
+    m.resolve[0, US_I] = 0.0
+    text = m.pos[0].mean(axis=0)
     text[6] = 0.3
-    m.parties[US_I].concede(text)
-    assert m.pos[US_I, 6] < 0.95
+    m.parties[US_I].concede(text[None], 0.0, REP0)
+    assert m.pos[0, US_I, 6] < 0.95
 
 
 # ------------------------------------------------ DPRK decisions from state
-def _pressured(m, grievance=0.9, stance="suspended"):
+def _pressured(m, grievance=0.9, stance=SUSPENDED):
     """A DPRK under pressure whose draw always succeeds; out of the talks by
     default (in the talks a test must also beat them, tested below)."""
-    m.grievance = grievance
-    m.stance = stance
+    m.grievance[:] = grievance
+    m.stance[:] = stance
     m.params.test_threshold = 0.3
     m.parties[DPRK_I].strategy.escalation = 1.0
     m.params.test_probability_slope = 10.0  # the draw always succeeds
@@ -349,91 +361,99 @@ def test_dprk_chooses_the_test_that_raises_its_outside_option_most():
     m = make_model()
     dprk = _pressured(m)
     m.parties[US_I].strategy.sanction_response = 0.0  # a nuclear test costs little more
-    out = dprk.test_outcomes()
+    out = dprk.test_outcomes(0)  # kind -> (feasible, gain, value)
     q = m.params
-    assert out["nuclear"][1] == pytest.approx(
+    assert out["nuclear"][2] == pytest.approx(
         q.test_outside_gain_nuclear - q.dprk_outside_sanctions * q.test_unsc_sanctions_nuclear
     )
-    assert out["nuclear"][1] > out["missile"][1]
-    assert dprk.choose_test()[0] == "nuclear"
+    assert out["nuclear"][2] > out["missile"][2]
+    assert dprk.choose_test()[0] == NUCLEAR
     m2 = make_model()
     dprk2 = _pressured(m2)
     m2.parties[US_I].strategy.sanction_response = 1.0  # sanctions make it costly
     m2.params.test_sanctions_nuclear = 0.5
-    out2 = dprk2.test_outcomes()
-    assert out2["missile"][1] > out2["nuclear"][1]
-    assert dprk2.choose_test()[0] == "missile"
+    out2 = dprk2.test_outcomes(0)
+    assert out2["missile"][2] > out2["nuclear"][2]
+    assert dprk2.choose_test()[0] == MISSILE
     # Sanctions that would cost more outside option than any test adds: no test.
     m3 = make_model()
     dprk3 = _pressured(m3)
     m3.parties[US_I].strategy.sanction_response = 1.0
     m3.params.test_sanctions_missile = m3.params.test_sanctions_nuclear = 0.9
-    assert all(v <= 0 for _, v in dprk3.test_outcomes().values())
-    assert dprk3.choose_test() == (None, "")
+    assert all(v <= 0 for _, _, v in dprk3.test_outcomes(0).values())
+    assert dprk3.choose_test()[0] == NO_TEST
 
 
 def test_a_nuclear_test_needs_the_programme():
     m = make_model()
     dprk = _pressured(m)
     m.parties[US_I].strategy.sanction_response = 0.0
-    m.progress = 1.0  # the programme is disabled and dismantled
-    assert "nuclear" not in dprk.test_outcomes()
-    assert dprk.choose_test()[0] == "missile"
-    m.progress = 0.6  # partly disabled: the nuclear test is worth less
-    assert dprk.test_outcomes()["nuclear"][0] == pytest.approx(
-        0.4 * m.params.test_outside_gain_nuclear
-    )
+    m.progress[:] = 1.0  # the programme is disabled and dismantled
+    assert not dprk.test_outcomes(0)["nuclear"][0]  # not feasible
+    assert dprk.choose_test()[0] == MISSILE
+    m.progress[:] = 0.6  # partly disabled: the nuclear test is worth less
+    feasible, gain, _ = dprk.test_outcomes(0)["nuclear"]
+    assert feasible
+    assert gain == pytest.approx(0.4 * m.params.test_outside_gain_nuclear)
 
 
 def _talks_worth_much(m):
     """A deal on the DPRK's own terms, with trust in every counterpart."""
-    m.agreed_text = m.pos[DPRK_I].copy()
+    m.agreed_text[0] = m.pos[0, DPRK_I]
+    m.has_agreed_text[0] = True
     for j in range(1, 6):
         m.shift_trust(DPRK_I, j, 0.4)
 
 
 def test_dprk_tests_in_the_talks_only_when_its_outside_option_beats_them():
-    def decide(outside: float) -> str | None:
+    def decide(outside: float) -> int:
         m = make_model()
-        dprk = _pressured(m, stance="participating")
+        dprk = _pressured(m, stance=PARTICIPATING)
         _talks_worth_much(m)
-        m.outside[DPRK_I] = outside
-        assert dprk.talks_value() > 0.5
-        return dprk.choose_test()[0]
+        m.outside[0, DPRK_I] = outside
+        assert dprk.talks_value()[0] > 0.5
+        return int(dprk.choose_test()[0])
 
-    assert decide(0.0) is None  # the talks are worth more than any test
-    assert decide(0.9) is not None  # its outside option beats the talks
+    assert decide(0.0) == NO_TEST  # the talks are worth more than any test
+    assert decide(0.9) != NO_TEST  # its outside option beats the talks
     # Suspended, there are no talks to forfeit.
     m = make_model()
     dprk = _pressured(m)
     _talks_worth_much(m)
-    m.stance = "suspended"
-    assert not dprk.prefers_outside() and dprk.choose_test()[0] is not None
+    m.stance[:] = SUSPENDED
+    assert not dprk.prefers_outside()[0] and dprk.choose_test()[0] != NO_TEST
 
 
 def test_talks_value_is_the_performed_deal_and_the_sanctions_it_lifts():
     m = make_model()
     dprk = m.parties[DPRK_I]
-    text = m.pos[DPRK_I].copy()
+    text = m.pos[0, DPRK_I].copy()
     text[4] = 0.6  # sanctions_relief (ISSUES index 4): the share a performed deal lifts
-    m.agreed_text = text
-    m.sanctions = 0.5
-    p, u = dprk.performance_probability(), dprk.utility(text)
+    m.agreed_text[0] = text
+    m.has_agreed_text[0] = True
+    m.sanctions[:] = 0.5
+    p, u = dprk.performance_probability(0), dprk.utility(text, 0)
     want = p * (u + m.params.dprk_outside_sanctions * 0.6 * 0.5)
-    assert dprk.talks_value() == pytest.approx(want)
+    assert dprk.talks_value(0) == pytest.approx(want)
     # Less trust in the counterparts: the talks are worth less.
     m.shift_trust(DPRK_I, US_I, -0.3)
-    assert dprk.talks_value() < want
+    assert dprk.talks_value(0) < want
     # Without an agreed text the talks offer the chair's forecast.
-    m.agreed_text = None
-    assert np.allclose(dprk.talks_text(), m.parties[2].draft(None))
+    m.has_agreed_text[0] = False
+    assert np.allclose(dprk.talks_text(0), m.parties[2].draft(0))
 
 
 def test_no_test_below_the_pressure_threshold():
     m = make_model()
     dprk = _pressured(m, grievance=0.0)
     m.params.test_threshold = 0.99
-    assert dprk.choose_test() == (None, "")
+    assert dprk.choose_test()[0] == NO_TEST
+
+
+def _next_stance(dprk) -> tuple[str, str | None]:
+    """Replicate 0's (stance, decision) names; None for no decision."""
+    stance, decision = dprk.next_stance()
+    return STANCES[stance[0]], STANCE_DECISIONS[decision[0]] or None
 
 
 def test_dprk_stance_follows_state():
@@ -441,31 +461,30 @@ def test_dprk_stance_follows_state():
     outside option with the talks (brinkmanship as a decision)."""
     m = make_model()
     dprk = m.parties[DPRK_I]
-    m.sessions.append(object())  # talks have been convened
-    for attr, value in (("sanctions", 0.0), ("grievance", 0.0)):
-        setattr(m, attr, value)
-    assert dprk.next_stance() == ("participating", None)
+    m.n_sessions[:] = 1  # talks have been convened
+    m.sanctions[:], m.grievance[:] = 0.0, 0.0
+    assert _next_stance(dprk) == ("participating", None)
     # Low readiness with the talks still worth more than the outside option:
     # a suspension, not a walk-out.
-    m.sanctions, m.grievance = 1.0, 1.0
-    assert not dprk.prefers_outside()
-    assert dprk.attend_score() < m.params.suspend_threshold
-    assert dprk.next_stance() == ("suspended", "suspends_participation")
+    m.sanctions[:], m.grievance[:] = 1.0, 1.0
+    assert not dprk.prefers_outside()[0]
+    assert dprk.attend_score()[0] < m.params.suspend_threshold
+    assert _next_stance(dprk) == ("suspended", "suspends_participation")
     # An outside option above the talks' value: it walks out.
-    m.outside[DPRK_I] = 1.0
-    assert dprk.prefers_outside()
-    assert dprk.next_stance() == ("walked_out", "walks_out")
+    m.outside[0, DPRK_I] = 1.0
+    assert dprk.prefers_outside()[0]
+    assert _next_stance(dprk) == ("walked_out", "walks_out")
     # The same state before any session: a suspension, not a walk-out.
-    m.sessions.clear()
-    assert dprk.next_stance() == ("suspended", "suspends_participation")
+    m.n_sessions[:] = 0
+    assert _next_stance(dprk) == ("suspended", "suspends_participation")
     # A walked-out DPRK returns only after return_months months of readiness.
-    m.stance = "walked_out"
-    m.sanctions, m.grievance, m.outside[DPRK_I] = 0.0, 0.0, 0.0
+    m.stance[:] = WALKED_OUT
+    m.sanctions[:], m.grievance[:], m.outside[0, DPRK_I] = 0.0, 0.0, 0.0
     m.shift_trust(DPRK_I, CHINA_I, 0.5)
     m.shift_trust(DPRK_I, US_I, 0.5)
-    assert dprk.attend_score() > m.params.return_threshold
-    m._return_months = 0
-    got = [dprk.next_stance()[1] for _ in range(m.params.return_months)]
+    assert dprk.attend_score()[0] > m.params.return_threshold
+    m.return_months[:] = 0
+    got = [_next_stance(dprk)[1] for _ in range(m.params.return_months)]
     assert got[:-1] == [None] * (m.params.return_months - 1) and got[-1] == "returns"
 
 
@@ -477,22 +496,20 @@ def _session_model(mutate=None):
             mutate(d)
 
     m = make_model(quiet)
-    m.round, m.round_phase = 1, 1
+    m.round[:], m.round_phase[:] = 1, 1
     return m
 
 
 def _bargain(m):
-    from sixparty.model import Session
-
     s = Session(0, 1, 1, m.month, "test", held=True)
     m.sessions.append(s)
-    m._bargain(s)
+    m._bargain(REP0, [s])
     return s
 
 
 def test_a_session_where_all_accept_converges_at_once():
     m = _session_model()
-    m.pos[:] = m.pos[0]  # everyone holds the same position
+    m.pos[0] = m.pos[0, 0].copy()  # everyone holds the same position
     s = _bargain(m)
     assert (s.ending, s.iterations) == ("converged", 1)
     assert s.document == "joint_statement"
@@ -539,10 +556,10 @@ def test_domestic_constraint_pulls_a_delegation_back_harder():
     def moved(domestic: float) -> float:
         m = make_model()
         china = m.parties[CHINA_I]  # the base class's drift
-        m.domestic[CHINA_I] = domestic
-        m.anchor[CHINA_I] = 0.0
-        m.pos[CHINA_I] = 1.0
+        m.domestic[0, CHINA_I] = domestic
+        m.anchor[0, CHINA_I] = 0.0
+        m.pos[0, CHINA_I] = 1.0
         Party.step(china)
-        return 1.0 - float(m.pos[CHINA_I, 0])
+        return 1.0 - float(m.pos[0, CHINA_I, 0])
 
     assert moved(0.9) > moved(0.1) > 0.0
