@@ -15,7 +15,7 @@ import pytest
 from conftest import minimal_scenario_dict
 from sixparty.bargaining import BargainingState, bargaining_round, weighted_median
 from sixparty.model import Session, TalksModel
-from sixparty.parties import DPRK_I, JAPAN_I, NORM, SANC, US_I
+from sixparty.parties import ACCEPT, ALL, AMEND, DPRK_I, JAPAN_I, NORM, SANC, US_I
 from sixparty.runner import simulate
 from sixparty.scenario import Scenario
 
@@ -26,19 +26,15 @@ def _model(mutate=None, seed: int = 1) -> TalksModel:
     if mutate:
         mutate(data)
     m = TalksModel(Scenario.model_validate(data), seed=seed)
-    m.round, m.round_phase = 1, 1
+    m.round[:], m.round_phase[:] = 1, 1
     return m
 
 
 def _bargain(m: TalksModel) -> Session:
     s = Session(len(m.sessions), 1, 1, m.month, "test", held=True)
     m.sessions.append(s)
-    m._bargain(s)
+    m._bargain(np.array([0]), [s])
     return s
-
-
-def _session(direct_contact: bool = True):
-    return Session(0, 1, 1, 0, "test", direct_contact=direct_contact)
 
 
 # ------------------------------------------------------------------ drafting
@@ -47,10 +43,11 @@ def test_every_draft_is_the_weighted_median_of_the_positions_it_was_drafted_from
     seen = []
     orig = m.parties[2].draft
 
-    def spy(session):
-        text = orig(session)
-        w = m.cap[:, None] * m.bargaining_salience()
-        seen.append((text.copy(), weighted_median(m.pos.T, w.T)))
+    def spy(r=ALL):
+        text = orig(r)
+        assert text.shape == (1, 8)  # one row: the single replicate's draft
+        w = m.cap[0][:, None] * m.bargaining_salience()[0]
+        seen.append((text[0].copy(), weighted_median(m.pos[0].T, w.T)))
         return text
 
     m.parties[2].draft = spy
@@ -74,10 +71,10 @@ def test_positions_move_by_the_expected_utility_round():
         )
     )
     m.parties[JAPAN_I].strategy.abductee_linkage = False  # no class holds an issue here
-    m.domestic[US_I] = 0.0
-    before = m.pos.copy()
+    m.domestic[0, US_I] = 0.0
+    before = m.pos[0].copy()
     res = bargaining_round(
-        BargainingState(before[None].copy(), m.cap, m.bargaining_salience()[None], 1.0),
+        BargainingState(before[None].copy(), m.cap, m.bargaining_salience(), 1.0),
         m.bargaining_parameters(),
     )
     s = _bargain(m)
@@ -87,10 +84,10 @@ def test_positions_move_by_the_expected_utility_round():
     assert not np.allclose(first_move, before)
     # the second round started from the first round's result
     res2 = bargaining_round(
-        BargainingState(first_move[None].copy(), m.cap, m.bargaining_salience()[None], 1.0),
+        BargainingState(first_move[None].copy(), m.cap, m.bargaining_salience(), 1.0),
         m.bargaining_parameters(),
     )
-    assert np.allclose(m.pos, first_move)  # the deadlock ended the session before round 2 moved
+    assert np.allclose(m.pos[0], first_move)  # the deadlock ended the session before round 2 moved
     assert s.conflicts + s.compromises + s.capitulations == int(
         np.sum((res.accepted_outcome[0] > 0) & (res.positions[0] != before))
     )
@@ -101,29 +98,30 @@ def test_positions_move_by_the_expected_utility_round():
 def test_a_party_signs_only_a_text_worth_its_disagreement_value():
     m = _model()
     china = m.parties[2]
-    dv = china.disagreement_value()
-    assert dv == pytest.approx(1.0 - china.radius())  # no outside option: the win-set edge
+    dv = china.disagreement_value(0)
+    assert dv == pytest.approx(1.0 - china.radius(0))  # no outside option: the win-set edge
     level = "joint_statement"
     slack = m.params.slack_joint_statement
-    assert china.text_utility(china.position, level, _session()) == 1.0 >= dv
-    assert china.accepts(china.position, level, _session())
+    text = china.position[0]
+    assert china.text_utility(text, level, True, 0) == 1.0 >= dv
+    assert china.accepts(text, level, True, 0)
     # A scripted text just below / just above the disagreement value.
     for margin, expected in ((-0.01, False), (0.01, True)):
         d = 1.0 - (dv + margin) + slack  # distance that gives utility dv + margin
-        assert china.accepts(china.position, level, _session(), d=d) is expected
+        assert bool(china.accepts(text, level, True, 0, d=d)) is expected
 
 
 def test_an_outside_option_raises_the_disagreement_value_and_the_bar():
     m = _model()
     rok = m.parties[3]
-    d = rok.radius() * 0.8  # inside the win-set without an outside option
+    d = rok.radius(0) * 0.8  # inside the win-set without an outside option
     assert rok.accepts(
-        rok.position, "joint_statement", _session(), d=d + m.params.slack_joint_statement
+        rok.position[0], "joint_statement", True, 0, d=d + m.params.slack_joint_statement
     )
-    m.outside[3] = 0.5  # its BATNA improves: the win-set halves
-    assert rok.disagreement_value() == pytest.approx(1.0 - 0.5 * rok.radius())
+    m.outside[0, 3] = 0.5  # its BATNA improves: the win-set halves
+    assert rok.disagreement_value(0) == pytest.approx(1.0 - 0.5 * rok.radius(0))
     assert not rok.accepts(
-        rok.position, "joint_statement", _session(), d=d + m.params.slack_joint_statement
+        rok.position[0], "joint_statement", True, 0, d=d + m.params.slack_joint_statement
     )
 
 
@@ -134,66 +132,67 @@ def test_dprk_acceptance_moves_with_its_tests_and_with_sanctions_through_state()
     ``sanctions`` change."""
     m = _model()
     dprk = m.parties[DPRK_I]
-    m.sanctions = 0.0
-    m.outside[DPRK_I] = 0.0
+    m.sanctions[:] = 0.0
+    m.outside[0, DPRK_I] = 0.0
     level = "chairmans_statement"
     slack = m.params.slack_chairmans_statement
-    d = 0.9 * dprk.radius() + slack  # a text just inside its win-set
-    assert dprk.accepts(dprk.position, level, _session(True), d=d)
+    d = 0.9 * dprk.radius(0) + slack  # a text just inside its win-set
+    text = dprk.position[0]
+    assert dprk.accepts(text, level, True, 0, d=d)
     # The outside option a nuclear test gives (the model's test_outcomes figure).
-    m.progress = 0.0
-    gain = dprk.test_outcomes()["nuclear"][0]
-    assert gain > 0
-    m.outside[DPRK_I] += gain
-    assert dprk.disagreement_value() > 1.0 - dprk.radius()
-    assert not dprk.accepts(dprk.position, level, _session(True), d=d)
+    m.progress[:] = 0.0
+    feasible, gain, _ = dprk.test_outcomes(0)["nuclear"]
+    assert feasible and gain > 0
+    m.outside[0, DPRK_I] += gain
+    assert dprk.disagreement_value(0) > 1.0 - dprk.radius(0)
+    assert not dprk.accepts(text, level, True, 0, d=d)
     # Sanctions lower its outside option: the same text is signed again.
-    m.sanctions = gain / m.params.dprk_outside_sanctions
-    assert dprk.outside_option() == pytest.approx(0.0, abs=1e-12)
-    assert dprk.accepts(dprk.position, level, _session(True), d=d)
+    m.sanctions[:] = gain / m.params.dprk_outside_sanctions
+    assert dprk.outside_option(0) == pytest.approx(0.0, abs=1e-12)
+    assert dprk.accepts(text, level, True, 0, d=d)
     # The base class reads ``outside`` only: sanctions do not lower others' outside options.
-    m.outside[US_I] = 0.2
-    assert m.parties[US_I].outside_option() == pytest.approx(0.2)
+    m.outside[0, US_I] = 0.2
+    assert m.parties[US_I].outside_option(0) == pytest.approx(0.2)
 
 
 def test_a_joint_document_also_needs_trust_in_the_counterpart():
     m = _model()
     dprk = m.parties[DPRK_I]
     m.shift_trust(DPRK_I, US_I, -1.0)
-    assert dprk.commitment_trust() < m.params.commitment_trust
-    assert dprk.accepts(dprk.position, "joint_statement", _session(True))
-    assert not dprk.accepts(dprk.position, "joint_document", _session(True))
+    assert dprk.commitment_trust(0) < m.params.commitment_trust
+    assert dprk.accepts(dprk.position[0], "joint_statement", True, 0)
+    assert not dprk.accepts(dprk.position[0], "joint_document", True, 0)
 
 
 # ------------------------------------------------- modifiers in each class
 def test_resolve_and_domestic_constraint_raise_resistance():
     m = _model()
     q = m.parties[3]
-    m.resolve[3], m.domestic[3] = 0.0, 0.0
+    m.resolve[0, 3], m.domestic[0, 3] = 0.0, 0.0
     assert np.allclose(q.bargaining_salience(), q.salience)
-    m.resolve[3] = 0.5
+    m.resolve[0, 3] = 0.5
     mid = q.bargaining_salience()
     assert np.all(mid >= q.salience) and np.any(mid > q.salience)
-    m.domestic[3] = 1.0
+    m.domestic[0, 3] = 1.0
     assert np.all(q.bargaining_salience() >= mid)
-    m.resolve[3] = 1.0
+    m.resolve[0, 3] = 1.0
     assert np.allclose(q.bargaining_salience(), 1.0)  # never yields: always resists
 
 
 def test_japan_and_the_us_keep_the_issues_they_will_not_bargain_over():
     m = _model()
     japan, us = m.parties[JAPAN_I], m.parties[US_I]
-    before, after = np.zeros(8), np.ones(8)
+    before, after = np.zeros((1, 8)), np.ones((1, 8))  # one row per replicate
     japan.strategy.abductee_linkage = True
-    assert japan.bargaining_salience()[NORM] == 1.0
-    assert japan.hold_in_round(before, after)[NORM] == 0.0
+    assert japan.bargaining_salience()[0, NORM] == 1.0
+    assert japan.hold_in_round(before, after)[0, NORM] == 0.0
     japan.strategy.abductee_linkage = False
     assert np.array_equal(japan.hold_in_round(before, after), after)
-    m.domestic[US_I] = 0.9
-    assert us.bargaining_salience()[SANC] == 1.0
+    m.domestic[0, US_I] = 0.9
+    assert us.bargaining_salience()[0, SANC] == 1.0
     kept = us.hold_in_round(before, after)
-    assert kept[SANC] == 0.0 and kept[0] == 1.0
-    m.domestic[US_I] = 0.1
+    assert kept[0, SANC] == 0.0 and kept[0, 0] == 1.0
+    m.domestic[0, US_I] = 0.1
     assert np.array_equal(us.hold_in_round(before, after), after)
 
 
@@ -207,9 +206,9 @@ def test_a_human_seat_keeps_its_position_through_the_rounds():
         return start, m.pos.copy()
 
     start, end = run("US")
-    assert np.array_equal(end[US_I], start[US_I])
+    assert np.array_equal(end[0, US_I], start[0, US_I])
     start0, end0 = run(None)
-    assert not np.array_equal(end0[US_I], start0[US_I])
+    assert not np.array_equal(end0[0, US_I], start0[0, US_I])
 
 
 # ------------------------------------------------------------ session end
@@ -238,54 +237,71 @@ def _zeuthen_model(on=True):
     m.domestic[:] = 0.0
     m.outside[:] = 0.0
     m.sal[:] = 1.0
-    m.pos[DPRK_I] = m.anchor[DPRK_I] = 0.2
-    m.pos[US_I] = m.anchor[US_I] = 0.6
+    m.pos[0, DPRK_I] = m.anchor[0, DPRK_I] = 0.2
+    m.pos[0, US_I] = m.anchor[0, US_I] = 0.6
     return m
 
 
-STALLED = [("amend", 0), ("amend", 0)] + [("accept", None)] * 4
+#: The six verdicts of a stalled draft: the DPRK and the US amend, the rest accept.
+STALLED = np.array([AMEND, AMEND] + [ACCEPT] * 4)
 
 
 def test_zeuthen_the_smaller_risk_limit_concedes_and_the_other_holds():
     m = _zeuthen_model()
     dprk, us = m.parties[DPRK_I], m.parties[US_I]
-    m.outside[US_I] = 0.5  # the US has the better alternative: it can bear more risk
-    r_d = float(dprk.risk_limit(dprk.position, us.position))
-    r_u = float(us.risk_limit(us.position, dprk.position))
+    m.outside[0, US_I] = 0.5  # the US has the better alternative: it can bear more risk
+    d_pos, u_pos = dprk.position[0], us.position[0]
+    r_d = float(dprk.risk_limit(d_pos, u_pos, 0))
+    r_u = float(us.risk_limit(u_pos, d_pos, 0))
     assert r_d < r_u
-    out = m._zeuthen(STALLED, idle=m.params.stall_iterations)
-    assert np.array_equal(out[US_I], us.position)  # holds its offer
-    moved = out[DPRK_I] - dprk.position
+    out = m._zeuthen(0, STALLED, idle=m.params.stall_iterations)
+    assert np.array_equal(out[US_I], u_pos)  # holds its offer
+    moved = out[DPRK_I] - d_pos
     assert np.all(moved > 0)  # toward the US
     # Minimal: after it, the DPRK's risk limit is at least the US's; one grid step less is not.
-    assert dprk.risk_limit(out[DPRK_I], us.position) >= us.risk_limit(us.position, out[DPRK_I])
-    step = (us.position - dprk.position) / m.params.zeuthen_grid
+    assert dprk.risk_limit(out[DPRK_I], u_pos, 0) >= us.risk_limit(u_pos, out[DPRK_I], 0)
+    step = (u_pos - d_pos) / m.params.zeuthen_grid
     less = out[DPRK_I] - step
-    assert dprk.risk_limit(less, us.position) < us.risk_limit(us.position, less)
+    assert dprk.risk_limit(less, u_pos, 0) < us.risk_limit(u_pos, less, 0)
     # Flip the outside options: now the US concedes.
-    m.outside[US_I], m.outside[DPRK_I] = 0.0, 0.5
-    out = m._zeuthen(STALLED, idle=m.params.stall_iterations)
-    assert np.array_equal(out[DPRK_I], dprk.position) and np.all(out[US_I] < us.position)
+    m.outside[0, US_I], m.outside[0, DPRK_I] = 0.0, 0.5
+    out = m._zeuthen(0, STALLED, idle=m.params.stall_iterations)
+    assert np.array_equal(out[DPRK_I], d_pos) and np.all(out[US_I] < u_pos)
 
 
 def test_zeuthen_acts_only_when_switched_on_stalled_and_between_the_dprk_and_the_us():
-    m = _zeuthen_model(on=False)
-    assert m._zeuthen(STALLED, idle=10) == {}
+    # The switch is read where the session consults Zeuthen's principle
+    # (TalksModel._bargain): switched off, a session never consults it.
+    def consulted(on: bool) -> int:
+        m = _model(lambda d: d["parameters"].update(zeuthen_dprk_us=on))
+        calls = []
+        orig = m._zeuthen
+
+        def spy(*args, **kwargs):
+            calls.append(args)
+            return orig(*args, **kwargs)
+
+        m._zeuthen = spy
+        assert _bargain(m).iterations > 1  # drafts after the first: room to consult it
+        return len(calls)
+
+    assert consulted(on=False) == 0
+    assert consulted(on=True) > 0
     m = _zeuthen_model()
-    assert m._zeuthen(STALLED, idle=m.params.stall_iterations - 1) == {}
-    others = [("amend", 0), ("amend", 0), ("amend", 0)] + [("accept", None)] * 3
-    assert m._zeuthen(others, idle=10) == {}  # China holds out too
-    assert m._zeuthen(STALLED, idle=10)
+    assert m._zeuthen(0, STALLED, idle=m.params.stall_iterations - 1) == {}
+    others = np.array([AMEND, AMEND, AMEND] + [ACCEPT] * 3)
+    assert m._zeuthen(0, others, idle=10) == {}  # China holds out too
+    assert m._zeuthen(0, STALLED, idle=10)
 
 
 def test_zeuthen_never_concedes_below_the_disagreement_value():
     m = _zeuthen_model()
     dprk, us = m.parties[DPRK_I], m.parties[US_I]
-    m.outside[US_I] = 0.9  # the US will bear almost any risk
-    new = dprk.zeuthen_concession(us)
-    assert dprk.reference_utility(new) >= dprk.disagreement_value()
+    m.outside[0, US_I] = 0.9  # the US will bear almost any risk
+    new = dprk.zeuthen_concession(us, 0)
+    assert dprk.reference_utility(new, 0) >= dprk.disagreement_value(0)
     # Already beyond its disagreement value measured from its anchor (0.2), with
     # the US farther still: any concession is worse than breakdown, it stands firm.
-    m.pos[DPRK_I], m.pos[US_I] = 0.75, 0.9
-    assert dprk.reference_utility(dprk.position) < dprk.disagreement_value()
-    assert np.array_equal(dprk.zeuthen_concession(us), m.pos[DPRK_I])
+    m.pos[0, DPRK_I], m.pos[0, US_I] = 0.75, 0.9
+    assert dprk.reference_utility(dprk.position[0], 0) < dprk.disagreement_value(0)
+    assert np.array_equal(dprk.zeuthen_concession(us, 0), m.pos[0, DPRK_I])
