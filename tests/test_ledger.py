@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 from sixparty.loader import find_scenario, load_scenario
-from sixparty.model import TalksModel
+from sixparty.model import DOC_LEVELS, TalksModel
 from sixparty.outputs import csv_text, timeline_columns, write_run
 from sixparty.parties import AID_PROVIDERS, DPRK_I, JAPAN_I, ROK_I, US_I
 from sixparty.protocol import Ledger, months_for_days
@@ -71,14 +71,14 @@ def joint_document(m: TalksModel, x: np.ndarray) -> SimpleNamespace:
         renegotiated=False,
         reasons=[],
     )
-    m._after_document(s)
+    m._after_document(0, s)
     return s
 
 
 def disablement(m: TalksModel) -> SimpleNamespace:
     """The disablement package adopted with the shutdown phase already closed
     (the disablement is then the earliest open phase its text covers)."""
-    m.next_phase = SECOND
+    m.next_phase[:] = SECOND
     return joint_document(m, text(**DISABLEMENT))
 
 
@@ -95,14 +95,14 @@ def test_a_text_covering_the_disablement_package_starts_with_the_shutdown(histor
     assert any(st.kind == "aid" for st in m.ledger.steps)  # paired: the DPRK is owed aid
     s2 = joint_document(m, text(**DISABLEMENT))
     assert s2.adopted_phase == "second_phase_actions"
-    assert m.next_phase == SECOND + 1
+    assert m.next_phase[0] == SECOND + 1
 
 
 def test_a_text_covering_only_a_later_phase_skips_the_earlier(historical):
     m = model(historical)
     s = joint_document(m, text(**NINETEEN))
     assert s.adopted_phase == "abandonment_and_verification"
-    assert m.next_phase == FINAL + 1  # the phases before it are closed
+    assert m.next_phase[0] == FINAL + 1  # the phases before it are closed
     # A later text covering only the shutdown terms cannot go back to phase 1.
     for st in m.ledger.steps:
         st.delivered = st.amount
@@ -116,7 +116,7 @@ def test_the_text_not_the_order_picks_the_phase(historical):
     assert model(historical)._adopted_phase(text(**NINETEEN)) == FINAL
     only_disablement = text(energy_aid=0.6, sanctions_relief=0.6, denuclearization=0.4)
     m2 = model(historical)
-    m2.next_phase = SECOND  # the shutdown phase already closed
+    m2.next_phase[:] = SECOND  # the shutdown phase already closed
     assert m2._adopted_phase(only_disablement) == SECOND
 
 
@@ -175,21 +175,21 @@ def test_a_phase_performed_on_time_is_reaffirmed_not_reopened(historical):
     m = model(historical)
     joint_document(m, text(**SHUTDOWN))  # adopts the shutdown
     due = [st.due_month for st in m.ledger.steps]
-    m.best_document = "joint_document"
-    m.chair_wait = m.params.chair_max_wait
-    assert m.parties[2].phase_stalled() == ""
+    m.best_document[:] = DOC_LEVELS.index("joint_document")
+    m.chair_wait[:] = m.params.chair_max_wait
+    assert m.parties[2].phase_stalled(0) == ""
     s = joint_document(m, text(**SHUTDOWN))  # covers no open phase
     assert not s.renegotiated and s.adopted_phase is None
     assert any("reaffirmed" in r for r in s.reasons)
     assert [st.due_month for st in m.ledger.steps] == due
-    assert m.chair_wait == m.params.chair_max_wait
+    assert m.chair_wait[0] == m.params.chair_max_wait
     # The DPRK suspends its steps: the phase has stalled, and is reopened.
-    m.dprk_suspended_steps = True
-    assert m.parties[2].phase_stalled() == "dprk_suspended"
+    m.dprk_suspended_steps[:] = True
+    assert m.parties[2].phase_stalled(0) == "dprk_suspended"
     m.month += 1
     s2 = joint_document(m, text(**SHUTDOWN))
     assert s2.renegotiated and any("reopened: dprk_suspended" in r for r in s2.reasons)
-    assert m.chair_wait == m.params.min_months_between_sessions
+    assert m.chair_wait[0] == m.params.min_months_between_sessions
 
 
 def test_abandonment_owes_the_dprk_the_919_rewards_the_text_commits(historical):
@@ -243,7 +243,7 @@ def test_an_overdue_commitment_is_a_cause_of_suspension(historical):
             st.delivered = st.amount
             st.completed_month = m.month
     m.month = max(st.due_month for st in led.steps if st.tranche == 1) + 2
-    overdue = m._overdue_counterpart_steps(FINAL)
+    overdue = m._overdue_counterpart_steps(0, FINAL)
     assert [st.description for st in overdue] == ["security_assurance"]
     cause, why = m._overdue_cause(overdue)
     assert cause == "overdue_commitment"
@@ -365,7 +365,7 @@ def _complete_dprk_tranche(m: TalksModel, phase: int, tranche: int) -> None:
     )
     st.delivered = st.amount
     st.completed_month = m.month
-    m._dprk_step_done(st)
+    m._dprk_step_done(0, st)
 
 
 def test_a_facility_is_shut_down_then_disabled_then_restored_by_a_reversal(historical):
@@ -382,7 +382,7 @@ def test_a_facility_is_shut_down_then_disabled_then_restored_by_a_reversal(histo
     assert m.facilities[reactor] == "disabled"
     assert m.facilities["reprocessing_plant"] == "shut_down"
     # Suspended, with trust in the US low: the DPRK restores what it disabled.
-    m._reverse(SECOND, m.params.reversal_rate, 0.1)
+    m._reverse(0, SECOND, m.params.reversal_rate, 0.1)
     assert m.facilities[reactor] == "operating"
     assert m.decisions[-1][2] == "restores_facilities" and reactor in m.decisions[-1][3]
     st = m.ledger.open_step(DPRK_I, SECOND, "dprk_action")
@@ -396,10 +396,10 @@ def test_reversal_in_the_implementation_needs_suspension_and_low_trust(historica
         m = model(historical)
         disablement(m)
         _complete_dprk_tranche(m, SECOND, 1)
-        m.dprk_suspended_steps = suspended
-        m.trust[DPRK_I, US_I] = trust
-        m.parties[DPRK_I].trust_in = lambda j: trust
-        m._overdue_counterpart_steps = lambda phase: [object()] if suspended else []
+        m.dprk_suspended_steps[:] = suspended
+        m.trust[0, DPRK_I, US_I] = trust
+        m.parties[DPRK_I].trust_in = lambda j, r=None: trust
+        m._overdue_counterpart_steps = lambda rep, phase: [object()] if suspended else []
         m._implementation()
         return m.facilities["yongbyon_5mwe_reactor"]
 
@@ -433,7 +433,7 @@ def test_delisting_is_owed_after_the_declaration_and_due_45_days_later(historica
     assert delist.owed_given(4) and delist.owed_month == m.month
     assert delist.due_month == m.month + months_for_days(45) == m.month + 2
     # a declaration once made stays made: a later reversal does not cancel the debt
-    m._reverse(SECOND, 1.0, 0.1)
+    m._reverse(0, SECOND, 1.0, 0.1)
     assert m.ledger.dprk_tranches_done(SECOND) < 4 and delist.owed_given(0)
 
 
@@ -457,10 +457,10 @@ def _owed_to_dprk(historical, delisting_late: bool, aid_late: bool) -> TalksMode
     if not delisting_late:
         delist.delivered = 1.0
     m.month = max(st.due_month for st in led.steps) + 2
-    m.parties[DPRK_I].trust_in = lambda j: 0.2  # below suspend_steps_trust
-    m.parties[US_I].delivery_willingness = lambda: 0.0  # the US does not act this month
+    m.parties[DPRK_I].trust_in = lambda j, r=None: 0.2  # below suspend_steps_trust
+    m.parties[US_I].delivery_willingness = lambda r=None: 0.0  # the US does not act this month
     for j in AID_PROVIDERS:
-        m.parties[j].delivery_willingness = lambda: 0.0
+        m.parties[j].delivery_willingness = lambda r=None: 0.0
     m._implementation()
     return m
 
@@ -500,7 +500,7 @@ def test_ledger_and_decisions_tables_carry_the_new_columns(historical):
     m = model(historical)
     joint_document(m, text(**SHUTDOWN))
     disablement(m)
-    m.decide("DPRK", "suspends_steps", "overdue_delisting: x", cause="overdue_delisting")
+    m.decide(0, "DPRK", "suspends_steps", "overdue_delisting: x", cause="overdue_delisting")
     r = tables(m)
     assert {row["superseded"] for row in r.ledger if row["phase"] == 1} == {
         f"{m.month // 12:04d}-{m.month % 12 + 1:02d}"
@@ -601,18 +601,18 @@ def scripted_run(historical):
         draft_utilities=np.ones((0, 6)),
     )
     m.sessions.append(s)
-    m.next_phase = SECOND  # the shutdown phase already closed
-    m._after_document(s)
-    m._record("active")
+    m.next_phase[:] = SECOND  # the shutdown phase already closed
+    m._after_document(0, s)
+    m._record(["active"])
     m.month += 1
     _complete_dprk_tranche(m, SECOND, 1)
-    m._record("active")
+    m._record(["active"])
     m.month += 1
     delist = next(st for st in m.ledger.steps if st.kind == "delisting")
     cause, what = m._overdue_cause([delist])
-    m.decide("DPRK", "suspends_steps", f"{what}; trust in US 0.20", cause=cause)
-    m._reverse(SECOND, m.params.reversal_rate, 0.2)
-    m._record("suspended")
+    m.decide(0, "DPRK", "suspends_steps", f"{what}; trust in US 0.20", cause=cause)
+    m._reverse(0, SECOND, m.params.reversal_rate, 0.2)
+    m._record(["suspended"])
     return tables(m)
 
 
