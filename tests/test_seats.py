@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from sixparty.loader import load_scenario
 from sixparty.model import SeatOrders, TalksModel
+from sixparty.parties import US_I, VERDICTS
 from sixparty.runner import tables
 from sixparty.scenario import ISSUES, PARTIES
 from sixparty.seat import ATTEND_REASONS, RESPOND_REASONS, SeatBriefing
@@ -62,9 +63,9 @@ def test_two_seats_keep_their_positions_through_a_session(historical):
     s = m.sessions[n]
     assert s.held and s.iterations > 1
     # the rounds moved the agents' positions, never the seats' (rejecting keeps them)
-    assert not np.allclose(m.pos[PARTIES.index("China")], found["DPRK"].position("China"))
+    assert not np.allclose(m.pos[0, PARTIES.index("China")], found["DPRK"].position("China"))
     for k in ("DPRK", "US"):
-        assert np.array_equal(m.pos[PARTIES.index(k)], found[k].position(k))
+        assert np.array_equal(m.pos[0, PARTIES.index(k)], found[k].position(k))
 
 
 def test_an_empty_seat_goes_back_to_the_agent_at_once(historical):
@@ -151,10 +152,12 @@ def test_walking_away_is_the_disagreement_value_and_accepting_the_text_utility(h
 
     def hook(twin, s):
         q = twin.parties[PARTIES.index("ROK")]
-        draft = twin.first_draft(s)
-        seen["d"] = q.disagreement_value()
-        seen["u"] = q.text_utility(draft, twin._target_level(), s)
-        seen["verdict"] = q.respond(draft, twin._target_level(), s)[0]
+        draft = twin.first_draft(0)
+        target = twin._target_level(0)
+        contact = twin.parties[US_I].allows_direct_contact(0)  # as the session will record it
+        seen["d"] = q.disagreement_value(0)
+        seen["u"] = q.text_utility(draft, target, contact, 0)
+        seen["verdict"] = VERDICTS[int(q.respond(draft, target, contact, 0)[0])]
         raise RuntimeError("stop")
 
     b = m.session_preview("ROK")
@@ -169,14 +172,15 @@ def test_walking_away_is_the_disagreement_value_and_accepting_the_text_utility(h
 def test_the_recommendation_is_what_the_agent_then_answers(historical):
     m = TalksModel(historical, seed=0)
     answers: list = []
-    respond = m._respond
+    respond = m._responses
 
-    def recording(q, text, target, s, d):
-        out = respond(q, text, target, s, d)
-        answers.append((len(s.drafts), q.key, out[0]))
-        return out
+    def recording(reps, text, contact, targets, dist):
+        verdicts, issues = respond(reps, text, contact, targets, dist)
+        n = len(m.sessions[-1].drafts)  # the draft being answered is recorded first
+        answers.extend((n, key, VERDICTS[v]) for key, v in zip(PARTIES, verdicts[0], strict=True))
+        return verdicts, issues
 
-    m._respond = recording
+    m._responses = recording
     checked = 0
     while m.running and checked < 5:
         found = m.previews(tuple(PARTIES))
