@@ -37,9 +37,10 @@ def _ledger_model(generosity: float, seed: int) -> TalksModel:
         d["phases"][0].update({"tranches": 4, "months": 8})
 
     m = TalksModel(scenario(long), seed=seed)
-    m.agreed_text = m.pos.mean(axis=0)
+    m.agreed_text[0] = m.pos[0].mean(axis=0)
+    m.has_agreed_text[0] = True
     m.ledger.adopt(0, m.spec.phases[0], m.month, AID_PROVIDERS, DPRK_I, US_I)
-    m.next_phase = 1  # the menu's only phase is taken: no session can adopt it again
+    m.next_phase[:] = 1  # the menu's only phase is taken: no session can adopt it again
     return m
 
 
@@ -185,7 +186,7 @@ def test_removing_an_effect_changes_the_walk_out_decision():
 def test_disablement_suspension_arises_when_counterparts_fall_behind():
     m = _ledger_model(generosity=0.0, seed=1)
     for party in m.parties[1:]:
-        party.delivery_willingness = lambda: 0.0
+        party.delivery_willingness = lambda r=None: 0.0
     m.shift_trust(DPRK_I, US_I, -0.4)
     for _ in range(6):
         m.step()
@@ -245,7 +246,7 @@ def test_mesa_registry_entry_is_dropped_after_a_run(historical):
 def test_a_human_dprk_seat_decides_its_own_suspension():
     m = _ledger_model(generosity=0.0, seed=1)
     for party in m.parties[1:]:
-        party.delivery_willingness = lambda: 0.0  # counterparts fall behind
+        party.delivery_willingness = lambda r=None: 0.0  # counterparts fall behind
     m.shift_trust(DPRK_I, US_I, -0.4)
     m.take_seat("DPRK").implementation = "perform"
     for _ in range(6):
