@@ -142,6 +142,12 @@ _RECORD_COLUMNS_ESTIMATE = 24
 #: Most runs one ensemble may have (``--runs``): 10 million runs of a 120-month window
 #: stream about 28 GB to disk; split bigger studies into ensembles with other base seeds.
 MAX_RUNS = 10_000_000
+#: Replicates one model steps at once in a worker (a chunk runs in batches of
+#: at most this many): large enough that the model's per-step Python cost is
+#: shared by many runs (benchmarks/README.md), small enough that a batch's
+#: records stay a few tens of MB.  Results do not depend on it (tested).
+MODEL_BATCH = 256
+
 #: Rows per Parquet row group (fixed, so the file does not depend on the chunk size).
 PARQUET_ROW_GROUP = 65_536
 #: Bytes of a ``runs.csv`` row, a generous estimate for the disk check.
@@ -363,19 +369,43 @@ def _ensemble_chunk(
     in ``mesa.Agent._ids`` afterwards).  A later model that simulates many
     replicates in one call can replace the loop without changing the caller.
     """
-    from sixparty.runner import simulate
+    from sixparty.runner import iter_batch
 
     scenario, base_seed, date_idx, windows, recorded = shared
     before = live_models()
     rows, monthly, status = [], [], []
-    for rep in replicates:
-        res = simulate(scenario, seed=replicate_seed(base_seed, rep), record_positions=False)
-        r, m, s = _summarize(res, rep, date_idx, windows, recorded)
-        rows.append(r)
-        monthly.append(m)
-        status.append(s)
-        del res
+    for batch in chunked(replicates, MODEL_BATCH):
+        seeds = [replicate_seed(base_seed, rep) for rep in batch]
+        for rep, res in zip(
+            batch, iter_batch(scenario, seeds, record_positions=False), strict=True
+        ):
+            r, m, s = _summarize(res, rep, date_idx, windows, recorded)
+            rows.append(r)
+            monthly.append(m)
+            status.append(s)
     return rows, np.stack(monthly), np.stack(status), live_models() - before
+
+
+def _simulate_items(summarise: Callable, items: list) -> list:
+    """Simulate a chunk of ``(scenario, seed, ...)`` items and summarise each:
+    consecutive items of one scenario run in one model, in batches of
+    :data:`MODEL_BATCH` (the results do not depend on the batching)."""
+    from sixparty.runner import iter_batch
+
+    out: list = []
+    start = 0
+    while start < len(items):
+        end = start + 1
+        while end < len(items) and end - start < MODEL_BATCH and items[end][0] is items[start][0]:
+            end += 1
+        group = items[start:end]
+        seeds = [int(it[1]) for it in group]
+        for item, res in zip(
+            group, iter_batch(group[0][0], seeds, record_positions=False), strict=True
+        ):
+            out.append(summarise(item, res))
+        start = end
+    return out
 
 
 def _simulate_item(summarise: Callable, item: tuple) -> object:
@@ -412,6 +442,7 @@ def map_runs(
         _simulate_item,
         items,
         shared=summarise,
+        chunk_func=_simulate_items,
         executor=executor,
         chunk_size=chunk_size,
         serial_below=serial_below,

@@ -85,8 +85,9 @@ __all__ = [
 
 #: Below this many work items a call runs in this process (see the module docstring).
 SERIAL_BELOW = 32
-#: Largest chunk :func:`default_chunk_size` picks (64 runs of the model: about 1-5 s of work).
-MAX_CHUNK = 64
+#: Largest chunk :func:`default_chunk_size` picks (256 runs of the model, stepped
+#: together in one model: about 2-5 s of work).
+MAX_CHUNK = 256
 
 GUARD_MESSAGE = (
     "sixparty: worker processes re-ran your script's top level and it started another batch. "
@@ -470,6 +471,7 @@ def map_items(
     serial_below: int = SERIAL_BELOW,
     progress: bool | None = None,
     desc: str = "runs",
+    chunk_func: Callable[[Any, list], list] | None = None,
 ) -> Iterator[Any]:
     """Yield ``func(shared, item)`` for every item, in the items' order (one result per item).
 
@@ -491,7 +493,9 @@ def map_items(
     progress: a tqdm bar on stderr (``None``: only when stderr is a
     terminal; ``tqdm.auto`` in notebooks).  Results are identical whatever
     the executor, the workers or the chunk size, given a deterministic
-    ``func``.
+    ``func``.  chunk_func: ``chunk_func(shared, chunk) -> [result per item]``
+    doing the work of ``func`` for a whole chunk at once (a batch of runs in
+    one model); it must give what ``func`` gives item by item.
     """
     ex = executor or SerialExecutor()
     n = len(items)
@@ -499,8 +503,8 @@ def map_items(
     bar = progress_bar(n, desc, progress)
     try:
         for outs in map_chunks(
-            _items_chunk,
-            (func, shared),
+            _items_chunk if chunk_func is None else chunk_func,
+            (func, shared) if chunk_func is None else shared,
             chunked(items, size),
             executor=ex,
             n_items=n,

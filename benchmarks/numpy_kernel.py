@@ -70,11 +70,11 @@ def initial_state(scenario) -> KernelState:
     m = TalksModel(scenario, seed=0, record_positions=False)
     try:
         return KernelState(
-            pos=m.pos.copy(),
-            sal=m.sal.copy(),
-            cap=m.cap.copy(),
-            resolve=m.resolve.copy(),
-            domestic=m.domestic.copy(),
+            pos=m.pos[0].copy(),
+            sal=m.sal[0].copy(),
+            cap=m.cap[0].copy(),
+            resolve=m.resolve[0].copy(),
+            domestic=m.domestic[0].copy(),
             prior_a=m._prior_a.copy(),
             prior_b=m._prior_b.copy(),
             months=m.n_months,

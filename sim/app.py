@@ -1368,7 +1368,7 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
             solara.Text(ui("s.take_text", lang))
         return
     i = PARTIES.index(key)
-    own = float(m.pos[i, ISSUES.index(issue)]) if issue else 0.5
+    own = float(m.pos[0, i, ISSUES.index(issue)]) if issue else 0.5
     goal = own if target is None else target
     ready = attend == "boycott" or (
         attend == "attend"
@@ -1435,7 +1435,7 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
                         lo, hi = ISSUE_SCALES[issue]
                         k = ISSUES.index(issue)
                         others = ", ".join(
-                            f"{i18n_label(p, lang)} {m.pos[j, k]:.2f}"
+                            f"{i18n_label(p, lang)} {m.pos[0, j, k]:.2f}"
                             for j, p in enumerate(PARTIES)
                             if j != i
                         )

@@ -217,7 +217,7 @@ class PositionsChart(LiveChart):
 
     def signature(self, m) -> object:
         text = self._last_text(m)
-        return (m.pos.tobytes(), m.sal.tobytes(), None if text is None else tuple(text))
+        return (m.pos[0].tobytes(), m.sal[0].tobytes(), None if text is None else tuple(text))
 
     @staticmethod
     def _last_text(m):
@@ -274,8 +274,8 @@ class PositionsChart(LiveChart):
     def _update(self, m) -> None:
         rows = np.arange(len(ISSUES))
         for i, dots in enumerate(self._dots):
-            dots.set_offsets(np.column_stack([m.pos[i], rows]))
-            dots.set_sizes(30 + 240 * np.asarray(m.sal[i]))
+            dots.set_offsets(np.column_stack([m.pos[0, i], rows]))
+            dots.set_sizes(30 + 240 * np.asarray(m.sal[0, i]))
         text = self._last_text(m)
         self._text.set_visible(text is not None)
         if text is not None:
@@ -288,7 +288,7 @@ class TrustChart(LiveChart):
     size = (6.2, 5.4)
 
     def signature(self, m) -> object:
-        return m.trust.tobytes()
+        return m.trust[0].tobytes()
 
     def _build(self, fig: Figure, m) -> list:
         ax = fig.subplots()
@@ -310,7 +310,7 @@ class TrustChart(LiveChart):
         return [self._image, *self._cells.values()]
 
     def _update(self, m) -> None:
-        t = np.array(m.trust, dtype=float)
+        t = np.array(m.trust[0], dtype=float)
         np.fill_diagonal(t, np.nan)  # no trust in oneself to show
         self._image.set_data(t)
         for (i, j), cell in self._cells.items():

@@ -1447,7 +1447,7 @@ class TalksModel(mesa.Model):
         index -> new position (both parties); empty otherwise.  A human seat
         keeps its own position.
         """
-        if idle < self.params.stall_iterations:
+        if not self.params.zeuthen_dprk_us or idle < self.params.stall_iterations:
             return {}
         holdouts = {i for i in range(6) if verdicts[i] != ACCEPT}
         if not holdouts or not holdouts <= {DPRK_I, US_I}:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -104,17 +105,24 @@ def simulate_batch(scenario: Scenario, seeds, record_positions: bool = True) -> 
     Raises:
         ValueError: ``seeds`` is empty.
     """
+    return list(iter_batch(scenario, seeds, record_positions))
+
+
+def iter_batch(scenario: Scenario, seeds, record_positions: bool = True) -> Iterator[RunResult]:
+    """:func:`simulate_batch` that yields the runs' tables one at a time (only
+    one run's tables in memory besides the model's arrays).  ``elapsed_s`` of
+    each run is the batch's time divided by its runs."""
     t0 = time.perf_counter()
     model = TalksModel(scenario, record_positions=record_positions, seeds=list(seeds))
     try:
         model.run()
-        results = [tables(model, r) for r in range(model.R)]
+        elapsed = (time.perf_counter() - t0) / model.R
+        for r in range(model.R):
+            res = tables(model, r)
+            res.elapsed_s = elapsed
+            yield res
     finally:
         release_model(model)
-    elapsed = (time.perf_counter() - t0) / len(results)
-    for res in results:
-        res.elapsed_s = elapsed
-    return results
 
 
 def tables(m: TalksModel, rep: int = 0) -> RunResult:
