@@ -174,6 +174,16 @@ class TimelineRows(Sequence):
         self._build(n)
         return iter(self._rows[:n])
 
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (list, tuple, TimelineRows)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # mutable, like a list
+
+    def __repr__(self) -> str:
+        return f"TimelineRows({len(self)} months)"
+
 
 @dataclass
 class ReplicateRecord:
