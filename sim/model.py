@@ -1379,11 +1379,10 @@ class TalksModel(mesa.Model):
             reps = H[A]
             for b in A:
                 sessions[b].iterations = it + 1
-            state = BargainingState(
-                self.pos[reps], self.cap[reps], self.bargaining_salience(reps), 1.0
-            )
+            salience = self.bargaining_salience(reps)
+            state = BargainingState(self.pos[reps], self.cap[reps], salience, 1.0)
             res = bargaining_round(state, bp)
-            t = china.draft(reps)
+            t = china.draft(reps, salience)
             stall = idle[A] >= p.stall_iterations
             if stall.any():
                 t[stall] = russia.package(t[stall], reps[stall])

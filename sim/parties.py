@@ -476,9 +476,10 @@ class DPRK(Party):
         chair's forecast of a text now (:meth:`China.draft`, the weighted
         median of the current positions)."""
         m = self.model
-        return np.where(
-            m.has_agreed_text[r][..., None], m.agreed_text[r], m.parties[CHINA_I].draft(r)
-        )
+        agreed = m.has_agreed_text[r]
+        if np.all(agreed):
+            return m.agreed_text[r]
+        return np.where(agreed[..., None], m.agreed_text[r], m.parties[CHINA_I].draft(r))
 
     def performance_probability(self, r=ALL):
         """The probability the DPRK gives that its counterparts perform a deal,
@@ -819,7 +820,7 @@ class China(Party):
     key = "China"
     classifier = {"chair": True, "shuttle_diplomacy": True, "drafts_texts": True}
 
-    def draft(self, r=ALL) -> np.ndarray:
+    def draft(self, r=ALL, salience=None) -> np.ndarray:
         """The chair's text, one (8,) row per replicate of ``r``: the
         expected-utility model's forecast.
 
@@ -830,12 +831,15 @@ class China(Party):
         voter position of eq. B2-B3 (Bueno de Mesquita 1994; Scholz, Calbert
         & Smith 2011; :func:`sixparty.bargaining.weighted_median`).  With the
         switch off (the fixed-share model kept for comparison), the
-        capability x salience weighted mean of positions.
+        capability x salience weighted mean of positions.  ``salience``: the
+        bargaining salience of replicates ``r`` if already computed.
         """
         m = self.model
         pos = m.pos[r]
         if m.params.expected_utility_sessions:
-            w = m.cap[r][..., None] * m.bargaining_salience(r)  # (n, 6, 8)
+            if salience is None:
+                salience = m.bargaining_salience(r)
+            w = m.cap[r][..., None] * salience  # (n, 6, 8)
             return weighted_median(np.swapaxes(pos, -1, -2), np.swapaxes(w, -1, -2))
         w = m.cap[r][..., None] * m.sal[r]
         num = np.ascontiguousarray(np.swapaxes(w * pos, -1, -2)).sum(axis=-1)
