@@ -11,7 +11,8 @@ The names below are the Python API for notebooks and scripts (``docs/api.md``)::
 
 Scenarios: :func:`load_scenario`, :func:`load_scenario_text`, :func:`find_scenario`,
 :func:`shipped_scenarios`, :func:`variant`, :class:`Scenario`, :class:`ScenarioError`.
-Runs: :func:`simulate` -> :class:`RunResult`; :func:`write_run` writes a run folder;
+Runs: :func:`simulate` -> :class:`RunResult`; :func:`simulate_batch` runs many seeds
+in one model (each run as :func:`simulate` gives it); :func:`write_run` writes a run folder;
 :func:`read_run` reads one back.  Tables (pandas DataFrames, columns of
 ``docs/outputs.md``): :func:`run_tables`, :func:`timeline_table`, :func:`sessions_table`,
 :func:`decisions_table`, :func:`ledger_table`, :func:`positions_table`,
@@ -47,6 +48,7 @@ _LAZY: dict[str, str] = {
     "variant": "sixparty.api",
     # one run
     "simulate": "sixparty.runner",
+    "simulate_batch": "sixparty.runner",
     "RunResult": "sixparty.runner",
     "write_run": "sixparty.outputs",
     "read_run": "sixparty.api",
@@ -89,6 +91,7 @@ __all__ = [  # the names of _LAZY, spelled out for tools that read __all__ stati
     "sessions_table",
     "shipped_scenarios",
     "simulate",
+    "simulate_batch",
     "timeline_table",
     "trust_table",
     "variant",
@@ -120,7 +123,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         shipped_scenarios,
     )
     from sixparty.outputs import write_run
-    from sixparty.runner import RunResult, simulate
+    from sixparty.runner import RunResult, simulate, simulate_batch
     from sixparty.scenario import Scenario
 
 
