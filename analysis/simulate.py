@@ -171,6 +171,40 @@ def score_item(shared: tuple[Scenario, dict], item: WorkItem) -> dict:
     return row
 
 
+def score_items(shared: tuple[Scenario, dict], items: list[WorkItem]) -> list[dict]:
+    """:func:`score_item` for a chunk of work items at once: consecutive items
+    that differ only in their seed (one calibration trial's or sensitivity
+    point's replicates) run in one model on its replicate axis, in batches of
+    :data:`~sixparty.analysis.ensemble.MODEL_BATCH`.  Rows identical to
+    :func:`score_item`'s, item by item (a replicate's run does not depend on
+    its batch)."""
+    from sixparty.analysis.ensemble import MODEL_BATCH
+    from sixparty.runner import iter_batch
+
+    scenario, record = shared
+    rows: list[dict] = []
+    start = 0
+    while start < len(items):
+        first = items[start]
+        end = start + 1
+        while (
+            end < len(items)
+            and end - start < MODEL_BATCH
+            and (items[end].params, items[end].shifts) == (first.params, first.shifts)
+        ):
+            end += 1
+        group = items[start:end]
+        sc = apply_work(scenario, first)
+        fed = fed_item_ids(record, sc)
+        runs = iter_batch(sc, [it.seed for it in group], record_positions=False)
+        for item, result in zip(group, runs, strict=True):
+            row = score_row(fast_tables(result), record, fed)
+            row["seed"] = item.seed
+            rows.append(row)
+        start = end
+    return rows
+
+
 class RunPool:
     """Work items of one scenario scored against one record, on an executor.
 
@@ -220,6 +254,7 @@ class RunPool:
                 score_item,
                 items,
                 shared=(self.scenario, self.record),
+                chunk_func=score_items,
                 executor=self.executor,
                 chunk_size=self.chunk_size,
                 serial_below=0,

@@ -122,3 +122,22 @@ def test_ensemble_files_do_not_depend_on_the_model_batch(historical, tmp_path, m
     assert names
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_scored_runs_are_the_same_batched_or_one_by_one(historical):
+    """The validation harness (evaluate, calibrate, sensitivity) batches the
+    seeds of one parameter set into one model: its rows equal those of the
+    runs one by one."""
+    from sixparty.analysis.scorecard import load_record
+    from sixparty.analysis.simulate import WorkItem, score_item, score_items
+
+    record = load_record()
+    items = [
+        WorkItem(2),
+        WorkItem(5),
+        WorkItem(2, params=(("chair_patience", 3),)),
+        WorkItem(8, params=(("chair_patience", 3),)),
+        WorkItem(8, shifts=(("DPRK.resolve", 0.1),)),
+    ]
+    shared = (historical, record)
+    assert repr(score_items(shared, items)) == repr([score_item(shared, it) for it in items])
