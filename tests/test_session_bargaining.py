@@ -43,8 +43,8 @@ def test_every_draft_is_the_weighted_median_of_the_positions_it_was_drafted_from
     seen = []
     orig = m.parties[2].draft
 
-    def spy(r=ALL):
-        text = orig(r)
+    def spy(r=ALL, salience=None):
+        text = orig(r, salience)
         assert text.shape == (1, 8)  # one row: the single replicate's draft
         w = m.cap[0][:, None] * m.bargaining_salience()[0]
         seen.append((text[0].copy(), weighted_median(m.pos[0].T, w.T)))
