@@ -159,7 +159,7 @@ def test_a_classroom_game_teacher_and_two_teams_to_the_debrief(classroom, browse
     pg.close()
 
     teacher.wait_for_function(
-        "() => document.querySelector('.sp-teams').innerText.includes('Team B')",
+        "() => (document.querySelector('.sp-teams')?.innerText || '').includes('Team B')",
         timeout=STEP_WAIT_MS,
     )
     _shot(teacher, "classroom-1-teacher")
@@ -169,7 +169,7 @@ def test_a_classroom_game_teacher_and_two_teams_to_the_debrief(classroom, browse
     teacher.locator(".sp-teacher-step").click()
     for pg in (team_a, team_b):
         pg.wait_for_function(
-            f"() => document.querySelector('.sp-steps').innerText.includes('Month 1 of {MONTHS}')",
+            f"() => (document.querySelector('.sp-steps')?.innerText || '').includes('Month 1 of {MONTHS}')",
             timeout=STEP_WAIT_MS,
         )
     print(f"teacher's Step -> both teams' pages: {time.monotonic() - t_step:.2f} s")
