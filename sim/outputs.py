@@ -17,6 +17,7 @@ the platform and every installed distribution (:func:`provenance`);
 from __future__ import annotations
 
 import csv
+import email.parser
 import functools
 import hashlib
 import io
@@ -113,13 +114,31 @@ TABLE_FORMATS = ("csv", "parquet")
 RESOLVED_SCENARIO = "scenario.resolved.yaml"
 
 
+def _name_and_version(dist) -> tuple[str | None, str | None]:
+    """A distribution's ``Name`` and ``Version`` from the header block of its metadata.
+
+    ``Distribution.metadata`` parses the whole file with the e-mail parser, long
+    description included, and ``Distribution.version`` parses it again; for the
+    manifest's ~200 distributions that cost more than the run itself.  The two
+    fields are headers (core metadata: the description follows the first blank
+    line), so only the headers are parsed: the same values.
+    """
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or dist.read_text("")
+    if not text:
+        return None, None
+    head = text.replace("\r\n", "\n").split("\n\n", 1)[0] + "\n\n"
+    msg = email.parser.HeaderParser().parsestr(head)
+    return msg["Name"], msg["Version"]
+
+
 def package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in ("sixparty", "mesa", "numpy", "pydantic", "pyyaml", "matplotlib", "pandas"):
         try:
-            out[name] = metadata.version(name)
+            version = _name_and_version(metadata.distribution(name))[1]
         except metadata.PackageNotFoundError:
-            out[name] = "not installed"
+            version = None
+        out[name] = version if version is not None else "not installed"
     return out
 
 
@@ -284,9 +303,9 @@ def installed_distributions() -> dict[str, str]:
     found: dict[str, str] = {}
     try:
         for dist in metadata.distributions():
-            name = dist.metadata["Name"] if dist.metadata else None
+            name, version = _name_and_version(dist)
             if name and name not in found:
-                found[name] = dist.version
+                found[name] = version
     except Exception:  # a broken dist-info must not fail a run
         pass
     return dict(sorted(found.items(), key=lambda kv: kv[0].lower()))

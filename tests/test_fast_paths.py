@@ -186,3 +186,23 @@ def test_run_without_figures_does_not_import_matplotlib(tmp_path):
         "sys.exit(10 if 'matplotlib' in sys.modules else rc)"
     )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_manifest_distributions_are_those_of_importlib_metadata():
+    """The manifest's distributions and package versions are read from the metadata's
+    header block only: the same names and versions as ``importlib.metadata`` gives."""
+    from importlib import metadata
+
+    from sixparty import outputs
+
+    slow: dict[str, str] = {}
+    for dist in metadata.distributions():
+        name = dist.metadata["Name"] if dist.metadata else None
+        if name and name not in slow:
+            slow[name] = dist.version
+    assert outputs.installed_distributions() == dict(
+        sorted(slow.items(), key=lambda kv: kv[0].lower())
+    )
+    versions = outputs.package_versions()
+    for name in ("sixparty", "mesa", "numpy", "pydantic", "pyyaml", "matplotlib", "pandas"):
+        assert versions[name] == metadata.version(name)
