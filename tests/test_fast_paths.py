@@ -206,3 +206,19 @@ def test_manifest_distributions_are_those_of_importlib_metadata():
     versions = outputs.package_versions()
     for name in ("sixparty", "mesa", "numpy", "pydantic", "pyyaml", "matplotlib", "pandas"):
         assert versions[name] == metadata.version(name)
+
+
+def test_a_command_runs_with_the_cli_gc_thresholds_and_restores_them(monkeypatch, capsys):
+    """``main`` collects garbage less often while a command runs (``cli.GC_THRESHOLDS``)
+    and gives the caller its own thresholds back."""
+    import gc
+
+    from sixparty import cli
+
+    seen = []
+    real = cli.cmd_list
+    monkeypatch.setattr(cli, "cmd_list", lambda args: seen.append(gc.get_threshold()) or real(args))
+    before = gc.get_threshold()
+    assert cli.main(["list"]) == 0
+    assert seen == [cli.GC_THRESHOLDS]
+    assert gc.get_threshold() == before
