@@ -7,8 +7,8 @@
 * Scenario files are composed by libyaml when PyYAML has it, with the same
   tree (values, lines, columns) as the pure-Python composer, which still
   gives the messages for broken files.
-* Figures are saved with their layout run once and their ticks fixed
-  afterwards: the PNG bytes are those of a plain ``Figure.savefig``.
+* Figures have a fixed layout and are saved with their ticks fixed first:
+  the PNG bytes are those of a plain ``Figure.savefig``.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def test_broken_yaml_messages_come_from_the_pure_python_parser(text, expected):
 
 
 def test_saved_png_is_that_of_a_plain_savefig(tables, record):
-    """save_figure (layout run once, ticks fixed) writes the bytes savefig would."""
+    """save_figure (ticks fixed before the one drawing) writes the bytes savefig would."""
     items = score_run(tables, record)
     makers = {
         "positions": lambda: plots.plot_positions(tables),
