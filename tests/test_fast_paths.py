@@ -222,3 +222,32 @@ def test_a_command_runs_with_the_cli_gc_thresholds_and_restores_them(monkeypatch
     assert cli.main(["list"]) == 0
     assert seen == [cli.GC_THRESHOLDS]
     assert gc.get_threshold() == before
+
+
+def test_mesa_is_imported_with_its_loggers_and_inspect_left_as_it_was():
+    """sixparty imports Mesa with a cheap frame -> module lookup (``_mesa_compat``):
+    Mesa's module loggers get the names they get without it, and ``inspect`` is restored."""
+    code = (
+        "import inspect, logging, sys; real = inspect.getmodule; "
+        "import sixparty._mesa_compat as c; "
+        "names = sorted(n for n in logging.root.manager.loggerDict if n.startswith('MESA')); "
+        "print(inspect.getmodule is real, 'mesa.model' in sys.modules, names)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("True True [")
+    assert "'MESA.mesa.model'" in out.stdout
+
+
+def test_frames_are_named_by_their_module_inside_the_context_only():
+    import inspect
+
+    from sixparty import _mesa_compat
+
+    real = inspect.getmodule
+    frame = sys._getframe()
+    with _mesa_compat._frames_named_by_module():
+        assert inspect.getmodule(frame) is sys.modules[__name__]
+        assert inspect.getmodule(json) is json  # anything else: the real lookup
+    assert inspect.getmodule is real
+    assert inspect.getmodule(frame) is sys.modules[__name__]
