@@ -359,3 +359,25 @@ def test_fixed_layout_keeps_every_text_inside_the_figure_and_off_other_panels(ta
                 if own is not None and ax.bbox.bounds == own.bbox.bounds:
                     continue  # its own panel (or a twin on the same area)
                 assert not _overlap(box, ax.bbox), f"{where} overlaps a panel"
+
+
+def test_figures_from_the_scorecard_writers_tables_are_those_of_the_run(result, tmp_path):
+    """``sixparty run`` converts the run to tables once: the figures writer draws from the
+    scorecard writer's tables (``result.extra["tables"]``) the same PNG bytes as from
+    tables of its own."""
+    from sixparty.analysis.runfiles import RunTables
+    from sixparty.analysis.scorecard import scorecard_writer
+
+    shared, own = tmp_path / "shared", tmp_path / "own"
+    shared.mkdir()
+    own.mkdir()
+    scorecard_writer()(result, shared)
+    assert isinstance(result.extra.get("tables"), RunTables)
+    plots.figures_writer()(result, shared)
+    saved = result.extra.pop("tables")
+    try:
+        plots.figures_writer()(result, own)
+    finally:
+        result.extra["tables"] = saved
+    for n in plots.FIGURES:
+        assert (shared / f"{n}.png").read_bytes() == (own / f"{n}.png").read_bytes(), n
