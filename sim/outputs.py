@@ -17,7 +17,6 @@ the platform and every installed distribution (:func:`provenance`);
 from __future__ import annotations
 
 import csv
-import email.parser
 import functools
 import hashlib
 import io
@@ -117,18 +116,29 @@ RESOLVED_SCENARIO = "scenario.resolved.yaml"
 def _name_and_version(dist) -> tuple[str | None, str | None]:
     """A distribution's ``Name`` and ``Version`` from the header block of its metadata.
 
-    ``Distribution.metadata`` parses the whole file with the e-mail parser, long
-    description included, and ``Distribution.version`` parses it again; for the
-    manifest's ~200 distributions that cost more than the run itself.  The two
-    fields are headers (core metadata: the description follows the first blank
-    line), so only the headers are parsed: the same values.
+    ``Distribution.metadata`` parses the whole file with the e-mail parser (long
+    description, and licence texts folded into a header, included) and
+    ``Distribution.version`` parses it again; for the manifest's ~200 distributions
+    that cost more than the run itself.  The two fields are single-line headers of
+    the header block (core metadata), read here line by line until both are found:
+    the same values.
     """
     text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or dist.read_text("")
-    if not text:
-        return None, None
-    head = text.replace("\r\n", "\n").split("\n\n", 1)[0] + "\n\n"
-    msg = email.parser.HeaderParser().parsestr(head)
-    return msg["Name"], msg["Version"]
+    name = version = None
+    for line in (text or "").splitlines():
+        if not line.strip():
+            break  # end of the headers
+        key, sep, value = line.partition(":")
+        if not sep or line[:1] in " \t":
+            continue  # a folded continuation line
+        key = key.strip().lower()
+        if key == "name" and name is None:
+            name = value.strip()
+        elif key == "version" and version is None:
+            version = value.strip()
+        if name is not None and version is not None:
+            break
+    return name, version
 
 
 def package_versions() -> dict[str, str]:
