@@ -344,6 +344,10 @@ def test_fixed_layout_keeps_every_text_inside_the_figure_and_off_other_panels(ta
         "trust": lambda: plots.plot_trust(tables, lang),
         "scorecard": lambda: plots.plot_scorecard(items, tables, lang, record),
         "utilities": lambda: plots.plot_utilities(tables, lang),
+        # margins that depend on the content: nothing scored, one or six heatmaps
+        "scorecard, no item": lambda: plots.plot_scorecard([], tables, lang, record),
+        "trust, one month": lambda: plots.plot_trust(tables, lang, months=tables.months[:1]),
+        "trust, six months": lambda: plots.plot_trust(tables, lang, months=tables.months[:6]),
     }
     for name, make in makers.items():
         fig = make()
