@@ -54,7 +54,6 @@ from pathlib import Path
 import matplotlib
 import matplotlib.dates as mdates
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -468,6 +467,117 @@ def _in_lang(func):
     return wrapper
 
 
+# ------------------------------------------------------------- fixed layout
+# The figures are laid out by fixed margins in inches instead of matplotlib's
+# constrained layout, which measured every tick label and text of a figure twice
+# before drawing it (about a third of the figures' CPU time).  Margins that depend
+# on the text (lane names, legends, scorecard rows, the language) are measured from
+# those texts alone (:func:`_text_width`); the others hold the tick labels and axis
+# labels at the sizes of :func:`_rc`.  ``tests/test_plots.py`` checks on every figure,
+# in English and Chinese, that no text leaves the figure or overlaps another panel.
+PAD = 0.08  # inches between a text block and the figure's edge or the next block
+
+
+def _measurer(dpi: float = SAVE_DPI):
+    """An Agg renderer to measure texts with (no canvas; size-independent)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    return RendererAgg(1, 1, dpi)
+
+
+def _text_width(texts, size: float, weight: str = "normal") -> float:
+    """Width in inches of the widest of ``texts`` at ``size`` points, in the current
+    font family (rcParams, so inside :func:`_rc`'s context the figure's)."""
+    from matplotlib.font_manager import FontProperties
+
+    renderer = _measurer()
+    prop = FontProperties(size=size, weight=weight)
+    widest = 0.0
+    for text in texts:
+        for line in str(text).split("\n"):
+            if line:
+                w, _h, _d = renderer.get_text_width_height_descent(line, prop, ismath=False)
+                widest = max(widest, w)
+    return widest / SAVE_DPI
+
+
+def _artist_size(artist) -> tuple[float, float]:
+    """(width, height) in inches of a legend or text as it will be drawn."""
+    dpi = artist.get_figure(root=True).dpi
+    bbox = artist.get_window_extent(_measurer(dpi))
+    return bbox.width / dpi, bbox.height / dpi
+
+
+def _regrid(fig: Figure, gs, **kw) -> None:
+    """Move ``gs`` (a figure's gridspec) to the margins ``kw`` (:func:`_grid`), with
+    the axes already placed on it (``GridSpec.update`` moves only pyplot's)."""
+    gs.update(**kw)
+    for ax in fig.axes:
+        spec = ax.get_subplotspec()
+        if spec is not None and spec.get_topmost_subplotspec().get_gridspec() is gs:
+            ax.set_position(spec.get_position(fig))
+
+
+def _grid(
+    fig: Figure,
+    left: float,
+    right: float,
+    bottom: float,
+    top: float,
+    nrows: int = 1,
+    ncols: int = 1,
+    wgap: float = 0.0,
+    hgap: float = 0.0,
+    height_ratios=None,
+    width_ratios=None,
+) -> dict:
+    """Gridspec keywords placing an ``nrows`` x ``ncols`` grid by margins and gaps in
+    inches (``subplots_adjust`` takes fractions of the figure and of the mean panel)."""
+    W, H = fig.get_size_inches()
+    panel_w = (W - left - right - (ncols - 1) * wgap) / ncols
+    panel_h = (H - bottom - top - (nrows - 1) * hgap) / nrows
+    kw = {
+        "left": left / W,
+        "right": 1 - right / W,
+        "bottom": bottom / H,
+        "top": 1 - top / H,
+        "wspace": wgap / panel_w,
+        "hspace": hgap / panel_h,
+    }
+    if height_ratios is not None:
+        kw["height_ratios"] = height_ratios
+    if width_ratios is not None:
+        kw["width_ratios"] = width_ratios
+    return kw
+
+
+def _rect(fig: Figure, left: float, bottom: float, width: float, height: float) -> list:
+    """``fig.add_axes`` rectangle from inches."""
+    W, H = fig.get_size_inches()
+    return [left / W, bottom / H, width / W, height / H]
+
+
+def _suptitle(fig: Figure, text: str, size: float = 13) -> None:
+    """The figure's title, its top :data:`PAD` below the top edge."""
+    H = fig.get_size_inches()[1]
+    fig.suptitle(text, fontsize=size, y=1 - PAD / H, va="top")
+
+
+def _bottom_legend(fig: Figure, handles: list, ncol: int, **kwargs):
+    """A legend centred at the bottom of the figure (what constrained layout's
+    ``loc="outside lower center"`` drew); its height is kept free by the caller."""
+    H = fig.get_size_inches()[1]
+    return fig.legend(
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, PAD / 2 / H),
+        ncol=ncol,
+        frameon=False,
+        borderaxespad=0,
+        **kwargs,
+    )
+
+
 def _date_axis(ax, L: dict, label: bool = True) -> None:
     loc = mdates.AutoDateLocator(minticks=4, maxticks=12)
     ax.xaxis.set_major_locator(loc)
@@ -554,12 +664,20 @@ def _thousands(x, _pos=None) -> str:
 def plot_positions(tables: RunTables, lang: str = "en") -> Figure:
     """One panel per issue (4 x 2), one line per party; sessions shaded, events dotted."""
     L = labels(lang)
-    fig = Figure(figsize=(14, 13), layout="constrained")
+    fig = Figure(figsize=(14, 13))
     # Every panel spans the same window and the same 0-1 scale: the years are labelled
     # under the bottom row and the scale left of the left column only (the other panels
     # keep their tick marks).  Repeating them on all eight panels added some 100 texts
     # that carried no information and a quarter of the figure's drawing time.
-    axes = fig.subplots(4, 2, sharex=True, sharey=True)
+    # Margins (inches): the scale and its label left, the years, the date label and the
+    # legend below, the title and the first row's two-line panel titles above.
+    axes = fig.subplots(
+        4,
+        2,
+        sharex=True,
+        sharey=True,
+        gridspec_kw=_grid(fig, 0.6, 0.22, 0.8, 0.7, nrows=4, ncols=2, wgap=0.45, hgap=0.5),
+    )
     pos = tables.positions
     lo, hi = _window(tables)
     # one pass over the table: (issue, party) -> (months, positions)
@@ -596,8 +714,8 @@ def plot_positions(tables: RunTables, lang: str = "en") -> Figure:
         Patch(color=SESSION_SHADE, label=L["session_shade"]),
         Line2D([], [], color="black", lw=0.8, ls=":", label=L["event_line"]),
     ]
-    fig.suptitle(f"{L['positions_title']} - {_run_title(tables, L)}", fontsize=13)
-    fig.legend(handles=handles, loc="outside lower center", ncol=8, frameon=False, handlelength=3.5)
+    _suptitle(fig, f"{L['positions_title']} - {_run_title(tables, L)}")
+    _bottom_legend(fig, handles, ncol=8, handlelength=3.5)
     return fig
 
 
@@ -697,8 +815,9 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
     n_ev = len(events)
     ncols = 3
     key_rows = -(-n_ev // ncols) if n_ev else 0
-    fig = Figure(figsize=(15, 6.2 + 0.19 * key_rows), layout="constrained")
-    gs = fig.add_gridspec(2, 1, height_ratios=[6.0, max(0.01, 0.19 * key_rows + 0.3)])
+    fig = Figure(figsize=(15, 6.2 + 0.19 * key_rows))
+    key_h = max(0.01, 0.19 * key_rows + 0.05)  # the key's rows, 0.19 inch each
+    gs = fig.add_gridspec(2, 1, height_ratios=[fig.get_size_inches()[1] - 1.1 - key_h, key_h])
     ax = fig.add_subplot(gs[0])
     Y = {"rec_ep": 0.3, "rec": 1.0, "sim_ep": 2.0, "sim": 2.7, "ev": 3.55}
     span_days = (hi - lo).days
@@ -839,9 +958,14 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
         for k in EPISODE_MARKERS
         if k in kinds_seen
     ]
-    ax.legend(
+    legend = ax.legend(
         handles=handles, loc="upper left", bbox_to_anchor=(1.005, 1.0), frameon=False, fontsize=8.5
     )
+    # Margins: the lane names left, the legend right (both measured), the title above,
+    # the years, the date label and the key's title between the panel and the key.
+    left = _text_width(lanes, 10) + 0.1 + PAD
+    right = _artist_size(legend)[0] + 0.2 + PAD  # + the anchor 1.005 and the border pad
+    _regrid(fig, gs, **_grid(fig, left, right, 0.04, 0.3, nrows=2, hgap=0.76))
     # key of the numbered events
     kax = fig.add_subplot(gs[1])
     kax.axis("off")
@@ -872,7 +996,7 @@ def plot_ledger(tables: RunTables, record: dict | None = None, lang: str = "en")
     led = tables.ledger
     dates = _dates(tl["month"])
     lo, hi = _window(tables)
-    fig = Figure(figsize=(13, 6), layout="constrained")
+    fig = Figure(figsize=(13, 6))
     ax = fig.add_subplot()
     ax2 = ax.twinx()
     _shade_sessions(ax, tables)
@@ -994,7 +1118,14 @@ def plot_ledger(tables: RunTables, record: dict | None = None, lang: str = "en")
     h1, _ = ax.get_legend_handles_labels()
     h2, _ = ax2.get_legend_handles_labels()
     handles = h1 + h2 + extra + [Patch(color=SESSION_SHADE, label=L["session_shade"])]
-    fig.legend(handles=handles, loc="outside lower center", ncol=5, frameon=False)
+    legend = _bottom_legend(fig, handles, ncol=5)
+    # Margins: the progress scale and its label left; the tonnes (the widest is that of
+    # the top of the axis) and their label right; the years, the date label and the
+    # legend (measured: one to three rows) below; the title above.
+    W, H = fig.get_size_inches()
+    right = _text_width([_thousands(ax2.get_ylim()[1])], 10) + 0.1 + 0.3 + PAD
+    bottom = 0.5 + _artist_size(legend)[1] + PAD
+    ax.set_position(_rect(fig, 0.6, bottom, W - 0.6 - right, H - bottom - 0.3))
     return fig
 
 
@@ -1029,13 +1160,22 @@ def plot_trust(tables: RunTables, lang: str = "en", months: list[str] | None = N
     arr = trust_array(tables)
     mi = {m: i for i, m in enumerate(tables.months)}
     k = len(months)
-    fig = Figure(figsize=(max(13, 3.3 * k + 1), 9.5), layout="constrained")
-    gs = fig.add_gridspec(2, k, height_ratios=[1.15, 1])
+    W, H = max(13, 3.3 * k + 1), 9.5
+    fig = Figure(figsize=(W, H))
     names = [L["party"][p] for p in PARTIES]
+    # Fixed layout (inches): square heatmaps in a row under the title, the colour bar
+    # right of them, the line chart below across the width.  The party names (measured)
+    # set the left margin and, written at 45 degrees, the gap between the two rows.
+    name_w = _text_width(names, 8.5)
+    left = max(0.6, name_w + 0.1 + 0.22 + PAD)
+    right = 0.56 + 0.21 + 0.3  # colour bar's labels, the bar, the gap before it
+    gap = 0.15
+    side = min((W - left - right - (k - 1) * gap) / k, 3.2)
+    heat_bottom = H - 0.85 - side
     im = None
     hax = []
     for j, m in enumerate(months):
-        ax = fig.add_subplot(gs[0, j])
+        ax = fig.add_axes(_rect(fig, left + j * (side + gap), heat_bottom, side, side))
         hax.append(ax)
         mat = arr[mi[m]] if m in mi else np.full((6, 6), np.nan)
         im = ax.imshow(np.ma.masked_invalid(mat), vmin=0, vmax=1, cmap="viridis")
@@ -1059,9 +1199,12 @@ def plot_trust(tables: RunTables, lang: str = "en", months: list[str] | None = N
         ax.set_xlabel(L["trust_col"], fontsize=9)
         if j == 0:
             ax.set_ylabel(L["trust_row"])
-    cb = fig.colorbar(im, ax=hax, shrink=0.9, pad=0.01)
+    cax = fig.add_axes(_rect(fig, left + k * side + (k - 1) * gap + 0.3, heat_bottom, 0.21, side))
+    cb = fig.colorbar(im, cax=cax)
     cb.set_label(L["trust_cbar"])
-    ax = fig.add_subplot(gs[1, :])
+    # below the heatmaps: their names at 45 degrees, the axis label, then the chart
+    line_top = heat_bottom - 0.707 * (name_w + 0.12) - 0.12 - 0.2 - 0.15
+    ax = fig.add_axes(_rect(fig, left, 0.5, W - left - 1.07, line_top - 0.5))
     _shade_sessions(ax, tables)
     tl = tables.timeline
     dates = _dates(tl["month"])
@@ -1083,7 +1226,7 @@ def plot_trust(tables: RunTables, lang: str = "en", months: list[str] | None = N
     ax.legend(
         handles=handles, loc="upper left", ncol=5, frameon=True, fontsize=8.5, handlelength=3.5
     )
-    fig.suptitle(f"{L['trust_title']} - {_run_title(tables, L)}", fontsize=13)
+    _suptitle(fig, f"{L['trust_title']} - {_run_title(tables, L)}")
     return fig
 
 
@@ -1144,7 +1287,7 @@ def plot_scorecard(
     items = [it for it in items if it.hit is not None]
     n = len(items)
     hits = sum(1 for it in items if it.hit)
-    fig = Figure(figsize=(16, 1.6 + 0.3 * max(n, 3)), layout="constrained")
+    fig = Figure(figsize=(16, 1.6 + 0.3 * max(n, 3)))
     gs = fig.add_gridspec(1, 2, width_ratios=[1.25, 1])
     ax = fig.add_subplot(gs[0])
     tax = fig.add_subplot(gs[1])  # rows aligned by the same y limits, not sharey (no hidden ticks)
@@ -1219,7 +1362,11 @@ def plot_scorecard(
         for it, name in zip(items, names, strict=True)
     ]
     ax.set_yticks(range(n), ylabels, fontsize=8.5)
-    ax.set_ylim(n - 0.5, -0.5)
+    # Margins: the item names (measured) left; the years, the date label and the legend
+    # below; the title and the column headings above.
+    left = _text_width(ylabels, 8.5) + 0.1 + PAD
+    _regrid(fig, gs, **_grid(fig, left, 0.08, 0.82, 0.62, ncols=2, wgap=0.33))
+    ax.set_ylim(max(n, 1) - 0.5, -0.5)  # one empty row when nothing is scored
     ax.set_xlim(lo, hi)
     _date_axis(ax, L)
     ax.grid(axis="x", color="#dddddd", lw=0.5)
@@ -1233,8 +1380,19 @@ def plot_scorecard(
     for side in ("top", "right", "bottom", "left"):
         tax.spines[side].set_visible(False)
     cols = L["sc_columns"]
-    tax.text(0.0, -0.9, cols[0], fontsize=9, fontweight="bold", va="bottom")
-    tax.text(0.36, -0.9, cols[1], fontsize=9, fontweight="bold", va="bottom")
+    # the column headings just above the table (0.12 inch: 0.4 of a 0.3-inch row), at
+    # the same place whatever the number of rows (none included)
+    for x, heading in ((0.0, cols[0]), (0.36, cols[1])):
+        tax.annotate(
+            heading,
+            (x, 1.0),
+            xycoords="axes fraction",
+            xytext=(0, 8.6),
+            textcoords="offset points",
+            fontsize=9,
+            fontweight="bold",
+            va="bottom",
+        )
     tax.set_xlabel(" ")
     handles = [
         Line2D([], [], ls="", marker="D", color="black", label=L["recorded"]),
@@ -1260,13 +1418,13 @@ def plot_scorecard(
         ),
         Patch(color="#eeeeee", label=L["tolerance"]),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False)
+    _bottom_legend(fig, handles, ncol=4)
     title = L["scorecard_title"].format(hits=hits, n=n)
     if n_outside:
         title += L["scorecard_outside"].format(m=n_outside)
     if tables is not None:
         title += f" - {_run_title(tables, L)}"
-    fig.suptitle(title, fontsize=13)
+    _suptitle(fig, title)
     return fig
 
 
@@ -1279,8 +1437,15 @@ def plot_utilities(tables: RunTables, lang: str = "en") -> Figure:
     L = labels(lang)
     add_quality(tables)
     held = tables.held.sort_values("session_id") if not tables.held.empty else tables.held
-    fig = Figure(figsize=(13, 8.5), layout="constrained")
-    ax, qax = fig.subplots(2, 1, sharex=True, height_ratios=[1.6, 1])
+    fig = Figure(figsize=(13, 8.5))
+    # Margins: the utility scales and their labels left, the three-line session names
+    # and the axis label below, the title above.
+    ax, qax = fig.subplots(
+        2,
+        1,
+        sharex=True,
+        gridspec_kw=_grid(fig, 0.68, 0.1, 0.78, 0.36, nrows=2, hgap=0.25, height_ratios=[1.6, 1]),
+    )
     n = len(held)
     x = np.arange(n)
     for p in PARTIES:
@@ -1338,7 +1503,7 @@ def plot_utilities(tables: RunTables, lang: str = "en") -> Figure:
         handlelength=3.5,
     )
     qax.legend(loc="upper left", ncol=2, frameon=True, fontsize=9)
-    fig.suptitle(f"{L['utilities_title']} - {_run_title(tables, L)}", fontsize=13)
+    _suptitle(fig, f"{L['utilities_title']} - {_run_title(tables, L)}")
     return fig
 
 
@@ -1372,13 +1537,11 @@ def build_figures(
 def _fix_date_ticks(fig: Figure) -> None:
     """Replace each automatic date axis by its ticks and labels at the current limits.
 
-    A figure is laid out and drawn in several passes (constrained layout
-    measures every axis twice, then draws it), and each pass recomputes an
-    ``AutoDateLocator`` (a dateutil rrule) and a ``ConciseDateFormatter``
-    for every axis: a large part of the drawing time.  The ticks depend only
-    on the x limits, which are final when a figure is saved, so they are
-    computed once here and kept as a ``FixedLocator``/``FixedFormatter``:
-    the same ticks and labels, the same pixels.
+    A drawing asks an axis for its ticks more than once (to draw them, then to place
+    the axis label), and each time an ``AutoDateLocator`` (a dateutil rrule) and a
+    ``ConciseDateFormatter`` are recomputed.  The ticks depend only on the x limits,
+    which are final when a figure is saved, so they are computed once here and kept
+    as a ``FixedLocator``/``FixedFormatter``: the same ticks and labels, the same pixels.
     """
     for ax in fig.axes:
         axis = ax.xaxis
@@ -1392,13 +1555,13 @@ def _fix_date_ticks(fig: Figure) -> None:
 
 
 def _fix_ticks(fig: Figure) -> None:
-    """After the layout: every axis keeps the ticks and labels it would draw now.
+    """Every axis keeps the ticks and labels it would draw now.
 
-    Once the axes have their final size the automatic locators (whose number
-    of ticks depends on the axis length) and formatters give the same ticks
-    in every later pass; fixing them spares recomputing them for each
-    tick-label measurement of the draw.  Axes whose formatter shows an offset
-    or a multiplier (``1e6``) are left alone.
+    The figures have their final size and layout when they are saved (fixed
+    layout), so the automatic locators (whose number of ticks depends on the
+    axis length) and formatters give the same ticks at every call; fixing them
+    spares recomputing them for each use in the drawing.  Axes whose formatter
+    shows an offset or a multiplier (``1e6``) are left alone.
     """
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
@@ -1417,47 +1580,23 @@ def save_figure(fig: Figure, path: Path, fmt: str) -> None:
     """Save without time stamps (same run, same bytes).
 
     ``fmt`` is one of :data:`FORMATS`, at :data:`SAVE_DPI`; PNG at zlib level
-    :data:`PNG_COMPRESS_LEVEL`.  Date axes get
-    their final ticks first (:func:`_fix_date_ticks`).  A PNG is laid out once
-    on the Agg canvas, its ticks fixed (:func:`_fix_ticks`) and drawn once, not
-    laid out and drawn twice as ``savefig`` does: the same bytes, about a
-    quarter less CPU.  The figure keeps its layout engine, dpi and canvas, and
-    its ticks stay fixed (saving it again in another format draws the same).
+    :data:`PNG_COMPRESS_LEVEL`.  The figures have a fixed layout (no layout
+    pass before the drawing), so the ticks and labels every axis will draw are
+    fixed first (:func:`_fix_date_ticks`, :func:`_fix_ticks`: the same pixels,
+    computed once) and the figure is drawn once.  The figure's ticks stay fixed
+    (saving it again in another format draws the same).
     """
     _fix_date_ticks(fig)
+    if fig.get_layout_engine() is None:
+        _fix_ticks(fig)
     meta = {
         "png": {"Software": "sixparty/matplotlib"},
         "svg": {"Date": None},
         "pdf": {"CreationDate": None, "ModDate": None},
     }[fmt]
-    engine = fig.get_layout_engine()
-    if fmt != "png" or engine is None:
-        png = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
-        with matplotlib.rc_context({"svg.hashsalt": "sixparty"}):
-            fig.savefig(path, format=fmt, dpi=SAVE_DPI, metadata=meta, **png)
-        return
-    # savefig with a layout engine draws the figure twice: once with drawing
-    # disabled (to run the layout), then for real.  Running the layout here,
-    # on the same Agg renderer at the same dpi, and saving without the engine
-    # gives the same pixels with one draw less.
-    old_canvas, old_dpi = fig.canvas, fig.dpi
-    FigureCanvasAgg(fig)
-    fig.set_dpi(SAVE_DPI)
-    try:
-        engine.execute(fig)
-        _fix_ticks(fig)
-        fig.set_layout_engine(None)
-        fig.savefig(
-            path,
-            format="png",
-            dpi=SAVE_DPI,
-            metadata=meta,
-            pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL},
-        )
-    finally:
-        fig.set_layout_engine(engine)
-        fig.set_dpi(old_dpi)
-        fig.set_canvas(old_canvas)
+    png = {"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if fmt == "png" else {}
+    with matplotlib.rc_context({"svg.hashsalt": "sixparty"}):
+        fig.savefig(path, format=fmt, dpi=SAVE_DPI, metadata=meta, **png)
 
 
 def draw_figures(
@@ -1501,7 +1640,8 @@ def figures_writer(fmt: str = "png", lang: str = "en"):
     """A run-folder writer (``sim.runner._extra_writers``) drawing the six figures.
 
     ``writer(result, stage_dir) -> [file names]``: converts the in-memory
-    ``RunResult`` to the tables of the files (:func:`analysis.runfiles.tables_from_result`)
+    ``RunResult`` to the tables of the files (:func:`analysis.runfiles.tables_from_result`;
+    those of the scorecard writer, ``result.extra["tables"]``, when it ran first)
     and writes ``positions``, ``timeline``, ``ledger``, ``trust``,
     ``scorecard`` and ``utilities`` in format ``fmt``.
     """
@@ -1511,8 +1651,12 @@ def figures_writer(fmt: str = "png", lang: str = "en"):
     def write(result, stage_dir: Path) -> list[str]:
         from sixparty.analysis.runfiles import tables_from_result
 
-        tables = tables_from_result(result)
-        items = getattr(result, "extra", {}).get("scorecard")
+        extra = getattr(result, "extra", {})
+        # the scorecard writer's tables when it ran first (converting a run is ~0.1 s)
+        tables = extra.get("tables")
+        if not isinstance(tables, RunTables):
+            tables = tables_from_result(result)
+        items = extra.get("scorecard")
         return draw_figures(
             tables, stage_dir, fmt=fmt, lang=lang, record=_record_or_none(), items=items
         )

@@ -922,7 +922,8 @@ def scorecard_writer(record_path: str | Path | None = None):
     :func:`analysis.quality.quality_writer` (which rewrites ``sessions.csv``
     in the staging folder), then scores the run against the record (fed
     items flagged from the run's scenario and anchoring mode) and sets
-    ``result.extra["report"]`` to :func:`report_lines`.
+    ``result.extra["report"]`` to :func:`report_lines` (``"scorecard"``: the items,
+    ``"tables"``: the run's :class:`~sixparty.analysis.runfiles.RunTables`).
     """
     from sixparty.analysis.quality import quality_writer
 
@@ -944,6 +945,7 @@ def scorecard_writer(record_path: str | Path | None = None):
         if isinstance(extra, dict):
             extra["report"] = report_lines(items)
             extra["scorecard"] = items
+            extra["tables"] = tables  # the figures writer draws from the same tables
         return names + ["scorecard.csv"]
 
     return write

@@ -1,6 +1,7 @@
 """Speed of single runs of the historical scenario (2003-01 to 2012-12) and of the command.
 
 Usage: python benchmarks/bench_run.py [--repeat 15] [--loop 100] [--loops 3] [--cli 5] [--no-model]
+       [--before OTHER_PYTHON]
 
 Prints medians: the import of the model (fresh interpreter), one run after
 import (as ``sixparty run`` does it, positions recorded, and as an ensemble
@@ -15,6 +16,8 @@ figures (PNG, then ``--lang zh``).  Targets: ``--help`` and ``list`` <= 0.5 s,
 machine (per ``MPLCONFIGDIR``); its first-run cost is measured apart, in a
 fresh temporary ``MPLCONFIGDIR`` (the user's cache is not touched).  CPU
 time grows on a loaded machine: the load average is printed with the figures.
+With ``--before OTHER_PYTHON`` (a venv with an earlier sixparty installed) each
+command runs alternately by both, and the medians and their ratio are printed.
 """
 
 from __future__ import annotations
@@ -37,8 +40,16 @@ def child_cpu(argv: list[str], env: dict | None = None) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def bench_cli(repeat: int) -> None:
-    """The ``sixparty`` command in fresh processes: medians of ``repeat`` CPU times."""
+def bench_cli(repeat: int, before: str | None = None) -> None:
+    """The ``sixparty`` command in fresh processes: medians of ``repeat`` CPU times.
+
+    ``before``: another Python with sixparty installed (e.g. a venv of an earlier
+    commit); each command is then run alternately by it and by this Python (one
+    interleaved series, so both see the same load) and the ratio of the medians printed.
+    """
+    if before:
+        bench_cli_compare(repeat, before)
+        return
     cmd = [sys.executable, "-m", "sixparty"]
     load = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
@@ -53,15 +64,8 @@ def bench_cli(repeat: int) -> None:
                     child_cpu([sys.executable, "-c", code], env),
                 )
             )
-        cases = [
-            ("sixparty --help", ["--help"], 0.5),
-            ("sixparty list", ["list"], 0.5),
-            ("sixparty run --no-plots", ["run", "--quiet", "--no-plots"], None),
-            ("sixparty run (six PNG figures)", ["run", "--quiet"], 3.0),
-            ("sixparty run --lang zh (six PNG figures)", ["run", "--quiet", "--lang", "zh"], None),
-        ]
         rows = []
-        for label, args, target in cases:
+        for label, args, target in CASES:
             times = []
             for k in range(repeat):
                 extra = (
@@ -89,6 +93,46 @@ def bench_cli(repeat: int) -> None:
     )
 
 
+CASES = [
+    ("sixparty --help", ["--help"], 0.5),
+    ("sixparty list", ["list"], 0.5),
+    ("sixparty run --no-plots", ["run", "--quiet", "--no-plots"], None),
+    ("sixparty run (six PNG figures)", ["run", "--quiet"], 3.0),
+    ("sixparty run --lang zh (six PNG figures)", ["run", "--quiet", "--lang", "zh"], None),
+]
+
+
+def bench_cli_compare(repeat: int, before: str) -> None:
+    """Each command alternately by ``before`` and by this Python; medians and ratios."""
+    pythons = {"before": before, "after": sys.executable}
+    load = os.getloadavg()
+    times: dict[tuple[str, str], list[float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(repeat):
+            for label, args, _target in CASES:
+                for who in ("before", "after") if k % 2 == 0 else ("after", "before"):
+                    extra = (
+                        ["--out", os.path.join(tmp, f"{who}-{k}-{len(times)}")]
+                        if args[0] == "run"
+                        else []
+                    )
+                    cpu = child_cpu([pythons[who], "-m", "sixparty", *args, *extra])
+                    times.setdefault((label, who), []).append(cpu)
+    end = os.getloadavg()
+    print(
+        f"\nthe command, fresh process each, CPU user+system, median of {repeat}; before = "
+        f"{before}, after = {sys.executable}, alternating (load average at start "
+        f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, at end {end[0]:.1f} {end[1]:.1f} "
+        f"{end[2]:.1f}; {os.cpu_count()} CPUs)"
+    )
+    print(f"  {'command':42s} {'before':>7s} {'after':>7s}  after/before  target")
+    for label, _args, target in CASES:
+        b = statistics.median(times[(label, "before")])
+        a = statistics.median(times[(label, "after")])
+        verdict = "" if target is None else f"<= {target} s: {'met' if a <= target else 'MISSED'}"
+        print(f"  {label:42s} {b:6.2f}s {a:6.2f}s  {a / b:12.2f}  {verdict}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=15, help="single runs timed (median)")
@@ -98,9 +142,15 @@ def main() -> None:
         "--cli", type=int, default=5, help="runs of each command timed (median); 0: skip"
     )
     ap.add_argument("--no-model", action="store_true", help="only the command timings")
+    ap.add_argument(
+        "--before",
+        metavar="PYTHON",
+        help="another Python with sixparty installed: run each command alternately by it "
+        "and by this one, print both medians and the ratio",
+    )
     a = ap.parse_args()
     if a.no_model:
-        bench_cli(a.cli)
+        bench_cli(a.cli, a.before)
         return
 
     imports = []
@@ -156,7 +206,7 @@ def main() -> None:
         f"  loop of {a.loop} runs, median of {a.loops}: {loop:.2f} s = {a.loop / loop:.1f} runs/s"
     )
     if a.cli:
-        bench_cli(a.cli)
+        bench_cli(a.cli, a.before)
 
 
 if __name__ == "__main__":

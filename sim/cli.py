@@ -31,6 +31,7 @@ exit 2) or :class:`sim.loader.ScenarioError`; they return an int exit code
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import json
 import os
@@ -1079,8 +1080,27 @@ def _quiet_stdout() -> None:
         pass
 
 
+#: Thresholds of Python's cyclic garbage collector while a command runs (Python's
+#: default is (700, 10, 10)).  A command imports Mesa, pandas and matplotlib and builds
+#: figures of thousands of artists: some 650 young-generation and five full collections
+#: of a heap of ~400,000 objects, 0.55 s of the 4-5 s of ``sixparty run`` (measured with
+#: ``gc.callbacks``).  Collecting the young generation every 5,000 net allocations
+#: instead of 700 leaves 0.18 s and no full collection; cyclic garbage is still
+#: collected, so memory stays bounded in long ensembles.  Restored when ``main`` returns.
+GC_THRESHOLDS = (5000, 10, 10)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``sixparty`` command; returns the exit code (0, 2 user error, 130 interrupted)."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        return _main(argv)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -113,13 +113,42 @@ TABLE_FORMATS = ("csv", "parquet")
 RESOLVED_SCENARIO = "scenario.resolved.yaml"
 
 
+def _name_and_version(dist) -> tuple[str | None, str | None]:
+    """A distribution's ``Name`` and ``Version`` from the header block of its metadata.
+
+    ``Distribution.metadata`` parses the whole file with the e-mail parser (long
+    description, and licence texts folded into a header, included) and
+    ``Distribution.version`` parses it again; for the manifest's ~200 distributions
+    that cost more than the run itself.  The two fields are single-line headers of
+    the header block (core metadata), read here line by line until both are found:
+    the same values.
+    """
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or dist.read_text("")
+    name = version = None
+    for line in (text or "").splitlines():
+        if not line.strip():
+            break  # end of the headers
+        key, sep, value = line.partition(":")
+        if not sep or line[:1] in " \t":
+            continue  # a folded continuation line
+        key = key.strip().lower()
+        if key == "name" and name is None:
+            name = value.strip()
+        elif key == "version" and version is None:
+            version = value.strip()
+        if name is not None and version is not None:
+            break
+    return name, version
+
+
 def package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in ("sixparty", "mesa", "numpy", "pydantic", "pyyaml", "matplotlib", "pandas"):
         try:
-            out[name] = metadata.version(name)
+            version = _name_and_version(metadata.distribution(name))[1]
         except metadata.PackageNotFoundError:
-            out[name] = "not installed"
+            version = None
+        out[name] = version if version is not None else "not installed"
     return out
 
 
@@ -284,9 +313,9 @@ def installed_distributions() -> dict[str, str]:
     found: dict[str, str] = {}
     try:
         for dist in metadata.distributions():
-            name = dist.metadata["Name"] if dist.metadata else None
+            name, version = _name_and_version(dist)
             if name and name not in found:
-                found[name] = dist.version
+                found[name] = version
     except Exception:  # a broken dist-info must not fail a run
         pass
     return dict(sorted(found.items(), key=lambda kv: kv[0].lower()))

@@ -7,8 +7,8 @@
 * Scenario files are composed by libyaml when PyYAML has it, with the same
   tree (values, lines, columns) as the pure-Python composer, which still
   gives the messages for broken files.
-* Figures are saved with their layout run once and their ticks fixed
-  afterwards: the PNG bytes are those of a plain ``Figure.savefig``.
+* Figures have a fixed layout and are saved with their ticks fixed first:
+  the PNG bytes are those of a plain ``Figure.savefig``.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def test_broken_yaml_messages_come_from_the_pure_python_parser(text, expected):
 
 
 def test_saved_png_is_that_of_a_plain_savefig(tables, record):
-    """save_figure (layout run once, ticks fixed) writes the bytes savefig would."""
+    """save_figure (ticks fixed before the one drawing) writes the bytes savefig would."""
     items = score_run(tables, record)
     makers = {
         "positions": lambda: plots.plot_positions(tables),
@@ -186,3 +186,68 @@ def test_run_without_figures_does_not_import_matplotlib(tmp_path):
         "sys.exit(10 if 'matplotlib' in sys.modules else rc)"
     )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_manifest_distributions_are_those_of_importlib_metadata():
+    """The manifest's distributions and package versions are read from the metadata's
+    header block only: the same names and versions as ``importlib.metadata`` gives."""
+    from importlib import metadata
+
+    from sixparty import outputs
+
+    slow: dict[str, str] = {}
+    for dist in metadata.distributions():
+        name = dist.metadata["Name"] if dist.metadata else None
+        if name and name not in slow:
+            slow[name] = dist.version
+    assert outputs.installed_distributions() == dict(
+        sorted(slow.items(), key=lambda kv: kv[0].lower())
+    )
+    versions = outputs.package_versions()
+    for name in ("sixparty", "mesa", "numpy", "pydantic", "pyyaml", "matplotlib", "pandas"):
+        assert versions[name] == metadata.version(name)
+
+
+def test_a_command_runs_with_the_cli_gc_thresholds_and_restores_them(monkeypatch, capsys):
+    """``main`` collects garbage less often while a command runs (``cli.GC_THRESHOLDS``)
+    and gives the caller its own thresholds back."""
+    import gc
+
+    from sixparty import cli
+
+    seen = []
+    real = cli.cmd_list
+    monkeypatch.setattr(cli, "cmd_list", lambda args: seen.append(gc.get_threshold()) or real(args))
+    before = gc.get_threshold()
+    assert cli.main(["list"]) == 0
+    assert seen == [cli.GC_THRESHOLDS]
+    assert gc.get_threshold() == before
+
+
+def test_mesa_is_imported_with_its_loggers_and_inspect_left_as_it_was():
+    """sixparty imports Mesa with a cheap frame -> module lookup (``_mesa_compat``):
+    Mesa's module loggers get the names they get without it, and ``inspect`` is restored."""
+    code = (
+        "import inspect, logging, sys; real = inspect.getmodule; "
+        "import sixparty._mesa_compat as c; "
+        "names = sorted(n for n in logging.root.manager.loggerDict if n.startswith('MESA')); "
+        "print(inspect.getmodule is real, 'mesa.model' in sys.modules, names)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("True True [")
+    assert "'MESA.mesa.model'" in out.stdout
+
+
+def test_frames_are_named_by_their_module_inside_the_context_only():
+    import inspect
+
+    from sixparty import _mesa_compat
+
+    real = inspect.getmodule
+    frame = sys._getframe()
+    with _mesa_compat._frames_named_by_module():
+        assert inspect.getmodule(frame) is sys.modules[__name__]
+        assert inspect.getmodule(json) is json  # anything else: the real lookup
+    assert inspect.getmodule is real
+    assert inspect.getmodule(frame) is sys.modules[__name__]

@@ -299,3 +299,89 @@ def test_cli_plot_bad_folder_exits_2(tmp_path, capsys, make):
     err = capsys.readouterr().err
     assert "error" in err and str(target) in err and "Traceback" not in err
     assert not list(tmp_path.glob("**/*.png"))
+
+
+def _drawn_texts(fig):
+    """Draw ``fig`` as :func:`plots.save_figure` does; return (renderer, [(text, bbox)])
+    for every text actually drawn."""
+    import io
+    from unittest import mock
+
+    from matplotlib.text import Text
+
+    drawn = []
+    real = Text.draw
+
+    def draw(self, renderer):
+        real(self, renderer)
+        if self.get_visible() and self.get_text().strip():
+            drawn.append((self, self.get_window_extent(renderer)))
+
+    fig.set_dpi(plots.SAVE_DPI)  # window extents after saving in the saved pixels
+    with mock.patch.object(Text, "draw", draw):
+        plots.save_figure(fig, io.BytesIO(), "png")
+    return drawn
+
+
+def _overlap(a, b, tol: float = 1.0) -> bool:
+    return min(a.x1, b.x1) - max(a.x0, b.x0) > tol and min(a.y1, b.y1) - max(a.y0, b.y0) > tol
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_fixed_layout_keeps_every_text_inside_the_figure_and_off_other_panels(tables, record, lang):
+    """The figures are laid out by fixed and measured margins, not by constrained
+    layout: every text drawn lies inside the figure, and no title, tick label, axis
+    label or legend text overlaps the plotting area of another panel."""
+    from sixparty.analysis.i18n import find_cjk_font
+
+    if lang == "zh" and find_cjk_font() is None:
+        pytest.skip("no CJK font installed")
+    items = score_run(tables, record)
+    makers = {
+        "positions": lambda: plots.plot_positions(tables, lang),
+        "timeline": lambda: plots.plot_timeline(tables, record, lang),
+        "ledger": lambda: plots.plot_ledger(tables, record, lang),
+        "trust": lambda: plots.plot_trust(tables, lang),
+        "scorecard": lambda: plots.plot_scorecard(items, tables, lang, record),
+        "utilities": lambda: plots.plot_utilities(tables, lang),
+        # margins that depend on the content: nothing scored, one or six heatmaps
+        "scorecard, no item": lambda: plots.plot_scorecard([], tables, lang, record),
+        "trust, one month": lambda: plots.plot_trust(tables, lang, months=tables.months[:1]),
+        "trust, six months": lambda: plots.plot_trust(tables, lang, months=tables.months[:6]),
+    }
+    for name, make in makers.items():
+        fig = make()
+        assert fig.get_layout_engine() is None, name
+        drawn = _drawn_texts(fig)
+        assert len(drawn) > 10, name
+        W, H = fig.get_size_inches() * fig.dpi
+        for text, box in drawn:
+            where = f"{name}: {text.get_text()!r}"
+            assert box.x0 >= -1 and box.y0 >= -1 and box.x1 <= W + 1 and box.y1 <= H + 1, where
+            own = text.axes
+            for ax in fig.axes:
+                if own is not None and ax.bbox.bounds == own.bbox.bounds:
+                    continue  # its own panel (or a twin on the same area)
+                assert not _overlap(box, ax.bbox), f"{where} overlaps a panel"
+
+
+def test_figures_from_the_scorecard_writers_tables_are_those_of_the_run(result, tmp_path):
+    """``sixparty run`` converts the run to tables once: the figures writer draws from the
+    scorecard writer's tables (``result.extra["tables"]``) the same PNG bytes as from
+    tables of its own."""
+    from sixparty.analysis.runfiles import RunTables
+    from sixparty.analysis.scorecard import scorecard_writer
+
+    shared, own = tmp_path / "shared", tmp_path / "own"
+    shared.mkdir()
+    own.mkdir()
+    scorecard_writer()(result, shared)
+    assert isinstance(result.extra.get("tables"), RunTables)
+    plots.figures_writer()(result, shared)
+    saved = result.extra.pop("tables")
+    try:
+        plots.figures_writer()(result, own)
+    finally:
+        result.extra["tables"] = saved
+    for n in plots.FIGURES:
+        assert (shared / f"{n}.png").read_bytes() == (own / f"{n}.png").read_bytes(), n
