@@ -52,13 +52,20 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 1000])
+    ap.add_argument(
+        "--batches",
+        type=int,
+        nargs="+",
+        default=[256, 1000],
+        help="replicates per model for the batched model rows (simulate_batch)",
+    )
     ap.add_argument("--reference", action="store_true", help="also time the previous core")
     args = ap.parse_args(argv)
 
     import sixparty.model
     import sixparty.parties
     from sixparty.loader import load_scenario
-    from sixparty.runner import simulate
+    from sixparty.runner import simulate, simulate_batch
 
     scenario = load_scenario("historical")
     init = nk.initial_state(scenario)
@@ -101,6 +108,19 @@ def main(argv=None) -> None:
         if ref is not None:
             dt, _ = cpu(lambda seed=seed: model_run(seed, ref))
             times.setdefault("model, previous core", []).append(dt)
+        for B in args.batches:
+            seeds = [seed * 100_000 + b for b in range(B)]
+            dt, runs = cpu(
+                lambda seeds=seeds: simulate_batch(scenario, seeds, record_positions=False)
+            )
+            key = f"model batched R={B}"
+            times.setdefault(key, []).append(dt / B)
+            counts.setdefault(key, []).append(
+                (
+                    statistics.mean(work(r)[0] for r in runs),
+                    statistics.mean(work(r)[1] for r in runs),
+                )
+            )
         for R in args.sizes:
             dt, out = cpu(lambda R=R, seed=seed: nk.run_batch(init, R, seed=seed))
             key = f"kernel R={R}"
@@ -131,6 +151,13 @@ def main(argv=None) -> None:
         print(
             f"{key:<24} {med * 1e3:11.2f} {ratio:11.2f}  {sess}  "
             + " ".join(f"{t * 1e3:.1f}" for t in ts)
+        )
+    big = max(args.sizes)
+    for B in args.batches:
+        k = f"model batched R={B}"
+        print(
+            f"{k} / kernel R={big}: "
+            f"{statistics.median(times[k]) / statistics.median(times[f'kernel R={big}']):.2f}"
         )
     print(
         "target (issue 13): model / kernel <= 3 at the batched R; rounds are "
