@@ -1310,7 +1310,8 @@ def cli_ensemble(args, path, scenario: Scenario) -> int:
 
 
 def seed_of(ensemble_dir: str | os.PathLike, replicate: int) -> tuple[int, str | None]:
-    """(model seed of replicate ``replicate``, scenario file) read from an ensemble's manifest.
+    """(model seed of replicate ``replicate``, scenario file) read from an ensemble's
+    manifest (:func:`ensemble_scenario_sha256` gives the file's recorded checksum).
 
     Raises ValueError naming the folder when it holds no ensemble manifest or
     ``replicate`` is outside ``0 .. runs-1``.
@@ -1335,3 +1336,16 @@ def seed_of(ensemble_dir: str | os.PathLike, replicate: int) -> tuple[int, str |
     if not 0 <= replicate < runs:
         raise ValueError(f"--seed-of {ensemble_dir} {replicate}: replicate must be 0..{runs - 1}")
     return replicate_seed(int(meta["base_seed"]), replicate), meta.get("scenario_file")
+
+
+def ensemble_scenario_sha256(ensemble_dir: str | os.PathLike) -> str | None:
+    """The sha256 of the scenario file an ensemble was run from, as its manifest
+    recorded it (None if not recorded or unreadable)."""
+    import json
+
+    try:
+        meta = json.loads((Path(ensemble_dir) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    sha = meta.get("scenario_sha256") if isinstance(meta, dict) else None
+    return sha if isinstance(sha, str) else None

@@ -599,15 +599,45 @@ def _apply_seed_of(args: argparse.Namespace) -> None:
     except ValueError as exc:
         raise CLIError(str(exc)) from None
     args.seed = seed
-    if args.scenario is None:
+    named = args.scenario is None
+    if named:
         if not scenario_file:
             raise CLIError(
                 f"--seed-of {folder}: its manifest names no scenario file; give SCENARIO"
             )
+        if not Path(scenario_file).is_file():
+            raise CLIError(
+                f"--seed-of {folder}: the scenario file its manifest names, {scenario_file!r}, "
+                "is not there (a relative path is read from the current folder); "
+                "give SCENARIO (the same file)"
+            )
         args.scenario = scenario_file
+    _check_seed_of_scenario(folder, replicate, args.scenario, named)
     if not getattr(args, "out", None):
         args.out = f"{str(folder).rstrip('/')}-replicate{replicate}"
         _check_out(args)
+
+
+def _check_seed_of_scenario(folder, replicate: int, scenario: str, named: bool) -> None:
+    """Refuse a ``--seed-of`` rerun whose scenario file is not byte for byte
+    the one the ensemble ran (its sha256 in the manifest): the replicate would
+    not be reproduced."""
+    import hashlib
+
+    from sixparty.analysis.ensemble import ensemble_scenario_sha256
+
+    want = ensemble_scenario_sha256(folder)
+    path = Path(scenario)
+    if want is None or not path.is_file():
+        return  # a shipped name or an unrecorded checksum: nothing to compare
+    if hashlib.sha256(path.read_bytes()).hexdigest() != want:
+        which = "the scenario file its manifest names" if named else "SCENARIO"
+        raise CLIError(
+            f"--seed-of {folder} {replicate}: {which} ({scenario}) is not the file the "
+            "ensemble was run from (its sha256 differs from manifest.json's "
+            "scenario_sha256), so the rerun would not reproduce the replicate; "
+            "restore the file, or rerun the ensemble"
+        )
 
 
 def cmd_plot(args: argparse.Namespace) -> int:

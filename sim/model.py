@@ -223,6 +223,27 @@ _TIMELINE_FLOATS = (
 )
 
 
+#: Seeds are whole numbers in 0 .. 2**63 - 1 (the range the command line and
+#: the ensembles' derived seeds use).
+SEED_MAX = 2**63 - 1
+
+
+def check_seed(seed) -> int:
+    """``seed`` as an int, checked: a whole number (an int or a numpy integer,
+    not a bool, float or text) in 0 .. :data:`SEED_MAX`.
+
+    Raises:
+        TypeError: not a whole number.
+        ValueError: outside the range.
+    """
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed {seed!r} is not a whole number (expected an int in 0..2**63-1)")
+    seed = int(seed)
+    if not 0 <= seed <= SEED_MAX:
+        raise ValueError(f"seed {seed} is outside 0..2**63-1")
+    return seed
+
+
 #: Talks status of a month, as codes in the model's ``status`` array.
 TALKS_STATUSES = ("no_talks", "in_session", "boycott", "walked_out", "suspended", "recess")
 _NO_TALKS, _IN_SESSION, _BOYCOTT, _WALKED, _SUSP, _RECESS = range(6)
@@ -252,7 +273,8 @@ class TalksModel(mesa.Model):
         record_positions: keep the (R, months, 6, 8) position and salience
             arrays and the (R, months, 6, 6) trust array (off saves memory
             in large ensembles).
-        seeds: the seeds of R replicates (overrides ``seed``), R >= 1.
+        seeds: the seeds of R replicates (overrides ``seed``), R >= 1; each a
+            whole number in 0 .. 2**63 - 1 (:func:`check_seed`).
 
     Attributes (state arrays, party axis in :data:`PARTIES` order):
         pos, sal, anchor: (R, 6, 8) floats in [0, 1].
@@ -263,7 +285,9 @@ class TalksModel(mesa.Model):
         records: one :class:`ReplicateRecord` per replicate.
 
     Raises:
-        ValueError: ``seeds`` is empty.
+        TypeError: ``scenario`` is not a :class:`Scenario`, or a seed is not
+            a whole number.
+        ValueError: ``seeds`` is empty, or a seed is outside 0 .. 2**63 - 1.
     """
 
     PREVIEW_SHARED: tuple[str, ...] = ()
@@ -275,9 +299,16 @@ class TalksModel(mesa.Model):
         record_positions: bool = True,
         seeds=None,
     ) -> None:
+        if not isinstance(scenario, Scenario):
+            raise TypeError(
+                f"scenario must be a Scenario (sixparty.load_scenario(...)), "
+                f"not {type(scenario).__name__}"
+            )
         if seeds is None:
-            seeds = [int(scenario.seed if seed is None else seed)]
-        seeds = [int(s) for s in seeds]
+            seeds = [scenario.seed if seed is None else seed]
+        elif isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+            raise TypeError(f"seeds must be a sequence of whole numbers, not {seeds!r}")
+        seeds = [check_seed(s) for s in seeds]
         if not seeds:
             raise ValueError("seeds must name at least one replicate")
         self.seeds = seeds

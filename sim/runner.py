@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sixparty._mesa_compat import release_model
-from sixparty.model import TalksModel
+from sixparty.model import TalksModel, check_seed
 from sixparty.scenario import ISSUES, PARTIES, Scenario, month_label
 
 
@@ -92,7 +92,17 @@ def simulate(
     Returns a :class:`RunResult`.  Frees Mesa's class-level agent registry
     entry for the model afterwards (Mesa 3.3.1 leaks every model otherwise;
     ../shared/MESA_NOTES.md).
+
+    Raises:
+        TypeError: ``scenario`` is not a :class:`Scenario` (load one with
+            :func:`sixparty.load_scenario`), or ``seed`` is not a whole number.
+        ValueError: ``seed`` is outside 0 .. 2**63 - 1.
     """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(
+            f"scenario must be a Scenario (sixparty.load_scenario(...)), "
+            f"not {type(scenario).__name__}"
+        )
     return simulate_batch(scenario, [scenario.seed if seed is None else seed], record_positions)[0]
 
 
@@ -100,29 +110,62 @@ def simulate_batch(scenario: Scenario, seeds, record_positions: bool = True) -> 
     """Run ``scenario`` once per seed of ``seeds``, every run in one model
     stepping them in lockstep (:class:`~sixparty.model.TalksModel` with a
     replicate axis).  Returns one :class:`RunResult` per seed, in order,
-    each byte-identical to :func:`simulate` of that seed alone.
+    each byte-identical to :func:`simulate` of that seed alone.  Holds every
+    run's tables (about 0.5 MB a run): for many thousands of seeds iterate
+    :func:`iter_batch`, which also runs them at most :data:`BATCH_SIZE` to a
+    model.
 
     Raises:
-        ValueError: ``seeds`` is empty.
+        TypeError: ``scenario`` is not a Scenario, or a seed is not a whole number.
+        ValueError: ``seeds`` is empty, or a seed is outside 0 .. 2**63 - 1.
     """
     return list(iter_batch(scenario, seeds, record_positions))
 
 
-def iter_batch(scenario: Scenario, seeds, record_positions: bool = True) -> Iterator[RunResult]:
-    """:func:`simulate_batch` that yields the runs' tables one at a time (only
-    one run's tables in memory besides the model's arrays).  ``elapsed_s`` of
-    each run is the batch's time divided by its runs."""
-    t0 = time.perf_counter()
-    model = TalksModel(scenario, record_positions=record_positions, seeds=list(seeds))
-    try:
-        model.run()
-        elapsed = (time.perf_counter() - t0) / model.R
-        for r in range(model.R):
-            res = tables(model, r)
-            res.elapsed_s = elapsed
-            yield res
-    finally:
-        release_model(model)
+#: Most replicates one model steps in :func:`iter_batch` (a longer list of seeds
+#: runs as several models in turn): the per-run cost is near its floor at a few
+#: hundred replicates (benchmarks/README.md) and a model's records take about
+#: 0.5 MB a replicate.
+BATCH_SIZE = 256
+
+
+def iter_batch(
+    scenario: Scenario, seeds, record_positions: bool = True, batch_size: int = BATCH_SIZE
+) -> Iterator[RunResult]:
+    """:func:`simulate_batch` that yields the runs' tables one at a time, in the
+    seeds' order: the seeds run in models of at most ``batch_size`` replicates
+    in turn, so memory stays bounded whatever the number of seeds (a run does
+    not depend on its batch).  ``elapsed_s`` of each run is its model's time
+    divided by its runs.
+
+    Raises:
+        TypeError, ValueError: as :class:`~sixparty.model.TalksModel` (the
+            scenario or a seed), before any run; ValueError for an empty
+            ``seeds`` or ``batch_size`` < 1.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if isinstance(seeds, (str, bytes)):
+        raise TypeError(f"seeds must be a sequence of whole numbers, not {seeds!r}")
+    seeds = [check_seed(s) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must name at least one replicate")
+    for start in range(0, len(seeds), batch_size):
+        t0 = time.perf_counter()
+        model = TalksModel(
+            scenario,
+            record_positions=record_positions,
+            seeds=seeds[start : start + batch_size],
+        )
+        try:
+            model.run()
+            elapsed = (time.perf_counter() - t0) / model.R
+            for r in range(model.R):
+                res = tables(model, r)
+                res.elapsed_s = elapsed
+                yield res
+        finally:
+            release_model(model)
 
 
 def tables(m: TalksModel, rep: int = 0) -> RunResult:

@@ -294,6 +294,19 @@ def test_seed_of_reruns_one_replicate_alone(scenario_file: Path, tmp_path, capsy
     assert "replicate must be 0..4" in capsys.readouterr().err
     assert main(["run", "--seed-of", str(tmp_path), "0", "--out", str(tmp_path / "x")]) == 2
     assert "no manifest.json" in capsys.readouterr().err
+    # The scenario file changed since the ensemble ran: the rerun is refused, not
+    # silently different (and given as SCENARIO, the same check).
+    scenario_file.write_text(scenario_file.read_text() + "\n# edited\n")
+    for extra in ([], [str(scenario_file)]):
+        out = tmp_path / f"changed{len(extra)}"
+        argv = ["run", *extra, "--seed-of", str(ens), "3", "--out", str(out), "--no-plots"]
+        assert main(argv) == 2
+        assert "sha256 differs" in capsys.readouterr().err
+        assert not out.exists()
+    # The file it names is gone: said so, with what to do.
+    scenario_file.unlink()
+    assert main(["run", "--seed-of", str(ens), "3", "--out", str(tmp_path / "y")]) == 2
+    assert "is not there" in capsys.readouterr().err
 
 
 def test_parquet_table_holds_the_same_runs(scenario_file: Path, tmp_path):

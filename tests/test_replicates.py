@@ -141,3 +141,32 @@ def test_scored_runs_are_the_same_batched_or_one_by_one(historical):
     ]
     shared = (historical, record)
     assert repr(score_items(shared, items)) == repr([score_item(shared, it) for it in items])
+
+
+def test_bad_scenarios_and_seeds_are_refused_clearly(historical):
+    with pytest.raises(TypeError, match="load_scenario"):
+        simulate("historical")
+    with pytest.raises(TypeError, match="load_scenario"):
+        simulate_batch("historical", [1])
+    for bad in (1.5, "3", True, None):
+        with pytest.raises(TypeError, match="whole number"):
+            simulate_batch(historical, [bad])
+    with pytest.raises(TypeError, match="sequence"):
+        simulate_batch(historical, "12")
+    for bad in (-1, 2**63):
+        with pytest.raises(ValueError, match=r"0\.\.2\*\*63-1"):
+            simulate(historical, seed=bad)
+    with pytest.raises(ValueError, match="at least one"):
+        simulate_batch(historical, [])
+    assert simulate(historical, seed=np.int64(3)).seed == 3
+
+
+def test_a_long_list_of_seeds_runs_in_bounded_batches(historical, singles):
+    """iter_batch runs the seeds in models of at most batch_size replicates
+    (memory bounded), with the same runs."""
+    seeds = SEEDS[:3]
+    got = list(iter_batch(historical, seeds, batch_size=2))
+    for seed, res in zip(seeds, got, strict=True):
+        _same(res, singles[seed])
+    with pytest.raises(ValueError, match="batch_size"):
+        list(iter_batch(historical, seeds, batch_size=0))
