@@ -400,12 +400,23 @@ def cli_run(args) -> int:
         out_dir = args.out or rerun.default_out
     else:
         out_dir = args.out or f"runs/{scenario.name}-{seed}"
+    writers = _extra_writers(args)
+    if rerun is not None and not rerun.manifest.get("command"):
+        # The original folder was written from Python (write_run, no command): its
+        # sessions.csv has no scorecard columns, so the rerun is written the same way
+        # for its data files to be comparable.
+        writers = []
+        print(
+            f"{rerun.run_dir} was written from Python (sixparty.write_run), without the "
+            "scorecard and figures: the rerun is written the same way, to compare.",
+            file=sys.stderr,
+        )
     files = outputs.write_run(
         result,
         out_dir,
         scenario_path=path,
         command=sys.argv,
-        extra_writers=_extra_writers(args),
+        extra_writers=writers,
         table_format=table_format,
         rerun_of=rerun.record() if rerun is not None else None,
     )
