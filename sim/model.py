@@ -1418,7 +1418,7 @@ class TalksModel(mesa.Model):
             if stall.any():
                 t[stall] = russia.package(t[stall], reps[stall])
             text[A] = t
-            verdicts, ended = self._judge_draft(
+            verdicts, _, ended = self._judge_draft(
                 sessions, A, reps, t, contact[A], targets[A], best_accepts, idle
             )
             active[A[ended]] = False
@@ -1554,12 +1554,13 @@ class TalksModel(mesa.Model):
         ``chair_patience`` drafts in a row brought no new acceptance.
 
         Updates the chair's counts ``best_accepts`` and ``idle`` (drafts
-        without progress) in place.  Returns ``(verdicts (n, 6), ended (n,))``.
+        without progress) in place.  Returns ``(verdicts (n, 6), amended
+        issues (n, 6), ended (n,))``.
         """
         for b, c in enumerate(A):
             sessions[c].drafts.append(text[b].copy())
         dist = self.distances(text, reps)
-        verdicts, _ = self._responses(reps, text, contact, targets, dist)
+        verdicts, issues = self._responses(reps, text, contact, targets, dist)
         accepts = (verdicts == ACCEPT).sum(axis=1)
         ended = accepts == 6
         for c in A[ended]:
@@ -1571,7 +1572,7 @@ class TalksModel(mesa.Model):
         out_of_patience = ~ended & (idle[A] >= self.params.chair_patience)
         for c in A[out_of_patience]:
             sessions[c].reasons.append(f"deadlock: no new acceptance in {idle[c]} drafts")
-        return verdicts, ended | out_of_patience
+        return verdicts, issues, ended | out_of_patience
 
     def _bargain_fixed_share(self, H: np.ndarray, sessions: list[Session]) -> None:
         """The fixed-share session (``expected_utility_sessions: false``), kept
@@ -1598,21 +1599,9 @@ class TalksModel(mesa.Model):
             for b in A:
                 sessions[b].iterations = it + 1
             t = text[A]
-            dist = self.distances(t, reps)
-            for b, c in enumerate(A):
-                sessions[c].drafts.append(t[b].copy())
-            verdicts, issues = self._responses(reps, t, contact[A], targets[A], dist)
-            accepts = (verdicts == ACCEPT).sum(axis=1)
-            ended = accepts == 6
-            for c in A[ended]:
-                sessions[c].ending = "converged"
-            better = accepts > best_accepts[A]
-            best_accepts[A] = np.where(better, accepts, best_accepts[A])
-            idle[A] = np.where(better, 0, idle[A] + 1)
-            tired = ~ended & (idle[A] >= p.chair_patience)
-            for c in A[tired]:
-                sessions[c].reasons.append(f"deadlock: no new acceptance in {idle[c]} drafts")
-            ended |= tired
+            verdicts, issues, ended = self._judge_draft(
+                sessions, A, reps, t, contact[A], targets[A], best_accepts, idle
+            )
             active[A[ended]] = False
             go = ~ended
             if not go.any():
