@@ -1,9 +1,9 @@
 """The ``sixparty`` command (also ``python -m sixparty``).
 
 ``main(argv=None) -> int`` parses ``argv`` (default ``sys.argv[1:]``) and runs
-one subcommand.  Exit codes: 0 success, 2 user error (bad scenario, missing
-file, bad option value: one clear message on stderr, no traceback), 130
-interrupted.
+one subcommand.  Exit codes: 0 success, 1 a rerun (``run --from``) that did not
+reproduce its original, 2 user error (bad scenario, missing file, bad option
+value: one clear message on stderr, no traceback), 130 interrupted.
 
 Subcommands
 -----------
@@ -796,7 +796,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="rerun a run folder: its scenario.resolved.yaml with its manifest's seed "
         "(default --out RUN_DIR-rerun); says whether the data files came out "
-        "byte-identical",
+        "byte-identical (exit 1 if not)",
     )
     p.add_argument(
         "--seed",
@@ -1121,7 +1121,8 @@ GC_THRESHOLDS = (5000, 10, 10)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``sixparty`` command; returns the exit code (0, 2 user error, 130 interrupted)."""
+    """Run the ``sixparty`` command; returns the exit code (0; 1 ``run --from`` not
+    reproduced; 2 user error; 130 interrupted)."""
     thresholds = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
     try:

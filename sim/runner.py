@@ -365,7 +365,8 @@ def cli_run(args) -> int:
 
     With ``--from RUN_DIR`` the scenario is RUN_DIR's ``scenario.resolved.yaml``
     and the seed its manifest's (:func:`load_rerun`); the new folder's data files
-    are then compared with RUN_DIR's checksums and the verdict printed.
+    are then compared with RUN_DIR's checksums and the verdict printed; the exit status
+    is 1 when they differ ("NOT reproduced"), 0 otherwise.
     """
     from sixparty import outputs
     from sixparty.loader import find_scenario, load_scenario
@@ -424,14 +425,18 @@ def cli_run(args) -> int:
     for line in result.extra.get("report", []):
         print(line)
     print(f"\nWrote {plural(len(files), 'file')} to {out_dir}/")
+    reproduced = None
     if rerun is not None:
-        print(rerun.verdict(out_dir, seed, table_format))
+        reproduced, line = rerun.check(out_dir, seed, table_format)
+        print(line)
     if getattr(args, "narrate", False):
         from sixparty.analysis.narrate import narrate
 
         print()
         print(narrate(result, lang=getattr(args, "lang", "en") or "en"))
-    return 0
+    # A rerun that did not reproduce the original exits 1 (the files are written, the
+    # input was fine: not a usage error), so a script can tell.
+    return 1 if reproduced is False else 0
 
 
 def note_inert_parameters(scenario: Scenario) -> list[str]:
@@ -505,17 +510,23 @@ class Rerun:
 
     def verdict(self, out_dir, seed: int, table_format: str) -> str:
         """A line saying whether the new data files are byte-identical to the original ones."""
+        return self.check(out_dir, seed, table_format)[1]
+
+    def check(self, out_dir, seed: int, table_format: str) -> tuple[bool | None, str]:
+        """``(reproduced, line)``: ``reproduced`` is True when the new data files are
+        byte-identical to the original ones (as its manifest recorded them), False when
+        they differ, None when nothing was compared (another seed or table format)."""
         import hashlib
         from pathlib import Path
 
         from sixparty import outputs
 
         if seed != self.seed:
-            return f"Seed {seed} differs from the original run's {self.seed}: files not compared."
+            return None, f"Seed {seed} differs from the original run's {self.seed}: files not compared."
         old = self.manifest.get("files") or {}
         names = [f"{stem}.{table_format}" for stem in outputs.TABLE_NAMES]
         if not all(n in old for n in names):
-            return (
+            return None, (
                 f"{self.run_dir} holds no {table_format.upper()} tables to compare with "
                 f"(its tables are {self.manifest.get('table_format', 'csv')})."
             )
@@ -531,17 +542,17 @@ class Rerun:
         differ = [n for n in names if sha(Path(out_dir) / n) != old[n]]
         changed = [n for n in names if sha(Path(self.run_dir) / n) != old[n]]
         if not differ and not changed:
-            return (
+            return True, (
                 f"Reproduced: the {len(names)} data files are byte-identical to those of "
                 f"{self.run_dir}."
             )
         if not differ:
-            return (
+            return True, (
                 f"Reproduced the run as recorded in {self.run_dir}/manifest.json, but "
                 f"{', '.join(changed)} in {self.run_dir} were changed or removed since the "
                 "run (they no longer match its manifest): the new files are the originals."
             )
-        return (
+        return False, (
             f"NOT reproduced: {', '.join(differ)} differ from {self.run_dir} "
             f"(original: sixparty {self.manifest.get('sixparty_version')}, "
             f"commit {(self.manifest.get('git') or {}).get('commit')}; see both manifests' "

@@ -134,14 +134,16 @@ def test_run_from_default_out_is_beside_the_folder(tmp_path, monkeypatch, capsys
 
 
 def test_run_from_says_when_files_differ(tmp_path, capsys):
+    """NOT reproduced, exit 1 (a script can tell); the new folder is still written."""
     run = tmp_path / "r"
     assert main(["run", "--seed", "2", "--out", str(run), "--no-plots"]) == 0
     m = json.loads((run / "manifest.json").read_text())
     m["files"]["trust.csv"] = "0" * 64  # as if the original had come out differently
     (run / "manifest.json").write_text(json.dumps(m))
     capsys.readouterr()
-    assert main(["run", "--from", str(run), "--out", str(tmp_path / "x"), "--no-plots"]) == 0
+    assert main(["run", "--from", str(run), "--out", str(tmp_path / "x"), "--no-plots"]) == 1
     assert "NOT reproduced: trust.csv differ" in capsys.readouterr().out
+    assert (tmp_path / "x" / "trust.csv").is_file()
 
 
 @pytest.fixture(scope="module")
@@ -313,3 +315,4 @@ def test_run_from_a_folder_written_from_python_is_reproduced(tmp_path, variant_f
     assert "Reproduced: the 7 data files are byte-identical" in out
     assert "written from Python" in err
     assert (again / "sessions.csv").read_bytes() == (run / "sessions.csv").read_bytes()
+
