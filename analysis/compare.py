@@ -55,6 +55,7 @@ from sixparty.analysis.ensemble import (
     _month_index,
     _qname,
     run_ensemble,
+    whole_number,
 )
 from sixparty.analysis.stats import bootstrap_mean_ci
 from sixparty.outputs import write_atomically
@@ -221,8 +222,8 @@ def compare(
     :func:`significant`) and ``flips``.  Window and recorded-session
     outcomes are kept where every scenario has them (windows: the calendar
     quarters common to all scenario windows) and left out where they are 0
-    in every scenario.  Raises ValueError on fewer than one scenario,
-    ``runs < 2`` (no interval can be computed from one replicate) or a date
+    in every scenario.  Raises ValueError on fewer than one scenario, labels
+    not one per scenario, ``runs < 2`` (no interval can be computed from one replicate) or a date
     outside a window.
 
     executor: an executor of :mod:`sixparty.analysis.executors`, shared by
@@ -232,6 +233,12 @@ def compare(
     """
     if not scenarios:
         raise ValueError("nothing to compare")
+    if len(labels) != len(scenarios):
+        raise ValueError(
+            f"labels must be one per scenario: got {len(labels)} label(s) "
+            f"{list(labels)!r} for {len(scenarios)} scenario(s)"
+        )
+    runs = whole_number("runs", runs)
     if runs < 2:
         raise ValueError(RUNS_ERROR)
     dates = list(dates)

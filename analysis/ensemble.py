@@ -234,14 +234,26 @@ def _outcome_columns(
 
 
 # ------------------------------------------------------------------ seeds
+def whole_number(name: str, value) -> int:
+    """``value`` as an int: an int or numpy integer (not a bool, float or text).
+
+    Raises TypeError naming ``name`` otherwise (e.g. ``runs=2.5``), where the
+    arithmetic would fail later with a message about something else."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a whole number (an int), got {value!r}")
+    return int(value)
+
+
 def replicate_seed(base_seed: int, replicate: int) -> int:
     """Model seed of replicate ``replicate`` (an int in ``[0, 2**63)``).
 
     ``SeedSequence(base_seed, spawn_key=(replicate,)).generate_state(1, uint64)[0] >> 1``:
     the same child as ``SeedSequence(base_seed).spawn(n)[replicate]`` for any
     ``n > replicate``; depends only on ``(base_seed, replicate)``.  Raises
-    ValueError if either is negative.
+    ValueError if either is negative, TypeError if either is not a whole number.
     """
+    replicate = whole_number("replicate", replicate)
+    base_seed = whole_number("base_seed", base_seed)
     if replicate < 0:
         raise ValueError(f"replicate must be >= 0, got {replicate}")
     if base_seed < 0:
@@ -255,8 +267,10 @@ def derive_seeds(base_seed: int, runs: int) -> list[int]:
 
     Prefix-stable (the first ``k`` seeds do not depend on ``runs``) and
     distinct in practice (63-bit hashes).  Raises ValueError if ``runs < 1``
-    or ``base_seed < 0``.
+    or ``base_seed < 0``, TypeError if either is not a whole number.
     """
+    runs = whole_number("runs", runs)
+    whole_number("base_seed", base_seed)
     if runs < 1:
         raise ValueError(f"runs must be >= 1, got {runs}")
     return [replicate_seed(base_seed, r) for r in range(int(runs))]
@@ -879,6 +893,9 @@ def run_ensemble(
     outside the window; RuntimeError when the workers cannot start (message
     says why).
     """
+    runs = whole_number("runs", runs)
+    jobs = whole_number("jobs", jobs)
+    whole_number("base_seed", base_seed)
     if runs < 1:
         raise ValueError(f"runs must be >= 1, got {runs}")
     if runs > MAX_RUNS:

@@ -522,7 +522,10 @@ class Rerun:
         from sixparty import outputs
 
         if seed != self.seed:
-            return None, f"Seed {seed} differs from the original run's {self.seed}: files not compared."
+            return (
+                None,
+                f"Seed {seed} differs from the original run's {self.seed}: files not compared.",
+            )
         old = self.manifest.get("files") or {}
         names = [f"{stem}.{table_format}" for stem in outputs.TABLE_NAMES]
         if not all(n in old for n in names):

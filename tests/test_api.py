@@ -201,3 +201,49 @@ def test_docs_api_examples_run(tmp_path: Path, monkeypatch, capsys) -> None:
     assert "did you mean 'parties.US.strategy.direct_talks'" in out
     assert namespace["ensemble"].runs == 4
     assert (tmp_path / "runs" / "notebook-seed1" / "manifest.json").is_file()
+
+
+@pytest.mark.parametrize(
+    "call,error,words",
+    [
+        (
+            lambda sc: sixparty.run_ensemble(sc, runs=2.5, base_seed=1),
+            TypeError,
+            "runs must be a whole number",
+        ),
+        (
+            lambda sc: sixparty.run_ensemble(sc, runs="3", base_seed=1),
+            TypeError,
+            "runs must be a whole number",
+        ),
+        (
+            lambda sc: sixparty.run_ensemble(sc, runs=2, base_seed=1.0),
+            TypeError,
+            "base_seed must be a whole",
+        ),
+        (
+            lambda sc: sixparty.run_ensemble(sc, runs=2, base_seed=1, jobs=1.5),
+            TypeError,
+            "jobs must be a whole",
+        ),
+        (
+            lambda sc: sixparty.compare([sc, sc], ["a"], runs=2, base_seed=1),
+            ValueError,
+            "one per scenario",
+        ),
+        (
+            lambda sc: sixparty.compare([sc], ["a", "b"], runs=2, base_seed=1),
+            ValueError,
+            "one per scenario",
+        ),
+        (
+            lambda sc: sixparty.compare([sc, sc], ["a", "b"], runs=2.0, base_seed=1),
+            TypeError,
+            "runs must be",
+        ),
+    ],
+)
+def test_bad_arguments_name_themselves(minimal, call, error, words) -> None:
+    """Wrong counts, seeds or labels are refused before any run, naming the argument."""
+    with pytest.raises(error, match=words):
+        call(minimal)

@@ -315,4 +315,3 @@ def test_run_from_a_folder_written_from_python_is_reproduced(tmp_path, variant_f
     assert "Reproduced: the 7 data files are byte-identical" in out
     assert "written from Python" in err
     assert (again / "sessions.csv").read_bytes() == (run / "sessions.csv").read_bytes()
-
