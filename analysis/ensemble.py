@@ -1272,7 +1272,7 @@ def cli_ensemble(args, path, scenario: Scenario) -> int:
             import pyarrow  # noqa: F401
         except ImportError:
             raise CLIError(
-                "--table-format parquet needs pyarrow: pip install 'sixparty[parquet]'"
+                "--format parquet needs pyarrow: pip install 'sixparty[parquet]'"
             ) from None
     how = check_out_dir(out_dir)
     fig_fmt = getattr(args, "format", None) or "png"

@@ -833,8 +833,8 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         "--table-format",
         choices=("csv", "parquet"),
         default="csv",
-        help="per-run table of an ensemble: runs.csv (default) or runs.parquet "
-        "(needs pyarrow: pip install 'sixparty[parquet]')",
+        # the older spelling of --format csv|parquet, kept so scripts keep working
+        help=argparse.SUPPRESS,
     )
     p.add_argument(
         "--seed-of",
@@ -861,8 +861,8 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         metavar="F[,F]",
         default="png",
         help="file formats: data tables csv (default) or parquet (needs pyarrow: "
-        "pip install 'sixparty[parquet]'); figures png (default), svg or pdf. "
-        "E.g. --format parquet,svg",
+        "pip install 'sixparty[parquet]'), also an ensemble's runs table; figures png "
+        "(default), svg or pdf. E.g. --format parquet,svg",
     )
     p.set_defaults(table_format="csv")
     p.add_argument("--no-plots", action="store_true", help="write data files only")

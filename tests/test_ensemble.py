@@ -310,10 +310,11 @@ def test_seed_of_reruns_one_replicate_alone(scenario_file: Path, tmp_path, capsy
 
 
 def test_parquet_table_holds_the_same_runs(scenario_file: Path, tmp_path):
+    """--format parquet (and its older spelling --table-format) sets the runs table's format."""
     pytest.importorskip("pyarrow")
     import pandas as pd
 
-    for fmt_ in ("csv", "parquet"):
+    for fmt_, option in (("csv", "--table-format"), ("parquet", "--format")):
         assert (
             main(
                 [
@@ -329,7 +330,7 @@ def test_parquet_table_holds_the_same_runs(scenario_file: Path, tmp_path):
                     str(tmp_path / fmt_),
                     "--no-plots",
                     "--quiet",
-                    "--table-format",
+                    option,
                     fmt_,
                 ]
             )
