@@ -556,6 +556,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             )
         if (args.runs or 1) > 1:
             raise CLIError("--from reruns a single run; it cannot be used with --runs")
+        if getattr(args, "mode", None) is not None:
+            raise CLIError(
+                "--from reruns the folder's own scenario (its mode included); it cannot "
+                "be used with --mode"
+            )
         if args.out and os.path.realpath(args.out) == os.path.realpath(args.from_dir):
             raise CLIError(
                 f"--out {args.out} is the folder being rerun; choose another --out "
@@ -846,6 +851,14 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         "the ensemble's unless SCENARIO is given)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--mode",
+        choices=("anchored", "free"),
+        default=None,
+        help="anchored: stated positions dated in the scenario re-anchor the parties; "
+        "free: they do not (the validation's headline mode); default: the scenario's "
+        "parameters.anchoring",
+    )
     p.add_argument(
         "--narrate",
         action="store_true",

@@ -223,6 +223,20 @@ _TIMELINE_FLOATS = (
 )
 
 
+#: The state columns of a timeline row, after the facility columns: what the DPRK's
+#: stance and test decisions compare (:meth:`~sixparty.parties.DPRK.next_stance`,
+#: :meth:`~sixparty.parties.DPRK.choose_test`), and what drives them, at the end of
+#: the month.
+TIMELINE_STATE = (
+    "dprk_readiness",
+    "dprk_outside_option",
+    "dprk_talks_value",
+    "dprk_pressure",
+    "grievance",
+    "china_shuttle_credit",
+)
+
+
 #: Seeds are whole numbers in 0 .. 2**63 - 1 (the range the command line and
 #: the ensembles' derived seeds use).
 SEED_MAX = 2**63 - 1
@@ -434,6 +448,7 @@ class TalksModel(mesa.Model):
         self._tl_codes = np.zeros((R, T, 3), dtype=np.int8)  # talks status, stance, implementation
         self._tl_floats = np.zeros((R, T, len(_TIMELINE_FLOATS) + len(AID_PROVIDERS)))
         self._tl_facilities = np.zeros((R, T, len(facilities)), dtype=np.int8)
+        self._tl_state = np.zeros((R, T, len(TIMELINE_STATE)))
 
         if record_positions:
             self.pos_hist = np.zeros((R, self.n_months, 6, 8))
@@ -1897,6 +1912,7 @@ class TalksModel(mesa.Model):
         f[:, 4] = self.mean_trust()
         f[:, 5] = self.trust[:, DPRK_I, US_I]
         f[:, 6] = self.trust[:, US_I, DPRK_I]
+        self._record_state(t)
         order = FACILITY_STATES.index
         for rep, rec in enumerate(self.records):
             if rec.ledger.steps:
@@ -1918,6 +1934,18 @@ class TalksModel(mesa.Model):
             self.sal_hist[:, t] = self.sal
             self.trust_hist[:, t] = self.trust
 
+    def _record_state(self, t: int) -> None:
+        """Month ``t``'s :data:`TIMELINE_STATE` columns, every replicate.  Pure reads
+        of the DPRK's methods: no random draw, so recording never changes a run."""
+        dprk = self.parties[DPRK_I]
+        state = self._tl_state[:, t]
+        state[:, 0] = dprk.attend_score()
+        state[:, 1] = self.outside[:, DPRK_I]
+        state[:, 2] = dprk.talks_value()
+        state[:, 3] = dprk.pressure()
+        state[:, 4] = self.grievance
+        state[:, 5] = self.china_shuttle_credit
+
     def _timeline_row(self, rep: int, t: int) -> dict:
         """Replicate ``rep``'s ``timeline.csv`` row of month ``t`` of the window."""
         codes = self._tl_codes[rep, t]
@@ -1934,6 +1962,7 @@ class TalksModel(mesa.Model):
             row[f"aid_delivered_t_{PARTIES[j]}"] = v
         for name, code in zip(self._facility_names, self._tl_facilities[rep, t], strict=True):
             row[f"facility_{name}"] = FACILITY_STATES[code]
+        row.update(zip(TIMELINE_STATE, self._tl_state[rep, t].tolist(), strict=True))
         return row
 
     def run(self) -> None:
@@ -1945,6 +1974,7 @@ class TalksModel(mesa.Model):
 __all__ = [
     "DOC_LEVELS",
     "TALKS_STATUSES",
+    "TIMELINE_STATE",
     "ReplicateRecord",
     "SeatBriefing",
     "SeatOrders",

@@ -59,14 +59,27 @@ DECISION_COLUMNS = ["month", "party", "decision", "reason", "cause"]
 PROVIDER_AID_PREFIX = "aid_delivered_t_"
 
 
+#: The DPRK's decision state at the end of the month, after the facility columns
+#: (the model's ``TIMELINE_STATE``; added after issue 10: older folders lack them).
+STATE_COLUMNS = [
+    "dprk_readiness",
+    "dprk_outside_option",
+    "dprk_talks_value",
+    "dprk_pressure",
+    "grievance",
+    "china_shuttle_credit",
+]
+
+
 def timeline_columns(result) -> list[str]:
-    """:data:`TIMELINE_COLUMNS`, then the ``aid_delivered_t_<party>`` and
-    ``facility_<name>`` columns of ``result``'s timeline (in its order)."""
+    """:data:`TIMELINE_COLUMNS`, then the ``aid_delivered_t_<party>``,
+    ``facility_<name>`` and :data:`STATE_COLUMNS` columns of ``result``'s timeline
+    (in its order)."""
     rows = getattr(result, "timeline", None) or []
     extra = [
         c
         for c in (rows[0] if rows else {})
-        if c.startswith(FACILITY_PREFIX) or c.startswith(PROVIDER_AID_PREFIX)
+        if c.startswith(FACILITY_PREFIX) or c.startswith(PROVIDER_AID_PREFIX) or c in STATE_COLUMNS
     ]
     return TIMELINE_COLUMNS + extra
 

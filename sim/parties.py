@@ -412,14 +412,20 @@ class DPRK(Party):
       "如果美国不愿举行解除对朝鲜企业金融制裁的会谈，就绝无可能继续召开六方会谈").
     - Answers pressure with escalation: the "制裁-试验-再制裁-再试验" cycle
       (§第五轮 第一阶段): tests when pressure passes a threshold, choosing the
-      test (missile or nuclear) with the larger expected gain given its
-      programme, and only when its outside option beats the deal in force.
+      test (missile or nuclear) whose change of its outside option net of the
+      sanctions it draws is larger given its programme; while it participates,
+      only when its outside option after the test beats the talks' value
+      (:meth:`choose_test`, :meth:`talks_value`).
     - Signs a text only when it is worth its disagreement value, whose outside
       option rises with its tests and falls with sanctions
       (:meth:`outside_option`): brinkmanship moves its bargaining bar.
     - Suspends, and may reverse, disablement when a counterpart's step is
-      overdue (§第六轮 第二阶段, 2008), and can walk out of the talks (§朝鲜退出)
-      when its readiness falls below a threshold.
+      overdue (§第六轮 第二阶段, 2008); suspends its participation when its
+      readiness (:meth:`attend_score`) falls below a threshold, and walks out
+      of the talks (§朝鲜退出) when its outside option beats the talks' value,
+      ``o > V_T`` (:meth:`next_stance`, :meth:`prefers_outside`).  The
+      values compared are in each run's ``timeline.csv`` (``dprk_readiness``,
+      ``dprk_outside_option``, ``dprk_talks_value``, ``dprk_pressure``).
     """
 
     key = "DPRK"

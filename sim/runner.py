@@ -382,13 +382,19 @@ def cli_run(args) -> int:
         scenario = load_scenario(path)
         seed = scenario.seed if args.seed is None else args.seed
         note_inert_parameters(scenario)
+    mode = getattr(args, "mode", None)
+    if mode is not None and scenario.parameters.anchoring != (mode == "anchored"):
+        # --mode sets parameters.anchoring on a copy; scenario.resolved.yaml records it.
+        scenario = scenario.model_copy(deep=True)
+        scenario.parameters.anchoring = mode == "anchored"
     runs = getattr(args, "runs", None) or 1
     if runs > 1 and getattr(args, "narrate", False):
         from sixparty.cli import CLIError
 
         raise CLIError(
             f"--narrate tells a single run; it cannot be used with --runs {runs} "
-            "(to narrate one replicate: sixparty run SCENARIO --seed S --narrate)"
+            "(to narrate one replicate: sixparty run SCENARIO --seed S --narrate, or "
+            "sixparty run --seed-of ENSEMBLE_DIR R --narrate)"
         )
     if runs > 1:
         from sixparty.analysis.ensemble import cli_ensemble

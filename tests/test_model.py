@@ -7,8 +7,8 @@ import pytest
 from conftest import minimal_scenario_dict
 from sixparty._mesa_compat import live_models
 from sixparty.loader import find_scenario, load_scenario
-from sixparty.model import TalksModel
-from sixparty.outputs import csv_text
+from sixparty.model import TIMELINE_STATE, TalksModel
+from sixparty.outputs import STATE_COLUMNS, csv_text
 from sixparty.parties import AID_PROVIDERS, DPRK_I, US_I
 from sixparty.protocol import Ledger
 from sixparty.runner import simulate
@@ -161,6 +161,39 @@ def test_a_walk_out_arises_from_the_effects_of_a_shock_on_the_outside_option():
     words = walk[0]["reason"].split()
     outside, value = float(words[2]), float(words[7])
     assert words[:2] == ["outside", "option"] and outside > value
+
+
+def test_the_timeline_records_the_state_the_dprk_decides_on():
+    """timeline.csv's state columns are what the DPRK's methods return at the end of
+    the month, and the walk-out month's row shows the comparison that decided it."""
+    assert list(TIMELINE_STATE) == STATE_COLUMNS
+    sc = _shock("un_action")
+    m = TalksModel(sc, seed=2)
+    while m.running and (not m.timeline or m.timeline[-1]["month"] != "2005-04"):
+        m.step()
+    row, dprk = m.timeline[-1], m.parties[DPRK_I]
+    assert row["dprk_stance"] == "walked_out"
+    assert row["dprk_readiness"] == float(dprk.attend_score()[0])
+    assert row["dprk_outside_option"] == float(m.outside[0, DPRK_I])
+    assert row["dprk_talks_value"] == float(dprk.talks_value()[0])
+    assert row["dprk_pressure"] == float(dprk.pressure()[0])
+    assert row["grievance"] == float(m.grievance[0])
+    assert row["china_shuttle_credit"] == float(m.china_shuttle_credit[0])
+    assert row["dprk_outside_option"] > row["dprk_talks_value"]
+
+
+def test_recording_the_dprk_state_changes_no_run(monkeypatch):
+    """The state columns are read, never drawn: without them every other table and
+    column is the same."""
+    sc = _shock("un_action")
+    with_state = simulate(sc, seed=2)
+    monkeypatch.setattr(TalksModel, "_record_state", lambda self, t: None)
+    without = simulate(sc, seed=2)
+    assert _csvs(with_state)[1:] == _csvs(without)[1:]
+    keep = [c for c in with_state.timeline[0] if c not in STATE_COLUMNS]
+    assert [[r[c] for c in keep] for r in with_state.timeline] == [
+        [r[c] for c in keep] for r in without.timeline
+    ]
 
 
 @pytest.mark.parametrize("kind", ["sanctions", "diplomatic", "other"])

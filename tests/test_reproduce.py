@@ -315,3 +315,23 @@ def test_run_from_a_folder_written_from_python_is_reproduced(tmp_path, variant_f
     assert "Reproduced: the 7 data files are byte-identical" in out
     assert "written from Python" in err
     assert (again / "sessions.csv").read_bytes() == (run / "sessions.csv").read_bytes()
+
+
+def test_run_mode_sets_anchoring_and_is_recorded(tmp_path, capsys):
+    """--mode free turns anchoring off on a copy of the scenario; the folder records it
+    (manifest, resolved scenario) and reruns as it ran; --mode anchored is the default."""
+    free, default, anchored = tmp_path / "free", tmp_path / "default", tmp_path / "anchored"
+    assert main(["run", "--seed", "3", "--mode", "free", "--out", str(free), "--no-plots"]) == 0
+    assert main(["run", "--seed", "3", "--out", str(default), "--no-plots"]) == 0
+    argv = ["run", "--seed", "3", "--mode", "anchored", "--out", str(anchored), "--no-plots"]
+    assert main(argv) == 0
+    assert json.loads((free / "manifest.json").read_text())["positions_mode"] == "free"
+    assert "anchoring: false" in (free / "scenario.resolved.yaml").read_text()
+    for stem in DATA:
+        assert (anchored / f"{stem}.csv").read_bytes() == (default / f"{stem}.csv").read_bytes()
+    assert (free / "positions.csv").read_bytes() != (default / "positions.csv").read_bytes()
+    capsys.readouterr()
+    assert main(["run", "--from", str(free), "--out", str(tmp_path / "again"), "--no-plots"]) == 0
+    assert "Reproduced" in capsys.readouterr().out
+    assert main(["run", "--from", str(free), "--mode", "anchored", "--no-plots"]) == 2
+    assert "cannot be used with --mode" in capsys.readouterr().err
