@@ -124,6 +124,8 @@ _STR_COLUMNS = {
         "document",
         "adopted_phase",
         "notes",
+        "note_codes",
+        "note_values",
     ),
     "ledger": (
         "phase_name",
@@ -136,7 +138,7 @@ _STR_COLUMNS = {
         "completed",
         "superseded",
     ),
-    "decisions": ("month", "party", "decision", "reason", "cause"),
+    "decisions": ("month", "party", "decision", "reason", "cause", "reason_codes", "reason_values"),
     "positions": ("month", "party", "issue"),
     "trust": ("month", "party", "toward"),
 }
@@ -147,11 +149,20 @@ REQUIRED_COLUMNS = {
     "timeline": tuple(outputs.TIMELINE_COLUMNS),
     "positions": ("month", "party", "issue", "position", "salience"),
     "trust": ("month", "party", "toward", "trust"),
-    # ``ending`` and the offer counts came later: run folders written before them still read.
+    # ``ending``, the offer counts and the note codes came later: run folders written
+    # before them still read.
     "sessions": tuple(
         c
         for c in outputs.session_columns(None)
-        if c not in ("ending", "conflicts", "compromises", "capitulations")
+        if c
+        not in (
+            "ending",
+            "conflicts",
+            "compromises",
+            "capitulations",
+            "note_codes",
+            "note_values",
+        )
     ),
     "drafts": tuple(outputs.draft_columns()),
     # ``superseded`` came later: run folders written before it still read.

@@ -62,6 +62,7 @@ from sixparty.parties import (
     row_sum,
 )
 from sixparty.protocol import Ledger
+from sixparty.reasons import Clause, clause
 from sixparty.scenario import (
     FACILITY_STATES,
     ISSUES,
@@ -112,7 +113,9 @@ class Session:
     ``deadlock`` (the chair's patience ran out), empty if not held; document: one of
     :data:`DOC_LEVELS`; recess: the round continues later; drafts: (n, 8)
     texts the chair considered; text: the final text (8,); utilities: (6,)
-    each party's utility of the final text.
+    each party's utility of the final text; reasons: the notes of the
+    session, :class:`~sixparty.reasons.Clause` records (``sessions.csv``
+    ``notes`` is their English text, ``note_codes``/``note_values`` the records).
     """
 
     session_id: int
@@ -140,7 +143,7 @@ class Session:
     adopted_phase: str | None = None
     #: a joint document that reopened the (stalled) phase in force
     renegotiated: bool = False
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Clause] = field(default_factory=list)
 
 
 class _PreviewDone(Exception):
@@ -190,7 +193,8 @@ class ReplicateRecord:
     """What one replicate produced, as the run's files report it.
 
     sessions: every invitation (held or boycotted), in order; decisions:
-    ``(month, party, what, why, cause)``; tests: ``(month, kind)``;
+    ``(month, party, what, why, cause)``, ``why`` a tuple of
+    :class:`~sixparty.reasons.Clause` records; tests: ``(month, kind)``;
     timeline: one row a month (the columns of ``timeline.csv``,
     :class:`TimelineRows`); ledger: its action-for-action
     :class:`~sixparty.protocol.Ledger`; facilities: facility -> state
@@ -202,7 +206,7 @@ class ReplicateRecord:
     facilities: dict[str, str]
     timeline: TimelineRows
     sessions: list[Session] = field(default_factory=list)
-    decisions: list[tuple[int, str, str, str, str]] = field(default_factory=list)
+    decisions: list[tuple[int, str, str, tuple[Clause, ...], str]] = field(default_factory=list)
     tests: list[tuple[int, str]] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
     event_log: list[str] = field(default_factory=list)
@@ -793,10 +797,15 @@ class TalksModel(mesa.Model):
     def note(self, rep: int, text: str) -> None:
         self.records[rep].events.append(text)
 
-    def decide(self, rep: int, party: str, what: str, why: str, cause: str = "") -> None:
+    def decide(
+        self, rep: int, party: str, what: str, why: Clause | Sequence[Clause], cause: str = ""
+    ) -> None:
         """Record a decision a party took in replicate ``rep``, with the
-        model's reason and, where it answers a specific step, a reason code
-        (``cause``) naming it."""
+        model's reason (a :class:`~sixparty.reasons.Clause` or a sequence of
+        them: codes and values, rendered to English only in the run's tables)
+        and, where it answers a specific step, a reason code (``cause``)
+        naming it."""
+        why = (why,) if isinstance(why, Clause) else tuple(why)
         self.records[rep].decisions.append((self.month, party, what, why, cause))
         self.note(rep, f"{party}: {what}")
 
@@ -935,13 +944,17 @@ class TalksModel(mesa.Model):
                     rep,
                     "DPRK",
                     "suspends_steps" if want else "resumes_steps",
-                    "the delegation's own order",
+                    clause("own_order"),
                 )
         elif not suspended and overdue and t_us < p.suspend_steps_trust:
             self.dprk_suspended_steps[rep] = True
             cause, what = self._overdue_cause(overdue)
             self.decide(
-                rep, "DPRK", "suspends_steps", f"{what}; trust in US {t_us:.2f}", cause=cause
+                rep,
+                "DPRK",
+                "suspends_steps",
+                (*what, clause("trust_in_us", trust=t_us)),
+                cause=cause,
             )
             self.grievance[rep] = min(1.0, float(self.grievance[rep]) + p.suspend_steps_grievance)
         elif suspended and (not overdue or t_us > p.resume_steps_trust):
@@ -950,7 +963,9 @@ class TalksModel(mesa.Model):
                 rep,
                 "DPRK",
                 "resumes_steps",
-                "overdue steps performed" if not overdue else f"trust in US {t_us:.2f}",
+                clause("overdue_steps_performed")
+                if not overdue
+                else clause("trust_in_us", trust=t_us),
             )
 
         # --- DPRK step: reciprocity across tranches, simultaneity within one
@@ -1031,7 +1046,7 @@ class TalksModel(mesa.Model):
                 self.sanctions[rep] = max(
                     0.0, float(self.sanctions[rep]) - p.delisting_sanctions_relief
                 )
-                self.decide(rep, "US", "delists", "declaration done and verification satisfied")
+                self.decide(rep, "US", "delists", clause("declaration_and_verification_done"))
             elif not verified and us_ver > agreed_ver + us_radius:
                 self.note(rep, "US: withholds_delisting (verification)")
         # The text's other counterpart steps (commitments: the security
@@ -1127,15 +1142,16 @@ class TalksModel(mesa.Model):
                 rep,
                 "DPRK",
                 "restores_facilities",
-                f"{', '.join(restored)} restored to operating (suspended, trust in US {t_us:.2f})",
+                clause("facilities_restored", facilities=restored, trust_in_us=t_us),
             )
 
-    def _overdue_cause(self, overdue: list) -> tuple[str, str]:
+    def _overdue_cause(self, overdue: list) -> tuple[str, list[Clause]]:
         """The reason code naming the overdue counterpart steps
         (``overdue_delisting``, ``overdue_aid``, ``overdue_commitment``, or
-        several joined by ``+`` in that order) and the clauses saying which steps they are, each
-        led by its own code, e.g. ``overdue_delisting: the US delisting of
-        phase 2 due 2008-09``."""
+        several joined by ``+`` in that order) and the clauses saying which
+        steps they are, each under its own code (its English text led by the
+        code, e.g. ``overdue_delisting: the US delisting of phase 2 due
+        2008-09``)."""
         parts, codes = [], []
         delist = [s for s in overdue if s.kind == "delisting"]
         aid = [s for s in overdue if s.kind == "aid"]
@@ -1144,26 +1160,34 @@ class TalksModel(mesa.Model):
             st = delist[0]
             codes.append("overdue_delisting")
             parts.append(
-                f"overdue_delisting: the US delisting of phase {st.phase + 1} due "
-                f"{month_label(st.due_month)}"
+                clause("overdue_delisting", phase=st.phase + 1, due=month_label(st.due_month))
             )
         if aid:
             st = min(aid, key=lambda s: (s.phase, s.tranche))
             late = sorted({s.party for s in aid if s.phase == st.phase and s.tranche == st.tranche})
             codes.append("overdue_aid")
             parts.append(
-                f"overdue_aid: aid tranche {st.tranche} of phase {st.phase + 1} due "
-                f"{month_label(st.due_month)}, short: "
-                f"{', '.join(PARTIES[j] for j in late)}"
+                clause(
+                    "overdue_aid",
+                    tranche=st.tranche,
+                    phase=st.phase + 1,
+                    due=month_label(st.due_month),
+                    short=[PARTIES[j] for j in late],
+                )
             )
         if commit:
             codes.append("overdue_commitment")
             parts.extend(
-                f"overdue_commitment: the {PARTIES[st.party]} {st.description} of phase "
-                f"{st.phase + 1} due {month_label(st.due_month)}"
+                clause(
+                    "overdue_commitment",
+                    party=PARTIES[st.party],
+                    step=st.description,
+                    phase=st.phase + 1,
+                    due=month_label(st.due_month),
+                )
                 for st in commit
             )
-        return "+".join(codes), "; ".join(parts)
+        return "+".join(codes), parts
 
     def _overdue_counterpart_steps(self, rep: int, phase: int) -> list:
         """Counterpart steps a month past due that hold the DPRK back: an aid
@@ -1222,19 +1246,28 @@ class TalksModel(mesa.Model):
             rep = int(rep)
             what = STANCE_DECISIONS[int(decision[rep])]
             score = float(dprk.attend_score(rep))
-            why = (
-                f"readiness {score:.2f} (sanctions {float(self.sanctions[rep]):.2f}, "
-                f"trust in US {float(dprk.trust_in(US_I, rep)):.2f}, "
-                f"grievance {float(self.grievance[rep]):.2f})"
-            )
+            why = [
+                clause(
+                    "readiness",
+                    readiness=score,
+                    sanctions=float(self.sanctions[rep]),
+                    trust_in_us=float(dprk.trust_in(US_I, rep)),
+                    grievance=float(self.grievance[rep]),
+                )
+            ]
             if what == "walks_out" or (what == "returns" and self.stance[rep] == WALKED_OUT):
                 x = dprk.talks_text(rep)
-                why = (
-                    f"outside option {float(self.outside[rep, DPRK_I]):.2f} "
-                    f"{'above' if what == 'walks_out' else 'below'} the talks' value "
-                    f"{float(dprk.talks_value(rep)):.2f} (performance "
-                    f"{float(dprk.performance_probability(rep)):.2f}, "
-                    f"utility of the text {float(dprk.utility(x, rep)):.2f}); " + why
+                why.insert(
+                    0,
+                    clause(
+                        "outside_option_above_talks"
+                        if what == "walks_out"
+                        else "outside_option_below_talks",
+                        outside=float(self.outside[rep, DPRK_I]),
+                        talks_value=float(dprk.talks_value(rep)),
+                        performance=float(dprk.performance_probability(rep)),
+                        text_utility=float(dprk.utility(x, rep)),
+                    ),
                 )
             self.stance[rep] = stance[rep]
             if what == "walks_out":
@@ -1318,7 +1351,7 @@ class TalksModel(mesa.Model):
                     int(rep),
                     k,
                     "boycotts",
-                    f"declined the invitation (readiness below {p.attend_threshold:g})",
+                    clause("declined_invitation", threshold=p.attend_threshold),
                 )
             if s.declined:
                 self.status[rep] = _BOYCOTT
@@ -1475,14 +1508,13 @@ class TalksModel(mesa.Model):
                     s.ending = "converged"  # no party will move further
                     active[c] = False
         for b in np.flatnonzero(active):
-            sessions[b].reasons.append(f"deadlock: the chair's bound of {p.max_iterations} drafts")
+            sessions[b].reasons.append(clause("deadlock_chair_bound", drafts=p.max_iterations))
         for b, z in enumerate(zeuthen):
             if z:
                 sessions[b].reasons.append(
-                    "Zeuthen concessions: "
-                    + ", ".join(
-                        f"{k} {n}"
-                        for k, n in sorted(z.items(), key=lambda kv: PARTIES.index(kv[0]))
+                    clause(
+                        "zeuthen_concessions",
+                        concessions=sorted(z.items(), key=lambda kv: PARTIES.index(kv[0])),
                     )
                 )
         self._conclude(H, sessions, text, start_gap, contact, targets)
@@ -1586,7 +1618,7 @@ class TalksModel(mesa.Model):
         # the chair's patience has run out
         out_of_patience = ~ended & (idle[A] >= self.params.chair_patience)
         for c in A[out_of_patience]:
-            sessions[c].reasons.append(f"deadlock: no new acceptance in {idle[c]} drafts")
+            sessions[c].reasons.append(clause("deadlock_no_new_acceptance", drafts=idle[c]))
         return verdicts, issues, ended | out_of_patience
 
     def _bargain_fixed_share(self, H: np.ndarray, sessions: list[Session]) -> None:
@@ -1660,7 +1692,7 @@ class TalksModel(mesa.Model):
                     nxt[stall] = russia.package(nxt[stall], r2[stall])
                 text[C2] = nxt
         for b in np.flatnonzero(active):
-            sessions[b].reasons.append(f"deadlock: the chair's bound of {p.max_iterations} drafts")
+            sessions[b].reasons.append(clause("deadlock_chair_bound", drafts=p.max_iterations))
         self._conclude(H, sessions, text, start_gap, contact, targets)
 
     def _conclude(self, H, sessions, text, start_gap, contact, targets) -> None:
@@ -1712,7 +1744,7 @@ class TalksModel(mesa.Model):
             self.recess_pending[rep] = s.recess
             holdouts = [q.key for q in self.parties if not acc[target][b, q.idx]]
             if holdouts:
-                s.reasons.append(f"holdouts on a {target.replace('_', ' ')}: {', '.join(holdouts)}")
+                s.reasons.append(clause("holdouts", level=target, parties=holdouts))
         self._document_trust(H, sessions)
         for b, rep in enumerate(H):
             self._after_document(int(rep), sessions[b])
@@ -1820,7 +1852,7 @@ class TalksModel(mesa.Model):
         if k is not None:
             if active is not None:
                 n = led.supersede(active, self.month)
-                s.reasons.append(f"phase {active + 1} superseded ({n} open steps)")
+                s.reasons.append(clause("phase_superseded", phase=active + 1, open_steps=n))
             ph = self.spec.phases[k]
             base = ph.provider_shares()
             refusing = tuple(
@@ -1833,7 +1865,7 @@ class TalksModel(mesa.Model):
             for cs in ph.commitments(s.text):
                 j = PARTIES.index(cs.party)
                 if self.parties[j].refuses_commitment(cs.step):
-                    s.reasons.append(f"no {cs.step} owed by {cs.party} (its stated line)")
+                    s.reasons.append(clause("commitment_refused", step=cs.step, party=cs.party))
                 else:
                     commitments.append((cs.tranche, j, cs.step))
             led.adopt(
@@ -1848,7 +1880,7 @@ class TalksModel(mesa.Model):
             )
             s.adopted_phase = ph.name
             if refusing and ph.aid_tonnes > 0:
-                s.reasons.append(f"no aid pledged by {', '.join(refusing)} (its stated line)")
+                s.reasons.append(clause("aid_pledge_refused", parties=refusing))
             self.next_phase[rep] = k + 1
             self.dprk_suspended_steps[rep] = False
         elif active is not None:
@@ -1858,13 +1890,13 @@ class TalksModel(mesa.Model):
                 # The chair reopens a stalled phase: its open steps fall due afresh.
                 ph = self.spec.phases[active]
                 led.reschedule(active, self.month, ph.months)
-                s.reasons.append("the phase in force renegotiated: open steps re-dated")
-                s.reasons.append(f"reopened: {stalled}")
+                s.reasons.append(clause("phase_renegotiated"))
+                s.reasons.append(clause("phase_reopened", stall=stalled))
                 s.renegotiated = True
             else:
-                s.reasons.append("the phase in force reaffirmed: performed on time")
+                s.reasons.append(clause("phase_reaffirmed"))
         elif self.next_phase[rep] < len(self.spec.phases):
-            s.reasons.append("the text covers no phase's terms: nothing adopted")
+            s.reasons.append(clause("no_phase_covered"))
 
     # ================================================================= step
     def step(self) -> None:

@@ -51,8 +51,9 @@ TIMELINE_COLUMNS = [
 #: scenario's phases name, after :data:`TIMELINE_COLUMNS`).
 FACILITY_PREFIX = "facility_"
 
-#: Columns of decisions.csv (``cause`` came later: older run folders lack it).
-DECISION_COLUMNS = ["month", "party", "decision", "reason", "cause"]
+#: Columns of decisions.csv (``cause``, then ``reason_codes`` and ``reason_values``
+#: came later: older run folders lack them).
+DECISION_COLUMNS = ["month", "party", "decision", "reason", "cause", "reason_codes", "reason_values"]
 
 
 #: Prefix of the per-provider aid columns of timeline.csv (``aid_delivered_t_<party>``).
@@ -611,7 +612,7 @@ def session_columns(result) -> list[str]:
         ]
         + [f"utility_{p}" for p in PARTIES]
         + [f"text_{i}" for i in ISSUES]
-        + ["conflicts", "compromises", "capitulations"]
+        + ["conflicts", "compromises", "capitulations", "note_codes", "note_values"]
     )
 
 

@@ -34,6 +34,7 @@ import mesa
 import numpy as np
 from sixparty.bargaining import accepts as nash_accepts
 from sixparty.bargaining import weighted_median, zeuthen_risk_limit
+from sixparty.reasons import Clause, clause
 from sixparty.scenario import ISSUES, PARTIES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -604,27 +605,40 @@ class DPRK(Party):
                 kind[rep] = 2 if nuclear[b] else 1
         return kind
 
-    def test_reason(self, rep: int, outside_after: float) -> str:
+    def test_reason(self, rep: int, outside_after: float) -> list[Clause]:
         """The reason of a test in replicate ``rep`` (state before the test),
-        for ``decisions.csv``."""
+        for ``decisions.csv``: :class:`~sixparty.reasons.Clause` records."""
         m = self.model
         q = m.params
         outcomes = self.test_outcomes(rep)
-        why = (
-            f"pressure {float(self.pressure(rep)):.2f} above threshold {q.test_threshold:.2f}; "
-            f"outside option net of sanctions from a missile test {float(outcomes['missile'][2]):+.2f}"
-        )
+        why = [
+            clause(
+                "pressure_above_threshold",
+                pressure=float(self.pressure(rep)),
+                threshold=q.test_threshold,
+            )
+        ]
         prog = float(self.programme(rep))
+        missile = float(outcomes["missile"][2])
         if bool(outcomes["nuclear"][0]):
-            why += (
-                f", from a nuclear test {float(outcomes['nuclear'][2]):+.2f} (programme {prog:.2f})"
+            why.append(
+                clause(
+                    "test_outside_option_gains",
+                    missile=missile,
+                    nuclear=float(outcomes["nuclear"][2]),
+                    programme=prog,
+                )
             )
         else:
-            why += f"; a nuclear test infeasible (programme {prog:.2f})"
+            why.append(clause("test_outside_option_gain_missile", missile=missile))
+            why.append(clause("nuclear_test_infeasible", programme=prog))
         if m.stance[rep] == PARTICIPATING:
-            why += (
-                f"; outside option {outside_after:.2f} above the talks' value "
-                f"{float(self.talks_value(rep)):.2f}"
+            why.append(
+                clause(
+                    "test_outside_option_above_talks",
+                    outside=outside_after,
+                    talks_value=float(self.talks_value(rep)),
+                )
             )
         return why
 
@@ -866,7 +880,7 @@ class China(Party):
 
     def phase_stalled(self, rep: int) -> str:
         """Has the phase in force stalled in replicate ``rep``?  A reason
-        code, or "" if not.
+        code (:data:`sixparty.reasons.STALL_REASONS`), or "" if not.
 
         ``dprk_suspended`` (the DPRK has suspended its steps),
         ``overdue_counterpart`` (a step owed to the DPRK more than a month

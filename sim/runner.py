@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
+from sixparty import reasons
 from sixparty._mesa_compat import release_model
 from sixparty.model import TalksModel, check_seed
 from sixparty.scenario import ISSUES, PARTIES, Scenario, month_label
@@ -24,8 +25,11 @@ class RunResult:
     """Everything a run produced, as tables (lists of row dicts) and arrays.
 
     timeline: one row a month; sessions: one row per invitation (held or
-    boycotted); ledger: one row per promised step; decisions: the parties'
-    endogenous decisions with the model's reason; drafts: one row per draft
+    boycotted), its notes as English (``notes``) and as reason codes with their
+    values (``note_codes``, ``note_values``: :mod:`sixparty.reasons`); ledger:
+    one row per promised step; decisions: the parties' endogenous decisions
+    with the model's reason (English ``reason``; ``reason_codes`` and
+    ``reason_values`` the records it is rendered from); drafts: one row per draft
     the chair considered, with each party's utility of it.
     positions, salience: (months, 6, 8) arrays; trust: (months, 6, 6).
     """
@@ -193,10 +197,12 @@ def tables(m: TalksModel, rep: int = 0) -> RunResult:
             "direct_contact": s.direct_contact,
             "common_ground_issues": s.common_ground,
             "adopted_phase": s.adopted_phase or "",
-            "notes": "; ".join(s.reasons),
+            "notes": reasons.render(s.reasons),
             "conflicts": s.conflicts,
             "compromises": s.compromises,
             "capitulations": s.capitulations,
+            "note_codes": reasons.codes_text(s.reasons),
+            "note_values": reasons.values_json(s.reasons),
         }
         for i, party in enumerate(PARTIES):
             row[f"utility_{party}"] = (
@@ -242,7 +248,15 @@ def tables(m: TalksModel, rep: int = 0) -> RunResult:
             }
         )
     decisions = [
-        {"month": month_label(mo), "party": party, "decision": what, "reason": why, "cause": cause}
+        {
+            "month": month_label(mo),
+            "party": party,
+            "decision": what,
+            "reason": reasons.render(why),
+            "cause": cause,
+            "reason_codes": reasons.codes_text(why),
+            "reason_values": reasons.values_json(why),
+        }
         for mo, party, what, why, cause in rec.decisions
     ]
     return RunResult(

@@ -20,6 +20,7 @@ from sixparty.model import DOC_LEVELS, TalksModel
 from sixparty.outputs import csv_text, timeline_columns, write_run
 from sixparty.parties import AID_PROVIDERS, DPRK_I, JAPAN_I, ROK_I, US_I
 from sixparty.protocol import Ledger, months_for_days
+from sixparty.reasons import clause, render
 from sixparty.runner import simulate, tables
 from sixparty.scenario import ISSUES, PARTIES, Phase, Scenario
 
@@ -142,7 +143,8 @@ def test_a_text_that_covers_nothing_adopts_nothing(historical):
     m = model(historical)
     s = joint_document(m, text())  # 0.1 everywhere: no aid to speak of, no delisting
     assert s.adopted_phase is None and m.ledger.steps == []
-    assert any("covers no phase" in r for r in s.reasons)
+    assert [r.code for r in s.reasons] == ["no_phase_covered"]
+    assert render(s.reasons) == "the text covers no phase's terms: nothing adopted"
 
 
 def test_a_new_package_supersedes_the_phase_in_force(historical):
@@ -154,7 +156,8 @@ def test_a_new_package_supersedes_the_phase_in_force(historical):
     assert all(st.superseded_month == m.month for st in open_before)
     assert m.ledger.active_phase == SECOND
     assert not any(st.phase == INITIAL for st in m.ledger.overdue(m.month + 60))
-    assert any("superseded" in r for r in s.reasons)
+    assert any(r.code == "phase_superseded" for r in s.reasons)
+    assert "phase 1 superseded (" in render(s.reasons)
 
 
 def test_a_text_covering_no_new_phase_renegotiates_the_phase_in_force(historical):
@@ -180,7 +183,7 @@ def test_a_phase_performed_on_time_is_reaffirmed_not_reopened(historical):
     assert m.parties[2].phase_stalled(0) == ""
     s = joint_document(m, text(**SHUTDOWN))  # covers no open phase
     assert not s.renegotiated and s.adopted_phase is None
-    assert any("reaffirmed" in r for r in s.reasons)
+    assert [r.code for r in s.reasons] == ["phase_reaffirmed"]
     assert [st.due_month for st in m.ledger.steps] == due
     assert m.chair_wait[0] == m.params.chair_max_wait
     # The DPRK suspends its steps: the phase has stalled, and is reopened.
@@ -188,7 +191,8 @@ def test_a_phase_performed_on_time_is_reaffirmed_not_reopened(historical):
     assert m.parties[2].phase_stalled(0) == "dprk_suspended"
     m.month += 1
     s2 = joint_document(m, text(**SHUTDOWN))
-    assert s2.renegotiated and any("reopened: dprk_suspended" in r for r in s2.reasons)
+    assert s2.renegotiated and clause("phase_reopened", stall="dprk_suspended") in s2.reasons
+    assert "reopened: dprk_suspended" in render(s2.reasons)
     assert m.chair_wait[0] == m.params.min_months_between_sessions
 
 
@@ -212,7 +216,8 @@ def test_abandonment_owes_the_dprk_the_919_rewards_the_text_commits(historical):
         (3, "US", "normalization"),
         (6, "US", "lwr_discussion"),
     ]
-    assert any("no normalization owed by Japan" in r for r in s.reasons)
+    assert clause("commitment_refused", step="normalization", party="Japan") in s.reasons
+    assert "no normalization owed by Japan (its stated line)" in render(s.reasons)
     m2 = model(historical)
     m2.parties[4].strategy.abductee_linkage = False
     joint_document(m2, text(**NINETEEN))
@@ -247,7 +252,9 @@ def test_an_overdue_commitment_is_a_cause_of_suspension(historical):
     assert [st.description for st in overdue] == ["security_assurance"]
     cause, why = m._overdue_cause(overdue)
     assert cause == "overdue_commitment"
-    assert why.startswith("overdue_commitment: the US security_assurance of phase 3 due")
+    assert [c.code for c in why] == ["overdue_commitment"]
+    assert dict(why[0].values)["step"] == "security_assurance"
+    assert render(why).startswith("overdue_commitment: the US security_assurance of phase 3 due")
 
 
 def test_phase_terms_are_checked_bound_by_bound():
@@ -384,7 +391,10 @@ def test_a_facility_is_shut_down_then_disabled_then_restored_by_a_reversal(histo
     # Suspended, with trust in the US low: the DPRK restores what it disabled.
     m._reverse(0, SECOND, m.params.reversal_rate, 0.1)
     assert m.facilities[reactor] == "operating"
-    assert m.decisions[-1][2] == "restores_facilities" and reactor in m.decisions[-1][3]
+    assert m.decisions[-1][2] == "restores_facilities"
+    assert m.decisions[-1][3][0].code == "facilities_restored"
+    assert reactor in dict(m.decisions[-1][3][0].values)["facilities"]
+    assert render(m.decisions[-1][3]).startswith(f"{reactor} restored to operating (suspended, ")
     st = m.ledger.open_step(DPRK_I, SECOND, "dprk_action")
     assert st.tranche == 1 and st.reversed_amount > 0  # the step must be performed again
     _complete_dprk_tranche(m, SECOND, 1)
@@ -473,15 +483,17 @@ def test_a_suspension_cites_the_overdue_delisting(historical):
         else next(d for d in m.decisions if d[2] == "suspends_steps")
     )
     assert (party, what, cause) == ("DPRK", "suspends_steps", "overdue_delisting")
-    assert why.startswith("overdue_delisting: the US delisting of phase 2 due ")
-    assert "aid" not in why
+    assert [c.code for c in why] == ["overdue_delisting", "trust_in_us"]
+    assert render(why).startswith("overdue_delisting: the US delisting of phase 2 due ")
+    assert "aid" not in render(why)
 
 
 def test_a_suspension_cites_overdue_aid_when_aid_is_what_is_overdue(historical):
     m = _owed_to_dprk(historical, delisting_late=False, aid_late=True)
     d = next(d for d in m.decisions if d[2] == "suspends_steps")
-    assert d[4] == "overdue_aid" and "delisting" not in d[3]
-    assert "short: US, China, ROK, Russia" in d[3]  # Japan pledged nothing
+    assert d[4] == "overdue_aid" and "delisting" not in render(d[3])
+    assert dict(d[3][0].values)["short"] == ("US", "China", "ROK", "Russia")
+    assert "short: US, China, ROK, Russia" in render(d[3])  # Japan pledged nothing
 
 
 def test_a_suspension_cites_both_when_both_are_overdue(historical):
@@ -500,7 +512,13 @@ def test_ledger_and_decisions_tables_carry_the_new_columns(historical):
     m = model(historical)
     joint_document(m, text(**SHUTDOWN))
     disablement(m)
-    m.decide(0, "DPRK", "suspends_steps", "overdue_delisting: x", cause="overdue_delisting")
+    m.decide(
+        0,
+        "DPRK",
+        "suspends_steps",
+        clause("overdue_delisting", phase=2, due="2008-09"),
+        cause="overdue_delisting",
+    )
     r = tables(m)
     assert {row["superseded"] for row in r.ledger if row["phase"] == 1} == {
         f"{m.month // 12:04d}-{m.month % 12 + 1:02d}"
@@ -543,7 +561,8 @@ def test_old_run_folders_without_the_new_columns_still_read(historical, tmp_path
             [c for c in pd.read_csv(d / "timeline.csv").columns if c.startswith("facility_")],
         ),
         ("ledger", ["superseded"]),
-        ("decisions", ["cause"]),
+        ("decisions", ["cause", "reason_codes", "reason_values"]),
+        ("sessions", ["note_codes", "note_values"]),
     ):
         df = pd.read_csv(d / f"{name}.csv", dtype=str, keep_default_na=False)
         df.drop(columns=[c for c in cols if c in df.columns]).to_csv(d / f"{name}.csv", index=False)
@@ -610,7 +629,7 @@ def scripted_run(historical):
     m.month += 1
     delist = next(st for st in m.ledger.steps if st.kind == "delisting")
     cause, what = m._overdue_cause([delist])
-    m.decide(0, "DPRK", "suspends_steps", f"{what}; trust in US 0.20", cause=cause)
+    m.decide(0, "DPRK", "suspends_steps", [*what, clause("trust_in_us", trust=0.2)], cause=cause)
     m._reverse(0, SECOND, m.params.reversal_rate, 0.2)
     m._record(["suspended"])
     return tables(m)

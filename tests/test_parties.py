@@ -33,6 +33,7 @@ from sixparty.parties import (
     WALKED_OUT,
     Party,
 )
+from sixparty.reasons import clause, render
 from sixparty.scenario import Scenario
 
 #: Codes of :meth:`DPRK.choose_test` (one per replicate).
@@ -312,7 +313,8 @@ def test_a_joint_document_on_a_phase_in_force_re_dates_its_open_steps():
     assert all(
         new > old for new, old in zip([st.due_month for st in m.ledger.steps], due, strict=True)
     )
-    assert any("renegotiated" in r for r in s.reasons)
+    assert [r.code for r in s.reasons][:2] == ["phase_renegotiated", "phase_reopened"]
+    assert "the phase in force renegotiated: open steps re-dated" in render(s.reasons)
 
 
 def test_us_verification_demand_moves_only_by_bargaining_and_domestic_politics():
@@ -546,7 +548,8 @@ def test_a_session_ends_in_deadlock_when_the_chairs_patience_runs_out():
     m.resolve[:] = 0.0
     s = _bargain(m)
     assert s.ending == "deadlock" and s.iterations == 4  # 1 + patience drafts
-    assert any(r.startswith("deadlock") for r in s.reasons)
+    assert clause("deadlock_no_new_acceptance", drafts=3) in s.reasons
+    assert "deadlock: no new acceptance in 3 drafts" in render(s.reasons)
     m2 = _session_model(lambda d: (hard(d), d["parameters"].update(chair_patience=6)))
     m2.resolve[:] = 0.0
     assert _bargain(m2).iterations == 7
