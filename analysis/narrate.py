@@ -13,10 +13,13 @@ tell is skipped.
 
 ``lang="zh"`` gives the same story in Chinese with the article's terms
 (主席声明, 共同声明, 共同文件, 行动对行动, 去功能化, 申报, 重油;
-``analysis.i18n``).  The model's reasons are written in its own terms
-(``readiness 0.31 (sanctions 0.40, ...)``); in Chinese each clause the model
-writes is translated whole with its numbers kept, and a clause no pattern
-knows stays in English (:func:`translate_reason`).  The scenario's title and
+``analysis.i18n``).  The model's reasons and a session's notes are told from
+their reason codes and values (:mod:`sixparty.reasons`: ``decisions.csv``
+``reason_codes``/``reason_values``, ``sessions.csv`` ``note_codes``/``note_values``),
+each code by its template in the language (:data:`REASON_TEMPLATES`: English is
+the model's own text, Chinese keeps its numbers): nothing is parsed out of
+English.  A row without codes (a table built by hand, or by a version before
+them) is told with its English text as it is (:func:`row_reason`).  The scenario's title and
 an event without a ``title_zh`` are English only: the Chinese story quotes them as
 the scenario file's own text (``外部事件（情景文件原文）：“…”``); an event with a
 ``title_zh`` is told in it (``外部事件：…。``).  A suspension or
@@ -43,14 +46,16 @@ from __future__ import annotations
 import copy
 import functools
 import importlib.resources
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sixparty.analysis.i18n import check_lang, label
+from sixparty.reasons import REASONS, Clause, clauses_from, render_value
 from sixparty.scenario import ISSUE_SCALES, ISSUES, PARTIES
 
 __all__ = [
+    "REASON_TEMPLATES",
+    "clause_text",
     "debrief",
     "debrief_explain",
     "debrief_parts",
@@ -61,9 +66,11 @@ __all__ = [
     "narrate",
     "path_metrics",
     "record_metrics",
+    "reason_text",
     "record_timeline",
+    "row_clauses",
+    "row_reason",
     "session_heading",
-    "translate_reason",
 ]
 
 _DOC_RANK = {
@@ -137,116 +144,63 @@ _PHASE_ZH = {
     "abandonment_and_verification": "弃核与核查",
 }
 
-# The model's reasons (sim/model.py ``decide(...)`` and the sessions' notes), clause by
-# clause: an English pattern and its Chinese template.  Numbers are kept as written;
-# ``{party}``/``{parties}``/``{kinds}``/``{level}`` groups are translated.  A clause no
-# pattern knows stays in English (never half translated).
-_REASON_PATTERNS_ZH: list[tuple[re.Pattern, str]] = [
-    (re.compile(pattern), template)
-    for pattern, template in [
-        (
-            r"declined the invitation \(readiness below (?P<x>[\d.]+)\)",
-            "拒绝邀请（出席意愿低于{x}）",
-        ),
-        (r"readiness below (?P<x>[\d.]+)", "出席意愿低于{x}"),
-        (r"readiness (?P<x>[\d.]+) \((?P<inner>[^()]+)\)", "出席意愿{x}（{inner}）"),
-        (r"readiness (?P<x>[\d.]+)", "出席意愿{x}"),
-        (r"sanctions (?P<x>[\d.]+)", "制裁{x}"),
-        (r"grievance (?P<x>[\d.]+)", "不满{x}"),
-        (r"trust in (?P<party>[A-Za-z]+) (?P<x>[\d.]+)", "对{party}信任{x}"),
-        (r"pressure (?P<x>[\d.]+) above threshold (?P<y>[\d.]+)", "压力{x}高于阈值{y}"),
-        (
-            r"condemned by the Security Council while the talks deliver little",
-            "在会谈成果寥寥之际遭到联合国安理会谴责",
-        ),
-        (
-            r"expected gain of a missile test (?P<x>-?[\d.]+), of a nuclear test "
-            r"(?P<y>-?[\d.]+) \(programme (?P<z>[\d.]+)\)",
-            "导弹试验预期收益{x}，核试验预期收益{y}（核计划存量{z}）",
-        ),
-        (r"expected gain of a missile test (?P<x>-?[\d.]+)", "导弹试验预期收益{x}"),
-        (r"a nuclear test infeasible \(programme (?P<z>[\d.]+)\)", "核试验不可行（核计划存量{z}）"),
-        (
-            r"outside option (?P<x>[\d.]+) above deal value (?P<y>[\d.]+)",
-            "外部选项{x}高于协议价值{y}",
-        ),
-        (
-            r"outside option net of sanctions from a missile test (?P<x>[-+]?[\d.]+), from a "
-            r"nuclear test (?P<y>[-+]?[\d.]+) \(programme (?P<z>[\d.]+)\)",
-            "导弹试验使扣除制裁后的外部选项变化{x}，核试验变化{y}（核计划存量{z}）",
-        ),
-        (
-            r"outside option net of sanctions from a missile test (?P<x>[-+]?[\d.]+)",
-            "导弹试验使扣除制裁后的外部选项变化{x}",
-        ),
-        (
-            r"outside option (?P<x>[\d.]+) (?P<dir>above|below) the talks' value (?P<y>[\d.]+)"
-            r"(?: \(performance (?P<p>[\d.]+), utility of the text (?P<u>[\d.]+)\))?",
-            "外部选项{x}{dir}会谈价值{y}{detail}",
-        ),
-        (r"deadlock: no new acceptance in (?P<x>\d+) drafts", "僵局：连续{x}稿无新的接受方"),
-        (r"deadlock: the chair's bound of (?P<x>\d+) drafts", "僵局：已达主席的{x}稿上限"),
-        (r"Zeuthen concessions: (?P<x>.+)", "按Zeuthen原则让步：{x}"),
-        (
-            r"the phase in force renegotiated: open steps re-dated",
-            "重新谈判现行阶段：未完成步骤重新定期",
-        ),
-        (
-            r"no (?P<step>[a-z_]+) owed by (?P<parties>[A-Za-z]+) \(its stated line\)",
-            "{parties}按其既定立场不承担{step}",
-        ),
-        (r"the phase in force reaffirmed: performed on time", "重申现行阶段：各方按期履行"),
-        (r"reopened: dprk_suspended", "重开原因：朝方暂停履行步骤"),
-        (r"reopened: overdue_counterpart", "重开原因：对朝方的步骤逾期"),
-        (r"reopened: overdue_dprk", "重开原因：朝方步骤逾期"),
-        (r"counterpart steps overdue \((?P<kinds>[a-z_, ]+)\)", "对方步骤逾期（{kinds}）"),
-        (r"overdue steps performed", "逾期步骤已履行"),
-        (
-            r"overdue_delisting: the US delisting of phase (?P<n>\d+) due (?P<m>\d{4}-\d{2})",
-            "美方未按期除名（第{n}阶段，应于{m}完成）",
-        ),
-        (
-            r"overdue_commitment: the (?P<parties>[A-Za-z]+) (?P<step>[a-z_]+) of phase (?P<n>\d+) "
-            r"due (?P<m>\d{4}-\d{2})",
-            "{parties}未按期履行{step}（第{n}阶段，应于{m}完成）",
-        ),
-        (
-            r"overdue_aid: aid tranche (?P<t>\d+) of phase (?P<n>\d+) due (?P<m>\d{4}-\d{2}), "
-            r"short: (?P<parties>.+)",
-            "第{n}阶段第{t}批援助逾期（应于{m}完成；未足额：{parties}）",
-        ),
-        (
-            r"(?P<facilities>[a-z0-9_, ]+) restored to operating \(suspended, trust in "
-            r"(?P<party>[A-Za-z]+) (?P<x>[\d.]+)\)",
-            "按原状恢复{facilities}（暂停期间，对{party}信任{x}）",
-        ),
-        (
-            r"phase (?P<n>\d+) superseded \((?P<k>\d+) open steps\)",
-            "第{n}阶段被新文件取代（{k}个未完成步骤）",
-        ),
-        (
-            r"no aid pledged by (?P<parties>.+) \(its stated line\)",
-            "{parties}按其既定立场不承诺援助",
-        ),
-        (
-            r"the text covers no phase's terms: nothing adopted",
-            "文本未满足任何阶段的条件：未通过新的阶段",
-        ),
-        (r"declaration done and verification satisfied", "申报已完成且核查要求已满足"),
-        (r"holdouts on a (?P<level>[a-z' ]+): (?P<parties>.+)", "未接受{level}的一方：{parties}"),
-    ]
-]
-
-# Kinds of ledger steps and document levels as they appear inside reasons.
-_KIND_ZH = {"aid": "援助", "delisting": "除名", "dprk_action": "朝方步骤"}
-_LEVEL_ZH = {
-    "oral summary": "口头共识",
-    "chairman's statement": "主席声明",
-    "joint statement": "共同声明",
-    "joint document": "共同文件",
+# The model's reasons (decisions.csv ``reason_codes``/``reason_values``, sessions.csv
+# ``note_codes``/``note_values``: sixparty.reasons) are told from their codes: one template
+# per code and language, fed the clause's values as each language shows them
+# (:func:`clause_text`).  English is the model's own table (sixparty.reasons.REASONS, the
+# text of the ``reason`` column); Chinese below.  No English is parsed.
+_REASON_ZH: dict[str, str] = {
+    "readiness": "出席意愿{readiness}（制裁{sanctions}，对美信任{trust_in_us}，不满{grievance}）",
+    "outside_option_above_talks": (
+        "外部选项{outside}高于会谈价值{talks_value}（履约概率{performance}，文本效用{text_utility}）"
+    ),
+    "outside_option_below_talks": (
+        "外部选项{outside}低于会谈价值{talks_value}（履约概率{performance}，文本效用{text_utility}）"
+    ),
+    "pressure_above_threshold": "压力{pressure}高于阈值{threshold}",
+    "test_outside_option_gains": (
+        "导弹试验使扣除制裁后的外部选项变化{missile}，核试验变化{nuclear}（核计划存量{programme}）"
+    ),
+    "test_outside_option_gain_missile": "导弹试验使扣除制裁后的外部选项变化{missile}",
+    "nuclear_test_infeasible": "核试验不可行（核计划存量{programme}）",
+    "test_outside_option_above_talks": "外部选项{outside}高于会谈价值{talks_value}",
+    "declined_invitation": "拒绝邀请（出席意愿低于{threshold}）",
+    "own_order": "代表团自己的决定",
+    "overdue_delisting": "美方未按期除名（第{phase}阶段，应于{due}完成）",
+    "overdue_aid": "第{phase}阶段第{tranche}批援助逾期（应于{due}完成；未足额：{short}）",
+    "overdue_commitment": "{party}未按期履行{step}（第{phase}阶段，应于{due}完成）",
+    "trust_in_us": "对美信任{trust}",
+    "overdue_steps_performed": "逾期步骤已履行",
+    "facilities_restored": "按原状恢复{facilities}（暂停期间，对美信任{trust_in_us}）",
+    "declaration_and_verification_done": "申报已完成且核查要求已满足",
+    "deadlock_chair_bound": "僵局：已达主席的{drafts}稿上限",
+    "deadlock_no_new_acceptance": "僵局：连续{drafts}稿无新的接受方",
+    "zeuthen_concessions": "按Zeuthen原则让步：{concessions}",
+    "holdouts": "未接受{level}的一方：{parties}",
+    "phase_superseded": "第{phase}阶段被新文件取代（{open_steps}个未完成步骤）",
+    "commitment_refused": "{party}按其既定立场不承担{step}",
+    "aid_pledge_refused": "{parties}按其既定立场不承诺援助",
+    "phase_renegotiated": "重新谈判现行阶段：未完成步骤重新定期",
+    "phase_reopened": "重开原因：{stall}",
+    "phase_reaffirmed": "重申现行阶段：各方按期履行",
+    "no_phase_covered": "文本未满足任何阶段的条件：未通过新的阶段",
 }
-# "对美国信任" reads better as the article's short form.
-_TRUST_IN_ZH = {"US": "美"}
+
+#: The template of every reason code in each language (English: the model's own).
+REASON_TEMPLATES: dict[str, dict[str, str]] = {
+    "en": {code: rc.en for code, rc in REASONS.items()},
+    "zh": _REASON_ZH,
+}
+
+# Why the chair reopened a stalled phase (sixparty.reasons.STALL_REASONS).
+_STALL_ZH = {
+    "dprk_suspended": "朝方暂停履行步骤",
+    "overdue_counterpart": "对朝方的步骤逾期",
+    "overdue_dprk": "朝方步骤逾期",
+}
+
+# A boycott's reason as the session's paragraph tells it ("…was not held (readiness below 0.5)").
+_BOYCOTT_WHY = {"en": "readiness below {threshold}", "zh": "出席意愿低于{threshold}"}
 
 _NOTE_EN = {
     "withholds_delisting (verification)": "withholds delisting: verification is not yet satisfied",
@@ -411,79 +365,80 @@ def _tonnes(x: float) -> str:
     return f"{x:,.0f}"
 
 
-def _zh_clause(clause: str) -> str | None:
-    """One clause of a reason in Chinese, or None when no pattern knows it."""
-    for pattern, template in _REASON_PATTERNS_ZH:
-        m = pattern.fullmatch(clause)
-        if not m:
-            continue
-        g = m.groupdict()
-        if "inner" in g:
-            inner = [_zh_clause(c.strip()) for c in g["inner"].split(",")]
-            if any(c is None for c in inner):
-                return None
-            g["inner"] = "，".join(inner)  # type: ignore[arg-type]
-        if "party" in g:
-            if g["party"] not in PARTIES:
-                return None
-            g["party"] = _TRUST_IN_ZH.get(g["party"], label(g["party"], "zh"))
-        if "kinds" in g:
-            kinds = [k.strip() for k in g["kinds"].split(",")]
-            if any(k not in _KIND_ZH for k in kinds):
-                return None
-            g["kinds"] = "、".join(_KIND_ZH[k] for k in kinds)
-        if "level" in g:
-            if g["level"] not in _LEVEL_ZH:
-                return None
-            g["level"] = _LEVEL_ZH[g["level"]]
-        if "step" in g:
-            if g["step"] not in _COMMITMENT_ZH:
-                return None
-            g["step"] = _COMMITMENT_ZH[g["step"]]
-        if "dir" in g:
-            g["dir"] = "高于" if g["dir"] == "above" else "低于"
-            g["detail"] = (
-                f"（履约概率{g['p']}，文本效用{g['u']}）" if g.get("p") is not None else ""
-            )
-        if "facilities" in g:
-            names = [f.strip() for f in g["facilities"].split(",")]
-            if any(f not in _FACILITY_ZH for f in names):
-                return None
-            g["facilities"] = "、".join(_FACILITY_ZH[f] for f in names)
-        if "parties" in g:
-            parties = [p.strip() for p in g["parties"].split(",")]
-            if any(p not in PARTIES for p in parties):
-                return None
-            g["parties"] = "、".join(label(p, "zh") for p in parties)
-        return template.format(**g)
-    return None
+def _value_text(kind: str, v, lang: str) -> str:
+    """A reason's value as ``lang`` shows it (numbers as the model's English does)."""
+    if lang != "zh" or kind in ("number", "signed", "parameter", "count"):
+        return render_value(kind, v)
+    if kind == "party":
+        return label(v, "zh")
+    if kind == "parties":
+        return "、".join(label(p, "zh") for p in v)
+    if kind == "month":
+        return month_text(v, "zh")
+    if kind == "level":
+        return label(v, "zh")
+    if kind == "step":
+        return _COMMITMENT_ZH.get(v, _STEP_ZH.get(v, v))
+    if kind == "facilities":
+        return "、".join(_FACILITY_ZH.get(f, f) for f in v)
+    if kind == "stall":
+        return _STALL_ZH.get(v, v)
+    if kind == "concessions":
+        return "、".join(f"{label(k, 'zh')}{n}次" for k, n in v)
+    return str(v)
 
 
-def translate_reason(text: str, lang: str) -> str:
-    """A model reason or session note in ``lang``.
+def clause_text(clause: Clause, lang: str = "en", template: str | None = None) -> str:
+    """One clause of a reason in ``lang``, from its code's template
+    (:data:`REASON_TEMPLATES`, or ``template``) and its values.  In English it
+    is the model's own text of the clause."""
+    check_lang(lang)
+    kinds = dict(REASONS[clause.code].fields)
+    text = template if template is not None else REASON_TEMPLATES[lang][clause.code]
+    return text.format(**{n: _value_text(kinds[n], v, lang) for n, v in clause.values})
 
-    English is returned unchanged.  In Chinese the text is split into its
-    ``"; "``-separated clauses and each clause the model writes (sim/model.py
-    ``decide(...)``: readiness with its sanctions/trust/grievance figures,
-    the Security Council condemnation, pressure above threshold, overdue
-    counterpart steps, overdue steps performed, declaration and verification
-    satisfied, a declined invitation; the sessions' holdout notes) is
-    translated with its numbers kept, e.g. ``"pressure 0.83 above threshold
-    0.60"`` -> ``"压力0.83高于阈值0.60"``.  A clause no pattern knows is kept
-    in English as it is, never half translated.  Clauses are joined by ``"；"``.
-    """
-    if lang != "zh" or not text:
+
+def reason_text(reason: Iterable[Clause], lang: str = "en") -> str:
+    """A reason (its clauses) in ``lang``: clauses joined by ``"; "`` in
+    English (the ``reason`` column's text), ``"；"`` in Chinese."""
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(clause_text(c, lang) for c in reason)
+
+
+def row_clauses(row: dict, codes: str = "reason_codes", values: str = "reason_values"):
+    """The reason clauses of a table row (a decision: ``reason_codes`` and
+    ``reason_values``; a session's notes: ``note_codes``, ``note_values``), or
+    None when the row has none to read: written before those columns, or
+    with codes this version does not know.  Such a row is told with its
+    English text as it is (:func:`row_reason`)."""
+    code_text = row.get(codes)
+    if not isinstance(code_text, str):
+        return None
+    try:
+        return clauses_from(code_text, row.get(values) or "[]")
+    except ValueError:
+        return None
+
+
+def row_reason(row: dict, lang: str = "en", kind: str = "decision") -> str:
+    """A decision's reason (``kind="decision"``) or a session's notes
+    (``kind="session"``) in ``lang``, from the row's reason codes.  A row
+    without codes (see :func:`row_clauses`) gives its English ``reason`` /
+    ``notes`` unchanged: the translation never parses English."""
+    cols = ("note_codes", "note_values") if kind == "session" else ("reason_codes", "reason_values")
+    clauses = row_clauses(row, *cols)
+    text = str(row.get("notes" if kind == "session" else "reason") or "")
+    if clauses is None or (not clauses and text):
         return text
-    out = []
-    for clause in (c.strip() for c in text.split(";")):
-        if clause:
-            out.append(_zh_clause(clause) or clause)
-    return "；".join(out)
+    return reason_text(clauses, lang)
 
 
-def _boycott_why(reason: str) -> str:
-    m = re.fullmatch(r"declined the invitation \((.+)\)", reason.strip())
-    return m.group(1) if m else reason
+def _boycott_why(d: dict, lang: str) -> str:
+    """Why a party declined the invitation, as the session's paragraph tells it."""
+    clauses = row_clauses(d) or ()
+    if len(clauses) == 1 and clauses[0].code == "declined_invitation":
+        return clause_text(clauses[0], lang, _BOYCOTT_WHY[lang])
+    return row_reason(d, lang)
 
 
 def _phase_name(name: str, lang: str) -> str:
@@ -536,9 +491,6 @@ def _pole(issue: str, pos: float) -> str:
     return zero if pos < 0.5 else one
 
 
-_HOLDOUT_RE = re.compile(r"holdouts on a ([a-z' ]+): (.+)")
-
-
 # ------------------------------------------------------------ paragraphs
 def _session_paragraph(
     result, s: dict, t: int | None, decisions: list[dict], lang: str, history: str = ""
@@ -549,7 +501,7 @@ def _session_paragraph(
         declined = _split(s["declined"])
         whys = sorted(
             {
-                translate_reason(_boycott_why(d["reason"]), lang)
+                _boycott_why(d, lang)
                 for d in decisions
                 if d["decision"] == "boycotts" and d["party"] in declined
             }
@@ -572,14 +524,15 @@ def _session_paragraph(
         )
     )
     # The notes: holdouts (with the issue each stood farthest from the text), then the rest.
-    for note in (n.strip() for n in str(s.get("notes") or "").split(";")):
-        if not note:
+    clauses = row_clauses(s, "note_codes", "note_values")
+    if clauses is None:  # a row without codes: its English notes as they are
+        parts.extend(T["note"].format(text=n.strip()) for n in _split(s.get("notes") or ""))
+        clauses = ()
+    for c in clauses:
+        if c.code != "holdouts":
+            parts.append(T["note"].format(text=clause_text(c, lang)))
             continue
-        m = _HOLDOUT_RE.match(note)
-        if not m:
-            parts.append(T["note"].format(text=translate_reason(note, lang)))
-            continue
-        holdouts = [h.strip() for h in m.group(2).split(",") if h.strip() in PARTIES]
+        holdouts = list(dict(c.values)["parties"])
         details = _holdout_details(result, s, t, holdouts, lang)
         if details:
             parts.extend(details)
@@ -719,7 +672,7 @@ def _month_paragraph(
             what = _with_steps(result, month, what, lang)
         parts.append(
             T["decision"].format(
-                party=label(d["party"], lang), what=what, why=translate_reason(d["reason"], lang)
+                party=label(d["party"], lang), what=what, why=row_reason(d, lang)
             )
         )
     ledger_told = False

@@ -88,7 +88,13 @@ from sixparty import dashboard_charts as _charts
 from sixparty._mesa_compat import release_model
 from sixparty.analysis.i18n import label as i18n_label
 from sixparty.analysis.i18n import phrase
-from sixparty.analysis.narrate import debrief_parts, month_story, month_text, record_timeline
+from sixparty.analysis.narrate import (
+    debrief_parts,
+    month_story,
+    month_text,
+    reason_text,
+    record_timeline,
+)
 from sixparty.analysis.rounds import recorded_sessions, session_labels
 from sixparty.dashboard_controls import BUSY, PlayControls, busy
 from sixparty.games import (
@@ -1602,7 +1608,7 @@ def session_rows(m: TalksModel, lang: str = "en") -> list[dict]:
                 "history": lab.history(lang),
                 "attendance": ui("all_six", lang) if s.held else ui("declined", lang) + declined,
                 "document": i18n_label(s.document, lang) if s.held else ui("not_held", lang),
-                "notes": "; ".join(s.reasons),
+                "notes": reason_text(s.reasons, lang),
             }
         )
     return out
@@ -1631,7 +1637,7 @@ def _decisions_html(m: TalksModel, lang: str) -> str:
             "month": month_text(month_label(mo), lang),
             "party": i18n_label(p, lang),
             "decision": i18n_label(f"decision.{w}", lang),
-            "why": y,
+            "why": reason_text(y, lang),
         }
         for mo, p, w, y, _c in m.decisions
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from conftest import minimal_scenario_dict
@@ -11,7 +13,7 @@ from sixparty.model import TIMELINE_STATE, TalksModel
 from sixparty.outputs import STATE_COLUMNS, csv_text
 from sixparty.parties import AID_PROVIDERS, DPRK_I, US_I
 from sixparty.protocol import Ledger
-from sixparty.runner import simulate
+from sixparty.runner import simulate, simulate_batch
 from sixparty.scenario import Scenario
 
 
@@ -157,10 +159,12 @@ def test_a_walk_out_arises_from_the_effects_of_a_shock_on_the_outside_option():
     walk = [d for d in r.decisions if d["decision"] == "walks_out"]
     assert walk and walk[0]["month"] == "2005-04"
     assert r.timeline[-1]["talks_status"] == "walked_out"
-    # The reason names the comparison: outside option above the talks' value.
-    words = walk[0]["reason"].split()
-    outside, value = float(words[2]), float(words[7])
-    assert words[:2] == ["outside", "option"] and outside > value
+    # The reason names the comparison: outside option above the talks' value
+    # (read from its codes and values, not from the English).
+    assert walk[0]["reason_codes"].split(";") == ["outside_option_above_talks", "readiness"]
+    first = json.loads(walk[0]["reason_values"])[0]
+    assert first["outside"] > first["talks_value"]
+    assert walk[0]["reason"].startswith(f"outside option {first['outside']:.2f} above ")
 
 
 def test_the_timeline_records_the_state_the_dprk_decides_on():
@@ -290,23 +294,24 @@ def test_a_human_dprk_seat_decides_its_own_suspension():
     assert m.decisions[-1][1:3] == ("DPRK", "suspends_steps")
 
 
-@pytest.mark.parametrize(
-    "reason",
-    [
-        "pressure 0.89 above threshold 0.60; expected gain of a missile test 0.35, of a nuclear test "
-        "-0.05 (programme 1.00); outside option 0.40 above deal value 0.20",
-        "pressure 0.70 above threshold 0.60; expected gain of a missile test 0.30; a nuclear test "
-        "infeasible (programme 0.00)",
-        "deadlock: no new acceptance in 4 drafts; holdouts on a joint statement: DPRK, US",
-        "deadlock: the chair's bound of 100 drafts",
-        "the phase in force renegotiated: open steps re-dated",
-    ],
-)
-def test_the_new_decision_reasons_are_narrated_in_chinese(reason):
-    from sixparty.analysis.narrate import translate_reason
+def test_the_decision_reasons_of_varied_runs_are_narrated_in_chinese(historical):
+    """Every reason and note of anchored and free historical runs (tests, walk-outs,
+    suspensions, renegotiations, deadlocks) has its Chinese text from its codes."""
+    from sixparty.analysis.narrate import row_clauses, row_reason
+    from sixparty.analysis.validation import set_mode
 
-    zh = translate_reason(reason, "zh")
-    assert not any("a" <= ch.lower() <= "z" for ch in zh), zh
+    seen = set()
+    for mode in ("anchored", "free"):
+        for r in simulate_batch(set_mode(historical, mode), [0, 3], record_positions=False):
+            for d in r.decisions:
+                seen.update(c.code for c in row_clauses(d))
+                zh = row_reason(d, "zh")
+                assert not any("a" <= ch.lower() <= "z" for ch in zh), zh
+            for s in r.sessions:
+                seen.update(c.code for c in row_clauses(s, "note_codes", "note_values"))
+                zh = row_reason(s, "zh", kind="session")
+                assert not any("a" <= ch.lower() <= "z" for ch in zh), zh
+    assert {"readiness", "outside_option_above_talks", "deadlock_no_new_acceptance"} <= seen
 
 
 def test_renegotiation_re_dates_open_steps_from_the_session_and_never_earlier():

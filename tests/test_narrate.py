@@ -22,10 +22,12 @@ from sixparty.analysis.narrate import (
     path_metrics,
     record_metrics,
     record_timeline,
+    reason_text,
+    row_reason,
     session_heading,
-    translate_reason,
 )
 from sixparty.loader import find_scenario, load_scenario
+from sixparty.reasons import clause, codes_text, render, values_json
 from sixparty.runner import simulate
 from sixparty.scenario import ISSUES, PARTIES
 
@@ -92,6 +94,28 @@ def test_historical_narration_tells_decisions_with_reasons(historical):
 
 
 # ---------------------------------------------------------------- synthetic
+def _decision(month, party, decision, *clauses, cause=""):
+    """A decisions row as the model's tables write it (reason rendered from its codes)."""
+    return {
+        "month": month,
+        "party": party,
+        "decision": decision,
+        "reason": render(clauses),
+        "cause": cause,
+        "reason_codes": codes_text(clauses),
+        "reason_values": values_json(clauses),
+    }
+
+
+def _notes(*clauses):
+    """A session's notes columns as the model's tables write them."""
+    return {
+        "notes": render(clauses),
+        "note_codes": codes_text(clauses),
+        "note_values": values_json(clauses),
+    }
+
+
 def _synthetic(historical):
     """A copy of the historical result rewritten to take every narrated path."""
     r = copy.copy(historical)
@@ -113,7 +137,7 @@ def _synthetic(historical):
         direct_contact=False,
         common_ground_issues=3,
         adopted_phase="",
-        notes="",
+        **_notes(),
         **text,
     )
     r.sessions = [
@@ -125,7 +149,10 @@ def _synthetic(historical):
             target="joint_statement",
             document="oral_summary",
             recess=True,
-            notes="holdouts on a joint statement: DPRK; amendment by US on verification",
+            **_notes(
+                clause("deadlock_no_new_acceptance", drafts=4),
+                clause("holdouts", level="joint_statement", parties=["DPRK"]),
+            ),
         ),
         dict(
             base,
@@ -204,24 +231,21 @@ def _synthetic(historical):
             row.update(talks_status="walked_out")
     r.timeline[1]["events"] = "event:npt_withdrawal_2003;US: withholds_delisting (verification)"
     r.decisions = [
-        {
-            "month": months[6],
-            "party": "DPRK",
-            "decision": "suspends_steps",
-            "reason": "counterpart steps overdue (aid); trust in US 0.31",
-        },
-        {
-            "month": months[9],
-            "party": "DPRK",
-            "decision": "boycotts",
-            "reason": "declined the invitation (readiness below 0.5)",
-        },
-        {
-            "month": months[10],
-            "party": "DPRK",
-            "decision": "walks_out",
-            "reason": "readiness 0.15 (sanctions 0.60, trust in US 0.10, grievance 0.40)",
-        },
+        _decision(
+            months[6],
+            "DPRK",
+            "suspends_steps",
+            clause("overdue_aid", tranche=1, phase=1, due=months[4], short=["ROK"]),
+            clause("trust_in_us", trust=0.31),
+            cause="overdue_aid",
+        ),
+        _decision(months[9], "DPRK", "boycotts", clause("declined_invitation", threshold=0.5)),
+        _decision(
+            months[10],
+            "DPRK",
+            "walks_out",
+            clause("readiness", readiness=0.15, sanctions=0.6, trust_in_us=0.1, grievance=0.4),
+        ),
     ]
     return r
 
@@ -231,7 +255,7 @@ def test_synthetic_english_story(historical):
     text = narrate(r, "en")
     _positions_in_order(text, [session_heading(s, "en") for s in r.sessions])
     assert "DPRK held out: it stood at 0.05 on verification (self-declaration only" in text
-    assert "Note: amendment by US on verification." in text
+    assert "Note: deadlock: no new acceptance in 4 drafts." in text
     assert "the chair announced the common ground orally (3 of 8 issues)" in text
     assert "The session was adjourned (recess)" in text
     assert (
@@ -244,7 +268,8 @@ def test_synthetic_english_story(historical):
     assert "The DPRK completed tranche 1 of 'initial_actions'" in text
     assert (
         "DPRK suspends its steps under 'initial_actions' (shut down and seal the Yongbyon "
-        "facilities, readmit IAEA monitors): counterpart steps overdue (aid)"
+        f"facilities, readmit IAEA monitors): overdue_aid: aid tranche 1 of phase 1 due "
+        f"{r.months[4]}, short: ROK; trust in US 0.31."
     ) in text
     assert "Implementation stopped: the DPRK has suspended its steps." in text
     assert "DPRK declined the invitation, so the session was not held (readiness below 0.5)" in text
@@ -284,9 +309,8 @@ def test_chairmans_statement_and_disablement_terms_in_chinese():
     assert i18n.LABELS["zh"]["hfo"] == "重油"
     assert i18n.LABELS["zh"]["action_for_action"] == "行动对行动"
     assert set(i18n.LABELS["en"]) == set(i18n.LABELS["zh"])
-    assert (
-        translate_reason("holdouts on a joint document: US", "zh") == "未接受共同文件的一方：美国"
-    )
+    holdout = clause("holdouts", level="joint_document", parties=["US"])
+    assert reason_text([holdout], "zh") == "未接受共同文件的一方：美国"
 
 
 def test_label_falls_back_to_english_then_key():
@@ -352,45 +376,147 @@ def test_debrief_compares_seat_agent_and_history(historical):
 
 
 # ------------------------------------------------ Chinese: reasons, steps, titles
-# The reasons exactly as sim/model.py writes them in its decide(...) calls.
-_MODEL_REASONS_ZH = [
+# Records as sim/model.py builds them, the English text the model wrote for them before
+# the reasons were codes (byte for byte), and their Chinese.
+_MODEL_REASONS = [
     (
-        "readiness 0.43 (sanctions 0.69, trust in US 0.33, grievance 0.36); condemned by the "
-        "Security Council while the talks deliver little",
-        "出席意愿0.43（制裁0.69，对美信任0.33，不满0.36）；在会谈成果寥寥之际遭到联合国安理会谴责",
-    ),
-    (
+        [clause("readiness", readiness=0.53, sanctions=0.69, trust_in_us=0.02, grievance=0.21)],
         "readiness 0.53 (sanctions 0.69, trust in US 0.02, grievance 0.21)",
         "出席意愿0.53（制裁0.69，对美信任0.02，不满0.21）",
     ),
-    ("pressure 0.83 above threshold 0.60", "压力0.83高于阈值0.60"),
-    ("counterpart steps overdue (aid); trust in US 0.43", "对方步骤逾期（援助）；对美信任0.43"),
     (
-        "counterpart steps overdue (aid, delisting); trust in US 0.38",
-        "对方步骤逾期（援助、除名）；对美信任0.38",
+        [
+            clause(
+                "outside_option_above_talks",
+                outside=0.62,
+                talks_value=0.55,
+                performance=0.41,
+                text_utility=0.7,
+            ),
+            clause("readiness", readiness=0.43, sanctions=0.45, trust_in_us=0.33, grievance=0.59),
+        ],
+        "outside option 0.62 above the talks' value 0.55 (performance 0.41, utility of the text "
+        "0.70); readiness 0.43 (sanctions 0.45, trust in US 0.33, grievance 0.59)",
+        "外部选项0.62高于会谈价值0.55（履约概率0.41，文本效用0.70）；"
+        "出席意愿0.43（制裁0.45，对美信任0.33，不满0.59）",
     ),
-    ("overdue steps performed", "逾期步骤已履行"),
-    ("trust in US 0.62", "对美信任0.62"),
-    ("declaration done and verification satisfied", "申报已完成且核查要求已满足"),
-    ("declined the invitation (readiness below 0.5)", "拒绝邀请（出席意愿低于0.5）"),
-    ("holdouts on a joint statement: DPRK, US", "未接受共同声明的一方：朝鲜、美国"),
     (
-        "overdue_delisting: the US delisting of phase 2 due 2008-09; trust in US 0.31",
-        "美方未按期除名（第2阶段，应于2008-09完成）；对美信任0.31",
+        [
+            clause(
+                "outside_option_below_talks",
+                outside=0.3,
+                talks_value=0.41,
+                performance=0.5,
+                text_utility=0.66,
+            )
+        ],
+        "outside option 0.30 below the talks' value 0.41 (performance 0.50, utility of the text "
+        "0.66)",
+        "外部选项0.30低于会谈价值0.41（履约概率0.50，文本效用0.66）",
     ),
     (
+        [
+            clause("pressure_above_threshold", pressure=0.83, threshold=0.6),
+            clause("test_outside_option_gains", missile=0.03, nuclear=-0.05, programme=1.0),
+            clause("test_outside_option_above_talks", outside=0.58, talks_value=0.52),
+        ],
+        "pressure 0.83 above threshold 0.60; outside option net of sanctions from a missile test "
+        "+0.03, from a nuclear test -0.05 (programme 1.00); outside option 0.58 above the talks' "
+        "value 0.52",
+        "压力0.83高于阈值0.60；导弹试验使扣除制裁后的外部选项变化+0.03，核试验变化-0.05（核计划存量1.00）；"
+        "外部选项0.58高于会谈价值0.52",
+    ),
+    (
+        [
+            clause("pressure_above_threshold", pressure=0.7, threshold=0.6),
+            clause("test_outside_option_gain_missile", missile=0.04),
+            clause("nuclear_test_infeasible", programme=0.0),
+        ],
+        "pressure 0.70 above threshold 0.60; outside option net of sanctions from a missile test "
+        "+0.04; a nuclear test infeasible (programme 0.00)",
+        "压力0.70高于阈值0.60；导弹试验使扣除制裁后的外部选项变化+0.04；核试验不可行（核计划存量0.00）",
+    ),
+    ([clause("overdue_steps_performed")], "overdue steps performed", "逾期步骤已履行"),
+    ([clause("trust_in_us", trust=0.62)], "trust in US 0.62", "对美信任0.62"),
+    ([clause("own_order")], "the delegation's own order", "代表团自己的决定"),
+    (
+        [clause("declaration_and_verification_done")],
+        "declaration done and verification satisfied",
+        "申报已完成且核查要求已满足",
+    ),
+    (
+        [clause("declined_invitation", threshold=0.5)],
+        "declined the invitation (readiness below 0.5)",
+        "拒绝邀请（出席意愿低于0.5）",
+    ),
+    (
+        [
+            clause("overdue_delisting", phase=2, due="2008-09"),
+            clause("overdue_aid", tranche=3, phase=2, due="2008-03", short=["China", "ROK"]),
+            clause("trust_in_us", trust=0.31),
+        ],
         "overdue_delisting: the US delisting of phase 2 due 2008-09; overdue_aid: aid tranche 3 of "
         "phase 2 due 2008-03, short: China, ROK; trust in US 0.31",
-        "美方未按期除名（第2阶段，应于2008-09完成）；第2阶段第3批援助逾期（应于2008-03完成；未足额：中国、韩国）；"
-        "对美信任0.31",
+        "美方未按期除名（第2阶段，应于2008年9月完成）；第2阶段第3批援助逾期（应于2008年3月完成；"
+        "未足额：中国、韩国）；对美信任0.31",
     ),
     (
-        "yongbyon_5mwe_reactor, reprocessing_plant restored to operating (suspended, trust in US 0.21)",
+        [clause("overdue_commitment", party="US", step="normalization", phase=3, due="2008-10")],
+        "overdue_commitment: the US normalization of phase 3 due 2008-10",
+        "美国未按期履行关系正常化步骤（第3阶段，应于2008年10月完成）",
+    ),
+    (
+        [
+            clause(
+                "facilities_restored",
+                facilities=["yongbyon_5mwe_reactor", "reprocessing_plant"],
+                trust_in_us=0.21,
+            )
+        ],
+        "yongbyon_5mwe_reactor, reprocessing_plant restored to operating (suspended, trust in US "
+        "0.21)",
         "按原状恢复宁边5兆瓦实验性反应堆、后处理厂（暂停期间，对美信任0.21）",
     ),
-    ("phase 1 superseded (3 open steps)", "第1阶段被新文件取代（3个未完成步骤）"),
-    ("no aid pledged by Japan (its stated line)", "日本按其既定立场不承诺援助"),
     (
+        [
+            clause("deadlock_no_new_acceptance", drafts=4),
+            clause("holdouts", level="joint_statement", parties=["DPRK", "US"]),
+        ],
+        "deadlock: no new acceptance in 4 drafts; holdouts on a joint statement: DPRK, US",
+        "僵局：连续4稿无新的接受方；未接受共同声明的一方：朝鲜、美国",
+    ),
+    (
+        [clause("deadlock_chair_bound", drafts=100)],
+        "deadlock: the chair's bound of 100 drafts",
+        "僵局：已达主席的100稿上限",
+    ),
+    (
+        [clause("zeuthen_concessions", concessions=[("DPRK", 2), ("US", 1)])],
+        "Zeuthen concessions: DPRK 2, US 1",
+        "按Zeuthen原则让步：朝鲜2次、美国1次",
+    ),
+    (
+        [
+            clause("phase_superseded", phase=1, open_steps=3),
+            clause("commitment_refused", step="normalization", party="Japan"),
+            clause("aid_pledge_refused", parties=["Japan"]),
+        ],
+        "phase 1 superseded (3 open steps); no normalization owed by Japan (its stated line); "
+        "no aid pledged by Japan (its stated line)",
+        "第1阶段被新文件取代（3个未完成步骤）；日本按其既定立场不承担关系正常化步骤；日本按其既定立场不承诺援助",
+    ),
+    (
+        [clause("phase_renegotiated"), clause("phase_reopened", stall="overdue_counterpart")],
+        "the phase in force renegotiated: open steps re-dated; reopened: overdue_counterpart",
+        "重新谈判现行阶段：未完成步骤重新定期；重开原因：对朝方的步骤逾期",
+    ),
+    (
+        [clause("phase_reaffirmed")],
+        "the phase in force reaffirmed: performed on time",
+        "重申现行阶段：各方按期履行",
+    ),
+    (
+        [clause("no_phase_covered")],
         "the text covers no phase's terms: nothing adopted",
         "文本未满足任何阶段的条件：未通过新的阶段",
     ),
@@ -398,60 +524,81 @@ _MODEL_REASONS_ZH = [
 
 
 @pytest.mark.parametrize(
-    ("en", "zh"), _MODEL_REASONS_ZH, ids=[f"reason{i}" for i in range(len(_MODEL_REASONS_ZH))]
+    ("clauses", "en", "zh"), _MODEL_REASONS, ids=[f"reason{i}" for i in range(len(_MODEL_REASONS))]
 )
-def test_model_reasons_are_translated_whole(en, zh):
-    assert translate_reason(en, "zh") == zh
-    assert translate_reason(en, "en") == en
+def test_model_reasons_render_the_old_english_and_translate_from_their_codes(clauses, en, zh):
+    assert render(clauses) == en
+    assert reason_text(clauses, "en") == en
+    assert reason_text(clauses, "zh") == zh
+    row = {"reason": en, "reason_codes": codes_text(clauses), "reason_values": values_json(clauses)}
+    assert row_reason(row, "zh") == zh and row_reason(row, "en") == en
 
 
-def test_unknown_reason_phrases_stay_english_whole():
-    # Not half translated ("…about 制裁"), and a known clause beside it still is.
-    assert translate_reason("a new reason about sanctions", "zh") == "a new reason about sanctions"
-    assert (
-        translate_reason("pressure 0.70 above threshold 0.60; a new clause", "zh")
-        == "压力0.70高于阈值0.60；a new clause"
-    )
-    assert translate_reason("readiness 0.40 (sanctions 0.50, mood 0.30)", "zh") == (
-        "readiness 0.40 (sanctions 0.50, mood 0.30)"
-    )
+def test_every_reason_code_is_in_the_representative_records():
+    from sixparty.reasons import REASONS
+
+    assert {c.code for clauses, _, _ in _MODEL_REASONS for c in clauses} == set(REASONS)
+
+
+def test_a_row_without_codes_is_told_in_its_english_as_it_is():
+    # A table built by hand, or by a version before the codes: never parsed, never half
+    # translated.
+    old = {"reason": "pressure 0.70 above threshold 0.60; a new clause"}
+    assert row_reason(old, "zh") == old["reason"] and row_reason(old, "en") == old["reason"]
+    unknown = dict(old, reason_codes="a_code_from_the_future", reason_values="[{}]")
+    assert row_reason(unknown, "zh") == old["reason"]
+    broken = dict(old, reason_codes="pressure_above_threshold", reason_values="[]")
+    assert row_reason(broken, "zh") == old["reason"]
+    session = {"notes": "deadlock: no new acceptance in 4 drafts"}
+    assert row_reason(session, "zh", kind="session") == session["notes"]
 
 
 def test_chinese_story_has_no_english_inside_the_models_reasons(historical):
     r = _synthetic(historical)
     r.decisions = r.decisions + [
-        {
-            "month": r.months[11],
-            "party": "DPRK",
-            "decision": "walks_out",
-            "reason": "readiness 0.43 (sanctions 0.69, trust in US 0.33, grievance 0.36); condemned "
-            "by the Security Council while the talks deliver little",
-        },
-        {
-            "month": r.months[8],
-            "party": "DPRK",
-            "decision": "missile_test",
-            "reason": "pressure 0.83 above threshold 0.60",
-        },
-        {
-            "month": r.months[7],
-            "party": "DPRK",
-            "decision": "resumes_steps",
-            "reason": "overdue steps performed",
-        },
+        _decision(
+            r.months[11],
+            "DPRK",
+            "walks_out",
+            clause(
+                "outside_option_above_talks",
+                outside=0.62,
+                talks_value=0.55,
+                performance=0.41,
+                text_utility=0.7,
+            ),
+            clause("readiness", readiness=0.43, sanctions=0.69, trust_in_us=0.33, grievance=0.36),
+        ),
+        _decision(
+            r.months[8],
+            "DPRK",
+            "missile_test",
+            clause("pressure_above_threshold", pressure=0.83, threshold=0.6),
+            clause("test_outside_option_gain_missile", missile=0.04),
+            clause("nuclear_test_infeasible", programme=0.0),
+        ),
+        _decision(r.months[7], "DPRK", "resumes_steps", clause("overdue_steps_performed")),
     ]
     text = narrate(r, "zh")
-    assert "condemned" not in text and "Security Council" not in text
-    assert "在会谈成果寥寥之际遭到联合国安理会谴责" in text
+    assert "外部选项0.62高于会谈价值0.55" in text
     whys = [part.split("。", 1)[0] for part in text.split("模型理由：")[1:]]
     assert len(whys) == 5
     for why in whys:
         assert not any("a" <= ch.lower() <= "z" for ch in why), why
-    # also in the real historical run (its walk-out is condemned by the Security Council)
-    real = narrate(historical, "zh")
-    for part in real.split("模型理由：")[1:]:
-        why = part.split("。", 1)[0]
-        assert not any("a" <= ch.lower() <= "z" for ch in why), why
+    # also in the real historical run, free-running and anchored (tests, walk-outs,
+    # suspensions of steps), decisions and the sessions' notes alike
+    from sixparty.analysis.validation import set_mode
+
+    anchored = simulate(set_mode(historical.scenario, "anchored"), 3)
+    for run in (historical, anchored):
+        real = narrate(run, "zh")
+        assert run.decisions and "模型理由：" in real
+        for part in real.split("模型理由：")[1:]:
+            why = part.split("。", 1)[0]
+            assert not any("a" <= ch.lower() <= "z" for ch in why), why
+        for part in real.split("注：")[1:]:
+            note = part.split("。", 1)[0].replace("Zeuthen", "")
+            assert not any("a" <= ch.lower() <= "z" for ch in note), note
     # and the boycotts' reasons, told with the session
     assert "会议未能举行（出席意愿低于0.5）" in text
 
