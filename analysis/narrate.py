@@ -671,9 +671,7 @@ def _month_paragraph(
         if d["decision"] in ("suspends_steps", "resumes_steps"):
             what = _with_steps(result, month, what, lang)
         parts.append(
-            T["decision"].format(
-                party=label(d["party"], lang), what=what, why=row_reason(d, lang)
-            )
+            T["decision"].format(party=label(d["party"], lang), what=what, why=row_reason(d, lang))
         )
     ledger_told = False
     for r in result.ledger:

@@ -53,7 +53,15 @@ FACILITY_PREFIX = "facility_"
 
 #: Columns of decisions.csv (``cause``, then ``reason_codes`` and ``reason_values``
 #: came later: older run folders lack them).
-DECISION_COLUMNS = ["month", "party", "decision", "reason", "cause", "reason_codes", "reason_values"]
+DECISION_COLUMNS = [
+    "month",
+    "party",
+    "decision",
+    "reason",
+    "cause",
+    "reason_codes",
+    "reason_values",
+]
 
 
 #: Prefix of the per-provider aid columns of timeline.csv (``aid_delivered_t_<party>``).

@@ -20,9 +20,9 @@ from sixparty.analysis.narrate import (
     load_record,
     narrate,
     path_metrics,
+    reason_text,
     record_metrics,
     record_timeline,
-    reason_text,
     row_reason,
     session_heading,
 )

@@ -82,11 +82,17 @@ def test_a_clause_takes_exactly_its_fields_and_checks_their_kinds():
 
 def test_values_are_kept_as_the_text_shows_them():
     c = clause("readiness", readiness=0.4349, sanctions=0.455, trust_in_us=1 / 3, grievance=0.0)
-    assert c.as_dict() == {"readiness": 0.43, "sanctions": 0.46, "trust_in_us": 0.33, "grievance": 0.0}
+    assert c.as_dict() == {
+        "readiness": 0.43,
+        "sanctions": 0.46,
+        "trust_in_us": 0.33,
+        "grievance": 0.0,
+    }
     assert render(c) == "readiness 0.43 (sanctions 0.46, trust in US 0.33, grievance 0.00)"
     # the same text as the unrounded numbers formatted directly
-    assert render(c) == "readiness {:.2f} (sanctions {:.2f}, trust in US {:.2f}, grievance {:.2f})".format(
-        0.4349, 0.455, 1 / 3, 0.0
+    assert (
+        render(c)
+        == f"readiness {0.4349:.2f} (sanctions {0.455:.2f}, trust in US {1 / 3:.2f}, grievance {0.0:.2f})"
     )
     s = clause("test_outside_option_gain_missile", missile=-0.004)
     assert render(s) == f"outside option net of sanctions from a missile test {-0.004:+.2f}"
