@@ -58,6 +58,31 @@ def test_sessions_table_uses_the_models_numbering_and_historys_rounds():
         assert all("Round 1" not in r["session"] for r in rows)
         zh = app.session_rows(m, "zh")
         assert zh[0]["session"] == "第1次" and any(r["history"].startswith("≈ 第") for r in zh)
+        # the notes in the page's language, from the reason codes
+        from sixparty.reasons import render
+
+        noted = [(r, s) for r, s in zip(rows, m.sessions, strict=True) if s.reasons]
+        assert noted
+        for (r, s), z in zip(
+            noted, [z for z, s in zip(zh, m.sessions, strict=True) if s.reasons], strict=True
+        ):
+            assert r["notes"] == render(s.reasons)
+            assert not any("a" <= ch.lower() <= "z" for ch in z["notes"]), z["notes"]
+    finally:
+        m.retire()
+
+
+def test_decisions_table_tells_the_reasons_in_the_pages_language():
+    m = app.ClassroomModel(scenario="historical")
+    try:
+        while m.running and not m.decisions:
+            m.step()
+        assert m.decisions
+        from sixparty.reasons import render
+
+        assert render(m.decisions[0][3]) in app._decisions_html(m, "en").replace("&#x27;", "'")
+        zh = app._decisions_html(m, "zh")
+        assert "出席意愿" in zh
     finally:
         m.retire()
 
