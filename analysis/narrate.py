@@ -658,6 +658,8 @@ def _month_paragraph(
             party, what = item.split(": ", 1)
             if (party, what) in decided or what == "boycotts":
                 continue
+            if what.startswith("performs_"):
+                continue  # a commitment performed: the ledger's line below tells it
             table = _NOTE_ZH if lang == "zh" else _NOTE_EN
             parts.append(
                 T["noteline"].format(

@@ -596,9 +596,12 @@ def test_chinese_story_has_no_english_inside_the_models_reasons(historical):
         for part in real.split("模型理由：")[1:]:
             why = part.split("。", 1)[0]
             assert not any("a" <= ch.lower() <= "z" for ch in why), why
+        assert "performs" not in real  # a commitment performed: told by the ledger's line
         for part in real.split("注：")[1:]:
             note = part.split("。", 1)[0].replace("Zeuthen", "")
             assert not any("a" <= ch.lower() <= "z" for ch in note), note
+    assert "US performed its commitment: normalization" in narrate(anchored, "en")
+    assert "美国履行了承诺：关系正常化步骤" in narrate(anchored, "zh")
     # and the boycotts' reasons, told with the session
     assert "会议未能举行（出席意愿低于0.5）" in text
 
