@@ -156,7 +156,9 @@ def sessions_table(run: RunResult | RunTables | str | os.PathLike[str]) -> pd.Da
 
 
 def decisions_table(run: RunResult | RunTables | str | os.PathLike[str]) -> pd.DataFrame:
-    """The parties' endogenous decisions: ``month``, ``party``, ``decision``, ``reason``."""
+    """The parties' endogenous decisions: ``month``, ``party``, ``decision``, ``reason``,
+    ``cause``, ``reason_codes``, ``reason_values`` (docs/outputs.md; a folder written before
+    the later columns lacks them)."""
     return run_tables(run).decisions.copy()
 
 
