@@ -171,6 +171,7 @@ _REASON_ZH: dict[str, str] = {
     "overdue_commitment": "{party}未按期履行{step}（第{phase}阶段，应于{due}完成）",
     "trust_in_us": "对美信任{trust}",
     "overdue_steps_performed": "逾期步骤已履行",
+    "overdue_steps_renegotiated": "逾期步骤经重新谈判改期或取代",
     "facilities_restored": "按原状恢复{facilities}（暂停期间，对美信任{trust_in_us}）",
     "declaration_and_verification_done": "申报已完成且核查要求已满足",
     "deadlock_chair_bound": "僵局：已达主席的{drafts}稿上限",

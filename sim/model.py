@@ -428,6 +428,9 @@ class TalksModel(mesa.Model):
         self.reversed_progress = np.zeros(R)
         self.delisted = np.zeros(R, dtype=bool)
         self.dprk_suspended_steps = np.zeros(R, dtype=bool)
+        #: Per replicate, the ids of the counterpart steps the DPRK suspended its steps
+        #: over (empty while it is not suspended).
+        self.suspension_cause: list[list[int]] = [[] for _ in range(R)]
         #: Counterpart steps owed to the DPRK and more than a month overdue.
         self.arrears = np.zeros(R, dtype=bool)
         self.status = np.zeros(R, dtype=np.int8)  # this month's TALKS_STATUSES code
@@ -946,27 +949,37 @@ class TalksModel(mesa.Model):
                     "suspends_steps" if want else "resumes_steps",
                     clause("own_order"),
                 )
-        elif not suspended and overdue and t_us < p.suspend_steps_trust:
-            self.dprk_suspended_steps[rep] = True
-            cause, what = self._overdue_cause(overdue)
-            self.decide(
-                rep,
-                "DPRK",
-                "suspends_steps",
-                (*what, clause("trust_in_us", trust=t_us)),
-                cause=cause,
-            )
-            self.grievance[rep] = min(1.0, float(self.grievance[rep]) + p.suspend_steps_grievance)
-        elif suspended and (not overdue or t_us > p.resume_steps_trust):
-            self.dprk_suspended_steps[rep] = False
-            self.decide(
-                rep,
-                "DPRK",
-                "resumes_steps",
-                clause("overdue_steps_performed")
-                if not overdue
-                else clause("trust_in_us", trust=t_us),
-            )
+        else:
+            # The steps it suspended over that are still outstanding (performed, re-dated
+            # or superseded ones are not; owed or not under reciprocity: its own
+            # reversal does not settle a counterpart's debt).
+            cause_ids = self.suspension_cause[rep]
+            outstanding = self._still_outstanding(rep, phase, cause_ids) if suspended else []
+            choice = dprk.reconsider_steps(rep, suspended, overdue, outstanding, t_us)
+            if choice == "suspends_steps":
+                self.dprk_suspended_steps[rep] = True
+                self.suspension_cause[rep] = [s.step_id for s in overdue]
+                cause, what = self._overdue_cause(overdue)
+                self.decide(
+                    rep,
+                    "DPRK",
+                    "suspends_steps",
+                    (*what, clause("trust_in_us", trust=t_us)),
+                    cause=cause,
+                )
+                self.grievance[rep] = min(
+                    1.0, float(self.grievance[rep]) + p.suspend_steps_grievance
+                )
+            elif choice == "resumes_steps":
+                self.dprk_suspended_steps[rep] = False
+                self.suspension_cause[rep] = []
+                if outstanding:
+                    why = clause("trust_in_us", trust=t_us)
+                elif self._all_performed(rep, phase, cause_ids):
+                    why = clause("overdue_steps_performed")
+                else:
+                    why = clause("overdue_steps_renegotiated")
+                self.decide(rep, "DPRK", "resumes_steps", why)
 
         # --- DPRK step: reciprocity across tranches, simultaneity within one
         aid_done = led.aid_tranches_done(phase)
@@ -1105,7 +1118,8 @@ class TalksModel(mesa.Model):
     def _reverse(self, rep: int, phase: int, amount: float, t_us: float) -> None:
         """The DPRK undoes ``amount`` of progress from the latest performed steps
         of the phase in force (last in, first out) that moved a facility (any
-        step if the phase moves none: a declaration once made is not unmade).
+        step if the phase moves none: a declaration once made is not unmade),
+        except steps that dismantled one (dismantlement is not undone).
         A tranche that is no longer complete re-opens (it must be performed
         again), and the facilities it had moved are restored to operating."""
         restored: list[str] = []
@@ -1113,10 +1127,15 @@ class TalksModel(mesa.Model):
         ph = self.spec.phases[phase]
         facilities = self.records[rep].facilities
         moving = {fs.tranche for fs in ph.facility_steps}
+        # Dismantlement (废弃) is the end state, not a reversible step: the article's
+        # restoration "按原状恢复" (2008) is of disabled facilities.
+        dismantling = {fs.tranche for fs in ph.facility_steps if fs.to == "dismantled"}
         steps = [
             s
             for s in self.ledgers[rep].phase_steps(phase)
-            if s.kind == "dprk_action" and (not moving or s.tranche in moving)
+            if s.kind == "dprk_action"
+            and (not moving or s.tranche in moving)
+            and s.tranche not in dismantling
         ]
         for st in reversed(steps):
             if left <= 0:
@@ -1189,16 +1208,41 @@ class TalksModel(mesa.Model):
             )
         return "+".join(codes), parts
 
-    def _overdue_counterpart_steps(self, rep: int, phase: int) -> list:
+    def _still_outstanding(self, rep: int, phase: int, step_ids: list[int]) -> list:
+        """Of the counterpart steps ``step_ids`` (those the DPRK suspended over), the
+        ones still a month past due: not performed (an aid tranche: not substantially
+        delivered), not re-dated by a renegotiation, not superseded.  Whether they are
+        owed under reciprocity is not asked: the DPRK's own reversal reopens its
+        tranche, which would make them "not owed" without anyone performing them."""
+        ids = set(step_ids)
+        return [
+            s
+            for s in self._overdue_counterpart_steps(rep, phase, reciprocity=False)
+            if s.step_id in ids
+        ]
+
+    def _all_performed(self, rep: int, phase: int, step_ids: list[int]) -> bool:
+        """Were the counterpart steps ``step_ids`` performed (an aid tranche: substantially
+        delivered), rather than re-dated or superseded?"""
+        ids = set(step_ids)
+        aid_done = self.ledgers[rep].aid_tranches_done(phase)
+        return all(
+            s.done or (s.kind == "aid" and s.phase == phase and s.tranche <= aid_done)
+            for s in self.ledgers[rep].steps
+            if s.step_id in ids
+        )
+
+    def _overdue_counterpart_steps(self, rep: int, phase: int, reciprocity: bool = True) -> list:
         """Counterpart steps a month past due that hold the DPRK back: an aid
         tranche not substantially delivered (one provider's shortfall alone
-        does not count), or the delisting."""
+        does not count), or the delisting.  ``reciprocity``: only steps owed
+        given the tranches the DPRK has completed (:meth:`_owed`)."""
         led = self.ledgers[rep]
         counts: dict = {}
         late = [
             s
             for s in led.overdue(self.month - 1)
-            if s.party != DPRK_I and self._owed(rep, s, counts)
+            if s.party != DPRK_I and (not reciprocity or self._owed(rep, s, counts))
         ]
         if not late:
             return []
@@ -1883,6 +1927,7 @@ class TalksModel(mesa.Model):
                 s.reasons.append(clause("aid_pledge_refused", parties=refusing))
             self.next_phase[rep] = k + 1
             self.dprk_suspended_steps[rep] = False
+            self.suspension_cause[rep] = []
         elif active is not None:
             china = self.parties[CHINA_I]
             stalled = china.phase_stalled(rep)

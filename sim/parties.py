@@ -642,6 +642,28 @@ class DPRK(Party):
             )
         return why
 
+    # ------------------------------------------------------ its own steps
+    def reconsider_steps(
+        self, rep: int, suspended: bool, overdue: list, outstanding: list, t_us: float
+    ) -> str:
+        """Suspend or resume its own steps of the phase in force, replicate ``rep``:
+        ``"suspends_steps"``, ``"resumes_steps"`` or ``""`` (no change).
+
+        Article §第六轮 第二阶段 (2008): "鉴于美国未履行在45日内将朝鲜从…名单中除名的承诺，
+        朝鲜宣布暂停去功能化作业" — it suspends when a counterpart step owed to it
+        is overdue (``overdue``, owed under reciprocity) and its trust in the US
+        ``t_us`` is below ``suspend_steps_trust``; "美国宣布将朝鲜除名，朝鲜随后重启去功能化
+        作业" — it resumes once the steps it suspended over are performed (or
+        re-dated or superseded by a renegotiation: ``outstanding`` is empty), or
+        when its trust in the US recovers above ``resume_steps_trust``.  Its own
+        reversal of steps settles nothing (``outstanding`` ignores reciprocity).
+        Kydd (2005): reassurance is by the counterpart's costly signal.
+        """
+        q = self.model.params
+        if not suspended:
+            return "suspends_steps" if overdue and t_us < q.suspend_steps_trust else ""
+        return "resumes_steps" if not outstanding or t_us > q.resume_steps_trust else ""
+
     # ----------------------------------------------------------------- stance
     def next_stance(self) -> tuple[np.ndarray, np.ndarray]:
         """The DPRK's stance toward the talks this month, from state alone,

@@ -204,7 +204,14 @@ REASONS: dict[str, ReasonCode] = {
             "overdue_steps_performed",
             "",
             "overdue steps performed",
-            "resumes_steps: no counterpart step is overdue any more",
+            "resumes_steps: the counterpart steps it suspended over were performed",
+        ),
+        _code(
+            "overdue_steps_renegotiated",
+            "",
+            "overdue steps re-dated or superseded by a renegotiation",
+            "resumes_steps: the counterpart steps it suspended over were re-dated or "
+            "superseded by a later session, not performed",
         ),
         _code(
             "facilities_restored",

@@ -401,6 +401,52 @@ def test_a_facility_is_shut_down_then_disabled_then_restored_by_a_reversal(histo
     assert m.facilities[reactor] == "disabled"
 
 
+def test_dismantlement_is_not_reversed(historical):
+    """Suspended with trust low, the DPRK restores what it disabled (按原状恢复, 2008) but
+    not what it dismantled: the reversal skips the dismantling tranches."""
+    m = model(historical)
+    joint_document(m, text(**NINETEEN))  # the abandonment phase: tranche 2 dismantles
+    _complete_dprk_tranche(m, FINAL, 1)
+    _complete_dprk_tranche(m, FINAL, 2)
+    reactor = "yongbyon_5mwe_reactor"
+    assert m.facilities[reactor] == "dismantled"
+    before = [(st.step_id, st.delivered) for st in m.ledger.phase_steps(FINAL)]
+    m._reverse(0, FINAL, 1.0, 0.0)
+    assert m.facilities[reactor] == "dismantled"
+    assert [(st.step_id, st.delivered) for st in m.ledger.phase_steps(FINAL)] == before
+    assert not [d for d in m.decisions if d[2] == "restores_facilities"]
+
+
+def test_its_own_reversal_does_not_settle_the_debt_it_suspended_over(historical):
+    """The DPRK suspended over an overdue aid tranche and reversed its own step, which
+    makes the aid no longer owed under reciprocity; it resumes only once the aid is
+    delivered, and the reason says so (it was the loop suspend -> reverse -> resume)."""
+    m = model(historical)
+    disablement(m)
+    _complete_dprk_tranche(m, SECOND, 1)
+    led, dprk = m.ledger, m.parties[DPRK_I]
+    for st in led.phase_steps(SECOND):  # the first tranche performed on both sides
+        if st.kind == "aid" and st.tranche == 1:
+            st.delivered = st.amount
+    aid = [st for st in led.phase_steps(SECOND) if st.kind == "aid" and st.tranche == 2]
+    m.month = max(st.due_month for st in aid) + 3  # the second aid tranche long overdue
+    dprk.trust_in = lambda j, r=None: 0.05  # below suspend and reverse thresholds
+    m._implementation()
+    assert m.dprk_suspended_steps[0] and m.decisions[-2][2] == "suspends_steps"
+    assert m.suspension_cause[0] == sorted(st.step_id for st in aid)
+    assert m.facilities["yongbyon_5mwe_reactor"] == "operating"  # reversed: tranche reopened
+    for _ in range(3):  # no longer owed under reciprocity, but not delivered: stays suspended
+        m.month += 1
+        m._implementation()
+        assert m.dprk_suspended_steps[0]
+    for st in aid:
+        st.delivered = st.amount
+    m.month += 1
+    m._implementation()
+    assert not m.dprk_suspended_steps[0]
+    assert m.decisions[-1][2:4] == ("resumes_steps", "overdue steps performed")
+
+
 def test_reversal_in_the_implementation_needs_suspension_and_low_trust(historical):
     def run(trust: float, suspended: bool) -> str:
         m = model(historical)
@@ -409,7 +455,11 @@ def test_reversal_in_the_implementation_needs_suspension_and_low_trust(historica
         m.dprk_suspended_steps[:] = suspended
         m.trust[0, DPRK_I, US_I] = trust
         m.parties[DPRK_I].trust_in = lambda j, r=None: trust
-        m._overdue_counterpart_steps = lambda rep, phase: [object()] if suspended else []
+        late = SimpleNamespace(step_id=-1)  # the step it suspended over, still late
+        m.suspension_cause[0] = [-1] if suspended else []
+        m._overdue_counterpart_steps = lambda rep, phase, reciprocity=True: (
+            [late] if suspended else []
+        )
         m._implementation()
         return m.facilities["yongbyon_5mwe_reactor"]
 

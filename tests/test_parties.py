@@ -566,3 +566,27 @@ def test_domestic_constraint_pulls_a_delegation_back_harder():
         return 1.0 - float(m.pos[0, CHINA_I, 0])
 
     assert moved(0.9) > moved(0.1) > 0.0
+
+
+@pytest.mark.parametrize(
+    "suspended, overdue, outstanding, t_us, expected",
+    [
+        (False, ["late"], [], 0.1, "suspends_steps"),  # owed, overdue, trust low
+        (False, ["late"], [], 0.55, ""),  # overdue but trust enough to wait
+        (False, [], [], 0.0, ""),  # nothing overdue
+        (True, [], ["late"], 0.1, ""),  # what it suspended over is still outstanding
+        (True, ["late"], [], 0.1, "resumes_steps"),  # performed or re-dated
+        (True, [], ["late"], 0.9, "resumes_steps"),  # trust recovered
+    ],
+)
+def test_dprk_reconsiders_its_steps_from_what_is_outstanding(
+    suspended, overdue, outstanding, t_us, expected
+):
+    """DPRK.reconsider_steps (§第六轮 第二阶段, 2008): suspends over an owed overdue step
+    when trust in the US is low; resumes when what it suspended over is settled or trust
+    recovers, whatever else is overdue."""
+    m = TalksModel(Scenario.model_validate(minimal_scenario_dict()), seed=0)
+    q = m.params
+    assert 0.1 < q.suspend_steps_trust < 0.55 and q.resume_steps_trust < 0.9
+    got = m.parties[DPRK_I].reconsider_steps(0, suspended, overdue, outstanding, t_us)
+    assert got == expected
