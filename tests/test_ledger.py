@@ -417,10 +417,11 @@ def test_dismantlement_is_not_reversed(historical):
     assert not [d for d in m.decisions if d[2] == "restores_facilities"]
 
 
-def test_its_own_reversal_does_not_settle_the_debt_it_suspended_over(historical):
+@pytest.mark.parametrize("settled", ["performed", "superseded"])
+def test_its_own_reversal_does_not_settle_the_debt_it_suspended_over(historical, settled):
     """The DPRK suspended over an overdue aid tranche and reversed its own step, which
     makes the aid no longer owed under reciprocity; it resumes only once the aid is
-    delivered, and the reason says so (it was the loop suspend -> reverse -> resume)."""
+    delivered (or superseded), and the reason says which (it was the loop suspend -> reverse -> resume)."""
     m = model(historical)
     disablement(m)
     _complete_dprk_tranche(m, SECOND, 1)
@@ -440,11 +441,16 @@ def test_its_own_reversal_does_not_settle_the_debt_it_suspended_over(historical)
         m._implementation()
         assert m.dprk_suspended_steps[0]
     for st in aid:
-        st.delivered = st.amount
+        if settled == "performed":
+            st.delivered = st.amount
+        else:  # a later joint document replaced the phase's open steps
+            st.superseded_month = m.month
     m.month += 1
     m._implementation()
     assert not m.dprk_suspended_steps[0]
-    assert m.decisions[-1][2:4] == ("resumes_steps", "overdue steps performed")
+    assert m.decisions[-1][2] == "resumes_steps"
+    code = "overdue_steps_performed" if settled == "performed" else "overdue_steps_renegotiated"
+    assert [c.code for c in m.decisions[-1][3]] == [code]
 
 
 def test_reversal_in_the_implementation_needs_suspension_and_low_trust(historical):

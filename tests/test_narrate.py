@@ -437,6 +437,11 @@ _MODEL_REASONS = [
         "压力0.70高于阈值0.60；导弹试验使扣除制裁后的外部选项变化+0.04；核试验不可行（核计划存量0.00）",
     ),
     ([clause("overdue_steps_performed")], "overdue steps performed", "逾期步骤已履行"),
+    (
+        [clause("overdue_steps_renegotiated")],
+        "overdue steps re-dated or superseded by a renegotiation",
+        "逾期步骤经重新谈判改期或取代",
+    ),
     ([clause("trust_in_us", trust=0.62)], "trust in US 0.62", "对美信任0.62"),
     ([clause("own_order")], "the delegation's own order", "代表团自己的决定"),
     (
