@@ -152,10 +152,12 @@ _PHASE_ZH = {
 _REASON_ZH: dict[str, str] = {
     "readiness": "出席意愿{readiness}（制裁{sanctions}，对美信任{trust_in_us}，不满{grievance}）",
     "outside_option_above_talks": (
-        "外部选项{outside}高于会谈价值{talks_value}（履约概率{performance}，文本效用{text_utility}）"
+        "外部选项{outside}高于会谈价值{talks_value}"
+        "＝履约概率{performance}×（文本效用{text_utility}＋制裁解除{relief}）"
     ),
     "outside_option_below_talks": (
-        "外部选项{outside}低于会谈价值{talks_value}（履约概率{performance}，文本效用{text_utility}）"
+        "外部选项{outside}低于会谈价值{talks_value}"
+        "＝履约概率{performance}×（文本效用{text_utility}＋制裁解除{relief}）"
     ),
     "pressure_above_threshold": "压力{pressure}高于阈值{threshold}",
     "test_outside_option_gains": (
@@ -164,7 +166,8 @@ _REASON_ZH: dict[str, str] = {
     "test_outside_option_gain_missile": "导弹试验使扣除制裁后的外部选项变化{missile}",
     "nuclear_test_infeasible": "核试验不可行（核计划存量{programme}）",
     "test_outside_option_above_talks": "外部选项{outside}高于会谈价值{talks_value}",
-    "declined_invitation": "拒绝邀请（出席意愿低于{threshold}）",
+    "declined_invitation": "拒绝邀请（出席意愿{readiness}，随机扰动{draw}，未超过{threshold}）",
+    "declined_participation_suspended": "拒绝邀请（已宣布暂停参加会谈）",
     "own_order": "代表团自己的决定",
     "overdue_delisting": "美方未按期除名（第{phase}阶段，应于{due}完成）",
     "overdue_aid": "第{phase}阶段第{tranche}批援助逾期（应于{due}完成；未足额：{short}）",
@@ -201,7 +204,11 @@ _STALL_ZH = {
 }
 
 # A boycott's reason as the session's paragraph tells it ("…was not held (readiness below 0.5)").
-_BOYCOTT_WHY = {"en": "readiness below {threshold}", "zh": "出席意愿低于{threshold}"}
+_BOYCOTT_WHY = {
+    "en": "readiness {readiness}, noise {draw}: not above {threshold}",
+    "zh": "出席意愿{readiness}，随机扰动{draw}，未超过{threshold}",
+}
+_BOYCOTT_SUSPENDED = {"en": "its participation suspended", "zh": "已宣布暂停参加会谈"}
 
 _NOTE_EN = {
     "withholds_delisting (verification)": "withholds delisting: verification is not yet satisfied",
@@ -368,7 +375,7 @@ def _tonnes(x: float) -> str:
 
 def _value_text(kind: str, v, lang: str) -> str:
     """A reason's value as ``lang`` shows it (numbers as the model's English does)."""
-    if lang != "zh" or kind in ("number", "signed", "parameter", "count"):
+    if lang != "zh" or kind in ("number", "fine", "signed", "parameter", "count"):
         return render_value(kind, v)
     if kind == "party":
         return label(v, "zh")
@@ -439,6 +446,8 @@ def _boycott_why(d: dict, lang: str) -> str:
     clauses = row_clauses(d) or ()
     if len(clauses) == 1 and clauses[0].code == "declined_invitation":
         return clause_text(clauses[0], lang, _BOYCOTT_WHY[lang])
+    if len(clauses) == 1 and clauses[0].code == "declined_participation_suspended":
+        return _BOYCOTT_SUSPENDED[lang]
     return row_reason(d, lang)
 
 

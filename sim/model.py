@@ -1301,18 +1301,19 @@ class TalksModel(mesa.Model):
             ]
             if what == "walks_out" or (what == "returns" and self.stance[rep] == WALKED_OUT):
                 x = dprk.talks_text(rep)
-                why.insert(
-                    0,
-                    clause(
-                        "outside_option_above_talks"
-                        if what == "walks_out"
-                        else "outside_option_below_talks",
-                        outside=float(self.outside[rep, DPRK_I]),
-                        talks_value=float(dprk.talks_value(rep)),
-                        performance=float(dprk.performance_probability(rep)),
-                        text_utility=float(dprk.utility(x, rep)),
-                    ),
+                value = clause(
+                    "outside_option_above_talks"
+                    if what == "walks_out"
+                    else "outside_option_below_talks",
+                    outside=float(self.outside[rep, DPRK_I]),
+                    talks_value=float(dprk.talks_value(rep)),
+                    performance=float(dprk.performance_probability(rep)),
+                    text_utility=float(dprk.utility(x, rep)),
+                    relief=float(dprk.sanctions_relief(rep)),
                 )
+                # The walk-out compares the outside option with the talks' value alone;
+                # a return also needs readiness above return_threshold.
+                why = [value] if what == "walks_out" else [value, *why]
             self.stance[rep] = stance[rep]
             if what == "walks_out":
                 self.return_months[rep] = 0
@@ -1380,23 +1381,35 @@ class TalksModel(mesa.Model):
         if self._preview_hook is not None:
             self._preview_hook(self, sessions[0])
         attends = np.zeros((reps.size, 6), dtype=bool)
+        scores = np.zeros((reps.size, 6))
+        draws = np.zeros((reps.size, 6))
+        orders: list = [None] * 6  # a seat's attendance order, per party
         for party in self.parties:
             score = np.asarray(self.attend_readiness(party.idx, reps), dtype=float)
             draw = np.array([float(self.rngs[rep].normal(0, p.noise)) for rep in reps])
             o = self._orders(party.key)
             if o is not None and o.attend is not None:
                 score[:], draw[:] = (1.0 if o.attend else 0.0), 0.0
+                orders[party.idx] = o.attend
+            scores[:, party.idx], draws[:, party.idx] = score, draw
             attends[:, party.idx] = score + draw > p.attend_threshold
         for b, (rep, s) in enumerate(zip(reps, sessions, strict=True)):
             s.attended = [PARTIES[i] for i in range(6) if attends[b, i]]
             s.declined = [PARTIES[i] for i in range(6) if not attends[b, i]]
             for k in s.declined:
-                self.decide(
-                    int(rep),
-                    k,
-                    "boycotts",
-                    clause("declined_invitation", threshold=p.attend_threshold),
-                )
+                i = PARTIES.index(k)
+                if i == DPRK_I and self.stance[rep] != PARTICIPATING and orders[i] is None:
+                    why = clause("declined_participation_suspended")
+                elif orders[i] is not None:
+                    why = clause("own_order")
+                else:
+                    why = clause(
+                        "declined_invitation",
+                        readiness=float(scores[b, i]),
+                        draw=float(draws[b, i]),
+                        threshold=p.attend_threshold,
+                    )
+                self.decide(int(rep), k, "boycotts", why)
             if s.declined:
                 self.status[rep] = _BOYCOTT
             else:

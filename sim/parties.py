@@ -510,10 +510,16 @@ class DPRK(Party):
         except for the part a deal would lift: sanctions make the talks worth
         more only as far as the talks can lift them.
         """
-        m = self.model
         x = self.talks_text(r)
-        relief = m.params.dprk_outside_sanctions * x[..., SANC] * m.sanctions[r]
-        return self.performance_probability(r) * (self.utility(x, r) + relief)
+        return self.performance_probability(r) * (self.utility(x, r) + self.sanctions_relief(r, x))
+
+    def sanctions_relief(self, r=ALL, x=None):
+        """What the sanctions a performed deal lifts are worth to the DPRK, in
+        [0, 1]: ``dprk_outside_sanctions x x_relief x sanctions``, ``x`` the text
+        (default :meth:`talks_text`), ``x_relief`` its sanctions-relief value."""
+        m = self.model
+        x = self.talks_text(r) if x is None else x
+        return m.params.dprk_outside_sanctions * x[..., SANC] * m.sanctions[r]
 
     def prefers_outside(self, r=ALL, outside=None):
         """Brinkmanship as a decision (article §朝鲜退出: "退出六方会谈并将重启核设施建设"):

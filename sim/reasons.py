@@ -21,6 +21,8 @@ as the text, and the text rendered from a record read back is the same), a
 ``:g``).  Field kinds (:data:`FIELD_KINDS`):
 
 - ``number``: a float shown with two decimals (``0.43``);
+- ``fine``: a float shown with three decimals (``0.290``), for comparisons decided
+  by less than the two decimals would show (the walk-out's);
 - ``signed``: a float shown with two decimals and its sign (``+0.05``);
 - ``parameter``: a parameter's value shown with ``:g`` (``0.5``);
 - ``count``: an int (a phase's or a tranche's 1-based number, a count of drafts);
@@ -59,6 +61,7 @@ __all__ = [
 #: The kinds of a reason's values (see the module docstring).
 FIELD_KINDS: tuple[str, ...] = (
     "number",
+    "fine",
     "signed",
     "parameter",
     "count",
@@ -117,16 +120,18 @@ REASONS: dict[str, ReasonCode] = {
         ),
         _code(
             "outside_option_above_talks",
-            "outside:number talks_value:number performance:number text_utility:number",
-            "outside option {outside} above the talks' value {talks_value} (performance "
-            "{performance}, utility of the text {text_utility})",
-            "walks_out: the DPRK's outside option beats the talks' value (DPRK.prefers_outside)",
+            "outside:fine talks_value:fine performance:fine text_utility:fine relief:fine",
+            "outside option {outside} above the talks' value {talks_value} = performance "
+            "{performance} x (utility of the text {text_utility} + sanctions relief {relief})",
+            "walks_out: the DPRK's outside option beats the talks' value "
+            "V_T = P (u + relief) (DPRK.prefers_outside, DPRK.talks_value); relief = "
+            "dprk_outside_sanctions x the text's sanctions relief x sanctions",
         ),
         _code(
             "outside_option_below_talks",
-            "outside:number talks_value:number performance:number text_utility:number",
-            "outside option {outside} below the talks' value {talks_value} (performance "
-            "{performance}, utility of the text {text_utility})",
+            "outside:fine talks_value:fine performance:fine text_utility:fine relief:fine",
+            "outside option {outside} below the talks' value {talks_value} = performance "
+            "{performance} x (utility of the text {text_utility} + sanctions relief {relief})",
             "returns after a walk-out: the talks' value beats the outside option again",
         ),
         # --- the DPRK's tests (missile_test, nuclear_test)
@@ -164,9 +169,16 @@ REASONS: dict[str, ReasonCode] = {
         # --- attendance (boycotts)
         _code(
             "declined_invitation",
-            "threshold:parameter",
-            "declined the invitation (readiness below {threshold})",
+            "readiness:number draw:signed threshold:parameter",
+            "declined the invitation (readiness {readiness}, noise {draw}: not above {threshold})",
             "boycotts: readiness plus noise at or below parameters.attend_threshold",
+        ),
+        _code(
+            "declined_participation_suspended",
+            "",
+            "declined the invitation (its participation suspended)",
+            "boycotts: the DPRK has suspended its participation (suspends_participation) "
+            "and attends nothing until it returns",
         ),
         # --- the DPRK's steps (suspends_steps, resumes_steps, restores_facilities)
         _code(
@@ -329,6 +341,8 @@ def _two(x) -> float:
 def _normalise(kind: str, name: str, v):
     if kind in ("number", "signed"):
         return _two(v)
+    if kind == "fine":
+        return float(f"{float(v):.3f}")
     if kind == "parameter":
         return float(v)
     if kind == "count":
@@ -372,6 +386,8 @@ def render_value(kind: str, v) -> str:
     """A value as the English text shows it."""
     if kind == "number":
         return f"{v:.2f}"
+    if kind == "fine":
+        return f"{v:.3f}"
     if kind == "signed":
         return f"{v:+.2f}"
     if kind == "parameter":

@@ -161,10 +161,14 @@ def test_a_walk_out_arises_from_the_effects_of_a_shock_on_the_outside_option():
     assert r.timeline[-1]["talks_status"] == "walked_out"
     # The reason names the comparison: outside option above the talks' value
     # (read from its codes and values, not from the English).
-    assert walk[0]["reason_codes"].split(";") == ["outside_option_above_talks", "readiness"]
+    # The walk-out compares the two and nothing else: readiness is not in its reason.
+    assert walk[0]["reason_codes"].split(";") == ["outside_option_above_talks"]
     first = json.loads(walk[0]["reason_values"])[0]
     assert first["outside"] > first["talks_value"]
-    assert walk[0]["reason"].startswith(f"outside option {first['outside']:.2f} above ")
+    assert walk[0]["reason"].startswith(f"outside option {first['outside']:.3f} above ")
+    # V_T = P (u + relief), as its reason gives it (three decimals each)
+    vt = first["performance"] * (first["text_utility"] + first["relief"])
+    assert abs(vt - first["talks_value"]) < 2e-3
 
 
 def test_the_timeline_records_the_state_the_dprk_decides_on():

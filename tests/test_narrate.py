@@ -239,7 +239,12 @@ def _synthetic(historical):
             clause("trust_in_us", trust=0.31),
             cause="overdue_aid",
         ),
-        _decision(months[9], "DPRK", "boycotts", clause("declined_invitation", threshold=0.5)),
+        _decision(
+            months[9],
+            "DPRK",
+            "boycotts",
+            clause("declined_invitation", readiness=0.45, draw=0.01, threshold=0.5),
+        ),
         _decision(
             months[10],
             "DPRK",
@@ -272,7 +277,10 @@ def test_synthetic_english_story(historical):
         f"{r.months[4]}, short: ROK; trust in US 0.31."
     ) in text
     assert "Implementation stopped: the DPRK has suspended its steps." in text
-    assert "DPRK declined the invitation, so the session was not held (readiness below 0.5)" in text
+    assert (
+        "DPRK declined the invitation, so the session was not held (readiness 0.45, noise "
+        "+0.01: not above 0.5)" in text
+    )
     assert (
         "DPRK walks out of the talks: readiness 0.15 (sanctions 0.60, trust in US 0.10, "
         "grievance 0.40)"
@@ -388,17 +396,16 @@ _MODEL_REASONS = [
         [
             clause(
                 "outside_option_above_talks",
-                outside=0.62,
-                talks_value=0.55,
-                performance=0.41,
-                text_utility=0.7,
+                outside=0.2904,
+                talks_value=0.2897,
+                performance=0.4009,
+                text_utility=0.5927,
+                relief=0.13005,
             ),
-            clause("readiness", readiness=0.43, sanctions=0.45, trust_in_us=0.33, grievance=0.59),
         ],
-        "outside option 0.62 above the talks' value 0.55 (performance 0.41, utility of the text "
-        "0.70); readiness 0.43 (sanctions 0.45, trust in US 0.33, grievance 0.59)",
-        "外部选项0.62高于会谈价值0.55（履约概率0.41，文本效用0.70）；"
-        "出席意愿0.43（制裁0.45，对美信任0.33，不满0.59）",
+        "outside option 0.290 above the talks' value 0.290 = performance 0.401 x (utility of "
+        "the text 0.593 + sanctions relief 0.130)",
+        "外部选项0.290高于会谈价值0.290＝履约概率0.401×（文本效用0.593＋制裁解除0.130）",
     ),
     (
         [
@@ -408,11 +415,15 @@ _MODEL_REASONS = [
                 talks_value=0.41,
                 performance=0.5,
                 text_utility=0.66,
-            )
+                relief=0.16,
+            ),
+            clause("readiness", readiness=0.7, sanctions=0.45, trust_in_us=0.33, grievance=0.1),
         ],
-        "outside option 0.30 below the talks' value 0.41 (performance 0.50, utility of the text "
-        "0.66)",
-        "外部选项0.30低于会谈价值0.41（履约概率0.50，文本效用0.66）",
+        "outside option 0.300 below the talks' value 0.410 = performance 0.500 x (utility of "
+        "the text 0.660 + sanctions relief 0.160); readiness 0.70 (sanctions 0.45, trust in US "
+        "0.33, grievance 0.10)",
+        "外部选项0.300低于会谈价值0.410＝履约概率0.500×（文本效用0.660＋制裁解除0.160）；"
+        "出席意愿0.70（制裁0.45，对美信任0.33，不满0.10）",
     ),
     (
         [
@@ -450,9 +461,14 @@ _MODEL_REASONS = [
         "申报已完成且核查要求已满足",
     ),
     (
-        [clause("declined_invitation", threshold=0.5)],
-        "declined the invitation (readiness below 0.5)",
-        "拒绝邀请（出席意愿低于0.5）",
+        [clause("declined_invitation", readiness=0.52, draw=-0.06, threshold=0.5)],
+        "declined the invitation (readiness 0.52, noise -0.06: not above 0.5)",
+        "拒绝邀请（出席意愿0.52，随机扰动-0.06，未超过0.5）",
+    ),
+    (
+        [clause("declined_participation_suspended")],
+        "declined the invitation (its participation suspended)",
+        "拒绝邀请（已宣布暂停参加会谈）",
     ),
     (
         [
@@ -571,8 +587,8 @@ def test_chinese_story_has_no_english_inside_the_models_reasons(historical):
                 talks_value=0.55,
                 performance=0.41,
                 text_utility=0.7,
+                relief=0.64,
             ),
-            clause("readiness", readiness=0.43, sanctions=0.69, trust_in_us=0.33, grievance=0.36),
         ),
         _decision(
             r.months[8],
@@ -585,7 +601,7 @@ def test_chinese_story_has_no_english_inside_the_models_reasons(historical):
         _decision(r.months[7], "DPRK", "resumes_steps", clause("overdue_steps_performed")),
     ]
     text = narrate(r, "zh")
-    assert "外部选项0.62高于会谈价值0.55" in text
+    assert "外部选项0.620高于会谈价值0.550" in text
     whys = [part.split("。", 1)[0] for part in text.split("模型理由：")[1:]]
     assert len(whys) == 5
     for why in whys:
@@ -608,7 +624,7 @@ def test_chinese_story_has_no_english_inside_the_models_reasons(historical):
     assert "US performed its commitment: normalization" in narrate(anchored, "en")
     assert "美国履行了承诺：关系正常化步骤" in narrate(anchored, "zh")
     # and the boycotts' reasons, told with the session
-    assert "会议未能举行（出席意愿低于0.5）" in text
+    assert "会议未能举行（出席意愿0.45，随机扰动+0.01，未超过0.5）" in text
 
 
 def test_suspended_steps_are_the_open_phases_steps(historical):

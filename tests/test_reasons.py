@@ -96,7 +96,21 @@ def test_values_are_kept_as_the_text_shows_them():
     )
     s = clause("test_outside_option_gain_missile", missile=-0.004)
     assert render(s) == f"outside option net of sanctions from a missile test {-0.004:+.2f}"
-    assert clause("declined_invitation", threshold=0.5).as_dict() == {"threshold": 0.5}
+    assert clause("declined_invitation", readiness=0.4449, draw=0.0, threshold=0.5).as_dict() == {
+        "readiness": 0.44,
+        "draw": 0.0,
+        "threshold": 0.5,
+    }
+    f = clause(
+        "outside_option_above_talks",
+        outside=0.29041,
+        talks_value=0.28967,
+        performance=0.4,
+        text_utility=0.6,
+        relief=0.1,
+    )
+    assert f.as_dict()["outside"] == 0.29 and f.as_dict()["talks_value"] == 0.29
+    assert render(f).startswith("outside option 0.290 above the talks' value 0.290 = ")
     assert clause("deadlock_no_new_acceptance", drafts=4.0).as_dict() == {"drafts": 4}
 
 
