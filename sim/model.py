@@ -63,6 +63,7 @@ from sixparty.parties import (
 )
 from sixparty.protocol import Ledger
 from sixparty.reasons import Clause, clause
+from sixparty.replicates import ReplicateParameters, check_variants
 from sixparty.scenario import (
     FACILITY_STATES,
     ISSUES,
@@ -268,6 +269,28 @@ _NO_TALKS, _IN_SESSION, _BOYCOTT, _WALKED, _SUSP, _RECESS = range(6)
 _SLACK_LEVELS = ("joint_document", "joint_statement", "chairmans_statement")
 
 
+def _initial_rows(scenario: Scenario) -> tuple[np.ndarray, ...]:
+    """One replicate's initial judgement inputs from its scenario: positions and
+    saliences (6, 8), capability, resolve and domestic constraint (6,), and trust
+    (6, 6) (``parameters.default_trust`` where the scenario gives none, 1 on the
+    diagonal)."""
+    pos = np.zeros((6, 8))
+    sal = np.zeros((6, 8))
+    cap, resolve, domestic = np.zeros(6), np.zeros(6), np.zeros(6)
+    trust = np.full((6, 6), scenario.parameters.default_trust)
+    for i, (_key, cfg) in enumerate(scenario.parties.items()):
+        for k, issue in enumerate(ISSUES):
+            pos[i, k] = cfg.initial[issue].position
+            sal[i, k] = cfg.initial[issue].salience
+        cap[i] = cfg.capability.value
+        resolve[i] = cfg.resolve.value
+        domestic[i] = cfg.domestic_constraint.value
+        for other, t in cfg.trust.items():
+            trust[i, PARTIES.index(other)] = t
+    np.fill_diagonal(trust, 1.0)
+    return pos, sal, cap, resolve, domestic, trust
+
+
 class TalksModel(mesa.Model):
     """The Six-Party Talks on a monthly clock, R replicates in lockstep.
 
@@ -293,8 +316,17 @@ class TalksModel(mesa.Model):
             in large ensembles).
         seeds: the seeds of R replicates (overrides ``seed``), R >= 1; each a
             whole number in 0 .. 2**63 - 1 (:func:`check_seed`).
+        variants: None (every replicate runs ``scenario``), or R scenarios,
+            one per seed: replicate r runs ``variants[r]`` (the same as a run
+            of that scenario alone).  They may differ from ``scenario`` only in
+            the batchable parameters and the parties' judgement inputs
+            (:func:`sixparty.replicates.check_variants`).
 
     Attributes (state arrays, party axis in :data:`PARTIES` order):
+        specs: each replicate's scenario (``scenario`` or its variant).
+        params: :class:`~sixparty.replicates.ReplicateParameters`: a batchable
+            parameter is an (R,) array (``params.noise[r]``), a per-model one
+            (a switch, ``max_iterations``, ``zeuthen_grid``, ``bdm_*``) a value.
         pos, sal, anchor: (R, 6, 8) floats in [0, 1].
         cap, resolve, domestic, outside: (R, 6) floats in [0, 1].
         trust: (R, 6, 6), ``trust[r, i, j]`` = i's trust in j in [0, 1].
@@ -303,9 +335,11 @@ class TalksModel(mesa.Model):
         records: one :class:`ReplicateRecord` per replicate.
 
     Raises:
-        TypeError: ``scenario`` is not a :class:`Scenario`, or a seed is not
-            a whole number.
-        ValueError: ``seeds`` is empty, or a seed is outside 0 .. 2**63 - 1.
+        TypeError: ``scenario`` is not a :class:`Scenario`, a seed is not
+            a whole number, or ``variants`` is not a sequence of Scenario.
+        ValueError: ``seeds`` is empty, a seed is outside 0 .. 2**63 - 1, or
+            the variants are not one per seed or differ from ``scenario`` in
+            more than batchable values.
     """
 
     PREVIEW_SHARED: tuple[str, ...] = ()
@@ -316,6 +350,7 @@ class TalksModel(mesa.Model):
         seed: int | None = None,
         record_positions: bool = True,
         seeds=None,
+        variants=None,
     ) -> None:
         if not isinstance(scenario, Scenario):
             raise TypeError(
@@ -336,7 +371,10 @@ class TalksModel(mesa.Model):
         #: One generator per replicate; replicate 0's is Mesa's ``self.rng``.
         self.rngs = [self.rng] + [np.random.default_rng(s) for s in seeds[1:]]
         self.spec = scenario
-        self.params = scenario.parameters
+        #: Each replicate's scenario: ``scenario`` itself, or its variant.
+        self.specs = [scenario] * R if variants is None else check_variants(scenario, variants, R)
+        #: The parameters, batchable ones as (R,) arrays (:mod:`sixparty.replicates`).
+        self.params = ReplicateParameters([v.parameters for v in self.specs])
         p = self.params
         y0, m0 = map(int, scenario.window.start.split("-"))
         self.start = month_index(y0, m0)
@@ -344,37 +382,27 @@ class TalksModel(mesa.Model):
         self.month = self.start
         self.record_positions = record_positions
 
-        # ---- state arrays, one row per replicate
-        pos = np.zeros((6, 8))
-        sal = np.zeros((6, 8))
-        cap, resolve, domestic = np.zeros(6), np.zeros(6), np.zeros(6)
-        init_trust = np.full((6, 6), p.default_trust)
-        for i, (_key, cfg) in enumerate(scenario.parties.items()):
-            for k, issue in enumerate(ISSUES):
-                pos[i, k] = cfg.initial[issue].position
-                sal[i, k] = cfg.initial[issue].salience
-            cap[i] = cfg.capability.value
-            resolve[i] = cfg.resolve.value
-            domestic[i] = cfg.domestic_constraint.value
-            for other, t in cfg.trust.items():
-                init_trust[i, PARTIES.index(other)] = t
-        np.fill_diagonal(init_trust, 1.0)
-
-        def tile(a: np.ndarray) -> np.ndarray:
-            return np.repeat(a[None], R, axis=0)
-
-        self.pos = tile(pos)
-        self.sal = tile(sal)
-        self.cap = tile(cap)
-        self.resolve = tile(resolve)
-        self.domestic = tile(domestic)
+        # ---- state arrays, one row per replicate (each from its scenario variant)
+        made: dict[int, tuple] = {}  # id(variant) -> its initial rows
+        for v in self.specs:
+            if id(v) not in made:
+                made[id(v)] = _initial_rows(v)
+        rows = [made[id(v)] for v in self.specs]
+        pos, sal, cap, resolve, domestic, init_trust = (
+            np.stack(a) for a in zip(*rows, strict=True)
+        )
+        self.pos = pos
+        self.sal = sal
+        self.cap = cap
+        self.resolve = resolve
+        self.domestic = domestic
         self.outside = np.zeros((R, 6))
-        n0 = p.trust_prior_strength
-        self._prior_a = init_trust * n0  # (6, 6): the same prior in every replicate
+        n0 = p.trust_prior_strength[:, None, None]
+        self._prior_a = init_trust * n0  # (R, 6, 6): the Beta prior of each replicate
         self._prior_b = (1.0 - init_trust) * n0
         self._ev_a = np.zeros((R, 6, 6))
         self._ev_b = np.zeros((R, 6, 6))
-        self.trust = tile(init_trust)
+        self.trust = init_trust.copy()
         self.anchor = self.pos.copy()
         self.sanctions = np.zeros(R)
         self.grievance = np.zeros(R)
@@ -417,7 +445,7 @@ class TalksModel(mesa.Model):
         self.months_since_session = np.zeros(R, dtype=np.int64)
         # The chair's patience: after a session that brings nothing new it waits
         # twice as long before the next invitation (up to a year).
-        self.chair_wait = np.full(R, p.min_months_between_sessions, dtype=np.int64)
+        self.chair_wait = p.min_months_between_sessions.copy()
         self.best_document = np.zeros(R, dtype=np.int64)  # rank in DOC_LEVELS
         self.agreed_text = np.zeros((R, 8))
         self.has_agreed_text = np.zeros(R, dtype=bool)
@@ -443,7 +471,9 @@ class TalksModel(mesa.Model):
                 facilities.setdefault(fs.facility, "operating")
         self.records = [
             ReplicateRecord(
-                Ledger(aid_done_share=p.aid_tranche_done), dict(facilities), TimelineRows(self, r)
+                Ledger(aid_done_share=float(p.aid_tranche_done[r])),
+                dict(facilities),
+                TimelineRows(self, r),
             )
             for r in range(R)
         ]
@@ -623,9 +653,9 @@ class TalksModel(mesa.Model):
             def amended(k: int, v: float) -> np.ndarray:
                 # The fixed-share rule: the amendment pulls the draft by my weight.
                 pulled = draft.copy()
-                share = min(p.amendment_weight_cap, cap[i] * sal[i, k] / wsum)
+                share = min(p.amendment_weight_cap[0], cap[i] * sal[i, k] / wsum)
                 pulled[k] += share * (v - pulled[k])
-                return (1.0 - p.amendment_share) * draft + p.amendment_share * pulled
+                return (1.0 - p.amendment_share[0]) * draft + p.amendment_share[0] * pulled
 
         u_amend, k_amend, ask, amended_text = best_amendment(
             draft, utility, amended, asks, len(ISSUES)
@@ -635,7 +665,7 @@ class TalksModel(mesa.Model):
         verdict, issue = q.respond(draft, target, contact, 0)
         verdict, issue = VERDICTS[int(verdict)], int(issue)
         trust = float(q.commitment_trust(0))
-        needed = p.commitment_trust if target == "joint_document" else None
+        needed = float(p.commitment_trust[0]) if target == "joint_document" else None
         return SeatBriefing(
             party=key,
             month=month_label(self.month),
@@ -654,9 +684,9 @@ class TalksModel(mesa.Model):
             amended_draft=amended_text,
             u_walk_away=d,
             readiness=readiness,
-            attend_threshold=float(p.attend_threshold),
-            recommend_attend=bool(readiness > p.attend_threshold),
-            attend_reason=attend_reason(readiness, p.attend_threshold, dprk_out),
+            attend_threshold=float(p.attend_threshold[0]),
+            recommend_attend=bool(readiness > p.attend_threshold[0]),
+            attend_reason=attend_reason(readiness, float(p.attend_threshold[0]), dprk_out),
             recommend=verdict,
             recommend_issue=None if issue < 0 else ISSUES[issue],
             reason=respond_reason(verdict, u_accept, d, trust, needed),
@@ -783,18 +813,18 @@ class TalksModel(mesa.Model):
         """
         self._ev_a[r, i, j] += weight * outcome
         self._ev_b[r, i, j] += weight * (1.0 - outcome)
-        a = self._prior_a[i, j] + self._ev_a[r, i, j]
-        self.trust[r, i, j] = a / (a + self._prior_b[i, j] + self._ev_b[r, i, j])
+        a = self._prior_a[r, i, j] + self._ev_a[r, i, j]
+        self.trust[r, i, j] = a / (a + self._prior_b[r, i, j] + self._ev_b[r, i, j])
 
     def shift_trust(self, i: int, j: int, delta: float) -> None:
         """Move i's trust in j by ``delta`` (an event) in every replicate,
         keeping the evidence mass."""
-        a = self._prior_a[i, j] + self._ev_a[:, i, j]
-        b = self._prior_b[i, j] + self._ev_b[:, i, j]
+        a = self._prior_a[:, i, j] + self._ev_a[:, i, j]
+        b = self._prior_b[:, i, j] + self._ev_b[:, i, j]
         n = a + b
         target = np.minimum(1.0, np.maximum(0.0, a / n + delta))
-        self._ev_a[:, i, j] = target * n - self._prior_a[i, j]
-        self._ev_b[:, i, j] = (1.0 - target) * n - self._prior_b[i, j]
+        self._ev_a[:, i, j] = target * n - self._prior_a[:, i, j]
+        self._ev_b[:, i, j] = (1.0 - target) * n - self._prior_b[:, i, j]
         self._refresh_trust()
 
     def note(self, rep: int, text: str) -> None:
@@ -883,7 +913,9 @@ class TalksModel(mesa.Model):
             return
         big = kinds[reps] == 2
         gain = np.where(
-            big, p.test_outside_gain_nuclear * dprk.programme(reps), p.test_outside_gain_missile
+            big,
+            p.test_outside_gain_nuclear[reps] * dprk.programme(reps),
+            p.test_outside_gain_missile[reps],
         )
         for b, rep in enumerate(reps):
             kind = "nuclear" if big[b] else "missile"
@@ -892,22 +924,24 @@ class TalksModel(mesa.Model):
             self.records[rep].tests.append((self.month, kind))
             self.decide(int(rep), "DPRK", f"{kind}_test", why)
         self.outside[reps, DPRK_I] = np.minimum(1.0, self.outside[reps, DPRK_I] + gain)
-        self.grievance[reps] *= p.test_grievance_kept
+        self.grievance[reps] *= p.test_grievance_kept[reps]
         us = self.parties[US_I]
         # The US (and, after a nuclear test, the Security Council) answer with
         # sanctions, which feed the next round of grievance: the cycle.
         rise = us.strategy.sanction_response * np.where(
-            big, p.test_sanctions_nuclear, p.test_sanctions_missile
-        ) + np.where(big, p.test_unsc_sanctions_nuclear, p.test_unsc_sanctions_missile)
+            big, p.test_sanctions_nuclear[reps], p.test_sanctions_missile[reps]
+        ) + np.where(big, p.test_unsc_sanctions_nuclear[reps], p.test_unsc_sanctions_missile[reps])
         self.sanctions[reps] = np.minimum(1.0, self.sanctions[reps] + rise)
         self.grievance[reps] = np.minimum(1.0, self.grievance[reps] + rise)
-        hard = np.where(big, p.test_us_hardening_nuclear, p.test_us_hardening_missile)
+        hard = np.where(big, p.test_us_hardening_nuclear[reps], p.test_us_hardening_missile[reps])
         self.domestic[reps, US_I] = np.minimum(1.0, self.domestic[reps, US_I] + hard)
-        weight = np.where(big, p.test_trust_weight_nuclear, p.test_trust_weight_missile)
+        weight = np.where(big, p.test_trust_weight_nuclear[reps], p.test_trust_weight_missile[reps])
         for j in range(1, 6):
             self.observe(reps, j, DPRK_I, 0.0, weight)
         # China coordinates after a crisis (§第五轮 第二阶段: "中方与六方会谈其他各成员展开协调").
-        coord = np.where(big, p.test_china_coordination_nuclear, p.test_china_coordination_missile)
+        coord = np.where(
+            big, p.test_china_coordination_nuclear[reps], p.test_china_coordination_missile[reps]
+        )
         self.china_shuttle_credit[reps] = np.minimum(1.0, self.china_shuttle_credit[reps] + coord)
 
     # ======================================================== implementation
@@ -923,7 +957,7 @@ class TalksModel(mesa.Model):
         phase = led.active_phase
         if phase is None:
             return "complete" if led.steps else "none"
-        p = self.params
+        p = self.params.at(rep)
         rng = self.rngs[rep]
         ph = self.spec.phases[phase]
         pace = ph.tranches / ph.months  # tranches a month at full willingness
@@ -1352,7 +1386,7 @@ class TalksModel(mesa.Model):
             china.shuttle(sound)
             readiness = china.sound_out(sound)
             for b, rep in enumerate(sound):
-                readiness[b] += float(self.rngs[rep].normal(0, p.noise))
+                readiness[b] += float(self.rngs[rep].normal(0, p.noise[rep]))
             invited[sound[readiness >= china.strategy.invite_threshold]] = True
         idle = np.flatnonzero(live & ~resume & ~scheduled & ~due)
         if idle.size:
@@ -1386,13 +1420,13 @@ class TalksModel(mesa.Model):
         orders: list = [None] * 6  # a seat's attendance order, per party
         for party in self.parties:
             score = np.asarray(self.attend_readiness(party.idx, reps), dtype=float)
-            draw = np.array([float(self.rngs[rep].normal(0, p.noise)) for rep in reps])
+            draw = np.array([float(self.rngs[rep].normal(0, p.noise[rep])) for rep in reps])
             o = self._orders(party.key)
             if o is not None and o.attend is not None:
                 score[:], draw[:] = (1.0 if o.attend else 0.0), 0.0
                 orders[party.idx] = o.attend
             scores[:, party.idx], draws[:, party.idx] = score, draw
-            attends[:, party.idx] = score + draw > p.attend_threshold
+            attends[:, party.idx] = score + draw > p.attend_threshold[reps]
         for b, (rep, s) in enumerate(zip(reps, sessions, strict=True)):
             s.attended = [PARTIES[i] for i in range(6) if attends[b, i]]
             s.declined = [PARTIES[i] for i in range(6) if not attends[b, i]]
@@ -1407,7 +1441,7 @@ class TalksModel(mesa.Model):
                         "declined_invitation",
                         readiness=float(scores[b, i]),
                         draw=float(draws[b, i]),
-                        threshold=p.attend_threshold,
+                        threshold=float(p.attend_threshold[rep]),
                     )
                 self.decide(int(rep), k, "boycotts", why)
             if s.declined:
@@ -1444,13 +1478,15 @@ class TalksModel(mesa.Model):
         return np.stack([q.bargaining_salience(r) for q in self.parties], axis=-2)
 
     def bargaining_parameters(self) -> BargainingParameters:
-        """The expected-utility model's parameters from the scenario's."""
+        """The expected-utility model's parameters from the scenario's (the same in
+        every replicate: :data:`sixparty.replicates.PER_MODEL`).  The core's B12
+        tolerance is left at its default: a session plays one round a draft and
+        judges convergence itself, with each replicate's ``concession_tolerance``."""
         p = self.params
         return BargainingParameters(
             status_quo_probability=p.bdm_status_quo_probability,
             improvement_probability=p.bdm_improvement_probability,
             risk_exponent_max=p.bdm_risk_exponent_max,
-            tolerance=p.concession_tolerance,
             perception="receiver" if p.bdm_receiver_perception else "own",
         )
 
@@ -1519,7 +1555,7 @@ class TalksModel(mesa.Model):
             state = BargainingState(self.pos[reps], self.cap[reps], salience, 1.0)
             res = bargaining_round(state, bp)
             t = china.draft(reps, salience)
-            stall = idle[A] >= p.stall_iterations
+            stall = idle[A] >= p.stall_iterations[reps]
             if stall.any():
                 t[stall] = russia.package(t[stall], reps[stall])
             text[A] = t
@@ -1561,7 +1597,7 @@ class TalksModel(mesa.Model):
                 s.conflicts += int(conflicts[b])
                 s.compromises += int(compromises[b])
                 s.capitulations += int(capitulations[b])
-                if moved[b] < p.concession_tolerance:
+                if moved[b] < p.concession_tolerance[creps[b]]:
                     s.ending = "converged"  # no party will move further
                     active[c] = False
         for b in np.flatnonzero(active):
@@ -1591,7 +1627,7 @@ class TalksModel(mesa.Model):
         index -> new position (both parties); empty otherwise.  A human seat
         keeps its own position.
         """
-        if not self.params.zeuthen_dprk_us or idle < self.params.stall_iterations:
+        if not self.params.zeuthen_dprk_us or idle < self.params.stall_iterations[rep]:
             return {}
         holdouts = {i for i in range(6) if verdicts[i] != ACCEPT}
         if not holdouts or not holdouts <= {DPRK_I, US_I}:
@@ -1673,7 +1709,7 @@ class TalksModel(mesa.Model):
         best_accepts[A] = np.where(better, accepts, best_accepts[A])
         idle[A] = np.where(better, 0, idle[A] + 1)
         # the chair's patience has run out
-        out_of_patience = ~ended & (idle[A] >= self.params.chair_patience)
+        out_of_patience = ~ended & (idle[A] >= self.params.chair_patience[reps])
         for c in A[out_of_patience]:
             sessions[c].reasons.append(clause("deadlock_no_new_acceptance", drafts=idle[c]))
         return verdicts, issues, ended | out_of_patience
@@ -1721,7 +1757,7 @@ class TalksModel(mesa.Model):
                 for b in rows:
                     k = issues[b, q.idx]
                     w = cap[b, q.idx] * sal[b, q.idx, k] / wsum[b]
-                    amended[b, k] += min(p.amendment_weight_cap, w) * (
+                    amended[b, k] += min(p.amendment_weight_cap[creps[b]], w) * (
                         pos[b, q.idx, k] - amended[b, k]
                     )
             # Concessions: parties not accepting move toward the text; the chair
@@ -1733,7 +1769,7 @@ class TalksModel(mesa.Model):
                     boost = china.strategy.shuttle if q.idx in (DPRK_I, US_I) else 0.0
                     q.concede(t[rows], boost, creps[rows])
             moved = self.distances_between(before, self.pos[creps], creps).max(axis=-1)
-            conv = moved < p.concession_tolerance
+            conv = moved < p.concession_tolerance[creps]
             for c in C[conv]:
                 # Converged: no party will move further on this text.
                 sessions[c].ending = "converged"
@@ -1741,10 +1777,9 @@ class TalksModel(mesa.Model):
             keep = ~conv
             if keep.any():
                 C2, r2 = C[keep], creps[keep]
-                nxt = (1.0 - p.amendment_share) * china.draft(r2) + p.amendment_share * amended[
-                    keep
-                ]
-                stall = idle[C2] >= p.stall_iterations
+                share = p.amendment_share[r2][:, None]
+                nxt = (1.0 - share) * china.draft(r2) + share * amended[keep]
+                stall = idle[C2] >= p.stall_iterations[r2]
                 if stall.any():
                     nxt[stall] = russia.package(nxt[stall], r2[stall])
                 text[C2] = nxt
@@ -1757,7 +1792,7 @@ class TalksModel(mesa.Model):
         p = self.params
         dist = self.distances(text, H)
         gaps = np.abs(self.pos[H] - text[:, None, :])
-        common = np.all(gaps <= p.common_ground_distance, axis=1).sum(axis=-1)
+        common = np.all(gaps <= p.common_ground_distance[H][:, None, None], axis=1).sum(axis=-1)
         # The document: the highest level, up to the target, whose acceptance
         # rule all six meet on the final text.  A text that falls short of the
         # target is offered as the next lower level in every session (a vaguer
@@ -1770,7 +1805,7 @@ class TalksModel(mesa.Model):
             for level in _SLACK_LEVELS
         }
         end_gap = dist.mean(axis=-1)
-        narrowing = end_gap < p.recess_narrowing * start_gap
+        narrowing = end_gap < p.recess_narrowing[H] * start_gap
         for b, rep in enumerate(H):
             rep = int(rep)
             s = sessions[b]
@@ -1790,13 +1825,13 @@ class TalksModel(mesa.Model):
                 if acc[level][b].all():
                     document = level
                     break
-            if document == "none" and s.common_ground >= p.oral_summary_min_issues:
+            if document == "none" and s.common_ground >= p.oral_summary_min_issues[rep]:
                 document = "oral_summary"
             s.document = document
             s.recess = bool(
                 DOC_RANK[document] < DOC_RANK[target]
                 and narrowing[b]
-                and self.round_phase[rep] < p.max_phases_per_round
+                and self.round_phase[rep] < p.max_phases_per_round[rep]
             )
             self.recess_pending[rep] = s.recess
             holdouts = [q.key for q in self.parties if not acc[target][b, q.idx]]
@@ -1810,9 +1845,8 @@ class TalksModel(mesa.Model):
         o = self._orders(key)
         if o is None or o.implementation is None:
             return will
-        return {"perform": 1.0, "slow": self.params.seat_slow_pace, "suspend": 0.0}[
-            o.implementation
-        ]
+        slow = float(self.params.seat_slow_pace[0])  # a seat is taken only with R = 1
+        return {"perform": 1.0, "slow": slow, "suspend": 0.0}[o.implementation]
 
     def _document_trust(self, H: np.ndarray, sessions: list[Session]) -> None:
         """What the sessions in replicates ``H`` do to trust, every replicate
@@ -1826,35 +1860,35 @@ class TalksModel(mesa.Model):
         if doc.any():
             pull = np.array(
                 [
-                    float(getattr(p, f"anchor_pull_{s.document}")) if d else 0.0
-                    for s, d in zip(sessions, doc, strict=True)
+                    float(getattr(p, f"anchor_pull_{s.document}")[h]) if d else 0.0
+                    for h, s, d in zip(H, sessions, doc, strict=True)
                 ]
             )[doc]
             reps = H[doc]
-            w = (pull + p.document_trust_weight)[:, None, None]
+            w = (pull + p.document_trust_weight[reps])[:, None, None]
             off = ~np.eye(6, dtype=bool)
             ev_a, ev_b = self._ev_a[reps], self._ev_b[reps]
             ev_a = np.where(off, ev_a + w * 1.0, ev_a)
             ev_b = np.where(off, ev_b + w * 0.0, ev_b)
             self._ev_a[reps], self._ev_b[reps] = ev_a, ev_b
-            a = self._prior_a + ev_a
+            a = self._prior_a[reps] + ev_a
             trust = self.trust[reps]
-            self.trust[reps] = np.where(off, a / (a + self._prior_b + ev_b), trust)
+            self.trust[reps] = np.where(off, a / (a + self._prior_b[reps] + ev_b), trust)
         none = H[ranks == DOC_RANK["none"]]
         if none.size:
-            self.observe(none, DPRK_I, US_I, 0.0, p.failed_session_trust_weight)
-            self.observe(none, US_I, DPRK_I, 0.0, p.failed_session_trust_weight)
+            self.observe(none, DPRK_I, US_I, 0.0, p.failed_session_trust_weight[none])
+            self.observe(none, US_I, DPRK_I, 0.0, p.failed_session_trust_weight[none])
         contact = H[np.array([s.direct_contact for s in sessions], dtype=bool)]
         if contact.size:
             # US-DPRK contact inside the session builds their mutual trust.
-            self.observe(contact, DPRK_I, US_I, 1.0, p.direct_contact_trust_weight)
-            self.observe(contact, US_I, DPRK_I, 1.0, p.direct_contact_trust_weight)
+            self.observe(contact, DPRK_I, US_I, 1.0, p.direct_contact_trust_weight[contact])
+            self.observe(contact, US_I, DPRK_I, 1.0, p.direct_contact_trust_weight[contact])
 
     def _after_document(self, rep: int, s: Session) -> None:
         """A document binds: anchors move toward the agreed text, a joint
         document sets the ledger, the chair's patience and the agreed text
         follow (trust: :meth:`_document_trust`, before this)."""
-        p = self.params
+        p = self.params.at(rep)
         doc = s.document
         rank = DOC_RANK[doc]
         if rank >= DOC_RANK["chairmans_statement"]:
@@ -1966,7 +2000,7 @@ class TalksModel(mesa.Model):
             rec.events = []
         self.status[:] = _NO_TALKS
         # Evidence fades: old cooperation and defection weigh less each month.
-        mem = self.params.trust_memory
+        mem = self.params.trust_memory[:, None, None]
         self._ev_a *= mem
         self._ev_b *= mem
         self.grievance *= self.params.grievance_memory

@@ -57,11 +57,13 @@ PARTICIPATING, SUSPENDED, WALKED_OUT = 0, 1, 2
 STANCES = ("participating", "suspended", "walked_out")
 
 
-def level_slack(params, level: str) -> float:
+def level_slack(params, level: str, r=ALL):
     """Slack a text of ``level`` leaves (vagueness), a distance in [0, 1]: a
     chairman's statement of principles papers over more distance than a joint
-    document of paired steps (``parameters.slack_<level>``)."""
-    return float(getattr(params, f"slack_{level}"))
+    document of paired steps (``parameters.slack_<level>``), one value per
+    replicate of ``r`` (``params``: the model's
+    :class:`~sixparty.replicates.ReplicateParameters`)."""
+    return getattr(params, f"slack_{level}")[r]
 
 
 def row_sum(x: np.ndarray) -> np.ndarray:
@@ -138,8 +140,8 @@ class Party(mesa.Agent):
     def radius(self, r=ALL):
         """Win-set radius: the distance I can accept, shrunk by domestic constraint."""
         p = self.model.params
-        return p.acceptance_radius * (
-            1.0 - p.domestic_radius_shrink * self.model.domestic[r, self.idx]
+        return p.acceptance_radius[r] * (
+            1.0 - p.domestic_radius_shrink[r] * self.model.domestic[r, self.idx]
         )
 
     # --------------------------------------------------------- in a session
@@ -184,7 +186,7 @@ class Party(mesa.Agent):
         """
         if d is None:
             d = self.distance(text, r)
-        slack = level_slack(self.model.params, level)
+        slack = level_slack(self.model.params, level, r)
         return 1.0 - np.maximum(0.0, d + self.penalty(direct_contact, r) - slack)
 
     def accepts(self, text, level: str, direct_contact, r=ALL, d=None):
@@ -200,7 +202,7 @@ class Party(mesa.Agent):
         u = self.text_utility(text, level, direct_contact, r, d)
         ok = nash_accepts(u, self.disagreement_value(r))
         if level == "joint_document":
-            ok = ok & (self.commitment_trust(r) >= self.model.params.commitment_trust)
+            ok = ok & (self.commitment_trust(r) >= self.model.params.commitment_trust[r])
         return ok
 
     def commitment_trust(self, r=ALL):
@@ -220,7 +222,7 @@ class Party(mesa.Agent):
             d = self.distance(text, r)
         ok = self.accepts(text, level, direct_contact, r, d)
         far = d + self.penalty(direct_contact, r) > (
-            self.model.params.reject_radius_multiple * self.radius(r)
+            self.model.params.reject_radius_multiple[r] * self.radius(r)
         )
         gaps = np.abs(text - self.model.pos[r, self.idx]) * self.model.sal[r, self.idx]
         verdict = np.where(ok, ACCEPT, np.where(far, REJECT, AMEND))
@@ -238,12 +240,12 @@ class Party(mesa.Agent):
         p = m.params
         others = [j for j in range(6) if j != self.idx]
         t = np.mean(m.trust[r, self.idx][..., others], axis=-1)
-        floor = p.concession_trust_floor
+        floor = p.concession_trust_floor[r]
         return (
-            p.concession_rate
+            p.concession_rate[r]
             * (1.0 - m.resolve[r, self.idx])
             * (floor + (1.0 - floor) * t)
-            * (1.0 - p.concession_domestic_shrink * m.domestic[r, self.idx])
+            * (1.0 - p.concession_domestic_shrink[r] * m.domestic[r, self.idx])
         )
 
     def concede(self, text, rate_boost: float, reps) -> None:
@@ -252,11 +254,11 @@ class Party(mesa.Agent):
         One noise draw per replicate, from that replicate's generator."""
         m = self.model
         rate = np.minimum(1.0, self.concession_rate(reps) * (1.0 + rate_boost))
-        noise = m.params.noise
         for b, rep in enumerate(reps):
             rb = float(rate[b])
             if rb <= 0:
                 continue
+            noise = float(m.params.noise[rep])
             eps = float(m.rngs[rep].normal(0.0, noise)) if noise > 0 else 0.0
             rb = min(1.0, max(0.0, rb * (1.0 + eps)))
             row = m.pos[rep, self.idx]
@@ -273,7 +275,7 @@ class Party(mesa.Agent):
         m = self.model
         p = m.params
         return (1.0 - m.resolve[r, self.idx]) * (
-            1.0 - p.concession_domestic_shrink * m.domestic[r, self.idx]
+            1.0 - p.concession_domestic_shrink[r] * m.domestic[r, self.idx]
         )
 
     def bargaining_salience(self, r=ALL) -> np.ndarray:
@@ -354,7 +356,7 @@ class Party(mesa.Agent):
         feasible = self.reference_utility(offers, rep) >= self.disagreement_value(rep)
         s = m.sal[rep, self.idx]
         moved = row_sum(np.abs(offers - a) * s) / (float(s.sum()) or 1.0)
-        big_enough = moved >= p.concession_tolerance
+        big_enough = moved >= p.concession_tolerance[rep]
         ok = feasible & big_enough & (mine >= theirs)
         if ok.any():
             return offers[int(np.argmax(ok))]
@@ -365,7 +367,7 @@ class Party(mesa.Agent):
 
     def attend_score(self, r=ALL):
         """Willingness to attend an invited session, in [0, 1] (0.5 = indifferent)."""
-        return np.full(self.model.sanctions[r].shape, self.model.params.attend_score_default)
+        return np.array(self.model.params.attend_score_default[r], dtype=float)
 
     # ----------------------------------------------------------- each month
     def step(self) -> None:
@@ -377,14 +379,15 @@ class Party(mesa.Agent):
         """
         m = self.model
         i = self.idx
-        pull = np.minimum(1.0, m.params.drift * (m.params.drift_domestic_base + m.domestic[:, i]))
+        p = m.params
+        pull = np.minimum(1.0, p.drift * (p.drift_domestic_base + m.domestic[:, i]))
         m.pos[:, i] += pull[:, None] * (m.anchor[:, i] - m.pos[:, i])
 
     # --------------------------------------------------------- implementation
     def delivery_willingness(self, r=ALL):
         """Share of a due aid step I deliver this month, in [0, 1], before noise."""
         p = self.model.params
-        return p.delivery_base + p.delivery_trust * self.trust_in(DPRK_I, r)
+        return p.delivery_base[r] + p.delivery_trust[r] * self.trust_in(DPRK_I, r)
 
     def refuses_aid_pledge(self) -> bool:
         """Whether my stated line refuses any aid pledge now: a joint document
@@ -439,7 +442,7 @@ class DPRK(Party):
     }
 
     def penalty(self, direct_contact, r=ALL):
-        return np.where(direct_contact, 0.0, self.model.params.dprk_no_contact_penalty)
+        return np.where(direct_contact, 0.0, self.model.params.dprk_no_contact_penalty[r])
 
     def commitment_trust(self, r=ALL):
         return self.trust_in(US_I, r)
@@ -455,7 +458,7 @@ class DPRK(Party):
         it draws lower it again.
         """
         m = self.model
-        return m.outside[r, self.idx] - m.params.dprk_outside_sanctions * m.sanctions[r]
+        return m.outside[r, self.idx] - m.params.dprk_outside_sanctions[r] * m.sanctions[r]
 
     def pressure(self, r=ALL):
         """Pressure felt, in [0, 1]: fresh grievances (new sanctions, hostile acts),
@@ -463,9 +466,9 @@ class DPRK(Party):
         m = self.model
         q = m.params
         p = (
-            q.pressure_grievance * m.grievance[r]
-            + q.pressure_distrust * (1.0 - self.trust_in(US_I, r))
-            + q.pressure_sanctions * m.sanctions[r]
+            q.pressure_grievance[r] * m.grievance[r]
+            + q.pressure_distrust[r] * (1.0 - self.trust_in(US_I, r))
+            + q.pressure_sanctions[r] * m.sanctions[r]
         )
         return np.minimum(1.0, np.maximum(0.0, p))
 
@@ -519,7 +522,7 @@ class DPRK(Party):
         (default :meth:`talks_text`), ``x_relief`` its sanctions-relief value."""
         m = self.model
         x = self.talks_text(r) if x is None else x
-        return m.params.dprk_outside_sanctions * x[..., SANC] * m.sanctions[r]
+        return m.params.dprk_outside_sanctions[r] * x[..., SANC] * m.sanctions[r]
 
     def prefers_outside(self, r=ALL, outside=None):
         """Brinkmanship as a decision (article §朝鲜退出: "退出六方会谈并将重启核设施建设"):
@@ -557,17 +560,18 @@ class DPRK(Party):
         room_out = 1.0 - m.outside[r, self.idx]
         room_sanc = 1.0 - m.sanctions[r]
         for kind in ("missile", "nuclear"):
-            gain = getattr(q, f"test_outside_gain_{kind}")
+            gain = getattr(q, f"test_outside_gain_{kind}")[r]
             feasible = np.ones(np.shape(prog), dtype=bool)
             if kind == "nuclear":
                 feasible = prog > 0.0
                 gain = gain * prog
             gain = np.minimum(gain, room_out)
-            rise = us.strategy.sanction_response * getattr(q, f"test_sanctions_{kind}") + getattr(
-                q, f"test_unsc_sanctions_{kind}"
+            rise = (
+                us.strategy.sanction_response * getattr(q, f"test_sanctions_{kind}")[r]
+                + getattr(q, f"test_unsc_sanctions_{kind}")[r]
             )
             rise = np.minimum(rise, room_sanc)
-            out[kind] = (feasible, gain, gain - q.dprk_outside_sanctions * rise)
+            out[kind] = (feasible, gain, gain - q.dprk_outside_sanctions[r] * rise)
         return out
 
     def choose_test(self) -> np.ndarray:
@@ -604,7 +608,7 @@ class DPRK(Party):
         in_talks = m.stance[cand] == PARTICIPATING
         outside_after = m.outside[cand, self.idx] + gain
         ok &= ~in_talks | self.prefers_outside(cand, outside_after)
-        prob = self.strategy.escalation * q.test_probability_slope * excess[cand]
+        prob = self.strategy.escalation * q.test_probability_slope[cand] * excess[cand]
         for b in np.flatnonzero(ok):
             rep = cand[b]
             if float(m.rngs[rep].random()) < prob[b]:
@@ -621,7 +625,7 @@ class DPRK(Party):
             clause(
                 "pressure_above_threshold",
                 pressure=float(self.pressure(rep)),
-                threshold=q.test_threshold,
+                threshold=float(q.test_threshold[rep]),
             )
         ]
         prog = float(self.programme(rep))
@@ -665,7 +669,7 @@ class DPRK(Party):
         reversal of steps settles nothing (``outstanding`` ignores reciprocity).
         Kydd (2005): reassurance is by the counterpart's costly signal.
         """
-        q = self.model.params
+        q = self.model.params.at(rep)
         if not suspended:
             return "suspends_steps" if overdue and t_us < q.suspend_steps_trust else ""
         return "resumes_steps" if not outstanding or t_us > q.resume_steps_trust else ""
@@ -725,19 +729,21 @@ class DPRK(Party):
         m = self.model
         q = m.params
         s = (
-            q.dprk_attend_base
-            + q.dprk_attend_trust_china * self.trust_in(CHINA_I, r)
-            + q.dprk_attend_trust_us * self.trust_in(US_I, r)
+            q.dprk_attend_base[r]
+            + q.dprk_attend_trust_china[r] * self.trust_in(CHINA_I, r)
+            + q.dprk_attend_trust_us[r] * self.trust_in(US_I, r)
         )
-        s = s + q.dprk_attend_shuttle * m.china_shuttle_credit[r]
+        s = s + q.dprk_attend_shuttle[r] * m.china_shuttle_credit[r]
         if self.strategy.sanctions_linkage:
-            s = s - q.dprk_attend_sanctions * m.sanctions[r]
-        s = s - q.dprk_attend_grievance * m.grievance[r]
-        s = s - (q.dprk_attend_outside * m.outside[r, self.idx] - q.dprk_attend_outside_offset)
+            s = s - q.dprk_attend_sanctions[r] * m.sanctions[r]
+        s = s - q.dprk_attend_grievance[r] * m.grievance[r]
+        s = s - (
+            q.dprk_attend_outside[r] * m.outside[r, self.idx] - q.dprk_attend_outside_offset[r]
+        )
         if m.us_direct_talks() != "refuse":
-            s = s + q.dprk_attend_direct_talks
+            s = s + q.dprk_attend_direct_talks[r]
         # What the talks deliver: steps owed to it and overdue weigh against them.
-        s = s - np.where(m.arrears[r], q.dprk_attend_arrears, 0.0)
+        s = s - np.where(m.arrears[r], q.dprk_attend_arrears[r], 0.0)
         return np.minimum(1.0, np.maximum(0.0, s))
 
     def step(self) -> None:
@@ -792,7 +798,8 @@ class UnitedStates(Party):
         """ "制裁问题不在六方会谈中" (article §第五轮 第一阶段, 2005-12-06): while its
         domestic constraint exceeds ``us_sanctions_refusal_domestic`` the US
         does not bargain over sanctions (bool per replicate)."""
-        return self.model.domestic[r, self.idx] > self.model.params.us_sanctions_refusal_domestic
+        p = self.model.params
+        return self.model.domestic[r, self.idx] > p.us_sanctions_refusal_domestic[r]
 
     def bargaining_salience(self, r=ALL) -> np.ndarray:
         """Sanctions off the table: full resistance on sanctions relief (article
@@ -822,8 +829,8 @@ class UnitedStates(Party):
         if self.strategy.direct_talks != "refuse":
             return np.ones(m.sanctions[r].shape, dtype=bool)
         p = m.params
-        return (m.domestic[r, self.idx] < p.us_contact_domestic) | (
-            m.pos[r, self.idx, FMT] >= p.us_contact_format
+        return (m.domestic[r, self.idx] < p.us_contact_domestic[r]) | (
+            m.pos[r, self.idx, FMT] >= p.us_contact_format[r]
         )
 
     def step(self) -> None:
@@ -841,9 +848,9 @@ class UnitedStates(Party):
     def delivery_willingness(self, r=ALL):
         p = self.model.params
         return (
-            p.us_delivery_base
-            + p.us_delivery_trust * self.trust_in(DPRK_I, r)
-            - p.us_delivery_domestic * self.model.domestic[r, self.idx]
+            p.us_delivery_base[r]
+            + p.us_delivery_trust[r] * self.trust_in(DPRK_I, r)
+            - p.us_delivery_domestic[r] * self.model.domestic[r, self.idx]
         )
 
 
@@ -903,7 +910,7 @@ class China(Party):
         m = self.model
         scores = np.stack([p.attend_score(r) for p in m.parties], axis=-1)
         far = m.distances(self.draft(r), r).max(axis=-1)
-        w = m.params.sound_out_distance_weight
+        w = m.params.sound_out_distance_weight[r]
         return scores.min(axis=-1) ** 0.5 * scores.mean(axis=-1) ** 0.5 * (1.0 - w * far)
 
     def phase_stalled(self, rep: int) -> str:
@@ -948,12 +955,12 @@ class China(Party):
         m = self.model
         s = self.strategy.shuttle
         p = m.params
-        keep = p.shuttle_credit_memory
+        keep = p.shuttle_credit_memory[r]
         m.china_shuttle_credit[r] = np.minimum(
             1.0, keep * m.china_shuttle_credit[r] + (1.0 - keep) * s
         )
-        base = p.shuttle_trust_outcome_base
-        m.observe(r, DPRK_I, CHINA_I, base + (1.0 - base) * s, weight=p.shuttle_trust_weight * s)
+        base = p.shuttle_trust_outcome_base[r]
+        m.observe(r, DPRK_I, CHINA_I, base + (1.0 - base) * s, weight=p.shuttle_trust_weight[r] * s)
 
 
 class SouthKorea(Party):
@@ -987,8 +994,8 @@ class SouthKorea(Party):
         p = self.model.params
         if self.strategy.policy == "hardline":
             # Aid only once denuclearization is complete (progress 1, to rounding).
-            return np.where(self.model.progress[r] < 1.0 - 1e-3, 0.0, p.rok_hardline_delivery)
-        return p.rok_delivery_base + p.rok_delivery_trust * self.trust_in(DPRK_I, r)
+            return np.where(self.model.progress[r] < 1.0 - 1e-3, 0.0, p.rok_hardline_delivery[r])
+        return p.rok_delivery_base[r] + p.rok_delivery_trust[r] * self.trust_in(DPRK_I, r)
 
     def attend_score(self, r=ALL):
         p = self.model.params
@@ -997,7 +1004,7 @@ class SouthKorea(Party):
             if self.strategy.policy == "engagement"
             else p.rok_attend_hardline
         )
-        return np.full(self.model.sanctions[r].shape, v)
+        return np.array(v[r], dtype=float)
 
 
 class Japan(Party):
@@ -1060,7 +1067,7 @@ class Japan(Party):
         if self.strategy.abductee_linkage:
             return np.zeros(np.shape(t))
         p = self.model.params
-        return p.japan_delivery_base + p.japan_delivery_trust * t
+        return p.japan_delivery_base[r] + p.japan_delivery_trust[r] * t
 
 
 class Russia(Party):

@@ -17,6 +17,7 @@ import numpy as np
 from sixparty import reasons
 from sixparty._mesa_compat import release_model
 from sixparty.model import TalksModel, check_seed
+from sixparty.replicates import check_variants
 from sixparty.scenario import ISSUES, PARTIES, Scenario, month_label
 
 
@@ -110,7 +111,9 @@ def simulate(
     return simulate_batch(scenario, [scenario.seed if seed is None else seed], record_positions)[0]
 
 
-def simulate_batch(scenario: Scenario, seeds, record_positions: bool = True) -> list[RunResult]:
+def simulate_batch(
+    scenario: Scenario, seeds, record_positions: bool = True, variants=None
+) -> list[RunResult]:
     """Run ``scenario`` once per seed of ``seeds``, every run in one model
     stepping them in lockstep (:class:`~sixparty.model.TalksModel` with a
     replicate axis).  Returns one :class:`RunResult` per seed, in order,
@@ -119,11 +122,21 @@ def simulate_batch(scenario: Scenario, seeds, record_positions: bool = True) -> 
     :func:`iter_batch`, which also runs them at most :data:`BATCH_SIZE` to a
     model.
 
+    variants: None, or one :class:`Scenario` per seed: run ``i`` is then
+    ``variants[i]`` with ``seeds[i]`` (byte-identical to ``simulate(variants[i],
+    seeds[i])``).  The variants may differ from ``scenario`` only in batchable
+    parameters and the parties' judgement inputs
+    (:func:`sixparty.replicates.check_variants`); each run's
+    ``RunResult.scenario`` is its variant.
+
     Raises:
-        TypeError: ``scenario`` is not a Scenario, or a seed is not a whole number.
-        ValueError: ``seeds`` is empty, or a seed is outside 0 .. 2**63 - 1.
+        TypeError: ``scenario`` is not a Scenario, a seed is not a whole number,
+            or ``variants`` is not a sequence of Scenario.
+        ValueError: ``seeds`` is empty, a seed is outside 0 .. 2**63 - 1, the
+            variants are not one per seed, or a variant differs from ``scenario``
+            in more than batchable values (the message names the field).
     """
-    return list(iter_batch(scenario, seeds, record_positions))
+    return list(iter_batch(scenario, seeds, record_positions, variants=variants))
 
 
 #: Most replicates one model steps in :func:`iter_batch` (a longer list of seeds
@@ -134,18 +147,23 @@ BATCH_SIZE = 256
 
 
 def iter_batch(
-    scenario: Scenario, seeds, record_positions: bool = True, batch_size: int = BATCH_SIZE
+    scenario: Scenario,
+    seeds,
+    record_positions: bool = True,
+    batch_size: int = BATCH_SIZE,
+    variants=None,
 ) -> Iterator[RunResult]:
     """:func:`simulate_batch` that yields the runs' tables one at a time, in the
     seeds' order: the seeds run in models of at most ``batch_size`` replicates
     in turn, so memory stays bounded whatever the number of seeds (a run does
     not depend on its batch).  ``elapsed_s`` of each run is its model's time
-    divided by its runs.
+    divided by its runs.  variants: as :func:`simulate_batch` (one Scenario per
+    seed, checked before any run).
 
     Raises:
         TypeError, ValueError: as :class:`~sixparty.model.TalksModel` (the
-            scenario or a seed), before any run; ValueError for an empty
-            ``seeds`` or ``batch_size`` < 1.
+            scenario, a seed or the variants), before any run; ValueError for an
+            empty ``seeds`` or ``batch_size`` < 1.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -154,12 +172,15 @@ def iter_batch(
     seeds = [check_seed(s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must name at least one replicate")
+    if variants is not None:
+        variants = check_variants(scenario, variants, len(seeds))
     for start in range(0, len(seeds), batch_size):
         t0 = time.perf_counter()
         model = TalksModel(
             scenario,
             record_positions=record_positions,
             seeds=seeds[start : start + batch_size],
+            variants=None if variants is None else variants[start : start + batch_size],
         )
         try:
             model.run()
@@ -260,7 +281,7 @@ def tables(m: TalksModel, rep: int = 0) -> RunResult:
         for mo, party, what, why, cause in rec.decisions
     ]
     return RunResult(
-        scenario=m.spec,
+        scenario=m.specs[rep],
         seed=m.seeds[rep],
         anchoring_mode=m.anchoring_mode,
         months=months,

@@ -364,7 +364,7 @@ def test_dprk_chooses_the_test_that_raises_its_outside_option_most():
     dprk = _pressured(m)
     m.parties[US_I].strategy.sanction_response = 0.0  # a nuclear test costs little more
     out = dprk.test_outcomes(0)  # kind -> (feasible, gain, value)
-    q = m.params
+    q = m.spec.parameters
     assert out["nuclear"][2] == pytest.approx(
         q.test_outside_gain_nuclear - q.dprk_outside_sanctions * q.test_unsc_sanctions_nuclear
     )
@@ -396,7 +396,7 @@ def test_a_nuclear_test_needs_the_programme():
     m.progress[:] = 0.6  # partly disabled: the nuclear test is worth less
     feasible, gain, _ = dprk.test_outcomes(0)["nuclear"]
     assert feasible
-    assert gain == pytest.approx(0.4 * m.params.test_outside_gain_nuclear)
+    assert gain == pytest.approx(0.4 * m.params.test_outside_gain_nuclear[0])
 
 
 def _talks_worth_much(m):
@@ -486,8 +486,9 @@ def test_dprk_stance_follows_state():
     m.shift_trust(DPRK_I, US_I, 0.5)
     assert dprk.attend_score()[0] > m.params.return_threshold
     m.return_months[:] = 0
-    got = [_next_stance(dprk)[1] for _ in range(m.params.return_months)]
-    assert got[:-1] == [None] * (m.params.return_months - 1) and got[-1] == "returns"
+    months = int(m.params.return_months[0])  # (R,): one value per replicate
+    got = [_next_stance(dprk)[1] for _ in range(months)]
+    assert got[:-1] == [None] * (months - 1) and got[-1] == "returns"
 
 
 # ------------------------------------------------ sessions: convergence, deadlock
