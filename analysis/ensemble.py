@@ -402,21 +402,37 @@ def _ensemble_chunk(
 
 def _simulate_items(summarise: Callable, items: list) -> list:
     """Simulate a chunk of ``(scenario, seed, ...)`` items and summarise each:
-    consecutive items of one scenario run in one model, in batches of
-    :data:`MODEL_BATCH` (the results do not depend on the batching)."""
+    consecutive items whose scenarios differ at most in batchable parameters and
+    judgement inputs (one scenario's replicates; a comparison's scenarios that
+    change only parameters) run in one model, each replicate with its own
+    scenario, in batches of :data:`MODEL_BATCH` (the results do not depend on the
+    batching)."""
+    from sixparty.replicates import structure_key
     from sixparty.runner import iter_batch
+
+    known: dict[int, str] = {}
+
+    def key(sc) -> str:
+        if id(sc) not in known:
+            known[id(sc)] = structure_key(sc)
+        return known[id(sc)]
 
     out: list = []
     start = 0
     while start < len(items):
         end = start + 1
-        while end < len(items) and end - start < MODEL_BATCH and items[end][0] is items[start][0]:
+        while (
+            end < len(items)
+            and end - start < MODEL_BATCH
+            and (items[end][0] is items[start][0] or key(items[end][0]) == key(items[start][0]))
+        ):
             end += 1
         group = items[start:end]
         seeds = [int(it[1]) for it in group]
-        for item, res in zip(
-            group, iter_batch(group[0][0], seeds, record_positions=False), strict=True
-        ):
+        scs = [it[0] for it in group]
+        same = all(sc is scs[0] for sc in scs)
+        runs = iter_batch(scs[0], seeds, record_positions=False, variants=None if same else scs)
+        for item, res in zip(group, runs, strict=True):
             out.append(summarise(item, res))
         start = end
     return out

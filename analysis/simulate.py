@@ -61,11 +61,18 @@ class WorkItem:
 
 def apply_work(scenario: Scenario, item: WorkItem) -> Scenario:
     """A copy of ``scenario`` with ``item``'s parameters set and judgement inputs shifted
-    (``scenario`` itself when the item changes nothing).  Raises ValueError for an unknown
-    parameter or input, pydantic.ValidationError for a value out of its range."""
+    (``scenario`` itself when the item changes nothing).  The copy has its own
+    parameters and parties and shares the rest (events, phases, ...) with ``scenario``:
+    do not change those in place.  Raises ValueError for an unknown parameter or input,
+    pydantic.ValidationError for a value out of its range."""
     if not item.params and not item.shifts:
         return scenario
-    sc = scenario.model_copy(deep=True)
+    sc = scenario.model_copy(
+        update={
+            "parameters": scenario.parameters.model_copy(),
+            "parties": scenario.parties.model_copy(deep=True),
+        }
+    )
     fields = type(sc.parameters).model_fields
     for name, value in item.params:
         if name not in fields:
@@ -173,32 +180,50 @@ def score_item(shared: tuple[Scenario, dict], item: WorkItem) -> dict:
 
 def score_items(shared: tuple[Scenario, dict], items: list[WorkItem]) -> list[dict]:
     """:func:`score_item` for a chunk of work items at once: consecutive items
-    that differ only in their seed (one calibration trial's or sensitivity
-    point's replicates) run in one model on its replicate axis, in batches of
+    whose scenarios (the scenario with each item's parameters and shifts,
+    :func:`apply_work`) differ only in batchable parameters, judgement inputs and
+    seeds - every calibration trial's and sensitivity point's runs, whatever their
+    parameter points - run in one model on its replicate axis, each replicate with
+    its own variant (:func:`sixparty.runner.iter_batch`), in batches of
     :data:`~sixparty.analysis.ensemble.MODEL_BATCH`.  Rows identical to
-    :func:`score_item`'s, item by item (a replicate's run does not depend on
-    its batch)."""
+    :func:`score_item`'s, item by item (a replicate's run depends only on its own
+    scenario and seed, not on its batch)."""
     from sixparty.analysis.ensemble import MODEL_BATCH
+    from sixparty.replicates import structure_key
     from sixparty.runner import iter_batch
 
     scenario, record = shared
+    # One variant (and structure key, and fed items) per distinct point: a point's
+    # runs are consecutive items with the same parameters and shifts.
+    variants: list[Scenario] = []
+    keys: list[str] = []
+    feds: list[set[str]] = []
+    last = None
+    for item in items:
+        point = (item.params, item.shifts)
+        if point != last:
+            sc = apply_work(scenario, item)
+            key = structure_key(sc)
+            fed = feds[-1] if keys and keys[-1] == key else fed_item_ids(record, sc)
+            last = point
+        variants.append(sc)
+        keys.append(key)
+        feds.append(fed)
     rows: list[dict] = []
     start = 0
     while start < len(items):
-        first = items[start]
         end = start + 1
-        while (
-            end < len(items)
-            and end - start < MODEL_BATCH
-            and (items[end].params, items[end].shifts) == (first.params, first.shifts)
-        ):
+        while end < len(items) and end - start < MODEL_BATCH and keys[end] == keys[start]:
             end += 1
         group = items[start:end]
-        sc = apply_work(scenario, first)
-        fed = fed_item_ids(record, sc)
-        runs = iter_batch(sc, [it.seed for it in group], record_positions=False)
-        for item, result in zip(group, runs, strict=True):
-            row = score_row(fast_tables(result), record, fed)
+        runs = iter_batch(
+            variants[start],
+            [it.seed for it in group],
+            record_positions=False,
+            variants=variants[start:end],
+        )
+        for k, (item, result) in enumerate(zip(group, runs, strict=True)):
+            row = score_row(fast_tables(result), record, feds[start + k])
             row["seed"] = item.seed
             rows.append(row)
         start = end

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sixparty import load_scenario
+from sixparty import load_scenario, runner
 from sixparty.model import TalksModel
 from sixparty.parties import WALKED_OUT
 from sixparty.runner import iter_batch, simulate, simulate_batch
@@ -170,3 +170,132 @@ def test_a_long_list_of_seeds_runs_in_bounded_batches(historical, singles):
         _same(res, singles[seed])
     with pytest.raises(ValueError, match="batch_size"):
         list(iter_batch(historical, seeds, batch_size=0))
+
+
+# ------------------------------------------ parameters and judgements per replicate
+def _point(historical, params=(), shifts=()):
+    from sixparty.analysis.simulate import WorkItem, apply_work
+
+    return apply_work(historical, WorkItem(0, tuple(params), tuple(shifts)))
+
+
+#: Parameter points unlike each other and the defaults: rates and thresholds,
+#: whole numbers the chair counts (chair_patience, min_months_between_sessions,
+#: return_months, stall_iterations), and judgement shifts of every kind.
+POINTS = [
+    {},
+    {"params": [("noise", 0.15), ("trust_memory", 0.8), ("chair_patience", 2)]},
+    {"params": [("min_months_between_sessions", 1), ("chair_max_wait", 3)]},
+    {
+        "params": [("test_threshold", 0.3), ("return_months", 1), ("stall_iterations", 1)],
+        "shifts": [("DPRK.resolve", 0.2), ("US.domestic_constraint", -0.15)],
+    },
+    {
+        "params": [("acceptance_radius", 0.3), ("trust_prior_strength", 2.0)],
+        "shifts": [("China.capability", -0.1), ("Japan.salience", 0.2), ("ROK.resolve", -0.3)],
+    },
+    {"params": [("default_trust", 0.2), ("attend_threshold", 0.3), ("oral_summary_min_issues", 0)]},
+]
+
+
+@pytest.fixture(scope="module")
+def points(historical):
+    return [_point(historical, **p) for p in POINTS]
+
+
+def test_a_point_batched_with_other_points_is_its_run_alone(historical, points):
+    """Replicate r runs its own scenario variant (parameters and judgement
+    inputs): every run equals the run of that variant alone, whatever the
+    other points in its batch and its place in it."""
+    seeds = [4, 4, 9, 1, 4, 6]
+    alone = [simulate(v, seed=s) for v, s in zip(points, seeds, strict=True)]
+    got = simulate_batch(historical, seeds, variants=points)
+    for a, b in zip(alone, got, strict=True):
+        _same(b, a)
+    assert [r.scenario for r in got] == points
+    order = [5, 2, 0, 3, 1, 4]
+    again = list(
+        iter_batch(
+            historical,
+            [seeds[k] for k in order],
+            variants=[points[k] for k in order],
+            batch_size=4,
+        )
+    )
+    for k, res in zip(order, again, strict=True):
+        _same(res, alone[k])
+    # the points do change the runs (the test would be empty otherwise)
+    assert len({repr(_tables(r)["sessions"]) for r in alone[:1] + alone[1:]}) > 3
+
+
+def test_the_model_holds_each_replicates_parameters_and_judgements(historical, points):
+    m = TalksModel(historical, seeds=[0] * len(points), variants=points)
+    assert m.params.noise.shape == (len(points),)
+    assert m.params.noise[1] == 0.15 and m.params.noise[0] == historical.parameters.noise
+    assert m.params.chair_patience.dtype == np.int64 and m.params.chair_patience[1] == 2
+    assert m.chair_wait[2] == 1  # min_months_between_sessions of point 2
+    dprk = historical.parties.DPRK
+    assert m.resolve[3, 0] == pytest.approx(min(1.0, dprk.resolve.value + 0.2))
+    assert m.resolve[0, 0] == dprk.resolve.value
+    assert np.allclose(m.sal[4, 4], np.minimum(1.0, m.sal[0, 4] + 0.2))
+    assert m.params.expected_utility_sessions is True  # per model: a plain value
+    m.params.drift = 0.0  # a number sets every replicate
+    assert m.params.drift.tolist() == [0.0] * len(points)
+    with pytest.raises(AttributeError):
+        m.params.no_such_parameter = 1
+
+
+def test_variants_must_share_everything_but_batchable_values(historical, tmp_path):
+    free = _point(historical, params=[("noise", 0.1)])
+    free.parameters.anchoring = False
+    with pytest.raises(ValueError, match=r"variants\[1\].*parameters\.anchoring"):
+        simulate_batch(historical, [1, 2], variants=[historical, free])
+    other = load_scenario("no_bda_sanctions")
+    with pytest.raises(ValueError, match=r"variants\[0\] differs .* events"):
+        TalksModel(historical, seeds=[1], variants=[other])
+    with pytest.raises(ValueError, match="2 variants for 3 replicates"):
+        simulate_batch(historical, [1, 2, 3], variants=[historical, historical])
+    with pytest.raises(TypeError, match="Scenario"):
+        simulate_batch(historical, [1], variants=["historical"])
+    with pytest.raises(TypeError, match="sequence"):
+        simulate_batch(historical, [1], variants=historical)
+
+
+def test_scored_points_are_the_same_batched_together(historical, monkeypatch):
+    """score_items runs the items of different parameter points in one model:
+    rows equal those of the items one by one, for any model batch."""
+    from sixparty.analysis import ensemble
+    from sixparty.analysis.scorecard import load_record
+    from sixparty.analysis.simulate import WorkItem, score_item, score_items
+
+    record = load_record()
+    items = [
+        WorkItem(s, tuple(p.get("params", ())), tuple(p.get("shifts", ())))
+        for p in POINTS[1:4]
+        for s in (3, 8)
+    ]
+    shared = (historical, record)
+    one_by_one = repr([score_item(shared, it) for it in items])
+    models = []
+    real = runner.iter_batch
+    monkeypatch.setattr(runner, "iter_batch", lambda *a, **k: models.append(1) or real(*a, **k))
+    assert repr(score_items(shared, items)) == one_by_one
+    assert len(models) == 1  # three points, six runs, one model
+    monkeypatch.setattr(ensemble, "MODEL_BATCH", 4)
+    assert repr(score_items(shared, items)) == one_by_one
+    assert len(models) == 3
+
+
+def test_ensemble_items_of_parameter_variants_share_a_model(historical, points, monkeypatch):
+    """compare's and the ensembles' chunks: consecutive items whose scenarios
+    differ only in batchable values run in one model, with the same runs."""
+    from sixparty.analysis.ensemble import _simulate_items
+
+    items = [(points[k], s) for k in (0, 3, 4) for s in (2, 5)]
+    models = []
+    real = runner.iter_batch
+    monkeypatch.setattr(runner, "iter_batch", lambda *a, **k: models.append(1) or real(*a, **k))
+    got = _simulate_items(lambda item, res: res, items)
+    assert len(models) == 1
+    for (sc, s), res in zip(items, got, strict=True):
+        _same(res, simulate(sc, seed=s, record_positions=False))
