@@ -179,13 +179,13 @@ def test_a_phase_performed_on_time_is_reaffirmed_not_reopened(historical):
     joint_document(m, text(**SHUTDOWN))  # adopts the shutdown
     due = [st.due_month for st in m.ledger.steps]
     m.best_document[:] = DOC_LEVELS.index("joint_document")
-    m.chair_wait[:] = m.params.chair_max_wait
+    m.chair_wait[:] = m.params.chair_max_wait[0]
     assert m.parties[2].phase_stalled(0) == ""
     s = joint_document(m, text(**SHUTDOWN))  # covers no open phase
     assert not s.renegotiated and s.adopted_phase is None
     assert [r.code for r in s.reasons] == ["phase_reaffirmed"]
     assert [st.due_month for st in m.ledger.steps] == due
-    assert m.chair_wait[0] == m.params.chair_max_wait
+    assert m.chair_wait[0] == m.params.chair_max_wait[0]
     # The DPRK suspends its steps: the phase has stalled, and is reopened.
     m.dprk_suspended_steps[:] = True
     assert m.parties[2].phase_stalled(0) == "dprk_suspended"
@@ -193,7 +193,7 @@ def test_a_phase_performed_on_time_is_reaffirmed_not_reopened(historical):
     s2 = joint_document(m, text(**SHUTDOWN))
     assert s2.renegotiated and clause("phase_reopened", stall="dprk_suspended") in s2.reasons
     assert "reopened: dprk_suspended" in render(s2.reasons)
-    assert m.chair_wait[0] == m.params.min_months_between_sessions
+    assert m.chair_wait[0] == m.params.min_months_between_sessions[0]
 
 
 def test_abandonment_owes_the_dprk_the_919_rewards_the_text_commits(historical):
@@ -389,7 +389,7 @@ def test_a_facility_is_shut_down_then_disabled_then_restored_by_a_reversal(histo
     assert m.facilities[reactor] == "disabled"
     assert m.facilities["reprocessing_plant"] == "shut_down"
     # Suspended, with trust in the US low: the DPRK restores what it disabled.
-    m._reverse(0, SECOND, m.params.reversal_rate, 0.1)
+    m._reverse(0, SECOND, m.params.reversal_rate[0], 0.1)
     assert m.facilities[reactor] == "operating"
     assert m.decisions[-1][2] == "restores_facilities"
     assert m.decisions[-1][3][0].code == "facilities_restored"
@@ -686,7 +686,7 @@ def scripted_run(historical):
     delist = next(st for st in m.ledger.steps if st.kind == "delisting")
     cause, what = m._overdue_cause([delist])
     m.decide(0, "DPRK", "suspends_steps", [*what, clause("trust_in_us", trust=0.2)], cause=cause)
-    m._reverse(0, SECOND, m.params.reversal_rate, 0.2)
+    m._reverse(0, SECOND, m.params.reversal_rate[0], 0.2)
     m._record(["suspended"])
     return tables(m)
 

@@ -435,7 +435,7 @@ def test_talks_value_is_the_performed_deal_and_the_sanctions_it_lifts():
     m.has_agreed_text[0] = True
     m.sanctions[:] = 0.5
     p, u = dprk.performance_probability(0), dprk.utility(text, 0)
-    want = p * (u + m.params.dprk_outside_sanctions * 0.6 * 0.5)
+    want = p * (u + m.params.dprk_outside_sanctions[0] * 0.6 * 0.5)
     assert dprk.talks_value(0) == pytest.approx(want)
     # Less trust in the counterparts: the talks are worth less.
     m.shift_trust(DPRK_I, US_I, -0.3)
@@ -470,7 +470,7 @@ def test_dprk_stance_follows_state():
     # a suspension, not a walk-out.
     m.sanctions[:], m.grievance[:] = 1.0, 1.0
     assert not dprk.prefers_outside()[0]
-    assert dprk.attend_score()[0] < m.params.suspend_threshold
+    assert dprk.attend_score()[0] < m.params.suspend_threshold[0]
     assert _next_stance(dprk) == ("suspended", "suspends_participation")
     # An outside option above the talks' value: it walks out.
     m.outside[0, DPRK_I] = 1.0
@@ -484,7 +484,7 @@ def test_dprk_stance_follows_state():
     m.sanctions[:], m.grievance[:], m.outside[0, DPRK_I] = 0.0, 0.0, 0.0
     m.shift_trust(DPRK_I, CHINA_I, 0.5)
     m.shift_trust(DPRK_I, US_I, 0.5)
-    assert dprk.attend_score()[0] > m.params.return_threshold
+    assert dprk.attend_score()[0] > m.params.return_threshold[0]
     m.return_months[:] = 0
     months = int(m.params.return_months[0])  # (R,): one value per replicate
     got = [_next_stance(dprk)[1] for _ in range(months)]

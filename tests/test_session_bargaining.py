@@ -101,7 +101,7 @@ def test_a_party_signs_only_a_text_worth_its_disagreement_value():
     dv = china.disagreement_value(0)
     assert dv == pytest.approx(1.0 - china.radius(0))  # no outside option: the win-set edge
     level = "joint_statement"
-    slack = m.params.slack_joint_statement
+    slack = m.params.slack_joint_statement[0]
     text = china.position[0]
     assert china.text_utility(text, level, True, 0) == 1.0 >= dv
     assert china.accepts(text, level, True, 0)
@@ -116,12 +116,12 @@ def test_an_outside_option_raises_the_disagreement_value_and_the_bar():
     rok = m.parties[3]
     d = rok.radius(0) * 0.8  # inside the win-set without an outside option
     assert rok.accepts(
-        rok.position[0], "joint_statement", True, 0, d=d + m.params.slack_joint_statement
+        rok.position[0], "joint_statement", True, 0, d=d + m.params.slack_joint_statement[0]
     )
     m.outside[0, 3] = 0.5  # its BATNA improves: the win-set halves
     assert rok.disagreement_value(0) == pytest.approx(1.0 - 0.5 * rok.radius(0))
     assert not rok.accepts(
-        rok.position[0], "joint_statement", True, 0, d=d + m.params.slack_joint_statement
+        rok.position[0], "joint_statement", True, 0, d=d + m.params.slack_joint_statement[0]
     )
 
 
@@ -135,7 +135,7 @@ def test_dprk_acceptance_moves_with_its_tests_and_with_sanctions_through_state()
     m.sanctions[:] = 0.0
     m.outside[0, DPRK_I] = 0.0
     level = "chairmans_statement"
-    slack = m.params.slack_chairmans_statement
+    slack = m.params.slack_chairmans_statement[0]
     d = 0.9 * dprk.radius(0) + slack  # a text just inside its win-set
     text = dprk.position[0]
     assert dprk.accepts(text, level, True, 0, d=d)
@@ -147,7 +147,7 @@ def test_dprk_acceptance_moves_with_its_tests_and_with_sanctions_through_state()
     assert dprk.disagreement_value(0) > 1.0 - dprk.radius(0)
     assert not dprk.accepts(text, level, True, 0, d=d)
     # Sanctions lower its outside option: the same text is signed again.
-    m.sanctions[:] = gain / m.params.dprk_outside_sanctions
+    m.sanctions[:] = gain / m.params.dprk_outside_sanctions[0]
     assert dprk.outside_option(0) == pytest.approx(0.0, abs=1e-12)
     assert dprk.accepts(text, level, True, 0, d=d)
     # The base class reads ``outside`` only: sanctions do not lower others' outside options.
@@ -159,7 +159,7 @@ def test_a_joint_document_also_needs_trust_in_the_counterpart():
     m = _model()
     dprk = m.parties[DPRK_I]
     m.shift_trust(DPRK_I, US_I, -1.0)
-    assert dprk.commitment_trust(0) < m.params.commitment_trust
+    assert dprk.commitment_trust(0) < m.params.commitment_trust[0]
     assert dprk.accepts(dprk.position[0], "joint_statement", True, 0)
     assert not dprk.accepts(dprk.position[0], "joint_document", True, 0)
 
@@ -254,7 +254,7 @@ def test_zeuthen_the_smaller_risk_limit_concedes_and_the_other_holds():
     r_d = float(dprk.risk_limit(d_pos, u_pos, 0))
     r_u = float(us.risk_limit(u_pos, d_pos, 0))
     assert r_d < r_u
-    out = m._zeuthen(0, STALLED, idle=m.params.stall_iterations)
+    out = m._zeuthen(0, STALLED, idle=int(m.params.stall_iterations[0]))
     assert np.array_equal(out[US_I], u_pos)  # holds its offer
     moved = out[DPRK_I] - d_pos
     assert np.all(moved > 0)  # toward the US
@@ -265,7 +265,7 @@ def test_zeuthen_the_smaller_risk_limit_concedes_and_the_other_holds():
     assert dprk.risk_limit(less, u_pos, 0) < us.risk_limit(u_pos, less, 0)
     # Flip the outside options: now the US concedes.
     m.outside[0, US_I], m.outside[0, DPRK_I] = 0.0, 0.5
-    out = m._zeuthen(0, STALLED, idle=m.params.stall_iterations)
+    out = m._zeuthen(0, STALLED, idle=int(m.params.stall_iterations[0]))
     assert np.array_equal(out[DPRK_I], d_pos) and np.all(out[US_I] < u_pos)
 
 
@@ -288,7 +288,7 @@ def test_zeuthen_acts_only_when_switched_on_stalled_and_between_the_dprk_and_the
     assert consulted(on=False) == 0
     assert consulted(on=True) > 0
     m = _zeuthen_model()
-    assert m._zeuthen(0, STALLED, idle=m.params.stall_iterations - 1) == {}
+    assert m._zeuthen(0, STALLED, idle=int(m.params.stall_iterations[0]) - 1) == {}
     others = np.array([AMEND, AMEND, AMEND] + [ACCEPT] * 3)
     assert m._zeuthen(0, others, idle=10) == {}  # China holds out too
     assert m._zeuthen(0, STALLED, idle=10)
