@@ -164,14 +164,20 @@ def objective_score(rows: list[dict], ids: list[str]) -> float:
     return totals(hit_matrix(rows, ids))["log_score"]
 
 
-def open_study(storage: str | None, study_name: str, seed: int, budget: int):
+def open_study(storage: str | None, study_name: str, seed: int, budget: int, batch_trials: int = 1):
     """The Optuna study (TPE, seeded) in ``storage``, created or loaded; a trial left
     ``RUNNING`` by an interrupted earlier call is marked ``FAIL`` (only one process uses
-    a study), so the study counts only finished trials and continues from them."""
+    a study), so the study counts only finished trials and continues from them.
+    batch_trials > 1: TPE with ``constant_liar`` (trials asked together, before the
+    others' values are known, are kept apart)."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # no traceback of a stopped trial
-    sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(20, max(5, budget // 10)))
+    sampler = optuna.samplers.TPESampler(
+        seed=seed,
+        n_startup_trials=min(20, max(5, budget // 10)),
+        **({"constant_liar": True} if batch_trials > 1 else {}),
+    )
     study = optuna.create_study(
         direction="minimize",
         sampler=sampler,
@@ -203,6 +209,7 @@ def calibrate(
     progress: bool = False,
     executor: Executor | None = None,
     chunk_size: int | None = None,
+    batch_trials: int = 1,
 ) -> dict:
     """Fit the free parameters on the ``train`` record; returns ``{"best": {name: value},
     "best_score", "default_score", "values", "trials"}``.
@@ -212,14 +219,18 @@ def calibrate(
     memory).  A study with trials already in ``storage`` is continued up to ``budget``
     finished trials (:func:`open_study`).  executor: where every trial's runs go (one
     executor for all trials; default ``jobs`` worker processes); the values do not
-    depend on it.
+    depend on it.  batch_trials: trials asked of the sampler at once (``study.ask``, TPE
+    with ``constant_liar``), whose runs go out together as one batch (runs of different
+    points share models, :func:`sixparty.analysis.simulate.score_items`); 1 (default)
+    is the sequential study.  The fit depends on ``batch_trials`` (the sampler sees the
+    values of a batch only after it), never on the executor, jobs or chunk size.
     """
     import optuna
 
     table = free_parameter_table(scenario)
     ids = [it["id"] for it in record_items(train)]
     seeds = derive_seeds(seed, runs_per_point)
-    study = open_study(storage, study_name, seed, budget)
+    study = open_study(storage, study_name, seed, budget, batch_trials)
     done = len(completed_trials(study))
     waiting = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.WAITING,))
     if done == 0 and not waiting:
@@ -234,7 +245,7 @@ def calibrate(
             items = [WorkItem(s, tuple(sorted(params.items()))) for s in seeds]
             return objective_score(pool.map(items), ids)
 
-        def objective(trial) -> float:
+        def suggest(trial) -> dict:
             params = {}
             for p in table:
                 if p["integer"]:
@@ -243,7 +254,20 @@ def calibrate(
                     params[p["name"]] = trial.suggest_float(
                         p["name"], float(p["low"]), float(p["high"])
                     )
-            return evaluate(params)
+            return params
+
+        def objective(trial) -> float:
+            return evaluate(suggest(trial))
+
+        def batch(k: int) -> None:
+            # k trials asked at once; their k x runs_per_point runs scored in one map
+            trials = [study.ask() for _ in range(k)]
+            points = [suggest(t) for t in trials]
+            items = [WorkItem(s, tuple(sorted(pt.items()))) for pt in points for s in seeds]
+            rows = pool.map(items)
+            n = len(seeds)
+            for j, t in enumerate(trials):
+                study.tell(t, objective_score(rows[j * n : (j + 1) * n], ids))
 
         left = max(0, budget - done)
         bar = tqdm(
@@ -254,9 +278,16 @@ def calibrate(
             leave=False,
         )
         try:
-            for _ in range(left):
-                study.optimize(objective, n_trials=1)
-                bar.update(1)
+            if batch_trials <= 1:
+                for _ in range(left):
+                    study.optimize(objective, n_trials=1)
+                    bar.update(1)
+            else:
+                while left > 0:
+                    k = min(batch_trials, left)
+                    batch(k)
+                    left -= k
+                    bar.update(k)
         finally:
             bar.close()
         default_score = evaluate({})
@@ -284,6 +315,7 @@ def fit(
     progress: bool = False,
     executor: Executor | None = None,
     chunk_size: int | None = None,
+    batch_trials: int = 1,
 ) -> dict:
     """Split ``record`` at ``until`` (:func:`split_record`) and :func:`calibrate` on the
     training part only; the held-out part is returned as ``"test"`` for scoring."""
@@ -300,6 +332,7 @@ def fit(
         progress,
         executor=executor,
         chunk_size=chunk_size,
+        batch_trials=batch_trials,
     )
     out["train_items"] = [it["id"] for it in record_items(train)]
     out["test"] = test
@@ -436,6 +469,7 @@ def cli_calibrate(args) -> int:
                 progress=True,
                 executor=ex,
                 chunk_size=chunk,
+                batch_trials=getattr(args, "batch_trials", None) or 1,
             )
             test = result.pop("test")
             ho = held_out(
@@ -459,6 +493,11 @@ def cli_calibrate(args) -> int:
                     "seed": seed,
                     "budget": args.budget,
                     "runs_per_point": rpp,
+                    **(
+                        {"batch_trials": args.batch_trials}
+                        if (getattr(args, "batch_trials", None) or 1) > 1
+                        else {}
+                    ),
                     "fit": result,
                     "held_out": ho,
                 },

@@ -725,6 +725,14 @@ def add_validation_parsers(sub) -> None:
     p.add_argument(
         "--runs-per-point", type=positive_int, default=16, help="runs per trial (default 16)"
     )
+    p.add_argument(
+        "--batch-trials",
+        metavar="K",
+        type=positive_int,
+        default=1,
+        help="trials asked of the sampler at once, their runs sent as one batch (faster; "
+        "TPE with constant_liar; the fit depends on K, not on --jobs; default 1)",
+    )
     _add_mode_and_workers(p)
     p.add_argument(
         "--storage",

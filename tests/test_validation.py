@@ -550,6 +550,36 @@ def test_calibrate_is_identical_with_one_job_or_two(small_file, tmp_path, capsys
     assert texts["1"] == texts["2"]
 
 
+def test_calibrate_batch_trials_asks_several_trials_at_once(small, record, monkeypatch):
+    """--batch-trials K: K trials asked together, their runs in one map; the fit is
+    the same with any executor chunking or model batch, and K = 1 is the sequential
+    study."""
+    pytest.importorskip("optuna")
+    from sixparty.analysis import calibrate as cal
+    from sixparty.analysis import ensemble
+    from sixparty.analysis.simulate import RunPool
+
+    train, _ = cal.split_record(record, "2004-03")
+    maps = []
+    real = RunPool.map
+
+    def counting(self, items, *a, **k):
+        maps.append(len(items))
+        return real(self, items, *a, **k)
+
+    monkeypatch.setattr(RunPool, "map", counting)
+    kw = dict(budget=5, runs_per_point=3, seed=2)
+    a = cal.calibrate(small, train, batch_trials=2, **kw)
+    assert maps == [6, 6, 3, 3]  # two batches of 2 trials, one of 1, then the default point
+    assert a["trials"] == 5
+    monkeypatch.setattr(ensemble, "MODEL_BATCH", 4)
+    b = cal.calibrate(small, train, batch_trials=2, chunk_size=5, **kw)
+    assert repr(a) == repr(b)
+    maps.clear()
+    one = cal.calibrate(small, train, **kw)
+    assert maps == [3] * 6 and one["trials"] == 5
+
+
 def test_one_executor_serves_every_batch_of_a_command(small, record, monkeypatch):
     from sixparty.analysis import executors
     from sixparty.analysis.sensitivity import run_sensitivity
