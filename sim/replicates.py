@@ -196,11 +196,13 @@ def check_variants(scenario: Scenario, variants: Sequence[Scenario], R: int) -> 
     if len(variants) != R:
         raise ValueError(f"{len(variants)} variants for {R} replicates (one per seed expected)")
     base = None
+    checked = {id(scenario)}  # a variant repeated (one point's seeds) is checked once
     for r, v in enumerate(variants):
         if not isinstance(v, Scenario):
             raise TypeError(f"variants[{r}] must be a Scenario, not {type(v).__name__}")
-        if v is scenario:
+        if id(v) in checked:
             continue
+        checked.add(id(v))
         if base is None:
             base = _structure(scenario)
         other = _structure(v)
