@@ -151,12 +151,17 @@ _PHASE_ZH = {
 # text of the ``reason`` column); Chinese below.  No English is parsed.
 _REASON_ZH: dict[str, str] = {
     "readiness": "出席意愿{readiness}（制裁{sanctions}，对美信任{trust_in_us}，不满{grievance}）",
+    "readiness_terms": (
+        "出席意愿各项：基数{base}，对华信任{trust_china}，对美信任{trust_us}，中方穿梭{shuttle}，"
+        "制裁{sanctions}，不满{grievance}，外部选项{outside}，美方接触{contact}，"
+        "对朝步骤逾期{arrears}；阈值{threshold}（差{margin}）"
+    ),
     "outside_option_above_talks": (
-        "外部选项{outside}高于会谈价值{talks_value}"
+        "外部选项{outside}高于会谈价值{talks_value}（差{margin}）"
         "＝履约概率{performance}×（文本效用{text_utility}＋制裁解除{relief}）"
     ),
     "outside_option_below_talks": (
-        "外部选项{outside}低于会谈价值{talks_value}"
+        "外部选项{outside}低于会谈价值{talks_value}（差{margin}）"
         "＝履约概率{performance}×（文本效用{text_utility}＋制裁解除{relief}）"
     ),
     "pressure_above_threshold": "压力{pressure}高于阈值{threshold}",
@@ -375,7 +380,7 @@ def _tonnes(x: float) -> str:
 
 def _value_text(kind: str, v, lang: str) -> str:
     """A reason's value as ``lang`` shows it (numbers as the model's English does)."""
-    if lang != "zh" or kind in ("number", "fine", "signed", "parameter", "count"):
+    if lang != "zh" or kind in ("number", "fine", "margin", "signed", "parameter", "count"):
         return render_value(kind, v)
     if kind == "party":
         return label(v, "zh")

@@ -1324,6 +1324,16 @@ class TalksModel(mesa.Model):
             rep = int(rep)
             what = STANCE_DECISIONS[int(decision[rep])]
             score = float(dprk.attend_score(rep))
+            q = self.params
+            threshold = (
+                q.suspend_threshold[rep]
+                if what == "suspends_participation"
+                else q.return_threshold[rep]
+                if self.stance[rep] == WALKED_OUT
+                else q.resume_threshold[rep]
+            )
+            # + 0.0: a term that is exactly zero (negated, -0.0) shows as +0.00
+            terms = {k: float(v) + 0.0 for k, v in dprk.attend_terms(rep).items()}
             why = [
                 clause(
                     "readiness",
@@ -1331,7 +1341,13 @@ class TalksModel(mesa.Model):
                     sanctions=float(self.sanctions[rep]),
                     trust_in_us=float(dprk.trust_in(US_I, rep)),
                     grievance=float(self.grievance[rep]),
-                )
+                ),
+                clause(
+                    "readiness_terms",
+                    threshold=float(threshold),
+                    margin=abs(score - float(threshold)),
+                    **terms,
+                ),
             ]
             if what == "walks_out" or (what == "returns" and self.stance[rep] == WALKED_OUT):
                 x = dprk.talks_text(rep)
@@ -1341,6 +1357,7 @@ class TalksModel(mesa.Model):
                     else "outside_option_below_talks",
                     outside=float(self.outside[rep, DPRK_I]),
                     talks_value=float(dprk.talks_value(rep)),
+                    margin=abs(float(self.outside[rep, DPRK_I]) - float(dprk.talks_value(rep))),
                     performance=float(dprk.performance_probability(rep)),
                     text_utility=float(dprk.utility(x, rep)),
                     relief=float(dprk.sanctions_relief(rep)),

@@ -429,7 +429,16 @@ class DPRK(Party):
       of the talks (§朝鲜退出) when its outside option beats the talks' value,
       ``o > V_T`` (:meth:`next_stance`, :meth:`prefers_outside`).  The
       values compared are in each run's ``timeline.csv`` (``dprk_readiness``,
-      ``dprk_outside_option``, ``dprk_talks_value``, ``dprk_pressure``).
+      ``dprk_outside_option``, ``dprk_talks_value``, ``dprk_pressure``), and
+      each decision's reason in ``decisions.csv`` gives the terms it compared
+      (:meth:`attend_terms`; the walk-out's ``V_T = P (u + relief)``).
+
+    Where the state it decides on comes from, outside this class: the text the
+    talks offer is :meth:`China.draft` until a text is agreed; the counterpart
+    steps overdue and still outstanding are found by the model's ledger
+    (``TalksModel._overdue_counterpart_steps``, ``_still_outstanding``) and its
+    reversal applied by ``TalksModel._reverse``; stated positions re-anchor its
+    position in anchored mode (``TalksModel`` inputs, docs/model.md §3.3).
     """
 
     key = "DPRK"
@@ -724,26 +733,55 @@ class DPRK(Party):
         decision[back_in] = 2
         return stance, decision
 
-    def attend_score(self, r=ALL):
-        """China's persuasion and the value of talks against sanctions and hostility."""
+    #: The terms of :meth:`attend_score`, in the order they are summed.
+    ATTEND_TERMS = (
+        "base",
+        "trust_china",
+        "trust_us",
+        "shuttle",
+        "sanctions",
+        "grievance",
+        "outside",
+        "contact",
+        "arrears",
+    )
+
+    def attend_terms(self, r=ALL) -> dict[str, np.ndarray]:
+        """The signed contributions to the DPRK's readiness (:data:`ATTEND_TERMS`),
+        one value per replicate of ``r``: China's persuasion (trust in China, the
+        shuttle's credit), trust in the US, the sanctions it links attendance to
+        (§第五轮 第一阶段; 0 without the linkage), grievance, its outside option
+        (less an offset), direct contact with the US allowed, and steps owed to it
+        overdue (what the talks deliver).  Their sum, clipped to [0, 1], is
+        :meth:`attend_score`."""
         m = self.model
         q = m.params
-        s = (
-            q.dprk_attend_base[r]
-            + q.dprk_attend_trust_china[r] * self.trust_in(CHINA_I, r)
-            + q.dprk_attend_trust_us[r] * self.trust_in(US_I, r)
-        )
-        s = s + q.dprk_attend_shuttle[r] * m.china_shuttle_credit[r]
-        if self.strategy.sanctions_linkage:
-            s = s - q.dprk_attend_sanctions[r] * m.sanctions[r]
-        s = s - q.dprk_attend_grievance[r] * m.grievance[r]
-        s = s - (
-            q.dprk_attend_outside[r] * m.outside[r, self.idx] - q.dprk_attend_outside_offset[r]
-        )
-        if m.us_direct_talks() != "refuse":
-            s = s + q.dprk_attend_direct_talks[r]
-        # What the talks deliver: steps owed to it and overdue weigh against them.
-        s = s - np.where(m.arrears[r], q.dprk_attend_arrears[r], 0.0)
+        zero = np.zeros(np.shape(m.sanctions[r]))
+        return {
+            "base": q.dprk_attend_base[r] + zero,
+            "trust_china": q.dprk_attend_trust_china[r] * self.trust_in(CHINA_I, r),
+            "trust_us": q.dprk_attend_trust_us[r] * self.trust_in(US_I, r),
+            "shuttle": q.dprk_attend_shuttle[r] * m.china_shuttle_credit[r],
+            "sanctions": -(q.dprk_attend_sanctions[r] * m.sanctions[r])
+            if self.strategy.sanctions_linkage
+            else zero,
+            "grievance": -(q.dprk_attend_grievance[r] * m.grievance[r]),
+            "outside": -(
+                q.dprk_attend_outside[r] * m.outside[r, self.idx] - q.dprk_attend_outside_offset[r]
+            ),
+            "contact": q.dprk_attend_direct_talks[r] + zero
+            if m.us_direct_talks() != "refuse"
+            else zero,
+            "arrears": -np.where(m.arrears[r], q.dprk_attend_arrears[r], 0.0),
+        }
+
+    def attend_score(self, r=ALL):
+        """Readiness to attend, in [0, 1]: China's persuasion and the value of talks
+        against sanctions and hostility, the sum of :meth:`attend_terms` in their
+        order (subtracting a term is adding its negation: the same bits)."""
+        s = None
+        for term in self.attend_terms(r).values():
+            s = term if s is None else s + term
         return np.minimum(1.0, np.maximum(0.0, s))
 
     def step(self) -> None:

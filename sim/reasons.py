@@ -23,6 +23,8 @@ as the text, and the text rendered from a record read back is the same), a
 - ``number``: a float shown with two decimals (``0.43``);
 - ``fine``: a float shown with three decimals (``0.290``), for comparisons decided
   by less than the two decimals would show (the walk-out's);
+- ``margin``: a small positive float shown with two significant digits
+  (``0.00028``): by how much a comparison was decided;
 - ``signed``: a float shown with two decimals and its sign (``+0.05``);
 - ``parameter``: a parameter's value shown with ``:g`` (``0.5``);
 - ``count``: an int (a phase's or a tranche's 1-based number, a count of drafts);
@@ -62,6 +64,7 @@ __all__ = [
 FIELD_KINDS: tuple[str, ...] = (
     "number",
     "fine",
+    "margin",
     "signed",
     "parameter",
     "count",
@@ -119,19 +122,36 @@ REASONS: dict[str, ReasonCode] = {
             "the DPRK's readiness to attend (DPRK.attend_score) and the state it is made of",
         ),
         _code(
+            "readiness_terms",
+            "base:signed trust_china:signed trust_us:signed shuttle:signed sanctions:signed "
+            "grievance:signed outside:signed contact:signed arrears:signed threshold:parameter "
+            "margin:margin",
+            "readiness terms: base {base}, trust in China {trust_china}, trust in US "
+            "{trust_us}, China's shuttle {shuttle}, sanctions {sanctions}, grievance "
+            "{grievance}, outside option {outside}, US contact {contact}, overdue steps owed "
+            "to it {arrears}; threshold {threshold} (by {margin})",
+            "suspends_participation / returns: the signed terms whose sum (clipped to [0, 1]) "
+            "is the readiness (DPRK.attend_terms), and the threshold it was compared with "
+            "(suspend_threshold, resume_threshold or return_threshold)",
+        ),
+        _code(
             "outside_option_above_talks",
-            "outside:fine talks_value:fine performance:fine text_utility:fine relief:fine",
-            "outside option {outside} above the talks' value {talks_value} = performance "
-            "{performance} x (utility of the text {text_utility} + sanctions relief {relief})",
+            "outside:fine talks_value:fine margin:margin performance:fine text_utility:fine "
+            "relief:fine",
+            "outside option {outside} above the talks' value {talks_value} (by {margin}) = "
+            "performance {performance} x (utility of the text {text_utility} + sanctions "
+            "relief {relief})",
             "walks_out: the DPRK's outside option beats the talks' value "
             "V_T = P (u + relief) (DPRK.prefers_outside, DPRK.talks_value); relief = "
             "dprk_outside_sanctions x the text's sanctions relief x sanctions",
         ),
         _code(
             "outside_option_below_talks",
-            "outside:fine talks_value:fine performance:fine text_utility:fine relief:fine",
-            "outside option {outside} below the talks' value {talks_value} = performance "
-            "{performance} x (utility of the text {text_utility} + sanctions relief {relief})",
+            "outside:fine talks_value:fine margin:margin performance:fine text_utility:fine "
+            "relief:fine",
+            "outside option {outside} below the talks' value {talks_value} (by {margin}) = "
+            "performance {performance} x (utility of the text {text_utility} + sanctions "
+            "relief {relief})",
             "returns after a walk-out: the talks' value beats the outside option again",
         ),
         # --- the DPRK's tests (missile_test, nuclear_test)
@@ -343,6 +363,8 @@ def _normalise(kind: str, name: str, v):
         return _two(v)
     if kind == "fine":
         return float(f"{float(v):.3f}")
+    if kind == "margin":
+        return float(f"{float(v):.2g}")
     if kind == "parameter":
         return float(v)
     if kind == "count":
@@ -388,6 +410,8 @@ def render_value(kind: str, v) -> str:
         return f"{v:.2f}"
     if kind == "fine":
         return f"{v:.3f}"
+    if kind == "margin":
+        return f"{v:.2g}"
     if kind == "signed":
         return f"{v:+.2f}"
     if kind == "parameter":

@@ -398,14 +398,15 @@ _MODEL_REASONS = [
                 "outside_option_above_talks",
                 outside=0.2904,
                 talks_value=0.2897,
+                margin=0.00071,
                 performance=0.4009,
                 text_utility=0.5927,
                 relief=0.13005,
             ),
         ],
-        "outside option 0.290 above the talks' value 0.290 = performance 0.401 x (utility of "
-        "the text 0.593 + sanctions relief 0.130)",
-        "外部选项0.290高于会谈价值0.290＝履约概率0.401×（文本效用0.593＋制裁解除0.130）",
+        "outside option 0.290 above the talks' value 0.290 (by 0.00071) = performance 0.401 x "
+        "(utility of the text 0.593 + sanctions relief 0.130)",
+        "外部选项0.290高于会谈价值0.290（差0.00071）＝履约概率0.401×（文本效用0.593＋制裁解除0.130）",
     ),
     (
         [
@@ -413,17 +414,41 @@ _MODEL_REASONS = [
                 "outside_option_below_talks",
                 outside=0.3,
                 talks_value=0.41,
+                margin=0.11,
                 performance=0.5,
                 text_utility=0.66,
                 relief=0.16,
             ),
             clause("readiness", readiness=0.7, sanctions=0.45, trust_in_us=0.33, grievance=0.1),
         ],
-        "outside option 0.300 below the talks' value 0.410 = performance 0.500 x (utility of "
-        "the text 0.660 + sanctions relief 0.160); readiness 0.70 (sanctions 0.45, trust in US "
-        "0.33, grievance 0.10)",
-        "外部选项0.300低于会谈价值0.410＝履约概率0.500×（文本效用0.660＋制裁解除0.160）；"
+        "outside option 0.300 below the talks' value 0.410 (by 0.11) = performance 0.500 x "
+        "(utility of the text 0.660 + sanctions relief 0.160); readiness 0.70 (sanctions 0.45, "
+        "trust in US 0.33, grievance 0.10)",
+        "外部选项0.300低于会谈价值0.410（差0.11）＝履约概率0.500×（文本效用0.660＋制裁解除0.160）；"
         "出席意愿0.70（制裁0.45，对美信任0.33，不满0.10）",
+    ),
+    (
+        [
+            clause(
+                "readiness_terms",
+                base=0.1,
+                trust_china=0.26,
+                trust_us=0.02,
+                shuttle=0.2,
+                sanctions=-0.36,
+                grievance=-0.05,
+                outside=-0.05,
+                contact=0.1,
+                arrears=0.0,
+                threshold=0.45,
+                margin=0.0012,
+            )
+        ],
+        "readiness terms: base +0.10, trust in China +0.26, trust in US +0.02, China's shuttle "
+        "+0.20, sanctions -0.36, grievance -0.05, outside option -0.05, US contact +0.10, "
+        "overdue steps owed to it +0.00; threshold 0.45 (by 0.0012)",
+        "出席意愿各项：基数+0.10，对华信任+0.26，对美信任+0.02，中方穿梭+0.20，制裁-0.36，不满-0.05，"
+        "外部选项-0.05，美方接触+0.10，对朝步骤逾期+0.00；阈值0.45（差0.0012）",
     ),
     (
         [
@@ -587,6 +612,7 @@ def test_chinese_story_has_no_english_inside_the_models_reasons(historical):
                 talks_value=0.55,
                 performance=0.41,
                 text_utility=0.7,
+                margin=0.07,
                 relief=0.64,
             ),
         ),

@@ -105,12 +105,13 @@ def test_values_are_kept_as_the_text_shows_them():
         "outside_option_above_talks",
         outside=0.29041,
         talks_value=0.28967,
+        margin=0.00074,
         performance=0.4,
         text_utility=0.6,
         relief=0.1,
     )
     assert f.as_dict()["outside"] == 0.29 and f.as_dict()["talks_value"] == 0.29
-    assert render(f).startswith("outside option 0.290 above the talks' value 0.290 = ")
+    assert render(f).startswith("outside option 0.290 above the talks' value 0.290 (by 0.00074) = ")
     assert clause("deadlock_no_new_acceptance", drafts=4.0).as_dict() == {"drafts": 4}
 
 
