@@ -208,7 +208,8 @@ _STALL_ZH = {
     "overdue_dprk": "朝方步骤逾期",
 }
 
-# A boycott's reason as the session's paragraph tells it ("…was not held (readiness below 0.5)").
+# A boycott's reason as the session's paragraph tells it ("…was not held (readiness 0.48,
+# noise -0.02: not above 0.5)").
 _BOYCOTT_WHY = {
     "en": "readiness {readiness}, noise {draw}: not above {threshold}",
     "zh": "出席意愿{readiness}，随机扰动{draw}，未超过{threshold}",
