@@ -1555,6 +1555,10 @@ class TalksModel(mesa.Model):
         text = self.first_draft(H)
         start_gap = self.distances(text, H).mean(axis=-1)
         n = H.size
+        # The session's offers open at the positions and are withdrawn when it
+        # ends; positions follow them by ideal_accommodation (KTAB's newIdeals).
+        offers = self.pos[H].copy()
+        a = p.ideal_accommodation[H][:, None, None]
         best_accepts = np.full(n, -1)
         idle = np.zeros(n, dtype=np.int64)  # drafts without a new acceptance: patience
         active = np.ones(n, dtype=bool)
@@ -1569,12 +1573,12 @@ class TalksModel(mesa.Model):
             for b in A:
                 sessions[b].iterations = it + 1
             salience = self.bargaining_salience(reps)
-            state = BargainingState(self.pos[reps], self.cap[reps], salience, 1.0)
+            state = BargainingState(offers[A], self.cap[reps], salience, 1.0)
             res = bargaining_round(state, bp)
-            t = china.draft(reps, salience)
+            t = china.draft(reps, salience, offers[A])
             stall = idle[A] >= p.stall_iterations[reps]
             if stall.any():
-                t[stall] = russia.package(t[stall], reps[stall])
+                t[stall] = russia.package(t[stall], reps[stall], offers[A[stall]])
             text[A] = t
             verdicts, _, ended = self._judge_draft(
                 sessions, A, reps, t, contact[A], targets[A], best_accepts, idle
@@ -1584,7 +1588,9 @@ class TalksModel(mesa.Model):
             if not go.any():
                 continue
             C, creps = A[go], reps[go]
-            before = self.pos[creps]
+            for i in seated:  # a human seat's offer is the position it chose
+                offers[C, i] = self.pos[creps, i]
+            before = offers[C]
             after = res.positions[go]
             new = np.stack(
                 [q.hold_in_round(before[:, q.idx], after[:, q.idx], creps) for q in self.parties],
@@ -1603,7 +1609,9 @@ class TalksModel(mesa.Model):
                         new[b, i] = x
                         by_round[b, i] = False
             np.clip(new, 0.0, 1.0, out=new)
-            self.pos[creps] = new
+            offers[C] = new
+            ac = a[C]  # exact at a = 1 (position := offer) and a = 0
+            self.pos[creps] = (1.0 - ac) * self.pos[creps] + ac * new
             kinds = res.accepted_outcome[go] * ((new != before) & by_round)
             conflicts = (kinds == CONFLICT).sum(axis=(1, 2))
             compromises = (kinds == COMPROMISE).sum(axis=(1, 2))

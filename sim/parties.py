@@ -290,6 +290,8 @@ class Party(mesa.Agent):
         salience.  The same s' weights the party's votes (B1) and the chair's
         weighted median.
         """
+        if self.model.params.bdm_stated_salience:
+            return np.array(self.model.sal[r, self.idx], dtype=float, copy=True)
         y = np.asarray(self.willingness_to_yield(r))[..., None]
         return 1.0 - (1.0 - self.model.sal[r, self.idx]) * y
 
@@ -913,7 +915,7 @@ class China(Party):
     key = "China"
     classifier = {"chair": True, "shuttle_diplomacy": True, "drafts_texts": True}
 
-    def draft(self, r=ALL, salience=None) -> np.ndarray:
+    def draft(self, r=ALL, salience=None, positions=None) -> np.ndarray:
         """The chair's text, one (8,) row per replicate of ``r``: the
         expected-utility model's forecast.
 
@@ -925,10 +927,12 @@ class China(Party):
         & Smith 2011; :func:`sixparty.bargaining.weighted_median`).  With the
         switch off (the fixed-share model kept for comparison), the
         capability x salience weighted mean of positions.  ``salience``: the
-        bargaining salience of replicates ``r`` if already computed.
+        bargaining salience of replicates ``r`` if already computed;
+        ``positions``: (n, 6, 8) the session's offers (default: the
+        positions, as when a session opens).
         """
         m = self.model
-        pos = m.pos[r]
+        pos = m.pos[r] if positions is None else positions
         if m.params.expected_utility_sessions:
             if salience is None:
                 salience = m.bargaining_salience(r)
@@ -1122,12 +1126,14 @@ class Russia(Party):
     key = "Russia"
     classifier = {"package_proposals": True, "phased_denuclearization": True}
 
-    def package(self, text: np.ndarray, r) -> np.ndarray:
+    def package(self, text: np.ndarray, r, offers=None) -> np.ndarray:
         """A package amendment per replicate of the index array ``r``
         (``text``: (n, 8), one row each): pull the text toward the DPRK-US
-        midpoint on their widest gap."""
+        midpoint on their widest gap.  ``offers``: (n, 6, 8) the session's
+        offers (default: the positions)."""
         m = self.model
-        d, u = m.pos[r, DPRK_I], m.pos[r, US_I]
+        pos = m.pos[r] if offers is None else offers
+        d, u = pos[:, DPRK_I], pos[:, US_I]
         mid = 0.5 * (d + u)
         k = np.argmax(np.abs(d - u), axis=-1)
         out = np.array(text, dtype=float, copy=True)

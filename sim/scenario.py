@@ -811,6 +811,7 @@ class Parameters(_Strict):
     max_iterations: Annotated[int, Field(ge=1, le=100)] = 100
     chair_patience: Annotated[int, Field(ge=1, le=14)] = 4
     concession_tolerance: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=0.1)] = 0.005
+    ideal_accommodation: Unit = 1.0
     acceptance_radius: Unit = 0.12
     noise: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=0.5)] = 0.05
     trust_memory: Unit = 0.92
@@ -940,6 +941,7 @@ class Parameters(_Strict):
     bdm_receiver_perception: StrictBool = True
     dprk_outside_sanctions: Unit = 0.5
     zeuthen_dprk_us: StrictBool = False
+    bdm_stated_salience: StrictBool = False
     zeuthen_grid: Annotated[int, Field(ge=10, le=1000)] = 100
 
 

@@ -43,11 +43,12 @@ def test_every_draft_is_the_weighted_median_of_the_positions_it_was_drafted_from
     seen = []
     orig = m.parties[2].draft
 
-    def spy(r=ALL, salience=None):
-        text = orig(r, salience)
+    def spy(r=ALL, salience=None, positions=None):
+        text = orig(r, salience, positions)
         assert text.shape == (1, 8)  # one row: the single replicate's draft
         w = m.cap[0][:, None] * m.bargaining_salience()[0]
-        seen.append((text[0].copy(), weighted_median(m.pos[0].T, w.T)))
+        offers = m.pos[0] if positions is None else positions[0]
+        seen.append((text[0].copy(), weighted_median(offers.T, w.T)))
         return text
 
     m.parties[2].draft = spy
@@ -305,3 +306,75 @@ def test_zeuthen_never_concedes_below_the_disagreement_value():
     m.pos[0, DPRK_I], m.pos[0, US_I] = 0.75, 0.9
     assert dprk.reference_utility(dprk.position[0], 0) < dprk.disagreement_value(0)
     assert np.array_equal(dprk.zeuthen_concession(us, 0), m.pos[0, DPRK_I])
+
+
+# ------------------------------------------- offers and positions (KTAB ideals)
+def _spy_offers(m):
+    """Record, at every draft, the offers it is drafted from and the positions."""
+    seen = []
+    orig = m.parties[2].draft
+
+    def spy(r=ALL, salience=None, positions=None):
+        offers = m.pos[0] if positions is None else positions[0]  # None: the opening draft
+        seen.append((offers.copy(), m.pos[0].copy()))
+        return orig(r, salience, positions)
+
+    m.parties[2].draft = spy
+    return seen
+
+
+@pytest.mark.parametrize("a", [0.0, 0.5, 1.0])
+def test_positions_follow_the_offers_by_ideal_accommodation(a):
+    """KTAB's newIdeals with accommodation a I: after each round the position
+    moves the share a of the way to the offer; a = 1 makes them equal (the
+    model before offers and positions were told apart), a = 0 leaves the
+    positions where the session found them."""
+    m = _model(
+        lambda d: d["parameters"].update(
+            chair_patience=14, stall_iterations=100, ideal_accommodation=a
+        )
+    )
+    start = m.pos[0].copy()
+    seen = _spy_offers(m)
+    _bargain(m)
+    assert len(seen) >= 3
+    assert np.array_equal(seen[0][0], start)  # offers open at the positions
+    moved = False
+    for (_, pos_before), (offers, pos_after) in zip(seen, seen[1:]):
+        assert np.allclose(pos_after, (1 - a) * pos_before + a * offers, atol=1e-12)
+        moved |= not np.allclose(offers, start)
+    assert moved  # the offers did move in the rounds
+    if a == 0.0:
+        assert np.array_equal(m.pos[0], start)
+    if a == 1.0:
+        assert all(np.array_equal(o, p) for o, p in seen[1:])
+
+
+def test_a_party_values_texts_from_its_position_not_its_offer():
+    """With a = 0 a capitulation in the rounds moves the offer only: the
+    party still judges the texts from where it stood (its utility of the
+    final text is measured from the unchanged position)."""
+    m = _model(
+        lambda d: d["parameters"].update(
+            chair_patience=14, stall_iterations=100, ideal_accommodation=0.0
+        )
+    )
+    start = m.pos[0].copy()
+    s = _bargain(m)
+    for q in m.parties:
+        d = np.sum(np.abs(s.text - start[q.idx]) * m.sal[0, q.idx]) / m.sal[0, q.idx].sum()
+        assert s.utilities[q.idx] == pytest.approx(1.0 - d)
+
+
+def test_stated_salience_switch_gives_the_published_models_salience():
+    m = _model(lambda d: d["parameters"].update(bdm_stated_salience=True))
+    for q in m.parties:
+        s = q.bargaining_salience(np.array([0]))[0]
+        expected = m.sal[0, q.idx].copy()
+        if q.idx == US_I and q.sanctions_off_the_table(np.array([0]))[0]:
+            expected[SANC] = 1.0
+        if q.idx == JAPAN_I and q.strategy.abductee_linkage:
+            expected[NORM] = 1.0
+        assert np.array_equal(s, expected), q.key
+    d = _model()
+    assert (d.parties[US_I].bargaining_salience(np.array([0]))[0] >= d.sal[0, US_I]).all()
