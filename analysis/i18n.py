@@ -113,6 +113,7 @@ _EN: dict[str, str] = {
     "decision.suspends_steps": "suspends its steps",
     "decision.resumes_steps": "resumes its steps",
     "decision.delists": "removes the DPRK from the terrorism list",
+    "decision.reverses_steps": "reverses part of its steps",
     "decision.restores_facilities": "restores facilities it had shut down or disabled",
     # figure labels
     "month": "month",
@@ -185,6 +186,7 @@ _ZH: dict[str, str] = {
     "decision.suspends_steps": "暂停履行其步骤",
     "decision.resumes_steps": "恢复履行其步骤",
     "decision.delists": "将朝鲜从“支持恐怖主义国家”名单中除名",
+    "decision.reverses_steps": "着手按原状恢复部分核设施",
     "decision.restores_facilities": "按原状恢复已关闭或去功能化的核设施",
     "month": "月份",
     "position": "立场",

@@ -1021,9 +1021,10 @@ class TalksModel(mesa.Model):
         status = "active"
         if self.dprk_suspended_steps[rep]:
             status = "suspended"
-            if t_us < p.reverse_steps_trust:
-                # Restoring facilities "按原状恢复" (§第六轮 第二阶段, 2008).
-                self._reverse(rep, phase, p.reversal_rate, t_us)
+            # Restoring facilities "按原状恢复" (§第六轮 第二阶段, 2008).
+            undo = dprk.reverses_steps(rep, t_us)
+            if undo > 0:
+                self._reverse(rep, phase, undo, t_us)
         elif step is not None:
             allowed = aid_done >= step.tranche - 1 or (
                 aid_done == step.tranche - 2 and float(rng.random()) < p.generosity
@@ -1157,6 +1158,7 @@ class TalksModel(mesa.Model):
         A tranche that is no longer complete re-opens (it must be performed
         again), and the facilities it had moved are restored to operating."""
         restored: list[str] = []
+        reopened: list[int] = []
         left = amount
         ph = self.spec.phases[phase]
         facilities = self.records[rep].facilities
@@ -1184,12 +1186,28 @@ class TalksModel(mesa.Model):
             left -= back
             if was_done and not st.done:
                 st.completed_month = None
+                reopened.append(st.tranche)
                 for fs in ph.facility_steps:
                     if fs.tranche == st.tranche and facilities[fs.facility] != "operating":
                         facilities[fs.facility] = "operating"
                         restored.append(fs.facility)
         if left < amount:
-            self.note(rep, "DPRK: reverses_steps")
+            # The DPRK's decision (DPRK.reverses_steps) as a row of decisions.csv; its
+            # cause: the counterpart steps it suspended over that are still outstanding.
+            q = self.params.at(rep)
+            outstanding = self._still_outstanding(rep, phase, self.suspension_cause[rep])
+            cause, _ = self._overdue_cause(outstanding)
+            why = [
+                clause("progress_undone", undone=amount - left, phase=phase + 1),
+                *(clause("tranche_reopened", tranche=t, phase=phase + 1) for t in reopened),
+                clause(
+                    "trust_in_us_below",
+                    trust=t_us,
+                    threshold=float(q.reverse_steps_trust),
+                    margin=float(q.reverse_steps_trust) - t_us,
+                ),
+            ]
+            self.decide(rep, "DPRK", "reverses_steps", why, cause=cause)
         if restored:
             self.decide(
                 rep,

@@ -426,7 +426,8 @@ class DPRK(Party):
       option rises with its tests and falls with sanctions
       (:meth:`outside_option`): brinkmanship moves its bargaining bar.
     - Suspends, and may reverse, disablement when a counterpart's step is
-      overdue (§第六轮 第二阶段, 2008); suspends its participation when its
+      overdue (§第六轮 第二阶段, 2008: :meth:`reconsider_steps`,
+      :meth:`reverses_steps`); suspends its participation when its
       readiness (:meth:`attend_score`) falls below a threshold, and walks out
       of the talks (§朝鲜退出) when its outside option beats the talks' value,
       ``o > V_T`` (:meth:`next_stance`, :meth:`prefers_outside`).  The
@@ -684,6 +685,26 @@ class DPRK(Party):
         if not suspended:
             return "suspends_steps" if overdue and t_us < q.suspend_steps_trust else ""
         return "resumes_steps" if not outstanding or t_us > q.resume_steps_trust else ""
+
+    def reverses_steps(self, rep: int, t_us: float) -> float:
+        """How much denuclearization progress it undoes this month in replicate
+        ``rep``, in progress units ([0, 1]): ``reversal_rate`` while its steps
+        are suspended (the model's ``dprk_suspended_steps``) and its trust in the
+        US ``t_us`` is below ``reverse_steps_trust``, else 0.
+
+        Article §第六轮 第二阶段 (2008): suspending disablement over the missed
+        delisting, the DPRK announced it was "同时考虑按原状恢复宁边核设施"
+        (considering restoring the Yongbyon facilities to their former state).
+        The model undoes the amount from the latest performed steps (``TalksModel._reverse``: last in, first out, dismantlement
+        never), re-opening a tranche that is no longer complete and restoring the
+        facilities it had moved; ``decisions.csv`` records it as ``reverses_steps``
+        (the amount undone, the tranches re-opened, trust against the threshold).
+        """
+        m = self.model
+        q = m.params.at(rep)
+        if not m.dprk_suspended_steps[rep] or not t_us < q.reverse_steps_trust:
+            return 0.0
+        return float(q.reversal_rate)
 
     # ----------------------------------------------------------------- stance
     def next_stance(self) -> tuple[np.ndarray, np.ndarray]:

@@ -245,6 +245,29 @@ REASONS: dict[str, ReasonCode] = {
             "resumes_steps: the counterpart steps it suspended over were re-dated or "
             "superseded by a later session, not performed",
         ),
+        # --- the DPRK's steps (reverses_steps)
+        _code(
+            "progress_undone",
+            "undone:fine phase:count",
+            "undid {undone} of denuclearization progress under phase {phase}",
+            "reverses_steps: the progress the DPRK undid this month (DPRK.reverses_steps: "
+            "parameters.reversal_rate, or what was left to undo), from the latest performed "
+            "steps of the phase in force",
+        ),
+        _code(
+            "tranche_reopened",
+            "tranche:count phase:count",
+            "tranche {tranche} of phase {phase} re-opened",
+            "reverses_steps: a DPRK tranche no longer complete after the reversal, to be "
+            "performed again (its facilities restored: restores_facilities)",
+        ),
+        _code(
+            "trust_in_us_below",
+            "trust:fine threshold:parameter margin:margin",
+            "steps suspended and trust in US {trust} below {threshold} (by {margin})",
+            "reverses_steps: its steps suspended and its trust in the US below "
+            "parameters.reverse_steps_trust",
+        ),
         _code(
             "facilities_restored",
             "facilities:facilities trust_in_us:number",

@@ -433,9 +433,16 @@ def test_its_own_reversal_does_not_settle_the_debt_it_suspended_over(historical,
     m.month = max(st.due_month for st in aid) + 3  # the second aid tranche long overdue
     dprk.trust_in = lambda j, r=None: 0.05  # below suspend and reverse thresholds
     m._implementation()
-    assert m.dprk_suspended_steps[0] and m.decisions[-2][2] == "suspends_steps"
+    assert m.dprk_suspended_steps[0]
+    assert [d[2] for d in m.decisions[-3:]] == [
+        "suspends_steps",
+        "reverses_steps",
+        "restores_facilities",
+    ]
     assert m.suspension_cause[0] == sorted(st.step_id for st in aid)
     assert m.facilities["yongbyon_5mwe_reactor"] == "operating"  # reversed: tranche reopened
+    # the reversal answers the same overdue aid the suspension did
+    assert m.decisions[-3][4] == m.decisions[-2][4] == "overdue_aid"
     for _ in range(3):  # no longer owed under reciprocity, but not delivered: stays suspended
         m.month += 1
         m._implementation()
@@ -461,7 +468,10 @@ def test_reversal_in_the_implementation_needs_suspension_and_low_trust(historica
         m.dprk_suspended_steps[:] = suspended
         m.trust[0, DPRK_I, US_I] = trust
         m.parties[DPRK_I].trust_in = lambda j, r=None: trust
-        late = SimpleNamespace(step_id=-1)  # the step it suspended over, still late
+        # the step it suspended over, still late: ROK's aid for tranche 2
+        late = SimpleNamespace(
+            step_id=-1, kind="aid", phase=SECOND, tranche=2, party=ROK_I, due_month=m.month - 2
+        )
         m.suspension_cause[0] = [-1] if suspended else []
         m._overdue_counterpart_steps = lambda rep, phase, reciprocity=True: (
             [late] if suspended else []
@@ -471,6 +481,123 @@ def test_reversal_in_the_implementation_needs_suspension_and_low_trust(historica
 
     assert run(0.1, suspended=True) == "operating"
     assert run(0.4, suspended=True) == "disabled"  # above reverse_steps_trust (0.3)
+
+
+def test_the_reversal_is_the_dprks_decision_from_suspension_and_trust(historical):
+    """DPRK.reverses_steps: reversal_rate while suspended with trust in the US below
+    reverse_steps_trust (0.3), else nothing; the model only applies it."""
+    m = model(historical)
+    dprk, q = m.parties[DPRK_I], m.params.at(0)
+    m.dprk_suspended_steps[0] = False
+    assert dprk.reverses_steps(0, 0.1) == 0.0
+    m.dprk_suspended_steps[0] = True
+    assert dprk.reverses_steps(0, 0.1) == q.reversal_rate
+    assert dprk.reverses_steps(0, q.reverse_steps_trust) == 0.0
+    assert dprk.reverses_steps(0, 0.4) == 0.0
+
+
+def _suspended_over_late_aid(historical, trust: float) -> TalksModel:
+    """Tranche 1 of the disablement phase done on both sides, the ROK's aid for tranche 2
+    long overdue, the DPRK suspended over it, its trust in the US ``trust``."""
+    m = model(historical)
+    disablement(m)
+    _complete_dprk_tranche(m, SECOND, 1)
+    for st in m.ledger.phase_steps(SECOND):
+        if st.kind == "aid" and st.tranche == 1:
+            st.delivered = st.amount
+    aid = [st for st in m.ledger.phase_steps(SECOND) if st.kind == "aid" and st.tranche == 2]
+    m.month = max(st.due_month for st in aid) + 3
+    m.dprk_suspended_steps[0] = True
+    m.suspension_cause[0] = [st.step_id for st in aid]
+    m.parties[DPRK_I].trust_in = lambda j, r=None: trust
+    return m
+
+
+def test_a_reversal_is_a_decision_row_with_what_it_undid_and_why(historical):
+    m = _suspended_over_late_aid(historical, 0.12)
+    st = next(s for s in m.ledger.phase_steps(SECOND) if s.kind == "dprk_action" and s.tranche == 1)
+    rate = float(m.params.reversal_rate[0])
+    m._implementation()
+    rows = [d for d in m.decisions if d[2] == "reverses_steps"]
+    assert len(rows) == 1
+    month, party, _, why, cause = rows[0]
+    assert (month, party, cause) == (m.month, "DPRK", "overdue_aid")
+    assert [c.code for c in why] == ["progress_undone", "tranche_reopened", "trust_in_us_below"]
+    assert why[0].as_dict() == {"undone": round(rate, 3), "phase": 2}
+    assert why[1].as_dict() == {"tranche": 1, "phase": 2}
+    assert why[2].as_dict() == {"trust": 0.12, "threshold": 0.3, "margin": 0.18}
+    assert render(why) == (
+        f"undid {rate:.3f} of denuclearization progress under phase 2; tranche 1 of phase 2 "
+        "re-opened; steps suspended and trust in US 0.120 below 0.3 (by 0.18)"
+    )
+    assert st.reversed_amount == pytest.approx(rate) and st.completed_month is None
+    # the timeline's note is the decision's, as before it was a row
+    assert "DPRK: reverses_steps" in m.records[0].events
+    # the facilities it restores follow as their own decision
+    assert m.decisions[-1][2] == "restores_facilities"
+    # next month the tranche is already open: the amount undone, no tranche re-opened
+    m.month += 1
+    m._implementation()
+    again = [d for d in m.decisions if d[2] == "reverses_steps"]
+    assert len(again) == 2 and [c.code for c in again[-1][3]] == [
+        "progress_undone",
+        "trust_in_us_below",
+    ]
+
+
+def test_no_reversal_row_when_trust_is_above_the_threshold_or_nothing_is_left(historical):
+    m = _suspended_over_late_aid(historical, 0.35)
+    m._implementation()
+    assert not [d for d in m.decisions if d[2] == "reverses_steps"]
+    m = _suspended_over_late_aid(historical, 0.1)
+    for st in m.ledger.phase_steps(SECOND):  # nothing performed to undo
+        if st.kind == "dprk_action":
+            st.delivered = 0.0
+    m._implementation()
+    assert not [d for d in m.decisions if d[2] == "reverses_steps"]
+    assert "DPRK: reverses_steps" not in m.records[0].events
+
+
+def test_recording_the_reversal_changes_nothing_else(historical, monkeypatch):
+    """The reversal's row is a record only: with it dropped (the month noted in the
+    timeline's events, as before it was a row) every table of a run that reverses is
+    byte-identical, decisions.csv less the new rows included."""
+    seed = 14  # anchored historical: suspended over overdue aid from 2009, reverses
+    with_rows = simulate(historical, seed=seed, record_positions=True)
+    assert any(d["decision"] == "reverses_steps" for d in with_rows.decisions)
+
+    decide = TalksModel.decide
+
+    def note_only(self, rep, party, what, why, cause=""):
+        if what == "reverses_steps":
+            self.note(rep, "DPRK: reverses_steps")
+            return
+        decide(self, rep, party, what, why, cause)
+
+    monkeypatch.setattr(TalksModel, "decide", note_only)
+    without = simulate(historical, seed=seed, record_positions=True)
+    from sixparty.outputs import table_rows
+
+    a, b = table_rows(with_rows), table_rows(without)
+    kept = [d for d in with_rows.decisions if d["decision"] != "reverses_steps"]
+    for name, (rows, cols) in a.items():
+        if name == "decisions":
+            rows = kept
+        assert csv_text(rows, cols) == csv_text(*b[name]), name
+    # one row a month it undid something, in the month the timeline notes it
+    noted = [r["month"] for r in with_rows.timeline if "DPRK: reverses_steps" in r["events"]]
+    rows = [d["month"] for d in with_rows.decisions if d["decision"] == "reverses_steps"]
+    assert rows == noted
+
+
+def test_the_amount_undone_is_what_was_left(historical):
+    m = _suspended_over_late_aid(historical, 0.1)
+    st = next(s for s in m.ledger.phase_steps(SECOND) if s.kind == "dprk_action" and s.tranche == 1)
+    st.delivered = 0.005  # less than reversal_rate left to undo (tranche 1 no longer done)
+    m._implementation()
+    row = next(d for d in m.decisions if d[2] == "reverses_steps")
+    assert row[3][0].as_dict()["undone"] == 0.005
+    assert [c.code for c in row[3]] == ["progress_undone", "trust_in_us_below"]
 
 
 def test_timeline_has_a_state_column_per_facility(historical):
@@ -702,6 +829,25 @@ def test_narration_tells_facility_states_and_aid_by_provider(scripted_run):
     assert "(US 237,500 t, China 237,500 t, ROK 237,500 t, Russia 237,500 t)" in en
     assert "no aid pledged by Japan (its stated line)" in en
     assert "日本按其既定立场不承诺援助" in zh
+
+
+def test_narration_tells_the_reversal_as_the_dprks_decision(scripted_run):
+    """The month's reversal is a row of decisions.csv (not only a timeline note), told
+    once, with what it undid and why, in both languages."""
+    from sixparty.analysis.narrate import narrate
+
+    rev = [d for d in scripted_run.decisions if d["decision"] == "reverses_steps"]
+    assert len(rev) == 1 and rev[0]["party"] == "DPRK"
+    assert rev[0]["reason_codes"] == "progress_undone;tranche_reopened;trust_in_us_below"
+    en = narrate(scripted_run, "en")
+    zh = narrate(scripted_run, "zh")
+    assert en.count("reverses part of its steps") == 1
+    assert (
+        "DPRK reverses part of its steps: undid 0.020 of denuclearization progress under "
+        "phase 2; tranche 1 of phase 2 re-opened; steps suspended and trust in US 0.200 "
+        "below 0.3 (by 0.1)."
+    ) in en
+    assert "第2阶段的无核化进展倒退0.020；第2阶段第1批步骤重新待履行" in zh
 
 
 def test_chinese_reasons_of_a_suspension_for_the_delisting_have_no_english(scripted_run):

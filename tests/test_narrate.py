@@ -513,6 +513,16 @@ _MODEL_REASONS = [
     ),
     (
         [
+            clause("progress_undone", undone=0.02, phase=2),
+            clause("tranche_reopened", tranche=4, phase=2),
+            clause("trust_in_us_below", trust=0.2812, threshold=0.3, margin=0.0188),
+        ],
+        "undid 0.020 of denuclearization progress under phase 2; tranche 4 of phase 2 "
+        "re-opened; steps suspended and trust in US 0.281 below 0.3 (by 0.019)",
+        "第2阶段的无核化进展倒退0.020；第2阶段第4批步骤重新待履行；暂停履行期间对美信任0.281低于0.3（差0.019）",
+    ),
+    (
+        [
             clause(
                 "facilities_restored",
                 facilities=["yongbyon_5mwe_reactor", "reprocessing_plant"],
