@@ -156,6 +156,11 @@ _REASON_ZH: dict[str, str] = {
         "制裁{sanctions}，不满{grievance}，外部选项{outside}，美方接触{contact}，"
         "对朝步骤逾期{arrears}；阈值{threshold}（差{margin}）"
     ),
+    "readiness_change": "与上月相比出席意愿{readiness}（变化最大的各项：{changes}）",
+    "talks_value_change": (
+        "与上月相比外部选项{outside}，会谈价值{talks_value}"
+        "（履约概率{performance}，文本效用{text_utility}，制裁解除{relief}）"
+    ),
     "outside_option_above_talks": (
         "外部选项{outside}高于会谈价值{talks_value}（差{margin}）"
         "＝履约概率{performance}×（文本效用{text_utility}＋制裁解除{relief}）"
@@ -202,6 +207,20 @@ _REASON_ZH: dict[str, str] = {
 REASON_TEMPLATES: dict[str, dict[str, str]] = {
     "en": {code: rc.en for code, rc in REASONS.items()},
     "zh": _REASON_ZH,
+}
+
+# The terms of the DPRK's readiness (sixparty.reasons.READINESS_TERMS), as readiness_terms
+# names them in Chinese.
+_TERM_ZH = {
+    "base": "基数",
+    "trust_china": "对华信任",
+    "trust_us": "对美信任",
+    "shuttle": "中方穿梭",
+    "sanctions": "制裁",
+    "grievance": "不满",
+    "outside": "外部选项",
+    "contact": "美方接触",
+    "arrears": "对朝步骤逾期",
 }
 
 # Why the chair reopened a stalled phase (sixparty.reasons.STALL_REASONS).
@@ -384,8 +403,11 @@ def _tonnes(x: float) -> str:
 
 def _value_text(kind: str, v, lang: str) -> str:
     """A reason's value as ``lang`` shows it (numbers as the model's English does)."""
-    if lang != "zh" or kind in ("number", "fine", "margin", "signed", "parameter", "count"):
+    numeric = ("number", "fine", "margin", "signed", "signed_fine", "parameter", "count")
+    if lang != "zh" or kind in numeric:
         return render_value(kind, v)
+    if kind == "term_changes":
+        return "、".join(f"{_TERM_ZH.get(k, k)}{d:+.2f}" for k, d in v) if v else "均不足0.01"
     if kind == "party":
         return label(v, "zh")
     if kind == "parties":
@@ -453,10 +475,18 @@ def row_reason(row: dict, lang: str = "en", kind: str = "decision") -> str:
 def _boycott_why(d: dict, lang: str) -> str:
     """Why a party declined the invitation, as the session's paragraph tells it."""
     clauses = row_clauses(d) or ()
-    if len(clauses) == 1 and clauses[0].code == "declined_invitation":
-        return clause_text(clauses[0], lang, _BOYCOTT_WHY[lang])
-    if len(clauses) == 1 and clauses[0].code == "declined_participation_suspended":
-        return _BOYCOTT_SUSPENDED[lang]
+    # the DPRK's boycott adds what moved its readiness since last month (readiness_change)
+    rest = [c for c in clauses[1:] if c.code == "readiness_change"]
+    if clauses and len(clauses) == 1 + len(rest):
+        first = None
+        if clauses[0].code == "declined_invitation":
+            first = clause_text(clauses[0], lang, _BOYCOTT_WHY[lang])
+        elif clauses[0].code == "declined_participation_suspended":
+            first = _BOYCOTT_SUSPENDED[lang]
+        if first is not None:
+            return ("；" if lang == "zh" else "; ").join(
+                [first, *(clause_text(c, lang) for c in rest)]
+            )
     return row_reason(d, lang)
 
 

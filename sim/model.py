@@ -46,6 +46,7 @@ from sixparty.parties import (
     ALL,
     AMEND,
     CHINA_I,
+    DPRK,
     DPRK_I,
     PARTICIPATING,
     PARTY_CLASSES,
@@ -461,6 +462,13 @@ class TalksModel(mesa.Model):
         self.suspension_cause: list[list[int]] = [[] for _ in range(R)]
         #: Counterpart steps owed to the DPRK and more than a month overdue.
         self.arrears = np.zeros(R, dtype=bool)
+        #: The DPRK's state at the end of the previous month, for the reasons' "since
+        #: last month" clauses (DPRK.readiness_change, DPRK.talks_value_change; read by
+        #: no decision): (R, 9) its readiness terms (DPRK.ATTEND_TERMS order) and (R, 5)
+        #: its outside option, the talks' value and the value's parts (DPRK.VALUE_PARTS
+        #: order); NaN until the first month is recorded.
+        self.dprk_terms_last = np.full((R, len(DPRK.ATTEND_TERMS)), np.nan)
+        self.dprk_value_last = np.full((R, len(DPRK.VALUE_PARTS)), np.nan)
         self.status = np.zeros(R, dtype=np.int8)  # this month's TALKS_STATUSES code
 
         #: facility -> state (:data:`FACILITY_STATES`), every facility named by
@@ -1366,6 +1374,7 @@ class TalksModel(mesa.Model):
                     margin=abs(score - float(threshold)),
                     **terms,
                 ),
+                *dprk.readiness_change(rep, terms),
             ]
             if what == "walks_out" or (what == "returns" and self.stance[rep] == WALKED_OUT):
                 x = dprk.talks_text(rep)
@@ -1382,7 +1391,8 @@ class TalksModel(mesa.Model):
                 )
                 # The walk-out compares the outside option with the talks' value alone;
                 # a return also needs readiness above return_threshold.
-                why = [value] if what == "walks_out" else [value, *why]
+                value = [value, *dprk.talks_value_change(rep)]
+                why = value if what == "walks_out" else [*value, *why]
             self.stance[rep] = stance[rep]
             if what == "walks_out":
                 self.return_months[rep] = 0
@@ -1478,6 +1488,8 @@ class TalksModel(mesa.Model):
                         draw=float(draws[b, i]),
                         threshold=float(p.attend_threshold[rep]),
                     )
+                if i == DPRK_I and orders[i] is None:
+                    why = [why, *self.parties[DPRK_I].readiness_change(int(rep))]
                 self.decide(int(rep), k, "boycotts", why)
             if s.declined:
                 self.status[rep] = _BOYCOTT
@@ -2106,12 +2118,22 @@ class TalksModel(mesa.Model):
         of the DPRK's methods: no random draw, so recording never changes a run."""
         dprk = self.parties[DPRK_I]
         state = self._tl_state[:, t]
-        state[:, 0] = dprk.attend_score()
+        terms = dprk.attend_terms()
+        parts = dprk.talks_value_parts()
+        state[:, 0] = dprk.readiness_of(terms.values())  # DPRK.attend_score
         state[:, 1] = self.outside[:, DPRK_I]
-        state[:, 2] = dprk.talks_value()
+        state[:, 2] = parts["value"]  # DPRK.talks_value
         state[:, 3] = dprk.pressure()
         state[:, 4] = self.grievance
         state[:, 5] = self.china_shuttle_credit
+        # kept for next month's "since last month" clauses
+        for k, name in enumerate(dprk.ATTEND_TERMS):
+            self.dprk_terms_last[:, k] = terms[name]
+        self.dprk_value_last[:, 0] = self.outside[:, DPRK_I]
+        self.dprk_value_last[:, 1] = parts["value"]
+        self.dprk_value_last[:, 2] = parts["performance"]
+        self.dprk_value_last[:, 3] = parts["text_utility"]
+        self.dprk_value_last[:, 4] = parts["relief"]
 
     def _timeline_row(self, rep: int, t: int) -> dict:
         """Replicate ``rep``'s ``timeline.csv`` row of month ``t`` of the window."""

@@ -34,7 +34,7 @@ import mesa
 import numpy as np
 from sixparty.bargaining import accepts as nash_accepts
 from sixparty.bargaining import weighted_median, zeuthen_risk_limit
-from sixparty.reasons import Clause, clause
+from sixparty.reasons import READINESS_TERMS, Clause, clause
 from sixparty.scenario import ISSUES, PARTIES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -525,8 +525,18 @@ class DPRK(Party):
         except for the part a deal would lift: sanctions make the talks worth
         more only as far as the talks can lift them.
         """
+        return self.talks_value_parts(r)["value"]
+
+    def talks_value_parts(self, r=ALL) -> dict[str, np.ndarray]:
+        """:meth:`talks_value` and its parts, one value per replicate of ``r``:
+        ``performance`` (``P``, :meth:`performance_probability`), ``text_utility``
+        (``u(x)``), ``relief`` (:meth:`sanctions_relief`) and ``value`` ``= P (u +
+        relief)``."""
         x = self.talks_text(r)
-        return self.performance_probability(r) * (self.utility(x, r) + self.sanctions_relief(r, x))
+        p = self.performance_probability(r)
+        u = self.utility(x, r)
+        relief = self.sanctions_relief(r, x)
+        return {"performance": p, "text_utility": u, "relief": relief, "value": p * (u + relief)}
 
     def sanctions_relief(self, r=ALL, x=None):
         """What the sanctions a performed deal lifts are worth to the DPRK, in
@@ -756,17 +766,19 @@ class DPRK(Party):
         decision[back_in] = 2
         return stance, decision
 
-    #: The terms of :meth:`attend_score`, in the order they are summed.
-    ATTEND_TERMS = (
-        "base",
-        "trust_china",
-        "trust_us",
-        "shuttle",
-        "sanctions",
-        "grievance",
+    #: The terms of :meth:`attend_score`, in the order they are summed
+    #: (:data:`sixparty.reasons.READINESS_TERMS`).
+    ATTEND_TERMS: ClassVar[tuple[str, ...]] = tuple(READINESS_TERMS)
+    #: At most this many terms a ``readiness_change`` clause names (reporting only).
+    CHANGES_SHOWN: ClassVar[int] = 3
+    #: The values ``talks_value_change`` compares with last month, in the order of
+    #: the model's ``dprk_value_last`` columns.
+    VALUE_PARTS: ClassVar[tuple[str, ...]] = (
         "outside",
-        "contact",
-        "arrears",
+        "talks_value",
+        "performance",
+        "text_utility",
+        "relief",
     )
 
     def attend_terms(self, r=ALL) -> dict[str, np.ndarray]:
@@ -802,10 +814,69 @@ class DPRK(Party):
         """Readiness to attend, in [0, 1]: China's persuasion and the value of talks
         against sanctions and hostility, the sum of :meth:`attend_terms` in their
         order (subtracting a term is adding its negation: the same bits)."""
+        return self.readiness_of(self.attend_terms(r).values())
+
+    @staticmethod
+    def readiness_of(terms):
+        """The readiness made of ``terms`` (the values of :meth:`attend_terms`, in
+        their order; arrays or floats): their sum, clipped to [0, 1]."""
         s = None
-        for term in self.attend_terms(r).values():
+        for term in terms:
             s = term if s is None else s + term
         return np.minimum(1.0, np.maximum(0.0, s))
+
+    # -------------------------------------------- what changed since last month
+    def readiness_change(self, rep: int, terms: dict | None = None) -> list[Clause]:
+        """What moved the DPRK's readiness since the end of the previous month, in
+        replicate ``rep``: one ``readiness_change`` clause (the change of
+        :meth:`attend_score` and the :data:`CHANGES_SHOWN` terms of
+        :meth:`attend_terms` that changed most, each by 0.01 or more as shown,
+        largest first, ties in the terms' order), or none in the run's first month.
+
+        ``terms``: this month's terms (default: :meth:`attend_terms` now).  Last
+        month's are the model's ``dprk_terms_last`` (end-of-month state, the
+        readiness of ``timeline.csv``'s previous row).  Reporting only: nothing is
+        decided on it.
+        """
+        last = self.model.dprk_terms_last[rep]
+        if np.isnan(last).any():
+            return []
+        now = self.attend_terms(rep) if terms is None else terms
+        now = [float(now[k]) for k in self.ATTEND_TERMS]
+        delta = [a - float(b) for a, b in zip(now, last, strict=True)]
+        order = sorted(range(len(delta)), key=lambda k: -abs(delta[k]))
+        moved = [k for k in order if float(f"{abs(delta[k]):.2f}") > 0][: self.CHANGES_SHOWN]
+        change = float(self.readiness_of(now)) - float(self.readiness_of(list(last)))
+        return [
+            clause(
+                "readiness_change",
+                readiness=float(f"{change:.2f}") + 0.0,  # + 0.0: a change of -0.004 shows +0.00
+                changes=[(self.ATTEND_TERMS[k], delta[k]) for k in moved],
+            )
+        ]
+
+    def talks_value_change(self, rep: int) -> list[Clause]:
+        """What moved the walk-out's comparison since the end of the previous month,
+        in replicate ``rep``: one ``talks_value_change`` clause (the changes of its
+        outside option, the talks' value and the value's parts: performance, utility of
+        the text, sanctions relief; :meth:`talks_value_parts`), or none in the run's
+        first month.  Last month's are the model's ``dprk_value_last`` (timeline.csv's
+        previous ``dprk_outside_option`` and ``dprk_talks_value``).  Reporting only."""
+        m = self.model
+        last = m.dprk_value_last[rep]
+        if np.isnan(last).any():
+            return []
+        parts = self.talks_value_parts(rep)
+        now = {"outside": m.outside[rep, self.idx], "talks_value": parts["value"], **parts}
+        return [
+            clause(
+                "talks_value_change",
+                **{
+                    k: float(f"{float(now[k]) - float(b):.3f}") + 0.0  # -0.0004 shows +0.000
+                    for k, b in zip(self.VALUE_PARTS, last, strict=True)
+                },
+            )
+        ]
 
     def step(self) -> None:
         super().step()

@@ -26,6 +26,8 @@ as the text, and the text rendered from a record read back is the same), a
 - ``margin``: a small positive float shown with two significant digits
   (``0.00028``): by how much a comparison was decided;
 - ``signed``: a float shown with two decimals and its sign (``+0.05``);
+- ``signed_fine``: a float shown with three decimals and its sign (``+0.012``), for
+  changes of the walk-out's values (decided by less than two decimals show);
 - ``parameter``: a parameter's value shown with ``:g`` (``0.5``);
 - ``count``: an int (a phase's or a tranche's 1-based number, a count of drafts);
 - ``party``: a party key (:data:`sixparty.scenario.PARTIES`);
@@ -35,7 +37,10 @@ as the text, and the text rendered from a record read back is the same), a
 - ``step``: a step id of the scenario (``security_assurance``), shown as it is;
 - ``facilities``: facility names of the scenario's phases, shown joined by ``", "``;
 - ``stall``: why the phase in force stalled, one of :data:`STALL_REASONS`;
-- ``concessions``: ``(party, count)`` pairs, shown ``DPRK 2, US 1``.
+- ``concessions``: ``(party, count)`` pairs, shown ``DPRK 2, US 1``;
+- ``term_changes``: ``(term, signed)`` pairs, a term of the DPRK's readiness
+  (:data:`READINESS_TERMS`) and its change rounded to two decimals, shown
+  ``grievance -0.21, sanctions -0.20`` (``none of 0.01 or more`` when empty).
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from sixparty.scenario import PARTIES
 
 __all__ = [
     "FIELD_KINDS",
+    "READINESS_TERMS",
     "REASONS",
     "STALL_REASONS",
     "Clause",
@@ -76,7 +82,24 @@ FIELD_KINDS: tuple[str, ...] = (
     "facilities",
     "stall",
     "concessions",
+    "signed_fine",
+    "term_changes",
 )
+
+#: The terms of the DPRK's readiness to attend, in the order they are summed
+#: (:meth:`sixparty.parties.DPRK.attend_terms`, whose ``ATTEND_TERMS`` this is), and
+#: how the English text names them (as the ``readiness_terms`` clause does).
+READINESS_TERMS: dict[str, str] = {
+    "base": "base",
+    "trust_china": "trust in China",
+    "trust_us": "trust in US",
+    "shuttle": "China's shuttle",
+    "sanctions": "sanctions",
+    "grievance": "grievance",
+    "outside": "outside option",
+    "contact": "US contact",
+    "arrears": "overdue steps owed to it",
+}
 
 #: Why the chair found the phase in force stalled
 #: (:meth:`sixparty.parties.China.phase_stalled`): ``dprk_suspended`` (the DPRK
@@ -133,6 +156,26 @@ REASONS: dict[str, ReasonCode] = {
             "suspends_participation / returns: the signed terms whose sum (clipped to [0, 1]) "
             "is the readiness (DPRK.attend_terms), and the threshold it was compared with "
             "(suspend_threshold, resume_threshold or return_threshold)",
+        ),
+        _code(
+            "readiness_change",
+            "readiness:signed changes:term_changes",
+            "since last month readiness {readiness} (largest changes of its terms: {changes})",
+            "suspends_participation / returns / boycotts: how the DPRK's readiness moved since "
+            "the end of the previous month (timeline.csv's previous dprk_readiness) and the "
+            "terms of it (DPRK.attend_terms) that moved most, at most three of those that "
+            "moved by 0.01 or more, largest first (DPRK.readiness_change)",
+        ),
+        _code(
+            "talks_value_change",
+            "outside:signed_fine talks_value:signed_fine performance:signed_fine "
+            "text_utility:signed_fine relief:signed_fine",
+            "since last month outside option {outside}, talks' value {talks_value} "
+            "(performance {performance}, utility of the text {text_utility}, sanctions relief "
+            "{relief})",
+            "walks_out / returns after a walk-out: how the two values the walk-out compares, "
+            "and the parts of the talks' value, moved since the end of the previous month "
+            "(DPRK.talks_value_change)",
         ),
         _code(
             "outside_option_above_talks",
@@ -404,8 +447,15 @@ def _normalise(kind: str, name: str, v):
         if kind == "parties" and any(p not in PARTIES for p in out):
             raise ValueError(f"reason field {name!r}: {out!r} are not all party keys")
         return out
+    if kind == "signed_fine":
+        return float(f"{float(v):.3f}")
     if kind == "concessions":
         return tuple((str(k), int(n)) for k, n in v)
+    if kind == "term_changes":
+        out = tuple((str(k), _two(d)) for k, d in v)
+        if any(k not in READINESS_TERMS for k, _ in out):
+            raise ValueError(f"reason field {name!r}: {out!r} names a term not in READINESS_TERMS")
+        return out
     raise ValueError(f"unknown field kind {kind!r}")  # pragma: no cover (table checked by tests)
 
 
@@ -443,8 +493,14 @@ def render_value(kind: str, v) -> str:
         return str(v).replace("_", " ")
     if kind in ("parties", "facilities"):
         return ", ".join(v)
+    if kind == "signed_fine":
+        return f"{v:+.3f}"
     if kind == "concessions":
         return ", ".join(f"{k} {n}" for k, n in v)
+    if kind == "term_changes":
+        if not v:
+            return "none of 0.01 or more"
+        return ", ".join(f"{READINESS_TERMS[k]} {d:+.2f}" for k, d in v)
     return str(v)
 
 

@@ -13,6 +13,7 @@ from sixparty.model import TIMELINE_STATE, TalksModel
 from sixparty.outputs import STATE_COLUMNS, csv_text
 from sixparty.parties import AID_PROVIDERS, DPRK_I, US_I
 from sixparty.protocol import Ledger
+from sixparty.reasons import clause
 from sixparty.runner import simulate, simulate_batch
 from sixparty.scenario import Scenario
 
@@ -162,13 +163,23 @@ def test_a_walk_out_arises_from_the_effects_of_a_shock_on_the_outside_option():
     # The reason names the comparison: outside option above the talks' value
     # (read from its codes and values, not from the English).
     # The walk-out compares the two and nothing else: readiness is not in its reason.
-    assert walk[0]["reason_codes"].split(";") == ["outside_option_above_talks"]
+    assert walk[0]["reason_codes"].split(";") == [
+        "outside_option_above_talks",
+        "talks_value_change",
+    ]
     first = json.loads(walk[0]["reason_values"])[0]
     assert first["outside"] > first["talks_value"]
     assert walk[0]["reason"].startswith(f"outside option {first['outside']:.3f} above ")
     # V_T = P (u + relief), as its reason gives it (three decimals each)
     vt = first["performance"] * (first["text_utility"] + first["relief"])
     assert abs(vt - first["talks_value"]) < 2e-3
+    # ... and what moved since last month: the shock's outside option (+0.6 this month),
+    # from the end of the previous month as timeline.csv shows it
+    change = json.loads(walk[0]["reason_values"])[1]
+    t = r.months.index("2005-04")
+    prev = r.timeline[t - 1]
+    assert change["outside"] == round(first["outside"] - prev["dprk_outside_option"], 3) == 0.6
+    assert abs(change["talks_value"] - (first["talks_value"] - prev["dprk_talks_value"])) < 2e-3
 
 
 def test_the_timeline_records_the_state_the_dprk_decides_on():
@@ -190,13 +201,40 @@ def test_the_timeline_records_the_state_the_dprk_decides_on():
     assert row["dprk_outside_option"] > row["dprk_talks_value"]
 
 
+def _without_changes(decisions: list[dict]) -> list[dict]:
+    """The decisions with their "since last month" clauses dropped (what they were
+    before those clauses were recorded)."""
+    from sixparty.reasons import clauses_from, codes_text, render, values_json
+
+    out = []
+    for d in decisions:
+        kept = [
+            c
+            for c in clauses_from(d["reason_codes"], d["reason_values"])
+            if c.code not in ("readiness_change", "talks_value_change")
+        ]
+        out.append(
+            dict(
+                d,
+                reason=render(kept),
+                reason_codes=codes_text(kept),
+                reason_values=values_json(kept),
+            )
+        )
+    return out
+
+
 def test_recording_the_dprk_state_changes_no_run(monkeypatch):
-    """The state columns are read, never drawn: without them every other table and
-    column is the same."""
+    """The state columns (and last month's state the reasons compare with) are read,
+    never drawn: without them every other table and column is the same, the reasons
+    less their "since last month" clauses."""
     sc = _shock("un_action")
     with_state = simulate(sc, seed=2)
     monkeypatch.setattr(TalksModel, "_record_state", lambda self, t: None)
     without = simulate(sc, seed=2)
+    assert not any("since last month" in d["reason"] for d in without.decisions)
+    assert any("since last month" in d["reason"] for d in with_state.decisions)
+    with_state.decisions = _without_changes(with_state.decisions)
     assert _csvs(with_state)[1:] == _csvs(without)[1:]
     keep = [c for c in with_state.timeline[0] if c not in STATE_COLUMNS]
     assert [[r[c] for c in keep] for r in with_state.timeline] == [
@@ -295,7 +333,10 @@ def test_a_human_dprk_seat_decides_its_own_suspension():
     assert not any(d[2] == "suspends_steps" for d in m.decisions)
     m.seats["DPRK"].implementation = "suspend"
     m.step()
-    assert m.decisions[-1][1:3] == ("DPRK", "suspends_steps")
+    month = [d for d in m.decisions if d[0] == m.month - 1]
+    assert month[0][1:4] == ("DPRK", "suspends_steps", (clause("own_order"),))
+    # with its trust in the US low, the same month it may begin to reverse its steps
+    assert {d[2] for d in month[1:]} <= {"reverses_steps", "restores_facilities"}
 
 
 def test_the_decision_reasons_of_varied_runs_are_narrated_in_chinese(historical):

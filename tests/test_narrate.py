@@ -472,6 +472,36 @@ _MODEL_REASONS = [
         "+0.04; a nuclear test infeasible (programme 0.00)",
         "压力0.70高于阈值0.60；导弹试验使扣除制裁后的外部选项变化+0.04；核试验不可行（核计划存量0.00）",
     ),
+    (
+        [
+            clause(
+                "readiness_change",
+                readiness=-0.204,
+                changes=[("arrears", -0.15), ("grievance", -0.049), ("trust_us", -0.012)],
+            ),
+            clause("readiness_change", readiness=0.0, changes=[]),
+        ],
+        "since last month readiness -0.20 (largest changes of its terms: overdue steps owed to "
+        "it -0.15, grievance -0.05, trust in US -0.01); since last month readiness +0.00 "
+        "(largest changes of its terms: none of 0.01 or more)",
+        "与上月相比出席意愿-0.20（变化最大的各项：对朝步骤逾期-0.15、不满-0.05、对美信任-0.01）；"
+        "与上月相比出席意愿+0.00（变化最大的各项：均不足0.01）",
+    ),
+    (
+        [
+            clause(
+                "talks_value_change",
+                outside=0.15,
+                talks_value=-0.0062,
+                performance=-0.0058,
+                text_utility=0.0011,
+                relief=0.0,
+            )
+        ],
+        "since last month outside option +0.150, talks' value -0.006 (performance -0.006, "
+        "utility of the text +0.001, sanctions relief +0.000)",
+        "与上月相比外部选项+0.150，会谈价值-0.006（履约概率-0.006，文本效用+0.001，制裁解除+0.000）",
+    ),
     ([clause("overdue_steps_performed")], "overdue steps performed", "逾期步骤已履行"),
     (
         [clause("overdue_steps_renegotiated")],
@@ -761,3 +791,21 @@ def test_the_record_is_parsed_once_and_callers_cannot_change_the_cache(monkeypat
         assert second is not load_record()
     finally:
         narrate._parsed_record.cache_clear()
+
+
+def test_the_dprks_boycott_and_stance_say_what_changed_since_last_month():
+    """The DPRK's boycott is told with the session (its short reason, then what moved
+    its readiness since last month); its suspension and walk-out with theirs, in both
+    languages, from the codes."""
+    from sixparty.analysis.validation import set_mode
+
+    r = simulate(set_mode(load_scenario(find_scenario("historical")), "anchored"), 3)
+    boycotts = [d for d in r.decisions if d["decision"] == "boycotts" and d["party"] == "DPRK"]
+    assert boycotts and all(d["reason_codes"].endswith(";readiness_change") for d in boycotts)
+    en, zh = narrate(r, "en"), narrate(r, "zh")
+    assert "so the session was not held (its participation suspended; since last month " in en
+    assert "会议未能举行（已宣布暂停参加会谈；与上月相比出席意愿" in zh
+    walk = next(d for d in r.decisions if d["decision"] == "walks_out")
+    assert walk["reason_codes"] == "outside_option_above_talks;talks_value_change"
+    assert walk["reason"].split("; ")[1] in en
+    assert "会谈价值" in zh and "与上月相比外部选项" in zh

@@ -491,6 +491,143 @@ def test_dprk_stance_follows_state():
     assert got[:-1] == [None] * (months - 1) and got[-1] == "returns"
 
 
+# ------------------------------------------------ what changed since last month
+def _remember_month(m: TalksModel) -> None:
+    """Record the month as the model does (its end-of-month state kept)."""
+    m._record_state(0)
+
+
+def test_no_change_clause_before_a_month_is_recorded():
+    m = make_model()
+    dprk = m.parties[DPRK_I]
+    assert np.isnan(m.dprk_terms_last).all() and np.isnan(m.dprk_value_last).all()
+    assert dprk.readiness_change(0) == [] and dprk.talks_value_change(0) == []
+
+
+def test_the_end_of_month_keeps_the_terms_the_timeline_readiness_is_made_of():
+    m = make_model()
+    dprk = m.parties[DPRK_I]
+    m.sanctions[:], m.grievance[:] = 0.4, 0.3
+    _remember_month(m)
+    terms = dprk.attend_terms(0)
+    assert list(m.dprk_terms_last[0]) == [float(terms[k]) for k in dprk.ATTEND_TERMS]
+    # bit for bit the readiness timeline.csv records, and the talks' value and its parts
+    assert dprk.readiness_of(list(m.dprk_terms_last[0])) == m._tl_state[0, 0, 0]
+    assert m._tl_state[0, 0, 0] == dprk.attend_score(0)
+    parts = dprk.talks_value_parts(0)
+    assert list(m.dprk_value_last[0]) == [
+        float(m.outside[0, DPRK_I]),
+        float(dprk.talks_value(0)),
+        float(parts["performance"]),
+        float(parts["text_utility"]),
+        float(parts["relief"]),
+    ]
+    assert m._tl_state[0, 0, 2] == dprk.talks_value(0)
+
+
+def test_the_readiness_change_names_the_terms_that_moved_most():
+    """Grievance and sanctions rise after the month is recorded: the clause gives the
+    readiness's change and the terms that moved, largest first, each as the change of its
+    signed contribution; terms that moved by less than 0.01 are left out."""
+    m = make_model()
+    dprk = m.parties[DPRK_I]
+    q = m.params.at(0)
+    m.sanctions[:], m.grievance[:] = 0.1, 0.1
+    before = float(dprk.attend_score(0))
+    _remember_month(m)
+    m.grievance[:] = 0.1 + 0.4  # the grievance term falls by 0.4 x dprk_attend_grievance
+    m.sanctions[:] = 0.1 + 0.2
+    m.china_shuttle_credit[:] += 0.001  # too small to name
+    (c,) = dprk.readiness_change(0)
+    got = c.as_dict()
+    d_grievance = -q.dprk_attend_grievance * 0.4
+    d_sanctions = -q.dprk_attend_sanctions * 0.2
+    assert abs(d_grievance) != abs(d_sanctions)
+    want = sorted(
+        [("grievance", round(d_grievance, 2)), ("sanctions", round(d_sanctions, 2))],
+        key=lambda kv: -abs(kv[1]),
+    )
+    assert got["changes"] == [list(kv) for kv in want]
+    assert got["readiness"] == round(float(dprk.attend_score(0)) - before, 2)
+    assert render(c).startswith(f"since last month readiness {got['readiness']:+.2f} (")
+
+
+def test_the_readiness_change_names_at_most_three_terms():
+    m = make_model()
+    dprk = m.parties[DPRK_I]
+    m.sanctions[:], m.grievance[:] = 0.1, 0.1
+    _remember_month(m)
+    m.sanctions[:], m.grievance[:] = 0.9, 0.9
+    m.china_shuttle_credit[:] = 0.9
+    m.outside[0, DPRK_I] += 0.5
+    m.arrears[:] = True
+    (c,) = dprk.readiness_change(0)
+    assert len(c.as_dict()["changes"]) == dprk.CHANGES_SHOWN == 3
+    sizes = [abs(v) for _, v in c.as_dict()["changes"]]
+    assert sizes == sorted(sizes, reverse=True)
+
+
+def test_nothing_moved_says_so():
+    m = make_model()
+    dprk = m.parties[DPRK_I]
+    _remember_month(m)
+    (c,) = dprk.readiness_change(0)
+    assert c.as_dict() == {"readiness": 0.0, "changes": []}
+    assert render(c) == (
+        "since last month readiness +0.00 (largest changes of its terms: none of 0.01 or more)"
+    )
+
+
+def test_the_suspension_reason_ends_with_what_changed():
+    """A month recorded, then a shock of grievance: the DPRK suspends its participation
+    (the same decision as without the clause) and its reason says the grievance moved."""
+    m = make_model()
+    dprk = m.parties[DPRK_I]
+    m.n_sessions[:] = 1
+    m.sanctions[:], m.grievance[:] = 0.0, 0.0
+    _remember_month(m)
+    m.grievance[:] = 1.0
+    m.sanctions[:] = 1.0
+    assert not dprk.prefers_outside()[0]
+    m._update_stance()
+    (row,) = m.decisions
+    assert row[2] == "suspends_participation"
+    codes = [c.code for c in row[3]]
+    assert codes == ["readiness", "readiness_terms", "readiness_change"]
+    terms = [k for k, _ in row[3][2].as_dict()["changes"]]
+    assert set(terms) == {"grievance", "sanctions"}
+
+
+def test_the_walk_out_reason_ends_with_the_outside_options_jump():
+    m = make_model()
+    dprk = m.parties[DPRK_I]
+    m.n_sessions[:] = 1
+    _remember_month(m)
+    m.outside[0, DPRK_I] = 1.0  # an outside-option shock after the month was recorded
+    assert dprk.prefers_outside()[0]
+    m._update_stance()
+    (row,) = m.decisions
+    assert row[2] == "walks_out"
+    assert [c.code for c in row[3]] == ["outside_option_above_talks", "talks_value_change"]
+    change = row[3][1].as_dict()
+    assert change["outside"] == round(1.0 - float(m.dprk_value_last[0, 0]), 3)
+    assert change["talks_value"] == 0.0 and change["performance"] == 0.0
+
+
+def test_only_the_dprks_own_boycott_says_what_changed(monkeypatch):
+    m = make_model()
+    _remember_month(m)
+    m.sanctions[:] = 1.0
+    m.grievance[:] = 1.0
+    m.parties[ROK_I].attend_score = lambda r=None: np.zeros(np.shape(r))  # the ROK declines
+    m._invitations.add(m.month)
+    m._convene()
+    rows = {d[1]: d for d in m.decisions if d[2] == "boycotts"}
+    assert set(rows) == {"DPRK", "ROK"}
+    assert [c.code for c in rows["DPRK"][3]] == ["declined_invitation", "readiness_change"]
+    assert [c.code for c in rows["ROK"][3]] == ["declined_invitation"]
+
+
 # ------------------------------------------------ sessions: convergence, deadlock
 def _session_model(mutate=None):
     def quiet(d):
