@@ -2,7 +2,8 @@
 
 :func:`narrate` turns a :class:`sim.runner.RunResult` into plain text: an
 opening line, one short paragraph per notable month (exogenous events, the
-parties' decisions with the model's reasons, steps of the action-for-action
+parties re-anchored to their stated positions (timeline ``reanchored``: which
+issues, from where to where), the parties' decisions with the model's reasons, steps of the action-for-action
 ledger completed, implementation slowing or stopping) and one per session
 (who attended or declined, what the chair aimed at, who held out and on
 what, what was agreed, which phase of paired steps it adopted), then the
@@ -46,6 +47,7 @@ from __future__ import annotations
 import copy
 import functools
 import importlib.resources
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -284,6 +286,8 @@ _T = {
         "decision": "{party} {what}: {why}.",
         "steps_of_phase": "{what} under '{phase}' ({steps})",
         "noteline": "{party} {what}.",
+        "reanchored": "{party} re-anchored to its stated position: {issues}.",
+        "reanchored.issue": "{issue} from {a:.2f} to {b:.2f} ({d:+.2f})",
         "completed.dprk_action": "The DPRK completed tranche {tranche} of '{phase}' ({steps}).",
         "completed.aid": "{party} completed its HFO-equivalent aid for tranche {tranche} of '{phase}'.",
         "completed.delisting": "The US completed the delisting ('{phase}').",
@@ -337,6 +341,8 @@ _T = {
         "decision": "{party}{what}。模型理由：{why}。",
         "steps_of_phase": "{what}（“{phase}”阶段：{steps}）",
         "noteline": "{party}{what}。",
+        "reanchored": "{party}按其表态重新锚定立场：{issues}。",
+        "reanchored.issue": "{issue}由{a:.2f}调至{b:.2f}（{d:+.2f}）",
         "completed.dprk_action": "朝鲜完成了“{phase}”第{tranche}批步骤（{steps}）。",
         "completed.aid": "{party}交付了“{phase}”第{tranche}批的重油当量援助。",
         "completed.delisting": "美国完成了除名（“{phase}”）。",
@@ -682,6 +688,34 @@ def _facility_changes(result, t: int, lang: str) -> list[str]:
     return out
 
 
+def _reanchored(row: dict, lang: str) -> list[str]:
+    """One sentence per party re-anchored to a stated position this month (timeline
+    ``reanchored``: JSON records, never English), naming each issue on which its position
+    moved (by 0.01 or more as shown) and how far.  Nothing for a row without the column
+    (a folder written before it) or with none."""
+    text = row.get("reanchored")
+    if not isinstance(text, str) or not text:
+        return []
+    try:
+        items = json.loads(text)
+        moved: dict[str, list[str]] = {}
+        for it in items:
+            a, b = float(it["from"]), float(it["to"])
+            if float(f"{abs(b - a):.2f}") == 0:
+                continue
+            moved.setdefault(str(it["party"]), []).append(
+                _T[lang]["reanchored.issue"].format(
+                    issue=label(str(it["issue"]), lang), a=a, b=b, d=b - a
+                )
+            )
+    except (ValueError, TypeError, KeyError):
+        return []  # not the records this version writes: nothing is guessed
+    return [
+        _T[lang]["reanchored"].format(party=label(p, lang), issues=_T[lang]["list_sep"].join(v))
+        for p, v in moved.items()
+    ]
+
+
 def _month_paragraph(
     result,
     t: int,
@@ -724,6 +758,8 @@ def _month_paragraph(
         parts.append(
             T["decision"].format(party=label(d["party"], lang), what=what, why=row_reason(d, lang))
         )
+    # stated positions dated this month (after the events, before the parties act)
+    parts.extend(_reanchored(row, lang))
     ledger_told = False
     for r in result.ledger:
         if r.get("completed") != month:

@@ -113,7 +113,7 @@ def day_of(label: str) -> dt.date:
 # ------------------------------------------------------------------ reading
 _BOOL_COLUMNS = {"sessions": ("held", "recess", "direct_contact")}
 _STR_COLUMNS = {
-    "timeline": ("month", "talks_status", "dprk_stance", "implementation", "events"),
+    "timeline": ("month", "talks_status", "dprk_stance", "implementation", "events", "reanchored"),
     "sessions": (
         "month",
         "invited_by",

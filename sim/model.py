@@ -24,6 +24,7 @@ replicate's run does not depend on the others in its batch.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -241,6 +242,19 @@ TIMELINE_STATE = (
     "grievance",
     "china_shuttle_credit",
 )
+
+
+def reanchored_text(items) -> str:
+    """A month's re-anchorings as ``timeline.csv`` ``reanchored`` shows them: compact
+    JSON, a list of ``{"party", "issue", "from", "to"}`` (the position before and the
+    stated value, rounded to the two decimals the narration shows), in the order the
+    statements were applied; ``""`` for none.  items: ``(party key, issue key, from,
+    to)`` tuples."""
+    out = [
+        {"party": p, "issue": k, "from": float(f"{a:.2f}"), "to": float(f"{b:.2f}")}
+        for p, k, a, b in items
+    ]
+    return json.dumps(out, separators=(",", ":")) if out else ""
 
 
 #: Seeds are whole numbers in 0 .. 2**63 - 1 (the range the command line and
@@ -494,6 +508,9 @@ class TalksModel(mesa.Model):
         self._tl_floats = np.zeros((R, T, len(_TIMELINE_FLOATS) + len(AID_PROVIDERS)))
         self._tl_facilities = np.zeros((R, T, len(facilities)), dtype=np.int8)
         self._tl_state = np.zeros((R, T, len(TIMELINE_STATE)))
+        #: month of the window -> the re-anchorings of that month (_apply_statements):
+        #: (party index, issue index, stated value, (R,) positions before).
+        self._reanchored: dict[int, list[tuple[int, int, float, np.ndarray]]] = {}
 
         if record_positions:
             self.pos_hist = np.zeros((R, self.n_months, 6, 8))
@@ -896,11 +913,26 @@ class TalksModel(mesa.Model):
             setattr(self.parties[PARTIES.index(eff.party)].strategy, eff.field, eff.value)
 
     def _apply_statements(self) -> None:
-        for i, vals in self._statements.get(self.month, ()):
+        """The stated positions dated this month re-anchor their party: position and
+        anchor set to the stated value on each issue a statement speaks to (the same
+        value in every replicate).  Each re-anchoring is kept for the month's
+        ``timeline.csv`` ``reanchored`` column: party, issue, the stated value and the
+        position before (per replicate; several statements of a party on an issue in
+        one month: the position before the first, the value of the last)."""
+        stated = self._statements.get(self.month, ())
+        if not stated:
+            return
+        before: dict[tuple[int, int], np.ndarray] = {}
+        for i, vals in stated:
             for issue, v in vals.items():
                 k = ISSUES.index(issue)
+                if (i, k) not in before:
+                    before[(i, k)] = self.pos[:, i, k].copy()
                 self.pos[:, i, k] = v
                 self.anchor[:, i, k] = v
+        self._reanchored[self.month - self.start] = [
+            (i, k, float(self.anchor[0, i, k]), b) for (i, k), b in before.items()
+        ]
 
     # ============================================================ escalation
     def consider_escalation(self, dprk) -> None:
@@ -2152,6 +2184,9 @@ class TalksModel(mesa.Model):
         for name, code in zip(self._facility_names, self._tl_facilities[rep, t], strict=True):
             row[f"facility_{name}"] = FACILITY_STATES[code]
         row.update(zip(TIMELINE_STATE, self._tl_state[rep, t].tolist(), strict=True))
+        row["reanchored"] = reanchored_text(
+            (PARTIES[i], ISSUES[k], float(b[rep]), v) for i, k, v, b in self._reanchored.get(t, ())
+        )
         return row
 
     def run(self) -> None:

@@ -80,15 +80,24 @@ STATE_COLUMNS = [
 ]
 
 
+#: The month's re-anchorings to stated positions, the last column of timeline.csv (added
+#: after issue 10: older folders lack it): compact JSON, a list of ``{"party", "issue",
+#: "from", "to"}``, empty for none (``sixparty.model.reanchored_text``).
+REANCHORED_COLUMN = "reanchored"
+
+
 def timeline_columns(result) -> list[str]:
     """:data:`TIMELINE_COLUMNS`, then the ``aid_delivered_t_<party>``,
-    ``facility_<name>`` and :data:`STATE_COLUMNS` columns of ``result``'s timeline
-    (in its order)."""
+    ``facility_<name>``, :data:`STATE_COLUMNS` and :data:`REANCHORED_COLUMN` columns
+    of ``result``'s timeline (in its order)."""
     rows = getattr(result, "timeline", None) or []
     extra = [
         c
         for c in (rows[0] if rows else {})
-        if c.startswith(FACILITY_PREFIX) or c.startswith(PROVIDER_AID_PREFIX) or c in STATE_COLUMNS
+        if c.startswith(FACILITY_PREFIX)
+        or c.startswith(PROVIDER_AID_PREFIX)
+        or c in STATE_COLUMNS
+        or c == REANCHORED_COLUMN
     ]
     return TIMELINE_COLUMNS + extra
 

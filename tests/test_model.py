@@ -15,7 +15,7 @@ from sixparty.parties import AID_PROVIDERS, DPRK_I, US_I
 from sixparty.protocol import Ledger
 from sixparty.reasons import clause
 from sixparty.runner import simulate, simulate_batch
-from sixparty.scenario import Scenario
+from sixparty.scenario import ISSUES, Scenario
 
 
 @pytest.fixture(scope="module")
@@ -375,3 +375,99 @@ def test_renegotiation_re_dates_open_steps_from_the_session_and_never_earlier():
         else:  # tranche 2 is now the first open one: due 2 months (8 / 4) after the session
             assert s.due_month == max(before[s.step_id], month + 2 * (s.tranche - 1))
     assert led.reschedule(0, m.month, m.spec.phases[0].months) == 0  # never earlier
+
+
+# ------------------------------------------------------------ re-anchoring recorded
+def _restated(anchoring: bool) -> Scenario:
+    """The minimal scenario with the DPRK restating its denuclearization twice in
+    2003-10 (0.3, then 0.4) and the US its verification once."""
+
+    def mutate(d):
+        d["parameters"]["anchoring"] = anchoring
+        note = {"note": "test"}
+        d["parties"]["DPRK"]["stated_positions"] += [
+            {
+                "date": "2003-10",
+                "label": "a",
+                "positions": {"denuclearization": 0.3},
+                "source": note,
+            },
+            {
+                "date": "2003-10",
+                "label": "b",
+                "positions": {"denuclearization": 0.4},
+                "source": note,
+            },
+        ]
+        d["parties"]["US"]["stated_positions"] += [
+            {"date": "2003-10", "label": "c", "positions": {"verification": 0.9}, "source": note},
+        ]
+
+    return scenario(mutate)
+
+
+def test_the_month_of_a_stated_position_records_the_reanchoring():
+    """timeline.csv ``reanchored``: party, issue, the position before (the first of the
+    month's statements) and the stated value (the last), per replicate; empty otherwise."""
+    m = TalksModel(_restated(True), seeds=[1, 2])
+    while m.month < m.start + 2:  # 2003-08, 2003-09
+        m.step()
+    den, ver = ISSUES.index("denuclearization"), ISSUES.index("verification")
+    m.pos[0, DPRK_I, den], m.pos[1, DPRK_I, den] = 0.61, 0.72
+    m.pos[:, US_I, ver] = 0.5
+    m.step()  # 2003-10
+    rows = [m.records[r].timeline[2] for r in (0, 1)]
+    assert [r["month"] for r in rows] == ["2003-10", "2003-10"]
+    for r, before in zip(rows, (0.61, 0.72), strict=True):
+        assert json.loads(r["reanchored"]) == [
+            {"party": "DPRK", "issue": "denuclearization", "from": before, "to": 0.4},
+            {"party": "US", "issue": "verification", "from": 0.5, "to": 0.9},
+        ]
+    assert m.records[0].timeline[1]["reanchored"] == ""  # 2003-09: no statement
+    assert list(m.records[0].timeline[0]).index("reanchored") == len(m.records[0].timeline[0]) - 1
+
+
+def test_free_mode_records_only_the_first_statements():
+    r = simulate(_restated(False), seed=1)
+    months = {row["month"]: row["reanchored"] for row in r.timeline}
+    # the DPRK's later statements are not applied; the US's first on verification is
+    assert [(x["party"], x["issue"], x["to"]) for x in json.loads(months["2003-10"])] == [
+        ("US", "verification", 0.9)
+    ]
+    first = json.loads(months["2003-08"])
+    assert {(x["party"], x["issue"]) for x in first} == {
+        ("DPRK", "denuclearization"),
+        ("DPRK", "format"),
+        ("US", "denuclearization"),
+    }
+
+
+def test_recording_the_reanchoring_changes_no_run(historical, tmp_path, monkeypatch):
+    """The column is a record: every other column and table is what the run gives
+    without it (statements applied without keeping anything), and it reads back from a
+    run folder."""
+    from sixparty.analysis.runfiles import read_run
+    from sixparty.outputs import timeline_columns, write_run
+
+    r = simulate(historical, seed=3)
+
+    def apply_only(self):
+        for i, vals in self._statements.get(self.month, ()):
+            for issue, v in vals.items():
+                k = ISSUES.index(issue)
+                self.pos[:, i, k] = v
+                self.anchor[:, i, k] = v
+
+    with monkeypatch.context() as mp:
+        mp.setattr(TalksModel, "_apply_statements", apply_only)
+        plain = simulate(historical, seed=3)
+    assert all(row["reanchored"] == "" for row in plain.timeline)
+    assert _csvs(r)[1:] == _csvs(plain)[1:]
+    cols = [c for c in timeline_columns(r) if c != "reanchored"]
+    assert csv_text(r.timeline, cols) == csv_text(plain.timeline, cols)
+    assert timeline_columns(r)[-1] == "reanchored"
+    assert any(row["reanchored"] for row in r.timeline)
+    write_run(r, tmp_path / "run")
+    t = read_run(tmp_path / "run")
+    got = t.timeline["reanchored"].fillna("").tolist()
+    assert got == [row["reanchored"] for row in r.timeline]

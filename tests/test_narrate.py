@@ -10,6 +10,7 @@ calibrated model may not take today (joint document, ledger, walk-out).
 from __future__ import annotations
 
 import copy
+import json
 
 import numpy as np
 import pytest
@@ -809,3 +810,50 @@ def test_the_dprks_boycott_and_stance_say_what_changed_since_last_month():
     assert walk["reason_codes"] == "outside_option_above_talks;talks_value_change"
     assert walk["reason"].split("; ")[1] in en
     assert "会谈价值" in zh and "与上月相比外部选项" in zh
+
+
+def test_a_reanchoring_is_told_from_the_timeline_records():
+    """timeline.csv ``reanchored`` (JSON records) gives one sentence per party: the issues
+    on which its position moved to its stated one, and how far; a move that shows as 0.00,
+    a row without the column or with records this version does not write tell nothing."""
+    from sixparty.analysis.narrate import _reanchored
+
+    row = {
+        "reanchored": (
+            '[{"party":"DPRK","issue":"denuclearization","from":0.74,"to":0.05},'
+            '{"party":"US","issue":"verification","from":0.64,"to":0.95},'
+            '{"party":"DPRK","issue":"format","from":0.9,"to":1.0},'
+            '{"party":"Japan","issue":"energy_aid","from":0.2,"to":0.2}]'
+        )
+    }
+    assert _reanchored(row, "en") == [
+        "DPRK re-anchored to its stated position: denuclearization from 0.74 to 0.05 (-0.69), "
+        "format from 0.90 to 1.00 (+0.10).",
+        "US re-anchored to its stated position: verification from 0.64 to 0.95 (+0.31).",
+    ]
+    assert _reanchored(row, "zh") == [
+        "朝鲜按其表态重新锚定立场：无核化由0.74调至0.05（-0.69）、会谈形式由0.90调至1.00（+0.10）。",
+        "美国按其表态重新锚定立场：核查由0.64调至0.95（+0.31）。",
+    ]
+    assert _reanchored({}, "en") == [] and _reanchored({"reanchored": ""}, "en") == []
+    assert _reanchored({"reanchored": float("nan")}, "en") == []  # read by pandas, empty
+    assert _reanchored({"reanchored": "not json"}, "en") == []
+    assert _reanchored({"reanchored": '[{"party":"DPRK"}]'}, "zh") == []
+
+
+def test_the_story_says_when_a_party_was_reanchored(historical):
+    from sixparty.analysis.validation import set_mode
+
+    run = simulate(set_mode(historical.scenario, "anchored"), 3, record_positions=False)
+    en, zh = narrate(run, "en"), narrate(run, "zh")
+    row = next(r for r in run.timeline if r["month"] == "2003-08")
+    first = json.loads(row["reanchored"])[0]
+    assert first["party"] == "DPRK"
+    assert (
+        f"DPRK re-anchored to its stated position: {first['issue'].replace('_', ' ')} from "
+        f"{first['from']:.2f} to {first['to']:.2f}"
+    ) in en
+    assert "朝鲜按其表态重新锚定立场：" in zh
+    free = simulate(set_mode(historical.scenario, "free"), 3, record_positions=False)
+    told = narrate(free, "en").count("re-anchored to its stated position")
+    assert told < en.count("re-anchored to its stated position")
