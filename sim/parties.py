@@ -705,8 +705,9 @@ class DPRK(Party):
         Article §第六轮 第二阶段 (2008): suspending disablement over the missed
         delisting, the DPRK announced it was "同时考虑按原状恢复宁边核设施"
         (considering restoring the Yongbyon facilities to their former state).
-        The model undoes the amount from the latest performed steps (``TalksModel._reverse``: last in, first out, dismantlement
-        never), re-opening a tranche that is no longer complete and restoring the
+        The model undoes the amount from the latest performed steps
+        (``TalksModel._reverse``: last in, first out, dismantlement never),
+        re-opening a tranche that is no longer complete and restoring the
         facilities it had moved; ``decisions.csv`` records it as ``reverses_steps``
         (the amount undone, the tranches re-opened, trust against the threshold).
         """
