@@ -340,7 +340,7 @@ def test_positions_follow_the_offers_by_ideal_accommodation(a):
     assert len(seen) >= 3
     assert np.array_equal(seen[0][0], start)  # offers open at the positions
     moved = False
-    for (_, pos_before), (offers, pos_after) in zip(seen, seen[1:]):
+    for (_, pos_before), (offers, pos_after) in zip(seen, seen[1:], strict=False):
         assert np.allclose(pos_after, (1 - a) * pos_before + a * offers, atol=1e-12)
         moved |= not np.allclose(offers, start)
     assert moved  # the offers did move in the rounds
