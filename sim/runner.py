@@ -332,7 +332,7 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
-def summary_lines(result: RunResult, history_labels=None) -> list[str]:
+def summary_lines(result: RunResult, history_labels=None, lang: str = "en") -> list[str]:
     """The session-by-session summary ``sixparty run`` prints.
 
     Sessions are named as the model's own (``session 7``, in the order of
@@ -342,54 +342,100 @@ def summary_lines(result: RunResult, history_labels=None) -> list[str]:
     2``) or ``""``; supplied by the command's edge
     (:func:`sixparty.analysis.rounds.session_labeller`): this module never
     reads the historical record.
+    lang: ``"en"`` or ``"zh"``; every text comes from the ``summary.*`` entries of
+    :data:`sixparty.analysis.i18n.LABELS` (party, document, decision names there too;
+    the decisions' reasons in Chinese from their codes,
+    :func:`sixparty.analysis.narrate.row_reason`).  Numbers, months and the
+    scenario's own title are the same in both languages; columns are aligned by
+    terminal width (a Chinese character takes two columns).
     """
+    from sixparty.analysis.i18n import check_lang, label, label_or, pad, phrase, scenario_title
+
+    check_lang(lang)
+
+    def t(key: str, **fields) -> str:
+        return phrase(f"summary.{key}", lang, **fields)
+
     sc = result.scenario
     hist = list(history_labels(result.sessions)) if history_labels and result.sessions else []
+    mode = result.anchoring_mode
     out = [
-        f"{sc.title or sc.name}: {sc.window.start} to {sc.window.end}, seed {result.seed}, "
-        f"positions {result.anchoring_mode} "
-        f"({'stated positions re-anchor the parties when dated' if result.anchoring_mode == 'anchored' else 'evolving from the first statements only'})",
+        t(
+            "header",
+            title=scenario_title(sc.name, sc.title or sc.name, lang),
+            start=sc.window.start,
+            end=sc.window.end,
+            seed=result.seed,
+            mode=label_or(f"summary.mode.{mode}", mode, lang),
+            why=t("why.anchored" if mode == "anchored" else "why.free"),
+        ),
         "",
-        f"{'month':8} {'session':11} {'attendance':24} {'iter':>4}  document",
+        f"{pad(t('col.month'), 8)} {pad(t('col.session'), 11)} "
+        f"{pad(t('col.attendance'), 24)} {pad(t('col.iter'), 4, right=True)}  "
+        f"{t('col.document')}",
     ]
+    sep = label("list_sep", lang)
     for n, s in enumerate(result.sessions):
-        label = f"session {n + 1}"
+        name = t("session", n=n + 1)
         if s["held"]:
-            att = "all six"
-            doc = document_name(s["document"])
+            att = t("all_six")
+            doc = label_or(s["document"], document_name(s["document"]), lang)
             if s["recess"]:
-                doc += " (recess)"
+                doc += t("recess")
             if s["adopted_phase"]:
-                doc += f" -> adopts '{s['adopted_phase']}'"
+                phase = s["adopted_phase"]
+                doc += t("adopts", phase=label_or(f"phase_name.{phase}", phase, lang))
         else:
-            att = f"boycott: {s['declined'].replace(';', ', ')}"
-            doc = "not held"
+            parties = [p for p in s["declined"].split(";") if p]
+            att = t("boycott", parties=sep.join(label(p, lang) for p in parties))
+            doc = t("not_held")
         if n < len(hist) and hist[n]:
             doc += f"  [{hist[n]}]"
-        out.append(f"{s['month']:8} {label:11} {att:24} {s['iterations']:>4}  {doc}")
+        out.append(f"{s['month']:8} {pad(name, 11)} {pad(att, 24)} {s['iterations']:>4}  {doc}")
     if not result.sessions:
-        out.append("(no session was convened)")
+        out.append(t("no_session"))
     out.append("")
     if result.decisions:
-        out.append("Decisions:")
+        out.append(t("decisions"))
+        if lang == "zh":
+            from sixparty.analysis.narrate import row_reason
         for d in result.decisions:
-            out.append(
-                f"  {d['month']}  {d['party']:6} {d['decision'].replace('_', ' ')}: {d['reason']}"
-            )
+            if lang == "zh":
+                what = label(f"decision.{d['decision']}", lang)
+                why = row_reason(d, lang) if d.get("reason_codes") else d["reason"]
+            else:
+                what, why = d["decision"].replace("_", " "), d["reason"]
+            party = pad(label(d["party"], lang), 6)
+            out.append(t("decision", month=d["month"], party=party, what=what, why=why))
         out.append("")
     last = result.timeline[-1]
+    status = last["talks_status"]
     out.append(
-        f"End of {last['month']}: {status_phrase(last['talks_status'])}, "
-        f"denuclearization progress {last['progress']:.2f}, "
-        f"aid delivered {last['aid_delivered_t']:,.0f} t of {last['aid_pledged_t']:,.0f} t HFO-eq. pledged, "
-        f"mean trust {last['mean_trust']:.2f}"
+        t(
+            "end",
+            month=last["month"],
+            status=label_or(
+                f"summary.status.{status}", t("status.other", status=status.replace("_", " ")), lang
+            ),
+            progress=f"{last['progress']:.2f}",
+            delivered=f"{last['aid_delivered_t']:,.0f}",
+            pledged=f"{last['aid_pledged_t']:,.0f}",
+            trust=f"{last['mean_trust']:.2f}",
+        )
     )
     facilities = [(k[len("facility_") :], v) for k, v in last.items() if k.startswith("facility_")]
     if facilities:
         out.append(
-            "Facilities: "
-            + ", ".join(
-                f"{name.replace('_', ' ')} {state.replace('_', ' ')}" for name, state in facilities
+            t(
+                "facilities",
+                facilities=sep.join(
+                    t(
+                        "facility",
+                        name=label_or(f"facility.{name}", name.replace("_", " "), lang),
+                        state=label_or(f"facility_state.{state}", state.replace("_", " "), lang),
+                    )
+                    for name, state in facilities
+                ),
             )
         )
     return out
@@ -462,10 +508,11 @@ def cli_run(args) -> int:
         table_format=table_format,
         rerun_of=rerun.record() if rerun is not None else None,
     )
-    print("\n".join(summary_lines(result, history_labels=_history_labels())))
+    lang = getattr(args, "lang", None) or "en"
+    print("\n".join(summary_lines(result, history_labels=_history_labels(lang), lang=lang)))
     for line in result.extra.get("report", []):
         print(line)
-    print(f"\nWrote {plural(len(files), 'file')} to {out_dir}/")
+    print(wrote_line(len(files), out_dir, lang))
     reproduced = None
     if rerun is not None:
         reproduced, line = rerun.check(out_dir, seed, table_format)
@@ -494,18 +541,27 @@ def note_inert_parameters(scenario: Scenario) -> list[str]:
     return notes
 
 
-def _history_labels():
-    """The analysis-side labeller naming each session's historical round (reads the record there)."""
+def _history_labels(lang: str = "en"):
+    """The analysis-side labeller naming each session's historical round in ``lang``
+    (reads the record there)."""
     from sixparty.analysis.rounds import session_labeller
 
-    return session_labeller("en")
+    return session_labeller(lang)
+
+
+def wrote_line(n: int, out_dir, lang: str = "en") -> str:
+    """``\\nWrote 10 files to runs/x/`` (``lang="zh"``: ``\\n已将10个文件写入 runs/x/``)."""
+    from sixparty.analysis.i18n import phrase
+
+    files = phrase("run.file" if n == 1 else "run.files", lang, n=n)
+    return phrase("run.wrote", lang, files=files, out=out_dir)
 
 
 def _extra_writers(args) -> list:
     """Writers from ``analysis`` that add the scorecard and the figures to the run folder."""
     from sixparty.analysis.scorecard import scorecard_writer
 
-    writers = [scorecard_writer()]
+    writers = [scorecard_writer(lang=getattr(args, "lang", None) or "en")]
     if not getattr(args, "no_plots", False):
         from sixparty.analysis.plots import figures_writer  # matplotlib: only for figures
 
