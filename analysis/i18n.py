@@ -460,6 +460,38 @@ _EN.update(
         "facility_state.shut_down": "shut down",
         "facility_state.disabled": "disabled",
         "facility_state.dismantled": "dismantled",
+        # sixparty run --from RUN_DIR: the verdict (sixparty.runner.Rerun.check)
+        "rerun.other_seed": "Seed {seed} differs from the original run's {original}: files not "
+        "compared.",
+        "rerun.no_tables": "{run_dir} holds no {fmt} tables to compare with (its tables are "
+        "{theirs}).",
+        "rerun.identical": "Reproduced: the {n} data files are byte-identical to those of "
+        "{run_dir}.",
+        "rerun.originals_changed": "Reproduced the run as recorded in {run_dir}/manifest.json, "
+        "but {changed} in {run_dir} were changed or removed since the run (they no longer match "
+        "its manifest): the new files are the originals.",
+        "rerun.differ": "NOT reproduced: {differ} differ from {run_dir} (original: sixparty "
+        "{version}, commit {commit}; see both manifests' 'distributions').",
+        "rerun.from_python": "{run_dir} was written from Python (sixparty.write_run), without "
+        "the scorecard and figures: the rerun is written the same way, to compare.",
+        # an ensemble's report (sixparty run --runs N: EnsembleResult.report_lines)
+        "ensemble.head": "{title}: {n} runs, base seed {seed}, {start} to {end} ({elapsed} s, "
+        "{rate} runs/s, {executor})",
+        "ensemble.walkout": "  DPRK walks out: {pct} of runs",
+        "ensemble.walkout_when": " (median {median}, 90% between {lo} and {hi})",
+        "ensemble.documents": "  At least one joint statement: {js}; joint document: {jd}; "
+        "nuclear test: {nt}",
+        "ensemble.sessions": "  Sessions held: median {median} (5-95%: {lo}-{hi})",
+        "ensemble.quantiles": "  {what}: median {median} (5-95%: {lo} to {hi})",
+        "ensemble.progress": "Denuclearization progress at the end",
+        "ensemble.aid": "Aid delivered by the end (t HFO-eq.)",
+        "ensemble.trust": "Mean trust over the window",
+        "ensemble.leaked": "  warning: {n} models left in mesa.Agent._ids",
+        "ensemble.executor.serial": "this process",
+        "ensemble.running": "sixparty: running {n} runs of {name} {where}",
+        "ensemble.on": "on {executor}",
+        "ensemble.in_process": "in this process",
+        "ensemble.executor.processes": "{n} worker processes",
         # the shipped scenarios' titles (``scenario_title.<name>``; :func:`scenario_title`)
         "scenario_title.historical": "The Six-Party Talks, 2003-2012 (historical conditions)",
         "scenario_title.hfo_on_schedule": "Counterfactual: aid delivered on schedule (Japan pays its share, Seoul keeps delivering)",
@@ -590,6 +622,31 @@ _ZH.update(
         "facility_state.shut_down": "已关闭",
         "facility_state.disabled": "已去功能化",
         "facility_state.dismantled": "已拆除",
+        "rerun.other_seed": "随机种子{seed}与原运行的{original}不同：未比较文件。",
+        "rerun.no_tables": "{run_dir} 中没有可比较的 {fmt} 数据表（其数据表格式为 {theirs}）。",
+        "rerun.identical": "已复现：{n}个数据文件与 {run_dir} 中的逐字节相同。",
+        "rerun.originals_changed": "已按 {run_dir}/manifest.json 的记录复现该运行，但 {run_dir} "
+        "中的 {changed} 在运行后被修改或删除（与其清单不再相符）：新文件即原始文件。",
+        "rerun.differ": "未能复现：{differ} 与 {run_dir} 中的不同（原运行：sixparty {version}，"
+        "提交 {commit}；请对照两份清单的 'distributions'）。",
+        "rerun.from_python": "{run_dir} 是从 Python 写出的（sixparty.write_run），不含评分表和图："
+        "重新运行也按同样方式写出，以便比较。",
+        "ensemble.head": "情景“{title}”：{n}次模拟，基础随机种子{seed}，{start}至{end}"
+        "（{elapsed}秒，每秒{rate}次，{executor}）",
+        "ensemble.walkout": "  朝鲜退出会谈：{pct}的模拟",
+        "ensemble.walkout_when": "（中位数{median}，90%在{lo}与{hi}之间）",
+        "ensemble.documents": "  至少一份共同声明：{js}；共同文件：{jd}；核试验：{nt}",
+        "ensemble.sessions": "  举行的会议：中位数{median}（5-95%：{lo}-{hi}）",
+        "ensemble.quantiles": "  {what}：中位数{median}（5-95%：{lo}至{hi}）",
+        "ensemble.progress": "模拟结束时的无核化进展",
+        "ensemble.aid": "模拟结束时已交付的援助（吨重油当量）",
+        "ensemble.trust": "模拟期间的平均信任",
+        "ensemble.leaked": "  警告：mesa.Agent._ids 中残留{n}个模型",
+        "ensemble.executor.serial": "在本进程中运行",
+        "ensemble.running": "sixparty：{where}运行情景 {name} 的{n}次模拟",
+        "ensemble.on": "在{executor}上",
+        "ensemble.in_process": "在本进程中",
+        "ensemble.executor.processes": "{n}个工作进程",
         "scenario_title.historical": "六方会谈，2003-2012（历史条件）",
         "scenario_title.hfo_on_schedule": "反事实：援助按期交付（日本承担其份额，首尔继续交付）",
         "scenario_title.libya_model_throughout": "反事实：美国始终坚持“利比亚模式”（先以“全面、不可逆转和可验证”的方式弃核）",

@@ -494,9 +494,10 @@ def cli_run(args) -> int:
         # sessions.csv has no scorecard columns, so the rerun is written the same way
         # for its data files to be comparable.
         writers = []
+        from sixparty.analysis.i18n import phrase
+
         print(
-            f"{rerun.run_dir} was written from Python (sixparty.write_run), without the "
-            "scorecard and figures: the rerun is written the same way, to compare.",
+            phrase("rerun.from_python", getattr(args, "lang", None) or "en", run_dir=rerun.run_dir),
             file=sys.stderr,
         )
     files = outputs.write_run(
@@ -515,7 +516,7 @@ def cli_run(args) -> int:
     print(wrote_line(len(files), out_dir, lang))
     reproduced = None
     if rerun is not None:
-        reproduced, line = rerun.check(out_dir, seed, table_format)
+        reproduced, line = rerun.check(out_dir, seed, table_format, lang)
         print(line)
     if getattr(args, "narrate", False):
         from sixparty.analysis.narrate import narrate
@@ -605,30 +606,34 @@ class Rerun:
             "started_utc": m.get("started_utc"),
         }
 
-    def verdict(self, out_dir, seed: int, table_format: str) -> str:
+    def verdict(self, out_dir, seed: int, table_format: str, lang: str = "en") -> str:
         """A line saying whether the new data files are byte-identical to the original ones."""
-        return self.check(out_dir, seed, table_format)[1]
+        return self.check(out_dir, seed, table_format, lang)[1]
 
-    def check(self, out_dir, seed: int, table_format: str) -> tuple[bool | None, str]:
+    def check(
+        self, out_dir, seed: int, table_format: str, lang: str = "en"
+    ) -> tuple[bool | None, str]:
         """``(reproduced, line)``: ``reproduced`` is True when the new data files are
         byte-identical to the original ones (as its manifest recorded them), False when
-        they differ, None when nothing was compared (another seed or table format)."""
+        they differ, None when nothing was compared (another seed or table format).
+        The line is in ``lang`` (the ``rerun.*`` texts of :mod:`sixparty.analysis.i18n`)."""
         import hashlib
         from pathlib import Path
 
         from sixparty import outputs
+        from sixparty.analysis.i18n import label, phrase
 
         if seed != self.seed:
-            return (
-                None,
-                f"Seed {seed} differs from the original run's {self.seed}: files not compared.",
-            )
+            return None, phrase("rerun.other_seed", lang, seed=seed, original=self.seed)
         old = self.manifest.get("files") or {}
         names = [f"{stem}.{table_format}" for stem in outputs.TABLE_NAMES]
         if not all(n in old for n in names):
-            return None, (
-                f"{self.run_dir} holds no {table_format.upper()} tables to compare with "
-                f"(its tables are {self.manifest.get('table_format', 'csv')})."
+            return None, phrase(
+                "rerun.no_tables",
+                lang,
+                run_dir=self.run_dir,
+                fmt=table_format.upper(),
+                theirs=self.manifest.get("table_format", "csv"),
             )
 
         def sha(path: Path) -> str | None:
@@ -641,22 +646,20 @@ class Rerun:
         # so when the copies now in RUN_DIR were changed or removed since.
         differ = [n for n in names if sha(Path(out_dir) / n) != old[n]]
         changed = [n for n in names if sha(Path(self.run_dir) / n) != old[n]]
+        sep = label("list_sep", lang)
         if not differ and not changed:
-            return True, (
-                f"Reproduced: the {len(names)} data files are byte-identical to those of "
-                f"{self.run_dir}."
-            )
+            return True, phrase("rerun.identical", lang, n=len(names), run_dir=self.run_dir)
         if not differ:
-            return True, (
-                f"Reproduced the run as recorded in {self.run_dir}/manifest.json, but "
-                f"{', '.join(changed)} in {self.run_dir} were changed or removed since the "
-                "run (they no longer match its manifest): the new files are the originals."
+            return True, phrase(
+                "rerun.originals_changed", lang, run_dir=self.run_dir, changed=sep.join(changed)
             )
-        return False, (
-            f"NOT reproduced: {', '.join(differ)} differ from {self.run_dir} "
-            f"(original: sixparty {self.manifest.get('sixparty_version')}, "
-            f"commit {(self.manifest.get('git') or {}).get('commit')}; see both manifests' "
-            "'distributions')."
+        return False, phrase(
+            "rerun.differ",
+            lang,
+            differ=sep.join(differ),
+            run_dir=self.run_dir,
+            version=self.manifest.get("sixparty_version"),
+            commit=(self.manifest.get("git") or {}).get("commit"),
         )
 
 

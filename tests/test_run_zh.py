@@ -203,16 +203,18 @@ ENGLISH_REPORT = [
     "  walkout               DPRK walks out (2001): recorded 2001-03",
 ]
 
-#: ASCII words allowed in Chinese output: codes and ids only (the constructed record's
-#: session ids are single letters, which the pattern below does not count as words).
-ALLOWED_ASCII = set()
+#: ASCII words allowed in Chinese output: names and codes only (the program's name, a
+#: table format, a manifest key; the constructed record's session ids are single letters,
+#: which the pattern below does not count as words).
+ALLOWED_ASCII = {"sixparty", "Python", "CSV", "PARQUET", "csv", "parquet", "distributions"}
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z']+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z']*[A-Za-z]")
 
 
 def english_words(text: str) -> list[str]:
-    """ASCII words of two or more letters in ``text``, after dropping paths (``/...``)."""
-    text = re.sub(r"\S*/\S*", " ", text)
+    """ASCII words of two or more letters in ``text``, after dropping paths (``a/b``),
+    dotted names (``manifest.json``, ``sixparty.write_run``) and commit hashes."""
+    text = re.sub(r"[\w./-]*/[\w./-]*|\w+(?:\.\w+)+|\b[0-9a-f]{7,40}\b", " ", text)
     return [w for w in _WORD.findall(text) if w not in ALLOWED_ASCII]
 
 
@@ -455,3 +457,106 @@ def test_wrote_line():
     assert wrote_line(1, "x") == "\nWrote 1 file to x/"
     assert wrote_line(10, "runs/a") == "\nWrote 10 files to runs/a/"
     assert wrote_line(10, "runs/a", "zh") == "\n已将10个文件写入 runs/a/"
+
+
+# ------------------------------------------------------------------ an ensemble (--runs N)
+def _ensemble_report_before(self) -> list[str]:
+    """``EnsembleResult.report_lines`` before it had a Chinese text (sixparty 76a3146)."""
+    import numpy as np
+    from sixparty.analysis.ensemble import _month_label, _pct
+
+    s = self.summaries
+    n = self.runs
+    sc = self.scenario
+    out = [
+        f"{sc.title or sc.name}: {n} runs, base seed {self.base_seed}, "
+        f"{sc.window.start} to {sc.window.end} ({self.elapsed_s:.1f} s, "
+        f"{n / max(self.elapsed_s, 1e-9):.0f} runs/s, {self.executor})"
+    ]
+    walked = np.asarray(s["walked_out"]).astype(bool)
+    line = f"  DPRK walks out: {_pct(walked.mean())} of runs"
+    if walked.any():
+        q = np.quantile(
+            np.asarray(s["walkout_month"])[walked], [0.05, 0.5, 0.95], method="inverted_cdf"
+        )
+        line += f" (median {_month_label(int(q[1]))}, 90% between {_month_label(int(q[0]))} and {_month_label(int(q[2]))})"  # noqa: E501
+    out.append(line)
+    out.append(
+        f"  At least one joint statement: {_pct((s['n_joint_statement'] > 0).mean())}; "
+        f"joint document: {_pct((s['n_joint_document'] > 0).mean())}; "
+        f"nuclear test: {_pct((s['nuclear_tests'] > 0).mean())}"
+    )
+    out.append(
+        f"  Sessions held: median {np.median(s['sessions_held']):.0f} "
+        f"(5-95%: {np.quantile(s['sessions_held'], 0.05):.0f}-{np.quantile(s['sessions_held'], 0.95):.0f})"  # noqa: E501
+    )
+    for col, label, fmt_ in (
+        ("final_progress", "Denuclearization progress at the end", "{:.2f}"),
+        ("aid_delivered_t", "Aid delivered by the end (t HFO-eq.)", "{:,.0f}"),
+        ("mean_trust", "Mean trust over the window", "{:.2f}"),
+    ):
+        q = np.quantile(s[col], [0.05, 0.5, 0.95])
+        out.append(
+            f"  {label}: median {fmt_.format(q[1])} (5-95%: {fmt_.format(q[0])} to {fmt_.format(q[2])})"  # noqa: E501
+        )
+    if self.leaked_models:
+        out.append(f"  warning: {self.leaked_models} models left in mesa.Agent._ids")
+    return out
+
+
+def test_ensemble_report_in_english_unchanged_and_in_chinese(tmp_path):
+    from sixparty.analysis.ensemble import run_ensemble
+    from sixparty.loader import find_scenario, load_scenario
+
+    ens = run_ensemble(load_scenario(find_scenario("historical")), 6, 5, workdir=tmp_path)
+    assert np_any_walkout(ens)
+    assert ens.report_lines() == _ensemble_report_before(ens)
+    ens.leaked_models, ens.executor = 2, "2 worker processes"
+    assert ens.report_lines("en") == _ensemble_report_before(ens)
+    zh = ens.report_lines("zh")
+    assert english_words("\n".join(zh)) == [], zh
+    assert zh[0].startswith("情景“六方会谈，2003-2012（历史条件）”：6次模拟，基础随机种子5，")
+    assert "2个工作进程" in zh[0] and "共同声明" in zh[2] and "共同文件" in zh[2]
+
+
+def np_any_walkout(ens) -> bool:
+    return bool(sum(bool(w) for w in ens.summaries["walked_out"]))
+
+
+def test_run_runs_lang_zh_prints_chinese(tmp_path, capsys):
+    out = tmp_path / "ens"
+    assert (
+        main(["run", "--runs", "3", "--out", str(out), "--no-plots", "--quiet", "--lang", "zh"])
+        == 0
+    )
+    cap = capsys.readouterr()
+    assert "3次模拟" in cap.out and f"已将4个文件写入 {out}/" in cap.out
+    assert "sixparty：在本进程中运行情景 historical 的3次模拟" in cap.err
+    assert english_words(cap.out) == [] and english_words(cap.err) == ["historical"]
+
+
+# ------------------------------------------------------------------ run --from
+def test_rerun_verdicts_in_chinese(tmp_path, capsys):
+    from sixparty.runner import load_rerun
+
+    first = tmp_path / "first"
+    assert main(["run", "--seed", "4", "--out", str(first), "--no-plots", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["run", "--from", str(first), "--no-plots", "--quiet", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "已复现：7个数据文件与" in out and "逐字节相同" in out
+    assert english_words(out) == [], english_words(out)
+    rerun = load_rerun(first)
+    en = rerun.check(f"{first}-rerun", 4, "csv")[1]
+    assert en == f"Reproduced: the 7 data files are byte-identical to those of {first}."
+    for seed, fmt in ((5, "csv"), (4, "parquet")):
+        line = rerun.check(f"{first}-rerun", seed, fmt, "zh")[1]
+        assert english_words(line) == [], line
+    (first / "trust.csv").write_text("changed", encoding="utf-8")
+    ok, line = rerun.check(f"{first}-rerun", 4, "csv", "zh")
+    assert ok is True and "中的 trust.csv 在运行后被修改或删除" in line
+    assert english_words(line) == [], line
+    (tmp_path / "first-rerun" / "ledger.csv").write_text("changed", encoding="utf-8")
+    ok, line = rerun.check(f"{first}-rerun", 4, "csv", "zh")
+    assert ok is False and line.startswith("未能复现：ledger.csv 与")
+    assert english_words(line) == [], line
