@@ -13,6 +13,15 @@
   implementation, and the debrief's sentences (:mod:`sixparty.seat` codes:
   ``seat.why.<reason code>``, ``seat.do.<choice>``, ``seat.kind.<step kind>``;
   :func:`phrase` fills their ``{fields}``);
+* what ``sixparty run`` prints (:func:`phrase` fills their ``{fields}``; the English
+  entries are the command's English text byte for byte): ``summary.*`` (the
+  session-by-session summary, :func:`sixparty.runner.summary_lines`), ``score.*``
+  (the replay scorecard's report and its items' texts, :mod:`sixparty.analysis.scorecard`),
+  ``ensemble.*`` (an ensemble's report), ``rerun.*`` (``--from``'s verdict), ``run.*``;
+  ``list_sep``/``clause_sep`` (``, `` / ``、`` and ``; `` / ``；``); names of the shipped
+  scenarios' phases, facilities and titles (``phase_name.*``, ``facility.*``,
+  ``facility_state.*``, ``scenario_title.*``: :func:`label_or`, :func:`scenario_title`);
+  :func:`pad` aligns columns by terminal width;
 * figure labels: ``month``, ``position``, ``salience``, ``trust``,
   ``mean_trust``, ``progress``, ``aid_delivered``, ``aid_pledged``,
   ``tonnes_hfo``, ``sanctions``, ``party``, ``toward``, ``issue``,
