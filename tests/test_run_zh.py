@@ -560,3 +560,18 @@ def test_rerun_verdicts_in_chinese(tmp_path, capsys):
     ok, line = rerun.check(f"{first}-rerun", 4, "csv", "zh")
     assert ok is False and line.startswith("未能复现：ledger.csv 与")
     assert english_words(line) == [], line
+
+
+# ------------------------------------------------------------------ the scorecard figure
+def test_scorecard_figure_texts_come_from_the_items_texts():
+    from sixparty.analysis import plots
+
+    items = _case()
+    assert plots._shown(items[2], "simulated", "zh") == items[2].shown("simulated", "zh")
+    assert plots._shown(items[2], "simulated", "en") == items[2].simulated
+    # Chinese texts are cut by terminal columns, English ones at a space as before
+    assert plots._shorten("abc def ghi", 8) == "abc..."
+    assert plots._shorten("共同文件，2007-02-08", 10) == "共同文..."
+    assert plots._shorten("共同文件", 10) == "共同文件"
+    for it in items:
+        assert display_width(plots._shorten(it.shown("simulated", "zh"), 44)) <= 44
