@@ -813,7 +813,9 @@ def _episode_candidates(tables: RunTables, e: dict) -> list[tuple[int, Text | st
         cause = e.get("cause")
         if cause:
             if cause not in kinds:
-                got = Joined(tuple(_cause(k) for k in sorted(kinds))) if kinds else _t("unstated")
+                # "unstated" when the kinds join to nothing (none, or only an empty name)
+                named = kinds and kinds != {""}
+                got = Joined(tuple(_cause(k) for k in sorted(kinds))) if named else _t("unstated")
                 why.append(_t("cause_mismatch", got=got, want=_cause(cause)))
         out.append((m, Joined(tuple(why), "clause_sep") if why else ""))
     return out

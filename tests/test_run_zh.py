@@ -83,6 +83,27 @@ def _case():
     return score_run(tables, rec, fed=FED)
 
 
+def test_a_cause_naming_nothing_is_unstated():
+    # a folder without a cause column whose reason names an empty list of overdue kinds
+    rec = record(
+        [],
+        [
+            {
+                "id": "ds",
+                "kind": "disablement_suspended",
+                "actor": "DPRK",
+                "start": "2008-08",
+                "cause": "delisting",
+            }
+        ],
+    )
+    for reason, shown in (("counterpart steps overdue ()", "unstated"), ("other", "unstated")):
+        tables = make_tables(decisions=[("2008-08", "DPRK", "suspends_steps", reason)])
+        (item,) = score_run(tables, rec)
+        assert item.simulated == f"2008-08: cause {shown}, recorded delisting"
+        assert item.shown("simulated", "zh") == "2008-08：原因为未说明，记录为除名逾期"
+
+
 # What the scorecard wrote before it had a Chinese report (sixparty 76a3146), for _case().
 ENGLISH_TEXTS = [
     (
@@ -207,6 +228,7 @@ ENGLISH_REPORT = [
 #: table format, a manifest key; the constructed record's session ids are single letters,
 #: which the pattern below does not count as words).
 ALLOWED_ASCII = {"sixparty", "Python", "CSV", "PARQUET", "csv", "parquet", "distributions"}
+ALLOWED_ASCII |= {"None"}  # a manifest's commit outside a git checkout
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*[A-Za-z]")
 
