@@ -213,7 +213,9 @@ class ScoreItem:
     """One record item scored against a run.
 
     id: ``session:<record id>`` or the episode id.  kind: ``session`` or the
-    episode kind.  recorded, simulated: readable text.  hit: True (hit),
+    episode kind.  recorded, simulated: readable text (English; given as a
+    :class:`Text`, the item keeps it and :meth:`shown` gives it in another
+    language; read, they are always the English string).  hit: True (hit),
     False (miss) or None (not scored: outside the run's window; see
     :attr:`scored`).  rule: the rule applied.  label: short English name.
     rec_start/rec_end, sim_start/sim_end: ``YYYY-MM`` months (empty when
