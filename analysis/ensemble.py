@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import signal
 import sys
@@ -713,45 +714,94 @@ class EnsembleResult:
         return pd.read_csv(path, keep_default_na=False, na_values=[""])
 
     # ------------------------------------------------------------ report
-    def report_lines(self) -> list[str]:
-        """A short plain-English report of the ensemble."""
+    def report_lines(self, lang: str = "en") -> list[str]:
+        """A short plain report of the ensemble in ``lang`` (``"en"``, ``"zh"``: the
+        ``ensemble.*`` texts of :mod:`sixparty.analysis.i18n`; numbers and months the
+        same in both)."""
+        from sixparty.analysis.i18n import check_lang, phrase, scenario_title
+
+        check_lang(lang)
+
+        def t(key: str, **fields) -> str:
+            return phrase(f"ensemble.{key}", lang, **fields)
+
         s = self.summaries
         n = self.runs
         sc = self.scenario
         out = [
-            f"{sc.title or sc.name}: {n} runs, base seed {self.base_seed}, "
-            f"{sc.window.start} to {sc.window.end} ({self.elapsed_s:.1f} s, "
-            f"{n / max(self.elapsed_s, 1e-9):.0f} runs/s, {self.executor})"
+            t(
+                "head",
+                title=scenario_title(sc.name, sc.title or sc.name, lang),
+                n=n,
+                seed=self.base_seed,
+                start=sc.window.start,
+                end=sc.window.end,
+                elapsed=f"{self.elapsed_s:.1f}",
+                rate=f"{n / max(self.elapsed_s, 1e-9):.0f}",
+                executor=_executor_text(self.executor, lang),
+            )
         ]
         walked = np.asarray(s["walked_out"]).astype(bool)
-        line = f"  DPRK walks out: {_pct(walked.mean())} of runs"
+        line = t("walkout", pct=_pct(walked.mean()))
         if walked.any():
             q = np.quantile(
                 np.asarray(s["walkout_month"])[walked], [0.05, 0.5, 0.95], method="inverted_cdf"
             )
-            line += f" (median {_month_label(int(q[1]))}, 90% between {_month_label(int(q[0]))} and {_month_label(int(q[2]))})"
+            line += t(
+                "walkout_when",
+                median=_month_label(int(q[1])),
+                lo=_month_label(int(q[0])),
+                hi=_month_label(int(q[2])),
+            )
         out.append(line)
         out.append(
-            f"  At least one joint statement: {_pct((s['n_joint_statement'] > 0).mean())}; "
-            f"joint document: {_pct((s['n_joint_document'] > 0).mean())}; "
-            f"nuclear test: {_pct((s['nuclear_tests'] > 0).mean())}"
+            t(
+                "documents",
+                js=_pct((s["n_joint_statement"] > 0).mean()),
+                jd=_pct((s["n_joint_document"] > 0).mean()),
+                nt=_pct((s["nuclear_tests"] > 0).mean()),
+            )
         )
         out.append(
-            f"  Sessions held: median {np.median(s['sessions_held']):.0f} "
-            f"(5-95%: {np.quantile(s['sessions_held'], 0.05):.0f}-{np.quantile(s['sessions_held'], 0.95):.0f})"
+            t(
+                "sessions",
+                median=f"{np.median(s['sessions_held']):.0f}",
+                lo=f"{np.quantile(s['sessions_held'], 0.05):.0f}",
+                hi=f"{np.quantile(s['sessions_held'], 0.95):.0f}",
+            )
         )
-        for col, label, fmt_ in (
-            ("final_progress", "Denuclearization progress at the end", "{:.2f}"),
-            ("aid_delivered_t", "Aid delivered by the end (t HFO-eq.)", "{:,.0f}"),
-            ("mean_trust", "Mean trust over the window", "{:.2f}"),
+        for col, key, fmt_ in (
+            ("final_progress", "progress", "{:.2f}"),
+            ("aid_delivered_t", "aid", "{:,.0f}"),
+            ("mean_trust", "trust", "{:.2f}"),
         ):
             q = np.quantile(s[col], [0.05, 0.5, 0.95])
             out.append(
-                f"  {label}: median {fmt_.format(q[1])} (5-95%: {fmt_.format(q[0])} to {fmt_.format(q[2])})"
+                t(
+                    "quantiles",
+                    what=t(key),
+                    median=fmt_.format(q[1]),
+                    lo=fmt_.format(q[0]),
+                    hi=fmt_.format(q[2]),
+                )
             )
         if self.leaked_models:
-            out.append(f"  warning: {self.leaked_models} models left in mesa.Agent._ids")
+            out.append(t("leaked", n=self.leaked_models))
         return out
+
+
+def _executor_text(describe: str, lang: str) -> str:
+    """An executor's ``describe()`` in ``lang``: ``this process`` and ``N worker
+    processes`` have Chinese texts (``ensemble.executor.*``); a dask cluster's
+    description (an address) is shown as it is."""
+    from sixparty.analysis.i18n import phrase
+
+    if lang == "en":
+        return describe
+    if describe == "this process":
+        return phrase("ensemble.executor.serial", lang)
+    m = re.fullmatch(r"(\d+) worker processes", describe)
+    return phrase("ensemble.executor.processes", lang, n=m.group(1)) if m else describe
 
 
 def _qname(q: float) -> str:
@@ -1293,13 +1343,22 @@ def cli_ensemble(args, path, scenario: Scenario) -> int:
     how = check_out_dir(out_dir)
     fig_fmt = getattr(args, "format", None) or "png"
     plots = not getattr(args, "no_plots", False)
+    lang = getattr(args, "lang", None) or "en"
+    from sixparty.runner import wrote_line
+
     manifest: dict = {}
     holder: dict = {}
 
     def started(ex: Executor) -> None:
-        where = f"on {ex.describe()}" if runs >= SERIAL_BELOW else "in this process"
+        from sixparty.analysis.i18n import phrase
+
+        where = (
+            phrase("ensemble.on", lang, executor=_executor_text(ex.describe(), lang))
+            if runs >= SERIAL_BELOW
+            else phrase("ensemble.in_process", lang)
+        )
         print(
-            f"sixparty: running {runs:,} runs of {scenario.name} {where}",
+            phrase("ensemble.running", lang, n=f"{runs:,}", name=scenario.name, where=where),
             file=sys.stderr,
             flush=True,
         )
@@ -1323,7 +1382,7 @@ def cli_ensemble(args, path, scenario: Scenario) -> int:
             names.append(name)
         if plots:
             names += fan_chart_writer([result], [scenario.name], fmt=fig_fmt)(stage)
-        holder["report"] = result.report_lines()
+        holder["report"] = result.report_lines(lang)
         manifest.update(ensemble_manifest(result, path, sys.argv))
         shutil.rmtree(stage / ".work", ignore_errors=True)
         return names
@@ -1338,7 +1397,7 @@ def cli_ensemble(args, path, scenario: Scenario) -> int:
             print(line, file=sys.stderr, flush=True)
             return code
     print("\n".join(holder["report"]))
-    print(f"\nWrote {len(files)} files to {out_dir}/")
+    print(wrote_line(len(files), out_dir, lang))
     return 0
 
 

@@ -13,6 +13,15 @@
   implementation, and the debrief's sentences (:mod:`sixparty.seat` codes:
   ``seat.why.<reason code>``, ``seat.do.<choice>``, ``seat.kind.<step kind>``;
   :func:`phrase` fills their ``{fields}``);
+* what ``sixparty run`` prints (:func:`phrase` fills their ``{fields}``; the English
+  entries are the command's English text byte for byte): ``summary.*`` (the
+  session-by-session summary, :func:`sixparty.runner.summary_lines`), ``score.*``
+  (the replay scorecard's report and its items' texts, :mod:`sixparty.analysis.scorecard`),
+  ``ensemble.*`` (an ensemble's report), ``rerun.*`` (``--from``'s verdict), ``run.*``;
+  ``list_sep``/``clause_sep`` (``, `` / ``、`` and ``; `` / ``；``); names of the shipped
+  scenarios' phases, facilities and titles (``phase_name.*``, ``facility.*``,
+  ``facility_state.*``, ``scenario_title.*``: :func:`label_or`, :func:`scenario_title`);
+  :func:`pad` aligns columns by terminal width;
 * figure labels: ``month``, ``position``, ``salience``, ``trust``,
   ``mean_trust``, ``progress``, ``aid_delivered``, ``aid_pledged``,
   ``tonnes_hfo``, ``sanctions``, ``party``, ``toward``, ``issue``,
@@ -336,6 +345,363 @@ _ZH.update(
 )
 
 
+# ---- what `sixparty run` prints: the summary table (sixparty.runner.summary_lines), the
+# replay scorecard's report (sixparty.analysis.scorecard.report_lines) and the closing lines.
+# The English entries are the command's own text, byte for byte; ``{fields}`` are filled by
+# :func:`phrase` (numbers and YYYY-MM dates as the English gives them, in both languages).
+_EN.update(
+    {
+        "summary.header": "{title}: {start} to {end}, seed {seed}, positions {mode} ({why})",
+        "summary.mode.anchored": "anchored",
+        "summary.mode.free": "free",
+        "summary.why.anchored": "stated positions re-anchor the parties when dated",
+        "summary.why.free": "evolving from the first statements only",
+        "summary.col.month": "month",
+        "summary.col.session": "session",
+        "summary.col.attendance": "attendance",
+        "summary.col.iter": "iter",
+        "summary.col.document": "document",
+        "summary.session": "session {n}",
+        "summary.all_six": "all six",
+        "summary.boycott": "boycott: {parties}",
+        "summary.not_held": "not held",
+        "summary.recess": " (recess)",
+        "summary.adopts": " -> adopts '{phase}'",
+        "summary.no_session": "(no session was convened)",
+        "summary.decisions": "Decisions:",
+        "summary.decision": "  {month}  {party} {what}: {why}",
+        "summary.end": "End of {month}: {status}, denuclearization progress {progress}, "
+        "aid delivered {delivered} t of {pledged} t HFO-eq. pledged, mean trust {trust}",
+        "summary.facilities": "Facilities: {facilities}",
+        "summary.facility": "{name} {state}",
+        "summary.status.no_talks": "no talks under way",
+        "summary.status.in_session": "talks in session",
+        "summary.status.recess": "talks in recess",
+        "summary.status.boycott": "a session boycotted",
+        "summary.status.suspended": "the DPRK's participation suspended",
+        "summary.status.walked_out": "the DPRK has walked out of the talks",
+        "summary.status.other": "talks {status}",
+        "list_sep": ", ",
+        "clause_sep": "; ",
+        "run.wrote": "\nWrote {files} to {out}/",
+        "run.file": "{n} file",
+        "run.files": "{n} files",
+        # the replay scorecard (analysis.scorecard; scorecard.csv keeps the English)
+        "score.raw": "{text}",
+        "score.summary": "Replay scorecard (strict): {hits} hits / {n} items",
+        "score.summary.near": "; {near} near miss (document one rank away, not counted)",
+        "score.summary.nears": "; {near} near misses (document one rank away, not counted)",
+        "score.summary.fed": "; {fed} of the hits fed by anchoring (decided by the inputs, "
+        "not the model)",
+        "score.summary.outside": " ({n} item outside the window not scored)",
+        "score.summary.outsides": " ({n} items outside the window not scored)",
+        "score.misses": "Misses:",
+        "score.miss_line": "  {kind} {label}: recorded {recorded}; simulated {simulated}",
+        "score.fed_head": "Fed ({hits} of these {n} are hits; the scenario's inputs decide these "
+        "items, not the model: the run was anchored to a stated position read off the very "
+        "document or act scored, so a hit there is no evidence for the model): ",
+        "score.fed_item": "{label} ({verdict})",
+        "score.hit": "hit",
+        "score.miss": "miss",
+        "score.outside_head": "Outside the window (not scored):",
+        "score.outside_line": "  {kind} {label}: recorded {recorded}",
+        "score.kind.session": "session",
+        "score.kind.suspension": "suspension",
+        "score.kind.boycott": "boycott",
+        "score.kind.shutdown": "shutdown",
+        "score.kind.disablement_start": "disablement_start",
+        "score.kind.disablement_slowed": "disablement_slowed",
+        "score.kind.declaration": "declaration",
+        "score.kind.disablement_suspended": "disablement_suspended",
+        "score.kind.delisting": "delisting",
+        "score.kind.walkout": "walkout",
+        "score.kind.missile_test": "missile_test",
+        "score.kind.nuclear_test": "nuclear_test",
+        "score.episode.suspension": "DPRK suspends participation",
+        "score.episode.boycott": "DPRK stays away (boycott)",
+        "score.episode.shutdown": "Yongbyon shut down",
+        "score.episode.disablement_start": "disablement starts",
+        "score.episode.disablement_slowed": "disablement slowed",
+        "score.episode.declaration": "DPRK declaration",
+        "score.episode.disablement_suspended": "disablement suspended",
+        "score.episode.delisting": "US delists the DPRK",
+        "score.episode.walkout": "DPRK walks out",
+        "score.episode.missile_test": "DPRK missile test",
+        "score.episode.nuclear_test": "DPRK nuclear test",
+        "score.episode_year": "{name} ({year})",
+        # an item's recorded and simulated texts (ScoreItem.recorded / .simulated)
+        "score.span": "{start}..{end}",
+        "score.doc_span": "{doc}, {span}",
+        "score.adopts": "{text}, adopts phase {n}",
+        "score.months": "{n} months",
+        "score.months_1": "{n} month",
+        "score.outside": "outside the window ({start}..{end}): not scored",
+        "score.no_held_session": "no held session within ±{months}",
+        "score.sim_session": "{doc} ({session})",
+        "score.session_name": "session {n}, {month}",
+        "score.session_month": "session, {month}",
+        "score.because": "{text}: {why}",
+        "score.near_miss": "{text}; one rank away (near miss)",
+        "score.wrong_document": "wrong document",
+        "score.wrong_phase": "wrong content: adopts phase {got}, recorded phase {want}",
+        "score.wrong_no_phase": "wrong content: adopts no phase, recorded phase {want}",
+        "score.nearest_outside": "nearest {month} (outside ±{n} months)",
+        "score.already_matched": "{month} (already matched to another record item)",
+        "score.never": "never",
+        "score.with_cause": "{month} (cause: {cause})",
+        "score.phase_under_way": "phase under way {got}, recorded {want}",
+        "score.no_phase": "none",
+        "score.cause_mismatch": "cause {got}, recorded {want}",
+        "score.unstated": "unstated",
+        "score.cause.aid": "aid",
+        "score.cause.delisting": "delisting",
+        "score.no_spell": "no absence spell starting within ±{n} months",
+        "score.no_spell_near": "no absence spell starting within ±{n} months (nearest {span})",
+        "score.ends": "ends {month}, recorded end {end}",
+        "score.held_inside": "a session held inside the span ({months})",
+        # the shipped scenarios' phases and facilities (English: their ids, as the summary
+        # has always shown them; Chinese: the article's words)
+        "phase_name.initial_actions": "initial_actions",
+        "phase_name.second_phase_actions": "second_phase_actions",
+        "phase_name.abandonment_and_verification": "abandonment_and_verification",
+        "facility.yongbyon_5mwe_reactor": "yongbyon 5mwe reactor",
+        "facility.reprocessing_plant": "reprocessing plant",
+        "facility.fuel_fabrication_plant": "fuel fabrication plant",
+        "facility_state.operating": "operating",
+        "facility_state.shut_down": "shut down",
+        "facility_state.disabled": "disabled",
+        "facility_state.dismantled": "dismantled",
+        # sixparty run --from RUN_DIR: the verdict (sixparty.runner.Rerun.check)
+        "rerun.other_seed": "Seed {seed} differs from the original run's {original}: files not "
+        "compared.",
+        "rerun.no_tables": "{run_dir} holds no {fmt} tables to compare with (its tables are "
+        "{theirs}).",
+        "rerun.identical": "Reproduced: the {n} data files are byte-identical to those of "
+        "{run_dir}.",
+        "rerun.originals_changed": "Reproduced the run as recorded in {run_dir}/manifest.json, "
+        "but {changed} in {run_dir} were changed or removed since the run (they no longer match "
+        "its manifest): the new files are the originals.",
+        "rerun.differ": "NOT reproduced: {differ} differ from {run_dir} (original: sixparty "
+        "{version}, commit {commit}; see both manifests' 'distributions').",
+        "rerun.from_python": "{run_dir} was written from Python (sixparty.write_run), without "
+        "the scorecard and figures: the rerun is written the same way, to compare.",
+        # an ensemble's report (sixparty run --runs N: EnsembleResult.report_lines)
+        "ensemble.head": "{title}: {n} runs, base seed {seed}, {start} to {end} ({elapsed} s, "
+        "{rate} runs/s, {executor})",
+        "ensemble.walkout": "  DPRK walks out: {pct} of runs",
+        "ensemble.walkout_when": " (median {median}, 90% between {lo} and {hi})",
+        "ensemble.documents": "  At least one joint statement: {js}; joint document: {jd}; "
+        "nuclear test: {nt}",
+        "ensemble.sessions": "  Sessions held: median {median} (5-95%: {lo}-{hi})",
+        "ensemble.quantiles": "  {what}: median {median} (5-95%: {lo} to {hi})",
+        "ensemble.progress": "Denuclearization progress at the end",
+        "ensemble.aid": "Aid delivered by the end (t HFO-eq.)",
+        "ensemble.trust": "Mean trust over the window",
+        "ensemble.leaked": "  warning: {n} models left in mesa.Agent._ids",
+        "ensemble.executor.serial": "this process",
+        "ensemble.running": "sixparty: running {n} runs of {name} {where}",
+        "ensemble.on": "on {executor}",
+        "ensemble.in_process": "in this process",
+        "ensemble.executor.processes": "{n} worker processes",
+        # the shipped scenarios' titles (``scenario_title.<name>``; :func:`scenario_title`)
+        "scenario_title.historical": "The Six-Party Talks, 2003-2012 (historical conditions)",
+        "scenario_title.hfo_on_schedule": "Counterfactual: aid delivered on schedule (Japan pays its share, Seoul keeps delivering)",
+        "scenario_title.libya_model_throughout": "Counterfactual: the US holds the Libya model (CVID first) throughout",
+        "scenario_title.lwr_at_round4": "Counterfactual: the US grants the light-water reactor in September 2005",
+        "scenario_title.no_bda_sanctions": "Counterfactual: no Banco Delta Asia sanctions (2005-2007)",
+        "scenario_title.no_seoul_hardline_2008": "Counterfactual: no hard line in Seoul in 2008 (engagement continues)",
+        "scenario_title.no_unsc_statement_2009": "Counterfactual: no UN Security Council statement after the April 2009 launch",
+        "scenario_title.ukraine_model": "Counterfactual: the US accepts the Ukraine model (guarantees for renunciation) in 2004",
+        "scenario_title.us_direct_talks_2003": "Counterfactual: the US accepts direct talks with the DPRK from 2003",
+        "scenario_title.verification_in_10_3": "Counterfactual: verification written into the October 2007 document",
+    }
+)
+_ZH.update(
+    {
+        "summary.header": "情景“{title}”：{start}至{end}，随机种子{seed}，立场{mode}（{why}）",
+        "summary.mode.anchored": "锚定",
+        "summary.mode.free": "自由演变",
+        "summary.why.anchored": "按表态日期以各方表态重新锚定立场",
+        "summary.why.free": "仅自首次表态起自行演变",
+        "summary.col.month": "月份",
+        "summary.col.session": "会议",
+        "summary.col.attendance": "出席情况",
+        "summary.col.iter": "稿数",
+        "summary.col.document": "文件",
+        "summary.session": "第{n}次会议",
+        "summary.all_six": "六方全部出席",
+        "summary.boycott": "抵制：{parties}",
+        "summary.not_held": "未举行",
+        "summary.recess": "（休会）",
+        "summary.adopts": " -> 通过“{phase}”阶段",
+        "summary.no_session": "（未召开任何会议）",
+        "summary.decisions": "各方决定：",
+        "summary.decision": "  {month}  {party} {what}：{why}",
+        "summary.end": "{month}末：{status}，无核化进展{progress}，已交付援助{delivered}吨，"
+        "承诺{pledged}吨（重油当量），平均信任{trust}",
+        "summary.facilities": "核设施：{facilities}",
+        "summary.facility": "{name}{state}",
+        "summary.status.no_talks": "没有进行中的会谈",
+        "summary.status.in_session": "会谈进行中",
+        "summary.status.recess": "会谈休会中",
+        "summary.status.boycott": "一次会议遭到抵制",
+        "summary.status.suspended": "朝鲜已中止参加会谈",
+        "summary.status.walked_out": "朝鲜已退出六方会谈",
+        "summary.status.other": "会谈状态：{status}",
+        "list_sep": "、",
+        "clause_sep": "；",
+        "run.wrote": "\n已将{files}写入 {out}/",
+        "run.file": "{n}个文件",
+        "run.files": "{n}个文件",
+        "score.raw": "{text}",
+        "score.summary": "历史回放评分（严格）：{n}项中命中{hits}项",
+        "score.summary.near": "；{near}项近似命中（文件类型相差一级，不计入命中）",
+        "score.summary.nears": "；{near}项近似命中（文件类型相差一级，不计入命中）",
+        "score.summary.fed": "；命中项中有{fed}项来自锚定输入（由输入决定，而非模型）",
+        "score.summary.outside": "（另有{n}项在模拟时段之外，未评分）",
+        "score.summary.outsides": "（另有{n}项在模拟时段之外，未评分）",
+        "score.misses": "未命中：",
+        "score.miss_line": "  {kind} {label}：历史记录 {recorded}；模拟 {simulated}",
+        "score.fed_head": "来自锚定输入的项（共{n}项，其中{hits}项命中；这些项由情景的输入决定，"
+        "而非模型：模拟锚定于从被评分的文件或行动本身读出的表态立场，因此在这些项上命中"
+        "不能证明模型）：",
+        "score.fed_item": "{label}（{verdict}）",
+        "score.hit": "命中",
+        "score.miss": "未命中",
+        "score.outside_head": "模拟时段之外（未评分）：",
+        "score.outside_line": "  {kind} {label}：历史记录 {recorded}",
+        "score.kind.session": "会议",
+        "score.kind.suspension": "中止参加",
+        "score.kind.boycott": "抵制",
+        "score.kind.shutdown": "关闭",
+        "score.kind.disablement_start": "去功能化开始",
+        "score.kind.disablement_slowed": "去功能化放缓",
+        "score.kind.declaration": "申报",
+        "score.kind.disablement_suspended": "暂停去功能化",
+        "score.kind.delisting": "除名",
+        "score.kind.walkout": "退出",
+        "score.kind.missile_test": "导弹试验",
+        "score.kind.nuclear_test": "核试验",
+        "score.episode.suspension": "朝鲜中止参加会谈",
+        "score.episode.boycott": "朝鲜拒绝出席（抵制）",
+        "score.episode.shutdown": "关闭宁边核设施",
+        "score.episode.disablement_start": "去功能化开始",
+        "score.episode.disablement_slowed": "去功能化放缓",
+        "score.episode.declaration": "朝鲜申报核计划",
+        "score.episode.disablement_suspended": "暂停去功能化",
+        "score.episode.delisting": "美国将朝鲜除名",
+        "score.episode.walkout": "朝鲜退出会谈",
+        "score.episode.missile_test": "朝鲜导弹试验",
+        "score.episode.nuclear_test": "朝鲜核试验",
+        "score.episode_year": "{name}（{year}）",
+        "score.span": "{start}..{end}",
+        "score.doc_span": "{doc}，{span}",
+        "score.adopts": "{text}，通过第{n}阶段",
+        "score.months": "{n}个月",
+        "score.months_1": "{n}个月",
+        "score.outside": "在模拟时段（{start}..{end}）之外：未评分",
+        "score.no_held_session": "±{months}内未举行会议",
+        "score.sim_session": "{doc}（{session}）",
+        "score.session_name": "第{n}次会议，{month}",
+        "score.session_month": "会议，{month}",
+        "score.because": "{text}：{why}",
+        "score.near_miss": "{text}；相差一级（近似命中）",
+        "score.wrong_document": "文件类型不符",
+        "score.wrong_phase": "内容不符：通过第{got}阶段，记录为第{want}阶段",
+        "score.wrong_no_phase": "内容不符：未通过任何阶段，记录为第{want}阶段",
+        "score.nearest_outside": "最近一次 {month}（超出±{n}个月）",
+        "score.already_matched": "{month}（已与另一记录项匹配）",
+        "score.never": "从未发生",
+        "score.with_cause": "{month}（原因：{cause}）",
+        "score.phase_under_way": "进行中的阶段为{got}，记录为{want}",
+        "score.no_phase": "无",
+        "score.cause_mismatch": "原因为{got}，记录为{want}",
+        "score.unstated": "未说明",
+        "score.cause.aid": "援助逾期",
+        "score.cause.delisting": "除名逾期",
+        "score.no_spell": "±{n}个月内没有开始缺席",
+        "score.no_spell_near": "±{n}个月内没有开始缺席（最近一次 {span}）",
+        "score.ends": "结束于 {month}，记录为 {end}",
+        "score.held_inside": "期间举行了会议（{months}）",
+        "phase_name.initial_actions": "起步行动",
+        "phase_name.second_phase_actions": "第二阶段行动",
+        "phase_name.abandonment_and_verification": "弃核与核查",
+        "facility.yongbyon_5mwe_reactor": "宁边5兆瓦实验性反应堆",
+        "facility.reprocessing_plant": "后处理厂",
+        "facility.fuel_fabrication_plant": "核燃料元件制造厂",
+        "facility_state.operating": "运行中",
+        "facility_state.shut_down": "已关闭",
+        "facility_state.disabled": "已去功能化",
+        "facility_state.dismantled": "已拆除",
+        "rerun.other_seed": "随机种子{seed}与原运行的{original}不同：未比较文件。",
+        "rerun.no_tables": "{run_dir} 中没有可比较的 {fmt} 数据表（其数据表格式为 {theirs}）。",
+        "rerun.identical": "已复现：{n}个数据文件与 {run_dir} 中的逐字节相同。",
+        "rerun.originals_changed": "已按 {run_dir}/manifest.json 的记录复现该运行，但 {run_dir} "
+        "中的 {changed} 在运行后被修改或删除（与其清单不再相符）：新文件即原始文件。",
+        "rerun.differ": "未能复现：{differ} 与 {run_dir} 中的不同（原运行：sixparty {version}，"
+        "提交 {commit}；请对照两份清单的 'distributions'）。",
+        "rerun.from_python": "{run_dir} 是从 Python 写出的（sixparty.write_run），不含评分表和图："
+        "重新运行也按同样方式写出，以便比较。",
+        "ensemble.head": "情景“{title}”：{n}次模拟，基础随机种子{seed}，{start}至{end}"
+        "（{elapsed}秒，每秒{rate}次，{executor}）",
+        "ensemble.walkout": "  朝鲜退出会谈：{pct}的模拟",
+        "ensemble.walkout_when": "（中位数{median}，90%在{lo}与{hi}之间）",
+        "ensemble.documents": "  至少一份共同声明：{js}；共同文件：{jd}；核试验：{nt}",
+        "ensemble.sessions": "  举行的会议：中位数{median}（5-95%：{lo}-{hi}）",
+        "ensemble.quantiles": "  {what}：中位数{median}（5-95%：{lo}至{hi}）",
+        "ensemble.progress": "模拟结束时的无核化进展",
+        "ensemble.aid": "模拟结束时已交付的援助（吨重油当量）",
+        "ensemble.trust": "模拟期间的平均信任",
+        "ensemble.leaked": "  警告：mesa.Agent._ids 中残留{n}个模型",
+        "ensemble.executor.serial": "在本进程中运行",
+        "ensemble.running": "sixparty：{where}运行情景 {name} 的{n}次模拟",
+        "ensemble.on": "在{executor}上",
+        "ensemble.in_process": "在本进程中",
+        "ensemble.executor.processes": "{n}个工作进程",
+        "scenario_title.historical": "六方会谈，2003-2012（历史条件）",
+        "scenario_title.hfo_on_schedule": "反事实：援助按期交付（日本承担其份额，首尔继续交付）",
+        "scenario_title.libya_model_throughout": "反事实：美国始终坚持“利比亚模式”（先以“全面、不可逆转和可验证”的方式弃核）",
+        "scenario_title.lwr_at_round4": "反事实：美国于2005年9月同意提供轻水反应堆",
+        "scenario_title.no_bda_sanctions": "反事实：没有澳门汇业银行制裁（2005-2007）",
+        "scenario_title.no_seoul_hardline_2008": "反事实：2008年首尔未转向强硬路线（继续接触政策）",
+        "scenario_title.no_unsc_statement_2009": "反事实：2009年4月发射后联合国安理会未发表声明",
+        "scenario_title.ukraine_model": "反事实：美国于2004年接受“乌克兰模式”（以安全保证换取弃核）",
+        "scenario_title.us_direct_talks_2003": "反事实：美国自2003年起接受与朝鲜直接会谈",
+        "scenario_title.verification_in_10_3": "反事实：2007年10月的文件写入核查条款",
+    }
+)
+
+
+def label_or(key: str, fallback: str, lang: str = "en") -> str:
+    """The label of ``key`` in ``lang`` when the table has one, else ``fallback`` (for
+    names from a scenario, e.g. a phase id, that only the shipped ones have labels for)."""
+    return LABELS.get(lang, _EN).get(key) or fallback
+
+
+def scenario_title(name: str, title: str, lang: str = "en") -> str:
+    """A scenario's title in ``lang``: a shipped scenario's (``scenario_title.<name>``)
+    when its English title is the shipped one, else ``title`` as the scenario gives it."""
+    key = f"scenario_title.{name}"
+    if lang != "en" and _EN.get(key) == title:
+        return LABELS[lang].get(key) or title
+    return title
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: 2 for each wide (CJK) character, else 1."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (:func:`display_width`),
+    on the right (left-aligned), or on the left with ``right``; for ASCII text the same
+    as ``f"{text:{width}}"`` / ``f"{text:>{width}}"``."""
+    fill = " " * max(0, width - display_width(text))
+    return fill + text if right else text + fill
+
+
 def phrase(key: str, lang: str = "en", **fields) -> str:
     """The label of ``key`` in ``lang`` (:func:`label`) with its ``{fields}`` filled.
 
@@ -413,7 +779,12 @@ __all__ = [
     "LANGS",
     "check_lang",
     "cjk_font_or_message",
+    "display_width",
     "find_cjk_font",
     "label",
+    "pad",
+    "phrase",
+    "scenario_title",
     "use_lang_font",
+    "label_or",
 ]

@@ -51,7 +51,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sixparty.analysis.i18n import check_lang, label
+from sixparty.analysis.i18n import LABELS, check_lang, label
 from sixparty.reasons import REASONS, Clause, clauses_from, render_value
 from sixparty.scenario import ISSUE_SCALES, ISSUES, PARTIES
 
@@ -110,9 +110,7 @@ _STEP_EN = {
 
 # Facilities of the shipped phases (``facility_steps``), in the article's words and in English.
 _FACILITY_ZH = {
-    "yongbyon_5mwe_reactor": "宁边5兆瓦实验性反应堆",
-    "reprocessing_plant": "后处理厂",
-    "fuel_fabrication_plant": "核燃料元件制造厂",
+    k[len("facility.") :]: v for k, v in LABELS["zh"].items() if k.startswith("facility.")
 }
 _FACILITY_EN = {
     "yongbyon_5mwe_reactor": "the Yongbyon 5 MWe reactor",
@@ -139,11 +137,9 @@ _COMMITMENT_ZH = {
     "lwr_discussion": "讨论提供轻水反应堆",
 }
 
-# Phase names of the shipped scenarios in the article's words.
+# Phase names of the shipped scenarios in the article's words (analysis.i18n ``phase_name.*``).
 _PHASE_ZH = {
-    "initial_actions": "起步行动",
-    "second_phase_actions": "第二阶段行动",
-    "abandonment_and_verification": "弃核与核查",
+    k[len("phase_name.") :]: v for k, v in LABELS["zh"].items() if k.startswith("phase_name.")
 }
 
 # The model's reasons (decisions.csv ``reason_codes``/``reason_values``, sessions.csv

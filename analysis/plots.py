@@ -1255,6 +1255,28 @@ def _item_label(it, L: dict, lang: str, rec_labels: dict[str, str]) -> str:
     return it.label
 
 
+def _shown(it, what: str, lang: str) -> str:
+    """A scorecard item's ``recorded``/``simulated`` text in ``lang`` when the item carries
+    its texts (:meth:`sixparty.analysis.scorecard.ScoreItem.shown`), else its English."""
+    shown = getattr(it, "shown", None)
+    return shown(what, lang) if shown is not None else getattr(it, what)
+
+
+def _shorten(text: str, width: int) -> str:
+    """``text`` cut to ``width`` columns with ``...``: at a space (``textwrap.shorten``)
+    when it is all narrow characters, else at the column (a Chinese character takes two,
+    :func:`sixparty.analysis.i18n.display_width`), so Chinese texts fit the same space."""
+    from sixparty.analysis.i18n import display_width
+
+    if display_width(text) == len(text):
+        return textwrap.shorten(text, width, placeholder="...")
+    if display_width(text) <= width:
+        return text
+    while text and display_width(text) + 3 > width:
+        text = text[:-1]
+    return text + "..."
+
+
 def _item_text(text: str, L: dict) -> str:
     """A scorecard recorded/simulated text with document names and the phrases of
     ``L["sc_text"]`` in the figure's language (dates and session codes unchanged)."""
@@ -1338,8 +1360,8 @@ def plot_scorecard(
                     mew=0.5,
                     zorder=5,
                 )
-        rec_t = textwrap.shorten(_item_text(it.recorded, L), 34, placeholder="...")
-        sim_t = textwrap.shorten(_item_text(it.simulated, L), 44, placeholder="...")
+        rec_t = _shorten(_item_text(_shown(it, "recorded", lang), L), 34)
+        sim_t = _shorten(_item_text(_shown(it, "simulated", lang), L), 44)
         tax.text(0.0, y, rec_t, va="center", fontsize=8)
         tax.text(0.36, y, sim_t, va="center", fontsize=8, color="black")
         tax.text(

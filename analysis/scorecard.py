@@ -45,10 +45,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
+from sixparty.analysis.i18n import LABELS, check_lang, label, pad, phrase
 from sixparty.analysis.runfiles import RunTables, month_label, month_number
 from sixparty.scenario import DOCUMENT_TYPES
 
@@ -119,12 +121,101 @@ DOC_NAMES = {
 }
 
 
+# ----------------------------------------------------------------- texts
+# An item's label, recorded and simulated texts are kept as :class:`Text` (an
+# ``analysis.i18n`` key and its fields), shown in English as the item's strings
+# (``scorecard.csv``; rendered when first read) and in either language in the printed
+# report (:func:`report_lines`).  Tuples, so that scoring a run stays cheap.
+class Text(NamedTuple):
+    """A text in any language of :data:`sixparty.analysis.i18n.LANGS`: ``key`` (an entry
+    of its tables, ``score.*`` or a document type) filled with ``fields`` (``(name,
+    value)`` pairs); a value is plain (a number or a ``YYYY-MM`` month, the same in every
+    language) or a text itself (anything with ``__call__(lang)``).  ``text(lang) -> str``."""
+
+    key: str
+    fields: tuple = ()
+
+    def __call__(self, lang: str = "en") -> str:
+        return phrase(self.key, lang, **{k: _in(v, lang) for k, v in self.fields})
+
+
+class Joined(NamedTuple):
+    """Texts joined by the language's separator: ``sep`` is ``list_sep`` (``, `` / ``、``)
+    or ``clause_sep`` (``; `` / ``；``)."""
+
+    parts: tuple
+    sep: str = "list_sep"
+
+    def __call__(self, lang: str = "en") -> str:
+        return label(self.sep, lang).join(_in(p, lang) for p in self.parts)
+
+
+class Named(NamedTuple):
+    """A name the record gives per language (``label: {en, zh}`` as ``((lang, name),
+    ...)``); English when it has none in the language asked."""
+
+    names: tuple
+
+    def __call__(self, lang: str = "en") -> str:
+        d = dict(self.names)
+        return str(d.get(lang) or d.get("en") or next(iter(d.values()), ""))
+
+
+class _Shown:
+    """A :class:`ScoreItem` text field: set to a string or a :class:`Text` (kept, for
+    :meth:`ScoreItem.shown`); read, the English string (a text rendered on first read).
+    ``default``: the field's default (none when omitted)."""
+
+    _NONE = object()
+
+    def __init__(self, default=_NONE) -> None:
+        self.default = default
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            if self.default is _Shown._NONE:
+                raise AttributeError(self.name)  # a dataclass field without a default
+            return self.default
+        d = obj.__dict__
+        en = d.get("_en_" + self.name)
+        if en is None:
+            v = d["_text_" + self.name]
+            en = d["_en_" + self.name] = v if isinstance(v, str) else v("en")
+        return en
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__["_text_" + self.name] = value
+        obj.__dict__.pop("_en_" + self.name, None)
+
+
+def _in(v, lang: str) -> str:
+    return v(lang) if callable(v) else str(v)
+
+
+def _t(key: str, **fields) -> Text:
+    return Text(f"score.{key}", tuple(fields.items()))
+
+
+def _doc(key: str) -> Text:
+    """A document type's name (``analysis.i18n``); unknown types as they are."""
+    return Text(key) if key in DOC_NAMES else _raw(key)
+
+
+def _months(n: int) -> Text:
+    return _t("months_1" if n == 1 else "months", n=n)
+
+
 @dataclass
 class ScoreItem:
     """One record item scored against a run.
 
     id: ``session:<record id>`` or the episode id.  kind: ``session`` or the
-    episode kind.  recorded, simulated: readable text.  hit: True (hit),
+    episode kind.  recorded, simulated: readable text (English; given as a
+    :class:`Text`, the item keeps it and :meth:`shown` gives it in another
+    language; read, they are always the English string).  hit: True (hit),
     False (miss) or None (not scored: outside the run's window; see
     :attr:`scored`).  rule: the rule applied.  label: short English name.
     rec_start/rec_end, sim_start/sim_end: ``YYYY-MM`` months (empty when
@@ -137,11 +228,11 @@ class ScoreItem:
 
     id: str
     kind: str
-    recorded: str
-    simulated: str
+    recorded: str = _Shown()
+    simulated: str = _Shown()
     hit: bool | None
     rule: str
-    label: str = ""
+    label: str = _Shown("")
     rec_start: str = ""
     rec_end: str = ""
     sim_start: str = ""
@@ -155,9 +246,15 @@ class ScoreItem:
         """False when the item lies outside the run's window (neither hit nor miss)."""
         return self.hit is not None
 
+    def shown(self, what: str, lang: str = "en") -> str:
+        """``label``, ``recorded`` or ``simulated`` in ``lang``: the item's :class:`Text`
+        in that language, or its string as given (English) when it was set to one."""
+        v = self.__dict__["_text_" + what]
+        return getattr(self, what) if lang == "en" or isinstance(v, str) else v(lang)
+
 
 #: ``simulated`` text of an item outside the run's window.
-OUTSIDE_TEXT = "outside the window ({start}..{end}): not scored"
+OUTSIDE_TEXT = LABELS["en"]["score.outside"]
 
 SCORECARD_COLUMNS = [
     "id",
@@ -290,18 +387,39 @@ def greedy_match(
 
 
 def _label(item: dict) -> str:
+    return _label_text(item)()
+
+
+def _label_text(item: dict) -> Text | Named:
+    """A record item's name: its ``label`` (``{en, zh}`` or a string), else the episode
+    kind's name and year, else its id."""
     lab = item.get("label")
     if isinstance(lab, dict):
-        return str(lab.get("en") or next(iter(lab.values()), item["id"]))
+        if lab:
+            return Named(tuple((str(k), str(v)) for k, v in lab.items()))
+        return _raw(item["id"])
     if lab:
-        return str(lab)
+        return _raw(lab)
     if item.get("kind") in EPISODE_NAMES:
-        return f"{EPISODE_NAMES[item['kind']]} ({str(item['start'])[:4]})"
-    return str(item["id"]).replace("_", " ")
+        return _t(
+            "episode_year",
+            name=Text(f"score.episode.{item['kind']}"),
+            year=str(item["start"])[:4],
+        )
+    return _raw(str(item["id"]).replace("_", " "))
+
+
+def _raw(text) -> Text:
+    """A text shown as it is in every language (a date, an id)."""
+    return Text("score.raw", (("text", str(text)),))
 
 
 def _span_text(start: str, end: str | None) -> str:
-    return start if not end or end == start else f"{start}..{end}"
+    return _span(start, end)()
+
+
+def _span(start: str, end: str | None) -> Text:
+    return _raw(start) if not end or end == start else _t("span", start=start, end=end)
 
 
 # --------------------------------------------------------- run quantities
@@ -543,8 +661,8 @@ def _inside(window: tuple[int, int] | None, lo: int, hi: int) -> bool:
     return window is None or (hi >= window[0] and lo <= window[1])
 
 
-def _outside_text(window: tuple[int, int]) -> str:
-    return OUTSIDE_TEXT.format(start=month_label(window[0]), end=month_label(window[1]))
+def _outside_text(window: tuple[int, int]) -> Text:
+    return _t("outside", start=month_label(window[0]), end=month_label(window[1]))
 
 
 def _sim_sessions(tables: RunTables) -> list[tuple[int, dict]]:
@@ -571,27 +689,26 @@ def _sim_sessions(tables: RunTables) -> list[tuple[int, dict]]:
     return out
 
 
-def _session_name(row: dict) -> str:
-    """``session 7, 2006-02``: the model's own session number (invitation order), never its round counter."""
-    from sixparty.analysis.rounds import SessionLabel
-
+def _session_name(row: dict) -> Text:
+    """``session 7, 2006-02``: the model's own session number (invitation order), never its
+    round counter (as :meth:`sixparty.analysis.rounds.SessionLabel.own` in English)."""
     if "session_id" not in row:
-        return f"session, {str(row['month'])[:7]}"
-    return SessionLabel(int(row["session_id"]) + 1, str(row["month"])[:7]).own()
+        return _t("session_month", month=str(row["month"])[:7])
+    return _t("session_name", n=int(row["session_id"]) + 1, month=str(row["month"])[:7])
 
 
-def _session_hit(rec: dict, row: dict) -> tuple[bool, str]:
-    """(hit, why not) of a matched session against a recorded one."""
+def _session_hit(rec: dict, row: dict) -> tuple[bool, Text | None]:
+    """(hit, why not: None for a hit) of a matched session against a recorded one."""
     rdoc, sdoc = str(rec.get("document", "none")), str(row["document"])
     if sdoc != rdoc:
-        return False, "wrong document"
+        return False, _t("wrong_document")
     want = rec.get("adopts_phase")
     if want is not None and row.get("adopted_number") != int(want):
         got = row.get("adopted_number")
-        return False, (
-            f"wrong content: adopts phase {got}" if got else "wrong content: adopts no phase"
-        ) + f", recorded phase {int(want)}"
-    return True, ""
+        if got:
+            return False, _t("wrong_phase", got=got, want=int(want))
+        return False, _t("wrong_no_phase", want=int(want))
+    return True, None
 
 
 def _score_sessions(
@@ -618,11 +735,11 @@ def _score_sessions(
     )
     out = []
     for rec, j, ok in zip(recs, match, inside, strict=True):
-        label = _label(rec)
+        label = _label_text(rec)
         rdoc = str(rec.get("document", "none"))
-        rtext = f"{DOC_NAMES.get(rdoc, rdoc)}, {_span_text(rec['start'], rec.get('end'))}"
+        rtext = _t("doc_span", doc=_doc(rdoc), span=_span(rec["start"], rec.get("end")))
         if rec.get("adopts_phase") is not None:
-            rtext += f", adopts phase {int(rec['adopts_phase'])}"
+            rtext = _t("adopts", text=rtext, n=int(rec["adopts_phase"]))
         rs, re_ = rec["start"][:7], (rec.get("end") or rec["start"])[:7]
         sid = f"session:{rec['id']}"
         if not ok:
@@ -636,7 +753,7 @@ def _score_sessions(
                     sid,
                     "session",
                     rtext,
-                    f"no held session within ±{n} month{'s' if n != 1 else ''}",
+                    _t("no_held_session", months=_months(n)),
                     False,
                     rule,
                     label,
@@ -650,11 +767,11 @@ def _score_sessions(
         sdoc = str(srow["document"])
         hit, why = _session_hit(rec, srow)
         near = (not hit) and abs(DOC_RANK.get(sdoc, -9) - DOC_RANK.get(rdoc, 9)) == 1
-        stext = f"{DOC_NAMES.get(sdoc, sdoc)} ({_session_name(srow)})"
+        stext = _t("sim_session", doc=_doc(sdoc), session=_session_name(srow))
         if srow.get("adopted_number"):
-            stext += f", adopts phase {srow['adopted_number']}"
+            stext = _t("adopts", text=stext, n=srow["adopted_number"])
         if not hit:
-            stext += f": {why}" + ("; one rank away (near miss)" if near else "")
+            stext = _t("because", text=stext, why=_t("near_miss", text=why) if near else why)
         out.append(
             ScoreItem(
                 sid,
@@ -675,8 +792,15 @@ def _score_sessions(
     return out
 
 
-def _episode_candidates(tables: RunTables, e: dict) -> list[tuple[int, str]]:
-    """(month, failing condition or '') per simulated occurrence of ``e``'s kind."""
+def _cause(kind: str) -> Text:
+    """An overdue step kind named as a cause (``aid``, ``delisting``); others as they are."""
+    key = f"score.cause.{kind}"
+    return Text(key) if key in LABELS["en"] else _raw(kind)
+
+
+def _episode_candidates(tables: RunTables, e: dict) -> list[tuple[int, Text | str]]:
+    """(month, failing conditions as a :class:`Joined` text, or '') per simulated
+    occurrence of ``e``'s kind."""
     kind = e["kind"]
     if kind != "disablement_suspended":
         return [(m, "") for m in episode_months(tables, kind)]
@@ -687,12 +811,15 @@ def _episode_candidates(tables: RunTables, e: dict) -> list[tuple[int, str]]:
         if want_phase is not None:
             got = phase_under_way(tables, m)
             if got != int(want_phase):
-                why.append(f"phase under way {got or 'none'}, recorded {int(want_phase)}")
+                why.append(_t("phase_under_way", got=got or _t("no_phase"), want=int(want_phase)))
         cause = e.get("cause")
         if cause:
             if cause not in kinds:
-                why.append(f"cause {', '.join(sorted(kinds)) or 'unstated'}, recorded {cause}")
-        out.append((m, "; ".join(why)))
+                # "unstated" when the kinds join to nothing (none, or only an empty name)
+                named = kinds and kinds != {""}
+                got = Joined(tuple(_cause(k) for k in sorted(kinds))) if named else _t("unstated")
+                why.append(_t("cause_mismatch", got=got, want=_cause(cause)))
+        out.append((m, Joined(tuple(why), "clause_sep") if why else ""))
     return out
 
 
@@ -709,7 +836,7 @@ def _score_episodes(
         hi = month_number(e.get("end") or e["start"]) if e["kind"] in SPAN_KINDS else lo
         if not _inside(window, lo, hi):
             rs, re_ = e["start"][:7], (e.get("end") or e["start"])[:7]
-            rtext = _span_text(rs, re_) if e["kind"] in SPAN_KINDS else e["start"]
+            rtext = _span(rs, re_) if e["kind"] in SPAN_KINDS else _raw(e["start"])
             results[e["id"]] = ScoreItem(
                 e["id"],
                 e["kind"],
@@ -717,7 +844,7 @@ def _score_episodes(
                 _outside_text(window),
                 None,
                 EPISODE_RULES[e["kind"]].format(n=n),
-                _label(e),
+                _label_text(e),
                 rs,
                 re_ if e["kind"] in SPAN_KINDS else rs,
             )
@@ -742,21 +869,21 @@ def _score_episodes(
                 if sims:
                     near = min(sims, key=lambda m: abs(m - month_number(rs)))
                     stext = (
-                        f"nearest {month_label(near)} (outside ±{n} months)"
+                        _t("nearest_outside", month=month_label(near), n=n)
                         if not any(abs(m - month_number(rs)) <= n for m in sims)
-                        else f"{month_label(near)} (already matched to another record item)"
+                        else _t("already_matched", month=month_label(near))
                     )
                     sm = month_label(near)
                 else:
-                    stext, sm = "never", ""
+                    stext, sm = _t("never"), ""
                 results[e["id"]] = ScoreItem(
                     e["id"],
                     kind,
-                    e["start"],
+                    _raw(e["start"]),
                     stext,
                     False,
                     rule,
-                    _label(e),
+                    _label_text(e),
                     rs,
                     rs,
                     sm,
@@ -769,11 +896,13 @@ def _score_episodes(
                 results[e["id"]] = ScoreItem(
                     e["id"],
                     kind,
-                    e["start"] + (f" (cause: {e['cause']})" if e.get("cause") else ""),
-                    sm + (f": {why}" if why else ""),
+                    _t("with_cause", month=e["start"], cause=_cause(e["cause"]))
+                    if e.get("cause")
+                    else _raw(e["start"]),
+                    _t("because", text=sm, why=why) if why else _raw(sm),
                     not why,
                     rule,
-                    _label(e),
+                    _label_text(e),
                     rs,
                     rs,
                     sm,
@@ -788,7 +917,7 @@ def _score_episodes(
             continue
         lo, hi = month_number(e["start"]), month_number(e.get("end") or e["start"])
         rule = EPISODE_RULES[e["kind"]].format(n=n)
-        rtext = _span_text(e["start"][:7], (e.get("end") or e["start"])[:7])
+        rtext = _span(e["start"][:7], (e.get("end") or e["start"])[:7])
         cut_lo = window is not None and lo < window[0]
         cut_hi = window is not None and hi > window[1]
         if cut_lo or cut_hi:
@@ -798,8 +927,14 @@ def _score_episodes(
         cands = [(a, b) for a, b in spells if (cut_lo and a <= lo + n) or abs(a - lo) <= n]
         if not cands:
             near = [(a, b) for a, b in spells if b >= lo - n and a <= hi + n]
-            stext = f"no absence spell starting within ±{n} months" + (
-                f" (nearest {month_label(near[0][0])}..{month_label(near[0][1])})" if near else ""
+            stext = (
+                _t(
+                    "no_spell_near",
+                    n=n,
+                    span=_t("span", start=month_label(near[0][0]), end=month_label(near[0][1])),
+                )
+                if near
+                else _t("no_spell", n=n)
             )
             results[e["id"]] = ScoreItem(
                 e["id"],
@@ -808,7 +943,7 @@ def _score_episodes(
                 stext,
                 False,
                 rule,
-                _label(e),
+                _label_text(e),
                 month_label(lo),
                 month_label(hi),
                 category="no",
@@ -817,14 +952,12 @@ def _score_episodes(
         a, b = min(cands, key=lambda s: (abs(s[0] - lo), s[0]))
         why = []
         if not (cut_hi and b >= hi - n) and abs(b - hi) > n:
-            why.append(f"ends {month_label(b)}, recorded end {month_label(hi)}")
+            why.append(_t("ends", month=month_label(b), end=month_label(hi)))
         if inside_held:
-            why.append(
-                "a session held inside the span ("
-                + ", ".join(month_label(h) for h in inside_held)
-                + ")"
-            )
-        stext = f"{month_label(a)}..{month_label(b)}" + (f": {'; '.join(why)}" if why else "")
+            why.append(_t("held_inside", months=Joined(tuple(month_label(h) for h in inside_held))))
+        stext = _t("span", start=month_label(a), end=month_label(b))
+        if why:
+            stext = _t("because", text=stext, why=Joined(tuple(why), "clause_sep"))
         results[e["id"]] = ScoreItem(
             e["id"],
             e["kind"],
@@ -832,7 +965,7 @@ def _score_episodes(
             stext,
             not why,
             rule,
-            _label(e),
+            _label_text(e),
             month_label(lo),
             month_label(hi),
             month_label(a),
@@ -850,83 +983,122 @@ def scorecard_csv(items: list[ScoreItem]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(SCORECARD_COLUMNS)
     for it in items:
-        d = asdict(it)
         w.writerow(
             [
-                "true" if d[c] is True else "false" if d[c] is False else d[c]
-                for c in SCORECARD_COLUMNS
+                "true" if v is True else "false" if v is False else v
+                for v in (getattr(it, c) for c in SCORECARD_COLUMNS)
             ]
         )
     return buf.getvalue()
 
 
 #: The head of the report's list of fed items: what "fed" means, in words, and how many
-#: of them are hits (the summary line counts only those).
-FED_HEAD = (
-    "Fed ({hits} of these {n} are hits; the scenario's inputs decide these items, not the "
-    "model: the run was anchored to a stated position read off the very document or act "
-    "scored, so a hit there is no evidence for the model): "
-)
+#: of them are hits (the summary line counts only those); ``score.fed_head`` of
+#: :data:`sixparty.analysis.i18n.LABELS` (its Chinese there).
+FED_HEAD = LABELS["en"]["score.fed_head"]
+
+#: Terminal columns of the report's kind column (the longest English kind, padded).
+KIND_WIDTH = 21
 
 
-def summary_line(items: list[ScoreItem]) -> str:
+def summary_line(items: list[ScoreItem], lang: str = "en") -> str:
     """``Replay scorecard (strict): H hits / N items`` (N scored items), then
     ``; K near misses (not counted)`` when K > 0, ``; F hits fed`` when some hits
-    are fed items, and ``(M items outside the window not scored)`` when M > 0."""
+    are fed items, and ``(M items outside the window not scored)`` when M > 0.
+    ``lang="zh"``: the same in Chinese (``score.summary*`` of ``analysis.i18n``)."""
+    check_lang(lang)
     scored = [it for it in items if it.scored]
     hits = sum(1 for it in scored if it.hit)
-    line = f"Replay scorecard (strict): {hits} hits / {len(scored)} items"
+    line = phrase("score.summary", lang, hits=hits, n=len(scored))
     near = sum(1 for it in scored if it.near)
     if near:
-        line += (
-            f"; {near} near miss{'es' if near != 1 else ''} (document one rank away, not counted)"
+        line += phrase(
+            "score.summary.near" if near == 1 else "score.summary.nears", lang, near=near
         )
     fed = sum(1 for it in scored if it.hit and it.fed)
     if fed:
-        line += f"; {fed} of the hits fed by anchoring (decided by the inputs, not the model)"
+        line += phrase("score.summary.fed", lang, fed=fed)
     outside = len(items) - len(scored)
     if outside:
-        line += f" ({outside} item{'s' if outside != 1 else ''} outside the window not scored)"
+        key = "score.summary.outside" if outside == 1 else "score.summary.outsides"
+        line += phrase(key, lang, n=outside)
     return line
 
 
-def report_lines(items: list[ScoreItem]) -> list[str]:
-    """:func:`summary_line`, one line per miss, then the items outside the window."""
-    out = ["", summary_line(items)]
+def _kind(it: ScoreItem, lang: str) -> str:
+    """The item's kind padded to :data:`KIND_WIDTH` columns: the kind itself in English,
+    its name in Chinese (``score.kind.<kind>``; an unknown kind as it is)."""
+    name = it.kind if lang == "en" else label(f"score.kind.{it.kind}", lang)
+    if name == f"score.kind.{it.kind}":
+        name = it.kind
+    return pad(name, KIND_WIDTH)
+
+
+def report_lines(items: list[ScoreItem], lang: str = "en") -> list[str]:
+    """:func:`summary_line`, one line per miss, then the items outside the window; in
+    ``lang`` (``"en"``, ``"zh"``: the ``score.*`` texts of ``analysis.i18n``; months,
+    numbers and ids as in English)."""
+    check_lang(lang)
+    out = ["", summary_line(items, lang)]
     misses = [it for it in items if it.hit is False]
     if misses:
-        out.append("Misses:")
+        out.append(phrase("score.misses", lang))
         for it in misses:
             out.append(
-                f"  {it.kind:21} {it.label}: recorded {it.recorded}; simulated {it.simulated}"
+                phrase(
+                    "score.miss_line",
+                    lang,
+                    kind=_kind(it, lang),
+                    label=it.shown("label", lang),
+                    recorded=it.shown("recorded", lang),
+                    simulated=it.shown("simulated", lang),
+                )
             )
     fed = [it for it in items if it.fed and it.scored]
     if fed:
         hits = sum(1 for it in fed if it.hit)
         out.append(
-            FED_HEAD.format(hits=hits, n=len(fed))
-            + ", ".join(f"{it.label} ({'hit' if it.hit else 'miss'})" for it in fed)
+            phrase("score.fed_head", lang, hits=hits, n=len(fed))
+            + label("list_sep", lang).join(
+                phrase(
+                    "score.fed_item",
+                    lang,
+                    label=it.shown("label", lang),
+                    verdict=phrase("score.hit" if it.hit else "score.miss", lang),
+                )
+                for it in fed
+            )
         )
     outside = [it for it in items if not it.scored]
     if outside:
-        out.append("Outside the window (not scored):")
+        out.append(phrase("score.outside_head", lang))
         for it in outside:
-            out.append(f"  {it.kind:21} {it.label}: recorded {it.recorded}")
+            out.append(
+                phrase(
+                    "score.outside_line",
+                    lang,
+                    kind=_kind(it, lang),
+                    label=it.shown("label", lang),
+                    recorded=it.shown("recorded", lang),
+                )
+            )
     return out
 
 
-def scorecard_writer(record_path: str | Path | None = None):
-    """A run-folder writer: quality columns, then ``scorecard.csv`` and the report.
+def scorecard_writer(record_path: str | Path | None = None, lang: str = "en"):
+    """A run-folder writer: quality columns, then ``scorecard.csv`` and the report
+    (in ``lang``; ``scorecard.csv`` is the same in every language).
 
     ``writer(result, stage_dir) -> ["scorecard.csv"]``.  It first runs
     :func:`analysis.quality.quality_writer` (which rewrites ``sessions.csv``
     in the staging folder), then scores the run against the record (fed
     items flagged from the run's scenario and anchoring mode) and sets
-    ``result.extra["report"]`` to :func:`report_lines` (``"scorecard"``: the items,
+    ``result.extra["report"]`` to :func:`report_lines` in ``lang`` (``"scorecard"``: the items,
     ``"tables"``: the run's :class:`~sixparty.analysis.runfiles.RunTables`).
     """
     from sixparty.analysis.quality import quality_writer
 
+    check_lang(lang)
     qwrite = quality_writer()
 
     def write(result, stage_dir: Path) -> list[str]:
@@ -943,7 +1115,7 @@ def scorecard_writer(record_path: str | Path | None = None):
         )
         extra = getattr(result, "extra", None)
         if isinstance(extra, dict):
-            extra["report"] = report_lines(items)
+            extra["report"] = report_lines(items, lang)
             extra["scorecard"] = items
             extra["tables"] = tables  # the figures writer draws from the same tables
         return names + ["scorecard.csv"]

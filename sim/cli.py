@@ -874,7 +874,11 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         "(a single run only: not with --runs N > 1)",
     )
     p.add_argument(
-        "--lang", choices=("en", "zh"), default="en", help="language of narrative and plots"
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="language of what the run prints (summary, scorecard, narrative) and of the "
+        "figures; the data files are the same in both",
     )
     p.add_argument(
         "--format",

@@ -332,7 +332,7 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
-def summary_lines(result: RunResult, history_labels=None) -> list[str]:
+def summary_lines(result: RunResult, history_labels=None, lang: str = "en") -> list[str]:
     """The session-by-session summary ``sixparty run`` prints.
 
     Sessions are named as the model's own (``session 7``, in the order of
@@ -342,54 +342,100 @@ def summary_lines(result: RunResult, history_labels=None) -> list[str]:
     2``) or ``""``; supplied by the command's edge
     (:func:`sixparty.analysis.rounds.session_labeller`): this module never
     reads the historical record.
+    lang: ``"en"`` or ``"zh"``; every text comes from the ``summary.*`` entries of
+    :data:`sixparty.analysis.i18n.LABELS` (party, document, decision names there too;
+    the decisions' reasons in Chinese from their codes,
+    :func:`sixparty.analysis.narrate.row_reason`).  Numbers, months and the
+    scenario's own title are the same in both languages; columns are aligned by
+    terminal width (a Chinese character takes two columns).
     """
+    from sixparty.analysis.i18n import check_lang, label, label_or, pad, phrase, scenario_title
+
+    check_lang(lang)
+
+    def t(key: str, **fields) -> str:
+        return phrase(f"summary.{key}", lang, **fields)
+
     sc = result.scenario
     hist = list(history_labels(result.sessions)) if history_labels and result.sessions else []
+    mode = result.anchoring_mode
     out = [
-        f"{sc.title or sc.name}: {sc.window.start} to {sc.window.end}, seed {result.seed}, "
-        f"positions {result.anchoring_mode} "
-        f"({'stated positions re-anchor the parties when dated' if result.anchoring_mode == 'anchored' else 'evolving from the first statements only'})",
+        t(
+            "header",
+            title=scenario_title(sc.name, sc.title or sc.name, lang),
+            start=sc.window.start,
+            end=sc.window.end,
+            seed=result.seed,
+            mode=label_or(f"summary.mode.{mode}", mode, lang),
+            why=t("why.anchored" if mode == "anchored" else "why.free"),
+        ),
         "",
-        f"{'month':8} {'session':11} {'attendance':24} {'iter':>4}  document",
+        f"{pad(t('col.month'), 8)} {pad(t('col.session'), 11)} "
+        f"{pad(t('col.attendance'), 24)} {pad(t('col.iter'), 4, right=True)}  "
+        f"{t('col.document')}",
     ]
+    sep = label("list_sep", lang)
     for n, s in enumerate(result.sessions):
-        label = f"session {n + 1}"
+        name = t("session", n=n + 1)
         if s["held"]:
-            att = "all six"
-            doc = document_name(s["document"])
+            att = t("all_six")
+            doc = label_or(s["document"], document_name(s["document"]), lang)
             if s["recess"]:
-                doc += " (recess)"
+                doc += t("recess")
             if s["adopted_phase"]:
-                doc += f" -> adopts '{s['adopted_phase']}'"
+                phase = s["adopted_phase"]
+                doc += t("adopts", phase=label_or(f"phase_name.{phase}", phase, lang))
         else:
-            att = f"boycott: {s['declined'].replace(';', ', ')}"
-            doc = "not held"
+            parties = [p for p in s["declined"].split(";") if p]
+            att = t("boycott", parties=sep.join(label(p, lang) for p in parties))
+            doc = t("not_held")
         if n < len(hist) and hist[n]:
             doc += f"  [{hist[n]}]"
-        out.append(f"{s['month']:8} {label:11} {att:24} {s['iterations']:>4}  {doc}")
+        out.append(f"{s['month']:8} {pad(name, 11)} {pad(att, 24)} {s['iterations']:>4}  {doc}")
     if not result.sessions:
-        out.append("(no session was convened)")
+        out.append(t("no_session"))
     out.append("")
     if result.decisions:
-        out.append("Decisions:")
+        out.append(t("decisions"))
+        if lang == "zh":
+            from sixparty.analysis.narrate import row_reason
         for d in result.decisions:
-            out.append(
-                f"  {d['month']}  {d['party']:6} {d['decision'].replace('_', ' ')}: {d['reason']}"
-            )
+            if lang == "zh":
+                what = label(f"decision.{d['decision']}", lang)
+                why = row_reason(d, lang) if d.get("reason_codes") else d["reason"]
+            else:
+                what, why = d["decision"].replace("_", " "), d["reason"]
+            party = pad(label(d["party"], lang), 6)
+            out.append(t("decision", month=d["month"], party=party, what=what, why=why))
         out.append("")
     last = result.timeline[-1]
+    status = last["talks_status"]
     out.append(
-        f"End of {last['month']}: {status_phrase(last['talks_status'])}, "
-        f"denuclearization progress {last['progress']:.2f}, "
-        f"aid delivered {last['aid_delivered_t']:,.0f} t of {last['aid_pledged_t']:,.0f} t HFO-eq. pledged, "
-        f"mean trust {last['mean_trust']:.2f}"
+        t(
+            "end",
+            month=last["month"],
+            status=label_or(
+                f"summary.status.{status}", t("status.other", status=status.replace("_", " ")), lang
+            ),
+            progress=f"{last['progress']:.2f}",
+            delivered=f"{last['aid_delivered_t']:,.0f}",
+            pledged=f"{last['aid_pledged_t']:,.0f}",
+            trust=f"{last['mean_trust']:.2f}",
+        )
     )
     facilities = [(k[len("facility_") :], v) for k, v in last.items() if k.startswith("facility_")]
     if facilities:
         out.append(
-            "Facilities: "
-            + ", ".join(
-                f"{name.replace('_', ' ')} {state.replace('_', ' ')}" for name, state in facilities
+            t(
+                "facilities",
+                facilities=sep.join(
+                    t(
+                        "facility",
+                        name=label_or(f"facility.{name}", name.replace("_", " "), lang),
+                        state=label_or(f"facility_state.{state}", state.replace("_", " "), lang),
+                    )
+                    for name, state in facilities
+                ),
             )
         )
     return out
@@ -448,9 +494,10 @@ def cli_run(args) -> int:
         # sessions.csv has no scorecard columns, so the rerun is written the same way
         # for its data files to be comparable.
         writers = []
+        from sixparty.analysis.i18n import phrase
+
         print(
-            f"{rerun.run_dir} was written from Python (sixparty.write_run), without the "
-            "scorecard and figures: the rerun is written the same way, to compare.",
+            phrase("rerun.from_python", getattr(args, "lang", None) or "en", run_dir=rerun.run_dir),
             file=sys.stderr,
         )
     files = outputs.write_run(
@@ -462,13 +509,14 @@ def cli_run(args) -> int:
         table_format=table_format,
         rerun_of=rerun.record() if rerun is not None else None,
     )
-    print("\n".join(summary_lines(result, history_labels=_history_labels())))
+    lang = getattr(args, "lang", None) or "en"
+    print("\n".join(summary_lines(result, history_labels=_history_labels(lang), lang=lang)))
     for line in result.extra.get("report", []):
         print(line)
-    print(f"\nWrote {plural(len(files), 'file')} to {out_dir}/")
+    print(wrote_line(len(files), out_dir, lang))
     reproduced = None
     if rerun is not None:
-        reproduced, line = rerun.check(out_dir, seed, table_format)
+        reproduced, line = rerun.check(out_dir, seed, table_format, lang)
         print(line)
     if getattr(args, "narrate", False):
         from sixparty.analysis.narrate import narrate
@@ -494,18 +542,27 @@ def note_inert_parameters(scenario: Scenario) -> list[str]:
     return notes
 
 
-def _history_labels():
-    """The analysis-side labeller naming each session's historical round (reads the record there)."""
+def _history_labels(lang: str = "en"):
+    """The analysis-side labeller naming each session's historical round in ``lang``
+    (reads the record there)."""
     from sixparty.analysis.rounds import session_labeller
 
-    return session_labeller("en")
+    return session_labeller(lang)
+
+
+def wrote_line(n: int, out_dir, lang: str = "en") -> str:
+    """``\\nWrote 10 files to runs/x/`` (``lang="zh"``: ``\\n已将10个文件写入 runs/x/``)."""
+    from sixparty.analysis.i18n import phrase
+
+    files = phrase("run.file" if n == 1 else "run.files", lang, n=n)
+    return phrase("run.wrote", lang, files=files, out=out_dir)
 
 
 def _extra_writers(args) -> list:
     """Writers from ``analysis`` that add the scorecard and the figures to the run folder."""
     from sixparty.analysis.scorecard import scorecard_writer
 
-    writers = [scorecard_writer()]
+    writers = [scorecard_writer(lang=getattr(args, "lang", None) or "en")]
     if not getattr(args, "no_plots", False):
         from sixparty.analysis.plots import figures_writer  # matplotlib: only for figures
 
@@ -549,30 +606,34 @@ class Rerun:
             "started_utc": m.get("started_utc"),
         }
 
-    def verdict(self, out_dir, seed: int, table_format: str) -> str:
+    def verdict(self, out_dir, seed: int, table_format: str, lang: str = "en") -> str:
         """A line saying whether the new data files are byte-identical to the original ones."""
-        return self.check(out_dir, seed, table_format)[1]
+        return self.check(out_dir, seed, table_format, lang)[1]
 
-    def check(self, out_dir, seed: int, table_format: str) -> tuple[bool | None, str]:
+    def check(
+        self, out_dir, seed: int, table_format: str, lang: str = "en"
+    ) -> tuple[bool | None, str]:
         """``(reproduced, line)``: ``reproduced`` is True when the new data files are
         byte-identical to the original ones (as its manifest recorded them), False when
-        they differ, None when nothing was compared (another seed or table format)."""
+        they differ, None when nothing was compared (another seed or table format).
+        The line is in ``lang`` (the ``rerun.*`` texts of :mod:`sixparty.analysis.i18n`)."""
         import hashlib
         from pathlib import Path
 
         from sixparty import outputs
+        from sixparty.analysis.i18n import label, phrase
 
         if seed != self.seed:
-            return (
-                None,
-                f"Seed {seed} differs from the original run's {self.seed}: files not compared.",
-            )
+            return None, phrase("rerun.other_seed", lang, seed=seed, original=self.seed)
         old = self.manifest.get("files") or {}
         names = [f"{stem}.{table_format}" for stem in outputs.TABLE_NAMES]
         if not all(n in old for n in names):
-            return None, (
-                f"{self.run_dir} holds no {table_format.upper()} tables to compare with "
-                f"(its tables are {self.manifest.get('table_format', 'csv')})."
+            return None, phrase(
+                "rerun.no_tables",
+                lang,
+                run_dir=self.run_dir,
+                fmt=table_format.upper(),
+                theirs=self.manifest.get("table_format", "csv"),
             )
 
         def sha(path: Path) -> str | None:
@@ -585,22 +646,20 @@ class Rerun:
         # so when the copies now in RUN_DIR were changed or removed since.
         differ = [n for n in names if sha(Path(out_dir) / n) != old[n]]
         changed = [n for n in names if sha(Path(self.run_dir) / n) != old[n]]
+        sep = label("list_sep", lang)
         if not differ and not changed:
-            return True, (
-                f"Reproduced: the {len(names)} data files are byte-identical to those of "
-                f"{self.run_dir}."
-            )
+            return True, phrase("rerun.identical", lang, n=len(names), run_dir=self.run_dir)
         if not differ:
-            return True, (
-                f"Reproduced the run as recorded in {self.run_dir}/manifest.json, but "
-                f"{', '.join(changed)} in {self.run_dir} were changed or removed since the "
-                "run (they no longer match its manifest): the new files are the originals."
+            return True, phrase(
+                "rerun.originals_changed", lang, run_dir=self.run_dir, changed=sep.join(changed)
             )
-        return False, (
-            f"NOT reproduced: {', '.join(differ)} differ from {self.run_dir} "
-            f"(original: sixparty {self.manifest.get('sixparty_version')}, "
-            f"commit {(self.manifest.get('git') or {}).get('commit')}; see both manifests' "
-            "'distributions')."
+        return False, phrase(
+            "rerun.differ",
+            lang,
+            differ=sep.join(differ),
+            run_dir=self.run_dir,
+            version=self.manifest.get("sixparty_version"),
+            commit=(self.manifest.get("git") or {}).get("commit"),
         )
 
 
