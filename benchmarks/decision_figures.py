@@ -37,6 +37,7 @@ def main(runs: int, mode: str) -> None:
     fjs = []
     fjd = []
     sus = []
+    ret = []
     for seed in range(runs):
         m = TalksModel(sc, seed=seed, record_positions=False)
         m.run()
@@ -44,7 +45,9 @@ def main(runs: int, mode: str) -> None:
         first[a[0].adopted_phase if a else "none"] += 1
         for s in a:
             adopted[s.adopted_phase] += 1
-        ren.append(sum(1 for s in m.sessions if any("renegotiated" in r for r in s.reasons)))
+        ren.append(
+            sum(1 for s in m.sessions if any(c.code == "phase_renegotiated" for c in s.reasons))
+        )
         w = [d[0] for d in m.decisions if d[2] == "walks_out"]
         walks.append(w[0] if w else None)
         n = [d[0] for d in m.decisions if d[2] == "nuclear_test"]
@@ -59,6 +62,7 @@ def main(runs: int, mode: str) -> None:
         if jd:
             fjd.append(jd[0])
         sus.append(sum(d[2] == "suspends_steps" for d in m.decisions))
+        ret.append(sum(d[2] == "returns" for d in m.decisions))
 
     def med(xs):
         return month_label(int(np.median(xs))) if xs else "never"
@@ -69,7 +73,7 @@ def main(runs: int, mode: str) -> None:
         f"first joint statement median {med(fjs)} ({len(fjs)} runs); first joint document median {med(fjd)} ({len(fjd)} runs)"
     )
     print(
-        f"phase adopted first {dict(first)}; adoptions {dict(adopted)}; renegotiations/run {np.mean(ren):.2f}; step suspensions/run {np.mean(sus):.2f}"
+        f"phase adopted first {dict(first)}; adoptions {dict(adopted)}; renegotiations/run {np.mean(ren):.2f}; step suspensions/run {np.mean(sus):.2f}; returns/run {np.mean(ret):.2f}"
     )
     print(
         f"runs with a walk-out {len(wm)}/{N} (median month {med(wm)}; in 2009: {sum(1 for x in wm if month_label(x).startswith('2009'))}); runs with a nuclear test {sum(1 for x in nucs if x)}/{N} (mean {np.mean(nucs):.2f} a run); missile tests/run {np.mean(miss):.2f}"

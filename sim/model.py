@@ -1007,11 +1007,16 @@ class TalksModel(mesa.Model):
 
         # --- the DPRK's suspension decision: a counterpart's step long overdue
         overdue = self._overdue_counterpart_steps(rep, phase)
-        self.arrears[rep] = bool(overdue)
+        suspended = bool(self.dprk_suspended_steps[rep])
+        # The steps it suspended over that are still outstanding (performed, re-dated
+        # or superseded ones are not; owed or not under reciprocity: its own
+        # reversal does not settle a counterpart's debt) stay arrears too.
+        cause_ids = self.suspension_cause[rep]
+        outstanding = self._still_outstanding(rep, phase, cause_ids) if suspended else []
+        self.arrears[rep] = bool(overdue) or bool(outstanding)
         t_us = float(dprk.trust_in(US_I, rep))
         seat = self._orders("DPRK")
         order = seat.implementation if seat is not None else None
-        suspended = bool(self.dprk_suspended_steps[rep])
         if order is not None:
             # A person plays the DPRK: the suspension is theirs to decide.
             want = order == "suspend"
@@ -1024,11 +1029,6 @@ class TalksModel(mesa.Model):
                     clause("own_order"),
                 )
         else:
-            # The steps it suspended over that are still outstanding (performed, re-dated
-            # or superseded ones are not; owed or not under reciprocity: its own
-            # reversal does not settle a counterpart's debt).
-            cause_ids = self.suspension_cause[rep]
-            outstanding = self._still_outstanding(rep, phase, cause_ids) if suspended else []
             choice = dprk.reconsider_steps(rep, suspended, overdue, outstanding, t_us)
             if choice == "suspends_steps":
                 self.dprk_suspended_steps[rep] = True

@@ -447,6 +447,10 @@ def test_its_own_reversal_does_not_settle_the_debt_it_suspended_over(historical,
         m.month += 1
         m._implementation()
         assert m.dprk_suspended_steps[0]
+        assert not m._overdue_counterpart_steps(0, SECOND)  # "not owed" by reciprocity...
+        assert m.arrears[0]  # ...but still its arrears: readiness keeps the term
+        terms = m.parties[DPRK_I].attend_terms(np.array([0]))
+        assert terms["arrears"][0] == -m.params.dprk_attend_arrears[0]
     for st in aid:
         if settled == "performed":
             st.delivered = st.amount
@@ -455,6 +459,7 @@ def test_its_own_reversal_does_not_settle_the_debt_it_suspended_over(historical,
     m.month += 1
     m._implementation()
     assert not m.dprk_suspended_steps[0]
+    assert not m.arrears[0]  # settled: no arrears left
     assert m.decisions[-1][2] == "resumes_steps"
     code = "overdue_steps_performed" if settled == "performed" else "overdue_steps_renegotiated"
     assert [c.code for c in m.decisions[-1][3]] == [code]
