@@ -142,9 +142,19 @@ def test_null_runs_score_as_before(ref, record):
     from sixparty.analysis.nulls import null_runs
 
     for scenario in (load_scenario("historical"), load_scenario(find_scenario("lwr_at_round4"))):
-        for name, runs in null_runs(scenario, record, draws=12, seed=4).items():
-            for t in runs:
-                assert same(score_row(t, record), ref.score_row(t, record)), name
+        tables = null_runs(scenario, record, draws=12, seed=4)
+        records = null_runs(scenario, record, draws=12, seed=4, records=True)
+        assert list(tables) == list(records)
+        for name in tables:
+            for t, rr in zip(tables[name], records[name], strict=True):
+                assert isinstance(rr, RunRecords)
+                want = ref.score_row(t, record)
+                assert same(score_row(t, record), want), name
+                assert same(score_row(rr, record), want), name
+                assert same(
+                    items_of(sc, sc.score_run(rr, record)),
+                    items_of(ref, ref.score_run(t, record)),
+                )
 
 
 # ------------------------------------------------------------- constructed runs
