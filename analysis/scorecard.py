@@ -5,7 +5,11 @@ type and, for a joint document, the phase it adopts; the DPRK's and the US's
 episodes, with the cause where the article states one).  :func:`score_run`
 turns a run's tables (:class:`analysis.runfiles.RunTables`) and the record
 into a list of :class:`ScoreItem`, one per record item, each a hit or a miss
-under a stated rule (``docs/validation.md`` gives every rule and why).
+under a stated rule (``docs/validation.md`` gives every rule and why).  The
+rules read the run as :class:`RunRecords` (the few columns they use, as plain
+lists: no pandas), taken from the tables or straight from a run's rows
+(:meth:`RunRecords.from_result`, the validation harness's road); every
+function taking a run accepts either, with the same result.
 :func:`scorecard_writer` adds ``scorecard.csv`` to a run folder and puts the
 printed report in ``result.extra["report"]``.
 
