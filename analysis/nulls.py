@@ -31,6 +31,13 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 from sixparty.analysis.runfiles import RunTables, month_label, month_number
+from sixparty.analysis.scorecard import (
+    DECISION_READ,
+    LEDGER_READ,
+    TIMELINE_READ,
+    Columns,
+    RunRecords,
+)
 from sixparty.outputs import DECISION_COLUMNS, LEDGER_COLUMNS
 from sixparty.scenario import DOCUMENT_TYPES, ISSUES, PARTIES, Scenario
 
@@ -64,31 +71,14 @@ def record_schedule(record: dict) -> dict:
     }
 
 
-def null_tables(
-    window: tuple[str, str],
-    sessions: list[tuple[int, str]],
-    phases: list[str] | None = None,
-    name: str = "null",
-) -> RunTables:
-    """Run tables of a schedule: ``sessions`` = (month number, document type) pairs, all
-    held, all six attending.  The n-th joint document adopts the n-th phase (named from
-    ``phases`` when given; ``adopted_phase_number`` = n).  The timeline says ``in_session``
-    in session months, else ``no_talks``; the DPRK participates throughout; no progress,
-    no ledger, no decisions."""
+def _null_rows(
+    window: tuple[str, str], sessions: list[tuple[int, str]], phases: list[str] | None
+) -> tuple[list[str], list[str], list[dict]]:
+    """(months, talks_status per month, session rows) of :func:`null_tables`."""
     lo, hi = month_number(window[0]), month_number(window[1])
     in_session = {m for m, _ in sessions}
     months = [month_label(m) for m in range(lo, hi + 1)]
-    timeline = pd.DataFrame(
-        {
-            "month": months,
-            "talks_status": [
-                "in_session" if month_number(m) in in_session else "no_talks" for m in months
-            ],
-            "dprk_stance": "participating",
-            "implementation": "none",
-            "progress": 0.0,
-        }
-    )
+    status = ["in_session" if month_number(m) in in_session else "no_talks" for m in months]
     rows, adopted = [], 0
     for i, (m, doc) in enumerate(sorted(sessions)):
         num, pname = None, ""
@@ -108,6 +98,30 @@ def null_tables(
                 "adopted_phase_number": num,
             }
         )
+    return months, status, rows
+
+
+def null_tables(
+    window: tuple[str, str],
+    sessions: list[tuple[int, str]],
+    phases: list[str] | None = None,
+    name: str = "null",
+) -> RunTables:
+    """Run tables of a schedule: ``sessions`` = (month number, document type) pairs, all
+    held, all six attending.  The n-th joint document adopts the n-th phase (named from
+    ``phases`` when given; ``adopted_phase_number`` = n).  The timeline says ``in_session``
+    in session months, else ``no_talks``; the DPRK participates throughout; no progress,
+    no ledger, no decisions."""
+    months, status, rows = _null_rows(window, sessions, phases)
+    timeline = pd.DataFrame(
+        {
+            "month": months,
+            "talks_status": status,
+            "dprk_stance": "participating",
+            "implementation": "none",
+            "progress": 0.0,
+        }
+    )
     sess = pd.DataFrame(
         rows,
         columns=[
@@ -138,6 +152,28 @@ def null_tables(
     )
 
 
+def null_records(
+    window: tuple[str, str], sessions: list[tuple[int, str]], phases: list[str] | None = None
+) -> RunRecords:
+    """The run of :func:`null_tables` as the scorecard reads it (:class:`RunRecords`, no
+    pandas): the same scores, items and outcomes, faster to build."""
+    months, status, rows = _null_rows(window, sessions, phases)
+    n = len(months)
+    timeline = {
+        "month": months,
+        "talks_status": status,
+        "dprk_stance": ["participating"] * n,
+        "implementation": ["none"] * n,
+        "progress": [0.0] * n,
+    }
+    return RunRecords(
+        Columns(n, {c: timeline[c] for c in TIMELINE_READ}),
+        rows,
+        Columns(0, {c: [] for c in LEDGER_READ if c in LEDGER_COLUMNS}),
+        Columns(0, {c: [] for c in DECISION_READ if c in DECISION_COLUMNS}),
+    )
+
+
 def _window(scenario: Scenario) -> tuple[str, str]:
     return scenario.window.start, scenario.window.end
 
@@ -147,11 +183,28 @@ def _inside(months: list[int], scenario: Scenario) -> list[int]:
     return [m for m in months if lo <= m <= hi]
 
 
-def fixed_schedule(scenario: Scenario, record: dict) -> RunTables:
-    """The fixed-schedule null (module docstring)."""
+def _null_run(
+    records: bool,
+    window: tuple[str, str],
+    sessions: list[tuple[int, str]],
+    phases: list[str],
+    name: str,
+) -> RunTables | RunRecords:
+    """:func:`null_records` when ``records``, else :func:`null_tables`."""
+    if records:
+        return null_records(window, sessions, phases)
+    return null_tables(window, sessions, phases, name)
+
+
+def fixed_schedule(
+    scenario: Scenario, record: dict, records: bool = False
+) -> RunTables | RunRecords:
+    """The fixed-schedule null (module docstring); records: as :class:`RunRecords`
+    (:func:`null_records`) instead of :class:`RunTables`."""
     r = record_schedule(record)
     months = _inside([r["first"] + i * r["interval"] for i in range(r["n"])], scenario)
-    return null_tables(
+    return _null_run(
+        records,
         _window(scenario),
         [(m, r["commonest"]) for m in months],
         [p.name for p in scenario.phases],
@@ -160,10 +213,11 @@ def fixed_schedule(scenario: Scenario, record: dict) -> RunTables:
 
 
 def random_schedule(
-    scenario: Scenario, record: dict, draws: int = 500, seed: int = 0
-) -> list[RunTables]:
+    scenario: Scenario, record: dict, draws: int = 500, seed: int = 0, records: bool = False
+) -> list[RunTables] | list[RunRecords]:
     """``draws`` random-schedule nulls (module docstring); draw ``i`` uses
-    ``default_rng([seed, i])``, so the first k draws do not depend on ``draws``."""
+    ``default_rng([seed, i])``, so the first k draws do not depend on ``draws``.
+    records: as :class:`RunRecords` instead of :class:`RunTables`."""
     r = record_schedule(record)
     span = np.arange(r["first"], r["last"] + 1)
     docs = list(DOCUMENT_TYPES)
@@ -177,7 +231,8 @@ def random_schedule(
         kinds = [docs[k] for k in rng.choice(len(docs), size=len(months), p=p)]
         months = _inside(months, scenario)
         out.append(
-            null_tables(
+            _null_run(
+                records,
                 _window(scenario),
                 list(zip(months, kinds[: len(months)], strict=True)),
                 [ph.name for ph in scenario.phases],
@@ -250,9 +305,10 @@ def eu_document(
     return "none", f
 
 
-def eu_forecast(scenario: Scenario, record: dict) -> RunTables:
+def eu_forecast(scenario: Scenario, record: dict, records: bool = False) -> RunTables | RunRecords:
     """The expected-utility null (module docstring): the fixed schedule's months, each
-    session's document from :func:`eu_document` on :func:`positions_at` that month."""
+    session's document from :func:`eu_document` on :func:`positions_at` that month.
+    records: as :class:`RunRecords` instead of :class:`RunTables`."""
     r = record_schedule(record)
     months = _inside([r["first"] + i * r["interval"] for i in range(r["n"])], scenario)
     radius = scenario.parameters.acceptance_radius
@@ -260,18 +316,20 @@ def eu_forecast(scenario: Scenario, record: dict) -> RunTables:
     for m in months:
         pos, sal, cap = positions_at(scenario, month_label(m))
         sessions.append((m, eu_document(pos, sal, cap, radius)[0]))
-    return null_tables(
-        _window(scenario), sessions, [p.name for p in scenario.phases], "eu_forecast"
+    return _null_run(
+        records, _window(scenario), sessions, [p.name for p in scenario.phases], "eu_forecast"
     )
 
 
 def null_runs(
-    scenario: Scenario, record: dict, draws: int = 500, seed: int = 0
-) -> dict[str, list[RunTables]]:
+    scenario: Scenario, record: dict, draws: int = 500, seed: int = 0, records: bool = False
+) -> dict[str, list[RunTables]] | dict[str, list[RunRecords]]:
     """Every null model's runs: ``{name: [RunTables, ...]}`` (one run for the deterministic
-    nulls, ``draws`` for the random schedule)."""
+    nulls, ``draws`` for the random schedule); records: each run as the scorecard's
+    :class:`RunRecords` (the same scores; what :func:`sixparty.analysis.validation.null_scores`
+    uses)."""
     return {
-        "fixed_schedule": [fixed_schedule(scenario, record)],
-        "random_schedule": random_schedule(scenario, record, draws, seed),
-        "eu_forecast": [eu_forecast(scenario, record)],
+        "fixed_schedule": [fixed_schedule(scenario, record, records)],
+        "random_schedule": random_schedule(scenario, record, draws, seed, records),
+        "eu_forecast": [eu_forecast(scenario, record, records)],
     }

@@ -5,7 +5,11 @@ type and, for a joint document, the phase it adopts; the DPRK's and the US's
 episodes, with the cause where the article states one).  :func:`score_run`
 turns a run's tables (:class:`analysis.runfiles.RunTables`) and the record
 into a list of :class:`ScoreItem`, one per record item, each a hit or a miss
-under a stated rule (``docs/validation.md`` gives every rule and why).
+under a stated rule (``docs/validation.md`` gives every rule and why).  The
+rules read the run as :class:`RunRecords` (the few columns they use, as plain
+lists: no pandas), taken from the tables or straight from a run's rows
+(:meth:`RunRecords.from_result`, the validation harness's road); every
+function taking a run accepts either, with the same result.
 :func:`scorecard_writer` adds ``scorecard.csv`` to a run folder and puts the
 printed report in ``result.extra["report"]``.
 
@@ -49,6 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import yaml
 from sixparty.analysis.i18n import LABELS, check_lang, label, pad, phrase
 from sixparty.analysis.runfiles import RunTables, month_label, month_number
@@ -422,51 +427,182 @@ def _span(start: str, end: str | None) -> Text:
     return _raw(start) if not end or end == start else _t("span", start=start, end=end)
 
 
+# ------------------------------------------------------------ run records
+#: A missing cell (as pandas fills one).
+_NAN = float("nan")
+
+#: The columns the scorecard reads of each table (the rest of a run is never looked at).
+TIMELINE_READ = ("month", "talks_status", "dprk_stance", "implementation", "progress")
+LEDGER_READ = (
+    "phase",
+    "phase_name",
+    "tranche",
+    "kind",
+    "description",
+    "amount",
+    "promised",
+    "completed",
+)
+DECISION_READ = ("month", "party", "decision", "reason", "cause")
+
+
+class Columns:
+    """Some columns of one table as plain lists.
+
+    n: rows.  ``cols[name]``: the column's values, one per row, as Python
+    scalars (``str``, ``int``, ``float``, ``bool``; a missing cell is NaN, as
+    pandas fills it).  ``name in columns`` says whether the table has the
+    column; ``columns[name]`` raises KeyError when it has not (as a DataFrame).
+    """
+
+    __slots__ = ("n", "cols")
+
+    def __init__(self, n: int, cols: dict[str, list]) -> None:
+        self.n, self.cols = n, cols
+
+    def __getitem__(self, name: str) -> list:
+        return self.cols[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.cols
+
+    @classmethod
+    def from_frame(cls, df, names: tuple[str, ...]) -> Columns:
+        """The columns ``names`` that DataFrame ``df`` has (``Series.tolist``)."""
+        return cls(len(df), {c: df[c].tolist() for c in names if c in df})
+
+    @classmethod
+    def from_rows(cls, rows: list[dict], names: tuple[str, ...], every: bool = False) -> Columns:
+        """The columns ``names`` of row dicts: those some row has (``every``: all of
+        them, as a DataFrame made with ``columns=``); NaN where a row lacks one."""
+        keys = set(names) if every else set().union(*rows) if rows else set()
+        return cls(len(rows), {c: [r.get(c, _NAN) for r in rows] for c in names if c in keys})
+
+
+@dataclass
+class RunRecords:
+    """What the scorecard reads of a run, as plain Python lists: no pandas on the way.
+
+    timeline: :data:`TIMELINE_READ` columns of ``timeline.csv`` (120 rows for
+    the historical window); held: the held sessions (``sessions.csv`` rows with
+    ``held`` true, every column) in session order (``session_id``; table order
+    without it), shared with the run: never change them in place; ledger:
+    :data:`LEDGER_READ` columns of ``ledger.csv``; decisions:
+    :data:`DECISION_READ` columns of ``decisions.csv``.
+
+    :meth:`from_result` reads a :class:`~sixparty.runner.RunResult`'s rows
+    directly (the validation harness's road: about 0.1 ms a run);
+    :meth:`from_tables` reads :class:`RunTables` (run folders, null models).
+    Every function of this module taking a run accepts either (a
+    :class:`RunTables` is converted first) and gives the same answer for
+    both roads of the same run.
+    """
+
+    timeline: Columns
+    held: list[dict]
+    ledger: Columns
+    decisions: Columns
+
+    @classmethod
+    def from_result(cls, result) -> RunRecords:
+        """The records of an in-memory run (the same values as the DataFrames of
+        ``sixparty.analysis.simulate.fast_tables`` would hold)."""
+        from sixparty.outputs import DECISION_COLUMNS, LEDGER_COLUMNS
+
+        sessions = result.sessions
+        held = [s for s in sessions if s["held"]]
+        if any("session_id" in s for s in sessions):
+            held.sort(key=lambda s: s["session_id"])  # stable; ids are unique
+        return cls(
+            Columns.from_rows(result.timeline, TIMELINE_READ),
+            held,
+            Columns.from_rows(
+                result.ledger, tuple(c for c in LEDGER_READ if c in LEDGER_COLUMNS), every=True
+            ),
+            Columns.from_rows(
+                result.decisions,
+                tuple(c for c in DECISION_READ if c in DECISION_COLUMNS),
+                every=True,
+            ),
+        )
+
+    @classmethod
+    def from_tables(cls, tables: RunTables) -> RunRecords:
+        """The records of a run's DataFrames."""
+        held = tables.held
+        if held.empty:
+            rows: list[dict] = []
+        else:
+            order = held.sort_values("session_id") if "session_id" in held else held
+            rows = order.to_dict("records")
+        return cls(
+            Columns.from_frame(tables.timeline, TIMELINE_READ),
+            rows,
+            Columns.from_frame(tables.ledger, LEDGER_READ),
+            Columns.from_frame(tables.decisions, DECISION_READ),
+        )
+
+
+def as_records(run: RunTables | RunRecords) -> RunRecords:
+    """``run`` as :class:`RunRecords` (itself when it is already)."""
+    return run if isinstance(run, RunRecords) else RunRecords.from_tables(run)
+
+
+def _nansum(values: list) -> float:
+    """The sum of ``values`` as pandas' ``Series.sum`` gives it (NaN skipped, numpy's
+    pairwise summation: the same float, bit for bit)."""
+    return float(np.nansum(np.array(values))) if values else 0.0
+
+
 # --------------------------------------------------------- run quantities
-def _transitions(timeline, column: str, value: str) -> list[int]:
+def _transitions(rr: RunRecords, column: str, value: str) -> list[int]:
     """Month numbers where ``column`` becomes ``value`` (from another value or the start)."""
     out, prev = [], None
-    for month, v in zip(timeline["month"], timeline[column], strict=True):
+    tl = rr.timeline
+    for month, v in zip(tl["month"], tl[column], strict=True):
         if v == value and prev != value:
             out.append(month_number(month))
         prev = v
     return out
 
 
-def _decision_rows(
-    tables: RunTables, decision: str, party: str | None = None
-) -> list[tuple[int, str]]:
-    d = tables.decisions
-    if d.empty:
+def _decision_months(rr: RunRecords, decision: str, party: str | None = None) -> list[int]:
+    """Month numbers (sorted) of the decisions ``decision`` (of ``party`` when given)."""
+    d = rr.decisions
+    if not d.n:
         return []
-    sel = d[d["decision"] == decision]
     if party:
-        sel = sel[sel["party"] == party]
-    reasons = sel["reason"] if "reason" in sel else [""] * len(sel)
-    return sorted((month_number(m), str(r)) for m, r in zip(sel["month"], reasons, strict=True))
+        return sorted(
+            month_number(m)
+            for m, x, p in zip(d["month"], d["decision"], d["party"], strict=True)
+            if x == decision and p == party
+        )
+    return sorted(
+        month_number(m) for m, x in zip(d["month"], d["decision"], strict=True) if x == decision
+    )
 
 
-def _decision_months(tables: RunTables, decision: str, party: str | None = None) -> list[int]:
-    return [m for m, _ in _decision_rows(tables, decision, party)]
-
-
-def _phase_with(tables: RunTables, word: str):
-    """(phase number, progress of earlier phases, its DPRK steps) for the first
-    adopted phase whose DPRK step description contains ``word``; None if none."""
-    led = tables.ledger
-    if led.empty:
+def _phase_with(rr: RunRecords, word: str):
+    """(phase number, progress of earlier phases, its DPRK steps as ledger row indices)
+    for the first adopted phase whose DPRK step description contains ``word``; None if
+    none."""
+    led = rr.ledger
+    if not led.n:
         return None
-    dprk = led[led["kind"] == "dprk_action"]
-    for phase in sorted(dprk["phase"].unique()):
-        steps = dprk[dprk["phase"] == phase]
-        if any(word in str(s).lower() for s in steps["description"]):
-            before = float(dprk[dprk["phase"] < phase]["amount"].sum())
-            return int(phase), before, steps
+    kind, phase = led["kind"], led["phase"]
+    dprk = [i for i in range(led.n) if kind[i] == "dprk_action"]
+    for p in sorted({phase[i] for i in dprk}):
+        steps = [i for i in dprk if phase[i] == p]
+        desc = led["description"]
+        if any(word in str(desc[i]).lower() for i in steps):
+            amount = led["amount"]
+            before = _nansum([amount[i] for i in dprk if phase[i] < p])
+            return int(p), before, steps
     return None
 
 
-def _progress_enters(tables: RunTables, threshold: float, after: str = "") -> list[int]:
-    tl = tables.timeline
+def _progress_enters(rr: RunRecords, threshold: float, after: str = "") -> list[int]:
+    tl = rr.timeline
     for month, p in zip(tl["month"], tl["progress"], strict=True):
         if after and month < after:
             continue
@@ -475,18 +611,18 @@ def _progress_enters(tables: RunTables, threshold: float, after: str = "") -> li
     return []
 
 
-def phase_numbers(tables: RunTables) -> dict[str, int]:
+def phase_numbers(run: RunTables | RunRecords) -> dict[str, int]:
     """Phase name -> phase number (1-based, as ``ledger.csv`` ``phase``) from the ledger."""
-    led = tables.ledger
-    if led.empty or "phase_name" not in led:
+    led = as_records(run).ledger
+    if not led.n or "phase_name" not in led:
         return {}
     return {str(n): int(p) for n, p in zip(led["phase_name"], led["phase"], strict=True)}
 
 
-def phase_under_way(tables: RunTables, month: int) -> int | None:
+def phase_under_way(run: RunTables | RunRecords, month: int) -> int | None:
     """Number of the most recently adopted phase at ``month`` (ledger ``promised``), or None."""
-    led = tables.ledger
-    if led.empty:
+    led = as_records(run).ledger
+    if not led.n:
         return None
     best = None
     for p, promised in zip(led["phase"], led["promised"], strict=True):
@@ -521,70 +657,85 @@ def overdue_causes(cause: str) -> set[str]:
     }
 
 
-def suspension_causes(tables: RunTables) -> list[tuple[int, set[str]]]:
+def suspension_causes(run: RunTables | RunRecords) -> list[tuple[int, set[str]]]:
     """(month number, overdue step kinds it answered) per DPRK ``suspends_steps`` decision,
     in month order: from the ``cause`` column (:func:`overdue_causes`), or, in a run
     folder written before that column, from the ``reason`` text (:func:`overdue_kinds`)."""
-    d = tables.decisions
-    if d.empty:
+    d = as_records(run).decisions
+    if not d.n:
         return []
-    sel = d[(d["decision"] == "suspends_steps") & (d["party"] == "DPRK")]
-    if "cause" in d.columns:
-        kinds = [overdue_causes(c) for c in sel["cause"]]
+    sel = [
+        i
+        for i, (x, p) in enumerate(zip(d["decision"], d["party"], strict=True))
+        if x == "suspends_steps" and p == "DPRK"
+    ]
+    if "cause" in d:
+        cause = d["cause"]
+        kinds = [overdue_causes(cause[i]) for i in sel]
     else:
-        reasons = sel["reason"] if "reason" in sel else [""] * len(sel)
-        kinds = [overdue_kinds(str(r)) for r in reasons]
+        reason = d["reason"] if "reason" in d else None
+        kinds = [overdue_kinds(str(reason[i]) if reason is not None else "") for i in sel]
+    month = d["month"]
     return sorted(
-        ((month_number(m), k) for m, k in zip(sel["month"], kinds, strict=True)), key=lambda x: x[0]
+        ((month_number(month[i]), k) for i, k in zip(sel, kinds, strict=True)),
+        key=lambda x: x[0],
     )
 
 
-def episode_months(tables: RunTables, kind: str) -> list[int]:
+def episode_months(run: RunTables | RunRecords, kind: str) -> list[int]:
     """Month numbers at which the run shows a point episode of ``kind`` (sorted, unique)."""
-    tl = tables.timeline
+    rr = as_records(run)
     months: list[int] = []
     if kind == "suspension":
-        months = _transitions(tl, "dprk_stance", "suspended")
+        months = _transitions(rr, "dprk_stance", "suspended")
     elif kind == "shutdown":
-        ph = _phase_with(tables, "shut")
+        ph = _phase_with(rr, "shut")
         if ph is not None:
-            first = min(ph[2]["promised"])
-            months = _progress_enters(tables, ph[1], after=first)
+            promised = rr.ledger["promised"]
+            first = min(promised[i] for i in ph[2])
+            months = _progress_enters(rr, ph[1], after=first)
         else:
-            months = _progress_enters(tables, 0.0)
+            months = _progress_enters(rr, 0.0)
     elif kind == "disablement_start":
-        ph = _phase_with(tables, "disabl")
+        ph = _phase_with(rr, "disabl")
         if ph is not None:
-            months = _progress_enters(tables, ph[1], after=min(ph[2]["promised"]))
+            promised = rr.ledger["promised"]
+            months = _progress_enters(rr, ph[1], after=min(promised[i] for i in ph[2]))
     elif kind == "disablement_slowed":
-        months = _transitions(tl, "implementation", "slowed")
+        months = _transitions(rr, "implementation", "slowed")
     elif kind == "declaration":
-        ph = _phase_with(tables, "declar")
+        ph = _phase_with(rr, "declar")
         if ph is not None:
             steps = ph[2]
-            last = steps[steps["tranche"] == steps["tranche"].max()]
-            done = [c for c in last["completed"] if c]
+            tranche, completed = rr.ledger["tranche"], rr.ledger["completed"]
+            top = max(tranche[i] for i in steps)
+            done = [completed[i] for i in steps if tranche[i] == top and completed[i]]
             months = [month_number(c) for c in done]
     elif kind == "disablement_suspended":
-        months = _decision_months(tables, "suspends_steps", "DPRK")
+        months = _decision_months(rr, "suspends_steps", "DPRK")
     elif kind == "delisting":
-        months = _decision_months(tables, "delists")
-        led = tables.ledger
-        if not led.empty:
-            months += [month_number(c) for c in led[led["kind"] == "delisting"]["completed"] if c]
+        months = _decision_months(rr, "delists")
+        led = rr.ledger
+        if led.n:
+            months += [
+                month_number(c)
+                for k, c in zip(led["kind"], led["completed"], strict=True)
+                if k == "delisting" and c
+            ]
     elif kind == "walkout":
-        months = _decision_months(tables, "walks_out", "DPRK") + _transitions(
-            tl, "dprk_stance", "walked_out"
+        months = _decision_months(rr, "walks_out", "DPRK") + _transitions(
+            rr, "dprk_stance", "walked_out"
         )
     elif kind in ("missile_test", "nuclear_test"):
-        months = _decision_months(tables, kind, "DPRK")
+        months = _decision_months(rr, kind, "DPRK")
     return sorted(set(months))
 
 
-def absence_runs(tables: RunTables) -> list[tuple[int, int]]:
+def absence_runs(run: RunTables | RunRecords) -> list[tuple[int, int]]:
     """Contiguous runs (first, last month number) with talks_status suspended or boycott."""
+    tl = as_records(run).timeline
     runs: list[tuple[int, int]] = []
-    for month, st in zip(tables.timeline["month"], tables.timeline["talks_status"], strict=True):
+    for month, st in zip(tl["month"], tl["talks_status"], strict=True):
         m = month_number(month)
         if st in ("suspended", "boycott"):
             if runs and runs[-1][1] == m - 1:
@@ -594,13 +745,12 @@ def absence_runs(tables: RunTables) -> list[tuple[int, int]]:
     return runs
 
 
-def held_months(tables: RunTables) -> list[int]:
+def held_months(run: RunTables | RunRecords) -> list[int]:
     """Month numbers of the held sessions (sorted)."""
-    held = tables.held
-    return [] if held.empty else sorted(month_number(m) for m in held["month"])
+    return sorted(month_number(r["month"]) for r in as_records(run).held)
 
 
-def absence_spells(tables: RunTables) -> list[tuple[int, int]]:
+def absence_spells(run: RunTables | RunRecords) -> list[tuple[int, int]]:
     """The DPRK's absence spells (first, last month number).
 
     A month is absent when ``talks_status`` is boycott or suspended or
@@ -608,14 +758,15 @@ def absence_spells(tables: RunTables) -> list[tuple[int, int]]:
     session (which the DPRK attended) intervenes: months without talks between
     two absent months are bridged.
     """
-    tl = tables.timeline
-    stance = tl["dprk_stance"] if "dprk_stance" in tl else [""] * len(tl)
+    rr = as_records(run)
+    tl = rr.timeline
+    stance = tl["dprk_stance"] if "dprk_stance" in tl else [""] * tl.n
     absent = [
         month_number(m)
         for m, st, ds in zip(tl["month"], tl["talks_status"], stance, strict=True)
         if st in ("suspended", "boycott") or ds == "suspended"
     ]
-    held = held_months(tables)
+    held = held_months(rr)
     spells: list[tuple[int, int]] = []
     for m in absent:
         if spells and not any(spells[-1][1] < h < m for h in held) and m not in held:
@@ -627,30 +778,36 @@ def absence_spells(tables: RunTables) -> list[tuple[int, int]]:
 
 # --------------------------------------------------------------- scoring
 def score_run(
-    tables: RunTables, record: dict, tolerance: dict | None = None, fed: set[str] | None = None
+    tables: RunTables | RunRecords,
+    record: dict,
+    tolerance: dict | None = None,
+    fed: set[str] | None = None,
 ) -> list[ScoreItem]:
     """Score a run against the record; one :class:`ScoreItem` per record item.
 
-    Order: the recorded sessions (date order), then the episodes in date
-    order (:func:`record_items`).  Episode kinds without a rule in
+    tables: the run's :class:`RunTables` or :class:`RunRecords` (the same items
+    either way).  Order: the recorded sessions (date order), then the episodes in
+    date order (:func:`record_items`).  Episode kinds without a rule in
     :data:`EPISODE_RULES` are skipped.  Items whose recorded months lie wholly
     outside the run's window (:func:`run_window`) are kept with ``hit=None``
     and are not matched.  ``fed``: scorecard ids to flag as fed
     (:func:`fed_item_ids`).
     """
+    rr = as_records(tables)
     tol = dict(TOLERANCE, **(tolerance or {}))
-    window = run_window(tables)
+    window = run_window(rr)
     items: list[ScoreItem] = []
-    items += _score_sessions(tables, record.get("sessions", []), tol, window)
-    items += _score_episodes(tables, record.get("episodes", []), tol, window)
+    items += _score_sessions(rr, record.get("sessions", []), tol, window)
+    items += _score_episodes(rr, record.get("episodes", []), tol, window)
     for it in items:
         it.fed = it.id in (fed or ())
     return items
 
 
-def run_window(tables: RunTables) -> tuple[int, int] | None:
+def run_window(run: RunTables | RunRecords) -> tuple[int, int] | None:
     """(first, last) month number of the run's timeline; None for an empty timeline."""
-    months = list(tables.timeline["month"]) if "month" in tables.timeline else []
+    tl = as_records(run).timeline
+    months = tl["month"] if "month" in tl else []
     if not months:
         return None
     return month_number(months[0]), month_number(months[-1])
@@ -665,16 +822,14 @@ def _outside_text(window: tuple[int, int]) -> Text:
     return _t("outside", start=month_label(window[0]), end=month_label(window[1]))
 
 
-def _sim_sessions(tables: RunTables) -> list[tuple[int, dict]]:
-    """(month number, row) of the held sessions in session order; each row gets
+def _sim_sessions(rr: RunRecords) -> list[tuple[int, dict]]:
+    """(month number, row) of the held sessions in session order; each row (a copy) gets
     ``adopted_number`` (phase number of the adopted phase, or None)."""
-    held = tables.held
-    if held.empty:
+    if not rr.held:
         return []
-    names = phase_numbers(tables)
+    names = phase_numbers(rr)
     out = []
-    order = held.sort_values("session_id") if "session_id" in held else held
-    for r in order.to_dict("records"):
+    for r in rr.held:
         num = None
         if (
             "adopted_phase_number" in r
@@ -684,8 +839,9 @@ def _sim_sessions(tables: RunTables) -> list[tuple[int, dict]]:
             num = int(r["adopted_phase_number"])
         elif r.get("adopted_phase"):
             num = names.get(str(r["adopted_phase"]))
-        r["adopted_number"] = num
-        out.append((month_number(r["month"]), r))
+        row = dict(r)
+        row["adopted_number"] = num
+        out.append((month_number(r["month"]), row))
     return out
 
 
@@ -712,10 +868,13 @@ def _session_hit(rec: dict, row: dict) -> tuple[bool, Text | None]:
 
 
 def _score_sessions(
-    tables: RunTables, rec_sessions: list[dict], tol: dict, window: tuple[int, int] | None = None
+    tables: RunTables | RunRecords,
+    rec_sessions: list[dict],
+    tol: dict,
+    window: tuple[int, int] | None = None,
 ) -> list[ScoreItem]:
     recs = sorted(rec_sessions, key=lambda s: (s["start"], s.get("end") or s["start"]))
-    sims = _sim_sessions(tables)
+    sims = _sim_sessions(as_records(tables))
     spans = [(month_number(s["start"]), month_number(s.get("end") or s["start"])) for s in recs]
     inside = [_inside(window, lo, hi) for lo, hi in spans]
     in_recs = [r for r, ok in zip(recs, inside, strict=True) if ok]
@@ -798,18 +957,18 @@ def _cause(kind: str) -> Text:
     return Text(key) if key in LABELS["en"] else _raw(kind)
 
 
-def _episode_candidates(tables: RunTables, e: dict) -> list[tuple[int, Text | str]]:
+def _episode_candidates(rr: RunRecords, e: dict) -> list[tuple[int, Text | str]]:
     """(month, failing conditions as a :class:`Joined` text, or '') per simulated
     occurrence of ``e``'s kind."""
     kind = e["kind"]
     if kind != "disablement_suspended":
-        return [(m, "") for m in episode_months(tables, kind)]
+        return [(m, "") for m in episode_months(rr, kind)]
     out = []
-    for m, kinds in suspension_causes(tables):
+    for m, kinds in suspension_causes(rr):
         why = []
         want_phase = e.get("in_phase")
         if want_phase is not None:
-            got = phase_under_way(tables, m)
+            got = phase_under_way(rr, m)
             if got != int(want_phase):
                 why.append(_t("phase_under_way", got=got or _t("no_phase"), want=int(want_phase)))
         cause = e.get("cause")
@@ -824,8 +983,12 @@ def _episode_candidates(tables: RunTables, e: dict) -> list[tuple[int, Text | st
 
 
 def _score_episodes(
-    tables: RunTables, episodes: list[dict], tol: dict, window: tuple[int, int] | None = None
+    tables: RunTables | RunRecords,
+    episodes: list[dict],
+    tol: dict,
+    window: tuple[int, int] | None = None,
 ) -> list[ScoreItem]:
+    rr = as_records(tables)
     eps = sorted(
         (e for e in episodes if e.get("kind") in EPISODE_RULES), key=lambda e: (e["start"], e["id"])
     )
@@ -855,7 +1018,7 @@ def _score_episodes(
         recs = [e for e in eps if e["kind"] == kind and e["id"] not in results]
         if not recs:
             continue
-        cands = [_episode_candidates(tables, e) for e in recs]
+        cands = [_episode_candidates(rr, e) for e in recs]
         sims = sorted({m for c in cands for m, _ in c})
         fail = [{m: w for m, w in c} for c in cands]
         spans = [(month_number(e["start"]), month_number(e["start"])) for e in recs]
@@ -910,8 +1073,8 @@ def _score_episodes(
                     category="no" if why else "yes",
                 )
     # spans: absence spells
-    spells = absence_spells(tables)
-    held = held_months(tables)
+    spells = absence_spells(rr)
+    held = held_months(rr)
     for e in eps:
         if e["kind"] not in SPAN_KINDS or e["id"] in results:
             continue

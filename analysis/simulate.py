@@ -40,7 +40,13 @@ from sixparty.analysis.executors import (
     map_items,
 )
 from sixparty.analysis.runfiles import RunTables, month_number
-from sixparty.analysis.scorecard import DOC_RANK, fed_item_ids, score_run
+from sixparty.analysis.scorecard import (
+    DOC_RANK,
+    RunRecords,
+    as_records,
+    fed_item_ids,
+    score_run,
+)
 from sixparty.scenario import ISSUES, PARTIES, Scenario
 
 #: Judgement inputs a work item may shift: ``<PARTY>.<input>``.
@@ -121,46 +127,52 @@ def fast_tables(result) -> RunTables:
     )
 
 
-def outcomes(tables: RunTables) -> dict[str, float]:
+def outcomes(tables: RunTables | RunRecords) -> dict[str, float]:
     """Key outcomes of one run (for sensitivity analysis).
 
+    tables: the run's :class:`RunTables` or :class:`RunRecords`.
     first_joint_statement: months from the window's start to the first held session
     with a joint statement or joint document (NaN if none); walkout, nuclear_test:
     1.0 if the DPRK walked out / tested a nuclear device in the run, else 0.0;
     final_progress: denuclearization progress in the last month, in [0, 1].
     """
-    tl = tables.timeline
-    start = month_number(tl["month"].iloc[0])
+    rr = as_records(tables)
+    tl = rr.timeline
+    start = month_number(tl["month"][0])
     first = math.nan
-    held = tables.held
-    if not held.empty:
-        js = [
-            month_number(m)
-            for m, d in zip(held["month"], held["document"], strict=True)
-            if DOC_RANK.get(str(d), 0) >= DOC_RANK["joint_statement"]
-        ]
-        if js:
-            first = float(min(js) - start)
-    dec = tables.decisions
-    dprk = dec[dec["party"] == "DPRK"] if not dec.empty else dec
+    js = [
+        month_number(r["month"])
+        for r in rr.held
+        if DOC_RANK.get(str(r["document"]), 0) >= DOC_RANK["joint_statement"]
+    ]
+    if js:
+        first = float(min(js) - start)
+    dec = rr.decisions
+    dprk = (
+        [x for x, p in zip(dec["decision"], dec["party"], strict=True) if p == "DPRK"]
+        if dec.n
+        else []
+    )
     return {
         "first_joint_statement": first,
-        "walkout": float(not dprk.empty and (dprk["decision"] == "walks_out").any()),
-        "nuclear_test": float(not dprk.empty and (dprk["decision"] == "nuclear_test").any()),
-        "final_progress": float(tl["progress"].iloc[-1]),
+        "walkout": float("walks_out" in dprk),
+        "nuclear_test": float("nuclear_test" in dprk),
+        "final_progress": float(tl["progress"][-1]),
     }
 
 
-def score_row(tables: RunTables, record: dict, fed: set[str] | None = None) -> dict:
+def score_row(tables: RunTables | RunRecords, record: dict, fed: set[str] | None = None) -> dict:
     """``{"hit": {id: True/False/None}, "category": {id: str}, "near": {id: bool},
-    "fed": [ids], "outcomes": {...}}`` for one run's tables."""
-    items = score_run(tables, record, fed=fed)
+    "fed": [ids], "outcomes": {...}}`` for one run (its :class:`RunTables`, or its
+    :class:`RunRecords`: the validation harness's road, without pandas)."""
+    rr = as_records(tables)
+    items = score_run(rr, record, fed=fed)
     return {
         "hit": {it.id: it.hit for it in items},
         "category": {it.id: it.category for it in items},
         "near": {it.id: it.near for it in items},
         "fed": sorted(it.id for it in items if it.fed),
-        "outcomes": outcomes(tables),
+        "outcomes": outcomes(rr),
     }
 
 
@@ -173,7 +185,7 @@ def score_item(shared: tuple[Scenario, dict], item: WorkItem) -> dict:
     scenario, record = shared
     sc = apply_work(scenario, item)
     result = simulate(sc, seed=item.seed, record_positions=False)
-    row = score_row(fast_tables(result), record, fed_item_ids(record, sc))
+    row = score_row(RunRecords.from_result(result), record, fed_item_ids(record, sc))
     row["seed"] = item.seed
     return row
 
@@ -223,7 +235,7 @@ def score_items(shared: tuple[Scenario, dict], items: list[WorkItem]) -> list[di
             variants=variants[start:end],
         )
         for k, (item, result) in enumerate(zip(group, runs, strict=True)):
-            row = score_row(fast_tables(result), record, feds[start + k])
+            row = score_row(RunRecords.from_result(result), record, feds[start + k])
             row["seed"] = item.seed
             rows.append(row)
         start = end

@@ -164,7 +164,7 @@ def null_scores(
 ) -> dict[str, ModelScores]:
     """Every null model scored by the same rules (:func:`score_row` on each null run)."""
     out = {}
-    for name, runs in null_runs(scenario, record, draws, seed).items():
+    for name, runs in null_runs(scenario, record, draws, seed, records=True).items():
         out[name] = model_scores(name, [score_row(t, record) for t in runs], ids)
     return out
 
