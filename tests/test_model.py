@@ -471,3 +471,20 @@ def test_recording_the_reanchoring_changes_no_run(historical, tmp_path, monkeypa
     t = read_run(tmp_path / "run")
     got = t.timeline["reanchored"].fillna("").tolist()
     assert got == [row["reanchored"] for row in r.timeline]
+
+
+def test_reanchored_leaves_out_a_move_that_rounds_to_nothing():
+    """timeline.csv ``reanchored`` records moves at two decimals: a restatement that
+    leaves the position where it was as recorded ({"from": 0.7, "to": 0.7}) is left out,
+    a move of 0.01 as recorded is kept."""
+    from sixparty.model import reanchored_text
+
+    items = [
+        ("DPRK", "sanctions_relief", 0.7, 0.7),
+        ("DPRK", "format", 0.699, 0.7012),  # both 0.70 as recorded
+        ("US", "format", 0.694, 0.704),  # 0.69 -> 0.70
+    ]
+    assert json.loads(reanchored_text(items)) == [
+        {"party": "US", "issue": "format", "from": 0.69, "to": 0.7}
+    ]
+    assert reanchored_text(items[:2]) == ""
