@@ -460,9 +460,7 @@ def clause_text(
     check_lang(lang)
     kinds = dict(REASONS[clause.code].fields)
     text = template if template is not None else REASON_TEMPLATES[lang][clause.code]
-    return text.format(
-        **{n: _value_text(kinds[n], v, lang, readable) for n, v in clause.values}
-    )
+    return text.format(**{n: _value_text(kinds[n], v, lang, readable) for n, v in clause.values})
 
 
 def reason_text(reason: Iterable[Clause], lang: str = "en", readable: bool = False) -> str:
@@ -541,7 +539,8 @@ def _open_phase(result, month: str, before: bool = False) -> tuple[str, str] | N
     rows = [
         r
         for r in result.ledger
-        if r["kind"] == "dprk_action" and (r["promised"] < month if before else r["promised"] <= month)
+        if r["kind"] == "dprk_action"
+        and (r["promised"] < month if before else r["promised"] <= month)
     ]
     if not rows:
         return None

@@ -938,7 +938,7 @@ def test_english_narration_names_steps_and_facilities_in_plain_words():
 
 
 def test_a_reversal_is_told_as_restoring_facilities_only_the_month_it_does():
-    """"着手按原状恢复部分核设施" (the article's words) only the month facilities are
+    """ "着手按原状恢复部分核设施" (the article's words) only the month facilities are
     restored; a later reversal of the same suspension continues to undo its steps; a
     first reversal that restores nothing reverses part of its steps."""
     from types import SimpleNamespace
