@@ -31,6 +31,7 @@ from pydantic import (
     Field,
     StrictBool,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -963,7 +964,13 @@ class Parameters(_Strict):
     )
 
     @model_validator(mode="after")
-    def _hysteresis(self) -> Parameters:
+    def _hysteresis(self, info: ValidationInfo) -> Parameters:
+        """Refuse an inverted pair of :attr:`ORDERED` in a scenario file (the loader
+        validates with ``context={"scenario_file": True}``).  Parameters built in code
+        are not checked: calibration and sensitivity analysis sample each parameter
+        in its own range, one at a time (``validate_assignment``)."""
+        if not (info.context or {}).get("scenario_file"):
+            return self
         for low, high, why in self.ORDERED:
             a, b = getattr(self, low), getattr(self, high)
             if a > b:

@@ -728,3 +728,13 @@ def test_a_variant_inverting_the_thresholds_is_refused_by_the_cli(tmp_path: Path
     assert done.stderr.startswith(
         f"{path}:2:33: parameters.suspend_threshold: 0.7 is above resume_threshold (0.3)"
     ), done.stderr
+
+
+def test_parameters_built_in_code_are_not_cross_checked() -> None:
+    """Calibration and sensitivity analysis sample each parameter in its own range, one
+    at a time: only a scenario file is held to the ordered pairs."""
+    from sixparty.scenario import Parameters
+
+    p = Parameters(suspend_threshold=0.7, resume_threshold=0.3)
+    p.suspend_steps_trust = 0.9  # assignment is validated, the pair is not
+    assert (p.suspend_threshold, p.suspend_steps_trust) == (0.7, 0.9)
