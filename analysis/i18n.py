@@ -123,6 +123,8 @@ _EN: dict[str, str] = {
     "decision.resumes_steps": "resumes its steps",
     "decision.delists": "removes the DPRK from the terrorism list",
     "decision.reverses_steps": "reverses part of its steps",
+    "decision.reverses_steps.plain": "reverses part of its steps",
+    "decision.reverses_steps.continued": "continues to undo its steps",
     "decision.restores_facilities": "restores facilities it had shut down or disabled",
     # figure labels
     "month": "month",
@@ -196,6 +198,8 @@ _ZH: dict[str, str] = {
     "decision.resumes_steps": "恢复履行其步骤",
     "decision.delists": "将朝鲜从“支持恐怖主义国家”名单中除名",
     "decision.reverses_steps": "着手按原状恢复部分核设施",
+    "decision.reverses_steps.plain": "撤销部分已履行的步骤",
+    "decision.reverses_steps.continued": "继续撤销其已履行的步骤",
     "decision.restores_facilities": "按原状恢复已关闭或去功能化的核设施",
     "month": "月份",
     "position": "立场",

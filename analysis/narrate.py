@@ -137,6 +137,13 @@ _COMMITMENT_ZH = {
     "lwr_discussion": "讨论提供轻水反应堆",
 }
 
+# The same commitments in plain English (the narration's; the model's reason text keeps the ids).
+_COMMITMENT_EN = {
+    "security_assurance": "security assurance",
+    "normalization": "normalization steps",
+    "lwr_discussion": "discussion of a light-water reactor",
+}
+
 # Phase names of the shipped scenarios in the article's words (analysis.i18n ``phase_name.*``).
 _PHASE_ZH = {
     k[len("phase_name.") :]: v for k, v in LABELS["zh"].items() if k.startswith("phase_name.")
@@ -175,7 +182,7 @@ _REASON_ZH: dict[str, str] = {
     "nuclear_test_infeasible": "核试验不可行（核计划存量{programme}）",
     "test_outside_option_above_talks": "外部选项{outside}高于会谈价值{talks_value}",
     "declined_invitation": "拒绝邀请（出席意愿{readiness}，随机扰动{draw}，未超过{threshold}）",
-    "declined_participation_suspended": "拒绝邀请（已宣布暂停参加会谈）",
+    "declined_participation_suspended": "拒绝邀请（已宣布中止参加会谈）",
     "own_order": "代表团自己的决定",
     "overdue_delisting": "美方未按期除名（第{phase}阶段，应于{due}完成）",
     "overdue_aid": "第{phase}阶段第{tranche}批援助逾期（应于{due}完成；未足额：{short}）",
@@ -183,10 +190,13 @@ _REASON_ZH: dict[str, str] = {
     "trust_in_us": "对美信任{trust}",
     "overdue_steps_performed": "逾期步骤已履行",
     "overdue_steps_renegotiated": "逾期步骤经重新谈判改期或取代",
+    "overdue_steps_superseded": "逾期步骤已被取代：第{phase}阶段被第{adopted}阶段取代",
     "progress_undone": "第{phase}阶段的无核化进展倒退{undone}",
     "tranche_reopened": "第{phase}阶段第{tranche}批步骤重新待履行",
     "trust_in_us_below": "暂停履行期间对美信任{trust}低于{threshold}（差{margin}）",
-    "facilities_restored": "按原状恢复{facilities}（暂停期间，对美信任{trust_in_us}）",
+    "facilities_restored": (
+        "按原状恢复{facilities}（暂停期间，对美信任{trust_in_us}低于{threshold}，差{margin}）"
+    ),
     "declaration_and_verification_done": "申报已完成且核查要求已满足",
     "deadlock_chair_bound": "僵局：已达主席的{drafts}稿上限",
     "deadlock_no_new_acceptance": "僵局：连续{drafts}稿无新的接受方",
@@ -234,7 +244,7 @@ _BOYCOTT_WHY = {
     "en": "readiness {readiness}, noise {draw}: not above {threshold}",
     "zh": "出席意愿{readiness}，随机扰动{draw}，未超过{threshold}",
 }
-_BOYCOTT_SUSPENDED = {"en": "its participation suspended", "zh": "已宣布暂停参加会谈"}
+_BOYCOTT_SUSPENDED = {"en": "its participation suspended", "zh": "已宣布中止参加会谈"}
 
 _NOTE_EN = {
     "withholds_delisting (verification)": "withholds delisting: verification is not yet satisfied",
@@ -403,9 +413,16 @@ def _tonnes(x: float) -> str:
     return f"{x:,.0f}"
 
 
-def _value_text(kind: str, v, lang: str) -> str:
-    """A reason's value as ``lang`` shows it (numbers as the model's English does)."""
+def _value_text(kind: str, v, lang: str, readable: bool = False) -> str:
+    """A reason's value as ``lang`` shows it (numbers as the model's English does).
+
+    English shows step ids and facility names as the model's text does, unless
+    ``readable`` (the narration's sentences): then in plain words."""
     numeric = ("number", "fine", "margin", "signed", "signed_fine", "parameter", "count")
+    if lang != "zh" and readable and kind == "step":
+        return _COMMITMENT_EN.get(v, _STEP_EN.get(v, str(v).replace("_", " ")))
+    if lang != "zh" and readable and kind == "facilities":
+        return ", ".join(_FACILITY_EN.get(f, f.replace("_", " ")) for f in v)
     if lang != "zh" or kind in numeric:
         return render_value(kind, v)
     if kind == "term_changes":
@@ -429,21 +446,25 @@ def _value_text(kind: str, v, lang: str) -> str:
     return str(v)
 
 
-def clause_text(clause: Clause, lang: str = "en", template: str | None = None) -> str:
+def clause_text(
+    clause: Clause, lang: str = "en", template: str | None = None, readable: bool = False
+) -> str:
     """One clause of a reason in ``lang``, from its code's template
     (:data:`REASON_TEMPLATES`, or ``template``) and its values.  In English it
-    is the model's own text of the clause."""
+    is the model's own text of the clause, unless ``readable``: then step ids
+    and facility names are told in plain words (:func:`_value_text`)."""
     check_lang(lang)
     kinds = dict(REASONS[clause.code].fields)
     text = template if template is not None else REASON_TEMPLATES[lang][clause.code]
-    return text.format(**{n: _value_text(kinds[n], v, lang) for n, v in clause.values})
+    return text.format(**{n: _value_text(kinds[n], v, lang, readable) for n, v in clause.values})
 
 
-def reason_text(reason: Iterable[Clause], lang: str = "en") -> str:
+def reason_text(reason: Iterable[Clause], lang: str = "en", readable: bool = False) -> str:
     """A reason (its clauses) in ``lang``: clauses joined by ``"; "`` in
-    English (the ``reason`` column's text), ``"；"`` in Chinese."""
+    English (the ``reason`` column's text; with ``readable``, step ids and
+    facility names in plain words), ``"；"`` in Chinese."""
     sep = "；" if lang == "zh" else "; "
-    return sep.join(clause_text(c, lang) for c in reason)
+    return sep.join(clause_text(c, lang, readable=readable) for c in reason)
 
 
 def row_clauses(row: dict, codes: str = "reason_codes", values: str = "reason_values"):
@@ -461,7 +482,7 @@ def row_clauses(row: dict, codes: str = "reason_codes", values: str = "reason_va
         return None
 
 
-def row_reason(row: dict, lang: str = "en", kind: str = "decision") -> str:
+def row_reason(row: dict, lang: str = "en", kind: str = "decision", readable: bool = False) -> str:
     """A decision's reason (``kind="decision"``) or a session's notes
     (``kind="session"``) in ``lang``, from the row's reason codes.  A row
     without codes (see :func:`row_clauses`) gives its English ``reason`` /
@@ -471,7 +492,7 @@ def row_reason(row: dict, lang: str = "en", kind: str = "decision") -> str:
     text = str(row.get("notes" if kind == "session" else "reason") or "")
     if clauses is None or (not clauses and text):
         return text
-    return reason_text(clauses, lang)
+    return reason_text(clauses, lang, readable)
 
 
 def _boycott_why(d: dict, lang: str) -> str:
@@ -503,22 +524,52 @@ def _steps_text(descr: str, lang: str) -> str:
     return ", ".join(_STEP_EN.get(s, s.replace("_", " ")) for s in ids)
 
 
-def _open_phase(result, month: str) -> tuple[str, str] | None:
+def _open_phase(result, month: str, before: bool = False) -> tuple[str, str] | None:
     """``(phase_name, DPRK step description)`` of the phase open in ``month``, or None.
 
     A joint document adopts one phase at a time and a later one supersedes the
-    phase in force, so the open phase is the last one promised in or before ``month``.
+    phase in force, so the open phase is the last one promised in or before ``month``
+    (``before``: strictly before it, the phase in force when the month's implementation
+    was decided, before any session of the month adopted another).
     """
-    rows = [r for r in result.ledger if r["kind"] == "dprk_action" and r["promised"] <= month]
+    rows = [
+        r
+        for r in result.ledger
+        if r["kind"] == "dprk_action"
+        and (r["promised"] < month if before else r["promised"] <= month)
+    ]
     if not rows:
         return None
     last = max(rows, key=lambda r: (r["promised"], r["phase"]))
     return last["phase_name"], last["description"]
 
 
-def _with_steps(result, month: str, what: str, lang: str) -> str:
-    """``what`` (suspends/resumes its steps) naming the open phase and its DPRK steps."""
-    open_phase = _open_phase(result, month)
+def _decision_phase(result, d: dict, month: str) -> tuple[str, str] | None:
+    """``(phase_name, DPRK step description)`` of the phase a suspends/resumes_steps
+    decision ``d`` was taken under: the phase its own reason names (the overdue step's
+    phase; for a resumption because a new phase was adopted, the adopted one), else the
+    phase in force when the month's implementation was decided (:func:`_open_phase`
+    with ``before``: a session later in the month may adopt another)."""
+    k = None
+    for c in row_clauses(d) or ():
+        values = dict(c.values)
+        if c.code == "overdue_steps_superseded":
+            k = values.get("adopted")
+            break
+        if "phase" in values:
+            k = values["phase"]
+            break
+    if k is not None:
+        for r in result.ledger:
+            if r["kind"] == "dprk_action" and int(r["phase"]) == int(k):
+                return r["phase_name"], r["description"]
+    return _open_phase(result, month, before=True)
+
+
+def _with_steps(result, month: str, what: str, lang: str, d: dict | None = None) -> str:
+    """``what`` (suspends/resumes its steps) naming the phase of decision ``d``
+    (:func:`_decision_phase`; without ``d``, the open phase) and its DPRK steps."""
+    open_phase = _decision_phase(result, d, month) if d is not None else _open_phase(result, month)
     if open_phase is None:
         return what
     name, descr = open_phase
@@ -664,8 +715,10 @@ def _adoption(result, s: dict, lang: str) -> str:
     )
 
 
-def _facility_changes(result, t: int, lang: str) -> list[str]:
-    """One sentence per facility whose state (timeline ``facility_<name>``) changed in month t."""
+def _facility_changes(result, t: int, lang: str, told: frozenset = frozenset()) -> list[str]:
+    """One sentence per facility whose state (timeline ``facility_<name>``) changed in month t,
+    but for the facilities in ``told`` back in operation (a restores_facilities decision of
+    the month already names them)."""
     row = result.timeline[t]
     prev = result.timeline[t - 1] if t > 0 else {}
     names = _FACILITY_ZH if lang == "zh" else _FACILITY_EN
@@ -677,11 +730,44 @@ def _facility_changes(result, t: int, lang: str) -> list[str]:
         before = prev.get(col, "operating")
         if state != before:
             name = col[len("facility_") :]
+            if state == "operating" and name in told:
+                continue
             line = _T[lang]["facility"].format(
                 facility=names.get(name, name.replace("_", " ")), state=states.get(state, state)
             )
             out.append(line[:1].upper() + line[1:])
     return out
+
+
+def _restored_told(decisions: list[dict]) -> frozenset:
+    """The facilities a restores_facilities decision among ``decisions`` names."""
+    out: set[str] = set()
+    for d in decisions:
+        if d["decision"] == "restores_facilities":
+            for c in row_clauses(d) or ():
+                out.update(dict(c.values).get("facilities", ()))
+    return frozenset(out)
+
+
+def _reversal_label(result, month: str, decided: set) -> str:
+    """The label of a DPRK reverses_steps decision in ``month``: restoring facilities
+    ("按原状恢复", the article's words) only the month it restores some
+    (``decided`` holds restores_facilities); in a later month of the same suspension
+    (a reversal since its last resumes_steps) it continues to undo its steps; else it
+    reverses part of its steps."""
+    if ("DPRK", "restores_facilities") in decided:
+        return "decision.reverses_steps"
+    last = ""
+    for d in result.decisions:
+        if d["party"] != "DPRK" or d["month"] >= month:
+            continue
+        if d["decision"] in ("reverses_steps", "resumes_steps"):
+            last = d["decision"]
+    return (
+        "decision.reverses_steps.continued"
+        if last == "reverses_steps"
+        else "decision.reverses_steps.plain"
+    )
 
 
 def _reanchored(row: dict, lang: str) -> list[str]:
@@ -750,9 +836,15 @@ def _month_paragraph(
             continue  # told with the session
         what = label(f"decision.{d['decision']}", lang)
         if d["decision"] in ("suspends_steps", "resumes_steps"):
-            what = _with_steps(result, month, what, lang)
+            what = _with_steps(result, month, what, lang, d)
+        elif d["decision"] == "reverses_steps":
+            what = label(_reversal_label(result, month, decided), lang)
         parts.append(
-            T["decision"].format(party=label(d["party"], lang), what=what, why=row_reason(d, lang))
+            T["decision"].format(
+                party=label(d["party"], lang),
+                what=what,
+                why=row_reason(d, lang, readable=True),
+            )
         )
     # stated positions dated this month (after the events, before the parties act)
     parts.extend(_reanchored(row, lang))
@@ -775,12 +867,17 @@ def _month_paragraph(
             )
         )
         ledger_told = True
-    facility_lines = _facility_changes(result, t, lang)
+    restored = _restored_told(decisions)
+    facility_lines = _facility_changes(result, t, lang, restored)
     parts.extend(facility_lines)
-    ledger_told = ledger_told or bool(facility_lines)
+    ledger_told = ledger_told or bool(facility_lines) or bool(restored)
     impl = row.get("implementation", "none")
+    # A suspension lifted by the month's session (a resumes_steps decision after the
+    # month's implementation was recorded) is not told as implementation stopping.
+    lifted = impl == "suspended" and ("DPRK", "resumes_steps") in decided
     if (
-        impl != prev_impl
+        not lifted
+        and impl != prev_impl
         and impl in ("slowed", "suspended", "complete")
         or (impl == "active" and prev_impl in ("slowed", "suspended"))
     ):

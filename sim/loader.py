@@ -1200,7 +1200,9 @@ def _translate(exc: ValidationError, root: _Node) -> list[Problem]:
 
 def _validate(tree: _Node) -> Scenario:
     try:
-        return Scenario.model_validate(_plain(tree))
+        # A scenario file: the cross-checks meant for users' input apply
+        # (sixparty.scenario.Parameters.ORDERED).
+        return Scenario.model_validate(_plain(tree), context={"scenario_file": True})
     except ValidationError as exc:
         raise ScenarioError(_translate(exc, tree)) from None
 

@@ -248,11 +248,13 @@ def reanchored_text(items) -> str:
     """A month's re-anchorings as ``timeline.csv`` ``reanchored`` shows them: compact
     JSON, a list of ``{"party", "issue", "from", "to"}`` (the position before and the
     stated value, rounded to the two decimals the narration shows), in the order the
-    statements were applied; ``""`` for none.  items: ``(party key, issue key, from,
-    to)`` tuples."""
+    statements were applied; ``""`` for none.  An entry whose move rounds to nothing
+    at that precision (``from`` == ``to`` as recorded) is left out.  items: ``(party
+    key, issue key, from, to)`` tuples."""
     out = [
-        {"party": p, "issue": k, "from": float(f"{a:.2f}"), "to": float(f"{b:.2f}")}
+        {"party": p, "issue": k, "from": a2, "to": b2}
         for p, k, a, b in items
+        if (a2 := float(f"{a:.2f}")) != (b2 := float(f"{b:.2f}"))
     ]
     return json.dumps(out, separators=(",", ":")) if out else ""
 
@@ -1249,11 +1251,18 @@ class TalksModel(mesa.Model):
             ]
             self.decide(rep, "DPRK", "reverses_steps", why, cause=cause)
         if restored:
+            q = self.params.at(rep)
             self.decide(
                 rep,
                 "DPRK",
                 "restores_facilities",
-                clause("facilities_restored", facilities=restored, trust_in_us=t_us),
+                clause(
+                    "facilities_restored",
+                    facilities=restored,
+                    trust_in_us=t_us,
+                    threshold=float(q.reverse_steps_trust),
+                    margin=float(q.reverse_steps_trust) - t_us,
+                ),
             )
 
     def _overdue_cause(self, overdue: list) -> tuple[str, list[Clause]]:
@@ -2018,6 +2027,19 @@ class TalksModel(mesa.Model):
                 return k
         return None
 
+    def _suspension_phase(self, rep: int, active: int | None) -> int:
+        """The phase (0-based) the DPRK suspended its steps under in replicate
+        ``rep``: that of the counterpart steps it suspended over, else the phase
+        in force (``active``), else the latest adopted one."""
+        led = self.ledgers[rep]
+        ids = set(self.suspension_cause[rep])
+        phases = [st.phase for st in led.steps if st.step_id in ids]
+        if phases:
+            return max(phases)
+        if active is not None:
+            return active
+        return led.phases[-1]["phase"] if led.phases else 0
+
     def _adopt_from_text(self, rep: int, s: Session) -> None:
         """A joint document sets the ledger from its text: it adopts the phase
         whose terms the text covers (a phase in force, if any, is superseded:
@@ -2060,6 +2082,17 @@ class TalksModel(mesa.Model):
             if refusing and ph.aid_tonnes > 0:
                 s.reasons.append(clause("aid_pledge_refused", parties=refusing))
             self.next_phase[rep] = k + 1
+            if self.dprk_suspended_steps[rep]:
+                # Adopting a new phase lifts the DPRK's suspension: the steps it
+                # suspended over are no longer owed.  Its decision is recorded
+                # (decisions.csv), naming the phase it suspended under and the new one.
+                under = self._suspension_phase(rep, active)
+                self.decide(
+                    rep,
+                    "DPRK",
+                    "resumes_steps",
+                    clause("overdue_steps_superseded", phase=under + 1, adopted=k + 1),
+                )
             self.dprk_suspended_steps[rep] = False
             self.suspension_cause[rep] = []
         elif active is not None:

@@ -288,6 +288,14 @@ REASONS: dict[str, ReasonCode] = {
             "resumes_steps: the counterpart steps it suspended over were re-dated or "
             "superseded by a later session, not performed",
         ),
+        _code(
+            "overdue_steps_superseded",
+            "phase:count adopted:count",
+            "overdue steps superseded: phase {phase} superseded by phase {adopted}",
+            "resumes_steps: a joint document adopted a new phase (phase adopted), superseding "
+            "the phase it had suspended its steps under (phase): the steps it suspended over "
+            "are no longer owed",
+        ),
         # --- the DPRK's steps (reverses_steps)
         _code(
             "progress_undone",
@@ -313,8 +321,9 @@ REASONS: dict[str, ReasonCode] = {
         ),
         _code(
             "facilities_restored",
-            "facilities:facilities trust_in_us:number",
-            "{facilities} restored to operating (suspended, trust in US {trust_in_us})",
+            "facilities:facilities trust_in_us:fine threshold:parameter margin:margin",
+            "{facilities} restored to operating (suspended, trust in US {trust_in_us} below "
+            "{threshold} by {margin})",
             "restores_facilities: steps suspended and trust in the US below "
             "parameters.reverse_steps_trust",
         ),

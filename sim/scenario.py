@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Annotated, Literal, get_args
+from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -31,6 +31,7 @@ from pydantic import (
     Field,
     StrictBool,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -943,6 +944,43 @@ class Parameters(_Strict):
     zeuthen_dprk_us: StrictBool = False
     bdm_stated_salience: StrictBool = False
     zeuthen_grid: Annotated[int, Field(ge=10, le=1000)] = 100
+
+    #: Ordered pairs of thresholds the DPRK's hysteresis needs, ``(low, high, what
+    #: happens otherwise)``: with ``low`` above ``high`` a value between them makes
+    #: it leave one month and come back the next, for ever
+    #: (:meth:`sixparty.parties.DPRK.next_stance`,
+    #: :meth:`sixparty.parties.DPRK.reconsider_steps`).
+    ORDERED: ClassVar[tuple[tuple[str, str, str], ...]] = (
+        (
+            "suspend_threshold",
+            "resume_threshold",
+            "the DPRK would suspend its participation and return every other month",
+        ),
+        (
+            "suspend_steps_trust",
+            "resume_steps_trust",
+            "the DPRK would suspend its steps and resume them every other month",
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _hysteresis(self, info: ValidationInfo) -> Parameters:
+        """Refuse an inverted pair of :attr:`ORDERED` in a scenario file (the loader
+        validates with ``context={"scenario_file": True}``).  Parameters built in code
+        are not checked: calibration and sensitivity analysis sample each parameter
+        in its own range, one at a time (``validate_assignment``)."""
+        if not (info.context or {}).get("scenario_file"):
+            return self
+        for low, high, why in self.ORDERED:
+            a, b = getattr(self, low), getattr(self, high)
+            if a > b:
+                raise ValueError(
+                    f"{low}: {a:g} is above {high} ({b:g}): {why}; "
+                    f"expected {low} <= {high} (the defaults are "
+                    f"{type(self).model_fields[low].default:g} and "
+                    f"{type(self).model_fields[high].default:g})"
+                )
+        return self
 
 
 class Scenario(_Strict):

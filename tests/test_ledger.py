@@ -830,7 +830,13 @@ def test_narration_tells_facility_states_and_aid_by_provider(scripted_run):
     zh = narrate(scripted_run, "zh")
     assert "The Yongbyon 5 MWe reactor is disabled." in en
     assert "宁边5兆瓦实验性反应堆已去功能化。" in zh
-    assert "The Yongbyon 5 MWe reactor is back in operation." in en
+    # The restoration is the DPRK's decision, told once with the facilities' names
+    # (not the scenario's ids) and not repeated as a state line.
+    assert "DPRK restores facilities it had shut down or disabled: the Yongbyon 5 MWe reactor" in en
+    assert "yongbyon_5mwe_reactor" not in en
+    assert "The Yongbyon 5 MWe reactor is back in operation." not in en
+    assert "宁边5兆瓦实验性反应堆恢复运行。" not in zh
+    assert zh.count("按原状恢复宁边5兆瓦实验性反应堆") == 1
     assert "(US 237,500 t, China 237,500 t, ROK 237,500 t, Russia 237,500 t)" in en
     assert "no aid pledged by Japan (its stated line)" in en
     assert "日本按其既定立场不承诺援助" in zh
@@ -875,3 +881,55 @@ def test_run_summary_names_the_facilities_states(scripted_run):
         "Facilities: yongbyon 5mwe reactor operating, reprocessing plant "
         "operating, fuel fabrication plant operating"
     )
+
+
+# ------------------------------------------------------------ a suspension superseded
+def test_a_new_phase_lifting_a_suspension_is_recorded_as_the_dprks_resumption(historical):
+    """The DPRK suspended its steps under the shutdown phase; a joint document
+    adopting a later phase supersedes it, and with it the steps it suspended
+    over: the suspension ends, recorded as a ``resumes_steps`` decision whose
+    reason names both phases (before, it was lifted silently)."""
+    m = model(historical)
+    joint_document(m, text(**SHUTDOWN))
+    m.month += 3
+    aid = next(st for st in m.ledger.steps if st.kind == "aid" and st.tranche == 1)
+    m.dprk_suspended_steps[0] = True
+    m.suspension_cause[0] = [aid.step_id]
+    n = len(m.decisions)
+    s = disablement(m)
+    assert s.adopted_phase == "second_phase_actions"
+    assert not m.dprk_suspended_steps[0] and m.suspension_cause[0] == []
+    (d,) = m.decisions[n:]
+    month, party, what, why, cause = d
+    assert (month, party, what, cause) == (m.month, "DPRK", "resumes_steps", "")
+    assert [c.code for c in why] == ["overdue_steps_superseded"]
+    assert dict(why[0].values) == {"phase": INITIAL + 1, "adopted": SECOND + 1}
+    assert render(why) == "overdue steps superseded: phase 1 superseded by phase 2"
+
+
+def test_a_new_phase_without_a_suspension_records_no_resumption(historical):
+    m = model(historical)
+    joint_document(m, text(**SHUTDOWN))
+    n = len(m.decisions)
+    disablement(m)
+    assert not any(d[2] == "resumes_steps" for d in m.decisions[n:])
+
+
+def test_facilities_restored_prints_trust_finely_against_the_threshold(historical):
+    """restores_facilities: its trust in the US with three decimals, the threshold
+    and the margin, like the other threshold clauses (0.297 is below 0.3; two
+    decimals showed 0.30)."""
+    m = model(historical)
+    joint_document(m, text(**SHUTDOWN))
+    _complete_dprk_tranche(m, INITIAL, 1)
+    for st in m.ledger.steps:
+        st.delivered = st.amount
+    disablement(m)
+    _complete_dprk_tranche(m, SECOND, 1)
+    m._reverse(0, SECOND, m.params.reversal_rate[0], 0.2971)
+    (c,) = m.decisions[-1][3]
+    assert c.code == "facilities_restored"
+    values = dict(c.values)
+    assert values["trust_in_us"] == 0.297 and values["threshold"] == 0.3
+    assert values["margin"] == pytest.approx(0.0029)
+    assert render([c]).endswith("(suspended, trust in US 0.297 below 0.3 by 0.0029)")

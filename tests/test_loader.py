@@ -674,3 +674,67 @@ def test_json_schema() -> None:
     # the two halves alone (sixparty schema --kind complete|variant)
     assert "extends" not in scenario_json_schema("complete")["properties"]
     assert scenario_json_schema("variant")["required"] == ["extends"]
+
+
+# ------------------------------------------------------------ ordered thresholds
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [("suspend_threshold", "resume_threshold"), ("suspend_steps_trust", "resume_steps_trust")],
+)
+def test_a_suspend_threshold_above_its_resume_threshold_is_refused(low, high) -> None:
+    """The DPRK suspends below one threshold and comes back above the other: with the
+    first above the second, a value between them makes it leave and return every
+    other month.  The loader refuses it at the first threshold's line."""
+    d = minimal_scenario_dict()
+    d["parameters"][low] = 0.7
+    d["parameters"][high] = 0.3
+    text = dump_yaml(d)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario_text(text, "s.yaml")
+    assert_plain(info.value)
+    p = only(info.value.problems, f"parameters.{low}")
+    assert p.line == line_of(text, f"{low}: 0.7")
+    assert p.message.startswith(f"0.7 is above {high} (0.3): the DPRK would suspend ")
+    assert f"expected {low} <= {high}" in p.message
+
+
+def test_equal_suspend_and_resume_thresholds_are_accepted() -> None:
+    d = minimal_scenario_dict()
+    d["parameters"].update(suspend_threshold=0.5, resume_threshold=0.5)
+    d["parameters"].update(suspend_steps_trust=0.4, resume_steps_trust=0.4)
+    s = load_scenario_text(dump_yaml(d), "s.yaml")
+    assert s.parameters.suspend_threshold == s.parameters.resume_threshold == 0.5
+
+
+def test_a_variant_inverting_the_thresholds_is_refused_by_the_cli(tmp_path: Path) -> None:
+    """The brief's case: ``extends: historical`` with the thresholds inverted; ``sixparty
+    run`` exits 2 with file, line, field path and what was expected, no traceback."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "flip.yaml"
+    path.write_text(
+        "extends: historical\nparameters: {suspend_threshold: 0.7, resume_threshold: 0.3}\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "sixparty", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith(
+        f"{path}:2:33: parameters.suspend_threshold: 0.7 is above resume_threshold (0.3)"
+    ), done.stderr
+
+
+def test_parameters_built_in_code_are_not_cross_checked() -> None:
+    """Calibration and sensitivity analysis sample each parameter in its own range, one
+    at a time: only a scenario file is held to the ordered pairs."""
+    from sixparty.scenario import Parameters
+
+    p = Parameters(suspend_threshold=0.7, resume_threshold=0.3)
+    p.suspend_steps_trust = 0.9  # assignment is validated, the pair is not
+    assert (p.suspend_threshold, p.suspend_steps_trust) == (0.7, 0.9)

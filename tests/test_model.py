@@ -435,11 +435,13 @@ def test_free_mode_records_only_the_first_statements():
         ("US", "verification", 0.9)
     ]
     first = json.loads(months["2003-08"])
+    # the DPRK's first statement on denuclearization is where it already stood (no move
+    # at two decimals): left out
     assert {(x["party"], x["issue"]) for x in first} == {
-        ("DPRK", "denuclearization"),
         ("DPRK", "format"),
         ("US", "denuclearization"),
     }
+    assert all(x["from"] != x["to"] for x in first)
 
 
 def test_recording_the_reanchoring_changes_no_run(historical, tmp_path, monkeypatch):
@@ -471,3 +473,20 @@ def test_recording_the_reanchoring_changes_no_run(historical, tmp_path, monkeypa
     t = read_run(tmp_path / "run")
     got = t.timeline["reanchored"].fillna("").tolist()
     assert got == [row["reanchored"] for row in r.timeline]
+
+
+def test_reanchored_leaves_out_a_move_that_rounds_to_nothing():
+    """timeline.csv ``reanchored`` records moves at two decimals: a restatement that
+    leaves the position where it was as recorded ({"from": 0.7, "to": 0.7}) is left out,
+    a move of 0.01 as recorded is kept."""
+    from sixparty.model import reanchored_text
+
+    items = [
+        ("DPRK", "sanctions_relief", 0.7, 0.7),
+        ("DPRK", "format", 0.699, 0.7012),  # both 0.70 as recorded
+        ("US", "format", 0.694, 0.704),  # 0.69 -> 0.70
+    ]
+    assert json.loads(reanchored_text(items)) == [
+        {"party": "US", "issue": "format", "from": 0.69, "to": 0.7}
+    ]
+    assert reanchored_text(items[:2]) == ""

@@ -524,7 +524,12 @@ _MODEL_REASONS = [
     (
         [clause("declined_participation_suspended")],
         "declined the invitation (its participation suspended)",
-        "拒绝邀请（已宣布暂停参加会谈）",
+        "拒绝邀请（已宣布中止参加会谈）",
+    ),
+    (
+        [clause("overdue_steps_superseded", phase=1, adopted=3)],
+        "overdue steps superseded: phase 1 superseded by phase 3",
+        "逾期步骤已被取代：第1阶段被第3阶段取代",
     ),
     (
         [
@@ -557,12 +562,15 @@ _MODEL_REASONS = [
             clause(
                 "facilities_restored",
                 facilities=["yongbyon_5mwe_reactor", "reprocessing_plant"],
-                trust_in_us=0.21,
+                trust_in_us=0.2971,
+                threshold=0.3,
+                margin=0.0029,
             )
         ],
+        # trust printed finely: 0.297 is below 0.3, which two decimals (0.30) hid
         "yongbyon_5mwe_reactor, reprocessing_plant restored to operating (suspended, trust in US "
-        "0.21)",
-        "按原状恢复宁边5兆瓦实验性反应堆、后处理厂（暂停期间，对美信任0.21）",
+        "0.297 below 0.3 by 0.0029)",
+        "按原状恢复宁边5兆瓦实验性反应堆、后处理厂（暂停期间，对美信任0.297低于0.3，差0.0029）",
     ),
     (
         [
@@ -744,17 +752,56 @@ def test_suspension_in_the_historical_run_names_its_phase():
     assert susp, "no anchored historical run in seeds 0-19 suspends the DPRK's steps"
     zh = narrate(historical, "zh")
     for d in susp:
+        # the phase the decision's own reason names (the overdue step's), not the
+        # latest one promised by the end of the month
+        k = next(v["phase"] for v in json.loads(d["reason_values"]) if "phase" in v)
         phases = [
             row["phase_name"]
             for row in historical.ledger
-            if row["kind"] == "dprk_action" and row["promised"] <= d["month"]
+            if row["kind"] == "dprk_action" and int(row["phase"]) == k
         ]
         name = {
             "initial_actions": "起步行动",
             "second_phase_actions": "第二阶段行动",
             "abandonment_and_verification": "弃核与核查",
-        }.get(phases[-1], phases[-1])
+        }.get(phases[0], phases[0])
         assert f"朝鲜暂停履行其步骤（“{name}”阶段：" in zh
+
+
+def _paragraph(story: str, month: str) -> str:
+    """The month's own paragraph of a story (not its session's)."""
+    for para in story.split("\n\n"):
+        if para.startswith(month + "\n"):
+            return para
+    raise AssertionError(f"no paragraph for {month}")
+
+
+def test_seed_3_suspension_is_told_under_its_own_phase_and_its_lifting_too():
+    """Seed 3 (anchored): the DPRK suspends its steps in 2008-04 over phase 1's aid, and
+    the same month's session adopts phase 3.  The suspension is told under phase 1
+    (initial_actions), not the phase adopted later that month; the adoption lifting it
+    is the DPRK's resumes_steps, told under the adopted phase; implementation is not
+    told as stopped that month."""
+    from sixparty.analysis.validation import set_mode
+
+    r = simulate(set_mode(load_scenario(find_scenario("historical")), "anchored"), 3)
+    april = [d for d in r.decisions if d["month"] == "2008-04" and d["party"] == "DPRK"]
+    assert [d["decision"] for d in april] == ["suspends_steps", "resumes_steps"]
+    assert april[1]["reason_codes"] == "overdue_steps_superseded"
+    en = _paragraph(narrate(r, "en"), "2008-04")
+    assert "DPRK suspends its steps under 'initial_actions' (shut down and seal" in en
+    assert "DPRK resumes its steps under 'abandonment_and_verification'" in en
+    assert "overdue steps superseded: phase 1 superseded by phase 3" in en
+    assert "Implementation stopped" not in en
+    zh = _paragraph(narrate(r, "zh"), "2008年4月")
+    assert "朝鲜暂停履行其步骤（“起步行动”阶段：" in zh
+    assert "逾期步骤已被取代：第1阶段被第3阶段取代" in zh
+    # suspensions and resumptions alternate: never a second suspension while one stands
+    last = None
+    for d in r.decisions:
+        if d["party"] == "DPRK" and d["decision"] in ("suspends_steps", "resumes_steps"):
+            assert d["decision"] != last, d
+            last = d["decision"]
 
 
 def test_event_titles_are_marked_as_the_scenarios_english(historical):
@@ -805,7 +852,7 @@ def test_the_dprks_boycott_and_stance_say_what_changed_since_last_month():
     assert boycotts and all(d["reason_codes"].endswith(";readiness_change") for d in boycotts)
     en, zh = narrate(r, "en"), narrate(r, "zh")
     assert "so the session was not held (its participation suspended; since last month " in en
-    assert "会议未能举行（已宣布暂停参加会谈；与上月相比出席意愿" in zh
+    assert "会议未能举行（已宣布中止参加会谈；与上月相比出席意愿" in zh
     walk = next(d for d in r.decisions if d["decision"] == "walks_out")
     assert walk["reason_codes"] == "outside_option_above_talks;talks_value_change"
     assert walk["reason"].split("; ")[1] in en
@@ -857,3 +904,77 @@ def test_the_story_says_when_a_party_was_reanchored(historical):
     free = simulate(set_mode(historical.scenario, "free"), 3, record_positions=False)
     told = narrate(free, "en").count("re-anchored to its stated position")
     assert told < en.count("re-anchored to its stated position")
+
+
+def test_english_narration_names_steps_and_facilities_in_plain_words():
+    """decisions.csv keeps the ids (the model's text); the narration's English reads
+    them as names, as the Chinese does."""
+    d = _decision(
+        "2010-05",
+        "DPRK",
+        "suspends_steps",
+        clause("overdue_commitment", party="US", step="lwr_discussion", phase=3, due="2010-03"),
+        clause("trust_in_us", trust=0.36),
+    )
+    assert "the US lwr_discussion of phase 3" in row_reason(d, "en")
+    assert "the US discussion of a light-water reactor of phase 3" in row_reason(
+        d, "en", readable=True
+    )
+    f = _decision(
+        "2009-07",
+        "DPRK",
+        "restores_facilities",
+        clause(
+            "facilities_restored",
+            facilities=["yongbyon_5mwe_reactor", "reprocessing_plant"],
+            trust_in_us=0.297,
+            threshold=0.3,
+            margin=0.003,
+        ),
+    )
+    assert row_reason(f, "en", readable=True).startswith(
+        "the Yongbyon 5 MWe reactor, the reprocessing plant restored to operating"
+    )
+
+
+def test_a_reversal_is_told_as_restoring_facilities_only_the_month_it_does():
+    """ "着手按原状恢复部分核设施" (the article's words) only the month facilities are
+    restored; a later reversal of the same suspension continues to undo its steps; a
+    first reversal that restores nothing reverses part of its steps."""
+    from types import SimpleNamespace
+
+    from sixparty.analysis.narrate import _reversal_label
+
+    rev = {"party": "DPRK", "decision": "reverses_steps"}
+    r = SimpleNamespace(
+        decisions=[
+            dict(rev, month="2009-07"),
+            {"party": "DPRK", "decision": "restores_facilities", "month": "2009-07"},
+            dict(rev, month="2009-08"),
+            {"party": "DPRK", "decision": "resumes_steps", "month": "2009-10"},
+            dict(rev, month="2010-02"),
+        ]
+    )
+    both = {("DPRK", "reverses_steps"), ("DPRK", "restores_facilities")}
+    only = {("DPRK", "reverses_steps")}
+    assert _reversal_label(r, "2009-07", both) == "decision.reverses_steps"
+    assert _reversal_label(r, "2009-08", only) == "decision.reverses_steps.continued"
+    assert _reversal_label(r, "2010-02", only) == "decision.reverses_steps.plain"
+    assert i18n.label("decision.reverses_steps", "zh") == "着手按原状恢复部分核设施"
+    assert i18n.label("decision.reverses_steps.continued", "zh") == "继续撤销其已履行的步骤"
+    assert i18n.label("decision.reverses_steps.continued", "en") == "continues to undo its steps"
+
+
+def test_suspended_participation_has_one_chinese_word():
+    """The article says 中止参加六方会谈 (2005); the narration says 中止参加 for the
+    suspension of participation everywhere, never 暂停参加 (暂停 is for the steps:
+    暂停去功能化作业)."""
+    from sixparty.analysis import narrate as nar
+
+    texts = [
+        *nar._REASON_ZH.values(),
+        *nar._BOYCOTT_SUSPENDED.values(),
+        *(v for v in i18n.LABELS["zh"].values() if isinstance(v, str)),
+    ]
+    assert not [t for t in texts if "暂停参加" in t]
+    assert "中止参加" in nar._BOYCOTT_SUSPENDED["zh"]
