@@ -41,7 +41,7 @@ from sixparty.analysis.validation import (
     subset,
     totals,
 )
-from sixparty.scenario import Scenario
+from sixparty.scenario import Parameters, Scenario
 
 #: Half-width of the search range around a parameter's default, as a share of the default
 #: (:func:`search_range`), and its floor as a share of the declared range.
@@ -69,6 +69,19 @@ def search_range(
         if a == b:
             a, b = max(lo, a - 1), min(hi, b + 1)
     return a, b
+
+
+def ordered(params: dict) -> dict:
+    """``params`` with the ordered pairs of :attr:`sixparty.scenario.Parameters.ORDERED`
+    kept in order: each parameter is sampled in its own range, so a trial may draw a
+    ``suspend_threshold`` above its ``resume_threshold``; the upper one is then raised to
+    the lower (equal is allowed), the point the trial is evaluated at and the one a
+    calibrated scenario file records (which the loader would refuse inverted)."""
+    out = dict(params)
+    for low, high, _ in Parameters.ORDERED:
+        if low in out and high in out and out[low] > out[high]:
+            out[high] = out[low]
+    return out
 
 
 def free_parameter_table(scenario: Scenario | None = None) -> list[dict]:
@@ -254,7 +267,7 @@ def calibrate(
                     params[p["name"]] = trial.suggest_float(
                         p["name"], float(p["low"]), float(p["high"])
                     )
-            return params
+            return ordered(params)
 
         def objective(trial) -> float:
             return evaluate(suggest(trial))
@@ -294,7 +307,7 @@ def calibrate(
     best = study.best_trial
     complete = completed_trials(study)
     return {
-        "best": dict(best.params),
+        "best": ordered(dict(best.params)),
         "best_score": float(best.value),
         "default_score": float(default_score),
         "values": [float(tr.value) for tr in complete],
@@ -607,6 +620,7 @@ __all__ = [
     "fit",
     "free_parameter_table",
     "held_out",
+    "ordered",
     "split_record",
     "variant_yaml",
 ]

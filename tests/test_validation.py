@@ -11,7 +11,13 @@ import numpy as np
 import pytest
 from conftest import minimal_scenario_dict
 from sixparty.analysis import nulls
-from sixparty.analysis.calibrate import fit, free_parameter_table, split_record, variant_yaml
+from sixparty.analysis.calibrate import (
+    fit,
+    free_parameter_table,
+    ordered,
+    split_record,
+    variant_yaml,
+)
 from sixparty.analysis.runfiles import tables_from_result
 from sixparty.analysis.scorecard import load_record, score_run
 from sixparty.analysis.simulate import WorkItem, apply_work, fast_tables, simulate_many
@@ -276,6 +282,33 @@ def test_free_parameters_and_the_variant(small, tmp_path):
     sc = load_scenario(path)
     assert sc.parameters.concession_rate == 0.25 and sc.parameters.anchoring is False
     assert sc.parameters.min_months_between_sessions == 4
+
+
+def test_a_calibration_keeps_the_ordered_thresholds_in_order(tmp_path):
+    """Each parameter is sampled in its own range, so a trial may draw the suspension
+    threshold above the resumption threshold; the point evaluated and the file written
+    keep them in order (the loader refuses an inverted pair)."""
+    drawn = {
+        "suspend_threshold": 0.55,
+        "resume_threshold": 0.4,
+        "suspend_steps_trust": 0.3,
+        "resume_steps_trust": 0.6,
+        "drift": 0.02,
+    }
+    kept = ordered(drawn)
+    assert kept["resume_threshold"] == 0.55  # raised to the lower one: equal is allowed
+    assert {k: v for k, v in kept.items() if k != "resume_threshold"} == {
+        k: v for k, v in drawn.items() if k != "resume_threshold"
+    }
+    assert ordered(kept) == kept
+    path = tmp_path / "v.yaml"
+    path.write_text(variant_yaml("historical", kept, "free", "2006-12", 3.0), encoding="utf-8")
+    from sixparty.loader import load_scenario
+
+    assert load_scenario(path).parameters.resume_threshold == 0.55
+    path.write_text(variant_yaml("historical", drawn, "free", "2006-12", 3.0), encoding="utf-8")
+    with pytest.raises(Exception, match="suspend_threshold"):
+        load_scenario(path)
 
 
 # ------------------------------------------------------------------ sensitivity
