@@ -110,7 +110,9 @@ def test_fixed_share_parameters_are_inert_under_expected_utility_sessions():
     names_eu = {p.name for p in free_parameters(eu)}
     names_fixed = {p.name for p in free_parameters(fixed)}
     assert "concession_rate" not in names_eu and "concession_rate" in names_fixed
-    assert names_eu < names_fixed
+    # offers apart from positions act only in the expected-utility session
+    assert "ideal_accommodation" in names_eu and "ideal_accommodation" not in names_fixed
+    assert names_eu - {"ideal_accommodation"} < names_fixed
     notes = inert_settings(eu, {"concession_rate", "chair_patience"})
     assert [p.name for p, _ in notes] == ["concession_rate"]
     assert not inert_settings(fixed, {"concession_rate"})
