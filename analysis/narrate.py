@@ -181,6 +181,13 @@ _REASON_ZH: dict[str, str] = {
     "test_outside_option_gain_missile": "导弹试验使扣除制裁后的外部选项变化{missile}",
     "nuclear_test_infeasible": "核试验不可行（核计划存量{programme}）",
     "test_outside_option_above_talks": "外部选项{outside}高于会谈价值{talks_value}",
+    "test_propensity": (
+        "试验倾向{probability}＝升级倾向{escalation}×斜率{slope}×压力超出阈值部分{excess}；"
+        "本次随机数{draw}低于该值"
+    ),
+    # event ids are English: the Chinese story tells the month's events (their
+    # title_zh) in its own sentence, so the clause only points to them
+    "month_events": "本月{events}外部事件的效应已先行作用（见本月外部事件）",
     "declined_invitation": "拒绝邀请（出席意愿{readiness}，随机扰动{draw}，未超过{threshold}）",
     "declined_participation_suspended": "拒绝邀请（已宣布中止参加会谈）",
     "own_order": "代表团自己的决定",
@@ -443,6 +450,9 @@ def _value_text(kind: str, v, lang: str, readable: bool = False) -> str:
         return _STALL_ZH.get(v, v)
     if kind == "concessions":
         return "、".join(f"{label(k, 'zh')}{n}次" for k, n in v)
+    if kind == "events":
+        # ids are English; the Chinese story names the events by title_zh elsewhere
+        return f"{len(v)}项"
     return str(v)
 
 

@@ -870,6 +870,14 @@ class TalksModel(mesa.Model):
         self.note(rep, f"{party}: {what}")
 
     # ================================================================ inputs
+    def month_events(self) -> list[Clause]:
+        """The ``month_events`` clause for a DPRK decision's reason: the ids of
+        this month's events with typed effects (already applied), or nothing.
+        Explanation only: the decision was taken from the state those effects
+        moved; no decision reads an event."""
+        ids = [ev.id for ev in self._events.get(self.month, ()) if ev.effects]
+        return [clause("month_events", events=ids)] if ids else []
+
     def _apply_events(self) -> None:
         for ev in self._events.get(self.month, ()):
             for rec in self.records:
@@ -962,7 +970,10 @@ class TalksModel(mesa.Model):
         for b, rep in enumerate(reps):
             kind = "nuclear" if big[b] else "missile"
             capped = min(float(gain[b]), 1.0 - float(self.outside[rep, DPRK_I]))
-            why = dprk.test_reason(int(rep), float(self.outside[rep, DPRK_I]) + capped)
+            why = [
+                *dprk.test_reason(int(rep), float(self.outside[rep, DPRK_I]) + capped),
+                *self.month_events(),
+            ]
             self.records[rep].tests.append((self.month, kind))
             self.decide(int(rep), "DPRK", f"{kind}_test", why)
         self.outside[reps, DPRK_I] = np.minimum(1.0, self.outside[reps, DPRK_I] + gain)
@@ -1416,6 +1427,7 @@ class TalksModel(mesa.Model):
                     **terms,
                 ),
                 *dprk.readiness_change(rep, terms),
+                *self.month_events(),
             ]
             if what == "walks_out" or (what == "returns" and self.stance[rep] == WALKED_OUT):
                 x = dprk.talks_text(rep)
@@ -1433,6 +1445,8 @@ class TalksModel(mesa.Model):
                 # The walk-out compares the outside option with the talks' value alone;
                 # a return also needs readiness above return_threshold.
                 value = [value, *dprk.talks_value_change(rep)]
+                if what == "walks_out":
+                    value += self.month_events()
                 why = value if what == "walks_out" else [*value, *why]
             self.stance[rep] = stance[rep]
             if what == "walks_out":
@@ -1530,7 +1544,11 @@ class TalksModel(mesa.Model):
                         threshold=float(p.attend_threshold[rep]),
                     )
                 if i == DPRK_I and orders[i] is None:
-                    why = [why, *self.parties[DPRK_I].readiness_change(int(rep))]
+                    why = [
+                        why,
+                        *self.parties[DPRK_I].readiness_change(int(rep)),
+                        *self.month_events(),
+                    ]
                 self.decide(int(rep), k, "boycotts", why)
             if s.declined:
                 self.status[rep] = _BOYCOTT

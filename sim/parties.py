@@ -453,6 +453,12 @@ class DPRK(Party):
         "can_walk_out": True,
     }
 
+    def __init__(self, model: TalksModel, strategy) -> None:
+        super().__init__(model, strategy)
+        #: This month's tests: replicate -> (probability, pressure above the
+        #: threshold, the draw), kept by :meth:`choose_test` for :meth:`test_reason`.
+        self.test_odds: dict[int, tuple[float, float, float]] = {}
+
     def penalty(self, direct_contact, r=ALL):
         return np.where(direct_contact, 0.0, self.model.params.dprk_no_contact_penalty[r])
 
@@ -631,10 +637,13 @@ class DPRK(Party):
         outside_after = m.outside[cand, self.idx] + gain
         ok &= ~in_talks | self.prefers_outside(cand, outside_after)
         prob = self.strategy.escalation * q.test_probability_slope[cand] * excess[cand]
+        self.test_odds = {}
         for b in np.flatnonzero(ok):
             rep = cand[b]
-            if float(m.rngs[rep].random()) < prob[b]:
+            draw = float(m.rngs[rep].random())
+            if draw < prob[b]:
                 kind[rep] = 2 if nuclear[b] else 1
+                self.test_odds[int(rep)] = (float(prob[b]), float(excess[rep]), draw)
         return kind
 
     def test_reason(self, rep: int, outside_after: float) -> list[Clause]:
@@ -670,6 +679,18 @@ class DPRK(Party):
                     "test_outside_option_above_talks",
                     outside=outside_after,
                     talks_value=float(self.talks_value(rep)),
+                )
+            )
+        if rep in self.test_odds:
+            prob, excess, draw = self.test_odds[rep]
+            why.append(
+                clause(
+                    "test_propensity",
+                    probability=prob,
+                    escalation=float(self.strategy.escalation),
+                    slope=float(q.test_probability_slope[rep]),
+                    excess=excess,
+                    draw=draw,
                 )
             )
         return why

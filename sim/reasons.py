@@ -38,6 +38,7 @@ as the text, and the text rendered from a record read back is the same), a
 - ``facilities``: facility names of the scenario's phases, shown joined by ``", "``;
 - ``stall``: why the phase in force stalled, one of :data:`STALL_REASONS`;
 - ``concessions``: ``(party, count)`` pairs, shown ``DPRK 2, US 1``;
+- ``events``: event ids of the scenario, shown joined by ``", "``;
 - ``term_changes``: ``(term, signed)`` pairs, a term of the DPRK's readiness
   (:data:`READINESS_TERMS`) and its change rounded to two decimals, shown
   ``grievance -0.21, sanctions -0.20`` (``none of 0.01 or more`` when empty).
@@ -84,6 +85,7 @@ FIELD_KINDS: tuple[str, ...] = (
     "concessions",
     "signed_fine",
     "term_changes",
+    "events",
 )
 
 #: The terms of the DPRK's readiness to attend, in the order they are summed
@@ -228,6 +230,24 @@ REASONS: dict[str, ReasonCode] = {
             "outside:number talks_value:number",
             "outside option {outside} above the talks' value {talks_value}",
             "a test while participating: the outside option after it beats the talks' value",
+        ),
+        _code(
+            "test_propensity",
+            "probability:fine escalation:parameter slope:parameter excess:number draw:fine",
+            "test propensity {probability} = escalation {escalation} x slope {slope} x "
+            "pressure above threshold {excess}; the replicate's draw {draw} fell below it",
+            "a test: the chance of testing this month (DPRK.choose_test, step 4: "
+            "strategy.escalation x parameters.test_probability_slope x (pressure - "
+            "test_threshold)) and the uniform draw that decided it",
+        ),
+        # --- what the month's events changed (explanation only: no decision reads them)
+        _code(
+            "month_events",
+            "events:events",
+            "this month's events with typed effects: {events}",
+            "a DPRK decision on its participation, a walk-out or a test: the scenario's events "
+            "dated this month whose typed effects moved the state before the decision (their "
+            "effects are in the scenario file; the decision itself reads only the state)",
         ),
         # --- attendance (boycotts)
         _code(
@@ -451,7 +471,7 @@ def _normalise(kind: str, name: str, v):
         if kind == "stall" and v not in STALL_REASONS:
             raise ValueError(f"reason field {name!r}: {v!r} is not one of {STALL_REASONS}")
         return v
-    if kind in ("parties", "facilities"):
+    if kind in ("parties", "facilities", "events"):
         out = tuple(str(x) for x in v)
         if kind == "parties" and any(p not in PARTIES for p in out):
             raise ValueError(f"reason field {name!r}: {out!r} are not all party keys")
@@ -500,7 +520,7 @@ def render_value(kind: str, v) -> str:
         return f"{v:g}"
     if kind == "level":
         return str(v).replace("_", " ")
-    if kind in ("parties", "facilities"):
+    if kind in ("parties", "facilities", "events"):
         return ", ".join(v)
     if kind == "signed_fine":
         return f"{v:+.3f}"

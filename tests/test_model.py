@@ -166,7 +166,9 @@ def test_a_walk_out_arises_from_the_effects_of_a_shock_on_the_outside_option():
     assert walk[0]["reason_codes"].split(";") == [
         "outside_option_above_talks",
         "talks_value_change",
+        "month_events",  # the shock's event, named after the comparison
     ]
+    assert json.loads(walk[0]["reason_values"])[-1]["events"] == ["shock"]
     first = json.loads(walk[0]["reason_values"])[0]
     assert first["outside"] > first["talks_value"]
     assert walk[0]["reason"].startswith(f"outside option {first['outside']:.3f} above ")

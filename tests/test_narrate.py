@@ -615,6 +615,24 @@ _MODEL_REASONS = [
         "the text covers no phase's terms: nothing adopted",
         "文本未满足任何阶段的条件：未通过新的阶段",
     ),
+    (
+        [
+            clause(
+                "test_propensity",
+                probability=0.2816,
+                escalation=0.5,
+                slope=2.0,
+                excess=0.2816,
+                draw=0.1649,
+            ),
+            clause("month_events", events=["bda_sanctions_widened_2005_12"]),
+        ],
+        "test propensity 0.282 = escalation 0.5 x slope 2 x pressure above threshold 0.28; "
+        "the replicate's draw 0.165 fell below it; this month's events with typed effects: "
+        "bda_sanctions_widened_2005_12",
+        "试验倾向0.282＝升级倾向0.5×斜率2×压力超出阈值部分0.28；本次随机数0.165低于该值；"
+        "本月1项外部事件的效应已先行作用（见本月外部事件）",
+    ),
 ]
 
 
@@ -849,12 +867,15 @@ def test_the_dprks_boycott_and_stance_say_what_changed_since_last_month():
 
     r = simulate(set_mode(load_scenario(find_scenario("historical")), "anchored"), 3)
     boycotts = [d for d in r.decisions if d["decision"] == "boycotts" and d["party"] == "DPRK"]
-    assert boycotts and all(d["reason_codes"].endswith(";readiness_change") for d in boycotts)
+    assert boycotts and all(
+        d["reason_codes"].removesuffix(";month_events").endswith(";readiness_change")
+        for d in boycotts
+    )
     en, zh = narrate(r, "en"), narrate(r, "zh")
     assert "so the session was not held (its participation suspended; since last month " in en
     assert "会议未能举行（已宣布中止参加会谈；与上月相比出席意愿" in zh
     walk = next(d for d in r.decisions if d["decision"] == "walks_out")
-    assert walk["reason_codes"] == "outside_option_above_talks;talks_value_change"
+    assert walk["reason_codes"].startswith("outside_option_above_talks;talks_value_change")
     assert walk["reason"].split("; ")[1] in en
     assert "会谈价值" in zh and "与上月相比外部选项" in zh
 

@@ -593,9 +593,11 @@ def test_the_suspension_reason_ends_with_what_changed():
     (row,) = m.decisions
     assert row[2] == "suspends_participation"
     codes = [c.code for c in row[3]]
-    assert codes == ["readiness", "readiness_terms", "readiness_change"]
+    # 2003-08, the month of the scenario's first_round event (a trust effect)
+    assert codes == ["readiness", "readiness_terms", "readiness_change", "month_events"]
     terms = [k for k, _ in row[3][2].as_dict()["changes"]]
     assert set(terms) == {"grievance", "sanctions"}
+    assert row[3][3].as_dict() == {"events": ["first_round"]}
 
 
 def test_the_walk_out_reason_ends_with_the_outside_options_jump():
@@ -608,7 +610,11 @@ def test_the_walk_out_reason_ends_with_the_outside_options_jump():
     m._update_stance()
     (row,) = m.decisions
     assert row[2] == "walks_out"
-    assert [c.code for c in row[3]] == ["outside_option_above_talks", "talks_value_change"]
+    assert [c.code for c in row[3]] == [
+        "outside_option_above_talks",
+        "talks_value_change",
+        "month_events",
+    ]
     change = row[3][1].as_dict()
     assert change["outside"] == round(1.0 - float(m.dprk_value_last[0, 0]), 3)
     assert change["talks_value"] == 0.0 and change["performance"] == 0.0
@@ -624,8 +630,63 @@ def test_only_the_dprks_own_boycott_says_what_changed(monkeypatch):
     m._convene()
     rows = {d[1]: d for d in m.decisions if d[2] == "boycotts"}
     assert set(rows) == {"DPRK", "ROK"}
-    assert [c.code for c in rows["DPRK"][3]] == ["declined_invitation", "readiness_change"]
+    assert [c.code for c in rows["DPRK"][3]] == [
+        "declined_invitation",
+        "readiness_change",
+        "month_events",
+    ]
     assert [c.code for c in rows["ROK"][3]] == ["declined_invitation"]
+
+
+def test_month_events_names_only_this_months_events_with_effects():
+    """The clause names the events dated this month that carry typed effects, and
+    nothing in a month without; it is explanation only (the model's, not a class's)."""
+    m = make_model()
+    assert m.month_events() == [clause("month_events", events=["first_round"])]
+    m.month += 1  # 2003-09: no event
+    assert m.month_events() == []
+    assert render(clause("month_events", events=["a", "b"])) == (
+        "this month's events with typed effects: a, b"
+    )
+
+
+def test_an_event_without_effects_is_not_named():
+    def effectless(d):
+        d["events"][0]["effects"] = []
+
+    assert make_model(effectless).month_events() == []
+
+
+def test_a_tests_reason_gives_its_chance_and_the_draw():
+    """The test's reason ends with its propensity this month (escalation x slope x
+    pressure above the threshold) and the replicate's uniform draw below it."""
+    m = make_model()
+    dprk = _pressured(m)
+    m.params.test_probability_slope = 1.0  # a chance below 1: the draw matters
+    excess = float(dprk.pressure(0)) - float(m.params.test_threshold[0])
+    assert 0.0 < excess < 1.0
+    kind = NO_TEST
+    for _ in range(200):  # months of draws from the replicate's generator
+        kind = int(dprk.choose_test()[0])
+        if kind != NO_TEST:
+            break
+    assert kind != NO_TEST
+    why = dprk.test_reason(0, float(m.outside[0, DPRK_I]))
+    assert why[-1].code == "test_propensity"
+    v = why[-1].as_dict()
+    assert v["probability"] == pytest.approx(excess, abs=1e-3)
+    assert v["escalation"] == 1.0 and v["slope"] == 1.0
+    assert v["excess"] == pytest.approx(excess, abs=0.005)
+    assert 0.0 <= v["draw"] < v["probability"]
+
+
+def test_a_month_without_a_test_keeps_no_odds():
+    m = make_model()
+    dprk = m.parties[DPRK_I]
+    m.grievance[:] = 0.0
+    m.sanctions[:] = 0.0
+    assert dprk.choose_test()[0] == NO_TEST
+    assert dprk.test_odds == {}
 
 
 # ------------------------------------------------ sessions: convergence, deadlock
