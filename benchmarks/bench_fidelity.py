@@ -2,6 +2,7 @@
 
 Usage: python benchmarks/bench_fidelity.py [--runs 100] [--budget 100]
        [--runs-per-point 16] [--jobs 2] [--seed 0] [--train-until 2006-12]
+       [--prior 200]
 
 Prints the headline figures: for the free-running mode (``anchoring: false``,
 the headline) and the anchored mode, the ensemble mean log score (nats, floor
@@ -10,6 +11,16 @@ the model's skill against each null; then a calibration on the record up to
 ``--train-until`` (free mode) and the held-out log score and skill of the
 fitted and the default parameters against the best null on the items after
 the split.  Also the date, the commit and the wall time of each part.
+
+Each mode's figures are also split at ``--train-until`` (no calibration: the
+default parameters on the items up to the split and after it, against the null
+models built on each part, as the calibration's held-out comparison builds
+them).  ``--prior N`` adds the free mode's *prior predictive*: N runs, each at
+its own parameter point drawn uniformly from the calibration's search box
+(every free parameter, :func:`sixparty.analysis.calibrate.free_parameter_table`),
+scored on the whole record and on both parts: whether the model's structure,
+with its parameters uncertain within the box, forecasts better than its
+default point (nothing is fitted).
 """
 
 from __future__ import annotations
@@ -19,6 +30,11 @@ import datetime as dt
 import subprocess
 import time
 from pathlib import Path
+
+import numpy as np
+
+#: The log score's probability floor (sixparty.analysis.validation.LOG_FLOOR).
+LOG_FLOOR = 0.01
 
 
 def _commit() -> str:
@@ -41,16 +57,39 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--train-until", default="2006-12")
+    ap.add_argument(
+        "--prior", type=int, default=0, help="runs of the prior predictive, free mode (0: skip)"
+    )
     a = ap.parse_args()
 
-    from sixparty.analysis.calibrate import fit, held_out
+    from sixparty.analysis.calibrate import fit, held_out, split_record
     from sixparty.analysis.nulls import NULL_MODELS
-    from sixparty.analysis.scorecard import load_record
-    from sixparty.analysis.validation import evaluate, set_mode
+    from sixparty.analysis.scorecard import load_record, record_items
+    from sixparty.analysis.validation import evaluate, null_scores, set_mode, subset
     from sixparty.loader import find_scenario, load_scenario
 
     base = load_scenario(find_scenario("historical"))
     record = load_record()
+    parts = dict(zip(("training", "held out"), split_record(record, a.train_until), strict=True))
+    part_ids = {k: [it["id"] for it in record_items(r)] for k, r in parts.items()}
+    part_nulls = {k: null_scores(base, r, part_ids[k]) for k, r in parts.items()}
+
+    def split_lines(p: dict[str, float]) -> None:
+        """The model's totals on each part (its item probabilities ``p``) and the nulls'."""
+        for k, ids in part_ids.items():
+            got = [x for i in ids if (x := p.get(i)) is not None and x == x]
+            ps = np.array(got)
+            ls = float(np.mean(-np.log(np.maximum(ps, LOG_FLOOR))))
+            br = float(np.mean((1.0 - ps) ** 2))
+            nulls = "; ".join(
+                f"{n} {subset(ms, ids)['log_score']:.3f}/{subset(ms, ids)['brier']:.3f}"
+                for n, ms in part_nulls[k].items()
+            )
+            print(
+                f"  {k} ({'<=' if k == 'training' else '>'} {a.train_until}, {len(got)} items): "
+                f"model log {ls:.3f} Brier {br:.3f} hit {ps.mean():.3f}; nulls log/Brier: {nulls}"
+            )
+
     print(
         f"bench_fidelity: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {_commit()}, "
         f"{a.runs} runs per mode, seed {a.seed}, jobs {a.jobs}"
@@ -81,6 +120,11 @@ def main() -> None:
             )
         hits = sorted(i for i, p in m.p.items() if p == p and p >= 0.5)
         print(f"  items the model hits in at least half the runs: {', '.join(hits) or 'none'}")
+        split_lines(m.p)
+    if a.prior > 0:
+        t = time.perf_counter()
+        prior_predictive(base, record, a, split_lines)
+        print(f"  ({time.perf_counter() - t:.0f} s)")
     if a.budget > 0:
         t = time.perf_counter()
         sc = set_mode(base, "free")
@@ -107,6 +151,38 @@ def main() -> None:
                 for k, v in sorted(res["best"].items())
             )
         )
+
+
+def prior_predictive(base, record, a, split_lines) -> None:
+    """Free mode, ``a.prior`` runs, run n at its own point drawn uniformly from the
+    calibration's search box (seeded by ``a.seed``), seeds not the ensembles'."""
+    from sixparty.analysis.calibrate import free_parameter_table, ordered
+    from sixparty.analysis.scorecard import record_items
+    from sixparty.analysis.simulate import RunPool, WorkItem
+    from sixparty.analysis.validation import bootstrap_totals, hit_matrix, set_mode, totals
+
+    sc = set_mode(base, "free")
+    table = free_parameter_table(sc)
+    rng = np.random.default_rng([a.seed, 2])
+    items = []
+    for n in range(a.prior):
+        pt = {}
+        for p in table:
+            v = rng.uniform(float(p["low"]), float(p["high"]))
+            pt[p["name"]] = int(round(v)) if p["integer"] else v
+        items.append(WorkItem(10_000 + a.seed * 100_000 + n, tuple(sorted(ordered(pt).items()))))
+    ids = [it["id"] for it in record_items(record)]
+    with RunPool(sc, record, a.jobs) as pool:
+        rows = pool.map(items)
+    H = hit_matrix(rows, ids)
+    tot, ci = totals(H), bootstrap_totals(H, a.seed)
+    print(
+        f"\nprior predictive (free mode, {a.prior} runs, each at its own point of the "
+        f"calibration's search box, {len(table)} parameters): log {tot['log_score']:.3f} "
+        f"[90% CI {ci['log_score'][0]:.3f}, {ci['log_score'][1]:.3f}], Brier {tot['brier']:.3f}, "
+        f"hit rate {tot['hit_rate']:.3f}"
+    )
+    split_lines({i: float(np.nanmean(H[:, j])) for j, i in enumerate(ids)})
 
 
 if __name__ == "__main__":
