@@ -20,7 +20,10 @@ Statistics
 ----------
 Every outcome is a number per replicate: an indicator (0/1) for the
 probabilities, a value for the means.  For each scenario the table gives the
-mean over replicates with a 95% percentile-bootstrap interval; for each
+mean over replicates with a 95% percentile-bootstrap interval (a probability,
+the share of runs in which the event happens: the 95% Wilson score interval,
+:func:`analysis.stats.share_ci`, which a share of 0 or 1 does not collapse to a
+point); for each
 variant (scenario 2, 3, ...) the mean of the paired differences
 ``x_variant[i] - x_first[i]`` with a 95% paired-bootstrap interval
 (:func:`analysis.stats.bootstrap_mean_ci`: ``scipy.stats.bootstrap``,
@@ -57,7 +60,7 @@ from sixparty.analysis.ensemble import (
     run_ensemble,
     whole_number,
 )
-from sixparty.analysis.stats import bootstrap_mean_ci
+from sixparty.analysis.stats import bootstrap_mean_ci, share_ci
 from sixparty.outputs import write_atomically
 from sixparty.scenario import DOCUMENT_TYPES, Scenario
 
@@ -215,7 +218,8 @@ def compare(
 ) -> Comparison:
     """Run every scenario with the same seeds and tabulate paired differences.
 
-    Rows (one per outcome x scenario): ``value`` with its bootstrap interval
+    Rows (one per outcome x scenario): ``value`` with its 95% interval (Wilson for a
+    probability, percentile bootstrap for a mean)
     ``ci_low``/``ci_high``; for variants also ``reference`` (the first
     scenario's value), ``diff`` and ``diff_ci_low``/``diff_ci_high`` (paired
     bootstrap), ``significant`` (interval excludes 0 strictly, see
@@ -288,7 +292,14 @@ def compare(
     levels = []
     for o in outs:
         mat = np.column_stack([o[n].values for n in names])
-        levels.append(bootstrap_mean_ci(mat, n_boot=n_boot, seed=base_seed))
+        m, lo, hi = bootstrap_mean_ci(mat, n_boot=n_boot, seed=base_seed)
+        # shares of runs: the Wilson interval (analysis.stats: a bootstrap gives 0 of
+        # n runs the interval [0, 0])
+        prob = [j for j, n in enumerate(names) if o[n].kind == "probability"]
+        if prob:
+            k = np.rint(mat[:, prob].sum(axis=0))
+            lo[prob], hi[prob] = share_ci(k, mat.shape[0])
+        levels.append((m, lo, hi))
     ref = outs[0]
     rows: list[dict] = []
     flips: dict[str, list[str]] = {lab: [] for lab in labels[1:]}
@@ -623,7 +634,7 @@ def plot_fan(
 
 
 def probabilities_figure(cmp: Comparison):
-    """Horizontal bars of the key outcome probabilities per scenario, with 95% bootstrap
+    """Horizontal bars of the key outcome probabilities per scenario, with 95% Wilson
     intervals and the value written beside each bar (so a 0% bar still reads "0%")."""
     names = [
         "walkout",
@@ -683,7 +694,7 @@ def probabilities_figure(cmp: Comparison):
     ax.set_xticks(np.arange(0, 101, 20))
     ax.tick_params(axis="x", labelsize=11)
     ax.set_xlabel(
-        "probability (% of runs; bar = share of runs, whisker = 95% bootstrap interval)",
+        "probability (% of runs; bar = share of runs, whisker = 95% Wilson interval)",
         fontsize=11,
     )
     ax.grid(axis="x", alpha=0.3)
@@ -904,6 +915,8 @@ def write_comparison(
             "level": 0.95,
             "kind": "percentile (scipy.stats.bootstrap), paired over replicates",
             "seed": cmp.base_seed,
+            "probabilities": "levels: Wilson score interval (scipy.stats.binomtest), "
+            "differences: the paired bootstrap",
         },
         "quantile_method": QUANTILE_METHOD,
         "flips": cmp.flips,

@@ -742,7 +742,7 @@ class EnsembleResult:
             )
         ]
         walked = np.asarray(s["walked_out"]).astype(bool)
-        line = t("walkout", pct=_pct(walked.mean()))
+        line = t("walkout", pct=_share(walked))
         if walked.any():
             q = np.quantile(
                 np.asarray(s["walkout_month"])[walked], [0.05, 0.5, 0.95], method="inverted_cdf"
@@ -757,9 +757,9 @@ class EnsembleResult:
         out.append(
             t(
                 "documents",
-                js=_pct((s["n_joint_statement"] > 0).mean()),
-                jd=_pct((s["n_joint_document"] > 0).mean()),
-                nt=_pct((s["nuclear_tests"] > 0).mean()),
+                js=_share(np.asarray(s["n_joint_statement"]) > 0),
+                jd=_share(np.asarray(s["n_joint_document"]) > 0),
+                nt=_share(np.asarray(s["nuclear_tests"]) > 0),
             )
         )
         out.append(
@@ -785,6 +785,7 @@ class EnsembleResult:
                     hi=fmt_.format(q[2]),
                 )
             )
+        out.append(t("interval"))
         if self.leaked_models:
             out.append(t("leaked", n=self.leaked_models))
         return out
@@ -810,6 +811,16 @@ def _qname(q: float) -> str:
 
 def _pct(x: float) -> str:
     return f"{100 * float(x):.0f}%"
+
+
+def _share(flags) -> str:
+    """The share of runs in which ``flags`` (one bool per run) holds, with its 95%
+    Wilson interval (:func:`sixparty.analysis.stats.share_ci`): ``93% [86-97%]``."""
+    from sixparty.analysis.stats import share_ci
+
+    f = np.asarray(flags, dtype=bool)
+    lo, hi = share_ci(int(f.sum()), len(f))
+    return f"{_pct(f.mean())} [{100 * float(lo):.0f}-{100 * float(hi):.0f}%]"
 
 
 # ------------------------------------------------------------------ bounds

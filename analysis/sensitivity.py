@@ -325,7 +325,10 @@ def cli_sensitivity(args) -> int:
     scenario = set_mode(scenario, mode)
     seed = scenario.seed if args.seed is None else args.seed
     seed = seed % (2**32)  # SALib seeds numpy's legacy generator
-    out_dir = args.out or f"runs/{scenario.name}-sensitivity-{args.method}-{mode}"
+    out_dir = args.out or (
+        f"runs/{scenario.name}-sensitivity-{args.method}-{mode}"
+        f"-s{args.samples}x{args.runs_per_point}-{seed}"
+    )
     how = outputs.check_out_dir(out_dir)
     points = len(sample_points(scenario, args.method, args.samples, seed)[2])
     runs = points * args.runs_per_point

@@ -511,7 +511,9 @@ def cli_evaluate(args) -> int:
     path, scenario = load_for_cli(args)
     seed = scenario.seed if args.seed is None else args.seed
     mode = "anchored" if scenario.parameters.anchoring else "free"
-    out_dir = args.out or f"runs/{scenario.name}-evaluate-{mode}"
+    # the runs and the seed in the name, as an ensemble's: another --runs or --seed
+    # does not replace an earlier evaluation
+    out_dir = args.out or f"runs/{scenario.name}-evaluate-{mode}-n{args.runs}-{seed}"
     how = outputs.check_out_dir(out_dir)
 
     def body() -> int:

@@ -449,14 +449,40 @@ def _is_sixparty_output(folder: Path) -> bool:
     return isinstance(meta, dict) and isinstance(meta.get("files"), dict)
 
 
+#: Files a previous output folder may hold although its manifest does not list them:
+#: figures ``sixparty plot`` added (``*.png``, ``*.svg``, ``*.pdf``) and a calibration's
+#: Optuna study (``study.sqlite3``, kept beside its outputs to continue it).
+UNLISTED_OUTPUTS = ("*.png", "*.svg", "*.pdf", "study.sqlite3", "study.sqlite3-journal")
+
+
+def _foreign_files(folder: Path) -> list[str]:
+    """Files under ``folder`` that sixparty did not write: neither ``manifest.json``, nor
+    listed in its ``files``, nor of :data:`UNLISTED_OUTPUTS` (sorted, relative paths)."""
+    meta = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    listed = set(meta.get("files") or ())
+    out = []
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            rel = Path(root, name).relative_to(folder).as_posix()
+            if rel == "manifest.json" or rel in listed:
+                continue
+            if "/" not in rel and any(Path(rel).match(pat) for pat in UNLISTED_OUTPUTS):
+                continue
+            out.append(rel)
+    return out
+
+
 def check_out_dir(out_dir: str | os.PathLike) -> str:
     """Say what :func:`write_atomically` would do with ``out_dir``, or raise :class:`OutputError`.
 
     Returns ``"new"`` (absent), ``"empty"`` (an empty folder) or ``"replace"``
     (a previous sixparty output folder, replaced as a whole).  Raises
     :class:`OutputError` if ``out_dir`` is a file, a folder that is neither
-    empty nor a sixparty output folder, the current folder (or one holding
-    it), or cannot be inspected.  Nothing is written.
+    empty nor a sixparty output folder, a previous output folder holding files
+    sixparty did not write (:func:`_foreign_files`: replacing it would delete
+    them), the current folder (or one holding it), or cannot be inspected.
+    Nothing is written.
     """
     out = Path(out_dir)
     try:
@@ -487,6 +513,19 @@ def check_out_dir(out_dir: str | os.PathLike) -> str:
     if real == cwd or real in cwd.parents:
         raise OutputError(
             f"cannot replace {out}: it is the current folder or holds it; choose another --out"
+        )
+    try:
+        foreign = _foreign_files(out)
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"cannot inspect {out}: {exc}") from None
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (
+            f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        )
+        raise OutputError(
+            f"{out} is a previous sixparty output folder, but it also holds files sixparty "
+            f"did not write ({shown}), which replacing it would delete; move them out of it "
+            "or choose another --out"
         )
     return "replace"
 

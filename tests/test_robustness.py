@@ -205,6 +205,31 @@ def test_rerun_with_no_plots_leaves_no_old_figures(capsys, tmp_path, scenario_fi
     assert json.loads((out / "manifest.json").read_text())["seed"] == 2
 
 
+def test_a_previous_output_folder_with_your_own_files_is_refused(capsys, tmp_path, scenario_file):
+    """Replacing it would delete the notes you put there: refused, exit 2, untouched."""
+    out = tmp_path / "run"
+    assert run_main(capsys, "run", scenario_file, "--out", out, "--no-plots")[0] == 0
+    (out / "NOTES.txt").write_text("precious")
+    (out / "extra").mkdir()
+    (out / "extra" / "table.csv").write_text("mine")
+    before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    code, _, err = run_main(capsys, "run", scenario_file, "--out", out, "--no-plots", "--seed", "2")
+    assert code == 2
+    assert "also holds files sixparty did not write (NOTES.txt, extra/table.csv)" in err
+    assert "move them out of it or choose another --out" in err
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == before
+    assert (out / "NOTES.txt").read_text() == "precious"
+
+
+def test_figures_sixparty_plot_added_do_not_block_a_rerun(capsys, tmp_path, scenario_file):
+    out = tmp_path / "run"
+    assert run_main(capsys, "run", scenario_file, "--out", out, "--no-plots")[0] == 0
+    (out / "timeline.png").write_bytes(b"png")  # as `sixparty plot` adds it (not in the manifest)
+    (out / "study.sqlite3").write_bytes(b"db")  # a calibration's study beside its outputs
+    assert run_main(capsys, "run", scenario_file, "--out", out, "--no-plots", "--seed", "2")[0] == 0
+    assert not (out / "timeline.png").exists()
+
+
 def test_failed_rewrite_keeps_the_previous_folder(tmp_path):
     from sixparty.outputs import OutputError, write_atomically
 

@@ -483,9 +483,10 @@ def test_wrote_line():
 
 # ------------------------------------------------------------------ an ensemble (--runs N)
 def _ensemble_report_before(self) -> list[str]:
-    """``EnsembleResult.report_lines`` before it had a Chinese text (sixparty 76a3146)."""
+    """``EnsembleResult.report_lines`` before it had a Chinese text (sixparty 76a3146),
+    with the shares' Wilson intervals added since (``_share``, the last line)."""
     import numpy as np
-    from sixparty.analysis.ensemble import _month_label, _pct
+    from sixparty.analysis.ensemble import _month_label, _share
 
     s = self.summaries
     n = self.runs
@@ -496,7 +497,7 @@ def _ensemble_report_before(self) -> list[str]:
         f"{n / max(self.elapsed_s, 1e-9):.0f} runs/s, {self.executor})"
     ]
     walked = np.asarray(s["walked_out"]).astype(bool)
-    line = f"  DPRK walks out: {_pct(walked.mean())} of runs"
+    line = f"  DPRK walks out: {_share(walked)} of runs"
     if walked.any():
         q = np.quantile(
             np.asarray(s["walkout_month"])[walked], [0.05, 0.5, 0.95], method="inverted_cdf"
@@ -504,9 +505,9 @@ def _ensemble_report_before(self) -> list[str]:
         line += f" (median {_month_label(int(q[1]))}, 90% between {_month_label(int(q[0]))} and {_month_label(int(q[2]))})"  # noqa: E501
     out.append(line)
     out.append(
-        f"  At least one joint statement: {_pct((s['n_joint_statement'] > 0).mean())}; "
-        f"joint document: {_pct((s['n_joint_document'] > 0).mean())}; "
-        f"nuclear test: {_pct((s['nuclear_tests'] > 0).mean())}"
+        f"  At least one joint statement: {_share(np.asarray(s['n_joint_statement']) > 0)}; "
+        f"joint document: {_share(np.asarray(s['n_joint_document']) > 0)}; "
+        f"nuclear test: {_share(np.asarray(s['nuclear_tests']) > 0)}"
     )
     out.append(
         f"  Sessions held: median {np.median(s['sessions_held']):.0f} "
@@ -521,6 +522,7 @@ def _ensemble_report_before(self) -> list[str]:
         out.append(
             f"  {label}: median {fmt_.format(q[1])} (5-95%: {fmt_.format(q[0])} to {fmt_.format(q[2])})"  # noqa: E501
         )
+    out.append("  [a-b%]: the 95% interval (Wilson) of a share of runs")
     if self.leaked_models:
         out.append(f"  warning: {self.leaked_models} models left in mesa.Agent._ids")
     return out
