@@ -265,6 +265,7 @@ _NOTE_ZH = {
 _T = {
     "en": {
         "opening": "{title}: {start} to {end}, seed {seed}; positions {mode}.",
+        "opening_translated": "{title}: {start} to {end}, seed {seed}; positions {mode}.",
         "mode.anchored": "re-anchored to the stated positions as dated",
         "mode.free": "evolving from the first statements only",
         "session_heading": "{month} · Session {n}",
@@ -322,6 +323,8 @@ _T = {
     },
     "zh": {
         "opening": "情景（情景文件原文标题）：“{title}”。{start}至{end}，随机种子{seed}；立场{mode}。",
+        # a shipped scenario's title has a Chinese version (i18n.scenario_title)
+        "opening_translated": "情景“{title}”：{start}至{end}，随机种子{seed}；立场{mode}。",
         "mode.anchored": "按表态日期重新锚定",
         "mode.free": "仅自首次表态起自行演变",
         "session_heading": "{month} · 第{n}次会议",
@@ -933,9 +936,12 @@ def narrate(result, lang: str = "en") -> str:
     check_lang(lang)
     T = _T[lang]
     sc = result.scenario
+    from sixparty.analysis.i18n import scenario_title
+
+    title = scenario_title(sc.name, sc.title or sc.name, lang)
     paras = [
-        T["opening"].format(
-            title=sc.title or sc.name,
+        T["opening" if title == (sc.title or sc.name) else "opening_translated"].format(
+            title=title,
             start=month_text(sc.window.start, lang),
             end=month_text(sc.window.end, lang),
             seed=result.seed,
