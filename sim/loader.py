@@ -256,6 +256,9 @@ def _closest(word: object, candidates: Iterable[str]) -> str | None:
     cands = [c for c in candidates if isinstance(c, str)]
     if not isinstance(word, str) or not cands:
         return None
+    same = [c for c in cands if c.lower() == word.lower() and c != word]
+    if same:  # only the case differs ('Extends' for 'extends')
+        return same[0]
     hits = difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
     if not hits:
         low = {c.lower(): c for c in cands}
@@ -1122,6 +1125,17 @@ def _translate_one(err: dict[str, Any], root: _Node) -> Problem:
             text += " (.inf and .nan are not allowed: write a finite number)"
         if typ == "bool_parsing" or typ == "bool_type":
             text = f"expected true or false, got {_got(inp)}"
+        if typ in ("model_type", "model_attributes_type", "dict_type") and isinstance(
+            inp, (int, float)
+        ):
+            # a number where a sourced value belongs (capability, resolve, ...): the
+            # number goes under its 'value:' with the source beside it
+            res = _resolve_loc(loc)
+            if res is not None and _is_model(res[0]) and "value" in res[0].model_fields:
+                text += (
+                    f" (a number goes under its value: key, beside its source: "
+                    f"{_fmt_path(list(where.names) + ['value'])}: {inp})"
+                )
         return _problem_at(where, text, at_key=typ in ("missing",))
 
     # anything else: pydantic's words without its jargon
@@ -1452,14 +1466,15 @@ def _load_tree(path: Path, text: str | None, shown: str, chain: list[Path]) -> _
         present = [k for k in VARIANT_KEYS if k in tree.value]
         if present:
             problems = []
+            # 'Extends:' (or 'EXTENDS:') is the line the user meant: say so
+            miscased = [k for k in tree.value if isinstance(k, str) and k.lower() == "extends"]
             for k in present:
                 n = tree.value[k]
                 line, col = n.at_key()
-                problems.append(
-                    Problem(
-                        shown, line, col, k, f"{k!r} is only allowed in a file that says 'extends:'"
-                    )
-                )
+                text = f"{k!r} is only allowed in a file that says 'extends:'"
+                if miscased:
+                    text += f" (this file says {miscased[0] + ':'!r}; keys are lower case)"
+                problems.append(Problem(shown, line, col, k, text))
             raise ScenarioError(problems)
         return tree
     me = path.resolve()

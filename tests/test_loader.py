@@ -361,6 +361,25 @@ def test_variant_keys_need_extends() -> None:
     assert "only allowed in a file that says 'extends:'" in p.message
 
 
+def test_a_miscased_extends_is_named() -> None:
+    text = "Extends: historical\noverrides:\n  seed: 1\n"
+    p = only(problems_of(text), "overrides")
+    assert "(this file says 'Extends:'; keys are lower case)" in p.message
+
+
+def test_a_bare_number_for_a_sourced_value_says_where_it_goes() -> None:
+    d = minimal_scenario_dict()
+    d["parties"]["DPRK"]["resolve"] = 0.7
+    p = only(problems_of(dump_yaml(d)), "parties.DPRK.resolve")
+    assert "got 0.7" in p.message
+    assert "parties.DPRK.resolve.value: 0.7" in p.message
+
+
+def test_a_suggestion_prefers_the_same_word_in_another_case() -> None:
+    assert loader._closest("Events", ["extends", "events", "title"]) == "events"
+    assert loader._closest("Extends", ["events", "extends"]) == "extends"
+
+
 def test_problem_format_one_line() -> None:
     p = Problem(
         "scenarios/x.yaml",
