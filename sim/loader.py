@@ -1218,7 +1218,65 @@ def _validate(tree: _Node) -> Scenario:
         # (sixparty.scenario.Parameters.ORDERED).
         return Scenario.model_validate(_plain(tree), context={"scenario_file": True})
     except ValidationError as exc:
-        raise ScenarioError(_translate(exc, tree)) from None
+        raise ScenarioError(_collapse_inherited_window(_translate(exc, tree), tree)) from None
+
+
+_OUTSIDE_WINDOW = "is outside the scenario window"
+
+
+def _collapse_inherited_window(problems: list[Problem], tree: _Node) -> list[Problem]:
+    """A variant that moves the window (``overrides: window.start: …``) leaves its
+    parent's dated events and invitations outside it: one problem at the variant's
+    window line, naming them and the way out, instead of one per parent line."""
+    win = tree.get("window")
+    set_here = [
+        (k, n)
+        for k in ("start", "end")
+        if win is not None and win.kind == "map" and (n := win.get(k)) is not None
+    ]
+    outside = [p for p in problems if _OUTSIDE_WINDOW in p.message]
+    if not outside or not set_here:
+        return problems
+    # an item of another file than a window bound set (overridden) in the user's file
+    inherited = [p for p in outside if any(p.file != n.file for _, n in set_here)]
+    if not inherited:
+        return problems
+    key, node = next(((k, n) for k, n in set_here if n.file != inherited[0].file), set_here[0])
+    events = tree.get("events")
+    ids = []
+    for p in inherited:
+        m = re.match(r"events\[(\d+)\]\.date$", p.path)
+        if m and events is not None and events.kind == "seq":
+            ev = events.value[int(m.group(1))]
+            if ev.kind == "map" and isinstance(ev.scalar("id"), str):
+                ids.append(ev.scalar("id"))
+    n_inv = sum(p.path.startswith("invitations[") for p in inherited)
+    window = inherited[0].message.split(_OUTSIDE_WINDOW, 1)[1].strip()
+    what = []
+    if ids:
+        what.append(
+            f"{len(ids)} event{'s' * (len(ids) != 1)} "
+            f"({', '.join(ids[:3])}{', ...' if len(ids) > 3 else ''})"
+        )
+    if n_inv:
+        what.append(f"{n_inv} invitation{'s' * (n_inv != 1)}")
+    ways = []
+    if ids:
+        ways.append(f"drop the events with remove_events: [{', '.join(ids)}]")
+    if n_inv:
+        ways.append("give the invitations again in overrides: invitations: [...]")
+    text = (
+        f"the window {window} leaves {' and '.join(what) or f'{len(inherited)} dated items'} "
+        f"of {_display(inherited[0].file)} outside it (first at line {inherited[0].line}); "
+        + (
+            "; ".join(ways) + ", or choose a window that holds them"
+            if ways
+            else "choose a window that holds them"
+        )
+    )
+    line, col = node.line, node.col
+    collapsed = Problem(node.file, line, col, f"window.{key}", text)
+    return [p for p in problems if p not in inherited] + [collapsed]
 
 
 # ----------------------------------------------------------------- extends

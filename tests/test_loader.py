@@ -401,6 +401,29 @@ def base(write_scenario) -> Path:
     return write_scenario(minimal_scenario_dict(), "base.yaml")
 
 
+def test_a_variant_moving_the_window_gets_one_problem_at_its_own_line(
+    base: Path, write_scenario
+) -> None:
+    """The parent's events left outside a window the variant moved: one problem at the
+    variant's window line naming them and remove_events, not one per parent line."""
+    child = write_scenario(
+        "extends: base.yaml\noverrides:\n  window.start: 2004-03\n", "child.yaml"
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    (p,) = info.value.problems
+    assert p.file.endswith("child.yaml") and p.line == 3 and p.path == "window.start"
+    assert "leaves 2 events (first_round, sanctions_step) and 1 invitation of" in p.message
+    assert "remove_events: [first_round, sanctions_step]" in p.message
+    assert "overrides: invitations:" in p.message
+    fixed = write_scenario(
+        "extends: base.yaml\nremove_events: [first_round, sanctions_step]\n"
+        "overrides:\n  window.start: 2004-03\n  invitations: []\n",
+        "fixed.yaml",
+    )
+    assert load_scenario(fixed).window.start == "2004-03"
+
+
 def test_extends_deep_merge_and_overrides(base: Path, write_scenario) -> None:
     child = write_scenario(
         "extends: base.yaml\n"
