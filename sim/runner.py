@@ -193,6 +193,15 @@ def iter_batch(
             release_model(model)
 
 
+#: Column names of the rows :func:`tables` builds (made once).
+_UTILITY_KEYS = tuple(f"utility_{party}" for party in PARTIES)
+_TEXT_KEYS = tuple(f"text_{issue}" for issue in ISSUES)
+_DRAFT_KEYS = ("session_id", "iteration", *_UTILITY_KEYS, *ISSUES)
+_NANS_6 = (float("nan"),) * len(PARTIES)
+_NANS_8 = (float("nan"),) * len(ISSUES)
+_UNITS = {"dprk_action": "progress", "aid": "t_HFO", "delisting": "step", "commitment": "step"}
+
+
 def tables(m: TalksModel, rep: int = 0) -> RunResult:
     """The records of replicate ``rep`` of a finished (or paused) model as a
     :class:`RunResult`."""
@@ -225,20 +234,23 @@ def tables(m: TalksModel, rep: int = 0) -> RunResult:
             "note_codes": reasons.codes_text(s.reasons),
             "note_values": reasons.values_json(s.reasons),
         }
-        for i, party in enumerate(PARTIES):
-            row[f"utility_{party}"] = (
-                float(s.utilities[i]) if s.utilities is not None else float("nan")
+        row.update(
+            zip(
+                _UTILITY_KEYS,
+                s.utilities.tolist() if s.utilities is not None else _NANS_6,
+                strict=True,
             )
-        for k, issue in enumerate(ISSUES):
-            row[f"text_{issue}"] = float(s.text[k]) if s.text is not None else float("nan")
+        )
+        row.update(zip(_TEXT_KEYS, s.text.tolist() if s.text is not None else _NANS_8, strict=True))
         sessions.append(row)
-        for it, d in enumerate(s.drafts):
-            dr = {"session_id": s.session_id, "iteration": it + 1}
-            for i, party in enumerate(PARTIES):
-                dr[f"utility_{party}"] = float(s.draft_utilities[it, i])
-            for k, issue in enumerate(ISSUES):
-                dr[issue] = float(d[k])
-            drafts.append(dr)
+        if s.drafts:
+            # rows of plain floats, read from the arrays once (the same values as
+            # float() of each element)
+            utilities = s.draft_utilities[: len(s.drafts)].tolist()
+            for it, (d, u) in enumerate(zip(s.drafts, utilities, strict=True)):
+                drafts.append(
+                    dict(zip(_DRAFT_KEYS, (s.session_id, it + 1, *u[:6], *d.tolist()), strict=True))
+                )
     ledger = []
     for st in rec.ledger.steps:
         ledger.append(
@@ -251,12 +263,7 @@ def tables(m: TalksModel, rep: int = 0) -> RunResult:
                 "kind": st.kind,
                 "description": st.description,
                 "amount": float(st.amount),
-                "unit": {
-                    "dprk_action": "progress",
-                    "aid": "t_HFO",
-                    "delisting": "step",
-                    "commitment": "step",
-                }[st.kind],
+                "unit": _UNITS[st.kind],
                 "promised": month_label(st.promised_month),
                 "due": month_label(st.due_month),
                 "delivered": float(st.delivered),
