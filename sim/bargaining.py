@@ -74,6 +74,7 @@ acceptance uses: :func:`accepts` (Nash 1950), :func:`zeuthen_risk_limit` and
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -436,6 +437,22 @@ def _probability(v):
     return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.5)
 
 
+@functools.cache
+def _pair_layout(n: int) -> tuple[int, np.ndarray]:
+    """For :func:`_probability_fast`: the number of pairs i < j of n actors, and for
+    each (i, j) in C order the column of its pair in the layout (pairs of i = 0 first,
+    j ascending; the diagonal reads the extra zero column ``pairs``)."""
+    pairs = n * (n - 1) // 2
+    col = np.full((n, n), pairs, dtype=np.intp)
+    at = 0
+    for i in range(n - 1):
+        for j in range(i + 1, n):
+            col[i, j] = col[j, i] = at
+            at += 1
+    col.setflags(write=False)
+    return pairs, col.ravel()
+
+
 def _probability_fast(x, w, span=None, risk_exponent=None, g=None, D=None):
     """B4 without materialising the signed votes (same result as :func:`_probability`).
 
@@ -452,11 +469,21 @@ def _probability_fast(x, w, span=None, risk_exponent=None, g=None, D=None):
         g = _voter_distances(x, span, risk_exponent)  # g[b, k, i]
     if D is None:
         D = _distance_sums(w, g)
-    # a[b, k, i, j] = w_k |g_kj - g_ki|, summed over the voters k
-    a = g[:, :, None, :] - g[:, :, :, None]
+    # den[b, i, j] = sum over the voters k of w_k |g_kj - g_ki|.  |g_kj - g_ki| is
+    # |g_ki - g_kj| bit for bit, so den is symmetric: the terms are formed for the
+    # pairs i < j only (and a zero column for the diagonal), summed over k in voter
+    # order as before, and spread to (i, j) and (j, i) by one gather.
+    B, n = x.shape
+    pairs, spread = _pair_layout(n)
+    a = np.empty((B, g.shape[1], pairs + 1))
+    at = 0
+    for i in range(n - 1):
+        np.subtract(g[:, :, i + 1 :], g[:, :, i : i + 1], out=a[:, :, at : at + n - 1 - i])
+        at += n - 1 - i
+    a[:, :, pairs] = 0.0
     np.abs(a, out=a)
-    a *= w[:, :, None, None]
-    den = a.sum(axis=1)
+    a *= w[:, :, None]
+    den = a.sum(axis=1)[:, spread].reshape(B, n, n)
     num = 0.5 * (D[:, None, :] - D[:, :, None] + den)
     return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.5)
 
