@@ -526,8 +526,8 @@ class TalksModel(mesa.Model):
         self._tl_facilities = np.zeros((R, T, len(facilities)), dtype=np.int8)
         self._tl_state = np.zeros((R, T, len(TIMELINE_STATE)))
         #: month of the window -> the re-anchorings of that month (_apply_statements):
-        #: (party index, issue index, stated value, (R,) positions before).
-        self._reanchored: dict[int, list[tuple[int, int, float, np.ndarray]]] = {}
+        #: (party index, issue index, stated value, the R positions before as floats).
+        self._reanchored: dict[int, list[tuple[int, int, float, list[float]]]] = {}
 
         if record_positions:
             self.pos_hist = np.zeros((R, self.n_months, 6, 8))
@@ -948,7 +948,7 @@ class TalksModel(mesa.Model):
                 self.pos[:, i, k] = v
                 self.anchor[:, i, k] = v
         self._reanchored[self.month - self.start] = [
-            (i, k, float(self.anchor[0, i, k]), b) for (i, k), b in before.items()
+            (i, k, float(self.anchor[0, i, k]), b.tolist()) for (i, k), b in before.items()
         ]
 
     # ============================================================ escalation
@@ -2230,7 +2230,7 @@ class TalksModel(mesa.Model):
         for t, c, f, fac, st in zip(range(t0, t1), codes, floats, facilities, state, strict=True):
             items = self._reanchored.get(t)
             reanchored = (
-                reanchored_text((PARTIES[i], ISSUES[k], float(b[rep]), v) for i, k, v, b in items)
+                reanchored_text((PARTIES[i], ISSUES[k], b[rep], v) for i, k, v, b in items)
                 if items
                 else ""
             )
