@@ -202,14 +202,23 @@ _NANS_8 = (float("nan"),) * len(ISSUES)
 _UNITS = {"dprk_action": "progress", "aid": "t_HFO", "delisting": "step", "commitment": "step"}
 
 
+#: Reasons already written as text (:func:`sixparty.reasons.texts`): a batch's runs
+#: share most of theirs.  Emptied when it grows past :data:`_TEXTS_MAX` entries.
+_TEXTS: dict = {}
+_TEXTS_MAX = 20_000
+
+
 def tables(m: TalksModel, rep: int = 0) -> RunResult:
     """The records of replicate ``rep`` of a finished (or paused) model as a
     :class:`RunResult`."""
+    if len(_TEXTS) > _TEXTS_MAX:
+        _TEXTS.clear()
     rec = m.records[rep]
     months = [row["month"] for row in rec.timeline]
     sessions = []
     drafts = []
     for s in rec.sessions:
+        notes, note_codes, note_values = reasons.texts(s.reasons, _TEXTS)
         row = {
             "session_id": s.session_id,
             "round": s.round,
@@ -227,12 +236,12 @@ def tables(m: TalksModel, rep: int = 0) -> RunResult:
             "direct_contact": s.direct_contact,
             "common_ground_issues": s.common_ground,
             "adopted_phase": s.adopted_phase or "",
-            "notes": reasons.render(s.reasons),
+            "notes": notes,
             "conflicts": s.conflicts,
             "compromises": s.compromises,
             "capitulations": s.capitulations,
-            "note_codes": reasons.codes_text(s.reasons),
-            "note_values": reasons.values_json(s.reasons),
+            "note_codes": note_codes,
+            "note_values": note_values,
         }
         row.update(
             zip(
@@ -275,18 +284,20 @@ def tables(m: TalksModel, rep: int = 0) -> RunResult:
                 ),
             }
         )
-    decisions = [
-        {
-            "month": month_label(mo),
-            "party": party,
-            "decision": what,
-            "reason": reasons.render(why),
-            "cause": cause,
-            "reason_codes": reasons.codes_text(why),
-            "reason_values": reasons.values_json(why),
-        }
-        for mo, party, what, why, cause in rec.decisions
-    ]
+    decisions = []
+    for mo, party, what, why, cause in rec.decisions:
+        text, codes, values = reasons.texts(why, _TEXTS)
+        decisions.append(
+            {
+                "month": month_label(mo),
+                "party": party,
+                "decision": what,
+                "reason": text,
+                "cause": cause,
+                "reason_codes": codes,
+                "reason_values": values,
+            }
+        )
     return RunResult(
         scenario=m.specs[rep],
         seed=m.seeds[rep],
