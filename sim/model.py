@@ -1917,16 +1917,23 @@ class TalksModel(mesa.Model):
         }
         end_gap = dist.mean(axis=-1)
         narrowing = end_gap < p.recess_narrowing[H] * start_gap
+        # Every draft valued with the positions the parties hold at the end, so
+        # drafts and the final text are compared on the same preferences: the
+        # drafts of all the sessions at once (each row's sums are its own).
+        counts = [len(s.drafts) for s in sessions]
+        draft_utilities = np.split(
+            1.0
+            - self.distances(
+                np.concatenate([np.array(s.drafts) for s in sessions]), np.repeat(H, counts)
+            ),
+            np.cumsum(counts)[:-1],
+        )
         for b, rep in enumerate(H):
             rep = int(rep)
             s = sessions[b]
             target = str(targets[b])
             s.text = text[b].copy()
-            # Every draft valued with the positions the parties hold at the end, so
-            # drafts and the final text are compared on the same preferences.
-            s.draft_utilities = 1.0 - self.distances(
-                np.array(s.drafts), np.full(len(s.drafts), rep)
-            )
+            s.draft_utilities = draft_utilities[b]
             s.utilities = 1.0 - dist[b]
             s.common_ground = int(common[b])
             document = "none"
