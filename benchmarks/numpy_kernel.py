@@ -59,7 +59,7 @@ class KernelState:
     prior_a: np.ndarray  # (6, 6)
     prior_b: np.ndarray  # (6, 6)
     months: int
-    params: object  # sixparty.scenario.Parameters
+    params: object  # replicate 0's parameters (sixparty.replicates.ReplicateView)
 
 
 def initial_state(scenario) -> KernelState:
@@ -75,10 +75,10 @@ def initial_state(scenario) -> KernelState:
             cap=m.cap[0].copy(),
             resolve=m.resolve[0].copy(),
             domestic=m.domestic[0].copy(),
-            prior_a=m._prior_a.copy(),
-            prior_b=m._prior_b.copy(),
+            prior_a=m._prior_a[0].copy(),
+            prior_b=m._prior_b[0].copy(),
             months=m.n_months,
-            params=m.params,
+            params=m.params.at(0),  # replicate 0's parameters as plain numbers
         )
     finally:
         release_model(m)

@@ -74,6 +74,7 @@ acceptance uses: :func:`accepts` (Nash 1950), :func:`zeuthen_risk_limit` and
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -436,6 +437,21 @@ def _probability(v):
     return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.5)
 
 
+@functools.cache
+def _pair_layout(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For :func:`_probability_fast`: the pairs i < j of n actors in C order, then
+    one pair (0, 0) whose terms are zero (the diagonal), as ``(first, second)``
+    index arrays; and for each (i, j) in C order the pair that holds it."""
+    first, second = (np.append(v, 0) for v in np.triu_indices(n, 1))
+    pairs = first.size - 1
+    col = np.full((n, n), pairs, dtype=np.intp)
+    col[first[:pairs], second[:pairs]] = np.arange(pairs)
+    col[second[:pairs], first[:pairs]] = np.arange(pairs)
+    for v in (first, second, col):
+        v.setflags(write=False)
+    return first, second, col.ravel()
+
+
 def _probability_fast(x, w, span=None, risk_exponent=None, g=None, D=None):
     """B4 without materialising the signed votes (same result as :func:`_probability`).
 
@@ -452,11 +468,23 @@ def _probability_fast(x, w, span=None, risk_exponent=None, g=None, D=None):
         g = _voter_distances(x, span, risk_exponent)  # g[b, k, i]
     if D is None:
         D = _distance_sums(w, g)
-    # a[b, k, i, j] = w_k |g_kj - g_ki|, summed over the voters k
-    a = g[:, :, None, :] - g[:, :, :, None]
+    # den[b, i, j] = sum over the voters k of w_k |g_kj - g_ki|.  |g_kj - g_ki| is
+    # |g_ki - g_kj| bit for bit, so den is symmetric: the terms are formed for the
+    # pairs i < j only (and a zero pair for the diagonal), with the batch axis
+    # innermost (long loops over contiguous rows), added over k in voter order as
+    # before, and spread to (i, j) and (j, i) by one gather.
+    B, n = x.shape
+    first, second, spread = _pair_layout(n)
+    gT = np.ascontiguousarray(np.moveaxis(g, 0, -1))  # gT[k, i, b] = g[b, k, i]
+    a = gT[:, second] - gT[:, first]  # (k, pairs + 1, B)
     np.abs(a, out=a)
-    a *= w[:, :, None, None]
-    den = a.sum(axis=1)
+    a *= np.ascontiguousarray(w.T)[:, None, :]
+    # the voters' terms added one after another (a.sum(axis=0) would sum pairwise
+    # where the batch axis has length 1 and there are 8 voters or more)
+    total = a[0].copy()
+    for k in range(1, a.shape[0]):
+        total += a[k]
+    den = total.T[:, spread].reshape(B, n, n)
     num = 0.5 * (D[:, None, :] - D[:, :, None] + den)
     return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.5)
 

@@ -24,7 +24,6 @@ replicate's run does not depend on the others in its batch.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -167,8 +166,8 @@ class TimelineRows(Sequence):
         return self._model._recorded
 
     def _build(self, n: int) -> None:
-        while len(self._rows) < n:
-            self._rows.append(self._model._timeline_row(self._rep, len(self._rows)))
+        if len(self._rows) < n:
+            self._rows.extend(self._model._timeline_rows(self._rep, len(self._rows), n))
 
     def __getitem__(self, i):
         n = len(self)
@@ -252,11 +251,13 @@ def reanchored_text(items) -> str:
     at that precision (``from`` == ``to`` as recorded) is left out.  items: ``(party
     key, issue key, from, to)`` tuples."""
     out = [
-        {"party": p, "issue": k, "from": a2, "to": b2}
+        # what json.dumps(..., separators=(",", ":")) writes for the entry: the keys
+        # are plain ASCII names, the (finite) floats their repr
+        f'{{"party":"{p}","issue":"{k}","from":{a2!r},"to":{b2!r}}}'
         for p, k, a, b in items
         if (a2 := float(f"{a:.2f}")) != (b2 := float(f"{b:.2f}"))
     ]
-    return json.dumps(out, separators=(",", ":")) if out else ""
+    return "[" + ",".join(out) + "]" if out else ""
 
 
 #: Seeds are whole numbers in 0 .. 2**63 - 1 (the range the command line and
@@ -506,13 +507,27 @@ class TalksModel(mesa.Model):
         T = self.n_months
         self._recorded = 0
         self._facility_names = list(facilities)
+        self._tl_months = [month_label(self.start + t) for t in range(T)]
+        #: the columns of a timeline.csv row, in order
+        self._tl_keys = (
+            "month",
+            "talks_status",
+            "dprk_stance",
+            "implementation",
+            *_TIMELINE_FLOATS,
+            "events",
+            *[f"aid_delivered_t_{PARTIES[j]}" for j in AID_PROVIDERS],
+            *[f"facility_{name}" for name in self._facility_names],
+            *TIMELINE_STATE,
+            "reanchored",
+        )
         self._tl_codes = np.zeros((R, T, 3), dtype=np.int8)  # talks status, stance, implementation
         self._tl_floats = np.zeros((R, T, len(_TIMELINE_FLOATS) + len(AID_PROVIDERS)))
         self._tl_facilities = np.zeros((R, T, len(facilities)), dtype=np.int8)
         self._tl_state = np.zeros((R, T, len(TIMELINE_STATE)))
         #: month of the window -> the re-anchorings of that month (_apply_statements):
-        #: (party index, issue index, stated value, (R,) positions before).
-        self._reanchored: dict[int, list[tuple[int, int, float, np.ndarray]]] = {}
+        #: (party index, issue index, stated value, the R positions before as floats).
+        self._reanchored: dict[int, list[tuple[int, int, float, list[float]]]] = {}
 
         if record_positions:
             self.pos_hist = np.zeros((R, self.n_months, 6, 8))
@@ -941,7 +956,7 @@ class TalksModel(mesa.Model):
                 self.pos[:, i, k] = v
                 self.anchor[:, i, k] = v
         self._reanchored[self.month - self.start] = [
-            (i, k, float(self.anchor[0, i, k]), b) for (i, k), b in before.items()
+            (i, k, float(self.anchor[0, i, k]), b.tolist()) for (i, k), b in before.items()
         ]
 
     # ============================================================ escalation
@@ -1920,16 +1935,23 @@ class TalksModel(mesa.Model):
         }
         end_gap = dist.mean(axis=-1)
         narrowing = end_gap < p.recess_narrowing[H] * start_gap
+        # Every draft valued with the positions the parties hold at the end, so
+        # drafts and the final text are compared on the same preferences: the
+        # drafts of all the sessions at once (each row's sums are its own).
+        counts = [len(s.drafts) for s in sessions]
+        draft_utilities = np.split(
+            1.0
+            - self.distances(
+                np.concatenate([np.array(s.drafts) for s in sessions]), np.repeat(H, counts)
+            ),
+            np.cumsum(counts)[:-1],
+        )
         for b, rep in enumerate(H):
             rep = int(rep)
             s = sessions[b]
             target = str(targets[b])
             s.text = text[b].copy()
-            # Every draft valued with the positions the parties hold at the end, so
-            # drafts and the final text are compared on the same preferences.
-            s.draft_utilities = 1.0 - self.distances(
-                np.array(s.drafts), np.full(len(s.drafts), rep)
-            )
+            s.draft_utilities = draft_utilities[b]
             s.utilities = 1.0 - dist[b]
             s.common_ground = int(common[b])
             document = "none"
@@ -2218,27 +2240,46 @@ class TalksModel(mesa.Model):
         self.dprk_value_last[:, 3] = parts["text_utility"]
         self.dprk_value_last[:, 4] = parts["relief"]
 
-    def _timeline_row(self, rep: int, t: int) -> dict:
-        """Replicate ``rep``'s ``timeline.csv`` row of month ``t`` of the window."""
-        codes = self._tl_codes[rep, t]
-        f = self._tl_floats[rep, t].tolist()
-        row = {
-            "month": month_label(self.start + t),
-            "talks_status": TALKS_STATUSES[codes[0]],
-            "dprk_stance": STANCES[codes[1]],
-            "implementation": IMPLEMENTATION_STATUSES[codes[2]],
-        }
-        row.update(zip(_TIMELINE_FLOATS, f[:7], strict=True))
-        row["events"] = self.records[rep].event_log[t]
-        for j, v in zip(AID_PROVIDERS, f[7:], strict=True):
-            row[f"aid_delivered_t_{PARTIES[j]}"] = v
-        for name, code in zip(self._facility_names, self._tl_facilities[rep, t], strict=True):
-            row[f"facility_{name}"] = FACILITY_STATES[code]
-        row.update(zip(TIMELINE_STATE, self._tl_state[rep, t].tolist(), strict=True))
-        row["reanchored"] = reanchored_text(
-            (PARTIES[i], ISSUES[k], float(b[rep]), v) for i, k, v, b in self._reanchored.get(t, ())
-        )
-        return row
+    def _timeline_rows(self, rep: int, t0: int, t1: int) -> list[dict]:
+        """Replicate ``rep``'s ``timeline.csv`` rows of months ``t0 .. t1 - 1`` of the
+        window (dicts, the columns ``_tl_keys``), from the monthly arrays
+        read once for the whole span."""
+        keys = self._tl_keys
+        codes = self._tl_codes[rep, t0:t1].tolist()
+        floats = self._tl_floats[rep, t0:t1].tolist()
+        facilities = self._tl_facilities[rep, t0:t1].tolist()
+        state = self._tl_state[rep, t0:t1].tolist()
+        events = self.records[rep].event_log
+        n_fixed = len(_TIMELINE_FLOATS)
+        rows = []
+        for t, c, f, fac, st in zip(range(t0, t1), codes, floats, facilities, state, strict=True):
+            items = self._reanchored.get(t)
+            reanchored = (
+                reanchored_text((PARTIES[i], ISSUES[k], b[rep], v) for i, k, v, b in items)
+                if items
+                else ""
+            )
+            rows.append(
+                dict(
+                    zip(
+                        keys,
+                        (
+                            self._tl_months[t],
+                            TALKS_STATUSES[c[0]],
+                            STANCES[c[1]],
+                            IMPLEMENTATION_STATUSES[c[2]],
+                            *f[:n_fixed],
+                            events[t],
+                            *f[n_fixed:],
+                            *[FACILITY_STATES[x] for x in fac],
+                            *st,
+                            reanchored,
+                        ),
+                        strict=True,
+                    )
+                )
+            )
+        return rows
 
     def run(self) -> None:
         """Run the whole window."""

@@ -324,14 +324,17 @@ class Ledger:
         """Number of leading tranches whose aid side is substantially delivered."""
         steps = self.phase_steps(phase)
         tranches = max((s.tranche for s in steps), default=0)
+        # each tranche's aid tonnes promised and delivered, added in step order
+        total: dict[int, float] = {}
+        got: dict[int, float] = {}
+        for s in steps:
+            if s.kind == "aid":
+                total[s.tranche] = total.get(s.tranche, 0) + s.amount
+                got[s.tranche] = got.get(s.tranche, 0) + s.delivered
         n = 0
         for t in range(1, tranches + 1):
-            aid = [s for s in steps if s.tranche == t and s.kind == "aid"]
-            if aid:
-                total = sum(s.amount for s in aid)
-                got = sum(s.delivered for s in aid)
-                if got < self.aid_done_share * total - _EPS:
-                    break
+            if t in total and got[t] < self.aid_done_share * total[t] - _EPS:
+                break
             n += 1
         return n
 

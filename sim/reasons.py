@@ -47,6 +47,7 @@ as the text, and the text rendered from a record read back is the same), a
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -561,6 +562,35 @@ def values_json(reason: Clause | Iterable[Clause]) -> str:
     return json.dumps(
         [c.as_dict() for c in _as_clauses(reason)], separators=(",", ":"), ensure_ascii=False
     )
+
+
+def _zero_signs(values, out: list) -> None:
+    """The signs of the float zeros in ``values`` (nested tuples), in order."""
+    for v in values:
+        if type(v) is float:
+            if v == 0.0:
+                out.append(math.copysign(1.0, v) < 0.0)
+        elif type(v) is tuple:
+            _zero_signs(v, out)
+
+
+def texts(reason: Clause | Iterable[Clause], cache: dict | None = None) -> tuple[str, str, str]:
+    """``(render(reason), codes_text(reason), values_json(reason))`` - a run's
+    rows need the three - looked up in ``cache`` (a dict kept by the caller) when
+    an equal reason was written before: the same code, equal values and the same
+    signs of its zeros (``-0.0 == 0.0`` but they are written differently), so the
+    texts are the ones the reason itself gives, byte for byte."""
+    clauses = _as_clauses(reason)
+    if cache is None:
+        return render(clauses), codes_text(clauses), values_json(clauses)
+    signs: list = []
+    for c in clauses:
+        _zero_signs(c.values, signs)
+    key = (clauses, tuple(signs))
+    out = cache.get(key)
+    if out is None:
+        out = cache[key] = (render(clauses), codes_text(clauses), values_json(clauses))
+    return out
 
 
 def clauses_from(codes: str, values: str | Sequence[Mapping]) -> tuple[Clause, ...]:

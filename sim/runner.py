@@ -8,6 +8,8 @@ simulates, writes the run folder (:mod:`sixparty.outputs`) and prints a summary.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import sys
 import time
 from collections.abc import Iterator
@@ -146,6 +148,31 @@ def simulate_batch(
 BATCH_SIZE = 256
 
 
+#: Young-generation threshold of Python's cyclic garbage collector while a batch
+#: model steps and its tables are built (Python's default is 700).  A batch of 256
+#: runs allocates millions of short-lived objects (sessions, clauses, row dicts):
+#: at 700, some 280 young collections of a growing heap, 5 % of the CPU of a run in
+#: an ensemble worker (measured with ``gc.callbacks``); at 5,000 about 30 and a
+#: quarter of that time.  Cyclic garbage is still collected.  The ``sixparty``
+#: command sets the same (``sixparty.cli.GC_THRESHOLDS``); worker processes and
+#: library callers did not.
+GC_YOUNG = 5000
+
+
+@contextlib.contextmanager
+def _fewer_collections():
+    """Raise the young generation's threshold to at least :data:`GC_YOUNG`, restored after."""
+    old = gc.get_threshold()
+    if old[0] >= GC_YOUNG or old[0] == 0:  # already (or collection disabled)
+        yield
+        return
+    gc.set_threshold(GC_YOUNG, *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 def iter_batch(
     scenario: Scenario,
     seeds,
@@ -183,24 +210,44 @@ def iter_batch(
             variants=None if variants is None else variants[start : start + batch_size],
         )
         try:
-            model.run()
+            with _fewer_collections():
+                model.run()
             elapsed = (time.perf_counter() - t0) / model.R
             for r in range(model.R):
-                res = tables(model, r)
+                with _fewer_collections():
+                    res = tables(model, r)
                 res.elapsed_s = elapsed
                 yield res
         finally:
             release_model(model)
 
 
+#: Column names of the rows :func:`tables` builds (made once).
+_UTILITY_KEYS = tuple(f"utility_{party}" for party in PARTIES)
+_TEXT_KEYS = tuple(f"text_{issue}" for issue in ISSUES)
+_DRAFT_KEYS = ("session_id", "iteration", *_UTILITY_KEYS, *ISSUES)
+_NANS_6 = (float("nan"),) * len(PARTIES)
+_NANS_8 = (float("nan"),) * len(ISSUES)
+_UNITS = {"dprk_action": "progress", "aid": "t_HFO", "delisting": "step", "commitment": "step"}
+
+
+#: Reasons already written as text (:func:`sixparty.reasons.texts`): a batch's runs
+#: share most of theirs.  Emptied when it grows past :data:`_TEXTS_MAX` entries.
+_TEXTS: dict = {}
+_TEXTS_MAX = 20_000
+
+
 def tables(m: TalksModel, rep: int = 0) -> RunResult:
     """The records of replicate ``rep`` of a finished (or paused) model as a
     :class:`RunResult`."""
+    if len(_TEXTS) > _TEXTS_MAX:
+        _TEXTS.clear()
     rec = m.records[rep]
     months = [row["month"] for row in rec.timeline]
     sessions = []
     drafts = []
     for s in rec.sessions:
+        notes, note_codes, note_values = reasons.texts(s.reasons, _TEXTS)
         row = {
             "session_id": s.session_id,
             "round": s.round,
@@ -218,27 +265,30 @@ def tables(m: TalksModel, rep: int = 0) -> RunResult:
             "direct_contact": s.direct_contact,
             "common_ground_issues": s.common_ground,
             "adopted_phase": s.adopted_phase or "",
-            "notes": reasons.render(s.reasons),
+            "notes": notes,
             "conflicts": s.conflicts,
             "compromises": s.compromises,
             "capitulations": s.capitulations,
-            "note_codes": reasons.codes_text(s.reasons),
-            "note_values": reasons.values_json(s.reasons),
+            "note_codes": note_codes,
+            "note_values": note_values,
         }
-        for i, party in enumerate(PARTIES):
-            row[f"utility_{party}"] = (
-                float(s.utilities[i]) if s.utilities is not None else float("nan")
+        row.update(
+            zip(
+                _UTILITY_KEYS,
+                s.utilities.tolist() if s.utilities is not None else _NANS_6,
+                strict=True,
             )
-        for k, issue in enumerate(ISSUES):
-            row[f"text_{issue}"] = float(s.text[k]) if s.text is not None else float("nan")
+        )
+        row.update(zip(_TEXT_KEYS, s.text.tolist() if s.text is not None else _NANS_8, strict=True))
         sessions.append(row)
-        for it, d in enumerate(s.drafts):
-            dr = {"session_id": s.session_id, "iteration": it + 1}
-            for i, party in enumerate(PARTIES):
-                dr[f"utility_{party}"] = float(s.draft_utilities[it, i])
-            for k, issue in enumerate(ISSUES):
-                dr[issue] = float(d[k])
-            drafts.append(dr)
+        if s.drafts:
+            # rows of plain floats, read from the arrays once (the same values as
+            # float() of each element)
+            utilities = s.draft_utilities[: len(s.drafts)].tolist()
+            for it, (d, u) in enumerate(zip(s.drafts, utilities, strict=True)):
+                drafts.append(
+                    dict(zip(_DRAFT_KEYS, (s.session_id, it + 1, *u[:6], *d.tolist()), strict=True))
+                )
     ledger = []
     for st in rec.ledger.steps:
         ledger.append(
@@ -251,12 +301,7 @@ def tables(m: TalksModel, rep: int = 0) -> RunResult:
                 "kind": st.kind,
                 "description": st.description,
                 "amount": float(st.amount),
-                "unit": {
-                    "dprk_action": "progress",
-                    "aid": "t_HFO",
-                    "delisting": "step",
-                    "commitment": "step",
-                }[st.kind],
+                "unit": _UNITS[st.kind],
                 "promised": month_label(st.promised_month),
                 "due": month_label(st.due_month),
                 "delivered": float(st.delivered),
@@ -268,18 +313,20 @@ def tables(m: TalksModel, rep: int = 0) -> RunResult:
                 ),
             }
         )
-    decisions = [
-        {
-            "month": month_label(mo),
-            "party": party,
-            "decision": what,
-            "reason": reasons.render(why),
-            "cause": cause,
-            "reason_codes": reasons.codes_text(why),
-            "reason_values": reasons.values_json(why),
-        }
-        for mo, party, what, why, cause in rec.decisions
-    ]
+    decisions = []
+    for mo, party, what, why, cause in rec.decisions:
+        text, codes, values = reasons.texts(why, _TEXTS)
+        decisions.append(
+            {
+                "month": month_label(mo),
+                "party": party,
+                "decision": what,
+                "reason": text,
+                "cause": cause,
+                "reason_codes": codes,
+                "reason_values": values,
+            }
+        )
     return RunResult(
         scenario=m.specs[rep],
         seed=m.seeds[rep],

@@ -492,3 +492,31 @@ def test_reanchored_leaves_out_a_move_that_rounds_to_nothing():
         {"party": "US", "issue": "format", "from": 0.69, "to": 0.7}
     ]
     assert reanchored_text(items[:2]) == ""
+
+
+def test_reanchored_text_is_what_json_writes():
+    """``reanchored_text`` builds its JSON by hand (it runs once a re-anchoring month
+    and replicate): the bytes are those of ``json.dumps`` of the entries, compact, for
+    every party and issue key, signed zeros and values that round to themselves."""
+    import numpy as np
+    from sixparty.model import reanchored_text
+    from sixparty.scenario import ISSUES, PARTIES
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        items = [
+            (
+                PARTIES[int(rng.integers(6))],
+                ISSUES[int(rng.integers(8))],
+                float(rng.choice([-0.001, 0.0, 1.0, rng.random()])),
+                float(rng.choice([-0.004, 0.001, 0.5, rng.random()])),
+            )
+            for _ in range(int(rng.integers(0, 4)))
+        ]
+        out = [
+            {"party": p, "issue": k, "from": a2, "to": b2}
+            for p, k, a, b in items
+            if (a2 := float(f"{a:.2f}")) != (b2 := float(f"{b:.2f}"))
+        ]
+        want = json.dumps(out, separators=(",", ":")) if out else ""
+        assert reanchored_text(items) == want

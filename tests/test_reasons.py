@@ -169,3 +169,30 @@ def test_the_new_columns_are_written_and_read_back(run, tmp_path, table_format):
     assert [render(row_clauses(r, "note_codes", "note_values")) for r in notes] == list(
         t.sessions["notes"]
     )
+
+
+def test_texts_from_the_cache_are_the_reasons_own():
+    """``reasons.texts`` with a cache (run tables, issue 13) gives exactly the text,
+    codes and values JSON of the reason itself: an equal reason seen before is looked
+    up, and a signed zero is not taken for the unsigned one it equals."""
+    from sixparty.reasons import READINESS_TERMS, texts
+
+    term = next(iter(READINESS_TERMS))
+    cache: dict = {}
+    zeros = (0.0, -0.0, -0.001, 0.001, 0.004, -0.004)
+    reasons = []
+    for a in zeros:
+        for b in zeros:
+            reasons.append(
+                (
+                    clause("readiness_change", readiness=a, changes=[(term, b)]),
+                    clause("trust_in_us", trust=0.5),
+                )
+            )
+            reasons.append(clause("trust_in_us", trust=a))
+    reasons.append(())
+    for _ in range(2):  # the second pass reads the cache
+        for why in reasons:
+            assert texts(why, cache) == (render(why), codes_text(why), values_json(why))
+            assert texts(why) == texts(why, cache)
+    assert "-0.00" in render(clause("trust_in_us", trust=-0.0))  # the case it guards
