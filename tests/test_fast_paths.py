@@ -54,6 +54,34 @@ def test_help_and_list_load_no_heavy_library():
     assert got["heavy"] == []
 
 
+def test_help_loads_no_scenario_models():
+    """``sixparty --help`` builds the parser without the scenario loader: no pydantic,
+    no scenario models (``cli._PartyChoices``), no run-folder writer."""
+    code = (
+        "import sys; from sixparty.cli import main; main(['--help']); "
+        "print(sorted(m for m in sys.modules if m.startswith(('sixparty.', 'pydantic'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "['sixparty.cli']"
+
+
+def test_party_choices_check_and_list_the_parties():
+    from sixparty.cli import build_parser
+    from sixparty.scenario import PARTIES
+
+    parser = build_parser()
+    assert parser.parse_args(["dashboard", "--seat", "Japan"]).seat == "Japan"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["dashboard", "--seat", "Japen"])
+    sub = next(
+        a
+        for a in parser._subparsers._group_actions[0].choices.values()
+        if a.prog.endswith("dashboard")
+    )
+    assert "play one delegation: " + ", ".join(PARTIES) in " ".join(sub.format_help().split())
+
+
 def _tree(node):
     """A parsed ``loader._Node`` tree as plain data with each node's line and column."""
     value = node.value
