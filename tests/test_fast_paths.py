@@ -279,3 +279,82 @@ def test_frames_are_named_by_their_module_inside_the_context_only():
         assert inspect.getmodule(json) is json  # anything else: the real lookup
     assert inspect.getmodule is real
     assert inspect.getmodule(frame) is sys.modules[__name__]
+
+
+def test_the_model_imports_no_scipy_or_networkx_and_mesa_completes_on_first_use():
+    """``_mesa_compat`` imports ``mesa.model`` and ``mesa.agent`` with Mesa's package
+    ``__init__`` deferred: the model pulls in neither ``scipy`` nor networkx (Mesa's
+    continuous space and ``mesa.space``); the first use of another name of ``mesa``
+    runs Mesa's own ``__init__``, after which ``mesa`` is the usual package."""
+    code = """
+import sys
+import sixparty.model
+from sixparty.parties import Party
+heavy = sorted(m for m in ("scipy", "networkx", "mesa.space") if m in sys.modules)
+import mesa, mesa.agent, mesa.model
+same = mesa.Model is mesa.model.Model and mesa.Agent is mesa.agent.Agent
+same = same and issubclass(sixparty.model.TalksModel, mesa.model.Model)
+same = same and issubclass(Party, mesa.agent.Agent)
+version = mesa.__version__
+from mesa import DataCollector, batch_run
+import mesa.experimental
+cs = mesa.experimental.continuous_space.ContinuousSpace
+done = "__getattr__" not in vars(mesa) and "__getattr__" not in vars(mesa.experimental)
+print(heavy, same, version.startswith("3."), done, mesa.space.__name__)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["[]", "True", "True", "True", "mesa.space"]
+
+
+def test_mesa_imported_first_is_used_as_it_is():
+    code = (
+        "import mesa; import sixparty._mesa_compat as c; "
+        "print(c.mesa is mesa, '__getattr__' in vars(mesa), 'mesa.space' in __import__('sys').modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "False", "True"]
+
+
+def test_a_deferred_package_runs_its_init_once_on_first_use(tmp_path, monkeypatch):
+    """``_defer_package_init`` on a package of its own: its submodule imports without
+    the ``__init__``; two threads asking for a name it defines both get it, and the
+    ``__init__`` ran once; a name it does not define is an AttributeError."""
+    import threading
+
+    from sixparty import _mesa_compat
+
+    pkg = tmp_path / "deferpkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(
+        "import time\nimport deferpkg.sub as sub\nRUNS.append(1)\ntime.sleep(0.2)\nX = sub.Y + 1\n"
+    )
+    (pkg / "sub.py").write_text("Y = 41\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    runs: list[int] = []
+    import builtins
+
+    monkeypatch.setattr(builtins, "RUNS", runs, raising=False)
+    try:
+        module = _mesa_compat._defer_package_init("deferpkg")
+        assert module is sys.modules["deferpkg"]
+        assert _mesa_compat._defer_package_init("deferpkg") is None  # already there
+        import deferpkg.sub
+
+        assert deferpkg.sub.Y == 41 and runs == []
+        got: list[int] = []
+        threads = [threading.Thread(target=lambda: got.append(module.X)) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert got == [42, 42] and runs == [1]
+        assert "__getattr__" not in vars(module)
+        with pytest.raises(AttributeError):
+            module.NOT_THERE  # noqa: B018
+        assert _mesa_compat._defer_package_init("json") is None  # imported already
+        assert _mesa_compat._defer_package_init("this_package_does_not_exist") is None
+    finally:
+        sys.modules.pop("deferpkg", None)
+        sys.modules.pop("deferpkg.sub", None)
