@@ -7,8 +7,8 @@
 * Scenario files are composed by libyaml when PyYAML has it, with the same
   tree (values, lines, columns) as the pure-Python composer, which still
   gives the messages for broken files.
-* Figures have a fixed layout and are saved with their ticks fixed first:
-  the PNG bytes are those of a plain ``Figure.savefig``.
+* Figures have a fixed layout and are saved with their ticks fixed first, as
+  RGB when opaque: the PNG pixels are those of a plain ``Figure.savefig``.
 """
 
 from __future__ import annotations
@@ -119,15 +119,25 @@ def test_broken_yaml_messages_come_from_the_pure_python_parser(text, expected):
         loader._parse(text, "x.yaml")
 
 
+def _png(data: bytes):
+    """(mode, RGBA pixels, text chunks, dpi) of a PNG."""
+    import numpy as np
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data))
+    pixels = np.asarray(image.convert("RGBA"))
+    return image.mode, pixels, image.text, tuple(round(v) for v in image.info["dpi"])
+
+
 def test_saved_png_is_that_of_a_plain_savefig(tables, record):
-    """save_figure (ticks fixed before the one drawing) writes the bytes savefig would."""
+    """save_figure (ticks fixed before the one drawing, written without the constant
+    alpha channel) writes the pixels, text chunk and resolution savefig would."""
     items = score_run(tables, record)
     makers = {
         "positions": lambda: plots.plot_positions(tables),
         "timeline": lambda: plots.plot_timeline(tables, record),
         "scorecard": lambda: plots.plot_scorecard(items, tables, record=record),
     }
-    meta = {"Software": "sixparty/matplotlib"}
     for name, make in makers.items():
         fast, plain = io.BytesIO(), io.BytesIO()
         plots.save_figure(make(), fast, "png")
@@ -135,10 +145,27 @@ def test_saved_png_is_that_of_a_plain_savefig(tables, record):
             plain,
             format="png",
             dpi=plots.SAVE_DPI,
-            metadata=meta,
+            metadata=plots.PNG_METADATA,
             pil_kwargs={"compress_level": plots.PNG_COMPRESS_LEVEL},
         )
-        assert fast.getvalue() == plain.getvalue(), name
+        mode, pixels, text, dpi = _png(fast.getvalue())
+        plain_mode, plain_pixels, plain_text, plain_dpi = _png(plain.getvalue())
+        assert (mode, plain_mode) == ("RGB", "RGBA"), name
+        assert pixels.shape == plain_pixels.shape and (pixels == plain_pixels).all(), name
+        assert text == plain_text == plots.PNG_METADATA and dpi == plain_dpi, name
+
+
+def test_a_figure_with_transparent_pixels_is_saved_with_its_alpha_channel():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 1.5), facecolor=(1, 1, 1, 0))
+    fig.add_subplot().plot([0, 1], [0, 1])
+    fast, plain = io.BytesIO(), io.BytesIO()
+    plots.save_figure(fig, fast, "png")
+    fig.savefig(plain, format="png", dpi=plots.SAVE_DPI)
+    mode, pixels, _, _ = _png(fast.getvalue())
+    assert mode == "RGBA" and (pixels == _png(plain.getvalue())[1]).all()
+    assert pixels[..., 3].min() == 0
 
 
 def test_save_figure_leaves_the_figure_as_it_was(tables):
