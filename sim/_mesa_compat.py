@@ -5,15 +5,22 @@ Mesa 3.3 keeps every model that had agents alive in the class-level dict
 ``Model.scenario`` (its setter writes ``scenario.model``), so sixparty's model
 keeps its scenario as ``spec``.
 
-Importing this module imports Mesa (:func:`_import_mesa`: the same modules, the
-same loggers, without the cost of Mesa naming its loggers from the call stack).
+Importing this module imports the part of Mesa the model uses (:func:`_import_mesa`):
+``mesa.model`` and ``mesa.agent`` with what they import, the same modules and
+loggers as ``import mesa`` gives them, without the cost of Mesa naming its loggers
+from the call stack, and with the rest of ``mesa/__init__.py`` deferred to the first
+use of a name only it defines (:func:`_defer_package_init`).  ``sixparty.model`` and
+``sixparty.parties`` take ``mesa`` from here.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import inspect
 import sys
+import threading
+import types
 
 
 @contextlib.contextmanager
@@ -45,13 +52,87 @@ def _frames_named_by_module():
         inspect.getmodule = real
 
 
+#: Packages of Mesa whose ``__init__`` runs at the first use of a name only it defines
+#: (:func:`_defer_package_init`).  ``mesa/__init__.py`` imports every part of Mesa
+#: (``mesa.space`` with networkx, ``mesa.experimental`` with ``scipy.spatial``,
+#: ``mesa.discrete_space``, ``mesa.batchrunner``, ``mesa.datacollection`` with pandas)
+#: and ``mesa/experimental/__init__.py`` its continuous space (``scipy.spatial``);
+#: the model needs ``mesa.Model`` and ``mesa.Agent`` only (Mesa 3.5's ``mesa.model``
+#: also imports parts of ``mesa.experimental``, not its continuous space).  About
+#: 0.8 s of CPU of every command that runs the model (benchmarks/README.md).
+DEFERRED_PACKAGES = ("mesa", "mesa.experimental")
+
+
+def _defer_package_init(name: str) -> types.ModuleType | None:
+    """Put package ``name`` into ``sys.modules`` with its ``__init__`` not yet run.
+
+    The module is the one the import system would make (``importlib.util.find_spec``,
+    ``module_from_spec``: same ``__spec__``, ``__path__``, ``__file__``), so its
+    submodules import as usual (``import mesa.model``) and are set on it as
+    attributes.  The first lookup of any other name (``mesa.DataCollector``,
+    ``from mesa import batch_run``, ``mesa.__version__``) runs the package's own
+    ``__init__`` in it, once (thread-safe), through its loader, and answers from it:
+    after that the package is exactly what ``import name`` makes.  Nothing of Mesa's
+    code is changed or replaced.  Returns None (and does nothing) when ``name`` is
+    already imported or is not a package with a source loader (then it is imported
+    as usual).
+    """
+    if name in sys.modules:
+        return None
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.submodule_search_locations is None or spec.loader is None:
+        return None
+    if not hasattr(spec.loader, "exec_module"):
+        return None
+    module = importlib.util.module_from_spec(spec)
+    lock = threading.RLock()
+    state = {"done": False, "running": False}
+
+    def __getattr__(attr: str):
+        with lock:
+            if not state["done"] and not state["running"]:
+                state["running"] = True
+                try:
+                    spec.loader.exec_module(module)
+                finally:
+                    state["running"] = False
+                    state["done"] = True
+                    module.__dict__.pop("__getattr__", None)
+        try:
+            return module.__dict__[attr]
+        except KeyError:
+            raise AttributeError(f"module {name!r} has no attribute {attr!r}") from None
+
+    module.__getattr__ = __getattr__
+    sys.modules[name] = module
+    parent, _, child = name.rpartition(".")
+    if parent and parent in sys.modules:
+        setattr(sys.modules[parent], child, module)
+    return module
+
+
 def _import_mesa():
-    """``import mesa`` with :func:`_frames_named_by_module` (the same modules and loggers)."""
+    """Mesa's ``Model`` and ``Agent``: ``mesa.model`` and ``mesa.agent`` imported with
+    :func:`_frames_named_by_module` (the same modules and loggers), the packages of
+    :data:`DEFERRED_PACKAGES` deferred (:func:`_defer_package_init`).  Returns the
+    ``mesa`` package, with ``Model`` and ``Agent`` set (the rest when first used).
+    When Mesa is already imported (``import mesa`` before sixparty), that is used."""
     if "mesa" in sys.modules:
         return sys.modules["mesa"]
-    with _frames_named_by_module():
-        import mesa
-    return mesa
+    deferred = [n for n in DEFERRED_PACKAGES if _defer_package_init(n) is not None]
+    try:
+        with _frames_named_by_module():
+            import mesa.agent
+            import mesa.model
+    except BaseException:
+        for n in deferred:  # leave no half-made package behind: a later import starts afresh
+            sys.modules.pop(n, None)
+        raise
+    package = sys.modules["mesa"]
+    if "mesa" in deferred:
+        package.__dict__.setdefault("Model", mesa.model.Model)
+        package.__dict__.setdefault("Agent", mesa.agent.Agent)
+    return package
 
 
 mesa = _import_mesa()

@@ -41,22 +41,35 @@ import tempfile
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sixparty import __version__
-from sixparty.loader import (
-    Problem,
-    ScenarioError,
-    diff_from_parent,
-    find_scenario,
-    load_scenario,
-    scenario_json_schema,
-    scenario_parent_chain,
-    shipped_scenarios,
-)
-from sixparty.outputs import OutputError, check_out_dir
+
+# The scenario loader (pydantic and the scenario models, ~0.3 s) and the run-folder
+# writer are imported by the subcommands that use them, not by ``sixparty --help``.
+if TYPE_CHECKING:
+    from sixparty.loader import Problem, ScenarioError
 
 __all__ = ["CLIError", "build_parser", "main"]
+
+
+class _NeverRaised(Exception):
+    """Stands in an ``except`` clause for an error class whose module is not imported
+    (no code that could raise it has run)."""
+
+
+def _error_class(module: str, name: str) -> type[BaseException]:
+    """``module.name`` if ``module`` is imported, else :class:`_NeverRaised`: an
+    ``except`` clause naming an error of a lazily imported module without importing it."""
+    mod = sys.modules.get(module)
+    return getattr(mod, name) if mod is not None else _NeverRaised
+
+
+def _loader():
+    """:mod:`sixparty.loader`, imported on first use."""
+    from sixparty import loader
+
+    return loader
 
 
 class CLIError(Exception):
@@ -183,7 +196,8 @@ def _short_problem(err: ScenarioError) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    entries: list[tuple[str, Path]] = list(shipped_scenarios())
+    loader = _loader()
+    entries: list[tuple[str, Path]] = list(loader.shipped_scenarios())
     for d in args.dirs:
         folder = Path(d)
         if not folder.is_dir():
@@ -197,9 +211,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     rows = []
     for name, path in entries:
         try:
-            scenario = load_scenario(path)
+            scenario = loader.load_scenario(path)
             about = _first_sentence(scenario.description)
-        except ScenarioError as exc:
+        except loader.ScenarioError as exc:
             about = f"(invalid: {_short_problem(exc)})"
         rows.append((name, _display(path), about))
     print(_table(("name", "path", "description"), rows, indent=""))
@@ -215,11 +229,12 @@ def _display(path: Path) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    loader = _loader()
     failed = 0
     for name in args.files:
         try:
-            load_scenario(name)
-        except ScenarioError as exc:
+            loader.load_scenario(name)
+        except loader.ScenarioError as exc:
             failed += 1
             _err(exc.format())
             continue
@@ -264,21 +279,24 @@ def parameters_table(values: dict[str, Any] | None = None, width: int = 100) -> 
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    loader = _loader()
     if getattr(args, "parameters", False):
         values = (
-            load_scenario(find_scenario(args.file)).parameters.model_dump() if args.file else None
+            loader.load_scenario(loader.find_scenario(args.file)).parameters.model_dump()
+            if args.file
+            else None
         )
         print(parameters_table(values))
         return 0
     if not args.file:
         _err("sixparty show: error: give a scenario FILE, or --parameters for the parameter table")
         return 2
-    path = find_scenario(args.file)
-    s = load_scenario(path)
+    path = loader.find_scenario(args.file)
+    s = loader.load_scenario(path)
     out: list[str] = []
-    chain = scenario_parent_chain(path)
+    chain = loader.scenario_parent_chain(path)
     if len(chain) > 1:
-        diffs = diff_from_parent(path)
+        diffs = loader.diff_from_parent(path)
         out.append(
             f"Extends {_display(chain[1])}"
             + (f" (chain: {' <- '.join(_display(p) for p in chain)})" if len(chain) > 2 else "")
@@ -469,7 +487,11 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     text = (
-        json.dumps(scenario_json_schema(getattr(args, "kind", "any")), indent=2, ensure_ascii=False)
+        json.dumps(
+            _loader().scenario_json_schema(getattr(args, "kind", "any")),
+            indent=2,
+            ensure_ascii=False,
+        )
         + "\n"
     )
     if args.out:
@@ -516,6 +538,8 @@ def _check_out(args: argparse.Namespace, into: bool = False) -> None:
     if not out:
         return
     if not into:
+        from sixparty.outputs import check_out_dir
+
         check_out_dir(out)
     _check_writable(Path(out), into)
 
@@ -536,6 +560,8 @@ def _check_writable(out: Path, into: bool) -> None:
     try:
         scratch = tempfile.mkdtemp(prefix=".sixparty-write-check.", dir=folder)
     except OSError as exc:
+        from sixparty.outputs import OutputError
+
         reason = exc.strerror or str(exc)
         raise OutputError(
             f"cannot write {out}: {folder} is not writable "
@@ -571,8 +597,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             _apply_seed_of(args)
         if args.scenario is None:
             args.scenario = "historical"
-        args.scenario_path = find_scenario(args.scenario)
-        args.scenario_obj = load_scenario(args.scenario_path)
+        loader = _loader()
+        args.scenario_path = loader.find_scenario(args.scenario)
+        args.scenario_obj = loader.load_scenario(args.scenario_path)
     table_format = getattr(args, "table_format", "csv")
     if table_format != "csv":
         from sixparty.outputs import MissingDependency, require_pyarrow
@@ -997,10 +1024,29 @@ def add_compare_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _PartyChoices:
+    """The party keys (:data:`sixparty.scenario.PARTIES`) as argparse ``choices``, read
+    when argparse checks a value or writes the help: building the parser imports no
+    scenario models (pydantic), so ``sixparty --help`` stays fast."""
+
+    @staticmethod
+    def _names() -> tuple[str, ...]:
+        from sixparty.scenario import PARTIES
+
+        return PARTIES
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._names()
+
+    def __iter__(self):
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
 def add_dashboard_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``sixparty dashboard`` (owned by sim.dashboard's author)."""
-    from sixparty.scenario import PARTIES
-
     p.add_argument(
         "scenario",
         metavar="SCENARIO",
@@ -1024,10 +1070,10 @@ def add_dashboard_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--seat",
-        choices=PARTIES,
+        choices=_PartyChoices(),
         metavar="PARTY",
         default=None,
-        help="play one delegation: " + ", ".join(PARTIES),
+        help="play one delegation: %(choices)s",
     )
     p.add_argument(
         "--lang",
@@ -1177,13 +1223,13 @@ def _main(argv: Sequence[str] | None = None) -> int:
     ):  # e.g. `sixparty show x | head -1`: not an error (before OSError, its base)
         _quiet_stdout()
         return 0
-    except ScenarioError as exc:
+    except _error_class("sixparty.loader", "ScenarioError") as exc:
         _err(exc.format())
         return 2
     except CLIError as exc:
         _err(f"sixparty: error: {exc}")
         return 2
-    except OutputError as exc:
+    except _error_class("sixparty.outputs", "OutputError") as exc:
         _err(f"sixparty: error: {exc}")
         return 2
     except FileNotFoundError as exc:

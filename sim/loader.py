@@ -1556,9 +1556,12 @@ def _load_tree(path: Path, text: str | None, shown: str, chain: list[Path]) -> _
 
 
 def _apply_variant(parent: _Node, child: _Node, path: Path, shown: str) -> _Node:
+    """The variant ``child`` merged into ``parent``.  ``parent`` is the caller's own tree
+    (fresh from :func:`_parse` or :func:`_load_tree`, which copy the remembered parse):
+    it is merged and edited in place, not copied once more."""
     body = {k: v for k, v in child.value.items() if k not in VARIANT_KEYS}
     body_node = _Node("map", body, child.file, child.line, child.col)
-    merged = _merge(_copy_tree(parent), body_node, top=True)
+    merged = _merge(parent, body_node, top=True)
     if "name" not in body:
         stem = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem) or "variant"
         merged.value["name"] = _Node("scalar", stem, shown, 1, 1)

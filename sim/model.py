@@ -27,9 +27,8 @@ import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import mesa
 import numpy as np
-from sixparty._mesa_compat import release_model
+from sixparty._mesa_compat import mesa, release_model
 from sixparty.bargaining import (
     CAPITULATION,
     COMPROMISE,

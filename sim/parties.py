@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-import mesa
 import numpy as np
+from sixparty._mesa_compat import mesa
 from sixparty.bargaining import accepts as nash_accepts
 from sixparty.bargaining import weighted_median, zeuthen_risk_limit
 from sixparty.reasons import READINESS_TERMS, Clause, clause

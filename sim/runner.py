@@ -507,7 +507,10 @@ def cli_run(args) -> int:
         seed = rerun.seed if args.seed is None else args.seed
     else:
         path = find_scenario(args.scenario or "historical")
-        scenario = load_scenario(path)
+        # the command line loaded and checked it already (``cli.cmd_run``): not twice
+        given = getattr(args, "scenario_obj", None)
+        same = given is not None and getattr(args, "scenario_path", None) == path
+        scenario = given if same else load_scenario(path)
         seed = scenario.seed if args.seed is None else args.seed
         note_inert_parameters(scenario)
     mode = getattr(args, "mode", None)

@@ -7,8 +7,8 @@
 * Scenario files are composed by libyaml when PyYAML has it, with the same
   tree (values, lines, columns) as the pure-Python composer, which still
   gives the messages for broken files.
-* Figures have a fixed layout and are saved with their ticks fixed first:
-  the PNG bytes are those of a plain ``Figure.savefig``.
+* Figures have a fixed layout and are saved with their ticks fixed first, as
+  RGB when opaque: the PNG pixels are those of a plain ``Figure.savefig``.
 """
 
 from __future__ import annotations
@@ -54,6 +54,34 @@ def test_help_and_list_load_no_heavy_library():
     assert got["heavy"] == []
 
 
+def test_help_loads_no_scenario_models():
+    """``sixparty --help`` builds the parser without the scenario loader: no pydantic,
+    no scenario models (``cli._PartyChoices``), no run-folder writer."""
+    code = (
+        "import sys; from sixparty.cli import main; main(['--help']); "
+        "print(sorted(m for m in sys.modules if m.startswith(('sixparty.', 'pydantic'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "['sixparty.cli']"
+
+
+def test_party_choices_check_and_list_the_parties():
+    from sixparty.cli import build_parser
+    from sixparty.scenario import PARTIES
+
+    parser = build_parser()
+    assert parser.parse_args(["dashboard", "--seat", "Japan"]).seat == "Japan"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["dashboard", "--seat", "Japen"])
+    sub = next(
+        a
+        for a in parser._subparsers._group_actions[0].choices.values()
+        if a.prog.endswith("dashboard")
+    )
+    assert "play one delegation: " + ", ".join(PARTIES) in " ".join(sub.format_help().split())
+
+
 def _tree(node):
     """A parsed ``loader._Node`` tree as plain data with each node's line and column."""
     value = node.value
@@ -91,15 +119,25 @@ def test_broken_yaml_messages_come_from_the_pure_python_parser(text, expected):
         loader._parse(text, "x.yaml")
 
 
+def _png(data: bytes):
+    """(mode, RGBA pixels, text chunks, dpi) of a PNG."""
+    import numpy as np
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data))
+    pixels = np.asarray(image.convert("RGBA"))
+    return image.mode, pixels, image.text, tuple(round(v) for v in image.info["dpi"])
+
+
 def test_saved_png_is_that_of_a_plain_savefig(tables, record):
-    """save_figure (ticks fixed before the one drawing) writes the bytes savefig would."""
+    """save_figure (ticks fixed before the one drawing, written without the constant
+    alpha channel) writes the pixels, text chunk and resolution savefig would."""
     items = score_run(tables, record)
     makers = {
         "positions": lambda: plots.plot_positions(tables),
         "timeline": lambda: plots.plot_timeline(tables, record),
         "scorecard": lambda: plots.plot_scorecard(items, tables, record=record),
     }
-    meta = {"Software": "sixparty/matplotlib"}
     for name, make in makers.items():
         fast, plain = io.BytesIO(), io.BytesIO()
         plots.save_figure(make(), fast, "png")
@@ -107,10 +145,27 @@ def test_saved_png_is_that_of_a_plain_savefig(tables, record):
             plain,
             format="png",
             dpi=plots.SAVE_DPI,
-            metadata=meta,
+            metadata=plots.PNG_METADATA,
             pil_kwargs={"compress_level": plots.PNG_COMPRESS_LEVEL},
         )
-        assert fast.getvalue() == plain.getvalue(), name
+        mode, pixels, text, dpi = _png(fast.getvalue())
+        plain_mode, plain_pixels, plain_text, plain_dpi = _png(plain.getvalue())
+        assert (mode, plain_mode) == ("RGB", "RGBA"), name
+        assert pixels.shape == plain_pixels.shape and (pixels == plain_pixels).all(), name
+        assert text == plain_text == plots.PNG_METADATA and dpi == plain_dpi, name
+
+
+def test_a_figure_with_transparent_pixels_is_saved_with_its_alpha_channel():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 1.5), facecolor=(1, 1, 1, 0))
+    fig.add_subplot().plot([0, 1], [0, 1])
+    fast, plain = io.BytesIO(), io.BytesIO()
+    plots.save_figure(fig, fast, "png")
+    fig.savefig(plain, format="png", dpi=plots.SAVE_DPI)
+    mode, pixels, _, _ = _png(fast.getvalue())
+    assert mode == "RGBA" and (pixels == _png(plain.getvalue())[1]).all()
+    assert pixels[..., 3].min() == 0
 
 
 def test_save_figure_leaves_the_figure_as_it_was(tables):
@@ -251,3 +306,82 @@ def test_frames_are_named_by_their_module_inside_the_context_only():
         assert inspect.getmodule(json) is json  # anything else: the real lookup
     assert inspect.getmodule is real
     assert inspect.getmodule(frame) is sys.modules[__name__]
+
+
+def test_the_model_imports_no_scipy_or_networkx_and_mesa_completes_on_first_use():
+    """``_mesa_compat`` imports ``mesa.model`` and ``mesa.agent`` with Mesa's package
+    ``__init__`` deferred: the model pulls in neither ``scipy`` nor networkx (Mesa's
+    continuous space and ``mesa.space``); the first use of another name of ``mesa``
+    runs Mesa's own ``__init__``, after which ``mesa`` is the usual package."""
+    code = """
+import sys
+import sixparty.model
+from sixparty.parties import Party
+heavy = sorted(m for m in ("scipy", "networkx", "mesa.space") if m in sys.modules)
+import mesa, mesa.agent, mesa.model
+same = mesa.Model is mesa.model.Model and mesa.Agent is mesa.agent.Agent
+same = same and issubclass(sixparty.model.TalksModel, mesa.model.Model)
+same = same and issubclass(Party, mesa.agent.Agent)
+version = mesa.__version__
+from mesa import DataCollector, batch_run
+import mesa.experimental
+cs = mesa.experimental.continuous_space.ContinuousSpace
+done = "__getattr__" not in vars(mesa) and "__getattr__" not in vars(mesa.experimental)
+print(heavy, same, version.startswith("3."), done, mesa.space.__name__)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["[]", "True", "True", "True", "mesa.space"]
+
+
+def test_mesa_imported_first_is_used_as_it_is():
+    code = (
+        "import mesa; import sixparty._mesa_compat as c; "
+        "print(c.mesa is mesa, '__getattr__' in vars(mesa), 'mesa.space' in __import__('sys').modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "False", "True"]
+
+
+def test_a_deferred_package_runs_its_init_once_on_first_use(tmp_path, monkeypatch):
+    """``_defer_package_init`` on a package of its own: its submodule imports without
+    the ``__init__``; two threads asking for a name it defines both get it, and the
+    ``__init__`` ran once; a name it does not define is an AttributeError."""
+    import threading
+
+    from sixparty import _mesa_compat
+
+    pkg = tmp_path / "deferpkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(
+        "import time\nimport deferpkg.sub as sub\nRUNS.append(1)\ntime.sleep(0.2)\nX = sub.Y + 1\n"
+    )
+    (pkg / "sub.py").write_text("Y = 41\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    runs: list[int] = []
+    import builtins
+
+    monkeypatch.setattr(builtins, "RUNS", runs, raising=False)
+    try:
+        module = _mesa_compat._defer_package_init("deferpkg")
+        assert module is sys.modules["deferpkg"]
+        assert _mesa_compat._defer_package_init("deferpkg") is None  # already there
+        import deferpkg.sub
+
+        assert deferpkg.sub.Y == 41 and runs == []
+        got: list[int] = []
+        threads = [threading.Thread(target=lambda: got.append(module.X)) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert got == [42, 42] and runs == [1]
+        assert "__getattr__" not in vars(module)
+        with pytest.raises(AttributeError):
+            module.NOT_THERE  # noqa: B018
+        assert _mesa_compat._defer_package_init("json") is None  # imported already
+        assert _mesa_compat._defer_package_init("this_package_does_not_exist") is None
+    finally:
+        sys.modules.pop("deferpkg", None)
+        sys.modules.pop("deferpkg.sub", None)
