@@ -251,12 +251,13 @@ LABELS: dict[str, dict] = {
         "utilities_title": "Each party's utility of each session's text",
         "utility_y": "utility of the final text (0-1)",
         "quality_y": "value (utility units, 0-1)",
-        "session_x": "held session (round.phase, month, document: {abbr})",
+        "session_x": "held session (S = the run's session number, month, document: {abbr})",
         "nash": "Nash product (disagreement point 0)",
         "pareto": "distance from the Pareto frontier of the drafts",
         "no_sessions": "No session was held.",
         "no_record": "no historical record available",
-        "round_phase": "R{round}.{phase}",
+        # a held session as the run's summary numbers it (not a historical round)
+        "session_tick": "S{n}",
         "year_suffix": " ({year})",
         "list_sep": ", ",
         "sc_text": (),
@@ -355,12 +356,12 @@ LABELS: dict[str, dict] = {
         "utilities_title": "各方对每次会议文本的效用",
         "utility_y": "最终文本的效用（0–1）",
         "quality_y": "数值（效用单位，0–1）",
-        "session_x": "举行的会议（轮.阶段，月份，文件：{abbr}）",
+        "session_x": "举行的会议（本次模拟的会议序号，月份，文件：{abbr}）",
         "nash": "纳什积（谈判破裂点为0）",
         "pareto": "与各草案帕累托前沿的距离",
         "no_sessions": "未举行任何会议。",
         "no_record": "无可用的历史记录",
-        "round_phase": "{round}.{phase}",
+        "session_tick": "第{n}次",
         "year_suffix": "（{year}）",
         "list_sep": "；",
         # years bare (the axis label says 年份; "2003年" ticks crowd the 4 x 2 panels)
@@ -980,13 +981,24 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
     if n_ev:
         kax.set_title(L["event_key"], loc="left", fontsize=9)
         rows = list(events.itertuples(index=False))
+        # each column's text must end before the next column starts: measured, not
+        # counted (a proportional font's 56 characters vary by a fifth in width)
+        col_w = kax.get_position().width * fig.get_figwidth() / ncols - 0.15
         for i, ev in enumerate(rows):
             col, row = divmod(i, key_rows)
-            title = textwrap.shorten(str(ev.title), width=56, placeholder="...")
+            # the Chinese figure tells an event by its title_zh where the scenario gives one
+            full = str(getattr(ev, "title_zh", "") or "") if lang == "zh" else ""
+            full = full or str(ev.title)
+            title = _shorten(full, 56)
+            head = f"{i + 1:>2}  {ev.month}  "
+            width = 56
+            while width > 12 and _text_width([head + title], 7.5) > col_w:
+                width -= 4
+                title = _shorten(full, width)
             kax.text(
                 col / ncols,
                 1 - (row + 0.5) / key_rows,
-                f"{i + 1:>2}  {ev.month}  {title}",
+                head + title,
                 transform=kax.transAxes,
                 fontsize=7.5,
                 va="center",
@@ -1040,13 +1052,21 @@ def plot_ledger(tables: RunTables, record: dict | None = None, lang: str = "en")
         lw=1.4,
         label=L["aid_pledged"],
     )
+    # the total as a wide grey band under the providers' lines: a single provider's
+    # line equals the total and would vanish under a black one (the ROK's is black)
     ax2.step(
-        dates, tl["aid_delivered_t"], where="post", color="black", lw=2.0, label=L["aid_delivered"]
+        dates,
+        tl["aid_delivered_t"],
+        where="post",
+        color="#a0a0a0",
+        lw=5.0,
+        zorder=1.5,
+        label=L["aid_delivered"],
     )
     for party in PARTIES[1:]:
         col = f"aid_delivered_t_{party}"
         if col in tl.columns and float(tl[col].max()) > 0:
-            style = {**party_style(party), "lw": 1.1}
+            style = {**party_style(party), "lw": 1.6, "zorder": 3}
             ax2.step(
                 dates,
                 tl[col],
@@ -1285,9 +1305,19 @@ def _shorten(text: str, width: int) -> str:
     return text + "..."
 
 
+_DAY_SPAN = re.compile(r"\b(\d{4}-\d{2})-\d{2}\.\.(\d{4}-\d{2})-\d{2}\b")
+
+
+def _month_span(m: re.Match) -> str:
+    return m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)}..{m.group(2)}"
+
+
 def _item_text(text: str, L: dict) -> str:
     """A scorecard recorded/simulated text with document names and the phrases of
-    ``L["sc_text"]`` in the figure's language (dates and session codes unchanged)."""
+    ``L["sc_text"]`` in the figure's language; a span of days given by its months
+    (``2003-08-27..2003-08-29`` -> ``2003-08``: the model's resolution, and the
+    column keeps the date instead of cutting it; scorecard.csv keeps the days)."""
+    text = _DAY_SPAN.sub(_month_span, text)
     en_docs = LABELS["en"]["doc"]
     for key in sorted(en_docs, key=lambda k: -len(en_docs[k])):
         if L["doc"][key] != en_docs[key]:
@@ -1368,7 +1398,7 @@ def plot_scorecard(
                     mew=0.5,
                     zorder=5,
                 )
-        rec_t = _shorten(_item_text(_shown(it, "recorded", lang), L), 34)
+        rec_t = _shorten(_item_text(_shown(it, "recorded", lang), L), 38)
         sim_t = _shorten(_item_text(_shown(it, "simulated", lang), L), 44)
         tax.text(0.0, y, rec_t, va="center", fontsize=8)
         tax.text(0.36, y, sim_t, va="center", fontsize=8, color="black")
@@ -1498,10 +1528,9 @@ def plot_utilities(tables: RunTables, lang: str = "en") -> Figure:
             a.text(0.5, 0.5, L["no_sessions"], transform=a.transAxes, ha="center", va="center")
     abbr = L["doc_abbr"]
     ticks = [
-        f"{L['round_phase'].format(round=int(r), phase=int(ph))}\n{m}\n{abbr.get(d, d)}"
-        for r, ph, m, d in zip(
-            held.get("round", []),
-            held.get("phase", []),
+        f"{L['session_tick'].format(n=int(sid) + 1)}\n{m}\n{abbr.get(d, d)}"
+        for sid, m, d in zip(
+            held.get("session_id", []),
             held.get("month", []),
             held.get("document", []),
             strict=True,

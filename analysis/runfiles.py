@@ -557,11 +557,19 @@ def tables_from_result(result) -> RunTables:
 
 
 def events_table(scenario, timeline: pd.DataFrame) -> pd.DataFrame:
-    """Exogenous events (id, date, month, type, title) from the scenario or the timeline."""
-    cols = ["id", "date", "month", "type", "title"]
+    """Exogenous events (id, date, month, type, title, title_zh: the Chinese title or
+    "") from the scenario or the timeline (no titles there: the ids)."""
+    cols = ["id", "date", "month", "type", "title", "title_zh"]
     if scenario is not None:
         rows = [
-            {"id": e.id, "date": e.date, "month": e.date[:7], "type": e.type, "title": e.title}
+            {
+                "id": e.id,
+                "date": e.date,
+                "month": e.date[:7],
+                "type": e.type,
+                "title": e.title,
+                "title_zh": getattr(e, "title_zh", None) or "",
+            }
             for e in scenario.events
         ]
         return pd.DataFrame(rows, columns=cols)
@@ -579,6 +587,7 @@ def events_table(scenario, timeline: pd.DataFrame) -> pd.DataFrame:
                             "month": month,
                             "type": "",
                             "title": eid.replace("_", " "),
+                            "title_zh": "",
                         }
                     )
     return pd.DataFrame(rows, columns=cols)
