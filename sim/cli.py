@@ -937,7 +937,7 @@ def add_executor_arguments(p: argparse.ArgumentParser) -> None:
         metavar="K",
         default=None,
         help="replicates per task sent to a worker (default: about 4 tasks per worker, "
-        "at most 64); the files do not depend on it",
+        "at most 256); the files do not depend on it",
     )
 
 

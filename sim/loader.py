@@ -1237,11 +1237,12 @@ def _collapse_inherited_window(problems: list[Problem], tree: _Node) -> list[Pro
     outside = [p for p in problems if _OUTSIDE_WINDOW in p.message]
     if not outside or not set_here:
         return problems
-    # an item of another file than a window bound set (overridden) in the user's file
-    inherited = [p for p in outside if any(p.file != n.file for _, n in set_here)]
-    if not inherited:
+    # a window bound the user's file set (overrides), and items of a parent file
+    mine = [(k, n) for k, n in set_here if n.file == tree.file]
+    inherited = [p for p in outside if p.file != tree.file]
+    if not mine or not inherited:
         return problems
-    key, node = next(((k, n) for k, n in set_here if n.file != inherited[0].file), set_here[0])
+    key, node = mine[0]
     events = tree.get("events")
     ids = []
     for p in inherited:
