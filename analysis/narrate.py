@@ -208,6 +208,7 @@ _REASON_ZH: dict[str, str] = {
     "deadlock_chair_bound": "僵局：已达主席的{drafts}稿上限",
     "deadlock_no_new_acceptance": "僵局：连续{drafts}稿无新的接受方",
     "zeuthen_concessions": "按Zeuthen原则让步：{concessions}",
+    "win_set_bounds": "让步止于赢集边界：{moves}",
     "holdouts": "未接受{level}的一方：{parties}",
     "phase_superseded": "第{phase}阶段被新文件取代（{open_steps}个未完成步骤）",
     "commitment_refused": "{party}按其既定立场不承担{step}",

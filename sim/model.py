@@ -1668,6 +1668,7 @@ class TalksModel(mesa.Model):
         for s in sessions:
             s.ending = "deadlock"
         zeuthen: list[dict[str, int]] = [{} for _ in range(n)]  # Zeuthen concessions
+        bounded: list[dict[str, int]] = [{} for _ in range(n)]  # moves cut at the win-set
         for it in range(p.max_iterations):
             A = np.flatnonzero(active)
             if A.size == 0:
@@ -1699,6 +1700,16 @@ class TalksModel(mesa.Model):
                 [q.hold_in_round(before[:, q.idx], after[:, q.idx], creps) for q in self.parties],
                 axis=1,
             )
+            if p.offers_within_win_set:
+                bound = np.stack(
+                    [q.within_win_set(before[:, q.idx], new[:, q.idx], creps) for q in self.parties],
+                    axis=1,
+                )
+                cut = (bound != new).any(axis=-1)
+                new = bound
+                for b, i in zip(*np.nonzero(cut)):
+                    key = PARTIES[i]
+                    bounded[C[b]][key] = bounded[C[b]].get(key, 0) + 1
             for i in seated:
                 new[:, i] = before[:, i]  # a human seat keeps the position it chose
             by_round = np.ones((C.size, 6, 1), dtype=bool)
@@ -1730,6 +1741,14 @@ class TalksModel(mesa.Model):
                     active[c] = False
         for b in np.flatnonzero(active):
             sessions[b].reasons.append(clause("deadlock_chair_bound", drafts=p.max_iterations))
+        for b, z in enumerate(bounded):
+            if z:
+                sessions[b].reasons.append(
+                    clause(
+                        "win_set_bounds",
+                        moves=sorted(z.items(), key=lambda kv: PARTIES.index(kv[0])),
+                    )
+                )
         for b, z in enumerate(zeuthen):
             if z:
                 sessions[b].reasons.append(

@@ -57,6 +57,11 @@ PARTICIPATING, SUSPENDED, WALKED_OUT = 0, 1, 2
 STANCES = ("participating", "suspended", "walked_out")
 
 
+#: Bisection steps of :meth:`Party.within_win_set`: the edge of the win-set is
+#: found to 2**-40 of the round's move, far below any position's resolution.
+WIN_SET_BISECTIONS = 40
+
+
 def level_slack(params, level: str, r=ALL):
     """Slack a text of ``level`` leaves (vagueness), a distance in [0, 1]: a
     chairman's statement of principles papers over more distance than a joint
@@ -303,6 +308,50 @@ class Party(mesa.Agent):
         keeps the issues it will not bargain over.
         """
         return after
+
+    def within_win_set(self, before: np.ndarray, after: np.ndarray, r=ALL) -> np.ndarray:
+        """(n, 8) my offers after an expected-utility round, kept within my win-set.
+
+        ``before``: my offers before the round; ``after``: where the round
+        takes them (:meth:`hold_in_round` applied), one (8,) row per replicate
+        of ``r``.  A delegation at a unanimity table does not offer what it
+        could not sign and carry home: an offer's utility measured from my
+        domestic reference point (the anchor, :meth:`reference_utility`) stays
+        at least my disagreement value ``d`` (:meth:`disagreement_value`), the
+        edge of the Level II win-set (Putnam 1988) and of the individually
+        rational set (Nash 1950; the reservation value of Raiffa 1982).  If the
+        round's move would cross that edge I move along it only as far as the
+        edge; an offer already outside (the anchor or the outside option moved
+        since) may not move further out.  Utility on the segment from
+        ``before`` to ``after`` is concave, so the admissible part is a segment
+        from ``before``, found by bisection to 2**-40 of its length.
+        """
+        m = self.model
+        before = np.asarray(before, dtype=float)
+        after = np.asarray(after, dtype=float)
+        s = m.sal[r, self.idx]
+        tot = row_sum(s)
+        tot = np.where(tot > 0, tot, 1.0)
+        anchor = m.anchor[r, self.idx]
+        step = after - before
+
+        def u(lam):
+            x = before + lam[:, None] * step
+            return 1.0 - row_sum(np.abs(x - anchor) * s) / tot
+
+        n = before.shape[0]
+        floor = np.minimum(self.disagreement_value(r), u(np.zeros(n)))
+        ok = u(np.ones(n)) >= floor
+        if ok.all():
+            return after
+        lo = np.zeros(n)
+        hi = np.ones(n)
+        for _ in range(WIN_SET_BISECTIONS):
+            mid = 0.5 * (lo + hi)
+            good = u(mid) >= floor
+            lo = np.where(good, mid, lo)
+            hi = np.where(good, hi, mid)
+        return np.where(ok[:, None], after, before + lo[:, None] * step)
 
     def reference_utility(self, texts: np.ndarray, rep: int) -> np.ndarray:
         """Utility of text(s) ``(..., 8)`` measured from my anchor in replicate

@@ -369,6 +369,13 @@ REASONS: dict[str, ReasonCode] = {
             "a session ends in deadlock: the chair's patience (parameters.chair_patience) ran out",
         ),
         _code(
+            "win_set_bounds",
+            "moves:concessions",
+            "moves stopped at the win-set's edge: {moves}",
+            "expected-utility moves cut where an offer would fall below the party's "
+            "disagreement value from its anchor (parameters.offers_within_win_set)",
+        ),
+        _code(
             "zeuthen_concessions",
             "concessions:concessions",
             "Zeuthen concessions: {concessions}",

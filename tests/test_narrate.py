@@ -606,6 +606,11 @@ _MODEL_REASONS = [
         "重新谈判现行阶段：未完成步骤重新定期；重开原因：对朝方的步骤逾期",
     ),
     (
+        [clause("win_set_bounds", moves=[("DPRK", 3), ("US", 1)])],
+        "moves stopped at the win-set's edge: DPRK 3, US 1",
+        "让步止于赢集边界：朝鲜3次、美国1次",
+    ),
+    (
         [clause("phase_reaffirmed")],
         "the phase in force reaffirmed: performed on time",
         "重申现行阶段：各方按期履行",

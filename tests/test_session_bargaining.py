@@ -378,3 +378,79 @@ def test_stated_salience_switch_gives_the_published_models_salience():
         assert np.array_equal(s, expected), q.key
     d = _model()
     assert (d.parties[US_I].bargaining_salience(np.array([0]))[0] >= d.sal[0, US_I]).all()
+
+
+# ---------------------------------------------- offers within the win-set (Putnam 1988)
+def _anchor_utility(m: TalksModel, i: int, x: np.ndarray) -> float:
+    s = m.sal[0, i]
+    return 1.0 - float(np.sum(np.abs(x - m.anchor[0, i]) * s) / s.sum())
+
+
+def test_a_move_inside_the_win_set_is_taken_whole():
+    m = _model()
+    q = m.parties[US_I]
+    before = m.anchor[0, US_I].copy()[None, :]
+    after = before.copy()
+    after[0, 0] -= 0.01  # a small concession on denuclearization
+    assert _anchor_utility(m, US_I, after[0]) >= q.disagreement_value(np.array([0]))[0]
+    out = q.within_win_set(before, after, np.array([0]))
+    assert np.array_equal(out, after)
+
+
+def test_a_move_across_the_win_sets_edge_stops_at_the_edge():
+    m = _model()
+    r = np.array([0])
+    for q in m.parties:
+        before = m.anchor[0, q.idx].copy()[None, :]
+        after = 1.0 - before  # the far corner: far outside anyone's win-set
+        d = float(q.disagreement_value(r)[0])
+        assert _anchor_utility(m, q.idx, after[0]) < d
+        out = q.within_win_set(before, after, r)[0]
+        assert _anchor_utility(m, q.idx, out) == pytest.approx(d, abs=1e-9), q.key
+        lam = (out - before[0]) / np.where(after[0] != before[0], after[0] - before[0], 1.0)
+        moved = after[0] != before[0]
+        assert np.allclose(lam[moved], lam[moved][0])  # on the segment, not off it
+        assert 0.0 < lam[moved][0] < 1.0
+
+
+def test_an_offer_already_outside_the_win_set_moves_no_further_out():
+    m = _model()
+    r = np.array([0])
+    q = m.parties[DPRK_I]
+    outside = 1.0 - m.anchor[0, DPRK_I]
+    before = (m.anchor[0, DPRK_I] + 0.8 * (outside - m.anchor[0, DPRK_I]))[None, :]
+    assert _anchor_utility(m, DPRK_I, before[0]) < q.disagreement_value(r)[0]
+    out = q.within_win_set(before, outside[None, :], r)
+    assert np.array_equal(out, before)  # further out: no move at all
+    inward = m.anchor[0, DPRK_I][None, :]
+    assert np.array_equal(q.within_win_set(before, inward, r), inward)  # back in: whole
+
+
+@pytest.mark.parametrize("on", [False, True])
+def test_the_win_set_switch_bounds_every_offer_in_a_session(on):
+    m = _model(lambda d: d["parameters"].update(offers_within_win_set=on))
+    start = m.pos[0].copy()
+    seen = []
+    orig = m.parties[2].draft
+
+    def spy(r=ALL, salience=None, positions=None):
+        if positions is not None:  # a round's draft (the first draft reads the positions)
+            seen.append(positions[0].copy())
+        return orig(r, salience, positions)
+
+    m.parties[2].draft = spy
+    s = _bargain(m)
+    assert len(seen) >= 2
+    r = np.array([0])
+    d = np.array([q.disagreement_value(r)[0] for q in m.parties])
+    floor = np.minimum(d, [_anchor_utility(m, i, start[i]) for i in range(6)])
+    below = [
+        [_anchor_utility(m, i, offers[i]) < floor[i] - 1e-9 for i in range(6)] for offers in seen
+    ]
+    codes = [c.code for c in s.reasons]
+    if on:
+        assert not np.any(below)
+        assert "win_set_bounds" in codes
+    else:  # the published model's moves cross the edge in this state
+        assert np.any(below)
+        assert "win_set_bounds" not in codes
