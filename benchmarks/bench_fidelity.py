@@ -49,6 +49,27 @@ def _commit() -> str:
         return "unknown"
 
 
+def stated_positions(base, a) -> None:
+    """Free runs' positions against the later stated positions they never read
+    (:mod:`sixparty.analysis.stated`), with the two nulls."""
+    from sixparty.analysis.ensemble import derive_seeds
+    from sixparty.analysis.stated import position_errors
+    from sixparty.analysis.validation import set_mode
+    from sixparty.runner import simulate_batch
+
+    t = time.perf_counter()
+    sc = set_mode(base, "free")
+    runs = simulate_batch(sc, derive_seeds(a.seed, a.runs))
+    pe = position_errors(sc, runs[0].months, np.stack([r.positions for r in runs]), a.seed)
+    lo, hi = pe["model_ci"]
+    print(
+        f"\nstated positions free mode never reads ({pe['n']} party-issue statements, "
+        f"{a.runs} runs, {time.perf_counter() - t:.0f} s): mean |error| model "
+        f"{pe['model']:.3f} [90% CI {lo:.3f}, {hi:.3f}]; nulls: carried (nothing moves) "
+        f"{pe['carried']:.3f}, last stated (persistence) {pe['last_stated']:.3f}"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=100, help="runs per mode in the ensembles")
@@ -60,6 +81,14 @@ def main() -> None:
     ap.add_argument(
         "--prior", type=int, default=0, help="runs of the prior predictive, free mode (0: skip)"
     )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter of the historical scenario set for every ensemble (repeatable; "
+        "YAML value), to measure a structural switch or variant",
+    )
     a = ap.parse_args()
 
     from sixparty.analysis.calibrate import fit, held_out, split_record
@@ -69,6 +98,13 @@ def main() -> None:
     from sixparty.loader import find_scenario, load_scenario
 
     base = load_scenario(find_scenario("historical"))
+    if a.set:
+        import yaml
+
+        from sixparty.api import variant
+
+        sets = dict(kv.split("=", 1) for kv in a.set)
+        base = variant(base, parameters={k: yaml.safe_load(v) for k, v in sets.items()})
     record = load_record()
     parts = dict(zip(("training", "held out"), split_record(record, a.train_until), strict=True))
     part_ids = {k: [it["id"] for it in record_items(r)] for k, r in parts.items()}
@@ -93,6 +129,7 @@ def main() -> None:
     print(
         f"bench_fidelity: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {_commit()}, "
         f"{a.runs} runs per mode, seed {a.seed}, jobs {a.jobs}"
+        + (f", parameters {', '.join(a.set)}" if a.set else "")
     )
     for mode in ("free", "anchored"):
         t = time.perf_counter()
@@ -121,6 +158,7 @@ def main() -> None:
         hits = sorted(i for i, p in m.p.items() if p == p and p >= 0.5)
         print(f"  items the model hits in at least half the runs: {', '.join(hits) or 'none'}")
         split_lines(m.p)
+    stated_positions(base, a)
     if a.prior > 0:
         t = time.perf_counter()
         prior_predictive(base, record, a, split_lines)

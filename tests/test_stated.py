@@ -1,0 +1,71 @@
+"""Free runs against the later stated positions (sixparty.analysis.stated)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sixparty.analysis.stated import later_statements, position_errors
+from sixparty.loader import find_scenario, load_scenario
+from sixparty.scenario import ISSUES, PARTIES
+
+
+@pytest.fixture(scope="module")
+def historical():
+    return load_scenario(find_scenario("historical"))
+
+
+def _months(sc):
+    y0, m0 = map(int, sc.window.start.split("-"))
+    y1, m1 = map(int, sc.window.end.split("-"))
+    return [f"{y}-{m:02d}" for y in range(y0, y1 + 1) for m in range(1, 13) if (y0, m0) <= (y, m) <= (y1, m1)]
+
+
+def test_only_statements_free_mode_does_not_apply_are_scored(historical):
+    rows = later_statements(historical)
+    seen = {}
+    for party in PARTIES:
+        for st in sorted(getattr(historical.parties, party).stated_positions, key=lambda s: s.date):
+            for issue in st.positions:
+                seen.setdefault((party, issue), str(st.date)[:7])
+    assert rows
+    for r in rows:  # never a party's first statement on an issue: free mode applies that one
+        assert r["month"] >= seen[(r["party"], r["issue"])]
+    firsts = {k for k in seen}
+    assert len({(r["party"], r["issue"]) for r in rows}) <= len(firsts)
+    dprk = [r for r in rows if r["party"] == "DPRK" and r["issue"] == "denuclearization"]
+    assert dprk and dprk[0]["carried"] == dprk[0]["last_stated"]  # the first later one
+
+
+def test_runs_standing_on_every_statement_score_zero_and_the_nulls_do_not(historical):
+    months = _months(historical)
+    rows = later_statements(historical)
+    pos = np.full((3, len(months), 6, 8), 0.5)
+    at = {m: t for t, m in enumerate(months)}
+    # later statements of one party on one issue in one month: the last one stands
+    for r in rows:
+        pos[:, at[r["month"]], PARTIES.index(r["party"]), ISSUES.index(r["issue"])] = r["stated"]
+    pe = position_errors(historical, months, pos)
+    exact = {}
+    for r in rows:
+        exact[(r["month"], r["party"], r["issue"])] = r["stated"]
+    want = np.mean([abs(exact[(r["month"], r["party"], r["issue"])] - r["stated"]) for r in rows])
+    assert pe["model"] == pytest.approx(want)
+    assert pe["n"] == len(rows) and pe["carried"] > 0.05 and pe["last_stated"] > 0.05
+    lo, hi = pe["model_ci"]
+    assert lo <= pe["model"] + 1e-12 and hi >= pe["model"] - 1e-12
+
+
+def test_a_run_that_never_moves_scores_like_the_carried_null(historical):
+    months = _months(historical)
+    rows = later_statements(historical)
+    pos = np.zeros((2, len(months), 6, 8))
+    at = {m: t for t, m in enumerate(months)}
+    for r in rows:
+        pos[:, at[r["month"]], PARTIES.index(r["party"]), ISSUES.index(r["issue"])] = r["carried"]
+    pe = position_errors(historical, months, pos)
+    assert pe["model"] == pytest.approx(pe["carried"])
+
+
+def test_positions_of_the_wrong_shape_are_refused(historical):
+    with pytest.raises(ValueError, match="runs, 120, 6, 8"):
+        position_errors(historical, _months(historical), np.zeros((2, 10, 6, 8)))
