@@ -100,7 +100,6 @@ def main() -> None:
     base = load_scenario(find_scenario("historical"))
     if a.set:
         import yaml
-
         from sixparty.api import variant
 
         sets = dict(kv.split("=", 1) for kv in a.set)

@@ -1702,12 +1702,15 @@ class TalksModel(mesa.Model):
             )
             if p.offers_within_win_set:
                 bound = np.stack(
-                    [q.within_win_set(before[:, q.idx], new[:, q.idx], creps) for q in self.parties],
+                    [
+                        q.within_win_set(before[:, q.idx], new[:, q.idx], creps)
+                        for q in self.parties
+                    ],
                     axis=1,
                 )
                 cut = (bound != new).any(axis=-1)
                 new = bound
-                for b, i in zip(*np.nonzero(cut)):
+                for b, i in zip(*np.nonzero(cut), strict=True):
                     key = PARTIES[i]
                     bounded[C[b]][key] = bounded[C[b]].get(key, 0) + 1
             for i in seated:

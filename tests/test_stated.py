@@ -17,7 +17,12 @@ def historical():
 def _months(sc):
     y0, m0 = map(int, sc.window.start.split("-"))
     y1, m1 = map(int, sc.window.end.split("-"))
-    return [f"{y}-{m:02d}" for y in range(y0, y1 + 1) for m in range(1, 13) if (y0, m0) <= (y, m) <= (y1, m1)]
+    return [
+        f"{y}-{m:02d}"
+        for y in range(y0, y1 + 1)
+        for m in range(1, 13)
+        if (y0, m0) <= (y, m) <= (y1, m1)
+    ]
 
 
 def test_only_statements_free_mode_does_not_apply_are_scored(historical):
