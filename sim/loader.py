@@ -67,7 +67,6 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import functools
-import importlib.resources
 import os
 import re
 import types
@@ -78,7 +77,9 @@ from typing import Annotated, Any, Literal, NoReturn, Union, get_args, get_origi
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from sixparty import shipped as _shipped
 from sixparty.scenario import ISSUES, PARTIES, Scenario
+from sixparty.shipped import shipped_scenarios
 
 __all__ = [
     "MAX_BYTES",
@@ -531,7 +532,7 @@ if getattr(yaml, "CSafeLoader", None) is not None:
 def _is_shipped(path: Path) -> bool:
     """Whether ``path`` lies in the package's own scenario folder (trusted input)."""
     try:
-        return path.resolve().is_relative_to(_scenarios_root().resolve())
+        return path.resolve().is_relative_to(_shipped._scenarios_root().resolve())
     except (OSError, ValueError):
         return False
 
@@ -724,29 +725,6 @@ def _check_is_scenario(root: yaml.MappingNode, shown: str) -> None:
 
 
 # ----------------------------------------------------------- finding files
-def _scenarios_root() -> Path:
-    return Path(str(importlib.resources.files("sixparty.scenarios")))
-
-
-def shipped_scenarios() -> list[tuple[str, Path]]:
-    """(name, path) of every scenario shipped in the ``scenarios`` package.
-
-    Names are the file path inside the package without ``.yaml``
-    (``historical``, ``counterfactuals/no_bda_sanctions``), sorted with
-    top-level scenarios first.
-    """
-    root = _scenarios_root()
-    out: list[tuple[str, Path]] = []
-    for sub in ("", "counterfactuals"):
-        folder = root / sub if sub else root
-        if not folder.is_dir():
-            continue
-        for p in sorted(folder.iterdir()):
-            if p.is_file() and p.suffix in (".yaml", ".yml"):
-                out.append(((sub + "/" if sub else "") + p.stem, p))
-    return out
-
-
 def _shipped_lookup(name: str) -> Path | None:
     stem = name[:-5] if name.endswith(".yaml") else name[:-4] if name.endswith(".yml") else name
     stem = stem.replace("\\", "/").strip("/")

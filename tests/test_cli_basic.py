@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import sixparty
 import sixparty.loader as loader
+import sixparty.shipped as shipped
 from conftest import dump_yaml, line_of, minimal_scenario_dict
 from sixparty.cli import main
 
@@ -236,7 +237,7 @@ def test_variant_errors_through_cli(capsys, write_scenario) -> None:
 
 # ------------------------------------------------------------------- list
 def test_list(capsys, tmp_path: Path, write_scenario, monkeypatch) -> None:
-    monkeypatch.setattr(loader, "_scenarios_root", lambda: tmp_path / "no_shipped")
+    monkeypatch.setattr(shipped, "_scenarios_root", lambda: tmp_path / "no_shipped")
     write_scenario(minimal_scenario_dict(), "dir/good.yaml")
     write_scenario("name: broken\n", "dir/sub/broken.yaml")
     code, out, err = run_main(capsys, "list", str(tmp_path / "dir"))
@@ -253,11 +254,24 @@ def test_list_includes_shipped(capsys, tmp_path: Path, monkeypatch) -> None:
     (root / "counterfactuals").mkdir(parents=True)
     (root / "historical.yaml").write_text(dump_yaml(minimal_scenario_dict()))
     (root / "counterfactuals" / "no_bda_sanctions.yaml").write_text("extends: ../historical.yaml\n")
-    monkeypatch.setattr(loader, "_scenarios_root", lambda: root)
+    monkeypatch.setattr(shipped, "_scenarios_root", lambda: root)
     code, out, _ = run_main(capsys, "list")
     assert code == 0
     assert any(line.startswith("historical ") for line in out.splitlines())
     assert any(line.startswith("counterfactuals/no_bda_sanctions ") for line in out.splitlines())
+
+
+def test_list_marks_a_broken_shipped_file_by_loading_it(
+    capsys, tmp_path: Path, monkeypatch
+) -> None:
+    root = tmp_path / "pkg"
+    root.mkdir()
+    (root / "historical.yaml").write_text("description: [not, text\n")  # unparseable YAML
+    monkeypatch.setattr(shipped, "_scenarios_root", lambda: root)
+    code, out, _ = run_main(capsys, "list")
+    assert code == 0
+    line = next(x for x in out.splitlines() if x.startswith("historical "))
+    assert "(invalid: " in line
 
 
 def test_list_bad_dir(capsys, tmp_path: Path) -> None:
@@ -401,7 +415,7 @@ def test_run_default_scenario_is_historical(
     root = tmp_path / "pkg"
     root.mkdir()
     (root / "historical.yaml").write_text(dump_yaml(minimal_scenario_dict()))
-    monkeypatch.setattr(loader, "_scenarios_root", lambda: root)
+    monkeypatch.setattr(shipped, "_scenarios_root", lambda: root)
     code, _, _ = run_main(capsys, "run")
     assert code == 0 and fake_runner[0].scenario == "historical"
     assert fake_runner[0].scenario_path == root / "historical.yaml"

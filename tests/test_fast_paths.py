@@ -66,6 +66,20 @@ def test_help_loads_no_scenario_models():
     assert out.stdout.strip().splitlines()[-1] == "['sixparty.cli']"
 
 
+def test_list_of_the_shipped_scenarios_builds_no_scenario_models():
+    """``sixparty list`` reads the shipped files' descriptions as YAML: no pydantic, no
+    loader (the models cost more than the rest of the command)."""
+    code = (
+        "import sys, contextlib, io; from sixparty.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out: rc = main(['list'])\n"
+        "print(rc, 'historical ' in out.getvalue(), "
+        "sorted(m for m in sys.modules if m.startswith(('sixparty.loader', 'pydantic'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "0 True []"
+
+
 def test_party_choices_check_and_list_the_parties():
     from sixparty.cli import build_parser
     from sixparty.scenario import PARTIES

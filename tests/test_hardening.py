@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sixparty import loader
+from sixparty import loader, shipped
 from sixparty.cli import main
 from sixparty.loader import ScenarioError, load_scenario, load_scenario_text
 
@@ -179,7 +179,7 @@ def test_every_out_of_window_event_is_reported_at_once(tmp_path):
 
 
 def test_scenario_text_round_trip_still_validates():
-    text = (Path(loader._scenarios_root()) / "historical.yaml").read_text(encoding="utf-8")
+    text = (Path(shipped._scenarios_root()) / "historical.yaml").read_text(encoding="utf-8")
     assert load_scenario_text(text, "historical.yaml").name == "historical"
 
 

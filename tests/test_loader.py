@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sixparty.loader as loader
+import sixparty.shipped as shipped_mod
 from conftest import dump_yaml, line_of, minimal_scenario_dict
 from sixparty.loader import (
     MAX_BYTES,
@@ -646,7 +647,7 @@ def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "counterfactuals" / "no_bda_sanctions.yaml").write_text(
         "extends: ../historical.yaml\nremove_events: [sanctions_step]\n"
     )
-    monkeypatch.setattr(loader, "_scenarios_root", lambda: root)
+    monkeypatch.setattr(shipped_mod, "_scenarios_root", lambda: root)
     return root
 
 
@@ -688,7 +689,7 @@ def test_extends_shipped_name(shipped: Path, write_scenario) -> None:
 
 
 def test_real_package_lookup_uses_importlib_resources() -> None:
-    root = loader._scenarios_root()
+    root = shipped_mod._scenarios_root()
     assert root.is_dir() and (root / "__init__.py").is_file()
     for name, path in loader.shipped_scenarios():
         assert find_scenario(name) == path
