@@ -10,8 +10,8 @@ where does the free run's party stand in the month the article says where it sto
 
 Two nulls use no more than the run does, or more:
 
-* ``carried``: the value the free run starts from on that issue (the initial
-  position, or the party's first statement on it once dated): "nothing moves";
+* ``carried``: the party's first statement on the issue, the value the free run is
+  set to there (a later statement always has a first one before it): "nothing moves";
 * ``last_stated``: the party's previous statement on the issue, a persistence
   forecast that knows every earlier statement (information free mode does not have).
 
@@ -33,8 +33,7 @@ def later_statements(scenario: Scenario) -> list[dict]:
 
     One row per (statement, issue) after the party's first statement on that issue:
     ``month`` (``YYYY-MM``), ``party``, ``issue``, ``stated`` (0-1), ``carried`` (the
-    value free mode holds there: the first statement on the issue, or the initial
-    position if none came earlier) and ``last_stated`` (the previous statement on the
+    party's first statement on the issue, the value free mode sets there) and ``last_stated`` (the previous statement on the
     issue).  Statements outside the window are left out.
     """
     start, end = str(scenario.window.start), str(scenario.window.end)
@@ -73,8 +72,10 @@ def position_errors(
     positions: (runs, months, 6, 8) positions on the 0-1 scales.
     Returns ``{"rows": later_statements rows each with "model" (the median over
     runs), "n": rows scored, "model": mean |median - stated|, "model_ci": [lo, hi]
-    (percentile bootstrap over runs, :data:`BOOTSTRAP`), "carried": the null's mean
-    error, "last_stated": the persistence null's}``.
+    (percentile bootstrap over runs, :data:`BOOTSTRAP`; NaN with one run), "carried":
+    the null's mean error, "last_stated": the persistence null's}``.  When no later
+    statement falls in ``months`` (``n`` 0) the three errors are NaN, not 0: nothing
+    was scored.
 
     Raises:
         ValueError: ``positions`` is not (runs, len(months), 6, 8) or has no runs.
@@ -115,7 +116,9 @@ def position_errors(
         model_ci = [float(ci.low), float(ci.high)]
     else:
         model_ci = [float("nan"), float("nan")]
-    err = lambda key: float(np.mean([abs(r[key] - r["stated"]) for r in rows])) if rows else 0.0  # noqa: E731
+    err = lambda key: (  # noqa: E731
+        float(np.mean([abs(r[key] - r["stated"]) for r in rows])) if rows else float("nan")
+    )
     return {
         "rows": rows,
         "n": len(rows),

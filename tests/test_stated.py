@@ -74,3 +74,10 @@ def test_a_run_that_never_moves_scores_like_the_carried_null(historical):
 def test_positions_of_the_wrong_shape_are_refused(historical):
     with pytest.raises(ValueError, match="runs, 120, 6, 8"):
         position_errors(historical, _months(historical), np.zeros((2, 10, 6, 8)))
+
+
+def test_months_without_a_later_statement_score_nan_not_zero(historical):
+    pe = position_errors(historical, ["2003-01", "2003-02"], np.zeros((3, 2, 6, 8)))
+    assert pe["n"] == 0 and pe["rows"] == []
+    assert all(np.isnan(pe[k]) for k in ("model", "carried", "last_stated"))
+    assert all(np.isnan(v) for v in pe["model_ci"])
