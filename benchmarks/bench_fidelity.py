@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/bench_fidelity.py [--runs 100] [--budget 100]
        [--runs-per-point 16] [--jobs 2] [--seed 0] [--train-until 2006-12]
-       [--prior 200]
+       [--prior 200] [--set NAME=VALUE ...]
 
 Prints the headline figures: for the free-running mode (``anchoring: false``,
 the headline) and the anchored mode, the ensemble mean log score (nats, floor
@@ -101,9 +101,16 @@ def main() -> None:
     if a.set:
         import yaml
         from sixparty.api import variant
+        from sixparty.loader import ScenarioError
 
+        bad = [kv for kv in a.set if "=" not in kv]
+        if bad:
+            ap.error(f"--set takes NAME=VALUE, not {bad[0]!r}")
         sets = dict(kv.split("=", 1) for kv in a.set)
-        base = variant(base, parameters={k: yaml.safe_load(v) for k, v in sets.items()})
+        try:
+            base = variant(base, parameters={k: yaml.safe_load(v) for k, v in sets.items()})
+        except (ScenarioError, yaml.YAMLError) as exc:
+            ap.error(f"--set: {exc}")
     record = load_record()
     parts = dict(zip(("training", "held out"), split_record(record, a.train_until), strict=True))
     part_ids = {k: [it["id"] for it in record_items(r)] for k, r in parts.items()}
