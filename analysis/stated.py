@@ -77,11 +77,21 @@ def position_errors(
     statement falls in ``months`` (``n`` 0) the three errors are NaN, not 0: nothing
     was scored.
 
+    scenario: the free-mode scenario the runs ran (``parameters.anchoring`` false,
+    :func:`sixparty.analysis.validation.set_mode`): anchored runs are set to every
+    statement, so they would score near 0 without forecasting anything.
+
     Raises:
-        ValueError: ``positions`` is not (runs, len(months), 6, 8) or has no runs.
+        ValueError: ``positions`` is not (runs, len(months), 6, 8) or has no runs, or
+            ``scenario`` is in anchored mode.
     """
     from scipy import stats
 
+    if scenario.parameters.anchoring:
+        raise ValueError(
+            "the positions check scores free runs: the scenario is in anchored mode, whose "
+            "runs are set to every statement (use set_mode(scenario, 'free') and run that)"
+        )
     positions = np.asarray(positions, dtype=float)
     if positions.ndim != 4 or positions.shape[1:] != (len(months), 6, 8) or not len(positions):
         raise ValueError(

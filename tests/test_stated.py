@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sixparty.analysis.stated import later_statements, position_errors
+from sixparty.analysis.validation import set_mode
 from sixparty.loader import find_scenario, load_scenario
 from sixparty.scenario import ISSUES, PARTIES
 
 
 @pytest.fixture(scope="module")
 def historical():
-    return load_scenario(find_scenario("historical"))
+    return set_mode(load_scenario(find_scenario("historical")), "free")
 
 
 def _months(sc):
@@ -81,3 +82,11 @@ def test_months_without_a_later_statement_score_nan_not_zero(historical):
     assert pe["n"] == 0 and pe["rows"] == []
     assert all(np.isnan(pe[k]) for k in ("model", "carried", "last_stated"))
     assert all(np.isnan(v) for v in pe["model_ci"])
+
+
+def test_an_anchored_scenario_is_refused(historical):
+    """Anchored runs are set to every statement: they would score near 0."""
+    anchored = set_mode(historical, "anchored")
+    months = _months(anchored)
+    with pytest.raises(ValueError, match="anchored mode"):
+        position_errors(anchored, months, np.zeros((2, len(months), 6, 8)))
