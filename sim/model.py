@@ -1711,6 +1711,8 @@ class TalksModel(mesa.Model):
                 cut = (bound != new).any(axis=-1)
                 new = bound
                 for b, i in zip(*np.nonzero(cut), strict=True):
+                    if i in seated:  # a human seat's offer is its own: nothing was cut
+                        continue
                     key = PARTIES[i]
                     bounded[C[b]][key] = bounded[C[b]].get(key, 0) + 1
             for i in seated:

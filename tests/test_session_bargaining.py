@@ -454,3 +454,18 @@ def test_the_win_set_switch_bounds_every_offer_in_a_session(on):
     else:  # the published model's moves cross the edge in this state
         assert np.any(below)
         assert "win_set_bounds" not in codes
+
+
+def test_a_human_seat_has_no_moves_cut_at_the_win_set():
+    """A seat's offer is the position its player chose: the note does not count it."""
+
+    def moves(seat):
+        m = _model(lambda d: d["parameters"].update(offers_within_win_set=True))
+        if seat:
+            m.take_seat(seat)
+        s = _bargain(m)
+        got = [dict(c.values)["moves"] for c in s.reasons if c.code == "win_set_bounds"]
+        return dict(got[0]) if got else {}
+
+    assert "DPRK" in moves(None)  # the agent's moves are cut in this state
+    assert "DPRK" not in moves("DPRK")
