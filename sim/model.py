@@ -1746,22 +1746,15 @@ class TalksModel(mesa.Model):
                     active[c] = False
         for b in np.flatnonzero(active):
             sessions[b].reasons.append(clause("deadlock_chair_bound", drafts=p.max_iterations))
-        for b, z in enumerate(bounded):
-            if z:
-                sessions[b].reasons.append(
-                    clause(
-                        "win_set_bounds",
-                        moves=sorted(z.items(), key=lambda kv: PARTIES.index(kv[0])),
-                    )
-                )
-        for b, z in enumerate(zeuthen):
-            if z:
-                sessions[b].reasons.append(
-                    clause(
-                        "zeuthen_concessions",
-                        concessions=sorted(z.items(), key=lambda kv: PARTIES.index(kv[0])),
-                    )
-                )
+        # Per session: the moves cut at the win-set's edge, then the Zeuthen concessions.
+        for code, name, counts in (
+            ("win_set_bounds", "moves", bounded),
+            ("zeuthen_concessions", "concessions", zeuthen),
+        ):
+            for b, z in enumerate(counts):
+                if z:
+                    by_party = sorted(z.items(), key=lambda kv: PARTIES.index(kv[0]))
+                    sessions[b].reasons.append(clause(code, **{name: by_party}))
         self._conclude(H, sessions, text, start_gap, contact, targets)
 
     def _zeuthen(self, rep: int, verdicts: np.ndarray, idle: int) -> dict[int, np.ndarray]:
