@@ -54,6 +54,13 @@ def test_help_and_list_load_no_heavy_library():
     assert got["heavy"] == []
 
 
+def _last_line(code: str) -> str:
+    """The last line ``code`` prints in a fresh interpreter (which must exit 0)."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip().splitlines()[-1]
+
+
 def test_help_loads_no_scenario_models():
     """``sixparty --help`` builds the parser without the scenario loader: no pydantic,
     no scenario models (``cli._PartyChoices``), no run-folder writer."""
@@ -61,9 +68,7 @@ def test_help_loads_no_scenario_models():
         "import sys; from sixparty.cli import main; main(['--help']); "
         "print(sorted(m for m in sys.modules if m.startswith(('sixparty.', 'pydantic'))))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "['sixparty.cli']"
+    assert _last_line(code) == "['sixparty.cli']"
 
 
 def test_list_of_the_shipped_scenarios_builds_no_scenario_models():
@@ -75,9 +80,7 @@ def test_list_of_the_shipped_scenarios_builds_no_scenario_models():
         "print(rc, 'historical ' in out.getvalue(), "
         "sorted(m for m in sys.modules if m.startswith(('sixparty.loader', 'pydantic'))))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "0 True []"
+    assert _last_line(code) == "0 True []"
 
 
 def test_party_choices_check_and_list_the_parties():
