@@ -326,18 +326,12 @@ class Party(mesa.Agent):
         ``before`` to ``after`` is concave, so the admissible part is a segment
         from ``before``, found by bisection to 2**-40 of its length.
         """
-        m = self.model
         before = np.asarray(before, dtype=float)
         after = np.asarray(after, dtype=float)
-        s = m.sal[r, self.idx]
-        tot = row_sum(s)
-        tot = np.where(tot > 0, tot, 1.0)
-        anchor = m.anchor[r, self.idx]
         step = after - before
 
         def u(lam):
-            x = before + lam[:, None] * step
-            return 1.0 - row_sum(np.abs(x - anchor) * s) / tot
+            return self.reference_utility(before + lam[:, None] * step, r)
 
         n = before.shape[0]
         floor = np.minimum(self.disagreement_value(r), u(np.zeros(n)))
@@ -353,17 +347,20 @@ class Party(mesa.Agent):
             hi = np.where(good, hi, mid)
         return np.where(ok[:, None], after, before + lo[:, None] * step)
 
-    def reference_utility(self, texts: np.ndarray, rep: int) -> np.ndarray:
-        """Utility of text(s) ``(..., 8)`` measured from my anchor in replicate
-        ``rep``, in [0, 1].
+    def reference_utility(self, texts: np.ndarray, rep) -> np.ndarray:
+        """Utility of text(s) measured from my anchor, in [0, 1].
 
-        The anchor is my domestic reference point (the position I return to
+        ``rep``: one replicate (``texts`` (..., 8), any number of texts), or an
+        index array of n replicates (``texts`` (n, 8), one text each).  The
+        anchor is my domestic reference point (the position I return to
         between sessions), so these are fixed preferences within a session,
         while my position is the offer I currently stand on.  Used by
-        Zeuthen's principle (:meth:`risk_limit`).
+        Zeuthen's principle (:meth:`risk_limit`) and the win-set bound
+        (:meth:`within_win_set`).
         """
         s = self.model.sal[rep, self.idx]
-        tot = float(s.sum()) or 1.0
+        tot = row_sum(s)
+        tot = np.where(tot > 0, tot, 1.0)
         return 1.0 - row_sum(np.abs(np.asarray(texts) - self.model.anchor[rep, self.idx]) * s) / tot
 
     def risk_limit(self, own_offer: np.ndarray, other_offer: np.ndarray, rep: int) -> np.ndarray:
