@@ -483,7 +483,9 @@ def test_signal_stops_the_ensemble_cleanly(sig, code, previous, tmp_path):
             proc.kill()
             proc.wait()
     assert proc.returncode == code
-    assert elapsed < 2.0, elapsed
+    # Prompt, not a speed target: 2.2 s was measured on a loaded 2-core machine; an
+    # ensemble that ran on would also have written its folder (checked below).
+    assert elapsed < 5.0, elapsed
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert len(lines) == 1 and "Traceback" not in err
     assert f"interrupted by {sig.name}" in lines[0]
