@@ -65,6 +65,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -88,6 +89,9 @@ SERIAL_BELOW = 32
 #: Largest chunk :func:`default_chunk_size` picks (256 runs of the model, stepped
 #: together in one model: about 2-5 s of work).
 MAX_CHUNK = 256
+#: How long an abort waits for a pool's manager thread to close its pipes (seconds;
+#: it ends within milliseconds once the workers are gone, the bound only guards a hang).
+MANAGER_JOIN_TIMEOUT_S = 5.0
 
 GUARD_MESSAGE = (
     "sixparty: worker processes re-ran your script's top level and it started another batch. "
@@ -307,6 +311,7 @@ class PoolExecutor(Executor):
 def _terminate(pool: cf.ProcessPoolExecutor) -> None:
     """Cancel what is queued and end the worker processes now (no waiting for running chunks)."""
     procs = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     for p in procs:
         with contextlib.suppress(Exception):
             p.terminate()
@@ -317,6 +322,12 @@ def _terminate(pool: cf.ProcessPoolExecutor) -> None:
             if p.is_alive():
                 p.kill()
                 p.join(timeout=1.0)
+    # Wait for the pool's manager thread to finish closing its wake-up pipe: otherwise
+    # the interpreter's exit hook (concurrent.futures.process._python_exit, which does
+    # not take the pool's lock on 3.11) can write to that pipe while it is being closed
+    # and print "Exception ignored in threading._shutdown" after a clean stop.
+    if manager is not None and manager is not threading.current_thread():
+        manager.join(timeout=MANAGER_JOIN_TIMEOUT_S)
 
 
 class DaskExecutor(Executor):

@@ -166,3 +166,39 @@ def test_a_command_starts_one_worker_pool_for_all_its_batches(command, tmp_path,
     assert len(pools) == 1, f"{command[0]} started {len(pools)} pools"
     # the pool ran the work: its two warm-up tasks and more than one batch's chunks
     assert pools[0].workers == 2 and pools[0].tasks > 2 + 1
+
+
+def _sleep_chunk(shared, chunk):
+    import time
+
+    time.sleep(30)
+    return chunk
+
+
+def test_an_abort_leaves_no_pool_thread_for_the_exit_hook(monkeypatch):
+    # A stop by signal aborts the pool. Its manager thread must be finished by then:
+    # if it were still closing its wake-up pipe, the interpreter's exit hook
+    # (concurrent.futures.process._python_exit) could write to the closing pipe and
+    # print "Exception ignored in threading._shutdown" under the one-line message.
+    # A slow manager thread (as on a loaded machine) makes the race window wide and certain.
+    import concurrent.futures.process as cfp
+    import time
+
+    def slowed(method):
+        def slow(self, *args, **kwargs):
+            time.sleep(0.5)
+            return method(self, *args, **kwargs)
+
+        return slow
+
+    for name in ("terminate_broken", "join_executor_internals"):  # the two ways it closes
+        method = getattr(cfp._ExecutorManagerThread, name)
+        monkeypatch.setattr(cfp._ExecutorManagerThread, name, slowed(method))
+    ex = PoolExecutor(2)
+    ex.start()
+    futures = [ex.submit(_sleep_chunk, None, [i]) for i in range(2)]
+    manager = ex._pool._executor_manager_thread
+    assert manager.is_alive()
+    ex.abort()
+    assert not manager.is_alive()
+    assert all(f.done() for f in futures)
