@@ -8,7 +8,9 @@ value: one clear message on stderr, no traceback), 130 interrupted.
 Subcommands
 -----------
 ``list [DIR ...]``      shipped scenarios and those in DIRs: name, path, first sentence.
-``validate FILE ...``   ``ok  FILE`` or the problems; exit 2 if any file fails.
+``validate FILE ...``   ``ok  FILE`` or the problems; exit 2 if any file fails.  A valid
+                        file setting a parameter that has no effect under its other
+                        settings gets a ``sixparty: note:`` on stderr (still exit 0).
 ``show FILE``           readable summary (differences from the parent first for a variant).
 ``schema [--kind K] [--out FILE]`` JSON Schema of scenario files: complete, variant or
                         either (written atomically with --out).
@@ -242,17 +244,36 @@ def _display(path: Path) -> str:
     return rel if not rel.startswith("..") else str(path)
 
 
+def note_inert_parameters(scenario) -> list[str]:
+    """Print (stderr) and return a note for each parameter ``scenario`` (a
+    :class:`sixparty.scenario.Scenario`) sets that has no effect under its other
+    settings (e.g. ``concession_rate`` while the sessions use the expected-utility
+    model): the user would otherwise see an unchanged run and no reason.  Used by
+    ``run`` and ``validate`` alike; a note, not an error."""
+    from sixparty.parameters import inert_settings
+
+    params = scenario.parameters
+    notes = [why for _, why in inert_settings(params, params.model_fields_set)]
+    for why in notes:
+        _err(f"sixparty: note: {why}")
+    return notes
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     loader = _loader()
     failed = 0
     for name in args.files:
         try:
-            loader.load_scenario(name)
+            scenario = loader.load_scenario(name)
         except loader.ScenarioError as exc:
             failed += 1
             _err(exc.format())
             continue
         print(f"ok  {name}")
+        # a valid file may still set a parameter its other settings ignore: say so
+        # after its "ok" line (flushed first, so a terminal shows them in that order)
+        sys.stdout.flush()
+        note_inert_parameters(scenario)
     if failed and len(args.files) > 1:
         _err(f"{failed} of {len(args.files)} file(s) failed")
     return 2 if failed else 0

@@ -521,6 +521,8 @@ def cli_run(args) -> int:
         same = given is not None and getattr(args, "scenario_path", None) == path
         scenario = given if same else load_scenario(path)
         seed = scenario.seed if args.seed is None else args.seed
+        from sixparty.cli import note_inert_parameters
+
         note_inert_parameters(scenario)
     mode = getattr(args, "mode", None)
     if mode is not None and scenario.parameters.anchoring != (mode == "anchored"):
@@ -585,20 +587,6 @@ def cli_run(args) -> int:
     # A rerun that did not reproduce the original exits 1 (the files are written, the
     # input was fine: not a usage error), so a script can tell.
     return 1 if reproduced is False else 0
-
-
-def note_inert_parameters(scenario: Scenario) -> list[str]:
-    """Print (stderr) and return a note for each parameter the scenario sets that has no
-    effect under its other settings (e.g. ``concession_rate`` while the sessions use the
-    expected-utility model): the user would otherwise see an unchanged run and no
-    reason."""
-    from sixparty.parameters import inert_settings
-
-    params = scenario.parameters
-    notes = [why for _, why in inert_settings(params, params.model_fields_set)]
-    for why in notes:
-        print(f"sixparty: note: {why}", file=sys.stderr)
-    return notes
 
 
 def _history_labels(lang: str = "en"):

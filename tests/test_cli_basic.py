@@ -34,6 +34,31 @@ def test_validate_ok(capsys, scenario_file: Path) -> None:
     assert out == f"ok  {scenario_file}\n" and err == ""
 
 
+def test_validate_notes_a_parameter_that_has_no_effect(capsys, write_scenario) -> None:
+    # concession_rate acts only in the fixed-share sessions; historical uses the
+    # expected-utility ones: the file is valid (exit 0) but the setting does nothing.
+    inert = write_scenario(
+        "extends: historical\ndescription: test\nparameters:\n  concession_rate: 0.3\n",
+        "inert.yaml",
+    )
+    code, out, err = run_main(capsys, "validate", str(inert), "historical")
+    assert code == 0
+    assert out == f"ok  {inert}\nok  historical\n"
+    # the very note `sixparty run` prints, once (historical itself sets nothing inert)
+    assert err.splitlines() == [
+        "sixparty: note: parameters.concession_rate has no effect here: it acts only when "
+        "expected_utility_sessions is false (this scenario: expected_utility_sessions is true)"
+    ]
+    # under the fixed-share sessions the same setting acts: no note
+    active = write_scenario(
+        "extends: historical\ndescription: test\nparameters:\n  concession_rate: 0.3\n"
+        "  expected_utility_sessions: false\n",
+        "active.yaml",
+    )
+    code, out, err = run_main(capsys, "validate", str(active))
+    assert code == 0 and out == f"ok  {active}\n" and err == ""
+
+
 def _set(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:
     def mutate(d: dict[str, Any]) -> None:
         target = d
