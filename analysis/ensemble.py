@@ -65,6 +65,7 @@ ensemble checks it did (``tests/test_ensemble.py``).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import re
@@ -1309,13 +1310,27 @@ def cli_executor(args, runs: int, months: int, out: str | os.PathLike, scenarios
 
 
 def stopped_message(
-    exc: KeyboardInterrupt, out_dir, how: str, done: int | None = None, runs: int | None = None
+    exc: KeyboardInterrupt,
+    out_dir,
+    how: str,
+    done: int | None = None,
+    runs: int | None = None,
+    written: int | None = None,
 ) -> tuple[str, int]:
-    """(the one stderr line, the exit code 130/143) after an interrupt."""
+    """(the one stderr line, the exit code 130/143) after an interrupt.
+
+    how: :func:`sixparty.outputs.check_out_dir`'s answer for ``out_dir`` before the
+    work (what is left when the staging folder was removed); written: the number of
+    files, when the complete folder was already in place (the interrupt came while the
+    summary was printed): the line then says the folder is complete.
+    """
     signum = getattr(exc, "signum", signal.SIGINT)
     name = signal.Signals(signum).name
     kept = (
-        f"the previous output in {out_dir}/ is untouched"
+        f"the output is complete ({written} files in {out_dir}/); only the summary "
+        "was not all printed"
+        if written is not None
+        else f"the previous output in {out_dir}/ is untouched"
         if how == "replace"
         else f"nothing was written ({out_dir}/ was not created)"
         if how == "new"
@@ -1398,17 +1413,21 @@ def cli_ensemble(args, path, scenario: Scenario) -> int:
         shutil.rmtree(stage / ".work", ignore_errors=True)
         return names
 
+    files: list[str] | None = None
     with stop_on_signals():
         try:
             holder["ex"] = cli_executor(args, runs, scenario.window.months, out_dir)
             with holder["ex"]:
                 files = write_atomically(out_dir, {}, [run_into], manifest=manifest)
+            print("\n".join(holder["report"]))
+            print(wrote_line(len(files), out_dir, lang))
         except KeyboardInterrupt as exc:
-            line, code = stopped_message(exc, out_dir, how)
+            written = len(files) if files is not None else None
+            line, code = stopped_message(exc, out_dir, how, written=written)
+            with contextlib.suppress(OSError, ValueError):
+                sys.stdout.flush()  # the report's lines so far, before the line
             print(line, file=sys.stderr, flush=True)
             return code
-    print("\n".join(holder["report"]))
-    print(wrote_line(len(files), out_dir, lang))
     return 0
 
 

@@ -1,5 +1,5 @@
 """``python -m sixparty`` is the ``sixparty`` command."""
 
-from sixparty.cli import main
+from sixparty.cli import console_main
 
-raise SystemExit(main())
+raise SystemExit(console_main())

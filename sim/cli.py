@@ -33,6 +33,7 @@ exit 2) or :class:`sim.loader.ScenarioError`; they return an int exit code
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
 import json
@@ -1235,6 +1236,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv)
     finally:
         gc.set_threshold(*thresholds)
+
+
+def console_main() -> int:
+    """The ``sixparty`` console script and ``python -m sixparty``: :func:`main` on
+    ``sys.argv``, then SIGINT ignored while the interpreter exits.
+
+    A command's work is over when :func:`main` returns (its files are in place, its
+    summary printed), but the interpreter's exit (collecting and freeing the objects of
+    the run and its figures) takes about a second more; a Ctrl-C then used to kill the
+    process silently (exit 130, nothing printed) after a complete run.  The command has
+    finished, so its exit code stands.  SIGTERM keeps its default.
+    """
+    import signal
+
+    code = main()
+    with contextlib.suppress(ValueError, OSError):  # not the main thread; no signals
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return code
 
 
 def _main(argv: Sequence[str] | None = None) -> int:

@@ -504,6 +504,10 @@ def cli_run(args) -> int:
     and the seed its manifest's (:func:`load_rerun`); the new folder's data files
     are then compared with RUN_DIR's checksums and the verdict printed; the exit status
     is 1 when they differ ("NOT reproduced"), 0 otherwise.
+
+    SIGINT/SIGTERM: the run stops, the staging folder (figures half drawn included) is
+    removed, one line on stderr says what was kept (nothing, the previous folder, or -
+    once the folder is in place - the complete folder) and 130/143 is returned.
     """
     from sixparty import outputs
     from sixparty.loader import find_scenario, load_scenario
@@ -544,11 +548,36 @@ def cli_run(args) -> int:
         return cli_ensemble(args, path, scenario)
     if table_format != "csv":
         outputs.require_pyarrow()  # before the run, not after it
-    result = simulate(scenario, seed=seed)
     if rerun is not None:
         out_dir = args.out or rerun.default_out
     else:
         out_dir = args.out or f"runs/{scenario.name}-{seed}"
+    # SIGINT/SIGTERM stop the run at once (as an ensemble's): the folder is written
+    # through a staging folder that becomes ``out_dir`` only when complete, figures
+    # included, so an interrupt leaves the previous state; one line says what was kept.
+    from sixparty.analysis.ensemble import stop_on_signals, stopped_message
+
+    how = outputs.check_out_dir(out_dir)  # a folder that cannot be written: before the run
+    files: list[str] | None = None
+    with stop_on_signals():
+        try:
+            result = simulate(scenario, seed=seed)
+            files = _write_single(args, result, rerun, out_dir, path, table_format)
+            return _print_single(args, result, rerun, out_dir, files, seed, table_format)
+        except KeyboardInterrupt as exc:
+            written = len(files) if files is not None else None
+            line, code = stopped_message(exc, out_dir, how, written=written)
+            with contextlib.suppress(OSError, ValueError):
+                sys.stdout.flush()  # the summary's lines so far, before the line
+            print(line, file=sys.stderr, flush=True)
+            return code
+
+
+def _write_single(args, result, rerun, out_dir, path, table_format) -> list[str]:
+    """Write a single run's folder (data files, scorecard, figures, manifest) for
+    :func:`cli_run`; returns the file names (:func:`sixparty.outputs.write_run`)."""
+    from sixparty import outputs
+
     writers = _extra_writers(args)
     if rerun is not None and not rerun.manifest.get("command"):
         # The original folder was written from Python (write_run, no command): its
@@ -561,7 +590,7 @@ def cli_run(args) -> int:
             phrase("rerun.from_python", getattr(args, "lang", None) or "en", run_dir=rerun.run_dir),
             file=sys.stderr,
         )
-    files = outputs.write_run(
+    return outputs.write_run(
         result,
         out_dir,
         scenario_path=path,
@@ -570,6 +599,11 @@ def cli_run(args) -> int:
         table_format=table_format,
         rerun_of=rerun.record() if rerun is not None else None,
     )
+
+
+def _print_single(args, result, rerun, out_dir, files, seed, table_format) -> int:
+    """Print a written single run's summary (and the rerun's verdict, the narrative) for
+    :func:`cli_run`; returns its exit code."""
     lang = getattr(args, "lang", None) or "en"
     print("\n".join(summary_lines(result, history_labels=_history_labels(lang), lang=lang)))
     for line in result.extra.get("report", []):

@@ -681,3 +681,26 @@ def test_runs_csv_has_no_column_keyed_by_the_model_round_counter(minimal, tmp_pa
             assert {r[h] for r in rows} <= {*DOCUMENT_TYPES, "not_held"}
         if h.startswith("record:"):
             assert {r[h] for r in rows} <= {*DOCUMENT_TYPES, "not_matched"}
+
+
+def test_a_signal_after_the_ensemble_folder_is_written_says_it_is_complete(
+    tmp_path, capsys, monkeypatch
+):
+    # sent from inside the command, while it prints its last line (no timing)
+    from sixparty import runner
+
+    def wrote(*a, **k):
+        os.kill(os.getpid(), signal.SIGINT)
+        return "not printed"
+
+    monkeypatch.setattr(runner, "wrote_line", wrote)
+    out = tmp_path / "ens"
+    argv = ["run", "historical", "--runs", "2", "--jobs", "1", "--out", str(out), "--no-plots"]
+    assert main([*argv, "--quiet"]) == 130
+    err = capsys.readouterr().err
+    n = len(json.loads((out / "manifest.json").read_text())["files"]) + 1
+    assert err.splitlines()[-1] == (
+        f"sixparty: interrupted by SIGINT: the output is complete ({n} files in {out}/); "
+        "only the summary was not all printed"
+    )
+    assert len(list(out.iterdir())) == n

@@ -87,3 +87,110 @@ def test_failed_write_leaves_no_half_written_folder(tmp_path, monkeypatch):
         pass
     assert not out.exists()
     assert not [p for p in Path(tmp_path).iterdir() if p.name.startswith(".run")]
+
+
+# ------------------------------------------------------------- interrupts
+# A signal is sent from inside the run, at a chosen point (no timing): the run's handler
+# (``stop_on_signals``) turns it into one line and exit 130/143.
+def _signal_self(sig=None):
+    import signal
+
+    os.kill(os.getpid(), sig or signal.SIGINT)
+
+
+def _half_drawn_png_then_signal(monkeypatch, sig=None):
+    """The second figure is interrupted half written (its file holds a few bytes)."""
+    from sixparty.analysis import plots
+
+    real = plots._save_png
+    calls = []
+
+    def save(fig, path):
+        calls.append(path)
+        if len(calls) == 2:
+            Path(path).write_bytes(b"\x89PNG\r\n\x1a\n half")
+            _signal_self(sig)
+        real(fig, path)
+
+    monkeypatch.setattr(plots, "_save_png", save)
+    return calls
+
+
+def test_a_signal_while_figures_are_drawn_writes_nothing(tmp_path, capsys, monkeypatch):
+    calls = _half_drawn_png_then_signal(monkeypatch)
+    out = tmp_path / "run"
+    assert main(["run", "--seed", "3", "--out", str(out)]) == 130
+    captured = capsys.readouterr()
+    assert len(calls) == 2  # stopped at the second figure, not after the run
+    lines = captured.err.splitlines()
+    assert lines == [
+        f"sixparty: interrupted by SIGINT: nothing was written ({out}/ was not created)"
+    ]
+    assert "Wrote" not in captured.out
+    # no folder, no staging folder, no half-drawn PNG anywhere
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_signal_while_figures_are_drawn_keeps_the_previous_folder(tmp_path, capsys, monkeypatch):
+    import signal
+
+    out = tmp_path / "run"
+    assert main(["run", "--seed", "3", "--out", str(out), "--no-plots"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+    _half_drawn_png_then_signal(monkeypatch, signal.SIGTERM)
+    assert main(["run", "--seed", "4", "--out", str(out)]) == 143
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"sixparty: interrupted by SIGTERM: the previous output in {out}/ is untouched"
+    ]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+def test_a_signal_after_the_folder_is_written_says_it_is_complete(tmp_path, capsys, monkeypatch):
+    from sixparty import runner
+
+    real = runner.summary_lines
+
+    def summary(*a, **k):
+        _signal_self()
+        return real(*a, **k)
+
+    monkeypatch.setattr(runner, "summary_lines", summary)
+    out = tmp_path / "run"
+    assert main(["run", "--seed", "3", "--out", str(out), "--no-plots"]) == 130
+    err = capsys.readouterr().err
+    manifest = json.loads((out / "manifest.json").read_text())
+    n = len(manifest["files"]) + 1
+    assert err.splitlines() == [
+        f"sixparty: interrupted by SIGINT: the output is complete ({n} files in {out}/); "
+        "only the summary was not all printed"
+    ]
+    assert sorted(p.name for p in out.iterdir()) == sorted([*manifest["files"], "manifest.json"])
+
+
+def test_a_ctrl_c_while_the_command_exits_changes_nothing():
+    # The interpreter's exit after a run takes about a second (freeing the run and its
+    # figures); a Ctrl-C then used to kill the finished command silently (exit -SIGINT).
+    code = (
+        "import os, signal, sys\n"
+        "from sixparty import cli\n"
+        "cli.main = lambda: 0  # a finished command\n"
+        "code = cli.console_main()\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "sum(range(1000))  # bytecode after the signal: a handler would run here\n"
+        "sys.exit(code)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+
+
+def test_python_m_sixparty_and_the_script_use_console_main():
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["scripts"]["sixparty"] == "sixparty.cli:console_main"
+    assert "raise SystemExit(console_main())" in (root / "sim" / "__main__.py").read_text()
