@@ -1422,7 +1422,8 @@ def cli_ensemble(args, path, scenario: Scenario) -> int:
             print("\n".join(holder["report"]))
             print(wrote_line(len(files), out_dir, lang))
         except KeyboardInterrupt as exc:
-            written = len(files) if files is not None else None
+            done = files if files is not None else getattr(exc, "written", None)
+            written = len(done) if done is not None else None
             line, code = stopped_message(exc, out_dir, how, written=written)
             with contextlib.suppress(OSError, ValueError):
                 sys.stdout.flush()  # the report's lines so far, before the line

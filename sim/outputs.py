@@ -16,6 +16,7 @@ the platform and every installed distribution (:func:`provenance`);
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import hashlib
@@ -27,7 +28,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -559,6 +560,11 @@ def write_atomically(
     a foreign folder, or cannot be written; then nothing in ``out_dir`` has
     changed.  Exceptions other than ``OSError`` raised by ``writers``
     propagate unchanged (after the staging folder is removed).
+
+    SIGINT/SIGTERM arriving while the folder is swapped in are handled once it is
+    done (:func:`_signals_held`); an interrupt raised then carries ``written`` (the
+    file names: the complete folder is in place).  An interrupt before leaves
+    ``out_dir`` as it was.
     """
     out = Path(out_dir)
     shown = str(out_dir)
@@ -586,8 +592,16 @@ def write_atomically(
             )
             names.append("manifest.json")
         os.chmod(stage, 0o777 & ~_umask())  # mkdtemp makes it 0700
-        _swap_in(stage, target, shown)
-        stage = None
+        try:
+            with _signals_held():
+                _swap_in(stage, target, shown)
+                stage = None
+        except KeyboardInterrupt as exc:
+            # a signal held over the swap, handled now: the caller's handler raised it
+            # with the complete folder already in place; ``exc.written`` says so
+            if stage is None:
+                exc.written = list(names)
+            raise
     except OutputError:
         raise
     except OSError as exc:
@@ -598,28 +612,66 @@ def write_atomically(
     return names
 
 
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM arriving inside are handled when it ends, by the handlers that
+    were in place (a Python handler called; the default re-sent; ignored stays ignored):
+    the renames that put a folder in place and remove the previous one are not cut in
+    the middle.  In another thread than the main one (no Python signal handler runs
+    there) it does nothing."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    saved: dict = {}
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            saved[sig] = signal.signal(sig, lambda signum, frame: pending.append(signum))
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        if pending:
+            handler = saved.get(pending[0])
+            if callable(handler):
+                handler(pending[0], None)
+            elif handler in (signal.SIG_DFL, None):
+                os.kill(os.getpid(), pending[0])
+
+
 def _swap_in(stage: Path, target: Path, shown: str) -> None:
     """Make the complete folder ``stage`` become ``target`` (checked again: it may have changed)."""
     how = check_out_dir(target)
     if how == "new":
         os.rename(stage, target)
         return
+    # ``except BaseException``: an interrupt (a signal handler's KeyboardInterrupt, e.g.
+    # ``sixparty run``'s) between the two steps must not lose the folder that was there.
     if how == "empty":
-        target.rmdir()
         try:
+            target.rmdir()
             os.rename(stage, target)
-        except OSError:
-            target.mkdir(exist_ok=True)  # leave the empty folder as it was
+        except BaseException:
+            if os.path.lexists(target) and not os.path.lexists(stage):
+                os.rename(target, stage)  # the new one came in: out again, to be removed
+            if not os.path.lexists(target):
+                target.mkdir()  # leave the empty folder as it was
             raise
         return
     trash = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
     old = trash / target.name
     try:
-        os.rename(target, old)
         try:
+            os.rename(target, old)
             os.rename(stage, target)
-        except OSError:
-            os.rename(old, target)  # put the previous folder back
+        except BaseException:
+            if os.path.lexists(old):  # put the previous folder back
+                if os.path.lexists(target) and not os.path.lexists(stage):
+                    os.rename(target, stage)  # the new one came in: out again, to be removed
+                os.rename(old, target)
             raise
     finally:
         shutil.rmtree(trash, ignore_errors=True)

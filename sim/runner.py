@@ -565,7 +565,8 @@ def cli_run(args) -> int:
             files = _write_single(args, result, rerun, out_dir, path, table_format)
             return _print_single(args, result, rerun, out_dir, files, seed, table_format)
         except KeyboardInterrupt as exc:
-            written = len(files) if files is not None else None
+            done = files if files is not None else getattr(exc, "written", None)
+            written = len(done) if done is not None else None
             line, code = stopped_message(exc, out_dir, how, written=written)
             with contextlib.suppress(OSError, ValueError):
                 sys.stdout.flush()  # the summary's lines so far, before the line

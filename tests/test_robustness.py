@@ -196,6 +196,72 @@ def test_previous_output_folder_is_replaced_as_a_whole(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging or old folder left
 
 
+@pytest.mark.parametrize("previous", ["folder", "empty"])
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_an_interrupt_during_the_swap_leaves_the_folder_as_it_was(
+    tmp_path, monkeypatch, previous, when
+):
+    """A signal handler's KeyboardInterrupt just before or just after the rename that puts
+    the new folder in place: the previous folder (or the empty one) is back, whole."""
+    from sixparty import outputs
+
+    out = tmp_path / "out"
+    if previous == "folder":
+        outputs.write_atomically(out, {"data.csv": "seed 1\n"}, manifest={"seed": 1})
+    else:
+        out.mkdir()
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real = os.rename
+    fired = []
+
+    def rename(src, dst):
+        if Path(dst) == out and not fired:  # the new folder coming in
+            fired.append(src)
+            if when == "after":
+                real(src, dst)
+            raise KeyboardInterrupt
+        real(src, dst)
+
+    monkeypatch.setattr(outputs.os, "rename", rename)
+    with pytest.raises(KeyboardInterrupt):
+        outputs.write_atomically(out, {"data.csv": "seed 2\n"}, manifest={"seed": 2})
+    monkeypatch.undo()
+    assert fired
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging or old folder left
+
+
+@pytest.mark.parametrize("previous", [False, True])
+def test_a_signal_during_the_swap_waits_for_it(tmp_path, monkeypatch, previous):
+    """A real SIGINT while the new folder is renamed in is handled once the swap is
+    done: the new folder is whole, nothing is left beside it, and the interrupt says
+    the folder was written (``written``)."""
+    import signal
+
+    from sixparty import outputs
+
+    out = tmp_path / "out"
+    if previous:
+        outputs.write_atomically(out, {"data.csv": "seed 1\n"}, manifest={"seed": 1})
+    real = os.rename
+    sent = []
+
+    def rename(src, dst):
+        if Path(dst) == out and not sent:
+            sent.append(dst)
+            os.kill(os.getpid(), signal.SIGINT)  # Python's handler: KeyboardInterrupt
+        real(src, dst)
+
+    monkeypatch.setattr(outputs.os, "rename", rename)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with pytest.raises(KeyboardInterrupt) as info:
+        outputs.write_atomically(out, {"data.csv": "seed 2\n"}, manifest={"seed": 2})
+    assert sent and info.value.written == ["data.csv", "manifest.json"]
+    assert (out / "data.csv").read_text() == "seed 2\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_rerun_with_no_plots_leaves_no_old_figures(capsys, tmp_path, scenario_file):
     out = tmp_path / "run"
     assert run_main(capsys, "run", scenario_file, "--out", out, "--seed", "1")[0] == 0

@@ -170,6 +170,29 @@ def test_a_signal_after_the_folder_is_written_says_it_is_complete(tmp_path, caps
     assert sorted(p.name for p in out.iterdir()) == sorted([*manifest["files"], "manifest.json"])
 
 
+def test_a_signal_while_the_folder_is_renamed_in_says_it_is_complete(tmp_path, capsys, monkeypatch):
+    from sixparty import outputs
+
+    out = tmp_path / "run"
+    real = os.rename
+
+    def rename(src, dst):
+        if Path(dst) == out:
+            _signal_self()  # held until the folder is in place
+        real(src, dst)
+
+    monkeypatch.setattr(outputs.os, "rename", rename)
+    assert main(["run", "--seed", "3", "--out", str(out), "--no-plots"]) == 130
+    captured = capsys.readouterr()
+    n = len(json.loads((out / "manifest.json").read_text())["files"]) + 1
+    assert captured.err.splitlines() == [
+        f"sixparty: interrupted by SIGINT: the output is complete ({n} files in {out}/); "
+        "only the summary was not all printed"
+    ]
+    assert captured.out == ""
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
 def test_a_ctrl_c_while_the_command_exits_changes_nothing():
     # The interpreter's exit after a run takes about a second (freeing the run and its
     # figures); a Ctrl-C then used to kill the finished command silently (exit -SIGINT).
