@@ -1340,6 +1340,20 @@ def stopped_message(
     return f"sixparty: interrupted by {name}{progress_}: {kept}", 128 + int(signum)
 
 
+def report_stop(exc: KeyboardInterrupt, out_dir, how: str, files: list[str] | None) -> int:
+    """Print :func:`stopped_message`'s line for a command that writes one folder and
+    return its exit code.  ``files``: the files written once the folder is in place
+    (else None: the interrupt may carry them, set by the atomic writer).  The summary's
+    lines printed so far are flushed first, so the line comes after them."""
+    done = files if files is not None else getattr(exc, "written", None)
+    written = len(done) if done is not None else None
+    line, code = stopped_message(exc, out_dir, how, written=written)
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+    print(line, file=sys.stderr, flush=True)
+    return code
+
+
 def cli_ensemble(args, path, scenario: Scenario) -> int:
     """``sixparty run SCENARIO --runs N [--jobs J | --dask ADDR] [--seed S] [--out DIR]``.
 
@@ -1422,13 +1436,7 @@ def cli_ensemble(args, path, scenario: Scenario) -> int:
             print("\n".join(holder["report"]))
             print(wrote_line(len(files), out_dir, lang))
         except KeyboardInterrupt as exc:
-            done = files if files is not None else getattr(exc, "written", None)
-            written = len(done) if done is not None else None
-            line, code = stopped_message(exc, out_dir, how, written=written)
-            with contextlib.suppress(OSError, ValueError):
-                sys.stdout.flush()  # the report's lines so far, before the line
-            print(line, file=sys.stderr, flush=True)
-            return code
+            return report_stop(exc, out_dir, how, files)
     return 0
 
 

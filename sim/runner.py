@@ -555,7 +555,7 @@ def cli_run(args) -> int:
     # SIGINT/SIGTERM stop the run at once (as an ensemble's): the folder is written
     # through a staging folder that becomes ``out_dir`` only when complete, figures
     # included, so an interrupt leaves the previous state; one line says what was kept.
-    from sixparty.analysis.ensemble import stop_on_signals, stopped_message
+    from sixparty.analysis.ensemble import report_stop, stop_on_signals
 
     how = outputs.check_out_dir(out_dir)  # a folder that cannot be written: before the run
     files: list[str] | None = None
@@ -565,13 +565,7 @@ def cli_run(args) -> int:
             files = _write_single(args, result, rerun, out_dir, path, table_format)
             return _print_single(args, result, rerun, out_dir, files, seed, table_format)
         except KeyboardInterrupt as exc:
-            done = files if files is not None else getattr(exc, "written", None)
-            written = len(done) if done is not None else None
-            line, code = stopped_message(exc, out_dir, how, written=written)
-            with contextlib.suppress(OSError, ValueError):
-                sys.stdout.flush()  # the summary's lines so far, before the line
-            print(line, file=sys.stderr, flush=True)
-            return code
+            return report_stop(exc, out_dir, how, files)
 
 
 def _write_single(args, result, rerun, out_dir, path, table_format) -> list[str]:
