@@ -27,6 +27,7 @@ Fixtures:
 from __future__ import annotations
 
 import copy
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -245,6 +246,26 @@ def write_scenario(tmp_path: Path) -> Callable[..., Path]:
 def scenario_file(write_scenario: Callable[..., Path]) -> Path:
     """The minimal scenario written to ``tmp_path/minimal.yaml``."""
     return write_scenario(minimal_scenario_dict(), "minimal.yaml")
+
+
+# A test that leaves a signal handler installed changes what later tests (and a later
+# Ctrl-C) see: on 3.12 the suite once failed two tests that way.  Each test must restore
+# what it found; this fixture restores it anyway and makes the leak an error of its own.
+_GUARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers_restored():
+    found = {sig: signal.getsignal(sig) for sig in _GUARDED_SIGNALS}
+    yield
+    leaked = [
+        signal.Signals(sig).name
+        for sig, handler in found.items()
+        if signal.getsignal(sig) is not handler
+    ]
+    for sig, handler in found.items():
+        signal.signal(sig, handler)
+    assert not leaked, f"the test left its own handler for {', '.join(leaked)} installed"
 
 
 # ------------------------------------------------------------ analysis fixtures
