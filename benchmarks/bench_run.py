@@ -149,8 +149,8 @@ def bench_cli(repeat: int, before: str | None = None, only: str = "") -> None:
             rows.append((label, statistics.median(times), times, target))
     print(
         f"\nthe command, fresh process each, CPU user+system, median of {repeat} "
-        f"(load average at start {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, "
-        f"at end: {_context()})"
+        f"(load average at start {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; at end: "
+        f"{_context()})"
     )
     for label, med, times, target in rows:
         verdict = (
@@ -197,12 +197,11 @@ def bench_cli_compare(repeat: int, before: str, only: str = "") -> None:
                     )
                     cpu = child_cpu([pythons[who], "-m", "sixparty", *args, *extra])
                     times.setdefault((label, who), []).append(cpu)
-    end = os.getloadavg()
     print(
         f"\nthe command, fresh process each, CPU user+system, median of {repeat}; before = "
         f"{before}, after = {sys.executable}, alternating (load average at start "
-        f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, at end {end[0]:.1f} {end[1]:.1f} "
-        f"{end[2]:.1f}; at end: {_context()}; before's matplotlib may differ)"
+        f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; at end: {_context()}; before's "
+        "matplotlib may differ)"
     )
     print(f"  {'command':42s} {'before':>7s} {'after':>7s}  after/before  target")
     for label, _args, target in _cases(only):
