@@ -407,8 +407,8 @@ def write_run(
         texts = {f"{stem}.csv": text for stem, text in tables.items()}
         extra = getattr(result, "extra", None)
         if isinstance(extra, dict):
-            # for the writers after this one (the scorecard and figures read the same
-            # tables: analysis.runfiles.tables_from_result), not formatted twice
+            # for the writers below (the scorecard and figures read the same tables:
+            # analysis.runfiles.tables_from_result), not formatted twice
             extra["table_texts"] = tables
     else:
         writers.append(parquet_writer(result))
@@ -433,7 +433,11 @@ def write_run(
         "elapsed_s": round(result.elapsed_s, 4),
     }
     writers += [functools.partial(w, result) for w in extra_writers]
-    return write_atomically(out_dir, texts, writers, manifest)
+    try:
+        return write_atomically(out_dir, texts, writers, manifest)
+    finally:
+        if isinstance(getattr(result, "extra", None), dict):
+            result.extra.pop("table_texts", None)  # the writers' only (~0.4 MB a run)
 
 
 class OutputError(OSError):

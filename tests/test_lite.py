@@ -142,3 +142,24 @@ def test_frame_selection_grouping_and_sorting_as_pandas():
         fr["x"] = [1, 2]
     fr["x"] = [1, 2, 3, 4]
     assert fr["x"].tolist() == [1, 2, 3, 4]
+
+
+def test_the_writers_read_the_tables_write_run_formatted_and_they_are_dropped_after(
+    result, tmp_path
+):
+    """write_run hands its CSV texts to the writers after it (result.extra), which read
+    the same tables as from fresh texts; the texts are not kept on the result."""
+    from sixparty import outputs
+
+    seen = {}
+
+    def writer(res, stage):
+        seen["texts"] = "table_texts" in res.extra
+        seen["tables"] = tables_from_result(res, lite=True)
+        return []
+
+    outputs.write_run(result, tmp_path / "run", extra_writers=[writer])
+    assert seen["texts"] and "table_texts" not in result.extra
+    fresh = tables_from_result(result, lite=True)
+    for name in TABLE_FILES:
+        assert getattr(seen["tables"], name).to_dict() == getattr(fresh, name).to_dict(), name
