@@ -1711,7 +1711,7 @@ def save_figure(fig: Figure, path: Path, fmt: str) -> None:
 #: keyed by font, size, dpi, text, hinting and antialiasing: a text is measured, then
 #: drawn, and tick labels recur from figure to figure; FreeType's layout is the cost.
 _STRINGS: dict = {}
-_STRINGS_MAX = 2048  # entries (mostly under 2 kB) before the cache starts again
+_STRINGS_MAX = 4096  # entries (a few kB each) before the cache starts again
 
 
 @functools.cache
