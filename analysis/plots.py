@@ -44,7 +44,6 @@ import datetime as dt
 import functools
 import inspect
 import io
-import math
 import os
 import re
 import shutil
@@ -490,13 +489,10 @@ PAD = 0.08  # inches between a text block and the figure's edge or the next bloc
 
 
 def _measurer(dpi: float = SAVE_DPI):
-    """An Agg renderer to measure texts with (no canvas; size-independent): the PNG
-    text renderer's when there is one, whose strings measured here are drawn later
-    without being laid out again (:func:`_string_text_canvas`)."""
+    """An Agg renderer to measure texts with (no canvas; size-independent)."""
     from matplotlib.backends.backend_agg import RendererAgg
 
-    canvas = _string_text_canvas()
-    return (canvas.renderer_class if canvas is not None else RendererAgg)(1, 1, dpi)
+    return RendererAgg(1, 1, dpi)
 
 
 def _text_width(texts, size: float, weight: str = "normal") -> float:
@@ -1693,94 +1689,6 @@ def save_figure(fig: Figure, path: Path, fmt: str) -> None:
         fig.savefig(path, format=fmt, dpi=SAVE_DPI, metadata=meta)
 
 
-# -------------------------------------------------------------- text raster
-# matplotlib 3.11's Agg renderer draws a text glyph by glyph from Python (for each
-# glyph: set the size, a numpy transform, render, composite): some 7,500 glyphs in the
-# six figures.  Matplotlib 3.8-3.10 rendered a string's glyphs into one bitmap in C
-# (FT2Font.draw_glyphs_to_bitmap) and composited it once, placed at a whole pixel;
-# FT2Font still offers that.  The PNGs are drawn that way: the same texts, fonts, CJK
-# fallback and rotation; a glyph within half a pixel of where 3.11 puts it, a turned
-# text a pixel or two (its bitmap is turned; tests/test_fast_paths.py).  Each string
-# is also laid out once (FreeType's layout, ~20 us a character, is now most of the
-# text's cost), for its size and its drawing alike.  The six figures' saving CPU
-# drops by about a quarter (benchmarks/README.md).  A text with font features or a
-# language set, and mathtext, go through matplotlib's own drawing.
-
-
-#: Laid-out and rendered strings of the PNG text renderer (:func:`_string_text_canvas`),
-#: keyed by font, size, dpi, text, hinting and antialiasing: a text is measured, then
-#: drawn, and tick labels recur from figure to figure; FreeType's layout is the cost.
-_STRINGS: dict = {}
-_STRINGS_MAX = 4096  # entries (a few kB each) before the cache starts again
-
-
-@functools.cache
-def _string_text_canvas():
-    """A ``FigureCanvasAgg`` class whose renderer draws a text as one bitmap, or None
-    when this matplotlib draws text that way itself (before 3.11) or lacks the
-    FreeType calls (then figures are drawn as matplotlib draws them)."""
-    from matplotlib import ft2font
-    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
-
-    needed = ("set_text", "draw_glyphs_to_bitmap", "get_image", "get_bitmap_offset")
-    if not hasattr(RendererAgg, "_draw_text_glyphs_and_boxes") or not all(
-        hasattr(ft2font.FT2Font, name) for name in needed
-    ):
-        return None
-
-    class _StringTextRenderer(RendererAgg):
-        def _string(self, s, prop, antialiased: bool):
-            """``(width, height, descent, (x offset, y offset), bitmap)`` of ``s`` laid
-            out once and rendered (:data:`_STRINGS`, shared by all figures)."""
-            font = self._prepare_font(prop)
-            flags = get_hinting_flag()
-            key = (id(font), prop.get_size_in_points(), self.dpi, s, flags, antialiased)
-            hit = _STRINGS.get(key)
-            if hit is not None and hit[0] is font:
-                return hit[1]
-            font.set_text(s, 0.0, flags=flags)
-            w, h = font.get_width_height()
-            font.draw_glyphs_to_bitmap(antialiased=antialiased)
-            laid = (
-                w / 64.0,
-                h / 64.0,
-                font.get_descent() / 64.0,
-                font.get_bitmap_offset(),
-                np.array(font.get_image(), copy=True),
-            )
-            if len(_STRINGS) >= _STRINGS_MAX:
-                _STRINGS.clear()
-            _STRINGS[key] = (font, laid)  # the font kept: its id is not reused
-            return laid
-
-        def get_text_width_height_descent(self, s, prop, ismath):
-            if ismath:
-                return super().get_text_width_height_descent(s, prop, ismath)
-            w, h, d, _, _ = self._string(s, prop, bool(matplotlib.rcParams["text.antialiased"]))
-            return w, h, d
-
-        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-            if ismath or (mtext is not None and (mtext.get_fontfeatures() or mtext.get_language())):
-                return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
-            _, _, d, (xo, yo), image = self._string(s, prop, bool(gc.get_antialiased()))
-            rad = math.radians(angle)  # the descent, turned with the text
-            x = round(x + xo / 64.0 + d * math.sin(rad))
-            y = round(y + yo / 64.0 + d * math.cos(rad))
-            # angle 0 in the layout: draw_text_image turns the bitmap
-            self._renderer.draw_text_image(image, x, y + 1, angle, gc)
-
-    class _StringTextCanvas(FigureCanvasAgg):
-        renderer_class = _StringTextRenderer
-
-        def get_renderer(self):
-            renderer = super().get_renderer()
-            if type(renderer) is RendererAgg:
-                renderer.__class__ = _StringTextRenderer
-            return renderer
-
-    return _StringTextCanvas
-
-
 def _save_png(fig: Figure, path) -> None:
     """Draw ``fig`` once at :data:`SAVE_DPI` and write it as PNG: RGB when every pixel
     is opaque (always, with the figures' white background), else RGBA.
@@ -1806,13 +1714,7 @@ def _save_png(fig: Figure, path) -> None:
     finally:
         fig.dpi = dpi
     raw = io.BytesIO()
-    canvas = fig.canvas
-    try:
-        if _string_text_canvas() is not None:
-            _string_text_canvas()(fig)  # becomes fig.canvas for this drawing
-        fig.savefig(raw, format="rgba", dpi=SAVE_DPI)
-    finally:
-        fig.set_canvas(canvas)
+    fig.savefig(raw, format="rgba", dpi=SAVE_DPI)
     if len(raw.getbuffer()) != width * height * 4:  # not expected: savefig's own PNG
         fig.savefig(path, format="png", dpi=SAVE_DPI, metadata=PNG_METADATA, pil_kwargs=png)
         return

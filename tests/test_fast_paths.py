@@ -10,8 +10,7 @@
 * ``sixparty run`` (figures included) imports no pandas: it reads its run through
   ``sixparty.analysis.lite``.
 * Figures have a fixed layout and are saved with their ticks fixed first, as
-  RGB when opaque: the PNG pixels are those of a plain ``Figure.savefig`` (with the
-  figures' text renderer, which draws each text within a pixel of matplotlib's own).
+  RGB when opaque: the PNG pixels are those of a plain ``Figure.savefig``.
 """
 
 from __future__ import annotations
@@ -158,14 +157,10 @@ def test_saved_png_is_that_of_a_plain_savefig(tables, record):
         "timeline": lambda: plots.plot_timeline(tables, record),
         "scorecard": lambda: plots.plot_scorecard(items, tables, record=record),
     }
-    text_canvas = plots._string_text_canvas()  # both draw their texts alike (test below)
     for name, make in makers.items():
         fast, plain = io.BytesIO(), io.BytesIO()
         plots.save_figure(make(), fast, "png")
-        fig = make()
-        if text_canvas is not None:
-            text_canvas(fig)
-        fig.savefig(
+        make().savefig(
             plain,
             format="png",
             dpi=plots.SAVE_DPI,
@@ -179,104 +174,6 @@ def test_saved_png_is_that_of_a_plain_savefig(tables, record):
         assert text == plain_text == plots.PNG_METADATA and dpi == plain_dpi, name
 
 
-def _ink(data: bytes):
-    """A PNG's dark pixels (grey < 64), its inked pixels (< 224) and total darkness."""
-    import numpy as np
-    from PIL import Image
-
-    gray = np.asarray(Image.open(io.BytesIO(data)).convert("L")).astype(int)
-    return gray < 64, gray < 224, int((255 - gray).sum())
-
-
-def _grow(mask):
-    """``mask`` grown by one pixel in the eight directions."""
-    import numpy as np
-
-    out = mask.copy()
-    padded = np.pad(mask, 1)
-    h, w = mask.shape
-    for dy in (0, 1, 2):
-        for dx in (0, 1, 2):
-            out |= padded[dy : dy + h, dx : dx + w]
-    return out
-
-
-def _text_figure(font=None):
-    from matplotlib.figure import Figure
-
-    with plots.matplotlib.rc_context(plots._rc("zh" if font else "en", font)):
-        fig = Figure(figsize=(4, 2.5))
-        ax = fig.add_subplot()
-        ax.set_title("Sessions, documents - 2003-08..2005-09")
-        ax.set_ylabel("position (0-1)")
-        ax.text(0.05, 0.7, "joint statement (session 8)", fontsize=8)
-        ax.text(0.5, 0.3, "DPRK", rotation=45, ha="right", fontsize=8.5)
-        ax.text(0.6, 0.5, "two\nlines", fontsize=9, fontweight="bold", color="#D55E00")
-        if font:
-            ax.text(0.05, 0.15, "朝鲜中止参加会谈 (DPRK)", fontsize=9)
-        ax.set_xticks([0, 0.5, 1], ["2003", "2004", "2005"])
-    return fig
-
-
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_png_texts_are_matplotlibs_texts_within_a_pixel(lang):
-    """The PNG renderer lays out and rasterises each string as one bitmap placed at a
-    whole pixel (as matplotlib up to 3.10 did; ``plots._string_text_canvas``): the
-    same glyphs as matplotlib's own drawing (3.11: glyph by glyph, at sub-pixel
-    positions), within a pixel or two of where matplotlib puts them, with the same ink."""
-    from sixparty.analysis.i18n import find_cjk_font
-
-    font = find_cjk_font() if lang == "zh" else None
-    if lang == "zh" and font is None:
-        pytest.skip("no CJK font")
-    if plots._string_text_canvas() is None:
-        pytest.skip("this matplotlib draws a string as one bitmap itself")
-    ours, theirs = io.BytesIO(), io.BytesIO()
-    plots.save_figure(_text_figure(font), ours, "png")
-    _text_figure(font).savefig(theirs, format="png", dpi=plots.SAVE_DPI)
-    (dark, inked, ink), (stock_dark, stock_inked, stock_ink) = (
-        _ink(ours.getvalue()),
-        _ink(theirs.getvalue()),
-    )
-    assert dark.shape == stock_dark.shape
-    # every dark pixel of either has ink within two pixels in the other (a turned text is
-    # its bitmap turned: a pixel or two off at a few stroke ends)
-    assert not (dark & ~_grow(_grow(stock_inked))).any()
-    assert not (stock_dark & ~_grow(_grow(inked))).any()
-    assert abs(ink - stock_ink) <= 0.02 * stock_ink
-
-
-def test_remembered_strings_draw_what_a_fresh_layout_draws(monkeypatch, tables, record):
-    """A string laid out once (for its size, then for drawing, and again in the next
-    figure) gives the pixels a fresh layout at each use gives."""
-    if plots._string_text_canvas() is None:
-        pytest.skip("this matplotlib draws a string as one bitmap itself")
-    items = score_run(tables, record)
-
-    class Forgetful(dict):
-        def get(self, key, default=None):
-            return default
-
-    out = {}
-    for mode in ("fresh", "remembered", "remembered again"):
-        if mode == "fresh":
-            monkeypatch.setattr(plots, "_STRINGS", Forgetful())
-        else:
-            monkeypatch.setattr(plots, "_STRINGS", plots._STRINGS if mode != "remembered" else {})
-        buf = io.BytesIO()
-        plots.save_figure(plots.plot_scorecard(items, tables, record=record), buf, "png")
-        out[mode] = buf.getvalue()
-    assert out["fresh"] == out["remembered"] == out["remembered again"]
-    assert len(plots._STRINGS) > 10
-
-
-def test_without_the_string_calls_figures_are_drawn_by_matplotlib(monkeypatch):
-    from matplotlib.backends.backend_agg import RendererAgg
-
-    monkeypatch.delattr(RendererAgg, "_draw_text_glyphs_and_boxes", raising=False)
-    assert plots._string_text_canvas.__wrapped__() is None
-
-
 def test_a_figure_with_transparent_pixels_is_saved_with_its_alpha_channel():
     from matplotlib.figure import Figure
 
@@ -284,8 +181,6 @@ def test_a_figure_with_transparent_pixels_is_saved_with_its_alpha_channel():
     fig.add_subplot().plot([0, 1], [0, 1])
     fast, plain = io.BytesIO(), io.BytesIO()
     plots.save_figure(fig, fast, "png")
-    if plots._string_text_canvas() is not None:  # its tick labels drawn alike
-        plots._string_text_canvas()(fig)
     fig.savefig(plain, format="png", dpi=plots.SAVE_DPI)
     mode, pixels, _, _ = _png(fast.getvalue())
     assert mode == "RGBA" and (pixels == _png(plain.getvalue())[1]).all()
