@@ -55,6 +55,7 @@ from pathlib import Path
 import matplotlib
 import matplotlib.dates as mdates
 import numpy as np
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -814,7 +815,7 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
     Lanes from the top: exogenous events (numbered, key below), simulated
     sessions, simulated episodes, recorded sessions, recorded episodes.
     """
-    from sixparty.analysis.scorecard import episode_months
+    from sixparty.analysis.scorecard import RunRecords, episode_months
 
     L = labels(lang)
     lo, hi = _window(tables)
@@ -830,14 +831,25 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
     ax = fig.add_subplot(gs[0])
     Y = {"rec_ep": 0.3, "rec": 1.0, "sim_ep": 2.0, "sim": 2.7, "ev": 3.55}
     span_days = (hi - lo).days
-    # simulated sessions
-    for _, s in tables.sessions.iterrows() if not tables.sessions.empty else []:
-        x0, x1 = month_start(s["month"]), month_end(s["month"])
-        if bool(s["held"]):
+    # simulated sessions: a collection for each stretch of held (or of declined)
+    # sessions, not one per bar (the same bars drawn in the same order)
+    sessions = tables.sessions
+    stretches: list[tuple[bool, list, list]] = []  # (held, bars, face colours)
+    if not sessions.empty:
+        for month, held, doc in zip(
+            sessions["month"], sessions["held"], sessions["document"], strict=True
+        ):
+            x0, x1 = month_start(month), month_end(month)
+            if not stretches or stretches[-1][0] != bool(held):
+                stretches.append((bool(held), [], []))
+            stretches[-1][1].append((x0, x1 - x0))
+            stretches[-1][2].append(DOC_COLORS.get(doc, "#999999") if held else "white")
+    for held, bars, faces in stretches:
+        if held:
             ax.broken_barh(
-                [(x0, x1 - x0)],
+                bars,
                 (Y["sim"] - 0.3, 0.6),
-                facecolors=DOC_COLORS.get(s["document"], "#999999"),
+                facecolors=faces,
                 edgecolors="black",
                 lw=0.5,
                 zorder=3,
@@ -845,9 +857,9 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
             )
         else:
             ax.broken_barh(
-                [(x0, x1 - x0)],
+                bars,
                 (Y["sim"] - 0.3, 0.6),
-                facecolors="white",
+                facecolors=faces,
                 edgecolors=MISS_COLOR,
                 hatch="////",
                 lw=0.8,
@@ -867,20 +879,24 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
             )
     kinds_seen: set[str] = set()
     sim_marks = []
+    records = RunRecords.from_tables(tables)  # once, not once per kind (~20 ms each)
     for kind in EPISODE_MARKERS:
-        for m in episode_months(tables, kind):
+        for m in episode_months(records, kind):
             sim_marks.append((_mid(f"{m // 12:04d}-{m % 12 + 1:02d}"), kind))
     kinds_seen |= _draw_markers(ax, sim_marks, Y["sim_ep"], span_days)
     # record
     if record:
+        bars, faces = [], []
         for s in record.get("sessions", []):
             a = day_of(s["start"])
             b = day_of(s.get("end") or s["start"]) + dt.timedelta(days=1)
-            width = max(b - a, dt.timedelta(days=28))
+            bars.append((a, max(b - a, dt.timedelta(days=28))))
+            faces.append(DOC_COLORS.get(str(s.get("document")), "#999999"))
+        if bars:  # one collection, the bars in the record's order
             ax.broken_barh(
-                [(a, width)],
+                bars,
                 (Y["rec"] - 0.3, 0.6),
-                facecolors=DOC_COLORS.get(str(s.get("document")), "#999999"),
+                facecolors=faces,
                 edgecolors="black",
                 lw=0.5,
                 zorder=3,
@@ -1361,6 +1377,11 @@ def plot_scorecard(
         hi = month_end(max(all_months))
     else:
         lo, hi = dt.date(2003, 1, 1), dt.date(2010, 1, 1)
+    # Like marks of all rows are one artist each (tolerance windows, recorded dates,
+    # simulated hits, simulated misses): the same marks, drawn in the same layers.
+    tol_bars: list = []  # PolyCollection rectangles, as broken_barh makes them
+    rec_xy: tuple[list, list] = ([], [])
+    sim_xy: dict[bool, tuple[list, list]] = {True: ([], []), False: ([], [])}
     for y, it in enumerate(items):
         color = HIT_COLOR if it.hit else MISS_COLOR
         if it.rec_start:
@@ -1377,27 +1398,22 @@ def plot_scorecard(
             )
             tb_n = month_number(it.rec_end or it.rec_start) + tol + 1
             tb = dt.date(tb_n // 12, tb_n % 12 + 1, 1)
-            ax.broken_barh([(ta, tb - ta)], (y - 0.32, 0.64), facecolors="#eeeeee", lw=0, zorder=1)
+            x0, x1 = mdates.date2num([ta, tb])
+            y0 = y - 0.32
+            y1 = y0 + 0.64
+            tol_bars.append([(x0, y0), (x0, y1), (x1, y1), (x1, y0)])
             if it.kind == "boycott":
                 ax.broken_barh([(a, b - a)], (y - 0.12, 0.24), facecolors="black", zorder=3)
             else:
-                ax.plot([_mid(it.rec_start)], [y], marker="D", color="black", ms=6, zorder=4)
+                rec_xy[0].append(_mid(it.rec_start))
+                rec_xy[1].append(y)
         if it.sim_start:
             if it.kind == "boycott":
                 a, b = month_start(it.sim_start), month_end(it.sim_end or it.sim_start)
                 ax.broken_barh([(a, b - a)], (y + 0.14, 0.18), facecolors=color, zorder=3)
             else:
-                ax.plot(
-                    [_mid(it.sim_start)],
-                    [y],
-                    ls="",
-                    marker="o" if it.hit else "X",
-                    color=color,
-                    ms=8,
-                    mec="black",
-                    mew=0.5,
-                    zorder=5,
-                )
+                sim_xy[bool(it.hit)][0].append(_mid(it.sim_start))
+                sim_xy[bool(it.hit)][1].append(y)
         rec_t = _shorten(_item_text(_shown(it, "recorded", lang), L), 38)
         sim_t = _shorten(_item_text(_shown(it, "simulated", lang), L), 44)
         tax.text(0.0, y, rec_t, va="center", fontsize=8)
@@ -1412,6 +1428,23 @@ def plot_scorecard(
             fontweight="bold",
             color=color,
         )
+    if tol_bars:
+        ax.add_collection(PolyCollection(np.array(tol_bars), facecolors="#eeeeee", lw=0, zorder=1))
+    if rec_xy[0]:
+        ax.plot(*rec_xy, ls="", marker="D", color="black", ms=6, zorder=4)
+    for hit, (xs, ys) in sim_xy.items():
+        if xs:
+            ax.plot(
+                xs,
+                ys,
+                ls="",
+                marker="o" if hit else "X",
+                color=HIT_COLOR if hit else MISS_COLOR,
+                ms=8,
+                mec="black",
+                mew=0.5,
+                zorder=5,
+            )
     kname = {"session": L["kind_session"], "document": L["kind_document"]}
     names = [_item_label(it, L, lang, rec_labels) for it in items]
     ylabels = [
@@ -1748,7 +1781,7 @@ def figures_writer(fmt: str = "png", lang: str = "en"):
         # the scorecard writer's tables when it ran first (converting a run is ~0.1 s)
         tables = extra.get("tables")
         if not isinstance(tables, RunTables):
-            tables = tables_from_result(result)
+            tables = tables_from_result(result, lite=True)
         items = extra.get("scorecard")
         return draw_figures(
             tables, stage_dir, fmt=fmt, lang=lang, record=_record_or_none(), items=items

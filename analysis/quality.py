@@ -42,10 +42,13 @@ import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from sixparty.scenario import PARTIES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 QUALITY_COLUMNS = ("nash_product", "pareto_distance")
 _EPS = 1e-12
@@ -106,25 +109,35 @@ def pareto_distance(text: Sequence[float], drafts: np.ndarray) -> float:
     return best if math.isfinite(best) else 0.0
 
 
+def _quality_values(sessions, drafts) -> dict[str, list[float]]:
+    """``nash_product`` and ``pareto_distance`` of each row of ``sessions`` (NaN for a
+    session not held), as lists; ``sessions`` and ``drafts``: DataFrames or
+    :class:`sixparty.analysis.lite.Frame` tables (the same floats from either)."""
+    ucols = [f"utility_{p}" for p in PARTIES]
+    out: dict[str, list[float]] = {c: [math.nan] * len(sessions) for c in QUALITY_COLUMNS}
+    by_session = {}
+    if not drafts.empty and "session_id" in drafts.columns:
+        for sid, grp in drafts.groupby("session_id"):
+            by_session[int(sid)] = grp.sort_values("iteration")[ucols].to_numpy(dtype=float)
+    for k, (_idx, row) in enumerate(sessions.iterrows()):
+        if not bool(row.get("held", False)):
+            continue
+        u = np.array([float(row[c]) for c in ucols], dtype=float)
+        out["nash_product"][k] = nash_product(u)
+        d = by_session.get(int(row["session_id"]), np.empty((0, len(ucols))))
+        out["pareto_distance"][k] = pareto_distance(u, d)
+    return out
+
+
 def session_quality(sessions: pd.DataFrame, drafts: pd.DataFrame) -> pd.DataFrame:
     """``nash_product`` and ``pareto_distance`` per session (index of ``sessions``).
 
     Sessions not held (boycotts) get NaN in both.
     """
-    ucols = [f"utility_{p}" for p in PARTIES]
-    out = pd.DataFrame(index=sessions.index, columns=list(QUALITY_COLUMNS), dtype=float)
-    by_session = {}
-    if not drafts.empty and "session_id" in drafts.columns:
-        for sid, grp in drafts.groupby("session_id"):
-            by_session[int(sid)] = grp.sort_values("iteration")[ucols].to_numpy(dtype=float)
-    for idx, row in sessions.iterrows():
-        if not bool(row.get("held", False)):
-            continue
-        u = np.array([float(row[c]) for c in ucols], dtype=float)
-        out.loc[idx, "nash_product"] = nash_product(u)
-        d = by_session.get(int(row["session_id"]), np.empty((0, len(ucols))))
-        out.loc[idx, "pareto_distance"] = pareto_distance(u, d)
-    return out
+    import pandas as pd
+
+    values = _quality_values(sessions, drafts)
+    return pd.DataFrame(values, index=sessions.index, columns=list(QUALITY_COLUMNS), dtype=float)
 
 
 def add_quality(tables) -> None:
@@ -132,7 +145,7 @@ def add_quality(tables) -> None:
     s = tables.sessions
     if s.empty or all(c in s.columns for c in QUALITY_COLUMNS):
         return
-    q = session_quality(s, tables.drafts)
+    q = _quality_values(s, tables.drafts)
     for c in QUALITY_COLUMNS:
         s[c] = q[c]
 
@@ -141,27 +154,30 @@ def _fmt(v: float) -> str:
     return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.6f}"
 
 
-def rewrite_sessions_csv(path: Path, drafts: pd.DataFrame) -> None:
+def rewrite_sessions_csv(path: Path, drafts) -> None:
     """Append ``nash_product`` and ``pareto_distance`` to the sessions CSV at ``path``.
 
     The other cells are copied as text (byte for byte); columns already
     present are recomputed in place.  Writes a temporary file, then replaces.
+    ``drafts``: a DataFrame, or a :class:`sixparty.analysis.lite.Frame` (then the
+    sessions are read without pandas too).
     """
-    from sixparty.analysis.runfiles import _parse
+    from sixparty.analysis.lite import Frame
+    from sixparty.analysis.runfiles import _parse, _parse_lite
 
     text = path.read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         return
     header = rows[0]
-    sessions = _parse("sessions", text)
-    q = session_quality(sessions, drafts) if not sessions.empty else pd.DataFrame()
+    sessions = (_parse_lite if isinstance(drafts, Frame) else _parse)("sessions", text)
+    q = _quality_values(sessions, drafts) if not sessions.empty else {}
     keep = [i for i, c in enumerate(header) if c not in QUALITY_COLUMNS]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([header[i] for i in keep] + list(QUALITY_COLUMNS))
     for k, r in enumerate(rows[1:]):
-        extra = [_fmt(float(q.iloc[k][c])) for c in QUALITY_COLUMNS]
+        extra = [_fmt(float(q[c][k])) for c in QUALITY_COLUMNS]
         w.writerow([r[i] for i in keep] + extra)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(buf.getvalue(), encoding="utf-8", newline="")
@@ -172,11 +188,13 @@ def quality_writer():
     """A run-folder writer: adds the quality columns to ``sessions.csv`` in the staging folder.
 
     ``writer(result, stage_dir) -> []`` (it rewrites a file already listed,
-    so it returns no new name).  Reads ``drafts.csv`` from the staging folder.
+    so it returns no new name).  Reads ``drafts.csv`` from the staging folder
+    (without pandas: :mod:`sixparty.analysis.lite`).
     """
 
     def write(result, stage_dir: Path) -> list[str]:
-        from sixparty.analysis.runfiles import _parse
+        from sixparty.analysis.lite import Frame
+        from sixparty.analysis.runfiles import _parse_lite
 
         stage = Path(stage_dir)
         sp = stage / "sessions.csv"
@@ -184,7 +202,7 @@ def quality_writer():
             return []
         dp = stage / "drafts.csv"
         dtext = dp.read_text(encoding="utf-8") if dp.is_file() else ""
-        drafts = _parse("drafts", dtext) if dtext.strip() else pd.DataFrame()
+        drafts = _parse_lite("drafts", dtext) if dtext.strip() else Frame()
         rewrite_sessions_csv(sp, drafts)
         return []
 

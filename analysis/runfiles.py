@@ -1,11 +1,13 @@
-"""Read a run folder (or an in-memory run) into pandas tables.
+"""Read a run folder (or an in-memory run) into pandas tables (or pandas-free ones).
 
 Both roads give the same :class:`RunTables`: :func:`read_run` parses the CSV
 files of a run folder (``docs/outputs.md``); :func:`tables_from_result`
 serialises a :class:`sim.runner.RunResult` with the very writer of
 :mod:`sixparty.outputs` and parses that text, so a figure drawn during
 ``sixparty run`` and one redrawn by ``sixparty plot`` from the saved files see
-identical numbers.
+identical numbers.  ``tables_from_result(result, lite=True)`` gives the same
+tables as :class:`sixparty.analysis.lite.Frame` (no pandas: ``sixparty run``'s road).
+pandas is imported by the functions that make DataFrames, not by this module.
 
 Months stay ``YYYY-MM`` strings in the tables; :func:`month_number` and
 :func:`month_start` turn them into integers (for tolerances) and dates (for
@@ -21,9 +23,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sixparty import outputs
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Files a folder must hold to count as a run folder.
 REQUIRED_FILES = ("timeline.csv", "sessions.csv")
@@ -46,7 +51,8 @@ class DamagedRunFolder(NotARunFolder):
 
 @dataclass
 class RunTables:
-    """A run as DataFrames (columns of ``docs/outputs.md``).
+    """A run as DataFrames (columns of ``docs/outputs.md``), or as
+    :class:`sixparty.analysis.lite.Frame` (``tables_from_result(..., lite=True)``).
 
     events: one row per exogenous event of the scenario (``id``, ``date``
     ``YYYY-MM-DD`` or ``YYYY-MM``, ``month``, ``type``, ``title``); taken from
@@ -217,6 +223,8 @@ def _parse(name: str, text: str) -> pd.DataFrame:
     For text the writer of :mod:`sixparty.outputs` produced (``tables_from_result``,
     ``analysis.quality``); files on disk go through :func:`_parse_checked`.
     """
+    import pandas as pd
+
     strs = _STR_COLUMNS.get(name, ())
     bools = _BOOL_COLUMNS.get(name, ())
     df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
@@ -228,6 +236,19 @@ def _parse(name: str, text: str) -> pd.DataFrame:
     return df
 
 
+def _parse_lite(name: str, text: str):
+    """:func:`_parse` without pandas: a :class:`sixparty.analysis.lite.Frame` with the
+    same values (``tests/test_lite.py``)."""
+    from sixparty.analysis import lite
+
+    return lite.parse(
+        text,
+        strs=_STR_COLUMNS.get(name, ()),
+        bools=_BOOL_COLUMNS.get(name, ()),
+        is_str=lambda c: _is_str_column(name, c),
+    )
+
+
 def _parse_checked(name: str, text: str) -> pd.DataFrame:
     """Parse the CSV ``text`` of table ``name`` and check its columns and cell types.
 
@@ -236,6 +257,8 @@ def _parse_checked(name: str, text: str) -> pd.DataFrame:
     ``true``/``false`` or a month ``YYYY-MM`` where one is expected.
     Line numbers count the header as line 1.
     """
+    import pandas as pd
+
     strs = _STR_COLUMNS.get(name, ())
     bools = _BOOL_COLUMNS.get(name, ())
     if text and not text.endswith("\n"):
@@ -335,6 +358,8 @@ def read_run(run_dir: str | Path, verify: bool = True) -> RunTables:
     numbers keep their full precision.  The scenario comes from the folder's
     ``scenario.resolved.yaml`` when it has one.
     """
+    import pandas as pd
+
     d = Path(run_dir)
     if not d.exists():
         raise NotARunFolder(f"{d}: no such folder")
@@ -406,6 +431,8 @@ def read_run(run_dir: str | Path, verify: bool = True) -> RunTables:
 
 def _read_parquet(name: str, path: Path, data: bytes) -> pd.DataFrame:
     """A Parquet table (``--format parquet``), with its required columns; DamagedRunFolder if not."""
+    import pandas as pd
+
     try:
         import pyarrow  # noqa: F401
     except ImportError:
@@ -532,21 +559,33 @@ def _scenario_from_manifest(meta: dict, run_dir: Path):
         return None
 
 
-def tables_from_result(result) -> RunTables:
-    """The tables of an in-memory :class:`sim.runner.RunResult` (as the files would be)."""
-    texts = {
-        "timeline": outputs.csv_text(result.timeline, outputs.timeline_columns(result)),
-        "positions": outputs.csv_text(
-            result.position_rows(), ["month", "party", "issue", "position", "salience"]
-        ),
-        "trust": outputs.csv_text(result.trust_rows(), ["month", "party", "toward", "trust"]),
-        "sessions": outputs.csv_text(result.sessions, outputs.session_columns(result)),
-        "drafts": outputs.csv_text(result.drafts, outputs.draft_columns()),
-        "ledger": outputs.csv_text(result.ledger, outputs.LEDGER_COLUMNS),
-        "decisions": outputs.csv_text(result.decisions, outputs.DECISION_COLUMNS),
-    }
-    tables = {k: _parse(k, v) for k, v in texts.items()}
-    events = events_table(result.scenario, tables["timeline"])
+def tables_from_result(result, lite: bool = False) -> RunTables:
+    """The tables of an in-memory :class:`sim.runner.RunResult` (as the files would be).
+
+    ``lite``: :class:`sixparty.analysis.lite.Frame` tables instead of DataFrames
+    (the same values; no pandas import).  The CSV texts are those
+    :func:`sixparty.outputs.write_run` wrote when it left them in
+    ``result.extra["table_texts"]``, else made here.
+    """
+    made = getattr(result, "extra", {}).get("table_texts")
+    texts = (
+        dict(made)
+        if isinstance(made, dict) and set(made) >= set(TABLE_FILES)
+        else {
+            "timeline": outputs.csv_text(result.timeline, outputs.timeline_columns(result)),
+            "positions": outputs.csv_text(
+                result.position_rows(), ["month", "party", "issue", "position", "salience"]
+            ),
+            "trust": outputs.csv_text(result.trust_rows(), ["month", "party", "toward", "trust"]),
+            "sessions": outputs.csv_text(result.sessions, outputs.session_columns(result)),
+            "drafts": outputs.csv_text(result.drafts, outputs.draft_columns()),
+            "ledger": outputs.csv_text(result.ledger, outputs.LEDGER_COLUMNS),
+            "decisions": outputs.csv_text(result.decisions, outputs.DECISION_COLUMNS),
+        }
+    )
+    parse = _parse_lite if lite else _parse
+    tables = {k: parse(k, texts[k]) for k in TABLE_FILES}
+    events = events_table(result.scenario, tables["timeline"], lite=lite)
     return RunTables(
         **tables,
         events=events,
@@ -556,9 +595,20 @@ def tables_from_result(result) -> RunTables:
     )
 
 
-def events_table(scenario, timeline: pd.DataFrame) -> pd.DataFrame:
+def events_table(scenario, timeline: pd.DataFrame, lite: bool = False) -> pd.DataFrame:
     """Exogenous events (id, date, month, type, title, title_zh: the Chinese title or
-    "") from the scenario or the timeline (no titles there: the ids)."""
+    "") from the scenario or the timeline (no titles there: the ids); ``lite``: as a
+    :class:`sixparty.analysis.lite.Frame`."""
+    if lite:
+        from sixparty.analysis.lite import Frame
+
+        make = Frame.from_rows
+    else:
+        import pandas as pd
+
+        def make(rows, columns):
+            return pd.DataFrame(rows, columns=columns)
+
     cols = ["id", "date", "month", "type", "title", "title_zh"]
     if scenario is not None:
         rows = [
@@ -572,7 +622,7 @@ def events_table(scenario, timeline: pd.DataFrame) -> pd.DataFrame:
             }
             for e in scenario.events
         ]
-        return pd.DataFrame(rows, columns=cols)
+        return make(rows, cols)
     rows = []
     if "events" in timeline.columns:
         for month, ev in zip(timeline["month"], timeline["events"], strict=True):
@@ -590,4 +640,4 @@ def events_table(scenario, timeline: pd.DataFrame) -> pd.DataFrame:
                             "title_zh": "",
                         }
                     )
-    return pd.DataFrame(rows, columns=cols)
+    return make(rows, cols)

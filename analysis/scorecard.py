@@ -1268,7 +1268,9 @@ def scorecard_writer(record_path: str | Path | None = None, lang: str = "en"):
         from sixparty.analysis.runfiles import tables_from_result
 
         names = list(qwrite(result, stage_dir))
-        tables = tables_from_result(result)
+        # pandas-free tables (sixparty.analysis.lite): the same values, and the
+        # command imports no pandas for them
+        tables = tables_from_result(result, lite=True)
         record = load_record(record_path)
         items = score_run(
             tables, record, fed=fed_item_ids(record, getattr(result, "scenario", None))

@@ -1,7 +1,7 @@
 """Speed of single runs of the historical scenario (2003-01 to 2012-12) and of the command.
 
 Usage: python benchmarks/bench_run.py [--repeat 15] [--loop 100] [--loops 3] [--cli 5] [--no-model]
-       [--before OTHER_PYTHON]
+       [--before OTHER_PYTHON] [--only TEXT] [--stages N]
 
 Prints medians: the import of the model (fresh interpreter), one run after
 import (as ``sixparty run`` does it, positions recorded, and as an ensemble
@@ -18,11 +18,21 @@ fresh temporary ``MPLCONFIGDIR`` (the user's cache is not touched).  CPU
 time grows on a loaded machine: the load average is printed with the figures.
 With ``--before OTHER_PYTHON`` (a venv with an earlier sixparty installed) each
 command runs alternately by both, and the medians and their ratio are printed.
+``--only run`` keeps the commands whose label contains ``run``.  Whether Python
+writes bytecode is printed too: with ``PYTHONDONTWRITEBYTECODE`` set, an editable
+install compiles sixparty's own modules in every process (about 0.1-0.25 s of CPU
+that an installed package does not pay); compare installs run the same way.
+
+``--stages N``: where ``sixparty run`` (six PNG figures) spends its CPU, in one fresh
+process each time (median of N): the imports (numpy, pydantic and the scenario
+models, the model, matplotlib, sixparty's analysis), then the command, of which
+building the six figures and saving them.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -40,7 +50,71 @@ def child_cpu(argv: list[str], env: dict | None = None) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def bench_cli(repeat: int, before: str | None = None) -> None:
+def _context() -> str:
+    """The conditions that change a CPU figure: load, CPUs, bytecode, matplotlib."""
+    from importlib import metadata
+
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    pyc = "not written (PYTHONDONTWRITEBYTECODE)" if sys.dont_write_bytecode else "written"
+    return (
+        f"load average {load}; {os.cpu_count()} CPUs; bytecode {pyc}; "
+        f"matplotlib {metadata.version('matplotlib')}"
+    )
+
+
+_STAGES = r"""
+import contextlib, io, json, sys, time
+T = time.process_time
+marks, t0 = {}, T()
+def mark(label):
+    global t0
+    marks[label] = T() - t0
+    t0 = T()
+import numpy; mark("numpy")
+import sixparty.scenario; mark("pydantic + scenario models")
+import sixparty.loader, sixparty.model, sixparty.runner, sixparty.outputs, sixparty.cli
+mark("loader, model, runner, cli")
+import matplotlib.figure; mark("matplotlib")
+import sixparty.analysis.scorecard, sixparty.analysis.plots as plots
+mark("sixparty.analysis (scorecard, plots)")
+acc = {"build": 0.0, "save": 0.0}
+build, save = plots.build_figures, plots.save_figure
+def timed(key, func):
+    def wrapper(*a, **k):
+        t = T(); out = func(*a, **k); acc[key] += T() - t; return out
+    return wrapper
+plots.build_figures, plots.save_figure = timed("build", build), timed("save", save)
+with contextlib.redirect_stdout(io.StringIO()):
+    sixparty.cli.main(["run", "--quiet", "--out", sys.argv[1]])
+mark("the command")
+marks["  of which building the figures"] = acc["build"]
+marks["  of which saving them (PNG)"] = acc["save"]
+print(json.dumps(marks))
+"""
+
+
+def bench_stages(repeat: int) -> None:
+    """``sixparty run``'s CPU by stage, each run in a fresh interpreter; medians."""
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(repeat):
+            out = subprocess.run(
+                [sys.executable, "-c", _STAGES, os.path.join(tmp, f"s{k}")],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(f"\nsixparty run (six PNG figures) by stage, CPU, median of {repeat} ({_context()})")
+    total = 0.0
+    for label in runs[0]:
+        med = statistics.median(r[label] for r in runs)
+        total += 0.0 if label.startswith("  ") else med
+        print(f"  {label:42s} {med:5.2f} s")
+    print(f"  {'total after interpreter start-up':42s} {total:5.2f} s")
+
+
+def bench_cli(repeat: int, before: str | None = None, only: str = "") -> None:
     """The ``sixparty`` command in fresh processes: medians of ``repeat`` CPU times.
 
     ``before``: another Python with sixparty installed (e.g. a venv of an earlier
@@ -48,7 +122,7 @@ def bench_cli(repeat: int, before: str | None = None) -> None:
     interleaved series, so both see the same load) and the ratio of the medians printed.
     """
     if before:
-        bench_cli_compare(repeat, before)
+        bench_cli_compare(repeat, before, only)
         return
     cmd = [sys.executable, "-m", "sixparty"]
     load = os.getloadavg()
@@ -65,7 +139,7 @@ def bench_cli(repeat: int, before: str | None = None) -> None:
                 )
             )
         rows = []
-        for label, args, target in CASES:
+        for label, args, target in _cases(only):
             times = []
             for k in range(repeat):
                 extra = (
@@ -75,8 +149,8 @@ def bench_cli(repeat: int, before: str | None = None) -> None:
             rows.append((label, statistics.median(times), times, target))
     print(
         f"\nthe command, fresh process each, CPU user+system, median of {repeat} "
-        f"(load average at start {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, "
-        f"at end {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs)"
+        f"(load average at start {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; at end: "
+        f"{_context()})"
     )
     for label, med, times, target in rows:
         verdict = (
@@ -102,14 +176,19 @@ CASES = [
 ]
 
 
-def bench_cli_compare(repeat: int, before: str) -> None:
+def _cases(only: str) -> list:
+    """The :data:`CASES` whose label contains ``only`` (all of them for "")."""
+    return [c for c in CASES if only in c[0]]
+
+
+def bench_cli_compare(repeat: int, before: str, only: str = "") -> None:
     """Each command alternately by ``before`` and by this Python; medians and ratios."""
     pythons = {"before": before, "after": sys.executable}
     load = os.getloadavg()
     times: dict[tuple[str, str], list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(repeat):
-            for label, args, _target in CASES:
+            for label, args, _target in _cases(only):
                 for who in ("before", "after") if k % 2 == 0 else ("after", "before"):
                     extra = (
                         ["--out", os.path.join(tmp, f"{who}-{k}-{len(times)}")]
@@ -118,15 +197,14 @@ def bench_cli_compare(repeat: int, before: str) -> None:
                     )
                     cpu = child_cpu([pythons[who], "-m", "sixparty", *args, *extra])
                     times.setdefault((label, who), []).append(cpu)
-    end = os.getloadavg()
     print(
         f"\nthe command, fresh process each, CPU user+system, median of {repeat}; before = "
         f"{before}, after = {sys.executable}, alternating (load average at start "
-        f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, at end {end[0]:.1f} {end[1]:.1f} "
-        f"{end[2]:.1f}; {os.cpu_count()} CPUs)"
+        f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; at end: {_context()}; before's "
+        "matplotlib may differ)"
     )
     print(f"  {'command':42s} {'before':>7s} {'after':>7s}  after/before  target")
-    for label, _args, target in CASES:
+    for label, _args, target in _cases(only):
         b = statistics.median(times[(label, "before")])
         a = statistics.median(times[(label, "after")])
         verdict = "" if target is None else f"<= {target} s: {'met' if a <= target else 'MISSED'}"
@@ -148,9 +226,22 @@ def main() -> None:
         help="another Python with sixparty installed: run each command alternately by it "
         "and by this one, print both medians and the ratio",
     )
+    ap.add_argument(
+        "--only", default="", metavar="TEXT", help="only the commands whose label has TEXT"
+    )
+    ap.add_argument(
+        "--stages",
+        type=int,
+        default=0,
+        metavar="N",
+        help="sixparty run's CPU by stage (imports, figures), median of N fresh processes",
+    )
     a = ap.parse_args()
     if a.no_model:
-        bench_cli(a.cli, a.before)
+        if a.cli:
+            bench_cli(a.cli, a.before, a.only)
+        if a.stages:
+            bench_stages(a.stages)
         return
 
     imports = []
@@ -206,7 +297,9 @@ def main() -> None:
         f"  loop of {a.loop} runs, median of {a.loops}: {loop:.2f} s = {a.loop / loop:.1f} runs/s"
     )
     if a.cli:
-        bench_cli(a.cli, a.before)
+        bench_cli(a.cli, a.before, a.only)
+    if a.stages:
+        bench_stages(a.stages)
 
 
 if __name__ == "__main__":

@@ -401,10 +401,15 @@ def write_run(
     texts: dict[str, str] = {}
     writers: list[Callable[[Path], Sequence[str]]] = []
     if table_format == "csv":
-        texts = {
-            f"{stem}.csv": csv_text(rows, columns)
-            for stem, (rows, columns) in table_rows(result).items()
+        tables = {
+            stem: csv_text(rows, columns) for stem, (rows, columns) in table_rows(result).items()
         }
+        texts = {f"{stem}.csv": text for stem, text in tables.items()}
+        extra = getattr(result, "extra", None)
+        if isinstance(extra, dict):
+            # for the writers below (the scorecard and figures read the same tables:
+            # analysis.runfiles.tables_from_result), not formatted twice
+            extra["table_texts"] = tables
     else:
         writers.append(parquet_writer(result))
     resolved = resolved_scenario_text(result.scenario)
@@ -428,7 +433,11 @@ def write_run(
         "elapsed_s": round(result.elapsed_s, 4),
     }
     writers += [functools.partial(w, result) for w in extra_writers]
-    return write_atomically(out_dir, texts, writers, manifest)
+    try:
+        return write_atomically(out_dir, texts, writers, manifest)
+    finally:
+        if isinstance(getattr(result, "extra", None), dict):
+            result.extra.pop("table_texts", None)  # the writers' only (~0.4 MB a run)
 
 
 class OutputError(OSError):

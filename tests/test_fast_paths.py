@@ -7,6 +7,8 @@
 * Scenario files are composed by libyaml when PyYAML has it, with the same
   tree (values, lines, columns) as the pure-Python composer, which still
   gives the messages for broken files.
+* ``sixparty run`` (figures included) imports no pandas: it reads its run through
+  ``sixparty.analysis.lite``.
 * Figures have a fixed layout and are saved with their ticks fixed first, as
   RGB when opaque: the PNG pixels are those of a plain ``Figure.savefig``.
 """
@@ -258,6 +260,20 @@ def test_run_without_figures_does_not_import_matplotlib(tmp_path):
         "sys.exit(10 if 'matplotlib' in sys.modules else rc)"
     )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_run_with_figures_does_not_import_pandas(tmp_path):
+    """``sixparty run`` scores its run and draws its figures from pandas-free tables
+    (``sixparty.analysis.lite``): importing pandas (and pyarrow) cost more CPU than
+    the tables' work.  Exit 10 if pandas was imported."""
+    code = (
+        "import sys; from sixparty.cli import main; "
+        f"rc = main(['run', '--quiet', '--out', {str(tmp_path / 'r')!r}]); "
+        "sys.exit(10 if 'pandas' in sys.modules or 'pyarrow' in sys.modules else rc)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert (tmp_path / "r" / "scorecard.png").is_file()
 
 
 def test_manifest_distributions_are_those_of_importlib_metadata():
