@@ -421,6 +421,10 @@ class TalksModel(mesa.Model):
         self._ev_b = np.zeros((R, 6, 6))
         self.trust = init_trust.copy()
         self.anchor = self.pos.copy()
+        #: (R, 8) this month's way out (Party.reconsider_line), None when
+        #: ``ripeness_rate`` is 0 in every replicate (no line moves, nothing drawn).
+        self.way_out = None
+        self._ripeness = bool(np.any(p.ripeness_rate > 0))
         self.sanctions = np.zeros(R)
         self.grievance = np.zeros(R)
         self.china_shuttle_credit = np.zeros(R)
@@ -2183,6 +2187,9 @@ class TalksModel(mesa.Model):
         self._refresh_trust()
         self._apply_events()
         self._apply_statements()
+        # The way out a hurting stalemate moves the parties' lines toward
+        # (Party.reconsider_line): the chair's forecast text, drawn before anyone moves.
+        self.way_out = self.parties[CHINA_I].draft() if self._ripeness else None
         for party in self.parties:
             party.step()
         np.clip(self.pos, 0.0, 1.0, out=self.pos)

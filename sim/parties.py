@@ -430,6 +430,45 @@ class Party(mesa.Agent):
         p = m.params
         pull = np.minimum(1.0, p.drift * (p.drift_domestic_base + m.domestic[:, i]))
         m.pos[:, i] += pull[:, None] * (m.anchor[:, i] - m.pos[:, i])
+        if m.way_out is not None:
+            self.reconsider_line()
+
+    # ------------------------------------------------------------- ripeness
+    def stalemate_cost(self, r=ALL):
+        """What the absence of a deal costs me this month, in [0, 1], one value
+        per replicate of ``r``.
+
+        The base class (the five counterparts): the DPRK's deterrent, its
+        outside option (the model's column, raised by its tests and by typed
+        ``outside_option`` effects, clipped to [0, 1]), weighted by the
+        salience I give denuclearization: a stalemate hurts me as far as the
+        programme it leaves running matters to me.  The DPRK's class prices
+        the sanctions it bears instead (:meth:`DPRK.stalemate_cost`).
+        """
+        m = self.model
+        deterrent = np.clip(m.outside[r, DPRK_I], 0.0, 1.0)
+        return m.sal[r, self.idx, DEN] * deterrent
+
+    def reconsider_line(self) -> None:
+        """Monthly, in every replicate: a hurting stalemate moves my line (my
+        anchor) toward the way out, the chair's forecast text
+        (``TalksModel.way_out``, :meth:`China.draft`).
+
+        ``anchor += ripeness_rate x c x (way_out - anchor)``, ``c`` =
+        :meth:`stalemate_cost`; the issues my class will not bargain over
+        stay (:meth:`hold_in_round`).  Source: Zartman (2000), a conflict is
+        ripe for settlement when the parties feel a hurting stalemate and
+        perceive a way out; Cross (1969), concessions grow with the cost of
+        delay.  Called only when ``parameters.ripeness_rate`` is positive in
+        some replicate (default 0: the anchors move only by events, stated
+        positions and documents, as in the published model).
+        """
+        m = self.model
+        i = self.idx
+        rate = m.params.ripeness_rate * self.stalemate_cost()
+        before = m.anchor[:, i]
+        target = np.asarray(self.hold_in_round(before, m.way_out))
+        m.anchor[:, i] = before + rate[:, None] * (target - before)
 
     # --------------------------------------------------------- implementation
     def delivery_willingness(self, r=ALL):
@@ -523,6 +562,13 @@ class DPRK(Party):
         """
         m = self.model
         return m.outside[r, self.idx] - m.params.dprk_outside_sanctions[r] * m.sanctions[r]
+
+    def stalemate_cost(self, r=ALL):
+        """What the absence of a deal costs the DPRK, in [0, 1]: the standing
+        sanctions (article §第五轮 第一阶段: the BDA financial sanctions as
+        the cost of no deal); a deal's sanctions relief is what the talks
+        offer against them (:meth:`sanctions_relief`)."""
+        return np.asarray(self.model.sanctions[r], dtype=float)
 
     def pressure(self, r=ALL):
         """Pressure felt, in [0, 1]: fresh grievances (new sanctions, hostile acts),

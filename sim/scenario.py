@@ -819,6 +819,7 @@ class Parameters(_Strict):
     trust_prior_strength: Annotated[float, BeforeValidator(_no_bool), Field(gt=0.0, le=100.0)] = 6.0
     generosity: Unit = 0.3
     drift: Unit = 0.02
+    ripeness_rate: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=0.2)] = 0.0
     test_threshold: Unit = 0.6
     suspend_threshold: Unit = 0.45
     resume_threshold: Unit = 0.5

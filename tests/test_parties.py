@@ -789,3 +789,59 @@ def test_dprk_reconsiders_its_steps_from_what_is_outstanding(
     assert 0.1 < q.suspend_steps_trust < 0.55 and q.resume_steps_trust < 0.9
     got = m.parties[DPRK_I].reconsider_steps(0, suspended, overdue, outstanding, t_us)
     assert got == expected
+
+
+# ---------------------------------------------------------------- ripeness (Zartman 2000)
+def _line_after_a_month(party_i: int, *, sanctions: float, dprk_outside: float, rate=0.1):
+    """The party's anchor after one :meth:`Party.reconsider_line` toward a way out of 1.0."""
+    m = make_model()
+    m.params.ripeness_rate = rate
+    m.sanctions[:] = sanctions
+    m.outside[:, DPRK_I] = dprk_outside
+    m.anchor[0, party_i] = 0.0
+    m.way_out = np.ones((1, 8))
+    m.parties[party_i].reconsider_line()
+    return m, m.anchor[0, party_i].copy()
+
+
+def test_sanctions_make_the_stalemate_hurt_the_dprk_and_move_its_line():
+    m, hurt = _line_after_a_month(DPRK_I, sanctions=0.8, dprk_outside=0.0)
+    assert hurt == pytest.approx(np.full(8, 0.1 * 0.8))  # rate x cost x gap
+    _, unhurt = _line_after_a_month(DPRK_I, sanctions=0.0, dprk_outside=1.0)
+    assert np.all(unhurt == 0.0)  # its own deterrent costs the DPRK nothing
+
+
+def test_the_dprks_deterrent_makes_the_stalemate_hurt_its_counterparts():
+    m, hurt = _line_after_a_month(CHINA_I, sanctions=0.0, dprk_outside=0.5)
+    cost = m.sal[0, CHINA_I, DEN] * 0.5
+    assert m.parties[CHINA_I].stalemate_cost()[0] == pytest.approx(cost)
+    assert hurt == pytest.approx(np.full(8, 0.1 * cost))
+    _, unhurt = _line_after_a_month(CHINA_I, sanctions=1.0, dprk_outside=0.0)
+    assert np.all(unhurt == 0.0)  # the sanctions cost the counterparts nothing
+
+
+def test_a_line_does_not_move_without_a_rate_or_on_an_issue_off_the_table():
+    _, still = _line_after_a_month(DPRK_I, sanctions=1.0, dprk_outside=0.0, rate=0.0)
+    assert np.all(still == 0.0)
+    m = make_model()
+    us = m.parties[US_I]
+    m.params.ripeness_rate = 0.1
+    m.outside[:, DPRK_I] = 1.0
+    m.domestic[0, US_I] = 1.0  # sanctions off the table (us_sanctions_domestic)
+    assert us.sanctions_off_the_table()[0]
+    m.anchor[0, US_I] = 0.0
+    m.way_out = np.ones((1, 8))
+    us.reconsider_line()
+    assert m.anchor[0, US_I, SANC] == 0.0 and m.anchor[0, US_I, DEN] > 0.0
+
+
+def test_the_way_out_is_drawn_only_when_a_replicate_has_a_rate():
+    off = make_model()
+    off.sanctions[:] = 1.0
+    off.step()
+    assert off.way_out is None
+    on = make_model(lambda d: d.setdefault("parameters", {}).update(ripeness_rate=0.05))
+    on.sanctions[:] = 1.0
+    on.step()
+    assert on.way_out is not None and on.way_out.shape == (1, 8)
+    assert not np.array_equal(on.anchor[:, DPRK_I], off.anchor[:, DPRK_I])
