@@ -265,13 +265,21 @@ def test_run_without_figures_does_not_import_matplotlib(tmp_path):
 def test_run_with_figures_does_not_import_pandas(tmp_path):
     """``sixparty run`` scores its run and draws its figures from pandas-free tables
     (``sixparty.analysis.lite``): importing pandas (and pyarrow) cost more CPU than
-    the tables' work.  Exit 10 if pandas was imported."""
+    the tables' work.  Exit 10 if pandas was imported; 11 if Mesa imports it itself
+    (Mesa 3.5's ``mesa/agent.py`` does, at module level: then the saving is Mesa's to
+    give, and there is nothing of sixparty's to test)."""
     code = (
-        "import sys; from sixparty.cli import main; "
+        "import sys; import sixparty._mesa_compat; "
+        "'pandas' in sys.modules and sys.exit(11); "
+        "from sixparty.cli import main; "
         f"rc = main(['run', '--quiet', '--out', {str(tmp_path / 'r')!r}]); "
         "sys.exit(10 if 'pandas' in sys.modules or 'pyarrow' in sys.modules else rc)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if out.returncode == 11:
+        import importlib.metadata
+
+        pytest.skip(f"Mesa {importlib.metadata.version('mesa')} imports pandas itself")
     assert out.returncode == 0, out.stderr[-2000:]
     assert (tmp_path / "r" / "scorecard.png").is_file()
 
