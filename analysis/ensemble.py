@@ -1442,7 +1442,23 @@ def cli_ensemble(args, path, scenario: Scenario) -> int:
 
 def seed_of(ensemble_dir: str | os.PathLike, replicate: int) -> tuple[int, str | None]:
     """(model seed of replicate ``replicate``, scenario file) read from an ensemble's
-    manifest (:func:`ensemble_scenario_sha256` gives the file's recorded checksum).
+    manifest (:func:`ensemble_scenario_sha256` gives the file's recorded checksum;
+    :func:`replicate_record` everything a rerun needs).
+
+    Raises ValueError naming the folder when it holds no ensemble manifest or
+    ``replicate`` is outside ``0 .. runs-1``.
+    """
+    rec = replicate_record(ensemble_dir, replicate)
+    return rec["seed"], rec["scenario_file"]
+
+
+def replicate_record(ensemble_dir: str | os.PathLike, replicate: int) -> dict:
+    """What reruns replicate ``replicate`` of an ensemble, from its manifest.
+
+    Returns ``{"seed": model seed, "base_seed", "scenario_file": str or None,
+    "positions_mode": "anchored" | "free" | None, "scenario_sha256": str or None,
+    "scenario_sources": [{"path", "sha256"}, ...] (child first; empty for a folder
+    written before they were recorded), "scenario_resolved_sha256": str or None}``.
 
     Raises ValueError naming the folder when it holds no ensemble manifest or
     ``replicate`` is outside ``0 .. runs-1``.
@@ -1466,7 +1482,17 @@ def seed_of(ensemble_dir: str | os.PathLike, replicate: int) -> tuple[int, str |
     runs = int(meta["runs"])
     if not 0 <= replicate < runs:
         raise ValueError(f"--seed-of {ensemble_dir} {replicate}: replicate must be 0..{runs - 1}")
-    return replicate_seed(int(meta["base_seed"]), replicate), meta.get("scenario_file")
+    mode = meta.get("positions_mode")
+    sources = meta.get("scenario_sources")
+    return {
+        "seed": replicate_seed(int(meta["base_seed"]), replicate),
+        "base_seed": int(meta["base_seed"]),
+        "scenario_file": meta.get("scenario_file"),
+        "positions_mode": mode if mode in ("anchored", "free") else None,
+        "scenario_sha256": meta.get("scenario_sha256"),
+        "scenario_sources": sources if isinstance(sources, list) else [],
+        "scenario_resolved_sha256": meta.get("scenario_resolved_sha256"),
+    }
 
 
 def ensemble_scenario_sha256(ensemble_dir: str | os.PathLike) -> str | None:

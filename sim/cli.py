@@ -648,8 +648,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _apply_seed_of(args: argparse.Namespace) -> None:
-    """``--seed-of DIR R``: the seed (and, unless given, the scenario) of replicate R of DIR."""
-    from sixparty.analysis.ensemble import seed_of
+    """``--seed-of DIR R``: the seed, the positions mode and (unless given) the
+    scenario of replicate R of DIR, from DIR's manifest."""
+    from sixparty.analysis.ensemble import replicate_record
 
     folder, rep = args.seed_of
     try:
@@ -663,9 +664,23 @@ def _apply_seed_of(args: argparse.Namespace) -> None:
     if (args.runs or 1) > 1:
         raise CLIError("--seed-of reruns one replicate; it cannot be used with --runs N > 1")
     try:
-        seed, scenario_file = seed_of(folder, replicate)
+        rec = replicate_record(folder, replicate)
     except ValueError as exc:
         raise CLIError(str(exc)) from None
+    seed, scenario_file = rec["seed"], rec["scenario_file"]
+    # The mode changes the run: the ensemble's, from its manifest.  A different
+    # --mode would not rerun the replicate, so it is refused, not silently honoured.
+    mode = rec["positions_mode"]
+    given = getattr(args, "mode", None)
+    if mode is not None and given is not None and given != mode:
+        raise CLIError(
+            f"--seed-of {folder} {replicate}: the ensemble ran with positions {mode} "
+            f"(manifest.json's positions_mode), so --mode {given} would not rerun the "
+            f"replicate; drop --mode (to run its seed in the other mode: sixparty run "
+            f"SCENARIO --seed {seed} --mode {given})"
+        )
+    if mode is not None:
+        args.mode = mode
     args.seed = seed
     named = args.scenario is None
     if named:
@@ -918,8 +933,9 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         metavar=("ENSEMBLE_DIR", "R"),
         default=None,
         help="rerun replicate R of the ensemble in ENSEMBLE_DIR as a single run (its "
-        "seed depends only on the ensemble's base seed and R; the scenario is "
-        "the ensemble's unless SCENARIO is given)",
+        "seed depends only on the ensemble's base seed and R; the positions mode is "
+        "the ensemble's, a different --mode is refused; the scenario is the "
+        "ensemble's unless SCENARIO is given, and must be unchanged)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(

@@ -704,3 +704,42 @@ def test_a_signal_after_the_ensemble_folder_is_written_says_it_is_complete(
         "only the summary was not all printed"
     )
     assert len(list(out.iterdir())) == n
+
+
+def test_seed_of_takes_the_ensembles_mode(tmp_path, capsys):
+    """A free-mode ensemble's row R equals ``--seed-of`` R without --mode (the manifest's
+    positions_mode is used); a conflicting --mode is refused (exit 2), nothing written."""
+    ens = tmp_path / "ens"
+    name = "counterfactuals/no_bda_sanctions"
+    argv = ["run", name, "--runs", "3", "--jobs", "1", "--mode", "free"]
+    assert main([*argv, "--out", str(ens), "--no-plots", "--quiet"]) == 0
+    rows = list(csv.DictReader((ens / "runs.csv").open()))
+    one = tmp_path / "one"
+    capsys.readouterr()
+    assert main(["run", "--seed-of", str(ens), "2", "--out", str(one), "--no-plots"]) == 0
+    assert "positions free" in capsys.readouterr().out
+    meta = json.loads((one / "manifest.json").read_text())
+    assert meta["positions_mode"] == "free" and meta["seed"] == int(rows[2]["seed"])
+    timeline = list(csv.DictReader((one / "timeline.csv").open()))
+    sessions = list(csv.DictReader((one / "sessions.csv").open()))
+    held = [s for s in sessions if s["held"] == "true"]
+    row = rows[2]
+    assert len(held) == int(row["sessions_held"])
+    assert sum(s["held"] != "true" for s in sessions) == int(row["boycotts"])
+    firsts = [s["month"] for s in held if s["document"] == "joint_document"]
+    assert (firsts[0] if firsts else "") == row["first_joint_document"]
+    assert float(timeline[-1]["progress"]) == pytest.approx(float(row["final_progress"]))
+    assert float(timeline[-1]["aid_delivered_t"]) == pytest.approx(float(row["aid_delivered_t"]))
+    assert timeline[-1]["talks_status"] == row["final_status"]
+    # The same --mode is fine; another one is refused with what to do instead.
+    same = tmp_path / "same"
+    argv = ["run", "--seed-of", str(ens), "2", "--mode", "free", "--out", str(same), "--no-plots"]
+    assert main(argv) == 0
+    assert (same / "timeline.csv").read_bytes() == (one / "timeline.csv").read_bytes()
+    capsys.readouterr()
+    other = tmp_path / "other"
+    argv = ["run", "--seed-of", str(ens), "2", "--mode", "anchored", "--out", str(other)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "positions free" in err and "--mode anchored" in err and "Traceback" not in err
+    assert not other.exists()
