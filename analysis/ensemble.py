@@ -1135,7 +1135,7 @@ QUANTILE_METHOD = (
 
 def ensemble_manifest(result: EnsembleResult, scenario_path=None, command=None) -> dict:
     """The manifest of an ensemble folder (without ``files``)."""
-    from sixparty.outputs import package_versions
+    from sixparty.outputs import package_versions, source_files
 
     sha = None
     if scenario_path:
@@ -1147,6 +1147,8 @@ def ensemble_manifest(result: EnsembleResult, scenario_path=None, command=None) 
         "scenario": result.scenario.name,
         "scenario_file": str(scenario_path) if scenario_path else None,
         "scenario_sha256": sha,
+        # every file of the extends chain: --seed-of refuses a rerun if one changed
+        "scenario_sources": source_files(scenario_path),
         "runs": result.runs,
         "base_seed": result.base_seed,
         "seed_derivation": SEED_DERIVATION,

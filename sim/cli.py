@@ -695,31 +695,57 @@ def _apply_seed_of(args: argparse.Namespace) -> None:
                 "give SCENARIO (the same file)"
             )
         args.scenario = scenario_file
-    _check_seed_of_scenario(folder, replicate, args.scenario, named)
+    _check_seed_of_scenario(folder, replicate, args.scenario, named, rec)
     if not getattr(args, "out", None):
         args.out = f"{str(folder).rstrip('/')}-replicate{replicate}"
         _check_out(args)
 
 
-def _check_seed_of_scenario(folder, replicate: int, scenario: str, named: bool) -> None:
-    """Refuse a ``--seed-of`` rerun whose scenario file is not byte for byte
-    the one the ensemble ran (its sha256 in the manifest): the replicate would
-    not be reproduced."""
+def _check_seed_of_scenario(folder, replicate: int, scenario: str, named: bool, rec: dict) -> None:
+    """Refuse a ``--seed-of`` rerun whose scenario is not the one the ensemble ran:
+    a file of its ``extends:`` chain (child first) whose sha256 differs from the one
+    the manifest records (``scenario_sources``; only the child's ``scenario_sha256``
+    in a folder written before sixparty recorded the chain), or a chain grown or cut.
+    The replicate would not be reproduced; the message names the file."""
     import hashlib
 
-    from sixparty.analysis.ensemble import ensemble_scenario_sha256
+    which = "the scenario file its manifest names" if named else "SCENARIO"
+    head = f"--seed-of {folder} {replicate}: "
+    tail = "so the rerun would not reproduce the replicate; restore the file, or rerun the ensemble"
+    recorded = [s for s in rec.get("scenario_sources") or [] if isinstance(s, dict)]
+    if recorded:
+        from sixparty.outputs import source_files
 
-    want = ensemble_scenario_sha256(folder)
+        now = source_files(_loader().find_scenario(scenario))
+        for i, (old, new) in enumerate(zip(recorded, now, strict=False)):
+            if old.get("sha256") != new["sha256"]:
+                what = (
+                    f"{which} ({new['path']})"
+                    if i == 0
+                    else f"{new['path']}, which {scenario} extends"
+                    + ("," if i == 1 else " (through its parents),")
+                )
+                was = "" if old.get("path") == new["path"] else f", recorded as {old.get('path')}"
+                raise CLIError(
+                    f"{head}{what} has changed since the ensemble ran (its sha256 differs "
+                    f"from the one manifest.json's scenario_sources records{was}), {tail}"
+                )
+        if len(recorded) != len(now):
+            chain = " -> ".join(str(s.get("path")) for s in recorded)
+            chain_now = " -> ".join(s["path"] for s in now)
+            raise CLIError(
+                f"{head}the extends: chain of {scenario} has changed since the ensemble ran "
+                f"(it was {chain}; it is now {chain_now}), {tail}"
+            )
+        return
+    want = rec.get("scenario_sha256")
     path = Path(scenario)
-    if want is None or not path.is_file():
+    if not isinstance(want, str) or not path.is_file():
         return  # a shipped name or an unrecorded checksum: nothing to compare
     if hashlib.sha256(path.read_bytes()).hexdigest() != want:
-        which = "the scenario file its manifest names" if named else "SCENARIO"
         raise CLIError(
-            f"--seed-of {folder} {replicate}: {which} ({scenario}) is not the file the "
-            "ensemble was run from (its sha256 differs from manifest.json's "
-            "scenario_sha256), so the rerun would not reproduce the replicate; "
-            "restore the file, or rerun the ensemble"
+            f"{head}{which} ({scenario}) is not the file the ensemble was run from (its "
+            f"sha256 differs from manifest.json's scenario_sha256), {tail}"
         )
 
 

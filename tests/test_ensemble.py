@@ -743,3 +743,25 @@ def test_seed_of_takes_the_ensembles_mode(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "positions free" in err and "--mode anchored" in err and "Traceback" not in err
     assert not other.exists()
+
+
+def test_seed_of_refuses_a_changed_parent_scenario(tmp_path, monkeypatch, capsys):
+    """The ensemble's manifest records every file of the extends chain; --seed-of
+    refuses (exit 2, naming the file) when the parent changed, not only the child."""
+    monkeypatch.chdir(tmp_path)
+    parent = tmp_path / "base.yaml"
+    parent.write_text(dump_yaml(minimal_scenario_dict()))
+    (tmp_path / "child.yaml").write_text("extends: base.yaml\nname: child\n")
+    argv = ["run", "child.yaml", "--runs", "3", "--jobs", "1", "--out", "eu", "--no-plots"]
+    assert main([*argv, "--quiet"]) == 0
+    sources = json.loads((tmp_path / "eu" / "manifest.json").read_text())["scenario_sources"]
+    assert [Path(s["path"]).name for s in sources] == ["child.yaml", "base.yaml"]
+    assert main(["run", "--seed-of", "eu", "1", "--no-plots", "--out", "ok"]) == 0
+    parent.write_text(parent.read_text() + "\n# edited\n")
+    capsys.readouterr()
+    for extra in ([], ["child.yaml"]):
+        assert main(["run", *extra, "--seed-of", "eu", "1", "--no-plots", "--out", "x"]) == 2
+        err = capsys.readouterr().err
+        assert "base.yaml, which child.yaml extends, has changed" in err
+        assert "Traceback" not in err
+        assert not (tmp_path / "x").exists()
