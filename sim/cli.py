@@ -875,6 +875,14 @@ TABLE_FORMATS = ("csv", "parquet")
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
+class _TableFormat(argparse.Action):
+    """``--table-format csv|parquet`` (the older spelling of ``--format csv|parquet``)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        namespace.table_format = values
+        namespace.table_format_given = True
+
+
 class _RunFormat(argparse.Action):
     """``--format F[,F]``: ``csv``/``parquet`` set ``table_format``, ``png``/``svg``/``pdf`` set ``format``.
 
@@ -888,6 +896,7 @@ class _RunFormat(argparse.Action):
             value = value.strip().lower()
             if value in TABLE_FORMATS:
                 namespace.table_format = value
+                namespace.table_format_given = True  # run --from keeps its folder's otherwise
             elif value in FIGURE_FORMATS:
                 namespace.format = value
             else:
@@ -949,6 +958,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--table-format",
         choices=("csv", "parquet"),
+        action=_TableFormat,
         default="csv",
         # the older spelling of --format csv|parquet, kept so scripts keep working
         help=argparse.SUPPRESS,
@@ -990,11 +1000,14 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         action=_RunFormat,
         metavar="F[,F]",
         default="png",
-        help="file formats: data tables csv (default) or parquet (needs pyarrow: "
-        "pip install 'sixparty[parquet]'), also an ensemble's runs table; figures png "
+        help="file formats: data tables csv (default; with --from, the folder's) or "
+        "parquet (needs pyarrow: pip install 'sixparty[parquet]'), also an ensemble's "
+        "runs table; figures png "
         "(default), svg or pdf. E.g. --format parquet,svg",
     )
-    p.set_defaults(table_format="csv")
+    # table_format_given: whether the user chose the tables' format (run --from keeps the
+    # original folder's format unless told otherwise)
+    p.set_defaults(table_format="csv", table_format_given=False)
     p.add_argument("--no-plots", action="store_true", help="write data files only")
 
 

@@ -224,6 +224,27 @@ def test_parquet_tables_are_readable_deterministic_and_match_the_csv(tmp_path, c
     assert list(timeline["month"]) == list(csv["month"])
 
 
+def test_run_from_a_parquet_folder_keeps_parquet_and_compares(tmp_path, capsys):
+    """--from reruns in the folder's table format (its manifest's table_format), so the
+    byte comparison happens; an explicit --format csv is honoured (nothing compared)."""
+    pytest.importorskip("pyarrow")
+    pq = tmp_path / "r_pq"
+    assert main(["run", "--seed", "1", "--format", "parquet", "--no-plots", "--out", str(pq)]) == 0
+    capsys.readouterr()
+    again = tmp_path / "again"
+    assert main(["run", "--from", str(pq), "--no-plots", "--out", str(again)]) == 0
+    out = capsys.readouterr().out
+    assert "Reproduced: the 7 data files are byte-identical" in out
+    assert json.loads((again / "manifest.json").read_text())["table_format"] == "parquet"
+    assert not (again / "timeline.csv").exists() and (again / "timeline.parquet").is_file()
+    as_csv = tmp_path / "as_csv"
+    assert (
+        main(["run", "--from", str(pq), "--format", "csv", "--no-plots", "--out", str(as_csv)]) == 0
+    )
+    assert "no CSV tables to compare with" in capsys.readouterr().out
+    assert (as_csv / "timeline.csv").is_file()
+
+
 @pytest.mark.parametrize(
     "argv,tables,figures",
     [
