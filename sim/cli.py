@@ -250,11 +250,20 @@ def note_inert_parameters(scenario) -> list[str]:
     :class:`sixparty.scenario.Scenario`) sets that has no effect under its other
     settings (e.g. ``concession_rate`` while the sessions use the expected-utility
     model): the user would otherwise see an unchanged run and no reason.  Used by
-    ``run`` and ``validate`` alike; a note, not an error."""
+    ``run`` and ``validate`` alike; a note, not an error.  A value equal to the
+    default changes nothing and gets no note: ``scenario.resolved.yaml`` writes
+    every default out, and would otherwise be told about values nobody chose."""
     from sixparty.parameters import inert_settings
 
     params = scenario.parameters
-    notes = [why for _, why in inert_settings(params, params.model_fields_set)]
+    fields = type(params).model_fields
+    chosen = {
+        name
+        for name in params.model_fields_set
+        if name not in fields
+        or getattr(params, name) != fields[name].get_default(call_default_factory=True)
+    }
+    notes = [why for _, why in inert_settings(params, chosen)]
     for why in notes:
         _err(f"sixparty: note: {why}")
     return notes

@@ -250,22 +250,29 @@ def _parquet_cell(value):
     return value
 
 
-def resolved_scenario_text(scenario) -> str:
+def resolved_scenario_text(scenario, seed: int | None = None) -> str:
     """``scenario.resolved.yaml``: the validated scenario with every field (defaults included).
 
     Loading this text gives a scenario equal to ``scenario`` (``extends:`` and
-    overrides already applied), so a run can be repeated without its source files.
+    overrides already applied), so a run can be repeated without its source files;
+    ``seed`` (the run's, when it is not the scenario's own) replaces its ``seed``, so
+    ``sixparty run`` of the file alone repeats the run.  The positions mode is
+    ``parameters.anchoring``, already the run's.
     """
     import yaml
 
     head = (
         "# The resolved scenario of this run (extends: and overrides applied, defaults\n"
-        "# filled in), written by sixparty.  Rerun it: sixparty run --from THIS_FOLDER\n"
+        "# filled in, the run's seed and mode), written by sixparty.  Rerun it:\n"
+        "# sixparty run --from THIS_FOLDER (compares the files), or sixparty run THIS_FILE\n"
     )
+    data = scenario.model_dump(mode="json")
+    if seed is not None:
+        data["seed"] = int(seed)
     # libyaml's emitter when PyYAML has it: the same text as yaml.safe_dump (a test
     # compares them on every shipped scenario), in a fifth of the time
     body = yaml.dump(
-        scenario.model_dump(mode="json"),
+        data,
         Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
         sort_keys=False,
         allow_unicode=True,
@@ -412,7 +419,7 @@ def write_run(
             extra["table_texts"] = tables
     else:
         writers.append(parquet_writer(result))
-    resolved = resolved_scenario_text(result.scenario)
+    resolved = resolved_scenario_text(result.scenario, seed=result.seed)
     texts[RESOLVED_SCENARIO] = resolved
     manifest = {
         "scenario": result.scenario.name,

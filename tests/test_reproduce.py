@@ -50,7 +50,8 @@ def test_manifest_records_sources_resolved_scenario_and_environment(tmp_path, va
     resolved = out / "scenario.resolved.yaml"
     assert m["scenario_resolved"] == "scenario.resolved.yaml"
     assert m["scenario_resolved_sha256"] == sha(resolved) == m["files"]["scenario.resolved.yaml"]
-    assert load_scenario(resolved) == load_scenario(variant_file)
+    # (with the run's seed: sixparty run of the file alone repeats the run)
+    assert load_scenario(resolved) == load_scenario(variant_file).model_copy(update={"seed": 4})
     assert "extends" not in yaml.safe_load(resolved.read_text())
     # every file of the extends chain, child first, with its hash
     sources = m["scenario_sources"]
@@ -356,3 +357,28 @@ def test_run_mode_sets_anchoring_and_is_recorded(tmp_path, capsys):
     assert "Reproduced" in capsys.readouterr().out
     assert main(["run", "--from", str(free), "--mode", "anchored", "--no-plots"]) == 2
     assert "cannot be used with --mode" in capsys.readouterr().err
+
+
+def test_the_resolved_file_alone_repeats_the_run(tmp_path, capsys):
+    """scenario.resolved.yaml carries the run's seed and mode: ``sixparty run`` of that
+    file alone writes byte-identical data files, and prints no note about defaults it
+    spells out (a chosen inert value is still noted: tests/test_parameters.py)."""
+    r = tmp_path / "r"
+    assert main(["run", "--seed", "1", "--mode", "free", "--out", str(r), "--no-plots"]) == 0
+    resolved = load_scenario(r / "scenario.resolved.yaml")
+    assert resolved.seed == 1 and resolved.parameters.anchoring is False
+    capsys.readouterr()
+    again = tmp_path / "again"
+    argv = ["run", str(r / "scenario.resolved.yaml"), "--out", str(again), "--no-plots"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "note:" not in captured.err, captured.err
+    assert "positions free" in captured.out
+    for stem in DATA:
+        assert (again / f"{stem}.csv").read_bytes() == (r / f"{stem}.csv").read_bytes(), stem
+    assert (again / "scenario.resolved.yaml").read_bytes() == (
+        r / "scenario.resolved.yaml"
+    ).read_bytes()
+    # --from still checks the resolved file against the manifest and reproduces
+    assert main(["run", "--from", str(r), "--out", str(tmp_path / "rr"), "--no-plots"]) == 0
+    assert "Reproduced" in capsys.readouterr().out
