@@ -319,24 +319,39 @@ def _git(folder: Path, *args: str) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
+def _package_file() -> Path:
+    """This module's file, as imported (the code that runs; tests replace it)."""
+    return Path(__file__).resolve()
+
+
 @functools.lru_cache(maxsize=1)
 def git_state() -> dict:
     """``{"commit": SHA or None, "dirty": bool or None}`` of the sixparty source checkout.
 
     Only when the package is imported from a git checkout of sixparty itself (its
-    top folder holds sixparty's ``pyproject.toml``), not from an installed copy
-    that happens to sit inside some other repository.  Never raises.
+    top folder holds sixparty's ``pyproject.toml``) and the imported file is one the
+    checkout tracks (a source checkout or an editable install): not from an
+    installed copy, whether it sits inside some other repository or in a virtual
+    environment inside a clone of sixparty (``pip install .`` copies the code; the
+    clone's HEAD may have moved on since).  Never raises.
     """
     none = {"commit": None, "dirty": None}
     try:
-        here = Path(__file__).resolve().parent
-        top = _git(here, "rev-parse", "--show-toplevel")
+        mine = _package_file()
+        top = _git(mine.parent, "rev-parse", "--show-toplevel")
         if not top:
             return none
         pyproject = Path(top) / "pyproject.toml"
         if not pyproject.is_file() or 'name = "sixparty"' not in pyproject.read_text(
             encoding="utf-8"
         ):
+            return none
+        try:
+            inside = mine.relative_to(Path(top).resolve()).as_posix()
+        except ValueError:
+            return none
+        # None (exit status 1) when git does not track the file: an installed copy
+        if _git(Path(top), "ls-files", "--error-unmatch", "--", inside) is None:
             return none
         commit = _git(Path(top), "rev-parse", "HEAD")
         if not commit:

@@ -102,6 +102,40 @@ def test_git_state_ignores_a_foreign_repository(monkeypatch, tmp_path):
         outputs.git_state.cache_clear()
 
 
+def test_git_state_is_null_for_an_installed_copy_inside_a_clone(monkeypatch, tmp_path):
+    """``pip install .`` with the venv inside the clone: the imported files are not the
+    clone's tracked files, so no commit is recorded (the clone's HEAD may have moved on
+    since the install); the tracked file itself (a source checkout, an editable install)
+    records HEAD."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    import subprocess
+
+    clone = tmp_path / "clone"
+    (clone / "sim").mkdir(parents=True)
+    (clone / "pyproject.toml").write_text('[project]\nname = "sixparty"\n')
+    (clone / ".gitignore").write_text(".venv/\n")
+    tracked = clone / "sim" / "outputs.py"
+    tracked.write_text("# the source\n")
+    installed = clone / ".venv" / "lib" / "site-packages" / "sixparty" / "outputs.py"
+    installed.parent.mkdir(parents=True)
+    installed.write_text("# the copy pip made\n")
+    git = ["git", "-C", str(clone), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], check=True)
+    head = subprocess.run(
+        [*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    for path, want in ((installed, None), (tracked, head)):
+        monkeypatch.setattr(outputs, "_package_file", lambda path=path: path.resolve())
+        outputs.git_state.cache_clear()
+        try:
+            assert outputs.git_state()["commit"] == want, path
+        finally:
+            outputs.git_state.cache_clear()
+
+
 def test_run_from_a_copied_folder_is_byte_identical(tmp_path, variant_file, capsys):
     first = tmp_path / "first"
     assert main(["run", str(variant_file), "--seed", "11", "--out", str(first), "--no-plots"]) == 0
