@@ -1135,7 +1135,7 @@ QUANTILE_METHOD = (
 
 def ensemble_manifest(result: EnsembleResult, scenario_path=None, command=None) -> dict:
     """The manifest of an ensemble folder (without ``files``)."""
-    from sixparty.outputs import package_versions
+    from sixparty.outputs import package_versions, source_files
 
     sha = None
     if scenario_path:
@@ -1147,6 +1147,8 @@ def ensemble_manifest(result: EnsembleResult, scenario_path=None, command=None) 
         "scenario": result.scenario.name,
         "scenario_file": str(scenario_path) if scenario_path else None,
         "scenario_sha256": sha,
+        # every file of the extends chain: --seed-of refuses a rerun if one changed
+        "scenario_sources": source_files(scenario_path),
         "runs": result.runs,
         "base_seed": result.base_seed,
         "seed_derivation": SEED_DERIVATION,
@@ -1442,7 +1444,23 @@ def cli_ensemble(args, path, scenario: Scenario) -> int:
 
 def seed_of(ensemble_dir: str | os.PathLike, replicate: int) -> tuple[int, str | None]:
     """(model seed of replicate ``replicate``, scenario file) read from an ensemble's
-    manifest (:func:`ensemble_scenario_sha256` gives the file's recorded checksum).
+    manifest (:func:`ensemble_scenario_sha256` gives the file's recorded checksum;
+    :func:`replicate_record` everything a rerun needs).
+
+    Raises ValueError naming the folder when it holds no ensemble manifest or
+    ``replicate`` is outside ``0 .. runs-1``.
+    """
+    rec = replicate_record(ensemble_dir, replicate)
+    return rec["seed"], rec["scenario_file"]
+
+
+def replicate_record(ensemble_dir: str | os.PathLike, replicate: int) -> dict:
+    """What reruns replicate ``replicate`` of an ensemble, from its manifest.
+
+    Returns ``{"seed": model seed, "base_seed", "scenario_file": str or None,
+    "positions_mode": "anchored" | "free" | None, "scenario_sha256": str or None,
+    "scenario_sources": [{"path", "sha256"}, ...] (child first; empty for a folder
+    written before they were recorded), "scenario_resolved_sha256": str or None}``.
 
     Raises ValueError naming the folder when it holds no ensemble manifest or
     ``replicate`` is outside ``0 .. runs-1``.
@@ -1466,7 +1484,17 @@ def seed_of(ensemble_dir: str | os.PathLike, replicate: int) -> tuple[int, str |
     runs = int(meta["runs"])
     if not 0 <= replicate < runs:
         raise ValueError(f"--seed-of {ensemble_dir} {replicate}: replicate must be 0..{runs - 1}")
-    return replicate_seed(int(meta["base_seed"]), replicate), meta.get("scenario_file")
+    mode = meta.get("positions_mode")
+    sources = meta.get("scenario_sources")
+    return {
+        "seed": replicate_seed(int(meta["base_seed"]), replicate),
+        "base_seed": int(meta["base_seed"]),
+        "scenario_file": meta.get("scenario_file"),
+        "positions_mode": mode if mode in ("anchored", "free") else None,
+        "scenario_sha256": meta.get("scenario_sha256"),
+        "scenario_sources": sources if isinstance(sources, list) else [],
+        "scenario_resolved_sha256": meta.get("scenario_resolved_sha256"),
+    }
 
 
 def ensemble_scenario_sha256(ensemble_dir: str | os.PathLike) -> str | None:

@@ -250,11 +250,20 @@ def note_inert_parameters(scenario) -> list[str]:
     :class:`sixparty.scenario.Scenario`) sets that has no effect under its other
     settings (e.g. ``concession_rate`` while the sessions use the expected-utility
     model): the user would otherwise see an unchanged run and no reason.  Used by
-    ``run`` and ``validate`` alike; a note, not an error."""
+    ``run`` and ``validate`` alike; a note, not an error.  A value equal to the
+    default changes nothing and gets no note: ``scenario.resolved.yaml`` writes
+    every default out, and would otherwise be told about values nobody chose."""
     from sixparty.parameters import inert_settings
 
     params = scenario.parameters
-    notes = [why for _, why in inert_settings(params, params.model_fields_set)]
+    fields = type(params).model_fields
+    chosen = {
+        name
+        for name in params.model_fields_set
+        if name not in fields
+        or getattr(params, name) != fields[name].get_default(call_default_factory=True)
+    }
+    notes = [why for _, why in inert_settings(params, chosen)]
     for why in notes:
         _err(f"sixparty: note: {why}")
     return notes
@@ -648,8 +657,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _apply_seed_of(args: argparse.Namespace) -> None:
-    """``--seed-of DIR R``: the seed (and, unless given, the scenario) of replicate R of DIR."""
-    from sixparty.analysis.ensemble import seed_of
+    """``--seed-of DIR R``: the seed, the positions mode and (unless given) the
+    scenario of replicate R of DIR, from DIR's manifest."""
+    from sixparty.analysis.ensemble import replicate_record
 
     folder, rep = args.seed_of
     try:
@@ -663,9 +673,23 @@ def _apply_seed_of(args: argparse.Namespace) -> None:
     if (args.runs or 1) > 1:
         raise CLIError("--seed-of reruns one replicate; it cannot be used with --runs N > 1")
     try:
-        seed, scenario_file = seed_of(folder, replicate)
+        rec = replicate_record(folder, replicate)
     except ValueError as exc:
         raise CLIError(str(exc)) from None
+    seed, scenario_file = rec["seed"], rec["scenario_file"]
+    # The mode changes the run: the ensemble's, from its manifest.  A different
+    # --mode would not rerun the replicate, so it is refused, not silently honoured.
+    mode = rec["positions_mode"]
+    given = getattr(args, "mode", None)
+    if mode is not None and given is not None and given != mode:
+        raise CLIError(
+            f"--seed-of {folder} {replicate}: the ensemble ran with positions {mode} "
+            f"(manifest.json's positions_mode), so --mode {given} would not rerun the "
+            f"replicate; drop --mode (to run its seed in the other mode: sixparty run "
+            f"SCENARIO --seed {seed} --mode {given})"
+        )
+    if mode is not None:
+        args.mode = mode
     args.seed = seed
     named = args.scenario is None
     if named:
@@ -680,31 +704,57 @@ def _apply_seed_of(args: argparse.Namespace) -> None:
                 "give SCENARIO (the same file)"
             )
         args.scenario = scenario_file
-    _check_seed_of_scenario(folder, replicate, args.scenario, named)
+    _check_seed_of_scenario(folder, replicate, args.scenario, named, rec)
     if not getattr(args, "out", None):
         args.out = f"{str(folder).rstrip('/')}-replicate{replicate}"
         _check_out(args)
 
 
-def _check_seed_of_scenario(folder, replicate: int, scenario: str, named: bool) -> None:
-    """Refuse a ``--seed-of`` rerun whose scenario file is not byte for byte
-    the one the ensemble ran (its sha256 in the manifest): the replicate would
-    not be reproduced."""
+def _check_seed_of_scenario(folder, replicate: int, scenario: str, named: bool, rec: dict) -> None:
+    """Refuse a ``--seed-of`` rerun whose scenario is not the one the ensemble ran:
+    a file of its ``extends:`` chain (child first) whose sha256 differs from the one
+    the manifest records (``scenario_sources``; only the child's ``scenario_sha256``
+    in a folder written before sixparty recorded the chain), or a chain grown or cut.
+    The replicate would not be reproduced; the message names the file."""
     import hashlib
 
-    from sixparty.analysis.ensemble import ensemble_scenario_sha256
+    which = "the scenario file its manifest names" if named else "SCENARIO"
+    head = f"--seed-of {folder} {replicate}: "
+    tail = "so the rerun would not reproduce the replicate; restore the file, or rerun the ensemble"
+    recorded = [s for s in rec.get("scenario_sources") or [] if isinstance(s, dict)]
+    if recorded:
+        from sixparty.outputs import source_files
 
-    want = ensemble_scenario_sha256(folder)
+        now = source_files(_loader().find_scenario(scenario))
+        for i, (old, new) in enumerate(zip(recorded, now, strict=False)):
+            if old.get("sha256") != new["sha256"]:
+                what = (
+                    f"{which} ({new['path']})"
+                    if i == 0
+                    else f"{new['path']}, which {scenario} extends"
+                    + ("," if i == 1 else " (through its parents),")
+                )
+                was = "" if old.get("path") == new["path"] else f", recorded as {old.get('path')}"
+                raise CLIError(
+                    f"{head}{what} has changed since the ensemble ran (its sha256 differs "
+                    f"from the one manifest.json's scenario_sources records{was}), {tail}"
+                )
+        if len(recorded) != len(now):
+            chain = " -> ".join(str(s.get("path")) for s in recorded)
+            chain_now = " -> ".join(s["path"] for s in now)
+            raise CLIError(
+                f"{head}the extends: chain of {scenario} has changed since the ensemble ran "
+                f"(it was {chain}; it is now {chain_now}), {tail}"
+            )
+        return
+    want = rec.get("scenario_sha256")
     path = Path(scenario)
-    if want is None or not path.is_file():
+    if not isinstance(want, str) or not path.is_file():
         return  # a shipped name or an unrecorded checksum: nothing to compare
     if hashlib.sha256(path.read_bytes()).hexdigest() != want:
-        which = "the scenario file its manifest names" if named else "SCENARIO"
         raise CLIError(
-            f"--seed-of {folder} {replicate}: {which} ({scenario}) is not the file the "
-            "ensemble was run from (its sha256 differs from manifest.json's "
-            "scenario_sha256), so the rerun would not reproduce the replicate; "
-            "restore the file, or rerun the ensemble"
+            f"{head}{which} ({scenario}) is not the file the ensemble was run from (its "
+            f"sha256 differs from manifest.json's scenario_sha256), {tail}"
         )
 
 
@@ -834,6 +884,14 @@ TABLE_FORMATS = ("csv", "parquet")
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
+class _TableFormat(argparse.Action):
+    """``--table-format csv|parquet`` (the older spelling of ``--format csv|parquet``)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        namespace.table_format = values
+        namespace.table_format_given = True
+
+
 class _RunFormat(argparse.Action):
     """``--format F[,F]``: ``csv``/``parquet`` set ``table_format``, ``png``/``svg``/``pdf`` set ``format``.
 
@@ -847,6 +905,7 @@ class _RunFormat(argparse.Action):
             value = value.strip().lower()
             if value in TABLE_FORMATS:
                 namespace.table_format = value
+                namespace.table_format_given = True  # run --from keeps its folder's otherwise
             elif value in FIGURE_FORMATS:
                 namespace.format = value
             else:
@@ -908,6 +967,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--table-format",
         choices=("csv", "parquet"),
+        action=_TableFormat,
         default="csv",
         # the older spelling of --format csv|parquet, kept so scripts keep working
         help=argparse.SUPPRESS,
@@ -918,8 +978,9 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         metavar=("ENSEMBLE_DIR", "R"),
         default=None,
         help="rerun replicate R of the ensemble in ENSEMBLE_DIR as a single run (its "
-        "seed depends only on the ensemble's base seed and R; the scenario is "
-        "the ensemble's unless SCENARIO is given)",
+        "seed depends only on the ensemble's base seed and R; the positions mode is "
+        "the ensemble's, a different --mode is refused; the scenario is the "
+        "ensemble's unless SCENARIO is given, and must be unchanged)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(
@@ -948,11 +1009,14 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         action=_RunFormat,
         metavar="F[,F]",
         default="png",
-        help="file formats: data tables csv (default) or parquet (needs pyarrow: "
-        "pip install 'sixparty[parquet]'), also an ensemble's runs table; figures png "
+        help="file formats: data tables csv (default; with --from, the folder's) or "
+        "parquet (needs pyarrow: pip install 'sixparty[parquet]'), also an ensemble's "
+        "runs table; figures png "
         "(default), svg or pdf. E.g. --format parquet,svg",
     )
-    p.set_defaults(table_format="csv")
+    # table_format_given: whether the user chose the tables' format (run --from keeps the
+    # original folder's format unless told otherwise)
+    p.set_defaults(table_format="csv", table_format_given=False)
     p.add_argument("--no-plots", action="store_true", help="write data files only")
 
 

@@ -250,22 +250,29 @@ def _parquet_cell(value):
     return value
 
 
-def resolved_scenario_text(scenario) -> str:
+def resolved_scenario_text(scenario, seed: int | None = None) -> str:
     """``scenario.resolved.yaml``: the validated scenario with every field (defaults included).
 
     Loading this text gives a scenario equal to ``scenario`` (``extends:`` and
-    overrides already applied), so a run can be repeated without its source files.
+    overrides already applied), so a run can be repeated without its source files;
+    ``seed`` (the run's, when it is not the scenario's own) replaces its ``seed``, so
+    ``sixparty run`` of the file alone repeats the run.  The positions mode is
+    ``parameters.anchoring``, already the run's.
     """
     import yaml
 
     head = (
         "# The resolved scenario of this run (extends: and overrides applied, defaults\n"
-        "# filled in), written by sixparty.  Rerun it: sixparty run --from THIS_FOLDER\n"
+        "# filled in, the run's seed and mode), written by sixparty.  Rerun it:\n"
+        "# sixparty run --from THIS_FOLDER (compares the files), or sixparty run THIS_FILE\n"
     )
+    data = scenario.model_dump(mode="json")
+    if seed is not None:
+        data["seed"] = int(seed)
     # libyaml's emitter when PyYAML has it: the same text as yaml.safe_dump (a test
     # compares them on every shipped scenario), in a fifth of the time
     body = yaml.dump(
-        scenario.model_dump(mode="json"),
+        data,
         Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
         sort_keys=False,
         allow_unicode=True,
@@ -312,24 +319,39 @@ def _git(folder: Path, *args: str) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
+def _package_file() -> Path:
+    """This module's file, as imported (the code that runs; tests replace it)."""
+    return Path(__file__).resolve()
+
+
 @functools.lru_cache(maxsize=1)
 def git_state() -> dict:
     """``{"commit": SHA or None, "dirty": bool or None}`` of the sixparty source checkout.
 
     Only when the package is imported from a git checkout of sixparty itself (its
-    top folder holds sixparty's ``pyproject.toml``), not from an installed copy
-    that happens to sit inside some other repository.  Never raises.
+    top folder holds sixparty's ``pyproject.toml``) and the imported file is one the
+    checkout tracks (a source checkout or an editable install): not from an
+    installed copy, whether it sits inside some other repository or in a virtual
+    environment inside a clone of sixparty (``pip install .`` copies the code; the
+    clone's HEAD may have moved on since).  Never raises.
     """
     none = {"commit": None, "dirty": None}
     try:
-        here = Path(__file__).resolve().parent
-        top = _git(here, "rev-parse", "--show-toplevel")
+        mine = _package_file()
+        top = _git(mine.parent, "rev-parse", "--show-toplevel")
         if not top:
             return none
         pyproject = Path(top) / "pyproject.toml"
         if not pyproject.is_file() or 'name = "sixparty"' not in pyproject.read_text(
             encoding="utf-8"
         ):
+            return none
+        try:
+            inside = mine.relative_to(Path(top).resolve()).as_posix()
+        except ValueError:
+            return none
+        # None (exit status 1) when git does not track the file: an installed copy
+        if _git(Path(top), "ls-files", "--error-unmatch", "--", inside) is None:
             return none
         commit = _git(Path(top), "rev-parse", "HEAD")
         if not commit:
@@ -412,7 +434,7 @@ def write_run(
             extra["table_texts"] = tables
     else:
         writers.append(parquet_writer(result))
-    resolved = resolved_scenario_text(result.scenario)
+    resolved = resolved_scenario_text(result.scenario, seed=result.seed)
     texts[RESOLVED_SCENARIO] = resolved
     manifest = {
         "scenario": result.scenario.name,

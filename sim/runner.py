@@ -518,6 +518,9 @@ def cli_run(args) -> int:
         rerun = load_rerun(args.from_dir)
         path, scenario = rerun.scenario_path, rerun.scenario
         seed = rerun.seed if args.seed is None else args.seed
+        if not getattr(args, "table_format_given", False):
+            # the folder's own table format, so the data files can be compared byte for byte
+            table_format = rerun.table_format
     else:
         path = find_scenario(args.scenario or "historical")
         # the command line loaded and checked it already (``cli.cmd_run``): not twice
@@ -547,7 +550,12 @@ def cli_run(args) -> int:
 
         return cli_ensemble(args, path, scenario)
     if table_format != "csv":
-        outputs.require_pyarrow()  # before the run, not after it
+        try:
+            outputs.require_pyarrow()  # before the run, not after it
+        except outputs.MissingDependency as exc:
+            from sixparty.cli import CLIError
+
+            raise CLIError(str(exc)) from None
     if rerun is not None:
         out_dir = args.out or rerun.default_out
     else:
@@ -665,6 +673,15 @@ class Rerun:
     scenario_path: object
     scenario: Scenario
     seed: int
+
+    @property
+    def table_format(self) -> str:
+        """The format the folder's data tables were written in (its manifest's
+        ``table_format``; ``csv`` if not recorded)."""
+        from sixparty.outputs import TABLE_FORMATS
+
+        fmt = self.manifest.get("table_format")
+        return fmt if fmt in TABLE_FORMATS else "csv"
 
     @property
     def default_out(self) -> str:

@@ -704,3 +704,64 @@ def test_a_signal_after_the_ensemble_folder_is_written_says_it_is_complete(
         "only the summary was not all printed"
     )
     assert len(list(out.iterdir())) == n
+
+
+def test_seed_of_takes_the_ensembles_mode(tmp_path, capsys):
+    """A free-mode ensemble's row R equals ``--seed-of`` R without --mode (the manifest's
+    positions_mode is used); a conflicting --mode is refused (exit 2), nothing written."""
+    ens = tmp_path / "ens"
+    name = "counterfactuals/no_bda_sanctions"
+    argv = ["run", name, "--runs", "3", "--jobs", "1", "--mode", "free"]
+    assert main([*argv, "--out", str(ens), "--no-plots", "--quiet"]) == 0
+    rows = list(csv.DictReader((ens / "runs.csv").open()))
+    one = tmp_path / "one"
+    capsys.readouterr()
+    assert main(["run", "--seed-of", str(ens), "2", "--out", str(one), "--no-plots"]) == 0
+    assert "positions free" in capsys.readouterr().out
+    meta = json.loads((one / "manifest.json").read_text())
+    assert meta["positions_mode"] == "free" and meta["seed"] == int(rows[2]["seed"])
+    timeline = list(csv.DictReader((one / "timeline.csv").open()))
+    sessions = list(csv.DictReader((one / "sessions.csv").open()))
+    held = [s for s in sessions if s["held"] == "true"]
+    row = rows[2]
+    assert len(held) == int(row["sessions_held"])
+    assert sum(s["held"] != "true" for s in sessions) == int(row["boycotts"])
+    firsts = [s["month"] for s in held if s["document"] == "joint_document"]
+    assert (firsts[0] if firsts else "") == row["first_joint_document"]
+    assert float(timeline[-1]["progress"]) == pytest.approx(float(row["final_progress"]))
+    assert float(timeline[-1]["aid_delivered_t"]) == pytest.approx(float(row["aid_delivered_t"]))
+    assert timeline[-1]["talks_status"] == row["final_status"]
+    # The same --mode is fine; another one is refused with what to do instead.
+    same = tmp_path / "same"
+    argv = ["run", "--seed-of", str(ens), "2", "--mode", "free", "--out", str(same), "--no-plots"]
+    assert main(argv) == 0
+    assert (same / "timeline.csv").read_bytes() == (one / "timeline.csv").read_bytes()
+    capsys.readouterr()
+    other = tmp_path / "other"
+    argv = ["run", "--seed-of", str(ens), "2", "--mode", "anchored", "--out", str(other)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "positions free" in err and "--mode anchored" in err and "Traceback" not in err
+    assert not other.exists()
+
+
+def test_seed_of_refuses_a_changed_parent_scenario(tmp_path, monkeypatch, capsys):
+    """The ensemble's manifest records every file of the extends chain; --seed-of
+    refuses (exit 2, naming the file) when the parent changed, not only the child."""
+    monkeypatch.chdir(tmp_path)
+    parent = tmp_path / "base.yaml"
+    parent.write_text(dump_yaml(minimal_scenario_dict()))
+    (tmp_path / "child.yaml").write_text("extends: base.yaml\nname: child\n")
+    argv = ["run", "child.yaml", "--runs", "3", "--jobs", "1", "--out", "eu", "--no-plots"]
+    assert main([*argv, "--quiet"]) == 0
+    sources = json.loads((tmp_path / "eu" / "manifest.json").read_text())["scenario_sources"]
+    assert [Path(s["path"]).name for s in sources] == ["child.yaml", "base.yaml"]
+    assert main(["run", "--seed-of", "eu", "1", "--no-plots", "--out", "ok"]) == 0
+    parent.write_text(parent.read_text() + "\n# edited\n")
+    capsys.readouterr()
+    for extra in ([], ["child.yaml"]):
+        assert main(["run", *extra, "--seed-of", "eu", "1", "--no-plots", "--out", "x"]) == 2
+        err = capsys.readouterr().err
+        assert "base.yaml, which child.yaml extends, has changed" in err
+        assert "Traceback" not in err
+        assert not (tmp_path / "x").exists()

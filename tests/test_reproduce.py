@@ -50,7 +50,8 @@ def test_manifest_records_sources_resolved_scenario_and_environment(tmp_path, va
     resolved = out / "scenario.resolved.yaml"
     assert m["scenario_resolved"] == "scenario.resolved.yaml"
     assert m["scenario_resolved_sha256"] == sha(resolved) == m["files"]["scenario.resolved.yaml"]
-    assert load_scenario(resolved) == load_scenario(variant_file)
+    # (with the run's seed: sixparty run of the file alone repeats the run)
+    assert load_scenario(resolved) == load_scenario(variant_file).model_copy(update={"seed": 4})
     assert "extends" not in yaml.safe_load(resolved.read_text())
     # every file of the extends chain, child first, with its hash
     sources = m["scenario_sources"]
@@ -99,6 +100,40 @@ def test_git_state_ignores_a_foreign_repository(monkeypatch, tmp_path):
         assert outputs.git_state()["commit"] is None
     finally:
         outputs.git_state.cache_clear()
+
+
+def test_git_state_is_null_for_an_installed_copy_inside_a_clone(monkeypatch, tmp_path):
+    """``pip install .`` with the venv inside the clone: the imported files are not the
+    clone's tracked files, so no commit is recorded (the clone's HEAD may have moved on
+    since the install); the tracked file itself (a source checkout, an editable install)
+    records HEAD."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    import subprocess
+
+    clone = tmp_path / "clone"
+    (clone / "sim").mkdir(parents=True)
+    (clone / "pyproject.toml").write_text('[project]\nname = "sixparty"\n')
+    (clone / ".gitignore").write_text(".venv/\n")
+    tracked = clone / "sim" / "outputs.py"
+    tracked.write_text("# the source\n")
+    installed = clone / ".venv" / "lib" / "site-packages" / "sixparty" / "outputs.py"
+    installed.parent.mkdir(parents=True)
+    installed.write_text("# the copy pip made\n")
+    git = ["git", "-C", str(clone), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], check=True)
+    head = subprocess.run(
+        [*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    for path, want in ((installed, None), (tracked, head)):
+        monkeypatch.setattr(outputs, "_package_file", lambda path=path: path.resolve())
+        outputs.git_state.cache_clear()
+        try:
+            assert outputs.git_state()["commit"] == want, path
+        finally:
+            outputs.git_state.cache_clear()
 
 
 def test_run_from_a_copied_folder_is_byte_identical(tmp_path, variant_file, capsys):
@@ -224,6 +259,27 @@ def test_parquet_tables_are_readable_deterministic_and_match_the_csv(tmp_path, c
     assert list(timeline["month"]) == list(csv["month"])
 
 
+def test_run_from_a_parquet_folder_keeps_parquet_and_compares(tmp_path, capsys):
+    """--from reruns in the folder's table format (its manifest's table_format), so the
+    byte comparison happens; an explicit --format csv is honoured (nothing compared)."""
+    pytest.importorskip("pyarrow")
+    pq = tmp_path / "r_pq"
+    assert main(["run", "--seed", "1", "--format", "parquet", "--no-plots", "--out", str(pq)]) == 0
+    capsys.readouterr()
+    again = tmp_path / "again"
+    assert main(["run", "--from", str(pq), "--no-plots", "--out", str(again)]) == 0
+    out = capsys.readouterr().out
+    assert "Reproduced: the 7 data files are byte-identical" in out
+    assert json.loads((again / "manifest.json").read_text())["table_format"] == "parquet"
+    assert not (again / "timeline.csv").exists() and (again / "timeline.parquet").is_file()
+    as_csv = tmp_path / "as_csv"
+    assert (
+        main(["run", "--from", str(pq), "--format", "csv", "--no-plots", "--out", str(as_csv)]) == 0
+    )
+    assert "no CSV tables to compare with" in capsys.readouterr().out
+    assert (as_csv / "timeline.csv").is_file()
+
+
 @pytest.mark.parametrize(
     "argv,tables,figures",
     [
@@ -335,3 +391,28 @@ def test_run_mode_sets_anchoring_and_is_recorded(tmp_path, capsys):
     assert "Reproduced" in capsys.readouterr().out
     assert main(["run", "--from", str(free), "--mode", "anchored", "--no-plots"]) == 2
     assert "cannot be used with --mode" in capsys.readouterr().err
+
+
+def test_the_resolved_file_alone_repeats_the_run(tmp_path, capsys):
+    """scenario.resolved.yaml carries the run's seed and mode: ``sixparty run`` of that
+    file alone writes byte-identical data files, and prints no note about defaults it
+    spells out (a chosen inert value is still noted: tests/test_parameters.py)."""
+    r = tmp_path / "r"
+    assert main(["run", "--seed", "1", "--mode", "free", "--out", str(r), "--no-plots"]) == 0
+    resolved = load_scenario(r / "scenario.resolved.yaml")
+    assert resolved.seed == 1 and resolved.parameters.anchoring is False
+    capsys.readouterr()
+    again = tmp_path / "again"
+    argv = ["run", str(r / "scenario.resolved.yaml"), "--out", str(again), "--no-plots"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "note:" not in captured.err, captured.err
+    assert "positions free" in captured.out
+    for stem in DATA:
+        assert (again / f"{stem}.csv").read_bytes() == (r / f"{stem}.csv").read_bytes(), stem
+    assert (again / "scenario.resolved.yaml").read_bytes() == (
+        r / "scenario.resolved.yaml"
+    ).read_bytes()
+    # --from still checks the resolved file against the manifest and reproduces
+    assert main(["run", "--from", str(r), "--out", str(tmp_path / "rr"), "--no-plots"]) == 0
+    assert "Reproduced" in capsys.readouterr().out
