@@ -392,7 +392,7 @@ _EN.update(
         "run.files": "{n} files",
         # the replay scorecard (analysis.scorecard; scorecard.csv keeps the English)
         "score.raw": "{text}",
-        "score.summary": "Replay scorecard (strict): {hits} hits / {n} items",
+        "score.summary": "Replay scorecard (strict): {hits} of {n} items hit",
         "score.summary.near": "; {near} near miss (document one rank away, not counted)",
         "score.summary.nears": "; {near} near misses (document one rank away, not counted)",
         "score.summary.fed": "; {fed} of the hits fed by anchoring (decided by the inputs, "

@@ -238,7 +238,7 @@ LABELS: dict[str, dict] = {
         "trust_us_dprk": "US trust in the DPRK",
         "mean_trust": "mean of all 30 pairs",
         "heatmap_date": "heatmap date",
-        "scorecard_title": "Replay scorecard (strict): {hits} hits / {n} items",
+        "scorecard_title": "Replay scorecard (strict): {hits} of {n} items hit",
         "scorecard_outside": " ({m} items outside the window not scored)",
         "recorded": "recorded",
         "simulated_hit": "simulated (hit)",

@@ -1165,7 +1165,7 @@ KIND_WIDTH = 21
 
 
 def summary_line(items: list[ScoreItem], lang: str = "en") -> str:
-    """``Replay scorecard (strict): H hits / N items`` (N scored items), then
+    """``Replay scorecard (strict): H of N items hit`` (N scored items), then
     ``; K near misses (not counted)`` when K > 0, ``; F hits fed`` when some hits
     are fed items, and ``(M items outside the window not scored)`` when M > 0.
     ``lang="zh"``: the same in Chinese (``score.summary*`` of ``analysis.i18n``)."""

@@ -464,8 +464,12 @@ def _csv_text(rows: list[dict]) -> str:
 
     import pandas as pd
 
+    df = pd.DataFrame(rows)
+    for col in df.columns:  # true/false, as every other CSV of the project writes them
+        if df[col].dtype == bool:
+            df[col] = df[col].map({True: "true", False: "false"})
     buf = io.StringIO()
-    pd.DataFrame(rows).to_csv(buf, index=False, lineterminator="\n", float_format="%.6g")
+    df.to_csv(buf, index=False, lineterminator="\n", float_format="%.6g")
     return buf.getvalue()
 
 

@@ -1259,7 +1259,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_plot_arguments(p)
     p.set_defaults(handler=cmd_plot)
 
-    p = sub.add_parser("compare", help="compare scenarios or runs")
+    p = sub.add_parser(
+        "compare", help="compare scenarios against a baseline: ensembles, paired intervals"
+    )
     add_compare_arguments(p)
     p.set_defaults(handler=cmd_compare)
 

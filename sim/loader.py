@@ -752,6 +752,10 @@ def find_scenario(name_or_path: str | os.PathLike[str]) -> Path:
         return p
     if p.is_dir():
         raise ScenarioError([Problem(text, None, None, "", "is a folder, not a scenario file")])
+    if p.exists():  # a device, socket or pipe: it exists, so "not found" would mislead
+        raise ScenarioError(
+            [Problem(text, None, None, "", "is not a regular file: give a .yaml scenario file")]
+        )
     hit = _shipped_lookup(text)
     if hit is not None:
         return hit

@@ -781,3 +781,12 @@ def test_parameters_built_in_code_are_not_cross_checked() -> None:
     p = Parameters(suspend_threshold=0.7, resume_threshold=0.3)
     p.suspend_steps_trust = 0.9  # assignment is validated, the pair is not
     assert (p.suspend_threshold, p.suspend_steps_trust) == (0.7, 0.9)
+
+
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="needs /dev/null")
+def test_a_path_that_exists_but_is_no_regular_file_is_not_called_missing():
+    """/dev/null (a device) exists: the error says what it is, not 'file not found'."""
+    with pytest.raises(ScenarioError) as exc:
+        find_scenario("/dev/null")
+    text = str(exc.value)
+    assert "not a regular file" in text and "not found" not in text

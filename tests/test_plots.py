@@ -213,7 +213,7 @@ def test_scorecard_rows_are_items(tables, record):
     assert len(ax.get_yticks()) == len(scored)
     hits = sum(1 for it in scored if it.hit)
     assert (
-        f"{hits} hits / {len(scored)} items ({outside} items outside the window not scored)"
+        f"{hits} of {len(scored)} items hit ({outside} items outside the window not scored)"
         in fig._suptitle.get_text()
     )
     words = [t.get_text() for t in fig.axes[1].texts]

@@ -189,7 +189,7 @@ ENGLISH_TEXTS = [
 
 ENGLISH_REPORT = [
     "",
-    "Replay scorecard (strict): 4 hits / 14 items; 1 near miss (document one rank away, not "
+    "Replay scorecard (strict): 4 of 14 items hit; 1 near miss (document one rank away, not "
     "counted); 1 of the hits fed by anchoring (decided by the inputs, not the model) (3 items "
     "outside the window not scored)",
     "Misses:",

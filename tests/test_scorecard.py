@@ -189,7 +189,7 @@ def test_timing_alone_earns_nothing_and_a_near_miss_is_reported_apart():
     assert item.hit is False and item.near is False  # two ranks away
     items = score_run(make_tables(sessions=[("2004-02", "oral_summary")]), rec)
     assert "1 near miss (document one rank away, not counted)" in summary_line(items)
-    assert "0 hits / 1 items" in summary_line(items)
+    assert "0 of 1 items hit" in summary_line(items)
 
 
 def test_session_spanning_two_months_counts_both():
@@ -469,7 +469,7 @@ def test_report_and_csv():
     rec = record([rec_session("a", "2004-02-01"), rec_session("b", "2008-03-01")])
     items = score_run(make_tables(sessions=[("2004-02", "chairmans_statement")]), rec)
     lines = report_lines(items)
-    assert "Replay scorecard (strict): 1 hits / 2 items" in lines
+    assert "Replay scorecard (strict): 1 of 2 items hit" in lines
     assert any("b" in ln and "2008-03-01" in ln for ln in lines)
     text = scorecard_csv(items)
     assert text.splitlines()[0].startswith("id,kind,label,recorded,simulated,hit,near,fed,rule")
@@ -511,7 +511,7 @@ def test_scorecard_writer_on_a_simulated_run(tmp_path):
     # the small run (2003-08..2004-12) scores only the record items inside its window
     assert any(
         re.fullmatch(
-            r"Replay scorecard \(strict\): \d+ hits / \d+ items.*\(\d+ items "
+            r"Replay scorecard \(strict\): \d+ of \d+ items hit.*\(\d+ items "
             r"outside the window not scored\)",
             ln,
         )
@@ -538,7 +538,7 @@ def test_items_outside_the_window_are_listed_not_scored():
         assert got[key].simulated == "outside the window (2003-01..2004-12): not scored"
     lines = report_lines(items)
     assert (
-        "Replay scorecard (strict): 1 hits / 1 items (3 items outside the window not scored)"
+        "Replay scorecard (strict): 1 of 1 items hit (3 items outside the window not scored)"
         in lines
     )
     assert "Misses:" not in lines  # outside items are not misses

@@ -947,3 +947,17 @@ def test_calibrate_refuses_a_split_outside_the_record(tmp_path, capsys, until, w
     err = capsys.readouterr().err
     assert code == 2 and words in err and "Traceback" not in err
     assert not out.exists()  # refused before any file was written
+
+
+def test_evaluation_csv_writes_booleans_as_every_other_csv_does():
+    """evaluation.csv's ``fed`` column says true/false (not Python's True/False), and
+    floats keep six significant digits."""
+    from sixparty.analysis.validation import _csv_text
+
+    text = _csv_text(
+        [
+            {"item": "a", "p_hit": 0.123456789, "fed": True},
+            {"item": "b", "p_hit": 1.0, "fed": False},
+        ]
+    )
+    assert text.splitlines() == ["item,p_hit,fed", "a,0.123457,true", "b,1,false"]
