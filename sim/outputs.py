@@ -483,6 +483,19 @@ def _foreign_files(folder: Path) -> list[str]:
     return out
 
 
+def _refuse_current_folder(out: Path) -> None:
+    """Raise :class:`OutputError` if ``out`` (an existing folder) is the current folder or
+    holds it: replacing it, even an empty one, would leave the shell in a deleted folder."""
+    real = Path(os.path.realpath(out))
+    cwd = Path(os.path.realpath(os.getcwd()))
+    if real == cwd or real in cwd.parents:
+        raise OutputError(
+            f"cannot replace {out}: it is the current folder or holds it (the shell would be "
+            "left in a deleted folder); choose another --out, e.g. a new folder inside it "
+            "(--out ./run1)"
+        )
+
+
 def check_out_dir(out_dir: str | os.PathLike) -> str:
     """Say what :func:`write_atomically` would do with ``out_dir``, or raise :class:`OutputError`.
 
@@ -507,6 +520,7 @@ def check_out_dir(out_dir: str | os.PathLike) -> str:
             return "new"
         if not out.is_dir():
             raise OutputError(f"cannot write {out}: it is a file, not a folder")
+        _refuse_current_folder(out)  # empty or not: replacing it deletes the shell's folder
         if not any(out.iterdir()):
             return "empty"
     except OutputError:
@@ -517,12 +531,6 @@ def check_out_dir(out_dir: str | os.PathLike) -> str:
         raise OutputError(
             f"{out} exists and is not a sixparty output folder (it has files and no "
             "sixparty manifest.json); choose another --out"
-        )
-    real = Path(os.path.realpath(out))
-    cwd = Path(os.path.realpath(os.getcwd()))
-    if real == cwd or real in cwd.parents:
-        raise OutputError(
-            f"cannot replace {out}: it is the current folder or holds it; choose another --out"
         )
     try:
         foreign = _foreign_files(out)

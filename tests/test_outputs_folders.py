@@ -63,3 +63,26 @@ def test_chinese_named_variants_run_into_distinct_folders(capsys, tmp_path, monk
     for name in ("情景一", "情景二"):
         manifest = json.loads((tmp_path / "runs" / f"{name}-{seed}" / "manifest.json").read_text())
         assert manifest["scenario"] == name
+
+
+# ---------------------------------------------------------- the current folder
+@pytest.mark.parametrize("out", [".", "..", "CWD"])
+def test_an_empty_current_folder_or_one_holding_it_is_refused(capsys, tmp_path, monkeypatch, out):
+    here = tmp_path / "a" / "e"
+    here.mkdir(parents=True)
+    monkeypatch.chdir(here)
+    out = str(here) if out == "CWD" else out
+    code, _, err = run_main(capsys, "run", "--out", out, "--no-plots")
+    assert code == 2
+    assert "current folder" in err and "--out ./run1" in err
+    assert here.is_dir() and list(here.iterdir()) == []
+    assert [p.name for p in (tmp_path / "a").iterdir()] == ["e"]  # no staging folder left
+
+
+def test_write_atomically_refuses_the_empty_current_folder(tmp_path, monkeypatch):
+    from sixparty.outputs import OutputError, write_atomically
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(OutputError, match="current folder"):
+        write_atomically(".", {"a.csv": "x\n"}, manifest={})
+    assert list(tmp_path.iterdir()) == []
