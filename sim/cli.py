@@ -928,7 +928,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="anchored: stated positions dated in the scenario re-anchor the parties; "
         "free: they do not (the validation's headline mode); default: the scenario's "
-        "parameters.anchoring",
+        "parameters.anchoring. A free run's default folder is runs/SCENARIO-free-SEED",
     )
     p.add_argument(
         "--narrate",

@@ -548,6 +548,36 @@ def check_out_dir(out_dir: str | os.PathLike) -> str:
     return "replace"
 
 
+def default_run_dir(scenario, seed: int, runs: int = 1) -> str:
+    """``sixparty run``'s folder when no ``--out`` is given: ``runs/<name>-<seed>``, with
+    ``-free`` after the name for a run in free mode (``parameters.anchoring: false``),
+    ``-ens<runs>`` for an ensemble.  The mode is the only setting besides the scenario
+    and the seed that changes the data files, so two runs whose data differ never share
+    a default folder (``runs/historical-20030827`` and ``runs/historical-free-20030827``);
+    the table and figure formats and ``--lang`` change no data."""
+    mode = "" if scenario.parameters.anchoring else "-free"
+    ens = f"-ens{runs}" if runs > 1 else ""
+    return f"runs/{scenario.name}{mode}{ens}-{seed}"
+
+
+def refuse_sources_inside(out_dir: str | os.PathLike, sources: Iterable) -> None:
+    """Raise :class:`OutputError` if a file of ``sources`` (the scenario file and the files
+    it extends) lies inside ``out_dir``, an existing folder this run would replace: the
+    run would delete the file it reads (``sixparty run runs/x/scenario.resolved.yaml``
+    writes ``runs/x`` by default)."""
+    out = Path(out_dir)
+    if not out.is_dir():
+        return
+    real = Path(os.path.realpath(out))
+    for src in sources:
+        path = Path(os.path.realpath(src))
+        if real in path.parents:
+            raise OutputError(
+                f"cannot replace {out}: it holds {src}, the scenario file this run reads; "
+                f"choose another --out, or rerun that folder with: sixparty run --from {out}"
+            )
+
+
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)

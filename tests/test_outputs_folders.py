@@ -86,3 +86,55 @@ def test_write_atomically_refuses_the_empty_current_folder(tmp_path, monkeypatch
     with pytest.raises(OutputError, match="current folder"):
         write_atomically(".", {"a.csv": "x\n"}, manifest={})
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------- the mode in the name
+def test_free_mode_has_its_own_default_folder(capsys, tmp_path, monkeypatch, scenario_file):
+    monkeypatch.chdir(tmp_path)
+    seed = load_scenario(scenario_file).seed
+    for mode in ("anchored", "free"):
+        assert run_main(capsys, "run", scenario_file, "--mode", mode, "--no-plots")[0] == 0
+    for folder, mode in ((f"minimal-{seed}", "anchored"), (f"minimal-free-{seed}", "free")):
+        manifest = json.loads((tmp_path / "runs" / folder / "manifest.json").read_text())
+        assert manifest["positions_mode"] == mode
+
+
+def test_default_run_dir_names_free_mode_and_ensembles():
+    from sixparty.outputs import default_run_dir
+
+    s = load_scenario("historical")
+    assert default_run_dir(s, 20030827) == "runs/historical-20030827"  # README and docs name it
+    free = s.model_copy(deep=True)
+    free.parameters.anchoring = False
+    assert default_run_dir(free, 5) == "runs/historical-free-5"
+    assert default_run_dir(free, 5, runs=10) == "runs/historical-free-ens10-5"
+    assert default_run_dir(s, 5, runs=10) == "runs/historical-ens10-5"
+
+
+@pytest.mark.parametrize("extra", [[], ["--runs", "2", "--quiet"]])
+def test_a_run_never_replaces_the_folder_its_scenario_file_is_in(
+    capsys, tmp_path, monkeypatch, scenario_file, extra
+):
+    monkeypatch.chdir(tmp_path)
+    first = tmp_path / "first"
+    assert run_main(capsys, "run", scenario_file, "--out", first, "--no-plots")[0] == 0
+    before = {p.name: p.read_bytes() for p in first.iterdir()}
+    resolved = first / "scenario.resolved.yaml"
+    code, _, err = run_main(capsys, "run", resolved, "--out", first, "--no-plots", *extra)
+    assert code == 2
+    assert "scenario file this run reads" in err and f"sixparty run --from {first}" in err
+    assert {p.name: p.read_bytes() for p in first.iterdir()} == before
+
+
+def test_a_run_never_replaces_the_folder_of_a_file_its_scenario_extends(
+    capsys, tmp_path, scenario_file
+):
+    first = tmp_path / "first"
+    assert run_main(capsys, "run", scenario_file, "--out", first, "--no-plots")[0] == 0
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        "extends: first/scenario.resolved.yaml\ndescription: a child\n", encoding="utf-8"
+    )
+    code, _, err = run_main(capsys, "run", child, "--out", first, "--no-plots")
+    assert code == 2 and "scenario.resolved.yaml, the scenario file this run reads" in err
+    assert (first / "scenario.resolved.yaml").is_file()
