@@ -839,21 +839,42 @@ class _RunFormat(argparse.Action):
 
     The option may be repeated (``--format parquet --format svg``) or take both at
     once (``--format parquet,svg``); ``args.format`` stays the figure format (as for
-    ``plot`` and ``compare``).
+    ``plot`` and ``compare``).  Two formats of one kind (``png,svg``; ``--format
+    parquet --format csv``) are refused (exit 2): a run writes one of each, and the
+    last one silently winning would drop the other.
     """
 
     def __call__(self, parser, namespace, values, option_string=None):
+        # the formats given so far on this command line, by kind (not the defaults)
+        given = namespace.__dict__.setdefault("_formats_given", {})
         for value in str(values).split(","):
             value = value.strip().lower()
             if value in TABLE_FORMATS:
-                namespace.table_format = value
+                kind, dest, hint = (
+                    "tables",
+                    "table_format",
+                    "for both, run twice into two --out folders (the data are the same)",
+                )
             elif value in FIGURE_FORMATS:
-                namespace.format = value
+                kind, dest, hint = (
+                    "figures",
+                    "format",
+                    f"draw them again in another with: sixparty plot RUN_DIR --format {value} "
+                    "--out DIR",
+                )
             else:
                 parser.error(
                     f"argument --format: invalid choice: {value!r} (choose tables "
                     f"{' or '.join(TABLE_FORMATS)}, figures {', '.join(FIGURE_FORMATS)})"
                 )
+            if given.get(kind, value) != value:
+                parser.error(
+                    f"argument --format: {given[kind]} and {value} are both formats of the "
+                    f"{kind}; a run writes its {kind} in one format: give one "
+                    f"(e.g. --format {given[kind]}), and {hint}"
+                )
+            given[kind] = value
+            setattr(namespace, dest, value)
 
 
 def add_run_arguments(p: argparse.ArgumentParser) -> None:
@@ -948,9 +969,10 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         action=_RunFormat,
         metavar="F[,F]",
         default="png",
-        help="file formats: data tables csv (default) or parquet (needs pyarrow: "
-        "pip install 'sixparty[parquet]'), also an ensemble's runs table; figures png "
-        "(default), svg or pdf. E.g. --format parquet,svg",
+        help="file formats, at most one of each kind: data tables csv (default) or parquet "
+        "(needs pyarrow: pip install 'sixparty[parquet]'), also an ensemble's runs table; "
+        "figures png (default), svg or pdf. E.g. --format parquet,svg (png,svg is refused: "
+        "redraw in another format with sixparty plot RUN_DIR --format svg --out DIR)",
     )
     p.set_defaults(table_format="csv")
     p.add_argument("--no-plots", action="store_true", help="write data files only")

@@ -138,3 +138,33 @@ def test_a_run_never_replaces_the_folder_of_a_file_its_scenario_extends(
     code, _, err = run_main(capsys, "run", child, "--out", first, "--no-plots")
     assert code == 2 and "scenario.resolved.yaml, the scenario file this run reads" in err
     assert (first / "scenario.resolved.yaml").is_file()
+
+
+# ----------------------------------------------------------------- --format
+@pytest.mark.parametrize(
+    "argv, kind",
+    [
+        (["--format", "png,svg"], "figures"),
+        (["--format", "parquet", "--format", "csv"], "tables"),
+        (["--format", "csv,pdf", "--format", "png"], "figures"),
+    ],
+)
+def test_two_formats_of_one_kind_are_refused(capsys, tmp_path, argv, kind):
+    assert main(["run", "--out", str(tmp_path / "x"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert f"formats of the {kind}" in err and "Traceback" not in err
+    assert not (tmp_path / "x").exists()
+
+
+def test_one_format_of_each_kind_still_parses():
+    from sixparty.cli import build_parser
+
+    args = build_parser().parse_args(["run", "--format", "svg", "--format", "svg,csv"])
+    assert (args.format, args.table_format) == ("svg", "csv")
+    args = build_parser().parse_args(["run", "--format", "parquet,pdf"])
+    assert (args.format, args.table_format) == ("pdf", "parquet")
+
+
+def test_run_help_says_one_format_of_each_kind(capsys):
+    assert main(["run", "--help"]) == 0
+    assert "at most one of each kind" in " ".join(capsys.readouterr().out.split())
