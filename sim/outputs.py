@@ -659,6 +659,49 @@ def write_atomically(
     return names
 
 
+def add_files(
+    out_dir: str | os.PathLike, writers: Iterable[Callable[[Path], Sequence[str]]]
+) -> list[str]:
+    """Add what ``writers`` write to ``out_dir``, a folder that may hold other files
+    (``sixparty plot`` adding figures to a run folder), all or nothing.
+
+    Absent, ``out_dir`` is made through :func:`write_atomically` (so an error or an
+    interrupt leaves no folder behind).  An existing folder gets a staging folder
+    inside it; the files are moved in together once all are written (signals held
+    over the moves, :func:`_signals_held`), and the other files are left alone.
+    Raises :class:`OutputError` naming ``out_dir`` as given (``cannot write DIR: no
+    space left on device``); then ``out_dir`` is as it was.  Returns the file names.
+    """
+    out = Path(out_dir)
+    if not os.path.lexists(out):
+        return write_atomically(out, {}, writers)
+    shown = str(out_dir)
+    if not out.is_dir():
+        raise OutputError(f"cannot write {shown}: it is a file, not a folder")
+    stage: Path | None = None
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=".sixparty-stage.", dir=out))
+        names: list[str] = []
+        for w in writers:
+            names.extend(w(stage))
+        moved = False
+        try:
+            with _signals_held():
+                for n in names:
+                    os.replace(stage / n, out / n)
+                moved = True
+        except KeyboardInterrupt as exc:
+            if moved:  # a signal held over the moves: the files are all in place
+                exc.written = list(names)
+            raise
+        return names
+    except OSError as exc:
+        raise OutputError(f"cannot write {shown}: {_reason(exc)}") from exc
+    finally:
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
     """SIGINT and SIGTERM arriving inside are handled when it ends, by the handlers that

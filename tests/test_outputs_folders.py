@@ -168,3 +168,95 @@ def test_one_format_of_each_kind_still_parses():
 def test_run_help_says_one_format_of_each_kind(capsys):
     assert main(["run", "--help"]) == 0
     assert "at most one of each kind" in " ".join(capsys.readouterr().out.split())
+
+
+# ------------------------------------------------- sixparty plot: nothing left behind
+@pytest.fixture(scope="module")
+def plain_run(tmp_path_factory) -> Path:
+    from sixparty.loader import load_scenario_text
+    from sixparty.outputs import write_run
+    from sixparty.runner import simulate
+
+    d = tmp_path_factory.mktemp("plain") / "run"
+    write_run(simulate(load_scenario_text(dump_yaml(minimal_scenario_dict())), seed=5), d)
+    return d
+
+
+def _half_drawn_png_then(monkeypatch, act):
+    """The second figure is cut half written, then ``act()`` (a signal, a full disk)."""
+    from sixparty.analysis import plots
+
+    real, calls = plots._save_png, []
+
+    def save(fig, path):
+        calls.append(path)
+        if len(calls) == 2:
+            Path(path).write_bytes(b"\x89PNG\r\n\x1a\n half")
+            act()
+        real(fig, path)
+
+    monkeypatch.setattr(plots, "_save_png", save)
+    return calls
+
+
+def _sigint():
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def _disk_full():
+    import errno
+
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_an_interrupted_plot_leaves_the_out_folder_as_it_was(
+    capsys, tmp_path, monkeypatch, plain_run, existing
+):
+    out = tmp_path / "figs"
+    if existing:
+        out.mkdir()
+        (out / "notes.txt").write_text("mine")
+    calls = _half_drawn_png_then(monkeypatch, _sigint)
+    assert main(["plot", str(plain_run), "--out", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert len(calls) == 2
+    if existing:
+        assert "interrupted by SIGINT" in err and f"{out}/ is untouched" in err
+        assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    else:
+        assert err.splitlines() == [
+            f"sixparty: interrupted by SIGINT: nothing was written ({out}/ was not created)"
+        ]
+    assert [p.name for p in tmp_path.iterdir()] == (["figs"] if existing else [])
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_plot_on_a_full_disk_names_the_folder_and_leaves_nothing(
+    capsys, tmp_path, monkeypatch, plain_run, existing
+):
+    out = tmp_path / "figs"
+    if existing:
+        out.mkdir()
+    _half_drawn_png_then(monkeypatch, _disk_full)
+    code, _, err = run_main(capsys, "plot", plain_run, "--out", out)
+    assert code == 2
+    assert f"cannot write {out}: no space left on device" in err
+    assert [p.name for p in tmp_path.iterdir()] == (["figs"] if existing else [])
+    if existing:
+        assert list(out.iterdir()) == []
+
+
+def test_plot_adds_figures_beside_the_run_files(capsys, tmp_path, plain_run):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(plain_run, run)
+    before = sorted(p.name for p in run.iterdir())
+    assert run_main(capsys, "plot", run, "--format", "svg")[0] == 0
+    after = sorted(p.name for p in run.iterdir())
+    assert set(before) < set(after) and "timeline.svg" in after
+    assert not [n for n in after if n.startswith(".")]  # no staging folder left
