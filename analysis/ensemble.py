@@ -1360,19 +1360,24 @@ def cli_ensemble(args, path, scenario: Scenario) -> int:
     """``sixparty run SCENARIO --runs N [--jobs J | --dask ADDR] [--seed S] [--out DIR]``.
 
     Checks the bounds (:func:`check_bounds`, exit 2) before any work, then
-    streams the runs into a staging folder beside ``runs/<scenario>-ens<N>-<seed>/``
+    streams the runs into a staging folder beside ``runs/<scenario>[-free]-ens<N>-<seed>/``
     (or ``--out``) that becomes the output folder only when complete.
     SIGINT/SIGTERM stop the workers at once, remove the staging folder, print
     one line saying what was kept and return 130/143.
     """
-    from sixparty.outputs import check_out_dir
+    from sixparty.outputs import (
+        check_out_dir,
+        default_run_dir,
+        refuse_sources_inside,
+        source_files,
+    )
 
     runs = int(args.runs)
     seed = scenario.seed if getattr(args, "seed", None) is None else int(args.seed)
     quiet = bool(getattr(args, "quiet", False))
     table_format = getattr(args, "table_format", None) or "csv"
     chunk = getattr(args, "chunk_size", None)
-    out_dir = getattr(args, "out", None) or f"runs/{scenario.name}-ens{runs}-{seed}"
+    out_dir = getattr(args, "out", None) or default_run_dir(scenario, seed, runs)
     from sixparty.cli import CLIError
 
     if table_format == "parquet":
@@ -1383,6 +1388,7 @@ def cli_ensemble(args, path, scenario: Scenario) -> int:
                 "--format parquet needs pyarrow: pip install 'sixparty[parquet]'"
             ) from None
     how = check_out_dir(out_dir)
+    refuse_sources_inside(out_dir, [s["path"] for s in source_files(path)])
     fig_fmt = getattr(args, "format", None) or "png"
     plots = not getattr(args, "no_plots", False)
     lang = getattr(args, "lang", None) or "en"

@@ -46,9 +46,7 @@ import inspect
 import io
 import os
 import re
-import shutil
 import sys
-import tempfile
 import textwrap
 from pathlib import Path
 
@@ -1794,8 +1792,11 @@ def cli_plot(args) -> int:
     """``sixparty plot RUN_DIR [--format F] [--out DIR]``: redraw the figures from the files.
 
     Returns 0; prints a message on stderr and returns 2 when RUN_DIR is not a
-    run folder or the output folder cannot be written.  Figures are drawn into
-    a staging folder and moved into place together.
+    run folder; raises :class:`sixparty.outputs.OutputError` (exit 2, naming the
+    folder) when the output folder cannot be written.  Figures are drawn into a
+    staging folder and moved into place together (:func:`sixparty.outputs.add_files`):
+    an error or SIGINT/SIGTERM leaves the folder as it was (an absent ``--out`` not
+    created; one line says so, exit 130/143).
     """
     run_dir = getattr(args, "run_dir", None)
     fmt = getattr(args, "format", None) or "png"
@@ -1805,18 +1806,28 @@ def cli_plot(args) -> int:
     except NotARunFolder as exc:
         print(f"sixparty plot: error: {exc}", file=sys.stderr)
         return 2
+    from sixparty.analysis.ensemble import report_stop, stop_on_signals
+    from sixparty.outputs import add_files
+
     out = Path(getattr(args, "out", None) or run_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=".plot.", dir=out))
-    except OSError as exc:
-        print(f"sixparty plot: error: {out}: cannot write ({exc.strerror})", file=sys.stderr)
-        return 2
-    try:
-        names = draw_figures(tables, stage, fmt=fmt, lang=lang, record=_record_or_none())
-        for n in names:
-            os.replace(stage / n, out / n)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    # what an interrupt leaves: an absent --out is not created, an existing folder
+    # keeps its files (the figures are moved in together, or not at all)
+    if not os.path.lexists(out):
+        how = "new"
+    else:
+        how = "empty" if out.is_dir() and not any(out.iterdir()) else "replace"
+    names: list[str] | None = None
+    with stop_on_signals():
+        try:
+            names = add_files(
+                out,
+                [
+                    lambda stage: draw_figures(
+                        tables, stage, fmt=fmt, lang=lang, record=_record_or_none()
+                    )
+                ],
+            )
+        except KeyboardInterrupt as exc:
+            return report_stop(exc, out, how, names)
     print(f"Wrote {len(names)} figures to {out}/: {', '.join(names)}")
     return 0

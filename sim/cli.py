@@ -897,22 +897,43 @@ class _RunFormat(argparse.Action):
 
     The option may be repeated (``--format parquet --format svg``) or take both at
     once (``--format parquet,svg``); ``args.format`` stays the figure format (as for
-    ``plot`` and ``compare``).
+    ``plot`` and ``compare``).  Two formats of one kind (``png,svg``; ``--format
+    parquet --format csv``) are refused (exit 2): a run writes one of each, and the
+    last one silently winning would drop the other.
     """
 
     def __call__(self, parser, namespace, values, option_string=None):
+        # the formats given so far on this command line, by kind (not the defaults)
+        given = namespace.__dict__.setdefault("_formats_given", {})
         for value in str(values).split(","):
             value = value.strip().lower()
             if value in TABLE_FORMATS:
-                namespace.table_format = value
+                kind, dest, hint = (
+                    "tables",
+                    "table_format",
+                    "for both, run twice into two --out folders (the data are the same)",
+                )
                 namespace.table_format_given = True  # run --from keeps its folder's otherwise
             elif value in FIGURE_FORMATS:
-                namespace.format = value
+                kind, dest, hint = (
+                    "figures",
+                    "format",
+                    f"draw them again in another with: sixparty plot RUN_DIR --format {value} "
+                    "--out DIR",
+                )
             else:
                 parser.error(
                     f"argument --format: invalid choice: {value!r} (choose tables "
                     f"{' or '.join(TABLE_FORMATS)}, figures {', '.join(FIGURE_FORMATS)})"
                 )
+            if given.get(kind, value) != value:
+                parser.error(
+                    f"argument --format: {given[kind]} and {value} are both formats of the "
+                    f"{kind}; a run writes its {kind} in one format: give one "
+                    f"(e.g. --format {given[kind]}), and {hint}"
+                )
+            given[kind] = value
+            setattr(namespace, dest, value)
 
 
 def add_run_arguments(p: argparse.ArgumentParser) -> None:
@@ -989,7 +1010,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="anchored: stated positions dated in the scenario re-anchor the parties; "
         "free: they do not (the validation's headline mode); default: the scenario's "
-        "parameters.anchoring",
+        "parameters.anchoring. A free run's default folder is runs/SCENARIO-free-SEED",
     )
     p.add_argument(
         "--narrate",
@@ -1009,10 +1030,11 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         action=_RunFormat,
         metavar="F[,F]",
         default="png",
-        help="file formats: data tables csv (default; with --from, the folder's) or "
-        "parquet (needs pyarrow: pip install 'sixparty[parquet]'), also an ensemble's "
-        "runs table; figures png "
-        "(default), svg or pdf. E.g. --format parquet,svg",
+        help="file formats, at most one of each kind: data tables csv (default; with --from, "
+        "the folder's) or parquet (needs pyarrow: pip install 'sixparty[parquet]'), also an "
+        "ensemble's runs table; figures png (default), svg or pdf. E.g. --format parquet,svg "
+        "(png,svg is refused: redraw in another format with sixparty plot RUN_DIR --format "
+        "svg --out DIR)",
     )
     # table_format_given: whether the user chose the tables' format (run --from keeps the
     # original folder's format unless told otherwise)

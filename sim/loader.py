@@ -57,7 +57,7 @@ child applied in this order:
    ``phases[0].months``); each path must exist in the parent or be a field
    the format allows there.
 
-A child that gives no ``name`` is named after its file (stem).  Every merged
+A child that gives no ``name`` is named after its file (stem; :func:`name_from_stem`).  Every merged
 value remembers the file and line it came from, so an error in the merged
 result names the file that holds the bad line.
 """
@@ -78,7 +78,7 @@ from typing import Annotated, Any, Literal, NoReturn, Union, get_args, get_origi
 import yaml
 from pydantic import BaseModel, ValidationError
 from sixparty import shipped as _shipped
-from sixparty.scenario import ISSUES, PARTIES, Scenario
+from sixparty.scenario import ISSUES, NAME_PATTERN, PARTIES, Scenario
 from sixparty.shipped import shipped_scenarios
 
 __all__ = [
@@ -1084,7 +1084,7 @@ def _translate_one(err: dict[str, Any], root: _Node) -> Problem:
         pattern = str(ctx.get("pattern", ""))
         if pattern == r"^[a-z0-9_]+$":
             text = "expected lowercase letters, digits and '_' only (e.g. bda_freeze)"
-        elif pattern == r"^[A-Za-z0-9_.-]+$":
+        elif pattern == NAME_PATTERN:
             text = "expected letters, digits, '_', '.' or '-' only (no spaces)"
         else:
             text = f"does not match the pattern {pattern}"
@@ -1538,6 +1538,38 @@ def _load_tree(path: Path, text: str | None, shown: str, chain: list[Path]) -> _
     return _apply_variant(parent, tree, path, shown)
 
 
+#: Length of the hexadecimal hash naming a variant whose file name has no letter or digit.
+_STEM_HASH_CHARS = 8
+
+
+def name_from_stem(stem: str) -> str:
+    """The ``name`` of a variant file that states none, from its file name (stem).
+
+    Letters and digits of any script are kept (``情景一`` -> ``情景一``), as are ``_``,
+    ``.`` and ``-``; anything else (a space, ``/``, ``²``) becomes ``_``
+    (``我的 情景`` -> ``我的_情景``).  A stem with no letter or digit left (``!!!``) is
+    named ``variant-`` and a short SHA-256 of the stem, so two such files still get
+    distinct names (and output folders).  The result matches :data:`NAME_PATTERN`.
+    """
+    import hashlib
+    import unicodedata
+
+    def keep(c: str) -> bool:
+        # letters and decimal digits: what Unicode \w (the pattern's regex) accepts
+        # too; a numeric sign like ``²`` is alnum to Python but not \w there
+        return c in "_.-" or (c.isalnum() and unicodedata.category(c) in _NAME_CATEGORIES)
+
+    slug = "".join(c if keep(c) else "_" for c in stem)
+    if not any(c.isalnum() for c in slug):
+        digest = hashlib.sha256(stem.encode("utf-8")).hexdigest()[:_STEM_HASH_CHARS]
+        slug = f"variant-{digest}"
+    return slug
+
+
+#: Unicode categories :func:`name_from_stem` keeps: letters and decimal digits.
+_NAME_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nd"})
+
+
 def _apply_variant(parent: _Node, child: _Node, path: Path, shown: str) -> _Node:
     """The variant ``child`` merged into ``parent``.  ``parent`` is the caller's own tree
     (fresh from :func:`_parse` or :func:`_load_tree`, which copy the remembered parse):
@@ -1546,8 +1578,7 @@ def _apply_variant(parent: _Node, child: _Node, path: Path, shown: str) -> _Node
     body_node = _Node("map", body, child.file, child.line, child.col)
     merged = _merge(parent, body_node, top=True)
     if "name" not in body:
-        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem) or "variant"
-        merged.value["name"] = _Node("scalar", stem, shown, 1, 1)
+        merged.value["name"] = _Node("scalar", name_from_stem(path.stem), shown, 1, 1)
     problems: list[Problem] = []
 
     rem = child.get("remove_events")

@@ -505,6 +505,19 @@ def _foreign_files(folder: Path) -> list[str]:
     return out
 
 
+def _refuse_current_folder(out: Path) -> None:
+    """Raise :class:`OutputError` if ``out`` (an existing folder) is the current folder or
+    holds it: replacing it, even an empty one, would leave the shell in a deleted folder."""
+    real = Path(os.path.realpath(out))
+    cwd = Path(os.path.realpath(os.getcwd()))
+    if real == cwd or real in cwd.parents:
+        raise OutputError(
+            f"cannot replace {out}: it is the current folder or holds it (the shell would be "
+            "left in a deleted folder); choose another --out, e.g. a new folder inside it "
+            "(--out ./run1)"
+        )
+
+
 def check_out_dir(out_dir: str | os.PathLike) -> str:
     """Say what :func:`write_atomically` would do with ``out_dir``, or raise :class:`OutputError`.
 
@@ -529,6 +542,7 @@ def check_out_dir(out_dir: str | os.PathLike) -> str:
             return "new"
         if not out.is_dir():
             raise OutputError(f"cannot write {out}: it is a file, not a folder")
+        _refuse_current_folder(out)  # empty or not: replacing it deletes the shell's folder
         if not any(out.iterdir()):
             return "empty"
     except OutputError:
@@ -539,12 +553,6 @@ def check_out_dir(out_dir: str | os.PathLike) -> str:
         raise OutputError(
             f"{out} exists and is not a sixparty output folder (it has files and no "
             "sixparty manifest.json); choose another --out"
-        )
-    real = Path(os.path.realpath(out))
-    cwd = Path(os.path.realpath(os.getcwd()))
-    if real == cwd or real in cwd.parents:
-        raise OutputError(
-            f"cannot replace {out}: it is the current folder or holds it; choose another --out"
         )
     try:
         foreign = _foreign_files(out)
@@ -560,6 +568,36 @@ def check_out_dir(out_dir: str | os.PathLike) -> str:
             "or choose another --out"
         )
     return "replace"
+
+
+def default_run_dir(scenario, seed: int, runs: int = 1) -> str:
+    """``sixparty run``'s folder when no ``--out`` is given: ``runs/<name>-<seed>``, with
+    ``-free`` after the name for a run in free mode (``parameters.anchoring: false``),
+    ``-ens<runs>`` for an ensemble.  The mode is the only setting besides the scenario
+    and the seed that changes the data files, so two runs whose data differ never share
+    a default folder (``runs/historical-20030827`` and ``runs/historical-free-20030827``);
+    the table and figure formats and ``--lang`` change no data."""
+    mode = "" if scenario.parameters.anchoring else "-free"
+    ens = f"-ens{runs}" if runs > 1 else ""
+    return f"runs/{scenario.name}{mode}{ens}-{seed}"
+
+
+def refuse_sources_inside(out_dir: str | os.PathLike, sources: Iterable) -> None:
+    """Raise :class:`OutputError` if a file of ``sources`` (the scenario file and the files
+    it extends) lies inside ``out_dir``, an existing folder this run would replace: the
+    run would delete the file it reads (``sixparty run runs/x/scenario.resolved.yaml``
+    writes ``runs/x`` by default)."""
+    out = Path(out_dir)
+    if not out.is_dir():
+        return
+    real = Path(os.path.realpath(out))
+    for src in sources:
+        path = Path(os.path.realpath(src))
+        if real in path.parents:
+            raise OutputError(
+                f"cannot replace {out}: it holds {src}, the scenario file this run reads; "
+                f"choose another --out, or rerun that folder with: sixparty run --from {out}"
+            )
 
 
 def _umask() -> int:
@@ -641,6 +679,49 @@ def write_atomically(
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
     return names
+
+
+def add_files(
+    out_dir: str | os.PathLike, writers: Iterable[Callable[[Path], Sequence[str]]]
+) -> list[str]:
+    """Add what ``writers`` write to ``out_dir``, a folder that may hold other files
+    (``sixparty plot`` adding figures to a run folder), all or nothing.
+
+    Absent, ``out_dir`` is made through :func:`write_atomically` (so an error or an
+    interrupt leaves no folder behind).  An existing folder gets a staging folder
+    inside it; the files are moved in together once all are written (signals held
+    over the moves, :func:`_signals_held`), and the other files are left alone.
+    Raises :class:`OutputError` naming ``out_dir`` as given (``cannot write DIR: no
+    space left on device``); then ``out_dir`` is as it was.  Returns the file names.
+    """
+    out = Path(out_dir)
+    if not os.path.lexists(out):
+        return write_atomically(out, {}, writers)
+    shown = str(out_dir)
+    if not out.is_dir():
+        raise OutputError(f"cannot write {shown}: it is a file, not a folder")
+    stage: Path | None = None
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=".sixparty-stage.", dir=out))
+        names: list[str] = []
+        for w in writers:
+            names.extend(w(stage))
+        moved = False
+        try:
+            with _signals_held():
+                for n in names:
+                    os.replace(stage / n, out / n)
+                moved = True
+        except KeyboardInterrupt as exc:
+            if moved:  # a signal held over the moves: the files are all in place
+                exc.written = list(names)
+            raise
+        return names
+    except OSError as exc:
+        raise OutputError(f"cannot write {shown}: {_reason(exc)}") from exc
+    finally:
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
 
 
 @contextlib.contextmanager

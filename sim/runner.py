@@ -559,13 +559,14 @@ def cli_run(args) -> int:
     if rerun is not None:
         out_dir = args.out or rerun.default_out
     else:
-        out_dir = args.out or f"runs/{scenario.name}-{seed}"
+        out_dir = args.out or outputs.default_run_dir(scenario, seed)
     # SIGINT/SIGTERM stop the run at once (as an ensemble's): the folder is written
     # through a staging folder that becomes ``out_dir`` only when complete, figures
     # included, so an interrupt leaves the previous state; one line says what was kept.
     from sixparty.analysis.ensemble import report_stop, stop_on_signals
 
     how = outputs.check_out_dir(out_dir)  # a folder that cannot be written: before the run
+    outputs.refuse_sources_inside(out_dir, [s["path"] for s in outputs.source_files(path)])
     files: list[str] | None = None
     with stop_on_signals():
         try:

@@ -985,14 +985,22 @@ class Parameters(_Strict):
         return self
 
 
+#: A scenario's ``name``: word characters of any script (Unicode ``\\w``: letters, digits,
+#: ``_``), ``.`` and ``-``; safe in a folder name, and a Chinese file name stays Chinese
+#: (:func:`sixparty.loader.name_from_stem`).
+NAME_PATTERN = r"^[\w.-]+$"
+
+
 class Scenario(_Strict):
     """A complete scenario.
 
-    name: slug used for output folders; description: one paragraph a teacher
-    can read aloud; quote_language: language of ``source.quote`` (``zh``).
+    name: slug used for output folders and recorded in the manifest: letters and
+    digits of any script (``情景一``), ``_``, ``.`` and ``-`` (:data:`NAME_PATTERN`);
+    description: one paragraph a teacher can read aloud; quote_language: language
+    of ``source.quote`` (``zh``).
     """
 
-    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
+    name: Annotated[str, Field(pattern=NAME_PATTERN)]
     title: str | None = None
     description: str
     quote_language: Literal["zh", "en"] = "zh"

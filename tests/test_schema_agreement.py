@@ -198,6 +198,8 @@ COMPLETE_CASES: list[tuple[str, str, Any]] = [
     ("unknown_parameter", BOTH_BAD, lambda d: _set(d, "parameters", {"noize": 0.1})),
     ("negative_seed", BOTH_BAD, lambda d: _set(d, "seed", -1)),
     ("name_with_space", BOTH_BAD, lambda d: _set(d, "name", "my scenario")),
+    ("name_in_chinese", BOTH_OK, lambda d: _set(d, "name", "情景一")),
+    ("name_with_slash", BOTH_BAD, lambda d: _set(d, "name", "a/b")),
     ("phase_months_0", BOTH_BAD, lambda d: _set(d, "phases.0.months", 0)),
     ("seed_as_text", LENIENT, lambda d: _set(d, "seed", "5")),
 ]
