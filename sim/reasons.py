@@ -110,6 +110,13 @@ READINESS_TERMS: dict[str, str] = {
 #: more than a month overdue), ``overdue_dprk`` (a DPRK step owed and past due).
 STALL_REASONS: tuple[str, ...] = ("dprk_suspended", "overdue_counterpart", "overdue_dprk")
 
+#: How the English text tells each stall reason (the code stays in ``reason_values``).
+STALL_TEXT: dict[str, str] = {
+    "dprk_suspended": "the DPRK had suspended its steps",
+    "overdue_counterpart": "a step owed to the DPRK was overdue",
+    "overdue_dprk": "a DPRK step was overdue",
+}
+
 
 @dataclass(frozen=True)
 class ReasonCode:
@@ -528,6 +535,8 @@ def render_value(kind: str, v) -> str:
         return f"{v:g}"
     if kind == "level":
         return str(v).replace("_", " ")
+    if kind == "stall":
+        return STALL_TEXT.get(v, str(v))
     if kind in ("parties", "facilities", "events"):
         return ", ".join(v)
     if kind == "signed_fine":

@@ -192,7 +192,7 @@ def test_a_phase_performed_on_time_is_reaffirmed_not_reopened(historical):
     m.month += 1
     s2 = joint_document(m, text(**SHUTDOWN))
     assert s2.renegotiated and clause("phase_reopened", stall="dprk_suspended") in s2.reasons
-    assert "reopened: dprk_suspended" in render(s2.reasons)
+    assert "reopened: the DPRK had suspended its steps" in render(s2.reasons)
     assert m.chair_wait[0] == m.params.min_months_between_sessions[0]
 
 

@@ -602,7 +602,7 @@ _MODEL_REASONS = [
     ),
     (
         [clause("phase_renegotiated"), clause("phase_reopened", stall="overdue_counterpart")],
-        "the phase in force renegotiated: open steps re-dated; reopened: overdue_counterpart",
+        "the phase in force renegotiated: open steps re-dated; reopened: a step owed to the DPRK was overdue",
         "重新谈判现行阶段：未完成步骤重新定期；重开原因：对朝方的步骤逾期",
     ),
     (

@@ -196,3 +196,13 @@ def test_texts_from_the_cache_are_the_reasons_own():
             assert texts(why, cache) == (render(why), codes_text(why), values_json(why))
             assert texts(why) == texts(why, cache)
     assert "-0.00" in render(clause("trust_in_us", trust=-0.0))  # the case it guards
+
+
+def test_every_stall_reason_is_told_in_words():
+    """The English text tells why a phase was reopened in words, not by its code."""
+    from sixparty.reasons import STALL_REASONS, STALL_TEXT, clause, render
+
+    assert set(STALL_TEXT) == set(STALL_REASONS)
+    for code in STALL_REASONS:
+        text = render(clause("phase_reopened", stall=code))
+        assert code not in text and text == f"reopened: {STALL_TEXT[code]}"
