@@ -222,8 +222,10 @@ def compare(
     probability, percentile bootstrap for a mean)
     ``ci_low``/``ci_high``; for variants also ``reference`` (the first
     scenario's value), ``diff`` and ``diff_ci_low``/``diff_ci_high`` (paired
-    bootstrap), ``significant`` (interval excludes 0 strictly, see
-    :func:`significant`) and ``flips``.  Window and recorded-session
+    bootstrap; floats in the outcome's unit), ``significant`` (bool: interval excludes
+    0 strictly, see :func:`significant`) and ``flips`` (bool); in the reference's rows
+    these six are None (NaN in ``pandas.DataFrame(cmp.rows)``, so ``df["diff"].mean()``
+    works; empty cells in ``comparison.csv``).  Window and recorded-session
     outcomes are kept where every scenario has them (windows: the calendar
     quarters common to all scenario windows) and left out where they are 0
     in every scenario.  Raises ValueError on fewer than one scenario, labels
@@ -321,12 +323,14 @@ def compare(
                 "value": float(m[j]),
                 "ci_low": float(lo[j]),
                 "ci_high": float(hi[j]),
-                "reference": "",
-                "diff": "",
-                "diff_ci_low": "",
-                "diff_ci_high": "",
-                "significant": "",
-                "flips": "",
+                # the reference has no difference with itself: None (NaN in a
+                # DataFrame, an empty cell in comparison.csv)
+                "reference": None,
+                "diff": None,
+                "diff_ci_low": None,
+                "diff_ci_high": None,
+                "significant": None,
+                "flips": None,
             }
             if s > 0:
                 dm, dlo, dhi = (float(x[j]) for x in diffs[s - 1])
@@ -872,7 +876,10 @@ def write_comparison(
     from sixparty.outputs import csv_text, package_versions
 
     texts = {
-        "comparison.csv": csv_text(cmp.rows, COMPARISON_COLUMNS),
+        "comparison.csv": csv_text(
+            [{k: "" if v is None else v for k, v in r.items()} for r in cmp.rows],
+            COMPARISON_COLUMNS,
+        ),
         "walkout_dates.csv": csv_text(
             walkout_rows(cmp), ["scenario", "month", "runs", "share", "cumulative_share"]
         ),

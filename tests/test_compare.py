@@ -140,6 +140,28 @@ def test_compare_uses_common_seeds_and_pairs(pair):
     )
     assert r["diff_ci_low"] <= r["diff"] <= r["diff_ci_high"]
     assert r["reference"] == pytest.approx(rows[("sessions_held", "minimal")]["value"])
+    # the reference's rows hold None where there is no difference, so a DataFrame of the
+    # rows has float columns (NaN there) and diff.mean() works; the CSV cells stay empty
+    import pandas as pd
+
+    table = pd.DataFrame(cmp.rows)
+    for col in ("reference", "diff", "diff_ci_low", "diff_ci_high"):
+        assert table[col].dtype.kind == "f", col
+    assert table.loc[table["scenario"] == "minimal", "diff"].isna().all()
+    assert table["diff"].mean() == pytest.approx(
+        table.loc[table["scenario"] == "variant", "diff"].mean()
+    )
+    ref_row = rows[("sessions_held", "minimal")]
+    assert all(ref_row[c] is None for c in ("significant", "flips", "diff"))
+    from sixparty.analysis.compare import COMPARISON_COLUMNS
+    from sixparty.analysis.compare import write_comparison
+
+    out = pair[0].parent / "cmp"
+    write_comparison(cmp, out, plots=False)
+    lines = (out / "comparison.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].split(",") == COMPARISON_COLUMNS
+    ref_line = next(ln for ln in lines if ln.startswith("sessions_held,") and ",minimal," in ln)
+    assert ref_line.endswith(",,,,,,") and "None" not in "".join(lines)
     # comparing a scenario with itself: every difference is exactly 0, nothing flips
     same = compare([scs[0], scs[0]], ["a", "b"], runs=4, base_seed=3, n_boot=100, progress=False)
     assert all(r["diff"] == 0 and not r["significant"] for r in same.rows if r["scenario"] == "b")
