@@ -158,6 +158,33 @@ def test_variant_errors_are_the_loaders(minimal, kwargs, path, words) -> None:
     assert words in info.value.format()
 
 
+@pytest.mark.parametrize(
+    "kwargs,words",
+    [
+        (
+            {"remove_events": "sanctions_step"},
+            r"remove_events must be a list of event ids, e.g. \['sanctions_step'\]; got str",
+        ),
+        ({"remove_events": 5}, "remove_events must be a list of event ids"),
+        ({"remove_events": ["us_opens", 3]}, r"remove_events\[1\] is int"),
+        ({"add_events": {"id": "x"}}, "add_events must be a list of event mappings.*put the one"),
+        ({"add_events": ["x"]}, r"add_events\[0\] is str"),
+        ({"overrides": ["parties.US.strategy.direct_talks"]}, "overrides must be a mapping"),
+        ({"parameters": 0.1}, "parameters must be a mapping"),
+    ],
+)
+def test_variant_refuses_arguments_of_the_wrong_shape_in_one_error(minimal, kwargs, words) -> None:
+    """A string where a list of ids is expected is one TypeError, not one 'no event with
+    id' per letter."""
+    with pytest.raises(TypeError, match=words):
+        sixparty.variant(minimal, **kwargs)
+
+
+def test_variant_takes_any_iterable_of_events(minimal) -> None:
+    v = sixparty.variant(minimal, remove_events=(e for e in ["sanctions_step"]), add_events=None)
+    assert [e.id for e in v.events] == ["first_round", "us_opens"]
+
+
 def test_variant_of_a_shipped_name() -> None:
     v = sixparty.variant("historical", parameters={"generosity": 0.5})
     assert v.name == "historical-variant" and v.parameters.generosity == 0.5
