@@ -178,7 +178,8 @@ def run_tables(run: RunResult | RunTables | str | os.PathLike[str]) -> RunTables
     run: a :class:`~sixparty.runner.RunResult` (from :func:`~sixparty.runner.simulate`),
     a run folder (read and checked by :func:`read_run`) or a
     :class:`~sixparty.analysis.runfiles.RunTables` (returned as is).  The numbers are
-    those of the CSV files, six decimals, whichever road.
+    those of the CSV files, six decimals, whichever road.  Raises TypeError for
+    anything else (naming what is expected), as do the ``*_table`` functions.
     """
     from sixparty.analysis.runfiles import RunTables as _RunTables
     from sixparty.analysis.runfiles import tables_from_result
@@ -187,7 +188,21 @@ def run_tables(run: RunResult | RunTables | str | os.PathLike[str]) -> RunTables
         return run
     if isinstance(run, (str, os.PathLike)):
         return read_run(run)
+    _check_run_result(run, "run", "a run folder or a RunTables")
     return tables_from_result(run)
+
+
+def _check_run_result(run: Any, arg: str, also: str = "") -> None:
+    """TypeError unless ``run`` is a :class:`~sixparty.runner.RunResult` (``also``: the
+    other things the caller accepts, named in the message)."""
+    from sixparty.runner import RunResult as _RunResult
+
+    if not isinstance(run, _RunResult):
+        others = f", {also}" if also else ""
+        raise TypeError(
+            f"{arg} must be a RunResult (from sixparty.simulate){others}, "
+            f"not {type(run).__name__}"
+        )
 
 
 def timeline_table(run: RunResult | RunTables | str | os.PathLike[str]) -> pd.DataFrame:

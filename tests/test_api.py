@@ -268,9 +268,55 @@ def test_docs_api_examples_run(tmp_path: Path, monkeypatch, capsys) -> None:
             TypeError,
             "runs must be",
         ),
+        (
+            lambda sc: sixparty.compare(sc, ["a"], runs=2, base_seed=1),
+            TypeError,
+            "scenarios must be a list of Scenario",
+        ),
+        (
+            lambda sc: sixparty.compare([sc, "historical"], ["a", "b"], runs=2, base_seed=1),
+            TypeError,
+            r"scenarios\[1\] must be a Scenario",
+        ),
+        (
+            lambda sc: sixparty.compare([sc, sc], "ab", runs=2, base_seed=1),
+            TypeError,
+            "labels must be a list of names",
+        ),
+        (
+            lambda sc: sixparty.compare([sc, sc], ["a", "a"], runs=2, base_seed=1),
+            ValueError,
+            "labels must be distinct: 'a' is given twice",
+        ),
+        (
+            lambda sc: sixparty.simulate_batch(sc, 5),
+            TypeError,
+            r"seeds must be a sequence of whole numbers, e.g. \[1, 2, 3\] or range\(5\), not int"
+            r".*simulate\(scenario, seed=5\)",
+        ),
+        (
+            lambda sc: sixparty.load_scenario(minimal_scenario_dict()),
+            TypeError,
+            r"shipped scenario name .* or the path of a YAML file, not dict; .*load_scenario_text",
+        ),
+        (lambda sc: sixparty.load_scenario(sc), TypeError, "already a loaded Scenario"),
+        (
+            lambda sc: sixparty.timeline_table(5),
+            TypeError,
+            r"run must be a RunResult \(from sixparty.simulate\), a run folder or a RunTables, "
+            "not int",
+        ),
+        (
+            lambda sc: sixparty.write_run(None, "never-written"),
+            TypeError,
+            "result must be a RunResult .*not NoneType",
+        ),
     ],
 )
-def test_bad_arguments_name_themselves(minimal, call, error, words) -> None:
-    """Wrong counts, seeds or labels are refused before any run, naming the argument."""
+def test_bad_arguments_name_themselves(minimal, call, error, words, tmp_path, monkeypatch) -> None:
+    """Wrong counts, seeds, labels, scenarios or runs are refused before any run or file,
+    naming the argument and what it should be."""
+    monkeypatch.chdir(tmp_path)
     with pytest.raises(error, match=words):
         call(minimal)
+    assert not any(tmp_path.iterdir())

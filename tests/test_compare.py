@@ -11,7 +11,7 @@ from conftest import dump_yaml, minimal_scenario_dict
 from sixparty.analysis.compare import compare, outcome_values, parse_dates, significant
 from sixparty.analysis.stats import BOOTSTRAP_METHOD, bootstrap_mean_ci
 from sixparty.cli import main
-from sixparty.loader import load_scenario
+from sixparty.loader import load_scenario, load_scenario_text
 
 
 # -------------------------------------------------------------- bootstrap
@@ -433,8 +433,10 @@ def test_compare_reports_outcomes_by_date_window_and_recorded_round(monkeypatch)
             runs,
         ),
     }
-    monkeypatch.setattr(cmp_mod, "run_ensemble", lambda sc, *a, **k: fakes[sc])
-    cmp = compare(["a", "b"], ["ref", "var"], runs=runs, base_seed=1, n_boot=200, progress=False)
+    monkeypatch.setattr(cmp_mod, "run_ensemble", lambda sc, *a, **k: fakes[sc.name])
+    base = load_scenario_text(dump_yaml(minimal_scenario_dict()), "minimal.yaml")
+    scs = [base.model_copy(update={"name": n}) for n in ("a", "b")]
+    cmp = compare(scs, ["ref", "var"], runs=runs, base_seed=1, n_boot=200, progress=False)
     rows = {(r["outcome"], r["scenario"]): r for r in cmp.rows}
     w = rows[("window:2005-07..2005-09:joint_statement", "var")]
     assert w["reference"] == pytest.approx(0.15) and w["value"] == pytest.approx(0.95)
@@ -464,8 +466,10 @@ def test_the_printed_summary_is_short_and_says_where_the_full_table_is(monkeypat
         "a": _FakeEnsemble({"window:2005-07..2005-09": ("doc", few)}, runs),
         "b": _FakeEnsemble({"window:2005-07..2005-09": ("doc", most)}, runs),
     }
-    monkeypatch.setattr(cmp_mod, "run_ensemble", lambda sc, *a, **k: fakes[sc])
-    cmp = compare(["a", "b"], ["ref", "var"], runs=runs, base_seed=1, n_boot=200, progress=False)
+    monkeypatch.setattr(cmp_mod, "run_ensemble", lambda sc, *a, **k: fakes[sc.name])
+    base = load_scenario_text(dump_yaml(minimal_scenario_dict()), "minimal.yaml")
+    scs = [base.model_copy(update={"name": n}) for n in ("a", "b")]
+    cmp = compare(scs, ["ref", "var"], runs=runs, base_seed=1, n_boot=200, progress=False)
     full, short = report_lines(cmp), report_lines(cmp, full=False)
     assert len(short) < len(full)
     table = [
