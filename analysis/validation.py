@@ -242,7 +242,9 @@ def evaluate(
     from sixparty.analysis.ensemble import derive_seeds
 
     if mode not in ("free", "anchored", None):
-        raise ValueError(f"mode must be 'free', 'anchored' or None (the scenario's own), got {mode!r}")
+        raise ValueError(
+            f"mode must be 'free', 'anchored' or None (the scenario's own), got {mode!r}"
+        )
     if mode is not None:
         scenario = set_mode(scenario, mode)
     record = record if record is not None else load_record()

@@ -200,8 +200,7 @@ def _check_run_result(run: Any, arg: str, also: str = "") -> None:
     if not isinstance(run, _RunResult):
         others = f", {also}" if also else ""
         raise TypeError(
-            f"{arg} must be a RunResult (from sixparty.simulate){others}, "
-            f"not {type(run).__name__}"
+            f"{arg} must be a RunResult (from sixparty.simulate){others}, not {type(run).__name__}"
         )
 
 

@@ -153,8 +153,7 @@ def test_compare_uses_common_seeds_and_pairs(pair):
     )
     ref_row = rows[("sessions_held", "minimal")]
     assert all(ref_row[c] is None for c in ("significant", "flips", "diff"))
-    from sixparty.analysis.compare import COMPARISON_COLUMNS
-    from sixparty.analysis.compare import write_comparison
+    from sixparty.analysis.compare import COMPARISON_COLUMNS, write_comparison
 
     out = pair[0].parent / "cmp"
     write_comparison(cmp, out, plots=False)
