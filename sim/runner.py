@@ -540,7 +540,7 @@ def cli_run(args) -> int:
         seed = scenario.seed if args.seed is None else args.seed
         from sixparty.cli import note_inert_parameters
 
-        note_inert_parameters(scenario)
+        note_inert_parameters(scenario, getattr(args, "lang", None) or "en")
     mode = getattr(args, "mode", None)
     if mode is not None and scenario.parameters.anchoring != (mode == "anchored"):
         # --mode sets parameters.anchoring on a copy; scenario.resolved.yaml records it.
