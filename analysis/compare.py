@@ -222,12 +222,15 @@ def compare(
     probability, percentile bootstrap for a mean)
     ``ci_low``/``ci_high``; for variants also ``reference`` (the first
     scenario's value), ``diff`` and ``diff_ci_low``/``diff_ci_high`` (paired
-    bootstrap), ``significant`` (interval excludes 0 strictly, see
-    :func:`significant`) and ``flips``.  Window and recorded-session
+    bootstrap; floats in the outcome's unit), ``significant`` (bool: interval excludes
+    0 strictly, see :func:`significant`) and ``flips`` (bool); in the reference's rows
+    these six are None (NaN in ``pandas.DataFrame(cmp.rows)``, so ``df["diff"].mean()``
+    works; empty cells in ``comparison.csv``).  Window and recorded-session
     outcomes are kept where every scenario has them (windows: the calendar
     quarters common to all scenario windows) and left out where they are 0
-    in every scenario.  Raises ValueError on fewer than one scenario, labels
-    not one per scenario, ``runs < 2`` (no interval can be computed from one replicate) or a date
+    in every scenario.  Raises TypeError when ``scenarios`` is not a list of
+    Scenario or ``labels`` not a list of names; ValueError on fewer than one
+    scenario, labels not one per scenario or not distinct, ``runs < 2`` (no interval can be computed from one replicate) or a date
     outside a window.
 
     executor: an executor of :mod:`sixparty.analysis.executors`, shared by
@@ -235,12 +238,36 @@ def compare(
     whole comparison and closed at the end); chunk_size, serial_below: as
     for :func:`~sixparty.analysis.ensemble.run_ensemble`.
     """
+    from sixparty.scenario import Scenario as _Scenario
+
+    if isinstance(scenarios, _Scenario) or not isinstance(scenarios, Sequence):
+        raise TypeError(
+            "scenarios must be a list of Scenario, the reference first, e.g. "
+            f"[historical, variant]; got {type(scenarios).__name__}"
+        )
+    for i, sc in enumerate(scenarios):  # before any run: not after the first ensemble
+        if not isinstance(sc, _Scenario):
+            raise TypeError(
+                f"scenarios[{i}] must be a Scenario (sixparty.load_scenario(...)), "
+                f"not {type(sc).__name__}"
+            )
+    if isinstance(labels, str) or not isinstance(labels, Sequence):
+        raise TypeError(
+            f"labels must be a list of names, one per scenario; got {type(labels).__name__}"
+        )
     if not scenarios:
         raise ValueError("nothing to compare")
     if len(labels) != len(scenarios):
         raise ValueError(
             f"labels must be one per scenario: got {len(labels)} label(s) "
             f"{list(labels)!r} for {len(scenarios)} scenario(s)"
+        )
+    dup = next((lab for i, lab in enumerate(labels) if lab in labels[:i]), None)
+    if dup is not None:
+        # the rows and the report are keyed by label: two alike would merge
+        raise ValueError(
+            f"labels must be distinct: {dup!r} is given twice (the command names a second "
+            f"scenario of the same name '{dup}#2')"
         )
     runs = whole_number("runs", runs)
     if runs < 2:
@@ -321,12 +348,14 @@ def compare(
                 "value": float(m[j]),
                 "ci_low": float(lo[j]),
                 "ci_high": float(hi[j]),
-                "reference": "",
-                "diff": "",
-                "diff_ci_low": "",
-                "diff_ci_high": "",
-                "significant": "",
-                "flips": "",
+                # the reference has no difference with itself: None (NaN in a
+                # DataFrame, an empty cell in comparison.csv)
+                "reference": None,
+                "diff": None,
+                "diff_ci_low": None,
+                "diff_ci_high": None,
+                "significant": None,
+                "flips": None,
             }
             if s > 0:
                 dm, dlo, dhi = (float(x[j]) for x in diffs[s - 1])
@@ -872,7 +901,10 @@ def write_comparison(
     from sixparty.outputs import csv_text, package_versions
 
     texts = {
-        "comparison.csv": csv_text(cmp.rows, COMPARISON_COLUMNS),
+        "comparison.csv": csv_text(
+            [{k: "" if v is None else v for k, v in r.items()} for r in cmp.rows],
+            COMPARISON_COLUMNS,
+        ),
         "walkout_dates.csv": csv_text(
             walkout_rows(cmp), ["scenario", "month", "runs", "share", "cumulative_share"]
         ),

@@ -390,6 +390,11 @@ _EN.update(
         "run.wrote": "\nWrote {files} to {out}/",
         "run.file": "{n} file",
         "run.files": "{n} files",
+        # a parameter the scenario sets that its other settings make inert
+        # (sixparty.parameters.inert_settings; printed as "sixparty: note: ...")
+        "run.note": "note: {text}",
+        "run.inert": "{path} has no effect here: it acts only when {cond} (this scenario: {now})",
+        "run.inert.cond": "{setting} is {value}",
         # the replay scorecard (analysis.scorecard; scorecard.csv keeps the English)
         "score.raw": "{text}",
         "score.summary": "Replay scorecard (strict): {hits} of {n} items hit",
@@ -558,6 +563,9 @@ _ZH.update(
         "run.wrote": "\n已将{files}写入 {out}/",
         "run.file": "{n}个文件",
         "run.files": "{n}个文件",
+        "run.note": "提示：{text}",
+        "run.inert": "{path} 在此不起作用：仅当 {cond} 时才起作用（本情景：{now}）",
+        "run.inert.cond": "{setting} 为 {value}",
         "score.raw": "{text}",
         "score.summary": "历史回放评分（严格）：{n}项中命中{hits}项",
         "score.summary.near": "；{near}项近似命中（文件类型相差一级，不计入命中）",

@@ -512,9 +512,12 @@ def row_reason(row: dict, lang: str = "en", kind: str = "decision", readable: bo
 def _boycott_why(d: dict, lang: str) -> str:
     """Why a party declined the invitation, as the session's paragraph tells it."""
     clauses = row_clauses(d) or ()
-    # the DPRK's boycott adds what moved its readiness since last month (readiness_change)
-    rest = [c for c in clauses[1:] if c.code == "readiness_change"]
-    if clauses and len(clauses) == 1 + len(rest):
+    # The sentence already says "declined the invitation": the first clause is told
+    # without it, the clauses after it (the DPRK's readiness_change, a month's
+    # month_events) as they are.  Falling back to the whole reason whenever a clause
+    # other than readiness_change followed doubled the phrase ("not held (declined the
+    # invitation (its participation suspended); ..." in a month with events).
+    if clauses:
         first = None
         if clauses[0].code == "declined_invitation":
             first = clause_text(clauses[0], lang, _BOYCOTT_WHY[lang])
@@ -522,7 +525,7 @@ def _boycott_why(d: dict, lang: str) -> str:
             first = _BOYCOTT_SUSPENDED[lang]
         if first is not None:
             return ("；" if lang == "zh" else "; ").join(
-                [first, *(clause_text(c, lang) for c in rest)]
+                [first, *(clause_text(c, lang) for c in clauses[1:])]
             )
     return row_reason(d, lang)
 

@@ -224,18 +224,29 @@ def evaluate(
     ci: bool = True,
     executor: Executor | None = None,
     chunk_size: int | None = None,
+    mode: str | None = "free",
 ) -> dict:
     """Ensemble scores of the model (``runs`` seeds derived from ``seed``) and the nulls.
 
-    Returns ``{"ids", "model": ModelScores, "nulls": {name: ModelScores}, "skill":
-    {null: {...}}, "record", "fed", "fed_if_anchored", "mode", "runs", "seed"}``.  The
-    scenario's own ``parameters.anchoring`` sets the mode; ``fed`` lists the items fed in
-    that mode (none in free mode), ``fed_if_anchored`` those anchored mode would feed.
+    What ``sixparty evaluate`` computes with the same scenario, ``--runs``, ``--seed`` and
+    ``--mode``.  mode: ``"free"`` (the default, as the command's: stated positions do not
+    re-anchor the parties), ``"anchored"`` (they do) or ``None`` (the scenario's own
+    ``parameters.anchoring``; ``historical`` is anchored); any other value raises
+    ``ValueError``.  Returns ``{"ids", "model": ModelScores, "nulls": {name: ModelScores},
+    "skill": {null: {...}}, "record", "fed", "fed_if_anchored", "mode", "runs", "seed"}``:
+    ``mode`` the mode used, ``fed`` the items fed in it (none in free mode),
+    ``fed_if_anchored`` those anchored mode would feed.
     executor: where the runs go (:mod:`sixparty.analysis.executors`; default ``jobs``
     worker processes); the scores do not depend on it.
     """
     from sixparty.analysis.ensemble import derive_seeds
 
+    if mode not in ("free", "anchored", None):
+        raise ValueError(
+            f"mode must be 'free', 'anchored' or None (the scenario's own), got {mode!r}"
+        )
+    if mode is not None:
+        scenario = set_mode(scenario, mode)
     record = record if record is not None else load_record()
     ids = [it["id"] for it in record_items(record)]
     rows = simulate_many(
@@ -529,6 +540,7 @@ def cli_evaluate(args) -> int:
                 progress=True,
                 executor=ex,
                 chunk_size=getattr(args, "chunk_size", None),
+                mode=None,  # load_for_cli applied --mode
             )
         lines = table_lines(ev)
 

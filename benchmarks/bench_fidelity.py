@@ -139,7 +139,7 @@ def main() -> None:
     )
     for mode in ("free", "anchored"):
         t = time.perf_counter()
-        ev = evaluate(set_mode(base, mode), runs=a.runs, seed=a.seed, jobs=a.jobs, record=record)
+        ev = evaluate(base, runs=a.runs, seed=a.seed, jobs=a.jobs, record=record, mode=mode)
         m = ev["model"]
         print(
             f"\n{mode} mode ({time.perf_counter() - t:.0f} s): {m.totals['items']} items"

@@ -68,12 +68,15 @@ def variant(
     fields.  Returns a validated :class:`~sixparty.scenario.Scenario`; ``scenario``
     itself is not changed.  Raises :class:`~sixparty.loader.ScenarioError` with the
     problems (field path, expected, did-you-mean), the location shown as
-    ``<variant of NAME>``.
+    ``<variant of NAME>``; ``TypeError`` before that when an argument has the wrong
+    shape (a string for ``remove_events``, one mapping for ``add_events``, a
+    non-mapping for ``overrides``/``parameters``).
     """
     import yaml
     from sixparty import loader
     from sixparty.scenario import Scenario as _Scenario
 
+    removed, added = _variant_events(overrides, parameters, remove_events, add_events)
     parent = scenario if isinstance(scenario, _Scenario) else loader.load_scenario(scenario)
     shown = f"<variant of {parent.name}>"
     parent_text = yaml.safe_dump(
@@ -86,10 +89,10 @@ def variant(
     for key, value in (("title", title), ("description", description), ("seed", seed)):
         if value is not None:
             child[key] = value
-    if remove_events:
-        child["remove_events"] = list(remove_events)
-    if add_events:
-        child["add_events"] = [dict(ev) for ev in add_events]
+    if removed:
+        child["remove_events"] = removed
+    if added:
+        child["add_events"] = added
     if ovr:
         child["overrides"] = ovr
     child_text = yaml.safe_dump(child, sort_keys=False, allow_unicode=True)
@@ -102,6 +105,56 @@ def variant(
         raise loader.ScenarioError(
             [dataclasses.replace(p, file=shown, line=None, column=None) for p in exc.problems]
         ) from None
+
+
+def _variant_events(
+    overrides: Any, parameters: Any, remove_events: Any, add_events: Any
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """``(remove_events, add_events)`` of :func:`variant` as lists, after checking shapes.
+
+    Raises TypeError for the first argument of the wrong shape: without the check a
+    string given for ``remove_events`` is iterated letter by letter (one "no event
+    with id 'u'" per letter) and a single event mapping as its keys.
+    """
+    for arg, value, example in (
+        ("overrides", overrides, '{"parties.US.strategy.direct_talks": "accept"}'),
+        ("parameters", parameters, '{"noise": 0.1}'),
+    ):
+        if value is not None and not isinstance(value, Mapping):
+            raise TypeError(
+                f"{arg} must be a mapping of dotted path -> value, e.g. {example}; "
+                f"got {type(value).__name__}"
+            )
+    remove_events = () if remove_events is None else remove_events
+    add_events = () if add_events is None else add_events
+    if isinstance(remove_events, (str, bytes)) or not isinstance(remove_events, Iterable):
+        example = remove_events if isinstance(remove_events, str) else "us_midterms_2006"
+        raise TypeError(
+            f"remove_events must be a list of event ids, e.g. [{example!r}]; "
+            f"got {type(remove_events).__name__}"
+        )
+    removed = list(remove_events)
+    for i, ev in enumerate(removed):
+        if not isinstance(ev, str):
+            raise TypeError(
+                f"remove_events must be a list of event ids (strings): remove_events[{i}] "
+                f"is {type(ev).__name__}"
+            )
+    if isinstance(add_events, (str, bytes, Mapping)) or not isinstance(add_events, Iterable):
+        raise TypeError(
+            "add_events must be a list of event mappings, e.g. "
+            '[{"id": "extra", "date": "2004-03", "type": "other", "title": "...", '
+            f'"source": {{"note": "..."}}}}]; got {type(add_events).__name__}'
+            + (" (put the one event in a list)" if isinstance(add_events, Mapping) else "")
+        )
+    added = list(add_events)
+    for i, ev in enumerate(added):
+        if not isinstance(ev, Mapping):
+            raise TypeError(
+                f"add_events must be a list of event mappings: add_events[{i}] is "
+                f"{type(ev).__name__}"
+            )
+    return removed, [dict(ev) for ev in added]
 
 
 def read_run(run_dir: str | os.PathLike[str], verify: bool = True) -> RunTables:
@@ -125,7 +178,8 @@ def run_tables(run: RunResult | RunTables | str | os.PathLike[str]) -> RunTables
     run: a :class:`~sixparty.runner.RunResult` (from :func:`~sixparty.runner.simulate`),
     a run folder (read and checked by :func:`read_run`) or a
     :class:`~sixparty.analysis.runfiles.RunTables` (returned as is).  The numbers are
-    those of the CSV files, six decimals, whichever road.
+    those of the CSV files, six decimals, whichever road.  Raises TypeError for
+    anything else (naming what is expected), as do the ``*_table`` functions.
     """
     from sixparty.analysis.runfiles import RunTables as _RunTables
     from sixparty.analysis.runfiles import tables_from_result
@@ -134,7 +188,20 @@ def run_tables(run: RunResult | RunTables | str | os.PathLike[str]) -> RunTables
         return run
     if isinstance(run, (str, os.PathLike)):
         return read_run(run)
+    _check_run_result(run, "run", "a run folder or a RunTables")
     return tables_from_result(run)
+
+
+def _check_run_result(run: Any, arg: str, also: str = "") -> None:
+    """TypeError unless ``run`` is a :class:`~sixparty.runner.RunResult` (``also``: the
+    other things the caller accepts, named in the message)."""
+    from sixparty.runner import RunResult as _RunResult
+
+    if not isinstance(run, _RunResult):
+        others = f", {also}" if also else ""
+        raise TypeError(
+            f"{arg} must be a RunResult (from sixparty.simulate){others}, not {type(run).__name__}"
+        )
 
 
 def timeline_table(run: RunResult | RunTables | str | os.PathLike[str]) -> pd.DataFrame:

@@ -245,14 +245,17 @@ def _display(path: Path) -> str:
     return rel if not rel.startswith("..") else str(path)
 
 
-def note_inert_parameters(scenario) -> list[str]:
+def note_inert_parameters(scenario, lang: str = "en") -> list[str]:
     """Print (stderr) and return a note for each parameter ``scenario`` (a
     :class:`sixparty.scenario.Scenario`) sets that has no effect under its other
     settings (e.g. ``concession_rate`` while the sessions use the expected-utility
     model): the user would otherwise see an unchanged run and no reason.  Used by
     ``run`` and ``validate`` alike; a note, not an error.  A value equal to the
     default changes nothing and gets no note: ``scenario.resolved.yaml`` writes
-    every default out, and would otherwise be told about values nobody chose."""
+    every default out, and would otherwise be told about values nobody chose.
+    ``lang``: ``"en"`` or ``"zh"`` (``run --lang``); returns the notes' texts
+    without the ``sixparty: note:`` prefix."""
+    from sixparty.analysis.i18n import phrase
     from sixparty.parameters import inert_settings
 
     params = scenario.parameters
@@ -263,9 +266,9 @@ def note_inert_parameters(scenario) -> list[str]:
         if name not in fields
         or getattr(params, name) != fields[name].get_default(call_default_factory=True)
     }
-    notes = [why for _, why in inert_settings(params, chosen)]
+    notes = [why for _, why in inert_settings(params, chosen, lang)]
     for why in notes:
-        _err(f"sixparty: note: {why}")
+        _err(f"sixparty: {phrase('run.note', lang, text=why)}")
     return notes
 
 

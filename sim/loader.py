@@ -744,8 +744,24 @@ def find_scenario(name_or_path: str | os.PathLike[str]) -> Path:
     ``counterfactuals/no_bda_sanctions`` or ``no_bda_sanctions``), found
     through ``importlib.resources`` so an installed copy finds its data.
     Raises :class:`ScenarioError` (with the closest names as suggestion) if
-    neither exists, or if the path is a folder.
+    neither exists, or if the path is a folder; TypeError if ``name_or_path`` is not
+    a str or path (a mapping: :func:`load_scenario_text` of its YAML dump).
     """
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        kind = type(name_or_path).__name__
+        if isinstance(name_or_path, dict):
+            hint = (
+                "; for a mapping use sixparty.load_scenario_text(yaml.safe_dump(mapping)), "
+                "which checks it as a file is checked"
+            )
+        elif kind == "Scenario":
+            hint = "; this is already a loaded Scenario: use it as it is"
+        else:
+            hint = ""
+        raise TypeError(
+            "a scenario must be given as a shipped scenario name (e.g. 'historical') or "
+            f"the path of a YAML file, not {kind}{hint}"
+        )
     text = os.fspath(name_or_path)
     p = Path(text)
     if p.is_file():
@@ -1671,7 +1687,8 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     path: a YAML file, or a shipped scenario name (see :func:`find_scenario`).
     Returns the validated :class:`~sixparty.scenario.Scenario`.  Raises
     :class:`ScenarioError` listing every problem found with file, line,
-    column and field path.
+    column and field path; TypeError if ``path`` is not a str or path (for a
+    mapping: ``load_scenario_text(yaml.safe_dump(mapping))``).
     """
     p = find_scenario(path)
     return _validate(_load_tree(p, None, _display(p), []))

@@ -414,8 +414,15 @@ def write_run(
     recorded about the original run.  Returns the file names written.  Raises
     :class:`OutputError` (an OSError) if the folder cannot be written; then nothing
     in ``out_dir`` has changed.  A previous output folder at ``out_dir`` is
-    replaced as a whole (:func:`write_atomically`).
+    replaced as a whole (:func:`write_atomically`).  Raises TypeError if ``result``
+    is not a RunResult.
     """
+    from sixparty.runner import RunResult
+
+    if not isinstance(result, RunResult):
+        raise TypeError(
+            f"result must be a RunResult (from sixparty.simulate), not {type(result).__name__}"
+        )
     if table_format not in TABLE_FORMATS:
         raise ValueError(
             f"table_format must be one of {', '.join(TABLE_FORMATS)}, got {table_format!r}"

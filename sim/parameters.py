@@ -149,21 +149,31 @@ def free_parameters(params=None) -> list[ParameterSpec]:
     return [p for p in _load() if p.calibrate and (params is None or p.active(params))]
 
 
-def inert_settings(params, explicit) -> list[tuple[ParameterSpec, str]]:
+def inert_settings(params, explicit, lang: str = "en") -> list[tuple[ParameterSpec, str]]:
     """The parameters among ``explicit`` (names a scenario sets) that do nothing under
-    ``params``, each with a sentence saying why: ``[(spec, why)]``."""
+    ``params``, each with a sentence saying why in ``lang`` (``"en"`` or ``"zh"``;
+    the texts are :mod:`sixparty.analysis.i18n`'s ``run.inert*``): ``[(spec, why)]``."""
+    from sixparty.analysis.i18n import label, phrase
+
+    sep = label("list_sep", lang)
+
+    def conds(pairs) -> str:
+        return sep.join(
+            phrase("run.inert.cond", lang, setting=k, value=str(v).lower()) for k, v in pairs
+        )
+
     out = []
     for p in _load():
         if p.name in explicit and not p.active(params):
-            cond = ", ".join(f"{k} is {str(v).lower()}" for k, v in p.used_when)
-            now = ", ".join(f"{k} is {str(getattr(params, k)).lower()}" for k, _ in p.used_when)
-            out.append(
-                (
-                    p,
-                    f"parameters.{p.name} has no effect here: it acts only when {cond} "
-                    f"(this scenario: {now})",
-                )
+            now = [(k, getattr(params, k)) for k, _ in p.used_when]
+            why = phrase(
+                "run.inert",
+                lang,
+                path=f"parameters.{p.name}",
+                cond=conds(p.used_when),
+                now=conds(now),
             )
+            out.append((p, why))
     return out
 
 

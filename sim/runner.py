@@ -132,8 +132,10 @@ def simulate_batch(
     ``RunResult.scenario`` is its variant.
 
     Raises:
-        TypeError: ``scenario`` is not a Scenario, a seed is not a whole number,
-            or ``variants`` is not a sequence of Scenario.
+        TypeError: ``scenario`` is not a Scenario, ``seeds`` is not a sequence
+            (``simulate_batch(sc, 5)``: the message says ``range(5)`` or
+            ``simulate``), a seed is not a whole number, or ``variants`` is not a
+            sequence of Scenario.
         ValueError: ``seeds`` is empty, a seed is outside 0 .. 2**63 - 1, the
             variants are not one per seed, or a variant differs from ``scenario``
             in more than batchable values (the message names the field).
@@ -197,8 +199,16 @@ def iter_batch(
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    if isinstance(seeds, (str, bytes)):
-        raise TypeError(f"seeds must be a sequence of whole numbers, not {seeds!r}")
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        hint = (
+            f"; for one run: simulate(scenario, seed={seeds})"
+            if isinstance(seeds, int) and not isinstance(seeds, bool)
+            else ""
+        )
+        raise TypeError(
+            "seeds must be a sequence of whole numbers, e.g. [1, 2, 3] or range(5), "
+            f"not {type(seeds).__name__} {seeds!r}{hint}"
+        )
     seeds = [check_seed(s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must name at least one replicate")
@@ -530,7 +540,7 @@ def cli_run(args) -> int:
         seed = scenario.seed if args.seed is None else args.seed
         from sixparty.cli import note_inert_parameters
 
-        note_inert_parameters(scenario)
+        note_inert_parameters(scenario, getattr(args, "lang", None) or "en")
     mode = getattr(args, "mode", None)
     if mode is not None and scenario.parameters.anchoring != (mode == "anchored"):
         # --mode sets parameters.anchoring on a copy; scenario.resolved.yaml records it.

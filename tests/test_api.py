@@ -158,6 +158,33 @@ def test_variant_errors_are_the_loaders(minimal, kwargs, path, words) -> None:
     assert words in info.value.format()
 
 
+@pytest.mark.parametrize(
+    "kwargs,words",
+    [
+        (
+            {"remove_events": "sanctions_step"},
+            r"remove_events must be a list of event ids, e.g. \['sanctions_step'\]; got str",
+        ),
+        ({"remove_events": 5}, "remove_events must be a list of event ids"),
+        ({"remove_events": ["us_opens", 3]}, r"remove_events\[1\] is int"),
+        ({"add_events": {"id": "x"}}, "add_events must be a list of event mappings.*put the one"),
+        ({"add_events": ["x"]}, r"add_events\[0\] is str"),
+        ({"overrides": ["parties.US.strategy.direct_talks"]}, "overrides must be a mapping"),
+        ({"parameters": 0.1}, "parameters must be a mapping"),
+    ],
+)
+def test_variant_refuses_arguments_of_the_wrong_shape_in_one_error(minimal, kwargs, words) -> None:
+    """A string where a list of ids is expected is one TypeError, not one 'no event with
+    id' per letter."""
+    with pytest.raises(TypeError, match=words):
+        sixparty.variant(minimal, **kwargs)
+
+
+def test_variant_takes_any_iterable_of_events(minimal) -> None:
+    v = sixparty.variant(minimal, remove_events=(e for e in ["sanctions_step"]), add_events=None)
+    assert [e.id for e in v.events] == ["first_round", "us_opens"]
+
+
 def test_variant_of_a_shipped_name() -> None:
     v = sixparty.variant("historical", parameters={"generosity": 0.5})
     assert v.name == "historical-variant" and v.parameters.generosity == 0.5
@@ -241,9 +268,55 @@ def test_docs_api_examples_run(tmp_path: Path, monkeypatch, capsys) -> None:
             TypeError,
             "runs must be",
         ),
+        (
+            lambda sc: sixparty.compare(sc, ["a"], runs=2, base_seed=1),
+            TypeError,
+            "scenarios must be a list of Scenario",
+        ),
+        (
+            lambda sc: sixparty.compare([sc, "historical"], ["a", "b"], runs=2, base_seed=1),
+            TypeError,
+            r"scenarios\[1\] must be a Scenario",
+        ),
+        (
+            lambda sc: sixparty.compare([sc, sc], "ab", runs=2, base_seed=1),
+            TypeError,
+            "labels must be a list of names",
+        ),
+        (
+            lambda sc: sixparty.compare([sc, sc], ["a", "a"], runs=2, base_seed=1),
+            ValueError,
+            "labels must be distinct: 'a' is given twice",
+        ),
+        (
+            lambda sc: sixparty.simulate_batch(sc, 5),
+            TypeError,
+            r"seeds must be a sequence of whole numbers, e.g. \[1, 2, 3\] or range\(5\), not int"
+            r".*simulate\(scenario, seed=5\)",
+        ),
+        (
+            lambda sc: sixparty.load_scenario(minimal_scenario_dict()),
+            TypeError,
+            r"shipped scenario name .* or the path of a YAML file, not dict; .*load_scenario_text",
+        ),
+        (lambda sc: sixparty.load_scenario(sc), TypeError, "already a loaded Scenario"),
+        (
+            lambda sc: sixparty.timeline_table(5),
+            TypeError,
+            r"run must be a RunResult \(from sixparty.simulate\), a run folder or a RunTables, "
+            "not int",
+        ),
+        (
+            lambda sc: sixparty.write_run(None, "never-written"),
+            TypeError,
+            "result must be a RunResult .*not NoneType",
+        ),
     ],
 )
-def test_bad_arguments_name_themselves(minimal, call, error, words) -> None:
-    """Wrong counts, seeds or labels are refused before any run, naming the argument."""
+def test_bad_arguments_name_themselves(minimal, call, error, words, tmp_path, monkeypatch) -> None:
+    """Wrong counts, seeds, labels, scenarios or runs are refused before any run or file,
+    naming the argument and what it should be."""
+    monkeypatch.chdir(tmp_path)
     with pytest.raises(error, match=words):
         call(minimal)
+    assert not any(tmp_path.iterdir())

@@ -11,7 +11,7 @@ from conftest import dump_yaml, minimal_scenario_dict
 from sixparty.analysis.compare import compare, outcome_values, parse_dates, significant
 from sixparty.analysis.stats import BOOTSTRAP_METHOD, bootstrap_mean_ci
 from sixparty.cli import main
-from sixparty.loader import load_scenario
+from sixparty.loader import load_scenario, load_scenario_text
 
 
 # -------------------------------------------------------------- bootstrap
@@ -140,6 +140,27 @@ def test_compare_uses_common_seeds_and_pairs(pair):
     )
     assert r["diff_ci_low"] <= r["diff"] <= r["diff_ci_high"]
     assert r["reference"] == pytest.approx(rows[("sessions_held", "minimal")]["value"])
+    # the reference's rows hold None where there is no difference, so a DataFrame of the
+    # rows has float columns (NaN there) and diff.mean() works; the CSV cells stay empty
+    import pandas as pd
+
+    table = pd.DataFrame(cmp.rows)
+    for col in ("reference", "diff", "diff_ci_low", "diff_ci_high"):
+        assert table[col].dtype.kind == "f", col
+    assert table.loc[table["scenario"] == "minimal", "diff"].isna().all()
+    assert table["diff"].mean() == pytest.approx(
+        table.loc[table["scenario"] == "variant", "diff"].mean()
+    )
+    ref_row = rows[("sessions_held", "minimal")]
+    assert all(ref_row[c] is None for c in ("significant", "flips", "diff"))
+    from sixparty.analysis.compare import COMPARISON_COLUMNS, write_comparison
+
+    out = pair[0].parent / "cmp"
+    write_comparison(cmp, out, plots=False)
+    lines = (out / "comparison.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].split(",") == COMPARISON_COLUMNS
+    ref_line = next(ln for ln in lines if ln.startswith("sessions_held,") and ",minimal," in ln)
+    assert ref_line.endswith(",,,,,,") and "None" not in "".join(lines)
     # comparing a scenario with itself: every difference is exactly 0, nothing flips
     same = compare([scs[0], scs[0]], ["a", "b"], runs=4, base_seed=3, n_boot=100, progress=False)
     assert all(r["diff"] == 0 and not r["significant"] for r in same.rows if r["scenario"] == "b")
@@ -411,8 +432,10 @@ def test_compare_reports_outcomes_by_date_window_and_recorded_round(monkeypatch)
             runs,
         ),
     }
-    monkeypatch.setattr(cmp_mod, "run_ensemble", lambda sc, *a, **k: fakes[sc])
-    cmp = compare(["a", "b"], ["ref", "var"], runs=runs, base_seed=1, n_boot=200, progress=False)
+    monkeypatch.setattr(cmp_mod, "run_ensemble", lambda sc, *a, **k: fakes[sc.name])
+    base = load_scenario_text(dump_yaml(minimal_scenario_dict()), "minimal.yaml")
+    scs = [base.model_copy(update={"name": n}) for n in ("a", "b")]
+    cmp = compare(scs, ["ref", "var"], runs=runs, base_seed=1, n_boot=200, progress=False)
     rows = {(r["outcome"], r["scenario"]): r for r in cmp.rows}
     w = rows[("window:2005-07..2005-09:joint_statement", "var")]
     assert w["reference"] == pytest.approx(0.15) and w["value"] == pytest.approx(0.95)
@@ -442,8 +465,10 @@ def test_the_printed_summary_is_short_and_says_where_the_full_table_is(monkeypat
         "a": _FakeEnsemble({"window:2005-07..2005-09": ("doc", few)}, runs),
         "b": _FakeEnsemble({"window:2005-07..2005-09": ("doc", most)}, runs),
     }
-    monkeypatch.setattr(cmp_mod, "run_ensemble", lambda sc, *a, **k: fakes[sc])
-    cmp = compare(["a", "b"], ["ref", "var"], runs=runs, base_seed=1, n_boot=200, progress=False)
+    monkeypatch.setattr(cmp_mod, "run_ensemble", lambda sc, *a, **k: fakes[sc.name])
+    base = load_scenario_text(dump_yaml(minimal_scenario_dict()), "minimal.yaml")
+    scs = [base.model_copy(update={"name": n}) for n in ("a", "b")]
+    cmp = compare(scs, ["ref", "var"], runs=runs, base_seed=1, n_boot=200, progress=False)
     full, short = report_lines(cmp), report_lines(cmp, full=False)
     assert len(short) < len(full)
     table = [

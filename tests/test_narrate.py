@@ -1007,3 +1007,40 @@ def test_suspended_participation_has_one_chinese_word():
     ]
     assert not [t for t in texts if "暂停参加" in t]
     assert "中止参加" in nar._BOYCOTT_SUSPENDED["zh"]
+
+
+@pytest.mark.parametrize("first", ["declined_participation_suspended", "declined_invitation"])
+def test_a_boycott_with_this_months_events_says_declined_the_invitation_once(first):
+    """The session sentence says "declined the invitation, so the session was not held
+    (WHY)": WHY tells the first clause without the phrase and every clause after it,
+    month_events included (a month with events used to fall back to the whole reason:
+    "not held (declined the invitation (its participation suspended); ...")."""
+    from sixparty.analysis.narrate import _boycott_why
+
+    head = (
+        clause(first)
+        if first == "declined_participation_suspended"
+        else clause(first, readiness=0.48, draw=-0.02, threshold=0.5)
+    )
+    clauses = [
+        head,
+        clause("readiness_change", readiness=0.1, changes=[("contact", 0.1)]),
+        clause("month_events", events=["us_midterms_2006"]),
+    ]
+    row = {
+        "reason": render(clauses),
+        "reason_codes": codes_text(clauses),
+        "reason_values": values_json(clauses),
+    }
+    en, zh = _boycott_why(row, "en"), _boycott_why(row, "zh")
+    assert "declined the invitation" not in en and "拒绝邀请" not in zh
+    assert en.startswith(
+        "its participation suspended; "
+        if first == "declined_participation_suspended"
+        else "readiness 0.48, noise -0.02: not above 0.5; "
+    )
+    assert en.endswith("; this month's events with typed effects: us_midterms_2006")
+    assert zh.startswith(
+        "已宣布中止参加会谈；" if first == "declined_participation_suspended" else "出席意愿0.48"
+    )
+    assert "与上月相比出席意愿+0.10" in zh and zh.count("；") == 2

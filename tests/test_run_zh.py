@@ -599,3 +599,30 @@ def test_scorecard_figure_texts_come_from_the_items_texts():
     assert plots._shorten("共同文件", 10) == "共同文件"
     for it in items:
         assert display_width(plots._shorten(it.shown("simulated", "zh"), 44)) <= 44
+
+
+def test_the_inert_parameter_note_is_chinese_under_lang_zh(tmp_path, capsys):
+    """``run --lang zh`` notes a parameter the scenario's other settings make inert in
+    Chinese (docs/classroom.md Lesson 1's slow_concessions.yaml); English is unchanged."""
+    from sixparty.cli import note_inert_parameters
+    from sixparty.loader import load_scenario
+
+    path = tmp_path / "slow_concessions.yaml"
+    path.write_text(
+        "extends: historical\nname: slow_concessions\noverrides:\n"
+        "  parameters.concession_rate: 0.1\n",
+        encoding="utf-8",
+    )
+    scenario = load_scenario(path)
+    (en,) = note_inert_parameters(scenario)
+    assert capsys.readouterr().err == f"sixparty: note: {en}\n"
+    assert en == (
+        "parameters.concession_rate has no effect here: it acts only when "
+        "expected_utility_sessions is false (this scenario: expected_utility_sessions is true)"
+    )
+    (zh,) = note_inert_parameters(scenario, "zh")
+    assert capsys.readouterr().err == f"sixparty: 提示：{zh}\n"
+    assert zh == (
+        "parameters.concession_rate 在此不起作用：仅当 expected_utility_sessions 为 false "
+        "时才起作用（本情景：expected_utility_sessions 为 true）"
+    )

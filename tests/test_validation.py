@@ -24,6 +24,7 @@ from sixparty.analysis.simulate import WorkItem, apply_work, fast_tables, simula
 from sixparty.analysis.validation import (
     LOG_FLOOR,
     bootstrap_totals,
+    evaluation_json,
     hit_matrix,
     item_scores,
     model_scores,
@@ -961,3 +962,29 @@ def test_evaluation_csv_writes_booleans_as_every_other_csv_does():
         ]
     )
     assert text.splitlines() == ["item,p_hit,fed", "a,0.123457,true", "b,1,false"]
+
+
+def test_api_evaluate_defaults_to_the_commands_free_mode(tmp_path, capsys, few_null_draws):
+    """``sp.evaluate`` is what ``sixparty evaluate`` computes (docs/api.md): both default
+    to free mode, even for a scenario that anchors itself; ``mode=None`` keeps the
+    scenario's own, and a wrong mode is refused."""
+    import sixparty as sp
+    import yaml
+
+    d = minimal_scenario_dict()
+    d.setdefault("parameters", {})["anchoring"] = True
+    path = tmp_path / "anchored.yaml"
+    path.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "ev"
+    args = ["evaluate", str(path), "--runs", "2", "--seed", "3", "--out", str(out)]
+    assert main(args) == 0
+    capsys.readouterr()
+    cmd = json.loads((out / "evaluation.json").read_text())
+    scenario = sp.load_scenario(path)
+    ev = sp.evaluate(scenario, runs=2, seed=3)
+    assert cmd["mode"] == ev["mode"] == "free"
+    assert json.loads(json.dumps(evaluation_json(ev), allow_nan=True)) == cmd
+    assert sp.evaluate(scenario, runs=1, seed=3, ci=False, mode=None)["mode"] == "anchored"
+    assert sp.evaluate(scenario, runs=1, seed=3, ci=False, mode="anchored")["mode"] == "anchored"
+    with pytest.raises(ValueError, match="mode must be 'free', 'anchored' or None"):
+        sp.evaluate(scenario, runs=1, seed=3, mode="Free")
