@@ -407,6 +407,42 @@ def test_calibrate_command_resumes_its_study(small_file, tmp_path, capsys):
     assert "Held out" in capsys.readouterr().out
 
 
+def test_calibrate_refuses_to_resume_with_other_runs_per_point(small_file, tmp_path, capsys):
+    optuna = pytest.importorskip("optuna")
+    out = tmp_path / "cal"
+    args = ["calibrate", str(small_file), "--train-until", "2004-03", "--jobs", "1"]
+    args += ["--out", str(out), "--seed", "3", "--budget"]
+    assert main(args + ["2", "--runs-per-point", "1"]) == 0
+    before = (out / "calibration.json").read_bytes()
+    capsys.readouterr()
+    assert main(args + ["3", "--runs-per-point", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "runs_per_point 1 (now 2)" in err and "another --out" in err
+    assert "Traceback" not in err
+    assert (out / "calibration.json").read_bytes() == before  # nothing rewritten
+    url = f"sqlite:///{(out / 'study.sqlite3').resolve()}"
+    names = optuna.get_all_study_names(url)
+    assert len(optuna.load_study(study_name=names[0], storage=url).trials) == 2  # no trial added
+
+
+def test_calibrate_default_folder_names_seed_and_runs_per_point(small_file, tmp_path, monkeypatch):
+    pytest.importorskip("optuna")
+    monkeypatch.chdir(tmp_path)
+    args = ["calibrate", str(small_file), "--train-until", "2004-03", "--jobs", "1"]
+    args += ["--budget", "1", "--runs-per-point", "1"]
+    assert main(args + ["--seed", "0"]) == 0
+    assert main(args + ["--seed", "1"]) == 0
+    folders = sorted(p.name for p in (tmp_path / "runs").iterdir())
+    assert folders == ["minimal-calibrate-free-2004-03-r1-0", "minimal-calibrate-free-2004-03-r1-1"]
+    for f in folders:  # each keeps its own study and result
+        assert (tmp_path / "runs" / f / "study.sqlite3").exists()
+        assert (tmp_path / "runs" / f / "calibration.json").exists()
+    # a rerun with a larger budget finds its study in the same folder
+    assert main(args + ["--seed", "0", "--budget", "2"]) == 0
+    data = json.loads((tmp_path / "runs" / folders[0] / "calibration.json").read_text())
+    assert data["fit"]["trials"] == 2
+
+
 def test_calibrate_rejects_a_bad_month(small_file, capsys):
     pytest.importorskip("optuna")
     assert main(["calibrate", str(small_file), "--train-until", "2006-13"]) == 2
