@@ -312,6 +312,21 @@ def report_lines(res: dict) -> list[str]:
     return out
 
 
+def check_samples(method: str, samples: int | None) -> None:
+    """Refuse (the CLI's error, exit 2, before any run) a Sobol sample count that is not a
+    power of 2: Saltelli's scheme (SALib) needs one for its Sobol sequence, and with another
+    count it runs and gives indices outside [0, 1]."""
+    if method != "sobol" or samples is None or samples & (samples - 1) == 0:
+        return
+    from sixparty.cli import CLIError
+
+    lower = 1 << (samples.bit_length() - 1)
+    raise CLIError(
+        f"--samples {samples}: Sobol needs a power of 2 base samples; "
+        f"try --samples {lower} or --samples {lower * 2}"
+    )
+
+
 def cli_sensitivity(args) -> int:
     """``sixparty sensitivity``: every point's runs on ONE executor (``--jobs``, ``--dask``,
     ``SIXPARTY_DASK``); SIGINT/SIGTERM stop it, write nothing and exit 130/143."""
@@ -324,6 +339,7 @@ def cli_sensitivity(args) -> int:
         set_mode,
     )
 
+    check_samples(args.method, args.samples)
     missing_extra("SALib")
     path, scenario = load_for_cli(args)
     mode = args.mode or ("anchored" if scenario.parameters.anchoring else "free")

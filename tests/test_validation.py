@@ -449,6 +449,18 @@ def test_calibrate_rejects_a_bad_month(small_file, capsys):
     assert "expected a month written YYYY-MM" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "n, hint", [(3, "--samples 2 or --samples 4"), (100, "64 or --samples 128")]
+)
+def test_sobol_refuses_a_sample_count_not_a_power_of_2(small_file, tmp_path, capsys, n, hint):
+    out = tmp_path / "sens"
+    argv = ["sensitivity", str(small_file), "--method", "sobol", "--samples", str(n)]
+    assert main(argv + ["--runs-per-point", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "power of 2" in err and hint in err and "Traceback" not in err
+    assert not out.exists()  # refused before any run
+
+
 def test_a_missing_extra_is_a_clear_exit_2(small_file, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "SALib", None)
     assert main(["sensitivity", str(small_file), "--samples", "1"]) == 2
