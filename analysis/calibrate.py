@@ -613,7 +613,8 @@ def cli_calibrate(args) -> int:
         _write_file(
             out_dir / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n"
         )
-        print("\n".join(report_lines(scenario.name, mode, until, rpp, result, ho)))
+        defaults = {p["name"]: p["default"] for p in free_parameter_table(scenario)}
+        print("\n".join(report_lines(scenario.name, mode, until, rpp, result, ho, defaults)))
         print(f"\nWrote {', '.join(texts)} and the study ({storage_path}) to {out_dir}/")
         return 0
 
@@ -638,8 +639,17 @@ def cli_calibrate(args) -> int:
     return run_command(body, out_dir, how, kept=kept)
 
 
-def report_lines(name: str, mode: str, until: str, rpp: int, result: dict, ho: dict) -> list[str]:
-    """The lines ``sixparty calibrate`` prints: training and held-out scores, fitted values."""
+def report_lines(
+    name: str,
+    mode: str,
+    until: str,
+    rpp: int,
+    result: dict,
+    ho: dict,
+    defaults: dict | None = None,
+) -> list[str]:
+    """The lines ``sixparty calibrate`` prints: training and held-out scores, fitted values
+    (those that differ from ``defaults``, {name: default}: :func:`fitted_lines`)."""
     lines = [
         f"Calibration of {name} ({mode} mode) on the record up to {until}: "
         f"{result['trials']} trials x {rpp} runs "
@@ -659,13 +669,31 @@ def report_lines(name: str, mode: str, until: str, rpp: int, result: dict, ho: d
         f"  skill (log score) vs the best null ({ho['best_null']}): fitted "
         f"{ho['skill_fitted']['log_score']:.3f}, defaults {ho['skill_default']['log_score']:.3f}"
     )
-    lines.append(
-        "Fitted parameters: "
-        + ", ".join(
-            f"{k}={v if isinstance(v, int) else round(v, 4)}"
-            for k, v in sorted(result["best"].items())
-        )
-    )
+    lines += fitted_lines(result["best"], defaults)
+    return lines
+
+
+def _show(v) -> str:
+    return str(v) if isinstance(v, int) else f"{float(v):.4g}"
+
+
+def fitted_lines(best: dict, defaults: dict | None) -> list[str]:
+    """The fitted parameters that differ from their default, one a line (``name: default ->
+    fitted``), or one line saying the fit kept the defaults; ``defaults`` None: every
+    fitted value, one a line.  The full set is in calibration.json."""
+    if defaults is None:
+        return ["Fitted parameters:"] + [f"  {k}: {_show(v)}" for k, v in sorted(best.items())]
+    changed = {k: v for k, v in best.items() if k not in defaults or v != defaults[k]}
+    if not changed:
+        return ["Fitted parameters: the fit kept the defaults (all in calibration.json)"]
+    lines = [
+        f"Fitted parameters that differ from the default ({len(changed)} of {len(best)}; "
+        "all in calibration.json), default -> fitted:"
+    ]
+    width = max(len(k) for k in changed)
+    for k in sorted(changed):
+        d = _show(defaults[k]) if k in defaults else "?"
+        lines.append(f"  {k:{width}}  {d} -> {_show(changed[k])}")
     return lines
 
 

@@ -443,6 +443,20 @@ def test_calibrate_default_folder_names_seed_and_runs_per_point(small_file, tmp_
     assert data["fit"]["trials"] == 2
 
 
+def test_calibrate_prints_only_the_fitted_parameters_that_moved():
+    from sixparty.analysis.calibrate import fitted_lines
+
+    defaults = {"a": 0.5, "b": 3, "c": 0.25}
+    assert fitted_lines(dict(defaults), defaults) == [
+        "Fitted parameters: the fit kept the defaults (all in calibration.json)"
+    ]
+    lines = fitted_lines({"a": 0.61234, "b": 3, "c": 0.25}, defaults)
+    assert len(lines) == 2 and "1 of 3" in lines[0]
+    assert lines[1].split() == ["a", "0.5", "->", "0.6123"]
+    lines = fitted_lines({"a": 0.5, "b": 4, "c": 0.2}, defaults)
+    assert [ln.split()[0] for ln in lines[1:]] == ["b", "c"]  # one a line, sorted
+
+
 def test_calibrate_rejects_a_bad_month(small_file, capsys):
     pytest.importorskip("optuna")
     assert main(["calibrate", str(small_file), "--train-until", "2006-13"]) == 2
