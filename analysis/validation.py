@@ -372,6 +372,11 @@ def table_lines(ev: dict) -> list[str]:
                 f"{k} [{ci[k][0]:.3f}, {ci[k][1]:.3f}]" for k in ("hit_rate", "brier", "log_score")
             )
         )
+    else:  # bootstrap_totals gives none for one run: say so rather than drop the line
+        out.append(
+            f"model 90% bootstrap over runs: none ({ev['runs']} run; an interval needs "
+            "--runs 2 or more)"
+        )
     return out
 
 
@@ -515,6 +520,7 @@ def cli_evaluate(args) -> int:
     nothing and exit 130/143.
     """
     from sixparty import outputs
+    from sixparty.analysis.compare import few_runs_warning
     from sixparty.analysis.simulate import command_executor, run_command
     from sixparty.cli import CLIError
 
@@ -527,6 +533,9 @@ def cli_evaluate(args) -> int:
     # does not replace an earlier evaluation
     out_dir = args.out or default_out_dir(scenario.name, "evaluate", mode, f"n{args.runs}", seed)
     how = outputs.check_out_dir(out_dir)
+    warning = few_runs_warning("evaluate", args.runs, "90% bootstrap")
+    if warning:
+        print(warning, file=sys.stderr)
 
     def body() -> int:
         with command_executor(args, args.runs, f"{args.runs:,} runs of {scenario.name}") as ex:

@@ -348,6 +348,19 @@ def small_file(tmp_path):
     return path
 
 
+def test_evaluate_one_run_says_why_it_has_no_interval_and_warns(small_file, tmp_path, capsys):
+    out = tmp_path / "ev1"
+    argv = ["evaluate", str(small_file), "--runs", "1", "--jobs", "1", "--out", str(out)]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "model 90% bootstrap over runs: none (1 run; an interval needs --runs 2" in (
+        captured.out
+    )
+    assert "sixparty evaluate: warning: 1 runs: the 90% bootstrap intervals are rough below 30" in (
+        captured.err
+    )
+
+
 def test_evaluate_command_writes_its_files(small_file, tmp_path, capsys):
     out = tmp_path / "ev"
     assert (
