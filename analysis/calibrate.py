@@ -246,11 +246,27 @@ def check_identity(study, identity: dict | None) -> None:
             "the study was written by an older sixparty that did not record its settings"
         )
     diff = [
-        f"{k} {had.get(k)!r} (now {identity.get(k)!r})"
+        f"{_IDENTITY_WORDS.get(k, k)} {_short(had.get(k))} (now {_short(identity.get(k))})"
         for k in sorted(set(had) | set(identity))
         if had.get(k) != identity.get(k)
     ]
     raise StudyMismatch("its trials were scored with " + ", ".join(diff))
+
+
+#: How a refusal names each entry of :func:`study_identity` (the option that sets it).
+_IDENTITY_WORDS = {
+    "runs_per_point": "--runs-per-point",
+    "mode": "--mode",
+    "train_until": "--train-until",
+    "seed": "--seed",
+    "scenario_sha256": "the scenario file of SHA-256",
+    "box_sha256": "free parameters (defaults and search ranges) of SHA-256",
+}
+
+
+def _short(v) -> str:
+    """A value as a refusal shows it: a SHA-256 by its first 12 digits."""
+    return v[:12] if isinstance(v, str) and len(v) == 64 else str(v)
 
 
 def completed_trials(study) -> list:

@@ -430,7 +430,7 @@ def test_calibrate_refuses_to_resume_with_other_runs_per_point(small_file, tmp_p
     capsys.readouterr()
     assert main(args + ["3", "--runs-per-point", "2"]) == 2
     err = capsys.readouterr().err
-    assert "runs_per_point 1 (now 2)" in err and "another --out" in err
+    assert "--runs-per-point 1 (now 2)" in err and "another --out" in err
     assert "Traceback" not in err
     assert (out / "calibration.json").read_bytes() == before  # nothing rewritten
     url = f"sqlite:///{(out / 'study.sqlite3').resolve()}"
