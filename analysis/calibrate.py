@@ -203,6 +203,72 @@ def open_study(storage: str | None, study_name: str, seed: int, budget: int, bat
     return study
 
 
+class StudyMismatch(ValueError):
+    """An existing study was run with settings that change a trial's value (runs per
+    point, mode, split, seed, scenario, search box): continuing it would mix scores."""
+
+
+def study_identity(
+    scenario: Scenario, until: str, runs_per_point: int, seed: int, mode: str, source: bytes = b""
+) -> dict:
+    """Everything that changes a trial's value, as the study records it (Optuna user
+    attribute ``identity``): ``{runs_per_point, mode, train_until, seed, scenario_sha256,
+    box_sha256}``; ``scenario_sha256`` hashes ``source`` (the scenario file's bytes) and
+    ``box_sha256`` the free parameters' defaults and search ranges
+    (:func:`free_parameter_table`, which also covers a parent an ``extends:`` reads)."""
+    import hashlib
+
+    box = json.dumps(free_parameter_table(scenario), sort_keys=True)
+    return {
+        "runs_per_point": int(runs_per_point),
+        "mode": mode,
+        "train_until": until,
+        "seed": int(seed),
+        "scenario_sha256": hashlib.sha256(source).hexdigest(),
+        "box_sha256": hashlib.sha256(box.encode("utf-8")).hexdigest(),
+    }
+
+
+def check_identity(study, identity: dict | None) -> None:
+    """Record ``identity`` on a study without trials; raise :class:`StudyMismatch` when a
+    study with trials recorded another one (or none: an older sixparty's study)."""
+    if identity is None:
+        return
+    has_trials = bool(study.get_trials(deepcopy=False))
+    had = study.user_attrs.get("identity")
+    if not has_trials and had is None:
+        study.set_user_attr("identity", identity)
+        return
+    if had == identity:
+        return
+    if had is None:
+        raise StudyMismatch(
+            "the study was written by an older sixparty that did not record its settings"
+        )
+    diff = [
+        f"{_IDENTITY_WORDS.get(k, k)} {_short(had.get(k))} (now {_short(identity.get(k))})"
+        for k in sorted(set(had) | set(identity))
+        if had.get(k) != identity.get(k)
+    ]
+    raise StudyMismatch("its trials were scored with " + ", ".join(diff))
+
+
+#: How a refusal names each entry of :func:`study_identity` (the option that sets it).
+_IDENTITY_WORDS = {
+    "runs_per_point": "--runs-per-point",
+    "mode": "--mode",
+    "train_until": "--train-until",
+    "seed": "--seed",
+    "scenario_sha256": "the scenario file of SHA-256",
+    "box_sha256": "free parameters (defaults and search ranges) of SHA-256",
+}
+
+
+def _short(v) -> str:
+    """A value as a refusal shows it: a SHA-256 by its first 12 digits."""
+    return v[:12] if isinstance(v, str) and len(v) == 64 else str(v)
+
+
 def completed_trials(study) -> list:
     """The study's finished (``COMPLETE``) trials."""
     import optuna
@@ -223,6 +289,7 @@ def calibrate(
     executor: Executor | None = None,
     chunk_size: int | None = None,
     batch_trials: int = 1,
+    identity: dict | None = None,
 ) -> dict:
     """Fit the free parameters on the ``train`` record; returns ``{"best": {name: value},
     "best_score", "default_score", "values", "trials"}``.
@@ -237,6 +304,8 @@ def calibrate(
     points share models, :func:`sixparty.analysis.simulate.score_items`); 1 (default)
     is the sequential study.  The fit depends on ``batch_trials`` (the sampler sees the
     values of a batch only after it), never on the executor, jobs or chunk size.
+    identity: :func:`study_identity`; a stored study that recorded another one is refused
+    (:class:`StudyMismatch`) before any trial runs, so no study mixes scores.
     """
     import optuna
 
@@ -244,6 +313,7 @@ def calibrate(
     ids = [it["id"] for it in record_items(train)]
     seeds = derive_seeds(seed, runs_per_point)
     study = open_study(storage, study_name, seed, budget, batch_trials)
+    check_identity(study, identity)
     done = len(completed_trials(study))
     waiting = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.WAITING,))
     if done == 0 and not waiting:
@@ -329,6 +399,7 @@ def fit(
     executor: Executor | None = None,
     chunk_size: int | None = None,
     batch_trials: int = 1,
+    identity: dict | None = None,
 ) -> dict:
     """Split ``record`` at ``until`` (:func:`split_record`) and :func:`calibrate` on the
     training part only; the held-out part is returned as ``"test"`` for scoring."""
@@ -346,6 +417,7 @@ def fit(
         executor=executor,
         chunk_size=chunk_size,
         batch_trials=batch_trials,
+        identity=identity,
     )
     out["train_items"] = [it["id"] for it in record_items(train)]
     out["test"] = test
@@ -424,7 +496,8 @@ def cli_calibrate(args) -> int:
     import sys
 
     from sixparty.analysis.simulate import command_executor, run_command
-    from sixparty.analysis.validation import load_for_cli, missing_extra
+    from sixparty.analysis.validation import default_out_dir, load_for_cli, missing_extra
+    from sixparty.cli import CLIError
     from sixparty.outputs import check_out_dir
 
     missing_extra("optuna")
@@ -434,12 +507,35 @@ def cli_calibrate(args) -> int:
     mode = args.mode or ("anchored" if scenario.parameters.anchoring else "free")
     scenario = set_mode(scenario, mode)
     seed = scenario.seed if args.seed is None else args.seed
-    out_dir = Path(args.out or f"runs/{scenario.name}-calibrate-{mode}-{until}")
+    rpp = args.runs_per_point
+    # the split, runs per point and seed in the name (not the budget: a rerun with a larger
+    # --budget continues the study in the same folder)
+    out_dir = Path(
+        args.out or default_out_dir(scenario.name, "calibrate", mode, f"{until}-r{rpp}", seed)
+    )
     how = check_out_dir(out_dir)
     storage_path = Path(args.storage) if args.storage else out_dir / "study.sqlite3"
     storage = f"sqlite:///{storage_path.resolve()}"
     study_name = f"{scenario.name}-{mode}-{until}-{seed}"
-    rpp = args.runs_per_point
+    identity = study_identity(scenario, until, rpp, seed, mode, Path(path).read_bytes())
+    if storage_path.exists():
+        # refuse before any work to continue a study scored otherwise
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.ERROR)
+        try:
+            old = optuna.load_study(study_name=study_name, storage=storage)
+        except KeyError:  # no study of that name in the file: a fresh one is created
+            old = None
+        if old is not None:
+            try:
+                check_identity(old, identity)
+            except StudyMismatch as exc:
+                raise CLIError(
+                    f"the study {study_name!r} in {storage_path} cannot be continued: {exc}; "
+                    "continuing would mix scores of different settings. Rerun with its "
+                    "settings, or give another --out (or --storage) for a fresh study"
+                ) from None
     ho_runs = max(rpp, 32)
     chunk = getattr(args, "chunk_size", None)
 
@@ -483,6 +579,7 @@ def cli_calibrate(args) -> int:
                 executor=ex,
                 chunk_size=chunk,
                 batch_trials=getattr(args, "batch_trials", None) or 1,
+                identity=identity,
             )
             test = result.pop("test")
             ho = held_out(
@@ -532,7 +629,8 @@ def cli_calibrate(args) -> int:
         _write_file(
             out_dir / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n"
         )
-        print("\n".join(report_lines(scenario.name, mode, until, rpp, result, ho)))
+        defaults = {p["name"]: p["default"] for p in free_parameter_table(scenario)}
+        print("\n".join(report_lines(scenario.name, mode, until, rpp, result, ho, defaults)))
         print(f"\nWrote {', '.join(texts)} and the study ({storage_path}) to {out_dir}/")
         return 0
 
@@ -557,8 +655,17 @@ def cli_calibrate(args) -> int:
     return run_command(body, out_dir, how, kept=kept)
 
 
-def report_lines(name: str, mode: str, until: str, rpp: int, result: dict, ho: dict) -> list[str]:
-    """The lines ``sixparty calibrate`` prints: training and held-out scores, fitted values."""
+def report_lines(
+    name: str,
+    mode: str,
+    until: str,
+    rpp: int,
+    result: dict,
+    ho: dict,
+    defaults: dict | None = None,
+) -> list[str]:
+    """The lines ``sixparty calibrate`` prints: training and held-out scores, fitted values
+    (those that differ from ``defaults``, {name: default}: :func:`fitted_lines`)."""
     lines = [
         f"Calibration of {name} ({mode} mode) on the record up to {until}: "
         f"{result['trials']} trials x {rpp} runs "
@@ -578,13 +685,31 @@ def report_lines(name: str, mode: str, until: str, rpp: int, result: dict, ho: d
         f"  skill (log score) vs the best null ({ho['best_null']}): fitted "
         f"{ho['skill_fitted']['log_score']:.3f}, defaults {ho['skill_default']['log_score']:.3f}"
     )
-    lines.append(
-        "Fitted parameters: "
-        + ", ".join(
-            f"{k}={v if isinstance(v, int) else round(v, 4)}"
-            for k, v in sorted(result["best"].items())
-        )
-    )
+    lines += fitted_lines(result["best"], defaults)
+    return lines
+
+
+def _show(v) -> str:
+    return str(v) if isinstance(v, int) else f"{float(v):.4g}"
+
+
+def fitted_lines(best: dict, defaults: dict | None) -> list[str]:
+    """The fitted parameters that differ from their default, one a line (``name: default ->
+    fitted``), or one line saying the fit kept the defaults; ``defaults`` None: every
+    fitted value, one a line.  The full set is in calibration.json."""
+    if defaults is None:
+        return ["Fitted parameters:"] + [f"  {k}: {_show(v)}" for k, v in sorted(best.items())]
+    changed = {k: v for k, v in best.items() if k not in defaults or v != defaults[k]}
+    if not changed:
+        return ["Fitted parameters: the fit kept the defaults (all in calibration.json)"]
+    lines = [
+        f"Fitted parameters that differ from the default ({len(changed)} of {len(best)}; "
+        "all in calibration.json), default -> fitted:"
+    ]
+    width = max(len(k) for k in changed)
+    for k in sorted(changed):
+        d = _show(defaults[k]) if k in defaults else "?"
+        lines.append(f"  {k:{width}}  {d} -> {_show(changed[k])}")
     return lines
 
 
@@ -622,5 +747,6 @@ __all__ = [
     "held_out",
     "ordered",
     "split_record",
+    "study_identity",
     "variant_yaml",
 ]

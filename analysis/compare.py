@@ -84,7 +84,20 @@ __all__ = [
 
 #: Below this many runs per scenario the bootstrap intervals are rough (the CLI warns).
 MIN_USEFUL_RUNS = 30
+
+
 #: The message of ``sixparty compare --runs 1``.
+def few_runs_warning(command: str, runs: int, level: str, per: str = "") -> str | None:
+    """The warning a command prints on stderr when ``runs`` is below
+    :data:`MIN_USEFUL_RUNS` (its ``level`` bootstrap intervals are rough), else None."""
+    if runs >= MIN_USEFUL_RUNS:
+        return None
+    return (
+        f"sixparty {command}: warning: {runs} runs{per}: the {level} intervals are "
+        f"rough below {MIN_USEFUL_RUNS} runs; use --runs {MIN_USEFUL_RUNS} or more"
+    )
+
+
 RUNS_ERROR = "compare needs --runs 2 or more; 30 or more for useful intervals"
 
 #: Okabe-Ito colour-blind-safe palette (black first for the reference scenario).
@@ -827,12 +840,9 @@ def cli_compare(args) -> int:
                     f"--dates: {d} is outside the window of scenario {sc.name!r} "
                     f"({sc.window.start}..{sc.window.end})"
                 )
-    if runs < MIN_USEFUL_RUNS:
-        print(
-            f"sixparty compare: warning: {runs} runs per scenario: the 95% intervals are "
-            f"rough below {MIN_USEFUL_RUNS} runs; use --runs {MIN_USEFUL_RUNS} or more",
-            file=sys.stderr,
-        )
+    warning = few_runs_warning("compare", runs, "95%", " per scenario")
+    if warning:
+        print(warning, file=sys.stderr)
     seed = scenarios[0].seed if getattr(args, "seed", None) is None else int(args.seed)
     labels = _labels(scenarios)
     n_boot = int(getattr(args, "boot", 2000) or 2000)

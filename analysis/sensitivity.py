@@ -312,22 +312,46 @@ def report_lines(res: dict) -> list[str]:
     return out
 
 
+def check_samples(method: str, samples: int | None) -> None:
+    """Refuse (the CLI's error, exit 2, before any run) a Sobol sample count that is not a
+    power of 2: Saltelli's scheme (SALib) needs one for its Sobol sequence, and with another
+    count it runs and gives indices outside [0, 1]."""
+    if method != "sobol" or samples is None or samples & (samples - 1) == 0:
+        return
+    from sixparty.cli import CLIError
+
+    lower = 1 << (samples.bit_length() - 1)
+    raise CLIError(
+        f"--samples {samples}: Sobol needs a power of 2 base samples; "
+        f"try --samples {lower} or --samples {lower * 2}"
+    )
+
+
 def cli_sensitivity(args) -> int:
     """``sixparty sensitivity``: every point's runs on ONE executor (``--jobs``, ``--dask``,
     ``SIXPARTY_DASK``); SIGINT/SIGTERM stop it, write nothing and exit 130/143."""
     from sixparty import outputs
     from sixparty.analysis.simulate import command_executor, run_command
-    from sixparty.analysis.validation import load_for_cli, missing_extra, set_mode
+    from sixparty.analysis.validation import (
+        default_out_dir,
+        load_for_cli,
+        missing_extra,
+        set_mode,
+    )
 
+    check_samples(args.method, args.samples)
     missing_extra("SALib")
     path, scenario = load_for_cli(args)
     mode = args.mode or ("anchored" if scenario.parameters.anchoring else "free")
     scenario = set_mode(scenario, mode)
     seed = scenario.seed if args.seed is None else args.seed
     seed = seed % (2**32)  # SALib seeds numpy's legacy generator
-    out_dir = args.out or (
-        f"runs/{scenario.name}-sensitivity-{args.method}-{mode}"
-        f"-s{args.samples}x{args.runs_per_point}-{seed}"
+    out_dir = args.out or default_out_dir(
+        scenario.name,
+        f"sensitivity-{args.method}",
+        mode,
+        f"s{args.samples}x{args.runs_per_point}",
+        seed,
     )
     how = outputs.check_out_dir(out_dir)
     points = len(sample_points(scenario, args.method, args.samples, seed)[2])

@@ -383,6 +383,11 @@ def table_lines(ev: dict) -> list[str]:
                 f"{k} [{ci[k][0]:.3f}, {ci[k][1]:.3f}]" for k in ("hit_rate", "brier", "log_score")
             )
         )
+    else:  # bootstrap_totals gives none for one run: say so rather than drop the line
+        out.append(
+            f"model 90% bootstrap over runs: none ({ev['runs']} run; an interval needs "
+            "--runs 2 or more)"
+        )
     return out
 
 
@@ -510,6 +515,14 @@ def load_for_cli(args):
     return path, scenario
 
 
+def default_out_dir(name: str, command: str, mode: str, tags: str, seed: int) -> str:
+    """The default output folder of ``evaluate``, ``sensitivity`` and ``calibrate``:
+    ``runs/<name>-<command>-<mode>-<tags>-<seed>``, ``tags`` naming the settings that change
+    the results (runs, samples...): another ``--runs``, ``--seed``... does not replace an
+    earlier result."""
+    return f"runs/{name}-{command}-{mode}-{tags}-{seed}"
+
+
 def cli_evaluate(args) -> int:
     """``sixparty evaluate``: ensemble scores, nulls, table, evaluation.csv/.json, figures.
 
@@ -518,6 +531,7 @@ def cli_evaluate(args) -> int:
     nothing and exit 130/143.
     """
     from sixparty import outputs
+    from sixparty.analysis.compare import few_runs_warning
     from sixparty.analysis.simulate import command_executor, run_command
     from sixparty.cli import CLIError
 
@@ -528,8 +542,11 @@ def cli_evaluate(args) -> int:
     mode = "anchored" if scenario.parameters.anchoring else "free"
     # the runs and the seed in the name, as an ensemble's: another --runs or --seed
     # does not replace an earlier evaluation
-    out_dir = args.out or f"runs/{scenario.name}-evaluate-{mode}-n{args.runs}-{seed}"
+    out_dir = args.out or default_out_dir(scenario.name, "evaluate", mode, f"n{args.runs}", seed)
     how = outputs.check_out_dir(out_dir)
+    warning = few_runs_warning("evaluate", args.runs, "90% bootstrap")
+    if warning:
+        print(warning, file=sys.stderr)
 
     def body() -> int:
         with command_executor(args, args.runs, f"{args.runs:,} runs of {scenario.name}") as ex:

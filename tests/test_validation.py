@@ -349,6 +349,19 @@ def small_file(tmp_path):
     return path
 
 
+def test_evaluate_one_run_says_why_it_has_no_interval_and_warns(small_file, tmp_path, capsys):
+    out = tmp_path / "ev1"
+    argv = ["evaluate", str(small_file), "--runs", "1", "--jobs", "1", "--out", str(out)]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "model 90% bootstrap over runs: none (1 run; an interval needs --runs 2" in (
+        captured.out
+    )
+    assert "sixparty evaluate: warning: 1 runs: the 90% bootstrap intervals are rough below 30" in (
+        captured.err
+    )
+
+
 def test_evaluate_command_writes_its_files(small_file, tmp_path, capsys):
     out = tmp_path / "ev"
     assert (
@@ -408,10 +421,72 @@ def test_calibrate_command_resumes_its_study(small_file, tmp_path, capsys):
     assert "Held out" in capsys.readouterr().out
 
 
+def test_calibrate_refuses_to_resume_with_other_runs_per_point(small_file, tmp_path, capsys):
+    optuna = pytest.importorskip("optuna")
+    out = tmp_path / "cal"
+    args = ["calibrate", str(small_file), "--train-until", "2004-03", "--jobs", "1"]
+    args += ["--out", str(out), "--seed", "3", "--budget"]
+    assert main(args + ["2", "--runs-per-point", "1"]) == 0
+    before = (out / "calibration.json").read_bytes()
+    capsys.readouterr()
+    assert main(args + ["3", "--runs-per-point", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "--runs-per-point 1 (now 2)" in err and "another --out" in err
+    assert "Traceback" not in err
+    assert (out / "calibration.json").read_bytes() == before  # nothing rewritten
+    url = f"sqlite:///{(out / 'study.sqlite3').resolve()}"
+    names = optuna.get_all_study_names(url)
+    assert len(optuna.load_study(study_name=names[0], storage=url).trials) == 2  # no trial added
+
+
+def test_calibrate_default_folder_names_seed_and_runs_per_point(small_file, tmp_path, monkeypatch):
+    pytest.importorskip("optuna")
+    monkeypatch.chdir(tmp_path)
+    args = ["calibrate", str(small_file), "--train-until", "2004-03", "--jobs", "1"]
+    args += ["--budget", "1", "--runs-per-point", "1"]
+    assert main(args + ["--seed", "0"]) == 0
+    assert main(args + ["--seed", "1"]) == 0
+    folders = sorted(p.name for p in (tmp_path / "runs").iterdir())
+    assert folders == ["minimal-calibrate-free-2004-03-r1-0", "minimal-calibrate-free-2004-03-r1-1"]
+    for f in folders:  # each keeps its own study and result
+        assert (tmp_path / "runs" / f / "study.sqlite3").exists()
+        assert (tmp_path / "runs" / f / "calibration.json").exists()
+    # a rerun with a larger budget finds its study in the same folder
+    assert main(args + ["--seed", "0", "--budget", "2"]) == 0
+    data = json.loads((tmp_path / "runs" / folders[0] / "calibration.json").read_text())
+    assert data["fit"]["trials"] == 2
+
+
+def test_calibrate_prints_only_the_fitted_parameters_that_moved():
+    from sixparty.analysis.calibrate import fitted_lines
+
+    defaults = {"a": 0.5, "b": 3, "c": 0.25}
+    assert fitted_lines(dict(defaults), defaults) == [
+        "Fitted parameters: the fit kept the defaults (all in calibration.json)"
+    ]
+    lines = fitted_lines({"a": 0.61234, "b": 3, "c": 0.25}, defaults)
+    assert len(lines) == 2 and "1 of 3" in lines[0]
+    assert lines[1].split() == ["a", "0.5", "->", "0.6123"]
+    lines = fitted_lines({"a": 0.5, "b": 4, "c": 0.2}, defaults)
+    assert [ln.split()[0] for ln in lines[1:]] == ["b", "c"]  # one a line, sorted
+
+
 def test_calibrate_rejects_a_bad_month(small_file, capsys):
     pytest.importorskip("optuna")
     assert main(["calibrate", str(small_file), "--train-until", "2006-13"]) == 2
     assert "expected a month written YYYY-MM" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "n, hint", [(3, "--samples 2 or --samples 4"), (100, "64 or --samples 128")]
+)
+def test_sobol_refuses_a_sample_count_not_a_power_of_2(small_file, tmp_path, capsys, n, hint):
+    out = tmp_path / "sens"
+    argv = ["sensitivity", str(small_file), "--method", "sobol", "--samples", str(n)]
+    assert main(argv + ["--runs-per-point", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "power of 2" in err and hint in err and "Traceback" not in err
+    assert not out.exists()  # refused before any run
 
 
 def test_a_missing_extra_is_a_clear_exit_2(small_file, monkeypatch, capsys):
