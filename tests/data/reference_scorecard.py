@@ -875,12 +875,14 @@ FED_HEAD = (
 
 
 def summary_line(items: list[ScoreItem]) -> str:
-    """``Replay scorecard (strict): H hits / N items`` (N scored items), then
+    """``Replay scorecard (strict): H of N items hit`` (N scored items), then
     ``; K near misses (not counted)`` when K > 0, ``; F hits fed`` when some hits
     are fed items, and ``(M items outside the window not scored)`` when M > 0."""
     scored = [it for it in items if it.scored]
     hits = sum(1 for it in scored if it.hit)
-    line = f"Replay scorecard (strict): {hits} hits / {len(scored)} items"
+    # the wording of 2026-12 ("H of N items hit", was "H hits / N items"): text only,
+    # the scoring this reference pins is unchanged
+    line = f"Replay scorecard (strict): {hits} of {len(scored)} items hit"
     near = sum(1 for it in scored if it.near)
     if near:
         line += (
