@@ -1081,7 +1081,13 @@ def add_plot_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="folder for the figures (default: RUN_DIR itself)",
     )
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the labels")
+    p.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default=None,
+        help="language of the labels (default: the run's, from its manifest.json; "
+        "en for folders that do not record it)",
+    )
 
 
 def add_compare_arguments(p: argparse.ArgumentParser) -> None:

@@ -400,6 +400,7 @@ def write_run(
     extra_writers: Sequence[Writer] = (),
     table_format: str = "csv",
     rerun_of: dict | None = None,
+    lang: str = "en",
 ) -> list[str]:
     """Write ``result`` (a :class:`sixparty.runner.RunResult`) into ``out_dir``.
 
@@ -411,7 +412,10 @@ def write_run(
     command, time, and the SHA-256 of every file); plus what ``extra_writers``
     add.  ``scenario_path``: the file the scenario was loaded from (None for an
     in-memory scenario).  ``rerun_of``: for ``sixparty run --from``, what is
-    recorded about the original run.  Returns the file names written.  Raises
+    recorded about the original run.  ``lang``: ``"en"`` or ``"zh"``, the language
+    ``extra_writers`` write the scorecard and figures in (``run --lang``), recorded
+    as the manifest's ``lang`` so ``sixparty plot`` redraws in it; the data files do
+    not depend on it.  Returns the file names written.  Raises
     :class:`OutputError` (an OSError) if the folder cannot be written; then nothing
     in ``out_dir`` has changed.  A previous output folder at ``out_dir`` is
     replaced as a whole (:func:`write_atomically`).  Raises TypeError if ``result``
@@ -454,6 +458,7 @@ def write_run(
         "positions_mode": result.anchoring_mode,
         "window": [result.scenario.window.start, result.scenario.window.end],
         "table_format": table_format,
+        "lang": lang,
         "versions": package_versions(),
         **provenance(),
         "command": list(command) if command else None,

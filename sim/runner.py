@@ -612,6 +612,7 @@ def _write_single(args, result, rerun, out_dir, path, table_format) -> list[str]
         extra_writers=writers,
         table_format=table_format,
         rerun_of=rerun.record() if rerun is not None else None,
+        lang=getattr(args, "lang", None) or "en",
     )
 
 
