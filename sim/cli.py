@@ -1123,6 +1123,15 @@ def add_compare_arguments(p: argparse.ArgumentParser) -> None:
         help="base seed, a whole number from 0 to 2**63-1 (default: the first scenario's seed)",
     )
     p.add_argument(
+        "--mode",
+        choices=("anchored", "free"),
+        default=None,
+        help="anchored: stated positions dated in the scenario re-anchor the parties; "
+        "free: they do not (the validation's headline mode); default: each scenario's "
+        "parameters.anchoring. A free comparison's default folder is "
+        "runs/compare-<A>-vs-<B>-free-n<N>-<seed>",
+    )
+    p.add_argument(
         "--out",
         metavar="DIR",
         default=None,
