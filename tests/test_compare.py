@@ -504,10 +504,7 @@ def test_cli_compare_prints_the_summary_and_the_table_s_path(pair, tmp_path, cap
     assert "mean_trust" in full and "--full prints" not in full
 
 
-
-def test_compare_mode_free_differs_from_anchored_and_the_manifest_says_which(
-    tmp_path, monkeypatch
-):
+def test_compare_mode_free_differs_from_anchored_and_the_manifest_says_which(tmp_path, monkeypatch):
     """`compare --mode free` (and `compare(..., mode="free")`) runs every scenario free;
     the manifest records the mode given and each scenario's positions mode; the default
     (each scenario's own `parameters.anchoring`: `historical` is anchored) keeps its
