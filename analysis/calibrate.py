@@ -538,9 +538,9 @@ def cli_calibrate(args) -> int:
     import sys
 
     from sixparty.analysis.simulate import command_executor, run_command
-    from sixparty.analysis.validation import default_out_dir, load_for_cli, missing_extra
+    from sixparty.analysis.validation import load_for_cli, missing_extra
     from sixparty.cli import CLIError
-    from sixparty.outputs import check_out_dir
+    from sixparty.outputs import check_out_dir, default_out_dir
 
     missing_extra("optuna")
     until = _check_month(args.train_until)
@@ -553,7 +553,7 @@ def cli_calibrate(args) -> int:
     # the split, runs per point and seed in the name (not the budget: a rerun with a larger
     # --budget continues the study in the same folder)
     out_dir = Path(
-        args.out or default_out_dir(scenario.name, "calibrate", mode, f"{until}-r{rpp}", seed)
+        args.out or default_out_dir(scenario.name, "calibrate", mode, f"{until}-r{rpp}", seed=seed)
     )
     how = check_out_dir(out_dir)
     storage_path = Path(args.storage) if args.storage else out_dir / "study.sqlite3"

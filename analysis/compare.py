@@ -915,8 +915,10 @@ def _default_out(labels: Sequence[str], runs: int, seed: int, free: bool = False
     """``runs/compare-<A>-vs-<B>-n<N>-<seed>``, with ``-free`` before ``-n<N>`` for
     ``--mode free`` (as ``run``'s ``runs/SCENARIO-free-SEED``): a free comparison does
     not replace the scenarios' own; without ``--mode`` the name is what it always was."""
+    from sixparty.outputs import default_out_dir
+
     stem = "-vs-".join(labels) if len(labels) <= 3 else f"{labels[0]}-vs-{len(labels) - 1}-variants"
-    return f"runs/compare-{stem}{'-free' if free else ''}-n{runs}-{seed}"
+    return default_out_dir("compare", stem, "free" if free else "", f"n{runs}", seed=seed)
 
 
 def write_comparison(
