@@ -27,6 +27,7 @@ default parameters and of the null models on the items after the split.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from sixparty.analysis.ensemble import derive_seeds
@@ -209,17 +210,27 @@ class StudyMismatch(ValueError):
 
 
 def study_identity(
-    scenario: Scenario, until: str, runs_per_point: int, seed: int, mode: str, source: bytes = b""
+    scenario: Scenario,
+    until: str,
+    runs_per_point: int,
+    seed: int,
+    mode: str,
+    source: bytes = b"",
+    extends_sha256: Sequence[str] = (),
 ) -> dict:
     """Everything that changes a trial's value, as the study records it (Optuna user
     attribute ``identity``): ``{runs_per_point, mode, train_until, seed, scenario_sha256,
-    box_sha256}``; ``scenario_sha256`` hashes ``source`` (the scenario file's bytes) and
-    ``box_sha256`` the free parameters' defaults and search ranges
-    (:func:`free_parameter_table`, which also covers a parent an ``extends:`` reads)."""
+    box_sha256}``, plus ``extends_sha256`` for a scenario file with ``extends:``.
+    ``scenario_sha256`` hashes ``source`` (the scenario file's bytes); ``extends_sha256``
+    is ``extends_sha256`` as given: the SHA-256 of each file the scenario extends,
+    parent first, root last (:func:`scenario_chain`), left out when empty so that a
+    study of a file without parents keeps the identity it had before parents were
+    recorded; ``box_sha256`` hashes the free parameters' defaults and search ranges
+    (:func:`free_parameter_table`)."""
     import hashlib
 
     box = json.dumps(free_parameter_table(scenario), sort_keys=True)
-    return {
+    identity = {
         "runs_per_point": int(runs_per_point),
         "mode": mode,
         "train_until": until,
@@ -227,11 +238,26 @@ def study_identity(
         "scenario_sha256": hashlib.sha256(source).hexdigest(),
         "box_sha256": hashlib.sha256(box.encode("utf-8")).hexdigest(),
     }
+    if extends_sha256:
+        identity["extends_sha256"] = [str(h) for h in extends_sha256]
+    return identity
 
 
-def check_identity(study, identity: dict | None) -> None:
+def scenario_chain(path) -> tuple[bytes, list[dict]]:
+    """The scenario file ``path``'s bytes and the files it extends (``extends:``), parent
+    first, root last, each ``{"path", "sha256"}`` as an ensemble manifest's
+    ``scenario_sources`` (:func:`sixparty.outputs.source_files`); empty when it extends
+    nothing.  For :func:`study_identity`: a changed parent changes every trial's value."""
+    from sixparty.outputs import source_files
+
+    return Path(path).read_bytes(), source_files(path)[1:]
+
+
+def check_identity(study, identity: dict | None, extends_paths: Sequence[str] = ()) -> None:
     """Record ``identity`` on a study without trials; raise :class:`StudyMismatch` when a
-    study with trials recorded another one (or none: an older sixparty's study)."""
+    study with trials recorded another one (or none: an older sixparty's study).
+    ``extends_paths``: the files ``identity["extends_sha256"]`` hashes, in its order, to
+    name a changed parent in the message."""
     if identity is None:
         return
     has_trials = bool(study.get_trials(deepcopy=False))
@@ -248,9 +274,25 @@ def check_identity(study, identity: dict | None) -> None:
     diff = [
         f"{_IDENTITY_WORDS.get(k, k)} {_short(had.get(k))} (now {_short(identity.get(k))})"
         for k in sorted(set(had) | set(identity))
-        if had.get(k) != identity.get(k)
+        if had.get(k) != identity.get(k) and k != "extends_sha256"
     ]
+    old, new = had.get("extends_sha256") or [], identity.get("extends_sha256") or []
+    if old != new:
+        diff.append(_extends_change(old, new, list(extends_paths)))
     raise StudyMismatch("its trials were scored with " + ", ".join(diff))
+
+
+def _extends_change(old: list, new: list, paths: list[str]) -> str:
+    """How a refusal names a change in the files the scenario extends: each changed
+    parent by its path when the chain has the same length, else the whole chain."""
+    if len(old) == len(new) and len(paths) == len(new):
+        return ", ".join(
+            f"the file it extends {p} of SHA-256 {_short(a)} (now {_short(b)})"
+            for p, a, b in zip(paths, old, new, strict=True)
+            if a != b
+        )
+    shown = [", ".join(_short(h) for h in hs) or "none" for hs in (old, new)]
+    return f"the files it extends (extends:) of SHA-256 {shown[0]} (now {shown[1]})"
 
 
 #: How a refusal names each entry of :func:`study_identity` (the option that sets it).
@@ -496,9 +538,9 @@ def cli_calibrate(args) -> int:
     import sys
 
     from sixparty.analysis.simulate import command_executor, run_command
-    from sixparty.analysis.validation import default_out_dir, load_for_cli, missing_extra
+    from sixparty.analysis.validation import load_for_cli, missing_extra
     from sixparty.cli import CLIError
-    from sixparty.outputs import check_out_dir
+    from sixparty.outputs import check_out_dir, default_out_dir
 
     missing_extra("optuna")
     until = _check_month(args.train_until)
@@ -511,13 +553,16 @@ def cli_calibrate(args) -> int:
     # the split, runs per point and seed in the name (not the budget: a rerun with a larger
     # --budget continues the study in the same folder)
     out_dir = Path(
-        args.out or default_out_dir(scenario.name, "calibrate", mode, f"{until}-r{rpp}", seed)
+        args.out or default_out_dir(scenario.name, "calibrate", mode, f"{until}-r{rpp}", seed=seed)
     )
     how = check_out_dir(out_dir)
     storage_path = Path(args.storage) if args.storage else out_dir / "study.sqlite3"
     storage = f"sqlite:///{storage_path.resolve()}"
     study_name = f"{scenario.name}-{mode}-{until}-{seed}"
-    identity = study_identity(scenario, until, rpp, seed, mode, Path(path).read_bytes())
+    source, parents = scenario_chain(path)
+    identity = study_identity(
+        scenario, until, rpp, seed, mode, source, [p["sha256"] for p in parents]
+    )
     if storage_path.exists():
         # refuse before any work to continue a study scored otherwise
         import optuna
@@ -529,7 +574,7 @@ def cli_calibrate(args) -> int:
             old = None
         if old is not None:
             try:
-                check_identity(old, identity)
+                check_identity(old, identity, [p["path"] for p in parents])
             except StudyMismatch as exc:
                 raise CLIError(
                     f"the study {study_name!r} in {storage_path} cannot be continued: {exc}; "
@@ -746,6 +791,7 @@ __all__ = [
     "free_parameter_table",
     "held_out",
     "ordered",
+    "scenario_chain",
     "split_record",
     "study_identity",
     "variant_yaml",

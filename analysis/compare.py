@@ -1,6 +1,6 @@
 """``sixparty compare``: scenarios side by side, with common random numbers.
 
-``compare(scenarios, labels, runs, base_seed, jobs=1, dates=(), n_boot=2000, progress=True) -> Comparison``
+``compare(scenarios, labels, runs, base_seed, jobs=1, dates=(), n_boot=2000, progress=True, mode=None) -> Comparison``
     Run an ensemble of every scenario with the *same* replicate seeds
     (:func:`analysis.ensemble.derive_seeds` of ``base_seed``), so replicate
     ``i`` of every scenario shares its seed and the differences against the
@@ -9,7 +9,7 @@
     The per-replicate outcomes compared (see :data:`OUTCOME_HELP`).
 ``cli_compare(args) -> int``
     ``sixparty compare A B [C ...] --runs N [--jobs J] [--seed S] [--out DIR]
-    [--dates 2007-12,2009-06] [--full]``: prints a summary (:data:`SUMMARY_OUTCOMES`
+    [--mode anchored|free] [--dates 2007-12,2009-06] [--full]``: prints a summary (:data:`SUMMARY_OUTCOMES`
     per variant, the other differences and flips counted; ``--full``: every key
     outcome and every significant one) and where the full table is, and writes
     ``comparison.csv``, ``walkout_dates.csv``, ``manifest.json`` and the
@@ -196,6 +196,9 @@ class Comparison:
     n_boot: int
     rows: list[dict] = field(default_factory=list)
     flips: dict[str, list[str]] = field(default_factory=dict)
+    #: the ``mode`` given to :func:`compare` (``"free"``, ``"anchored"``; None: each
+    #: scenario's own ``parameters.anchoring``)
+    mode: str | None = None
 
 
 COMPARISON_COLUMNS = [
@@ -228,6 +231,7 @@ def compare(
     executor=None,
     chunk_size: int | None = None,
     serial_below: int | None = None,
+    mode: str | None = None,
 ) -> Comparison:
     """Run every scenario with the same seeds and tabulate paired differences.
 
@@ -250,6 +254,11 @@ def compare(
     every scenario (default: one made from ``jobs``, started once for the
     whole comparison and closed at the end); chunk_size, serial_below: as
     for :func:`~sixparty.analysis.ensemble.run_ensemble`.
+
+    mode: as ``sixparty compare --mode``: ``"free"`` (stated positions do not re-anchor
+    the parties: every scenario runs free), ``"anchored"`` (they do), or ``None``, the
+    default (each scenario's own ``parameters.anchoring``; ``historical`` is anchored);
+    any other value raises ValueError.
     """
     from sixparty.scenario import Scenario as _Scenario
 
@@ -285,6 +294,14 @@ def compare(
     runs = whole_number("runs", runs)
     if runs < 2:
         raise ValueError(RUNS_ERROR)
+    if mode not in ("free", "anchored", None):
+        raise ValueError(
+            f"mode must be 'free', 'anchored' or None (each scenario's own), got {mode!r}"
+        )
+    if mode is not None:
+        from sixparty.analysis.validation import set_mode
+
+        scenarios = [set_mode(sc, mode) for sc in scenarios]
     dates = list(dates)
     from sixparty.analysis.executors import SERIAL_BELOW, make_executor
 
@@ -320,6 +337,7 @@ def compare(
         base_seed=base_seed,
         dates=dates,
         n_boot=n_boot,
+        mode=mode,
     )
     outs = [outcome_values(r, dates) for r in results]
     names = [
@@ -833,6 +851,7 @@ def cli_compare(args) -> int:
         raise CLIError(str(exc)) from None
     paths = [find_scenario(n) for n in names]
     scenarios = [load_scenario(p) for p in paths]
+    mode = getattr(args, "mode", None)
     for sc in scenarios:
         for d in dates:
             if not sc.window.start <= d <= sc.window.end:
@@ -847,7 +866,7 @@ def cli_compare(args) -> int:
     labels = _labels(scenarios)
     n_boot = int(getattr(args, "boot", 2000) or 2000)
     quiet = bool(getattr(args, "quiet", False))
-    out_dir = getattr(args, "out", None) or _default_out(labels, runs, seed)
+    out_dir = getattr(args, "out", None) or _default_out(labels, runs, seed, mode == "free")
     from sixparty.analysis.ensemble import cli_executor, stop_on_signals, stopped_message
     from sixparty.outputs import check_out_dir
 
@@ -866,6 +885,7 @@ def cli_compare(args) -> int:
                     progress=None if not quiet else False,
                     executor=ex,
                     chunk_size=getattr(args, "chunk_size", None),
+                    mode=mode,
                 )
             files = write_comparison(
                 cmp,
@@ -891,9 +911,14 @@ def cli_compare(args) -> int:
     return 0
 
 
-def _default_out(labels: Sequence[str], runs: int, seed: int) -> str:
+def _default_out(labels: Sequence[str], runs: int, seed: int, free: bool = False) -> str:
+    """``runs/compare-<A>-vs-<B>-n<N>-<seed>``, with ``-free`` before ``-n<N>`` for
+    ``--mode free`` (as ``run``'s ``runs/SCENARIO-free-SEED``): a free comparison does
+    not replace the scenarios' own; without ``--mode`` the name is what it always was."""
+    from sixparty.outputs import default_out_dir
+
     stem = "-vs-".join(labels) if len(labels) <= 3 else f"{labels[0]}-vs-{len(labels) - 1}-variants"
-    return f"runs/compare-{stem}-n{runs}-{seed}"
+    return default_out_dir("compare", stem, "free" if free else "", f"n{runs}", seed=seed)
 
 
 def write_comparison(
@@ -943,11 +968,13 @@ def write_comparison(
                 "name": r.scenario.name,
                 "file": str(p) if p else None,
                 "sha256": hashlib.sha256(Path(p).read_bytes()).hexdigest() if p else None,
+                "positions_mode": "anchored" if r.scenario.parameters.anchoring else "free",
             }
             for lab, r, p in zip(
                 cmp.labels, cmp.results, list(paths) or [None] * len(cmp.labels), strict=True
             )
         ],
+        "mode": cmp.mode,
         "runs": cmp.runs,
         "base_seed": cmp.base_seed,
         "seed_derivation": SEED_DERIVATION + " (the same seeds for every scenario)",

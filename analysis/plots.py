@@ -44,6 +44,7 @@ import datetime as dt
 import functools
 import inspect
 import io
+import json
 import os
 import re
 import sys
@@ -1788,8 +1789,23 @@ def figures_writer(fmt: str = "png", lang: str = "en"):
     return write
 
 
+def run_lang(run_dir) -> str:
+    """The language a run folder's figures were drawn in: its manifest's ``lang``
+    (``sixparty run --lang``), ``"en"`` when the manifest does not record one (folders
+    written before it did) or cannot be read (``read_run`` has checked it already)."""
+    from sixparty.analysis.i18n import LANGS
+
+    try:
+        meta = json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "en"
+    lang = meta.get("lang") if isinstance(meta, dict) else None
+    return lang if lang in LANGS else "en"
+
+
 def cli_plot(args) -> int:
-    """``sixparty plot RUN_DIR [--format F] [--out DIR]``: redraw the figures from the files.
+    """``sixparty plot RUN_DIR [--format F] [--out DIR] [--lang L]``: redraw the figures
+    from the files, labelled in ``--lang`` or else in the run's own language (:func:`run_lang`).
 
     Returns 0; prints a message on stderr and returns 2 when RUN_DIR is not a
     run folder; raises :class:`sixparty.outputs.OutputError` (exit 2, naming the
@@ -1800,12 +1816,12 @@ def cli_plot(args) -> int:
     """
     run_dir = getattr(args, "run_dir", None)
     fmt = getattr(args, "format", None) or "png"
-    lang = getattr(args, "lang", None) or "en"
     try:
         tables = read_run(run_dir)
     except NotARunFolder as exc:
         print(f"sixparty plot: error: {exc}", file=sys.stderr)
         return 2
+    lang = getattr(args, "lang", None) or run_lang(run_dir)
     from sixparty.analysis.ensemble import report_stop, stop_on_signals
     from sixparty.outputs import add_files
 

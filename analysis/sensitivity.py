@@ -332,12 +332,7 @@ def cli_sensitivity(args) -> int:
     ``SIXPARTY_DASK``); SIGINT/SIGTERM stop it, write nothing and exit 130/143."""
     from sixparty import outputs
     from sixparty.analysis.simulate import command_executor, run_command
-    from sixparty.analysis.validation import (
-        default_out_dir,
-        load_for_cli,
-        missing_extra,
-        set_mode,
-    )
+    from sixparty.analysis.validation import load_for_cli, missing_extra, set_mode
 
     check_samples(args.method, args.samples)
     missing_extra("SALib")
@@ -346,12 +341,12 @@ def cli_sensitivity(args) -> int:
     scenario = set_mode(scenario, mode)
     seed = scenario.seed if args.seed is None else args.seed
     seed = seed % (2**32)  # SALib seeds numpy's legacy generator
-    out_dir = args.out or default_out_dir(
+    out_dir = args.out or outputs.default_out_dir(
         scenario.name,
         f"sensitivity-{args.method}",
         mode,
         f"s{args.samples}x{args.runs_per_point}",
-        seed,
+        seed=seed,
     )
     how = outputs.check_out_dir(out_dir)
     points = len(sample_points(scenario, args.method, args.samples, seed)[2])

@@ -515,14 +515,6 @@ def load_for_cli(args):
     return path, scenario
 
 
-def default_out_dir(name: str, command: str, mode: str, tags: str, seed: int) -> str:
-    """The default output folder of ``evaluate``, ``sensitivity`` and ``calibrate``:
-    ``runs/<name>-<command>-<mode>-<tags>-<seed>``, ``tags`` naming the settings that change
-    the results (runs, samples...): another ``--runs``, ``--seed``... does not replace an
-    earlier result."""
-    return f"runs/{name}-{command}-{mode}-{tags}-{seed}"
-
-
 def cli_evaluate(args) -> int:
     """``sixparty evaluate``: ensemble scores, nulls, table, evaluation.csv/.json, figures.
 
@@ -542,7 +534,9 @@ def cli_evaluate(args) -> int:
     mode = "anchored" if scenario.parameters.anchoring else "free"
     # the runs and the seed in the name, as an ensemble's: another --runs or --seed
     # does not replace an earlier evaluation
-    out_dir = args.out or default_out_dir(scenario.name, "evaluate", mode, f"n{args.runs}", seed)
+    out_dir = args.out or outputs.default_out_dir(
+        scenario.name, "evaluate", mode, f"n{args.runs}", seed=seed
+    )
     how = outputs.check_out_dir(out_dir)
     warning = few_runs_warning("evaluate", args.runs, "90% bootstrap")
     if warning:

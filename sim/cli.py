@@ -55,6 +55,10 @@ if TYPE_CHECKING:
 
 __all__ = ["CLIError", "build_parser", "main"]
 
+#: The scenario a command reads when none is named (``run``, ``show``, ``evaluate``,
+#: ``calibrate``, ``sensitivity``, ``dashboard``): the shipped historical scenario.
+DEFAULT_SCENARIO = "historical"
+
 
 class _NeverRaised(Exception):
     """Stands in an ``except`` clause for an error class whose module is not imported
@@ -336,10 +340,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         )
         print(parameters_table(values))
         return 0
-    if not args.file:
-        _err("sixparty show: error: give a scenario FILE, or --parameters for the parameter table")
-        return 2
-    path = loader.find_scenario(args.file)
+    # without FILE, the scenario `sixparty run` runs without one (an explicit choice, so
+    # that `show --parameters` alone keeps printing the bare table)
+    path = loader.find_scenario(args.file or DEFAULT_SCENARIO)
     s = loader.load_scenario(path)
     out: list[str] = []
     chain = loader.scenario_parent_chain(path)
@@ -644,7 +647,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if getattr(args, "seed_of", None):
             _apply_seed_of(args)
         if args.scenario is None:
-            args.scenario = "historical"
+            args.scenario = DEFAULT_SCENARIO
         loader = _loader()
         args.scenario_path = loader.find_scenario(args.scenario)
         args.scenario_obj = loader.load_scenario(args.scenario_path)
@@ -812,7 +815,7 @@ def add_validation_parsers(sub) -> None:
     p = sub.add_parser(
         "evaluate", help="ensemble scores of a scenario and the null models against the record"
     )
-    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="historical")
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default=DEFAULT_SCENARIO)
     p.add_argument(
         "--runs", type=positive_int, default=100, help="runs (seeds) in the ensemble (default 100)"
     )
@@ -830,7 +833,7 @@ def add_validation_parsers(sub) -> None:
     p = sub.add_parser(
         "calibrate", help="fit the free parameters on the record up to a split (Optuna TPE)"
     )
-    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="historical")
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default=DEFAULT_SCENARIO)
     p.add_argument(
         "--train-until",
         metavar="YYYY-MM",
@@ -863,7 +866,7 @@ def add_validation_parsers(sub) -> None:
     p = sub.add_parser(
         "sensitivity", help="global sensitivity (SALib Morris or Sobol) of key outcomes"
     )
-    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default="historical")
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default=DEFAULT_SCENARIO)
     p.add_argument("--method", choices=("morris", "sobol"), default="morris")
     p.add_argument(
         "--samples",
@@ -1081,7 +1084,13 @@ def add_plot_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="folder for the figures (default: RUN_DIR itself)",
     )
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the labels")
+    p.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default=None,
+        help="language of the labels (default: the run's, from its manifest.json; "
+        "en for folders that do not record it)",
+    )
 
 
 def add_compare_arguments(p: argparse.ArgumentParser) -> None:
@@ -1115,6 +1124,15 @@ def add_compare_arguments(p: argparse.ArgumentParser) -> None:
         metavar="N",
         default=None,
         help="base seed, a whole number from 0 to 2**63-1 (default: the first scenario's seed)",
+    )
+    p.add_argument(
+        "--mode",
+        choices=("anchored", "free"),
+        default=None,
+        help="anchored: stated positions dated in the scenario re-anchor the parties; "
+        "free: they do not (the validation's headline mode); default: each scenario's "
+        "parameters.anchoring. A free comparison's default folder is "
+        "runs/compare-<A>-vs-<B>-free-n<N>-<seed>",
     )
     p.add_argument(
         "--out",
@@ -1176,8 +1194,8 @@ def add_dashboard_arguments(p: argparse.ArgumentParser) -> None:
         "scenario",
         metavar="SCENARIO",
         nargs="?",
-        default="historical",
-        help="scenario file or shipped name (default: historical)",
+        default=DEFAULT_SCENARIO,
+        help=f"scenario file or shipped name (default: {DEFAULT_SCENARIO})",
     )
     p.add_argument(
         "--port",
@@ -1255,7 +1273,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_validate)
 
     p = sub.add_parser("show", help="readable summary of a scenario")
-    p.add_argument("file", metavar="FILE", nargs="?", help="scenario file or shipped name")
+    p.add_argument(
+        "file",
+        metavar="FILE",
+        nargs="?",
+        help=f"scenario file or shipped name (default {DEFAULT_SCENARIO}, as for run; "
+        "with --parameters: none, the bare table)",
+    )
     p.add_argument(
         "--parameters",
         action="store_true",

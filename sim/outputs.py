@@ -400,6 +400,7 @@ def write_run(
     extra_writers: Sequence[Writer] = (),
     table_format: str = "csv",
     rerun_of: dict | None = None,
+    lang: str = "en",
 ) -> list[str]:
     """Write ``result`` (a :class:`sixparty.runner.RunResult`) into ``out_dir``.
 
@@ -411,7 +412,10 @@ def write_run(
     command, time, and the SHA-256 of every file); plus what ``extra_writers``
     add.  ``scenario_path``: the file the scenario was loaded from (None for an
     in-memory scenario).  ``rerun_of``: for ``sixparty run --from``, what is
-    recorded about the original run.  Returns the file names written.  Raises
+    recorded about the original run.  ``lang``: ``"en"`` or ``"zh"``, the language
+    ``extra_writers`` write the scorecard and figures in (``run --lang``), recorded
+    as the manifest's ``lang`` so ``sixparty plot`` redraws in it; the data files do
+    not depend on it.  Returns the file names written.  Raises
     :class:`OutputError` (an OSError) if the folder cannot be written; then nothing
     in ``out_dir`` has changed.  A previous output folder at ``out_dir`` is
     replaced as a whole (:func:`write_atomically`).  Raises TypeError if ``result``
@@ -454,6 +458,7 @@ def write_run(
         "positions_mode": result.anchoring_mode,
         "window": [result.scenario.window.start, result.scenario.window.end],
         "table_format": table_format,
+        "lang": lang,
         "versions": package_versions(),
         **provenance(),
         "command": list(command) if command else None,
@@ -577,6 +582,20 @@ def check_out_dir(out_dir: str | os.PathLike) -> str:
     return "replace"
 
 
+#: The folder a command's default output folder is made in (``--out`` chooses another).
+RUNS_FOLDER = "runs"
+
+
+def default_out_dir(*parts: str, seed: int) -> str:
+    """A command's output folder when no ``--out`` is given: ``runs/<parts>-<seed>``, the
+    non-empty ``parts`` joined by ``-`` (``default_out_dir("historical", "evaluate",
+    "free", "n100", seed=1)`` is ``runs/historical-evaluate-free-n100-1``).  Every command
+    names its folder here (:func:`default_run_dir`, ``evaluate``, ``calibrate``,
+    ``sensitivity``, ``compare``): the parts are the settings that change the results,
+    so a run with other settings does not replace an earlier one."""
+    return f"{RUNS_FOLDER}/{'-'.join([*(p for p in parts if p), str(seed)])}"
+
+
 def default_run_dir(scenario, seed: int, runs: int = 1) -> str:
     """``sixparty run``'s folder when no ``--out`` is given: ``runs/<name>-<seed>``, with
     ``-free`` after the name for a run in free mode (``parameters.anchoring: false``),
@@ -584,9 +603,9 @@ def default_run_dir(scenario, seed: int, runs: int = 1) -> str:
     and the seed that changes the data files, so two runs whose data differ never share
     a default folder (``runs/historical-20030827`` and ``runs/historical-free-20030827``);
     the table and figure formats and ``--lang`` change no data."""
-    mode = "" if scenario.parameters.anchoring else "-free"
-    ens = f"-ens{runs}" if runs > 1 else ""
-    return f"runs/{scenario.name}{mode}{ens}-{seed}"
+    mode = "" if scenario.parameters.anchoring else "free"
+    ens = f"ens{runs}" if runs > 1 else ""
+    return default_out_dir(scenario.name, mode, ens, seed=seed)
 
 
 def refuse_sources_inside(out_dir: str | os.PathLike, sources: Iterable) -> None:

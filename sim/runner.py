@@ -532,14 +532,14 @@ def cli_run(args) -> int:
             # the folder's own table format, so the data files can be compared byte for byte
             table_format = rerun.table_format
     else:
-        path = find_scenario(args.scenario or "historical")
+        from sixparty.cli import DEFAULT_SCENARIO, note_inert_parameters
+
+        path = find_scenario(args.scenario or DEFAULT_SCENARIO)
         # the command line loaded and checked it already (``cli.cmd_run``): not twice
         given = getattr(args, "scenario_obj", None)
         same = given is not None and getattr(args, "scenario_path", None) == path
         scenario = given if same else load_scenario(path)
         seed = scenario.seed if args.seed is None else args.seed
-        from sixparty.cli import note_inert_parameters
-
         note_inert_parameters(scenario, getattr(args, "lang", None) or "en")
     mode = getattr(args, "mode", None)
     if mode is not None and scenario.parameters.anchoring != (mode == "anchored"):
@@ -612,6 +612,7 @@ def _write_single(args, result, rerun, out_dir, path, table_format) -> list[str]
         extra_writers=writers,
         table_format=table_format,
         rerun_of=rerun.record() if rerun is not None else None,
+        lang=getattr(args, "lang", None) or "en",
     )
 
 

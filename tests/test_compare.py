@@ -502,3 +502,44 @@ def test_cli_compare_prints_the_summary_and_the_table_s_path(pair, tmp_path, cap
     assert main([*argv, "--full"]) == 0
     full = capsys.readouterr().out
     assert "mean_trust" in full and "--full prints" not in full
+
+
+def test_compare_mode_free_differs_from_anchored_and_the_manifest_says_which(tmp_path, monkeypatch):
+    """`compare --mode free` (and `compare(..., mode="free")`) runs every scenario free;
+    the manifest records the mode given and each scenario's positions mode; the default
+    (each scenario's own `parameters.anchoring`: `historical` is anchored) keeps its
+    folder name.  (The minimal scenario's outcomes do not move with the mode.)"""
+    import json
+
+    h = load_scenario("historical")
+    kw = dict(runs=2, base_seed=3, n_boot=20, progress=False)
+    own = compare([h, h], ["a", "b"], **kw)
+    anchored = compare([h, h], ["a", "b"], mode="anchored", **kw)
+    free = compare([h, h], ["a", "b"], mode="free", **kw)
+    assert anchored.rows == own.rows and (own.mode, free.mode) == (None, "free")
+    assert free.rows != anchored.rows
+    assert not any(r.scenario.parameters.anchoring for r in free.results)
+    assert h.parameters.anchoring  # the caller's scenario untouched
+    with pytest.raises(ValueError, match="mode must be 'free', 'anchored' or None"):
+        compare([h, h], ["a", "b"], mode="Free", **kw)
+
+    argv = ["compare", "historical", "historical", "--runs", "2", "--boot", "20"]
+    argv += ["--seed", "3", "--no-plots", "--quiet"]
+    monkeypatch.chdir(tmp_path)
+    assert main([*argv, "--mode", "free"]) == 0  # the default folder names the mode
+    made = [p.name for p in (tmp_path / "runs").iterdir()]
+    assert made == ["compare-historical-vs-historical#2-free-n2-3"]
+    for mode in ("free", None):
+        out = tmp_path / f"cmp-{mode}"
+        assert main([*argv, "--out", str(out), *(["--mode", mode] if mode else [])]) == 0
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["mode"] == mode
+        want = mode or "anchored"
+        assert [s["positions_mode"] for s in manifest["scenarios"]] == [want, want]
+    for name in ("comparison.csv", "progress_quantiles.csv"):
+        assert (tmp_path / "cmp-free" / name).read_bytes() != (
+            tmp_path / "cmp-None" / name
+        ).read_bytes(), name
+    from sixparty.analysis.compare import _default_out
+
+    assert _default_out(["a", "b"], 4, 3) == "runs/compare-a-vs-b-n4-3"

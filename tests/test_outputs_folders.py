@@ -111,6 +111,33 @@ def test_default_run_dir_names_free_mode_and_ensembles():
     assert default_run_dir(s, 5, runs=10) == "runs/historical-ens10-5"
 
 
+def test_every_command_names_its_default_folder_through_one_helper(monkeypatch):
+    """`sixparty.outputs.default_out_dir` names every command's default folder (run,
+    evaluate, calibrate, sensitivity, compare); the names users get are unchanged."""
+    import sixparty.analysis.validation as validation
+    from sixparty import outputs
+    from sixparty.analysis.compare import _default_out
+
+    assert not hasattr(validation, "default_out_dir")  # one helper, not two
+    d = outputs.default_out_dir
+    assert d("historical", "evaluate", "free", "n100", seed=1) == (
+        "runs/historical-evaluate-free-n100-1"
+    )
+    assert d("minimal", "calibrate", "free", "2004-03-r1", seed=0) == (
+        "runs/minimal-calibrate-free-2004-03-r1-0"
+    )
+    assert d("minimal", "", "", seed=7) == "runs/minimal-7"  # empty parts are left out
+    assert _default_out(["a", "b"], 4, 3) == "runs/compare-a-vs-b-n4-3"
+    assert _default_out(["a", "b", "c", "d"], 4, 3, free=True) == (
+        "runs/compare-a-vs-3-variants-free-n4-3"
+    )
+    seen = []
+    monkeypatch.setattr(outputs, "default_out_dir", lambda *p, seed: seen.append(p) or "x")
+    assert outputs.default_run_dir(load_scenario("historical"), 5, runs=10) == "x"
+    assert _default_out(["a", "b"], 4, 3) == "x"
+    assert seen == [("historical", "", "ens10"), ("compare", "a-vs-b", "", "n4")]
+
+
 @pytest.mark.parametrize("extra", [[], ["--runs", "2", "--quiet"]])
 def test_a_run_never_replaces_the_folder_its_scenario_file_is_in(
     capsys, tmp_path, monkeypatch, scenario_file, extra

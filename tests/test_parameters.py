@@ -95,11 +95,16 @@ def test_show_parameters_marks_a_scenarios_values(capsys, tmp_path):
     assert "aid_tranche_done  default 0.75  (this scenario: 0.5)" in out
 
 
-def test_show_without_file_or_flag_is_an_error(capsys):
-    from sixparty.cli import main
+def test_show_without_file_shows_the_historical_scenario_as_run_runs_it(capsys):
+    from sixparty.cli import DEFAULT_SCENARIO, main
 
-    assert main(["show"]) == 2
-    assert "--parameters" in capsys.readouterr().err
+    assert DEFAULT_SCENARIO == "historical"
+    assert main(["show", "historical"]) == 0
+    named = capsys.readouterr()
+    assert main(["show"]) == 0
+    assert capsys.readouterr() == named
+    assert main(["show", "--parameters"]) == 0  # alone: the bare table, no scenario's values
+    assert "(this scenario:" not in capsys.readouterr().out
 
 
 def test_fixed_share_parameters_are_inert_under_expected_utility_sessions():

@@ -387,3 +387,35 @@ def test_figures_from_the_scorecard_writers_tables_are_those_of_the_run(result, 
         result.extra["tables"] = saved
     for n in plots.FIGURES:
         assert (shared / f"{n}.png").read_bytes() == (own / f"{n}.png").read_bytes(), n
+
+
+def test_cli_plot_redraws_in_the_runs_language(scenario_file, tmp_path, monkeypatch):
+    """`run --lang zh` records `lang` in the manifest; `plot` redraws in it unless given
+    `--lang`; a folder from before the key (none) is drawn in English as it was."""
+    import json
+
+    from sixparty.cli import main
+
+    out = tmp_path / "run"
+    args = ["run", str(scenario_file), "--seed", "3", "--no-plots", "--quiet"]
+    assert main([*args, "--lang", "zh", "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["lang"] == "zh"
+    assert main([*args, "--out", str(tmp_path / "en")]) == 0
+    assert json.loads((tmp_path / "en" / "manifest.json").read_text())["lang"] == "en"
+
+    drawn: list[str] = []
+
+    def spy(tables, out_dir, fmt="png", lang="en", record=None, items=None):
+        drawn.append(lang)
+        (out_dir / "spy.png").write_bytes(b"")
+        return ["spy.png"]
+
+    monkeypatch.setattr(plots, "draw_figures", spy)
+    figs = str(tmp_path / "figs")
+    assert main(["plot", str(out), "--out", figs]) == 0
+    assert main(["plot", str(out), "--lang", "en", "--out", figs]) == 0
+    del manifest["lang"]  # the manifest lists the other files' checksums, not its own
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert main(["plot", str(out), "--out", figs]) == 0
+    assert drawn == ["zh", "en", "en"]

@@ -439,6 +439,45 @@ def test_calibrate_refuses_to_resume_with_other_runs_per_point(small_file, tmp_p
     assert len(optuna.load_study(study_name=names[0], storage=url).trials) == 2  # no trial added
 
 
+def test_calibrate_refuses_to_resume_when_a_file_the_scenario_extends_changed(
+    small_file, tmp_path, capsys
+):
+    """The study's identity covers the whole extends: chain, not only the named file."""
+    optuna = pytest.importorskip("optuna")
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        "extends: small.yaml\ndescription: A child of the small scenario.\n", encoding="utf-8"
+    )
+    out = tmp_path / "cal"
+    args = ["calibrate", str(child), "--train-until", "2004-03", "--jobs", "1"]
+    args += ["--runs-per-point", "1", "--out", str(out), "--seed", "3", "--budget"]
+    assert main(args + ["1"]) == 0
+    assert main(args + ["2"]) == 0  # the parent unchanged: the study continues
+    before = (out / "calibration.json").read_bytes()
+    capsys.readouterr()
+    small_file.write_text(
+        small_file.read_text(encoding="utf-8").replace("A small", "A changed small"),
+        encoding="utf-8",
+    )
+    assert main(args + ["3"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot be continued" in err and "Traceback" not in err
+    assert f"the file it extends {small_file} of SHA-256" in err and "another --out" in err
+    assert (out / "calibration.json").read_bytes() == before  # nothing rewritten
+    url = f"sqlite:///{(out / 'study.sqlite3').resolve()}"
+    names = optuna.get_all_study_names(url)
+    assert len(optuna.load_study(study_name=names[0], storage=url).trials) == 2  # none added
+
+
+def test_study_identity_records_the_extends_chain_only_when_there_is_one(small):
+    from sixparty.analysis.calibrate import study_identity
+
+    alone = study_identity(small, "2004-03", 1, 3, "free", b"x")
+    assert "extends_sha256" not in alone  # a study of a file without parents: as before
+    chained = study_identity(small, "2004-03", 1, 3, "free", b"x", ["a" * 64])
+    assert chained == {**alone, "extends_sha256": ["a" * 64]}
+
+
 def test_calibrate_default_folder_names_seed_and_runs_per_point(small_file, tmp_path, monkeypatch):
     pytest.importorskip("optuna")
     monkeypatch.chdir(tmp_path)
