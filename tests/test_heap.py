@@ -152,3 +152,39 @@ def test_the_command_sets_it_and_main_does_not(monkeypatch):
     monkeypatch.setattr(signal, "signal", lambda *a: None)  # console_main ignores SIGINT at exit
     assert cli.console_main() == 0
     assert calls == ["main", "keep", "main"]
+
+
+class FakeClient:
+    def __init__(self, where, timeout=None):
+        self.ran = []
+
+    def run(self, fn):
+        self.ran.append(fn)
+
+    def scheduler_info(self):
+        return {"workers": {"w": {"nthreads": 1}}}
+
+    def close(self, timeout=None):
+        pass
+
+
+class FakeCluster:
+    def __init__(self, **kw):
+        pass
+
+    def close(self, timeout=None):
+        pass
+
+
+@pytest.mark.parametrize("address, kept", [("local", True), ("tcp://10.0.0.1:8786", False)])
+def test_a_local_dask_clusters_workers_keep_their_heap(monkeypatch, address, kept):
+    # workers we start (LocalCluster) are ours; a remote cluster's are not
+    import types
+
+    dist = types.ModuleType("dask.distributed")
+    dist.Client, dist.LocalCluster = FakeClient, FakeCluster
+    monkeypatch.setitem(sys.modules, "dask", types.ModuleType("dask"))
+    monkeypatch.setitem(sys.modules, "dask.distributed", dist)
+    ex = executors.DaskExecutor(address)
+    assert ex._client.ran == ([executors._keep_heap] if kept else [])
+    ex.close()
