@@ -840,6 +840,9 @@ def _round_core(x, c, s, span, params):
     from 0 as numpy's reductions over a non-innermost axis do.  Peak memory of a
     round at B = 256 (tracemalloc): 2.0 MiB at n = 6, 98 MiB at n = 30, most of it
     B4's per-voter pair terms (n, n (n - 1) / 2 + 1, B), as in the unfused layout.
+    Tuned for the model's six actors (0.9 of the CPU of the unfused layout at B = 256);
+    with 8 or more, fewer instructions but not less time (1.8x at n = 16, 1.1-1.2x at
+    n = 30; benchmarks/README.md, 2026-12-03).
     """
     B, n = x.shape
     w = c * s
