@@ -28,7 +28,9 @@ Executors
     runs all its scenarios on the same pool.  Workers ignore SIGINT: the
     parent decides, and on an interrupt it terminates them at once
     (:meth:`~PoolExecutor.abort`) instead of waiting for running chunks;
-    on Linux a worker also ends when its parent dies, even by SIGKILL.
+    on Linux a worker also ends when its parent dies, even by SIGKILL,
+    and keeps its heap between bargaining rounds (glibc's malloc thresholds,
+    :func:`sixparty.heap.keep_heap`; a local dask cluster's workers too).
     Workers are started without re-importing the caller's ``__main__``
     module when the chunk function lives in an importable module, so a
     script that calls :func:`sixparty.analysis.ensemble.run_ensemble` with
@@ -199,6 +201,15 @@ def _worker_init() -> None:
     # The parent handles Ctrl-C (it terminates the workers); a worker never prints a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
+    _keep_heap()
+
+
+def _keep_heap() -> bool:
+    """glibc's malloc thresholds for a worker process we started (speed only;
+    :func:`sixparty.heap.keep_heap`): the pool's initializer, a local dask cluster's workers."""
+    from sixparty.heap import keep_heap
+
+    return keep_heap()
 
 
 def _die_with_parent() -> None:
@@ -360,6 +371,9 @@ class DaskExecutor(Executor):
                 dashboard_address="127.0.0.1:0",
             )
             self._client = Client(self._cluster)
+            # workers we started (not a remote cluster's): their malloc thresholds, as the pool's
+            with contextlib.suppress(Exception):
+                self._client.run(_keep_heap)
         else:
             self._client = Client(address, timeout="10s")
         info = self._client.scheduler_info()

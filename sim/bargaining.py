@@ -757,36 +757,200 @@ def _receiver_utilities(U, x, mu, r, span, alternatives):
     }
 
 
+@functools.cache
+def _pair_spread(n: int) -> np.ndarray:
+    """For :func:`_probability_pairs`: for each (i, j) in C order, its row in the
+    stacked ``(forward pairs, backward pairs)`` array of 2 (pairs + 1) rows: the pair
+    p = (i, j) with i < j is row p, (j, i) is row pairs + 1 + p, the diagonal the
+    forward zero pair."""
+    first, _, col = _pair_layout(n)
+    i, j = np.divmod(np.arange(n * n), n)
+    out = np.where(i > j, col + first.size, col)
+    out.setflags(write=False)
+    return out
+
+
+def _sums_t(gT, wT):
+    """``D[i, b] = Σ_k w_kb g_kib`` from ``gT`` (k, i, B) and ``wT`` (k, B), the voters'
+    products added one after another from 0, as :func:`_distance_sums`' reduction
+    (over a non-innermost axis, so no pairwise summation for any n) adds them."""
+    D = gT[0] * wT[0]
+    D += 0.0  # 0 + t: -0 becomes +0 as in the reduction
+    for k in range(1, gT.shape[0]):
+        D += gT[k] * wT[k]
+    return D
+
+
+def _probability_pairs(gT, wT, DT, B, n):
+    """B4 (:func:`_probability_fast`) from ``gT`` (k, i, B), ``wT`` (k, B) and the
+    distance sums ``DT`` (i, B): every operation on (pairs, B) rows with the batch
+    axis innermost, the antisymmetric numerator formed for (i, j) and (j, i) from
+    the same symmetric denominator; one gather to (B, n, n) at the end."""
+    first, second, _ = _pair_layout(n)
+    a = gT[:, second] - gT[:, first]  # (k, pairs + 1, B)
+    np.abs(a, out=a)
+    a *= wT[:, None, :]
+    den = a[0].copy()
+    for k in range(1, a.shape[0]):
+        den += a[k]
+    some = den > 0
+    safe = np.where(some, den, 1.0)
+    out = np.empty((2 * first.size, B))
+    # num = 0.5 (D_j - D_i + den), P = num / den where den > 0 else 0.5
+    for rows, (hi, lo) in (
+        (slice(0, first.size), (second, first)),
+        (slice(first.size, None), (first, second)),
+    ):
+        num = DT[hi] - DT[lo]
+        num += den
+        num *= 0.5
+        num /= safe
+        out[rows] = np.where(some, num, 0.5)
+    return out.T[:, _pair_spread(n)].reshape(B, n, n)
+
+
+def _expected_full(P, not_P, Us, Uf, stay, sj, not_sj):
+    """B6 (:func:`expected_utilities`) with the salience terms ``sj`` = s_j and
+    ``not_sj`` = 1 - s_j broadcast to (B, n, n) once, and ``stay`` = Q U_sq (+ ...)
+    given: the same operations in the same order."""
+    E = P * Us
+    E += not_P * Uf
+    E *= sj
+    E += not_sj * Us
+    E = np.subtract(E, stay, order="C")
+    n = E.shape[-1]
+    E.reshape(E.shape[0], n * n)[:, :: n + 1] = 0.0  # the diagonal (a view: E is C order)
+    return E
+
+
 def _round_core(x, c, s, span, params):
-    """B2-B11 on a (B, n) batch; returns every intermediate array.
+    """B2-B11 on a (B, n) batch (any n >= 1); returns every intermediate array.
 
     The paper's procedure: with every r = 1, the median voter position, the
     probabilities and the expected utilities give the risk exponents (B2-B8); then the
     median voter position, probabilities, utilities and expected utilities are computed
     again with those exponents (votes risk-shaped, B1) and drive the offers (B9-B11).
+
+    Laid out for speed, with the operations and their order of the public functions
+    (:func:`_probability_fast`, :func:`expected_utilities`, :func:`security_levels`,
+    :func:`offers`, :func:`best_offers`), so bit-identical to composing them: operands
+    that would broadcast over a short trailing axis (an actor's risk exponent, j's
+    salience, the positions) are broadcast once to (B, n, n); the voters' sums and B4
+    run with the batch axis innermost; sums over actors are added one after another
+    from 0 as numpy's reductions over a non-innermost axis do.  Peak memory of a
+    round at B = 256 (tracemalloc): 2.0 MiB at n = 6, 98 MiB at n = 30, most of it
+    B4's per-voter pair terms (n, n (n - 1) / 2 + 1, B), as in the unfused layout.
+    Tuned for the model's six actors (0.9 of the CPU of the unfused layout at B = 256);
+    with 8 or more, fewer instructions but not less time (1.8x at n = 16, 1.1-1.2x at
+    n = 30; benchmarks/README.md, 2026-12-03).
     """
+    B, n = x.shape
     w = c * s
     forecast = weighted_median(x, w)  # B2-B3 with r = 1
-    alt = params.status_quo_probability < 1.0
+    Q, T = params.status_quo_probability, params.improvement_probability
+    alt = Q < 1.0
     d = _voter_distances(x, span)  # |x_i - x_j| / Δ: the votes' distances with r = 1, and B5's
-    P1 = _probability_fast(x, w, g=d)  # B4, r = 1
-    E1 = expected_utilities(P1, _utilities(x, d, forecast, None, span, alt), s, params)
-    r = _risk_from_security(E1.sum(axis=-2), params)  # B7-B8 (E1's diagonal is 0)
-    g = d ** r[:, :, None]  # B1 again, votes shaped by r
-    D = _distance_sums(w, g)
-    mu = _median_voter(x, w, span, cost=D)  # B2 again
-    P = _probability_fast(x, w, g=g, D=D)  # B4 again
-    U = _utilities(x, d, mu, r, span, alt)
-    E = expected_utilities(P, U, s, params)  # B6 with r
+    wT = np.ascontiguousarray(w.T)
+    dT = np.ascontiguousarray(np.moveaxis(d, 0, -1))  # dT[k, i, b] = d[b, k, i]
+    P1 = _probability_pairs(dT, wT, _sums_t(dT, wT), B, n)  # B4, r = 1
+    sj = np.ascontiguousarray(np.broadcast_to(s[:, None, :], (B, n, n)))
+    not_sj = 1.0 - sj
+    half = 0.5 * d
+    U1s = 2.0 - 4.0 * (0.5 - half)
+    U1f = 2.0 - 4.0 * (0.5 + half)
+    if alt:
+        U1 = _utilities(x, d, forecast, None, span, True)
+        stay1 = Q * U1["sq"] + (1.0 - Q) * (T * U1["b"] + (1.0 - T) * U1["w"])
+    else:
+        stay1 = Q * np.zeros((B, n, 1))
+    E1 = _expected_full(P1, 1.0 - P1, U1s, U1f, stay1, sj, not_sj)
+    S = E1[:, 0] + 0.0  # B7: the column sums of E1 (its diagonal is 0)
+    for i in range(1, n):
+        S += E1[:, i]
+    r = _risk_from_security(S, params)  # B7-B8
+    rr = np.repeat(r, n, axis=1).reshape(B, n, n)  # rr[b, i, j] = r_i
+    g = d**rr  # B1 again, votes shaped by r
+    gT = np.ascontiguousarray(np.moveaxis(g, 0, -1))
+    DT = _sums_t(gT, wT)
+    mu = _median_voter(x, w, span, cost=np.ascontiguousarray(DT.T))  # B2 again
+    P = _probability_pairs(gT, wT, DT, B, n)  # B4 again
+    not_P = 1.0 - P
+    Us = 2.0 - 4.0 * (0.5 - half) ** rr
+    Uf = 2.0 - 4.0 * (0.5 + half) ** rr
+    sq = 2.0 - 4.0 * 0.5 ** r[:, :, None]
+    if alt:
+        U = _utilities(x, d, mu, r, span, True)
+        stay = Q * sq + (1.0 - Q) * (T * U["b"] + (1.0 - T) * U["w"])
+    else:
+        U = {"s": Us, "f": Uf, "sq": sq}
+        stay = Q * sq
+    E = _expected_full(P, not_P, Us, Uf, stay, sj, not_sj)  # B6 with r
     seen = None
     if params.perception == "receiver":  # j values i's challenge with r_j (B9)
-        seen = expected_utilities(P, _receiver_utilities(U, x, mu, r, span, alt), s, params)
-    challenge, outcome, proposal = offers(E, x, seen)  # B9
-    sender, new = best_offers(outcome, proposal, x, E if seen is None else seen)  # B10-B11
-    B, n = x.shape
+        V = _receiver_utilities(U, x, mu, r, span, alt)
+        seen_stay = Q * V["sq"]
+        if alt:
+            seen_stay = seen_stay + (1.0 - Q) * (T * V["b"] + (1.0 - T) * V["w"])
+        seen = _expected_full(P, not_P, V["s"], V["f"], seen_stay, sj, not_sj)
+    xi = np.repeat(x, n, axis=1).reshape(B, n, n)  # xi[b, i, j] = x_i
+    xj = np.ascontiguousarray(np.broadcast_to(x[:, None, :], (B, n, n)))  # x_j
+    challenge, outcome, proposal, has = _offers_laid_out(E, E if seen is None else seen, xi, xj)
+    sender, new = _best_offers_laid_out(has, proposal, x, xj, E if seen is None else seen)
     taken = outcome[np.arange(B)[:, None], np.maximum(sender, 0), np.arange(n)]
     acc = np.where(sender >= 0, taken, NO_OFFER).astype(np.int8)
     return forecast, mu, P, r, E, challenge, outcome, sender, acc, new
+
+
+def _offers_laid_out(E, S, xi, xj):
+    """B9 (:func:`offers`) with the positions broadcast to (B, n, n) (``xi`` = x_i,
+    ``xj`` = x_j, C order) and the perceived figures ``S``: the same comparisons and
+    arithmetic; the outcome codes added as int8 (the cases exclude each other).
+    Also returns ``outcome != NO_OFFER``."""
+    Ej = np.ascontiguousarray(np.swapaxes(E, -1, -2))  # Ej[i, j] = E^j(U_ji), j's own figure
+    challenge = E > 0
+    challenge &= xi != xj
+    credible = S > 0
+    credible &= challenge
+    absEj = np.abs(Ej)
+    conflict = Ej > 0
+    conflict &= credible
+    conflict &= S > Ej
+    compromise = Ej <= 0
+    compromise &= credible
+    compromise &= S > absEj
+    capitulation = Ej < 0
+    capitulation &= credible
+    capitulation &= absEj >= S
+    outcome = compromise.view(np.int8) * np.int8(COMPROMISE)
+    outcome += conflict.view(np.int8) * np.int8(CONFLICT)
+    outcome += capitulation.view(np.int8) * np.int8(CAPITULATION)
+    ratio = absEj / np.where(credible, S, 1.0)
+    proposal = xi - xj
+    proposal *= ratio
+    proposal += xj
+    has = outcome != NO_OFFER
+    proposal = np.where(compromise, proposal, xi)
+    return challenge, outcome, np.where(has, proposal, np.nan), has
+
+
+def _best_offers_laid_out(has, proposal, x, xj, expected_utility):
+    """B10-B11 (:func:`best_offers`) with ``has``, and x_j broadcast (``xj``); the least
+    move over the senders by n - 1 element-wise minima (exact in any order: the
+    moves are >= 0 or inf)."""
+    B, n = x.shape
+    move = np.abs(proposal - xj)  # (B, i, j)
+    move = np.where(has, move, np.inf)
+    least = move[:, 0].copy()
+    for i in range(1, n):
+        np.minimum(least, move[:, i], out=least)
+    tol = 1e-12 * np.maximum(1.0, np.abs(x).max(axis=-1))[:, None, None]
+    cand = move <= least[:, None, :] + tol
+    cand &= has
+    score = np.where(cand, expected_utility, -np.inf)
+    sender = np.argmax(score, axis=1)  # first maximum -> lowest index
+    any_offer = has.any(axis=1)
+    chosen = proposal[np.arange(B)[:, None], sender, np.arange(n)]
+    return np.where(any_offer, sender, -1), np.where(any_offer, chosen, x)
 
 
 def bargaining_round(

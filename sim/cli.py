@@ -1362,9 +1362,16 @@ def console_main() -> int:
     the run and its figures) takes about a second more; a Ctrl-C then used to kill the
     process silently (exit 130, nothing printed) after a complete run.  The command has
     finished, so its exit code stands.  SIGTERM keeps its default.
+
+    The command's process is sixparty's own, so glibc's malloc thresholds are raised
+    here (:func:`sixparty.heap.keep_heap`, speed only); :func:`main` itself, which
+    tests and scripts call in their own process, leaves them.
     """
     import signal
 
+    from sixparty.heap import keep_heap
+
+    keep_heap()
     code = main()
     with contextlib.suppress(ValueError, OSError):  # not the main thread; no signals
         signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -92,6 +92,35 @@ def test_rounds_are_bit_identical_to_the_reference(ref, perception, q):
             assert same(new.counts[name], old.counts[name]), (case, name)
 
 
+@pytest.mark.parametrize("n", [2, 5, 7, 8, 13, 21, 30])
+def test_rounds_are_bit_identical_to_the_reference_for_any_actor_count(ref, n):
+    # the round is laid out for speed (operands broadcast to (B, n, n), sums added one
+    # after another); the reference composes the public functions, for every n
+    rng = np.random.default_rng(100 + n)
+    for case in range(12):
+        R = int(rng.choice([1, 3, 40, 256]))
+        x, c, s = random_state(rng, R, n, 3 if case % 6 == 0 else None, case % 2 == 0)
+        if case % 5 == 0:
+            x[..., 0] = -0.0
+        if case % 4 == 1:
+            s[..., -1] = 0.0
+        kw = dict(
+            status_quo_probability=[1.0, 0.4][case % 2],
+            improvement_probability=0.3,
+            perception=["receiver", "own"][case // 2 % 2],
+        )
+        scale = [1.0, None][case % 2]
+        mask = rng.random(R) < 0.6 if case % 4 == 3 else None
+        new = bg.bargaining_round(
+            bg.BargainingState(x, c, s, scale), bg.BargainingParameters(**kw), mask
+        )
+        old = ref.bargaining_round(
+            ref.BargainingState(x, c, s, scale), ref.BargainingParameters(**kw), mask
+        )
+        for f in ROUND_FIELDS:
+            assert same(getattr(new, f), getattr(old, f)), (case, f)
+
+
 def test_convergence_is_bit_identical_to_the_reference(ref):
     rng = np.random.default_rng(7)
     for case in range(8):
