@@ -153,10 +153,11 @@ LABELS: dict[str, dict] = {
             "lwr": "Light-water reactor",
             "verification": "Verification",
             "format": "Format",
+            "sequence": "Sequence",
         },
         # what 0 and 1 mean, shortened from sixparty.scenario.ISSUE_SCALES
         "scale": {
-            "denuclearization": ("freeze for compensation, phased", "CVID first"),
+            "denuclearization": ("freeze only, deterrent kept", "CVID: abandon all"),
             "security_assurance": ("no assurance", "written non-aggression treaty"),
             "energy_aid": ("no aid", "large HFO aid up front"),
             "normalization": ("no steps", "full US/Japan-DPRK normalization now"),
@@ -164,6 +165,7 @@ LABELS: dict[str, dict] = {
             "lwr": ("no LWR, no peaceful use", "LWR before NPT return"),
             "verification": ("self-declaration only", "intrusive IAEA verification"),
             "format": ("strictly multilateral", "direct US-DPRK talks"),
+            "sequence": ("simultaneous: action for action", "dismantlement before any reward"),
         },
         "doc": {
             "none": "no document",
@@ -201,7 +203,7 @@ LABELS: dict[str, dict] = {
         "run": "{name}, seed {seed}",
         "session_shade": "session held (month)",
         "event_line": "exogenous event",
-        "positions_title": "Positions on the eight issues",
+        "positions_title": "Positions on the nine issues",
         "positions_y": "position (0-1)",
         "scale_line": "0 = {zero}  |  1 = {one}",
         "timeline_title": "Sessions, documents and episodes: simulated vs recorded",
@@ -268,7 +270,7 @@ LABELS: dict[str, dict] = {
     # Party, issue and document names: analysis.i18n (the narration's terms), added below.
     "zh": {
         "scale": {
-            "denuclearization": ("“冻结换补偿”，分阶段", "先以“全面、不可逆转和可验证”的方式弃核"),
+            "denuclearization": ("仅冻结，保留核威慑", "以“全面、不可逆转和可验证”的方式放弃一切核武器及核计划"),
             "security_assurance": ("不提供安全保证", "书面互不侵犯条约"),
             "energy_aid": ("不提供援助", "先期提供大量重油"),
             "normalization": ("不采取步骤", "美日与朝鲜立即全面关系正常化"),
@@ -276,6 +278,7 @@ LABELS: dict[str, dict] = {
             "lwr": ("无轻水反应堆，不和平利用核能", "重返《不扩散核武器条约》前提供轻水反应堆"),
             "verification": ("仅自行申报", "国际原子能机构严格核查"),
             "format": ("严格多边", "美朝直接会谈"),
+            "sequence": ("同时、分阶段：行动对行动", "先弃核后回报"),
         },
         "doc_abbr": {
             "none": "—",
@@ -306,7 +309,7 @@ LABELS: dict[str, dict] = {
         "run": "{name}，随机种子 {seed}",
         "session_shade": "举行会议的月份",
         "event_line": "外部事件",
-        "positions_title": "各方在八个议题上的立场",
+        "positions_title": "各方在九个议题上的立场",
         "positions_y": "立场（0–1）",
         "scale_line": "0 = {zero}  |  1 = {one}",
         "timeline_title": "会议、文件与关键行动：模拟与历史记录",
