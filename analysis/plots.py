@@ -673,9 +673,14 @@ def _thousands(x, _pos=None) -> str:
 # --------------------------------------------------------------- positions
 @_in_lang
 def plot_positions(tables: RunTables, lang: str = "en") -> Figure:
-    """One panel per issue (4 x 2), one line per party; sessions shaded, events dotted."""
+    """One panel per issue (two columns, ``ceil(len(ISSUES) / 2)`` rows: 5 x 2 for the
+    nine issues, the spare panel removed), one line per party; sessions shaded, events
+    dotted."""
     L = labels(lang)
-    fig = Figure(figsize=(14, 13))
+    ncols = 2
+    nrows = -(-len(ISSUES) // ncols)
+    # 3.25 in a row: the 13 in of the four-row figure of the eight issues
+    fig = Figure(figsize=(14, 3.25 * nrows))
     # Every panel spans the same window and the same 0-1 scale: the years are labelled
     # under the bottom row and the scale left of the left column only (the other panels
     # keep their tick marks).  Repeating them on all eight panels added some 100 texts
@@ -683,12 +688,16 @@ def plot_positions(tables: RunTables, lang: str = "en") -> Figure:
     # Margins (inches): the scale and its label left, the years, the date label and the
     # legend below, the title and the first row's two-line panel titles above.
     axes = fig.subplots(
-        4,
-        2,
+        nrows,
+        ncols,
         sharex=True,
         sharey=True,
-        gridspec_kw=_grid(fig, 0.6, 0.22, 0.8, 0.7, nrows=4, ncols=2, wgap=0.45, hgap=0.5),
+        gridspec_kw=_grid(
+            fig, 0.6, 0.22, 0.8, 0.7, nrows=nrows, ncols=ncols, wgap=0.45, hgap=0.5
+        ),
     )
+    for ax in axes.flat[len(ISSUES) :]:
+        ax.remove()
     pos = tables.positions
     lo, hi = _window(tables)
     # one pass over the table: (issue, party) -> (months, positions)
@@ -717,9 +726,13 @@ def plot_positions(tables: RunTables, lang: str = "en") -> Figure:
         )
         ax.set_ylim(-0.03, 1.03)
         ax.set_xlim(lo, hi)
-        if k % 2 == 0:
+        if k % ncols == 0:
             ax.set_ylabel(L["positions_y"])
-        _date_axis(ax, L, label=k >= 6)
+        # the years under the last panel of each column (shared x hides the rest)
+        last = k + ncols >= len(ISSUES)
+        if last:
+            ax.xaxis.set_tick_params(labelbottom=True)
+        _date_axis(ax, L, label=last)
         ax.grid(axis="y", color="#cccccc", lw=0.5)
     handles = _party_handles(L) + [
         Patch(color=SESSION_SHADE, label=L["session_shade"]),

@@ -66,7 +66,7 @@ def _builders(tables, record):
 #: Chinese words each figure must show (the article's terms, analysis.i18n's where they exist).
 EXPECTED = {
     "positions": [
-        "各方在八个议题上的立场",
+        "各方在九个议题上的立场",
         "无核化",
         "核查",
         "立场（0–1）",
