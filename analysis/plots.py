@@ -270,7 +270,10 @@ LABELS: dict[str, dict] = {
     # Party, issue and document names: analysis.i18n (the narration's terms), added below.
     "zh": {
         "scale": {
-            "denuclearization": ("仅冻结，保留核威慑", "以“全面、不可逆转和可验证”的方式放弃一切核武器及核计划"),
+            "denuclearization": (
+                "仅冻结，保留核威慑",
+                "以“全面、不可逆转和可验证”的方式放弃一切核武器及核计划",
+            ),
             "security_assurance": ("不提供安全保证", "书面互不侵犯条约"),
             "energy_aid": ("不提供援助", "先期提供大量重油"),
             "normalization": ("不采取步骤", "美日与朝鲜立即全面关系正常化"),
@@ -692,9 +695,7 @@ def plot_positions(tables: RunTables, lang: str = "en") -> Figure:
         ncols,
         sharex=True,
         sharey=True,
-        gridspec_kw=_grid(
-            fig, 0.6, 0.22, 0.8, 0.7, nrows=nrows, ncols=ncols, wgap=0.45, hgap=0.5
-        ),
+        gridspec_kw=_grid(fig, 0.6, 0.22, 0.8, 0.7, nrows=nrows, ncols=ncols, wgap=0.45, hgap=0.5),
     )
     for ax in axes.flat[len(ISSUES) :]:
         ax.remove()

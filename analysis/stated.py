@@ -93,7 +93,11 @@ def position_errors(
             "runs are set to every statement (use set_mode(scenario, 'free') and run that)"
         )
     positions = np.asarray(positions, dtype=float)
-    if positions.ndim != 4 or positions.shape[1:] != (len(months), 6, len(ISSUES)) or not len(positions):
+    if (
+        positions.ndim != 4
+        or positions.shape[1:] != (len(months), 6, len(ISSUES))
+        or not len(positions)
+    ):
         raise ValueError(
             f"positions must be (runs, {len(months)}, 6, {len(ISSUES)}) with at least one run, "
             f"not {positions.shape}"

@@ -298,7 +298,9 @@ def tables(m: TalksModel, rep: int = 0) -> RunResult:
                 strict=True,
             )
         )
-        row.update(zip(_TEXT_KEYS, s.text.tolist() if s.text is not None else _NANS_TEXT, strict=True))
+        row.update(
+            zip(_TEXT_KEYS, s.text.tolist() if s.text is not None else _NANS_TEXT, strict=True)
+        )
         sessions.append(row)
         if s.drafts:
             # rows of plain floats, read from the arrays once (the same values as

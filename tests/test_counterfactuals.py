@@ -174,10 +174,7 @@ def test_no_seoul_hardline(cf, historical):
     assert "rok_hardline_2008" in _event_ids(historical)
     assert "rok_hardline_2008" not in _event_ids(sc)
     lee = _stated(sc, "ROK", "2008-02")
-    assert (
-        lee
-        and lee[0].positions["sequence"] == sc.parties.ROK.initial["sequence"].position
-    )
+    assert lee and lee[0].positions["sequence"] == sc.parties.ROK.initial["sequence"].position
 
 
 def test_no_unsc_statement(cf, historical):

@@ -406,7 +406,7 @@ def _stated(scenario: Scenario, party: str, date: str, quote_part: str):
 
 
 def test_the_dprk_919_statement_is_abandon_all_action_for_action(scenario: Scenario) -> None:
-    """"放弃一切核武器及现有核计划" is the scope's upper half; the statement's
+    """The DPRK's "放弃一切核武器及现有核计划" is the scope's upper half; the statement's
     implementation "根据“行动对行动”原则" the sequence's lower half."""
     s = _stated(scenario, "DPRK", "2005-09", "放弃一切核武器及现有核计划")
     assert s.positions["denuclearization"] >= 0.5
@@ -437,7 +437,7 @@ def test_the_2007_change_of_order_is_on_the_sequence_only(scenario: Scenario) ->
 def test_china_simultaneous_steps_and_the_rok_hard_line_are_sequence(
     scenario: Scenario,
 ) -> None:
-    """"同时迈步" (China) is the sequence's 0 end; Lee Myung-bak's "先行采取无核化
+    """China's "同时迈步" is the sequence's 0 end; Lee Myung-bak's "先行采取无核化
     措施" (ROK, 2008) the sequence's upper half; neither sets a scope."""
     china = _stated(scenario, "China", "2004-06", "同时迈步")
     assert china.positions == {"sequence": 0.0}

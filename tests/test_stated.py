@@ -74,7 +74,7 @@ def test_a_run_that_never_moves_scores_like_the_carried_null(historical):
 
 def test_positions_of_the_wrong_shape_are_refused(historical):
     with pytest.raises(ValueError, match=f"runs, 120, 6, {len(ISSUES)}"):
-        position_errors(historical, _months(historical), np.zeros((2, 10, 6, 8)))
+        position_errors(historical, _months(historical), np.zeros((2, 10, 6, len(ISSUES))))
 
 
 def test_months_without_a_later_statement_score_nan_not_zero(historical):
