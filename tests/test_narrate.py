@@ -708,9 +708,9 @@ def test_chinese_story_has_no_english_inside_the_models_reasons(historical):
     # suspensions of steps), decisions and the sessions' notes alike
     from sixparty.analysis.validation import set_mode
 
-    # seed 5: the anchored run in which the US performs its 9·19 normalization step
+    # seed 11: the anchored run in which the US performs its 9·19 normalization step
     # (seed 3 on the one denuclearization scale)
-    anchored = simulate(set_mode(historical.scenario, "anchored"), 5)
+    anchored = simulate(set_mode(historical.scenario, "anchored"), 11)
     for run in (historical, anchored):
         real = narrate(run, "zh")
         assert run.decisions and "模型理由：" in real
@@ -801,25 +801,25 @@ def _paragraph(story: str, month: str) -> str:
     raise AssertionError(f"no paragraph for {month}")
 
 
-def test_seed_5_suspension_is_told_under_its_own_phase_and_its_lifting_too():
-    """Seed 5 (anchored; seed 3 in 2008-04 on the one denuclearization scale): the DPRK
-    suspends its steps in 2008-05 over phase 1's aid, and
+def test_seed_11_suspension_is_told_under_its_own_phase_and_its_lifting_too():
+    """Seed 11 (anchored; seed 3 in 2008-04 on the one denuclearization scale): the DPRK
+    suspends its steps in 2008-10 over phase 1's aid, and
     the same month's session adopts phase 3.  The suspension is told under phase 1
     (initial_actions), not the phase adopted later that month; the adoption lifting it
     is the DPRK's resumes_steps, told under the adopted phase; implementation is not
     told as stopped that month."""
     from sixparty.analysis.validation import set_mode
 
-    r = simulate(set_mode(load_scenario(find_scenario("historical")), "anchored"), 5)
-    april = [d for d in r.decisions if d["month"] == "2008-05" and d["party"] == "DPRK"]
+    r = simulate(set_mode(load_scenario(find_scenario("historical")), "anchored"), 11)
+    april = [d for d in r.decisions if d["month"] == "2008-10" and d["party"] == "DPRK"]
     assert [d["decision"] for d in april] == ["suspends_steps", "resumes_steps"]
     assert april[1]["reason_codes"] == "overdue_steps_superseded"
-    en = _paragraph(narrate(r, "en"), "2008-05")
+    en = _paragraph(narrate(r, "en"), "2008-10")
     assert "DPRK suspends its steps under 'initial_actions' (shut down and seal" in en
     assert "DPRK resumes its steps under 'abandonment_and_verification'" in en
     assert "overdue steps superseded: phase 1 superseded by phase 3" in en
     assert "Implementation stopped" not in en
-    zh = _paragraph(narrate(r, "zh"), "2008年5月")
+    zh = _paragraph(narrate(r, "zh"), "2008年10月")
     assert "朝鲜暂停履行其步骤（“起步行动”阶段：" in zh
     assert "逾期步骤已被取代：第1阶段被第3阶段取代" in zh
     # suspensions and resumptions alternate: never a second suspension while one stands
