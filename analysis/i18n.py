@@ -91,6 +91,7 @@ _EN: dict[str, str] = {
     "lwr": "light-water reactor",
     "verification": "verification",
     "format": "format",
+    "sequence": "sequence",
     # documents
     "none": "no document",
     "oral_summary": "oral summary",
@@ -169,6 +170,7 @@ _ZH: dict[str, str] = {
     "lwr": "轻水反应堆",
     "verification": "核查",
     "format": "会谈形式",
+    "sequence": "弃核顺序",
     "none": "无文件",
     "oral_summary": "口头共识",
     "chairmans_statement": "主席声明",

@@ -282,7 +282,7 @@ _T = {
         "note": "Note: {text}.",
         "doc.none": "No document came out of it.",
         "doc.oral_summary": "No written document; the chair announced the common ground orally "
-        "({n} of 8 issues).",
+        "({n} of {total} issues).",
         "doc.chairmans_statement": "The chair issued a chairman's statement.",
         "doc.joint_statement": "The six adopted a joint statement.",
         "doc.joint_document": "The six adopted a joint document.",
@@ -340,7 +340,7 @@ _T = {
         "holdouts": "未接受{target}的一方：{who}。",
         "note": "注：{text}。",
         "doc.none": "会议未达成任何文件。",
-        "doc.oral_summary": "未发表任何书面文件；主席国口头宣布各方的共同点（8个议题中的{n}个）。",
+        "doc.oral_summary": "未发表任何书面文件；主席国口头宣布各方的共同点（{total}个议题中的{n}个）。",
         "doc.chairmans_statement": "主席国发表了主席声明。",
         "doc.joint_statement": "六方通过了共同声明。",
         "doc.joint_document": "六方通过了共同文件。",
@@ -660,7 +660,7 @@ def _session_paragraph(
                 T["holdouts"].format(target=label(s["target"], lang), who=_names(holdouts, lang))
             )
     doc = s["document"]
-    parts.append(T[f"doc.{doc}"].format(n=s.get("common_ground_issues", 0)))
+    parts.append(T[f"doc.{doc}"].format(n=s.get("common_ground_issues", 0), total=len(ISSUES)))
     if s.get("adopted_phase"):
         parts.append(_adoption(result, s, lang))
     if s.get("recess"):

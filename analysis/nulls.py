@@ -256,7 +256,7 @@ def weighted_median(positions: np.ndarray, weights: np.ndarray) -> float:
 
 
 def positions_at(scenario: Scenario, month: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(positions (6, 8), saliences (6, 8), capabilities (6,)) the parties hold in ``month``
+    """(positions (6, n_issues), saliences (6, n_issues), capabilities (6,)) the parties hold in ``month``
     (``YYYY-MM``): the initial positions, overwritten by stated positions dated up to
     ``month`` in date order when the scenario anchors (``parameters.anchoring``), else by
     each party's earliest statement only - the model's own reading of the scenario."""
@@ -282,7 +282,7 @@ def positions_at(scenario: Scenario, month: str) -> tuple[np.ndarray, np.ndarray
 def eu_document(
     pos: np.ndarray, sal: np.ndarray, cap: np.ndarray, radius: float
 ) -> tuple[str, np.ndarray]:
-    """(document type, forecast (8,)) of the expected-utility null for one session.
+    """(document type, forecast (n_issues,)) of the expected-utility null for one session.
 
     forecast_k = weighted median of the positions on issue k with weights capability_i ×
     salience_ik.  Party i's distance d_i = Σ_k s_ik |x_ik − f_k| / Σ_k s_ik (the model's

@@ -154,10 +154,11 @@ LABELS: dict[str, dict] = {
             "lwr": "Light-water reactor",
             "verification": "Verification",
             "format": "Format",
+            "sequence": "Sequence",
         },
         # what 0 and 1 mean, shortened from sixparty.scenario.ISSUE_SCALES
         "scale": {
-            "denuclearization": ("freeze for compensation, phased", "CVID first"),
+            "denuclearization": ("freeze only, deterrent kept", "CVID: abandon all"),
             "security_assurance": ("no assurance", "written non-aggression treaty"),
             "energy_aid": ("no aid", "large HFO aid up front"),
             "normalization": ("no steps", "full US/Japan-DPRK normalization now"),
@@ -165,6 +166,7 @@ LABELS: dict[str, dict] = {
             "lwr": ("no LWR, no peaceful use", "LWR before NPT return"),
             "verification": ("self-declaration only", "intrusive IAEA verification"),
             "format": ("strictly multilateral", "direct US-DPRK talks"),
+            "sequence": ("simultaneous: action for action", "dismantlement before any reward"),
         },
         "doc": {
             "none": "no document",
@@ -202,7 +204,7 @@ LABELS: dict[str, dict] = {
         "run": "{name}, seed {seed}",
         "session_shade": "session held (month)",
         "event_line": "exogenous event",
-        "positions_title": "Positions on the eight issues",
+        "positions_title": "Positions on the nine issues",
         "positions_y": "position (0-1)",
         "scale_line": "0 = {zero}  |  1 = {one}",
         "timeline_title": "Sessions, documents and episodes: simulated vs recorded",
@@ -269,7 +271,10 @@ LABELS: dict[str, dict] = {
     # Party, issue and document names: analysis.i18n (the narration's terms), added below.
     "zh": {
         "scale": {
-            "denuclearization": ("“冻结换补偿”，分阶段", "先以“全面、不可逆转和可验证”的方式弃核"),
+            "denuclearization": (
+                "仅冻结，保留核威慑",
+                "以“全面、不可逆转和可验证”的方式放弃一切核武器及核计划",
+            ),
             "security_assurance": ("不提供安全保证", "书面互不侵犯条约"),
             "energy_aid": ("不提供援助", "先期提供大量重油"),
             "normalization": ("不采取步骤", "美日与朝鲜立即全面关系正常化"),
@@ -277,6 +282,7 @@ LABELS: dict[str, dict] = {
             "lwr": ("无轻水反应堆，不和平利用核能", "重返《不扩散核武器条约》前提供轻水反应堆"),
             "verification": ("仅自行申报", "国际原子能机构严格核查"),
             "format": ("严格多边", "美朝直接会谈"),
+            "sequence": ("同时、分阶段：行动对行动", "先弃核后回报"),
         },
         "doc_abbr": {
             "none": "—",
@@ -307,7 +313,7 @@ LABELS: dict[str, dict] = {
         "run": "{name}，随机种子 {seed}",
         "session_shade": "举行会议的月份",
         "event_line": "外部事件",
-        "positions_title": "各方在八个议题上的立场",
+        "positions_title": "各方在九个议题上的立场",
         "positions_y": "立场（0–1）",
         "scale_line": "0 = {zero}  |  1 = {one}",
         "timeline_title": "会议、文件与关键行动：模拟与历史记录",
@@ -671,9 +677,14 @@ def _thousands(x, _pos=None) -> str:
 # --------------------------------------------------------------- positions
 @_in_lang
 def plot_positions(tables: RunTables, lang: str = "en") -> Figure:
-    """One panel per issue (4 x 2), one line per party; sessions shaded, events dotted."""
+    """One panel per issue (two columns, ``ceil(len(ISSUES) / 2)`` rows: 5 x 2 for the
+    nine issues, the spare panel removed), one line per party; sessions shaded, events
+    dotted."""
     L = labels(lang)
-    fig = Figure(figsize=(14, 13))
+    ncols = 2
+    nrows = -(-len(ISSUES) // ncols)
+    # 3.25 in a row: the 13 in of the four-row figure of the eight issues
+    fig = Figure(figsize=(14, 3.25 * nrows))
     # Every panel spans the same window and the same 0-1 scale: the years are labelled
     # under the bottom row and the scale left of the left column only (the other panels
     # keep their tick marks).  Repeating them on all eight panels added some 100 texts
@@ -681,12 +692,14 @@ def plot_positions(tables: RunTables, lang: str = "en") -> Figure:
     # Margins (inches): the scale and its label left, the years, the date label and the
     # legend below, the title and the first row's two-line panel titles above.
     axes = fig.subplots(
-        4,
-        2,
+        nrows,
+        ncols,
         sharex=True,
         sharey=True,
-        gridspec_kw=_grid(fig, 0.6, 0.22, 0.8, 0.7, nrows=4, ncols=2, wgap=0.45, hgap=0.5),
+        gridspec_kw=_grid(fig, 0.6, 0.22, 0.8, 0.7, nrows=nrows, ncols=ncols, wgap=0.45, hgap=0.5),
     )
+    for ax in axes.flat[len(ISSUES) :]:
+        ax.remove()
     pos = tables.positions
     lo, hi = _window(tables)
     # one pass over the table: (issue, party) -> (months, positions)
@@ -715,9 +728,13 @@ def plot_positions(tables: RunTables, lang: str = "en") -> Figure:
         )
         ax.set_ylim(-0.03, 1.03)
         ax.set_xlim(lo, hi)
-        if k % 2 == 0:
+        if k % ncols == 0:
             ax.set_ylabel(L["positions_y"])
-        _date_axis(ax, L, label=k >= 6)
+        # the years under the last panel of each column (shared x hides the rest)
+        last = k + ncols >= len(ISSUES)
+        if last:
+            ax.xaxis.set_tick_params(labelbottom=True)
+        _date_axis(ax, L, label=last)
         ax.grid(axis="y", color="#cccccc", lw=0.5)
     handles = _party_handles(L) + [
         Patch(color=SESSION_SHADE, label=L["session_shade"]),

@@ -69,7 +69,7 @@ def position_errors(
     """Mean absolute error of free runs' positions against the later statements.
 
     months: the runs' months (``YYYY-MM``, one per row of ``positions``);
-    positions: (runs, months, 6, 8) positions on the 0-1 scales.
+    positions: (runs, months, 6, n_issues) positions on the 0-1 scales.
     Returns ``{"rows": later_statements rows each with "model" (the median over
     runs), "n": rows scored, "model": mean |median - stated|, "model_ci": [lo, hi]
     (percentile bootstrap over runs, :data:`BOOTSTRAP`; NaN with one run), "carried":
@@ -82,7 +82,7 @@ def position_errors(
     statement, so they would score near 0 without forecasting anything.
 
     Raises:
-        ValueError: ``positions`` is not (runs, len(months), 6, 8) or has no runs, or
+        ValueError: ``positions`` is not (runs, len(months), 6, n_issues) or has no runs, or
             ``scenario`` is in anchored mode.
     """
     from scipy import stats
@@ -93,9 +93,13 @@ def position_errors(
             "runs are set to every statement (use set_mode(scenario, 'free') and run that)"
         )
     positions = np.asarray(positions, dtype=float)
-    if positions.ndim != 4 or positions.shape[1:] != (len(months), 6, 8) or not len(positions):
+    if (
+        positions.ndim != 4
+        or positions.shape[1:] != (len(months), 6, len(ISSUES))
+        or not len(positions)
+    ):
         raise ValueError(
-            f"positions must be (runs, {len(months)}, 6, 8) with at least one run, "
+            f"positions must be (runs, {len(months)}, 6, {len(ISSUES)}) with at least one run, "
             f"not {positions.shape}"
         )
     at = {m: t for t, m in enumerate(months)}

@@ -6,9 +6,9 @@ leading replicate axis and no per-step Python objects, so that
 ``benchmarks/bench_kernel.py`` can say how far the model's per-run cost is from "the
 speed of the arithmetic" (the issue's target: at most 3 times the kernel).
 
-State (R replicates, 6 parties, 8 issues), taken from the scenario's initial state:
+State (R replicates, 6 parties, K issues: ``len(sixparty.scenario.ISSUES)``), taken from the scenario's initial state:
 
-* positions, anchors, salience ``(R, 6, 8)``; capability, resolve, domestic constraint
+* positions, anchors, salience ``(R, 6, K)``; capability, resolve, domestic constraint
   ``(R, 6)``; trust ``(R, 6, 6)`` as the mean of a Beta belief with prior and
   discounted evidence (as the model's ``_refresh_trust``).
 
@@ -22,7 +22,7 @@ Each month, in every replicate at once:
 4. a session where the chair's readiness (mean trust plus noise) clears the attendance
    threshold after ``chair_wait`` months: drafts until all six accept, the chair's
    patience runs out, or no position moves.  Each draft is one expected-utility round
-   of :func:`sixparty.bargaining.bargaining_round` on the (R, 6, 8) positions with the
+   of :func:`sixparty.bargaining.bargaining_round` on the (R, 6, K) positions with the
    session mask, the chair's text as the capability x bargaining-salience weighted median
    (:func:`sixparty.bargaining.weighted_median`), acceptance as utility of the text
    (1 - salience-weighted distance) against a disagreement value, and positions moved
@@ -51,8 +51,8 @@ from sixparty.bargaining import (
 class KernelState:
     """Initial arrays of one replicate (broadcast to R by :func:`run_batch`)."""
 
-    pos: np.ndarray  # (6, 8)
-    sal: np.ndarray  # (6, 8)
+    pos: np.ndarray  # (6, K)
+    sal: np.ndarray  # (6, K)
     cap: np.ndarray  # (6,)
     resolve: np.ndarray  # (6,)
     domestic: np.ndarray  # (6,)
@@ -92,9 +92,9 @@ def run_batch(
     p = init.params
     rng = np.random.default_rng(seed)
     T = init.months
-    pos = np.broadcast_to(init.pos, (R, 6, 8)).copy()
+    pos = np.broadcast_to(init.pos, (R,) + init.pos.shape).copy()
     anchor = pos.copy()
-    sal = np.broadcast_to(init.sal, (R, 6, 8)).copy()
+    sal = np.broadcast_to(init.sal, (R,) + init.sal.shape).copy()
     cap = np.broadcast_to(init.cap, (R, 6)).copy()
     resolve = np.broadcast_to(init.resolve, (R, 6)).copy()
     domestic = np.broadcast_to(init.domestic, (R, 6)).copy()
@@ -125,7 +125,7 @@ def run_batch(
         trust[:, eye] = 1.0
         # 2. stated positions re-anchor some parties
         stated = rng.random((R, 6)) < statement_rate
-        step = rng.normal(0.0, 0.05, (R, 6, 8))
+        step = rng.normal(0.0, 0.05, pos.shape)
         anchor = np.where(stated[:, :, None], np.clip(anchor + step, 0.0, 1.0), anchor)
         # 3. drift toward the anchor, pulled harder by a narrow win-set
         pull = np.minimum(1.0, p.drift * (p.drift_domestic_base + domestic))
@@ -141,7 +141,7 @@ def run_batch(
             since[convene] = 0
             y = (1.0 - resolve) * (1.0 - p.concession_domestic_shrink * domestic)
             bsal = 1.0 - (1.0 - sal) * y[:, :, None]
-            w = (cap[:, :, None] * bsal).transpose(0, 2, 1)  # (R, 8, 6)
+            w = (cap[:, :, None] * bsal).transpose(0, 2, 1)  # (R, K, 6)
             tot = sal.sum(axis=2)
             dv = 1.0 - radius
             # the replicates in session, compressed: every draft works on them only
@@ -160,7 +160,7 @@ def run_batch(
                 rounds += len(on)
                 xo = x[on]
                 res = bargaining_round(BargainingState(xo, c[on], bs[on], 1.0), bp)
-                text = weighted_median(xo.transpose(0, 2, 1), wt[on])  # (r, 8)
+                text = weighted_median(xo.transpose(0, 2, 1), wt[on])  # (r, K)
                 dist = (np.abs(xo - text[:, None, :]) * sl[on]).sum(axis=2) / tot[on]
                 accept = (1.0 - dist) >= dv[on]  # (r, 6)
                 acc[on] = accept

@@ -20,7 +20,7 @@ What the page shows (main area, redrawn when the model steps; plots are
 matplotlib figures kept alive and updated in place, sent as PNG, so the page
 needs no CDN and works offline: :mod:`sixparty.dashboard_charts`): the month and the talks' status; a plain-language line for
 what just happened (:func:`analysis.narrate.month_story`); the parties'
-positions on the eight issues with the last session's text; the trust
+positions on the nine issues with the last session's text; the trust
 between the parties; the action-for-action ledger (denuclearization progress
 against aid delivered); a timeline of sessions, documents, decisions and
 events so far, with the historical record (``analysis/data/record.yaml``,

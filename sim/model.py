@@ -112,8 +112,8 @@ class Session:
     boycotted; iterations: drafts considered; ending: ``converged`` (all
     six accept, or no party moves further than ``concession_tolerance``) or
     ``deadlock`` (the chair's patience ran out), empty if not held; document: one of
-    :data:`DOC_LEVELS`; recess: the round continues later; drafts: (n, 8)
-    texts the chair considered; text: the final text (8,); utilities: (6,)
+    :data:`DOC_LEVELS`; recess: the round continues later; drafts: (n, n_issues)
+    texts the chair considered; text: the final text (n_issues,); utilities: (6,)
     each party's utility of the final text; reasons: the notes of the
     session, :class:`~sixparty.reasons.Clause` records (``sessions.csv``
     ``notes`` is their English text, ``note_codes``/``note_values`` the records).
@@ -288,11 +288,11 @@ _SLACK_LEVELS = ("joint_document", "joint_statement", "chairmans_statement")
 
 def _initial_rows(scenario: Scenario) -> tuple[np.ndarray, ...]:
     """One replicate's initial judgement inputs from its scenario: positions and
-    saliences (6, 8), capability, resolve and domestic constraint (6,), and trust
+    saliences (6, n_issues), capability, resolve and domestic constraint (6,), and trust
     (6, 6) (``parameters.default_trust`` where the scenario gives none, 1 on the
     diagonal)."""
-    pos = np.zeros((6, 8))
-    sal = np.zeros((6, 8))
+    pos = np.zeros((6, len(ISSUES)))
+    sal = np.zeros((6, len(ISSUES)))
     cap, resolve, domestic = np.zeros(6), np.zeros(6), np.zeros(6)
     trust = np.full((6, 6), scenario.parameters.default_trust)
     for i, (_key, cfg) in enumerate(scenario.parties.items()):
@@ -328,7 +328,7 @@ class TalksModel(mesa.Model):
     Args:
         scenario: a validated :class:`Scenario`.
         seed: int seed of a single run; defaults to ``scenario.seed``.
-        record_positions: keep the (R, months, 6, 8) position and salience
+        record_positions: keep the (R, months, 6, n_issues) position and salience
             arrays and the (R, months, 6, 6) trust array (off saves memory
             in large ensembles).
         seeds: the seeds of R replicates (overrides ``seed``), R >= 1; each a
@@ -344,7 +344,7 @@ class TalksModel(mesa.Model):
         params: :class:`~sixparty.replicates.ReplicateParameters`: a batchable
             parameter is an (R,) array (``params.noise[r]``), a per-model one
             (a switch, ``max_iterations``, ``zeuthen_grid``, ``bdm_*``) a value.
-        pos, sal, anchor: (R, 6, 8) floats in [0, 1].
+        pos, sal, anchor: (R, 6, n_issues) floats in [0, 1].
         cap, resolve, domestic, outside: (R, 6) floats in [0, 1].
         trust: (R, 6, 6), ``trust[r, i, j]`` = i's trust in j in [0, 1].
         sanctions, grievance, progress: (R,) in [0, 1].
@@ -421,7 +421,7 @@ class TalksModel(mesa.Model):
         self._ev_b = np.zeros((R, 6, 6))
         self.trust = init_trust.copy()
         self.anchor = self.pos.copy()
-        #: (R, 8) this month's way out (Party.reconsider_line), None when
+        #: (R, n_issues) this month's way out (Party.reconsider_line), None when
         #: ``ripeness_rate`` is 0 in every replicate (no line moves, nothing drawn).
         self.way_out = None
         self._ripeness = bool(np.any(p.ripeness_rate > 0))
@@ -468,7 +468,7 @@ class TalksModel(mesa.Model):
         # twice as long before the next invitation (up to a year).
         self.chair_wait = p.min_months_between_sessions.copy()
         self.best_document = np.zeros(R, dtype=np.int64)  # rank in DOC_LEVELS
-        self.agreed_text = np.zeros((R, 8))
+        self.agreed_text = np.zeros((R, len(ISSUES)))
         self.has_agreed_text = np.zeros(R, dtype=bool)
         #: First phase of the menu a joint document may still adopt: adopting
         #: phase k closes every phase before it.
@@ -533,8 +533,8 @@ class TalksModel(mesa.Model):
         self._reanchored: dict[int, list[tuple[int, int, float, list[float]]]] = {}
 
         if record_positions:
-            self.pos_hist = np.zeros((R, self.n_months, 6, 8))
-            self.sal_hist = np.zeros((R, self.n_months, 6, 8))
+            self.pos_hist = np.zeros((R, self.n_months, 6, len(ISSUES)))
+            self.sal_hist = np.zeros((R, self.n_months, 6, len(ISSUES)))
             self.trust_hist = np.zeros((R, self.n_months, 6, 6))
         #: Human seats (classroom): party key -> that delegation's standing
         #: orders; empty = the agents play all six (:meth:`take_seat`; R = 1).
@@ -769,7 +769,7 @@ class TalksModel(mesa.Model):
             axis=1,
         )[0]
         np.clip(moved, 0.0, 1.0, out=moved)
-        w = self.cap[0][:, None] * bs[0]  # the chair's weights (6, 8)
+        w = self.cap[0][:, None] * bs[0]  # the chair's weights (6, n_issues)
 
         def amended(k: int, v: float) -> np.ndarray:
             col = moved[:, k].copy()
@@ -823,7 +823,7 @@ class TalksModel(mesa.Model):
 
     def distances(self, text: np.ndarray, r=ALL) -> np.ndarray:
         """(n, 6) each party's salience-weighted distance from ``text`` (one
-        (8,) row per replicate of ``r``), in [0, 1]."""
+        (n_issues,) row per replicate of ``r``), in [0, 1]."""
         sal = self.sal[r]
         tot = row_sum(sal)
         return row_sum(np.abs(self.pos[r] - np.asarray(text)[..., None, :]) * sal) / np.where(
@@ -832,7 +832,7 @@ class TalksModel(mesa.Model):
 
     def distances_between(self, a: np.ndarray, b: np.ndarray, r=ALL) -> np.ndarray:
         """(n, 6) each party's salience-weighted distance between its rows of
-        two (n, 6, 8) position arrays ``a`` and ``b``, in [0, 1] (how far it moved)."""
+        two (n, 6, n_issues) position arrays ``a`` and ``b``, in [0, 1] (how far it moved)."""
         sal = self.sal[r]
         tot = row_sum(sal)
         return row_sum(np.abs(a - b) * sal) / np.where(tot > 0, tot, 1.0)
@@ -1590,13 +1590,13 @@ class TalksModel(mesa.Model):
         return score
 
     def first_draft(self, r=ALL) -> np.ndarray:
-        """The text the chair tables first in a session, one (8,) row per
+        """The text the chair tables first in a session, one (n_issues,) row per
         replicate of ``r`` (China's draft on the current positions,
         :meth:`China.draft`); draws no random number and changes no state."""
         return self.parties[CHINA_I].draft(r)
 
     def bargaining_salience(self, r=ALL) -> np.ndarray:
-        """(n, 6, 8) each party's salience as it enters the expected-utility
+        """(n, 6, n_issues) each party's salience as it enters the expected-utility
         model (:meth:`Party.bargaining_salience`: resolve, domestic constraint
         and the class's own lines), in [0, 1]."""
         return np.stack([q.bargaining_salience(r) for q in self.parties], axis=-2)
@@ -1633,7 +1633,7 @@ class TalksModel(mesa.Model):
 
         1. one round of Bueno de Mesquita's expected-utility model
            (:func:`sixparty.bargaining.bargaining_round`; Scholz, Calbert &
-           Smith 2011) on the six parties' positions (n, 6, 8), capability and
+           Smith 2011) on the six parties' positions (n, 6, n_issues), capability and
            bargaining salience (:meth:`bargaining_salience`), issue scale 1;
         2. the chair drafts the round's forecast, the weighted median
            (:meth:`China.draft`); after ``stall_iterations`` drafts without a
@@ -2070,7 +2070,7 @@ class TalksModel(mesa.Model):
             self.has_agreed_text[rep] = True
 
     def _adopted_phase(self, text, rep: int = 0) -> int | None:
-        """The phase a joint document with ``text`` (8 values) adopts in
+        """The phase a joint document with ``text`` (n_issues values) adopts in
         replicate ``rep``: the earliest phase of the menu, from its
         ``next_phase`` on, whose terms the text covers
         (:meth:`sixparty.scenario.Phase.covered_by`); None if it covers none.

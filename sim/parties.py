@@ -1,7 +1,7 @@
 """The six parties: one base class on ``mesa.Agent`` and one subclass each.
 
 State lives in arrays owned by :class:`sixparty.model.TalksModel` with a
-leading replicate axis (``pos``, ``sal``, ``anchor``: ``(R, 6, 8)``; ``cap``,
+leading replicate axis (``pos``, ``sal``, ``anchor``: ``(R, 6, n_issues)``; ``cap``,
 ``resolve``, ``domestic``, ``outside``: ``(R, 6)``; trust ``(R, 6, 6)``): one
 model instance advances R replicates in lockstep, and every decision method of
 a party works on arrays.  A method takes ``r``, the replicates it decides for
@@ -42,7 +42,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # Party and issue indices into the model's arrays.
 DPRK_I, US_I, CHINA_I, ROK_I, JAPAN_I, RUSSIA_I = range(6)
-(DEN, SEC, AID, NORM, SANC, LWR, VER, FMT) = range(8)
+# DEN is the scope of denuclearization (what the DPRK gives up), SEQ its sequence
+# against the rewards (when); sixparty.scenario.ISSUES appends ``sequence`` last.
+(DEN, SEC, AID, NORM, SANC, LWR, VER, FMT, SEQ) = range(len(ISSUES))
 AID_PROVIDERS = (US_I, CHINA_I, ROK_I, JAPAN_I, RUSSIA_I)
 
 #: All replicates (the default selector of every decision method).
@@ -85,9 +87,9 @@ class Party(mesa.Agent):
     """A delegation at the talks.
 
     Attributes (views on the model's arrays, column ``idx``, all replicates):
-        position: float array (R, 8), in [0, 1] per issue, scales in
+        position: float array (R, n_issues), in [0, 1] per issue, scales in
             :data:`sixparty.scenario.ISSUE_SCALES`.
-        salience: float array (R, 8), in [0, 1].
+        salience: float array (R, n_issues), in [0, 1].
         capability: float array (R,) in [0, 1].
         resolve: (R,) in [0, 1]; 1 = never concedes.
         domestic_constraint: (R,) in [0, 1]; narrows the win-set (Putnam 1988).
@@ -131,7 +133,7 @@ class Party(mesa.Agent):
 
     # --------------------------------------------------------------- utility
     def distance(self, text: np.ndarray, r=ALL):
-        """Salience-weighted mean distance of ``text`` (one (8,) row per
+        """Salience-weighted mean distance of ``text`` (one (n_issues,) row per
         replicate of ``r``) from my position, in [0, 1]."""
         s = self.model.sal[r, self.idx]
         tot = row_sum(s)
@@ -284,7 +286,7 @@ class Party(mesa.Agent):
         )
 
     def bargaining_salience(self, r=ALL) -> np.ndarray:
-        """(n, 8) salience as it enters the expected-utility model, in [0, 1].
+        """(n, n_issues) salience as it enters the expected-utility model, in [0, 1].
 
         In Bueno de Mesquita's model (Scholz et al. 2011, eq. B6 in
         :mod:`sixparty.bargaining`) salience ``s_j`` is the probability that j
@@ -301,7 +303,7 @@ class Party(mesa.Agent):
         return 1.0 - (1.0 - self.model.sal[r, self.idx]) * y
 
     def hold_in_round(self, before: np.ndarray, after: np.ndarray, r=ALL) -> np.ndarray:
-        """(n, 8) my positions after an expected-utility round.
+        """(n, n_issues) my positions after an expected-utility round.
 
         ``before``: my positions before the round; ``after``: where my best
         offer takes me (B10-B11).  The base class takes the move; a class
@@ -310,10 +312,10 @@ class Party(mesa.Agent):
         return after
 
     def within_win_set(self, before: np.ndarray, after: np.ndarray, r=ALL) -> np.ndarray:
-        """(n, 8) my offers after an expected-utility round, kept within my win-set.
+        """(n, n_issues) my offers after an expected-utility round, kept within my win-set.
 
         ``before``: my offers before the round; ``after``: where the round
-        takes them (:meth:`hold_in_round` applied), one (8,) row per replicate
+        takes them (:meth:`hold_in_round` applied), one (n_issues,) row per replicate
         of ``r``.  A delegation at a unanimity table does not offer what it
         could not sign and carry home: an offer's utility measured from my
         domestic reference point (the anchor, :meth:`reference_utility`) stays
@@ -350,8 +352,8 @@ class Party(mesa.Agent):
     def reference_utility(self, texts: np.ndarray, rep) -> np.ndarray:
         """Utility of text(s) measured from my anchor, in [0, 1].
 
-        ``rep``: one replicate (``texts`` (..., 8), any number of texts), or an
-        index array of n replicates (``texts`` (n, 8), one text each).  The
+        ``rep``: one replicate (``texts`` (..., n_issues), any number of texts), or an
+        index array of n replicates (``texts`` (n, n_issues), one text each).  The
         anchor is my domestic reference point (the position I return to
         between sessions), so these are fixed preferences within a session,
         while my position is the offer I currently stand on.  Used by
@@ -366,7 +368,7 @@ class Party(mesa.Agent):
     def risk_limit(self, own_offer: np.ndarray, other_offer: np.ndarray, rep: int) -> np.ndarray:
         """My Zeuthen (1930) risk limit, ``(u(own) - u(other)) / (u(own) - d)`` in [0, 1].
 
-        ``own_offer`` / ``other_offer``: ``(..., 8)`` texts, valued by
+        ``own_offer`` / ``other_offer``: ``(..., n_issues)`` texts, valued by
         :meth:`reference_utility`; d is my :meth:`disagreement_value`.  The
         largest probability of breakdown I would bear rather than accept the
         other's offer (:func:`sixparty.bargaining.zeuthen_risk_limit`).
@@ -378,7 +380,7 @@ class Party(mesa.Agent):
         )
 
     def zeuthen_concession(self, other: Party, rep: int) -> np.ndarray:
-        """(8,) my position in replicate ``rep`` after a minimal Zeuthen
+        """(n_issues,) my position in replicate ``rep`` after a minimal Zeuthen
         concession toward ``other``.
 
         Offers are positions.  Of my offers on the segment from my position a
@@ -447,6 +449,8 @@ class Party(mesa.Agent):
         """
         m = self.model
         deterrent = np.clip(m.outside[r, DPRK_I], 0.0, 1.0)
+        # The scope, not the sequence: what hurts is the arsenal the stalemate
+        # leaves running, i.e. how much a counterpart cares what is given up.
         return m.sal[r, self.idx, DEN] * deterrent
 
     def reconsider_line(self) -> None:
@@ -591,7 +595,7 @@ class DPRK(Party):
         return np.maximum(0.0, 1.0 - self.model.progress[r])
 
     def talks_text(self, r=ALL) -> np.ndarray:
-        """(n, 8) the text the talks offer the DPRK, in [0, 1]: the agreed text
+        """(n, n_issues) the text the talks offer the DPRK, in [0, 1]: the agreed text
         (the last joint statement or document) where there is one, else the
         chair's forecast of a text now (:meth:`China.draft`, the weighted
         median of the current positions)."""
@@ -1081,13 +1085,17 @@ class UnitedStates(Party):
 
     def step(self) -> None:
         # Domestic politics: a hard-line Congress or administration pulls the
-        # anchor of denuclearization and verification upward (Putnam 1988).
+        # anchor of the sequence and verification upward (Putnam 1988).  The
+        # sequence, not the scope: the hard-liners' line was "no reward before
+        # CVID" (§第一轮), while the goal itself, CVID, was every administration's
+        # (the US's scope statements stay at 0.9-1.0 from 2003 to 2010); their
+        # influence falling in 2006 (§第五轮 第二阶段) changed the order (2·13).
         m = self.model
         super().step()
         q = m.params
         push = q.us_domestic_drift * (m.domestic[:, self.idx] - q.us_domestic_neutral)
         row = m.pos[:, self.idx]
-        row[:, DEN] += push
+        row[:, SEQ] += push
         row[:, VER] += push
         np.clip(row, 0.0, 1.0, out=row)
 
@@ -1122,7 +1130,7 @@ class China(Party):
     classifier = {"chair": True, "shuttle_diplomacy": True, "drafts_texts": True}
 
     def draft(self, r=ALL, salience=None, positions=None) -> np.ndarray:
-        """The chair's text, one (8,) row per replicate of ``r``: the
+        """The chair's text, one (n_issues,) row per replicate of ``r``: the
         expected-utility model's forecast.
 
         With ``parameters.expected_utility_sessions`` (default) the text is,
@@ -1134,7 +1142,7 @@ class China(Party):
         switch off (the fixed-share model kept for comparison), the
         capability x salience weighted mean of positions.  ``salience``: the
         bargaining salience of replicates ``r`` if already computed;
-        ``positions``: (n, 6, 8) the session's offers (default: the
+        ``positions``: (n, 6, n_issues) the session's offers (default: the
         positions, as when a session opens).
         """
         m = self.model
@@ -1142,7 +1150,7 @@ class China(Party):
         if m.params.expected_utility_sessions:
             if salience is None:
                 salience = m.bargaining_salience(r)
-            w = m.cap[r][..., None] * salience  # (n, 6, 8)
+            w = m.cap[r][..., None] * salience  # (n, 6, n_issues)
             return weighted_median(np.swapaxes(pos, -1, -2), np.swapaxes(w, -1, -2))
         w = m.cap[r][..., None] * m.sal[r]
         num = np.ascontiguousarray(np.swapaxes(w * pos, -1, -2)).sum(axis=-1)
@@ -1231,8 +1239,11 @@ class SouthKorea(Party):
         row = self.model.pos[:, self.idx]
         p = self.model.params
         if self.strategy.policy == "hardline":
-            row[:, DEN] += p.rok_line_rate_hardline * (
-                p.rok_hardline_denuclearization - row[:, DEN]
+            # The sequence: "朝鲜采取无核化措施前不与之进行任何谈判或交流" sets the
+            # order (steps first, then talks and aid), not a wider scope than
+            # the engagement governments' (the peninsula's denuclearization).
+            row[:, SEQ] += p.rok_line_rate_hardline * (
+                p.rok_hardline_denuclearization - row[:, SEQ]
             )
             row[:, AID] += p.rok_line_rate_hardline * (p.rok_hardline_aid - row[:, AID])
         else:
@@ -1334,8 +1345,8 @@ class Russia(Party):
 
     def package(self, text: np.ndarray, r, offers=None) -> np.ndarray:
         """A package amendment per replicate of the index array ``r``
-        (``text``: (n, 8), one row each): pull the text toward the DPRK-US
-        midpoint on their widest gap.  ``offers``: (n, 6, 8) the session's
+        (``text``: (n, n_issues), one row each): pull the text toward the DPRK-US
+        midpoint on their widest gap.  ``offers``: (n, 6, n_issues) the session's
         offers (default: the positions)."""
         m = self.model
         pos = m.pos[r] if offers is None else offers
@@ -1351,4 +1362,5 @@ class Russia(Party):
 
 PARTY_CLASSES: tuple[type[Party], ...] = (DPRK, UnitedStates, China, SouthKorea, Japan, Russia)
 assert tuple(c.key for c in PARTY_CLASSES) == PARTIES
-assert len(ISSUES) == 8
+assert ISSUES[DEN] == "denuclearization" and ISSUES[SEQ] == "sequence"
+assert len(ISSUES) == 9

@@ -34,7 +34,7 @@ class RunResult:
     with the model's reason (English ``reason``; ``reason_codes`` and
     ``reason_values`` the records it is rendered from); drafts: one row per draft
     the chair considered, with each party's utility of it.
-    positions, salience: (months, 6, 8) arrays; trust: (months, 6, 6).
+    positions, salience: (months, 6, n_issues) arrays; trust: (months, 6, 6).
     """
 
     scenario: Scenario
@@ -246,7 +246,7 @@ _UTILITY_KEYS = tuple(f"utility_{party}" for party in PARTIES)
 _TEXT_KEYS = tuple(f"text_{issue}" for issue in ISSUES)
 _DRAFT_KEYS = ("session_id", "iteration", *_UTILITY_KEYS, *ISSUES)
 _NANS_6 = (float("nan"),) * len(PARTIES)
-_NANS_8 = (float("nan"),) * len(ISSUES)
+_NANS_TEXT = (float("nan"),) * len(ISSUES)
 _UNITS = {"dprk_action": "progress", "aid": "t_HFO", "delisting": "step", "commitment": "step"}
 
 
@@ -298,7 +298,9 @@ def tables(m: TalksModel, rep: int = 0) -> RunResult:
                 strict=True,
             )
         )
-        row.update(zip(_TEXT_KEYS, s.text.tolist() if s.text is not None else _NANS_8, strict=True))
+        row.update(
+            zip(_TEXT_KEYS, s.text.tolist() if s.text is not None else _NANS_TEXT, strict=True)
+        )
         sessions.append(row)
         if s.drafts:
             # rows of plain floats, read from the arrays once (the same values as

@@ -41,7 +41,10 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 #: order (DPRK, US, China, ROK, Japan, Russia); source: ../shared/DOMAIN.md.
 PARTIES: tuple[str, ...] = ("DPRK", "US", "China", "ROK", "Japan", "Russia")
 
-#: The eight bargaining issues of DOMAIN.md §Issues, in order.
+#: The nine bargaining issues, in order: DOMAIN.md §Issues' eight, with its
+#: denuclearization split into the *scope* (``denuclearization``: what the DPRK gives
+#: up) and the *sequence* (``sequence``: when, against the rewards), appended last so
+#: the other issues keep their indices (docs/model.md §3.14).
 ISSUES: tuple[str, ...] = (
     "denuclearization",
     "security_assurance",
@@ -51,13 +54,17 @@ ISSUES: tuple[str, ...] = (
     "lwr",
     "verification",
     "format",
+    "sequence",
 )
+
+#: The number of issues (the last axis of every position, salience and text array).
+N_ISSUES: int = len(ISSUES)
 
 #: What 0 and 1 mean on each issue (the position a party advocates).
 ISSUE_SCALES: dict[str, tuple[str, str]] = {
     "denuclearization": (
-        "freeze for compensation, phased and simultaneous",
-        "CVID first: complete, verifiable, irreversible dismantlement before any reward",
+        "freeze only, deterrent kept",
+        "complete, verifiable, irreversible abandonment of all weapons and programmes",
     ),
     "security_assurance": (
         "no security assurance offered",
@@ -86,6 +93,10 @@ ISSUE_SCALES: dict[str, tuple[str, str]] = {
     "format": (
         "strictly multilateral: no US-DPRK contact without others present",
         "direct bilateral US-DPRK talks",
+    ),
+    "sequence": (
+        "simultaneous, phased: action for action",
+        "dismantlement before any reward",
     ),
 }
 
@@ -368,7 +379,7 @@ class PartyConfig(_Strict):
         missing = [k for k in ISSUES if k not in v]
         if missing:
             raise ValueError(
-                f"missing issue(s) {', '.join(missing)}: all eight issues need a position and salience"
+                f"missing issue(s) {', '.join(missing)}: every issue needs a position and salience"
             )
         return v
 
@@ -433,6 +444,7 @@ IssueKey = Literal[
     "lwr",
     "verification",
     "format",
+    "sequence",
 ]
 
 
@@ -827,7 +839,7 @@ class Parameters(_Strict):
     commitment_trust: Unit = 0.25
     min_months_between_sessions: Annotated[int, Field(ge=1, le=24)] = 3
     common_ground_distance: Unit = 0.2
-    oral_summary_min_issues: Annotated[int, Field(ge=0, le=8)] = 2
+    oral_summary_min_issues: Annotated[int, Field(ge=0, le=len(ISSUES))] = 2
     max_phases_per_round: Annotated[int, Field(ge=1, le=10)] = 3
     amendment_weight_cap: Unit = 0.5
     amendment_share: Unit = 0.5

@@ -4,7 +4,7 @@
 :mod:`sixparty.scenario` (``sixparty schema --kind ...``):
 
 ``complete``
-    a scenario file without ``extends:``: every required field, the eight issues
+    a scenario file without ``extends:``: every required field, the issues of ISSUES
     and six parties by name, months ``YYYY-MM`` with a month 01-12, numbers in
     their ranges, a source with a quote (and its section) or a note.
 ``variant``
@@ -109,7 +109,7 @@ def _base() -> dict[str, Any]:
             "inside the window.",
         }
     )
-    # Dicts keyed by issue or party: only those keys; all eight issues where required.
+    # Dicts keyed by issue or party: only those keys; all issues where required.
     s["properties"]["issues"].update(
         {"propertyNames": {"enum": list(ISSUES)}, "required": list(ISSUES)}
     )

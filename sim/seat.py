@@ -55,9 +55,9 @@ class SeatBriefing:
             ``joint_document``).
         issues: the issue keys, in :data:`sixparty.scenario.ISSUES` order.
         parties: the party keys, in :data:`sixparty.scenario.PARTIES` order.
-        draft: (8,) the chair's draft.
-        positions: (6, 8) every party's position, rows in ``parties`` order.
-        salience: (8,) the seated party's salience on each issue, in [0, 1].
+        draft: (n_issues,) the chair's draft.
+        positions: (6, n_issues) every party's position, rows in ``parties`` order.
+        salience: (n_issues,) the seated party's salience on each issue, in [0, 1].
         u_accept: utility of signing the draft at the target level.
         u_amend: utility of the draft with the party's best amendment taken
             in under the session's rules (``amended_draft``), signed at the
@@ -68,7 +68,7 @@ class SeatBriefing:
             party's weight.
         amend_issue, amend_to: that amendment, the issue and the position
             asked for (None when none helps).
-        amended_draft: (8,) the text with that amendment.
+        amended_draft: (n_issues,) the text with that amendment.
         u_walk_away: the party's disagreement value (utility of no agreement).
         readiness, attend_threshold: the agent's readiness to attend before
             noise, and the threshold it must exceed.
@@ -109,7 +109,7 @@ class SeatBriefing:
     trust_needed: float | None
 
     def position(self, party: str) -> tuple[float, ...]:
-        """(8,) ``party``'s position."""
+        """(n_issues,) ``party``'s position."""
         return self.positions[self.parties.index(party)]
 
     def rows(self) -> list[dict]:

@@ -38,7 +38,8 @@ from sixparty.scenario import ISSUE_SCALES, ISSUES, PARTIES
 
 _NOTE = {"note": "test fixture value, not a calibrated figure"}
 
-# position, salience on each issue (ISSUES order) for each party (PARTIES order)
+# position, salience on each issue (ISSUES order) for each party (PARTIES order); the
+# ninth (sequence) repeats the first, the values of the one denuclearization scale
 _POSITIONS: dict[str, list[tuple[float, float]]] = {
     "DPRK": [
         (0.1, 0.9),
@@ -49,6 +50,7 @@ _POSITIONS: dict[str, list[tuple[float, float]]] = {
         (0.9, 0.5),
         (0.1, 0.6),
         (0.9, 0.8),
+        (0.1, 0.9),  # sequence: as the first scale of the one-scale days
     ],
     "US": [
         (0.95, 0.9),
@@ -59,6 +61,7 @@ _POSITIONS: dict[str, list[tuple[float, float]]] = {
         (0.0, 0.4),
         (0.95, 0.8),
         (0.1, 0.5),
+        (0.95, 0.9),  # sequence: as the first scale of the one-scale days
     ],
     "China": [
         (0.5, 0.6),
@@ -69,6 +72,7 @@ _POSITIONS: dict[str, list[tuple[float, float]]] = {
         (0.5, 0.2),
         (0.5, 0.4),
         (0.7, 0.5),
+        (0.5, 0.6),  # sequence: as the first scale of the one-scale days
     ],
     "ROK": [
         (0.6, 0.8),
@@ -79,6 +83,7 @@ _POSITIONS: dict[str, list[tuple[float, float]]] = {
         (0.4, 0.2),
         (0.6, 0.4),
         (0.6, 0.3),
+        (0.6, 0.8),  # sequence: as the first scale of the one-scale days
     ],
     "Japan": [
         (0.9, 0.7),
@@ -89,6 +94,7 @@ _POSITIONS: dict[str, list[tuple[float, float]]] = {
         (0.1, 0.2),
         (0.9, 0.6),
         (0.2, 0.3),
+        (0.9, 0.7),  # sequence: as the first scale of the one-scale days
     ],
     "Russia": [
         (0.5, 0.5),
@@ -99,6 +105,7 @@ _POSITIONS: dict[str, list[tuple[float, float]]] = {
         (0.6, 0.3),
         (0.5, 0.3),
         (0.6, 0.3),
+        (0.5, 0.5),  # sequence: as the first scale of the one-scale days
     ],
 }
 _POWER = {"DPRK": 0.15, "US": 0.35, "China": 0.2, "ROK": 0.1, "Japan": 0.12, "Russia": 0.08}
@@ -109,7 +116,7 @@ def minimal_scenario_dict() -> dict[str, Any]:
 
     Window 2003-08..2004-12 (17 months).  Events (ids in order):
     ``first_round`` (2003-08-27), ``sanctions_step`` (2004-02),
-    ``us_opens`` (2004-06-15).  Parties: all six, all eight issues each;
+    ``us_opens`` (2004-06-15).  Parties: all six, all nine issues each;
     DPRK and US each have one stated position.
     """
     parties: dict[str, Any] = {}

@@ -13,6 +13,7 @@ import pytest
 import sixparty
 from conftest import minimal_scenario_dict
 from sixparty.loader import ScenarioError, load_scenario, load_scenario_text
+from sixparty.scenario import ISSUES
 
 ROOT = Path(__file__).parents[1]
 HEAVY = ("numpy", "pandas", "mesa", "matplotlib", "scipy", "pydantic")
@@ -207,7 +208,7 @@ def test_tables_from_a_result_and_from_its_folder_agree(minimal, tmp_path: Path)
         pd.testing.assert_frame_equal(mem, disk, check_dtype=False)
     timeline = sixparty.timeline_table(result)
     assert len(timeline) == minimal.window.months and timeline["month"].iloc[0] == "2003-08"
-    assert sixparty.positions_table(result).shape == (minimal.window.months * 6 * 8, 5)
+    assert sixparty.positions_table(result).shape == (minimal.window.months * 6 * len(ISSUES), 5)
     assert sixparty.trust_table(result).shape == (minimal.window.months * 30, 4)
     assert sixparty.sessions_table(result)["held"].dtype == bool
 

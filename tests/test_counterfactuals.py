@@ -110,15 +110,13 @@ def test_us_direct_talks(cf, historical):
 
 def test_libya_model_throughout(cf, historical):
     sc = cf["libya_model_throughout"]
-    den = [
-        st.positions["denuclearization"] for st in _stated(sc, "US", "2004-02", "denuclearization")
-    ]
-    assert den and all(v == 1.0 for v in den)
+    # CVID first: the sequence pinned at "dismantlement before any reward" and
+    # the scope at CVID wherever a later US statement states them.
+    for issue in ("sequence", "denuclearization"):
+        vals = [st.positions[issue] for st in _stated(sc, "US", "2004-02", issue)]
+        assert vals and all(v == 1.0 for v in vals), issue
     assert (
-        min(
-            st.positions["denuclearization"]
-            for st in _stated(historical, "US", "2004-02", "denuclearization")
-        )
+        min(st.positions["sequence"] for st in _stated(historical, "US", "2004-02", "sequence"))
         < 1.0
     )
     assert sc.parties.US.resolve.value > historical.parties.US.resolve.value
@@ -132,7 +130,7 @@ def test_ukraine_model(cf, historical):
         if st.date == "2004-02" and "security_assurance" in st.positions
     ]
     assert r2 and r2[0].positions["security_assurance"] >= 0.8
-    assert r2[0].positions["denuclearization"] <= 0.5
+    assert r2[0].positions["sequence"] <= 0.5
     bush = [
         st.positions["security_assurance"]
         for st in _stated(sc, "US", "2004-02", "security_assurance")
@@ -176,11 +174,7 @@ def test_no_seoul_hardline(cf, historical):
     assert "rok_hardline_2008" in _event_ids(historical)
     assert "rok_hardline_2008" not in _event_ids(sc)
     lee = _stated(sc, "ROK", "2008-02")
-    assert (
-        lee
-        and lee[0].positions["denuclearization"]
-        == sc.parties.ROK.initial["denuclearization"].position
-    )
+    assert lee and lee[0].positions["sequence"] == sc.parties.ROK.initial["sequence"].position
 
 
 def test_no_unsc_statement(cf, historical):

@@ -19,6 +19,7 @@ import pytest
 from sixparty import loader, shipped
 from sixparty.cli import main
 from sixparty.loader import ScenarioError, load_scenario, load_scenario_text
+from sixparty.scenario import ISSUES
 
 CANARY = "zq-canary-7731"  # a word that must never appear in any message
 
@@ -302,7 +303,8 @@ def test_plot_refuses_positions_shuffled_between_months(signed_run, tmp_path):
 
     run = _copy(signed_run, tmp_path)
     header, *rows = (run / "positions.csv").read_text(encoding="utf-8").splitlines()
-    _resign(run, "positions.csv", [header, *rows[48:96], *rows[:48], *rows[96:]])
+    n = 6 * len(ISSUES)  # one month's rows
+    _resign(run, "positions.csv", [header, *rows[n : 2 * n], *rows[:n], *rows[2 * n :]])
     with pytest.raises(DamagedRunFolder, match=r"positions.csv is damaged: line 2, month"):
         read_run(run)
 

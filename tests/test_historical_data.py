@@ -371,10 +371,11 @@ def test_the_abandonment_terms_admit_the_dprk_919_commitment(
 ) -> None:
     """The abandonment phase's terms quote the 9·19 sentence in which the DPRK
     committed to abandon all nuclear weapons and programmes; the DPRK's stated
-    position quoting the same sentence must lie within the phase's
-    denuclearization term (one reading of one sentence), and the term must
-    exclude the scale's upper half ("dismantlement before any reward"): the
-    statement was implemented action for action (article §第五轮 第二阶段)."""
+    position quoting the same sentence must lie within both of the phase's
+    denuclearization terms (one reading of one sentence): the scope's upper half
+    ("abandon all") and the sequence's lower half (the statement was implemented
+    action for action, article §第五轮 第二阶段).  On the one scale of before, no
+    single value could be both."""
     phase = next(p for p in scenario.phases if p.name == "abandonment_and_verification")
     quote = phase.terms_source.quote
     assert quote in seed_text
@@ -385,7 +386,95 @@ def test_the_abandonment_terms_admit_the_dprk_919_commitment(
         if s.source.quote == quote and "denuclearization" in s.positions
     ]
     assert stated, "the DPRK's 9·19 stated position quotes the phase's sentence"
-    term = phase.terms["denuclearization"]
+    scope, sequence = phase.terms["denuclearization"], phase.terms["sequence"]
     for s in stated:
-        assert term.covers(s.positions["denuclearization"])
-    assert not term.covers(0.6)
+        assert scope.covers(s.positions["denuclearization"])
+        assert sequence.covers(s.positions["sequence"])
+    assert not scope.covers(0.4)  # a freeze, or abandonment only named as a goal
+    assert not sequence.covers(0.6)  # dismantlement before the rewards
+
+
+# ------------------------------------------------- the two denuclearization scales
+def _stated(scenario: Scenario, party: str, date: str, quote_part: str):
+    """The party's stated position of ``date`` whose quote contains ``quote_part``."""
+    cfg = getattr(scenario.parties, party)
+    hits = [
+        s for s in cfg.stated_positions if s.date == date and quote_part in (s.source.quote or "")
+    ]
+    assert len(hits) == 1, (party, date, quote_part)
+    return hits[0]
+
+
+def test_the_dprk_919_statement_is_abandon_all_action_for_action(scenario: Scenario) -> None:
+    """The DPRK's "放弃一切核武器及现有核计划" is the scope's upper half; the statement's
+    implementation "根据“行动对行动”原则" the sequence's lower half."""
+    s = _stated(scenario, "DPRK", "2005-09", "放弃一切核武器及现有核计划")
+    assert s.positions["denuclearization"] >= 0.5
+    assert s.positions["sequence"] <= 0.5
+
+
+def test_the_us_line_of_2003_is_cvid_and_dismantlement_first(scenario: Scenario) -> None:
+    """CVID is the scope's 1 end; "首先 … 随后才能" the sequence's upper half, from
+    the initial position (2003-01) and in the round-1 statement."""
+    us = scenario.parties.US
+    assert us.initial["denuclearization"].position >= 0.9
+    assert us.initial["sequence"].position > 0.5
+    s = _stated(scenario, "US", "2003-08", "CVID")
+    assert s.positions["denuclearization"] == 1.0 and s.positions["sequence"] == 1.0
+
+
+def test_the_2007_change_of_order_is_on_the_sequence_only(scenario: Scenario) -> None:
+    """The US's 2·13 commitment starts a reward (delisting) in the first phase,
+    before any dismantlement: a sequence on the phased half; it says nothing of
+    the scope, which the US never lowered (its 2005-09-20 statement keeps 0.9)."""
+    s = _stated(scenario, "US", "2007-02", "启动不再将朝鲜列为")
+    assert s.positions["sequence"] <= 0.5
+    assert "denuclearization" not in s.positions
+    later = _stated(scenario, "US", "2005-09", "任何国家都不能与其开展轻水反应堆")
+    assert later.positions["denuclearization"] >= 0.9
+
+
+def test_china_simultaneous_steps_and_the_rok_hard_line_are_sequence(
+    scenario: Scenario,
+) -> None:
+    """China's "同时迈步" is the sequence's 0 end; Lee Myung-bak's "先行采取无核化
+    措施" (ROK, 2008) the sequence's upper half; neither sets a scope."""
+    china = _stated(scenario, "China", "2004-06", "同时迈步")
+    assert china.positions == {"sequence": 0.0}
+    rok = _stated(scenario, "ROK", "2008-02", "先行采取无核化措施")
+    assert rok.positions["sequence"] > 0.5 and "denuclearization" not in rok.positions
+    lee = next(e for e in scenario.events if e.id == "rok_hardline_2008")
+    moved = {(e.issue, e.party) for e in lee.effects if e.kind == "position"}
+    assert ("sequence", "ROK") in moved and ("denuclearization", "ROK") not in moved
+
+
+def test_every_party_has_a_sequence_position_and_salience_with_a_reason(
+    scenario: Scenario,
+) -> None:
+    """Each party's salience note gives the sequence's salience a reason."""
+    for key, cfg in scenario.parties.items():
+        assert "sequence" in cfg.initial, key
+        assert "sequence" in (cfg.salience_source.note or ""), key
+
+
+def test_the_phases_terms_read_the_sequence(scenario: Scenario) -> None:
+    """Parallel steps are a sequence term on every phase; only abandonment adds
+    a scope term (abandonment of all), and no phase keeps the old
+    ``denuclearization <= 0.5`` of the one scale."""
+    for phase in scenario.phases:
+        assert phase.terms["sequence"].at_most == 0.5, phase.name
+        den = phase.terms.get("denuclearization")
+        if phase.name == "abandonment_and_verification":
+            assert den is not None and den.at_least == 0.5 and den.at_most is None
+        else:
+            assert den is None, phase.name
+
+
+def test_every_denuclearization_statement_note_reads_both_scales(scenario: Scenario) -> None:
+    """A stated position on either scale says in its note how its sentence reads
+    on the scope and the sequence (the number's reason)."""
+    for key, cfg in scenario.parties.items():
+        for s in cfg.stated_positions:
+            if {"denuclearization", "sequence"} & set(s.positions):
+                note = s.source.note or ""
+                assert "cope" in note or "equence" in note, (key, s.date, s.label)

@@ -49,17 +49,23 @@ def text(**values: float) -> np.ndarray:
 
 #: The disablement package as an agreed text: aid and delisting past the
 #: midpoint, the sequence still phased.
-DISABLEMENT = dict(energy_aid=0.6, sanctions_relief=0.6, denuclearization=0.4)
-SHUTDOWN = dict(energy_aid=0.35, sanctions_relief=0.35, denuclearization=0.4)
-#: The 9·19 package as an agreed text: abandonment under verification, still
-#: action for action (denuclearization on the phased half, as the scenario
-#: reads the DPRK's 9·19 commitment: 0.4), with the assurance, normalization
-#: and LWR steps it was traded for; no aid to speak of (not the shutdown).
+DISABLEMENT = dict(energy_aid=0.6, sanctions_relief=0.6, sequence=0.4)
+SHUTDOWN = dict(energy_aid=0.35, sanctions_relief=0.35, sequence=0.4)
+#: The 9·19 package as an agreed text: abandonment of all under verification
+#: (the scope's upper half), still action for action (the sequence's phased
+#: half; the scenario reads the DPRK's 9·19 commitment as scope 0.9, sequence
+#: 0), with the assurance, normalization and LWR steps it was traded for; no
+#: aid to speak of (not the shutdown).
 NINETEEN = dict(
-    denuclearization=0.4, verification=0.7, security_assurance=0.6, normalization=0.3, lwr=0.3
+    denuclearization=0.9,
+    sequence=0.2,
+    verification=0.7,
+    security_assurance=0.6,
+    normalization=0.3,
+    lwr=0.3,
 )
 #: The same package with the sequence at "dismantlement before any reward".
-CVID = {**NINETEEN, "denuclearization": 0.7}
+CVID = {**NINETEEN, "sequence": 0.7}
 
 
 def joint_document(m: TalksModel, x: np.ndarray) -> SimpleNamespace:
@@ -115,7 +121,7 @@ def test_the_text_not_the_order_picks_the_phase(historical):
     m = model(historical)
     assert joint_document(m, text(**SHUTDOWN)).adopted_phase == "initial_actions"
     assert model(historical)._adopted_phase(text(**NINETEEN)) == FINAL
-    only_disablement = text(energy_aid=0.6, sanctions_relief=0.6, denuclearization=0.4)
+    only_disablement = text(energy_aid=0.6, sanctions_relief=0.6, sequence=0.4)
     m2 = model(historical)
     m2.next_phase[:] = SECOND  # the shutdown phase already closed
     assert m2._adopted_phase(only_disablement) == SECOND
@@ -124,11 +130,11 @@ def test_the_text_not_the_order_picks_the_phase(historical):
 def test_a_text_of_dismantlement_before_any_reward_adopts_no_phase(historical):
     """Every phase of the menu implements the 9·19 statement action for action
     (article §第五轮 第二阶段: "根据“行动对行动”原则，尽快采取协调一致步骤，分阶段落实共同声明"),
-    so a text on the scale's "dismantlement before any reward" half (its
-    1 end: CVID first) covers none of them, however much else it offers; the
-    DPRK's own 9·19 commitment as the scenario reads it (0.4) covers the
-    abandonment phase.  Before the fix the abandonment phase required
-    denuclearization >= 0.5 and adopted the CVID text."""
+    so a text on the sequence's "dismantlement before any reward" half
+    covers none of them, however much else it offers; the DPRK's own 9·19
+    commitment as the scenario reads it (abandon all, action for action)
+    covers the abandonment phase, and a text that abandons less than all
+    (the scope's lower half) does not."""
     for k in range(len(historical.phases)):
         assert not historical.phases[k].covered_by(
             text(**CVID, energy_aid=0.6, sanctions_relief=0.6)
@@ -137,6 +143,7 @@ def test_a_text_of_dismantlement_before_any_reward_adopts_no_phase(historical):
     s = joint_document(m, text(**CVID))
     assert s.adopted_phase is None and m.ledger.steps == []
     assert m._adopted_phase(text(**NINETEEN)) == FINAL
+    assert not historical.phases[FINAL].covered_by(text(**{**NINETEEN, "denuclearization": 0.4}))
 
 
 def test_a_text_that_covers_nothing_adopts_nothing(historical):
@@ -567,7 +574,7 @@ def test_recording_the_reversal_changes_nothing_else(historical, monkeypatch):
     """The reversal's row is a record only: with it dropped (the month noted in the
     timeline's events, as before it was a row) every table of a run that reverses is
     byte-identical, decisions.csv less the new rows included."""
-    seed = 14  # anchored historical: suspended over overdue aid from 2009, reverses
+    seed = 0  # anchored historical (two denuclearization scales): reverses steps; seed 14 did on one scale
     with_rows = simulate(historical, seed=seed, record_positions=True)
     assert any(d["decision"] == "reverses_steps" for d in with_rows.decisions)
 

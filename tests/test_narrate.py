@@ -123,8 +123,8 @@ def _synthetic(historical):
     months = historical.months[:12]
     r.months = months
     r.timeline = [dict(row, events="") for row in historical.timeline[:12]]
-    r.positions = np.full((12, 6, 8), 0.5)
-    r.salience = np.full((12, 6, 8), 0.5)
+    r.positions = np.full((12, 6, len(ISSUES)), 0.5)
+    r.salience = np.full((12, 6, len(ISSUES)), 0.5)
     r.positions[2, PARTIES.index("DPRK"), ISSUES.index("verification")] = 0.05
     text = {f"text_{k}": 0.5 for k in ISSUES}
     base = dict(
@@ -262,7 +262,7 @@ def test_synthetic_english_story(historical):
     _positions_in_order(text, [session_heading(s, "en") for s in r.sessions])
     assert "DPRK held out: it stood at 0.05 on verification (self-declaration only" in text
     assert "Note: deadlock: no new acceptance in 4 drafts." in text
-    assert "the chair announced the common ground orally (3 of 8 issues)" in text
+    assert "the chair announced the common ground orally (3 of 9 issues)" in text
     assert "The session was adjourned (recess)" in text
     assert (
         "adopted the phase 'initial_actions': the DPRK to shut down and seal the Yongbyon "
@@ -708,7 +708,9 @@ def test_chinese_story_has_no_english_inside_the_models_reasons(historical):
     # suspensions of steps), decisions and the sessions' notes alike
     from sixparty.analysis.validation import set_mode
 
-    anchored = simulate(set_mode(historical.scenario, "anchored"), 3)
+    # seed 11: the anchored run in which the US performs its 9·19 normalization step
+    # (seed 3 on the one denuclearization scale)
+    anchored = simulate(set_mode(historical.scenario, "anchored"), 11)
     for run in (historical, anchored):
         real = narrate(run, "zh")
         assert run.decisions and "模型理由：" in real
@@ -799,24 +801,25 @@ def _paragraph(story: str, month: str) -> str:
     raise AssertionError(f"no paragraph for {month}")
 
 
-def test_seed_3_suspension_is_told_under_its_own_phase_and_its_lifting_too():
-    """Seed 3 (anchored): the DPRK suspends its steps in 2008-04 over phase 1's aid, and
+def test_seed_11_suspension_is_told_under_its_own_phase_and_its_lifting_too():
+    """Seed 11 (anchored; seed 3 in 2008-04 on the one denuclearization scale): the DPRK
+    suspends its steps in 2008-10 over phase 1's aid, and
     the same month's session adopts phase 3.  The suspension is told under phase 1
     (initial_actions), not the phase adopted later that month; the adoption lifting it
     is the DPRK's resumes_steps, told under the adopted phase; implementation is not
     told as stopped that month."""
     from sixparty.analysis.validation import set_mode
 
-    r = simulate(set_mode(load_scenario(find_scenario("historical")), "anchored"), 3)
-    april = [d for d in r.decisions if d["month"] == "2008-04" and d["party"] == "DPRK"]
+    r = simulate(set_mode(load_scenario(find_scenario("historical")), "anchored"), 11)
+    april = [d for d in r.decisions if d["month"] == "2008-10" and d["party"] == "DPRK"]
     assert [d["decision"] for d in april] == ["suspends_steps", "resumes_steps"]
     assert april[1]["reason_codes"] == "overdue_steps_superseded"
-    en = _paragraph(narrate(r, "en"), "2008-04")
+    en = _paragraph(narrate(r, "en"), "2008-10")
     assert "DPRK suspends its steps under 'initial_actions' (shut down and seal" in en
     assert "DPRK resumes its steps under 'abandonment_and_verification'" in en
     assert "overdue steps superseded: phase 1 superseded by phase 3" in en
     assert "Implementation stopped" not in en
-    zh = _paragraph(narrate(r, "zh"), "2008年4月")
+    zh = _paragraph(narrate(r, "zh"), "2008年10月")
     assert "朝鲜暂停履行其步骤（“起步行动”阶段：" in zh
     assert "逾期步骤已被取代：第1阶段被第3阶段取代" in zh
     # suspensions and resumptions alternate: never a second suspension while one stands

@@ -26,6 +26,7 @@ from sixparty.parties import (
     ROK_I,
     RUSSIA_I,
     SANC,
+    SEQ,
     STANCE_DECISIONS,
     STANCES,
     SUSPENDED,
@@ -34,7 +35,7 @@ from sixparty.parties import (
     Party,
 )
 from sixparty.reasons import clause, render
-from sixparty.scenario import Scenario
+from sixparty.scenario import ISSUES, Scenario
 
 #: Codes of :meth:`DPRK.choose_test` (one per replicate).
 NO_TEST, MISSILE, NUCLEAR = 0, 1, 2
@@ -146,16 +147,20 @@ def test_us_refuses_direct_contact_until_strategy_or_domestic_politics_allow():
 
 
 def test_us_domestic_politics_harden_its_positions():
+    """A hard-line Washington pushes the sequence (no reward before
+    dismantlement) and verification up, not the scope (CVID was every
+    administration's goal)."""
     m = make_model()
     m.params.drift = 0.0
-    m.pos[0, US_I, DEN] = m.pos[0, US_I, 6] = 0.5
+    m.pos[0, US_I, SEQ] = m.pos[0, US_I, 6] = m.pos[0, US_I, DEN] = 0.5
     m.domestic[0, US_I] = 1.0
     m.parties[US_I].step()
-    hard = (m.pos[0, US_I, DEN], m.pos[0, US_I, 6])
-    m.pos[0, US_I, DEN] = m.pos[0, US_I, 6] = 0.5
+    hard = (m.pos[0, US_I, SEQ], m.pos[0, US_I, 6])
+    assert m.pos[0, US_I, DEN] == 0.5
+    m.pos[0, US_I, SEQ] = m.pos[0, US_I, 6] = 0.5
     m.domestic[0, US_I] = 0.0
     m.parties[US_I].step()
-    assert hard[0] > m.pos[0, US_I, DEN] and hard[1] > m.pos[0, US_I, 6]
+    assert hard[0] > m.pos[0, US_I, SEQ] and hard[1] > m.pos[0, US_I, 6]
 
 
 def test_us_verification_before_delisting():
@@ -185,7 +190,7 @@ def test_china_drafts_the_weighted_median_forecast():
     text = m.parties[CHINA_I].draft()[0]
     pos = m.pos[0]
     w = m.cap[0][:, None] * m.bargaining_salience()[0]
-    for k in range(8):
+    for k in range(len(ISSUES)):
         order = np.argsort(pos[:, k], kind="stable")
         cum = np.cumsum(w[order, k])
         expected = pos[order, k][np.argmax(cum >= 0.5 * cum[-1] * (1 - 1e-12))]
@@ -219,10 +224,12 @@ def test_rok_follows_its_government_line():
     m.progress[:] = 0.3
     assert rok.delivery_willingness()[0] == 0.0
     m.params.drift = 0.0
-    m.pos[0, ROK_I, DEN] = 0.4
+    m.pos[0, ROK_I, SEQ] = m.pos[0, ROK_I, DEN] = 0.4
     m.pos[0, ROK_I, AID] = 0.7
     rok.step()
-    assert m.pos[0, ROK_I, DEN] > 0.4 and m.pos[0, ROK_I, AID] < 0.7
+    # "先行采取无核化措施": the hard line moves the order (sequence), not the scope.
+    assert m.pos[0, ROK_I, SEQ] > 0.4 and m.pos[0, ROK_I, AID] < 0.7
+    assert m.pos[0, ROK_I, DEN] == 0.4
 
 
 # --------------------------------------------------------------- Japan
@@ -799,14 +806,14 @@ def _line_after_a_month(party_i: int, *, sanctions: float, dprk_outside: float, 
     m.sanctions[:] = sanctions
     m.outside[:, DPRK_I] = dprk_outside
     m.anchor[0, party_i] = 0.0
-    m.way_out = np.ones((1, 8))
+    m.way_out = np.ones((1, len(ISSUES)))
     m.parties[party_i].reconsider_line()
     return m, m.anchor[0, party_i].copy()
 
 
 def test_sanctions_make_the_stalemate_hurt_the_dprk_and_move_its_line():
     m, hurt = _line_after_a_month(DPRK_I, sanctions=0.8, dprk_outside=0.0)
-    assert hurt == pytest.approx(np.full(8, 0.1 * 0.8))  # rate x cost x gap
+    assert hurt == pytest.approx(np.full(len(ISSUES), 0.1 * 0.8))  # rate x cost x gap
     _, unhurt = _line_after_a_month(DPRK_I, sanctions=0.0, dprk_outside=1.0)
     assert np.all(unhurt == 0.0)  # its own deterrent costs the DPRK nothing
 
@@ -815,7 +822,7 @@ def test_the_dprks_deterrent_makes_the_stalemate_hurt_its_counterparts():
     m, hurt = _line_after_a_month(CHINA_I, sanctions=0.0, dprk_outside=0.5)
     cost = m.sal[0, CHINA_I, DEN] * 0.5
     assert m.parties[CHINA_I].stalemate_cost()[0] == pytest.approx(cost)
-    assert hurt == pytest.approx(np.full(8, 0.1 * cost))
+    assert hurt == pytest.approx(np.full(len(ISSUES), 0.1 * cost))
     _, unhurt = _line_after_a_month(CHINA_I, sanctions=1.0, dprk_outside=0.0)
     assert np.all(unhurt == 0.0)  # the sanctions cost the counterparts nothing
 
@@ -830,7 +837,7 @@ def test_a_line_does_not_move_without_a_rate_or_on_an_issue_off_the_table():
     m.domestic[0, US_I] = 1.0  # sanctions off the table (us_sanctions_domestic)
     assert us.sanctions_off_the_table()[0]
     m.anchor[0, US_I] = 0.0
-    m.way_out = np.ones((1, 8))
+    m.way_out = np.ones((1, len(ISSUES)))
     us.reconsider_line()
     assert m.anchor[0, US_I, SANC] == 0.0 and m.anchor[0, US_I, DEN] > 0.0
 
@@ -843,5 +850,5 @@ def test_the_way_out_is_drawn_only_when_a_replicate_has_a_rate():
     on = make_model(lambda d: d.setdefault("parameters", {}).update(ripeness_rate=0.05))
     on.sanctions[:] = 1.0
     on.step()
-    assert on.way_out is not None and on.way_out.shape == (1, 8)
+    assert on.way_out is not None and on.way_out.shape == (1, len(ISSUES))
     assert not np.array_equal(on.anchor[:, DPRK_I], off.anchor[:, DPRK_I])

@@ -66,7 +66,7 @@ def _builders(tables, record):
 #: Chinese words each figure must show (the article's terms, analysis.i18n's where they exist).
 EXPECTED = {
     "positions": [
-        "各方在八个议题上的立场",
+        "各方在九个议题上的立场",
         "无核化",
         "核查",
         "立场（0–1）",
@@ -74,7 +74,8 @@ EXPECTED = {
         "朝鲜",
         "俄罗斯",
         "举行会议的月份",
-        "0 = “冻结换补偿”",
+        "弃核顺序",
+        "0 = 同时、分阶段：行动对行动",
     ],
     "timeline": [
         "无文件",

@@ -449,9 +449,11 @@ def _plot(capsys, run_dir, tmp_path):
 
 def test_good_run_folder_reads(good_run):
     from sixparty.analysis.runfiles import read_run
+    from sixparty.scenario import ISSUES
 
     t = read_run(good_run)
-    assert len(t.positions) == len(t.timeline) * 48 and len(t.trust) == len(t.timeline) * 30
+    assert len(t.positions) == len(t.timeline) * 6 * len(ISSUES)
+    assert len(t.trust) == len(t.timeline) * 30
 
 
 def test_garbage_ledger(capsys, run_copy, tmp_path):

@@ -122,8 +122,8 @@ def test_briefing_holds_positions_utilities_and_the_agents_recommendation(histor
     for key, b in found.items():
         assert isinstance(b, SeatBriefing) and b.party == key
         assert b.issues == tuple(ISSUES) and b.parties == tuple(PARTIES)
-        assert len(b.draft) == 8 and len(b.positions) == 6
-        assert all(len(r) == 8 for r in b.positions)
+        assert len(b.draft) == len(ISSUES) and len(b.positions) == 6
+        assert all(len(r) == len(ISSUES) for r in b.positions)
         assert b.u_amend >= b.u_accept  # the best amendment is never worse than none
         assert (b.amend_issue is None) == (b.amend_to is None)
         assert b.recommend in ("accept", "amend", "reject") and b.reason in RESPOND_REASONS

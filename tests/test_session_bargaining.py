@@ -17,7 +17,7 @@ from sixparty.bargaining import BargainingState, bargaining_round, weighted_medi
 from sixparty.model import Session, TalksModel
 from sixparty.parties import ACCEPT, ALL, AMEND, DPRK_I, JAPAN_I, NORM, SANC, US_I
 from sixparty.runner import simulate
-from sixparty.scenario import Scenario
+from sixparty.scenario import ISSUES, Scenario
 
 
 def _model(mutate=None, seed: int = 1) -> TalksModel:
@@ -45,7 +45,7 @@ def test_every_draft_is_the_weighted_median_of_the_positions_it_was_drafted_from
 
     def spy(r=ALL, salience=None, positions=None):
         text = orig(r, salience, positions)
-        assert text.shape == (1, 8)  # one row: the single replicate's draft
+        assert text.shape == (1, len(ISSUES))  # one row: the single replicate's draft
         w = m.cap[0][:, None] * m.bargaining_salience()[0]
         offers = m.pos[0] if positions is None else positions[0]
         seen.append((text[0].copy(), weighted_median(offers.T, w.T)))
@@ -92,7 +92,7 @@ def test_positions_move_by_the_expected_utility_round():
     assert s.conflicts + s.compromises + s.capitulations == int(
         np.sum((res.accepted_outcome[0] > 0) & (res.positions[0] != before))
     )
-    assert res2.median.shape == (1, 8)
+    assert res2.median.shape == (1, len(ISSUES))
 
 
 # ---------------------------------------------------------------- acceptance
@@ -183,7 +183,7 @@ def test_resolve_and_domestic_constraint_raise_resistance():
 def test_japan_and_the_us_keep_the_issues_they_will_not_bargain_over():
     m = _model()
     japan, us = m.parties[JAPAN_I], m.parties[US_I]
-    before, after = np.zeros((1, 8)), np.ones((1, 8))  # one row per replicate
+    before, after = np.zeros((1, len(ISSUES))), np.ones((1, len(ISSUES)))  # one row per replicate
     japan.strategy.abductee_linkage = True
     assert japan.bargaining_salience()[0, NORM] == 1.0
     assert japan.hold_in_round(before, after)[0, NORM] == 0.0

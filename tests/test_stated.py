@@ -45,7 +45,7 @@ def test_only_statements_free_mode_does_not_apply_are_scored(historical):
 def test_runs_standing_on_every_statement_score_zero_and_the_nulls_do_not(historical):
     months = _months(historical)
     rows = later_statements(historical)
-    pos = np.full((3, len(months), 6, 8), 0.5)
+    pos = np.full((3, len(months), 6, len(ISSUES)), 0.5)
     at = {m: t for t, m in enumerate(months)}
     # later statements of one party on one issue in one month: the last one stands
     for r in rows:
@@ -64,7 +64,7 @@ def test_runs_standing_on_every_statement_score_zero_and_the_nulls_do_not(histor
 def test_a_run_that_never_moves_scores_like_the_carried_null(historical):
     months = _months(historical)
     rows = later_statements(historical)
-    pos = np.zeros((2, len(months), 6, 8))
+    pos = np.zeros((2, len(months), 6, len(ISSUES)))
     at = {m: t for t, m in enumerate(months)}
     for r in rows:
         pos[:, at[r["month"]], PARTIES.index(r["party"]), ISSUES.index(r["issue"])] = r["carried"]
@@ -73,12 +73,12 @@ def test_a_run_that_never_moves_scores_like_the_carried_null(historical):
 
 
 def test_positions_of_the_wrong_shape_are_refused(historical):
-    with pytest.raises(ValueError, match="runs, 120, 6, 8"):
-        position_errors(historical, _months(historical), np.zeros((2, 10, 6, 8)))
+    with pytest.raises(ValueError, match=f"runs, 120, 6, {len(ISSUES)}"):
+        position_errors(historical, _months(historical), np.zeros((2, 10, 6, len(ISSUES))))
 
 
 def test_months_without_a_later_statement_score_nan_not_zero(historical):
-    pe = position_errors(historical, ["2003-01", "2003-02"], np.zeros((3, 2, 6, 8)))
+    pe = position_errors(historical, ["2003-01", "2003-02"], np.zeros((3, 2, 6, len(ISSUES))))
     assert pe["n"] == 0 and pe["rows"] == []
     assert all(np.isnan(pe[k]) for k in ("model", "carried", "last_stated"))
     assert all(np.isnan(v) for v in pe["model_ci"])
@@ -89,4 +89,4 @@ def test_an_anchored_scenario_is_refused(historical):
     anchored = set_mode(historical, "anchored")
     months = _months(anchored)
     with pytest.raises(ValueError, match="anchored mode"):
-        position_errors(anchored, months, np.zeros((2, len(months), 6, 8)))
+        position_errors(anchored, months, np.zeros((2, len(months), 6, len(ISSUES))))
