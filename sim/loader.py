@@ -1718,7 +1718,9 @@ def _copy_old_overrides(ovr: _Node) -> bool:
             where = names[:i]
             last = where[-1] if where else None
             above = where[-2] if len(where) >= 2 else None
-            if where == ("issues",) or (last in _ISSUE_KEYED and _ISSUE_KEYED[last] in ("*", above)):
+            if where == ("issues",) or (
+                last in _ISSUE_KEYED and _ISSUE_KEYED[last] in ("*", above)
+            ):
                 twin = ".".join(_NEW_ISSUE if p == _OLD_ISSUE else p for p in key.split("."))
                 if twin not in ovr.value:
                     out[twin] = _copy_tree(value)

@@ -116,7 +116,9 @@ def _base() -> dict[str, Any]:
     # its denuclearization values on both scales (sixparty.loader, docs/scenarios.md),
     # a file that gives it in one place only is a loader-only refusal.
     required = [k for k in ISSUES if k != "sequence"]
-    s["properties"]["issues"].update({"propertyNames": {"enum": list(ISSUES)}, "required": required})
+    s["properties"]["issues"].update(
+        {"propertyNames": {"enum": list(ISSUES)}, "required": required}
+    )
     for party in PARTIES:
         props = defs[f"{party}Config"]["properties"]
         props["initial"].update({"propertyNames": {"enum": list(ISSUES)}, "required": required})

@@ -129,7 +129,10 @@ def test_variants_over_the_nine_issue_historical(write_scenario) -> None:
     assert s.parties.DPRK.initial["sequence"] == s.parties.DPRK.initial["denuclearization"]
     assert s.parties.US.initial["sequence"] == parent.parties.US.initial["sequence"]
     # the same through an override path; a path through sequence says "nine issues"
-    ovr = {"extends": "historical", "overrides": {"parties.DPRK.initial.denuclearization.position": 0.3}}
+    ovr = {
+        "extends": "historical",
+        "overrides": {"parties.DPRK.initial.denuclearization.position": 0.3},
+    }
     s, notes = load_quiet(write_scenario(ovr, "ovr.yaml"))
     assert len(notes) == 1 and s.parties.DPRK.initial["sequence"].position == 0.3
     ovr["overrides"]["parties.DPRK.initial.sequence.position"] = 0.7

@@ -163,7 +163,11 @@ COMPLETE_CASES: list[tuple[str, str, Any]] = [
     # an eight-issue file (no sequence anywhere) is read on both scales; sequence
     # given in some places but not all is a loader-only refusal
     ("eight_issue_file", BOTH_OK, lambda d: _strip_sequence(d)),
-    ("sequence_in_one_party_only", LOADER_ONLY_CHECK, lambda d: _delete(d, "parties.US.initial.sequence")),
+    (
+        "sequence_in_one_party_only",
+        LOADER_ONLY_CHECK,
+        lambda d: _delete(d, "parties.US.initial.sequence"),
+    ),
     (
         "unknown_initial_issue",
         BOTH_BAD,
