@@ -220,6 +220,7 @@ COMPLETE_CASES: list[tuple[str, str, Any]] = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore::sixparty.loader.EightIssueScenario")  # eight_issue_file
 @pytest.mark.parametrize("case,verdict,change", COMPLETE_CASES, ids=[c[0] for c in COMPLETE_CASES])
 def test_complete_scenarios(validators, tmp_path, case, verdict, change) -> None:
     data = minimal_scenario_dict()
