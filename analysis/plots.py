@@ -206,6 +206,8 @@ LABELS: dict[str, dict] = {
         "event_line": "exogenous event",
         "positions_title": "Positions on the nine issues",
         "positions_y": "position (0-1)",
+        # a run folder written before this issue existed (docs/outputs.md)
+        "not_recorded": "not recorded in this run\n(written before this issue existed)",
         "scale_line": "0 = {zero}  |  1 = {one}",
         "timeline_title": "Sessions, documents and episodes: simulated vs recorded",
         "lanes": (
@@ -315,6 +317,7 @@ LABELS: dict[str, dict] = {
         "event_line": "外部事件",
         "positions_title": "各方在九个议题上的立场",
         "positions_y": "立场（0–1）",
+        "not_recorded": "本次运行未记录\n（写于此议题设立之前）",
         "scale_line": "0 = {zero}  |  1 = {one}",
         "timeline_title": "会议、文件与关键行动：模拟与历史记录",
         "lanes": (
@@ -711,6 +714,18 @@ def plot_positions(tables: RunTables, lang: str = "en") -> Figure:
         ax = axes.flat[k]
         _shade_sessions(ax, tables)
         _mark_events(ax, tables)
+        if series and not any((issue, p) in series for p in PARTIES):
+            # an older run folder has no rows for an issue added since (sequence)
+            ax.text(
+                0.5,
+                0.5,
+                L["not_recorded"],
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="#666666",
+            )
         for p in PARTIES:
             if (issue, p) not in series:
                 continue

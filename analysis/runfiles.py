@@ -150,6 +150,39 @@ _STR_COLUMNS = {
 }
 
 
+#: Issues appended to :data:`sixparty.scenario.ISSUES` after run folders were first
+#: written: ``sequence`` (2026-12-03, docs/model.md §3.14).  A folder written before
+#: has no ``text_sequence`` (sessions) or ``sequence`` (drafts) column and no
+#: ``sequence`` rows in positions.csv: :func:`read_run` adds the columns as NaN
+#: ("not recorded") and accepts the shorter positions table.
+ISSUES_ADDED_LATER: tuple[str, ...] = ("sequence",)
+#: The issue-keyed columns each table gained with :data:`ISSUES_ADDED_LATER`.
+_ADDED_LATER_COLUMNS = {
+    "sessions": tuple(f"text_{issue}" for issue in ISSUES_ADDED_LATER),
+    "drafts": ISSUES_ADDED_LATER,
+}
+
+
+def recorded_issues(tables: RunTables) -> tuple[str, ...]:
+    """The issues of :data:`~sixparty.scenario.ISSUES` that ``tables`` recorded: all of
+    them, or (a folder written before :data:`ISSUES_ADDED_LATER`) the others."""
+    from sixparty.scenario import ISSUES
+
+    pos = tables.positions
+    if len(pos) == 0 or "issue" not in getattr(pos, "columns", ()):
+        return ISSUES
+    present = set(pos["issue"])
+    return tuple(i for i in ISSUES if i in present or i not in ISSUES_ADDED_LATER)
+
+
+def _add_later_columns(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the issue columns of an older run folder's table added as NaN."""
+    for c in _ADDED_LATER_COLUMNS.get(name, ()):
+        if c not in df.columns:
+            df[c] = float("nan")
+    return df
+
+
 #: Columns every table must have (more are allowed: analysis adds some to sessions.csv).
 REQUIRED_COLUMNS = {
     "timeline": tuple(outputs.TIMELINE_COLUMNS),
@@ -168,9 +201,12 @@ REQUIRED_COLUMNS = {
             "capitulations",
             "note_codes",
             "note_values",
+            *(f"text_{issue}" for issue in ISSUES_ADDED_LATER),
         )
     ),
-    "drafts": tuple(outputs.draft_columns()),
+    # the ``sequence`` issue came later (docs/model.md §3.14): eight-issue run folders
+    # still read, its columns NaN (:data:`ISSUES_ADDED_LATER`)
+    "drafts": tuple(c for c in outputs.draft_columns() if c not in ISSUES_ADDED_LATER),
     # ``superseded`` came later: run folders written before it still read.
     "ledger": tuple(c for c in outputs.LEDGER_COLUMNS if c != "superseded"),
     "decisions": ("month", "party", "decision", "reason"),
@@ -302,7 +338,7 @@ def _parse_checked(name: str, text: str) -> pd.DataFrame:
             if c in filled:
                 _raise_first(~present, col, c, "a number")
             df[c] = num
-    return df
+    return _add_later_columns(name, df)
 
 
 def _raise_first(bad: pd.Series, col: pd.Series, column: str, expected: str) -> None:
@@ -451,7 +487,7 @@ def _read_parquet(name: str, path: Path, data: bytes) -> pd.DataFrame:
     for c in _STR_COLUMNS.get(name, ()):
         if c in df.columns:
             df[c] = df[c].astype(object).where(df[c].notna(), "").astype(str)
-    return df
+    return _add_later_columns(name, df)
 
 
 def _check_counts(d: Path, tables: dict[str, pd.DataFrame]) -> None:
@@ -463,8 +499,12 @@ def _check_counts(d: Path, tables: dict[str, pd.DataFrame]) -> None:
         "positions": len(PARTIES) * len(ISSUES),
         "trust": len(PARTIES) * (len(PARTIES) - 1),
     }
+    # a folder written before the issues added later has fewer rows per month
+    older = len(PARTIES) * (len(ISSUES) - len(ISSUES_ADDED_LATER))
     for name, k in per_month.items():
         n = len(tables[name])
+        if name == "positions" and n == months * older and n != months * k:
+            k = older
         if n and n != months * k:
             shown = (
                 d / (name + ".csv") if (d / (name + ".csv")).is_file() else d / (name + ".parquet")
@@ -537,12 +577,18 @@ def _manifest_if_any(d: Path) -> dict:
 
 def _scenario_from_manifest(meta: dict, run_dir: Path):
     """The run's ``scenario.resolved.yaml``, else the scenario file the manifest names, if it loads; else None."""
+    import warnings
+
     resolved = run_dir / "scenario.resolved.yaml"
     if resolved.is_file():
         try:
-            from sixparty.loader import load_scenario
+            from sixparty.loader import EightIssueScenario, load_scenario
 
-            return load_scenario(resolved)
+            # a folder written before the sequence issue: its scenario is read on both
+            # scales; only its events are used here, so no note
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", EightIssueScenario)
+                return load_scenario(resolved)
         except Exception:  # changed by hand: fall back below
             pass
     path = meta.get("scenario_file")
@@ -552,9 +598,11 @@ def _scenario_from_manifest(meta: dict, run_dir: Path):
     if not p.is_absolute() and not p.exists():
         p = run_dir / p
     try:
-        from sixparty.loader import load_scenario
+        from sixparty.loader import EightIssueScenario, load_scenario
 
-        return load_scenario(p)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", EightIssueScenario)
+            return load_scenario(p)
     except Exception:  # the file moved or changed: fall back to the ids
         return None
 

@@ -1378,6 +1378,31 @@ def console_main() -> int:
     return code
 
 
+@contextlib.contextmanager
+def _eight_issue_notes():
+    """Print the loader's :class:`~sixparty.loader.EightIssueScenario` warnings as one
+    ``sixparty: note:`` line per file (once, however often the command loads it);
+    other warnings go on as before."""
+    import warnings
+
+    shown: set[str] = set()
+    with warnings.catch_warnings():
+        previous = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if getattr(category, "__name__", "") != "EightIssueScenario":
+                return previous(message, category, filename, lineno, file, line)
+            text = str(message)
+            if text not in shown:
+                shown.add(text)
+                _err(f"sixparty: note: {text}")
+            return None
+
+        warnings.showwarning = show
+        warnings.filterwarnings("always", message=r".* is an eight-issue scenario")
+        yield
+
+
 def _main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -1392,7 +1417,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     try:
-        code = handler(args)
+        with _eight_issue_notes():
+            code = handler(args)
         sys.stdout.flush()  # a reader that went away (`| head -1`) shows up here at the latest
     except (
         BrokenPipeError

@@ -70,6 +70,7 @@ import functools
 import os
 import re
 import types
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,11 +83,13 @@ from sixparty.scenario import ISSUES, NAME_PATTERN, PARTIES, Scenario
 from sixparty.shipped import shipped_scenarios
 
 __all__ = [
+    "EightIssueScenario",
     "MAX_BYTES",
     "MAX_NODES",
     "Problem",
     "ScenarioError",
     "diff_from_parent",
+    "eight_issue_note",
     "find_scenario",
     "load_scenario",
     "load_scenario_text",
@@ -1216,7 +1219,22 @@ def _validate(tree: _Node) -> Scenario:
         # (sixparty.scenario.Parameters.ORDERED).
         return Scenario.model_validate(_plain(tree), context={"scenario_file": True})
     except ValidationError as exc:
-        raise ScenarioError(_collapse_inherited_window(_translate(exc, tree), tree)) from None
+        problems = _collapse_inherited_window(_translate(exc, tree), tree)
+        raise ScenarioError(_drop_migrated_twins(problems)) from None
+
+
+def _drop_migrated_twins(problems: list[Problem]) -> list[Problem]:
+    """An eight-issue file's bad ``denuclearization`` value is copied to ``sequence``
+    (:func:`_migrate_eight_issues`) with the same file, line and column: report it
+    once, at the path the user wrote."""
+    seen = {(p.file, p.line, p.column, p.path, p.message) for p in problems}
+    out = []
+    for p in problems:
+        twin = re.sub(rf"\b{_NEW_ISSUE}\b", _OLD_ISSUE, p.path)
+        if twin != p.path and (p.file, p.line, p.column, twin, p.message) in seen:
+            continue
+        out.append(p)
+    return out
 
 
 _OUTSIDE_WINDOW = "is outside the scenario window"
@@ -1518,6 +1536,8 @@ def _load_tree(path: Path, text: str | None, shown: str, chain: list[Path]) -> _
     if text is None:
         text = _read_file(path, shown)
     tree = _parse(text, shown, shipped)
+    if _migrate_eight_issues(tree):
+        warnings.warn(EightIssueScenario(eight_issue_note(shown)), stacklevel=_warn_level())
     ext = tree.get("extends")
     if ext is None:
         present = [k for k in VARIANT_KEYS if k in tree.value]
@@ -1552,6 +1572,165 @@ def _load_tree(path: Path, text: str | None, shown: str, chain: list[Path]) -> _
         )
     parent = _load_tree(parent_path, None, _display(parent_path), seen)
     return _apply_variant(parent, tree, path, shown)
+
+
+# ------------------------------------------------- eight-issue files (migration)
+#: The issue that split in two (docs/model.md §3.14): before 2026-12-03 one scale,
+#: ``denuclearization`` (0 "freeze for compensation, phased and simultaneous", 1 "CVID
+#: first"), said both *what* the DPRK gives up and *when*, against the rewards.
+_OLD_ISSUE = "denuclearization"
+#: The issue added by the split (appended last in :data:`ISSUES`).
+_NEW_ISSUE = "sequence"
+#: Mappings keyed by issue: the field name that holds them -> the field above it
+#: (``"*"``: any; the top-level ``issues:`` is matched on its own).
+_ISSUE_KEYED = {"initial": "*", "positions": "stated_positions", "terms": "phases"}
+#: Effects that name an issue and are copied whole (a counterpart step is not: it
+#: would be owed twice; it stays on the scope).
+_ISSUE_EFFECTS = ("position", "salience")
+
+
+class EightIssueScenario(UserWarning):
+    """A scenario file written before the ninth issue (``sequence``) was read
+    with its ``denuclearization`` values on both scales (:func:`eight_issue_note`)."""
+
+
+def eight_issue_note(shown: str) -> str:
+    """The one-line note for an eight-issue file ``shown`` (the CLI prints it as
+    ``sixparty: note: ...``; the API raises it as an :class:`EightIssueScenario`
+    warning)."""
+    return (
+        f"{shown} is an eight-issue scenario (written before the two denuclearization "
+        f"scales); its {_OLD_ISSUE} values are read on both scope and {_NEW_ISSUE} "
+        f"- add `{_NEW_ISSUE}:` to say otherwise"
+    )
+
+
+def _warn_level() -> int:
+    """``stacklevel`` pointing a warning at the first frame outside this module."""
+    import sys
+
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__") == __name__:
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _names_sequence(node: _Node, where: tuple[str, ...] = ()) -> bool:
+    """Whether a file's tree says anything on the ``sequence`` issue: a key
+    ``sequence`` anywhere, an ``issue: sequence``, or an override path through it."""
+    if node.kind == "map":
+        for key, child in node.value.items():
+            if key == _NEW_ISSUE:
+                return True
+            if key == "issue" and child.kind == "scalar" and child.value == _NEW_ISSUE:
+                return True
+            if where == ("overrides",) and _NEW_ISSUE in _split_override(key):
+                return True
+            if _names_sequence(child, where + (key,)):
+                return True
+    elif node.kind == "seq":
+        return any(_names_sequence(item, where) for item in node.value)
+    return False
+
+
+def _copy_old_issue(node: _Node, where: tuple[str, ...]) -> bool:
+    """Give every issue-keyed mapping and position/salience effect under ``node``
+    (at field path ``where``, list indices left out) a ``sequence`` copy of its
+    ``denuclearization`` entry; True if anything was copied."""
+    copied = False
+    if node.kind == "map":
+        last = where[-1] if where else None
+        above = where[-2] if len(where) >= 2 else None
+        keyed = where == ("issues",) or (
+            last in _ISSUE_KEYED and _ISSUE_KEYED[last] in ("*", above)
+        )
+        if keyed and _OLD_ISSUE in node.value and _NEW_ISSUE not in node.value:
+            node.value[_NEW_ISSUE] = _copy_tree(node.value[_OLD_ISSUE])
+            copied = True
+        for key, child in list(node.value.items()):
+            if not (keyed and key == _NEW_ISSUE):
+                copied |= _copy_old_issue(child, where + (key,))
+    elif node.kind == "seq":
+        items = node.value
+        if where and where[-1] == "effects":
+            i = 0
+            while i < len(items):
+                eff = items[i]
+                if (
+                    eff.kind == "map"
+                    and eff.scalar("kind") in _ISSUE_EFFECTS
+                    and eff.scalar("issue") == _OLD_ISSUE
+                ):
+                    twin = _copy_tree(eff)
+                    old = twin.value["issue"]
+                    twin.value["issue"] = _Node(
+                        "scalar", _NEW_ISSUE, old.file, old.line, old.col, old.key_line, old.key_col
+                    )
+                    items.insert(i + 1, twin)
+                    copied = True
+                    i += 1
+                i += 1
+        for item in items:
+            copied |= _copy_old_issue(item, where)
+    return copied
+
+
+def _migrate_eight_issues(tree: _Node) -> bool:
+    """Read one file's own tree (before ``extends:`` merges it) as an eight-issue
+    scenario if it says nothing on ``sequence``: each ``denuclearization`` entry gets
+    an equal ``sequence`` one, in place.  Returns True if the file was migrated
+    (something was copied; a variant that never names denuclearization is left as it
+    is and gets no note).
+
+    Why equal: the old scale read "freeze for compensation, phased and simultaneous"
+    (0) to "CVID first: complete, verifiable, irreversible dismantlement before any
+    reward" (1), i.e. the scope and the order moved together on it; a value on it is
+    the file's reading on both new scales (docs/scenarios.md, "Eight-issue files").
+    The salience is copied too, as historical.yaml's migration kept denuclearization's
+    salience and gave the sequence its own."""
+    if _names_sequence(tree):
+        return False
+    copied = False
+    for key, child in list(tree.value.items()):
+        if key == "overrides" and child.kind == "map":
+            copied |= _copy_old_overrides(child)
+        elif key in ("events", "add_events"):
+            for ev in child.value if child.kind == "seq" else []:
+                copied |= _copy_old_issue(ev, ("events",))
+        else:
+            copied |= _copy_old_issue(child, (key,))
+    return copied
+
+
+def _copy_old_overrides(ovr: _Node) -> bool:
+    """The ``overrides:`` part of :func:`_migrate_eight_issues`: a path through
+    ``denuclearization`` in an issue-keyed mapping gets a twin path through
+    ``sequence`` (placed right after it); a value that is itself a mapping or list
+    holding issue-keyed entries is migrated where the path puts it."""
+    copied = False
+    out: dict[str, _Node] = {}
+    for key, value in ovr.value.items():
+        out[key] = value
+        parts = _split_override(key) or []
+        names = tuple(p for p in parts if isinstance(p, str))
+        if _OLD_ISSUE in names:
+            i = names.index(_OLD_ISSUE)
+            where = names[:i]
+            last = where[-1] if where else None
+            above = where[-2] if len(where) >= 2 else None
+            if where == ("issues",) or (
+                last in _ISSUE_KEYED and _ISSUE_KEYED[last] in ("*", above)
+            ):
+                twin = ".".join(_NEW_ISSUE if p == _OLD_ISSUE else p for p in key.split("."))
+                if twin not in ovr.value:
+                    out[twin] = _copy_tree(value)
+                    copied = True
+                continue
+        if names and names[-1] == "issue" and value.kind == "scalar" and value.value == _OLD_ISSUE:
+            continue  # an effect's issue changed alone: it stays on the scope
+        copied |= _copy_old_issue(value, names)
+    ovr.value = out
+    return copied
 
 
 #: Length of the hexadecimal hash naming a variant whose file name has no letter or digit.

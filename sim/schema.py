@@ -52,6 +52,8 @@ LOADER_ONLY = (
     "a variant's parent exists (extends:), and the chain has no cycle",
     "remove_events ids, overrides list indexes and events.<id> paths exist in the parent",
     "the merged variant is a complete, valid scenario",
+    "the sequence issue is given everywhere or nowhere (nowhere: an eight-issue file, "
+    "its denuclearization values read on both scales)",
 )
 #: Where the loader is more lenient than the schemas (pydantic's lax mode).
 LOADER_LENIENT = (
@@ -109,13 +111,17 @@ def _base() -> dict[str, Any]:
             "inside the window.",
         }
     )
-    # Dicts keyed by issue or party: only those keys; all issues where required.
+    # Dicts keyed by issue or party: only those keys; all issues where required, but
+    # for ``sequence``: an eight-issue file (none anywhere) is read by the loader with
+    # its denuclearization values on both scales (sixparty.loader, docs/scenarios.md),
+    # a file that gives it in one place only is a loader-only refusal.
+    required = [k for k in ISSUES if k != "sequence"]
     s["properties"]["issues"].update(
-        {"propertyNames": {"enum": list(ISSUES)}, "required": list(ISSUES)}
+        {"propertyNames": {"enum": list(ISSUES)}, "required": required}
     )
     for party in PARTIES:
         props = defs[f"{party}Config"]["properties"]
-        props["initial"].update({"propertyNames": {"enum": list(ISSUES)}, "required": list(ISSUES)})
+        props["initial"].update({"propertyNames": {"enum": list(ISSUES)}, "required": required})
         props["trust"]["propertyNames"] = {"enum": list(PARTIES)}
     defs["StatedPosition"]["properties"]["positions"].update(
         {"propertyNames": {"enum": list(ISSUES)}, "minProperties": 1}

@@ -122,6 +122,13 @@ def _delete(data: dict, path: str) -> None:
     del node[keys[-1]]
 
 
+def _strip_sequence(data: dict) -> None:
+    """Delete the ``sequence`` issue from ``issues`` and every party's ``initial``."""
+    del data["issues"]["sequence"]
+    for party in data["parties"].values():
+        del party["initial"]["sequence"]
+
+
 COMPLETE_CASES: list[tuple[str, str, Any]] = [
     # (id, verdict, change: a callable on the minimal scenario's data)
     ("minimal", BOTH_OK, lambda d: None),
@@ -153,6 +160,14 @@ COMPLETE_CASES: list[tuple[str, str, Any]] = [
         lambda d: _set(d, "issues.fishing", {"name": "f", "zero": "a", "one": "b"}),
     ),
     ("missing_initial_issue", BOTH_BAD, lambda d: _delete(d, "parties.US.initial.lwr")),
+    # an eight-issue file (no sequence anywhere) is read on both scales; sequence
+    # given in some places but not all is a loader-only refusal
+    ("eight_issue_file", BOTH_OK, lambda d: _strip_sequence(d)),
+    (
+        "sequence_in_one_party_only",
+        LOADER_ONLY_CHECK,
+        lambda d: _delete(d, "parties.US.initial.sequence"),
+    ),
     (
         "unknown_initial_issue",
         BOTH_BAD,
@@ -205,6 +220,7 @@ COMPLETE_CASES: list[tuple[str, str, Any]] = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore::sixparty.loader.EightIssueScenario")  # eight_issue_file
 @pytest.mark.parametrize("case,verdict,change", COMPLETE_CASES, ids=[c[0] for c in COMPLETE_CASES])
 def test_complete_scenarios(validators, tmp_path, case, verdict, change) -> None:
     data = minimal_scenario_dict()
