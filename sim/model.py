@@ -60,6 +60,7 @@ from sixparty.parties import (
     WALKED_OUT,
     Party,
     row_sum,
+    text_distance,
 )
 from sixparty.protocol import Ledger
 from sixparty.reasons import Clause, clause
@@ -823,11 +824,11 @@ class TalksModel(mesa.Model):
 
     def distances(self, text: np.ndarray, r=ALL) -> np.ndarray:
         """(n, 6) each party's salience-weighted distance from ``text`` (one
-        (n_issues,) row per replicate of ``r``), in [0, 1]."""
-        sal = self.sal[r]
-        tot = row_sum(sal)
-        return row_sum(np.abs(self.pos[r] - np.asarray(text)[..., None, :]) * sal) / np.where(
-            tot > 0, tot, 1.0
+        (n_issues,) row per replicate of ``r``), in [0, 1]
+        (:func:`sixparty.parties.text_distance`, ``parameters.distance_exponent``)."""
+        e = np.asarray(self.params.distance_exponent[r])
+        return text_distance(
+            np.abs(self.pos[r] - np.asarray(text)[..., None, :]), self.sal[r], e[..., None]
         )
 
     def distances_between(self, a: np.ndarray, b: np.ndarray, r=ALL) -> np.ndarray:

@@ -83,6 +83,31 @@ def row_sum(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x).sum(axis=-1)
 
 
+def text_distance(gaps: np.ndarray, sal: np.ndarray, exponent) -> np.ndarray:
+    """Salience-weighted distance over the issues, in [0, 1] for gaps in [0, 1].
+
+    ``gaps``: ``(..., n_issues)`` absolute differences |x_k - p_k| between a
+    text and a position; ``sal``: saliences broadcastable to ``gaps``;
+    ``exponent``: ``parameters.distance_exponent`` e in [1, 2], one value per
+    row of ``gaps`` (shape ``gaps.shape[:-1]`` or broadcastable to it).
+    Returns ``gaps.shape[:-1]``: the power mean
+    ``(sum_k (s_k g_k)^e / sum_k s_k^e)^(1/e)`` (0 where every salience is 0).
+    e = 1 is the salience-weighted mean distance, computed exactly as before
+    the parameter existed (the default model's bits are unchanged); e = 2 is
+    KTAB's spatial-model distance (Wise, Lester et al. 2015; ``bvDiff`` of the
+    open KTAB code), under which the issue a text is farthest on dominates.
+    """
+    e = np.asarray(exponent, dtype=float)
+    if (e == 1.0).all():
+        tot = row_sum(sal)
+        return row_sum(gaps * sal) / np.where(tot > 0, tot, 1.0)
+    e = e[..., None]
+    weights = np.broadcast_to(sal, gaps.shape) ** e
+    tot = row_sum(weights)
+    mean = row_sum((gaps * sal) ** e) / np.where(tot > 0, tot, 1.0)
+    return mean ** (1.0 / e[..., 0])
+
+
 class Party(mesa.Agent):
     """A delegation at the talks.
 
@@ -133,12 +158,14 @@ class Party(mesa.Agent):
 
     # --------------------------------------------------------------- utility
     def distance(self, text: np.ndarray, r=ALL):
-        """Salience-weighted mean distance of ``text`` (one (n_issues,) row per
-        replicate of ``r``) from my position, in [0, 1]."""
-        s = self.model.sal[r, self.idx]
-        tot = row_sum(s)
-        tot = np.where(tot > 0, tot, 1.0)
-        return row_sum(np.abs(text - self.model.pos[r, self.idx]) * s) / tot
+        """Salience-weighted distance of ``text`` (one (n_issues,) row per
+        replicate of ``r``) from my position, in [0, 1]: the mean distance, or
+        at ``parameters.distance_exponent`` > 1 a power mean
+        (:func:`text_distance`)."""
+        m = self.model
+        return text_distance(
+            np.abs(text - m.pos[r, self.idx]), m.sal[r, self.idx], m.params.distance_exponent[r]
+        )
 
     def utility(self, text: np.ndarray, r=ALL):
         """Utility of a text in [0, 1]; 1 = the text is my position."""
@@ -360,10 +387,12 @@ class Party(mesa.Agent):
         Zeuthen's principle (:meth:`risk_limit`) and the win-set bound
         (:meth:`within_win_set`).
         """
-        s = self.model.sal[rep, self.idx]
-        tot = row_sum(s)
-        tot = np.where(tot > 0, tot, 1.0)
-        return 1.0 - row_sum(np.abs(np.asarray(texts) - self.model.anchor[rep, self.idx]) * s) / tot
+        m = self.model
+        gaps = np.abs(np.asarray(texts) - m.anchor[rep, self.idx])
+        e = m.params.distance_exponent[rep]
+        if np.ndim(e) == 0:  # one replicate, any number of texts
+            e = np.broadcast_to(e, gaps.shape[:-1])
+        return 1.0 - text_distance(gaps, m.sal[rep, self.idx], e)
 
     def risk_limit(self, own_offer: np.ndarray, other_offer: np.ndarray, rep: int) -> np.ndarray:
         """My Zeuthen (1930) risk limit, ``(u(own) - u(other)) / (u(own) - d)`` in [0, 1].

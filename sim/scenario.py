@@ -826,6 +826,7 @@ class Parameters(_Strict):
     concession_tolerance: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=0.1)] = 0.005
     ideal_accommodation: Unit = 1.0
     acceptance_radius: Unit = 0.12
+    distance_exponent: Annotated[float, BeforeValidator(_no_bool), Field(ge=1.0, le=2.0)] = 1.0
     noise: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=0.5)] = 0.05
     trust_memory: Unit = 0.92
     trust_prior_strength: Annotated[float, BeforeValidator(_no_bool), Field(gt=0.0, le=100.0)] = 6.0

@@ -852,3 +852,60 @@ def test_the_way_out_is_drawn_only_when_a_replicate_has_a_rate():
     on.step()
     assert on.way_out is not None and on.way_out.shape == (1, len(ISSUES))
     assert not np.array_equal(on.anchor[:, DPRK_I], off.anchor[:, DPRK_I])
+
+
+# ------------------------------------------- the distance a party values texts by (KTAB)
+def test_text_distance_is_the_mean_at_exponent_one_and_ktabs_rms_at_two():
+    from sixparty.parties import text_distance
+
+    gaps = np.array([[0.5, 0.0, 0.0], [0.2, 0.4, 0.1]])
+    sal = np.array([[1.0, 1.0, 1.0], [0.9, 0.3, 0.6]])
+    mean = (gaps * sal).sum(axis=-1) / sal.sum(axis=-1)
+    assert np.array_equal(text_distance(gaps, sal, np.ones(2)), mean)  # bit for bit
+    # KTAB's bvDiff: sqrt(sum (s d)^2 / sum s^2); first row sqrt(0.25 / 3)
+    rms = np.sqrt(((gaps * sal) ** 2).sum(axis=-1) / (sal**2).sum(axis=-1))
+    assert text_distance(gaps, sal, np.full(2, 2.0)) == pytest.approx(rms, rel=1e-12)
+    assert text_distance(gaps, sal, np.full(2, 2.0))[0] == pytest.approx(np.sqrt(0.25 / 3))
+    # one replicate per exponent: each row by its own
+    mixed = text_distance(gaps, sal, np.array([1.0, 2.0]))
+    assert mixed[0] == mean[0] and mixed[1] == pytest.approx(rms[1], rel=1e-12)
+    # a text far on one issue only is farther the higher the exponent (power means)
+    far_on_one = np.array([0.9, 0, 0, 0, 0, 0, 0, 0, 0])
+    d = [text_distance(far_on_one, np.ones(9), e) for e in (1.0, 1.5, 2.0)]
+    assert d[0] < d[1] < d[2]
+    assert text_distance(np.zeros(3), np.zeros(3), 2.0) == 0.0  # no salience: no distance
+
+
+def _dprk_facing_dismantlement_first(exponent: float):
+    """A DPRK at 0 on every issue, a text on its position but for sequence (0.82,
+    'dismantlement first'), every salience 0.7, an acceptance radius of 0.2."""
+    m = make_model(
+        lambda d: d.setdefault("parameters", {}).update(
+            distance_exponent=exponent, acceptance_radius=0.2
+        )
+    )
+    m.pos[0, DPRK_I] = 0.0
+    m.sal[0, DPRK_I] = 0.7
+    m.outside[0, DPRK_I] = 0.0
+    m.sanctions[0] = 0.0
+    text = np.zeros((1, len(ISSUES)))
+    text[0, SEQ] = 0.82
+    return m, text
+
+
+def test_under_ktabs_distance_a_red_line_on_one_issue_is_not_averaged_away():
+    """The diagnosis of docs/model.md 3.14: at exponent 1 the DPRK values a text
+    that is its own on eight issues and 'dismantlement first' on the ninth at
+    1 - 0.82/9 and signs it; at 2 (KTAB) the ninth issue weighs 0.82/3 and it
+    does not.  Nothing else differs between the two states."""
+    m1, text = _dprk_facing_dismantlement_first(1.0)
+    dprk1 = m1.parties[DPRK_I]
+    assert dprk1.distance(text, REP0)[0] == pytest.approx(0.82 / 9)
+    assert dprk1.accepts(text, "joint_statement", np.array([True]), REP0)[0]
+    m2, text = _dprk_facing_dismantlement_first(2.0)
+    dprk2 = m2.parties[DPRK_I]
+    assert dprk2.distance(text, REP0)[0] == pytest.approx(0.82 / 3)
+    assert not dprk2.accepts(text, "joint_statement", np.array([True]), REP0)[0]
+    # the chair sees the same distances (TalksModel.distances)
+    assert m2.distances(text, REP0)[0, DPRK_I] == pytest.approx(0.82 / 3)
+    assert m1.distances(text, REP0)[0, DPRK_I] == pytest.approx(0.82 / 9)
