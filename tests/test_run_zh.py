@@ -626,3 +626,29 @@ def test_the_inert_parameter_note_is_chinese_under_lang_zh(tmp_path, capsys):
         "parameters.concession_rate 在此不起作用：仅当 expected_utility_sessions 为 false "
         "时才起作用（本情景：expected_utility_sessions 为 true）"
     )
+
+
+def test_rerun_takes_the_runs_language_unless_lang_is_given(tmp_path, capsys):
+    """`run --from` of a `--lang zh` run prints, and records, Chinese; `--lang en` overrides;
+    a folder whose manifest has no `lang` (written before it was recorded) reruns in English."""
+    import json
+
+    first = tmp_path / "first"
+    args = ["--no-plots", "--quiet"]
+    assert main(["run", "--seed", "4", "--out", str(first), "--lang", "zh", *args]) == 0
+    capsys.readouterr()
+    assert main(["run", "--from", str(first), *args]) == 0
+    out = capsys.readouterr().out
+    assert "已复现：7个数据文件与" in out and english_words(out) == [], english_words(out)
+    manifest = json.loads((tmp_path / "first-rerun" / "manifest.json").read_text("utf-8"))
+    assert manifest["lang"] == "zh"
+    again = tmp_path / "again"
+    assert main(["run", "--from", str(first), "--out", str(again), "--lang", "en", *args]) == 0
+    out = capsys.readouterr().out
+    assert "Reproduced: the 7 data files are byte-identical" in out and "已复现" not in out
+    assert json.loads((again / "manifest.json").read_text("utf-8"))["lang"] == "en"
+    old = json.loads((first / "manifest.json").read_text("utf-8"))
+    del old["lang"]  # the manifest lists the other files' checksums, not its own
+    (first / "manifest.json").write_text(json.dumps(old), encoding="utf-8")
+    assert main(["run", "--from", str(first), "--out", str(again), *args]) == 0
+    assert "Reproduced: the 7 data files" in capsys.readouterr().out
