@@ -1306,7 +1306,11 @@ def cli_executor(args, runs: int, months: int, out: str | os.PathLike, scenarios
         except (OSError, TimeoutError) as exc:
             raise CLIError(f"--dask {dask}: cannot reach the scheduler ({exc})") from None
         if getattr(ex, "dashboard_link", None):
-            print(f"sixparty: dask dashboard: {ex.dashboard_link}", file=sys.stderr, flush=True)
+            from sixparty.analysis.i18n import phrase
+
+            lang = getattr(args, "lang", None) or "en"
+            line = phrase("run.dask_dashboard", lang, link=ex.dashboard_link)
+            print(line, file=sys.stderr, flush=True)
         return ex
     return make_executor(jobs)
 
@@ -1318,38 +1322,48 @@ def stopped_message(
     done: int | None = None,
     runs: int | None = None,
     written: int | None = None,
+    lang: str = "en",
 ) -> tuple[str, int]:
     """(the one stderr line, the exit code 130/143) after an interrupt.
 
     how: :func:`sixparty.outputs.check_out_dir`'s answer for ``out_dir`` before the
     work (what is left when the staging folder was removed); written: the number of
     files, when the complete folder was already in place (the interrupt came while the
-    summary was printed): the line then says the folder is complete.
+    summary was printed): the line then says the folder is complete.  ``lang``:
+    ``"en"`` or ``"zh"`` (the ``stop.*`` texts of :mod:`sixparty.analysis.i18n`).
     """
+    from sixparty.analysis.i18n import phrase
+
     signum = getattr(exc, "signum", signal.SIGINT)
     name = signal.Signals(signum).name
     kept = (
-        f"the output is complete ({written} files in {out_dir}/); only the summary "
-        "was not all printed"
+        phrase("stop.complete", lang, n=written, out=out_dir)
         if written is not None
-        else f"the previous output in {out_dir}/ is untouched"
+        else phrase("stop.untouched", lang, out=out_dir)
         if how == "replace"
-        else f"nothing was written ({out_dir}/ was not created)"
+        else phrase("stop.new", lang, out=out_dir)
         if how == "new"
-        else f"nothing was written ({out_dir}/ is still empty)"
+        else phrase("stop.empty", lang, out=out_dir)
     )
-    progress_ = f" after {done:,} of {runs:,} runs" if done is not None and runs else ""
-    return f"sixparty: interrupted by {name}{progress_}: {kept}", 128 + int(signum)
+    progress_ = (
+        phrase("stop.progress", lang, done=f"{done:,}", runs=f"{runs:,}")
+        if done is not None and runs
+        else ""
+    )
+    line = phrase("stop.line", lang, signal=name, progress=progress_, kept=kept)
+    return line, 128 + int(signum)
 
 
-def report_stop(exc: KeyboardInterrupt, out_dir, how: str, files: list[str] | None) -> int:
-    """Print :func:`stopped_message`'s line for a command that writes one folder and
-    return its exit code.  ``files``: the files written once the folder is in place
-    (else None: the interrupt may carry them, set by the atomic writer).  The summary's
-    lines printed so far are flushed first, so the line comes after them."""
+def report_stop(
+    exc: KeyboardInterrupt, out_dir, how: str, files: list[str] | None, lang: str = "en"
+) -> int:
+    """Print :func:`stopped_message`'s line (in ``lang``) for a command that writes one
+    folder and return its exit code.  ``files``: the files written once the folder is in
+    place (else None: the interrupt may carry them, set by the atomic writer).  The
+    summary's lines printed so far are flushed first, so the line comes after them."""
     done = files if files is not None else getattr(exc, "written", None)
     written = len(done) if done is not None else None
-    line, code = stopped_message(exc, out_dir, how, written=written)
+    line, code = stopped_message(exc, out_dir, how, written=written, lang=lang)
     with contextlib.suppress(OSError, ValueError):
         sys.stdout.flush()
     print(line, file=sys.stderr, flush=True)
@@ -1444,7 +1458,7 @@ def cli_ensemble(args, path, scenario: Scenario) -> int:
             print("\n".join(holder["report"]))
             print(wrote_line(len(files), out_dir, lang))
         except KeyboardInterrupt as exc:
-            return report_stop(exc, out_dir, how, files)
+            return report_stop(exc, out_dir, how, files, lang)
     return 0
 
 

@@ -588,7 +588,7 @@ def cli_run(args) -> int:
             files = _write_single(args, result, rerun, out_dir, path, table_format)
             return _print_single(args, result, rerun, out_dir, files, seed, table_format)
         except KeyboardInterrupt as exc:
-            return report_stop(exc, out_dir, how, files)
+            return report_stop(exc, out_dir, how, files, getattr(args, "lang", None) or "en")
 
 
 def _write_single(args, result, rerun, out_dir, path, table_format) -> list[str]:
