@@ -206,7 +206,15 @@ def open_study(storage: str | None, study_name: str, seed: int, budget: int, bat
 
 class StudyMismatch(ValueError):
     """An existing study was run with settings that change a trial's value (runs per
-    point, mode, split, seed, scenario, search box): continuing it would mix scores."""
+    point, mode, split, seed, scenario, search box): continuing it would mix scores.
+
+    ``to_continue``: what would let the study continue, as a clause (``run again with
+    --seed 3``, ``restore parent.yaml to its version of SHA-256 ...``), or ``""`` when
+    nothing would (a study of an older sixparty that recorded no settings)."""
+
+    def __init__(self, message: str, to_continue: str = "") -> None:
+        super().__init__(message)
+        self.to_continue = to_continue
 
 
 def study_identity(
@@ -253,11 +261,14 @@ def scenario_chain(path) -> tuple[bytes, list[dict]]:
     return Path(path).read_bytes(), source_files(path)[1:]
 
 
-def check_identity(study, identity: dict | None, extends_paths: Sequence[str] = ()) -> None:
+def check_identity(
+    study, identity: dict | None, extends_paths: Sequence[str] = (), scenario_path=None
+) -> None:
     """Record ``identity`` on a study without trials; raise :class:`StudyMismatch` when a
     study with trials recorded another one (or none: an older sixparty's study).
     ``extends_paths``: the files ``identity["extends_sha256"]`` hashes, in its order, to
-    name a changed parent in the message."""
+    name a changed parent in the message; ``scenario_path``: the scenario file, to name
+    it in what would let the study continue (:attr:`StudyMismatch.to_continue`)."""
     if identity is None:
         return
     has_trials = bool(study.get_trials(deepcopy=False))
@@ -279,7 +290,45 @@ def check_identity(study, identity: dict | None, extends_paths: Sequence[str] = 
     old, new = had.get("extends_sha256") or [], identity.get("extends_sha256") or []
     if old != new:
         diff.append(_extends_change(old, new, list(extends_paths)))
-    raise StudyMismatch("its trials were scored with " + ", ".join(diff))
+    raise StudyMismatch(
+        "its trials were scored with " + ", ".join(diff),
+        _to_continue(had, identity, list(extends_paths), scenario_path),
+    )
+
+
+def _to_continue(had: dict, identity: dict, paths: list[str], scenario_path=None) -> str:
+    """What would let a refused study continue: the options it was run with, and the
+    files (or the sixparty) to restore, as one clause (:class:`StudyMismatch`)."""
+    options = [
+        f"{_IDENTITY_WORDS[k]} {had[k]}"
+        for k in ("runs_per_point", "mode", "train_until", "seed")
+        if k in had and had.get(k) != identity.get(k)
+    ]
+    restore = []
+    if had.get("scenario_sha256") != identity.get("scenario_sha256"):
+        name = f"the scenario file {scenario_path}" if scenario_path else "the scenario file"
+        restore.append(f"{name} to its version of SHA-256 {_short(had.get('scenario_sha256'))}")
+    old, new = had.get("extends_sha256") or [], identity.get("extends_sha256") or []
+    if old != new:
+        if len(old) == len(new) == len(paths):
+            restore += [
+                f"{p} to its version of SHA-256 {_short(a)}"
+                for p, a, b in zip(paths, old, new, strict=True)
+                if a != b
+            ]
+        else:
+            restore.append("the files it extends (extends:) as they were")
+    if had.get("box_sha256") != identity.get("box_sha256"):
+        restore.append(
+            "the sixparty version the study began with (the free parameters' defaults "
+            "and ranges changed)"
+        )
+    parts = []
+    if options:
+        parts.append("run again with " + " ".join(options))
+    if restore:
+        parts.append("restore " + ", ".join(restore))
+    return " and ".join(parts)
 
 
 def _extends_change(old: list, new: list, paths: list[str]) -> str:
@@ -574,12 +623,19 @@ def cli_calibrate(args) -> int:
             old = None
         if old is not None:
             try:
-                check_identity(old, identity, [p["path"] for p in parents])
+                check_identity(old, identity, [p["path"] for p in parents], path)
             except StudyMismatch as exc:
+                n = len(old.get_trials(deepcopy=False))
+                fresh = (
+                    "For a fresh study, give another --out DIR (or --storage FILE), or delete "
+                    f"{storage_path} to start over there (its {n} "
+                    f"{'trial is' if n == 1 else 'trials are'} lost)"
+                )
+                if exc.to_continue:
+                    fresh += f". To continue this study, {exc.to_continue}"
                 raise CLIError(
                     f"the study {study_name!r} in {storage_path} cannot be continued: {exc}; "
-                    "continuing would mix scores of different settings. Rerun with its "
-                    "settings, or give another --out (or --storage) for a fresh study"
+                    f"continuing would mix scores of different settings. {fresh}"
                 ) from None
     ho_runs = max(rpp, 32)
     chunk = getattr(args, "chunk_size", None)

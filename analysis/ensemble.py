@@ -160,7 +160,8 @@ _STATUS_CODE = {s: i for i, s in enumerate(STATUSES)}
 
 # (name, kind) - kind: "int", "float", "month" (month index, -1 = never), "bool",
 # "status" (index into STATUSES), "doc" (index into DOCUMENT_TYPES, -1 = no session held),
-# "match" (index into DOCUMENT_TYPES, -1 = no simulated session matched the recorded one)
+# "match" (index into DOCUMENT_TYPES, -1 = no simulated session matched the recorded one),
+# "phase" (index into the scenario's phases, -1 = none adopted; written as the phase's name)
 _BASE_COLUMNS: list[tuple[str, str]] = [
     ("replicate", "int"),
     ("seed", "int"),
@@ -172,6 +173,8 @@ _BASE_COLUMNS: list[tuple[str, str]] = [
     ("first_joint_statement", "month"),
     ("first_joint_document", "month"),
     ("phases_adopted", "int"),
+    ("first_phase_adopted", "phase"),
+    ("first_phase_adopted_month", "month"),
     ("first_suspension", "month"),
     ("walked_out", "bool"),
     ("walkout_month", "month"),
@@ -299,6 +302,10 @@ def _summarize(
     tl = result.timeline
     sessions = result.sessions
     held = [s for s in sessions if s["held"]]
+    # the first joint document that adopted a phase: the phase by its place in the
+    # scenario's list (the runs table holds numbers until it is written)
+    first_adopted = next((s for s in held if s.get("adopted_phase")), None)
+    phase_names = [ph.name for ph in result.scenario.phases] if first_adopted else []
     docs = {d: 0 for d in DOCUMENT_TYPES}
     best_round: dict[int, int] = {}
     held_months = [_month_index(s["month"]) for s in held]
@@ -337,6 +344,8 @@ def _summarize(
         first_js,
         first_jd,
         sum(1 for s in held if s.get("adopted_phase")),
+        phase_names.index(first_adopted["adopted_phase"]) if first_adopted else -1,
+        _month_index(first_adopted["month"]) if first_adopted else -1,
         susp,
         walk >= 0,
         walk,
@@ -556,8 +565,11 @@ class _Columns(Mapping):
         return len(self._names)
 
 
-def _cell(kind: str, v):
-    """A per-run value as written in ``runs.csv`` (months as YYYY-MM, documents by name)."""
+def _cell(kind: str, v, phases: Sequence[str] = ()):
+    """A per-run value as written in ``runs.csv`` (months as YYYY-MM, documents by name,
+    phases by their name in ``phases``, the scenario's, or empty for none)."""
+    if kind == "phase":
+        return phases[int(v)] if v >= 0 else ""
     if kind == "month":
         return _month_label(int(v)) if v >= 0 else ""
     if kind == "bool":
@@ -577,9 +589,15 @@ class _RunsWriter:
     """Streams per-run rows into ``runs.csv`` or ``runs.parquet``."""
 
     def __init__(
-        self, path: Path, names: list[str], kinds: dict[str, str], table_format: str
+        self,
+        path: Path,
+        names: list[str],
+        kinds: dict[str, str],
+        table_format: str,
+        phases: Sequence[str] = (),
     ) -> None:
         self.path, self.names, self.kinds, self.format = path, names, kinds, table_format
+        self.phases = tuple(phases)  # the scenario's phase names, for "phase" columns
         if table_format == "parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -597,13 +615,13 @@ class _RunsWriter:
         kinds = [self.kinds[n] for n in self.names]
         if self.format == "parquet":
             for r in rows:
-                self._buf.append([_cell(k, v) for k, v in zip(kinds, r, strict=True)])
+                self._buf.append([_cell(k, v, self.phases) for k, v in zip(kinds, r, strict=True)])
             while len(self._buf) >= PARQUET_ROW_GROUP:
                 self._flush(self._buf[:PARQUET_ROW_GROUP])
                 self._buf = self._buf[PARQUET_ROW_GROUP:]
         else:
             self._csv.writerows(
-                [fmt(_cell(k, v)) for k, v in zip(kinds, r, strict=True)] for r in rows
+                [fmt(_cell(k, v, self.phases)) for k, v in zip(kinds, r, strict=True)] for r in rows
             )
 
     def _flush(self, rows: list[list]) -> None:
@@ -612,7 +630,7 @@ class _RunsWriter:
         cols = {}
         for j, n in enumerate(self.names):
             vals = [r[j] for r in rows]
-            if self.kinds[n] == "month":
+            if self.kinds[n] in ("month", "phase"):
                 vals = [v or None for v in vals]
             cols[n] = vals
         self._writer.write_table(pa.table(cols, schema=self._schema))
@@ -643,7 +661,8 @@ class EnsembleResult:
     per-window ``window:YYYY-MM..YYYY-MM`` and per-recorded-session
     ``record:<id>`` columns + per-date columns; month columns hold month
     indices, -1 = never; window and record columns hold an index into
-    ``DOCUMENT_TYPES``, -1 = no session held in the window / not matched); quantiles: metric -> ``(months, len(QUANTILES))``; means: metric
+    ``DOCUMENT_TYPES``, -1 = no session held in the window / not matched; the phase column
+    ``first_phase_adopted`` holds an index into ``scenario.phases``, -1 = none); quantiles: metric -> ``(months, len(QUANTILES))``; means: metric
     -> ``(months,)``; status_counts: ``(months, len(STATUSES))``; workdir:
     the folder holding ``runs_file`` (``runs.csv`` or ``runs.parquet``);
     worker_pids: the process ids that ran chunks (for tests; never written
@@ -676,7 +695,8 @@ class EnsembleResult:
         return self.summaries["seed"]
 
     def column_kinds(self) -> dict[str, str]:
-        """Column -> kind (``int``, ``float``, ``month``, ``bool``, ``status``, ``doc``, ``match``)."""
+        """Column -> kind (``int``, ``float``, ``month``, ``bool``, ``status``, ``doc``,
+        ``match``, ``phase``)."""
         return dict(self.kinds)
 
     def quantile_rows(self) -> list[dict]:
@@ -1026,7 +1046,9 @@ def run_ensemble(
     monthly_f = _RowsFile(
         scratch / "monthly.bin", len(MONTHLY_METRICS) * n_months, runs, np.float32
     )
-    writer = _RunsWriter(folder / runs_file, names, kinds, table_format)
+    writer = _RunsWriter(
+        folder / runs_file, names, kinds, table_format, [ph.name for ph in scenario.phases]
+    )
     status_counts = np.zeros((n_months, len(STATUSES)), dtype=np.int64)
     leaked = 0
     pids: set[int] = set()
@@ -1306,7 +1328,11 @@ def cli_executor(args, runs: int, months: int, out: str | os.PathLike, scenarios
         except (OSError, TimeoutError) as exc:
             raise CLIError(f"--dask {dask}: cannot reach the scheduler ({exc})") from None
         if getattr(ex, "dashboard_link", None):
-            print(f"sixparty: dask dashboard: {ex.dashboard_link}", file=sys.stderr, flush=True)
+            from sixparty.analysis.i18n import phrase
+
+            lang = getattr(args, "lang", None) or "en"
+            line = phrase("run.dask_dashboard", lang, link=ex.dashboard_link)
+            print(line, file=sys.stderr, flush=True)
         return ex
     return make_executor(jobs)
 
@@ -1318,38 +1344,48 @@ def stopped_message(
     done: int | None = None,
     runs: int | None = None,
     written: int | None = None,
+    lang: str = "en",
 ) -> tuple[str, int]:
     """(the one stderr line, the exit code 130/143) after an interrupt.
 
     how: :func:`sixparty.outputs.check_out_dir`'s answer for ``out_dir`` before the
     work (what is left when the staging folder was removed); written: the number of
     files, when the complete folder was already in place (the interrupt came while the
-    summary was printed): the line then says the folder is complete.
+    summary was printed): the line then says the folder is complete.  ``lang``:
+    ``"en"`` or ``"zh"`` (the ``stop.*`` texts of :mod:`sixparty.analysis.i18n`).
     """
+    from sixparty.analysis.i18n import phrase
+
     signum = getattr(exc, "signum", signal.SIGINT)
     name = signal.Signals(signum).name
     kept = (
-        f"the output is complete ({written} files in {out_dir}/); only the summary "
-        "was not all printed"
+        phrase("stop.complete", lang, n=written, out=out_dir)
         if written is not None
-        else f"the previous output in {out_dir}/ is untouched"
+        else phrase("stop.untouched", lang, out=out_dir)
         if how == "replace"
-        else f"nothing was written ({out_dir}/ was not created)"
+        else phrase("stop.new", lang, out=out_dir)
         if how == "new"
-        else f"nothing was written ({out_dir}/ is still empty)"
+        else phrase("stop.empty", lang, out=out_dir)
     )
-    progress_ = f" after {done:,} of {runs:,} runs" if done is not None and runs else ""
-    return f"sixparty: interrupted by {name}{progress_}: {kept}", 128 + int(signum)
+    progress_ = (
+        phrase("stop.progress", lang, done=f"{done:,}", runs=f"{runs:,}")
+        if done is not None and runs
+        else ""
+    )
+    line = phrase("stop.line", lang, signal=name, progress=progress_, kept=kept)
+    return line, 128 + int(signum)
 
 
-def report_stop(exc: KeyboardInterrupt, out_dir, how: str, files: list[str] | None) -> int:
-    """Print :func:`stopped_message`'s line for a command that writes one folder and
-    return its exit code.  ``files``: the files written once the folder is in place
-    (else None: the interrupt may carry them, set by the atomic writer).  The summary's
-    lines printed so far are flushed first, so the line comes after them."""
+def report_stop(
+    exc: KeyboardInterrupt, out_dir, how: str, files: list[str] | None, lang: str = "en"
+) -> int:
+    """Print :func:`stopped_message`'s line (in ``lang``) for a command that writes one
+    folder and return its exit code.  ``files``: the files written once the folder is in
+    place (else None: the interrupt may carry them, set by the atomic writer).  The
+    summary's lines printed so far are flushed first, so the line comes after them."""
     done = files if files is not None else getattr(exc, "written", None)
     written = len(done) if done is not None else None
-    line, code = stopped_message(exc, out_dir, how, written=written)
+    line, code = stopped_message(exc, out_dir, how, written=written, lang=lang)
     with contextlib.suppress(OSError, ValueError):
         sys.stdout.flush()
     print(line, file=sys.stderr, flush=True)
@@ -1444,7 +1480,7 @@ def cli_ensemble(args, path, scenario: Scenario) -> int:
             print("\n".join(holder["report"]))
             print(wrote_line(len(files), out_dir, lang))
         except KeyboardInterrupt as exc:
-            return report_stop(exc, out_dir, how, files)
+            return report_stop(exc, out_dir, how, files, lang)
     return 0
 
 

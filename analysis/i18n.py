@@ -17,7 +17,8 @@
   entries are the command's English text byte for byte): ``summary.*`` (the
   session-by-session summary, :func:`sixparty.runner.summary_lines`), ``score.*``
   (the replay scorecard's report and its items' texts, :mod:`sixparty.analysis.scorecard`),
-  ``ensemble.*`` (an ensemble's report), ``rerun.*`` (``--from``'s verdict), ``run.*``;
+  ``ensemble.*`` (an ensemble's report), ``rerun.*`` (``--from``'s verdict), ``run.*``,
+  ``plot.*`` (``sixparty plot``'s closing line), ``stop.*`` (the line after an interrupt);
   ``list_sep``/``clause_sep`` (``, `` / ``、`` and ``; `` / ``；``); names of the shipped
   scenarios' phases, facilities and titles (``phase_name.*``, ``facility.*``,
   ``facility_state.*``, ``scenario_title.*``: :func:`label_or`, :func:`scenario_title`);
@@ -397,6 +398,17 @@ _EN.update(
         "run.note": "note: {text}",
         "run.inert": "{path} has no effect here: it acts only when {cond} (this scenario: {now})",
         "run.inert.cond": "{setting} is {value}",
+        # sixparty plot's closing line (names joined by list_sep)
+        "plot.wrote": "Wrote {n} figures to {out}/: {names}",
+        # the one stderr line after SIGINT/SIGTERM (analysis.ensemble.stopped_message)
+        "stop.line": "sixparty: interrupted by {signal}{progress}: {kept}",
+        "stop.progress": " after {done} of {runs} runs",
+        "stop.complete": "the output is complete ({n} files in {out}/); only the summary was "
+        "not all printed",
+        "stop.untouched": "the previous output in {out}/ is untouched",
+        "stop.new": "nothing was written ({out}/ was not created)",
+        "stop.empty": "nothing was written ({out}/ is still empty)",
+        "run.dask_dashboard": "sixparty: dask dashboard: {link}",
         # the replay scorecard (analysis.scorecard; scorecard.csv keeps the English)
         "score.raw": "{text}",
         "score.summary": "Replay scorecard (strict): {hits} of {n} items hit",
@@ -568,6 +580,14 @@ _ZH.update(
         "run.note": "提示：{text}",
         "run.inert": "{path} 在此不起作用：仅当 {cond} 时才起作用（本情景：{now}）",
         "run.inert.cond": "{setting} 为 {value}",
+        "plot.wrote": "已将{n}幅图写入 {out}/：{names}",
+        "stop.line": "sixparty：{progress}被 {signal} 中断：{kept}",
+        "stop.progress": "完成{runs}次模拟中的{done}次后",
+        "stop.complete": "输出已完整（{out}/ 中{n}个文件），只是摘要未打印完",
+        "stop.untouched": "{out}/ 中原有的输出未被改动",
+        "stop.new": "未写入任何内容（未创建 {out}/）",
+        "stop.empty": "未写入任何内容（{out}/ 仍为空）",
+        "run.dask_dashboard": "sixparty：dask 仪表板：{link}",
         "score.raw": "{text}",
         "score.summary": "历史回放评分（严格）：{n}项中命中{hits}项",
         "score.summary.near": "；{near}项近似命中（文件类型相差一级，不计入命中）",

@@ -1876,6 +1876,10 @@ def cli_plot(args) -> int:
                 ],
             )
         except KeyboardInterrupt as exc:
-            return report_stop(exc, out, how, names)
-    print(f"Wrote {len(names)} figures to {out}/: {', '.join(names)}")
+            return report_stop(exc, out, how, names, lang)
+    from sixparty.analysis.i18n import label, phrase
+
+    print(
+        phrase("plot.wrote", lang, n=len(names), out=out, names=label("list_sep", lang).join(names))
+    )
     return 0

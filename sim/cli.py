@@ -1027,9 +1027,10 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--lang",
         choices=("en", "zh"),
-        default="en",
+        default=None,
         help="language of what the run prints (summary, scorecard, narrative) and of the "
-        "figures; the data files are the same in both",
+        "figures (default en; with --from, the run's, from its manifest.json); the data "
+        "files are the same in both",
     )
     p.add_argument(
         "--format",

@@ -1413,13 +1413,29 @@ class TalksModel(mesa.Model):
 
     # =============================================================== stance
     def _update_stance(self) -> None:
-        """Apply the DPRK's stance decision (:meth:`DPRK.next_stance`) in every replicate."""
+        """Apply the DPRK's stance decision (:meth:`DPRK.next_stance`) in every replicate;
+        a person at its seat who ordered it to attend keeps it in the talks (reason
+        ``own_order``)."""
         dprk = self.parties[DPRK_I]
         stance, decision = dprk.next_stance()
+        seat = self._orders("DPRK")
+        ordered = seat is not None and seat.attend is True
+        if ordered:
+            # A person at the DPRK's seat ordered it to attend (R = 1): it neither
+            # suspends its participation nor walks out this month, and one away from
+            # the talks returns, so the record (decisions.csv, the stance) matches
+            # the sessions it attends by that order.
+            away = self.stance != PARTICIPATING
+            stance = np.full_like(stance, PARTICIPATING)
+            decision = np.where(away, STANCE_DECISIONS.index("returns"), 0).astype(decision.dtype)
         reps = np.flatnonzero(decision)
         for rep in reps:
             rep = int(rep)
             what = STANCE_DECISIONS[int(decision[rep])]
+            if ordered:
+                self.stance[rep] = stance[rep]
+                self.decide(rep, "DPRK", what, clause("own_order"))
+                continue
             score = float(dprk.attend_score(rep))
             q = self.params
             threshold = (

@@ -276,7 +276,9 @@ REASONS: dict[str, ReasonCode] = {
             "own_order",
             "",
             "the delegation's own order",
-            "suspends_steps / resumes_steps: a person at the DPRK's seat ordered it",
+            "suspends_steps / resumes_steps / boycotts / returns: a person at the party's seat "
+            "ordered it (a DPRK ordered to attend returns to the talks and neither suspends "
+            "its participation nor walks out)",
         ),
         _code(
             "overdue_delisting",

@@ -530,6 +530,8 @@ def cli_run(args) -> int:
         rerun = load_rerun(args.from_dir)
         path, scenario = rerun.scenario_path, rerun.scenario
         seed = rerun.seed if args.seed is None else args.seed
+        if getattr(args, "lang", None) is None:
+            args.lang = rerun.lang  # the run's own language unless --lang is given
         if not getattr(args, "table_format_given", False):
             # the folder's own table format, so the data files can be compared byte for byte
             table_format = rerun.table_format
@@ -586,7 +588,7 @@ def cli_run(args) -> int:
             files = _write_single(args, result, rerun, out_dir, path, table_format)
             return _print_single(args, result, rerun, out_dir, files, seed, table_format)
         except KeyboardInterrupt as exc:
-            return report_stop(exc, out_dir, how, files)
+            return report_stop(exc, out_dir, how, files, getattr(args, "lang", None) or "en")
 
 
 def _write_single(args, result, rerun, out_dir, path, table_format) -> list[str]:
@@ -696,6 +698,15 @@ class Rerun:
 
         fmt = self.manifest.get("table_format")
         return fmt if fmt in TABLE_FORMATS else "csv"
+
+    @property
+    def lang(self) -> str:
+        """The language the folder's scorecard and figures were written in (its manifest's
+        ``lang``, ``run --lang``; ``en`` if not recorded: folders written before it was)."""
+        from sixparty.analysis.i18n import LANGS
+
+        lang = self.manifest.get("lang")
+        return lang if lang in LANGS else "en"
 
     @property
     def default_out(self) -> str:

@@ -33,7 +33,7 @@ from sixparty.analysis.ensemble import (
     write_ensemble,
 )
 from sixparty.cli import main
-from sixparty.loader import load_scenario_text
+from sixparty.loader import find_scenario, load_scenario, load_scenario_text
 from sixparty.scenario import DOCUMENT_TYPES
 
 TESTS = Path(__file__).parent
@@ -765,3 +765,32 @@ def test_seed_of_refuses_a_changed_parent_scenario(tmp_path, monkeypatch, capsys
         assert "base.yaml, which child.yaml extends, has changed" in err
         assert "Traceback" not in err
         assert not (tmp_path / "x").exists()
+
+
+def test_runs_csv_names_the_first_adopted_phase_and_its_month_whatever_the_jobs(tmp_path):
+    """`first_phase_adopted` and `first_phase_adopted_month`: the first session that
+    adopted a phase, as the single run of that seed records it (sessions.csv), byte-identical
+    for one process, two, and other chunks."""
+    from sixparty.runner import simulate
+
+    hist = load_scenario(find_scenario("historical"))
+    kw = {"progress": False, "serial_below": 0}
+    a = run_ensemble(hist, 6, 2, jobs=1, workdir=tmp_path / "a", **kw)
+    b = run_ensemble(hist, 6, 2, jobs=2, chunk_size=4, workdir=tmp_path / "b", **kw)
+    runs = [(r.workdir / "runs.csv").read_bytes() for r in (a, b)]
+    assert runs[0] == runs[1]
+    rows = list(csv.DictReader(runs[0].decode().splitlines()))
+    header = list(rows[0])
+    at = header.index("phases_adopted")
+    assert header[at + 1 : at + 3] == ["first_phase_adopted", "first_phase_adopted_month"]
+    names = [ph.name for ph in hist.phases]
+    for row, seed in zip(rows, derive_seeds(2, 6), strict=True):
+        first = next((s for s in simulate(hist, seed=seed).sessions if s["adopted_phase"]), None)
+        want = (first["adopted_phase"], first["month"][:7]) if first else ("", "")
+        assert (row["first_phase_adopted"], row["first_phase_adopted_month"]) == want
+        assert (row["phases_adopted"] != "0") == bool(first)
+        assert row["first_phase_adopted"] in ["", *names]
+    assert any(r["first_phase_adopted"] for r in rows)  # the test sees an adoption
+    assert a.column_kinds()["first_phase_adopted"] == "phase"
+    adopted = np.asarray(a.summaries["first_phase_adopted"])
+    assert [names[i] if i >= 0 else "" for i in adopted] == [r["first_phase_adopted"] for r in rows]

@@ -341,6 +341,38 @@ def test_a_human_dprk_seat_decides_its_own_suspension():
     assert {d[2] for d in month[1:]} <= {"reverses_steps", "restores_facilities"}
 
 
+def test_a_human_dprk_seat_ordered_to_attend_stays_in_the_talks(historical):
+    """A person who orders the DPRK to attend: decisions.csv never has it suspend its
+    participation or walk out (the agent alone does, by seed 0's 2005-10), and one the
+    agent had taken away from the talks returns on the order."""
+    from sixparty.parties import PARTICIPATING
+
+    agent = TalksModel(historical, seed=0)
+    while agent.running:
+        agent.step()
+    away = [d for d in agent.decisions if d[1] == "DPRK" and d[2] == "suspends_participation"]
+    assert away, "the agent's DPRK no longer suspends: choose another seed"
+
+    m = TalksModel(historical, seed=0)
+    m.take_seat("DPRK").attend = True
+    while m.running:
+        m.step()
+        assert m.stance[0] == PARTICIPATING
+    stance_decisions = {"suspends_participation", "walks_out", "returns"}
+    assert not [d for d in m.decisions if d[1] == "DPRK" and d[2] in stance_decisions]
+    assert not [d for d in m.decisions if d[1] == "DPRK" and d[2] == "boycotts"]
+
+    m = TalksModel(historical, seed=0)
+    while m.month <= away[0][0]:
+        m.step()
+    assert m.stance[0] != PARTICIPATING
+    m.take_seat("DPRK").attend = True
+    m.step()
+    last = [d for d in m.decisions if d[0] == m.month - 1 and d[1] == "DPRK"]
+    assert last[0][2:4] == ("returns", (clause("own_order"),))
+    assert m.stance[0] == PARTICIPATING
+
+
 def test_the_decision_reasons_of_varied_runs_are_narrated_in_chinese(historical):
     """Every reason and note of anchored and free historical runs (tests, walk-outs,
     suspensions, renegotiations, deadlocks) has its Chinese text from its codes."""

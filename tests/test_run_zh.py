@@ -229,6 +229,7 @@ ENGLISH_REPORT = [
 #: which the pattern below does not count as words).
 ALLOWED_ASCII = {"sixparty", "Python", "CSV", "PARQUET", "csv", "parquet", "distributions"}
 ALLOWED_ASCII |= {"None"}  # a manifest's commit outside a git checkout
+ALLOWED_ASCII |= {"dask"}  # a program's name the user types (--dask)
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*[A-Za-z]")
 
@@ -626,3 +627,91 @@ def test_the_inert_parameter_note_is_chinese_under_lang_zh(tmp_path, capsys):
         "parameters.concession_rate 在此不起作用：仅当 expected_utility_sessions 为 false "
         "时才起作用（本情景：expected_utility_sessions 为 true）"
     )
+
+
+def test_rerun_takes_the_runs_language_unless_lang_is_given(tmp_path, capsys):
+    """`run --from` of a `--lang zh` run prints, and records, Chinese; `--lang en` overrides;
+    a folder whose manifest has no `lang` (written before it was recorded) reruns in English."""
+    import json
+
+    first = tmp_path / "first"
+    args = ["--no-plots", "--quiet"]
+    assert main(["run", "--seed", "4", "--out", str(first), "--lang", "zh", *args]) == 0
+    capsys.readouterr()
+    assert main(["run", "--from", str(first), *args]) == 0
+    out = capsys.readouterr().out
+    assert "已复现：7个数据文件与" in out and english_words(out) == [], english_words(out)
+    manifest = json.loads((tmp_path / "first-rerun" / "manifest.json").read_text("utf-8"))
+    assert manifest["lang"] == "zh"
+    again = tmp_path / "again"
+    assert main(["run", "--from", str(first), "--out", str(again), "--lang", "en", *args]) == 0
+    out = capsys.readouterr().out
+    assert "Reproduced: the 7 data files are byte-identical" in out and "已复现" not in out
+    assert json.loads((again / "manifest.json").read_text("utf-8"))["lang"] == "en"
+    old = json.loads((first / "manifest.json").read_text("utf-8"))
+    del old["lang"]  # the manifest lists the other files' checksums, not its own
+    (first / "manifest.json").write_text(json.dumps(old), encoding="utf-8")
+    assert main(["run", "--from", str(first), "--out", str(again), *args]) == 0
+    assert "Reproduced: the 7 data files" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ plot's and a stop's lines
+def test_plot_says_what_it_wrote_in_the_runs_language(tmp_path, capsys, monkeypatch):
+    """`sixparty plot` closes with `Wrote N figures ...` in English and in Chinese under
+    `--lang zh` (or a zh run's own language)."""
+    from sixparty.analysis import plots
+
+    def spy(tables, out_dir, fmt="png", lang="en", record=None, items=None):
+        for n in ("a.png", "b.png"):
+            (out_dir / n).write_bytes(b"")
+        return ["a.png", "b.png"]
+
+    run = tmp_path / "run"
+    assert main(["run", "--seed", "3", "--out", str(run), "--no-plots", "--quiet"]) == 0
+    monkeypatch.setattr(plots, "draw_figures", spy)
+    capsys.readouterr()
+    figs = tmp_path / "figs"
+    assert main(["plot", str(run), "--out", str(figs)]) == 0
+    assert capsys.readouterr().out == f"Wrote 2 figures to {figs}/: a.png, b.png\n"
+    assert main(["plot", str(run), "--out", str(figs), "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert out == f"已将2幅图写入 {figs}/：a.png、b.png\n"
+    assert english_words(out) == [], english_words(out)
+
+
+@pytest.mark.parametrize(
+    ("how", "kw"),
+    [("new", {}), ("empty", {}), ("replace", {"done": 5, "runs": 1000}), ("new", {"written": 9})],
+)
+def test_the_interrupt_line_speaks_both_languages(how, kw):
+    import signal
+
+    from sixparty.analysis.ensemble import stopped_message
+
+    exc = KeyboardInterrupt()
+    exc.signum = signal.SIGTERM
+    en, code = stopped_message(exc, "runs/x", how, **kw)
+    zh, code_zh = stopped_message(exc, "runs/x", how, lang="zh", **kw)
+    assert code == code_zh == 143
+    assert en.startswith("sixparty: interrupted by SIGTERM") and "runs/x/" in en
+    assert zh.startswith("sixparty：") and "SIGTERM" in zh and "runs/x/" in zh
+    assert english_words(zh) == ["SIGTERM"], zh
+    if "done" in kw:
+        assert " after 5 of 1,000 runs: " in en and "完成1,000次模拟中的5次后" in zh
+
+
+def test_an_interrupted_zh_run_says_so_in_chinese(tmp_path, capsys, monkeypatch):
+    import os
+    import signal
+
+    from sixparty import runner
+
+    def summary(*a, **k):
+        os.kill(os.getpid(), signal.SIGINT)
+        return []
+
+    monkeypatch.setattr(runner, "summary_lines", summary)
+    out = tmp_path / "run"
+    assert main(["run", "--seed", "3", "--out", str(out), "--no-plots", "--lang", "zh"]) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("sixparty：被 SIGINT 中断：输出已完整") and f"{out}/" in err

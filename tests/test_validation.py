@@ -3,6 +3,7 @@ determinism, calibration's split, sensitivity, and the three commands (small run
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import sys
@@ -432,6 +433,7 @@ def test_calibrate_refuses_to_resume_with_other_runs_per_point(small_file, tmp_p
     assert main(args + ["3", "--runs-per-point", "2"]) == 2
     err = capsys.readouterr().err
     assert "--runs-per-point 1 (now 2)" in err and "another --out" in err
+    assert err.rstrip().endswith("To continue this study, run again with --runs-per-point 1")
     assert "Traceback" not in err
     assert (out / "calibration.json").read_bytes() == before  # nothing rewritten
     url = f"sqlite:///{(out / 'study.sqlite3').resolve()}"
@@ -455,6 +457,7 @@ def test_calibrate_refuses_to_resume_when_a_file_the_scenario_extends_changed(
     assert main(args + ["2"]) == 0  # the parent unchanged: the study continues
     before = (out / "calibration.json").read_bytes()
     capsys.readouterr()
+    was = hashlib.sha256(small_file.read_bytes()).hexdigest()[:12]
     small_file.write_text(
         small_file.read_text(encoding="utf-8").replace("A small", "A changed small"),
         encoding="utf-8",
@@ -463,6 +466,12 @@ def test_calibrate_refuses_to_resume_when_a_file_the_scenario_extends_changed(
     err = capsys.readouterr().err
     assert "cannot be continued" in err and "Traceback" not in err
     assert f"the file it extends {small_file} of SHA-256" in err and "another --out" in err
+    # what to do, concretely: a fresh study (another folder, or delete the study's file)
+    # or restore the parent the trials were scored with
+    store = out / "study.sqlite3"
+    assert f"or delete {store} to start over there (its 2 trials are lost)" in err
+    assert f"To continue this study, restore {small_file} to its version of SHA-256 {was}" in err
+    assert "Rerun with its settings" not in err
     assert (out / "calibration.json").read_bytes() == before  # nothing rewritten
     url = f"sqlite:///{(out / 'study.sqlite3').resolve()}"
     names = optuna.get_all_study_names(url)
