@@ -3,6 +3,7 @@ article verbatim and differs from historical where it says it does."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -11,7 +12,12 @@ from sixparty.loader import diff_from_parent, load_scenario, scenario_parent_cha
 
 ROOT = Path(__file__).parents[1]
 FOLDER = ROOT / "scenarios" / "counterfactuals"
-SEED = ROOT.parent / "shared" / "seed" / "six_party_talks.zh.md"
+#: The article: ``shared/`` beside the repository, or the file named by the
+#: environment variable SIXPARTY_ARTICLE (a git worktree elsewhere), as in
+#: tests/test_historical_data.py.
+SEED = Path(
+    os.environ.get("SIXPARTY_ARTICLE") or ROOT.parent / "shared" / "seed" / "six_party_talks.zh.md"
+)
 EXPECTED = [
     "hfo_on_schedule",
     "libya_model_throughout",
