@@ -478,6 +478,9 @@ class TalksModel(mesa.Model):
         self.reversed_progress = np.zeros(R)
         self.delisted = np.zeros(R, dtype=bool)
         self.dprk_suspended_steps = np.zeros(R, dtype=bool)
+        #: (R, 6) whether a provider's line holds an aid step it owes (its
+        #: ``withholds_aid`` recorded, ``resumes_aid`` not yet).
+        self.aid_held = np.zeros((R, 6), dtype=bool)
         #: Per replicate, the ids of the counterpart steps the DPRK suspended its steps
         #: over (empty while it is not suspended).
         self.suspension_cause: list[list[int]] = [[] for _ in range(R)]
@@ -1143,6 +1146,15 @@ class TalksModel(mesa.Model):
             )
             if not allowed:
                 continue
+            # Its line may hold the step it owes (the ROK's hard line, Japan's
+            # linkage): recorded as its decision when the hold begins and ends.
+            hold = party.aid_hold(rep)
+            if (hold is not None) != bool(self.aid_held[rep, j]):
+                self.aid_held[rep, j] = hold is not None
+                if hold is not None:
+                    self.decide(rep, party.key, "withholds_aid", hold)
+                else:
+                    self.decide(rep, party.key, "resumes_aid", clause("line_allows_aid"))
             will = self._seat_pace(
                 party.key, max(0.0, min(1.0, float(party.delivery_willingness(rep))))
             )

@@ -509,6 +509,15 @@ class Party(mesa.Agent):
         p = self.model.params
         return p.delivery_base[r] + p.delivery_trust[r] * self.trust_in(DPRK_I, r)
 
+    def aid_hold(self, rep: int) -> Clause | None:
+        """Whether my stated line holds an aid step I owe in replicate ``rep``
+        this month, and why (a reason :class:`~sixparty.reasons.Clause`), or
+        None.  The line is the one :meth:`delivery_willingness` applies (it
+        sets the willingness to 0); this names it, so the model can record the
+        hold as my decision (``withholds_aid`` / ``resumes_aid``).  The base
+        class has no such line."""
+        return None
+
     def refuses_aid_pledge(self) -> bool:
         """Whether my stated line refuses any aid pledge now: a joint document
         adopted now assigns me no share of its aid, and the others' shares
@@ -1278,12 +1287,28 @@ class SouthKorea(Party):
         else:
             row[:, AID] += p.rok_line_rate_engagement * (p.rok_engagement_aid - row[:, AID])
 
+    #: Progress that counts as complete denuclearization for the hard line's aid:
+    #: 1 to the rounding of a ledger's sums (not a behavioural threshold).
+    COMPLETE_PROGRESS: ClassVar[float] = 1.0 - 1e-3
+
     def delivery_willingness(self, r=ALL):
         p = self.model.params
         if self.strategy.policy == "hardline":
             # Aid only once denuclearization is complete (progress 1, to rounding).
-            return np.where(self.model.progress[r] < 1.0 - 1e-3, 0.0, p.rok_hardline_delivery[r])
+            return np.where(
+                self.model.progress[r] < self.COMPLETE_PROGRESS, 0.0, p.rok_hardline_delivery[r]
+            )
         return p.rok_delivery_base[r] + p.rok_delivery_trust[r] * self.trust_in(DPRK_I, r)
+
+    def aid_hold(self, rep: int) -> Clause | None:
+        """The hard line (§南韓與美國強硬化: Lee Myung-bak's government asks the DPRK
+        "先行采取无核化措施") holds an owed aid step until denuclearization is
+        complete: the reason, with the progress, or None under engagement or
+        once progress is complete (:meth:`delivery_willingness` gives 0 then)."""
+        progress = float(self.model.progress[rep])
+        if self.strategy.policy == "hardline" and progress < self.COMPLETE_PROGRESS:
+            return clause("line_denuclearization_first", progress=progress)
+        return None
 
     def attend_score(self, r=ALL):
         p = self.model.params
@@ -1349,6 +1374,12 @@ class Japan(Party):
         # 采取步骤实现关系正常化"): under the abductee linkage the condition is
         # unmet, so a text adopted now owes no normalization step from Japan.
         return step == "normalization" and bool(self.strategy.abductee_linkage)
+
+    def aid_hold(self, rep: int) -> Clause | None:
+        """The abductee linkage holds any aid step I owe (a linkage that began
+        after a text gave me a share): the reason, or None without it
+        (:meth:`delivery_willingness` gives 0 under it)."""
+        return clause("line_abductee_linkage") if self.strategy.abductee_linkage else None
 
     def delivery_willingness(self, r=ALL):
         t = self.trust_in(DPRK_I, r)

@@ -357,6 +357,27 @@ REASONS: dict[str, ReasonCode] = {
             "restores_facilities: steps suspended and trust in the US below "
             "parameters.reverse_steps_trust",
         ),
+        # --- an aid provider's line (withholds_aid, resumes_aid)
+        _code(
+            "line_denuclearization_first",
+            "progress:number",
+            "its government's line: no aid before denuclearization is complete (progress "
+            "{progress})",
+            "withholds_aid: the ROK's hard line delivers aid only once denuclearization is "
+            "complete (ROK.aid_hold)",
+        ),
+        _code(
+            "line_abductee_linkage",
+            "",
+            "its abductee linkage: no aid before the abduction issue is settled",
+            "withholds_aid: Japan's abductee linkage holds its aid (Japan.aid_hold)",
+        ),
+        _code(
+            "line_allows_aid",
+            "",
+            "its line no longer holds the aid",
+            "resumes_aid: the line that held an owed aid step has changed or its condition is met",
+        ),
         # --- the US (delists)
         _code(
             "declaration_and_verification_done",

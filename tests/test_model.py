@@ -552,3 +552,18 @@ def test_reanchored_text_is_what_json_writes():
         ]
         want = json.dumps(out, separators=(",", ":")) if out else ""
         assert reanchored_text(items) == want
+
+
+def test_the_rok_hard_line_holding_owed_aid_is_recorded_as_its_decision():
+    """Under the hard line (from 2008-02) the ROK's owed aid step is not delivered;
+    decisions.csv says so, once, as the ROK's decision with its reason
+    (historical, seed 0: a phase with an ROK aid share adopted in 2008)."""
+    import sixparty
+    from sixparty.runner import simulate
+
+    res = simulate(sixparty.load_scenario("historical"), 0)
+    rows = [d for d in res.decisions if d["decision"] in ("withholds_aid", "resumes_aid")]
+    assert [(d["party"], d["decision"]) for d in rows] == [("ROK", "withholds_aid")]
+    assert rows[0]["month"] >= "2008-02"
+    assert "line_denuclearization_first" in rows[0]["reason_codes"]
+    assert rows[0]["reason"].startswith("its government's line: no aid before")

@@ -512,6 +512,17 @@ _MODEL_REASONS = [
     ([clause("trust_in_us", trust=0.62)], "trust in US 0.62", "对美信任0.62"),
     ([clause("own_order")], "the delegation's own order", "代表团自己的决定"),
     (
+        [clause("line_denuclearization_first", progress=0.25)],
+        "its government's line: no aid before denuclearization is complete (progress 0.25)",
+        "其政府路线：无核化完成前不提供援助（进展0.25）",
+    ),
+    (
+        [clause("line_abductee_linkage")],
+        "its abductee linkage: no aid before the abduction issue is settled",
+        "其绑架问题挂钩：绑架问题解决前不提供援助",
+    ),
+    ([clause("line_allows_aid")], "its line no longer holds the aid", "其路线不再阻止援助"),
+    (
         [clause("declaration_and_verification_done")],
         "declaration done and verification satisfied",
         "申报已完成且核查要求已满足",

@@ -909,3 +909,28 @@ def test_under_ktabs_distance_a_red_line_on_one_issue_is_not_averaged_away():
     # the chair sees the same distances (TalksModel.distances)
     assert m2.distances(text, REP0)[0, DPRK_I] == pytest.approx(0.82 / 3)
     assert m1.distances(text, REP0)[0, DPRK_I] == pytest.approx(0.82 / 9)
+
+
+# ------------------------------------ an aid provider's line holds its aid: a decision
+def test_a_providers_line_that_holds_its_aid_names_itself():
+    """ROK.aid_hold and Japan.aid_hold name the line that sets their
+    delivery willingness to 0 (the model records it as withholds_aid)."""
+    m = make_model()
+    rok, japan, china = m.parties[ROK_I], m.parties[JAPAN_I], m.parties[CHINA_I]
+    rok.strategy.policy = "hardline"
+    m.progress[:] = 0.3
+    held = rok.aid_hold(0)
+    assert held is not None and held.code == "line_denuclearization_first"
+    assert dict(held.values)["progress"] == 0.3
+    assert rok.delivery_willingness()[0] == 0.0
+    m.progress[:] = 1.0  # denuclearization complete: the line delivers
+    assert rok.aid_hold(0) is None and rok.delivery_willingness()[0] > 0.0
+    rok.strategy.policy = "engagement"
+    m.progress[:] = 0.3
+    assert rok.aid_hold(0) is None
+    japan.strategy.abductee_linkage = True
+    assert japan.aid_hold(0).code == "line_abductee_linkage"
+    assert japan.delivery_willingness()[0] == 0.0
+    japan.strategy.abductee_linkage = False
+    assert japan.aid_hold(0) is None
+    assert china.aid_hold(0) is None  # no line holds China's aid
