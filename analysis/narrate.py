@@ -170,6 +170,7 @@ _REASON_ZH: dict[str, str] = {
         "外部选项{outside}高于会谈价值{talks_value}（差{margin}）"
         "＝履约概率{performance}×（文本效用{text_utility}＋制裁解除{relief}）"
     ),
+    "outside_option_sources": "外部选项＝初始值{start}加上{sources}",
     "outside_option_below_talks": (
         "外部选项{outside}低于会谈价值{talks_value}（差{margin}）"
         "＝履约概率{performance}×（文本效用{text_utility}＋制裁解除{relief}）"
@@ -460,6 +461,15 @@ def _value_text(kind: str, v, lang: str, readable: bool = False) -> str:
     if kind == "events":
         # ids are English; the Chinese story names the events by title_zh elsewhere
         return f"{len(v)}项"
+    if kind == "sources":
+        # event ids are English: an event is named by its month (the story tells the
+        # month's events by title_zh); a test by its kind
+        names = {"missile_test": "导弹试射", "nuclear_test": "核试验"}
+        return (
+            "、".join(f"{month_text(mo, 'zh')}{names.get(k, '外部事件')}{d:+.3f}" for k, mo, d in v)
+            if v
+            else "无"
+        )
     return str(v)
 
 

@@ -478,6 +478,10 @@ class TalksModel(mesa.Model):
         self.reversed_progress = np.zeros(R)
         self.delisted = np.zeros(R, dtype=bool)
         self.dprk_suspended_steps = np.zeros(R, dtype=bool)
+        #: The DPRK's outside option at the start, and what moved it since, per
+        #: replicate (:meth:`_note_outside_change`; the walk-out's reason).
+        self.outside_start = self.outside[:, DPRK_I].copy()
+        self.outside_sources: list[list[tuple[str, str, float]]] = [[] for _ in range(R)]
         #: (R, 6) whether a provider's line holds an aid step it owes (its
         #: ``withholds_aid`` recorded, ``resumes_aid`` not yet).
         self.aid_held = np.zeros((R, 6), dtype=bool)
@@ -905,9 +909,20 @@ class TalksModel(mesa.Model):
             for rec in self.records:
                 rec.events.append(f"event:{ev.id}")
             for eff in ev.effects:
-                self._apply_effect(eff)
+                self._apply_effect(eff, ev.id)
 
-    def _apply_effect(self, eff) -> None:
+    def _note_outside_change(self, before: np.ndarray, source: str, reps=None) -> None:
+        """Keep what moved the DPRK's outside option, as applied (after the cap),
+        in each replicate of ``reps`` (all if None) where it moved: the walk-out's
+        ``outside_option_sources`` reason.  ``before``: the values before, one per
+        replicate of ``reps``."""
+        reps = np.arange(self.R) if reps is None else reps
+        moved = self.outside[reps, DPRK_I] - before
+        for rep, d in zip(reps.tolist(), moved.tolist(), strict=True):
+            if d != 0.0:
+                self.outside_sources[rep].append((source, month_label(self.month), d))
+
+    def _apply_effect(self, eff, source: str = "") -> None:
         """One typed effect, the same in every replicate (on its own state)."""
         kind = eff.kind
 
@@ -938,7 +953,10 @@ class TalksModel(mesa.Model):
                 self.grievance = clip(self.grievance + eff.delta)
         elif kind == "outside_option":
             i = PARTIES.index(eff.party)
+            before = self.outside[:, DPRK_I].copy() if i == DPRK_I else None
             self.outside[:, i] = clip(self.outside[:, i] + eff.delta)
+            if before is not None:
+                self._note_outside_change(before, source)
         elif kind == "policy":
             self.parties[PARTIES.index(eff.party)].strategy.policy = eff.value
         elif kind == "strategy":
@@ -998,7 +1016,13 @@ class TalksModel(mesa.Model):
             ]
             self.records[rep].tests.append((self.month, kind))
             self.decide(int(rep), "DPRK", f"{kind}_test", why)
+        before = self.outside[reps, DPRK_I].copy()
         self.outside[reps, DPRK_I] = np.minimum(1.0, self.outside[reps, DPRK_I] + gain)
+        for b, rep in enumerate(reps.tolist()):
+            d = float(self.outside[rep, DPRK_I] - before[b])
+            if d != 0.0:
+                kind = "nuclear_test" if big[b] else "missile_test"
+                self.outside_sources[rep].append((kind, month_label(self.month), d))
         self.grievance[reps] *= p.test_grievance_kept[reps]
         us = self.parties[US_I]
         # The US (and, after a nuclear test, the Security Council) answer with
@@ -1492,6 +1516,14 @@ class TalksModel(mesa.Model):
                 # The walk-out compares the outside option with the talks' value alone;
                 # a return also needs readiness above return_threshold.
                 value = [value, *dprk.talks_value_change(rep)]
+                if what == "walks_out":
+                    value.append(
+                        clause(
+                            "outside_option_sources",
+                            start=float(self.outside_start[rep]),
+                            sources=self.outside_sources[rep],
+                        )
+                    )
                 if what == "walks_out":
                     value += self.month_events()
                 why = value if what == "walks_out" else [*value, *why]

@@ -38,6 +38,9 @@ as the text, and the text rendered from a record read back is the same), a
 - ``facilities``: facility names of the scenario's phases, shown joined by ``", "``;
 - ``stall``: why the phase in force stalled, one of :data:`STALL_REASONS`;
 - ``concessions``: ``(party, count)`` pairs, shown ``DPRK 2, US 1``;
+- ``sources``: ``(source, month, change)`` triples, shown ``iraq_war_2003 (2003-03)
+  +0.100, nuclear_test (2006-10) +0.120``: what moved a value (an event id, or
+  ``missile_test`` / ``nuclear_test``), when, and by how much (three decimals, signed);
 - ``events``: event ids of the scenario, shown joined by ``", "``;
 - ``term_changes``: ``(term, signed)`` pairs, a term of the DPRK's readiness
   (:data:`READINESS_TERMS`) and its change rounded to two decimals, shown
@@ -87,6 +90,7 @@ FIELD_KINDS: tuple[str, ...] = (
     "signed_fine",
     "term_changes",
     "events",
+    "sources",
 )
 
 #: The terms of the DPRK's readiness to attend, in the order they are summed
@@ -197,6 +201,14 @@ REASONS: dict[str, ReasonCode] = {
             "walks_out: the DPRK's outside option beats the talks' value "
             "V_T = P (u + relief) (DPRK.prefers_outside, DPRK.talks_value); relief = "
             "dprk_outside_sanctions x the text's sanctions relief x sanctions",
+        ),
+        _code(
+            "outside_option_sources",
+            "start:fine sources:sources",
+            "the outside option is its start {start} plus {sources}",
+            "walks_out: every change of the DPRK's outside option in this run, in order: the "
+            "typed outside_option effects of events (by event id) and its own tests (by kind "
+            "and month), each as applied (after the cap at 1)",
         ),
         _code(
             "outside_option_below_talks",
@@ -518,6 +530,8 @@ def _normalise(kind: str, name: str, v):
         return float(f"{float(v):.3f}")
     if kind == "concessions":
         return tuple((str(k), int(n)) for k, n in v)
+    if kind == "sources":
+        return tuple((str(k), str(mo), float(f"{float(d):.3f}")) for k, mo, d in v)
     if kind == "term_changes":
         out = tuple((str(k), _two(d)) for k, d in v)
         if any(k not in READINESS_TERMS for k, _ in out):
@@ -566,6 +580,8 @@ def render_value(kind: str, v) -> str:
         return f"{v:+.3f}"
     if kind == "concessions":
         return ", ".join(f"{k} {n}" for k, n in v)
+    if kind == "sources":
+        return ", ".join(f"{k} ({mo}) {d:+.3f}" for k, mo, d in v) if v else "nothing"
     if kind == "term_changes":
         if not v:
             return "none of 0.01 or more"

@@ -166,9 +166,12 @@ def test_a_walk_out_arises_from_the_effects_of_a_shock_on_the_outside_option():
     assert walk[0]["reason_codes"].split(";") == [
         "outside_option_above_talks",
         "talks_value_change",
+        "outside_option_sources",  # where the outside option came from: the shock
         "month_events",  # the shock's event, named after the comparison
     ]
     assert json.loads(walk[0]["reason_values"])[-1]["events"] == ["shock"]
+    sources = json.loads(walk[0]["reason_values"])[2]["sources"]
+    assert [k for k, _, _ in sources] == ["shock"]
     first = json.loads(walk[0]["reason_values"])[0]
     assert first["outside"] > first["talks_value"]
     assert walk[0]["reason"].startswith(f"outside option {first['outside']:.3f} above ")
@@ -567,3 +570,25 @@ def test_the_rok_hard_line_holding_owed_aid_is_recorded_as_its_decision():
     assert rows[0]["month"] >= "2008-02"
     assert "line_denuclearization_first" in rows[0]["reason_codes"]
     assert rows[0]["reason"].startswith("its government's line: no aid before")
+
+
+def test_the_walk_out_reason_accounts_for_the_whole_outside_option():
+    """The walk-out's reason lists every change of the DPRK's outside option
+    (events' typed effects and its tests, as applied), so decisions.csv alone
+    says where the value it compares came from: start + changes = the value."""
+    import json
+
+    import sixparty
+    from sixparty.runner import simulate
+
+    res = simulate(sixparty.load_scenario("historical"), 20030827)
+    walk = [d for d in res.decisions if d["decision"] == "walks_out"]
+    assert walk, "the default run walks out (docs/classroom.md)"
+    codes = walk[0]["reason_codes"].split(";")
+    values = json.loads(walk[0]["reason_values"])
+    compared = values[codes.index("outside_option_above_talks")]["outside"]
+    src = values[codes.index("outside_option_sources")]
+    total = src["start"] + sum(d for _, _, d in src["sources"])
+    assert total == pytest.approx(compared, abs=0.001 * (1 + len(src["sources"])))
+    assert any(k == "nuclear_test" for k, _, _ in src["sources"])  # its own test counts
+    assert any(k == "gaddafi_death_2011" for k, _, _ in src["sources"])  # and events

@@ -512,6 +512,21 @@ _MODEL_REASONS = [
     ([clause("trust_in_us", trust=0.62)], "trust in US 0.62", "对美信任0.62"),
     ([clause("own_order")], "the delegation's own order", "代表团自己的决定"),
     (
+        [
+            clause(
+                "outside_option_sources",
+                start=0.0,
+                sources=[
+                    ("iraq_war_2003", "2003-03", 0.1),
+                    ("nuclear_test", "2006-10", 0.12),
+                ],
+            )
+        ],
+        "the outside option is its start 0.000 plus iraq_war_2003 (2003-03) +0.100, "
+        "nuclear_test (2006-10) +0.120",
+        "外部选项＝初始值0.000加上2003年3月外部事件+0.100、2006年10月核试验+0.120",
+    ),
+    (
         [clause("line_denuclearization_first", progress=0.25)],
         "its government's line: no aid before denuclearization is complete (progress 0.25)",
         "其政府路线：无核化完成前不提供援助（进展0.25）",
