@@ -158,7 +158,7 @@ _REASON_ZH: dict[str, str] = {
     "readiness": "出席意愿{readiness}（制裁{sanctions}，对美信任{trust_in_us}，不满{grievance}）",
     "readiness_terms": (
         "出席意愿各项：基数{base}，对华信任{trust_china}，对美信任{trust_us}，中方穿梭{shuttle}，"
-        "制裁{sanctions}，不满{grievance}，外部选项{outside}，美方接触{contact}，"
+        "制裁{sanctions}，不满{grievance}，外部选项（相对中性值）{outside}，美方接触{contact}，"
         "对朝步骤逾期{arrears}；阈值{threshold}（差{margin}）"
     ),
     "readiness_change": "与上月相比出席意愿{readiness}（变化最大的各项：{changes}）",
@@ -238,7 +238,7 @@ _TERM_ZH = {
     "shuttle": "中方穿梭",
     "sanctions": "制裁",
     "grievance": "不满",
-    "outside": "外部选项",
+    "outside": "外部选项（相对中性值）",
     "contact": "美方接触",
     "arrears": "对朝步骤逾期",
 }

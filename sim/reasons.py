@@ -103,7 +103,7 @@ READINESS_TERMS: dict[str, str] = {
     "shuttle": "China's shuttle",
     "sanctions": "sanctions",
     "grievance": "grievance",
-    "outside": "outside option",
+    "outside": "outside option vs neutral",
     "contact": "US contact",
     "arrears": "overdue steps owed to it",
 }
@@ -165,8 +165,8 @@ REASONS: dict[str, ReasonCode] = {
             "margin:margin",
             "readiness terms: base {base}, trust in China {trust_china}, trust in US "
             "{trust_us}, China's shuttle {shuttle}, sanctions {sanctions}, grievance "
-            "{grievance}, outside option {outside}, US contact {contact}, overdue steps owed "
-            "to it {arrears}; threshold {threshold} (by {margin})",
+            "{grievance}, outside option vs neutral {outside}, US contact {contact}, overdue "
+            "steps owed to it {arrears}; threshold {threshold} (by {margin})",
             "suspends_participation / returns: the signed terms whose sum (clipped to [0, 1]) "
             "is the readiness (DPRK.attend_terms), and the threshold it was compared with "
             "(suspend_threshold, resume_threshold or return_threshold)",

@@ -446,10 +446,10 @@ _MODEL_REASONS = [
             )
         ],
         "readiness terms: base +0.10, trust in China +0.26, trust in US +0.02, China's shuttle "
-        "+0.20, sanctions -0.36, grievance -0.05, outside option -0.05, US contact +0.10, "
+        "+0.20, sanctions -0.36, grievance -0.05, outside option vs neutral -0.05, US contact +0.10, "
         "overdue steps owed to it +0.00; threshold 0.45 (by 0.0012)",
         "出席意愿各项：基数+0.10，对华信任+0.26，对美信任+0.02，中方穿梭+0.20，制裁-0.36，不满-0.05，"
-        "外部选项-0.05，美方接触+0.10，对朝步骤逾期+0.00；阈值0.45（差0.0012）",
+        "外部选项（相对中性值）-0.05，美方接触+0.10，对朝步骤逾期+0.00；阈值0.45（差0.0012）",
     ),
     (
         [
