@@ -27,7 +27,12 @@ Rules (tolerances in :data:`TOLERANCE`):
 * point episodes (suspension, shutdown, disablement start/slowed/suspended,
   declaration, delisting, walk-out, missile and nuclear tests): the model's
   corresponding state change (:data:`EPISODE_RULES`) within ±2 months of the
-  recorded month, greedy one-to-one within each kind.  A suspension of
+  recorded month, greedy one-to-one within each kind.  Each reads what the run
+  did: the shutdown the facility states of ``timeline.csv``; the disablement
+  items only the months while the phase whose DPRK steps name disablement is
+  the phase under way; the declaration the completion of the tranche that
+  carries it (the scenario's ``declaration_tranche``) of its own phase.  An
+  episode the run never showed is a miss with no simulated month.  A suspension of
   disablement also needs the recorded phase under way (``in_phase``) and the
   recorded cause (``cause``), read from the decision's ``cause`` code in
   ``decisions.csv`` (:func:`overdue_causes`); a run folder written before that

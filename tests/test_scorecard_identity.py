@@ -175,8 +175,7 @@ PHASE_STEPS = (
 CONSTRUCTED = SimpleNamespace(
     name="constructed",
     phases=[
-        SimpleNamespace(name=n, declaration_tranche=2 if n == PHASES[1] else None)
-        for n in PHASES
+        SimpleNamespace(name=n, declaration_tranche=2 if n == PHASES[1] else None) for n in PHASES
     ],
 )
 FACILITIES = ("facility_yongbyon_5mwe_reactor", "facility_reprocessing_plant")
@@ -291,9 +290,7 @@ def random_run(rng: np.random.Generator, record: dict):
                         "promised": promised,
                         "due": promised,
                         "delivered": float(rng.random()) * 0.1 if rng.random() < 0.5 else 0.0,
-                        "completed": month(
-                            episodes["declaration"] + episodes["shutdown"]
-                        )
+                        "completed": month(episodes["declaration"] + episodes["shutdown"])
                         if rng.random() < 0.5
                         else "",
                         "superseded": "",
