@@ -58,6 +58,10 @@ class RunTables:
     ``YYYY-MM-DD`` or ``YYYY-MM``, ``month``, ``type``, ``title``); taken from
     the scenario when it is known, else rebuilt from the ``event:<id>`` tokens
     of ``timeline.csv`` (title = the id made readable).
+    declarations: phase name -> the DPRK tranche that carries the phase's
+    declaration (the scenario's ``declaration_tranche``,
+    :func:`declaration_tranches`); empty when the scenario is not known (the
+    scorecard then sees no declaration).
     """
 
     timeline: pd.DataFrame
@@ -71,6 +75,7 @@ class RunTables:
     scenario_name: str = ""
     seed: int | None = None
     meta: dict = field(default_factory=dict)
+    declarations: dict = field(default_factory=dict)
 
     @property
     def months(self) -> list[str]:
@@ -462,6 +467,7 @@ def read_run(run_dir: str | Path, verify: bool = True) -> RunTables:
         scenario_name=meta.get("scenario", d.name),
         seed=meta.get("seed"),
         meta=meta,
+        declarations=declaration_tranches(scenario),
     )
 
 
@@ -640,7 +646,21 @@ def tables_from_result(result, lite: bool = False) -> RunTables:
         scenario_name=result.scenario.name,
         seed=result.seed,
         meta={"title": result.scenario.title or ""},
+        declarations=declaration_tranches(result.scenario),
     )
+
+
+def declaration_tranches(scenario) -> dict[str, int]:
+    """Phase name -> the DPRK tranche that carries the phase's declaration (申报), for
+    every phase of ``scenario`` that has one (``Phase.declaration_tranche``: the tranche
+    whose completion the model takes as the declaration, ``TalksModel._dprk_step_done``).
+    Empty for ``None`` or an object without ``phases`` (a run whose scenario is unknown)."""
+    out: dict[str, int] = {}
+    for ph in getattr(scenario, "phases", None) or ():
+        t = getattr(ph, "declaration_tranche", None)
+        if t is not None:
+            out[str(ph.name)] = int(t)
+    return out
 
 
 def events_table(scenario, timeline: pd.DataFrame, lite: bool = False) -> pd.DataFrame:

@@ -27,7 +27,12 @@ Rules (tolerances in :data:`TOLERANCE`):
 * point episodes (suspension, shutdown, disablement start/slowed/suspended,
   declaration, delisting, walk-out, missile and nuclear tests): the model's
   corresponding state change (:data:`EPISODE_RULES`) within ±2 months of the
-  recorded month, greedy one-to-one within each kind.  A suspension of
+  recorded month, greedy one-to-one within each kind.  Each reads what the run
+  did: the shutdown the facility states of ``timeline.csv``; the disablement
+  items only the months while the phase whose DPRK steps name disablement is
+  the phase under way; the declaration the completion of the tranche that
+  carries it (the scenario's ``declaration_tranche``) of its own phase.  An
+  episode the run never showed is a miss with no simulated month.  A suspension of
   disablement also needs the recorded phase under way (``in_phase``) and the
   recorded cause (``cause``), read from the decision's ``cause`` code in
   ``decisions.csv`` (:func:`overdue_causes`); a run folder written before that
@@ -49,7 +54,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -57,7 +62,7 @@ import numpy as np
 import yaml
 from sixparty.analysis.i18n import LABELS, check_lang, label, pad, phrase
 from sixparty.analysis.runfiles import RunTables, month_label, month_number
-from sixparty.scenario import DOCUMENT_TYPES
+from sixparty.scenario import DOCUMENT_TYPES, FACILITY_STATES
 
 #: libyaml's safe loader when PyYAML has it (the same data as yaml.safe_load, faster)
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -84,13 +89,27 @@ EPISODE_RULES: dict[str, str] = {
         "gaps without a held session bridged) starting and ending within ±{n} months "
         "of the recorded start and end, with no held session inside the recorded span"
     ),
-    "shutdown": "first month denuclearization progress > 0 in the phase whose DPRK steps name a shutdown (else the first phase)",
-    "disablement_start": "first month progress enters the phase whose DPRK steps name disablement",
-    "disablement_slowed": "implementation becomes 'slowed' (timeline.csv)",
-    "declaration": "month the last DPRK tranche of the phase naming the declaration is completed (ledger.csv)",
+    "shutdown": (
+        "first month a facility is shut down or further (timeline.csv facility_* columns: "
+        "shut_down, disabled or dismantled); folders without facility columns: the first "
+        "completed DPRK tranche of the phase whose DPRK steps name a shutdown (ledger.csv)"
+    ),
+    "disablement_start": (
+        "first month, while the phase whose DPRK steps name disablement is under way "
+        "(ledger.csv), that progress passes what the earlier phases delivered"
+    ),
+    "disablement_slowed": (
+        "implementation becomes 'slowed' (timeline.csv) while the phase whose DPRK steps "
+        "name disablement is under way (ledger.csv)"
+    ),
+    "declaration": (
+        "month the DPRK tranche carrying the declaration (the scenario's "
+        "declaration_tranche) of an adopted phase is completed (ledger.csv)"
+    ),
     "disablement_suspended": (
-        "DPRK decision 'suspends_steps' (decisions.csv) while the recorded "
-        "phase is under way (ledger.csv) and for the recorded cause (the "
+        "DPRK decision 'suspends_steps' (decisions.csv) while the phase whose DPRK "
+        "steps name disablement is under way, that phase the recorded one "
+        "(ledger.csv), and for the recorded cause (the "
         "decision's cause code, e.g. overdue_delisting; folders without a "
         "cause column: the overdue step kinds in its reason)"
     ),
@@ -431,7 +450,8 @@ def _span(start: str, end: str | None) -> Text:
 #: A missing cell (as pandas fills one).
 _NAN = float("nan")
 
-#: The columns the scorecard reads of each table (the rest of a run is never looked at).
+#: The columns the scorecard reads of each table (the rest of a run is never looked at);
+#: of ``timeline.csv`` also every facility state column (:data:`FACILITY_PREFIX`).
 TIMELINE_READ = ("month", "talks_status", "dprk_stance", "implementation", "progress")
 LEDGER_READ = (
     "phase",
@@ -441,8 +461,24 @@ LEDGER_READ = (
     "description",
     "amount",
     "promised",
+    "delivered",
     "completed",
 )
+
+#: Prefix of ``timeline.csv``'s facility state columns (``facility_<name>``: operating,
+#: shut_down, disabled, dismantled; docs/outputs.md).
+FACILITY_PREFIX = "facility_"
+
+#: Facility states that count as shut down (:data:`sixparty.scenario.FACILITY_STATES`
+#: after ``operating``).
+SHUT_OR_FURTHER = tuple(s for s in FACILITY_STATES if s != "operating")
+
+
+def _timeline_read(names) -> tuple[str, ...]:
+    """:data:`TIMELINE_READ` and the facility state columns among ``names``, in their order."""
+    return TIMELINE_READ + tuple(c for c in names if str(c).startswith(FACILITY_PREFIX))
+
+
 DECISION_READ = ("month", "party", "decision", "reason", "cause")
 
 
@@ -488,7 +524,11 @@ class RunRecords:
     ``held`` true, every column) in session order (``session_id``; table order
     without it), shared with the run: never change them in place; ledger:
     :data:`LEDGER_READ` columns of ``ledger.csv``; decisions:
-    :data:`DECISION_READ` columns of ``decisions.csv``.
+    :data:`DECISION_READ` columns of ``decisions.csv``; the timeline also has
+    every ``facility_<name>`` column the run recorded.  declarations: phase name
+    -> the DPRK tranche carrying the phase's declaration (the scenario's
+    ``declaration_tranche``; :func:`~sixparty.analysis.runfiles.declaration_tranches`),
+    empty when the scenario is unknown (no declaration is then seen).
 
     :meth:`from_result` reads a :class:`~sixparty.runner.RunResult`'s rows
     directly (the validation harness's road: about 0.1 ms a run);
@@ -502,19 +542,22 @@ class RunRecords:
     held: list[dict]
     ledger: Columns
     decisions: Columns
+    declarations: dict = field(default_factory=dict)
 
     @classmethod
     def from_result(cls, result) -> RunRecords:
         """The records of an in-memory run (the same values as the DataFrames of
         ``sixparty.analysis.simulate.fast_tables`` would hold)."""
+        from sixparty.analysis.runfiles import declaration_tranches
         from sixparty.outputs import DECISION_COLUMNS, LEDGER_COLUMNS
 
         sessions = result.sessions
         held = [s for s in sessions if s["held"]]
         if any("session_id" in s for s in sessions):
             held.sort(key=lambda s: s["session_id"])  # stable; ids are unique
+        tl = result.timeline
         return cls(
-            Columns.from_rows(result.timeline, TIMELINE_READ),
+            Columns.from_rows(tl, _timeline_read(tl[0] if tl else ())),
             held,
             Columns.from_rows(
                 result.ledger, tuple(c for c in LEDGER_READ if c in LEDGER_COLUMNS), every=True
@@ -524,6 +567,7 @@ class RunRecords:
                 tuple(c for c in DECISION_READ if c in DECISION_COLUMNS),
                 every=True,
             ),
+            declaration_tranches(getattr(result, "scenario", None)),
         )
 
     @classmethod
@@ -536,10 +580,11 @@ class RunRecords:
             order = held.sort_values("session_id") if "session_id" in held else held
             rows = order.to_dict("records")
         return cls(
-            Columns.from_frame(tables.timeline, TIMELINE_READ),
+            Columns.from_frame(tables.timeline, _timeline_read(tables.timeline.columns)),
             rows,
             Columns.from_frame(tables.ledger, LEDGER_READ),
             Columns.from_frame(tables.decisions, DECISION_READ),
+            dict(getattr(tables, "declarations", None) or {}),
         )
 
 
@@ -601,14 +646,39 @@ def _phase_with(rr: RunRecords, word: str):
     return None
 
 
-def _progress_enters(rr: RunRecords, threshold: float, after: str = "") -> list[int]:
+def _under_way(rr: RunRecords, phase: int) -> tuple[int, float]:
+    """(first, past-last) month numbers during which ``phase`` is the phase under way
+    (:func:`phase_under_way`: adopted, no later phase adopted yet); ``inf`` when no later
+    phase was adopted."""
+    led = rr.ledger
+    starts: dict[int, int] = {}
+    for p, promised in zip(led["phase"], led["promised"], strict=True):
+        if promised and promised == promised:  # NaN: an empty cell
+            m = month_number(str(promised))
+            starts[int(p)] = min(starts.get(int(p), m), m)
+    lo = starts[phase]
+    hi = min((m for q, m in starts.items() if q > phase), default=float("inf"))
+    return lo, hi
+
+
+def _facility_months(rr: RunRecords, states: tuple[str, ...]) -> list[int] | None:
+    """[the first month any facility state column is in ``states``] ([] if none); None
+    when the timeline has no facility columns (a folder written before them)."""
     tl = rr.timeline
-    for month, p in zip(tl["month"], tl["progress"], strict=True):
-        if after and month < after:
-            continue
-        if float(p) > threshold + 1e-9:
+    cols = [tl[c] for c in tl.cols if c.startswith(FACILITY_PREFIX)]
+    if not cols:
+        return None
+    for i, month in enumerate(tl["month"]):
+        if any(c[i] in states for c in cols):
             return [month_number(month)]
     return []
+
+
+def _disablement_phase(rr: RunRecords):
+    """:func:`_phase_with` for the adopted phase whose DPRK steps name disablement, with
+    the months it is under way (:func:`_under_way`), or None."""
+    ph = _phase_with(rr, "disabl")
+    return None if ph is None else (ph, _under_way(rr, ph[0]))
 
 
 def phase_numbers(run: RunTables | RunRecords) -> dict[str, int]:
@@ -689,30 +759,35 @@ def episode_months(run: RunTables | RunRecords, kind: str) -> list[int]:
     if kind == "suspension":
         months = _transitions(rr, "dprk_stance", "suspended")
     elif kind == "shutdown":
-        ph = _phase_with(rr, "shut")
-        if ph is not None:
-            promised = rr.ledger["promised"]
-            first = min(promised[i] for i in ph[2])
-            months = _progress_enters(rr, ph[1], after=first)
-        else:
-            months = _progress_enters(rr, 0.0)
-    elif kind == "disablement_start":
-        ph = _phase_with(rr, "disabl")
-        if ph is not None:
-            promised = rr.ledger["promised"]
-            months = _progress_enters(rr, ph[1], after=min(promised[i] for i in ph[2]))
-    elif kind == "disablement_slowed":
-        months = _transitions(rr, "implementation", "slowed")
+        # the facility states the model records; progress can rise and be undone
+        # without any facility shut down
+        months = _facility_months(rr, SHUT_OR_FURTHER)
+        if months is None:  # a folder without facility columns: the ledger's tranches
+            ph = _phase_with(rr, "shut")
+            completed = rr.ledger["completed"] if ph is not None else []
+            done = [
+                month_number(str(completed[i]))
+                for i in (ph[2] if ph else ())
+                if _cell(completed[i])
+            ]
+            months = [min(done)] if done else []
+    elif kind in ("disablement_start", "disablement_slowed", "disablement_suspended"):
+        dis = _disablement_phase(rr)
+        if dis is not None:
+            months = _disablement_months(rr, kind, *dis)
     elif kind == "declaration":
-        ph = _phase_with(rr, "declar")
-        if ph is not None:
-            steps = ph[2]
-            tranche, completed = rr.ledger["tranche"], rr.ledger["completed"]
-            top = max(tranche[i] for i in steps)
-            done = [completed[i] for i in steps if tranche[i] == top and completed[i]]
-            months = [month_number(c) for c in done]
-    elif kind == "disablement_suspended":
-        months = _decision_months(rr, "suspends_steps", "DPRK")
+        # the tranche that carries the declaration, of each adopted phase that has one
+        led = rr.ledger
+        if led.n and rr.declarations:
+            names, kinds = led["phase_name"], led["kind"]
+            tranche, completed = led["tranche"], led["completed"]
+            months = [
+                month_number(str(completed[i]))
+                for i in range(led.n)
+                if kinds[i] == "dprk_action"
+                and rr.declarations.get(str(names[i])) == tranche[i]
+                and _cell(completed[i])
+            ]
     elif kind == "delisting":
         months = _decision_months(rr, "delists")
         led = rr.ledger
@@ -729,6 +804,45 @@ def episode_months(run: RunTables | RunRecords, kind: str) -> list[int]:
     elif kind in ("missile_test", "nuclear_test"):
         months = _decision_months(rr, kind, "DPRK")
     return sorted(set(months))
+
+
+def _cell(v) -> bool:
+    """A ledger month cell that holds a month (not empty, not NaN)."""
+    return bool(v) and v == v
+
+
+def _disablement_months(rr: RunRecords, kind: str, ph, window) -> list[int]:
+    """Months of a disablement episode ``kind`` read from the disablement phase ``ph``
+    (:func:`_phase_with`) alone, while it is under way (``window``, :func:`_under_way`):
+    its start (progress passes what the earlier phases' DPRK steps delivered), its
+    slowing (``implementation`` becomes ``slowed``; a stretch already slowed when the
+    phase was adopted counts from the adoption) and the DPRK's ``suspends_steps``."""
+    lo, hi = window
+    tl = rr.timeline
+    if kind == "disablement_suspended":
+        return [m for m in _decision_months(rr, "suspends_steps", "DPRK") if lo <= m < hi]
+    if kind == "disablement_start":
+        led = rr.ledger
+        before = _nansum(
+            [
+                led["delivered"][i]
+                for i in range(led.n)
+                if led["kind"][i] == "dprk_action" and led["phase"][i] < ph[0]
+            ]
+        )
+        for month, p in zip(tl["month"], tl["progress"], strict=True):
+            m = month_number(month)
+            if lo <= m < hi and float(p) > before + 1e-9:
+                return [m]
+        return []
+    out, prev = [], None
+    for month, v in zip(tl["month"], tl["implementation"], strict=True):
+        m = month_number(month)
+        if lo <= m < hi:
+            if v == "slowed" and (prev != "slowed" or m == lo):
+                out.append(m)
+        prev = v
+    return out
 
 
 def absence_runs(run: RunTables | RunRecords) -> list[tuple[int, int]]:
@@ -964,7 +1078,10 @@ def _episode_candidates(rr: RunRecords, e: dict) -> list[tuple[int, Text | str]]
     if kind != "disablement_suspended":
         return [(m, "") for m in episode_months(rr, kind)]
     out = []
+    phase_months = set(episode_months(rr, kind))  # while the disablement phase is under way
     for m, kinds in suspension_causes(rr):
+        if m not in phase_months:
+            continue
         why = []
         want_phase = e.get("in_phase")
         if want_phase is not None:

@@ -39,7 +39,7 @@ from sixparty.analysis.executors import (
     make_executor,
     map_items,
 )
-from sixparty.analysis.runfiles import RunTables, month_number
+from sixparty.analysis.runfiles import RunTables, declaration_tranches, month_number
 from sixparty.analysis.scorecard import (
     DOC_RANK,
     RunRecords,
@@ -124,6 +124,7 @@ def fast_tables(result) -> RunTables:
         events=pd.DataFrame(columns=["id", "date", "month", "type", "title"]),
         scenario_name=result.scenario.name,
         seed=result.seed,
+        declarations=declaration_tranches(result.scenario),
     )
 
 

@@ -419,3 +419,35 @@ def test_cli_plot_redraws_in_the_runs_language(scenario_file, tmp_path, monkeypa
     (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     assert main(["plot", str(out), "--out", figs]) == 0
     assert drawn == ["zh", "en", "en"]
+
+
+def test_timeline_markers_follow_the_scorecard_rules():
+    """The simulated episode markers come from the scorecard's rules: progress that rises
+    and is undone with every facility operating draws no shutdown; a facility shut down
+    draws one in its month."""
+    from matplotlib.collections import PathCollection
+    from test_scorecard import _ledger, make_tables
+
+    def sim_marks(tables) -> list:
+        ax = plots.plot_timeline(tables, None).axes[0]
+        return [
+            tuple(c.get_offsets()[0])
+            for c in ax.collections
+            if isinstance(c, PathCollection) and abs(c.get_offsets()[0][1] - 2.0) < 0.2
+        ]
+
+    undone = make_tables(
+        progress={"2007-07": 0.01, "2007-08": 0.0},
+        ledger=_ledger()[:2],
+        facilities={"yongbyon_5mwe_reactor": {}},
+    )
+    assert sim_marks(undone) == []
+    shut = make_tables(
+        progress={"2007-07": 0.01, "2007-08": 0.0},
+        ledger=_ledger()[:2],
+        facilities={"yongbyon_5mwe_reactor": {("2007-09", "2009-12"): "shut_down"}},
+    )
+    (mark,) = sim_marks(shut)
+    import matplotlib.dates as mdates
+
+    assert mdates.num2date(mark[0]).strftime("%Y-%m") == "2007-09"

@@ -18,6 +18,13 @@ from test_scorecard import make_tables, rec_session, record
 # ------------------------------------------------------------------ a run reaching every text
 FED = {"session:a", "session:c", "boy"}
 
+#: A disablement phase (phase 1 here) adopted 2008-01: the DPRK's suspensions of its steps
+#: are read only while the phase whose steps name disablement is under way.
+DISABLEMENT_LEDGER = [
+    (0, 1, "p1", 1, "DPRK", "dprk_action", "disable_5mwe_reactor", 0.1, "progress")
+    + ("2008-01", "2008-03", 0.0, ""),
+]
+
 
 def _case():
     """A constructed run and record whose scorecard reaches every text of the report."""
@@ -79,6 +86,7 @@ def _case():
             ("2008-08", "DPRK", "suspends_steps", "counterpart steps overdue (aid)"),
             ("2009-03", "DPRK", "suspends_steps", "counterpart steps overdue (aid)"),
         ],
+        ledger=DISABLEMENT_LEDGER,
     )
     return score_run(tables, rec, fed=FED)
 
@@ -98,13 +106,17 @@ def test_a_cause_naming_nothing_is_unstated():
         ],
     )
     for reason, shown in (("counterpart steps overdue ()", "unstated"), ("other", "unstated")):
-        tables = make_tables(decisions=[("2008-08", "DPRK", "suspends_steps", reason)])
+        tables = make_tables(
+            decisions=[("2008-08", "DPRK", "suspends_steps", reason)], ledger=DISABLEMENT_LEDGER
+        )
         (item,) = score_run(tables, rec)
         assert item.simulated == f"2008-08: cause {shown}, recorded delisting"
         assert item.shown("simulated", "zh") == "2008-08：原因为未说明，记录为除名逾期"
 
 
-# What the scorecard wrote before it had a Chinese report (sixparty 76a3146), for _case().
+# What the scorecard wrote before it had a Chinese report (sixparty 76a3146), for _case();
+# item ds since the disablement items read the disablement phase only (2026-12-03: its
+# constructed run now adopts one, phase 1, so the phase under way reads 1, not none).
 ENGLISH_TEXTS = [
     (
         "session:f",
@@ -176,7 +188,7 @@ ENGLISH_TEXTS = [
         "ds",
         "disablement suspended (2008)",
         "2008-08 (cause: delisting)",
-        "2008-08: phase under way none, recorded 2; cause aid, recorded delisting",
+        "2008-08: phase under way 1, recorded 2; cause aid, recorded delisting",
     ),
     (
         "boy2",
@@ -211,7 +223,7 @@ ENGLISH_REPORT = [
     "  walkout               DPRK walks out (2008): recorded 2008-02-10; simulated 2008-01 "
     "(already matched to another record item)",
     "  disablement_suspended disablement suspended (2008): recorded 2008-08 (cause: delisting); "
-    "simulated 2008-08: phase under way none, recorded 2; cause aid, recorded delisting",
+    "simulated 2008-08: phase under way 1, recorded 2; cause aid, recorded delisting",
     "  boycott               DPRK stays away (boycott) (2009): recorded 2009-01..2009-06; "
     "simulated no absence spell starting within ±2 months (nearest 2006-09..2009-09)",
     "Fed (1 of these 3 are hits; the scenario's inputs decide these items, not the model: the "

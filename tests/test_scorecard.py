@@ -32,10 +32,15 @@ def make_tables(
     progress=None,
     decisions=(),
     ledger=(),
+    facilities=None,
+    declarations=None,
 ) -> RunTables:
     """A run built by hand.  sessions: (month, document[, held]); status, stance,
     implementation: {month or (first, last): value}; progress: {month: value} held
-    from that month on; decisions: (month, party, decision)."""
+    from that month on; decisions: (month, party, decision); facilities: {facility:
+    {month or (first, last): state}} as ``facility_<name>`` columns (operating
+    elsewhere; None: no such columns, a folder written before them); declarations:
+    phase name -> declaration tranche (the scenario's; None: the scenario unknown)."""
     months = [month_label(m) for m in range(month_number(start), month_number(end) + 1)]
 
     def fill(spec, default):
@@ -67,6 +72,8 @@ def make_tables(
             "events": "",
         }
     )
+    for name, spec in (facilities or {}).items():
+        timeline[f"facility_{name}"] = fill(spec, "operating")
     srows = []
     for i, s in enumerate(sessions):
         month, doc = s[0], s[1]
@@ -132,6 +139,7 @@ def make_tables(
         events=pd.DataFrame(columns=["id", "date", "month", "type", "title"]),
         scenario_name="constructed",
         seed=0,
+        declarations=dict(declarations or {}),
     )
 
 
@@ -339,7 +347,8 @@ def test_disablement_suspended_needs_the_phase_and_the_cause():
     )
     item = by_id(score_run(wrong, record(episodes=[SUSPENDED])))["d"]
     assert item.hit is False and "cause aid, recorded delisting" in item.simulated
-    # wrong phase: the suspension falls in the shutdown phase (phase 2 not yet adopted)
+    # wrong phase: the suspension falls in the shutdown phase (phase 2 not yet adopted):
+    # no suspension of disablement happened, so no simulated month either
     early = [r[:9] + ("2008-12", "2008-12") + r[11:] if r[1] == 2 else r for r in led]
     item = by_id(
         score_run(
@@ -349,7 +358,7 @@ def test_disablement_suspended_needs_the_phase_and_the_cause():
             record(episodes=[SUSPENDED]),
         )
     )["d"]
-    assert item.hit is False and "phase under way 1, recorded 2" in item.simulated
+    assert item.hit is False and item.simulated == "never" and item.sim_start == ""
     # a wrong suspension does not hide a right one within the tolerance
     both = make_tables(
         decisions=[
@@ -406,18 +415,114 @@ def _ledger():
     return rows
 
 
-def test_shutdown_and_disablement_start_from_progress_and_ledger():
-    eps = [
-        {"id": "sh", "kind": "shutdown", "actor": "DPRK", "start": "2007-07-14"},
-        {"id": "dis", "kind": "disablement_start", "actor": "DPRK", "start": "2007-11-05"},
-    ]
-    t = make_tables(progress={"2007-06": 0.1, "2007-08": 0.2, "2008-05": 0.3}, ledger=_ledger())
+SHUTDOWN = {"id": "sh", "kind": "shutdown", "actor": "DPRK", "start": "2007-07-14"}
+DIS_START = {"id": "dis", "kind": "disablement_start", "actor": "DPRK", "start": "2007-11-05"}
+SLOWED = {"id": "sl", "kind": "disablement_slowed", "actor": "DPRK", "start": "2008-01"}
+DECLARATION = {"id": "decl", "kind": "declaration", "actor": "DPRK", "start": "2008-06"}
+
+
+def test_shutdown_from_the_facility_states_and_disablement_start_from_the_ledger():
+    eps = [SHUTDOWN, DIS_START]
+    fac = {"yongbyon_5mwe_reactor": {("2007-06", "2009-12"): "shut_down"}}
+    t = make_tables(
+        progress={"2007-05": 0.1, "2007-08": 0.2, "2008-05": 0.3},
+        ledger=_ledger(),
+        facilities=fac,
+    )
     items = by_id(score_run(t, record(episodes=eps)))
+    # the first month a facility is shut down, not the first month of progress
     assert items["sh"].hit and items["sh"].sim_start == "2007-06"
-    # progress passes the first phase's 0.2 only in 2008-05: six months late
+    # progress passes the first phase's 0.2 delivered only in 2008-05: six months late
     assert not items["dis"].hit and "2008-05" in items["dis"].simulated
     t = make_tables(progress={"2007-06": 0.1, "2007-08": 0.2, "2007-12": 0.3}, ledger=_ledger())
     assert by_id(score_run(t, record(episodes=eps)))["dis"].hit
+
+
+def test_progress_undone_without_a_shutdown_state_is_no_shutdown():
+    # replicate 21 of `sixparty run historical --runs 100` (seed 20030827): progress
+    # reaches 0.01 and is undone, the reactor operating every month; the old rule
+    # ("first month progress > 0") scored a shutdown there
+    t = make_tables(
+        progress={"2007-07": 0.01, "2007-08": 0.0},
+        ledger=_ledger()[:2],
+        facilities={"yongbyon_5mwe_reactor": {}, "reprocessing_plant": {}},
+    )
+    item = by_id(score_run(t, record(episodes=[SHUTDOWN])))["sh"]
+    assert item.hit is False and item.simulated == "never" and item.sim_start == ""
+    # the shutdown is the facility state, from any facility, and a further state counts
+    t = make_tables(
+        progress={"2007-05": 0.01},
+        ledger=_ledger()[:2],
+        facilities={"yongbyon_5mwe_reactor": {}, "reprocessing_plant": {"2007-09": "disabled"}},
+    )
+    assert by_id(score_run(t, record(episodes=[SHUTDOWN])))["sh"].sim_start == "2007-09"
+
+
+def test_shutdown_in_a_folder_without_facility_columns_is_the_completed_tranche():
+    led = _ledger()
+    led[0] = led[0][:12] + ("2007-08",)  # phase 1's first DPRK tranche completed 2007-08
+    t = make_tables(progress={"2007-03": 0.05}, ledger=led)
+    item = by_id(score_run(t, record(episodes=[SHUTDOWN])))["sh"]
+    assert item.hit and item.sim_start == "2007-08"
+    # progress alone, no tranche completed: no shutdown
+    t = make_tables(progress={"2007-03": 0.05}, ledger=_ledger())
+    assert by_id(score_run(t, record(episodes=[SHUTDOWN])))["sh"].simulated == "never"
+
+
+def test_disablement_items_read_the_disablement_phase_only():
+    eps = [SLOWED, dict(SUSPENDED, start="2007-05")]
+    # only the shutdown phase adopted (2007-02): slowed 2007-05..06 and a suspension
+    # in 2007-05 belong to it, not to disablement (the old rules scored both)
+    phase1 = [r for r in _ledger() if r[1] == 1]
+    t = make_tables(
+        implementation={("2007-05", "2007-06"): "slowed"},
+        decisions=[("2007-05", "DPRK", "suspends_steps", OVERDUE_DELISTING)],
+        ledger=phase1,
+    )
+    items = by_id(score_run(t, record(episodes=eps)))
+    assert items["sl"].simulated == "never" and items["d"].simulated == "never"
+    # with the disablement phase adopted 2007-10, a slowing from 2007-12 is one
+    t = make_tables(
+        implementation={("2007-05", "2007-06"): "slowed", ("2007-12", "2008-02"): "slowed"},
+        ledger=_ledger(),
+    )
+    item = by_id(score_run(t, record(episodes=[SLOWED])))["sl"]
+    assert item.hit and item.sim_start == "2007-12"
+    # a stretch already slowed when the phase is adopted counts from the adoption
+    t = make_tables(implementation={("2007-08", "2008-02"): "slowed"}, ledger=_ledger())
+    assert by_id(score_run(t, record(episodes=[SLOWED])))["sl"].sim_start == "2007-10"
+    # once a later phase is adopted, the disablement phase is no longer under way
+    later = _ledger() + [
+        (4, 3, "p3", 1, "DPRK", "dprk_action", "abandon", 0.1, "progress")
+        + ("2007-11", "2007-11", 0.0, "")
+    ]
+    t = make_tables(implementation={("2008-01", "2008-02"): "slowed"}, ledger=later)
+    assert by_id(score_run(t, record(episodes=[SLOWED])))["sl"].simulated == "never"
+
+
+def test_the_declaration_is_the_declaration_tranche_of_its_own_phase():
+    # the phase that holds the declaration (p2, tranche 2) never completed; a later
+    # phase naming a "verification_of_declaration" did (the old rule took its last tranche)
+    led = [
+        (0, 1, "p1", 1, "DPRK", "dprk_action", "shut_down_and_seal_yongbyon", 0.2, "progress")
+        + ("2007-02", "2007-03", 0.2, "2007-03"),
+        (1, 3, "p3", 1, "DPRK", "dprk_action", "verification_of_declaration", 0.2, "progress")
+        + ("2007-09", "2008-03", 0.2, "2008-06"),
+    ]
+    t = make_tables(ledger=led, declarations={"p2": 2})
+    item = by_id(score_run(t, record(episodes=[DECLARATION])))["decl"]
+    assert item.hit is False and item.simulated == "never"
+    # p2 adopted: its tranche 2 completed 2008-07 is the declaration, tranche 1 is not
+    led = _ledger()
+    led[2] = led[2][:12] + ("2007-12",)
+    led[3] = led[3][:12] + ("2008-07",)
+    item = by_id(
+        score_run(make_tables(ledger=led, declarations={"p2": 2}), record(episodes=[DECLARATION]))
+    )["decl"]
+    assert item.hit and item.sim_start == "2008-07"
+    # the scenario unknown (no declaration tranche): no declaration is seen
+    item = by_id(score_run(make_tables(ledger=led), record(episodes=[DECLARATION])))["decl"]
+    assert item.simulated == "never"
 
 
 def test_no_ledger_means_never():
@@ -575,3 +680,46 @@ def test_span_straddling_the_window_end_is_scored_on_its_part_inside():
     item = by_id(score_run(t, record(episodes=[BOYCOTT])))["boy"]
     assert item.hit is True and item.simulated == "2005-11..2006-04"
     assert "cut to the window: 2005-11..2006-04" in item.rule
+
+
+def test_a_model_run_scores_what_its_facilities_and_ledger_show():
+    """On a run of the model (historical, its seed), by every road (the run's rows, the
+    pandas tables, the pandas-free tables): the shutdown is the first month a facility
+    column leaves ``operating``, the declaration only a completed declaration tranche of
+    the phase that carries it, the disablement items only while that phase is under way."""
+    from sixparty.analysis.runfiles import tables_from_result
+    from sixparty.analysis.scorecard import RunRecords, episode_months
+    from sixparty.loader import load_scenario
+    from sixparty.runner import simulate
+
+    scenario = load_scenario("historical")
+    result = simulate(scenario, record_positions=False)
+    fac = [c for c in result.timeline[0] if c.startswith("facility_")]
+    assert fac
+    down = [r["month"] for r in result.timeline if any(r[c] != "operating" for c in fac)]
+    decl = {p.name: p.declaration_tranche for p in scenario.phases if p.declaration_tranche}
+    declared = sorted(
+        month_number(s["completed"])
+        for s in result.ledger
+        if s["kind"] == "dprk_action"
+        and decl.get(s["phase_name"]) == s["tranche"]
+        and s["completed"]
+    )
+    disabling = any("disabl" in s["description"] for s in result.ledger)
+    rec = load_record(RECORD_PATH)
+    roads = [
+        RunRecords.from_result(result),
+        tables_from_result(result),
+        tables_from_result(result, lite=True),
+    ]
+    for road in roads:
+        assert episode_months(road, "shutdown") == ([month_number(down[0])] if down else [])
+        assert episode_months(road, "declaration") == declared
+        if not disabling:
+            for kind in ("disablement_start", "disablement_slowed", "disablement_suspended"):
+                assert episode_months(road, kind) == []
+        items = by_id(score_run(road, rec))
+        sh = items["yongbyon_shutdown_2007"]
+        assert sh.sim_start == (down[0] if down else "")
+        if not declared:
+            assert items["declaration_2008"].simulated == "never"

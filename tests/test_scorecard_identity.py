@@ -165,6 +165,20 @@ DPRK_STEPS = (
     "complete_and_correct_declaration",
     "abandon_nuclear_programmes",
 )
+#: Each phase's own DPRK steps (a constructed phase mostly names its own, as a scenario's)
+PHASE_STEPS = (
+    DPRK_STEPS[0],
+    "disable_yongbyon_facilities; complete_and_correct_declaration",
+    "verification_of_declaration; abandon_nuclear_programmes",
+)
+#: The constructed runs' scenario: the phase that carries the declaration, and its tranche
+CONSTRUCTED = SimpleNamespace(
+    name="constructed",
+    phases=[
+        SimpleNamespace(name=n, declaration_tranche=2 if n == PHASES[1] else None) for n in PHASES
+    ],
+)
+FACILITIES = ("facility_yongbyon_5mwe_reactor", "facility_reprocessing_plant")
 
 
 def random_run(rng: np.random.Generator, record: dict):
@@ -201,10 +215,15 @@ def random_run(rng: np.random.Generator, record: dict):
         if rng.random() < 0.3:
             stance[m + int(rng.integers(-3, 4))] = "walked_out"
     impl = flips(0.05, ("on_track", "slowed", "none"), "disablement_slowed")
+    states = ("operating", "shut_down", "disabled", "dismantled")
+    facs = [flips(0.02, states, "shutdown") for _ in FACILITIES]
+    with_facilities = rng.random() < 0.8  # else a folder written before the columns
     timeline, progress = [], 0.0
     st, ds, im = "no_talks", "participating", "none"
+    fs = ["operating"] * len(FACILITIES)
     for m in range(lo, hi + 1):
         st, ds, im = status.get(m, st), stance.get(m, ds), impl.get(m, im)
+        fs = [f.get(m, v) for f, v in zip(facs, fs, strict=True)]
         if rng.random() < 0.08:
             progress = min(1.0, progress + float(rng.random()) * 0.15)
         timeline.append(
@@ -215,6 +234,7 @@ def random_run(rng: np.random.Generator, record: dict):
                 "implementation": im,
                 "progress": progress,
                 "sanctions": 0.1,
+                **(dict(zip(FACILITIES, fs, strict=True)) if with_facilities else {}),
             }
         )
     n_sess = int(rng.integers(0, 25))
@@ -262,13 +282,17 @@ def random_run(rng: np.random.Generator, record: dict):
                         "tranche": tranche,
                         "party": "DPRK",
                         "kind": "dprk_action",
-                        "description": str(rng.choice(DPRK_STEPS)),
+                        "description": PHASE_STEPS[p - 1]
+                        if rng.random() < 0.8
+                        else str(rng.choice(DPRK_STEPS)),
                         "amount": float(rng.random()) * 0.1,
                         "unit": "progress",
                         "promised": promised,
                         "due": promised,
-                        "delivered": 0.0,
-                        "completed": month(episodes["declaration"]) if rng.random() < 0.5 else "",
+                        "delivered": float(rng.random()) * 0.1 if rng.random() < 0.5 else 0.0,
+                        "completed": month(episodes["declaration"] + episodes["shutdown"])
+                        if rng.random() < 0.5
+                        else "",
                         "superseded": "",
                     }
                 )
@@ -324,7 +348,7 @@ def random_run(rng: np.random.Generator, record: dict):
         sessions=sessions,
         ledger=ledger,
         decisions=decisions,
-        scenario=SimpleNamespace(name="constructed"),
+        scenario=CONSTRUCTED,
         seed=0,
     )
 

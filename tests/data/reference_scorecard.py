@@ -3,6 +3,10 @@
 # added), and at the end analysis/simulate.py's fast_tables, outcomes and score_row of the
 # same commit.  tests/test_scorecard_identity.py compares the fast scoring with it, item by
 # item and bit for bit.  Never import it from the package.
+# Changed since (branch scorefix, 2026-12-03), for these items only: shutdown, disablement
+# start/slowed/suspended and declaration read what the run did (the facility state columns,
+# the disablement phase's own months, the scenario's declaration tranche), written here
+# anew on DataFrames (episode_months, _episode_candidates, EPISODE_RULES, fast_tables).
 """Strict replay scorecard: compare a run with the historical record.
 
 The record is ``analysis/data/record.yaml`` (sessions with dates, document
@@ -82,13 +86,27 @@ EPISODE_RULES: dict[str, str] = {
         "gaps without a held session bridged) starting and ending within ±{n} months "
         "of the recorded start and end, with no held session inside the recorded span"
     ),
-    "shutdown": "first month denuclearization progress > 0 in the phase whose DPRK steps name a shutdown (else the first phase)",
-    "disablement_start": "first month progress enters the phase whose DPRK steps name disablement",
-    "disablement_slowed": "implementation becomes 'slowed' (timeline.csv)",
-    "declaration": "month the last DPRK tranche of the phase naming the declaration is completed (ledger.csv)",
+    "shutdown": (
+        "first month a facility is shut down or further (timeline.csv facility_* columns: "
+        "shut_down, disabled or dismantled); folders without facility columns: the first "
+        "completed DPRK tranche of the phase whose DPRK steps name a shutdown (ledger.csv)"
+    ),
+    "disablement_start": (
+        "first month, while the phase whose DPRK steps name disablement is under way "
+        "(ledger.csv), that progress passes what the earlier phases delivered"
+    ),
+    "disablement_slowed": (
+        "implementation becomes 'slowed' (timeline.csv) while the phase whose DPRK steps "
+        "name disablement is under way (ledger.csv)"
+    ),
+    "declaration": (
+        "month the DPRK tranche carrying the declaration (the scenario's "
+        "declaration_tranche) of an adopted phase is completed (ledger.csv)"
+    ),
     "disablement_suspended": (
-        "DPRK decision 'suspends_steps' (decisions.csv) while the recorded "
-        "phase is under way (ledger.csv) and for the recorded cause (the "
+        "DPRK decision 'suspends_steps' (decisions.csv) while the phase whose DPRK "
+        "steps name disablement is under way, that phase the recorded one "
+        "(ledger.csv), and for the recorded cause (the "
         "decision's cause code, e.g. overdue_delisting; folders without a "
         "cause column: the overdue step kinds in its reason)"
     ),
@@ -362,6 +380,34 @@ def _progress_enters(tables: RunTables, threshold: float, after: str = "") -> li
     return []
 
 
+def _disablement(tables: RunTables, kind: str, phase: int) -> list[int]:
+    """A disablement episode's months, read only while ``phase`` (the disablement phase)
+    is the latest adopted one."""
+    led, tl = tables.ledger, tables.timeline
+    first: dict[int, int] = {}
+    for p, pr in zip(led["phase"], led["promised"], strict=True):
+        if isinstance(pr, str) and pr:
+            first[int(p)] = min(first.get(int(p), month_number(pr)), month_number(pr))
+    lo = first[phase]
+    hi = min([m for q, m in first.items() if q > phase], default=10**9)
+    months = [month_number(m) for m in tl["month"]]
+    if kind == "disablement_suspended":
+        return [m for m in _decision_months(tables, "suspends_steps", "DPRK") if lo <= m < hi]
+    if kind == "disablement_start":
+        dprk = led[led["kind"] == "dprk_action"]
+        before = float(dprk[dprk["phase"] < phase]["delivered"].sum())
+        for m, p in zip(months, tl["progress"], strict=True):
+            if lo <= m < hi and float(p) > before + 1e-9:
+                return [m]
+        return []
+    out, prev = [], None
+    for m, v in zip(months, tl["implementation"], strict=True):
+        if lo <= m < hi and v == "slowed" and (prev != "slowed" or m == lo):
+            out.append(m)
+        prev = v
+    return out
+
+
 def phase_numbers(tables: RunTables) -> dict[str, int]:
     """Phase name -> phase number (1-based, as ``ledger.csv`` ``phase``) from the ledger."""
     led = tables.ledger
@@ -433,27 +479,29 @@ def episode_months(tables: RunTables, kind: str) -> list[int]:
     if kind == "suspension":
         months = _transitions(tl, "dprk_stance", "suspended")
     elif kind == "shutdown":
-        ph = _phase_with(tables, "shut")
-        if ph is not None:
-            first = min(ph[2]["promised"])
-            months = _progress_enters(tables, ph[1], after=first)
+        fac = [c for c in tl.columns if str(c).startswith("facility_")]
+        if fac:
+            down = tl[fac].isin(["shut_down", "disabled", "dismantled"]).any(axis=1)
+            months = [month_number(tl["month"][down].iloc[0])] if down.any() else []
         else:
-            months = _progress_enters(tables, 0.0)
-    elif kind == "disablement_start":
+            ph = _phase_with(tables, "shut")
+            if ph is not None:
+                done = [month_number(c) for c in ph[2]["completed"] if isinstance(c, str) and c]
+                months = [min(done)] if done else []
+    elif kind in ("disablement_start", "disablement_slowed", "disablement_suspended"):
         ph = _phase_with(tables, "disabl")
         if ph is not None:
-            months = _progress_enters(tables, ph[1], after=min(ph[2]["promised"]))
-    elif kind == "disablement_slowed":
-        months = _transitions(tl, "implementation", "slowed")
+            months = _disablement(tables, kind, ph[0])
     elif kind == "declaration":
-        ph = _phase_with(tables, "declar")
-        if ph is not None:
-            steps = ph[2]
-            last = steps[steps["tranche"] == steps["tranche"].max()]
-            done = [c for c in last["completed"] if c]
-            months = [month_number(c) for c in done]
-    elif kind == "disablement_suspended":
-        months = _decision_months(tables, "suspends_steps", "DPRK")
+        led = tables.ledger
+        decl = getattr(tables, "declarations", None) or {}
+        if not led.empty and decl:
+            dprk = led[led["kind"] == "dprk_action"]
+            for name, tranche, c in zip(
+                dprk["phase_name"], dprk["tranche"], dprk["completed"], strict=True
+            ):
+                if decl.get(str(name)) == tranche and isinstance(c, str) and c:
+                    months.append(month_number(c))
     elif kind == "delisting":
         months = _decision_months(tables, "delists")
         led = tables.ledger
@@ -686,7 +734,10 @@ def _episode_candidates(tables: RunTables, e: dict) -> list[tuple[int, str]]:
     if kind != "disablement_suspended":
         return [(m, "") for m in episode_months(tables, kind)]
     out = []
+    during = set(episode_months(tables, kind))
     for m, kinds in suspension_causes(tables):
+        if m not in during:
+            continue
         why = []
         want_phase = e.get("in_phase")
         if want_phase is not None:
@@ -981,6 +1032,11 @@ def fast_tables(result) -> RunTables:
         events=pd.DataFrame(columns=["id", "date", "month", "type", "title"]),
         scenario_name=result.scenario.name,
         seed=result.seed,
+        declarations={
+            ph.name: ph.declaration_tranche
+            for ph in getattr(result.scenario, "phases", ())
+            if ph.declaration_tranche is not None
+        },
     )
 
 
