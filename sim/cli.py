@@ -728,6 +728,19 @@ def _check_seed_of_scenario(folder, replicate: int, scenario: str, named: bool, 
     head = f"--seed-of {folder} {replicate}: "
     tail = "so the rerun would not reproduce the replicate; restore the file, or rerun the ensemble"
     recorded = [s for s in rec.get("scenario_sources") or [] if isinstance(s, dict)]
+    ran = recorded[0].get("path") if recorded else rec.get("scenario_file")
+    if not named and isinstance(ran, str):
+        # SCENARIO names another file than the ensemble's: not "changed", another scenario
+        given = _loader().find_scenario(scenario)
+        if Path(ran).resolve() != Path(given).resolve():
+            old_sha = recorded[0].get("sha256") if recorded else rec.get("scenario_sha256")
+            if old_sha != hashlib.sha256(Path(given).read_bytes()).hexdigest():
+                raise CLIError(
+                    f"{head}the ensemble ran the scenario {Path(ran).stem} ({ran}), not "
+                    f"{scenario} ({given}), so this would not rerun its replicate; omit "
+                    f"SCENARIO (or give {Path(ran).stem}) to rerun it; to run the replicate's "
+                    f"seed on {scenario}: sixparty run {scenario} --seed {rec['seed']}"
+                )
     if recorded:
         from sixparty.outputs import source_files
 
