@@ -493,9 +493,7 @@ def report_lines(cmp: Comparison, full: bool = True) -> list[str]:
         out.append(f"{lab} vs {ref}")
         # the value columns widen to the scenario names: names are never cut
         wr, wv = max(12, len(ref)), max(12, len(lab))
-        out.append(
-            f"  {'outcome':{width}}  {ref:>{wr}}  {lab:>{wv}}  {'difference [95% CI]':>36}"
-        )
+        out.append(f"  {'outcome':{width}}  {ref:>{wr}}  {lab:>{wv}}  {'difference [95% CI]':>36}")
         hidden = 0
         for r in by[lab]:
             if full:
