@@ -491,9 +491,9 @@ def report_lines(cmp: Comparison, full: bool = True) -> list[str]:
     width = max(len(r["outcome"]) for r in cmp.rows if full or r["outcome"] in SUMMARY_OUTCOMES)
     for lab in cmp.labels[1:]:
         out.append(f"{lab} vs {ref}")
-        out.append(
-            f"  {'outcome':{width}}  {ref[:12]:>12}  {lab[:12]:>12}  {'difference [95% CI]':>36}"
-        )
+        # the value columns widen to the scenario names: names are never cut
+        wr, wv = max(12, len(ref)), max(12, len(lab))
+        out.append(f"  {'outcome':{width}}  {ref:>{wr}}  {lab:>{wv}}  {'difference [95% CI]':>36}")
         hidden = 0
         for r in by[lab]:
             if full:
@@ -510,8 +510,8 @@ def report_lines(cmp: Comparison, full: bool = True) -> list[str]:
             )
             flag = " FLIP" if r["flips"] else (" *" if r["significant"] else "")
             out.append(
-                f"  {r['outcome']:{width}}  {_fmt(k, u, r['reference']):>12}  "
-                f"{_fmt(k, u, r['value']):>12}  {diff:>36}{flag}"
+                f"  {r['outcome']:{width}}  {_fmt(k, u, r['reference']):>{wr}}  "
+                f"{_fmt(k, u, r['value']):>{wv}}  {diff:>36}{flag}"
             )
         if hidden:
             out.append(

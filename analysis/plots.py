@@ -219,6 +219,8 @@ LABELS: dict[str, dict] = {
         ),
         "declined": "invitation declined",
         "event_key": "Exogenous events (numbers above)",
+        "event_key_mixed": "Exogenous events (numbers above)",
+        "event_key_original": "Exogenous events (numbers above)",
         "ledger_title": "Action for action: DPRK steps against reciprocal aid",
         "progress_y": "denuclearization progress (share, 0-1)",
         "tonnes_y": "aid, cumulative (tonnes HFO-equivalent)",
@@ -328,7 +330,11 @@ LABELS: dict[str, dict] = {
             "外部事件",
         ),
         "declined": "拒绝出席",
-        "event_key": "外部事件（编号见上图；标题取自情景文件，保留英文原文）",
+        # the key's caption says which titles are Chinese (the scenario's title_zh)
+        # and which are quoted as the scenario file wrote them
+        "event_key": "外部事件（编号见上图；标题取自情景文件的中文标题）",
+        "event_key_mixed": "外部事件（编号见上图；标题取自情景文件的中文标题，无中文标题的保留原文）",
+        "event_key_original": "外部事件（编号见上图；标题为情景文件原文，未译成中文）",
         "ledger_title": f"{TERMS['zh']['action_for_action']}：朝鲜的步骤与对等援助",
         "progress_y": "无核化进展（比例，0–1）",
         "tonnes_y": f"累计援助，{TERMS['zh']['tonnes_hfo']}",
@@ -1026,8 +1032,10 @@ def plot_timeline(tables: RunTables, record: dict | None = None, lang: str = "en
     kax = fig.add_subplot(gs[1])
     kax.axis("off")
     if n_ev:
-        kax.set_title(L["event_key"], loc="left", fontsize=9)
         rows = list(events.itertuples(index=False))
+        zh = [bool(str(getattr(ev, "title_zh", "") or "")) for ev in rows]
+        key = "event_key" if all(zh) else "event_key_mixed" if any(zh) else "event_key_original"
+        kax.set_title(L[key], loc="left", fontsize=9)
         # each column's text must end before the next column starts: measured, not
         # counted (a proportional font's 56 characters vary by a fifth in width)
         col_w = kax.get_position().width * fig.get_figwidth() / ncols - 0.15

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import gc
 import importlib
 import json
@@ -614,11 +615,39 @@ def _check_writable(out: Path, into: bool) -> None:
         from sixparty.outputs import OutputError
 
         reason = exc.strerror or str(exc)
+        reason = reason[:1].lower() + reason[1:]
+        if exc.errno == errno.ENOENT:
+            # the folder is there, yet creating in it says "no such file": a virtual
+            # file system (/proc, /sys) that holds no user files, not a missing folder
+            fs = _file_system_type(folder)
+            kind = f"a {fs} file system" if fs else "a virtual file system"
+            raise OutputError(
+                f"cannot write {out}: {folder} is on {kind}, where no files or folders "
+                f"can be created (the system answers {reason!r}); choose another --out"
+            ) from None
         raise OutputError(
-            f"cannot write {out}: {folder} is not writable "
-            f"({reason[:1].lower() + reason[1:]}); choose another --out"
+            f"cannot write {out}: {folder} is not writable ({reason}); choose another --out"
         ) from None
     os.rmdir(scratch)
+
+
+def _file_system_type(folder: Path) -> str | None:
+    """The type of the file system holding ``folder`` ("proc", "sysfs", ...) from
+    ``/proc/self/mounts`` (Linux); None where that cannot be read."""
+    best, fs = "", None
+    try:
+        with open("/proc/self/mounts", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) < 3:
+                    continue
+                mount = parts[1].replace("\\040", " ")
+                inside = str(folder) == mount or str(folder).startswith(mount.rstrip("/") + "/")
+                if inside and len(mount) >= len(best):
+                    best, fs = mount, parts[2]
+    except OSError:
+        return None
+    return fs
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -728,6 +757,19 @@ def _check_seed_of_scenario(folder, replicate: int, scenario: str, named: bool, 
     head = f"--seed-of {folder} {replicate}: "
     tail = "so the rerun would not reproduce the replicate; restore the file, or rerun the ensemble"
     recorded = [s for s in rec.get("scenario_sources") or [] if isinstance(s, dict)]
+    ran = recorded[0].get("path") if recorded else rec.get("scenario_file")
+    if not named and isinstance(ran, str):
+        # SCENARIO names another file than the ensemble's: not "changed", another scenario
+        given = _loader().find_scenario(scenario)
+        if Path(ran).resolve() != Path(given).resolve():
+            old_sha = recorded[0].get("sha256") if recorded else rec.get("scenario_sha256")
+            if old_sha != hashlib.sha256(Path(given).read_bytes()).hexdigest():
+                raise CLIError(
+                    f"{head}the ensemble ran the scenario {Path(ran).stem} ({ran}), not "
+                    f"{scenario} ({given}), so this would not rerun its replicate; omit "
+                    f"SCENARIO (or give {Path(ran).stem}) to rerun it; to run the replicate's "
+                    f"seed on {scenario}: sixparty run {scenario} --seed {rec['seed']}"
+                )
     if recorded:
         from sixparty.outputs import source_files
 

@@ -303,6 +303,9 @@ class _Node:
     col: int
     key_line: int | None = None
     key_col: int | None = None
+    #: The path the user wrote for this value when it differs from its place in the
+    #: merged tree (an ``add_events[0]`` item sits at ``events[29]``): messages name it.
+    origin: tuple[str | int, ...] | None = None
 
     def at_key(self) -> tuple[int, int]:
         """Line/column of the key naming this value (else of the value)."""
@@ -968,6 +971,8 @@ def _walk(root: _Node, loc: Sequence[str | int]) -> _Where:
         if nxt is None:
             return _Where(None, names, list(loc[i:]), parents)
         names.append(elem)
+        if nxt.origin is not None:  # an added event: the user's path, not the merged one
+            names = list(nxt.origin)
         node = nxt
         parents.append(node)
     return _Where(node, names, [], parents)
@@ -1042,8 +1047,9 @@ def _translate_one(err: dict[str, Any], root: _Node) -> Problem:
             allowed = tuple(res[0].model_fields)
         elif res is not None and res[2] in _KEY_DOMAINS:
             allowed = _KEY_DOMAINS[res[2]]
-        if not parent_loc and not allowed:
-            allowed = tuple(Scenario.model_fields)
+        if not parent_loc:
+            # every key a file may have: a variant's too (extends:, overrides:, ...)
+            allowed = tuple(Scenario.model_fields) + VARIANT_KEYS
         guess = _closest(bad, allowed)
         text = f"unknown key {bad!r}"
         if bad in VARIANT_KEYS and not parent_loc:
@@ -1097,6 +1103,28 @@ def _translate_one(err: dict[str, Any], root: _Node) -> Problem:
         text = f"missing {disc!r}" + (
             f": say which kind of effect, one of {', '.join(kinds)}" if kinds else ""
         )
+        # 'type: sanctions' for 'kind: sanctions' (an unknown key whose value is a
+        # kind, or a near-miss of the key): name the key the user wrote
+        known: set[str] = {disc}
+        if res is not None and _is_union(res[0]):
+            for a in get_args(res[0]):
+                m = _unwrap(a)[0]
+                if _is_model(m):
+                    known.update(m.model_fields)
+        node = where.node
+        if node is not None and node.kind == "map":
+            for key in node.value:
+                said = node.value[key]
+                names_a_kind = said.kind == "scalar" and said.value in kinds
+                if key not in known and (names_a_kind or _closest(key, [disc])):
+                    sub = _walk(root, loc + (key,))
+                    return _problem_at(
+                        sub,
+                        f"unknown key {key!r}; an effect names its kind under {disc!r}"
+                        + (f", one of {', '.join(kinds)}" if kinds else ""),
+                        suggestion=disc,
+                        at_key=True,
+                    )
         return _problem_at(where, text, at_key=True)
 
     if typ == "string_pattern_mismatch":
@@ -1380,7 +1408,8 @@ def _event_id(node: _Node) -> Any:
 def _merge_events(parent: _Node, items: list[_Node], holder: _Node) -> _Node:
     merged = list(parent.value)
     index = {_event_id(ev): i for i, ev in enumerate(merged) if _event_id(ev) is not None}
-    for ev in items:
+    for j, ev in enumerate(items):
+        ev.origin = ("events", j)  # the variant's own list, not the merged one
         eid = _event_id(ev)
         if eid is not None and eid in index:
             merged[index[eid]] = ev
@@ -1527,7 +1556,9 @@ def _copy_tree(node: _Node) -> _Node:
         val = [_copy_tree(v) for v in node.value]
     else:
         val = node.value
-    return _Node(node.kind, val, node.file, node.line, node.col, node.key_line, node.key_col)
+    return _Node(
+        node.kind, val, node.file, node.line, node.col, node.key_line, node.key_col, node.origin
+    )
 
 
 def _load_tree(path: Path, text: str | None, shown: str, chain: list[Path]) -> _Node:
@@ -1540,18 +1571,29 @@ def _load_tree(path: Path, text: str | None, shown: str, chain: list[Path]) -> _
         warnings.warn(EightIssueScenario(eight_issue_note(shown)), stacklevel=_warn_level())
     ext = tree.get("extends")
     if ext is None:
+        # 'extend: historical' is a variant with a typo, not a scenario missing its
+        # parties: say that first, instead of the missing fields it would cause
+        near = [
+            k
+            for k in tree.value
+            if isinstance(k, str) and k not in _TOP_KEYS and _closest(k, ["extends"])
+        ]
+        problems: list[Problem] = []
+        if near:
+            line, col = tree.value[near[0]].at_key()
+            msg = f"unknown key {near[0]!r} (a variant names its parent with 'extends:')"
+            problems.append(Problem(shown, line, col, near[0], msg, "extends"))
         present = [k for k in VARIANT_KEYS if k in tree.value]
-        if present:
-            problems = []
+        if present or problems:
             # 'Extends:' (or 'EXTENDS:') is the line the user meant: say so
             miscased = [k for k in tree.value if isinstance(k, str) and k.lower() == "extends"]
             for k in present:
                 n = tree.value[k]
                 line, col = n.at_key()
-                text = f"{k!r} is only allowed in a file that says 'extends:'"
+                msg = f"{k!r} is only allowed in a file that says 'extends:'"
                 if miscased:
-                    text += f" (this file says {miscased[0] + ':'!r}; keys are lower case)"
-                problems.append(Problem(shown, line, col, k, text))
+                    msg += f" (this file says {miscased[0] + ':'!r}; keys are lower case)"
+                problems.append(Problem(shown, line, col, k, msg))
             raise ScenarioError(problems)
         return tree
     me = path.resolve()
@@ -1825,6 +1867,8 @@ def _apply_variant(parent: _Node, child: _Node, path: Path, shown: str) -> _Node
             if events is None or events.kind != "seq":
                 events = _Node("seq", [], add.file, add.line, add.col, add.key_line, add.key_col)
                 merged.value["events"] = events
+            for j, ev in enumerate(add.value):
+                ev.origin = ("add_events", j)
             events.value.extend(add.value)
 
     ovr = child.get("overrides")
@@ -1845,6 +1889,17 @@ def _apply_variant(parent: _Node, child: _Node, path: Path, shown: str) -> _Node
                 if p is not None:
                     problems.append(p)
     if problems:
+        # The rest of the file is checked too (add_events, the body), so that one
+        # pass reports every mistake of this file, not the variant keys' first.
+        try:
+            _validate(merged)
+        except ScenarioError as exc:
+            seen = {(p.line, p.column, p.path) for p in problems}
+            problems += [
+                p
+                for p in exc.problems
+                if p.file == shown and (p.line, p.column, p.path) not in seen
+            ]
         raise ScenarioError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
     return merged
 

@@ -376,7 +376,7 @@ DOCUMENT_NAMES = {
 
 #: Phrases for the ``talks_status`` values of timeline.csv.
 STATUS_PHRASES = {
-    "no_talks": "no talks under way",
+    "no_talks": "no session this month",
     "in_session": "talks in session",
     "recess": "talks in recess",
     "boycott": "a session boycotted",
@@ -391,7 +391,7 @@ def document_name(key: str) -> str:
 
 
 def status_phrase(key: str) -> str:
-    """``no_talks`` -> ``no talks under way`` (unknown keys: ``talks <key>``)."""
+    """``no_talks`` -> ``no session this month`` (unknown keys: ``talks <key>``)."""
     return STATUS_PHRASES.get(key, "talks " + str(key).replace("_", " "))
 
 
@@ -478,13 +478,19 @@ def summary_lines(result: RunResult, history_labels=None, lang: str = "en") -> l
         out.append("")
     last = result.timeline[-1]
     status = last["talks_status"]
+    status_text = label_or(
+        f"summary.status.{status}", t("status.other", status=status.replace("_", " ")), lang
+    )
+    held = [s["month"] for s in result.sessions if s["held"]]
+    if status == "no_talks" and held:
+        # a month without a session is not the end of the talks (a free run's
+        # sessions go on to the window's end): say when the last one sat
+        status_text = t("status.between_sessions", last=held[-1])
     out.append(
         t(
             "end",
             month=last["month"],
-            status=label_or(
-                f"summary.status.{status}", t("status.other", status=status.replace("_", " ")), lang
-            ),
+            status=status_text,
             progress=f"{last['progress']:.2f}",
             delivered=f"{last['aid_delivered_t']:,.0f}",
             pledged=f"{last['aid_pledged_t']:,.0f}",

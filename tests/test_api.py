@@ -227,6 +227,8 @@ def test_docs_api_examples_run(tmp_path: Path, monkeypatch, capsys) -> None:
     exec(compile(code, str(ROOT / "docs" / "api.md"), "exec"), namespace)
     out = capsys.readouterr().out
     assert "did you mean 'parties.US.strategy.direct_talks'" in out
+    # the summary statistics keep the bool column walked_out (describe() drops bools)
+    assert re.search(r"walked_out\s+sessions_held\s+final_progress", out), out
     assert namespace["ensemble"].runs == 4
     assert (tmp_path / "runs" / "notebook-seed1" / "manifest.json").is_file()
 

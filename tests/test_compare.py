@@ -481,6 +481,38 @@ def test_the_printed_summary_is_short_and_says_where_the_full_table_is(monkeypat
     assert any("window:2005-07..2005-09:joint_statement" in ln for ln in full)
 
 
+def test_the_printed_table_shows_whole_scenario_names(monkeypatch):
+    """Scenario names longer than the value column widen it: never cut to 12 letters
+    (``no_bda_sanct``), and every value stays right-aligned under its name."""
+    from sixparty.analysis import compare as cmp_mod
+    from sixparty.analysis.compare import report_lines
+    from sixparty.scenario import DOCUMENT_TYPES
+
+    runs, js = 20, DOCUMENT_TYPES.index("joint_statement")
+    few = np.where(np.arange(runs) < 3, js, -1)
+    fakes = {
+        "a": _FakeEnsemble({"window:2005-07..2005-09": ("doc", few)}, runs),
+        "b": _FakeEnsemble({"window:2005-07..2005-09": ("doc", few)}, runs),
+    }
+    monkeypatch.setattr(cmp_mod, "run_ensemble", lambda sc, *a, **k: fakes[sc.name])
+    base = load_scenario_text(dump_yaml(minimal_scenario_dict()), "minimal.yaml")
+    scs = [base.model_copy(update={"name": n}) for n in ("a", "b")]
+    labels = ["historical_reference", "no_bda_sanctions"]
+    cmp = compare(scs, labels, runs=runs, base_seed=1, n_boot=200, progress=False)
+    for full in (True, False):
+        lines = report_lines(cmp, full=full)
+        head = next(ln for ln in lines if ln.lstrip().startswith("outcome"))
+        assert " historical_reference " in head and " no_bda_sanctions " in head
+        ends = (head.index("historical_reference") + 20, head.index("no_bda_sanctions") + 16)
+        rows = [ln for ln in lines if ln.startswith("  sessions_held")]
+        assert rows
+        for row in rows:
+            cells = row.split()
+            assert row.index(" " + cells[1] + " ") + 1 + len(cells[1]) == ends[0]
+            at = row.index(" " + cells[2] + " ", ends[0])
+            assert at + 1 + len(cells[2]) == ends[1]
+
+
 def test_cli_compare_prints_the_summary_and_the_table_s_path(pair, tmp_path, capsys):
     out = tmp_path / "cmp"
     argv = [

@@ -309,6 +309,26 @@ def test_seed_of_reruns_one_replicate_alone(scenario_file: Path, tmp_path, capsy
     assert "is not there" in capsys.readouterr().err
 
 
+def test_seed_of_with_another_scenario_says_so(scenario_file: Path, tmp_path, capsys):
+    """SCENARIO naming another file than the ensemble's is "a different scenario"
+    (both named, and how to rerun), not "SCENARIO has changed"."""
+    ens = tmp_path / "ens"
+    argv = ["run", str(scenario_file), "--runs", "2", "--jobs", "1", "--out", str(ens)]
+    assert main([*argv, "--no-plots", "--quiet"]) == 0
+    other = tmp_path / "other.yaml"
+    other.write_text(scenario_file.read_text().replace("seed: 7", "seed: 8"))
+    out = tmp_path / "x"
+    capsys.readouterr()
+    assert main(["run", str(other), "--seed-of", str(ens), "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "has changed" not in err and not out.exists()
+    assert f"the ensemble ran the scenario {scenario_file.stem} ({scenario_file})" in err
+    assert f"not {other} ({other})" in err and "omit SCENARIO" in err
+    # the ensemble's own file, given as SCENARIO, still reruns
+    argv = ["run", str(scenario_file), "--seed-of", str(ens), "1", "--out", str(out)]
+    assert main([*argv, "--no-plots"]) == 0
+
+
 def test_parquet_table_holds_the_same_runs(scenario_file: Path, tmp_path):
     """--format parquet (and its older spelling --table-format) sets the runs table's format."""
     pytest.importorskip("pyarrow")

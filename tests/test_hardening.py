@@ -231,6 +231,42 @@ def test_read_only_out_is_refused_before_the_simulation(tmp_path, monkeypatch, c
     assert len(ran) == 1 and list(ok.iterdir()) == []
 
 
+def test_out_on_a_virtual_file_system_gives_the_true_reason(tmp_path, monkeypatch, capsys):
+    """/proc exists yet creating in it fails with ENOENT: the message says it is a
+    virtual file system, not the self-contradicting "not writable (no such file)"."""
+    import errno
+    import tempfile
+
+    import sixparty.cli
+    import sixparty.runner
+
+    virtual = tmp_path / "virtual"
+    virtual.mkdir()
+    real = tempfile.mkdtemp
+
+    def mkdtemp(*args, dir=None, **kwargs):
+        if dir is not None and Path(dir).resolve() == virtual.resolve():
+            raise OSError(errno.ENOENT, os.strerror(errno.ENOENT))
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    monkeypatch.setattr(sixparty.cli, "_file_system_type", lambda folder: "proc")
+    monkeypatch.setattr(sixparty.runner, "cli_run", lambda args: pytest.fail("ran"))
+    assert main(["run", "historical", "--out", str(virtual / "sixp"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"{virtual} is on a proc file system, where no files or folders can be created" in err
+    assert "not writable" not in err
+
+
+def test_file_system_type_reads_the_mounts() -> None:
+    from sixparty.cli import _file_system_type
+
+    if not Path("/proc/self/mounts").is_file():
+        pytest.skip("no /proc/self/mounts here")
+    assert _file_system_type(Path("/proc")) == "proc"
+    assert _file_system_type(Path("/")) is not None
+
+
 def test_plot_into_a_read_only_folder_is_refused_first(tmp_path, monkeypatch, capsys):
     import sixparty.analysis.plots
 

@@ -598,7 +598,7 @@ def test_duplicate_event_from_add_events_names_child(base: Path, write_scenario)
     with pytest.raises(ScenarioError) as info:
         load_scenario(child)
     (p,) = info.value.problems
-    assert p.path == "events[3].id" and p.file.endswith("child.yaml") and p.line == 3
+    assert p.path == "add_events[0].id" and p.file.endswith("child.yaml") and p.line == 3
 
 
 def test_error_in_parent_names_the_parent_file(write_scenario) -> None:
@@ -790,3 +790,58 @@ def test_a_path_that_exists_but_is_no_regular_file_is_not_called_missing():
         find_scenario("/dev/null")
     text = str(exc.value)
     assert "not a regular file" in text and "not found" not in text
+
+
+def test_unknown_top_level_key_suggests_the_variant_keys(base: Path, write_scenario) -> None:
+    """A variant's misspelt key gets a did-you-mean over every key a file may have,
+    extends:, overrides:, remove_events: and add_events: included."""
+    for typo, meant in (("overides", "overrides"), ("remove_event", "remove_events")):
+        child = write_scenario(f"extends: base.yaml\n{typo}: {{}}\n", "child.yaml")
+        with pytest.raises(ScenarioError) as info:
+            load_scenario(child)
+        (p,) = info.value.problems
+        assert p.path == typo and p.suggestion == meant and p.line == 2
+    child = write_scenario("extends: base.yaml\nfoo: 1\n", "child.yaml")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    (p,) = info.value.problems
+    assert "extends, overrides, remove_events, add_events" in p.message
+
+
+def test_a_misspelt_extends_is_the_one_problem(base: Path, write_scenario) -> None:
+    """'extend: base.yaml' is reported as that typo, not as a complete scenario
+    missing its window, issues and parties."""
+    child = write_scenario("extend: base.yaml\nname: v\n", "child.yaml")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    (p,) = info.value.problems
+    assert p.path == "extend" and p.suggestion == "extends" and p.line == 1
+
+
+def test_add_events_errors_name_the_users_path(base: Path, write_scenario) -> None:
+    """An added event's mistakes are reported at add_events[i] (the list the user
+    wrote), with the remove_events mistake of the same file in the same pass."""
+    child = write_scenario(
+        "extends: base.yaml\n"
+        "remove_events: [first_rond]\n"
+        "add_events:\n"
+        "  - {id: later, date: '2005-13', type: other, title: T, source: {note: n}}\n",
+        "child.yaml",
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    paths = {p.path: p for p in info.value.problems}
+    assert set(paths) == {"remove_events[0]", "add_events[0].date"}, paths
+    assert paths["add_events[0].date"].line == 4
+    assert "'2005-13'" in paths["add_events[0].date"].message
+
+
+def test_a_type_key_in_an_effect_is_named() -> None:
+    """'type: sanctions' in an effect is the unknown key the user wrote (did you mean
+    'kind'?), not only a missing 'kind'."""
+    d = minimal_scenario_dict()
+    d["events"][0]["effects"] = [{"type": "sanctions", "delta": 0.1}]
+    text = dump_yaml(d)
+    p = only(problems_of(text), "events[0].effects[0].type")
+    assert p.message.startswith("unknown key 'type'") and p.suggestion == "kind"
+    assert p.line == line_of(text, "type: sanctions")

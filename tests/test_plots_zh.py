@@ -86,7 +86,7 @@ EXPECTED = {
         "模拟：会议",
         "历史记录：会议",
         "日期（年份）",
-        "保留英文原文",
+        "标题为情景文件原文",  # the minimal scenario's events have no title_zh
     ],
     "ledger": [
         "行动对行动",
@@ -247,3 +247,26 @@ def test_zh_positions_use_the_party_palette_and_line_styles(tables):
         assert matplotlib.colors.to_hex(ln.get_color()).upper() == plots.PARTY_COLORS[p]
         probe = Line2D([], [], linestyle=plots.PARTY_LINESTYLES[p])
         assert ln._unscaled_dash_pattern == probe._unscaled_dash_pattern
+
+
+@needs_cjk
+def test_zh_timeline_key_caption_says_which_titles_are_chinese(tables, record):
+    """The event key's caption is true of the titles below it: Chinese ones (title_zh)
+    are not said to be "kept in English"; titles without a Chinese version are said
+    to be the file's own text."""
+
+    import dataclasses
+
+    def caption(events) -> str:
+        fig = plots.plot_timeline(dataclasses.replace(tables, events=events), record, lang="zh")
+        titles = [ax.get_title(loc="left") for ax in fig.axes]
+        return next(t for t in titles if "外部事件" in t)
+
+    ev = tables.events.copy()
+    assert (ev["title_zh"] == "").all()
+    assert "情景文件原文" in caption(ev) and "中文标题" not in caption(ev)
+    ev["title_zh"] = [f"事件{i}" for i in range(len(ev))]
+    full = caption(ev)
+    assert "中文标题" in full and "原文" not in full and "英文" not in full
+    ev.loc[ev.index[0], "title_zh"] = ""
+    assert "无中文标题的保留原文" in caption(ev)

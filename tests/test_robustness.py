@@ -684,8 +684,17 @@ def test_summary_end_line_reads_as_english(status):
 
     end = summary_lines(_fake_result(status))[-1]
     assert "talks no talks" not in end and "talks walked out" not in end and "_" not in end
-    if status == "no_talks":
-        assert "no talks under way" in end
+    if status == "no_talks":  # sessions were held (2004-01..05): the talks go on
+        assert "no session this month (the talks go on; last session 2004-05)" in end
+        assert "no talks under way" not in end
+
+
+def test_summary_end_line_before_any_session():
+    from sixparty.runner import summary_lines
+
+    result = _fake_result("no_talks")
+    result.sessions.clear()
+    assert "End of 2004-06: no session this month, denuc" in summary_lines(result)[-1]
 
 
 def test_plural():

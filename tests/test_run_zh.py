@@ -312,7 +312,8 @@ def test_scorecard_writer_reports_in_the_language_asked(tmp_path):
 
 # ------------------------------------------------------------------ the summary
 def _summary_before(result, history_labels=None) -> list[str]:
-    """``summary_lines`` as it was before it had a Chinese text (sixparty 76a3146), verbatim."""
+    """``summary_lines`` as it was before it had a Chinese text (sixparty 76a3146), verbatim
+    but for the end line's ``no_talks``, which now names the last session held."""
     sc = result.scenario
     hist = list(history_labels(result.sessions)) if history_labels and result.sessions else []
     out = [
@@ -348,8 +349,12 @@ def _summary_before(result, history_labels=None) -> list[str]:
             )
         out.append("")
     last = result.timeline[-1]
+    status = status_phrase(last["talks_status"])
+    held = [s["month"] for s in result.sessions if s["held"]]
+    if last["talks_status"] == "no_talks" and held:  # since fixes5: not "no talks under way"
+        status += f" (the talks go on; last session {held[-1]})"
     out.append(
-        f"End of {last['month']}: {status_phrase(last['talks_status'])}, "
+        f"End of {last['month']}: {status}, "
         f"denuclearization progress {last['progress']:.2f}, "
         f"aid delivered {last['aid_delivered_t']:,.0f} t of {last['aid_pledged_t']:,.0f} t HFO-eq. pledged, "  # noqa: E501
         f"mean trust {last['mean_trust']:.2f}"
