@@ -37,6 +37,18 @@ _EPS = 1e-9
 DAYS_PER_MONTH = 365.2425 / 12
 
 
+_UNSET = object()
+
+
+def _same(old, new) -> bool:
+    """Whether writing ``new`` over ``old`` changes nothing a ledger's memo could
+    have read: the same type and value, and for floats the same sign of zero (a
+    step written ``delivered += 0.0`` keeps its ledger's memo; NaN never equals)."""
+    if type(old) is not type(new) or not old == new:
+        return False
+    return not isinstance(new, float) or math.copysign(1.0, old) == math.copysign(1.0, new)
+
+
 def months_for_days(days: int) -> int:
     """Whole months (rounded up, at least 1) that cover ``days`` days: 45 -> 2."""
     return max(1, math.ceil(days / DAYS_PER_MONTH - 1e-9))
@@ -80,10 +92,11 @@ class Step:
     _ledger: Ledger | None = field(default=None, init=False, repr=False, compare=False)
 
     def __setattr__(self, name: str, value) -> None:
-        object.__setattr__(self, name, value)
-        led = self.__dict__.get("_ledger")
-        if led is not None:
+        d = self.__dict__
+        led = d.get("_ledger")
+        if led is not None and led._memo and not _same(d.get(name, _UNSET), value):
             led._memo.clear()
+        object.__setattr__(self, name, value)
 
     def owed_given(self, dprk_done: int) -> bool:
         """Whether this counterpart step is owed when the DPRK has completed
