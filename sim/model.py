@@ -2306,7 +2306,8 @@ class TalksModel(mesa.Model):
         ]
         if len(cols) != len(keys) or any(len(c) != t1 - t0 for c in cols):
             raise ValueError(f"timeline columns do not fit months {t0}..{t1}")
-        return [dict(zip(keys, row)) for row in zip(*cols)]
+        # lengths checked above
+        return [dict(zip(keys, row, strict=False)) for row in zip(*cols, strict=False)]
 
     def _reanchored_column(self, rep: int, t0: int, t1: int) -> list[str]:
         """Replicate ``rep``'s ``reanchored`` cells of months ``t0 .. t1 - 1``: ``""``

@@ -66,7 +66,9 @@ def _fresh(led: Ledger) -> str:
 def test_the_ledger_memo_answers_as_a_fresh_count_after_every_change(seed):
     rnd = random.Random(seed)
     led = Ledger(aid_done_share=0.75)
-    led.adopt(0, _Phase, 2, AID_PROVIDERS, DPRK_I, US_I, commitments=[(2, JAPAN_I, "normalization")])
+    led.adopt(
+        0, _Phase, 2, AID_PROVIDERS, DPRK_I, US_I, commitments=[(2, JAPAN_I, "normalization")]
+    )
     assert _queries(led) == _fresh(led)
     for k in range(300):
         steps = led.steps
