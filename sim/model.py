@@ -1560,9 +1560,13 @@ class TalksModel(mesa.Model):
         scores = np.zeros((reps.size, 6))
         draws = np.zeros((reps.size, 6))
         orders: list = [None] * 6  # a seat's attendance order, per party
+        # each replicate's generator and noise scale as plain Python objects (the
+        # same draws: the scale reaches numpy as the same double)
+        gens = [self.rngs[rep] for rep in reps.tolist()]
+        scales = p.noise[reps].tolist()
         for party in self.parties:
             score = np.asarray(self.attend_readiness(party.idx, reps), dtype=float)
-            draw = np.array([float(self.rngs[rep].normal(0, p.noise[rep])) for rep in reps])
+            draw = np.array([g.normal(0, x) for g, x in zip(gens, scales, strict=True)])
             o = self._orders(party.key)
             if o is not None and o.attend is not None:
                 score[:], draw[:] = (1.0 if o.attend else 0.0), 0.0

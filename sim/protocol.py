@@ -94,8 +94,11 @@ class Step:
     def __setattr__(self, name: str, value) -> None:
         d = self.__dict__
         led = d.get("_ledger")
-        if led is not None and led._memo and not _same(d.get(name, _UNSET), value):
-            led._memo.clear()
+        if led is not None:
+            if led._memo and not _same(d.get(name, _UNSET), value):
+                led._memo.clear()
+            if name in ("party", "phase"):
+                led._by_party.clear()
         object.__setattr__(self, name, value)
 
     def owed_given(self, dprk_done: int) -> bool:
@@ -131,6 +134,9 @@ class Ledger:
     #: steps (:meth:`Step.__setattr__`) and by every method here that changes
     #: the ledger.  A memo key holds every other input (``aid_done_share``).
     _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: (party, phase) -> that party's steps of the phase in order (:meth:`open_step`
+    #: looks only there); cleared by :meth:`adopt` and by a step's new party or phase.
+    _by_party: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def adopt(
         self,
@@ -242,6 +248,7 @@ class Ledger:
         for st in new:
             st._ledger = self
         self._memo.clear()
+        self._by_party.clear()
         self.steps.extend(new)
         self._by_phase.setdefault(phase_index, []).extend(new)
         self.phases.append(
@@ -389,9 +396,14 @@ class Ledger:
         memo = self._memo
         if key in memo:
             return memo[key]
+        mine = self._by_party.get((party, phase))
+        if mine is None:
+            mine = self._by_party[(party, phase)] = [
+                s for s in self.phase_steps(phase) if s.party == party
+            ]
         out = None
-        for s in self.phase_steps(phase):
-            if s.party == party and not s.done and (kind is None or s.kind == kind):
+        for s in mine:
+            if not s.done and (kind is None or s.kind == kind):
                 out = s
                 break
         memo[key] = out
