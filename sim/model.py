@@ -539,6 +539,8 @@ class TalksModel(mesa.Model):
         #: month of the window -> the re-anchorings of that month (_apply_statements):
         #: (party index, issue index, stated value, the R positions before as floats).
         self._reanchored: dict[int, list[tuple[int, int, float, list[float]]]] = {}
+        #: month of the window -> (its re-anchorings, their cell parts): _reanchored_cell
+        self._reanchored_parts: dict[int, tuple[list, list[tuple[str, float, list]]]] = {}
 
         if record_positions:
             self.pos_hist = np.zeros((R, self.n_months, 6, len(ISSUES)))
@@ -869,6 +871,20 @@ class TalksModel(mesa.Model):
         a = self._prior_a[r, i, j] + self._ev_a[r, i, j]
         self.trust[r, i, j] = a / (a + self._prior_b[r, i, j] + self._ev_b[r, i, j])
 
+    def _observe_one(self, rep: int, i: int, j: int, outcome: float, weight: float) -> None:
+        """:meth:`observe` in one replicate ``rep`` with Python floats ``outcome`` and
+        ``weight``: the same operations in the same order on the same doubles (so the
+        same bits), without numpy's scalar indexing."""
+        idx = (rep, i, j)
+        ev_a = self._ev_a
+        ev_b = self._ev_b
+        x = ev_a.item(idx) + weight * outcome
+        y = ev_b.item(idx) + weight * (1.0 - outcome)
+        ev_a[idx] = x
+        ev_b[idx] = y
+        a = self._prior_a.item(idx) + x
+        self.trust[idx] = a / (a + self._prior_b.item(idx) + y)
+
     def shift_trust(self, i: int, j: int, delta: float) -> None:
         """Move i's trust in j by ``delta`` (an event) in every replicate,
         keeping the evidence mass."""
@@ -1048,7 +1064,11 @@ class TalksModel(mesa.Model):
         """Advance every replicate's ledger one month; return the
         implementation status of each."""
         self.arrears[:] = False
-        return [self._implement(rep) for rep in range(self.R)]
+        # A replicate whose ledger never adopted a phase has nothing to advance
+        # (_implement would return "none" at once): skip the call.
+        return [
+            self._implement(rep) if led.phases else "none" for rep, led in enumerate(self.ledgers)
+        ]
 
     def _implement(self, rep: int) -> str:
         """Advance replicate ``rep``'s ledger one month; return its status."""
@@ -1228,21 +1248,25 @@ class TalksModel(mesa.Model):
                 self.note(rep, f"{party.key}: performs_{st.description}")
 
         # --- trust from performance: completed steps build it, overdue erode it
-        for s in done_now:
-            watchers = range(1, 6) if s.party == DPRK_I else (DPRK_I,)
-            for i in watchers:
-                if i != s.party:
-                    self.observe(rep, i, s.party, 1.0, p.trust_weight_performed)
+        if done_now:
+            weight = p.trust_weight_performed
+            for s in done_now:
+                watchers = range(1, 6) if s.party == DPRK_I else (DPRK_I,)
+                for i in watchers:
+                    if i != s.party:
+                        self._observe_one(rep, i, s.party, 1.0, weight)
         counts: dict = {}
+        weight = None
         for s in led.overdue(self.month):
             if not self._owed(rep, s, counts):
                 continue
+            if weight is None:
+                weight = p.trust_weight_overdue
             watchers = range(1, 6) if s.party == DPRK_I else (DPRK_I,)
             for i in watchers:
                 if i != s.party:
-                    self.observe(rep, i, s.party, 0.0, p.trust_weight_overdue)
-        delivered = sum(s.delivered for s in led.steps if s.kind == "dprk_action")
-        self.progress[rep] = max(0.0, min(1.0, delivered))
+                    self._observe_one(rep, i, s.party, 0.0, weight)
+        self.progress[rep] = max(0.0, min(1.0, led.dprk_delivered()))
         return status
 
     # ------------------------------------------------------------ facilities
@@ -1597,9 +1621,13 @@ class TalksModel(mesa.Model):
         scores = np.zeros((reps.size, 6))
         draws = np.zeros((reps.size, 6))
         orders: list = [None] * 6  # a seat's attendance order, per party
+        # each replicate's generator and noise scale as plain Python objects (the
+        # same draws: the scale reaches numpy as the same double)
+        gens = [self.rngs[rep] for rep in reps.tolist()]
+        scales = p.noise[reps].tolist()
         for party in self.parties:
             score = np.asarray(self.attend_readiness(party.idx, reps), dtype=float)
-            draw = np.array([float(self.rngs[rep].normal(0, p.noise[rep])) for rep in reps])
+            draw = np.array([g.normal(0, x) for g, x in zip(gens, scales, strict=True)])
             o = self._orders(party.key)
             if o is not None and o.attend is not None:
                 score[:], draw[:] = (1.0 if o.attend else 0.0), 0.0
@@ -2284,16 +2312,10 @@ class TalksModel(mesa.Model):
         order = FACILITY_STATES.index
         for rep, rec in enumerate(self.records):
             if rec.ledger.steps:
-                pledged = delivered = 0.0
-                by = dict.fromkeys(AID_PROVIDERS, 0.0)
-                for s in rec.ledger.steps:
-                    if s.kind == "aid":
-                        pledged += s.delivered if s.superseded_month is not None else s.amount
-                        delivered += s.delivered
-                        by[s.party] += s.delivered
+                pledged, delivered, by = rec.ledger.aid_totals(AID_PROVIDERS)
                 f[rep, 1] = pledged
                 f[rep, 2] = delivered
-                f[rep, 7:] = [by[j] for j in AID_PROVIDERS]
+                f[rep, 7:] = by
                 self._tl_facilities[rep, t] = [order(v) for v in rec.facilities.values()]
             rec.event_log.append(";".join(rec.events))
         self._recorded = t + 1
@@ -2327,43 +2349,67 @@ class TalksModel(mesa.Model):
     def _timeline_rows(self, rep: int, t0: int, t1: int) -> list[dict]:
         """Replicate ``rep``'s ``timeline.csv`` rows of months ``t0 .. t1 - 1`` of the
         window (dicts, the columns ``_tl_keys``), from the monthly arrays
-        read once for the whole span."""
+        read once for the whole span, column by column."""
         keys = self._tl_keys
-        codes = self._tl_codes[rep, t0:t1].tolist()
-        floats = self._tl_floats[rep, t0:t1].tolist()
-        facilities = self._tl_facilities[rep, t0:t1].tolist()
-        state = self._tl_state[rep, t0:t1].tolist()
-        events = self.records[rep].event_log
         n_fixed = len(_TIMELINE_FLOATS)
-        rows = []
-        for t, c, f, fac, st in zip(range(t0, t1), codes, floats, facilities, state, strict=True):
-            items = self._reanchored.get(t)
-            reanchored = (
-                reanchored_text((PARTIES[i], ISSUES[k], b[rep], v) for i, k, v, b in items)
-                if items
-                else ""
-            )
-            rows.append(
-                dict(
-                    zip(
-                        keys,
-                        (
-                            self._tl_months[t],
-                            TALKS_STATUSES[c[0]],
-                            STANCES[c[1]],
-                            IMPLEMENTATION_STATUSES[c[2]],
-                            *f[:n_fixed],
-                            events[t],
-                            *f[n_fixed:],
-                            *[FACILITY_STATES[x] for x in fac],
-                            *st,
-                            reanchored,
-                        ),
-                        strict=True,
-                    )
+        # (columns, months) lists of plain Python values, the same as row by row
+        codes = self._tl_codes[rep, t0:t1].T.tolist()
+        floats = self._tl_floats[rep, t0:t1].T.tolist()
+        facilities = self._tl_facilities[rep, t0:t1].T.tolist()
+        state = self._tl_state[rep, t0:t1].T.tolist()
+        cols = [
+            self._tl_months[t0:t1],
+            [TALKS_STATUSES[c] for c in codes[0]],
+            [STANCES[c] for c in codes[1]],
+            [IMPLEMENTATION_STATUSES[c] for c in codes[2]],
+            *floats[:n_fixed],
+            self.records[rep].event_log[t0:t1],
+            *floats[n_fixed:],
+            *([FACILITY_STATES[x] for x in col] for col in facilities),
+            *state,
+            self._reanchored_column(rep, t0, t1),
+        ]
+        if len(cols) != len(keys) or any(len(c) != t1 - t0 for c in cols):
+            raise ValueError(f"timeline columns do not fit months {t0}..{t1}")
+        # lengths checked above
+        return [dict(zip(keys, row, strict=False)) for row in zip(*cols, strict=False)]
+
+    def _reanchored_column(self, rep: int, t0: int, t1: int) -> list[str]:
+        """Replicate ``rep``'s ``reanchored`` cells of months ``t0 .. t1 - 1``: ``""``
+        but in the months with re-anchorings (:meth:`_reanchored_cell`)."""
+        column = [""] * (t1 - t0)
+        for t in self._reanchored:
+            if t0 <= t < t1:
+                column[t - t0] = self._reanchored_cell(rep, t)
+        return column
+
+    def _reanchored_cell(self, rep: int, t: int) -> str:
+        """Replicate ``rep``'s ``reanchored`` cell of month ``t`` of the window:
+        :func:`reanchored_text` of the month's re-anchorings, with what is the same
+        in every replicate (the names, the stated value rounded) made once a month."""
+        items = self._reanchored.get(t)
+        if not items:
+            return ""
+        made = self._reanchored_parts.get(t)
+        if made is not None and made[0] is items:
+            parts = made[1]
+        else:
+            parts = [
+                (
+                    f'{{"party":"{PARTIES[i]}","issue":"{ISSUES[k]}","from":',
+                    float(f"{v:.2f}"),
+                    b,
                 )
-            )
-        return rows
+                for i, k, v, b in items
+            ]
+            self._reanchored_parts[t] = (items, parts)
+        # as reanchored_text: an entry whose move rounds to nothing is left out
+        out = [
+            f'{head}{a2!r},"to":{b2!r}}}'
+            for head, b2, b in parts
+            if (a2 := float(f"{b[rep]:.2f}")) != b2
+        ]
+        return "[" + ",".join(out) + "]" if out else ""
 
     def run(self) -> None:
         """Run the whole window."""

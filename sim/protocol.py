@@ -37,6 +37,18 @@ _EPS = 1e-9
 DAYS_PER_MONTH = 365.2425 / 12
 
 
+_UNSET = object()
+
+
+def _same(old, new) -> bool:
+    """Whether writing ``new`` over ``old`` changes nothing a ledger's memo could
+    have read: the same type and value, and for floats the same sign of zero (a
+    step written ``delivered += 0.0`` keeps its ledger's memo; NaN never equals)."""
+    if type(old) is not type(new) or not old == new:
+        return False
+    return not isinstance(new, float) or math.copysign(1.0, old) == math.copysign(1.0, new)
+
+
 def months_for_days(days: int) -> int:
     """Whole months (rounded up, at least 1) that cover ``days`` days: 45 -> 2."""
     return max(1, math.ceil(days / DAYS_PER_MONTH - 1e-9))
@@ -75,6 +87,19 @@ class Step:
     #: declaration was complete, from which the step is owed; a declaration
     #: once made stays made, whatever the DPRK later reverses.
     owed_month: int | None = None
+    #: The ledger holding the step (set by :meth:`Ledger.adopt`): any change of
+    #: the step clears that ledger's memo of counts (:meth:`__setattr__`).
+    _ledger: Ledger | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __setattr__(self, name: str, value) -> None:
+        d = self.__dict__
+        led = d.get("_ledger")
+        if led is not None:
+            if led._memo and not _same(d.get(name, _UNSET), value):
+                led._memo.clear()
+            if name in ("party", "phase"):
+                led._by_party.clear()
+        object.__setattr__(self, name, value)
 
     def owed_given(self, dprk_done: int) -> bool:
         """Whether this counterpart step is owed when the DPRK has completed
@@ -104,6 +129,14 @@ class Ledger:
     steps: list[Step] = field(default_factory=list)
     phases: list[dict] = field(default_factory=list)
     _by_phase: dict[int, list[Step]] = field(default_factory=dict, repr=False)
+    #: Counts read many times a month (tranches done, the open steps, the aid
+    #: totals), kept until a step changes: cleared by any write to one of its
+    #: steps (:meth:`Step.__setattr__`) and by every method here that changes
+    #: the ledger.  A memo key holds every other input (``aid_done_share``).
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: (party, phase) -> that party's steps of the phase in order (:meth:`open_step`
+    #: looks only there); cleared by :meth:`adopt` and by a step's new party or phase.
+    _by_party: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def adopt(
         self,
@@ -212,6 +245,10 @@ class Ledger:
                         after_tranche=after,
                     )
                 )
+        for st in new:
+            st._ledger = self
+        self._memo.clear()
+        self._by_party.clear()
         self.steps.extend(new)
         self._by_phase.setdefault(phase_index, []).extend(new)
         self.phases.append(
@@ -298,13 +335,18 @@ class Ledger:
     def phase_complete(self, phase: int) -> bool:
         """All DPRK tranches done, the aid side substantially delivered, delisting
         and the text's other counterpart steps (commitments) done."""
+        key = ("complete", phase, self.aid_done_share)
+        memo = self._memo
+        if key in memo:
+            return memo[key]
         steps = self.phase_steps(phase)
         tranches = max((s.tranche for s in steps), default=0)
-        return (
+        memo[key] = out = (
             self.dprk_tranches_done(phase) == tranches
             and self.aid_tranches_done(phase) == tranches
             and all(s.done for s in steps if s.kind in ("delisting", "commitment"))
         )
+        return out
 
     def phase_steps(self, phase: int) -> list[Step]:
         """The steps of ``phase`` in order (do not modify the list)."""
@@ -312,16 +354,25 @@ class Ledger:
 
     def dprk_tranches_done(self, phase: int) -> int:
         """Number of leading DPRK tranches completed in ``phase``."""
+        key = ("dprk", phase)
+        memo = self._memo
+        if key in memo:
+            return memo[key]
         n = 0
         for s in self.phase_steps(phase):
             if s.kind == "dprk_action":
                 if not s.done:
                     break
                 n += 1
+        memo[key] = n
         return n
 
     def aid_tranches_done(self, phase: int) -> int:
         """Number of leading tranches whose aid side is substantially delivered."""
+        key = ("aid", phase, self.aid_done_share)
+        memo = self._memo
+        if key in memo:
+            return memo[key]
         steps = self.phase_steps(phase)
         tranches = max((s.tranche for s in steps), default=0)
         # each tranche's aid tonnes promised and delivered, added in step order
@@ -336,26 +387,69 @@ class Ledger:
             if t in total and got[t] < self.aid_done_share * total[t] - _EPS:
                 break
             n += 1
+        memo[key] = n
         return n
 
     def open_step(self, party: int, phase: int, kind: str | None = None) -> Step | None:
         """The party's first unfinished step in ``phase`` (of ``kind`` if given)."""
-        for s in self.phase_steps(phase):
-            if s.party == party and not s.done and (kind is None or s.kind == kind):
-                return s
-        return None
+        key = ("open", party, phase, kind)
+        memo = self._memo
+        if key in memo:
+            return memo[key]
+        mine = self._by_party.get((party, phase))
+        if mine is None:
+            mine = self._by_party[(party, phase)] = [
+                s for s in self.phase_steps(phase) if s.party == party
+            ]
+        out = None
+        for s in mine:
+            if not s.done and (kind is None or s.kind == kind):
+                out = s
+                break
+        memo[key] = out
+        return out
 
     def overdue(self, month: int, party: int | None = None, kind: str | None = None) -> list[Step]:
-        """Steps past their due month and not done."""
-        return [
-            s
-            for s in self.steps
-            if not s.done
-            and s.due_month < month
-            and s.superseded_month is None
-            and (party is None or s.party == party)
-            and (kind is None or s.kind == kind)
-        ]
+        """Steps past their due month and not done (a new list)."""
+        key = ("overdue", month, party, kind)
+        memo = self._memo
+        if key not in memo:
+            memo[key] = [
+                s
+                for s in self.steps
+                if not s.done
+                and s.due_month < month
+                and s.superseded_month is None
+                and (party is None or s.party == party)
+                and (kind is None or s.kind == kind)
+            ]
+        return list(memo[key])
+
+    def dprk_delivered(self) -> float:
+        """Denuclearization progress the DPRK has delivered over all phases (the sum
+        of its steps' ``delivered``, in step order; 0 with none)."""
+        memo = self._memo
+        if "dprk_delivered" not in memo:
+            memo["dprk_delivered"] = sum(s.delivered for s in self.steps if s.kind == "dprk_action")
+        return memo["dprk_delivered"]
+
+    def aid_totals(self, providers: tuple[int, ...]) -> tuple[float, float, list[float]]:
+        """``(pledged, delivered, delivered by each of providers)`` aid tonnes over all
+        phases: :meth:`pledged_tonnes`, :meth:`delivered_tonnes` and
+        :meth:`delivered_by` summed in one pass in step order (from 0.0).
+        Raises KeyError for an aid step of a party not in ``providers``."""
+        key = ("aid_totals", providers)
+        memo = self._memo
+        if key not in memo:
+            pledged = delivered = 0.0
+            by = dict.fromkeys(providers, 0.0)
+            for s in self.steps:
+                if s.kind == "aid":
+                    pledged += s.delivered if s.superseded_month is not None else s.amount
+                    delivered += s.delivered
+                    by[s.party] += s.delivered
+            memo[key] = (pledged, delivered, [by[j] for j in providers])
+        return memo[key]
 
     def open_delisting(self) -> bool:
         """Whether a promised delisting is still to be performed."""

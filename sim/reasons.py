@@ -49,6 +49,7 @@ as the text, and the text rendered from a record read back is the same), a
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -136,9 +137,14 @@ class ReasonCode:
     en: str
     meaning: str
 
-    @property
+    @functools.cached_property
     def field_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.fields)
+
+    @functools.cached_property
+    def field_set(self) -> frozenset[str]:
+        """The field names as a set (:func:`clause` checks a clause's values against it)."""
+        return frozenset(self.field_names)
 
 
 def _code(code: str, fields: str, en: str, meaning: str) -> ReasonCode:
@@ -551,7 +557,7 @@ def clause(code: str, **values) -> Clause:
         rc = REASONS[code]
     except KeyError:
         raise ValueError(f"unknown reason code {code!r}") from None
-    if set(values) != set(rc.field_names):
+    if values.keys() != rc.field_set:
         raise ValueError(
             f"reason code {code!r} takes the fields {list(rc.field_names)}, got {sorted(values)}"
         )

@@ -127,7 +127,8 @@ class ReplicateView:
 
     def __getattr__(self, name: str):
         value = getattr(self._params, name)
-        return value[self._rep].item() if name in _BATCHED_SET else value
+        # ndarray.item(i): the same Python number as value[i].item(), one call
+        return value.item(self._rep) if name in _BATCHED_SET else value
 
     def __setattr__(self, name: str, value) -> None:
         raise AttributeError("a replicate's view of the parameters is read-only")

@@ -1,0 +1,181 @@
+"""The faster paths of a month give the same bits as the plain ones (issue 13).
+
+The ledger keeps its counts until a step changes (``Ledger._memo``), the
+timeline rows are built column by column, and a scalar trust observation skips
+numpy's scalar indexing: each is compared here with the plain computation.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+
+import numpy as np
+import pytest
+from sixparty.loader import load_scenario
+from sixparty.model import (
+    _TIMELINE_FLOATS,
+    FACILITY_STATES,
+    IMPLEMENTATION_STATUSES,
+    STANCES,
+    TALKS_STATUSES,
+    TalksModel,
+    reanchored_text,
+)
+from sixparty.parties import AID_PROVIDERS, DPRK_I, JAPAN_I, US_I
+from sixparty.protocol import Ledger
+from sixparty.scenario import ISSUES, PARTIES
+
+
+class _Phase:
+    name = "p"
+    dprk_steps = ["disable"]
+    progress = 0.3
+    aid_tonnes = 1000.0
+    delisting = True
+    declaration_tranche = 2
+    delisting_days = 45
+    months = 6
+    tranches = 3
+
+
+def _queries(led: Ledger) -> str:
+    """Every memoised answer of ``led``, as text (repr keeps the sign of a zero)."""
+    out = [repr(led.active_phase)]
+    for ph in (0, 1):
+        out.append(repr((led.phase_complete(ph), led.dprk_tranches_done(ph))))
+        out.append(repr(led.aid_tranches_done(ph)))
+        for party in range(6):
+            for kind in (None, "dprk_action", "aid", "delisting", "commitment"):
+                s = led.open_step(party, ph, kind)
+                out.append(repr(None if s is None else s.step_id))
+    for month in range(0, 20):
+        out.append(repr([s.step_id for s in led.overdue(month)]))
+        out.append(repr([s.step_id for s in led.overdue(month, party=US_I, kind="delisting")]))
+    out.append(repr(led.dprk_delivered()))
+    out.append(repr(led.aid_totals(AID_PROVIDERS)))
+    return "\n".join(out)
+
+
+def _fresh(led: Ledger) -> str:
+    """The answers counted afresh: no memo, no index of each party's steps."""
+    led._memo.clear()
+    led._by_party.clear()
+    return _queries(led)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_ledger_memo_answers_as_a_fresh_count_after_every_change(seed):
+    rnd = random.Random(seed)
+    led = Ledger(aid_done_share=0.75)
+    led.adopt(
+        0, _Phase, 2, AID_PROVIDERS, DPRK_I, US_I, commitments=[(2, JAPAN_I, "normalization")]
+    )
+    assert _queries(led) == _fresh(led)
+    for k in range(300):
+        steps = led.steps
+        s = rnd.choice(steps)
+        what = rnd.random()
+        if what < 0.5:
+            # a delivery, none, the same value again, or a signed zero
+            s.delivered = rnd.choice(
+                [s.delivered, s.delivered + 0.0, 0.0, -0.0, s.amount, s.amount * rnd.random()]
+            )
+        elif what < 0.6:
+            s.superseded_month = rnd.choice([None, 5])
+        elif what < 0.7:
+            s.due_month = rnd.randrange(0, 20)
+        elif what < 0.75:
+            led.reschedule(s.phase, rnd.randrange(0, 10), 4)
+        elif what < 0.8:
+            led.declaration_done(s.phase, rnd.randrange(0, 10))
+        elif what < 0.83:
+            led.supersede(0, rnd.randrange(0, 10))
+        elif what < 0.86 and len(led.phases) == 1:
+            led.adopt(1, _Phase, 8, AID_PROVIDERS, DPRK_I, US_I)
+        elif what < 0.9:
+            led.aid_done_share = rnd.choice([0.5, 0.75, 1.0])
+        elif what < 0.92:
+            # never in a run; the index must follow (aid stays with a provider)
+            s.party = rnd.choice(AID_PROVIDERS) if s.kind == "aid" else rnd.randrange(6)
+        got = _queries(led)  # from the memo where it holds
+        assert got == _fresh(led), f"step {k}"
+
+
+def test_a_copied_ledger_keeps_its_own_memo():
+    led = Ledger()
+    led.adopt(0, _Phase, 2, AID_PROVIDERS, DPRK_I, US_I)
+    _queries(led)
+    twin = copy.deepcopy(led)
+    twin.steps[0].delivered = twin.steps[0].amount
+    assert twin.dprk_tranches_done(0) == 1 and led.dprk_tranches_done(0) == 0
+    assert _queries(twin) == _fresh(twin) and _queries(led) == _fresh(led)
+
+
+def _timeline_rows_one_by_one(m: TalksModel, rep: int, t0: int, t1: int) -> list[dict]:
+    """The rows as main built them before issue 13's column-wise rows (row by row)."""
+    keys = m._tl_keys
+    codes = m._tl_codes[rep, t0:t1].tolist()
+    floats = m._tl_floats[rep, t0:t1].tolist()
+    facilities = m._tl_facilities[rep, t0:t1].tolist()
+    state = m._tl_state[rep, t0:t1].tolist()
+    events = m.records[rep].event_log
+    n_fixed = len(_TIMELINE_FLOATS)
+    rows = []
+    for t, c, f, fac, st in zip(range(t0, t1), codes, floats, facilities, state, strict=True):
+        items = m._reanchored.get(t)
+        reanchored = (
+            reanchored_text((PARTIES[i], ISSUES[k], b[rep], v) for i, k, v, b in items)
+            if items
+            else ""
+        )
+        values = (
+            m._tl_months[t],
+            TALKS_STATUSES[c[0]],
+            STANCES[c[1]],
+            IMPLEMENTATION_STATUSES[c[2]],
+            *f[:n_fixed],
+            events[t],
+            *f[n_fixed:],
+            *[FACILITY_STATES[x] for x in fac],
+            *st,
+            reanchored,
+        )
+        rows.append(dict(zip(keys, values, strict=True)))
+    return rows
+
+
+@pytest.mark.parametrize("anchored", [True, False])
+def test_timeline_rows_column_by_column_are_the_rows_one_by_one(anchored):
+    sc = load_scenario("historical")
+    sc.parameters.anchoring = anchored
+    m = TalksModel(sc, seeds=[1, 2, 2003, 7])
+    for _ in range(70):
+        m.step()
+    if anchored:
+        assert any(m._reanchored_cell(r, t) for r in range(4) for t in m._reanchored)
+    n = m._recorded
+    for rep in range(m.R):
+        for t0, t1 in ((0, n), (0, 0), (5, 6), (13, n), (n, n)):
+            want = _timeline_rows_one_by_one(m, rep, t0, t1)
+            got = m._timeline_rows(rep, t0, t1)
+            assert repr(got) == repr(want), (rep, t0, t1)
+            assert [list(r) for r in got] == [list(r) for r in want]
+
+
+def test_a_scalar_observation_is_the_array_observation_bit_for_bit():
+    sc = load_scenario("historical")
+    a = TalksModel(sc, seeds=[1, 2, 3])
+    rng = np.random.default_rng(0)
+    for arr in ("_ev_a", "_ev_b", "_prior_a", "_prior_b"):
+        setattr(a, arr, rng.random(getattr(a, arr).shape) * 3)
+    a._refresh_trust()
+    b = copy.deepcopy(a)
+    for _ in range(200):
+        rep, i, j = int(rng.integers(3)), int(rng.integers(6)), int(rng.integers(6))
+        outcome = float(rng.choice([0.0, 1.0, rng.random()]))
+        weight = float(rng.random())
+        a.observe(rep, i, j, outcome, weight)
+        b._observe_one(rep, i, j, outcome, weight)
+    for arr in ("_ev_a", "_ev_b", "trust"):
+        assert getattr(a, arr).tobytes() == getattr(b, arr).tobytes()
