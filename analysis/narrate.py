@@ -192,6 +192,7 @@ _REASON_ZH: dict[str, str] = {
     "declined_invitation": "拒绝邀请（出席意愿{readiness}，随机扰动{draw}，未超过{threshold}）",
     "declined_participation_suspended": "拒绝邀请（已宣布中止参加会谈）",
     "own_order": "代表团自己的决定",
+    "verification_beyond_text": "其核查要求{demand}超出协议文本的{agreed}，超过其容许半径{radius}",
     "line_denuclearization_first": "其政府路线：无核化完成前不提供援助（进展{progress}）",
     "line_abductee_linkage": "其绑架问题挂钩：绑架问题解决前不提供援助",
     "line_allows_aid": "其路线不再阻止援助",

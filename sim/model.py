@@ -485,6 +485,9 @@ class TalksModel(mesa.Model):
         #: (R, 6) whether a provider's line holds an aid step it owes (its
         #: ``withholds_aid`` recorded, ``resumes_aid`` not yet).
         self.aid_held = np.zeros((R, 6), dtype=bool)
+        #: (R,) whether the US holds back a due delisting for verification (its
+        #: ``withholds_delisting`` recorded when the hold began).
+        self.delisting_held = np.zeros(R, dtype=bool)
         #: Per replicate, the ids of the counterpart steps the DPRK suspended its steps
         #: over (empty while it is not suspended).
         self.suspension_cause: list[list[int]] = [[] for _ in range(R)]
@@ -1211,9 +1214,8 @@ class TalksModel(mesa.Model):
         st = led.open_step(US_I, phase, "delisting")
         if st is not None and st.owed_given(dprk_done):
             agreed_ver = float(self.agreed_text[rep, VER]) if self.has_agreed_text[rep] else 0.0
-            us_ver = float(self.pos[rep, US_I, VER])
-            us_radius = float(us.radius(rep))
-            verified = not us.strategy.verification_first or us_ver <= agreed_ver + us_radius
+            hold = us.delisting_hold(rep, agreed_ver)
+            verified = hold is None
             if verified and float(rng.random()) < float(us.delivery_willingness(rep)):
                 st.delivered = 1.0
                 st.completed_month = self.month
@@ -1223,8 +1225,13 @@ class TalksModel(mesa.Model):
                     0.0, float(self.sanctions[rep]) - p.delisting_sanctions_relief
                 )
                 self.decide(rep, "US", "delists", clause("declaration_and_verification_done"))
-            elif not verified and us_ver > agreed_ver + us_radius:
-                self.note(rep, "US: withholds_delisting (verification)")
+            elif not verified:
+                if not self.delisting_held[rep]:
+                    # The hold begins: the US's decision, with its reason, once.
+                    self.decide(rep, "US", "withholds_delisting", hold)
+                else:
+                    self.note(rep, "US: withholds_delisting (verification)")
+            self.delisting_held[rep] = not verified
         # The text's other counterpart steps (commitments: the security
         # assurance, normalization, the LWR), each owed under reciprocity and
         # performed by its party as willingly as it delivers (its stated line

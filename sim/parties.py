@@ -1145,6 +1145,24 @@ class UnitedStates(Party):
             - p.us_delivery_domestic[r] * self.model.domestic[r, self.idx]
         )
 
+    def delisting_hold(self, rep: int, agreed_verification: float) -> Clause | None:
+        """Whether I hold back a delisting that is due in replicate ``rep``, and
+        why, or None (§第六轮 第二阶段, Rice 2008: verification before
+        delisting).  I hold it while ``strategy.verification_first`` and my
+        verification position lies beyond the agreed text's
+        (``agreed_verification``, 0 without an agreed text) by more than my
+        win-set radius (:meth:`radius`); the reason gives the three numbers."""
+        demand = float(self.model.pos[rep, self.idx, VER])
+        radius = float(self.radius(rep))
+        if self.strategy.verification_first and demand > agreed_verification + radius:
+            return clause(
+                "verification_beyond_text",
+                demand=demand,
+                agreed=agreed_verification,
+                radius=radius,
+            )
+        return None
+
 
 class China(Party):
     """China (中国), host and chair.

@@ -398,6 +398,14 @@ REASONS: dict[str, ReasonCode] = {
         ),
         # --- the US (delists)
         _code(
+            "verification_beyond_text",
+            "demand:number agreed:number radius:number",
+            "its verification demand {demand} beyond the agreed text's {agreed} by more than "
+            "its radius {radius}",
+            "withholds_delisting: the US's verification position lies beyond the agreed text's "
+            "by more than its win-set radius (UnitedStates.delisting_hold)",
+        ),
+        _code(
             "declaration_and_verification_done",
             "",
             "declaration done and verification satisfied",

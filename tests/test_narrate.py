@@ -538,6 +538,11 @@ _MODEL_REASONS = [
     ),
     ([clause("line_allows_aid")], "its line no longer holds the aid", "其路线不再阻止援助"),
     (
+        [clause("verification_beyond_text", demand=0.9, agreed=0.5, radius=0.12)],
+        "its verification demand 0.90 beyond the agreed text's 0.50 by more than its radius 0.12",
+        "其核查要求0.90超出协议文本的0.50，超过其容许半径0.12",
+    ),
+    (
         [clause("declaration_and_verification_done")],
         "declaration done and verification satisfied",
         "申报已完成且核查要求已满足",

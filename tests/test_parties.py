@@ -935,3 +935,38 @@ def test_a_providers_line_that_holds_its_aid_names_itself():
     japan.strategy.abductee_linkage = False
     assert japan.aid_hold(0) is None
     assert china.aid_hold(0) is None  # no line holds China's aid
+
+
+def test_us_holds_back_the_delisting_while_its_verification_demand_exceeds_the_text():
+    m = make_model()
+    us = m.parties[US_I]
+    us.strategy.verification_first = True
+    m.pos[0, US_I, 6] = 0.9  # verification
+    radius = float(us.radius(0))
+    held = us.delisting_hold(0, agreed_verification=0.9 - radius - 0.05)
+    assert held is not None and held.code == "verification_beyond_text"
+    assert dict(held.values)["demand"] == 0.9
+    assert us.delisting_hold(0, agreed_verification=0.9 - radius + 0.05) is None
+    us.strategy.verification_first = False  # no such demand: nothing held
+    assert us.delisting_hold(0, agreed_verification=0.0) is None
+
+
+def test_the_us_holding_back_a_due_delisting_is_its_decision_once_then_a_note():
+    m = make_model()
+    us = m.parties[US_I]
+    us.strategy.verification_first = True
+    us.delivery_willingness = lambda r=None: 1.0
+    phase = m.spec.phases[0].model_copy(update={"delisting": True, "tranches": 1})
+    m.ledger.adopt(0, phase, m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
+    m.agreed_text[0] = m.pos[0].mean(axis=0)
+    m.has_agreed_text[0] = True
+    m.agreed_text[0, 6] = 0.1  # the text says little about verification
+    m.pos[0, US_I, 6] = 0.95  # the US wants intrusive verification
+    m._implementation()
+    held = [d for d in m.decisions if d[2] == "withholds_delisting"]
+    assert len(held) == 1 and held[0][1] == "US"
+    assert [c.code for c in held[0][3]] == ["verification_beyond_text"]
+    assert dict(held[0][3][0].values)["demand"] == 0.95
+    m._implementation()  # the next month: still held, a note, no second decision
+    assert len([d for d in m.decisions if d[2] == "withholds_delisting"]) == 1
+    assert not m.delisted[0]
