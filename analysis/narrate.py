@@ -44,6 +44,7 @@ here, in ``analysis/``: the model never reads it).
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import functools
 import importlib.resources
@@ -435,6 +436,12 @@ def _value_text(kind: str, v, lang: str, readable: bool = False) -> str:
     English shows step ids and facility names as the model's text does, unless
     ``readable`` (the narration's sentences): then in plain words."""
     numeric = ("number", "fine", "margin", "signed", "signed_fine", "parameter", "count")
+    if lang != "zh" and readable and kind == "sources" and v:
+        named = _EVENT_NAMES.get()
+        tests = {"missile_test": "missile test", "nuclear_test": "nuclear test"}
+        return ", ".join(
+            f"{tests.get(k) or named.get(k) or k} ({mo}) {d:+.3f}" for k, mo, d in v
+        )
     if lang != "zh" and readable and kind == "step":
         return _COMMITMENT_EN.get(v, _STEP_EN.get(v, str(v).replace("_", " ")))
     if lang != "zh" and readable and kind == "facilities":
@@ -463,14 +470,19 @@ def _value_text(kind: str, v, lang: str, readable: bool = False) -> str:
         # ids are English; the Chinese story names the events by title_zh elsewhere
         return f"{len(v)}项"
     if kind == "sources":
-        # event ids are English: an event is named by its month (the story tells the
-        # month's events by title_zh); a test by its kind
+        # an event by its title_zh when the story has it (narrate sets _EVENT_NAMES),
+        # else by its month (an id or English title would put English in the reason);
+        # a test by its kind
+        named = _EVENT_NAMES.get() if readable else {}
         names = {"missile_test": "导弹试射", "nuclear_test": "核试验"}
-        return (
-            "、".join(f"{month_text(mo, 'zh')}{names.get(k, '外部事件')}{d:+.3f}" for k, mo, d in v)
-            if v
-            else "无"
-        )
+
+        def zh_source(k: str, mo: str) -> str:
+            title = named.get(k, "")
+            if title.startswith("zh:"):
+                return f"{month_text(mo, 'zh')}“{title[3:]}”"
+            return f"{month_text(mo, 'zh')}{names.get(k, '外部事件')}"
+
+        return "、".join(f"{zh_source(k, mo)}{d:+.3f}" for k, mo, d in v) if v else "无"
     return str(v)
 
 
@@ -607,6 +619,13 @@ def _with_steps(result, month: str, what: str, lang: str, d: dict | None = None)
     return _T[lang]["steps_of_phase"].format(
         what=what, phase=_phase_name(name, lang), steps=_steps_text(descr, lang)
     )
+
+
+#: event id -> title (:func:`_event_titles`) of the run being narrated, for the
+#: ``sources`` values of a reason told in the story (empty outside :func:`narrate`).
+_EVENT_NAMES: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar(
+    "sixparty_event_names", default={}
+)
 
 
 def _event_titles(result, lang: str = "en") -> dict[str, str]:
@@ -951,6 +970,16 @@ def narrate(result, lang: str = "en") -> str:
     month, a paragraph for a notable month (events, decisions, ledger) and
     one per session convened that month (boycotted ones included); the end.
     """
+    check_lang(lang)
+    # the walk-out's outside_option_sources name the events by their titles
+    token = _EVENT_NAMES.set(_event_titles(result, lang))
+    try:
+        return _narrate(result, lang)
+    finally:
+        _EVENT_NAMES.reset(token)
+
+
+def _narrate(result, lang: str) -> str:
     check_lang(lang)
     T = _T[lang]
     sc = result.scenario
