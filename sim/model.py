@@ -1784,7 +1784,7 @@ class TalksModel(mesa.Model):
             if stall.any():
                 t[stall] = russia.package(t[stall], reps[stall], offers[A[stall]])
             text[A] = t
-            verdicts, _, ended = self._judge_draft(
+            verdicts, issues, ended = self._judge_draft(
                 sessions, A, reps, t, contact[A], targets[A], best_accepts, idle
             )
             active[A[ended]] = False
@@ -1792,8 +1792,11 @@ class TalksModel(mesa.Model):
             if not go.any():
                 continue
             C, creps = A[go], reps[go]
-            for i in seated:  # a human seat's offer is the position it chose
-                offers[C, i] = self.pos[creps, i]
+            for i in seated:  # a human seat's offer is what it chose (R = 1: row 0)
+                for b in np.flatnonzero(go):
+                    offers[A[b], i] = self._seat_offer(
+                        i, offers[A[b], i], t[b], int(verdicts[b, i]), int(issues[b, i])
+                    )
             before = offers[C]
             after = res.positions[go]
             new = np.stack(
@@ -1830,7 +1833,10 @@ class TalksModel(mesa.Model):
             np.clip(new, 0.0, 1.0, out=new)
             offers[C] = new
             ac = a[C]  # exact at a = 1 (position := offer) and a = 0
+            kept = {i: self.pos[creps, i].copy() for i in seated}
             self.pos[creps] = (1.0 - ac) * self.pos[creps] + ac * new
+            for i, row in kept.items():  # a seat's offer is not its position
+                self.pos[creps, i] = row
             kinds = res.accepted_outcome[go] * ((new != before) & by_round)
             conflicts = (kinds == CONFLICT).sum(axis=(1, 2))
             compromises = (kinds == COMPROMISE).sum(axis=(1, 2))
@@ -1913,22 +1919,46 @@ class TalksModel(mesa.Model):
         return verdicts, issues
 
     def _seat_response(self, q: Party, o: SeatOrders, text: np.ndarray) -> tuple[int, int]:
-        """A human seat's response to ``text`` (R = 1): its standing order."""
-        row = self.pos[0, q.idx]
+        """A human seat's response to ``text`` (R = 1): its standing order.
+
+        The verdict only: the seat's positions are not touched (what its
+        accept or amendment puts on the table for the rest of the session is
+        :meth:`_seat_offer`'s)."""
         if o.respond == "amend":
             issue = (
                 ISSUES.index(o.amend_issue)
                 if o.amend_issue
-                else int(np.argmax(np.abs(text - row) * self.sal[0, q.idx]))
+                else int(np.argmax(np.abs(text - self.pos[0, q.idx]) * self.sal[0, q.idx]))
             )
-            if o.amend_to is not None:
-                row[issue] = o.amend_to
             return AMEND, issue
         if o.respond == "accept":
-            # Accepting means adopting the text as one's position for this session.
-            row[:] = text
             return ACCEPT, -1
         return REJECT, -1
+
+    def _seat_offer(self, i: int, offer: np.ndarray, text: np.ndarray, verdict: int, issue: int):
+        """The session offer (n_issues,) of seated party ``i`` after its
+        ``verdict`` on ``text`` (R = 1): accepting offers the text, an
+        amendment with ``amend_to`` offers that position on ``issue``,
+        otherwise the offer stands.  Offers are the session's and are
+        withdrawn when it ends, so a seat's choice never becomes its
+        position (positions, utilities and the debrief stay the party's)."""
+        o = self._orders(PARTIES[i])
+        out = offer.copy()
+        if verdict == ACCEPT:
+            out[:] = text
+        elif verdict == AMEND and o is not None and o.respond == "amend" and o.amend_to is not None:
+            out[issue] = o.amend_to
+        return out
+
+    def _seat_signs(self, i: int) -> bool | None:
+        """Whether seated party ``i`` signs the session's document by its
+        standing order: True for accept (at the target level and below),
+        False for amend or reject; None without a seat's respond order (the
+        agent's acceptance rule decides)."""
+        o = self._orders(PARTIES[i])
+        if o is None or o.respond is None:
+            return None
+        return o.respond == "accept"
 
     def _judge_draft(
         self, sessions, A, reps, text, contact, targets, best_accepts, idle
@@ -1999,11 +2029,15 @@ class TalksModel(mesa.Model):
             wsum = (cap[:, :, None] * sal).sum(axis=1).max(axis=1)
             for q in parties:
                 rows = np.flatnonzero(verdicts[:, q.idx] == AMEND)
+                o = self._orders(q.key)
                 for b in rows:
                     k = issues[b, q.idx]
                     w = cap[b, q.idx] * sal[b, q.idx, k] / wsum[b]
+                    # a seat's amendment asks for its amend_to, an agent's for its position
+                    seat_ask = o is not None and o.respond == "amend" and o.amend_to is not None
+                    ask = o.amend_to if seat_ask else pos[b, q.idx, k]
                     amended[b, k] += min(p.amendment_weight_cap[creps[b]], w) * (
-                        pos[b, q.idx, k] - amended[b, k]
+                        ask - amended[b, k]
                     )
             # Concessions: parties not accepting move toward the text; the chair
             # urges the DPRK and the US to step toward each other (§第三轮).
@@ -2049,6 +2083,13 @@ class TalksModel(mesa.Model):
             )
             for level in _SLACK_LEVELS
         }
+        # A human seat signs by its standing order (R = 1: row 0); the levels
+        # looked at are the target and below.
+        for i in range(6):
+            signs = self._seat_signs(i)
+            if signs is not None:
+                for level in _SLACK_LEVELS:
+                    acc[level][0, i] = signs
         end_gap = dist.mean(axis=-1)
         narrowing = end_gap < p.recess_narrowing[H] * start_gap
         # Every draft valued with the positions the parties hold at the end, so

@@ -264,3 +264,48 @@ def test_implementation_preview_lists_own_and_counterpart_dues(historical):
     j = m.implementation_preview("Japan")
     assert all(x.party == "DPRK" for x in j.theirs)
     assert all(x.party == "Japan" for x in j.mine)
+
+
+# ------------------------------------------------------------ a seat's verdict
+def test_accepting_a_draft_does_not_rewrite_the_seats_positions(historical):
+    """A seat's accept is its verdict on the text, not a new position: the
+    session leaves the seat's row where the briefing showed it (it used to
+    become the accepted text, and stayed so for the rest of the game)."""
+    m = TalksModel(historical, seed=20030827)
+    o = m.take_seat("DPRK")
+    o.attend, o.respond = True, "accept"
+    d = PARTIES.index("DPRK")
+    checked = 0
+    for _ in range(10):
+        b = m.session_preview("DPRK")
+        n = len(m.sessions)
+        m.step()
+        if b is None or not m.sessions[n].held:
+            continue
+        assert not np.allclose(m.sessions[n].text, b.position("DPRK"))  # a text to accept
+        assert np.array_equal(m.pos[0, d], b.position("DPRK"))
+        checked += 1
+    assert checked >= 2
+
+
+def test_an_accepting_seat_signs_and_a_rejecting_seat_does_not(historical):
+    """The seat's standing order decides whether its delegation signs the
+    document at the session's end, not its agent's acceptance rule."""
+    for respond in ("accept", "reject"):
+        m = TalksModel(historical, seed=20030827)
+        o = m.take_seat("DPRK")
+        o.attend, o.respond = True, respond
+        held = 0
+        for _ in range(48):
+            n = len(m.sessions)
+            m.step()
+            for s in m.sessions[n:]:
+                if not s.held:
+                    continue
+                held += 1
+                out = [k for c in s.reasons if c.code == "holdouts" for k in c.as_dict()["parties"]]
+                if respond == "accept":
+                    assert "DPRK" not in out, (s.month, out)
+                else:
+                    assert "DPRK" in out and s.document in ("none", "oral_summary")
+        assert held >= 3
