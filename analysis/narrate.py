@@ -548,6 +548,16 @@ def _phase_name(name: str, lang: str) -> str:
     return _PHASE_ZH.get(name, name) if lang == "zh" else name
 
 
+def phase_title(name: str, lang: str = "en") -> str:
+    """A phase id (``initial_actions``) as readers see it: "initial actions" in
+    English, the phase's Chinese label (i18n ``phase_name.*``) in Chinese.
+
+    Raises ValueError for an unknown ``lang``.
+    """
+    check_lang(lang)
+    return _phase_name(name, lang) if lang == "zh" else name.replace("_", " ")
+
+
 def _steps_text(descr: str, lang: str) -> str:
     ids = [s.strip() for s in descr.split(";") if s.strip()]
     if lang == "zh":

@@ -92,6 +92,7 @@ from sixparty.analysis.narrate import (
     debrief_parts,
     month_story,
     month_text,
+    phase_title,
     reason_text,
     record_timeline,
 )
@@ -227,6 +228,8 @@ UI: dict[str, dict[str, str]] = {
         "s.phase": "A joint document adopted the phase <b>{phase}</b> (action for action). Will you "
         "perform your steps, slow them, or suspend them?",
         "s.idle": "No decision pending: press Step. The page stops and asks when a session is convened.",
+        "s.idle_team": "No decision pending: wait for the teacher to advance the month. This card "
+        "asks you again when a session is convened.",
         "s.standing": "Standing order for your steps: {order}",
         "s.agent_decides": "agent decides",
         "s.set": "Set",
@@ -314,6 +317,7 @@ UI: dict[str, dict[str, str]] = {
         "s.play": "进行这次会议",
         "s.phase": "共同文件通过了<b>{phase}</b>阶段（行动对行动）。你将履行、放缓还是暂停你的步骤？",
         "s.idle": "目前无需决定：按“Step”。召开会议时页面会停下来询问。",
+        "s.idle_team": "目前无需决定：请等待教师推进月份。召开会议时这张卡片会再次询问你。",
         "s.standing": "你的步骤的长期指令：{order}",
         "s.agent_decides": "由智能体决定",
         "s.set": "设定",
@@ -788,7 +792,8 @@ class ClassroomModel(TalksModel):
 
     def step(self) -> None:
         """One month; with seats, stop before a session (or after a joint
-        document adopts a phase) until every seated party has given its orders.
+        document adopts a phase, for the seats with a step due) until every
+        seated party asked has given its orders.
 
         A retired model does not step; while no page is connected, the step
         waits (see :meth:`_wait_for_a_page`).
@@ -819,11 +824,14 @@ class ClassroomModel(TalksModel):
                 self._phases_seen = len(self.ledger.phases)
                 ph = self.ledger.phases[-1]
                 for k in self.seats:
+                    brief = self.implementation_preview(k)
+                    if not brief.mine:  # nothing due from this seat: nothing to decide, no stop
+                        continue
                     self._awaiting[k] = {
                         "kind": "implementation",
                         "month": month_label(self.month - 1),
                         "phase": ph["name"],
-                        "briefing": self.implementation_preview(k),
+                        "briefing": brief,
                     }
 
     def give_session_orders(
@@ -1312,8 +1320,12 @@ def _due_rows(dues, lang: str) -> str:
             month_text(d.due, lang),
             phrase(f"seat.state.{state}", lang),
         )
-        body.append(
-            "<tr>" + "".join(f"<td style='padding:2px 8px'>{_esc(c)}</td>" for c in cells) + "</tr>"
+        body.append(  # nowrap: a month such as 2008-11 must not break at its hyphen
+            "<tr>"
+            + "".join(
+                f"<td style='padding:2px 8px;white-space:nowrap'>{_esc(c)}</td>" for c in cells
+            )
+            + "</tr>"
         )
     return (
         "<table class='sp-dues-table' style='border-collapse:collapse;font-size:17px'>"
@@ -1476,7 +1488,7 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
             solara.HTML(
                 unsafe_innerHTML=(
                     f"<h3 class='sp-your-move'>{_esc(ui('s.your_move', lang, seat=seat))}</h3><p>"
-                    + ui("s.phase", lang, phase=_esc(aw["phase"]))
+                    + ui("s.phase", lang, phase=_esc(phase_title(aw["phase"], lang)))
                     + "</p>"
                     + dues_html(aw["briefing"], lang)
                 )
@@ -1491,31 +1503,36 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
                         classes=[f"sp-impl-{order}"],
                     )
         else:
-            solara.HTML(
-                tag="div", classes=["sp-seat-idle"], unsafe_innerHTML=(_esc(ui("s.idle", lang)))
-            )
+            # one set of order buttons at a time: the prompt's above, the standing order's here;
+            # the idle line comes last, under the controls it refers to
             if m.ledger.steps:
                 solara.HTML(unsafe_innerHTML=dues_html(m.implementation_preview(key), lang))
-        if m.ledger.steps:
-            solara.Text(
-                ui(
-                    "s.standing",
-                    lang,
-                    order=phrase(f"seat.order.{m.seats[key].implementation}", lang)
-                    if m.seats[key].implementation
-                    else ui("s.agent_decides", lang),
+                solara.Text(
+                    ui(
+                        "s.standing",
+                        lang,
+                        order=phrase(f"seat.order.{m.seats[key].implementation}", lang)
+                        if m.seats[key].implementation
+                        else ui("s.agent_decides", lang),
+                    )
                 )
+                with solara.Row():
+                    with solara.ToggleButtonsSingle(
+                        value=impl, on_value=set_impl, mandatory=False, classes=["sp-standing"]
+                    ):
+                        for order in ("perform", "slow", "suspend"):
+                            solara.Button(phrase(f"seat.order.{order}", lang), value=order)
+                    solara.Button(
+                        ui("s.set", lang),
+                        on_click=lambda: confirm_impl(None),
+                        text=True,
+                        disabled=impl is None,
+                    )
+            solara.HTML(
+                tag="div",
+                classes=["sp-seat-idle"],
+                unsafe_innerHTML=_esc(ui("s.idle" if step_after else "s.idle_team", lang)),
             )
-            with solara.Row():
-                with solara.ToggleButtonsSingle(value=impl, on_value=set_impl, mandatory=False):
-                    for order in ("perform", "slow", "suspend"):
-                        solara.Button(phrase(f"seat.order.{order}", lang), value=order)
-                solara.Button(
-                    ui("s.set", lang),
-                    on_click=lambda: confirm_impl(None),
-                    text=True,
-                    disabled=impl is None,
-                )
         mine = [mv for mv in m.moves if mv.get("party") == key]
         if mine:
             solara.HTML(

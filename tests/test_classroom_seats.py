@@ -86,27 +86,30 @@ def test_the_single_seat_forms_still_work(model):
     assert m.awaiting is None
 
 
-def test_a_phase_adopted_asks_every_seat_for_its_implementation_order(model):
+def test_a_phase_adopted_asks_every_seat_with_a_step_due_for_its_implementation_order(model):
     m = model
-    m.take_seat("US")
-    m.take_seat("China")
+    for k in ("US", "ROK", "DPRK"):
+        m.take_seat(k)
     while m.running and not m.ledger.phases:
         for k in m.awaiting_parties():
             m.give_session_orders(k, True, "accept")
         m.step()
-    assert m.ledger.phases, "US and China accepting every draft adopt a phase (seed 1)"
-    assert m.awaiting_parties() == ["US", "China"]
-    aw = m.awaiting_for("US")
+    assert m.ledger.phases, "the seats accepting every draft adopt a phase (seed 1)"
+    # the US owes nothing in this phase: it is not asked (nothing to decide), the others are
+    assert not m.implementation_preview("US").mine and m.awaiting_for("US") is None
+    assert m.awaiting_parties() == ["DPRK", "ROK"]
+    aw = m.awaiting_for("ROK")
     assert aw["kind"] == "implementation" and isinstance(aw["briefing"], ImplementationBriefing)
-    assert aw["briefing"].theirs and all(d.party == "DPRK" for d in aw["briefing"].theirs)
+    assert aw["briefing"].mine and aw["briefing"].theirs
+    assert any(d.party == "DPRK" for d in aw["briefing"].theirs)
     with pytest.raises(ValueError, match="perform, slow or suspend"):
-        m.give_implementation_order("US", "maybe")
+        m.give_implementation_order("ROK", "maybe")
     month = m.month
     m.step()
     assert m.month == month  # waits for both
-    m.give_implementation_order("US", "slow")
-    m.give_implementation_order("China", "perform")
-    assert m.awaiting_parties() == [] and m.seats["US"].implementation == "slow"
+    m.give_implementation_order("ROK", "slow")
+    m.give_implementation_order("DPRK", "perform")
+    assert m.awaiting_parties() == [] and m.seats["ROK"].implementation == "slow"
     assert [mv["value"] for mv in m.moves if mv["kind"] == "implementation"] == ["slow", "perform"]
     m.step()
     assert m.month == month + 1
@@ -233,20 +236,47 @@ def test_the_card_of_one_of_several_seats_shows_its_dues_during_implementation()
 
     m = app.ClassroomModel(scenario="historical", seed="1")
     try:
-        m.take_seat("US")
-        m.take_seat("China")
+        for k in ("US", "ROK", "DPRK"):
+            m.take_seat(k)
         while m.running and not m.ledger.phases:
             for k in m.awaiting_parties():
                 m.give_session_orders(k, True, "accept")
             m.step()
-        assert m.awaiting_for("US")["kind"] == "implementation"
-        box, rc = solara.render(app.SeatCard(solara.reactive(m), party="US"), handle_error=False)
+        aw = m.awaiting_for("ROK")
+        assert aw["kind"] == "implementation"
+        for lang, name in (("en", "initial actions"), ("zh", "起步行动")):
+            app.LANG.set(lang)
+            box, rc = solara.render(
+                app.SeatCard(solara.reactive(m), party="ROK"), handle_error=False
+            )
+            text = " ".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets)
+            assert name in text and aw["phase"] not in text  # the readable name, not the id
+            # one set of order buttons while the prompt is up: no standing order, no idle line
+            assert not rc.find(v.BtnToggle, class_="sp-standing").widgets
+            assert "sp-seat-idle" not in str(
+                [w.attributes for w in rc.find(solara.widgets.HTML).widgets]
+            )
+        app.LANG.set("en")
+        box, rc = solara.render(app.SeatCard(solara.reactive(m), party="ROK"), handle_error=False)
         rc.find(v.Btn, class_="sp-impl-slow").widget.click()
-        assert m.seats["US"].implementation == "slow" and m.awaiting_parties() == ["China"]
-        assert "China" not in [mv["party"] for mv in m.moves if mv["kind"] == "implementation"]
-        page = app.dues_html(m.implementation_preview("US"), "en")
+        assert m.seats["ROK"].implementation == "slow" and m.awaiting_parties() == ["DPRK"]
+        assert "DPRK" not in [mv["party"] for mv in m.moves if mv["kind"] == "implementation"]
+        page = app.dues_html(m.implementation_preview("ROK"), "en")
         assert "Due from you" in page and "denuclearization step" in page  # the DPRK's, theirs
+        assert "white-space:nowrap" in page  # a due month never breaks at its hyphen
+        # the US has nothing due: its card asks nothing; a team card says to wait for the teacher
+        box, rc = solara.render(
+            app.SeatCard(solara.reactive(m), party="US", step_after=False), handle_error=False
+        )
+        assert not rc.find(v.Btn, class_="sp-impl-perform").widgets
+        idle = [
+            w.unsafe_innerHTML
+            for w in rc.find(solara.widgets.HTML).widgets
+            if (w.attributes or {}).get("class") == "sp-seat-idle"
+        ]
+        assert len(idle) == 1 and "wait for the teacher" in idle[0] and "Step" not in idle[0]
     finally:
+        app.LANG.set("en")
         m.retire()
 
 
