@@ -51,7 +51,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sixparty.analysis.i18n import LABELS, check_lang, label
+from sixparty.analysis.i18n import LABELS, check_lang, label, label_or
 from sixparty.reasons import REASONS, Clause, clauses_from, render_value
 from sixparty.scenario import ISSUE_SCALES, ISSUES, PARTIES
 
@@ -1110,11 +1110,15 @@ def _parsed_record() -> dict | None:
 
 
 def record_timeline(lang: str = "en", record: dict | None = None) -> list[dict]:
-    """The record as dated rows for a timeline: ``{month, date, what, kind, document}``, by date.
+    """The record as dated rows for a timeline: ``{month, date, what, kind, kind_text,
+    document}``, by date.
 
     ``kind`` is ``session`` (``what`` = label and document, ``document`` = its
     level) or the episode's kind (``what`` = its gloss in English, the
-    article's quote in Chinese; ``document`` empty).  Empty if the record is missing.
+    article's quote in Chinese, with the episode's ``also`` quote after an
+    ellipsis "……" where the article's sentence is broken by a link;
+    ``document`` empty).  ``kind_text``: ``kind`` in ``lang`` (``score.kind.*``).
+    Empty if the record is missing.
     """
     check_lang(lang)
     rec = record if record is not None else load_record()
@@ -1129,6 +1133,7 @@ def record_timeline(lang: str = "en", record: dict | None = None) -> list[dict]:
                 "date": str(s.get("start", "")),
                 "month": str(s.get("start", ""))[:7],
                 "kind": "session",
+                "kind_text": label("score.kind.session", lang),
                 "what": f"{name}: {doc}",
                 "document": str(s.get("document", "none")),
             }
@@ -1136,11 +1141,16 @@ def record_timeline(lang: str = "en", record: dict | None = None) -> list[dict]:
     for e in rec.get("episodes", []) or []:
         src = e.get("source") or {}
         what = src.get("quote") if lang == "zh" else (src.get("gloss") or e.get("id"))
+        also = (e.get("also") or {}).get("quote") if lang == "zh" else None
+        if also:  # the rest of a sentence a wiki link broke (or the next sentence): after "……"
+            what = f"{what}……{also}"
+        kind = str(e.get("kind", ""))
         rows.append(
             {
                 "date": str(e.get("start", "")),
                 "month": str(e.get("start", ""))[:7],
-                "kind": str(e.get("kind", "")),
+                "kind": kind,
+                "kind_text": label_or(f"score.kind.{kind}", kind, lang),
                 "what": str(what),
                 "document": "",
             }

@@ -1638,7 +1638,10 @@ def _record_html(lang: str) -> str:
     """The historical record's table (the same for every page: built once per language)."""
     if lang not in _RECORD_HTML:
         _RECORD_HTML[lang] = _html_table(
-            [{"date": r["date"], "kind": r["kind"], "what": r["what"]} for r in _RECORD_ROWS[lang]],
+            [
+                {"date": r["date"], "kind": r["kind_text"], "what": r["what"]}
+                for r in _RECORD_ROWS[lang]
+            ],
             "sp-record",
             lang,
         )
