@@ -81,6 +81,7 @@ import warnings
 import weakref
 from pathlib import Path
 
+import reacton.ipyvuetify as rv
 import reacton.ipywidgets as rw
 import solara
 from pydantic import ValidationError
@@ -223,6 +224,7 @@ UI: dict[str, dict[str, str]] = {
         "amend it on one issue, or reject it.",
         "s.issue": "Issue to amend",
         "s.toward": "Move the text toward",
+        "s.toward_value": "You ask for {goal:.2f} (0 = {lo}; 1 = {hi})",
         "s.scale": "0 = {lo}; 1 = {hi}. Your position now: {own:.2f}; others: {others}",
         "s.play": "Play this session",
         "s.phase": "A joint document adopted the phase <b>{phase}</b> (action for action). Will you "
@@ -313,6 +315,7 @@ UI: dict[str, dict[str, str]] = {
         "若出席：接受主席国的文本，要求就一个议题修改，或拒绝。",
         "s.issue": "要修改的议题",
         "s.toward": "把文本推向",
+        "s.toward_value": "你要求 {goal:.2f}（0 = {lo}；1 = {hi}）",
         "s.scale": "0 = {lo}；1 = {hi}。你现在的立场：{own:.2f}；其他各方：{others}",
         "s.play": "进行这次会议",
         "s.phase": "共同文件通过了<b>{phase}</b>阶段（行动对行动）。你将履行、放缓还是暂停你的步骤？",
@@ -1443,11 +1446,13 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
                     for choice in ("accept", "amend", "reject"):
                         solara.Button(phrase(f"seat.choice.{choice}", lang), value=choice)
                 if respond == "amend":
-                    solara.Select(
-                        ui("s.issue", lang),
-                        values=list(ISSUES),
-                        value=issue,
-                        on_value=lambda v: (set_issue(v), set_target(None)),
+                    # the issue's label as the briefing's table shows it; the value stays its id
+                    rv.Select(
+                        label=ui("s.issue", lang),
+                        items=[{"text": i18n_label(k, lang), "value": k} for k in ISSUES],
+                        v_model=issue,
+                        on_v_model=lambda v: (set_issue(v), set_target(None)),
+                        class_="sp-amend-issue",
                     )
                     if issue:
                         lo, hi = ISSUE_SCALES[issue]
@@ -1468,6 +1473,13 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
                             max=1.0,
                             step=0.01,
                             on_value=set_target,
+                            thumb_label="always",
+                            tick_labels="end_points",
+                        )
+                        solara.Text(
+                            ui("s.toward_value", lang, goal=goal, lo=lo, hi=hi),
+                            style={"font-size": "16px"},
+                            classes=["sp-amend-to"],
                         )
                     else:
                         solara.Text(phrase("seat.pick_issue", lang), style={"font-size": "16px"})

@@ -230,6 +230,40 @@ def test_the_card_preselects_nothing_and_plays_only_a_full_choice():
         m.retire()
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_amend_form_lists_issue_labels_and_shows_the_slider_value_and_ends(lang):
+    """The issue dropdown listed the raw ids (``security_assurance``) also in Chinese; the
+    slider showed neither its value nor what its ends mean."""
+    import ipyvuetify as v
+    import solara
+
+    m = _asked()
+    app.LANG.set(lang)
+    try:
+        box, rc = solara.render(app.SeatCard(solara.reactive(m)), handle_error=False)
+        rc.find(v.BtnToggle, class_="sp-attend").widget.v_model = 0  # attend
+        rc.find(v.BtnToggle, class_="sp-respond").widget.v_model = 1  # amend
+        pick = rc.find(v.Select, class_="sp-amend-issue").widget
+        items = {it["value"]: it["text"] for it in pick.items}
+        assert list(items) == list(app.ISSUES)
+        assert items["security_assurance"] == app.i18n_label("security_assurance", lang)
+        assert "_" not in "".join(items.values())
+        if lang == "zh":
+            assert items["security_assurance"] == "安全保证"
+        pick.v_model = "security_assurance"
+        slider = rc.find(v.Slider).widget
+        assert slider.thumb_label == "always" and slider.tick_labels[0] and slider.tick_labels[-1]
+        shown = rc.find(v.Html, class_="sp-amend-to").widget.children[0]
+        lo, hi = app.ISSUE_SCALES["security_assurance"]
+        assert lo in shown and hi in shown and f"{slider.v_model:.2f}" in shown
+        slider.v_model = 0.8
+        shown = rc.find(v.Html, class_="sp-amend-to").widget.children[0]
+        assert "0.80" in shown
+    finally:
+        app.LANG.set("en")
+        m.retire()
+
+
 def test_the_card_of_one_of_several_seats_shows_its_dues_during_implementation():
     import ipyvuetify as v
     import solara
