@@ -515,8 +515,45 @@ def fit(
     return out
 
 
-def variant_yaml(parent: str, fitted: dict, mode: str, train_until: str, score: float) -> str:
-    """The fitted parameters as a scenario variant (``extends:`` + ``overrides:``)."""
+#: Below this many trials (``--budget``) a calibration is little more than random search:
+#: TPE's first ``min(20, max(5, budget // 10))`` trials are random draws, and a few dozen
+#: points cannot locate an optimum among about a hundred free parameters
+#: (docs/validation.md, section 6).  The command warns; it does not refuse.
+MIN_USEFUL_BUDGET = 50
+
+#: Below this many runs per trial (``--runs-per-point``) a trial's ensemble log score is
+#: mostly Monte Carlo noise, so the "best" trial is largely the luckiest one (the command
+#: warns; docs/validation.md, section 6).
+MIN_USEFUL_RUNS_PER_POINT = 8
+
+
+def small_budget_warning(budget: int, runs_per_point: int) -> str | None:
+    """The one-line stderr warning of ``sixparty calibrate`` when ``budget`` (trials) is
+    below :data:`MIN_USEFUL_BUDGET` or ``runs_per_point`` below
+    :data:`MIN_USEFUL_RUNS_PER_POINT`, else None."""
+    if budget >= MIN_USEFUL_BUDGET and runs_per_point >= MIN_USEFUL_RUNS_PER_POINT:
+        return None
+    return (
+        f"sixparty calibrate: warning: --budget {budget} x --runs-per-point {runs_per_point}: "
+        f"below {MIN_USEFUL_BUDGET} trials of {MIN_USEFUL_RUNS_PER_POINT} runs the fit is mostly "
+        f"noise (a smoke test, not a calibration); use --budget {MIN_USEFUL_BUDGET} "
+        f"--runs-per-point {MIN_USEFUL_RUNS_PER_POINT} or more"
+    )
+
+
+def variant_yaml(
+    parent: str,
+    fitted: dict,
+    mode: str,
+    train_until: str,
+    score: float,
+    caution: str | None = None,
+) -> str:
+    """The fitted parameters as a scenario variant (``extends:`` + ``overrides:``).
+
+    caution: a sentence added to the variant's ``description`` (e.g. that the budget was
+    too small to trust the fit); None adds nothing.
+    """
     lines = [
         f"# Calibrated by `sixparty calibrate` on the record up to {train_until} ({mode} mode);",
         f"# training log score {score:.4f} nats (docs/validation.md, Calibration).",
@@ -525,6 +562,7 @@ def variant_yaml(parent: str, fitted: dict, mode: str, train_until: str, score: 
         "description: >-",
         f"  {Path(parent).stem} with its free parameters fitted to the historical record up to",
         f"  {train_until} (Optuna TPE on the ensemble log score of the training items).",
+        *([f"  {caution}"] if caution else []),
         "overrides:",
         f"  parameters.anchoring: {'true' if mode == 'anchored' else 'false'}",
     ]
@@ -639,6 +677,9 @@ def cli_calibrate(args) -> int:
                 ) from None
     ho_runs = max(rpp, 32)
     chunk = getattr(args, "chunk_size", None)
+    small = small_budget_warning(args.budget, rpp)
+    if small:
+        print(small, file=sys.stderr)
 
     def body() -> int:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -695,7 +736,18 @@ def cli_calibrate(args) -> int:
             )
         texts = {
             f"{scenario.name}_calibrated.yaml": variant_yaml(
-                _extends_ref(path), result["best"], mode, until, result["best_score"]
+                _extends_ref(path),
+                result["best"],
+                mode,
+                until,
+                result["best_score"],
+                caution=None
+                if small is None
+                else (
+                    f"CAUTION: fitted with only {args.budget} trials x {rpp} runs per trial "
+                    f"(below {MIN_USEFUL_BUDGET} x {MIN_USEFUL_RUNS_PER_POINT}): a smoke "
+                    "test, not a calibration to rely on."
+                ),
             ),
             "calibration.json": json.dumps(
                 {

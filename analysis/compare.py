@@ -470,6 +470,30 @@ SUMMARY_OUTCOMES = (
 )
 
 
+#: The level of the difference intervals (:func:`sixparty.analysis.stats.bootstrap_mean_ci`'s
+#: default, which :func:`compare` uses).
+CI_LEVEL = 0.95
+
+
+def chance_line(rows: Sequence[dict], level: float = CI_LEVEL) -> str | None:
+    """The multiple-comparisons note of one variant's ``rows`` (those with an interval):
+    how many intervals exclude 0, and how many would by chance alone at ``level``
+    (``(1 - level) x n``) if the variant changed nothing; None without any interval.
+    The outcomes are correlated (dated windows of one measure), so the figure is a guide,
+    not a test."""
+    tested = [r for r in rows if r.get("diff_ci_low") is not None]
+    if not tested:
+        return None
+    n = len(tested)
+    hits = sum(bool(r["significant"]) for r in tested)
+    expected = (1 - level) * n
+    return (
+        f"  multiple comparisons: {hits} of {n} intervals exclude 0; at {level:.0%}, about "
+        f"{expected:.0f} of {n} would by chance if nothing changed (correlated outcomes: a "
+        "guide, not a test)"
+    )
+
+
 def report_lines(cmp: Comparison, full: bool = True) -> list[str]:
     """The printed comparison: per variant, key outcomes (and any significant outcome by date
     window or recorded session).
@@ -518,6 +542,9 @@ def report_lines(cmp: Comparison, full: bool = True) -> list[str]:
                 f"  and {hidden} other outcome{'s' if hidden != 1 else ''} whose interval "
                 "excludes 0 (comparison.csv)"
             )
+        note = chance_line(by[lab])
+        if note:
+            out.append(note)
         fl = cmp.flips.get(lab) or []
         dated = [] if full else [f for f in fl if f.startswith(_DATED)]
         named = [f for f in fl if f not in dated]

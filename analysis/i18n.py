@@ -311,7 +311,7 @@ _ZH.update(
         "seat.u_accept": "接受草案：效用 {u:.2f}",
         "seat.u_amend": "要求修改{issue}，坚持 {to:.2f}（主席国重拟的文本）：效用 {u:.2f}",
         "seat.u_amend_none": "修改：任何修改都不能使这份草案更接近你（效用 {u:.2f}）",
-        "seat.u_walk": "退出（你的分歧点，即不达成协议的效用）：{u:.2f}",
+        "seat.u_walk": "放弃本次协议（你的分歧点，即不达成协议的效用）：{u:.2f}",
         "seat.recommend": "若由智能体扮演你：{attend}，并{respond}——{why}。",
         "seat.recommend_away": "若由智能体扮演你：{attend}——{why}。",
         "seat.do.attend": "出席",
@@ -328,12 +328,12 @@ _ZH.update(
         "seat.why.ready": "其出席意愿 {r:.2f} 高于门槛 {t:.2f}",
         "seat.why.not_ready": "其出席意愿 {r:.2f} 未高于门槛 {t:.2f}",
         "seat.why.dprk_suspended": "朝鲜已中止参加会谈",
-        "seat.why.worth_signing": "草案对它的效用为 {u:.2f}，不低于退出的 {d:.2f}",
-        "seat.why.trust_too_low": "草案值得签署（{u:.2f}，退出为 {d:.2f}），但共同文件要求对等履行步骤，"
+        "seat.why.worth_signing": "草案对它的效用为 {u:.2f}，不低于放弃协议的 {d:.2f}",
+        "seat.why.trust_too_low": "草案值得签署（{u:.2f}，放弃协议为 {d:.2f}），但共同文件要求对等履行步骤，"
         "而它对对方的信任 {trust:.2f} 低于 {need:.2f}",
-        "seat.why.below_walking_away": "草案对它的效用为 {u:.2f}，低于退出的 {d:.2f}，"
+        "seat.why.below_walking_away": "草案对它的效用为 {u:.2f}，低于放弃协议的 {d:.2f}，"
         "在{issue}上代价最大",
-        "seat.why.far_beyond_radius": "草案对它的效用为 {u:.2f}，退出为 {d:.2f}：离其立场太远，无从修改",
+        "seat.why.far_beyond_radius": "草案对它的效用为 {u:.2f}，放弃协议为 {d:.2f}：离其立场太远，无从修改",
         "seat.choose": "你的选择（没有预先替你选定）：",
         "seat.pick_first": "请选择出席或抵制；若出席，再选择你对草案的答复。",
         "seat.pick_issue": "请选择要修改的议题。",

@@ -52,7 +52,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sixparty.analysis.i18n import LABELS, check_lang, label
+from sixparty.analysis.i18n import LABELS, check_lang, label, label_or
 from sixparty.reasons import REASONS, Clause, clauses_from, render_value
 from sixparty.scenario import ISSUE_SCALES, ISSUES, PARTIES
 
@@ -558,6 +558,16 @@ def _boycott_why(d: dict, lang: str) -> str:
 
 def _phase_name(name: str, lang: str) -> str:
     return _PHASE_ZH.get(name, name) if lang == "zh" else name
+
+
+def phase_title(name: str, lang: str = "en") -> str:
+    """A phase id (``initial_actions``) as readers see it: "initial actions" in
+    English, the phase's Chinese label (i18n ``phase_name.*``) in Chinese.
+
+    Raises ValueError for an unknown ``lang``.
+    """
+    check_lang(lang)
+    return _phase_name(name, lang) if lang == "zh" else name.replace("_", " ")
 
 
 def _steps_text(descr: str, lang: str) -> str:
@@ -1129,11 +1139,15 @@ def _parsed_record() -> dict | None:
 
 
 def record_timeline(lang: str = "en", record: dict | None = None) -> list[dict]:
-    """The record as dated rows for a timeline: ``{month, date, what, kind, document}``, by date.
+    """The record as dated rows for a timeline: ``{month, date, what, kind, kind_text,
+    document}``, by date.
 
     ``kind`` is ``session`` (``what`` = label and document, ``document`` = its
     level) or the episode's kind (``what`` = its gloss in English, the
-    article's quote in Chinese; ``document`` empty).  Empty if the record is missing.
+    article's quote in Chinese, with the episode's ``also`` quote after an
+    ellipsis "……" where the article's sentence is broken by a link;
+    ``document`` empty).  ``kind_text``: ``kind`` in ``lang`` (``score.kind.*``).
+    Empty if the record is missing.
     """
     check_lang(lang)
     rec = record if record is not None else load_record()
@@ -1148,6 +1162,7 @@ def record_timeline(lang: str = "en", record: dict | None = None) -> list[dict]:
                 "date": str(s.get("start", "")),
                 "month": str(s.get("start", ""))[:7],
                 "kind": "session",
+                "kind_text": label("score.kind.session", lang),
                 "what": f"{name}: {doc}",
                 "document": str(s.get("document", "none")),
             }
@@ -1155,11 +1170,16 @@ def record_timeline(lang: str = "en", record: dict | None = None) -> list[dict]:
     for e in rec.get("episodes", []) or []:
         src = e.get("source") or {}
         what = src.get("quote") if lang == "zh" else (src.get("gloss") or e.get("id"))
+        also = (e.get("also") or {}).get("quote") if lang == "zh" else None
+        if also:  # the rest of a sentence a wiki link broke (or the next sentence): after "……"
+            what = f"{what}……{also}"
+        kind = str(e.get("kind", ""))
         rows.append(
             {
                 "date": str(e.get("start", "")),
                 "month": str(e.get("start", ""))[:7],
-                "kind": str(e.get("kind", "")),
+                "kind": kind,
+                "kind_text": label_or(f"score.kind.{kind}", kind, lang),
                 "what": str(what),
                 "document": "",
             }

@@ -312,6 +312,34 @@ def report_lines(res: dict) -> list[str]:
     return out
 
 
+#: Fewest samples (``--samples``) for indices worth reading: Morris trajectories r = 4,
+#: the low end of the 4-10 usually advised (Saltelli et al. 2008, *Global Sensitivity
+#: Analysis: The Primer*, ch. 3); Sobol base samples 64, the command's default (its
+#: bootstrap intervals are already wide there).  Below them the command warns
+#: (docs/validation.md, section 7); it does not refuse.
+MIN_USEFUL_SAMPLES = {"morris": 4, "sobol": 64}
+
+#: Fewest runs per point (``--runs-per-point``): with one run a point's outcome is one
+#: stochastic draw (a probability is 0 or 1), and the elementary effects measure the noise.
+MIN_USEFUL_RUNS_PER_POINT = 2
+
+
+def small_budget_warning(method: str, samples: int, runs_per_point: int) -> str | None:
+    """The one-line stderr warning of ``sixparty sensitivity`` when ``samples`` is below
+    :data:`MIN_USEFUL_SAMPLES` of ``method`` or ``runs_per_point`` below
+    :data:`MIN_USEFUL_RUNS_PER_POINT`, else None."""
+    low = MIN_USEFUL_SAMPLES[method]
+    if samples >= low and runs_per_point >= MIN_USEFUL_RUNS_PER_POINT:
+        return None
+    what = "trajectories" if method == "morris" else "base samples"
+    return (
+        f"sixparty sensitivity: warning: --samples {samples} x --runs-per-point "
+        f"{runs_per_point}: below {low} {what} ({method}) and {MIN_USEFUL_RUNS_PER_POINT} runs "
+        f"per point the indices are mostly noise; use --samples {low} --runs-per-point "
+        f"{MIN_USEFUL_RUNS_PER_POINT} or more"
+    )
+
+
 def check_samples(method: str, samples: int | None) -> None:
     """Refuse (the CLI's error, exit 2, before any run) a Sobol sample count that is not a
     power of 2: Saltelli's scheme (SALib) needs one for its Sobol sequence, and with another
@@ -349,6 +377,10 @@ def cli_sensitivity(args) -> int:
         seed=seed,
     )
     how = outputs.check_out_dir(out_dir)
+    default_n = {"morris": 8, "sobol": 64}[args.method]  # sample_points' defaults
+    small = small_budget_warning(args.method, args.samples or default_n, args.runs_per_point)
+    if small:
+        print(small, file=sys.stderr)
     points = len(sample_points(scenario, args.method, args.samples, seed)[2])
     runs = points * args.runs_per_point
 

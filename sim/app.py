@@ -81,6 +81,7 @@ import warnings
 import weakref
 from pathlib import Path
 
+import reacton.ipyvuetify as rv
 import reacton.ipywidgets as rw
 import solara
 from pydantic import ValidationError
@@ -92,6 +93,7 @@ from sixparty.analysis.narrate import (
     debrief_parts,
     month_story,
     month_text,
+    phase_title,
     reason_text,
     record_timeline,
 )
@@ -222,11 +224,14 @@ UI: dict[str, dict[str, str]] = {
         "amend it on one issue, or reject it.",
         "s.issue": "Issue to amend",
         "s.toward": "Move the text toward",
+        "s.toward_value": "You ask for {goal:.2f} (0 = {lo}; 1 = {hi})",
         "s.scale": "0 = {lo}; 1 = {hi}. Your position now: {own:.2f}; others: {others}",
         "s.play": "Play this session",
         "s.phase": "A joint document adopted the phase <b>{phase}</b> (action for action). Will you "
         "perform your steps, slow them, or suspend them?",
         "s.idle": "No decision pending: press Step. The page stops and asks when a session is convened.",
+        "s.idle_team": "No decision pending: wait for the teacher to advance the month. This card "
+        "asks you again when a session is convened.",
         "s.standing": "Standing order for your steps: {order}",
         "s.agent_decides": "agent decides",
         "s.set": "Set",
@@ -240,7 +245,7 @@ UI: dict[str, dict[str, str]] = {
     "zh": {
         "title": "六方会谈模拟（sixparty）",
         "controls": "控制",
-        "parameters": "模型参数（按“Reset”后生效）",
+        "parameters": "模型参数（按“重置”后生效）",
         "lang": "语言",
         "start": "起点 {month}",
         "before": "尚未开始第一个月",
@@ -250,8 +255,8 @@ UI: dict[str, dict[str, str]] = {
         "switched_off": "已关闭的外部事件：",
         "not_listed": "未列出（无效）：",
         "what": "刚刚发生了什么。",
-        "press_step": "按“Step”（或 ▶）前进一个月。情景、参数和席位在按“Reset”后生效。",
-        "over": "模拟时段已结束。按“Reset”重新开始。",
+        "press_step": "按“前进一个月”推进一个月（或按“▶ 播放”连续推进）。情景、参数和席位在按“重置”后生效。",
+        "over": "模拟时段已结束。按“重置”重新开始。",
         "press_step_clock": "教师按“前进一个月”（或 ▶）推进一个月。",
         "over_final": "模拟时段已结束。",
         "steps": "第 {k} 个月，共 {n} 个月",
@@ -275,8 +280,8 @@ UI: dict[str, dict[str, str]] = {
         "all_six": "六方全部出席",
         "declined": "拒绝出席：",
         "not_held": "未举行",
-        "p.scenario": "情景（选后按 Reset）",
-        "p.seat": "扮演一方（选后按 Reset）",
+        "p.scenario": "情景（选后按“重置”）",
+        "p.seat": "扮演一方（选后按“重置”）",
         "p.seed": "随机种子（空：情景自带）",
         "p.concession_rate": "让步速度",
         "p.acceptance_radius": "接受半径",
@@ -303,17 +308,19 @@ UI: dict[str, dict[str, str]] = {
         "c.episode": "历史事件",
         "c.boycott": "抵制",
         "s.take": "扮演一方",
-        "s.take_text": "在侧栏“扮演一方”中选择一个代表团并按“Reset”：每次会议都会请你决定它的行动。",
+        "s.take_text": "在侧栏“扮演一方”中选择一个代表团并按“重置”：每次会议都会请你决定它的行动。",
         "s.your_seat": "你的席位：{seat}",
         "s.your_move": "轮到你了，{seat}",
         "s.invite": "中国邀请六方于{month}举行<b>第{n}次会议</b>（主席国的目标：{target}）。出席还是抵制？"
         "若出席：接受主席国的文本，要求就一个议题修改，或拒绝。",
         "s.issue": "要修改的议题",
         "s.toward": "把文本推向",
+        "s.toward_value": "你要求 {goal:.2f}（0 = {lo}；1 = {hi}）",
         "s.scale": "0 = {lo}；1 = {hi}。你现在的立场：{own:.2f}；其他各方：{others}",
         "s.play": "进行这次会议",
         "s.phase": "共同文件通过了<b>{phase}</b>阶段（行动对行动）。你将履行、放缓还是暂停你的步骤？",
-        "s.idle": "目前无需决定：按“Step”。召开会议时页面会停下来询问。",
+        "s.idle": "目前无需决定：按“前进一个月”。召开会议时页面会停下来询问。",
+        "s.idle_team": "目前无需决定：请等待教师推进月份。召开会议时这张卡片会再次询问你。",
         "s.standing": "你的步骤的长期指令：{order}",
         "s.agent_decides": "由智能体决定",
         "s.set": "设定",
@@ -788,7 +795,8 @@ class ClassroomModel(TalksModel):
 
     def step(self) -> None:
         """One month; with seats, stop before a session (or after a joint
-        document adopts a phase) until every seated party has given its orders.
+        document adopts a phase, for the seats with a step due) until every
+        seated party asked has given its orders.
 
         A retired model does not step; while no page is connected, the step
         waits (see :meth:`_wait_for_a_page`).
@@ -819,11 +827,14 @@ class ClassroomModel(TalksModel):
                 self._phases_seen = len(self.ledger.phases)
                 ph = self.ledger.phases[-1]
                 for k in self.seats:
+                    brief = self.implementation_preview(k)
+                    if not brief.mine:  # nothing due from this seat: nothing to decide, no stop
+                        continue
                     self._awaiting[k] = {
                         "kind": "implementation",
                         "month": month_label(self.month - 1),
                         "phase": ph["name"],
-                        "briefing": self.implementation_preview(k),
+                        "briefing": brief,
                     }
 
     def give_session_orders(
@@ -1312,8 +1323,12 @@ def _due_rows(dues, lang: str) -> str:
             month_text(d.due, lang),
             phrase(f"seat.state.{state}", lang),
         )
-        body.append(
-            "<tr>" + "".join(f"<td style='padding:2px 8px'>{_esc(c)}</td>" for c in cells) + "</tr>"
+        body.append(  # nowrap: a month such as 2008-11 must not break at its hyphen
+            "<tr>"
+            + "".join(
+                f"<td style='padding:2px 8px;white-space:nowrap'>{_esc(c)}</td>" for c in cells
+            )
+            + "</tr>"
         )
     return (
         "<table class='sp-dues-table' style='border-collapse:collapse;font-size:17px'>"
@@ -1431,11 +1446,13 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
                     for choice in ("accept", "amend", "reject"):
                         solara.Button(phrase(f"seat.choice.{choice}", lang), value=choice)
                 if respond == "amend":
-                    solara.Select(
-                        ui("s.issue", lang),
-                        values=list(ISSUES),
-                        value=issue,
-                        on_value=lambda v: (set_issue(v), set_target(None)),
+                    # the issue's label as the briefing's table shows it; the value stays its id
+                    rv.Select(
+                        label=ui("s.issue", lang),
+                        items=[{"text": i18n_label(k, lang), "value": k} for k in ISSUES],
+                        v_model=issue,
+                        on_v_model=lambda v: (set_issue(v), set_target(None)),
+                        class_="sp-amend-issue",
                     )
                     if issue:
                         lo, hi = ISSUE_SCALES[issue]
@@ -1456,6 +1473,13 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
                             max=1.0,
                             step=0.01,
                             on_value=set_target,
+                            thumb_label="always",
+                            tick_labels="end_points",
+                        )
+                        solara.Text(
+                            ui("s.toward_value", lang, goal=goal, lo=lo, hi=hi),
+                            style={"font-size": "16px"},
+                            classes=["sp-amend-to"],
                         )
                     else:
                         solara.Text(phrase("seat.pick_issue", lang), style={"font-size": "16px"})
@@ -1476,7 +1500,7 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
             solara.HTML(
                 unsafe_innerHTML=(
                     f"<h3 class='sp-your-move'>{_esc(ui('s.your_move', lang, seat=seat))}</h3><p>"
-                    + ui("s.phase", lang, phase=_esc(aw["phase"]))
+                    + ui("s.phase", lang, phase=_esc(phase_title(aw["phase"], lang)))
                     + "</p>"
                     + dues_html(aw["briefing"], lang)
                 )
@@ -1491,31 +1515,36 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
                         classes=[f"sp-impl-{order}"],
                     )
         else:
-            solara.HTML(
-                tag="div", classes=["sp-seat-idle"], unsafe_innerHTML=(_esc(ui("s.idle", lang)))
-            )
+            # one set of order buttons at a time: the prompt's above, the standing order's here;
+            # the idle line comes last, under the controls it refers to
             if m.ledger.steps:
                 solara.HTML(unsafe_innerHTML=dues_html(m.implementation_preview(key), lang))
-        if m.ledger.steps:
-            solara.Text(
-                ui(
-                    "s.standing",
-                    lang,
-                    order=phrase(f"seat.order.{m.seats[key].implementation}", lang)
-                    if m.seats[key].implementation
-                    else ui("s.agent_decides", lang),
+                solara.Text(
+                    ui(
+                        "s.standing",
+                        lang,
+                        order=phrase(f"seat.order.{m.seats[key].implementation}", lang)
+                        if m.seats[key].implementation
+                        else ui("s.agent_decides", lang),
+                    )
                 )
+                with solara.Row():
+                    with solara.ToggleButtonsSingle(
+                        value=impl, on_value=set_impl, mandatory=False, classes=["sp-standing"]
+                    ):
+                        for order in ("perform", "slow", "suspend"):
+                            solara.Button(phrase(f"seat.order.{order}", lang), value=order)
+                    solara.Button(
+                        ui("s.set", lang),
+                        on_click=lambda: confirm_impl(None),
+                        text=True,
+                        disabled=impl is None,
+                    )
+            solara.HTML(
+                tag="div",
+                classes=["sp-seat-idle"],
+                unsafe_innerHTML=_esc(ui("s.idle" if step_after else "s.idle_team", lang)),
             )
-            with solara.Row():
-                with solara.ToggleButtonsSingle(value=impl, on_value=set_impl, mandatory=False):
-                    for order in ("perform", "slow", "suspend"):
-                        solara.Button(phrase(f"seat.order.{order}", lang), value=order)
-                solara.Button(
-                    ui("s.set", lang),
-                    on_click=lambda: confirm_impl(None),
-                    text=True,
-                    disabled=impl is None,
-                )
         mine = [mv for mv in m.moves if mv.get("party") == key]
         if mine:
             solara.HTML(
@@ -1621,7 +1650,10 @@ def _record_html(lang: str) -> str:
     """The historical record's table (the same for every page: built once per language)."""
     if lang not in _RECORD_HTML:
         _RECORD_HTML[lang] = _html_table(
-            [{"date": r["date"], "kind": r["kind"], "what": r["what"]} for r in _RECORD_ROWS[lang]],
+            [
+                {"date": r["date"], "kind": r["kind_text"], "what": r["what"]}
+                for r in _RECORD_ROWS[lang]
+            ],
             "sp-record",
             lang,
         )

@@ -1231,6 +1231,15 @@ class _PartyChoices:
         return len(self._names())
 
 
+def party_key(text: str) -> str:
+    """A party named in any case (``dprk``, ``Dprk``) as its key in
+    :data:`sixparty.scenario.PARTIES` (``DPRK``), as the classroom's join codes accept it;
+    an unknown name is returned as given, for argparse's ``choices`` to refuse (exit 2)."""
+    from sixparty.scenario import PARTIES
+
+    return {k.casefold(): k for k in PARTIES}.get(str(text).strip().casefold(), text)
+
+
 def add_dashboard_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``sixparty dashboard`` (owned by sim.dashboard's author)."""
     p.add_argument(
@@ -1256,6 +1265,7 @@ def add_dashboard_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--seat",
+        type=party_key,
         choices=_PartyChoices(),
         metavar="PARTY",
         default=None,

@@ -66,13 +66,17 @@ WORDS: dict[str, dict[str, str]] = {
     "en": {
         "reset": "Reset",
         "step": "Step",
+        "play": "▶",
+        "pause": "❚❚",
         "speed": "Speed of ▶ (months per second)",
         "busy": "Computing…",
         "waiting": "▶ waits for the seated teams' orders",
     },
     "zh": {
-        "reset": "Reset",
-        "step": "Step",
+        "reset": "重置",
+        "step": "前进一个月",
+        "play": "▶ 播放",
+        "pause": "❚❚ 暂停",
         "speed": "▶ 的速度（每秒月数）",
         "busy": "计算中…",
         "waiting": "▶ 正在等待入座各队的决定",
@@ -267,7 +271,7 @@ def PlayControls(
             classes=["sp-reset"],
         )
         solara.Button(
-            label="❚❚" if playing.value else "▶",
+            label=word("pause" if playing.value else "play", lang),
             color="primary",
             on_click=lambda: playing.set(not playing.value),
             disabled=(working or not m.running) and not playing.value,

@@ -429,3 +429,18 @@ def test_the_join_code_leaves_the_team_pages_address(needs_solara, monkeypatch):
         rc.close()
     finally:
         model.retire()
+
+
+@pytest.mark.parametrize("given", ["dprk", "Dprk", "DPRK", "japan"])
+def test_the_seat_is_named_in_any_case_as_join_codes_are(no_server, capsys, given):
+    """``--seat dprk`` was refused (argparse's choices are case-sensitive) while a join code
+    is accepted in any case; the key passed on is the canonical one."""
+    assert main(["dashboard", "--seat", given]) == 0
+    canonical = {"dprk": "DPRK", "japan": "Japan"}[given.lower()]
+    assert no_server["env"]["SIXPARTY_SEAT"] == canonical
+
+
+def test_an_unknown_seat_is_still_refused(no_server, capsys):
+    assert main(["dashboard", "--seat", "korea"]) == 2
+    err = capsys.readouterr().err
+    assert "--seat" in err and "DPRK" in err and "Traceback" not in err

@@ -93,27 +93,30 @@ def model0():
     m.retire()
 
 
-def test_a_phase_adopted_asks_every_seat_for_its_implementation_order(model0):
+def test_a_phase_adopted_asks_every_seat_with_a_step_due_for_its_implementation_order(model0):
     m = model0
-    m.take_seat("US")
-    m.take_seat("China")
+    for k in ("US", "ROK", "DPRK"):
+        m.take_seat(k)
     while m.running and not m.ledger.phases:
         for k in m.awaiting_parties():
             m.give_session_orders(k, True, "accept")
         m.step()
-    assert m.ledger.phases, "US and China accepting every draft adopt a phase (seed 0)"
-    assert m.awaiting_parties() == ["US", "China"]
-    aw = m.awaiting_for("US")
+    assert m.ledger.phases, "the seats accepting every draft adopt a phase (seed 0)"
+    # the US owes nothing in this phase: it is not asked (nothing to decide), the others are
+    assert not m.implementation_preview("US").mine and m.awaiting_for("US") is None
+    assert m.awaiting_parties() == ["DPRK", "ROK"]
+    aw = m.awaiting_for("ROK")
     assert aw["kind"] == "implementation" and isinstance(aw["briefing"], ImplementationBriefing)
-    assert aw["briefing"].theirs and all(d.party == "DPRK" for d in aw["briefing"].theirs)
+    assert aw["briefing"].mine and aw["briefing"].theirs
+    assert any(d.party == "DPRK" for d in aw["briefing"].theirs)
     with pytest.raises(ValueError, match="perform, slow or suspend"):
-        m.give_implementation_order("US", "maybe")
+        m.give_implementation_order("ROK", "maybe")
     month = m.month
     m.step()
     assert m.month == month  # waits for both
-    m.give_implementation_order("US", "slow")
-    m.give_implementation_order("China", "perform")
-    assert m.awaiting_parties() == [] and m.seats["US"].implementation == "slow"
+    m.give_implementation_order("ROK", "slow")
+    m.give_implementation_order("DPRK", "perform")
+    assert m.awaiting_parties() == [] and m.seats["ROK"].implementation == "slow"
     assert [mv["value"] for mv in m.moves if mv["kind"] == "implementation"] == ["slow", "perform"]
     m.step()
     assert m.month == month + 1
@@ -234,26 +237,87 @@ def test_the_card_preselects_nothing_and_plays_only_a_full_choice():
         m.retire()
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_amend_form_lists_issue_labels_and_shows_the_slider_value_and_ends(lang):
+    """The issue dropdown listed the raw ids (``security_assurance``) also in Chinese; the
+    slider showed neither its value nor what its ends mean."""
+    import ipyvuetify as v
+    import solara
+
+    m = _asked()
+    app.LANG.set(lang)
+    try:
+        box, rc = solara.render(app.SeatCard(solara.reactive(m)), handle_error=False)
+        rc.find(v.BtnToggle, class_="sp-attend").widget.v_model = 0  # attend
+        rc.find(v.BtnToggle, class_="sp-respond").widget.v_model = 1  # amend
+        pick = rc.find(v.Select, class_="sp-amend-issue").widget
+        items = {it["value"]: it["text"] for it in pick.items}
+        assert list(items) == list(app.ISSUES)
+        assert items["security_assurance"] == app.i18n_label("security_assurance", lang)
+        assert "_" not in "".join(items.values())
+        if lang == "zh":
+            assert items["security_assurance"] == "安全保证"
+        pick.v_model = "security_assurance"
+        slider = rc.find(v.Slider).widget
+        assert slider.thumb_label == "always" and slider.tick_labels[0] and slider.tick_labels[-1]
+        shown = rc.find(v.Html, class_="sp-amend-to").widget.children[0]
+        lo, hi = app.ISSUE_SCALES["security_assurance"]
+        assert lo in shown and hi in shown and f"{slider.v_model:.2f}" in shown
+        slider.v_model = 0.8
+        shown = rc.find(v.Html, class_="sp-amend-to").widget.children[0]
+        assert "0.80" in shown
+    finally:
+        app.LANG.set("en")
+        m.retire()
+
+
 def test_the_card_of_one_of_several_seats_shows_its_dues_during_implementation():
     import ipyvuetify as v
     import solara
 
     m = app.ClassroomModel(scenario="historical", seed="0")  # a phase is adopted (seed 0)
     try:
-        m.take_seat("US")
-        m.take_seat("China")
+        for k in ("US", "ROK", "DPRK"):
+            m.take_seat(k)
         while m.running and not m.ledger.phases:
             for k in m.awaiting_parties():
                 m.give_session_orders(k, True, "accept")
             m.step()
-        assert m.awaiting_for("US")["kind"] == "implementation"
-        box, rc = solara.render(app.SeatCard(solara.reactive(m), party="US"), handle_error=False)
+        aw = m.awaiting_for("ROK")
+        assert aw["kind"] == "implementation"
+        for lang, name in (("en", "initial actions"), ("zh", "起步行动")):
+            app.LANG.set(lang)
+            box, rc = solara.render(
+                app.SeatCard(solara.reactive(m), party="ROK"), handle_error=False
+            )
+            text = " ".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets)
+            assert name in text and aw["phase"] not in text  # the readable name, not the id
+            # one set of order buttons while the prompt is up: no standing order, no idle line
+            assert not rc.find(v.BtnToggle, class_="sp-standing").widgets
+            assert "sp-seat-idle" not in str(
+                [w.attributes for w in rc.find(solara.widgets.HTML).widgets]
+            )
+        app.LANG.set("en")
+        box, rc = solara.render(app.SeatCard(solara.reactive(m), party="ROK"), handle_error=False)
         rc.find(v.Btn, class_="sp-impl-slow").widget.click()
-        assert m.seats["US"].implementation == "slow" and m.awaiting_parties() == ["China"]
-        assert "China" not in [mv["party"] for mv in m.moves if mv["kind"] == "implementation"]
-        page = app.dues_html(m.implementation_preview("US"), "en")
+        assert m.seats["ROK"].implementation == "slow" and m.awaiting_parties() == ["DPRK"]
+        assert "DPRK" not in [mv["party"] for mv in m.moves if mv["kind"] == "implementation"]
+        page = app.dues_html(m.implementation_preview("ROK"), "en")
         assert "Due from you" in page and "denuclearization step" in page  # the DPRK's, theirs
+        assert "white-space:nowrap" in page  # a due month never breaks at its hyphen
+        # the US has nothing due: its card asks nothing; a team card says to wait for the teacher
+        box, rc = solara.render(
+            app.SeatCard(solara.reactive(m), party="US", step_after=False), handle_error=False
+        )
+        assert not rc.find(v.Btn, class_="sp-impl-perform").widgets
+        idle = [
+            w.unsafe_innerHTML
+            for w in rc.find(solara.widgets.HTML).widgets
+            if (w.attributes or {}).get("class") == "sp-seat-idle"
+        ]
+        assert len(idle) == 1 and "wait for the teacher" in idle[0] and "Step" not in idle[0]
     finally:
+        app.LANG.set("en")
         m.retire()
 
 

@@ -479,6 +479,9 @@ def test_the_printed_summary_is_short_and_says_where_the_full_table_is(monkeypat
     assert "  and 2 other outcomes whose interval excludes 0 (comparison.csv)" in short
     assert "  flips: 2 outcomes by date window or recorded session" in short
     assert any("window:2005-07..2005-09:joint_statement" in ln for ln in full)
+    chance = [ln for ln in short if ln.startswith("  multiple comparisons: ")]
+    assert len(chance) == 1 and "would by chance" in chance[0]
+    assert chance == [ln for ln in full if ln.startswith("  multiple comparisons: ")]
 
 
 def test_the_printed_table_shows_whole_scenario_names(monkeypatch):
@@ -577,3 +580,18 @@ def test_compare_mode_free_differs_from_anchored_and_the_manifest_says_which(tmp
     from sixparty.analysis.compare import _default_out
 
     assert _default_out(["a", "b"], 4, 3) == "runs/compare-a-vs-b-n4-3"
+
+
+def test_the_report_says_how_many_intervals_would_exclude_0_by_chance():
+    """``compare`` listed "53 other outcomes whose interval excludes 0" of ~180 with no word
+    on multiple comparisons."""
+    from sixparty.analysis.compare import chance_line
+
+    rows = [{"diff_ci_low": 0.1, "significant": k < 53} for k in range(180)]
+    rows.append({"diff_ci_low": None, "significant": None})  # the reference's: no interval
+    line = chance_line(rows)
+    assert line == (
+        "  multiple comparisons: 53 of 180 intervals exclude 0; at 95%, about 9 of 180 would "
+        "by chance if nothing changed (correlated outcomes: a guide, not a test)"
+    )
+    assert chance_line([{"diff_ci_low": None, "significant": None}]) is None

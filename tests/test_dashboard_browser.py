@@ -418,9 +418,12 @@ def test_dashboard_in_chinese_with_lang_zh(page):
             assert "起点" in pg.locator(".sp-date").inner_text()
             assert "第 0 个月，共 120 个月" in pg.locator(".sp-steps").inner_text()
             assert "Use Threads" not in body
+            # the controls in Chinese too (they stayed "Reset" / "Step")
+            assert "重置" in pg.locator(".sp-reset").inner_text()
+            assert "Step" not in pg.locator(".sp-controls").inner_text()
             for _ in range(4):
                 before = pg.locator(".sp-date").inner_text().strip()
-                pg.get_by_role("button", name="Step", exact=True).click()
+                pg.get_by_role("button", name="前进一个月", exact=True).click()
                 pg.wait_for_function(
                     "b => document.querySelector('.sp-date').innerText.trim() !== b",
                     arg=before,

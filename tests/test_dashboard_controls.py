@@ -173,3 +173,15 @@ def test_play_stops_when_a_step_computes_nothing(page):
     _until(lambda: rc.find(v.Btn, children=["▶"]).widgets and not _button(rc, "▶").disabled)
     time.sleep(0.3)
     assert len(calls) == 1 and m.timeline == []
+
+
+def test_the_chinese_controls_and_page_name_no_english_button():
+    """The zh page showed Reset, ▶ and Step in English and told the reader to press them."""
+    import re
+
+    assert controls.word("reset", "zh") == "重置" and controls.word("step", "zh") == "前进一个月"
+    assert controls.word("play", "zh").startswith("▶") and controls.word("play", "en") == "▶"
+    assert not any(re.search("[A-Za-z]", w) for w in controls.WORDS["zh"].values())
+    import sixparty.app as app
+
+    assert not [k for k, t in app.UI["zh"].items() if "Reset" in t or "Step" in t]

@@ -8,6 +8,7 @@ pytest.importorskip("solara")
 pytest.importorskip("mesa.visualization")
 
 import sixparty.app as app  # noqa: E402
+import sixparty.dashboard_controls as controls  # noqa: E402
 from sixparty.analysis.i18n import LABELS  # noqa: E402
 
 
@@ -106,18 +107,19 @@ def test_the_status_card_mentions_reset_only_where_the_page_has_it(lang):
     m = app.ClassroomModel(scenario="historical")
     app.LANG.value = lang
     try:
+        reset = controls.word("reset", lang)  # the button's word in the page's language
         box, _rc = solara.render(app.StatusCard(solara.reactive(m)), handle_error=False)
-        assert "Reset" in _page_text(box)  # the solo page: parameters apply on Reset
+        assert reset in _page_text(box)  # the solo page: parameters apply on Reset
         box, _rc = solara.render(
             app.StatusCard(solara.reactive(m), reset=False), handle_error=False
         )
-        assert "Reset" not in _page_text(box)  # the classroom teacher's page has none
+        assert reset not in _page_text(box)  # the classroom teacher's page has none
         m.running = False  # the window is over
         box, _rc = solara.render(
             app.StatusCard(solara.reactive(m), reset=False), handle_error=False
         )
         text = _page_text(box)
-        assert "Reset" not in text and app.ui("over_final", lang) in text
+        assert reset not in text and app.ui("over_final", lang) in text
     finally:
         app.LANG.value = "en"
         m.retire()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 
 import numpy as np
 import pytest
@@ -1082,3 +1083,25 @@ def test_a_boycott_with_this_months_events_says_declined_the_invitation_once(fir
         "已宣布中止参加会谈；" if first == "declined_participation_suspended" else "出席意愿0.48"
     )
     assert "与上月相比出席意愿+0.10" in zh and zh.count("；") == 2
+
+
+def test_the_chinese_record_shows_whole_quotes_and_chinese_kinds():
+    """The zh record table cut the 2005 suspension at a wiki link ("2005年2月10日，朝鲜在")
+    and showed the kind ids in English."""
+    import re
+
+    zh = record_timeline("zh", load_record())
+    susp = next(r for r in zh if r["kind"] == "suspension")
+    assert susp["what"] == "2005年2月10日，朝鲜在……宣布已制造出核武器，并无限期中止参加六方会谈"
+    assert susp["kind_text"] == "中止参加"
+    missile = next(r for r in zh if r["kind"] == "missile_test")
+    assert missile["what"].endswith("试射7枚导弹")
+    assert all(not re.search(r"[a-z_]", r["kind_text"]) for r in zh)
+    en = record_timeline("en", load_record())
+    assert all(r["kind_text"] == r["kind"] for r in en)  # English keeps the record's words
+    seed = os.environ.get("SIXPARTY_ARTICLE")
+    if seed and os.path.exists(seed):  # every piece shown is verbatim in the article
+        text = open(seed, encoding="utf-8").read()
+        for r in zh:
+            if r["kind"] != "session":
+                assert all(piece in text for piece in r["what"].split("……")), r["what"]

@@ -1111,3 +1111,56 @@ def test_api_evaluate_defaults_to_the_commands_free_mode(tmp_path, capsys, few_n
     assert sp.evaluate(scenario, runs=1, seed=3, ci=False, mode="anchored")["mode"] == "anchored"
     with pytest.raises(ValueError, match="mode must be 'free', 'anchored' or None"):
         sp.evaluate(scenario, runs=1, seed=3, mode="Free")
+
+
+def test_a_tiny_calibration_warns_and_says_so_in_its_variant(small_file, tmp_path, capsys):
+    """``calibrate --budget 4 --runs-per-point 2`` ran without a word about its budget."""
+    pytest.importorskip("optuna")
+    from sixparty.analysis import calibrate as cal
+
+    assert cal.small_budget_warning(cal.MIN_USEFUL_BUDGET, cal.MIN_USEFUL_RUNS_PER_POINT) is None
+    out = tmp_path / "cal"
+    argv = ["calibrate", str(small_file), "--train-until", "2004-03", "--budget", "2"]
+    assert main(argv + ["--runs-per-point", "1", "--jobs", "1", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if "warning" in ln]
+    assert lines == [cal.small_budget_warning(2, 1)]
+    assert lines[0].startswith("sixparty calibrate: warning: --budget 2 x --runs-per-point 1")
+    text = (out / "minimal_calibrated.yaml").read_text(encoding="utf-8")
+    import yaml
+
+    assert (
+        "CAUTION: fitted with only 2 trials x 1 runs per trial"
+        in yaml.safe_load(text)["description"]
+    )
+    full = cal.variant_yaml("historical", {}, "free", "2006-12", 3.0)
+    assert "CAUTION" not in full
+
+
+@pytest.mark.parametrize(
+    "method, samples, rpp, warned",
+    [
+        ("morris", 2, 1, True),
+        ("morris", 4, 2, False),
+        ("morris", None, 1, True),
+        ("sobol", 32, 4, True),
+        ("sobol", None, 4, False),
+    ],
+)
+def test_a_tiny_sensitivity_warns_once(method, samples, rpp, warned):
+    from sixparty.analysis import sensitivity as sens
+
+    n = samples or {"morris": 8, "sobol": 64}[method]
+    line = sens.small_budget_warning(method, n, rpp)
+    assert (line is not None) == warned
+    if warned:
+        assert line.startswith("sixparty sensitivity: warning: ") and "\n" not in line
+
+
+def test_the_sensitivity_command_prints_the_warning(small_file, tmp_path, capsys):
+    pytest.importorskip("SALib")
+    out = tmp_path / "sens"
+    argv = ["sensitivity", str(small_file), "--samples", "1", "--runs-per-point", "1"]
+    assert main(argv + ["--jobs", "1", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("sixparty sensitivity: warning: --samples 1 x --runs-per-point 1") == 1
