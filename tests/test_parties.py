@@ -163,20 +163,26 @@ def test_us_domestic_politics_harden_its_positions():
     assert hard[0] > m.pos[0, US_I, SEQ] and hard[1] > m.pos[0, US_I, 6]
 
 
+def _us_owing_a_delisting(verification_first: bool) -> TalksModel:
+    """A model whose US owes a delisting now, under a text that says little about
+    verification while the US wants it intrusive; its ledger advanced one month."""
+    m = make_model()
+    us = m.parties[US_I]
+    us.strategy.verification_first = verification_first
+    us.delivery_willingness = lambda r=None: 1.0
+    phase = m.spec.phases[0].model_copy(update={"delisting": True, "tranches": 1})
+    m.ledger.adopt(0, phase, m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
+    m.agreed_text[0] = m.pos[0].mean(axis=0)
+    m.has_agreed_text[0] = True
+    m.agreed_text[0, 6] = 0.1  # the text says little about verification
+    m.pos[0, US_I, 6] = 0.95  # the US wants intrusive verification
+    m._implementation()
+    return m
+
+
 def test_us_verification_before_delisting():
     def run(verification_first: bool) -> bool:
-        m = make_model()
-        us = m.parties[US_I]
-        us.strategy.verification_first = verification_first
-        us.delivery_willingness = lambda r=None: 1.0
-        phase = m.spec.phases[0].model_copy(update={"delisting": True, "tranches": 1})
-        m.ledger.adopt(0, phase, m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
-        m.agreed_text[0] = m.pos[0].mean(axis=0)
-        m.has_agreed_text[0] = True
-        m.agreed_text[0, 6] = 0.1  # the text says little about verification
-        m.pos[0, US_I, 6] = 0.95  # the US wants intrusive verification
-        m._implementation()
-        return bool(m.delisted[0])
+        return bool(_us_owing_a_delisting(verification_first).delisted[0])
 
     assert run(verification_first=False)
     assert not run(verification_first=True)
@@ -952,17 +958,7 @@ def test_us_holds_back_the_delisting_while_its_verification_demand_exceeds_the_t
 
 
 def test_the_us_holding_back_a_due_delisting_is_its_decision_once_then_a_note():
-    m = make_model()
-    us = m.parties[US_I]
-    us.strategy.verification_first = True
-    us.delivery_willingness = lambda r=None: 1.0
-    phase = m.spec.phases[0].model_copy(update={"delisting": True, "tranches": 1})
-    m.ledger.adopt(0, phase, m.month, (1, 2, 3, 4, 5), DPRK_I, US_I)
-    m.agreed_text[0] = m.pos[0].mean(axis=0)
-    m.has_agreed_text[0] = True
-    m.agreed_text[0, 6] = 0.1  # the text says little about verification
-    m.pos[0, US_I, 6] = 0.95  # the US wants intrusive verification
-    m._implementation()
+    m = _us_owing_a_delisting(verification_first=True)
     held = [d for d in m.decisions if d[2] == "withholds_delisting"]
     assert len(held) == 1 and held[0][1] == "US"
     assert [c.code for c in held[0][3]] == ["verification_beyond_text"]
