@@ -557,7 +557,8 @@ def _boycott_why(d: dict, lang: str) -> str:
 
 
 def _phase_name(name: str, lang: str) -> str:
-    return _PHASE_ZH.get(name, name) if lang == "zh" else name
+    # Readers see "initial actions", not the scenario's id "initial_actions".
+    return _PHASE_ZH.get(name, name) if lang == "zh" else name.replace("_", " ")
 
 
 def phase_title(name: str, lang: str = "en") -> str:
@@ -567,7 +568,7 @@ def phase_title(name: str, lang: str = "en") -> str:
     Raises ValueError for an unknown ``lang``.
     """
     check_lang(lang)
-    return _phase_name(name, lang) if lang == "zh" else name.replace("_", " ")
+    return _phase_name(name, lang)
 
 
 def _steps_text(descr: str, lang: str) -> str:

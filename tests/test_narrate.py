@@ -270,15 +270,15 @@ def test_synthetic_english_story(historical):
     assert "the chair announced the common ground orally (3 of 9 issues)" in text
     assert "The session was adjourned (recess)" in text
     assert (
-        "adopted the phase 'initial_actions': the DPRK to shut down and seal the Yongbyon "
+        "adopted the phase 'initial actions': the DPRK to shut down and seal the Yongbyon "
         "facilities, readmit IAEA monitors"
     ) in text
     assert "against 5,000 t of heavy fuel oil (HFO)-equivalent aid" in text
     assert "US and DPRK delegates met directly" in text
     assert "ROK completed its HFO-equivalent aid for tranche 1" in text
-    assert "The DPRK completed tranche 1 of 'initial_actions'" in text
+    assert "The DPRK completed tranche 1 of 'initial actions'" in text
     assert (
-        "DPRK suspends its steps under 'initial_actions' (shut down and seal the Yongbyon "
+        "DPRK suspends its steps under 'initial actions' (shut down and seal the Yongbyon "
         f"facilities, readmit IAEA monitors): overdue_aid: aid tranche 1 of phase 1 due "
         f"{r.months[4]}, short: ROK; trust in US 0.31."
     ) in text
@@ -764,7 +764,7 @@ def test_chinese_story_has_no_english_inside_the_models_reasons(historical):
 
 
 def test_suspended_steps_are_the_open_phases_steps(historical):
-    r = _synthetic(historical)  # the DPRK suspends during 'initial_actions' (shutdown, sealing)
+    r = _synthetic(historical)  # the DPRK suspends during 'initial actions' (shutdown, sealing)
     zh = narrate(r, "zh")
     assert "去功能化" not in zh
     assert (
@@ -792,7 +792,7 @@ def test_suspended_steps_are_the_open_phases_steps(historical):
         "对全部核计划进行“完整、准确”的申报）"
     ) in zh2
     assert (
-        "DPRK suspends its steps under 'second_phase_actions' (disable the 5 MWe reactor, "
+        "DPRK suspends its steps under 'second phase actions' (disable the 5 MWe reactor, "
         "make a complete and correct declaration)"
     ) in narrate(r2, "en")
 
@@ -851,8 +851,8 @@ def test_seed_11_suspension_is_told_under_its_own_phase_and_its_lifting_too():
     assert [d["decision"] for d in april] == ["suspends_steps", "resumes_steps"]
     assert april[1]["reason_codes"] == "overdue_steps_superseded"
     en = _paragraph(narrate(r, "en"), "2008-10")
-    assert "DPRK suspends its steps under 'initial_actions' (shut down and seal" in en
-    assert "DPRK resumes its steps under 'abandonment_and_verification'" in en
+    assert "DPRK suspends its steps under 'initial actions' (shut down and seal" in en
+    assert "DPRK resumes its steps under 'abandonment and verification'" in en
     assert "overdue steps superseded: phase 1 superseded by phase 3" in en
     assert "Implementation stopped" not in en
     zh = _paragraph(narrate(r, "zh"), "2008年10月")
