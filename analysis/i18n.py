@@ -100,7 +100,7 @@ _EN: dict[str, str] = {
     "joint_statement": "joint statement",
     "joint_document": "joint document",
     # talks status
-    "status.no_talks": "no talks",
+    "status.no_talks": "no session this month",
     "status.in_session": "in session",
     "status.recess": "recess",
     "status.boycott": "boycott",
@@ -180,7 +180,7 @@ _ZH: dict[str, str] = {
     "chairmans_statement": "主席声明",
     "joint_statement": "共同声明",
     "joint_document": "共同文件",
-    "status.no_talks": "无会谈",
+    "status.no_talks": "本月无会议",
     "status.in_session": "会谈中",
     "status.recess": "休会",
     "status.boycott": "抵制",
