@@ -1155,8 +1155,11 @@ QUANTILE_METHOD = (
 )
 
 
-def ensemble_manifest(result: EnsembleResult, scenario_path=None, command=None) -> dict:
-    """The manifest of an ensemble folder (without ``files``)."""
+def ensemble_manifest(
+    result: EnsembleResult, scenario_path=None, command=None, lang: str = "en"
+) -> dict:
+    """The manifest of an ensemble folder (without ``files``); ``lang``: the
+    language of its report and figures (``"en"``, ``"zh"``)."""
     from sixparty.outputs import package_versions, source_files
 
     sha = None
@@ -1177,6 +1180,7 @@ def ensemble_manifest(result: EnsembleResult, scenario_path=None, command=None) 
         "first_seeds": [int(s) for s in result.seeds[:5]],
         "window": [result.scenario.window.start, result.scenario.window.end],
         "positions_mode": "anchored" if result.scenario.parameters.anchoring else "free",
+        "lang": lang,
         "dates": result.dates,
         "runs_table": result.runs_file,
         "quantiles": list(QUANTILES),
@@ -1467,7 +1471,7 @@ def cli_ensemble(args, path, scenario: Scenario) -> int:
         if plots:
             names += fan_chart_writer([result], [scenario.name], fmt=fig_fmt)(stage)
         holder["report"] = result.report_lines(lang)
-        manifest.update(ensemble_manifest(result, path, sys.argv))
+        manifest.update(ensemble_manifest(result, path, sys.argv, lang))
         shutil.rmtree(stage / ".work", ignore_errors=True)
         return names
 

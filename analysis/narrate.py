@@ -49,7 +49,8 @@ import copy
 import functools
 import importlib.resources
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from sixparty.analysis.i18n import LABELS, check_lang, label, label_or
@@ -634,8 +635,8 @@ def _with_steps(result, month: str, what: str, lang: str, d: dict | None = None)
 
 #: event id -> title (:func:`_event_titles`) of the run being narrated, for the
 #: ``sources`` values of a reason told in the story (empty outside :func:`narrate`).
-_EVENT_NAMES: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar(
-    "sixparty_event_names", default={}
+_EVENT_NAMES: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar(
+    "sixparty_event_names", default=MappingProxyType({})
 )
 
 

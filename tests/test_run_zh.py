@@ -4,6 +4,7 @@ unchanged, byte for byte; the data files the same in both languages."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -575,6 +576,8 @@ def test_run_runs_lang_zh_prints_chinese(tmp_path, capsys):
     assert "3次模拟" in cap.out and f"已将4个文件写入 {out}/" in cap.out
     assert "sixparty：在本进程中运行情景 historical 的3次模拟" in cap.err
     assert english_words(cap.out) == [] and english_words(cap.err) == ["historical"]
+    # the ensemble's manifest records its language, as a single run's does
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["lang"] == "zh"
 
 
 # ------------------------------------------------------------------ run --from
