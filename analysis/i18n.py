@@ -240,6 +240,29 @@ _ZH: dict[str, str] = {
 #: ``LABELS[lang][key]``: the two label tables (same keys; see the module docstring).
 LABELS: dict[str, dict[str, str]] = {"en": _EN, "zh": _ZH}
 
+#: The ends of each issue's scale in Chinese, ``issue -> (0 end, 1 end)``: the Chinese of
+#: :data:`sixparty.scenario.ISSUE_SCALES` (the seat's amendment form shows them).
+ISSUE_SCALES_ZH: dict[str, tuple[str, str]] = {
+    "denuclearization": ("只冻结，保留威慑力量", "完全、可核查、不可逆地放弃一切核武器和核计划"),
+    "security_assurance": ("不提供安全保证", "有约束力的保证：书面互不侵犯条约"),
+    "energy_aid": ("没有能源或经济援助", "预先无条件地交付大量援助（重油）"),
+    "normalization": ("不采取关系正常化步骤", "现在就承诺美朝、日朝关系全面正常化"),
+    "sanctions_relief": (
+        "维持并扩大制裁，不除名",
+        "解除全部制裁，解冻资金，从支持恐怖主义国家名单中除名",
+    ),
+    "lwr": (
+        "不提供轻水反应堆，不承认和平利用核能的权利",
+        "朝鲜重返《不扩散核武器条约》前提供轻水反应堆",
+    ),
+    "verification": (
+        "只有自我申报，没有核查",
+        "国际原子能机构对完整申报进行强制核查（取样、视察）",
+    ),
+    "format": ("严格多边：没有他方在场，美朝不接触", "美朝直接双边会谈"),
+    "sequence": ("同步、分阶段：行动对行动", "先弃核，后回报"),
+}
+
 
 # ---- a classroom seat: the briefing, the dues, the debrief (sixparty.seat codes)
 _EN.update(

@@ -87,8 +87,8 @@ import solara
 from pydantic import ValidationError
 from sixparty import dashboard_charts as _charts
 from sixparty._mesa_compat import release_model
+from sixparty.analysis.i18n import ISSUE_SCALES_ZH, phrase
 from sixparty.analysis.i18n import label as i18n_label
-from sixparty.analysis.i18n import phrase
 from sixparty.analysis.narrate import (
     debrief_parts,
     month_story,
@@ -1455,7 +1455,7 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
                         class_="sp-amend-issue",
                     )
                     if issue:
-                        lo, hi = ISSUE_SCALES[issue]
+                        lo, hi = (ISSUE_SCALES_ZH if lang == "zh" else ISSUE_SCALES)[issue]
                         k = ISSUES.index(issue)
                         others = ", ".join(
                             f"{i18n_label(p, lang)} {m.pos[0, j, k]:.2f}"

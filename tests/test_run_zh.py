@@ -735,3 +735,14 @@ def test_an_interrupted_zh_run_says_so_in_chinese(tmp_path, capsys, monkeypatch)
     assert main(["run", "--seed", "3", "--out", str(out), "--no-plots", "--lang", "zh"]) == 130
     err = capsys.readouterr().err
     assert err.startswith("sixparty：被 SIGINT 中断：输出已完整") and f"{out}/" in err
+
+
+def test_every_issue_scale_has_its_chinese_ends():
+    """The seat's amendment form shows an issue's two ends in the page's language."""
+    from sixparty.analysis.i18n import ISSUE_SCALES_ZH
+    from sixparty.scenario import ISSUE_SCALES
+
+    assert set(ISSUE_SCALES_ZH) == set(ISSUE_SCALES)
+    for issue, ends in ISSUE_SCALES_ZH.items():
+        assert len(ends) == 2 and all(re.search(r"[\u4e00-\u9fff]", e) for e in ends), issue
+        assert all(english_words(e) in ([], ["IAEA"], ["HFO"]) for e in ends), issue
