@@ -62,6 +62,9 @@ class RunTables:
     declaration (the scenario's ``declaration_tranche``,
     :func:`declaration_tranches`); empty when the scenario is not known (the
     scorecard then sees no declaration).
+    disablements: the names of the scenario's phases that disable a facility
+    (:func:`disablement_phases`); None when the scenario is not known (the
+    scorecard then reads the ledger's step descriptions).
     """
 
     timeline: pd.DataFrame
@@ -76,6 +79,7 @@ class RunTables:
     seed: int | None = None
     meta: dict = field(default_factory=dict)
     declarations: dict = field(default_factory=dict)
+    disablements: tuple[str, ...] | None = None
 
     @property
     def months(self) -> list[str]:
@@ -468,6 +472,7 @@ def read_run(run_dir: str | Path, verify: bool = True) -> RunTables:
         seed=meta.get("seed"),
         meta=meta,
         declarations=declaration_tranches(scenario),
+        disablements=disablement_phases(scenario),
     )
 
 
@@ -647,6 +652,7 @@ def tables_from_result(result, lite: bool = False) -> RunTables:
         seed=result.seed,
         meta={"title": result.scenario.title or ""},
         declarations=declaration_tranches(result.scenario),
+        disablements=disablement_phases(result.scenario),
     )
 
 
@@ -661,6 +667,21 @@ def declaration_tranches(scenario) -> dict[str, int]:
         if t is not None:
             out[str(ph.name)] = int(t)
     return out
+
+
+def disablement_phases(scenario) -> tuple[str, ...] | None:
+    """The names of ``scenario``'s phases whose ``facility_steps`` take a facility to
+    ``disabled`` (in the historical scenario ``second_phase_actions``): the phases the
+    scorecard's disablement items read.  None for ``None`` or an object without
+    ``phases`` (a run whose scenario is unknown)."""
+    phases = getattr(scenario, "phases", None)
+    if phases is None:
+        return None
+    return tuple(
+        str(ph.name)
+        for ph in phases
+        if any(str(f.to) == "disabled" for f in getattr(ph, "facility_steps", None) or ())
+    )
 
 
 def events_table(scenario, timeline: pd.DataFrame, lite: bool = False) -> pd.DataFrame:

@@ -529,6 +529,9 @@ class RunRecords:
     -> the DPRK tranche carrying the phase's declaration (the scenario's
     ``declaration_tranche``; :func:`~sixparty.analysis.runfiles.declaration_tranches`),
     empty when the scenario is unknown (no declaration is then seen).
+    disablements: the scenario's phases that disable a facility
+    (:func:`~sixparty.analysis.runfiles.disablement_phases`), None when the
+    scenario is unknown.
 
     :meth:`from_result` reads a :class:`~sixparty.runner.RunResult`'s rows
     directly (the validation harness's road: about 0.1 ms a run);
@@ -543,12 +546,13 @@ class RunRecords:
     ledger: Columns
     decisions: Columns
     declarations: dict = field(default_factory=dict)
+    disablements: tuple[str, ...] | None = None
 
     @classmethod
     def from_result(cls, result) -> RunRecords:
         """The records of an in-memory run (the same values as the DataFrames of
         ``sixparty.analysis.simulate.fast_tables`` would hold)."""
-        from sixparty.analysis.runfiles import declaration_tranches
+        from sixparty.analysis.runfiles import declaration_tranches, disablement_phases
         from sixparty.outputs import DECISION_COLUMNS, LEDGER_COLUMNS
 
         sessions = result.sessions
@@ -568,6 +572,7 @@ class RunRecords:
                 every=True,
             ),
             declaration_tranches(getattr(result, "scenario", None)),
+            disablement_phases(getattr(result, "scenario", None)),
         )
 
     @classmethod
@@ -585,6 +590,7 @@ class RunRecords:
             Columns.from_frame(tables.ledger, LEDGER_READ),
             Columns.from_frame(tables.decisions, DECISION_READ),
             dict(getattr(tables, "declarations", None) or {}),
+            getattr(tables, "disablements", None),
         )
 
 
@@ -625,6 +631,23 @@ def _decision_months(rr: RunRecords, decision: str, party: str | None = None) ->
     return sorted(
         month_number(m) for m, x in zip(d["month"], d["decision"], strict=True) if x == decision
     )
+
+
+def _phase_named(rr: RunRecords, names: set[str]):
+    """As :func:`_phase_with`, for the first adopted phase whose ``phase_name`` is one of
+    ``names``."""
+    led = rr.ledger
+    if not led.n or not names or "phase_name" not in led:
+        return None
+    kind, phase, name = led["kind"], led["phase"], led["phase_name"]
+    dprk = [i for i in range(led.n) if kind[i] == "dprk_action"]
+    for p in sorted({phase[i] for i in dprk}):
+        steps = [i for i in dprk if phase[i] == p]
+        if any(str(name[i]) in names for i in steps):
+            amount = led["amount"]
+            before = _nansum([amount[i] for i in dprk if phase[i] < p])
+            return int(p), before, steps
+    return None
 
 
 def _phase_with(rr: RunRecords, word: str):
@@ -675,9 +698,17 @@ def _facility_months(rr: RunRecords, states: tuple[str, ...]) -> list[int] | Non
 
 
 def _disablement_phase(rr: RunRecords):
-    """:func:`_phase_with` for the adopted phase whose DPRK steps name disablement, with
-    the months it is under way (:func:`_under_way`), or None."""
-    ph = _phase_with(rr, "disabl")
+    """:func:`_phase_with` for the first adopted disablement phase, with the months it is
+    under way (:func:`_under_way`), or None.
+
+    The disablement phase is one the scenario's ``facility_steps`` say disables a
+    facility (``rr.disablements``); a run folder whose scenario is not known
+    (``disablements`` None) is read by its ledger: the phase whose DPRK step
+    descriptions name disablement."""
+    if rr.disablements is None:
+        ph = _phase_with(rr, "disabl")
+    else:
+        ph = _phase_named(rr, set(rr.disablements))
     return None if ph is None else (ph, _under_way(rr, ph[0]))
 
 

@@ -175,7 +175,13 @@ PHASE_STEPS = (
 CONSTRUCTED = SimpleNamespace(
     name="constructed",
     phases=[
-        SimpleNamespace(name=n, declaration_tranche=2 if n == PHASES[1] else None) for n in PHASES
+        SimpleNamespace(
+            name=n,
+            declaration_tranche=2 if n == PHASES[1] else None,
+            # the second phase disables (as the historical scenario's facility_steps)
+            facility_steps=[SimpleNamespace(to="disabled")] if n == PHASES[1] else [],
+        )
+        for n in PHASES
     ],
 )
 FACILITIES = ("facility_yongbyon_5mwe_reactor", "facility_reprocessing_plant")
@@ -374,3 +380,43 @@ def test_constructed_runs_score_as_before_on_every_rule(ref, record):
     for i, hs in seen.items():
         assert {True, False} <= hs, (i, hs)
     assert sum(None in hs for hs in seen.values()) >= 4
+
+
+def test_the_disablement_phase_is_the_scenarios_not_a_word_in_a_description():
+    """The disablement items read the phase whose facility steps disable a facility; a
+    ledger description naming disablement does not make a phase the disablement phase,
+    except in a run folder whose scenario is unknown (``disablements`` None)."""
+    from sixparty import load_scenario
+    from sixparty.analysis.runfiles import disablement_phases
+    from sixparty.analysis.scorecard import RunRecords, _disablement_phase
+
+    assert disablement_phases(load_scenario("historical")) == ("second_phase_actions",)
+    assert disablement_phases(None) is None
+    rows = [  # the first phase's step says "disable", the scenario says the second disables
+        {
+            "phase": 1,
+            "phase_name": PHASES[0],
+            "tranche": 1,
+            "kind": "dprk_action",
+            "description": "disable_yongbyon_facilities",
+            "amount": 0.2,
+            "promised": "2007-02",
+            "completed": "",
+            "delivered": 0.0,
+        },
+        {
+            "phase": 2,
+            "phase_name": PHASES[1],
+            "tranche": 1,
+            "kind": "dprk_action",
+            "description": "verification_of_declaration",
+            "amount": 0.3,
+            "promised": "2007-10",
+            "completed": "",
+            "delivered": 0.0,
+        },
+    ]
+    run = SimpleNamespace(timeline=[], sessions=[], ledger=rows, decisions=[], scenario=CONSTRUCTED)
+    assert _disablement_phase(RunRecords.from_result(run))[0][0] == 2
+    run.scenario = None  # unknown scenario: the description decides
+    assert _disablement_phase(RunRecords.from_result(run))[0][0] == 1

@@ -7,6 +7,9 @@
 # start/slowed/suspended and declaration read what the run did (the facility state columns,
 # the disablement phase's own months, the scenario's declaration tranche), written here
 # anew on DataFrames (episode_months, _episode_candidates, EPISODE_RULES, fast_tables).
+# And (2026-12-03, stop 27): the disablement phase is the scenario's phase whose facility
+# steps disable a facility (``disablements``), by the description only when the scenario
+# is not known.
 """Strict replay scorecard: compare a run with the historical record.
 
 The record is ``analysis/data/record.yaml`` (sessions with dates, document
@@ -370,6 +373,20 @@ def _phase_with(tables: RunTables, word: str):
     return None
 
 
+def _phase_named(tables: RunTables, names):
+    """As :func:`_phase_with`, for the first adopted phase named one of ``names``."""
+    led = tables.ledger
+    if led.empty or "phase_name" not in led:
+        return None
+    dprk = led[led["kind"] == "dprk_action"]
+    for phase in sorted(dprk["phase"].unique()):
+        steps = dprk[dprk["phase"] == phase]
+        if steps["phase_name"].astype(str).isin(list(names)).any():
+            before = float(dprk[dprk["phase"] < phase]["amount"].sum())
+            return int(phase), before, steps
+    return None
+
+
 def _progress_enters(tables: RunTables, threshold: float, after: str = "") -> list[int]:
     tl = tables.timeline
     for month, p in zip(tl["month"], tl["progress"], strict=True):
@@ -489,7 +506,8 @@ def episode_months(tables: RunTables, kind: str) -> list[int]:
                 done = [month_number(c) for c in ph[2]["completed"] if isinstance(c, str) and c]
                 months = [min(done)] if done else []
     elif kind in ("disablement_start", "disablement_slowed", "disablement_suspended"):
-        ph = _phase_with(tables, "disabl")
+        names = getattr(tables, "disablements", None)
+        ph = _phase_with(tables, "disabl") if names is None else _phase_named(tables, names)
         if ph is not None:
             months = _disablement(tables, kind, ph[0])
     elif kind == "declaration":
@@ -1037,6 +1055,11 @@ def fast_tables(result) -> RunTables:
             for ph in getattr(result.scenario, "phases", ())
             if ph.declaration_tranche is not None
         },
+        disablements=tuple(
+            ph.name
+            for ph in getattr(result.scenario, "phases", ())
+            if any(f.to == "disabled" for f in getattr(ph, "facility_steps", ()))
+        ),
     )
 
 
