@@ -1785,11 +1785,16 @@ def _glyph_canvas():
     per text (nothing else changes it between two glyphs of a text); the position,
     transform, rendering and blending of each glyph are matplotlib's calls with the same
     arguments, so the pixels are the same (tests/test_fast_paths.py compares them with
-    a plain ``savefig``).  Math text and TeX go to matplotlib's own code.
+    a plain ``savefig``).  Math text and TeX go to matplotlib's own code.  The font's
+    height metrics, which ``Text._get_layout`` reads from the font's tables at every
+    layout of every text (twice a tick label: its extent, then its drawing), are
+    computed the same way once per font properties through the renderer hook that
+    method asks first (``_get_font_height_metrics``).
     """
     import math
 
     from matplotlib.backends import backend_agg
+    from matplotlib.font_manager import fontManager, get_font
     from matplotlib.ft2font import FT2Font
 
     version = tuple(int(v) for v in re.findall(r"\d+", matplotlib.__version__)[:2])
@@ -1847,6 +1852,35 @@ def _glyph_canvas():
                 if not antialiased:
                     buffer *= 0xFF
                 draw_image(buffer, bitmap.left, int(height) - bitmap.top + buffer.shape[0], 0, gc)
+
+        def _get_font_height_metrics(self, prop):
+            """(ascent, descent, line gap) in pixels of ``prop``'s font at this dpi, as
+            ``Text._get_layout`` computes them from the font's OS/2 or hhea table (its
+            hook for backends), once per font properties and figure instead of at
+            each layout of each text; (None, None, None) without those tables."""
+            key = (prop, self.dpi)
+            cache = self.__dict__.setdefault("_height_metrics", {})
+            if key not in cache:
+                font = get_font(fontManager._find_fonts_by_props(prop))
+                metrics = (None, None, None)
+                for table_name, gap_key, ascent_key, descent_key in (
+                    ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                    ("hhea", "lineGap", "ascent", "descent"),
+                ):
+                    table = font.get_sfnt_table(table_name)
+                    if table is None:
+                        continue
+                    units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
+                    scale = 1 / units_per_em * prop.get_size_in_points() * self.dpi / 72
+                    metrics = (
+                        table[ascent_key] * scale,
+                        -table[descent_key] * scale,
+                        table[gap_key] * scale,
+                    )
+                    break
+                cache[(prop.copy(), self.dpi)] = metrics  # a copy: prop may change later
+                return metrics
+            return cache[key]
 
     class GlyphCanvas(backend_agg.FigureCanvasAgg):
         def get_renderer(self):  # FigureCanvasAgg.get_renderer with GlyphRenderer
