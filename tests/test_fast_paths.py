@@ -149,14 +149,22 @@ def _png(data: bytes):
     return image.mode, pixels, image.text, tuple(round(v) for v in image.info["dpi"])
 
 
-def test_saved_png_is_that_of_a_plain_savefig(tables, record):
-    """save_figure (ticks fixed before the one drawing, written without the constant
-    alpha channel) writes the pixels, text chunk and resolution savefig would."""
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_saved_png_is_that_of_a_plain_savefig(tables, record, lang):
+    """save_figure (ticks fixed before the one drawing, glyphs drawn by the glyph
+    canvas, written without the constant alpha channel by our PNG writer) writes the
+    pixels, text chunk and resolution savefig would; in Chinese too (CJK glyphs and
+    DejaVu Sans fallbacks in one text)."""
+    from sixparty.analysis.i18n import find_cjk_font
+
+    if lang == "zh" and find_cjk_font() is None:
+        pytest.skip("no CJK font installed")
     items = score_run(tables, record)
     makers = {
-        "positions": lambda: plots.plot_positions(tables),
-        "timeline": lambda: plots.plot_timeline(tables, record),
-        "scorecard": lambda: plots.plot_scorecard(items, tables, record=record),
+        "positions": lambda: plots.plot_positions(tables, lang),
+        "timeline": lambda: plots.plot_timeline(tables, record, lang),
+        "scorecard": lambda: plots.plot_scorecard(items, tables, lang, record=record),
+        "utilities": lambda: plots.plot_utilities(tables, lang),
     }
     for name, make in makers.items():
         fast, plain = io.BytesIO(), io.BytesIO()
@@ -173,6 +181,37 @@ def test_saved_png_is_that_of_a_plain_savefig(tables, record):
         assert (mode, plain_mode) == ("RGB", "RGBA"), name
         assert pixels.shape == plain_pixels.shape and (pixels == plain_pixels).all(), name
         assert text == plain_text == plots.PNG_METADATA and dpi == plain_dpi, name
+
+
+def test_glyph_canvas_draws_the_pixels_of_matplotlibs_own():
+    """Texts rotated, multi-line, not antialiased, math text, and a CJK font with a
+    Latin fallback: the glyph canvas draws the pixels of matplotlib's own canvas; with
+    matplotlib 3.11 it is the one save_figure uses."""
+    import matplotlib
+    from matplotlib.figure import Figure
+    from sixparty.analysis.i18n import find_cjk_font
+
+    if matplotlib.__version__.startswith("3.11."):
+        assert plots._glyph_canvas() is not None
+    font = find_cjk_font()
+
+    def make():
+        fig = Figure(figsize=(4, 3))
+        ax = fig.add_subplot()
+        ax.set_title("Title\nsecond line")
+        ax.set_ylabel("rotated 90")
+        ax.text(0.2, 0.5, "thirty degrees", rotation=30)
+        ax.text(0.1, 0.2, "not antialiased", antialiased=False)
+        ax.text(0.5, 0.8, r"$\alpha^2 + \beta$ math")
+        if font:
+            ax.text(0.1, 0.9, "六方会谈 Six-Party 2005", family=[font, "DejaVu Sans"])
+        return fig
+
+    fast, plain = io.BytesIO(), io.BytesIO()
+    plots.save_figure(make(), fast, "png")
+    make().savefig(plain, format="png", dpi=plots.SAVE_DPI)
+    pixels, plain_pixels = _png(fast.getvalue())[1], _png(plain.getvalue())[1]
+    assert pixels.shape == plain_pixels.shape and (pixels == plain_pixels).all()
 
 
 def test_a_figure_with_transparent_pixels_is_saved_with_its_alpha_channel():
