@@ -47,8 +47,10 @@ import io
 import json
 import os
 import re
+import struct
 import sys
 import textwrap
+import zlib
 from pathlib import Path
 
 import matplotlib
@@ -75,9 +77,9 @@ from sixparty.scenario import ISSUE_SCALES, ISSUES, PARTIES
 FORMATS = ("png", "svg", "pdf")
 #: Resolution of saved figures (dots per inch).
 SAVE_DPI = 110
-#: zlib level of the PNG files (PIL's default is 6): level 3 writes the same pixels in
-#: about two thirds of the compression time, for files about 5 % larger (measured on the
-#: six figures of a historical run; benchmarks/README.md).
+#: zlib level of the PNG files' pixel data (0-9; zlib's default is 6): level 3, with the
+#: rows unfiltered (:func:`_png_bytes`), writes the six figures of a historical run in
+#: about the size level 6 gives them, in about half the time (benchmarks/README.md).
 PNG_COMPRESS_LEVEL = 3
 #: Text chunk of every PNG (the only one; no time stamp, so the same run gives the same bytes).
 PNG_METADATA = {"Software": "sixparty/matplotlib"}
@@ -1734,18 +1736,11 @@ def _save_png(fig: Figure, path) -> None:
 
     ``savefig(format="png")`` writes the Agg canvas as RGBA; an opaque figure's alpha
     channel is a constant 255, and leaving it out writes the same pixels in files about
-    10 % smaller, with about a fifth less compression time (positions figure: 0.13 ->
-    0.10 s, of which 5 ms the conversion; benchmarks/README.md).  The
-    PNG carries :data:`PNG_METADATA` and the resolution, as ``savefig`` writes them;
+    10 % smaller.  The file is written by :func:`_png_bytes` (Pillow's encoder spent
+    about two thirds of its time choosing a filter for each row; benchmarks/README.md).
+    The PNG carries :data:`PNG_METADATA` and the resolution, as ``savefig`` writes them;
     ``path``: a file name or a binary file object.
     """
-    from PIL import Image
-    from PIL.PngImagePlugin import PngInfo
-
-    info = PngInfo()
-    for key, value in PNG_METADATA.items():
-        info.add_text(key, value)
-    png = {"format": "png", "dpi": (SAVE_DPI, SAVE_DPI), "compress_level": PNG_COMPRESS_LEVEL}
     dpi = fig.dpi
     try:  # the size of Agg's canvas at the saving dpi (the canvas rounds it)
         fig.dpi = SAVE_DPI
@@ -1753,15 +1748,193 @@ def _save_png(fig: Figure, path) -> None:
     finally:
         fig.dpi = dpi
     raw = io.BytesIO()
-    fig.savefig(raw, format="rgba", dpi=SAVE_DPI)
+    canvas_class = _glyph_canvas()
+    if canvas_class is None:
+        fig.savefig(raw, format="rgba", dpi=SAVE_DPI)
+    else:
+        canvas = fig.canvas
+        try:
+            canvas_class(fig)  # the figure's canvas while it is drawn
+            fig.savefig(raw, format="rgba", dpi=SAVE_DPI)
+        finally:
+            fig.set_canvas(canvas)
     if len(raw.getbuffer()) != width * height * 4:  # not expected: savefig's own PNG
+        png = {"compress_level": PNG_COMPRESS_LEVEL}
         fig.savefig(path, format="png", dpi=SAVE_DPI, metadata=PNG_METADATA, pil_kwargs=png)
         return
     rgba = np.frombuffer(raw.getbuffer(), dtype=np.uint8).reshape(height, width, 4)
-    image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
-    if int(rgba[..., 3].min()) == 255:
-        image = image.convert("RGB")
-    image.save(path, pnginfo=info, **png)
+    pixels = rgba[..., :3] if int(rgba[..., 3].min()) == 255 else rgba
+    data = _png_bytes(pixels, SAVE_DPI, PNG_METADATA)
+    if hasattr(path, "write"):
+        path.write(data)
+    else:
+        with open(path, "wb") as f:
+            f.write(data)
+
+
+@functools.cache
+def _glyph_canvas():
+    """An Agg canvas class whose renderer draws a plain text's glyphs with the same
+    FreeType calls as matplotlib 3.11's, the per-text work done once per text; None
+    with another matplotlib (the figure is then drawn by matplotlib's own canvas).
+
+    matplotlib 3.11 draws a text glyph by glyph from Python
+    (``RendererAgg._draw_text_glyphs_and_boxes``) and, for every glyph, builds its
+    rotation matrix with numpy and sets the font's size again (~7,700 glyphs in the six
+    figures).  Here the matrix is built once per text and each font's size set once
+    per text (nothing else changes it between two glyphs of a text); the position,
+    transform, rendering and blending of each glyph are matplotlib's calls with the same
+    arguments, so the pixels are the same (tests/test_fast_paths.py compares them with
+    a plain ``savefig``).  Math text and TeX go to matplotlib's own code.  The font's
+    height metrics, which ``Text._get_layout`` reads from the font's tables at every
+    layout of every text (twice a tick label: its extent, then its drawing), are
+    computed the same way once per font properties through the renderer hook that
+    method asks first (``_get_font_height_metrics``).
+    """
+    import math
+
+    from matplotlib.backends import backend_agg
+    from matplotlib.font_manager import fontManager, get_font
+    from matplotlib.ft2font import FT2Font
+
+    version = tuple(int(v) for v in re.findall(r"\d+", matplotlib.__version__)[:2])
+    if version != (3, 11) or not all(
+        hasattr(cls, name)
+        for cls, name in (
+            (FT2Font, "_layout"),
+            (FT2Font, "_set_transform"),
+            (FT2Font, "_render_glyph"),
+            (backend_agg.RendererAgg, "_prepare_font"),
+        )
+    ):
+        return None
+    from matplotlib.ft2font import RenderMode
+
+    class GlyphRenderer(backend_agg.RendererAgg):
+        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+            if ismath:
+                return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+            flags = backend_agg.get_hinting_flag()
+            font = self._prepare_font(prop)
+            items = font._layout(
+                s,
+                flags=flags,
+                features=mtext.get_fontfeatures() if mtext is not None else None,
+                language=mtext.get_language() if mtext is not None else None,
+            )
+            size, dpi, height = prop.get_size_in_points(), self.dpi, self.height
+            cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+            # matplotlib's matrix for slant 0 and extend 1 (plain text)
+            matrix = (
+                (0x10000 * np.array([[cos, -sin], [sin, cos]]) @ [[1, 0], [0, 1]])
+                .round()
+                .astype(int)
+            )
+            antialiased = gc.get_antialiased()
+            mode = RenderMode.NORMAL if antialiased else RenderMode.MONO
+            draw_image = self._renderer.draw_text_image
+            sized = []  # the fonts (main, fallbacks) whose size this text has set
+            for item in items:
+                ft = item.ft_object
+                if not any(ft is f for f in sized):
+                    ft.set_size(size, dpi)
+                    sized.append(ft)
+                dx, dy = item.x, item.y  # dy is upwards
+                ft._set_transform(
+                    matrix,
+                    [
+                        round(0x40 * (x + dx * cos - dy * sin)),
+                        round(0x40 * (height - y + dx * sin + dy * cos)),  # FreeType's y is up
+                    ],
+                )
+                bitmap = ft._render_glyph(item.glyph_index, flags, mode)
+                buffer = bitmap.buffer
+                if not antialiased:
+                    buffer *= 0xFF
+                draw_image(buffer, bitmap.left, int(height) - bitmap.top + buffer.shape[0], 0, gc)
+
+        def _get_font_height_metrics(self, prop):
+            """(ascent, descent, line gap) in pixels of ``prop``'s font at this dpi, as
+            ``Text._get_layout`` computes them from the font's OS/2 or hhea table (its
+            hook for backends), once per font properties and figure instead of at
+            each layout of each text; (None, None, None) without those tables."""
+            key = (prop, self.dpi)
+            cache = self.__dict__.setdefault("_height_metrics", {})
+            if key not in cache:
+                font = get_font(fontManager._find_fonts_by_props(prop))
+                metrics = (None, None, None)
+                for table_name, gap_key, ascent_key, descent_key in (
+                    ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                    ("hhea", "lineGap", "ascent", "descent"),
+                ):
+                    table = font.get_sfnt_table(table_name)
+                    if table is None:
+                        continue
+                    units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
+                    scale = 1 / units_per_em * prop.get_size_in_points() * self.dpi / 72
+                    metrics = (
+                        table[ascent_key] * scale,
+                        -table[descent_key] * scale,
+                        table[gap_key] * scale,
+                    )
+                    break
+                cache[(prop.copy(), self.dpi)] = metrics  # a copy: prop may change later
+                return metrics
+            return cache[key]
+
+    class GlyphCanvas(backend_agg.FigureCanvasAgg):
+        def get_renderer(self):  # FigureCanvasAgg.get_renderer with GlyphRenderer
+            w, h = self.get_width_height(physical=True)
+            key = w, h, self.figure.dpi
+            if self._lastKey != key:
+                self.renderer = GlyphRenderer(w, h, self.figure.dpi)
+                self._lastKey = key
+            return self.renderer
+
+    return GlyphCanvas
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data, CRC-32 of type and data (PNG spec, 5.3)."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _png_bytes(pixels: np.ndarray, dpi: float, text: dict[str, str]) -> bytes:
+    """A PNG file of ``pixels``, an ``(height, width, 3)`` (RGB) or ``(height, width, 4)``
+    (RGBA) uint8 array: 8 bits a channel, not interlaced, every row with filter type 0
+    (None), the pixel data deflated at :data:`PNG_COMPRESS_LEVEL` in one IDAT chunk; a
+    pHYs chunk with ``dpi`` (dots per inch, > 0) as pixels per metre, rounded as Pillow
+    rounds it, and one tEXt chunk per item of ``text`` (Latin-1 keys and values).
+
+    No filter: Pillow tries the five PNG filters on every row and keeps the best
+    (adaptive filtering), which was about two thirds of its encoding time; the figures
+    are mostly flat colour with rows repeating each other, which deflate finds
+    unfiltered (six figures of a historical run: 1,639 kB vs Pillow's 1,633 kB).
+    Raises ValueError on another shape or dtype.
+    """
+    if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] not in (3, 4):
+        raise ValueError(f"expected (height, width, 3 or 4) uint8 pixels, got {pixels.shape}")
+    height, width, channels = pixels.shape
+    rows = np.empty((height, 1 + width * channels), dtype=np.uint8)
+    rows[:, 0] = 0  # filter type None
+    # one channel at a time: long strided runs, several times faster than numpy's copy
+    # of 3-byte pixels out of the canvas's 4-byte ones
+    out = rows[:, 1:].reshape(height, width, channels)
+    for c in range(channels):
+        out[:, :, c] = pixels[:, :, c]
+    color_type = 2 if channels == 3 else 6  # truecolour, truecolour with alpha
+    per_metre = int(dpi / 0.0254 + 0.5)
+    chunks = [
+        _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)),
+        _png_chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),  # 1: metre
+        *(
+            _png_chunk(b"tEXt", key.encode("latin-1") + b"\0" + value.encode("latin-1"))
+            for key, value in text.items()
+        ),
+        _png_chunk(b"IDAT", zlib.compress(rows, PNG_COMPRESS_LEVEL)),
+        _png_chunk(b"IEND", b""),
+    ]
+    return b"\x89PNG\r\n\x1a\n" + b"".join(chunks)
 
 
 def draw_figures(

@@ -10,7 +10,8 @@
 * ``sixparty run`` (figures included) imports no pandas: it reads its run through
   ``sixparty.analysis.lite``.
 * Figures have a fixed layout and are saved with their ticks fixed first, as
-  RGB when opaque: the PNG pixels are those of a plain ``Figure.savefig``.
+  RGB when opaque, by sixparty's own PNG writer (rows unfiltered): the PNG pixels,
+  text chunk and resolution are those of a plain ``Figure.savefig``.
 """
 
 from __future__ import annotations
@@ -148,14 +149,22 @@ def _png(data: bytes):
     return image.mode, pixels, image.text, tuple(round(v) for v in image.info["dpi"])
 
 
-def test_saved_png_is_that_of_a_plain_savefig(tables, record):
-    """save_figure (ticks fixed before the one drawing, written without the constant
-    alpha channel) writes the pixels, text chunk and resolution savefig would."""
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_saved_png_is_that_of_a_plain_savefig(tables, record, lang):
+    """save_figure (ticks fixed before the one drawing, glyphs drawn by the glyph
+    canvas, written without the constant alpha channel by our PNG writer) writes the
+    pixels, text chunk and resolution savefig would; in Chinese too (CJK glyphs and
+    DejaVu Sans fallbacks in one text)."""
+    from sixparty.analysis.i18n import find_cjk_font
+
+    if lang == "zh" and find_cjk_font() is None:
+        pytest.skip("no CJK font installed")
     items = score_run(tables, record)
     makers = {
-        "positions": lambda: plots.plot_positions(tables),
-        "timeline": lambda: plots.plot_timeline(tables, record),
-        "scorecard": lambda: plots.plot_scorecard(items, tables, record=record),
+        "positions": lambda: plots.plot_positions(tables, lang),
+        "timeline": lambda: plots.plot_timeline(tables, record, lang),
+        "scorecard": lambda: plots.plot_scorecard(items, tables, lang, record=record),
+        "utilities": lambda: plots.plot_utilities(tables, lang),
     }
     for name, make in makers.items():
         fast, plain = io.BytesIO(), io.BytesIO()
@@ -174,6 +183,37 @@ def test_saved_png_is_that_of_a_plain_savefig(tables, record):
         assert text == plain_text == plots.PNG_METADATA and dpi == plain_dpi, name
 
 
+def test_glyph_canvas_draws_the_pixels_of_matplotlibs_own():
+    """Texts rotated, multi-line, not antialiased, math text, and a CJK font with a
+    Latin fallback: the glyph canvas draws the pixels of matplotlib's own canvas; with
+    matplotlib 3.11 it is the one save_figure uses."""
+    import matplotlib
+    from matplotlib.figure import Figure
+    from sixparty.analysis.i18n import find_cjk_font
+
+    if matplotlib.__version__.startswith("3.11."):
+        assert plots._glyph_canvas() is not None
+    font = find_cjk_font()
+
+    def make():
+        fig = Figure(figsize=(4, 3))
+        ax = fig.add_subplot()
+        ax.set_title("Title\nsecond line")
+        ax.set_ylabel("rotated 90")
+        ax.text(0.2, 0.5, "thirty degrees", rotation=30)
+        ax.text(0.1, 0.2, "not antialiased", antialiased=False)
+        ax.text(0.5, 0.8, r"$\alpha^2 + \beta$ math")
+        if font:
+            ax.text(0.1, 0.9, "六方会谈 Six-Party 2005", family=[font, "DejaVu Sans"])
+        return fig
+
+    fast, plain = io.BytesIO(), io.BytesIO()
+    plots.save_figure(make(), fast, "png")
+    make().savefig(plain, format="png", dpi=plots.SAVE_DPI)
+    pixels, plain_pixels = _png(fast.getvalue())[1], _png(plain.getvalue())[1]
+    assert pixels.shape == plain_pixels.shape and (pixels == plain_pixels).all()
+
+
 def test_a_figure_with_transparent_pixels_is_saved_with_its_alpha_channel():
     from matplotlib.figure import Figure
 
@@ -185,6 +225,37 @@ def test_a_figure_with_transparent_pixels_is_saved_with_its_alpha_channel():
     mode, pixels, _, _ = _png(fast.getvalue())
     assert mode == "RGBA" and (pixels == _png(plain.getvalue())[1]).all()
     assert pixels[..., 3].min() == 0
+
+
+@pytest.mark.parametrize("channels, mode", [(3, "RGB"), (4, "RGBA")])
+def test_png_writer_round_trips_pixels_text_and_resolution(channels, mode):
+    """_png_bytes writes a PNG that Pillow checks (chunk CRCs) and decodes to the same
+    pixels, text and resolution; an odd width and a column of every byte value included."""
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(7)
+    pixels = rng.integers(0, 256, size=(37, 51, channels), dtype=np.uint8)
+    pixels[:, 0, 0] = np.arange(37) * 7  # varied first bytes after each filter byte
+    data = plots._png_bytes(pixels, plots.SAVE_DPI, {"Software": "x", "Comment": "y"})
+    Image.open(io.BytesIO(data)).verify()
+    image = Image.open(io.BytesIO(data))
+    assert image.mode == mode and image.size == (51, 37)
+    assert (np.asarray(image) == pixels).all()
+    assert image.text == {"Software": "x", "Comment": "y"}
+    plain = io.BytesIO()
+    Image.fromarray(pixels).save(plain, format="png", dpi=(plots.SAVE_DPI, plots.SAVE_DPI))
+    assert image.info["dpi"] == Image.open(plain).info["dpi"]
+
+
+@pytest.mark.parametrize("shape", [(4, 5), (4, 5, 2), (4, 5, 5)])
+def test_png_writer_refuses_other_shapes(shape):
+    import numpy as np
+
+    with pytest.raises(ValueError, match="uint8 pixels"):
+        plots._png_bytes(np.zeros(shape, dtype=np.uint8), 100, {})
+    with pytest.raises(ValueError, match="uint8 pixels"):
+        plots._png_bytes(np.zeros((4, 5, 3), dtype=np.float32), 100, {})
 
 
 def test_save_figure_leaves_the_figure_as_it_was(tables):
