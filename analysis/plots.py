@@ -1748,16 +1748,7 @@ def _save_png(fig: Figure, path) -> None:
     finally:
         fig.dpi = dpi
     raw = io.BytesIO()
-    canvas_class = _glyph_canvas()
-    if canvas_class is None:
-        fig.savefig(raw, format="rgba", dpi=SAVE_DPI)
-    else:
-        canvas = fig.canvas
-        try:
-            canvas_class(fig)  # the figure's canvas while it is drawn
-            fig.savefig(raw, format="rgba", dpi=SAVE_DPI)
-        finally:
-            fig.set_canvas(canvas)
+    fig.savefig(raw, format="rgba", dpi=SAVE_DPI)
     if len(raw.getbuffer()) != width * height * 4:  # not expected: savefig's own PNG
         png = {"compress_level": PNG_COMPRESS_LEVEL}
         fig.savefig(path, format="png", dpi=SAVE_DPI, metadata=PNG_METADATA, pil_kwargs=png)
@@ -1770,128 +1761,6 @@ def _save_png(fig: Figure, path) -> None:
     else:
         with open(path, "wb") as f:
             f.write(data)
-
-
-@functools.cache
-def _glyph_canvas():
-    """An Agg canvas class whose renderer draws a plain text's glyphs with the same
-    FreeType calls as matplotlib 3.11's, the per-text work done once per text; None
-    with another matplotlib (the figure is then drawn by matplotlib's own canvas).
-
-    matplotlib 3.11 draws a text glyph by glyph from Python
-    (``RendererAgg._draw_text_glyphs_and_boxes``) and, for every glyph, builds its
-    rotation matrix with numpy and sets the font's size again (~7,700 glyphs in the six
-    figures).  Here the matrix is built once per text and each font's size set once
-    per text (nothing else changes it between two glyphs of a text); the position,
-    transform, rendering and blending of each glyph are matplotlib's calls with the same
-    arguments, so the pixels are the same (tests/test_fast_paths.py compares them with
-    a plain ``savefig``).  Math text and TeX go to matplotlib's own code.  The font's
-    height metrics, which ``Text._get_layout`` reads from the font's tables at every
-    layout of every text (twice a tick label: its extent, then its drawing), are
-    computed the same way once per font properties through the renderer hook that
-    method asks first (``_get_font_height_metrics``).
-    """
-    import math
-
-    from matplotlib.backends import backend_agg
-    from matplotlib.font_manager import fontManager, get_font
-    from matplotlib.ft2font import FT2Font
-
-    version = tuple(int(v) for v in re.findall(r"\d+", matplotlib.__version__)[:2])
-    if version != (3, 11) or not all(
-        hasattr(cls, name)
-        for cls, name in (
-            (FT2Font, "_layout"),
-            (FT2Font, "_set_transform"),
-            (FT2Font, "_render_glyph"),
-            (backend_agg.RendererAgg, "_prepare_font"),
-        )
-    ):
-        return None
-    from matplotlib.ft2font import RenderMode
-
-    class GlyphRenderer(backend_agg.RendererAgg):
-        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-            if ismath:
-                return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-            flags = backend_agg.get_hinting_flag()
-            font = self._prepare_font(prop)
-            items = font._layout(
-                s,
-                flags=flags,
-                features=mtext.get_fontfeatures() if mtext is not None else None,
-                language=mtext.get_language() if mtext is not None else None,
-            )
-            size, dpi, height = prop.get_size_in_points(), self.dpi, self.height
-            cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
-            # matplotlib's matrix for slant 0 and extend 1 (plain text)
-            matrix = (
-                (0x10000 * np.array([[cos, -sin], [sin, cos]]) @ [[1, 0], [0, 1]])
-                .round()
-                .astype(int)
-            )
-            antialiased = gc.get_antialiased()
-            mode = RenderMode.NORMAL if antialiased else RenderMode.MONO
-            draw_image = self._renderer.draw_text_image
-            sized = []  # the fonts (main, fallbacks) whose size this text has set
-            for item in items:
-                ft = item.ft_object
-                if not any(ft is f for f in sized):
-                    ft.set_size(size, dpi)
-                    sized.append(ft)
-                dx, dy = item.x, item.y  # dy is upwards
-                ft._set_transform(
-                    matrix,
-                    [
-                        round(0x40 * (x + dx * cos - dy * sin)),
-                        round(0x40 * (height - y + dx * sin + dy * cos)),  # FreeType's y is up
-                    ],
-                )
-                bitmap = ft._render_glyph(item.glyph_index, flags, mode)
-                buffer = bitmap.buffer
-                if not antialiased:
-                    buffer *= 0xFF
-                draw_image(buffer, bitmap.left, int(height) - bitmap.top + buffer.shape[0], 0, gc)
-
-        def _get_font_height_metrics(self, prop):
-            """(ascent, descent, line gap) in pixels of ``prop``'s font at this dpi, as
-            ``Text._get_layout`` computes them from the font's OS/2 or hhea table (its
-            hook for backends), once per font properties and figure instead of at
-            each layout of each text; (None, None, None) without those tables."""
-            key = (prop, self.dpi)
-            cache = self.__dict__.setdefault("_height_metrics", {})
-            if key not in cache:
-                font = get_font(fontManager._find_fonts_by_props(prop))
-                metrics = (None, None, None)
-                for table_name, gap_key, ascent_key, descent_key in (
-                    ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
-                    ("hhea", "lineGap", "ascent", "descent"),
-                ):
-                    table = font.get_sfnt_table(table_name)
-                    if table is None:
-                        continue
-                    units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
-                    scale = 1 / units_per_em * prop.get_size_in_points() * self.dpi / 72
-                    metrics = (
-                        table[ascent_key] * scale,
-                        -table[descent_key] * scale,
-                        table[gap_key] * scale,
-                    )
-                    break
-                cache[(prop.copy(), self.dpi)] = metrics  # a copy: prop may change later
-                return metrics
-            return cache[key]
-
-    class GlyphCanvas(backend_agg.FigureCanvasAgg):
-        def get_renderer(self):  # FigureCanvasAgg.get_renderer with GlyphRenderer
-            w, h = self.get_width_height(physical=True)
-            key = w, h, self.figure.dpi
-            if self._lastKey != key:
-                self.renderer = GlyphRenderer(w, h, self.figure.dpi)
-                self._lastKey = key
-            return self.renderer
-
-    return GlyphCanvas
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:

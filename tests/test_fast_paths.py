@@ -151,8 +151,8 @@ def _png(data: bytes):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_saved_png_is_that_of_a_plain_savefig(tables, record, lang):
-    """save_figure (ticks fixed before the one drawing, glyphs drawn by the glyph
-    canvas, written without the constant alpha channel by our PNG writer) writes the
+    """save_figure (ticks fixed before the one drawing, written without the constant
+    alpha channel by our PNG writer) writes the
     pixels, text chunk and resolution savefig would; in Chinese too (CJK glyphs and
     DejaVu Sans fallbacks in one text)."""
     from sixparty.analysis.i18n import find_cjk_font
@@ -183,16 +183,12 @@ def test_saved_png_is_that_of_a_plain_savefig(tables, record, lang):
         assert text == plain_text == plots.PNG_METADATA and dpi == plain_dpi, name
 
 
-def test_glyph_canvas_draws_the_pixels_of_matplotlibs_own():
+def test_saved_text_has_the_pixels_of_matplotlibs_own_png():
     """Texts rotated, multi-line, not antialiased, math text, and a CJK font with a
-    Latin fallback: the glyph canvas draws the pixels of matplotlib's own canvas; with
-    matplotlib 3.11 it is the one save_figure uses."""
-    import matplotlib
+    Latin fallback: save_figure's PNG has the pixels of matplotlib's own."""
     from matplotlib.figure import Figure
     from sixparty.analysis.i18n import find_cjk_font
 
-    if matplotlib.__version__.startswith("3.11."):
-        assert plots._glyph_canvas() is not None
     font = find_cjk_font()
 
     def make():
