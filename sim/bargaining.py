@@ -1294,7 +1294,9 @@ def project_power_ball(z, centre, salience, radius, exponent) -> np.ndarray:
     return out
 
 
-def project_onto_intersection(z, centres, salience, radii, exponent) -> tuple[np.ndarray, np.ndarray]:
+def project_onto_intersection(
+    z, centres, salience, radii, exponent
+) -> tuple[np.ndarray, np.ndarray]:
     """The point of ``[0, 1]^K`` within every party's acceptable set nearest ``z``.
 
     ``z``: ``(n, K)`` the texts to project (the chair's forecast); ``centres``,

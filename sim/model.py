@@ -1739,6 +1739,8 @@ class TalksModel(mesa.Model):
         2. the chair drafts the round's forecast, the weighted median
            (:meth:`China.draft`); after ``stall_iterations`` drafts without a
            new acceptance Russia's package amends it (:meth:`Russia.package`);
+           with ``parameters.chair_drafts_in_zopa`` the chair then tables the
+           text nearest it that all six would sign (:meth:`China.draft_in_zopa`);
         3. each party judges the draft at the target level (utility of the
            text against its disagreement value, :meth:`Party.accepts`): all six
            accept -> ``converged``; ``chair_patience`` drafts in a row without

@@ -32,9 +32,13 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 from sixparty._mesa_compat import mesa
-from sixparty.bargaining import ZOPA_MARGIN
+from sixparty.bargaining import (
+    ZOPA_MARGIN,
+    project_onto_intersection,
+    weighted_median,
+    zeuthen_risk_limit,
+)
 from sixparty.bargaining import accepts as nash_accepts
-from sixparty.bargaining import project_onto_intersection, weighted_median, zeuthen_risk_limit
 from sixparty.reasons import READINESS_TERMS, Clause, clause
 from sixparty.scenario import ISSUES, PARTIES
 
@@ -1175,7 +1179,8 @@ class China(Party):
       shuttle raises the DPRK's trust in China and readiness to attend, and it
       invites when its sounding says a session can succeed.
     - Drafts Bueno de Mesquita's forecast, the capability x salience weighted
-      median (:meth:`draft`).
+      median (:meth:`draft`); with ``parameters.chair_drafts_in_zopa``, the text
+      nearest it that all six would sign, as a mediator (:meth:`draft_in_zopa`).
     - Urges simultaneous steps (§第三轮: "美朝双方应相互同时迈步"): in the
       fixed-share session (``expected_utility_sessions: false``) it boosts the
       concessions of the DPRK and the US when a draft stalls; the
@@ -1253,10 +1258,7 @@ class China(Party):
             rows = levels == lv
             slack[rows] = level_slack(m.params, lv, r[rows])
         radii = np.stack(
-            [
-                1.0 - q.disagreement_value(r) + slack - q.penalty(contact, r)
-                for q in m.parties
-            ],
+            [1.0 - q.disagreement_value(r) + slack - q.penalty(contact, r) for q in m.parties],
             axis=-1,
         )  # (n, 6): the distance each party accepts
 

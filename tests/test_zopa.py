@@ -56,7 +56,12 @@ def _zopa(m: TalksModel, forecast, level: str = "joint_statement"):
 def _room(m: TalksModel, q, level: str = "joint_statement") -> float:
     """The distance party ``q`` accepts at ``level``: 1 - dv + slack - penalty."""
     slack = float(getattr(m.params, f"slack_{level}")[0])
-    return 1.0 - float(q.disagreement_value(REP0)[0]) + slack - float(q.penalty(np.array([True]), REP0)[0])
+    return (
+        1.0
+        - float(q.disagreement_value(REP0)[0])
+        + slack
+        - float(q.penalty(np.array([True]), REP0)[0])
+    )
 
 
 # ------------------------------------------------------------ the projections
@@ -149,7 +154,9 @@ def test_the_projection_is_each_replicates_own():
 def test_a_forecast_every_party_signs_is_tabled_unchanged():
     m = _model()
     forecast = np.full(K, 0.55)
-    assert all(q.accepts(forecast[None], "joint_statement", np.array([True]), REP0)[0] for q in m.parties)
+    assert all(
+        q.accepts(forecast[None], "joint_statement", np.array([True]), REP0)[0] for q in m.parties
+    )
     text, moved, empty = _zopa(m, forecast)
     assert np.array_equal(text[0], forecast)
     assert not moved[0] and not empty[0]
