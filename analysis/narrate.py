@@ -216,6 +216,7 @@ _REASON_ZH: dict[str, str] = {
     "deadlock_no_new_acceptance": "僵局：连续{drafts}稿无新的接受方",
     "zeuthen_concessions": "按Zeuthen原则让步：{concessions}",
     "win_set_bounds": "让步止于赢集边界：{moves}",
+    "zopa_drafts": "移入可能协议区的草案：{moved}份；可能协议区为空：{empty}份",
     "holdouts": "未接受{level}的一方：{parties}",
     "phase_superseded": "第{phase}阶段被新文件取代（{open_steps}个未完成步骤）",
     "commitment_refused": "{party}按其既定立场不承担{step}",

@@ -1,6 +1,7 @@
 """The DPRK's decisions, adoption and renegotiation over many seeds (docs/model.md §3.10).
 
 Usage: python benchmarks/decision_figures.py [--runs 50] [--mode free|anchored]
+       [--set NAME=VALUE ...]
 
 Prints, over seeds 0..RUNS-1 of ``historical`` in the given mode: held sessions
 and the share ending in a declared deadlock; the median month of the first
@@ -8,7 +9,9 @@ joint statement (or document) and of the first joint document; which phase the
 first adopting joint document adopted; adoptions by phase; renegotiations of a
 phase in force a run; suspensions of the DPRK's steps a run; runs with a
 walk-out (median month, how many in 2009); runs with a nuclear test, nuclear and
-missile tests a run.  A measurement tool, not a calibration.
+missile tests a run.  ``--set`` sets a parameter for every run (repeatable; a
+structural switch or variant, as in ``bench_fidelity.py``).  A measurement
+tool, not a calibration.
 """
 
 from __future__ import annotations
@@ -23,8 +26,13 @@ from sixparty.model import TalksModel
 from sixparty.scenario import month_label
 
 
-def main(runs: int, mode: str) -> None:
-    sc = set_mode(load_scenario(find_scenario("historical")), mode)
+def main(runs: int, mode: str, parameters: dict | None = None) -> None:
+    sc = load_scenario(find_scenario("historical"))
+    if parameters:
+        from sixparty.api import variant
+
+        sc = variant(sc, parameters=parameters)
+    sc = set_mode(sc, mode)
     N = runs
     first = collections.Counter()
     ren = []
@@ -84,5 +92,11 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=50)
     ap.add_argument("--mode", choices=("free", "anchored"), default="free")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     a = ap.parse_args()
-    main(a.runs, a.mode)
+    bad = [kv for kv in a.set if "=" not in kv]
+    if bad:
+        ap.error(f"--set takes NAME=VALUE, not {bad[0]!r}")
+    import yaml
+
+    main(a.runs, a.mode, {k: yaml.safe_load(v) for k, v in (kv.split("=", 1) for kv in a.set)})

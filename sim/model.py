@@ -690,6 +690,11 @@ class TalksModel(mesa.Model):
         target = self._target_level(0)
         draft = self.first_draft(0)
         contact = bool(self.parties[US_I].allows_direct_contact(0))
+        if p.chair_drafts_in_zopa and p.expected_utility_sessions:
+            # the text the session will table first (:meth:`_bargain`)
+            draft = self.parties[CHINA_I].draft_in_zopa(
+                draft[None], np.array([0]), np.array([target], dtype=object), np.array([contact])
+            )[0][0]
         d = float(q.disagreement_value(0))
         u_accept = float(q.text_utility(draft, target, contact, 0))
 
@@ -1734,6 +1739,8 @@ class TalksModel(mesa.Model):
         2. the chair drafts the round's forecast, the weighted median
            (:meth:`China.draft`); after ``stall_iterations`` drafts without a
            new acceptance Russia's package amends it (:meth:`Russia.package`);
+           with ``parameters.chair_drafts_in_zopa`` the chair then tables the
+           text nearest it that all six would sign (:meth:`China.draft_in_zopa`);
         3. each party judges the draft at the target level (utility of the
            text against its disagreement value, :meth:`Party.accepts`): all six
            accept -> ``converged``; ``chair_patience`` drafts in a row without
@@ -1769,6 +1776,8 @@ class TalksModel(mesa.Model):
             s.ending = "deadlock"
         zeuthen: list[dict[str, int]] = [{} for _ in range(n)]  # Zeuthen concessions
         bounded: list[dict[str, int]] = [{} for _ in range(n)]  # moves cut at the win-set
+        zopa_moved = np.zeros(n, dtype=np.int64)  # drafts moved into the ZOPA
+        zopa_empty = np.zeros(n, dtype=np.int64)  # drafts with the ZOPA empty
         for it in range(p.max_iterations):
             A = np.flatnonzero(active)
             if A.size == 0:
@@ -1783,6 +1792,12 @@ class TalksModel(mesa.Model):
             stall = idle[A] >= p.stall_iterations[reps]
             if stall.any():
                 t[stall] = russia.package(t[stall], reps[stall], offers[A[stall]])
+            if p.chair_drafts_in_zopa:
+                # after the package: an amendment of the forecast, which the
+                # chair then brings into the zone like the forecast itself
+                t, into, empty = china.draft_in_zopa(t, reps, targets[A], contact[A])
+                zopa_moved[A] += into
+                zopa_empty[A] += empty
             text[A] = t
             verdicts, issues, ended = self._judge_draft(
                 sessions, A, reps, t, contact[A], targets[A], best_accepts, idle
@@ -1852,6 +1867,12 @@ class TalksModel(mesa.Model):
                     active[c] = False
         for b in np.flatnonzero(active):
             sessions[b].reasons.append(clause("deadlock_chair_bound", drafts=p.max_iterations))
+        if p.chair_drafts_in_zopa:
+            for b in range(n):
+                if zopa_moved[b] or zopa_empty[b]:
+                    sessions[b].reasons.append(
+                        clause("zopa_drafts", moved=int(zopa_moved[b]), empty=int(zopa_empty[b]))
+                    )
         # Per session: the moves cut at the win-set's edge, then the Zeuthen concessions.
         for code, name, counts in (
             ("win_set_bounds", "moves", bounded),

@@ -32,8 +32,13 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 from sixparty._mesa_compat import mesa
+from sixparty.bargaining import (
+    ZOPA_MARGIN,
+    project_onto_intersection,
+    weighted_median,
+    zeuthen_risk_limit,
+)
 from sixparty.bargaining import accepts as nash_accepts
-from sixparty.bargaining import weighted_median, zeuthen_risk_limit
 from sixparty.reasons import READINESS_TERMS, Clause, clause
 from sixparty.scenario import ISSUES, PARTIES
 
@@ -1174,7 +1179,8 @@ class China(Party):
       shuttle raises the DPRK's trust in China and readiness to attend, and it
       invites when its sounding says a session can succeed.
     - Drafts Bueno de Mesquita's forecast, the capability x salience weighted
-      median (:meth:`draft`).
+      median (:meth:`draft`); with ``parameters.chair_drafts_in_zopa``, the text
+      nearest it that all six would sign, as a mediator (:meth:`draft_in_zopa`).
     - Urges simultaneous steps (§第三轮: "美朝双方应相互同时迈步"): in the
       fixed-share session (``expected_utility_sessions: false``) it boosts the
       concessions of the DPRK and the US when a draft stalls; the
@@ -1212,6 +1218,82 @@ class China(Party):
         num = np.ascontiguousarray(np.swapaxes(w * pos, -1, -2)).sum(axis=-1)
         den = np.ascontiguousarray(np.swapaxes(w, -1, -2)).sum(axis=-1)
         return num / np.maximum(den, 1e-9)
+
+    def draft_in_zopa(self, forecast, r, levels, direct_contact):
+        """The acceptable text nearest the forecast: the chair drafts within the
+        zone of possible agreement (``parameters.chair_drafts_in_zopa``).
+
+        ``forecast``: ``(n, n_issues)`` the chair's text (:meth:`draft`, after
+        Russia's package if any), one row per replicate of the index array
+        ``r``; ``levels``: ``(n,)`` the document level each session aims at;
+        ``direct_contact``: ``(n,)`` bool.  The zone of possible agreement
+        (Raiffa 1982) is the set of texts every party would sign at that level,
+        under unanimity the intersection of the veto players' acceptable sets
+        (Tsebelis 2002, ch. 1-2): ``{x in [0, 1]^n_issues : d_i(x) <= c_i, all
+        six i}``, ``d_i`` the party's distance from its position
+        (:meth:`Party.distance`, ``parameters.distance_exponent``) and ``c_i =
+        1 - dv_i + slack_level - penalty_i``, exactly :meth:`Party.accepts`'s
+        utility test (trust, which a joint document also needs, is not a
+        property of the text and is left out).  A mediator who knows the
+        forecast tables the point of that set nearest it (the agenda setter
+        proposes within the acceptable set, Romer & Rosenthal 1978): its
+        Euclidean projection, by Dykstra's algorithm
+        (:func:`sixparty.bargaining.project_onto_intersection`).  A human seat
+        counts by its current position, as an agent's.
+
+        Returns ``(text (n, n_issues), moved (n,) bool, empty (n,) bool)``:
+        the forecast unchanged where every party already accepts it (neither
+        flag); the projection where it is found and passes every party's
+        test (``moved``); the forecast where no text passes all six
+        (``empty``: the zone is empty, or Dykstra's cycles ended outside it).
+        """
+        m = self.model
+        r = np.asarray(r)
+        forecast = np.asarray(forecast, dtype=float)
+        n = forecast.shape[0]
+        levels = np.asarray(levels, dtype=object)
+        contact = np.asarray(direct_contact, dtype=bool)
+        slack = np.empty(n)
+        for lv in dict.fromkeys(levels):
+            rows = levels == lv
+            slack[rows] = level_slack(m.params, lv, r[rows])
+        radii = np.stack(
+            [1.0 - q.disagreement_value(r) + slack - q.penalty(contact, r) for q in m.parties],
+            axis=-1,
+        )  # (n, 6): the distance each party accepts
+
+        def acceptable(texts):
+            dist = m.distances(texts, r)
+            ok = np.ones(n, dtype=bool)
+            for q in m.parties:
+                for lv in dict.fromkeys(levels):
+                    rows = levels == lv
+                    u = q.text_utility(texts[rows], lv, contact[rows], r[rows], dist[rows, q.idx])
+                    ok[rows] &= nash_accepts(u, q.disagreement_value(r[rows]))
+            return ok
+
+        inside = acceptable(forecast)
+        # a party whose own position fails its test: nothing passes
+        seek = ~inside & (radii >= 0.0).all(axis=-1)
+        text = forecast.copy()
+        moved = np.zeros(n, dtype=bool)
+        if seek.any():
+            S = np.flatnonzero(seek)
+            x, _ = project_onto_intersection(
+                forecast[S],
+                m.pos[r[S]],
+                m.sal[r[S]],
+                np.maximum(radii[S] - ZOPA_MARGIN, 0.0),
+                np.asarray(m.params.distance_exponent[r[S]], dtype=float),
+            )
+            found = np.zeros(n, dtype=bool)
+            found[S] = True
+            trial = text.copy()
+            trial[S] = x
+            ok = acceptable(trial) & found
+            text[ok] = trial[ok]
+            moved = ok
+        return text, moved, ~inside & ~moved
 
     def sound_out(self, r=ALL):
         """Shuttle diplomacy: estimated readiness for a session, in [0, 1].

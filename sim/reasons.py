@@ -432,6 +432,13 @@ REASONS: dict[str, ReasonCode] = {
             "disagreement value from its anchor (parameters.offers_within_win_set)",
         ),
         _code(
+            "zopa_drafts",
+            "moved:count empty:count",
+            "drafts moved into the zone of possible agreement: {moved}; with the zone empty: {empty}",
+            "drafts the chair moved from the forecast to the nearest text all six accept, and "
+            "drafts for which no such text was found (parameters.chair_drafts_in_zopa)",
+        ),
+        _code(
             "zeuthen_concessions",
             "concessions:concessions",
             "Zeuthen concessions: {concessions}",

@@ -958,6 +958,7 @@ class Parameters(_Strict):
     zeuthen_dprk_us: StrictBool = False
     bdm_stated_salience: StrictBool = False
     offers_within_win_set: StrictBool = False
+    chair_drafts_in_zopa: StrictBool = False
     zeuthen_grid: Annotated[int, Field(ge=10, le=1000)] = 100
 
     #: Ordered pairs of thresholds the DPRK's hysteresis needs, ``(low, high, what

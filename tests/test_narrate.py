@@ -647,6 +647,11 @@ _MODEL_REASONS = [
         "让步止于赢集边界：朝鲜3次、美国1次",
     ),
     (
+        [clause("zopa_drafts", moved=2, empty=1)],
+        "drafts moved into the zone of possible agreement: 2; with the zone empty: 1",
+        "移入可能协议区的草案：2份；可能协议区为空：1份",
+    ),
+    (
         [clause("phase_reaffirmed")],
         "the phase in force reaffirmed: performed on time",
         "重申现行阶段：各方按期履行",

@@ -87,8 +87,13 @@ def test_decisions_are_taken_per_replicate(historical):
 
 @pytest.mark.parametrize(
     "parameters",
-    [{"expected_utility_sessions": False}, {"zeuthen_dprk_us": True}, {"anchoring": False}],
-    ids=["fixed_share", "zeuthen", "free"],
+    [
+        {"expected_utility_sessions": False},
+        {"zeuthen_dprk_us": True},
+        {"anchoring": False},
+        {"chair_drafts_in_zopa": True, "anchoring": False},
+    ],
+    ids=["fixed_share", "zeuthen", "free", "zopa"],
 )
 def test_every_session_protocol_is_batch_invariant(parameters, tmp_path):
     path = tmp_path / "variant.yaml"
