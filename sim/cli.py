@@ -960,7 +960,8 @@ def add_validation_parsers(sub) -> None:
         "--storage",
         metavar="PATH",
         default=None,
-        help="Optuna sqlite file (default OUT/study.sqlite3); rerun with it to continue",
+        help="Optuna sqlite file (default OUT/study.sqlite3); rerun with it to continue; "
+        "its folder must exist, and an existing file must be an Optuna study",
     )
     p.add_argument("--out", metavar="DIR", default=None, help="output folder")
     p.add_argument("--seed", type=seed_int, default=None, help="seed of the sampler and the runs")

@@ -519,6 +519,68 @@ def test_calibrate_prints_only_the_fitted_parameters_that_moved():
     assert [ln.split()[0] for ln in lines[1:]] == ["b", "c"]  # one a line, sorted
 
 
+def _calibrate_storage_args(small_file, tmp_path, storage) -> list[str]:
+    return ["calibrate", str(small_file), "--train-until", "2004-03", "--budget", "1"] + [
+        "--runs-per-point", "1", "--jobs", "1", "--out", str(tmp_path / "cal"),
+        "--storage", str(storage),
+    ]  # fmt: skip
+
+
+def test_calibrate_refuses_a_storage_that_is_not_sqlite(small_file, tmp_path, capsys):
+    """A scenario given as --storage raised sqlalchemy's traceback (exit 1)."""
+    pytest.importorskip("optuna")
+    storage = tmp_path / "mine2.yaml"
+    storage.write_bytes(small_file.read_bytes())
+    assert main(_calibrate_storage_args(small_file, tmp_path, storage)) == 2
+    err = capsys.readouterr().err
+    assert f"--storage {storage}: not an Optuna SQLite study file (" in err
+    assert "Traceback" not in err and "sqlalchemy" not in err
+    assert storage.read_bytes() == small_file.read_bytes()
+    assert not (tmp_path / "cal").exists()  # no --out folder
+
+
+def test_calibrate_refuses_another_programs_sqlite_database(small_file, tmp_path, capsys):
+    import sqlite3
+
+    pytest.importorskip("optuna")
+    storage = tmp_path / "notes.sqlite3"
+    con = sqlite3.connect(storage)
+    con.execute("CREATE TABLE notes (text TEXT)")
+    con.commit()
+    con.close()
+    before = storage.read_bytes()
+    assert main(_calibrate_storage_args(small_file, tmp_path, storage)) == 2
+    err = capsys.readouterr().err
+    assert "not an Optuna SQLite study file (an SQLite database with the tables notes," in err
+    assert storage.read_bytes() == before  # Optuna's tables were not added
+
+
+def test_calibrate_refuses_a_storage_in_a_missing_folder(small_file, tmp_path, capsys):
+    """--storage /nonexist/x.sqlite3 created /nonexist and exited 0."""
+    pytest.importorskip("optuna")
+    storage = tmp_path / "nonexist" / "x.sqlite3"
+    assert main(_calibrate_storage_args(small_file, tmp_path, storage)) == 2
+    err = capsys.readouterr().err
+    assert f"folder {storage.parent} does not exist" in err
+    assert not storage.parent.exists() and not (tmp_path / "cal").exists()  # nothing made
+
+
+def test_check_storage_accepts_a_new_or_empty_file_and_an_optuna_study(tmp_path):
+    optuna = pytest.importorskip("optuna")
+    from sixparty.analysis.calibrate import check_storage
+    from sixparty.cli import CLIError
+
+    check_storage(tmp_path / "new.sqlite3")
+    (tmp_path / "empty.sqlite3").write_bytes(b"")
+    check_storage(tmp_path / "empty.sqlite3")
+    study = tmp_path / "study.sqlite3"
+    optuna.create_study(storage=f"sqlite:///{study}", study_name="s")
+    check_storage(study)
+    check_storage(tmp_path / "missing" / "study.sqlite3", given=False)  # OUT/ is made
+    with pytest.raises(CLIError, match="it is a folder, not a file"):
+        check_storage(tmp_path)
+
+
 def test_calibrate_rejects_a_bad_month(small_file, capsys):
     pytest.importorskip("optuna")
     assert main(["calibrate", str(small_file), "--train-until", "2006-13"]) == 2
