@@ -1023,7 +1023,9 @@ def _translate_one(err: dict[str, Any], root: _Node) -> Problem:
             first = _first_event_line(root, where.node.value, where.node)
             if first:
                 msg += f" (first at line {first})"
-        if msg.startswith("expected a") or msg.startswith("not a real date"):
+        if (msg.startswith("expected a") or msg.startswith("not a real date")) and (
+            ", got " not in msg
+        ):
             msg += f", got {_got(inp)}"
         guess = None
         one = _ONE_OF.search(msg)
