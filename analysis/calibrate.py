@@ -531,13 +531,26 @@ def small_budget_warning(budget: int, runs_per_point: int) -> str | None:
     """The one-line stderr warning of ``sixparty calibrate`` when ``budget`` (trials) is
     below :data:`MIN_USEFUL_BUDGET` or ``runs_per_point`` below
     :data:`MIN_USEFUL_RUNS_PER_POINT`, else None."""
-    if budget >= MIN_USEFUL_BUDGET and runs_per_point >= MIN_USEFUL_RUNS_PER_POINT:
+    few_trials = budget < MIN_USEFUL_BUDGET
+    few_runs = runs_per_point < MIN_USEFUL_RUNS_PER_POINT
+    if not (few_trials or few_runs):
         return None
+    # only what is below its minimum: the other is not the problem
+    below = (
+        f"{MIN_USEFUL_BUDGET} trials of {MIN_USEFUL_RUNS_PER_POINT} runs"
+        if few_trials and few_runs
+        else f"{MIN_USEFUL_BUDGET} trials"
+        if few_trials
+        else f"{MIN_USEFUL_RUNS_PER_POINT} runs per trial"
+    )
+    use = " ".join(
+        ([f"--budget {MIN_USEFUL_BUDGET}"] if few_trials else [])
+        + ([f"--runs-per-point {MIN_USEFUL_RUNS_PER_POINT}"] if few_runs else [])
+    )
     return (
         f"sixparty calibrate: warning: --budget {budget} x --runs-per-point {runs_per_point}: "
-        f"below {MIN_USEFUL_BUDGET} trials of {MIN_USEFUL_RUNS_PER_POINT} runs the fit is mostly "
-        f"noise (a smoke test, not a calibration); use --budget {MIN_USEFUL_BUDGET} "
-        f"--runs-per-point {MIN_USEFUL_RUNS_PER_POINT} or more"
+        f"below {below} the fit is mostly noise (a smoke test, not a calibration); "
+        f"use {use} or more"
     )
 
 

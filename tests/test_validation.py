@@ -1219,6 +1219,51 @@ def test_a_tiny_sensitivity_warns_once(method, samples, rpp, warned):
         assert line.startswith("sixparty sensitivity: warning: ") and "\n" not in line
 
 
+@pytest.mark.parametrize(
+    "samples, rpp, below, use",
+    [
+        (2, 4, "below 4 trajectories (morris) the", "use --samples 4 or more"),
+        (8, 1, "below 2 runs per point the", "use --runs-per-point 2 or more"),
+        (
+            2,
+            1,
+            "below 4 trajectories (morris) and 2 runs per point",
+            "--samples 4 --runs-per-point 2",
+        ),
+    ],
+)
+def test_the_sensitivity_warning_names_only_what_is_too_small(samples, rpp, below, use):
+    """``--samples 2`` (with the default 4 runs per point) was warned "below 4 trajectories
+    (morris) and 2 runs per point": 4 runs per point is not below 2."""
+    from sixparty.analysis import sensitivity as sens
+
+    line = sens.small_budget_warning("morris", samples, rpp)
+    assert line.startswith(
+        f"sixparty sensitivity: warning: --samples {samples} x --runs-per-point {rpp}: "
+    )
+    assert below in line and use in line
+    if rpp >= sens.MIN_USEFUL_RUNS_PER_POINT:
+        assert "runs per point" not in line and "--runs-per-point 2" not in line
+    if samples >= sens.MIN_USEFUL_SAMPLES["morris"]:
+        assert "trajectories" not in line and "--samples 4" not in line
+
+
+@pytest.mark.parametrize(
+    "budget, rpp, below",
+    [
+        (10, 16, "below 50 trials the fit"),
+        (100, 2, "below 8 runs per trial the fit"),
+        (4, 2, "below 50 trials of 8 runs the fit"),
+    ],
+)
+def test_the_calibrate_warning_names_only_what_is_too_small(budget, rpp, below):
+    from sixparty.analysis import calibrate as cal
+
+    line = cal.small_budget_warning(budget, rpp)
+    assert below in line
+    assert ("--budget 50" in line) == (budget < 50) and ("--runs-per-point 8" in line) == (rpp < 8)
+
+
 def test_the_sensitivity_command_prints_the_warning(small_file, tmp_path, capsys):
     pytest.importorskip("SALib")
     out = tmp_path / "sens"
