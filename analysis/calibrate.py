@@ -531,13 +531,26 @@ def small_budget_warning(budget: int, runs_per_point: int) -> str | None:
     """The one-line stderr warning of ``sixparty calibrate`` when ``budget`` (trials) is
     below :data:`MIN_USEFUL_BUDGET` or ``runs_per_point`` below
     :data:`MIN_USEFUL_RUNS_PER_POINT`, else None."""
-    if budget >= MIN_USEFUL_BUDGET and runs_per_point >= MIN_USEFUL_RUNS_PER_POINT:
+    few_trials = budget < MIN_USEFUL_BUDGET
+    few_runs = runs_per_point < MIN_USEFUL_RUNS_PER_POINT
+    if not (few_trials or few_runs):
         return None
+    # only what is below its minimum: the other is not the problem
+    below = (
+        f"{MIN_USEFUL_BUDGET} trials of {MIN_USEFUL_RUNS_PER_POINT} runs"
+        if few_trials and few_runs
+        else f"{MIN_USEFUL_BUDGET} trials"
+        if few_trials
+        else f"{MIN_USEFUL_RUNS_PER_POINT} runs per trial"
+    )
+    use = " ".join(
+        ([f"--budget {MIN_USEFUL_BUDGET}"] if few_trials else [])
+        + ([f"--runs-per-point {MIN_USEFUL_RUNS_PER_POINT}"] if few_runs else [])
+    )
     return (
         f"sixparty calibrate: warning: --budget {budget} x --runs-per-point {runs_per_point}: "
-        f"below {MIN_USEFUL_BUDGET} trials of {MIN_USEFUL_RUNS_PER_POINT} runs the fit is mostly "
-        f"noise (a smoke test, not a calibration); use --budget {MIN_USEFUL_BUDGET} "
-        f"--runs-per-point {MIN_USEFUL_RUNS_PER_POINT} or more"
+        f"below {below} the fit is mostly noise (a smoke test, not a calibration); "
+        f"use {use} or more"
     )
 
 
@@ -611,6 +624,82 @@ def held_out(
     return out
 
 
+#: The first 16 bytes of every SQLite 3 database file (https://sqlite.org/fileformat.html).
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+#: Tables every Optuna RDB storage has (``optuna.storages._rdb.models``).
+OPTUNA_TABLES = frozenset({"studies", "trials", "version_info"})
+
+
+def check_storage(path: Path, given: bool = True) -> None:
+    """Refuse a study file ``calibrate`` must not write to, before any work or any write.
+
+    ``path``: the sqlite file of the study; ``given``: it came from ``--storage`` (the
+    message names the option; the default ``OUT/study.sqlite3`` is made with its
+    folder, so a missing folder is checked only for a given file).  Accepted: a file
+    that does not exist yet in an existing, writable folder; an empty file; an SQLite
+    database with no tables or with Optuna's tables (:data:`OPTUNA_TABLES`).  Raises
+    :class:`sixparty.cli.CLIError` (exit 2) for anything else: a missing folder, a
+    folder, a file that is not SQLite (a scenario given by mistake), another program's
+    SQLite database (Optuna would add its tables to it).  Reads at most the file's
+    table list, read-only: the file is never changed.
+    """
+    import os
+    import sqlite3
+
+    from sixparty.cli import CLIError
+
+    name = f"--storage {path}" if given else str(path)
+    hint = "give another --storage FILE (a new file, or a study an earlier calibrate wrote)"
+    if path.is_dir():
+        raise CLIError(f"{name}: it is a folder, not a file; {hint}")
+    if not path.exists():
+        if path.is_symlink():
+            raise CLIError(f"{name}: it is a broken symbolic link; {hint}")
+        folder = Path(os.path.abspath(path)).parent
+        if given and not folder.is_dir():
+            what = "is a file, not a folder" if folder.exists() else "does not exist"
+            raise CLIError(
+                f"cannot write {name}: folder {folder} {what}; create it first or {hint}"
+            )
+        if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+            raise CLIError(f"cannot write {name}: folder {folder} is not writable; {hint}")
+        return
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise CLIError(f"cannot read {name}: {reason[:1].lower() + reason[1:]}; {hint}") from None
+    if not head:
+        return  # an empty file: SQLite makes it a new database
+    if head != SQLITE_HEADER:
+        raise CLIError(
+            f"{name}: not an Optuna SQLite study file (it does not begin with the SQLite "
+            f"header {SQLITE_HEADER[:-1].decode()!r}); {hint}. The file is left untouched."
+        )
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {
+                row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        raise CLIError(
+            f"{name}: not an Optuna SQLite study file (SQLite cannot read it: {exc}); {hint}. "
+            "The file is left untouched."
+        ) from None
+    if tables and not OPTUNA_TABLES <= tables:
+        shown = ", ".join(sorted(tables)[:5]) + (" ..." if len(tables) > 5 else "")
+        raise CLIError(
+            f"{name}: not an Optuna SQLite study file (an SQLite database with the tables "
+            f"{shown}, without Optuna's {', '.join(sorted(OPTUNA_TABLES))}); {hint}. "
+            "The file is left untouched."
+        )
+
+
 def cli_calibrate(args) -> int:
     """``sixparty calibrate``.
 
@@ -644,6 +733,7 @@ def cli_calibrate(args) -> int:
     )
     how = check_out_dir(out_dir)
     storage_path = Path(args.storage) if args.storage else out_dir / "study.sqlite3"
+    check_storage(storage_path, given=bool(args.storage))
     storage = f"sqlite:///{storage_path.resolve()}"
     study_name = f"{scenario.name}-{mode}-{until}-{seed}"
     source, parents = scenario_chain(path)

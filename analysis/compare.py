@@ -532,7 +532,8 @@ def report_lines(cmp: Comparison, full: bool = True) -> list[str]:
                 f"{_fmt(k, u, r['diff'], True)} [{_fmt(k, u, r['diff_ci_low'], True)}, "
                 f"{_fmt(k, u, r['diff_ci_high'], True)}]"
             )
-            flag = " FLIP" if r["flips"] else (" *" if r["significant"] else "")
+            # a flip's interval excludes 0 as well: it keeps its "*" (the legend's)
+            flag = (" *" if r["significant"] else "") + (" FLIP" if r["flips"] else "")
             out.append(
                 f"  {r['outcome']:{width}}  {_fmt(k, u, r['reference']):>{wr}}  "
                 f"{_fmt(k, u, r['value']):>{wv}}  {diff:>36}{flag}"

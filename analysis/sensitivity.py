@@ -327,16 +327,23 @@ MIN_USEFUL_RUNS_PER_POINT = 2
 def small_budget_warning(method: str, samples: int, runs_per_point: int) -> str | None:
     """The one-line stderr warning of ``sixparty sensitivity`` when ``samples`` is below
     :data:`MIN_USEFUL_SAMPLES` of ``method`` or ``runs_per_point`` below
-    :data:`MIN_USEFUL_RUNS_PER_POINT`, else None."""
+    :data:`MIN_USEFUL_RUNS_PER_POINT`, else None; it names only the minimum (and the
+    option) that is not reached."""
     low = MIN_USEFUL_SAMPLES[method]
-    if samples >= low and runs_per_point >= MIN_USEFUL_RUNS_PER_POINT:
-        return None
     what = "trajectories" if method == "morris" else "base samples"
+    below, use = [], []  # only what is below its minimum: the other is not the problem
+    if samples < low:
+        below.append(f"{low} {what} ({method})")
+        use.append(f"--samples {low}")
+    if runs_per_point < MIN_USEFUL_RUNS_PER_POINT:
+        below.append(f"{MIN_USEFUL_RUNS_PER_POINT} runs per point")
+        use.append(f"--runs-per-point {MIN_USEFUL_RUNS_PER_POINT}")
+    if not below:
+        return None
     return (
         f"sixparty sensitivity: warning: --samples {samples} x --runs-per-point "
-        f"{runs_per_point}: below {low} {what} ({method}) and {MIN_USEFUL_RUNS_PER_POINT} runs "
-        f"per point the indices are mostly noise; use --samples {low} --runs-per-point "
-        f"{MIN_USEFUL_RUNS_PER_POINT} or more"
+        f"{runs_per_point}: below {' and '.join(below)} the indices are mostly noise; "
+        f"use {' '.join(use)} or more"
     )
 
 

@@ -509,6 +509,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 def _write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to the file ``path`` via a temporary file beside it (mode 0666 minus umask).
 
+    An existing ``path`` is replaced only if it is empty or a schema ``sixparty schema``
+    wrote (:func:`_refuse_foreign_file`).
+
     Raises :class:`CLIError` naming ``path`` (never the temporary file).
     """
     folder = path.parent if str(path.parent) else Path(".")
@@ -516,6 +519,7 @@ def _write_atomic(path: Path, text: str) -> None:
         raise CLIError(f"cannot write {path}: it is a folder, not a file")
     if not folder.is_dir():
         raise CLIError(f"cannot write {path}: folder {folder} does not exist")
+    _refuse_foreign_file(path)
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -535,6 +539,63 @@ def _write_atomic(path: Path, text: str) -> None:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+#: The largest existing ``--out`` file read to tell whether ``schema`` wrote it (bytes);
+#: the schemas are about 0.35 MB, so a larger file is not one of them.
+_SCHEMA_FILE_MAX_BYTES = 16 * 2**20
+
+
+def _is_written_schema(path: Path) -> bool:
+    """True if the file ``path`` is empty or holds a JSON Schema ``sixparty schema`` wrote.
+
+    Such a schema is a JSON object whose ``$schema`` is a json-schema.org URI, whose
+    ``title`` is ``Scenario`` or begins with ``sixparty scenario``, and whose ``$defs``
+    declare ``Parties`` (:func:`sixparty.schema.scenario_json_schema`).  Raises OSError
+    when the file cannot be read.
+    """
+    if path.stat().st_size == 0:
+        return True  # holds nothing to lose, like the empty folder check_out_dir accepts
+    if path.stat().st_size > _SCHEMA_FILE_MAX_BYTES:
+        return False
+    try:
+        doc = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return False
+    if not isinstance(doc, dict):
+        return False
+    uri, title, defs = doc.get("$schema"), doc.get("title"), doc.get("$defs")
+    return (
+        isinstance(uri, str)
+        and uri.startswith(("https://json-schema.org/", "http://json-schema.org/"))
+        and isinstance(title, str)
+        and (title == "Scenario" or title.startswith("sixparty scenario"))
+        and isinstance(defs, dict)
+        and "Parties" in defs
+    )
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """Raise :class:`CLIError` if ``path`` exists and is not a schema this command wrote
+    (:func:`_is_written_schema`): replacing it would lose the user's file."""
+    if not os.path.lexists(path):
+        return
+    if path.is_symlink() and not path.exists():
+        raise CLIError(f"cannot write {path}: it is a broken symbolic link; choose another --out")
+    try:
+        ours = path.is_file() and _is_written_schema(path)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise CLIError(
+            f"cannot write {path}: it exists and cannot be read to check it is a schema "
+            f"sixparty wrote ({reason[:1].lower() + reason[1:]}); choose another --out"
+        ) from None
+    if not ours:
+        raise CLIError(
+            f"{path} exists and is not a scenario JSON Schema written by sixparty schema "
+            "(replacing it would lose its content); choose another --out, or move it "
+            "away first"
+        )
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -899,7 +960,8 @@ def add_validation_parsers(sub) -> None:
         "--storage",
         metavar="PATH",
         default=None,
-        help="Optuna sqlite file (default OUT/study.sqlite3); rerun with it to continue",
+        help="Optuna sqlite file (default OUT/study.sqlite3); rerun with it to continue; "
+        "its folder must exist, and an existing file must be an Optuna study",
     )
     p.add_argument("--out", metavar="DIR", default=None, help="output folder")
     p.add_argument("--seed", type=seed_int, default=None, help="seed of the sampler and the runs")
@@ -1349,7 +1411,10 @@ def build_parser() -> argparse.ArgumentParser:
         "mappings, overrides paths checked); any (default): either, by extends:",
     )
     p.add_argument(
-        "--out", metavar="FILE", help="write it to FILE (atomically, mode 0666 minus umask) instead"
+        "--out",
+        metavar="FILE",
+        help="write it to FILE (atomically, mode 0666 minus umask) instead; an existing "
+        "FILE is replaced only if it is empty or a schema this command wrote",
     )
     p.set_defaults(handler=cmd_schema)
 

@@ -1021,9 +1021,14 @@ def _translate_one(err: dict[str, Any], root: _Node) -> Problem:
             return _problem_at(where, text, suggestion=guess, extra=(bad,))
         if msg.startswith("duplicate event id") and where.node is not None:
             first = _first_event_line(root, where.node.value, where.node)
-            if first:
-                msg += f" (first at line {first})"
-        if msg.startswith("expected a") or msg.startswith("not a real date"):
+            if first is not None:
+                # the first may be in the file extended (an add_events id already there):
+                # name that file, as the window check does
+                of = "" if first.file == where.node.file else f" of {_display(first.file)}"
+                msg += f" (first at line {first.line}{of})"
+        if (msg.startswith("expected a") or msg.startswith("not a real date")) and (
+            ", got " not in msg
+        ):
             msg += f", got {_got(inp)}"
         guess = None
         one = _ONE_OF.search(msg)
@@ -1175,14 +1180,16 @@ def _translate_one(err: dict[str, Any], root: _Node) -> Problem:
     return _problem_at(where, text)
 
 
-def _first_event_line(root: _Node, event_id: Any, dup: _Node) -> int | None:
+def _first_event_line(root: _Node, event_id: Any, dup: _Node) -> _Node | None:
+    """The ``id`` node of the first event with ``event_id`` other than ``dup`` (its
+    ``file`` and ``line`` say where), or None."""
     events = root.get("events")
     if events is None or events.kind != "seq":
         return None
     for ev in events.value:
         idn = ev.get("id")
         if idn is not None and idn.value == event_id and idn is not dup:
-            return idn.line
+            return idn
     return None
 
 

@@ -21,6 +21,7 @@ event dates ``YYYY-MM-DD`` or ``YYYY-MM``.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from typing import Annotated, ClassVar, Literal, get_args
 
@@ -163,11 +164,44 @@ class _Strict(BaseModel):
     )
 
 
-def _no_bool(value: object) -> object:
-    # YAML's true/false would otherwise pass as 1.0/0.0.
+def _quoted_number(value: str, whole: bool) -> str | None:
+    """``value`` as the finite number it spells (``'42'`` -> ``42``), or None if it spells none."""
+    text = value.strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(number):
+        return None  # 'inf': refused as not finite, like .inf
+    if whole:
+        # '5.5' goes on to pydantic: "expected a whole number", not "write 5.5"
+        return str(int(number)) if number.is_integer() else None
+    return text if text.isascii() and "_" not in text else repr(number)
+
+
+def _refuse_non_number(value: object, what: str) -> object:
+    # YAML's true/false would otherwise pass as 1/0, and pydantic's lax mode would read
+    # the quoted text '0.1' as 0.1: a number is written as a number (YAML 1.2).  Other
+    # text goes on to pydantic, which refuses it with the loader's usual words.
     if isinstance(value, bool):
-        raise ValueError("expected a number, not a yes/no value")
+        raise ValueError(f"expected {what}, not a yes/no value")
+    if isinstance(value, str):
+        number = _quoted_number(value, whole=what != "a number")
+        if number is not None:
+            raise ValueError(
+                f"expected {what}, not quoted text, got {value!r}; write {number} without quotes"
+            )
     return value
+
+
+def _no_bool(value: object) -> object:
+    """A number field's check: refuse true/false and quoted numbers (:func:`_refuse_non_number`)."""
+    return _refuse_non_number(value, "a number")
+
+
+def _whole(value: object) -> object:
+    """A whole-number field's check: refuse true/false and quoted numbers."""
+    return _refuse_non_number(value, "a whole number")
 
 
 Unit = Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=1.0)]
@@ -664,7 +698,7 @@ class FacilityStep(_Strict):
 
     facility: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
     to: Literal["shut_down", "disabled", "dismantled"]
-    tranche: Annotated[int, Field(ge=1, le=24)]
+    tranche: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=24)]
 
 
 class CounterpartStep(_Strict):
@@ -685,7 +719,7 @@ class CounterpartStep(_Strict):
     step: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
     issue: IssueKey
     at_least: Unit = 0.0
-    tranche: Annotated[int, Field(ge=1, le=24)]
+    tranche: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=24)]
     source: Source
 
 
@@ -719,15 +753,15 @@ class Phase(_Strict):
     name: str
     dprk_steps: list[str]
     progress: Unit
-    aid_tonnes: Annotated[float, Field(ge=0.0)]
+    aid_tonnes: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0)]
     aid_shares: dict[ProviderKey, Unit] | None = None
     aid_source: Source | None = None
     delisting: StrictBool = False
-    declaration_tranche: Annotated[int, Field(ge=1, le=24)] | None = None
-    delisting_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    declaration_tranche: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=24)] | None = None
+    delisting_days: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=365)] | None = None
     delisting_source: Source | None = None
-    months: Annotated[int, Field(ge=1, le=60)]
-    tranches: Annotated[int, Field(ge=1, le=24)] = 4
+    months: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=60)]
+    tranches: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=24)] = 4
     terms: dict[IssueKey, Term] = Field(default_factory=dict)
     terms_source: Source | None = None
     facility_steps: list[FacilityStep] = Field(default_factory=list)
@@ -821,8 +855,8 @@ class Parameters(_Strict):
 
     anchoring: StrictBool = True
     concession_rate: Unit = 0.2
-    max_iterations: Annotated[int, Field(ge=1, le=100)] = 100
-    chair_patience: Annotated[int, Field(ge=1, le=14)] = 4
+    max_iterations: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=100)] = 100
+    chair_patience: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=14)] = 4
     concession_tolerance: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=0.1)] = 0.005
     ideal_accommodation: Unit = 1.0
     acceptance_radius: Unit = 0.12
@@ -838,13 +872,15 @@ class Parameters(_Strict):
     resume_threshold: Unit = 0.5
     return_threshold: Unit = 0.65
     commitment_trust: Unit = 0.25
-    min_months_between_sessions: Annotated[int, Field(ge=1, le=24)] = 3
+    min_months_between_sessions: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=24)] = 3
     common_ground_distance: Unit = 0.2
-    oral_summary_min_issues: Annotated[int, Field(ge=0, le=len(ISSUES))] = 2
-    max_phases_per_round: Annotated[int, Field(ge=1, le=10)] = 3
+    oral_summary_min_issues: Annotated[
+        int, BeforeValidator(_whole), Field(ge=0, le=len(ISSUES))
+    ] = 2
+    max_phases_per_round: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=10)] = 3
     amendment_weight_cap: Unit = 0.5
     amendment_share: Unit = 0.5
-    stall_iterations: Annotated[int, Field(ge=1, le=100)] = 2
+    stall_iterations: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=100)] = 2
     recess_narrowing: Unit = 0.85
     slack_chairmans_statement: Unit = 0.25
     slack_joint_statement: Unit = 0.1
@@ -867,8 +903,8 @@ class Parameters(_Strict):
     direct_contact_trust_weight: Annotated[
         float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)
     ] = 0.5
-    chair_max_wait: Annotated[int, Field(ge=1, le=24)] = 6
-    chair_wait_factor: Annotated[int, Field(ge=1, le=4)] = 2
+    chair_max_wait: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=24)] = 6
+    chair_wait_factor: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=4)] = 2
     sound_out_distance_weight: Unit = 0.8
     attend_score_default: Unit = 0.9
     default_trust: Unit = 0.5
@@ -915,7 +951,7 @@ class Parameters(_Strict):
     dprk_will_base: Unit = 0.45
     dprk_will_trust: Unit = 0.55
     dprk_will_grievance: Unit = 0.3
-    return_months: Annotated[int, Field(ge=1, le=24)] = 3
+    return_months: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=24)] = 3
     aid_tranche_done: Unit = 0.75
     slowed_share: Unit = 0.25
     trust_weight_performed: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=10.0)] = (
@@ -959,7 +995,7 @@ class Parameters(_Strict):
     bdm_stated_salience: StrictBool = False
     offers_within_win_set: StrictBool = False
     chair_drafts_in_zopa: StrictBool = False
-    zeuthen_grid: Annotated[int, Field(ge=10, le=1000)] = 100
+    zeuthen_grid: Annotated[int, BeforeValidator(_whole), Field(ge=10, le=1000)] = 100
 
     #: Ordered pairs of thresholds the DPRK's hysteresis needs, ``(low, high, what
     #: happens otherwise)``: with ``low`` above ``high`` a value between them makes
@@ -1005,6 +1041,35 @@ class Parameters(_Strict):
 NAME_PATTERN = r"^[\w.-]+$"
 
 
+def _strategy_value_problem(strategy: BaseModel, name: str, value: object) -> str | None:
+    """Why ``value`` cannot be assigned to the strategy field ``name``, or None if it can.
+
+    Checked on a copy (``strategy`` is left as it is); the text is in the loader's
+    style: what was expected, then what was given.
+    """
+    try:
+        strategy.model_copy().__setattr__(name, value)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        typ, ctx = err["type"], err.get("ctx") or {}
+        shown = "true" if value is True else "false" if value is False else repr(value)
+        if typ == "value_error":
+            text = re.sub(r"^Value error, ", "", err["msg"])
+            return text if ", got " in text else f"{text}, got {shown}"
+        if typ == "literal_error":
+            allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+            return f"expected one of {', '.join(allowed)} for {name}, got {shown}"
+        if typ == "bool_type":
+            return f"expected true or false for {name}, got {shown}"
+        if typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+            meta = type(strategy).model_fields[name].metadata
+            lo = next((m.ge for m in meta if getattr(m, "ge", None) is not None), None)
+            hi = next((m.le for m in meta if getattr(m, "le", None) is not None), None)
+            return f"expected a number in [{lo:g}, {hi:g}] for {name}, got {shown}"
+        return f"not a valid {name}: {err['msg']}, got {shown}"
+    return None
+
+
 class Scenario(_Strict):
     """A complete scenario.
 
@@ -1025,7 +1090,7 @@ class Scenario(_Strict):
     invitations: list[Invitation] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     parameters: Parameters = Field(default_factory=Parameters)
-    seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
+    seed: Annotated[int, BeforeValidator(_whole), Field(ge=0, lt=2**63)] = 0
 
     @field_validator("issues")
     @classmethod
@@ -1059,7 +1124,8 @@ class Scenario(_Strict):
                 )
             for j, eff in enumerate(ev.effects):
                 if isinstance(eff, StrategyEffect):
-                    fields = type(getattr(self.parties, eff.party).strategy).model_fields
+                    strategy = getattr(self.parties, eff.party).strategy
+                    fields = type(strategy).model_fields
                     if eff.field not in fields:
                         problems.append(
                             (
@@ -1069,6 +1135,12 @@ class Scenario(_Strict):
                                 eff.field,
                             )
                         )
+                    else:
+                        # the model assigns the value in its month: check it now, as the
+                        # field would (a number, not quoted text or true/false)
+                        bad = _strategy_value_problem(strategy, eff.field, eff.value)
+                        if bad:
+                            problems.append((("events", i, "effects", j, "value"), bad, eff.value))
         for i, inv in enumerate(self.invitations):
             if not (self.window.start <= inv.date <= self.window.end):
                 problems.append(

@@ -56,10 +56,7 @@ LOADER_ONLY = (
     "its denuclearization values read on both scales)",
 )
 #: Where the loader is more lenient than the schemas (pydantic's lax mode).
-LOADER_LENIENT = (
-    "numbers and whole numbers written as quoted strings ('5', \"0.5\") are converted",
-    "spaces around a month or date are ignored",
-)
+LOADER_LENIENT = ("spaces around a month or date are ignored",)
 
 _SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
 _KEY_DOMAINS = {"issues": ISSUES, "initial": ISSUES, "positions": ISSUES, "trust": PARTIES}

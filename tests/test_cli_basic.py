@@ -503,3 +503,41 @@ def test_handler_function_missing(capsys, monkeypatch) -> None:
     )
     code, _, err = run_main(capsys, "plot", ".")
     assert code == 2 and "has no cli_plot()" in err
+
+
+def test_schema_out_refuses_to_overwrite_a_scenario(capsys, tmp_path: Path) -> None:
+    # a user's scenario given as --out by mistake is left untouched, exit 2
+    target = tmp_path / "mine.yaml"
+    target.write_text(dump_yaml(minimal_scenario_dict()))
+    before = target.read_bytes()
+    code, out, err = run_main(capsys, "schema", "--out", str(target))
+    assert code == 2 and out == ""
+    assert f"{target} exists and is not a scenario JSON Schema written by sixparty schema" in err
+    assert "choose another --out" in err and "Traceback" not in err
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.yaml"]  # no temp file left
+
+
+@pytest.mark.parametrize(
+    "content", ['{"title": "not ours"}\n', "[1, 2]\n", "\xff\xfe garbage", '{"$schema": 1}']
+)
+def test_schema_out_refuses_other_json(capsys, tmp_path: Path, content: str) -> None:
+    target = tmp_path / "s.json"
+    target.write_text(content, encoding="latin-1")
+    code, _, err = run_main(capsys, "schema", "--out", str(target))
+    assert code == 2 and "is not a scenario JSON Schema" in err
+    assert target.read_text(encoding="latin-1") == content
+
+
+@pytest.mark.parametrize("kind", ["any", "complete", "variant"])
+def test_schema_out_replaces_its_own_schema(capsys, tmp_path: Path, kind: str) -> None:
+    # every kind this command writes may be rewritten by any kind, and an empty file too
+    target = tmp_path / "s.json"
+    assert run_main(capsys, "schema", "--kind", kind, "--out", str(target))[0] == 0
+    for again in ("any", "complete", "variant"):
+        code, _, err = run_main(capsys, "schema", "--kind", again, "--out", str(target))
+        assert code == 0, err
+    empty = tmp_path / "empty.json"
+    empty.write_text("")
+    assert run_main(capsys, "schema", "--out", str(empty))[0] == 0
+    assert json.loads(empty.read_text())["title"] == "sixparty scenario"

@@ -484,6 +484,37 @@ def test_the_printed_summary_is_short_and_says_where_the_full_table_is(monkeypat
     assert chance == [ln for ln in full if ln.startswith("  multiple comparisons: ")]
 
 
+def test_a_significant_flip_keeps_its_star(monkeypatch):
+    """A FLIP row was printed without the "*" although comparison.csv says significant
+    (the legend: "* = interval excludes 0"): it is printed "* FLIP", the star in the
+    column of the other rows' stars."""
+    from sixparty.analysis import compare as cmp_mod
+    from sixparty.analysis.compare import report_lines
+    from sixparty.scenario import DOCUMENT_TYPES
+
+    runs, js = 20, DOCUMENT_TYPES.index("joint_statement")
+    few = np.where(np.arange(runs) < 3, js, -1)
+    most = np.where(np.arange(runs) < 19, js, -1)
+    fakes = {
+        "a": _FakeEnsemble({"window:2005-07..2005-09": ("doc", few)}, runs),
+        "b": _FakeEnsemble({"window:2005-07..2005-09": ("doc", most)}, runs),
+    }
+    monkeypatch.setattr(cmp_mod, "run_ensemble", lambda sc, *a, **k: fakes[sc.name])
+    base = load_scenario_text(dump_yaml(minimal_scenario_dict()), "minimal.yaml")
+    scs = [base.model_copy(update={"name": n}) for n in ("a", "b")]
+    cmp = compare(scs, ["ref", "var"], runs=runs, base_seed=1, n_boot=200, progress=False)
+    rows = {(r["outcome"], r["scenario"]): r for r in cmp.rows}
+    lines = report_lines(cmp)
+    printed = {ln.split()[0]: ln for ln in lines if ln.startswith("  ") and len(ln.split()) > 3}
+    head = next(ln for ln in lines if ln.lstrip().startswith("outcome"))
+    flips = [o for (o, lab), r in rows.items() if lab == "var" and r["flips"]]
+    assert flips
+    for o in flips:
+        assert rows[(o, "var")]["significant"] and printed[o].endswith(" * FLIP"), printed[o]
+        # the flag starts right after the difference column, where a lone "*" would
+        assert printed[o].index(" * FLIP") == len(head)
+
+
 def test_the_printed_table_shows_whole_scenario_names(monkeypatch):
     """Scenario names longer than the value column widen it: never cut to 12 letters
     (``no_bda_sanct``), and every value stays right-aligned under its name."""

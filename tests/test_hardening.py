@@ -80,6 +80,91 @@ def test_a_boolean_where_text_is_expected_says_to_quote(tmp_path):
     assert "expected text, got true (put it in quotes)" in p.message
 
 
+@pytest.mark.parametrize(
+    "body, path, line, message",
+    [
+        ("seed: true\n", "seed", 2, "seed: expected a whole number, not a yes/no value, got true"),
+        ("seed: false\n", "seed", 2, "expected a whole number, not a yes/no value, got false"),
+        (
+            "overrides:\n  parameters.max_iterations: true\n",
+            "parameters.max_iterations",
+            3,
+            "expected a whole number, not a yes/no value, got true",
+        ),
+        (
+            "overrides:\n  phases[0].months: false\n",
+            "phases[0].months",
+            3,
+            "expected a whole number, not a yes/no value, got false",
+        ),
+        (
+            "overrides:\n  phases[0].aid_tonnes: true\n",
+            "phases[0].aid_tonnes",
+            3,
+            "expected a number, not a yes/no value, got true",
+        ),
+        (
+            "seed: '42'\n",
+            "seed",
+            2,
+            "expected a whole number, not quoted text, got '42'; write 42 without quotes",
+        ),
+        (
+            "overrides:\n  parameters.noise: '0.1'\n",
+            "parameters.noise",
+            3,
+            "expected a number, not quoted text, got '0.1'; write 0.1 without quotes",
+        ),
+        (
+            'parameters:\n  chair_patience: "4"\n',
+            "parameters.chair_patience",
+            3,
+            "expected a whole number, not quoted text, got '4'; write 4 without quotes",
+        ),
+        ("seed: '2.5'\n", "seed", 2, "expected a whole number, got '2.5'"),
+        ("seed: abc\n", "seed", 2, "expected a whole number, got 'abc'"),
+    ],
+)
+def test_true_false_and_quoted_text_are_not_numbers(tmp_path, body, path, line, message):
+    """``seed: true`` ran with seed 1 and ``seed: '42'`` with 42 (pydantic's lax mode),
+    while ``noise: true`` was refused: every number field refuses both now."""
+    (p,) = _problems("extends: historical\n" + body, tmp_path)
+    assert (p.path, p.line) == (path, line)
+    assert p.message == message.removeprefix(f"{path}: ")
+
+
+def _strategy_event(value: str, party: str = "DPRK", field: str = "simultaneity") -> str:
+    return (
+        "add_events:\n  - id: switch\n    date: 2005-01\n    type: diplomatic\n"
+        "    title: t\n    source: {note: test}\n    effects:\n      - kind: strategy\n"
+        f"        party: {party}\n        field: {field}\n        value: {value}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "value, party, field, message",
+    [
+        ("'0.5'", "DPRK", "simultaneity", "not quoted text, got '0.5'; write 0.5 without quotes"),
+        ("true", "DPRK", "simultaneity", "expected a number, not a yes/no value, got true"),
+        ("1.5", "DPRK", "simultaneity", "expected a number in [0, 1] for simultaneity, got 1.5"),
+        ("'true'", "DPRK", "sanctions_linkage", "expected true or false for sanctions_linkage"),
+        ("acept", "US", "direct_talks", "expected one of refuse, within_multilateral, accept"),
+    ],
+)
+def test_a_strategy_value_is_checked_when_loaded(tmp_path, value, party, field, message):
+    """The model assigns a strategy effect's value in its month: a value its field refuses
+    is refused when the file is loaded, with its line, not in the middle of a run."""
+    (p,) = _problems("extends: historical\n" + _strategy_event(value, party, field), tmp_path)
+    assert p.path == "add_events[0].effects[0].value" and p.line == 12
+    assert message in p.message
+
+
+def test_a_good_strategy_value_loads(tmp_path):
+    s = load_scenario(_variant(tmp_path, _strategy_event("0.3")))
+    (ev,) = [e for e in s.events if e.id == "switch"]
+    assert ev.effects[0].value == 0.3
+
+
 @pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", ".NaN"])
 def test_non_finite_numbers_are_refused(tmp_path, value):
     path = _variant(tmp_path, f"overrides:\n  phases[0].aid_tonnes: {value}\n")

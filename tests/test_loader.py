@@ -599,6 +599,22 @@ def test_duplicate_event_from_add_events_names_child(base: Path, write_scenario)
         load_scenario(child)
     (p,) = info.value.problems
     assert p.path == "add_events[0].id" and p.file.endswith("child.yaml") and p.line == 3
+    # the first event is in the parent: its line is named with its file (a bare "line N"
+    # read as a line of child.yaml), as the window check names the parent
+    first = line_of(base.read_text(), "id: first_round")
+    assert p.message == (
+        f"duplicate event id 'first_round' (first at line {first} of {loader._display(base)})"
+    )
+
+
+def test_duplicate_event_within_add_events_names_only_the_line(base: Path, write_scenario) -> None:
+    ev = "{id: extra, date: 2004-11, type: other, title: X, source: {note: n}}"
+    child = write_scenario(f"extends: base.yaml\nadd_events:\n  - {ev}\n  - {ev}\n", "child.yaml")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    (p,) = info.value.problems
+    assert p.path == "add_events[1].id" and p.line == 4
+    assert p.message == "duplicate event id 'extra' (first at line 3)"
 
 
 def test_error_in_parent_names_the_parent_file(write_scenario) -> None:

@@ -216,7 +216,17 @@ COMPLETE_CASES: list[tuple[str, str, Any]] = [
     ("name_in_chinese", BOTH_OK, lambda d: _set(d, "name", "情景一")),
     ("name_with_slash", BOTH_BAD, lambda d: _set(d, "name", "a/b")),
     ("phase_months_0", BOTH_BAD, lambda d: _set(d, "phases.0.months", 0)),
-    ("seed_as_text", LENIENT, lambda d: _set(d, "seed", "5")),
+    # quoted numbers and true/false are not numbers (YAML 1.2): the loader refuses them too
+    ("seed_as_text", BOTH_BAD, lambda d: _set(d, "seed", "5")),
+    ("seed_true", BOTH_BAD, lambda d: _set(d, "seed", True)),
+    ("whole_parameter_true", BOTH_BAD, lambda d: _set(d, "parameters", {"max_iterations": True})),
+    (
+        "whole_parameter_as_text",
+        BOTH_BAD,
+        lambda d: _set(d, "parameters", {"stall_iterations": "2"}),
+    ),
+    ("parameter_as_text", BOTH_BAD, lambda d: _set(d, "parameters", {"noise": "0.1"})),
+    ("phase_months_as_text", BOTH_BAD, lambda d: _set(d, "phases.0.months", "3")),
 ]
 
 

@@ -519,6 +519,68 @@ def test_calibrate_prints_only_the_fitted_parameters_that_moved():
     assert [ln.split()[0] for ln in lines[1:]] == ["b", "c"]  # one a line, sorted
 
 
+def _calibrate_storage_args(small_file, tmp_path, storage) -> list[str]:
+    return ["calibrate", str(small_file), "--train-until", "2004-03", "--budget", "1"] + [
+        "--runs-per-point", "1", "--jobs", "1", "--out", str(tmp_path / "cal"),
+        "--storage", str(storage),
+    ]  # fmt: skip
+
+
+def test_calibrate_refuses_a_storage_that_is_not_sqlite(small_file, tmp_path, capsys):
+    """A scenario given as --storage raised sqlalchemy's traceback (exit 1)."""
+    pytest.importorskip("optuna")
+    storage = tmp_path / "mine2.yaml"
+    storage.write_bytes(small_file.read_bytes())
+    assert main(_calibrate_storage_args(small_file, tmp_path, storage)) == 2
+    err = capsys.readouterr().err
+    assert f"--storage {storage}: not an Optuna SQLite study file (" in err
+    assert "Traceback" not in err and "sqlalchemy" not in err
+    assert storage.read_bytes() == small_file.read_bytes()
+    assert not (tmp_path / "cal").exists()  # no --out folder
+
+
+def test_calibrate_refuses_another_programs_sqlite_database(small_file, tmp_path, capsys):
+    import sqlite3
+
+    pytest.importorskip("optuna")
+    storage = tmp_path / "notes.sqlite3"
+    con = sqlite3.connect(storage)
+    con.execute("CREATE TABLE notes (text TEXT)")
+    con.commit()
+    con.close()
+    before = storage.read_bytes()
+    assert main(_calibrate_storage_args(small_file, tmp_path, storage)) == 2
+    err = capsys.readouterr().err
+    assert "not an Optuna SQLite study file (an SQLite database with the tables notes," in err
+    assert storage.read_bytes() == before  # Optuna's tables were not added
+
+
+def test_calibrate_refuses_a_storage_in_a_missing_folder(small_file, tmp_path, capsys):
+    """--storage /nonexist/x.sqlite3 created /nonexist and exited 0."""
+    pytest.importorskip("optuna")
+    storage = tmp_path / "nonexist" / "x.sqlite3"
+    assert main(_calibrate_storage_args(small_file, tmp_path, storage)) == 2
+    err = capsys.readouterr().err
+    assert f"folder {storage.parent} does not exist" in err
+    assert not storage.parent.exists() and not (tmp_path / "cal").exists()  # nothing made
+
+
+def test_check_storage_accepts_a_new_or_empty_file_and_an_optuna_study(tmp_path):
+    optuna = pytest.importorskip("optuna")
+    from sixparty.analysis.calibrate import check_storage
+    from sixparty.cli import CLIError
+
+    check_storage(tmp_path / "new.sqlite3")
+    (tmp_path / "empty.sqlite3").write_bytes(b"")
+    check_storage(tmp_path / "empty.sqlite3")
+    study = tmp_path / "study.sqlite3"
+    optuna.create_study(storage=f"sqlite:///{study}", study_name="s")
+    check_storage(study)
+    check_storage(tmp_path / "missing" / "study.sqlite3", given=False)  # OUT/ is made
+    with pytest.raises(CLIError, match="it is a folder, not a file"):
+        check_storage(tmp_path)
+
+
 def test_calibrate_rejects_a_bad_month(small_file, capsys):
     pytest.importorskip("optuna")
     assert main(["calibrate", str(small_file), "--train-until", "2006-13"]) == 2
@@ -1155,6 +1217,51 @@ def test_a_tiny_sensitivity_warns_once(method, samples, rpp, warned):
     assert (line is not None) == warned
     if warned:
         assert line.startswith("sixparty sensitivity: warning: ") and "\n" not in line
+
+
+@pytest.mark.parametrize(
+    "samples, rpp, below, use",
+    [
+        (2, 4, "below 4 trajectories (morris) the", "use --samples 4 or more"),
+        (8, 1, "below 2 runs per point the", "use --runs-per-point 2 or more"),
+        (
+            2,
+            1,
+            "below 4 trajectories (morris) and 2 runs per point",
+            "--samples 4 --runs-per-point 2",
+        ),
+    ],
+)
+def test_the_sensitivity_warning_names_only_what_is_too_small(samples, rpp, below, use):
+    """``--samples 2`` (with the default 4 runs per point) was warned "below 4 trajectories
+    (morris) and 2 runs per point": 4 runs per point is not below 2."""
+    from sixparty.analysis import sensitivity as sens
+
+    line = sens.small_budget_warning("morris", samples, rpp)
+    assert line.startswith(
+        f"sixparty sensitivity: warning: --samples {samples} x --runs-per-point {rpp}: "
+    )
+    assert below in line and use in line
+    if rpp >= sens.MIN_USEFUL_RUNS_PER_POINT:
+        assert "runs per point" not in line and "--runs-per-point 2" not in line
+    if samples >= sens.MIN_USEFUL_SAMPLES["morris"]:
+        assert "trajectories" not in line and "--samples 4" not in line
+
+
+@pytest.mark.parametrize(
+    "budget, rpp, below",
+    [
+        (10, 16, "below 50 trials the fit"),
+        (100, 2, "below 8 runs per trial the fit"),
+        (4, 2, "below 50 trials of 8 runs the fit"),
+    ],
+)
+def test_the_calibrate_warning_names_only_what_is_too_small(budget, rpp, below):
+    from sixparty.analysis import calibrate as cal
+
+    line = cal.small_budget_warning(budget, rpp)
+    assert below in line
+    assert ("--budget 50" in line) == (budget < 50) and ("--runs-per-point 8" in line) == (rpp < 8)
 
 
 def test_the_sensitivity_command_prints_the_warning(small_file, tmp_path, capsys):
