@@ -1636,19 +1636,23 @@ def _did(value: str, issue: str | None, lang: str) -> str:
 
 def _why(mv: dict, lang: str) -> str:
     """The agent's reason for a move, from its reason code and numbers."""
-    from sixparty.analysis.i18n import phrase
+    from sixparty.analysis.i18n import compared, phrase
 
     w = dict(mv.get("why") or {})
     issue = w.get("issue")
+    # each compared pair with the decimals that tell its two values apart
+    u, d = compared(w.get("u", 0.0), w.get("d", 0.0))
+    r, t = compared(w.get("r", 0.0), w.get("t", 0.0))
+    trust, need = compared(w.get("trust", 0.0), w.get("need") or 0.0)
     return phrase(
         f"seat.why.{mv['reason']}",
         lang,
-        u=float(w.get("u", 0.0)),
-        d=float(w.get("d", 0.0)),
-        r=float(w.get("r", 0.0)),
-        t=float(w.get("t", 0.0)),
-        trust=float(w.get("trust", 0.0)),
-        need=float(w.get("need") or 0.0),
+        u=u,
+        d=d,
+        r=r,
+        t=t,
+        trust=trust,
+        need=need,
         issue=label(issue, lang) if issue else "",
     )
 

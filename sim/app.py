@@ -87,7 +87,7 @@ import solara
 from pydantic import ValidationError
 from sixparty import dashboard_charts as _charts
 from sixparty._mesa_compat import release_model
-from sixparty.analysis.i18n import ISSUE_SCALES_ZH, phrase
+from sixparty.analysis.i18n import ISSUE_SCALES_ZH, compared, phrase
 from sixparty.analysis.i18n import label as i18n_label
 from sixparty.analysis.narrate import (
     debrief_parts,
@@ -1228,35 +1228,35 @@ def orders_summary(moves: list[dict], lang: str = "en") -> str:
 def recommendation_text(b: SeatBriefing, lang: str = "en") -> str:
     """The agent's recommendation in a sentence, from the briefing's reason codes."""
     issue = i18n_label(b.recommend_issue, lang) if b.recommend_issue else ""
-    attend_why = phrase(f"seat.why.{b.attend_reason}", lang, r=b.readiness, t=b.attend_threshold)
+    r, t = compared(b.readiness, b.attend_threshold)
+    attend_why = phrase(f"seat.why.{b.attend_reason}", lang, r=r, t=t)
     attend = phrase("seat.do.attend" if b.recommend_attend else "seat.do.boycott", lang)
     if not b.recommend_attend:
         return phrase("seat.recommend_away", lang, attend=attend, why=attend_why)
-    why = phrase(
-        f"seat.why.{b.reason}",
-        lang,
-        u=b.u_accept,
-        d=b.u_walk_away,
-        trust=b.commitment_trust,
-        need=b.trust_needed if b.trust_needed is not None else 0.0,
-        issue=issue,
+    # the utilities with the decimals the seat card shows them (utility_lines)
+    u, _, d = compared(b.u_accept, b.u_amend, b.u_walk_away)
+    trust, need = compared(
+        b.commitment_trust, b.trust_needed if b.trust_needed is not None else 0.0
     )
+    why = phrase(f"seat.why.{b.reason}", lang, u=u, d=d, trust=trust, need=need, issue=issue)
     respond = phrase(f"seat.do.{b.recommend}", lang, issue=issue)
     return phrase("seat.recommend", lang, attend=attend, respond=respond, why=why)
 
 
 def utility_lines(b: SeatBriefing, lang: str = "en") -> list[str]:
-    """The three utilities (accept, amend, walk away) as sentences."""
+    """The three utilities (accept, amend, walk away) as sentences, with one number of
+    decimals that tells apart the ones that differ (:func:`compared`)."""
+    accept, amend_u, walk = compared(b.u_accept, b.u_amend, b.u_walk_away)
     if b.amend_issue is None:
-        amend = phrase("seat.u_amend_none", lang, u=b.u_amend)
+        amend = phrase("seat.u_amend_none", lang, u=amend_u)
     else:
         amend = phrase(
-            "seat.u_amend", lang, issue=i18n_label(b.amend_issue, lang), to=b.amend_to, u=b.u_amend
+            "seat.u_amend", lang, issue=i18n_label(b.amend_issue, lang), to=b.amend_to, u=amend_u
         )
     return [
-        phrase("seat.u_accept", lang, u=b.u_accept),
+        phrase("seat.u_accept", lang, u=accept),
         amend,
-        phrase("seat.u_walk", lang, u=b.u_walk_away),
+        phrase("seat.u_walk", lang, u=walk),
     ]
 
 
