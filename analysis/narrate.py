@@ -321,10 +321,12 @@ _T = {
         "impl.active": "Implementation is under way.",
         "impl.complete": "The phase's paired steps are complete.",
         "ledger_state": "Denuclearization progress {progress:.2f}; aid delivered {delivered} t of "
-        "{pledged} t pledged.",
+        "{pledged} t pledged{lapsed}.",
         "ending": "End of {month}: status of the talks: {status}; denuclearization progress {progress:.2f}; aid "
-        "delivered {delivered} t of {pledged} t HFO-equivalent pledged; mean trust "
+        "delivered {delivered} t of {pledged} t HFO-equivalent pledged{lapsed}; mean trust "
         "{trust:.2f}; sanctions {sanctions:.2f}.",
+        "lapsed": " ({tonnes} t lapsed when the phase was superseded)",
+        "lapsed.phases": " ({tonnes} t lapsed when {n} phases were superseded)",
         "no_sessions": "No session was convened.",
         "sep": " ",
         "list_sep": ", ",
@@ -376,9 +378,11 @@ _T = {
         "impl.suspended.phase": "履行中断：朝鲜暂停履行“{phase}”阶段的步骤（{steps}）。",
         "impl.active": "各方开始履行。",
         "impl.complete": "本阶段的对等步骤已全部完成。",
-        "ledger_state": "无核化进展{progress:.2f}；已交付援助{delivered}吨，承诺{pledged}吨。",
+        "ledger_state": "无核化进展{progress:.2f}；已交付援助{delivered}吨，承诺{pledged}吨{lapsed}。",
         "ending": "{month}末：会谈状态为{status}；无核化进展{progress:.2f}；已交付援助{delivered}吨，"
-        "承诺{pledged}吨（重油当量）；平均信任{trust:.2f}；制裁{sanctions:.2f}。",
+        "承诺{pledged}吨（重油当量）{lapsed}；平均信任{trust:.2f}；制裁{sanctions:.2f}。",
+        "lapsed": "（其中{tonnes}吨因该阶段被取代而失效）",
+        "lapsed.phases": "（其中{tonnes}吨因{n}个阶段被取代而失效）",
         "no_sessions": "模拟期间未召开任何会议。",
         "sep": "",
         "list_sep": "、",
@@ -429,6 +433,38 @@ def _split(text: str) -> list[str]:
 
 def _tonnes(x: float) -> str:
     return f"{x:,.0f}"
+
+
+def _aid_state(result, row: dict, lang: str) -> dict[str, str]:
+    """The ``delivered``, ``pledged`` and ``lapsed`` fields of a month's aid sentence.
+
+    ``timeline.csv`` ``aid_pledged_t`` counts a superseded phase's aid only as far as
+    it was delivered (``Ledger.pledged_tonnes``), so after a supersession it read
+    "46,913 t of 46,913 t pledged" although the document pledged 50,000 t.  The
+    ledger's rows keep each step's ``amount`` as pledged and the month it was
+    ``superseded``: the tonnes that lapsed by ``row["month"]`` (amount - delivered of
+    the aid steps superseded by then) are added back to the pledge and told in
+    ``lapsed`` (``""`` when none, or for a ledger without ``superseded``).
+    """
+    month = row["month"]
+    lapsed, phases = 0.0, set()
+    for r in result.ledger or ():
+        gone = r.get("superseded")
+        if r.get("kind") == "aid" and isinstance(gone, str) and gone and gone <= month:
+            short = float(r["amount"]) - float(r["delivered"])
+            if short > 0:
+                lapsed += short
+                phases.add(r.get("phase"))
+    out = {
+        "delivered": _tonnes(row["aid_delivered_t"]),
+        "pledged": _tonnes(row["aid_pledged_t"] + lapsed),
+        "lapsed": "",
+    }
+    if _tonnes(lapsed) != "0":
+        T = _T[lang]
+        key = "lapsed" if len(phases) == 1 else "lapsed.phases"
+        out["lapsed"] = T[key].format(tonnes=_tonnes(lapsed), n=len(phases))
+    return out
 
 
 def _value_text(kind: str, v, lang: str, readable: bool = False) -> str:
@@ -960,11 +996,7 @@ def _month_paragraph(
         ledger_told = True
     if ledger_told:
         parts.append(
-            T["ledger_state"].format(
-                progress=row["progress"],
-                delivered=_tonnes(row["aid_delivered_t"]),
-                pledged=_tonnes(row["aid_pledged_t"]),
-            )
+            T["ledger_state"].format(progress=row["progress"], **_aid_state(result, row, lang))
         )
     return parts
 
@@ -1060,8 +1092,7 @@ def _narrate(result, lang: str) -> str:
                 month=month_text(last["month"], lang),
                 status=label(f"status.{last['talks_status']}", lang),
                 progress=last["progress"],
-                delivered=_tonnes(last["aid_delivered_t"]),
-                pledged=_tonnes(last["aid_pledged_t"]),
+                **_aid_state(result, last, lang),
                 trust=last["mean_trust"],
                 sanctions=last["sanctions"],
             )
