@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 
 import numpy as np
 import pytest
+from seed_article import article_path
 from sixparty.analysis import i18n
 from sixparty.analysis.narrate import (
     debrief,
@@ -1099,9 +1099,9 @@ def test_the_chinese_record_shows_whole_quotes_and_chinese_kinds():
     assert all(not re.search(r"[a-z_]", r["kind_text"]) for r in zh)
     en = record_timeline("en", load_record())
     assert all(r["kind_text"] == r["kind"] for r in en)  # English keeps the record's words
-    seed = os.environ.get("SIXPARTY_ARTICLE")
-    if seed and os.path.exists(seed):  # every piece shown is verbatim in the article
-        text = open(seed, encoding="utf-8").read()
+    seed = article_path()
+    if seed.is_file():  # every piece shown is verbatim in the article
+        text = seed.read_text(encoding="utf-8")
         for r in zh:
             if r["kind"] != "session":
                 assert all(piece in text for piece in r["what"].split("……")), r["what"]
