@@ -408,7 +408,9 @@ _EN.update(
         "summary.decisions": "Decisions:",
         "summary.decision": "  {month}  {party} {what}: {why}",
         "summary.end": "End of {month}: {status}, denuclearization progress {progress}, "
-        "aid delivered {delivered} t of {pledged} t HFO-eq. pledged, mean trust {trust}",
+        "aid delivered {delivered} t of {pledged} t HFO-eq. pledged{lapsed}, mean trust {trust}",
+        "summary.lapsed": " ({tonnes} t lapsed when the phase was superseded)",
+        "summary.lapsed_phases": " ({tonnes} t lapsed when {n} phases were superseded)",
         "summary.facilities": "Facilities: {facilities}",
         "summary.facility": "{name} {state}",
         "summary.status.no_talks": "no session this month",
@@ -594,7 +596,9 @@ _ZH.update(
         "summary.decisions": "各方决定：",
         "summary.decision": "  {month}  {party} {what}：{why}",
         "summary.end": "{month}末：{status}，无核化进展{progress}，已交付援助{delivered}吨，"
-        "承诺{pledged}吨（重油当量），平均信任{trust}",
+        "承诺{pledged}吨（重油当量）{lapsed}，平均信任{trust}",
+        "summary.lapsed": "（其中{tonnes}吨因该阶段被取代而失效）",
+        "summary.lapsed_phases": "（其中{tonnes}吨因{n}个阶段被取代而失效）",
         "summary.facilities": "核设施：{facilities}",
         "summary.facility": "{name}{state}",
         "summary.status.no_talks": "本月无会议",

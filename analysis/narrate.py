@@ -325,8 +325,6 @@ _T = {
         "ending": "End of {month}: status of the talks: {status}; denuclearization progress {progress:.2f}; aid "
         "delivered {delivered} t of {pledged} t HFO-equivalent pledged{lapsed}; mean trust "
         "{trust:.2f}; sanctions {sanctions:.2f}.",
-        "lapsed": " ({tonnes} t lapsed when the phase was superseded)",
-        "lapsed.phases": " ({tonnes} t lapsed when {n} phases were superseded)",
         "no_sessions": "No session was convened.",
         "sep": " ",
         "list_sep": ", ",
@@ -381,8 +379,6 @@ _T = {
         "ledger_state": "无核化进展{progress:.2f}；已交付援助{delivered}吨，承诺{pledged}吨{lapsed}。",
         "ending": "{month}末：会谈状态为{status}；无核化进展{progress:.2f}；已交付援助{delivered}吨，"
         "承诺{pledged}吨（重油当量）{lapsed}；平均信任{trust:.2f}；制裁{sanctions:.2f}。",
-        "lapsed": "（其中{tonnes}吨因该阶段被取代而失效）",
-        "lapsed.phases": "（其中{tonnes}吨因{n}个阶段被取代而失效）",
         "no_sessions": "模拟期间未召开任何会议。",
         "sep": "",
         "list_sep": "、",
@@ -441,30 +437,18 @@ def _aid_state(result, row: dict, lang: str) -> dict[str, str]:
     ``timeline.csv`` ``aid_pledged_t`` counts a superseded phase's aid only as far as
     it was delivered (``Ledger.pledged_tonnes``), so after a supersession it read
     "46,913 t of 46,913 t pledged" although the document pledged 50,000 t.  The
-    ledger's rows keep each step's ``amount`` as pledged and the month it was
-    ``superseded``: the tonnes that lapsed by ``row["month"]`` (amount - delivered of
-    the aid steps superseded by then) are added back to the pledge and told in
-    ``lapsed`` (``""`` when none, or for a ledger without ``superseded``).
+    tonnes that lapsed by ``row["month"]`` (:func:`sixparty.runner.aid_lapsed`, from
+    the ledger's rows) are added back to the pledge and told in ``lapsed`` (``""``
+    when none).
     """
-    month = row["month"]
-    lapsed, phases = 0.0, set()
-    for r in result.ledger or ():
-        gone = r.get("superseded")
-        if r.get("kind") == "aid" and isinstance(gone, str) and gone and gone <= month:
-            short = float(r["amount"]) - float(r["delivered"])
-            if short > 0:
-                lapsed += short
-                phases.add(r.get("phase"))
-    out = {
+    from sixparty.runner import aid_lapsed, lapsed_text
+
+    lapsed, phases = aid_lapsed(result.ledger, row["month"])
+    return {
         "delivered": _tonnes(row["aid_delivered_t"]),
         "pledged": _tonnes(row["aid_pledged_t"] + lapsed),
-        "lapsed": "",
+        "lapsed": lapsed_text(lapsed, phases, lang),
     }
-    if _tonnes(lapsed) != "0":
-        T = _T[lang]
-        key = "lapsed" if len(phases) == 1 else "lapsed.phases"
-        out["lapsed"] = T[key].format(tonnes=_tonnes(lapsed), n=len(phases))
-    return out
 
 
 def _value_text(kind: str, v, lang: str, readable: bool = False) -> str:
