@@ -12,7 +12,9 @@
 * ``seat.*``: what a classroom seat is shown before a session and during
   implementation, and the debrief's sentences (:mod:`sixparty.seat` codes:
   ``seat.why.<reason code>``, ``seat.do.<choice>``, ``seat.kind.<step kind>``;
-  :func:`phrase` fills their ``{fields}``);
+  :func:`phrase` fills their ``{fields}``; the utilities, readiness and trust they
+  compare are given as text by :func:`compared`, so that "less than" never sits between
+  two equal-looking numbers);
 * what ``sixparty run`` prints (:func:`phrase` fills their ``{fields}``; the English
   entries are the command's English text byte for byte): ``summary.*`` (the
   session-by-session summary, :func:`sixparty.runner.summary_lines`), ``score.*``
@@ -272,11 +274,11 @@ _EN.update(
         "seat.col.you": "you",
         "seat.col.amended": "if amended",
         "seat.draft_title": "The chair's draft against the positions (0 .. 1 on each issue's scale)",
-        "seat.u_accept": "Accept the draft: utility {u:.2f}",
+        "seat.u_accept": "Accept the draft: utility {u}",
         "seat.u_amend": "Amend it on {issue}, standing at {to:.2f} (the chair's redraft): "
-        "utility {u:.2f}",
-        "seat.u_amend_none": "Amend: no amendment moves this draft toward you (utility {u:.2f})",
-        "seat.u_walk": "Walk away (your disagreement value): {u:.2f}",
+        "utility {u}",
+        "seat.u_amend_none": "Amend: no amendment moves this draft toward you (utility {u})",
+        "seat.u_walk": "Walk away (your disagreement value): {u}",
         "seat.recommend": "The agent in your seat would {attend} and {respond}: {why}.",
         "seat.recommend_away": "The agent in your seat would {attend}: {why}.",
         "seat.do.attend": "attend",
@@ -290,17 +292,16 @@ _EN.update(
         "seat.order.perform": "perform",
         "seat.order.slow": "slow",
         "seat.order.suspend": "suspend",
-        "seat.why.ready": "its readiness {r:.2f} is above the threshold {t:.2f}",
-        "seat.why.not_ready": "its readiness {r:.2f} is not above the threshold {t:.2f}",
+        "seat.why.ready": "its readiness {r} is above the threshold {t}",
+        "seat.why.not_ready": "its readiness {r} is not above the threshold {t}",
         "seat.why.dprk_suspended": "the DPRK has suspended its participation",
-        "seat.why.worth_signing": "the draft is worth {u:.2f} to it, at least the {d:.2f} of "
-        "walking away",
-        "seat.why.trust_too_low": "the draft is worth signing ({u:.2f} against {d:.2f}), but a "
-        "joint document binds it to paired steps and its trust in its counterpart, {trust:.2f}, "
-        "is below {need:.2f}",
-        "seat.why.below_walking_away": "the draft is worth {u:.2f} to it, less than the {d:.2f} of "
+        "seat.why.worth_signing": "the draft is worth {u} to it, at least the {d} of walking away",
+        "seat.why.trust_too_low": "the draft is worth signing ({u} against {d}), but a "
+        "joint document binds it to paired steps and its trust in its counterpart, {trust}, "
+        "is below {need}",
+        "seat.why.below_walking_away": "the draft is worth {u} to it, less than the {d} of "
         "walking away, and costs it most on {issue}",
-        "seat.why.far_beyond_radius": "the draft is worth {u:.2f} to it against {d:.2f} for "
+        "seat.why.far_beyond_radius": "the draft is worth {u} to it against {d} for "
         "walking away: too far from its position to amend",
         "seat.choose": "Your choice (nothing is chosen for you):",
         "seat.pick_first": "Choose attend or boycott, and if you attend, your answer to the draft.",
@@ -331,10 +332,10 @@ _ZH.update(
         "seat.col.you": "你",
         "seat.col.amended": "修改后",
         "seat.draft_title": "主席国草案与各方立场（各议题量表上的 0 .. 1）",
-        "seat.u_accept": "接受草案：效用 {u:.2f}",
-        "seat.u_amend": "要求修改{issue}，坚持 {to:.2f}（主席国重拟的文本）：效用 {u:.2f}",
-        "seat.u_amend_none": "修改：任何修改都不能使这份草案更接近你（效用 {u:.2f}）",
-        "seat.u_walk": "放弃本次协议（你的分歧点，即不达成协议的效用）：{u:.2f}",
+        "seat.u_accept": "接受草案：效用 {u}",
+        "seat.u_amend": "要求修改{issue}，坚持 {to:.2f}（主席国重拟的文本）：效用 {u}",
+        "seat.u_amend_none": "修改：任何修改都不能使这份草案更接近你（效用 {u}）",
+        "seat.u_walk": "放弃本次协议（你的分歧点，即不达成协议的效用）：{u}",
         "seat.recommend": "若由智能体扮演你：{attend}，并{respond}——{why}。",
         "seat.recommend_away": "若由智能体扮演你：{attend}——{why}。",
         "seat.do.attend": "出席",
@@ -348,15 +349,15 @@ _ZH.update(
         "seat.order.perform": "履行",
         "seat.order.slow": "放缓",
         "seat.order.suspend": "暂停",
-        "seat.why.ready": "其出席意愿 {r:.2f} 高于门槛 {t:.2f}",
-        "seat.why.not_ready": "其出席意愿 {r:.2f} 未高于门槛 {t:.2f}",
+        "seat.why.ready": "其出席意愿 {r} 高于门槛 {t}",
+        "seat.why.not_ready": "其出席意愿 {r} 未高于门槛 {t}",
         "seat.why.dprk_suspended": "朝鲜已中止参加会谈",
-        "seat.why.worth_signing": "草案对它的效用为 {u:.2f}，不低于放弃协议的 {d:.2f}",
-        "seat.why.trust_too_low": "草案值得签署（{u:.2f}，放弃协议为 {d:.2f}），但共同文件要求对等履行步骤，"
-        "而它对对方的信任 {trust:.2f} 低于 {need:.2f}",
-        "seat.why.below_walking_away": "草案对它的效用为 {u:.2f}，低于放弃协议的 {d:.2f}，"
+        "seat.why.worth_signing": "草案对它的效用为 {u}，不低于放弃协议的 {d}",
+        "seat.why.trust_too_low": "草案值得签署（{u}，放弃协议为 {d}），但共同文件要求对等履行步骤，"
+        "而它对对方的信任 {trust} 低于 {need}",
+        "seat.why.below_walking_away": "草案对它的效用为 {u}，低于放弃协议的 {d}，"
         "在{issue}上代价最大",
-        "seat.why.far_beyond_radius": "草案对它的效用为 {u:.2f}，放弃协议为 {d:.2f}：离其立场太远，无从修改",
+        "seat.why.far_beyond_radius": "草案对它的效用为 {u}，放弃协议为 {d}：离其立场太远，无从修改",
         "seat.choose": "你的选择（没有预先替你选定）：",
         "seat.pick_first": "请选择出席或抵制；若出席，再选择你对草案的答复。",
         "seat.pick_issue": "请选择要修改的议题。",
@@ -407,7 +408,9 @@ _EN.update(
         "summary.decisions": "Decisions:",
         "summary.decision": "  {month}  {party} {what}: {why}",
         "summary.end": "End of {month}: {status}, denuclearization progress {progress}, "
-        "aid delivered {delivered} t of {pledged} t HFO-eq. pledged, mean trust {trust}",
+        "aid delivered {delivered} t of {pledged} t HFO-eq. pledged{lapsed}, mean trust {trust}",
+        "summary.lapsed": " ({tonnes} t lapsed when the phase was superseded)",
+        "summary.lapsed_phases": " ({tonnes} t lapsed when {n} phases were superseded)",
         "summary.facilities": "Facilities: {facilities}",
         "summary.facility": "{name} {state}",
         "summary.status.no_talks": "no session this month",
@@ -593,7 +596,9 @@ _ZH.update(
         "summary.decisions": "各方决定：",
         "summary.decision": "  {month}  {party} {what}：{why}",
         "summary.end": "{month}末：{status}，无核化进展{progress}，已交付援助{delivered}吨，"
-        "承诺{pledged}吨（重油当量），平均信任{trust}",
+        "承诺{pledged}吨（重油当量）{lapsed}，平均信任{trust}",
+        "summary.lapsed": "（其中{tonnes}吨因该阶段被取代而失效）",
+        "summary.lapsed_phases": "（其中{tonnes}吨因{n}个阶段被取代而失效）",
         "summary.facilities": "核设施：{facilities}",
         "summary.facility": "{name}{state}",
         "summary.status.no_talks": "本月无会议",
@@ -768,6 +773,32 @@ def pad(text: str, width: int, right: bool = False) -> str:
     as ``f"{text:{width}}"`` / ``f"{text:>{width}}"``."""
     fill = " " * max(0, width - display_width(text))
     return fill + text if right else text + fill
+
+
+#: The decimals a compared value is shown with (:func:`compared`): two, and up to
+#: four when two would print different values alike.
+COMPARED_DECIMALS = (2, 4)
+
+
+def compared(*values: float) -> tuple[str, ...]:
+    """``values`` that a sentence compares ("worth 0.925, less than the 0.934 of
+    walking away") as text, all with one number of decimals: the fewest from two up
+    to four (:data:`COMPARED_DECIMALS`) at which values that differ print differently,
+    so a comparison never reads "0.93, less than 0.93".  Values closer than 0.0001
+    still print alike at four.  Returns one string per value, in order; no values,
+    ``()``.  The same digits serve both languages (``{u}`` in the ``seat.*`` texts).
+    """
+    xs = [float(v) for v in values]
+    lo, hi = COMPARED_DECIMALS
+    for n in range(lo, hi + 1):
+        texts = tuple(f"{x:.{n}f}" for x in xs)
+        if all(
+            (texts[i] != texts[j]) or (xs[i] == xs[j])
+            for i in range(len(xs))
+            for j in range(i + 1, len(xs))
+        ):
+            return texts
+    return texts
 
 
 def phrase(key: str, lang: str = "en", **fields) -> str:

@@ -322,9 +322,9 @@ _T = {
         "impl.active": "Implementation is under way.",
         "impl.complete": "The phase's paired steps are complete.",
         "ledger_state": "Denuclearization progress {progress:.2f}; aid delivered {delivered} t of "
-        "{pledged} t pledged.",
+        "{pledged} t pledged{lapsed}.",
         "ending": "End of {month}: status of the talks: {status}; denuclearization progress {progress:.2f}; aid "
-        "delivered {delivered} t of {pledged} t HFO-equivalent pledged; mean trust "
+        "delivered {delivered} t of {pledged} t HFO-equivalent pledged{lapsed}; mean trust "
         "{trust:.2f}; sanctions {sanctions:.2f}.",
         "no_sessions": "No session was convened.",
         "sep": " ",
@@ -377,9 +377,9 @@ _T = {
         "impl.suspended.phase": "履行中断：朝鲜暂停履行“{phase}”阶段的步骤（{steps}）。",
         "impl.active": "各方开始履行。",
         "impl.complete": "本阶段的对等步骤已全部完成。",
-        "ledger_state": "无核化进展{progress:.2f}；已交付援助{delivered}吨，承诺{pledged}吨。",
+        "ledger_state": "无核化进展{progress:.2f}；已交付援助{delivered}吨，承诺{pledged}吨{lapsed}。",
         "ending": "{month}末：会谈状态为{status}；无核化进展{progress:.2f}；已交付援助{delivered}吨，"
-        "承诺{pledged}吨（重油当量）；平均信任{trust:.2f}；制裁{sanctions:.2f}。",
+        "承诺{pledged}吨（重油当量）{lapsed}；平均信任{trust:.2f}；制裁{sanctions:.2f}。",
         "no_sessions": "模拟期间未召开任何会议。",
         "sep": "",
         "list_sep": "、",
@@ -430,6 +430,26 @@ def _split(text: str) -> list[str]:
 
 def _tonnes(x: float) -> str:
     return f"{x:,.0f}"
+
+
+def _aid_state(result, row: dict, lang: str) -> dict[str, str]:
+    """The ``delivered``, ``pledged`` and ``lapsed`` fields of a month's aid sentence.
+
+    ``timeline.csv`` ``aid_pledged_t`` counts a superseded phase's aid only as far as
+    it was delivered (``Ledger.pledged_tonnes``), so after a supersession it read
+    "46,913 t of 46,913 t pledged" although the document pledged 50,000 t.  The
+    tonnes that lapsed by ``row["month"]`` (:func:`sixparty.runner.aid_lapsed`, from
+    the ledger's rows) are added back to the pledge and told in ``lapsed`` (``""``
+    when none).
+    """
+    from sixparty.runner import aid_lapsed, lapsed_text
+
+    lapsed, phases = aid_lapsed(result.ledger, row["month"])
+    return {
+        "delivered": _tonnes(row["aid_delivered_t"]),
+        "pledged": _tonnes(row["aid_pledged_t"] + lapsed),
+        "lapsed": lapsed_text(lapsed, phases, lang),
+    }
 
 
 def _value_text(kind: str, v, lang: str, readable: bool = False) -> str:
@@ -961,11 +981,7 @@ def _month_paragraph(
         ledger_told = True
     if ledger_told:
         parts.append(
-            T["ledger_state"].format(
-                progress=row["progress"],
-                delivered=_tonnes(row["aid_delivered_t"]),
-                pledged=_tonnes(row["aid_pledged_t"]),
-            )
+            T["ledger_state"].format(progress=row["progress"], **_aid_state(result, row, lang))
         )
     return parts
 
@@ -1061,8 +1077,7 @@ def _narrate(result, lang: str) -> str:
                 month=month_text(last["month"], lang),
                 status=label(f"status.{last['talks_status']}", lang),
                 progress=last["progress"],
-                delivered=_tonnes(last["aid_delivered_t"]),
-                pledged=_tonnes(last["aid_pledged_t"]),
+                **_aid_state(result, last, lang),
                 trust=last["mean_trust"],
                 sanctions=last["sanctions"],
             )
@@ -1637,19 +1652,23 @@ def _did(value: str, issue: str | None, lang: str) -> str:
 
 def _why(mv: dict, lang: str) -> str:
     """The agent's reason for a move, from its reason code and numbers."""
-    from sixparty.analysis.i18n import phrase
+    from sixparty.analysis.i18n import compared, phrase
 
     w = dict(mv.get("why") or {})
     issue = w.get("issue")
+    # each compared pair with the decimals that tell its two values apart
+    u, d = compared(w.get("u", 0.0), w.get("d", 0.0))
+    r, t = compared(w.get("r", 0.0), w.get("t", 0.0))
+    trust, need = compared(w.get("trust", 0.0), w.get("need") or 0.0)
     return phrase(
         f"seat.why.{mv['reason']}",
         lang,
-        u=float(w.get("u", 0.0)),
-        d=float(w.get("d", 0.0)),
-        r=float(w.get("r", 0.0)),
-        t=float(w.get("t", 0.0)),
-        trust=float(w.get("trust", 0.0)),
-        need=float(w.get("need") or 0.0),
+        u=u,
+        d=d,
+        r=r,
+        t=t,
+        trust=trust,
+        need=need,
         issue=label(issue, lang) if issue else "",
     )
 

@@ -87,7 +87,7 @@ import solara
 from pydantic import ValidationError
 from sixparty import dashboard_charts as _charts
 from sixparty._mesa_compat import release_model
-from sixparty.analysis.i18n import ISSUE_SCALES_ZH, phrase
+from sixparty.analysis.i18n import ISSUE_SCALES_ZH, compared, phrase, scenario_title
 from sixparty.analysis.i18n import label as i18n_label
 from sixparty.analysis.narrate import (
     debrief_parts,
@@ -189,6 +189,9 @@ UI: dict[str, dict[str, str]] = {
         "not_held": "not held",
         "p.scenario": "Scenario (then press Reset)",
         "p.seat": "Take a seat (then press Reset)",
+        "p.no_seat": "none",
+        "p.on": "on",
+        "p.off": "off",
         "p.seed": "Seed (empty: the scenario's)",
         "p.concession_rate": "Concession rate",
         "p.acceptance_radius": "Acceptance radius",
@@ -282,6 +285,9 @@ UI: dict[str, dict[str, str]] = {
         "not_held": "未举行",
         "p.scenario": "情景（选后按“重置”）",
         "p.seat": "扮演一方（选后按“重置”）",
+        "p.no_seat": "无",
+        "p.on": "开",
+        "p.off": "关",
         "p.seed": "随机种子（空：情景自带）",
         "p.concession_rate": "让步速度",
         "p.acceptance_radius": "接受半径",
@@ -975,6 +981,33 @@ class ClassroomModel(TalksModel):
 
 
 # ------------------------------------------------------------ model params
+def seat_items(lang: str = "en") -> list[dict[str, str]]:
+    """The seat picker's options: ``{"text": shown in lang, "value": "none" | party key}``,
+    no seat first, then :data:`PARTIES` in order (``无``, ``朝鲜``, ... in Chinese)."""
+    return [{"text": ui("p.no_seat", lang), "value": NO_SEAT}] + [
+        {"text": i18n_label(k, lang), "value": k} for k in PARTIES
+    ]
+
+
+def _item_values(items: list) -> list:
+    """The values a Select offers: its items, or their ``value`` for text/value items."""
+    return [x["value"] if isinstance(x, dict) else x for x in items]
+
+
+def changed_text(changed: dict, lang: str = "en") -> str:
+    """The parameters moved from the startup values, as the page lists them: each
+    by its sidebar label in ``lang`` (``噪声=0.1``, ``Noise=0.1``), on/off for a
+    switch.  changed: parameter name -> value (``ClassroomModel.changed_params``)."""
+
+    def shown(v) -> str:
+        if isinstance(v, bool):
+            return ui("p.on" if v else "p.off", lang)
+        return f"{v:g}" if isinstance(v, (int, float)) else str(v)
+
+    sep = i18n_label("list_sep", lang)
+    return sep.join(f"{ui(f'p.{k}', lang)}={shown(v)}" for k, v in changed.items())
+
+
 def scenario_switches(scenario_name: str) -> list[str]:
     """The keys of :data:`EVENT_SWITCHES` whose events ``scenario_name`` has (in that order)."""
     path = SCENARIO_FILES.get(scenario_name)
@@ -1009,7 +1042,8 @@ def model_params(
         "seat": {
             "type": "Select",
             "value": STARTUP_SEAT,
-            "values": [NO_SEAT, *PARTIES],
+            # shown in the page's language, sent as the ids (Vuetify's text/value items)
+            "values": seat_items(lang),
             "label": ui("p.seat", lang),
         },
         "seed": {"type": "InputText", "value": "", "label": ui("p.seed", lang)},
@@ -1034,7 +1068,7 @@ def model_params(
     for key, value in (current or {}).items():
         if key not in out or value is None:
             continue
-        if out[key]["type"] == "Select" and value not in out[key]["values"]:
+        if out[key]["type"] == "Select" and value not in _item_values(out[key]["values"]):
             continue  # a value the list does not offer (whatever the browser sent) is not shown
         out[key]["value"] = value
     return out
@@ -1152,7 +1186,8 @@ def StatusCard(model: solara.Reactive, reset: bool = True):
             ui(
                 "scenario",
                 lang,
-                title=sc.title or sc.name,
+                # a shipped scenario's title in the page's language, as the CLI prints it
+                title=scenario_title(sc.name, sc.title or sc.name, lang),
                 name=sc.name,
                 seed=m.seed_used,
                 start=sc.window.start,
@@ -1163,9 +1198,7 @@ def StatusCard(model: solara.Reactive, reset: bool = True):
         )
         extra = []
         if m.changed_params:
-            extra.append(
-                ui("moved", lang) + ", ".join(f"{k}={v}" for k, v in m.changed_params.items())
-            )
+            extra.append(ui("moved", lang) + changed_text(m.changed_params, lang))
         if m.removed_events:
             extra.append(ui("switched_off", lang) + ", ".join(m.removed_events))
         if extra:
@@ -1228,35 +1261,35 @@ def orders_summary(moves: list[dict], lang: str = "en") -> str:
 def recommendation_text(b: SeatBriefing, lang: str = "en") -> str:
     """The agent's recommendation in a sentence, from the briefing's reason codes."""
     issue = i18n_label(b.recommend_issue, lang) if b.recommend_issue else ""
-    attend_why = phrase(f"seat.why.{b.attend_reason}", lang, r=b.readiness, t=b.attend_threshold)
+    r, t = compared(b.readiness, b.attend_threshold)
+    attend_why = phrase(f"seat.why.{b.attend_reason}", lang, r=r, t=t)
     attend = phrase("seat.do.attend" if b.recommend_attend else "seat.do.boycott", lang)
     if not b.recommend_attend:
         return phrase("seat.recommend_away", lang, attend=attend, why=attend_why)
-    why = phrase(
-        f"seat.why.{b.reason}",
-        lang,
-        u=b.u_accept,
-        d=b.u_walk_away,
-        trust=b.commitment_trust,
-        need=b.trust_needed if b.trust_needed is not None else 0.0,
-        issue=issue,
+    # the utilities with the decimals the seat card shows them (utility_lines)
+    u, _, d = compared(b.u_accept, b.u_amend, b.u_walk_away)
+    trust, need = compared(
+        b.commitment_trust, b.trust_needed if b.trust_needed is not None else 0.0
     )
+    why = phrase(f"seat.why.{b.reason}", lang, u=u, d=d, trust=trust, need=need, issue=issue)
     respond = phrase(f"seat.do.{b.recommend}", lang, issue=issue)
     return phrase("seat.recommend", lang, attend=attend, respond=respond, why=why)
 
 
 def utility_lines(b: SeatBriefing, lang: str = "en") -> list[str]:
-    """The three utilities (accept, amend, walk away) as sentences."""
+    """The three utilities (accept, amend, walk away) as sentences, with one number of
+    decimals that tells apart the ones that differ (:func:`compared`)."""
+    accept, amend_u, walk = compared(b.u_accept, b.u_amend, b.u_walk_away)
     if b.amend_issue is None:
-        amend = phrase("seat.u_amend_none", lang, u=b.u_amend)
+        amend = phrase("seat.u_amend_none", lang, u=amend_u)
     else:
         amend = phrase(
-            "seat.u_amend", lang, issue=i18n_label(b.amend_issue, lang), to=b.amend_to, u=b.u_amend
+            "seat.u_amend", lang, issue=i18n_label(b.amend_issue, lang), to=b.amend_to, u=amend_u
         )
     return [
-        phrase("seat.u_accept", lang, u=b.u_accept),
+        phrase("seat.u_accept", lang, u=accept),
         amend,
-        phrase("seat.u_walk", lang, u=b.u_walk_away),
+        phrase("seat.u_walk", lang, u=walk),
     ]
 
 

@@ -400,6 +400,42 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
+def aid_lapsed(ledger, month: str) -> tuple[float, int]:
+    """The aid pledged under phases superseded by ``month`` and never delivered.
+
+    ``aid_pledged_t`` (``Ledger.pledged_tonnes``) counts a superseded phase's aid only as
+    far as it was delivered, so after a supersession it equals what was delivered; the
+    ledger's rows keep each step's pledged ``amount`` and the month it was ``superseded``.
+    ledger: rows as in ``ledger.csv`` / :attr:`RunResult.ledger` (``kind``, ``phase``,
+    ``amount``, ``delivered``, ``superseded`` = ``YYYY-MM`` or ``""``; rows without
+    ``superseded``, from folders written before it, count as never superseded).
+    month: ``YYYY-MM``.  Returns (tonnes HFO-equivalent >= 0, the number of phases they
+    lapsed under); ``aid_pledged_t + tonnes`` is what the documents pledged.
+    """
+    tonnes, phases = 0.0, set()
+    for r in ledger or ():
+        gone = r.get("superseded")
+        if r.get("kind") == "aid" and isinstance(gone, str) and gone and gone <= month:
+            short = float(r["amount"]) - float(r["delivered"])
+            if short > 0:
+                tonnes += short
+                phases.add(r.get("phase"))
+    return tonnes, len(phases)
+
+
+def lapsed_text(tonnes: float, phases: int, lang: str = "en") -> str:
+    """`` (3,087 t lapsed when the phase was superseded)`` (``summary.lapsed*`` in
+    ``lang``), or ``""`` when ``tonnes`` rounds to 0 t."""
+    from sixparty.analysis.i18n import phrase
+
+    shown = f"{tonnes:,.0f}"
+    if shown == "0":
+        return ""
+    if phases == 1:
+        return phrase("summary.lapsed", lang, tonnes=shown)
+    return phrase("summary.lapsed_phases", lang, tonnes=shown, n=phases)
+
+
 def summary_lines(result: RunResult, history_labels=None, lang: str = "en") -> list[str]:
     """The session-by-session summary ``sixparty run`` prints.
 
@@ -486,6 +522,7 @@ def summary_lines(result: RunResult, history_labels=None, lang: str = "en") -> l
         # a month without a session is not the end of the talks (a free run's
         # sessions go on to the window's end): say when the last one sat
         status_text = t("status.between_sessions", last=held[-1])
+    lapsed, phases = aid_lapsed(getattr(result, "ledger", ()), last["month"])
     out.append(
         t(
             "end",
@@ -493,7 +530,9 @@ def summary_lines(result: RunResult, history_labels=None, lang: str = "en") -> l
             status=status_text,
             progress=f"{last['progress']:.2f}",
             delivered=f"{last['aid_delivered_t']:,.0f}",
-            pledged=f"{last['aid_pledged_t']:,.0f}",
+            # the documents' pledge, a superseded phase's undelivered aid included and told
+            pledged=f"{last['aid_pledged_t'] + lapsed:,.0f}",
+            lapsed=lapsed_text(lapsed, phases, lang),
             trust=f"{last['mean_trust']:.2f}",
         )
     )

@@ -5,12 +5,15 @@ debrief.  No browser: the page's model only."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytest.importorskip("solara")
 pytest.importorskip("mesa.visualization")
 
 import sixparty.app as app  # noqa: E402
+from sixparty.analysis.i18n import compared  # noqa: E402
 from sixparty.runner import tables  # noqa: E402
 from sixparty.seat import ImplementationBriefing, SeatBriefing  # noqa: E402
 
@@ -159,8 +162,9 @@ def test_the_briefing_shows_draft_positions_utilities_and_the_reason():
         for k in ("US", "China", "ROK", "Japan", "Russia"):
             assert f">{k}<" in page  # a column per other party
         assert f"{b.draft[0]:.2f}" in page and f"{b.position('DPRK')[0]:.2f}" in page
-        assert f"Walk away (your disagreement value): {b.u_walk_away:.2f}" in page
-        assert f"Accept the draft: utility {b.u_accept:.2f}" in page
+        accept, _, walk = compared(b.u_accept, b.u_amend, b.u_walk_away)
+        assert f"Walk away (your disagreement value): {walk}" in page
+        assert f"Accept the draft: utility {accept}" in page
         sentence = app.recommendation_text(b, "en")
         assert sentence.startswith("The agent in your seat would ")
         assert "{" not in sentence and "_" not in sentence  # no code or field leaks
@@ -192,6 +196,26 @@ def test_every_reason_code_reads_as_a_sentence(reason, lang):
     away = _briefing(recommend_attend=False, attend_reason="not_ready")
     assert "0.60" in app.recommendation_text(away, lang)
     assert all("{" not in x for x in app.utility_lines(b, lang))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_utilities_that_tie_at_two_decimals_show_more_on_the_card_and_the_reason(lang):
+    """The reason read "worth 0.93 to it, less than the 0.93 of walking away": the
+    card's utilities and the recommendation show the decimals that tell them apart,
+    the same digits in both."""
+    from test_seat import _briefing
+
+    b = _briefing(u_accept=0.9271, u_amend=0.9271, u_walk_away=0.9304, amend_issue=None)
+    text = app.recommendation_text(b, lang)
+    assert "0.927" in text and "0.930" in text and not re.search(r"0\.93(?!\d)", text)
+    lines = app.utility_lines(b, lang)
+    assert lines[0].endswith("0.927") and lines[2].endswith("0.930")
+    away = _briefing(
+        recommend_attend=False, attend_reason="not_ready", readiness=0.4996, attend_threshold=0.5
+    )
+    assert "0.4996" in app.recommendation_text(away, lang)  # "0.50 ... not above 0.50"
+    plain = app.recommendation_text(_briefing(), lang)  # 0.70 against 0.75: two decimals
+    assert "0.70" in plain and "0.700" not in plain
 
 
 def test_the_dues_show_mine_and_my_counterparts():
@@ -261,8 +285,11 @@ def test_the_amend_form_lists_issue_labels_and_shows_the_slider_value_and_ends(l
         slider = rc.find(v.Slider).widget
         assert slider.thumb_label == "always" and slider.tick_labels[0] and slider.tick_labels[-1]
         shown = rc.find(v.Html, class_="sp-amend-to").widget.children[0]
+        # the scale's ends in the page's language (9c9bbca: Chinese on the zh page)
         lo, hi = (app.ISSUE_SCALES_ZH if lang == "zh" else app.ISSUE_SCALES)["security_assurance"]
         assert lo in shown and hi in shown and f"{slider.v_model:.2f}" in shown
+        if lang == "zh":
+            assert "不提供安全保证" in shown and "no security" not in shown
         slider.v_model = 0.8
         shown = rc.find(v.Html, class_="sp-amend-to").widget.children[0]
         assert "0.80" in shown

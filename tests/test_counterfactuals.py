@@ -3,11 +3,11 @@ article verbatim and differs from historical where it says it does."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
+from seed_article import article_path, read_article
 from sixparty.loader import diff_from_parent, load_scenario, scenario_parent_chain
 
 ROOT = Path(__file__).parents[1]
@@ -15,9 +15,7 @@ FOLDER = ROOT / "scenarios" / "counterfactuals"
 #: The article: ``shared/`` beside the repository, or the file named by the
 #: environment variable SIXPARTY_ARTICLE (a git worktree elsewhere), as in
 #: tests/test_historical_data.py.
-SEED = Path(
-    os.environ.get("SIXPARTY_ARTICLE") or ROOT.parent / "shared" / "seed" / "six_party_talks.zh.md"
-)
+SEED = article_path()
 EXPECTED = [
     "hfo_on_schedule",
     "libya_model_throughout",
@@ -59,9 +57,7 @@ def test_validates_extends_historical_and_differs(name, cf):
 
 @pytest.mark.parametrize("name", EXPECTED)
 def test_description_cites_the_article_verbatim(name, cf):
-    if not SEED.is_file():
-        pytest.skip("seed article not available")
-    seed = SEED.read_text(encoding="utf-8")
+    seed = read_article(SEED)
     desc = " ".join(cf[name].description.split())
     quotes = _CJK_QUOTE.findall(desc)
     assert quotes, f"{name}: no Chinese quote in the description"

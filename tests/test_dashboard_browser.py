@@ -196,6 +196,13 @@ def _pick(pg, label: str, option: str) -> None:
     pg.wait_for_timeout(300)
 
 
+def app_sliders() -> dict:
+    """The sidebar's sliders in their order on the page (``sixparty.app.SLIDERS``)."""
+    from sixparty.app import SLIDERS
+
+    return SLIDERS
+
+
 def _reset(pg) -> None:
     pg.get_by_role("button", name="Reset", exact=True).click()
 
@@ -431,6 +438,36 @@ def test_dashboard_in_chinese_with_lang_zh(page):
                 )
             assert "会谈：" in pg.locator(".sp-status").inner_text()
             _shot(pg, "11-zh")
+            # the seat picker shows the parties' Chinese names (it sends the ids), the
+            # scenario line a shipped scenario's Chinese title, and the parameters moved
+            # their sliders' labels (they showed none/DPRK, the English title, noise=0.1)
+            seat = pg.locator(".v-select").filter(has_text="扮演一方").first
+            seat.click()
+            menu = pg.locator(".v-menu__content.menuable__content__active")
+            menu.get_by_text("美国", exact=True).wait_for(timeout=STEP_WAIT_MS)
+            options = menu.inner_text()
+            assert "无" in options and "朝鲜" in options and "DPRK" not in options, options
+            menu.get_by_text("朝鲜", exact=True).first.click()
+            pg.wait_for_timeout(300)
+            _pick(pg, "情景", "counterfactuals/no_bda_sanctions")
+            noise = pg.get_by_role("slider").nth(list(app_sliders()).index("noise"))
+            noise.focus()
+            for _ in range(5):
+                pg.keyboard.press("ArrowRight")
+            pg.wait_for_timeout(300)
+            pg.get_by_role("button", name="重置", exact=True).click()
+            pg.wait_for_function(
+                "() => document.querySelector('.sp-scenario').innerText.includes('反事实')",
+                timeout=STEP_WAIT_MS,
+            )
+            line = pg.locator(".sp-scenario").inner_text()
+            assert (
+                "反事实：没有澳门汇业银行制裁（2005-2007）" in line and "Counterfactual" not in line
+            )
+            body = pg.inner_text("body")
+            assert "已调整的参数：噪声=" in body and "noise=" not in body, body[:600]
+            assert "朝鲜" in pg.locator(".sp-seat").inner_text()  # the seat taken is the DPRK's
+            _shot(pg, "12-zh-seat-reset")
         finally:
             pg.close()
     finally:

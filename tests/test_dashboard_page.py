@@ -123,3 +123,40 @@ def test_the_status_card_mentions_reset_only_where_the_page_has_it(lang):
     finally:
         app.LANG.value = "en"
         m.retire()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_chinese_page_names_seats_parameters_and_the_scenario_in_chinese(lang):
+    """The zh page showed the seat ids (none, DPRK, US), "noise=0.1" and the English
+    title of a shipped scenario; the seat values stay the ids."""
+    import solara
+    from sixparty.analysis.i18n import scenario_title
+
+    items = app.model_params("historical", lang)["seat"]["values"]
+    assert [x["value"] for x in items] == [app.NO_SEAT, *app.PARTIES]
+    shown = [x["text"] for x in items]
+    if lang == "zh":
+        assert shown[:3] == ["无", "朝鲜", "美国"]
+    else:
+        assert shown[:3] == ["none", "DPRK", "US"]
+    # a seat the teacher chose is kept; one the list does not offer is not
+    assert app.model_params("historical", lang, {"seat": "Japan"})["seat"]["value"] == "Japan"
+    assert app.model_params("historical", lang, {"seat": "日本"})["seat"]["value"] == app.NO_SEAT
+    m = app.ClassroomModel(scenario="counterfactuals/no_bda_sanctions", noise=0.1, anchoring=False)
+    app.LANG.value = lang
+    try:
+        box, _rc = solara.render(app.StatusCard(solara.reactive(m)), handle_error=False)
+        text = _page_text(box)
+        title = scenario_title(m.spec.name, m.spec.title, lang)
+        assert title in text
+        if lang == "zh":
+            assert title == "反事实：没有澳门汇业银行制裁（2005-2007）"
+            assert "已调整的参数：噪声=0.1、锚定（按表态重新锚定立场）=关" in text
+            assert "noise" not in text and "Counterfactual" not in text
+        else:
+            assert (
+                "parameters moved: Noise=0.1, Anchoring (re-anchor to stated positions)=off" in text
+            )
+    finally:
+        app.LANG.value = "en"
+        m.retire()

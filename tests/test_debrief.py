@@ -174,3 +174,25 @@ def test_before_round_1_the_debrief_names_the_three_party_talks(runs):
     text = " ".join(debrief_explain(cut("2003-03"), agent, "DPRK")["differences"])
     assert "history held no six-party session by then." in text and "Three-party" not in text
     assert "history had no document by then" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_reason_whose_values_tie_at_two_decimals_shows_more(runs, lang):
+    """The debrief read "the draft is worth 0.93 to it, less than the 0.93 of walking
+    away": the two values get the decimals that tell them apart."""
+    seated, agent = runs
+    move = {
+        "month": "2003-06",
+        "party": "Japan",
+        "session": 3,
+        "kind": "respond",
+        "value": "accept",
+        "issue": None,
+        "to": None,
+        "agent": "amend",
+        "reason": "below_walking_away",
+        "why": {"u": 0.92712, "d": 0.93041, "trust": 0.3, "need": None, "issue": "sequence"},
+    }
+    (line,) = debrief_explain(seated, agent, "Japan", lang=lang, moves=[move])["unlike"][1:]
+    assert "0.927" in line and "0.930" in line, line
+    assert "0.93 " not in line and "0.93，" not in line and "0.93的" not in line

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
+from seed_article import article_path, read_article
 from sixparty.scenario import (
     DOCUMENT_TYPES,
     ISSUE_SCALES,
@@ -36,10 +36,7 @@ RECORD = REPO / "analysis" / "data" / "record.yaml"
 DOC = REPO / "docs" / "scenarios.md"
 #: The article: ``shared/`` beside the repository, or the file named by the
 #: environment variable SIXPARTY_ARTICLE (a git worktree elsewhere).
-SEED = Path(
-    os.environ.get("SIXPARTY_ARTICLE")
-    or Path(__file__).parents[1].parent / "shared" / "seed" / "six_party_talks.zh.md"
-)
+SEED = article_path()
 
 EPISODE_KINDS = {
     "suspension",
@@ -87,9 +84,7 @@ def record() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def seed_text() -> str:
-    if not SEED.is_file():
-        pytest.skip(f"article not found at {SEED} (shared/ must sit beside the repository)")
-    return SEED.read_text(encoding="utf-8")
+    return read_article(SEED)
 
 
 def _quotes(node: Any, path: str = "") -> Iterator[tuple[str, str]]:

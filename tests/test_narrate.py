@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 
 import numpy as np
 import pytest
+from seed_article import article_path
 from sixparty.analysis import i18n
 from sixparty.analysis.narrate import (
     debrief,
@@ -1104,9 +1104,42 @@ def test_the_chinese_record_shows_whole_quotes_and_chinese_kinds():
     assert all(not re.search(r"[a-z_]", r["kind_text"]) for r in zh)
     en = record_timeline("en", load_record())
     assert all(r["kind_text"] == r["kind"] for r in en)  # English keeps the record's words
-    seed = os.environ.get("SIXPARTY_ARTICLE")
-    if seed and os.path.exists(seed):  # every piece shown is verbatim in the article
-        text = open(seed, encoding="utf-8").read()
+    seed = article_path()
+    if seed.is_file():  # every piece shown is verbatim in the article
+        text = seed.read_text(encoding="utf-8")
         for r in zh:
             if r["kind"] != "session":
                 assert all(piece in text for piece in r["what"].split("……")), r["what"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_aid_pledged_keeps_a_superseded_phase_pledge_and_says_what_lapsed(historical, lang):
+    """The story read "aid delivered 46,913 t of 46,913 t pledged" after the joint
+    document's 50,000 t phase was superseded: ``aid_pledged_t`` drops a superseded
+    shortfall (the data file stays as it is), the story adds it back from the
+    ledger's rows and says it lapsed."""
+    aid = [r for r in historical.ledger if r["kind"] == "aid"]
+    gone = [r for r in aid if r["superseded"] and r["delivered"] < r["amount"]]
+    assert gone, "the default historical run supersedes a phase with aid still owed"
+    pledged = sum(r["amount"] for r in aid)
+    lapsed = sum(r["amount"] - r["delivered"] for r in gone)
+    last = historical.timeline[-1]
+    assert last["aid_pledged_t"] == pytest.approx(pledged - lapsed)  # the column is unchanged
+    text = narrate(historical, lang)
+    ending = text.split("\n\n")[-1]
+    said = (
+        f"of {pledged:,.0f} t HFO-equivalent pledged ({lapsed:,.0f} t lapsed when the phase "
+        "was superseded)"
+        if lang == "en"
+        else f"承诺{pledged:,.0f}吨（重油当量）（其中{lapsed:,.0f}吨因该阶段被取代而失效）"
+    )
+    assert said in ending, ending
+    month = gone[0]["superseded"]
+    from sixparty.analysis.narrate import month_text
+
+    para = [p for p in text.split("\n\n") if p.startswith(month_text(month, lang) + "\n")][0]
+    assert f"{pledged:,.0f}" in para and f"{lapsed:,.0f}" in para, para
+    # before the supersession nothing has lapsed and nothing is said of it
+    earlier = text.split(month_text(month, lang) + "\n")[0]
+    assert f"of {pledged:,.0f} t pledged." in earlier or f"承诺{pledged:,.0f}吨。" in earlier
+    assert "lapsed when" not in earlier and "失效" not in earlier

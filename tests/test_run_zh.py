@@ -314,7 +314,9 @@ def test_scorecard_writer_reports_in_the_language_asked(tmp_path):
 # ------------------------------------------------------------------ the summary
 def _summary_before(result, history_labels=None) -> list[str]:
     """``summary_lines`` as it was before it had a Chinese text (sixparty 76a3146), verbatim
-    but for the end line's ``no_talks``, which now names the last session held."""
+    but for the end line's ``no_talks``, which now names the last session held, and its
+    aid pledged, which now counts a superseded phase's undelivered aid and says it lapsed
+    (it read "46,913 t of 46,913 t pledged" after the 50,000 t phase was superseded)."""
     sc = result.scenario
     hist = list(history_labels(result.sessions)) if history_labels and result.sessions else []
     out = [
@@ -354,10 +356,24 @@ def _summary_before(result, history_labels=None) -> list[str]:
     held = [s["month"] for s in result.sessions if s["held"]]
     if last["talks_status"] == "no_talks" and held:  # since fixes5: not "no talks under way"
         status += f" (the talks go on; last session {held[-1]})"
+    gone = [
+        r
+        for r in getattr(result, "ledger", None) or []
+        if r["kind"] == "aid" and r.get("superseded") and r["delivered"] < r["amount"]
+    ]
+    lapsed = sum(r["amount"] - r["delivered"] for r in gone)
+    n_phases = len({r["phase"] for r in gone})
+    told = ""
+    if f"{lapsed:,.0f}" != "0":
+        told = (
+            f" ({lapsed:,.0f} t lapsed when the phase was superseded)"
+            if n_phases == 1
+            else f" ({lapsed:,.0f} t lapsed when {n_phases} phases were superseded)"
+        )
     out.append(
         f"End of {last['month']}: {status}, "
         f"denuclearization progress {last['progress']:.2f}, "
-        f"aid delivered {last['aid_delivered_t']:,.0f} t of {last['aid_pledged_t']:,.0f} t HFO-eq. pledged, "  # noqa: E501
+        f"aid delivered {last['aid_delivered_t']:,.0f} t of {last['aid_pledged_t'] + lapsed:,.0f} t HFO-eq. pledged{told}, "  # noqa: E501
         f"mean trust {last['mean_trust']:.2f}"
     )
     facilities = [(k[len("facility_") :], v) for k, v in last.items() if k.startswith("facility_")]
@@ -400,6 +416,8 @@ def test_chinese_summary_has_no_english_left(historical):
     assert zh[0].startswith("情景“六方会谈，2003-2012（历史条件）”：2003-01至2012-12，随机种子")
     for term in ("主席声明", "共同声明", "共同文件", "朝鲜", "核设施：", "平均信任", "“起步行动”"):
         assert term in text
+    # the default run supersedes the 50,000 t phase before its aid is all delivered
+    assert re.search(r"承诺50,000吨（重油当量）（其中[\d,]+吨因该阶段被取代而失效）", text), text
     # the table's columns line up in terminal columns (a Chinese character takes two)
     rows = [ln for ln in zh[2:] if re.match(r"\d{4}-\d{2} |月份", ln)]
     assert len(rows) == len(historical.sessions) + 1
