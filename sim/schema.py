@@ -327,14 +327,14 @@ def json_schema(kind: str = "any") -> dict[str, Any]:
             **head,
             "title": "sixparty scenario (complete)",
             "description": complete["description"] + " " + _loader_only_text(),
-            **{k: v for k, v in complete.items() if k != "description"},
+            **{k: v for k, v in complete.items() if k not in ("description", "title")},
         }
     elif kind == "variant":
         doc = {
             **head,
             "title": "sixparty scenario variant (extends:)",
             "description": variant["description"] + " " + _loader_only_text(),
-            **{k: v for k, v in variant.items() if k != "description"},
+            **{k: v for k, v in variant.items() if k not in ("description", "title")},
         }
     else:
         defs["CompleteScenario"] = complete

@@ -534,6 +534,12 @@ def test_schema_out_replaces_its_own_schema(capsys, tmp_path: Path, kind: str) -
     # every kind this command writes may be rewritten by any kind, and an empty file too
     target = tmp_path / "s.json"
     assert run_main(capsys, "schema", "--kind", kind, "--out", str(target))[0] == 0
+    titles = {
+        "any": "sixparty scenario",
+        "complete": "sixparty scenario (complete)",
+        "variant": "sixparty scenario variant (extends:)",
+    }
+    assert json.loads(target.read_text())["title"] == titles[kind]  # not pydantic's "Scenario"
     for again in ("any", "complete", "variant"):
         code, _, err = run_main(capsys, "schema", "--kind", again, "--out", str(target))
         assert code == 0, err
