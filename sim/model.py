@@ -1755,7 +1755,10 @@ class TalksModel(mesa.Model):
         contact, targets = self._open_sessions(H, sessions)
         bp = self.bargaining_parameters()
         seated = {PARTIES.index(k) for k in self.seats}
-        text = self.first_draft(H)
+        # Bargaining salience moves with resolve, domestic constraint and the
+        # parties' lines, none of which a session changes: once for the session.
+        sal_H = self.bargaining_salience(H)
+        text = china.draft(H, sal_H)  # first_draft(H)
         start_gap = self.distances(text, H).mean(axis=-1)
         n = H.size
         # The session's offers open at the positions and are withdrawn when it
@@ -1776,10 +1779,12 @@ class TalksModel(mesa.Model):
             reps = H[A]
             for b in A:
                 sessions[b].iterations = it + 1
-            salience = self.bargaining_salience(reps)
-            state = BargainingState(offers[A], self.cap[reps], salience, 1.0)
+            every = A.size == n
+            salience = sal_H if every else sal_H[A]
+            off_A = offers.copy() if every else offers[A]  # the round's and the draft's
+            state = BargainingState(off_A, self.cap[reps], salience, 1.0)
             res = bargaining_round(state, bp)
-            t = china.draft(reps, salience, offers[A])
+            t = china.draft(reps, salience, off_A, forecast=res.median)
             stall = idle[A] >= p.stall_iterations[reps]
             if stall.any():
                 t[stall] = russia.package(t[stall], reps[stall], offers[A[stall]])
@@ -1902,17 +1907,17 @@ class TalksModel(mesa.Model):
         n = len(reps)
         verdicts = np.zeros((n, 6), dtype=np.int64)
         issues = np.full((n, 6), -1, dtype=np.int64)
-        levels = [(lv, targets == lv) for lv in dict.fromkeys(targets)]
+        for level in dict.fromkeys(targets):
+            rows = targets == level
+            if rows.all():
+                verdicts, issues = Party.respond_all(
+                    self.parties, text, level, contact, reps, dist
+                )
+            else:
+                verdicts[rows], issues[rows] = Party.respond_all(
+                    self.parties, text[rows], level, contact[rows], reps[rows], dist[rows]
+                )
         for q in self.parties:
-            for level, rows in levels:
-                if rows.all():
-                    v, k = q.respond(text, level, contact, reps, dist[:, q.idx])
-                else:
-                    v, k = q.respond(
-                        text[rows], level, contact[rows], reps[rows], dist[rows, q.idx]
-                    )
-                verdicts[rows, q.idx] = v
-                issues[rows, q.idx] = k
             o = self._orders(q.key)
             if o is not None and o.respond is not None:
                 verdicts[0, q.idx], issues[0, q.idx] = self._seat_response(q, o, text[0])
@@ -1998,7 +2003,10 @@ class TalksModel(mesa.Model):
         china = parties[CHINA_I]
         russia = parties[RUSSIA_I]
         contact, targets = self._open_sessions(H, sessions)
-        text = self.first_draft(H)
+        # Bargaining salience moves with resolve, domestic constraint and the
+        # parties' lines, none of which a session changes: once for the session.
+        sal_H = self.bargaining_salience(H)
+        text = china.draft(H, sal_H)  # first_draft(H)
         start_gap = self.distances(text, H).mean(axis=-1)
         n = H.size
         best_accepts = np.full(n, -1)
@@ -2076,13 +2084,7 @@ class TalksModel(mesa.Model):
         # rule all six meet on the final text.  A text that falls short of the
         # target is offered as the next lower level in every session (a vaguer
         # document leaves more slack: parameters.slack_<level>).
-        acc = {
-            level: np.stack(
-                [q.accepts(text, level, contact, H, dist[:, q.idx]) for q in self.parties],
-                axis=1,
-            )
-            for level in _SLACK_LEVELS
-        }
+        acc = Party.accepts_all(self.parties, text, _SLACK_LEVELS, contact, H, dist)
         # A human seat signs by its standing order (R = 1: row 0); the levels
         # looked at are the target and below.
         for i in range(6):
