@@ -1847,14 +1847,22 @@ class TalksModel(mesa.Model):
             compromises = (kinds == COMPROMISE).sum(axis=(1, 2))
             capitulations = (kinds == CAPITULATION).sum(axis=(1, 2))
             moved = self.distances_between(before, new, creps).max(axis=-1)
-            for b, c in enumerate(C):
+            still = moved < p.concession_tolerance[creps]  # no party will move further
+            active[C[still]] = False
+            for c, n1, n2, n3, st in zip(
+                C.tolist(),
+                conflicts.tolist(),
+                compromises.tolist(),
+                capitulations.tolist(),
+                still.tolist(),
+                strict=True,
+            ):
                 s = sessions[c]
-                s.conflicts += int(conflicts[b])
-                s.compromises += int(compromises[b])
-                s.capitulations += int(capitulations[b])
-                if moved[b] < p.concession_tolerance[creps[b]]:
-                    s.ending = "converged"  # no party will move further
-                    active[c] = False
+                s.conflicts += n1
+                s.compromises += n2
+                s.capitulations += n3
+                if st:
+                    s.ending = "converged"
         for b in np.flatnonzero(active):
             sessions[b].reasons.append(clause("deadlock_chair_bound", drafts=p.max_iterations))
         # Per session: the moves cut at the win-set's edge, then the Zeuthen concessions.
@@ -2105,8 +2113,11 @@ class TalksModel(mesa.Model):
             ),
             np.cumsum(counts)[:-1],
         )
-        for b, rep in enumerate(H):
-            rep = int(rep)
+        # one replicate's values as Python objects (the same numbers and truths)
+        signed = {level: a.tolist() for level, a in acc.items()}
+        oral_min = p.oral_summary_min_issues[H].tolist()
+        more_phases = (self.round_phase[H] < p.max_phases_per_round[H]).tolist()
+        for b, rep in enumerate(H.tolist()):
             s = sessions[b]
             target = str(targets[b])
             s.text = text[b].copy()
@@ -2117,19 +2128,17 @@ class TalksModel(mesa.Model):
             for level in _SLACK_LEVELS:
                 if DOC_RANK[level] > DOC_RANK[target]:
                     continue
-                if acc[level][b].all():
+                if all(signed[level][b]):
                     document = level
                     break
-            if document == "none" and s.common_ground >= p.oral_summary_min_issues[rep]:
+            if document == "none" and s.common_ground >= oral_min[b]:
                 document = "oral_summary"
             s.document = document
             s.recess = bool(
-                DOC_RANK[document] < DOC_RANK[target]
-                and narrowing[b]
-                and self.round_phase[rep] < p.max_phases_per_round[rep]
+                DOC_RANK[document] < DOC_RANK[target] and narrowing[b] and more_phases[b]
             )
             self.recess_pending[rep] = s.recess
-            holdouts = [q.key for q in self.parties if not acc[target][b, q.idx]]
+            holdouts = [q.key for q in self.parties if not signed[target][b][q.idx]]
             if holdouts:
                 s.reasons.append(clause("holdouts", level=target, parties=holdouts))
         self._document_trust(H, sessions)
