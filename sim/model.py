@@ -1777,7 +1777,7 @@ class TalksModel(mesa.Model):
             if A.size == 0:
                 break
             reps = H[A]
-            for b in A:
+            for b in A.tolist():
                 sessions[b].iterations = it + 1
             every = A.size == n
             salience = sal_H if every else sal_H[A]
@@ -1804,10 +1804,7 @@ class TalksModel(mesa.Model):
                     )
             before = offers[C]
             after = res.positions[go]
-            new = np.stack(
-                [q.hold_in_round(before[:, q.idx], after[:, q.idx], creps) for q in self.parties],
-                axis=1,
-            )
+            new = Party.hold_all(self.parties, before, after, creps)
             if p.offers_within_win_set:
                 bound = np.stack(
                     [
@@ -1985,8 +1982,8 @@ class TalksModel(mesa.Model):
         without progress) in place.  Returns ``(verdicts (n, 6), amended
         issues (n, 6), ended (n,))``.
         """
-        for b, c in enumerate(A):
-            sessions[c].drafts.append(text[b].copy())
+        for c, row in zip(A.tolist(), text.copy(), strict=True):  # rows of one copy
+            sessions[c].drafts.append(row)
         dist = self.distances(text, reps)
         verdicts, issues = self._responses(reps, text, contact, targets, dist)
         accepts = (verdicts == ACCEPT).sum(axis=1)
@@ -2027,7 +2024,7 @@ class TalksModel(mesa.Model):
             if A.size == 0:
                 break
             reps = H[A]
-            for b in A:
+            for b in A.tolist():
                 sessions[b].iterations = it + 1
             t = text[A]
             verdicts, issues, ended = self._judge_draft(

@@ -108,6 +108,12 @@ def text_distance(gaps: np.ndarray, sal: np.ndarray, exponent) -> np.ndarray:
     return mean ** (1.0 / e[..., 0])
 
 
+def _keeps_base(q, name: str) -> bool:
+    """Whether party ``q``'s method ``name`` is :class:`Party`'s own (neither its class
+    nor the instance replaces it)."""
+    return getattr(getattr(q, name), "__func__", None) is getattr(Party, name)
+
+
 class Party(mesa.Agent):
     """A delegation at the talks.
 
@@ -287,11 +293,7 @@ class Party(mesa.Agent):
         ``d`` (n, c), penalties, win-set radii and disagreement values, each (n, c):
         the same element-wise operations as :meth:`penalty`, :meth:`radius` and
         :meth:`disagreement_value` (so the same bits)."""
-        shared = [
-            q
-            for q in parties
-            if all(getattr(type(q), name) is getattr(Party, name) for name in Party._SHARED_RULES)
-        ]
+        shared = [q for q in parties if all(_keeps_base(q, name) for name in Party._SHARED_RULES)]
         others = [q for q in parties if q not in shared]
         if not shared:
             return shared, others, None
@@ -450,6 +452,18 @@ class Party(mesa.Agent):
         keeps the issues it will not bargain over.
         """
         return after
+
+    @staticmethod
+    def hold_all(parties, before: np.ndarray, after: np.ndarray, r=ALL) -> np.ndarray:
+        """(n, 6, n_issues) every one of ``parties``' :meth:`hold_in_round`, column
+        ``q.idx`` party ``q``'s: ``after`` copied once, then each class that keeps
+        issues of its own (overrides :meth:`hold_in_round`) asked for its column
+        (the base class takes the move: the same values)."""
+        new = np.array(after, dtype=float, copy=True)
+        for q in parties:
+            if not _keeps_base(q, "hold_in_round"):
+                new[:, q.idx] = q.hold_in_round(before[:, q.idx], after[:, q.idx], r)
+        return new
 
     def within_win_set(self, before: np.ndarray, after: np.ndarray, r=ALL) -> np.ndarray:
         """(n, n_issues) my offers after an expected-utility round, kept within my win-set.

@@ -236,3 +236,21 @@ def test_a_class_with_its_own_acceptance_rule_is_asked_alone():
     assert (v[:, JAPAN_I] != 0).all()
     acc = Party.accepts_all(m.parties, text, ("chairmans_statement",), np.ones(m.R, bool), r, d)
     assert not acc["chairmans_statement"][:, JAPAN_I].any()
+
+
+def test_an_instance_with_its_own_rule_is_asked_alone_and_classes_hold_their_issues():
+    m = _session_state(4)
+    dprk = m.parties[DPRK_I]
+    dprk.accepts = lambda *a, **k: np.zeros(m.R, dtype=bool)
+    r = np.arange(m.R)
+    text = m.pos[:, DPRK_I].copy()
+    d = m.distances(text, r)
+    v, _ = Party.respond_all(m.parties, text, "chairmans_statement", np.ones(m.R, bool), r, d)
+    assert (v[:, DPRK_I] != 0).all()
+    # hold_all: the same as every party's hold_in_round stacked
+    rng = np.random.default_rng(4)
+    before, after = rng.random(m.pos.shape), rng.random(m.pos.shape)
+    want = np.stack([q.hold_in_round(before[:, q.idx], after[:, q.idx], r) for q in m.parties], 1)
+    got = Party.hold_all(m.parties, before, after, r)
+    assert got.tobytes() == want.tobytes()
+    assert not np.array_equal(got, after)  # some class kept an issue
