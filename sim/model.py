@@ -1915,9 +1915,7 @@ class TalksModel(mesa.Model):
         for level in dict.fromkeys(targets):
             rows = targets == level
             if rows.all():
-                verdicts, issues = Party.respond_all(
-                    self.parties, text, level, contact, reps, dist
-                )
+                verdicts, issues = Party.respond_all(self.parties, text, level, contact, reps, dist)
             else:
                 verdicts[rows], issues[rows] = Party.respond_all(
                     self.parties, text[rows], level, contact[rows], reps[rows], dist[rows]

@@ -219,7 +219,9 @@ def test_six_responses_at_once_are_each_partys_respond(seed):
                 assert np.array_equal(v[:, q.idx], qv) and np.array_equal(k[:, q.idx], qk)
             seen |= set(v.ravel().tolist())
         assert seen == {0, 1, 2}  # accept, amend and reject all seen
-        acc = Party.accepts_all(m.parties, text, ("joint_document", "joint_statement"), contact, r, d)
+        acc = Party.accepts_all(
+            m.parties, text, ("joint_document", "joint_statement"), contact, r, d
+        )
         for level, got in acc.items():
             want = [q.accepts(text, level, contact, r, d[:, q.idx]) for q in m.parties]
             assert got.tobytes() == np.stack(want, axis=1).tobytes()
