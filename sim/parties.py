@@ -256,7 +256,8 @@ class Party(mesa.Agent):
 
         An amendment names the issue where the text costs me most
         (salience x distance); a text ``reject_radius_multiple`` times beyond
-        my radius is rejected.
+        my radius is rejected; then my class revises the answer
+        (:meth:`revise_response`).
         """
         if d is None:
             d = self.distance(text, r)
