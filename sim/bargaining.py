@@ -813,14 +813,21 @@ def _expected_full(P, not_P, Us, Uf, stay, sj, not_sj):
     """B6 (:func:`expected_utilities`) with the salience terms ``sj`` = s_j and
     ``not_sj`` = 1 - s_j broadcast to (B, n, n) once, and ``stay`` = Q U_sq (+ ...)
     given: the same operations in the same order."""
-    E = P * Us
-    E += not_P * Uf
+    E = np.multiply(P, Us, order="C")  # C order: the diagonal below is a view
+    tmp = np.multiply(not_P, Uf)
+    E += tmp
     E *= sj
-    E += not_sj * Us
-    E = np.subtract(E, stay, order="C")
+    E += np.multiply(not_sj, Us, out=tmp)  # the scratch reused: the same values
+    E -= stay
     n = E.shape[-1]
     E.reshape(E.shape[0], n * n)[:, :: n + 1] = 0.0  # the diagonal (a view: E is C order)
     return E
+
+
+def _two_less_four(a, out=False):
+    """``2 - 4 a`` (B5's utility scale), the same operations; ``out``: in ``a``."""
+    t = np.multiply(a, 4.0, out=a if out else None)
+    return np.subtract(2.0, t, out=t)
 
 
 def _round_core(x, c, s, span, params):
@@ -856,8 +863,9 @@ def _round_core(x, c, s, span, params):
     sj = np.ascontiguousarray(np.broadcast_to(s[:, None, :], (B, n, n)))
     not_sj = 1.0 - sj
     half = 0.5 * d
-    U1s = 2.0 - 4.0 * (0.5 - half)
-    U1f = 2.0 - 4.0 * (0.5 + half)
+    lo, hi = 0.5 - half, 0.5 + half  # U_s's and U_f's bases, at r = 1 and with r
+    U1s = _two_less_four(lo)
+    U1f = _two_less_four(hi)
     if alt:
         U1 = _utilities(x, d, forecast, None, span, True)
         stay1 = Q * U1["sq"] + (1.0 - Q) * (T * U1["b"] + (1.0 - T) * U1["w"])
@@ -875,8 +883,8 @@ def _round_core(x, c, s, span, params):
     mu = _median_voter(x, w, span, cost=np.ascontiguousarray(DT.T))  # B2 again
     P = _probability_pairs(gT, wT, DT, B, n)  # B4 again
     not_P = 1.0 - P
-    Us = 2.0 - 4.0 * (0.5 - half) ** rr
-    Uf = 2.0 - 4.0 * (0.5 + half) ** rr
+    Us = _two_less_four(lo**rr, out=True)
+    Uf = _two_less_four(hi**rr, out=True)
     sq = 2.0 - 4.0 * 0.5 ** r[:, :, None]
     if alt:
         U = _utilities(x, d, mu, r, span, True)

@@ -1762,7 +1762,10 @@ class TalksModel(mesa.Model):
         contact, targets = self._open_sessions(H, sessions)
         bp = self.bargaining_parameters()
         seated = {PARTIES.index(k) for k in self.seats}
-        text = self.first_draft(H)
+        # Bargaining salience moves with resolve, domestic constraint and the
+        # parties' lines, none of which a session changes: once for the session.
+        sal_H = self.bargaining_salience(H)
+        text = china.draft(H, sal_H)  # first_draft(H)
         start_gap = self.distances(text, H).mean(axis=-1)
         n = H.size
         # The session's offers open at the positions and are withdrawn when it
@@ -1783,12 +1786,14 @@ class TalksModel(mesa.Model):
             if A.size == 0:
                 break
             reps = H[A]
-            for b in A:
+            for b in A.tolist():
                 sessions[b].iterations = it + 1
-            salience = self.bargaining_salience(reps)
-            state = BargainingState(offers[A], self.cap[reps], salience, 1.0)
+            every = A.size == n
+            salience = sal_H if every else sal_H[A]
+            off_A = offers.copy() if every else offers[A]  # the round's and the draft's
+            state = BargainingState(off_A, self.cap[reps], salience, 1.0)
             res = bargaining_round(state, bp)
-            t = china.draft(reps, salience, offers[A])
+            t = china.draft(reps, salience, off_A, forecast=res.median)
             stall = idle[A] >= p.stall_iterations[reps]
             if stall.any():
                 t[stall] = russia.package(t[stall], reps[stall], offers[A[stall]])
@@ -1814,10 +1819,7 @@ class TalksModel(mesa.Model):
                     )
             before = offers[C]
             after = res.positions[go]
-            new = np.stack(
-                [q.hold_in_round(before[:, q.idx], after[:, q.idx], creps) for q in self.parties],
-                axis=1,
-            )
+            new = Party.hold_all(self.parties, before, after, creps)
             if p.offers_within_win_set:
                 bound = np.stack(
                     [
@@ -1857,14 +1859,22 @@ class TalksModel(mesa.Model):
             compromises = (kinds == COMPROMISE).sum(axis=(1, 2))
             capitulations = (kinds == CAPITULATION).sum(axis=(1, 2))
             moved = self.distances_between(before, new, creps).max(axis=-1)
-            for b, c in enumerate(C):
+            still = moved < p.concession_tolerance[creps]  # no party will move further
+            active[C[still]] = False
+            for c, n1, n2, n3, st in zip(
+                C.tolist(),
+                conflicts.tolist(),
+                compromises.tolist(),
+                capitulations.tolist(),
+                still.tolist(),
+                strict=True,
+            ):
                 s = sessions[c]
-                s.conflicts += int(conflicts[b])
-                s.compromises += int(compromises[b])
-                s.capitulations += int(capitulations[b])
-                if moved[b] < p.concession_tolerance[creps[b]]:
-                    s.ending = "converged"  # no party will move further
-                    active[c] = False
+                s.conflicts += n1
+                s.compromises += n2
+                s.capitulations += n3
+                if st:
+                    s.ending = "converged"
         for b in np.flatnonzero(active):
             sessions[b].reasons.append(clause("deadlock_chair_bound", drafts=p.max_iterations))
         if p.chair_drafts_in_zopa:
@@ -1923,17 +1933,15 @@ class TalksModel(mesa.Model):
         n = len(reps)
         verdicts = np.zeros((n, 6), dtype=np.int64)
         issues = np.full((n, 6), -1, dtype=np.int64)
-        levels = [(lv, targets == lv) for lv in dict.fromkeys(targets)]
+        for level in dict.fromkeys(targets):
+            rows = targets == level
+            if rows.all():
+                verdicts, issues = Party.respond_all(self.parties, text, level, contact, reps, dist)
+            else:
+                verdicts[rows], issues[rows] = Party.respond_all(
+                    self.parties, text[rows], level, contact[rows], reps[rows], dist[rows]
+                )
         for q in self.parties:
-            for level, rows in levels:
-                if rows.all():
-                    v, k = q.respond(text, level, contact, reps, dist[:, q.idx])
-                else:
-                    v, k = q.respond(
-                        text[rows], level, contact[rows], reps[rows], dist[rows, q.idx]
-                    )
-                verdicts[rows, q.idx] = v
-                issues[rows, q.idx] = k
             o = self._orders(q.key)
             if o is not None and o.respond is not None:
                 verdicts[0, q.idx], issues[0, q.idx] = self._seat_response(q, o, text[0])
@@ -1993,8 +2001,8 @@ class TalksModel(mesa.Model):
         without progress) in place.  Returns ``(verdicts (n, 6), amended
         issues (n, 6), ended (n,))``.
         """
-        for b, c in enumerate(A):
-            sessions[c].drafts.append(text[b].copy())
+        for c, row in zip(A.tolist(), text.copy(), strict=True):  # rows of one copy
+            sessions[c].drafts.append(row)
         dist = self.distances(text, reps)
         verdicts, issues = self._responses(reps, text, contact, targets, dist)
         accepts = (verdicts == ACCEPT).sum(axis=1)
@@ -2019,7 +2027,10 @@ class TalksModel(mesa.Model):
         china = parties[CHINA_I]
         russia = parties[RUSSIA_I]
         contact, targets = self._open_sessions(H, sessions)
-        text = self.first_draft(H)
+        # Bargaining salience moves with resolve, domestic constraint and the
+        # parties' lines, none of which a session changes: once for the session.
+        sal_H = self.bargaining_salience(H)
+        text = china.draft(H, sal_H)  # first_draft(H)
         start_gap = self.distances(text, H).mean(axis=-1)
         n = H.size
         best_accepts = np.full(n, -1)
@@ -2032,7 +2043,7 @@ class TalksModel(mesa.Model):
             if A.size == 0:
                 break
             reps = H[A]
-            for b in A:
+            for b in A.tolist():
                 sessions[b].iterations = it + 1
             t = text[A]
             verdicts, issues, ended = self._judge_draft(
@@ -2097,13 +2108,7 @@ class TalksModel(mesa.Model):
         # rule all six meet on the final text.  A text that falls short of the
         # target is offered as the next lower level in every session (a vaguer
         # document leaves more slack: parameters.slack_<level>).
-        acc = {
-            level: np.stack(
-                [q.accepts(text, level, contact, H, dist[:, q.idx]) for q in self.parties],
-                axis=1,
-            )
-            for level in _SLACK_LEVELS
-        }
+        acc = Party.accepts_all(self.parties, text, _SLACK_LEVELS, contact, H, dist)
         # A human seat signs by its standing order (R = 1: row 0); the levels
         # looked at are the target and below.
         for i in range(6):
@@ -2124,8 +2129,11 @@ class TalksModel(mesa.Model):
             ),
             np.cumsum(counts)[:-1],
         )
-        for b, rep in enumerate(H):
-            rep = int(rep)
+        # one replicate's values as Python objects (the same numbers and truths)
+        signed = {level: a.tolist() for level, a in acc.items()}
+        oral_min = p.oral_summary_min_issues[H].tolist()
+        more_phases = (self.round_phase[H] < p.max_phases_per_round[H]).tolist()
+        for b, rep in enumerate(H.tolist()):
             s = sessions[b]
             target = str(targets[b])
             s.text = text[b].copy()
@@ -2136,19 +2144,17 @@ class TalksModel(mesa.Model):
             for level in _SLACK_LEVELS:
                 if DOC_RANK[level] > DOC_RANK[target]:
                     continue
-                if acc[level][b].all():
+                if all(signed[level][b]):
                     document = level
                     break
-            if document == "none" and s.common_ground >= p.oral_summary_min_issues[rep]:
+            if document == "none" and s.common_ground >= oral_min[b]:
                 document = "oral_summary"
             s.document = document
             s.recess = bool(
-                DOC_RANK[document] < DOC_RANK[target]
-                and narrowing[b]
-                and self.round_phase[rep] < p.max_phases_per_round[rep]
+                DOC_RANK[document] < DOC_RANK[target] and narrowing[b] and more_phases[b]
             )
             self.recess_pending[rep] = s.recess
-            holdouts = [q.key for q in self.parties if not acc[target][b, q.idx]]
+            holdouts = [q.key for q in self.parties if not signed[target][b][q.idx]]
             if holdouts:
                 s.reasons.append(clause("holdouts", level=target, parties=holdouts))
         self._document_trust(H, sessions)

@@ -113,6 +113,12 @@ def text_distance(gaps: np.ndarray, sal: np.ndarray, exponent) -> np.ndarray:
     return mean ** (1.0 / e[..., 0])
 
 
+def _keeps_base(q, name: str) -> bool:
+    """Whether party ``q``'s method ``name`` is :class:`Party`'s own (neither its class
+    nor the instance replaces it)."""
+    return getattr(getattr(q, name), "__func__", None) is getattr(Party, name)
+
+
 class Party(mesa.Agent):
     """A delegation at the talks.
 
@@ -255,7 +261,8 @@ class Party(mesa.Agent):
 
         An amendment names the issue where the text costs me most
         (salience x distance); a text ``reject_radius_multiple`` times beyond
-        my radius is rejected.
+        my radius is rejected; then my class revises the answer
+        (:meth:`revise_response`).
         """
         if d is None:
             d = self.distance(text, r)
@@ -266,7 +273,116 @@ class Party(mesa.Agent):
         gaps = np.abs(text - self.model.pos[r, self.idx]) * self.model.sal[r, self.idx]
         verdict = np.where(ok, ACCEPT, np.where(far, REJECT, AMEND))
         issue = np.where(verdict == AMEND, np.argmax(gaps, axis=-1), -1)
+        return self.revise_response(text, verdict, issue, r)
+
+    def revise_response(self, text, verdict, issue, r=ALL):
+        """A class's own change to its ``(verdict, issue)`` on ``text`` (one value per
+        replicate of ``r``), after the base class's rule (:meth:`respond`); the base
+        class changes nothing."""
         return verdict, issue
+
+    # The base-class methods whose arithmetic respond_all / accepts_all run for
+    # several parties at once; a class overriding one of them is asked alone.
+    _SHARED_RULES: ClassVar[tuple[str, ...]] = (
+        "distance",
+        "radius",
+        "disagreement_value",
+        "text_utility",
+        "accepts",
+        "respond",
+    )
+
+    @staticmethod
+    def _shared_terms(parties, direct_contact, r, d):
+        """For :meth:`respond_all` and :meth:`accepts_all`: the parties whose class keeps
+        the base-class rules (the others, asked one by one), their columns, distances
+        ``d`` (n, c), penalties, win-set radii and disagreement values, each (n, c):
+        the same element-wise operations as :meth:`penalty`, :meth:`radius` and
+        :meth:`disagreement_value` (so the same bits)."""
+        shared = [q for q in parties if all(_keeps_base(q, name) for name in Party._SHARED_RULES)]
+        others = [q for q in parties if q not in shared]
+        if not shared:
+            return shared, others, None
+        m = shared[0].model
+        p = m.params
+        cols = [q.idx for q in shared]
+        every = cols == list(range(d.shape[-1]))
+        dd = d if every else d[:, cols]
+        pen = np.stack([q.penalty(direct_contact, r) for q in shared], axis=-1)
+        out = np.stack([q.outside_option(r) for q in shared], axis=-1)
+        o = np.minimum(1.0, np.maximum(-1.0, out))
+        domestic = m.domestic[r] if every else m.domestic[r][:, cols]
+        rad = p.acceptance_radius[r][:, None] * (
+            1.0 - p.domestic_radius_shrink[r][:, None] * domestic
+        )
+        dv = 1.0 - rad * (1.0 - o)
+        return shared, others, (cols, every, dd, pen, rad, dv)
+
+    @staticmethod
+    def _shared_accepts(shared, terms, level, r):
+        """(n, c) :meth:`accepts` of the ``shared`` parties at ``level`` from their terms."""
+        _, _, dd, pen, _, dv = terms
+        p = shared[0].model.params
+        slack = level_slack(p, level, r)[:, None]
+        ok = nash_accepts(1.0 - np.maximum(0.0, dd + pen - slack), dv)
+        if level == "joint_document":
+            trust = np.stack([q.commitment_trust(r) for q in shared], axis=-1)
+            ok = ok & (trust >= p.commitment_trust[r][:, None])
+        return ok
+
+    @staticmethod
+    def accepts_all(parties, text, levels, direct_contact, r, d) -> dict[str, np.ndarray]:
+        """Every one of ``parties``' :meth:`accepts` of ``text`` at each of ``levels``:
+        level -> (n, 6) bool, column ``q.idx`` party ``q``'s (the same values).
+
+        ``text``: (n, n_issues), one row per replicate of the index array ``r``;
+        ``direct_contact``: (n,) bool; ``d``: (n, 6) every party's distance from the
+        text (:meth:`sixparty.model.TalksModel.distances`).  The parties whose class
+        keeps the base-class rule are computed together on (n, 6) arrays (their
+        penalties, outside options and commitment trust still asked of each class);
+        a class with its own rule is asked alone."""
+        shared, others, terms = Party._shared_terms(parties, direct_contact, r, d)
+        out = {}
+        for level in levels:
+            acc = np.zeros(d.shape, dtype=bool)
+            if shared:
+                acc[:, terms[0]] = Party._shared_accepts(shared, terms, level, r)
+            for q in others:
+                acc[:, q.idx] = q.accepts(text, level, direct_contact, r, d[:, q.idx])
+            out[level] = acc
+        return out
+
+    @staticmethod
+    def respond_all(parties, text, level: str, direct_contact, r, d):
+        """Every one of ``parties``' :meth:`respond` to ``text`` at ``level``: (n, 6)
+        verdict codes and (n, 6) amended issues, column ``q.idx`` party ``q``'s (the
+        same values as its :meth:`respond`; arguments as :meth:`accepts_all`).  The
+        base-class rule runs for the parties that keep it on (n, 6) arrays, then each
+        class revises its own column (:meth:`revise_response`); a class with its own
+        rule is asked alone."""
+        verdicts = np.zeros(d.shape, dtype=np.int64)
+        issues = np.full(d.shape, -1, dtype=np.int64)
+        shared, others, terms = Party._shared_terms(parties, direct_contact, r, d)
+        if shared:
+            cols, every, dd, pen, rad, _ = terms
+            m = shared[0].model
+            ok = Party._shared_accepts(shared, terms, level, r)
+            far = dd + pen > m.params.reject_radius_multiple[r][:, None] * rad
+            pos, sal = m.pos[r], m.sal[r]
+            if not every:
+                pos, sal = pos[:, cols], sal[:, cols]
+            gaps = np.abs(text[:, None, :] - pos) * sal
+            verdict = np.where(ok, ACCEPT, np.where(far, REJECT, AMEND))
+            issue = np.where(verdict == AMEND, np.argmax(gaps, axis=-1), -1)
+            for b, q in enumerate(shared):
+                verdicts[:, q.idx], issues[:, q.idx] = q.revise_response(
+                    text, verdict[:, b], issue[:, b], r
+                )
+        for q in others:
+            verdicts[:, q.idx], issues[:, q.idx] = q.respond(
+                text, level, direct_contact, r, d[:, q.idx]
+            )
+        return verdicts, issues
 
     def concession_rate(self, r=ALL):
         """Share of the gap to the draft I concede per iteration, in [0, 1]
@@ -342,6 +458,18 @@ class Party(mesa.Agent):
         keeps the issues it will not bargain over.
         """
         return after
+
+    @staticmethod
+    def hold_all(parties, before: np.ndarray, after: np.ndarray, r=ALL) -> np.ndarray:
+        """(n, 6, n_issues) every one of ``parties``' :meth:`hold_in_round`, column
+        ``q.idx`` party ``q``'s: ``after`` copied once, then each class that keeps
+        issues of its own (overrides :meth:`hold_in_round`) asked for its column
+        (the base class takes the move: the same values)."""
+        new = np.array(after, dtype=float, copy=True)
+        for q in parties:
+            if not _keeps_base(q, "hold_in_round"):
+                new[:, q.idx] = q.hold_in_round(before[:, q.idx], after[:, q.idx], r)
+        return new
 
     def within_win_set(self, before: np.ndarray, after: np.ndarray, r=ALL) -> np.ndarray:
         """(n, n_issues) my offers after an expected-utility round, kept within my win-set.
@@ -1077,8 +1205,10 @@ class UnitedStates(Party):
         "domestic_politics": True,
     }
 
-    def respond(self, text, level, direct_contact, r=ALL, d=None):
-        verdict, issue = super().respond(text, level, direct_contact, r, d)
+    def revise_response(self, text, verdict, issue, r=ALL):
+        """Sanctions off the table (:meth:`sanctions_off_the_table`): an amendment on
+        sanctions relief asks instead on the issue where the text costs me most
+        after it (salience x distance)."""
         # "制裁问题不在六方会谈中": refuse to bargain over sanctions; ask on the next issue.
         redo = (verdict == AMEND) & (issue == SANC) & self.sanctions_off_the_table(r)
         if np.any(redo):
@@ -1191,7 +1321,7 @@ class China(Party):
     key = "China"
     classifier = {"chair": True, "shuttle_diplomacy": True, "drafts_texts": True}
 
-    def draft(self, r=ALL, salience=None, positions=None) -> np.ndarray:
+    def draft(self, r=ALL, salience=None, positions=None, forecast=None) -> np.ndarray:
         """The chair's text, one (n_issues,) row per replicate of ``r``: the
         expected-utility model's forecast.
 
@@ -1205,11 +1335,16 @@ class China(Party):
         capability x salience weighted mean of positions.  ``salience``: the
         bargaining salience of replicates ``r`` if already computed;
         ``positions``: (n, 6, n_issues) the session's offers (default: the
-        positions, as when a session opens).
+        positions, as when a session opens); ``forecast``: (n, n_issues) the
+        expected-utility round's forecast on these positions and saliences
+        (:class:`~sixparty.bargaining.RoundResult` ``median``) if already
+        computed: the same weighted median, returned as a copy.
         """
         m = self.model
         pos = m.pos[r] if positions is None else positions
         if m.params.expected_utility_sessions:
+            if forecast is not None:
+                return np.array(forecast, dtype=float, copy=True)
             if salience is None:
                 salience = m.bargaining_salience(r)
             w = m.cap[r][..., None] * salience  # (n, 6, n_issues)

@@ -43,8 +43,8 @@ def test_every_draft_is_the_weighted_median_of_the_positions_it_was_drafted_from
     seen = []
     orig = m.parties[2].draft
 
-    def spy(r=ALL, salience=None, positions=None):
-        text = orig(r, salience, positions)
+    def spy(r=ALL, salience=None, positions=None, forecast=None):
+        text = orig(r, salience, positions, forecast)
         assert text.shape == (1, len(ISSUES))  # one row: the single replicate's draft
         w = m.cap[0][:, None] * m.bargaining_salience()[0]
         offers = m.pos[0] if positions is None else positions[0]
@@ -314,10 +314,10 @@ def _spy_offers(m):
     seen = []
     orig = m.parties[2].draft
 
-    def spy(r=ALL, salience=None, positions=None):
+    def spy(r=ALL, salience=None, positions=None, forecast=None):
         offers = m.pos[0] if positions is None else positions[0]  # None: the opening draft
         seen.append((offers.copy(), m.pos[0].copy()))
-        return orig(r, salience, positions)
+        return orig(r, salience, positions, forecast)
 
     m.parties[2].draft = spy
     return seen
@@ -433,10 +433,10 @@ def test_the_win_set_switch_bounds_every_offer_in_a_session(on):
     seen = []
     orig = m.parties[2].draft
 
-    def spy(r=ALL, salience=None, positions=None):
+    def spy(r=ALL, salience=None, positions=None, forecast=None):
         if positions is not None:  # a round's draft (the first draft reads the positions)
             seen.append(positions[0].copy())
-        return orig(r, salience, positions)
+        return orig(r, salience, positions, forecast)
 
     m.parties[2].draft = spy
     s = _bargain(m)

@@ -1,8 +1,10 @@
 """The faster paths of a month give the same bits as the plain ones (issue 13).
 
 The ledger keeps its counts until a step changes (``Ledger._memo``), the
-timeline rows are built column by column, and a scalar trust observation skips
-numpy's scalar indexing: each is compared here with the plain computation.
+timeline rows are built column by column, a scalar trust observation skips
+numpy's scalar indexing, and a session's six responses and acceptances are
+computed on (n, 6) arrays (``Party.respond_all``, ``Party.accepts_all``): each is
+compared here with the plain computation.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sixparty.model import (
     TalksModel,
     reanchored_text,
 )
-from sixparty.parties import AID_PROVIDERS, DPRK_I, JAPAN_I, US_I
+from sixparty.parties import AID_PROVIDERS, DPRK_I, JAPAN_I, US_I, Party
 from sixparty.protocol import Ledger
 from sixparty.scenario import ISSUES, PARTIES
 
@@ -179,3 +181,78 @@ def test_a_scalar_observation_is_the_array_observation_bit_for_bit():
         b._observe_one(rep, i, j, outcome, weight)
     for arr in ("_ev_a", "_ev_b", "trust"):
         assert getattr(a, arr).tobytes() == getattr(b, arr).tobytes()
+
+
+def _session_state(seed: int) -> TalksModel:
+    """A model part-way through the talks, its state then scrambled so that every
+    branch of the response rule is taken (the US's sanctions refusal included)."""
+    sc = load_scenario("historical")
+    m = TalksModel(sc, seeds=list(range(seed, seed + 12)))
+    for _ in range(30):
+        m.step()
+    rng = np.random.default_rng(seed)
+    m.pos[:] = rng.random(m.pos.shape)
+    m.sal[:] = rng.choice([0.0, 0.2, 0.7, 1.0], size=m.sal.shape)
+    m.domestic[:] = rng.random(m.domestic.shape)
+    m.outside[:] = rng.uniform(-1.5, 1.5, m.outside.shape)
+    m.sanctions[:] = rng.random(m.sanctions.shape)
+    m.trust[:] = rng.random(m.trust.shape)
+    return m
+
+
+@pytest.mark.parametrize("seed", [1, 5, 9])
+def test_six_responses_at_once_are_each_partys_respond(seed):
+    m = _session_state(seed)
+    rng = np.random.default_rng(seed + 100)
+    for r in (np.arange(m.R), np.array([3, 0, 7, 7, 11])):
+        # texts near one party's position, some nearer than others
+        near = m.pos[r, rng.integers(6, size=r.size)]
+        spread = rng.choice([0.0, 0.05, 0.2, 0.6], size=(r.size, 1))
+        text = np.clip(near + spread * rng.standard_normal(near.shape), 0.0, 1.0)
+        contact = rng.random(r.size) < 0.5
+        d = m.distances(text, r)
+        seen = set()
+        for level in ("joint_document", "joint_statement", "chairmans_statement"):
+            v, k = Party.respond_all(m.parties, text, level, contact, r, d)
+            for q in m.parties:
+                qv, qk = q.respond(text, level, contact, r, d[:, q.idx])
+                assert np.array_equal(v[:, q.idx], qv) and np.array_equal(k[:, q.idx], qk)
+            seen |= set(v.ravel().tolist())
+        assert seen == {0, 1, 2}  # accept, amend and reject all seen
+        acc = Party.accepts_all(
+            m.parties, text, ("joint_document", "joint_statement"), contact, r, d
+        )
+        for level, got in acc.items():
+            want = [q.accepts(text, level, contact, r, d[:, q.idx]) for q in m.parties]
+            assert got.tobytes() == np.stack(want, axis=1).tobytes()
+
+
+def test_a_class_with_its_own_acceptance_rule_is_asked_alone():
+    m = _session_state(3)
+    japan = m.parties[JAPAN_I]
+    japan.__class__ = type("Stubborn", (type(japan),), {"accepts": lambda self, *a, **k: False})
+    r = np.arange(m.R)
+    text = m.pos[:, JAPAN_I].copy()  # Japan's own position: the base rule would accept
+    d = m.distances(text, r)
+    v, k = Party.respond_all(m.parties, text, "chairmans_statement", np.ones(m.R, bool), r, d)
+    assert (v[:, JAPAN_I] != 0).all()
+    acc = Party.accepts_all(m.parties, text, ("chairmans_statement",), np.ones(m.R, bool), r, d)
+    assert not acc["chairmans_statement"][:, JAPAN_I].any()
+
+
+def test_an_instance_with_its_own_rule_is_asked_alone_and_classes_hold_their_issues():
+    m = _session_state(4)
+    dprk = m.parties[DPRK_I]
+    dprk.accepts = lambda *a, **k: np.zeros(m.R, dtype=bool)
+    r = np.arange(m.R)
+    text = m.pos[:, DPRK_I].copy()
+    d = m.distances(text, r)
+    v, _ = Party.respond_all(m.parties, text, "chairmans_statement", np.ones(m.R, bool), r, d)
+    assert (v[:, DPRK_I] != 0).all()
+    # hold_all: the same as every party's hold_in_round stacked
+    rng = np.random.default_rng(4)
+    before, after = rng.random(m.pos.shape), rng.random(m.pos.shape)
+    want = np.stack([q.hold_in_round(before[:, q.idx], after[:, q.idx], r) for q in m.parties], 1)
+    got = Party.hold_all(m.parties, before, after, r)
+    assert got.tobytes() == want.tobytes()
+    assert not np.array_equal(got, after)  # some class kept an issue
