@@ -516,11 +516,11 @@ _EN.update(
         "score.no_spell_near": "no absence spell starting within ±{n} months (nearest {span})",
         "score.ends": "ends {month}, recorded end {end}",
         "score.held_inside": "a session held inside the span ({months})",
-        # the shipped scenarios' phases and facilities (English: their ids, as the summary
-        # has always shown them; Chinese: the article's words)
-        "phase_name.initial_actions": "initial_actions",
-        "phase_name.second_phase_actions": "second_phase_actions",
-        "phase_name.abandonment_and_verification": "abandonment_and_verification",
+        # the shipped scenarios' phases and facilities (English: their ids read as words;
+        # Chinese: the article's words)
+        "phase_name.initial_actions": "initial actions",
+        "phase_name.second_phase_actions": "second phase actions",
+        "phase_name.abandonment_and_verification": "abandonment and verification",
         "facility.yongbyon_5mwe_reactor": "yongbyon 5mwe reactor",
         "facility.reprocessing_plant": "reprocessing plant",
         "facility.fuel_fabrication_plant": "fuel fabrication plant",

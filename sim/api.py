@@ -95,7 +95,7 @@ def variant(
         child["add_events"] = added
     if ovr:
         child["overrides"] = ovr
-    child_text = yaml.safe_dump(child, sort_keys=False, allow_unicode=True)
+    child_text = yaml.safe_dump(_plain(child), sort_keys=False, allow_unicode=True)
     try:
         child_tree = loader._parse(child_text, shown)
         merged = loader._apply_variant(parent_tree, child_tree, Path(shown), shown)
@@ -105,6 +105,24 @@ def variant(
         raise loader.ScenarioError(
             [dataclasses.replace(p, file=shown, line=None, column=None) for p in exc.problems]
         ) from None
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with numpy scalars and arrays and ``Decimal`` numbers as the Python
+    values YAML writes (a sweep over ``np.linspace`` gives ``np.float64``); mappings,
+    lists and tuples converted throughout, anything else as it is."""
+    import decimal
+
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    tolist = getattr(value, "tolist", None)  # numpy scalars and arrays
+    if callable(tolist) and type(value).__module__ == "numpy":
+        return _plain(tolist())
+    return value
 
 
 def _variant_events(

@@ -488,7 +488,8 @@ def summary_lines(result: RunResult, history_labels=None, lang: str = "en") -> l
                 doc += t("recess")
             if s["adopted_phase"]:
                 phase = s["adopted_phase"]
-                doc += t("adopts", phase=label_or(f"phase_name.{phase}", phase, lang))
+                readable = phase.replace("_", " ")  # "initial actions", as the story says
+                doc += t("adopts", phase=label_or(f"phase_name.{phase}", readable, lang))
         else:
             parties = [p for p in s["declined"].split(";") if p]
             att = t("boycott", parties=sep.join(label(p, lang) for p in parties))

@@ -323,3 +323,25 @@ def test_bad_arguments_name_themselves(minimal, call, error, words, tmp_path, mo
     with pytest.raises(error, match=words):
         call(minimal)
     assert not any(tmp_path.iterdir())
+
+
+def test_variant_takes_numpy_and_decimal_values(minimal) -> None:
+    """A sweep over np.linspace gives np.float64: taken as the number it is (it raised a
+    YAML RepresenterError), as are numpy integers and booleans and Decimal numbers."""
+    from decimal import Decimal
+
+    import numpy as np
+
+    v = sixparty.variant(
+        minimal,
+        parameters={
+            "noise": np.float64(0.25),
+            "max_iterations": np.int64(7),
+            "anchoring": np.bool_(False),
+            "generosity": Decimal("0.4"),
+        },
+        seed=np.int64(5),
+    )
+    p = v.parameters
+    assert (p.noise, p.max_iterations, p.anchoring, p.generosity) == (0.25, 7, False, 0.4)
+    assert v.seed == 5 and type(v.seed) is int

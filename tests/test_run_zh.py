@@ -316,7 +316,8 @@ def _summary_before(result, history_labels=None) -> list[str]:
     """``summary_lines`` as it was before it had a Chinese text (sixparty 76a3146), verbatim
     but for the end line's ``no_talks``, which now names the last session held, and its
     aid pledged, which now counts a superseded phase's undelivered aid and says it lapsed
-    (it read "46,913 t of 46,913 t pledged" after the 50,000 t phase was superseded)."""
+    (it read "46,913 t of 46,913 t pledged" after the 50,000 t phase was superseded), and
+    an adopted phase's name, now read as words ("initial actions", not its id)."""
     sc = result.scenario
     hist = list(history_labels(result.sessions)) if history_labels and result.sessions else []
     out = [
@@ -334,7 +335,7 @@ def _summary_before(result, history_labels=None) -> list[str]:
             if s["recess"]:
                 doc += " (recess)"
             if s["adopted_phase"]:
-                doc += f" -> adopts '{s['adopted_phase']}'"
+                doc += f" -> adopts '{s['adopted_phase'].replace('_', ' ')}'"
         else:
             att = f"boycott: {s['declined'].replace(';', ', ')}"
             doc = "not held"
