@@ -1422,7 +1422,14 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
             solara.Text(ui("s.take_text", lang))
         return
     i = PARTIES.index(key)
-    own = float(m.pos[0, i, ISSUES.index(issue)]) if issue else 0.5
+    # The positions the briefing's table shows (the session month's, as the draft meets
+    # them); between sessions the model's own.
+    shown_pos = (
+        pending["briefing"].positions
+        if pending is not None and pending["kind"] == "session"
+        else m.pos[0].tolist()
+    )
+    own = float(shown_pos[i][ISSUES.index(issue)]) if issue else 0.5
     goal = own if target is None else target
     ready = attend == "boycott" or (
         attend == "attend"
@@ -1491,13 +1498,14 @@ def SeatCard(model: solara.Reactive, party: str | None = None, step_after: bool 
                         lo, hi = (ISSUE_SCALES_ZH if lang == "zh" else ISSUE_SCALES)[issue]
                         k = ISSUES.index(issue)
                         others = ", ".join(
-                            f"{i18n_label(p, lang)} {m.pos[0, j, k]:.2f}"
+                            f"{i18n_label(p, lang)} {shown_pos[j][k]:.2f}"
                             for j, p in enumerate(PARTIES)
                             if j != i
                         )
                         solara.Text(
                             ui("s.scale", lang, lo=lo, hi=hi, own=own, others=others),
                             style={"font-size": "16px"},
+                            classes=["sp-amend-scale"],
                         )
                         solara.SliderFloat(
                             ui("s.toward", lang),

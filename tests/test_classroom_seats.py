@@ -290,6 +290,12 @@ def test_the_amend_form_lists_issue_labels_and_shows_the_slider_value_and_ends(l
         assert lo in shown and hi in shown and f"{slider.v_model:.2f}" in shown
         if lang == "zh":
             assert "不提供安全保证" in shown and "no security" not in shown
+        # the form's positions are the briefing table's (the session month's), not the
+        # model's positions of the month before (a fresh user saw 0.95 here, 0.90 there)
+        b = m.awaiting_for("DPRK")["briefing"]
+        k = app.ISSUES.index("security_assurance")
+        scale = rc.find(v.Html, class_="sp-amend-scale").widget.children[0]
+        assert f"{b.position('DPRK')[k]:.2f}" in scale and f"{b.position('US')[k]:.2f}" in scale
         slider.v_model = 0.8
         shown = rc.find(v.Html, class_="sp-amend-to").widget.children[0]
         assert "0.80" in shown
