@@ -189,7 +189,8 @@ def _refuse_non_number(value: object, what: str) -> object:
         number = _quoted_number(value, whole=what != "a number")
         if number is not None:
             raise ValueError(
-                f"expected {what}, not quoted text, got {value!r}; write {number} without quotes"
+                f"expected {what}, not text, got {value!r}; write {number} as a plain number"
+                " (no quotes)"
             )
     return value
 

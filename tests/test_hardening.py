@@ -107,19 +107,19 @@ def test_a_boolean_where_text_is_expected_says_to_quote(tmp_path):
             "seed: '42'\n",
             "seed",
             2,
-            "expected a whole number, not quoted text, got '42'; write 42 without quotes",
+            "expected a whole number, not text, got '42'; write 42 as a plain number (no quotes)",
         ),
         (
             "overrides:\n  parameters.noise: '0.1'\n",
             "parameters.noise",
             3,
-            "expected a number, not quoted text, got '0.1'; write 0.1 without quotes",
+            "expected a number, not text, got '0.1'; write 0.1 as a plain number (no quotes)",
         ),
         (
             'parameters:\n  chair_patience: "4"\n',
             "parameters.chair_patience",
             3,
-            "expected a whole number, not quoted text, got '4'; write 4 without quotes",
+            "expected a whole number, not text, got '4'; write 4 as a plain number (no quotes)",
         ),
         ("seed: '2.5'\n", "seed", 2, "expected a whole number, got '2.5'"),
         ("seed: abc\n", "seed", 2, "expected a whole number, got 'abc'"),
@@ -144,7 +144,12 @@ def _strategy_event(value: str, party: str = "DPRK", field: str = "simultaneity"
 @pytest.mark.parametrize(
     "value, party, field, message",
     [
-        ("'0.5'", "DPRK", "simultaneity", "not quoted text, got '0.5'; write 0.5 without quotes"),
+        (
+            "'0.5'",
+            "DPRK",
+            "simultaneity",
+            "not text, got '0.5'; write 0.5 as a plain number (no quotes)",
+        ),
         ("true", "DPRK", "simultaneity", "expected a number, not a yes/no value, got true"),
         ("1.5", "DPRK", "simultaneity", "expected a number in [0, 1] for simultaneity, got 1.5"),
         ("'true'", "DPRK", "sanctions_linkage", "expected true or false for sanctions_linkage"),
