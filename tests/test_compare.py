@@ -451,11 +451,10 @@ def test_compare_reports_outcomes_by_date_window_and_recorded_round(monkeypatch)
         assert not re.search(r"round_?\d", line.replace("record:round4_phase2", "")), line
 
 
-def test_the_printed_summary_is_short_and_says_where_the_full_table_is(monkeypatch):
-    """Without --full: the summary outcomes only, the other differences and the flips by
-    date counted, not listed (comparison.csv has every row); --full: the long report."""
+def _flipped_joint_statement(monkeypatch):
+    """A comparison of two fake ensembles of 20 runs: a joint statement in 2005-Q3 in 3
+    runs of "ref" and 19 of "var" (a significant flip)."""
     from sixparty.analysis import compare as cmp_mod
-    from sixparty.analysis.compare import SUMMARY_OUTCOMES, report_lines
     from sixparty.scenario import DOCUMENT_TYPES
 
     runs, js = 20, DOCUMENT_TYPES.index("joint_statement")
@@ -468,7 +467,15 @@ def test_the_printed_summary_is_short_and_says_where_the_full_table_is(monkeypat
     monkeypatch.setattr(cmp_mod, "run_ensemble", lambda sc, *a, **k: fakes[sc.name])
     base = load_scenario_text(dump_yaml(minimal_scenario_dict()), "minimal.yaml")
     scs = [base.model_copy(update={"name": n}) for n in ("a", "b")]
-    cmp = compare(scs, ["ref", "var"], runs=runs, base_seed=1, n_boot=200, progress=False)
+    return compare(scs, ["ref", "var"], runs=runs, base_seed=1, n_boot=200, progress=False)
+
+
+def test_the_printed_summary_is_short_and_says_where_the_full_table_is(monkeypatch):
+    """Without --full: the summary outcomes only, the other differences and the flips by
+    date counted, not listed (comparison.csv has every row); --full: the long report."""
+    from sixparty.analysis.compare import SUMMARY_OUTCOMES, report_lines
+
+    cmp = _flipped_joint_statement(monkeypatch)
     full, short = report_lines(cmp), report_lines(cmp, full=False)
     assert len(short) < len(full)
     table = [
@@ -488,21 +495,9 @@ def test_a_significant_flip_keeps_its_star(monkeypatch):
     """A FLIP row was printed without the "*" although comparison.csv says significant
     (the legend: "* = interval excludes 0"): it is printed "* FLIP", the star in the
     column of the other rows' stars."""
-    from sixparty.analysis import compare as cmp_mod
     from sixparty.analysis.compare import report_lines
-    from sixparty.scenario import DOCUMENT_TYPES
 
-    runs, js = 20, DOCUMENT_TYPES.index("joint_statement")
-    few = np.where(np.arange(runs) < 3, js, -1)
-    most = np.where(np.arange(runs) < 19, js, -1)
-    fakes = {
-        "a": _FakeEnsemble({"window:2005-07..2005-09": ("doc", few)}, runs),
-        "b": _FakeEnsemble({"window:2005-07..2005-09": ("doc", most)}, runs),
-    }
-    monkeypatch.setattr(cmp_mod, "run_ensemble", lambda sc, *a, **k: fakes[sc.name])
-    base = load_scenario_text(dump_yaml(minimal_scenario_dict()), "minimal.yaml")
-    scs = [base.model_copy(update={"name": n}) for n in ("a", "b")]
-    cmp = compare(scs, ["ref", "var"], runs=runs, base_seed=1, n_boot=200, progress=False)
+    cmp = _flipped_joint_statement(monkeypatch)
     rows = {(r["outcome"], r["scenario"]): r for r in cmp.rows}
     lines = report_lines(cmp)
     printed = {ln.split()[0]: ln for ln in lines if ln.startswith("  ") and len(ln.split()) > 3}
