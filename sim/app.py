@@ -981,6 +981,19 @@ class ClassroomModel(TalksModel):
 
 
 # ------------------------------------------------------------ model params
+def switched_off_text(removed: list[str], lang: str = "en") -> str:
+    """The event switches that removed the events ``removed`` (ids), by their names in
+    ``lang`` (the sidebar's), joined; an id no switch accounts for is shown as it is."""
+    names, covered = [], set()
+    for key, (name, subs) in EVENT_SWITCHES.items():
+        hit = {ev for ev in removed if any(s in ev for s in subs)}
+        if hit:
+            names.append(EVENT_SWITCHES_ZH[key] if lang == "zh" else name)
+            covered |= hit
+    names += [ev for ev in removed if ev not in covered]
+    return ("、" if lang == "zh" else ", ").join(names)
+
+
 def seat_items(lang: str = "en") -> list[dict[str, str]]:
     """The seat picker's options: ``{"text": shown in lang, "value": "none" | party key}``,
     no seat first, then :data:`PARTIES` in order (``无``, ``朝鲜``, ... in Chinese)."""
@@ -1200,7 +1213,7 @@ def StatusCard(model: solara.Reactive, reset: bool = True):
         if m.changed_params:
             extra.append(ui("moved", lang) + changed_text(m.changed_params, lang))
         if m.removed_events:
-            extra.append(ui("switched_off", lang) + ", ".join(m.removed_events))
+            extra.append(ui("switched_off", lang) + switched_off_text(m.removed_events, lang))
         if extra:
             solara.Text(" · ".join(extra), style={"color": "#8a4b00", "font-size": "16px"})
         if m.problem:

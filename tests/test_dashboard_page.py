@@ -160,3 +160,26 @@ def test_the_chinese_page_names_seats_parameters_and_the_scenario_in_chinese(lan
     finally:
         app.LANG.value = "en"
         m.retire()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_switched_off_events_are_named_by_their_switches(lang):
+    """The status line listed the removed events' ids (bda_freeze, ...) also on the zh
+    page; it names the sidebar's switches in the page's language."""
+    import solara
+
+    m = app.ClassroomModel(scenario="historical", ev_midterms=False)
+    app.LANG.value = lang
+    try:
+        assert m.removed_events and all("midterms" in ev for ev in m.removed_events)
+        box, _rc = solara.render(app.StatusCard(solara.reactive(m)), handle_error=False)
+        text = _page_text(box)
+        name = app.EVENT_SWITCHES_ZH["ev_midterms"] if lang == "zh" else "US midterms 2006"
+        assert app.ui("switched_off", lang) + name in text
+        assert not any(ev in text for ev in m.removed_events)
+    finally:
+        app.LANG.value = "en"
+        m.retire()
+    assert app.switched_off_text(["us_midterms_2006", "made_up"], "en") == (
+        "US midterms 2006, made_up"
+    )
