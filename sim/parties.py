@@ -88,6 +88,27 @@ def row_sum(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x).sum(axis=-1)
 
 
+def win_set_radius(acceptance_radius, radius_shrink, domestic):
+    """The win-set radius ``rho (1 - k c)``: ``parameters.acceptance_radius`` rho shrunk
+    by the domestic constraint c in [0, 1] at ``parameters.domestic_radius_shrink`` k
+    (Putnam 1988).  Element-wise on arrays of one shape (broadcasting): one function for
+    :meth:`Party.radius` and the six parties at once (:meth:`Party.respond_all`)."""
+    return acceptance_radius * (1.0 - radius_shrink * domestic)
+
+
+def disagreement_value_of(radius, outside_option):
+    """The disagreement value ``1 - rho (1 - o)`` of a win-set radius rho and an outside
+    option o, clipped to [-1, 1] (:meth:`Party.disagreement_value`); element-wise."""
+    o = np.minimum(1.0, np.maximum(-1.0, outside_option))
+    return 1.0 - radius * (1.0 - o)
+
+
+def signing_utility(distance, penalty, slack):
+    """``1 - max(0, distance + penalty - slack)``: what signing a text at a level is
+    worth (:meth:`Party.text_utility`); element-wise."""
+    return 1.0 - np.maximum(0.0, distance + penalty - slack)
+
+
 def text_distance(gaps: np.ndarray, sal: np.ndarray, exponent) -> np.ndarray:
     """Salience-weighted distance over the issues, in [0, 1] for gaps in [0, 1].
 
@@ -185,8 +206,8 @@ class Party(mesa.Agent):
     def radius(self, r=ALL):
         """Win-set radius: the distance I can accept, shrunk by domestic constraint."""
         p = self.model.params
-        return p.acceptance_radius[r] * (
-            1.0 - p.domestic_radius_shrink[r] * self.model.domestic[r, self.idx]
+        return win_set_radius(
+            p.acceptance_radius[r], p.domestic_radius_shrink[r], self.model.domestic[r, self.idx]
         )
 
     # --------------------------------------------------------- in a session
@@ -216,8 +237,7 @@ class Party(mesa.Agent):
         only my own position); o < 0 (sanctions make no deal worse than the
         neutral status quo) widens it.  Range [1 - 2 rho, 1].
         """
-        o = np.minimum(1.0, np.maximum(-1.0, self.outside_option(r)))
-        return 1.0 - self.radius(r) * (1.0 - o)
+        return disagreement_value_of(self.radius(r), self.outside_option(r))
 
     def text_utility(self, text, level: str, direct_contact, r=ALL, d=None):
         """What signing ``text`` as a document of ``level`` is worth to me, <= 1.
@@ -232,7 +252,7 @@ class Party(mesa.Agent):
         if d is None:
             d = self.distance(text, r)
         slack = level_slack(self.model.params, level, r)
-        return 1.0 - np.maximum(0.0, d + self.penalty(direct_contact, r) - slack)
+        return signing_utility(d, self.penalty(direct_contact, r), slack)
 
     def accepts(self, text, level: str, direct_contact, r=ALL, d=None):
         """Would I sign ``text`` as a document of ``level``?  (bool per replicate)
@@ -310,12 +330,11 @@ class Party(mesa.Agent):
         dd = d if every else d[:, cols]
         pen = np.stack([q.penalty(direct_contact, r) for q in shared], axis=-1)
         out = np.stack([q.outside_option(r) for q in shared], axis=-1)
-        o = np.minimum(1.0, np.maximum(-1.0, out))
         domestic = m.domestic[r] if every else m.domestic[r][:, cols]
-        rad = p.acceptance_radius[r][:, None] * (
-            1.0 - p.domestic_radius_shrink[r][:, None] * domestic
+        rad = win_set_radius(
+            p.acceptance_radius[r][:, None], p.domestic_radius_shrink[r][:, None], domestic
         )
-        dv = 1.0 - rad * (1.0 - o)
+        dv = disagreement_value_of(rad, out)
         return shared, others, (cols, every, dd, pen, rad, dv)
 
     @staticmethod
@@ -324,7 +343,7 @@ class Party(mesa.Agent):
         _, _, dd, pen, _, dv = terms
         p = shared[0].model.params
         slack = level_slack(p, level, r)[:, None]
-        ok = nash_accepts(1.0 - np.maximum(0.0, dd + pen - slack), dv)
+        ok = nash_accepts(signing_utility(dd, pen, slack), dv)
         if level == "joint_document":
             trust = np.stack([q.commitment_trust(r) for q in shared], axis=-1)
             ok = ok & (trust >= p.commitment_trust[r][:, None])
