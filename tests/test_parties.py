@@ -908,8 +908,9 @@ def test_without_a_threat_cost_the_deterrent_moves_no_disagreement_value():
     off_low, off_high = _threat_model(0.0, 0.0), _threat_model(0.0, 0.8)
     for i in COUNTERPARTS:
         assert off_high.parties[i].outside_option(REP0)[0] == 0.1  # the column, bit for bit
-    assert np.array_equal(_disagreement_values(off_low)[COUNTERPARTS],
-                          _disagreement_values(off_high)[COUNTERPARTS])
+    assert np.array_equal(
+        _disagreement_values(off_low)[COUNTERPARTS], _disagreement_values(off_high)[COUNTERPARTS]
+    )
 
 
 def test_the_dprks_own_disagreement_value_ignores_the_threat_cost():
