@@ -220,11 +220,26 @@ class Party(mesa.Agent):
     def outside_option(self, r=ALL):
         """Value of no agreement (BATNA) on the utility scale, in [-1, 1].
 
-        The base class reads the model's ``outside`` column (moved only by
-        typed ``outside_option`` effects and, for the DPRK, by its tests);
-        the DPRK's class nets sanctions out of it (:meth:`DPRK.outside_option`).
+        The base class (the five counterparts) reads the model's ``outside``
+        column (moved only by typed ``outside_option`` effects), less the
+        threat the DPRK's deterrent makes of no agreement:
+        ``o_i = max(-1, outside_i - deterrent_threat_cost x sal_i,den x D)``,
+        D the DPRK's outside option clipped to [0, 1] (raised by its tests and
+        typed effects), i.e. ``deterrent_threat_cost x`` :meth:`stalemate_cost`.
+        Source: Nash (1953), variable threats: a party improves its bargaining
+        outcome by worsening the other's disagreement payoff (docs/model.md
+        §3.18).  At ``parameters.deterrent_threat_cost`` 0 (default) the column
+        is returned as it is.  The DPRK's class nets sanctions out of its own
+        column instead (:meth:`DPRK.outside_option`).
         """
-        return self.model.outside[r, self.idx]
+        m = self.model
+        o = m.outside[r, self.idx]
+        threat = m.params.deterrent_threat_cost[r]
+        if not np.any(threat > 0):
+            return o
+        # Party.stalemate_cost by name: the threat is the base class's product
+        # (the DPRK's deterrent x my salience of the scope) whatever my class.
+        return np.maximum(-1.0, o - threat * Party.stalemate_cost(self, r))
 
     def disagreement_value(self, r=ALL):
         """My disagreement value d_i (Nash 1950): the utility of no agreement.

@@ -868,6 +868,7 @@ class Parameters(_Strict):
     generosity: Unit = 0.3
     drift: Unit = 0.02
     ripeness_rate: Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=0.2)] = 0.0
+    deterrent_threat_cost: Unit = 0.0
     test_threshold: Unit = 0.6
     suspend_threshold: Unit = 0.45
     resume_threshold: Unit = 0.5

@@ -862,6 +862,94 @@ def test_the_way_out_is_drawn_only_when_a_replicate_has_a_rate():
     assert not np.array_equal(on.anchor[:, DPRK_I], off.anchor[:, DPRK_I])
 
 
+# ------------------------------------------ the variable threat point (Nash 1953)
+COUNTERPARTS = [US_I, CHINA_I, ROK_I, JAPAN_I, RUSSIA_I]
+
+
+def _threat_model(cost: float, dprk_outside: float) -> TalksModel:
+    """One replicate: ``deterrent_threat_cost`` ``cost``, the DPRK's outside option
+    ``dprk_outside``, no sanctions, every counterpart's own outside option 0.1."""
+    m = make_model(lambda d: d.setdefault("parameters", {}).update(deterrent_threat_cost=cost))
+    m.sanctions[:] = 0.0
+    m.outside[:] = 0.1
+    m.outside[:, DPRK_I] = dprk_outside
+    return m
+
+
+def _disagreement_values(m: TalksModel) -> np.ndarray:
+    return np.array([float(q.disagreement_value(REP0)[0]) for q in m.parties])
+
+
+def test_the_dprks_deterrent_lowers_its_counterparts_disagreement_values():
+    """Each counterpart's outside option is its own column less cost x its salience
+    of the scope x the DPRK's deterrent (its outside option clipped to [0, 1]): the
+    status quo gets worse for the five as the DPRK's capability grows."""
+    low, high = _threat_model(0.5, 0.0), _threat_model(0.5, 0.8)
+    dv_low, dv_high = _disagreement_values(low), _disagreement_values(high)
+    for i in COUNTERPARTS:
+        q = high.parties[i]
+        o = 0.1 - 0.5 * high.sal[0, i, DEN] * 0.8
+        assert q.outside_option(REP0)[0] == pytest.approx(o)
+        assert dv_high[i] == pytest.approx(1.0 - q.radius(REP0)[0] * (1.0 - o))
+        assert dv_high[i] < dv_low[i]
+        # no deterrent, no threat: the column as it is
+        assert low.parties[i].outside_option(REP0)[0] == 0.1
+    # a deterrent above 1 counts as 1; the outside option never falls below -1
+    top = _threat_model(1.0, 1.0)
+    top.outside[:, US_I] = -0.5
+    assert top.parties[US_I].outside_option(REP0)[0] == -1.0
+    capped = _threat_model(0.5, 1.0)
+    assert capped.parties[CHINA_I].outside_option(REP0)[0] == pytest.approx(
+        0.1 - 0.5 * capped.sal[0, CHINA_I, DEN]
+    )
+
+
+def test_without_a_threat_cost_the_deterrent_moves_no_disagreement_value():
+    off_low, off_high = _threat_model(0.0, 0.0), _threat_model(0.0, 0.8)
+    for i in COUNTERPARTS:
+        assert off_high.parties[i].outside_option(REP0)[0] == 0.1  # the column, bit for bit
+    assert np.array_equal(
+        _disagreement_values(off_low)[COUNTERPARTS], _disagreement_values(off_high)[COUNTERPARTS]
+    )
+
+
+def test_the_dprks_own_disagreement_value_ignores_the_threat_cost():
+    off, on = _threat_model(0.0, 0.8), _threat_model(1.0, 0.8)
+    assert _disagreement_values(on)[DPRK_I] == _disagreement_values(off)[DPRK_I]
+    assert on.parties[DPRK_I].outside_option(REP0)[0] == 0.8  # no sanctions: its column
+
+
+def _text_just_beyond_the_us_win_set(m: TalksModel) -> np.ndarray:
+    """A joint statement 1.2 x the US's win-set radius (plus the level's slack) away
+    from its position: rejected at a neutral outside option."""
+    us = m.parties[US_I]
+    slack = float(m.params.slack_joint_statement[0])
+    gap = 1.2 * float(us.radius(REP0)[0] * (1.0 - us.outside_option(REP0)[0])) + slack
+    text = m.pos[0, US_I].copy()
+    # move every issue by the same gap, toward the middle, so that the
+    # salience-weighted mean distance is the gap
+    text = np.where(text > 0.5, text - gap, text + gap)[None, :]
+    assert us.distance(text, REP0)[0] == pytest.approx(gap)
+    return text
+
+
+def test_a_dprk_test_makes_a_text_the_us_rejected_acceptable():
+    """The same text, the same US: rejected while the DPRK has no deterrent,
+    signed once the DPRK's outside option has risen (as by its tests) and the
+    rate is set; not at rate 0."""
+    contact = np.array([True])
+    on = _threat_model(1.0, 0.0)
+    on.outside[:, US_I] = 0.0
+    text = _text_just_beyond_the_us_win_set(on)
+    us = on.parties[US_I]
+    assert not us.accepts(text, "joint_statement", contact, REP0)[0]
+    on.outside[:, DPRK_I] = 0.6  # 0.6 x the US's salience 0.9 > the 0.2 needed
+    assert us.accepts(text, "joint_statement", contact, REP0)[0]
+    off = _threat_model(0.0, 0.6)
+    off.outside[:, US_I] = 0.0
+    assert not off.parties[US_I].accepts(text, "joint_statement", contact, REP0)[0]
+
+
 # ------------------------------------------- the distance a party values texts by (KTAB)
 def test_text_distance_is_the_mean_at_exponent_one_and_ktabs_rms_at_two():
     from sixparty.parties import text_distance

@@ -92,8 +92,14 @@ def test_decisions_are_taken_per_replicate(historical):
         {"zeuthen_dprk_us": True},
         {"anchoring": False},
         {"chair_drafts_in_zopa": True, "anchoring": False},
+        {
+            "deterrent_threat_cost": 1.0,
+            "offers_within_win_set": True,
+            "ripeness_rate": 0.05,
+            "anchoring": False,
+        },
     ],
-    ids=["fixed_share", "zeuthen", "free", "zopa"],
+    ids=["fixed_share", "zeuthen", "free", "zopa", "threat"],
 )
 def test_every_session_protocol_is_batch_invariant(parameters, tmp_path):
     path = tmp_path / "variant.yaml"
@@ -193,7 +199,12 @@ POINTS = [
     {"params": [("noise", 0.15), ("trust_memory", 0.8), ("chair_patience", 2)]},
     {"params": [("min_months_between_sessions", 1), ("chair_max_wait", 3)]},
     {
-        "params": [("test_threshold", 0.3), ("return_months", 1), ("stall_iterations", 1)],
+        "params": [
+            ("test_threshold", 0.3),
+            ("return_months", 1),
+            ("stall_iterations", 1),
+            ("deterrent_threat_cost", 1.0),
+        ],
         "shifts": [("DPRK.resolve", 0.2), ("US.domestic_constraint", -0.15)],
     },
     {

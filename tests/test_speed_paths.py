@@ -183,11 +183,15 @@ def test_a_scalar_observation_is_the_array_observation_bit_for_bit():
         assert getattr(a, arr).tobytes() == getattr(b, arr).tobytes()
 
 
-def _session_state(seed: int) -> TalksModel:
+def _session_state(seed: int, threat: bool = False) -> TalksModel:
     """A model part-way through the talks, its state then scrambled so that every
-    branch of the response rule is taken (the US's sanctions refusal included)."""
+    branch of the response rule is taken (the US's sanctions refusal included);
+    ``threat``: a ``deterrent_threat_cost`` per replicate, 0 in some (docs/model.md
+    §3.18: the counterparts' outside options then depend on the DPRK's)."""
     sc = load_scenario("historical")
     m = TalksModel(sc, seeds=list(range(seed, seed + 12)))
+    if threat:
+        m.params.deterrent_threat_cost = np.resize([0.0, 0.3, 1.0], m.R)
     for _ in range(30):
         m.step()
     rng = np.random.default_rng(seed)
@@ -200,9 +204,13 @@ def _session_state(seed: int) -> TalksModel:
     return m
 
 
+@pytest.mark.parametrize("threat", [False, True], ids=["no_threat", "threat"])
 @pytest.mark.parametrize("seed", [1, 5, 9])
-def test_six_responses_at_once_are_each_partys_respond(seed):
-    m = _session_state(seed)
+def test_six_responses_at_once_are_each_partys_respond(seed, threat):
+    m = _session_state(seed, threat)
+    if threat:  # the threat is on: some counterpart's outside option moved
+        r0 = np.arange(m.R)
+        assert not np.array_equal(m.parties[US_I].outside_option(r0), m.outside[:, US_I])
     rng = np.random.default_rng(seed + 100)
     for r in (np.arange(m.R), np.array([3, 0, 7, 7, 11])):
         # texts near one party's position, some nearer than others
@@ -211,6 +219,9 @@ def test_six_responses_at_once_are_each_partys_respond(seed):
         text = np.clip(near + spread * rng.standard_normal(near.shape), 0.0, 1.0)
         contact = rng.random(r.size) < 0.5
         d = m.distances(text, r)
+        shared, _, terms = Party._shared_terms(m.parties, contact, r, d)
+        for b, q in enumerate(shared):  # the disagreement values, bit for bit
+            assert terms[5][:, b].tobytes() == q.disagreement_value(r).tobytes()
         seen = set()
         for level in ("joint_document", "joint_statement", "chairmans_statement"):
             v, k = Party.respond_all(m.parties, text, level, contact, r, d)
