@@ -1517,7 +1517,7 @@ def _eight_issue_notes():
             return None
 
         warnings.showwarning = show
-        warnings.filterwarnings("always", message=r".* is an eight-issue scenario")
+        warnings.filterwarnings("always", message=r".* is read as an eight-issue scenario")
         yield
 
 
