@@ -839,6 +839,8 @@ def load_rerun(run_dir) -> Rerun:
     import json
     from pathlib import Path
 
+    import shlex
+
     from sixparty import outputs
     from sixparty.cli import CLIError
     from sixparty.loader import load_scenario
@@ -873,7 +875,9 @@ def load_rerun(run_dir) -> Rerun:
     if want and hashlib.sha256(sp.read_bytes()).hexdigest() != want:
         raise CLIError(
             f"--from {run_dir}: {outputs.RESOLVED_SCENARIO} has changed since the run "
-            "(checksum mismatch with manifest.json)"
+            "(checksum mismatch with manifest.json), and --from reruns a run as it was; "
+            "to run the edited file as a scenario of its own: sixparty run "
+            f"{shlex.quote(str(sp))}"
         )
     return Rerun(
         run_dir=str(run_dir),
