@@ -837,9 +837,8 @@ def load_rerun(run_dir) -> Rerun:
     """
     import hashlib
     import json
-    from pathlib import Path
-
     import shlex
+    from pathlib import Path
 
     from sixparty import outputs
     from sixparty.cli import CLIError
