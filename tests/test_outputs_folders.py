@@ -88,6 +88,34 @@ def test_write_atomically_refuses_the_empty_current_folder(tmp_path, monkeypatch
     assert list(tmp_path.iterdir()) == []
 
 
+# ----------------------------------------------------------------- a mount point
+@pytest.mark.parametrize("contents", ["empty", "previous run"])
+def test_a_mount_point_is_refused_before_the_run(capsys, tmp_path, monkeypatch, contents):
+    import os
+
+    from sixparty.model import TalksModel
+
+    mnt = tmp_path / "rwmnt"
+    if contents == "empty":
+        mnt.mkdir()
+    else:
+        assert run_main(capsys, "run", "--out", mnt, "--no-plots", "--quiet")[0] == 0
+    before = sorted(p.name for p in mnt.iterdir())
+    real_ismount = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: Path(p) == mnt or real_ismount(p))
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("the run started before --out was checked")
+
+    monkeypatch.setattr(TalksModel, "__init__", no_run)
+    code, _, err = run_main(capsys, "run", "--out", mnt, "--no-plots")
+    assert code == 2
+    assert f"cannot write {mnt}: it is a mount point" in err
+    assert f"--out {mnt / 'run1'}" in err
+    assert sorted(p.name for p in mnt.iterdir()) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["rwmnt"]  # no staging folder left
+
+
 # ------------------------------------------------------------- the mode in the name
 def test_free_mode_has_its_own_default_folder(capsys, tmp_path, monkeypatch, scenario_file):
     monkeypatch.chdir(tmp_path)
