@@ -88,6 +88,25 @@ def test_write_atomically_refuses_the_empty_current_folder(tmp_path, monkeypatch
     assert list(tmp_path.iterdir()) == []
 
 
+# ------------------------------------------------------------------ an empty --out
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "--no-plots"],
+        ["compare", "historical", "historical", "--runs", "2"],
+        ["evaluate", "--runs", "2"],
+        ["schema"],
+    ],
+)
+def test_an_empty_out_is_refused_not_read_as_the_default(capsys, tmp_path, monkeypatch, argv):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_main(capsys, *argv, "--out", "")
+    assert code == 2
+    what = "file" if argv[0] == "schema" else "folder"
+    assert f"--out needs a {what} name, got an empty one" in err
+    assert list(tmp_path.iterdir()) == [] and out == ""
+
+
 # ----------------------------------------------------------------- a mount point
 @pytest.mark.parametrize("contents", ["empty", "previous run"])
 def test_a_mount_point_is_refused_before_the_run(capsys, tmp_path, monkeypatch, contents):
