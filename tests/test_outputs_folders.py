@@ -334,3 +334,20 @@ def test_plot_adds_figures_beside_the_run_files(capsys, tmp_path, plain_run):
     after = sorted(p.name for p in run.iterdir())
     assert set(before) < set(after) and "timeline.svg" in after
     assert not [n for n in after if n.startswith(".")]  # no staging folder left
+
+
+def test_plot_of_an_ensemble_folder_says_what_it_is_and_how_to_get_a_run(
+    capsys, tmp_path, scenario_file
+):
+    ens = tmp_path / "ens"
+    argv = ["run", scenario_file, "--runs", "2", "--out", ens, "--no-plots", "--quiet"]
+    assert run_main(capsys, *argv)[0] == 0
+    code, _, err = run_main(capsys, "plot", ens)
+    assert code == 2
+    assert f"{ens} is an ensemble folder (written by 'sixparty run --runs N')" in err
+    assert "needs a single run's folder" in err
+    assert f"sixparty run --seed-of {ens} 0 (it writes {ens}-replicate0)" in err
+    # the command it names gives a folder plot draws
+    rerun = ["run", "--seed-of", ens, "0", "--no-plots", "--quiet"]
+    assert run_main(capsys, *rerun)[0] == 0
+    assert run_main(capsys, "plot", f"{ens}-replicate0")[0] == 0
