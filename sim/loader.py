@@ -265,17 +265,17 @@ class ScenarioError(Exception):
         return self.format()
 
 
-def _closest(word: object, candidates: Iterable[str]) -> str | None:
+def _closest(word: object, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
     cands = [c for c in candidates if isinstance(c, str)]
     if not isinstance(word, str) or not cands:
         return None
     same = [c for c in cands if c.lower() == word.lower() and c != word]
     if same:  # only the case differs ('Extends' for 'extends')
         return same[0]
-    hits = difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
+    hits = difflib.get_close_matches(word, cands, n=1, cutoff=cutoff)
     if not hits:
         low = {c.lower(): c for c in cands}
-        hits = difflib.get_close_matches(word.lower(), list(low), n=1, cutoff=0.6)
+        hits = difflib.get_close_matches(word.lower(), list(low), n=1, cutoff=cutoff)
         hits = [low[h] for h in hits]
     return hits[0] if hits and hits[0] != word else None
 
@@ -1341,6 +1341,31 @@ def _collapse_inherited_window(problems: list[Problem], tree: _Node) -> list[Pro
 
 
 # ----------------------------------------------------------------- extends
+#: How alike (difflib ratio) a missing parent's name and a file or shipped name must be
+#: to be suggested: names share their ``.yaml`` and often a prefix, so the keys'
+#: default (0.6) offered unrelated files ('missing.yaml' -> 'list.yaml').
+_PARENT_CUTOFF = 0.75
+
+
+def _closest_parent(ref: str, names: Iterable[str]) -> str | None:
+    """The name in ``names`` (shipped scenario names, ``.yaml``/``.yml`` file names)
+    that the missing parent ``ref`` probably meant, or None: compared without a
+    leading ``./`` and without the suffix, at :data:`_PARENT_CUTOFF`."""
+
+    def bare(n: str) -> str:
+        n = n[2:] if n.startswith("./") else n
+        return n.rsplit(".", 1)[0] if n.endswith((".yaml", ".yml")) else n
+
+    by_bare: dict[str, str] = {}
+    for n in names:
+        by_bare.setdefault(bare(n), n)
+    key = bare(ref)
+    if key in by_bare:  # 'parent' for parent.yml, or 'parent.yaml' for parent.yml
+        return by_bare[key] if by_bare[key] != ref else None
+    hit = _closest(key, list(by_bare), cutoff=_PARENT_CUTOFF)
+    return by_bare[hit] if hit is not None else None
+
+
 def _resolve_parent(ref_node: _Node, child: Path) -> Path:
     ref = ref_node.value
     if ref_node.kind != "scalar" or not isinstance(ref, str) or not ref.strip():
@@ -1386,7 +1411,7 @@ def _resolve_parent(ref_node: _Node, child: Path) -> Path:
     names += [n.split("/")[-1] for n in names if "/" in n]
     if child.parent.is_dir():
         names += [p.name for p in child.parent.iterdir() if p.suffix in (".yaml", ".yml")]
-    guess = _closest(ref, names)
+    guess = _closest_parent(ref, names)
     raise ScenarioError(
         [
             Problem(

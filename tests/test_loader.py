@@ -861,3 +861,23 @@ def test_a_type_key_in_an_effect_is_named() -> None:
     p = only(problems_of(text), "events[0].effects[0].type")
     assert p.message.startswith("unknown key 'type'") and p.suggestion == "kind"
     assert p.line == line_of(text, "type: sanctions")
+
+
+@pytest.mark.parametrize(
+    "ref, guess",
+    [
+        ("./missing.yaml", None),  # not like list.yaml: no suggestion
+        ("missing", None),
+        ("./lisst.yaml", "list.yaml"),
+        ("list.yml", "list.yaml"),
+        ("histrical", "historical"),
+    ],
+)
+def test_a_missing_parent_suggests_only_close_names(tmp_path, ref, guess) -> None:
+    (tmp_path / "list.yaml").write_text("name: x\n", encoding="utf-8")
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {ref}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    (problem,) = err.value.problems
+    assert "not found" in problem.message and problem.suggestion == guess
