@@ -951,6 +951,7 @@ def add_validation_parsers(sub) -> None:
     p.add_argument(
         "--seed", type=seed_int, default=None, help="base seed (default: the scenario's)"
     )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_evaluate)
 
     p = sub.add_parser(
