@@ -659,6 +659,8 @@ def _parse(text: str, shown: str, shipped: bool = False) -> _Node:
             what += ")"
         if "\\t" in what or "'\\t'" in what or "\t" in what:
             what += "; indent with spaces, not tabs"
+        else:
+            what += next((h for p, h in _YAML_HINTS if (exc.problem or "").startswith(p)), "")
         raise ScenarioError(
             [
                 Problem(
@@ -693,6 +695,27 @@ def _parse(text: str, shown: str, shipped: bool = False) -> _Node:
         raise ScenarioError(builder.problems)
     return tree
 
+
+#: What to do about PyYAML's commonest messages (problem text starts with -> hint):
+#: they say what the parser met, not that an indent or a colon is off.
+_YAML_HINTS = (
+    (
+        "mapping values are not allowed here",
+        "; check the indentation of this line and the line above (a line indented deeper "
+        "than the key above it is read as that key's value), and that a key has a space "
+        "after its colon ('value: 0.3', not 'value:0.3'); a text holding ': ' needs quotes",
+    ),
+    (
+        "expected <block end>",
+        "; check the indentation of this line: the keys of one mapping (and the '-' of one "
+        "list) start at the same column",
+    ),
+    (
+        "could not find expected ':'",
+        "; a line in a mapping needs 'key: value' (a space after the colon): check the "
+        "lines from the one named at the end for a missing colon or an unclosed quote",
+    ),
+)
 
 #: Every key a scenario file may have at its top level.
 _TOP_KEYS = frozenset(Scenario.model_fields) | frozenset(VARIANT_KEYS) | frozenset(FILE_KEYS)
