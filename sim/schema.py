@@ -54,6 +54,7 @@ LOADER_ONLY = (
     "the merged variant is a complete, valid scenario",
     "the sequence issue is given everywhere or nowhere (nowhere: an eight-issue file, "
     "its denuclearization values read on both scales)",
+    "a format_version 1 file (the eight issues) does not name sequence",
 )
 #: ``format_version:`` (docs/scenarios.md, "Eight-issue files"), any file.
 _FORMAT_VERSION = {
