@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -377,6 +378,40 @@ def _read_manifest(d: Path) -> dict:
     return meta
 
 
+#: The commands that write an output folder of each manifest ``kind`` other than a run.
+_FOLDER_COMMANDS = {
+    "ensemble": "sixparty run --runs N",
+    "comparison": "sixparty compare",
+    "evaluation": "sixparty evaluate",
+    "calibration": "sixparty calibrate",
+    "sensitivity": "sixparty sensitivity",
+}
+
+
+def _other_output_folder(d: Path) -> str | None:
+    """The message for ``d`` when it is another command's output folder (its
+    ``manifest.json`` says ``kind``: an ensemble, a comparison, ...), or None: what it
+    is, that a single run's folder is needed, and how to get one."""
+    try:
+        kind = json.loads((d / "manifest.json").read_text(encoding="utf-8")).get("kind")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if kind not in _FOLDER_COMMANDS:
+        return None
+    text = (
+        f"{d} is {'an' if kind[0] in 'aeiou' else 'a'} {kind} folder (written by "
+        f"'{_FOLDER_COMMANDS[kind]}'), which holds summaries of many runs, not one run's "
+        "tables; this needs a single run's folder (written by 'sixparty run --out DIR')"
+    )
+    if kind == "ensemble":
+        rerun = shlex.quote(f"{str(d).rstrip('/')}-replicate0")
+        text += (
+            f"; to get one of its runs: sixparty run --seed-of {shlex.quote(str(d))} 0 "
+            f"(it writes {rerun})"
+        )
+    return text
+
+
 def read_run(run_dir: str | Path, verify: bool = True) -> RunTables:
     """Read and check the run folder ``run_dir``.
 
@@ -423,8 +458,11 @@ def read_run(run_dir: str | Path, verify: bool = True) -> RunTables:
     ]
     if missing:
         raise NotARunFolder(
-            f"{d}: not a run folder ({', '.join(missing)} missing; "
-            "write one with 'sixparty run --out DIR')"
+            _other_output_folder(d)
+            or (
+                f"{d}: not a run folder ({', '.join(missing)} missing; "
+                "write one with 'sixparty run --out DIR')"
+            )
         )
     meta = _read_manifest(d) if verify else {}
     listed = meta.get("files", {}) if verify else {}

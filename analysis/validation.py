@@ -548,7 +548,7 @@ def cli_evaluate(args) -> int:
                 scenario,
                 runs=args.runs,
                 seed=seed,
-                progress=True,
+                progress=not getattr(args, "quiet", False),
                 executor=ex,
                 chunk_size=getattr(args, "chunk_size", None),
                 mode=None,  # load_for_cli applied --mode

@@ -51,6 +51,7 @@ def variant(
     title: str | None = None,
     description: str | None = None,
     seed: int | None = None,
+    format_version: int = 2,
 ) -> Scenario:
     """A new scenario: ``scenario`` with the changes given, checked like a variant file.
 
@@ -65,7 +66,12 @@ def variant(
     ``parameters`` is shorthand for overrides under ``parameters.``
     (``{"noise": 0.1}`` == ``{"parameters.noise": 0.1}``).  ``name`` (default
     ``<parent name>-variant``), ``title``, ``description`` and ``seed`` set those
-    fields.  Returns a validated :class:`~sixparty.scenario.Scenario`; ``scenario``
+    fields.  ``format_version`` is the variant file's ``format_version:``
+    (``docs/scenarios.md``, "Eight-issue files"): 2 (the default), the changes are
+    read on the nine issues, as written; 1, they are read as an eight-issue file's
+    (each ``denuclearization`` value also given to ``sequence``).  The call is the
+    ``extends:`` file carrying that ``format_version:``, so both give the same scenario.
+    Returns a validated :class:`~sixparty.scenario.Scenario`; ``scenario``
     itself is not changed.  Raises :class:`~sixparty.loader.ScenarioError` with the
     problems (field path, expected, did-you-mean), the location shown as
     ``<variant of NAME>``; ``TypeError`` before that when an argument has the wrong
@@ -85,7 +91,11 @@ def variant(
     parent_tree = loader._parse(parent_text, f"<{parent.name}>")
     ovr: dict[str, Any] = {f"parameters.{k}": v for k, v in (parameters or {}).items()}
     ovr.update(dict(overrides or {}))
-    child: dict[str, Any] = {"extends": parent.name, "name": name or f"{parent.name}-variant"}
+    child: dict[str, Any] = {
+        "format_version": format_version,
+        "extends": parent.name,
+        "name": name or f"{parent.name}-variant",
+    }
     for key, value in (("title", title), ("description", description), ("seed", seed)):
         if value is not None:
             child[key] = value
@@ -98,6 +108,7 @@ def variant(
     child_text = yaml.safe_dump(_plain(child), sort_keys=False, allow_unicode=True)
     try:
         child_tree = loader._parse(child_text, shown)
+        loader._read_format(child_tree, shown)  # as the loader reads a file of its own
         merged = loader._apply_variant(parent_tree, child_tree, Path(shown), shown)
         return loader._validate(merged)
     except loader.ScenarioError as exc:

@@ -123,6 +123,26 @@ def positive_int(text: str) -> int:
     return _int_in(text, 1, None, "expected a whole number >= 1")
 
 
+def out_dir(text: str) -> str:
+    """argparse type of ``--out DIR``: a folder name, not empty (``--out ""`` would
+    otherwise be taken for no ``--out`` and write to the default folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "--out needs a folder name, got an empty one (leave --out out for the default "
+            "folder under runs/)"
+        )
+    return text
+
+
+def out_file(text: str) -> str:
+    """argparse type of ``--out FILE``: a file name, not empty."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "--out needs a file name, got an empty one (leave --out out to print to the screen)"
+        )
+    return text
+
+
 # ----------------------------------------------------------------- helpers
 def _err(text: str) -> None:
     print(text, file=sys.stderr)
@@ -927,10 +947,11 @@ def add_validation_parsers(sub) -> None:
         mode_help="stated positions re-anchor the parties (anchored) or not (free, the "
         "default: the headline)",
     )
-    p.add_argument("--out", metavar="DIR", default=None, help="output folder")
+    p.add_argument("--out", metavar="DIR", type=out_dir, default=None, help="output folder")
     p.add_argument(
         "--seed", type=seed_int, default=None, help="base seed (default: the scenario's)"
     )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_evaluate)
 
     p = sub.add_parser(
@@ -963,7 +984,7 @@ def add_validation_parsers(sub) -> None:
         help="Optuna sqlite file (default OUT/study.sqlite3); rerun with it to continue; "
         "its folder must exist, and an existing file must be an Optuna study",
     )
-    p.add_argument("--out", metavar="DIR", default=None, help="output folder")
+    p.add_argument("--out", metavar="DIR", type=out_dir, default=None, help="output folder")
     p.add_argument("--seed", type=seed_int, default=None, help="seed of the sampler and the runs")
     p.set_defaults(handler=cmd_calibrate)
 
@@ -982,7 +1003,7 @@ def add_validation_parsers(sub) -> None:
         "--runs-per-point", type=positive_int, default=4, help="runs per point (default 4)"
     )
     _add_mode_and_workers(p)
-    p.add_argument("--out", metavar="DIR", default=None, help="output folder")
+    p.add_argument("--out", metavar="DIR", type=out_dir, default=None, help="output folder")
     p.add_argument("--seed", type=seed_int, default=None, help="seed of the sample and the runs")
     p.set_defaults(handler=cmd_sensitivity)
 
@@ -1074,6 +1095,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out",
         metavar="DIR",
+        type=out_dir,
         default=None,
         help="output folder; a previous sixparty output folder there is replaced as a "
         "whole, any other non-empty folder is refused",
@@ -1186,6 +1208,7 @@ def add_plot_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out",
         metavar="DIR",
+        type=out_dir,
         default=None,
         help="folder for the figures (default: RUN_DIR itself)",
     )
@@ -1242,6 +1265,7 @@ def add_compare_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out",
         metavar="DIR",
+        type=out_dir,
         default=None,
         help="output folder (default runs/compare-<A>-vs-<B>-n<N>-<seed>); a previous "
         "sixparty output folder there is replaced as a whole",
@@ -1413,6 +1437,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out",
         metavar="FILE",
+        type=out_file,
         help="write it to FILE (atomically, mode 0666 minus umask) instead; an existing "
         "FILE is replaced only if it is empty or a schema this command wrote",
     )
@@ -1517,7 +1542,7 @@ def _eight_issue_notes():
             return None
 
         warnings.showwarning = show
-        warnings.filterwarnings("always", message=r".* is an eight-issue scenario")
+        warnings.filterwarnings("always", message=r".* is read as an eight-issue scenario")
         yield
 
 

@@ -79,7 +79,7 @@ from typing import Annotated, Any, Literal, NoReturn, Union, get_args, get_origi
 import yaml
 from pydantic import BaseModel, ValidationError
 from sixparty import shipped as _shipped
-from sixparty.scenario import ISSUES, NAME_PATTERN, PARTIES, Scenario
+from sixparty.scenario import FORMAT_VERSION, ISSUES, NAME_PATTERN, PARTIES, Scenario
 from sixparty.shipped import shipped_scenarios
 
 __all__ = [
@@ -107,6 +107,15 @@ MAX_DEPTH = 64
 
 #: Top-level keys that only a file with ``extends:`` may use.
 VARIANT_KEYS = ("extends", "overrides", "remove_events", "add_events")
+#: Top-level keys about the file itself, not the scenario: read, then removed before
+#: ``extends:`` merges the file (any file may have them; docs/scenarios.md).
+FILE_KEYS = ("format_version",)
+#: The scenario format a file says it is written in (``format_version:``): 1, the
+#: eight issues of before 2026-12-03 (read with :func:`_migrate_eight_issues`); 2, the
+#: nine issues (read as written, never migrated).  A file without the key is read as
+#: version 1 if it names ``denuclearization`` and never ``sequence``, else as 2
+#: (:data:`sixparty.scenario.FORMAT_VERSION`, what the shipped scenarios say).
+FORMAT_VERSIONS = (1, FORMAT_VERSION)
 
 _T = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_T + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -256,17 +265,17 @@ class ScenarioError(Exception):
         return self.format()
 
 
-def _closest(word: object, candidates: Iterable[str]) -> str | None:
+def _closest(word: object, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
     cands = [c for c in candidates if isinstance(c, str)]
     if not isinstance(word, str) or not cands:
         return None
     same = [c for c in cands if c.lower() == word.lower() and c != word]
     if same:  # only the case differs ('Extends' for 'extends')
         return same[0]
-    hits = difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
+    hits = difflib.get_close_matches(word, cands, n=1, cutoff=cutoff)
     if not hits:
         low = {c.lower(): c for c in cands}
-        hits = difflib.get_close_matches(word.lower(), list(low), n=1, cutoff=0.6)
+        hits = difflib.get_close_matches(word.lower(), list(low), n=1, cutoff=cutoff)
         hits = [low[h] for h in hits]
     return hits[0] if hits and hits[0] != word else None
 
@@ -650,6 +659,8 @@ def _parse(text: str, shown: str, shipped: bool = False) -> _Node:
             what += ")"
         if "\\t" in what or "'\\t'" in what or "\t" in what:
             what += "; indent with spaces, not tabs"
+        else:
+            what += next((h for p, h in _YAML_HINTS if (exc.problem or "").startswith(p)), "")
         raise ScenarioError(
             [
                 Problem(
@@ -685,8 +696,29 @@ def _parse(text: str, shown: str, shipped: bool = False) -> _Node:
     return tree
 
 
+#: What to do about PyYAML's commonest messages (problem text starts with -> hint):
+#: they say what the parser met, not that an indent or a colon is off.
+_YAML_HINTS = (
+    (
+        "mapping values are not allowed here",
+        "; check the indentation of this line and the line above (a line indented deeper "
+        "than the key above it is read as that key's value), and that a key has a space "
+        "after its colon ('value: 0.3', not 'value:0.3'); a text holding ': ' needs quotes",
+    ),
+    (
+        "expected <block end>",
+        "; check the indentation of this line: the keys of one mapping (and the '-' of one "
+        "list) start at the same column",
+    ),
+    (
+        "could not find expected ':'",
+        "; a line in a mapping needs 'key: value' (a space after the colon): check the "
+        "lines from the one named at the end for a missing colon or an unclosed quote",
+    ),
+)
+
 #: Every key a scenario file may have at its top level.
-_TOP_KEYS = frozenset(Scenario.model_fields) | frozenset(VARIANT_KEYS)
+_TOP_KEYS = frozenset(Scenario.model_fields) | frozenset(VARIANT_KEYS) | frozenset(FILE_KEYS)
 _QUOTED = re.compile(r"'((?:\\.|[^'\\])*)'")
 _ONE_CHAR = re.compile(r"^(?:.|\\.|\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8})$")
 
@@ -1054,7 +1086,7 @@ def _translate_one(err: dict[str, Any], root: _Node) -> Problem:
             allowed = _KEY_DOMAINS[res[2]]
         if not parent_loc:
             # every key a file may have: a variant's too (extends:, overrides:, ...)
-            allowed = tuple(Scenario.model_fields) + VARIANT_KEYS
+            allowed = tuple(Scenario.model_fields) + VARIANT_KEYS + FILE_KEYS
         guess = _closest(bad, allowed)
         text = f"unknown key {bad!r}"
         if bad in VARIANT_KEYS and not parent_loc:
@@ -1332,6 +1364,31 @@ def _collapse_inherited_window(problems: list[Problem], tree: _Node) -> list[Pro
 
 
 # ----------------------------------------------------------------- extends
+#: How alike (difflib ratio) a missing parent's name and a file or shipped name must be
+#: to be suggested: names share their ``.yaml`` and often a prefix, so the keys'
+#: default (0.6) offered unrelated files ('missing.yaml' -> 'list.yaml').
+_PARENT_CUTOFF = 0.75
+
+
+def _closest_parent(ref: str, names: Iterable[str]) -> str | None:
+    """The name in ``names`` (shipped scenario names, ``.yaml``/``.yml`` file names)
+    that the missing parent ``ref`` probably meant, or None: compared without a
+    leading ``./`` and without the suffix, at :data:`_PARENT_CUTOFF`."""
+
+    def bare(n: str) -> str:
+        n = n[2:] if n.startswith("./") else n
+        return n.rsplit(".", 1)[0] if n.endswith((".yaml", ".yml")) else n
+
+    by_bare: dict[str, str] = {}
+    for n in names:
+        by_bare.setdefault(bare(n), n)
+    key = bare(ref)
+    if key in by_bare:  # 'parent' for parent.yml, or 'parent.yaml' for parent.yml
+        return by_bare[key] if by_bare[key] != ref else None
+    hit = _closest(key, list(by_bare), cutoff=_PARENT_CUTOFF)
+    return by_bare[hit] if hit is not None else None
+
+
 def _resolve_parent(ref_node: _Node, child: Path) -> Path:
     ref = ref_node.value
     if ref_node.kind != "scalar" or not isinstance(ref, str) or not ref.strip():
@@ -1377,7 +1434,7 @@ def _resolve_parent(ref_node: _Node, child: Path) -> Path:
     names += [n.split("/")[-1] for n in names if "/" in n]
     if child.parent.is_dir():
         names += [p.name for p in child.parent.iterdir() if p.suffix in (".yaml", ".yml")]
-    guess = _closest(ref, names)
+    guess = _closest_parent(ref, names)
     raise ScenarioError(
         [
             Problem(
@@ -1574,8 +1631,7 @@ def _load_tree(path: Path, text: str | None, shown: str, chain: list[Path]) -> _
     if text is None:
         text = _read_file(path, shown)
     tree = _parse(text, shown, shipped)
-    if _migrate_eight_issues(tree):
-        warnings.warn(EightIssueScenario(eight_issue_note(shown)), stacklevel=_warn_level())
+    _read_format(tree, shown)
     ext = tree.get("extends")
     if ext is None:
         # 'extend: historical' is a variant with a typo, not a scenario missing its
@@ -1643,15 +1699,71 @@ class EightIssueScenario(UserWarning):
     with its ``denuclearization`` values on both scales (:func:`eight_issue_note`)."""
 
 
-def eight_issue_note(shown: str) -> str:
+def eight_issue_note(shown: str, copied: Sequence[str] = ()) -> str:
     """The one-line note for an eight-issue file ``shown`` (the CLI prints it as
     ``sixparty: note: ...``; the API raises it as an :class:`EightIssueScenario`
-    warning)."""
+    warning): what was copied (``copied``, the field paths given a ``sequence``
+    entry, as :func:`_migrate_eight_issues` returns them; the first three named) and
+    how to say the file is a nine-issue one (``format_version: 2``)."""
+    what = ""
+    if copied:
+        named = ", ".join(copied[:3])
+        more = f" and {len(copied) - 3} more" if len(copied) > 3 else ""
+        what = f" ({named}{more})"
     return (
-        f"{shown} is an eight-issue scenario (written before the two denuclearization "
-        f"scales); its {_OLD_ISSUE} values are read on both scope and {_NEW_ISSUE} "
-        f"- add `{_NEW_ISSUE}:` to say otherwise"
+        f"{shown} is read as an eight-issue scenario (it sets {_OLD_ISSUE} but never "
+        f"{_NEW_ISSUE}, as files did before the two denuclearization scales): each "
+        f"{_OLD_ISSUE} value it sets is also given to {_NEW_ISSUE}{what}; if it was "
+        f"written for the nine issues, add `format_version: {FORMAT_VERSION}` at its top "
+        f"to read it as written (or give `{_NEW_ISSUE}:` values yourself)"
     )
+
+
+def _read_format(tree: _Node, shown: str) -> None:
+    """Read and remove one file's ``format_version:`` (:data:`FILE_KEYS`), then migrate
+    the file in place if it is an eight-issue one: version 1, or no version and
+    nothing said on ``sequence`` (:func:`_migrate_eight_issues`; a note if the version
+    was not given).  Raises :class:`ScenarioError` for a version other than
+    :data:`FORMAT_VERSIONS`, or a version-1 file that names ``sequence``."""
+    node = tree.value.pop("format_version", None) if tree.kind == "map" else None
+    version = None
+    if node is not None:
+        version = node.value if node.kind == "scalar" else None
+        if isinstance(version, bool) or version not in FORMAT_VERSIONS:
+            line, col = node.line, node.col
+            got = _got(_plain(node))
+            raise ScenarioError(
+                [
+                    Problem(
+                        shown,
+                        line,
+                        col,
+                        "format_version",
+                        f"expected {FORMAT_VERSION} (the nine issues) or 1 (the eight issues "
+                        f"of files written before 2026-12-03), got {got}",
+                    )
+                ]
+            )
+        if version == FORMAT_VERSION:
+            return
+        if _names_sequence(tree):
+            line, col = node.at_key()
+            raise ScenarioError(
+                [
+                    Problem(
+                        shown,
+                        line,
+                        col,
+                        "format_version",
+                        f"a format_version 1 file has no {_NEW_ISSUE} issue (its "
+                        f"{_OLD_ISSUE} values are read on both scales), but this one names "
+                        f"{_NEW_ISSUE}: write format_version: {FORMAT_VERSION}",
+                    )
+                ]
+            )
+    copied = _migrate_eight_issues(tree)
+    if copied and version is None:
+        warnings.warn(EightIssueScenario(eight_issue_note(shown, copied)), stacklevel=_warn_level())
 
 
 def _warn_level() -> int:
@@ -1682,11 +1794,12 @@ def _names_sequence(node: _Node, where: tuple[str, ...] = ()) -> bool:
     return False
 
 
-def _copy_old_issue(node: _Node, where: tuple[str, ...]) -> bool:
+def _copy_old_issue(node: _Node, where: tuple[str, ...]) -> list[str]:
     """Give every issue-keyed mapping and position/salience effect under ``node``
     (at field path ``where``, list indices left out) a ``sequence`` copy of its
-    ``denuclearization`` entry; True if anything was copied."""
-    copied = False
+    ``denuclearization`` entry; the field paths given one (``parties.DPRK.initial.sequence``,
+    ``events.ID.effects (position, US)``), in file order."""
+    copied: list[str] = []
     if node.kind == "map":
         last = where[-1] if where else None
         above = where[-2] if len(where) >= 2 else None
@@ -1695,10 +1808,10 @@ def _copy_old_issue(node: _Node, where: tuple[str, ...]) -> bool:
         )
         if keyed and _OLD_ISSUE in node.value and _NEW_ISSUE not in node.value:
             node.value[_NEW_ISSUE] = _copy_tree(node.value[_OLD_ISSUE])
-            copied = True
+            copied.append(".".join(where + (_NEW_ISSUE,)))
         for key, child in list(node.value.items()):
             if not (keyed and key == _NEW_ISSUE):
-                copied |= _copy_old_issue(child, where + (key,))
+                copied += _copy_old_issue(child, where + (key,))
     elif node.kind == "seq":
         items = node.value
         if where and where[-1] == "effects":
@@ -1716,20 +1829,26 @@ def _copy_old_issue(node: _Node, where: tuple[str, ...]) -> bool:
                         "scalar", _NEW_ISSUE, old.file, old.line, old.col, old.key_line, old.key_col
                     )
                     items.insert(i + 1, twin)
-                    copied = True
+                    who = eff.scalar("party")
+                    copied.append(
+                        f"{'.'.join(where)} ({eff.scalar('kind')}"
+                        + (f", {who}" if isinstance(who, str) else "")
+                        + f", {_NEW_ISSUE})"
+                    )
                     i += 1
                 i += 1
         for item in items:
-            copied |= _copy_old_issue(item, where)
+            copied += _copy_old_issue(item, where)
     return copied
 
 
-def _migrate_eight_issues(tree: _Node) -> bool:
+def _migrate_eight_issues(tree: _Node) -> list[str]:
     """Read one file's own tree (before ``extends:`` merges it) as an eight-issue
     scenario if it says nothing on ``sequence``: each ``denuclearization`` entry gets
-    an equal ``sequence`` one, in place.  Returns True if the file was migrated
-    (something was copied; a variant that never names denuclearization is left as it
-    is and gets no note).
+    an equal ``sequence`` one, in place.  Returns the field paths given a ``sequence``
+    entry (:func:`_copy_old_issue`; overrides as ``overrides.PATH``): empty if nothing
+    was copied (a variant that never names denuclearization is left as it is and gets
+    no note).
 
     Why equal: the old scale read "freeze for compensation, phased and simultaneous"
     (0) to "CVID first: complete, verifiable, irreversible dismantlement before any
@@ -1738,25 +1857,28 @@ def _migrate_eight_issues(tree: _Node) -> bool:
     The salience is copied too, as historical.yaml's migration kept denuclearization's
     salience and gave the sequence its own."""
     if _names_sequence(tree):
-        return False
-    copied = False
+        return []
+    copied: list[str] = []
     for key, child in list(tree.value.items()):
         if key == "overrides" and child.kind == "map":
-            copied |= _copy_old_overrides(child)
+            copied += _copy_old_overrides(child)
         elif key in ("events", "add_events"):
-            for ev in child.value if child.kind == "seq" else []:
-                copied |= _copy_old_issue(ev, ("events",))
+            for i, ev in enumerate(child.value if child.kind == "seq" else []):
+                ev_id = ev.scalar("id")
+                # the event's id names it in the note (a list index would not survive a merge)
+                label = ev_id if isinstance(ev_id, str) and ev_id not in _ISSUE_KEYED else f"[{i}]"
+                copied += _copy_old_issue(ev, (key, label))
         else:
-            copied |= _copy_old_issue(child, (key,))
+            copied += _copy_old_issue(child, (key,))
     return copied
 
 
-def _copy_old_overrides(ovr: _Node) -> bool:
+def _copy_old_overrides(ovr: _Node) -> list[str]:
     """The ``overrides:`` part of :func:`_migrate_eight_issues`: a path through
     ``denuclearization`` in an issue-keyed mapping gets a twin path through
     ``sequence`` (placed right after it); a value that is itself a mapping or list
     holding issue-keyed entries is migrated where the path puts it."""
-    copied = False
+    copied: list[str] = []
     out: dict[str, _Node] = {}
     for key, value in ovr.value.items():
         out[key] = value
@@ -1773,11 +1895,11 @@ def _copy_old_overrides(ovr: _Node) -> bool:
                 twin = ".".join(_NEW_ISSUE if p == _OLD_ISSUE else p for p in key.split("."))
                 if twin not in ovr.value:
                     out[twin] = _copy_tree(value)
-                    copied = True
+                    copied.append(f"overrides.{twin}")
                 continue
         if names and names[-1] == "issue" and value.kind == "scalar" and value.value == _OLD_ISSUE:
             continue  # an effect's issue changed alone: it stays on the scope
-        copied |= _copy_old_issue(value, names)
+        copied += [f"overrides.{key}: {c}" for c in _copy_old_issue(value, names)]
     ovr.value = out
     return copied
 

@@ -24,6 +24,7 @@ import io
 import json
 import os
 import platform
+import shlex
 import shutil
 import subprocess
 import sys
@@ -535,7 +536,8 @@ def check_out_dir(out_dir: str | os.PathLike) -> str:
 
     Returns ``"new"`` (absent), ``"empty"`` (an empty folder) or ``"replace"``
     (a previous sixparty output folder, replaced as a whole).  Raises
-    :class:`OutputError` if ``out_dir`` is a file, a folder that is neither
+    :class:`OutputError` if ``out_dir`` is a file, a mount point (it cannot be
+    renamed or removed; a folder inside it can), a folder that is neither
     empty nor a sixparty output folder, a previous output folder holding files
     sixparty did not write (:func:`_foreign_files`: replacing it would delete
     them), the current folder (or one holding it), or cannot be inspected.
@@ -555,6 +557,14 @@ def check_out_dir(out_dir: str | os.PathLike) -> str:
         if not out.is_dir():
             raise OutputError(f"cannot write {out}: it is a file, not a folder")
         _refuse_current_folder(out)  # empty or not: replacing it deletes the shell's folder
+        if os.path.ismount(out):
+            # the staging folder is made beside ``out``, on the file system above it, and
+            # renamed into place: a mount point (a Docker volume) cannot be renamed or removed
+            raise OutputError(
+                f"cannot write {out}: it is a mount point (a file system of its own, such as a "
+                "Docker volume), which sixparty cannot replace as a whole; write to a folder "
+                f"inside it: --out {shlex.quote(str(out / 'run1'))}"
+            )
         if not any(out.iterdir()):
             return "empty"
     except OutputError:

@@ -837,6 +837,7 @@ def load_rerun(run_dir) -> Rerun:
     """
     import hashlib
     import json
+    import shlex
     from pathlib import Path
 
     from sixparty import outputs
@@ -873,7 +874,9 @@ def load_rerun(run_dir) -> Rerun:
     if want and hashlib.sha256(sp.read_bytes()).hexdigest() != want:
         raise CLIError(
             f"--from {run_dir}: {outputs.RESOLVED_SCENARIO} has changed since the run "
-            "(checksum mismatch with manifest.json)"
+            "(checksum mismatch with manifest.json), and --from reruns a run as it was; "
+            "to run the edited file as a scenario of its own: sixparty run "
+            f"{shlex.quote(str(sp))}"
         )
     return Rerun(
         run_dir=str(run_dir),

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from typing import Annotated, ClassVar, Literal, get_args
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -57,6 +57,11 @@ ISSUES: tuple[str, ...] = (
     "format",
     "sequence",
 )
+
+#: The scenario format of these issues: a file may say ``format_version: 2`` (the nine
+#: issues) or ``1`` (the eight of before 2026-12-03, read by :mod:`sixparty.loader`
+#: with each denuclearization value also on ``sequence``); docs/scenarios.md.
+FORMAT_VERSION: int = 2
 
 #: The number of issues (the last axis of every position, salience and text array).
 N_ISSUES: int = len(ISSUES)
@@ -1093,6 +1098,23 @@ class Scenario(_Strict):
     events: list[Event] = Field(default_factory=list)
     parameters: Parameters = Field(default_factory=Parameters)
     seed: Annotated[int, BeforeValidator(_whole), Field(ge=0, lt=2**63)] = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _file_format(cls, data: Any) -> Any:
+        # ``format_version:`` is about the file, not the scenario (the loader reads and
+        # removes it): the current version is accepted here too, so a shipped file
+        # validates from plain YAML; version 1 needs the loader's migration.
+        if isinstance(data, dict) and "format_version" in data:
+            version = data["format_version"]
+            if version == FORMAT_VERSION and not isinstance(version, bool):
+                data = {k: v for k, v in data.items() if k != "format_version"}
+            elif version == 1 and not isinstance(version, bool):
+                raise ValueError(
+                    "format_version 1 (the eight issues) is read by sixparty.load_scenario, "
+                    "which gives each denuclearization value to sequence too"
+                )
+        return data
 
     @field_validator("issues")
     @classmethod

@@ -54,7 +54,17 @@ LOADER_ONLY = (
     "the merged variant is a complete, valid scenario",
     "the sequence issue is given everywhere or nowhere (nowhere: an eight-issue file, "
     "its denuclearization values read on both scales)",
+    "a format_version 1 file (the eight issues) does not name sequence",
 )
+#: ``format_version:`` (docs/scenarios.md, "Eight-issue files"), any file.
+_FORMAT_VERSION = {
+    "enum": [2, 1],
+    "title": "Format Version",
+    "description": "The scenario format this file is written in: 2, the nine issues "
+    "(read as written); 1, the eight issues of files written before 2026-12-03 (each "
+    "denuclearization value also read as sequence). Without it, a file that sets "
+    "denuclearization but never sequence is read as 1, with a note.",
+}
 #: Where the loader is more lenient than the schemas (pydantic's lax mode).
 LOADER_LENIENT = ("spaces around a month or date are ignored",)
 
@@ -274,6 +284,9 @@ def json_schema(kind: str = "any") -> dict[str, Any]:
     defs: dict[str, Any] = base.pop("$defs")
     scenario_doc = base.pop("description", "")
     complete = dict(base)
+    # a key about the file, not the scenario (sixparty.loader.FILE_KEYS): first, as
+    # it is written at the top of a file
+    complete["properties"] = {"format_version": _FORMAT_VERSION, **base["properties"]}
     complete["additionalProperties"] = False
     made: dict[str, Any] = {}
     partial = _partial(complete, defs, made)

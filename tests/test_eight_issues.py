@@ -21,7 +21,10 @@ def strip_sequence(data: Any) -> Any:
     """``data`` with every ``sequence`` key and ``issue: sequence`` effect removed (a
     stated position left with no issue is dropped): the file as main wrote it."""
     if isinstance(data, dict):
-        out = {k: strip_sequence(v) for k, v in data.items() if k != "sequence"}
+        # (``format_version:`` came with the marker, after the split)
+        out = {
+            k: strip_sequence(v) for k, v in data.items() if k not in ("sequence", "format_version")
+        }
         if "stated_positions" in out:
             out["stated_positions"] = [s for s in out["stated_positions"] if s["positions"]]
         return out
@@ -76,7 +79,7 @@ def assert_sequence_is_denuclearization(s) -> None:
 def test_an_eight_issue_file_loads_with_both_scales_equal(write_scenario) -> None:
     path = write_scenario(eight_issue_minimal(), "old.yaml")
     s, notes = load_quiet(path)
-    assert len(notes) == 1 and "old.yaml is an eight-issue scenario" in notes[0]
+    assert len(notes) == 1 and "old.yaml is read as an eight-issue scenario" in notes[0]
     assert_sequence_is_denuclearization(s)
     effects = [(f.issue, f.delta) for f in s.events[2].effects if f.kind == "position"]
     # the copy follows its original (the order of effects within a month is kept)
@@ -208,3 +211,75 @@ def test_strip_sequence_leaves_no_sequence() -> None:
     data = minimal_scenario_dict()
     assert names_sequence(data)
     assert not names_sequence(strip_sequence(copy.deepcopy(data)))
+
+
+SCOPE_ONLY = {"parties.DPRK.initial.denuclearization.position": 0.3}
+
+
+def test_format_version_2_says_nine_issues_and_agrees_with_variant(write_scenario) -> None:
+    from sixparty import variant
+
+    parent = load_scenario("historical")
+    seq0 = parent.parties.DPRK.initial["sequence"]
+    as_mapping = {
+        "format_version": 2,
+        "extends": "historical",
+        "parties": {"DPRK": {"initial": {"denuclearization": {"position": 0.3}}}},
+    }
+    s, notes = load_quiet(write_scenario(as_mapping, "scope.yaml"))
+    assert notes == []
+    assert s.parties.DPRK.initial["denuclearization"].position == 0.3
+    assert s.parties.DPRK.initial["sequence"] == seq0
+    as_override = {"format_version": 2, "extends": "historical", "overrides": SCOPE_ONLY}
+    s2, notes = load_quiet(write_scenario(as_override, "scope2.yaml"))
+    assert notes == [] and s2.parties.DPRK.initial == s.parties.DPRK.initial
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EightIssueScenario)
+        api = variant(parent, overrides=SCOPE_ONLY)
+    assert api.parties.DPRK.initial == s.parties.DPRK.initial
+
+
+def test_an_unmarked_file_is_migrated_with_a_note_saying_how_to_opt_out(write_scenario) -> None:
+    from sixparty import variant
+
+    ovr = {"extends": "historical", "overrides": SCOPE_ONLY}
+    s, notes = load_quiet(write_scenario(ovr, "old_scope.yaml"))
+    assert len(notes) == 1
+    # what it changed, and the line to add
+    assert "overrides.parties.DPRK.initial.sequence.position" in notes[0]
+    assert "add `format_version: 2` at its top" in notes[0]
+    assert s.parties.DPRK.initial["sequence"].position == 0.3
+    # format_version: 1 says so: migrated, no note; variant(format_version=1) agrees
+    s1, notes = load_quiet(write_scenario({"format_version": 1, **ovr}, "v1.yaml"))
+    assert notes == [] and s1.parties.DPRK.initial == s.parties.DPRK.initial
+    api = variant("historical", overrides=SCOPE_ONLY, format_version=1)
+    assert api.parties.DPRK.initial == s.parties.DPRK.initial
+
+
+def test_a_bad_format_version_is_one_clear_error(capsys, write_scenario) -> None:
+    bad = write_scenario({"format_version": 3, "extends": "historical"}, "v3.yaml")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "v3.yaml:1:" in err and "format_version: expected 2 (the nine issues)" in err
+    assert "Traceback" not in err
+    v1 = {
+        "format_version": 1,
+        "extends": "historical",
+        "overrides": {"parties.US.initial.sequence.position": 0.2},
+    }
+    assert main(["validate", str(write_scenario(v1, "v1seq.yaml"))]) == 2
+    assert "write format_version: 2" in capsys.readouterr().err
+    typo = write_scenario({"format_versio": 2, "extends": "historical"}, "typo.yaml")
+    assert main(["validate", str(typo)]) == 2
+    assert "did you mean 'format_version'?" in capsys.readouterr().err
+
+
+def test_shipped_scenarios_say_format_version_2() -> None:
+    from sixparty.loader import FORMAT_VERSION, shipped_scenarios
+    from sixparty.schema import json_schema
+
+    for name, path in shipped_scenarios():
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        assert data.get("format_version") == FORMAT_VERSION, name
+    for kind in ("complete", "variant"):
+        assert json_schema(kind)["properties"]["format_version"]["enum"] == [2, 1]

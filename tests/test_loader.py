@@ -861,3 +861,51 @@ def test_a_type_key_in_an_effect_is_named() -> None:
     p = only(problems_of(text), "events[0].effects[0].type")
     assert p.message.startswith("unknown key 'type'") and p.suggestion == "kind"
     assert p.line == line_of(text, "type: sanctions")
+
+
+@pytest.mark.parametrize(
+    "ref, guess",
+    [
+        ("./missing.yaml", None),  # not like list.yaml: no suggestion
+        ("missing", None),
+        ("./lisst.yaml", "list.yaml"),
+        ("list.yml", "list.yaml"),
+        ("histrical", "historical"),
+    ],
+)
+def test_a_missing_parent_suggests_only_close_names(tmp_path, ref, guess) -> None:
+    (tmp_path / "list.yaml").write_text("name: x\n", encoding="utf-8")
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {ref}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    (problem,) = err.value.problems
+    assert "not found" in problem.message and problem.suggestion == guess
+
+
+@pytest.mark.parametrize(
+    "text, hint",
+    [
+        # a line indented under a scalar, and a key with no space after its colon
+        ("extends: historical\ndescription: y\n  seed: 3\n", "check the indentation"),
+        (
+            "extends: historical\nparties:\n  DPRK:\n    resolve:\n      value:0.3\n      x: 1\n",
+            "a key has a space after its colon",
+        ),
+        (
+            "extends: historical\nparties:\n  DPRK:\n    resolve:\n      value: 1\n     x: 1\n",
+            "keys of one mapping (and the '-' of one list) start at the same column",
+        ),
+        (
+            "extends: historical\nparties:\n  DPRK:\n    resolve:\n      value: 1\n    source\n",
+            "a line in a mapping needs 'key: value'",
+        ),
+    ],
+)
+def test_yaml_syntax_errors_say_what_to_check(tmp_path, text, hint) -> None:
+    path = tmp_path / "indent.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    (problem,) = err.value.problems
+    assert problem.message.startswith("YAML syntax error: ") and hint in problem.message

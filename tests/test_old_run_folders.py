@@ -92,4 +92,4 @@ def test_run_from_it_reruns_on_both_scales_and_says_not_reproduced(old_run: Path
     # the model has nine issues now: the data files cannot match the eight-issue run's
     assert code == 1 and "NOT reproduced" in printed.out + err
     assert "Traceback" not in err
-    assert sum("is an eight-issue scenario" in line for line in err.splitlines()) == 1
+    assert sum("is read as an eight-issue scenario" in line for line in err.splitlines()) == 1

@@ -88,6 +88,53 @@ def test_write_atomically_refuses_the_empty_current_folder(tmp_path, monkeypatch
     assert list(tmp_path.iterdir()) == []
 
 
+# ------------------------------------------------------------------ an empty --out
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "--no-plots"],
+        ["compare", "historical", "historical", "--runs", "2"],
+        ["evaluate", "--runs", "2"],
+        ["schema"],
+    ],
+)
+def test_an_empty_out_is_refused_not_read_as_the_default(capsys, tmp_path, monkeypatch, argv):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_main(capsys, *argv, "--out", "")
+    assert code == 2
+    what = "file" if argv[0] == "schema" else "folder"
+    assert f"--out needs a {what} name, got an empty one" in err
+    assert list(tmp_path.iterdir()) == [] and out == ""
+
+
+# ----------------------------------------------------------------- a mount point
+@pytest.mark.parametrize("contents", ["empty", "previous run"])
+def test_a_mount_point_is_refused_before_the_run(capsys, tmp_path, monkeypatch, contents):
+    import os
+
+    from sixparty.model import TalksModel
+
+    mnt = tmp_path / "rwmnt"
+    if contents == "empty":
+        mnt.mkdir()
+    else:
+        assert run_main(capsys, "run", "--out", mnt, "--no-plots", "--quiet")[0] == 0
+    before = sorted(p.name for p in mnt.iterdir())
+    real_ismount = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: Path(p) == mnt or real_ismount(p))
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("the run started before --out was checked")
+
+    monkeypatch.setattr(TalksModel, "__init__", no_run)
+    code, _, err = run_main(capsys, "run", "--out", mnt, "--no-plots")
+    assert code == 2
+    assert f"cannot write {mnt}: it is a mount point" in err
+    assert f"--out {mnt / 'run1'}" in err
+    assert sorted(p.name for p in mnt.iterdir()) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["rwmnt"]  # no staging folder left
+
+
 # ------------------------------------------------------------- the mode in the name
 def test_free_mode_has_its_own_default_folder(capsys, tmp_path, monkeypatch, scenario_file):
     monkeypatch.chdir(tmp_path)
@@ -287,3 +334,20 @@ def test_plot_adds_figures_beside_the_run_files(capsys, tmp_path, plain_run):
     after = sorted(p.name for p in run.iterdir())
     assert set(before) < set(after) and "timeline.svg" in after
     assert not [n for n in after if n.startswith(".")]  # no staging folder left
+
+
+def test_plot_of_an_ensemble_folder_says_what_it_is_and_how_to_get_a_run(
+    capsys, tmp_path, scenario_file
+):
+    ens = tmp_path / "ens"
+    argv = ["run", scenario_file, "--runs", "2", "--out", ens, "--no-plots", "--quiet"]
+    assert run_main(capsys, *argv)[0] == 0
+    code, _, err = run_main(capsys, "plot", ens)
+    assert code == 2
+    assert f"{ens} is an ensemble folder (written by 'sixparty run --runs N')" in err
+    assert "needs a single run's folder" in err
+    assert f"sixparty run --seed-of {ens} 0 (it writes {ens}-replicate0)" in err
+    # the command it names gives a folder plot draws
+    rerun = ["run", "--seed-of", ens, "0", "--no-plots", "--quiet"]
+    assert run_main(capsys, *rerun)[0] == 0
+    assert run_main(capsys, "plot", f"{ens}-replicate0")[0] == 0

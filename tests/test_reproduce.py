@@ -416,3 +416,23 @@ def test_the_resolved_file_alone_repeats_the_run(tmp_path, capsys):
     # --from still checks the resolved file against the manifest and reproduces
     assert main(["run", "--from", str(r), "--out", str(tmp_path / "rr"), "--no-plots"]) == 0
     assert "Reproduced" in capsys.readouterr().out
+
+
+def test_run_from_an_edited_folder_says_how_to_run_the_edited_file(tmp_path, capsys, one_run):
+    import shlex
+
+    run = tmp_path / "edited run"
+    shutil.copytree(one_run, run)
+    sp = run / "scenario.resolved.yaml"
+    text = sp.read_text(encoding="utf-8")
+    sp.write_text(text.replace("\nseed: 1\n", "\nseed: 7\n", 1), encoding="utf-8")
+    assert "\nseed: 7\n" in sp.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["run", "--from", str(run), "--no-plots"]) == 2
+    err = capsys.readouterr().err
+    command = f"sixparty run {shlex.quote(str(sp))}"
+    assert "has changed since the run" in err and command in err, err
+    # the command it names runs the edited file
+    argv = shlex.split(command)[1:] + ["--out", str(tmp_path / "out"), "--no-plots", "--quiet"]
+    assert main(argv) == 0
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["seed"] == 7

@@ -227,6 +227,12 @@ COMPLETE_CASES: list[tuple[str, str, Any]] = [
     ),
     ("parameter_as_text", BOTH_BAD, lambda d: _set(d, "parameters", {"noise": "0.1"})),
     ("phase_months_as_text", BOTH_BAD, lambda d: _set(d, "phases.0.months", "3")),
+    # format_version: (docs/scenarios.md, "Eight-issue files")
+    ("format_version_2", BOTH_OK, lambda d: d.update(format_version=2)),
+    ("format_version_3", BOTH_BAD, lambda d: d.update(format_version=3)),
+    ("format_version_as_text", BOTH_BAD, lambda d: d.update(format_version="2")),
+    # version 1 is the eight issues: this file names sequence
+    ("format_version_1_with_sequence", LOADER_ONLY_CHECK, lambda d: d.update(format_version=1)),
 ]
 
 
@@ -334,6 +340,15 @@ VARIANT_CASES: list[tuple[str, str, dict]] = [
         {"overrides": {"events.us_opens.date": "2009-01"}},
     ),
     ("missing_parent", LOADER_ONLY_CHECK, {"extends": "no_such_parent"}),
+    (
+        "format_version_2_scope_only",
+        BOTH_OK,
+        {
+            "format_version": 2,
+            "parties": {"DPRK": {"initial": {"denuclearization": {"position": 0.3}}}},
+        },
+    ),
+    ("format_version_0", BOTH_BAD, {"format_version": 0}),
 ]
 
 

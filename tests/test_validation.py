@@ -1271,3 +1271,22 @@ def test_the_sensitivity_command_prints_the_warning(small_file, tmp_path, capsys
     assert main(argv + ["--jobs", "1", "--out", str(out)]) == 0
     err = capsys.readouterr().err
     assert err.count("sixparty sensitivity: warning: --samples 1 x --runs-per-point 1") == 1
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_evaluate_accepts_quiet_as_run_and_compare_do(tmp_path, capsys, monkeypatch, quiet):
+    """``--quiet`` turns off the progress bar (evaluate shows one, on a terminal)."""
+    from sixparty.analysis import validation
+    from sixparty.cli import main
+
+    asked = []
+    real = validation.evaluate
+
+    def spy(*args, **kwargs):
+        asked.append(kwargs["progress"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(validation, "evaluate", spy)
+    argv = ["evaluate", "--runs", "2", "--out", str(tmp_path / "ev")]
+    assert main(argv + (["--quiet"] if quiet else [])) == 0, capsys.readouterr().err
+    assert asked == [not quiet]
