@@ -114,10 +114,10 @@ def apply_work(scenario: Scenario, item: WorkItem) -> Scenario:
 
 
 @functools.cache
-def _parameter_kinds(cls) -> dict[str, type | None]:
+def _parameter_kinds(cls) -> dict[str, type]:
     """Parameter name -> bool, int (a whole number: the value is rounded) or float, of the
     parameters model ``cls`` (str() of an annotation is slow: once per class)."""
-    kinds: dict[str, type | None] = {}
+    kinds: dict[str, type] = {}
     for name, f in cls.model_fields.items():
         ann = f.annotation
         if ann is bool:
@@ -248,7 +248,7 @@ def score_items(shared: tuple[Scenario, dict], items: list[WorkItem]) -> list[di
     groups: list[int] = []
     feds: list[set[str]] = []
     last = None
-    group = -1
+    n_groups = 0
     for item in items:
         point = (item.params, item.shifts)
         if point != last:
@@ -256,11 +256,11 @@ def score_items(shared: tuple[Scenario, dict], items: list[WorkItem]) -> list[di
             if variants and same_structure(variants[-1], sc):
                 fed = feds[-1]
             else:
-                group += 1
+                n_groups += 1
                 fed = fed_item_ids(record, sc)
             last = point
         variants.append(sc)
-        groups.append(group)
+        groups.append(n_groups)
         feds.append(fed)
     rows: list[dict] = []
     start = 0
