@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import gc
 import math
 import multiprocessing
 import os
@@ -202,6 +203,30 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     _keep_heap()
+    global _freeze_pending
+    _freeze_pending = True
+
+
+#: True in a process pool's worker until its first chunk is done (:func:`_freeze_once`).
+_freeze_pending = False
+
+
+def _freeze_once() -> None:
+    """After a pool worker's first chunk: one full collection, then ``gc.freeze()``.
+
+    What the worker keeps from then on (numpy, pandas, pydantic, sixparty and their
+    caches: about 80,000 objects) is left out of every later collection; each
+    finished batch model's full collection (:func:`sixparty.runner.iter_batch`)
+    then visits the model's objects only, not the worker's imports as well (about
+    0.3 ms a run of the 256 runs a collection serves; benchmarks/README.md).  Only in
+    the workers of our own pool (:func:`_worker_init`): never in the caller's
+    process, nor in a dask worker, whose process is not ours.
+    """
+    global _freeze_pending
+    if _freeze_pending:
+        _freeze_pending = False
+        gc.collect()
+        gc.freeze()
 
 
 def _keep_heap() -> bool:
@@ -234,7 +259,9 @@ def _warm() -> int:
 
 
 def _call(fn: ChunkFn, shared: Any, chunk: list) -> tuple[Any, int]:
-    return fn(shared, chunk), os.getpid()
+    out = fn(shared, chunk)
+    _freeze_once()
+    return out, os.getpid()
 
 
 @contextlib.contextmanager

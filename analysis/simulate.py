@@ -25,6 +25,7 @@ line is printed on stderr, and the command exits 130/143.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import sys
@@ -68,27 +69,28 @@ class WorkItem:
 def apply_work(scenario: Scenario, item: WorkItem) -> Scenario:
     """A copy of ``scenario`` with ``item``'s parameters set and judgement inputs shifted
     (``scenario`` itself when the item changes nothing).  The copy has its own
-    parameters and parties and shares the rest (events, phases, ...) with ``scenario``:
-    do not change those in place.  Raises ValueError for an unknown parameter or input,
-    pydantic.ValidationError for a value out of its range."""
+    parameters, its own ``parties`` and its own copy of each party it shifts (that
+    party's capability, resolve, domestic constraint and initial positions); the
+    parties it does not shift, and the rest (events, phases, ...), it shares with
+    ``scenario``: do not change those in place.  Raises ValueError for an unknown
+    parameter or input, pydantic.ValidationError for a value out of its range."""
     if not item.params and not item.shifts:
         return scenario
-    sc = scenario.model_copy(
-        update={
-            "parameters": scenario.parameters.model_copy(),
-            "parties": scenario.parties.model_copy(deep=True),
-        }
-    )
-    fields = type(sc.parameters).model_fields
+    params = scenario.parameters.model_copy()
+    kinds = _parameter_kinds(type(params))
     for name, value in item.params:
-        if name not in fields:
+        kind = kinds.get(name)
+        if kind is None:
             raise ValueError(f"unknown parameter {name!r}")
-        ann = fields[name].annotation
-        if ann is bool:
+        if kind is bool:
             value = bool(value)
-        elif ann is int or "int" in str(ann) and "float" not in str(ann):
+        elif kind is int:
             value = int(round(value))
-        setattr(sc.parameters, name, value)
+        setattr(params, name, value)
+    # Copy on write: a sensitivity point shifts every party, and a deep copy of the
+    # six parties (sources, stated positions, strategies) cost more than the rest
+    # of the point's preparation together.
+    own: dict[str, object] = {}
     for key, delta in item.shifts:
         party, _, what = key.partition(".")
         if party not in PARTIES or what not in JUDGEMENT_INPUTS:
@@ -96,7 +98,9 @@ def apply_work(scenario: Scenario, item: WorkItem) -> Scenario:
                 f"unknown judgement input {key!r}; expected PARTY.one of "
                 f"{', '.join(JUDGEMENT_INPUTS)}"
             )
-        cfg = getattr(sc.parties, party)
+        cfg = own.get(party)
+        if cfg is None:
+            cfg = own[party] = _own_judgements(getattr(scenario.parties, party))
         if what == "salience":
             for issue in ISSUES:
                 ip = cfg.initial[issue]
@@ -104,7 +108,38 @@ def apply_work(scenario: Scenario, item: WorkItem) -> Scenario:
         else:
             src = getattr(cfg, what)
             src.value = min(1.0, max(0.0, src.value + delta))
-    return sc
+    return scenario.model_copy(
+        update={"parameters": params, "parties": scenario.parties.model_copy(update=own)}
+    )
+
+
+@functools.cache
+def _parameter_kinds(cls) -> dict[str, type]:
+    """Parameter name -> bool, int (a whole number: the value is rounded) or float, of the
+    parameters model ``cls`` (str() of an annotation is slow: once per class)."""
+    kinds: dict[str, type] = {}
+    for name, f in cls.model_fields.items():
+        ann = f.annotation
+        if ann is bool:
+            kinds[name] = bool
+        elif ann is int or "int" in str(ann) and "float" not in str(ann):
+            kinds[name] = int
+        else:
+            kinds[name] = float
+    return kinds
+
+
+def _own_judgements(cfg):
+    """A copy of one party's config whose judgement inputs (capability, resolve,
+    domestic constraint, initial positions and saliences) are its own; the rest shared."""
+    return cfg.model_copy(
+        update={
+            "capability": cfg.capability.model_copy(),
+            "resolve": cfg.resolve.model_copy(),
+            "domestic_constraint": cfg.domestic_constraint.model_copy(),
+            "initial": {issue: ip.model_copy() for issue, ip in cfg.initial.items()},
+        }
+    )
 
 
 def fast_tables(result) -> RunTables:
@@ -202,31 +237,36 @@ def score_items(shared: tuple[Scenario, dict], items: list[WorkItem]) -> list[di
     :func:`score_item`'s, item by item (a replicate's run depends only on its own
     scenario and seed, not on its batch)."""
     from sixparty.analysis.ensemble import MODEL_BATCH
-    from sixparty.replicates import structure_key
+    from sixparty.replicates import same_structure
     from sixparty.runner import iter_batch
 
     scenario, record = shared
-    # One variant (and structure key, and fed items) per distinct point: a point's
-    # runs are consecutive items with the same parameters and shifts.
+    # One variant (and structure group, and fed items) per distinct point: a point's
+    # runs are consecutive items with the same parameters and shifts.  Consecutive
+    # points of one structure share a group number.
     variants: list[Scenario] = []
-    keys: list[str] = []
+    groups: list[int] = []
     feds: list[set[str]] = []
     last = None
+    n_groups = 0
     for item in items:
         point = (item.params, item.shifts)
         if point != last:
             sc = apply_work(scenario, item)
-            key = structure_key(sc)
-            fed = feds[-1] if keys and keys[-1] == key else fed_item_ids(record, sc)
+            if variants and same_structure(variants[-1], sc):
+                fed = feds[-1]
+            else:
+                n_groups += 1
+                fed = fed_item_ids(record, sc)
             last = point
         variants.append(sc)
-        keys.append(key)
+        groups.append(n_groups)
         feds.append(fed)
     rows: list[dict] = []
     start = 0
     while start < len(items):
         end = start + 1
-        while end < len(items) and end - start < MODEL_BATCH and keys[end] == keys[start]:
+        while end < len(items) and end - start < MODEL_BATCH and groups[end] == groups[start]:
             end += 1
         group = items[start:end]
         runs = iter_batch(

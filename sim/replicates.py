@@ -134,21 +134,55 @@ class ReplicateView:
         raise AttributeError("a replicate's view of the parameters is read-only")
 
 
+#: The scenario's fields :func:`_structure` keeps (all but the labels), in order.
+_STRUCTURE_FIELDS = tuple(n for n in Scenario.model_fields if n not in _LABELS)
+
+
+def _structure_part(scenario: Scenario, name: str):
+    """Field ``name``'s share of :func:`_structure` (the field dumped, less the
+    batchable parameters or the judgement inputs)."""
+    d = scenario.model_dump(include={name})[name]
+    if name == "parameters":
+        for p in BATCHED:
+            d.pop(p)
+    elif name == "parties":
+        for cfg in d.values():
+            for what in ("capability", "resolve", "domestic_constraint"):
+                cfg[what].pop("value")
+            for ip in cfg["initial"].values():
+                ip.pop("position")
+                ip.pop("salience")
+            cfg.pop("trust")
+    return d
+
+
 def _structure(scenario: Scenario) -> dict:
     """The scenario's content that must agree between the variants of one model:
     everything but the labels, the batchable parameters and the judgement inputs."""
-    d = scenario.model_dump(exclude=set(_LABELS))
-    params = d["parameters"]
-    for name in BATCHED:
-        params.pop(name)
-    for cfg in d["parties"].values():
-        for what in ("capability", "resolve", "domestic_constraint"):
-            cfg[what].pop("value")
-        for ip in cfg["initial"].values():
-            ip.pop("position")
-            ip.pop("salience")
-        cfg.pop("trust")
-    return d
+    return {name: _structure_part(scenario, name) for name in _STRUCTURE_FIELDS}
+
+
+def _same_structure(a: Scenario, b: Scenario, a_parts: dict) -> bool:
+    """``_structure(a) == _structure(b)``, a field held by both as one object taken
+    as equal without dumping it (variants made by copying a scenario share most of
+    its fields: events, phases, ...).  a_parts: a cache of ``a``'s parts."""
+    for name in _STRUCTURE_FIELDS:
+        x = getattr(a, name)
+        if x is getattr(b, name):
+            continue
+        if name not in a_parts:
+            a_parts[name] = _structure_part(a, name)
+        if a_parts[name] != _structure_part(b, name):
+            return False
+    return True
+
+
+def same_structure(a: Scenario, b: Scenario) -> bool:
+    """True when ``a`` and ``b`` may run as variants in one model (the test of
+    :func:`check_variants`): equal but for their labels, batchable parameters and
+    judgement inputs.  For grouping work items; cheaper than comparing
+    :func:`structure_key` texts when the scenarios share fields (copies)."""
+    return _same_structure(a, b, {})
 
 
 def _first_difference(a, b, path: str = "") -> str:
@@ -196,7 +230,7 @@ def check_variants(scenario: Scenario, variants: Sequence[Scenario], R: int) -> 
     variants = list(variants)
     if len(variants) != R:
         raise ValueError(f"{len(variants)} variants for {R} replicates (one per seed expected)")
-    base = None
+    base: dict = {}  # the scenario's parts, dumped as first needed
     checked = {id(scenario)}  # a variant repeated (one point's seeds) is checked once
     for r, v in enumerate(variants):
         if not isinstance(v, Scenario):
@@ -204,11 +238,8 @@ def check_variants(scenario: Scenario, variants: Sequence[Scenario], R: int) -> 
         if id(v) in checked:
             continue
         checked.add(id(v))
-        if base is None:
-            base = _structure(scenario)
-        other = _structure(v)
-        if other != base:
-            where = _first_difference(base, other)
+        if not _same_structure(scenario, v, base):
+            where = _first_difference(_structure(scenario), _structure(v))
             raise ValueError(
                 f"variants[{r}] differs from the model's scenario in {where}: variants of one "
                 "model may differ only in batchable parameters (sixparty.replicates.BATCHED) "
@@ -224,5 +255,6 @@ __all__ = [
     "ReplicateParameters",
     "ReplicateView",
     "check_variants",
+    "same_structure",
     "structure_key",
 ]

@@ -66,6 +66,27 @@ def test_small_batches_run_here():
         assert ex.pids == []  # the pool was never started
 
 
+def _freeze_count(shared, chunk):
+    import gc
+
+    return [gc.get_freeze_count() for _ in chunk]
+
+
+def test_a_pool_worker_freezes_what_it_keeps_after_its_first_chunk_and_the_caller_never():
+    import gc
+
+    before = gc.get_freeze_count()
+    with PoolExecutor(1) as ex:
+        first, second = (
+            list(map_chunks(_freeze_count, None, [[0]], executor=ex, serial_below=0))
+            for _ in range(2)
+        )
+    assert first == [[0]]  # the first chunk runs unfrozen; the worker freezes after it
+    assert second[0][0] > 1000  # the worker's imports, out of every later collection
+    serial = list(map_chunks(_freeze_count, None, [[0]], executor=SerialExecutor()))
+    assert gc.get_freeze_count() == before and serial == [[before]]
+
+
 def test_errors_in_a_chunk_propagate():
     def bad(shared, chunk):
         raise ZeroDivisionError("boom")

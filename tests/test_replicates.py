@@ -278,6 +278,25 @@ def test_variants_must_share_everything_but_batchable_values(historical, tmp_pat
         simulate_batch(historical, [1], variants=historical)
 
 
+def test_same_structure_is_the_test_of_check_variants(historical):
+    """same_structure: equal but for labels, batchable parameters and judgement inputs,
+    whether the fields are shared (copies) or equal objects (a deep copy)."""
+    from sixparty.replicates import same_structure, structure_key
+
+    point = _point(historical, params=[("noise", 0.1)], shifts=[("US.resolve", 0.1)])
+    deep = historical.model_copy(deep=True)
+    assert same_structure(historical, point) and same_structure(point, deep)
+    assert structure_key(point) == structure_key(historical)
+    free = _point(historical, params=[("noise", 0.1)])
+    free.parameters.anchoring = False
+    assert not same_structure(historical, free) and not same_structure(free, historical)
+    deep.parties.Japan.strategy = deep.parties.Japan.strategy.model_copy(
+        update={"abductee_linkage": not deep.parties.Japan.strategy.abductee_linkage}
+    )
+    assert not same_structure(point, deep)
+    assert not same_structure(historical, load_scenario("no_bda_sanctions"))
+
+
 def test_scored_points_are_the_same_batched_together(historical, monkeypatch):
     """score_items runs the items of different parameter points in one model:
     rows equal those of the items one by one, for any model batch."""

@@ -211,6 +211,14 @@ def test_work_items_set_parameters_and_shift_judgements(small):
     )
     assert all(ip.salience == 0.0 for ip in sc.parties.US.initial.values())
     assert small.parameters.concession_rate == 0.2  # the original is untouched
+    assert small.parties.DPRK.capability.value == pytest.approx(
+        sc.parties.DPRK.capability.value - 0.05
+    )
+    assert any(ip.salience > 0.0 for ip in small.parties.US.initial.values())
+    # copy on write: a party not shifted, and what a shift does not touch, are shared
+    assert sc.parties.China is small.parties.China and sc.events is small.events
+    assert sc.parties.DPRK is not small.parties.DPRK
+    assert sc.parties.DPRK.stated_positions is small.parties.DPRK.stated_positions
     with pytest.raises(ValueError, match="unknown parameter"):
         apply_work(small, WorkItem(1, (("nope", 1.0),)))
     with pytest.raises(ValueError, match="unknown judgement input"):
