@@ -1726,40 +1726,28 @@ def _read_format(tree: _Node, shown: str) -> None:
     was not given).  Raises :class:`ScenarioError` for a version other than
     :data:`FORMAT_VERSIONS`, or a version-1 file that names ``sequence``."""
     node = tree.value.pop("format_version", None) if tree.kind == "map" else None
+
+    def refuse(line: int, col: int, message: str) -> None:
+        raise ScenarioError([Problem(shown, line, col, "format_version", message)])
+
     version = None
     if node is not None:
         version = node.value if node.kind == "scalar" else None
         if isinstance(version, bool) or version not in FORMAT_VERSIONS:
-            line, col = node.line, node.col
-            got = _got(_plain(node))
-            raise ScenarioError(
-                [
-                    Problem(
-                        shown,
-                        line,
-                        col,
-                        "format_version",
-                        f"expected {FORMAT_VERSION} (the nine issues) or 1 (the eight issues "
-                        f"of files written before 2026-12-03), got {got}",
-                    )
-                ]
+            refuse(
+                node.line,
+                node.col,
+                f"expected {FORMAT_VERSION} (the nine issues) or 1 (the eight issues "
+                f"of files written before 2026-12-03), got {_got(_plain(node))}",
             )
         if version == FORMAT_VERSION:
             return
         if _names_sequence(tree):
-            line, col = node.at_key()
-            raise ScenarioError(
-                [
-                    Problem(
-                        shown,
-                        line,
-                        col,
-                        "format_version",
-                        f"a format_version 1 file has no {_NEW_ISSUE} issue (its "
-                        f"{_OLD_ISSUE} values are read on both scales), but this one names "
-                        f"{_NEW_ISSUE}: write format_version: {FORMAT_VERSION}",
-                    )
-                ]
+            refuse(
+                *node.at_key(),
+                f"a format_version 1 file has no {_NEW_ISSUE} issue (its "
+                f"{_OLD_ISSUE} values are read on both scales), but this one names "
+                f"{_NEW_ISSUE}: write format_version: {FORMAT_VERSION}",
             )
     copied = _migrate_eight_issues(tree)
     if copied and version is None:
