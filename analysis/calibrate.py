@@ -807,7 +807,7 @@ def cli_calibrate(args) -> int:
                 seed,
                 storage=storage,
                 study_name=study_name,
-                progress=True,
+                progress=not getattr(args, "quiet", False),
                 executor=ex,
                 chunk_size=chunk,
                 batch_trials=getattr(args, "batch_trials", None) or 1,
@@ -820,7 +820,7 @@ def cli_calibrate(args) -> int:
                 test,
                 ho_runs,
                 seed,
-                progress=True,
+                progress=not getattr(args, "quiet", False),
                 executor=ex,
                 chunk_size=chunk,
             )

@@ -400,7 +400,7 @@ def cli_sensitivity(args) -> int:
                 args.samples,
                 args.runs_per_point,
                 seed=seed,
-                progress=True,
+                progress=not getattr(args, "quiet", False),
                 executor=ex,
                 chunk_size=getattr(args, "chunk_size", None),
             )

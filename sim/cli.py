@@ -920,7 +920,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def _add_mode_and_workers(p, mode_help: str = "anchoring mode (default free)") -> None:
-    """``--mode``, ``--jobs`` and the executor options, alike in ``evaluate``,
+    """``--mode``, ``--jobs``, the executor options and ``--quiet``, alike in ``evaluate``,
     ``calibrate`` and ``sensitivity``."""
     p.add_argument("--mode", choices=("anchored", "free"), default="free", help=mode_help)
     p.add_argument(
@@ -931,6 +931,7 @@ def _add_mode_and_workers(p, mode_help: str = "anchoring mode (default free)") -
         "do not depend on it",
     )
     add_executor_arguments(p)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def add_validation_parsers(sub) -> None:
@@ -951,7 +952,6 @@ def add_validation_parsers(sub) -> None:
     p.add_argument(
         "--seed", type=seed_int, default=None, help="base seed (default: the scenario's)"
     )
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_evaluate)
 
     p = sub.add_parser(

@@ -1298,3 +1298,32 @@ def test_evaluate_accepts_quiet_as_run_and_compare_do(tmp_path, capsys, monkeypa
     argv = ["evaluate", "--runs", "2", "--out", str(tmp_path / "ev")]
     assert main(argv + (["--quiet"] if quiet else [])) == 0, capsys.readouterr().err
     assert asked == [not quiet]
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_calibrate_and_sensitivity_accept_quiet_as_evaluate_does(
+    small_file, tmp_path, capsys, monkeypatch, quiet
+):
+    """``--quiet`` is one of the options the three validation commands share; it turns
+    off the progress bars of calibrate (the fit and the held-out runs) and sensitivity."""
+    pytest.importorskip("SALib")
+    pytest.importorskip("optuna")
+    from sixparty.analysis import calibrate as cal
+    from sixparty.analysis import sensitivity as sens
+
+    asked = []
+    for module, name in ((cal, "fit"), (cal, "held_out"), (sens, "run_sensitivity")):
+        real = getattr(module, name)
+
+        def spy(*args, _real=real, **kwargs):
+            asked.append(kwargs["progress"])
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, spy)
+    flag = ["--quiet"] if quiet else []
+    argv = ["calibrate", str(small_file), "--budget", "1", "--runs-per-point", "1"]
+    assert main(argv + ["--jobs", "1", "--out", str(tmp_path / "cal")] + flag) == 0
+    argv = ["sensitivity", str(small_file), "--samples", "1", "--runs-per-point", "1"]
+    assert main(argv + ["--jobs", "1", "--out", str(tmp_path / "sens")] + flag) == 0
+    capsys.readouterr()
+    assert asked == [not quiet] * 3
