@@ -461,9 +461,7 @@ def _value_text(kind: str, v, lang: str, readable: bool = False) -> str:
     if lang != "zh" and readable and kind == "sources" and v:
         named = _EVENT_NAMES.get()
         tests = {"missile_test": "missile test", "nuclear_test": "nuclear test"}
-        return ", ".join(
-            f"{tests.get(k) or named.get(k) or k} ({mo}) {d:+.3f}" for k, mo, d in v
-        )
+        return ", ".join(f"{tests.get(k) or named.get(k) or k} ({mo}) {d:+.3f}" for k, mo, d in v)
     if lang != "zh" and readable and kind == "step":
         return _COMMITMENT_EN.get(v, _STEP_EN.get(v, str(v).replace("_", " ")))
     if lang != "zh" and readable and kind == "facilities":
