@@ -75,6 +75,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import math
 import os
 import threading
 import warnings
@@ -244,6 +245,7 @@ UI: dict[str, dict[str, str]] = {
         "col.you": "you",
         "col.agent": "agent in your seat",
         "col.past": "history",
+        "p.value": "{label}: {v}",
         "game_gone": "This game is no longer on the server (it was idle too long, or the "
         "server restarted): a new game started.",
     },
@@ -338,6 +340,7 @@ UI: dict[str, dict[str, str]] = {
         "col.you": "你",
         "col.agent": "智能体（同一席位）",
         "col.past": "历史",
+        "p.value": "{label}：{v}",
         "game_gone": "这局游戏已不在服务器上（闲置太久，或服务器已重启）：已开始一局新游戏。",
     },
 }
@@ -1087,6 +1090,12 @@ def model_params(
         if out[key]["type"] == "Select" and value not in _item_values(out[key]["values"]):
             continue  # a value the list does not offer (whatever the browser sent) is not shown
         out[key]["value"] = value
+    for key, (_text, _lo, _hi, step) in SLIDERS.items():
+        # The value beside the name, at rest too (Vuetify shows it only while dragged, over
+        # the slider above): the sidebar is drawn again as the value changes.
+        digits = max(0, -math.floor(math.log10(step)))
+        shown = f"{float(out[key]['value']):.{digits}f}"
+        out[key]["label"] = ui("p.value", lang, label=out[key]["label"], v=shown)
     return out
 
 
@@ -1802,6 +1811,10 @@ div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 .sp-sessions td:first-child, .sp-decisions td:first-child, .sp-record td:first-child,
 .sp-sessions td:nth-child(2), .sp-sessions td:nth-child(3) { white-space: nowrap; }
 .v-toolbar__title { font-size: 24px !important; }
+/* The sidebar's and the teacher's sliders name their value in the label: the bubble shown
+   while dragging would only cover the slider above. */
+.sp-params .v-slider__thumb-label-container, .sp-time-card .v-slider__thumb-label-container {
+  display: none !important; }
 """
 
 

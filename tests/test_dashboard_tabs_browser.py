@@ -1,4 +1,5 @@
-"""The game of a page's address, in Chromium: an unknown id, and two tabs on one game.
+"""The game of a page's address, in Chromium: an unknown id, two tabs on one game; and the
+sidebar's sliders read from a projector.
 
 A tester opened ``?game=`` with an id the server no longer kept (a restart, the
 idle timeout): a new game started at Month 0 with no word.  The page must say so
@@ -71,3 +72,29 @@ def test_two_tabs_on_one_game_show_the_same_month(solo_server, browser):  # noqa
         ctx1.close()
         if ctx2 is not None:
             ctx2.close()
+
+
+@pytest.mark.browser
+def test_a_slider_names_its_value_at_rest_and_as_it_moves(solo_server, browser):  # noqa: F811
+    """The sidebar's sliders showed no value at rest (only a bubble while dragged, over the
+    slider above): the label says it, and follows the slider."""
+    import re
+
+    ctx, pg = _open(browser, solo_server)
+    try:
+        noise = pg.locator(".sp-params .v-input").filter(has_text="Noise")
+        label = noise.locator(".v-label")
+        assert re.fullmatch(r"Noise: 0\.\d\d", label.inner_text().strip()), label.inner_text()
+        before = float(label.inner_text().split(":")[1])
+        noise.locator("[role=slider]").focus()
+        pg.keyboard.press("ArrowRight")
+        pg.wait_for_function(
+            "(v) => [...document.querySelectorAll('.sp-params .v-label')].some("
+            "e => e.innerText.trim() === v)",
+            arg=f"Noise: {before + 0.01:.2f}",
+            timeout=STEP_WAIT_MS,
+        )
+        bubbles = pg.locator(".sp-params .v-slider__thumb-label-container")
+        assert all(not b.is_visible() for b in bubbles.all())
+    finally:
+        ctx.close()
