@@ -1815,6 +1815,8 @@ div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
    while dragging would only cover the slider above. */
 .sp-params .v-slider__thumb-label-container, .sp-time-card .v-slider__thumb-label-container {
   display: none !important; }
+/* The seat's debrief scrolls in its own box: opened, it pushed the charts below the fold. */
+.sp-seat .sp-debrief-text { max-height: 40vh; overflow-y: auto; }
 """
 
 
