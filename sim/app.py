@@ -1915,16 +1915,21 @@ def SoloPage():
         # other (woken by Game.notify, or at the latest after TABS_POLL_S).
         if game is None:
             return
-        seen = game.version
+        seen, known = game.version, game.model
         while not cancel.is_set():
             seen = game.wait_change(seen, timeout=TABS_POLL_S)
             if cancel.is_set():
                 return
             shared = game.model
-            if shared is not model.value:
-                drawn.current = len(shared.timeline)
-                model.set(shared)
-            elif len(shared.timeline) != drawn.current:
+            if shared is not known:
+                # Replaced (a Reset): adopt it unless it is this page's own new model.  Only
+                # a change of the game's model counts: this page's Reset sets its model
+                # before the game takes it (follow_reset), and must not be undone meanwhile.
+                known = shared
+                if shared is not model.value:
+                    drawn.current = len(shared.timeline)
+                    model.set(shared)
+            elif shared is model.value and len(shared.timeline) != drawn.current:
                 drawn.current = len(shared.timeline)
                 force_update()
 
