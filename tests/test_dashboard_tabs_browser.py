@@ -68,6 +68,12 @@ def test_two_tabs_on_one_game_show_the_same_month(solo_server, browser):  # noqa
         tab1.locator(".sp-step").click()
         _wait_month(tab1, 3)
         _wait_month(tab2, 3)
+        tab2.locator(".sp-reset").click()  # a Reset in one tab: the other follows it
+        _wait_month(tab2, 0)
+        _wait_month(tab1, 0)
+        tab1.locator(".sp-step").click()  # and both step the new model
+        _wait_month(tab1, 1)
+        _wait_month(tab2, 1)
     finally:
         ctx1.close()
         if ctx2 is not None:
