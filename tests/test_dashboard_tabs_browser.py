@@ -102,5 +102,21 @@ def test_a_slider_names_its_value_at_rest_and_as_it_moves(solo_server, browser):
         )
         bubbles = pg.locator(".sp-params .v-slider__thumb-label-container")
         assert all(not b.is_visible() for b in bubbles.all())
+        # A drag with the mouse (the label redrawn as it moves does not break it).
+        thumb = noise.locator(".v-slider__thumb").bounding_box()
+        track = noise.locator(".v-slider").bounding_box()
+        pg.mouse.move(thumb["x"] + thumb["width"] / 2, thumb["y"] + thumb["height"] / 2)
+        pg.mouse.down()
+        for k in range(1, 11):
+            pg.mouse.move(
+                thumb["x"] + k * (track["x"] + track["width"] - thumb["x"]) / 10,
+                thumb["y"] + thumb["height"] / 2,
+            )
+        pg.mouse.up()
+        pg.wait_for_function(
+            "() => [...document.querySelectorAll('.sp-params .v-label')].some("
+            "e => e.innerText.trim() === 'Noise: 0.50')",
+            timeout=STEP_WAIT_MS,
+        )
     finally:
         ctx.close()
