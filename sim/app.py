@@ -75,6 +75,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import math
 import os
 import threading
 import warnings
@@ -244,6 +245,9 @@ UI: dict[str, dict[str, str]] = {
         "col.you": "you",
         "col.agent": "agent in your seat",
         "col.past": "history",
+        "p.value": "{label}: {v}",
+        "game_gone": "This game is no longer on the server (it was idle too long, or the "
+        "server restarted): a new game started.",
     },
     "zh": {
         "title": "六方会谈模拟（sixparty）",
@@ -336,6 +340,8 @@ UI: dict[str, dict[str, str]] = {
         "col.you": "你",
         "col.agent": "智能体（同一席位）",
         "col.past": "历史",
+        "p.value": "{label}：{v}",
+        "game_gone": "这局游戏已不在服务器上（闲置太久，或服务器已重启）：已开始一局新游戏。",
     },
 }
 
@@ -1084,6 +1090,12 @@ def model_params(
         if out[key]["type"] == "Select" and value not in _item_values(out[key]["values"]):
             continue  # a value the list does not offer (whatever the browser sent) is not shown
         out[key]["value"] = value
+    for key, (_text, _lo, _hi, step) in SLIDERS.items():
+        # The value beside the name, at rest too (Vuetify shows it only while dragged, over
+        # the slider above): the sidebar is drawn again as the value changes.
+        digits = max(0, -math.floor(math.log10(step)))
+        shown = f"{float(out[key]['value']):.{digits}f}"
+        out[key]["label"] = ui("p.value", lang, label=out[key]["label"], v=shown)
     return out
 
 
@@ -1799,6 +1811,12 @@ div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 .sp-sessions td:first-child, .sp-decisions td:first-child, .sp-record td:first-child,
 .sp-sessions td:nth-child(2), .sp-sessions td:nth-child(3) { white-space: nowrap; }
 .v-toolbar__title { font-size: 24px !important; }
+/* The sidebar's and the teacher's sliders name their value in the label: the bubble shown
+   while dragging would only cover the slider above. */
+.sp-params .v-slider__thumb-label-container, .sp-time-card .v-slider__thumb-label-container {
+  display: none !important; }
+/* The seat's debrief scrolls in its own box: opened, it pushed the charts below the fold. */
+.sp-seat .sp-debrief-text { max-height: 40vh; overflow-y: auto; }
 """
 
 
@@ -1823,12 +1841,7 @@ def solo_game(game_id: str | None) -> tuple[object | None, str | None]:
     game = GAMES.get(game_id) if game_id else None
     if game is not None and game.kind == "solo":
         return game, None
-    note = (
-        "This game is no longer on the server (it was idle too long, or the server "
-        "restarted): a new game started."
-        if game_id
-        else None
-    )
+    note = ui("game_gone") if game_id else None
     model = ClassroomModel()
     try:
         game = GAMES.create(model, "solo")
@@ -1840,6 +1853,8 @@ def solo_game(game_id: str | None) -> tuple[object | None, str | None]:
 
 
 CLASSROOM = os.environ.get("SIXPARTY_CLASSROOM") == "1"
+#: Seconds at most before a month played in another tab of the same game is drawn here.
+TABS_POLL_S = 1.0
 
 
 @solara.component
@@ -1886,9 +1901,45 @@ def SoloPage():
         return None
 
     solara.use_effect(follow_reset, [model.value])
+    drawn = solara.use_ref(len(initial.timeline))  # months this page last drew
+
+    def redraw():
+        # After this page's own month: redraw it, and wake the game's other tabs.
+        drawn.current = len(model.value.timeline)
+        force_update()
+        if game is not None:
+            game.notify()
+
+    def follow_other_tabs(cancel: threading.Event):
+        # Two tabs on one game share its model: a month or a Reset in one is drawn in the
+        # other (woken by Game.notify, or at the latest after TABS_POLL_S).
+        if game is None:
+            return
+        seen, known = game.version, game.model
+        while not cancel.is_set():
+            seen = game.wait_change(seen, timeout=TABS_POLL_S)
+            if cancel.is_set():
+                return
+            shared = game.model
+            if shared is not known:
+                # Replaced (a Reset): adopt it unless it is this page's own new model.  Only
+                # a change of the game's model counts: this page's Reset sets its model
+                # before the game takes it (follow_reset), and must not be undone meanwhile.
+                known = shared
+                if shared is not model.value:
+                    drawn.current = len(shared.timeline)
+                    model.set(shared)
+            elif shared is model.value and len(shared.timeline) != drawn.current:
+                drawn.current = len(shared.timeline)
+                force_update()
+
+    solara.use_thread(follow_other_tabs, [game.id if game else None], intrusive_cancel=False)
     lang = LANG.value
     if note:
-        solara.Warning(note, classes=["sp-game-note"])
+        # The stale-id note in the page's language (solo_game gives the English).
+        solara.Warning(
+            ui("game_gone", lang) if note == ui("game_gone") else note, classes=["sp-game-note"]
+        )
     solara.Title("sixparty dashboard")
     solara.Style(PROJECTOR_CSS)
     # The page's time controls (speed in months per second, busy sign) and Mesa's parameter
@@ -1900,7 +1951,7 @@ def SoloPage():
         )
     with solara.Sidebar(), solara.Column():
         with solara.Card(ui("controls", lang)):
-            PlayControls(model, params, lang)
+            PlayControls(model, params, lang, on_month=redraw)
             StepCounter(model)
         with solara.Card(ui("parameters", lang), classes=["sp-params"]):
             chosen = params.value.get("scenario")

@@ -422,8 +422,11 @@ def _table(rows: list[dict], cls: str, lang: str) -> str:
 
 
 @solara.component
-def Countdown(game: Game, lang: str):
-    """Who the game waits for and the seconds left, redrawn every second (this line only)."""
+def Countdown(game: Game, lang: str, version: int):
+    """Who the game waits for and the seconds left, redrawn every second (this line only)
+    while the game waits, and at every change of the game (``version``, the game's: the
+    renderer skips a child whose arguments are unchanged, so without it the line kept
+    "1 s left" after the countdown ran out)."""
     _t, set_t = solara.use_state(0.0)
 
     def tick(cancel: threading.Event):
@@ -440,9 +443,10 @@ def Countdown(game: Game, lang: str):
 
 
 @solara.component
-def TeamsTable(game: Game, lang: str):
-    """The teacher's table of teams (:func:`team_rows`), redrawn every
-    :data:`TEAMS_REDRAW_S` too: a team turns away by the clock, not by a change of the game."""
+def TeamsTable(game: Game, lang: str, version: int):
+    """The teacher's table of teams (:func:`team_rows`), redrawn at every change of the game
+    (``version``, as :func:`Countdown`) and every :data:`TEAMS_REDRAW_S` too: a team turns
+    away by the clock, not by a change of the game."""
     _t, set_t = solara.use_state(0.0)
 
     def tick(cancel: threading.Event):
@@ -578,14 +582,14 @@ def TeacherView(game: Game):
                 step=5,
                 on_value=lambda v: act(game.set_countdown, v),
             )
-            Countdown(game, lang)
+            Countdown(game, lang, version)
             if game.message:
                 solara.Warning(game.message)
             ErrorLine(error)
         with solara.Card(
             cl("teams", lang), classes=["sp-teams-card"], style={"min-width": "380px"}
         ):
-            TeamsTable(game, lang)
+            TeamsTable(game, lang, version)
     A.StatusCard(view, reset=False)  # the game keeps the model: no Reset here
     report = solara.use_memo(
         lambda: debrief_html(game, m, lang) if game.over() or show_debrief else "",
@@ -830,12 +834,12 @@ def TeamSeatCard(game: Game, team, code: str, token: str, version: int, on_error
     model = solara.use_reactive(seat)
     waiting = game.waiting_for()
     if team.party in waiting:
-        Countdown(game, lang)
+        Countdown(game, lang, version)
     elif waiting:
         mine = [m for m in game.moves if m["team"] == team.name and m["party"] == team.party]
         if mine:
             solara.Text(cl("sent", lang, value=mine[-1]["value"]), classes=["sp-sent"])
-        Countdown(game, lang)
+        Countdown(game, lang, version)
     A.SeatCard(model, party=team.party, step_after=False)
     mine = [m for m in game.moves if m["team"] == team.name and m["by"] == "agent"]
     if mine:

@@ -209,9 +209,46 @@ def _encode_png(canvas: FigureCanvasAgg) -> bytes:
     return out.getvalue()
 
 
+#: Positions closer than this on an issue's 0..1 scale draw as one dot (about a dot's
+#: radius on the chart): they are spread vertically so each party shows.
+COINCIDENT_WITHIN = 0.02
+#: The vertical step between coincident parties' dots, in issue rows (six fit in ±0.45).
+COINCIDENT_STEP = 0.18
+
+
+def spread_rows(pos: np.ndarray) -> np.ndarray:
+    """Each dot's row on the positions chart: the issue's row, or, for parties whose
+    positions on that issue lie within :data:`COINCIDENT_WITHIN` of each other (a chain of
+    such neighbours is one group), the row shifted by :data:`COINCIDENT_STEP` per party,
+    centred on the row, in the parties' order (deterministic, from the positions only).
+
+    pos: (parties, issues) positions in [0, 1].  Returns (parties, issues) rows (floats).
+    """
+    pos = np.asarray(pos, dtype=float)
+    n_parties, n_issues = pos.shape
+    rows = np.tile(np.arange(n_issues, dtype=float), (n_parties, 1))
+    for k in range(n_issues):
+        order = np.argsort(pos[:, k], kind="stable")
+        groups, current = [], [order[0]]
+        for a, b in zip(order[:-1], order[1:], strict=True):
+            if pos[b, k] - pos[a, k] < COINCIDENT_WITHIN:
+                current.append(b)
+            else:
+                groups.append(current)
+                current = [b]
+        groups.append(current)
+        for g in groups:
+            if len(g) > 1:
+                for j, i in enumerate(sorted(g)):
+                    rows[i, k] += (j - (len(g) - 1) / 2) * COINCIDENT_STEP
+    return rows
+
+
 # ------------------------------------------------------------------ the four charts
 class PositionsChart(LiveChart):
-    """Dots: each party's position on each issue (size: salience); grey bars: the last text."""
+    """Dots: each party's position on each issue (size: salience; parties at the same
+    position spread up and down the issue's row, :func:`spread_rows`); grey bars: the last
+    text."""
 
     size = (8.0, 5.4)
 
@@ -273,8 +310,9 @@ class PositionsChart(LiveChart):
 
     def _update(self, m) -> None:
         rows = np.arange(len(ISSUES))
+        dot_rows = spread_rows(m.pos[0])  # coincident parties side by side, not hidden
         for i, dots in enumerate(self._dots):
-            dots.set_offsets(np.column_stack([m.pos[0, i], rows]))
+            dots.set_offsets(np.column_stack([m.pos[0, i], dot_rows[i]]))
             dots.set_sizes(30 + 240 * np.asarray(m.sal[0, i]))
         text = self._last_text(m)
         self._text.set_visible(text is not None)
@@ -519,7 +557,10 @@ __all__ = [
     "PARTY_COLORS",
     "PNG_COMPRESS_LEVEL",
     "PositionsChart",
+    "COINCIDENT_STEP",
+    "COINCIDENT_WITHIN",
     "TITLE_PT",
     "TimelineChart",
     "TrustChart",
+    "spread_rows",
 ]

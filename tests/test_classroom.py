@@ -269,6 +269,58 @@ def test_the_teachers_page_tells_the_game_what_it_has_drawn(needs_solara):
         model.retire()
 
 
+def test_the_teachers_wait_line_and_table_redraw_when_the_countdown_runs_out(needs_solara):
+    """The countdown runs out and the agent plays the team's move: the teacher's page, left
+    alone, says nobody is waited for and counts the move (a tester's projector kept
+    "1 s left" and "0 (0)": the renderer skipped the line and the table, whose arguments had
+    not changed, and the line's own clock stops with the wait)."""
+    import threading
+
+    import solara
+    from sixparty.app import ClassroomModel
+    from sixparty.classroom_app import TeacherView
+
+    clock = Clock()
+    reg = GameRegistry(clock=clock, retire=lambda m: m.retire())
+    model = ClassroomModel(scenario="historical", seat="none")
+    game = reg.create(model, "classroom", countdown_s=10)
+    a = game.join(game.code, "Team C")
+    game.take_seat(game.code, a.token, "DPRK")
+
+    def texts(widget) -> str:
+        """The page's words: the texts and HTML of every widget under ``widget``."""
+        kids = getattr(widget, "children", None) or []
+        own = [str(getattr(widget, "unsafe_innerHTML", ""))] + [
+            k for k in kids if isinstance(k, str)
+        ]
+        return " ".join(own + [texts(k) for k in kids if not isinstance(k, str)])
+
+    rc = None
+    try:
+        for _ in range(40):
+            if game.advance() == "waiting" and game.waiting_for():
+                break
+        box, rc = solara.render(TeacherView(game), handle_error=False)
+        pause = threading.Event()
+        for _ in range(100):  # the page's thread sees the change within a second
+            if "Team C (DPRK)" in texts(box):
+                break
+            pause.wait(0.05)
+        assert "Team C (DPRK) — 10 s left" in texts(box) and "0 (0)" in texts(box)
+        clock.t += 11  # nobody answers: the agent plays, the month is played
+        assert game.advance() == "stepped"
+        for _ in range(100):
+            if "Nobody to wait for." in texts(box):
+                break
+            pause.wait(0.05)
+        assert "Nobody to wait for." in texts(box)
+        assert "1 (1)" in texts(box)
+    finally:
+        if rc is not None:
+            rc.close()
+        model.retire()
+
+
 def test_the_game_clock_steps_a_kept_model_whose_first_page_dropped(needs_solara, monkeypatch):
     """The clock thread inherits the context of the page that started the game; if that
     device drops without closing its session, the game still steps (newuser's freeze)."""

@@ -295,6 +295,13 @@ def test_take_a_seat_and_play_one_session(page):
     page.wait_for_selector(".sp-debrief-text", timeout=STEP_WAIT_MS * 2)
     text = page.locator(".sp-debrief-text").inner_text()
     assert "Your seat: DPRK" in text and "agent in your seat" in text and "history" in text
+    # The debrief scrolls in its box: the charts still start within a screen of the seat's
+    # card (opened, it used to push them below the fold).
+    below = page.evaluate(
+        "() => document.querySelector('.sp-positions').getBoundingClientRect().top"
+        " - document.querySelector('.sp-seat').getBoundingClientRect().top"
+    )
+    assert below < 0.7 * page.viewport_size["height"], below  # 628 px, 853 before
     _shot(page, "05-after-session-debrief")
     timeline = page.locator(".sp-timeline")
     timeline.scroll_into_view_if_needed()

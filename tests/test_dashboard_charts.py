@@ -162,3 +162,23 @@ def test_every_party_keeps_its_colour_and_the_last_text_has_none_of_theirs(model
     assert colour["ROK"] == to_hex(charts.PARTY_COLORS[charts.PARTIES.index("ROK")])
     assert to_hex(charts.TEXT_COLOR) == colour["last text"]
     assert colour["last text"] not in {to_hex(c) for c in charts.PARTY_COLORS}
+
+
+def test_parties_at_the_same_position_spread_up_and_down_their_row(model):
+    """China, ROK, Japan and Russia all at 0.90 showed as one dot (a tester's projector):
+    coincident parties are spread around the issue's row, in the parties' order; a party
+    alone stays on the row."""
+    pos = np.full((6, 2), 0.1)
+    pos[:, 0] = [0.05, 0.5, 0.9, 0.9, 0.9, 0.905]  # DPRK, US alone; four together
+    pos[:, 1] = [0.1, 0.3, 0.5, 0.7, 0.9, 1.0]  # nobody together
+    rows = charts.spread_rows(pos)
+    step = charts.COINCIDENT_STEP
+    assert rows[0, 0] == rows[1, 0] == 0.0
+    assert list(rows[2:, 0]) == pytest.approx([-1.5 * step, -0.5 * step, 0.5 * step, 1.5 * step])
+    assert list(rows[:, 1]) == [1.0] * 6
+    assert np.all(np.abs(charts.spread_rows(np.full((6, 9), 0.4)) - np.arange(9)) < 0.5)
+    chart = _make(charts.PositionsChart)
+    model.pos[0, 2:, 0] = 0.9  # China, ROK, Japan, Russia on the first issue
+    chart.png(model)
+    ys = [dots.get_offsets()[0, 1] for dots in chart._dots]
+    assert len(set(ys[2:])) == 4 and max(abs(y) for y in ys) < 0.5  # within the row

@@ -30,6 +30,17 @@ def test_the_sidebar_keeps_the_teachers_values_and_speaks_chinese():
     )
 
 
+def test_the_sliders_name_their_value_at_rest():
+    """A projector showed the sliders' values only while dragged (and then over the label
+    above): each slider's label carries its value, the teacher's one once changed."""
+    params = app.model_params("historical", "en", {"noise": 0.3})
+    assert params["noise"]["label"] == "Noise: 0.30"
+    default = app._STARTUP_PARAMS.trust_memory
+    assert params["trust_memory"]["label"] == f"Trust memory: {default:.2f}"
+    assert app.model_params("historical", "zh", {"noise": 0.07})["noise"]["label"] == "噪声：0.07"
+    assert ".sp-params .v-slider__thumb-label-container" in app.PROJECTOR_CSS
+
+
 def test_every_page_word_has_both_languages():
     assert set(app.UI["en"]) == set(app.UI["zh"])
     assert set(app.EVENT_SWITCHES_ZH) == set(app.EVENT_SWITCHES)
