@@ -471,6 +471,12 @@ def test_dashboard_in_chinese_with_lang_zh(page):
             assert (
                 "反事实：没有澳门汇业银行制裁（2005-2007）" in line and "Counterfactual" not in line
             )
+            # the parameters line comes with the reset's model: wait for it (the page
+            # may still say 计算中 when the scenario line has changed, on a busy machine)
+            pg.wait_for_function(
+                "() => document.body.innerText.includes('已调整的参数：噪声=')",
+                timeout=STEP_WAIT_MS,
+            )
             body = pg.inner_text("body")
             assert "已调整的参数：噪声=" in body and "noise=" not in body, body[:600]
             assert "朝鲜" in pg.locator(".sp-seat").inner_text()  # the seat taken is the DPRK's
