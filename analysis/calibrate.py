@@ -42,7 +42,7 @@ from sixparty.analysis.validation import (
     subset,
     totals,
 )
-from sixparty.scenario import Parameters, Scenario
+from sixparty.scenario import FORMAT_VERSION, Parameters, Scenario
 
 #: Half-width of the search range around a parameter's default, as a share of the default
 #: (:func:`search_range`), and its floor as a share of the declared range.
@@ -570,6 +570,7 @@ def variant_yaml(
     lines = [
         f"# Calibrated by `sixparty calibrate` on the record up to {train_until} ({mode} mode);",
         f"# training log score {score:.4f} nats (docs/validation.md, Calibration).",
+        f"format_version: {FORMAT_VERSION}",
         f"extends: {parent}",
         f"name: {Path(parent).stem}_calibrated",
         "description: >-",

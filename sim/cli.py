@@ -128,8 +128,8 @@ def out_dir(text: str) -> str:
     otherwise be taken for no ``--out`` and write to the default folder)."""
     if not text.strip():
         raise argparse.ArgumentTypeError(
-            "--out needs a folder name, got an empty one (leave --out out for the default "
-            "folder under runs/)"
+            "--out needs a folder name, got an empty one (leave --out out for the "
+            "command's default folder)"
         )
     return text
 

@@ -1733,7 +1733,8 @@ def _read_format(tree: _Node, shown: str) -> None:
     version = None
     if node is not None:
         version = node.value if node.kind == "scalar" else None
-        if isinstance(version, bool) or version not in FORMAT_VERSIONS:
+        # a whole number: 2.0 equals 2 in Python but is not what the schema says
+        if type(version) is not int or version not in FORMAT_VERSIONS:
             refuse(
                 node.line,
                 node.col,
@@ -1750,8 +1751,15 @@ def _read_format(tree: _Node, shown: str) -> None:
                 f"{_NEW_ISSUE}: write format_version: {FORMAT_VERSION}",
             )
     copied = _migrate_eight_issues(tree)
-    if copied and version is None:
+    if copied and version is None and not _misspells_format_version(tree):
         warnings.warn(EightIssueScenario(eight_issue_note(shown, copied)), stacklevel=_warn_level())
+
+
+def _misspells_format_version(tree: _Node) -> bool:
+    """Whether a top-level key is a misspelling of ``format_version`` (the unknown-key
+    error that follows says so; a note asking to add the key would contradict it)."""
+    keys = [k for k in tree.value if isinstance(k, str)] if tree.kind == "map" else []
+    return bool(difflib.get_close_matches("format_version", keys, n=1, cutoff=0.75))
 
 
 def _warn_level() -> int:

@@ -1107,9 +1107,9 @@ class Scenario(_Strict):
         # validates from plain YAML; version 1 needs the loader's migration.
         if isinstance(data, dict) and "format_version" in data:
             version = data["format_version"]
-            if version == FORMAT_VERSION and not isinstance(version, bool):
+            if type(version) is int and version == FORMAT_VERSION:
                 data = {k: v for k, v in data.items() if k != "format_version"}
-            elif version == 1 and not isinstance(version, bool):
+            elif type(version) is int and version == 1:
                 raise ValueError(
                     "format_version 1 (the eight issues) is read by sixparty.load_scenario, "
                     "which gives each denuclearization value to sequence too"

@@ -274,6 +274,30 @@ def test_a_bad_format_version_is_one_clear_error(capsys, write_scenario) -> None
     assert "did you mean 'format_version'?" in capsys.readouterr().err
 
 
+def test_format_version_is_a_whole_number(capsys, write_scenario) -> None:
+    """2.0 equals 2 in Python; the file format says a whole number, as the API's ``int``."""
+    from sixparty import variant
+
+    for value in (2.0, 1.0):
+        bad = write_scenario({"format_version": value, "extends": "historical"}, "vf.yaml")
+        assert main(["validate", str(bad)]) == 2
+        assert "format_version: expected 2 (the nine issues)" in capsys.readouterr().err
+    with pytest.raises(ScenarioError, match="format_version: expected 2"):
+        variant("historical", overrides=SCOPE_ONLY, format_version=2.0)
+
+
+def test_a_misspelt_format_version_gets_its_error_without_the_note(capsys, write_scenario):
+    """The note asks to add ``format_version: 2``; with a misspelling of it in the file,
+    the did-you-mean error says what to do, and the note would contradict it."""
+    typo = write_scenario(
+        {"format_verison": 2, "extends": "historical", "overrides": SCOPE_ONLY}, "typo2.yaml"
+    )
+    assert main(["validate", str(typo)]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean 'format_version'?" in err
+    assert "eight-issue" not in err and "add `format_version: 2`" not in err
+
+
 def test_shipped_scenarios_say_format_version_2() -> None:
     from sixparty.loader import FORMAT_VERSION, shipped_scenarios
     from sixparty.schema import json_schema

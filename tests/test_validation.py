@@ -289,6 +289,7 @@ def test_free_parameters_and_the_variant(small, tmp_path):
     path.write_text(text, encoding="utf-8")
     from sixparty.loader import load_scenario
 
+    assert "\nformat_version: 2\nextends: historical\n" in text  # read as written, no note
     sc = load_scenario(path)
     assert sc.parameters.concession_rate == 0.25 and sc.parameters.anchoring is False
     assert sc.parameters.min_months_between_sessions == 4
