@@ -560,8 +560,12 @@ class RunRecords:
         if any("session_id" in s for s in sessions):
             held.sort(key=lambda s: s["session_id"])  # stable; ids are unique
         tl = result.timeline
+        if hasattr(tl, "columns") and len(tl):  # summary road: the columns, no rows
+            timeline = Columns(len(tl), tl.columns(_timeline_read(tl.keys)))
+        else:
+            timeline = Columns.from_rows(tl, _timeline_read(tl[0] if tl else ()))
         return cls(
-            Columns.from_rows(tl, _timeline_read(tl[0] if tl else ())),
+            timeline,
             held,
             Columns.from_rows(
                 result.ledger, tuple(c for c in LEDGER_READ if c in LEDGER_COLUMNS), every=True

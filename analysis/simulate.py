@@ -274,6 +274,7 @@ def score_items(shared: tuple[Scenario, dict], items: list[WorkItem]) -> list[di
             [it.seed for it in group],
             record_positions=False,
             variants=variants[start:end],
+            summary=True,
         )
         for k, (item, result) in enumerate(zip(group, runs, strict=True)):
             row = score_row(RunRecords.from_result(result), record, feds[start + k])

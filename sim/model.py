@@ -179,6 +179,21 @@ class TimelineRows(Sequence):
         self._build(n)
         return iter(self._rows[:n])
 
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The columns of a row, in order (``timeline.csv``'s header)."""
+        return self._model._tl_keys
+
+    def columns(self, names) -> dict[str, list]:
+        """The columns ``names`` (those a row has, in ``names``' order) of every month
+        recorded: name -> one plain Python value a month, the values the rows hold,
+        read from the model's arrays without building the rows."""
+        n = len(self)
+        if len(self._rows) >= n:
+            return {c: [row[c] for row in self._rows[:n]] for c in names if c in self.keys}
+        cols = dict(zip(self.keys, self._model._timeline_columns(self._rep, 0, n), strict=True))
+        return {c: cols[c] for c in names if c in cols}
+
     def __eq__(self, other) -> bool:
         if isinstance(other, (list, tuple, TimelineRows)):
             return list(self) == list(other)
@@ -2425,6 +2440,13 @@ class TalksModel(mesa.Model):
         """Replicate ``rep``'s ``timeline.csv`` rows of months ``t0 .. t1 - 1`` of the
         window (dicts, the columns ``_tl_keys``), from the monthly arrays
         read once for the whole span, column by column."""
+        cols = self._timeline_columns(rep, t0, t1)
+        # lengths checked by _timeline_columns
+        return [dict(zip(self._tl_keys, row, strict=False)) for row in zip(*cols, strict=False)]
+
+    def _timeline_columns(self, rep: int, t0: int, t1: int) -> list[list]:
+        """Replicate ``rep``'s ``timeline.csv`` columns (``_tl_keys``, in order) of
+        months ``t0 .. t1 - 1``: one list of plain Python values per column."""
         keys = self._tl_keys
         n_fixed = len(_TIMELINE_FLOATS)
         # (columns, months) lists of plain Python values, the same as row by row
@@ -2446,8 +2468,7 @@ class TalksModel(mesa.Model):
         ]
         if len(cols) != len(keys) or any(len(c) != t1 - t0 for c in cols):
             raise ValueError(f"timeline columns do not fit months {t0}..{t1}")
-        # lengths checked above
-        return [dict(zip(keys, row, strict=False)) for row in zip(*cols, strict=False)]
+        return cols
 
     def _reanchored_column(self, rep: int, t0: int, t1: int) -> list[str]:
         """Replicate ``rep``'s ``reanchored`` cells of months ``t0 .. t1 - 1``: ``""``

@@ -184,13 +184,15 @@ def iter_batch(
     record_positions: bool = True,
     batch_size: int = BATCH_SIZE,
     variants=None,
+    summary: bool = False,
 ) -> Iterator[RunResult]:
     """:func:`simulate_batch` that yields the runs' tables one at a time, in the
     seeds' order: the seeds run in models of at most ``batch_size`` replicates
     in turn, so memory stays bounded whatever the number of seeds (a run does
     not depend on its batch).  ``elapsed_s`` of each run is its model's time
     divided by its runs.  variants: as :func:`simulate_batch` (one Scenario per
-    seed, checked before any run).
+    seed, checked before any run).  summary: True yields :func:`tables`' ``summary``
+    results (for a caller that reads each run, e.g. scores it, before taking the next).
 
     Raises:
         TypeError, ValueError: as :class:`~sixparty.model.TalksModel` (the
@@ -228,7 +230,7 @@ def iter_batch(
             elapsed = (time.perf_counter() - t0) / model.R
             for r in range(model.R):
                 with _fewer_collections():
-                    res = tables(model, r)
+                    res = tables(model, r, summary=summary)
                 res.elapsed_s = elapsed
                 yield res
         finally:
@@ -256,13 +258,20 @@ _TEXTS: dict = {}
 _TEXTS_MAX = 20_000
 
 
-def tables(m: TalksModel, rep: int = 0) -> RunResult:
+def tables(m: TalksModel, rep: int = 0, summary: bool = False) -> RunResult:
     """The records of replicate ``rep`` of a finished (or paused) model as a
-    :class:`RunResult`."""
+    :class:`RunResult`.
+
+    summary: True for what a scorecard reads (the validation harness's road): the
+    ``timeline`` is the model's own :class:`~sixparty.model.TimelineRows` (rows
+    built only when read; :meth:`~sixparty.model.TimelineRows.columns` reads
+    columns without them; it refers to the model, so read it before the model
+    steps again) and ``drafts`` is empty; every other table as without it."""
     if len(_TEXTS) > _TEXTS_MAX:
         _TEXTS.clear()
     rec = m.records[rep]
-    months = [row["month"] for row in rec.timeline]
+    # the timeline's month column (its first), without building the rows
+    months = m._tl_months[: len(rec.timeline)]
     sessions = []
     drafts = []
     for s in rec.sessions:
@@ -302,7 +311,7 @@ def tables(m: TalksModel, rep: int = 0) -> RunResult:
             zip(_TEXT_KEYS, s.text.tolist() if s.text is not None else _NANS_TEXT, strict=True)
         )
         sessions.append(row)
-        if s.drafts:
+        if s.drafts and not summary:
             # rows of plain floats, read from the arrays once (the same values as
             # float() of each element)
             utilities = s.draft_utilities[: len(s.drafts)].tolist()
@@ -353,7 +362,7 @@ def tables(m: TalksModel, rep: int = 0) -> RunResult:
         seed=m.seeds[rep],
         anchoring_mode=m.anchoring_mode,
         months=months,
-        timeline=list(rec.timeline),
+        timeline=rec.timeline if summary else list(rec.timeline),
         sessions=sessions,
         ledger=ledger,
         decisions=decisions,

@@ -165,6 +165,67 @@ def test_timeline_rows_column_by_column_are_the_rows_one_by_one(anchored):
             assert [list(r) for r in got] == [list(r) for r in want]
 
 
+def test_timeline_columns_are_the_rows_columns_built_or_not():
+    sc = load_scenario("historical")
+    m = TalksModel(sc, seeds=[1, 2003])
+    for _ in range(40):
+        m.step()
+    names = (
+        "month",
+        "progress",
+        "nope",
+        "talks_status",
+        "reanchored",
+        "facility_reprocessing_plant",
+    )
+    for rep in range(m.R):
+        tl = m.records[rep].timeline
+        fresh = tl.columns(names)  # nothing built yet
+        assert tl._rows == []
+        tl[4]  # five rows built
+        partial = tl.columns(names)
+        rows = list(tl)
+        built = tl.columns(names)
+        want = {c: [r[c] for r in rows] for c in names if c in rows[0]}
+        assert list(want) == [c for c in names if c in tl.keys] and "nope" not in want
+        assert tuple(rows[0]) == tl.keys
+        for got in (fresh, partial, built):
+            assert list(got) == list(want) and repr(got) == repr(want)
+
+
+@pytest.mark.parametrize("anchored", [True, False])
+def test_summary_tables_score_as_the_full_tables(anchored):
+    """``iter_batch(..., summary=True)`` (the validation road): the timeline read as
+    columns, no draft rows; the same records, rows and scores as the full tables."""
+    from sixparty.analysis.scorecard import RunRecords, fed_item_ids, load_record
+    from sixparty.analysis.simulate import score_row
+    from sixparty.runner import iter_batch
+
+    sc = load_scenario("historical")
+    sc.parameters.anchoring = anchored
+    record = load_record()
+    fed = fed_item_ids(record, sc)
+    seeds = [0, 3, 7, 2003]
+    full = list(iter_batch(sc, seeds, record_positions=False))
+    lean = list(iter_batch(sc, seeds, record_positions=False, summary=True))
+    assert any(r.drafts for r in full)
+    for f, s in zip(full, lean, strict=True):
+        assert s.drafts == [] and not isinstance(s.timeline, list)
+        assert repr((f.sessions, f.ledger, f.decisions)) == repr(
+            (s.sessions, s.ledger, s.decisions)
+        )
+        a, b = RunRecords.from_result(f), RunRecords.from_result(s)
+        assert s.timeline._rows == []  # scored without building the rows
+        for name in ("timeline", "ledger", "decisions"):
+            ca, cb = getattr(a, name), getattr(b, name)
+            assert ca.n == cb.n and repr(ca.cols) == repr(cb.cols), name
+        assert repr((a.held, a.declarations, a.disablements)) == repr(
+            (b.held, b.declarations, b.disablements)
+        )
+        assert repr(score_row(a, record, fed)) == repr(score_row(b, record, fed))
+        assert repr(list(s.timeline)) == repr(f.timeline)
+
+
 def test_a_scalar_observation_is_the_array_observation_bit_for_bit():
     sc = load_scenario("historical")
     a = TalksModel(sc, seeds=[1, 2, 3])
