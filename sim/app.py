@@ -73,6 +73,7 @@ path, default ``historical``), ``SIXPARTY_SEAT`` (party key or empty),
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import html
 import math
@@ -362,7 +363,12 @@ def ui(key: str, lang: str = "en", **kw) -> str:
     return text.format(**kw) if kw else text
 
 
-_STEP_LOCK = threading.RLock()  # the play thread and the move buttons both step
+def reading(m):
+    """A context in which ``m``'s tables may be read: its :attr:`ClassroomModel.step_lock`
+    (held by every step), so a page never draws a model that another thread (another
+    tab's ▶) is in the middle of stepping; a no-op for a model without one."""
+    lock = getattr(m, "step_lock", None)
+    return lock if lock is not None else contextlib.nullcontext()
 
 
 #: Most files read from the teacher's folder for the picker (a big folder is not scanned whole).
@@ -606,7 +612,15 @@ class ClassroomModel(TalksModel):
     """
 
     #: Not model state: the look-ahead copy (:meth:`TalksModel.previews`) shares these.
-    PREVIEW_SHARED = ("moves", "_orders_log", "_ahead", "_awaiting", "_given", "settings")
+    PREVIEW_SHARED = (
+        "moves",
+        "_orders_log",
+        "_ahead",
+        "_awaiting",
+        "_given",
+        "settings",
+        "step_lock",
+    )
 
     def __init__(
         self,
@@ -626,6 +640,9 @@ class ClassroomModel(TalksModel):
         ev_launches: bool = True,
         seat: str = STARTUP_SEAT,
     ) -> None:
+        # Held by each step and by each page reading the tables (:func:`reading`): the
+        # play thread, the move buttons and every tab on the game share this one model.
+        self.step_lock = threading.RLock()
         flags = {
             "ev_bda": ev_bda,
             "ev_iraq": ev_iraq,
@@ -818,7 +835,7 @@ class ClassroomModel(TalksModel):
             if not self.kept:
                 self.running = False
             return
-        with _STEP_LOCK:
+        with self.step_lock:
             if self.month >= self._end():  # the window is over: no month, and no step counted
                 self.steps -= 1
                 self.running = False
@@ -976,8 +993,10 @@ class ClassroomModel(TalksModel):
         party = party or self.seat
         if not party or party not in self.seats or not self.timeline:
             return None
+        with self.step_lock:
+            tables = run_tables(self)
         return debrief_parts(
-            run_tables(self),
+            tables,
             self.agent_twin_tables(party),
             party,
             lang=lang,
@@ -1175,6 +1194,12 @@ def _status_line(m: TalksModel, lang: str = "en") -> tuple[str, str]:
     )
 
 
+def _story(m: TalksModel, lang: str) -> str:
+    with reading(m):
+        tables = run_tables(m)
+    return month_story(tables, -1, lang=lang)
+
+
 @solara.component
 def StatusCard(model: solara.Reactive, reset: bool = True):
     """The month, the talks' status, the scenario and what happened, in large type.
@@ -1236,7 +1261,7 @@ def StatusCard(model: solara.Reactive, reset: bool = True):
             )
         story = solara.use_memo(  # the run's tables are built once a month, not once a render
             lambda: (
-                month_story(run_tables(m), -1, lang=lang)
+                _story(m, lang)
                 if m.timeline
                 else ui("press_step" if reset else "press_step_clock", lang)
             ),
@@ -1667,7 +1692,9 @@ def ChartImage(
         return kind(lang, _words(lang), **extra)
 
     chart = solara.use_memo(make, [kind, lang])
-    rw.Image(value=chart.png(m), format="png")
+    with reading(m):
+        png = chart.png(m)
+    rw.Image(value=png, format="png")
 
 
 @solara.component
@@ -1747,12 +1774,21 @@ def Timeline(model: solara.Reactive):
     tick = update_counter.get()
     lang = LANG.value
     m = model.value
+
     # The tables are rebuilt only when a session or a decision was added (not every month).
-    sessions = solara.use_memo(lambda: session_rows(m, lang), [m, len(m.sessions), lang])
+    def rows():
+        with reading(m):
+            return session_rows(m, lang)
+
+    def decisions():
+        with reading(m):
+            return _decisions_html(m, lang)
+
+    sessions = solara.use_memo(rows, [m, len(m.sessions), lang])
     sessions_html = solara.use_memo(
         lambda: _html_table(sessions[::-1], "sp-sessions", lang), [sessions]
     )
-    decisions_html = solara.use_memo(lambda: _decisions_html(m, lang), [m, len(m.decisions), lang])
+    decisions_html = solara.use_memo(decisions, [m, len(m.decisions), lang])
     with solara.Card(ui("timeline", lang), classes=["sp-timeline"]):
         ChartImage(_charts.TimelineChart, m, lang, tick, record_rows=_RECORD_ROWS["en"])
         solara.Text(
@@ -1852,6 +1888,36 @@ def solo_game(game_id: str | None) -> tuple[object | None, str | None]:
     return game, note
 
 
+def follow_game(game, model, params, playing, drawn, known):
+    """One look of a tab at its solo game (:func:`SoloPage` polls each :data:`TABS_POLL_S`):
+    the game's new model (another tab's Reset) is adopted with the sidebar values it was
+    built with; a month played elsewhere is drawn; ▶/❚❚ follows the game's.
+
+    model, params, playing: the page's reactives (model, sidebar values, ▶ state);
+    drawn: a ref whose ``current`` is the months the page last drew; known: the game's
+    model at the last look.  Returns the game's model now (the next look's ``known``).
+    """
+    shared = game.model
+    if shared is not known:
+        # Replaced (a Reset): adopt it unless it is this page's own new model.  Only a
+        # change of the game's model counts: this page's Reset sets its model before the
+        # game takes it (follow_reset), and must not be undone meanwhile.
+        if shared is not model.value:
+            drawn.current = len(shared.timeline)
+            # The sidebar takes the values the game's model was built with, so a Reset
+            # here does not drop another tab's parameters.
+            adopted = getattr(shared, "sidebar_params", None)
+            if adopted is not None:
+                params.set(dict(adopted))
+            model.set(shared)
+    elif shared is model.value and len(shared.timeline) != drawn.current:
+        drawn.current = len(shared.timeline)
+        force_update()
+    if playing.value != bool(game.playing):
+        playing.set(bool(game.playing))  # ▶ or ❚❚ pressed in another tab
+    return shared
+
+
 CLASSROOM = os.environ.get("SIXPARTY_CLASSROOM") == "1"
 #: Seconds at most before a month played in another tab of the same game is drawn here.
 TABS_POLL_S = 1.0
@@ -1902,6 +1968,8 @@ def SoloPage():
 
     solara.use_effect(follow_reset, [model.value])
     drawn = solara.use_ref(len(initial.timeline))  # months this page last drew
+    # ▶/❚❚ as the game has it: one play state for all its tabs (Game.solo_play).
+    playing = solara.use_reactive(bool(game.playing) if game is not None else False)
 
     def redraw():
         # After this page's own month: redraw it, and wake the game's other tabs.
@@ -1920,18 +1988,7 @@ def SoloPage():
             seen = game.wait_change(seen, timeout=TABS_POLL_S)
             if cancel.is_set():
                 return
-            shared = game.model
-            if shared is not known:
-                # Replaced (a Reset): adopt it unless it is this page's own new model.  Only
-                # a change of the game's model counts: this page's Reset sets its model
-                # before the game takes it (follow_reset), and must not be undone meanwhile.
-                known = shared
-                if shared is not model.value:
-                    drawn.current = len(shared.timeline)
-                    model.set(shared)
-            elif shared is model.value and len(shared.timeline) != drawn.current:
-                drawn.current = len(shared.timeline)
-                force_update()
+            known = follow_game(game, model, params, playing, drawn, known)
 
     solara.use_thread(follow_other_tabs, [game.id if game else None], intrusive_cancel=False)
     lang = LANG.value
@@ -1951,7 +2008,7 @@ def SoloPage():
         )
     with solara.Sidebar(), solara.Column():
         with solara.Card(ui("controls", lang)):
-            PlayControls(model, params, lang, on_month=redraw)
+            PlayControls(model, params, lang, on_month=redraw, playing=playing, shared=game)
             StepCounter(model)
         with solara.Card(ui("parameters", lang), classes=["sp-params"]):
             chosen = params.value.get("scenario")
@@ -1964,6 +2021,7 @@ def SoloPage():
 __all__ = [
     "ClassroomModel",
     "EVENT_SWITCHES",
+    "follow_game",
     "NotOffered",
     "GAMES",
     "Page",

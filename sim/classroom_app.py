@@ -163,6 +163,34 @@ def cl(key: str, lang: str = "en", **kw) -> str:
     return text.format(**kw) if kw else text
 
 
+def game_move_text(mv: dict, lang: str = "en") -> str:
+    """A move of :attr:`Game.moves` as the pages show it: ``2003-04 reject`` (English: the
+    month and value as logged), ``2003年4月 拒绝`` (Chinese: month and words translated,
+    as the seat's own orders are; an amendment's issue and target kept)."""
+    month = str(mv["month"])
+    if lang == "en":
+        return f"{month} {game_move_word(mv, lang)}"
+    return f"{A.month_text(month, lang)} {game_move_word(mv, lang)}"
+
+
+def game_move_word(mv: dict, lang: str = "en") -> str:
+    """The value of a move of :attr:`Game.moves` in ``lang`` (English: as logged)."""
+    value = str(mv["value"])
+    if lang == "en":
+        return value
+    if mv.get("kind") == "implementation":
+        word = A.move_word({"kind": "implementation", "value": value}, lang)
+    elif value == "boycott":
+        word = A.move_word({"kind": "attend", "value": value}, lang)
+    elif value.startswith("amend "):
+        issue, _, target = value[len("amend ") :].partition("->")
+        word = A.move_word({"kind": "session", "value": "amend", "issue": issue}, lang)
+        word += f" → {target}" if target else ""
+    else:
+        word = A.move_word({"kind": "session", "value": value}, lang)
+    return word
+
+
 def qr_svg(url: str, scale: int = 8) -> str:
     """An inline SVG QR code of ``url`` (``segno``; error correction M).  Empty without segno."""
     try:
@@ -320,7 +348,7 @@ def team_rows(game: Game, lang: str = "en") -> list[dict]:
                     if gone is None
                     else cl("away", lang, team=t.name, m=max(1, int(gone // 60))),
                     "delegation": _party(t.party, lang),
-                    "last": f"{last['month']} {last['value']}" if last else "",
+                    "last": game_move_text(last, lang) if last else "",
                     "moves": f"{len(mine)} ({sum(1 for m in mine if m['by'] == 'agent')})",
                 }
             )
@@ -375,7 +403,7 @@ def debrief_html(game: Game, view, lang: str = "en") -> str:
         head = cl("debrief_team", lang, team=t.name, party=_party(t.party, lang))
         moves = [m for m in game.moves if m["team"] == t.name and m["party"] == t.party]
         lines = "".join(
-            f"<li>{A._esc(m['month'])} {A._esc(m['value'])}"
+            f"<li>{A._esc(game_move_text(m, lang))}"
             + (f" <i>{A._esc(cl('by_agent', lang))}</i>" if m["by"] == "agent" else "")
             + "</li>"
             for m in moves
@@ -838,7 +866,7 @@ def TeamSeatCard(game: Game, team, code: str, token: str, version: int, on_error
     elif waiting:
         mine = [m for m in game.moves if m["team"] == team.name and m["party"] == team.party]
         if mine:
-            solara.Text(cl("sent", lang, value=mine[-1]["value"]), classes=["sp-sent"])
+            solara.Text(cl("sent", lang, value=game_move_word(mine[-1], lang)), classes=["sp-sent"])
         Countdown(game, lang, version)
     A.SeatCard(model, party=team.party, step_after=False)
     mine = [m for m in game.moves if m["team"] == team.name and m["by"] == "agent"]
@@ -847,7 +875,7 @@ def TeamSeatCard(game: Game, team, code: str, token: str, version: int, on_error
             tag="div",
             classes=["sp-agent-moves"],
             unsafe_innerHTML=A._esc(
-                "; ".join(f"{m['month']} {m['value']}" for m in mine) + " " + cl("by_agent", lang)
+                "; ".join(game_move_text(m, lang) for m in mine) + " " + cl("by_agent", lang)
             ),
         )
     solara.Button(

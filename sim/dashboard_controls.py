@@ -179,6 +179,41 @@ def month_delay(speed: float, elapsed: float) -> float:
     return max(MIN_GAP_S, 1.0 / max(speed, 1e-6) - elapsed)
 
 
+class PagePlay:
+    """The play state of a page alone on its model (the interface of a solo
+    :class:`sixparty.games.Game`'s: ``playing``, ``solo_play``, ``claim_play``,
+    ``keep_playing``, ``release_play``)."""
+
+    def __init__(self) -> None:
+        self.playing = False
+        self.player: object | None = None
+        self._lock = threading.Lock()
+
+    def solo_play(self, on: bool) -> None:
+        with self._lock:
+            self.playing = bool(on)
+
+    def claim_play(self, token: object) -> bool:
+        with self._lock:
+            if not self.playing or self.player not in (None, token):
+                return False
+            self.player = token
+            return True
+
+    def keep_playing(self, token: object) -> bool:
+        with self._lock:
+            if self.playing and self.player is token:
+                return True
+            if self.player is token:
+                self.player = None
+            return False
+
+    def release_play(self, token: object) -> None:
+        with self._lock:
+            if self.player is token:
+                self.player = None
+
+
 @solara.component
 def BusyLine(lang: str = "en", waiting: bool = False):
     """The busy sign: an indeterminate bar and "computing…" (or ▶ waiting for the seats)."""
@@ -200,18 +235,33 @@ def PlayControls(
     model_parameters: solara.Reactive,
     lang: str = "en",
     on_month: Callable[[], None] | None = None,
+    playing: solara.Reactive | None = None,
+    shared: object | None = None,
 ):
     """Reset, ▶/❚❚, Step and the speed of ▶ (see the module's docstring).
 
     model: the page's reactive model (Reset replaces its value); model_parameters:
     the sidebar's values (keyword arguments of the model's class); on_month: called
-    after each computed month to redraw the page (default: Mesa's ``force_update``).
+    after each computed month to redraw the page (default: Mesa's ``force_update``);
+    playing: the page's ▶/❚❚ state (default: this component's own); shared: the play
+    state of a game several tabs show (:meth:`sixparty.games.Game.solo_play`,
+    ``claim_play``, ``keep_playing``, ``release_play``; default: this page's alone),
+    so one ▶ loop plays the game and any tab's ❚❚ pauses it.
     """
     from mesa.visualization.utils import force_update, update_counter
 
     frame = update_counter.get()  # drawn again with the page (a prompt while ▶, the ack)
     redraw = on_month or force_update
-    playing = solara.use_reactive(False)
+    own_playing = solara.use_reactive(False)
+    playing = own_playing if playing is None else playing
+    alone = solara.use_memo(PagePlay, [])
+    play_state = alone if shared is None else shared
+    token = solara.use_memo(object, [])  # this page, as the owner of a ▶ loop
+
+    def set_playing(on: bool) -> None:
+        play_state.solo_play(on)
+        playing.set(on)
+
     speed = solara.use_reactive(_speed_text(DEFAULT_SPEED))
     m = model.value
     painted = solara.use_memo(_Painted, [])
@@ -224,7 +274,7 @@ def PlayControls(
     step_task = solara.lab.use_task(one_month, dependencies=None)
 
     def reset():
-        playing.set(False)
+        set_playing(False)
         with busy():
             model.value = model.value.__class__(**model_parameters.value)
 
@@ -232,9 +282,16 @@ def PlayControls(
 
     def play_loop():
         # Not marked busy: ▶ turning into ❚❚ is the sign, and the seats' buttons stay live.
-        current = model.value
+        if not playing.value or not play_state.claim_play(token):
+            return  # paused, or another tab's loop already plays this game
+        try:
+            _play(model.value)
+        finally:
+            play_state.release_play(token)
+
+    def _play(current):
         stalled = False
-        while playing.value and model.value is current and current.running:
+        while play_state.keep_playing(token) and model.value is current and current.running:
             if _waiting_for_seats(current):
                 time.sleep(PROMPT_POLL_S)  # the seat's own button plays that month
                 continue
@@ -251,9 +308,10 @@ def PlayControls(
             # one before last (months would queue up on the websocket otherwise).
             painted.wait_for(update_counter.value - 1, PAINT_WAIT_S)
             time.sleep(month_delay(float(speed.value), time.monotonic() - t0))
-        if stalled or (playing.value and (model.value is not current or not current.running)):
+        over = model.value is not current or not current.running
+        if stalled or (play_state.playing and over):
             with contextlib.suppress(Exception):  # a closed session has no page to tell
-                playing.set(False)  # the window is over (or the model was replaced)
+                set_playing(False)  # the window is over (or the model was replaced)
 
     solara.lab.use_task(play_loop, dependencies=[playing.value])
 
@@ -273,7 +331,7 @@ def PlayControls(
         solara.Button(
             label=word("pause" if playing.value else "play", lang),
             color="primary",
-            on_click=lambda: playing.set(not playing.value),
+            on_click=lambda: set_playing(not playing.value),
             disabled=(working or not m.running) and not playing.value,
             classes=["sp-play"],
         )
@@ -302,6 +360,7 @@ __all__ = [
     "MIN_GAP_S",
     "PAINT_WAIT_S",
     "PROMPT_POLL_S",
+    "PagePlay",
     "PaintAck",
     "PlayControls",
     "SPEEDS",

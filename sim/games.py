@@ -305,7 +305,10 @@ class Game:
         countdown_s: seconds the teams have at a session.
         deadline: the clock's time (``clock()``) when the current wait ends,
             or None when the game waits for nobody.
-        playing, months_per_second, pending_steps: the teacher's ▶ and Step.
+        playing, months_per_second, pending_steps: the teacher's ▶ and Step; in a
+            solo game, the ▶ shared by every tab on it (:meth:`solo_play`).
+        player: in a solo game, the token of the one page whose ▶ loop steps the
+            model (:meth:`claim_play`), or None.
         shown: the most months a teacher's page confirmed it has drawn
             (:meth:`painted`; -1: none yet); shown_live: ▶ waits for those
             confirmations (True from the first, until one is late).
@@ -337,6 +340,7 @@ class Game:
     team_away_s: float = TEAM_AWAY_S
     #: Makes the copy of the model that pages draw (:attr:`view`); None: they draw the model.
     snapshot: Callable[[Any], Any] | None = None
+    player: Any = None
 
     def __post_init__(self) -> None:
         self.lock = threading.RLock()
@@ -390,6 +394,38 @@ class Game:
         if retire is not None and old is not model:
             retire(old)
         self.notify()
+
+    # ------------------------------------------------- solo ▶ shared by tabs
+    def solo_play(self, on: bool) -> None:
+        """▶ (True) or ❚❚ (False) from any tab on a solo game; wakes the other tabs."""
+        with self.lock:
+            self.playing = bool(on)
+        self.notify()
+
+    def claim_play(self, token: object) -> bool:
+        """True when the ▶ loop of the page ``token`` may step the model: the game plays
+        and no other page's loop does (one loop per game, however many tabs pressed ▶)."""
+        with self.lock:
+            if not self.playing or self.player not in (None, token):
+                return False
+            self.player = token
+            return True
+
+    def keep_playing(self, token: object) -> bool:
+        """Asked by the loop of ``token`` before each month: True while the game plays;
+        False after a ❚❚ (from any tab), the loop then giving the game up (atomically, so
+        a ▶ pressed meanwhile is either seen here or free to start its own loop)."""
+        with self.lock:
+            if self.playing and self.player is token:
+                return True
+            self.release_play(token)
+            return False
+
+    def release_play(self, token: object) -> None:
+        """The loop of ``token`` stopped: another page's ▶ may start one."""
+        with self.lock:
+            if self.player is token:
+                self.player = None
 
     # ------------------------------------------------------------ checks
     def check_code(self, code: object, trusted: bool = False) -> None:

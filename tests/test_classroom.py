@@ -4,6 +4,7 @@ passes to the server, and a shared game on the real model (teams, countdown, deb
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from sixparty import dashboard
@@ -107,6 +108,22 @@ def test_the_query_string_and_the_qr_code(needs_solara):
     assert set(CL["en"]) == set(CL["zh"])
 
 
+def test_a_games_moves_are_shown_in_the_pages_language(needs_solara):
+    """zh pages showed the agent's time-out move as ``2003-04 reject``; 拒绝 as elsewhere."""
+    from sixparty.classroom_app import game_move_text, game_move_word
+
+    def mv(value, kind="session"):
+        return {"month": "2003-04", "kind": kind, "value": value}
+
+    assert game_move_text(mv("reject"), "en") == "2003-04 reject"  # English as logged
+    assert game_move_text(mv("reject"), "zh") == "2003年4月 拒绝"
+    assert game_move_word(mv("boycott"), "zh") == "抵制"
+    assert game_move_word(mv("accept"), "zh") == "接受"
+    assert game_move_word(mv("slow", "implementation"), "zh") == "放缓"
+    amend = game_move_word(mv("amend verification->0.50"), "zh")
+    assert amend.startswith("修改") and "0.50" in amend and not re.search("[A-Za-z]", amend)
+
+
 class Clock:
     t = 0.0
 
@@ -155,6 +172,11 @@ def test_a_shared_game_on_the_model_waits_times_out_and_debriefs_every_team(need
         assert rows == [
             {"team": "Team A", "delegation": "DPRK", "last": rows[0]["last"], "moves": "2 (1)"}
         ]
+        # In Chinese the moves are in Chinese too (the agent's, when time ran out, was English)
+        zh_last = team_rows(game, "zh")[0]["last"]
+        assert zh_last.startswith("20") and "年" in zh_last and not re.search("[A-Za-z]", zh_last)
+        zh_report = html.unescape(debrief_html(game, model, "zh"))
+        assert "拒绝" in zh_report and "reject" not in zh_report
         report = debrief_html(game, model, "en")
         assert "Team A — DPRK" in report and "time ran out" in report and "reject" in report
         assert "sp-debrief-table" in report  # the seat debrief of the team's delegation

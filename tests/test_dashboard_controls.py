@@ -185,3 +185,66 @@ def test_the_chinese_controls_and_page_name_no_english_button():
     import sixparty.app as app
 
     assert not [k for k, t in app.UI["zh"].items() if "Reset" in t or "Step" in t]
+
+
+def test_two_tabs_on_one_game_share_one_play_loop(page):
+    """Two tabs on one game: ▶ in tab 2 then ▶ in tab 1 started a second loop (the game ran
+    twice as fast) and tab 1 could not pause; one loop per game, either tab's ❚❚ stops it."""
+    from sixparty.games import Game
+
+    model, params, rc1 = page
+    m = model.value
+    game = Game(id="g", kind="solo", model=m)
+    stepping = []  # threads that stepped the model
+    real_step = m.step
+
+    def tracked_step():
+        stepping.append(threading.get_ident())
+        real_step()
+
+    m.step = tracked_step
+    rc1.close()
+    playing1, playing2 = solara.reactive(False), solara.reactive(False)
+    _b1, rc1 = solara.render(
+        controls.PlayControls(model, params, "en", playing=playing1, shared=game),
+        handle_error=False,
+    )
+    _b2, rc2 = solara.render(
+        controls.PlayControls(model, params, "en", playing=playing2, shared=game),
+        handle_error=False,
+    )
+    try:
+        rc1.find(v.Select).widget.v_model = "8"
+        rc2.find(v.Select).widget.v_model = "8"
+        _button(rc2, "▶").click()
+        _until(lambda: len(m.timeline) >= 2)
+        assert game.playing and game.player is not None
+        _button(rc1, "▶").click()  # tab 1 (its button still ▶ until its page polls)
+        _until(lambda: len(m.timeline) >= 6)
+        assert len(set(stepping)) == 1, "two loops stepped the one game"
+        _button(rc1, "❚❚").click()  # tab 1 pauses the loop tab 2 started
+        _until(lambda: game.player is None)
+        stopped = len(m.timeline)
+        time.sleep(0.6)
+        assert len(m.timeline) == stopped and not game.playing
+    finally:
+        game.solo_play(False)
+        rc2.close()
+        rc1.close()
+
+
+def test_a_game_gives_its_play_loop_to_one_page_at_a_time():
+    from sixparty.games import Game
+
+    for state in (Game(id="g", kind="solo", model=None), controls.PagePlay()):
+        tab1, tab2 = object(), object()
+        assert not state.claim_play(tab2)  # not playing: no loop
+        state.solo_play(True)
+        assert state.claim_play(tab2) and not state.claim_play(tab1)
+        assert state.keep_playing(tab2)
+        state.solo_play(False)  # ❚❚ in tab 1
+        assert not state.keep_playing(tab2) and state.player is None
+        state.solo_play(True)  # ▶ in tab 1 after tab 2's loop left: tab 1's loop plays
+        assert state.claim_play(tab1) and not state.keep_playing(tab2)
+        state.release_play(tab1)
+        assert state.player is None

@@ -120,3 +120,68 @@ def test_a_slider_names_its_value_at_rest_and_as_it_moves(solo_server, browser):
         )
     finally:
         ctx.close()
+
+
+def _play_label(pg) -> str:
+    return pg.evaluate("() => document.querySelector('.sp-play')?.innerText || ''").strip()
+
+
+def _wait_play_label(pg, label: str) -> None:
+    pg.wait_for_function(
+        "(v) => (document.querySelector('.sp-play')?.innerText || '').trim() === v",
+        arg=label,
+        timeout=STEP_WAIT_MS,
+    )
+
+
+def _noise_label(pg) -> str:
+    noise = pg.locator(".sp-params .v-input").filter(has_text="Noise")
+    return noise.locator(".v-label").inner_text().strip()
+
+
+@pytest.mark.browser
+def test_two_tabs_share_play_pause_and_the_sidebar(solo_server, browser):  # noqa: F811
+    """A tester's ▶ in tab 2 left tab 1 showing ▶ (it could not pause, and its ▶ started a
+    second player); a Reset with Noise 0.10 in tab 1 left tab 2's sidebar at 0.05."""
+    ctx1, tab1 = _open(browser, solo_server)
+    ctx2 = tab2 = None
+    try:
+        gid = _game_id(tab1)
+        ctx2, tab2 = _open(browser, f"{solo_server}?game={gid}")
+        _wait_month(tab2, 0)
+        tab2.locator(".sp-play").click()
+        _wait_play_label(tab2, "❚❚")
+        _wait_play_label(tab1, "❚❚")  # by itself: tab 1 can pause the game tab 2 plays
+        _wait_month(tab1, 2)
+        tab1.locator(".sp-play").click()
+        _wait_play_label(tab1, "▶")
+        _wait_play_label(tab2, "▶")
+        tab1.wait_for_timeout(1500)  # a month being computed at the click may still come
+        stopped = _steps(tab1)
+        tab1.wait_for_timeout(2000)  # several months' worth at 2 months/s: none may come
+        assert _steps(tab1) == stopped and _steps(tab2) == stopped
+        # Tab 1 moves Noise and Resets: tab 2 takes the model and the value.
+        noise = tab1.locator(".sp-params .v-input").filter(has_text="Noise")
+        before = _noise_label(tab1)
+        noise.locator("[role=slider]").focus()
+        tab1.keyboard.press("ArrowRight")
+        tab1.wait_for_function(
+            "(v) => [...document.querySelectorAll('.sp-params .v-label')].every("
+            "e => e.innerText.trim() !== v)",
+            arg=before,
+            timeout=STEP_WAIT_MS,
+        )
+        moved = _noise_label(tab1)
+        tab1.locator(".sp-reset").click()
+        _wait_month(tab1, 0)
+        _wait_month(tab2, 0)
+        tab2.wait_for_function(
+            "(v) => [...document.querySelectorAll('.sp-params .v-label')].some("
+            "e => e.innerText.trim() === v)",
+            arg=moved,
+            timeout=STEP_WAIT_MS,
+        )
+    finally:
+        ctx1.close()
+        if ctx2 is not None:
+            ctx2.close()
