@@ -50,17 +50,23 @@ def short_scenario(path) -> str:
     return str(path)
 
 
-@pytest.fixture(scope="module")
-def classroom(tmp_path_factory):
-    scenario = short_scenario(tmp_path_factory.mktemp("classroom") / "short.yaml")
+def classroom_server(tmp_path_factory, name: str, countdown_s: int):
+    """A classroom server on the short scenario, for a module's fixture: yields
+    ``{"url", "settings"}``, stops the server after."""
+    scenario = short_scenario(tmp_path_factory.mktemp(name) / "short.yaml")
     port = _free_port()  # the join URL the teacher's page shows is the server's own
-    settings = dashboard.ClassroomSettings.new(f"http://127.0.0.1:{port}/", COUNTDOWN_S)
+    settings = dashboard.ClassroomSettings.new(f"http://127.0.0.1:{port}/", countdown_s)
     env = dashboard.server_env(scenario, None, classroom=settings)
-    proc, url, log = start_server(env, "dashboard-server-classroom.log", port=port)
+    proc, url, log = start_server(env, f"dashboard-server-{name}.log", port=port)
     try:
         yield {"url": url, "settings": settings}
     finally:
         stop_server(proc, log)
+
+
+@pytest.fixture(scope="module")
+def classroom(tmp_path_factory):
+    yield from classroom_server(tmp_path_factory, "classroom", COUNTDOWN_S)
 
 
 @pytest.fixture(scope="module")

@@ -11,24 +11,15 @@ wait for" and the agent's move in the teams table (docs/classroom.md, "Timing").
 from __future__ import annotations
 
 import pytest
-from sixparty import dashboard
-from test_classroom_browser import _join, _page, browser, short_scenario  # noqa: F401
-from test_dashboard_browser import STEP_WAIT_MS, _free_port, start_server, stop_server
+from test_classroom_browser import _join, _page, browser, classroom_server  # noqa: F401
+from test_dashboard_browser import STEP_WAIT_MS
 
 COUNTDOWN_S = 10
 
 
 @pytest.fixture(scope="module")
 def classroom(tmp_path_factory):
-    scenario = short_scenario(tmp_path_factory.mktemp("expiry") / "short.yaml")
-    port = _free_port()
-    settings = dashboard.ClassroomSettings.new(f"http://127.0.0.1:{port}/", COUNTDOWN_S)
-    env = dashboard.server_env(scenario, None, classroom=settings)
-    proc, url, log = start_server(env, "dashboard-server-classroom-expiry.log", port=port)
-    try:
-        yield {"url": url, "settings": settings}
-    finally:
-        stop_server(proc, log)
+    yield from classroom_server(tmp_path_factory, "classroom-expiry", COUNTDOWN_S)
 
 
 def _text(pg, css: str) -> str:
