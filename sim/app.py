@@ -1851,6 +1851,11 @@ div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
    while dragging would only cover the slider above. */
 .sp-params .v-slider__thumb-label-container, .sp-time-card .v-slider__thumb-label-container {
   display: none !important; }
+/* ... and that label sits on its own line above a full-width track: beside it, a long
+   label ("宽容度（宽容的以牙还牙）：0.30") left the track 54 px and the tracks unaligned. */
+.sp-params .v-input__slider .v-input__slot { flex-wrap: wrap; }
+.sp-params .v-input__slider .v-input__slot > .v-label {
+  flex: 0 0 100%; max-width: 100%; margin: 0 0 2px 0 !important; }
 /* The seat's debrief scrolls in its own box: opened, it pushed the charts below the fold. */
 .sp-seat .sp-debrief-text { max-height: 40vh; overflow-y: auto; }
 """

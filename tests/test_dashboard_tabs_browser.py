@@ -102,6 +102,12 @@ def test_a_slider_names_its_value_at_rest_and_as_it_moves(solo_server, browser):
         )
         bubbles = pg.locator(".sp-params .v-slider__thumb-label-container")
         assert all(not b.is_visible() for b in bubbles.all())
+        # Each label on its own line above its track: every track as wide as the others
+        # and starting at the same x (beside a long label a track shrank to 54 px).
+        boxes = [e.bounding_box() for e in pg.locator(".sp-params .v-slider").all()]
+        assert len(boxes) == 5
+        assert max(b["width"] for b in boxes) - min(b["width"] for b in boxes) < 2, boxes
+        assert max(b["x"] for b in boxes) - min(b["x"] for b in boxes) < 2, boxes
         # A drag with the mouse (the label redrawn as it moves does not break it).
         thumb = noise.locator(".v-slider__thumb").bounding_box()
         track = noise.locator(".v-slider").bounding_box()
