@@ -1373,11 +1373,11 @@ _PARENT_CUTOFF = 0.75
 def _closest_parent(ref: str, names: Iterable[str]) -> str | None:
     """The name in ``names`` (shipped scenario names, ``.yaml``/``.yml`` file names)
     that the missing parent ``ref`` probably meant, or None: compared without a
-    leading ``./`` and without the suffix, at :data:`_PARENT_CUTOFF`."""
+    leading ``./``, without the suffix and case, at :data:`_PARENT_CUTOFF`."""
 
     def bare(n: str) -> str:
         n = n[2:] if n.startswith("./") else n
-        return n.rsplit(".", 1)[0] if n.endswith((".yaml", ".yml")) else n
+        return (n.rsplit(".", 1)[0] if n.endswith((".yaml", ".yml")) else n).casefold()
 
     by_bare: dict[str, str] = {}
     for n in names:
@@ -1432,8 +1432,11 @@ def _resolve_parent(ref_node: _Node, child: Path) -> Path:
         return hit.resolve()
     names = [n for n, _ in shipped_scenarios()]
     names += [n.split("/")[-1] for n in names if "/" in n]
-    if child.parent.is_dir():
-        names += [p.name for p in child.parent.iterdir() if p.suffix in (".yaml", ".yml")]
+    # the files of the folder the reference points into ('../p_none.yaml' for
+    # '../p_nne.yaml'), named as the reference would name them
+    folder, prefix = base.parent, ref[: ref.rfind("/") + 1]
+    if folder.is_dir():
+        names += [prefix + p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml")]
     guess = _closest_parent(ref, names)
     raise ScenarioError(
         [

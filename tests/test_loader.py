@@ -868,14 +868,23 @@ def test_a_type_key_in_an_effect_is_named() -> None:
     [
         ("./missing.yaml", None),  # not like list.yaml: no suggestion
         ("missing", None),
-        ("./lisst.yaml", "list.yaml"),
+        ("./lisst.yaml", "./list.yaml"),  # named as the reference names it
         ("list.yml", "list.yaml"),
         ("histrical", "historical"),
+        ("LIST.yaml", "list.yaml"),  # case
+        ("../p_nne.yaml", "../p_none.yaml"),  # the folder the reference points into
+        ("../fv/P_2.yaml", "../fv/p_2.yaml"),
     ],
 )
 def test_a_missing_parent_suggests_only_close_names(tmp_path, ref, guess) -> None:
     (tmp_path / "list.yaml").write_text("name: x\n", encoding="utf-8")
-    child = tmp_path / "child.yaml"
+    # the child lives in sub/; p_none.yaml beside sub/, p_2.yaml in fv/ beside it
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "list.yaml").write_text("name: x\n", encoding="utf-8")
+    (tmp_path / "p_none.yaml").write_text("name: x\n", encoding="utf-8")
+    (tmp_path / "fv").mkdir()
+    (tmp_path / "fv" / "p_2.yaml").write_text("name: x\n", encoding="utf-8")
+    child = tmp_path / "sub" / "child.yaml"
     child.write_text(f"extends: {ref}\n", encoding="utf-8")
     with pytest.raises(ScenarioError) as err:
         load_scenario(child)
